@@ -1,0 +1,243 @@
+"""The knowledge base: curated rules from the source documents, loaded and validated from YAML.
+
+Layout of `knowledge/`:
+  entries/*.yaml   one file per topic, ``entries:`` a list of rules (schema: `EntryModel`)
+  synonyms.yaml    ``groups:`` a list of ``{canonical: 客户, terms: [顾客, 业主, ...]}``
+  userdict.txt     jieba user dictionary of domain terms (``word [freq] [tag]`` per line)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from bot.core.normalize import normalize_query
+from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+
+DOMAINS = ("etiquette", "secrecy")
+MIN_QUESTIONS = 5
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class SourceModel(BaseModel):
+    """Where a rule comes from: the document's own title and the clause or section in it."""
+
+    model_config = ConfigDict(extra="forbid")
+    doc: NonEmpty
+    clause: NonEmpty
+    file: NonEmpty = Field(description="source file stem in shared/sources, e.g. 000 or 004")
+
+
+class EntryModel(BaseModel):
+    """Schema of one knowledge entry as written in YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
+    title: NonEmpty
+    answer: NonEmpty
+    questions: Annotated[list[NonEmpty], Field(min_length=MIN_QUESTIONS)]
+    keywords: Annotated[list[NonEmpty], Field(min_length=1)]
+    sources: Annotated[list[SourceModel], Field(min_length=1)]
+    tags: Annotated[list[NonEmpty], Field(min_length=2)]
+    related: list[NonEmpty] = []
+
+
+class FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entries: Annotated[list[dict[str, Any]], Field(min_length=1)]
+
+
+class SynonymGroupModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    canonical: NonEmpty
+    terms: Annotated[list[NonEmpty], Field(min_length=1)]
+
+
+class SynonymFileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    groups: list[SynonymGroupModel]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    doc: str
+    clause: str
+    file: str
+
+    def cite(self) -> str:
+        return f"《{self.doc}》{self.clause}"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One rule of the knowledge base, ready for matching and display."""
+
+    id: str
+    title: str
+    answer: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    sources: tuple[Source, ...]
+    domain: str
+    topic: str
+    tags: tuple[str, ...]
+    related: tuple[str, ...]
+    file: str = ""
+    line: int = 0
+
+    @property
+    def source(self) -> str:
+        """All citations joined, e.g. 《客户服务人员行为规范》一、电话接听；《…》…"""
+        return "；".join(s.cite() for s in self.sources)
+
+
+@dataclass(frozen=True, slots=True)
+class SynonymGroup:
+    canonical: str
+    terms: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class KnowledgeBase:
+    entries: list[Entry]
+    synonyms: list[SynonymGroup] = field(default_factory=list)
+    userdict: Path | None = None
+    directory: Path | None = None
+    _by_id: dict[str, Entry] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {e.id: e for e in self.entries}
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _pydantic_problems(exc: ValidationError, file: str, node: Any, prefix: tuple[str | int, ...]) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = ".".join(str(x) for x in loc) or "entry"
+        out.append(Problem(file, line_of(node, *prefix, *loc), f"{where}: {err['msg']}"))
+    return out
+
+
+def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]]:
+    data, node = load_with_lines(path)
+    try:
+        fm = FileModel.model_validate(data)
+    except ValidationError as exc:
+        return [], _pydantic_problems(exc, rel, node, ())
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for i, raw in enumerate(fm.entries):
+        try:
+            m = EntryModel.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, rel, node, ("entries", i)))
+            continue
+        line = line_of(node, "entries", i)
+        if m.tags[0] not in DOMAINS:
+            problems.append(Problem(rel, line_of(node, "entries", i, "tags"),
+                                    f"{m.id}: first tag must be one of {', '.join(DOMAINS)}, got {m.tags[0]!r}"))
+            continue
+        entries.append(Entry(
+            id=m.id, title=m.title, answer=m.answer.strip(), questions=tuple(m.questions),
+            keywords=tuple(m.keywords), sources=tuple(Source(s.doc, s.clause, s.file) for s in m.sources),
+            domain=m.tags[0], topic=m.tags[1], tags=tuple(m.tags), related=tuple(m.related),
+            file=rel, line=line,
+        ))
+    return entries, problems
+
+
+def _load_synonyms(path: Path, rel: str) -> tuple[list[SynonymGroup], list[Problem]]:
+    if not path.exists():
+        return [], []
+    data, node = load_with_lines(path)
+    try:
+        sm = SynonymFileModel.model_validate(data)
+    except ValidationError as exc:
+        return [], _pydantic_problems(exc, rel, node, ())
+    groups = [SynonymGroup(g.canonical, tuple(g.terms)) for g in sm.groups]
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for i, g in enumerate(groups):
+        for t in (g.canonical, *g.terms):
+            if t in seen and seen[t] != g.canonical:
+                problems.append(Problem(rel, line_of(node, "groups", i),
+                                        f"term {t!r} is in two synonym groups ({seen[t]}, {g.canonical})"))
+            seen[t] = g.canonical
+    return groups, problems
+
+
+def _cross_checks(entries: list[Entry]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_id: dict[str, Entry] = {}
+    for e in entries:
+        if e.id in by_id:
+            first = by_id[e.id]
+            problems.append(Problem(e.file, e.line, f"duplicate id {e.id!r} (first at {first.file}:{first.line})"))
+        else:
+            by_id[e.id] = e
+    owners: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        for q in {normalize_query(q) for q in e.questions}:
+            owners[q].append(e)
+        if not any(s.doc and s.clause for s in e.sources):
+            problems.append(Problem(e.file, e.line, f"{e.id}: entry without a source"))
+    for q, es in owners.items():
+        ids = sorted({e.id for e in es})
+        if len(ids) > 1:
+            e = es[-1]
+            problems.append(Problem(e.file, e.line, f"alternate question {q!r} collides between entries {', '.join(ids)}"))
+    for e in entries:
+        for r in e.related:
+            if r not in by_id:
+                problems.append(Problem(e.file, e.line, f"{e.id}: related id {r!r} does not exist"))
+            elif r == e.id:
+                problems.append(Problem(e.file, e.line, f"{e.id}: related to itself"))
+    return problems
+
+
+_ENTRY_FILE = re.compile(r".+\.ya?ml$")
+
+
+def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
+    """Load and validate the knowledge base; raise DataError listing every problem found."""
+    directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
+    entries_dir = directory / "entries"
+    files = sorted(p for p in entries_dir.glob("*") if _ENTRY_FILE.match(p.name)) if entries_dir.is_dir() else []
+    if not files:
+        raise DataError([Problem(str(entries_dir), 0, "no knowledge files (*.yaml) found")])
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for path in files:
+        rel = str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
+        try:
+            es, ps = _load_entries_file(path, rel)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        entries.extend(es)
+        problems.extend(ps)
+    try:
+        synonyms, ps = _load_synonyms(directory / "synonyms.yaml", str(directory.name + "/synonyms.yaml"))
+        problems.extend(ps)
+    except DataError as exc:
+        synonyms = []
+        problems.extend(exc.problems)
+    problems.extend(_cross_checks(entries))
+    if problems:
+        raise DataError(problems)
+    userdict = directory / "userdict.txt"
+    return KnowledgeBase(entries, synonyms, userdict if userdict.exists() else None, directory)

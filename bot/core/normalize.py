@@ -1,0 +1,111 @@
+"""Text normalisation shared by the matcher and the draft checker.
+
+Every normalised form keeps an offset map back to the text as typed, so that a finding in
+the normalised text can always be shown on the characters the user actually wrote.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+
+# Characters that carry no meaning for matching and that users (or copy-paste) insert
+# between Han characters: zero-width joiners, BOM, soft hyphen, variation selectors.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u180e")
+
+# OpenCC leaves these ambiguous characters alone in isolation; in service drafts they are
+# almost always the simplified 着/么 (忙著 -> 忙着, 什麼 -> 什么).
+_EXTRA_T2S = {"著": "着", "麼": "么", "妳": "你"}
+
+# Cheap, unambiguous typos and phonetic slips seen in chat; applied for questions only
+# (see `normalize_query`), never to drafts, where the typed word is what gets judged.
+QUERY_TYPOS = {
+    "怎莫": "怎么",
+    "怎摸": "怎么",
+    "在见": "再见",
+    "因该": "应该",
+    "必需": "必须",
+    "帐号": "账号",
+    "神马": "什么",
+}
+
+_converter = opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    """NFKC + traditional->simplified + lower case for one character (may widen, e.g. ﬁ)."""
+    if ch in _INVISIBLE:
+        return ""
+    out = unicodedata.normalize("NFKC", ch)
+    if out in _EXTRA_T2S:
+        return _EXTRA_T2S[out]
+    if len(out) == 1 and ord(out) >= 0x2E80:
+        out = _converter.convert(out)
+    return out.lower()
+
+
+def is_content_char(ch: str) -> bool:
+    """True for letters, digits and Han characters; False for punctuation, symbols, emoji, space."""
+    cat = unicodedata.category(ch)
+    return cat[0] in ("L", "N")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalised text plus, for every character of it, its index in the original text."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original: str
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalised text back to the original text."""
+        if start >= end:
+            pos = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def fold(text: str, *, keep_punct: bool = False, collapse_repeats: bool = False) -> Normalized:
+    """Normalise `text` keeping an offset map.
+
+    Full-width forms, compatibility characters and traditional characters are folded, letters
+    are lower-cased, invisible characters, whitespace and emoji are dropped. Punctuation is
+    dropped too unless `keep_punct` (then every punctuation mark becomes a single ``|`` so
+    that callers can still see clause boundaries). With `collapse_repeats`, a run of the same
+    Han character collapses to one (快快快点 -> 快点) — a trick users play on word filters.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        for c in _fold_char(ch):
+            if not is_content_char(c):
+                if keep_punct and not c.isspace() and unicodedata.category(c)[0] == "P":
+                    if out and out[-1] == "|":
+                        continue
+                    out.append("|")
+                    offsets.append(i)
+                continue
+            if collapse_repeats and out and out[-1] == c and "\u4e00" <= c <= "\u9fff":
+                continue
+            out.append(c)
+            offsets.append(i)
+    return Normalized("".join(out), tuple(offsets), text)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified with NFKC, keeping everything else (spaces, punctuation)."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def normalize_query(text: str) -> str:
+    """The matcher's canonical form of a question: folded, compact, common typos fixed."""
+    s = fold(text).text
+    for wrong, right in QUERY_TYPOS.items():
+        if wrong in s:
+            s = s.replace(wrong, right)
+    return s
