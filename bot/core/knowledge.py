@@ -152,7 +152,7 @@ def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]
                                     f"{m.id}: first tag must be one of {', '.join(DOMAINS)}, got {m.tags[0]!r}"))
             continue
         entries.append(Entry(
-            id=m.id, title=m.title, answer=m.answer.strip(), questions=tuple(m.questions),
+            id=m.id, title=m.title, answer=tidy_answer(m.answer), questions=tuple(m.questions),
             keywords=tuple(m.keywords), sources=tuple(Source(s.doc, s.clause, s.file) for s in m.sources),
             domain=m.tags[0], topic=m.tags[1], tags=tuple(m.tags), related=tuple(m.related),
             file=rel, line=line,
@@ -210,6 +210,13 @@ def _cross_checks(entries: list[Entry]) -> list[Problem]:
 
 
 _ENTRY_FILE = re.compile(r".+\.ya?ml$")
+# YAML folded blocks join lines with a space; between Chinese characters that space is noise.
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—])")
+
+
+def tidy_answer(text: str) -> str:
+    """Strip the answer and remove line-folding spaces between Chinese characters."""
+    return _CJK_GAP.sub("", text.strip())
 
 
 def load_knowledge(directory: Path | None = None) -> KnowledgeBase:

@@ -1,0 +1,54 @@
+"""Entry point of `python -m bot` / `libao`: builds the argument parser from the command modules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot import __version__
+from bot.cli import exitcodes
+from bot.core.yamlfile import DataError
+
+# Each module exposes `register(subparsers)`; the registered handler gets the parsed args and
+# returns an exit code. Order here is the order in `--help`.
+_COMMAND_MODULES = ("ask", "kb", "check", "phrase", "chat", "serve", "report")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full CLI parser, one sub-command per module of bot.cli."""
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="libao", description="礼保助手: 服务礼仪与保密守则助手 (offline).")
+    parser.add_argument("--version", action="version", version=f"libao {__version__}")
+    parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the shipped one)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"bot.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"bot.cli.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; every expected failure becomes a message on stderr and a documented exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return exitcodes.USAGE
+    try:
+        return int(args.func(args))
+    except DataError as exc:
+        print("libao: 知识库或规则文件有错误，拒绝启动 / refusing to start on broken data:", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  {p}", file=sys.stderr)
+        return exitcodes.DATA_ERROR
+    except KeyboardInterrupt:
+        return exitcodes.INTERRUPTED
+    except BrokenPipeError:
+        return exitcodes.OK

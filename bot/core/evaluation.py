@@ -1,0 +1,111 @@
+"""Measure the ask engine on an evaluation file (format: shared/eval/README.md)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.core.matcher import AskResult, Matcher
+from bot.core.yamlfile import DataError, Problem, load_with_lines
+
+
+def _plain(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass(slots=True)
+class Miss:
+    question: str
+    expected: list[str]
+    status: str
+    got: list[str]  # titles of the returned candidates
+    kind: str  # "wrong-confident", "not-at-1", "not-in-3", "oos-answered"
+
+
+@dataclass(slots=True)
+class AskReport:
+    """answer@1, hit@3, MRR, out-of-scope refused and wrong-confident rate, with the misses."""
+
+    n: int = 0
+    answer_at_1: float = 0.0
+    hit_at_3: float = 0.0
+    mrr: float = 0.0
+    wrong_confident: float = 0.0
+    n_oos: int = 0
+    oos_refused: float = 0.0
+    misses: list[Miss] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"questions          {self.n}",
+            f"answer@1           {self.answer_at_1:.3f}",
+            f"hit@3              {self.hit_at_3:.3f}",
+            f"MRR                {self.mrr:.3f}",
+            f"wrong-confident    {self.wrong_confident:.3f}",
+            f"out-of-scope       {self.n_oos}",
+            f"oos refused        {self.oos_refused:.3f}",
+        ]
+
+
+def load_eval_file(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Read an evaluation YAML; DataError when it is not one."""
+    data, _ = load_with_lines(path)
+    if not isinstance(data, dict):
+        raise DataError([Problem(str(path), 1, "evaluation file must be a mapping with ask/out_of_scope/...")])
+    return {k: list(v or []) for k, v in data.items() if isinstance(v, list)}
+
+
+def _correct(result: AskResult, rank: int, expect: list[str]) -> bool:
+    m = result.matches[rank]
+    text = _plain(m.entry.title + m.entry.answer)
+    return any(_plain(e) in text for e in expect)
+
+
+def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
+                 step: Callable[[], None] | None = None) -> AskReport:
+    """Run every `ask` and `out_of_scope` question through `matcher.ask`."""
+    rep = AskReport()
+    asks = data.get("ask", [])
+    a1 = h3 = rr = wc = 0.0
+    for item in asks:
+        q, expect = str(item["q"]), [str(e) for e in item.get("expect", [])]
+        res = matcher.ask(q, limit=3)
+        ranks = [r for r in range(len(res.matches)) if _correct(res, r, expect)]
+        first = ranks[0] if ranks else None
+        got = [m.entry.title for m in res.matches]
+        if res.status == "answer" and first == 0:
+            a1 += 1
+        elif res.status == "answer":
+            wc += 1
+            rep.misses.append(Miss(q, expect, res.status, got, "wrong-confident"))
+        elif first is not None and first < 3:
+            rep.misses.append(Miss(q, expect, res.status, got, "not-at-1"))
+        else:
+            rep.misses.append(Miss(q, expect, res.status, got, "not-in-3"))
+        if res.status != "unknown" and first is not None and first < 3:
+            h3 += 1
+        if res.status != "unknown" and first is not None:
+            rr += 1.0 / (first + 1)
+        if step:
+            step()
+    oos = data.get("out_of_scope", [])
+    refused = 0
+    for item in oos:
+        res = matcher.ask(str(item["q"]), limit=3)
+        if res.status == "unknown":
+            refused += 1
+        else:
+            rep.misses.append(Miss(str(item["q"]), [], res.status, [m.entry.title for m in res.matches],
+                                   "oos-answered"))
+        if step:
+            step()
+    n = len(asks)
+    rep.n, rep.n_oos = n, len(oos)
+    if n:
+        rep.answer_at_1, rep.hit_at_3, rep.mrr, rep.wrong_confident = a1 / n, h3 / n, rr / n, wc / n
+    if oos:
+        rep.oos_refused = refused / len(oos)
+    return rep

@@ -1,0 +1,197 @@
+"""Question -> knowledge entry matching, with an honest "unknown".
+
+Signals (each measured on the dev set, see README "Matching"):
+- coverage: how much of the question's information (idf mass of its words) the entry explains;
+  words unknown to the knowledge base count as unexplained, which is what refuses out-of-scope
+  questions ("茅台股票现在能买吗").
+- alt-question similarity: the best alternate question of the entry, by idf-weighted word Dice
+  and by RapidFuzz character similarity of the canonical strings.
+- exclusive-term guards: a question naming 机密 never gets an entry about 绝密 only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from bot.core.knowledge import Entry, KnowledgeBase
+from bot.core.normalize import normalize_query
+from bot.core.segment import Segmenter
+from bot.core.synonyms import Canonicalizer
+
+Status = Literal["answer", "clarify", "unknown"]
+
+# Function words and question scaffolding: they say *that* something is asked, not *what*.
+STOPWORDS = frozenset(
+    """
+    我 你 您 他 她 它 的 地 得 了 吗 呢 啊 吧 呀 么 嘛 哦 哈 呗 啦 嗯 就 都 也 还 又 是 在 有 个 这 那 要 会 能
+    可以 着 过 给 跟 和 与 及 把 被 让 咋 啥 怎么 怎么办 怎么样 怎样 什么 如何 为什么 为啥 干嘛 哪 哪些 哪个
+    应该 需要 行不行 能不能 可不可以 是不是 要不要 有没有 我们 他们 她们 人家 一下 自己 时候 的话 比较 现在
+    请问 请 帮 咱 咱们 这个 那个 这样 那样 这种 那种 得 该 呀 哎 诶 嘞 哇 吗 不 没 没有 对 好 行 可 想 问 说
+    一 下 上 里 中 到 去 来 做 干 搞 弄 事 些 多 很 太 最 再 才 还是 或者 还有 然后 如果 但是 因为 所以 里面
+    就是 已经 一直 马上 直接 一般 平时 之前 之后 以后 以前 时 后 前 等 呢 嘛 啦 儿
+    """.split()
+)
+
+# Mutually exclusive terms: a question naming one of them must not get an entry that names only
+# another one (secrecy levels, 脱密期 vs 保密期限).
+DEFAULT_EXCLUSIVE = (
+    ("绝密", "机密", "秘密级"),
+    ("核心涉密", "重要涉密", "一般涉密"),
+    ("脱密期", "保密期限"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherConfig:
+    """Weights and thresholds; fitted on the dev set (`kb eval --sweep`)."""
+
+    coverage_weight: float = 0.5
+    char_weight: float = 0.4  # share of character similarity inside the alt-question similarity
+    answer_text_credit: float = 0.5  # credit for a question word found only in the answer text
+    answer_cutoff: float = 60.0
+    answer_margin: float = 6.0
+    clarify_cutoff: float = 42.0
+    exclusive_penalty: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One candidate answer; `score` is 0–100."""
+
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class AskResult:
+    """What `ask` decided: a confident answer, candidates to choose from, or unknown."""
+
+    status: Status
+    matches: tuple[Match, ...]
+    query: str
+
+
+@dataclass(slots=True)
+class _Alt:
+    text: str
+    words: frozenset[str]
+    mass: float
+
+
+class Matcher:
+    """Finds the knowledge entries that answer a question (API shaped like RapidFuzz's process)."""
+
+    def __init__(self, kb: KnowledgeBase, *, config: MatcherConfig | None = None,
+                 exclusive: tuple[tuple[str, ...], ...] = DEFAULT_EXCLUSIVE):
+        self.kb = kb
+        self.config = config or MatcherConfig()
+        self.canon = Canonicalizer(kb.synonyms)
+        texts = [self._prep(t) for e in kb.entries for t in (e.title, e.answer, *e.questions, *e.keywords)]
+        extra = sorted({self._prep(k) for e in kb.entries for k in e.keywords} | self.canon.canonical_terms
+                       | {t for group in exclusive for t in group})
+        self.seg = Segmenter(texts, extra, kb.userdict)
+        self.exclusive = exclusive
+        n = max(1, len(kb.entries))
+        entry_words: list[set[str]] = []
+        answer_words: list[set[str]] = []
+        self._alts: list[list[_Alt]] = []
+        df: dict[str, int] = defaultdict(int)
+        for e in kb.entries:
+            words: set[str] = set()
+            for t in (e.title, *e.questions, *e.keywords):
+                words |= self._words(self._prep(t))
+            ans = self._words(self._prep(e.answer)) - words
+            entry_words.append(words)
+            answer_words.append(ans)
+            for w in words | ans:
+                df[w] += 1
+        self._idf = {w: math.log(1 + n / c) for w, c in df.items()}
+        self._unknown_idf = math.log(1 + n)
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, (words, ans) in enumerate(zip(entry_words, answer_words, strict=True)):
+            for w in words:
+                self._postings[w].append((i, 1.0))
+            for w in ans:
+                self._postings[w].append((i, self.config.answer_text_credit))
+        for e in kb.entries:
+            alts = []
+            for q in (e.title, *e.questions):
+                s = self._prep(q)
+                ws = frozenset(self._words(s))
+                alts.append(_Alt(s, ws, sum(self.idf(w) for w in ws)))
+            self._alts.append(alts)
+        self._entry_text = [self._prep(e.title + " " + " ".join(e.keywords)) for e in kb.entries]
+
+    # -- text pipeline -------------------------------------------------------------------------
+    def _prep(self, text: str) -> str:
+        return self.canon(normalize_query(text))
+
+    def _words(self, prepped: str) -> set[str]:
+        return {w for w in self.seg.cut(prepped) if w not in STOPWORDS and w.strip()}
+
+    def idf(self, word: str) -> float:
+        return self._idf.get(word, self._unknown_idf)
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def _exclusive_clash(self, query: str, idx: int) -> bool:
+        text = self._entry_text[idx]
+        for group in self.exclusive:
+            asked = {t for t in group if t in query}
+            if not asked:
+                continue
+            named = {t for t in group if t in text}
+            if named and not (named & asked):
+                return True
+        return False
+
+    def search(self, query: str, *, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
+        """Entries best answering `query`, best first, scores 0–100, at most `limit`."""
+        cfg = self.config
+        prepped = self._prep(query)
+        words = self._words(prepped)
+        if not words:
+            return []
+        q_mass = sum(self.idf(w) for w in words)
+        cover: dict[int, float] = defaultdict(float)
+        for w in words:
+            idf = self.idf(w)
+            for i, credit in self._postings.get(w, ()):
+                cover[i] += idf * credit
+        if not cover:
+            return []
+        # Rerank only the entries that explain the most of the question.
+        shortlist = sorted(cover, key=cover.__getitem__, reverse=True)[:40]
+        results: list[Match] = []
+        for i in shortlist:
+            coverage = cover[i] / q_mass
+            best = 0.0
+            for alt in self._alts[i]:
+                common = sum(self.idf(w) for w in words & alt.words)
+                dice = 2 * common / (q_mass + alt.mass) if alt.mass else 0.0
+                char = fuzz.ratio(prepped, alt.text) / 100.0
+                sim = (1 - cfg.char_weight) * dice + cfg.char_weight * char
+                best = max(best, sim)
+            score = 100.0 * (cfg.coverage_weight * coverage + (1 - cfg.coverage_weight) * best)
+            if self._exclusive_clash(prepped, i):
+                score *= cfg.exclusive_penalty
+            if score >= score_cutoff:
+                results.append(Match(self.kb.entries[i], round(score, 2)))
+        results.sort(key=lambda m: m.score, reverse=True)
+        return results[:limit]
+
+    def ask(self, query: str, *, limit: int = 3) -> AskResult:
+        """Decide between a confident answer, up to `limit` candidates, and an honest unknown."""
+        cfg = self.config
+        matches = self.search(query, limit=max(limit, 2), score_cutoff=cfg.clarify_cutoff)
+        if not matches:
+            return AskResult("unknown", (), query)
+        top = matches[0]
+        runner_up = matches[1].score if len(matches) > 1 else 0.0
+        if top.score >= cfg.answer_cutoff and top.score - runner_up >= cfg.answer_margin:
+            return AskResult("answer", tuple(matches[:limit]), query)
+        return AskResult("clarify", tuple(matches[:limit]), query)

@@ -1,0 +1,1 @@
+"""Telegram adapter (named tg so it can never shadow python-telegram-bot's `telegram`)."""

@@ -1,0 +1,20 @@
+"""The shipped knowledge base is data tested like code: it loads, validates and is consistent."""
+
+from __future__ import annotations
+
+from bot.core.knowledge import DOMAINS, MIN_QUESTIONS
+
+
+def test_every_entry_is_complete(kb):
+    assert len(kb) > 0
+    for e in kb.entries:
+        assert e.domain in DOMAINS
+        assert len(e.questions) >= MIN_QUESTIONS, e.id
+        assert e.sources and all(s.doc and s.clause for s in e.sources), e.id
+        assert e.answer and e.title and e.keywords, e.id
+
+
+def test_related_ids_resolve(kb):
+    for e in kb.entries:
+        for r in e.related:
+            assert kb.get(r) is not None, (e.id, r)
