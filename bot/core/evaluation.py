@@ -109,3 +109,56 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
     if oos:
         rep.oos_refused = refused / len(oos)
     return rep
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    answer_cutoff: float
+    answer_margin: float
+    clarify_cutoff: float
+    answer_at_1: float
+    hit_at_3: float
+    wrong_confident: float
+    oos_refused: float
+
+
+def fit_thresholds(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *,
+                   max_wrong: float = 0.01, min_refused: float = 0.95) -> list[Fit]:
+    """Grid-search the three decision thresholds; best first (answer@1, then hit@3, then safety).
+
+    Ranking does not depend on the thresholds, so every question is searched once.
+    """
+    rows = []
+    for item in data.get("ask", []):
+        expect = [str(e) for e in item.get("expect", [])]
+        ms, decoy = matcher.candidates(str(item["q"]), limit=3)
+        if decoy:
+            ms = []
+        correct = [any(_plain(e) in _plain(m.entry.title + m.entry.answer) for e in expect) for m in ms]
+        rows.append(([m.score for m in ms], correct))
+    oos_top = []
+    for item in data.get("out_of_scope", []):
+        ms, decoy = matcher.candidates(str(item["q"]), limit=1)
+        oos_top.append(ms[0].score if ms and not decoy else 0.0)
+    n, n_oos = max(1, len(rows)), max(1, len(oos_top))
+    fits = []
+    for clarify in range(20, 71, 2):
+        refused = sum(1 for s in oos_top if s < clarify) / n_oos
+        if refused < min_refused:
+            continue
+        for cutoff in range(clarify, 91, 2):
+            for margin in range(0, 21, 2):
+                a1 = h3 = wc = 0
+                for scores, correct in rows:
+                    if not scores or scores[0] < clarify:
+                        continue
+                    runner = scores[1] if len(scores) > 1 else 0.0
+                    if scores[0] >= cutoff and scores[0] - runner >= margin:
+                        a1 += correct[0]
+                        wc += not correct[0]
+                    h3 += any(c for s, c in zip(scores, correct, strict=True) if s >= clarify)
+                if wc / n <= max_wrong:
+                    fits.append(Fit(cutoff, margin, clarify, a1 / n, h3 / n, wc / n, refused))
+    fits.sort(key=lambda f: (f.answer_at_1, f.hit_at_3, -f.wrong_confident, f.answer_margin, f.answer_cutoff),
+              reverse=True)
+    return fits

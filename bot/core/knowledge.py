@@ -3,6 +3,7 @@
 Layout of `knowledge/`:
   entries/*.yaml   one file per topic, ``entries:`` a list of rules (schema: `EntryModel`)
   synonyms.yaml    ``groups:`` a list of ``{canonical: 客户, terms: [顾客, 业主, ...]}``
+  out_of_scope.yaml ``topics:`` areas neither rulebook covers (HR, IT, chit-chat): a reject class
   userdict.txt     jieba user dictionary of domain terms (``word [freq] [tag]`` per line)
 """
 
@@ -48,6 +49,18 @@ class EntryModel(BaseModel):
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     tags: Annotated[list[NonEmpty], Field(min_length=2)]
     related: list[NonEmpty] = []
+
+
+class DecoyModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[str, StringConstraints(pattern=r"^oos\.[a-z0-9_]+$")]
+    label: NonEmpty
+    questions: Annotated[list[NonEmpty], Field(min_length=3)]
+
+
+class DecoyFileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topics: list[DecoyModel]
 
 
 class FileModel(BaseModel):
@@ -105,10 +118,20 @@ class SynonymGroup:
     terms: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Decoy:
+    """A topic outside both rulebooks: when it is the best match, the honest answer is unknown."""
+
+    id: str
+    label: str
+    questions: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class KnowledgeBase:
     entries: list[Entry]
     synonyms: list[SynonymGroup] = field(default_factory=list)
+    decoys: list[Decoy] = field(default_factory=list)
     userdict: Path | None = None
     directory: Path | None = None
     _by_id: dict[str, Entry] = field(init=False, repr=False)
@@ -133,7 +156,7 @@ def _pydantic_problems(exc: ValidationError, file: str, node: Any, prefix: tuple
 
 
 def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]]:
-    data, node = load_with_lines(path)
+    data, node = load_with_lines(path, name=rel)
     try:
         fm = FileModel.model_validate(data)
     except ValidationError as exc:
@@ -163,7 +186,7 @@ def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]
 def _load_synonyms(path: Path, rel: str) -> tuple[list[SynonymGroup], list[Problem]]:
     if not path.exists():
         return [], []
-    data, node = load_with_lines(path)
+    data, node = load_with_lines(path, name=rel)
     try:
         sm = SynonymFileModel.model_validate(data)
     except ValidationError as exc:
@@ -178,6 +201,17 @@ def _load_synonyms(path: Path, rel: str) -> tuple[list[SynonymGroup], list[Probl
                                         f"term {t!r} is in two synonym groups ({seen[t]}, {g.canonical})"))
             seen[t] = g.canonical
     return groups, problems
+
+
+def _load_decoys(path: Path, rel: str) -> tuple[list[Decoy], list[Problem]]:
+    if not path.exists():
+        return [], []
+    data, node = load_with_lines(path, name=rel)
+    try:
+        dm = DecoyFileModel.model_validate(data)
+    except ValidationError as exc:
+        return [], _pydantic_problems(exc, rel, node, ())
+    return [Decoy(d.id, d.label, tuple(d.questions)) for d in dm.topics], []
 
 
 def _cross_checks(entries: list[Entry]) -> list[Problem]:
@@ -238,13 +272,19 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
         entries.extend(es)
         problems.extend(ps)
     try:
-        synonyms, ps = _load_synonyms(directory / "synonyms.yaml", str(directory.name + "/synonyms.yaml"))
+        synonyms, ps = _load_synonyms(directory / "synonyms.yaml", directory.name + "/synonyms.yaml")
         problems.extend(ps)
     except DataError as exc:
         synonyms = []
+        problems.extend(exc.problems)
+    try:
+        decoys, ps = _load_decoys(directory / "out_of_scope.yaml", directory.name + "/out_of_scope.yaml")
+        problems.extend(ps)
+    except DataError as exc:
+        decoys = []
         problems.extend(exc.problems)
     problems.extend(_cross_checks(entries))
     if problems:
         raise DataError(problems)
     userdict = directory / "userdict.txt"
-    return KnowledgeBase(entries, synonyms, userdict if userdict.exists() else None, directory)
+    return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory)

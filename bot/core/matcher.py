@@ -27,14 +27,7 @@ Status = Literal["answer", "clarify", "unknown"]
 
 # Function words and question scaffolding: they say *that* something is asked, not *what*.
 STOPWORDS = frozenset(
-    """
-    我 你 您 他 她 它 的 地 得 了 吗 呢 啊 吧 呀 么 嘛 哦 哈 呗 啦 嗯 就 都 也 还 又 是 在 有 个 这 那 要 会 能
-    可以 着 过 给 跟 和 与 及 把 被 让 咋 啥 怎么 怎么办 怎么样 怎样 什么 如何 为什么 为啥 干嘛 哪 哪些 哪个
-    应该 需要 行不行 能不能 可不可以 是不是 要不要 有没有 我们 他们 她们 人家 一下 自己 时候 的话 比较 现在
-    请问 请 帮 咱 咱们 这个 那个 这样 那样 这种 那种 得 该 呀 哎 诶 嘞 哇 吗 不 没 没有 对 好 行 可 想 问 说
-    一 下 上 里 中 到 去 来 做 干 搞 弄 事 些 多 很 太 最 再 才 还是 或者 还有 然后 如果 但是 因为 所以 里面
-    就是 已经 一直 马上 直接 一般 平时 之前 之后 以后 以前 时 后 前 等 呢 嘛 啦 儿
-    """.split()
+    ["我", "你", "您", "他", "她", "它", "的", "地", "得", "了", "吗", "呢", "啊", "吧", "呀", "么", "嘛", "哦", "哈", "呗", "啦", "嗯", "就", "都", "也", "还", "又", "是", "在", "有", "个", "这", "那", "要", "会", "能", "可以", "着", "过", "给", "跟", "和", "与", "及", "把", "被", "让", "咋", "啥", "怎么", "怎么办", "怎么样", "怎样", "什么", "如何", "为什么", "为啥", "干嘛", "哪", "哪些", "哪个", "应该", "需要", "行不行", "能不能", "可不可以", "是不是", "要不要", "有没有", "我们", "他们", "她们", "人家", "一下", "自己", "时候", "的话", "比较", "现在", "请问", "请", "帮", "咱", "咱们", "这个", "那个", "这样", "那样", "这种", "那种", "得", "该", "呀", "哎", "诶", "嘞", "哇", "吗", "不", "没", "没有", "对", "好", "行", "可", "想", "问", "说", "一", "下", "上", "里", "中", "到", "去", "来", "做", "干", "搞", "弄", "事", "些", "多", "很", "太", "最", "再", "才", "还是", "或者", "还有", "然后", "如果", "但是", "因为", "所以", "里面", "就是", "已经", "一直", "马上", "直接", "一般", "平时", "之前", "之后", "以后", "以前", "时", "后", "前", "等", "呢", "嘛", "啦", "儿"]
 )
 
 # Mutually exclusive terms: a question naming one of them must not get an entry that names only
@@ -57,6 +50,8 @@ class MatcherConfig:
     answer_margin: float = 6.0
     clarify_cutoff: float = 42.0
     exclusive_penalty: float = 0.5
+    single_char_weight: float = 0.5  # one-character words say little on their own (年, 发, 叫)
+    sub_words: bool = True  # also index dictionary sub-words of long words (科技 in 对外科技交流)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,50 +87,61 @@ class Matcher:
         self.config = config or MatcherConfig()
         self.canon = Canonicalizer(kb.synonyms)
         texts = [self._prep(t) for e in kb.entries for t in (e.title, e.answer, *e.questions, *e.keywords)]
+        texts += [self._prep(q) for d in kb.decoys for q in d.questions]
         extra = sorted({self._prep(k) for e in kb.entries for k in e.keywords} | self.canon.canonical_terms
                        | {t for group in exclusive for t in group})
         self.seg = Segmenter(texts, extra, kb.userdict)
         self.exclusive = exclusive
-        n = max(1, len(kb.entries))
-        entry_words: list[set[str]] = []
+        # Documents are the entries followed by the out-of-scope decoys (index >= n_entries).
+        self._n_entries = len(kb.entries)
+        docs: list[tuple[tuple[str, ...], str]] = [((e.title, *e.questions, *e.keywords), e.answer)
+                                                   for e in kb.entries]
+        docs += [(d.questions, "") for d in kb.decoys]
+        n = max(1, len(docs))
+        doc_words: list[set[str]] = []
         answer_words: list[set[str]] = []
-        self._alts: list[list[_Alt]] = []
         df: dict[str, int] = defaultdict(int)
-        for e in kb.entries:
+        for fields, answer in docs:
             words: set[str] = set()
-            for t in (e.title, *e.questions, *e.keywords):
+            for t in fields:
                 words |= self._words(self._prep(t))
-            ans = self._words(self._prep(e.answer)) - words
-            entry_words.append(words)
+            ans = self._words(self._prep(answer)) - words if answer else set()
+            doc_words.append(words)
             answer_words.append(ans)
             for w in words | ans:
                 df[w] += 1
         self._idf = {w: math.log(1 + n / c) for w, c in df.items()}
         self._unknown_idf = math.log(1 + n)
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, (words, ans) in enumerate(zip(entry_words, answer_words, strict=True)):
+        for i, (words, ans) in enumerate(zip(doc_words, answer_words, strict=True)):
             for w in words:
                 self._postings[w].append((i, 1.0))
             for w in ans:
                 self._postings[w].append((i, self.config.answer_text_credit))
-        for e in kb.entries:
+        alt_sources = [(e.title, *e.questions) for e in kb.entries] + [d.questions for d in kb.decoys]
+        self._alts: list[list[_Alt]] = []
+        for questions in alt_sources:
             alts = []
-            for q in (e.title, *e.questions):
-                s = self._prep(q)
-                ws = frozenset(self._words(s))
-                alts.append(_Alt(s, ws, sum(self.idf(w) for w in ws)))
+            for q in questions:
+                prepped = self._prep(q)
+                ws = frozenset(self._words(prepped))
+                alts.append(_Alt(prepped, ws, sum(self.idf(w) for w in ws)))
             self._alts.append(alts)
         self._entry_text = [self._prep(e.title + " " + " ".join(e.keywords)) for e in kb.entries]
+        self._entry_text += [""] * len(kb.decoys)
 
     # -- text pipeline -------------------------------------------------------------------------
     def _prep(self, text: str) -> str:
         return self.canon(normalize_query(text))
 
     def _words(self, prepped: str) -> set[str]:
-        return {w for w in self.seg.cut(prepped) if w not in STOPWORDS and w.strip()}
+        cut = self.seg.cut_for_search if self.config.sub_words else self.seg.cut
+        return {w for w in cut(prepped) if w not in STOPWORDS and w.strip()}
 
     def idf(self, word: str) -> float:
-        return self._idf.get(word, self._unknown_idf)
+        """Information weight of a word: idf over entries, damped for single characters."""
+        w = self._idf.get(word, self._unknown_idf)
+        return w * self.config.single_char_weight if len(word) == 1 else w
 
     # -- scoring ---------------------------------------------------------------------------------
     def _exclusive_clash(self, query: str, idx: int) -> bool:
@@ -149,8 +155,8 @@ class Matcher:
                 return True
         return False
 
-    def search(self, query: str, *, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
-        """Entries best answering `query`, best first, scores 0–100, at most `limit`."""
+    def _rank(self, query: str, *, limit: int) -> list[tuple[int, float]]:
+        """(document index, score) best first, decoys included."""
         cfg = self.config
         prepped = self._prep(query)
         words = self._words(prepped)
@@ -162,11 +168,9 @@ class Matcher:
             idf = self.idf(w)
             for i, credit in self._postings.get(w, ()):
                 cover[i] += idf * credit
-        if not cover:
-            return []
-        # Rerank only the entries that explain the most of the question.
+        # Rerank only the documents that explain the most of the question.
         shortlist = sorted(cover, key=cover.__getitem__, reverse=True)[:40]
-        results: list[Match] = []
+        ranked: list[tuple[int, float]] = []
         for i in shortlist:
             coverage = cover[i] / q_mass
             best = 0.0
@@ -174,21 +178,32 @@ class Matcher:
                 common = sum(self.idf(w) for w in words & alt.words)
                 dice = 2 * common / (q_mass + alt.mass) if alt.mass else 0.0
                 char = fuzz.ratio(prepped, alt.text) / 100.0
-                sim = (1 - cfg.char_weight) * dice + cfg.char_weight * char
-                best = max(best, sim)
+                best = max(best, (1 - cfg.char_weight) * dice + cfg.char_weight * char)
             score = 100.0 * (cfg.coverage_weight * coverage + (1 - cfg.coverage_weight) * best)
             if self._exclusive_clash(prepped, i):
                 score *= cfg.exclusive_penalty
-            if score >= score_cutoff:
-                results.append(Match(self.kb.entries[i], round(score, 2)))
-        results.sort(key=lambda m: m.score, reverse=True)
-        return results[:limit]
+            ranked.append((i, round(score, 2)))
+        ranked.sort(key=lambda r: r[1], reverse=True)
+        return ranked[:limit]
+
+    def search(self, query: str, *, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
+        """Entries best answering `query`, best first, scores 0–100, at most `limit`."""
+        ranked = self._rank(query, limit=limit + len(self.kb.decoys))
+        return [Match(self.kb.entries[i], s) for i, s in ranked
+                if i < self._n_entries and s >= score_cutoff][:limit]
+
+    def candidates(self, query: str, *, limit: int = 3) -> tuple[list[Match], bool]:
+        """(best entries, whether an out-of-scope decoy outranks them all): the input of `ask`."""
+        ranked = self._rank(query, limit=limit + len(self.kb.decoys))
+        decoy_wins = bool(ranked) and ranked[0][0] >= self._n_entries
+        return [Match(self.kb.entries[i], s) for i, s in ranked if i < self._n_entries][:limit], decoy_wins
 
     def ask(self, query: str, *, limit: int = 3) -> AskResult:
         """Decide between a confident answer, up to `limit` candidates, and an honest unknown."""
         cfg = self.config
-        matches = self.search(query, limit=max(limit, 2), score_cutoff=cfg.clarify_cutoff)
-        if not matches:
+        found, decoy_wins = self.candidates(query, limit=max(limit, 2))
+        matches = [m for m in found if m.score >= cfg.clarify_cutoff]
+        if decoy_wins or not matches:  # a decoy on top: the question is about a known out-of-scope area
             return AskResult("unknown", (), query)
         top = matches[0]
         runner_up = matches[1].score if len(matches) > 1 else 0.0

@@ -102,5 +102,9 @@ class Segmenter:
         """Segment already-normalised text into words (HMM on for unknown words)."""
         return self._tok.lcut(text, HMM=True)
 
+    def cut_for_search(self, text: str) -> list[str]:
+        """Words plus their dictionary sub-words (对外科技交流 -> 对外, 科技, 交流, 对外科技交流)."""
+        return self._tok.lcut_for_search(text, HMM=True)
+
     def add_word(self, word: str) -> None:
         self._tok.add_word(word)

@@ -34,9 +34,9 @@ class DataError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def load_with_lines(path: Path) -> tuple[Any, yaml.Node | None]:
+def load_with_lines(path: Path, *, name: str | None = None) -> tuple[Any, yaml.Node | None]:
     """Parse `path`, returning (data, root node). Raises DataError with the line on bad YAML."""
-    name = str(path)
+    name = name or str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -1,0 +1,46 @@
+"""`python -m bot chat`: talk to the assistant in the terminal, exactly as in Telegram (no token)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+
+from bot.cli import exitcodes
+from bot.cli.common import knowledge_dir
+from bot.console import PROMPT, ConsoleChat, run_console
+from bot.core.assistant import AssistantOptions, ChatStore, MemoryStore, Sender, load_assistant
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("chat", help="chat with the assistant in the terminal (the Telegram bot's twin, no token)")
+    p.add_argument("--db", metavar="PATH", help="keep settings and votes in this SQLite file (default: memory)")
+    p.set_defaults(func=run)
+
+
+def _interactive_lines() -> Iterator[str]:
+    while True:
+        try:
+            yield input(PROMPT)
+        except EOFError:
+            print()
+            return
+
+
+def run(args: argparse.Namespace) -> int:
+    store: ChatStore
+    if args.db:
+        from bot.storage import ChatStore as SqliteChatStore
+        from bot.storage import connect
+
+        store = SqliteChatStore(connect(args.db))
+    else:
+        store = MemoryStore()
+    assistant = load_assistant(store, knowledge_dir=knowledge_dir(args), options=AssistantOptions())
+    chat = ConsoleChat(assistant, Sender(user_id=0, role="admin"))
+    if sys.stdin.isatty():
+        run_console(chat, _interactive_lines(), sys.stdout, echo=False)
+    else:
+        lines = (raw.decode("utf-8", "replace").rstrip("\r\n") for raw in sys.stdin.buffer)
+        run_console(chat, lines, sys.stdout, echo=True)
+    return exitcodes.OK

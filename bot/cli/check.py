@@ -1,0 +1,176 @@
+"""`libao check "DRAFT" [--json]`, `libao check` (stdin, JSON lines) and `libao check eval FILE`.
+
+Exit codes: 0 nothing found (and always for stdin mode and eval), 1 the draft has findings
+(eval with --gate: a threshold is missed), 3 empty/unreadable draft, 4 broken rule file or
+phrasebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from bot.cli import exitcodes
+from bot.cli.common import Progress, stdin_lines
+from bot.core.check_eval import CheckReport, evaluate_check
+from bot.core.checker import Checker, CheckResult
+from bot.core.evaluation import load_eval_file
+from bot.core.inputs import MAX_DRAFT_CHARS, clean_input
+from bot.core.phrasebook import load_phrasebook
+from bot.core.texts import t
+
+# Goals of the issue, checked by `check eval --gate`: (precision, recall).
+GATES = {"forbidden": (0.97, 0.95), "pii": (0.97, 0.99), "secret": (0.90, 0.95)}
+_PROBLEM_KEYS = {"input.empty": "check.empty", "input.no_text": "check.no_text"}
+
+
+def add_settings_arguments(p: argparse.ArgumentParser) -> None:
+    """--unit/--dept/--name/--window: values for the phrasebook placeholders."""
+    p.add_argument("--unit", help="单位 for {单位} in standard phrases")
+    p.add_argument("--dept", help="部门 for {部门}")
+    p.add_argument("--name", help="姓名 for {姓名}")
+    p.add_argument("--window", help="窗口 for {窗口}")
+
+
+def settings_from(args: argparse.Namespace) -> dict[str, str]:
+    pairs = {"单位": args.unit, "部门": args.dept, "姓名": args.name, "窗口": args.window}
+    return {k: v for k, v in pairs.items() if v}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="check a reply draft (no DRAFT: one per stdin line, JSON lines); "
+                                     "`check eval FILE` measures precision/recall")
+    p.add_argument("draft", nargs="*", help='the draft, quoted; or "eval FILE"')
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--gate", action="store_true", help="eval: exit 1 when a goal of the issue is missed")
+    p.add_argument("--rules", metavar="DIR", type=Path, help="rule directory (default: phrasebook/rules)")
+    p.add_argument("--phrasebook", metavar="FILE", type=Path, help="phrasebook file (default: phrasebook/scenarios.yaml)")
+    add_settings_arguments(p)
+    p.set_defaults(func=run)
+
+
+def load_checker(args: argparse.Namespace) -> Checker:
+    """Validate rules and phrasebook (DataError with file:line when broken) and build the checker."""
+    phrasebook = load_phrasebook(args.phrasebook)
+    return Checker.load(args.rules, phrasebook=phrasebook, settings=settings_from(args))
+
+
+def result_json(result: CheckResult, **extra: object) -> dict:
+    """The documented JSON shape: findings with offsets into the draft as given, masked PII."""
+    out: dict[str, object] = {
+        "findings": [
+            {"kind": f.kind, "category": f.category, "rule": f.rule, "start": f.start, "end": f.end,
+             "text": f.text, "message": f.message, "suggestion": f.suggestion, "severity": f.severity}
+            for f in result.findings
+        ],
+        "hints": list(result.hints),
+    }
+    out.update(extra)
+    return out
+
+
+def render_text(result: CheckResult) -> str:
+    """Human output: verdict, the draft with spans marked (PII masked), each finding's why and fix."""
+    lines: list[str] = []
+    if not result.findings:
+        lines.append(t("check.ok"))
+    else:
+        lines.append(t("check.found", count=len(result.findings)))
+        lines.append(t("check.label.draft"))
+        lines.append("  " + result.marked())
+        for i, f in enumerate(result.findings, 1):
+            lines.append(f"{i}. [{t('check.kind.' + f.kind)}·{f.category}] 「{f.text}」")
+            lines.append(f"   {t('check.label.why')}：{f.message}")
+            lines.append(f"   {t('check.label.fix')}：{f.suggestion}")
+    lines += list(result.hints)
+    return "\n".join(lines)
+
+
+def _has_surrogates(text: str) -> bool:
+    # argv bytes that are not UTF-8 arrive as lone surrogates (PEP 383).
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _prepare(draft: str) -> tuple[str | None, str | None, bool]:
+    """(draft to check, problem message key, truncated) — offsets stay those of the draft as given."""
+    if _has_surrogates(draft):
+        return None, "check.bad_encoding", False
+    cleaned = clean_input(draft, max_chars=MAX_DRAFT_CHARS)
+    if cleaned.problem:
+        return None, _PROBLEM_KEYS.get(cleaned.problem, cleaned.problem), False
+    if cleaned.truncated:
+        lead = len(draft) - len(draft.lstrip())
+        return draft[:lead + MAX_DRAFT_CHARS], None, True
+    return draft, None, False
+
+
+def run(args: argparse.Namespace) -> int:
+    words: list[str] = args.draft
+    if len(words) == 2 and words[0] == "eval":
+        return run_eval(args, Path(words[1]))
+    if words:
+        draft, problem, truncated = _prepare(" ".join(words))
+        if problem or draft is None:
+            print(t(problem or "check.empty"), file=sys.stderr)
+            return exitcodes.BAD_INPUT
+        checker = load_checker(args)
+        result = checker.check(draft)
+        if truncated:
+            print(t("check.truncated", limit=MAX_DRAFT_CHARS), file=sys.stderr)
+        if args.json:
+            print(json.dumps(result_json(result, truncated=truncated), ensure_ascii=False))
+        else:
+            print(render_text(result))
+        return exitcodes.FINDINGS if result.findings else exitcodes.OK
+    checker = load_checker(args)
+    out = sys.stdout
+    for number, line in stdin_lines():
+        if line is None:
+            record = {"findings": [], "error": t("input.bad_encoding", line=number)}
+        else:
+            draft, problem, truncated = _prepare(line)
+            if problem or draft is None:
+                record = {"findings": [], "error": t(problem or "check.empty")}
+            else:
+                record = result_json(checker.check(draft), truncated=truncated) if truncated \
+                    else result_json(checker.check(draft))
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+    return exitcodes.OK
+
+
+def _gate_failures(report: CheckReport) -> list[str]:
+    failures = []
+    for name, (p_min, r_min) in GATES.items():
+        score = getattr(report, name)
+        if score.precision < p_min or score.recall < r_min:
+            failures.append(f"{name}: precision {score.precision:.3f} (goal {p_min}), "
+                            f"recall {score.recall:.3f} (goal {r_min})")
+    return failures
+
+
+def run_eval(args: argparse.Namespace, path: Path) -> int:
+    data = load_eval_file(path)
+    if not data.get("check") and not data.get("leak"):
+        print(t("check.eval.missing", file=path), file=sys.stderr)
+        return exitcodes.BAD_INPUT
+    checker = load_checker(args)
+    progress = Progress(len(data.get("check", [])) + len(data.get("leak", [])), "check eval")
+    report = evaluate_check(checker, data, step=progress.step)
+    if args.json:
+        print(json.dumps(asdict(report), ensure_ascii=False, indent=1))
+    else:
+        if report.misses:
+            print("misses:")
+            for m in report.misses:
+                print(f"  [{m.kind} {m.category}] {m.draft}  got={m.got}")
+        print("\n".join(report.lines()))
+    failures = _gate_failures(report)
+    if args.gate and failures:
+        for f in failures:
+            print(f"below goal: {f}", file=sys.stderr)
+        return exitcodes.FINDINGS
+    return exitcodes.OK

@@ -1,0 +1,72 @@
+"""`libao phrase [SCENARIO] [--json]`: list the phrasebook's scenarios or show one's phrases.
+
+SCENARIO is an id (apology) or anything a staff member would type (道歉, 客户生气了); the
+lookup is fuzzy. Exit codes: 0 shown, 3 no scenario matches, 4 broken phrasebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.cli import exitcodes
+from bot.cli.check import add_settings_arguments, settings_from
+from bot.core.phrasebook import Phrasebook, Scenario, load_phrasebook
+from bot.core.texts import t
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("phrase", help="standard service phrases: list scenarios, or show one (fuzzy lookup)")
+    p.add_argument("scenario", nargs="*", help="scenario id or description, e.g. 道歉 / 客户生气了")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--phrasebook", metavar="FILE", type=Path, help="phrasebook file (default: the shipped one)")
+    add_settings_arguments(p)
+    p.set_defaults(func=run)
+
+
+def _scenario_json(book: Phrasebook, s: Scenario, settings: dict[str, str], score: float | None) -> dict:
+    return {"id": s.id, "title": s.title, "phrases": book.render(s.id, settings), "note": s.note,
+            "source": s.source, "score": score}
+
+
+def run(args: argparse.Namespace) -> int:
+    book = load_phrasebook(args.phrasebook)
+    settings = settings_from(args)
+    query = " ".join(args.scenario).strip()
+    if not args.scenario:
+        if args.json:
+            print(json.dumps({"scenarios": [{"id": s.id, "title": s.title} for s in book.scenarios]},
+                             ensure_ascii=False))
+        else:
+            print(t("phrase.list_header"))
+            for s in book.scenarios:
+                print(f"  {s.id:<22} {s.title}")
+        return exitcodes.OK
+    if not query:
+        print(t("phrase.empty"), file=sys.stderr)
+        return exitcodes.BAD_INPUT
+    matches = book.find(query, limit=3)
+    if not matches:
+        if args.json:
+            print(json.dumps({"query": query, "scenarios": []}, ensure_ascii=False))
+        print(t("phrase.not_found", query=query), file=sys.stderr)
+        return exitcodes.BAD_INPUT
+    if args.json:
+        print(json.dumps({"query": query, "scenarios": [_scenario_json(book, s, settings, score)
+                                                        for s, score in matches]}, ensure_ascii=False))
+        return exitcodes.OK
+    best, _ = matches[0]
+    print(f"【{best.title}】")
+    for phrase in book.render(best.id, settings):
+        print(f"  · {phrase}")
+    if best.note:
+        print(t("phrase.note", note=best.note))
+    print(t("phrase.source", source=best.source))
+    others = [s for s, _ in matches[1:]]
+    if others:
+        print(t("phrase.did_you_mean"))
+        for s in others:
+            print(f"  {s.id:<22} {s.title}")
+    return exitcodes.OK

@@ -1,0 +1,222 @@
+"""`libao report list | show REF | export --csv | audit | keygen FILE`: leak reports at a terminal.
+
+Reading reports needs the report key (--key-file, $LIBAO_REPORT_KEY_FILE, $LIBAO_REPORT_KEY or the
+config's `reports.key_file`). Every access is written to the audit log under the terminal user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.cli import exitcodes
+from bot.core.texts import t
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="leak reports for officers: list, show, export (needs the report key)")
+    p.add_argument("--db", metavar="PATH", help="database (default: $LIBAO_DB, config, data/libao.db)")
+    p.add_argument("--key-file", metavar="PATH", help="report key file (default: $LIBAO_REPORT_KEY_FILE)")
+    p.add_argument("--config", metavar="PATH", help="YAML config to take database and key file from")
+    rs = p.add_subparsers(dest="report_command", metavar="ACTION", required=True)
+    ls = rs.add_parser("list", help="open reports (--all: also resolved ones)")
+    ls.add_argument("--all", action="store_true")
+    ls.add_argument("--json", action="store_true", help="JSON lines instead of text")
+    show = rs.add_parser("show", help="one report with its content and history")
+    show.add_argument("ref")
+    show.add_argument("--reveal-identity", action="store_true",
+                      help="also show a confidential reporter's identity (audited)")
+    show.add_argument("--json", action="store_true")
+    ex = rs.add_parser("export", help="all reports as CSV (content included; keep the file safe)")
+    ex.add_argument("--csv", action="store_true", required=True, help="CSV format (the only one)")
+    ex.add_argument("--out", metavar="FILE", help="write here (created owner-only) instead of stdout")
+    ex.add_argument("--all", action="store_true", help="include resolved reports")
+    rs.add_parser("audit", help="verify the hash chain of the audit log")
+    kg = rs.add_parser("keygen", help="create a new report key file (owner-only permissions)")
+    kg.add_argument("file")
+    p.set_defaults(func=run)
+
+
+def _config_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """(database, key file) from the config file, when there is a readable one."""
+    from bot.config import DEFAULT_CONFIG, ENV_CONFIG, ConfigError, read_file_config
+
+    path = Path(args.config or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    if not path.is_file():
+        return None, None
+    try:
+        file_config = read_file_config(path)
+    except ConfigError:
+        if args.config:
+            raise
+        return None, None
+    reports = getattr(file_config, "reports", None)
+    return file_config.database, getattr(reports, "key_file", None)
+
+
+def _open_service(args: argparse.Namespace) -> Any:
+    from bot.config import DEFAULT_DB, ENV_DB
+    from bot.core.escalation import ReportPolicy
+    from bot.reports_service import ReportService
+    from bot.sealing import Sealer, load_master_key
+    from bot.storage import ReportStore, connect
+
+    cfg_db, cfg_key = _config_paths(args)
+    db_path = Path(args.db or os.environ.get(ENV_DB) or cfg_db or DEFAULT_DB)
+    if not db_path.is_file():
+        raise _Fail(t("report.cli.no_db", path=db_path), exitcodes.CONFIG_ERROR)
+    key = load_master_key(key_file=args.key_file or cfg_key, db_path=db_path)
+    return ReportService(store=ReportStore(connect(db_path)), sealer=Sealer(key), policy=ReportPolicy())
+
+
+class _Fail(Exception):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError
+    from bot.sealing import ReportKeyError, generate_key_file
+
+    if args.report_command == "keygen":
+        path = Path(args.file)
+        try:
+            generate_key_file(path)
+        except FileExistsError:
+            print(t("report.cli.key_exists", path=path), file=sys.stderr)
+            return exitcodes.CONFIG_ERROR
+        print(t("report.cli.key_written", path=path))
+        return exitcodes.OK
+    try:
+        service = _open_service(args)
+        return _COMMANDS[args.report_command](service, args, sys.stdout)
+    except ReportKeyError as exc:
+        print(t("report.cli.no_key", problem=exc), file=sys.stderr)
+        return exitcodes.CONFIG_ERROR
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return exitcodes.CONFIG_ERROR
+    except _Fail as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
+
+
+def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
+    from bot.reports_service import format_time
+
+    rows = service.list_reports(open_only=not args.all, actor=_actor())
+    if not rows and not args.json:
+        print(t("report.cli.none"), file=out)
+    for r in rows:
+        undelivered = sum(1 for o in service.store.outbox(ref=r["ref"]) if o["status"] == "pending")
+        if args.json:
+            print(json.dumps({"ref": r["ref"], "category": r["category"], "urgency": r["urgency"],
+                              "status": r["status"], "created_at": r["created_at"],
+                              "undelivered": undelivered}, ensure_ascii=False), file=out)
+            continue
+        line = t("report.list.item", ref=r["ref"], category=t(f"report.choice.category.{r['category']}"),
+                 urgency=t(f"report.urgency.{r['urgency']}"), status=t(f"report.status.{r['status']}"),
+                 created=format_time(r["created_at"]))
+        print(line + (" " + t("report.cli.undelivered", count=undelivered) if undelivered else ""), file=out)
+    return exitcodes.OK
+
+
+def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
+    from bot.core.report_flow import Draft, parse_reference, summary
+    from bot.reports_service import format_time
+
+    ref = parse_reference(args.ref)
+    if ref is None:
+        raise _Fail(t("report.cli.bad_ref", ref=args.ref), exitcodes.BAD_INPUT)
+    data = service.open_report(ref, actor=_actor(), reveal_identity=args.reveal_identity)
+    if data is None:
+        raise _Fail(t("report.cli.not_found", ref=ref), exitcodes.FINDINGS)
+    if args.json:
+        keep = ("ref", "category", "urgency", "status", "confidential", "created_at", "acknowledged_at",
+                "resolved_at", "carrier_outcome", "content", "identity", "events")
+        print(json.dumps({k: data[k] for k in keep}, ensure_ascii=False, indent=2), file=out)
+        return exitcodes.OK
+    content = data["content"]
+    draft = Draft(nonce="", **{k: v for k, v in content.items() if k in Draft.__dataclass_fields__})
+    print(t("report.view.header", ref=ref, urgency=t(f"report.urgency.{data['urgency']}"),
+            status=t(f"report.status.{data['status']}"), created=format_time(data["created_at"])), file=out)
+    print(summary(draft), file=out)
+    identity = data["identity"]
+    who = (service.who(identity) if identity is not None else t("report.cli.identity_hidden"))
+    print(t("report.view.reporter", who=who), file=out)
+    if data["events"]:
+        print(t("report.view.history"), file=out)
+        for e in data["events"]:
+            if e["kind"] != "submitted":
+                print(t(f"report.event.{e['kind']}", at=format_time(e["at"]), body=e["body"] or ""), file=out)
+    return exitcodes.OK
+
+
+_CSV_FIELDS = ("ref", "category", "urgency", "status", "level", "created_at", "acknowledged_at",
+               "resolved_at", "detail", "when_where", "containment", "confidential", "reporter",
+               "carrier_outcome")
+
+
+def _export(service: Any, args: argparse.Namespace, out: TextIO) -> int:
+    from bot.reports_service import format_time
+
+    actor = _actor()
+    rows = service.list_reports(open_only=not args.all, actor=actor)
+    if args.out:
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        target: TextIO = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8
+    else:
+        target = out
+    try:
+        writer = csv.DictWriter(target, fieldnames=_CSV_FIELDS)
+        writer.writeheader()
+        for r in rows:
+            data = service.open_report(r["ref"], actor=actor)
+            c = data["content"]
+            identity = data["identity"]
+            writer.writerow({
+                "ref": r["ref"], "category": t(f"report.choice.category.{r['category']}"),
+                "urgency": t(f"report.urgency.{r['urgency']}"), "status": t(f"report.status.{r['status']}"),
+                "level": t(f"report.choice.level.{c.get('level') or 'unknown'}"),
+                "created_at": format_time(r["created_at"]),
+                "acknowledged_at": format_time(r["acknowledged_at"]) if r["acknowledged_at"] else "",
+                "resolved_at": format_time(r["resolved_at"]) if r["resolved_at"] else "",
+                "detail": c.get("detail") or "", "when_where": c.get("when_where") or "",
+                "containment": c.get("containment") or "",
+                "confidential": "是" if r["confidential"] else "否",
+                "reporter": "" if identity is None else service.who(identity),
+                "carrier_outcome": r["carrier_outcome"] or "",
+            })
+    finally:
+        if target is not out:
+            target.close()
+    return exitcodes.OK
+
+
+def _audit(service: Any, args: argparse.Namespace, out: TextIO) -> int:
+    broken = service.store.verify_audit()
+    if broken is not None:
+        print(t("report.cli.audit_broken", seq=broken), file=out)
+        return exitcodes.FINDINGS
+    rows = service.store.audit_rows()
+    head = rows[-1]["hash"] if rows else "-"
+    print(t("report.cli.audit_ok", count=len(rows), head=head), file=out)
+    return exitcodes.OK
+
+
+_COMMANDS = {"list": _list, "show": _show, "export": _export, "audit": _audit}

@@ -1,0 +1,58 @@
+"""`python -m bot serve`: run the Telegram bot (config: TELEGRAM_BOT_TOKEN, LIBAO_CONFIG, LIBAO_DB)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from bot.cli import exitcodes
+from bot.config import ConfigError, load_config
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN and a config file)")
+    p.add_argument("--config", metavar="PATH", help="YAML config file (default: $LIBAO_CONFIG or config.yaml)")
+    p.add_argument("--check-config", action="store_true", help="validate the configuration and exit")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(config_path=Path(args.config) if args.config else None)
+    except ConfigError as exc:
+        print("libao: 配置有误，拒绝启动 / invalid configuration:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return exitcodes.CONFIG_ERROR
+    token = config.token.get_secret_value()
+    from bot.tg.logs import setup_logging
+
+    redact = setup_logging(config.file.log_level, secrets=[token])
+    # Imports after logging is set up: loading telegram is the slow part of start-up.
+    from telegram.error import InvalidToken, TelegramError
+
+    from bot.core.assistant import AssistantOptions, load_assistant
+    from bot.storage import ChatStore, connect
+    from bot.tg.app import build_application
+    from bot.tg.app import run as run_app
+
+    knowledge = config.file.knowledge_dir or (Path(args.knowledge) if args.knowledge else None)
+    store = ChatStore(connect(config.database))
+    options = AssistantOptions(store_votes=config.privacy.store_votes,
+                               store_unanswered=config.privacy.store_unanswered)
+    assistant = load_assistant(store, knowledge_dir=knowledge, options=options)
+    if args.check_config:
+        print(f"libao: configuration OK ({config.source}, database {config.database})")
+        return exitcodes.OK
+    app = build_application(config, assistant, store=store)
+    try:
+        run_app(app, config)
+    except InvalidToken:
+        print("libao: Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN)", file=sys.stderr)
+        return exitcodes.CONFIG_ERROR
+    except TelegramError as exc:
+        logging.getLogger("bot").error("bot stopped: %s", redact.redact(str(exc)))
+        return exitcodes.CONFIG_ERROR
+    return exitcodes.OK

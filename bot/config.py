@@ -1,0 +1,247 @@
+"""Configuration of the Telegram bot: environment variables plus one YAML file, read once at start.
+
+Environment:
+  TELEGRAM_BOT_TOKEN  the bot token from @BotFather (required by `serve`; never logged or printed)
+  LIBAO_CONFIG        path of the YAML file (default: config.yaml in the working directory)
+  LIBAO_DB            path of the SQLite database (default: data/libao.db; overrides `database:`)
+
+The YAML file (see config.example.yaml) has the sections `telegram`, `access`, `rate_limit` and
+`privacy`; every key is validated and an unknown key is an error, so a typo cannot silently switch
+a protection off. `load_config` raises ConfigError with one readable line per problem.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from bot.core.escalation import ReportPolicy, policy_from_mapping
+
+ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
+ENV_CONFIG = "LIBAO_CONFIG"
+ENV_DB = "LIBAO_DB"
+DEFAULT_CONFIG = Path("config.yaml")
+DEFAULT_DB = Path("data/libao.db")
+
+# The shape of a BotFather token: digits, a colon, 30+ URL-safe characters.
+_TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+
+Role = Literal["staff", "officer", "admin"]
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; `problems` are human-readable lines (never the token)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WebhookConfig(_Section):
+    """Webhook mode: Telegram POSTs updates to `url`; the bot listens on listen:port/path."""
+
+    url: Annotated[str, Field(pattern=r"^https://\S+$", description="public https URL Telegram calls")]
+    listen: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8443
+    path: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-/]*$")] = "telegram"
+    secret_token: SecretStr | None = None
+
+
+class TelegramConfig(_Section):
+    mode: Literal["polling", "webhook"] = "polling"
+    # Bot API endpoint; the token is appended (python-telegram-bot's convention). Tests point it
+    # at the local emulator; production leaves it unset.
+    base_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    poll_interval: Annotated[float, Field(ge=0, le=60)] = 0.0
+    poll_timeout: Annotated[int, Field(ge=0, le=60)] = 10
+    concurrent_updates: Annotated[int, Field(ge=1, le=256)] = 16
+    webhook: WebhookConfig | None = None
+
+    @model_validator(mode="after")
+    def _webhook_needs_section(self) -> TelegramConfig:
+        if self.mode == "webhook" and self.webhook is None:
+            raise ValueError("mode is 'webhook' but the 'webhook' section (url, port, …) is missing")
+        return self
+
+
+class AccessConfig(_Section):
+    """Who may use the bot: listed user ids and/or members of one staff group; roles by id."""
+
+    allowed_user_ids: list[int] = []
+    staff_group_id: int | None = None
+    officers: list[int] = []
+    admins: list[int] = []
+    admin_chat_id: int | None = Field(None, description="chat told about errors (no user content)")
+    membership_cache_seconds: Annotated[int, Field(ge=0, le=86400)] = 600
+
+    @model_validator(mode="after")
+    def _somebody_allowed(self) -> AccessConfig:
+        if not (self.allowed_user_ids or self.staff_group_id or self.officers or self.admins):
+            raise ValueError("nobody could use the bot: set allowed_user_ids, staff_group_id, officers or admins")
+        return self
+
+    def role_of(self, user_id: int) -> Role | None:
+        """The role from the static lists, or None when the id is listed nowhere."""
+        if user_id in self.admins:
+            return "admin"
+        if user_id in self.officers:
+            return "officer"
+        if user_id in self.allowed_user_ids:
+            return "staff"
+        return None
+
+
+class RateLimitConfig(_Section):
+    """Per-user token bucket: `burst` messages at once, refilled at `per_minute`."""
+
+    burst: Annotated[int, Field(ge=1, le=1000)] = 8
+    per_minute: Annotated[float, Field(gt=0, le=6000)] = 30
+
+
+class PrivacyConfig(_Section):
+    """What is stored about conversations (docs/privacy.md). Questions and drafts: never by default."""
+
+    store_votes: bool = True
+    store_unanswered: bool = False
+    retention_days: Annotated[float, Field(gt=0, le=3650)] = 90
+    settings_retention_days: Annotated[float, Field(gt=0, le=3650)] = 365
+    purge_interval_hours: Annotated[float, Field(gt=0, le=168)] = 6
+
+
+# ============================================================================= LEAK REPORTS CONFIG
+# The `reports:` section (issue: report a suspected leak). Durations are "30s", "10m", "2h", "10d"
+# or seconds. Officers default to access.officers; deputy and head receive escalations.
+class ReportChainStepConfig(_Section):
+    after: str | float = 0
+    notify: Literal["officers", "deputy", "head"] = "officers"
+
+
+class ReportsConfig(_Section):
+    enabled: bool = True
+    key_file: Path | None = Field(None, description="report key, outside the database (libao report keygen)")
+    officers: list[int] = []
+    deputy: list[int] = []
+    head: list[int] = []
+    chain: list[ReportChainStepConfig] | None = None  # default: officers 0, 10m; deputy 30m; head 2h
+    written_report_due: str | float = "24h"
+    written_report_lead: str | float = "4h"
+    carrier_top_secret: str | float = "10d"
+    carrier_other: str | float = "60d"
+    feedback_due: str | float = "90d"
+    feedback_lead: str | float = "14d"
+    retention_after_resolution: str | float = "90d"
+    draft_ttl: str | float = "1d"
+    tick_seconds: Annotated[float, Field(ge=1, le=600)] = 15
+
+    @model_validator(mode="after")
+    def _durations_parse(self) -> ReportsConfig:
+        self.policy(fallback_officers=())  # raises ValueError naming the bad field
+        return self
+
+    def policy(self, *, fallback_officers: list[int] | tuple[int, ...]) -> ReportPolicy:
+        data = self.model_dump(exclude={"enabled", "key_file", "tick_seconds"}, exclude_none=True)
+        data["officers"] = self.officers or list(fallback_officers)
+        return policy_from_mapping(data)
+
+
+def report_policy(file_config: FileConfig) -> ReportPolicy:
+    """The escalation policy of the leak reports (officers default to access.officers)."""
+    return file_config.reports.policy(fallback_officers=file_config.access.officers)
+# ============================================================================= end LEAK REPORTS CONFIG
+
+
+class FileConfig(_Section):
+    """The YAML file's schema."""
+
+    telegram: TelegramConfig = TelegramConfig()
+    access: AccessConfig
+    rate_limit: RateLimitConfig = RateLimitConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    reports: ReportsConfig = ReportsConfig()  # leak reports, see LEAK REPORTS CONFIG
+    knowledge_dir: Path | None = None
+    database: Path | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Config(_Section):
+    """Everything `serve` needs, validated. `token` is a SecretStr: its repr is masked."""
+
+    token: SecretStr
+    file: FileConfig
+    database: Path
+    source: Path
+
+    @property
+    def telegram(self) -> TelegramConfig:
+        return self.file.telegram
+
+    @property
+    def access(self) -> AccessConfig:
+        return self.file.access
+
+    @property
+    def rate_limit(self) -> RateLimitConfig:
+        return self.file.rate_limit
+
+    @property
+    def privacy(self) -> PrivacyConfig:
+        return self.file.privacy
+
+
+def _pydantic_lines(exc: ValidationError, prefix: str) -> list[str]:
+    out = []
+    for err in exc.errors():  # err["msg"] never contains the input value
+        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        out.append(f"{prefix}: {where}: {err['msg']}")
+    return out
+
+
+def read_file_config(path: Path) -> FileConfig:
+    """Parse and validate the YAML file alone (raises ConfigError)."""
+    if not path.is_file():
+        raise ConfigError([f"config file {path} not found (set {ENV_CONFIG} or create it from config.example.yaml)"])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.__class__.__name__}"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "?"
+        raise ConfigError([f"{path}: not valid YAML ({where})"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: must be a mapping with at least an 'access' section"])
+    try:
+        return FileConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_pydantic_lines(exc, str(path))) from None
+
+
+def load_config(env: Mapping[str, str] | None = None, *, config_path: Path | None = None) -> Config:
+    """Read the environment and the YAML file once; every problem is reported, not just the first."""
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    token = env.get(ENV_TOKEN, "").strip()
+    if not token:
+        problems.append(f"{ENV_TOKEN} is not set (get a token from @BotFather; `python -m bot chat` needs none)")
+    elif not _TOKEN_RE.match(token):
+        problems.append(f"{ENV_TOKEN} does not look like a bot token (expected <digits>:<30+ characters>)")
+    path = config_path or Path(env.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    file_config: FileConfig | None = None
+    try:
+        file_config = read_file_config(path)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems or file_config is None:
+        raise ConfigError(problems)
+    database = Path(env.get(ENV_DB) or file_config.database or DEFAULT_DB)
+    return Config(token=SecretStr(token), file=file_config, database=database, source=path)

@@ -1,0 +1,268 @@
+"""Check a reply draft before it is sent: forbidden language, personal data, classified content.
+
+`Checker.check(draft)` returns plain dataclasses whose spans are character offsets into the
+draft exactly as given, whatever was folded away to find them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ahocorasick
+
+from bot.core.classified import find_secrets
+from bot.core.draftview import CompactView, DraftViews, build_views
+from bot.core.pii import find_pii
+from bot.core.rules import Pattern, Rule, RuleSet, load_rules
+from bot.core.texts import t
+
+if TYPE_CHECKING:
+    from bot.core.phrasebook import Phrasebook
+
+# Sentence-final particles that may follow a phrase that must end its clause (下班了啊, 明天再来吧).
+_TRAILING = frozenset("啊呀吧呢嘛啦哦哈了么哟")
+# Interjections that may precede a phrase that must start its clause (哎呀天啊).
+_LEADING = frozenset("哎呀唉哦噢哇")
+# A draft that greets / takes leave with any of these does not get the soft hint.
+_GREETINGS = ("您好", "你好", "早上好", "上午好", "中午好", "下午好", "晚上好", "早安", "午安", "晚安",
+              "欢迎", "尊敬的", "打扰您", "打扰了", "亲爱的")
+_FAREWELLS = ("再见", "慢走", "光临", "谢谢", "感谢", "祝您", "还有什么", "有什么需要", "随时", "联系我们",
+              "请保管好", "请核对", "请留意", "请放心", "辛苦", "多谢", "拜拜")
+_MIN_HINT_CHARS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing that must not be sent; `text` is masked for personal data."""
+
+    kind: str  # forbidden | pii | secret
+    category: str
+    rule: str
+    start: int
+    end: int
+    text: str
+    message: str
+    suggestion: str
+    severity: str = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Findings (sorted by position) and soft hints (missing greeting / farewell)."""
+
+    draft: str
+    findings: tuple[Finding, ...]
+    hints: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def masked_draft(self) -> str:
+        """The draft with every personal-data span replaced by its masked form."""
+        return self.marked(open_mark="", close_mark="")
+
+    def marked(self, *, open_mark: str = "【", close_mark: str = "】") -> str:
+        """The draft with finding spans wrapped in marks and personal data masked."""
+        intervals: list[list[int]] = []
+        for f in sorted(self.findings, key=lambda f: f.start):
+            if intervals and f.start < intervals[-1][1]:
+                intervals[-1][1] = max(intervals[-1][1], f.end)
+            else:
+                intervals.append([f.start, f.end])
+        pii = sorted((f for f in self.findings if f.kind == "pii"), key=lambda f: f.start)
+        out: list[str] = []
+        pos = 0
+        for start, end in intervals:
+            out.append(self.draft[pos:start])
+            out.append(open_mark)
+            cur = start
+            for f in pii:
+                if start <= f.start < end and f.start >= cur:
+                    out.append(self.draft[cur:f.start])
+                    out.append(f.text)
+                    cur = f.end
+            out.append(self.draft[cur:end])
+            out.append(close_mark)
+            pos = end
+        out.append(self.draft[pos:])
+        return "".join(out)
+
+
+class PhraseMatcher:
+    """All forbidden-rule patterns and exceptions in one Aho-Corasick automaton."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        refs: dict[str, list[tuple[int, int, bool]]] = {}
+        for ri, rule in enumerate(rules):
+            for is_exc, pats in ((False, rule.patterns), (True, rule.exceptions)):
+                for pi, pat in enumerate(pats):
+                    for alt in pat.parts[0]:
+                        refs.setdefault(alt, []).append((ri, pi, is_exc))
+        self._automaton: ahocorasick.Automaton | None = None
+        if refs:
+            auto = ahocorasick.Automaton()
+            for key, value in refs.items():
+                auto.add_word(key, (len(key), tuple(value)))
+            auto.make_automaton()
+            self._automaton = auto
+
+    def match(self, view: CompactView) -> list[tuple[Rule, int, int]]:
+        """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied."""
+        if self._automaton is None or not view.text:
+            return []
+        text = view.text
+        cands: list[tuple[int, int, int]] = []
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        for last, (klen, refs) in self._automaton.iter(text):
+            start = last - klen + 1
+            for ri, pi, is_exc in refs:
+                rule = self.rules[ri]
+                pat = (rule.exceptions if is_exc else rule.patterns)[pi]
+                end = _extend(text, pat, last + 1)
+                if end is None or not _clause_ok(view, pat, start, end):
+                    continue
+                if is_exc:
+                    excepted.setdefault(ri, []).append((start, end))
+                else:
+                    cands.append((ri, start, end))
+        out = []
+        for ri, s, e in cands:
+            if any(xs < e and s < xe for xs, xe in excepted.get(ri, ())):
+                continue
+            out.append((self.rules[ri], s, e))
+        return out
+
+
+def _extend(text: str, pat: Pattern, pos: int) -> int | None:
+    """End of the pattern whose first part ends at `pos`, or None when a later part is missing."""
+    for part in pat.parts[1:]:
+        best = -1
+        best_end = -1
+        for alt in part:
+            i = text.find(alt, pos, pos + pat.max_gap + len(alt))
+            if i >= 0 and (best < 0 or i < best):
+                best, best_end = i, i + len(alt)
+        if best < 0:
+            return None
+        pos = best_end
+    return pos
+
+
+def _clause_ok(view: CompactView, pat: Pattern, start: int, end: int) -> bool:
+    text, bounds = view.text, view.boundaries
+    if pat.clause_start:
+        s = start
+        while s not in bounds and s > 0 and text[s - 1] in _LEADING:
+            s -= 1
+        if s not in bounds:
+            return False
+    if pat.clause_end:
+        e = end
+        while e not in bounds and e < len(text) and text[e] in _TRAILING:
+            e += 1
+        if e not in bounds:
+            return False
+    return True
+
+
+class Checker:
+    """Runs every detector over a draft; build once, call `check` many times (thread-safe)."""
+
+    def __init__(self, rules: RuleSet, *, phrasebook: Phrasebook | None = None,
+                 settings: dict[str, str] | None = None):
+        self.ruleset = rules
+        self.phrases = PhraseMatcher(rules.rules)
+        self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
+        self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
+        self._secret_text = {m.id: (t("check.why", why=m.why, source=m.source), m.suggestion)
+                             for m in [*rules.markers, *rules.topics]}
+        self._pii_text = {c: (t(f"pii.{c}.message"), t(f"pii.{c}.suggestion"))
+                          for c in ("id_card", "mobile", "bank_card", "email")}
+
+    @classmethod
+    def load(cls, rules_dir: Path | None = None, *, phrasebook: Phrasebook | None = None,
+             settings: dict[str, str] | None = None) -> Checker:
+        """Load the rule files (DataError with file:line when broken) and build a checker."""
+        scenarios = {s.id for s in phrasebook.scenarios} if phrasebook is not None else None
+        return cls(load_rules(rules_dir, scenarios=scenarios), phrasebook=phrasebook, settings=settings)
+
+    def check(self, draft: str) -> CheckResult:
+        """Every finding in `draft`, sorted by position, plus soft hints."""
+        views = build_views(draft)
+        findings = self._forbidden(views)
+        findings += self._pii(views)
+        findings += self._secrets(views)
+        findings.sort(key=lambda f: (f.start, f.end, f.kind))
+        return CheckResult(draft, tuple(findings), self._hints(views))
+
+    def _forbidden(self, views: DraftViews) -> list[Finding]:
+        raw: dict[tuple[str, int, int], Rule] = {}
+        for view in (views.compact, views.collapsed):
+            if view is None:
+                continue
+            for rule, s, e in self.phrases.match(view):
+                os, oe = view.span(s, e)
+                if rule.quoted_ok and views.quoted and views.in_quotes(os, oe):
+                    continue
+                raw[(rule.id, os, oe)] = rule
+        # Longest first, so that a phrase swallows a shorter match of the same category inside it.
+        ordered = sorted(raw.items(), key=lambda kv: (kv[0][1] - kv[0][2], kv[0][1]))
+        kept: list[Finding] = []
+        for (rid, s, e), rule in ordered:
+            if any(k.start <= s and e <= k.end and (k.rule == rid or k.category == rule.category) for k in kept):
+                continue
+            if any(k.rule == rid and k.start < e and s < k.end for k in kept):
+                continue
+            kept.append(Finding("forbidden", rule.category, rid, s, e, views.original[s:e],
+                                self._messages[rid], self._suggestions[rid], rule.severity))
+        return kept
+
+    def _pii(self, views: DraftViews) -> list[Finding]:
+        out = []
+        for m in find_pii(views, self.ruleset.pii):
+            message, suggestion = self._pii_text[m.category]
+            out.append(Finding("pii", m.category, f"pii.{m.category}", m.start, m.end, m.masked,
+                               message, suggestion, "error"))
+        return out
+
+    def _secrets(self, views: DraftViews) -> list[Finding]:
+        out = []
+        for m in find_secrets(views, self.ruleset.markers, self.ruleset.topics):
+            message, suggestion = self._secret_text[m.rule]
+            out.append(Finding("secret", m.category, m.rule, m.start, m.end, views.original[m.start:m.end],
+                               message, suggestion, "error"))
+        return out
+
+    def _hints(self, views: DraftViews) -> tuple[str, ...]:
+        text = views.compact.text
+        if len(text) < _MIN_HINT_CHARS:
+            return ()
+        hints = []
+        if not any(g in text for g in _GREETINGS):
+            hints.append(t("check.hint.greeting"))
+        if not any(f in text for f in _FAREWELLS):
+            hints.append(t("check.hint.farewell"))
+        return tuple(hints)
+
+
+def _suggestion(rule: Rule, phrasebook: Phrasebook | None, settings: dict[str, str]) -> str:
+    if phrasebook is None or not rule.scenario:
+        return rule.suggestion
+    scenario = phrasebook.get(rule.scenario)
+    if scenario is None:
+        return rule.suggestion
+    phrase = phrasebook.render(scenario.id, settings)[0]
+    return t("check.suggest_with_phrase", suggestion=rule.suggestion, title=scenario.title, phrase=phrase)
+
+
+@lru_cache(maxsize=1)
+def default_checker() -> Checker:
+    """The checker over the shipped rules and phrasebook (loaded once per process)."""
+    from bot.core.phrasebook import load_phrasebook
+
+    return Checker.load(phrasebook=load_phrasebook())

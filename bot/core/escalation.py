@@ -1,0 +1,157 @@
+"""Escalation chain and statutory clocks of a leak report, computed from an injected time (pure).
+
+Times are POSIX seconds (float). The service stores the planned timers in the database, so a
+restart neither loses nor repeats a step; this module only says what is due when and to whom.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MINUTE = 60.0
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+
+GROUPS = ("officers", "deputy", "head")
+
+# Timer kinds and what stops them (see `timer_still_due`).
+CHAIN = "chain"  # stopped by acknowledgement (or resolution)
+WRITTEN_REPORT = "written_report"  # stopped by resolution
+CARRIER_DECISION = "carrier_decision"  # stopped by a found / not-found decision
+FEEDBACK = "feedback"  # stopped by resolution (the conclusion is the feedback)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainStep:
+    after: float  # seconds after submission
+    notify: str  # one of GROUPS
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPolicy:
+    """Who gets leak reports and when; the defaults follow the issue's example chain."""
+
+    officers: tuple[int, ...] = ()
+    deputy: tuple[int, ...] = ()
+    head: tuple[int, ...] = ()
+    chain: tuple[ChainStep, ...] = (
+        ChainStep(0, "officers"),
+        ChainStep(10 * MINUTE, "officers"),
+        ChainStep(30 * MINUTE, "deputy"),
+        ChainStep(2 * HOUR, "head"),
+    )
+    written_report_due: float = 24 * HOUR  # written report upward, from discovery
+    written_report_lead: float = 4 * HOUR  # remind this long before it is due
+    carrier_top_secret: float = 10 * DAY
+    carrier_other: float = 60 * DAY
+    feedback_due: float = 90 * DAY  # feedback to the reporter within 3 months
+    feedback_lead: float = 14 * DAY
+    retention_after_resolution: float = 90 * DAY
+    draft_ttl: float = 1 * DAY  # unfinished conversations are dropped after this
+
+    def group(self, name: str) -> tuple[int, ...]:
+        return {"officers": self.officers, "deputy": self.deputy, "head": self.head}.get(name, ())
+
+    @property
+    def staff(self) -> frozenset[int]:
+        """Everyone who may read and act on reports: officers, deputy and head."""
+        return frozenset(self.officers) | frozenset(self.deputy) | frozenset(self.head)
+
+
+@dataclass(frozen=True, slots=True)
+class TimerPlan:
+    step: str  # unique per report, e.g. "chain:2", "written_report"
+    kind: str
+    due_at: float
+    notify: str  # group to notify
+
+
+def plan(*, submitted_at: float, category: str, level: str, policy: ReportPolicy) -> list[TimerPlan]:
+    """Every timer of a new report. The discovery time is taken to be the submission time."""
+    timers = [TimerPlan(f"{CHAIN}:{i}", CHAIN, submitted_at + s.after, s.notify)
+              for i, s in enumerate(policy.chain)]
+    timers.append(TimerPlan(WRITTEN_REPORT, WRITTEN_REPORT,
+                            submitted_at + max(0.0, policy.written_report_due - policy.written_report_lead),
+                            "officers"))
+    if category == "lost_carrier":
+        # Unknown level: the shorter 绝密 clock, because the carrier may be 绝密.
+        short = level not in ("secret", "confidential")
+        days = policy.carrier_top_secret if short else policy.carrier_other
+        timers.append(TimerPlan(CARRIER_DECISION, CARRIER_DECISION, submitted_at + days, "officers"))
+    timers.append(TimerPlan(FEEDBACK, FEEDBACK,
+                            submitted_at + max(0.0, policy.feedback_due - policy.feedback_lead), "officers"))
+    return timers
+
+
+def timer_still_due(*, kind: str, status: str, carrier_decided: bool) -> bool:
+    """Whether a due timer should still notify given the report's state now."""
+    if status == "resolved":
+        return kind == CARRIER_DECISION and not carrier_decided
+    if kind == CHAIN:
+        return status == "new"
+    if kind == CARRIER_DECISION:
+        return not carrier_decided
+    return True
+
+
+def deadline(*, submitted_at: float, policy: ReportPolicy) -> float:
+    """When the written report upward is due."""
+    return submitted_at + policy.written_report_due
+
+
+# ----------------------------------------------------------------------------- configuration
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNIT = {"s": 1.0, "m": MINUTE, "h": HOUR, "d": DAY}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds for "90s", "10m", "2h", "10d" or a plain number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise ValueError(f"not a duration (use e.g. 10m, 2h, 10d): {value!r}")
+        seconds = float(m.group(1)) * _UNIT[m.group(2)]
+    if seconds < 0:
+        raise ValueError(f"duration must not be negative: {value!r}")
+    return seconds
+
+
+def _ids(value: object, name: str) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, int | str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"{name}: expected a list of Telegram user ids")
+    out = []
+    for v in value:
+        try:
+            out.append(int(v))
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}: not a Telegram user id: {v!r}") from None
+    return tuple(out)
+
+
+def policy_from_mapping(data: Mapping[str, Any]) -> ReportPolicy:
+    """Build a policy from config data; raises ValueError naming the bad field."""
+    kw: dict[str, Any] = {g: _ids(data.get(g), g) for g in GROUPS}
+    if "chain" in data:
+        steps = []
+        for i, item in enumerate(data["chain"] or []):
+            if not isinstance(item, Mapping) or item.get("notify") not in GROUPS:
+                raise ValueError(f"chain[{i}]: expected {{after: 10m, notify: officers|deputy|head}}")
+            steps.append(ChainStep(parse_duration(item.get("after", 0)), str(item["notify"])))
+        kw["chain"] = tuple(sorted(steps, key=lambda s: s.after))
+    for key in ("written_report_due", "written_report_lead", "carrier_top_secret", "carrier_other",
+                "feedback_due", "feedback_lead", "retention_after_resolution", "draft_ttl"):
+        if key in data:
+            kw[key] = parse_duration(data[key])
+    return ReportPolicy(**kw)

@@ -1,0 +1,131 @@
+"""Sealing of leak-report content and reporter identity (AES-256-GCM, key outside the database).
+
+One 32-byte master key, read from a key file or the environment, never from the database.
+Sub-keys are derived with HKDF for: encryption, pseudonyms (so a raw Telegram user id never
+reaches the database) and signing callback data (so forged buttons are refused).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+KEY_ENV = "LIBAO_REPORT_KEY"  # base64 of 32 bytes (for containers with a secret store)
+KEY_FILE_ENV = "LIBAO_REPORT_KEY_FILE"
+_VERSION = b"\x01"  # first byte of every sealed blob, so the key or cipher can be rotated later
+_NONCE = 12
+
+
+class ReportKeyError(Exception):
+    """The report key is missing, malformed or stored unsafely (message says which, not the key)."""
+
+
+class SealError(Exception):
+    """A sealed value could not be opened: wrong key, or tampered / swapped between rows."""
+
+
+def _derive(master: bytes, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"libao-report/" + label).derive(master)
+
+
+class Sealer:
+    """Encrypts with a per-field context (the row and column), so ciphertexts cannot be swapped."""
+
+    def __init__(self, master: bytes):
+        if len(master) != 32:
+            raise ReportKeyError("the report key must be exactly 32 bytes")
+        self._aead = AESGCM(_derive(master, b"seal-v1"))
+        self._pid_key = _derive(master, b"pseudonym-v1")
+        self._sign_key = _derive(master, b"callback-v1")
+
+    def seal(self, text: str, *, context: str) -> bytes:
+        nonce = os.urandom(_NONCE)
+        return _VERSION + nonce + self._aead.encrypt(nonce, text.encode("utf-8"), context.encode("utf-8"))
+
+    def open(self, blob: bytes, *, context: str) -> str:
+        if not blob or blob[:1] != _VERSION:
+            raise SealError("unknown sealed-value version")
+        nonce, body = blob[1:1 + _NONCE], blob[1 + _NONCE:]
+        try:
+            return self._aead.decrypt(nonce, body, context.encode("utf-8")).decode("utf-8")
+        except InvalidTag:
+            raise SealError("sealed value does not open with this key and context") from None
+
+    def seal_json(self, value: Any, *, context: str) -> bytes:
+        return self.seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")), context=context)
+
+    def open_json(self, blob: bytes, *, context: str) -> Any:
+        return json.loads(self.open(blob, context=context))
+
+    def pseudonym(self, user_id: int) -> str:
+        """A stable stand-in for a Telegram user id (HMAC-SHA256, 128 bits, hex)."""
+        return hmac.new(self._pid_key, f"tg-user:{int(user_id)}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def sign(self, payload: str) -> str:
+        """`payload` + ":" + a 60-bit MAC (12 base32 characters), for button callback data."""
+        mac = hmac.new(self._sign_key, payload.encode("utf-8"), hashlib.sha256).digest()[:8]
+        return payload + ":" + base64.b32encode(mac).decode("ascii")[:12]
+
+    def verify(self, data: str) -> str | None:
+        """The payload of correctly signed data, else None."""
+        payload, sep, _ = data.rpartition(":")
+        if not sep:
+            return None
+        return payload if hmac.compare_digest(self.sign(payload).encode(), data.encode()) else None
+
+
+# ----------------------------------------------------------------------------- key handling
+
+
+def generate_key_file(path: Path) -> None:
+    """Write a new random key readable by the owner only; refuse to overwrite an existing one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(base64.urlsafe_b64encode(os.urandom(32)).decode("ascii") + "\n")
+
+
+def _decode(text: str, where: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ReportKeyError(f"{where}: not base64") from None
+    if len(key) != 32:
+        raise ReportKeyError(f"{where}: must decode to 32 bytes")
+    return key
+
+
+def load_master_key(*, key_file: str | Path | None = None, db_path: str | Path | None = None,
+                    environ: dict[str, str] | None = None) -> bytes:
+    """The master key from $LIBAO_REPORT_KEY, `key_file` or $LIBAO_REPORT_KEY_FILE, in that order."""
+    env = os.environ if environ is None else environ
+    if env.get(KEY_ENV):
+        return _decode(env[KEY_ENV], KEY_ENV)
+    chosen = key_file or env.get(KEY_FILE_ENV)
+    if not chosen:
+        raise ReportKeyError(f"no report key: set {KEY_FILE_ENV} (create one: `libao report keygen FILE`)")
+    path = Path(chosen)
+    if db_path is not None and str(db_path) != ":memory:":
+        db = Path(db_path).resolve()
+        if path.resolve() in {db, Path(f"{db}-wal"), Path(f"{db}-shm")}:
+            raise ReportKeyError("the report key must be kept outside the database file")
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ReportKeyError(f"cannot read the report key file {path}: {reason}") from None
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ReportKeyError(f"the report key file {path} is readable by others; run: chmod 600 {path}")
+    return _decode(text, str(path))
