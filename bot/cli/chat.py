@@ -37,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         store = MemoryStore()
     assistant = load_assistant(store, knowledge_dir=knowledge_dir(args), options=AssistantOptions())
+    from bot.reports_service import AssistantReportFlow, console_report_service  # leak reports (/report)
+
+    assistant.report_flow = AssistantReportFlow(console_report_service(user_id=0))
     chat = ConsoleChat(assistant, Sender(user_id=0, role="admin"))
     if sys.stdin.isatty():
         run_console(chat, _interactive_lines(), sys.stdout, echo=False)

@@ -47,7 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--gate", action="store_true", help="eval: exit 1 when a goal of the issue is missed")
     p.add_argument("--rules", metavar="DIR", type=Path, help="rule directory (default: phrasebook/rules)")
-    p.add_argument("--phrasebook", metavar="FILE", type=Path, help="phrasebook file (default: phrasebook/scenarios.yaml)")
+    p.add_argument("--phrasebook", metavar="FILE", type=Path,
+                   help="phrasebook file (default: phrasebook/scenarios.yaml)")
     add_settings_arguments(p)
     p.set_defaults(func=run)
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.core.knowledge import load_knowledge
+from bot.core import index_cache
 from bot.core.matcher import Matcher
 
 
@@ -18,7 +18,7 @@ def knowledge_dir(args: argparse.Namespace) -> Path | None:
 
 def load_matcher(args: argparse.Namespace) -> Matcher:
     """Load and validate the knowledge base, then index it (raises DataError when broken)."""
-    return Matcher(load_knowledge(knowledge_dir(args)))
+    return index_cache.load_matcher(knowledge_dir(args))
 
 
 def stdin_lines() -> Iterator[tuple[int, str | None]]:

@@ -12,7 +12,7 @@ from bot.cli import exitcodes
 from bot.cli.common import Progress, knowledge_dir, load_matcher
 from bot.core.evaluation import evaluate_ask, load_eval_file
 from bot.core.knowledge import load_knowledge
-from bot.core.yamlfile import DataError
+from bot.core.yamlfile import DataError, Problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,16 +26,39 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.set_defaults(func=run_eval)
 
 
+def _lint_rules() -> tuple[str, list[Problem]]:
+    """Rule files and phrasebook: schema, cross-references, and every rule's examples."""
+    from bot.core.checker import Checker, example_problems
+    from bot.core.phrasebook import load_phrasebook
+
+    try:
+        book = load_phrasebook()
+        checker = Checker.load(phrasebook=book)
+    except DataError as exc:
+        return "", exc.problems
+    rs = checker.ruleset
+    summary = (f"ok: {len(rs.rules)} forbidden rules, {len(rs.markers)} markers, {len(rs.topics)} topics, "
+               f"{len(book.scenarios)} phrasebook scenarios")
+    return summary, example_problems(checker)
+
+
 def run_lint(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
     try:
         kb = load_knowledge(knowledge_dir(args))
     except DataError as exc:
-        for p in exc.problems:
+        kb = None
+        problems += exc.problems
+    rules_summary, rule_problems = _lint_rules()
+    problems += rule_problems
+    if problems or kb is None:
+        for p in problems:
             print(p, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return exitcodes.FINDINGS
     topics = sorted({(e.domain, e.topic) for e in kb.entries})
     print(f"ok: {len(kb)} entries in {len(topics)} topics, {len(kb.synonyms)} synonym groups")
+    print(rules_summary)
     return exitcodes.OK
 
 

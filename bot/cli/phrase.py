@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("phrase", help="standard service phrases: list scenarios, or show one (fuzzy lookup)")
     p.add_argument("scenario", nargs="*", help="scenario id or description, e.g. 道歉 / 客户生气了")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
-    p.add_argument("--phrasebook", metavar="FILE", type=Path, help="phrasebook file (default: the shipped one)")
+    p.add_argument("--phrasebook", metavar="FILE", type=Path,
+                   help="phrasebook file (default: the shipped one)")
     add_settings_arguments(p)
     p.set_defaults(func=run)
 

@@ -43,6 +43,18 @@ def run(args: argparse.Namespace) -> int:
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
     assistant = load_assistant(store, knowledge_dir=knowledge, options=options)
+    # Leak reports (/report): the service behind the Assistant's report dispatch point.
+    if config.file.reports.enabled:
+        from bot.reports_service import AssistantReportFlow, build_report_service
+
+        try:
+            reports = build_report_service(db=store.db, file_config=config.file, db_path=config.database)
+        except ConfigError as exc:
+            print("libao: 配置有误，拒绝启动 / invalid configuration:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return exitcodes.CONFIG_ERROR
+        assistant.report_flow = AssistantReportFlow(reports)
     if args.check_config:
         print(f"libao: configuration OK ({config.source}, database {config.database})")
         return exitcodes.OK

@@ -5,7 +5,7 @@ live here. Nothing in this module knows about Telegram or SQL: storage is the `C
 (SQLite in bot/storage.py, `MemoryStore` below for the console and tests).
 
 Button callback data is compact, versioned and validated: ``"<version><kind>:<payload>..."``, e.g.
-``"1a:phone.ring_three"`` (show an answer), ``"1v:phone.ring_three:+"`` (vote). Anything that does not
+``"1a:phone.ring_three"`` (show an answer; ``"1c:…"`` the same chosen among clarify candidates), ``"1v:phone.ring_three:+"`` (vote). Anything that does not
 parse, names an unknown entry/scenario, or carries another version gets the polite "expired" reply,
 never an error.
 """
@@ -217,7 +217,7 @@ class Assistant:
         # user id -> settings field awaiting its value (bounded: abandoned prompts age out).
         self._pending: OrderedDict[int, str] = OrderedDict()
         self._taps: dict[str, Callable[[Sender, tuple[str, ...]], Reply]] = {
-            "a": self._tap_answer, "v": self._tap_vote, "n": self._tap_none, "x": self._tap_example,
+            "a": self._tap_answer, "c": self._tap_choice, "v": self._tap_vote, "n": self._tap_none, "x": self._tap_example,
             "p": self._tap_phrase, "s": self._tap_setting, "r": self._tap_report,
         }
 
@@ -333,7 +333,7 @@ class Assistant:
         if result.status == "unknown":
             return Reply(t("ask.unknown"))
         if result.status == "clarify":
-            rows = tuple((Button(m.entry.title, encode("a", m.entry.id)),) for m in result.matches)
+            rows = tuple((Button(m.entry.title, encode("c", m.entry.id)),) for m in result.matches)
             return Reply(t("ask.clarify"), (*rows, (Button(t("bot.none_of_these"), encode("n")),)))
         return self.answer(result.matches[0].entry)
 
@@ -358,6 +358,11 @@ class Assistant:
         if entry is None:
             return self.expired()
         return self.answer(entry)
+
+    def _tap_choice(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        """A candidate of a clarify reply: the answer replaces the candidates."""
+        reply = self._tap_answer(sender, parts)
+        return reply if reply.toast else Reply(reply.text, reply.buttons, edit=True)
 
     def _tap_vote(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
         if len(parts) != 2 or parts[1] not in ("+", "-"):
@@ -397,7 +402,7 @@ class Assistant:
         result = self.checker.check(cleaned.text)
         reply = self._render_check(result)
         if cleaned.truncated:
-            reply = Reply(t("input.truncated", limit=MAX_DRAFT_CHARS) + "\n" + reply.text, reply.buttons)
+            reply = Reply(t("check.truncated", limit=MAX_DRAFT_CHARS) + "\n" + reply.text, reply.buttons)
         return reply
 
     def _render_check(self, result: CheckResult) -> Reply:
@@ -408,15 +413,17 @@ class Assistant:
         findings = tuple(result.findings)
         lines: list[str] = []
         if not findings:
-            lines.append(t("bot.check_clean"))
+            lines.append(t("check.ok"))
         else:
-            lines.append(t("bot.check_found", count=len(findings)))
-            lines.append(t("bot.check_marked", draft=mark_spans(draft, findings)))
+            lines.append(t("check.found", count=len(findings)))
+            lines.append(t("check.label.draft"))
+            lines.append(mark_spans(draft, findings))
             for i, f in enumerate(findings, 1):
-                lines.append(t("bot.check_finding", n=i, text=f.text, category=f.category, message=f.message))
+                category = f.category if f.kind == "forbidden" else t(f"check.kind.{f.kind}")
+                lines.append(t("bot.check_finding", n=i, text=f.text, category=category, message=f.message))
                 if f.suggestion:
                     lines.append(t("bot.check_suggestion", suggestion=f.suggestion))
-        lines += [t("bot.check_hint", hint=hint) for hint in result.hints]
+        lines += list(result.hints)
         rows: list[tuple[Button, ...]] = []
         known = dict(self._scenario_list())
         scenario_of = {r.id: r.scenario for r in self.checker.ruleset.rules} if self.checker else {}

@@ -16,8 +16,9 @@ import ahocorasick
 from bot.core.classified import find_secrets
 from bot.core.draftview import CompactView, DraftViews, build_views
 from bot.core.pii import find_pii
-from bot.core.rules import Pattern, Rule, RuleSet, load_rules
+from bot.core.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
 from bot.core.texts import t
+from bot.core.yamlfile import Problem
 
 if TYPE_CHECKING:
     from bot.core.phrasebook import Phrasebook
@@ -179,8 +180,8 @@ class Checker:
         self.phrases = PhraseMatcher(rules.rules)
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
-        self._secret_text = {m.id: (t("check.why", why=m.why, source=m.source), m.suggestion)
-                             for m in [*rules.markers, *rules.topics]}
+        items: list[Marker | Topic] = [*rules.markers, *rules.topics]
+        self._secret_text = {m.id: (t("check.why", why=m.why, source=m.source), m.suggestion) for m in items}
         self._pii_text = {c: (t(f"pii.{c}.message"), t(f"pii.{c}.suggestion"))
                           for c in ("id_card", "mobile", "bank_card", "email")}
 
@@ -210,16 +211,21 @@ class Checker:
                 if rule.quoted_ok and views.quoted and views.in_quotes(os, oe):
                     continue
                 raw[(rule.id, os, oe)] = rule
+        # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
+        merged: list[tuple[Rule, int, int]] = []
+        for (_, s, e), rule in sorted(raw.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[0][2])):
+            if merged and merged[-1][0].id == rule.id and s < merged[-1][2]:
+                merged[-1] = (rule, merged[-1][1], max(e, merged[-1][2]))
+            else:
+                merged.append((rule, s, e))
         # Longest first, so that a phrase swallows a shorter match of the same category inside it.
-        ordered = sorted(raw.items(), key=lambda kv: (kv[0][1] - kv[0][2], kv[0][1]))
+        merged.sort(key=lambda m: (m[1] - m[2], m[1]))
         kept: list[Finding] = []
-        for (rid, s, e), rule in ordered:
-            if any(k.start <= s and e <= k.end and (k.rule == rid or k.category == rule.category) for k in kept):
+        for rule, s, e in merged:
+            if any(k.category == rule.category and k.start <= s and e <= k.end for k in kept):
                 continue
-            if any(k.rule == rid and k.start < e and s < k.end for k in kept):
-                continue
-            kept.append(Finding("forbidden", rule.category, rid, s, e, views.original[s:e],
-                                self._messages[rid], self._suggestions[rid], rule.severity))
+            kept.append(Finding("forbidden", rule.category, rule.id, s, e, views.original[s:e],
+                                self._messages[rule.id], self._suggestions[rule.id], rule.severity))
         return kept
 
     def _pii(self, views: DraftViews) -> list[Finding]:
@@ -266,3 +272,18 @@ def default_checker() -> Checker:
     from bot.core.phrasebook import load_phrasebook
 
     return Checker.load(phrasebook=load_phrasebook())
+
+
+def example_problems(checker: Checker) -> list[Problem]:
+    """Every rule's must-hit / must-not-hit example that does not behave, as file:line problems."""
+    rs = checker.ruleset
+    items: list[Rule | Marker | Topic] = [*rs.rules, *rs.markers, *rs.topics]
+    problems: list[Problem] = []
+    for item in items:
+        for draft in item.examples.hit:
+            if not any(f.rule == item.id for f in checker.check(draft).findings):
+                problems.append(Problem(item.file, item.line, f"{item.id}: must-hit example not flagged: {draft!r}"))
+        for draft in item.examples.clean:
+            if any(f.rule == item.id for f in checker.check(draft).findings):
+                problems.append(Problem(item.file, item.line, f"{item.id}: must-not-hit example flagged: {draft!r}"))
+    return problems

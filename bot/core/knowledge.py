@@ -233,7 +233,8 @@ def _cross_checks(entries: list[Entry]) -> list[Problem]:
         ids = sorted({e.id for e in es})
         if len(ids) > 1:
             e = es[-1]
-            problems.append(Problem(e.file, e.line, f"alternate question {q!r} collides between entries {', '.join(ids)}"))
+            message = f"alternate question {q!r} collides between entries {', '.join(ids)}"
+            problems.append(Problem(e.file, e.line, message))
     for e in entries:
         for r in e.related:
             if r not in by_id:
@@ -245,7 +246,8 @@ def _cross_checks(entries: list[Entry]) -> list[Problem]:
 
 _ENTRY_FILE = re.compile(r".+\.ya?ml$")
 # YAML folded blocks join lines with a space; between Chinese characters that space is noise.
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—])")
+_CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—]"
+_CJK_GAP = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
 
 
 def tidy_answer(text: str) -> str:

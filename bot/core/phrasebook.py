@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from rapidfuzz import fuzz, process
@@ -98,6 +98,10 @@ class Phrasebook:
         return [_PLACEHOLDER.sub(lambda m: values.get(m.group(1), "××"), p) for p in scenario.phrases]
 
 
+def _where(err: Any) -> str:
+    return f"{'.'.join(map(str, err['loc'])) or 'file'}: {err['msg']}"
+
+
 def load_phrasebook(path: Path | None = None) -> Phrasebook:
     """Load and validate the phrasebook; DataError with file:line when broken."""
     path = path or DEFAULT_PHRASEBOOK
@@ -106,7 +110,7 @@ def load_phrasebook(path: Path | None = None) -> Phrasebook:
     try:
         fm = FileModel.model_validate(data)
     except ValidationError as exc:
-        raise DataError([Problem(rel, line_of(node, *err["loc"]), f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
+        raise DataError([Problem(rel, line_of(node, *err["loc"]), _where(err))
                          for err in exc.errors()]) from None
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
@@ -116,11 +120,11 @@ def load_phrasebook(path: Path | None = None) -> Phrasebook:
         try:
             m = ScenarioModel.model_validate(raw)
         except ValidationError as exc:
-            problems += [Problem(rel, line_of(node, "scenarios", i, *err["loc"]),
-                                 f"{'.'.join(map(str, err['loc']))}: {err['msg']}") for err in exc.errors()]
+            problems += [Problem(rel, line_of(node, "scenarios", i, *err["loc"]), _where(err))
+                         for err in exc.errors()]
             continue
         if m.id in seen:
-            problems.append(Problem(rel, line, f"duplicate scenario id {m.id!r} (first at line {seen[m.id]})"))
+            problems.append(Problem(rel, line, f"duplicate scenario id {m.id!r} (line {seen[m.id]})"))
             continue
         seen[m.id] = line
         for j, phrase in enumerate(m.phrases):

@@ -18,14 +18,17 @@ from bot.core.rules import PiiContext
 _NUMBER = re.compile(
     r"(?<![0-9a-z.@*])(?:\+?86[ -]?)?\d(?:[ -]?\d)*x?(?![0-9a-z*@])"
 )
-_EMAIL = re.compile(r"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+_EMAIL = re.compile(
+    r"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
+)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # First two digits of a resident ID: province-level codes of GB/T 2260.
-_PROVINCES = frozenset(
-    ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83", "91"]
-)
+_PROVINCES = frozenset(str(c) for c in (
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
+    50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91,
+))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,7 @@ def mask(category: str, value: str) -> str:
     if category == "mobile":
         return f"{value[:3]}****{value[-4:]}"
     keep = 4
+    value = value.upper()  # the check character of a resident ID is written X
     return f"{value[:keep]}{'*' * max(4, len(value) - 2 * keep)}{value[-keep:]}"
 
 

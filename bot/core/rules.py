@@ -271,7 +271,8 @@ def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any) -> tuple[l
                 try:
                     compiled[key].append(compile_pattern(p, max_gap=m.max_gap))
                 except ValueError as exc:
-                    problems.append(Problem(rel, line_of(node, "rules", i, key, j), f"{m.id}: {key} {p!r}: {exc}"))
+                    where = line_of(node, "rules", i, key, j)
+                    problems.append(Problem(rel, where, f"{m.id}: {key} {p!r}: {exc}"))
                     bad = True
         if bad:
             continue
@@ -313,9 +314,10 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
             try:
                 values.append(re.compile(v))
             except re.error as exc:
-                problems.append(Problem(rel, line_of(node, "topics", i, "values", j), f"invalid regex: {exc}"))
+                where = line_of(node, "topics", i, "values", j)
+                problems.append(Problem(rel, where, f"{tm.id}: invalid regex: {exc}"))
         if not tm.values and not tm.cues:
-            problems.append(Problem(rel, line_of(node, "topics", i), f"{tm.id}: a topic needs values or cues"))
+            problems.append(Problem(rel, line_of(node, "topics", i), f"{tm.id}: needs values or cues"))
             continue
         topics.append(Topic(
             tm.id, tuple(fold_literal(t) for t in tm.terms), tuple(values),
@@ -333,13 +335,14 @@ def _cross_checks(rs: RuleSet, scenarios: set[str] | None) -> list[Problem]:
     for item in items:
         where = f"{item.file}:{item.line}"
         if item.id in seen:
-            problems.append(Problem(item.file, item.line, f"duplicate rule id {item.id!r} (first at {seen[item.id]})"))
+            first = seen[item.id]
+            problems.append(Problem(item.file, item.line, f"duplicate rule id {item.id!r} (first at {first})"))
         else:
             seen[item.id] = where
     if scenarios is not None:
         for r in rs.rules:
             if r.scenario and r.scenario not in scenarios:
-                problems.append(Problem(r.file, r.line, f"{r.id}: unknown phrasebook scenario {r.scenario!r}"))
+                problems.append(Problem(r.file, r.line, f"{r.id}: unknown scenario {r.scenario!r}"))
     return problems
 
 

@@ -65,7 +65,7 @@ def retention_job(store: Any, config: Config) -> Callable[[Application], Corouti
 
 
 # ============================================================================= BACKGROUND JOBS HOOK
-def background_jobs(config: Config, store: Any | None) -> BackgroundJobs:
+def background_jobs(config: Config, store: Any | None, *, reports: Any | None = None) -> BackgroundJobs:
     """Every background job of the bot, started in post_init (after getMe/setMyCommands).
 
     A job is ``async def job(app: Application) -> None`` (loop forever; it is cancelled at stop).
@@ -75,6 +75,10 @@ def background_jobs(config: Config, store: Any | None) -> BackgroundJobs:
     jobs = BackgroundJobs()
     if store is not None:
         jobs.factories.append(retention_job(store, config))
+    if reports is not None:  # leak reports: escalation timers, notification outbox, retention
+        from bot.tg.outbox import report_job
+
+        jobs.factories.append(report_job(reports, tick_seconds=config.file.reports.tick_seconds))
     return jobs
 # ============================================================================= end BACKGROUND JOBS HOOK
 
@@ -91,7 +95,8 @@ def build_application(config: Config, assistant: Assistant, *, store: Any | None
         builder = builder.base_file_url((base[:-4] if base.endswith("/bot") else base) + "/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    jobs = jobs if jobs is not None else background_jobs(config, store)
+    jobs = jobs if jobs is not None else background_jobs(
+        config, store, reports=getattr(assistant.report_flow, "service", None))
 
     async def post_init(app: Application) -> None:
         # The command menu; a failure here must not keep the bot from answering.

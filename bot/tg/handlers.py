@@ -173,6 +173,10 @@ def register_handlers(app: Application, handlers: Handlers) -> None:
     group  0: the first matching handler below answers.
     """
     app.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    # group -2: note update id and chat for the leak-report service (replay protection, private chat).
+    from bot.tg.outbox import remember_origin
+
+    app.add_handler(TypeHandler(Update, remember_origin), group=-2)
 
     # Edited messages are never re-processed: a polite note in private chats, silence in groups.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE, handlers.edited))

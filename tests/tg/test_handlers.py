@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import (
+from tgapp import (
     ADMIN,
     ADMIN_CHAT,
     BURST,
@@ -121,7 +121,7 @@ async def test_clarify_shows_candidates_and_a_tap_edits_in_the_answer(bot, match
     await bot.send(bot.updates.text(question, user_id=STAFF))
     call = bot.request.last()
     assert call.text == t("ask.clarify")
-    candidates = [b for b in call.buttons if b["callback_data"].startswith("1a:")]
+    candidates = [b for b in call.buttons if b["callback_data"].startswith("1c:")]
     assert len(candidates) >= 2
     assert call.button(t("bot.none_of_these"))["callback_data"] == "1n"
     chosen = candidates[1]
@@ -232,7 +232,7 @@ async def test_check_as_reply_to_a_message(bot):
 
 async def test_check_clean_and_check_usage(bot):
     await bot.send(bot.updates.command("/check 您好，请稍等，我帮您查询。", user_id=STAFF))
-    assert bot.request.last().text == t("bot.check_clean")
+    assert bot.request.last().text == t("check.ok")
     await bot.send(bot.updates.command("/check", user_id=STAFF))
     assert bot.request.last().text == t("bot.check_usage")
 

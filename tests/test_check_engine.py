@@ -1,0 +1,119 @@
+"""The checker over the shipped rules: normalisation, look-alikes, offsets, register, hints."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.core.checker import CheckResult, Finding, default_checker
+
+CHECKER = default_checker()
+
+
+def forbidden(draft: str) -> list[Finding]:
+    return [f for f in CHECKER.check(draft).findings if f.kind == "forbidden"]
+
+
+def test_result_is_plain_frozen_dataclasses():
+    result = CHECKER.check("我晕,你等一下")
+    assert isinstance(result, CheckResult)
+    assert dataclasses.is_dataclass(result) and all(isinstance(f, Finding) for f in result.findings)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.findings[0].start = 3  # type: ignore[misc]
+    assert {f.rule for f in result.findings} == {"tone.tics", "tone.ni_for_nin"}
+
+
+@pytest.mark.parametrize("draft", [
+    "下 班 了，明 天 再 来",                    # spaces between Han characters
+    "下\u200b班\u200d了\ufeff",                  # zero-width characters
+    "下😂班了",                                  # emoji between Han characters
+    "下—班—了",                                  # dashes
+    "下班了，明天再來",                          # traditional
+    "下下班了",                                  # repeated characters
+    "ＸＸ下班了",                                # full-width letters before
+    "已经跟你说过一遍了你还不懂啊",              # added words and particles
+])
+def test_normalisation_withstands_obfuscation(draft):
+    assert any(f.rule.startswith("ban.") for f in forbidden(draft)), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "不知道您是否方便明天上午来一趟?",
+    "明天啊,我们九点开门,欢迎您来。",
+    "我们明天再来拜访您,感谢您的配合。",
+    "这是有牌子的商品,质量有保证。",
+    "为了让您快点拿到证照,我们已经为您加急办理。",
+    "如果您晕车,我们可以为您安排前排座位。",
+    "您的手机真是的士司机送回来的,请您核对一下。",
+    "我们提供迷你装试用品,欢迎您领取。",
+    "请您到那边的3号窗口办理。",
+    "前面的同事正忙着为其他客户办理,请您稍候片刻。",
+])
+def test_innocent_look_alikes_are_not_flagged(draft):
+    assert forbidden(draft) == []
+
+
+def test_spans_point_at_the_original_characters():
+    draft = "有牌\u200b子,你自\u200b己看吧"
+    for f in forbidden(draft):
+        assert draft[f.start:f.end] == f.text
+    texts = {f.text for f in forbidden(draft)}
+    assert "有牌\u200b子" in texts and "你" in texts
+
+
+def test_spans_with_spaced_and_traditional_text():
+    draft = "  沒看我正忙著嗎"
+    (f,) = [f for f in forbidden(draft) if f.rule == "ban.busy"]
+    assert (f.start, draft[f.start:f.end]) == (2, "沒看我正忙著")
+
+
+def test_ni_for_nin_each_occurrence_and_greeting():
+    found = [f for f in forbidden("你好,你的手续已经办好了") if f.rule == "tone.ni_for_nin"]
+    assert [f.start for f in found] == [0, 3]
+
+
+def test_quoted_text_is_exempt():
+    assert forbidden("您说“你们这里下班了”，非常抱歉让您久等了。") == []
+    assert forbidden("请您在备注里写上「你好」两个字。") == []
+
+
+def test_rhetorical_and_buck_passing():
+    cats = {f.category for f in forbidden("难道您没看通知吗？这事不归我管")}
+    assert {"反问/质问", "推诿"} <= cats
+
+
+def test_no_ending_only_at_the_end_of_a_clause():
+    assert [f.text for f in forbidden("这个问题我们也不知道。")] == ["不知道"]
+    assert forbidden("如果上午不行的话,下午也可以为您办理。") == []
+
+
+def test_finding_carries_why_source_and_rewrite():
+    (f,) = forbidden("都下班了")
+    assert "依据" in f.message and "便民服务中心" in f.message
+    assert f.suggestion and "标准用语" in f.suggestion
+
+
+def test_hints_are_soft_and_separate():
+    result = CHECKER.check("您的手续已经办好了请带好资料")
+    assert result.findings == ()
+    assert len(result.hints) == 2
+    polite = CHECKER.check("您好，您的手续已办好，请核对，谢谢！")
+    assert polite.hints == () and polite.ok
+
+
+def test_marked_draft_wraps_spans_and_masks_pii():
+    result = CHECKER.check("你的手机13912345678")
+    marked = result.marked()
+    assert "【你】" in marked and "【139****5678】" in marked
+    assert "13912345678" not in marked and "13912345678" not in result.masked_draft()
+
+
+def test_long_and_odd_drafts_do_not_break():
+    assert CHECKER.check("").findings == ()
+    assert CHECKER.check("😂" * 50).findings == ()
+    long = ("您好，请稍等。" * 1500)[:10000]
+    assert CHECKER.check(long).findings == ()
+    mixed = "ﬁ" + "下班了"  # a compatibility ligature widens to two characters
+    (f,) = forbidden(mixed)
+    assert mixed[f.start:f.end] == "下班了"

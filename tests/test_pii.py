@@ -1,0 +1,84 @@
+"""Personal data: validation (GB 11643, Luhn, mobile prefixes), boundaries, contexts, masking."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.checker import default_checker
+from bot.core.pii import classify_number, is_resident_id, luhn_ok, mask
+
+CHECKER = default_checker()
+
+
+def pii(draft: str) -> list[tuple[str, str]]:
+    return [(f.category, f.text) for f in CHECKER.check(draft).findings if f.kind == "pii"]
+
+
+def test_resident_id_check_digit_and_date():
+    assert is_resident_id("11010519491231002X")
+    assert is_resident_id("11010519491231002x")
+    assert not is_resident_id("110105194912310021")  # wrong check digit
+    assert not is_resident_id("110105194913310024")  # month 13
+    assert not is_resident_id("990105194912310020")  # no such province
+    assert is_resident_id("110105491231002")        # 15-digit legacy number
+    assert not is_resident_id("110105491331002")
+
+
+def test_luhn_and_classification():
+    assert luhn_ok("6228480402564890018") and not luhn_ok("6228480402564890019")
+    assert classify_number("13812345678") == "mobile"
+    assert classify_number("8613812345678") == "mobile"
+    assert classify_number("12812345678") is None
+    assert classify_number("4000208820") is None
+
+
+@pytest.mark.parametrize(("draft", "expected"), [
+    ("您的身份证号11010519491231002X已登记", [("id_card", "1101**********002X")]),
+    ("联系电话：+86 138 1234 5678，请保持畅通", [("mobile", "138****5678")]),
+    ("手机138-1234-5678", [("mobile", "138****5678")]),
+    ("您好,回访电话１３５２２０４６１８９已记录", [("mobile", "135****6189")]),
+    ("卡号6228 4804 0256 4890 018请核对", [("bank_card", "6228***********0018")]),
+    ("邮箱Wang.Fang@example.com", [("email", "w***@example.com")]),
+    ("邮箱wangfang＠163.com", [("email", "w***@163.com")]),
+    ("电话13912345678和13800001111", [("mobile", "139****5678"), ("mobile", "138****1111")]),
+    ("号码13912345678 13800001111都可以", [("mobile", "139****5678"), ("mobile", "138****1111")]),
+])
+def test_found_and_masked(draft, expected):
+    assert pii(draft) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "您的订单号20240611088812345678已发货",
+    "工单编号11010519491231002X,请留存",
+    "您的会员卡号6228480402564890018,积分已到账",
+    "客服热线400-820-8820,欢迎来电",
+    "您尾号5678的银行卡已解绑",
+    "您的手机号138****1234已验证",
+    "请@客服小王 跟进这个工单",
+    "本次退款金额6222.00元,将在3个工作日内到账",
+    "您的设备序列号1381234567890,保修期至明年5月",
+    "发票代码044031900111,发票号码12345678",
+    "流水号13912345678,请妥善保管",
+    "型号ABC13912345678",
+])
+def test_look_alikes_are_not_pii(draft):
+    assert pii(draft) == []
+
+
+def test_boundaries_between_han_and_digits():
+    assert pii("手机13912345678快递员会联系您") == [("mobile", "139****5678")]
+    assert pii("139123456789") == []  # 12 digits: not a mobile number
+
+
+def test_full_number_never_in_output():
+    draft = "身份证350203198101087181,电话18621937740,卡6259067757337781,邮箱a.b@qq.com"
+    result = CHECKER.check(draft)
+    blob = repr([(f.text, f.message, f.suggestion) for f in result.findings]) + result.marked()
+    for secret in ("350203198101087181", "18621937740", "6259067757337781", "a.b@qq.com"):
+        assert secret not in blob
+    assert {f.category for f in result.findings if f.kind == "pii"} == {"id_card", "mobile", "bank_card", "email"}
+
+
+def test_mask_shapes():
+    assert mask("mobile", "13812345678") == "138****5678"
+    assert mask("email", "li@sohu.com") == "l***@sohu.com"

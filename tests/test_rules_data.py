@@ -1,0 +1,108 @@
+"""The shipped rule files: schema, every rule's must-hit / must-not-hit examples, broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.checker import Checker, default_checker, example_problems
+from bot.core.phrasebook import default_phrasebook
+from bot.core.rules import CATEGORIES, compile_pattern, load_rules
+from bot.core.yamlfile import DataError
+
+CHECKER = default_checker()
+RS = CHECKER.ruleset
+EXAMPLES = [(item.id, draft, True) for item in [*RS.rules, *RS.markers, *RS.topics] for draft in item.examples.hit]
+EXAMPLES += [(item.id, draft, False) for item in [*RS.rules, *RS.markers, *RS.topics] for draft in item.examples.clean]
+
+
+@pytest.mark.parametrize(("rule_id", "draft", "must_hit"), EXAMPLES, ids=[f"{r}:{d[:12]}" for r, d, _ in EXAMPLES])
+def test_rule_example(rule_id, draft, must_hit):
+    rules = {f.rule for f in CHECKER.check(draft).findings}
+    assert (rule_id in rules) is must_hit, (rule_id, draft, rules)
+
+
+def test_every_rule_has_both_kinds_of_examples_and_a_source():
+    for item in [*RS.rules, *RS.markers, *RS.topics]:
+        assert item.examples.hit and item.examples.clean, item.id
+        assert item.sources and all(s.doc and s.clause for s in item.sources), item.id
+
+
+def test_example_problems_is_empty_for_shipped_rules():
+    assert example_problems(CHECKER) == []
+
+
+def test_categories_cover_the_issue():
+    used = {r.category for r in RS.rules}
+    assert {"服务禁语", "口头语", "反问/质问", "推诿", "称呼"} <= used <= set(CATEGORIES)
+
+
+def test_rule_scenarios_exist_in_phrasebook():
+    ids = {s.id for s in default_phrasebook().scenarios}
+    assert all(r.scenario in ids for r in RS.rules if r.scenario)
+
+
+def test_pattern_syntax():
+    p = compile_pattern("^(已经|都)…告诉(了|)$", max_gap=4)
+    assert p.clause_start and p.clause_end
+    assert p.parts == (("已经", "都"), ("告诉了", "告诉"))
+    assert compile_pattern("有 牌 子，", max_gap=0).parts == (("有牌子",),)
+    for bad in ("", "^$", "a…", "(a|b", "(a(b))", "…"):
+        with pytest.raises(ValueError):
+            compile_pattern(bad, max_gap=3)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    d = tmp_path / "rules"
+    d.mkdir(exist_ok=True)
+    (d / "bad.yaml").write_text(text, encoding="utf-8")
+    return d
+
+
+GOOD_RULE = """kind: forbidden
+rules:
+  - id: x.demo
+    category: 口头语
+    patterns: ["我晕"]
+    why: 演示
+    sources: [{doc: 某规范, clause: 一, file: "000"}]
+    suggestion: 删去
+    examples: {hit: ["我晕"], clean: ["您好"]}
+"""
+
+
+def test_minimal_rule_file_loads(tmp_path):
+    rs = load_rules(_write(tmp_path, GOOD_RULE))
+    assert [r.id for r in rs.rules] == ["x.demo"]
+    assert Checker(rs).check("我晕了").findings[0].rule == "x.demo"
+
+
+@pytest.mark.parametrize(("text", "line", "needle"), [
+    ("kind: forbidden\nrules:\n  - id: [unclosed\n", 4, "malformed YAML"),
+    (GOOD_RULE.replace("category: 口头语", "category: 随便"), 4, "category"),
+    (GOOD_RULE.replace('patterns: ["我晕"]', 'patterns: ["(我晕"]'), 5, "patterns"),
+    (GOOD_RULE.replace("    why: 演示\n", ""), 3, "why"),
+    (GOOD_RULE.replace("kind: forbidden", "kind: other"), 1, "kind"),
+    (GOOD_RULE + GOOD_RULE.split("rules:\n")[1], 10, "duplicate rule id"),
+    ("kind: secret\nmarkers:\n  - id: s.x\n    regex: '(['\n    why: w\n    sources: [{doc: d, clause: c, file: f}]\n"
+     "    suggestion: s\n    examples: {hit: [a], clean: [b]}\n", 4, "invalid regex"),
+])
+def test_broken_rule_file_reports_file_and_line(tmp_path, text, line, needle):
+    with pytest.raises(DataError) as err:
+        load_rules(_write(tmp_path, text))
+    problem = err.value.problems[0]
+    assert problem.file.endswith("bad.yaml")
+    assert problem.line == line, err.value
+    assert needle in str(err.value)
+
+
+def test_unknown_scenario_is_reported(tmp_path):
+    d = _write(tmp_path, GOOD_RULE.replace("    suggestion: 删去\n", "    suggestion: 删去\n    scenario: nope\n"))
+    with pytest.raises(DataError, match="unknown scenario 'nope'"):
+        load_rules(d, scenarios={"apology"})
+
+
+def test_empty_rule_directory(tmp_path):
+    with pytest.raises(DataError, match="no rule files"):
+        load_rules(tmp_path)
