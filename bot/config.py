@@ -81,7 +81,7 @@ class AccessConfig(_Section):
     staff_group_id: int | None = None
     officers: list[int] = []
     admins: list[int] = []
-    admin_chat_id: int | None = Field(None, description="chat told about errors (no user content)")
+    admin_chat_id: int | None = Field(default=None, description="chat told about errors (no user content)")
     membership_cache_seconds: Annotated[int, Field(ge=0, le=86400)] = 600
 
     @model_validator(mode="after")
@@ -128,7 +128,7 @@ class ReportChainStepConfig(_Section):
 
 class ReportsConfig(_Section):
     enabled: bool = True
-    key_file: Path | None = Field(None, description="report key, outside the database (libao report keygen)")
+    key_file: Path | None = Field(default=None, description="report key, outside the database (libao report keygen)")
     officers: list[int] = []
     deputy: list[int] = []
     head: list[int] = []

@@ -155,6 +155,8 @@ class ReportService:
         """A button press; None when the data is not ours. Forged or stale data changes nothing."""
         if not self.owns_callback(data):
             return None
+        if self._is_replay(update_key):  # a redelivered update: answer as for any replay
+            return self._once(update_key, person, lambda now: ([], None))
         payload = self.sealer.verify(data)
         if payload is None:
             log.warning("report callback with a bad signature refused")
@@ -317,10 +319,10 @@ class ReportService:
         draft = self._load_draft(pid)
         if draft is None:
             return [], None
-        return self._apply(person, pid, report_flow.answer(draft, text=text), now)
+        return self._apply(person, pid, report_flow.answer(draft, text=text), now, before=draft)
 
-    def _apply(self, person: Person, pid: str, result: FlowResult,
-               now: float) -> tuple[list[Reply], str | None]:
+    def _apply(self, person: Person, pid: str, result: FlowResult, now: float,
+               before: Draft | None = None) -> tuple[list[Reply], str | None]:
         if result.cancelled:
             self.store.delete_draft(pid)
             return [Reply(s.text) for s in result.screens], None
@@ -328,8 +330,9 @@ class ReportService:
         if result.submit:
             ref = self._submit(person, pid, result.draft, now)
             return [Reply(t("report.submitted", ref=ref, ref_spoken=" ".join(ref.split("-"))))], ref
-        self.store.put_draft(pid, nonce=result.draft.nonce, at=now,
-                             state=self.sealer.seal_json(result.draft.to_dict(), context=f"draft:{pid}"))
+        if result.draft != before:  # a refused input leaves the stored draft untouched
+            self.store.put_draft(pid, nonce=result.draft.nonce, at=now,
+                                 state=self.sealer.seal_json(result.draft.to_dict(), context=f"draft:{pid}"))
         return [self._reply(s, result.draft) for s in result.screens], None
 
     def _reply(self, screen: Screen, draft: Draft | None) -> Reply:
@@ -435,11 +438,9 @@ class ReportService:
             draft = self._load_draft(pid)
             if draft is None or not person.private:
                 return [Reply(t("report.stale_button"))], None
-            if nonce != draft.nonce[:8]:
-                result = report_flow.choose(draft, token=token, nonce="")  # stale: re-shows the current step
-            else:
-                result = report_flow.choose(draft, token=token, nonce=draft.nonce)
-            return self._apply(person, pid, result, now)
+            # A button of an earlier draft carries another nonce: refused, the current step is re-shown.
+            result = report_flow.choose(draft, token=token, nonce=draft.nonce if nonce == draft.nonce[:8] else "")
+            return self._apply(person, pid, result, now, before=draft)
         ref = report_flow.parse_reference(parts[1]) if len(parts) in (2, 3) else None
         if ref is None:
             return [Reply(t("report.forged"))], None

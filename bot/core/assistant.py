@@ -5,7 +5,8 @@ live here. Nothing in this module knows about Telegram or SQL: storage is the `C
 (SQLite in bot/storage.py, `MemoryStore` below for the console and tests).
 
 Button callback data is compact, versioned and validated: ``"<version><kind>:<payload>..."``, e.g.
-``"1a:phone.ring_three"`` (show an answer; ``"1c:…"`` the same chosen among clarify candidates), ``"1v:phone.ring_three:+"`` (vote). Anything that does not
+``"1a:phone.ring_three"`` (show an answer; ``"1c:…"`` the same chosen among clarify candidates),
+``"1v:phone.ring_three:+"`` (vote). Anything that does not
 parse, names an unknown entry/scenario, or carries another version gets the polite "expired" reply,
 never an error.
 """
@@ -217,8 +218,8 @@ class Assistant:
         # user id -> settings field awaiting its value (bounded: abandoned prompts age out).
         self._pending: OrderedDict[int, str] = OrderedDict()
         self._taps: dict[str, Callable[[Sender, tuple[str, ...]], Reply]] = {
-            "a": self._tap_answer, "c": self._tap_choice, "v": self._tap_vote, "n": self._tap_none, "x": self._tap_example,
-            "p": self._tap_phrase, "s": self._tap_setting, "r": self._tap_report,
+            "a": self._tap_answer, "c": self._tap_choice, "v": self._tap_vote, "n": self._tap_none,
+            "x": self._tap_example, "p": self._tap_phrase, "s": self._tap_setting, "r": self._tap_report,
         }
 
     # -- entry points ------------------------------------------------------------------------------

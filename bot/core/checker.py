@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import ahocorasick
 
-from bot.core.classified import find_secrets
+from bot.core.classified import TopicIndex, find_secrets
 from bot.core.draftview import CompactView, DraftViews, build_views
 from bot.core.pii import find_pii
 from bot.core.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
@@ -98,12 +98,13 @@ class PhraseMatcher:
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        refs: dict[str, list[tuple[int, int, bool]]] = {}
+        refs: dict[str, list[tuple[int, Pattern, bool, bool]]] = {}
         for ri, rule in enumerate(rules):
             for is_exc, pats in ((False, rule.patterns), (True, rule.exceptions)):
-                for pi, pat in enumerate(pats):
+                for pat in pats:
                     for alt in pat.parts[0]:
-                        refs.setdefault(alt, []).append((ri, pi, is_exc))
+                        simple = len(pat.parts) == 1 and not (pat.clause_start or pat.clause_end)
+                        refs.setdefault(alt, []).append((ri, pat, is_exc, simple))
         self._automaton: ahocorasick.Automaton | None = None
         if refs:
             auto = ahocorasick.Automaton()
@@ -118,25 +119,45 @@ class PhraseMatcher:
             return []
         text = view.text
         cands: list[tuple[int, int, int]] = []
-        excepted: dict[int, list[tuple[int, int]]] = {}
+        exc_hits: list[tuple[int, Pattern, int, int]] = []
+        present: dict[tuple[str, ...], bool] = {}  # later parts found anywhere in the draft (cheap pre-check)
         for last, (klen, refs) in self._automaton.iter(text):
             start = last - klen + 1
-            for ri, pi, is_exc in refs:
-                rule = self.rules[ri]
-                pat = (rule.exceptions if is_exc else rule.patterns)[pi]
-                end = _extend(text, pat, last + 1)
-                if end is None or not _clause_ok(view, pat, start, end):
-                    continue
+            for ri, pat, is_exc, simple in refs:
                 if is_exc:
-                    excepted.setdefault(ri, []).append((start, end))
-                else:
+                    exc_hits.append((ri, pat, start, last + 1))  # resolved only if the rule has a candidate
+                    continue
+                end = last + 1 if simple else _complete(view, pat, start, last + 1, present)
+                if end is not None:
                     cands.append((ri, start, end))
-        out = []
-        for ri, s, e in cands:
-            if any(xs < e and s < xe for xs, xe in excepted.get(ri, ())):
-                continue
-            out.append((self.rules[ri], s, e))
-        return out
+        if not cands:
+            return []
+        with_cands = {ri for ri, _, _ in cands}
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        for ri, pat, start, anchor_end in exc_hits:
+            if ri in with_cands:
+                end = _complete(view, pat, start, anchor_end, present)
+                if end is not None:
+                    excepted.setdefault(ri, []).append((start, end))
+        return [(self.rules[ri], s, e) for ri, s, e in cands
+                if not any(xs < e and s < xe for xs, xe in excepted.get(ri, ()))]
+
+
+def _complete(view: CompactView, pat: Pattern, start: int, anchor_end: int,
+              present: dict[tuple[str, ...], bool]) -> int | None:
+    """End of the whole pattern whose first part spans [start, anchor_end), conditions checked."""
+    text = view.text
+    end: int | None = anchor_end
+    if len(pat.parts) > 1:
+        for part in pat.parts[1:]:
+            if part not in present:
+                present[part] = any(alt in text for alt in part)
+            if not present[part]:
+                return None
+        end = _extend(text, pat, anchor_end)
+    if end is None or ((pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, end)):
+        return None
+    return end
 
 
 def _extend(text: str, pat: Pattern, pos: int) -> int | None:
@@ -178,6 +199,7 @@ class Checker:
                  settings: dict[str, str] | None = None):
         self.ruleset = rules
         self.phrases = PhraseMatcher(rules.rules)
+        self.topics = TopicIndex(rules.topics)
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
         items: list[Marker | Topic] = [*rules.markers, *rules.topics]
@@ -203,14 +225,12 @@ class Checker:
 
     def _forbidden(self, views: DraftViews) -> list[Finding]:
         raw: dict[tuple[str, int, int], Rule] = {}
-        for view in (views.compact, views.collapsed):
-            if view is None:
+        view = views.collapsed
+        for rule, s, e in self.phrases.match(view):
+            os, oe = view.span(s, e)
+            if rule.quoted_ok and views.quoted and views.in_quotes(os, oe):
                 continue
-            for rule, s, e in self.phrases.match(view):
-                os, oe = view.span(s, e)
-                if rule.quoted_ok and views.quoted and views.in_quotes(os, oe):
-                    continue
-                raw[(rule.id, os, oe)] = rule
+            raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
         merged: list[tuple[Rule, int, int]] = []
         for (_, s, e), rule in sorted(raw.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[0][2])):
@@ -221,9 +241,12 @@ class Checker:
         # Longest first, so that a phrase swallows a shorter match of the same category inside it.
         merged.sort(key=lambda m: (m[1] - m[2], m[1]))
         kept: list[Finding] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
         for rule, s, e in merged:
-            if any(k.category == rule.category and k.start <= s and e <= k.end for k in kept):
+            same = spans.setdefault(rule.category, [])
+            if any(ks <= s and e <= ke for ks, ke in same):
                 continue
+            same.append((s, e))
             kept.append(Finding("forbidden", rule.category, rule.id, s, e, views.original[s:e],
                                 self._messages[rule.id], self._suggestions[rule.id], rule.severity))
         return kept
@@ -238,7 +261,7 @@ class Checker:
 
     def _secrets(self, views: DraftViews) -> list[Finding]:
         out = []
-        for m in find_secrets(views, self.ruleset.markers, self.ruleset.topics):
+        for m in find_secrets(views, self.ruleset.markers, self.topics):
             message, suggestion = self._secret_text[m.rule]
             out.append(Finding("secret", m.category, m.rule, m.start, m.end, views.original[m.start:m.end],
                                message, suggestion, "error"))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import ahocorasick
+
 from bot.core.draftview import DraftViews
 from bot.core.rules import Marker, Topic
 
@@ -62,27 +64,52 @@ def _wide_index(views: DraftViews, original: int) -> int:
     return lo
 
 
-def find_topics(views: DraftViews, topics: list[Topic]) -> list[tuple[Topic, int, int]]:
-    """(topic, start, end) in original offsets for every confidential topic with a value or cue."""
-    compact = views.compact
-    ctext = compact.text
-    out = []
-    for tp in topics:
-        if not any(t in ctext for t in tp.terms):
-            continue
-        cue_hit = any(c in ctext for c in tp.cues)
-        for term in tp.terms:
-            pos = ctext.find(term)
-            while pos >= 0:
-                s, e = compact.span(pos, pos + len(term))
-                if not _excepted(ctext, pos, len(term), tp.exceptions):
-                    span = _value_near(views, tp, s, e) if tp.values else None
-                    if span is not None:
-                        out.append((tp, min(s, span[0]), max(e, span[1])))
-                    elif cue_hit:
-                        out.append((tp, s, e))
-                pos = ctext.find(term, pos + 1)
-    return out
+class TopicIndex:
+    """Every topic's terms and cues in one Aho-Corasick automaton (one pass per draft)."""
+
+    def __init__(self, topics: list[Topic]):
+        self.topics = topics
+        refs: dict[str, list[tuple[int, bool]]] = {}
+        for ti, tp in enumerate(topics):
+            for term in tp.terms:
+                refs.setdefault(term, []).append((ti, False))
+            for cue in tp.cues:
+                refs.setdefault(cue, []).append((ti, True))
+        self._automaton: ahocorasick.Automaton | None = None
+        if refs:
+            auto = ahocorasick.Automaton()
+            for key, value in refs.items():
+                auto.add_word(key, (len(key), tuple(value)))
+            auto.make_automaton()
+            self._automaton = auto
+
+    def find(self, views: DraftViews) -> list[tuple[Topic, int, int]]:
+        """(topic, start, end) in original offsets for every confidential topic with a value or cue."""
+        compact = views.collapsed
+        ctext = compact.text
+        if self._automaton is None or not ctext:
+            return []
+        terms: dict[int, list[tuple[int, int]]] = {}
+        cued: set[int] = set()
+        for last, (klen, refs) in self._automaton.iter(ctext):
+            for ti, is_cue in refs:
+                if is_cue:
+                    cued.add(ti)
+                else:
+                    terms.setdefault(ti, []).append((last - klen + 1, last + 1))
+        out = []
+        for ti, spans in terms.items():
+            tp = self.topics[ti]
+            for cs, ce in spans:
+                if _excepted(ctext, cs, ce - cs, tp.exceptions):
+                    continue
+                s, e = compact.span(cs, ce)
+                span = _value_near(views, tp, s, e) if tp.values else None
+                if span is not None:
+                    out.append((tp, min(s, span[0]), max(e, span[1])))
+                elif ti in cued:
+                    out.append((tp, s, e))
+        return out
 
 
 def _excepted(ctext: str, pos: int, length: int, exceptions: tuple[str, ...]) -> bool:
@@ -108,10 +135,10 @@ def _value_near(views: DraftViews, tp: Topic, s: int, e: int) -> tuple[int, int]
     return None
 
 
-def find_secrets(views: DraftViews, markers: list[Marker], topics: list[Topic]) -> list[SecretMatch]:
+def find_secrets(views: DraftViews, markers: list[Marker], topics: TopicIndex) -> list[SecretMatch]:
     """Markings and confidential topics, overlapping matches of the same rule merged."""
     found = [SecretMatch("secret_marker", mk.id, s, e) for mk, s, e in find_markers(views, markers)]
-    found += [SecretMatch("confidential_topic", tp.id, s, e) for tp, s, e in find_topics(views, topics)]
+    found += [SecretMatch("confidential_topic", tp.id, s, e) for tp, s, e in topics.find(views)]
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
     merged: list[SecretMatch] = []
     for m in found:

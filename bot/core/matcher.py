@@ -4,8 +4,9 @@ Signals (each measured on the dev set, see README "Matching"):
 - coverage: how much of the question's information (idf mass of its words) the entry explains;
   words unknown to the knowledge base count as unexplained, which is what refuses out-of-scope
   questions ("茅台股票现在能买吗").
-- alt-question similarity: the best alternate question of the entry, by idf-weighted word Dice
-  and by RapidFuzz character similarity of the canonical strings.
+- evidence: the same idf mass in absolute terms (saturating), so that a long scenario message
+  that contains a rule's distinctive words is not drowned by its narrative.
+- surface similarity: RapidFuzz similarity with the closest alternate question.
 - exclusive-term guards: a question naming 机密 never gets an entry about 绝密 only.
 """
 
@@ -48,16 +49,21 @@ DEFAULT_EXCLUSIVE = (
 
 @dataclass(frozen=True, slots=True)
 class MatcherConfig:
-    """Weights and thresholds; fitted on the dev set (`kb eval --sweep`)."""
+    """Weights and thresholds; measured and fitted with `kb eval --fit` (numbers in README)."""
 
-    coverage_weight: float = 0.5
-    char_weight: float = 0.4  # share of character similarity inside the alt-question similarity
+    evidence_weight: float = 1.0  # absolute idf mass the entry explains, saturating at evidence_saturation
+    coverage_weight: float = 1.0  # share of the question's idf mass the entry explains
+    char_weight: float = 1.0  # RapidFuzz similarity with the closest alternate question
+    evidence_saturation: float = 20.0
     answer_text_credit: float = 0.5  # credit for a question word found only in the answer text
-    answer_cutoff: float = 60.0
+    answer_cutoff: float = 48.0
     answer_margin: float = 6.0
-    clarify_cutoff: float = 42.0
+    clarify_cutoff: float = 48.0
     exclusive_penalty: float = 0.5
     single_char_weight: float = 0.5  # one-character words say little on their own (年, 发, 叫)
+    shortlist: int = 20  # documents reranked by alternate-question similarity
+    max_candidates: int = 300  # documents whose coverage is computed (rarest words first)
+    char_scorer: str = "ratio"  # rapidfuzz.fuzz scorer for the character similarity
     sub_words: bool = True  # also index dictionary sub-words of long words (科技 in 对外科技交流)
 
 
@@ -76,13 +82,6 @@ class AskResult:
     status: Status
     matches: tuple[Match, ...]
     query: str
-
-
-@dataclass(slots=True)
-class _Alt:
-    text: str
-    words: frozenset[str]
-    mass: float
 
 
 class Matcher:
@@ -119,21 +118,18 @@ class Matcher:
                 df[w] += 1
         self._idf = {w: math.log(1 + n / c) for w, c in df.items()}
         self._unknown_idf = math.log(1 + n)
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # postings: word -> documents containing it; credit: per document, word -> 1.0 for words of
+        # its title/questions/keywords and `answer_text_credit` for words found only in its answer.
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._credit: list[dict[str, float]] = []
         for i, (words, ans) in enumerate(zip(doc_words, answer_words, strict=True)):
-            for w in words:
-                self._postings[w].append((i, 1.0))
-            for w in ans:
-                self._postings[w].append((i, self.config.answer_text_credit))
+            credit = dict.fromkeys(ans, self.config.answer_text_credit)
+            credit.update(dict.fromkeys(words, 1.0))
+            self._credit.append(credit)
+            for w in credit:
+                self._postings[w].append(i)
         alt_sources = [(e.title, *e.questions) for e in kb.entries] + [d.questions for d in kb.decoys]
-        self._alts: list[list[_Alt]] = []
-        for questions in alt_sources:
-            alts = []
-            for q in questions:
-                prepped = self._prep(q)
-                ws = frozenset(self._words(prepped))
-                alts.append(_Alt(prepped, ws, sum(self.idf(w) for w in ws)))
-            self._alts.append(alts)
+        self._alts: list[list[str]] = [[self._prep(q) for q in questions] for questions in alt_sources]
         self._entry_text = [self._prep(e.title + " " + " ".join(e.keywords)) for e in kb.entries]
         self._entry_text += [""] * len(kb.decoys)
 
@@ -169,24 +165,31 @@ class Matcher:
         words = self._words(prepped)
         if not words:
             return []
-        q_mass = sum(self.idf(w) for w in words)
-        cover: dict[int, float] = defaultdict(float)
-        for w in words:
-            idf = self.idf(w)
-            for i, credit in self._postings.get(w, ()):
-                cover[i] += idf * credit
-        # Rerank only the documents that explain the most of the question.
-        shortlist = sorted(cover, key=cover.__getitem__, reverse=True)[:40]
+        idfs = {w: self.idf(w) for w in words}
+        q_mass = sum(idfs.values())
+        # Candidates come from the rarest words first; a document sharing only very common words
+        # with the question could not win anyway, and skipping it keeps 10,000 entries fast.
+        candidates: set[int] = set()
+        for w in sorted(words, key=idfs.__getitem__, reverse=True):
+            candidates.update(self._postings.get(w, ()))
+            if len(candidates) >= cfg.max_candidates:
+                break
+        cover = {}
+        for i in candidates:
+            credit = self._credit[i]
+            cover[i] = sum(idf * credit.get(w, 0.0) for w, idf in idfs.items())
+        shortlist = sorted(cover, key=cover.__getitem__, reverse=True)[: cfg.shortlist]
         ranked: list[tuple[int, float]] = []
+        char_scorer = getattr(fuzz, cfg.char_scorer)
+        total = cfg.evidence_weight + cfg.coverage_weight + cfg.char_weight
         for i in shortlist:
+            # Long scenario messages explain much in absolute terms but little relatively; short
+            # out-of-scope questions the other way round: the two together separate them.
+            evidence = min(1.0, cover[i] / cfg.evidence_saturation)
             coverage = cover[i] / q_mass
-            best = 0.0
-            for alt in self._alts[i]:
-                common = sum(self.idf(w) for w in words & alt.words)
-                dice = 2 * common / (q_mass + alt.mass) if alt.mass else 0.0
-                char = fuzz.ratio(prepped, alt.text) / 100.0
-                best = max(best, (1 - cfg.char_weight) * dice + cfg.char_weight * char)
-            score = 100.0 * (cfg.coverage_weight * coverage + (1 - cfg.coverage_weight) * best)
+            char = max(char_scorer(prepped, alt) for alt in self._alts[i]) / 100.0
+            score = 100.0 * (cfg.evidence_weight * evidence + cfg.coverage_weight * coverage
+                             + cfg.char_weight * char) / total
             if self._exclusive_clash(prepped, i):
                 score *= cfg.exclusive_penalty
             ranked.append((i, round(score, 2)))

@@ -22,6 +22,8 @@ _EMAIL = re.compile(
     r"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
 )
 _MOBILE = re.compile(r"1[3-9]\d{9}")
+_DIGIT = re.compile(r"\d")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # First two digits of a resident ID: province-level codes of GB/T 2260.
@@ -101,8 +103,7 @@ def _context(views: DraftViews, start: int, ctx: PiiContext) -> tuple[str | None
     """(nearest negative word, category of nearest positive word) just before original `start`."""
     wide = views.wide
     # The window is taken from the folded text without spaces/punctuation so that 单号：123 works.
-    before = "".join(ch for ch in wide.text[max(0, start - ctx.window * 2):start] if ch.isalnum())
-    before = before[-ctx.window:]
+    before = _NOT_ALNUM.sub("", wide.text[max(0, start - ctx.window * 2):start])[-ctx.window:]
     best_neg = max(((before.rfind(w) + len(w), w) for w in ctx.negative if w in before), default=None)
     best_pos = max(((before.rfind(w) + len(w), cat) for cat, ws in ctx.positive.items() for w in ws
                     if w in before), default=None)
@@ -125,7 +126,7 @@ def find_pii(views: DraftViews, ctx: PiiContext) -> list[PiiMatch]:
             s, e = views.wide.span(*m.span())
             out.append(PiiMatch("email", s, e, mask("email", m.group())))
             taken.append(m.span())
-    if not any(c.isdigit() for c in text):
+    if not _DIGIT.search(text):
         return out
     for m in _NUMBER.finditer(text):
         if any(a < m.end() and m.start() < b for a, b in taken):

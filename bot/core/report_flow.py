@@ -105,10 +105,7 @@ def _label(step: str, value: str) -> str:
 def prompt(draft: Draft) -> Screen:
     """The question for the draft's current step (the summary for "confirm")."""
     step = draft.step
-    if step == "confirm":
-        text = summary(draft) + "\n\n" + t("report.step.confirm")
-    else:
-        text = t(f"report.step.{step}")
+    text = summary(draft) + "\n\n" + t("report.step.confirm") if step == "confirm" else t(f"report.step.{step}")
     values = CHOICE_STEPS.get(step, ())
     return Screen(text, tuple(Choice(_label(step, v), f"{step}:{v}") for v in values))
 

@@ -14,6 +14,9 @@ zero-width characters removed, full-width and traditional characters folded):
 * ``已经…一遍`` parts in order with at most ``max_gap`` characters between them;
 * ``^天啊`` only at the start of a clause, ``不行$`` only at its end (trailing particles such
   as 啊/吧/呢 may follow).
+
+Runs of one Han character collapse to one, in literals and in drafts alike (下下班了 matches
+下班了), so a literal never needs a doubled character.
 """
 
 from __future__ import annotations
@@ -205,8 +208,8 @@ class RuleSet:
 
 
 def fold_literal(text: str) -> str:
-    """The compact folded form used for every literal of a rule."""
-    return fold(text).text
+    """The compact folded form of a rule literal; repeats collapse like the draft's (谢谢 -> 谢)."""
+    return fold(text, collapse_repeats=True).text
 
 
 def _expand(part: str) -> list[str]:
@@ -378,8 +381,8 @@ def load_rules(directory: Path | None = None, *, scenarios: set[str] | None = No
             except ValidationError as exc:
                 problems.extend(_problems(exc, rel, node, ("contexts",)))
                 continue
-            rs.pii = PiiContext(tuple(fold_literal(w) for w in cm.negative),
-                                {k: tuple(fold_literal(w) for w in v) for k, v in cm.positive.items()},
+            rs.pii = PiiContext(tuple(fold(w).text for w in cm.negative),
+                                {k: tuple(fold(w).text for w in v) for k, v in cm.positive.items()},
                                 cm.window)
     problems.extend(_cross_checks(rs, scenarios))
     if problems:

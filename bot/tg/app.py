@@ -113,7 +113,8 @@ def build_application(config: Config, assistant: Assistant, *, store: Any | None
     builder = (builder.concurrent_updates(config.telegram.concurrent_updates)
                .post_init(post_init).post_stop(post_stop))
     app = builder.build()
-    handlers = Handlers(assistant, AccessControl(config.access, clock=clock), RateLimiter(config.rate_limit, clock=clock))
+    handlers = Handlers(assistant, AccessControl(config.access, clock=clock),
+                        RateLimiter(config.rate_limit, clock=clock))
     register_handlers(app, handlers)
     app.add_error_handler(make_error_handler(config.access.admin_chat_id))
     app.bot_data["libao"] = {"handlers": handlers, "jobs": jobs}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -31,7 +32,10 @@ def where(error: BaseException) -> str:
     return f"{path}:{frame.lineno} in {frame.name}"
 
 
-def make_error_handler(admin_chat_id: int | None) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def make_error_handler(admin_chat_id: int | None) -> ErrorHandler:
     """The application's error handler (registered once in build_application)."""
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

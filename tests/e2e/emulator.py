@@ -7,6 +7,7 @@ Everything binds 127.0.0.1; every process started here is stopped by the same ob
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -25,7 +26,8 @@ import httpx
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 TOKEN = "123456789:AAE2e-emulator-token-aaaaaaaaaaaaaaaaaaaa"
-STAFF, STAFF2, STRANGER = 5001, 5002, 6666  # users of the e2e tests (the stranger is not allowed)
+STAFF = tuple(range(5001, 5011))  # allowed users: each e2e test talks as its own user
+STRANGER = 6666
 STARTUP_SECONDS = 90  # generous: a cold CI machine loads jieba and the knowledge base first
 
 
@@ -80,17 +82,13 @@ def emulator() -> Iterator[Emulator]:
 def _stop(proc: subprocess.Popen[Any], sig: int, *, grace: float) -> None:
     """Ask the process (group) to stop, then kill it; never leaves it running."""
     if proc.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
         try:
             proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             proc.wait(timeout=10)
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:
@@ -222,6 +220,42 @@ class Client:
                 raise RuntimeError(f"bot exited with {bot.process.returncode}:\n{bot.log()[-3000:]}")
             time.sleep(0.1)
         raise RuntimeError(f"bot not ready after {timeout} s:\n{bot.log()[-3000:]}")
+
+
+class Conversation:
+    """One user's private chat with the bot; `last` is the newest bot message seen so far.
+
+    The e2e bot runs with concurrent_updates: 1, so updates are handled in the order sent: when the
+    reply to a later message has arrived, everything sent before it has been handled."""
+
+    def __init__(self, client: Client, user_id: int):
+        self.client, self.user_id, self.last = client, user_id, 0
+
+    def send(self, text: str) -> None:
+        if text.startswith("/"):
+            self.client.send_command(text, user_id=self.user_id)
+        else:
+            self.client.send_text(text, user_id=self.user_id)
+
+    def reply(self, timeout: float = 30) -> dict[str, Any]:
+        """The next bot message in this chat (waiting for it)."""
+        message = self.client.next_reply(self.user_id, after=self.last, timeout=timeout)
+        self.last = message["message_id"]
+        return message
+
+    def say(self, text: str) -> dict[str, Any]:
+        self.send(text)
+        return self.reply()
+
+    def tap(self, message: dict[str, Any], data: str) -> None:
+        self.client.tap(message, data, user_id=self.user_id)
+
+    def settle(self) -> None:
+        """Wait until everything sent so far has been handled (a /help round trip)."""
+        self.say("/help")
+
+    def nothing_new(self) -> bool:
+        return self.client.bot_messages(self.user_id, after=self.last, timeout=0) == []
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:

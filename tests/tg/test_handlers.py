@@ -7,6 +7,7 @@ none; tests about the error path say explicitly which error they expect.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from tgapp import (
@@ -458,3 +459,31 @@ async def test_error_while_apologising_does_not_loop(bot, monkeypatch):
     await bot.send(bot.updates.text("你好", user_id=STAFF))
     assert [type(e) for e in bot.errors] == [RuntimeError]
     bot.errors.clear()
+
+
+async def test_tap_on_an_inaccessible_old_message_answers_privately(bot):
+    old = {"chat": {"id": STAFF, "type": "private"}, "message_id": 1, "date": 0}  # InaccessibleMessage
+    await bot.send(bot.updates.callback("1x:0", user_id=STAFF, message=old))
+    call = bot.request.last()
+    assert call.chat_id == STAFF and "依据" in call.text
+
+
+async def test_retention_job_purges_on_start(matcher, clock):
+    from bot.tg.app import retention_job
+
+    purged = []
+
+    class Store:
+        def purge(self, *, retention_days, settings_retention_days):
+            purged.append((retention_days, settings_retention_days))
+            return 0
+
+    b = await make_bot(matcher, clock)
+    task = asyncio.create_task(retention_job(Store(), make_config(retention_days=30))(b.app))
+    await asyncio.sleep(0)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert purged == [(30, 365)]
+    await b.app.shutdown()
+    assert b.errors == []

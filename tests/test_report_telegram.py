@@ -1,0 +1,63 @@
+"""/report through the real Telegram application (offline): handlers, the Assistant's dispatch point,
+update ids for replay protection, and the outbox sender on the same bot."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).with_name("tg")))
+
+from report_support import KEY
+from tgapp import OFFICER, STAFF, Clock, make_bot
+
+from bot.core.escalation import ReportPolicy
+from bot.reports_service import AssistantReportFlow, ReportService
+from bot.sealing import Sealer
+from bot.storage import ReportStore, connect
+from bot.tg.outbox import OutboxSender
+
+
+async def test_report_over_telegram_with_replayed_updates(matcher, tmp_path):
+    bot = await make_bot(matcher, Clock())
+    service = ReportService(store=ReportStore(connect(tmp_path / "r.db")), sealer=Sealer(KEY),
+                            policy=ReportPolicy(officers=(OFFICER,)))
+    bot.assistant.report_flow = AssistantReportFlow(service)
+    u, req = bot.updates, bot.request
+    send = bot.send
+
+    async def paced(update):  # stay under the per-user rate limit of the test config
+        bot.clock.now += 60
+        await send(update)
+
+    bot.send = paced  # type: ignore[method-assign]
+
+    await bot.send(u.command("/report", user_id=STAFF))
+    await bot.send(u.callback_on(req.last(), req.last().button("外部人员").get("callback_data"), user_id=STAFF))
+    await bot.send(u.text("今天上午，营业厅", user_id=STAFF))
+    await bot.send(u.text("3", user_id=STAFF))  # 秘密
+    await bot.send(u.text("已提醒同事", user_id=STAFF))
+    await bot.send(u.text("2", user_id=STAFF))  # not confidential
+    assert "请核对" in req.last().text
+    confirm = u.callback_on(req.last(), req.last().button("提交").get("callback_data"), user_id=STAFF)
+    await bot.send(confirm)
+    assert "报告已提交" in req.last().text
+    await bot.send(confirm)  # Telegram redelivers the same update after a crash
+    assert "已经提交" in req.last().text
+    assert service.store.count_reports() == 1
+    ref = service.store.reports(open_only=True)[0]["ref"]
+
+    # Officers are notified through the outbox: reference, category, urgency only.
+    req.clear()
+    assert await OutboxSender(bot=bot.app.bot, service=service).send_due() == 1
+    note = req.last()
+    assert note.chat_id == OFFICER and ref in note.text and "营业厅" not in note.text
+    # The officer acknowledges from the notification; the reporter is told.
+    await bot.send(u.callback_on(note, note.button("受理").get("callback_data"), user_id=OFFICER))
+    assert service.store.report(ref)["status"] == "acknowledged"
+    # A staff member tapping the officer's button changes nothing.
+    await bot.send(u.callback_on(note, note.button("查看").get("callback_data"), user_id=STAFF))
+    assert "仅限保密员" in req.last().text
+    await bot.send(u.command("/report list", user_id=OFFICER))
+    assert ref in req.last().text
+    assert not bot.errors
