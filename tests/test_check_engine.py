@@ -117,3 +117,13 @@ def test_long_and_odd_drafts_do_not_break():
     mixed = "ﬁ" + "下班了"  # a compatibility ligature widens to two characters
     (f,) = forbidden(mixed)
     assert mixed[f.start:f.end] == "下班了"
+
+
+def test_fold_table_agrees_with_normalize():
+    from bot.core.draftview import _fold_table
+    from bot.core.normalize import to_simplified
+
+    table = _fold_table().table
+    for code in [*range(0x20, 0x3000, 7), *range(0x4E00, 0xA000, 11), *range(0xF900, 0x10000, 3)]:
+        ch = chr(code)
+        assert table.get(ch, ch) == to_simplified(ch), hex(code)
