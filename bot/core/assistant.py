@@ -593,8 +593,8 @@ def load_assistant(store: ChatStore, *, knowledge_dir: Path | None = None,
     """The assistant over the shipped (or given) knowledge, rules and phrasebook.
     Raises DataError when any data file is broken (start-up is refused)."""
     from bot.core.checker import default_checker
-    from bot.core.knowledge import load_knowledge
+    from bot.core.index_cache import load_matcher
     from bot.core.phrasebook import default_phrasebook
 
-    return Assistant(Matcher(load_knowledge(knowledge_dir)), store, checker=default_checker(),
+    return Assistant(load_matcher(knowledge_dir), store, checker=default_checker(),
                      phrasebook=default_phrasebook(), options=options)

@@ -169,13 +169,20 @@ class Matcher:
         q_mass = sum(idfs.values())
         # Candidates come from the rarest words first; a document sharing only very common words
         # with the question could not win anyway, and skipping it keeps 10,000 entries fast.
-        candidates: set[int] = set()
+        # Their rare-word mass pre-ranks them; exact coverage is computed for the best only.
+        rough: dict[int, float] = defaultdict(float)
         for w in sorted(words, key=idfs.__getitem__, reverse=True):
-            candidates.update(self._postings.get(w, ()))
-            if len(candidates) >= cfg.max_candidates:
+            idf = idfs[w]
+            for i in self._postings.get(w, ()):
+                rough[i] += idf
+            if len(rough) >= cfg.max_candidates:
                 break
+        if len(rough) > 4 * cfg.shortlist:
+            pool = sorted(rough, key=rough.__getitem__, reverse=True)[: 4 * cfg.shortlist]
+        else:
+            pool = list(rough)
         cover = {}
-        for i in candidates:
+        for i in pool:
             credit = self._credit[i]
             cover[i] = sum(idf * credit.get(w, 0.0) for w, idf in idfs.items())
         shortlist = sorted(cover, key=cover.__getitem__, reverse=True)[: cfg.shortlist]
