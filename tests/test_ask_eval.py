@@ -1,0 +1,19 @@
+"""Regression gate: the ask engine on the shared dev set must not fall below what it reaches now."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.evaluation import evaluate_ask, load_eval_file
+from tests.conftest import DEV_SET
+
+pytestmark = pytest.mark.skipif(not DEV_SET.exists(), reason="../shared/eval/dev.yaml not present")
+
+
+def test_dev_set_figures_hold(matcher):
+    report = evaluate_ask(matcher, load_eval_file(DEV_SET))
+    assert report.n >= 50 and report.n_oos >= 10
+    assert report.answer_at_1 >= 0.93, report.lines()
+    assert report.hit_at_3 >= 0.95, report.lines()
+    assert report.wrong_confident <= 0.02, report.lines()
+    assert report.oos_refused >= 0.95, report.lines()
