@@ -56,9 +56,10 @@ class MatcherConfig:
     char_weight: float = 1.0  # RapidFuzz similarity with the closest alternate question
     evidence_saturation: float = 20.0
     answer_text_credit: float = 0.5  # credit for a question word found only in the answer text
-    answer_cutoff: float = 48.0
+    answer_cutoff: float = 50.0
     answer_margin: float = 6.0
-    clarify_cutoff: float = 48.0
+    clarify_cutoff: float = 44.0
+    rival_floor: float = 50.0  # runner-ups below this do not count against the answer margin
     exclusive_penalty: float = 0.5
     single_char_weight: float = 0.5  # one-character words say little on their own (年, 发, 叫)
     shortlist: int = 20  # documents reranked by alternate-question similarity
@@ -223,7 +224,9 @@ class Matcher:
         if decoy_wins or not matches:  # a decoy on top: the question is about a known out-of-scope area
             return AskResult("unknown", (), query)
         top = matches[0]
-        runner_up = matches[1].score if len(matches) > 1 else 0.0
+        # Only a runner-up that could itself be an answer makes the top ambiguous.
+        rivals = [m.score for m in matches[1:] if m.score >= cfg.rival_floor]
+        runner_up = rivals[0] if rivals else 0.0
         if top.score >= cfg.answer_cutoff and top.score - runner_up >= cfg.answer_margin:
             return AskResult("answer", tuple(matches[:limit]), query)
         return AskResult("clarify", tuple(matches[:limit]), query)
