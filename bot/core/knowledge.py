@@ -89,6 +89,11 @@ class Source:
         return f"《{self.doc}》{self.clause}"
 
 
+def cite_all(sources: tuple[Source, ...]) -> str:
+    """All citations joined, e.g. 《客户服务人员行为规范》一、电话接听；《…》…"""
+    return "；".join(s.cite() for s in sources)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One rule of the knowledge base, ready for matching and display."""
@@ -108,8 +113,7 @@ class Entry:
 
     @property
     def source(self) -> str:
-        """All citations joined, e.g. 《客户服务人员行为规范》一、电话接听；《…》…"""
-        return "；".join(s.cite() for s in self.sources)
+        return cite_all(self.sources)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from bot.core.knowledge import Source, SourceModel
+from bot.core.knowledge import Source, SourceModel, cite_all
 from bot.core.normalize import fold
 from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
 
@@ -150,7 +150,7 @@ class Rule:
 
     @property
     def source(self) -> str:
-        return "；".join(s.cite() for s in self.sources)
+        return cite_all(self.sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +166,7 @@ class Marker:
 
     @property
     def source(self) -> str:
-        return "；".join(s.cite() for s in self.sources)
+        return cite_all(self.sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +186,7 @@ class Topic:
 
     @property
     def source(self) -> str:
-        return "；".join(s.cite() for s in self.sources)
+        return cite_all(self.sources)
 
 
 @dataclass(frozen=True, slots=True)
