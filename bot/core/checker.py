@@ -11,8 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import ahocorasick
-
+from bot.core.automaton import build_automaton
 from bot.core.classified import TopicIndex, find_secrets
 from bot.core.draftview import CompactView, DraftViews, build_views
 from bot.core.pii import find_pii
@@ -105,13 +104,7 @@ class PhraseMatcher:
                     for alt in pat.parts[0]:
                         simple = len(pat.parts) == 1 and not (pat.clause_start or pat.clause_end)
                         refs.setdefault(alt, []).append((ri, pat, is_exc, simple))
-        self._automaton: ahocorasick.Automaton | None = None
-        if refs:
-            auto = ahocorasick.Automaton()
-            for key, value in refs.items():
-                auto.add_word(key, (len(key), tuple(value)))
-            auto.make_automaton()
-            self._automaton = auto
+        self._automaton = build_automaton(refs)
 
     def match(self, view: CompactView) -> list[tuple[Rule, int, int]]:
         """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied."""

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import ahocorasick
-
+from bot.core.automaton import build_automaton
 from bot.core.draftview import DraftViews
 from bot.core.rules import Marker, Topic
 
@@ -75,13 +74,7 @@ class TopicIndex:
                 refs.setdefault(term, []).append((ti, False))
             for cue in tp.cues:
                 refs.setdefault(cue, []).append((ti, True))
-        self._automaton: ahocorasick.Automaton | None = None
-        if refs:
-            auto = ahocorasick.Automaton()
-            for key, value in refs.items():
-                auto.add_word(key, (len(key), tuple(value)))
-            auto.make_automaton()
-            self._automaton = auto
+        self._automaton = build_automaton(refs)
 
     def find(self, views: DraftViews) -> list[tuple[Topic, int, int]]:
         """(topic, start, end) in original offsets for every confidential topic with a value or cue."""
