@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.core.matcher import AskResult, Matcher
+from bot.core.knowledge import Entry
+from bot.core.matcher import Matcher
 from bot.core.yamlfile import DataError, Problem, load_with_lines
 
 
@@ -58,9 +59,9 @@ def load_eval_file(path: Path) -> dict[str, list[dict[str, Any]]]:
     return {k: list(v or []) for k, v in data.items() if isinstance(v, list)}
 
 
-def _correct(result: AskResult, rank: int, expect: list[str]) -> bool:
-    m = result.matches[rank]
-    text = _plain(m.entry.title + m.entry.answer)
+def _answers(entry: Entry, expect: list[str]) -> bool:
+    """The README's criterion: the entry's title + answer contains one `expect` string."""
+    text = _plain(entry.title + entry.answer)
     return any(_plain(e) in text for e in expect)
 
 
@@ -73,7 +74,7 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
     for item in asks:
         q, expect = str(item["q"]), [str(e) for e in item.get("expect", [])]
         res = matcher.ask(q, limit=3)
-        ranks = [r for r in range(len(res.matches)) if _correct(res, r, expect)]
+        ranks = [r for r, m in enumerate(res.matches) if _answers(m.entry, expect)]
         first = ranks[0] if ranks else None
         got = [m.entry.title for m in res.matches]
         if res.status == "answer" and first == 0:
@@ -134,7 +135,7 @@ def fit_thresholds(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *,
         ms, decoy = matcher.candidates(str(item["q"]), limit=3)
         if decoy:
             ms = []
-        correct = [any(_plain(e) in _plain(m.entry.title + m.entry.answer) for e in expect) for m in ms]
+        correct = [_answers(m.entry, expect) for m in ms]
         rows.append(([m.score for m in ms], correct))
     oos_top = []
     for item in data.get("out_of_scope", []):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -93,9 +94,11 @@ class Matcher:
         self.kb = kb
         self.config = config or MatcherConfig()
         self.canon = Canonicalizer(kb.synonyms)
-        texts = [self._prep(t) for e in kb.entries for t in (e.title, e.answer, *e.questions, *e.keywords)]
-        texts += [self._prep(q) for d in kb.decoys for q in d.questions]
-        extra = sorted({self._prep(k) for e in kb.entries for k in e.keywords} | self.canon.canonical_terms
+        # Every text is prepared once: the vocabulary, the postings and the alternates share it.
+        prep = lru_cache(maxsize=None)(self._prep)
+        texts = [prep(t) for e in kb.entries for t in (e.title, e.answer, *e.questions, *e.keywords)]
+        texts += [prep(q) for d in kb.decoys for q in d.questions]
+        extra = sorted({prep(k) for e in kb.entries for k in e.keywords} | self.canon.canonical_terms
                        | {t for group in exclusive for t in group})
         self.seg = Segmenter(texts, extra, kb.userdict)
         self.exclusive = exclusive
@@ -111,8 +114,8 @@ class Matcher:
         for fields, answer in docs:
             words: set[str] = set()
             for t in fields:
-                words |= self._words(self._prep(t))
-            ans = self._words(self._prep(answer)) - words if answer else set()
+                words |= self._words(prep(t))
+            ans = self._words(prep(answer)) - words if answer else set()
             doc_words.append(words)
             answer_words.append(ans)
             for w in words | ans:
@@ -130,7 +133,7 @@ class Matcher:
             for w in credit:
                 self._postings[w].append(i)
         alt_sources = [(e.title, *e.questions) for e in kb.entries] + [d.questions for d in kb.decoys]
-        self._alts: list[list[str]] = [[self._prep(q) for q in questions] for questions in alt_sources]
+        self._alts: list[list[str]] = [[prep(q) for q in questions] for questions in alt_sources]
         self._entry_text = [self._prep(e.title + " " + " ".join(e.keywords)) for e in kb.entries]
         self._entry_text += [""] * len(kb.decoys)
 
@@ -206,9 +209,8 @@ class Matcher:
 
     def search(self, query: str, *, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
         """Entries best answering `query`, best first, scores 0–100, at most `limit`."""
-        ranked = self._rank(query, limit=limit + len(self.kb.decoys))
-        return [Match(self.kb.entries[i], s) for i, s in ranked
-                if i < self._n_entries and s >= score_cutoff][:limit]
+        found, _ = self.candidates(query, limit=limit)
+        return [m for m in found if m.score >= score_cutoff]
 
     def candidates(self, query: str, *, limit: int = 3) -> tuple[list[Match], bool]:
         """(best entries, whether an out-of-scope decoy outranks them all): the input of `ask`."""

@@ -58,7 +58,8 @@ def build_vocabulary(texts: Iterable[str], extra_words: Iterable[str], userdict:
     """Derive the compact dictionary text (``word freq`` lines) with jieba's full dictionary."""
     full = jieba.Tokenizer()
     full.initialize()
-    for word, rest in _read_userdict(userdict):
+    domain = _read_userdict(userdict)
+    for word, rest in domain:
         parts = rest.split()
         full.add_word(word, int(parts[0]) if parts and parts[0].isdigit() else None)
     words: dict[str, int] = {}
@@ -69,7 +70,7 @@ def build_vocabulary(texts: Iterable[str], extra_words: Iterable[str], userdict:
     for w in extra_words:
         if w:
             words[w] = max(words.get(w, 0), full.FREQ.get(w) or 0, 1000)
-    for word, rest in _read_userdict(userdict):
+    for word, rest in domain:
         parts = rest.split()
         words[word] = int(parts[0]) if parts and parts[0].isdigit() else max(words.get(word, 0), 1000)
     # Single characters keep jieba's frequencies so that unknown words still split sensibly.
