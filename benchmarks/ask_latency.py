@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.core.knowledge import KnowledgeBase, load_knowledge  # noqa: E402
-from bot.core.matcher import Matcher  # noqa: E402
+from bot.core.ask.knowledge import KnowledgeBase, load_knowledge  # noqa: E402
+from bot.core.ask.matcher import Matcher  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.core.checker import Checker
-from bot.core.phrasebook import load_phrasebook
-from bot.core.rules import Examples, Rule, RuleSet, compile_pattern, load_rules
+from bot.core.check.checker import Checker
+from bot.core.check.rules import Examples, Rule, RuleSet, compile_pattern, load_rules
+from bot.core.phrases.phrasebook import load_phrasebook
 
 GOAL = 5000
 DRAFT_CHARS = 300

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from bot.core.escalation import ReportPolicy, policy_from_mapping
+from bot.core.reports.escalation import ReportPolicy, policy_from_mapping
 
 ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_CONFIG = "LIBAO_CONFIG"
@@ -119,7 +119,7 @@ class PrivacyConfig(_Section):
 
 
 # ============================================================================= LEAK REPORTS CONFIG
-# The `reports:` section (issue: report a suspected leak). Durations are "30s", "10m", "2h", "10d"
+# The `reports:` section (reporting a suspected leak). Durations are "30s", "10m", "2h", "10d"
 # or seconds. Officers default to access.officers; deputy and head receive escalations.
 class ReportChainStepConfig(_Section):
     after: str | float = 0

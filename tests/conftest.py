@@ -13,13 +13,13 @@ DEV_SET = SHARED / "eval" / "dev.yaml"
 
 @pytest.fixture(scope="session")
 def kb():
-    from bot.core.knowledge import load_knowledge
+    from bot.core.ask.knowledge import load_knowledge
 
     return load_knowledge()
 
 
 @pytest.fixture(scope="session")
 def matcher(kb):
-    from bot.core.matcher import Matcher
+    from bot.core.ask.matcher import Matcher
 
     return Matcher(kb)

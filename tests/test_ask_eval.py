@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.evaluation import evaluate_ask, load_eval_file
+from bot.core.ask.evaluation import evaluate_ask, load_eval_file
 from tests.conftest import DEV_SET
 
 pytestmark = pytest.mark.skipif(not DEV_SET.exists(), reason="../shared/eval/dev.yaml not present")

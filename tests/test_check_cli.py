@@ -111,7 +111,7 @@ def test_phrase_list_and_lookup(capsys):
 
 
 def test_kb_lint_fails_on_broken_rules(monkeypatch, tmp_path, capsys):
-    import bot.core.rules as rules
+    import bot.core.check.rules as rules
 
     bad = tmp_path / "rules"
     bad.mkdir()

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.core.checker import CheckResult, Finding, default_checker
+from bot.core.check.checker import CheckResult, Finding, default_checker
 
 CHECKER = default_checker()
 
@@ -120,8 +120,8 @@ def test_long_and_odd_drafts_do_not_break():
 
 
 def test_fold_table_agrees_with_normalize():
-    from bot.core.draftview import _fold_table
-    from bot.core.normalize import to_simplified
+    from bot.core.check.draftview import _fold_table
+    from bot.core.text.normalize import to_simplified
 
     table = _fold_table().table
     for code in [*range(0x20, 0x3000, 7), *range(0x4E00, 0xA000, 11), *range(0xF900, 0x10000, 3)]:

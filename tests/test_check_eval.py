@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli.check import GATES
-from bot.core.check_eval import evaluate_check
-from bot.core.checker import default_checker
-from bot.core.evaluation import load_eval_file
+from bot.core.ask.evaluation import load_eval_file
+from bot.core.check.checker import default_checker
+from bot.core.check.evaluation import evaluate_check
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.yaml"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.knowledge import DOMAINS, MIN_QUESTIONS
+from bot.core.ask.knowledge import DOMAINS, MIN_QUESTIONS
 
 
 def test_every_entry_is_complete(kb):

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from bot.core import index_cache
-from bot.core.knowledge import load_knowledge
-from bot.core.matcher import Matcher, MatcherConfig
+from bot.core.ask import index_cache
+from bot.core.ask.knowledge import load_knowledge
+from bot.core.ask.matcher import Matcher, MatcherConfig
 
 
 def test_search_is_best_first_with_scores_0_to_100_and_respects_limit_and_cutoff(matcher):

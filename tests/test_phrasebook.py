@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.phrasebook import DEFAULTS, Phrasebook, default_phrasebook, load_phrasebook
+from bot.core.phrases.phrasebook import Phrasebook, default_phrasebook, load_phrasebook
+from bot.core.phrases.placeholders import BLANKS
 from bot.core.yamlfile import DataError
 
 BOOK = default_phrasebook()
@@ -52,15 +53,15 @@ def test_render_fills_settings_and_defaults():
     filled = BOOK.render("phone_open", {"单位": "便民中心", "部门": "3号窗口", "姓名": "王芳"})
     assert filled[0] == "您好，便民中心3号窗口，请讲。"
     default = BOOK.render("phone_open", {})
-    assert DEFAULTS["单位"] in default[0] and "{" not in "".join(default)
+    assert BLANKS["单位"] in default[0] and "{" not in "".join(default)
     blank = BOOK.render("phone_open", {"单位": "  "})
-    assert DEFAULTS["单位"] in blank[0]
+    assert BLANKS["单位"] in blank[0]
     with pytest.raises(KeyError):
         BOOK.render("nope", {})
 
 
 def test_every_rendered_phrase_passes_the_checker():
-    from bot.core.checker import default_checker
+    from bot.core.check.checker import default_checker
 
     checker = default_checker()
     for s in BOOK.scenarios:

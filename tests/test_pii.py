@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.checker import default_checker
-from bot.core.pii import classify_number, is_resident_id, luhn_ok, mask
+from bot.core.check.checker import default_checker
+from bot.core.check.pii import classify_number, is_resident_id, luhn_ok, mask
 
 CHECKER = default_checker()
 

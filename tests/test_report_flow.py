@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import escalation, report_flow
-from bot.core.escalation import DAY, HOUR, MINUTE, ReportPolicy, parse_duration, plan, policy_from_mapping
-from bot.core.report_flow import Draft, answer, choose, new_reference, parse_reference, start
+from bot.core.reports import escalation
+from bot.core.reports import flow as report_flow
+from bot.core.reports.escalation import DAY, HOUR, MINUTE, ReportPolicy, parse_duration, plan, policy_from_mapping
+from bot.core.reports.flow import Draft, answer, choose, new_reference, parse_reference, start
 
 
 def _walk(category: str) -> Draft:

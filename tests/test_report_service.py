@@ -16,8 +16,8 @@ import pytest
 from report_support import KEY, OFFICERS, Answers, Clock, button, make_service, officer, reporter, submit
 
 from bot.cli import exitcodes
-from bot.core.escalation import DAY
-from bot.sealing import ReportKeyError, Sealer, SealError, generate_key_file, load_master_key
+from bot.core.reports.escalation import DAY
+from bot.core.reports.sealing import ReportKeyError, Sealer, SealError, generate_key_file, load_master_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,7 +71,7 @@ def test_officer_workflow_and_reporter_is_told_each_status(tmp_path):
 def test_group_chat_and_retention(tmp_path):
     clock = Clock()
     service = make_service(tmp_path / "r.db", clock=clock)
-    from bot.reports_service import Person
+    from bot.core.reports.service import Person
 
     group = Person(user_id=8100, chat_id=-100555, private=False)
     assert "私聊" in service.handle_command(group, "report")[0].text
@@ -173,8 +173,9 @@ def test_officer_cli_list_show_export_audit(tmp_path):
 
 def test_assistant_dispatch_point_runs_the_same_flow(tmp_path):
     """The Assistant's ReportFlow protocol: /report, typed answers, numbered buttons, /cancel."""
-    from bot.core.assistant import Sender, decode
-    from bot.reports_service import ORIGIN, AssistantReportFlow, Origin
+    from bot.core.chat.callbacks import decode
+    from bot.core.chat.reply import Sender
+    from bot.core.reports.service import ORIGIN, AssistantReportFlow, Origin
 
     service = make_service(tmp_path / "r.db", clock=Clock())
     flow = AssistantReportFlow(service)

@@ -11,11 +11,11 @@ sys.path.insert(0, str(Path(__file__).with_name("tg")))
 from report_support import KEY
 from tgapp import OFFICER, STAFF, Clock, make_bot
 
-from bot.core.escalation import ReportPolicy
-from bot.reports_service import AssistantReportFlow, ReportService
-from bot.sealing import Sealer
+from bot.channels.telegram.outbox import OutboxSender
+from bot.core.reports.escalation import ReportPolicy
+from bot.core.reports.sealing import Sealer
+from bot.core.reports.service import AssistantReportFlow, ReportService
 from bot.storage import ReportStore, connect
-from bot.tg.outbox import OutboxSender
 
 
 async def test_report_over_telegram_with_replayed_updates(matcher, tmp_path):

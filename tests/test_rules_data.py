@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.checker import Checker, default_checker, example_problems
-from bot.core.phrasebook import default_phrasebook
-from bot.core.rules import CATEGORIES, compile_pattern, load_rules
+from bot.core.check.checker import Checker, default_checker, example_problems
+from bot.core.check.rules import CATEGORIES, compile_pattern, load_rules
+from bot.core.phrases.phrasebook import default_phrasebook
 from bot.core.yamlfile import DataError
 
 CHECKER = default_checker()

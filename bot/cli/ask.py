@@ -8,9 +8,9 @@ import sys
 
 from bot.cli import exitcodes
 from bot.cli.common import load_matcher, stdin_lines
-from bot.core.inputs import MAX_QUESTION_CHARS, clean_input
-from bot.core.matcher import AskResult, Matcher
-from bot.core.texts import t
+from bot.core.ask.matcher import AskResult, Matcher
+from bot.core.phrases.messages import t
+from bot.core.text.inputs import MAX_QUESTION_CHARS, clean_input
 
 
 def register(sub: argparse._SubParsersAction) -> None:

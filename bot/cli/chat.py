@@ -6,10 +6,12 @@ import argparse
 import sys
 from collections.abc import Iterator
 
+from bot.channels.console.app import PROMPT, ConsoleChat, run_console
 from bot.cli import exitcodes
 from bot.cli.common import knowledge_dir
-from bot.console import PROMPT, ConsoleChat, run_console
-from bot.core.assistant import AssistantOptions, ChatStore, MemoryStore, Sender, load_assistant
+from bot.core.chat.assistant import AssistantOptions, load_assistant
+from bot.core.chat.reply import Sender
+from bot.core.chat.store import ChatStore, MemoryStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         store = MemoryStore()
     assistant = load_assistant(store, knowledge_dir=knowledge_dir(args), options=AssistantOptions())
-    from bot.reports_service import AssistantReportFlow, console_report_service  # leak reports (/report)
+    from bot.core.reports.service import AssistantReportFlow
+    from bot.wiring import console_report_service  # leak reports (/report)
 
     assistant.report_flow = AssistantReportFlow(console_report_service(user_id=0))
     chat = ConsoleChat(assistant, Sender(user_id=0, role="admin"))

@@ -15,12 +15,14 @@ from pathlib import Path
 
 from bot.cli import exitcodes
 from bot.cli.common import Progress, stdin_lines
-from bot.core.check_eval import CheckReport, evaluate_check
-from bot.core.checker import Checker, CheckResult
-from bot.core.evaluation import load_eval_file
-from bot.core.inputs import MAX_DRAFT_CHARS, clean_input
-from bot.core.phrasebook import load_phrasebook
-from bot.core.texts import t
+from bot.core.ask.evaluation import load_eval_file
+from bot.core.chat.views import check_text
+from bot.core.check.checker import Checker, CheckResult
+from bot.core.check.evaluation import CheckReport, evaluate_check
+from bot.core.phrases.messages import t
+from bot.core.phrases.phrasebook import load_phrasebook
+from bot.core.phrases.placeholders import PLACEHOLDERS
+from bot.core.text.inputs import MAX_DRAFT_CHARS, clean_input
 
 # Goals of the issue, checked by `check eval --gate`: (precision, recall).
 GATES = {"forbidden": (0.97, 0.95), "pii": (0.97, 0.99), "secret": (0.90, 0.95)}
@@ -28,16 +30,14 @@ _PROBLEM_KEYS = {"input.empty": "check.empty", "input.no_text": "check.no_text"}
 
 
 def add_settings_arguments(p: argparse.ArgumentParser) -> None:
-    """--unit/--dept/--name/--window: values for the phrasebook placeholders."""
-    p.add_argument("--unit", help="单位 for {单位} in standard phrases")
-    p.add_argument("--dept", help="部门 for {部门}")
-    p.add_argument("--name", help="姓名 for {姓名}")
-    p.add_argument("--window", help="窗口 for {窗口}")
+    """--unit/--dept/--name/...: values for the phrasebook placeholders."""
+    for field in PLACEHOLDERS:
+        p.add_argument(f"--{field.key}", help=f"{field.name} for {{{field.name}}} in standard phrases")
 
 
 def settings_from(args: argparse.Namespace) -> dict[str, str]:
-    pairs = {"单位": args.unit, "部门": args.dept, "姓名": args.name, "窗口": args.window}
-    return {k: v for k, v in pairs.items() if v}
+    """Placeholder values given on the command line, by placeholder name."""
+    return {f.name: value for f in PLACEHOLDERS if (value := getattr(args, f.key, None))}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,23 +71,6 @@ def result_json(result: CheckResult, **extra: object) -> dict:
     }
     out.update(extra)
     return out
-
-
-def render_text(result: CheckResult) -> str:
-    """Human output: verdict, the draft with spans marked (PII masked), each finding's why and fix."""
-    lines: list[str] = []
-    if not result.findings:
-        lines.append(t("check.ok"))
-    else:
-        lines.append(t("check.found", count=len(result.findings)))
-        lines.append(t("check.label.draft"))
-        lines.append("  " + result.marked())
-        for i, f in enumerate(result.findings, 1):
-            lines.append(f"{i}. [{t('check.kind.' + f.kind)}·{f.category}] 「{f.text}」")
-            lines.append(f"   {t('check.label.why')}：{f.message}")
-            lines.append(f"   {t('check.label.fix')}：{f.suggestion}")
-    lines += list(result.hints)
-    return "\n".join(lines)
 
 
 def _has_surrogates(text: str) -> bool:
@@ -124,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(result_json(result, truncated=truncated), ensure_ascii=False))
         else:
-            print(render_text(result))
+            print(check_text(result))
         return exitcodes.FINDINGS if result.findings else exitcodes.OK
     checker = load_checker(args)
     out = sys.stdout

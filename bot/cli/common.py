@@ -7,8 +7,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.core import index_cache
-from bot.core.matcher import Matcher
+from bot.core.ask import index_cache
+from bot.core.ask.matcher import Matcher
 
 
 def knowledge_dir(args: argparse.Namespace) -> Path | None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.cli import exitcodes
 from bot.cli.common import Progress, knowledge_dir, load_matcher
-from bot.core.evaluation import evaluate_ask, load_eval_file
-from bot.core.knowledge import load_knowledge
+from bot.core.ask.evaluation import evaluate_ask, load_eval_file
+from bot.core.ask.knowledge import load_knowledge
 from bot.core.yamlfile import DataError, Problem
 
 
@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _lint_rules() -> tuple[str, list[Problem]]:
     """Rule files and phrasebook: schema, cross-references, and every rule's examples."""
-    from bot.core.checker import Checker, example_problems
-    from bot.core.phrasebook import load_phrasebook
+    from bot.core.check.checker import Checker, example_problems
+    from bot.core.phrases.phrasebook import load_phrasebook
 
     try:
         book = load_phrasebook()

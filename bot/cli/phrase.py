@@ -13,8 +13,8 @@ from pathlib import Path
 
 from bot.cli import exitcodes
 from bot.cli.check import add_settings_arguments, settings_from
-from bot.core.phrasebook import Phrasebook, Scenario, load_phrasebook
-from bot.core.texts import t
+from bot.core.phrases.messages import t
+from bot.core.phrases.phrasebook import Phrasebook, Scenario, load_phrasebook
 
 
 def register(sub: argparse._SubParsersAction) -> None:

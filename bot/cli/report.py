@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli import exitcodes
-from bot.core.texts import t
+from bot.core.phrases.messages import t
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,9 +62,9 @@ def _config_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
 
 def _open_service(args: argparse.Namespace) -> Any:
     from bot.config import DEFAULT_DB, ENV_DB
-    from bot.core.escalation import ReportPolicy
-    from bot.reports_service import ReportService
-    from bot.sealing import Sealer, load_master_key
+    from bot.core.reports.escalation import ReportPolicy
+    from bot.core.reports.sealing import Sealer, load_master_key
+    from bot.core.reports.service import ReportService
     from bot.storage import ReportStore, connect
 
     cfg_db, cfg_key = _config_paths(args)
@@ -90,7 +90,7 @@ def _actor() -> str:
 
 def run(args: argparse.Namespace) -> int:
     from bot.config import ConfigError
-    from bot.sealing import ReportKeyError, generate_key_file
+    from bot.core.reports.sealing import ReportKeyError, generate_key_file
 
     if args.report_command == "keygen":
         path = Path(args.file)
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.reports_service import format_time
+    from bot.core.reports.service import format_time
 
     rows = service.list_reports(open_only=not args.all, actor=_actor())
     if not rows and not args.json:
@@ -137,8 +137,8 @@ def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.report_flow import Draft, parse_reference, summary
-    from bot.reports_service import format_time
+    from bot.core.reports.flow import Draft, parse_reference, summary
+    from bot.core.reports.service import format_time
 
     ref = parse_reference(args.ref)
     if ref is None:
@@ -173,7 +173,7 @@ _CSV_FIELDS = ("ref", "category", "urgency", "status", "level", "created_at", "a
 
 
 def _export(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.reports_service import format_time
+    from bot.core.reports.service import format_time
 
     actor = _actor()
     rows = service.list_reports(open_only=not args.all, actor=actor)

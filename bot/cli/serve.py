@@ -27,16 +27,16 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return exitcodes.CONFIG_ERROR
     token = config.token.get_secret_value()
-    from bot.tg.logs import setup_logging
+    from bot.channels.telegram.logs import setup_logging
 
     redact = setup_logging(config.file.log_level, secrets=[token])
     # Imports after logging is set up: loading telegram is the slow part of start-up.
     from telegram.error import InvalidToken, TelegramError
 
-    from bot.core.assistant import AssistantOptions, load_assistant
+    from bot.channels.telegram.app import build_application
+    from bot.channels.telegram.app import run as run_app
+    from bot.core.chat.assistant import AssistantOptions, load_assistant
     from bot.storage import ChatStore, connect
-    from bot.tg.app import build_application
-    from bot.tg.app import run as run_app
 
     knowledge = config.file.knowledge_dir or (Path(args.knowledge) if args.knowledge else None)
     store = ChatStore(connect(config.database))
@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     assistant = load_assistant(store, knowledge_dir=knowledge, options=options)
     # Leak reports (/report): the service behind the Assistant's report dispatch point.
     if config.file.reports.enabled:
-        from bot.reports_service import AssistantReportFlow, build_report_service
+        from bot.core.reports.service import AssistantReportFlow
+        from bot.wiring import build_report_service
 
         try:
             reports = build_report_service(db=store.db, file_config=config.file, db_path=config.database)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from emulator import STAFF, STRANGER, TOKEN, Conversation, buttons
 
-from bot.core.texts import t
+from bot.core.phrases.messages import t
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).res
 
 from report_support import button, make_service, reporter, shown_ref  # noqa: E402
 
-from bot.core.report_flow import CATEGORIES, LEVELS  # noqa: E402
+from bot.core.reports.flow import CATEGORIES, LEVELS  # noqa: E402
 
 
 def script(n: int) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from report_support import DEPUTY, HEAD, OFFICERS, Answers, Clock, button, make_service, officer, reporter, submit
 
-from bot.core.escalation import DAY, HOUR, MINUTE
+from bot.core.reports.escalation import DAY, HOUR, MINUTE
 
 pytestmark = pytest.mark.reliability
 

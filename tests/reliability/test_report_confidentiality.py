@@ -8,9 +8,9 @@ import logging
 import pytest
 from report_support import OFFICERS, Answers, Clock, FakeBotApi, button, make_bot, make_service, officer, reporter
 
-from bot.core.escalation import DAY, MINUTE
-from bot.reports_service import Person
-from bot.tg.outbox import OutboxSender
+from bot.channels.telegram.outbox import OutboxSender
+from bot.core.reports.escalation import DAY, MINUTE
+from bot.core.reports.service import Person
 
 pytestmark = [pytest.mark.reliability, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 

@@ -28,7 +28,7 @@ def _expected_content(n: int) -> dict:
     sys.path.insert(0, str(DRIVER.parent))
     import report_driver
 
-    from bot.core.report_flow import CATEGORIES, LEVELS
+    from bot.core.reports.flow import CATEGORIES, LEVELS
 
     category = CATEGORIES[n % len(CATEGORIES)]
     return {"category": category, "detail": f"说明{n}" if category == "other" else None,

@@ -20,8 +20,8 @@ from report_support import (
     submit,
 )
 
-from bot.core.escalation import ReportPolicy
-from bot.tg.outbox import OutboxSender
+from bot.channels.telegram.outbox import OutboxSender
+from bot.core.reports.escalation import ReportPolicy
 
 pytestmark = [pytest.mark.reliability,
               # PTB 22 itself reads RetryAfter.retry_after when building the exception.

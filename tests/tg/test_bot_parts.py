@@ -12,13 +12,16 @@ from pathlib import Path
 import pytest
 from tgapp import SCENARIOS, TOKEN, StubChecker
 
+from bot.channels.telegram.logs import RedactFilter
+from bot.channels.telegram.render import split_text
 from bot.config import ConfigError, load_config
-from bot.core.assistant import Assistant, MemoryStore, Reply, decode, encode
-from bot.core.phrasebook import Phrasebook
-from bot.core.texts import t
+from bot.core.chat.assistant import Assistant
+from bot.core.chat.callbacks import decode, encode
+from bot.core.chat.reply import Reply
+from bot.core.chat.store import MemoryStore
+from bot.core.phrases.messages import t
+from bot.core.phrases.phrasebook import Phrasebook
 from bot.storage import ChatStore, connect
-from bot.tg.logs import RedactFilter
-from bot.tg.render import split_text
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "access:\n  allowed_user_ids: [1, 2]\n"
@@ -143,7 +146,7 @@ def test_chat_storage_persists_and_purges(tmp_path):
 
 
 def test_console_numbers_buttons_and_taps_them(matcher):
-    from bot.console import ConsoleChat
+    from bot.channels.console.app import ConsoleChat
 
     assistant = Assistant(matcher, MemoryStore(), checker=StubChecker(), phrasebook=Phrasebook(SCENARIOS))  # type: ignore[arg-type]
     chat = ConsoleChat(assistant)

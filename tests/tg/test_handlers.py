@@ -24,7 +24,7 @@ from tgapp import (
 )
 from tgkit import BOT_USERNAME
 
-from bot.core.texts import t
+from bot.core.phrases.messages import t
 
 CLARIFY_CANDIDATES = ("电话", "礼仪", "保密", "着装", "客户", "接待", "规范", "服务", "邮件", "称呼")
 
@@ -71,7 +71,7 @@ async def test_help_lists_commands_and_inline_mode(bot):
 
 
 async def test_post_init_sets_the_command_menu_and_starts_jobs(matcher, clock):
-    from bot.tg.app import BackgroundJobs
+    from bot.channels.telegram.app import BackgroundJobs
 
     ran = []
 
@@ -305,9 +305,9 @@ async def test_settings_rejects_bad_values_and_cancel_works(bot):
 # ----------------------------------------------------------------------------- /report, /stats, unknown commands
 
 
-async def test_report_is_not_available_yet(bot):
+async def test_report_without_a_report_service_points_to_the_officer(bot):
     await bot.send(bot.updates.command("/report", user_id=STAFF))
-    assert bot.request.last().text == t("report.unavailable")
+    assert bot.request.last().text == t("report.disabled")
 
 
 async def test_stats_only_for_admins(bot):
@@ -469,7 +469,7 @@ async def test_tap_on_an_inaccessible_old_message_answers_privately(bot):
 
 
 async def test_retention_job_purges_on_start(matcher, clock):
-    from bot.tg.app import retention_job
+    from bot.channels.telegram.app import retention_job
 
     purged = []
 

@@ -14,13 +14,13 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 from tgkit import RecordingRequest, Updates
 
+from bot.channels.telegram.app import BackgroundJobs, build_application
 from bot.config import AccessConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig
-from bot.core.assistant import Assistant, AssistantOptions
-from bot.core.checker import CheckResult, Finding
-from bot.core.knowledge import Source
-from bot.core.phrasebook import Phrasebook, Scenario
+from bot.core.ask.knowledge import Source
+from bot.core.chat.assistant import Assistant, AssistantOptions
+from bot.core.check.checker import CheckResult, Finding
+from bot.core.phrases.phrasebook import Phrasebook, Scenario
 from bot.storage import ChatStore, connect
-from bot.tg.app import BackgroundJobs, build_application
 
 TOKEN = "123456789:AAH-test-token-aaaaaaaaaaaaaaaaaaaaaaaaaaa"
 STAFF, OFFICER, ADMIN, GROUP_MEMBER, STRANGER = 1001, 1002, 1003, 2001, 6666
@@ -37,7 +37,7 @@ SCENARIOS = [
 
 
 class StubChecker:
-    """A small stand-in for bot.core.checker.Checker with the same result types: 推诿 phrases and
+    """A small stand-in for bot.core.check.checker.Checker with the same result types: 推诿 phrases and
     mobile numbers. The real checker has its own tests; these tests are about the chat."""
 
     ruleset = SimpleNamespace(rules=[SimpleNamespace(id="forbidden.shirk", scenario="apology")])
@@ -52,7 +52,7 @@ class StubChecker:
             findings.append(Finding("pii", "mobile", "pii.mobile", m.start(), m.end(), masked,
                                     "草稿里有手机号码。", "不要在回复中写出完整号码。"))
         findings.sort(key=lambda f: f.start)
-        return CheckResult(draft, tuple(findings), ())
+        return CheckResult.of(draft, findings)
 
 
 def make_config(**privacy: Any) -> Config:
@@ -87,14 +87,14 @@ class Bot:
         await self.app.process_update(update)
 
 
-async def make_bot(matcher, clock: Clock, *, config: Config | None = None) -> Bot:
+async def make_bot(matcher, clock: Clock, *, config: Config | None = None, checker: Any = None) -> Bot:
     """The real application over a fresh Assistant and in-memory SQLite store, initialised
     (getMe answered offline) with an error collector registered after the real error handler."""
     config = config or make_config(store_unanswered=True)
     store = ChatStore(connect(":memory:"))
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
-    assistant = Assistant(matcher, store, checker=StubChecker(), phrasebook=Phrasebook(SCENARIOS),  # type: ignore[arg-type]
+    assistant = Assistant(matcher, store, checker=checker or StubChecker(), phrasebook=Phrasebook(SCENARIOS),  # type: ignore[arg-type]
                           options=options)
     request = RecordingRequest(members={GROUP_MEMBER})
     app = build_application(config, assistant, store=store, request=request, clock=clock, jobs=BackgroundJobs())

@@ -1,0 +1,88 @@
+"""The console twin of the Telegram bot: the same Assistant, rendered as text in a terminal.
+
+Type a question, or a command as in Telegram (/check 草稿, /phrase, /settings, /report, /help).
+Buttons are numbered: type the number to tap one (the buttons of the latest reply count).
+"@ 关键词" is inline mode (the phrases Telegram would offer to insert). /quit or Ctrl-D ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.core.chat.assistant import Assistant
+from bot.core.chat.reply import Reply, Sender
+from bot.core.phrases.messages import t
+
+PROMPT = "你> "
+
+
+@dataclass(slots=True)
+class ConsoleChat:
+    """One console conversation: turns typed lines into rendered replies."""
+
+    assistant: Assistant
+    sender: Sender = field(default_factory=lambda: Sender(user_id=0, role="admin"))
+    _buttons: list[str] = field(default_factory=list)  # callback data of the numbered buttons
+
+    def handle(self, line: str) -> str | None:
+        """The rendered reply to one typed line; None means "quit"."""
+        line = line.strip()
+        if line in ("/quit", "/exit"):
+            return None
+        if line.isdigit() and self._buttons:
+            n = int(line)
+            if not 1 <= n <= len(self._buttons):
+                return t("bot.console_no_button", count=len(self._buttons))
+            return self.render(self.assistant.tap(self.sender, self._buttons[n - 1]))
+        if line.startswith("@"):
+            return self.render_inline(line[1:])
+        if line.startswith("/"):
+            name, _, args = line[1:].partition(" ")
+            return self.render(self.assistant.command(self.sender, name.split("@")[0], args))
+        return self.render(self.assistant.text(self.sender, line))
+
+    def render(self, reply: Reply) -> str:
+        lines: list[str] = []
+        if reply.toast:
+            lines.append(f"💬 {reply.toast}")
+        if reply.edit and reply.text:
+            lines.append(t("bot.console_edited"))
+        if reply.text:
+            lines.append(reply.text)
+        numbered: list[str] = []
+        for row in reply.buttons:
+            cells = []
+            for b in row:
+                if b.data:
+                    numbered.append(b.data)
+                    cells.append(f"[{len(numbered)}] {b.label}")
+            if cells:
+                lines.append("  " + "   ".join(cells))
+        if numbered or reply.text:
+            self._buttons = numbered
+        return "\n".join(lines)
+
+    def render_inline(self, query: str) -> str:
+        items = self.assistant.inline(self.sender, query)
+        if not items:
+            return t("bot.console_inline_none")
+        lines = [t("bot.console_inline_title")]
+        lines += [f"  · {item.title}：{item.text}" for item in items]
+        return "\n".join(lines)
+
+
+def run_console(chat: ConsoleChat, lines: Iterable[str], out: TextIO, *, echo: bool) -> None:
+    """Print the welcome, then answer each line. `echo` repeats the typed line (when stdin is not a
+    terminal) so that a piped session reads as a transcript."""
+    out.write(chat.render(chat.assistant.start(chat.sender)) + "\n")
+    out.write(t("bot.console_hint") + "\n")
+    for raw in lines:
+        if echo:
+            out.write(f"\n{PROMPT}{raw.rstrip()}\n")
+        rendered = chat.handle(raw)
+        if rendered is None:
+            break
+        out.write(rendered + "\n")
+        out.flush()

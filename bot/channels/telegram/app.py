@@ -1,0 +1,135 @@
+"""Building and running the Telegram application: one Assistant, handlers, error handler, jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot.channels.telegram.access import AccessControl, RateLimiter
+from bot.channels.telegram.errors import make_error_handler
+from bot.channels.telegram.handlers import Handlers, menu_commands, register_handlers
+from bot.config import Config
+from bot.core.chat.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+# The update types the bot asks Telegram for.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+
+
+@dataclass(slots=True)
+class BackgroundJobs:
+    """Long-running tasks started after the bot connected and cancelled when it stops."""
+
+    factories: list[Callable[[Application], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def start(self, app: Application) -> None:
+        for factory in self.factories:
+            self.tasks.append(asyncio.create_task(factory(app), name=f"libao:{factory.__name__}"))
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.tasks.clear()
+
+
+def retention_job(store: Any, config: Config) -> Callable[[Application], Coroutine[Any, Any, None]]:
+    """Delete stored votes / unanswered questions / settings past their retention, now and every
+    `privacy.purge_interval_hours`."""
+    privacy = config.privacy
+
+    async def retention_purge(app: Application) -> None:
+        while True:
+            try:
+                removed = store.purge(retention_days=privacy.retention_days,
+                                      settings_retention_days=privacy.settings_retention_days)
+                log.info("retention purge removed %d rows", removed)
+            except Exception as exc:  # keep the loop alive; the next run tries again
+                log.error("retention purge failed: %s", type(exc).__name__)
+            await asyncio.sleep(privacy.purge_interval_hours * 3600)
+
+    return retention_purge
+
+
+# ============================================================================= BACKGROUND JOBS HOOK
+def background_jobs(config: Config, store: Any | None, *, reports: Any | None = None) -> BackgroundJobs:
+    """Every background job of the bot, started in post_init (after getMe/setMyCommands).
+
+    A job is ``async def job(app: Application) -> None`` (loop forever; it is cancelled at stop).
+    The leak-report issue adds its notification outbox sender here, e.g.
+    ``jobs.factories.append(outbox_sender(store, config))``.
+    """
+    jobs = BackgroundJobs()
+    if store is not None:
+        jobs.factories.append(retention_job(store, config))
+    if reports is not None:  # leak reports: escalation timers, notification outbox, retention
+        from bot.channels.telegram.outbox import report_job
+
+        jobs.factories.append(report_job(reports, tick_seconds=config.file.reports.tick_seconds))
+    return jobs
+# ============================================================================= end BACKGROUND JOBS HOOK
+
+
+def build_application(config: Config, assistant: Assistant, *, store: Any | None = None,
+                      request: BaseRequest | None = None, clock: Callable[[], float] = time.monotonic,
+                      jobs: BackgroundJobs | None = None) -> Application:
+    """The Telegram application for `assistant`. `request` replaces the HTTP layer (tests);
+    `config.telegram.base_url` points it at another Bot API server (the e2e emulator)."""
+    builder: ApplicationBuilder = Application.builder().token(config.token.get_secret_value())
+    if config.telegram.base_url:
+        base = config.telegram.base_url.rstrip("/")
+        builder = builder.base_url(base + "/bot" if not base.endswith("/bot") else base)
+        builder = builder.base_file_url((base[:-4] if base.endswith("/bot") else base) + "/file/bot")
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    jobs = jobs if jobs is not None else background_jobs(
+        config, store, reports=getattr(assistant.report_flow, "service", None))
+
+    async def post_init(app: Application) -> None:
+        # The command menu; a failure here must not keep the bot from answering.
+        try:
+            await app.bot.set_my_commands(menu_commands())
+        except Exception as exc:
+            log.warning("setMyCommands failed: %s", type(exc).__name__)
+        jobs.start(app)
+        log.info("libao bot @%s is up", app.bot.username)
+
+    async def post_stop(app: Application) -> None:
+        await jobs.stop()
+
+    builder = (builder.concurrent_updates(config.telegram.concurrent_updates)
+               .post_init(post_init).post_stop(post_stop))
+    app = builder.build()
+    handlers = Handlers(assistant, AccessControl(config.access, clock=clock),
+                        RateLimiter(config.rate_limit, clock=clock))
+    register_handlers(app, handlers)
+    app.add_error_handler(make_error_handler(config.access.admin_chat_id))
+    app.bot_data["libao"] = {"handlers": handlers, "jobs": jobs}
+    return app
+
+
+def run(app: Application, config: Config) -> None:
+    """Run until interrupted: long polling by default, a webhook when configured."""
+    tg = config.telegram
+    if tg.mode == "webhook":
+        assert tg.webhook is not None
+        hook = tg.webhook
+        secret = hook.secret_token.get_secret_value() if hook.secret_token else None
+        app.run_webhook(listen=hook.listen, port=hook.port, url_path=hook.path,
+                        webhook_url=hook.url.rstrip("/") + "/" + hook.path.lstrip("/"),
+                        secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    else:
+        app.run_polling(poll_interval=tg.poll_interval, timeout=tg.poll_timeout, allowed_updates=ALLOWED_UPDATES)

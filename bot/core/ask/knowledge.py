@@ -1,0 +1,257 @@
+"""The knowledge base: curated rules from the source documents, loaded and validated from YAML.
+
+Layout of `knowledge/`:
+  entries/*.yaml   one file per topic, ``entries:`` a list of rules (schema: `EntryModel`)
+  synonyms.yaml    ``groups:`` a list of ``{canonical: 客户, terms: [顾客, 业主, ...]}``
+  out_of_scope.yaml ``topics:`` areas neither rulebook covers (HR, IT, chit-chat): a reject class
+  userdict.txt     jieba user dictionary of domain terms (``word [freq] [tag]`` per line)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from bot.core.paths import KNOWLEDGE_DIR
+from bot.core.schema import DottedId, NonEmpty, Source, SourceModel, cite_all, pydantic_problems, sources_from
+from bot.core.text.normalize import normalize_query
+from bot.core.text.synonyms import SynonymGroup
+from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
+
+DEFAULT_KNOWLEDGE_DIR = KNOWLEDGE_DIR
+
+DOMAINS = ("etiquette", "secrecy")
+MIN_QUESTIONS = 5
+
+class EntryModel(BaseModel):
+    """Schema of one knowledge entry as written in YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: DottedId
+    title: NonEmpty
+    answer: NonEmpty
+    questions: Annotated[list[NonEmpty], Field(min_length=MIN_QUESTIONS)]
+    keywords: Annotated[list[NonEmpty], Field(min_length=1)]
+    sources: Annotated[list[SourceModel], Field(min_length=1)]
+    tags: Annotated[list[NonEmpty], Field(min_length=2)]
+    related: list[NonEmpty] = []
+
+
+class DecoyModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[str, StringConstraints(pattern=r"^oos\.[a-z0-9_]+$")]
+    label: NonEmpty
+    questions: Annotated[list[NonEmpty], Field(min_length=3)]
+
+
+class DecoyFileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topics: list[DecoyModel]
+
+
+class FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entries: Annotated[list[dict[str, Any]], Field(min_length=1)]
+
+
+class SynonymGroupModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    canonical: NonEmpty
+    terms: Annotated[list[NonEmpty], Field(min_length=1)]
+
+
+class SynonymFileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    groups: list[SynonymGroupModel]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One rule of the knowledge base, ready for matching and display."""
+
+    id: str
+    title: str
+    answer: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    sources: tuple[Source, ...]
+    domain: str
+    topic: str
+    tags: tuple[str, ...]
+    related: tuple[str, ...]
+    file: str = ""
+    line: int = 0
+
+    @property
+    def source(self) -> str:
+        return cite_all(self.sources)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoy:
+    """A topic outside both rulebooks: when it is the best match, the honest answer is unknown."""
+
+    id: str
+    label: str
+    questions: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class KnowledgeBase:
+    entries: list[Entry]
+    synonyms: list[SynonymGroup] = field(default_factory=list)
+    decoys: list[Decoy] = field(default_factory=list)
+    userdict: Path | None = None
+    directory: Path | None = None
+    _by_id: dict[str, Entry] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {e.id: e for e in self.entries}
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]]:
+    data, node = load_with_lines(path, name=rel)
+    try:
+        fm = FileModel.model_validate(data)
+    except ValidationError as exc:
+        return [], pydantic_problems(exc, rel, node, (), what="entry")
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for i, raw in enumerate(fm.entries):
+        try:
+            m = EntryModel.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(pydantic_problems(exc, rel, node, ("entries", i), what="entry"))
+            continue
+        line = line_of(node, "entries", i)
+        if m.tags[0] not in DOMAINS:
+            problems.append(Problem(rel, line_of(node, "entries", i, "tags"),
+                                    f"{m.id}: first tag must be one of {', '.join(DOMAINS)}, got {m.tags[0]!r}"))
+            continue
+        entries.append(Entry(
+            id=m.id, title=m.title, answer=tidy_answer(m.answer), questions=tuple(m.questions),
+            keywords=tuple(m.keywords), sources=sources_from(m.sources),
+            domain=m.tags[0], topic=m.tags[1], tags=tuple(m.tags), related=tuple(m.related),
+            file=rel, line=line,
+        ))
+    return entries, problems
+
+
+def _load_synonyms(path: Path, rel: str) -> tuple[list[SynonymGroup], list[Problem]]:
+    if not path.exists():
+        return [], []
+    data, node = load_with_lines(path, name=rel)
+    try:
+        sm = SynonymFileModel.model_validate(data)
+    except ValidationError as exc:
+        return [], pydantic_problems(exc, rel, node, (), what="entry")
+    groups = [SynonymGroup(g.canonical, tuple(g.terms)) for g in sm.groups]
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for i, g in enumerate(groups):
+        for t in (g.canonical, *g.terms):
+            if t in seen and seen[t] != g.canonical:
+                problems.append(Problem(rel, line_of(node, "groups", i),
+                                        f"term {t!r} is in two synonym groups ({seen[t]}, {g.canonical})"))
+            seen[t] = g.canonical
+    return groups, problems
+
+
+def _load_decoys(path: Path, rel: str) -> tuple[list[Decoy], list[Problem]]:
+    if not path.exists():
+        return [], []
+    data, node = load_with_lines(path, name=rel)
+    try:
+        dm = DecoyFileModel.model_validate(data)
+    except ValidationError as exc:
+        return [], pydantic_problems(exc, rel, node, (), what="entry")
+    return [Decoy(d.id, d.label, tuple(d.questions)) for d in dm.topics], []
+
+
+def _cross_checks(entries: list[Entry]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_id: dict[str, Entry] = {}
+    for e in entries:
+        if e.id in by_id:
+            first = by_id[e.id]
+            problems.append(Problem(e.file, e.line, f"duplicate id {e.id!r} (first at {first.file}:{first.line})"))
+        else:
+            by_id[e.id] = e
+    owners: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        for q in {normalize_query(q) for q in e.questions}:
+            owners[q].append(e)
+        if not any(s.doc and s.clause for s in e.sources):
+            problems.append(Problem(e.file, e.line, f"{e.id}: entry without a source"))
+    for q, es in owners.items():
+        ids = sorted({e.id for e in es})
+        if len(ids) > 1:
+            e = es[-1]
+            message = f"alternate question {q!r} collides between entries {', '.join(ids)}"
+            problems.append(Problem(e.file, e.line, message))
+    for e in entries:
+        for r in e.related:
+            if r not in by_id:
+                problems.append(Problem(e.file, e.line, f"{e.id}: related id {r!r} does not exist"))
+            elif r == e.id:
+                problems.append(Problem(e.file, e.line, f"{e.id}: related to itself"))
+    return problems
+
+
+_ENTRY_FILE = re.compile(r".+\.ya?ml$")
+# YAML folded blocks join lines with a space; between Chinese characters that space is noise.
+_CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—]"
+_CJK_GAP = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
+
+
+def tidy_answer(text: str) -> str:
+    """Strip the answer and remove line-folding spaces between Chinese characters."""
+    return _CJK_GAP.sub("", text.strip())
+
+
+def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
+    """Load and validate the knowledge base; raise DataError listing every problem found."""
+    directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
+    entries_dir = directory / "entries"
+    files = sorted(p for p in entries_dir.glob("*") if _ENTRY_FILE.match(p.name)) if entries_dir.is_dir() else []
+    if not files:
+        raise DataError([Problem(str(entries_dir), 0, "no knowledge files (*.yaml) found")])
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for path in files:
+        rel = str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
+        try:
+            es, ps = _load_entries_file(path, rel)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        entries.extend(es)
+        problems.extend(ps)
+    try:
+        synonyms, ps = _load_synonyms(directory / "synonyms.yaml", directory.name + "/synonyms.yaml")
+        problems.extend(ps)
+    except DataError as exc:
+        synonyms = []
+        problems.extend(exc.problems)
+    try:
+        decoys, ps = _load_decoys(directory / "out_of_scope.yaml", directory.name + "/out_of_scope.yaml")
+        problems.extend(ps)
+    except DataError as exc:
+        decoys = []
+        problems.extend(exc.problems)
+    problems.extend(_cross_checks(entries))
+    if problems:
+        raise DataError(problems)
+    userdict = directory / "userdict.txt"
+    return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory)

@@ -1,0 +1,410 @@
+"""The channel-neutral assistant: what a user sends in, plain replies (text + buttons) out.
+
+Every channel only renders what this returns; all decisions live here. Nothing in this module knows
+about a platform or SQL: storage is the `ChatStore` protocol, text comes from the view functions.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from bot.core.ask.knowledge import Entry
+from bot.core.ask.matcher import AskResult, Matcher
+from bot.core.chat import views
+from bot.core.chat.callbacks import decode, encode
+from bot.core.chat.reply import COPY_MAX_CHARS, Button, InlineItem, Keyboard, Reply, Sender
+from bot.core.chat.store import ChatStore
+from bot.core.check.checker import Checker, CheckResult
+from bot.core.phrases import placeholders
+from bot.core.phrases.messages import t
+from bot.core.phrases.phrasebook import Phrasebook
+from bot.core.phrases.placeholders import SETTINGS
+from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, clean_input
+
+SETTING_MAX_CHARS = 40
+
+
+class ReportFlow(Protocol):
+    """The leak-report conversation behind `/report`: `on_text` sees a user's messages first (None
+    when the user is not in a report conversation); buttons of callback kind "r" go to `on_tap`."""
+
+    def start(self, sender: Sender, args: str) -> Reply: ...
+    def on_text(self, sender: Sender, text: str) -> Reply | None: ...
+    def on_tap(self, sender: Sender, payload: str) -> Reply: ...
+    def cancel(self, sender: Sender) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AssistantOptions:
+    """Privacy switches (config `privacy:`) and display limits."""
+
+    store_votes: bool = True
+    store_unanswered: bool = False
+    max_candidates: int = 4
+    max_related: int = 3
+
+
+# ----------------------------------------------------------------------------- the assistant
+
+
+class Assistant:
+    """Turns commands, free text and button taps into replies. One instance serves all users."""
+
+    def __init__(self, matcher: Matcher, store: ChatStore, *, checker: Checker | None = None,
+                 phrasebook: Phrasebook | None = None, report_flow: ReportFlow | None = None,
+                 options: AssistantOptions | None = None):
+        self.matcher = matcher
+        self.store = store
+        self.checker = checker
+        self.phrasebook = phrasebook
+        self.report_flow = report_flow
+        self.options = options or AssistantOptions()
+        # user id -> settings field awaiting its value (bounded: abandoned prompts age out).
+        self._pending: OrderedDict[int, str] = OrderedDict()
+        self._taps: dict[str, Callable[[Sender, tuple[str, ...]], Reply]] = {
+            "a": self._tap_answer, "c": self._tap_choice, "v": self._tap_vote, "n": self._tap_none,
+            "x": self._tap_example, "p": self._tap_phrase, "s": self._tap_setting, "r": self._tap_report,
+        }
+
+    # -- entry points ------------------------------------------------------------------------------
+    def command(self, sender: Sender, name: str, args: str = "") -> Reply:
+        """A slash command by name (without the slash), e.g. ("check", "草稿")."""
+        name = name.lower()
+        if name in ("start", "help"):
+            return self.start(sender) if name == "start" else self.help(sender)
+        if name == "check":
+            return self.check(sender, args)
+        if name == "phrase":
+            return self.phrase(sender, args)
+        if name == "settings":
+            return self.settings(sender, args)
+        if name == "report":
+            return self.report(sender, args)
+        if name == "cancel":
+            return self.cancel(sender)
+        if name == "stats":
+            return self.stats(sender)
+        return Reply(t("bot.unknown_command"))
+
+    def text(self, sender: Sender, text: str) -> Reply:
+        """Free text: an answer to a pending prompt (report, settings), otherwise a question."""
+        claimed = self.report_flow.on_text(sender, text) if self.report_flow else None
+        if claimed is not None:
+            return claimed
+        pending = self._pending.pop(sender.user_id, None)
+        if pending is not None:
+            return self._set_setting(sender, pending, text)
+        return self.ask(sender, text)
+
+    def tap(self, sender: Sender, data: str) -> Reply:
+        """A button tap with its callback data; forged or stale data gets the polite 'expired'."""
+        parsed = decode(data)
+        handler = self._taps.get(parsed[0]) if parsed else None
+        if parsed is None or handler is None:
+            return self.expired()
+        return handler(sender, parsed[1])
+
+    def inline(self, sender: Sender, query: str, *, limit: int = 10) -> tuple[InlineItem, ...]:
+        """Inline mode: standard phrases matching `query`, filled with the user's settings."""
+        if self.phrasebook is None:
+            return ()
+        query = query.strip()[:64]
+        settings = self.store.get_settings(sender.user_id)
+        if query:
+            ids = [sid for sid, _ in self._find_scenarios(query, limit=limit)]
+        else:
+            ids = [sid for sid, _ in self._scenario_list()][:limit]
+        items = []
+        for sid in ids:
+            title = self._scenario_title(sid)
+            for i, text in enumerate(self._render_phrases(sid, settings)):
+                items.append(InlineItem(id=f"{sid}.{i}"[:64], title=title, description=views.preview(text), text=text))
+        return tuple(items[:limit])
+
+    def expired(self) -> Reply:
+        return Reply(t("bot.expired"), toast=t("bot.expired_short"))
+
+    # -- /start, /help, /cancel, /stats ---------------------------------------------------------------
+    def start(self, sender: Sender) -> Reply:
+        greeting = t("start.greeting_name", name=sender.first_name) if sender.first_name else t("start.greeting")
+        buttons = tuple((Button(t(f"start.example{i}_label"), encode("x", str(i))),) for i in range(3))
+        return Reply(greeting + "\n" + t("start.body"), buttons)
+
+    def help(self, sender: Sender, *, bot_username: str = "") -> Reply:
+        """Usage; `bot_username` (Telegram) adds the inline-mode hint."""
+        text = t("help.body")
+        if bot_username:
+            text += "\n" + t("help.inline", bot=bot_username)
+        if sender.role == "admin":
+            text += "\n" + t("help.admin")
+        return Reply(text)
+
+    def cancel(self, sender: Sender) -> Reply:
+        had = self._pending.pop(sender.user_id, None) is not None
+        had = (self.report_flow is not None and self.report_flow.cancel(sender)) or had
+        return Reply(t("bot.cancelled") if had else t("bot.nothing_to_cancel"))
+
+    def stats(self, sender: Sender) -> Reply:
+        """Admins: what users found unhelpful, and questions without an answer (curation)."""
+        if sender.role != "admin":
+            return Reply(t("access.admin_only"))
+        votes = self.store.vote_summary()[:10]
+        lines = [t("bot.stats_votes_title")]
+        for row in votes:
+            entry = self.matcher.kb.get(str(row["entry_id"]))
+            title = entry.title if entry else str(row["entry_id"])
+            lines.append(t("bot.stats_vote_line", title=title, up=row["up"], down=row["down"]))
+        if not votes:
+            lines.append(t("bot.stats_none"))
+        lines.append(t("bot.stats_unanswered_title"))
+        questions = self.store.unanswered(limit=10)
+        lines += [f"· {views.preview(str(q['question']))}" for q in questions] or [t("bot.stats_none")]
+        return Reply("\n".join(lines))
+
+    # -- questions -------------------------------------------------------------------------------------
+    def ask(self, sender: Sender, question: str) -> Reply:
+        cleaned = clean_input(question, max_chars=MAX_QUESTION_CHARS)
+        if cleaned.problem:
+            return Reply(t(cleaned.problem))
+        result = self.matcher.ask(cleaned.text, limit=self.options.max_candidates)
+        reply = self._render_result(result)
+        if result.status == "unknown" and self.options.store_unanswered:
+            self.store.add_unanswered(cleaned.text)
+        if cleaned.truncated:
+            reply = Reply(t("input.truncated", limit=MAX_QUESTION_CHARS) + "\n" + reply.text, reply.buttons)
+        return reply
+
+    def _render_result(self, result: AskResult) -> Reply:
+        if result.status == "unknown":
+            return Reply(t("ask.unknown"))
+        if result.status == "clarify":
+            rows = tuple((Button(m.entry.title, encode("c", m.entry.id)),) for m in result.matches)
+            return Reply(t("ask.clarify"), (*rows, (Button(t("bot.none_of_these"), encode("n")),)))
+        return self.answer(result.matches[0].entry)
+
+    def answer(self, entry: Entry, *, voted: int = 0) -> Reply:
+        """An entry as a reply: answer, source, related questions, and 👍/👎 (until voted)."""
+        lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source)]
+        related = [r for r in (self.matcher.kb.get(i) for i in entry.related) if r is not None]
+        related = related[: self.options.max_related]
+        rows: list[tuple[Button, ...]] = []
+        if related:
+            lines.append(t("ask.related"))
+            rows += [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
+        if voted:
+            lines.append(t("vote.thanks_up") if voted > 0 else t("vote.thanks_down"))
+        else:
+            rows.append((Button(t("vote.up_label"), encode("v", entry.id, "+")),
+                         Button(t("vote.down_label"), encode("v", entry.id, "-"))))
+        return Reply("\n".join(lines), tuple(rows))
+
+    def _tap_answer(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        entry = self.matcher.kb.get(parts[0]) if len(parts) == 1 else None
+        if entry is None:
+            return self.expired()
+        return self.answer(entry)
+
+    def _tap_choice(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        """A candidate of a clarify reply: the answer replaces the candidates."""
+        reply = self._tap_answer(sender, parts)
+        return reply if reply.toast else Reply(reply.text, reply.buttons, edit=True)
+
+    def _tap_vote(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        if len(parts) != 2 or parts[1] not in ("+", "-"):
+            return self.expired()
+        entry = self.matcher.kb.get(parts[0])
+        if entry is None:
+            return self.expired()
+        vote = 1 if parts[1] == "+" else -1
+        if self.options.store_votes:
+            self.store.add_vote(sender.user_id, entry.id, vote)
+        reply = self.answer(entry, voted=vote)
+        return Reply(reply.text, reply.buttons, edit=True, toast=t("vote.toast"))
+
+    def _tap_none(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        if parts:
+            return self.expired()
+        return Reply(t("bot.rephrase"), edit=True)
+
+    def _tap_example(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        if parts == ("0",):
+            return self.ask(sender, t("start.example0_text"))
+        if parts == ("1",):
+            return self.check(sender, t("start.example1_text"))
+        if parts == ("2",):
+            return self.phrase(sender, t("start.example2_text"))
+        return self.expired()
+
+    # -- draft check -----------------------------------------------------------------------------------
+    def check(self, sender: Sender, draft: str) -> Reply:
+        if self.checker is None:
+            return Reply(t("bot.feature_unavailable"))
+        if not draft.strip():
+            return Reply(t("bot.check_usage"))
+        cleaned = clean_input(draft, max_chars=MAX_DRAFT_CHARS)
+        if cleaned.problem:
+            return Reply(t(cleaned.problem))
+        result = self.checker.check(cleaned.text)
+        reply = self._render_check(result)
+        if cleaned.truncated:
+            reply = Reply(t("check.truncated", limit=MAX_DRAFT_CHARS) + "\n" + reply.text, reply.buttons)
+        return reply
+
+    def _render_check(self, result: CheckResult) -> Reply:
+        """The check view, with the standard phrase of each scenario a rule points to (buttons, filled
+        with the user's settings) and, when personal data was found, the masked draft to copy."""
+        rows: list[tuple[Button, ...]] = []
+        known = dict(self._scenario_list())
+        scenario_of = {r.id: r.scenario for r in self.checker.ruleset.rules} if self.checker else {}
+        for sid in dict.fromkeys(scenario_of.get(f.rule) for f in result.findings):
+            if sid and sid in known:
+                rows.append((Button(t("bot.check_phrase_label", title=known[sid]), encode("p", sid)),))
+        masked = result.masked_draft()
+        if any(f.kind == "pii" for f in result.findings) and len(masked) <= COPY_MAX_CHARS:
+            rows.append((Button(t("bot.copy_masked_label"), copy_text=masked),))
+        return Reply(views.check_text(result), tuple(rows))
+
+    # -- phrases -----------------------------------------------------------------------------------------
+    def _scenario_list(self) -> list[tuple[str, str]]:
+        """(id, title) of every scenario of the phrasebook, in its order."""
+        return [(sc.id, sc.title) for sc in self.phrasebook.scenarios] if self.phrasebook else []
+
+    def _scenario_title(self, scenario_id: str) -> str:
+        scenario = self.phrasebook.get(scenario_id) if self.phrasebook else None
+        return scenario.title if scenario else scenario_id
+
+    def _find_scenarios(self, query: str, *, limit: int) -> list[tuple[str, float]]:
+        assert self.phrasebook is not None
+        return [(sc.id, score) for sc, score in self.phrasebook.find(query, limit=limit)]
+
+    def _render_phrases(self, scenario_id: str, settings: dict[str, str]) -> list[str]:
+        assert self.phrasebook is not None
+        return self.phrasebook.render(scenario_id, settings)
+
+    def phrase(self, sender: Sender, query: str) -> Reply:
+        if self.phrasebook is None:
+            return Reply(t("bot.feature_unavailable"))
+        query = query.strip()
+        if query:
+            hits = self._find_scenarios(query[:64], limit=5)
+            if len(hits) == 1 or (len(hits) > 1 and hits[0][1] - hits[1][1] >= 10):
+                return self.render_phrase(sender, hits[0][0])
+            if hits:
+                rows = tuple((Button(self._scenario_title(sid), encode("p", sid)),) for sid, _ in hits)
+                return Reply(t("bot.phrase_pick"), rows)
+            return Reply(t("bot.phrase_not_found", query=views.preview(query)), self._scenario_keyboard())
+        return Reply(t("bot.phrase_menu"), self._scenario_keyboard())
+
+    def _scenario_keyboard(self) -> Keyboard:
+        buttons = [Button(title, encode("p", sid)) for sid, title in self._scenario_list()]
+        return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+
+    def render_phrase(self, sender: Sender, scenario_id: str) -> Reply:
+        settings = self.store.get_settings(sender.user_id)
+        texts = self._render_phrases(scenario_id, settings)
+        lines = [f"【{self._scenario_title(scenario_id)}】"]
+        lines += [f"{i}. {text}" if len(texts) > 1 else text for i, text in enumerate(texts, 1)]
+        scenario = self.phrasebook.get(scenario_id) if self.phrasebook else None
+        raw = "".join(scenario.phrases) if scenario else ""
+        missing = [p.name for p in SETTINGS if p.name not in settings and "{" + p.name + "}" in raw]
+        if missing:
+            lines.append(t("settings.hint_missing", fields="、".join(missing)))
+        if scenario is not None and scenario.note:
+            lines.append(t("bot.phrase_note", note=scenario.note))
+        if scenario is not None:
+            lines.append(t("ask.source", source=scenario.source))
+        rows: list[tuple[Button, ...]] = []
+        copies = [Button(t("bot.copy_label") + (f" {i}" if len(texts) > 1 else ""), copy_text=text)
+                  for i, text in enumerate(texts, 1) if len(text) <= COPY_MAX_CHARS]
+        rows += [tuple(copies[i:i + 3]) for i in range(0, len(copies), 3)]
+        rows.append((Button(t("bot.insert_elsewhere_label"), switch_inline=self._scenario_title(scenario_id)),))
+        return Reply("\n".join(lines), tuple(rows))
+
+    def _tap_phrase(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        if self.phrasebook is None or len(parts) != 1 or parts[0] not in dict(self._scenario_list()):
+            return self.expired()
+        return self.render_phrase(sender, parts[0])
+
+    # -- settings ----------------------------------------------------------------------------------------
+    def settings(self, sender: Sender, args: str = "") -> Reply:
+        """Show the placeholder values; "/settings 单位 某某公司" sets one directly."""
+        args = args.strip()
+        if args:
+            label, _, value = args.partition(" ")
+            field = _setting(label.strip())
+            if field is None:
+                return Reply(t("settings.usage"), self._settings_keyboard())
+            if not value.strip():
+                return self._prompt(sender, field)
+            return self._set_setting(sender, field, value)
+        return self._settings_view(sender)
+
+    def _settings_view(self, sender: Sender, *, prefix: str = "", edit: bool = False) -> Reply:
+        values = self.store.get_settings(sender.user_id)
+        lines = ([prefix] if prefix else []) + [t("settings.title")]
+        for p in SETTINGS:
+            lines.append(t("settings.line", field=p.name, value=values.get(p.name) or t("settings.unset")))
+        lines.append(t("settings.explain"))
+        return Reply("\n".join(lines), self._settings_keyboard(), edit=edit)
+
+    def _settings_keyboard(self) -> Keyboard:
+        fields = tuple(Button(t("settings.set_label", field=p.name), encode("s", p.key)) for p in SETTINGS)
+        return (fields, (Button(t("settings.clear_label"), encode("s", "clear")),))
+
+    def _prompt(self, sender: Sender, key: str) -> Reply:
+        label = placeholders.get(key).name
+        self._pending[sender.user_id] = key
+        self._pending.move_to_end(sender.user_id)
+        while len(self._pending) > 10_000:
+            self._pending.popitem(last=False)
+        return Reply(t("settings.prompt", field=label))
+
+    def _set_setting(self, sender: Sender, key: str, value: str) -> Reply:
+        label = placeholders.get(key).name
+        value = " ".join(value.split())
+        if not value or len(value) > SETTING_MAX_CHARS or not clean_input(value, max_chars=SETTING_MAX_CHARS).text:
+            return Reply(t("settings.invalid", field=label, limit=SETTING_MAX_CHARS))
+        self.store.set_setting(sender.user_id, label, value)
+        return self._settings_view(sender, prefix=t("settings.saved", field=label, value=value))
+
+    def _tap_setting(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        if parts == ("clear",):
+            self.store.clear_settings(sender.user_id)
+            self._pending.pop(sender.user_id, None)
+            return self._settings_view(sender, prefix=t("settings.cleared"), edit=True)
+        if len(parts) == 1 and parts[0] in {p.key for p in SETTINGS}:
+            return self._prompt(sender, parts[0])
+        return self.expired()
+
+    # -- leak report ---------------------------------------------------
+    def report(self, sender: Sender, args: str = "") -> Reply:
+        if self.report_flow is None:
+            return Reply(t("report.disabled"))
+        return self.report_flow.start(sender, args)
+
+    def _tap_report(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        if self.report_flow is None:
+            return self.expired()
+        return self.report_flow.on_tap(sender, ":".join(parts))
+
+
+def _setting(label: str) -> str | None:
+    """The key of the user setting called `label` ("单位" or "unit"), None if there is none."""
+    field = placeholders.by_label(label)
+    return field.key if field is not None and field in SETTINGS else None
+
+
+def load_assistant(store: ChatStore, *, knowledge_dir: Path | None = None,
+                   options: AssistantOptions | None = None) -> Assistant:
+    """The assistant over the shipped (or given) knowledge, rules and phrasebook.
+    Raises DataError when any data file is broken (start-up is refused)."""
+    from bot.core.ask.index_cache import load_matcher
+    from bot.core.check.checker import default_checker
+    from bot.core.phrases.phrasebook import default_phrasebook
+
+    return Assistant(load_matcher(knowledge_dir), store, checker=default_checker(),
+                     phrasebook=default_phrasebook(), options=options)

@@ -1,0 +1,51 @@
+"""What the chat stores per user: the `ChatStore` protocol and an in-memory implementation."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class ChatStore(Protocol):
+    """Persistence the chat needs (bot.storage.ChatStore in production)."""
+
+    def get_settings(self, user_id: int) -> dict[str, str]: ...
+    def set_setting(self, user_id: int, key: str, value: str) -> None: ...
+    def clear_settings(self, user_id: int) -> None: ...
+    def add_vote(self, user_id: int, entry_id: str, vote: int) -> None: ...
+    def add_unanswered(self, question: str) -> None: ...
+    def vote_summary(self) -> list[dict[str, Any]]: ...
+    def unanswered(self, *, limit: int = 100) -> list[dict[str, Any]]: ...
+
+
+class MemoryStore:
+    """ChatStore in memory: the console chat and tests (nothing touches the disk)."""
+
+    def __init__(self) -> None:
+        self.settings: dict[int, dict[str, str]] = {}
+        self.votes: dict[tuple[int, str], int] = {}
+        self.questions: list[str] = []
+
+    def get_settings(self, user_id: int) -> dict[str, str]:
+        return dict(self.settings.get(user_id, {}))
+
+    def set_setting(self, user_id: int, key: str, value: str) -> None:
+        self.settings.setdefault(user_id, {})[key] = value
+
+    def clear_settings(self, user_id: int) -> None:
+        self.settings.pop(user_id, None)
+
+    def add_vote(self, user_id: int, entry_id: str, vote: int) -> None:
+        self.votes[(user_id, entry_id)] = 1 if vote > 0 else -1
+
+    def add_unanswered(self, question: str) -> None:
+        self.questions.append(question)
+
+    def vote_summary(self) -> list[dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for (_, entry_id), vote in self.votes.items():
+            row = out.setdefault(entry_id, {"entry_id": entry_id, "up": 0, "down": 0})
+            row["up" if vote > 0 else "down"] += 1
+        return sorted(out.values(), key=lambda r: (-r["down"], r["up"], r["entry_id"]))
+
+    def unanswered(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        return [{"question": q} for q in reversed(self.questions[-limit:])]

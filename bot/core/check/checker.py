@@ -1,0 +1,330 @@
+"""Check a reply draft before it is sent: forbidden language, personal data, classified content.
+
+`Checker.check(draft)` returns plain dataclasses whose spans are character offsets into the
+draft exactly as given, whatever was folded away to find them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.core.check.classified import TopicIndex, find_secrets
+from bot.core.check.draftview import CompactView, DraftViews, build_views
+from bot.core.check.pii import find_pii
+from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
+from bot.core.phrases.messages import t
+from bot.core.text.automaton import build_automaton
+from bot.core.yamlfile import Problem
+
+if TYPE_CHECKING:
+    from bot.core.phrases.phrasebook import Phrasebook
+
+# Sentence-final particles that may follow a phrase that must end its clause (下班了啊, 明天再来吧).
+_TRAILING = frozenset("啊呀吧呢嘛啦哦哈了么哟")
+# Interjections that may precede a phrase that must start its clause (哎呀天啊).
+_LEADING = frozenset("哎呀唉哦噢哇")
+# A draft that greets / takes leave with any of these does not get the soft hint.
+_GREETINGS = ("您好", "你好", "早上好", "上午好", "中午好", "下午好", "晚上好", "早安", "午安", "晚安",
+              "欢迎", "尊敬的", "打扰您", "打扰了", "亲爱的")
+_FAREWELLS = ("再见", "慢走", "光临", "谢谢", "感谢", "祝您", "还有什么", "有什么需要", "随时", "联系我们",
+              "请保管好", "请核对", "请留意", "请放心", "辛苦", "多谢", "拜拜")
+_MIN_HINT_CHARS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing that must not be sent. `start`/`end` are offsets into the draft as given; `text` is
+    that span with every piece of personal data in it masked."""
+
+    kind: str  # forbidden | pii | secret
+    category: str
+    rule: str
+    start: int
+    end: int
+    text: str
+    message: str
+    suggestion: str
+    severity: str = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Findings (sorted by position) and soft hints (missing greeting / farewell).
+
+    Masked at the source: the draft itself is not kept, only `pieces` — the draft cut at finding
+    boundaries with personal data masked, each flagged when it lies inside a finding span. Build it
+    with `CheckResult.of`, which masks every finding's text too, whichever detector found it.
+    """
+
+    findings: tuple[Finding, ...]
+    hints: tuple[str, ...] = ()
+    pieces: tuple[tuple[str, bool], ...] = ()
+
+    @classmethod
+    def of(cls, draft: str, findings: Sequence[Finding], hints: Sequence[str] = ()) -> CheckResult:
+        """The result for `draft`: personal-data findings (kind "pii", their `text` already masked)
+        replace their span everywhere else — in other findings' text and in the pieces."""
+        pii = sorted((f for f in findings if f.kind == "pii"), key=lambda f: f.start)
+        masked = tuple(f if f.kind == "pii" else replace(f, text=_masked_slice(draft, pii, f.start, f.end))
+                       for f in findings)
+        intervals: list[list[int]] = []
+        for f in sorted(findings, key=lambda f: f.start):
+            if intervals and f.start < intervals[-1][1]:
+                intervals[-1][1] = max(intervals[-1][1], f.end)
+            else:
+                intervals.append([f.start, f.end])
+        pieces: list[tuple[str, bool]] = []
+        pos = 0
+        for start, end in intervals:
+            if start > pos:
+                pieces.append((_masked_slice(draft, pii, pos, start), False))
+            pieces.append((_masked_slice(draft, pii, start, end), True))
+            pos = end
+        if pos < len(draft):
+            pieces.append((_masked_slice(draft, pii, pos, len(draft)), False))
+        return cls(masked, tuple(hints), tuple(pieces))
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def masked_draft(self) -> str:
+        """The draft with every personal-data span replaced by its masked form."""
+        return "".join(text for text, _ in self.pieces)
+
+    def marked(self, *, open_mark: str = "【", close_mark: str = "】") -> str:
+        """The masked draft with finding spans wrapped in marks (overlapping spans merged)."""
+        return "".join(f"{open_mark}{text}{close_mark}" if inside else text for text, inside in self.pieces)
+
+
+def _masked_slice(draft: str, pii: Sequence[Finding], start: int, end: int) -> str:
+    """draft[start:end] with personal data masked: a number wholly inside by its masked form, a
+    part of one cut by the span boundary by asterisks."""
+    out: list[str] = []
+    pos = start
+    for f in pii:
+        s, e = max(f.start, pos), min(f.end, end)
+        if e <= s:
+            continue
+        out.append(draft[pos:s])
+        out.append(f.text if (f.start >= start and f.end <= end and s == f.start) else "*" * (e - s))
+        pos = e
+    out.append(draft[pos:end])
+    return "".join(out)
+
+
+class PhraseMatcher:
+    """All forbidden-rule patterns and exceptions in one Aho-Corasick automaton."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        refs: dict[str, list[tuple[int, Pattern, bool, bool]]] = {}
+        for ri, rule in enumerate(rules):
+            for is_exc, pats in ((False, rule.patterns), (True, rule.exceptions)):
+                for pat in pats:
+                    for alt in pat.parts[0]:
+                        simple = len(pat.parts) == 1 and not (pat.clause_start or pat.clause_end)
+                        refs.setdefault(alt, []).append((ri, pat, is_exc, simple))
+        self._automaton = build_automaton(refs)
+
+    def match(self, view: CompactView) -> list[tuple[Rule, int, int]]:
+        """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied."""
+        if self._automaton is None or not view.text:
+            return []
+        text = view.text
+        cands: list[tuple[int, int, int]] = []
+        exc_hits: list[tuple[int, Pattern, int, int]] = []
+        present: dict[tuple[str, ...], bool] = {}  # later parts found anywhere in the draft (cheap pre-check)
+        for last, (klen, refs) in self._automaton.iter(text):
+            start = last - klen + 1
+            for ri, pat, is_exc, simple in refs:
+                if is_exc:
+                    exc_hits.append((ri, pat, start, last + 1))  # resolved only if the rule has a candidate
+                    continue
+                end = last + 1 if simple else _complete(view, pat, start, last + 1, present)
+                if end is not None:
+                    cands.append((ri, start, end))
+        if not cands:
+            return []
+        with_cands = {ri for ri, _, _ in cands}
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        for ri, pat, start, anchor_end in exc_hits:
+            if ri in with_cands:
+                end = _complete(view, pat, start, anchor_end, present)
+                if end is not None:
+                    excepted.setdefault(ri, []).append((start, end))
+        return [(self.rules[ri], s, e) for ri, s, e in cands
+                if not any(xs < e and s < xe for xs, xe in excepted.get(ri, ()))]
+
+
+def _complete(view: CompactView, pat: Pattern, start: int, anchor_end: int,
+              present: dict[tuple[str, ...], bool]) -> int | None:
+    """End of the whole pattern whose first part spans [start, anchor_end), conditions checked."""
+    text = view.text
+    end: int | None = anchor_end
+    if len(pat.parts) > 1:
+        for part in pat.parts[1:]:
+            if part not in present:
+                present[part] = any(alt in text for alt in part)
+            if not present[part]:
+                return None
+        end = _extend(text, pat, anchor_end)
+    if end is None or ((pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, end)):
+        return None
+    return end
+
+
+def _extend(text: str, pat: Pattern, pos: int) -> int | None:
+    """End of the pattern whose first part ends at `pos`, or None when a later part is missing."""
+    for part in pat.parts[1:]:
+        best = -1
+        best_end = -1
+        for alt in part:
+            i = text.find(alt, pos, pos + pat.max_gap + len(alt))
+            if i >= 0 and (best < 0 or i < best):
+                best, best_end = i, i + len(alt)
+        if best < 0:
+            return None
+        pos = best_end
+    return pos
+
+
+def _clause_ok(view: CompactView, pat: Pattern, start: int, end: int) -> bool:
+    text, bounds = view.text, view.boundaries
+    if pat.clause_start:
+        s = start
+        while s not in bounds and s > 0 and text[s - 1] in _LEADING:
+            s -= 1
+        if s not in bounds:
+            return False
+    if pat.clause_end:
+        e = end
+        while e not in bounds and e < len(text) and text[e] in _TRAILING:
+            e += 1
+        if e not in bounds:
+            return False
+    return True
+
+
+class Checker:
+    """Runs every detector over a draft; build once, call `check` many times (thread-safe)."""
+
+    def __init__(self, rules: RuleSet, *, phrasebook: Phrasebook | None = None,
+                 settings: dict[str, str] | None = None):
+        self.ruleset = rules
+        self.phrases = PhraseMatcher(rules.rules)
+        self.topics = TopicIndex(rules.topics)
+        self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
+        self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
+        items: list[Marker | Topic] = [*rules.markers, *rules.topics]
+        self._secret_text = {m.id: (t("check.why", why=m.why, source=m.source), m.suggestion) for m in items}
+        self._pii_text = {c: (t(f"pii.{c}.message"), t(f"pii.{c}.suggestion"))
+                          for c in ("id_card", "mobile", "bank_card", "email")}
+
+    @classmethod
+    def load(cls, rules_dir: Path | None = None, *, phrasebook: Phrasebook | None = None,
+             settings: dict[str, str] | None = None) -> Checker:
+        """Load the rule files (DataError with file:line when broken) and build a checker."""
+        scenarios = {s.id for s in phrasebook.scenarios} if phrasebook is not None else None
+        return cls(load_rules(rules_dir, scenarios=scenarios), phrasebook=phrasebook, settings=settings)
+
+    def check(self, draft: str) -> CheckResult:
+        """Every finding in `draft`, sorted by position, plus soft hints."""
+        views = build_views(draft)
+        findings = self._forbidden(views)
+        findings += self._pii(views)
+        findings += self._secrets(views)
+        findings.sort(key=lambda f: (f.start, f.end, f.kind))
+        return CheckResult.of(draft, findings, self._hints(views))
+
+    def _forbidden(self, views: DraftViews) -> list[Finding]:
+        raw: dict[tuple[str, int, int], Rule] = {}
+        view = views.collapsed
+        for rule, s, e in self.phrases.match(view):
+            os, oe = view.span(s, e)
+            if rule.quoted_ok and views.quoted and views.in_quotes(os, oe):
+                continue
+            raw[(rule.id, os, oe)] = rule
+        # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
+        merged: list[tuple[Rule, int, int]] = []
+        for (_, s, e), rule in sorted(raw.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[0][2])):
+            if merged and merged[-1][0].id == rule.id and s < merged[-1][2]:
+                merged[-1] = (rule, merged[-1][1], max(e, merged[-1][2]))
+            else:
+                merged.append((rule, s, e))
+        # Longest first, so that a phrase swallows a shorter match of the same category inside it.
+        merged.sort(key=lambda m: (m[1] - m[2], m[1]))
+        kept: list[Finding] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for rule, s, e in merged:
+            same = spans.setdefault(rule.category, [])
+            if any(ks <= s and e <= ke for ks, ke in same):
+                continue
+            same.append((s, e))
+            kept.append(Finding("forbidden", rule.category, rule.id, s, e, views.original[s:e],
+                                self._messages[rule.id], self._suggestions[rule.id], rule.severity))
+        return kept
+
+    def _pii(self, views: DraftViews) -> list[Finding]:
+        out = []
+        for m in find_pii(views, self.ruleset.pii):
+            message, suggestion = self._pii_text[m.category]
+            out.append(Finding("pii", m.category, f"pii.{m.category}", m.start, m.end, m.masked,
+                               message, suggestion, "error"))
+        return out
+
+    def _secrets(self, views: DraftViews) -> list[Finding]:
+        out = []
+        for m in find_secrets(views, self.ruleset.markers, self.topics):
+            message, suggestion = self._secret_text[m.rule]
+            out.append(Finding("secret", m.category, m.rule, m.start, m.end, views.original[m.start:m.end],
+                               message, suggestion, "error"))
+        return out
+
+    def _hints(self, views: DraftViews) -> tuple[str, ...]:
+        text = views.compact.text
+        if len(text) < _MIN_HINT_CHARS:
+            return ()
+        hints = []
+        if not any(g in text for g in _GREETINGS):
+            hints.append(t("check.hint.greeting"))
+        if not any(f in text for f in _FAREWELLS):
+            hints.append(t("check.hint.farewell"))
+        return tuple(hints)
+
+
+def _suggestion(rule: Rule, phrasebook: Phrasebook | None, settings: dict[str, str]) -> str:
+    if phrasebook is None or not rule.scenario:
+        return rule.suggestion
+    scenario = phrasebook.get(rule.scenario)
+    if scenario is None:
+        return rule.suggestion
+    phrase = phrasebook.render(scenario.id, settings)[0]
+    return t("check.suggest_with_phrase", suggestion=rule.suggestion, title=scenario.title, phrase=phrase)
+
+
+@lru_cache(maxsize=1)
+def default_checker() -> Checker:
+    """The checker over the shipped rules and phrasebook (loaded once per process)."""
+    from bot.core.phrases.phrasebook import load_phrasebook
+
+    return Checker.load(phrasebook=load_phrasebook())
+
+
+def example_problems(checker: Checker) -> list[Problem]:
+    """Every rule's must-hit / must-not-hit example that does not behave, as file:line problems."""
+    rs = checker.ruleset
+    items: list[Rule | Marker | Topic] = [*rs.rules, *rs.markers, *rs.topics]
+    problems: list[Problem] = []
+    for item in items:
+        for draft in item.examples.hit:
+            if not any(f.rule == item.id for f in checker.check(draft).findings):
+                problems.append(Problem(item.file, item.line, f"{item.id}: must-hit example not flagged: {draft!r}"))
+        for draft in item.examples.clean:
+            if any(f.rule == item.id for f in checker.check(draft).findings):
+                problems.append(Problem(item.file, item.line, f"{item.id}: must-not-hit example flagged: {draft!r}"))
+    return problems

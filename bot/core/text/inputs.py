@@ -1,0 +1,31 @@
+"""Validation of what a user sends (question, draft), shared by every channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.text.normalize import is_content_char
+
+MAX_QUESTION_CHARS = 500
+MAX_DRAFT_CHARS = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class CleanInput:
+    """The text to work on, or the message key explaining why there is nothing to work on."""
+
+    text: str
+    problem: str | None = None  # key in phrasebook/messages
+    truncated: bool = False
+
+
+def clean_input(text: str, *, max_chars: int) -> CleanInput:
+    """Reject empty / whitespace-only / symbol-or-emoji-only input; cut overly long input."""
+    stripped = text.strip()
+    if not stripped:
+        return CleanInput("", "input.empty")
+    if not any(is_content_char(ch) for ch in stripped):
+        return CleanInput("", "input.no_text")
+    if len(stripped) > max_chars:
+        return CleanInput(stripped[:max_chars], None, truncated=True)
+    return CleanInput(stripped)

@@ -1,0 +1,409 @@
+"""All persistence of libao: the one module that speaks SQL (sqlite-utils, WAL, synchronous=FULL).
+
+Sections (each owned by a feature; keep them apart and keep every SQL statement in this file):
+- schema / connection
+- chat: user settings, answer votes, unanswered questions (retention-limited)
+- reports: leak reports, outbox, escalation timers, audit log
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+# ----------------------------------------------------------------------------- schema / connection
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating) the database with WAL and synchronous=FULL: a commit survives a crash."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(str(path))
+    if str(path) != ":memory:":
+        db.enable_wal()
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA busy_timeout=5000")
+    return db
+
+
+# ----------------------------------------------------------------------------- chat
+# What the chat stores (docs/privacy.md lists it; nothing else about a conversation is written):
+# - chat_settings: a user's own placeholder values (单位/部门/姓名) until they clear them or
+#   `settings_retention_days` after the last change;
+# - chat_votes: 👍/👎 per knowledge entry, keyed by a salted hash of the user id (one vote per user
+#   and entry, no text), kept `retention_days`;
+# - chat_unanswered: questions the knowledge base could not answer, only when enabled, without any
+#   user id, kept `retention_days`.
+
+_CHAT_SALT_KEY = "chat.voter_salt"
+
+
+def init_chat(db: sqlite_utils.Database) -> None:
+    """Create the chat tables (idempotent)."""
+    with db.atomic():
+        db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        db.table("chat_settings").create(
+            {"user_id": int, "key": str, "value": str, "updated_at": float},
+            pk=("user_id", "key"), not_null={"value", "updated_at"}, if_not_exists=True)
+        db.table("chat_votes").create(
+            {"voter": str, "entry_id": str, "vote": int, "created_at": float},
+            pk=("voter", "entry_id"), not_null={"vote", "created_at"}, if_not_exists=True)
+        db.table("chat_unanswered").create(
+            {"id": int, "question": str, "created_at": float},
+            pk="id", not_null={"question", "created_at"}, if_not_exists=True)
+        db.table("chat_votes").create_index(["created_at"], if_not_exists=True)
+        db.table("chat_unanswered").create_index(["created_at"], if_not_exists=True)
+        if db.table("meta").count_where("key = ?", [_CHAT_SALT_KEY]) == 0:
+            db.table("meta").insert({"key": _CHAT_SALT_KEY, "value": secrets.token_hex(16)})
+
+
+class ChatStore:
+    """The chat's persistent state in SQLite; implements bot.core.chat.assistant.ChatStore."""
+
+    def __init__(self, db: sqlite_utils.Database, *, clock: Callable[[], float] = time.time):
+        self.db = db
+        self.clock = clock
+        init_chat(db)
+        self._salt = str(db.table("meta").get(_CHAT_SALT_KEY)["value"])
+
+    def _voter(self, user_id: int) -> str:
+        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()[:32]
+
+    # settings ------------------------------------------------------------------------------------
+    def get_settings(self, user_id: int) -> dict[str, str]:
+        rows = self.db.table("chat_settings").rows_where("user_id = ?", [user_id], order_by="key")
+        return {str(r["key"]): str(r["value"]) for r in rows}
+
+    def set_setting(self, user_id: int, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.table("chat_settings").upsert(
+                {"user_id": user_id, "key": key, "value": value, "updated_at": self.clock()},
+                pk=("user_id", "key"))
+
+    def clear_settings(self, user_id: int) -> None:
+        self.db.table("chat_settings").delete_where("user_id = ?", [user_id])
+
+    # votes and unanswered questions --------------------------------------------------------------
+    def add_vote(self, user_id: int, entry_id: str, vote: int) -> None:
+        """Record (or change) this user's vote on an entry: +1 or -1."""
+        with self.db.atomic():
+            self.db.table("chat_votes").upsert(
+                {"voter": self._voter(user_id), "entry_id": entry_id, "vote": 1 if vote > 0 else -1,
+                 "created_at": self.clock()}, pk=("voter", "entry_id"))
+
+    def add_unanswered(self, question: str) -> None:
+        with self.db.atomic():
+            self.db.table("chat_unanswered").insert({"question": question, "created_at": self.clock()})
+
+    def vote_summary(self) -> list[dict[str, Any]]:
+        """Per entry: up and down votes, most down-voted first (for curating the knowledge base)."""
+        return list(self.db.query(
+            "select entry_id, sum(vote > 0) as up, sum(vote < 0) as down from chat_votes "
+            "group by entry_id order by down desc, up asc, entry_id"))
+
+    def unanswered(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The most recent unanswered questions, newest first."""
+        return list(self.db.table("chat_unanswered").rows_where(
+            order_by="created_at desc, id desc", limit=limit))
+
+    def purge(self, *, retention_days: float, settings_retention_days: float) -> int:
+        """Delete what is older than its retention; returns how many rows went."""
+        now = self.clock()
+        cutoff, settings_cutoff = now - retention_days * 86400, now - settings_retention_days * 86400
+        counts = 0
+        with self.db.atomic():
+            for table, column, limit in (("chat_votes", "created_at", cutoff),
+                                         ("chat_unanswered", "created_at", cutoff),
+                                         ("chat_settings", "updated_at", settings_cutoff)):
+                counts += self.db.table(table).count_where(f"{column} < ?", [limit])
+                self.db.table(table).delete_where(f"{column} < ?", [limit])
+        return counts
+
+# ----------------------------------------------------------------------------- reports
+# Leak reports. Everything confidential arrives here already sealed by bot/core/reports/sealing.py:
+# this section stores ciphertext, pseudonyms (HMAC of user ids), categories and times - never a
+# raw Telegram user id or report text. Each step of the workflow (state change + outbox rows +
+# timers + audit entry + processed-update marker) runs in one `ReportStore.write()` transaction,
+# so it commits completely or not at all; that is what makes kill -9 and replays harmless.
+
+_AUDIT_GENESIS = "0" * 64
+
+
+def _audit_hash(prev: str, seq: int, at: float, actor: str, action: str, ref: str | None, detail: str) -> str:
+    record = json.dumps([seq, repr(float(at)), actor, action, ref, detail], ensure_ascii=False)
+    return hashlib.sha256((prev + record).encode("utf-8")).hexdigest()
+
+
+class ReportStore:
+    """The leak-report tables; callers hold `write()` around every group of changes."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.init()
+
+    def init(self) -> None:
+        """Create the report tables (idempotent)."""
+        t = self.db.table
+        with self.db.atomic():
+            t("report_seen").create({"key": str, "at": float, "ref": str}, pk="key", not_null={"at"},
+                                    if_not_exists=True)
+            t("report_drafts").create(
+                {"owner": str, "nonce": str, "state": bytes, "updated_at": float},
+                pk="owner", not_null={"nonce", "state", "updated_at"}, if_not_exists=True)
+            t("report_pending").create(
+                {"owner": str, "ref": str, "action": str, "created_at": float},
+                pk="owner", not_null={"ref", "action", "created_at"}, if_not_exists=True)
+            t("reports").create(
+                {"ref": str, "draft_nonce": str, "reporter": str, "identity": bytes, "content": bytes,
+                 "category": str, "urgency": str, "confidential": int, "status": str, "created_at": float,
+                 "updated_at": float, "acknowledged_at": float, "resolved_at": float, "carrier_outcome": str},
+                pk="ref", not_null={"draft_nonce", "reporter", "identity", "content", "category", "urgency",
+                                    "confidential", "status", "created_at", "updated_at"},
+                if_not_exists=True)
+            t("reports").create_index(["draft_nonce"], unique=True, if_not_exists=True)
+            t("reports").create_index(["status"], if_not_exists=True)
+            t("report_events").create(
+                {"id": int, "ref": str, "at": float, "kind": str, "actor": str, "body": bytes},
+                pk="id", not_null={"ref", "at", "kind", "actor"}, if_not_exists=True)
+            t("report_events").create_index(["ref"], if_not_exists=True)
+            t("report_outbox").create(
+                {"id": int, "idem_key": str, "ref": str, "recipient": str, "step": str, "body": bytes,
+                 "status": str, "attempts": int, "next_attempt_at": float, "created_at": float,
+                 "sent_at": float, "message_id": int, "last_error": str},
+                pk="id", not_null={"idem_key", "ref", "recipient", "step", "body", "status", "attempts",
+                                   "next_attempt_at", "created_at"},
+                defaults={"status": "pending", "attempts": 0}, if_not_exists=True)
+            t("report_outbox").create_index(["idem_key"], unique=True, if_not_exists=True)
+            t("report_outbox").create_index(["status", "next_attempt_at"], if_not_exists=True)
+            t("report_timers").create(
+                {"id": int, "ref": str, "step": str, "kind": str, "notify": str, "due_at": float,
+                 "fired_at": float, "cancelled_at": float},
+                pk="id", not_null={"ref", "step", "kind", "notify", "due_at"}, if_not_exists=True)
+            t("report_timers").create_index(["ref", "step"], unique=True, if_not_exists=True)
+            t("report_timers").create_index(["due_at"], if_not_exists=True)
+            t("report_audit").create(
+                {"seq": int, "at": float, "actor": str, "action": str, "ref": str, "detail": str,
+                 "prev_hash": str, "hash": str},
+                pk="seq", not_null={"at", "actor", "action", "detail", "prev_hash", "hash"},
+                if_not_exists=True)
+            # Append-only at the SQL level too; the hash chain detects edits made around SQLite.
+            for event in ("UPDATE", "DELETE"):
+                self.db.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS report_audit_no_{event.lower()} "
+                    f"BEFORE {event} ON report_audit "
+                    "BEGIN SELECT RAISE(ABORT, 'report_audit is append-only'); END")
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction, taking the write lock up front (no lock upgrade to fail later)."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        rows = list(self.db.query(sql, params))
+        return rows[0] if rows else None
+
+    # processed updates (replays of Telegram updates and button presses change nothing) -----------
+    def seen(self, key: str) -> dict[str, Any] | None:
+        """The marker of an already processed update (with the report it created, if any)."""
+        return self._one("SELECT * FROM report_seen WHERE key = ?", [key])
+
+    def mark_seen(self, key: str, *, at: float, ref: str | None = None) -> None:
+        self.db.execute("INSERT OR IGNORE INTO report_seen (key, at, ref) VALUES (?, ?, ?)", [key, at, ref])
+
+    # drafts and pending free-text inputs ----------------------------------------------------------
+    def draft(self, owner: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM report_drafts WHERE owner = ?", [owner])
+
+    def put_draft(self, owner: str, *, nonce: str, state: bytes, at: float) -> None:
+        self.db.execute("INSERT OR REPLACE INTO report_drafts (owner, nonce, state, updated_at) "
+                        "VALUES (?, ?, ?, ?)", [owner, nonce, state, at])
+
+    def delete_draft(self, owner: str) -> None:
+        self.db.execute("DELETE FROM report_drafts WHERE owner = ?", [owner])
+
+    def pending(self, owner: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM report_pending WHERE owner = ?", [owner])
+
+    def put_pending(self, owner: str, *, ref: str, action: str, at: float) -> None:
+        self.db.execute("INSERT OR REPLACE INTO report_pending (owner, ref, action, created_at) "
+                        "VALUES (?, ?, ?, ?)", [owner, ref, action, at])
+
+    def delete_pending(self, owner: str) -> None:
+        self.db.execute("DELETE FROM report_pending WHERE owner = ?", [owner])
+
+    # reports and their events ---------------------------------------------------------------------
+    def insert_report(self, row: dict[str, Any]) -> None:
+        cols, marks = ", ".join(row), ", ".join("?" for _ in row)
+        self.db.execute(f"INSERT INTO reports ({cols}) VALUES ({marks})", list(row.values()))
+
+    def report(self, ref: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM reports WHERE ref = ?", [ref])
+
+    def report_by_nonce(self, nonce: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM reports WHERE draft_nonce = ?", [nonce])
+
+    def reports(self, *, open_only: bool) -> list[dict[str, Any]]:
+        where = "WHERE status != 'resolved' " if open_only else ""
+        return list(self.db.query(f"SELECT * FROM reports {where}ORDER BY created_at, ref"))
+
+    def count_reports(self) -> int:
+        row = self._one("SELECT count(*) AS n FROM reports")
+        return int(row["n"]) if row else 0
+
+    _REPORT_FIELDS = frozenset({"status", "updated_at", "acknowledged_at", "resolved_at", "carrier_outcome"})
+
+    def update_report(self, ref: str, **fields: Any) -> None:
+        if not fields or not set(fields) <= self._REPORT_FIELDS:
+            raise ValueError(f"cannot update report fields {sorted(fields)}")
+        assignments = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(f"UPDATE reports SET {assignments} WHERE ref = ?", [*fields.values(), ref])
+
+    def add_event(self, *, ref: str, at: float, kind: str, actor: str, body: bytes | None = None) -> int:
+        cur = self.db.execute("INSERT INTO report_events (ref, at, kind, actor, body) VALUES (?, ?, ?, ?, ?)",
+                              [ref, at, kind, actor, body])
+        return int(cur.lastrowid or 0)
+
+    def events(self, ref: str) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM report_events WHERE ref = ? ORDER BY id", [ref]))
+
+    # outbox ---------------------------------------------------------------------------------------
+    def enqueue(self, *, idem_key: str, ref: str, recipient: str, step: str, body: bytes, at: float) -> bool:
+        """Add a notification unless one with this idempotency key exists; True if added."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO report_outbox (idem_key, ref, recipient, step, body, status, attempts, "
+            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            [idem_key, ref, recipient, step, body, at, at])
+        return cur.rowcount == 1
+
+    def outbox_due(self, *, now: float, limit: int) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT * FROM report_outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+            "ORDER BY next_attempt_at, id LIMIT ?", [now, limit]))
+
+    def outbox_next_at(self) -> float | None:
+        row = self._one("SELECT min(next_attempt_at) AS t FROM report_outbox WHERE status = 'pending'")
+        return None if row is None or row["t"] is None else float(row["t"])
+
+    def outbox_row(self, row_id: int) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM report_outbox WHERE id = ?", [row_id])
+
+    def outbox(self, *, ref: str | None = None) -> list[dict[str, Any]]:
+        if ref is None:
+            return list(self.db.query("SELECT * FROM report_outbox ORDER BY id"))
+        return list(self.db.query("SELECT * FROM report_outbox WHERE ref = ? ORDER BY id", [ref]))
+
+    def mark_sent(self, row_id: int, *, at: float, message_id: int | None) -> None:
+        self.db.execute("UPDATE report_outbox SET status = 'sent', sent_at = ?, message_id = ?, "
+                        "last_error = NULL WHERE id = ? AND status = 'pending'", [at, message_id, row_id])
+
+    def reschedule(self, row_id: int, *, next_at: float, error: str, count_attempt: bool = True) -> None:
+        self.db.execute("UPDATE report_outbox SET attempts = attempts + ?, next_attempt_at = ?, "
+                        "last_error = ? WHERE id = ? AND status = 'pending'",
+                        [1 if count_attempt else 0, next_at, error, row_id])
+
+    def postpone_all(self, *, until: float) -> None:
+        """Flood control is per bot: nothing may be sent before `until`."""
+        self.db.execute("UPDATE report_outbox SET next_attempt_at = ? "
+                        "WHERE status = 'pending' AND next_attempt_at < ?", [until, until])
+
+    def drop_outbox(self, row_id: int, *, reason: str) -> None:
+        self.db.execute("UPDATE report_outbox SET status = 'dropped', last_error = ? WHERE id = ?",
+                        [reason, row_id])
+
+    # timers ---------------------------------------------------------------------------------------
+    def add_timer(self, *, ref: str, step: str, kind: str, notify: str, due_at: float) -> None:
+        self.db.execute("INSERT OR IGNORE INTO report_timers (ref, step, kind, notify, due_at) "
+                        "VALUES (?, ?, ?, ?, ?)", [ref, step, kind, notify, due_at])
+
+    def timers_due(self, *, now: float) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT * FROM report_timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ? "
+            "ORDER BY due_at, id", [now]))
+
+    def timers(self, ref: str) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM report_timers WHERE ref = ? ORDER BY due_at, id", [ref]))
+
+    def next_timer_at(self) -> float | None:
+        row = self._one("SELECT min(due_at) AS t FROM report_timers "
+                        "WHERE fired_at IS NULL AND cancelled_at IS NULL")
+        return None if row is None or row["t"] is None else float(row["t"])
+
+    def cancel_timer(self, timer_id: int, *, at: float) -> None:
+        self.db.execute("UPDATE report_timers SET cancelled_at = ? WHERE id = ? AND fired_at IS NULL",
+                        [at, timer_id])
+
+    def timer_fired(self, timer_id: int, *, at: float) -> None:
+        self.db.execute("UPDATE report_timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL",
+                        [at, timer_id])
+
+    def cancel_timers(self, ref: str, *, kinds: Sequence[str], at: float) -> None:
+        marks = ", ".join("?" for _ in kinds)
+        self.db.execute(f"UPDATE report_timers SET cancelled_at = ? WHERE ref = ? AND kind IN ({marks}) "
+                        "AND fired_at IS NULL AND cancelled_at IS NULL", [at, ref, *kinds])
+
+    # audit log (append-only, hash-chained, no content) -------------------------------------------
+    def audit(self, *, at: float, actor: str, action: str, ref: str | None = None,
+              detail: dict[str, Any] | None = None) -> None:
+        last = self._one("SELECT seq, hash FROM report_audit ORDER BY seq DESC LIMIT 1")
+        prev, seq = (str(last["hash"]), int(last["seq"]) + 1) if last else (_AUDIT_GENESIS, 1)
+        text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
+        self.db.execute(
+            "INSERT INTO report_audit (seq, at, actor, action, ref, detail, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [seq, at, actor, action, ref, text, prev, _audit_hash(prev, seq, at, actor, action, ref, text)])
+
+    def audit_rows(self, *, ref: str | None = None) -> list[dict[str, Any]]:
+        if ref is None:
+            return list(self.db.query("SELECT * FROM report_audit ORDER BY seq"))
+        return list(self.db.query("SELECT * FROM report_audit WHERE ref = ? ORDER BY seq", [ref]))
+
+    def verify_audit(self) -> int | None:
+        """The first broken sequence number of the hash chain, or None if it is intact."""
+        prev, expected = _AUDIT_GENESIS, 1
+        for row in self.db.query("SELECT * FROM report_audit ORDER BY seq"):
+            seq = int(row["seq"])
+            good = _audit_hash(prev, seq, row["at"], row["actor"], row["action"], row["ref"], row["detail"])
+            if seq != expected or row["prev_hash"] != prev or row["hash"] != good:
+                return seq
+            prev, expected = good, seq + 1
+        return None
+
+    # retention ------------------------------------------------------------------------------------
+    def purge(self, *, resolved_before: float, drafts_before: float, seen_before: float) -> list[str]:
+        """Delete reports resolved before the cut-off with everything attached; returns their refs.
+
+        Freed pages are zeroed (secure_delete) so the ciphertext does not linger in the file.
+        """
+        self.db.execute("PRAGMA secure_delete = ON")
+        refs = [str(r["ref"]) for r in self.db.query(
+            "SELECT ref FROM reports WHERE status = 'resolved' AND resolved_at < ?", [resolved_before])]
+        for ref in refs:
+            for table in ("report_events", "report_outbox", "report_timers", "report_pending"):
+                self.db.execute(f"DELETE FROM {table} WHERE ref = ?", [ref])
+            self.db.execute("DELETE FROM reports WHERE ref = ?", [ref])
+        self.db.execute("DELETE FROM report_drafts WHERE updated_at < ?", [drafts_before])
+        self.db.execute("DELETE FROM report_pending WHERE created_at < ?", [drafts_before])
+        self.db.execute("DELETE FROM report_seen WHERE at < ?", [seen_before])
+        return refs
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file and truncate it (after a purge: no old pages left there)."""
+        if self.db.conn.in_transaction:
+            return
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
