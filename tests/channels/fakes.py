@@ -116,6 +116,7 @@ class FakeWeCom(_Server):
         self.refuse = False
         self._events: dict[str, tuple[str, float, str]] = {}  # req_id -> (kind, pushed at, user id)
         self._seq = itertools.count(1)
+        self.last_msgid: dict[str, str] = {}
         self.app.router.add_get("/", self._ws)
 
     async def start(self) -> None:
@@ -206,6 +207,7 @@ class FakeWeCom(_Server):
     async def text(self, userid: str, content: str, *, msgid: str | None = None) -> tuple[str, str]:
         """A user's text message in a single chat; returns (req_id, msgid)."""
         msgid = msgid or uuid.uuid4().hex
+        self.last_msgid[userid] = msgid
         body = {"msgid": msgid, "aibotid": self.bot_id, "chattype": "single", "from": {"userid": userid},
                 "response_url": f"https://127.0.0.1:{self.port}/response/{msgid}",
                 "msgtype": "text", "text": {"content": content}}
@@ -279,6 +281,7 @@ class FakeDingTalk(_Server):
         self.connections = 0
         self.refuse = False
         self._tickets: set[str] = set()
+        self.last_message_id: dict[str, str] = {}
         self._pushed: dict[str, tuple[dict[str, Any], float, str]] = {}  # messageId -> (frame, at, user)
         self.cards: dict[str, dict[str, Any]] = {}  # outTrackId -> {"data":..., "space":..., "user":...}
         r = self.app.router
@@ -410,6 +413,8 @@ class FakeDingTalk(_Server):
                              "messageId": message_id, "time": str(int(time.time() * 1000)), "topic": topic},
                  "data": json.dumps(data, ensure_ascii=False)}
         self._pushed[message_id] = (frame, time.perf_counter(), user)
+        if topic == STREAM_BOT_TOPIC:
+            self.last_message_id[user] = message_id
         await self.current.send_str(json.dumps(frame, ensure_ascii=False))
         return message_id
 

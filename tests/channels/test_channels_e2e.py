@@ -74,3 +74,52 @@ async def test_everything_a_user_does_works_and_the_officer_elsewhere_is_told(tm
         told = await staff._wait(before, buttons=False)
         assert any(ref in m.text for m in told), told
         assert "13812345678" not in stage.log_text() and "三楼会议室" not in stage.log_text()
+
+
+async def redeliver_last(stage: Stage, platform: str, user: str, text: str) -> None:
+    """The platform delivers a user's message again (as after a late ack)."""
+    if platform == "wecom":
+        msgid = stage.wecom.last_msgid[user]
+        await stage.wecom.text(user, text, msgid=msgid)
+    else:
+        mid = stage.dingtalk.last_message_id[user]
+        await stage.dingtalk.redeliver(mid)
+        await stage.dingtalk.ack(mid)
+
+
+@pytest.mark.parametrize("platform", ["wecom", "dingtalk"])
+async def test_dropped_connection_redelivery_and_kill9_lose_nothing_and_answer_once(tmp_path, platform):
+    async with Stage(tmp_path) as stage:
+        server = stage.wecom if platform == "wecom" else stage.dingtalk
+        staff = WeComUser(stage.wecom, "wx-staff") if platform == "wecom" else DingTalkUser(stage.dingtalk, "dt-staff")
+        proc = stage.start_bot()
+        await stage.up()
+
+        # Mid-flow the server drops the connection: the bot reconnects and the flow goes on.
+        await staff.say("/report", buttons=True)
+        await server.drop()
+        await server.connected(count=2, timeout=60)
+        await staff.press("涉密载体丢失")
+
+        # A redelivered message is not answered again: the next thing the user sees answers the next message.
+        await staff.say("电话响几声要接？")
+        seen = len(staff.messages())
+        await redeliver_last(stage, platform, staff.user, "电话响几声要接？")
+        after = await staff.say("今天上午十点，三楼会议室", buttons=True)
+        assert len(staff.messages()) - seen == len(after)
+        assert not any("依据" in m.text for m in after)
+
+        # Killed with -9 right after a message arrived; restarted, the platform redelivers it.
+        start = len(staff.messages())
+        await server.text(staff.user, "/check 你找别人去")
+        proc.kill()
+        proc.wait()
+        stage.start_bot()
+        await server.connected(count=3, timeout=60)
+        await redeliver_last(stage, platform, staff.user, "/check 你找别人去")
+        await staff.say("/cancel")
+        answers = [m for m in staff.messages(start) if "找别人去" in m.text]
+        assert len(answers) == 1, staff.messages(start)
+
+        # The report conversation survived the crash: /cancel found it to cancel.
+        assert "已取消" in staff.messages()[-1].text
