@@ -8,6 +8,7 @@ An adapter turns a platform event into an `Incoming`, calls `Gateway.handle`, an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -216,10 +217,8 @@ async def hold_lease(store: ChannelStore, name: str, *, owner: str, ttl: float, 
             warned = True
         if on_wait is not None:
             await on_wait()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=max(0.2, ttl / 4))
-        except TimeoutError:
-            pass
 
 
 async def renew_lease(store: ChannelStore, name: str, *, owner: str, ttl: float, lost: asyncio.Event) -> None:

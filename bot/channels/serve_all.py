@@ -38,8 +38,8 @@ async def serve_all(config: Config, assistant: Assistant, *, store: Any, channel
                     reports: ReportService | None) -> None:
     """Run until SIGINT/SIGTERM."""
     cfg = config.file.channels
-    access = {name: ChannelAccess(section.access) for name, section in (("wecom", cfg.wecom), ("dingtalk", cfg.dingtalk))
-              if section is not None}
+    sections = (("wecom", cfg.wecom), ("dingtalk", cfg.dingtalk))
+    access = {name: ChannelAccess(section.access) for name, section in sections if section is not None}
     gateway = Gateway(assistant, channel_store, access, owner=process_owner())
     hub = ChannelHub(build_channels(config, gateway, channel_store), channel_store, reports=reports,
                      tick_seconds=config.file.reports.tick_seconds)

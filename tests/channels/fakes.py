@@ -9,6 +9,7 @@ dropped connections.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import ipaddress
 import itertools
@@ -72,10 +73,8 @@ class _Recorder:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError("no matching frame from the bot")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), left)
-            except TimeoutError:
-                pass
 
 
 class _Server:
@@ -121,11 +120,14 @@ class FakeWeCom(_Server):
 
     async def start(self) -> None:
         import tempfile
+        from pathlib import Path
 
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        with tempfile.NamedTemporaryFile("wb", suffix=".pem") as c, tempfile.NamedTemporaryFile("wb", suffix=".pem") as k:
-            c.write(self.cert[0]); c.flush(); k.write(self.cert[1]); k.flush()
-            ctx.load_cert_chain(c.name, k.name)
+        with tempfile.TemporaryDirectory() as tmp:
+            cert, key = Path(tmp) / "cert.pem", Path(tmp) / "key.pem"
+            cert.write_bytes(self.cert[0])
+            key.write_bytes(self.cert[1])
+            ctx.load_cert_chain(cert, key)
         await self._start(ctx)
 
     @property
@@ -427,7 +429,8 @@ class FakeDingTalk(_Server):
                 "msgId": msg_id, "senderNick": staff_id, "isAdmin": False, "senderStaffId": staff_id,
                 "sessionWebhookExpiredTime": int(time.time() * 1000) + 5_400_000,
                 "createAt": int(time.time() * 1000), "senderCorpId": "dingfakecorp", "conversationType": "1",
-                "senderId": f"$:LWCP_v1:${staff_id}", "sessionWebhook": f"{self.endpoint}/robot/sendBySession?session={session}",
+                "senderId": f"$:LWCP_v1:${staff_id}",
+                "sessionWebhook": f"{self.endpoint}/robot/sendBySession?session={session}",
                 "text": {"content": content}, "robotCode": self.client_id, "msgtype": "text"}
         return await self._push(STREAM_BOT_TOPIC, data, staff_id)
 

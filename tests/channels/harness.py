@@ -162,8 +162,8 @@ class Stage:
         env.pop("TELEGRAM_BOT_TOKEN", None)
         log = self.tmp / f"bot{len(self.logs)}.log"
         self.logs.append(log)
-        proc = subprocess.Popen([sys.executable, "-m", "tests.channels.run_bot", "--config", str(self.tmp / "config.yaml")],
-                                cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        command = [sys.executable, "-m", "tests.channels.run_bot", "--config", str(self.tmp / "config.yaml")]
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
         self.procs.append(proc)
         return proc
 

@@ -112,7 +112,11 @@ class WeComChannel:
             if not ended.done():
                 ended.set_result(reason)
 
-        client.on("authenticated", lambda: (self.backoff.reset(), self.connected.set()))
+        def authenticated() -> None:
+            self.backoff.reset()
+            self.connected.set()
+
+        client.on("authenticated", authenticated)
         client.on("disconnected", lambda reason: finish("closed"))
         client.on("error", lambda exc: finish("failed" if "Authentication" not in str(exc) else "refused"))
         client.on("message.text", self._on_text)
@@ -122,9 +126,9 @@ class WeComChannel:
         await client.connect()
         if not client.is_connected:
             finish("failed")
-        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(lost.wait()), ended]
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        for w in waiters[:2]:
+        events: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(lost.wait())]
+        await asyncio.wait([*events, ended], return_when=asyncio.FIRST_COMPLETED)
+        for w in events:
             w.cancel()
         self.connected.clear()
         with contextlib.suppress(Exception):
