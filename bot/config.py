@@ -3,7 +3,8 @@
 Environment:
   TELEGRAM_BOT_TOKEN  the bot token from @BotFather (required by `serve`; never logged or printed)
   LIBAO_CONFIG        path of the YAML file (default: config.yaml in the working directory)
-  LIBAO_DB            path of the SQLite database (default: data/libao.db; overrides `database:`)
+  LIBAO_DB            the database: a SQLite file path (default: data/libao.db) or a postgresql:// URL
+                      (several instances may share a PostgreSQL database); overrides `database:`
 
 The YAML file (see config.example.yaml) has the sections `telegram`, `access`, `rate_limit` and
 `privacy`; every key is validated and an unknown key is an error, so a typo cannot silently switch
@@ -35,6 +36,12 @@ DEFAULT_DB = Path("data/libao.db")
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 Role = Literal["staff", "officer", "admin"]
+
+
+def database_location(value: str | Path) -> Path | str:
+    """A postgresql:// URL as it is; anything else is a SQLite file path."""
+    text = str(value)
+    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
 
 
 class ConfigError(Exception):
@@ -145,6 +152,9 @@ class ReportsConfig(_Section):
     retention_after_resolution: str | float = "90d"
     draft_ttl: str | float = "1d"
     tick_seconds: Annotated[float, Field(ge=1, le=600)] = 15
+    # How long one instance holds a due notification before another may send it: longer than any
+    # send can take, short enough that a crashed instance's notices go out soon after.
+    lease_seconds: Annotated[float, Field(ge=2, le=3600)] = 60
 
     @model_validator(mode="after")
     def _durations_parse(self) -> ReportsConfig:
@@ -245,7 +255,7 @@ class FileConfig(_Section):
     reports: ReportsConfig = ReportsConfig()  # leak reports, see LEAK REPORTS CONFIG
     channels: ChannelsConfig = ChannelsConfig()  # WeCom, DingTalk: see LONG-CONNECTION CHANNELS
     knowledge_dir: Path | None = None
-    database: Path | None = None
+    database: str | None = None  # SQLite file path or postgresql:// URL
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
@@ -254,7 +264,7 @@ class Config(_Section):
 
     token: SecretStr
     file: FileConfig
-    database: Path
+    database: Path | str  # a SQLite file (Path) or a postgresql:// URL (str)
     source: Path
 
     @property
@@ -324,7 +334,7 @@ def load_config(env: Mapping[str, str] | None = None, *, config_path: Path | Non
         file_config = file_config.model_copy(update={"channels": channels})
     if problems or file_config is None:
         raise ConfigError(problems)
-    database = Path(env.get(ENV_DB) or file_config.database or DEFAULT_DB)
+    database = database_location(env.get(ENV_DB) or file_config.database or DEFAULT_DB)
     return Config(token=SecretStr(token), file=file_config, database=database, source=path)
 
 

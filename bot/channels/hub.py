@@ -59,11 +59,18 @@ class ChannelHub:
         for item in self.reports.due_notifications(limit=50):
             key = self.store.user_key(item.chat_id)
             if key is None:
-                continue  # a Telegram user: the Telegram channel's sender has it
+                self.reports.release(item)  # a Telegram user: the Telegram channel's sender has it
+                continue
             name, _, user = key.partition(":")
             channel = self.channels.get(name)
             if channel is None:
                 self.reports.retry_later(item, delay=self.max_delay, error="channel not running")
+                continue
+            connected = getattr(channel, "connected", None)
+            if connected is not None and not connected.is_set():
+                self.reports.release(item)  # another instance holds this channel's connection
+                continue
+            if not self.reports.may_send(item):
                 continue
             card = Card(item.text, tuple((b.label, b.data) for row in item.buttons for b in row))
             try:

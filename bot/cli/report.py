@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _config_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+def _config_paths(args: argparse.Namespace) -> tuple[str | None, Path | None]:
     """(database, key file) from the config file, when there is a readable one."""
     from bot.config import DEFAULT_CONFIG, ENV_CONFIG, ConfigError, read_file_config
 
@@ -61,15 +61,15 @@ def _config_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
 
 
 def _open_service(args: argparse.Namespace) -> Any:
-    from bot.config import DEFAULT_DB, ENV_DB
+    from bot.config import DEFAULT_DB, ENV_DB, database_location
     from bot.core.reports.escalation import ReportPolicy
     from bot.core.reports.sealing import Sealer, load_master_key
     from bot.core.reports.service import ReportService
     from bot.storage import ReportStore, connect
 
     cfg_db, cfg_key = _config_paths(args)
-    db_path = Path(args.db or os.environ.get(ENV_DB) or cfg_db or DEFAULT_DB)
-    if not db_path.is_file():
+    db_path = database_location(args.db or os.environ.get(ENV_DB) or cfg_db or DEFAULT_DB)
+    if isinstance(db_path, Path) and not db_path.is_file():
         raise _Fail(t("report.cli.no_db", path=db_path), exitcodes.CONFIG_ERROR)
     key = load_master_key(key_file=args.key_file or cfg_key, db_path=db_path)
     return ReportService(store=ReportStore(connect(db_path)), sealer=Sealer(key), policy=ReportPolicy())

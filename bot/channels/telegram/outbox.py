@@ -98,6 +98,9 @@ class OutboxSender:
         delivered = 0
         for item in self.service.due_notifications(limit=self.batch):
             if self.elsewhere(item.chat_id):
+                self.service.release(item)
+                continue
+            if not self.service.may_send(item):
                 continue
             try:
                 message = await self.bot.send_message(item.chat_id, item.text, reply_markup=_markup(item))

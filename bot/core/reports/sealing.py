@@ -116,7 +116,7 @@ def load_master_key(*, key_file: str | Path | None = None, db_path: str | Path |
     if not chosen:
         raise ReportKeyError(f"no report key: set {KEY_FILE_ENV} (create one: `libao report keygen FILE`)")
     path = Path(chosen)
-    if db_path is not None and str(db_path) != ":memory:":
+    if db_path is not None and str(db_path) != ":memory:" and "://" not in str(db_path):
         db = Path(db_path).resolve()
         if path.resolve() in {db, Path(f"{db}-wal"), Path(f"{db}-shm")}:
             raise ReportKeyError("the report key must be kept outside the database file")

@@ -13,7 +13,9 @@ step names and error classes only.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import socket
 import time
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
@@ -77,6 +79,7 @@ class Outgoing:
     text: str
     buttons: tuple[tuple[Button, ...], ...]
     attempts: int
+    fence: int = 0  # the fencing number of this instance's lease on the row
 
 
 def format_time(ts: float) -> str:
@@ -95,16 +98,24 @@ def _compact(ref: str) -> str:
 
 
 class ReportService:
-    """The leak-report workflow over a `ReportStore`; one instance per process."""
+    """The leak-report workflow over a `ReportStore`; one instance per process.
+
+    Several processes may share one database: due timers and notifications are leased to one of
+    them at a time (`lease_seconds`, with a fencing number), so each fires or is sent once.
+    """
 
     def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy,
                  clock: Callable[[], float] = time.time,
-                 new_ref: Callable[[], str] = report_flow.new_reference):
+                 new_ref: Callable[[], str] = report_flow.new_reference,
+                 owner: str | None = None, lease_seconds: float = 60.0):
         self.store = store
         self.sealer = sealer
         self.policy = policy
         self.clock = clock
         self.new_ref = new_ref
+        # Host and pid: a lease of a process that died is taken back by the next one with its pid.
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.lease_seconds = lease_seconds
         # Recipients are stored as pseudonyms too, so no raw Telegram id is ever written.
         self._staff_by_pid = {sealer.pseudonym(uid): uid for uid in policy.staff}
 
@@ -166,14 +177,26 @@ class ReportService:
         return self._once(update_key, person, lambda now: self._callback(person, payload, now))
 
     # ------------------------------------------------------------------------- background work
-    def tick(self) -> int:
-        """Fire every due timer into the outbox (one transaction); returns how many fired."""
+    def tick(self, *, limit: int = 100) -> int:
+        """Fire due timers into the outbox; returns how many this instance fired.
+
+        One transaction claims the due timers (PostgreSQL: FOR UPDATE SKIP LOCKED), re-checks each
+        claim's fencing number and writes the outbox rows, the audit entries and the fired marks:
+        a crash leaves neither a half-fired step nor a claim behind, and a worker whose claim was
+        taken over fires nothing.
+        """
         now = self.clock()
+        fired = 0
         with self.store.write():
-            due = self.store.timers_due(now=now)
-            for timer in due:
-                self._fire(timer, now)
-        return len(due)
+            for claimed in self.store.claim_timers(owner=self.owner, now=now, ttl=self.lease_seconds,
+                                                   limit=limit):
+                timer = self.store.timer_if_fence(claimed["id"], fence=claimed["fence"])
+                if timer is None:
+                    log.warning("report %s: timer %s was taken over, not fired here", claimed["ref"],
+                                claimed["step"])
+                    continue
+                fired += self._fire(timer, now)
+        return fired
 
     def next_wakeup(self) -> float | None:
         """The earliest time a timer or a notification is due."""
@@ -181,9 +204,12 @@ class ReportService:
         return min(times) if times else None
 
     def due_notifications(self, *, limit: int = 20) -> list[Outgoing]:
-        """Pending notifications whose time has come, with recipient and text resolved."""
+        """Pending notifications whose time has come, leased to this instance, with recipient and
+        text resolved. Send each only after `may_send` said yes; give back with `release` what this
+        instance cannot deliver."""
         out = []
-        for row in self.store.outbox_due(now=self.clock(), limit=limit):
+        for row in self.store.claim_outbox(owner=self.owner, now=self.clock(), ttl=self.lease_seconds,
+                                           limit=limit):
             chat_id = self._recipient_chat(row)
             if chat_id is None:
                 with self.store.write():
@@ -195,8 +221,21 @@ class ReportService:
             buttons = tuple(tuple(Button(label, data) for label, data in line)
                             for line in body.get("buttons", []))
             out.append(Outgoing(row["id"], row["idem_key"], chat_id, body["text"], buttons,
-                                int(row["attempts"])))
+                                int(row["attempts"]), int(row["fence"])))
         return out
+
+    def may_send(self, item: Outgoing) -> bool:
+        """Renew this instance's lease on `item` right before sending it; False (do not send) when
+        the lease expired or another instance took the row over, or it was already sent."""
+        ok = self.store.confirm_outbox(item.row_id, owner=self.owner, fence=item.fence, now=self.clock(),
+                                       ttl=self.lease_seconds)
+        if not ok:
+            log.warning("notification %d: lease lost, not sent by this instance", item.row_id)
+        return ok
+
+    def release(self, item: Outgoing) -> None:
+        """Hand a leased notification back at once (another instance's channel delivers it)."""
+        self.store.release_outbox(item.row_id, fence=item.fence)
 
     def delivered(self, item: Outgoing, *, message_id: int | None) -> None:
         now = self.clock()
@@ -204,7 +243,9 @@ class ReportService:
             row = self.store.outbox_row(item.row_id)
             if row is None or row["status"] != "pending":
                 return
-            self.store.mark_sent(item.row_id, at=now, message_id=message_id)
+            if not self.store.mark_sent(item.row_id, at=now, message_id=message_id, fence=item.fence or None):
+                log.warning("notification %d: sent after its lease was taken over", item.row_id)
+                return
             self.store.audit(at=now, actor="system", action="notified", ref=row["ref"],
                              detail={"step": row["step"], "to": self._recipient_kind(row["recipient"])})
 
@@ -213,7 +254,7 @@ class ReportService:
         now = self.clock()
         with self.store.write():
             self.store.reschedule(item.row_id, next_at=now + delay, error=error[:200],
-                                  count_attempt=not flood)
+                                  count_attempt=not flood, fence=item.fence or None)
             if flood:
                 self.store.postpone_all(until=now + delay)
 
@@ -630,14 +671,14 @@ class ReportService:
     def _recipient_kind(recipient: str) -> str:
         return "reporter" if recipient == "reporter" else f"officer:{recipient[len('staff:'):][:12]}"
 
-    def _fire(self, timer: dict[str, Any], now: float) -> None:
-        """Turn one due timer into outbox rows, or cancel it if the report no longer needs it."""
+    def _fire(self, timer: dict[str, Any], now: float) -> int:
+        """Turn one due timer into outbox rows (1), or cancel it if the report no longer needs it (0)."""
         ref = str(timer["ref"])
         row = self.store.report(ref)
         if row is None or not escalation.timer_still_due(kind=timer["kind"], status=row["status"],
                                                          carrier_decided=bool(row["carrier_outcome"])):
             self.store.cancel_timer(timer["id"], at=now)
-            return
+            return 0
         step, kind = str(timer["step"]), str(timer["kind"])
         category = t(f"report.choice.category.{row['category']}")
         urgency = t(f"report.urgency.{row['urgency']}")
@@ -671,6 +712,7 @@ class ReportService:
         self.store.timer_fired(timer["id"], at=now)
         self.store.audit(at=now, actor="system", action="timer_fired", ref=ref, detail={"step": step})
         log.info("report %s: %s fired", ref, step)
+        return 1
 
 
 # ----------------------------------------------------------------------------- the Assistant's dispatch point
