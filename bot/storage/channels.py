@@ -97,13 +97,16 @@ class ChannelStore:
         """Take or renew the lease `name` for `ttl` seconds; False while another live owner has it.
         An owner on this host whose process is gone (killed) loses it at once; on PostgreSQL so does
         any owner whose database session ended."""
-        if self.db.dialect == "postgres" and not self._advisory_lock(name):
-            return False
+        # Newly granted advisory lock: no other session holds it, so the row's holder is gone.
+        vacated = False
+        if self.db.dialect == "postgres":
+            vacated = name not in self._advisory
+            if not self._advisory_lock(name):
+                return False
         now = self.clock()
         with self.db.write():
             row = self.db.execute("SELECT owner, expires FROM channel_lease WHERE name = ?", [name]).fetchone()
-            if (self.db.dialect == "sqlite" and row is not None and row[0] != owner and row[1] > now
-                    and _alive(row[0])):
+            if not vacated and row is not None and row[0] != owner and row[1] > now and _alive(row[0]):
                 return False
             self.db.execute("INSERT INTO channel_lease (name, owner, expires, fence) VALUES (?, ?, ?, 1) "
                             "ON CONFLICT (name) DO UPDATE SET expires = excluded.expires, "
@@ -146,7 +149,7 @@ class ChannelStore:
                                    "AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1",
                                    [key >> 32, key & 0xFFFFFFFF])
                 if held is not None:
-                    return True
+                    return _alive(owner)
             return False
         row = self.db.execute("SELECT 1 FROM channel_lease WHERE owner = ? AND expires > ?", [owner, now]).fetchone()
         return row is not None and _alive(owner)
