@@ -7,6 +7,7 @@ PostgreSQL refuses to run as root, so as root the server runs as the `postgres` 
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import os
@@ -72,10 +73,8 @@ class PgServer:
         return self
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, dbname: str = "postgres") -> str:

@@ -32,7 +32,8 @@ class ChannelHub:
         self.max_delay = max_delay
 
     async def run(self, stop: asyncio.Event) -> None:
-        tasks = [asyncio.create_task(ch.run(stop), name=f"libao:{name}") for name, ch in self.channels.items()]
+        tasks = [asyncio.create_task(_keep_running(ch, stop), name=f"libao:{name}")
+                 for name, ch in self.channels.items()]
         for ch in self.channels.values():
             tasks.append(asyncio.create_task(_resume_when_connected(ch, stop)))
         if self.reports is not None:
@@ -101,6 +102,14 @@ class ChannelHub:
                                                                max(0.2, wake - self.reports.clock()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
+
+
+async def _keep_running(channel: Channel, stop: asyncio.Event) -> None:
+    """A channel's run ends when another instance took its connection over: wait to lead again."""
+    while not stop.is_set():
+        await channel.run(stop)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=1.0)
 
 
 async def _resume_when_connected(channel: Channel, stop: asyncio.Event) -> None:

@@ -48,7 +48,7 @@ async def serve_all(config: Config, assistant: Assistant, *, store: Any, channel
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    telegram = await _start_telegram(config, assistant, store, reports, channel_store) \
+    telegram = await _start_telegram(config, assistant, store, reports, channel_store, stop) \
         if config.file.telegram.enabled else None
     try:
         await hub.run(stop)
@@ -58,24 +58,61 @@ async def serve_all(config: Config, assistant: Assistant, *, store: Any, channel
 
 
 async def _start_telegram(config: Config, assistant: Assistant, store: Any, reports: ReportService | None,
-                          channel_store: ChannelStore) -> Any:
-    from bot.channels.telegram.app import ALLOWED_UPDATES, background_jobs, build_application
+                          channel_store: ChannelStore, stop: asyncio.Event) -> Any:
+    from bot.channels.telegram.app import background_jobs, build_application
 
     jobs = background_jobs(config, store, reports=reports,
                            elsewhere=lambda chat_id: channel_store.user_key(chat_id) is not None)
     app = build_application(config, assistant, store=store, jobs=jobs)
     await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)  # command menu and background jobs, as run_polling does
     await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=config.telegram.poll_interval, timeout=config.telegram.poll_timeout,
-                                    allowed_updates=ALLOWED_UPDATES)
-    jobs.start(app)
+    app.bot_data["libao"]["poller"] = asyncio.create_task(
+        _poll_as_leader(app, config, channel_store, stop), name="libao:telegram-polling")
     return app
 
 
+async def _poll_as_leader(app: Any, config: Config, channel_store: ChannelStore, stop: asyncio.Event) -> None:
+    """Long polling by whichever instance holds the bot's lease (Telegram allows one getUpdates
+    consumer per bot); the others wait and take over within a lease wait interval when it dies.
+    Every instance still answers its own updates' follow-ups and sends leased notifications."""
+    from bot.channels.gateway import hold_lease, renew_lease
+    from bot.channels.telegram.app import ALLOWED_UPDATES
+
+    name = f"telegram:{app.bot.id}"
+    owner = process_owner()
+    ttl = config.file.channels.lease_seconds
+    updater = app.updater
+    assert updater is not None
+    while not stop.is_set():
+        await hold_lease(channel_store, name, owner=owner, ttl=ttl, stop=stop)
+        if stop.is_set():
+            break
+        lost = asyncio.Event()
+        renewer = asyncio.create_task(renew_lease(channel_store, name, owner=owner, ttl=ttl, lost=lost))
+        log.info("telegram long polling: this instance leads")
+        try:
+            await updater.start_polling(poll_interval=config.telegram.poll_interval,
+                                        timeout=config.telegram.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(lost.wait())]
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+        finally:
+            renewer.cancel()
+            if updater.running:
+                await updater.stop()
+            channel_store.release_lease(name, owner=owner)
+
+
 async def _stop_telegram(app: Any) -> None:
+    poller = app.bot_data["libao"].get("poller")
+    if poller is not None:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(poller, timeout=15)
     await app.bot_data["libao"]["jobs"].stop()
-    if app.updater is not None:
+    if app.updater is not None and app.updater.running:
         await app.updater.stop()
     await app.stop()
     await app.shutdown()

@@ -48,12 +48,13 @@ def run(args: argparse.Namespace) -> int:
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
     assistant = load_assistant(store, knowledge_dir=knowledge, options=options)
-    channel_store = None
+    from bot.storage.channels import ChannelStore
+
+    # Leases of the long connections (Telegram polling, WeCom, DingTalk): one holder per bot among
+    # all instances sharing the database.
+    channel_store = ChannelStore(store.db)
     channel_officers: tuple[int, ...] = ()
     if channels.wecom or channels.dingtalk:
-        from bot.storage.channels import ChannelStore
-
-        channel_store = ChannelStore(store.db)
         channel_officers = tuple(channel_store.user_id(k) for k in channels.officer_keys())
     reports = None
     # Leak reports (/report): the service behind the Assistant's report dispatch point.
@@ -73,11 +74,16 @@ def run(args: argparse.Namespace) -> int:
     if args.check_config:
         print(f"libao: configuration OK ({config.source}, database {config.database})")
         return exitcodes.OK
-    if channel_store is not None:
+    if channels.wecom or channels.dingtalk or config.telegram.mode == "polling":
         from bot.channels.serve_all import serve_all
 
-        asyncio.run(serve_all(config, assistant, store=store, channel_store=channel_store, reports=reports))
+        try:
+            asyncio.run(serve_all(config, assistant, store=store, channel_store=channel_store, reports=reports))
+        except InvalidToken:
+            print("libao: Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN)", file=sys.stderr)
+            return exitcodes.CONFIG_ERROR
         return exitcodes.OK
+    # Webhook mode: every instance serves the updates its load balancer hands it.
     app = build_application(config, assistant, store=store)
     try:
         run_app(app, config)
