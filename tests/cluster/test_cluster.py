@@ -186,7 +186,8 @@ def test_three_instances_survive_kill9_of_the_leader(tmp_path, pg_server):
     for key in duplicates:  # at-least-once: the first copy's sender died within a second of it
         # (a message in flight when its sender died reaches the server just after the kill)
         assert any(-0.25 <= kill - first_at[key] < 1.0 for kill in cluster.kills), \
-            (key, [round(t - first_at[key], 3) for t in times[key]], sorted(round(k - first_at[key], 2) for k in cluster.kills))
+            (key, [round(t - first_at[key], 3) for t in times[key]],
+             sorted(round(k - first_at[key], 2) for k in cluster.kills))
     assert sum(n - 1 for n in duplicates.values()) <= len(cluster.kills)
 
     # The audit chain verifies; the failover is measured (kill -9 -> another instance connected).
