@@ -183,7 +183,7 @@ class PrivacyConfig(_Section):
     purge_interval_hours: Annotated[float, Field(gt=0, le=168)] = 6
 
 
-# ============================================================================= LEAK REPORTS CONFIG
+# ----------------------------------------------------------------------------- leak reports
 # The `reports:` section (reporting a suspected leak). Durations are "30s", "10m", "2h", "10d"
 # or seconds. Officers default to access.officers; deputy and head receive escalations.
 class ReportChainStepConfig(_Section):
@@ -223,7 +223,6 @@ class ReportsConfig(_Section):
 def report_policy(file_config: FileConfig) -> ReportPolicy:
     """The escalation policy of the leak reports (officers default to access.officers)."""
     return file_config.reports.policy(fallback_officers=file_config.access.officers)
-# ============================================================================= end LEAK REPORTS CONFIG
 
 
 class FileConfig(_Section):
@@ -233,7 +232,7 @@ class FileConfig(_Section):
     access: AccessConfig
     rate_limit: RateLimitConfig = RateLimitConfig()
     privacy: PrivacyConfig = PrivacyConfig()
-    reports: ReportsConfig = ReportsConfig()  # leak reports, see LEAK REPORTS CONFIG
+    reports: ReportsConfig = ReportsConfig()  # leak reports
     knowledge_dir: Path | None = None
     database: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

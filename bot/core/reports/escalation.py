@@ -29,7 +29,7 @@ class ChainStep:
 
 @dataclass(frozen=True, slots=True)
 class ReportPolicy:
-    """Who gets leak reports and when; the defaults follow the issue's example chain."""
+    """Who gets leak reports and when; the defaults are the single source of the escalation chain and clocks."""
 
     officers: tuple[int, ...] = ()
     deputy: tuple[int, ...] = ()
