@@ -6,27 +6,31 @@ draft exactly as given, whatever was folded away to find them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.core.check.classified import TopicIndex, find_secrets
-from bot.core.check.draftview import CompactView, DraftViews, build_views
+from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
+from bot.core.text.fold import Compact, Folded, fold_draft
 from bot.core.yamlfile import Problem
 
 if TYPE_CHECKING:
     from bot.core.phrases.phrasebook import Phrasebook
 
 # Sentence-final particles that may follow a phrase that must end its clause (下班了啊, 明天再来吧).
-_TRAILING = frozenset("啊呀吧呢嘛啦哦哈了么哟")
+_TRAILING = frozenset("啊呀吧呢嘛啦哦哈了么哟咯喽")
 # Interjections that may precede a phrase that must start its clause (哎呀天啊).
-_LEADING = frozenset("哎呀唉哦噢哇")
+_LEADING = frozenset("哎呀唉哦噢哇嗨")
+# Opening/closing quote pairs; text between them is someone else's words or a title.
+_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
+_QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
 # A draft that greets / takes leave with any of these does not get the soft hint.
 _GREETINGS = ("您好", "你好", "早上好", "上午好", "中午好", "下午好", "晚上好", "早安", "午安", "晚安",
               "欢迎", "尊敬的", "打扰您", "打扰了", "亲爱的")
@@ -131,7 +135,7 @@ class PhraseMatcher:
                         refs.setdefault(alt, []).append((ri, pat, is_exc, simple))
         self._automaton = build_automaton(refs)
 
-    def match(self, view: CompactView) -> list[tuple[Rule, int, int]]:
+    def match(self, view: Compact) -> list[tuple[Rule, int, int]]:
         """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied."""
         if self._automaton is None or not view.text:
             return []
@@ -161,7 +165,7 @@ class PhraseMatcher:
                 if not any(xs < e and s < xe for xs, xe in excepted.get(ri, ()))]
 
 
-def _complete(view: CompactView, pat: Pattern, start: int, anchor_end: int,
+def _complete(view: Compact, pat: Pattern, start: int, anchor_end: int,
               present: dict[tuple[str, ...], bool]) -> int | None:
     """End of the whole pattern whose first part spans [start, anchor_end), conditions checked."""
     text = view.text
@@ -185,7 +189,8 @@ def _extend(text: str, pat: Pattern, pos: int) -> int | None:
         best_end = -1
         for alt in part:
             i = text.find(alt, pos, pos + pat.max_gap + len(alt))
-            if i >= 0 and (best < 0 or i < best):
+            # Earliest match, the longest there (正忙 / 正忙着 -> 正忙着).
+            if i >= 0 and (best < 0 or i < best or (i == best and i + len(alt) > best_end)):
                 best, best_end = i, i + len(alt)
         if best < 0:
             return None
@@ -193,7 +198,7 @@ def _extend(text: str, pat: Pattern, pos: int) -> int | None:
     return pos
 
 
-def _clause_ok(view: CompactView, pat: Pattern, start: int, end: int) -> bool:
+def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
     text, bounds = view.text, view.boundaries
     if pat.clause_start:
         s = start
@@ -217,7 +222,7 @@ class Checker:
                  settings: dict[str, str] | None = None):
         self.ruleset = rules
         self.phrases = PhraseMatcher(rules.rules)
-        self.topics = TopicIndex(rules.topics)
+        self.classified = Classified(rules)
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
         items: list[Marker | Topic] = [*rules.markers, *rules.topics]
@@ -234,20 +239,31 @@ class Checker:
 
     def check(self, draft: str) -> CheckResult:
         """Every finding in `draft`, sorted by position, plus soft hints."""
-        views = build_views(draft)
-        findings = self._forbidden(views)
-        findings += self._pii(views)
-        findings += self._secrets(views)
+        folded = fold_draft(draft)
+        findings = self._forbidden(folded)
+        pii = self._pii(folded)
+        findings += pii
+        findings += self._secrets(folded, pii)
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
-        return CheckResult.of(draft, findings, self._hints(views))
+        return CheckResult.of(draft, findings, self._hints(folded))
 
-    def _forbidden(self, views: DraftViews) -> list[Finding]:
+    def _forbidden(self, folded: Folded) -> list[Finding]:
         raw: dict[tuple[str, int, int], Rule] = {}
-        view = views.collapsed
+        view = folded.compact
+        quoted: list[tuple[int, int]] | None = None
         for rule, s, e in self.phrases.match(view):
+            if rule.unless:
+                ss, se = view.sentence_of(s)
+                if any(w in view.text[ss:se] for w in rule.unless):
+                    continue
             os, oe = view.span(s, e)
-            if rule.quoted_ok and views.quoted and views.in_quotes(os, oe):
-                continue
+            if rule.quoted_ok:
+                if quoted is None:
+                    original = folded.original
+                    quoted = ([m.span(m.lastindex or 0) for m in _QUOTED.finditer(original)]
+                              if any(q in original for q in _QUOTES) else [])
+                if any(qs <= os and oe <= qe for qs, qe in quoted):
+                    continue
             raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
         merged: list[tuple[Rule, int, int]] = []
@@ -265,28 +281,40 @@ class Checker:
             if any(ks <= s and e <= ke for ks, ke in same):
                 continue
             same.append((s, e))
-            kept.append(Finding("forbidden", rule.category, rule.id, s, e, views.original[s:e],
+            kept.append(Finding("forbidden", rule.category, rule.id, s, e, folded.original[s:e],
                                 self._messages[rule.id], self._suggestions[rule.id], rule.severity))
         return kept
 
-    def _pii(self, views: DraftViews) -> list[Finding]:
+    def _pii(self, folded: Folded) -> list[Finding]:
         out = []
-        for m in find_pii(views, self.ruleset.pii):
+        for m in find_pii(folded, self.ruleset.pii):
             message, suggestion = self._pii_text[m.category]
-            out.append(Finding("pii", m.category, f"pii.{m.category}", m.start, m.end, m.masked,
-                               message, suggestion, "error"))
+            s, e = folded.wide.span(m.start, m.end)
+            out.append(Finding("pii", m.category, f"pii.{m.category}", s, e, m.masked, message, suggestion, "error"))
         return out
 
-    def _secrets(self, views: DraftViews) -> list[Finding]:
+    def _secrets(self, folded: Folded, pii: list[Finding]) -> list[Finding]:
+        contacts = [folded.compact_index(folded.wide_index(f.start)) for f in pii]
+        found: list[tuple[str, str, int, int]] = []
+        for h in self.classified.find(folded, contacts):
+            s, e = folded.compact.span(h.start, h.end)
+            found.append((h.category, h.rule, s, e))
+        # Overlapping matches of one rule become one span.
+        found.sort(key=lambda x: (x[1], x[2], -x[3]))
+        merged: list[tuple[str, str, int, int]] = []
+        for cat, rule, s, e in found:
+            if merged and merged[-1][1] == rule and s < merged[-1][3]:
+                merged[-1] = (cat, rule, merged[-1][2], max(e, merged[-1][3]))
+            else:
+                merged.append((cat, rule, s, e))
         out = []
-        for m in find_secrets(views, self.ruleset.markers, self.topics):
-            message, suggestion = self._secret_text[m.rule]
-            out.append(Finding("secret", m.category, m.rule, m.start, m.end, views.original[m.start:m.end],
-                               message, suggestion, "error"))
+        for cat, rule, s, e in merged:
+            message, suggestion = self._secret_text[rule]
+            out.append(Finding("secret", cat, rule, s, e, folded.original[s:e], message, suggestion, "error"))
         return out
 
-    def _hints(self, views: DraftViews) -> tuple[str, ...]:
-        text = views.compact.text
+    def _hints(self, folded: Folded) -> tuple[str, ...]:
+        text = folded.compact.text
         if len(text) < _MIN_HINT_CHARS:
             return ()
         hints = []
