@@ -294,7 +294,8 @@ class Checker:
         return out
 
     def _secrets(self, folded: Folded, pii: list[Finding]) -> list[Finding]:
-        contacts = [folded.compact_index(folded.wide_index(f.start)) for f in pii]
+        ci, wi = folded.compact_index, folded.wide_index
+        contacts = [(ci(wi(f.start)), ci(wi(f.end - 1)) + 1) for f in pii]
         found: list[tuple[str, str, int, int]] = []
         for h in self.classified.find(folded, contacts):
             s, e = folded.compact.span(h.start, h.end)

@@ -21,6 +21,7 @@ words, linear scans for values.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
@@ -34,8 +35,11 @@ _UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折",
           "多万", "多块", "来万", "多个", "余万")
 _DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
+# A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
+# symbols, possibly spaced out (8 8 2 1). Bounded repeats over disjoint classes: linear.
 _CRED_VALUE = re.compile(
-    r"[\s:：是为=叫用改成设成就\"“'「『(（]{0,6}([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
+    r"[\s:：是为=叫用改成设成就\"“'「『(（]{0,6}"
+    r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
 _OPEN = frozenset("【[(（〔「『<〈《〖{｛［")
 _CLOSE = frozenset("】])）〕」』>〉》〗}｝］")
 _STARS = frozenset("★☆✩✪✫✬✭✮✯✰⭐*")
@@ -91,8 +95,8 @@ class Classified:
         self.auto = build_automaton(refs)
 
     # ------------------------------------------------------------------------------------
-    def find(self, f: Folded, contacts: list[int] | tuple[int, ...] = ()) -> list[SecretHit]:
-        """Markings and topics in compact-view spans; `contacts` are compact positions of personal data."""
+    def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = ()) -> list[SecretHit]:
+        """Markings and topics in compact-view spans; `contacts` are compact spans of personal data."""
         c = f.compact
         text = c.text
         if not text or self.auto is None:
@@ -157,7 +161,7 @@ class Classified:
             return any(tail.startswith(p) for p in self.prose_after)
 
         def deictic_before(s: int) -> bool:
-            for ds, de in roles.get("deictic", ()):
+            for _ds, de in roles.get("deictic", ()):
                 gap = text[de:s]
                 if 0 <= s - de <= 4 and all(ch in "属于为是系此件该本的份" for ch in gap):
                     return True
@@ -178,9 +182,8 @@ class Classified:
                 kind = "period"
             elif deictic_before(s) and not prose_follows(e):
                 kind = "deictic"
-            elif s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密":
-                kind = "heading"
-            elif s in c.clauses and before == "\n" and after in ":： ,，、":
+            elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
+                    s in c.clauses and before == "\n" and after in ":： ,，、"):
                 kind = "heading"
             if not kind:
                 continue
@@ -196,9 +199,10 @@ class Classified:
             before, after = self._wide_neighbours(f, s, e)
             letters = [ch for ch in orig if ch.isalpha()]
             upper = bool(letters) and all(ch.isupper() for ch in letters)
-            if upper or before in _OPEN or after in _CLOSE or (s in c.clauses and e in c.clauses and before in "\n:："):
-                if not sent_neg(s, "neg_refusal"):
-                    out.append(SecretHit("secret_marker", marker_id, s, e))
+            standalone = s in c.clauses and e in c.clauses and before in "\n:："
+            framed = upper or before in _OPEN or after in _CLOSE or standalone
+            if framed and not sent_neg(s, "neg_refusal"):
+                out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
             if not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
@@ -208,16 +212,16 @@ class Classified:
             if sent_neg(s, "neg_refusal") or (not framed and sent_neg(s, "neg_rules")):
                 continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
-            if framed or deictic_before(s) or gap_ok or self._in_sentence(c, hits, s, ("share", "cue")):
-                if not prose_follows(e):
-                    out.append(SecretHit("secret_marker", marker_id, s, e))
+            labelled = framed or deictic_before(s) or gap_ok or self._in_sentence(c, hits, s, ("share", "cue"))
+            if labelled and not prose_follows(e):
+                out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
 
     # Topics -----------------------------------------------------------------------------
-    def _sentence_negs(self, c: Compact, hits: list[tuple[int, int, str, str]]):  # type: ignore[no-untyped-def]
+    def _sentence_negs(self, c: Compact, hits: list[tuple[int, int, str, str]]) -> Callable[[int, str], bool]:
         by_sentence: dict[tuple[int, int], set[str]] = {}
         text = c.text
-        for s, e, role, _ in hits:
+        for s, _e, role, _ in hits:
             if role.startswith("neg_"):
                 if role == "neg_public" and text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没")):
                     continue
@@ -233,7 +237,7 @@ class Classified:
         return any(role in roles and c.sentence_of(s) == sent for s, e, role, _ in hits)
 
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
-                contacts: list[int] | tuple[int, ...]) -> list[SecretHit]:
+                contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[SecretHit]:
         c = f.compact
         text = c.text
         terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
@@ -264,64 +268,73 @@ class Classified:
             ev = self._evidence(f, cat, s, e, sent, sg, contacts)
             if ev:
                 seen_cat_sentence.add((cat_id, sent))
-                out.append(SecretHit("confidential_topic", cat_id, s, e))
+                out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
 
     def _owned(self, text: str, s: int) -> bool:
         before = text[max(0, s - 6):s]
-        return any(before.endswith(w) or (w in before and len(before) - before.rfind(w) - len(w) <= 2) for w in self.own)
+        return any(w in before and len(before) - before.rfind(w) - len(w) <= 2 for w in self.own)
 
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
-                  sg: dict[str, list[tuple[int, int]]], contacts: list[int] | tuple[int, ...]) -> str:
+                  sg: dict[str, list[tuple[int, int]]],
+                  contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[str, int, int] | None:
+        """(evidence kind, span) that makes the mention at [s, e) a disclosure; the span of a value
+        (amount, person, contact, credential) joins the finding, a signal's does not."""
         c = f.compact
         text = c.text
         ss, se = sent
         want = cat.evidence
-        for general in ("cue", "share"):
-            if general in want and general in sg:
-                return general
-        if "decision" in want and "decision" in sg:
-            return "decision"
-        if "future" in want and "future" in sg:
-            return "future"
-        if cat.strong_future and text[s:e] in cat.strong_future and "future" in sg:
-            return "future"
         lo, hi = max(ss, s - 24), min(se, e + 24)
-        if "quantity" in want and _quantity(text, lo, hi):
-            return "quantity"
-        if "person" in want and self._person.search(text, lo, hi):
-            return "person"
+        if "quantity" in want:
+            q = _quantity(text, lo, hi)
+            if q:
+                return "quantity", q[0], q[1]
+        if "person" in want:
+            m = self._person.search(text, lo, hi)
+            if m:
+                return "person", m.start(), m.end()
+        if "contact" in want:
+            for cs, ce in contacts:
+                if ss <= cs < se:
+                    return "contact", cs, ce
+        if "credential" in want:
+            v = self._credential(f, e, se)
+            if v:
+                return "credential", v[0], v[1]
+        for signal in ("cue", "share", "decision", "future"):
+            if signal in want and signal in sg:
+                return signal, s, e
+        if cat.strong_future and text[s:e] in cat.strong_future and "future" in sg:
+            return "future", s, e
         if "org" in want and "org" in sg:
-            return "org"
-        if "contact" in want and any(ss <= cs < se for cs in contacts):
-            return "contact"
-        if "third_person" in want and "third_person" in sg:
-            # The customer as subject (您住院期间) is not a colleague's private matter.
-            if "您" not in text[ss:s]:
-                return "third_person"
+            return "org", s, e
+        # The customer as subject (您住院期间) is not a colleague's private matter.
+        if "third_person" in want and "third_person" in sg and "您" not in text[ss:s]:
+            return "third_person", s, e
         if "security_detail" in want and "security_detail" in sg:
-            return "security_detail"
-        if "credential" in want and self._credential(f, s, e, se):
-            return "credential"
-        return ""
+            return "security_detail", s, e
+        return None
 
-    def _credential(self, f: Folded, s: int, e: int, se: int) -> bool:
+    def _credential(self, f: Folded, e: int, se: int) -> tuple[int, int] | None:
+        """Compact span of a credential-shaped value or a lock combination right after [.., e)."""
         c = f.compact
         text = c.text
-        if len(_LOCK.findall(text, e, min(se, e + 30))) >= 2:
-            return True
+        locks = list(_LOCK.finditer(text, e, min(se, e + 30)))
+        if len(locks) >= 2:
+            return locks[0].start(), locks[-1].end()
         wide = f.wide.text
         we = c.wide_index(e - 1) + 1
         m = _CRED_VALUE.match(wide, we)
         if not m:
-            return False
+            return None
         value = m.group(1).replace(" ", "").replace("\t", "")
         has_digit = any(ch.isdigit() for ch in value)
         has_alpha = any(ch.isalpha() for ch in value)
         has_sym = any(not ch.isalnum() for ch in value)
-        if len(value) >= 4 and has_digit:
-            return True
-        return len(value) >= 6 and has_alpha and has_sym
+        if (len(value) >= 4 and has_digit) or (len(value) >= 6 and has_alpha and has_sym):
+            vs, ve = f.compact_index(m.start(1)), f.compact_index(m.end(1) - 1) + 1
+            return (vs, ve) if ve > vs else (e, e)
+        return None
 
 
 def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:
@@ -347,12 +360,13 @@ def _period(text: str, e: int) -> bool:
     return i > e and text.startswith(("年", "个月", "月", "天"), i)
 
 
-def _quantity(text: str, lo: int, hi: int) -> bool:
+def _quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500)."""
     for m in _NUM.finditer(text, lo, hi):
         tok = m.group()
         end = m.end()
         if tok.startswith(("百分之", "千分之")):
-            return True
+            return m.start(), end
         digit = any(ch.isdigit() for ch in tok)
         mult = any(ch in "十百千万亿" for ch in tok)
         rest = text[end:end + 4]
@@ -360,9 +374,9 @@ def _quantity(text: str, lo: int, hi: int) -> bool:
             rest = rest[1:]
         unit = rest.startswith(_UNITS)
         if unit and (digit or mult):
-            return True
+            return m.start(), end
         if digit and mult:
-            return True
+            return m.start(), end
         if digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7:
-            return True
-    return False
+            return m.start(), end
+    return None

@@ -167,7 +167,8 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
                     cands.append((-(len(digits)), a, b, groups[a][0], digits))
         cands.sort()
         service = [(groups[a][0], groups[b][1]) for _, a, b, _, d in cands if is_service_number(d)]
-        for _, a, b, s, digits in cands:
+        # a 400 hotline or a landline read whole is not a mobile or card inside it
+        for _, _a, b, s, digits in cands:
             e = groups[b][1]
             if any(ts < e and s < te for ts, te in taken):
                 continue
@@ -191,7 +192,8 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
 
 
 # E-mail ------------------------------------------------------------------------------------
-_AT = re.compile(r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a)\s{0,3}")
+_AT = re.compile(
+    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a)\s{0,3}")
 _DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])|点)\s{0,3}")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")

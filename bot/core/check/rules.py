@@ -116,8 +116,8 @@ class TopicsModel(BaseModel):
     """General disclosure signals and negative contexts shared by every category."""
 
     model_config = ConfigDict(extra="forbid")
-    signals: dict[Literal["share", "cue", "future", "decision", "third_person"], list[NonEmpty]]  # type: ignore[valid-type]
-    negatives: dict[Literal["refusal", "rules", "public", "own"], list[NonEmpty]]  # type: ignore[valid-type]
+    signals: dict[Literal["share", "cue", "future", "decision", "third_person"], list[NonEmpty]]
+    negatives: dict[Literal["refusal", "rules", "public", "own"], list[NonEmpty]]
     security_detail: list[NonEmpty] = []
     org_suffix: list[NonEmpty] = []
     person_titles: list[NonEmpty] = []
@@ -365,7 +365,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, rel, node, ("topics",)))
             return markers, topics, signals, problems
-        words = {role: _folded(ws) for role, ws in tm.signals.items()}
+        words: dict[str, tuple[str, ...]] = {str(role): _folded(ws) for role, ws in tm.signals.items()}
         words |= {f"neg_{role}": _folded(ws) for role, ws in tm.negatives.items()}
         words |= {"security_detail": _folded(tm.security_detail), "org": _folded(tm.org_suffix)}
         english = {k: tuple(w.lower() for w in v) for k, v in tm.english.items()}

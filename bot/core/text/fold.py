@@ -22,8 +22,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, chain
-from operator import add
+from itertools import accumulate
 
 import opencc
 
@@ -136,7 +135,7 @@ def _gap_kind(gap: str, spaced: bool) -> int:
     if any(c in _SENT_END for c in gap):
         return 2
     for c in gap:
-        if c in _PUNCT and c not in "*&#@/\\" or c in "\r\t":
+        if (c in _PUNCT and c not in "*&#@/\\") or c in "\r\t":
             return 1
         if c == " " and not spaced:
             return 1
@@ -187,6 +186,7 @@ class Compact:
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original-draft span of compact [start, end)."""
         offs = self.wide.offsets
+        end = min(end, len(self.text))
         if start >= end:
             if start >= len(self.text):
                 return (offs[-1] + 1, offs[-1] + 1) if len(offs) else (0, 0)
@@ -210,7 +210,7 @@ def compact_of(wide: View) -> Compact:
     memo = _GAP_MEMO
     clauses = {0, len(ctext)}
     sentences = [0]
-    for c, gap in zip(cstarts[1:], gaps):
+    for c, gap in zip(cstarts[1:], gaps, strict=False):
         kind = memo.get((gap, spaced))
         if kind is None:
             kind = _gap_kind(gap, spaced)
