@@ -122,80 +122,81 @@ def _masked_slice(draft: str, pii: Sequence[Finding], start: int, end: int) -> s
 
 
 class PhraseMatcher:
-    """All forbidden-rule patterns and exceptions in one Aho-Corasick automaton."""
+    """All forbidden-rule patterns and exceptions in one Aho-Corasick automaton.
+
+    Every literal of every part (not only the first) is a key, so one pass over the draft finds
+    all of them; a pattern's later parts are then looked up among the occurrences, never searched.
+    """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        refs: dict[str, list[tuple[int, Pattern, bool, bool]]] = {}
+        refs: dict[str, list[tuple[int, Pattern | None, bool, int]]] = {}
+        part_ids: dict[tuple[str, ...], int] = {}
+        self._parts: dict[int, tuple[int, ...]] = {}  # id(pattern) -> ids of its later parts
         for ri, rule in enumerate(rules):
             for is_exc, pats in ((False, rule.patterns), (True, rule.exceptions)):
                 for pat in pats:
                     for alt in pat.parts[0]:
-                        simple = len(pat.parts) == 1 and not (pat.clause_start or pat.clause_end)
-                        refs.setdefault(alt, []).append((ri, pat, is_exc, simple))
+                        refs.setdefault(alt, []).append((ri, pat, is_exc, -1))
+                    ids = []
+                    for part in pat.parts[1:]:
+                        if part not in part_ids:
+                            part_ids[part] = len(part_ids)
+                            for alt in part:
+                                refs.setdefault(alt, []).append((-1, None, False, part_ids[part]))
+                        ids.append(part_ids[part])
+                    self._parts[id(pat)] = tuple(ids)
         self._automaton = build_automaton(refs)
 
     def match(self, view: Compact) -> list[tuple[Rule, int, int]]:
         """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied."""
         if self._automaton is None or not view.text:
             return []
-        text = view.text
+        firsts: list[tuple[int, Pattern, bool, int, int]] = []
+        occ: dict[int, list[tuple[int, int]]] = {}
+        for last, (klen, refs) in self._automaton.iter(view.text):
+            start = last - klen + 1
+            for ri, pat, is_exc, part in refs:
+                if pat is None:
+                    occ.setdefault(part, []).append((start, last + 1))
+                else:
+                    firsts.append((ri, pat, is_exc, start, last + 1))
         cands: list[tuple[int, int, int]] = []
         exc_hits: list[tuple[int, Pattern, int, int]] = []
-        present: dict[tuple[str, ...], bool] = {}  # later parts found anywhere in the draft (cheap pre-check)
-        for last, (klen, refs) in self._automaton.iter(text):
-            start = last - klen + 1
-            for ri, pat, is_exc, simple in refs:
-                if is_exc:
-                    exc_hits.append((ri, pat, start, last + 1))  # resolved only if the rule has a candidate
-                    continue
-                end = last + 1 if simple else _complete(view, pat, start, last + 1, present)
-                if end is not None:
-                    cands.append((ri, start, end))
+        for ri, pat, is_exc, start, end in firsts:
+            if is_exc:
+                exc_hits.append((ri, pat, start, end))  # resolved only if the rule has a candidate
+                continue
+            done = self._complete(view, pat, start, end, occ)
+            if done is not None:
+                cands.append((ri, start, done))
         if not cands:
             return []
         with_cands = {ri for ri, _, _ in cands}
         excepted: dict[int, list[tuple[int, int]]] = {}
         for ri, pat, start, anchor_end in exc_hits:
             if ri in with_cands:
-                end = _complete(view, pat, start, anchor_end, present)
-                if end is not None:
-                    excepted.setdefault(ri, []).append((start, end))
+                done = self._complete(view, pat, start, anchor_end, occ)
+                if done is not None:
+                    excepted.setdefault(ri, []).append((start, done))
         return [(self.rules[ri], s, e) for ri, s, e in cands
                 if not any(xs < e and s < xe for xs, xe in excepted.get(ri, ()))]
 
-
-def _complete(view: Compact, pat: Pattern, start: int, anchor_end: int,
-              present: dict[tuple[str, ...], bool]) -> int | None:
-    """End of the whole pattern whose first part spans [start, anchor_end), conditions checked."""
-    text = view.text
-    end: int | None = anchor_end
-    if len(pat.parts) > 1:
-        for part in pat.parts[1:]:
-            if part not in present:
-                present[part] = any(alt in text for alt in part)
-            if not present[part]:
+    def _complete(self, view: Compact, pat: Pattern, start: int, pos: int,
+                  occ: dict[int, list[tuple[int, int]]]) -> int | None:
+        """End of the whole pattern whose first part spans [start, pos), conditions checked."""
+        for part in self._parts[id(pat)]:
+            best, best_end = -1, -1
+            for s, e in occ.get(part, ()):
+                # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
+                if pos <= s <= pos + pat.max_gap and (best < 0 or s < best or (s == best and e > best_end)):
+                    best, best_end = s, e
+            if best < 0:
                 return None
-        end = _extend(text, pat, anchor_end)
-    if end is None or ((pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, end)):
-        return None
-    return end
-
-
-def _extend(text: str, pat: Pattern, pos: int) -> int | None:
-    """End of the pattern whose first part ends at `pos`, or None when a later part is missing."""
-    for part in pat.parts[1:]:
-        best = -1
-        best_end = -1
-        for alt in part:
-            i = text.find(alt, pos, pos + pat.max_gap + len(alt))
-            # Earliest match, the longest there (正忙 / 正忙着 -> 正忙着).
-            if i >= 0 and (best < 0 or i < best or (i == best and i + len(alt) > best_end)):
-                best, best_end = i, i + len(alt)
-        if best < 0:
+            pos = best_end
+        if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, pos):
             return None
-        pos = best_end
-    return pos
+        return pos
 
 
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:

@@ -105,23 +105,41 @@ _LU = re.compile(r"(?<=[0-9])陆|陆(?=[0-9])")
 
 
 def fold_wide(draft: str) -> View:
+    """The wide view: every character folded, invisible ones dropped, offsets kept."""
     one, _ = _tables()
-    text = draft.translate(one)
-    if "陆" in text:  # financial 6 only between digits (大陆 stays)
-        text = _LU.sub("6", text)
-    wid = _widening_re()
-    if not wid.search(draft) and not _ASTRAL.search(draft):
+    special = _special_re()
+    if not special.search(draft):
+        text = draft.translate(one)
+        if "陆" in text:  # financial 6 only between digits (大陆 stays)
+            text = _LU.sub("6", text)
         return View(text, range(len(draft)))
+    # Characters that vanish, widen (… -> ...) or lie outside the BMP are rare: translate the
+    # stretches between them in one call each.
     pieces: list[str] = []
     offsets: list[int] = []
-    for i, ch in enumerate(draft):
-        out = fold_char(ch)
+    prev = 0
+    same_length = True
+    for m in special.finditer(draft):
+        i = m.start()
+        pieces.append(draft[prev:i].translate(one))
+        offsets.extend(range(prev, i))
+        out = fold_char(m.group())
+        same_length = same_length and len(out) == 1
         pieces.append(out)
         offsets.extend([i] * len(out))
+        prev = i + 1
+    pieces.append(draft[prev:].translate(one))
+    offsets.extend(range(prev, len(draft)))
     text = "".join(pieces)
     if "陆" in text:
         text = _LU.sub("6", text)
-    return View(text, offsets)
+    return View(text, range(len(draft)) if same_length else offsets)
+
+
+@lru_cache(maxsize=1)
+def _special_re() -> re.Pattern[str]:
+    _, widening = _tables()
+    return re.compile("[" + re.escape("".join(sorted(widening))) + "\U00010000-\U0010ffff]")
 
 
 # Clause breaks: punctuation and line breaks (symbols, emoji, '*' are not breaks).
@@ -195,10 +213,25 @@ class Compact:
         return offs[self.wide_index(start)], offs[self.wide_index(end - 1)] + 1
 
 
-_GAP_MEMO: dict[tuple[str, bool], int] = {}
+class _GapKinds(dict[str, int]):
+    """Memo of gap -> 0 (no break), 1 (clause break), 2 (sentence break); gaps repeat (，。 and spaces)."""
+
+    def __init__(self, spaced: bool):
+        super().__init__()
+        self.spaced = spaced
+
+    def __missing__(self, gap: str) -> int:
+        value = _gap_kind(gap, self.spaced)
+        if len(self) < 20_000:
+            self[gap] = value
+        return value
+
+
+_GAPS = {False: _GapKinds(False), True: _GapKinds(True)}
 
 
 def compact_of(wide: View) -> Compact:
+    """The compact view of a wide view (see the module docstring)."""
     text = wide.text
     parts = _GAP.split(text)
     runs, gaps = parts[0::2], parts[1::2]
@@ -207,19 +240,11 @@ def compact_of(wide: View) -> Compact:
     wstarts = list(accumulate(map(len, parts), initial=0))[0::2]
     cstarts = list(accumulate(run_len, initial=0))
     ctext = "".join(runs)
-    memo = _GAP_MEMO
-    clauses = {0, len(ctext)}
-    sentences = [0]
-    for c, gap in zip(cstarts[1:], gaps, strict=False):
-        kind = memo.get((gap, spaced))
-        if kind is None:
-            kind = _gap_kind(gap, spaced)
-            if len(memo) < 20000:
-                memo[(gap, spaced)] = kind
-        if kind:
-            clauses.add(c)
-            if kind == 2 and sentences[-1] != c and c < len(ctext):
-                sentences.append(c)
+    kinds = list(map(_GAPS[spaced].__getitem__, gaps))
+    clauses = {c for c, k in zip(cstarts[1:], kinds, strict=False) if k}
+    clauses.add(0)
+    clauses.add(len(ctext))
+    sentences = [0, *sorted({c for c, k in zip(cstarts[1:], kinds, strict=False) if k == 2 and 0 < c < len(ctext)})]
     drop: list[int] = []
     # Collapse runs of one Han character (快快快点 -> 快点) unless a clause break lies inside.
     if _REPEAT_RUN.search(ctext):
