@@ -7,6 +7,7 @@ draft exactly as given, whatever was folded away to find them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -161,13 +162,16 @@ class PhraseMatcher:
                     occ.setdefault(part, []).append((start, last + 1))
                 else:
                     firsts.append((ri, pat, is_exc, start, last + 1))
+        for spans in occ.values():
+            spans.sort()
+        starts = {part: [s for s, _ in spans] for part, spans in occ.items()}
         cands: list[tuple[int, int, int]] = []
         exc_hits: list[tuple[int, Pattern, int, int]] = []
         for ri, pat, is_exc, start, end in firsts:
             if is_exc:
                 exc_hits.append((ri, pat, start, end))  # resolved only if the rule has a candidate
                 continue
-            done = self._complete(view, pat, start, end, occ)
+            done = self._complete(view, pat, start, end, occ, starts)
             if done is not None:
                 cands.append((ri, start, done))
         if not cands:
@@ -176,27 +180,57 @@ class PhraseMatcher:
         excepted: dict[int, list[tuple[int, int]]] = {}
         for ri, pat, start, anchor_end in exc_hits:
             if ri in with_cands:
-                done = self._complete(view, pat, start, anchor_end, occ)
+                done = self._complete(view, pat, start, anchor_end, occ, starts)
                 if done is not None:
                     excepted.setdefault(ri, []).append((start, done))
         return [(self.rules[ri], s, e) for ri, s, e in cands
                 if not any(xs < e and s < xe for xs, xe in excepted.get(ri, ()))]
 
     def _complete(self, view: Compact, pat: Pattern, start: int, pos: int,
-                  occ: dict[int, list[tuple[int, int]]]) -> int | None:
+                  occ: dict[int, list[tuple[int, int]]], starts: dict[int, list[int]]) -> int | None:
         """End of the whole pattern whose first part spans [start, pos), conditions checked."""
         for part in self._parts[id(pat)]:
+            spans = occ.get(part)
+            if not spans:
+                return None
+            # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
+            i = bisect_left(starts[part], pos)
             best, best_end = -1, -1
-            for s, e in occ.get(part, ()):
-                # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
-                if pos <= s <= pos + pat.max_gap and (best < 0 or s < best or (s == best and e > best_end)):
+            while i < len(spans) and spans[i][0] <= pos + pat.max_gap:
+                s, e = spans[i]
+                if best < 0 or (s == best and e > best_end):
                     best, best_end = s, e
+                elif s > best:
+                    break
+                i += 1
             if best < 0:
                 return None
             pos = best_end
         if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, pos):
             return None
         return pos
+
+
+class _PrefixMax:
+    """Fenwick tree of maxima: update(i, v), query(i) = max value at positions <= i (log time)."""
+
+    def __init__(self, size: int):
+        self.tree = [-1] * (size + 1)
+
+    def update(self, i: int, value: int) -> None:
+        i += 1
+        while i < len(self.tree):
+            if self.tree[i] < value:
+                self.tree[i] = value
+            i += i & -i
+
+    def query(self, i: int) -> int:
+        i += 1
+        best = -1
+        while i > 0:
+            best = max(best, self.tree[i])
+            i -= i & -i
+        return best
 
 
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
@@ -252,10 +286,13 @@ class Checker:
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
+        cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
         for rule, s, e in self.phrases.match(view):
             if rule.unless:
                 ss, se = view.sentence_of(s)
-                if any(w in view.text[ss:se] for w in rule.unless):
+                if (rule.id, ss) not in cleared:
+                    cleared[(rule.id, ss)] = any(w in view.text[ss:se] for w in rule.unless)
+                if cleared[(rule.id, ss)]:
                     continue
             os, oe = view.span(s, e)
             if rule.quoted_ok:
@@ -276,12 +313,12 @@ class Checker:
         # Longest first, so that a phrase swallows a shorter match of the same category inside it.
         merged.sort(key=lambda m: (m[1] - m[2], m[1]))
         kept: list[Finding] = []
-        spans: dict[str, list[tuple[int, int]]] = {}
+        covers: dict[str, _PrefixMax] = {}
         for rule, s, e in merged:
-            same = spans.setdefault(rule.category, [])
-            if any(ks <= s and e <= ke for ks, ke in same):
+            cover = covers.setdefault(rule.category, _PrefixMax(len(folded.original) + 1))
+            if cover.query(s) >= e:  # a kept span of this category starting at or before s reaches e
                 continue
-            same.append((s, e))
+            cover.update(s, e)
             kept.append(Finding("forbidden", rule.category, rule.id, s, e, folded.original[s:e],
                                 self._messages[rule.id], self._suggestions[rule.id], rule.severity))
         return kept

@@ -21,6 +21,7 @@ words, linear scans for values.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -80,7 +81,8 @@ class Classified:
             add(words, role)
         for t in rules.topics:
             add(t.terms, "term", t.id)
-        self.prose_after = self.marker.prose_after if self.marker else ()
+        prose_after = self.marker.prose_after if self.marker else ()
+        self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self.own = sig.words.get("neg_own", ())
         # English words (whole words of the wide text): a category id or a signal role each.
         self.english: dict[str, tuple[str, str]] = {}
@@ -156,15 +158,20 @@ class Classified:
         marker_id = self.marker.id
         sent_neg = self._sentence_negs(c, hits)
 
+        prose, lengths = self._prose
+
         def prose_follows(e: int) -> bool:
-            tail = text[e:e + 6]
-            return any(tail.startswith(p) for p in self.prose_after)
+            return any(text[e:e + n] in prose for n in lengths)
+
+        deictic_ends = sorted(de for _, de in roles.get("deictic", ()))
+        shared = {c.sentence_of(s) for s, _, role, _ in hits if role in ("share", "cue")}
 
         def deictic_before(s: int) -> bool:
-            for _ds, de in roles.get("deictic", ()):
-                gap = text[de:s]
-                if 0 <= s - de <= 4 and all(ch in "属于为是系此件该本的份" for ch in gap):
+            i = bisect_left(deictic_ends, s - 4)
+            while i < len(deictic_ends) and deictic_ends[i] <= s:
+                if all(ch in "属于为是系此件该本的份" for ch in text[deictic_ends[i]:s]):
                     return True
+                i += 1
             return False
 
         for s, e in roles.get("level", ()):
@@ -212,7 +219,7 @@ class Classified:
             if sent_neg(s, "neg_refusal") or (not framed and sent_neg(s, "neg_rules")):
                 continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
-            labelled = framed or deictic_before(s) or gap_ok or self._in_sentence(c, hits, s, ("share", "cue"))
+            labelled = framed or deictic_before(s) or gap_ok or c.sentence_of(s) in shared
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
@@ -230,11 +237,6 @@ class Classified:
         def has(pos: int, role: str) -> bool:
             return role in by_sentence.get(c.sentence_of(pos), ())
         return has
-
-    def _in_sentence(self, c: Compact, hits: list[tuple[int, int, str, str]], pos: int,
-                     roles: tuple[str, ...]) -> bool:
-        sent = c.sentence_of(pos)
-        return any(role in roles and c.sentence_of(s) == sent for s, e, role, _ in hits)
 
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
                 contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[SecretHit]:

@@ -208,7 +208,8 @@ def find_emails(text: str) -> list[PiiMatch]:
             continue
         i = m.start()
         j = i
-        while j > last_end and text[j - 1] in _LOCAL_CHARS:
+        floor = max(last_end, i - 64)  # a local part has at most 64 characters: bounded, so linear
+        while j > floor and text[j - 1] in _LOCAL_CHARS:
             j -= 1
         while j < i and not text[j].isalnum():
             j += 1
@@ -219,7 +220,7 @@ def find_emails(text: str) -> list[PiiMatch]:
         pos = m.end()
         labels: list[str] = []
         end = pos
-        while True:
+        while len(labels) < 8:  # bounded: a domain has a few labels
             lm = _LABEL.match(text, pos)
             if not lm:
                 break
