@@ -34,7 +34,7 @@ _NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百�
 _UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
           "多万", "多块", "来万", "多个", "余万")
-_DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级")
+_DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级", "条", "款", "章", "项")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
 # A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
 # symbols, possibly spaced out (8 8 2 1). Bounded repeats over disjoint classes: linear.
@@ -177,14 +177,17 @@ class Classified:
         for s, e in roles.get("level", ()):
             # Inside a longer word such as 保密 / 秘密花园 stays a candidate; prose decides.
             before, after = self._wide_neighbours(f, s, e)
-            framed = before in _OPEN or after in _CLOSE or before in _STARS or after in _STARS
+            if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
+                continue
+            framed = (before in _OPEN and after in _CLOSE) or before in _STARS or after in _STARS
             kind = ""
             if framed:
                 kind = "frame"
             elif _after_level_label(text, s):
                 kind = "level"
-            elif text.startswith("级", e) and not prose_follows(e + 1) and not _level_soon(text, e + 1, self.marker):
-                kind = "grade"
+            elif text.startswith("级", e) and e + 1 in c.clauses and not _listed(f, s, e + 1) and (
+                    not _level_soon(text, e + 1, self.marker)):
+                kind = "grade"  # 此件绝密级。 (a level with 级 closing its clause)
             elif _period(text, e):
                 kind = "period"
             elif deictic_before(s) and not prose_follows(e):
@@ -215,6 +218,8 @@ class Classified:
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("label", ()):
             before, after = self._wide_neighbours(f, s, e)
+            if before == "、" or after == "、":
+                continue
             framed = before in _OPEN or after in _CLOSE
             if sent_neg(s, "neg_refusal") or (not framed and sent_neg(s, "neg_rules")):
                 continue
@@ -265,7 +270,7 @@ class Classified:
             sg = sig.get(sent, {})
             if "neg_refusal" in sg or "neg_rules" in sg or "neg_public" in sg:
                 continue
-            if self._owned(text, s):
+            if self._owned(text, s) or _listed(f, s, e):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts)
             if ev:
@@ -339,6 +344,26 @@ class Classified:
         return None
 
 
+def _listed(f: Folded, s: int, e: int) -> bool:
+    """True when compact [s, e) lies in an item of an enumeration (客户名单、货源情报 / …、薪资福利标准):
+    a catalogue of categories, as the rules write them, not a disclosure."""
+    c = f.compact
+    wide = f.wide.text
+    i = e
+    while i < len(c.text) and i not in c.clauses:
+        i += 1
+    j = s
+    while j > 0 and j not in c.clauses:
+        j -= 1
+    ws = c.wide_index(j) - 1
+    while ws >= 0 and wide[ws] in " \t":
+        ws -= 1
+    we = c.wide_index(i - 1) + 1 if i > 0 else 0
+    while we < len(wide) and wide[we] in " \t":
+        we += 1
+    return (ws >= 0 and wide[ws] == "、") or (we < len(wide) and wide[we] == "、") or wide.startswith("等", we)
+
+
 def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:
     """Another level word within a few characters: a list of levels (绝密级、机密级和秘密级) is prose."""
     window = text[pos:pos + 5]
@@ -367,6 +392,8 @@ def _quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     for m in _NUM.finditer(text, lo, hi):
         tok = m.group()
         end = m.end()
+        if m.start() > 0 and text[m.start() - 1] == "第":  # 第十一条: an ordinal, not a quantity
+            continue
         if tok.startswith(("百分之", "千分之")):
             return m.start(), end
         digit = any(ch.isdigit() for ch in tok)
