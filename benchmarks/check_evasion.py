@@ -18,7 +18,7 @@ import opencc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.core.check.checker import Checker, default_checker  # noqa: E402
+from bot.core.check.checker import Checker, default_checker
 
 GOAL = 0.95
 _HAN = range(0x4E00, 0xA000)
