@@ -25,7 +25,7 @@ from bot.core.phrases.placeholders import PLACEHOLDERS
 from bot.core.text.inputs import MAX_DRAFT_CHARS, clean_input
 
 # Goals of the issue, checked by `check eval --gate`: (precision, recall).
-GATES = {"forbidden": (0.97, 0.95), "pii": (0.97, 0.99), "secret": (0.90, 0.95)}
+GATES = {"forbidden": (0.95, 0.90), "pii": (0.97, 0.97), "secret": (0.90, 0.85)}
 _PROBLEM_KEYS = {"input.empty": "check.empty", "input.no_text": "check.no_text"}
 
 
