@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.service import format_time
+    from bot.core.reports.views import format_time
 
     rows = service.list_reports(open_only=not args.all, actor=_actor())
     if not rows and not args.json:
@@ -138,7 +138,7 @@ def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
 
 def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     from bot.core.reports.flow import Draft, parse_reference, summary
-    from bot.core.reports.service import format_time
+    from bot.core.reports.views import format_time
 
     ref = parse_reference(args.ref)
     if ref is None:
@@ -173,7 +173,7 @@ _CSV_FIELDS = ("ref", "category", "urgency", "status", "level", "created_at", "a
 
 
 def _export(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.service import format_time
+    from bot.core.reports.views import format_time
 
     actor = _actor()
     rows = service.list_reports(open_only=not args.all, actor=actor)
