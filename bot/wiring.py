@@ -9,7 +9,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from bot.config import ConfigError, FileConfig, report_policy
+from bot.config import ConfigError, Environment, FileConfig, report_policy
 from bot.core.reports.escalation import ReportPolicy
 from bot.core.reports.sealing import ReportKeyError, Sealer, load_master_key
 from bot.core.reports.service import ReportService
@@ -18,7 +18,7 @@ from bot.storage.engine import Database
 
 
 def build_report_service(*, db: Database, file_config: FileConfig, db_path: Path | str,
-                         channel_officers: tuple[int, ...] = ()) -> ReportService:
+                         environment: Environment, channel_officers: tuple[int, ...] = ()) -> ReportService:
     """The service for `serve` over an open database; raises bot.config.ConfigError when the key
     is missing or a report recipient could not use the bot. `channel_officers`: the internal ids of
     the officers configured on WeCom/DingTalk (admitted by their channel's own access list)."""
@@ -28,7 +28,8 @@ def build_report_service(*, db: Database, file_config: FileConfig, db_path: Path
         policy = replace(policy, officers=tuple(dict.fromkeys((*policy.officers, *channel_officers))))
     problems = []
     try:
-        key = load_master_key(key_file=reports.key_file, db_path=db_path)
+        key = load_master_key(key=environment.report_key, key_file=reports.key_file or environment.report_key_file,
+                              db_path=db_path)
     except ReportKeyError as exc:
         problems.append(f"reports: {exc}")
     access = file_config.access

@@ -27,7 +27,7 @@ def matcher(kb):
 
 # ----------------------------------------------------------------------------- storage backends
 # The single-instance storage and report tests run on both engines: SQLite files (as shipped) and
-# databases on a throwaway PostgreSQL server (tests/pgserver.py). On "postgres" the module's
+# databases on a throwaway PostgreSQL server (tests/support/pgserver.py). On "postgres" the module's
 # `connect` opens the database named after the path the test gives, so a test that reopens "the
 # same file" after a simulated crash reopens the same PostgreSQL database.
 BOTH_BACKENDS = {"test_report_service.py", "test_report_clock.py", "test_report_outage.py",
@@ -50,7 +50,7 @@ def pg_server():
     """A PostgreSQL server for this test session (started on first use)."""
     import os
 
-    from tests import pgserver
+    from support import pgserver
 
     if not pgserver.available():
         if os.environ.get("CI"):
@@ -81,7 +81,7 @@ def backend(request):
 
         # A private MonkeyPatch: a test's own monkeypatch.undo() must not switch it back to SQLite.
         patch = pytest.MonkeyPatch()
-        for module in (sys.modules.get("report_support"), request.module):
+        for module in (sys.modules.get("support.reports"), request.module):
             if module is not None and hasattr(module, "connect"):
                 patch.setattr(module, "connect", pg_connect)
         yield name

@@ -1,14 +1,14 @@
 """`libao backup FILE` and `libao restore FILE`: encrypted snapshots of the whole database.
 
 The database comes from --db, $LIBAO_DB, the config file or data/libao.db (a SQLite path or a
-postgresql:// URL); the report key from $LIBAO_REPORT_KEY / --key-file / the config, as for `report`.
+postgresql:// URL); the report key from $LIBAO_REPORT_KEY, --key-file, the config or
+$LIBAO_REPORT_KEY_FILE, as for `report`.
 A restore goes into an empty database only, then the audit chain is verified.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -30,12 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _target(args: argparse.Namespace) -> tuple[Path | str, bytes]:
     from bot.cli.report import _config_paths
-    from bot.config import DEFAULT_DB, ENV_DB, database_location
+    from bot.config import read_environment
     from bot.core.reports.sealing import load_master_key
 
+    environment = read_environment()
     cfg_db, cfg_key = _config_paths(args)
-    db = database_location(args.db or os.environ.get(ENV_DB) or cfg_db or DEFAULT_DB)
-    return db, load_master_key(key_file=args.key_file or cfg_key, db_path=db)
+    db = environment.database_file(args.db, cfg_db)
+    return db, load_master_key(key=environment.report_key,
+                               key_file=args.key_file or cfg_key or environment.report_key_file, db_path=db)
 
 
 def run_backup(args: argparse.Namespace) -> int:

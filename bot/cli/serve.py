@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             reports = build_report_service(db=store.db, file_config=config.file, db_path=config.database,
-                                           channel_officers=channel_officers)
+                                           environment=config.environment, channel_officers=channel_officers)
         except ConfigError as exc:
             print("libao: 配置有误，拒绝启动 / invalid configuration:", file=sys.stderr)
             for problem in exc.problems:
