@@ -77,9 +77,11 @@ class Cluster:
             "access": {"allowed_user_ids": [1]},
             "database": self.database,
             "log_level": "WARNING",
-            "reports": {"tick_seconds": 1, "lease_seconds": 3,
+            "reports": {"tick_seconds": 1, "lease_seconds": 10,
                         "chain": [{"after": f"{s}s", "notify": "officers"} for s in self.chain]},
-            "channels": {"lease_seconds": 2,
+            # Followers look every second; the leader renews every 1.3 s and may stall up to 4 s
+            # (a busy event loop waiting for SQLite's write lock) before it loses the bot.
+            "channels": {"lease_seconds": 4,
                          "wecom": {"bot_id": BOT, "ws_url": self.wecom.url,
                                    "access": {"allowed_users": self.staff, "officers": list(self.officers)}}},
         }
