@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from support.pgserver import PgServer  # noqa: E402
+
 from tests.cluster.stage import Cluster, Person  # noqa: E402
 
 
