@@ -30,7 +30,7 @@ def matcher(kb):
 # databases on a throwaway PostgreSQL server (tests/support/pgserver.py). On "postgres" the module's
 # `connect` opens the database named after the path the test gives, so a test that reopens "the
 # same file" after a simulated crash reopens the same PostgreSQL database.
-BOTH_BACKENDS = {"test_report_service.py", "test_report_clock.py", "test_report_outage.py",
+BOTH_BACKENDS = {"test_report_service.py", "test_storage_scale.py", "test_report_clock.py", "test_report_outage.py",
                  "test_report_telegram.py", "test_channel_parts.py",
                  "test_bot_parts.py::test_chat_storage_persists_and_purges"}
 # Tests that open the SQLite file itself (raw sqlite3, file modes): meaningful for SQLite only.
