@@ -8,9 +8,9 @@ import pytest
 from support.clock import Clock
 from support.reports import KEY, Answers, make_service, reporter, submit
 
+from bot import storage
 from bot.core.reports.escalation import MINUTE
 from bot.core.reports.sealing import Sealer
-from bot import storage
 from bot.core.reports.service import ReportService
 from bot.storage import ReportStore, connect
 from bot.storage.migrations import LATEST, SchemaError, migrate, schema_version
