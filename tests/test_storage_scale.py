@@ -91,7 +91,7 @@ def test_backup_restores_into_an_empty_database_only(tmp_path, backend, request)
     data = out.read_bytes()
     assert (out.stat().st_mode & 0o777) == 0o600
     assert KEY not in data and "三楼会议室".encode() not in data
-    with pytest.raises(BackupError, match="another report key|altered"):
+    with pytest.raises(BackupError, match=r"another report key|altered"):
         restore(data, tmp_path / "x.db" if backend == "sqlite" else url, master_key=bytes(32))
     with pytest.raises(BackupError, match="not empty"):
         restore(data, url, master_key=KEY)
