@@ -41,6 +41,15 @@ STEPS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _confirmations() -> tuple[str, ...]:
+    """How the bot's confirmation of a submitted report begins (new, or a replayed submission)."""
+    from bot.core.phrases.messages import t
+
+    marker = "@@REF@@"
+    return tuple(t(key, ref=marker, ref_spoken=marker).split(marker)[0]
+                 for key in ("report.submitted", "report.already_submitted"))
+
+
 def frame_text(frame: dict[str, Any]) -> str:
     return fakes.wecom_text(frame)
 
@@ -59,6 +68,7 @@ class Cluster:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     kills: list[float] = field(default_factory=list)  # perf_counter of each kill -9
     failovers: list[float] = field(default_factory=list)  # seconds from a kill to the next subscription
+    killed_connections: set[int] = field(default_factory=set)  # WeCom subscriptions whose holder was killed
     _logs: int = 0
     _scanned: int = 0
     _by_user: dict[str, list[tuple[str, tuple[tuple[str, str], ...], str]]] = field(default_factory=dict)
@@ -127,6 +137,7 @@ class Cluster:
         if proc is None or self.wecom.current is None:
             return False
         before = self.wecom.connections
+        self.killed_connections.add(before)  # the leader holds the newest subscription
         killed = time.perf_counter()
         proc.send_signal(signal.SIGKILL)
         self.kills.append(killed)
@@ -213,9 +224,9 @@ class Person:
 
     def _shows(self, expected: str, start: int) -> str | None:
         for text, buttons, _ in self.cluster.seen(self.user, start):
-            if expected == "@ref":
+            if expected == "@ref":  # the confirmation, not a notice about an earlier report
                 m = REF.search(text)
-                if m:
+                if m and text.startswith(_confirmations()):
                     return m.group(0)
             elif expected == "@text":
                 if "时间" in text or "地点" in text:
