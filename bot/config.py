@@ -26,6 +26,8 @@ from bot.core.reports.escalation import ReportPolicy, policy_from_mapping
 ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_CONFIG = "LIBAO_CONFIG"
 ENV_DB = "LIBAO_DB"
+ENV_WECOM_SECRET = "WECOM_BOT_SECRET"
+ENV_DINGTALK_SECRET = "DINGTALK_CLIENT_SECRET"
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_DB = Path("data/libao.db")
 
@@ -58,6 +60,7 @@ class WebhookConfig(_Section):
 
 
 class TelegramConfig(_Section):
+    enabled: bool = True  # false: serve runs only the channels under `channels:` (no token needed)
     mode: Literal["polling", "webhook"] = "polling"
     # Bot API endpoint; the token is appended (python-telegram-bot's convention). Tests point it
     # at the local emulator; production leaves it unset.
@@ -160,6 +163,78 @@ def report_policy(file_config: FileConfig) -> ReportPolicy:
 # ============================================================================= end LEAK REPORTS CONFIG
 
 
+# ============================================================================= LONG-CONNECTION CHANNELS
+# WeCom and DingTalk bots (`channels:`). Secrets come from the environment only
+# (WECOM_BOT_SECRET, DINGTALK_CLIENT_SECRET), never from the file.
+_PLATFORM_ID = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.@$:+\-]{1,128}$")]
+
+
+class ChannelAccessConfig(_Section):
+    """Who may use a channel's bot, by the enterprise's user id or department id, and their role.
+    `departments` maps a department id to its members' user ids (an export of the address book)."""
+
+    allowed_users: list[_PLATFORM_ID] = []
+    allowed_departments: list[_PLATFORM_ID] = []
+    departments: dict[_PLATFORM_ID, list[_PLATFORM_ID]] = {}
+    officers: list[_PLATFORM_ID] = []
+    admins: list[_PLATFORM_ID] = []
+
+    @model_validator(mode="after")
+    def _somebody_allowed(self) -> ChannelAccessConfig:
+        if not (self.allowed_users or self.allowed_departments or self.officers or self.admins):
+            raise ValueError("nobody could use this bot: set allowed_users, allowed_departments, officers or admins")
+        unknown = [d for d in self.allowed_departments if d not in self.departments]
+        if unknown:
+            raise ValueError(f"allowed_departments not listed under departments: {len(unknown)}")
+        return self
+
+    def role_of(self, user: str, departments: tuple[str, ...] = ()) -> Role | None:
+        """The role of `user` (in `departments`, as the platform says), None when not admitted."""
+        if user in self.admins:
+            return "admin"
+        if user in self.officers:
+            return "officer"
+        if user in self.allowed_users:
+            return "staff"
+        for dept in self.allowed_departments:
+            if dept in departments or user in self.departments.get(dept, ()):
+                return "staff"
+        return None
+
+
+class WeComConfig(_Section):
+    """企业微信智能机器人, long-connection mode: its Bot ID (the secret is WECOM_BOT_SECRET)."""
+
+    bot_id: _PLATFORM_ID
+    secret: SecretStr = SecretStr("")
+    ws_url: Annotated[str, Field(pattern=r"^wss?://\S+$")] | None = None  # default: the SDK's endpoint
+    heartbeat_seconds: Annotated[float, Field(ge=1, le=300)] = 30
+    access: ChannelAccessConfig
+
+
+class DingTalkConfig(_Section):
+    """钉钉 robot in Stream mode: the app's Client ID (AppKey); the secret is DINGTALK_CLIENT_SECRET."""
+
+    client_id: _PLATFORM_ID
+    client_secret: SecretStr = SecretStr("")
+    access: ChannelAccessConfig
+
+
+class ChannelsConfig(_Section):
+    wecom: WeComConfig | None = None
+    dingtalk: DingTalkConfig | None = None
+    lease_seconds: Annotated[float, Field(ge=1, le=600)] = 30  # one process per bot connection
+
+    def officer_keys(self) -> list[str]:
+        """"channel:user_id" of every officer configured on a channel."""
+        out = []
+        for name, section in (("wecom", self.wecom), ("dingtalk", self.dingtalk)):
+            if section is not None:
+                out += [f"{name}:{u}" for u in section.access.officers]
+        return out
+# ============================================================================= end LONG-CONNECTION CHANNELS
+
+
 class FileConfig(_Section):
     """The YAML file's schema."""
 
@@ -168,6 +243,7 @@ class FileConfig(_Section):
     rate_limit: RateLimitConfig = RateLimitConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     reports: ReportsConfig = ReportsConfig()  # leak reports, see LEAK REPORTS CONFIG
+    channels: ChannelsConfig = ChannelsConfig()  # WeCom, DingTalk: see LONG-CONNECTION CHANNELS
     knowledge_dir: Path | None = None
     database: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -231,17 +307,43 @@ def load_config(env: Mapping[str, str] | None = None, *, config_path: Path | Non
     env = os.environ if env is None else env
     problems: list[str] = []
     token = env.get(ENV_TOKEN, "").strip()
-    if not token:
-        problems.append(f"{ENV_TOKEN} is not set (get a token from @BotFather; `python -m bot chat` needs none)")
-    elif not _TOKEN_RE.match(token):
-        problems.append(f"{ENV_TOKEN} does not look like a bot token (expected <digits>:<30+ characters>)")
     path = config_path or Path(env.get(ENV_CONFIG) or DEFAULT_CONFIG)
     file_config: FileConfig | None = None
     try:
         file_config = read_file_config(path)
     except ConfigError as exc:
         problems.extend(exc.problems)
+    if file_config is None or file_config.telegram.enabled:
+        if not token:
+            problems.append(f"{ENV_TOKEN} is not set (get a token from @BotFather; `python -m bot chat` needs none)")
+        elif not _TOKEN_RE.match(token):
+            problems.append(f"{ENV_TOKEN} does not look like a bot token (expected <digits>:<30+ characters>)")
+    if file_config is not None:
+        channels, channel_problems = _channel_secrets(file_config.channels, env)
+        problems += channel_problems
+        file_config = file_config.model_copy(update={"channels": channels})
     if problems or file_config is None:
         raise ConfigError(problems)
     database = Path(env.get(ENV_DB) or file_config.database or DEFAULT_DB)
     return Config(token=SecretStr(token), file=file_config, database=database, source=path)
+
+
+def _channel_secrets(channels: ChannelsConfig, env: Mapping[str, str]) -> tuple[ChannelsConfig, list[str]]:
+    """The channels with each one's secret from the environment (never from the file)."""
+    problems = []
+    update: dict[str, object] = {}
+    for name, attr, var in (("wecom", "secret", ENV_WECOM_SECRET), ("dingtalk", "client_secret", ENV_DINGTALK_SECRET)):
+        section = getattr(channels, name)
+        if section is None:
+            continue
+        if getattr(section, attr).get_secret_value():
+            problems.append(f"channels: keep the secret out of the config file; set {var} instead")
+            continue
+        value = env.get(var, "").strip()
+        if not value:
+            problems.append(f"{var} is not set (the secret shown in the admin console)")
+        elif len(value) < 8 or any(c.isspace() for c in value):
+            problems.append(f"{var} does not look like a secret (8+ characters, no spaces)")
+        else:
+            update[name] = section.model_copy(update={attr: SecretStr(value)})
+    return channels.model_copy(update=update), problems

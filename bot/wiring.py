@@ -6,6 +6,7 @@ The one place where config, storage and the core meet; the CLI's `serve` and `ch
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import sqlite_utils
@@ -17,11 +18,15 @@ from bot.core.reports.service import ReportService
 from bot.storage import ReportStore, connect
 
 
-def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, db_path: Path) -> ReportService:
+def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, db_path: Path,
+                         channel_officers: tuple[int, ...] = ()) -> ReportService:
     """The service for `serve` over an open database; raises bot.config.ConfigError when the key
-    is missing or a report recipient could not use the bot."""
+    is missing or a report recipient could not use the bot. `channel_officers`: the internal ids of
+    the officers configured on WeCom/DingTalk (admitted by their channel's own access list)."""
     reports = file_config.reports
     policy = report_policy(file_config)
+    if channel_officers:
+        policy = replace(policy, officers=tuple(dict.fromkeys((*policy.officers, *channel_officers))))
     problems = []
     try:
         key = load_master_key(key_file=reports.key_file, db_path=db_path)
@@ -29,7 +34,7 @@ def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, 
         problems.append(f"reports: {exc}")
     access = file_config.access
     if access.staff_group_id is None:
-        locked_out = sorted(uid for uid in policy.staff if access.role_of(uid) is None)
+        locked_out = sorted(uid for uid in policy.staff if uid > 0 and access.role_of(uid) is None)
         if locked_out:
             problems.append(f"reports: {len(locked_out)} report recipient(s) are not admitted by `access` "
                             "(add them to access.officers or access.allowed_user_ids)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -29,7 +30,11 @@ def run(args: argparse.Namespace) -> int:
     token = config.token.get_secret_value()
     from bot.channels.telegram.logs import setup_logging
 
-    redact = setup_logging(config.file.log_level, secrets=[token])
+    channels = config.file.channels
+    secrets = [token] + [s.get_secret_value() for s in (
+        channels.wecom.secret if channels.wecom else None,
+        channels.dingtalk.client_secret if channels.dingtalk else None) if s is not None]
+    redact = setup_logging(config.file.log_level, secrets=[s for s in secrets if s])
     # Imports after logging is set up: loading telegram is the slow part of start-up.
     from telegram.error import InvalidToken, TelegramError
 
@@ -43,13 +48,22 @@ def run(args: argparse.Namespace) -> int:
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
     assistant = load_assistant(store, knowledge_dir=knowledge, options=options)
+    channel_store = None
+    channel_officers: tuple[int, ...] = ()
+    if channels.wecom or channels.dingtalk:
+        from bot.storage.channels import ChannelStore
+
+        channel_store = ChannelStore(store.db)
+        channel_officers = tuple(channel_store.user_id(k) for k in channels.officer_keys())
+    reports = None
     # Leak reports (/report): the service behind the Assistant's report dispatch point.
     if config.file.reports.enabled:
         from bot.core.reports.service import AssistantReportFlow
         from bot.wiring import build_report_service
 
         try:
-            reports = build_report_service(db=store.db, file_config=config.file, db_path=config.database)
+            reports = build_report_service(db=store.db, file_config=config.file, db_path=config.database,
+                                           channel_officers=channel_officers)
         except ConfigError as exc:
             print("libao: 配置有误，拒绝启动 / invalid configuration:", file=sys.stderr)
             for problem in exc.problems:
@@ -58,6 +72,11 @@ def run(args: argparse.Namespace) -> int:
         assistant.report_flow = AssistantReportFlow(reports)
     if args.check_config:
         print(f"libao: configuration OK ({config.source}, database {config.database})")
+        return exitcodes.OK
+    if channel_store is not None:
+        from bot.channels.serve_all import serve_all
+
+        asyncio.run(serve_all(config, assistant, store=store, channel_store=channel_store, reports=reports))
         return exitcodes.OK
     app = build_application(config, assistant, store=store)
     try:

@@ -65,7 +65,8 @@ def retention_job(store: Any, config: Config) -> Callable[[Application], Corouti
 
 
 # ============================================================================= BACKGROUND JOBS HOOK
-def background_jobs(config: Config, store: Any | None, *, reports: Any | None = None) -> BackgroundJobs:
+def background_jobs(config: Config, store: Any | None, *, reports: Any | None = None,
+                    elsewhere: Callable[[int], bool] | None = None) -> BackgroundJobs:
     """Every background job of the bot, started in post_init (after getMe/setMyCommands).
 
     A job is ``async def job(app: Application) -> None`` (loop forever; it is cancelled at stop).
@@ -78,7 +79,7 @@ def background_jobs(config: Config, store: Any | None, *, reports: Any | None = 
     if reports is not None:  # leak reports: escalation timers, notification outbox, retention
         from bot.channels.telegram.outbox import report_job
 
-        jobs.factories.append(report_job(reports, tick_seconds=config.file.reports.tick_seconds))
+        jobs.factories.append(report_job(reports, tick_seconds=config.file.reports.tick_seconds, elsewhere=elsewhere))
     return jobs
 # ============================================================================= end BACKGROUND JOBS HOOK
 

@@ -82,6 +82,8 @@ class OutboxSender:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.permanent_delay = permanent_delay
+        # Ids of users on other channels (WeCom, DingTalk): their notices are the hub's to send.
+        self.elsewhere: Callable[[int], bool] = lambda chat_id: False
         hide_api_payloads()  # the reporter's chat id and relayed questions must not reach the logs
 
     def backoff(self, item: Outgoing) -> float:
@@ -95,6 +97,8 @@ class OutboxSender:
         flood-control or network error (everything else would fail the same way)."""
         delivered = 0
         for item in self.service.due_notifications(limit=self.batch):
+            if self.elsewhere(item.chat_id):
+                continue
             try:
                 message = await self.bot.send_message(item.chat_id, item.text, reply_markup=_markup(item))
             except RetryAfter as exc:
@@ -126,12 +130,15 @@ class OutboxSender:
 
 
 def report_job(service: ReportService, *, tick_seconds: float = 15.0, purge_seconds: float = 3600.0,
+               elsewhere: Callable[[int], bool] | None = None,
                monotonic: Callable[[], float] = time.monotonic,
                ) -> Callable[[Application], Coroutine[Any, Any, None]]:
     """The bot's background job: fire due timers, deliver the outbox, purge past retention."""
 
     async def leak_reports(app: Application) -> None:
         sender = OutboxSender(bot=app.bot, service=service)
+        if elsewhere is not None:
+            sender.elsewhere = elsewhere
         next_purge = 0.0
         while True:
             try:
