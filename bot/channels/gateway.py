@@ -22,7 +22,6 @@ from bot.config import ChannelAccessConfig
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply, Role, Sender
 from bot.core.phrases.messages import t
-from bot.core.reports.service import ORIGIN, Origin
 from bot.storage.channels import ChannelStore
 
 log = logging.getLogger("libao.channels")
@@ -155,15 +154,13 @@ class Gateway:
             log.info("%s: refused a user who is not allowed", inc.channel)
             return [Card(t("access.refused"))]
         user_id = self.store.user_id(inc.who)
-        sender = Sender(user_id=user_id, role=role, first_name=inc.name)
-        token = ORIGIN.set(Origin(update_key=f"{inc.channel}:{inc.key}", chat_id=user_id, private=True))
+        sender = Sender(user_id=user_id, role=role, first_name=inc.name, username=inc.who, chat_id=user_id,
+                        private=True, update_key=f"{inc.channel}:{inc.key}")
         try:
             reply = self._dispatch(sender, inc)
         except Exception as exc:  # the user gets a clear message; nothing they sent reaches the log
             log.error("%s: handling failed: %s", inc.channel, type(exc).__name__)
             reply = Reply(t("bot.error"))
-        finally:
-            ORIGIN.reset(token)
         return [render(reply, self.copies)]
 
     def _dispatch(self, sender: Sender, inc: Incoming) -> Reply:
