@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, SecretStr, ValidationError, model_validator
 
 from bot.core.reports.escalation import ReportPolicy, policy_from_mapping
 
@@ -160,6 +160,39 @@ def report_policy(file_config: FileConfig) -> ReportPolicy:
 # ============================================================================= end LEAK REPORTS CONFIG
 
 
+class WebConfig(_Section):
+    """The intranet web page (staff chat, anonymous reporting, officers' console); off by default.
+
+    Sign-in: a trusted header set by a single-sign-on reverse proxy, believed only from
+    `trusted_proxies`, and/or built-in accounts (`libao user add`). Groups in `groups_header`
+    map to roles; officers and admins of built-in accounts also need a TOTP code."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    trusted_proxies: list[IPvAnyNetwork] = []
+    user_header: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")] = "X-Remote-User"
+    groups_header: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")] = "X-Remote-Groups"
+    officer_groups: list[str] = []
+    admin_groups: list[str] = []
+    accounts: bool = True
+    anonymous_reports: bool = True
+    session_idle_minutes: Annotated[float, Field(gt=0, le=1440)] = 30
+    session_max_hours: Annotated[float, Field(gt=0, le=168)] = 12
+    login_attempts: Annotated[int, Field(ge=1, le=100)] = 5
+    login_window_minutes: Annotated[float, Field(gt=0, le=1440)] = 15
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> WebConfig:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")
+        if self.enabled and not self.accounts and not self.trusted_proxies:
+            raise ValueError("nobody could sign in: enable accounts or list trusted_proxies")
+        return self
+
+
 class FileConfig(_Section):
     """The YAML file's schema."""
 
@@ -168,13 +201,15 @@ class FileConfig(_Section):
     rate_limit: RateLimitConfig = RateLimitConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     reports: ReportsConfig = ReportsConfig()  # leak reports, see LEAK REPORTS CONFIG
+    web: WebConfig = WebConfig()
     knowledge_dir: Path | None = None
     database: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
 class Config(_Section):
-    """Everything `serve` needs, validated. `token` is a SecretStr: its repr is masked."""
+    """Everything `serve` needs, validated. `token` is a SecretStr: its repr is masked; it is empty
+    when only the web page runs."""
 
     token: SecretStr
     file: FileConfig
@@ -230,17 +265,18 @@ def load_config(env: Mapping[str, str] | None = None, *, config_path: Path | Non
     """Read the environment and the YAML file once; every problem is reported, not just the first."""
     env = os.environ if env is None else env
     problems: list[str] = []
-    token = env.get(ENV_TOKEN, "").strip()
-    if not token:
-        problems.append(f"{ENV_TOKEN} is not set (get a token from @BotFather; `python -m bot chat` needs none)")
-    elif not _TOKEN_RE.match(token):
-        problems.append(f"{ENV_TOKEN} does not look like a bot token (expected <digits>:<30+ characters>)")
     path = config_path or Path(env.get(ENV_CONFIG) or DEFAULT_CONFIG)
     file_config: FileConfig | None = None
     try:
         file_config = read_file_config(path)
     except ConfigError as exc:
         problems.extend(exc.problems)
+    token = env.get(ENV_TOKEN, "").strip()
+    web_only = file_config is not None and file_config.web.enabled
+    if not token and not web_only:  # an intranet site may run the web page alone (empty token)
+        problems.insert(0, f"{ENV_TOKEN} is not set (get a token from @BotFather; `python -m bot chat` needs none)")
+    elif token and not _TOKEN_RE.match(token):
+        problems.insert(0, f"{ENV_TOKEN} does not look like a bot token (expected <digits>:<30+ characters>)")
     if problems or file_config is None:
         raise ConfigError(problems)
     database = Path(env.get(ENV_DB) or file_config.database or DEFAULT_DB)

@@ -33,7 +33,7 @@ def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, 
         if locked_out:
             problems.append(f"reports: {len(locked_out)} report recipient(s) are not admitted by `access` "
                             "(add them to access.officers or access.allowed_user_ids)")
-    if not policy.officers:
+    if not policy.officers and not file_config.web.enabled:  # web officers sign in to the console
         problems.append("reports: no officers (set reports.officers or access.officers)")
     if problems:
         raise ConfigError(problems)

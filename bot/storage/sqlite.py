@@ -262,6 +262,9 @@ class ReportStore:
         where = "WHERE status != 'resolved' " if open_only else ""
         return list(self.db.query(f"SELECT * FROM reports {where}ORDER BY created_at, ref"))
 
+    def reports_by_reporter(self, owner: str) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM reports WHERE reporter = ? ORDER BY created_at, ref", [owner]))
+
     def count_reports(self) -> int:
         row = self._one("SELECT count(*) AS n FROM reports")
         return int(row["n"]) if row else 0
