@@ -66,7 +66,7 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-OFFICER_ACTIONS = ("ack", "note", "ask", "resolve", "found", "not_found")
+OFFICER_ACTIONS = ("ack", "note", "ask", "resolve", "found", "not_found", "reveal")
 TEXT_ACTIONS = ("note", "ask", "resolve")
 CARRIER_LEAD = 2 * 86400.0  # a carrier decision is "near" two days before it is due
 
@@ -502,6 +502,8 @@ class WebApp:
             actions += ["ask", "note", "resolve"]
         if data["category"] == "lost_carrier" and not data["carrier_outcome"]:
             actions += ["found", "not_found"]
+        if data["confidential"]:
+            actions.append("reveal")  # audited, as from the chat button
         return JSONResponse({
             "ref": data["ref"], "summary": report_flow.summary(draft),
             "header": t("report.view.header", ref=data["ref"], urgency=t(f"report.urgency.{data['urgency']}"),

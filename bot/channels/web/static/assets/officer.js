@@ -1,7 +1,7 @@
 // The officers' console: list with clocks highlighted, a report's view and history, actions, export, audit.
 "use strict";
 let current = null;
-const ACTIONS = ["ack", "ask", "note", "resolve", "found", "not_found"];
+const ACTIONS = ["ack", "ask", "note", "resolve", "found", "not_found", "reveal"];
 
 async function loadList() {
   const all = document.getElementById("all").checked ? "?all=1" : "";
