@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from webkit import make_kit  # noqa: E402
+from webkit import make_kit
 
 
 @pytest.fixture(scope="session")

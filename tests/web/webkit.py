@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyotp
-from argon2 import PasswordHasher
 import uvicorn
+from argon2 import PasswordHasher
 
 from bot.channels.web.app import WebApp, WebOptions
 from bot.channels.web.auth import Accounts, TrustedHeader
