@@ -17,7 +17,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ from bot.core.chat.reply import Reply, Sender
 from bot.core.phrases.messages import load_messages, t
 from bot.core.reports import flow as report_flow
 from bot.core.reports.export import CSV_FIELDS, export_rows
-from bot.core.reports.service import ORIGIN, Origin, Person, ReportService, format_time
+from bot.core.reports.service import Person, ReportService, format_time
 
 log = logging.getLogger("libao.web")
 
@@ -324,7 +324,8 @@ class WebApp:
         assert self.reports is not None and session.receipt is not None
         uid = receipt_user_id(self.reports.sealer.pseudonym, session.receipt)
         name = session.user.name if session.user else ""
-        return (Sender(user_id=uid, first_name=name),
+        username = f"web:{session.user.name}" if session.user else ""
+        return (Sender(user_id=uid, first_name=name, chat_id=uid, private=True, username=username),
                 Person(user_id=uid, chat_id=uid, private=True, name=name,
                        username=f"web:{session.user.name}" if session.user else ""))
 
@@ -337,9 +338,7 @@ class WebApp:
         """Run a step of the report conversation as the receipt's reporter; on submission, the
         receipt is added (the one way back to the report without an account)."""
         sender, person = self._reporter(session)
-        ORIGIN.set(Origin(update_key=f"web:{nonce}", chat_id=sender.user_id, private=True,
-                          username=person.username))
-        replies = [call(sender)]
+        replies = [call(replace(sender, update_key=f"web:{nonce}"))]
         assert self.reports is not None
         if not self.reports.is_active(person):
             if self.reports.reporter_view(person):
