@@ -1,8 +1,8 @@
-"""What every long-connection channel (WeCom, DingTalk) shares: the access gate, exactly-once
+"""What the long-connection channels (WeCom, DingTalk) share: the access gate, exactly-once
 handling, the call into the one assistant, and the rendering of a reply as text + card buttons.
 
 An adapter turns a platform event into an `Incoming`, calls `Gateway.handle`, and sends the
-`Card`s it gets back; it never decides anything itself.
+`Card`s it gets back; it never decides anything itself. Both implement bot.channels.base.Channel.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from bot.config import ChannelAccessConfig
 from bot.core.chat.assistant import Assistant
@@ -56,15 +55,6 @@ class Card:
     buttons: tuple[tuple[str, str], ...] = ()
     edit: bool = False
     toast: str | None = None
-
-
-class Channel(Protocol):
-    """A running channel: holds its connection until `stop` is set, and reaches a user by id."""
-
-    name: str
-
-    async def run(self, stop: asyncio.Event) -> None: ...
-    async def notify(self, user: str, card: Card) -> None: ...
 
 
 class ChannelAccess:

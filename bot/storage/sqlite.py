@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,11 +23,12 @@ import sqlite_utils
 # ----------------------------------------------------------------------------- schema / connection
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating) the database with WAL and synchronous=FULL: a commit survives a crash."""
+def connect(path: str | Path, *, any_thread: bool = False) -> sqlite_utils.Database:
+    """Open (creating) the database with WAL and synchronous=FULL: a commit survives a crash.
+    `any_thread`: usable from another thread than this one (a test server in a thread)."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(str(path))
+    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False) if any_thread else str(path))
     if str(path) != ":memory:":
         db.enable_wal()
     db.execute("PRAGMA synchronous=FULL")
@@ -261,6 +263,9 @@ class ReportStore:
     def reports(self, *, open_only: bool) -> list[dict[str, Any]]:
         where = "WHERE status != 'resolved' " if open_only else ""
         return list(self.db.query(f"SELECT * FROM reports {where}ORDER BY created_at, ref"))
+
+    def reports_by_reporter(self, owner: str) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM reports WHERE reporter = ? ORDER BY created_at, ref", [owner]))
 
     def count_reports(self) -> int:
         row = self._one("SELECT count(*) AS n FROM reports")

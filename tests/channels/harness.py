@@ -126,8 +126,6 @@ class Stage:
         await self.dingtalk.start()
         (self.tmp / "ca.pem").write_bytes(self.cert[0])
         config = {
-            "telegram": {"enabled": False},
-            "access": {"allowed_user_ids": [1]},
             "database": str(self.tmp / "libao.db"),
             "log_level": "INFO",
             "reports": {"tick_seconds": 1},

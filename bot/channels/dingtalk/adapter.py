@@ -17,8 +17,9 @@ import logging
 from typing import Any
 from urllib.parse import quote_plus
 
-from bot.channels.gateway import Backoff, Card, Gateway, Incoming, hold_lease, renew_lease
+from bot.channels.gateway import Backoff, Card, Gateway, Incoming, hold_lease, render, renew_lease
 from bot.config import DingTalkConfig
+from bot.core.chat.reply import Reply
 from bot.core.phrases.messages import t
 from bot.storage.channels import ChannelStore
 
@@ -151,12 +152,12 @@ class DingTalkChannel:
             if card.edit and out_track_id:
                 await asyncio.to_thread(self._update, out_track_id, card)
             else:
-                await self.notify(inc.user, card)
+                await self.send_card(inc.user, card)
 
     async def resume(self) -> None:
         for inc in self.gateway.resume(NAME):
             for card in self.gateway.respond(inc):
-                await self.notify(inc.user, card)
+                await self.send_card(inc.user, card)
 
     # -- outbound (blocking SDK calls, run in threads) -----------------------------------------------
     def _send(self, msg: Any, card: Card) -> None:
@@ -196,7 +197,12 @@ class DingTalkChannel:
         replier.logger = self.client.logger
         replier.put_card_data(out_track_id, _card_data(card))
 
-    async def notify(self, user: str, card: Card) -> None:
+    async def notify(self, user: str, reply: Reply) -> int | None:
+        """A notice (officer or reporter) for `user`, rendered as every card of this channel is."""
+        await self.send_card(user, render(reply, self.gateway.copies))
+        return None
+
+    async def send_card(self, user: str, card: Card) -> None:
         """A card delivered to `user`'s chat with the robot (works without a sessionWebhook)."""
         from dingtalk_stream import reply_specified_single_chat
 

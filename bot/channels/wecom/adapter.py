@@ -15,8 +15,9 @@ import uuid
 from collections import OrderedDict
 from typing import Any
 
-from bot.channels.gateway import Backoff, Card, Gateway, Incoming, hold_lease, renew_lease
+from bot.channels.gateway import Backoff, Card, Gateway, Incoming, hold_lease, render, renew_lease
 from bot.config import WeComConfig
+from bot.core.chat.reply import Reply
 from bot.core.phrases.messages import t
 from bot.storage.channels import ChannelStore
 
@@ -165,7 +166,7 @@ class WeComChannel:
             log.warning("card click acknowledgement failed: %s", type(exc).__name__)
         if accepted:
             for card in self.gateway.respond(inc):
-                await self.notify(inc.user, card)
+                await self.send_card(inc.user, card)
 
     async def _on_enter(self, frame: dict[str, Any]) -> None:
         with contextlib.suppress(Exception):
@@ -175,7 +176,7 @@ class WeComChannel:
         """Answer presses a killed predecessor acknowledged but never answered."""
         for inc in self.gateway.resume(NAME):
             for card in self.gateway.respond(inc):
-                await self.notify(inc.user, card)
+                await self.send_card(inc.user, card)
 
     # -- outbound ---------------------------------------------------------------------------------
     def _new_task(self, card: Card) -> str:
@@ -194,7 +195,12 @@ class WeComChannel:
         else:
             await self.client.reply_stream(frame, stream_id, text, finish=True)
 
-    async def notify(self, user: str, card: Card) -> None:
+    async def notify(self, user: str, reply: Reply) -> int | None:
+        """A notice (officer or reporter) for `user`, rendered as every card of this channel is."""
+        await self.send_card(user, render(reply, self.gateway.copies))
+        return None
+
+    async def send_card(self, user: str, card: Card) -> None:
         """Proactive messages to `user` (aibot_send_msg): the text, then the buttons' card."""
         if self.client is None or not self.client.is_connected:
             raise ConnectionError("wecom not connected")
