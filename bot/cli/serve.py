@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
             keys += [f"web:{name}" for name in AccountStore(store.db).officer_names()]
         try:
             reports = build_report_service(db=store.db, file_config=config.file, db_path=config.database,
-                                           channel_officers=tuple(identities.user_id(k) for k in keys))
+                                           channel_officers=tuple(identities.user_id(k) for k in keys),
+                                           environment=config.environment)
         except ConfigError as exc:
             return _refuse(exc.problems)
         assistant.report_flow = AssistantReportFlow(reports)

@@ -31,7 +31,10 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 
 @dataclass(slots=True)
 class BackgroundJobs:
-    """Long-running tasks started after the bot connected and cancelled when it stops."""
+    """Long-running tasks started after the bot connected and cancelled when it stops.
+
+    Not PTB's JobQueue: that needs APScheduler, and the report job sleeps until the next due timer
+    or notification (`ReportService.next_wakeup`) rather than on a fixed interval."""
 
     factories: list[Callable[[Application], Coroutine[Any, Any, None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)

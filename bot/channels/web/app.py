@@ -50,7 +50,8 @@ from bot.core.phrases.messages import load_messages, t
 from bot.core.reports import flow as report_flow
 from bot.core.reports.export import CSV_FIELDS, export_rows
 from bot.core.reports.sealing import Sealer, SealError
-from bot.core.reports.service import Person, ReportService, format_time
+from bot.core.reports.service import Person, ReportService
+from bot.core.reports.views import format_time
 from bot.storage.web import WebStore
 
 log = logging.getLogger("libao.web")

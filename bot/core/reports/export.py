@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.core.phrases.messages import t
-from bot.core.reports.service import ReportService, format_time
+from bot.core.reports.service import ReportService
+from bot.core.reports.views import format_time
 
 CSV_FIELDS = ("ref", "category", "urgency", "status", "level", "created_at", "acknowledged_at",
               "resolved_at", "detail", "when_where", "containment", "confidential", "reporter",
