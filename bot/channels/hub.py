@@ -124,9 +124,10 @@ def build_channels(config: Config, assistant: Assistant, *, store: Any, channel_
 
             out["dingtalk"] = DingTalkChannel(cfg.dingtalk, gateway, channel_store, lease_seconds=cfg.lease_seconds)
     if cfg.web is not None and "web" in active:
-        from bot.channels.web.server import WebChannel
+        from bot.channels.web.server import WebChannel, build_web
 
-        out["web"] = WebChannel(cfg.web, assistant, reports=reports, db=store.db, identities=identities)
+        out["web"] = WebChannel(cfg.web, build_web(cfg.web, assistant, reports=reports, db=store.db,
+                                                   identities=identities))
     return out
 
 

@@ -45,16 +45,17 @@ async def test_everything_a_user_does_works_and_the_officer_elsewhere_is_told(tm
         await stage.up()
         staff, officer = users(stage, reporter_on)
 
-        answer = await staff.say("电话响几声要接？")
+        # A reply with buttons may come as text then card (WeCom): waiting for the buttons waits for all of it.
+        answer = await staff.say("电话响几声要接？", buttons=True)
         assert "依据" in joined(answer) and "【" in joined(answer)
 
         candidates = await staff.say("电话", buttons=True)
         assert len([b for m in candidates for b in m.buttons]) >= 2
         first = next(b for m in candidates for b in m.buttons)[0]
-        chosen = await staff.press(first)
+        chosen = await staff.press(first, buttons=True)
         assert "依据" in joined(chosen)
 
-        checked = await staff.say("/check 这事不归我管，你找别人去，他电话13812345678")
+        checked = await staff.say("/check 这事不归我管，你找别人去，他电话13812345678", buttons=True)
         text = joined(checked)
         assert "138****5678" in text and "13812345678" not in text
 

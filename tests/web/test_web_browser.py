@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from webkit import PASSWORD, RECEIPT_RE, REF_RE, LiveServer
+from support.webkit import PASSWORD, RECEIPT_RE, REF_RE, LiveServer
 
 pytestmark = pytest.mark.browser
 

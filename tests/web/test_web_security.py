@@ -3,68 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import pytest
-from starlette.testclient import TestClient
-from webkit import PASSWORD, PROXY, RECEIPT_RE, Kit
+from support.webkit import PASSWORD, PROXY, client_for, csrf_of, file_anonymous_report, login
 
 from bot.channels.web.app import new_nonce
 
-CSRF_RE = re.compile(r'<meta name="csrf" content="([^"]+)">')
 CANARY = "金丝雀甲乙丙丁7391"
-
-
-def csrf_of(client: TestClient, path: str = "/login") -> str:
-    page = client.get(path)
-    m = CSRF_RE.search(page.text)
-    assert m, page.text[:200]
-    return m.group(1)
-
-
-def login(client: TestClient, kit: Kit, name: str, *, code: str = "") -> str:
-    token = csrf_of(client)
-    if name in kit.totp and not code:
-        code = kit.code(name)
-    r = client.post("/api/login", json={"username": name, "password": PASSWORD, "code": code},
-                    headers={"X-CSRF-Token": token})
-    assert r.status_code == 200, r.text
-    return str(r.json()["csrf"])
-
-
-def client_for(kit: Kit, host: str = "127.0.0.1") -> TestClient:
-    return TestClient(kit.web.starlette(), base_url="http://127.0.0.1", client=(host, 50000))
-
-
-def file_anonymous_report(client: TestClient, *, detail: str) -> tuple[str, str]:
-    """The anonymous /report conversation through the API; returns (reference, receipt)."""
-    token = csrf_of(client, "/report")
-    h = {"X-CSRF-Token": token}
-
-    def send(text: str) -> dict:
-        r = client.post("/api/send", json={"text": text, "nonce": new_nonce()}, headers=h)
-        assert r.status_code == 200, r.text
-        return r.json()["messages"][-1]
-
-    def tap(msg: dict, index: int) -> dict:
-        data = msg["buttons"][index][0]["data"]
-        r = client.post("/api/tap", json={"data": data, "nonce": new_nonce()}, headers=h)
-        assert r.status_code == 200, r.text
-        return r.json()["messages"][-1]
-
-    msg = send("/report")
-    msg = tap(msg, len(msg["buttons"]) - 1)  # category: other
-    msg = send(detail)
-    msg = send("今天上午十点，三楼会议室")
-    msg = tap(msg, 0)  # level
-    msg = send("已通知部门负责人")
-    msg = tap(msg, 0)  # confidential: yes
-    r = client.post("/api/tap", json={"data": msg["buttons"][0][0]["data"], "nonce": new_nonce()}, headers=h)
-    texts = "\n".join(m["text"] for m in r.json()["messages"])
-    receipt = RECEIPT_RE.search(texts)
-    ref = re.search(r"编号：(\S{19})", texts)
-    assert receipt and ref, texts
-    return ref.group(1), receipt.group(1)
 
 
 def test_post_without_csrf_token_is_rejected_and_changes_nothing(kit):

@@ -68,10 +68,9 @@ class WebChannel:
 
     name = WEB
 
-    def __init__(self, config: WebConfig, assistant: Assistant, *, reports: ReportService | None,
-                 db: sqlite_utils.Database, identities: Identities):
+    def __init__(self, config: WebConfig, web: WebApp):
         self.config = config
-        self.web = build_web(config, assistant, reports=reports, db=db, identities=identities)
+        self.web = web
         self.connected = asyncio.Event()
 
     def officer_keys(self) -> list[str]:

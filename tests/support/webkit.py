@@ -1,4 +1,5 @@
-"""The web page over the real assistant, report service and accounts on a temporary database."""
+"""The web page over the real assistant, report service and accounts on a temporary database, and
+the client helpers of its tests (sign-in, the anonymous report through the API)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyotp
+import sqlite_utils
 import uvicorn
 from argon2 import PasswordHasher
+from starlette.testclient import TestClient
 
 from bot.channels.base import Identities
-from bot.channels.web.app import WebApp, WebOptions
+from bot.channels.web.app import WebApp, WebOptions, new_nonce
 from bot.channels.web.auth import Accounts, TrustedHeader
 from bot.core.chat.assistant import Assistant, load_assistant
 from bot.core.reports.escalation import ReportPolicy
@@ -39,16 +42,22 @@ class Kit:
     accounts: Accounts
     assistant: Assistant
     totp: dict[str, str]
+    identities: Identities
+    db: sqlite_utils.Database
 
     def code(self, name: str, *, offset: int = 0) -> str:
         return pyotp.TOTP(self.totp[name]).at(time.time() + offset)
 
 
-def make_kit(tmp: Path, *, assistant: Assistant | None = None) -> Kit:
+def make_kit(tmp: Path, *, assistant: Assistant | None = None,
+             officers: tuple[str, ...] = ("telegram:5550001",)) -> Kit:
+    """`officers`: identities (`channel:user_id`) that receive report notices."""
     db = connect(tmp / "libao.db", any_thread=True)
     if assistant is None:
         assistant = load_assistant(ChatStore(db))
-    reports = ReportService(store=ReportStore(db), sealer=Sealer(KEY), policy=ReportPolicy(officers=(5550001,)))
+    identities = Identities(ChannelStore(db))
+    reports = ReportService(store=ReportStore(db), sealer=Sealer(KEY),
+                            policy=ReportPolicy(officers=tuple(identities.user_id(k) for k in officers)))
     assistant.report_flow = AssistantReportFlow(reports)
     # Argon2id with small parameters: the same code path, a fraction of the production cost.
     accounts = Accounts(AccountStore(db), sealer=reports.sealer,
@@ -63,8 +72,8 @@ def make_kit(tmp: Path, *, assistant: Assistant | None = None) -> Kit:
     trusted = TrustedHeader([ipaddress.ip_network(PROXY)], user_header="X-Remote-User",
                             groups_header="X-Remote-Groups", officer_groups=["secrecy"], admin_groups=["it"])
     web = WebApp(assistant, reports=reports, accounts=accounts, trusted=trusted,
-                 identities=Identities(ChannelStore(db)), store=WebStore(db), options=WebOptions())
-    return Kit(web, reports, accounts, assistant, totp)
+                 identities=identities, store=WebStore(db), options=WebOptions())
+    return Kit(web, reports, accounts, assistant, totp, identities, db)
 
 
 def free_port() -> int:
@@ -96,3 +105,58 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+CSRF_RE = re.compile(r'<meta name="csrf" content="([^"]+)">')
+
+
+def csrf_of(client: TestClient, path: str = "/login") -> str:
+    page = client.get(path)
+    m = CSRF_RE.search(page.text)
+    assert m, page.text[:200]
+    return m.group(1)
+
+
+def login(client: TestClient, kit: Kit, name: str, *, code: str = "") -> str:
+    token = csrf_of(client)
+    if name in kit.totp and not code:
+        code = kit.code(name)
+    r = client.post("/api/login", json={"username": name, "password": PASSWORD, "code": code},
+                    headers={"X-CSRF-Token": token})
+    assert r.status_code == 200, r.text
+    return str(r.json()["csrf"])
+
+
+def client_for(kit: Kit, host: str = "127.0.0.1") -> TestClient:
+    return TestClient(kit.web.starlette(), base_url="http://127.0.0.1", client=(host, 50000))
+
+
+def file_anonymous_report(client: TestClient, *, detail: str) -> tuple[str, str]:
+    """The anonymous /report conversation through the API; returns (reference, receipt)."""
+    token = csrf_of(client, "/report")
+    h = {"X-CSRF-Token": token}
+
+    def send(text: str) -> dict:
+        r = client.post("/api/send", json={"text": text, "nonce": new_nonce()}, headers=h)
+        assert r.status_code == 200, r.text
+        return r.json()["messages"][-1]
+
+    def tap(msg: dict, index: int) -> dict:
+        data = msg["buttons"][index][0]["data"]
+        r = client.post("/api/tap", json={"data": data, "nonce": new_nonce()}, headers=h)
+        assert r.status_code == 200, r.text
+        return r.json()["messages"][-1]
+
+    msg = send("/report")
+    msg = tap(msg, len(msg["buttons"]) - 1)  # category: other
+    msg = send(detail)
+    msg = send("今天上午十点，三楼会议室")
+    msg = tap(msg, 0)  # level
+    msg = send("已通知部门负责人")
+    msg = tap(msg, 0)  # confidential: yes
+    r = client.post("/api/tap", json={"data": msg["buttons"][0][0]["data"], "nonce": new_nonce()}, headers=h)
+    texts = "\n".join(m["text"] for m in r.json()["messages"])
+    receipt = RECEIPT_RE.search(texts)
+    ref = re.search(r"编号：(\S{19})", texts)
+    assert receipt and ref, texts
+    return ref.group(1), receipt.group(1)
