@@ -5,13 +5,19 @@ exports. LIBAO_SCREENSHOTS=DIR also saves the page at phone and desktop widths (
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from support.webkit import PASSWORD, RECEIPT_RE, REF_RE, LiveServer
+from support.webkit import PASSWORD, RECEIPT_RE, REF_RE, LiveServer, make_kit
+
+from bot.channels.outbox import Outbox
+from bot.channels.web.server import WebChannel
+from bot.config import WebConfig
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +45,12 @@ def shot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
+
+
+@pytest.fixture
+def kit(tmp_path, shared_assistant):
+    """The officer of these reports is a web account: notices reach the console through the outbox."""
+    return make_kit(tmp_path, assistant=shared_assistant, officers=("web:officer1",))
 
 
 def sign_in(page, url: str, name: str, code: str = "") -> None:
@@ -130,10 +142,17 @@ def test_staff_officer_reporter_story(kit, browser, matcher):
             page.set_viewport_size(DESKTOP)
             shot(page, "chat-desktop")
 
-        # the officer: password + TOTP, the new report highlighted, acknowledge, ask the reporter
+        # one round of the report timers and the one outbox: the notice waits on the officer's page
+        kit.reports.tick()
+        outbox = Outbox(kit.reports, {"web": WebChannel(WebConfig(), kit.web)}, identities=kit.identities)
+        with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+            assert pool.submit(lambda: asyncio.run(outbox.send_due())).result() == 1
+
+        # the officer: password + TOTP, the notice, the new report highlighted, acknowledge, ask the reporter
         officer = browser.new_context(viewport=DESKTOP, accept_downloads=True).new_page()
         sign_in(officer, url, "officer1", kit.code("officer1"))
         officer.wait_for_url(url + "/officer")
+        officer.wait_for_selector(f"#notices >> text={ref}")
         item = officer.locator(f"#reports li[data-ref='{ref}']")
         item.wait_for()
         assert "attention" in item.get_attribute("class")

@@ -83,4 +83,12 @@ bindLogout();
   document.getElementById("who").textContent = tx("web.chat.signed_in_as") + h.user;
   if (h.role === "officer" || h.role === "admin") document.getElementById("officer-link").hidden = false;
   for (const m of h.messages) show(m);
+  await pollNotices();
 })();
+
+// Report notices for this person (officers: new reports, escalations, deadlines), polled like the console's list.
+async function pollNotices() {
+  const n = await get("/api/notices");
+  if (n) for (const m of n.messages) show(m);
+}
+setInterval(pollNotices, 15000);

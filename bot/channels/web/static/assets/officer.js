@@ -81,4 +81,12 @@ document.getElementById("export").addEventListener("click", async () => {
 });
 bindLogout();
 loadList();
-setInterval(loadList, 15000);  // live updates by polling: no content in URLs, nothing cached
+// Report notices (new reports, escalations, deadlines) on top, newest first.
+async function loadNotices() {
+  const n = await get("/api/notices");
+  const ul = document.getElementById("notices");
+  if (n) for (const m of n.messages) ul.prepend(el("li", "", m.text));
+}
+// Live updates by polling (README: why not server-sent events): no content in URLs, nothing cached.
+setInterval(() => { loadList(); loadNotices(); }, 15000);
+loadNotices();

@@ -71,3 +71,14 @@ document.getElementById("receipt-form").addEventListener("submit", async (e) => 
   if (r.ok) showReceipt(r.data.reports);
   else { err.textContent = (r.data && r.data.error) || tx("web.receipt.unknown"); err.hidden = false; }
 });
+
+// While a receipt is open: a notice (acknowledged, a question, resolved) refreshes the view.
+setInterval(async () => {
+  if (!document.getElementById("receipt-view").childElementCount) return;
+  const r = await fetch("/api/notices", {credentials: "same-origin", cache: "no-store"});
+  if (!r.ok) return;
+  const n = await r.json();
+  if (!n.messages.length) return;
+  const v = await fetch("/api/receipt", {credentials: "same-origin", cache: "no-store"});
+  if (v.ok) showReceipt((await v.json()).reports);
+}, 15000);
