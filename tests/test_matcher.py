@@ -76,7 +76,8 @@ def test_index_cache_roundtrip_and_invalidation(tmp_path, monkeypatch, kb):
 
 
 def test_config_changes_the_decision_not_the_ranking(kb):
-    strict = Matcher(load_knowledge(kb.directory), config=MatcherConfig(lexical=replace(LEXICAL_RULE, answer_cutoff=101, clarify_cutoff=0)))
+    rule = replace(LEXICAL_RULE, answer_cutoff=101, clarify_cutoff=0)
+    strict = Matcher(load_knowledge(kb.directory), config=MatcherConfig(lexical=rule))
     result = strict.ask("电话响几声要接")
     assert result.status == "clarify"
     assert "三声" in result.matches[0].entry.answer

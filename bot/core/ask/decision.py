@@ -31,10 +31,12 @@ class Scored:
     decoy: bool = False
 
 
-def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3) -> tuple[Status, list[Scored]]:
+def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3,
+           vague: bool = False) -> tuple[Status, list[Scored]]:
     """(status, up to `limit` entries offered), `ranked` best first.
 
-    A decoy on top means the question is about a known out-of-scope area: unknown.
+    A decoy on top means the question is about a known out-of-scope area: unknown. A `vague`
+    question (one content word, "电话") names a subject, not a rule: candidates, never a guess.
     """
     if not ranked or ranked[0].decoy:
         return "unknown", []
@@ -44,6 +46,8 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3) -> tuple[Sta
     top = offered[0]
     rivals = [r.score for r in offered[1:] if r.score >= rule.rival_floor]
     runner_up = rivals[0] if rivals else 0.0
+    if vague and len(offered) > 1:
+        return "clarify", offered[:limit]
     if top.score >= rule.answer_cutoff and top.score - runner_up >= rule.answer_margin:
         return "answer", offered[:limit]
     return "clarify", offered[:limit]

@@ -214,6 +214,7 @@ class Fit:
 @dataclass(slots=True)
 class _Item:
     oos: bool
+    vague: bool
     expect: list[str]
     # per unknown weight: (doc, lexical, question cosine, answer cosine, decoy, correct)
     features: dict[float, list[tuple[int, float, float, float, bool, bool]]]
@@ -237,7 +238,7 @@ def _collect(matcher: Matcher, data: dict[str, list[dict[str, Any]]], unknown_we
                 correct = not decoy and not oos and _answers(matcher.kb.entries[doc], expect)
                 rows.append((doc, lex, qc, ac, decoy, correct))
             feats[uw] = rows
-        out.append(_Item(oos, expect, feats))
+        out.append(_Item(oos, matcher.is_vague(q), expect, feats))
         if step:
             step()
     return out
@@ -253,11 +254,11 @@ def _outcomes(items: list[_Item], cfg: MatcherConfig, fusion: Fusion, rules: lis
         ranked = [Scored(doc, round(fuse(cfg, lex, qc if semantic else -1.0, ac), 2), decoy)
                   for doc, lex, qc, ac, decoy, _ in rows]
         ranked.sort(key=lambda r: (-r.score, r.doc))
-        ranked_items.append((it.oos, ranked[:8], {row[0] for row in rows if row[5]}))
+        ranked_items.append((it.oos, it.vague, ranked[:8], {row[0] for row in rows if row[5]}))
     out = np.zeros((len(rules), len(items), 4), dtype=bool)
     for r, rule in enumerate(rules):
-        for i, (oos, ranked, correct) in enumerate(ranked_items):
-            status, offered = decide(ranked, rule, limit=3)
+        for i, (oos, vague, ranked, correct) in enumerate(ranked_items):
+            status, offered = decide(ranked, rule, limit=3, vague=vague)
             first_right = bool(offered) and offered[0].doc in correct
             answered = status == "answer"
             out[r, i] = (answered and first_right, status != "unknown" and any(o.doc in correct for o in offered),

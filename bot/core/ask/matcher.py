@@ -288,6 +288,10 @@ class Matcher:
         ranked.sort(key=lambda r: (-r.score, r.doc))
         return ranked
 
+    def is_vague(self, query: str) -> bool:
+        """One content word at most: the question names a subject, not a situation."""
+        return len(self._words(self._prep(query))) <= 1
+
     def search(self, query: str, *, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
         """Entries best answering `query`, best first, scores 0–100, at most `limit`."""
         found = [Match(self.kb.entries[r.doc], r.score) for r in self._rank(query) if not r.decoy]
@@ -295,5 +299,5 @@ class Matcher:
 
     def ask(self, query: str, *, limit: int = 3) -> AskResult:
         """Decide between a confident answer, up to `limit` candidates, and an honest unknown."""
-        status, offered = decide(self._rank(query), self.rule, limit=limit)
+        status, offered = decide(self._rank(query), self.rule, limit=limit, vague=self.is_vague(query))
         return AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query)
