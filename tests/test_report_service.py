@@ -71,7 +71,7 @@ def test_officer_workflow_and_reporter_is_told_each_status(tmp_path):
 def test_group_chat_and_retention(tmp_path):
     clock = Clock()
     service = make_service(tmp_path / "r.db", clock=clock)
-    from bot.core.reports.service import Person
+    from bot.core.reports.person import Person
 
     group = Person(user_id=8100, chat_id=-100555, private=False)
     assert "私聊" in service.handle_command(group, "report")[0].text
@@ -117,18 +117,18 @@ def test_sealing_binds_key_and_context(tmp_path):
     key_file = tmp_path / "keys" / "report.key"
     generate_key_file(key_file)
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert len(load_master_key(key_file=key_file, environ={})) == 32
+    assert len(load_master_key(key_file=key_file)) == 32
     with pytest.raises(FileExistsError):
         generate_key_file(key_file)
     os.chmod(key_file, 0o644)
     with pytest.raises(ReportKeyError, match="chmod 600"):
-        load_master_key(key_file=key_file, environ={})
+        load_master_key(key_file=key_file)
     with pytest.raises(ReportKeyError, match="outside the database"):
-        load_master_key(key_file=tmp_path / "r.db", db_path=tmp_path / "r.db", environ={})
+        load_master_key(key_file=tmp_path / "r.db", db_path=tmp_path / "r.db")
     with pytest.raises(ReportKeyError):
-        load_master_key(environ={})
+        load_master_key()
     env_key = base64.urlsafe_b64encode(KEY).decode()
-    assert load_master_key(environ={"LIBAO_REPORT_KEY": env_key}) == KEY
+    assert load_master_key(key=env_key, key_file=key_file) == KEY  # the variable wins over the file
 
 
 def _cli(*args: str, key_file: Path | None, db: Path) -> subprocess.CompletedProcess[str]:
@@ -175,7 +175,7 @@ def test_assistant_dispatch_point_runs_the_same_flow(tmp_path):
     """The Assistant's ReportFlow protocol: /report, typed answers, numbered buttons, /cancel."""
     from bot.core.chat.callbacks import decode
     from bot.core.chat.reply import Sender
-    from bot.core.reports.service import ORIGIN, AssistantReportFlow, Origin
+    from bot.core.reports.service import AssistantReportFlow
 
     service = make_service(tmp_path / "r.db", clock=Clock())
     flow = AssistantReportFlow(service)
@@ -192,18 +192,11 @@ def test_assistant_dispatch_point_runs_the_same_flow(tmp_path):
     for answer in ("上午，二楼", "4", "已上报", "2"):
         reply = flow.on_text(me, answer)
     assert "请核对" in reply.text
-    token = ORIGIN.set(Origin(update_key="tg:77", chat_id=8401, private=True))
-    try:
-        done = flow.on_tap(me, reply.buttons[0][0].data.split(":", 1)[1])
-        again = flow.on_tap(me, reply.buttons[0][0].data.split(":", 1)[1])  # redelivered update
-    finally:
-        ORIGIN.reset(token)
+    update = Sender(user_id=8401, first_name="钱七", chat_id=8401, update_key="tg:77")
+    done = flow.on_tap(update, reply.buttons[0][0].data.split(":", 1)[1])
+    again = flow.on_tap(update, reply.buttons[0][0].data.split(":", 1)[1])  # redelivered update
     assert "报告已提交" in done.text and "已经提交" in again.text
     assert service.store.count_reports() == 1
     flow.start(me, "")
     assert flow.cancel(me) is True and flow.cancel(me) is False
-    group = ORIGIN.set(Origin(chat_id=-1, private=False))
-    try:
-        assert "私聊" in flow.start(me, "").text
-    finally:
-        ORIGIN.reset(group)
+    assert "私聊" in flow.start(Sender(user_id=8401, chat_id=-1, private=False), "").text
