@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return exitcodes.CONFIG_ERROR
     token = config.token.get_secret_value()
-    from bot.channels.telegram.logs import setup_logging
+    from bot.logs import setup_logging
 
     redact = setup_logging(config.file.log_level, secrets=[token])
     # Imports after logging is set up: loading telegram is the slow part of start-up.

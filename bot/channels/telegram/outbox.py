@@ -53,24 +53,6 @@ def _markup(item: Outgoing) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-class ApiPayloadFilter(logging.Filter):
-    """PTB logs every Bot API call's parameters and result at DEBUG (chat ids, message text);
-    with this filter on its loggers only the endpoint name remains, whatever the log level."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and "Bot API endpoint" in record.msg and isinstance(record.args, tuple):
-            record.args = (record.args[0], "<hidden>") if record.args else record.args
-        return True
-
-
-def hide_api_payloads() -> None:
-    """Install ApiPayloadFilter on python-telegram-bot's Bot loggers (idempotent)."""
-    for name in ("telegram.Bot", "telegram.ExtBot"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, ApiPayloadFilter) for f in logger.filters):
-            logger.addFilter(ApiPayloadFilter())
-
-
 class OutboxSender:
     """Sends due notifications; `send_due` is one round (tests drive it with a virtual clock)."""
 
@@ -82,7 +64,6 @@ class OutboxSender:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.permanent_delay = permanent_delay
-        hide_api_payloads()  # the reporter's chat id and relayed questions must not reach the logs
 
     def backoff(self, item: Outgoing) -> float:
         """Exponential back-off with a deterministic ±20 % spread (rows do not retry in lockstep)."""
