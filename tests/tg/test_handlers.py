@@ -335,14 +335,27 @@ async def test_unknown_user_gets_one_polite_refusal_and_nothing_else(bot):
     await bot.send(bot.updates.inline("道歉", user_id=STRANGER))
     await bot.send(bot.updates.callback("1x:0", user_id=STRANGER))
     assert len(bot.request.sent()) == 1
-    assert bot.request.sent("answerInlineQuery") == []
-    assert bot.request.last("answerCallbackQuery").params.get("text") is None  # spinner stopped, silently
-
-
-async def test_unknown_user_tapping_first_gets_refusal_as_toast(bot):
-    await bot.send(bot.updates.callback("1x:0", user_id=STRANGER))
+    inline = bot.request.last("answerInlineQuery").params
+    assert inline["results"] == [] and inline["button"]["text"] == t("access.refused_short")
     assert bot.request.last("answerCallbackQuery").params["text"] == t("access.refused")
+
+
+async def test_a_stranger_s_refusal_is_not_used_up_by_a_toast_or_inline_hint(bot):
+    await bot.send(bot.updates.callback("1x:0", user_id=STRANGER))
+    tapped = bot.request.last("answerCallbackQuery").params
+    assert tapped["text"] == t("access.refused") and tapped["show_alert"] is True
+    await bot.send(bot.updates.inline("道歉", user_id=STRANGER))
     assert bot.request.sent() == []
+    await bot.send(bot.updates.command("/start", user_id=STRANGER))
+    assert [c.text for c in bot.request.sent()] == [t("access.refused")]
+
+
+async def test_a_refusal_that_telegram_did_not_take_is_tried_again(bot):
+    bot.request.fail["sendMessage"] = "Forbidden: bot was blocked by the user"
+    await bot.send(bot.updates.command("/start", user_id=STRANGER))
+    del bot.request.fail["sendMessage"]
+    await bot.send(bot.updates.command("/start", user_id=STRANGER))
+    assert [c.text for c in bot.request.sent()] == [t("access.refused")] * 2
 
 
 async def test_staff_group_members_are_staff(bot):

@@ -116,7 +116,8 @@ def build_application(config: Config, assistant: Assistant, *, store: Any | None
     handlers = Handlers(assistant, AccessControl(config.access, clock=clock),
                         RateLimiter(config.rate_limit, clock=clock))
     register_handlers(app, handlers)
-    app.add_error_handler(make_error_handler(config.access.admin_chat_id))
+    app.add_error_handler(make_error_handler(config.access.admin_chat_id,
+                                             admitted=handlers.admitted.__contains__))
     app.bot_data["libao"] = {"handlers": handlers, "jobs": jobs}
     return app
 
