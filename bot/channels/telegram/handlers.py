@@ -245,7 +245,10 @@ def _sender(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Sender:
     user = update.effective_user
     assert user is not None
     role = (context.user_data or {}).get(_ROLE_KEY, "staff")
-    return Sender(user_id=user.id, role=role, first_name=user.first_name or "")
+    chat = update.effective_chat
+    return Sender(user_id=user.id, role=role, first_name=user.first_name or "",
+                  chat_id=chat.id if chat is not None else None,
+                  private=chat is None or chat.type == ChatType.PRIVATE)
 
 
 def _addressed_to_bot(update: Update, username: str | None) -> bool:

@@ -331,7 +331,10 @@ class Assistant:
 
     # -- settings ----------------------------------------------------------------------------------------
     def settings(self, sender: Sender, args: str = "") -> Reply:
-        """Show the placeholder values; "/settings 单位 某某公司" sets one directly."""
+        """Show the placeholder values; "/settings 单位 某某公司" sets one directly. Private chats
+        only: in a group the values would be shown to everyone."""
+        if not sender.private:
+            return Reply(t("settings.private_only"))
         args = args.strip()
         if args:
             label, _, value = args.partition(" ")
@@ -372,6 +375,8 @@ class Assistant:
         return self._settings_view(sender, prefix=t("settings.saved", field=label, value=value))
 
     def _tap_setting(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        if not sender.private:
+            return Reply(t("settings.private_only"), toast=t("settings.private_only"))
         if parts == ("clear",):
             self.store.clear_settings(sender.user_id)
             self._pending.pop(sender.user_id, None)

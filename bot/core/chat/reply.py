@@ -47,8 +47,11 @@ class InlineItem:
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """Who is talking: an already admitted user (access control happens in the channel)."""
+    """Who is talking: an already admitted user (access control happens in the channel), and in
+    which conversation: `chat_id` (None: the user's own private chat) and whether it is private."""
 
     user_id: int
     role: Role = "staff"
     first_name: str = ""
+    chat_id: int | None = None
+    private: bool = True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from bot.core.privacy import storable
+
 
 class ChatStore(Protocol):
     """Persistence the chat needs (bot.storage.ChatStore in production)."""
@@ -29,7 +31,7 @@ class MemoryStore:
         return dict(self.settings.get(user_id, {}))
 
     def set_setting(self, user_id: int, key: str, value: str) -> None:
-        self.settings.setdefault(user_id, {})[key] = value
+        self.settings.setdefault(user_id, {})[key] = storable(value)
 
     def clear_settings(self, user_id: int) -> None:
         self.settings.pop(user_id, None)
@@ -38,7 +40,7 @@ class MemoryStore:
         self.votes[(user_id, entry_id)] = 1 if vote > 0 else -1
 
     def add_unanswered(self, question: str) -> None:
-        self.questions.append(question)
+        self.questions.append(storable(question))
 
     def vote_summary(self) -> list[dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
