@@ -60,7 +60,7 @@ class PayloadFilter(logging.Filter):
         record.exc_info = None
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
-        record._libao_clean = True  # type: ignore[attr-defined]
+        record._libao_clean = True
         return True
 
 
