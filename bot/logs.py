@@ -4,7 +4,8 @@ what a log line may carry.
 Libraries log what they hold: python-telegram-bot writes every update and every Bot API call with
 its parameters at DEBUG, other SDKs do the same. So the filter treats every record as untrusted:
 
-- records of other packages keep their message template only; every argument becomes "<…>";
+- records of other packages keep their message template only; every argument becomes "<…>"
+  unless it is one of the `safe_args` a channel names (e.g. the Bot API's method names);
 - exception text (which can quote user input) is reduced to the exception's type, frames kept;
 - in every record, secrets (the bot token) become [REDACTED] and runs of six or more digits
   (user and chat ids, phone, ID and card numbers) become "<n>".
@@ -35,9 +36,10 @@ def _own(name: str) -> bool:
 class PayloadFilter(logging.Filter):
     """Rewrites each record so that it carries no payload (see the module docstring)."""
 
-    def __init__(self, secrets: Iterable[str] = ()):
+    def __init__(self, secrets: Iterable[str] = (), *, safe_args: Iterable[str] = ()):
         super().__init__()
         self.secrets = [s for s in secrets if s]
+        self.safe_args = frozenset(safe_args)
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:
@@ -53,7 +55,7 @@ class PayloadFilter(logging.Filter):
             except Exception:  # a broken format string must not print its arguments either
                 text = str(record.msg)
         else:
-            text = _template(record)
+            text = _template(record, self.safe_args)
         record.msg, record.args = self.redact(text), None
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = self.redact(_frames_only(record.exc_info[1]))
@@ -64,17 +66,18 @@ class PayloadFilter(logging.Filter):
         return True
 
 
-def _template(record: logging.LogRecord) -> str:
-    """The message with every argument hidden (the template is the library's own, fixed text)."""
+def _template(record: logging.LogRecord, safe: frozenset[str]) -> str:
+    """The message with every argument hidden but the safe ones (the template is the library's
+    own, fixed text)."""
     template = str(record.msg)
     args = record.args
     if not args:
         return template
-    count = len(args) if isinstance(args, tuple) else 1
     try:
         if isinstance(args, dict) or (isinstance(args, tuple) and len(args) == 1 and isinstance(args[0], dict)):
             return re.sub(r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]", HIDDEN, template)
-        return template % ((HIDDEN,) * count)
+        values = args if isinstance(args, tuple) else (args,)
+        return template % tuple(v if isinstance(v, str) and v in safe else HIDDEN for v in values)
     except (TypeError, ValueError):
         return re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]", HIDDEN, template)
 
@@ -92,12 +95,13 @@ def _frames_only(error: BaseException) -> str:
     return "\n\nwhich was caused by:\n".join(reversed(parts)) if len(parts) > 1 else parts[0]
 
 
-def setup_logging(level: str | int, *, secrets: Iterable[str] = (), stream: TextIO | None = None) -> PayloadFilter:
+def setup_logging(level: str | int, *, secrets: Iterable[str] = (), safe_args: Iterable[str] = (),
+                  stream: TextIO | None = None) -> PayloadFilter:
     """Root logging to `stream` (stderr): one handler, the payload filter on it; httpx's per-request
     lines (the token is in their URL) are silenced as well."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    payload = PayloadFilter(secrets)
+    payload = PayloadFilter(secrets, safe_args=safe_args)
     handler.addFilter(payload)
     root = logging.getLogger()
     root.handlers[:] = [handler]

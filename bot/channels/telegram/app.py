@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
@@ -120,6 +120,11 @@ def build_application(config: Config, assistant: Assistant, *, store: Any | None
                                              admitted=handlers.admitted.__contains__))
     app.bot_data["libao"] = {"handlers": handlers, "jobs": jobs}
     return app
+
+
+def api_method_names() -> frozenset[str]:
+    """The Bot API's method names (sendMessage, getChatMember, …): safe to show in log lines."""
+    return frozenset(n for n in dir(Bot) if n[:1].islower() and any(ch.isupper() for ch in n))
 
 
 def run(app: Application, config: Config) -> None:
