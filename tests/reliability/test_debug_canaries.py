@@ -13,19 +13,19 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tg"))
 
-from pydantic import SecretStr  # noqa: E402
-from report_support import KEY  # noqa: E402
-from tgapp import TOKEN, Clock, make_bot  # noqa: E402
+from pydantic import SecretStr
+from report_support import KEY
+from tgapp import TOKEN, Clock, make_bot
 
-from bot.channels.telegram.app import api_method_names  # noqa: E402
-from bot.channels.telegram.outbox import OutboxSender  # noqa: E402
-from bot.config import AccessConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig  # noqa: E402
-from bot.core.check.checker import default_checker  # noqa: E402
-from bot.core.reports.escalation import ReportPolicy  # noqa: E402
-from bot.core.reports.sealing import Sealer  # noqa: E402
-from bot.core.reports.service import AssistantReportFlow, ReportService  # noqa: E402
-from bot.logs import setup_logging  # noqa: E402
-from bot.storage import ReportStore  # noqa: E402
+from bot.channels.telegram.app import api_method_names
+from bot.channels.telegram.outbox import OutboxSender
+from bot.config import AccessConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig
+from bot.core.check.checker import default_checker
+from bot.core.reports.escalation import ReportPolicy
+from bot.core.reports.sealing import Sealer
+from bot.core.reports.service import AssistantReportFlow, ReportService
+from bot.logs import setup_logging
+from bot.storage import ReportStore
 
 pytestmark = [pytest.mark.reliability, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 
@@ -73,7 +73,8 @@ async def test_debug_session_leaves_no_canary_id_or_number_anywhere(matcher, tmp
         u, req, c = bot.updates, bot.request, CANARIES
 
         def staff_says(text: str):
-            return bot.send(u.command(text, user_id=STAFF_ID) if text.startswith("/") else u.text(text, user_id=STAFF_ID))
+            update = u.command(text, user_id=STAFF_ID) if text.startswith("/") else u.text(text, user_id=STAFF_ID)
+            return bot.send(update)
 
         async def tap(user_id: int, label: str) -> None:
             await bot.send(u.callback_on(req.last(), req.last().button(label)["callback_data"], user_id=user_id))
