@@ -72,6 +72,9 @@ def init_chat(db: sqlite_utils.Database) -> None:
         db.table("chat_unanswered").create(
             {"id": int, "question": str, "created_at": float},
             pk="id", not_null={"question", "created_at"}, if_not_exists=True)
+        db.table("chat_flows").create(
+            {"scope": str, "flow": str, "state": str, "updated_at": float},
+            pk="scope", not_null={"flow", "state", "updated_at"}, if_not_exists=True)
         db.table("chat_votes").create_index(["created_at"], if_not_exists=True)
         db.table("chat_unanswered").create_index(["created_at"], if_not_exists=True)
         if db.table("meta").count_where("key = ?", [_CHAT_SALT_KEY]) == 0:
@@ -146,12 +149,31 @@ class ChatStore:
         return list(self.db.table("chat_unanswered").rows_where(
             order_by="created_at desc, id desc", limit=limit))
 
+    # conversation flows (one per conversation scope; the scope is stored hashed) -------------------
+    def _scope(self, scope: str) -> str:
+        return hashlib.sha256(f"{self._salt}|flow|{scope}".encode()).hexdigest()[:32]
+
+    def get_flow(self, scope: str, *, newer_than: float) -> tuple[str, str] | None:
+        rows = list(self.db.query("select flow, state from chat_flows where scope = ? and updated_at >= ?",
+                                  [self._scope(scope), newer_than]))
+        return (str(rows[0]["flow"]), str(rows[0]["state"])) if rows else None
+
+    def put_flow(self, scope: str, flow: str, state: str) -> None:
+        with self.db.atomic():
+            self.db.table("chat_flows").upsert(
+                {"scope": self._scope(scope), "flow": flow, "state": state, "updated_at": self.clock()}, pk="scope")
+
+    def end_flow(self, scope: str) -> None:
+        with self.db.atomic():
+            self.db.table("chat_flows").delete_where("scope = ?", [self._scope(scope)])
+
     def purge(self, *, retention_days: float, settings_retention_days: float) -> int:
         """Delete what is older than its retention; returns how many rows went."""
         now = self.clock()
         cutoff, settings_cutoff = now - retention_days * 86400, now - settings_retention_days * 86400
         counts = 0
         with self.db.atomic():
+            self.db.execute("delete from chat_flows where updated_at < ?", [now - 86400])
             for table, column, limit in (("chat_votes", "created_at", cutoff),
                                          ("chat_unanswered", "created_at", cutoff),
                                          ("chat_user_settings", "updated_at", settings_cutoff)):

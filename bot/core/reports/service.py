@@ -126,6 +126,24 @@ class ReportService:
         pid = self.sealer.pseudonym(person.user_id)
         return self.store.draft(pid) is not None or self.store.pending(pid) is not None
 
+    def active_flow(self, person: Person) -> str | None:
+        """What this person is in the middle of (for "continue / cancel"), None when nothing."""
+        if not self.is_active(person):
+            return None
+        pending = self.store.pending(self.sealer.pseudonym(person.user_id))
+        if pending is not None:
+            return t("report.flow_name.pending", ref=pending["ref"])
+        return t("report.flow_name.draft")
+
+    def resume(self, person: Person) -> list[Reply]:
+        """The current step of this person's report conversation, shown again."""
+        pid = self.sealer.pseudonym(person.user_id)
+        pending = self.store.pending(pid)
+        if pending is not None:
+            return [Reply(t(f"report.prompt.{pending['action']}", ref=pending["ref"]))]
+        draft = self._load_draft(pid)
+        return [self._reply(report_flow.prompt(draft), draft)] if draft else []
+
     def handle_command(self, person: Person, command: str, args: str = "", *,
                        update_key: str | None = None) -> list[Reply] | None:
         """/report, /cancel, /reports [REF]; None when the command is not ours (e.g. a bare /cancel)."""
@@ -733,3 +751,11 @@ class AssistantReportFlow:
     def cancel(self, sender: chat.Sender) -> bool:
         person, key = self._person(sender)
         return self.service.cancel(person, update_key=key)
+
+    def active(self, sender: chat.Sender) -> str | None:
+        person, _ = self._person(sender)
+        return self.service.active_flow(person)
+
+    def resume(self, sender: chat.Sender) -> chat.Reply:
+        person, _ = self._person(sender)
+        return self._merge(self.service.resume(person))
