@@ -33,6 +33,13 @@ class Session:
     client: Client
     bot: BotProcess
     db: Path
+    pacer: Conversation | None = None
+
+    def settle(self) -> None:
+        """Every update sent so far has been handled (one update at a time, in order)."""
+        if self.pacer is None:
+            self.pacer = Conversation(self.client, STAFF[-1])
+        self.pacer.settle()
 
 
 def _config(path: Path, url: str, key_file: Path) -> Path:
@@ -72,11 +79,6 @@ def _texts(client: Client, chat_id: int) -> list[str]:
     return [m["text"] for m in client.bot_messages(chat_id, timeout=0)]
 
 
-def _settle(client: Client) -> None:
-    """Every update sent so far has been handled (one update at a time, in order)."""
-    Conversation(client, STAFF[-1]).settle()
-
-
 # ----------------------------------------------------------------------------- 1. the gate fails closed
 
 
@@ -86,14 +88,14 @@ def test_1_a_failing_refusal_never_lets_a_stranger_through(session):
     c.fault("sendMessage", "500", chat_id=stranger)  # the refusal itself fails
     c.send_command("/start", user_id=stranger)
     c.send_text("电话响几声要接？", user_id=stranger)
-    _settle(c)
+    session.settle()
     assert _texts(c, stranger) == [t("access.refused")]  # the second message got the refusal; no answer
     c.fault("answerCallbackQuery", "400")  # "query is too old" after downtime
     c.tap({"message_id": 1, "date": 0, "chat": {"id": stranger, "type": "private"}, "text": "…"}, "1x:0",
           user_id=stranger)
     c.fault("sendMessage", "lost", chat_id=stranger)
     c.send_text("客户投诉怎么处理", user_id=stranger)
-    _settle(c)
+    session.settle()
     assert _texts(c, stranger) == [t("access.refused")]  # nothing else, no apology
 
 
@@ -106,7 +108,7 @@ def test_4_inline_and_button_first_contacts_do_not_use_up_the_refusal(session):
     c.inline("道歉", user_id=stranger)
     c.tap({"message_id": 1, "date": 0, "chat": {"id": stranger, "type": "private"}, "text": "…"}, "1x:0",
           user_id=stranger)
-    _settle(c)
+    session.settle()
     inline = [x for x in c.calls("answerInlineQuery") if x["params"].get("button")]
     assert inline and inline[-1]["params"]["results"] in ([], "[]")
     alerts = [x["params"] for x in c.calls("answerCallbackQuery") if x["params"].get("text") == t("access.refused")]
@@ -134,7 +136,7 @@ def test_8_groups_never_see_settings_or_a_draft_s_personal_data(session):
     assert "已保存" in me.say("/settings 姓名 王小明")["text"]
     c.send_command("/settings", user_id=STAFF[1], chat_id=GROUP)
     c.send_command(f"/check 客户电话{MOBILE}，不归我管", user_id=STAFF[1], chat_id=GROUP)
-    _settle(c)
+    session.settle()
     group = _texts(c, GROUP)
     assert group[0] == t("settings.private_only")
     assert all("王小明" not in text and MOBILE not in text for text in group)
@@ -151,7 +153,7 @@ def test_2_debug_log_and_database_carry_no_payload(session):
     me.say(f"/settings 部门 {CANARY}")
     settings = me.say("/settings")
     me.tap(settings, next(b["callback_data"] for b in buttons(settings) if "清除" in b["text"]))
-    _settle(c)
+    session.settle()
     log = session.bot.log()
     assert "Processing update" in log and "Calling Bot API endpoint `sendMessage`" in log  # DEBUG is on
     for needle in (CANARY, MOBILE, "王小明", TOKEN, *map(str, (*STAFF, *OFFICERS, ADMIN, *STRANGERS))):
