@@ -318,6 +318,11 @@ class ReportStore:
         where = "WHERE status != 'resolved' " if open_only else ""
         return list(self.db.query(f"SELECT * FROM reports {where}ORDER BY created_at, ref"))
 
+    def reports_of(self, reporter: str) -> list[dict[str, Any]]:
+        """One reporter's reports (reference, status, times only), oldest first."""
+        return list(self.db.query("SELECT ref, status, created_at FROM reports WHERE reporter = ? "
+                                  "ORDER BY created_at, ref", [reporter]))
+
     def count_reports(self) -> int:
         row = self._one("SELECT count(*) AS n FROM reports")
         return int(row["n"]) if row else 0
@@ -348,8 +353,12 @@ class ReportStore:
         return cur.rowcount == 1
 
     def outbox_due(self, *, now: float, limit: int) -> list[dict[str, Any]]:
+        """Due notifications, each only once every earlier one of the same report to the same
+        recipient went out: a reminder never overtakes the notice it reminds of."""
         return list(self.db.query(
-            "SELECT * FROM report_outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+            "SELECT * FROM report_outbox AS o WHERE status = 'pending' AND next_attempt_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM report_outbox AS e WHERE e.ref = o.ref AND e.recipient = o.recipient "
+            "AND e.status = 'pending' AND e.id < o.id) "
             "ORDER BY next_attempt_at, id LIMIT ?", [now, limit]))
 
     def outbox_next_at(self) -> float | None:

@@ -71,9 +71,21 @@ class OutboxSender:
         h = hashlib.sha256(f"{item.idem_key}|{item.attempts}".encode()).digest()[0] / 255
         return raw * (0.8 + 0.4 * h)
 
-    async def send_due(self) -> int:
-        """Send what is due now; returns how many were delivered. Stops the round at the first
-        flood-control or network error (everything else would fail the same way)."""
+    async def send_due(self, *, rounds: int = 5) -> int:
+        """Send what is due now; returns how many were delivered. A notification becomes due only
+        after the earlier ones of its report to its recipient went out, so a round that delivered
+        something is followed by another (up to `rounds`)."""
+        delivered = 0
+        for _ in range(rounds):
+            sent, stop = await self._round()
+            delivered += sent
+            if stop or not sent:
+                break
+        return delivered
+
+    async def _round(self) -> tuple[int, bool]:
+        """One batch; (delivered, stop). Stops at the first flood-control or network error
+        (everything else would fail the same way)."""
         delivered = 0
         for item in self.service.due_notifications(limit=self.batch):
             try:
@@ -82,13 +94,13 @@ class OutboxSender:
                 wait = max(1.0, _retry_seconds(exc))
                 self.service.retry_later(item, delay=wait, error="RetryAfter", flood=True)
                 log.warning("flood control: notifications paused for %.0f s", wait)
-                return delivered
+                return delivered, True
             except TimedOut as exc:
                 cause = type(exc.__cause__).__name__ if exc.__cause__ else ""
                 if cause not in _SAFE_TIMEOUTS:
                     log.warning("notification %d: ambiguous time-out (%s), will resend", item.row_id, cause)
                 self.service.retry_later(item, delay=self.backoff(item), error=f"TimedOut {cause}".strip())
-                return delivered
+                return delivered, True
             except (BadRequest, Forbidden, ChatMigrated) as exc:
                 # The recipient cannot be reached (blocked the bot, never started it, chat gone):
                 # keep the row and try again rarely; it is listed by `report list`.
@@ -100,10 +112,10 @@ class OutboxSender:
             except (NetworkError, TelegramError) as exc:
                 self.service.retry_later(item, delay=self.backoff(item), error=type(exc).__name__)
                 log.warning("notification %d failed (%s), retrying later", item.row_id, type(exc).__name__)
-                return delivered
+                return delivered, True
             self.service.delivered(item, message_id=getattr(message, "message_id", None))
             delivered += 1
-        return delivered
+        return delivered, False
 
 
 def report_job(service: ReportService, *, tick_seconds: float = 15.0, purge_seconds: float = 3600.0,

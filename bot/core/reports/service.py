@@ -39,6 +39,12 @@ COMMANDS = ("report", "cancel", "reports")
 # each part matches the codec's [A-Za-z0-9_.-] rule and all fits in 64 bytes.
 CALLBACK_PREFIX = callbacks.prefix("r")
 _MAX_LIST = 30
+# A draft untouched this long no longer takes the person's messages as its answers.
+DRAFT_IDLE = 30 * 60
+# "/report mine": the reporter's own reports.
+MINE_WORDS = ("mine", "my", "我的", "我的报告")
+# The step of the first notification to officers (the chain's step 0).
+FIRST_NOTICE = f"{escalation.CHAIN}:0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,8 @@ def format_time(ts: float) -> str:
 
 
 def _elapsed(seconds: float) -> str:
+    if seconds < 60:
+        return t("report.elapsed.under_minute")
     minutes = round(seconds / 60)
     if minutes < 120:
         return t("report.elapsed.minutes", n=minutes)
@@ -105,11 +113,23 @@ class ReportService:
         return self.sealer.sign(CALLBACK_PREFIX + ":".join(parts))
 
     def is_active(self, person: Person) -> bool:
-        """Whether plain text from this person belongs to a report conversation right now."""
+        """Whether this person is in a report conversation (a draft or an awaited input)."""
         if not person.private:
             return False
         pid = self.sealer.pseudonym(person.user_id)
         return self.store.draft(pid) is not None or self.store.pending(pid) is not None
+
+    def claims_text(self, person: Person) -> bool:
+        """Whether plain text from this person is an answer in their report conversation: only
+        while it is in use; a draft left alone for `DRAFT_IDLE` seconds lets questions through
+        (it is kept: /report shows it again)."""
+        if not person.private:
+            return False
+        pid = self.sealer.pseudonym(person.user_id)
+        if self.store.pending(pid) is not None:
+            return True
+        draft = self.store.draft(pid)
+        return draft is not None and self.clock() - float(draft["updated_at"]) < DRAFT_IDLE
 
     def active_flow(self, person: Person) -> str | None:
         """What this person is in the middle of (for "continue / cancel"), None when nothing."""
@@ -135,9 +155,14 @@ class ReportService:
         command, args = command.lower().lstrip("/"), args.strip()
         if command not in COMMANDS:
             return None
-        if command == "report" and args and self.is_staff(person):
-            # Officers: "/report list" and "/report REF" (the same as /reports [REF]).
-            command, args = "reports", ("" if args.lower() in ("list", "ls", "列表") else args)
+        if command == "report" and args:
+            if args.lower() in MINE_WORDS:
+                command = "mine"
+            elif self.is_staff(person):
+                # Officers: "/report list" and "/report REF" (the same as /reports [REF]).
+                command, args = "reports", ("" if args.lower() in ("list", "ls", "列表") else args)
+            else:  # never start a report from "/report something": say what /report does
+                return [Reply(t("report.args_not_officer"))]
         if command == "cancel" and not self.is_active(person) and not self._is_replay(update_key):
             return None
         return self._once(update_key, person, lambda now: self._command(person, command, args, now))
@@ -151,7 +176,7 @@ class ReportService:
 
     def handle_text(self, person: Person, text: str, *, update_key: str | None = None) -> list[Reply] | None:
         """Free text: an answer in the conversation or an officer's / reporter's awaited input."""
-        if not self.is_active(person) and not self._is_replay(update_key):
+        if not self.claims_text(person) and not self._is_replay(update_key):
             return None
         return self._once(update_key, person, lambda now: self._text(person, text, now))
 
@@ -210,6 +235,10 @@ class ReportService:
             self.store.mark_sent(item.row_id, at=now, message_id=message_id)
             self.store.audit(at=now, actor="system", action="notified", ref=row["ref"],
                              detail={"step": row["step"], "to": self._recipient_kind(row["recipient"])})
+            if row["step"] == FIRST_NOTICE and str(row["recipient"]).startswith("staff:"):
+                # Only now may the reporter be told that an officer has the report.
+                self._to_reporter(str(row["ref"]), "status:received", now,
+                                  t("report.notify.to_reporter.received", ref=row["ref"]))
 
     def retry_later(self, item: Outgoing, *, delay: float, error: str, flood: bool = False) -> None:
         """Reschedule after a failure; a flood-control wait holds back every notification."""
@@ -295,9 +324,16 @@ class ReportService:
         if command == "report":
             if not person.private:
                 return [Reply(t("report.private_only"))], None
+            stored = self.store.draft(pid)
+            draft = self._load_draft(pid)
+            if stored is not None and draft is not None:  # never replace a draft silently: show where it is
+                self.store.put_draft(pid, nonce=draft.nonce, at=now, state=stored["state"])
+                return [Reply(t("report.draft_exists")), self._reply(report_flow.prompt(draft), draft)], None
             self.store.delete_pending(pid)
             result = report_flow.start(nonce=secrets.token_hex(8))
             return self._apply(person, pid, result, now)
+        if command == "mine":
+            return self._mine(person, pid), None
         # /reports [REF]
         if not self.is_staff(person):
             return [Reply(t("report.not_officer"))], None
@@ -306,7 +342,8 @@ class ReportService:
         if args:
             ref = report_flow.parse_reference(args)
             if ref is None:
-                return [Reply(t("report.bad_ref"))], None
+                problem = report_flow.reference_problem(args)
+                return [Reply(t("report.bad_ref_check" if problem == "check" else "report.bad_ref"))], None
             return self._view(person, ref, now), None
         return self._list(), None
 
@@ -403,6 +440,8 @@ class ReportService:
             self.store.audit(at=now, actor=actor, action="commented", ref=ref)
             return [Reply(t("report.note.done"))]
         if action == "ask":
+            if row["status"] == "new":  # asking the reporter is taking the report on
+                self._acknowledge(person, ref, now)
             event_id = self.store.add_event(ref=ref, at=now, kind="info_requested", actor=actor, body=body)
             self._set_status(ref, "info_requested", now)
             self.store.audit(at=now, actor=actor, action="info_requested", ref=ref)
@@ -454,7 +493,9 @@ class ReportService:
             if (row is None or row["reporter"] != pid or row["status"] != "info_requested"
                     or not person.private):
                 return [Reply(t("report.supplement.not_requested"))], None
-            self.store.delete_draft(pid)
+            busy = self._draft_in_the_way(pid)
+            if busy:
+                return busy, None
             self.store.put_pending(pid, ref=ref, action="supplement", at=now)
             return [Reply(t("report.prompt.supplement", ref=ref))], None
         if kind != "o" or len(parts) != 3:
@@ -487,15 +528,12 @@ class ReportService:
         if action == "ack":
             if row["status"] != "new":
                 return [Reply(t("report.ack.already", ref=ref))]
-            self._set_status(ref, "acknowledged", now, acknowledged_at=now)
-            self.store.cancel_timers(ref, kinds=(escalation.CHAIN,), at=now)
-            self.store.add_event(ref=ref, at=now, kind="acknowledged", actor=actor)
-            self.store.audit(at=now, actor=actor, action="acknowledged", ref=ref)
-            self._to_reporter(ref, "status:acknowledged", now,
-                              t("report.notify.to_reporter.acknowledged", ref=ref))
+            self._acknowledge(person, ref, now)
             return [Reply(t("report.ack.done", ref=ref))]
         if action in ("note", "ask", "resolve"):
-            self.store.delete_draft(pid)
+            busy = self._draft_in_the_way(pid)
+            if busy:
+                return busy
             self.store.put_pending(pid, ref=ref, action=action, at=now)
             return [Reply(t(f"report.prompt.{action}", ref=ref))]
         if action in ("found", "not_found"):
@@ -507,8 +545,44 @@ class ReportService:
             self.store.cancel_timers(ref, kinds=(escalation.CARRIER_DECISION,), at=now)
             self.store.add_event(ref=ref, at=now, kind=f"carrier_{action}", actor=actor)
             self.store.audit(at=now, actor=actor, action=f"carrier_{action}", ref=ref)
-            return [Reply(t("report.carrier.done", outcome=t(f"report.view.carrier.{action}")))]
+            outcome = t(f"report.view.carrier.{action}")
+            self._to_reporter(ref, f"status:carrier_{action}", now,
+                              t("report.notify.to_reporter.carrier", ref=ref, outcome=outcome))
+            return [Reply(t("report.carrier.done", outcome=outcome))]
         return [Reply(t("report.forged"))]
+
+    def _acknowledge(self, person: Person, ref: str, now: float) -> None:
+        """The report is taken on: status, chain stopped, history with who, reporter and the other
+        officers told."""
+        actor = self._officer_actor(person)
+        who = person.name or t("report.officer_unnamed")
+        self._set_status(ref, "acknowledged", now, acknowledged_at=now)
+        self.store.cancel_timers(ref, kinds=(escalation.CHAIN,), at=now)
+        self.store.add_event(ref=ref, at=now, kind="acknowledged", actor=actor,
+                             body=self.sealer.seal(who, context=f"event:{ref}"))
+        self.store.audit(at=now, actor=actor, action="acknowledged", ref=ref)
+        self._to_reporter(ref, "status:acknowledged", now, t("report.notify.to_reporter.acknowledged", ref=ref))
+        self._to_staff(ref, "officers", "acknowledged", now, t("report.notify.acknowledged_by", ref=ref, who=who),
+                       exclude=self.sealer.pseudonym(person.user_id))
+
+    def _draft_in_the_way(self, pid: str) -> list[Reply]:
+        """A draft this person has not finished: shown, with how to end it, instead of deleted."""
+        draft = self._load_draft(pid)
+        if draft is None:
+            return []
+        return [Reply(t("report.draft_in_the_way")), self._reply(report_flow.prompt(draft), draft)]
+
+    def _mine(self, person: Person, pid: str) -> list[Reply]:
+        """The reporter's own reports: reference, status and date, nothing else."""
+        if not person.private:
+            return [Reply(t("report.private_only"))]
+        rows = self.store.reports_of(pid)
+        if not rows:
+            return [Reply(t("report.mine.empty"))]
+        lines = [t("report.mine.title", count=len(rows))]
+        lines += [t("report.mine.item", ref=r["ref"], status=t(f"report.status.{r['status']}"),
+                    created=format_time(r["created_at"])) for r in rows[-_MAX_LIST:]]
+        return [Reply("\n".join(lines))]
 
     def _list(self) -> list[Reply]:
         rows = self.store.reports(open_only=True)
@@ -577,7 +651,7 @@ class ReportService:
     def _event_line(self, e: dict[str, Any]) -> str:
         d = self._event_dict(e)
         key = f"report.event.{d['kind']}"
-        return t(key, at=format_time(d["at"]), body=d["body"] or "")
+        return t(key, at=format_time(d["at"]), body=d["body"] or t("report.officer_unnamed"))
 
     @staticmethod
     def who(identity: dict[str, Any]) -> str:
@@ -610,12 +684,14 @@ class ReportService:
         self._enqueue(ref, "reporter", step, now, text, buttons)
 
     def _to_staff(self, ref: str, group: str, step: str, now: float, text: str,
-                  buttons: Sequence[Sequence[tuple[str, str]]] = ()) -> None:
+                  buttons: Sequence[Sequence[tuple[str, str]]] = (), *, exclude: str = "") -> None:
         members = self.policy.group(group) or self.policy.officers  # an empty group falls back to officers
         if not members:
             log.warning("report %s: nobody configured to notify for %s", ref, step)
         for uid in members:
-            self._enqueue(ref, f"staff:{self.sealer.pseudonym(uid)}", step, now, text, buttons)
+            pid = self.sealer.pseudonym(uid)
+            if pid != exclude:
+                self._enqueue(ref, f"staff:{pid}", step, now, text, buttons)
 
     def _recipient_chat(self, row: dict[str, Any]) -> int | None:
         recipient = str(row["recipient"])
