@@ -37,15 +37,19 @@ from bot.core.phrases.messages import t
 
 log = logging.getLogger(__name__)
 
-# Commands shown in Telegram's menu (setMyCommands), in this order; /stats is admin-only, unlisted.
+# Commands shown in Telegram's menu (setMyCommands), in this order; officers and admins get their own
+# commands added in their private chats (per-chat scope).
 MENU_COMMANDS = ("start", "help", "check", "phrase", "settings", "report", "cancel")
+ROLE_COMMANDS = {"staff": (), "officer": ("reports",), "admin": ("stats",)}
 _ROLE_KEY = "libao_role"
 # The gate's handler group: lower than any other, so it runs first.
 GATE_GROUP = -100
 
 
-def menu_commands() -> list[BotCommand]:
-    return [BotCommand(name, t(f"bot.command_{name}")) for name in MENU_COMMANDS]
+def menu_commands(*roles: str) -> list[BotCommand]:
+    """The command menu of someone with these roles: everyone's commands, then the roles' own."""
+    names = [*MENU_COMMANDS, *(name for role in roles for name in ROLE_COMMANDS[role])]
+    return [BotCommand(name, t(f"bot.command_{name}")) for name in names]
 
 
 @dataclass(slots=True)
@@ -153,9 +157,9 @@ class Handlers:
         await _send(message, self.assistant.text(_sender(update, context), text))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice, files… in a private chat: ask for text."""
+        """Stickers, photos, voice, files… in a private chat: the Assistant says what to send."""
         assert update.effective_message is not None
-        await _send(update.effective_message, Reply(t("bot.text_only")))
+        await _send(update.effective_message, self.assistant.not_text(_sender(update, context)))
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Edited messages are not re-processed; say so once per edit (private chats only)."""
@@ -215,7 +219,7 @@ def register_handlers(app: Application, handlers: Handlers) -> None:
     # Commands (in groups also as /cmd@botname; other bots' commands never reach here, see the gate).
     app.add_handler(CommandHandler("check", handlers.check))
     app.add_handler(CommandHandler(
-        ["start", "help", "phrase", "settings", "report", "cancel", "stats"], handlers.command))
+        ["start", "help", "phrase", "settings", "report", "reports", "cancel", "stats"], handlers.command))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
 
     # Free text: any text in a private chat; in groups only a mention of the bot (the gate checks

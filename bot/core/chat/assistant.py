@@ -92,6 +92,8 @@ class Assistant:
             return self.settings(sender, args)
         if name == "report":
             return self.report(sender, args)
+        if name == "reports":  # the officers' list (the same as "/report list")
+            return self.report(sender, args or "list")
         if name == "cancel":
             return self.cancel(sender)
         if name == "stats":
@@ -148,9 +150,19 @@ class Assistant:
         text = t("help.body")
         if bot_username:
             text += "\n" + t("help.inline", bot=bot_username)
+        if sender.role == "officer":
+            text += "\n" + t("help.officer")
         if sender.role == "admin":
             text += "\n" + t("help.admin")
         return Reply(text)
+
+    def not_text(self, sender: Sender) -> Reply:
+        """A photo, sticker, file… In a report conversation: a warning about images of classified
+        material and the current step again; otherwise: ask for text."""
+        if self.report_flow is not None and self.report_flow.active(sender) is not None:
+            step = self.report_flow.resume(sender)
+            return Reply(t("report.not_text") + "\n\n" + step.text, step.buttons)
+        return Reply(t("bot.text_only"))
 
     def cancel(self, sender: Sender) -> Reply:
         had = self._settings_prompt(sender) is not None
