@@ -116,3 +116,33 @@ async def test_report_during_a_settings_prompt_asks_continue_or_cancel(matcher, 
         assert bot.store.get_settings(STAFF) == {}  # the prompt was cancelled, not answered
     finally:
         await bot.app.shutdown()
+
+
+async def test_officers_see_their_commands_in_help(matcher, tmp_path):
+    bot = await _bot(matcher, tmp_path / "c.db", reports=True)
+    try:
+        await bot.send(bot.updates.command("/help", user_id=OFFICER))
+        assert t("help.officer") in bot.request.last().text
+        await bot.send(bot.updates.command("/help", user_id=STAFF))
+        assert t("help.officer") not in bot.request.last().text and "/report mine" in bot.request.last().text
+        await bot.send(bot.updates.command("/reports", user_id=OFFICER))
+        assert bot.request.last().text == t("report.list.empty")
+    finally:
+        await bot.app.shutdown()
+
+
+async def test_a_photo_during_a_report_gets_a_warning_and_the_step(matcher, tmp_path):
+    bot = await _bot(matcher, tmp_path / "c.db", reports=True)
+    try:
+        await bot.send(bot.updates.command("/report", user_id=STAFF))
+        await _tap(bot, "外部人员")
+        step = bot.request.last().text
+        await bot.send(bot.updates.photo(user_id=STAFF))
+        assert bot.request.last().text == t("report.not_text") + "\n\n" + step
+        await bot.send(bot.updates.sticker(user_id=STAFF))
+        assert bot.request.last().text.startswith(t("report.not_text"))
+        await bot.send(bot.updates.command("/cancel", user_id=STAFF))
+        await bot.send(bot.updates.photo(user_id=STAFF))
+        assert bot.request.last().text == t("bot.text_only")
+    finally:
+        await bot.app.shutdown()
