@@ -10,7 +10,8 @@ from report_support import OFFICERS, Answers, Clock, button, make_service, offic
 from bot.core.phrases.messages import t
 from bot.core.reports.escalation import MINUTE
 from bot.core.reports.flow import new_reference
-from bot.core.reports.service import DRAFT_IDLE, _elapsed
+from bot.core.reports.service import DRAFT_IDLE
+from bot.core.reports.views import elapsed as _elapsed
 
 
 def _outbox(service, ref, recipient="reporter"):

@@ -6,7 +6,7 @@ import pytest
 from report_support import Answers, Clock, button, make_service, officer, reporter, submit
 
 from bot.core.phrases.messages import t
-from bot.core.reports.service import Person
+from bot.core.reports.person import Person
 
 pytestmark = pytest.mark.reliability
 
