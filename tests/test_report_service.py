@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from report_support import KEY, OFFICERS, Answers, Clock, button, make_service, officer, reporter, submit
+from support.cli import run_cli
+from support.clock import Clock
+from support.reports import KEY, OFFICERS, Answers, button, make_service, officer, reporter, submit
 
 from bot.cli import exitcodes
 from bot.core.reports.escalation import DAY
@@ -134,8 +136,8 @@ def test_sealing_binds_key_and_context(tmp_path):
 def _cli(*args: str, key_file: Path | None, db: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIBAO_")}
     extra = ["--key-file", str(key_file)] if key_file else []
-    return subprocess.run([sys.executable, "-m", "bot", "report", "--db", str(db), *extra, *args],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False)
+    proc = run_cli("report", "--db", str(db), *extra, *args, env=env)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
 def test_officer_cli_list_show_export_audit(tmp_path):
