@@ -5,7 +5,8 @@ each other's acknowledgement, the reporter told of decisions and given a status 
 
 from __future__ import annotations
 
-from report_support import OFFICERS, Answers, Clock, button, make_service, officer, reporter, submit
+from support.clock import Clock
+from support.reports import OFFICERS, Answers, button, make_service, officer, reporter, submit
 
 from bot.core.phrases.messages import t
 from bot.core.reports.escalation import MINUTE

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import io
 import logging
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tg"))
-
 from pydantic import SecretStr
-from report_support import KEY
-from tgapp import TOKEN, Clock, make_bot
+from support.clock import Clock
+from support.reports import KEY
+from support.tgbot import TOKEN, make_bot
 
 from bot.channels.telegram.app import api_method_names
 from bot.channels.telegram.outbox import OutboxSender

@@ -4,14 +4,10 @@ a settings prompt and a leak report asks "continue or cancel" instead of droppin
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from report_support import KEY
-from tgapp import OFFICER, STAFF, WORK_GROUP, Clock, make_bot
-from tgkit import BOT_USERNAME
+from support.clock import Clock
+from support.reports import KEY
+from support.telegram import BOT_USERNAME
+from support.tgbot import OFFICER, STAFF, WORK_GROUP, make_bot
 
 from bot.core.phrases.messages import t
 from bot.core.reports.escalation import ReportPolicy

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from support.telegram import FAULTS, Updates
+from support.tgbot import BURST, GROUP_MEMBER, STAFF, STRANGER, WORK_GROUP, Bot, make_bot
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
-from tgapp import BURST, GROUP_MEMBER, STAFF, STRANGER, WORK_GROUP, Bot, make_bot
-from tgkit import FAULTS, Updates
 
 from bot.core.phrases.messages import t
 

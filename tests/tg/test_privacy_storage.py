@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tgapp import ADMIN, STAFF, WORK_GROUP, make_bot
+from support.tgbot import ADMIN, STAFF, WORK_GROUP, make_bot
 
 from bot.core.check.checker import default_checker
 from bot.core.phrases.messages import t
