@@ -70,15 +70,16 @@ def event_line(event: dict[str, Any]) -> str:
 
 
 def report_text(row: dict[str, Any], content: dict[str, Any], identity: dict[str, Any] | None,
-                events: list[dict[str, Any]]) -> str:
-    """The officer's view of a report: header, summary, reporter (unless confidential), history."""
+                events: list[dict[str, Any]], *, hidden: str | None = None) -> str:
+    """The officer's view of a report: header, summary, reporter (None: not opened, shown as
+    `hidden` or the chat's confidential note), history."""
     ref = row["ref"]
     draft = Draft(nonce="", **{k: v for k, v in content.items() if k in Draft.__dataclass_fields__})
     lines = [t("report.view.header", ref=ref, urgency=t(f"report.urgency.{row['urgency']}"),
                status=t(f"report.status.{row['status']}"), created=format_time(row["created_at"])),
              report_flow.summary(draft)]
-    if row["confidential"] or identity is None:
-        lines.append(t("report.view.reporter_confidential"))
+    if identity is None:
+        lines.append(hidden or t("report.view.reporter_confidential"))
     else:
         lines.append(t("report.view.reporter", who=who(identity)))
     if row["carrier_outcome"]:
