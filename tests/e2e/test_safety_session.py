@@ -6,6 +6,7 @@ they send, what they see. Each test follows one numbered finding of the safety r
 from __future__ import annotations
 
 import base64
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -162,3 +163,81 @@ def test_2_debug_log_and_database_carry_no_payload(session):
         raw = path.read_bytes()
         for needle in (MOBILE, *map(str, (*STAFF, *OFFICERS, ADMIN))):
             assert needle.encode() not in raw, (needle, path.name)
+
+
+# ----------------------------------------------------------------------------- 5-7. reports
+
+
+def _chat(client: Client, user_id: int) -> Conversation:
+    """A conversation that starts after everything the bot already said in this chat."""
+    chat = Conversation(client, user_id)
+    chat.last = max((m["message_id"] for m in client.bot_messages(user_id, timeout=0)), default=0)
+    return chat
+
+
+def _tap_label(chat: Conversation, message: dict, label: str) -> dict:
+    chat.tap(message, next(b["callback_data"] for b in buttons(message) if label in b["text"]))
+    return chat.reply()
+
+
+def _report(chat: Conversation) -> str:
+    """A whole report through the buttons and text answers; returns the reference shown."""
+    step = _tap_label(chat, chat.say("/report"), "外部人员")
+    assert "时间" in step["text"]
+    chat.say("今天上午，营业厅")
+    chat.say("3")
+    chat.say("已提醒同事")
+    confirm = chat.say("2")
+    done = _tap_label(chat, confirm, "提交")
+    assert "正在通知保密员" in done["text"] and "保密员已收到" not in done["text"]
+    return done["text"].split("编号：")[1][:19]
+
+
+def test_5_6_7_reports_say_only_what_happened_and_lose_nothing(session):
+    c = session.client
+    me, officer = _chat(c, STAFF[3]), _chat(c, OFFICERS[0])
+    assert t("help.officer") in officer.say("/help")["text"]
+    scopes = [x["params"]["scope"] for x in c.calls("setMyCommands") if x["params"].get("scope")]
+    per_chat = {(json.loads(s) if isinstance(s, str) else s)["chat_id"] for s in scopes}
+    assert {*OFFICERS, ADMIN} <= {int(v) for v in per_chat}
+    # The admin's "/report list" starts nothing.
+    assert _chat(c, ADMIN).say("/report list")["text"] == t("report.args_not_officer")
+
+    # One officer's chat answers 500 once, then takes a notice but its answer is lost; the other
+    # officer has blocked the bot (403): "received" is said only once a notice really went out.
+    c.fault("sendMessage", "500", chat_id=OFFICERS[0])
+    c.fault("sendMessage", "lost", chat_id=OFFICERS[0])
+    c.fault("sendMessage", "403", times=50, chat_id=OFFICERS[1])
+    ref = _report(me)
+    notice = officer.reply(timeout=60)
+    assert notice["text"].startswith("【泄密报告】") and ref in notice["text"]  # the notice first, then reminders
+    received = me.reply(timeout=30)
+    assert received["text"] == t("report.notify.to_reporter.received", ref=ref)
+    assert me.say("/report mine")["text"].count(ref) == 1
+    # The lost answer made the notice go out again: at least once, never lost.
+    notices = [x for x in _texts(c, OFFICERS[0]) if x.startswith("【泄密报告】") and ref in x]
+    assert len(notices) == 2
+    officer = _chat(c, OFFICERS[0])
+
+    # A new draft, then the officer asks first: the report is acknowledged and the reporter told;
+    # the supplement button does not delete the draft.
+    _tap_label(me, me.say("/report"), "外部人员")
+    view = officer.say(f"/report {ref}")
+    _tap_label(officer, view, "请报告人补充")
+    officer.say("请说明当时还有谁在场")
+    acknowledged = me.reply(timeout=30)
+    assert acknowledged["text"] == t("report.notify.to_reporter.acknowledged", ref=ref)
+    question = me.reply(timeout=30)
+    kept = _tap_label(me, question, "补充信息")
+    assert kept["text"].startswith(t("report.draft_in_the_way"))
+    history = officer.say(f"/report {ref}")["text"]
+    assert "已受理" in history and t("report.status.info_requested") in history
+
+    # A photo during the draft: a warning and the step; a typo in the check character is named.
+    c.send_message({"photo": [{"file_id": "AgAD", "file_unique_id": "p1", "width": 90, "height": 90}]},
+                   user_id=STAFF[3])
+    assert me.reply()["text"].startswith(t("report.not_text"))
+    typo = ref[:-1] + ("0" if ref[-1] != "0" else "1")
+    assert officer.say(f"/report {typo}")["text"] == t("report.bad_ref_check")
+    blocked = [x for x in c.calls("sendMessage") if str(x["params"].get("chat_id")) == str(OFFICERS[1])]
+    assert blocked and all(x.get("fault") == "403" for x in blocked) and _texts(c, OFFICERS[1]) == []
