@@ -44,10 +44,22 @@ class Outbox:
         h = hashlib.sha256(f"{item.idem_key}|{item.attempts}".encode()).digest()[0] / 255
         return raw * (0.8 + 0.4 * h)
 
-    async def send_due(self) -> int:
-        """Send what is due now; returns how many were delivered. A channel that fails transiently
-        gets no more notices this round (the rest would fail the same way); flood control stops the
-        round and holds every notice back, which also survives a restart."""
+    async def send_due(self, *, rounds: int = 5) -> int:
+        """Send what is due now; returns how many were delivered. A notice becomes due only after
+        the earlier ones of its report to its recipient went out, so a round that delivered
+        something is followed by another (up to `rounds`)."""
+        delivered = 0
+        for _ in range(rounds):
+            sent, stop = await self._round()
+            delivered += sent
+            if stop or not sent:
+                break
+        return delivered
+
+    async def _round(self) -> tuple[int, bool]:
+        """One batch; (delivered, stop). A channel that fails transiently gets no more notices this
+        round (the rest would fail the same way); flood control stops the round and holds every
+        notice back, which also survives a restart."""
         delivered = 0
         held: set[str] = set()
         for item in self.service.due_notifications(limit=self.batch):
@@ -67,7 +79,7 @@ class Outbox:
                     wait = max(1.0, exc.retry_after)
                     self.service.retry_later(item, delay=wait, error=exc.reason, flood=True)
                     log.warning("%s: flood control, notifications paused for %.0f s", name, wait)
-                    return delivered
+                    return delivered, True
                 if exc.fatal:
                     self.dead.add(name)
                     log.error("%s: notifications stopped: %s", name, exc.reason)
@@ -89,7 +101,7 @@ class Outbox:
                 continue
             self.service.delivered(item, message_id=message_id)
             delivered += 1
-        return delivered
+        return delivered, bool(held)
 
 
 async def report_loop(service: ReportService, outbox: Outbox, stop: asyncio.Event, *, tick_seconds: float = 15.0,

@@ -42,9 +42,10 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(config_path=Path(args.config) if args.config else None)
     except ConfigError as exc:
         return _refuse(exc.problems)
-    from bot.channels.telegram.logs import setup_logging
+    from bot.channels.telegram.app import api_method_names
+    from bot.logs import setup_logging
 
-    redact = setup_logging(config.file.log_level, secrets=_secrets(config))
+    redact = setup_logging(config.file.log_level, secrets=_secrets(config), safe_args=api_method_names())
     from bot.channels.base import Identities
     from bot.core.chat.assistant import AssistantOptions, load_assistant
     from bot.storage import AccountStore, ChatStore, connect

@@ -74,7 +74,8 @@ def answered(page, action) -> None:
     page.wait_for_function("document.querySelectorAll('.msg').length > 0")  # rendered in the same task
 
 
-def test_staff_officer_reporter_story(kit, browser, matcher):
+def test_staff_officer_reporter_story(kit, browser):
+    matcher = kit.assistant.matcher  # the engine the page answers with
     expected = matcher.ask("电话响几声要接？", limit=4)
     topic = next(q for q in GENERIC_TOPICS if matcher.ask(q, limit=4).status == "clarify")
     candidates = [m.entry.title for m in matcher.ask(topic, limit=4).matches]
@@ -142,11 +143,12 @@ def test_staff_officer_reporter_story(kit, browser, matcher):
             page.set_viewport_size(DESKTOP)
             shot(page, "chat-desktop")
 
-        # one round of the report timers and the one outbox: the notice waits on the officer's page
+        # one round of the report timers and the one outbox: the notice waits on the officer's page, and
+        # the reporter's "officers received" waits for the receipt
         kit.reports.tick()
         outbox = Outbox(kit.reports, {"web": WebChannel(WebConfig(), kit.web)}, identities=kit.identities)
         with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
-            assert pool.submit(lambda: asyncio.run(outbox.send_due())).result() == 1
+            assert pool.submit(lambda: asyncio.run(outbox.send_due())).result() == 2
 
         # the officer: password + TOTP, the notice, the new report highlighted, acknowledge, ask the reporter
         officer = browser.new_context(viewport=DESKTOP, accept_downloads=True).new_page()

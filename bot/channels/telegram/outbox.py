@@ -1,7 +1,7 @@
 """Telegram's side of the one outbox (bot/channels/outbox.py): a notice sent as a message, and
 Telegram's errors told apart for the outbox's retry rules (retry_after for flood control, blocked
 or unknown chats as unreachable, a rejected token as fatal, the rest transient). Nothing here logs
-text, chat ids or user ids; PTB's own payload logging is cut down to the endpoint name.
+text, chat ids or user ids (the payload filter of bot/logs.py covers PTB's own records).
 """
 
 from __future__ import annotations
@@ -43,24 +43,6 @@ def _retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class ApiPayloadFilter(logging.Filter):
-    """PTB logs every Bot API call's parameters and result at DEBUG (chat ids, message text);
-    with this filter on its loggers only the endpoint name remains, whatever the log level."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and "Bot API endpoint" in record.msg and isinstance(record.args, tuple):
-            record.args = (record.args[0], "<hidden>") if record.args else record.args
-        return True
-
-
-def hide_api_payloads() -> None:
-    """Install ApiPayloadFilter on python-telegram-bot's Bot loggers (idempotent)."""
-    for name in ("telegram.Bot", "telegram.ExtBot"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, ApiPayloadFilter) for f in logger.filters):
-            logger.addFilter(ApiPayloadFilter())
-
-
 class TelegramNotifier:
     """`notify` of the Telegram channel over a Bot: the reply as messages, the buttons under the last."""
 
@@ -68,7 +50,6 @@ class TelegramNotifier:
 
     def __init__(self, bot: Bot):
         self.bot = bot
-        hide_api_payloads()  # the reporter's chat id and relayed questions must not reach the logs
 
     async def notify(self, user: str, reply: Reply) -> int | None:
         chunks, markup = split_text(reply.text), keyboard(reply.buttons)
