@@ -218,3 +218,64 @@ async def renew_lease(store: ChannelStore, name: str, *, owner: str, ttl: float,
             return
 
 
+
+
+class LongConnection:
+    """What the WeCom and DingTalk channels share: one process per bot (the lease), reconnection
+    with back-off, presses a killed predecessor left unanswered, and notices rendered as cards.
+    A subclass sets `name`, `lease_name`, and implements `_session` and `send_card`."""
+
+    name: str
+
+    def __init__(self, gateway: Gateway, store: ChannelStore, *, lease_seconds: float = 30.0,
+                 backoff: Backoff | None = None):
+        self.gateway = gateway
+        self.store = store
+        self.lease_seconds = lease_seconds
+        self.backoff = backoff or Backoff()
+        self.connected = asyncio.Event()
+
+    @property
+    def lease_name(self) -> str:
+        raise NotImplementedError
+
+    def _prepare(self) -> None:
+        """Once the lease is held, before the first connection."""
+
+    async def _session(self, stop: asyncio.Event, lost: asyncio.Event) -> str:
+        """One connection until it ends; returns how it ended (for the log)."""
+        raise NotImplementedError
+
+    async def send_card(self, user: str, card: Card) -> None:
+        raise NotImplementedError
+
+    async def run(self, stop: asyncio.Event) -> None:
+        owner = self.gateway.owner
+        await hold_lease(self.store, self.lease_name, owner=owner, ttl=self.lease_seconds, stop=stop)
+        lost = asyncio.Event()
+        renewer = asyncio.create_task(renew_lease(self.store, self.lease_name, owner=owner,
+                                                  ttl=self.lease_seconds, lost=lost))
+        self._prepare()
+        try:
+            while not stop.is_set() and not lost.is_set():
+                ended = await self._session(stop, lost)
+                if stop.is_set() or lost.is_set():
+                    break
+                delay = self.backoff.next()
+                log.warning("%s connection %s; reconnecting in %.1f s", self.name, ended, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+        finally:
+            renewer.cancel()
+            self.store.release_lease(self.lease_name, owner=owner)
+
+    async def resume(self) -> None:
+        """Answer presses a killed predecessor acknowledged but never answered."""
+        for inc in self.gateway.resume(self.name):
+            for card in self.gateway.respond(inc):
+                await self.send_card(inc.user, card)
+
+    async def notify(self, user: str, reply: Reply) -> int | None:
+        """A notice (officer or reporter) for `user`, rendered as every card of this channel is."""
+        await self.send_card(user, render(reply, self.gateway.copies))
+        return None

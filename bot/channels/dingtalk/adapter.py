@@ -17,9 +17,8 @@ import logging
 from typing import Any
 from urllib.parse import quote_plus
 
-from bot.channels.gateway import Backoff, Card, Gateway, Incoming, hold_lease, render, renew_lease
+from bot.channels.gateway import Backoff, Card, Gateway, Incoming, LongConnection
 from bot.config import DingTalkConfig
-from bot.core.chat.reply import Reply
 from bot.core.phrases.messages import t
 from bot.storage.channels import ChannelStore
 
@@ -35,7 +34,7 @@ def _card_data(card: Card) -> dict[str, Any]:
             "sys_full_json_obj": json.dumps({"msgButtons": buttons}, ensure_ascii=False)}
 
 
-class DingTalkChannel:
+class DingTalkChannel(LongConnection):
     """One DingTalk app's stream connection."""
 
     name = NAME
@@ -44,12 +43,8 @@ class DingTalkChannel:
                  lease_seconds: float = 30.0, backoff: Backoff | None = None):
         import dingtalk_stream
 
+        super().__init__(gateway, store, lease_seconds=lease_seconds, backoff=backoff)
         self.config = config
-        self.gateway = gateway
-        self.store = store
-        self.lease_seconds = lease_seconds
-        self.backoff = backoff or Backoff()
-        self.connected = asyncio.Event()
         quiet = logging.getLogger("libao.channels.dingtalk.sdk")
         quiet.setLevel(logging.CRITICAL)  # the SDK logs whole frames (user text) at warning/info
         self.client = dingtalk_stream.DingTalkStreamClient(
@@ -65,24 +60,8 @@ class DingTalkChannel:
         return f"{NAME}:{self.config.client_id}"
 
     # -- connection -------------------------------------------------------------------------------
-    async def run(self, stop: asyncio.Event) -> None:
-        await hold_lease(self.store, self.lease_name, owner=self.gateway.owner, ttl=self.lease_seconds, stop=stop)
-        lost = asyncio.Event()
-        renewer = asyncio.create_task(renew_lease(self.store, self.lease_name, owner=self.gateway.owner,
-                                                  ttl=self.lease_seconds, lost=lost))
+    def _prepare(self) -> None:
         self.client.pre_start()
-        try:
-            while not stop.is_set() and not lost.is_set():
-                ended = await self._session(stop, lost)
-                if stop.is_set() or lost.is_set():
-                    break
-                delay = self.backoff.next()
-                log.warning("stream %s; reconnecting in %.1f s", ended, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=delay)
-        finally:
-            renewer.cancel()
-            self.store.release_lease(self.lease_name, owner=self.gateway.owner)
 
     async def _session(self, stop: asyncio.Event, lost: asyncio.Event) -> str:
         import websockets
@@ -154,11 +133,6 @@ class DingTalkChannel:
             else:
                 await self.send_card(inc.user, card)
 
-    async def resume(self) -> None:
-        for inc in self.gateway.resume(NAME):
-            for card in self.gateway.respond(inc):
-                await self.send_card(inc.user, card)
-
     # -- outbound (blocking SDK calls, run in threads) -----------------------------------------------
     def _send(self, msg: Any, card: Card) -> None:
         from dingtalk_stream import ChatbotHandler, MarkdownButtonCardInstance
@@ -196,11 +170,6 @@ class DingTalkChannel:
         replier = CardReplier(self.client, reply_specified_single_chat(""))
         replier.logger = self.client.logger
         replier.put_card_data(out_track_id, _card_data(card))
-
-    async def notify(self, user: str, reply: Reply) -> int | None:
-        """A notice (officer or reporter) for `user`, rendered as every card of this channel is."""
-        await self.send_card(user, render(reply, self.gateway.copies))
-        return None
 
     async def send_card(self, user: str, card: Card) -> None:
         """A card delivered to `user`'s chat with the robot (works without a sessionWebhook)."""
