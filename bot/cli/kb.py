@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from bot.cli import exitcodes
+from bot.cli import exitcodes, rulebook
 from bot.cli.common import Progress, knowledge_dir, load_matcher
 from bot.core.ask.evaluation import evaluate_ask, load_eval_file
 from bot.core.ask.knowledge import load_knowledge
@@ -16,7 +16,7 @@ from bot.core.yamlfile import DataError, Problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("kb", help="knowledge base tools: lint, eval")
+    p = sub.add_parser("kb", help="knowledge base tools: lint, eval, import, export, suggest, test")
     kb_sub = p.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
     lint = kb_sub.add_parser("lint", help="validate every knowledge file (exit 1 when anything is wrong)")
     lint.set_defaults(func=run_lint)
@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("file", type=Path)
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(func=run_eval)
+    rulebook.register(kb_sub)
 
 
 def _lint_rules() -> tuple[str, list[Problem]]:

@@ -32,6 +32,7 @@ class AskReport:
 
     n: int = 0
     answer_at_1: float = 0.0
+    hit_at_1: float = 0.0  # the first candidate is right and the question is not refused (answer, clarify or clause)
     hit_at_3: float = 0.0
     mrr: float = 0.0
     wrong_confident: float = 0.0
@@ -43,6 +44,7 @@ class AskReport:
         return [
             f"questions          {self.n}",
             f"answer@1           {self.answer_at_1:.3f}",
+            f"hit@1              {self.hit_at_1:.3f}",
             f"hit@3              {self.hit_at_3:.3f}",
             f"MRR                {self.mrr:.3f}",
             f"wrong-confident    {self.wrong_confident:.3f}",
@@ -70,7 +72,7 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
     """Run every `ask` and `out_of_scope` question through `matcher.ask`."""
     rep = AskReport()
     asks = data.get("ask", [])
-    a1 = h3 = rr = wc = 0.0
+    a1 = h1 = h3 = rr = wc = 0.0
     for item in asks:
         q, expect = str(item["q"]), [str(e) for e in item.get("expect", [])]
         res = matcher.ask(q, limit=3)
@@ -88,6 +90,8 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
             rep.misses.append(Miss(q, expect, res.status, got, "not-in-3"))
         if res.status != "unknown" and first is not None and first < 3:
             h3 += 1
+        if res.status != "unknown" and first == 0:
+            h1 += 1
         if res.status != "unknown" and first is not None:
             rr += 1.0 / (first + 1)
         if step:
@@ -107,6 +111,7 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
     rep.n, rep.n_oos = n, len(oos)
     if n:
         rep.answer_at_1, rep.hit_at_3, rep.mrr, rep.wrong_confident = a1 / n, h3 / n, rr / n, wc / n
+        rep.hit_at_1 = h1 / n
     if oos:
         rep.oos_refused = refused / len(oos)
     return rep

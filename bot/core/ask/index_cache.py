@@ -21,7 +21,7 @@ from bot.core.text.segment import cache_dir
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "1"
+_FORMAT = "2"
 
 
 def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
@@ -33,6 +33,19 @@ def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
     return h.hexdigest()[:24]
 
 
+def build_matcher(directory: Path, config: MatcherConfig) -> Matcher:
+    """Index the curated entries, and the imported clauses as their fallback."""
+    from bot.core.rulebook.answer import ClauseAnswerer
+    from bot.core.rulebook.store import load_store
+
+    kb = load_knowledge(directory)
+    matcher = Matcher(kb, config=config)
+    docs = load_store(directory)
+    if docs:
+        matcher.fallback = ClauseAnswerer(kb, docs, matcher_config=config)
+    return matcher
+
+
 def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
                  use_cache: bool = True) -> Matcher:
     """The matcher for `directory` (default: the shipped knowledge), from cache when valid.
@@ -42,7 +55,7 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     config = config or MatcherConfig()
     if not use_cache:
-        return Matcher(load_knowledge(directory), config=config)
+        return build_matcher(directory, config)
     path = cache_dir() / f"index-{knowledge_digest(directory, config)}.pickle"
     if path.exists():
         try:
@@ -52,7 +65,7 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
                 return matcher
         except Exception:  # a truncated or foreign cache file is rebuilt, never trusted
             log.warning("ignoring unreadable index cache %s", path.name)
-    matcher = Matcher(load_knowledge(directory), config=config)
+    matcher = build_matcher(directory, config)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

@@ -16,7 +16,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 
 from rapidfuzz import fuzz
 
@@ -25,7 +25,8 @@ from bot.core.text.normalize import normalize_query
 from bot.core.text.segment import Segmenter
 from bot.core.text.synonyms import Canonicalizer
 
-Status = Literal["answer", "clarify", "unknown"]
+# "clause": no curated entry answers, these are verbatim clauses of an imported rulebook.
+Status = Literal["answer", "clarify", "clause", "unknown"]
 
 # Function words and question scaffolding: they say *that* something is asked, not *what*.
 STOPWORDS = frozenset(
@@ -86,6 +87,12 @@ class AskResult:
     query: str
 
 
+class Fallback(Protocol):
+    """Consulted by `Matcher.ask` after the curated decision (bot.core.rulebook.answer)."""
+
+    def consider(self, query: str, curated: AskResult, *, limit: int) -> AskResult: ...
+
+
 class Matcher:
     """Finds the knowledge entries that answer a question (API shaped like RapidFuzz's process)."""
 
@@ -93,6 +100,7 @@ class Matcher:
                  exclusive: tuple[tuple[str, ...], ...] = DEFAULT_EXCLUSIVE):
         self.kb = kb
         self.config = config or MatcherConfig()
+        self.fallback: Fallback | None = None
         self.canon = Canonicalizer(kb.synonyms)
         # Every text is prepared once: the vocabulary, the postings and the alternates share it.
         prep = lru_cache(maxsize=None)(self._prep)
@@ -219,7 +227,13 @@ class Matcher:
         return [Match(self.kb.entries[i], s) for i, s in ranked if i < self._n_entries][:limit], decoy_wins
 
     def ask(self, query: str, *, limit: int = 3) -> AskResult:
-        """Decide between a confident answer, up to `limit` candidates, and an honest unknown."""
+        """Decide between a confident answer, up to `limit` candidates, and an honest unknown;
+        the `fallback` (imported clauses) may answer what curated entries do not."""
+        result = self.decide(query, limit=limit)
+        return self.fallback.consider(query, result, limit=limit) if self.fallback is not None else result
+
+    def decide(self, query: str, *, limit: int = 3) -> AskResult:
+        """The decision over curated entries alone."""
         cfg = self.config
         found, decoy_wins = self.candidates(query, limit=max(limit, 2))
         matches = [m for m in found if m.score >= cfg.clarify_cutoff]
