@@ -26,7 +26,9 @@ _FORMAT = "2"
 
 def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
     """Hash of the knowledge files' names and bytes plus everything else the index depends on."""
-    h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}".encode())
+    from bot.core.rulebook.answer import ClauseConfig
+
+    h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}|{ClauseConfig()!r}".encode())
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         h.update(str(path.relative_to(directory)).encode("utf-8") + b"\0")
         h.update(path.read_bytes() + b"\0")
