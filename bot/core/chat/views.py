@@ -3,6 +3,7 @@ CLI print what these return; nothing else formats a core result for a person."""
 
 from __future__ import annotations
 
+from bot.core.ask.matcher import Match
 from bot.core.check.checker import CheckResult
 from bot.core.phrases.messages import t
 
@@ -33,4 +34,20 @@ def check_text(result: CheckResult) -> str:
     lines += list(result.hints)
     if any(f.kind == "pii" for f in result.findings):
         lines.append(t("bot.check_masked", text=result.masked_draft()))
+    return "\n".join(lines)
+
+
+def clause_text(matches: tuple[Match, ...]) -> str:
+    """Clauses of an imported rulebook: labelled 原文条款, quoted verbatim with their citation (the
+    first two), the third cited only; never presented like a curated answer."""
+    lines = [t("clause.label")]
+    for i, m in enumerate(matches[:3]):
+        citation = m.entry.title
+        if i == 2:
+            lines.append(t("clause.more") + citation)
+            break
+        if i == 1:
+            lines.append(t("clause.more"))
+        lines.append(f"「{m.entry.answer}」")
+        lines.append(t("clause.citation", citation=citation))
     return "\n".join(lines)
