@@ -44,8 +44,8 @@ def _title(read: ReadDocument, path: Path) -> str:
         return read.title
     for line in read.lines:
         s = line.strip()
-        if s:
-            return s if len(s) <= 40 else path.stem
+        if s and len(s) <= 40 and not any(c in s for c in ":：›>|"):  # not a breadcrumb or metadata line
+            return s
     return path.stem
 
 
