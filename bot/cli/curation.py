@@ -17,6 +17,7 @@ from bot.cli.common import load_matcher
 from bot.core.ask.knowledge import load_knowledge
 from bot.core.ask.matcher import Matcher
 from bot.core.phrases.messages import t
+from bot.core.rulebook.answer import ClauseAnswerer
 from bot.core.rulebook.inbox import Cluster, cluster_questions
 from bot.core.yamlfile import DataError, load_with_lines
 
@@ -137,7 +138,8 @@ def _draft_entry(cluster: Cluster, matcher: Matcher, directory: Path) -> int:
                                 "questions": cluster.questions[:10], "keywords": [], "sources": [],
                                 "tags": []}
     fallback = matcher.fallback
-    clause = fallback.matcher.kb.get(cluster.target_id) if cluster.kind == "clause" and fallback else None
+    clause = (fallback.matcher.kb.get(cluster.target_id)
+              if cluster.kind == "clause" and isinstance(fallback, ClauseAnswerer) else None)
     if clause is not None:
         draft["answer"] = clause.answer
         draft["sources"] = [{"doc": s.doc, "clause": s.clause, "file": s.file} for s in clause.sources]

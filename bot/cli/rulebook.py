@@ -21,7 +21,8 @@ def register(kb_sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path)
     imp.add_argument("--version", dest="doc_version", help="the document's version (default: next number)")
     imp.add_argument("--effective", help="the document's effective date, e.g. 2024-01-01 (default: from its text)")
-    imp.add_argument("--yes", action="store_true", help="apply without asking (the default when stdin is not a terminal)")
+    imp.add_argument("--yes", action="store_true",
+                     help="apply without asking (the default when stdin is not a terminal)")
     imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
     imp.set_defaults(func=run_import)
     exp = kb_sub.add_parser("export", help="export the curated entries to a spreadsheet")
@@ -30,7 +31,8 @@ def register(kb_sub: argparse._SubParsersAction) -> None:
     sug = kb_sub.add_parser("suggest", help="cluster unanswered questions and 👎 votes; accept a cluster")
     sug.add_argument("--db", type=Path, help="the bot's database (default: $LIBAO_DB)")
     sug.add_argument("--from-file", type=Path, help="read questions from a text file (one per line) instead")
-    sug.add_argument("--accept", type=int, metavar="N", help="accept cluster N (adds an alternate question or drafts an entry)")
+    sug.add_argument("--accept", type=int, metavar="N",
+                     help="accept cluster N (adds an alternate question or drafts an entry)")
     sug.add_argument("--limit", type=int, default=30, help="clusters listed (default 30)")
     sug.add_argument("--json", action="store_true")
     sug.set_defaults(func=run_suggest)
@@ -140,11 +142,11 @@ def _import_sheet(args: argparse.Namespace, rows: list[list[str]], directory: Pa
     if not _confirm(args):
         print(t("kb.import.cancelled"))
         return exitcodes.OK
-    problems = apply_sheet(plan, directory)
-    if problems:
+    refused = apply_sheet(plan, directory)
+    if refused:
         print(t("kb.sheet.lint_failed"), file=sys.stderr)
-        for p in problems:
-            print(f"  {p}", file=sys.stderr)
+        for problem in refused:
+            print(f"  {problem}", file=sys.stderr)
         return exitcodes.FINDINGS
     print(t("kb.sheet.done", count=len(plan.files)))
     return exitcodes.OK

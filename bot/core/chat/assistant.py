@@ -175,7 +175,7 @@ class Assistant:
         # Clause answers are not curated yet: they go to the curation inbox like unanswered ones.
         if result.status in ("unknown", "clause") and self.options.store_unanswered and self.checker is not None:
             # Masked where it is found: the inbox never holds a phone or ID number a user typed.
-            self.store.add_unanswered(self.checker.check(cleaned.text).masked_draft)
+            self.store.add_unanswered(self.checker.check(cleaned.text).masked_draft())
         if cleaned.truncated:
             reply = Reply(t("input.truncated", limit=MAX_QUESTION_CHARS) + "\n" + reply.text, reply.buttons)
         return reply

@@ -25,7 +25,7 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 SUFFIXES = (".docx", ".xlsx", *TEXT_SUFFIXES)
 
 
-class Refused(Exception):  # noqa: N818 - a refusal, not a crash
+class Refused(Exception):
     """A file that cannot be imported; `key` names the message explaining why."""
 
     def __init__(self, key: str, **values: Any):
@@ -56,7 +56,8 @@ def read_document(path: Path) -> ReadDocument:
     if not path.is_file():
         raise Refused("kb.import.missing", name=str(path))
     if size > MAX_FILE_BYTES:
-        raise Refused("kb.import.too_big", name=path.name, mb=size // (1024 * 1024), limit=MAX_FILE_BYTES // (1024 * 1024))
+        raise Refused("kb.import.too_big", name=path.name, mb=size // (1024 * 1024),
+                      limit=MAX_FILE_BYTES // (1024 * 1024))
     if size == 0:
         raise Refused("kb.import.empty", name=path.name)
     with path.open("rb") as f:

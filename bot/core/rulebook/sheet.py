@@ -118,7 +118,8 @@ class SheetPlan:
 
 
 def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else yaml.safe_dump(value, allow_unicode=True, default_flow_style=True).strip()
+    text = value if isinstance(value, str) else yaml.safe_dump(value, allow_unicode=True,
+                                                               default_flow_style=True).strip()
     flat = " ".join(text.split())
     return flat if len(flat) <= 40 else flat[:39] + "…"
 
@@ -199,15 +200,15 @@ def apply_sheet(plan: SheetPlan, directory: Path) -> list[Problem]:
         staged: list[tuple[Path, Path | None]] = []
         for file, entries in plan.files.items():
             if entries:
-                fd, tmp = tempfile.mkstemp(dir=entries_dir, prefix=".sheet-", suffix=".tmp")
+                fd, staged_name = tempfile.mkstemp(dir=entries_dir, prefix=".sheet-", suffix=".tmp")
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     f.write(_dump(entries))
-                staged.append((entries_dir / file, Path(tmp)))
+                staged.append((entries_dir / file, Path(staged_name)))
             else:
                 staged.append((entries_dir / file, None))
-        for target, tmp in staged:  # every file is complete on disk before the first rename
-            if tmp is None:
+        for target, ready in staged:  # every file is complete on disk before the first rename
+            if ready is None:
                 target.unlink(missing_ok=True)
             else:
-                os.replace(tmp, target)
+                os.replace(ready, target)
     return []

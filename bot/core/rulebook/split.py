@@ -46,7 +46,8 @@ _MARKER_RE = re.compile(
 _TITLE_SUFFIX = r"(?:规范|制度|办法|守则|规定|细则|标准|条例|准则|须知|章程|规程|要求|公约|指引|手册)"
 _TITLE_BRACKET = r"(?:[（(](?![一二三四五六七八九十\d]{1,3}[）)])[^）)]{1,6}[）)])?"
 _GLUED_TITLE_RE = re.compile(rf"^([^\s。；;：:，,!！?？“”\"《》、]{{4,38}}{_TITLE_SUFFIX}{_TITLE_BRACKET})")
-_NOT_IN_TITLE = re.compile(r"应|须|要|得|遵守|按照|根据|依据|依照|执行|适用|本规范|本制度|本办法|以下|第[一二三四五六七八九十百\d]+[条章款]")
+_NOT_IN_TITLE = re.compile(
+    r"应|须|要|得|遵守|按照|根据|依据|依照|执行|适用|本规范|本制度|本办法|以下|第[一二三四五六七八九十百\d]+[条章款]")
 
 
 def cn_to_int(text: str) -> int:
@@ -392,9 +393,9 @@ def _with_headings(clauses: list[Clause]) -> list[Clause]:
             body = body[len(label):]
         body = body.strip(" \u3000：:")
         first = re.split(r"[\n。；;：:，,]", body, maxsplit=1)[0].strip()
-        if c.styles and c.styles[-1] in ("chapter", "section", "volume") and 0 < len(first) <= 20:
-            heading[(c.doc, c.path)] = first
-        elif 0 < len(first) <= 14 and (len(first) == len(body) or body[len(first)] in "：:\n"):
+        chapter_like = bool(c.styles) and c.styles[-1] in ("chapter", "section", "volume") and 0 < len(first) <= 20
+        short_heading = 0 < len(first) <= 14 and (len(first) == len(body) or body[len(first)] in "：:\n")
+        if chapter_like or short_heading:
             heading[(c.doc, c.path)] = first
     out = []
     for c in clauses:

@@ -67,7 +67,8 @@ class StoredDocument:
         data = {
             "document": {"title": self.title, "source": self.source, "version": self.version,
                          "effective": self.effective, "sha256": self.sha256},
-            "clauses": [{"doc": c.doc, "path": list(c.path), "text": c.text, **({} if c.numbered else {"numbered": False})}
+            "clauses": [{"doc": c.doc, "path": list(c.path), "text": c.text,
+                         **({} if c.numbered else {"numbered": False})}
                         for c in self.clauses],
         }
         return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
