@@ -21,7 +21,7 @@ from bot.core.text.segment import cache_dir
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "2"
+_FORMAT = "3"
 
 
 def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
