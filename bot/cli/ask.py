@@ -9,7 +9,7 @@ import sys
 from bot.cli import exitcodes
 from bot.cli.common import load_matcher, stdin_lines
 from bot.core.ask.matcher import AskResult, Matcher
-from bot.core.chat import views
+from bot.core.chat.views import answer_text, clause_text
 from bot.core.phrases.messages import t
 from bot.core.text.inputs import MAX_QUESTION_CHARS, clean_input
 
@@ -39,18 +39,14 @@ def render_text(result: AskResult, matcher: Matcher) -> str:
     if result.status == "unknown":
         return t("ask.unknown")
     if result.status == "clause":
-        return views.clause_text(result.matches)
+        return clause_text(result.matches)
     if result.status == "clarify":
         lines = [t("ask.clarify")]
         lines += [f"  {i}. {m.entry.title}  ({t('ask.score', score=m.score)})" for i, m in enumerate(result.matches, 1)]
         return "\n".join(lines)
     entry = result.matches[0].entry
-    lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source)]
     related = [r for r in (matcher.kb.get(i) for i in entry.related) if r is not None]
-    if related:
-        lines.append(t("ask.related"))
-        lines += [f"  · {r.title}" for r in related]
-    return "\n".join(lines)
+    return answer_text(entry, related, list_related=True)
 
 
 def _error_json(key: str, **kw: object) -> dict:

@@ -45,9 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _config_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
     """(database, key file) from the config file, when there is a readable one."""
-    from bot.config import DEFAULT_CONFIG, ENV_CONFIG, ConfigError, read_file_config
+    from bot.config import ConfigError, read_environment, read_file_config
 
-    path = Path(args.config or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    path = read_environment().config_file(args.config)
     if not path.is_file():
         return None, None
     try:
@@ -61,17 +61,19 @@ def _config_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
 
 
 def _open_service(args: argparse.Namespace) -> Any:
-    from bot.config import DEFAULT_DB, ENV_DB
+    from bot.config import read_environment
     from bot.core.reports.escalation import ReportPolicy
     from bot.core.reports.sealing import Sealer, load_master_key
     from bot.core.reports.service import ReportService
     from bot.storage import ReportStore, connect
 
+    environment = read_environment()
     cfg_db, cfg_key = _config_paths(args)
-    db_path = Path(args.db or os.environ.get(ENV_DB) or cfg_db or DEFAULT_DB)
+    db_path = environment.database_file(args.db, cfg_db)
     if not db_path.is_file():
         raise _Fail(t("report.cli.no_db", path=db_path), exitcodes.CONFIG_ERROR)
-    key = load_master_key(key_file=args.key_file or cfg_key, db_path=db_path)
+    key = load_master_key(key=environment.report_key,
+                          key_file=args.key_file or cfg_key or environment.report_key_file, db_path=db_path)
     return ReportService(store=ReportStore(connect(db_path)), sealer=Sealer(key), policy=ReportPolicy())
 
 
@@ -117,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.service import format_time
+    from bot.core.reports.views import list_line
 
     rows = service.list_reports(open_only=not args.all, actor=_actor())
     if not rows and not args.json:
@@ -129,16 +131,13 @@ def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
                               "status": r["status"], "created_at": r["created_at"],
                               "undelivered": undelivered}, ensure_ascii=False), file=out)
             continue
-        line = t("report.list.item", ref=r["ref"], category=t(f"report.choice.category.{r['category']}"),
-                 urgency=t(f"report.urgency.{r['urgency']}"), status=t(f"report.status.{r['status']}"),
-                 created=format_time(r["created_at"]))
-        print(line + (" " + t("report.cli.undelivered", count=undelivered) if undelivered else ""), file=out)
+        print(list_line(r) + (" " + t("report.cli.undelivered", count=undelivered) if undelivered else ""), file=out)
     return exitcodes.OK
 
 
 def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.flow import Draft, parse_reference, summary
-    from bot.core.reports.service import format_time
+    from bot.core.reports.flow import parse_reference
+    from bot.core.reports.views import report_text
 
     ref = parse_reference(args.ref)
     if ref is None:
@@ -151,19 +150,8 @@ def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
                 "resolved_at", "carrier_outcome", "content", "identity", "events")
         print(json.dumps({k: data[k] for k in keep}, ensure_ascii=False, indent=2), file=out)
         return exitcodes.OK
-    content = data["content"]
-    draft = Draft(nonce="", **{k: v for k, v in content.items() if k in Draft.__dataclass_fields__})
-    print(t("report.view.header", ref=ref, urgency=t(f"report.urgency.{data['urgency']}"),
-            status=t(f"report.status.{data['status']}"), created=format_time(data["created_at"])), file=out)
-    print(summary(draft), file=out)
-    identity = data["identity"]
-    who = (service.who(identity) if identity is not None else t("report.cli.identity_hidden"))
-    print(t("report.view.reporter", who=who), file=out)
-    if data["events"]:
-        print(t("report.view.history"), file=out)
-        for e in data["events"]:
-            if e["kind"] != "submitted":
-                print(t(f"report.event.{e['kind']}", at=format_time(e["at"]), body=e["body"] or ""), file=out)
+    hidden = t("report.view.reporter", who=t("report.cli.identity_hidden"))
+    print(report_text(data, data["content"], data["identity"], data["events"], hidden=hidden), file=out)
     return exitcodes.OK
 
 
@@ -173,7 +161,7 @@ _CSV_FIELDS = ("ref", "category", "urgency", "status", "level", "created_at", "a
 
 
 def _export(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.service import format_time
+    from bot.core.reports.views import format_time
 
     actor = _actor()
     rows = service.list_reports(open_only=not args.all, actor=actor)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from bot.cli import exitcodes
 from bot.cli.common import knowledge_dir
-from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR
+from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
 from bot.core.phrases.messages import t
+from bot.core.rulebook.answer import ClauseAnswerer
 from bot.core.rulebook.readers import Refused, read_document
 
 PREVIEW = 36
@@ -95,7 +96,33 @@ def run_import(args: argparse.Namespace) -> int:
         return exitcodes.OK
     apply_import(plan)
     print(t("kb.import.done", path=plan.target))
+    _build_clause_vectors(args, directory)
     return exitcodes.OK
+
+
+def clause_answerer(kb: KnowledgeBase) -> ClauseAnswerer | None:
+    """The clause search over the documents imported into `kb`'s directory (None: none imported)."""
+    from bot.core.rulebook.store import load_store
+
+    docs = load_store(kb.directory) if kb.directory is not None else []
+    return ClauseAnswerer(kb, docs) if docs else None
+
+
+def _build_clause_vectors(args: argparse.Namespace, directory: Path) -> None:
+    """Embed the imported clauses now, so that no question waits for them."""
+    if getattr(args, "lexical_only", False):
+        return
+    from bot.cli.common import Progress
+    from bot.core.ask.embed import load_embedder
+
+    embedder, why_not = load_embedder(threads=max(1, int(getattr(args, "embed_threads", 1) or 1)))
+    if embedder is None:
+        print(t("kb.import.no_vectors", why=why_not))
+        return
+    clauses = clause_answerer(load_knowledge(directory))
+    if clauses is not None:
+        embedded = clauses.build_vectors(embedder, step=Progress(0, "kb import (vectors)").step)
+        print(t("kb.import.vectors", count=len(clauses), embedded=embedded))
 
 
 def _print_diff(plan: object) -> None:

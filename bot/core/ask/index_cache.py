@@ -21,7 +21,7 @@ from bot.core.text.segment import cache_dir
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "3"
+_FORMAT = "4"
 
 
 def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
@@ -49,11 +49,37 @@ def build_matcher(directory: Path, config: MatcherConfig) -> Matcher:
 
 
 def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
-                 use_cache: bool = True) -> Matcher:
-    """The matcher for `directory` (default: the shipped knowledge), from cache when valid.
+                 use_cache: bool = True, semantic: bool = True, threads: int = 1) -> Matcher:
+    """The matcher for `directory` (default: the shipped knowledge), from cache when valid, with
+    the semantic signal attached when `semantic` and an embedder can run here (said once if not).
 
     Raises bot.core.yamlfile.DataError when the knowledge base is broken.
     """
+    matcher = _lexical_matcher(directory, config=config, use_cache=use_cache)
+    fallback = getattr(matcher, "fallback", None)
+    if not semantic:
+        matcher.attach(None, "switched off")
+        if fallback is not None:
+            fallback.attach(None, "switched off")
+        return matcher
+    from bot.core.ask.embed import load_embedder
+
+    embedder, why_not = load_embedder(threads=threads)
+    if embedder is None:
+        log.warning("semantic signal off (%s): answering on the lexical signal alone", why_not)
+        matcher.attach(None, why_not)
+        if fallback is not None:
+            fallback.attach(None, why_not)
+        return matcher
+    from bot.core.ask.semantic import SemanticIndex
+
+    matcher.attach(SemanticIndex.build(matcher.kb, embedder))
+    if fallback is not None:
+        fallback.attach(embedder)
+    return matcher
+
+
+def _lexical_matcher(directory: Path | None, *, config: MatcherConfig | None, use_cache: bool) -> Matcher:
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     config = config or MatcherConfig()
     if not use_cache:

@@ -192,19 +192,13 @@ class Assistant:
 
     def answer(self, entry: Entry, *, voted: int = 0) -> Reply:
         """An entry as a reply: answer, source, related questions, and 👍/👎 (until voted)."""
-        lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source)]
         related = [r for r in (self.matcher.kb.get(i) for i in entry.related) if r is not None]
         related = related[: self.options.max_related]
-        rows: list[tuple[Button, ...]] = []
-        if related:
-            lines.append(t("ask.related"))
-            rows += [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
-        if voted:
-            lines.append(t("vote.thanks_up") if voted > 0 else t("vote.thanks_down"))
-        else:
+        rows: list[tuple[Button, ...]] = [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
+        if not voted:
             rows.append((Button(t("vote.up_label"), encode("v", entry.id, "+")),
                          Button(t("vote.down_label"), encode("v", entry.id, "-"))))
-        return Reply("\n".join(lines), tuple(rows))
+        return Reply(views.answer_text(entry, related, voted=voted), tuple(rows))
 
     def _tap_answer(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
         entry = self.matcher.kb.get(parts[0]) if len(parts) == 1 else None
@@ -308,25 +302,19 @@ class Assistant:
         return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
 
     def render_phrase(self, sender: Sender, scenario_id: str) -> Reply:
+        scenario = self.phrasebook.get(scenario_id) if self.phrasebook else None
+        if scenario is None:
+            return self.expired()
         settings = self.store.get_settings(sender.user_id)
         texts = self._render_phrases(scenario_id, settings)
-        lines = [f"【{self._scenario_title(scenario_id)}】"]
-        lines += [f"{i}. {text}" if len(texts) > 1 else text for i, text in enumerate(texts, 1)]
-        scenario = self.phrasebook.get(scenario_id) if self.phrasebook else None
-        raw = "".join(scenario.phrases) if scenario else ""
+        raw = "".join(scenario.phrases)
         missing = [p.name for p in SETTINGS if p.name not in settings and "{" + p.name + "}" in raw]
-        if missing:
-            lines.append(t("settings.hint_missing", fields="、".join(missing)))
-        if scenario is not None and scenario.note:
-            lines.append(t("bot.phrase_note", note=scenario.note))
-        if scenario is not None:
-            lines.append(t("ask.source", source=scenario.source))
         rows: list[tuple[Button, ...]] = []
         copies = [Button(t("bot.copy_label") + (f" {i}" if len(texts) > 1 else ""), copy_text=text)
                   for i, text in enumerate(texts, 1) if len(text) <= COPY_MAX_CHARS]
         rows += [tuple(copies[i:i + 3]) for i in range(0, len(copies), 3)]
         rows.append((Button(t("bot.insert_elsewhere_label"), switch_inline=self._scenario_title(scenario_id)),))
-        return Reply("\n".join(lines), tuple(rows))
+        return Reply(views.phrase_text(scenario, texts, missing=missing), tuple(rows))
 
     def _tap_phrase(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
         if self.phrasebook is None or len(parts) != 1 or parts[0] not in dict(self._scenario_list()):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from bot.core.ask.matcher import Matcher
 from bot.core.rulebook.answer import ClauseAnswerer
 
-ENTRY_FLOOR = 40.0  # below the clarify cutoff (44): a likely home worth showing, not an answer
+ENTRY_SLACK = 4.0  # a likely home worth showing sits a little below the clarify cutoff, not an answer
 GROUP_OVERLAP = 0.4  # share of the smaller question's idf mass two homeless questions share (two of three words)
 
 
@@ -36,16 +36,18 @@ class Cluster:
 
 
 def _home(matcher: Matcher, question: str) -> tuple[str, str, str, float]:
-    found, decoy = matcher.candidates(question, limit=1)
+    semantic = getattr(matcher, "semantic", None)
+    vector = semantic.vector(question) if semantic is not None else None
+    found, decoy = matcher.candidates(question, limit=1, vector=vector)
     if decoy:
         return "none", "", "", 0.0
-    if found and found[0].score >= ENTRY_FLOOR:
+    if found and found[0].score >= matcher.rule.clarify_cutoff - ENTRY_SLACK:
         m = found[0]
         return "entry", m.entry.id, m.entry.title, m.score
-    fallback = matcher.fallback
+    fallback = getattr(matcher, "fallback", None)
     if isinstance(fallback, ClauseAnswerer):
-        clauses = fallback.search(question, limit=1, score_cutoff=fallback.config.cutoff)
-        if clauses:
+        status, clauses = fallback.rank(question, vector=vector)
+        if status != "unknown" and clauses:
             m = clauses[0]
             return "clause", m.entry.id, m.entry.title, m.score
     return "none", "", "", 0.0

@@ -1,19 +1,25 @@
 """Curation lint: alternate questions that the matcher sends elsewhere, and near-duplicate entries.
 
-Both use the matcher `ask` uses. An alternate question is scored leave-one-out: its own entry is
-judged without that very question among its alternates (otherwise it would always win by surface
-similarity), so a question that only its own wording ties to its entry is reported.
+Both use the matcher `ask` uses (fused lexical + semantic score when the semantic signal runs). An
+alternate question is scored leave-one-out: its own entry is judged without that very question
+among its alternates, in both signals (otherwise it would always win by surface similarity), so a
+question that only its own wording ties to its entry is reported. Its vector is the stored one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
-from bot.core.ask.matcher import Matcher
+from bot.core.ask.matcher import Matcher, fuse
 from bot.core.text.normalize import normalize_query
 
+if TYPE_CHECKING:
+    import numpy as np
+
+CHUNK = 512  # alternate questions compared per matrix product
 DUPLICATE_CUTOFF = 85.0  # RapidFuzz ratio of two entries' normalised title + answer
 
 
@@ -38,20 +44,28 @@ def alternate_conflicts(matcher: Matcher, *, margin: float = 0.0) -> list[Confli
     """Alternate questions whose best other entry outscores their own entry by more than `margin`."""
     out: list[Conflict] = []
     kb = matcher.kb
-    for idx, entry in enumerate(kb.entries):
+    semantic = getattr(matcher, "semantic", None)
+    pairs = [(idx, q) for idx, entry in enumerate(kb.entries) for q in entry.questions]
+    held: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(pairs)
+    if semantic is not None:  # in chunks: one matrix product each, memory bounded at any size
+        for start in range(0, len(pairs), CHUNK):
+            held[start:start + CHUNK] = semantic.held_out(pairs[start:start + CHUNK])
+    for (idx, q), sims in zip(pairs, held, strict=True):
+        entry = kb.entries[idx]
         alts = matcher._alts[idx]
-        for q in entry.questions:
-            prepped = matcher._prep(q)
-            matcher._alts[idx] = [a for a in alts if a != prepped] or alts
-            try:
-                ranked = matcher._rank(q, limit=5)
-            finally:
-                matcher._alts[idx] = alts
-            own = next((s for i, s in ranked if i == idx), 0.0)
-            rivals = [(i, s) for i, s in ranked if i != idx and i < len(kb.entries)]
-            if rivals and rivals[0][1] > own + margin:
-                other = kb.entries[rivals[0][0]]
-                out.append(Conflict(entry.id, q, other.id, own, rivals[0][1], entry.file, entry.line))
+        prepped = matcher._prep(q)
+        matcher._alts[idx] = [a for a in alts if a != prepped] or alts
+        try:
+            features = matcher.features(q, similarities=sims)
+        finally:
+            matcher._alts[idx] = alts
+        scores = {doc: fuse(matcher.config, lex, qc, ac) for doc, lex, qc, ac in features}
+        own = scores.get(idx, 0.0)
+        rivals = [(s, i) for i, s in scores.items() if i != idx and i < len(kb.entries)]
+        if rivals:
+            best, other = max(rivals)
+            if best > own + margin:
+                out.append(Conflict(entry.id, q, kb.entries[other].id, own, best, entry.file, entry.line))
     return out
 
 

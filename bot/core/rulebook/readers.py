@@ -84,10 +84,17 @@ def _read_text(path: Path) -> ReadDocument:
         raise Refused("kb.import.bad_encoding", name=path.name)
     if len(text) > MAX_TEXT_CHARS:
         raise Refused("kb.import.too_long", name=path.name, limit=MAX_TEXT_CHARS)
-    lines = [_strip_markdown(x) for x in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if path.suffix.lower() in (".md", ".markdown"):
+        # HTML comments in Markdown are invisible markup; their line breaks are kept (line numbers).
+        text = _HTML_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    lines = [_strip_markdown(x) for x in text.split("\n")]
     if not any(x.strip() for x in lines):
         raise Refused("kb.import.empty", name=path.name)
     return ReadDocument(lines)
+
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def _strip_markdown(line: str) -> str:
