@@ -50,9 +50,9 @@ class ClauseConfig:
     half of the blind rulebook questions (benchmarks/rulebook/README.md)."""
 
     lexical_cutoff: float = 22.0
-    fused_cutoff: float = 46.0
+    fused_cutoff: float = 44.0
     semantic_weight: float = 0.65
-    semantic_floor: float = 0.75
+    semantic_floor: float = 0.78
     answer_offset: float | None = 0.03  # clause text as an e5 passage: cosine + offset vs its query form
     shown: int = 3  # clauses returned; replies quote the first two verbatim and cite the third
     margin_over_curated: float = 0.0  # a clause beats curated candidates only when it scores this much higher
@@ -92,7 +92,10 @@ def clause_entries(docs: list[StoredDocument]) -> list[Entry]:
             body = _body(c)
             if len(re.sub(r"\W", "", body)) < MIN_BODY_CHARS:
                 continue
-            questions = [body]
+            # Each paragraph of a long article also stands alone: a question is usually about one
+            # of them, and a whole article's embedding and surface similarity dilute it.
+            paragraphs = [p.strip() for p in body.split("\n") if len(re.sub(r"\W", "", p)) >= MIN_BODY_CHARS]
+            questions = [body, *(paragraphs if len(paragraphs) > 1 else ())]
             parent = lead.get((c.doc, c.path[:-1]))
             if parent and len(c.path) > 1:
                 questions.append(parent)
