@@ -1,8 +1,8 @@
-"""What every long-connection channel (WeCom, DingTalk) shares: the access gate, exactly-once
+"""What the long-connection channels (WeCom, DingTalk) share: the access gate, exactly-once
 handling, the call into the one assistant, and the rendering of a reply as text + card buttons.
 
 An adapter turns a platform event into an `Incoming`, calls `Gateway.handle`, and sends the
-`Card`s it gets back; it never decides anything itself.
+`Card`s it gets back; it never decides anything itself. Both implement bot.channels.base.Channel.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from bot.config import ChannelAccessConfig
 from bot.core.chat.assistant import Assistant
@@ -56,15 +55,6 @@ class Card:
     buttons: tuple[tuple[str, str], ...] = ()
     edit: bool = False
     toast: str | None = None
-
-
-class Channel(Protocol):
-    """A running channel: holds its connection until `stop` is set, and reaches a user by id."""
-
-    name: str
-
-    async def run(self, stop: asyncio.Event) -> None: ...
-    async def notify(self, user: str, card: Card) -> None: ...
 
 
 class ChannelAccess:
@@ -154,8 +144,8 @@ class Gateway:
             log.info("%s: refused a user who is not allowed", inc.channel)
             return [Card(t("access.refused"))]
         user_id = self.store.user_id(inc.who)
-        sender = Sender(user_id=user_id, role=role, first_name=inc.name, chat_id=user_id, private=True,
-                        update_key=f"{inc.channel}:{inc.key}")
+        sender = Sender(user_id=user_id, role=role, first_name=inc.name, username=inc.who, chat_id=user_id,
+                        private=True, update_key=f"{inc.channel}:{inc.key}")
         try:
             reply = self._dispatch(sender, inc)
         except Exception as exc:  # the user gets a clear message; nothing they sent reaches the log
@@ -228,3 +218,72 @@ async def renew_lease(store: ChannelStore, name: str, *, owner: str, ttl: float,
             return
 
 
+
+
+class LongConnection:
+    """What the WeCom and DingTalk channels share: one process per bot (the lease), reconnection
+    with back-off, presses a killed predecessor left unanswered, and notices rendered as cards.
+    A subclass sets `name`, `lease_name`, and implements `_session` and `send_card`."""
+
+    name: str
+
+    def __init__(self, gateway: Gateway, store: ChannelStore, *, lease_seconds: float = 30.0,
+                 backoff: Backoff | None = None):
+        self.gateway = gateway
+        self.store = store
+        self.lease_seconds = lease_seconds
+        self.backoff = backoff or Backoff()
+        self.connected = asyncio.Event()
+
+    @property
+    def lease_name(self) -> str:
+        raise NotImplementedError
+
+    def _prepare(self) -> None:
+        """Once the lease is held, before the first connection."""
+
+    async def _session(self, stop: asyncio.Event, lost: asyncio.Event) -> str:
+        """One connection until it ends; returns how it ended (for the log)."""
+        raise NotImplementedError
+
+    async def send_card(self, user: str, card: Card) -> None:
+        raise NotImplementedError
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Hold the connection while this instance has the bot's lease; after losing it to another
+        instance (which connects instead), stand by and take over again when that one dies."""
+        while not stop.is_set():
+            await self._lead(stop)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        owner = self.gateway.owner
+        await hold_lease(self.store, self.lease_name, owner=owner, ttl=self.lease_seconds, stop=stop)
+        if stop.is_set():
+            return
+        lost = asyncio.Event()
+        renewer = asyncio.create_task(renew_lease(self.store, self.lease_name, owner=owner,
+                                                  ttl=self.lease_seconds, lost=lost))
+        self._prepare()
+        try:
+            while not stop.is_set() and not lost.is_set():
+                ended = await self._session(stop, lost)
+                if stop.is_set() or lost.is_set():
+                    break
+                delay = self.backoff.next()
+                log.warning("%s connection %s; reconnecting in %.1f s", self.name, ended, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+        finally:
+            renewer.cancel()
+            self.store.release_lease(self.lease_name, owner=owner)
+
+    async def resume(self) -> None:
+        """Answer presses a killed predecessor acknowledged but never answered."""
+        for inc in self.gateway.resume(self.name):
+            for card in self.gateway.respond(inc):
+                await self.send_card(inc.user, card)
+
+    async def notify(self, user: str, reply: Reply) -> int | None:
+        """A notice (officer or reporter) for `user`, rendered as every card of this channel is."""
+        await self.send_card(user, render(reply, self.gateway.copies))
+        return None

@@ -15,6 +15,7 @@ CASE); the few differences are fragments chosen by `dialect`.
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 import time
 import zlib
@@ -56,8 +57,8 @@ class SqliteDatabase(sqlite_utils.Database):
 
     dialect: Dialect = "sqlite"
 
-    def __init__(self, path: str | Path):
-        super().__init__(str(path))
+    def __init__(self, path: str | Path, *, any_thread: bool = False):
+        super().__init__(sqlite3.connect(str(path), check_same_thread=False) if any_thread else str(path))
         self.url = str(path)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
@@ -177,11 +178,12 @@ class PostgresDatabase:
 Database = SqliteDatabase | PostgresDatabase
 
 
-def open_database(url: str | Path, *, retries: int = 0) -> Database:
+def open_database(url: str | Path, *, retries: int = 0, any_thread: bool = False) -> Database:
     """Open the database named by `url`: a postgresql:// URL, or a SQLite file path / ":memory:".
 
     SQLite files are created with WAL and synchronous=FULL (a commit survives a crash). `retries`:
-    connection attempts to repeat for a PostgreSQL server that is still starting.
+    connection attempts to repeat for a PostgreSQL server that is still starting. `any_thread`: a
+    SQLite connection usable from other threads (a PostgreSQL connection always is).
     """
     if is_postgres_url(url):
         for attempt in range(retries + 1):
@@ -194,9 +196,11 @@ def open_database(url: str | Path, *, retries: int = 0) -> Database:
     memory = str(url) == ":memory:"
     if not memory:
         Path(url).parent.mkdir(parents=True, exist_ok=True)
-    db = SqliteDatabase(url)
+    db = SqliteDatabase(url, any_thread=any_thread)
     db.execute("PRAGMA busy_timeout=5000")
     if not memory:
         db.enable_wal()
     db.execute("PRAGMA synchronous=FULL")
+    # Deleted rows are overwritten with zeros, so a cleared value is gone from the pages too.
+    db.execute("PRAGMA secure_delete=ON")
     return db

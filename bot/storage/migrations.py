@@ -9,6 +9,8 @@ together apply each version once.
 
 from __future__ import annotations
 
+import time
+
 from bot.storage.engine import Database, StorageError
 
 _TYPES = {
@@ -95,6 +97,14 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "ALTER TABLE channel_lease ADD COLUMN fence {int} NOT NULL DEFAULT 0",
         "CREATE INDEX IF NOT EXISTS idx_report_timers_open ON report_timers (fired_at, cancelled_at, due_at)",
     ]),
+    (3, "chat settings keyed by a pseudonym; conversation flows", [
+        # chat_settings (keyed by the raw user id) is re-keyed into this table and dropped by
+        # bot.storage.sqlite.init_chat, which has the salt.
+        "CREATE TABLE IF NOT EXISTS chat_user_settings (owner {text}, key {text}, value {text} NOT NULL, "
+        "updated_at {real} NOT NULL, PRIMARY KEY (owner, key))",
+        "CREATE TABLE IF NOT EXISTS chat_flows (scope {text} PRIMARY KEY, flow {text} NOT NULL, "
+        "state {text} NOT NULL, updated_at {real} NOT NULL)",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -114,15 +124,16 @@ def _statements(dialect: str, statements: list[str]) -> list[str]:
     return out
 
 
+def table_exists(db: Database, name: str) -> bool:
+    if db.dialect == "postgres":
+        row = db.one("SELECT to_regclass(?) IS NOT NULL AS e", [name])
+        return bool(row and row["e"])
+    return db.one("SELECT 1 AS e FROM sqlite_master WHERE type = 'table' AND name = ?", [name]) is not None
+
+
 def schema_version(db: Database) -> int:
     """The version recorded in the database (0 for a new or pre-migration database)."""
-    if db.dialect == "postgres":
-        exists = db.one("SELECT to_regclass('schema_migrations') IS NOT NULL AS e")
-        present = bool(exists and exists["e"])
-    else:
-        present = db.one("SELECT 1 AS e FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") \
-            is not None
-    if not present:
+    if not table_exists(db, "schema_migrations"):
         return 0
     row = db.one("SELECT max(version) AS v FROM schema_migrations")
     return int(row["v"]) if row and row["v"] is not None else 0
@@ -149,12 +160,7 @@ def migrate(db: Database, *, target: int = LATEST) -> int:
                     db.execute(sql)
                 db.execute("INSERT INTO schema_migrations (version, name, applied_at) "
                            "VALUES (?, ?, CAST(? AS {real}))".format(**_TYPES[db.dialect]),
-                           [version, name, _now()])
+                           [version, name, time.time()])
     db._libao_schema = target  # type: ignore[union-attr]
     return found
 
-
-def _now() -> float:
-    import time
-
-    return time.time()

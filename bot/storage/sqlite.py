@@ -18,27 +18,39 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from bot.core.privacy import storable
 from bot.storage.engine import Database, open_database
-from bot.storage.migrations import migrate
+from bot.storage.migrations import migrate, table_exists
 
 # ----------------------------------------------------------------------------- schema / connection
 
 
-def connect(url: str | Path) -> Database:
-    """Open the database named by `url` (SQLite path or postgresql:// URL) at the latest schema."""
-    db = open_database(url)
+def connect(url: str | Path, *, any_thread: bool = False) -> Database:
+    """Open the database named by `url` (SQLite path or postgresql:// URL) at the latest schema.
+    `any_thread`: a SQLite connection usable from another thread than this one (a test server)."""
+    db = open_database(url, any_thread=any_thread)
     migrate(db)
     return db
 
 
+def checkpoint(db: Database) -> None:
+    """Fold the WAL into the main file and truncate it, so that the old page versions of what was
+    just deleted (kept in the WAL until a checkpoint) are gone. Skipped inside a transaction and on
+    PostgreSQL (the server recycles its WAL itself)."""
+    if db.dialect != "sqlite" or db.in_transaction:
+        return
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 # ----------------------------------------------------------------------------- chat
 # What the chat stores (docs/privacy.md lists it; nothing else about a conversation is written):
-# - chat_settings: a user's own placeholder values (单位/部门/姓名) until they clear them or
-#   `settings_retention_days` after the last change;
+# - chat_user_settings: a user's own placeholder values (单位/部门/姓名), keyed by a salted hash
+#   of the user id, until they clear them or `settings_retention_days` after the last change;
 # - chat_votes: 👍/👎 per knowledge entry, keyed by a salted hash of the user id (one vote per user
 #   and entry, no text), kept `retention_days`;
 # - chat_unanswered: questions the knowledge base could not answer, only when enabled, without any
 #   user id, kept `retention_days`.
+# Free text goes through bot.core.privacy.storable on the way in (personal data masked).
 
 _CHAT_SALT_KEY = "chat.voter_salt"
 
@@ -49,37 +61,61 @@ def init_chat(db: Database) -> None:
     with db.atomic():
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                    [_CHAT_SALT_KEY, secrets.token_hex(16)])
+        _migrate_settings(db)
+
+
+def _migrate_settings(db: Database) -> None:
+    """Settings of an older database were keyed by the raw user id: re-key them, drop the table."""
+    if not table_exists(db, "chat_settings"):
+        return
+    salt = _salt(db)
+    for row in list(db.query("SELECT user_id, key, value, updated_at FROM chat_settings")):
+        db.execute("INSERT INTO chat_user_settings (owner, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                   [_pseudonym(salt, int(row["user_id"])), row["key"], row["value"], row["updated_at"]])
+    db.execute("DROP TABLE chat_settings")
+
+
+def _salt(db: Database) -> str:
+    row = db.one("SELECT value FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
+    assert row is not None
+    return str(row["value"])
+
+
+def _pseudonym(salt: str, user_id: int) -> str:
+    return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:32]
 
 
 class ChatStore:
-    """The chat's persistent state in SQLite; implements bot.core.chat.assistant.ChatStore."""
+    """The chat's persistent state (either engine); implements bot.core.chat.assistant.ChatStore."""
 
     def __init__(self, db: Database, *, clock: Callable[[], float] = time.time):
         self.db = db
         self.clock = clock
         init_chat(db)
-        row = db.one("SELECT value FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
-        assert row is not None
-        self._salt = str(row["value"])
+        self._salt = _salt(db)
 
     def _voter(self, user_id: int) -> str:
-        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()[:32]
+        return _pseudonym(self._salt, user_id)
 
     # settings ------------------------------------------------------------------------------------
     def get_settings(self, user_id: int) -> dict[str, str]:
-        rows = self.db.query("SELECT key, value FROM chat_settings WHERE user_id = ? ORDER BY key", [user_id])
+        rows = self.db.query("SELECT key, value FROM chat_user_settings WHERE owner = ? ORDER BY key",
+                             [self._voter(user_id)])
         return {str(r["key"]): str(r["value"]) for r in rows}
 
     def set_setting(self, user_id: int, key: str, value: str) -> None:
         with self.db.atomic():
             self.db.execute(
-                "INSERT INTO chat_settings (user_id, key, value, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                [user_id, key, value, self.clock()])
+                "INSERT INTO chat_user_settings (owner, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                [self._voter(user_id), key, storable(value), self.clock()])
 
     def clear_settings(self, user_id: int) -> None:
+        """Delete this user's values from the tables, the freed pages and the WAL."""
         with self.db.atomic():
-            self.db.execute("DELETE FROM chat_settings WHERE user_id = ?", [user_id])
+            self.db.execute("DELETE FROM chat_user_settings WHERE owner = ?", [self._voter(user_id)])
+        checkpoint(self.db)
 
     # votes and unanswered questions --------------------------------------------------------------
     def add_vote(self, user_id: int, entry_id: str, vote: int) -> None:
@@ -93,7 +129,7 @@ class ChatStore:
     def add_unanswered(self, question: str) -> None:
         with self.db.atomic():
             self.db.execute("INSERT INTO chat_unanswered (question, created_at) VALUES (?, ?)",
-                            [question, self.clock()])
+                            [storable(question), self.clock()])
 
     def vote_summary(self) -> list[dict[str, Any]]:
         """Per entry: up and down votes, most down-voted first (for curating the knowledge base)."""
@@ -107,16 +143,39 @@ class ChatStore:
         return list(self.db.query("SELECT * FROM chat_unanswered ORDER BY created_at DESC, id DESC LIMIT ?",
                                   [limit]))
 
+    # conversation flows (one per conversation scope; the scope is stored hashed) -------------------
+    def _scope(self, scope: str) -> str:
+        return hashlib.sha256(f"{self._salt}|flow|{scope}".encode()).hexdigest()[:32]
+
+    def get_flow(self, scope: str, *, newer_than: float) -> tuple[str, str] | None:
+        row = self.db.one("SELECT flow, state FROM chat_flows WHERE scope = ? AND updated_at >= ?",
+                          [self._scope(scope), newer_than])
+        return (str(row["flow"]), str(row["state"])) if row else None
+
+    def put_flow(self, scope: str, flow: str, state: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO chat_flows (scope, flow, state, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (scope) DO UPDATE SET flow = excluded.flow, state = excluded.state, "
+                "updated_at = excluded.updated_at", [self._scope(scope), flow, state, self.clock()])
+
+    def end_flow(self, scope: str) -> None:
+        with self.db.atomic():
+            self.db.execute("DELETE FROM chat_flows WHERE scope = ?", [self._scope(scope)])
+
     def purge(self, *, retention_days: float, settings_retention_days: float) -> int:
         """Delete what is older than its retention; returns how many rows went."""
         now = self.clock()
         cutoff, settings_cutoff = now - retention_days * 86400, now - settings_retention_days * 86400
         counts = 0
         with self.db.atomic():
+            self.db.execute("DELETE FROM chat_flows WHERE updated_at < ?", [now - 86400])
             for table, column, limit in (("chat_votes", "created_at", cutoff),
                                          ("chat_unanswered", "created_at", cutoff),
-                                         ("chat_settings", "updated_at", settings_cutoff)):
+                                         ("chat_user_settings", "updated_at", settings_cutoff)):
                 counts += int(self.db.execute(f"DELETE FROM {table} WHERE {column} < ?", [limit]).rowcount or 0)
+        if counts:
+            checkpoint(self.db)
         return counts
 
 # ----------------------------------------------------------------------------- reports
@@ -206,6 +265,11 @@ class ReportStore:
         where = "WHERE status != 'resolved' " if open_only else ""
         return list(self.db.query(f"SELECT * FROM reports {where}ORDER BY created_at, ref"))
 
+    def reports_of(self, reporter: str) -> list[dict[str, Any]]:
+        """One reporter's reports (reference, status, category, time only), oldest first."""
+        return list(self.db.query("SELECT ref, status, category, created_at FROM reports WHERE reporter = ? "
+                                  "ORDER BY created_at, ref", [reporter]))
+
     def count_reports(self) -> int:
         row = self._one("SELECT count(*) AS n FROM reports")
         return int(row["n"]) if row else 0
@@ -254,8 +318,12 @@ class ReportStore:
 
     def claim_outbox(self, *, owner: str, now: float, ttl: float, limit: int) -> list[dict[str, Any]]:
         """Due notifications leased to `owner` (see `_claim`)."""
-        return self._claim("report_outbox", "status = 'pending' AND next_attempt_at <= ?", owner=owner, now=now,
-                           ttl=ttl, limit=limit, order="next_attempt_at, id")
+        # As in outbox_due: a reminder never overtakes the notice it reminds of.
+        due = ("status = 'pending' AND next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM report_outbox AS e "
+               "WHERE e.ref = report_outbox.ref AND e.recipient = report_outbox.recipient "
+               "AND e.status = 'pending' AND e.id < report_outbox.id)")
+        return self._claim("report_outbox", due, owner=owner, now=now, ttl=ttl, limit=limit,
+                           order="next_attempt_at, id")
 
     def confirm_outbox(self, row_id: int, *, owner: str, fence: int, now: float, ttl: float) -> bool:
         """Extend `owner`'s lease on a row right before sending; False when it was taken over
@@ -284,8 +352,12 @@ class ReportStore:
                          "AND cancelled_at IS NULL", [timer_id, fence])
 
     def outbox_due(self, *, now: float, limit: int) -> list[dict[str, Any]]:
+        """Due notifications, each only once every earlier one of the same report to the same
+        recipient went out: a reminder never overtakes the notice it reminds of."""
         return list(self.db.query(
-            "SELECT * FROM report_outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+            "SELECT * FROM report_outbox AS o WHERE status = 'pending' AND next_attempt_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM report_outbox AS e WHERE e.ref = o.ref AND e.recipient = o.recipient "
+            "AND e.status = 'pending' AND e.id < o.id) "
             "ORDER BY next_attempt_at, id LIMIT ?", [now, limit]))
 
     def outbox_next_at(self) -> float | None:
@@ -403,6 +475,4 @@ class ReportStore:
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file and truncate it (after a purge: no old pages left there)."""
-        if self.db.dialect != "sqlite" or self.db.in_transaction:
-            return
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint(self.db)

@@ -58,6 +58,11 @@ class WeComUser:
         await self.server.text(self.user, text)
         return await self._wait(start, buttons=buttons)
 
+    async def until(self, fragment: str, *, start: int = 0) -> list[Msg]:
+        """Wait until a message from `start` on contains `fragment`."""
+        await self.server.frames.wait(lambda _: any(fragment in m.text for m in self.messages(start)), start=0)
+        return self.messages(start)
+
     async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
         msg, key = self.find(label)
         start = len(self.messages())
@@ -95,6 +100,11 @@ class DingTalkUser:
         await self.server.ack(mid)
         return await self._wait(start, buttons=buttons)
 
+    async def until(self, fragment: str, *, start: int = 0) -> list[Msg]:
+        """Wait until a message from `start` on contains `fragment`."""
+        await self.server.requests.wait(lambda _: any(fragment in m.text for m in self.messages(start)), start=0)
+        return self.messages(start)
+
     async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
         msg, key = self.find(label)
         start = len(self.messages())
@@ -126,8 +136,6 @@ class Stage:
         await self.dingtalk.start()
         (self.tmp / "ca.pem").write_bytes(self.cert[0])
         config = {
-            "telegram": {"enabled": False},
-            "access": {"allowed_user_ids": [1]},
             "database": str(self.tmp / "libao.db"),
             "log_level": "INFO",
             "reports": {"tick_seconds": 1},

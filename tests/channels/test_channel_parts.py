@@ -19,8 +19,7 @@ from bot.storage.channels import ChannelStore, process_owner
 
 def write_config(tmp: Path, channels: dict) -> Path:
     path = tmp / "config.yaml"
-    path.write_text(yaml.safe_dump({"telegram": {"enabled": False}, "access": {"allowed_user_ids": [1]},
-                                    "channels": channels}), encoding="utf-8")
+    path.write_text(yaml.safe_dump({"channels": channels}), encoding="utf-8")
     return path
 
 

@@ -17,7 +17,7 @@ import logging
 from typing import Any
 from urllib.parse import quote_plus
 
-from bot.channels.gateway import Backoff, Card, Gateway, Incoming, hold_lease, renew_lease
+from bot.channels.gateway import Backoff, Card, Gateway, Incoming, LongConnection
 from bot.config import DingTalkConfig
 from bot.core.phrases.messages import t
 from bot.storage.channels import ChannelStore
@@ -34,7 +34,7 @@ def _card_data(card: Card) -> dict[str, Any]:
             "sys_full_json_obj": json.dumps({"msgButtons": buttons}, ensure_ascii=False)}
 
 
-class DingTalkChannel:
+class DingTalkChannel(LongConnection):
     """One DingTalk app's stream connection."""
 
     name = NAME
@@ -43,12 +43,8 @@ class DingTalkChannel:
                  lease_seconds: float = 30.0, backoff: Backoff | None = None):
         import dingtalk_stream
 
+        super().__init__(gateway, store, lease_seconds=lease_seconds, backoff=backoff)
         self.config = config
-        self.gateway = gateway
-        self.store = store
-        self.lease_seconds = lease_seconds
-        self.backoff = backoff or Backoff()
-        self.connected = asyncio.Event()
         quiet = logging.getLogger("libao.channels.dingtalk.sdk")
         quiet.setLevel(logging.CRITICAL)  # the SDK logs whole frames (user text) at warning/info
         self.client = dingtalk_stream.DingTalkStreamClient(
@@ -64,24 +60,8 @@ class DingTalkChannel:
         return f"{NAME}:{self.config.client_id}"
 
     # -- connection -------------------------------------------------------------------------------
-    async def run(self, stop: asyncio.Event) -> None:
-        await hold_lease(self.store, self.lease_name, owner=self.gateway.owner, ttl=self.lease_seconds, stop=stop)
-        lost = asyncio.Event()
-        renewer = asyncio.create_task(renew_lease(self.store, self.lease_name, owner=self.gateway.owner,
-                                                  ttl=self.lease_seconds, lost=lost))
+    def _prepare(self) -> None:
         self.client.pre_start()
-        try:
-            while not stop.is_set() and not lost.is_set():
-                ended = await self._session(stop, lost)
-                if stop.is_set() or lost.is_set():
-                    break
-                delay = self.backoff.next()
-                log.warning("stream %s; reconnecting in %.1f s", ended, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=delay)
-        finally:
-            renewer.cancel()
-            self.store.release_lease(self.lease_name, owner=self.gateway.owner)
 
     async def _session(self, stop: asyncio.Event, lost: asyncio.Event) -> str:
         import websockets
@@ -151,12 +131,7 @@ class DingTalkChannel:
             if card.edit and out_track_id:
                 await asyncio.to_thread(self._update, out_track_id, card)
             else:
-                await self.notify(inc.user, card)
-
-    async def resume(self) -> None:
-        for inc in self.gateway.resume(NAME):
-            for card in self.gateway.respond(inc):
-                await self.notify(inc.user, card)
+                await self.send_card(inc.user, card)
 
     # -- outbound (blocking SDK calls, run in threads) -----------------------------------------------
     def _send(self, msg: Any, card: Card) -> None:
@@ -196,7 +171,7 @@ class DingTalkChannel:
         replier.logger = self.client.logger
         replier.put_card_data(out_track_id, _card_data(card))
 
-    async def notify(self, user: str, card: Card) -> None:
+    async def send_card(self, user: str, card: Card) -> None:
         """A card delivered to `user`'s chat with the robot (works without a sessionWebhook)."""
         from dingtalk_stream import reply_specified_single_chat
 

@@ -8,17 +8,23 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from telegram import Update
+from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot.channels.base import TELEGRAM
 from bot.channels.telegram.access import AccessControl, RateLimiter
 from bot.channels.telegram.errors import make_error_handler
 from bot.channels.telegram.handlers import Handlers, menu_commands, register_handlers
+from bot.channels.telegram.outbox import TelegramNotifier
 from bot.config import Config
 from bot.core.chat.assistant import Assistant
+from bot.core.chat.reply import Reply
+
+if TYPE_CHECKING:
+    from bot.storage.channels import ChannelStore
 
 log = logging.getLogger(__name__)
 
@@ -49,40 +55,6 @@ class BackgroundJobs:
         self.tasks.clear()
 
 
-def retention_job(store: Any, config: Config) -> Callable[[Application], Coroutine[Any, Any, None]]:
-    """Delete stored votes / unanswered questions / settings past their retention, now and every
-    `privacy.purge_interval_hours`."""
-    privacy = config.privacy
-
-    async def retention_purge(app: Application) -> None:
-        while True:
-            try:
-                removed = store.purge(retention_days=privacy.retention_days,
-                                      settings_retention_days=privacy.settings_retention_days)
-                log.info("retention purge removed %d rows", removed)
-            except Exception as exc:  # keep the loop alive; the next run tries again
-                log.error("retention purge failed: %s", type(exc).__name__)
-            await asyncio.sleep(privacy.purge_interval_hours * 3600)
-
-    return retention_purge
-
-
-def background_jobs(config: Config, store: Any | None, *, reports: Any | None = None,
-                    elsewhere: Callable[[int], bool] | None = None) -> BackgroundJobs:
-    """Every background job of the bot, started in post_init (after getMe/setMyCommands).
-
-    A job is ``async def job(app: Application) -> None`` (loop forever; it is cancelled at stop).
-    """
-    jobs = BackgroundJobs()
-    if store is not None:
-        jobs.factories.append(retention_job(store, config))
-    if reports is not None:  # leak reports: escalation timers, notification outbox, retention
-        from bot.channels.telegram.outbox import report_job
-
-        jobs.factories.append(report_job(reports, tick_seconds=config.file.reports.tick_seconds, elsewhere=elsewhere))
-    return jobs
-
-
 def build_application(config: Config, assistant: Assistant, *, store: Any | None = None,
                       request: BaseRequest | None = None, clock: Callable[[], float] = time.monotonic,
                       jobs: BackgroundJobs | None = None) -> Application:
@@ -95,15 +67,18 @@ def build_application(config: Config, assistant: Assistant, *, store: Any | None
         builder = builder.base_file_url((base[:-4] if base.endswith("/bot") else base) + "/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    jobs = jobs if jobs is not None else background_jobs(
-        config, store, reports=getattr(assistant.report_flow, "service", None))
+    jobs = jobs if jobs is not None else BackgroundJobs()
 
     async def post_init(app: Application) -> None:
-        # The command menu; a failure here must not keep the bot from answering.
-        try:
-            await app.bot.set_my_commands(menu_commands())
-        except Exception as exc:
-            log.warning("setMyCommands failed: %s", type(exc).__name__)
+        # The command menus (everyone's, then each officer's and admin's own chat); a failure here
+        # must not keep the bot from answering.
+        menus: list[tuple[list[BotCommand], BotCommandScope | None]] = [(menu_commands(), None)]
+        menus += [(menu_commands(*roles), BotCommandScopeChat(uid)) for uid, roles in _role_chats(config)]
+        for commands, scope in menus:
+            try:
+                await app.bot.set_my_commands(commands, scope=scope)
+            except Exception as exc:
+                log.warning("setMyCommands failed: %s", type(exc).__name__)
         jobs.start(app)
         log.info("libao bot @%s is up", app.bot.username)
 
@@ -116,20 +91,108 @@ def build_application(config: Config, assistant: Assistant, *, store: Any | None
     handlers = Handlers(assistant, AccessControl(config.access, clock=clock),
                         RateLimiter(config.rate_limit, clock=clock))
     register_handlers(app, handlers)
-    app.add_error_handler(make_error_handler(config.access.admin_chat_id))
+    app.add_error_handler(make_error_handler(config.access.admin_chat_id,
+                                             admitted=handlers.admitted.__contains__))
     app.bot_data["libao"] = {"handlers": handlers, "jobs": jobs}
     return app
 
 
-def run(app: Application, config: Config) -> None:
-    """Run until interrupted: long polling by default, a webhook when configured."""
-    tg = config.telegram
-    if tg.mode == "webhook":
-        assert tg.webhook is not None
-        hook = tg.webhook
-        secret = hook.secret_token.get_secret_value() if hook.secret_token else None
-        app.run_webhook(listen=hook.listen, port=hook.port, url_path=hook.path,
+def _role_chats(config: Config) -> list[tuple[int, tuple[str, ...]]]:
+    """(user id, roles) of everyone with commands beyond staff's: officers (access and report
+    recipients) and admins."""
+    reports = config.file.reports
+    officers = {*config.access.officers, *reports.officers, *reports.deputy, *reports.head}
+    admins = set(config.access.admins)
+    return [(uid, tuple(r for r, members in (("officer", officers), ("admin", admins)) if uid in members))
+            for uid in sorted(officers | admins)]
+
+
+def api_method_names() -> frozenset[str]:
+    """The Bot API's method names (sendMessage, getChatMember, …): safe to show in log lines."""
+    return frozenset(n for n in dir(Bot) if n[:1].islower() and any(ch.isupper() for ch in n))
+
+
+class TelegramChannel:
+    """The Telegram bot as a channel (bot.channels.base.Channel): long polling or a webhook in the
+    shared event loop, and notices sent as messages."""
+
+    name = TELEGRAM
+
+    def __init__(self, app: Application, config: Config, *, leases: ChannelStore | None = None):
+        self.app = app
+        self.config = config
+        self.connected = asyncio.Event()
+        self.notifier = TelegramNotifier(app.bot)
+        # Long polling allows one getUpdates consumer per bot: with several instances on one
+        # database, the holder of this lease polls and the others stand by.
+        self.leases = leases
+
+    async def run(self, stop: asyncio.Event) -> None:
+        app, tg = self.app, self.config.telegram
+        async with app:  # initialize / shutdown; InvalidToken surfaces here
+            await app.start()
+            if app.post_init is not None:
+                await app.post_init(app)
+            assert app.updater is not None
+            try:
+                if tg.mode == "webhook":
+                    assert tg.webhook is not None
+                    hook = tg.webhook
+                    secret = hook.secret_token.get_secret_value() if hook.secret_token else None
+                    await app.updater.start_webhook(
+                        listen=hook.listen, port=hook.port, url_path=hook.path,
                         webhook_url=hook.url.rstrip("/") + "/" + hook.path.lstrip("/"),
                         secret_token=secret, allowed_updates=ALLOWED_UPDATES)
-    else:
-        app.run_polling(poll_interval=tg.poll_interval, timeout=tg.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+                    self.connected.set()
+                    await stop.wait()
+                elif self.leases is None:
+                    await self._poll(stop)
+                else:
+                    await self._poll_as_leader(stop, self.leases)
+            finally:
+                self.connected.clear()
+                if app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+                if app.post_stop is not None:
+                    await app.post_stop(app)
+
+    async def _poll(self, stop: asyncio.Event, lost: asyncio.Event | None = None) -> None:
+        tg, updater = self.config.telegram, self.app.updater
+        assert updater is not None
+        await updater.start_polling(poll_interval=tg.poll_interval, timeout=tg.poll_timeout,
+                                    allowed_updates=ALLOWED_UPDATES)
+        self.connected.set()
+        waiters = [asyncio.ensure_future(stop.wait())] + ([asyncio.ensure_future(lost.wait())] if lost else [])
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            self.connected.clear()
+            if updater.running:
+                await updater.stop()
+
+    async def _poll_as_leader(self, stop: asyncio.Event, leases: ChannelStore) -> None:
+        """Poll while this instance holds the bot's lease; when another took it, stand by again."""
+        from bot.channels.gateway import hold_lease, renew_lease
+        from bot.storage.channels import process_owner
+
+        name, owner = f"telegram:{self.app.bot.id}", process_owner()
+        ttl = self.config.file.channels.lease_seconds
+        while not stop.is_set():
+            await hold_lease(leases, name, owner=owner, ttl=ttl, stop=stop)
+            if stop.is_set():
+                break
+            lost = asyncio.Event()
+            renewer = asyncio.create_task(renew_lease(leases, name, owner=owner, ttl=ttl, lost=lost))
+            log.info("telegram long polling: this instance leads")
+            try:
+                await self._poll(stop, lost)
+            finally:
+                renewer.cancel()
+                leases.release_lease(name, owner=owner)
+
+    async def notify(self, user: str, reply: Reply) -> int | None:
+        return await self.notifier.notify(user, reply)

@@ -15,7 +15,7 @@ import uuid
 from collections import OrderedDict
 from typing import Any
 
-from bot.channels.gateway import Backoff, Card, Gateway, Incoming, hold_lease, renew_lease
+from bot.channels.gateway import Backoff, Card, Gateway, Incoming, LongConnection
 from bot.config import WeComConfig
 from bot.core.phrases.messages import t
 from bot.storage.channels import ChannelStore
@@ -57,45 +57,23 @@ def ack_card(task_id: str, label: str | None) -> dict[str, Any]:
             "card_action": {"type": 0}}
 
 
-class WeComChannel:
+class WeComChannel(LongConnection):
     """One WeCom bot connection."""
 
     name = NAME
 
     def __init__(self, config: WeComConfig, gateway: Gateway, store: ChannelStore, *,
                  lease_seconds: float = 30.0, backoff: Backoff | None = None):
+        super().__init__(gateway, store, lease_seconds=lease_seconds, backoff=backoff)
         self.config = config
-        self.gateway = gateway
-        self.store = store
-        self.lease_seconds = lease_seconds
-        self.backoff = backoff or Backoff()
         self.client: Any = None
         self._cards: OrderedDict[str, dict[str, str]] = OrderedDict()  # task_id -> key -> label
-        self.connected = asyncio.Event()
 
     @property
     def lease_name(self) -> str:
         return f"{NAME}:{self.config.bot_id}"
 
     # -- connection -------------------------------------------------------------------------------
-    async def run(self, stop: asyncio.Event) -> None:
-        await hold_lease(self.store, self.lease_name, owner=self.gateway.owner, ttl=self.lease_seconds, stop=stop)
-        lost = asyncio.Event()
-        renewer = asyncio.create_task(renew_lease(self.store, self.lease_name, owner=self.gateway.owner,
-                                                  ttl=self.lease_seconds, lost=lost))
-        try:
-            while not stop.is_set() and not lost.is_set():
-                ended = await self._session(stop, lost)
-                if stop.is_set() or lost.is_set():
-                    break
-                delay = self.backoff.next()
-                log.warning("connection %s; reconnecting in %.1f s", ended, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=delay)
-        finally:
-            renewer.cancel()
-            self.store.release_lease(self.lease_name, owner=self.gateway.owner)
-
     async def _session(self, stop: asyncio.Event, lost: asyncio.Event) -> str:
         """One connection, from connect to its end; returns why it ended."""
         from aibot import WSClient, WSClientOptions
@@ -165,17 +143,11 @@ class WeComChannel:
             log.warning("card click acknowledgement failed: %s", type(exc).__name__)
         if accepted:
             for card in self.gateway.respond(inc):
-                await self.notify(inc.user, card)
+                await self.send_card(inc.user, card)
 
     async def _on_enter(self, frame: dict[str, Any]) -> None:
         with contextlib.suppress(Exception):
             await self.client.reply_welcome(frame, {"msgtype": "text", "text": {"content": t("channel.welcome")}})
-
-    async def resume(self) -> None:
-        """Answer presses a killed predecessor acknowledged but never answered."""
-        for inc in self.gateway.resume(NAME):
-            for card in self.gateway.respond(inc):
-                await self.notify(inc.user, card)
 
     # -- outbound ---------------------------------------------------------------------------------
     def _new_task(self, card: Card) -> str:
@@ -194,7 +166,7 @@ class WeComChannel:
         else:
             await self.client.reply_stream(frame, stream_id, text, finish=True)
 
-    async def notify(self, user: str, card: Card) -> None:
+    async def send_card(self, user: str, card: Card) -> None:
         """Proactive messages to `user` (aibot_send_msg): the text, then the buttons' card."""
         if self.client is None or not self.client.is_connected:
             raise ConnectionError("wecom not connected")

@@ -110,6 +110,8 @@ class KnowledgeBase:
     userdict: Path | None = None
     directory: Path | None = None
     language: AskLanguage = field(default_factory=shipped_ask_language)
+    fillers: frozenset[str] = frozenset()  # voices.yaml: words that say how, not what, is asked
+    english: dict[str, str] = field(default_factory=dict)  # voices.yaml: office English -> Chinese
     _by_id: dict[str, Entry] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -227,7 +229,7 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     entries_dir = directory / "entries"
     files = sorted(p for p in entries_dir.glob("*") if _ENTRY_FILE.match(p.name)) if entries_dir.is_dir() else []
-    if not files:
+    if not files and not (directory / "clauses").is_dir():  # an imported rulebook alone is a knowledge base
         raise DataError([Problem(str(entries_dir), 0, "no knowledge files (*.yaml) found")])
     entries: list[Entry] = []
     problems: list[Problem] = []
@@ -252,6 +254,11 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     except DataError as exc:
         decoys = []
         problems.extend(exc.problems)
+    try:
+        fillers, english = _load_voices(directory / "voices.yaml", directory.name + "/voices.yaml")
+    except DataError as exc:
+        fillers, english = frozenset(), {}
+        problems.extend(exc.problems)
     language = shipped_ask_language()
     if (directory / ASK_FILE).exists():
         try:
@@ -262,4 +269,24 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     if problems:
         raise DataError(problems)
     userdict = directory / "userdict.txt"
-    return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory, language)
+    return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory, language,
+                         fillers, english)
+
+
+class VoicesModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fillers: list[list[NonEmpty]] = []
+    english: dict[NonEmpty, NonEmpty] = {}
+
+
+def _load_voices(path: Path, rel: str) -> tuple[frozenset[str], dict[str, str]]:
+    """Filler words (folded) and the English -> Chinese map (lower case) of voices.yaml."""
+    if not path.exists():
+        return frozenset(), {}
+    data, node = load_with_lines(path, name=rel)
+    try:
+        vm = VoicesModel.model_validate(data)
+    except ValidationError as exc:
+        raise DataError(pydantic_problems(exc, rel, node, ())) from exc
+    fillers = frozenset(normalize_query(w) for group in vm.fillers for w in group)
+    return fillers, {k.strip().lower(): v for k, v in vm.english.items()}

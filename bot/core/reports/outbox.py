@@ -16,11 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.chat.reply import Button
+from bot.core.phrases.messages import t
+from bot.core.reports import escalation
 from bot.core.reports.escalation import ReportPolicy
+from bot.core.reports.notifications import Notifications
 from bot.core.reports.sealing import Sealer
 from bot.core.reports.store import ReportStore
 
 log = logging.getLogger("libao.reports")
+
+# The step of the first notification to officers (the chain's first step).
+FIRST_NOTICE = f"{escalation.CHAIN}:0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +45,11 @@ class Outgoing:
 class Outbox:
     """Delivery side of the notifications queued by `Notifications`."""
 
-    def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy, owner: str,
-                 lease_seconds: float = 60.0):
+    def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy, notifications: Notifications,
+                 owner: str, lease_seconds: float = 60.0):
         self.store = store
         self.sealer = sealer
+        self.notifications = notifications
         self.owner = owner
         self.lease_seconds = lease_seconds
         # Recipients are stored as pseudonyms too, so no raw user id is ever written.
@@ -91,6 +98,10 @@ class Outbox:
                 return
             self.store.audit(at=now, actor="system", action="notified", ref=row["ref"],
                              detail={"step": row["step"], "to": _recipient_kind(row["recipient"])})
+            if row["step"] == FIRST_NOTICE and str(row["recipient"]).startswith("staff:"):
+                # Only now may the reporter be told that an officer has the report.
+                self.notifications.to_reporter(str(row["ref"]), "status:received", now,
+                                               t("report.notify.to_reporter.received", ref=row["ref"]))
 
     def retry_later(self, item: Outgoing, *, now: float, delay: float, error: str, flood: bool = False) -> None:
         """Reschedule after a failure; a flood-control wait holds back every notification."""

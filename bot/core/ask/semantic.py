@@ -1,0 +1,176 @@
+"""The semantic signal: cosine similarity between a question and each knowledge document's texts.
+
+A document (an entry, or an out-of-scope decoy) is represented by its title and alternate questions
+(embedded as e5 queries) and, for entries, its answer (embedded as a passage). Texts are folded
+exactly like the lexical path (NFKC, traditional -> simplified, typo fixes) before embedding.
+Vectors come from the shipped file beside the knowledge base, then from the user cache; only texts
+found in neither are embedded (and cached).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.core.ask.embed import Embedder
+from bot.core.ask.knowledge import KnowledgeBase
+from bot.core.ask.vectors import VectorStore
+from bot.core.text.normalize import normalize_query
+from bot.core.text.segment import cache_dir
+
+log = logging.getLogger(__name__)
+
+SHIPPED_VECTORS = "vectors.npz"
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticTexts:
+    """What gets embedded for a knowledge base: query texts with their document, and answers."""
+
+    queries: list[str]
+    owners: list[int]
+    passages: list[str]
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase, *, titles: bool = True) -> SemanticTexts:
+        """`titles`: embed entry titles too (not for imported clauses, whose title is a citation
+        path that every clause of a document shares)."""
+        queries: list[str] = []
+        owners: list[int] = []
+        for i, e in enumerate(kb.entries):
+            own = (e.title, *e.questions) if titles else e.questions
+            for t in dict.fromkeys(normalize_query(x) for x in own):
+                queries.append(t)
+                owners.append(i)
+        for j, d in enumerate(kb.decoys):
+            for t in dict.fromkeys(normalize_query(x) for x in d.questions):
+                queries.append(t)
+                owners.append(len(kb.entries) + j)
+        passages = [normalize_query(e.answer) for e in kb.entries]
+        return cls(queries, owners, passages)
+
+    def keys(self, store: VectorStore) -> set[bytes]:
+        return set(store.keys("query", self.queries)) | set(store.keys("passage", self.passages))
+
+
+def user_cache_path(model_id: str) -> Path:
+    return cache_dir() / f"vectors-{re.sub(r'[^A-Za-z0-9.-]+', '_', model_id)}.npz"
+
+
+def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
+               step: Callable[[int, int], None] | None = None, titles: bool = True,
+               shipped: tuple[Path, ...] | None = None, embed: bool = True) -> tuple[VectorStore, int]:
+    """A store holding every vector `kb` needs: shipped ones, cached ones, then newly embedded ones
+    (which are saved to the user cache). Returns (store, how many texts were embedded).
+
+    `shipped`: the files beside the knowledge to read first (default: its vectors.npz). With
+    `embed` False nothing is embedded: the count is then of the texts still missing."""
+    texts = SemanticTexts.of(kb, titles=titles)
+    store = VectorStore(embedder.model_id, embedder.dim)
+    sources: list[Path] = []
+    if shipped is not None:
+        sources.extend(shipped)
+    elif kb.directory is not None:
+        sources.append(kb.directory / SHIPPED_VECTORS)
+    sources.append(user_cache_path(embedder.model_id))
+    cached = None
+    for path in sources:
+        found = VectorStore.load(path, embedder.model_id, embedder.dim)
+        if found.problem and found.problem != "missing":
+            log.warning("ignoring vectors in %s: %s", path.name, found.problem)
+        store.merge(found, "query", texts.queries)
+        store.merge(found, "passage", texts.passages)
+        cached = found
+    todo = [("query", t) for t in store.missing("query", texts.queries)]
+    todo += [("passage", t) for t in store.missing("passage", texts.passages)]
+    if not embed:
+        return store, len(todo)
+    for start in range(0, len(todo), batch):
+        chunk = todo[start:start + batch]
+        for kind in ("query", "passage"):
+            part = [t for k, t in chunk if k == kind]
+            if part:
+                vectors = embedder.embed(part, kind=kind)
+                store.add(kind, part, vectors)
+                if cached is not None:
+                    cached.add(kind, part, vectors)
+        if step:
+            step(min(start + batch, len(todo)), len(todo))
+    if todo and cached is not None:
+        try:
+            cached.save(user_cache_path(embedder.model_id))
+        except OSError:  # a read-only cache only costs time at the next start
+            log.warning("cannot write the vector cache")
+    return store, len(todo)
+
+
+class SemanticIndex:
+    """Per-document similarity of a question, 0..1 cosine (decoys after entries, like the matcher)."""
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, store: VectorStore, *, titles: bool = True):
+        texts = SemanticTexts.of(kb, titles=titles)
+        self.embedder = embedder
+        self._queries = store.matrix("query", texts.queries)
+        owners = np.asarray(texts.owners, dtype=np.int64)
+        self._n_docs = len(kb.entries) + len(kb.decoys)
+        # Rows are grouped by document, so a per-document maximum is one reduceat; a document
+        # without texts (cannot happen with the schema's minimum questions) would break that.
+        self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
+        self._docs = owners[self._starts]
+        self._passages = store.matrix("passage", texts.passages)
+        self._row = {(o, t): r for r, (o, t) in enumerate(zip(texts.owners, texts.queries, strict=True))}
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase, embedder: Embedder,
+              step: Callable[[int, int], None] | None = None) -> SemanticIndex:
+        store, _ = fill_store(kb, embedder, step=step)
+        return cls(kb, embedder, store)
+
+    def vector(self, question: str) -> np.ndarray:
+        return self.embedder.embed([normalize_query(question)], kind="query")[0]
+
+    def similarities(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(best alternate-question cosine per document, answer cosine per document; -1 for decoys)."""
+        per_doc = np.full(self._n_docs, -1.0, dtype=np.float32)
+        if len(self._starts):
+            per_doc[self._docs] = np.maximum.reduceat(self._queries @ vector, self._starts)
+        answers = np.full(self._n_docs, -1.0, dtype=np.float32)
+        answers[: len(self._passages)] = self._passages @ vector
+        return per_doc, answers
+
+    def held_out(self, pairs: list[tuple[int, str]]) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """For each (document, one of its own texts): the similarities of that stored text (as
+        `similarities` returns them) with the document judged on its other texts only, so an
+        alternate question can be scored without itself; None when the text is not stored."""
+        rows = [self._row.get((doc, normalize_query(text)), -1) for doc, text in pairs]
+        known = [r for r in rows if r >= 0]
+        vectors = self._queries[known]
+        cos = vectors @ self._queries.T  # one product for all of them
+        per_doc = np.maximum.reduceat(cos, self._starts, axis=1) if len(self._starts) else cos[:, :0]
+        answers = vectors @ self._passages.T
+        out: list[tuple[np.ndarray, np.ndarray] | None] = []
+        k = 0
+        for (doc, _), row in zip(pairs, rows, strict=True):
+            if row < 0:
+                out.append(None)
+                continue
+            docs = np.full(self._n_docs, -1.0, dtype=np.float32)
+            docs[self._docs] = per_doc[k]
+            own = [r for (o, _), r in self._row.items() if o == doc and r != row]
+            docs[doc] = cos[k, own].max() if own else -1.0
+            ans = np.full(self._n_docs, -1.0, dtype=np.float32)
+            ans[: len(self._passages)] = answers[k]
+            out.append((docs, ans))
+            k += 1
+        return out
+
+    @staticmethod
+    def nearest(per_doc: np.ndarray, k: int) -> tuple[int, ...]:
+        """The `k` documents with the highest similarity (in no particular order)."""
+        k = min(k, len(per_doc))
+        return tuple(int(i) for i in np.argpartition(-per_doc, k - 1)[:k]) if k > 0 else ()
