@@ -239,6 +239,11 @@ class LongConnection:
     def lease_name(self) -> str:
         raise NotImplementedError
 
+    @property
+    def holds_connection(self) -> bool:
+        """Whether this instance holds the bot's connection (only its holder can send notices)."""
+        return self.connected.is_set()
+
     def _prepare(self) -> None:
         """Once the lease is held, before the first connection."""
 

@@ -77,8 +77,7 @@ class Outbox:
             if name in held:
                 self.service.release(item)
                 continue
-            connected = getattr(channel, "connected", None)
-            if connected is not None and not connected.is_set():
+            if not getattr(channel, "holds_connection", True):
                 self.service.release(item)  # another instance holds this channel's connection
                 continue
             if not self.service.may_send(item):

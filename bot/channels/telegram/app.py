@@ -158,6 +158,11 @@ class TelegramChannel:
                 if app.post_stop is not None:
                     await app.post_stop(app)
 
+    @property
+    def holds_connection(self) -> bool:
+        """Whether this instance polls (or serves the webhook): only then does it send notices."""
+        return self.connected.is_set()
+
     async def _poll(self, stop: asyncio.Event, lost: asyncio.Event | None = None) -> None:
         tg, updater = self.config.telegram, self.app.updater
         assert updater is not None
