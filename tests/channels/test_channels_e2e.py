@@ -27,7 +27,8 @@ def users(stage: Stage, reporter_on: str) -> tuple[WeComUser | DingTalkUser, WeC
 async def file_report(staff: WeComUser | DingTalkUser) -> str:
     """The /report conversation through cards; returns the reference shown to the reporter."""
     await staff.say("/report", buttons=True)
-    await staff.press("涉密载体丢失")
+    await staff.press("涉密载体丢失", buttons=True)
+    await staff.say("昨天下午", buttons=False)  # when it was discovered, typed
     await staff.say("今天上午十点，三楼会议室", buttons=True)
     await staff.press("不清楚", buttons=True)
     await staff.press("尚未采取措施", buttons=True)
@@ -113,7 +114,8 @@ async def test_dropped_connection_redelivery_and_kill9_lose_nothing_and_answer_o
         await staff.say("/report", buttons=True)
         await server.drop()
         await server.connected(count=2, timeout=60)
-        await staff.press("涉密载体丢失")
+        await staff.press("涉密载体丢失", buttons=True)
+        await staff.press("刚刚")
 
         # A redelivered message is not answered again: the next thing the user sees answers the next message.
         await staff.say("电话响几声要接？")

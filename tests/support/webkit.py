@@ -150,6 +150,7 @@ def file_anonymous_report(client: TestClient, *, detail: str) -> tuple[str, str]
     msg = send("/report")
     msg = tap(msg, len(msg["buttons"]) - 1)  # category: other
     msg = send(detail)
+    msg = tap(msg, 0)  # discovered: just now
     msg = send("今天上午十点，三楼会议室")
     msg = tap(msg, 0)  # level
     msg = send("已通知部门负责人")
