@@ -63,6 +63,12 @@ class WeComUser:
         await self.server.frames.wait(lambda _: any(fragment in m.text for m in self.messages(start)), start=0)
         return self.messages(start)
 
+    async def until_button(self, label: str, *, start: int = 0) -> list[Msg]:
+        """Wait until a message from `start` on has a button labelled with `label`."""
+        await self.server.frames.wait(lambda _: any(label in lb for m in self.messages(start) for lb, _ in m.buttons),
+                                     start=0)
+        return self.messages(start)
+
     async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
         msg, key = self.find(label)
         start = len(self.messages())
@@ -103,6 +109,12 @@ class DingTalkUser:
     async def until(self, fragment: str, *, start: int = 0) -> list[Msg]:
         """Wait until a message from `start` on contains `fragment`."""
         await self.server.requests.wait(lambda _: any(fragment in m.text for m in self.messages(start)), start=0)
+        return self.messages(start)
+
+    async def until_button(self, label: str, *, start: int = 0) -> list[Msg]:
+        """Wait until a message from `start` on has a button labelled with `label`."""
+        await self.server.requests.wait(lambda _: any(label in lb for m in self.messages(start) for lb, _ in m.buttons),
+                                     start=0)
         return self.messages(start)
 
     async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:

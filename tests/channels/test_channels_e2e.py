@@ -25,14 +25,19 @@ def users(stage: Stage, reporter_on: str) -> tuple[WeComUser | DingTalkUser, WeC
 
 
 async def file_report(staff: WeComUser | DingTalkUser) -> str:
-    """The /report conversation through cards; returns the reference shown to the reporter."""
-    await staff.say("/report", buttons=True)
-    await staff.press("涉密载体丢失", buttons=True)
-    await staff.say("昨天下午", buttons=False)  # when it was discovered, typed
-    await staff.say("今天上午十点，三楼会议室", buttons=True)
-    await staff.press("不清楚", buttons=True)
-    await staff.press("尚未采取措施", buttons=True)
-    await staff.press("否，可以告知", buttons=True)
+    """The /report conversation through cards; returns the reference shown to the reporter. Each step
+    waits for what comes next (a card may arrive after its text, or after an earlier reply's card)."""
+    steps = [("say", "/report", "涉密载体丢失"), ("press", "涉密载体丢失", "刚刚"),
+             ("say", "昨天下午", "什么时间、什么地点"),  # when it was discovered, typed
+             ("say", "今天上午十点，三楼会议室", "不清楚"), ("press", "不清楚", "尚未采取措施"),
+             ("press", "尚未采取措施", "否，可以告知"), ("press", "否，可以告知", "提交报告")]
+    for how, what, then in steps:
+        start = len(staff.messages())
+        await (staff.say(what) if how == "say" else staff.press(what))
+        if how == "say" and what == "昨天下午":
+            await staff.until(then, start=start)
+        else:
+            await staff.until_button(then, start=start)
     done = await staff.press("提交报告")
     refs = [m for msg in done for m in REF.findall(msg.text)]
     assert refs, done
@@ -114,8 +119,12 @@ async def test_dropped_connection_redelivery_and_kill9_lose_nothing_and_answer_o
         await staff.say("/report", buttons=True)
         await server.drop()
         await server.connected(count=2, timeout=60)
-        await staff.press("涉密载体丢失", buttons=True)
+        start = len(staff.messages())
+        await staff.press("涉密载体丢失")
+        await staff.until_button("刚刚", start=start)
+        start = len(staff.messages())
         await staff.press("刚刚")
+        await staff.until("什么时间、什么地点", start=start)
 
         # A redelivered message is not answered again: the next thing the user sees answers the next message.
         await staff.say("电话响几声要接？")

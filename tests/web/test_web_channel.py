@@ -16,8 +16,10 @@ from bot.channels.web.auth import Accounts, Sessions, WebUser
 from bot.channels.web.server import WebChannel
 from bot.config import WebConfig
 from bot.core.chat.reply import Sender
+from bot.core.phrases.messages import t
 from bot.core.reports.sealing import Sealer
 from bot.core.reports.service import Person
+from bot.core.reports.views import format_time
 from bot.storage import AccountStore, connect
 from bot.storage.web import WebStore
 
@@ -120,3 +122,21 @@ def test_totp_secrets_are_sealed_and_clear_ones_get_sealed(tmp_path, shared_assi
     else:
         raise AssertionError("an officer account without the report key was created")
     assert keyless.verify("admin1", PASSWORD, kit.code("admin1", offset=30)) is None
+
+
+def test_the_officer_console_shows_when_the_leak_was_discovered_and_the_clock_from_it(tmp_path, shared_assistant):
+    kit = make_kit(tmp_path, assistant=shared_assistant, officers=("web:officer1",))
+    uid = kit.identities.user_id("web:staff1")
+    late = submit(kit.reports, Person(user_id=uid, chat_id=uid, username="web:staff1"), Answers(discovered="30小时前"))
+    fresh = submit(kit.reports, Person(user_id=uid, chat_id=uid, username="web:staff1"), Answers(discovered="now"))
+    officer = client_for(kit)
+    h = {"X-CSRF-Token": login(officer, kit, "officer1")}
+    listed = {r["ref"]: r for r in officer.get("/officer/api/reports").json()["reports"]}
+    assert listed[late]["flags"]["written_report"] == "overdue"  # 24 h from discovery, not from submission
+    assert listed[fresh]["flags"]["written_report"] == "ok"
+    view = officer.post("/officer/api/report", json={"ref": late}, headers=h).json()
+    row = kit.reports.store.report(late)
+    found = kit.reports.notifications.discovered_at(row)
+    assert found is not None and row["created_at"] - found >= 30 * 3600
+    assert t("report.summary.discovered", at=format_time(found), said="30小时前") in view["summary"]
+    assert view["deadlines"]["written_report"] == format_time(found + 24 * 3600)
