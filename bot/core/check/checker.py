@@ -36,6 +36,10 @@ _FAREWELLS = _LANGUAGE.farewells
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
 _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
 _MIN_HINT_CHARS = 8
+# Ways of calling a colleague at the head of a message: a surname with one of these, 小王/老李, or a
+# collective. Titles a customer is also called by (先生, 女士, 经理, 总) are not among them.
+_COLLEAGUE_TITLES = ("姐", "哥", "妹", "弟", "工", "组长", "店长", "主管", "师傅", "班长")
+_COLLEAGUES = ("同事们", "兄弟们", "伙计们", "姐妹们", "各位同事")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +210,11 @@ class PhraseMatcher:
             pos = best_end
         if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, pos):
             return None
+        if pat.question and not _question(view, start):
+            return None
+        text = view.text
+        if (text[start] in _ASCII_LETTERS or text[pos - 1] in _ASCII_LETTERS) and not _ascii_word(view, start, pos):
+            return None
         return pos
 
 
@@ -229,6 +238,33 @@ class _PrefixMax:
             best = max(best, self.tree[i])
             i -= i & -i
         return best
+
+
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_QUESTION_PARTICLES = frozenset("吗么嘛呢啊呀")
+
+
+def _ascii_word(view: Compact, start: int, end: int) -> bool:
+    """An English literal counts only as whole words of the text as typed (ask, not task)."""
+    wide = view.wide.text
+    ws, we = view.wide_index(start), view.wide_index(end - 1) + 1
+    before = wide[ws - 1] if ws > 0 else " "
+    after = wide[we] if we < len(wide) else " "
+    return not (view.text[start] in _ASCII_LETTERS and before in _ASCII_LETTERS) and not (
+        view.text[end - 1] in _ASCII_LETTERS and after in _ASCII_LETTERS)
+
+
+def _question(view: Compact, pos: int) -> bool:
+    """The sentence around compact `pos` ends as a question: a ?/？ after it or a closing particle."""
+    _, se = view.sentence_of(pos)
+    if se == 0:
+        return False
+    if view.text[se - 1] in _QUESTION_PARTICLES:
+        return True
+    wide = view.wide.text
+    i = view.wide_index(se - 1) + 1
+    nxt = view.wide_index(se) if se < len(view.text) else len(wide)
+    return "?" in wide[i:nxt]
 
 
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
@@ -256,6 +292,9 @@ class Checker:
         self.ruleset = rules
         self.phrases = PhraseMatcher(rules.rules)
         self.classified = Classified(rules)
+        titles = "|".join(_COLLEAGUE_TITLES)
+        names = re.escape(rules.signals.surnames) or "王"
+        self._vocative = re.compile(f"(?:[{names}](?:{titles})|[小老阿][{names}]|{'|'.join(_COLLEAGUES)})(?:啊|呀|哈|)")
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
         items: list[Marker | Topic] = [*rules.markers, *rules.topics]
@@ -285,11 +324,19 @@ class Checker:
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
         cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
+        colleague: bool | None = None
         for rule, s, e in self.phrases.match(view):
+            if rule.customer_only:
+                if colleague is None:
+                    colleague = self._colleague_vocative(view)
+                if colleague:
+                    continue
             if rule.unless:
                 ss, se = view.sentence_of(s)
                 if (rule.id, ss) not in cleared:
-                    cleared[(rule.id, ss)] = any(w in view.text[ss:se] for w in rule.unless)
+                    # The sentence and the next one: 没关系，我来帮您 after a question still answers it.
+                    _, ne = view.sentence_of(se) if se < len(view.text) else (se, se)
+                    cleared[(rule.id, ss)] = any(w in view.text[ss:ne] for w in rule.unless)
                 if cleared[(rule.id, ss)]:
                     continue
             os, oe = view.span(s, e)
@@ -320,6 +367,12 @@ class Checker:
             kept.append(Finding("forbidden", rule.category, rule.id, s, e, folded.original[s:e],
                                 self._messages[rule.id], self._suggestions[rule.id], rule.severity))
         return kept
+
+    def _colleague_vocative(self, view: Compact) -> bool:
+        """The draft opens by calling a colleague (李姐， / 小王， / 张工，): it is not addressed to a customer."""
+        text = view.text
+        first = min((b for b in view.clauses if b > 0), default=len(text))
+        return first < len(text) and bool(self._vocative.fullmatch(text, 0, first))
 
     def _pii(self, folded: Folded) -> list[Finding]:
         out = []
