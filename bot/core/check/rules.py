@@ -98,7 +98,7 @@ class MarkingModel(BaseModel):
     examples: ExamplesModel
 
 
-EVIDENCE = ("quantity", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
+EVIDENCE = ("quantity", "taken", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
             "credential", "security_detail")
 
 

@@ -101,7 +101,20 @@ class View:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
-_LU = re.compile(r"(?<=[0-9])陆|陆(?=[0-9])")
+# Financial 陆 and the radio readings 洞 (0), 拐 (7), 勾 (9) are digits only beside other digits (大陆, 山洞 stay).
+_LU = re.compile(r"(?<=[0-9])[陆洞拐勾]|[陆洞拐勾](?=[0-9])")
+_LU_CHARS = ("陆", "洞", "拐", "勾")
+_LU_DIGITS = {"陆": "6", "洞": "0", "拐": "7", "勾": "9"}
+
+
+def _fold_readings(text: str) -> str:
+    """陆/洞/拐/勾 next to digits -> digits, repeated so that runs of them (洞勾勾) fold too."""
+    for _ in range(8):
+        out = _LU.sub(lambda m: _LU_DIGITS[m.group()], text)
+        if out == text:
+            break
+        text = out
+    return text
 
 
 def fold_wide(draft: str) -> View:
@@ -110,8 +123,8 @@ def fold_wide(draft: str) -> View:
     special = _special_re()
     if not special.search(draft):
         text = draft.translate(one)
-        if "陆" in text:  # financial 6 only between digits (大陆 stays)
-            text = _LU.sub("6", text)
+        if any(ch in text for ch in _LU_CHARS):
+            text = _fold_readings(text)
         return View(text, range(len(draft)))
     # Characters that vanish, widen (… -> ...) or lie outside the BMP are rare: translate the
     # stretches between them in one call each.
@@ -131,8 +144,8 @@ def fold_wide(draft: str) -> View:
     pieces.append(draft[prev:].translate(one))
     offsets.extend(range(prev, len(draft)))
     text = "".join(pieces)
-    if "陆" in text:
-        text = _LU.sub("6", text)
+    if any(ch in text for ch in _LU_CHARS):
+        text = _fold_readings(text)
     return View(text, range(len(draft)) if same_length else offsets)
 
 
