@@ -7,7 +7,6 @@ draft exactly as given, whatever was folded away to find them.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -36,6 +35,10 @@ _FAREWELLS = _LANGUAGE.farewells
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
 _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
 _MIN_HINT_CHARS = 8
+# A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
+# last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
+_MAX_PER_RULE = 20
+_MAX_CANDIDATES = 200
 # Ways of calling a colleague at the head of a message: a surname with one of these, 小王/老李, or a
 # collective. Titles a customer is also called by (先生, 女士, 经理, 总) are not among them.
 _COLLEAGUE_TITLES = ("姐", "哥", "妹", "弟", "工", "组长", "店长", "主管", "师傅", "班长")
@@ -125,97 +128,129 @@ def _masked_slice(draft: str, pii: Sequence[Finding], start: int, end: int) -> s
 
 
 class PhraseMatcher:
-    """All forbidden-rule patterns and exceptions in one Aho-Corasick automaton.
+    """All forbidden-rule patterns in one Aho-Corasick automaton of their first parts.
 
-    Every literal of every part (not only the first) is a key, so one pass over the draft finds
-    all of them; a pattern's later parts are then looked up among the occurrences, never searched.
+    One pass over the draft finds every anchor; a pattern's later parts are then looked for only
+    in the few characters after its anchor, and a rule's exceptions only around its candidates
+    (one compiled alternation per part), so frequent short words in later parts or exceptions
+    (吗, 我, 请) cost nothing on drafts where no anchor fires.
     """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        refs: dict[str, list[tuple[int, Pattern | None, bool, int]]] = {}
-        part_ids: dict[tuple[str, ...], int] = {}
-        self._parts: dict[int, tuple[int, ...]] = {}  # id(pattern) -> ids of its later parts
+        refs: dict[str, list[tuple[int, Pattern]]] = {}
+        parts: dict[tuple[str, ...], _Part] = {}
+        self._anchor: dict[int, int] = {}  # id(pattern) -> index of the part the automaton finds
+        self._later: dict[int, tuple[_Part, ...]] = {}  # id(pattern) -> its later parts
+        # rule index -> (first part, pattern, longest span) of each exception
+        self._exceptions: dict[int, tuple[tuple[_Part, Pattern, int], ...]] = {}
         for ri, rule in enumerate(rules):
-            for is_exc, pats in ((False, rule.patterns), (True, rule.exceptions)):
-                for pat in pats:
-                    for alt in pat.parts[0]:
-                        refs.setdefault(alt, []).append((ri, pat, is_exc, -1))
-                    ids = []
-                    for part in pat.parts[1:]:
-                        if part not in part_ids:
-                            part_ids[part] = len(part_ids)
-                            for alt in part:
-                                refs.setdefault(alt, []).append((-1, None, False, part_ids[part]))
-                        ids.append(part_ids[part])
-                    self._parts[id(pat)] = tuple(ids)
+            for pat in rule.patterns:
+                # The most selective part anchors the pattern (the shortest alternative longest):
+                # (去|到|找)…{THIRD} is found through its third party, not through every 去.
+                k = max(range(len(pat.parts)), key=lambda i: (min(map(len, pat.parts[i])), -i))
+                self._anchor[id(pat)] = k
+                for alt in pat.parts[k]:
+                    refs.setdefault(alt, []).append((ri, pat))
+            excs = []
+            for pat in (*rule.patterns, *rule.exceptions):
+                self._later[id(pat)] = tuple(parts.setdefault(p, _Part(p)) for p in pat.parts)
+            for pat in rule.exceptions:
+                span = sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1)
+                excs.append((parts.setdefault(pat.parts[0], _Part(pat.parts[0])), pat, span))
+            self._exceptions[ri] = tuple(excs)
         self._automaton = build_automaton(refs)
 
-    def match(self, view: Compact) -> list[tuple[Rule, int, int]]:
-        """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied."""
+    def match(self, view: Compact) -> tuple[list[tuple[Rule, int, int]], dict[str, int]]:
+        """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied, and
+        per rule id the number of anchors past the candidate cap (counted, not matched)."""
         if self._automaton is None or not view.text:
-            return []
-        firsts: list[tuple[int, Pattern, bool, int, int]] = []
-        occ: dict[int, list[tuple[int, int]]] = {}
+            return [], {}
+        cands: list[tuple[int, int, int]] = []
+        per_rule: dict[int, int] = {}
+        overflow: dict[str, int] = {}
         for last, (klen, refs) in self._automaton.iter(view.text):
             start = last - klen + 1
-            for ri, pat, is_exc, part in refs:
-                if pat is None:
-                    occ.setdefault(part, []).append((start, last + 1))
-                else:
-                    firsts.append((ri, pat, is_exc, start, last + 1))
-        for spans in occ.values():
-            spans.sort()
-        starts = {part: [s for s, _ in spans] for part, spans in occ.items()}
-        cands: list[tuple[int, int, int]] = []
-        exc_hits: list[tuple[int, Pattern, int, int]] = []
-        for ri, pat, is_exc, start, end in firsts:
-            if is_exc:
-                exc_hits.append((ri, pat, start, end))  # resolved only if the rule has a candidate
-                continue
-            done = self._complete(view, pat, start, end, occ, starts)
-            if done is not None:
-                cands.append((ri, start, done))
-        if not cands:
-            return []
-        with_cands = {ri for ri, _, _ in cands}
-        excepted: dict[int, list[tuple[int, int]]] = {}
-        for ri, pat, start, anchor_end in exc_hits:
-            if ri in with_cands:
-                done = self._complete(view, pat, start, anchor_end, occ, starts)
+            for ri, pat in refs:
+                n = per_rule[ri] = per_rule.get(ri, 0) + 1
+                if n > _MAX_CANDIDATES:
+                    rid = self.rules[ri].id
+                    overflow[rid] = overflow.get(rid, 0) + 1
+                    continue
+                k = self._anchor[id(pat)]
+                first = self._back(view.text, pat, k, start) if k else start
+                if first is None:
+                    continue
+                done = self._complete(view, pat, first, last + 1, k + 1)
                 if done is not None:
-                    excepted.setdefault(ri, []).append((start, done))
-        return [(self.rules[ri], s, e) for ri, s, e in cands
-                if not any(xs < e and s < xe for xs, xe in excepted.get(ri, ()))]
+                    cands.append((ri, first, done))
+        if not cands:
+            return [], overflow
+        out = []
+        excepted: dict[tuple[int, int, int], bool] = {}
+        for ri, s, e in cands:
+            if self._exceptions[ri]:
+                key = (ri, s, e)
+                if key not in excepted:
+                    excepted[key] = self._excepted(view, ri, s, e)
+                if excepted[key]:
+                    continue
+            out.append((self.rules[ri], s, e))
+        return out, overflow
 
-    def _complete(self, view: Compact, pat: Pattern, start: int, pos: int,
-                  occ: dict[int, list[tuple[int, int]]], starts: dict[int, list[int]]) -> int | None:
-        """End of the whole pattern whose first part spans [start, pos), conditions checked."""
-        for part in self._parts[id(pat)]:
-            spans = occ.get(part)
-            if not spans:
-                return None
-            # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
-            i = bisect_left(starts[part], pos)
-            best, best_end = -1, -1
-            while i < len(spans) and spans[i][0] <= pos + pat.max_gap:
-                s, e = spans[i]
-                if best < 0 or (s == best and e > best_end):
-                    best, best_end = s, e
-                elif s > best:
+    def _excepted(self, view: Compact, ri: int, s: int, e: int) -> bool:
+        """An exception of rule `ri` overlaps the candidate [s, e)."""
+        text = view.text
+        for first, pat, span in self._exceptions[ri]:
+            for m in first.regex.finditer(text, max(0, s - span), min(len(text), e + span)):
+                if m.start() >= e:
                     break
-                i += 1
-            if best < 0:
+                done = self._complete(view, pat, m.start(), m.end())
+                if done is not None and m.start() < e and s < done:
+                    return True
+        return False
+
+    def _back(self, text: str, pat: Pattern, k: int, pos: int) -> int | None:
+        """Start of parts 0..k-1 found backwards from an anchor (part k) starting at `pos`."""
+        for part in reversed(self._later[id(pat)][:k]):
+            lo = max(0, pos - pat.max_gap - part.longest)
+            best = None
+            for m in part.regex.finditer(text, lo, pos):
+                if m.end() >= pos - pat.max_gap:
+                    best = m.start()
+                    break
+            if best is None:
                 return None
-            pos = best_end
+            pos = best
+        return pos
+
+    def _complete(self, view: Compact, pat: Pattern, start: int, pos: int, first: int = 1) -> int | None:
+        """End of the whole pattern whose parts before `first` end at `pos`, conditions checked."""
+        text = view.text
+        for part in self._later[id(pat)][first:]:
+            # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
+            m = part.regex.search(text, pos, pos + pat.max_gap + part.longest)
+            if m is None or m.start() > pos + pat.max_gap:
+                return None
+            pos = m.end()
         if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, pos):
             return None
         if pat.question and not _question(view, start):
             return None
-        text = view.text
         if (text[start] in _ASCII_LETTERS or text[pos - 1] in _ASCII_LETTERS) and not _ascii_word(view, start, pos):
             return None
         return pos
+
+
+class _Part:
+    """One part of a pattern: its alternatives as one regex, longest first (earliest, then longest wins)."""
+
+    __slots__ = ("longest", "regex")
+
+    def __init__(self, alternatives: tuple[str, ...]):
+        ordered = sorted(alternatives, key=len, reverse=True)
+        self.regex = re.compile("|".join(map(re.escape, ordered)))
+        self.longest = len(ordered[0])
 
 
 class _PrefixMax:
@@ -325,7 +360,8 @@ class Checker:
         quoted: list[tuple[int, int]] | None = None
         cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
         colleague: bool | None = None
-        for rule, s, e in self.phrases.match(view):
+        matches, overflow = self.phrases.match(view)
+        for rule, s, e in matches:
             if rule.customer_only:
                 if colleague is None:
                     colleague = self._colleague_vocative(view)
@@ -351,7 +387,7 @@ class Checker:
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
         merged: list[tuple[Rule, int, int]] = []
         for (_, s, e), rule in sorted(raw.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[0][2])):
-            if merged and merged[-1][0].id == rule.id and s < merged[-1][2]:
+            if merged and merged[-1][0].id == rule.id and s <= merged[-1][2]:
                 merged[-1] = (rule, merged[-1][1], max(e, merged[-1][2]))
             else:
                 merged.append((rule, s, e))
@@ -359,13 +395,29 @@ class Checker:
         merged.sort(key=lambda m: (m[1] - m[2], m[1]))
         kept: list[Finding] = []
         covers: dict[str, _PrefixMax] = {}
+        shown: dict[str, int] = {}
+        more = dict(overflow)
         for rule, s, e in merged:
             cover = covers.setdefault(rule.category, _PrefixMax(len(folded.original) + 1))
             if cover.query(s) >= e:  # a kept span of this category starting at or before s reaches e
                 continue
             cover.update(s, e)
+            if shown.get(rule.id, 0) >= _MAX_PER_RULE:
+                more[rule.id] = more.get(rule.id, 0) + 1
+                continue
+            shown[rule.id] = shown.get(rule.id, 0) + 1
             kept.append(Finding("forbidden", rule.category, rule.id, s, e, folded.original[s:e],
                                 self._messages[rule.id], self._suggestions[rule.id], rule.severity))
+        if any(more.get(rid) for rid in shown):
+            kept.sort(key=lambda f: f.start)
+            for i in range(len(kept) - 1, -1, -1):  # the last shown finding of each capped rule says how many more
+                f = kept[i]
+                if f.rule in overflow:  # anchors past the cap were not matched: their number is unknown
+                    more.pop(f.rule, None)
+                    kept[i] = replace(f, message=t("check.more_many", message=f.message))
+                    overflow.pop(f.rule)
+                elif more.get(f.rule):
+                    kept[i] = replace(f, message=t("check.more", message=f.message, n=more.pop(f.rule)))
         return kept
 
     def _colleague_vocative(self, view: Compact) -> bool:

@@ -34,8 +34,8 @@ from bot.core.text.fold import Compact, Folded
 _NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百千万亿]++")
 _UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
-          "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand", "万元",
-          "两", "升", "瓶", "包", "桶", "袋", "吨")
+          "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
+          "万元", "升", "瓶", "包", "桶", "袋", "吨")
 _DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
             "条", "款", "章", "项")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
@@ -49,7 +49,8 @@ _CLOSE = frozenset("】])）〕」』>〉》〗}｝］")
 _STARS = frozenset("★☆✩✪✫✬✭✮✯✰⭐*")
 _ASCII_WORD = re.compile(r"[a-z][a-z0-9'’]*+")
 # Pay stated as months or an amount taken (拿四个月, 多发两个月, 到手一万二): a value shape of the pay category.
-_PAY_VALUE = re.compile(r"(?:拿|发|领|给|到手|多拿|多发|只拿|只发|才拿|能拿|可以拿)(?:了|的|是|有)?[0-9十百千万半几两]+(?:多|来|个)?(?:个月|薪|万|千|块|k|w)")
+_PAY_VALUE = re.compile(r"(?:拿|发|领|给|到手|多拿|多发|只拿|只发|才拿|能拿|可以拿)(?:了|的|是|有)?"
+                        r"[0-9十百千万半几两]+(?:多|来|个)?(?:个月|薪|万|千|块|k|w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,8 @@ class Classified:
     # Markings ---------------------------------------------------------------------------
     def _english_hits(self, f: Folded) -> list[tuple[int, int, str, str]]:
         """English vocabulary as whole words of the wide text (a compact view has lost the spaces)."""
-        words = [(m.start(), m.end(), m.group().replace("'", "").replace("’", "")) for m in _ASCII_WORD.finditer(f.wide.text)]
+        words = [(m.start(), m.end(), m.group().replace("'", "").replace("’", ""))
+                 for m in _ASCII_WORD.finditer(f.wide.text)]
         out = []
         for i in range(len(words)):
             for n in range(1, self._english_max + 1):
@@ -250,8 +252,10 @@ class Classified:
         return has
 
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
-                contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...], *, marked: bool = False) -> list[SecretHit]:
-        """Disclosed topics; in a `marked` draft (a 密级 marking is on it) the marking is the secrecy cue of every sentence."""
+                contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...], *,
+                marked: bool = False) -> list[SecretHit]:
+        """Disclosed topics; in a `marked` draft (a 密级 marking is on it) the marking is the secrecy cue
+        of every sentence."""
         c = f.compact
         text = c.text
         terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
