@@ -118,7 +118,8 @@ class Classified:
             hits += self._english_hits(f)
         out: list[SecretHit] = []
         out += self._markings(f, hits)
-        out += self._topics(f, hits, contacts, marked=bool(out))
+        marked = frozenset(f.compact.sentence_of(h.start) for h in out)
+        out += self._topics(f, hits, contacts, marked=marked)
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -253,9 +254,9 @@ class Classified:
 
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
                 contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...], *,
-                marked: bool = False) -> list[SecretHit]:
-        """Disclosed topics; in a `marked` draft (a 密级 marking is on it) the marking is the secrecy cue
-        of every sentence."""
+                marked: frozenset[tuple[int, int]] = frozenset()) -> list[SecretHit]:
+        """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one) the
+        marking is the secrecy cue of every other sentence; a marked title alone names, not discloses."""
         c = f.compact
         text = c.text
         terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
@@ -281,7 +282,7 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
-            if marked and "cue" not in sg:
+            if marked and sent not in marked and "cue" not in sg:
                 sg = {**sg, "cue": [(s, e)]}
             if "neg_refusal" in sg or "neg_rules" in sg or "neg_public" in sg:
                 continue
