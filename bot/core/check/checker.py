@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
+from bot.core.check.sounds import SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded, fold_draft
@@ -326,6 +327,7 @@ class Checker:
                  settings: dict[str, str] | None = None):
         self.ruleset = rules
         self.phrases = PhraseMatcher(rules.rules)
+        self.sounds = SoundMatcher(rules.rules)
         self.classified = Classified(rules)
         titles = "|".join(_COLLEAGUE_TITLES)
         names = re.escape(rules.signals.surnames) or "王"
@@ -348,6 +350,7 @@ class Checker:
         """Every finding in `draft`, sorted by position, plus soft hints."""
         folded = fold_draft(draft)
         findings = self._forbidden(folded)
+        findings += self._sounds(folded, findings)
         pii = self._pii(folded)
         findings += pii
         findings += self._secrets(folded, pii)
@@ -419,6 +422,19 @@ class Checker:
                 elif more.get(f.rule):
                     kept[i] = replace(f, message=t("check.more", message=f.message, n=more.pop(f.rule)))
         return kept
+
+    def _sounds(self, folded: Folded, found: list[Finding]) -> list[Finding]:
+        """Banned phrases spelt in pinyin, as warnings (none where a written phrase was found)."""
+        out: list[Finding] = []
+        hits = sorted(self.sounds.find(folded.compact), key=lambda h: (h.start, h.start - h.end))
+        for h in hits:
+            s, e = folded.compact.span(h.start, h.end)
+            if any(f.start < e and s < f.end for f in (*found, *out)):
+                continue
+            message = t("check.sound", message=self._messages[h.rule.id])
+            out.append(Finding("forbidden", h.rule.category, h.rule.id, s, e, folded.original[s:e], message,
+                               self._suggestions[h.rule.id], "warning"))
+        return out
 
     def _colleague_vocative(self, view: Compact) -> bool:
         """The draft opens by calling a colleague (李姐， / 小王， / 张工，): it is not addressed to a customer."""
