@@ -139,9 +139,8 @@ class PhraseMatcher:
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        refs: dict[str, list[tuple[int, Pattern]]] = {}
+        refs: dict[str, list[tuple[int, Pattern, int]]] = {}  # key -> (rule index, pattern, anchor part index)
         parts: dict[tuple[str, ...], _Part] = {}
-        self._anchor: dict[int, int] = {}  # id(pattern) -> index of the part the automaton finds
         self._later: dict[int, tuple[_Part, ...]] = {}  # id(pattern) -> its later parts
         # rule index -> (first part, pattern, longest span) of each exception
         self._exceptions: dict[int, tuple[tuple[_Part, Pattern, int], ...]] = {}
@@ -150,9 +149,8 @@ class PhraseMatcher:
                 # The most selective part anchors the pattern (the shortest alternative longest):
                 # (去|到|找)…{THIRD} is found through its third party, not through every 去.
                 k = max(range(len(pat.parts)), key=lambda i: (min(map(len, pat.parts[i])), -i))
-                self._anchor[id(pat)] = k
                 for alt in pat.parts[k]:
-                    refs.setdefault(alt, []).append((ri, pat))
+                    refs.setdefault(alt, []).append((ri, pat, k))
             excs = []
             for pat in (*rule.patterns, *rule.exceptions):
                 self._later[id(pat)] = tuple(parts.setdefault(p, _Part(p)) for p in pat.parts)
@@ -160,25 +158,30 @@ class PhraseMatcher:
                 span = sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1)
                 excs.append((parts.setdefault(pat.parts[0], _Part(pat.parts[0])), pat, span))
             self._exceptions[ri] = tuple(excs)
+        self.refs = refs
         self._automaton = build_automaton(refs)
 
-    def match(self, view: Compact) -> tuple[list[tuple[Rule, int, int]], dict[str, int]]:
+    def match(self, view: Compact,
+              occurrences: Sequence[tuple[int, int, Sequence[tuple[int, Pattern, int]]]] | None = None
+              ) -> tuple[list[tuple[Rule, int, int]], dict[str, int]]:
         """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied, and
-        per rule id the number of anchors past the candidate cap (counted, not matched)."""
-        if self._automaton is None or not view.text:
-            return [], {}
+        per rule id the number of anchors past the candidate cap (counted, not matched).
+        `occurrences` ((end index, key length, refs) of this matcher's keys) come from a shared pass."""
+        if occurrences is None:
+            if self._automaton is None or not view.text:
+                return [], {}
+            occurrences = [(last, klen, refs) for last, (klen, refs) in self._automaton.iter(view.text)]
         cands: list[tuple[int, int, int]] = []
         per_rule: dict[int, int] = {}
         overflow: dict[str, int] = {}
-        for last, (klen, refs) in self._automaton.iter(view.text):
+        for last, klen, refs in occurrences:
             start = last - klen + 1
-            for ri, pat in refs:
+            for ri, pat, k in refs:
                 n = per_rule[ri] = per_rule.get(ri, 0) + 1
                 if n > _MAX_CANDIDATES:
                     rid = self.rules[ri].id
                     overflow[rid] = overflow.get(rid, 0) + 1
                     continue
-                k = self._anchor[id(pat)]
                 first = self._back(view.text, pat, k, start) if k else start
                 if first is None:
                     continue
@@ -329,6 +332,13 @@ class Checker:
         self.phrases = PhraseMatcher(rules.rules)
         self.sounds = SoundMatcher(rules.rules)
         self.classified = Classified(rules)
+        # One Aho-Corasick pass serves both the phrase matcher and the classified detector.
+        merged: dict[str, tuple[tuple[tuple[int, Pattern, int], ...], tuple[tuple[str, str], ...]]] = {}
+        for key, prefs in self.phrases.refs.items():
+            merged[key] = (tuple(prefs), ())
+        for key, srefs in self.classified.refs.items():
+            merged[key] = (merged.get(key, ((), ()))[0], tuple(srefs))
+        self._automaton = build_automaton(merged)
         titles = "|".join(_COLLEAGUE_TITLES)
         names = re.escape(rules.signals.surnames) or "王"
         self._vocative = re.compile(f"(?:[{names}](?:{titles})|[小老阿][{names}]|{'|'.join(_COLLEAGUES)})(?:啊|呀|哈|)")
@@ -349,21 +359,31 @@ class Checker:
     def check(self, draft: str) -> CheckResult:
         """Every finding in `draft`, sorted by position, plus soft hints."""
         folded = fold_draft(draft)
-        findings = self._forbidden(folded)
+        phrase_occ: list[tuple[int, int, tuple[tuple[int, Pattern, int], ...]]] = []
+        secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
+        if self._automaton is not None and folded.compact.text:
+            for last, (klen, (prefs, srefs)) in self._automaton.iter(folded.compact.text):
+                if prefs:
+                    phrase_occ.append((last, klen, prefs))
+                if srefs:
+                    secret_occ.append((last, klen, srefs))
+        findings = self._forbidden(folded, phrase_occ)
         findings += self._sounds(folded, findings)
         pii = self._pii(folded)
         findings += pii
-        findings += self._secrets(folded, pii)
+        findings += self._secrets(folded, pii, secret_occ)
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
         return CheckResult.of(draft, findings, self._hints(folded))
 
-    def _forbidden(self, folded: Folded) -> list[Finding]:
+    def _forbidden(self, folded: Folded,
+                   occurrences: Sequence[tuple[int, int, Sequence[tuple[int, Pattern, int]]]] | None = None
+                   ) -> list[Finding]:
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
         cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
         colleague: bool | None = None
-        matches, overflow = self.phrases.match(view)
+        matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
             if rule.customer_only:
                 if colleague is None:
@@ -450,11 +470,12 @@ class Checker:
             out.append(Finding("pii", m.category, f"pii.{m.category}", s, e, m.masked, message, suggestion, "error"))
         return out
 
-    def _secrets(self, folded: Folded, pii: list[Finding]) -> list[Finding]:
+    def _secrets(self, folded: Folded, pii: list[Finding],
+                 occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None) -> list[Finding]:
         ci, wi = folded.compact_index, folded.wide_index
         contacts = [(ci(wi(f.start)), ci(wi(f.end - 1)) + 1) for f in pii]
         found: list[tuple[str, str, int, int]] = []
-        for h in self.classified.find(folded, contacts):
+        for h in self.classified.find(folded, contacts, occurrences):
             s, e = folded.compact.span(h.start, h.end)
             found.append((h.category, h.rule, s, e))
         # Overlapping matches of one rule become one span.

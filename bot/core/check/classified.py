@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
@@ -100,20 +100,21 @@ class Classified:
         titles = "|".join(sorted(sig.person_titles, key=len, reverse=True)) or "总"
         surnames = re.escape(sig.surnames) or "王"
         self._person = re.compile(f"[{surnames}](?:{titles})|[老小阿][{surnames}]")
+        self.refs = refs
         self.auto = build_automaton(refs)
 
     # ------------------------------------------------------------------------------------
-    def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = ()) -> list[SecretHit]:
-        """Markings and topics in compact-view spans; `contacts` are compact spans of personal data."""
+    def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
+             occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None) -> list[SecretHit]:
+        """Markings and topics in compact-view spans; `contacts` are compact spans of personal data;
+        `occurrences` ((end index, key length, refs) of this detector's words) come from a shared pass."""
         c = f.compact
         text = c.text
         if not text or self.auto is None:
             return []
-        hits: list[tuple[int, int, str, str]] = []
-        for last, (klen, refs) in self.auto.iter(text):
-            s = last - klen + 1
-            for role, tag in refs:
-                hits.append((s, last + 1, role, tag))
+        if occurrences is None:
+            occurrences = [(last, klen, refs) for last, (klen, refs) in self.auto.iter(text)]
+        hits = [(last - klen + 1, last + 1, role, tag) for last, klen, refs in occurrences for role, tag in refs]
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
         out: list[SecretHit] = []
