@@ -47,6 +47,7 @@ _CRED_VALUE = re.compile(
 _OPEN = frozenset("【[(（〔「『<〈《〖{｛［")
 _CLOSE = frozenset("】])）〕」』>〉》〗}｝］")
 _STARS = frozenset("★☆✩✪✫✬✭✮✯✰⭐*")
+_DIGIT = re.compile(r"[0-9]")
 _ASCII_WORD = re.compile(r"[a-z][a-z0-9'’]*+")
 # Pay stated as months or an amount taken (拿四个月, 多发两个月, 到手一万二): a value shape of the pay category.
 _PAY_VALUE = re.compile(r"(?:拿|发|领|给|到手|多拿|多发|只拿|只发|才拿|能拿|可以拿)(?:了|的|是|有)?"
@@ -90,6 +91,8 @@ class Classified:
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self.own = sig.words.get("neg_own", ())
+        own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
+        self._own_re = re.compile(own) if own else None
         # English words (whole words of the wide text): a category id or a signal role each.
         self.english: dict[str, tuple[str, str]] = {}
         for key, words in sig.english.items():
@@ -296,8 +299,9 @@ class Classified:
         return out
 
     def _owned(self, text: str, s: int) -> bool:
-        before = text[max(0, s - 6):s]
-        return any(w in before and len(before) - before.rfind(w) - len(w) <= 2 for w in self.own)
+        """An own-word (您的, 贵公司) ends at most two characters before the topic word."""
+        lo = max(0, s - 6)
+        return any(m.end() >= s - 2 for m in self._own_re.finditer(text, lo, s)) if self._own_re else False
 
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
                   sg: dict[str, list[tuple[int, int]]],
@@ -401,7 +405,7 @@ def _listed(f: Folded, s: int, e: int) -> bool:
     we = c.wide_index(i - 1) + 1 if i > 0 else 0
     while we < len(wide) and wide[we] in " \t":
         we += 1
-    if any(ch.isdigit() for ch in c.text[j:i]):  # an item with a value (面粉500克、糖30克) is not a catalogue entry
+    if _DIGIT.search(c.text, j, i):  # an item with a value (面粉500克、糖30克) is not a catalogue entry
         return False
     return (ws >= 0 and wide[ws] == "、") or (we < len(wide) and wide[we] == "、") or wide.startswith("等", we)
 
