@@ -80,8 +80,8 @@ class CheckResult:
         """The result for `draft`: personal-data findings (kind "pii", their `text` already masked)
         replace their span everywhere else — in other findings' text and in the pieces."""
         pii = sorted((f for f in findings if f.kind == "pii"), key=lambda f: f.start)
-        masked = tuple(f if f.kind == "pii" else replace(f, text=_masked_slice(draft, pii, f.start, f.end))
-                       for f in findings)
+        masked = tuple(f if f.kind == "pii" or not any(p.start < f.end and f.start < p.end for p in pii)
+                       else replace(f, text=_masked_slice(draft, pii, f.start, f.end)) for f in findings)
         intervals: list[list[int]] = []
         for f in sorted(findings, key=lambda f: f.start):
             if intervals and f.start < intervals[-1][1]:
@@ -191,28 +191,26 @@ class PhraseMatcher:
         if not cands:
             return [], overflow
         out = []
-        excepted: dict[tuple[int, int, int], bool] = {}
+        excepted: dict[int, list[tuple[int, int]]] = {}
         for ri, s, e in cands:
             if self._exceptions[ri]:
-                key = (ri, s, e)
-                if key not in excepted:
-                    excepted[key] = self._excepted(view, ri, s, e)
-                if excepted[key]:
+                if ri not in excepted:
+                    excepted[ri] = self._exception_spans(view, ri)
+                if any(xs < e and s < xe for xs, xe in excepted[ri]):
                     continue
             out.append((self.rules[ri], s, e))
         return out, overflow
 
-    def _excepted(self, view: Compact, ri: int, s: int, e: int) -> bool:
-        """An exception of rule `ri` overlaps the candidate [s, e)."""
+    def _exception_spans(self, view: Compact, ri: int) -> list[tuple[int, int]]:
+        """Spans of rule `ri`'s exceptions in the draft (looked for once, only for rules with a candidate)."""
         text = view.text
-        for first, pat, span in self._exceptions[ri]:
-            for m in first.regex.finditer(text, max(0, s - span), min(len(text), e + span)):
-                if m.start() >= e:
-                    break
+        spans = []
+        for first, pat, _span in self._exceptions[ri]:
+            for m in first.regex.finditer(text):
                 done = self._complete(view, pat, m.start(), m.end())
-                if done is not None and m.start() < e and s < done:
-                    return True
-        return False
+                if done is not None:
+                    spans.append((m.start(), done))
+        return spans
 
     def _back(self, text: str, pat: Pattern, k: int, pos: int) -> int | None:
         """Start of parts 0..k-1 found backwards from an anchor (part k) starting at `pos`."""
