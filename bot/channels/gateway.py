@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot.channels.ratelimit import RateLimiter
 from bot.config import ChannelAccessConfig
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply, Role, Sender
@@ -104,13 +105,16 @@ def render(reply: Reply, copies: Copies) -> Card:
 
 
 class Gateway:
-    """Gate, exactly-once and the assistant, shared by the channels of one process."""
+    """Gate (access, then the per-user rate limit), exactly-once and the assistant, shared by the
+    channels of one process."""
 
-    def __init__(self, assistant: Assistant, store: ChannelStore, access: dict[str, ChannelAccess], *, owner: str):
+    def __init__(self, assistant: Assistant, store: ChannelStore, access: dict[str, ChannelAccess], *, owner: str,
+                 limiter: RateLimiter):
         self.assistant = assistant
         self.store = store
         self.access = access
         self.owner = owner
+        self.limiter = limiter
         self.copies = Copies()
         self._refused: set[str] = set()
 
@@ -143,6 +147,10 @@ class Gateway:
             self._refused.add(inc.who)
             log.info("%s: refused a user who is not allowed", inc.channel)
             return [Card(t("access.refused"))]
+        verdict = self.limiter.check(inc.who)
+        if verdict != "ok":  # one polite notice, then silence until the bucket refills
+            log.info("%s: a user over the rate limit", inc.channel)
+            return [Card(t("bot.rate_limited"))] if verdict == "warn" else []
         user_id = self.store.user_id(inc.who)
         sender = Sender(user_id=user_id, role=role, first_name=inc.name, username=inc.who, chat_id=user_id,
                         private=True, update_key=f"{inc.channel}:{inc.key}")

@@ -135,8 +135,10 @@ class DingTalkUser:
 class Stage:
     """Both fake servers and the bot process over one database."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, *, rate_limit: dict[str, float] | None = None):
         self.tmp = tmp
+        # Scripted users type faster than people: generous unless a test is about the limit.
+        self.rate_limit = rate_limit or {"burst": 1000, "per_minute": 6000}
         self.cert = fakes.self_signed_cert()
         self.wecom = fakes.FakeWeCom(bot_id="libao-bot", secret=WECOM_SECRET, cert=self.cert)
         self.dingtalk = fakes.FakeDingTalk(client_id="dinglibao", client_secret=DINGTALK_SECRET, port=DINGTALK_PORT)
@@ -151,6 +153,7 @@ class Stage:
             "database": str(self.tmp / "libao.db"),
             "log_level": "INFO",
             "reports": {"tick_seconds": 1},
+            "rate_limit": self.rate_limit,
             "channels": {
                 "lease_seconds": 5,
                 "wecom": {"bot_id": "libao-bot", "ws_url": self.wecom.url,

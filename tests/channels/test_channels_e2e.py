@@ -3,10 +3,13 @@ frames, driven through the vendors' real SDK clients."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
 
 import pytest
 
+from bot.core.phrases.messages import t
 from tests.channels.harness import DingTalkUser, Msg, Stage, WeComUser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
@@ -149,3 +152,48 @@ async def test_dropped_connection_redelivery_and_kill9_lose_nothing_and_answer_o
 
         # The report conversation survived the crash: /cancel found it to cancel.
         assert "已取消" in cancelled[-1].text
+
+
+def _handled(stage: Stage, platform: str) -> int:
+    """How many messages of `platform` the bot has finished handling (its exactly-once inbox)."""
+    db = sqlite3.connect(stage.tmp / "libao.db")
+    try:
+        return int(db.execute("SELECT count(*) FROM channel_inbox WHERE state = 'done' AND key LIKE ?",
+                              [f"{platform}:%"]).fetchone()[0])
+    finally:
+        db.close()
+
+
+async def _until_handled(stage: Stage, platform: str, count: int) -> None:
+    for _ in range(1200):  # a wait for the bot, not a timed assertion
+        if _handled(stage, platform) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{platform}: {count} messages not handled")
+
+
+@pytest.mark.parametrize("platform", ["wecom", "dingtalk"])
+async def test_a_flood_from_one_user_is_limited_like_telegram_and_others_are_not(tmp_path, platform):
+    # Three at once and practically no refill: the count does not depend on how fast the machine is.
+    async with Stage(tmp_path, rate_limit={"burst": 3, "per_minute": 0.01}) as stage:
+        stage.start_bot()
+        await stage.up()
+        if platform == "wecom":
+            staff, other = WeComUser(stage.wecom, "wx-staff"), WeComUser(stage.wecom, "wx-officer")
+        else:
+            staff, other = DingTalkUser(stage.dingtalk, "dt-staff"), DingTalkUser(stage.dingtalk, "dt-officer")
+        question = "电话响几声要接？"
+        for _ in range(6):
+            if platform == "dingtalk":
+                await stage.dingtalk.ack(await stage.dingtalk.text(staff.user, question))
+            else:
+                await stage.wecom.text(staff.user, question)
+        await _until_handled(stage, platform, 6)
+        # Another user on the same channel is answered as usual (the bucket is per user).
+        assert any("依据" in m.text for m in await other.say(question))
+        await staff.until(t("bot.rate_limited"))
+        texts = [m.text for m in staff.messages()]
+        assert sum("依据" in x for x in texts) == 3, texts  # the burst is answered
+        assert texts.count(t("bot.rate_limited")) == 1, texts  # one notice, then silence
+        assert stage.log_text().count("over the rate limit") == 3
+        assert question not in stage.log_text()

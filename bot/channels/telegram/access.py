@@ -1,4 +1,5 @@
-"""Who may talk to the bot (allowlist, staff-group membership, roles) and how fast (per-user limit)."""
+"""Who may talk to the bot: allowlist, staff-group membership, roles (the per-user limit is
+bot/channels/ratelimit.py, shared by every channel)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,11 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
 
 from telegram import Bot, ChatMember
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.config import AccessConfig, RateLimitConfig, Role
+from bot.config import AccessConfig, Role
 
 log = logging.getLogger(__name__)
 
@@ -102,43 +101,3 @@ class AdmittedUpdates:
 
     def __contains__(self, update_id: object) -> bool:
         return update_id in self._ids
-
-
-Verdict = Literal["ok", "warn", "drop"]
-
-
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    stamp: float
-    warned: bool = False
-
-
-class RateLimiter:
-    """Per-user token bucket. The first message over the limit gets one polite warning ("warn");
-    the rest of the flood is dropped silently ("drop") until the bucket refills."""
-
-    def __init__(self, config: RateLimitConfig, *, clock: Callable[[], float] = time.monotonic):
-        self.capacity = float(config.burst)
-        self.rate = config.per_minute / 60.0
-        self.clock = clock
-        self._buckets: OrderedDict[int, _Bucket] = OrderedDict()
-
-    def check(self, user_id: int) -> Verdict:
-        now = self.clock()
-        bucket = self._buckets.get(user_id)
-        if bucket is None:
-            bucket = self._buckets[user_id] = _Bucket(self.capacity, now)
-            while len(self._buckets) > _MAX_TRACKED:
-                self._buckets.popitem(last=False)
-        self._buckets.move_to_end(user_id)
-        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.stamp) * self.rate)
-        bucket.stamp = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            bucket.warned = False
-            return "ok"
-        if bucket.warned:
-            return "drop"
-        bucket.warned = True
-        return "warn"

@@ -29,7 +29,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram.access import AccessControl, AdmittedUpdates, MembershipUnknown, RateLimiter
+from bot.channels.ratelimit import RateLimiter
+from bot.channels.telegram.access import AccessControl, AdmittedUpdates, MembershipUnknown
 from bot.channels.telegram.render import render
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply, Sender

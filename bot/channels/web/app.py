@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.channels.base import Identities
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.web.auth import (
     Accounts,
     Session,
@@ -43,6 +44,7 @@ from bot.channels.web.auth import (
     receipt_identity,
 )
 from bot.channels.web.render import reply_json
+from bot.config import RateLimitConfig
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.callbacks import decode
 from bot.core.chat.reply import Button, Reply, Sender
@@ -144,8 +146,11 @@ class WebApp:
 
     def __init__(self, assistant: Assistant, *, reports: ReportService | None, accounts: Accounts | None,
                  trusted: TrustedHeader | None, identities: Identities, store: WebStore | None = None,
-                 options: WebOptions | None = None, clock: Callable[[], float] = time.time):
+                 options: WebOptions | None = None, clock: Callable[[], float] = time.time,
+                 limiter: RateLimiter | None = None):
         self.assistant = assistant
+        # The per-user limit of every channel (serve shares one with WeCom and DingTalk).
+        self.limiter = limiter or RateLimiter(RateLimitConfig())
         self.reports = reports
         self.accounts = accounts
         self.trusted = trusted
@@ -358,8 +363,19 @@ class WebApp:
                 self.sessions.save(session)
         return replies
 
+    def _limited(self, session: Session) -> Response | None:
+        """The rate-limit notice when this user (or this anonymous browser) sends too fast; nothing
+        of what they sent reaches the assistant. A page gets the notice on every refused request."""
+        who = session.user.identity if session.user is not None else f"web-session:{session.key}"
+        if self.limiter.check(who) == "ok":
+            return None
+        return JSONResponse({"messages": [reply_json(Reply(t("bot.rate_limited")), message_id=0)]})
+
     async def send(self, request: Request) -> Response:
         session, body = await self._post(request, signed_in=False)
+        limited = self._limited(session)
+        if limited is not None:
+            return limited
         text, nonce = self._str(body, "text"), self._nonce(body)
         # A draft may hold personal data: the history keeps the checker's masked version only.
         echo = t("web.chat.check_sent") if text.strip().lower().startswith("/check") else text
@@ -391,6 +407,9 @@ class WebApp:
 
     async def tap(self, request: Request) -> Response:
         session, body = await self._post(request, signed_in=False)
+        limited = self._limited(session)
+        if limited is not None:
+            return limited
         data, nonce = self._str(body, "data", limit=128), self._nonce(body)
         message_id = body.get("id")
         parsed = decode(data)
