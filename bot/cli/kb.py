@@ -9,8 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bot.cli import exitcodes
-from bot.cli.common import Progress, knowledge_dir, load_matcher
-from bot.core.ask.evaluation import evaluate_ask, fit, load_eval_file
+from bot.cli.common import Progress, cache_dir, knowledge_dir, load_matcher
 from bot.core.ask.knowledge import load_knowledge
 from bot.core.yamlfile import DataError, Problem
 
@@ -29,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit.add_argument("file", type=Path)
     fit.add_argument("--folds", type=int, default=5)
     fit.set_defaults(func=run_fit)
-    build = kb_sub.add_parser("build", help="embed what changed and rewrite the shipped vectors beside the knowledge")
+    build = kb_sub.add_parser("build", help="rewrite the derived files beside the knowledge: the compact vocabulary "
+                              "and the vectors (embedding only what changed)")
     build.set_defaults(func=run_build)
 
 
@@ -60,6 +60,8 @@ def run_lint(args: argparse.Namespace) -> int:
         problems += exc.problems
     rules_summary, rule_problems = _lint_rules()
     problems += rule_problems
+    if kb is not None:
+        problems += _vocabulary_problems(args)
     if problems or kb is None:
         for p in problems:
             print(p, file=sys.stderr)
@@ -71,7 +73,22 @@ def run_lint(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
+def _vocabulary_problems(args: argparse.Namespace) -> list[Problem]:
+    """The shipped compact vocabulary must be the one derived from the knowledge as it is now."""
+    from bot.core.ask.index_cache import lexical_matcher
+    from bot.core.text.segment import VOCABULARY_FILE
+
+    matcher = lexical_matcher(knowledge_dir(args), cache=cache_dir())
+    if matcher.seg.shipped:
+        return []
+    assert matcher.kb.directory is not None
+    path = matcher.kb.directory / VOCABULARY_FILE
+    return [Problem(str(path), 0, "the compact vocabulary is missing or stale: run `libao kb build`")]
+
+
 def run_eval(args: argparse.Namespace) -> int:
+    from bot.core.ask.evaluation import evaluate_ask, load_eval_file
+
     data = load_eval_file(args.file)
     matcher = load_matcher(args)
     total = len(data.get("ask", [])) + len(data.get("out_of_scope", []))
@@ -90,6 +107,8 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_fit(args: argparse.Namespace) -> int:
+    from bot.core.ask.evaluation import fit, load_eval_file
+
     data = load_eval_file(args.file)
     matcher = load_matcher(args)
     total = len(data.get("ask", [])) + len(data.get("out_of_scope", []))
@@ -106,16 +125,25 @@ def run_fit(args: argparse.Namespace) -> int:
 
 def run_build(args: argparse.Namespace) -> int:
     from bot.core.ask.embed import load_embedder
+    from bot.core.ask.matcher import Matcher
     from bot.core.ask.semantic import SHIPPED_VECTORS, SemanticTexts, fill_store
+    from bot.core.text.segment import VOCABULARY_FILE
 
     kb = load_knowledge(knowledge_dir(args))
+    assert kb.directory is not None
+    seg = Matcher(kb).seg
+    vocabulary = kb.directory / VOCABULARY_FILE
+    if seg.shipped:
+        print(f"ok: {vocabulary.name} is current")
+    else:
+        vocabulary.write_text(seg.file_text(), encoding="utf-8")
+        print(f"ok: {vocabulary.name} rewritten ({seg.vocabulary.count(chr(10))} words)")
     embedder, why_not = load_embedder(threads=max(1, args.embed_threads))
     if embedder is None:
         print(f"cannot embed here: {why_not}", file=sys.stderr)
         return exitcodes.FINDINGS
     progress = Progress(0, "kb build")
-    store, embedded = fill_store(kb, embedder, step=progress.step)
-    assert kb.directory is not None
+    store, embedded = fill_store(kb, embedder, step=progress.step, cache=cache_dir().path)
     path = kb.directory / SHIPPED_VECTORS
     store.save(path, only=SemanticTexts.of(kb).keys(store))
     print(f"ok: {len(store)} vectors in {path.name} ({embedded} embedded now)")

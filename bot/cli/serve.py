@@ -42,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
     store = ChatStore(connect(config.database))
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
-    assistant = load_assistant(store, knowledge_dir=knowledge, options=options)
+    from bot.core.cache import CacheDir
+
+    assistant = load_assistant(store, knowledge_dir=knowledge, options=options,
+                               cache=CacheDir.open(config.environment.cache_dir))
     # Leak reports (/report): the service behind the Assistant's report dispatch point.
     if config.file.reports.enabled:
         from bot.core.reports.service import AssistantReportFlow

@@ -1,27 +1,36 @@
-"""Start-up in a few tens of milliseconds: the built matcher is cached on disk.
+"""Start-up without rebuilding: the knowledge base and its lexical index cached as plain data.
 
-The cache key is a hash of every byte under the knowledge directory, the matcher configuration
-and the libao version, so an edited (or broken) knowledge base never reuses a stale index: a
-cache entry is only ever written after the knowledge base validated and was indexed.
+The file is JSON (compressed, behind the cache directory's checksum: see bot.core.cache), never a
+pickle: loading it creates strings, numbers, lists and dicts, nothing else, so a planted or edited
+file can at worst be rejected. It is named by a hash of every byte under the knowledge directory,
+the matcher configuration and the libao version, and that hash is stored inside and checked again,
+so an edited (or broken) knowledge base never reuses a stale index: an entry is only written after
+the knowledge base validated and was indexed. Anything unusable is rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-import os
-import pickle
-import tempfile
+import zlib
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
-from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, Decoy, Entry, KnowledgeBase, load_knowledge
 from bot.core.ask.matcher import Matcher, MatcherConfig
-from bot.core.text.segment import cache_dir
+from bot.core.cache import CacheDir
+from bot.core.schema import Source
+from bot.core.text.language import AskLanguage
+from bot.core.text.segment import Segmenter
+from bot.core.text.synonyms import SynonymGroup
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "1"
+_FORMAT = "2"
+MAGIC = b"libao-index-2\n"
 
 
 def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
@@ -34,13 +43,15 @@ def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
 
 
 def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
-                 use_cache: bool = True, semantic: bool = True, threads: int = 1) -> Matcher:
-    """The matcher for `directory` (default: the shipped knowledge), from cache when valid, with
-    the semantic signal attached when `semantic` and an embedder can run here (said once if not).
+                 cache: CacheDir | None = None, semantic: bool = True, threads: int = 1) -> Matcher:
+    """The matcher for `directory` (default: the shipped knowledge), from `cache` when valid (no
+    cache: built in memory), with the semantic signal attached when `semantic` and an embedder
+    can run here (said once if not).
 
     Raises bot.core.yamlfile.DataError when the knowledge base is broken.
     """
-    matcher = _lexical_matcher(directory, config=config, use_cache=use_cache)
+    cache = cache or CacheDir(None)
+    matcher = lexical_matcher(directory, config=config, cache=cache)
     if not semantic:
         matcher.attach(None, "switched off")
         return matcher
@@ -53,31 +64,100 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
         return matcher
     from bot.core.ask.semantic import SemanticIndex
 
-    matcher.attach(SemanticIndex.build(matcher.kb, embedder))
+    matcher.attach(SemanticIndex.build(matcher.kb, embedder, cache=cache.path))
     return matcher
 
 
-def _lexical_matcher(directory: Path | None, *, config: MatcherConfig | None, use_cache: bool) -> Matcher:
+def lexical_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
+                    cache: CacheDir | None = None) -> Matcher:
+    """The lexical matcher of `directory`: restored from `cache`, else built (and stored there)."""
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     config = config or MatcherConfig()
-    if not use_cache:
+    cache = cache or CacheDir(None)
+    if cache.path is None:
         return Matcher(load_knowledge(directory), config=config)
-    path = cache_dir() / f"index-{knowledge_digest(directory, config)}.pickle"
-    if path.exists():
+    digest = knowledge_digest(directory, config)
+    name = f"index-{digest}.json.z"
+    payload = cache.read(name, MAGIC)
+    if payload is not None:
         try:
-            with path.open("rb") as f:
-                matcher = pickle.load(f)
-            if isinstance(matcher, Matcher):
-                return matcher
-        except Exception:  # a truncated or foreign cache file is rebuilt, never trusted
-            log.warning("ignoring unreadable index cache %s", path.name)
+            return decode(payload, directory, config=config, digest=digest)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, zlib.error):
+            cache.warn(f"ignoring cache file {name} (not an index of this knowledge base): rebuilding it")
     matcher = Matcher(load_knowledge(directory), config=config)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(matcher, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:  # a read-only cache directory only costs start-up time
-        log.warning("cannot write index cache in %s", path.parent)
+    cache.write(name, MAGIC, encode(matcher, digest))
     return matcher
+
+
+# -- the data format ------------------------------------------------------------------------------------
+
+
+def _entry_json(e: Entry) -> list[Any]:
+    return [e.id, e.title, e.answer, list(e.questions), list(e.keywords),
+            [[s.doc, s.clause, s.file] for s in e.sources], e.domain, e.topic, list(e.tags), list(e.related),
+            e.file, e.line]
+
+
+def _entry(row: list[Any]) -> Entry:
+    (id_, title, answer, questions, keywords, sources, domain, topic, tags, related, file, line) = row
+    return Entry(id=_str(id_), title=_str(title), answer=_str(answer), questions=_strs(questions),
+                 keywords=_strs(keywords), sources=tuple(Source(*_strs(s)) for s in sources),
+                 domain=_str(domain), topic=_str(topic), tags=_strs(tags), related=_strs(related),
+                 file=_str(file), line=int(line))
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
+
+
+def _strs(values: object) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        raise TypeError("expected a list")
+    return tuple(_str(v) for v in values)
+
+
+def encode(matcher: Matcher, digest: str) -> bytes:
+    """The payload of an index cache file: the knowledge base, the vocabulary and the index."""
+    kb = matcher.kb
+    data = {
+        "format": _FORMAT,
+        "digest": digest,
+        "entries": [_entry_json(e) for e in kb.entries],
+        "synonyms": [[g.canonical, list(g.terms)] for g in kb.synonyms],
+        "decoys": [[d.id, d.label, list(d.questions)] for d in kb.decoys],
+        "language": {"stopwords": sorted(kb.language.stopwords),
+                     "exclusive": [list(g) for g in kb.language.exclusive],
+                     "typos": [list(p) for p in kb.language.typos]},
+        "fillers": sorted(kb.fillers),
+        "english": kb.english,
+        "userdict": kb.userdict.name if kb.userdict is not None else None,
+        "vocabulary": {"digest": matcher.seg.digest, "text": matcher.seg.vocabulary, "shipped": matcher.seg.shipped},
+        "index": matcher.index_state(),
+        "config": asdict(matcher.config),
+    }
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+
+
+def decode(payload: bytes, directory: Path, *, config: MatcherConfig, digest: str) -> Matcher:
+    """A matcher from an index cache payload; ValueError (or TypeError, KeyError) when it is not
+    the index of `directory` under `config`."""
+    data = json.loads(zlib.decompress(payload).decode("utf-8"))
+    if data["format"] != _FORMAT or data["digest"] != digest or data["config"] != json.loads(
+            json.dumps(asdict(config))):
+        raise ValueError("index of another knowledge base or configuration")
+    lang = data["language"]
+    language = AskLanguage(frozenset(_strs(lang["stopwords"])), tuple(_strs(g) for g in lang["exclusive"]),
+                           tuple((_str(a), _str(b)) for a, b in lang["typos"]))
+    userdict = directory / _str(data["userdict"]) if data["userdict"] is not None else None
+    kb = KnowledgeBase(
+        [_entry(row) for row in data["entries"]],
+        [SynonymGroup(_str(c), _strs(t)) for c, t in data["synonyms"]],
+        [Decoy(_str(i), _str(label), _strs(q)) for i, label, q in data["decoys"]],
+        userdict, directory, language, frozenset(_strs(data["fillers"])),
+        {_str(k): _str(v) for k, v in data["english"].items()},
+    )
+    vocab = data["vocabulary"]
+    seg = Segmenter(_str(vocab["text"]), _str(vocab["digest"]), shipped=bool(vocab["shipped"]))
+    return Matcher.from_index_state(kb, seg, data["index"], config=config)

@@ -21,7 +21,6 @@ from bot.core.ask.embed import Embedder
 from bot.core.ask.knowledge import KnowledgeBase
 from bot.core.ask.vectors import VectorStore
 from bot.core.text.normalize import normalize_query
-from bot.core.text.segment import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -55,20 +54,22 @@ class SemanticTexts:
         return set(store.keys("query", self.queries)) | set(store.keys("passage", self.passages))
 
 
-def user_cache_path(model_id: str) -> Path:
-    return cache_dir() / f"vectors-{re.sub(r'[^A-Za-z0-9.-]+', '_', model_id)}.npz"
+def user_cache_path(model_id: str, cache: Path) -> Path:
+    return cache / f"vectors-{re.sub(r'[^A-Za-z0-9.-]+', '_', model_id)}.npz"
 
 
 def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
-               step: Callable[[int, int], None] | None = None) -> tuple[VectorStore, int]:
-    """A store holding every vector `kb` needs: shipped ones, cached ones, then newly embedded ones
-    (which are saved to the user cache). Returns (store, how many texts were embedded)."""
+               step: Callable[[int, int], None] | None = None,
+               cache: Path | None = None) -> tuple[VectorStore, int]:
+    """A store holding every vector `kb` needs: shipped ones, cached ones (in the private directory
+    `cache`), then newly embedded ones (saved there). Returns (store, how many texts were embedded)."""
     texts = SemanticTexts.of(kb)
     store = VectorStore(embedder.model_id, embedder.dim)
     sources = []
     if kb.directory is not None:
         sources.append(kb.directory / SHIPPED_VECTORS)
-    sources.append(user_cache_path(embedder.model_id))
+    if cache is not None:
+        sources.append(user_cache_path(embedder.model_id, cache))
     cached = None
     for path in sources:
         found = VectorStore.load(path, embedder.model_id, embedder.dim)
@@ -90,9 +91,9 @@ def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
                     cached.add(kind, part, vectors)
         if step:
             step(min(start + batch, len(todo)), len(todo))
-    if todo and cached is not None:
+    if todo and cached is not None and cache is not None:
         try:
-            cached.save(user_cache_path(embedder.model_id))
+            cached.save(user_cache_path(embedder.model_id, cache))
         except OSError:  # a read-only cache only costs time at the next start
             log.warning("cannot write the vector cache")
     return store, len(todo)
@@ -115,8 +116,8 @@ class SemanticIndex:
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder,
-              step: Callable[[int, int], None] | None = None) -> SemanticIndex:
-        store, _ = fill_store(kb, embedder, step=step)
+              step: Callable[[int, int], None] | None = None, cache: Path | None = None) -> SemanticIndex:
+        store, _ = fill_store(kb, embedder, step=step, cache=cache)
         return cls(kb, embedder, store)
 
     def vector(self, question: str) -> np.ndarray:

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core.ask.knowledge import Entry
 from bot.core.ask.matcher import AskResult, Matcher
@@ -24,6 +24,9 @@ from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Phrasebook
 from bot.core.phrases.placeholders import SETTINGS
 from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, clean_input
+
+if TYPE_CHECKING:
+    from bot.core.cache import CacheDir
 
 SETTING_MAX_CHARS = 40
 
@@ -387,12 +390,12 @@ def _setting(label: str) -> str | None:
 
 
 def load_assistant(store: ChatStore, *, knowledge_dir: Path | None = None,
-                   options: AssistantOptions | None = None) -> Assistant:
-    """The assistant over the shipped (or given) knowledge, rules and phrasebook.
-    Raises DataError when any data file is broken (start-up is refused)."""
+                   options: AssistantOptions | None = None, cache: CacheDir | None = None) -> Assistant:
+    """The assistant over the shipped (or given) knowledge, rules and phrasebook; the index comes
+    from `cache` when valid. Raises DataError when any data file is broken (start-up is refused)."""
     from bot.core.ask.index_cache import load_matcher
     from bot.core.check.checker import default_checker
     from bot.core.phrases.phrasebook import default_phrasebook
 
-    return Assistant(load_matcher(knowledge_dir), store, checker=default_checker(),
+    return Assistant(load_matcher(knowledge_dir, cache=cache), store, checker=default_checker(),
                      phrasebook=default_phrasebook(), options=options)
