@@ -4,11 +4,14 @@ CLI print what these return; nothing else formats a core result for a person."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot.core.ask.knowledge import Entry
-from bot.core.check.checker import CheckResult
 from bot.core.phrases.messages import t
-from bot.core.phrases.phrasebook import Scenario
+
+if TYPE_CHECKING:
+    from bot.core.ask.knowledge import Entry
+    from bot.core.check.checker import CheckResult
+    from bot.core.phrases.phrasebook import Scenario
 
 
 def preview(text: str, width: int = 40) -> str:
