@@ -1,22 +1,30 @@
-"""Start-up without rebuilding: the knowledge base and its lexical index cached as plain data.
+"""Start-up without rebuilding: the knowledge base, its lexical index and its semantic index cached
+as plain data.
 
 The file is JSON (compressed, behind the cache directory's checksum: see bot.core.cache), never a
 pickle: loading it creates strings, numbers, lists and dicts, nothing else, so a planted or edited
 file can at worst be rejected. It is named by a hash of every byte under the knowledge directory,
 the matcher configuration and the libao version, and that hash is stored inside and checked again,
 so an edited (or broken) knowledge base never reuses a stale index: an entry is only written after
-the knowledge base validated and was indexed. Anything unusable is rebuilt.
+the knowledge base validated and was indexed. The semantic index (the vectors of every knowledge text,
+grouped by document) is a NumPy .npz read with ``allow_pickle=False`` behind the same checksum.
+Anything unusable is rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
+import re
+import zipfile
 import zlib
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from bot import __version__
 from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, Decoy, Entry, KnowledgeBase, load_knowledge
@@ -27,10 +35,15 @@ from bot.core.text.language import AskLanguage
 from bot.core.text.segment import Segmenter
 from bot.core.text.synonyms import SynonymGroup
 
+if TYPE_CHECKING:
+    from bot.core.ask.embed import Embedder
+    from bot.core.ask.semantic import SemanticIndex
+
 log = logging.getLogger(__name__)
 
 _FORMAT = "2"
 MAGIC = b"libao-index-2\n"
+SEMANTIC_MAGIC = b"libao-semantic-1\n"
 
 
 def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
@@ -51,7 +64,10 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
     Raises bot.core.yamlfile.DataError when the knowledge base is broken.
     """
     cache = cache or CacheDir(None)
-    matcher = lexical_matcher(directory, config=config, cache=cache)
+    directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
+    config = config or MatcherConfig()
+    digest = knowledge_digest(directory, config) if cache.path is not None else ""
+    matcher = lexical_matcher(directory, config=config, cache=cache, digest=digest)
     if not semantic:
         matcher.attach(None, "switched off")
         return matcher
@@ -62,21 +78,45 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
         log.warning("semantic signal off (%s): answering on the lexical signal alone", why_not)
         matcher.attach(None, why_not)
         return matcher
-    from bot.core.ask.semantic import SemanticIndex
-
-    matcher.attach(SemanticIndex.build(matcher.kb, embedder, cache=cache.path))
+    matcher.attach(semantic_index(matcher, embedder, cache=cache, digest=digest))
     return matcher
 
 
+def semantic_index(matcher: Matcher, embedder: Embedder, *, cache: CacheDir, digest: str) -> SemanticIndex:
+    """The semantic index of the matcher's knowledge base: its arrays restored from `cache`, else
+    assembled from the vectors (shipped, cached, or embedded now) and stored there."""
+    from bot.core.ask.semantic import SemanticIndex
+
+    name = f"semantic-{digest}-{re.sub(r'[^A-Za-z0-9.-]+', '_', embedder.model_id)}.npz"
+    payload = cache.read(name, SEMANTIC_MAGIC) if digest else None
+    if payload is not None:
+        try:
+            with np.load(io.BytesIO(payload), allow_pickle=False) as z:
+                return SemanticIndex.from_arrays(embedder, {k: z[k] for k in z.files})
+        except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile):
+            cache.warn(f"ignoring cache file {name} (not a semantic index of this knowledge base): rebuilding it")
+    index = SemanticIndex.build(matcher.kb, embedder, cache=cache.path)
+    if digest:
+        arrays: dict[str, Any] = index.arrays()
+        for key in ("queries", "passages"):  # the vectors are float16 at heart: keep them so, exactly
+            half = arrays[key].astype(np.float16)
+            if np.array_equal(half.astype(np.float32), arrays[key]):
+                arrays[key] = half
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        cache.write(name, SEMANTIC_MAGIC, out.getvalue())
+    return index
+
+
 def lexical_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
-                    cache: CacheDir | None = None) -> Matcher:
+                    cache: CacheDir | None = None, digest: str = "") -> Matcher:
     """The lexical matcher of `directory`: restored from `cache`, else built (and stored there)."""
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     config = config or MatcherConfig()
     cache = cache or CacheDir(None)
     if cache.path is None:
         return Matcher(load_knowledge(directory), config=config)
-    digest = knowledge_digest(directory, config)
+    digest = digest or knowledge_digest(directory, config)
     name = f"index-{digest}.json.z"
     payload = cache.read(name, MAGIC)
     if payload is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,10 +60,10 @@ def user_cache_path(model_id: str, cache: Path) -> Path:
 
 def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
                step: Callable[[int, int], None] | None = None,
-               cache: Path | None = None) -> tuple[VectorStore, int]:
+               cache: Path | None = None, texts: SemanticTexts | None = None) -> tuple[VectorStore, int]:
     """A store holding every vector `kb` needs: shipped ones, cached ones (in the private directory
     `cache`), then newly embedded ones (saved there). Returns (store, how many texts were embedded)."""
-    texts = SemanticTexts.of(kb)
+    texts = texts or SemanticTexts.of(kb)
     store = VectorStore(embedder.model_id, embedder.dim)
     sources = []
     if kb.directory is not None:
@@ -102,8 +102,9 @@ def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
 class SemanticIndex:
     """Per-document similarity of a question, 0..1 cosine (decoys after entries, like the matcher)."""
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, store: VectorStore):
-        texts = SemanticTexts.of(kb)
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, store: VectorStore,
+                 texts: SemanticTexts | None = None):
+        texts = texts or SemanticTexts.of(kb)
         self.embedder = embedder
         self._queries = store.matrix("query", texts.queries)
         owners = np.asarray(texts.owners, dtype=np.int64)
@@ -117,8 +118,33 @@ class SemanticIndex:
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder,
               step: Callable[[int, int], None] | None = None, cache: Path | None = None) -> SemanticIndex:
-        store, _ = fill_store(kb, embedder, step=step, cache=cache)
-        return cls(kb, embedder, store)
+        texts = SemanticTexts.of(kb)
+        store, _ = fill_store(kb, embedder, step=step, cache=cache, texts=texts)
+        return cls(kb, embedder, store, texts)
+
+    # -- the index as plain arrays (what the index cache stores, checksummed) ----------------------
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"queries": self._queries, "starts": self._starts, "docs": self._docs,
+                "passages": self._passages, "n_docs": np.asarray(self._n_docs, dtype=np.int64)}
+
+    @classmethod
+    def from_arrays(cls, embedder: Embedder, arrays: Mapping[str, np.ndarray]) -> SemanticIndex:
+        """The index `arrays` returned; ValueError when they do not fit together or the embedder."""
+        self = cls.__new__(cls)
+        self.embedder = embedder
+        self._queries = np.asarray(arrays["queries"], dtype=np.float32)
+        self._passages = np.asarray(arrays["passages"], dtype=np.float32)
+        self._starts = np.asarray(arrays["starts"], dtype=np.int64)
+        self._docs = np.asarray(arrays["docs"], dtype=np.int64)
+        self._n_docs = int(arrays["n_docs"])
+        rows = len(self._queries)
+        if (self._queries.ndim != 2 or self._queries.shape[1] != embedder.dim or self._passages.ndim != 2
+                or self._passages.shape[1] != embedder.dim or len(self._passages) > self._n_docs
+                or self._starts.shape != self._docs.shape or (rows and (not len(self._starts) or self._starts[0] != 0))
+                or np.any(np.diff(self._starts) <= 0) or np.any(self._starts >= max(rows, 1))
+                or np.any(self._docs < 0) or np.any(self._docs >= self._n_docs)):
+            raise ValueError("semantic index arrays do not fit together")
+        return self
 
     def vector(self, question: str) -> np.ndarray:
         return self.embedder.embed([normalize_query(question)], kind="query")[0]
