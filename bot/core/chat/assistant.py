@@ -6,6 +6,7 @@ about a platform or SQL: storage is the `ChatStore` protocol, text comes from th
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from bot.core.phrases import placeholders
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Phrasebook
 from bot.core.phrases.placeholders import SETTINGS
-from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, clean_input
+from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, CleanInput, clean_input
 
 if TYPE_CHECKING:
     from bot.core.cache import CacheDir
@@ -95,13 +96,30 @@ class Assistant:
 
     def text(self, sender: Sender, text: str) -> Reply:
         """Free text: an answer to a pending prompt (report, settings), otherwise a question."""
+        return self._prompted(sender, text) or self.ask(sender, text)
+
+    async def text_async(self, sender: Sender, text: str) -> Reply:
+        """`text` for channels on an event loop: matching a question (an embedding, tens of ms of
+        CPU) runs in a worker thread, so other users' updates are served meanwhile. Everything that
+        touches storage stays on the caller's thread."""
+        prompted = self._prompted(sender, text)
+        if prompted is not None:
+            return prompted
+        cleaned = clean_input(text, max_chars=MAX_QUESTION_CHARS)
+        if cleaned.problem:
+            return Reply(t(cleaned.problem))
+        result = await asyncio.to_thread(self.matcher.ask, cleaned.text, limit=self.options.max_candidates)
+        return self._question_reply(cleaned, result)
+
+    def _prompted(self, sender: Sender, text: str) -> Reply | None:
+        """The reply when `text` answers a pending prompt (report conversation, settings value)."""
         claimed = self.report_flow.on_text(sender, text) if self.report_flow else None
         if claimed is not None:
             return claimed
         pending = self._pending.pop(sender.user_id, None)
         if pending is not None:
             return self._set_setting(sender, pending, text)
-        return self.ask(sender, text)
+        return None
 
     def tap(self, sender: Sender, data: str) -> Reply:
         """A button tap with its callback data; forged or stale data gets the polite 'expired'."""
@@ -173,7 +191,9 @@ class Assistant:
         cleaned = clean_input(question, max_chars=MAX_QUESTION_CHARS)
         if cleaned.problem:
             return Reply(t(cleaned.problem))
-        result = self.matcher.ask(cleaned.text, limit=self.options.max_candidates)
+        return self._question_reply(cleaned, self.matcher.ask(cleaned.text, limit=self.options.max_candidates))
+
+    def _question_reply(self, cleaned: CleanInput, result: AskResult) -> Reply:
         reply = self._render_result(result)
         if result.status == "unknown" and self.options.store_unanswered:
             self.store.add_unanswered(cleaned.text)
