@@ -72,6 +72,7 @@ class Assistant:
         self._taps: dict[str, Callable[[Sender, tuple[str, ...]], Reply]] = {
             "a": self._tap_answer, "c": self._tap_choice, "v": self._tap_vote, "n": self._tap_none,
             "x": self._tap_example, "p": self._tap_phrase, "s": self._tap_setting, "r": self._tap_report,
+            "f": self._tap_full, "l": self._tap_leak_report,
         }
 
     # -- entry points ------------------------------------------------------------------------------
@@ -209,15 +210,37 @@ class Assistant:
             return Reply(t("ask.clarify"), (*rows, (Button(t("bot.none_of_these"), encode("n")),)))
         return self.answer(result.matches[0].entry)
 
-    def answer(self, entry: Entry, *, voted: int = 0) -> Reply:
-        """An entry as a reply: answer, source, related questions, and 👍/👎 (until voted)."""
+    def answer(self, entry: Entry, *, voted: int = 0, full: bool = False) -> Reply:
+        """An entry as a phone-sized reply: the rule's lead and one short source line, a button to the
+        full rule with every citation ("依据" when several documents are cited), "report a leak" on
+        rules about leaks (when reports are on), related questions, and 👍/👎 (until voted)."""
         related = [r for r in (self.matcher.kb.get(i) for i in entry.related) if r is not None]
         related = related[: self.options.max_related]
+        view = views.answer_view(entry, related, voted=voted, full=full)
         rows: list[tuple[Button, ...]] = [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
+        if view.expandable:
+            label = t("bot.citations_label") if view.several_documents else t("bot.full_answer_label")
+            rows.append((Button(label, encode("f", entry.id)),))
+        if view.report and self.report_flow is not None:
+            rows.append((Button(t("bot.report_leak_label"), encode("l")),))
         if not voted:
             rows.append((Button(t("vote.up_label"), encode("v", entry.id, "+")),
                          Button(t("vote.down_label"), encode("v", entry.id, "-"))))
-        return Reply(views.answer_text(entry, related, voted=voted), tuple(rows))
+        return Reply(view.text, tuple(rows))
+
+    def _tap_full(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        """"依据" / "详细": the same answer, in full with every citation, in place of the short one."""
+        entry = self.matcher.kb.get(parts[0]) if len(parts) == 1 else None
+        if entry is None:
+            return self.expired()
+        reply = self.answer(entry, full=True)
+        return Reply(reply.text, reply.buttons, edit=True)
+
+    def _tap_leak_report(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        """"报告泄密隐患" under a rule about leaks: the /report conversation starts."""
+        if parts:
+            return self.expired()
+        return self.report(sender)
 
     def _tap_answer(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
         entry = self.matcher.kb.get(parts[0]) if len(parts) == 1 else None
