@@ -27,10 +27,11 @@ def _answers(matcher) -> list[tuple[str, list[tuple[str, float]]]]:
 
 @pytest.fixture(scope="module")
 def kdir(tmp_path_factory, kb) -> Path:
-    """A private copy of the shipped knowledge (its compact vocabulary included)."""
+    """A private copy of the shipped knowledge (its compact vocabulary included, its shipped index not:
+    these tests are about the cache)."""
     assert kb.directory is not None
     target = tmp_path_factory.mktemp("kb") / "knowledge"
-    shutil.copytree(kb.directory, target)
+    shutil.copytree(kb.directory, target, ignore=shutil.ignore_patterns(index_cache.SHIPPED_INDEX))
     return target
 
 
@@ -231,3 +232,41 @@ def test_the_cache_is_bounded_least_recently_used_first(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index-0", "index-2", "index-3"]
     cache.write("big", b"m", b"y" * 9_900)  # over the byte budget: everything older goes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]
+
+
+def test_the_shipped_index_serves_a_fresh_install_and_only_while_it_is_current(kb, built, tmp_path):
+    """`kb build` ships the index beside the knowledge: an empty cache builds nothing; after an edit
+    the shipped index is stale and the knowledge is indexed from its YAML."""
+    matcher, _ = built
+    assert kb.directory is not None
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(kb.directory, kdir)
+    assert (kdir / index_cache.SHIPPED_INDEX).exists()
+    empty = tmp_path / "cache"
+    fresh = index_cache.lexical_matcher(kdir, cache=CacheDir.open(empty))
+    assert _answers(fresh) == _answers(matcher) and list(empty.iterdir()) == []
+    entries = kdir / "entries" / "etiquette_phone.yaml"
+    entries.write_text(entries.read_text(encoding="utf-8").replace("三声", "四声"), encoding="utf-8")
+    edited = index_cache.lexical_matcher(kdir, cache=CacheDir.open(empty))
+    assert any("四声" in e.answer for e in edited.kb.entries)
+    assert len(list(empty.glob("index-*"))) == 1
+
+
+def test_lint_reports_stale_derived_files_and_build_refreshes_them(kb, tmp_path):
+    assert kb.directory is not None
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(kb.directory, kdir)
+    entries = kdir / "entries" / "etiquette_phone.yaml"
+    entries.write_text(entries.read_text(encoding="utf-8").replace("三声", "3声", 1), encoding="utf-8")
+    env = dict(os.environ, LIBAO_CACHE_DIR=str(tmp_path / "cache"))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "bot", "--knowledge", str(kdir), "kb", *args], cwd=ROOT,
+                              env=env, capture_output=True, timeout=600, check=False)
+
+    lint = cli("lint")
+    assert lint.returncode == 1
+    assert "vocabulary.txt" in lint.stderr.decode() and index_cache.SHIPPED_INDEX in lint.stderr.decode()
+    build = cli("build")
+    assert b"vocabulary.txt rewritten" in build.stdout and index_cache.SHIPPED_INDEX.encode() in build.stdout
+    assert cli("lint").returncode == 0

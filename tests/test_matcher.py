@@ -63,7 +63,7 @@ def test_every_entry_is_found_by_its_own_title(kb, matcher):
 def test_index_cache_roundtrip_and_invalidation(tmp_path, kb):
     assert kb.directory is not None
     kdir = tmp_path / "knowledge"
-    shutil.copytree(kb.directory, kdir)
+    shutil.copytree(kb.directory, kdir, ignore=shutil.ignore_patterns(index_cache.SHIPPED_INDEX))
     cache = CacheDir.open(tmp_path / "cache")
     first = index_cache.load_matcher(kdir, cache=cache, semantic=False)
     again = index_cache.load_matcher(kdir, cache=cache, semantic=False)

@@ -74,16 +74,25 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def _vocabulary_problems(args: argparse.Namespace) -> list[Problem]:
-    """The shipped compact vocabulary must be the one derived from the knowledge as it is now."""
-    from bot.core.ask.index_cache import lexical_matcher
+    """The derived files beside the knowledge (compact vocabulary, index) must be those of the
+    knowledge as it is now."""
+    from bot.core.ask import index_cache
+    from bot.core.ask.matcher import MatcherConfig
     from bot.core.text.segment import VOCABULARY_FILE
 
-    matcher = lexical_matcher(knowledge_dir(args), cache=cache_dir())
-    if matcher.seg.shipped:
-        return []
+    matcher = index_cache.lexical_matcher(knowledge_dir(args), cache=cache_dir())
     assert matcher.kb.directory is not None
-    path = matcher.kb.directory / VOCABULARY_FILE
-    return [Problem(str(path), 0, "the compact vocabulary is missing or stale: run `libao kb build`")]
+    directory = matcher.kb.directory
+    problems = []
+    if not matcher.seg.shipped:
+        problems.append(Problem(str(directory / VOCABULARY_FILE), 0,
+                                "the compact vocabulary is missing or stale: run `libao kb build`"))
+    config = MatcherConfig()
+    if index_cache.shipped_index(directory, config=config,
+                                 digest=index_cache.knowledge_digest(directory, config)) is None:
+        problems.append(Problem(str(directory / index_cache.SHIPPED_INDEX), 0,
+                                "the shipped index is missing or stale: run `libao kb build`"))
+    return problems
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -124,6 +133,7 @@ def run_fit(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from bot.core.ask import index_cache
     from bot.core.ask.embed import load_embedder
     from bot.core.ask.matcher import Matcher
     from bot.core.ask.semantic import SHIPPED_VECTORS, SemanticTexts, fill_store
@@ -141,10 +151,12 @@ def run_build(args: argparse.Namespace) -> int:
     embedder, why_not = load_embedder(threads=max(1, args.embed_threads))
     if embedder is None:
         print(f"cannot embed here: {why_not}", file=sys.stderr)
-        return exitcodes.FINDINGS
-    progress = Progress(0, "kb build")
-    store, embedded = fill_store(kb, embedder, step=progress.step, cache=cache_dir().path)
-    path = kb.directory / SHIPPED_VECTORS
-    store.save(path, only=SemanticTexts.of(kb).keys(store))
-    print(f"ok: {len(store)} vectors in {path.name} ({embedded} embedded now)")
-    return exitcodes.OK
+    else:
+        progress = Progress(0, "kb build")
+        store, embedded = fill_store(kb, embedder, step=progress.step, cache=cache_dir().path)
+        path = kb.directory / SHIPPED_VECTORS
+        store.save(path, only=SemanticTexts.of(kb).keys(store))
+        print(f"ok: {len(store)} vectors in {path.name} ({embedded} embedded now)")
+    index_cache.build_shipped_index(kb.directory)
+    print(f"ok: {index_cache.SHIPPED_INDEX} rewritten")
+    return exitcodes.OK if embedder is not None else exitcodes.FINDINGS

@@ -31,6 +31,20 @@ MAX_FILES = 8
 _LEGACY = ("*.pickle", "jieba.*.cache", "vocab-*.txt")
 
 
+def seal(magic: bytes, payload: bytes) -> bytes:
+    """A data file's bytes: `magic`, the SHA-256 of magic and payload, the payload."""
+    return magic + hashlib.sha256(magic + payload).digest() + payload
+
+
+def unseal(data: bytes, magic: bytes) -> bytes | None:
+    """The payload of sealed `data`; None unless it starts with `magic` and matches its checksum."""
+    head, digest, payload = data[:len(magic)], data[len(magic):len(magic) + DIGEST_BYTES], \
+        data[len(magic) + DIGEST_BYTES:]
+    if head != magic or hashlib.sha256(magic + payload).digest() != digest:
+        return None
+    return payload
+
+
 def _owned_private(st: os.stat_result) -> str:
     """Why a file or directory with this stat may not be trusted ('' when it may)."""
     if st.st_uid != os.geteuid():
@@ -101,9 +115,8 @@ class CacheDir:
         if why:
             self._reject(path, why)
             return None
-        head, digest, payload = data[:len(magic)], data[len(magic):len(magic) + DIGEST_BYTES], \
-            data[len(magic) + DIGEST_BYTES:]
-        if head != magic or hashlib.sha256(magic + payload).digest() != digest:
+        payload = unseal(data, magic)
+        if payload is None:
             self._reject(path, "checksum mismatch")
             return None
         with contextlib.suppress(OSError):
@@ -119,7 +132,7 @@ class CacheDir:
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
             with os.fdopen(fd, "wb") as f:
-                f.write(magic + hashlib.sha256(magic + payload).digest() + payload)
+                f.write(seal(magic, payload))
             os.replace(tmp, path)
         except OSError as exc:
             if tmp:

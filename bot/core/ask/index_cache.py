@@ -29,7 +29,7 @@ import numpy as np
 from bot import __version__
 from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, Decoy, Entry, KnowledgeBase, load_knowledge
 from bot.core.ask.matcher import Matcher, MatcherConfig
-from bot.core.cache import CacheDir
+from bot.core.cache import CacheDir, seal, unseal
 from bot.core.schema import Source
 from bot.core.text.language import AskLanguage
 from bot.core.text.segment import Segmenter
@@ -43,13 +43,17 @@ log = logging.getLogger(__name__)
 
 _FORMAT = "2"
 MAGIC = b"libao-index-2\n"
+# The shipped knowledge base's index, written by `kb build` beside the knowledge: a fresh install
+# answers without building it (like the shipped vectors); used only while its digest matches.
+SHIPPED_INDEX = "index.json.z"
 SEMANTIC_MAGIC = b"libao-semantic-1\n"
 
 
 def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
-    """Hash of the knowledge files' names and bytes plus everything else the index depends on."""
+    """Hash of the knowledge files' names and bytes (the shipped index aside) plus everything else the
+    index depends on."""
     h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}".encode())
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != SHIPPED_INDEX):
         h.update(str(path.relative_to(directory)).encode("utf-8") + b"\0")
         h.update(path.read_bytes() + b"\0")
     return h.hexdigest()[:24]
@@ -114,18 +118,48 @@ def lexical_matcher(directory: Path | None = None, *, config: MatcherConfig | No
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     config = config or MatcherConfig()
     cache = cache or CacheDir(None)
-    if cache.path is None:
-        return Matcher(load_knowledge(directory), config=config)
     digest = digest or knowledge_digest(directory, config)
     name = f"index-{digest}.json.z"
     payload = cache.read(name, MAGIC)
     if payload is not None:
         try:
             return decode(payload, directory, config=config, digest=digest)
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError, zlib.error):
+        except _NOT_AN_INDEX:
             cache.warn(f"ignoring cache file {name} (not an index of this knowledge base): rebuilding it")
+    shipped = shipped_index(directory, config=config, digest=digest)
+    if shipped is not None:
+        return shipped
     matcher = Matcher(load_knowledge(directory), config=config)
     cache.write(name, MAGIC, encode(matcher, digest))
+    return matcher
+
+
+_NOT_AN_INDEX = (ValueError, KeyError, TypeError, IndexError, AttributeError, zlib.error)
+
+
+def shipped_index(directory: Path, *, config: MatcherConfig, digest: str) -> Matcher | None:
+    """The matcher from the index shipped in `directory`, if it is the index of exactly these files."""
+    try:
+        payload = unseal((directory / SHIPPED_INDEX).read_bytes(), MAGIC)
+    except OSError:
+        return None
+    if payload is None:
+        log.warning("ignoring %s (checksum mismatch): building the index", SHIPPED_INDEX)
+        return None
+    try:
+        return decode(payload, directory, config=config, digest=digest)
+    except _NOT_AN_INDEX:
+        return None  # stale: the knowledge changed since `kb build` (kb lint says so)
+
+
+def build_shipped_index(directory: Path, *, config: MatcherConfig | None = None) -> Matcher:
+    """Index `directory` from its YAML and write the shipped index beside it (`kb build`)."""
+    config = config or MatcherConfig()
+    matcher = Matcher(load_knowledge(directory), config=config)
+    target = directory / SHIPPED_INDEX
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(seal(MAGIC, encode(matcher, knowledge_digest(directory, config))))
+    tmp.replace(target)
     return matcher
 
 
@@ -177,7 +211,9 @@ def encode(matcher: Matcher, digest: str) -> bytes:
         "index": matcher.index_state(),
         "config": asdict(matcher.config),
     }
-    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+    # Sorted keys: the same knowledge gives the same bytes (the shipped index is in version control).
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return zlib.compress(text.encode("utf-8"), 1)
 
 
 def decode(payload: bytes, directory: Path, *, config: MatcherConfig, digest: str) -> Matcher:
