@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.ask import index_cache
-from bot.core.cache import CacheDir
+from bot.core.cache import KEY_FILE, CacheDir, seal
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ["电话响几声要接", "客户投诉了怎么处理", "脱密期是几年", "可以染头发吗", "今天会下雨吗", "电话"]
@@ -44,6 +44,16 @@ def built(kdir):
     return matcher, file
 
 
+def _cache_like(built_file: Path, folder: Path, *, copy: bool = True) -> CacheDir:
+    """A cache directory with the same key as the one `built_file` was written in (and the file)."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    shutil.copy(built_file.parent / KEY_FILE, folder / KEY_FILE)
+    (folder / KEY_FILE).chmod(0o600)
+    if copy:
+        shutil.copy(built_file, folder / built_file.name)
+    return CacheDir.open(folder)
+
+
 def _warnings(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
 
@@ -51,8 +61,8 @@ def _warnings(caplog) -> list[str]:
 def test_a_restored_index_answers_exactly_like_a_built_one(kdir, built, tmp_path):
     matcher, file = built
     assert matcher.seg.shipped  # the shipped compact vocabulary was used, jieba's full one never
-    cache = CacheDir.open(tmp_path)
-    shutil.copy(file, tmp_path / file.name)
+    cache = _cache_like(file, tmp_path / "cache")
+    assert cache.read(file.name, index_cache.MAGIC) is not None
     restored = index_cache.lexical_matcher(kdir, cache=cache)
     assert restored is not matcher and _answers(restored) == _answers(matcher)
     assert restored.kb.entries == matcher.kb.entries and restored.kb.decoys == matcher.kb.decoys
@@ -81,7 +91,7 @@ def test_a_planted_file_with_executable_content_runs_nothing_and_is_rebuilt(kdir
     matcher, file = built
     marker = tmp_path / "pwned"
     cache_path = tmp_path / "cache"
-    cache = CacheDir.open(cache_path)
+    cache = _cache_like(file, cache_path, copy=False)
     evil = pickle.dumps(_Payload(marker))
     # Under the exact name the index would have, with and without a forged header, and under the
     # names earlier versions used.
@@ -109,8 +119,8 @@ def test_a_planted_file_with_executable_content_runs_nothing_and_is_rebuilt(kdir
 def test_every_random_byte_flip_is_detected(built, tmp_path):
     _, file = built
     original = file.read_bytes()
-    cache = CacheDir.open(tmp_path)
-    target = tmp_path / file.name
+    cache = _cache_like(file, tmp_path / "cache", copy=False)
+    target = tmp_path / "cache" / file.name
     rng = random.Random(20240601)
     positions = rng.sample(range(len(original)), 300)
     positions += [0, len(index_cache.MAGIC), len(original) - 1]  # the magic, the digest, the last byte
@@ -131,11 +141,12 @@ def test_a_flipped_file_is_rebuilt_not_trusted(kdir, built, tmp_path, caplog):
     matcher, file = built
     damaged = bytearray(file.read_bytes())
     damaged[len(damaged) // 3] ^= 0x01
-    (tmp_path / file.name).write_bytes(bytes(damaged))
+    cache = _cache_like(file, tmp_path / "cache", copy=False)
+    (tmp_path / "cache" / file.name).write_bytes(bytes(damaged))
     with caplog.at_level(logging.WARNING):
-        restored = index_cache.lexical_matcher(kdir, cache=CacheDir.open(tmp_path))
+        restored = index_cache.lexical_matcher(kdir, cache=cache)
     assert _answers(restored) == _answers(matcher)
-    assert (tmp_path / file.name).read_bytes() == file.read_bytes()
+    assert (tmp_path / "cache" / file.name).read_bytes() == file.read_bytes()
     assert len(_warnings(caplog)) == 1
 
 
@@ -143,12 +154,27 @@ def test_a_valid_file_of_another_knowledge_base_is_not_used(kdir, built, tmp_pat
     """A well-formed, correctly checksummed index copied under this knowledge base's name."""
     matcher, file = built
     foreign = index_cache.encode(matcher, "0" * 24)
-    CacheDir.open(tmp_path).write(file.name, index_cache.MAGIC, foreign)
+    cache = _cache_like(file, tmp_path / "cache", copy=False)
+    cache.write(file.name, index_cache.MAGIC, foreign)
     with caplog.at_level(logging.WARNING):
-        restored = index_cache.lexical_matcher(kdir, cache=CacheDir.open(tmp_path))
+        restored = index_cache.lexical_matcher(kdir, cache=cache)
     assert _answers(restored) == _answers(matcher)
-    assert (tmp_path / file.name).read_bytes() == file.read_bytes()
+    assert (tmp_path / "cache" / file.name).read_bytes() == file.read_bytes()
     assert len(_warnings(caplog)) == 1
+
+
+def test_a_file_with_a_valid_checksum_but_without_the_directory_s_key_is_not_used(kdir, built, tmp_path):
+    """Whoever could plant a file still cannot forge one: the MAC needs the key only the owner reads."""
+    matcher, file = built
+    digest = file.name.removeprefix("index-").removesuffix(".json.z")
+    payload = index_cache.encode(matcher, digest)
+    cache = _cache_like(file, tmp_path / "cache", copy=False)
+    (tmp_path / "cache" / file.name).write_bytes(seal(index_cache.MAGIC, payload))
+    assert cache.read(file.name, index_cache.MAGIC) is None
+    other_key = CacheDir.open(tmp_path / "other")
+    other_key.write(file.name, index_cache.MAGIC, payload)
+    shutil.copy(tmp_path / "other" / file.name, tmp_path / "cache" / file.name)
+    assert cache.read(file.name, index_cache.MAGIC) is None
 
 
 def test_a_symlink_in_the_cache_is_not_followed(built, tmp_path):
@@ -156,7 +182,7 @@ def test_a_symlink_in_the_cache_is_not_followed(built, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     shutil.copy(file, elsewhere)
     cache_path = tmp_path / "cache"
-    cache = CacheDir.open(cache_path)
+    cache = _cache_like(file, cache_path, copy=False)
     (cache_path / file.name).symlink_to(elsewhere)
     assert cache.read(file.name, index_cache.MAGIC) is None
     assert elsewhere.exists()
@@ -165,8 +191,7 @@ def test_a_symlink_in_the_cache_is_not_followed(built, tmp_path):
 def test_a_directory_writable_by_others_is_not_used(kdir, built, tmp_path, caplog):
     matcher, file = built
     shared = tmp_path / "shared"
-    shared.mkdir()
-    shutil.copy(file, shared / file.name)
+    _cache_like(file, shared)
     shared.chmod(0o777)
     with caplog.at_level(logging.WARNING):
         cache = CacheDir.open(shared)
@@ -187,9 +212,10 @@ def test_a_directory_of_another_user_is_not_used(tmp_path):
 
 def test_a_file_writable_by_others_is_not_read(built, tmp_path):
     _, file = built
-    shutil.copy(file, tmp_path / file.name)
-    (tmp_path / file.name).chmod(0o666)
-    assert CacheDir.open(tmp_path).read(file.name, index_cache.MAGIC) is None
+    cache = _cache_like(file, tmp_path / "cache")
+    assert cache.read(file.name, index_cache.MAGIC) is not None
+    (tmp_path / "cache" / file.name).chmod(0o666)
+    assert cache.read(file.name, index_cache.MAGIC) is None
 
 
 def test_the_directory_is_created_private(tmp_path):
@@ -229,9 +255,9 @@ def test_the_cache_is_bounded_least_recently_used_first(tmp_path):
         os.utime(tmp_path / f"index-{i}", (1000 + i, 1000 + i))
     assert cache.read("index-0", b"m") == b"x" * 100  # used: now the most recent
     cache.write("index-3", b"m", b"x" * 100)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index-0", "index-2", "index-3"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index-0", "index-2", "index-3", KEY_FILE]
     cache.write("big", b"m", b"y" * 9_900)  # over the byte budget: everything older goes
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big", KEY_FILE]
 
 
 def test_the_shipped_index_serves_a_fresh_install_and_only_while_it_is_current(kb, built, tmp_path):
@@ -244,7 +270,7 @@ def test_the_shipped_index_serves_a_fresh_install_and_only_while_it_is_current(k
     assert (kdir / index_cache.SHIPPED_INDEX).exists()
     empty = tmp_path / "cache"
     fresh = index_cache.lexical_matcher(kdir, cache=CacheDir.open(empty))
-    assert _answers(fresh) == _answers(matcher) and list(empty.iterdir()) == []
+    assert _answers(fresh) == _answers(matcher) and list(empty.glob("index-*")) == []
     entries = kdir / "entries" / "etiquette_phone.yaml"
     entries.write_text(entries.read_text(encoding="utf-8").replace("三声", "四声"), encoding="utf-8")
     edited = index_cache.lexical_matcher(kdir, cache=CacheDir.open(empty))

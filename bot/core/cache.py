@@ -5,9 +5,10 @@ never a traceback and never code run on load:
 
 - the directory must belong to this process's user and be writable by no one else (created 0700);
   any other directory is not used at all;
-- files are data only (no pickle, no marshal): ``MAGIC`` + SHA-256 of the payload + the payload. A
-  file that is not a regular file owned by this user, is foreign, truncated or altered in any byte
-  fails the check, is deleted and rebuilt;
+- files are data only (no pickle, no marshal): ``MAGIC`` + an HMAC-SHA256 of the payload under a
+  random key kept in the directory (``index.key``, 0600) + the payload. A file that is not a regular
+  file owned by this user, is foreign, truncated, altered in any byte or written without the key
+  fails the check before anything of it is decoded, is deleted and rebuilt;
 - the directory is bounded: after a write, the least recently used files beyond `max_bytes` or
   `max_files` are evicted (a new index per knowledge edit would otherwise pile up).
 """
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import logging
 import os
+import secrets
 import stat
 import tempfile
 from pathlib import Path
@@ -31,18 +34,44 @@ MAX_FILES = 8
 _LEGACY = ("*.pickle", "jieba.*.cache", "vocab-*.txt")
 
 
-def seal(magic: bytes, payload: bytes) -> bytes:
-    """A data file's bytes: `magic`, the SHA-256 of magic and payload, the payload."""
-    return magic + hashlib.sha256(magic + payload).digest() + payload
+KEY_FILE = "index.key"
 
 
-def unseal(data: bytes, magic: bytes) -> bytes | None:
+def _digest(magic: bytes, payload: bytes, key: bytes | None) -> bytes:
+    if key is None:
+        return hashlib.sha256(magic + payload).digest()
+    return hmac.new(key, magic + payload, hashlib.sha256).digest()
+
+
+def seal(magic: bytes, payload: bytes, *, key: bytes | None = None) -> bytes:
+    """A data file's bytes: `magic`, the SHA-256 (HMAC under `key`) of magic and payload, the payload."""
+    return magic + _digest(magic, payload, key) + payload
+
+
+def unseal(data: bytes, magic: bytes, *, key: bytes | None = None) -> bytes | None:
     """The payload of sealed `data`; None unless it starts with `magic` and matches its checksum."""
     head, digest, payload = data[:len(magic)], data[len(magic):len(magic) + DIGEST_BYTES], \
         data[len(magic) + DIGEST_BYTES:]
-    if head != magic or hashlib.sha256(magic + payload).digest() != digest:
+    if head != magic or not hmac.compare_digest(_digest(magic, payload, key), digest):
         return None
     return payload
+
+
+def _directory_key(path: Path) -> bytes:
+    """The directory's MAC key (created on first use, 0600); OSError/ValueError when unusable."""
+    file = path / KEY_FILE
+    if not file.exists():
+        fd, tmp = tempfile.mkstemp(dir=path, prefix=".tmp-", suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+        os.replace(tmp, file)
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        key = f.read(64)
+    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077 or len(key) != 32:
+        raise ValueError("key file not private")
+    return key
 
 
 def _owned_private(st: os.stat_result) -> str:
@@ -64,6 +93,7 @@ class CacheDir:
         self.problem = problem
         self.max_bytes, self.max_files = max_bytes, max_files
         self._warned = False
+        self._key: bytes | None = None
 
     @classmethod
     def open(cls, path: Path | None, *, max_bytes: int = MAX_BYTES, max_files: int = MAX_FILES) -> CacheDir:
@@ -78,9 +108,13 @@ class CacheDir:
             problem = "not a directory" if not stat.S_ISDIR(st.st_mode) else _owned_private(st)
             if not problem and not os.access(path, os.W_OK | os.X_OK):
                 problem = "not writable"
+            key = None if problem else _directory_key(path)
         except OSError as exc:
             problem = f"cannot create it ({exc.strerror or type(exc).__name__})"
+        except ValueError as exc:
+            problem = str(exc)
         cache = cls(None if problem else path, problem=problem, max_bytes=max_bytes, max_files=max_files)
+        cache._key = None if problem else key
         if problem:
             cache.warn(f"not using the cache directory {path} ({problem}): building in memory")
         return cache
@@ -115,7 +149,7 @@ class CacheDir:
         if why:
             self._reject(path, why)
             return None
-        payload = unseal(data, magic)
+        payload = unseal(data, magic, key=self._key)
         if payload is None:
             self._reject(path, "checksum mismatch")
             return None
@@ -132,7 +166,7 @@ class CacheDir:
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
             with os.fdopen(fd, "wb") as f:
-                f.write(seal(magic, payload))
+                f.write(seal(magic, payload, key=self._key))
             os.replace(tmp, path)
         except OSError as exc:
             if tmp:
@@ -159,7 +193,7 @@ class CacheDir:
                 st = os.lstat(p)
             except OSError:
                 continue
-            if stat.S_ISREG(st.st_mode) and p != keep:
+            if stat.S_ISREG(st.st_mode) and p != keep and p.name != KEY_FILE:
                 files.append((st.st_mtime, st.st_size, p))
         files.sort(key=lambda f: f[0], reverse=True)
         total = os.lstat(keep).st_size if keep is not None and keep.exists() else 0

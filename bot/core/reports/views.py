@@ -29,6 +29,8 @@ def format_time(ts: float) -> str:
 
 
 def elapsed(seconds: float) -> str:
+    if seconds < 60:
+        return t("report.elapsed.under_minute")
     minutes = round(seconds / 60)
     if minutes < 120:
         return t("report.elapsed.minutes", n=minutes)
@@ -63,7 +65,8 @@ def list_text(rows: list[dict[str, Any]]) -> str:
 
 def event_line(event: dict[str, Any]) -> str:
     """One history line of an opened event ({"at", "kind", "actor", "body"})."""
-    return t(f"report.event.{event['kind']}", at=format_time(event["at"]), body=event["body"] or "")
+    return t(f"report.event.{event['kind']}", at=format_time(event["at"]),
+             body=event["body"] or t("report.officer_unnamed"))
 
 
 def report_text(row: dict[str, Any], content: dict[str, Any], identity: dict[str, Any] | None,
