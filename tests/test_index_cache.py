@@ -296,3 +296,13 @@ def test_lint_reports_stale_derived_files_and_build_refreshes_them(kb, tmp_path)
     build = cli("build")
     assert b"vocabulary.txt rewritten" in build.stdout and index_cache.SHIPPED_INDEX.encode() in build.stdout
     assert cli("lint").returncode == 0
+
+
+def test_the_cache_location_is_read_once_from_the_environment_never_a_shared_temp_dir():
+    from bot.environment import read_environment
+
+    assert read_environment({"LIBAO_CACHE_DIR": "/c", "HOME": "/h"}).cache_dir == Path("/c")
+    assert read_environment({"XDG_CACHE_HOME": "/x", "HOME": "/h"}).cache_dir == Path("/x/libao")
+    assert read_environment({"HOME": "/h"}).cache_dir == Path("/h/.cache/libao")
+    assert read_environment({}).cache_dir is None
+    assert CacheDir.open(None).path is None
