@@ -231,7 +231,7 @@ def main() -> None:
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         big_matcher.attach(SemanticIndex.from_arrays(embedder, {
             "queries": vectors, "passages": passages, "starts": starts, "docs": owners[starts],
-            "n_docs": np.asarray(len(big.entries) + len(big.decoys))}))
+            "n_docs": np.asarray(len(big.entries) + len(big.decoys))}, texts))
         fq = big_queries[: args.fused_queries]
         peer = peer_ms()
         p50, p99 = time_calls(big_matcher.ask, fq)

@@ -3,7 +3,9 @@
 This module is the only reader of them. It is kept apart from bot.config so that a command that
 needs no configuration file (`ask`) does not import the bot's configuration schema.
 
-  TELEGRAM_BOT_TOKEN  the bot token from @BotFather (required by `serve`; never logged or printed)
+  TELEGRAM_BOT_TOKEN  the bot token from @BotFather (when channels.telegram is configured)
+  WECOM_BOT_SECRET    the WeCom bot's secret (when channels.wecom is configured)
+  DINGTALK_CLIENT_SECRET  the DingTalk app's client secret (when channels.dingtalk is configured)
   LIBAO_CONFIG        path of the YAML file (default: config.yaml in the working directory)
   LIBAO_DB            path of the SQLite database (default: data/libao.db; overrides `database:`)
   LIBAO_REPORT_KEY    the leak-report key as base64 (containers with a secret store)
@@ -22,6 +24,8 @@ from pathlib import Path
 ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_CONFIG = "LIBAO_CONFIG"
 ENV_DB = "LIBAO_DB"
+ENV_WECOM_SECRET = "WECOM_BOT_SECRET"
+ENV_DINGTALK_SECRET = "DINGTALK_CLIENT_SECRET"
 ENV_REPORT_KEY = "LIBAO_REPORT_KEY"
 ENV_REPORT_KEY_FILE = "LIBAO_REPORT_KEY_FILE"
 ENV_CACHE_DIR = "LIBAO_CACHE_DIR"
@@ -40,6 +44,8 @@ class Environment:
     report_key: str | None = field(default=None, repr=False)
     report_key_file: Path | None = None
     cache_dir: Path | None = None
+    wecom_secret: str = field(default="", repr=False)
+    dingtalk_secret: str = field(default="", repr=False)
 
     def config_file(self, flag: Path | str | None = None) -> Path:
         """The YAML file: command-line flag, else $LIBAO_CONFIG, else config.yaml."""
@@ -66,4 +72,5 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         cache = base / "libao" if base is not None else None
     return Environment(token=env.get(ENV_TOKEN, "").strip(), config_path=path(ENV_CONFIG), database=path(ENV_DB),
                        report_key=env.get(ENV_REPORT_KEY) or None, report_key_file=path(ENV_REPORT_KEY_FILE),
-                       cache_dir=cache)
+                       cache_dir=cache, wecom_secret=env.get(ENV_WECOM_SECRET, "").strip(),
+                       dingtalk_secret=env.get(ENV_DINGTALK_SECRET, "").strip())

@@ -306,3 +306,33 @@ def test_the_cache_location_is_read_once_from_the_environment_never_a_shared_tem
     assert read_environment({"HOME": "/h"}).cache_dir == Path("/h/.cache/libao")
     assert read_environment({}).cache_dir is None
     assert CacheDir.open(None).path is None
+
+
+def test_imported_clauses_come_back_from_the_cache_as_the_fallback(kdir, tmp_path):
+    """Clauses of an imported rulebook are indexed once and restored from the same sealed plain data;
+    the import leaves the curated index (and so the shipped one) valid."""
+    from bot.core.ask.matcher import MatcherConfig
+
+    library = ROOT / "benchmarks" / "rulebook" / "shanghai_public_library_regulations.md"
+    directory = tmp_path / "knowledge"
+    shutil.copytree(kdir, directory)
+    env = {**os.environ, "LIBAO_CACHE_DIR": str(tmp_path / "import-cache")}
+    proc = subprocess.run([sys.executable, "-m", "bot", "--knowledge", str(directory), "--lexical-only",
+                           "kb", "import", str(library)], capture_output=True, cwd=ROOT, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
+    config = MatcherConfig()
+    assert index_cache.knowledge_digest(directory, config) == index_cache.knowledge_digest(kdir, config)
+    cache_path = tmp_path / "cache"
+    first = index_cache.load_matcher(directory, cache=CacheDir.open(cache_path), semantic=False)
+    (file,) = cache_path.glob("clauses-*")
+    with pytest.raises(pickle.UnpicklingError):
+        pickle.loads(file.read_bytes())
+    again = index_cache.load_matcher(directory, cache=CacheDir.open(cache_path), semantic=False)
+    assert first.fallback is not None and again.fallback is not None
+    assert len(again.fallback) == len(first.fallback) > 0
+    questions = ["想去图书馆当志愿者", "图书馆的开放时间有什么规定", "今天天气怎么样", *QUESTIONS]
+    results = [(first.ask(q), again.ask(q)) for q in questions]
+    for a, b in results:
+        assert (a.status, [(m.entry.id, m.score) for m in a.matches]) == (
+            b.status, [(m.entry.id, m.score) for m in b.matches])
+    assert results[0][1].status == "clause"

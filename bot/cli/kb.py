@@ -8,16 +8,18 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from bot.cli import exitcodes
+from bot.cli import exitcodes, rulebook
 from bot.cli.common import Progress, cache_dir, knowledge_dir, load_matcher
-from bot.core.ask.knowledge import load_knowledge
+from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.core.yamlfile import DataError, Problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("kb", help="knowledge base tools: lint, eval")
+    p = sub.add_parser("kb", help="knowledge base tools: lint, eval, import, export, suggest, test")
     kb_sub = p.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
     lint = kb_sub.add_parser("lint", help="validate every knowledge file (exit 1 when anything is wrong)")
+    lint.add_argument("--strict", action="store_true",
+                      help="also fail on alternate questions closer to another entry and near-duplicate entries")
     lint.set_defaults(func=run_lint)
     ev = kb_sub.add_parser("eval", help="measure ask on an evaluation file")
     ev.add_argument("file", type=Path)
@@ -28,9 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit.add_argument("file", type=Path)
     fit.add_argument("--folds", type=int, default=5)
     fit.set_defaults(func=run_fit)
-    build = kb_sub.add_parser("build", help="rewrite the derived files beside the knowledge: the compact vocabulary "
-                              "and the vectors (embedding only what changed)")
+    build = kb_sub.add_parser("build", help="rewrite the derived files beside the knowledge: the compact vocabulary, "
+                              "the index and the vectors of curated entries and imported clauses "
+                              "(embedding only what changed)")
     build.set_defaults(func=run_build)
+    rulebook.register(kb_sub)
 
 
 def _lint_rules() -> tuple[str, list[Problem]]:
@@ -69,6 +73,9 @@ def run_lint(args: argparse.Namespace) -> int:
         return exitcodes.FINDINGS
     topics = sorted({(e.domain, e.topic) for e in kb.entries})
     print(f"ok: {len(kb)} entries in {len(topics)} topics, {len(kb.synonyms)} synonym groups")
+    warnings = _curation_warnings(args)
+    if warnings and getattr(args, "strict", False):
+        return exitcodes.FINDINGS
     print(rules_summary)
     return exitcodes.OK
 
@@ -93,6 +100,22 @@ def _vocabulary_problems(args: argparse.Namespace) -> list[Problem]:
         problems.append(Problem(str(directory / index_cache.SHIPPED_INDEX), 0,
                                 "the shipped index is missing or stale: run `libao kb build`"))
     return problems
+
+
+def _curation_warnings(args: argparse.Namespace) -> int:
+    """Alternate questions the matcher sends to another entry, near-duplicate entries, and the
+    imported clause store; printed as warnings (errors with --strict)."""
+    from bot.core.rulebook.lint import alternate_conflicts, near_duplicates
+    from bot.core.rulebook.store import load_store
+
+    matcher = load_matcher(args)
+    found = [*alternate_conflicts(matcher), *near_duplicates(matcher)]
+    for w in found:
+        print(f"warning: {w}")
+    docs = load_store(knowledge_dir(args) or DEFAULT_KNOWLEDGE_DIR)
+    clauses = sum(len(d.clauses) for d in docs)
+    print(f"curation: {len(found)} warning(s); {len(docs)} imported document(s), {clauses} clauses")
+    return len(found)
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -157,6 +180,10 @@ def run_build(args: argparse.Namespace) -> int:
         path = kb.directory / SHIPPED_VECTORS
         store.save(path, only=SemanticTexts.of(kb).keys(store))
         print(f"ok: {len(store)} vectors in {path.name} ({embedded} embedded now)")
+        clauses = rulebook.clause_answerer(kb)
+        if clauses is not None:
+            embedded = clauses.build_vectors(embedder, step=Progress(0, "kb build (clauses)").step)
+            print(f"ok: vectors of {len(clauses)} imported clauses ({embedded} embedded now)")
     index_cache.build_shipped_index(kb.directory)
     print(f"ok: {index_cache.SHIPPED_INDEX} rewritten")
     return exitcodes.OK if embedder is not None else exitcodes.FINDINGS

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,11 +25,12 @@ from bot.core.privacy import storable
 # ----------------------------------------------------------------------------- schema / connection
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating) the database with WAL and synchronous=FULL: a commit survives a crash."""
+def connect(path: str | Path, *, any_thread: bool = False) -> sqlite_utils.Database:
+    """Open (creating) the database with WAL and synchronous=FULL: a commit survives a crash.
+    `any_thread`: usable from another thread than this one (a test server in a thread)."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(str(path))
+    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False) if any_thread else str(path))
     if str(path) != ":memory:":
         db.enable_wal()
     db.execute("PRAGMA synchronous=FULL")
@@ -319,8 +321,8 @@ class ReportStore:
         return list(self.db.query(f"SELECT * FROM reports {where}ORDER BY created_at, ref"))
 
     def reports_of(self, reporter: str) -> list[dict[str, Any]]:
-        """One reporter's reports (reference, status, times only), oldest first."""
-        return list(self.db.query("SELECT ref, status, created_at FROM reports WHERE reporter = ? "
+        """One reporter's reports (reference, status, category, time only), oldest first."""
+        return list(self.db.query("SELECT ref, status, category, created_at FROM reports WHERE reporter = ? "
                                   "ORDER BY created_at, ref", [reporter]))
 
     def count_reports(self) -> int:

@@ -8,7 +8,8 @@ the matcher configuration and the libao version, and that hash is stored inside 
 so an edited (or broken) knowledge base never reuses a stale index: an entry is only written after
 the knowledge base validated and was indexed. The semantic index (the vectors of every knowledge text,
 grouped by document) is a NumPy .npz read with ``allow_pickle=False`` behind the same checksum.
-Anything unusable is rebuilt.
+The clauses of imported documents (the fallback, bot.core.rulebook) have an index of their own in
+the same format, named by a hash that also covers the imported store. Anything unusable is rebuilt.
 """
 
 from __future__ import annotations
@@ -41,22 +42,58 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "2"
+_FORMAT = "3"
 MAGIC = b"libao-index-2\n"
 # The shipped knowledge base's index, written by `kb build` beside the knowledge: a fresh install
 # answers without building it (like the shipped vectors); used only while its digest matches.
 SHIPPED_INDEX = "index.json.z"
 SEMANTIC_MAGIC = b"libao-semantic-1\n"
+CLAUSES_DIR = "clauses"  # bot.core.rulebook.store: the imported documents, indexed on their own
 
 
-def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
-    """Hash of the knowledge files' names and bytes (the shipped index aside) plus everything else the
-    index depends on."""
+def knowledge_digest(directory: Path, config: MatcherConfig, *, clauses: bool = False) -> str:
+    """Hash of the knowledge files' names and bytes plus everything else the index depends on: the
+    shipped index aside, and the imported clauses only for the clause index (`clauses`), so an
+    import leaves the curated index valid."""
     h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}".encode())
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != SHIPPED_INDEX):
+    if clauses:
+        from bot.core.rulebook.answer import ClauseConfig
+
+        h.update(f"|clauses|{ClauseConfig()!r}".encode())
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != SHIPPED_INDEX
+                       and (clauses or p.relative_to(directory).parts[0] != CLAUSES_DIR)):
         h.update(str(path.relative_to(directory)).encode("utf-8") + b"\0")
         h.update(path.read_bytes() + b"\0")
     return h.hexdigest()[:24]
+
+
+def attach_clauses(matcher: Matcher, *, cache: CacheDir) -> None:
+    """The documents imported beside the matcher's knowledge as its fallback: their clause index
+    restored from `cache` (the same sealed plain data as the curated one), else built and stored."""
+    from bot.core.rulebook.answer import ClauseAnswerer, ClauseConfig
+    from bot.core.rulebook.store import load_store
+
+    directory = matcher.kb.directory
+    docs = load_store(directory) if directory is not None else []
+    if not docs:
+        return
+    assert directory is not None
+    clause_config = ClauseConfig()
+    config = clause_config.matcher_config(matcher.config)
+    digest = knowledge_digest(directory, config, clauses=True) if cache.path is not None else ""
+    name = f"clauses-{digest}.json.z"
+    payload = cache.read(name, MAGIC) if digest else None
+    if payload is not None:
+        try:
+            restored = decode(payload, directory, config=config, digest=digest)
+            matcher.fallback = ClauseAnswerer(matcher.kb, docs, config=clause_config, matcher=restored)
+            return
+        except _NOT_AN_INDEX:
+            cache.warn(f"ignoring cache file {name} (not a clause index of this knowledge base): rebuilding it")
+    answerer = ClauseAnswerer(matcher.kb, docs, matcher_config=matcher.config, config=clause_config)
+    matcher.fallback = answerer
+    if digest:
+        cache.write(name, MAGIC, encode(answerer.matcher, digest))
 
 
 def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
@@ -72,8 +109,11 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
     config = config or MatcherConfig()
     digest = knowledge_digest(directory, config) if cache.path is not None else ""
     matcher = lexical_matcher(directory, config=config, cache=cache, digest=digest)
+    fallback = matcher.fallback
     if not semantic:
         matcher.attach(None, "switched off")
+        if fallback is not None:
+            fallback.attach(None, "switched off")
         return matcher
     from bot.core.ask.embed import load_embedder
 
@@ -81,22 +121,27 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
     if embedder is None:
         log.warning("semantic signal off (%s): answering on the lexical signal alone", why_not)
         matcher.attach(None, why_not)
+        if fallback is not None:
+            fallback.attach(None, why_not)
         return matcher
     matcher.attach(semantic_index(matcher, embedder, cache=cache, digest=digest))
+    if fallback is not None:
+        fallback.attach(embedder)
     return matcher
 
 
 def semantic_index(matcher: Matcher, embedder: Embedder, *, cache: CacheDir, digest: str) -> SemanticIndex:
     """The semantic index of the matcher's knowledge base: its arrays restored from `cache`, else
     assembled from the vectors (shipped, cached, or embedded now) and stored there."""
-    from bot.core.ask.semantic import SemanticIndex
+    from bot.core.ask.semantic import SemanticIndex, SemanticTexts
 
     name = f"semantic-{digest}-{re.sub(r'[^A-Za-z0-9.-]+', '_', embedder.model_id)}.npz"
+    texts = SemanticTexts.of(matcher.kb)
     payload = cache.read(name, SEMANTIC_MAGIC) if digest else None
     if payload is not None:
         try:
             with np.load(io.BytesIO(payload), allow_pickle=False) as z:
-                return SemanticIndex.from_arrays(embedder, {k: z[k] for k in z.files})
+                return SemanticIndex.from_arrays(embedder, {k: z[k] for k in z.files}, texts)
         except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile):
             cache.warn(f"ignoring cache file {name} (not a semantic index of this knowledge base): rebuilding it")
     index = SemanticIndex.build(matcher.kb, embedder, cache=cache.path)
@@ -114,11 +159,17 @@ def semantic_index(matcher: Matcher, embedder: Embedder, *, cache: CacheDir, dig
 
 def lexical_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
                     cache: CacheDir | None = None, digest: str = "") -> Matcher:
-    """The lexical matcher of `directory`: restored from `cache`, else built (and stored there)."""
+    """The lexical matcher of `directory`: restored from `cache`, else built (and stored there);
+    the imported clauses, if any, as its fallback."""
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     config = config or MatcherConfig()
     cache = cache or CacheDir(None)
-    digest = digest or knowledge_digest(directory, config)
+    matcher = _curated_matcher(directory, config, cache, digest or knowledge_digest(directory, config))
+    attach_clauses(matcher, cache=cache)
+    return matcher
+
+
+def _curated_matcher(directory: Path, config: MatcherConfig, cache: CacheDir, digest: str) -> Matcher:
     name = f"index-{digest}.json.z"
     payload = cache.read(name, MAGIC)
     if payload is not None:

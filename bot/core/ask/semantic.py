@@ -36,11 +36,14 @@ class SemanticTexts:
     passages: list[str]
 
     @classmethod
-    def of(cls, kb: KnowledgeBase) -> SemanticTexts:
+    def of(cls, kb: KnowledgeBase, *, titles: bool = True) -> SemanticTexts:
+        """`titles`: embed entry titles too (not for imported clauses, whose title is a citation
+        path that every clause of a document shares)."""
         queries: list[str] = []
         owners: list[int] = []
         for i, e in enumerate(kb.entries):
-            for t in dict.fromkeys(normalize_query(x) for x in (e.title, *e.questions)):
+            own = (e.title, *e.questions) if titles else e.questions
+            for t in dict.fromkeys(normalize_query(x) for x in own):
                 queries.append(t)
                 owners.append(i)
         for j, d in enumerate(kb.decoys):
@@ -59,14 +62,20 @@ def user_cache_path(model_id: str, cache: Path) -> Path:
 
 
 def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
-               step: Callable[[int, int], None] | None = None,
-               cache: Path | None = None, texts: SemanticTexts | None = None) -> tuple[VectorStore, int]:
+               step: Callable[[int, int], None] | None = None, cache: Path | None = None,
+               texts: SemanticTexts | None = None, titles: bool = True,
+               shipped: tuple[Path, ...] | None = None, embed: bool = True) -> tuple[VectorStore, int]:
     """A store holding every vector `kb` needs: shipped ones, cached ones (in the private directory
-    `cache`), then newly embedded ones (saved there). Returns (store, how many texts were embedded)."""
-    texts = texts or SemanticTexts.of(kb)
+    `cache`), then newly embedded ones (saved there). Returns (store, how many texts were embedded).
+
+    `shipped`: the files beside the knowledge to read first (default: its vectors.npz). With
+    `embed` False nothing is embedded: the count is then of the texts still missing."""
+    texts = texts or SemanticTexts.of(kb, titles=titles)
     store = VectorStore(embedder.model_id, embedder.dim)
-    sources = []
-    if kb.directory is not None:
+    sources: list[Path] = []
+    if shipped is not None:
+        sources.extend(shipped)
+    elif kb.directory is not None:
         sources.append(kb.directory / SHIPPED_VECTORS)
     if cache is not None:
         sources.append(user_cache_path(embedder.model_id, cache))
@@ -80,6 +89,8 @@ def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
         cached = found
     todo = [("query", t) for t in store.missing("query", texts.queries)]
     todo += [("passage", t) for t in store.missing("passage", texts.passages)]
+    if not embed:
+        return store, len(todo)
     for start in range(0, len(todo), batch):
         chunk = todo[start:start + batch]
         for kind in ("query", "passage"):
@@ -103,8 +114,8 @@ class SemanticIndex:
     """Per-document similarity of a question, 0..1 cosine (decoys after entries, like the matcher)."""
 
     def __init__(self, kb: KnowledgeBase, embedder: Embedder, store: VectorStore,
-                 texts: SemanticTexts | None = None):
-        texts = texts or SemanticTexts.of(kb)
+                 texts: SemanticTexts | None = None, *, titles: bool = True):
+        texts = texts or SemanticTexts.of(kb, titles=titles)
         self.embedder = embedder
         self._queries = store.matrix("query", texts.queries)
         owners = np.asarray(texts.owners, dtype=np.int64)
@@ -114,6 +125,7 @@ class SemanticIndex:
         self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
         self._docs = owners[self._starts]
         self._passages = store.matrix("passage", texts.passages)
+        self._row = {(o, t): r for r, (o, t) in enumerate(zip(texts.owners, texts.queries, strict=True))}
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder,
@@ -128,9 +140,11 @@ class SemanticIndex:
                 "passages": self._passages, "n_docs": np.asarray(self._n_docs, dtype=np.int64)}
 
     @classmethod
-    def from_arrays(cls, embedder: Embedder, arrays: Mapping[str, np.ndarray]) -> SemanticIndex:
-        """The index `arrays` returned; ValueError when they do not fit together or the embedder."""
+    def from_arrays(cls, embedder: Embedder, arrays: Mapping[str, np.ndarray], texts: SemanticTexts) -> SemanticIndex:
+        """The index `arrays` returned for `texts`; ValueError when they do not fit together, the
+        texts or the embedder."""
         self = cls.__new__(cls)
+        self._row = {(o, t): r for r, (o, t) in enumerate(zip(texts.owners, texts.queries, strict=True))}
         self.embedder = embedder
         self._queries = np.asarray(arrays["queries"], dtype=np.float32)
         self._passages = np.asarray(arrays["passages"], dtype=np.float32)
@@ -138,7 +152,8 @@ class SemanticIndex:
         self._docs = np.asarray(arrays["docs"], dtype=np.int64)
         self._n_docs = int(arrays["n_docs"])
         rows = len(self._queries)
-        if (self._queries.ndim != 2 or self._queries.shape[1] != embedder.dim or self._passages.ndim != 2
+        if (rows != len(texts.queries) or len(self._passages) != len(texts.passages)
+                or self._queries.ndim != 2 or self._queries.shape[1] != embedder.dim or self._passages.ndim != 2
                 or self._passages.shape[1] != embedder.dim or len(self._passages) > self._n_docs
                 or self._starts.shape != self._docs.shape or (rows and (not len(self._starts) or self._starts[0] != 0))
                 or np.any(np.diff(self._starts) <= 0) or np.any(self._starts >= max(rows, 1))
@@ -157,6 +172,32 @@ class SemanticIndex:
         answers = np.full(self._n_docs, -1.0, dtype=np.float32)
         answers[: len(self._passages)] = self._passages @ vector
         return per_doc, answers
+
+    def held_out(self, pairs: list[tuple[int, str]]) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """For each (document, one of its own texts): the similarities of that stored text (as
+        `similarities` returns them) with the document judged on its other texts only, so an
+        alternate question can be scored without itself; None when the text is not stored."""
+        rows = [self._row.get((doc, normalize_query(text)), -1) for doc, text in pairs]
+        known = [r for r in rows if r >= 0]
+        vectors = self._queries[known]
+        cos = vectors @ self._queries.T  # one product for all of them
+        per_doc = np.maximum.reduceat(cos, self._starts, axis=1) if len(self._starts) else cos[:, :0]
+        answers = vectors @ self._passages.T
+        out: list[tuple[np.ndarray, np.ndarray] | None] = []
+        k = 0
+        for (doc, _), row in zip(pairs, rows, strict=True):
+            if row < 0:
+                out.append(None)
+                continue
+            docs = np.full(self._n_docs, -1.0, dtype=np.float32)
+            docs[self._docs] = per_doc[k]
+            own = [r for (o, _), r in self._row.items() if o == doc and r != row]
+            docs[doc] = cos[k, own].max() if own else -1.0
+            ans = np.full(self._n_docs, -1.0, dtype=np.float32)
+            ans[: len(self._passages)] = answers[k]
+            out.append((docs, ans))
+            k += 1
+        return out
 
     @staticmethod
     def nearest(per_doc: np.ndarray, k: int) -> tuple[int, ...]:
