@@ -87,17 +87,18 @@ def test_the_vector_file_is_data_only(tmp_path):
 def test_only_changed_texts_are_embedded_again(tmp_path, monkeypatch, kb):
     from bot.core.ask import semantic
 
-    monkeypatch.setenv("LIBAO_CACHE_DIR", str(tmp_path / "cache"))
+    cache = tmp_path / "cache"
+    cache.mkdir()
     emb = HashEmbedder()
-    _, n_first = semantic.fill_store(kb, emb)
+    _, n_first = semantic.fill_store(kb, emb, cache=cache)
     texts = semantic.SemanticTexts.of(kb)
     assert n_first == len(set(texts.queries)) + len(set(texts.passages))
     emb2 = HashEmbedder()
-    _, n_again = semantic.fill_store(kb, emb2)
+    _, n_again = semantic.fill_store(kb, emb2, cache=cache)
     assert n_again == 0 and emb2.calls == []
     edited = replace(kb, entries=[*kb.entries[:-1], replace(kb.entries[-1], title="一个新的标题")])
     emb3 = HashEmbedder()
-    _, n_edit = semantic.fill_store(edited, emb3)
+    _, n_edit = semantic.fill_store(edited, emb3, cache=cache)
     assert emb3.calls == ["一个新的标题"] and n_edit == 1
 
 

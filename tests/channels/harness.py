@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import signal
 import subprocess
@@ -70,17 +71,26 @@ class WeComUser:
         return self.messages(start)
 
     async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
+        # The reply bearing the button may still be on its way (text first, then the card).
+        with contextlib.suppress(TimeoutError):
+            await self.server.frames.wait(lambda _: self.shown(label) is not None, start=0)
         msg, key = self.find(label)
         start = len(self.messages())
         await self.server.click(self.user, task_id=msg.card, event_key=key)
         return await self._wait(start, buttons=buttons)
 
-    def find(self, label: str) -> tuple[Msg, str]:
+    def shown(self, label: str) -> tuple[Msg, str] | None:
         for msg in reversed(self.messages()):
             for lb, key in msg.buttons:
                 if label in lb:
                     return msg, key
-        raise AssertionError(f"no button {label!r} shown to {self.user}")
+        return None
+
+    def find(self, label: str) -> tuple[Msg, str]:
+        found = self.shown(label)
+        if found is None:
+            raise AssertionError(f"no button {label!r} shown to {self.user}")
+        return found
 
 
 class DingTalkUser:
@@ -118,18 +128,27 @@ class DingTalkUser:
         return self.messages(start)
 
     async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
+        # The reply bearing the button may still be on its way.
+        with contextlib.suppress(TimeoutError):
+            await self.server.requests.wait(lambda _: self.shown(label) is not None, start=0)
         msg, key = self.find(label)
         start = len(self.messages())
         mid = await self.server.click(self.user, out_track_id=msg.card, action_id=key)
         await self.server.ack(mid)
         return await self._wait(start, buttons=buttons)
 
-    def find(self, label: str) -> tuple[Msg, str]:
+    def shown(self, label: str) -> tuple[Msg, str] | None:
         for msg in reversed(self.messages()):
             for lb, key in msg.buttons:
                 if label in lb:
                     return msg, key
-        raise AssertionError(f"no button {label!r} shown to {self.user}")
+        return None
+
+    def find(self, label: str) -> tuple[Msg, str]:
+        found = self.shown(label)
+        if found is None:
+            raise AssertionError(f"no button {label!r} shown to {self.user}")
+        return found
 
 
 class Stage:

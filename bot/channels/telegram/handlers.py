@@ -160,7 +160,7 @@ class Handlers:
         text = message.text
         if message.chat.type != ChatType.PRIVATE and context.bot.username:
             text = text.replace(f"@{context.bot.username}", " ")
-        await _send(message, self.assistant.text(_sender(update, context), text))
+        await _send(message, await self.assistant.text_async(_sender(update, context), text))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files… in a private chat: the Assistant says what to send."""

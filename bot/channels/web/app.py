@@ -351,7 +351,16 @@ class WebApp:
         """Run a step of the report conversation as the receipt's reporter; on submission, the
         receipt is added (the one way back to the report without an account)."""
         sender, person = self._reporter(session)
-        replies = [call(replace(sender, update_key=f"web:{nonce}"))]
+        return self._after_report_step(session, person, call(replace(sender, update_key=f"web:{nonce}")))
+
+    async def _text_in_report(self, session: Session, nonce: str, text: str) -> list[Reply]:
+        """`_via_report` for free text: anything the report flow does not claim is matched in a worker thread."""
+        sender, person = self._reporter(session)
+        reply = await self.assistant.text_async(replace(sender, update_key=f"web:{nonce}"), text)
+        return self._after_report_step(session, person, reply)
+
+    def _after_report_step(self, session: Session, person: Person, reply: Reply) -> list[Reply]:
+        replies = [reply]
         assert self.reports is not None
         if not self.reports.is_active(person):
             if self.reports.reporter_view(person):
@@ -380,11 +389,11 @@ class WebApp:
         # A draft may hold personal data: the history keeps the checker's masked version only.
         echo = t("web.chat.check_sent") if text.strip().lower().startswith("/check") else text
         out = [self._mine(session, echo)] if session.user is not None else []
-        for reply in self._dispatch_text(session, text, nonce):
+        for reply in await self._dispatch_text(session, text, nonce):
             out.append(self._add(session, reply) if session.user is not None else reply_json(reply, message_id=0))
         return JSONResponse({"messages": out})
 
-    def _dispatch_text(self, session: Session, text: str, nonce: str) -> list[Reply]:
+    async def _dispatch_text(self, session: Session, text: str, nonce: str) -> list[Reply]:
         stripped = text.strip()
         command, _, args = stripped[1:].partition(" ") if stripped.startswith("/") else ("", "", "")
         command = command.lower()
@@ -397,13 +406,13 @@ class WebApp:
         if self._in_report(session):
             if command == "cancel":
                 return self._via_report(session, nonce, lambda s: self.assistant.command(s, "cancel"))
-            return self._via_report(session, nonce, lambda s: self.assistant.text(s, text))
+            return await self._text_in_report(session, nonce, text)
         if session.user is None:
             return [Reply(t("web.error.signin"))]
         sender = self._sender(session.user)
         if command:
             return [self.assistant.command(sender, command, args)]
-        return [self.assistant.text(sender, text)]
+        return [await self.assistant.text_async(sender, text)]
 
     async def tap(self, request: Request) -> Response:
         session, body = await self._post(request, signed_in=False)

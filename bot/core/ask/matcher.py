@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 from bot.core.ask.decision import Decision, Scored, Status, decide
 from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.normalize import normalize_query
-from bot.core.text.segment import Segmenter
+from bot.core.text.segment import VOCABULARY_FILE, Segmenter
 from bot.core.text.synonyms import Canonicalizer
 
 if TYPE_CHECKING:
@@ -106,27 +106,15 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase, *, config: MatcherConfig | None = None,
                  exclusive: tuple[tuple[str, ...], ...] | None = None):
-        self.kb = kb
-        self.config = config or MatcherConfig()
-        self.fallback: Fallback | None = None
-        self.canon = Canonicalizer(kb.synonyms)
-        # Stopwords and exclusive groups: knowledge/language.yaml; fillers of other voices: voices.yaml.
-        self.stopwords = kb.language.stopwords | kb.fillers
-        exclusive = kb.language.exclusive if exclusive is None else exclusive
-        english = {normalize_query(k): v for k, v in kb.english.items() if normalize_query(k)}
-        # Whole English words only: "call" is 电话, the "call" inside "recall" is not.
-        self._english = english
-        self._english_re = (re.compile(r"(?<![a-z])(" + "|".join(re.escape(k) for k in
-                                                                  sorted(english, key=len, reverse=True))
-                                       + r")(?![a-z])") if english else None)
+        self._setup(kb, config, exclusive)
         # Every text is prepared once: the vocabulary, the postings and the alternates share it.
         prep = lru_cache(maxsize=None)(self._prep)
         texts = [prep(t) for e in kb.entries for t in (e.title, e.answer, *e.questions, *e.keywords)]
         texts += [prep(q) for d in kb.decoys for q in d.questions]
         extra = sorted({prep(k) for e in kb.entries for k in e.keywords} | self.canon.canonical_terms
-                       | {t for group in exclusive for t in group} | set(kb.english.values()))
-        self.seg = Segmenter(texts, extra, kb.userdict)
-        self.exclusive = exclusive
+                       | {t for group in self.exclusive for t in group} | set(kb.english.values()))
+        shipped = kb.directory / VOCABULARY_FILE if kb.directory is not None else None
+        self.seg = Segmenter.for_texts(texts, extra, kb.userdict, shipped=shipped)
         # Documents are the entries followed by the out-of-scope decoys (index >= n_entries).
         self._n_entries = len(kb.entries)
         docs: list[tuple[tuple[str, ...], str]] = [((e.title, *e.questions, *e.keywords), e.answer)
@@ -163,6 +151,52 @@ class Matcher:
         self._entry_text += [""] * len(kb.decoys)
         self.attach(None, "not loaded")
 
+    def _setup(self, kb: KnowledgeBase, config: MatcherConfig | None,
+               exclusive: tuple[tuple[str, ...], ...] | None) -> None:
+        """What the text pipeline needs besides the index (cheap: also done when restoring one)."""
+        self.kb = kb
+        self.config = config or MatcherConfig()
+        self.fallback: Fallback | None = None
+        self.canon = Canonicalizer(kb.synonyms)
+        # Stopwords and exclusive groups: knowledge/language.yaml; fillers of other voices: voices.yaml.
+        self.stopwords = kb.language.stopwords | kb.fillers
+        self.exclusive = kb.language.exclusive if exclusive is None else exclusive
+        english = {normalize_query(k): v for k, v in kb.english.items() if normalize_query(k)}
+        # Whole English words only: "call" is 电话, the "call" inside "recall" is not.
+        self._english = english
+        self._english_re = (re.compile(r"(?<![a-z])(" + "|".join(re.escape(k) for k in
+                                                                  sorted(english, key=len, reverse=True))
+                                       + r")(?![a-z])") if english else None)
+
+    # -- the index as plain data ---------------------------------------------------------------------
+    def index_state(self) -> dict[str, Any]:
+        """The built lexical index as plain containers of str/int/float (what the index cache
+        stores, checksummed, instead of pickling the matcher)."""
+        return {"n_entries": self._n_entries, "idf": self._idf, "unknown_idf": self._unknown_idf,
+                "credit": self._credit, "alts": self._alts, "entry_text": self._entry_text}
+
+    @classmethod
+    def from_index_state(cls, kb: KnowledgeBase, seg: Segmenter, state: dict[str, Any], *,
+                         config: MatcherConfig | None = None) -> Matcher:
+        """A matcher over `kb` using an index built earlier (`index_state`) instead of rebuilding it."""
+        self = cls.__new__(cls)
+        self._setup(kb, config, None)
+        self.seg = seg
+        self._n_entries = int(state["n_entries"])
+        self._idf = dict(state["idf"])
+        self._unknown_idf = float(state["unknown_idf"])
+        self._credit = [dict(c) for c in state["credit"]]
+        self._postings = defaultdict(list)
+        for i, credit in enumerate(self._credit):
+            for w in credit:
+                self._postings[w].append(i)
+        self._alts = [list(a) for a in state["alts"]]
+        self._entry_text = list(state["entry_text"])
+        if len(self._credit) != self._n_entries + len(kb.decoys) or len(self._alts) != len(self._credit):
+            raise ValueError("index does not fit the knowledge base")
+        self.attach(None, "not loaded")
+        return self
+
     # -- text pipeline -------------------------------------------------------------------------
     def _prep(self, text: str) -> str:
         folded = normalize_query(text)
@@ -193,16 +227,6 @@ class Matcher:
     def rule(self) -> Decision:
         """The decision thresholds for the signals that run."""
         return self.config.fused if self.signals == ("lexical", "semantic") else self.config.lexical
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The index cache stores only the lexical index; vectors live in their own data-only file.
-        state = dict(self.__dict__)
-        state.pop("semantic", None)
-        state.pop("semantic_off", None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
 
     # -- scoring ---------------------------------------------------------------------------------
     def _exclusive_clash(self, query: str, idx: int) -> bool:

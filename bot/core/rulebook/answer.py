@@ -118,9 +118,14 @@ class ClauseAnswerer:
     """Search over imported clauses, and the fallback `Matcher.ask` consults (see `consider`)."""
 
     def __init__(self, kb: KnowledgeBase, docs: list[StoredDocument], *,
-                 matcher_config: MatcherConfig | None = None, config: ClauseConfig | None = None):
+                 matcher_config: MatcherConfig | None = None, config: ClauseConfig | None = None,
+                 matcher: Matcher | None = None):
+        """`matcher`: the clause index built earlier (restored from the index cache), else built here."""
         self.config = config or ClauseConfig()
         self.documents = [(d.title, d.version, d.effective, len(d.clauses)) for d in docs]
+        if matcher is not None:
+            self.matcher = matcher
+            return
         clause_kb = KnowledgeBase(clause_entries(docs), kb.synonyms, kb.decoys, kb.userdict, kb.directory,
                                   kb.language, kb.fillers, kb.english)
         self.matcher = Matcher(clause_kb, config=self.config.matcher_config(matcher_config or MatcherConfig()))
