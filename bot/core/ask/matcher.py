@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
-from bot.core.ask.decision import Decision, Scored, Status, decide
+from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
 from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.normalize import normalize_query
 from bot.core.text.segment import Segmenter
@@ -39,7 +39,7 @@ FUSED_RULE = Decision(answer_cutoff=60.0, answer_margin=4.0, clarify_cutoff=60.0
 
 @dataclass(frozen=True, slots=True)
 class MatcherConfig:
-    """Weights and thresholds; measured and fitted with `kb eval --fit` (numbers in README)."""
+    """Weights and thresholds; the fusion and decision ones fitted with `kb fit` (figures in README)."""
 
     evidence_weight: float = 1.0  # absolute idf mass the entry explains, saturating at evidence_saturation
     coverage_weight: float = 1.0  # share of the question's idf mass the entry explains
@@ -71,6 +71,20 @@ def fuse(cfg: MatcherConfig, lexical: float, question_cos: float, answer_cos: fl
     return (1.0 - cfg.semantic_weight) * lexical + cfg.semantic_weight * semantic
 
 
+def evidence(rows: list[tuple[int, float, float, float]], n_entries: int) -> Evidence | None:
+    """The signals' own view of the candidates `rows` (document, lexical, question cosine, answer
+    cosine) beyond the fused score; None when the semantic signal is off."""
+    if not rows or rows[0][2] < -0.5:
+        return None
+    entries = [r for r in rows if r[0] < n_entries]
+    decoys = [r for r in rows if r[0] >= n_entries]
+    best_entry = max((r[2] for r in entries), default=-1.0)
+    best_decoy = max((r[2] for r in decoys), default=-1.0)
+    lexical_top = max(rows, key=lambda r: (r[1], -r[0]))[0]
+    semantic_top = max(rows, key=lambda r: (r[2], -r[0]))[0]
+    return Evidence(best_decoy - best_entry, lexical_top == semantic_top)
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """One candidate answer; `score` is 0–100."""
@@ -86,6 +100,7 @@ class AskResult:
     status: Status
     matches: tuple[Match, ...]
     query: str
+    ranked: tuple[Match, ...] = ()  # the best entries by score alone, whatever the decision
 
 
 class Matcher:
@@ -259,15 +274,19 @@ class Matcher:
         v = semantic.vector(query) if vector is None else vector
         per_doc, answers = semantic.similarities(v)
         nearest = semantic.nearest(per_doc, self.config.semantic_candidates)
+        if len(per_doc) > self._n_entries:  # the closest out-of-scope topic always competes
+            nearest += (self._n_entries + int(per_doc[self._n_entries:].argmax()),)
         lex = self._lexical(query, nearest, unknown_weight=unknown_weight)
         return [(i, s, float(per_doc[i]), float(answers[i])) for i, s in lex.items()]
 
-    def _rank(self, query: str) -> list[Scored]:
-        """Every candidate document with its fused score, best first, decoys included."""
+    def _rank(self, query: str) -> tuple[list[Scored], Evidence | None]:
+        """Every candidate document with its fused score, best first, decoys included; and the
+        signals' evidence beyond that score."""
+        rows = self.features(query)
         ranked = [Scored(i, round(fuse(self.config, lex, q, a), 2), i >= self._n_entries)
-                  for i, lex, q, a in self.features(query)]
+                  for i, lex, q, a in rows]
         ranked.sort(key=lambda r: (-r.score, r.doc))
-        return ranked
+        return ranked, evidence(rows, self._n_entries)
 
     def is_vague(self, query: str) -> bool:
         """One content word at most: the question names a subject, not a situation."""
@@ -275,10 +294,13 @@ class Matcher:
 
     def search(self, query: str, *, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
         """Entries best answering `query`, best first, scores 0–100, at most `limit`."""
-        found = [Match(self.kb.entries[r.doc], r.score) for r in self._rank(query) if not r.decoy]
+        found = [Match(self.kb.entries[r.doc], r.score) for r in self._rank(query)[0] if not r.decoy]
         return [m for m in found if m.score >= score_cutoff][:limit]
 
     def ask(self, query: str, *, limit: int = 3) -> AskResult:
         """Decide between a confident answer, up to `limit` candidates, and an honest unknown."""
-        status, offered = decide(self._rank(query), self.rule, limit=limit, vague=self.is_vague(query))
-        return AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query)
+        ranked, seen = self._rank(query)
+        status, offered = decide(ranked, self.rule, limit=limit, vague=self.is_vague(query), evidence=seen)
+        best = [r for r in ranked if not r.decoy][:limit]
+        return AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query,
+                         tuple(Match(self.kb.entries[r.doc], r.score) for r in best))
