@@ -311,10 +311,12 @@ def rule_grid(semantic: bool) -> list[Decision]:
     return rules
 
 
-def fusion_grid(semantic: bool) -> list[Fusion]:
-    weights = (0.5, 0.65, 0.8) if semantic else (0.0,)
-    floors = (0.82,) if semantic else (0.8,)
-    return [Fusion(w, f, u) for w, f, u in itertools.product(weights, floors, (1.0, 0.5))]
+def fusion_grid(semantic: bool, unknown_weight: float) -> list[Fusion]:
+    """Fusion settings to explore; the lexical-only fallback keeps the configured unknown-word
+    weight (one setting serves both signal sets) and fits only its thresholds."""
+    if not semantic:
+        return [Fusion(0.0, 0.8, unknown_weight)]
+    return [Fusion(w, f, u) for w, f, u in itertools.product((0.5, 0.65, 0.8), (0.82,), (1.0, 0.5))]
 
 
 def fit(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *, folds: int = 5, max_wrong: float = 0.03,
@@ -326,7 +328,7 @@ def fit(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *, folds: int =
     wrong-confident, oos refused: each fold scored with settings fitted on the other folds only).
     """
     semantic = matcher.signals == ("lexical", "semantic")
-    fusions = fusion_grid(semantic)
+    fusions = fusion_grid(semantic, matcher.config.unknown_weight)
     items = _collect(matcher, data, tuple(sorted({f.unknown_weight for f in fusions})), step)
     rules = rule_grid(semantic)
     n_entries = len(matcher.kb.entries)
