@@ -66,7 +66,7 @@ def test_index_cache_roundtrip_and_invalidation(tmp_path, monkeypatch, kb):
     shutil.copytree(kb.directory, kdir)
     first = index_cache.load_matcher(kdir)
     again = index_cache.load_matcher(kdir)
-    assert len(list((tmp_path / "cache").glob("index-*.pickle"))) == 1
+    assert len(list((tmp_path / "cache").glob("index-*.bin"))) == 1
     assert again.ask("电话响几声要接").matches[0].entry.id == first.ask("电话响几声要接").matches[0].entry.id
     (kdir / "entries" / "etiquette_phone.yaml").write_text("entries: [", encoding="utf-8")
     from bot.core.yamlfile import DataError

@@ -155,13 +155,8 @@ def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     return exitcodes.OK
 
 
-_CSV_FIELDS = ("ref", "category", "urgency", "status", "level", "created_at", "acknowledged_at",
-               "resolved_at", "detail", "when_where", "containment", "confidential", "reporter",
-               "carrier_outcome")
-
-
 def _export(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.views import format_time
+    from bot.core.reports.export import CSV_FIELDS, export_rows
 
     actor = _actor()
     rows = service.list_reports(open_only=not args.all, actor=actor)
@@ -171,25 +166,9 @@ def _export(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     else:
         target = out
     try:
-        writer = csv.DictWriter(target, fieldnames=_CSV_FIELDS)
+        writer = csv.DictWriter(target, fieldnames=CSV_FIELDS)
         writer.writeheader()
-        for r in rows:
-            data = service.open_report(r["ref"], actor=actor)
-            c = data["content"]
-            identity = data["identity"]
-            writer.writerow({
-                "ref": r["ref"], "category": t(f"report.choice.category.{r['category']}"),
-                "urgency": t(f"report.urgency.{r['urgency']}"), "status": t(f"report.status.{r['status']}"),
-                "level": t(f"report.choice.level.{c.get('level') or 'unknown'}"),
-                "created_at": format_time(r["created_at"]),
-                "acknowledged_at": format_time(r["acknowledged_at"]) if r["acknowledged_at"] else "",
-                "resolved_at": format_time(r["resolved_at"]) if r["resolved_at"] else "",
-                "detail": c.get("detail") or "", "when_where": c.get("when_where") or "",
-                "containment": c.get("containment") or "",
-                "confidential": "是" if r["confidential"] else "否",
-                "reporter": "" if identity is None else service.who(identity),
-                "carrier_outcome": r["carrier_outcome"] or "",
-            })
+        writer.writerows(export_rows(service, rows, actor=actor))
     finally:
         if target is not out:
             target.close()

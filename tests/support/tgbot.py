@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.channels.telegram.app import BackgroundJobs, build_application
-from bot.config import AccessConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig
+from bot.config import AccessConfig, ChannelsConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig, TelegramConfig
 from bot.core.ask.knowledge import Source
 from bot.core.chat.assistant import Assistant, AssistantOptions
 from bot.core.check.checker import CheckResult, Finding
@@ -59,7 +59,8 @@ class StubChecker:
 def make_config(**privacy: Any) -> Config:
     access = AccessConfig(allowed_user_ids=[STAFF], officers=[OFFICER], admins=[ADMIN], staff_group_id=STAFF_GROUP,
                           admin_chat_id=ADMIN_CHAT)
-    file = FileConfig(access=access, rate_limit=RateLimitConfig(burst=BURST, per_minute=6),
+    file = FileConfig(channels=ChannelsConfig(telegram=TelegramConfig(access=access)),
+                      rate_limit=RateLimitConfig(burst=BURST, per_minute=6),
                       privacy=PrivacyConfig(**privacy))
     return Config(token=SecretStr(TOKEN), file=file, database=Path(":memory:"), source=Path("test.yaml"))
 
@@ -80,17 +81,18 @@ class Bot:
         await self.app.process_update(update)
 
 
-async def make_bot(matcher, clock: Clock, *, config: Config | None = None, checker: Any = None) -> Bot:
-    """The real application over a fresh Assistant and in-memory SQLite store, initialised
+async def make_bot(matcher, clock: Clock, *, config: Config | None = None, checker: Any = None,
+                   db_path: Path | str = ":memory:") -> Bot:
+    """The real application over a fresh Assistant and SQLite store (in memory by default), initialised
     (getMe answered offline) with an error collector registered after the real error handler."""
     config = config or make_config(store_unanswered=True)
-    store = ChatStore(connect(":memory:"))
+    store = ChatStore(connect(db_path))
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
     assistant = Assistant(matcher, store, checker=checker or StubChecker(), phrasebook=Phrasebook(SCENARIOS),  # type: ignore[arg-type]
                           options=options)
     request = RecordingRequest(members={GROUP_MEMBER})
-    app = build_application(config, assistant, store=store, request=request, clock=clock, jobs=BackgroundJobs())
+    app = build_application(config, assistant, request=request, clock=clock, jobs=BackgroundJobs())
     errors: list[BaseException] = []
 
     async def collect(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -229,7 +229,7 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     entries_dir = directory / "entries"
     files = sorted(p for p in entries_dir.glob("*") if _ENTRY_FILE.match(p.name)) if entries_dir.is_dir() else []
-    if not files:
+    if not files and not (directory / "clauses").is_dir():  # an imported rulebook alone is a knowledge base
         raise DataError([Problem(str(entries_dir), 0, "no knowledge files (*.yaml) found")])
     entries: list[Entry] = []
     problems: list[Problem] = []

@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from rapidfuzz import fuzz
 
@@ -30,6 +30,7 @@ from bot.core.text.synonyms import Canonicalizer
 if TYPE_CHECKING:
     import numpy as np
 
+    from bot.core.ask.embed import Embedder
     from bot.core.ask.semantic import SemanticIndex
 
 # Fitted with `kb fit` on the blind fit set (figures in README). The fused rule was fitted to
@@ -39,6 +40,9 @@ LEXICAL_RULE = Decision(answer_cutoff=60.0, answer_margin=0.0, clarify_cutoff=60
 FUSED_RULE = Decision(answer_cutoff=63.0, answer_margin=4.0, clarify_cutoff=42.0, rival_floor=63.0,
                       decoy_cosine=0.03, agreed_cutoff=51.0)
 
+# What `ask` replies: the decision's status, or "clause" when no curated entry answers and these
+# are verbatim clauses of an imported rulebook.
+AskStatus = Literal[Status, "clause"]
 
 @dataclass(frozen=True, slots=True)
 class MatcherConfig:
@@ -100,10 +104,19 @@ class Match:
 class AskResult:
     """What `ask` decided: a confident answer, candidates to choose from, or unknown."""
 
-    status: Status
+    status: AskStatus
     matches: tuple[Match, ...]
     query: str
     ranked: tuple[Match, ...] = ()  # the best entries by score alone, whatever the decision
+
+
+class Fallback(Protocol):
+    """Consulted by `Matcher.ask` after the curated decision (bot.core.rulebook.answer)."""
+
+    def consider(self, query: str, curated: AskResult, *, limit: int,
+                 vector: np.ndarray | None = None) -> AskResult: ...
+
+    def attach(self, embedder: Embedder | None, why_not: str = "") -> None: ...
 
 
 class Matcher:
@@ -113,6 +126,7 @@ class Matcher:
                  exclusive: tuple[tuple[str, ...], ...] | None = None):
         self.kb = kb
         self.config = config or MatcherConfig()
+        self.fallback: Fallback | None = None
         self.canon = Canonicalizer(kb.synonyms)
         # Stopwords and exclusive groups: knowledge/language.yaml; fillers of other voices: voices.yaml.
         self.stopwords = kb.language.stopwords | kb.fillers
@@ -267,25 +281,31 @@ class Matcher:
             out[i] = score
         return out
 
-    def features(self, query: str, *, vector: np.ndarray | None = None,
-                 unknown_weight: float | None = None) -> list[tuple[int, float, float, float]]:
+    def features(self, query: str, *, vector: np.ndarray | None = None, unknown_weight: float | None = None,
+                 similarities: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, float, float, float]]:
         """(document, lexical 0–100, best question cosine, answer cosine) for every candidate of
-        either signal; cosines are -1 when the semantic signal is off. The input of fusion and fitting."""
+        either signal; cosines are -1 when the semantic signal is off. The input of fusion and fitting.
+        `similarities`: the semantic index's similarities of the question, when computed in bulk."""
         semantic = getattr(self, "semantic", None)
         if semantic is None:
             return [(i, s, -1.0, -1.0) for i, s in self._lexical(query, unknown_weight=unknown_weight).items()]
-        v = semantic.vector(query) if vector is None else vector
-        per_doc, answers = semantic.similarities(v)
+        if similarities is None:
+            similarities = semantic.similarities(semantic.vector(query) if vector is None else vector)
+        per_doc, answers = similarities
         nearest = semantic.nearest(per_doc, self.config.semantic_candidates)
         if len(per_doc) > self._n_entries:  # the closest out-of-scope topic always competes
             nearest += (self._n_entries + int(per_doc[self._n_entries:].argmax()),)
         lex = self._lexical(query, nearest, unknown_weight=unknown_weight)
         return [(i, s, float(per_doc[i]), float(answers[i])) for i, s in lex.items()]
 
-    def _rank(self, query: str) -> tuple[list[Scored], Evidence | None]:
-        """Every candidate document with its fused score, best first, decoys included; and the
-        signals' evidence beyond that score."""
-        rows = self.features(query)
+    def _rank(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
+        """Every candidate document with its fused score, best first, decoys included."""
+        return self._rank_with_evidence(query, vector=vector)[0]
+
+    def _rank_with_evidence(self, query: str, *,
+                            vector: np.ndarray | None = None) -> tuple[list[Scored], Evidence | None]:
+        """`_rank`, and the signals' evidence beyond the fused score."""
+        rows = self.features(query, vector=vector)
         ranked = [Scored(i, round(fuse(self.config, lex, q, a), 2), i >= self._n_entries)
                   for i, lex, q, a in rows]
         ranked.sort(key=lambda r: (-r.score, r.doc))
@@ -297,13 +317,25 @@ class Matcher:
 
     def search(self, query: str, *, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
         """Entries best answering `query`, best first, scores 0–100, at most `limit`."""
-        found = [Match(self.kb.entries[r.doc], r.score) for r in self._rank(query)[0] if not r.decoy]
-        return [m for m in found if m.score >= score_cutoff][:limit]
+        found, _ = self.candidates(query, limit=limit)
+        return [m for m in found if m.score >= score_cutoff]
+
+    def candidates(self, query: str, *, limit: int = 3,
+                   vector: np.ndarray | None = None) -> tuple[list[Match], bool]:
+        """(best entries, whether an out-of-scope decoy outranks them all), best first."""
+        ranked = self._rank(query, vector=vector)
+        decoy_wins = bool(ranked) and ranked[0].decoy
+        return [Match(self.kb.entries[r.doc], r.score) for r in ranked if not r.decoy][:limit], decoy_wins
 
     def ask(self, query: str, *, limit: int = 3) -> AskResult:
-        """Decide between a confident answer, up to `limit` candidates, and an honest unknown."""
-        ranked, seen = self._rank(query)
+        """Decide between a confident answer, up to `limit` candidates, and an honest unknown;
+        the `fallback` (imported clauses) may answer what curated entries do not."""
+        semantic = getattr(self, "semantic", None)
+        vector = semantic.vector(query) if semantic is not None else None
+        ranked, seen = self._rank_with_evidence(query, vector=vector)
         status, offered = decide(ranked, self.rule, limit=limit, vague=self.is_vague(query), evidence=seen)
         best = [r for r in ranked if not r.decoy][:limit]
-        return AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query,
-                         tuple(Match(self.kb.entries[r.doc], r.score) for r in best))
+        result = AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query,
+                           tuple(Match(self.kb.entries[r.doc], r.score) for r in best))
+        fallback = getattr(self, "fallback", None)
+        return fallback.consider(query, result, limit=limit, vector=vector) if fallback is not None else result

@@ -31,7 +31,7 @@ from bot.core.reports.outbox import Outbox, Outgoing
 from bot.core.reports.person import Person
 from bot.core.reports.sealing import Sealer
 from bot.core.reports.store import ReportStore
-from bot.core.reports.views import CALLBACK_PREFIX, who
+from bot.core.reports.views import CALLBACK_PREFIX, REPORTER_EVENTS, compact, who
 from bot.core.text.inputs import clean_input
 
 __all__ = ["AssistantReportFlow", "Outgoing", "Person", "ReportService"]
@@ -39,6 +39,10 @@ __all__ = ["AssistantReportFlow", "Outgoing", "Person", "ReportService"]
 log = logging.getLogger("libao.reports")
 
 COMMANDS = ("report", "cancel", "reports")
+# A draft untouched this long no longer takes the person's messages as its answers.
+DRAFT_IDLE = 30 * 60
+# "/report mine": the reporter's own reports.
+MINE_WORDS = ("mine", "my", "我的", "我的报告")
 
 
 class ReportService:
@@ -54,7 +58,7 @@ class ReportService:
         self.policy = policy
         self.clock = clock
         self.notifications = Notifications(store=store, sealer=sealer, policy=policy)
-        self.outbox = Outbox(store=store, sealer=sealer, policy=policy)
+        self.outbox = Outbox(store=store, sealer=sealer, policy=policy, notifications=self.notifications)
         self.officers = OfficerDesk(store=store, sealer=sealer, notifications=self.notifications)
         self.conversation = ReporterConversation(store=store, sealer=sealer, policy=policy,
                                                  notifications=self.notifications, new_ref=new_ref)
@@ -63,17 +67,46 @@ class ReportService:
 
     # ------------------------------------------------------------------------- entry points
     def is_staff(self, person: Person) -> bool:
-        return person.user_id in self.policy.staff
+        return person.officer or person.user_id in self.policy.staff
 
     def owns_callback(self, data: str) -> bool:
         return data.startswith(CALLBACK_PREFIX)
 
     def is_active(self, person: Person) -> bool:
-        """Whether plain text from this person belongs to a report conversation right now."""
+        """Whether this person is in a report conversation (a draft or an awaited input)."""
         if not person.private:
             return False
         pid = self.sealer.pseudonym(person.user_id)
         return self.store.draft(pid) is not None or self.store.pending(pid) is not None
+
+    def claims_text(self, person: Person) -> bool:
+        """Whether plain text from this person is an answer in their report conversation: only
+        while it is in use; a draft left alone for `DRAFT_IDLE` seconds lets questions through
+        (it is kept: /report shows it again)."""
+        if not person.private:
+            return False
+        pid = self.sealer.pseudonym(person.user_id)
+        if self.store.pending(pid) is not None:
+            return True
+        draft = self.store.draft(pid)
+        return draft is not None and self.clock() - float(draft["updated_at"]) < DRAFT_IDLE
+
+    def active_flow(self, person: Person) -> str | None:
+        """What this person is in the middle of (for "continue / cancel"), None when nothing."""
+        if not self.is_active(person):
+            return None
+        pending = self.store.pending(self.sealer.pseudonym(person.user_id))
+        if pending is not None:
+            return t("report.flow_name.pending", ref=pending["ref"])
+        return t("report.flow_name.draft")
+
+    def resume(self, person: Person) -> list[Reply]:
+        """The current step of this person's report conversation, shown again."""
+        pid = self.sealer.pseudonym(person.user_id)
+        pending = self.store.pending(pid)
+        if pending is not None:
+            return [Reply(t(f"report.prompt.{pending['action']}", ref=pending["ref"]))]
+        return self.conversation.current(pid)
 
     def handle_command(self, person: Person, command: str, args: str = "", *,
                        update_key: str | None = None) -> list[Reply] | None:
@@ -81,9 +114,14 @@ class ReportService:
         command, args = command.lower().lstrip("/"), args.strip()
         if command not in COMMANDS:
             return None
-        if command == "report" and args and self.is_staff(person):
-            # Officers: "/report list" and "/report REF" (the same as /reports [REF]).
-            command, args = "reports", ("" if args.lower() in ("list", "ls", "列表") else args)
+        if command == "report" and args:
+            if args.lower() in MINE_WORDS:
+                command = "mine"
+            elif self.is_staff(person):
+                # Officers: "/report list" and "/report REF" (the same as /reports [REF]).
+                command, args = "reports", ("" if args.lower() in ("list", "ls", "列表") else args)
+            else:  # never start a report from "/report something": say what /report does
+                return [Reply(t("report.args_not_officer"))]
         if command == "cancel" and not self.is_active(person) and not self._is_replay(update_key):
             return None
         return self._once(update_key, person, lambda now: self._command(person, command, args, now))
@@ -97,7 +135,7 @@ class ReportService:
 
     def handle_text(self, person: Person, text: str, *, update_key: str | None = None) -> list[Reply] | None:
         """Free text: an answer in the conversation or an officer's / reporter's awaited input."""
-        if not self.is_active(person) and not self._is_replay(update_key):
+        if not self.claims_text(person) and not self._is_replay(update_key):
             return None
         return self._once(update_key, person, lambda now: self._text(person, text, now))
 
@@ -160,6 +198,72 @@ class ReportService:
         """The audit actor name of a staff member (the CLI uses it to label its own actions)."""
         return self.officers.actor(user_id)
 
+    # ------------------------------------------------------------------------- web console and receipts
+    def officer_act(self, person: Person, ref: str, action: str, text: str = "", *,
+                    update_key: str | None = None) -> list[Reply]:
+        """One officer action in one call (the console sends the text with the action): the same
+        checks as the chat buttons, then the same prompt-and-text steps. A replayed key changes nothing."""
+        if report_flow.parse_reference(ref) != ref:
+            return [Reply(t("report.forged"))]
+        data = self.notifications.sign("o", compact(ref), action)
+        replies = self.handle_callback(person, data, update_key=update_key and update_key + ":a") or []
+        pid = self.sealer.pseudonym(person.user_id)
+        pending = self.store.pending(pid)
+        if action in ("note", "ask", "resolve") and pending is not None and pending["ref"] == ref:
+            replies = self.handle_text(person, text, update_key=update_key and update_key + ":t") or []
+            with self.store.write():
+                self.store.delete_pending(pid)  # an empty text leaves no half-done action behind
+        return replies
+
+    def reporter_answer(self, person: Person, ref: str, text: str, *, update_key: str | None = None) -> list[Reply]:
+        """The reporter's answer to an officer's question (the receipt page): button and text in one."""
+        if report_flow.parse_reference(ref) != ref:
+            return [Reply(t("report.supplement.not_requested"))]
+        replies = self.handle_callback(person, self.notifications.sign("s", compact(ref)),
+                                       update_key=update_key and update_key + ":a") or []
+        pid = self.sealer.pseudonym(person.user_id)
+        pending = self.store.pending(pid)
+        if pending is not None and pending["ref"] == ref:
+            replies = self.handle_text(person, text, update_key=update_key and update_key + ":t") or []
+            with self.store.write():
+                self.store.delete_pending(pid)
+        return replies
+
+    def reporter_view(self, person: Person) -> list[dict[str, Any]]:
+        """The reports this person filed, with what a reporter may read: status and the
+        acknowledgement, questions, answers and conclusion. Nothing is audited as an officer view."""
+        out = []
+        for row in self.store.reports_of(self.sealer.pseudonym(person.user_id)):
+            ref = str(row["ref"])
+            events = [self.officers.event(e) for e in self.store.events(ref) if e["kind"] in REPORTER_EVENTS]
+            out.append({"ref": ref, "status": row["status"], "created_at": row["created_at"],
+                        "category": row["category"], "events": events})
+        return out
+
+    def deadlines(self, row: dict[str, Any]) -> dict[str, float | None]:
+        """The statutory clocks of a report: written report upward, carrier decision, feedback
+        (None when it does not apply or was met)."""
+        carrier = None
+        if row["category"] == "lost_carrier" and not row["carrier_outcome"]:
+            due = [tm["due_at"] for tm in self.store.timers(str(row["ref"]))
+                   if tm["kind"] == escalation.CARRIER_DECISION]
+            carrier = float(due[0]) if due else None
+        open_ = row["status"] != "resolved"
+        return {"written_report": escalation.deadline(submitted_at=row["created_at"], policy=self.policy)
+                if open_ else None,
+                "carrier_decision": carrier,
+                "feedback": row["created_at"] + self.policy.feedback_due if open_ else None}
+
+    def verify_audit(self, *, actor: str) -> tuple[int | None, int, str]:
+        """Check the audit hash chain on demand: (first broken sequence number or None, rows, head hash).
+        The check is itself audited after verifying, so it never breaks what it reports on."""
+        broken = self.store.verify_audit()
+        rows = self.store.audit_rows()
+        with self.store.write():
+            self.store.audit(at=self.clock(), actor=actor, action="audit_verified",
+                             detail={"intact": broken is None})
+        return broken, len(rows), (rows[-1]["hash"] if rows else "-")
+
     # ------------------------------------------------------------------------- the one transaction
     def _is_replay(self, update_key: str | None) -> bool:
         return bool(update_key) and self.store.seen(update_key or "") is not None
@@ -189,6 +293,8 @@ class ReportService:
             return self.conversation.cancel(pid), None
         if command == "report":
             return self.conversation.start(person, pid, now)
+        if command == "mine":
+            return self.conversation.mine(person, pid), None
         # /reports [REF]
         if not self.is_staff(person):
             return [Reply(t("report.not_officer"))], None
@@ -197,7 +303,8 @@ class ReportService:
         if args:
             ref = report_flow.parse_reference(args)
             if ref is None:
-                return [Reply(t("report.bad_ref"))], None
+                problem = report_flow.reference_problem(args)
+                return [Reply(t("report.bad_ref_check" if problem == "check" else "report.bad_ref"))], None
             return self.officers.view(person, ref, now), None
         return self.officers.open_list(), None
 
@@ -238,6 +345,9 @@ class ReportService:
             return [Reply(t("report.not_officer"))], None
         if not person.private:
             return [Reply(t("report.officer_private_only"))], None
+        busy = self.conversation.in_the_way(pid) if parts[2] in ("note", "ask", "resolve") else []
+        if busy:  # the officer's own unfinished report is kept, not replaced by the awaited input
+            return busy, None
         return self.officers.action(person, ref, parts[2], now), None
 
 
@@ -281,3 +391,11 @@ class AssistantReportFlow:
     def cancel(self, sender: Sender) -> bool:
         person, key = self._person(sender)
         return self.service.cancel(person, update_key=key)
+
+    def active(self, sender: Sender) -> str | None:
+        person, _ = self._person(sender)
+        return self.service.active_flow(person)
+
+    def resume(self, sender: Sender) -> Reply:
+        person, _ = self._person(sender)
+        return self._merge(self.service.resume(person))
