@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit = kb_sub.add_parser("fit", help="fit fusion weights and thresholds by cross-validation on a FIT set")
     fit.add_argument("file", type=Path)
     fit.add_argument("--folds", type=int, default=5)
+    fit.add_argument("--max-wrong", type=float, default=0.03, help="limit on the wrong-confident rate")
+    fit.add_argument("--min-refused", type=float, default=0.93, help="limit on out-of-scope questions refused")
     fit.set_defaults(func=run_fit)
     build = kb_sub.add_parser("build", help="rewrite the derived files beside the knowledge: the compact vocabulary, "
                               "the index and the vectors of curated entries and imported clauses "
@@ -146,7 +148,8 @@ def run_fit(args: argparse.Namespace) -> int:
     data = load_eval_file(args.file)
     matcher = load_matcher(args)
     total = len(data.get("ask", [])) + len(data.get("out_of_scope", []))
-    found, cv = fit(matcher, data, folds=max(2, args.folds), step=Progress(total, "kb fit").step)
+    found, cv = fit(matcher, data, folds=max(2, args.folds), max_wrong=args.max_wrong,
+                    min_refused=args.min_refused, step=Progress(total, "kb fit").step)
     print(f"signals            {' + '.join(matcher.signals)}")
     print(f"fusion             {found.fusion}")
     print(f"rule               {found.rule}")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from rapidfuzz import fuzz
 
-from bot.core.ask.decision import Decision, Scored, Status, decide
+from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
 from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.normalize import normalize_query
 from bot.core.text.segment import VOCABULARY_FILE, Segmenter
@@ -33,9 +33,12 @@ if TYPE_CHECKING:
     from bot.core.ask.embed import Embedder
     from bot.core.ask.semantic import SemanticIndex
 
-# Fitted with `kb fit` (cross-validated on the blind fit set; figures in README).
-LEXICAL_RULE = Decision(answer_cutoff=60.0, answer_margin=2.0, clarify_cutoff=60.0, rival_floor=60.0)
-FUSED_RULE = Decision(answer_cutoff=60.0, answer_margin=4.0, clarify_cutoff=60.0, rival_floor=60.0)
+# Fitted with `kb fit` on the blind fit set (figures in README). The fused rule was fitted to
+# wrong-confident <= .02 and oos refused >= .95: cross-validation showed held-out figures about
+# .02 worse than the in-sample ones, so the issue's limits (.03, .93) need that margin.
+LEXICAL_RULE = Decision(answer_cutoff=60.0, answer_margin=0.0, clarify_cutoff=60.0, rival_floor=60.0)
+FUSED_RULE = Decision(answer_cutoff=63.0, answer_margin=4.0, clarify_cutoff=42.0, rival_floor=63.0,
+                      decoy_cosine=0.03, agreed_cutoff=51.0)
 
 # What `ask` replies: the decision's status, or "clause" when no curated entry answers and these
 # are verbatim clauses of an imported rulebook.
@@ -43,7 +46,7 @@ AskStatus = Literal[Status, "clause"]
 
 @dataclass(frozen=True, slots=True)
 class MatcherConfig:
-    """Weights and thresholds; measured and fitted with `kb eval --fit` (numbers in README)."""
+    """Weights and thresholds; the fusion and decision ones fitted with `kb fit` (figures in README)."""
 
     evidence_weight: float = 1.0  # absolute idf mass the entry explains, saturating at evidence_saturation
     coverage_weight: float = 1.0  # share of the question's idf mass the entry explains
@@ -75,6 +78,20 @@ def fuse(cfg: MatcherConfig, lexical: float, question_cos: float, answer_cos: fl
     return (1.0 - cfg.semantic_weight) * lexical + cfg.semantic_weight * semantic
 
 
+def evidence(rows: list[tuple[int, float, float, float]], n_entries: int) -> Evidence | None:
+    """The signals' own view of the candidates `rows` (document, lexical, question cosine, answer
+    cosine) beyond the fused score; None when the semantic signal is off."""
+    if not rows or rows[0][2] < -0.5:
+        return None
+    entries = [r for r in rows if r[0] < n_entries]
+    decoys = [r for r in rows if r[0] >= n_entries]
+    best_entry = max((r[2] for r in entries), default=-1.0)
+    best_decoy = max((r[2] for r in decoys), default=-1.0)
+    lexical_top = max(rows, key=lambda r: (r[1], -r[0]))[0]
+    semantic_top = max(rows, key=lambda r: (r[2], -r[0]))[0]
+    return Evidence(best_decoy - best_entry, lexical_top == semantic_top)
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """One candidate answer; `score` is 0–100."""
@@ -90,6 +107,7 @@ class AskResult:
     status: AskStatus
     matches: tuple[Match, ...]
     query: str
+    ranked: tuple[Match, ...] = ()  # the best entries by score alone, whatever the decision
 
 
 class Fallback(Protocol):
@@ -299,15 +317,23 @@ class Matcher:
             similarities = semantic.similarities(semantic.vector(query) if vector is None else vector)
         per_doc, answers = similarities
         nearest = semantic.nearest(per_doc, self.config.semantic_candidates)
+        if len(per_doc) > self._n_entries:  # the closest out-of-scope topic always competes
+            nearest += (self._n_entries + int(per_doc[self._n_entries:].argmax()),)
         lex = self._lexical(query, nearest, unknown_weight=unknown_weight)
         return [(i, s, float(per_doc[i]), float(answers[i])) for i, s in lex.items()]
 
     def _rank(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
         """Every candidate document with its fused score, best first, decoys included."""
+        return self._rank_with_evidence(query, vector=vector)[0]
+
+    def _rank_with_evidence(self, query: str, *,
+                            vector: np.ndarray | None = None) -> tuple[list[Scored], Evidence | None]:
+        """`_rank`, and the signals' evidence beyond the fused score."""
+        rows = self.features(query, vector=vector)
         ranked = [Scored(i, round(fuse(self.config, lex, q, a), 2), i >= self._n_entries)
-                  for i, lex, q, a in self.features(query, vector=vector)]
+                  for i, lex, q, a in rows]
         ranked.sort(key=lambda r: (-r.score, r.doc))
-        return ranked
+        return ranked, evidence(rows, self._n_entries)
 
     def is_vague(self, query: str) -> bool:
         """One content word at most: the question names a subject, not a situation."""
@@ -330,8 +356,10 @@ class Matcher:
         the `fallback` (imported clauses) may answer what curated entries do not."""
         semantic = getattr(self, "semantic", None)
         vector = semantic.vector(query) if semantic is not None else None
-        status, offered = decide(self._rank(query, vector=vector), self.rule, limit=limit,
-                                 vague=self.is_vague(query))
-        result = AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query)
+        ranked, seen = self._rank_with_evidence(query, vector=vector)
+        status, offered = decide(ranked, self.rule, limit=limit, vague=self.is_vague(query), evidence=seen)
+        best = [r for r in ranked if not r.decoy][:limit]
+        result = AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query,
+                           tuple(Match(self.kb.entries[r.doc], r.score) for r in best))
         fallback = getattr(self, "fallback", None)
         return fallback.consider(query, result, limit=limit, vector=vector) if fallback is not None else result

@@ -196,4 +196,4 @@ def choose(curated: AskResult, status: str, clauses: list[Match], config: Clause
         return curated
     if curated.matches and curated.matches[0].score + config.margin_over_curated > clauses[0].score:
         return curated
-    return AskResult("clause", tuple(clauses[: min(limit, config.shown)]), curated.query)
+    return AskResult("clause", tuple(clauses[: min(limit, config.shown)]), curated.query, curated.ranked)
