@@ -15,7 +15,8 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.channels.base import TELEGRAM
-from bot.channels.telegram.access import AccessControl, RateLimiter
+from bot.channels.ratelimit import RateLimiter
+from bot.channels.telegram.access import AccessControl
 from bot.channels.telegram.errors import make_error_handler
 from bot.channels.telegram.handlers import Handlers, menu_commands, register_handlers
 from bot.channels.telegram.outbox import TelegramNotifier

@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 
 from bot.channels.base import DeliveryError, Identities
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.web.app import WebApp, WebOptions, seal_notice
 from bot.channels.web.auth import WEB, Accounts, TrustedHeader
 from bot.config import WebConfig
@@ -26,7 +27,7 @@ log = logging.getLogger("libao.web")
 
 
 def build_web(config: WebConfig, assistant: Assistant, *, reports: ReportService | None,
-              db: Database, identities: Identities) -> WebApp:
+              db: Database, identities: Identities, limiter: RateLimiter | None = None) -> WebApp:
     """The web application over the one assistant and report service."""
     sealer = reports.sealer if reports is not None else None
     accounts = Accounts(AccountStore(db), sealer=sealer) if config.accounts else None
@@ -40,7 +41,7 @@ def build_web(config: WebConfig, assistant: Assistant, *, reports: ReportService
                          session_idle=config.session_idle_minutes * 60, session_max=config.session_max_hours * 3600,
                          login_attempts=config.login_attempts, login_window=config.login_window_minutes * 60)
     return WebApp(assistant, reports=reports, accounts=accounts, trusted=trusted, identities=identities,
-                  store=WebStore(db), options=options)
+                  store=WebStore(db), options=options, limiter=limiter)
 
 
 def uvicorn_server(config: WebConfig, web: WebApp) -> uvicorn.Server:

@@ -49,6 +49,20 @@ class Notifications:
         times = [x for x in (self.store.next_timer_at(), self.store.outbox_next_at()) if x is not None]
         return min(times) if times else None
 
+    def discovered_at(self, row: dict[str, Any]) -> float | None:
+        """The discovery time the reporter gave (kept sealed in the content), None when not given.
+        `row["content"]` is the sealed blob of a stored row or the already opened dict."""
+        content = row["content"]
+        if not isinstance(content, dict):
+            content = self.sealer.open_json(bytes(content), context=f"content:{row['ref']}")
+        at = content.get("discovered_at")
+        return float(at) if isinstance(at, (int, float)) else None
+
+    def written_deadline(self, row: dict[str, Any]) -> float:
+        """When the written report upward is due: from discovery when given, else from submission."""
+        return escalation.deadline(submitted_at=row["created_at"], policy=self.policy,
+                                   discovered_at=self.discovered_at(row))
+
     def to_reporter(self, ref: str, step: str, now: float, text: str, buttons: ButtonRows = ()) -> None:
         self._enqueue(ref, "reporter", step, now, text, buttons)
 
@@ -80,14 +94,17 @@ class Notifications:
         step, kind = str(timer["step"]), str(timer["kind"])
         category = t(f"report.choice.category.{row['category']}")
         urgency = t(f"report.urgency.{row['urgency']}")
-        deadline = format_time(escalation.deadline(submitted_at=row["created_at"], policy=self.policy))
+        due_at = self.written_deadline(row)
+        deadline, late = format_time(due_at), elapsed(now - due_at)
+        overdue = now >= due_at
         view = [[(t("report.button.view", ref=ref), self.sign("o", compact(ref), "view"))]]
         buttons: list[list[tuple[str, str]]] = view
         if kind == escalation.CHAIN:
             waited = elapsed(timer["due_at"] - row["created_at"])
             n = int(step.split(":")[1])
             if n == 0:
-                text = t("report.notify.new", ref=ref, category=category, urgency=urgency, deadline=deadline)
+                text = t("report.notify.new_overdue" if overdue else "report.notify.new", ref=ref,
+                         category=category, urgency=urgency, deadline=deadline, late=late)
             elif timer["notify"] == "officers":
                 text = t("report.notify.repeat", n=n + 1, ref=ref, elapsed=waited, category=category,
                          urgency=urgency)
@@ -96,7 +113,8 @@ class Notifications:
                          urgency=urgency)
             buttons = [[(t("report.button.ack"), self.sign("o", compact(ref), "ack"))], *view]
         elif kind == escalation.WRITTEN_REPORT:
-            text = t("report.notify.written_report", ref=ref, deadline=deadline)
+            text = t("report.notify.written_report_overdue" if overdue else "report.notify.written_report",
+                     ref=ref, deadline=deadline, late=late)
         elif kind == escalation.CARRIER_DECISION:
             days = round((timer["due_at"] - row["created_at"]) / escalation.DAY)
             text = t("report.notify.carrier_decision", ref=ref, days=days)

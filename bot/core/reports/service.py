@@ -267,8 +267,7 @@ class ReportService:
                    if tm["kind"] == escalation.CARRIER_DECISION]
             carrier = float(due[0]) if due else None
         open_ = row["status"] != "resolved"
-        return {"written_report": escalation.deadline(submitted_at=row["created_at"], policy=self.policy)
-                if open_ else None,
+        return {"written_report": self.notifications.written_deadline(row) if open_ else None,
                 "carrier_decision": carrier,
                 "feedback": row["created_at"] + self.policy.feedback_due if open_ else None}
 
