@@ -44,6 +44,7 @@ from bot.environment import (  # noqa: F401  (re-exported: the configuration's o
     ENV_TOKEN,
     ENV_WECOM_SECRET,
     Environment,
+    database_location,
     read_environment,
 )
 
@@ -187,6 +188,9 @@ class ReportsConfig(_Section):
     retention_after_resolution: Duration = _POLICY.retention_after_resolution
     draft_ttl: Duration = _POLICY.draft_ttl
     tick_seconds: Annotated[float, Field(ge=1, le=600)] = 15
+    # How long one instance holds a due notification before another may send it: longer than any
+    # send can take, short enough that a crashed instance's notices go out soon after.
+    lease_seconds: Annotated[float, Field(ge=2, le=3600)] = 60
 
     def policy(self, *, fallback_officers: list[int] | tuple[int, ...]) -> ReportPolicy:
         """The escalation policy; officers default to `fallback_officers` (the Telegram access's officers)."""
@@ -331,7 +335,7 @@ class FileConfig(_Section):
     privacy: PrivacyConfig = PrivacyConfig()
     reports: ReportsConfig = ReportsConfig()  # leak reports
     knowledge_dir: Path | None = None
-    database: Path | None = None
+    database: str | None = None  # SQLite file path or postgresql:// URL
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property
@@ -347,7 +351,7 @@ class Config(_Section):
 
     token: SecretStr
     file: FileConfig
-    database: Path
+    database: Path | str  # a SQLite file (Path) or a postgresql:// URL (str)
     source: Path
     environment: Environment = Environment()
 

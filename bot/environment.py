@@ -7,7 +7,8 @@ needs no configuration file (`ask`) does not import the bot's configuration sche
   WECOM_BOT_SECRET    the WeCom bot's secret (when channels.wecom is configured)
   DINGTALK_CLIENT_SECRET  the DingTalk app's client secret (when channels.dingtalk is configured)
   LIBAO_CONFIG        path of the YAML file (default: config.yaml in the working directory)
-  LIBAO_DB            path of the SQLite database (default: data/libao.db; overrides `database:`)
+  LIBAO_DB            the database: a SQLite file path (default: data/libao.db) or a postgresql:// URL
+                      (several instances may share a PostgreSQL database); overrides `database:`
   LIBAO_REPORT_KEY    the leak-report key as base64 (containers with a secret store)
   LIBAO_REPORT_KEY_FILE  path of the leak-report key file (when `reports.key_file` is not set)
   LIBAO_CACHE_DIR     the private directory for derived data (default: $XDG_CACHE_HOME/libao or
@@ -33,6 +34,17 @@ DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_DB = Path("data/libao.db")
 
 
+def database_location(value: str | Path) -> Path | str:
+    """A postgresql:// URL as it is; anything else is a SQLite file path."""
+    text = str(value)
+    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
+
+
+def _database(env: Mapping[str, str]) -> Path | str | None:
+    value = env.get(ENV_DB, "").strip()
+    return database_location(value) if value else None
+
+
 @dataclass(frozen=True, slots=True)
 class Environment:
     """The environment variables libao reads, read once. `token` and `report_key` are secrets: kept out
@@ -40,7 +52,7 @@ class Environment:
 
     token: str = field(default="", repr=False)
     config_path: Path | None = None
-    database: Path | None = None
+    database: Path | str | None = None  # a SQLite file or a postgresql:// URL
     report_key: str | None = field(default=None, repr=False)
     report_key_file: Path | None = None
     cache_dir: Path | None = None
@@ -51,9 +63,10 @@ class Environment:
         """The YAML file: command-line flag, else $LIBAO_CONFIG, else config.yaml."""
         return Path(flag) if flag else self.config_path or DEFAULT_CONFIG
 
-    def database_file(self, flag: Path | str | None = None, configured: Path | None = None) -> Path:
-        """The database: command-line flag, else $LIBAO_DB, else `database:` of the file, else the default."""
-        return Path(flag) if flag else self.database or configured or DEFAULT_DB
+    def database_file(self, flag: Path | str | None = None, configured: Path | str | None = None) -> Path | str:
+        """The database (a SQLite file or a postgresql:// URL): command-line flag, else $LIBAO_DB, else
+        `database:` of the file, else the default."""
+        return database_location(flag or self.database or configured or DEFAULT_DB)
 
 
 def read_environment(env: Mapping[str, str] | None = None) -> Environment:
@@ -70,7 +83,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         home = path("HOME")
         base = xdg if xdg is not None and xdg.is_absolute() else home / ".cache" if home is not None else None
         cache = base / "libao" if base is not None else None
-    return Environment(token=env.get(ENV_TOKEN, "").strip(), config_path=path(ENV_CONFIG), database=path(ENV_DB),
+    return Environment(token=env.get(ENV_TOKEN, "").strip(), config_path=path(ENV_CONFIG), database=_database(env),
                        report_key=env.get(ENV_REPORT_KEY) or None, report_key_file=path(ENV_REPORT_KEY_FILE),
                        cache_dir=cache, wecom_secret=env.get(ENV_WECOM_SECRET, "").strip(),
                        dingtalk_secret=env.get(ENV_DINGTALK_SECRET, "").strip())

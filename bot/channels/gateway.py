@@ -248,6 +248,11 @@ class LongConnection:
     def lease_name(self) -> str:
         raise NotImplementedError
 
+    @property
+    def holds_connection(self) -> bool:
+        """Whether this instance holds the bot's connection (only its holder can send notices)."""
+        return self.connected.is_set()
+
     def _prepare(self) -> None:
         """Once the lease is held, before the first connection."""
 
@@ -259,8 +264,16 @@ class LongConnection:
         raise NotImplementedError
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Hold the connection while this instance has the bot's lease; after losing it to another
+        instance (which connects instead), stand by and take over again when that one dies."""
+        while not stop.is_set():
+            await self._lead(stop)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
         owner = self.gateway.owner
         await hold_lease(self.store, self.lease_name, owner=owner, ttl=self.lease_seconds, stop=stop)
+        if stop.is_set():
+            return
         lost = asyncio.Event()
         renewer = asyncio.create_task(renew_lease(self.store, self.lease_name, owner=owner,
                                                   ttl=self.lease_seconds, lost=lost))

@@ -110,7 +110,7 @@ def build_channels(config: Config, assistant: Assistant, *, store: Any, channel_
     if "telegram" in active:
         from bot.channels.telegram.app import TelegramChannel, build_application
 
-        out["telegram"] = TelegramChannel(build_application(config, assistant), config)
+        out["telegram"] = TelegramChannel(build_application(config, assistant), config, leases=channel_store)
     if "wecom" in active or "dingtalk" in active:
         from bot.channels.gateway import ChannelAccess, Gateway
 

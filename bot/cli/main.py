@@ -12,7 +12,7 @@ from bot.core.yamlfile import DataError
 
 # Each module exposes `register(subparsers)`; the registered handler gets the parsed args and
 # returns an exit code. Order here is the order in `--help`.
-_COMMAND_MODULES = ("ask", "kb", "check", "phrase", "chat", "serve", "report", "user")
+_COMMAND_MODULES = ("ask", "kb", "check", "phrase", "chat", "serve", "report", "user", "backup")
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:

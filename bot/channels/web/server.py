@@ -9,7 +9,6 @@ import contextlib
 import logging
 from typing import Any
 
-import sqlite_utils
 import uvicorn
 
 from bot.channels.base import DeliveryError, Identities
@@ -21,13 +20,14 @@ from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply
 from bot.core.reports.service import ReportService
 from bot.storage import AccountStore
+from bot.storage.engine import Database
 from bot.storage.web import WebStore
 
 log = logging.getLogger("libao.web")
 
 
 def build_web(config: WebConfig, assistant: Assistant, *, reports: ReportService | None,
-              db: sqlite_utils.Database, identities: Identities, limiter: RateLimiter | None = None) -> WebApp:
+              db: Database, identities: Identities, limiter: RateLimiter | None = None) -> WebApp:
     """The web application over the one assistant and report service."""
     sealer = reports.sealer if reports is not None else None
     accounts = Accounts(AccountStore(db), sealer=sealer) if config.accounts else None

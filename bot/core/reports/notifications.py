@@ -31,10 +31,15 @@ class Notifications:
         """Signed callback data: "1r:" (the Assistant routes kind "r" to the service) + parts + MAC."""
         return self.sealer.sign(CALLBACK_PREFIX + ":".join(parts))
 
-    def fire_due(self, now: float) -> int:
-        """Fire every due timer (one transaction); returns how many fired."""
+    def fire_due(self, now: float, *, owner: str, lease_seconds: float, limit: int = 100) -> int:
+        """Fire the due timers this instance claims; returns how many it claimed.
+
+        One transaction claims them (PostgreSQL: FOR UPDATE SKIP LOCKED, so instances split the
+        work) and writes their outbox rows, audit entries and fired marks: a crash leaves neither a
+        half-fired step nor a claim behind, and no step can fire twice.
+        """
         with self.store.write():
-            due = self.store.timers_due(now=now)
+            due = self.store.claim_timers(owner=owner, now=now, ttl=lease_seconds, limit=limit)
             for timer in due:
                 self.fire(timer, now)
         return len(due)
