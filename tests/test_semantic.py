@@ -209,3 +209,13 @@ def test_a_paraphrase_without_shared_words_still_finds_its_rule(fused):
 @pytest.mark.parametrize("question", ["今天会下雨吗", "帮我写个python脚本", "茅台股票能买吗"])
 def test_fused_engine_still_refuses_out_of_scope(fused, question):
     assert fused.ask(question).status == "unknown"
+
+
+def test_a_one_word_subject_gets_candidates_even_near_an_out_of_scope_topic():
+    rule = replace(RULE, decoy_cosine=0.03)
+    near_decoy = Evidence(-0.01, agreed=True)
+    status, offered = decide([Scored(1, 57), Scored(2, 56), Scored(3, 55)], rule, vague=True, evidence=near_decoy)
+    assert status == "clarify" and [o.doc for o in offered] == [1, 2, 3]
+    # A decoy on top still refuses, and a full question near a decoy is still unknown.
+    assert decide([Scored(9, 90, decoy=True), Scored(1, 80)], rule, vague=True) == ("unknown", [])
+    assert decide([Scored(1, 57), Scored(2, 56)], rule, evidence=near_decoy) == ("unknown", [])

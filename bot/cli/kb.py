@@ -106,6 +106,10 @@ def _vocabulary_problems(args: argparse.Namespace) -> list[Problem]:
     return problems
 
 
+CONFLICT_MARGIN = 5.0  # fused points an alternate question must lean to another entry
+WARNINGS_SHOWN = 10
+
+
 def _curation_warnings(args: argparse.Namespace) -> int:
     """Alternate questions the matcher sends to another entry, near-duplicate entries, and the
     imported clause store; printed as warnings (errors with --strict)."""
@@ -113,9 +117,14 @@ def _curation_warnings(args: argparse.Namespace) -> int:
     from bot.core.rulebook.store import load_store
 
     matcher = load_matcher(args)
-    found = [*alternate_conflicts(matcher), *near_duplicates(matcher)]
-    for w in found:
+    strict = getattr(args, "strict", False)
+    # Near-ties are normal between neighbouring rules; only a clear pull to another entry is worth a look.
+    found = [*alternate_conflicts(matcher, margin=CONFLICT_MARGIN), *near_duplicates(matcher)]
+    shown = found if strict else found[:WARNINGS_SHOWN]
+    for w in shown:
         print(f"warning: {w}")
+    if len(found) > len(shown):
+        print(f"… {len(found) - len(shown)} more (all of them with --strict)")
     docs = load_store(knowledge_dir(args) or DEFAULT_KNOWLEDGE_DIR)
     clauses = sum(len(d.clauses) for d in docs)
     print(f"curation: {len(found)} warning(s); {len(docs)} imported document(s), {clauses} clauses")

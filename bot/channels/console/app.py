@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply, Sender
 from bot.core.phrases.messages import t
+from bot.core.privacy import storable
 
 PROMPT = "你> "
 
@@ -116,7 +117,7 @@ class ConsoleChannel:
             if stop.is_set():
                 break
             if self.echo:
-                out.write(f"\n{PROMPT}{raw.rstrip()}\n")
+                out.write(f"\n{PROMPT}{storable(raw.rstrip())}\n")  # a transcript never shows personal data either
             rendered = await chat.handle_async(raw)
             if rendered is None:
                 break

@@ -55,9 +55,12 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool 
     """
     if not ranked or ranked[0].decoy:
         return "unknown", []
+    offered = [r for r in ranked if not r.decoy and r.score >= rule.clarify_cutoff]
+    # A one-word subject sits near everything, decoys included; offering candidates is never a guess.
+    if vague and len(offered) > 1:
+        return "clarify", offered[:limit]
     if evidence is not None and rule.decoy_cosine is not None and evidence.decoy_gap >= -rule.decoy_cosine:
         return "unknown", []
-    offered = [r for r in ranked if not r.decoy and r.score >= rule.clarify_cutoff]
     if not offered:
         return "unknown", []
     cutoff = rule.answer_cutoff
@@ -66,8 +69,6 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool 
     top = offered[0]
     rivals = [r.score for r in offered[1:] if r.score >= rule.rival_floor]
     runner_up = rivals[0] if rivals else 0.0
-    if vague and len(offered) > 1:
-        return "clarify", offered[:limit]
     if top.score >= cutoff and top.score - runner_up >= rule.answer_margin:
         return "answer", offered[:limit]
     return "clarify", offered[:limit]
