@@ -291,6 +291,11 @@ def _ascii_word(view: Compact, start: int, end: int) -> bool:
         view.text[end - 1] in _ASCII_LETTERS and after in _ASCII_LETTERS)
 
 
+def _first_person(word: str) -> bool:
+    """A commitment the speaker makes (我会, 帮您问), as opposed to a courtesy (欢迎, 如有)."""
+    return "我" in word or any(v in word for v in ("帮您", "为您", "替您", "给您", "陪您", "带您", "转接"))
+
+
 def _question(view: Compact, pos: int) -> bool:
     """The sentence around compact `pos` ends as a question: a ?/？ after it or a closing particle."""
     _, se = view.sentence_of(pos)
@@ -391,9 +396,12 @@ class Checker:
             if rule.unless:
                 ss, se = view.sentence_of(s)
                 if (rule.id, ss) not in cleared:
-                    # The sentence and the next one: 没关系，我来帮您 after a question still answers it.
+                    # The sentence itself, and for a first-person commitment the next one too (没关系，我来帮您
+                    # after a question still answers it); a closing courtesy in the next sentence (如有疑问欢迎来电)
+                    # does not take back what this one said.
                     _, ne = view.sentence_of(se) if se < len(view.text) else (se, se)
-                    cleared[(rule.id, ss)] = any(w in view.text[ss:ne] for w in rule.unless)
+                    cleared[(rule.id, ss)] = any(w in view.text[ss:se] for w in rule.unless) or any(
+                        w in view.text[se:ne] for w in rule.unless if _first_person(w))
                 if cleared[(rule.id, ss)]:
                     continue
             os, oe = view.span(s, e)
