@@ -142,8 +142,10 @@ class PhraseMatcher:
         refs: dict[str, list[tuple[int, Pattern, int]]] = {}  # key -> (rule index, pattern, anchor part index)
         parts: dict[tuple[str, ...], _Part] = {}
         self._later: dict[int, tuple[_Part, ...]] = {}  # id(pattern) -> its later parts
-        # rule index -> (first part, pattern, longest span) of each exception
-        self._exceptions: dict[int, tuple[tuple[_Part, Pattern, int], ...]] = {}
+        self._others: dict[int, tuple[_Part, ...]] = {}  # id(pattern) -> its parts other than the anchor
+        self._whole: dict[int, re.Pattern[str]] = {}  # id(pattern) -> the pattern of several parts as one regex
+        # rule index -> its plain exceptions as one regex, and (regex, pattern) of each with parts or conditions
+        self._exceptions: dict[int, tuple[re.Pattern[str] | None, tuple[tuple[re.Pattern[str], Pattern], ...]]] = {}
         for ri, rule in enumerate(rules):
             for pat in rule.patterns:
                 # The most selective part anchors the pattern (the shortest alternative longest):
@@ -151,13 +153,18 @@ class PhraseMatcher:
                 k = max(range(len(pat.parts)), key=lambda i: (min(map(len, pat.parts[i])), -i))
                 for alt in pat.parts[k]:
                     refs.setdefault(alt, []).append((ri, pat, k))
-            excs = []
             for pat in (*rule.patterns, *rule.exceptions):
                 self._later[id(pat)] = tuple(parts.setdefault(p, _Part(p)) for p in pat.parts)
-            for pat in rule.exceptions:
-                span = sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1)
-                excs.append((parts.setdefault(pat.parts[0], _Part(pat.parts[0])), pat, span))
-            self._exceptions[ri] = tuple(excs)
+            for pat in rule.patterns:
+                k = max(range(len(pat.parts)), key=lambda i: (min(map(len, pat.parts[i])), -i))
+                self._others[id(pat)] = tuple(dict.fromkeys(
+                    parts[p] for i, p in enumerate(pat.parts) if i != k))
+                if len(pat.parts) > 1:
+                    # Earliest next part within the gap, longest alternative first: as _complete reads it.
+                    self._whole[id(pat)] = _whole_regex(pat)
+            plain = [alt for pat in rule.exceptions if _plain(pat) for alt in pat.parts[0]]
+            self._exceptions[ri] = (re.compile(_trie_regex(plain)) if plain else None,
+                                    tuple((_whole_regex(pat), pat) for pat in rule.exceptions if not _plain(pat)))
         self.refs = refs
         self._automaton = build_automaton(refs)
 
@@ -174,57 +181,70 @@ class PhraseMatcher:
         cands: list[tuple[int, int, int]] = []
         per_rule: dict[int, int] = {}
         overflow: dict[str, int] = {}
+        text = view.text
+        # Whether a part occurs anywhere in the draft, looked up once per draft: an anchor whose
+        # pattern has a part absent from the whole draft cannot match (a frequent third party such
+        # as 窗口 then costs one dictionary lookup, not a search around every occurrence).
+        present: dict[_Part, bool] = {}
+        others = self._others
+        # Patterns of several parts whose anchor fired: each is then matched by its own regex in
+        # one C-level pass over the draft, not part by part around every anchor.
+        several: dict[int, tuple[int, Pattern]] = {}
         for last, klen, refs in occurrences:
             start = last - klen + 1
-            for ri, pat, k in refs:
+            for ri, pat, _k in refs:
+                if len(pat.parts) > 1:
+                    several[id(pat)] = (ri, pat)
+                    continue
                 n = per_rule[ri] = per_rule.get(ri, 0) + 1
                 if n > _MAX_CANDIDATES:
                     rid = self.rules[ri].id
                     overflow[rid] = overflow.get(rid, 0) + 1
                     continue
-                first = self._back(view.text, pat, k, start) if k else start
-                if first is None:
-                    continue
-                done = self._complete(view, pat, first, last + 1, k + 1)
+                done = self._complete(view, pat, start, last + 1)
                 if done is not None:
+                    cands.append((ri, start, done))
+        for key, (ri, pat) in several.items():
+            absent = False
+            for part in others[key]:
+                seen = present.get(part)
+                if seen is None:
+                    seen = present[part] = part.regex.search(text) is not None
+                if not seen:
+                    absent = True
+                    break
+            if absent:
+                continue
+            for m in self._whole[key].finditer(text):
+                n = per_rule[ri] = per_rule.get(ri, 0) + 1
+                if n > _MAX_CANDIDATES:
+                    rid = self.rules[ri].id
+                    overflow[rid] = overflow.get(rid, 0) + 1
+                    continue
+                first, done = m.start(), m.end()
+                if _conditions_ok(view, pat, first, done):
                     cands.append((ri, first, done))
         if not cands:
             return [], overflow
         out = []
         excepted: dict[int, list[tuple[int, int]]] = {}
         for ri, s, e in cands:
-            if self._exceptions[ri]:
-                if ri not in excepted:
-                    excepted[ri] = self._exception_spans(view, ri)
-                if any(xs < e and s < xe for xs, xe in excepted[ri]):
-                    continue
+            spans = excepted.get(ri)
+            if spans is None:
+                spans = excepted[ri] = self._exception_spans(view, ri)
+            if spans and any(xs < e and s < xe for xs, xe in spans):
+                continue
             out.append((self.rules[ri], s, e))
         return out, overflow
 
     def _exception_spans(self, view: Compact, ri: int) -> list[tuple[int, int]]:
         """Spans of rule `ri`'s exceptions in the draft (looked for once, only for rules with a candidate)."""
         text = view.text
-        spans = []
-        for first, pat, _span in self._exceptions[ri]:
-            for m in first.regex.finditer(text):
-                done = self._complete(view, pat, m.start(), m.end())
-                if done is not None:
-                    spans.append((m.start(), done))
+        plain, others = self._exceptions[ri]
+        spans = [m.span() for m in plain.finditer(text)] if plain is not None else []
+        for rx, pat in others:
+            spans += [m.span() for m in rx.finditer(text) if _conditions_ok(view, pat, m.start(), m.end())]
         return spans
-
-    def _back(self, text: str, pat: Pattern, k: int, pos: int) -> int | None:
-        """Start of parts 0..k-1 found backwards from an anchor (part k) starting at `pos`."""
-        for part in reversed(self._later[id(pat)][:k]):
-            lo = max(0, pos - pat.max_gap - part.longest)
-            best = None
-            for m in part.regex.finditer(text, lo, pos):
-                if m.end() >= pos - pat.max_gap:
-                    best = m.start()
-                    break
-            if best is None:
-                return None
-            pos = best
-        return pos
 
     def _complete(self, view: Compact, pat: Pattern, start: int, pos: int, first: int = 1) -> int | None:
         """End of the whole pattern whose parts before `first` end at `pos`, conditions checked."""
@@ -235,13 +255,29 @@ class PhraseMatcher:
             if m is None or m.start() > pos + pat.max_gap:
                 return None
             pos = m.end()
-        if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, pos):
-            return None
-        if pat.question and not _question(view, start):
-            return None
-        if (text[start] in _ASCII_LETTERS or text[pos - 1] in _ASCII_LETTERS) and not _ascii_word(view, start, pos):
-            return None
-        return pos
+        return pos if _conditions_ok(view, pat, start, pos) else None
+
+
+def _plain(pat: Pattern) -> bool:
+    return len(pat.parts) == 1 and not (pat.clause_start or pat.clause_end or pat.question)
+
+
+def _whole_regex(pat: Pattern) -> re.Pattern[str]:
+    """A pattern as one regex: the earliest next part within the gap, the longest alternative first
+    (as `_complete` reads it part by part)."""
+    gap = f".{{0,{pat.max_gap}}}?"
+    return re.compile(gap.join(f"(?:{_trie_regex(p)})" for p in pat.parts), re.S)
+
+
+def _conditions_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
+    """The clause, question and whole-word conditions of a pattern matched at compact [start, end)."""
+    if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, end):
+        return False
+    if pat.question and not _question(view, start):
+        return False
+    text = view.text
+    return not ((text[start] in _ASCII_LETTERS or text[end - 1] in _ASCII_LETTERS)
+                and not _ascii_word(view, start, end))
 
 
 class _Part:
@@ -250,9 +286,37 @@ class _Part:
     __slots__ = ("longest", "regex")
 
     def __init__(self, alternatives: tuple[str, ...]):
-        ordered = sorted(alternatives, key=len, reverse=True)
-        self.regex = re.compile("|".join(map(re.escape, ordered)))
-        self.longest = len(ordered[0])
+        self.regex = re.compile(_trie_regex(alternatives))
+        self.longest = max(map(len, alternatives))
+
+
+def _trie_regex(words: Sequence[str]) -> str:
+    """The words as one regex factored by common prefix (你自己去问|你自己去找 -> 你自己去[问找]), a
+    longer word preferred where one is a prefix of another, as a longest-first alternation does;
+    the expanded alternatives of a pattern part run to hundreds, which a flat alternation tries one by one."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        end = "" in node
+        children = [(ch, build(child)) for ch, child in sorted(node.items()) if ch]
+        if not children:
+            return ""
+        if all(not rest for _, rest in children) and len(children) > 1:
+            body = "[" + "".join(re.escape(ch) for ch, _ in children) + "]"
+        elif len(children) == 1:
+            body = re.escape(children[0][0]) + children[0][1]
+            if end:
+                body = f"(?:{body})"
+        else:
+            body = "(?:" + "|".join(re.escape(ch) + rest for ch, rest in children) + ")"
+        return body + "?" if end else body
+
+    return build(trie)
 
 
 class _PrefixMax:
@@ -346,6 +410,7 @@ class Checker:
         names = re.escape(rules.signals.surnames) or "王"
         self._vocative = re.compile(f"(?:[{names}](?:{titles})|[小老阿][{names}]|{'|'.join(_COLLEAGUES)})(?:啊|呀|哈|)")
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
+        self._committing = {r.id: tuple(w for w in r.unless if _first_person(w)) for r in rules.rules}
         self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
         items: list[Marker | Topic] = [*rules.markers, *rules.topics]
         self._secret_text = {m.id: (t("check.why", why=m.why, source=m.source), m.suggestion) for m in items}
@@ -365,11 +430,9 @@ class Checker:
         phrase_occ: list[tuple[int, int, tuple[tuple[int, Pattern, int], ...]]] = []
         secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
         if self._automaton is not None and folded.compact.text:
-            for last, (klen, (prefs, srefs)) in self._automaton.iter(folded.compact.text):
-                if prefs:
-                    phrase_occ.append((last, klen, prefs))
-                if srefs:
-                    secret_occ.append((last, klen, srefs))
+            occ = list(self._automaton.iter(folded.compact.text))
+            phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _)) in occ if prefs]
+            secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in occ if srefs]
         findings = self._forbidden(folded, phrase_occ)
         findings += self._sounds(folded, findings)
         pii = self._pii(folded)
@@ -401,7 +464,7 @@ class Checker:
                     # does not take back what this one said.
                     _, ne = view.sentence_of(se) if se < len(view.text) else (se, se)
                     cleared[(rule.id, ss)] = any(w in view.text[ss:se] for w in rule.unless) or any(
-                        w in view.text[se:ne] for w in rule.unless if _first_person(w))
+                        w in view.text[se:ne] for w in self._committing[rule.id])
                 if cleared[(rule.id, ss)]:
                     continue
             os, oe = view.span(s, e)

@@ -39,15 +39,15 @@ _UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折",
 _DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
             "条", "款", "章", "项")
 # Amounts in English words on the compact text (threepointtwomillion, fivepercent).
-_EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-                     r"|sixty|seventy|eighty|ninety|hundred|half|[0-9])[a-z]{0,16}?(?:million|billion|thousand|grand|percent)")
+_EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+                     r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|[0-9])[a-z]{0,16}?"
+                     r"(?:million|billion|thousand|grand|percent)")
 # A capitalised English word in the draft as typed: a named person or organisation unless listed as not a name.
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,11}(?![A-Za-z])")
 # Verbs that stamp or assign a level to the document at hand (印着“机密”, 已定为机密, 通知为机密级).
-_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着", "印有", "盖有", "标注为", "标注", "标为", "标记为",
-          "定为", "列为", "划为", "确定为", "定密为", "属于", "为", "系", "是")
-_STRONG_STAMP = frozenset(("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着", "印有", "盖有", "标注为", "标注",
-                           "标为", "标记为", "定为", "列为", "划为", "确定为", "定密为"))
+_STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着",
+                 "印有", "盖有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为", "确定为", "定密为")
+_STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
@@ -536,5 +536,5 @@ def _quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
             return m.start(), end
         if digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7:
             return m.start(), end
-    m = _EN_NUM.search(text, lo, hi)
-    return (m.start(), m.end()) if m else None
+    en = _EN_NUM.search(text, lo, hi)
+    return (en.start(), en.end()) if en else None
