@@ -319,10 +319,10 @@ class Classified:
                 sg = {**sg, "cue": [(s, e)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
-            if self._owned(text, s) or _listed(f, s, e):
+            if self._owned(text, s):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts)
-            if ev:
+            if ev and not _listed(f, s, e):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
@@ -386,11 +386,8 @@ class Classified:
 
     def _names(self, f: Folded) -> list[tuple[int, int]]:
         """Compact spans of capitalised English words that are not vocabulary: named people or firms."""
-        original = f.original
-        if not original.isascii() and not any("A" <= ch <= "Z" for ch in original):
-            return []
         out = []
-        for m in _CAPITALISED.finditer(original):
+        for m in _CAPITALISED.finditer(f.original):
             if m.group().lower() in self._not_names:
                 continue
             ws, we = f.wide_index(m.start()), f.wide_index(m.end() - 1)
