@@ -319,7 +319,7 @@ class Classified:
                 sg = {**sg, "cue": [(s, e)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
-            if self._owned(text, s):
+            if self._owned(text, s, c.clauses):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts)
             if ev and not _listed(f, s, e):
@@ -327,10 +327,15 @@ class Classified:
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
 
-    def _owned(self, text: str, s: int) -> bool:
-        """An own-word (您的, 贵公司) ends at most two characters before the topic word."""
-        lo = max(0, s - 6)
-        return any(m.end() >= s - 2 for m in self._own_re.finditer(text, lo, s)) if self._own_re else False
+    def _owned(self, text: str, s: int, clauses: frozenset[int]) -> bool:
+        """An own-word (您的, 贵公司) ends at most two characters before the topic word, or opens its
+        clause (您的工资卡收到本月工资: the clause speaks of the customer's own account)."""
+        if self._own_re is None:
+            return False
+        lo = s
+        while lo > 0 and lo not in clauses:
+            lo -= 1
+        return any(m.end() >= s - 2 or m.start() == lo for m in self._own_re.finditer(text, max(lo, s - 12), s))
 
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
                   sg: dict[str, list[tuple[int, int]]],
