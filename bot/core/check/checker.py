@@ -129,21 +129,20 @@ def _masked_slice(draft: str, pii: Sequence[Finding], start: int, end: int) -> s
 
 
 class PhraseMatcher:
-    """All forbidden-rule patterns in one Aho-Corasick automaton of their first parts.
+    """All forbidden-rule patterns in one Aho-Corasick automaton of their most selective parts.
 
-    One pass over the draft finds every anchor; a pattern's later parts are then looked for only
-    in the few characters after its anchor, and a rule's exceptions only around its candidates
-    (one compiled alternation per part), so frequent short words in later parts or exceptions
-    (吗, 我, 请) cost nothing on drafts where no anchor fires.
+    One pass over the draft finds every anchor. A one-part pattern is matched by its anchor; a
+    pattern of several parts runs as one regex (each part a prefix trie of its alternatives) over
+    the few dozen characters around its anchors only; a rule's exceptions are looked for only when
+    it has a candidate. Frequent short words in other parts or exceptions (吗, 我, 请) so cost
+    nothing on drafts where no anchor fires, and 5,000 extra patterns cost one automaton pass.
     """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
         refs: dict[str, list[tuple[int, Pattern, int]]] = {}  # key -> (rule index, pattern, anchor part index)
-        parts: dict[tuple[str, ...], _Part] = {}
-        self._later: dict[int, tuple[_Part, ...]] = {}  # id(pattern) -> its later parts
-        self._others: dict[int, tuple[_Part, ...]] = {}  # id(pattern) -> its parts other than the anchor
         self._whole: dict[int, re.Pattern[str]] = {}  # id(pattern) -> the pattern of several parts as one regex
+        self._reach: dict[int, int] = {}  # id(pattern) -> the longest text it can match
         # rule index -> its plain exceptions as one regex, and (regex, pattern) of each with parts or conditions
         self._exceptions: dict[int, tuple[re.Pattern[str] | None, tuple[tuple[re.Pattern[str], Pattern], ...]]] = {}
         for ri, rule in enumerate(rules):
@@ -153,15 +152,10 @@ class PhraseMatcher:
                 k = max(range(len(pat.parts)), key=lambda i: (min(map(len, pat.parts[i])), -i))
                 for alt in pat.parts[k]:
                     refs.setdefault(alt, []).append((ri, pat, k))
-            for pat in (*rule.patterns, *rule.exceptions):
-                self._later[id(pat)] = tuple(parts.setdefault(p, _Part(p)) for p in pat.parts)
             for pat in rule.patterns:
-                k = max(range(len(pat.parts)), key=lambda i: (min(map(len, pat.parts[i])), -i))
-                self._others[id(pat)] = tuple(dict.fromkeys(
-                    parts[p] for i, p in enumerate(pat.parts) if i != k))
                 if len(pat.parts) > 1:
-                    # Earliest next part within the gap, longest alternative first: as _complete reads it.
                     self._whole[id(pat)] = _whole_regex(pat)
+                    self._reach[id(pat)] = sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1)
             plain = [alt for pat in rule.exceptions if _plain(pat) for alt in pat.parts[0]]
             self._exceptions[ri] = (re.compile(_trie_regex(plain)) if plain else None,
                                     tuple((_whole_regex(pat), pat) for pat in rule.exceptions if not _plain(pat)))
@@ -182,40 +176,28 @@ class PhraseMatcher:
         per_rule: dict[int, int] = {}
         overflow: dict[str, int] = {}
         text = view.text
-        # Whether a part occurs anywhere in the draft, looked up once per draft: an anchor whose
-        # pattern has a part absent from the whole draft cannot match (a frequent third party such
-        # as 窗口 then costs one dictionary lookup, not a search around every occurrence).
-        present: dict[_Part, bool] = {}
-        others = self._others
         # Patterns of several parts whose anchor fired: each is then matched by its own regex in
-        # one C-level pass over the draft, not part by part around every anchor.
-        several: dict[int, tuple[int, Pattern]] = {}
+        # C over the windows around its anchors, not part by part in Python around every anchor.
+        several: dict[int, tuple[int, Pattern, list[int]]] = {}
         for last, klen, refs in occurrences:
             start = last - klen + 1
             for ri, pat, _k in refs:
                 if len(pat.parts) > 1:
-                    several[id(pat)] = (ri, pat)
+                    entry = several.get(id(pat))
+                    if entry is None:
+                        several[id(pat)] = (ri, pat, [start])
+                    else:
+                        entry[2].append(start)
                     continue
                 n = per_rule[ri] = per_rule.get(ri, 0) + 1
                 if n > _MAX_CANDIDATES:
                     rid = self.rules[ri].id
                     overflow[rid] = overflow.get(rid, 0) + 1
                     continue
-                done = self._complete(view, pat, start, last + 1)
-                if done is not None:
-                    cands.append((ri, start, done))
-        for key, (ri, pat) in several.items():
-            absent = False
-            for part in others[key]:
-                seen = present.get(part)
-                if seen is None:
-                    seen = present[part] = part.regex.search(text) is not None
-                if not seen:
-                    absent = True
-                    break
-            if absent:
-                continue
-            for m in self._whole[key].finditer(text):
+                if _conditions_ok(view, pat, start, last + 1):
+                    cands.append((ri, start, last + 1))
+        for key, (ri, pat, starts) in several.items():
+            for m in _windowed(self._whole[key], text, starts, self._reach[key]):
                 n = per_rule[ri] = per_rule.get(ri, 0) + 1
                 if n > _MAX_CANDIDATES:
                     rid = self.rules[ri].id
@@ -246,16 +228,24 @@ class PhraseMatcher:
             spans += [m.span() for m in rx.finditer(text) if _conditions_ok(view, pat, m.start(), m.end())]
         return spans
 
-    def _complete(self, view: Compact, pat: Pattern, start: int, pos: int, first: int = 1) -> int | None:
-        """End of the whole pattern whose parts before `first` end at `pos`, conditions checked."""
-        text = view.text
-        for part in self._later[id(pat)][first:]:
-            # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
-            m = part.regex.search(text, pos, pos + pat.max_gap + part.longest)
-            if m is None or m.start() > pos + pat.max_gap:
-                return None
-            pos = m.end()
-        return pos if _conditions_ok(view, pat, start, pos) else None
+
+
+def _windowed(rx: re.Pattern[str], text: str, starts: list[int], reach: int) -> list[re.Match[str]]:
+    """Matches of `rx` in the windows around its anchors (every match holds an anchor, so it lies
+    within `reach` of one): a few dozen characters searched instead of the whole draft."""
+    out: list[re.Match[str]] = []
+    lo = hi = -1
+    for a in starts:
+        wlo, whi = max(0, a - reach), min(len(text), a + reach)
+        if wlo <= hi:
+            hi = whi
+            continue
+        if hi > lo:
+            out += rx.finditer(text, lo, hi)
+        lo, hi = wlo, whi
+    if hi > lo:
+        out += rx.finditer(text, lo, hi)
+    return out
 
 
 def _plain(pat: Pattern) -> bool:
@@ -263,8 +253,8 @@ def _plain(pat: Pattern) -> bool:
 
 
 def _whole_regex(pat: Pattern) -> re.Pattern[str]:
-    """A pattern as one regex: the earliest next part within the gap, the longest alternative first
-    (as `_complete` reads it part by part)."""
+    """A pattern as one regex: each next part at its earliest within the gap, the longest alternative
+    there (正忙 / 正忙着 -> 正忙着)."""
     gap = f".{{0,{pat.max_gap}}}?"
     return re.compile(gap.join(f"(?:{_trie_regex(p)})" for p in pat.parts), re.S)
 
@@ -278,16 +268,6 @@ def _conditions_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
     text = view.text
     return not ((text[start] in _ASCII_LETTERS or text[end - 1] in _ASCII_LETTERS)
                 and not _ascii_word(view, start, end))
-
-
-class _Part:
-    """One part of a pattern: its alternatives as one regex, longest first (earliest, then longest wins)."""
-
-    __slots__ = ("longest", "regex")
-
-    def __init__(self, alternatives: tuple[str, ...]):
-        self.regex = re.compile(_trie_regex(alternatives))
-        self.longest = max(map(len, alternatives))
 
 
 def _trie_regex(words: Sequence[str]) -> str:
