@@ -161,7 +161,8 @@ def test_prefix_trie_regex_matches_as_a_longest_first_alternation():
 
     rng = random.Random(3)
     for _ in range(200):
-        words = list({"".join(rng.choice("甲乙丙") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 8))})
+        words = list({"".join(rng.choice("甲乙丙") for _ in range(rng.randint(1, 4)))
+                      for _ in range(rng.randint(1, 8))})
         flat = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
         trie = re.compile(_trie_regex(words))
         text = "".join(rng.choice("甲乙丙丁") for _ in range(30))
