@@ -46,7 +46,7 @@ _EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleve
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,11}(?![A-Za-z])")
 # Verbs that stamp or assign a level to the document at hand (印着“机密”, 已定为机密, 通知为机密级).
 _STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着",
-                 "印有", "盖有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为", "确定为", "定密为")
+                 "印有", "盖有", "标有", "写有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为", "确定为", "定密为")
 _STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
@@ -257,11 +257,13 @@ class Classified:
             if before == "、" or after == "、":
                 continue
             framed = before in _OPEN or after in _CLOSE
-            if sent_neg(s, "neg_refusal") or (not framed and sent_neg(s, "neg_rules")):
+            # 本材料为内部资料，不得外传: the instruction that goes with a label on the document at hand.
+            at_hand = deictic_before(s)
+            if sent_neg(s, "neg_refusal") or (not framed and not at_hand and sent_neg(s, "neg_rules")):
                 continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
             handed = s in c.clauses and text.startswith(_HANDED, e)
-            labelled = framed or deictic_before(s) or gap_ok or handed or c.sentence_of(s) in shared
+            labelled = framed or at_hand or gap_ok or handed or c.sentence_of(s) in shared
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
@@ -535,6 +537,8 @@ def _quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
         if unit and (digit or mult):
             return m.start(), end
         if digit and mult:
+            return m.start(), end
+        if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
             return m.start(), end
         if digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7:
             return m.start(), end
