@@ -46,7 +46,8 @@ _EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleve
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,11}(?![A-Za-z])")
 # Verbs that stamp or assign a level to the document at hand (印着“机密”, 已定为机密, 通知为机密级).
 _STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着",
-                 "印有", "盖有", "标有", "写有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为", "确定为", "定密为")
+                 "印有", "盖有", "标有", "写有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为",
+                 "确定为", "定密为")
 _STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
