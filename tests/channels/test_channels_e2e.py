@@ -31,13 +31,13 @@ async def file_report(staff: WeComUser | DingTalkUser) -> str:
     """The /report conversation through cards; returns the reference shown to the reporter. Each step
     waits for what comes next (a card may arrive after its text, or after an earlier reply's card)."""
     steps = [("say", "/report", "涉密载体丢失"), ("press", "涉密载体丢失", "刚刚"),
-             ("say", "昨天下午", "什么时间、什么地点"),  # when it was discovered, typed
+             ("say", "3小时前", "什么时间、什么地点"),  # when it was discovered, typed
              ("say", "今天上午十点，三楼会议室", "不清楚"), ("press", "不清楚", "尚未采取措施"),
              ("press", "尚未采取措施", "否，可以告知"), ("press", "否，可以告知", "提交报告")]
     for how, what, then in steps:
         start = len(staff.messages())
         await (staff.say(what) if how == "say" else staff.press(what))
-        if how == "say" and what == "昨天下午":
+        if how == "say" and what == "3小时前":
             await staff.until(then, start=start)
         else:
             await staff.until_button(then, start=start)
