@@ -24,6 +24,7 @@ from bot.core.phrases import placeholders
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Phrasebook
 from bot.core.phrases.placeholders import SETTINGS
+from bot.core.rulebook.answer import linked_clauses
 from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, CleanInput, clean_input
 from bot.core.text.language import shipped_check_language
 
@@ -241,7 +242,7 @@ class Assistant:
         rules about leaks (when reports are on), related questions, and 👍/👎 (until voted)."""
         related = [r for r in (self.matcher.kb.get(i) for i in entry.related) if r is not None]
         related = related[: self.options.max_related]
-        view = views.answer_view(entry, related, voted=voted, full=full)
+        view = views.answer_view(entry, related, voted=voted, full=full, clauses=linked_clauses(self.matcher, entry))
         rows: list[tuple[Button, ...]] = [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
         if view.expandable:
             label = t("bot.citations_label") if view.several_documents else t("bot.full_answer_label")
