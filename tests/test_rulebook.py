@@ -4,7 +4,6 @@ the curation inbox, golden questions."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.trees import tree_digest
 
 from bot.cli import exitcodes
 from bot.core.rulebook.split import split_text
@@ -29,14 +29,6 @@ def run(*args: str, stdin: bytes | None = b"") -> subprocess.CompletedProcess[st
     proc = subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
                           cwd=ROOT, timeout=300, check=False)
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
-
-
-def tree_digest(directory: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(directory.rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(directory)).encode() + p.read_bytes())
-    return h.hexdigest()
 
 
 # ----------------------------------------------------------------------------- the splitter

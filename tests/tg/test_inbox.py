@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-from pathlib import Path
 
 import pytest
 from support.tgbot import ADMIN, STAFF, make_bot
+from support.trees import tree_digest
 
 from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.core.ask.matcher import Matcher
@@ -18,14 +17,6 @@ from bot.core.phrases.messages import t
 
 MOBILE = "13987654321"
 PARAPHRASES = ["电话响几声必须接", "座机铃响几下得接起来", "来电响几声内要接听"]
-
-
-def tree_digest(directory: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(directory.rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(directory)).encode() + p.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.fixture
