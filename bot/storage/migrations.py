@@ -105,6 +105,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "CREATE TABLE IF NOT EXISTS chat_flows (scope {text} PRIMARY KEY, flow {text} NOT NULL, "
         "state {text} NOT NULL, updated_at {real} NOT NULL)",
     ]),
+    (4, "curation inbox: the answer a 👎 question got", [
+        "ALTER TABLE chat_unanswered ADD COLUMN entry_id {text}",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]
