@@ -227,7 +227,7 @@ def test_three_instances_survive_kill9_of_the_leader(tmp_path, pg_server):
     # The backup taken while reports were being written restores into an empty database: the audit
     # chain verifies and every report confirmed before the backup started is in it.
     target = pg_server.database(f"restored-{tmp_path}")
-    restore(backup_file.read_bytes(), target, master_key=KEY)
+    restore(backup_file, target, master_key=KEY)
     restored = ReportStore(connect(target))
     assert restored.verify_audit() is None
     before = [ref for ref, at in result["confirmed"] if at < result["backup_started"]]
