@@ -1,8 +1,10 @@
-"""What the long-connection channels (WeCom, DingTalk) share: the access gate, exactly-once
-handling, the call into the one assistant, and the rendering of a reply as text + card buttons.
+"""What the long-connection channels (WeCom, DingTalk) share: the access gate, each message claimed
+once (a redelivery of a handled message is not answered again) and answered at least once, the
+call into the one assistant, and the rendering of a reply as text + card buttons.
 
-An adapter turns a platform event into an `Incoming`, calls `Gateway.handle`, and sends the
-`Card`s it gets back; it never decides anything itself. Both implement bot.channels.base.Channel.
+An adapter turns a platform event into an `Incoming` and calls `Gateway.handle` with the function
+that hands a `Card` to the platform; it never decides anything itself. Both implement
+bot.channels.base.Channel.
 """
 
 from __future__ import annotations

@@ -205,18 +205,11 @@ def restore(source: Path, url: str | Path, *, master_key: bytes) -> dict[str, An
     Decrypted a chunk at a time into a private file beside the target (nothing is installed unless
     the whole file authenticates)."""
     target_pg = is_postgres_url(url)
-    if target_pg:
-        db = open_database(url)
-        try:
-            if not _is_empty(db):
-                raise BackupError(f"{redact_url(url)} is not empty; restore only into a new, empty database")
-        finally:
-            db.close()
-    elif Path(url).exists() and Path(url).stat().st_size > 0:
+    if target_pg or (Path(url).exists() and Path(url).stat().st_size > 0):
         probe = open_database(url)
         try:
             if not _is_empty(probe):
-                raise BackupError(f"{url} is not empty; restore only into a new, empty database")
+                raise BackupError(f"{redact_url(url)} is not empty; restore only into a new, empty database")
         finally:
             probe.close()
     folder = Path(tempfile.gettempdir()) if target_pg else Path(url).parent
