@@ -64,17 +64,16 @@ class WebStore(MigratedStore):
         return int(row[0])
 
     def take_notices(self, recipients: list[str], *, limit: int = 50) -> list[dict[str, Any]]:
-        """The unread notices of `recipients`, oldest first; they are deleted as they are read."""
+        """The unread notices of `recipients`, oldest first; they are deleted as they are read, in one
+        statement, so two instances serving the same page never hand out the same notice."""
         if not recipients:
             return []
         marks = ", ".join("?" for _ in recipients)
         with self.db.atomic():
-            rows = list(self.db.query(f"SELECT * FROM web_notices WHERE recipient IN ({marks}) "
-                                      "ORDER BY id LIMIT ?", [*recipients, limit]))
-            if rows:
-                ids = [r["id"] for r in rows]
-                self.db.execute(f"DELETE FROM web_notices WHERE id IN ({', '.join('?' for _ in ids)})", ids)
-        return rows
+            rows = list(self.db.query(
+                f"DELETE FROM web_notices WHERE id IN (SELECT id FROM web_notices WHERE recipient IN ({marks}) "
+                "ORDER BY id LIMIT ?) RETURNING id, recipient, body, at", [*recipients, limit]))
+        return sorted(rows, key=lambda r: int(r["id"]))
 
     def has_notices(self, recipients: list[str]) -> bool:
         if not recipients:
