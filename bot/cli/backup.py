@@ -69,8 +69,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
     try:
         db, key = _target(args)
-        data = Path(args.file).read_bytes()
-        restore(data, db, master_key=key)
+        restore(Path(args.file), db, master_key=key)
         store = ReportStore(connect(db))
         broken = store.verify_audit()
         reports = store.count_reports()
