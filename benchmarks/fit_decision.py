@@ -1,7 +1,7 @@
 """Refit the calibrated decision (knowledge/decision.yaml) by cross-validation on FIT sets.
 
 Run:  .venv/bin/python benchmarks/fit_decision.py FILE [FILE ...] [--write] [--folds 5]
-          [--max-wrong 0.02] [--min-refused 0.95]
+          [--max-wrong 0.02 ...] [--min-refused 0.95 ...]
 
 For every question of the evaluation files (format: shared/eval/README.md) the matcher ranks the
 entries with both signals and computes the calibration features of its first entry
@@ -42,13 +42,17 @@ OFFER_GRID = np.round(np.arange(0.02, 0.701, 0.01), 3)
 
 @dataclass(slots=True)
 class Rows:
-    """Per question: features, whether the first / one of three entries is right, out of scope, vague, file."""
+    """Per question: features, whether the first / one of three entries is right, out of scope, vague,
+    what `decide` settles before the models (a decoy first: unknown; a vague question with rivals:
+    candidates), and the file."""
 
     x: np.ndarray
     first_right: np.ndarray
     three_right: np.ndarray
     oos: np.ndarray
     vague: np.ndarray
+    decoy_first: np.ndarray
+    vague_offer: np.ndarray
     source: np.ndarray
 
 
@@ -56,7 +60,8 @@ def collect(matcher: Matcher, files: list[Path]) -> Rows:
     """Rank every question of `files` once and keep what the fit needs."""
     semantic = matcher.semantic
     assert semantic is not None
-    x, first, three, oos, vague, source = [], [], [], [], [], []
+    x, first, three, oos, vague, decoy_first, vague_offer, source = [], [], [], [], [], [], [], []
+    cutoff = matcher.config.fused.clarify_cutoff
     for path in files:
         data = load_eval_file(path)
         items = [(str(i["q"]), [str(e) for e in i.get("expect", [])], False) for i in data.get("ask", [])]
@@ -70,10 +75,13 @@ def collect(matcher: Matcher, files: list[Path]) -> Rows:
             first.append(bool(right) and right[0])
             three.append(any(right))
             oos.append(out)
-            vague.append(matcher.is_vague(q) or not top)
+            is_vague = matcher.is_vague(q)
+            vague.append(is_vague or not top)
+            decoy_first.append(not ranked or ranked[0].decoy)
+            vague_offer.append(is_vague and sum(not r.decoy and r.score >= cutoff for r in ranked) > 1)
             source.append(path.name)
     return Rows(np.asarray(x, dtype=float), np.asarray(first), np.asarray(three), np.asarray(oos),
-                np.asarray(vague), np.asarray(source))
+                np.asarray(vague), np.asarray(decoy_first), np.asarray(vague_offer), np.asarray(source))
 
 
 def logistic(x: np.ndarray, y: np.ndarray) -> Logistic:
@@ -100,11 +108,11 @@ def probabilities(model: Logistic, x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -60, 60)))
 
 
-def statuses(p_answer: np.ndarray, p_reach: np.ndarray, vague: np.ndarray, answer_at: float,
-             offer_at: float) -> np.ndarray:
-    """2 answer, 1 candidates, 0 unknown: `decide`'s calibrated branch, vectorised."""
-    answer = (p_answer >= answer_at) & ~vague
-    return np.where(answer, 2, np.where(p_reach >= offer_at, 1, 0))
+def statuses(rows: Rows, p_answer: np.ndarray, p_reach: np.ndarray, answer_at: float, offer_at: float) -> np.ndarray:
+    """2 answer, 1 candidates, 0 unknown: what `decide` returns with the calibration, vectorised."""
+    answer = (p_answer >= answer_at) & ~rows.vague
+    calibrated = np.where(answer, 2, np.where(p_reach >= offer_at, 1, 0))
+    return np.where(rows.decoy_first, 0, np.where(rows.vague_offer, 1, calibrated))
 
 
 def figures(rows: Rows, status: np.ndarray, idx: np.ndarray) -> tuple[float, float, float, float]:
@@ -126,7 +134,7 @@ def fit(rows: Rows, idx: np.ndarray, max_wrong: float, min_refused: float) -> Ca
     best = (-np.inf, 0.5, 0.5)
     for answer_at in ANSWER_GRID:
         for offer_at in OFFER_GRID:
-            a1, h3, wrong, refused = figures(rows, statuses(pa, pr, rows.vague, answer_at, offer_at), idx)
+            a1, h3, wrong, refused = figures(rows, statuses(rows, pa, pr, answer_at, offer_at), idx)
             objective = a1 + h3 - 10 * max(0.0, wrong - max_wrong) - 3 * max(0.0, min_refused - refused)
             if objective > best[0]:
                 best = (objective, float(answer_at), float(offer_at))
@@ -134,8 +142,8 @@ def fit(rows: Rows, idx: np.ndarray, max_wrong: float, min_refused: float) -> Ca
 
 
 def run(rows: Rows, cal: Calibration) -> np.ndarray:
-    return statuses(probabilities(cal.answer, rows.x), probabilities(cal.reach, rows.x), rows.vague,
-                    cal.answer_at, cal.offer_at)
+    return statuses(rows, probabilities(cal.answer, rows.x), probabilities(cal.reach, rows.x), cal.answer_at,
+                    cal.offer_at)
 
 
 def write(cal: Calibration, path: Path, files: list[Path], folds: int, cv: tuple[float, ...],
@@ -155,8 +163,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", type=Path, nargs="+")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--max-wrong", type=float, default=0.02)
-    parser.add_argument("--min-refused", type=float, default=0.95)
+    parser.add_argument("--max-wrong", type=float, nargs="+", default=[0.02],
+                        help="limit(s) on the wrong-confident rate; several: one fit per pair, the first written")
+    parser.add_argument("--min-refused", type=float, nargs="+", default=[0.95])
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--write", action="store_true", help=f"store the fit in knowledge/{CALIBRATION_FILE}")
     args = parser.parse_args()
@@ -172,24 +181,26 @@ def main() -> int:
     everything = np.ones(len(rows.oos), dtype=bool)
     fold = np.empty(len(rows.oos), dtype=int)
     fold[np.random.default_rng(args.seed).permutation(len(fold))] = np.arange(len(fold)) % args.folds
-    held_out = np.zeros(len(fold), dtype=int)
-    for k in range(args.folds):
-        cal = fit(rows, fold != k, args.max_wrong, args.min_refused)
-        held_out[fold == k] = run(rows, cal)[fold == k]
-    print(f"{args.folds}-fold cross-validated     answer@1  hit@3  wrong-confident  oos refused")
-    for name in [*dict.fromkeys(rows.source), "pooled"]:
-        idx = everything if name == "pooled" else rows.source == name
-        a1, h3, wc, rf = figures(rows, held_out, idx)
-        print(f"  {name:<28} {a1:8.3f} {h3:6.3f} {wc:16.3f} {rf:12.3f}")
-    cv = figures(rows, held_out, everything)
-    cal = fit(rows, everything, args.max_wrong, args.min_refused)
-    a1, h3, wc, rf = figures(rows, run(rows, cal), everything)
-    print(f"fit on everything: answer_at {cal.answer_at}, offer_at {cal.offer_at}; in-sample "
-          f"answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} oos refused {rf:.3f}")
-    if args.write:
-        path = ROOT / "knowledge" / CALIBRATION_FILE
-        write(cal, path, args.files, args.folds, cv, args.max_wrong, args.min_refused)
-        print(f"wrote {path.relative_to(ROOT)}")
+    for n, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
+        held_out = np.zeros(len(fold), dtype=int)
+        for k in range(args.folds):
+            cal = fit(rows, fold != k, max_wrong, min_refused)
+            held_out[fold == k] = run(rows, cal)[fold == k]
+        print(f"limits: wrong-confident <= {max_wrong}, oos refused >= {min_refused}")
+        print(f"{args.folds}-fold cross-validated     answer@1  hit@3  wrong-confident  oos refused")
+        for name in [*dict.fromkeys(rows.source), "pooled"]:
+            idx = everything if name == "pooled" else rows.source == name
+            a1, h3, wc, rf = figures(rows, held_out, idx)
+            print(f"  {name:<28} {a1:8.3f} {h3:6.3f} {wc:16.3f} {rf:12.3f}")
+        cv = figures(rows, held_out, everything)
+        cal = fit(rows, everything, max_wrong, min_refused)
+        a1, h3, wc, rf = figures(rows, run(rows, cal), everything)
+        print(f"fit on everything: answer_at {cal.answer_at}, offer_at {cal.offer_at}; in-sample "
+              f"answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} oos refused {rf:.3f}")
+        if args.write and n == 0:
+            path = ROOT / "knowledge" / CALIBRATION_FILE
+            write(cal, path, args.files, args.folds, cv, max_wrong, min_refused)
+            print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

@@ -61,14 +61,14 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool 
     question (one content word, "电话") names a subject, not a rule: candidates, never a guess.
     A calibrated rule (with the evidence's features) decides on fitted probabilities instead.
     """
-    if ranked and rule.calibration is not None and evidence is not None and evidence.features is not None:
-        return _calibrated(ranked, rule.calibration, evidence.features, limit=limit, vague=vague)
     if not ranked or ranked[0].decoy:
         return "unknown", []
     offered = [r for r in ranked if not r.decoy and r.score >= rule.clarify_cutoff]
     # A one-word subject sits near everything, decoys included; offering candidates is never a guess.
     if vague and len(offered) > 1:
         return "clarify", offered[:limit]
+    if rule.calibration is not None and evidence is not None and evidence.features is not None:
+        return _calibrated(ranked, rule.calibration, evidence.features, limit=limit, vague=vague)
     if evidence is not None and rule.decoy_cosine is not None and evidence.decoy_gap >= -rule.decoy_cosine:
         return "unknown", []
     if not offered:
@@ -87,7 +87,7 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool 
 def _calibrated(ranked: list[Scored], cal: Calibration, features: Mapping[str, float], *, limit: int,
                 vague: bool) -> tuple[Status, list[Scored]]:
     """Answer when the first entry is probably right, candidates when a right one is probably among
-    them, else unknown; every entry competes (the models weigh the scores and the decoys)."""
+    them, else unknown; every entry below the first decoy competes (the models weigh the scores)."""
     offered = [r for r in ranked if not r.decoy][:limit]
     if not offered:
         return "unknown", []

@@ -59,8 +59,8 @@ class MatcherConfig:
     lexical: Decision = LEXICAL_RULE
     # Fusion with the semantic signal (used only when an embedder is attached).
     semantic_weight: float = 0.65  # share of the fused score that is semantic
-    semantic_floor: float = 0.82  # cosine mapped to 0; 1.0 maps to 100
-    answer_offset: float | None = None  # answer-passage cosine + offset competes with the questions'; None: unused
+    semantic_floor: float = 0.85  # cosine mapped to 0; 1.0 maps to 100
+    answer_offset: float | None = 0.0  # answer-passage cosine + offset competes with the questions'; None: unused
     semantic_candidates: int = 20  # nearest documents added to the lexical shortlist
     fused: Decision = FUSED_RULE
     calibrated: bool = True  # with both signals, decide on knowledge/decision.yaml's fitted models when present
