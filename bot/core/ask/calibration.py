@@ -102,7 +102,9 @@ def load_calibration(path: Path) -> Calibration | None:
             raise ValueError("answer_at and offer_at are probabilities")
         return Calibration(_logistic(data.get("answer"), "answer"), _logistic(data.get("reach"), "reach"),
                            answer_at, offer_at)
-    except (KeyError, TypeError, ValueError) as exc:
+    except KeyError as exc:
+        raise DataError([Problem(str(path), 1, f"decision calibration: missing {exc}")]) from exc
+    except (TypeError, ValueError) as exc:
         raise DataError([Problem(str(path), 1, f"decision calibration: {exc}")]) from exc
 
 
