@@ -14,8 +14,9 @@ because held-out figures come out a little worse than in-sample ones.
 
 Printed: k-fold cross-validated figures per file and pooled (each fold scored with models and
 probabilities fitted on the other folds only), then the in-sample figures of the fit on
-everything. `--write` stores that fit in knowledge/decision.yaml; rebuild nothing afterwards (the
-decision is not part of the index), but re-run `kb eval` to see it through `ask`.
+everything. `--write` stores that fit in knowledge/decision.yaml; then run `libao kb build` (the
+shipped index is keyed by every file of knowledge/, this one included) and `kb eval` to see it
+through `ask`.
 Never fit on a set you report as held-out.
 """
 
