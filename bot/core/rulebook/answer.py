@@ -64,7 +64,7 @@ class ClauseConfig:
 
         return replace(base, semantic_weight=self.semantic_weight, semantic_floor=self.semantic_floor,
                        answer_offset=self.answer_offset, lexical=rule(self.lexical_cutoff),
-                       fused=rule(self.fused_cutoff))
+                       fused=rule(self.fused_cutoff), calibrated=False)
 
 
 def _body(clause: Clause) -> str:
