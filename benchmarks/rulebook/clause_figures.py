@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.ask.decision import Decision, Scored, decide
-from bot.core.ask.evaluation import _answers, load_eval_file
+from bot.core.ask.evaluation import answers_expect, load_eval_file
 from bot.core.ask.index_cache import load_matcher
 from bot.core.ask.matcher import Match, Matcher, fuse
 from bot.core.rulebook.answer import ClauseAnswerer, ClauseConfig, choose
@@ -55,7 +55,7 @@ def right(match: Match, item: dict[str, Any]) -> bool:
     article = ARTICLE.match(str(item.get("topic", "")).strip())
     if article:
         return match.entry.id.startswith("clause:") and article.group(0) in match.entry.title.split("》", 1)[-1].split()
-    return _answers(match.entry, [str(e) for e in item.get("expect", [])])
+    return answers_expect(match.entry, [str(e) for e in item.get("expect", [])])
 
 
 @dataclass
