@@ -9,28 +9,98 @@ Sections (each owned by a feature; keep them apart and keep every SQL statement 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import secrets
+import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
+from bot.core.reports.ledger import (
+    GENESIS,
+    PROTECTED_TABLES,
+    Ledger,
+    LedgerError,
+    State,
+    WrongKeyError,
+    row_digest,
+    state_from,
+)
+
 # ----------------------------------------------------------------------------- schema / connection
+
+BUSY_TIMEOUT_MS = 5000
+# A second process may hold the write lock longer than one busy timeout (a checkpoint, a purge);
+# retries are bounded so that a stuck peer yields a clear "busy" error, never an endless wait.
+BUSY_RETRIES = 3
+_T = TypeVar("_T")
+
+
+class StorageError(Exception):
+    """The database cannot be used: not a database, a directory, read-only, full or busy (message says which)."""
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def with_busy_retry(fn: Callable[[], _T], *, what: str, retries: int = BUSY_RETRIES) -> _T:
+    """Run `fn`, retrying a bounded number of times while another process holds the database."""
+    for attempt in range(retries + 1):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or attempt == retries:
+                if _is_busy(exc):
+                    raise StorageError(f"the database is busy ({what}); another libao process holds it") from None
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file owner-only before SQLite does (SQLite copies its mode to -wal/-shm)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating) the database with WAL and synchronous=FULL: a commit survives a crash."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(str(path))
-    if str(path) != ":memory:":
-        db.enable_wal()
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("PRAGMA busy_timeout=5000")
+    """Open (creating, owner-only) the database with WAL and synchronous=FULL: a commit survives a crash.
+
+    Raises StorageError with a plain reason when the path cannot hold a database.
+    """
+    memory = str(path) == ":memory:"
+    if not memory:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            info = path.stat() if path.exists() else None
+            if info is not None and not stat.S_ISREG(info.st_mode):
+                raise StorageError(f"{path} is not a regular file")
+            if info is None:
+                _create_private(path)
+        except OSError as exc:
+            raise StorageError(f"cannot create the database {path}: {exc.strerror}") from None
+    try:
+        db = sqlite_utils.Database(str(path))
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first, so that every later statement waits
+        with_busy_retry(lambda: db.execute("PRAGMA schema_version").fetchall(), what="open")
+        if not memory:
+            with_busy_retry(db.enable_wal, what="enable WAL")
+        db.execute("PRAGMA synchronous=FULL")
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"cannot use {path} as a database: {exc}") from None
     return db
 
 
@@ -134,25 +204,100 @@ class ChatStore:
 # timers + audit entry + processed-update marker) runs in one `ReportStore.write()` transaction,
 # so it commits completely or not at all; that is what makes kill -9 and replays harmless.
 
-_AUDIT_GENESIS = "0" * 64
-
-
-def _audit_hash(prev: str, seq: int, at: float, actor: str, action: str, ref: str | None, detail: str) -> str:
-    record = json.dumps([seq, repr(float(at)), actor, action, ref, detail], ensure_ascii=False)
-    return hashlib.sha256((prev + record).encode("utf-8")).hexdigest()
+_KEY_CHECK = "reports.key_check"
+_ORDER = {"reports": "ref", "report_events": "id", "report_outbox": "id", "report_timers": "id"}
 
 
 class ReportStore:
-    """The leak-report tables; callers hold `write()` around every group of changes."""
+    """The leak-report tables; callers hold `write()` around every group of changes.
+
+    `attach_ledger` (done by the report service with its key) keys the audit chain and anchors the
+    state outside the database; see bot.core.reports.ledger.
+    """
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        self.init()
+        self._ledger: Ledger | None = None
+        self._cached: tuple[int, State] | None = None  # (data_version, state) after our last commit
+        self.alarm: list[str] = []
+        with_busy_retry(self.init, what="create the report tables")
+
+    # tamper evidence -------------------------------------------------------------------------------
+    def anchor_path(self) -> Path | None:
+        """The anchor file beside a file database (None in memory)."""
+        rows = list(self.db.conn.execute("PRAGMA database_list"))
+        file = next((r[2] for r in rows if r[1] == "main"), "")
+        return Path(f"{file}.audit-anchor") if file else None
+
+    def attach_ledger(self, key: bytes) -> None:
+        """Key the audit chain with `key`; WrongKeyError (nothing written) when it is not this database's key."""
+        ledger = Ledger(key, self.anchor_path())
+        stored = self._one("SELECT value FROM meta WHERE key = ?", [_KEY_CHECK])
+        if stored is not None:
+            if not hmac.compare_digest(str(stored["value"]), ledger.check_value()):
+                raise WrongKeyError("this report key does not belong to this database")
+        else:
+            first = self._one("SELECT * FROM report_audit ORDER BY seq LIMIT 1")
+            if first is not None and first["hash"] != ledger.audit_mac(
+                    GENESIS, int(first["seq"]), first["at"], first["actor"], first["action"], first["ref"],
+                    first["detail"]):
+                raise WrongKeyError("the audit log was not written with this report key")
+            with_busy_retry(lambda: self.db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [_KEY_CHECK, ledger.check_value()]),
+                what="record the key check")
+            self.db.conn.commit()
+        self._ledger = ledger
+
+    def _state(self) -> State:
+        last = self._one("SELECT seq, hash FROM report_audit ORDER BY seq DESC LIMIT 1")
+        tables = {t: row_digest(self.db.conn.execute(f"SELECT * FROM {t} ORDER BY {_ORDER[t]}"))
+                  for t in PROTECTED_TABLES}
+        return State(int(last["seq"]) if last else 0, str(last["hash"]) if last else GENESIS, tables)
+
+    def _data_version(self) -> int:
+        return int(self.db.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def _check_anchor(self, found: State, anchor: dict[str, Any] | None) -> list[str]:
+        """How `found` differs from what the anchor vouches for ([] when it is one of its states)."""
+        if anchor is None:
+            if found.seq or any(n for n, _ in found.tables.values()):
+                return ["the audit anchor is missing although the database holds report records"]
+            return []
+        committed, pending = state_from(anchor, "committed"), state_from(anchor, "pending")
+        if found in (committed, pending):
+            return []
+        return found.differences(committed) if committed else ["the audit anchor holds no state"]
+
+    def _begin_state(self) -> State | None:
+        """The state at the start of a write; a mismatch with the anchor raises the (sticky) alarm."""
+        ledger = self._ledger
+        if ledger is None or ledger.anchor is None:
+            return None
+        version = self._data_version()
+        if self._cached is not None and self._cached[0] == version:
+            return self._cached[1]
+        state = self._state()
+        try:
+            anchor = ledger.read()
+        except LedgerError as exc:
+            anchor, problems = None, [str(exc)]
+        else:
+            problems = self._check_anchor(state, anchor)
+        if anchor is not None and anchor.get("alarm"):
+            self.alarm = list(anchor["alarm"])
+        if problems and not self.alarm:
+            self.alarm = [f"{time.strftime('%Y-%m-%d %H:%M:%S')}: {p}" for p in problems]
+        return state
+
+    def _anchor_body(self, committed: State, pending: State | None) -> dict[str, Any]:
+        return {"committed": committed.to_json(), "pending": pending.to_json() if pending else None,
+                "alarm": self.alarm or None}
 
     def init(self) -> None:
         """Create the report tables (idempotent)."""
         t = self.db.table
         with self.db.atomic():
+            t("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
             t("report_seen").create({"key": str, "at": float, "ref": str}, pk="key", not_null={"at"},
                                     if_not_exists=True)
             t("report_drafts").create(
@@ -203,16 +348,36 @@ class ReportStore:
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        """One write transaction, taking the write lock up front (no lock upgrade to fail later)."""
+        """One write transaction, taking the write lock up front (no lock upgrade to fail later).
+
+        With a ledger on a file database the anchor is written before COMMIT (pending) and confirmed
+        after it, under a lock shared by every process using this database.
+        """
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        ledger = self._ledger
+        with ledger.locked() if ledger is not None else nullcontext():
+            with_busy_retry(lambda: conn.execute("BEGIN IMMEDIATE"), what="start a write")
+            try:
+                before = self._begin_state()
+                changes = conn.total_changes
+                yield
+                after = None
+                if before is not None and ledger is not None and conn.total_changes != changes:
+                    after = self._state()
+                    if after != before:
+                        ledger.write(self._anchor_body(before, after))
+                    else:
+                        after = None
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            if after is not None and ledger is not None:
+                ledger.write(self._anchor_body(after, None))
+                self._cached = (self._data_version(), after)
+            elif before is not None:
+                self._cached = (self._data_version(), before)
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = list(self.db.query(sql, params))
@@ -360,13 +525,15 @@ class ReportStore:
     # audit log (append-only, hash-chained, no content) -------------------------------------------
     def audit(self, *, at: float, actor: str, action: str, ref: str | None = None,
               detail: dict[str, Any] | None = None) -> None:
+        if self._ledger is None:
+            raise RuntimeError("the audit chain needs the report key (attach_ledger) before writing")
         last = self._one("SELECT seq, hash FROM report_audit ORDER BY seq DESC LIMIT 1")
-        prev, seq = (str(last["hash"]), int(last["seq"]) + 1) if last else (_AUDIT_GENESIS, 1)
+        prev, seq = (str(last["hash"]), int(last["seq"]) + 1) if last else (GENESIS, 1)
         text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
+        mac = self._ledger.audit_mac(prev, seq, at, actor, action, ref, text)
         self.db.execute(
             "INSERT INTO report_audit (seq, at, actor, action, ref, detail, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [seq, at, actor, action, ref, text, prev, _audit_hash(prev, seq, at, actor, action, ref, text)])
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [seq, at, actor, action, ref, text, prev, mac])
 
     def audit_rows(self, *, ref: str | None = None) -> list[dict[str, Any]]:
         if ref is None:
@@ -374,15 +541,41 @@ class ReportStore:
         return list(self.db.query("SELECT * FROM report_audit WHERE ref = ? ORDER BY seq", [ref]))
 
     def verify_audit(self) -> int | None:
-        """The first broken sequence number of the hash chain, or None if it is intact."""
-        prev, expected = _AUDIT_GENESIS, 1
+        """The first broken sequence number of the keyed chain, or None if it is intact."""
+        if self._ledger is None:
+            raise RuntimeError("verifying the audit chain needs the report key (attach_ledger)")
+        prev, expected = GENESIS, 1
         for row in self.db.query("SELECT * FROM report_audit ORDER BY seq"):
             seq = int(row["seq"])
-            good = _audit_hash(prev, seq, row["at"], row["actor"], row["action"], row["ref"], row["detail"])
-            if seq != expected or row["prev_hash"] != prev or row["hash"] != good:
+            good = self._ledger.audit_mac(prev, seq, row["at"], row["actor"], row["action"], row["ref"],
+                                          row["detail"])
+            if seq != expected or row["prev_hash"] != prev or not hmac.compare_digest(str(row["hash"]), good):
                 return seq
             prev, expected = good, seq + 1
         return None
+
+    def verify(self) -> list[str]:
+        """Every sign of tampering: a broken chain, a state the anchor does not vouch for, a past alarm."""
+        ledger = self._ledger
+        if ledger is None:
+            raise RuntimeError("verifying the records needs the report key (attach_ledger)")
+        problems: list[str] = []
+        with ledger.locked():
+            broken = self.verify_audit()
+            if broken is not None:
+                problems.append(f"audit log entry {broken} was altered, inserted or removed")
+            if ledger.anchor is not None:
+                state = self._state()
+                try:
+                    anchor = ledger.read()
+                except LedgerError as exc:
+                    return [*problems, str(exc)]
+                problems += self._check_anchor(state, anchor)
+                if anchor is not None and anchor.get("alarm"):
+                    problems += [f"alarm raised earlier: {a}" for a in anchor["alarm"]]
+        problems += [f"alarm raised while running: {a}" for a in self.alarm if
+                     f"alarm raised earlier: {a}" not in problems]
+        return problems
 
     # retention ------------------------------------------------------------------------------------
     def purge(self, *, resolved_before: float, drafts_before: float, seen_before: float) -> list[str]:

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from report_support import Clock, make_service
 
+from bot.core.reports.sealing import record_context
+
 pytestmark = pytest.mark.reliability
 
 DRIVER = Path(__file__).with_name("report_driver.py")
@@ -88,7 +90,7 @@ def test_kill9_during_200_submissions_loses_and_duplicates_nothing(tmp_path):
     for n, ref in shown.items():
         row = store.report(ref)
         assert row is not None, f"reference {ref} shown for submission {n} is missing"
-        content = service.sealer.open_json(row["content"], context=f"content:{ref}")
+        content = service.sealer.open_json(row["content"], context=record_context("content", row))
         assert content == _expected_content(n)
     # Every report got its first notifications exactly once (idempotency keys) and its timers.
     for row in store.reports(open_only=False):
@@ -96,5 +98,6 @@ def test_kill9_during_200_submissions_loses_and_duplicates_nothing(tmp_path):
         assert steps.count("chain:0") == 2
         assert len(store.timers(row["ref"])) >= 6
     assert store.verify_audit() is None
+    assert store.verify() == []  # no kill -9 leaves the anchor and the database out of step
     submitted = [a for a in store.audit_rows() if a["action"] == "submitted"]
     assert len(submitted) == SUBMISSIONS

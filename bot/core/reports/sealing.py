@@ -48,6 +48,7 @@ class Sealer:
         self._aead = AESGCM(_derive(master, b"seal-v1"))
         self._pid_key = _derive(master, b"pseudonym-v1")
         self._sign_key = _derive(master, b"callback-v1")
+        self.audit_key = _derive(master, b"audit-v1")
 
     def seal(self, text: str, *, context: str) -> bytes:
         nonce = os.urandom(_NONCE)
@@ -85,7 +86,21 @@ class Sealer:
         return payload if hmac.compare_digest(self.sign(payload).encode(), data.encode()) else None
 
 
+# Fields of a report that never change after submission; they are the associated data of its sealed
+# content and identity, so flipping `confidential` or swapping the reporter breaks decryption.
+BOUND_FIELDS = ("ref", "draft_nonce", "reporter", "category", "urgency", "confidential", "created_at")
+
+
+def record_context(kind: str, row: dict[str, Any]) -> str:
+    """The AEAD context of a report's `content` or `identity`: the field name plus its bound metadata."""
+    values = [row[k] for k in BOUND_FIELDS]
+    values[5], values[6] = int(values[5]), repr(float(values[6]))
+    return f"{kind}:v2:" + json.dumps(values, ensure_ascii=False)
+
+
 # ----------------------------------------------------------------------------- key handling
+
+MAX_KEY_FILE_BYTES = 1024
 
 
 def generate_key_file(path: Path) -> None:
@@ -120,12 +135,28 @@ def load_master_key(*, key_file: str | Path | None = None, db_path: str | Path |
         db = Path(db_path).resolve()
         if path.resolve() in {db, Path(f"{db}-wal"), Path(f"{db}-shm")}:
             raise ReportKeyError("the report key must be kept outside the database file")
+    return _decode(_read_key_file(path), str(path))
+
+
+def _read_key_file(path: Path) -> str:
+    """The key file's text, after its type, size and permissions were checked on the open descriptor.
+
+    O_NONBLOCK: opening a FIFO must not wait for a writer; the checks refuse it before any read.
+    """
     try:
-        mode = path.stat().st_mode
-        text = path.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        raise ReportKeyError(f"cannot read the report key file {path}: {reason}") from None
-    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ReportKeyError(f"the report key file {path} is readable by others; run: chmod 600 {path}")
-    return _decode(text, str(path))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ReportKeyError(f"cannot read the report key file {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReportKeyError(f"the report key file {path} is not a regular file")
+        if info.st_size > MAX_KEY_FILE_BYTES:
+            raise ReportKeyError(f"the report key file {path} is too large to be a key ({info.st_size} bytes)")
+        if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise ReportKeyError(f"the report key file {path} is readable by others; run: chmod 600 {path}")
+        try:
+            return fh.read(MAX_KEY_FILE_BYTES + 1).decode("ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not ASCII"
+            raise ReportKeyError(f"cannot read the report key file {path}: {reason}") from None

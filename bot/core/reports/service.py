@@ -27,7 +27,7 @@ from bot.core.reports import escalation
 from bot.core.reports import flow as report_flow
 from bot.core.reports.escalation import ReportPolicy
 from bot.core.reports.flow import Draft, FlowResult, Screen
-from bot.core.reports.sealing import Sealer
+from bot.core.reports.sealing import Sealer, SealError, record_context
 from bot.core.reports.store import ReportStore
 from bot.core.text.inputs import clean_input
 
@@ -94,6 +94,14 @@ def _compact(ref: str) -> str:
     return ref.replace("-", "")
 
 
+class RecordTampered(Exception):
+    """A report's sealed fields do not open with its metadata: the record was altered in the database."""
+
+    def __init__(self, ref: str):
+        super().__init__(f"report {ref}: record altered (its sealed content does not match its metadata)")
+        self.ref = ref
+
+
 class ReportService:
     """The leak-report workflow over a `ReportStore`; one instance per process."""
 
@@ -105,6 +113,8 @@ class ReportService:
         self.policy = policy
         self.clock = clock
         self.new_ref = new_ref
+        # Keys the audit chain; a key that is not this database's is refused before anything is written.
+        store.attach_ledger(sealer.audit_key)
         # Recipients are stored as pseudonyms too, so no raw Telegram id is ever written.
         self._staff_by_pid = {sealer.pseudonym(uid): uid for uid in policy.staff}
 
@@ -239,14 +249,18 @@ class ReportService:
             row = self.store.report(ref)
             if row is None:
                 return None
+            # Opened before the access is recorded: an altered record is refused, not half shown.
+            data = dict(row)
+            try:
+                data["content"] = self.sealer.open_json(row["content"], context=record_context("content", row))
+                data["identity"] = (self.sealer.open_json(row["identity"], context=record_context("identity", row))
+                                    if reveal_identity or not row["confidential"] else None)
+            except SealError:
+                raise RecordTampered(ref) from None
+            data["events"] = [self._event_dict(e) for e in self.store.events(ref)]
             self.store.audit(at=now, actor=actor, action="viewed", ref=ref)
             if reveal_identity and row["confidential"]:
                 self.store.audit(at=now, actor=actor, action="identity_revealed", ref=ref)
-        data = dict(row)
-        data["content"] = self.sealer.open_json(row["content"], context=f"content:{ref}")
-        data["identity"] = (self.sealer.open_json(row["identity"], context=f"identity:{ref}")
-                            if reveal_identity or not row["confidential"] else None)
-        data["events"] = [self._event_dict(e) for e in self.store.events(ref)]
         return data
 
     def list_reports(self, *, open_only: bool, actor: str) -> list[dict[str, Any]]:
@@ -357,13 +371,14 @@ class ReportService:
         content = {k: v for k, v in draft.to_dict().items() if k not in ("nonce", "step")}
         identity = {"user_id": person.user_id, "chat_id": person.chat_id,
                     "name": person.name, "username": person.username}
-        self.store.insert_report({
+        row: dict[str, Any] = {
             "ref": ref, "draft_nonce": draft.nonce, "reporter": pid,
-            "identity": self.sealer.seal_json(identity, context=f"identity:{ref}"),
-            "content": self.sealer.seal_json(content, context=f"content:{ref}"),
             "category": category, "urgency": urgency, "confidential": 1 if draft.confidential else 0,
             "status": "new", "created_at": now, "updated_at": now,
-        })
+        }
+        row["identity"] = self.sealer.seal_json(identity, context=record_context("identity", row))
+        row["content"] = self.sealer.seal_json(content, context=record_context("content", row))
+        self.store.insert_report(row)
         self.store.add_event(ref=ref, at=now, kind="submitted", actor="reporter")
         self.store.audit(at=now, actor="reporter", action="submitted", ref=ref,
                          detail={"category": category, "urgency": urgency})
@@ -472,7 +487,7 @@ class ReportService:
         if action == "view":
             return self._view(person, ref, now)
         if action == "reveal":
-            identity = self.sealer.open_json(row["identity"], context=f"identity:{ref}")
+            identity = self.sealer.open_json(row["identity"], context=record_context("identity", row))
             who = self.who(identity)
             if not row["confidential"]:
                 return [Reply(t("report.identity.not_confidential", who=who))]
@@ -532,7 +547,7 @@ class ReportService:
         if row is None:
             return [Reply(t("report.unknown_ref", ref=ref))]
         self.store.audit(at=now, actor=self._officer_actor(person), action="viewed", ref=ref)
-        content = self.sealer.open_json(row["content"], context=f"content:{ref}")
+        content = self.sealer.open_json(row["content"], context=record_context("content", row))
         draft = Draft(nonce="", **{k: v for k, v in content.items() if k in Draft.__dataclass_fields__})
         lines = [t("report.view.header", ref=ref, urgency=t(f"report.urgency.{row['urgency']}"),
                    status=t(f"report.status.{row['status']}"), created=format_time(row["created_at"])),
@@ -540,7 +555,7 @@ class ReportService:
         if row["confidential"]:
             lines.append(t("report.view.reporter_confidential"))
         else:
-            identity = self.sealer.open_json(row["identity"], context=f"identity:{ref}")
+            identity = self.sealer.open_json(row["identity"], context=record_context("identity", row))
             lines.append(t("report.view.reporter", who=self.who(identity)))
         if row["carrier_outcome"]:
             lines.append(t("report.view.carrier", outcome=t(f"report.view.carrier.{row['carrier_outcome']}")))
@@ -620,7 +635,7 @@ class ReportService:
             report = self.store.report(str(row["ref"]))
             if report is None:
                 return None
-            identity = self.sealer.open_json(report["identity"], context=f"identity:{report['ref']}")
+            identity = self.sealer.open_json(report["identity"], context=record_context("identity", report))
             return int(identity["chat_id"])
         if recipient.startswith("staff:"):
             return self._staff_by_pid.get(recipient[len("staff:"):])
