@@ -12,6 +12,7 @@ import sqlite_utils
 
 from bot.config import ConfigError, FileConfig, report_policy
 from bot.core.reports.escalation import ReportPolicy
+from bot.core.reports.ledger import WrongKeyError
 from bot.core.reports.sealing import ReportKeyError, Sealer, load_master_key
 from bot.core.reports.service import ReportService
 from bot.storage import ReportStore, connect
@@ -37,7 +38,11 @@ def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, 
         problems.append("reports: no officers (set reports.officers or access.officers)")
     if problems:
         raise ConfigError(problems)
-    return ReportService(store=ReportStore(db), sealer=Sealer(key), policy=policy)
+    try:
+        return ReportService(store=ReportStore(db), sealer=Sealer(key), policy=policy)
+    except WrongKeyError:
+        raise ConfigError(["reports: the report key does not belong to this database (nothing was written)"]) \
+            from None
 
 
 def console_report_service(*, user_id: int) -> ReportService:

@@ -56,6 +56,15 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {problem}", file=sys.stderr)
             return exitcodes.CONFIG_ERROR
         assistant.report_flow = AssistantReportFlow(reports)
+        # Tampering with the report records is reported at every start (the bot keeps serving:
+        # shutting the reporting channel would be the attacker's win).
+        tampered = reports.store.verify()
+        if tampered:
+            print("libao: ⚠️ 报告记录被改动过 / the leak-report records were tampered with "
+                  "(run `report audit`):", file=sys.stderr)
+            for problem in tampered:
+                print(f"  {problem}", file=sys.stderr)
+            logging.getLogger("bot").error("leak-report records tampered with: %d problem(s)", len(tampered))
     if args.check_config:
         print(f"libao: configuration OK ({config.source}, database {config.database})")
         return exitcodes.OK

@@ -487,7 +487,11 @@ class ReportService:
         if action == "view":
             return self._view(person, ref, now)
         if action == "reveal":
-            identity = self.sealer.open_json(row["identity"], context=record_context("identity", row))
+            try:
+                identity = self.sealer.open_json(row["identity"], context=record_context("identity", row))
+            except SealError:
+                log.error("report %s: sealed identity does not match the record (tampered with)", ref)
+                return [Reply(t("report.tampered", ref=ref))]
             who = self.who(identity)
             if not row["confidential"]:
                 return [Reply(t("report.identity.not_confidential", who=who))]
@@ -546,8 +550,14 @@ class ReportService:
         row = self.store.report(ref)
         if row is None:
             return [Reply(t("report.unknown_ref", ref=ref))]
+        try:
+            content = self.sealer.open_json(row["content"], context=record_context("content", row))
+            if not row["confidential"]:
+                self.sealer.open_json(row["identity"], context=record_context("identity", row))
+        except SealError:
+            log.error("report %s: sealed fields do not match the record (tampered with)", ref)
+            return [Reply(t("report.tampered", ref=ref))]
         self.store.audit(at=now, actor=self._officer_actor(person), action="viewed", ref=ref)
-        content = self.sealer.open_json(row["content"], context=record_context("content", row))
         draft = Draft(nonce="", **{k: v for k, v in content.items() if k in Draft.__dataclass_fields__})
         lines = [t("report.view.header", ref=ref, urgency=t(f"report.urgency.{row['urgency']}"),
                    status=t(f"report.status.{row['status']}"), created=format_time(row["created_at"])),
