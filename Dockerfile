@@ -22,7 +22,7 @@ COPY knowledge ./knowledge
 COPY phrasebook ./phrasebook
 COPY config.example.yaml ./
 RUN mkdir -p /data /config /app/.cache \
-    && pip install -e . \
+    && pip install . \
     # refuse to build an image with broken knowledge / rules / phrasebook, and warm the caches
     && python -m bot kb lint \
     && python -m bot ask "电话响几声要接" > /dev/null \

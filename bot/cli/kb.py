@@ -30,8 +30,10 @@ def _lint_rules() -> tuple[str, list[Problem]]:
     """Rule files and phrasebook: schema, cross-references, and every rule's examples."""
     from bot.core.check.checker import Checker, example_problems
     from bot.core.phrases.phrasebook import load_phrasebook
+    from bot.core.text.language import load_check_language
 
     try:
+        load_check_language()
         book = load_phrasebook()
         checker = Checker.load(phrasebook=book)
     except DataError as exc:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from bot.core.paths import KNOWLEDGE_DIR
 from bot.core.schema import DottedId, NonEmpty, Source, SourceModel, cite_all, pydantic_problems, sources_from
+from bot.core.text.language import ASK_FILE, AskLanguage, load_ask_language, shipped_ask_language
 from bot.core.text.normalize import normalize_query
 from bot.core.text.synonyms import SynonymGroup
 from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
@@ -108,6 +109,7 @@ class KnowledgeBase:
     decoys: list[Decoy] = field(default_factory=list)
     userdict: Path | None = None
     directory: Path | None = None
+    language: AskLanguage = field(default_factory=shipped_ask_language)
     _by_id: dict[str, Entry] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -250,8 +252,14 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     except DataError as exc:
         decoys = []
         problems.extend(exc.problems)
+    language = shipped_ask_language()
+    if (directory / ASK_FILE).exists():
+        try:
+            language = load_ask_language(directory)
+        except DataError as exc:
+            problems.extend(exc.problems)
     problems.extend(_cross_checks(entries))
     if problems:
         raise DataError(problems)
     userdict = directory / "userdict.txt"
-    return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory)
+    return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory, language)

@@ -27,27 +27,6 @@ from bot.core.text.synonyms import Canonicalizer
 
 Status = Literal["answer", "clarify", "unknown"]
 
-# Function words and question scaffolding: they say *that* something is asked, not *what*.
-STOPWORDS = frozenset(
-    """
-    我 你 您 他 她 它 的 地 得 了 吗 呢 啊 吧 呀 么 嘛 哦 哈 呗 啦 嗯 就 都 也 还 又 是 在 有 个 这 那 要 会 能
-    可以 着 过 给 跟 和 与 及 把 被 让 咋 啥 怎么 怎么办 怎么样 怎样 什么 如何 为什么 为啥 干嘛 哪 哪些 哪个
-    应该 需要 行不行 能不能 可不可以 是不是 要不要 有没有 我们 他们 她们 人家 一下 自己 时候 的话 比较 现在
-    请问 请 帮 咱 咱们 这个 那个 这样 那样 这种 那种 该 哎 诶 嘞 哇 不 没 没有 对 好 行 可 想 问 说
-    一 下 上 里 中 到 去 来 做 干 搞 弄 事 些 多 很 太 最 再 才 还是 或者 还有 然后 如果 但是 因为 所以 里面
-    就是 已经 一直 马上 直接 一般 平时 之前 之后 以后 以前 时 后 前 等 儿
-    """.split()
-)
-
-# Mutually exclusive terms: a question naming one of them must not get an entry that names only
-# another one (secrecy levels, 脱密期 vs 保密期限).
-DEFAULT_EXCLUSIVE = (
-    ("绝密", "机密", "秘密级"),
-    ("核心涉密", "重要涉密", "一般涉密"),
-    ("脱密期", "保密期限"),
-)
-
-
 @dataclass(frozen=True, slots=True)
 class MatcherConfig:
     """Weights and thresholds; measured and fitted with `kb eval --fit` (numbers in README)."""
@@ -90,10 +69,13 @@ class Matcher:
     """Finds the knowledge entries that answer a question (API shaped like RapidFuzz's process)."""
 
     def __init__(self, kb: KnowledgeBase, *, config: MatcherConfig | None = None,
-                 exclusive: tuple[tuple[str, ...], ...] = DEFAULT_EXCLUSIVE):
+                 exclusive: tuple[tuple[str, ...], ...] | None = None):
         self.kb = kb
         self.config = config or MatcherConfig()
         self.canon = Canonicalizer(kb.synonyms)
+        # Stopwords and exclusive groups: knowledge/language.yaml.
+        self.stopwords = kb.language.stopwords
+        exclusive = kb.language.exclusive if exclusive is None else exclusive
         # Every text is prepared once: the vocabulary, the postings and the alternates share it.
         prep = lru_cache(maxsize=None)(self._prep)
         texts = [prep(t) for e in kb.entries for t in (e.title, e.answer, *e.questions, *e.keywords)]
@@ -143,7 +125,7 @@ class Matcher:
 
     def _words(self, prepped: str) -> set[str]:
         cut = self.seg.cut_for_search if self.config.sub_words else self.seg.cut
-        return {w for w in cut(prepped) if w not in STOPWORDS and w.strip()}
+        return {w for w in cut(prepped) if w not in self.stopwords and w.strip()}
 
     def idf(self, word: str) -> float:
         """Information weight of a word: idf over entries, damped for single characters."""

@@ -18,20 +18,18 @@ from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
+from bot.core.text.language import shipped_check_language
 from bot.core.yamlfile import Problem
 
 if TYPE_CHECKING:
     from bot.core.phrases.phrasebook import Phrasebook
 
-# Sentence-final particles that may follow a phrase that must end its clause (下班了啊, 明天再来吧).
-_TRAILING = frozenset("啊呀吧呢嘛啦哦哈了么哟")
-# Interjections that may precede a phrase that must start its clause (哎呀天啊).
-_LEADING = frozenset("哎呀唉哦噢哇")
-# A draft that greets / takes leave with any of these does not get the soft hint.
-_GREETINGS = ("您好", "你好", "早上好", "上午好", "中午好", "下午好", "晚上好", "早安", "午安", "晚安",
-              "欢迎", "尊敬的", "打扰您", "打扰了", "亲爱的")
-_FAREWELLS = ("再见", "慢走", "光临", "谢谢", "感谢", "祝您", "还有什么", "有什么需要", "随时", "联系我们",
-              "请保管好", "请核对", "请留意", "请放心", "辛苦", "多谢", "拜拜")
+# Particles around clause-bound phrases, greetings and farewells: phrasebook/language.yaml.
+_LANGUAGE = shipped_check_language()
+_TRAILING = _LANGUAGE.trailing_particles
+_LEADING = _LANGUAGE.leading_interjections
+_GREETINGS = _LANGUAGE.greetings
+_FAREWELLS = _LANGUAGE.farewells
 _MIN_HINT_CHARS = 8
 
 

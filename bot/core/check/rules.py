@@ -32,12 +32,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.core.paths import PHRASEBOOK_DIR
 from bot.core.schema import DottedId as RuleId
 from bot.core.schema import NonEmpty, Source, SourceModel, cite_all, pydantic_problems, sources_from
+from bot.core.text.language import shipped_check_language
 from bot.core.text.normalize import fold
 from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
 
 DEFAULT_RULES_DIR = PHRASEBOOK_DIR / "rules"
 
-CATEGORIES = ("服务禁语", "口头语", "开口语", "反问/质问", "推诿", "称呼", "不文明用语", "结束语")
+CATEGORIES = shipped_check_language().forbidden_categories  # phrasebook/language.yaml
 SEVERITIES = ("error", "warning", "info")
 PII_CATEGORIES = ("id_card", "mobile", "bank_card", "email")
 

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import opencc
 
+from bot.core.text.language import shipped_ask_language
+
 # Characters that carry no meaning for matching and that users (or copy-paste) insert
 # between Han characters: zero-width joiners, BOM, soft hyphen, variation selectors.
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u180e")
@@ -19,18 +21,6 @@ _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u180e")
 # OpenCC leaves these ambiguous characters alone in isolation; in service drafts they are
 # almost always the simplified 着/么 (忙著 -> 忙着, 什麼 -> 什么).
 _EXTRA_T2S = {"著": "着", "麼": "么", "妳": "你"}
-
-# Cheap, unambiguous typos and phonetic slips seen in chat; applied for questions only
-# (see `normalize_query`), never to drafts, where the typed word is what gets judged.
-QUERY_TYPOS = {
-    "怎莫": "怎么",
-    "怎摸": "怎么",
-    "在见": "再见",
-    "因该": "应该",
-    "必需": "必须",
-    "帐号": "账号",
-    "神马": "什么",
-}
 
 _converter = opencc.OpenCC("t2s")
 
@@ -103,9 +93,10 @@ def to_simplified(text: str) -> str:
 
 
 def normalize_query(text: str) -> str:
-    """The matcher's canonical form of a question: folded, compact, common typos fixed."""
+    """The matcher's canonical form of a question: folded, compact, the typos of
+    knowledge/language.yaml fixed."""
     s = fold(text).text
-    for wrong, right in QUERY_TYPOS.items():
+    for wrong, right in shipped_ask_language().typos:
         if wrong in s:
             s = s.replace(wrong, right)
     return s

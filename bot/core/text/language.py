@@ -1,0 +1,88 @@
+"""Language data kept in YAML: the matcher's (knowledge/language.yaml) and the checker's
+(phrasebook/language.yaml), validated with file:line problems for `kb lint`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.core.paths import KNOWLEDGE_DIR, PHRASEBOOK_DIR
+from bot.core.schema import NonEmpty, pydantic_problems
+from bot.core.yamlfile import DataError, load_with_lines
+
+ASK_FILE = "language.yaml"
+
+
+class AskLanguageModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stopwords: Annotated[list[NonEmpty], Field(min_length=1)]
+    exclusive: list[Annotated[list[NonEmpty], Field(min_length=2)]] = []
+    typos: dict[NonEmpty, NonEmpty] = {}
+
+
+class CheckLanguageModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    trailing_particles: NonEmpty
+    leading_interjections: NonEmpty
+    greetings: Annotated[list[NonEmpty], Field(min_length=1)]
+    farewells: Annotated[list[NonEmpty], Field(min_length=1)]
+    forbidden_categories: Annotated[list[NonEmpty], Field(min_length=1)]
+
+
+@dataclass(frozen=True, slots=True)
+class AskLanguage:
+    """Words that carry no topic, groups of mutually exclusive terms, typo fixes for questions."""
+
+    stopwords: frozenset[str]
+    exclusive: tuple[tuple[str, ...], ...]
+    typos: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckLanguage:
+    """Particles around clause-bound phrases, greetings and farewells, forbidden-rule categories."""
+
+    trailing_particles: frozenset[str]
+    leading_interjections: frozenset[str]
+    greetings: tuple[str, ...]
+    farewells: tuple[str, ...]
+    forbidden_categories: tuple[str, ...]
+
+
+def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
+    """`language.yaml` of a knowledge directory; DataError with file:line when broken."""
+    path = (knowledge_dir or KNOWLEDGE_DIR) / ASK_FILE
+    data, node = load_with_lines(path)
+    try:
+        m = AskLanguageModel.model_validate(data)
+    except ValidationError as exc:
+        raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
+    return AskLanguage(frozenset(m.stopwords), tuple(tuple(g) for g in m.exclusive), tuple(m.typos.items()))
+
+
+def load_check_language(path: Path | None = None) -> CheckLanguage:
+    """phrasebook/language.yaml (or `path`); DataError with file:line when broken."""
+    path = path or PHRASEBOOK_DIR / "language.yaml"
+    data, node = load_with_lines(path)
+    try:
+        m = CheckLanguageModel.model_validate(data)
+    except ValidationError as exc:
+        raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
+    return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
+                         tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories))
+
+
+@lru_cache(maxsize=1)
+def shipped_ask_language() -> AskLanguage:
+    """The shipped knowledge/language.yaml (loaded once per process)."""
+    return load_ask_language()
+
+
+@lru_cache(maxsize=1)
+def shipped_check_language() -> CheckLanguage:
+    """The shipped phrasebook/language.yaml (loaded once per process)."""
+    return load_check_language()
