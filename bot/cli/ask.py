@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from bot.cli import exitcodes
-from bot.cli.common import load_matcher, stdin_lines
+from bot.cli.common import json_line, load_matcher, stdin_lines
 from bot.core.ask.matcher import AskResult, Matcher
 from bot.core.phrases.messages import t
 from bot.core.text.inputs import MAX_QUESTION_CHARS, clean_input
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         result = matcher.ask(cleaned.text, limit=limit)
         if cleaned.truncated:
             print(t("input.truncated", limit=MAX_QUESTION_CHARS), file=sys.stderr)
-        print(json.dumps(result_json(result), ensure_ascii=False) if args.json else render_text(result, matcher))
+        print(json_line(result_json(result)) if args.json else render_text(result, matcher))
         return exitcodes.OK
     matcher = load_matcher(args)
     out = sys.stdout
@@ -76,6 +75,6 @@ def run(args: argparse.Namespace) -> int:
             cleaned = clean_input(line, max_chars=MAX_QUESTION_CHARS)
             record = (_error_json(cleaned.problem) if cleaned.problem
                       else result_json(matcher.ask(cleaned.text, limit=limit)))
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json_line(record) + "\n")
         out.flush()
     return exitcodes.OK

@@ -8,13 +8,12 @@ phrasebook.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from bot.cli import exitcodes
-from bot.cli.common import Progress, stdin_lines
+from bot.cli.common import Progress, json_line, stdin_lines
 from bot.core.ask.evaluation import load_eval_file
 from bot.core.chat.views import check_text
 from bot.core.check.checker import Checker, CheckResult
@@ -22,7 +21,7 @@ from bot.core.check.evaluation import CheckReport, evaluate_check
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import load_phrasebook
 from bot.core.phrases.placeholders import PLACEHOLDERS
-from bot.core.text.inputs import MAX_DRAFT_CHARS, clean_input
+from bot.core.text.inputs import MAX_DRAFT_CHARS, clean_input, has_surrogates
 
 # Goals of the issue, checked by `check eval --gate`: (precision, recall).
 GATES = {"forbidden": (0.97, 0.95), "pii": (0.97, 0.99), "secret": (0.90, 0.95)}
@@ -73,14 +72,9 @@ def result_json(result: CheckResult, **extra: object) -> dict:
     return out
 
 
-def _has_surrogates(text: str) -> bool:
-    # argv bytes that are not UTF-8 arrive as lone surrogates (PEP 383).
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
-
-
 def _prepare(draft: str) -> tuple[str | None, str | None, bool]:
     """(draft to check, problem message key, truncated) — offsets stay those of the draft as given."""
-    if _has_surrogates(draft):
+    if has_surrogates(draft):
         return None, "check.bad_encoding", False
     cleaned = clean_input(draft, max_chars=MAX_DRAFT_CHARS)
     if cleaned.problem:
@@ -105,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         if truncated:
             print(t("check.truncated", limit=MAX_DRAFT_CHARS), file=sys.stderr)
         if args.json:
-            print(json.dumps(result_json(result, truncated=truncated), ensure_ascii=False))
+            print(json_line(result_json(result, truncated=truncated)))
         else:
             print(check_text(result))
         return exitcodes.FINDINGS if result.findings else exitcodes.OK
@@ -121,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 record = result_json(checker.check(draft), truncated=truncated) if truncated \
                     else result_json(checker.check(draft))
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json_line(record) + "\n")
         out.flush()
     return exitcodes.OK
 
@@ -145,7 +139,7 @@ def run_eval(args: argparse.Namespace, path: Path) -> int:
     progress = Progress(len(data.get("check", [])) + len(data.get("leak", [])), "check eval")
     report = evaluate_check(checker, data, step=progress.step)
     if args.json:
-        print(json.dumps(asdict(report), ensure_ascii=False, indent=1))
+        print(json_line(asdict(report), indent=1))
     else:
         if report.misses:
             print("misses:")

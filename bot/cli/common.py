@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,16 @@ def knowledge_dir(args: argparse.Namespace) -> Path | None:
 def load_matcher(args: argparse.Namespace) -> Matcher:
     """Load and validate the knowledge base, then index it (raises DataError when broken)."""
     return index_cache.load_matcher(knowledge_dir(args))
+
+
+# json.dumps(ensure_ascii=False) leaves these raw, and str.splitlines() (and JavaScript before ES2019)
+# breaks a line at them: escaped, every record is exactly one line for every reader.
+_LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"})
+
+
+def json_line(value: object, *, indent: int | None = None) -> str:
+    """`value` as JSON text (readable Chinese), with every Unicode line separator escaped."""
+    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_LINE_BREAKERS)
 
 
 def stdin_lines() -> Iterator[tuple[int, str | None]]:

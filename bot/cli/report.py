@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli import exitcodes
+from bot.cli.common import json_line
 from bot.core.phrases.messages import t
 
 
@@ -141,9 +141,9 @@ def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     for r in rows:
         undelivered = sum(1 for o in service.store.outbox(ref=r["ref"]) if o["status"] == "pending")
         if args.json:
-            print(json.dumps({"ref": r["ref"], "category": r["category"], "urgency": r["urgency"],
+            print(json_line({"ref": r["ref"], "category": r["category"], "urgency": r["urgency"],
                               "status": r["status"], "created_at": r["created_at"],
-                              "undelivered": undelivered}, ensure_ascii=False), file=out)
+                              "undelivered": undelivered}), file=out)
             continue
         line = t("report.list.item", ref=r["ref"], category=t(f"report.choice.category.{r['category']}"),
                  urgency=t(f"report.urgency.{r['urgency']}"), status=t(f"report.status.{r['status']}"),
@@ -165,7 +165,7 @@ def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         keep = ("ref", "category", "urgency", "status", "confidential", "created_at", "acknowledged_at",
                 "resolved_at", "carrier_outcome", "content", "identity", "events")
-        print(json.dumps({k: data[k] for k in keep}, ensure_ascii=False, indent=2), file=out)
+        print(json_line({k: data[k] for k in keep}, indent=2), file=out)
         return exitcodes.OK
     content = data["content"]
     draft = Draft(nonce="", **{k: v for k, v in content.items() if k in Draft.__dataclass_fields__})

@@ -15,9 +15,10 @@ import tempfile
 from pathlib import Path
 
 from bot import __version__
-from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, knowledge_files, load_knowledge
 from bot.core.ask.matcher import Matcher, MatcherConfig
 from bot.core.text.segment import cache_dir
+from bot.core.yamlfile import read_bounded
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,10 @@ _FORMAT = "1"
 def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
     """Hash of the knowledge files' names and bytes plus everything else the index depends on."""
     h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}".encode())
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    # The loader's own file list and bounds (DataError when broken): a warm cache never hides them.
+    for path in sorted(knowledge_files(directory)):
         h.update(str(path.relative_to(directory)).encode("utf-8") + b"\0")
-        h.update(path.read_bytes() + b"\0")
+        h.update(read_bounded(path) + b"\0")
     return h.hexdigest()[:24]
 
 
