@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from bot.cli import exitcodes
-from bot.cli.common import json_line, load_matcher, stdin_lines
+from bot.cli.common import guarded, json_line, load_matcher, stdin_lines
 from bot.core.ask.matcher import AskResult, Matcher
 from bot.core.phrases.messages import t
 from bot.core.text.inputs import MAX_QUESTION_CHARS, clean_input
@@ -53,6 +53,10 @@ def _error_json(key: str, **kw: object) -> dict:
     return {"status": "unknown", "answers": [], "error": t(key, **kw)}
 
 
+def _answer(matcher: Matcher, question: str, limit: int) -> dict:
+    return result_json(matcher.ask(question, limit=limit))
+
+
 def run(args: argparse.Namespace) -> int:
     limit = max(1, min(args.limit, 10))
     if args.question is not None:
@@ -74,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             cleaned = clean_input(line, max_chars=MAX_QUESTION_CHARS)
             record = (_error_json(cleaned.problem) if cleaned.problem
-                      else result_json(matcher.ask(cleaned.text, limit=limit)))
+                      else guarded(_error_json("input.failed"), _answer, matcher, cleaned.text, limit))
         out.write(json_line(record) + "\n")
         out.flush()
     return exitcodes.OK

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bot.cli import exitcodes
-from bot.cli.common import Progress, json_line, stdin_lines
+from bot.cli.common import Progress, guarded, json_line, stdin_lines
 from bot.core.ask.evaluation import load_eval_file
 from bot.core.chat.views import check_text
 from bot.core.check.checker import Checker, CheckResult
@@ -85,6 +85,11 @@ def _prepare(draft: str) -> tuple[str | None, str | None, bool]:
     return draft, None, False
 
 
+def _check_record(checker: Checker, draft: str, truncated: bool) -> dict:
+    result = checker.check(draft)
+    return result_json(result, truncated=True) if truncated else result_json(result)
+
+
 def run(args: argparse.Namespace) -> int:
     words: list[str] = args.draft
     if len(words) == 2 and words[0] == "eval":
@@ -113,8 +118,8 @@ def run(args: argparse.Namespace) -> int:
             if problem or draft is None:
                 record = {"findings": [], "error": t(problem or "check.empty")}
             else:
-                record = result_json(checker.check(draft), truncated=truncated) if truncated \
-                    else result_json(checker.check(draft))
+                record = guarded({"findings": [], "error": t("input.failed")}, _check_record, checker, draft,
+                                 truncated)
         out.write(json_line(record) + "\n")
         out.flush()
     return exitcodes.OK

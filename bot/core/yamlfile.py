@@ -55,10 +55,11 @@ def read_bounded(path: Path, *, name: str | None = None, max_bytes: int = MAX_DA
     except OSError as exc:
         reason = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror
         raise DataError([Problem(name, 0, f"cannot read file: {reason}")]) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a directory on its own
+        os.close(fd)
+        raise DataError([Problem(name, 0, "not a regular file (device, FIFO, socket or directory)")])
     with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise DataError([Problem(name, 0, "not a regular file (device, FIFO, socket or directory)")])
         if info.st_size > max_bytes:
             raise DataError([Problem(name, 0, f"file too large: {info.st_size:,} bytes (limit {max_bytes:,})")])
         try:

@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ class State:
 class Ledger:
     """The audit key and, for a database file, its anchor (None for an in-memory database)."""
 
-    def __init__(self, key: bytes, anchor: Path | None, *, lock_timeout: float = 10.0):
+    def __init__(self, key: bytes, anchor: Path | None, *, lock_timeout: float = 4.0):
         if len(key) != 32:
             raise ValueError("the audit key must be 32 bytes")
         self._key = key
@@ -129,10 +130,11 @@ class Ledger:
             return None
         except OSError as exc:
             raise LedgerError(f"cannot read the audit anchor {self.anchor}: {exc.strerror}") from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ANCHOR_BYTES:
+            os.close(fd)
+            raise LedgerError(f"the audit anchor {self.anchor} is not a small regular file")
         with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not _is_regular(info.st_mode) or info.st_size > _MAX_ANCHOR_BYTES:
-                raise LedgerError(f"the audit anchor {self.anchor} is not a small regular file")
             raw = fh.read(_MAX_ANCHOR_BYTES + 1)
         try:
             data = json.loads(raw.decode("ascii"))
@@ -195,12 +197,6 @@ class Ledger:
             yield
         finally:
             os.close(fd)  # closing releases the lock
-
-
-def _is_regular(mode: int) -> bool:
-    import stat
-
-    return stat.S_ISREG(mode)
 
 
 def state_from(data: Mapping[str, Any], key: str) -> State | None:

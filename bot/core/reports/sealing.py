@@ -147,10 +147,11 @@ def _read_key_file(path: Path) -> str:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise ReportKeyError(f"cannot read the report key file {path}: {exc.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a directory on its own
+        os.close(fd)
+        raise ReportKeyError(f"the report key file {path} is not a regular file")
     with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ReportKeyError(f"the report key file {path} is not a regular file")
         if info.st_size > MAX_KEY_FILE_BYTES:
             raise ReportKeyError(f"the report key file {path} is too large to be a key ({info.st_size} bytes)")
         if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
