@@ -175,7 +175,7 @@ def test_assistant_dispatch_point_runs_the_same_flow(tmp_path):
     """The Assistant's ReportFlow protocol: /report, typed answers, numbered buttons, /cancel."""
     from bot.core.chat.callbacks import decode
     from bot.core.chat.reply import Sender
-    from bot.core.reports.service import ORIGIN, AssistantReportFlow, Origin
+    from bot.core.reports.service import AssistantReportFlow
 
     service = make_service(tmp_path / "r.db", clock=Clock())
     flow = AssistantReportFlow(service)
@@ -192,18 +192,11 @@ def test_assistant_dispatch_point_runs_the_same_flow(tmp_path):
     for answer in ("上午，二楼", "4", "已上报", "2"):
         reply = flow.on_text(me, answer)
     assert "请核对" in reply.text
-    token = ORIGIN.set(Origin(update_key="tg:77", chat_id=8401, private=True))
-    try:
-        done = flow.on_tap(me, reply.buttons[0][0].data.split(":", 1)[1])
-        again = flow.on_tap(me, reply.buttons[0][0].data.split(":", 1)[1])  # redelivered update
-    finally:
-        ORIGIN.reset(token)
+    update = Sender(user_id=8401, first_name="钱七", chat_id=8401, update_key="tg:77")
+    done = flow.on_tap(update, reply.buttons[0][0].data.split(":", 1)[1])
+    again = flow.on_tap(update, reply.buttons[0][0].data.split(":", 1)[1])  # redelivered update
     assert "报告已提交" in done.text and "已经提交" in again.text
     assert service.store.count_reports() == 1
     flow.start(me, "")
     assert flow.cancel(me) is True and flow.cancel(me) is False
-    group = ORIGIN.set(Origin(chat_id=-1, private=False))
-    try:
-        assert "私聊" in flow.start(me, "").text
-    finally:
-        ORIGIN.reset(group)
+    assert "私聊" in flow.start(Sender(user_id=8401, chat_id=-1, private=False), "").text

@@ -174,11 +174,6 @@ def register_handlers(app: Application, handlers: Handlers) -> None:
     group  0: the first matching handler below answers.
     """
     app.add_handler(TypeHandler(Update, handlers.gate), group=-1)
-    # group -2: note update id and chat for the leak-report service (replay protection, private chat).
-    from bot.channels.telegram.outbox import remember_origin
-
-    app.add_handler(TypeHandler(Update, remember_origin), group=-2)
-
     # Edited messages are never re-processed: a polite note in private chats, silence in groups.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE, handlers.edited))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore))
@@ -211,8 +206,11 @@ async def _ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _sender(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Sender:
     user = update.effective_user
     assert user is not None
+    chat = update.effective_chat
     role = (context.user_data or {}).get(_ROLE_KEY, "staff")
-    return Sender(user_id=user.id, role=role, first_name=user.first_name or "")
+    return Sender(user_id=user.id, role=role, first_name=user.first_name or "", username=user.username or "",
+                  chat_id=chat.id if chat is not None else None,
+                  private=chat is not None and chat.type == "private", update_key=f"tg:{update.update_id}")
 
 
 def _addressed_to_bot(update: Update, username: str | None) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -30,9 +30,9 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
-from bot.core.reports.service import ORIGIN, Origin, Outgoing, ReportService
+from bot.core.reports.service import Outgoing, ReportService
 
 log = logging.getLogger("libao.reports.outbox")
 
@@ -150,13 +150,3 @@ def report_job(service: ReportService, *, tick_seconds: float = 15.0, purge_seco
             await asyncio.sleep(delay)
 
     return leak_reports
-
-
-async def remember_origin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Handler (group -2): record the update id and chat for the report service of this update."""
-    chat = update.effective_chat
-    user = update.effective_user
-    ORIGIN.set(Origin(update_key=f"tg:{update.update_id}",
-                      chat_id=chat.id if chat is not None else None,
-                      private=chat is not None and chat.type == "private",
-                      username=(user.username or "") if user is not None else ""))

@@ -47,8 +47,15 @@ class InlineItem:
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """Who is talking: an already admitted user (access control happens in the channel)."""
+    """Who is talking, and where: an already admitted user (access control happens in the channel).
+
+    `chat_id` (None: the user's own chat) and `private` say where the update came from, `update_key`
+    identifies it for replay protection (None when the channel never redelivers, e.g. the console)."""
 
     user_id: int
     role: Role = "staff"
     first_name: str = ""
+    username: str = ""
+    chat_id: int | None = None
+    private: bool = True
+    update_key: str | None = None

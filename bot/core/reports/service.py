@@ -16,12 +16,12 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core.chat import callbacks
+from bot.core.chat.reply import Button, Reply, Sender
 from bot.core.phrases.messages import t
 from bot.core.reports import escalation
 from bot.core.reports import flow as report_flow
@@ -30,9 +30,6 @@ from bot.core.reports.flow import Draft, FlowResult, Screen
 from bot.core.reports.sealing import Sealer, SealError, record_context
 from bot.core.reports.store import ReportStore
 from bot.core.text.inputs import clean_input
-
-if TYPE_CHECKING:
-    from bot.core.chat import reply as chat
 
 log = logging.getLogger("libao.reports")
 
@@ -53,18 +50,6 @@ class Person:
     private: bool = True
     name: str = ""
     username: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    label: str
-    data: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -701,60 +686,40 @@ class ReportService:
 # ----------------------------------------------------------------------------- the Assistant's dispatch point
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """What the channel knows about the current update beyond the Assistant's `Sender`."""
-
-    update_key: str | None = None
-    chat_id: int | None = None
-    private: bool = True
-    username: str = ""
-
-
-# Set per update by the Telegram adapter (bot.channels.telegram.outbox.remember_origin); PTB runs each update in
-# its own task, so this never leaks between users. The console leaves it unset: a private chat.
-ORIGIN: ContextVar[Origin | None] = ContextVar("libao_report_origin", default=None)
-
-
 class AssistantReportFlow:
     """`bot.core.chat.assistant.ReportFlow` over the service: what `Assistant(report_flow=...)` takes."""
 
     def __init__(self, service: ReportService):
         self.service = service
 
-    def _person(self, sender: chat.Sender) -> tuple[Person, str | None]:
-        origin = ORIGIN.get() or Origin()
-        chat_id = origin.chat_id if origin.chat_id is not None else sender.user_id
-        person = Person(user_id=sender.user_id, chat_id=chat_id, private=origin.private,
-                        name=sender.first_name, username=origin.username)
-        return person, origin.update_key
+    @staticmethod
+    def _person(sender: Sender) -> tuple[Person, str | None]:
+        chat_id = sender.chat_id if sender.chat_id is not None else sender.user_id
+        person = Person(user_id=sender.user_id, chat_id=chat_id, private=sender.private,
+                        name=sender.first_name, username=sender.username)
+        return person, sender.update_key
 
     @staticmethod
-    def _merge(replies: list[Reply]) -> chat.Reply:
-        from bot.core.chat.reply import Button as ChatButton
-        from bot.core.chat.reply import Reply as ChatReply
-
-        buttons: tuple[tuple[ChatButton, ...], ...] = ()
-        for r in replies:
-            if r.buttons:
-                buttons = tuple(tuple(ChatButton(b.label, b.data) for b in row) for row in r.buttons)
+    def _merge(replies: list[Reply]) -> Reply:
+        """Several screens of one step as one message: the texts in order, the last buttons."""
+        buttons = next((r.buttons for r in reversed(replies) if r.buttons), ())
         text = "\n\n".join(r.text for r in replies if r.text)
-        return ChatReply(text or t("report.replayed"), buttons)
+        return Reply(text or t("report.replayed"), buttons)
 
-    def start(self, sender: chat.Sender, args: str) -> chat.Reply:
+    def start(self, sender: Sender, args: str) -> Reply:
         person, key = self._person(sender)
         return self._merge(self.service.handle_command(person, "report", args, update_key=key) or [])
 
-    def on_text(self, sender: chat.Sender, text: str) -> chat.Reply | None:
+    def on_text(self, sender: Sender, text: str) -> Reply | None:
         person, key = self._person(sender)
         replies = self.service.handle_text(person, text, update_key=key)
         return None if replies is None else self._merge(replies)
 
-    def on_tap(self, sender: chat.Sender, payload: str) -> chat.Reply:
+    def on_tap(self, sender: Sender, payload: str) -> Reply:
         person, key = self._person(sender)
         replies = self.service.handle_callback(person, CALLBACK_PREFIX + payload, update_key=key)
         return self._merge(replies or [Reply(t("report.forged"))])
 
-    def cancel(self, sender: chat.Sender) -> bool:
+    def cancel(self, sender: Sender) -> bool:
         person, key = self._person(sender)
         return self.service.cancel(person, update_key=key)

@@ -1,0 +1,111 @@
+"""No full personal number in any output: 2,000 generated drafts mixing valid resident IDs, mobiles,
+bank cards and e-mail addresses with confidential-topic words go through `python -m bot check --json`
+(JSON lines over stdin) and the console chat's /check; neither prints a full number or a full
+e-mail local part."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.channels.console.app import ConsoleChat
+from bot.core.chat.assistant import Assistant
+from bot.core.chat.store import MemoryStore
+from bot.core.check.checker import default_checker
+from bot.core.phrases.phrasebook import default_phrasebook
+
+ROOT = Path(__file__).resolve().parents[1]
+N = 2000
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_REGIONS = ("110101", "310104", "440305", "500103", "510107", "330106", "420102", "610113")
+_TOPICS = ("客户资料", "客户名单", "名单", "员工信息", "员工花名册", "通讯录", "工资表", "会员信息")
+_LEADS = ("这是{t}，", "{t}发你：", "把{t}整理好了，", "内部{t}：", "")
+_TAILS = ("，别外传", "，仅限内部", "。", "，收到回复", "")
+
+
+def _resident_id(rng: random.Random) -> str:
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 50))
+    body = f"{rng.choice(_REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def _mobile(rng: random.Random) -> str:
+    return f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+
+
+def _bank_card(rng: random.Random) -> str:
+    body = "62" + "".join(rng.choice("0123456789") for _ in range(rng.choice((13, 14, 16))))
+    for check in "0123456789":  # the Luhn check digit
+        digits = body + check
+        total = sum(d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2)
+                    for i, d in enumerate(int(c) for c in reversed(digits)))
+        if total % 10 == 0:
+            return digits
+    raise AssertionError("no Luhn digit")
+
+
+def _local_part(rng: random.Random) -> str:
+    letters = "abcdefghijkmnpqrstuvwxyz"
+    return "".join(rng.choice(letters) for _ in range(rng.randint(5, 9))) + str(rng.randrange(10, 99))
+
+
+def generate(n: int, seed: int = 20240607) -> list[tuple[str, list[str]]]:
+    """(draft, the secrets it contains) for `n` drafts: 1-3 pieces of personal data each."""
+    rng = random.Random(seed)
+    labels = {"id": ("身份证", "身份证号"), "mobile": ("手机", "电话", "手机号"), "card": ("银行卡", "卡号"),
+              "email": ("邮箱", "email")}
+    out = []
+    for _ in range(n):
+        parts, secrets = [], []
+        for kind in rng.sample(list(labels), rng.randint(1, 3)):
+            label = rng.choice(labels[kind])
+            if kind == "id":
+                value = _resident_id(rng)
+            elif kind == "mobile":
+                value = _mobile(rng)
+            elif kind == "card":
+                value = _bank_card(rng)
+            else:
+                local = _local_part(rng)
+                value = f"{local}@{rng.choice(('163.com', 'qq.com', 'example.cn', 'corp.com.cn'))}"
+                secrets.append(local)
+            if kind != "email":
+                secrets.append(value)
+            who, sep = rng.choice(("张三", "李四", "王五", "客户", "")), rng.choice(("", "：", " "))
+            parts.append(f"{who}{label}{sep}{value}")
+        lead = rng.choice(_LEADS).format(t=rng.choice(_TOPICS))
+        out.append((lead + "，".join(parts) + rng.choice(_TAILS), secrets))
+    return out
+
+
+def _leaks(text: str, secrets: list[str]) -> list[str]:
+    return [s for s in secrets if s in text]
+
+
+def test_check_json_never_prints_a_full_number():
+    drafts = generate(N)
+    assert all(secrets and _leaks(draft, secrets) == secrets for draft, secrets in drafts)
+    stdin = "".join(d + "\n" for d, _ in drafts).encode("utf-8")
+    proc = subprocess.run([sys.executable, "-m", "bot", "check", "--json"], input=stdin, capture_output=True,
+                          cwd=ROOT, timeout=600, check=True)
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert len(lines) == N
+    leaked = [(d, _leaks(line, s)) for (d, s), line in zip(drafts, lines, strict=True) if _leaks(line, s)]
+    assert leaked == []
+    assert all(json.loads(line)["findings"] for line in lines)
+    assert not _leaks(proc.stderr.decode("utf-8"), [s for _, ss in drafts for s in ss])
+
+
+def test_console_check_never_prints_a_full_number(matcher):
+    chat = ConsoleChat(Assistant(matcher, MemoryStore(), checker=default_checker(), phrasebook=default_phrasebook()))
+    leaked = []
+    for draft, secrets in generate(N):
+        out = chat.handle(f"/check {draft}")
+        assert out is not None and "【" in out
+        if _leaks(out, secrets):
+            leaked.append((draft, _leaks(out, secrets)))
+    assert leaked == []
