@@ -46,7 +46,8 @@ def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, 
 
 
 def console_report_service(*, user_id: int) -> ReportService:
-    """The console twin: the same workflow in a private in-memory database with a throw-away key;
-    the console user is both reporter and officer, so both sides can be tried."""
+    """The console twin: the same workflow as a rehearsal — a private in-memory database with a
+    throw-away key, nothing sent to anyone, and every reply says so; the console user is both
+    reporter and officer, so both sides can be tried."""
     return ReportService(store=ReportStore(connect(":memory:")), sealer=Sealer(os.urandom(32)),
-                         policy=ReportPolicy(officers=(user_id,)))
+                         policy=ReportPolicy(officers=(user_id,)), rehearsal=True)

@@ -109,8 +109,8 @@ def connect(path: str | Path) -> sqlite_utils.Database:
 # What the chat stores (docs/privacy.md lists it; nothing else about a conversation is written):
 # - chat_settings: a user's own placeholder values (单位/部门/姓名) until they clear them or
 #   `settings_retention_days` after the last change;
-# - chat_votes: 👍/👎 per knowledge entry, keyed by a salted hash of the user id (one vote per user
-#   and entry, no text), kept `retention_days`;
+# - chat_votes: 👍/👎 per knowledge entry, keyed by an HMAC of the user id under `<db>.voter-key`
+#   (outside the database; one vote per user and entry, no text), kept `retention_days`;
 # - chat_unanswered: questions the knowledge base could not answer, only when enabled, without any
 #   user id, kept `retention_days`.
 
@@ -132,21 +132,58 @@ def init_chat(db: sqlite_utils.Database) -> None:
             pk="id", not_null={"question", "created_at"}, if_not_exists=True)
         db.table("chat_votes").create_index(["created_at"], if_not_exists=True)
         db.table("chat_unanswered").create_index(["created_at"], if_not_exists=True)
-        if db.table("meta").count_where("key = ?", [_CHAT_SALT_KEY]) == 0:
-            db.table("meta").insert({"key": _CHAT_SALT_KEY, "value": secrets.token_hex(16)})
+        # An older salt kept in the database made pseudonyms reversible by enumerating ids; gone.
+        db.table("meta").delete_where("key = ?", [_CHAT_SALT_KEY])
+
+
+_VOTER_KEY_BYTES = 32
+
+
+def voter_key(db: sqlite_utils.Database) -> bytes:
+    """The secret of the vote pseudonyms, kept outside the database: `<db>.voter-key` (owner-only,
+    created once); a fresh random key for an in-memory database."""
+    rows = list(db.conn.execute("PRAGMA database_list"))
+    file = next((r[2] for r in rows if r[1] == "main"), "")
+    if not file:
+        return secrets.token_bytes(_VOTER_KEY_BYTES)
+    path = Path(f"{file}.voter-key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(f"cannot create the vote key {path}: {exc.strerror}") from None
+    else:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(_VOTER_KEY_BYTES))
+            fh.flush()
+            os.fsync(fh.fileno())
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise StorageError(f"cannot read the vote key {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise StorageError(f"the vote key {path} is not a regular file")
+        key = fh.read(_VOTER_KEY_BYTES + 1)
+    if len(key) != _VOTER_KEY_BYTES:
+        raise StorageError(f"the vote key {path} is damaged (delete it: votes then start afresh)")
+    return key
 
 
 class ChatStore:
     """The chat's persistent state in SQLite; implements bot.core.chat.assistant.ChatStore."""
 
-    def __init__(self, db: sqlite_utils.Database, *, clock: Callable[[], float] = time.time):
+    def __init__(self, db: sqlite_utils.Database, *, clock: Callable[[], float] = time.time,
+                 key: bytes | None = None):
         self.db = db
         self.clock = clock
+        self._key = key if key is not None else voter_key(db)
         init_chat(db)
-        self._salt = str(db.table("meta").get(_CHAT_SALT_KEY)["value"])
 
     def _voter(self, user_id: int) -> str:
-        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()[:32]
+        """HMAC under a key outside the database: ids cannot be recovered by trying every id."""
+        return hmac.new(self._key, f"voter:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
     # settings ------------------------------------------------------------------------------------
     def get_settings(self, user_id: int) -> dict[str, str]:

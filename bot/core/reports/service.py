@@ -39,6 +39,7 @@ COMMANDS = ("report", "cancel", "reports")
 # each part matches the codec's [A-Za-z0-9_.-] rule and all fits in 64 bytes.
 CALLBACK_PREFIX = callbacks.prefix("r")
 _MAX_LIST = 30
+MAX_NOTE_CHARS = 2000  # an officer's note or question, a reporter's supplement
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,8 @@ class ReportService:
 
     def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy,
                  clock: Callable[[], float] = time.time,
-                 new_ref: Callable[[], str] = report_flow.new_reference):
+                 new_ref: Callable[[], str] = report_flow.new_reference, rehearsal: bool = False):
+        self.rehearsal = rehearsal  # nothing is sent or kept: every reply says so
         self.store = store
         self.sealer = sealer
         self.policy = policy
@@ -293,7 +295,10 @@ class ReportService:
                 return [Reply(t("report.private_only"))], None
             self.store.delete_pending(pid)
             result = report_flow.start(nonce=secrets.token_hex(8))
-            return self._apply(person, pid, result, now)
+            replies, ref = self._apply(person, pid, result, now)
+            if self.rehearsal:
+                replies = [Reply(t("report.rehearsal.banner")), *replies]
+            return replies, ref
         # /reports [REF]
         if not self.is_staff(person):
             return [Reply(t("report.not_officer"))], None
@@ -330,7 +335,8 @@ class ReportService:
         assert result.draft is not None
         if result.submit:
             ref = self._submit(person, pid, result.draft, now)
-            return [Reply(t("report.submitted", ref=ref, ref_spoken=" ".join(ref.split("-"))))], ref
+            key = "report.rehearsal.submitted" if self.rehearsal else "report.submitted"
+            return [Reply(t(key, ref=ref, ref_spoken=" ".join(ref.split("-"))))], ref
         if result.draft != before:  # a refused input leaves the stored draft untouched
             self.store.put_draft(pid, nonce=result.draft.nonce, at=now,
                                  state=self.sealer.seal_json(result.draft.to_dict(), context=f"draft:{pid}"))
@@ -379,9 +385,11 @@ class ReportService:
 
     def _pending_text(self, person: Person, pid: str, pending: dict[str, Any], text: str,
                       now: float) -> list[Reply]:
-        cleaned = clean_input(text, max_chars=2000)
+        cleaned = clean_input(text, max_chars=MAX_NOTE_CHARS)
         if cleaned.problem:
             return [Reply(t("report.text_required"))]
+        if cleaned.truncated:  # said, not silently cut: the input is still awaited
+            return [Reply(t("report.note_too_long", limit=MAX_NOTE_CHARS, length=len(text.strip())))]
         ref, action = str(pending["ref"]), str(pending["action"])
         self.store.delete_pending(pid)
         row = self.store.report(ref)
