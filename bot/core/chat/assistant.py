@@ -23,7 +23,7 @@ from bot.core.phrases import placeholders
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Phrasebook
 from bot.core.phrases.placeholders import SETTINGS
-from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, clean_input
+from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, clean_input, has_surrogates, scrub
 
 SETTING_MAX_CHARS = 40
 
@@ -73,7 +73,7 @@ class Assistant:
     # -- entry points ------------------------------------------------------------------------------
     def command(self, sender: Sender, name: str, args: str = "") -> Reply:
         """A slash command by name (without the slash), e.g. ("check", "草稿")."""
-        name = name.lower()
+        name, args = scrub(name).lower(), scrub(args)
         if name in ("start", "help"):
             return self.start(sender) if name == "start" else self.help(sender)
         if name == "check":
@@ -92,6 +92,7 @@ class Assistant:
 
     def text(self, sender: Sender, text: str) -> Reply:
         """Free text: an answer to a pending prompt (report, settings), otherwise a question."""
+        text = scrub(text)  # a forged update can carry lone surrogates; nothing downstream could encode them
         claimed = self.report_flow.on_text(sender, text) if self.report_flow else None
         if claimed is not None:
             return claimed
@@ -102,7 +103,7 @@ class Assistant:
 
     def tap(self, sender: Sender, data: str) -> Reply:
         """A button tap with its callback data; forged or stale data gets the polite 'expired'."""
-        parsed = decode(data)
+        parsed = decode(data) if not has_surrogates(data) else None
         handler = self._taps.get(parsed[0]) if parsed else None
         if parsed is None or handler is None:
             return self.expired()
@@ -112,7 +113,7 @@ class Assistant:
         """Inline mode: standard phrases matching `query`, filled with the user's settings."""
         if self.phrasebook is None:
             return ()
-        query = query.strip()[:64]
+        query = scrub(query).strip()[:64]
         settings = self.store.get_settings(sender.user_id)
         if query:
             ids = [sid for sid, _ in self._find_scenarios(query, limit=limit)]

@@ -16,6 +16,11 @@ def has_surrogates(text: str) -> bool:
     """True when `text` holds a lone surrogate (not valid Unicode text)."""
     return _SURROGATE.search(text) is not None
 
+
+def scrub(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD (same length, so offsets still hold)."""
+    return _SURROGATE.sub("\ufffd", text) if has_surrogates(text) else text
+
 MAX_QUESTION_CHARS = 500
 MAX_DRAFT_CHARS = 5000
 
