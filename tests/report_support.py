@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.core.chat.reply import Reply
 from bot.core.reports.escalation import ReportPolicy
+from bot.core.reports.person import Person
 from bot.core.reports.sealing import Sealer
-from bot.core.reports.service import Person, Reply, ReportService
+from bot.core.reports.service import ReportService
 from bot.storage import ReportStore, connect
 
 KEY = bytes(range(32))  # tests only

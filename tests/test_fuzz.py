@@ -33,7 +33,7 @@ texts = st.one_of(
     st.text(_any_char, max_size=60),  # anything, surrogates included
     st.lists(st.one_of(st.sampled_from(words() + SPECIAL), st.text(_any_char, max_size=8)), max_size=40)
     .map("".join),
-    st.tuples(st.sampled_from(words()), st.sampled_from(SPECIAL + [""]), st.integers(1, 700))
+    st.tuples(st.sampled_from(words()), st.sampled_from([*SPECIAL, ""]), st.integers(1, 700))
     .map(lambda t: (t[0] + t[1]) * t[2]),  # an engine word repeated: a backtracking pattern's worst case
     st.integers(0, 2**32).map(lambda seed: hostile_text(random.Random(seed))),
 )

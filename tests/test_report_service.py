@@ -71,7 +71,7 @@ def test_officer_workflow_and_reporter_is_told_each_status(tmp_path):
 def test_group_chat_and_retention(tmp_path):
     clock = Clock()
     service = make_service(tmp_path / "r.db", clock=clock)
-    from bot.core.reports.service import Person
+    from bot.core.reports.person import Person
 
     group = Person(user_id=8100, chat_id=-100555, private=False)
     assert "私聊" in service.handle_command(group, "report")[0].text

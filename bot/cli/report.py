@@ -98,8 +98,7 @@ def _actor() -> str:
 def run(args: argparse.Namespace) -> int:
     from bot.config import ConfigError
     from bot.core.reports.ledger import LedgerError, WrongKeyError
-    from bot.core.reports.sealing import ReportKeyError, generate_key_file
-    from bot.core.reports.service import RecordTampered
+    from bot.core.reports.sealing import RecordTampered, ReportKeyError, generate_key_file
     from bot.storage.sqlite import StorageError
 
     if args.report_command == "keygen":
@@ -133,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.service import format_time
+    from bot.core.reports.views import format_time
 
     rows = service.list_reports(open_only=not args.all, actor=_actor())
     if not rows and not args.json:
@@ -154,7 +153,7 @@ def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
 
 def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     from bot.core.reports.flow import Draft, parse_reference, summary
-    from bot.core.reports.service import format_time
+    from bot.core.reports.views import format_time
 
     ref = parse_reference(args.ref)
     if ref is None:
@@ -217,7 +216,8 @@ def open_new_private(path: Path, *, force: bool) -> TextIO:
 
 
 def _export(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.service import RecordTampered, format_time
+    from bot.core.reports.sealing import RecordTampered
+    from bot.core.reports.views import format_time
 
     actor = _actor()
     target = open_new_private(Path(args.out), force=args.force) if args.out else out

@@ -10,7 +10,7 @@ from report_support import OFFICERS, Answers, Clock, FakeBotApi, button, make_bo
 
 from bot.channels.telegram.outbox import OutboxSender
 from bot.core.reports.escalation import DAY, MINUTE
-from bot.core.reports.service import Person
+from bot.core.reports.person import Person
 
 pytestmark = [pytest.mark.reliability, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 

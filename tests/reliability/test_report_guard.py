@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from report_support import Answers, Clock, button, make_service, officer, reporter, submit
 
-from bot.core.reports.service import Person
+from bot.core.reports.person import Person
 
 pytestmark = pytest.mark.reliability
 

@@ -32,7 +32,8 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
-from bot.core.reports.service import Outgoing, ReportService
+from bot.core.reports.outbox import Outgoing
+from bot.core.reports.service import ReportService
 
 log = logging.getLogger("libao.reports.outbox")
 

@@ -35,6 +35,14 @@ class SealError(Exception):
     """A sealed value could not be opened: wrong key, or tampered / swapped between rows."""
 
 
+class RecordTampered(Exception):
+    """A report's sealed fields do not open with its metadata: the record was altered in the database."""
+
+    def __init__(self, ref: str):
+        super().__init__(f"report {ref}: record altered (its sealed content does not match its metadata)")
+        self.ref = ref
+
+
 def _derive(master: bytes, label: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"libao-report/" + label).derive(master)
 

@@ -1,0 +1,103 @@
+"""Notifications: due escalation timers become outbox messages to officers, deputies and the head,
+and status changes become messages to the reporter. Everything queued is sealed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from bot.core.phrases.messages import t
+from bot.core.reports import escalation
+from bot.core.reports.escalation import ReportPolicy
+from bot.core.reports.sealing import Sealer
+from bot.core.reports.store import ReportStore
+from bot.core.reports.views import CALLBACK_PREFIX, compact, elapsed, format_time
+
+log = logging.getLogger("libao.reports")
+
+ButtonRows = Sequence[Sequence[tuple[str, str]]]  # (label, callback data) rows, as stored
+
+
+class Notifications:
+    """Timer -> text, queued in the outbox; call inside the caller's write transaction."""
+
+    def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy):
+        self.store = store
+        self.sealer = sealer
+        self.policy = policy
+
+    def sign(self, *parts: str) -> str:
+        """Signed callback data: "1r:" (the Assistant routes kind "r" to the service) + parts + MAC."""
+        return self.sealer.sign(CALLBACK_PREFIX + ":".join(parts))
+
+    def fire_due(self, now: float) -> int:
+        """Fire every due timer (one transaction); returns how many fired."""
+        with self.store.write():
+            due = self.store.timers_due(now=now)
+            for timer in due:
+                self.fire(timer, now)
+        return len(due)
+
+    def next_wakeup(self) -> float | None:
+        """The earliest time a timer or a notification is due."""
+        times = [x for x in (self.store.next_timer_at(), self.store.outbox_next_at()) if x is not None]
+        return min(times) if times else None
+
+    def to_reporter(self, ref: str, step: str, now: float, text: str, buttons: ButtonRows = ()) -> None:
+        self._enqueue(ref, "reporter", step, now, text, buttons)
+
+    def to_staff(self, ref: str, group: str, step: str, now: float, text: str, buttons: ButtonRows = ()) -> None:
+        members = self.policy.group(group) or self.policy.officers  # an empty group falls back to officers
+        if not members:
+            log.warning("report %s: nobody configured to notify for %s", ref, step)
+        for uid in members:
+            self._enqueue(ref, f"staff:{self.sealer.pseudonym(uid)}", step, now, text, buttons)
+
+    def _enqueue(self, ref: str, recipient: str, step: str, now: float, text: str, buttons: ButtonRows) -> None:
+        idem_key = f"{ref}|{recipient}|{step}"
+        body = self.sealer.seal_json({"text": text, "buttons": [list(map(list, line)) for line in buttons]},
+                                     context=f"outbox:{idem_key}")
+        self.store.enqueue(idem_key=idem_key, ref=ref, recipient=recipient, step=step, body=body, at=now)
+
+    def fire(self, timer: dict[str, Any], now: float) -> None:
+        """Turn one due timer into outbox rows, or cancel it if the report no longer needs it."""
+        ref = str(timer["ref"])
+        row = self.store.report(ref)
+        if row is None or not escalation.timer_still_due(kind=timer["kind"], status=row["status"],
+                                                         carrier_decided=bool(row["carrier_outcome"])):
+            self.store.cancel_timer(timer["id"], at=now)
+            return
+        step, kind = str(timer["step"]), str(timer["kind"])
+        category = t(f"report.choice.category.{row['category']}")
+        urgency = t(f"report.urgency.{row['urgency']}")
+        deadline = format_time(escalation.deadline(submitted_at=row["created_at"], policy=self.policy))
+        view = [[(t("report.button.view", ref=ref), self.sign("o", compact(ref), "view"))]]
+        buttons: list[list[tuple[str, str]]] = view
+        if kind == escalation.CHAIN:
+            waited = elapsed(timer["due_at"] - row["created_at"])
+            n = int(step.split(":")[1])
+            if n == 0:
+                text = t("report.notify.new", ref=ref, category=category, urgency=urgency, deadline=deadline)
+            elif timer["notify"] == "officers":
+                text = t("report.notify.repeat", n=n + 1, ref=ref, elapsed=waited, category=category,
+                         urgency=urgency)
+            else:
+                text = t("report.notify.escalated", ref=ref, elapsed=waited, category=category,
+                         urgency=urgency)
+            buttons = [[(t("report.button.ack"), self.sign("o", compact(ref), "ack"))], *view]
+        elif kind == escalation.WRITTEN_REPORT:
+            text = t("report.notify.written_report", ref=ref, deadline=deadline)
+        elif kind == escalation.CARRIER_DECISION:
+            days = round((timer["due_at"] - row["created_at"]) / escalation.DAY)
+            text = t("report.notify.carrier_decision", ref=ref, days=days)
+            buttons = [[(t("report.button.found"), self.sign("o", compact(ref), "found")),
+                        (t("report.button.not_found"), self.sign("o", compact(ref), "not_found"))],
+                       *view]
+        else:
+            due = format_time(row["created_at"] + self.policy.feedback_due)
+            text = t("report.notify.feedback", ref=ref, deadline=due)
+        self.to_staff(ref, str(timer["notify"]), step, now, text, buttons)
+        self.store.timer_fired(timer["id"], at=now)
+        self.store.audit(at=now, actor="system", action="timer_fired", ref=ref, detail={"step": step})
+        log.info("report %s: %s fired", ref, step)

@@ -1,0 +1,87 @@
+"""The outbox: queued notifications with recipient and text resolved, and their delivery bookkeeping
+(sent, retry later, flood-control pause). The channel sends; this decides what and to whom."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.chat.reply import Button
+from bot.core.reports.escalation import ReportPolicy
+from bot.core.reports.sealing import Sealer, record_context
+from bot.core.reports.store import ReportStore
+
+log = logging.getLogger("libao.reports")
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A notification ready to send: the sender marks it sent only after the platform answered ok."""
+
+    row_id: int
+    idem_key: str
+    chat_id: int
+    text: str
+    buttons: tuple[tuple[Button, ...], ...]
+    attempts: int
+
+
+class Outbox:
+    """Delivery side of the notifications queued by `Notifications`."""
+
+    def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy):
+        self.store = store
+        self.sealer = sealer
+        # Recipients are stored as pseudonyms too, so no raw user id is ever written.
+        self._staff_by_pid = {sealer.pseudonym(uid): uid for uid in policy.staff}
+
+    def due(self, *, now: float, limit: int) -> list[Outgoing]:
+        """Pending notifications whose time has come, with recipient and text resolved."""
+        out = []
+        for row in self.store.outbox_due(now=now, limit=limit):
+            chat_id = self._recipient_chat(row)
+            if chat_id is None:
+                with self.store.write():
+                    self.store.drop_outbox(row["id"], reason="recipient unknown")
+                log.warning("report %s: dropped notification %s, recipient no longer known",
+                            row["ref"], row["step"])
+                continue
+            body = self.sealer.open_json(row["body"], context=f"outbox:{row['idem_key']}")
+            buttons = tuple(tuple(Button(label, data) for label, data in line)
+                            for line in body.get("buttons", []))
+            out.append(Outgoing(row["id"], row["idem_key"], chat_id, body["text"], buttons,
+                                int(row["attempts"])))
+        return out
+
+    def delivered(self, item: Outgoing, *, now: float, message_id: int | None) -> None:
+        with self.store.write():
+            row = self.store.outbox_row(item.row_id)
+            if row is None or row["status"] != "pending":
+                return
+            self.store.mark_sent(item.row_id, at=now, message_id=message_id)
+            self.store.audit(at=now, actor="system", action="notified", ref=row["ref"],
+                             detail={"step": row["step"], "to": _recipient_kind(row["recipient"])})
+
+    def retry_later(self, item: Outgoing, *, now: float, delay: float, error: str, flood: bool = False) -> None:
+        """Reschedule after a failure; a flood-control wait holds back every notification."""
+        with self.store.write():
+            self.store.reschedule(item.row_id, next_at=now + delay, error=error[:200], count_attempt=not flood)
+            if flood:
+                self.store.postpone_all(until=now + delay)
+
+    def _recipient_chat(self, row: dict[str, Any]) -> int | None:
+        recipient = str(row["recipient"])
+        if recipient == "reporter":
+            report = self.store.report(str(row["ref"]))
+            if report is None:
+                return None
+            identity = self.sealer.open_json(report["identity"], context=record_context("identity", report))
+            return int(identity["chat_id"])
+        if recipient.startswith("staff:"):
+            return self._staff_by_pid.get(recipient[len("staff:"):])
+        return None
+
+
+def _recipient_kind(recipient: str) -> str:
+    return "reporter" if recipient == "reporter" else f"officer:{recipient[len('staff:'):][:12]}"
