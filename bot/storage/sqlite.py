@@ -67,6 +67,10 @@ def with_busy_retry(fn: Callable[[], _T], *, what: str, retries: int = BUSY_RETR
     raise AssertionError("unreachable")
 
 
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
 def _create_private(path: Path) -> None:
     """Create the database file owner-only before SQLite does (SQLite copies its mode to -wal/-shm)."""
     try:
@@ -95,6 +99,8 @@ def connect(path: str | Path) -> sqlite_utils.Database:
             raise StorageError(f"cannot create the database {path}: {exc.strerror}") from None
     try:
         db = sqlite_utils.Database(str(path))
+        # A text cell with invalid UTF-8 (written around libao) must not make every query on its table fail.
+        db.conn.text_factory = _lenient_text
         db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first, so that every later statement waits
         with_busy_retry(lambda: db.execute("PRAGMA schema_version").fetchall(), what="open")
         if not memory:

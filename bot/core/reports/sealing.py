@@ -63,7 +63,7 @@ class Sealer:
         return _VERSION + nonce + self._aead.encrypt(nonce, text.encode("utf-8"), context.encode("utf-8"))
 
     def open(self, blob: bytes, *, context: str) -> str:
-        if not blob or blob[:1] != _VERSION:
+        if not isinstance(blob, bytes) or not blob or blob[:1] != _VERSION:
             raise SealError("unknown sealed-value version")
         nonce, body = blob[1:1 + _NONCE], blob[1 + _NONCE:]
         try:
