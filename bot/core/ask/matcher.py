@@ -21,6 +21,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from bot.core.ask.knowledge import Entry, KnowledgeBase
+from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.normalize import normalize_query
 from bot.core.text.segment import Segmenter
 from bot.core.text.synonyms import Canonicalizer
@@ -121,7 +122,9 @@ class Matcher:
 
     # -- text pipeline -------------------------------------------------------------------------
     def _prep(self, text: str) -> str:
-        return self.canon(normalize_query(text))
+        # Bounded work per question whatever the caller passes: a channel cuts at the question limit,
+        # and folding can widen a character (㍿ -> 株式会社), so the folded form is cut as well.
+        return self.canon(normalize_query(text[:MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS])
 
     def _words(self, prepped: str) -> set[str]:
         cut = self.seg.cut_for_search if self.config.sub_words else self.seg.cut
