@@ -4,6 +4,12 @@ Environment:
   TELEGRAM_BOT_TOKEN  the bot token from @BotFather (required by `serve`; never logged or printed)
   LIBAO_CONFIG        path of the YAML file (default: config.yaml in the working directory)
   LIBAO_DB            path of the SQLite database (default: data/libao.db; overrides `database:`)
+  LIBAO_REPORT_KEY    the leak-report key as base64 (containers with a secret store)
+  LIBAO_REPORT_KEY_FILE  path of the leak-report key file (when `reports.key_file` is not set)
+
+This module is the only reader of those variables (`read_environment`); every other part gets
+the values from here. Durations are parsed once into seconds (`Duration`); the defaults of the
+escalation policy are those of `ReportPolicy`.
 
 The YAML file (see config.example.yaml) has the sections `telegram`, `access`, `rate_limit` and
 `privacy`; every key is validated and an unknown key is an error, so a typo cannot silently switch
@@ -15,17 +21,20 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from bot.core.reports.escalation import ReportPolicy, policy_from_mapping
+from bot.core.reports.escalation import DAY, HOUR, MINUTE, ChainStep, ReportPolicy
 
 ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_CONFIG = "LIBAO_CONFIG"
 ENV_DB = "LIBAO_DB"
+ENV_REPORT_KEY = "LIBAO_REPORT_KEY"
+ENV_REPORT_KEY_FILE = "LIBAO_REPORT_KEY_FILE"
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_DB = Path("data/libao.db")
 
@@ -33,6 +42,62 @@ DEFAULT_DB = Path("data/libao.db")
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 Role = Literal["staff", "officer", "admin"]
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """The environment variables libao reads, read once. `token` and `report_key` are secrets: kept out
+    of repr, never logged."""
+
+    token: str = field(default="", repr=False)
+    config_path: Path | None = None
+    database: Path | None = None
+    report_key: str | None = field(default=None, repr=False)
+    report_key_file: Path | None = None
+
+    def config_file(self, flag: Path | str | None = None) -> Path:
+        """The YAML file: command-line flag, else $LIBAO_CONFIG, else config.yaml."""
+        return Path(flag) if flag else self.config_path or DEFAULT_CONFIG
+
+    def database_file(self, flag: Path | str | None = None, configured: Path | None = None) -> Path:
+        """The database: command-line flag, else $LIBAO_DB, else `database:` of the file, else the default."""
+        return Path(flag) if flag else self.database or configured or DEFAULT_DB
+
+
+def read_environment(env: Mapping[str, str] | None = None) -> Environment:
+    """The variables of `env` (default: the process environment)."""
+    env = os.environ if env is None else env
+
+    def path(name: str) -> Path | None:
+        value = env.get(name, "").strip()
+        return Path(value) if value else None
+
+    return Environment(token=env.get(ENV_TOKEN, "").strip(), config_path=path(ENV_CONFIG), database=path(ENV_DB),
+                       report_key=env.get(ENV_REPORT_KEY) or None, report_key_file=path(ENV_REPORT_KEY_FILE))
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNIT = {"s": 1.0, "m": MINUTE, "h": HOUR, "d": DAY}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds for "90s", "10m", "2h", "10d" or a plain number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise ValueError(f"not a duration (use e.g. 10m, 2h, 10d): {value!r}")
+        seconds = float(m.group(1)) * _UNIT[m.group(2)]
+    if seconds < 0:
+        raise ValueError(f"duration must not be negative: {value!r}")
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+_POLICY = ReportPolicy()  # the defaults of the escalation policy
 
 
 class ConfigError(Exception):
@@ -118,11 +183,11 @@ class PrivacyConfig(_Section):
     purge_interval_hours: Annotated[float, Field(gt=0, le=168)] = 6
 
 
-# ============================================================================= LEAK REPORTS CONFIG
+# ----------------------------------------------------------------------------- leak reports
 # The `reports:` section (reporting a suspected leak). Durations are "30s", "10m", "2h", "10d"
 # or seconds. Officers default to access.officers; deputy and head receive escalations.
 class ReportChainStepConfig(_Section):
-    after: str | float = 0
+    after: Duration = 0
     notify: Literal["officers", "deputy", "head"] = "officers"
 
 
@@ -132,32 +197,32 @@ class ReportsConfig(_Section):
     officers: list[int] = []
     deputy: list[int] = []
     head: list[int] = []
-    chain: list[ReportChainStepConfig] | None = None  # default: officers 0, 10m; deputy 30m; head 2h
-    written_report_due: str | float = "24h"
-    written_report_lead: str | float = "4h"
-    carrier_top_secret: str | float = "10d"
-    carrier_other: str | float = "60d"
-    feedback_due: str | float = "90d"
-    feedback_lead: str | float = "14d"
-    retention_after_resolution: str | float = "90d"
-    draft_ttl: str | float = "1d"
+    chain: list[ReportChainStepConfig] | None = None  # default: ReportPolicy's chain
+    written_report_due: Duration = _POLICY.written_report_due
+    written_report_lead: Duration = _POLICY.written_report_lead
+    carrier_top_secret: Duration = _POLICY.carrier_top_secret
+    carrier_other: Duration = _POLICY.carrier_other
+    feedback_due: Duration = _POLICY.feedback_due
+    feedback_lead: Duration = _POLICY.feedback_lead
+    retention_after_resolution: Duration = _POLICY.retention_after_resolution
+    draft_ttl: Duration = _POLICY.draft_ttl
     tick_seconds: Annotated[float, Field(ge=1, le=600)] = 15
 
-    @model_validator(mode="after")
-    def _durations_parse(self) -> ReportsConfig:
-        self.policy(fallback_officers=())  # raises ValueError naming the bad field
-        return self
-
     def policy(self, *, fallback_officers: list[int] | tuple[int, ...]) -> ReportPolicy:
-        data = self.model_dump(exclude={"enabled", "key_file", "tick_seconds"}, exclude_none=True)
-        data["officers"] = self.officers or list(fallback_officers)
-        return policy_from_mapping(data)
+        """The escalation policy; officers default to `fallback_officers` (access.officers)."""
+        chain = (tuple(sorted((ChainStep(s.after, s.notify) for s in self.chain), key=lambda s: s.after))
+                 if self.chain is not None else _POLICY.chain)
+        return ReportPolicy(
+            officers=tuple(self.officers or fallback_officers), deputy=tuple(self.deputy), head=tuple(self.head),
+            chain=chain, written_report_due=self.written_report_due, written_report_lead=self.written_report_lead,
+            carrier_top_secret=self.carrier_top_secret, carrier_other=self.carrier_other,
+            feedback_due=self.feedback_due, feedback_lead=self.feedback_lead,
+            retention_after_resolution=self.retention_after_resolution, draft_ttl=self.draft_ttl)
 
 
 def report_policy(file_config: FileConfig) -> ReportPolicy:
     """The escalation policy of the leak reports (officers default to access.officers)."""
     return file_config.reports.policy(fallback_officers=file_config.access.officers)
-# ============================================================================= end LEAK REPORTS CONFIG
 
 
 class FileConfig(_Section):
@@ -167,7 +232,7 @@ class FileConfig(_Section):
     access: AccessConfig
     rate_limit: RateLimitConfig = RateLimitConfig()
     privacy: PrivacyConfig = PrivacyConfig()
-    reports: ReportsConfig = ReportsConfig()  # leak reports, see LEAK REPORTS CONFIG
+    reports: ReportsConfig = ReportsConfig()  # leak reports
     knowledge_dir: Path | None = None
     database: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -180,6 +245,7 @@ class Config(_Section):
     file: FileConfig
     database: Path
     source: Path
+    environment: Environment = Environment()
 
     @property
     def telegram(self) -> TelegramConfig:
@@ -228,14 +294,14 @@ def read_file_config(path: Path) -> FileConfig:
 
 def load_config(env: Mapping[str, str] | None = None, *, config_path: Path | None = None) -> Config:
     """Read the environment and the YAML file once; every problem is reported, not just the first."""
-    env = os.environ if env is None else env
+    environment = read_environment(env)
     problems: list[str] = []
-    token = env.get(ENV_TOKEN, "").strip()
+    token = environment.token
     if not token:
         problems.append(f"{ENV_TOKEN} is not set (get a token from @BotFather; `python -m bot chat` needs none)")
     elif not _TOKEN_RE.match(token):
         problems.append(f"{ENV_TOKEN} does not look like a bot token (expected <digits>:<30+ characters>)")
-    path = config_path or Path(env.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    path = environment.config_file(config_path)
     file_config: FileConfig | None = None
     try:
         file_config = read_file_config(path)
@@ -243,5 +309,5 @@ def load_config(env: Mapping[str, str] | None = None, *, config_path: Path | Non
         problems.extend(exc.problems)
     if problems or file_config is None:
         raise ConfigError(problems)
-    database = Path(env.get(ENV_DB) or file_config.database or DEFAULT_DB)
-    return Config(token=SecretStr(token), file=file_config, database=database, source=path)
+    database = environment.database_file(configured=file_config.database)
+    return Config(token=SecretStr(token), file=file_config, database=database, source=path, environment=environment)

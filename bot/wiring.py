@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.config import ConfigError, FileConfig, report_policy
+from bot.config import ConfigError, Environment, FileConfig, report_policy
 from bot.core.reports.escalation import ReportPolicy
 from bot.core.reports.ledger import WrongKeyError
 from bot.core.reports.sealing import ReportKeyError, Sealer, load_master_key
@@ -18,14 +18,16 @@ from bot.core.reports.service import ReportService
 from bot.storage import ReportStore, connect
 
 
-def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, db_path: Path) -> ReportService:
+def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, db_path: Path,
+                         environment: Environment) -> ReportService:
     """The service for `serve` over an open database; raises bot.config.ConfigError when the key
     is missing or a report recipient could not use the bot."""
     reports = file_config.reports
     policy = report_policy(file_config)
     problems = []
     try:
-        key = load_master_key(key_file=reports.key_file, db_path=db_path)
+        key = load_master_key(key=environment.report_key, key_file=reports.key_file or environment.report_key_file,
+                              db_path=db_path)
     except ReportKeyError as exc:
         problems.append(f"reports: {exc}")
     access = file_config.access

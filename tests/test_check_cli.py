@@ -8,16 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run_cli
 
 from bot.cli import exitcodes
 from bot.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_module(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, cwd=ROOT,
-                          timeout=60, check=False)
 
 
 def test_json_shape_and_offsets(capsys):
@@ -63,7 +59,7 @@ def test_very_long_draft_is_truncated_with_a_message(capsys):
 
 def test_stdin_json_lines_with_bad_lines():
     stdin = "你好\n\n".encode() + b"\xff\xfe\n" + "😂\n身份证11010519491231002X\n".encode()
-    proc = run_module("check", stdin=stdin)
+    proc = run_cli("check", stdin=stdin)
     assert proc.returncode == exitcodes.OK, proc.stderr.decode()
     lines = [json.loads(line) for line in proc.stdout.decode().splitlines()]
     assert len(lines) == 5
@@ -77,7 +73,7 @@ def test_broken_rule_file_refuses_to_start_with_file_and_line(tmp_path):
     bad = tmp_path / "rules"
     bad.mkdir()
     (bad / "x.yaml").write_text("kind: forbidden\nrules:\n  - id: a.b\n    category: 乱写\n", encoding="utf-8")
-    proc = run_module("check", "您好", "--rules", str(bad))
+    proc = run_cli("check", "您好", "--rules", str(bad))
     assert proc.returncode == exitcodes.DATA_ERROR
     err = proc.stderr.decode()
     assert "x.yaml:4" in err and "Traceback" not in err
@@ -86,7 +82,7 @@ def test_broken_rule_file_refuses_to_start_with_file_and_line(tmp_path):
 def test_broken_phrasebook_refuses_to_start(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text("scenarios: [\n", encoding="utf-8")
-    proc = run_module("phrase", "道歉", "--phrasebook", str(path))
+    proc = run_cli("phrase", "道歉", "--phrasebook", str(path))
     assert proc.returncode == exitcodes.DATA_ERROR
     assert "p.yaml:2" in proc.stderr.decode()
 

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run_cli
 
 from bot.cli import exitcodes
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
-                          cwd=ROOT, timeout=120, check=False)
-
-
 def test_ask_json_shape_and_source():
-    proc = run("ask", "电话响几声要接", "--json")
+    proc = run_cli("ask", "电话响几声要接", "--json")
     assert proc.returncode == exitcodes.OK, proc.stderr.decode()
     data = json.loads(proc.stdout)
     assert data["status"] in {"answer", "clarify"}
@@ -32,7 +26,7 @@ def test_ask_json_shape_and_source():
 
 @pytest.mark.parametrize("question", ["", "   \t ", "😂😂🙏", "？？！！"])
 def test_ask_rejects_empty_and_emoji_only(question):
-    proc = run("ask", question)
+    proc = run_cli("ask", question)
     assert proc.returncode == exitcodes.BAD_INPUT
     assert proc.stderr.decode().strip()  # a message, not a traceback
     assert b"Traceback" not in proc.stderr
@@ -41,7 +35,7 @@ def test_ask_rejects_empty_and_emoji_only(question):
 def test_ask_stdin_one_json_line_per_line_in_order_even_with_bad_lines():
     lines = ["电话响几声要接".encode(), b"", b"\xff\xfe\xfa", "😂".encode(), ("长" * 10000).encode(),
              "今天上海会下雨吗".encode()]
-    proc = run("ask", stdin=b"\n".join(lines) + b"\n")
+    proc = run_cli("ask", stdin=b"\n".join(lines) + b"\n")
     assert proc.returncode == exitcodes.OK, proc.stderr.decode()
     out = [json.loads(x) for x in proc.stdout.decode().splitlines()]
     assert len(out) == len(lines)
@@ -73,12 +67,12 @@ GOOD_ENTRY = """entries:
 
 def test_lint_reports_malformed_yaml_with_file_and_line(tmp_path):
     kdir = _write_kb(tmp_path, GOOD_ENTRY + "  - id: [unclosed\n")
-    proc = run("--knowledge", str(kdir), "kb", "lint")
+    proc = run_cli("--knowledge", str(kdir), "kb", "lint")
     assert proc.returncode == exitcodes.FINDINGS
     err = proc.stderr.decode()
     assert "x.yaml:10" in err and "malformed YAML" in err
     # ask refuses to start on the same broken knowledge base, with the same message
-    proc = run("--knowledge", str(kdir), "ask", "演示")
+    proc = run_cli("--knowledge", str(kdir), "ask", "演示")
     assert proc.returncode == exitcodes.DATA_ERROR
     assert "x.yaml:10" in proc.stderr.decode() and b"Traceback" not in proc.stderr
 
@@ -95,7 +89,7 @@ def test_lint_reports_schema_violations_and_duplicates(tmp_path):
     tags: [etiquette, demo]
 """
     kdir = _write_kb(tmp_path, bad)
-    proc = run("--knowledge", str(kdir), "kb", "lint")
+    proc = run_cli("--knowledge", str(kdir), "kb", "lint")
     err = proc.stderr.decode()
     assert proc.returncode == exitcodes.FINDINGS
     assert "questions" in err and "x.yaml:12" in err  # too few alternate questions, at its line
@@ -107,13 +101,13 @@ def test_lint_reports_schema_violations_and_duplicates(tmp_path):
 def test_lint_reports_duplicate_ids_and_colliding_questions(tmp_path):
     body = GOOD_ENTRY + GOOD_ENTRY.split("\n", 1)[1]
     kdir = _write_kb(tmp_path, body)
-    proc = run("--knowledge", str(kdir), "kb", "lint")
+    proc = run_cli("--knowledge", str(kdir), "kb", "lint")
     err = proc.stderr.decode()
     assert proc.returncode == exitcodes.FINDINGS
     assert "duplicate id 'demo.one'" in err
 
 
 def test_lint_ok_on_shipped_knowledge():
-    proc = run("kb", "lint")
+    proc = run_cli("kb", "lint")
     assert proc.returncode == exitcodes.OK, proc.stderr.decode()
     assert proc.stdout.startswith(b"ok:")

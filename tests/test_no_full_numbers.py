@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
+
+from support.cli import run_cli
 
 from bot.channels.console.app import ConsoleChat
 from bot.core.chat.assistant import Assistant
@@ -90,8 +90,8 @@ def test_check_json_never_prints_a_full_number():
     drafts = generate(N)
     assert all(secrets and _leaks(draft, secrets) == secrets for draft, secrets in drafts)
     stdin = "".join(d + "\n" for d, _ in drafts).encode("utf-8")
-    proc = subprocess.run([sys.executable, "-m", "bot", "check", "--json"], input=stdin, capture_output=True,
-                          cwd=ROOT, timeout=600, check=True)
+    proc = run_cli("check", "--json", stdin=stdin, timeout=600)
+    assert proc.returncode == 0
     lines = proc.stdout.decode("utf-8").splitlines()
     assert len(lines) == N
     leaked = [(d, _leaks(line, s)) for (d, s), line in zip(drafts, lines, strict=True) if _leaks(line, s)]

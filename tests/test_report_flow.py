@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import ReportsConfig, parse_duration, read_environment
 from bot.core.reports import escalation
 from bot.core.reports import flow as report_flow
-from bot.core.reports.escalation import DAY, HOUR, MINUTE, ReportPolicy, parse_duration, plan, policy_from_mapping
+from bot.core.reports.escalation import DAY, HOUR, MINUTE, ReportPolicy, plan
 from bot.core.reports.flow import Draft, answer, choose, new_reference, parse_reference, start
 
 
@@ -108,10 +109,13 @@ def test_plan_and_statutory_clocks():
     assert escalation.timer_still_due(kind="carrier_decision", status="resolved", carrier_decided=False)
 
 
-def test_policy_from_config_mapping():
-    p = policy_from_mapping({"officers": [1, "2"], "deputy": 3,
-                             "chain": [{"after": "5m", "notify": "officers"}, {"after": 0, "notify": "officers"}],
-                             "retention_after_resolution": "30d"})
+def test_policy_from_config():
+    config = ReportsConfig.model_validate({
+        "officers": [1, "2"], "deputy": [3],
+        "chain": [{"after": "5m", "notify": "officers"}, {"after": 0, "notify": "officers"}],
+        "retention_after_resolution": "30d"})
+    assert config.retention_after_resolution == 30 * DAY  # parsed once, typed seconds
+    p = config.policy(fallback_officers=())
     assert p.officers == (1, 2) and p.deputy == (3,) and p.staff == {1, 2, 3}
     assert [s.after for s in p.chain] == [0, 300]
     assert p.retention_after_resolution == 30 * DAY
@@ -119,4 +123,18 @@ def test_policy_from_config_mapping():
     for bad in ({"chain": [{"after": "5m", "notify": "boss"}]}, {"officers": ["x"]}, {"draft_ttl": "soon"},
                 {"feedback_due": "-1d"}):
         with pytest.raises(ValueError):
-            policy_from_mapping(bad)
+            ReportsConfig.model_validate(bad)
+
+
+def test_config_defaults_are_the_policy_defaults():
+    assert ReportsConfig().policy(fallback_officers=(7,)) == ReportPolicy(officers=(7,))
+
+
+def test_environment_precedence_flag_then_variable_then_file_then_default(tmp_path):
+    env = read_environment({"LIBAO_DB": str(tmp_path / "env.db"), "LIBAO_REPORT_KEY": "secret"})
+    assert env.database_file("flag.db", tmp_path / "file.db").name == "flag.db"
+    assert env.database_file(None, tmp_path / "file.db").name == "env.db"
+    assert read_environment({}).database_file(None, tmp_path / "file.db").name == "file.db"
+    assert read_environment({}).database_file().as_posix() == "data/libao.db"
+    assert read_environment({}).config_file().name == "config.yaml"
+    assert "secret" not in repr(env)

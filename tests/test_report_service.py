@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from report_support import KEY, OFFICERS, Answers, Clock, button, make_service, officer, reporter, submit
+from support.cli import run_cli
+from support.clock import Clock
+from support.reports import KEY, OFFICERS, Answers, button, make_service, officer, reporter, submit
 
 from bot.cli import exitcodes
 from bot.core.reports.escalation import DAY
@@ -117,25 +119,25 @@ def test_sealing_binds_key_and_context(tmp_path):
     key_file = tmp_path / "keys" / "report.key"
     generate_key_file(key_file)
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert len(load_master_key(key_file=key_file, environ={})) == 32
+    assert len(load_master_key(key_file=key_file)) == 32
     with pytest.raises(FileExistsError):
         generate_key_file(key_file)
     os.chmod(key_file, 0o644)
     with pytest.raises(ReportKeyError, match="chmod 600"):
-        load_master_key(key_file=key_file, environ={})
+        load_master_key(key_file=key_file)
     with pytest.raises(ReportKeyError, match="outside the database"):
-        load_master_key(key_file=tmp_path / "r.db", db_path=tmp_path / "r.db", environ={})
+        load_master_key(key_file=tmp_path / "r.db", db_path=tmp_path / "r.db")
     with pytest.raises(ReportKeyError):
-        load_master_key(environ={})
+        load_master_key()
     env_key = base64.urlsafe_b64encode(KEY).decode()
-    assert load_master_key(environ={"LIBAO_REPORT_KEY": env_key}) == KEY
+    assert load_master_key(key=env_key, key_file=key_file) == KEY  # the variable wins over the file
 
 
 def _cli(*args: str, key_file: Path | None, db: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIBAO_")}
     extra = ["--key-file", str(key_file)] if key_file else []
-    return subprocess.run([sys.executable, "-m", "bot", "report", "--db", str(db), *extra, *args],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False)
+    proc = run_cli("report", "--db", str(db), *extra, *args, env=env)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
 def test_officer_cli_list_show_export_audit(tmp_path):

@@ -3,13 +3,9 @@ update ids for replay protection, and the outbox sender on the same bot."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).with_name("tg")))
-
-from report_support import KEY
-from tgapp import OFFICER, STAFF, Clock, make_bot
+from support.clock import Clock
+from support.reports import KEY
+from support.tgbot import OFFICER, STAFF, make_bot
 
 from bot.channels.telegram.outbox import OutboxSender
 from bot.core.reports.escalation import ReportPolicy

@@ -47,9 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _config_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
     """(database, key file) from the config file, when there is a readable one."""
-    from bot.config import DEFAULT_CONFIG, ENV_CONFIG, ConfigError, read_file_config
+    from bot.config import ConfigError, read_environment, read_file_config
 
-    path = Path(args.config or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    path = read_environment().config_file(args.config)
     if not path.is_file():
         return None, None
     try:
@@ -63,17 +63,19 @@ def _config_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
 
 
 def _open_service(args: argparse.Namespace) -> Any:
-    from bot.config import DEFAULT_DB, ENV_DB
+    from bot.config import read_environment
     from bot.core.reports.escalation import ReportPolicy
     from bot.core.reports.sealing import Sealer, load_master_key
     from bot.core.reports.service import ReportService
     from bot.storage import ReportStore, connect
 
+    environment = read_environment()
     cfg_db, cfg_key = _config_paths(args)
-    db_path = Path(args.db or os.environ.get(ENV_DB) or cfg_db or DEFAULT_DB)
+    db_path = environment.database_file(args.db, cfg_db)
     if not db_path.is_file():
         raise _Fail(t("report.cli.no_db", path=db_path), exitcodes.CONFIG_ERROR)
-    key = load_master_key(key_file=args.key_file or cfg_key, db_path=db_path)
+    key = load_master_key(key=environment.report_key,
+                          key_file=args.key_file or cfg_key or environment.report_key_file, db_path=db_path)
     return ReportService(store=ReportStore(connect(db_path)), sealer=Sealer(key), policy=ReportPolicy())
 
 

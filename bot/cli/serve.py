@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         from bot.wiring import build_report_service
 
         try:
-            reports = build_report_service(db=store.db, file_config=config.file, db_path=config.database)
+            reports = build_report_service(db=store.db, file_config=config.file, db_path=config.database,
+                                           environment=config.environment)
         except ConfigError as exc:
             print("libao: 配置有误，拒绝启动 / invalid configuration:", file=sys.stderr)
             for problem in exc.problems:

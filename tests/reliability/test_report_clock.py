@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from report_support import DEPUTY, HEAD, OFFICERS, Answers, Clock, button, make_service, officer, reporter, submit
+from support.clock import Clock
+from support.reports import DEPUTY, HEAD, OFFICERS, Answers, button, make_service, officer, reporter, submit
 
 from bot.core.reports.escalation import DAY, HOUR, MINUTE
 

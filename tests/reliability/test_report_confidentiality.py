@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from report_support import OFFICERS, Answers, Clock, FakeBotApi, button, make_bot, make_service, officer, reporter
+from support.clock import Clock
+from support.reports import OFFICERS, Answers, FakeBotApi, api_bot, button, make_service, officer, reporter
 
 from bot.channels.telegram.outbox import OutboxSender
 from bot.core.reports.escalation import DAY, MINUTE
@@ -38,7 +39,7 @@ async def test_canary_and_reporter_id_never_stored_logged_or_notified(tmp_path, 
     service = make_service(db, clock=clock)
     person = Person(user_id=REPORTER_ID, chat_id=REPORTER_ID, private=True, name=REPORTER_NAME,
                     username="user_CANARY-7f3a9c")
-    from report_support import submit
+    from support.reports import submit
 
     ref = submit(service, person, Answers(category="other", detail=f"说明 {CANARY}",
                                           when_where=f"地点 {CANARY}", containment=f"措施 {CANARY}"),
@@ -56,7 +57,7 @@ async def test_canary_and_reporter_id_never_stored_logged_or_notified(tmp_path, 
 
     # Reporter answers the relayed question through the button of the relayed message.
     api = FakeBotApi(clock=clock)
-    bot = await make_bot(api)
+    bot = await api_bot(api)
     sender = OutboxSender(bot=bot, service=service)
     await sender.send_due()
     relay = [o for o in service.due_notifications()] + []
@@ -115,7 +116,7 @@ async def test_canary_and_reporter_id_never_stored_logged_or_notified(tmp_path, 
 
 def test_non_officers_never_see_content(tmp_path):
     service = make_service(tmp_path / "r.db", clock=Clock())
-    from report_support import submit
+    from support.reports import submit
 
     ref = submit(service, reporter(555), Answers(when_where=f"地点 {CANARY}"))
     outsider = reporter(556)

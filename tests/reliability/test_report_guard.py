@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from report_support import Answers, Clock, button, make_service, officer, reporter, submit
+from support.clock import Clock
+from support.reports import Answers, button, make_service, officer, reporter, submit
 
 from bot.core.reports.person import Person
 

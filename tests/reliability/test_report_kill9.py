@@ -16,20 +16,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from report_support import Clock, make_service
+from support import report_driver
+from support.clock import Clock
+from support.reports import make_service
 
 from bot.core.reports.sealing import record_context
 
 pytestmark = pytest.mark.reliability
 
-DRIVER = Path(__file__).with_name("report_driver.py")
 SUBMISSIONS = 200
 
 
 def _expected_content(n: int) -> dict:
-    sys.path.insert(0, str(DRIVER.parent))
-    import report_driver
-
     from bot.core.reports.flow import CATEGORIES, LEVELS
 
     category = CATEGORIES[n % len(CATEGORIES)]
@@ -43,12 +41,13 @@ def test_kill9_during_200_submissions_loses_and_duplicates_nothing(tmp_path):
     db = tmp_path / "reports.db"
     shown: dict[int, str] = {}
     start, runs, kills = 0, 0, 0
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    tests = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)])}
     while True:
         runs += 1
         assert runs < 80, "the driver never finished"
         mode = "done" if runs > 30 else rng.choice(["statement", "statement", "outside"])
-        args = [sys.executable, str(DRIVER), str(db), str(start), str(SUBMISSIONS)]
+        args = [sys.executable, "-m", "support.report_driver", str(db), str(start), str(SUBMISSIONS)]
         if mode == "statement":
             args.append(str(rng.randint(1, 1200)))
         kill_after_lines = rng.randint(1, 12) if mode == "outside" else None

@@ -7,18 +7,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from report_support import (
-    OFFICERS,
-    Answers,
-    Clock,
-    FakeBotApi,
-    button,
-    make_bot,
-    make_service,
-    officer,
-    reporter,
-    submit,
-)
+from support.clock import Clock
+from support.reports import OFFICERS, Answers, FakeBotApi, api_bot, button, make_service, officer, reporter, submit
 
 from bot.channels.telegram.outbox import OutboxSender
 from bot.core.reports.escalation import ReportPolicy
@@ -51,7 +41,7 @@ async def test_outage_then_recovery_delivers_everything_exactly_once(tmp_path):
     for ref in refs[:10]:  # status changes for reporters go through the outbox too
         data = button(service.handle_command(officer(0), "reports", ref), ":ack:")
         service.handle_callback(officer(0), data)
-    bot = await make_bot(api)
+    bot = await api_bot(api)
     sender = OutboxSender(bot=bot, service=service)
 
     # Part of the outage with one process, then a restart, then the rest and the recovery.
@@ -89,7 +79,7 @@ async def test_ambiguous_timeout_prefers_a_repeat_over_a_loss(tmp_path):
     api = FakeBotApi(clock=clock, plan=lambda n, chat: "timeout-after" if n == 0 else None)
     service = make_service(tmp_path / "r.db", clock=clock, pol=ReportPolicy(officers=OFFICERS[:1]))
     submit(service, reporter(4100), Answers())
-    bot = await make_bot(api)
+    bot = await api_bot(api)
     sender = OutboxSender(bot=bot, service=service)
     await _drain(service, sender, clock, until=clock.now + 3600)
     assert [r["status"] for r in service.store.outbox()] == ["sent"]
@@ -117,7 +107,7 @@ async def test_unreachable_recipient_is_kept_not_dropped(tmp_path):
 
     api.handle = handle  # type: ignore[method-assign]
     submit(service, reporter(4200), Answers())
-    bot = await make_bot(api)
+    bot = await api_bot(api)
     sender = OutboxSender(bot=bot, service=service)
     assert await sender.send_due() == 1
     rows = {r["recipient"]: r for r in service.store.outbox()}

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from tgapp import Bot, Clock, make_bot
+from support.clock import Clock
+from support.tgbot import Bot, make_bot
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tgapp import SCENARIOS, TOKEN, StubChecker
+from support.tgbot import SCENARIOS, TOKEN, StubChecker
 
 from bot.channels.telegram.logs import RedactFilter
 from bot.channels.telegram.render import split_text

@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 
 import pytest
-from tgapp import (
+from support.telegram import BOT_USERNAME
+from support.tgbot import (
     ADMIN,
     ADMIN_CHAT,
     BURST,
@@ -22,7 +23,6 @@ from tgapp import (
     make_bot,
     make_config,
 )
-from tgkit import BOT_USERNAME
 
 from bot.core.phrases.messages import t
 

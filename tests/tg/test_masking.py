@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tgapp import STAFF, make_bot
+from support.tgbot import STAFF, make_bot
 
 from bot.channels.console.app import ConsoleChat
 from bot.cli import exitcodes

@@ -28,7 +28,10 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 
 @dataclass(slots=True)
 class BackgroundJobs:
-    """Long-running tasks started after the bot connected and cancelled when it stops."""
+    """Long-running tasks started after the bot connected and cancelled when it stops.
+
+    Not PTB's JobQueue: that needs APScheduler, and the report job sleeps until the next due timer
+    or notification (`ReportService.next_wakeup`) rather than on a fixed interval."""
 
     factories: list[Callable[[Application], Coroutine[Any, Any, None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -64,13 +67,10 @@ def retention_job(store: Any, config: Config) -> Callable[[Application], Corouti
     return retention_purge
 
 
-# ============================================================================= BACKGROUND JOBS HOOK
 def background_jobs(config: Config, store: Any | None, *, reports: Any | None = None) -> BackgroundJobs:
     """Every background job of the bot, started in post_init (after getMe/setMyCommands).
 
     A job is ``async def job(app: Application) -> None`` (loop forever; it is cancelled at stop).
-    The leak-report issue adds its notification outbox sender here, e.g.
-    ``jobs.factories.append(outbox_sender(store, config))``.
     """
     jobs = BackgroundJobs()
     if store is not None:
@@ -80,7 +80,6 @@ def background_jobs(config: Config, store: Any | None, *, reports: Any | None = 
 
         jobs.factories.append(report_job(reports, tick_seconds=config.file.reports.tick_seconds))
     return jobs
-# ============================================================================= end BACKGROUND JOBS HOOK
 
 
 def build_application(config: Config, assistant: Assistant, *, store: Any | None = None,

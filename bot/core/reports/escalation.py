@@ -6,10 +6,7 @@ restart neither loses nor repeats a step; this module only says what is due when
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 MINUTE = 60.0
 HOUR = 60 * MINUTE
@@ -32,7 +29,7 @@ class ChainStep:
 
 @dataclass(frozen=True, slots=True)
 class ReportPolicy:
-    """Who gets leak reports and when; the defaults follow the issue's example chain."""
+    """Who gets leak reports and when; the defaults are the single source of the escalation chain and clocks."""
 
     officers: tuple[int, ...] = ()
     deputy: tuple[int, ...] = ()
@@ -100,58 +97,3 @@ def timer_still_due(*, kind: str, status: str, carrier_decided: bool) -> bool:
 def deadline(*, submitted_at: float, policy: ReportPolicy) -> float:
     """When the written report upward is due."""
     return submitted_at + policy.written_report_due
-
-
-# ----------------------------------------------------------------------------- configuration
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNIT = {"s": 1.0, "m": MINUTE, "h": HOUR, "d": DAY}
-
-
-def parse_duration(value: object) -> float:
-    """Seconds for "90s", "10m", "2h", "10d" or a plain number of seconds."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a duration: {value!r}")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        m = _DURATION.match(str(value))
-        if not m:
-            raise ValueError(f"not a duration (use e.g. 10m, 2h, 10d): {value!r}")
-        seconds = float(m.group(1)) * _UNIT[m.group(2)]
-    if seconds < 0:
-        raise ValueError(f"duration must not be negative: {value!r}")
-    return seconds
-
-
-def _ids(value: object, name: str) -> tuple[int, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, int | str):
-        value = [value]
-    if not isinstance(value, list | tuple):
-        raise ValueError(f"{name}: expected a list of Telegram user ids")
-    out = []
-    for v in value:
-        try:
-            out.append(int(v))
-        except (TypeError, ValueError):
-            raise ValueError(f"{name}: not a Telegram user id: {v!r}") from None
-    return tuple(out)
-
-
-def policy_from_mapping(data: Mapping[str, Any]) -> ReportPolicy:
-    """Build a policy from config data; raises ValueError naming the bad field."""
-    kw: dict[str, Any] = {g: _ids(data.get(g), g) for g in GROUPS}
-    if "chain" in data:
-        steps = []
-        for i, item in enumerate(data["chain"] or []):
-            if not isinstance(item, Mapping) or item.get("notify") not in GROUPS:
-                raise ValueError(f"chain[{i}]: expected {{after: 10m, notify: officers|deputy|head}}")
-            steps.append(ChainStep(parse_duration(item.get("after", 0)), str(item["notify"])))
-        kw["chain"] = tuple(sorted(steps, key=lambda s: s.after))
-    for key in ("written_report_due", "written_report_lead", "carrier_top_secret", "carrier_other",
-                "feedback_due", "feedback_lead", "retention_after_resolution", "draft_ttl"):
-        if key in data:
-            kw[key] = parse_duration(data[key])
-    return ReportPolicy(**kw)

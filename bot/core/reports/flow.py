@@ -202,7 +202,7 @@ def cancel() -> FlowResult:
 
 # Crockford base32: no I, L, O, U, so nothing is misheard or misread on the phone.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_DATA_CHARS = 15  # 75 random bits (the issue asks for at least 64)
+_DATA_CHARS = 15  # 75 random bits (at least 64 are required)
 _READ_AS = {"O": "0", "I": "1", "L": "1"}
 
 

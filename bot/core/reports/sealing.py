@@ -21,8 +21,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-KEY_ENV = "LIBAO_REPORT_KEY"  # base64 of 32 bytes (for containers with a secret store)
-KEY_FILE_ENV = "LIBAO_REPORT_KEY_FILE"
 _VERSION = b"\x01"  # first byte of every sealed blob, so the key or cipher can be rotated later
 _NONCE = 12
 
@@ -129,16 +127,15 @@ def _decode(text: str, where: str) -> bytes:
     return key
 
 
-def load_master_key(*, key_file: str | Path | None = None, db_path: str | Path | None = None,
-                    environ: dict[str, str] | None = None) -> bytes:
-    """The master key from $LIBAO_REPORT_KEY, `key_file` or $LIBAO_REPORT_KEY_FILE, in that order."""
-    env = os.environ if environ is None else environ
-    if env.get(KEY_ENV):
-        return _decode(env[KEY_ENV], KEY_ENV)
-    chosen = key_file or env.get(KEY_FILE_ENV)
-    if not chosen:
-        raise ReportKeyError(f"no report key: set {KEY_FILE_ENV} (create one: `libao report keygen FILE`)")
-    path = Path(chosen)
+def load_master_key(*, key: str | None = None, key_file: str | Path | None = None,
+                    db_path: str | Path | None = None) -> bytes:
+    """The master key: `key` (base64, from $LIBAO_REPORT_KEY) if given, else the file `key_file`."""
+    if key:
+        return _decode(key, "LIBAO_REPORT_KEY")
+    if not key_file:
+        raise ReportKeyError("no report key: set LIBAO_REPORT_KEY_FILE or reports.key_file "
+                             "(create one: `libao report keygen FILE`)")
+    path = Path(key_file)
     if db_path is not None and str(db_path) != ":memory:":
         db = Path(db_path).resolve()
         if path.resolve() in {db, Path(f"{db}-wal"), Path(f"{db}-shm")}:

@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import Application, ContextTypes
-from tgkit import RecordingRequest, Updates
 
 from bot.channels.telegram.app import BackgroundJobs, build_application
 from bot.config import AccessConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig
@@ -21,6 +20,8 @@ from bot.core.chat.assistant import Assistant, AssistantOptions
 from bot.core.check.checker import CheckResult, Finding
 from bot.core.phrases.phrasebook import Phrasebook, Scenario
 from bot.storage import ChatStore, connect
+from support.clock import Clock
+from support.telegram import RecordingRequest, Updates
 
 TOKEN = "123456789:AAH-test-token-aaaaaaaaaaaaaaaaaaaaaaaaaaa"
 STAFF, OFFICER, ADMIN, GROUP_MEMBER, STRANGER = 1001, 1002, 1003, 2001, 6666
@@ -61,14 +62,6 @@ def make_config(**privacy: Any) -> Config:
     file = FileConfig(access=access, rate_limit=RateLimitConfig(burst=BURST, per_minute=6),
                       privacy=PrivacyConfig(**privacy))
     return Config(token=SecretStr(TOKEN), file=file, database=Path(":memory:"), source=Path("test.yaml"))
-
-
-@dataclass
-class Clock:
-    now: float = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

@@ -21,21 +21,7 @@ KEY = bytes(range(32))  # tests only
 OFFICERS = (5550001, 5550002)
 DEPUTY = (5550003,)
 HEAD = (5550004,)
-T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC
 REF_RE = re.compile(r"编号：([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")
-
-
-class Clock:
-    """A virtual clock: time moves only when the test says so."""
-
-    def __init__(self, now: float = T0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def policy() -> ReportPolicy:
@@ -181,7 +167,7 @@ class FakeBotApi:
         return 200, json.dumps({"ok": True, "result": message}).encode()
 
 
-async def make_bot(api: FakeBotApi) -> Any:
+async def api_bot(api: FakeBotApi) -> Any:
     from telegram import Bot
 
     request = api.request()

@@ -1,7 +1,7 @@
 """Subprocess driver of the kill -9 test: feeds scripted leak-report conversations through the real
 service and prints "SHOWN <n> <ref>" only after the service returned (i.e. after the commit).
 
-usage: report_driver.py DB START COUNT [KILL_AT_STATEMENT]
+usage: python -m support.report_driver DB START COUNT [KILL_AT_STATEMENT]   (with tests/ on PYTHONPATH)
 Each submission n uses fixed update ids, so a restart from an earlier n replays updates exactly as
 Telegram would redeliver them. With KILL_AT_STATEMENT the process SIGKILLs itself just before
 executing that SQL statement (inside or at the end of a transaction)."""
@@ -12,13 +12,9 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parents[1])]
-
-from report_support import button, make_service, reporter, shown_ref  # noqa: E402
-
-from bot.core.reports.flow import CATEGORIES, LEVELS  # noqa: E402
+from bot.core.reports.flow import CATEGORIES, LEVELS
+from support.reports import button, make_service, reporter, shown_ref
 
 
 def script(n: int) -> list[tuple[str, str]]:
