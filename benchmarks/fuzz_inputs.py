@@ -1,6 +1,6 @@
 """Fuzz run: ≥ 100,000 hostile inputs through ask, check, phrase, the assistant and report conversations.
 
-The inputs come from the fuzz suite's generator (tests/fuzz_inputs.py: characters outside the basic
+The inputs come from the fuzz suite's generator (tests/support/fuzz.py: characters outside the basic
 plane, lone surrogates, line separators, the rules' own words repeated, very long runs...). Every
 exception is a crash; the figures are the inputs per entry point, the crashes (with the first few
 inputs that crashed, shortened) and the slowest input of each entry point with its time.
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fuzz_inputs import hostile_text  # noqa: E402
+from support.fuzz import hostile_text  # noqa: E402
 
 from bot.core.ask.index_cache import load_matcher  # noqa: E402
 from bot.core.chat.assistant import Assistant, AssistantOptions  # noqa: E402

@@ -1,7 +1,7 @@
 """Property-based fuzzing of every engine entry point: no input raises, every reply is printable text.
 
 Hypothesis drives ask, check, phrase, the assistant (text, commands, inline queries, forged button
-data) and whole report conversations with hostile text (tests/fuzz_inputs.py). Examples are
+data) and whole report conversations with hostile text (tests/support/fuzz.py). Examples are
 derandomised and bounded so the suite takes a couple of minutes in CI; the ≥ 100,000-input run with
 its figures is benchmarks/fuzz_inputs.py.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from fuzz_inputs import SPECIAL, hostile_text, words
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fuzz import SPECIAL, hostile_text, words
 
 from bot.cli.ask import result_json as ask_json
 from bot.cli.check import result_json as check_json

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import io
 import json
 import os
@@ -13,7 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from report_support import KEY, Answers, Clock, button, make_service, officer, reporter, submit
+from support.clock import Clock
+from support.reports import KEY, Answers, button, make_service, officer, reporter, submit
 
 from bot.cli import exitcodes
 from bot.cli.common import json_line, stdin_lines
@@ -104,9 +106,14 @@ def test_database_and_vote_key_are_owner_only(tmp_path):
         os.umask(old)
     for name in ("chat.db", "chat.db-wal", "chat.db.voter-key"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
-    voters = [r["voter"] for r in db.query("select voter from chat_votes")]
-    assert voters and "7" not in voters[0]
-    assert db.table("meta").count_where("key = 'chat.voter_salt'") == 0  # no secret left in the database
+    voter = next(iter(db.query("select voter from chat_votes")))["voter"]
+    # Nothing stored in the database recomputes the pseudonym (the old scheme: sha256(salt:id)).
+    stored = [str(r["value"]) for r in db.query("select value from meta")]
+    assert all(hashlib.sha256(f"{v}:7".encode()).hexdigest()[:32] != voter for v in stored)
+    assert db.table("meta").count_where("key = 'chat.voter_salt'") == 0
+    other = ChatStore(connect(tmp_path / "other.db"))
+    other.add_vote(7, "phone.ring", 1)
+    assert next(iter(other.db.query("select voter from chat_votes")))["voter"] != voter  # keyed per database
     again = ChatStore(connect(tmp_path / "chat.db"))  # same key from the file: the same pseudonym
     again.add_vote(7, "phone.ring", -1)
     assert [r["down"] for r in again.vote_summary()] == [1]

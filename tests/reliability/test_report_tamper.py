@@ -19,7 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from report_support import KEY, Answers, Clock, button, make_service, officer, reporter, submit
+from support.clock import Clock
+from support.reports import KEY, Answers, button, make_service, officer, reporter, submit
 
 from bot.cli import exitcodes
 from bot.cli.main import main
