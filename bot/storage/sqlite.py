@@ -36,9 +36,9 @@ from bot.core.reports.ledger import (
 
 # ----------------------------------------------------------------------------- schema / connection
 
-BUSY_TIMEOUT_MS = 1000
+BUSY_TIMEOUT_MS = 750
 # A second process may hold the write lock longer than one busy timeout (a checkpoint, a purge);
-# retries are bounded (about 4 s in all) so that a stuck peer yields a clear "busy" error, never an
+# retries are bounded (about 3.5 s in all) so that a stuck peer yields a clear "busy" error, never an
 # endless wait.
 BUSY_RETRIES = 3
 _T = TypeVar("_T")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -218,3 +219,28 @@ def test_wrong_key_is_refused_before_anything_is_written(history, tmp_path):
     audit_rows = sqlite3.connect(db).execute("SELECT count(*) FROM report_audit").fetchone()[0]
     original = sqlite3.connect(history["db"]).execute("SELECT count(*) FROM report_audit").fetchone()[0]
     assert audit_rows == original
+
+
+def test_the_bot_reports_tampering_at_start(history, tmp_path):
+    from support.reports import OFFICERS
+
+    db = tmp_path / "r.db"
+    shutil.copy(history["db"], db)
+    shutil.copy(f"{history['db']}.audit-anchor", f"{db}.audit-anchor")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"access:\n  allowed_user_ids: [1]\n  officers: {list(OFFICERS)}\n"
+                      f"reports:\n  enabled: true\n  key_file: {history['key']}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIBAO_", "TELEGRAM_"))}
+    env.update(TELEGRAM_BOT_TOKEN="123456:" + "T" * 35, LIBAO_DB=str(db),
+               LIBAO_CACHE_DIR=os.environ.get("LIBAO_CACHE_DIR", str(ROOT / ".cache")))
+
+    def start() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", "serve", "--config", str(config), "--check-config"],
+                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False)
+
+    clean = start()
+    assert clean.returncode == exitcodes.OK and "被改动" not in clean.stderr, clean.stderr
+    _sql("UPDATE report_timers SET cancelled_at = 1 WHERE fired_at IS NULL")(db, history)
+    tampered = start()
+    assert tampered.returncode == exitcodes.OK  # the bot keeps serving; the officers' channel stays open
+    assert "被改动" in tampered.stderr and "report_timers" in tampered.stderr, tampered.stderr

@@ -96,7 +96,7 @@ class State:
 class Ledger:
     """The audit key and, for a database file, its anchor (None for an in-memory database)."""
 
-    def __init__(self, key: bytes, anchor: Path | None, *, lock_timeout: float = 4.0):
+    def __init__(self, key: bytes, anchor: Path | None, *, lock_timeout: float = 3.0):
         if len(key) != 32:
             raise ValueError("the audit key must be 32 bytes")
         self._key = key
