@@ -2,6 +2,8 @@
 
 Runs the shipped rules, then the shipped rules plus 5,000 synthetic forbidden patterns (the
 Aho-Corasick automaton should keep the cost nearly flat). Goal: >= 5,000 drafts/s in both.
+Then hostile 5,000-character drafts (digit runs with junk, @ and dots, repeated levels ...), each
+against an ordinary draft of the same length: every detector must stay linear (< 50 ms).
 
     .venv/bin/python benchmarks/check_throughput.py [--drafts 3000] [--patterns 5000]
 """
@@ -22,6 +24,7 @@ from bot.core.check.rules import Examples, Rule, RuleSet, compile_pattern, load_
 from bot.core.phrases.phrasebook import load_phrasebook
 
 GOAL = 5000
+HOSTILE_LIMIT = 0.050  # seconds for one 5,000-character hostile draft
 DRAFT_CHARS = 300
 # Frequent Han characters for synthetic patterns (they should rarely match real drafts, like real rules).
 HAN = (
@@ -87,6 +90,35 @@ def measure(checker: Checker, drafts: list[str]) -> float:
     return len(drafts) / (time.perf_counter() - t0)
 
 
+def hostile_drafts() -> dict[str, str]:
+    """5,000-character drafts built to make backtracking regexes blow up (none may take > 50 ms)."""
+    n = 5000
+    return {
+        "digits+junk, letter at the end": ("1 " * (n // 2))[: n - 1] + "a",
+        "digits and stars": ("1*" * n)[:n],
+        "one long digit run": "1" * n,
+        "chinese numerals": ("一二三四五六七八九〇" * n)[:n],
+        "at-signs and dots": ("a@b." * n)[:n],
+        "at/dot words": ("x at y dot " * n)[:n],
+        "levels and brackets": ("【机密" * n)[:n],
+        "credential words": ("密码是a1 " * n)[:n],
+        "multipliers": ("十百千万亿" * n)[:n],
+        "repeated Han": "下" * n,
+        "emoji between chars": ("下😀" * n)[:n],
+        "one word, no punctuation": ("你去问别人" * n)[:n],
+    }
+
+
+def worst_time(checker: Checker, text: str, repeat: int = 3) -> float:
+    """Best of `repeat` runs of one check, in seconds (the best run is the least disturbed)."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        checker.check(text)
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--drafts", type=int, default=3000)
@@ -116,7 +148,18 @@ def main() -> int:
           f"+{args.patterns} patterns {measure(big_checker, heavy):,.0f} drafts/s")
     ok = base >= GOAL and bigger >= GOAL
     print(f"goal >= {GOAL:,} drafts/s on one core: {'met' if ok else 'NOT met'}")
-    return 0 if ok else 1
+    # Linear time: a hostile 5,000-character draft against an ordinary draft of the same length.
+    plain = ("您好，请您稍等，我马上为您查询。" * 400)[:5000]
+    ref = worst_time(checker, plain)
+    print(f"5,000-char ordinary draft: {ref * 1000:.1f} ms")
+    slowest = 0.0
+    for name, text in hostile_drafts().items():
+        took = worst_time(checker, text)
+        slowest = max(slowest, took)
+        print(f"  hostile {name:<32} {took * 1000:6.1f} ms  ({took / ref:.1f}x ordinary)")
+    linear = slowest < HOSTILE_LIMIT
+    print(f"hostile drafts under {HOSTILE_LIMIT * 1000:.0f} ms: {'yes' if linear else 'NO'}")
+    return 0 if ok and linear else 1
 
 if __name__ == "__main__":
     raise SystemExit(main())

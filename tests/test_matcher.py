@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pytest
 
 from bot.core.ask import index_cache
 from bot.core.ask.knowledge import load_knowledge
-from bot.core.ask.matcher import Matcher, MatcherConfig
+from bot.core.ask.matcher import LEXICAL_RULE, Matcher, MatcherConfig
 
 
 def test_search_is_best_first_with_scores_0_to_100_and_respects_limit_and_cutoff(matcher):
@@ -65,7 +66,7 @@ def test_index_cache_roundtrip_and_invalidation(tmp_path, monkeypatch, kb):
     shutil.copytree(kb.directory, kdir)
     first = index_cache.load_matcher(kdir)
     again = index_cache.load_matcher(kdir)
-    assert len(list((tmp_path / "cache").glob("index-*.pickle"))) == 1
+    assert len(list((tmp_path / "cache").glob("index-*.bin"))) == 1
     assert again.ask("电话响几声要接").matches[0].entry.id == first.ask("电话响几声要接").matches[0].entry.id
     (kdir / "entries" / "etiquette_phone.yaml").write_text("entries: [", encoding="utf-8")
     from bot.core.yamlfile import DataError
@@ -75,7 +76,8 @@ def test_index_cache_roundtrip_and_invalidation(tmp_path, monkeypatch, kb):
 
 
 def test_config_changes_the_decision_not_the_ranking(kb):
-    strict = Matcher(load_knowledge(kb.directory), config=MatcherConfig(answer_cutoff=101))
+    rule = replace(LEXICAL_RULE, answer_cutoff=101, clarify_cutoff=0)
+    strict = Matcher(load_knowledge(kb.directory), config=MatcherConfig(lexical=rule))
     result = strict.ask("电话响几声要接")
     assert result.status == "clarify"
     assert "三声" in result.matches[0].entry.answer

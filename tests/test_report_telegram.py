@@ -8,6 +8,7 @@ from support.reports import KEY
 from support.tgbot import OFFICER, STAFF, make_bot
 
 from bot.channels.telegram.outbox import OutboxSender
+from bot.core.phrases.messages import t
 from bot.core.reports.escalation import ReportPolicy
 from bot.core.reports.sealing import Sealer
 from bot.core.reports.service import AssistantReportFlow, ReportService
@@ -45,9 +46,11 @@ async def test_report_over_telegram_with_replayed_updates(matcher, tmp_path):
 
     # Officers are notified through the outbox: reference, category, urgency only.
     req.clear()
-    assert await OutboxSender(bot=bot.app.bot, service=service).send_due() == 1
-    note = req.last()
+    assert await OutboxSender(bot=bot.app.bot, service=service).send_due() == 2
+    note, received = req.sent()
     assert note.chat_id == OFFICER and ref in note.text and "营业厅" not in note.text
+    # Only once the officer's notice went out is the reporter told that it arrived.
+    assert received.chat_id == STAFF and received.text == t("report.notify.to_reporter.received", ref=ref)
     # The officer acknowledges from the notification; the reporter is told.
     await bot.send(u.callback_on(note, note.button("受理").get("callback_data"), user_id=OFFICER))
     assert service.store.report(ref)["status"] == "acknowledged"

@@ -85,8 +85,9 @@ def test_minimal_rule_file_loads(tmp_path):
     (GOOD_RULE.replace("    why: 演示\n", ""), 3, "why"),
     (GOOD_RULE.replace("kind: forbidden", "kind: other"), 1, "kind"),
     (GOOD_RULE + GOOD_RULE.split("rules:\n")[1], 10, "duplicate rule id"),
-    ("kind: secret\nmarkers:\n  - id: s.x\n    regex: '(['\n    why: w\n    sources: [{doc: d, clause: c, file: f}]\n"
-     "    suggestion: s\n    examples: {hit: [a], clean: [b]}\n", 4, "invalid regex"),
+    (GOOD_RULE.replace('patterns: ["我晕"]', 'patterns: ["{NOPE}我晕"]'), 5, "unknown class"),
+    ("kind: secret\nmarking:\n  id: s.x\n  levels: []\n  why: w\n  sources: [{doc: d, clause: c, file: f}]\n"
+     "  suggestion: s\n  examples: {hit: [a], clean: [b]}\n", 4, "levels"),
 ])
 def test_broken_rule_file_reports_file_and_line(tmp_path, text, line, needle):
     with pytest.raises(DataError) as err:

@@ -8,6 +8,7 @@ import sys
 from bot.cli import exitcodes
 from bot.cli.common import guarded, json_line, load_matcher, stdin_lines
 from bot.core.ask.matcher import AskResult, Matcher
+from bot.core.chat.views import answer_text
 from bot.core.phrases.messages import t
 from bot.core.text.inputs import MAX_QUESTION_CHARS, clean_input
 
@@ -41,12 +42,8 @@ def render_text(result: AskResult, matcher: Matcher) -> str:
         lines += [f"  {i}. {m.entry.title}  ({t('ask.score', score=m.score)})" for i, m in enumerate(result.matches, 1)]
         return "\n".join(lines)
     entry = result.matches[0].entry
-    lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source)]
     related = [r for r in (matcher.kb.get(i) for i in entry.related) if r is not None]
-    if related:
-        lines.append(t("ask.related"))
-        lines += [f"  · {r.title}" for r in related]
-    return "\n".join(lines)
+    return answer_text(entry, related, list_related=True)
 
 
 def _error_json(key: str, **kw: object) -> dict:

@@ -23,8 +23,8 @@ from bot.core.phrases.phrasebook import load_phrasebook
 from bot.core.phrases.placeholders import PLACEHOLDERS
 from bot.core.text.inputs import MAX_DRAFT_CHARS, clean_input, has_surrogates
 
-# Quality goals, checked by `check eval --gate`: (precision, recall).
-GATES = {"forbidden": (0.97, 0.95), "pii": (0.97, 0.99), "secret": (0.90, 0.95)}
+# Goals of the issue, checked by `check eval --gate`: (precision, recall).
+GATES = {"forbidden": (0.95, 0.90), "pii": (0.97, 0.97), "secret": (0.90, 0.85)}
 _PROBLEM_KEYS = {"input.empty": "check.empty", "input.no_text": "check.no_text"}
 
 
@@ -44,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                      "`check eval FILE` measures precision/recall")
     p.add_argument("draft", nargs="*", help='the draft, quoted; or "eval FILE"')
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
-    p.add_argument("--gate", action="store_true", help="eval: exit 1 when a quality goal is missed")
+    p.add_argument("--gate", action="store_true", help="eval: exit 1 when a goal of the issue is missed")
+    p.add_argument("--misses", action="store_true",
+                   help="eval: also print the missed and falsely flagged drafts (never on a blind final set)")
     p.add_argument("--rules", metavar="DIR", type=Path, help="rule directory (default: phrasebook/rules)")
     p.add_argument("--phrasebook", metavar="FILE", type=Path,
                    help="phrasebook file (default: phrasebook/scenarios.yaml)")
@@ -144,9 +146,12 @@ def run_eval(args: argparse.Namespace, path: Path) -> int:
     progress = Progress(len(data.get("check", [])) + len(data.get("leak", [])), "check eval")
     report = evaluate_check(checker, data, step=progress.step)
     if args.json:
-        print(json_line(asdict(report), indent=1))
+        out = asdict(report)
+        if not args.misses:
+            out.pop("misses")
+        print(json_line(out, indent=1))
     else:
-        if report.misses:
+        if report.misses and args.misses:
             print("misses:")
             for m in report.misses:
                 print(f"  [{m.kind} {m.category}] {m.draft}  got={m.got}")

@@ -20,7 +20,8 @@ def knowledge_dir(args: argparse.Namespace) -> Path | None:
 
 def load_matcher(args: argparse.Namespace) -> Matcher:
     """Load and validate the knowledge base, then index it (raises DataError when broken)."""
-    return index_cache.load_matcher(knowledge_dir(args))
+    return index_cache.load_matcher(knowledge_dir(args), semantic=not getattr(args, "lexical_only", False),
+                                    threads=max(1, int(getattr(args, "embed_threads", 1) or 1)))
 
 
 # json.dumps(ensure_ascii=False) leaves these raw, and str.splitlines() (and JavaScript before ES2019)
@@ -82,8 +83,9 @@ class Progress:
         self.total, self.label, self.done = total, label, 0
         self.enabled = sys.stderr.isatty()
 
-    def step(self) -> None:
-        self.done += 1
+    def step(self, done: int | None = None, total: int | None = None) -> None:
+        self.done = self.done + 1 if done is None else done
+        self.total = total or self.total
         if self.enabled:
             width = 30
             filled = int(width * self.done / max(1, self.total))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli import exitcodes
 from bot.cli.common import Progress, json_line, knowledge_dir, load_matcher
-from bot.core.ask.evaluation import evaluate_ask, load_eval_file
+from bot.core.ask.evaluation import evaluate_ask, fit, load_eval_file
 from bot.core.ask.knowledge import load_knowledge
 from bot.core.yamlfile import DataError, Problem
 
@@ -22,7 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev = kb_sub.add_parser("eval", help="measure ask on an evaluation file")
     ev.add_argument("file", type=Path)
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.add_argument("--misses", action="store_true", help="also list every miss (never on a final split)")
     ev.set_defaults(func=run_eval)
+    fit = kb_sub.add_parser("fit", help="fit fusion weights and thresholds by cross-validation on a FIT set")
+    fit.add_argument("file", type=Path)
+    fit.add_argument("--folds", type=int, default=5)
+    fit.set_defaults(func=run_fit)
+    build = kb_sub.add_parser("build", help="embed what changed and rewrite the shipped vectors beside the knowledge")
+    build.set_defaults(func=run_build)
 
 
 def _lint_rules() -> tuple[str, list[Problem]]:
@@ -72,9 +79,43 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json_line(asdict(report), indent=1))
         return exitcodes.OK
-    if report.misses:
+    if report.misses and args.misses:
         print("misses:")
         for m in report.misses:
             print(f"  [{m.kind}] {m.question}  status={m.status} expect={m.expected} got={m.got}")
     print("\n".join(report.lines()))
+    print("\n".join(report.breakdown_lines()))
+    return exitcodes.OK
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    data = load_eval_file(args.file)
+    matcher = load_matcher(args)
+    total = len(data.get("ask", [])) + len(data.get("out_of_scope", []))
+    found, cv = fit(matcher, data, folds=max(2, args.folds), step=Progress(total, "kb fit").step)
+    print(f"signals            {' + '.join(matcher.signals)}")
+    print(f"fusion             {found.fusion}")
+    print(f"rule               {found.rule}")
+    print(f"on the whole set   answer@1 {found.answer_at_1:.3f}  hit@3 {found.hit_at_3:.3f}  "
+          f"wrong-confident {found.wrong_confident:.3f}  oos refused {found.oos_refused:.3f}")
+    print(f"{args.folds}-fold CV          answer@1 {cv[0]:.3f}  hit@3 {cv[1]:.3f}  "
+          f"wrong-confident {cv[2]:.3f}  oos refused {cv[3]:.3f}")
+    return exitcodes.OK
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from bot.core.ask.embed import load_embedder
+    from bot.core.ask.semantic import SHIPPED_VECTORS, SemanticTexts, fill_store
+
+    kb = load_knowledge(knowledge_dir(args))
+    embedder, why_not = load_embedder(threads=max(1, args.embed_threads))
+    if embedder is None:
+        print(f"cannot embed here: {why_not}", file=sys.stderr)
+        return exitcodes.FINDINGS
+    progress = Progress(0, "kb build")
+    store, embedded = fill_store(kb, embedder, step=progress.step)
+    assert kb.directory is not None
+    path = kb.directory / SHIPPED_VECTORS
+    store.save(path, only=SemanticTexts.of(kb).keys(store))
+    print(f"ok: {len(store)} vectors in {path.name} ({embedded} embedded now)")
     return exitcodes.OK

@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="libao", description="礼保助手: 服务礼仪与保密守则助手 (offline).")
     parser.add_argument("--version", action="version", version=f"libao {__version__}")
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the shipped one)")
+    parser.add_argument("--lexical-only", action="store_true", help="answer without the semantic signal")
+    parser.add_argument("--embed-threads", type=int, default=1, metavar="N",
+                        help="threads per embedding (default 1: the other core keeps serving)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         try:

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.cli import exitcodes
 from bot.cli.check import add_settings_arguments, settings_from
 from bot.cli.common import json_line
+from bot.core.chat.views import phrase_text
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Phrasebook, Scenario, load_phrasebook
 from bot.core.text.inputs import MAX_QUESTION_CHARS, has_surrogates
@@ -65,12 +66,7 @@ def run(args: argparse.Namespace) -> int:
                                                         for s, score in matches]}))
         return exitcodes.OK
     best, _ = matches[0]
-    print(f"【{best.title}】")
-    for phrase in book.render(best.id, settings):
-        print(f"  · {phrase}")
-    if best.note:
-        print(t("phrase.note", note=best.note))
-    print(t("phrase.source", source=best.source))
+    print(phrase_text(best, book.render(best.id, settings)))
     others = [s for s, _ in matches[1:]]
     if others:
         print(t("phrase.did_you_mean"))

@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.views import format_time
+    from bot.core.reports.views import list_line
 
     rows = service.list_reports(open_only=not args.all, actor=_actor())
     if not rows and not args.json:
@@ -146,16 +146,13 @@ def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
                               "status": r["status"], "created_at": r["created_at"],
                               "undelivered": undelivered}), file=out)
             continue
-        line = t("report.list.item", ref=r["ref"], category=t(f"report.choice.category.{r['category']}"),
-                 urgency=t(f"report.urgency.{r['urgency']}"), status=t(f"report.status.{r['status']}"),
-                 created=format_time(r["created_at"]))
-        print(line + (" " + t("report.cli.undelivered", count=undelivered) if undelivered else ""), file=out)
+        print(list_line(r) + (" " + t("report.cli.undelivered", count=undelivered) if undelivered else ""), file=out)
     return exitcodes.OK
 
 
 def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.flow import Draft, parse_reference, summary
-    from bot.core.reports.views import format_time
+    from bot.core.reports.flow import parse_reference
+    from bot.core.reports.views import report_text
 
     ref = parse_reference(args.ref)
     if ref is None:
@@ -168,19 +165,8 @@ def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
                 "resolved_at", "carrier_outcome", "content", "identity", "events")
         print(json_line({k: data[k] for k in keep}, indent=2), file=out)
         return exitcodes.OK
-    content = data["content"]
-    draft = Draft(nonce="", **{k: v for k, v in content.items() if k in Draft.__dataclass_fields__})
-    print(t("report.view.header", ref=ref, urgency=t(f"report.urgency.{data['urgency']}"),
-            status=t(f"report.status.{data['status']}"), created=format_time(data["created_at"])), file=out)
-    print(summary(draft), file=out)
-    identity = data["identity"]
-    who = (service.who(identity) if identity is not None else t("report.cli.identity_hidden"))
-    print(t("report.view.reporter", who=who), file=out)
-    if data["events"]:
-        print(t("report.view.history"), file=out)
-        for e in data["events"]:
-            if e["kind"] != "submitted":
-                print(t(f"report.event.{e['kind']}", at=format_time(e["at"]), body=e["body"] or ""), file=out)
+    hidden = t("report.view.reporter", who=t("report.cli.identity_hidden"))
+    print(report_text(data, data["content"], data["identity"], data["events"], hidden=hidden), file=out)
     return exitcodes.OK
 
 

@@ -27,9 +27,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return exitcodes.CONFIG_ERROR
     token = config.token.get_secret_value()
-    from bot.channels.telegram.logs import setup_logging
+    from bot.channels.telegram.app import api_method_names
+    from bot.logs import setup_logging
 
-    redact = setup_logging(config.file.log_level, secrets=[token])
+    redact = setup_logging(config.file.log_level, secrets=[token], safe_args=api_method_names())
     # Imports after logging is set up: loading telegram is the slow part of start-up.
     from telegram.error import InvalidToken, TelegramError
 

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
+from bot.core.privacy import storable
 from bot.core.reports.ledger import (
     GENESIS,
     PROTECTED_TABLES,
@@ -106,19 +107,31 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         if not memory:
             with_busy_retry(db.enable_wal, what="enable WAL")
         db.execute("PRAGMA synchronous=FULL")
+        # Deleted rows are overwritten with zeros, so a cleared value is gone from the pages too.
+        db.execute("PRAGMA secure_delete=ON")
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"cannot use {path} as a database: {exc}") from None
     return db
 
 
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Fold the WAL into the main file and truncate it, so that the old page versions of what was
+    just deleted (kept in the WAL until a checkpoint) are gone. Skipped inside a transaction."""
+    if db.conn.in_transaction:
+        return
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 # ----------------------------------------------------------------------------- chat
 # What the chat stores (docs/privacy.md lists it; nothing else about a conversation is written):
-# - chat_settings: a user's own placeholder values (单位/部门/姓名) until they clear them or
+# - chat_user_settings: a user's own placeholder values (单位/部门/姓名), keyed by an HMAC of the
+#   user id under `<db>.voter-key` (outside the database), until they clear them or
 #   `settings_retention_days` after the last change;
-# - chat_votes: 👍/👎 per knowledge entry, keyed by an HMAC of the user id under `<db>.voter-key`
-#   (outside the database; one vote per user and entry, no text), kept `retention_days`;
+# - chat_votes: 👍/👎 per knowledge entry, keyed by the same HMAC (one vote per user and entry, no
+#   text), kept `retention_days`;
 # - chat_unanswered: questions the knowledge base could not answer, only when enabled, without any
 #   user id, kept `retention_days`.
+# Free text goes through bot.core.privacy.storable on the way in (personal data masked).
 
 _CHAT_SALT_KEY = "chat.voter_salt"
 
@@ -127,19 +140,20 @@ def init_chat(db: sqlite_utils.Database) -> None:
     """Create the chat tables (idempotent)."""
     with db.atomic():
         db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
-        db.table("chat_settings").create(
-            {"user_id": int, "key": str, "value": str, "updated_at": float},
-            pk=("user_id", "key"), not_null={"value", "updated_at"}, if_not_exists=True)
+        db.table("chat_user_settings").create(
+            {"owner": str, "key": str, "value": str, "updated_at": float},
+            pk=("owner", "key"), not_null={"value", "updated_at"}, if_not_exists=True)
         db.table("chat_votes").create(
             {"voter": str, "entry_id": str, "vote": int, "created_at": float},
             pk=("voter", "entry_id"), not_null={"vote", "created_at"}, if_not_exists=True)
         db.table("chat_unanswered").create(
             {"id": int, "question": str, "created_at": float},
             pk="id", not_null={"question", "created_at"}, if_not_exists=True)
+        db.table("chat_flows").create(
+            {"scope": str, "flow": str, "state": str, "updated_at": float},
+            pk="scope", not_null={"flow", "state", "updated_at"}, if_not_exists=True)
         db.table("chat_votes").create_index(["created_at"], if_not_exists=True)
         db.table("chat_unanswered").create_index(["created_at"], if_not_exists=True)
-        # An older salt kept in the database made pseudonyms reversible by enumerating ids; gone.
-        db.table("meta").delete_where("key = ?", [_CHAT_SALT_KEY])
 
 
 _VOTER_KEY_BYTES = 32
@@ -177,6 +191,19 @@ def voter_key(db: sqlite_utils.Database) -> bytes:
     return key
 
 
+def _migrate_settings(db: sqlite_utils.Database, pseudonym: Callable[[int], str]) -> None:
+    """Settings of an older database were keyed by the raw user id: re-key them, drop the table.
+    An older salt kept in the database made pseudonyms reversible by enumerating ids: dropped too."""
+    with db.atomic():
+        if "chat_settings" in db.table_names():
+            for row in db.query("select user_id, key, value, updated_at from chat_settings"):
+                db.execute("insert or replace into chat_user_settings (owner, key, value, updated_at) "
+                           "values (?, ?, ?, ?)", [pseudonym(int(row["user_id"])), row["key"], row["value"],
+                                                   row["updated_at"]])
+            db.execute("drop table chat_settings")
+        db.table("meta").delete_where("key = ?", [_CHAT_SALT_KEY])
+
+
 class ChatStore:
     """The chat's persistent state in SQLite; implements bot.core.chat.assistant.ChatStore."""
 
@@ -186,6 +213,7 @@ class ChatStore:
         self.clock = clock
         self._key = key if key is not None else voter_key(db)
         init_chat(db)
+        _migrate_settings(db, self._voter)
 
     def _voter(self, user_id: int) -> str:
         """HMAC under a key outside the database: ids cannot be recovered by trying every id."""
@@ -193,17 +221,20 @@ class ChatStore:
 
     # settings ------------------------------------------------------------------------------------
     def get_settings(self, user_id: int) -> dict[str, str]:
-        rows = self.db.table("chat_settings").rows_where("user_id = ?", [user_id], order_by="key")
+        rows = self.db.table("chat_user_settings").rows_where("owner = ?", [self._voter(user_id)], order_by="key")
         return {str(r["key"]): str(r["value"]) for r in rows}
 
     def set_setting(self, user_id: int, key: str, value: str) -> None:
         with self.db.atomic():
-            self.db.table("chat_settings").upsert(
-                {"user_id": user_id, "key": key, "value": value, "updated_at": self.clock()},
-                pk=("user_id", "key"))
+            self.db.table("chat_user_settings").upsert(
+                {"owner": self._voter(user_id), "key": key, "value": storable(value), "updated_at": self.clock()},
+                pk=("owner", "key"))
 
     def clear_settings(self, user_id: int) -> None:
-        self.db.table("chat_settings").delete_where("user_id = ?", [user_id])
+        """Delete this user's values from the tables, the freed pages and the WAL."""
+        with self.db.atomic():
+            self.db.table("chat_user_settings").delete_where("owner = ?", [self._voter(user_id)])
+        checkpoint(self.db)
 
     # votes and unanswered questions --------------------------------------------------------------
     def add_vote(self, user_id: int, entry_id: str, vote: int) -> None:
@@ -215,7 +246,7 @@ class ChatStore:
 
     def add_unanswered(self, question: str) -> None:
         with self.db.atomic():
-            self.db.table("chat_unanswered").insert({"question": question, "created_at": self.clock()})
+            self.db.table("chat_unanswered").insert({"question": storable(question), "created_at": self.clock()})
 
     def vote_summary(self) -> list[dict[str, Any]]:
         """Per entry: up and down votes, most down-voted first (for curating the knowledge base)."""
@@ -228,17 +259,38 @@ class ChatStore:
         return list(self.db.table("chat_unanswered").rows_where(
             order_by="created_at desc, id desc", limit=limit))
 
+    # conversation flows (one per conversation scope; the scope is stored hashed) -------------------
+    def _scope(self, scope: str) -> str:
+        return hmac.new(self._key, f"flow|{scope}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def get_flow(self, scope: str, *, newer_than: float) -> tuple[str, str] | None:
+        rows = list(self.db.query("select flow, state from chat_flows where scope = ? and updated_at >= ?",
+                                  [self._scope(scope), newer_than]))
+        return (str(rows[0]["flow"]), str(rows[0]["state"])) if rows else None
+
+    def put_flow(self, scope: str, flow: str, state: str) -> None:
+        with self.db.atomic():
+            self.db.table("chat_flows").upsert(
+                {"scope": self._scope(scope), "flow": flow, "state": state, "updated_at": self.clock()}, pk="scope")
+
+    def end_flow(self, scope: str) -> None:
+        with self.db.atomic():
+            self.db.table("chat_flows").delete_where("scope = ?", [self._scope(scope)])
+
     def purge(self, *, retention_days: float, settings_retention_days: float) -> int:
         """Delete what is older than its retention; returns how many rows went."""
         now = self.clock()
         cutoff, settings_cutoff = now - retention_days * 86400, now - settings_retention_days * 86400
         counts = 0
         with self.db.atomic():
+            self.db.execute("delete from chat_flows where updated_at < ?", [now - 86400])
             for table, column, limit in (("chat_votes", "created_at", cutoff),
                                          ("chat_unanswered", "created_at", cutoff),
-                                         ("chat_settings", "updated_at", settings_cutoff)):
+                                         ("chat_user_settings", "updated_at", settings_cutoff)):
                 counts += self.db.table(table).count_where(f"{column} < ?", [limit])
                 self.db.table(table).delete_where(f"{column} < ?", [limit])
+        if counts:
+            checkpoint(self.db)
         return counts
 
 # ----------------------------------------------------------------------------- reports
@@ -471,6 +523,11 @@ class ReportStore:
         where = "WHERE status != 'resolved' " if open_only else ""
         return list(self.db.query(f"SELECT * FROM reports {where}ORDER BY created_at, ref"))
 
+    def reports_of(self, reporter: str) -> list[dict[str, Any]]:
+        """One reporter's reports (reference, status, times only), oldest first."""
+        return list(self.db.query("SELECT ref, status, created_at FROM reports WHERE reporter = ? "
+                                  "ORDER BY created_at, ref", [reporter]))
+
     def count_reports(self) -> int:
         row = self._one("SELECT count(*) AS n FROM reports")
         return int(row["n"]) if row else 0
@@ -501,8 +558,12 @@ class ReportStore:
         return cur.rowcount == 1
 
     def outbox_due(self, *, now: float, limit: int) -> list[dict[str, Any]]:
+        """Due notifications, each only once every earlier one of the same report to the same
+        recipient went out: a reminder never overtakes the notice it reminds of."""
         return list(self.db.query(
-            "SELECT * FROM report_outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+            "SELECT * FROM report_outbox AS o WHERE status = 'pending' AND next_attempt_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM report_outbox AS e WHERE e.ref = o.ref AND e.recipient = o.recipient "
+            "AND e.status = 'pending' AND e.id < o.id) "
             "ORDER BY next_attempt_at, id LIMIT ?", [now, limit]))
 
     def outbox_next_at(self) -> float | None:
@@ -641,6 +702,4 @@ class ReportStore:
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file and truncate it (after a purge: no old pages left there)."""
-        if self.db.conn.in_transaction:
-            return
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint(self.db)

@@ -184,6 +184,26 @@ class Client:
                                      "message": {k: message[k] for k in ("message_id", "date", "chat", "text")}
                                      | {"from": message.get("from")}})
 
+    def inline(self, query: str, *, user_id: int) -> None:
+        """An inline query (@bot QUERY typed in any chat)."""
+        update = {"inline_query": {"id": f"iq{next(self._message_ids)}", "from": self.user(user_id),
+                                   "query": query, "offset": ""}}
+        self._post("/_libao/sendRaw", {"botToken": TOKEN, "update": update})
+
+    def send_message(self, message: dict[str, Any], *, user_id: int) -> None:
+        """Any message (a photo, a sticker…): `message` adds to the sender and chat fields."""
+        base = self._message("", user_id, None)
+        del base["text"]
+        self._post("/sendMessage", base | message)
+
+    def fault(self, method: str, fault: str, *, times: int = 1, chat_id: int | None = None) -> None:
+        """The next `times` calls of `method` (to `chat_id`) fail: "500", "429", "403", "400", or
+        "lost" (the call takes effect, the answer never comes)."""
+        body: dict[str, Any] = {"method": method, "fault": fault, "times": times}
+        if chat_id is not None:
+            body["chatId"] = chat_id
+        self._post("/_libao/faults", body)
+
     def bot_messages(self, chat_id: int, *, after: int = 0, timeout: float = 30) -> list[dict[str, Any]]:
         """The bot's messages to `chat_id` newer than message id `after` (waits for the first)."""
         return list(self._post("/_libao/botMessages", {"chatId": chat_id, "after": after, "timeout": timeout}))

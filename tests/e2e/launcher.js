@@ -74,6 +74,7 @@ function asMessage(stored) {
 }
 
 function fixUpdate(update) {
+  if (update.raw) return { update_id: update.updateId, ...update.raw };
   const u = TelegramServer.formatUpdate(update);
   if (u.callback_query) {
     const q = u.callback_query;
@@ -96,6 +97,33 @@ function waitFor(events, ms) {
 }
 const USER_EVENTS = ['AddedUserMessage', 'AddedUserCommand', 'AddedUserCallbackQuery'];
 server.setMaxListeners(0);
+
+// --- injected faults (test-only): POST /_libao/faults {method, fault, times, chatId?} -------------
+// fault: "500" | "429" | "403" | "400" (Telegram's error answers) or "lost" (the call takes effect,
+// then the connection is dropped before any answer: "delivered but no response").
+const faults = [];
+const FAULT_ANSWERS = {
+  500: { ok: false, error_code: 500, description: 'Internal Server Error' },
+  429: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } },
+  403: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+  400: { ok: false, error_code: 400, description: 'Bad Request: query is too old and response timeout expired or query ID is invalid' },
+};
+app.all('/bot:token/:method', (req, res, next) => {
+  const p = params(req);
+  const i = faults.findIndex((f) => f.method === req.params.method
+    && (f.chatId === undefined || String(f.chatId) === String(p.chat_id)));
+  if (i < 0) { next(); return; }
+  const fault = faults[i];
+  fault.times -= 1;
+  if (fault.times <= 0) faults.splice(i, 1);
+  calls.push({ method: req.params.method, params: p, t: now(), fault: fault.fault });
+  if (fault.fault === 'lost') {
+    res.json = () => { req.socket.destroy(); return res; };
+    next();
+    return;
+  }
+  res.status(Number(fault.fault)).json(FAULT_ANSWERS[fault.fault]);
+});
 
 // --- Bot API side -------------------------------------------------------------------------------
 app.all('/bot:token/getUpdates', async (req, res) => {
@@ -175,7 +203,20 @@ for (const route of ['/sendMessage', '/sendCommand', '/sendCallback']) {
 // --- test-only extras ----------------------------------------------------------------------------
 app.get('/_libao/calls', (req, res) => res.json({ ok: true, result: calls }));
 app.get('/_libao/timeline', (req, res) => res.json({ ok: true, result: timeline }));
+// An update the emulator has no client route for (inline queries), queued as Telegram would send it.
+app.post('/_libao/sendRaw', (req, res) => {
+  const { botToken, update } = req.body;
+  server.storage.userMessages.push({ ...server.getCommonFields(botToken), raw: update });
+  server.updateId += 1;
+  server.emit('AddedUserMessage');
+  res.json({ ok: true, result: true });
+});
+app.post('/_libao/faults', (req, res) => {
+  faults.push({ times: 1, ...req.body });
+  res.json({ ok: true, result: faults.length });
+});
 app.post('/_libao/reset', (req, res) => {
+  faults.length = 0;
   calls.length = 0;
   timeline.length = 0;
   res.json({ ok: true, result: true });

@@ -12,6 +12,7 @@ from support.reports import OFFICERS, Answers, FakeBotApi, api_bot, button, make
 from bot.channels.telegram.outbox import OutboxSender
 from bot.core.reports.escalation import DAY, MINUTE
 from bot.core.reports.person import Person
+from bot.logs import PayloadFilter
 
 pytestmark = [pytest.mark.reliability, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 
@@ -34,6 +35,7 @@ def _canary_forms(text: str) -> list[bytes]:
 
 async def test_canary_and_reporter_id_never_stored_logged_or_notified(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)  # everything, including python-telegram-bot's own debug lines
+    caplog.handler.addFilter(PayloadFilter())  # as on the process's root handler (bot.logs)
     clock = Clock()
     db = tmp_path / "r.db"
     service = make_service(db, clock=clock)

@@ -6,6 +6,7 @@ import pytest
 from support.clock import Clock
 from support.reports import Answers, button, make_service, officer, reporter, submit
 
+from bot.core.phrases.messages import t
 from bot.core.reports.person import Person
 
 pytestmark = pytest.mark.reliability
@@ -101,6 +102,8 @@ def test_stale_and_foreign_flow_buttons_change_nothing(tmp_path):
     alice, bob = reporter(7001), reporter(7002)
     first = service.handle_command(alice, "report")
     old_category = button(first, ":category:lost_carrier:")
+    assert service.handle_command(alice, "report")[0].text == t("report.draft_exists")  # kept, not replaced
+    service.handle_command(alice, "cancel")
     service.handle_command(alice, "report")  # starts over: the first draft's buttons are stale
     current = service.handle_callback(alice, button(service.handle_command(bob, "report"), ":category:other:"))
     before = snapshot(service)

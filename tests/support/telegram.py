@@ -13,12 +13,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 BOT_ID = 7_000_000
 BOT_USERNAME = "libao_test_bot"
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "礼保助手", "username": BOT_USERNAME,
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+
+
+# Failures a Bot API call can meet: HTTP answers of Telegram, and time-outs before the request
+# reached Telegram ("timeout") or after Telegram acted on it ("lost_response").
+_FAULT_ANSWERS: dict[str, tuple[int, dict[str, Any]]] = {
+    "500": (500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}),
+    "429": (429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 7",
+                  "parameters": {"retry_after": 7}}),
+    "403": (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
+    "400": (400, {"ok": False, "error_code": 400, "description": "Bad Request: query is too old and response "
+                  "timeout expired or query ID is invalid"}),
+}
+FAULTS = (*_FAULT_ANSWERS, "timeout", "lost_response")
 
 
 @dataclass(slots=True)
@@ -57,11 +71,13 @@ class RecordingRequest(BaseRequest):
     """Answers Bot API calls offline and records them in `calls`.
 
     `members`: user ids getChatMember reports as members of any group; `fail`: method names that
-    answer with a Telegram error (HTTP 400 with a description) to exercise error paths."""
+    answer with a Telegram error (HTTP 400 with a description) to exercise error paths; `faults`:
+    method names that fail the way a network or Telegram does (see FAULTS)."""
 
     calls: list[Call] = field(default_factory=list)
     members: set[int] = field(default_factory=set)
     fail: dict[str, str] = field(default_factory=dict)
+    faults: dict[str, str] = field(default_factory=dict)
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(10_000))
 
     # BaseRequest's abstract interface ------------------------------------------------------------
@@ -81,6 +97,16 @@ class RecordingRequest(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
         self.calls.append(Call(api_method, params))
+        fault = self.faults.get(api_method)
+        if fault == "timeout":  # the request never reached Telegram
+            self.calls.pop()
+            raise TimedOut("connect timed out")
+        if fault == "lost_response":  # Telegram did it, the answer never came back
+            self._result(api_method, params)
+            raise TimedOut("read timed out")
+        if fault in _FAULT_ANSWERS:
+            status, body = _FAULT_ANSWERS[fault]
+            return status, json.dumps(body).encode()
         if api_method in self.fail:
             body = {"ok": False, "error_code": 400, "description": self.fail[api_method]}
             return 400, json.dumps(body).encode()

@@ -80,11 +80,12 @@ class Bot:
         await self.app.process_update(update)
 
 
-async def make_bot(matcher, clock: Clock, *, config: Config | None = None, checker: Any = None) -> Bot:
-    """The real application over a fresh Assistant and in-memory SQLite store, initialised
+async def make_bot(matcher, clock: Clock, *, config: Config | None = None, checker: Any = None,
+                   db_path: Path | str = ":memory:") -> Bot:
+    """The real application over a fresh Assistant and SQLite store (in memory by default), initialised
     (getMe answered offline) with an error collector registered after the real error handler."""
     config = config or make_config(store_unanswered=True)
-    store = ChatStore(connect(":memory:"))
+    store = ChatStore(connect(db_path))
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
     assistant = Assistant(matcher, store, checker=checker or StubChecker(), phrasebook=Phrasebook(SCENARIOS),  # type: ignore[arg-type]

@@ -83,9 +83,12 @@ async def test_post_init_sets_the_command_menu_and_starts_jobs(matcher, clock):
     jobs.factories.append(job)
     assert b.app.post_init is not None
     await b.app.post_init(b.app)
-    commands = b.request.last("setMyCommands").params["commands"]
-    assert [c["command"] for c in commands] == ["start", "help", "check", "phrase", "settings", "report", "cancel"]
-    assert all(c["description"] for c in commands)
+    menus = b.request.sent("setMyCommands")
+    everyone = ["start", "help", "check", "phrase", "settings", "report", "cancel"]
+    assert [c["command"] for c in menus[0].params["commands"]] == everyone and "scope" not in menus[0].params
+    by_chat = {m.params["scope"]["chat_id"]: [c["command"] for c in m.params["commands"]] for m in menus[1:]}
+    assert by_chat == {OFFICER: [*everyone, "reports"], ADMIN: [*everyone, "stats"]}
+    assert all(c["description"] for m in menus for c in m.params["commands"])
     await asyncio.sleep(0)  # let the job start
     await jobs.stop()
     assert ran == [BOT_USERNAME]
@@ -335,14 +338,27 @@ async def test_unknown_user_gets_one_polite_refusal_and_nothing_else(bot):
     await bot.send(bot.updates.inline("道歉", user_id=STRANGER))
     await bot.send(bot.updates.callback("1x:0", user_id=STRANGER))
     assert len(bot.request.sent()) == 1
-    assert bot.request.sent("answerInlineQuery") == []
-    assert bot.request.last("answerCallbackQuery").params.get("text") is None  # spinner stopped, silently
-
-
-async def test_unknown_user_tapping_first_gets_refusal_as_toast(bot):
-    await bot.send(bot.updates.callback("1x:0", user_id=STRANGER))
+    inline = bot.request.last("answerInlineQuery").params
+    assert inline["results"] == [] and inline["button"]["text"] == t("access.refused_short")
     assert bot.request.last("answerCallbackQuery").params["text"] == t("access.refused")
+
+
+async def test_a_stranger_s_refusal_is_not_used_up_by_a_toast_or_inline_hint(bot):
+    await bot.send(bot.updates.callback("1x:0", user_id=STRANGER))
+    tapped = bot.request.last("answerCallbackQuery").params
+    assert tapped["text"] == t("access.refused") and tapped["show_alert"] is True
+    await bot.send(bot.updates.inline("道歉", user_id=STRANGER))
     assert bot.request.sent() == []
+    await bot.send(bot.updates.command("/start", user_id=STRANGER))
+    assert [c.text for c in bot.request.sent()] == [t("access.refused")]
+
+
+async def test_a_refusal_that_telegram_did_not_take_is_tried_again(bot):
+    bot.request.fail["sendMessage"] = "Forbidden: bot was blocked by the user"
+    await bot.send(bot.updates.command("/start", user_id=STRANGER))
+    del bot.request.fail["sendMessage"]
+    await bot.send(bot.updates.command("/start", user_id=STRANGER))
+    assert [c.text for c in bot.request.sent()] == [t("access.refused")] * 2
 
 
 async def test_staff_group_members_are_staff(bot):

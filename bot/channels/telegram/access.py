@@ -28,7 +28,8 @@ class AccessControl:
         self.config = config
         self.clock = clock
         self._members: OrderedDict[int, tuple[bool, float]] = OrderedDict()
-        self._refused: OrderedDict[int, None] = OrderedDict()
+        self._refused: OrderedDict[int, float] = OrderedDict()
+        self.refusal_interval = 3600.0
 
     async def role(self, bot: Bot, user_id: int) -> Role | None:
         static = self.config.role_of(user_id)
@@ -60,14 +61,34 @@ class AccessControl:
             self._members.popitem(last=False)
         return is_member
 
-    def first_refusal(self, user_id: int) -> bool:
-        """True the first time a user is refused: they get one polite message, then silence."""
-        if user_id in self._refused:
-            return False
-        self._refused[user_id] = None
+    def refusal_due(self, user_id: int) -> bool:
+        """Whether a refused user should be told (again): once per `refusal_interval` seconds."""
+        shown = self._refused.get(user_id)
+        return shown is None or self.clock() - shown >= self.refusal_interval
+
+    def refusal_shown(self, user_id: int) -> None:
+        """The refusal reached the user (Telegram accepted the message): silence for a while."""
+        self._refused[user_id] = self.clock()
+        self._refused.move_to_end(user_id)
         while len(self._refused) > _MAX_TRACKED:
             self._refused.popitem(last=False)
-        return True
+
+
+class AdmittedUpdates:
+    """Ids of the recent updates the gate let through (bounded): the error handler asks it, so an
+    error in an update the gate did not admit is never answered as if it had been."""
+
+    def __init__(self, size: int = 10_000):
+        self.size = size
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def add(self, update_id: int) -> None:
+        self._ids[update_id] = None
+        while len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+
+    def __contains__(self, update_id: object) -> bool:
+        return update_id in self._ids
 
 
 Verdict = Literal["ok", "warn", "drop"]

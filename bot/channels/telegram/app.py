@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
@@ -98,11 +98,15 @@ def build_application(config: Config, assistant: Assistant, *, store: Any | None
         config, store, reports=getattr(assistant.report_flow, "service", None))
 
     async def post_init(app: Application) -> None:
-        # The command menu; a failure here must not keep the bot from answering.
-        try:
-            await app.bot.set_my_commands(menu_commands())
-        except Exception as exc:
-            log.warning("setMyCommands failed: %s", type(exc).__name__)
+        # The command menus (everyone's, then each officer's and admin's own chat); a failure here
+        # must not keep the bot from answering.
+        menus: list[tuple[list[BotCommand], BotCommandScope | None]] = [(menu_commands(), None)]
+        menus += [(menu_commands(*roles), BotCommandScopeChat(uid)) for uid, roles in _role_chats(config)]
+        for commands, scope in menus:
+            try:
+                await app.bot.set_my_commands(commands, scope=scope)
+            except Exception as exc:
+                log.warning("setMyCommands failed: %s", type(exc).__name__)
         jobs.start(app)
         log.info("libao bot @%s is up", app.bot.username)
 
@@ -115,9 +119,25 @@ def build_application(config: Config, assistant: Assistant, *, store: Any | None
     handlers = Handlers(assistant, AccessControl(config.access, clock=clock),
                         RateLimiter(config.rate_limit, clock=clock))
     register_handlers(app, handlers)
-    app.add_error_handler(make_error_handler(config.access.admin_chat_id))
+    app.add_error_handler(make_error_handler(config.access.admin_chat_id,
+                                             admitted=handlers.admitted.__contains__))
     app.bot_data["libao"] = {"handlers": handlers, "jobs": jobs}
     return app
+
+
+def _role_chats(config: Config) -> list[tuple[int, tuple[str, ...]]]:
+    """(user id, roles) of everyone with commands beyond staff's: officers (access and report
+    recipients) and admins."""
+    reports = config.file.reports
+    officers = {*config.access.officers, *reports.officers, *reports.deputy, *reports.head}
+    admins = set(config.access.admins)
+    return [(uid, tuple(r for r, members in (("officer", officers), ("admin", admins)) if uid in members))
+            for uid in sorted(officers | admins)]
+
+
+def api_method_names() -> frozenset[str]:
+    """The Bot API's method names (sendMessage, getChatMember, …): safe to show in log lines."""
+    return frozenset(n for n in dir(Bot) if n[:1].islower() and any(ch.isupper() for ch in n))
 
 
 def run(app: Application, config: Config) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import (
     BotCommand,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Message,
     MessageEntity,
@@ -28,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram.access import AccessControl, RateLimiter
+from bot.channels.telegram.access import AccessControl, AdmittedUpdates, RateLimiter
 from bot.channels.telegram.render import render
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply, Sender
@@ -36,13 +37,19 @@ from bot.core.phrases.messages import t
 
 log = logging.getLogger(__name__)
 
-# Commands shown in Telegram's menu (setMyCommands), in this order; /stats is admin-only, unlisted.
+# Commands shown in Telegram's menu (setMyCommands), in this order; officers and admins get their own
+# commands added in their private chats (per-chat scope).
 MENU_COMMANDS = ("start", "help", "check", "phrase", "settings", "report", "cancel")
+ROLE_COMMANDS = {"staff": (), "officer": ("reports",), "admin": ("stats",)}
 _ROLE_KEY = "libao_role"
+# The gate's handler group: lower than any other, so it runs first.
+GATE_GROUP = -100
 
 
-def menu_commands() -> list[BotCommand]:
-    return [BotCommand(name, t(f"bot.command_{name}")) for name in MENU_COMMANDS]
+def menu_commands(*roles: str) -> list[BotCommand]:
+    """The command menu of someone with these roles: everyone's commands, then the roles' own."""
+    names = [*MENU_COMMANDS, *(name for role in roles for name in ROLE_COMMANDS[role])]
+    return [BotCommand(name, t(f"bot.command_{name}")) for name in names]
 
 
 @dataclass(slots=True)
@@ -52,32 +59,62 @@ class Handlers:
     assistant: Assistant
     access: AccessControl
     limiter: RateLimiter
+    admitted: AdmittedUpdates = field(default_factory=lambda: AdmittedUpdates())
 
-    # -- gate: runs before every other handler (group -1) --------------------------------------------
+    # -- gate: the first handler group; every update passes it or goes no further ---------------------
     async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Drop what is not for us; refuse unknown users once; rate-limit per user."""
-        if not _addressed_to_bot(update, context.bot.username):
+        """Drop what is not for us; refuse unknown users; rate-limit per user.
+
+        Fails closed: whatever goes wrong in here (a Bot API error, a time-out, a bug) ends the
+        update's processing; only a return from `_admit` lets it reach the feature handlers."""
+        try:
+            admitted = await self._admit(update, context)
+        except Exception as exc:
+            log.warning("gate stopped update %s: %s", update.update_id, type(exc).__name__)
+            admitted = False
+        if not admitted:
             raise ApplicationHandlerStop
+        self.admitted.add(update.update_id)
+
+    async def _admit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        if not _addressed_to_bot(update, context.bot.username):
+            return False
         user = update.effective_user
         if user is None or user.is_bot:
-            raise ApplicationHandlerStop
+            return False
         role = await self.access.role(context.bot, user.id)
         if role is None:
-            first = self.access.first_refusal(user.id)
-            await self._notice(update, t("access.refused") if first else None)
-            raise ApplicationHandlerStop
+            await self._refuse(update, user.id)
+            return False
         verdict = self.limiter.check(user.id)
         if verdict != "ok":
             await self._notice(update, t("bot.rate_limited") if verdict == "warn" else None)
-            raise ApplicationHandlerStop
+            return False
         if context.user_data is not None:
             context.user_data[_ROLE_KEY] = role
+        return True
+
+    async def _refuse(self, update: Update, user_id: int) -> None:
+        """A stranger is told once, in a message they will see; a toast or an inline-mode hint
+        does not count as telling them, so their first message still gets the refusal."""
+        if update.inline_query is not None:
+            button = InlineQueryResultsButton(text=t("access.refused_short"), start_parameter="refused")
+            await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
+            return
+        if update.callback_query is not None:
+            await update.callback_query.answer(t("access.refused"), show_alert=True)
+            return
+        if update.effective_message is not None and self.access.refusal_due(user_id):
+            await _send(update.effective_message, Reply(t("access.refused")))
+            self.access.refusal_shown(user_id)
 
     async def _notice(self, update: Update, text: str | None) -> None:
-        """A refusal or rate-limit notice where the user will see it; silence when `text` is None."""
+        """A rate-limit notice where the user will see it; silence when `text` is None."""
         if update.callback_query is not None:
             await update.callback_query.answer(text)
-        elif text is not None and update.effective_message is not None and update.inline_query is None:
+        elif update.inline_query is not None:
+            await update.inline_query.answer([], cache_time=0, is_personal=True)
+        elif text is not None and update.effective_message is not None:
             await _send(update.effective_message, Reply(text))
 
     # -- commands -----------------------------------------------------------------------------------
@@ -120,9 +157,9 @@ class Handlers:
         await _send(message, self.assistant.text(_sender(update, context), text))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice, files… in a private chat: ask for text."""
+        """Stickers, photos, voice, files… in a private chat: the Assistant says what to send."""
         assert update.effective_message is not None
-        await _send(update.effective_message, Reply(t("bot.text_only")))
+        await _send(update.effective_message, self.assistant.not_text(_sender(update, context)))
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Edited messages are not re-processed; say so once per edit (private chats only)."""
@@ -169,11 +206,12 @@ class Handlers:
 def register_handlers(app: Application, handlers: Handlers) -> None:
     """Register every handler of the bot, in the order Telegram updates are tried.
 
-    group -1: the gate (access control, rate limit, "is this for me?") sees every update first and
-              stops the ones that must go no further (ApplicationHandlerStop).
+    GATE_GROUP: the gate (access control, rate limit, "is this for me?") sees every update first and
+                stops the ones that must go no further (ApplicationHandlerStop), also when it fails.
     group  0: the first matching handler below answers.
     """
-    app.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    app.add_handler(TypeHandler(Update, handlers.gate), group=GATE_GROUP)
+
     # Edited messages are never re-processed: a polite note in private chats, silence in groups.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE, handlers.edited))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore))
@@ -181,7 +219,7 @@ def register_handlers(app: Application, handlers: Handlers) -> None:
     # Commands (in groups also as /cmd@botname; other bots' commands never reach here, see the gate).
     app.add_handler(CommandHandler("check", handlers.check))
     app.add_handler(CommandHandler(
-        ["start", "help", "phrase", "settings", "report", "cancel", "stats"], handlers.command))
+        ["start", "help", "phrase", "settings", "report", "reports", "cancel", "stats"], handlers.command))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
 
     # Free text: any text in a private chat; in groups only a mention of the bot (the gate checks

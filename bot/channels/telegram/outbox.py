@@ -54,24 +54,6 @@ def _markup(item: Outgoing) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-class ApiPayloadFilter(logging.Filter):
-    """PTB logs every Bot API call's parameters and result at DEBUG (chat ids, message text);
-    with this filter on its loggers only the endpoint name remains, whatever the log level."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and "Bot API endpoint" in record.msg and isinstance(record.args, tuple):
-            record.args = (record.args[0], "<hidden>") if record.args else record.args
-        return True
-
-
-def hide_api_payloads() -> None:
-    """Install ApiPayloadFilter on python-telegram-bot's Bot loggers (idempotent)."""
-    for name in ("telegram.Bot", "telegram.ExtBot"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, ApiPayloadFilter) for f in logger.filters):
-            logger.addFilter(ApiPayloadFilter())
-
-
 class OutboxSender:
     """Sends due notifications; `send_due` is one round (tests drive it with a virtual clock)."""
 
@@ -83,7 +65,6 @@ class OutboxSender:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.permanent_delay = permanent_delay
-        hide_api_payloads()  # the reporter's chat id and relayed questions must not reach the logs
 
     def backoff(self, item: Outgoing) -> float:
         """Exponential back-off with a deterministic ±20 % spread (rows do not retry in lockstep)."""
@@ -91,9 +72,21 @@ class OutboxSender:
         h = hashlib.sha256(f"{item.idem_key}|{item.attempts}".encode()).digest()[0] / 255
         return raw * (0.8 + 0.4 * h)
 
-    async def send_due(self) -> int:
-        """Send what is due now; returns how many were delivered. Stops the round at the first
-        flood-control or network error (everything else would fail the same way)."""
+    async def send_due(self, *, rounds: int = 5) -> int:
+        """Send what is due now; returns how many were delivered. A notification becomes due only
+        after the earlier ones of its report to its recipient went out, so a round that delivered
+        something is followed by another (up to `rounds`)."""
+        delivered = 0
+        for _ in range(rounds):
+            sent, stop = await self._round()
+            delivered += sent
+            if stop or not sent:
+                break
+        return delivered
+
+    async def _round(self) -> tuple[int, bool]:
+        """One batch; (delivered, stop). Stops at the first flood-control or network error
+        (everything else would fail the same way)."""
         delivered = 0
         for item in self.service.due_notifications(limit=self.batch):
             try:
@@ -102,13 +95,13 @@ class OutboxSender:
                 wait = max(1.0, _retry_seconds(exc))
                 self.service.retry_later(item, delay=wait, error="RetryAfter", flood=True)
                 log.warning("flood control: notifications paused for %.0f s", wait)
-                return delivered
+                return delivered, True
             except TimedOut as exc:
                 cause = type(exc.__cause__).__name__ if exc.__cause__ else ""
                 if cause not in _SAFE_TIMEOUTS:
                     log.warning("notification %d: ambiguous time-out (%s), will resend", item.row_id, cause)
                 self.service.retry_later(item, delay=self.backoff(item), error=f"TimedOut {cause}".strip())
-                return delivered
+                return delivered, True
             except (BadRequest, Forbidden, ChatMigrated) as exc:
                 # The recipient cannot be reached (blocked the bot, never started it, chat gone):
                 # keep the row and try again rarely; it is listed by `report list`.
@@ -120,10 +113,10 @@ class OutboxSender:
             except (NetworkError, TelegramError) as exc:
                 self.service.retry_later(item, delay=self.backoff(item), error=type(exc).__name__)
                 log.warning("notification %d failed (%s), retrying later", item.row_id, type(exc).__name__)
-                return delivered
+                return delivered, True
             self.service.delivered(item, message_id=getattr(message, "message_id", None))
             delivered += 1
-        return delivered
+        return delivered, False
 
 
 def report_job(service: ReportService, *, tick_seconds: float = 15.0, purge_seconds: float = 3600.0,

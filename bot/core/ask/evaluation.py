@@ -1,19 +1,28 @@
-"""Measure the ask engine on an evaluation file (format: shared/eval/README.md)."""
+"""Measure the ask engine on an evaluation file (format: shared/eval/README.md), and fit its
+fusion weights and decision thresholds by cross-validation on a fit set."""
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from rapidfuzz import fuzz, process
 
+from bot.core.ask.decision import Decision, Scored, decide
 from bot.core.ask.knowledge import Entry
-from bot.core.ask.matcher import Matcher
+from bot.core.ask.matcher import Matcher, MatcherConfig, fuse
 from bot.core.schema import pydantic_problems
+from bot.core.text.normalize import normalize_query
 from bot.core.yamlfile import DataError, InputFileError, Problem, line_of, load_with_lines
+
+NEAR_DUPLICATE = 80.0  # RapidFuzz ratio to an alternate question at which a question is a near-duplicate
 
 
 def _plain(text: str) -> str:
@@ -27,11 +36,26 @@ class Miss:
     status: str
     got: list[str]  # titles of the returned candidates
     kind: str  # "wrong-confident", "not-at-1", "not-in-3", "oos-answered"
+    topic: str = ""
+    style: str = ""
+
+
+@dataclass(slots=True)
+class Figures:
+    """The four headline figures of one slice (a whole set, a topic or a style)."""
+
+    n: int = 0
+    answer_at_1: float = 0.0
+    hit_at_3: float = 0.0
+    wrong_confident: float = 0.0
+    n_oos: int = 0
+    oos_refused: float = 0.0
 
 
 @dataclass(slots=True)
 class AskReport:
-    """answer@1, hit@3, MRR, out-of-scope refused and wrong-confident rate, with the misses."""
+    """answer@1, hit@3, MRR, out-of-scope refused and wrong-confident rate, with the misses,
+    per-topic and per-style breakdowns, the near-duplicate rate and the signals that ran."""
 
     n: int = 0
     answer_at_1: float = 0.0
@@ -40,10 +64,17 @@ class AskReport:
     wrong_confident: float = 0.0
     n_oos: int = 0
     oos_refused: float = 0.0
+    near_duplicates: float = 0.0
+    signals: list[str] = field(default_factory=list)
+    signal_note: str = ""
+    by_topic: dict[str, Figures] = field(default_factory=dict)
+    by_style: dict[str, Figures] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        signals = " + ".join(self.signals) + (f" (semantic off: {self.signal_note})" if self.signal_note else "")
         return [
+            f"signals            {signals}",
             f"questions          {self.n}",
             f"answer@1           {self.answer_at_1:.3f}",
             f"hit@3              {self.hit_at_3:.3f}",
@@ -51,26 +82,40 @@ class AskReport:
             f"wrong-confident    {self.wrong_confident:.3f}",
             f"out-of-scope       {self.n_oos}",
             f"oos refused        {self.oos_refused:.3f}",
+            f"near-duplicates    {self.near_duplicates:.3f}  (ratio >= {NEAR_DUPLICATE:.0f} to an alternate question)",
         ]
 
+    def breakdown_lines(self) -> list[str]:
+        out = []
+        for title, table in (("style", self.by_style), ("topic", self.by_topic)):
+            if not table or list(table) == [""]:
+                continue
+            out.append(f"by {title}:{'':<16} n   a@1   h@3   wrong  oos  refused")
+            for key, f in sorted(table.items(), key=lambda kv: (-kv[1].n - kv[1].n_oos, kv[0])):
+                out.append(f"  {key or '-':<22}{f.n:>4} {f.answer_at_1:5.2f} {f.hit_at_3:5.2f} {f.wrong_confident:6.3f}"
+                           f" {f.n_oos:>4} {f.oos_refused:7.2f}")
+        return out
 
-class _Item(BaseModel):
+
+class _FileItem(BaseModel):
+    """An evaluation file's item as written (other fields allowed)."""
+
     model_config = ConfigDict(extra="allow")
 
 
-class _AskItem(_Item):
+class _AskItem(_FileItem):
     q: Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
     expect: list[str] = []
 
 
-class _DraftItem(_Item):
+class _DraftItem(_FileItem):
     draft: Annotated[str, StringConstraints(max_length=100_000)]
     hits: list[str] = []
     kinds: list[str] = []
     forbidden: bool = False
 
 
-_ITEM_MODELS: dict[str, type[_Item]] = {"ask": _AskItem, "out_of_scope": _AskItem, "check": _DraftItem,
+_ITEM_MODELS: dict[str, type[_FileItem]] = {"ask": _AskItem, "out_of_scope": _AskItem, "check": _DraftItem,
                                         "leak": _DraftItem}
 
 
@@ -116,101 +161,225 @@ def _answers(entry: Entry, expect: list[str]) -> bool:
     return any(_plain(e) in text for e in expect)
 
 
+def near_duplicate_rate(matcher: Matcher, questions: Iterable[str]) -> float:
+    """Share of `questions` whose folded form has an alternate question at RapidFuzz ratio >= 80:
+    a set full of those measures memory of the knowledge base, not understanding."""
+    alts = sorted({normalize_query(q) for e in matcher.kb.entries for q in (e.title, *e.questions)})
+    qs = [normalize_query(q) for q in questions]
+    hits = sum(1 for q in qs if process.extractOne(q, alts, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE))
+    return hits / len(qs) if qs else 0.0
+
+
+def _figures(rows: list[tuple[str, bool, bool, bool]]) -> Figures:
+    """rows: (kind, answered right at 1, hit in 3, wrong-confident) with kind 'ask' or 'oos'."""
+    asks = [r for r in rows if r[0] == "ask"]
+    oos = [r for r in rows if r[0] == "oos"]
+    n = len(asks)
+    return Figures(n, sum(r[1] for r in asks) / n if n else 0.0, sum(r[2] for r in asks) / n if n else 0.0,
+                   sum(r[3] for r in asks) / n if n else 0.0, len(oos),
+                   sum(r[1] for r in oos) / len(oos) if oos else 0.0)
+
+
 def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
                  step: Callable[[], None] | None = None) -> AskReport:
     """Run every `ask` and `out_of_scope` question through `matcher.ask`."""
-    rep = AskReport()
+    rep = AskReport(signals=list(matcher.signals), signal_note=getattr(matcher, "semantic_off", ""))
     asks = data.get("ask", [])
-    a1 = h3 = rr = wc = 0.0
+    rr = 0.0
+    slices: dict[tuple[str, str], list[tuple[str, bool, bool, bool]]] = defaultdict(list)
+    everything: list[tuple[str, bool, bool, bool]] = []
     for item in asks:
         q, expect = str(item["q"]), [str(e) for e in item.get("expect", [])]
+        topic, style = str(item.get("topic", "")), str(item.get("style", ""))
         res = matcher.ask(q, limit=3)
         ranks = [r for r, m in enumerate(res.matches) if _answers(m.entry, expect)]
         first = ranks[0] if ranks else None
         got = [m.entry.title for m in res.matches]
-        if res.status == "answer" and first == 0:
-            a1 += 1
-        elif res.status == "answer":
-            wc += 1
-            rep.misses.append(Miss(q, expect, res.status, got, "wrong-confident"))
-        elif first is not None and first < 3:
-            rep.misses.append(Miss(q, expect, res.status, got, "not-at-1"))
-        else:
-            rep.misses.append(Miss(q, expect, res.status, got, "not-in-3"))
-        if res.status != "unknown" and first is not None and first < 3:
-            h3 += 1
+        right = res.status == "answer" and first == 0
+        wrong = res.status == "answer" and first != 0
+        hit = res.status != "unknown" and first is not None and first < 3
+        if not right:
+            kind = "wrong-confident" if wrong else "not-at-1" if hit else "not-in-3"
+            rep.misses.append(Miss(q, expect, res.status, got, kind, topic, style))
         if res.status != "unknown" and first is not None:
             rr += 1.0 / (first + 1)
+        row = ("ask", right, hit, wrong)
+        everything.append(row)
+        slices[("topic", topic)].append(row)
+        slices[("style", style)].append(row)
         if step:
             step()
-    oos = data.get("out_of_scope", [])
-    refused = 0
-    for item in oos:
-        res = matcher.ask(str(item["q"]), limit=3)
-        if res.status == "unknown":
-            refused += 1
-        else:
-            rep.misses.append(Miss(str(item["q"]), [], res.status, [m.entry.title for m in res.matches],
-                                   "oos-answered"))
+    for item in data.get("out_of_scope", []):
+        q, style = str(item["q"]), str(item.get("style", ""))
+        res = matcher.ask(q, limit=3)
+        refused = res.status == "unknown"
+        if not refused:
+            rep.misses.append(Miss(q, [], res.status, [m.entry.title for m in res.matches], "oos-answered",
+                                   "", style))
+        row = ("oos", refused, False, False)
+        everything.append(row)
+        slices[("topic", "(out of scope)")].append(row)
+        slices[("style", style)].append(row)
         if step:
             step()
-    n = len(asks)
-    rep.n, rep.n_oos = n, len(oos)
-    if n:
-        rep.answer_at_1, rep.hit_at_3, rep.mrr, rep.wrong_confident = a1 / n, h3 / n, rr / n, wc / n
-    if oos:
-        rep.oos_refused = refused / len(oos)
+    total = _figures(everything)
+    rep.n, rep.answer_at_1, rep.hit_at_3, rep.wrong_confident = total.n, total.answer_at_1, total.hit_at_3, \
+        total.wrong_confident
+    rep.n_oos, rep.oos_refused = total.n_oos, total.oos_refused
+    rep.mrr = rr / total.n if total.n else 0.0
+    rep.by_topic = {k: _figures(v) for (axis, k), v in slices.items() if axis == "topic"}
+    rep.by_style = {k: _figures(v) for (axis, k), v in slices.items() if axis == "style"}
+    rep.near_duplicates = near_duplicate_rate(matcher, [str(i["q"]) for i in asks]
+                                              + [str(i["q"]) for i in data.get("out_of_scope", [])])
     return rep
+
+
+# ----------------------------------------------------------------------------- fitting
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """The fusion settings a fit explores (see MatcherConfig)."""
+
+    semantic_weight: float
+    semantic_floor: float
+    unknown_weight: float
 
 
 @dataclass(frozen=True, slots=True)
 class Fit:
-    answer_cutoff: float
-    answer_margin: float
-    clarify_cutoff: float
+    fusion: Fusion
+    rule: Decision
     answer_at_1: float
     hit_at_3: float
     wrong_confident: float
     oos_refused: float
 
+    def config(self, base: MatcherConfig, *, semantic: bool) -> MatcherConfig:
+        f = self.fusion
+        if semantic:
+            return replace(base, semantic_weight=f.semantic_weight, semantic_floor=f.semantic_floor,
+                           unknown_weight=f.unknown_weight, fused=self.rule)
+        return replace(base, unknown_weight=f.unknown_weight, lexical=self.rule)
 
-def fit_thresholds(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *,
-                   max_wrong: float = 0.01, min_refused: float = 0.95) -> list[Fit]:
-    """Grid-search the three decision thresholds; best first (answer@1, then hit@3, then safety).
 
-    Ranking does not depend on the thresholds, so every question is searched once.
+@dataclass(slots=True)
+class _Item:
+    oos: bool
+    vague: bool
+    expect: list[str]
+    # per unknown weight: (doc, lexical, question cosine, answer cosine, decoy, correct)
+    features: dict[float, list[tuple[int, float, float, float, bool, bool]]]
+
+
+def _collect(matcher: Matcher, data: dict[str, list[dict[str, Any]]], unknown_weights: tuple[float, ...],
+             step: Callable[[], None] | None = None) -> list[_Item]:
+    """Candidate features of every question, computed once (one embedding per question)."""
+    n_entries = len(matcher.kb.entries)
+    semantic = getattr(matcher, "semantic", None)
+    items = [(str(i["q"]), [str(e) for e in i.get("expect", [])], False) for i in data.get("ask", [])]
+    items += [(str(i["q"]), [], True) for i in data.get("out_of_scope", [])]
+    out = []
+    for q, expect, oos in items:
+        vector = semantic.vector(q) if semantic is not None else None
+        feats = {}
+        for uw in unknown_weights:
+            rows = []
+            for doc, lex, qc, ac in matcher.features(q, vector=vector, unknown_weight=uw):
+                decoy = doc >= n_entries
+                correct = not decoy and not oos and _answers(matcher.kb.entries[doc], expect)
+                rows.append((doc, lex, qc, ac, decoy, correct))
+            feats[uw] = rows
+        out.append(_Item(oos, matcher.is_vague(q), expect, feats))
+        if step:
+            step()
+    return out
+
+
+def _outcomes(items: list[_Item], cfg: MatcherConfig, fusion: Fusion, rules: list[Decision],
+              semantic: bool) -> np.ndarray:
+    """(rules, items, 4) booleans: right at 1, hit in 3, wrong-confident, refused; through `decide`."""
+    cfg = replace(cfg, semantic_weight=fusion.semantic_weight, semantic_floor=fusion.semantic_floor)
+    ranked_items = []
+    for it in items:
+        rows = it.features[fusion.unknown_weight]
+        ranked = [Scored(doc, round(fuse(cfg, lex, qc if semantic else -1.0, ac), 2), decoy)
+                  for doc, lex, qc, ac, decoy, _ in rows]
+        ranked.sort(key=lambda r: (-r.score, r.doc))
+        ranked_items.append((it.oos, it.vague, ranked[:8], {row[0] for row in rows if row[5]}))
+    out = np.zeros((len(rules), len(items), 4), dtype=bool)
+    for r, rule in enumerate(rules):
+        for i, (oos, vague, ranked, correct) in enumerate(ranked_items):
+            status, offered = decide(ranked, rule, limit=3, vague=vague)
+            first_right = bool(offered) and offered[0].doc in correct
+            answered = status == "answer"
+            out[r, i] = (answered and first_right, status != "unknown" and any(o.doc in correct for o in offered),
+                         answered and not first_right and not oos, status == "unknown")
+    return out
+
+
+def _scores(table: np.ndarray, oos: np.ndarray, idx: np.ndarray, max_wrong: float,
+            min_refused: float) -> tuple[np.ndarray, np.ndarray]:
+    """(objective per rule, figures per rule: answer@1, hit@3, wrong-confident, refused) on items `idx`."""
+    asks, outs = idx[~oos[idx]], idx[oos[idx]]
+    a = table[:, asks, :3].mean(axis=1) if len(asks) else np.zeros((len(table), 3))
+    refused = table[:, outs, 3].mean(axis=1) if len(outs) else np.ones(len(table))
+    figures = np.column_stack([a, refused])
+    objective = (a[:, 0] + 0.5 * a[:, 1] - 10 * np.maximum(0.0, a[:, 2] - max_wrong)
+                 - 3 * np.maximum(0.0, min_refused - refused))
+    return objective, figures
+
+
+def rule_grid() -> list[Decision]:
+    rules = []
+    for clarify in range(30, 64, 3):
+        for cutoff in range(clarify, 82, 3):
+            for margin in (0, 2, 4, 6, 8, 10, 13):
+                rules.append(Decision(float(cutoff), float(margin), float(clarify), float(cutoff)))
+    return rules
+
+
+def fusion_grid(semantic: bool) -> list[Fusion]:
+    weights = (0.35, 0.5, 0.65, 0.8) if semantic else (0.0,)
+    floors = (0.75, 0.82) if semantic else (0.8,)
+    return [Fusion(w, f, u) for w, f, u in itertools.product(weights, floors, (1.0, 0.5, 0.25))]
+
+
+def fit(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *, folds: int = 5, max_wrong: float = 0.02,
+        min_refused: float = 0.95, seed: int = 15,
+        step: Callable[[], None] | None = None) -> tuple[Fit, tuple[float, float, float, float]]:
+    """Fit fusion weights and thresholds on `data`, for the signals `matcher` runs.
+
+    Returns the fit on all of `data` and the k-fold cross-validated figures (answer@1, hit@3,
+    wrong-confident, oos refused: each fold scored with settings fitted on the other folds only).
     """
-    rows = []
-    for item in data.get("ask", []):
-        expect = [str(e) for e in item.get("expect", [])]
-        ms, decoy = matcher.candidates(str(item["q"]), limit=3)
-        if decoy:
-            ms = []
-        correct = [_answers(m.entry, expect) for m in ms]
-        rows.append(([m.score for m in ms], correct))
-    oos_top = []
-    for item in data.get("out_of_scope", []):
-        ms, decoy = matcher.candidates(str(item["q"]), limit=1)
-        oos_top.append(ms[0].score if ms and not decoy else 0.0)
-    n, n_oos = max(1, len(rows)), max(1, len(oos_top))
-    fits = []
-    for clarify in range(20, 71, 2):
-        refused = sum(1 for s in oos_top if s < clarify) / n_oos
-        if refused < min_refused:
-            continue
-        for cutoff in range(clarify, 91, 2):
-            for margin in range(0, 21, 2):
-                a1 = h3 = wc = 0
-                for scores, correct in rows:
-                    if not scores or scores[0] < clarify:
-                        continue
-                    runner = scores[1] if len(scores) > 1 else 0.0
-                    if scores[0] >= cutoff and scores[0] - runner >= margin:
-                        a1 += correct[0]
-                        wc += not correct[0]
-                    h3 += any(c for s, c in zip(scores, correct, strict=True) if s >= clarify)
-                if wc / n <= max_wrong:
-                    fits.append(Fit(cutoff, margin, clarify, a1 / n, h3 / n, wc / n, refused))
-    fits.sort(key=lambda f: (f.answer_at_1, f.hit_at_3, -f.wrong_confident, f.answer_margin, f.answer_cutoff),
-              reverse=True)
-    return fits
+    semantic = matcher.signals == ("lexical", "semantic")
+    fusions = fusion_grid(semantic)
+    items = _collect(matcher, data, tuple(sorted({f.unknown_weight for f in fusions})), step)
+    rules = rule_grid()
+    tables = [_outcomes(items, matcher.config, f, rules, semantic) for f in fusions]
+    oos = np.array([it.oos for it in items], dtype=bool)
+    order = np.random.default_rng(seed).permutation(len(items))
+    fold_of = np.empty(len(items), dtype=int)
+    fold_of[order] = np.arange(len(items)) % folds
+
+    def best(idx: np.ndarray) -> tuple[int, int]:
+        top = (-np.inf, 0, 0)
+        for f, table in enumerate(tables):
+            objective, _ = _scores(table, oos, idx, max_wrong, min_refused)
+            r = int(np.argmax(objective))
+            if objective[r] > top[0]:
+                top = (float(objective[r]), f, r)
+        return top[1], top[2]
+
+    held_out = np.zeros((len(items), 4), dtype=bool)
+    for k in range(folds):
+        f, r = best(np.flatnonzero(fold_of != k))
+        test = np.flatnonzero(fold_of == k)
+        held_out[test] = tables[f][r, test]
+    _, cv = _scores(held_out[None], oos, np.arange(len(items)), max_wrong, min_refused)
+    f, r = best(np.arange(len(items)))
+    _, whole = _scores(tables[f][r:r + 1], oos, np.arange(len(items)), max_wrong, min_refused)
+    a1, h3, wc, refused = (float(x) for x in whole[0])
+    c1, c3, cw, cr = (float(x) for x in cv[0])
+    return Fit(fusions[f], rules[r], a1, h3, wc, refused), (c1, c3, cw, cr)

@@ -42,6 +42,7 @@ MAX_ANSWER_CHARS = 3_000
 MAX_QUESTION_CHARS = QUESTION_LIMIT
 MAX_KEYWORD_CHARS = 40
 MAX_LIST_ITEMS = 100
+MAX_VECTORS_BYTES = 64_000_000  # knowledge/vectors.npz (4 MB shipped)
 MIN_QUESTIONS = 5
 
 class EntryModel(BaseModel):
@@ -125,6 +126,8 @@ class KnowledgeBase:
     userdict: Path | None = None
     directory: Path | None = None
     language: AskLanguage = field(default_factory=shipped_ask_language)
+    fillers: frozenset[str] = frozenset()  # voices.yaml: words that say how, not what, is asked
+    english: dict[str, str] = field(default_factory=dict)  # voices.yaml: office English -> Chinese
     _by_id: dict[str, Entry] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -284,8 +287,10 @@ def knowledge_files(directory: Path | None = None) -> list[Path]:
         raise DataError([Problem(str(entries_dir), 0, f"too many knowledge files (limit {MAX_ENTRY_FILES})")])
     problems: list[Problem] = []
     out: list[Path] = []
-    extra = [(directory / n, MAX_DATA_FILE_BYTES) for n in ("synonyms.yaml", "out_of_scope.yaml", ASK_FILE)]
+    names = ("synonyms.yaml", "out_of_scope.yaml", "voices.yaml", ASK_FILE)
+    extra = [(directory / n, MAX_DATA_FILE_BYTES) for n in names]
     extra.append((directory / "userdict.txt", MAX_USERDICT_BYTES))
+    extra.append((directory / "vectors.npz", MAX_VECTORS_BYTES))  # the semantic signal's shipped vectors
     for path, limit in [*((f, MAX_ENTRIES_FILE_BYTES) for f in files), *extra]:
         if path not in files and not os.path.lexists(path):
             continue  # optional files
@@ -355,6 +360,11 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     except DataError as exc:
         decoys = []
         problems.extend(exc.problems)
+    try:
+        fillers, english = _load_voices(directory / "voices.yaml", directory.name + "/voices.yaml")
+    except DataError as exc:
+        fillers, english = frozenset(), {}
+        problems.extend(exc.problems)
     language = shipped_ask_language()
     if (directory / ASK_FILE).exists():
         try:
@@ -365,4 +375,24 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     problems.extend(_bound_problems(entries))
     if problems:
         raise DataError(problems)
-    return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory, language)
+    return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory, language,
+                         fillers, english)
+
+
+class VoicesModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fillers: list[list[NonEmpty]] = []
+    english: dict[NonEmpty, NonEmpty] = {}
+
+
+def _load_voices(path: Path, rel: str) -> tuple[frozenset[str], dict[str, str]]:
+    """Filler words (folded) and the English -> Chinese map (lower case) of voices.yaml."""
+    if not path.exists():
+        return frozenset(), {}
+    data, node = load_with_lines(path, name=rel)
+    try:
+        vm = VoicesModel.model_validate(data)
+    except ValidationError as exc:
+        raise DataError(pydantic_problems(exc, rel, node, ())) from exc
+    fillers = frozenset(normalize_query(w) for group in vm.fillers for w in group)
+    return fillers, {k.strip().lower(): v for k, v in vm.english.items()}

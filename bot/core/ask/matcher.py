@@ -13,20 +13,30 @@ Signals (each measured on the dev set, see README "Matching"):
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
+from bot.core.ask.decision import Decision, Scored, Status, decide
 from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.normalize import normalize_query
 from bot.core.text.segment import Segmenter
 from bot.core.text.synonyms import Canonicalizer
 
-Status = Literal["answer", "clarify", "unknown"]
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bot.core.ask.semantic import SemanticIndex
+
+# Fitted with `kb fit` (cross-validated on the blind fit set; figures in README).
+LEXICAL_RULE = Decision(answer_cutoff=60.0, answer_margin=2.0, clarify_cutoff=60.0, rival_floor=60.0)
+FUSED_RULE = Decision(answer_cutoff=60.0, answer_margin=4.0, clarify_cutoff=60.0, rival_floor=60.0)
+
 
 @dataclass(frozen=True, slots=True)
 class MatcherConfig:
@@ -37,16 +47,29 @@ class MatcherConfig:
     char_weight: float = 1.0  # RapidFuzz similarity with the closest alternate question
     evidence_saturation: float = 20.0
     answer_text_credit: float = 0.5  # credit for a question word found only in the answer text
-    answer_cutoff: float = 50.0
-    answer_margin: float = 6.0
-    clarify_cutoff: float = 44.0
-    rival_floor: float = 50.0  # runner-ups below this do not count against the answer margin
+    unknown_weight: float = 0.5  # share of a word unknown to the knowledge base counted as unexplained mass
+    lexical: Decision = LEXICAL_RULE
+    # Fusion with the semantic signal (used only when an embedder is attached).
+    semantic_weight: float = 0.65  # share of the fused score that is semantic
+    semantic_floor: float = 0.82  # cosine mapped to 0; 1.0 maps to 100
+    answer_offset: float | None = None  # answer-passage cosine + offset competes with the questions'; None: unused
+    semantic_candidates: int = 20  # nearest documents added to the lexical shortlist
+    fused: Decision = FUSED_RULE
     exclusive_penalty: float = 0.5
     single_char_weight: float = 0.5  # one-character words say little on their own (年, 发, 叫)
     shortlist: int = 20  # documents reranked by alternate-question similarity
     max_candidates: int = 300  # documents whose coverage is computed (rarest words first)
     char_scorer: str = "ratio"  # rapidfuzz.fuzz scorer for the character similarity
     sub_words: bool = True  # also index dictionary sub-words of long words (科技 in 对外科技交流)
+
+
+def fuse(cfg: MatcherConfig, lexical: float, question_cos: float, answer_cos: float) -> float:
+    """One 0–100 score from both signals; the lexical score alone when the semantic one is off (-1)."""
+    if question_cos < -0.5:
+        return lexical
+    cos = question_cos if cfg.answer_offset is None else max(question_cos, answer_cos + cfg.answer_offset)
+    semantic = 100.0 * min(1.0, max(0.0, (cos - cfg.semantic_floor) / (1.0 - cfg.semantic_floor)))
+    return (1.0 - cfg.semantic_weight) * lexical + cfg.semantic_weight * semantic
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +97,21 @@ class Matcher:
         self.kb = kb
         self.config = config or MatcherConfig()
         self.canon = Canonicalizer(kb.synonyms)
-        # Stopwords and exclusive groups: knowledge/language.yaml.
-        self.stopwords = kb.language.stopwords
+        # Stopwords and exclusive groups: knowledge/language.yaml; fillers of other voices: voices.yaml.
+        self.stopwords = kb.language.stopwords | kb.fillers
         exclusive = kb.language.exclusive if exclusive is None else exclusive
+        english = {normalize_query(k): v for k, v in kb.english.items() if normalize_query(k)}
+        # Whole English words only: "call" is 电话, the "call" inside "recall" is not.
+        self._english = english
+        self._english_re = (re.compile(r"(?<![a-z])(" + "|".join(re.escape(k) for k in
+                                                                  sorted(english, key=len, reverse=True))
+                                       + r")(?![a-z])") if english else None)
         # Every text is prepared once: the vocabulary, the postings and the alternates share it.
         prep = lru_cache(maxsize=None)(self._prep)
         texts = [prep(t) for e in kb.entries for t in (e.title, e.answer, *e.questions, *e.keywords)]
         texts += [prep(q) for d in kb.decoys for q in d.questions]
         extra = sorted({prep(k) for e in kb.entries for k in e.keywords} | self.canon.canonical_terms
-                       | {t for group in exclusive for t in group})
+                       | {t for group in exclusive for t in group} | set(kb.english.values()))
         self.seg = Segmenter(texts, extra, kb.userdict)
         self.exclusive = exclusive
         # Documents are the entries followed by the out-of-scope decoys (index >= n_entries).
@@ -119,12 +148,16 @@ class Matcher:
         self._alts: list[list[str]] = [[prep(q) for q in questions] for questions in alt_sources]
         self._entry_text = [self._prep(e.title + " " + " ".join(e.keywords)) for e in kb.entries]
         self._entry_text += [""] * len(kb.decoys)
+        self.attach(None, "not loaded")
 
     # -- text pipeline -------------------------------------------------------------------------
     def _prep(self, text: str) -> str:
         # Bounded work per question whatever the caller passes: a channel cuts at the question limit,
         # and folding can widen a character (㍿ -> 株式会社), so the folded form is cut as well.
-        return self.canon(normalize_query(text[:MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS])
+        folded = normalize_query(text[:MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS]
+        if self._english_re is not None:
+            folded = self._english_re.sub(lambda m: self._english[m.group(0)], folded)
+        return self.canon(folded)
 
     def _words(self, prepped: str) -> set[str]:
         cut = self.seg.cut_for_search if self.config.sub_words else self.seg.cut
@@ -134,6 +167,31 @@ class Matcher:
         """Information weight of a word: idf over entries, damped for single characters."""
         w = self._idf.get(word, self._unknown_idf)
         return w * self.config.single_char_weight if len(word) == 1 else w
+
+    # -- semantic signal ---------------------------------------------------------------------------
+    def attach(self, semantic: SemanticIndex | None, why_not: str = "") -> None:
+        """Use `semantic` beside the lexical signal (None: lexical only, `why_not` says why)."""
+        self.semantic = semantic
+        self.semantic_off = "" if semantic is not None else (why_not or "not loaded")
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        return ("lexical", "semantic") if getattr(self, "semantic", None) is not None else ("lexical",)
+
+    @property
+    def rule(self) -> Decision:
+        """The decision thresholds for the signals that run."""
+        return self.config.fused if self.signals == ("lexical", "semantic") else self.config.lexical
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The index cache stores only the lexical index; vectors live in their own data-only file.
+        state = dict(self.__dict__)
+        state.pop("semantic", None)
+        state.pop("semantic_off", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     # -- scoring ---------------------------------------------------------------------------------
     def _exclusive_clash(self, query: str, idx: int) -> bool:
@@ -147,18 +205,21 @@ class Matcher:
                 return True
         return False
 
-    def _rank(self, query: str, *, limit: int) -> list[tuple[int, float]]:
-        """(document index, score) best first, decoys included."""
+    def _lexical(self, query: str, extra: tuple[int, ...] = (), *,
+                 unknown_weight: float | None = None) -> dict[int, float]:
+        """Lexical score (0–100) of the shortlist by rare-word mass, plus of the documents `extra`."""
         cfg = self.config
+        uw = cfg.unknown_weight if unknown_weight is None else unknown_weight
         prepped = self._prep(query)
         words = self._words(prepped)
         if not words:
-            return []
-        idfs = {w: self.idf(w) for w in words}
-        q_mass = sum(idfs.values())
+            return {}
+        # A word the knowledge base never uses is unexplained information (what refuses "茅台股票
+        # 能买吗"); `unknown_weight` < 1 lets other voices (dialect, English, formal) cost less.
+        idfs = {w: self.idf(w) * (1.0 if w in self._idf else uw) for w in words}
+        q_mass = sum(idfs.values()) or 1.0
         # Candidates come from the rarest words first; a document sharing only very common words
         # with the question could not win anyway, and skipping it keeps 10,000 entries fast.
-        # Their rare-word mass pre-ranks them; exact coverage is computed for the best only.
         rough: dict[int, float] = defaultdict(float)
         for w in sorted(words, key=idfs.__getitem__, reverse=True):
             idf = idfs[w]
@@ -171,13 +232,13 @@ class Matcher:
         else:
             pool = list(rough)
         cover = {}
-        for i in pool:
+        for i in {*pool, *extra}:
             credit = self._credit[i]
             cover[i] = sum(idf * credit.get(w, 0.0) for w, idf in idfs.items())
-        shortlist = sorted(cover, key=cover.__getitem__, reverse=True)[: cfg.shortlist]
-        ranked: list[tuple[int, float]] = []
+        shortlist = {*sorted(pool, key=cover.__getitem__, reverse=True)[: cfg.shortlist], *extra}
         char_scorer = getattr(fuzz, cfg.char_scorer)
         total = cfg.evidence_weight + cfg.coverage_weight + cfg.char_weight
+        out: dict[int, float] = {}
         for i in shortlist:
             # Long scenario messages explain much in absolute terms but little relatively; short
             # out-of-scope questions the other way round: the two together separate them.
@@ -188,32 +249,39 @@ class Matcher:
                              + cfg.char_weight * char) / total
             if self._exclusive_clash(prepped, i):
                 score *= cfg.exclusive_penalty
-            ranked.append((i, round(score, 2)))
-        ranked.sort(key=lambda r: r[1], reverse=True)
-        return ranked[:limit]
+            out[i] = score
+        return out
+
+    def features(self, query: str, *, vector: np.ndarray | None = None,
+                 unknown_weight: float | None = None) -> list[tuple[int, float, float, float]]:
+        """(document, lexical 0–100, best question cosine, answer cosine) for every candidate of
+        either signal; cosines are -1 when the semantic signal is off. The input of fusion and fitting."""
+        semantic = getattr(self, "semantic", None)
+        if semantic is None:
+            return [(i, s, -1.0, -1.0) for i, s in self._lexical(query, unknown_weight=unknown_weight).items()]
+        v = semantic.vector(query) if vector is None else vector
+        per_doc, answers = semantic.similarities(v)
+        nearest = semantic.nearest(per_doc, self.config.semantic_candidates)
+        lex = self._lexical(query, nearest, unknown_weight=unknown_weight)
+        return [(i, s, float(per_doc[i]), float(answers[i])) for i, s in lex.items()]
+
+    def _rank(self, query: str) -> list[Scored]:
+        """Every candidate document with its fused score, best first, decoys included."""
+        ranked = [Scored(i, round(fuse(self.config, lex, q, a), 2), i >= self._n_entries)
+                  for i, lex, q, a in self.features(query)]
+        ranked.sort(key=lambda r: (-r.score, r.doc))
+        return ranked
+
+    def is_vague(self, query: str) -> bool:
+        """One content word at most: the question names a subject, not a situation."""
+        return len(self._words(self._prep(query))) <= 1
 
     def search(self, query: str, *, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
         """Entries best answering `query`, best first, scores 0–100, at most `limit`."""
-        found, _ = self.candidates(query, limit=limit)
-        return [m for m in found if m.score >= score_cutoff]
-
-    def candidates(self, query: str, *, limit: int = 3) -> tuple[list[Match], bool]:
-        """(best entries, whether an out-of-scope decoy outranks them all): the input of `ask`."""
-        ranked = self._rank(query, limit=limit + len(self.kb.decoys))
-        decoy_wins = bool(ranked) and ranked[0][0] >= self._n_entries
-        return [Match(self.kb.entries[i], s) for i, s in ranked if i < self._n_entries][:limit], decoy_wins
+        found = [Match(self.kb.entries[r.doc], r.score) for r in self._rank(query) if not r.decoy]
+        return [m for m in found if m.score >= score_cutoff][:limit]
 
     def ask(self, query: str, *, limit: int = 3) -> AskResult:
         """Decide between a confident answer, up to `limit` candidates, and an honest unknown."""
-        cfg = self.config
-        found, decoy_wins = self.candidates(query, limit=max(limit, 2))
-        matches = [m for m in found if m.score >= cfg.clarify_cutoff]
-        if decoy_wins or not matches:  # a decoy on top: the question is about a known out-of-scope area
-            return AskResult("unknown", (), query)
-        top = matches[0]
-        # Only a runner-up that could itself be an answer makes the top ambiguous.
-        rivals = [m.score for m in matches[1:] if m.score >= cfg.rival_floor]
-        runner_up = rivals[0] if rivals else 0.0
-        if top.score >= cfg.answer_cutoff and top.score - runner_up >= cfg.answer_margin:
-            return AskResult("answer", tuple(matches[:limit]), query)
-        return AskResult("clarify", tuple(matches[:limit]), query)
+        status, offered = decide(self._rank(query), self.rule, limit=limit, vague=self.is_vague(query))
+        return AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query)

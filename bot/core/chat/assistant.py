@@ -6,7 +6,7 @@ about a platform or SQL: storage is the `ChatStore` protocol, text comes from th
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,18 +24,26 @@ from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Phrasebook
 from bot.core.phrases.placeholders import SETTINGS
 from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, clean_input, has_surrogates, scrub
+from bot.core.text.language import shipped_check_language
 
 SETTING_MAX_CHARS = 40
 
 
 class ReportFlow(Protocol):
     """The leak-report conversation behind `/report`: `on_text` sees a user's messages first (None
-    when the user is not in a report conversation); buttons of callback kind "r" go to `on_tap`."""
+    when the user is not in a report conversation); buttons of callback kind "r" go to `on_tap`.
+    `active` names the report conversation the user is in (None: none), `resume` shows where it is."""
 
     def start(self, sender: Sender, args: str) -> Reply: ...
     def on_text(self, sender: Sender, text: str) -> Reply | None: ...
     def on_tap(self, sender: Sender, payload: str) -> Reply: ...
     def cancel(self, sender: Sender) -> bool: ...
+    def active(self, sender: Sender) -> str | None: ...
+    def resume(self, sender: Sender) -> Reply: ...
+
+
+# A settings prompt waits this long for its value; later text is a question again.
+PROMPT_SECONDS = 30 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +64,18 @@ class Assistant:
 
     def __init__(self, matcher: Matcher, store: ChatStore, *, checker: Checker | None = None,
                  phrasebook: Phrasebook | None = None, report_flow: ReportFlow | None = None,
-                 options: AssistantOptions | None = None):
+                 options: AssistantOptions | None = None, clock: Callable[[], float] = time.time):
         self.matcher = matcher
+        self.clock = clock
         self.store = store
         self.checker = checker
         self.phrasebook = phrasebook
         self.report_flow = report_flow
         self.options = options or AssistantOptions()
-        # user id -> settings field awaiting its value (bounded: abandoned prompts age out).
-        self._pending: OrderedDict[int, str] = OrderedDict()
         self._taps: dict[str, Callable[[Sender, tuple[str, ...]], Reply]] = {
             "a": self._tap_answer, "c": self._tap_choice, "v": self._tap_vote, "n": self._tap_none,
             "x": self._tap_example, "p": self._tap_phrase, "s": self._tap_setting, "r": self._tap_report,
+            "f": self._tap_flow,
         }
 
     # -- entry points ------------------------------------------------------------------------------
@@ -84,6 +92,8 @@ class Assistant:
             return self.settings(sender, args)
         if name == "report":
             return self.report(sender, args)
+        if name == "reports":  # the officers' list (the same as "/report list")
+            return self.report(sender, args or "list")
         if name == "cancel":
             return self.cancel(sender)
         if name == "stats":
@@ -96,9 +106,10 @@ class Assistant:
         claimed = self.report_flow.on_text(sender, text) if self.report_flow else None
         if claimed is not None:
             return claimed
-        pending = self._pending.pop(sender.user_id, None)
+        pending = self._settings_prompt(sender)
         if pending is not None:
-            return self._set_setting(sender, pending, text)
+            self.store.end_flow(_scope(sender))
+            return self._setting_answer(sender, pending, text)
         return self.ask(sender, text)
 
     def tap(self, sender: Sender, data: str) -> Reply:
@@ -140,12 +151,23 @@ class Assistant:
         text = t("help.body")
         if bot_username:
             text += "\n" + t("help.inline", bot=bot_username)
+        if sender.role == "officer":
+            text += "\n" + t("help.officer")
         if sender.role == "admin":
             text += "\n" + t("help.admin")
         return Reply(text)
 
+    def not_text(self, sender: Sender) -> Reply:
+        """A photo, sticker, file… In a report conversation: a warning about images of classified
+        material and the current step again; otherwise: ask for text."""
+        if self.report_flow is not None and self.report_flow.active(sender) is not None:
+            step = self.report_flow.resume(sender)
+            return Reply(t("report.not_text") + "\n\n" + step.text, step.buttons)
+        return Reply(t("bot.text_only"))
+
     def cancel(self, sender: Sender) -> Reply:
-        had = self._pending.pop(sender.user_id, None) is not None
+        had = self._settings_prompt(sender) is not None
+        self.store.end_flow(_scope(sender))
         had = (self.report_flow is not None and self.report_flow.cancel(sender)) or had
         return Reply(t("bot.cancelled") if had else t("bot.nothing_to_cancel"))
 
@@ -189,19 +211,13 @@ class Assistant:
 
     def answer(self, entry: Entry, *, voted: int = 0) -> Reply:
         """An entry as a reply: answer, source, related questions, and 👍/👎 (until voted)."""
-        lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source)]
         related = [r for r in (self.matcher.kb.get(i) for i in entry.related) if r is not None]
         related = related[: self.options.max_related]
-        rows: list[tuple[Button, ...]] = []
-        if related:
-            lines.append(t("ask.related"))
-            rows += [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
-        if voted:
-            lines.append(t("vote.thanks_up") if voted > 0 else t("vote.thanks_down"))
-        else:
+        rows: list[tuple[Button, ...]] = [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
+        if not voted:
             rows.append((Button(t("vote.up_label"), encode("v", entry.id, "+")),
                          Button(t("vote.down_label"), encode("v", entry.id, "-"))))
-        return Reply("\n".join(lines), tuple(rows))
+        return Reply(views.answer_text(entry, related, voted=voted), tuple(rows))
 
     def _tap_answer(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
         entry = self.matcher.kb.get(parts[0]) if len(parts) == 1 else None
@@ -305,25 +321,19 @@ class Assistant:
         return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
 
     def render_phrase(self, sender: Sender, scenario_id: str) -> Reply:
+        scenario = self.phrasebook.get(scenario_id) if self.phrasebook else None
+        if scenario is None:
+            return self.expired()
         settings = self.store.get_settings(sender.user_id)
         texts = self._render_phrases(scenario_id, settings)
-        lines = [f"【{self._scenario_title(scenario_id)}】"]
-        lines += [f"{i}. {text}" if len(texts) > 1 else text for i, text in enumerate(texts, 1)]
-        scenario = self.phrasebook.get(scenario_id) if self.phrasebook else None
-        raw = "".join(scenario.phrases) if scenario else ""
+        raw = "".join(scenario.phrases)
         missing = [p.name for p in SETTINGS if p.name not in settings and "{" + p.name + "}" in raw]
-        if missing:
-            lines.append(t("settings.hint_missing", fields="、".join(missing)))
-        if scenario is not None and scenario.note:
-            lines.append(t("bot.phrase_note", note=scenario.note))
-        if scenario is not None:
-            lines.append(t("ask.source", source=scenario.source))
         rows: list[tuple[Button, ...]] = []
         copies = [Button(t("bot.copy_label") + (f" {i}" if len(texts) > 1 else ""), copy_text=text)
                   for i, text in enumerate(texts, 1) if len(text) <= COPY_MAX_CHARS]
         rows += [tuple(copies[i:i + 3]) for i in range(0, len(copies), 3)]
         rows.append((Button(t("bot.insert_elsewhere_label"), switch_inline=self._scenario_title(scenario_id)),))
-        return Reply("\n".join(lines), tuple(rows))
+        return Reply(views.phrase_text(scenario, texts, missing=missing), tuple(rows))
 
     def _tap_phrase(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
         if self.phrasebook is None or len(parts) != 1 or parts[0] not in dict(self._scenario_list()):
@@ -332,7 +342,10 @@ class Assistant:
 
     # -- settings ----------------------------------------------------------------------------------------
     def settings(self, sender: Sender, args: str = "") -> Reply:
-        """Show the placeholder values; "/settings 单位 某某公司" sets one directly."""
+        """Show the placeholder values; "/settings 单位 某某公司" sets one directly. Private chats
+        only: in a group the values would be shown to everyone."""
+        if not sender.private:
+            return Reply(t("settings.private_only"))
         args = args.strip()
         if args:
             label, _, value = args.partition(" ")
@@ -356,13 +369,58 @@ class Assistant:
         fields = tuple(Button(t("settings.set_label", field=p.name), encode("s", p.key)) for p in SETTINGS)
         return (fields, (Button(t("settings.clear_label"), encode("s", "clear")),))
 
+    def _settings_prompt(self, sender: Sender) -> str | None:
+        """The settings field this conversation's next message is the value of, if any."""
+        flow = self.store.get_flow(_scope(sender), newer_than=self.clock() - PROMPT_SECONDS)
+        return flow[1] if flow is not None and flow[0] == "settings" else None
+
     def _prompt(self, sender: Sender, key: str) -> Reply:
         label = placeholders.get(key).name
-        self._pending[sender.user_id] = key
-        self._pending.move_to_end(sender.user_id)
-        while len(self._pending) > 10_000:
-            self._pending.popitem(last=False)
+        busy = self.report_flow.active(sender) if self.report_flow else None
+        if busy is not None:
+            return self._busy(busy, t("settings.flow_name", field=label), ("s", key))
+        self.store.put_flow(_scope(sender), "settings", key)
         return Reply(t("settings.prompt", field=label))
+
+    def _setting_answer(self, sender: Sender, key: str, text: str) -> Reply:
+        """The message after a settings prompt: the value, unless it reads as a question; then it is
+        answered as one and nothing is saved (the reply says so and how to save it after all)."""
+        value = " ".join(text.split())
+        question = value.endswith(("?", "？")) or any(w in value for w in shipped_check_language().interrogatives)
+        if not question:
+            return self._set_setting(sender, key, value)
+        label = placeholders.get(key).name
+        answer = self.ask(sender, text)
+        note = t("settings.not_saved_question", field=label, value=views.preview(value))
+        return Reply(note + "\n\n" + answer.text, answer.buttons)
+
+    def _busy(self, current: str, target: str, then: tuple[str, ...]) -> Reply:
+        """The user is in the middle of `current` and asked for `target`: continue, or cancel and go on."""
+        return Reply(t("flow.busy", current=current, target=target), (
+            (Button(t("flow.continue", current=current), encode("f", "cont")),),
+            (Button(t("flow.switch", target=target), encode("f", "stop", *then)),),
+        ))
+
+    def _tap_flow(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        """The buttons of `_busy`: show the current step again, or cancel it and start the other."""
+        if parts == ("cont",):
+            if self.report_flow is not None and self.report_flow.active(sender) is not None:
+                return self.report_flow.resume(sender)
+            pending = self._settings_prompt(sender)
+            if pending is not None:
+                return Reply(t("settings.prompt", field=placeholders.get(pending).name))
+            return Reply(t("bot.nothing_to_cancel"))
+        if not parts or parts[0] != "stop":
+            return self.expired()
+        self.store.end_flow(_scope(sender))
+        if self.report_flow is not None:
+            self.report_flow.cancel(sender)
+        then = parts[1:]
+        if len(then) == 2 and then[0] == "s" and then[1] in {p.key for p in SETTINGS}:
+            return self._prompt(sender, then[1])
+        if then == ("report",):
+            return self.report(sender, "")
+        return Reply(t("bot.cancelled"))
 
     def _set_setting(self, sender: Sender, key: str, value: str) -> Reply:
         label = placeholders.get(key).name
@@ -373,9 +431,11 @@ class Assistant:
         return self._settings_view(sender, prefix=t("settings.saved", field=label, value=value))
 
     def _tap_setting(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        if not sender.private:
+            return Reply(t("settings.private_only"), toast=t("settings.private_only"))
         if parts == ("clear",):
             self.store.clear_settings(sender.user_id)
-            self._pending.pop(sender.user_id, None)
+            self.store.end_flow(_scope(sender))
             return self._settings_view(sender, prefix=t("settings.cleared"), edit=True)
         if len(parts) == 1 and parts[0] in {p.key for p in SETTINGS}:
             return self._prompt(sender, parts[0])
@@ -385,12 +445,22 @@ class Assistant:
     def report(self, sender: Sender, args: str = "") -> Reply:
         if self.report_flow is None:
             return Reply(t("report.disabled"))
+        pending = self._settings_prompt(sender) if not args.strip() else None
+        if pending is not None:
+            label = t("settings.flow_name", field=placeholders.get(pending).name)
+            return self._busy(label, t("report.flow_name.new"), ("report",))
         return self.report_flow.start(sender, args)
 
     def _tap_report(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
         if self.report_flow is None:
             return self.expired()
         return self.report_flow.on_tap(sender, ":".join(parts))
+
+
+def _scope(sender: Sender) -> str:
+    """The conversation a flow belongs to: this user in this chat."""
+    chat = sender.chat_id if sender.chat_id is not None else sender.user_id
+    return f"{chat}:{sender.user_id}"
 
 
 def _setting(label: str) -> str | None:

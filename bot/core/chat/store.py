@@ -1,8 +1,16 @@
-"""What the chat stores per user: the `ChatStore` protocol and an in-memory implementation."""
+"""What the chat stores per user: the `ChatStore` protocol and an in-memory implementation.
+
+Conversation state ("flows", e.g. a settings prompt waiting for its value) is kept per conversation
+scope (one user in one chat), so that one flow never takes another conversation's input, and it
+survives a restart when the store is persistent."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any, Protocol
+
+from bot.core.privacy import storable
 
 
 class ChatStore(Protocol):
@@ -15,6 +23,9 @@ class ChatStore(Protocol):
     def add_unanswered(self, question: str) -> None: ...
     def vote_summary(self) -> list[dict[str, Any]]: ...
     def unanswered(self, *, limit: int = 100) -> list[dict[str, Any]]: ...
+    def get_flow(self, scope: str, *, newer_than: float) -> tuple[str, str] | None: ...
+    def put_flow(self, scope: str, flow: str, state: str) -> None: ...
+    def end_flow(self, scope: str) -> None: ...
 
 
 class MemoryStore:
@@ -24,12 +35,14 @@ class MemoryStore:
         self.settings: dict[int, dict[str, str]] = {}
         self.votes: dict[tuple[int, str], int] = {}
         self.questions: list[str] = []
+        self.flows: dict[str, tuple[str, str, float]] = {}
+        self.clock: Callable[[], float] = time.time
 
     def get_settings(self, user_id: int) -> dict[str, str]:
         return dict(self.settings.get(user_id, {}))
 
     def set_setting(self, user_id: int, key: str, value: str) -> None:
-        self.settings.setdefault(user_id, {})[key] = value
+        self.settings.setdefault(user_id, {})[key] = storable(value)
 
     def clear_settings(self, user_id: int) -> None:
         self.settings.pop(user_id, None)
@@ -38,7 +51,7 @@ class MemoryStore:
         self.votes[(user_id, entry_id)] = 1 if vote > 0 else -1
 
     def add_unanswered(self, question: str) -> None:
-        self.questions.append(question)
+        self.questions.append(storable(question))
 
     def vote_summary(self) -> list[dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -49,3 +62,13 @@ class MemoryStore:
 
     def unanswered(self, *, limit: int = 100) -> list[dict[str, Any]]:
         return [{"question": q} for q in reversed(self.questions[-limit:])]
+
+    def get_flow(self, scope: str, *, newer_than: float) -> tuple[str, str] | None:
+        found = self.flows.get(scope)
+        return (found[0], found[1]) if found and found[2] >= newer_than else None
+
+    def put_flow(self, scope: str, flow: str, state: str) -> None:
+        self.flows[scope] = (flow, state, self.clock())
+
+    def end_flow(self, scope: str) -> None:
+        self.flows.pop(scope, None)

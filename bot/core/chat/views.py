@@ -3,8 +3,12 @@ CLI print what these return; nothing else formats a core result for a person."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bot.core.ask.knowledge import Entry
 from bot.core.check.checker import CheckResult
 from bot.core.phrases.messages import t
+from bot.core.phrases.phrasebook import Scenario
 
 
 def preview(text: str, width: int = 40) -> str:
@@ -33,4 +37,29 @@ def check_text(result: CheckResult) -> str:
     lines += list(result.hints)
     if any(f.kind == "pii" for f in result.findings):
         lines.append(t("bot.check_masked", text=result.masked_draft()))
+    return "\n".join(lines)
+
+
+def answer_text(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, list_related: bool = False) -> str:
+    """An answer: title, rule, source, the related-questions header (`list_related`: with their titles,
+    for outputs without buttons), and the thanks for a vote."""
+    lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source)]
+    if related:
+        lines.append(t("ask.related"))
+        if list_related:
+            lines += [f"  · {r.title}" for r in related]
+    if voted:
+        lines.append(t("vote.thanks_up") if voted > 0 else t("vote.thanks_down"))
+    return "\n".join(lines)
+
+
+def phrase_text(scenario: Scenario, phrases: Sequence[str], *, missing: Sequence[str] = ()) -> str:
+    """A scenario's standard phrases filled in, a hint for settings still missing, its note and source."""
+    lines = [f"【{scenario.title}】"]
+    lines += [f"{i}. {text}" if len(phrases) > 1 else text for i, text in enumerate(phrases, 1)]
+    if missing:
+        lines.append(t("settings.hint_missing", fields="、".join(missing)))
+    if scenario.note:
+        lines.append(t("bot.phrase_note", note=scenario.note))
+    lines.append(t("ask.source", source=scenario.source))
     return "\n".join(lines)

@@ -6,18 +6,20 @@ draft exactly as given, whatever was folded away to find them.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.core.check.classified import TopicIndex, find_secrets
-from bot.core.check.draftview import CompactView, DraftViews, build_views
+from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
+from bot.core.text.fold import Compact, Folded, fold_draft
 from bot.core.text.language import shipped_check_language
 from bot.core.yamlfile import Problem
 
@@ -30,6 +32,9 @@ _TRAILING = _LANGUAGE.trailing_particles
 _LEADING = _LANGUAGE.leading_interjections
 _GREETINGS = _LANGUAGE.greetings
 _FAREWELLS = _LANGUAGE.farewells
+# Opening/closing quote pairs; text between them is someone else's words or a title.
+_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
+_QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
 _MIN_HINT_CHARS = 8
 
 
@@ -116,82 +121,117 @@ def _masked_slice(draft: str, pii: Sequence[Finding], start: int, end: int) -> s
 
 
 class PhraseMatcher:
-    """All forbidden-rule patterns and exceptions in one Aho-Corasick automaton."""
+    """All forbidden-rule patterns and exceptions in one Aho-Corasick automaton.
+
+    Every literal of every part (not only the first) is a key, so one pass over the draft finds
+    all of them; a pattern's later parts are then looked up among the occurrences, never searched.
+    """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        refs: dict[str, list[tuple[int, Pattern, bool, bool]]] = {}
+        refs: dict[str, list[tuple[int, Pattern | None, bool, int]]] = {}
+        part_ids: dict[tuple[str, ...], int] = {}
+        self._parts: dict[int, tuple[int, ...]] = {}  # id(pattern) -> ids of its later parts
         for ri, rule in enumerate(rules):
             for is_exc, pats in ((False, rule.patterns), (True, rule.exceptions)):
                 for pat in pats:
                     for alt in pat.parts[0]:
-                        simple = len(pat.parts) == 1 and not (pat.clause_start or pat.clause_end)
-                        refs.setdefault(alt, []).append((ri, pat, is_exc, simple))
+                        refs.setdefault(alt, []).append((ri, pat, is_exc, -1))
+                    ids = []
+                    for part in pat.parts[1:]:
+                        if part not in part_ids:
+                            part_ids[part] = len(part_ids)
+                            for alt in part:
+                                refs.setdefault(alt, []).append((-1, None, False, part_ids[part]))
+                        ids.append(part_ids[part])
+                    self._parts[id(pat)] = tuple(ids)
         self._automaton = build_automaton(refs)
 
-    def match(self, view: CompactView) -> list[tuple[Rule, int, int]]:
+    def match(self, view: Compact) -> list[tuple[Rule, int, int]]:
         """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied."""
         if self._automaton is None or not view.text:
             return []
-        text = view.text
+        firsts: list[tuple[int, Pattern, bool, int, int]] = []
+        occ: dict[int, list[tuple[int, int]]] = {}
+        for last, (klen, refs) in self._automaton.iter(view.text):
+            start = last - klen + 1
+            for ri, pat, is_exc, part in refs:
+                if pat is None:
+                    occ.setdefault(part, []).append((start, last + 1))
+                else:
+                    firsts.append((ri, pat, is_exc, start, last + 1))
+        for spans in occ.values():
+            spans.sort()
+        starts = {part: [s for s, _ in spans] for part, spans in occ.items()}
         cands: list[tuple[int, int, int]] = []
         exc_hits: list[tuple[int, Pattern, int, int]] = []
-        present: dict[tuple[str, ...], bool] = {}  # later parts found anywhere in the draft (cheap pre-check)
-        for last, (klen, refs) in self._automaton.iter(text):
-            start = last - klen + 1
-            for ri, pat, is_exc, simple in refs:
-                if is_exc:
-                    exc_hits.append((ri, pat, start, last + 1))  # resolved only if the rule has a candidate
-                    continue
-                end = last + 1 if simple else _complete(view, pat, start, last + 1, present)
-                if end is not None:
-                    cands.append((ri, start, end))
+        for ri, pat, is_exc, start, end in firsts:
+            if is_exc:
+                exc_hits.append((ri, pat, start, end))  # resolved only if the rule has a candidate
+                continue
+            done = self._complete(view, pat, start, end, occ, starts)
+            if done is not None:
+                cands.append((ri, start, done))
         if not cands:
             return []
         with_cands = {ri for ri, _, _ in cands}
         excepted: dict[int, list[tuple[int, int]]] = {}
         for ri, pat, start, anchor_end in exc_hits:
             if ri in with_cands:
-                end = _complete(view, pat, start, anchor_end, present)
-                if end is not None:
-                    excepted.setdefault(ri, []).append((start, end))
+                done = self._complete(view, pat, start, anchor_end, occ, starts)
+                if done is not None:
+                    excepted.setdefault(ri, []).append((start, done))
         return [(self.rules[ri], s, e) for ri, s, e in cands
                 if not any(xs < e and s < xe for xs, xe in excepted.get(ri, ()))]
 
-
-def _complete(view: CompactView, pat: Pattern, start: int, anchor_end: int,
-              present: dict[tuple[str, ...], bool]) -> int | None:
-    """End of the whole pattern whose first part spans [start, anchor_end), conditions checked."""
-    text = view.text
-    end: int | None = anchor_end
-    if len(pat.parts) > 1:
-        for part in pat.parts[1:]:
-            if part not in present:
-                present[part] = any(alt in text for alt in part)
-            if not present[part]:
+    def _complete(self, view: Compact, pat: Pattern, start: int, pos: int,
+                  occ: dict[int, list[tuple[int, int]]], starts: dict[int, list[int]]) -> int | None:
+        """End of the whole pattern whose first part spans [start, pos), conditions checked."""
+        for part in self._parts[id(pat)]:
+            spans = occ.get(part)
+            if not spans:
                 return None
-        end = _extend(text, pat, anchor_end)
-    if end is None or ((pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, end)):
-        return None
-    return end
-
-
-def _extend(text: str, pat: Pattern, pos: int) -> int | None:
-    """End of the pattern whose first part ends at `pos`, or None when a later part is missing."""
-    for part in pat.parts[1:]:
-        best = -1
-        best_end = -1
-        for alt in part:
-            i = text.find(alt, pos, pos + pat.max_gap + len(alt))
-            if i >= 0 and (best < 0 or i < best):
-                best, best_end = i, i + len(alt)
-        if best < 0:
+            # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
+            i = bisect_left(starts[part], pos)
+            best, best_end = -1, -1
+            while i < len(spans) and spans[i][0] <= pos + pat.max_gap:
+                s, e = spans[i]
+                if best < 0 or (s == best and e > best_end):
+                    best, best_end = s, e
+                elif s > best:
+                    break
+                i += 1
+            if best < 0:
+                return None
+            pos = best_end
+        if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, pos):
             return None
-        pos = best_end
-    return pos
+        return pos
 
 
-def _clause_ok(view: CompactView, pat: Pattern, start: int, end: int) -> bool:
+class _PrefixMax:
+    """Fenwick tree of maxima: update(i, v), query(i) = max value at positions <= i (log time)."""
+
+    def __init__(self, size: int):
+        self.tree = [-1] * (size + 1)
+
+    def update(self, i: int, value: int) -> None:
+        i += 1
+        while i < len(self.tree):
+            if self.tree[i] < value:
+                self.tree[i] = value
+            i += i & -i
+
+    def query(self, i: int) -> int:
+        i += 1
+        best = -1
+        while i > 0:
+            best = max(best, self.tree[i])
+            i -= i & -i
+        return best
+
+
+def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
     text, bounds = view.text, view.boundaries
     if pat.clause_start:
         s = start
@@ -215,7 +255,7 @@ class Checker:
                  settings: dict[str, str] | None = None):
         self.ruleset = rules
         self.phrases = PhraseMatcher(rules.rules)
-        self.topics = TopicIndex(rules.topics)
+        self.classified = Classified(rules)
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
         items: list[Marker | Topic] = [*rules.markers, *rules.topics]
@@ -232,20 +272,34 @@ class Checker:
 
     def check(self, draft: str) -> CheckResult:
         """Every finding in `draft`, sorted by position, plus soft hints."""
-        views = build_views(draft)
-        findings = self._forbidden(views)
-        findings += self._pii(views)
-        findings += self._secrets(views)
+        folded = fold_draft(draft)
+        findings = self._forbidden(folded)
+        pii = self._pii(folded)
+        findings += pii
+        findings += self._secrets(folded, pii)
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
-        return CheckResult.of(draft, findings, self._hints(views))
+        return CheckResult.of(draft, findings, self._hints(folded))
 
-    def _forbidden(self, views: DraftViews) -> list[Finding]:
+    def _forbidden(self, folded: Folded) -> list[Finding]:
         raw: dict[tuple[str, int, int], Rule] = {}
-        view = views.collapsed
+        view = folded.compact
+        quoted: list[tuple[int, int]] | None = None
+        cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
         for rule, s, e in self.phrases.match(view):
+            if rule.unless:
+                ss, se = view.sentence_of(s)
+                if (rule.id, ss) not in cleared:
+                    cleared[(rule.id, ss)] = any(w in view.text[ss:se] for w in rule.unless)
+                if cleared[(rule.id, ss)]:
+                    continue
             os, oe = view.span(s, e)
-            if rule.quoted_ok and views.quoted and views.in_quotes(os, oe):
-                continue
+            if rule.quoted_ok:
+                if quoted is None:
+                    original = folded.original
+                    quoted = ([m.span(m.lastindex or 0) for m in _QUOTED.finditer(original)]
+                              if any(q in original for q in _QUOTES) else [])
+                if any(qs <= os and oe <= qe for qs, qe in quoted):
+                    continue
             raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
         merged: list[tuple[Rule, int, int]] = []
@@ -257,34 +311,47 @@ class Checker:
         # Longest first, so that a phrase swallows a shorter match of the same category inside it.
         merged.sort(key=lambda m: (m[1] - m[2], m[1]))
         kept: list[Finding] = []
-        spans: dict[str, list[tuple[int, int]]] = {}
+        covers: dict[str, _PrefixMax] = {}
         for rule, s, e in merged:
-            same = spans.setdefault(rule.category, [])
-            if any(ks <= s and e <= ke for ks, ke in same):
+            cover = covers.setdefault(rule.category, _PrefixMax(len(folded.original) + 1))
+            if cover.query(s) >= e:  # a kept span of this category starting at or before s reaches e
                 continue
-            same.append((s, e))
-            kept.append(Finding("forbidden", rule.category, rule.id, s, e, views.original[s:e],
+            cover.update(s, e)
+            kept.append(Finding("forbidden", rule.category, rule.id, s, e, folded.original[s:e],
                                 self._messages[rule.id], self._suggestions[rule.id], rule.severity))
         return kept
 
-    def _pii(self, views: DraftViews) -> list[Finding]:
+    def _pii(self, folded: Folded) -> list[Finding]:
         out = []
-        for m in find_pii(views, self.ruleset.pii):
+        for m in find_pii(folded, self.ruleset.pii):
             message, suggestion = self._pii_text[m.category]
-            out.append(Finding("pii", m.category, f"pii.{m.category}", m.start, m.end, m.masked,
-                               message, suggestion, "error"))
+            s, e = folded.wide.span(m.start, m.end)
+            out.append(Finding("pii", m.category, f"pii.{m.category}", s, e, m.masked, message, suggestion, "error"))
         return out
 
-    def _secrets(self, views: DraftViews) -> list[Finding]:
+    def _secrets(self, folded: Folded, pii: list[Finding]) -> list[Finding]:
+        ci, wi = folded.compact_index, folded.wide_index
+        contacts = [(ci(wi(f.start)), ci(wi(f.end - 1)) + 1) for f in pii]
+        found: list[tuple[str, str, int, int]] = []
+        for h in self.classified.find(folded, contacts):
+            s, e = folded.compact.span(h.start, h.end)
+            found.append((h.category, h.rule, s, e))
+        # Overlapping matches of one rule become one span.
+        found.sort(key=lambda x: (x[1], x[2], -x[3]))
+        merged: list[tuple[str, str, int, int]] = []
+        for cat, rule, s, e in found:
+            if merged and merged[-1][1] == rule and s < merged[-1][3]:
+                merged[-1] = (cat, rule, merged[-1][2], max(e, merged[-1][3]))
+            else:
+                merged.append((cat, rule, s, e))
         out = []
-        for m in find_secrets(views, self.ruleset.markers, self.topics):
-            message, suggestion = self._secret_text[m.rule]
-            out.append(Finding("secret", m.category, m.rule, m.start, m.end, views.original[m.start:m.end],
-                               message, suggestion, "error"))
+        for cat, rule, s, e in merged:
+            message, suggestion = self._secret_text[rule]
+            out.append(Finding("secret", cat, rule, s, e, folded.original[s:e], message, suggestion, "error"))
         return out
 
-    def _hints(self, views: DraftViews) -> tuple[str, ...]:
-        text = views.compact.text
+    def _hints(self, folded: Folded) -> tuple[str, ...]:
+        text = folded.compact.text
         if len(text) < _MIN_HINT_CHARS:
             return ()
         hints = []

@@ -1,145 +1,412 @@
-"""Classified content in a draft: 密级 markings and confidential topics from the 保密范围 lists.
+"""Classified content in a draft: 密级 markings as a small grammar, confidential topics as categories.
 
-Markings are layouts (【机密】, 机密★1年, 密级：秘密, spaced 机 密 ...) matched as regexes on the
-folded draft with spaces kept. A confidential topic needs more than a word: a topic term
-(工资, 客户名单, 密码 ...) together with a concrete value next to it (an amount, a phone
-number, a password) or a cue that the matter is unannounced (还没发文, 透个底), so that
-everyday words (小秘密, 请勿向他人透露密码, 保密协议) stay quiet.
+Markings: a level word (绝密/机密/秘密 ..., CONFIDENTIAL) counts only in a marking context — framed
+by brackets of any kind or ★/☆, after 密级(为/:), followed by 级 or a period (★1年), after a
+"this document" word (此件/本文件/附件 ...), or as a heading — and not when prose about markings
+follows (…级秘密载体, 标有“秘密”字样). Whole marking phrases (仅供内部参考) and labels (内部资料,
+涉密文件) count when they label or hand over the document at hand, not when refusing.
+
+Topics: each category of the documents' 保密范围 lists (pay, customers, costs, finance, tenders,
+technology, plans, personnel, staff privacy, credentials, security) has a vocabulary and names
+the kinds of evidence that make a mention a disclosure, checked within the sentence: a quantity
+in any notation (三成, 八十多万, 百分之十二), a person or organisation, a contact, a sharing verb,
+a secrecy cue, a decision or a date ahead, a credential-shaped value or lock combination.
+Negative contexts in the sentence suppress: refusals, talk about the rules, already-public
+information, and the customer's own data addressed to them (您的工资).
+
+Everything runs on the one folded text (`bot.core.text.fold`): one Aho-Corasick pass for all
+words, linear scans for values.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core.check.draftview import DraftViews
-from bot.core.check.rules import Marker, Topic
+from bot.core.check.rules import Marker, RuleSet, Signals, Topic
 from bot.core.text.automaton import build_automaton
+from bot.core.text.fold import Compact, Folded
 
-_SENTENCE_END = re.compile(r"[。！？!?;；\n]")
+# Quantities on the compact text (digits of every script are ASCII there; '%' is kept).
+_NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百千万亿]++")
+_UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
+          "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
+          "多万", "多块", "来万", "多个", "余万")
+_DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
+            "条", "款", "章", "项")
+_LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
+# A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
+# symbols, possibly spaced out (8 8 2 1). Bounded repeats over disjoint classes: linear.
+_CRED_VALUE = re.compile(
+    r"[\s:：是为=叫用改成设成就\"“'「『(（]{0,6}"
+    r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
+_OPEN = frozenset("【[(（〔「『<〈《〖{｛［")
+_CLOSE = frozenset("】])）〕」』>〉》〗}｝］")
+_STARS = frozenset("★☆✩✪✫✬✭✮✯✰⭐*")
+_ASCII_WORD = re.compile(r"[a-z][a-z0-9]*+")
 
 
 @dataclass(frozen=True, slots=True)
-class SecretMatch:
+class SecretHit:
+    """A marking or a disclosed topic: category, rule id and span in compact-view indices."""
+
     category: str  # secret_marker | confidential_topic
     rule: str
-    start: int
+    start: int  # compact indices
     end: int
 
 
-def find_markers(views: DraftViews, markers: list[Marker]) -> list[tuple[Marker, int, int]]:
-    """(marker, start, end) in original offsets for every 密级 marking."""
-    out = []
-    text = views.wide.text
-    for mk in markers:
-        for m in mk.regex.finditer(text):
-            if m.end() > m.start():
-                s, e = views.wide.span(*m.span())
-                out.append((mk, s, e))
-    return out
+class Classified:
+    """All markings and topics of a rule set, built once; `find` is thread-safe."""
 
+    def __init__(self, rules: RuleSet):
+        self.marker: Marker | None = rules.markers[0] if rules.markers else None
+        self.categories: dict[str, Topic] = {t.id: t for t in rules.topics}
+        sig: Signals = rules.signals
+        refs: dict[str, list[tuple[str, str]]] = {}
 
-def _sentence(text: str, pos: int) -> tuple[int, int]:
-    """Bounds of the sentence of `text` containing index `pos`."""
-    start = 0
-    for m in _SENTENCE_END.finditer(text, 0, pos):
-        start = m.end()
-    m2 = _SENTENCE_END.search(text, pos)
-    return start, m2.start() if m2 else len(text)
+        def add(words: tuple[str, ...], role: str, tag: str = "") -> None:
+            for w in words:
+                refs.setdefault(w, []).append((role, tag))
 
+        if self.marker is not None:
+            mk = self.marker
+            add(mk.levels, "level")
+            add(mk.english, "english")
+            add(mk.phrases, "mphrase")
+            add(mk.labels, "label")
+            add(mk.deictic, "deictic")
+        for role, words in sig.words.items():
+            add(words, role)
+        for t in rules.topics:
+            add(t.terms, "term", t.id)
+        prose_after = self.marker.prose_after if self.marker else ()
+        self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
+        self.own = sig.words.get("neg_own", ())
+        # English words (whole words of the wide text): a category id or a signal role each.
+        self.english: dict[str, tuple[str, str]] = {}
+        for key, words in sig.english.items():
+            role, tag = ("term", key) if key in self.categories else (key, "")
+            for w in words:
+                self.english[w] = (role, tag)
+        self._english_max = max((w.count(" ") + 1 for w in self.english), default=0)
+        titles = "|".join(sorted(sig.person_titles, key=len, reverse=True)) or "总"
+        surnames = re.escape(sig.surnames) or "王"
+        self._person = re.compile(f"[{surnames}](?:{titles})|[老小阿][{surnames}]")
+        self.auto = build_automaton(refs)
 
-def _wide_index(views: DraftViews, original: int) -> int:
-    """Index in the wide view of the first character at or after `original`."""
-    offsets = views.wide.offsets
-    if isinstance(offsets, range):
-        return original
-    lo, hi = 0, len(offsets)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if offsets[mid] < original:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-class TopicIndex:
-    """Every topic's terms and cues in one Aho-Corasick automaton (one pass per draft)."""
-
-    def __init__(self, topics: list[Topic]):
-        self.topics = topics
-        refs: dict[str, list[tuple[int, bool]]] = {}
-        for ti, tp in enumerate(topics):
-            for term in tp.terms:
-                refs.setdefault(term, []).append((ti, False))
-            for cue in tp.cues:
-                refs.setdefault(cue, []).append((ti, True))
-        self._automaton = build_automaton(refs)
-
-    def find(self, views: DraftViews) -> list[tuple[Topic, int, int]]:
-        """(topic, start, end) in original offsets for every confidential topic with a value or cue."""
-        compact = views.collapsed
-        ctext = compact.text
-        if self._automaton is None or not ctext:
+    # ------------------------------------------------------------------------------------
+    def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = ()) -> list[SecretHit]:
+        """Markings and topics in compact-view spans; `contacts` are compact spans of personal data."""
+        c = f.compact
+        text = c.text
+        if not text or self.auto is None:
             return []
-        terms: dict[int, list[tuple[int, int]]] = {}
-        cued: set[int] = set()
-        for last, (klen, refs) in self._automaton.iter(ctext):
-            for ti, is_cue in refs:
-                if is_cue:
-                    cued.add(ti)
-                else:
-                    terms.setdefault(ti, []).append((last - klen + 1, last + 1))
-        out = []
-        for ti, spans in terms.items():
-            tp = self.topics[ti]
-            for cs, ce in spans:
-                if _excepted(ctext, cs, ce - cs, tp.exceptions):
-                    continue
-                s, e = compact.span(cs, ce)
-                span = _value_near(views, tp, s, e) if tp.values else None
-                if span is not None:
-                    out.append((tp, min(s, span[0]), max(e, span[1])))
-                elif ti in cued:
-                    out.append((tp, s, e))
+        hits: list[tuple[int, int, str, str]] = []
+        for last, (klen, refs) in self.auto.iter(text):
+            s = last - klen + 1
+            for role, tag in refs:
+                hits.append((s, last + 1, role, tag))
+        if self.english and _ASCII_WORD.search(f.wide.text):
+            hits += self._english_hits(f)
+        out: list[SecretHit] = []
+        out += self._markings(f, hits)
+        out += self._topics(f, hits, contacts)
         return out
 
+    # Markings ---------------------------------------------------------------------------
+    def _english_hits(self, f: Folded) -> list[tuple[int, int, str, str]]:
+        """English vocabulary as whole words of the wide text (a compact view has lost the spaces)."""
+        words = [(m.start(), m.end(), m.group()) for m in _ASCII_WORD.finditer(f.wide.text)]
+        out = []
+        for i in range(len(words)):
+            for n in range(1, self._english_max + 1):
+                if i + n > len(words):
+                    break
+                key = " ".join(w for _, _, w in words[i:i + n])
+                hit = self.english.get(key)
+                if hit:
+                    s = f.compact_index(words[i][0])
+                    e = f.compact_index(words[i + n - 1][1] - 1) + 1
+                    out.append((s, e, hit[0], hit[1]))
+        return out
 
-def _excepted(ctext: str, pos: int, length: int, exceptions: tuple[str, ...]) -> bool:
-    for x in exceptions:
-        i = ctext.find(x, max(0, pos - len(x)), pos + length + len(x))
-        if i >= 0 and i < pos + length and pos < i + len(x):
-            return True
+    def _wide_neighbours(self, f: Folded, s: int, e: int) -> tuple[str, str]:
+        """Nearest non-space characters before and after compact [s, e) in the wide text ('\\n' at a line edge)."""
+        wide = f.wide.text
+        c = f.compact
+        ws = c.wide_index(s)
+        we = c.wide_index(e - 1) + 1
+        i = ws - 1
+        while i >= 0 and wide[i] in " \t\u3000":
+            i -= 1
+        j = we
+        while j < len(wide) and wide[j] in " \t\u3000":
+            j += 1
+        return (wide[i] if i >= 0 else "\n"), (wide[j] if j < len(wide) else "\n")
+
+    def _markings(self, f: Folded, hits: list[tuple[int, int, str, str]]) -> list[SecretHit]:
+        c = f.compact
+        text = c.text
+        out: list[SecretHit] = []
+        roles: dict[str, list[tuple[int, int]]] = {}
+        for s, e, role, _ in hits:
+            roles.setdefault(role, []).append((s, e))
+        if self.marker is None or not any(r in roles for r in ("level", "english", "mphrase", "label")):
+            return out
+        marker_id = self.marker.id
+        sent_neg = self._sentence_negs(c, hits)
+
+        prose, lengths = self._prose
+
+        def prose_follows(e: int) -> bool:
+            return any(text[e:e + n] in prose for n in lengths)
+
+        deictic_ends = sorted(de for _, de in roles.get("deictic", ()))
+        shared = {c.sentence_of(s) for s, _, role, _ in hits if role in ("share", "cue")}
+
+        def deictic_before(s: int) -> bool:
+            i = bisect_left(deictic_ends, s - 4)
+            while i < len(deictic_ends) and deictic_ends[i] <= s:
+                if all(ch in "属于为是系此件该本的份" for ch in text[deictic_ends[i]:s]):
+                    return True
+                i += 1
+            return False
+
+        for s, e in roles.get("level", ()):
+            # Inside a longer word such as 保密 / 秘密花园 stays a candidate; prose decides.
+            before, after = self._wide_neighbours(f, s, e)
+            if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
+                continue
+            framed = (before in _OPEN and after in _CLOSE) or before in _STARS or after in _STARS
+            kind = ""
+            if framed:
+                kind = "frame"
+            elif _after_level_label(text, s):
+                kind = "level"
+            elif text.startswith("级", e) and e + 1 in c.clauses and not _listed(f, s, e + 1) and (
+                    not _level_soon(text, e + 1, self.marker)):
+                kind = "grade"  # 此件绝密级。 (a level with 级 closing its clause)
+            elif _period(text, e):
+                kind = "period"
+            elif deictic_before(s) and not prose_follows(e):
+                kind = "deictic"
+            elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
+                    s in c.clauses and before == "\n" and after in ":： ,，、"):
+                kind = "heading"
+            if not kind:
+                continue
+            if kind in ("deictic", "heading", "grade") and (sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
+                continue
+            if prose_follows(e) and kind not in ("frame", "level", "period"):
+                continue
+            out.append(SecretHit("secret_marker", marker_id, s, e))
+        for s, e in roles.get("english", ()):
+            ws = c.wide_index(s)
+            we = c.wide_index(e - 1) + 1
+            orig = f.original[f.wide.offsets[ws]:f.wide.offsets[we - 1] + 1] if we > ws else ""
+            before, after = self._wide_neighbours(f, s, e)
+            letters = [ch for ch in orig if ch.isalpha()]
+            upper = bool(letters) and all(ch.isupper() for ch in letters)
+            standalone = s in c.clauses and e in c.clauses and before in "\n:："
+            framed = upper or before in _OPEN or after in _CLOSE or standalone
+            if framed and not sent_neg(s, "neg_refusal"):
+                out.append(SecretHit("secret_marker", marker_id, s, e))
+        for s, e in roles.get("mphrase", ()):
+            if not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
+                out.append(SecretHit("secret_marker", marker_id, s, e))
+        for s, e in roles.get("label", ()):
+            before, after = self._wide_neighbours(f, s, e)
+            if before == "、" or after == "、":
+                continue
+            framed = before in _OPEN or after in _CLOSE
+            if sent_neg(s, "neg_refusal") or (not framed and sent_neg(s, "neg_rules")):
+                continue
+            gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
+            labelled = framed or deictic_before(s) or gap_ok or c.sentence_of(s) in shared
+            if labelled and not prose_follows(e):
+                out.append(SecretHit("secret_marker", marker_id, s, e))
+        return out
+
+    # Topics -----------------------------------------------------------------------------
+    def _sentence_negs(self, c: Compact, hits: list[tuple[int, int, str, str]]) -> Callable[[int, str], bool]:
+        by_sentence: dict[tuple[int, int], set[str]] = {}
+        text = c.text
+        for s, _e, role, _ in hits:
+            if role.startswith("neg_"):
+                if role == "neg_public" and text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没")):
+                    continue
+                by_sentence.setdefault(c.sentence_of(s), set()).add(role)
+
+        def has(pos: int, role: str) -> bool:
+            return role in by_sentence.get(c.sentence_of(pos), ())
+        return has
+
+    def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
+                contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[SecretHit]:
+        c = f.compact
+        text = c.text
+        terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
+        if not terms:
+            return []
+        # Signals by sentence.
+        sig: dict[tuple[int, int], dict[str, list[tuple[int, int]]]] = {}
+        for s, e, role, _ in hits:
+            if role == "term":
+                continue
+            if role == "neg_public" and text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没")):
+                continue
+            sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
+        out: list[SecretHit] = []
+        # Longest term wins where terms overlap (进货价 over 进货).
+        terms.sort(key=lambda t: (t[0], -(t[1] - t[0])))
+        seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
+        for s, e, cat_id in terms:
+            cat = self.categories[cat_id]
+            sent = c.sentence_of(s)
+            if (cat_id, sent) in seen_cat_sentence:
+                continue
+            sg = sig.get(sent, {})
+            if "neg_refusal" in sg or "neg_rules" in sg or "neg_public" in sg:
+                continue
+            if self._owned(text, s) or _listed(f, s, e):
+                continue
+            ev = self._evidence(f, cat, s, e, sent, sg, contacts)
+            if ev:
+                seen_cat_sentence.add((cat_id, sent))
+                out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
+        return out
+
+    def _owned(self, text: str, s: int) -> bool:
+        before = text[max(0, s - 6):s]
+        return any(w in before and len(before) - before.rfind(w) - len(w) <= 2 for w in self.own)
+
+    def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
+                  sg: dict[str, list[tuple[int, int]]],
+                  contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[str, int, int] | None:
+        """(evidence kind, span) that makes the mention at [s, e) a disclosure; the span of a value
+        (amount, person, contact, credential) joins the finding, a signal's does not."""
+        c = f.compact
+        text = c.text
+        ss, se = sent
+        want = cat.evidence
+        lo, hi = max(ss, s - 24), min(se, e + 24)
+        if "quantity" in want:
+            q = _quantity(text, lo, hi)
+            if q:
+                return "quantity", q[0], q[1]
+        if "person" in want:
+            m = self._person.search(text, lo, hi)
+            if m:
+                return "person", m.start(), m.end()
+        if "contact" in want:
+            for cs, ce in contacts:
+                if ss <= cs < se:
+                    return "contact", cs, ce
+        if "credential" in want:
+            v = self._credential(f, e, se)
+            if v:
+                return "credential", v[0], v[1]
+        for signal in ("cue", "share", "decision", "future"):
+            if signal in want and signal in sg:
+                return signal, s, e
+        if cat.strong_future and text[s:e] in cat.strong_future and "future" in sg:
+            return "future", s, e
+        if "org" in want and "org" in sg:
+            return "org", s, e
+        # The customer as subject (您住院期间) is not a colleague's private matter.
+        if "third_person" in want and "third_person" in sg and "您" not in text[ss:s]:
+            return "third_person", s, e
+        if "security_detail" in want and "security_detail" in sg:
+            return "security_detail", s, e
+        return None
+
+    def _credential(self, f: Folded, e: int, se: int) -> tuple[int, int] | None:
+        """Compact span of a credential-shaped value or a lock combination right after [.., e)."""
+        c = f.compact
+        text = c.text
+        locks = list(_LOCK.finditer(text, e, min(se, e + 30)))
+        if len(locks) >= 2:
+            return locks[0].start(), locks[-1].end()
+        wide = f.wide.text
+        we = c.wide_index(e - 1) + 1
+        m = _CRED_VALUE.match(wide, we)
+        if not m:
+            return None
+        value = m.group(1).replace(" ", "").replace("\t", "")
+        has_digit = any(ch.isdigit() for ch in value)
+        has_alpha = any(ch.isalpha() for ch in value)
+        has_sym = any(not ch.isalnum() for ch in value)
+        if (len(value) >= 4 and has_digit) or (len(value) >= 6 and has_alpha and has_sym):
+            vs, ve = f.compact_index(m.start(1)), f.compact_index(m.end(1) - 1) + 1
+            return (vs, ve) if ve > vs else (e, e)
+        return None
+
+
+def _listed(f: Folded, s: int, e: int) -> bool:
+    """True when compact [s, e) lies in an item of an enumeration (客户名单、货源情报 / …、薪资福利标准):
+    a catalogue of categories, as the rules write them, not a disclosure."""
+    c = f.compact
+    wide = f.wide.text
+    i = e
+    while i < len(c.text) and i not in c.clauses:
+        i += 1
+    j = s
+    while j > 0 and j not in c.clauses:
+        j -= 1
+    ws = c.wide_index(j) - 1
+    while ws >= 0 and wide[ws] in " \t":
+        ws -= 1
+    we = c.wide_index(i - 1) + 1 if i > 0 else 0
+    while we < len(wide) and wide[we] in " \t":
+        we += 1
+    return (ws >= 0 and wide[ws] == "、") or (we < len(wide) and wide[we] == "、") or wide.startswith("等", we)
+
+
+def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:
+    """Another level word within a few characters: a list of levels (绝密级、机密级和秘密级) is prose."""
+    window = text[pos:pos + 5]
+    return marker is not None and any(lv in window for lv in marker.levels)
+
+
+def _after_level_label(text: str, s: int) -> bool:
+    """True when a level word at `s` follows 密级 / 级别 (密级：秘密, 密级为绝密), not 绝密级 itself."""
+    before = text[max(0, s - 5):s]
+    for tail in ("密级为", "密级是", "密级属", "密级", "级别为", "级别是", "级别"):
+        if before.endswith(tail):
+            i = s - len(tail)
+            return i == 0 or text[i - 1] not in "绝机秘涉商"
     return False
 
 
-def _value_near(views: DraftViews, tp: Topic, s: int, e: int) -> tuple[int, int] | None:
-    """Original span of a value regex match within the window around [s, e), same sentence."""
-    text = views.wide.text
-    ws, we = _wide_index(views, s), _wide_index(views, e)
-    sent_s, sent_e = _sentence(text, ws)
-    lo, hi = max(sent_s, ws - tp.window), min(sent_e, we + tp.window)
-    for rx in tp.values:
-        m = rx.search(text, we, hi)  # values after the term first: 月薪两万八, 密码是...
-        if m is None:
-            m = rx.search(text, lo, ws)
-        if m is not None and m.end() > m.start():
-            return views.wide.span(*m.span())
+def _period(text: str, e: int) -> bool:
+    i = e
+    while i < len(text) and text[i].isdigit():
+        i += 1
+    return i > e and text.startswith(("年", "个月", "月", "天"), i)
+
+
+def _quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500)."""
+    for m in _NUM.finditer(text, lo, hi):
+        tok = m.group()
+        end = m.end()
+        if m.start() > 0 and text[m.start() - 1] == "第":  # 第十一条: an ordinal, not a quantity
+            continue
+        if tok.startswith(("百分之", "千分之")):
+            return m.start(), end
+        digit = any(ch.isdigit() for ch in tok)
+        mult = any(ch in "十百千万亿" for ch in tok)
+        rest = text[end:end + 4]
+        if rest.startswith(("多", "来", "余", "几")):
+            rest = rest[1:]
+        unit = rest.startswith(_UNITS)
+        if unit and (digit or mult):
+            return m.start(), end
+        if digit and mult:
+            return m.start(), end
+        if digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7:
+            return m.start(), end
     return None
-
-
-def find_secrets(views: DraftViews, markers: list[Marker], topics: TopicIndex) -> list[SecretMatch]:
-    """Markings and confidential topics, overlapping matches of the same rule merged."""
-    found = [SecretMatch("secret_marker", mk.id, s, e) for mk, s, e in find_markers(views, markers)]
-    found += [SecretMatch("confidential_topic", tp.id, s, e) for tp, s, e in topics.find(views)]
-    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
-    merged: list[SecretMatch] = []
-    for m in found:
-        if merged and merged[-1].rule == m.rule and m.start < merged[-1].end:
-            last = merged[-1]
-            merged[-1] = SecretMatch(last.category, last.rule, last.start, max(last.end, m.end))
-            continue
-        if any(k.category == m.category and k.start <= m.start and m.end <= k.end for k in merged):
-            continue
-        merged.append(m)
-    return merged

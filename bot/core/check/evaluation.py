@@ -57,6 +57,9 @@ class CheckReport:
     pii: Score = field(default_factory=Score)
     secret: Score = field(default_factory=Score)
     by_category: dict[str, Score] = field(default_factory=dict)
+    # "group / label" -> score, for the labels of blind sets (`kind_of_text`, `evasion`).
+    by_kind: dict[str, Score] = field(default_factory=dict)
+    by_evasion: dict[str, Score] = field(default_factory=dict)
     misses: list[CheckMiss] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -64,7 +67,18 @@ class CheckReport:
                self.forbidden.line("forbidden"), self.pii.line("pii"), self.secret.line("secret")]
         out += [self.by_category[c].line(f"  {c}") for c in (*PII_CATEGORIES, *SECRET_CATEGORIES)
                 if c in self.by_category]
+        for title, table in (("by kind_of_text", self.by_kind), ("by evasion", self.by_evasion)):
+            if table:
+                out.append(title + ":")
+                out += [table[k].line(f"  {k}") for k in sorted(table)]
         return out
+
+    def _label(self, item: dict[str, Any], group: str, outcome: str) -> None:
+        for key, table in (("kind_of_text", self.by_kind), ("evasion", self.by_evasion)):
+            label = item.get(key)
+            if label:
+                score = table.setdefault(f"{group} / {label}", Score())
+                setattr(score, outcome, getattr(score, outcome) + 1)
 
 
 def _spans(draft: str, needles: list[str]) -> list[tuple[int, int]]:
@@ -84,32 +98,39 @@ def _score_forbidden(report: CheckReport, item: dict[str, Any], draft: str, resu
         spans = _spans(draft, [str(h) for h in item.get("hits") or []])
         if any(s < f.end and f.start < e for f in found for s, e in spans):
             report.forbidden.tp += 1
+            report._label(item, "forbidden", "tp")
             return
         report.forbidden.fn += 1
+        report._label(item, "forbidden", "fn")
         if found:
             report.forbidden.fp += 1
         report.misses.append(CheckMiss(result.masked_draft(), "missed", "forbidden", got))
     elif found:
         report.forbidden.fp += 1
+        report._label(item, "forbidden", "fp")
         report.misses.append(CheckMiss(result.masked_draft(), "false-alarm", "forbidden", got))
 
 
-def _score_leak(report: CheckReport, expected: set[str], result: CheckResult) -> None:
+def _score_leak(report: CheckReport, expected: set[str], result: CheckResult, item: dict[str, Any]) -> None:
     got = {f.category for f in result.findings if f.kind in ("pii", "secret")}
     for category in (*PII_CATEGORIES, *SECRET_CATEGORIES):
         group = report.pii if category in PII_CATEGORIES else report.secret
         per = report.by_category.setdefault(category, Score())
         hit, want = category in got, category in expected
+        name = "pii" if category in PII_CATEGORIES else category
         if hit and want:
             group.tp += 1
             per.tp += 1
+            report._label(item, name, "tp")
         elif hit:
             group.fp += 1
             per.fp += 1
+            report._label(item, name, "fp")
             report.misses.append(CheckMiss(result.masked_draft(), "false-alarm", category, sorted(got)))
         elif want:
             group.fn += 1
             per.fn += 1
+            report._label(item, name, "fn")
             report.misses.append(CheckMiss(result.masked_draft(), "missed", category, sorted(got)))
 
 
@@ -122,13 +143,13 @@ def evaluate_check(checker: Checker, data: dict[str, list[dict[str, Any]]], *,
         result = checker.check(draft)
         report.n_check += 1
         _score_forbidden(report, item, draft, result)
-        _score_leak(report, set(), result)
+        _score_leak(report, set(), result, item)
         if step:
             step()
     for item in data.get("leak", []):
         result = checker.check(str(item.get("draft", "")))
         report.n_leak += 1
-        _score_leak(report, {str(k) for k in item.get("kinds") or []}, result)
+        _score_leak(report, {str(k) for k in item.get("kinds") or []}, result, item)
         if step:
             step()
     return report

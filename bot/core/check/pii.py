@@ -1,8 +1,18 @@
 """Personal data in a draft: resident ID numbers, mobile numbers, bank cards, e-mail addresses.
 
-Numbers are validated (GB 11643 check digit and date, Luhn, mobile prefixes), not merely
-counted, and the words just before a number decide about look-alikes (订单号, 尾号, 发票 ...).
-Matches are reported masked only; the full number never leaves this module.
+Runs on the folded draft (`bot.core.text.fold`), where digits of every script are ASCII already
+(幺三八…, 壹贰叁, full-width). A number is a run of digits with at most three junk characters
+(spaces, ``. - / * _ ~``, emoji ...) between consecutive digits; candidates are windows of the
+run aligned on its digit groups, so a number split by spaces or emoji is read whole and two
+numbers side by side are read apart. Numbers are validated (GB 11643 check digit and date, Luhn,
+mobile prefixes); public service numbers (400/800 hotlines, landlines, short codes) are not
+personal data. The words before a number are a score, not a veto: 订单号 lowers it, 身份证 raises
+it, and a full valid ID number after 尾号 still counts. E-mail addresses are found by a linear
+scan around @-tokens, obfuscations included (`` @ ``, ＠, [at], (at), at/dot, 点).
+Matches are reported masked only; the full value never leaves this module.
+
+Every regex here is linear: the junk between digits is bounded and disjoint from digits, runs
+start only where no digit (or digit + junk) precedes, and repeats are possessive.
 """
 
 from __future__ import annotations
@@ -11,36 +21,23 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core.check.draftview import DraftViews
 from bot.core.check.rules import PiiContext
+from bot.core.text.fold import Folded
 
-# `\b` does not separate Han characters from digits (both are \w), so boundaries are explicit.
-_NUMBER = re.compile(
-    r"(?<![0-9a-z.@*])(?:\+?86[ -]?)?\d(?:[ -]?\d)*x?(?![0-9a-z*@])"
-)
-_EMAIL = re.compile(
-    r"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
-)
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_DIGIT = re.compile(r"\d")
-_NOT_ALNUM = re.compile(r"[\W_]+")
+# Digit runs; junk between digits is bounded and disjoint from \d, so matching is linear.
+_JUNK = r"[ \t\u3000\-‐‑–—−./\\*_~·•|'`\u2600-\u27bf\U0001F000-\U0001FAFF]"
+_RUN = re.compile(
+    r"(?<![0-9a-z])(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
+    r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:" + _JUNK + r"{0,3}[0-9])*+(?:" + _JUNK + r"{0,2}x)?(?![0-9a-z])")
+_GROUP = re.compile(r"[0-9]+x?")
+_NOT_WORD = re.compile(r"[\W_]+")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-# First two digits of a resident ID: province-level codes of GB/T 2260.
 _PROVINCES = frozenset(str(c) for c in (
     11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
     50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91,
 ))
-
-
-@dataclass(frozen=True, slots=True)
-class PiiMatch:
-    """One piece of personal data: where it is in the draft and how to show it."""
-
-    category: str  # id_card | mobile | bank_card | email
-    start: int
-    end: int
-    masked: str
 
 
 def _valid_date(y: int, m: int, d: int) -> bool:
@@ -52,7 +49,6 @@ def _valid_date(y: int, m: int, d: int) -> bool:
 
 
 def is_resident_id(s: str) -> bool:
-    """18-character ID with valid region, birth date and GB 11643 check digit, or a 15-digit legacy ID."""
     s = s.upper()
     if len(s) == 18 and s[:17].isdigit():
         if s[:2] not in _PROVINCES or not _valid_date(int(s[6:10]), int(s[10:12]), int(s[12:14])):
@@ -74,87 +70,186 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def is_service_number(digits: str) -> bool:
+    """Public numbers that are not personal data: 400/800 hotlines, landlines, 95xxx/96xxx/1xxxx short codes."""
+    if len(digits) == 10 and digits[:3] in ("400", "800"):
+        return True
+    if digits.startswith("0") and 10 <= len(digits) <= 12 and digits[1] != "0":
+        return True  # area code (2-3 digits after 0) + 7-8 digit local number
+    return len(digits) == 5 and digits[:2] in ("95", "96", "12")
+
+
+def classify_number(digits: str) -> str | None:
+    """Category of a bare digit string that validates (checksum / prefix), or None."""
+    c = classify(digits)
+    return c[0] if c and c[1] > 0 else None
+
+
+def classify(digits: str) -> tuple[str, int] | None:
+    """(category, strength) of a bare digit string: strength 3 checksum+structure, 2 shape, 1 weak."""
+    if len(digits) == 18 and is_resident_id(digits):
+        return "id_card", 3
+    if len(digits) == 15 and is_resident_id(digits):
+        return "id_card", 1
+    if len(digits) == 11 and _MOBILE.fullmatch(digits):
+        return "mobile", 2
+    if len(digits) == 13 and digits.startswith("86") and _MOBILE.fullmatch(digits[2:]):
+        return "mobile", 2
+    if 16 <= len(digits) <= 19 and digits.isdigit():
+        return ("bank_card", 1) if luhn_ok(digits) else ("bank_card", -1)
+    return None
+
+
 def mask(category: str, value: str) -> str:
-    """The masked form shown to users: 138****5678, 2101**********7369, 6228****1501, w***@163.com."""
     if category == "email":
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     if category == "mobile":
         return f"{value[:3]}****{value[-4:]}"
-    keep = 4
-    value = value.upper()  # the check character of a resident ID is written X
-    return f"{value[:keep]}{'*' * max(4, len(value) - 2 * keep)}{value[-keep:]}"
+    value = value.upper()
+    return f"{value[:4]}{'*' * max(4, len(value) - 8)}{value[-4:]}"
 
 
-def classify_number(digits: str) -> str | None:
-    """Category of a bare digit string (separators removed), or None."""
-    if len(digits) in (15, 18) and is_resident_id(digits):
-        return "id_card"
-    if len(digits) == 11 and _MOBILE.fullmatch(digits):
-        return "mobile"
-    if len(digits) == 13 and digits.startswith("86") and _MOBILE.fullmatch(digits[2:]):
-        return "mobile"
-    if 16 <= len(digits) <= 19 and digits.isdigit() and luhn_ok(digits):
-        return "bank_card"
-    return None
+@dataclass(frozen=True, slots=True)
+class PiiMatch:
+    """One piece of personal data: category, span in the folded text (wide view) and masked value."""
+
+    category: str
+    start: int  # wide indices
+    end: int
+    masked: str
 
 
-def _context(views: DraftViews, start: int, ctx: PiiContext) -> tuple[str | None, str | None]:
-    """(nearest negative word, category of nearest positive word) just before original `start`."""
-    wide = views.wide
-    # The window is taken from the folded text without spaces/punctuation so that 单号：123 works.
-    before = _NOT_ALNUM.sub("", wide.text[max(0, start - ctx.window * 2):start])[-ctx.window:]
-    best_neg = max(((before.rfind(w) + len(w), w) for w in ctx.negative if w in before), default=None)
-    best_pos = max(((before.rfind(w) + len(w), cat) for cat, ws in ctx.positive.items() for w in ws
-                    if w in before), default=None)
-    if best_neg and (not best_pos or best_neg[0] >= best_pos[0]):
-        return best_neg[1], None
-    return None, best_pos[1] if best_pos else None
+def _groups(run: str, base: int) -> list[tuple[int, int, str]]:
+    """Digit groups of a run: (wide start, wide end, digits); junk between digits separates groups."""
+    return [(base + g.start(), base + g.end(), g.group()) for g in _GROUP.finditer(run)]
 
 
-def _wide_start(views: DraftViews, a: int) -> int:
-    return views.wide.offsets[a] if a < len(views.wide.offsets) else len(views.original)
+def _context_score(text: str, start: int, ctx: PiiContext) -> tuple[int, str | None]:
+    """(score, positive category) from the words just before wide index `start`.
+
+    A negative word that labels the number itself (订单号12…, within three characters) weighs -3,
+    one further away -2; a weak word (尾号: it names the last digits, not the whole number) -1.
+    """
+    before = _NOT_WORD.sub("", text[max(0, start - ctx.window * 2):start])[-ctx.window:]
+    neg = max((before.rfind(w) + len(w) for w in ctx.negative if w in before), default=-1)
+    weak = max((before.rfind(w) + len(w) for w in ctx.weak_negative if w in before), default=-1)
+    pos_at, pos_cat = -1, None
+    for cat, words in ctx.positive.items():
+        for w in words:
+            i = before.rfind(w)
+            if i >= 0 and i + len(w) > pos_at:
+                pos_at, pos_cat = i + len(w), cat
+    if neg >= 0 and neg >= pos_at:
+        return (-3 if len(before) - neg <= 3 else -2), None
+    if weak >= 0 and weak >= pos_at:
+        return -1, None
+    return (2 if pos_cat else 0), pos_cat
 
 
-def find_pii(views: DraftViews, ctx: PiiContext) -> list[PiiMatch]:
-    """All personal data in the draft, masked; look-alikes in a negative context are skipped."""
-    text = views.wide.text
+def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
     out: list[PiiMatch] = []
-    taken: list[tuple[int, int]] = []
-    if "@" in text:
-        for m in _EMAIL.finditer(text):
-            s, e = views.wide.span(*m.span())
-            out.append(PiiMatch("email", s, e, mask("email", m.group())))
-            taken.append(m.span())
-    if not _DIGIT.search(text):
-        return out
-    for m in _NUMBER.finditer(text):
-        if any(a < m.end() and m.start() < b for a, b in taken):
+    for m in _RUN.finditer(text):
+        groups = _groups(m.group(), m.start())
+        if not groups:
             continue
-        for a, b, digits in _candidates(m.group(), m.start()):
-            category = classify_number(digits)
-            neg, pos = _context(views, a, ctx)
-            if category is None and pos in ("bank_card",) and 16 <= len(digits) <= 19 and digits.isdigit():
-                category = pos  # some cards (e.g. prepaid) fail Luhn; the context says it is a card
-            if category is None or neg is not None:
+        n = len(groups)
+        taken: list[tuple[int, int]] = []
+        # Group-aligned windows, longest first: a whole disguised number before its parts.
+        cands: list[tuple[int, int, int, int, str]] = []
+        for a in range(n):
+            digits = ""
+            for b in range(a, min(n, a + 12)):
+                digits += groups[b][2]
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 11:
+                    cands.append((-(len(digits)), a, b, groups[a][0], digits))
+        cands.sort()
+        service = [(groups[a][0], groups[b][1]) for _, a, b, _, d in cands if is_service_number(d)]
+        # a 400 hotline or a landline read whole is not a mobile or card inside it
+        for _, _a, b, s, digits in cands:
+            e = groups[b][1]
+            if any(ts < e and s < te for ts, te in taken):
                 continue
-            if pos == "bank_card" and category == "id_card" and len(digits) == 18:
+            if any(ss <= s and e <= se for ss, se in service):
+                continue
+            c = classify(digits)
+            if c is None:
+                continue
+            category, strength = c
+            score, pos = _context_score(text, s, ctx)
+            if pos == "bank_card" and category == "id_card" and strength == 3:
                 category = "bank_card"
-            s, e = views.wide.span(a, b)
+            if category == "bank_card" and pos == "id_card":
+                continue
+            if strength + score <= 0:
+                continue
             value = digits[2:] if category == "mobile" and len(digits) == 13 else digits
             out.append(PiiMatch(category, s, e, mask(category, value)))
-    out.sort(key=lambda p: p.start)
+            taken.append((s, e))
     return out
 
 
-def _candidates(run: str, offset: int) -> list[tuple[int, int, str]]:
-    """The whole run, or, when it is not a known number, each space/dash-separated group."""
-    digits = re.sub(r"[ +-]", "", run)
-    if classify_number(digits) or len(digits) < 11:
-        return [(offset, offset + len(run), digits)]
-    out = []
-    for m in re.finditer(r"[\dx]+", run):
-        out.append((offset + m.start(), offset + m.end(), m.group()))
-    if len(out) == 1:
-        return out
-    return [(offset, offset + len(run), digits), *out]
+# E-mail ------------------------------------------------------------------------------------
+_AT = re.compile(
+    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a)\s{0,3}")
+_DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])|点)\s{0,3}")
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
+_TLDS = frozenset("com cn net org edu gov io co info me hk tw uk de jp biz cc top xyz vip mil int".split())
+
+
+def find_emails(text: str) -> list[PiiMatch]:
+    out: list[PiiMatch] = []
+    last_end = 0
+    for m in _AT.finditer(text):
+        if m.start() < last_end:
+            continue
+        i = m.start()
+        j = i
+        floor = max(last_end, i - 64)  # a local part has at most 64 characters: bounded, so linear
+        while j > floor and text[j - 1] in _LOCAL_CHARS:
+            j -= 1
+        while j < i and not text[j].isalnum():
+            j += 1
+        local = text[j:i]
+        if not local or len(local) > 64:
+            continue
+        plain = m.group().strip() == "@"
+        pos = m.end()
+        labels: list[str] = []
+        end = pos
+        while len(labels) < 8:  # bounded: a domain has a few labels
+            lm = _LABEL.match(text, pos)
+            if not lm:
+                break
+            labels.append(lm.group())
+            end = lm.end()
+            dm = _DOT.match(text, end)
+            if not dm or dm.end() == end:
+                break
+            if dm.group().strip() not in (".",) and not _LABEL.match(text, dm.end()):
+                break
+            pos = dm.end()
+        if len(labels) < 2:
+            continue
+        tld = labels[-1]
+        if not tld.isalpha() or len(tld) < 2 or (not plain and tld not in _TLDS):
+            continue
+        if not plain and tld not in _TLDS:
+            continue
+        value = f"{local}@{'.'.join(labels)}"
+        out.append(PiiMatch("email", j, end, mask("email", value)))
+        last_end = end
+    return out
+
+
+def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
+    """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
+    text = folded.wide.text
+    found = find_emails(text) if ("@" in text or "at" in text or "艾特" in text) else []
+    taken = [(m.start, m.end) for m in found]
+    found += [m for m in find_numbers(text, ctx) if not any(s < m.end and m.start < e for s, e in taken)]
+    found.sort(key=lambda m: m.start)
+    return found

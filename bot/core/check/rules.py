@@ -3,8 +3,9 @@
 A rule file has ``kind:`` one of
 
 * ``forbidden`` — ``rules:`` forbidden phrases, tics, 反问, 推诿, 你-for-您 (schema `RuleModel`);
-* ``secret`` — ``markers:`` 密级 markings as regexes and ``topics:`` confidential topics from the
-  保密范围 lists (a topic term plus a value or a cue nearby);
+* ``secret`` — ``marking:`` the word lists of the 密级 marking grammar and ``topics:`` the
+  documents' confidential categories (vocabulary + evidence kinds) with the general disclosure
+  signals and negative contexts they share (see bot/core/check/classified.py);
 * ``pii`` — ``contexts:`` words before a number that make it (not) personal data.
 
 Pattern syntax of forbidden rules (matched on the draft with spaces, punctuation, emoji and
@@ -13,7 +14,12 @@ zero-width characters removed, full-width and traditional characters folded):
 * ``下班了`` a literal; ``(说过|告诉)`` alternatives, ``(了|)`` an optional part;
 * ``已经…一遍`` parts in order with at most ``max_gap`` characters between them;
 * ``^天啊`` only at the start of a clause, ``不行$`` only at its end (trailing particles such
-  as 啊/吧/呢 may follow).
+  as 啊/吧/呢 may follow);
+* ``{CLOSE}`` any member of the synonym class CLOSE of the file's ``classes:`` (下班/收工/打烊 ...),
+  so that one frame covers the rewordings of a banned phrase.
+
+A rule's ``unless:`` words clear a match anywhere in the same sentence (我会/我来: a first-person
+commitment is not 推诿).
 
 Runs of one Han character collapse to one, in literals and in drafts alike (下下班了 matches
 下班了), so a literal never needs a doubled character.
@@ -27,13 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.core.paths import PHRASEBOOK_DIR
 from bot.core.schema import DottedId as RuleId
 from bot.core.schema import NonEmpty, Source, SourceModel, cite_all, pydantic_problems, sources_from
+from bot.core.text.fold import fold_literal as fold_draft_literal
 from bot.core.text.language import shipped_check_language
-from bot.core.text.normalize import fold
 from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
 
 DEFAULT_RULES_DIR = PHRASEBOOK_DIR / "rules"
@@ -61,6 +67,7 @@ class RuleModel(BaseModel):
     severity: Literal[SEVERITIES] = "error"  # type: ignore[valid-type]
     patterns: Annotated[list[NonEmpty], Field(min_length=1)]
     exceptions: list[NonEmpty] = []
+    unless: list[NonEmpty] = []  # words that clear a match anywhere in its sentence (a commitment, an apology)
     max_gap: Annotated[int, Field(ge=0, le=20)] = 6
     quoted_ok: bool = True
     why: NonEmpty
@@ -70,37 +77,60 @@ class RuleModel(BaseModel):
     examples: ExamplesModel
 
 
-class MarkerModel(BaseModel):
-    """A 密级 marking layout (regex over the folded draft, spaces kept)."""
+class MarkingModel(BaseModel):
+    """密级 markings as a small grammar: level words in a marking context (see markings in classified.py)."""
 
     model_config = ConfigDict(extra="forbid")
     id: RuleId
-    regex: NonEmpty
+    levels: Annotated[list[NonEmpty], Field(min_length=1)]
+    english: list[NonEmpty] = []
+    phrases: list[NonEmpty] = []
+    labels: list[NonEmpty] = []
+    deictic: list[NonEmpty] = []
+    prose_after: list[NonEmpty] = []
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     suggestion: NonEmpty
     examples: ExamplesModel
 
 
-class TopicModel(BaseModel):
-    """A confidential topic: a term plus a concrete value (regex) nearby or a cue anywhere."""
+EVIDENCE = ("quantity", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
+            "credential", "security_detail")
+
+
+class CategoryModel(BaseModel):
+    """A confidential-topic category of the documents: a vocabulary and the evidence that counts."""
 
     model_config = ConfigDict(extra="forbid")
     id: RuleId
+    title: NonEmpty
     terms: Annotated[list[NonEmpty], Field(min_length=1)]
-    values: list[NonEmpty] = []
-    cues: list[NonEmpty] = []
-    window: Annotated[int, Field(ge=1, le=60)] = 16
-    exceptions: list[NonEmpty] = []
+    evidence: Annotated[list[Literal[EVIDENCE]], Field(min_length=1)]  # type: ignore[valid-type]
+    strong_future: list[NonEmpty] = []
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     suggestion: NonEmpty
     examples: ExamplesModel
+
+
+class TopicsModel(BaseModel):
+    """General disclosure signals and negative contexts shared by every category."""
+
+    model_config = ConfigDict(extra="forbid")
+    signals: dict[Literal["share", "cue", "future", "decision", "third_person"], list[NonEmpty]]
+    negatives: dict[Literal["refusal", "rules", "public", "own"], list[NonEmpty]]
+    security_detail: list[NonEmpty] = []
+    org_suffix: list[NonEmpty] = []
+    person_titles: list[NonEmpty] = []
+    surnames: NonEmpty
+    english: dict[NonEmpty, list[NonEmpty]] = {}
+    categories: Annotated[list[dict[str, Any]], Field(min_length=1)]
 
 
 class ContextModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     negative: list[NonEmpty] = []
+    weak_negative: list[NonEmpty] = []
     positive: dict[Literal[PII_CATEGORIES], list[NonEmpty]] = {}  # type: ignore[valid-type]
     window: Annotated[int, Field(ge=1, le=30)] = 10
 
@@ -108,9 +138,10 @@ class ContextModel(BaseModel):
 class FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["forbidden", "secret", "pii"]
+    classes: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z_]+$")], list[NonEmpty]] = {}
     rules: list[dict[str, Any]] = []
-    markers: list[dict[str, Any]] = []
-    topics: list[dict[str, Any]] = []
+    marking: dict[str, Any] | None = None
+    topics: dict[str, Any] | None = None
     contexts: dict[str, Any] | None = None
 
 
@@ -145,6 +176,7 @@ class Rule:
     suggestion: str
     scenario: str | None = None
     quoted_ok: bool = True
+    unless: tuple[str, ...] = ()
     examples: Examples = Examples((), ())
     file: str = ""
     line: int = 0
@@ -156,8 +188,15 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
+    """The 密级 marking grammar's word lists (folded) and its rule metadata."""
+
     id: str
-    regex: re.Pattern[str]
+    levels: tuple[str, ...]
+    english: tuple[str, ...]
+    phrases: tuple[str, ...]
+    labels: tuple[str, ...]
+    deictic: tuple[str, ...]
+    prose_after: tuple[str, ...]
     why: str
     sources: tuple[Source, ...]
     suggestion: str
@@ -172,12 +211,13 @@ class Marker:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
+    """One confidential-topic category: folded vocabulary and the evidence kinds that count."""
+
     id: str
-    terms: tuple[str, ...]  # folded, compact
-    values: tuple[re.Pattern[str], ...]
-    cues: tuple[str, ...]  # folded, compact
-    window: int
-    exceptions: tuple[str, ...]  # folded, compact
+    title: str
+    terms: tuple[str, ...]
+    evidence: frozenset[str]
+    strong_future: frozenset[str]
     why: str
     sources: tuple[Source, ...]
     suggestion: str
@@ -191,8 +231,19 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
+class Signals:
+    """Word lists shared by every category (folded): signals, negatives and value shapes."""
+
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> words
+    person_titles: tuple[str, ...] = ()
+    surnames: str = ""
+    english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
+
+
+@dataclass(frozen=True, slots=True)
 class PiiContext:
     negative: tuple[str, ...] = ()
+    weak_negative: tuple[str, ...] = ()
     positive: dict[str, tuple[str, ...]] = field(default_factory=dict)
     window: int = 10
 
@@ -204,13 +255,14 @@ class RuleSet:
     rules: list[Rule] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
+    signals: Signals = field(default_factory=Signals)
     pii: PiiContext = field(default_factory=PiiContext)
     files: list[str] = field(default_factory=list)
 
 
 def fold_literal(text: str) -> str:
-    """The compact folded form of a rule literal; repeats collapse like the draft's (谢谢 -> 谢)."""
-    return fold(text, collapse_repeats=True).text
+    """The compact folded form of a rule literal, exactly as a draft is folded (谢谢 -> 谢, 一遍 -> 1遍)."""
+    return fold_draft_literal(text)
 
 
 def _expand(part: str) -> list[str]:
@@ -227,7 +279,10 @@ def _expand(part: str) -> list[str]:
     return ["".join(p) for p in itertools.product(*pieces)]
 
 
-def compile_pattern(text: str, *, max_gap: int) -> Pattern:
+_CLASS = re.compile(r"\{([A-Z_]+)\}")
+
+
+def compile_pattern(text: str, *, max_gap: int, classes: dict[str, list[str]] | None = None) -> Pattern:
     """Compile the pattern syntax described in the module docstring; ValueError when invalid."""
     raw = text.strip()
     start = raw.startswith("^")
@@ -235,6 +290,12 @@ def compile_pattern(text: str, *, max_gap: int) -> Pattern:
     raw = raw.removeprefix("^").removesuffix("$")
     if not raw:
         raise ValueError("empty pattern")
+    for name in _CLASS.findall(raw):
+        if name not in (classes or {}):
+            raise ValueError(f"unknown class {{{name}}}")
+        if any(c in w for w in (classes or {})[name] for c in "()|…"):
+            raise ValueError(f"class {{{name}}} has a member with ( ) | or …")
+    raw = _CLASS.sub(lambda m: "(" + "|".join((classes or {})[m.group(1)]) + ")", raw)
     if raw.count("(") != raw.count(")") or re.search(r"\([^)]*\(", raw):
         raise ValueError("unbalanced or nested parentheses")
     parts: list[tuple[str, ...]] = []
@@ -246,7 +307,8 @@ def compile_pattern(text: str, *, max_gap: int) -> Pattern:
     return Pattern(text, tuple(parts), max_gap, start, end)
 
 
-def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any) -> tuple[list[Rule], list[Problem]]:
+def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any,
+                    classes: dict[str, list[str]]) -> tuple[list[Rule], list[Problem]]:
     rules: list[Rule] = []
     problems: list[Problem] = []
     for i, raw in enumerate(items):
@@ -260,7 +322,7 @@ def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any) -> tuple[l
         for key in compiled:
             for j, p in enumerate(getattr(m, key)):
                 try:
-                    compiled[key].append(compile_pattern(p, max_gap=m.max_gap))
+                    compiled[key].append(compile_pattern(p, max_gap=m.max_gap, classes=classes))
                 except ValueError as exc:
                     where = line_of(node, "rules", i, key, j)
                     problems.append(Problem(rel, where, f"{m.id}: {key} {p!r}: {exc}"))
@@ -271,52 +333,55 @@ def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any) -> tuple[l
             id=m.id, category=m.category, severity=m.severity, patterns=tuple(compiled["patterns"]),
             exceptions=tuple(compiled["exceptions"]), why=m.why, sources=sources_from(m.sources),
             suggestion=m.suggestion, scenario=m.scenario, quoted_ok=m.quoted_ok,
+            unless=tuple(fold_literal(w) for w in m.unless),
             examples=Examples(tuple(m.examples.hit), tuple(m.examples.clean)),
             file=rel, line=line_of(node, "rules", i),
         ))
     return rules, problems
 
 
-def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list[Topic], list[Problem]]:
+def _folded(words: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for w in map(fold_literal, words) if w))
+
+
+def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list[Topic], Signals, list[Problem]]:
     markers: list[Marker] = []
     topics: list[Topic] = []
     problems: list[Problem] = []
-    for i, raw in enumerate(fm.markers):
+    signals = Signals()
+    if fm.marking is not None:
         try:
-            mm = MarkerModel.model_validate(raw)
-            rx = re.compile(mm.regex)
+            mm = MarkingModel.model_validate(fm.marking)
         except ValidationError as exc:
-            problems.extend(pydantic_problems(exc, rel, node, ("markers", i)))
-            continue
-        except re.error as exc:
-            problems.append(Problem(rel, line_of(node, "markers", i, "regex"), f"invalid regex: {exc}"))
-            continue
-        markers.append(Marker(mm.id, rx, mm.why, sources_from(mm.sources), mm.suggestion,
-                              Examples(tuple(mm.examples.hit), tuple(mm.examples.clean)),
-                              rel, line_of(node, "markers", i)))
-    for i, raw in enumerate(fm.topics):
+            problems.extend(pydantic_problems(exc, rel, node, ("marking",)))
+        else:
+            markers.append(Marker(mm.id, _folded(mm.levels), _folded(mm.english), _folded(mm.phrases),
+                                  _folded(mm.labels), _folded(mm.deictic), _folded(mm.prose_after), mm.why,
+                                  sources_from(mm.sources), mm.suggestion,
+                                  Examples(tuple(mm.examples.hit), tuple(mm.examples.clean)),
+                                  rel, line_of(node, "marking")))
+    if fm.topics is not None:
         try:
-            tm = TopicModel.model_validate(raw)
+            tm = TopicsModel.model_validate(fm.topics)
         except ValidationError as exc:
-            problems.extend(pydantic_problems(exc, rel, node, ("topics", i)))
-            continue
-        values: list[re.Pattern[str]] = []
-        for j, v in enumerate(tm.values):
+            problems.extend(pydantic_problems(exc, rel, node, ("topics",)))
+            return markers, topics, signals, problems
+        words: dict[str, tuple[str, ...]] = {str(role): _folded(ws) for role, ws in tm.signals.items()}
+        words |= {f"neg_{role}": _folded(ws) for role, ws in tm.negatives.items()}
+        words |= {"security_detail": _folded(tm.security_detail), "org": _folded(tm.org_suffix)}
+        english = {k: tuple(w.lower() for w in v) for k, v in tm.english.items()}
+        signals = Signals(words, _folded(tm.person_titles), tm.surnames, english)
+        for i, raw in enumerate(tm.categories):
             try:
-                values.append(re.compile(v))
-            except re.error as exc:
-                where = line_of(node, "topics", i, "values", j)
-                problems.append(Problem(rel, where, f"{tm.id}: invalid regex: {exc}"))
-        if not tm.values and not tm.cues:
-            problems.append(Problem(rel, line_of(node, "topics", i), f"{tm.id}: needs values or cues"))
-            continue
-        topics.append(Topic(
-            tm.id, tuple(fold_literal(t) for t in tm.terms), tuple(values),
-            tuple(fold_literal(c) for c in tm.cues), tm.window,
-            tuple(fold_literal(x) for x in tm.exceptions), tm.why, sources_from(tm.sources), tm.suggestion,
-            Examples(tuple(tm.examples.hit), tuple(tm.examples.clean)), rel, line_of(node, "topics", i),
-        ))
-    return markers, topics, problems
+                cm = CategoryModel.model_validate(raw)
+            except ValidationError as exc:
+                problems.extend(pydantic_problems(exc, rel, node, ("topics", "categories", i)))
+                continue
+            topics.append(Topic(cm.id, cm.title, _folded(cm.terms), frozenset(cm.evidence),
+                                frozenset(_folded(cm.strong_future)), cm.why, sources_from(cm.sources),
+                                cm.suggestion, Examples(tuple(cm.examples.hit), tuple(cm.examples.clean)),
+                                rel, line_of(node, "topics", "categories", i)))
+    return markers, topics, signals, problems
 
 
 def _cross_checks(rs: RuleSet, scenarios: set[str] | None) -> list[Problem]:
@@ -355,13 +420,15 @@ def load_rules(directory: Path | None = None, *, scenarios: set[str] | None = No
             continue
         rs.files.append(rel)
         if fm.kind == "forbidden":
-            rules, probs = _load_forbidden(fm.rules, rel, node)
+            rules, probs = _load_forbidden(fm.rules, rel, node, fm.classes)
             rs.rules.extend(rules)
             problems.extend(probs)
         elif fm.kind == "secret":
-            markers, topics, probs = _load_secret(fm, rel, node)
+            markers, topics, signals, probs = _load_secret(fm, rel, node)
             rs.markers.extend(markers)
             rs.topics.extend(topics)
+            if signals.words:
+                rs.signals = signals
             problems.extend(probs)
         else:
             try:
@@ -369,9 +436,8 @@ def load_rules(directory: Path | None = None, *, scenarios: set[str] | None = No
             except ValidationError as exc:
                 problems.extend(pydantic_problems(exc, rel, node, ("contexts",)))
                 continue
-            rs.pii = PiiContext(tuple(fold(w).text for w in cm.negative),
-                                {k: tuple(fold(w).text for w in v) for k, v in cm.positive.items()},
-                                cm.window)
+            rs.pii = PiiContext(_folded(cm.negative), _folded(cm.weak_negative),
+                                {k: _folded(v) for k, v in cm.positive.items()}, cm.window)
     problems.extend(_cross_checks(rs, scenarios))
     if problems:
         raise DataError(problems)

@@ -18,6 +18,7 @@ from bot.core.reports.notifications import Notifications
 from bot.core.reports.person import Person
 from bot.core.reports.sealing import Sealer, record_context
 from bot.core.reports.store import ReportStore
+from bot.core.reports.views import MAX_LIST, format_time
 
 log = logging.getLogger("libao.reports")
 
@@ -37,6 +38,10 @@ class ReporterConversation:
     def start(self, person: Person, pid: str, now: float) -> tuple[list[Reply], str | None]:
         if not person.private:
             return [Reply(t("report.private_only"))], None
+        stored, draft = self.store.draft(pid), self.load_draft(pid)
+        if stored is not None and draft is not None:  # never replace a draft silently: show where it is
+            self.store.put_draft(pid, nonce=draft.nonce, at=now, state=stored["state"])
+            return [Reply(t("report.draft_exists")), *self.current(pid)], None
         self.store.delete_pending(pid)
         replies, ref = self.apply(person, pid, report_flow.start(nonce=secrets.token_hex(8)), now)
         if self.rehearsal:
@@ -68,6 +73,25 @@ class ReporterConversation:
         # A button of an earlier draft carries another nonce: refused, the current step is re-shown.
         result = report_flow.choose(draft, token=token, nonce=draft.nonce if nonce == draft.nonce[:8] else "")
         return self.apply(person, pid, result, now, before=draft)
+
+    def in_the_way(self, pid: str) -> list[Reply]:
+        """A draft this person has not finished, shown with how to end it (instead of deleted)."""
+        draft = self.load_draft(pid)
+        if draft is None:
+            return []
+        return [Reply(t("report.draft_in_the_way")), self.screen(report_flow.prompt(draft), draft)]
+
+    def mine(self, person: Person, pid: str) -> list[Reply]:
+        """The reporter's own reports: reference, status and date, nothing else."""
+        if not person.private:
+            return [Reply(t("report.private_only"))]
+        rows = self.store.reports_of(pid)
+        if not rows:
+            return [Reply(t("report.mine.empty"))]
+        lines = [t("report.mine.title", count=len(rows))]
+        lines += [t("report.mine.item", ref=r["ref"], status=t(f"report.status.{r['status']}"),
+                    created=format_time(r["created_at"])) for r in rows[-MAX_LIST:]]
+        return [Reply("\n".join(lines))]
 
     def current(self, pid: str) -> list[Reply]:
         """The current step again (a redelivered update shows where the reporter is)."""
@@ -135,7 +159,9 @@ class ReporterConversation:
         row = self.store.report(ref)
         if row is None or row["reporter"] != pid or row["status"] != "info_requested" or not person.private:
             return [Reply(t("report.supplement.not_requested"))]
-        self.store.delete_draft(pid)
+        busy = self.in_the_way(pid)
+        if busy:
+            return busy
         self.store.put_pending(pid, ref=ref, action="supplement", at=now)
         return [Reply(t("report.prompt.supplement", ref=ref))]
 

@@ -225,6 +225,15 @@ def new_reference(*, token_bytes: Callable[[int], bytes] = secrets.token_bytes) 
     return "-".join(chars[i:i + 4] for i in range(0, 16, 4))
 
 
+def reference_problem(text: str) -> str | None:
+    """Why `text` is not a reference: "format" (length or characters) or "check" (16 valid
+    characters whose check character does not match: a typo); None when it is one."""
+    chars = "".join(_READ_AS.get(c, c) for c in text.upper() if c not in " -_")
+    if len(chars) != _DATA_CHARS + 1 or any(c not in ALPHABET for c in chars):
+        return "format"
+    return None if _luhn_check(chars[:-1]) == chars[-1] else "check"
+
+
 def parse_reference(text: str) -> str | None:
     """The canonical reference for what a person typed or read out, or None if it is not one."""
     chars = "".join(_READ_AS.get(c, c) for c in text.upper() if c not in " -_")

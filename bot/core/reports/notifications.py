@@ -47,12 +47,16 @@ class Notifications:
     def to_reporter(self, ref: str, step: str, now: float, text: str, buttons: ButtonRows = ()) -> None:
         self._enqueue(ref, "reporter", step, now, text, buttons)
 
-    def to_staff(self, ref: str, group: str, step: str, now: float, text: str, buttons: ButtonRows = ()) -> None:
+    def to_staff(self, ref: str, group: str, step: str, now: float, text: str, buttons: ButtonRows = (), *,
+                 exclude: str = "") -> None:
+        """Queue `text` to every member of `group` but the one with pseudonym `exclude`."""
         members = self.policy.group(group) or self.policy.officers  # an empty group falls back to officers
         if not members:
             log.warning("report %s: nobody configured to notify for %s", ref, step)
         for uid in members:
-            self._enqueue(ref, f"staff:{self.sealer.pseudonym(uid)}", step, now, text, buttons)
+            pid = self.sealer.pseudonym(uid)
+            if pid != exclude:
+                self._enqueue(ref, f"staff:{pid}", step, now, text, buttons)
 
     def _enqueue(self, ref: str, recipient: str, step: str, now: float, text: str, buttons: ButtonRows) -> None:
         idem_key = f"{ref}|{recipient}|{step}"

@@ -89,15 +89,9 @@ class OfficerDesk:
         if action == "ack":
             if row["status"] != "new":
                 return [Reply(t("report.ack.already", ref=ref))]
-            self.store.update_report(ref, status="acknowledged", updated_at=now, acknowledged_at=now)
-            self.store.cancel_timers(ref, kinds=(escalation.CHAIN,), at=now)
-            self.store.add_event(ref=ref, at=now, kind="acknowledged", actor=actor)
-            self.store.audit(at=now, actor=actor, action="acknowledged", ref=ref)
-            self.notifications.to_reporter(ref, "status:acknowledged", now,
-                                           t("report.notify.to_reporter.acknowledged", ref=ref))
+            self.acknowledge(person, ref, now)
             return [Reply(t("report.ack.done", ref=ref))]
         if action in ("note", "ask", "resolve"):
-            self.store.delete_draft(pid)
             self.store.put_pending(pid, ref=ref, action=action, at=now)
             return [Reply(t(f"report.prompt.{action}", ref=ref))]
         if action in ("found", "not_found"):
@@ -109,8 +103,27 @@ class OfficerDesk:
             self.store.cancel_timers(ref, kinds=(escalation.CARRIER_DECISION,), at=now)
             self.store.add_event(ref=ref, at=now, kind=f"carrier_{action}", actor=actor)
             self.store.audit(at=now, actor=actor, action=f"carrier_{action}", ref=ref)
-            return [Reply(t("report.carrier.done", outcome=t(f"report.view.carrier.{action}")))]
+            outcome = t(f"report.view.carrier.{action}")
+            self.notifications.to_reporter(ref, f"status:carrier_{action}", now,
+                                           t("report.notify.to_reporter.carrier", ref=ref, outcome=outcome))
+            return [Reply(t("report.carrier.done", outcome=outcome))]
         return [Reply(t("report.forged"))]
+
+    def acknowledge(self, person: Person, ref: str, now: float) -> None:
+        """The report is taken on: status, chain stopped, history with who, the reporter and the
+        other officers told."""
+        actor = self.actor(person.user_id)
+        name = person.name or t("report.officer_unnamed")
+        self.store.update_report(ref, status="acknowledged", updated_at=now, acknowledged_at=now)
+        self.store.cancel_timers(ref, kinds=(escalation.CHAIN,), at=now)
+        self.store.add_event(ref=ref, at=now, kind="acknowledged", actor=actor,
+                             body=self.sealer.seal(name, context=f"event:{ref}"))
+        self.store.audit(at=now, actor=actor, action="acknowledged", ref=ref)
+        self.notifications.to_reporter(ref, "status:acknowledged", now,
+                                       t("report.notify.to_reporter.acknowledged", ref=ref))
+        self.notifications.to_staff(ref, "officers", "acknowledged", now,
+                                    t("report.notify.acknowledged_by", ref=ref, who=name),
+                                    exclude=self.sealer.pseudonym(person.user_id))
 
     def awaited_text(self, person: Person, row: dict[str, Any], action: str, text: str, now: float) -> list[Reply]:
         """The text an officer was asked for after note / ask / resolve."""
@@ -124,6 +137,8 @@ class OfficerDesk:
             self.store.audit(at=now, actor=actor, action="commented", ref=ref)
             return [Reply(t("report.note.done"))]
         if action == "ask":
+            if row["status"] == "new":  # asking the reporter is taking the report on
+                self.acknowledge(person, ref, now)
             event_id = self.store.add_event(ref=ref, at=now, kind="info_requested", actor=actor, body=body)
             self.store.update_report(ref, status="info_requested", updated_at=now)
             self.store.audit(at=now, actor=actor, action="info_requested", ref=ref)

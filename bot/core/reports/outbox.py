@@ -8,11 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.chat.reply import Button
+from bot.core.phrases.messages import t
+from bot.core.reports import escalation
 from bot.core.reports.escalation import ReportPolicy
+from bot.core.reports.notifications import Notifications
 from bot.core.reports.sealing import Sealer, record_context
 from bot.core.reports.store import ReportStore
 
 log = logging.getLogger("libao.reports")
+
+# The step of the first notification to officers (the chain's first step).
+FIRST_NOTICE = f"{escalation.CHAIN}:0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +36,10 @@ class Outgoing:
 class Outbox:
     """Delivery side of the notifications queued by `Notifications`."""
 
-    def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy):
+    def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy, notifications: Notifications):
         self.store = store
         self.sealer = sealer
+        self.notifications = notifications
         # Recipients are stored as pseudonyms too, so no raw user id is ever written.
         self._staff_by_pid = {sealer.pseudonym(uid): uid for uid in policy.staff}
 
@@ -62,6 +69,10 @@ class Outbox:
             self.store.mark_sent(item.row_id, at=now, message_id=message_id)
             self.store.audit(at=now, actor="system", action="notified", ref=row["ref"],
                              detail={"step": row["step"], "to": _recipient_kind(row["recipient"])})
+            if row["step"] == FIRST_NOTICE and str(row["recipient"]).startswith("staff:"):
+                # Only now may the reporter be told that an officer has the report.
+                self.notifications.to_reporter(str(row["ref"]), "status:received", now,
+                                               t("report.notify.to_reporter.received", ref=row["ref"]))
 
     def retry_later(self, item: Outgoing, *, now: float, delay: float, error: str, flood: bool = False) -> None:
         """Reschedule after a failure; a flood-control wait holds back every notification."""

@@ -40,6 +40,10 @@ log = logging.getLogger("libao.reports")
 
 COMMANDS = ("report", "cancel", "reports")
 MAX_NOTE_CHARS = 2000  # an officer's note or question, a reporter's supplement
+# A draft untouched this long no longer takes the person's messages as its answers.
+DRAFT_IDLE = 30 * 60
+# "/report mine": the reporter's own reports.
+MINE_WORDS = ("mine", "my", "我的", "我的报告")
 
 
 class ReportService:
@@ -58,7 +62,7 @@ class ReportService:
         self.policy = policy
         self.clock = clock
         self.notifications = Notifications(store=store, sealer=sealer, policy=policy)
-        self.outbox = Outbox(store=store, sealer=sealer, policy=policy)
+        self.outbox = Outbox(store=store, sealer=sealer, policy=policy, notifications=self.notifications)
         self.officers = OfficerDesk(store=store, sealer=sealer, notifications=self.notifications)
         self.conversation = ReporterConversation(store=store, sealer=sealer, policy=policy,
                                                  notifications=self.notifications, new_ref=new_ref,
@@ -74,11 +78,40 @@ class ReportService:
         return data.startswith(CALLBACK_PREFIX)
 
     def is_active(self, person: Person) -> bool:
-        """Whether plain text from this person belongs to a report conversation right now."""
+        """Whether this person is in a report conversation (a draft or an awaited input)."""
         if not person.private:
             return False
         pid = self.sealer.pseudonym(person.user_id)
         return self.store.draft(pid) is not None or self.store.pending(pid) is not None
+
+    def claims_text(self, person: Person) -> bool:
+        """Whether plain text from this person is an answer in their report conversation: only
+        while it is in use; a draft left alone for `DRAFT_IDLE` seconds lets questions through
+        (it is kept: /report shows it again)."""
+        if not person.private:
+            return False
+        pid = self.sealer.pseudonym(person.user_id)
+        if self.store.pending(pid) is not None:
+            return True
+        draft = self.store.draft(pid)
+        return draft is not None and self.clock() - float(draft["updated_at"]) < DRAFT_IDLE
+
+    def active_flow(self, person: Person) -> str | None:
+        """What this person is in the middle of (for "continue / cancel"), None when nothing."""
+        if not self.is_active(person):
+            return None
+        pending = self.store.pending(self.sealer.pseudonym(person.user_id))
+        if pending is not None:
+            return t("report.flow_name.pending", ref=pending["ref"])
+        return t("report.flow_name.draft")
+
+    def resume(self, person: Person) -> list[Reply]:
+        """The current step of this person's report conversation, shown again."""
+        pid = self.sealer.pseudonym(person.user_id)
+        pending = self.store.pending(pid)
+        if pending is not None:
+            return [Reply(t(f"report.prompt.{pending['action']}", ref=pending["ref"]))]
+        return self.conversation.current(pid)
 
     def handle_command(self, person: Person, command: str, args: str = "", *,
                        update_key: str | None = None) -> list[Reply] | None:
@@ -86,9 +119,14 @@ class ReportService:
         command, args = command.lower().lstrip("/"), args.strip()
         if command not in COMMANDS:
             return None
-        if command == "report" and args and self.is_staff(person):
-            # Officers: "/report list" and "/report REF" (the same as /reports [REF]).
-            command, args = "reports", ("" if args.lower() in ("list", "ls", "列表") else args)
+        if command == "report" and args:
+            if args.lower() in MINE_WORDS:
+                command = "mine"
+            elif self.is_staff(person):
+                # Officers: "/report list" and "/report REF" (the same as /reports [REF]).
+                command, args = "reports", ("" if args.lower() in ("list", "ls", "列表") else args)
+            else:  # never start a report from "/report something": say what /report does
+                return [Reply(t("report.args_not_officer"))]
         if command == "cancel" and not self.is_active(person) and not self._is_replay(update_key):
             return None
         return self._once(update_key, person, lambda now: self._command(person, command, args, now))
@@ -102,7 +140,7 @@ class ReportService:
 
     def handle_text(self, person: Person, text: str, *, update_key: str | None = None) -> list[Reply] | None:
         """Free text: an answer in the conversation or an officer's / reporter's awaited input."""
-        if not self.is_active(person) and not self._is_replay(update_key):
+        if not self.claims_text(person) and not self._is_replay(update_key):
             return None
         return self._once(update_key, person, lambda now: self._text(person, text, now))
 
@@ -194,6 +232,8 @@ class ReportService:
             return self.conversation.cancel(pid), None
         if command == "report":
             return self.conversation.start(person, pid, now)
+        if command == "mine":
+            return self.conversation.mine(person, pid), None
         # /reports [REF]
         if not self.is_staff(person):
             return [Reply(t("report.not_officer"))], None
@@ -202,7 +242,8 @@ class ReportService:
         if args:
             ref = report_flow.parse_reference(args)
             if ref is None:
-                return [Reply(t("report.bad_ref"))], None
+                problem = report_flow.reference_problem(args)
+                return [Reply(t("report.bad_ref_check" if problem == "check" else "report.bad_ref"))], None
             return self.officers.view(person, ref, now), None
         return self.officers.open_list(), None
 
@@ -245,6 +286,9 @@ class ReportService:
             return [Reply(t("report.not_officer"))], None
         if not person.private:
             return [Reply(t("report.officer_private_only"))], None
+        busy = self.conversation.in_the_way(pid) if parts[2] in ("note", "ask", "resolve") else []
+        if busy:  # the officer's own unfinished report is kept, not replaced by the awaited input
+            return busy, None
         return self.officers.action(person, ref, parts[2], now), None
 
 
@@ -288,3 +332,11 @@ class AssistantReportFlow:
     def cancel(self, sender: Sender) -> bool:
         person, key = self._person(sender)
         return self.service.cancel(person, update_key=key)
+
+    def active(self, sender: Sender) -> str | None:
+        person, _ = self._person(sender)
+        return self.service.active_flow(person)
+
+    def resume(self, sender: Sender) -> Reply:
+        person, _ = self._person(sender)
+        return self._merge(self.service.resume(person))

@@ -29,6 +29,8 @@ def format_time(ts: float) -> str:
 
 
 def elapsed(seconds: float) -> str:
+    if seconds < 60:
+        return t("report.elapsed.under_minute")
     minutes = round(seconds / 60)
     if minutes < 120:
         return t("report.elapsed.minutes", n=minutes)
@@ -63,19 +65,21 @@ def list_text(rows: list[dict[str, Any]]) -> str:
 
 def event_line(event: dict[str, Any]) -> str:
     """One history line of an opened event ({"at", "kind", "actor", "body"})."""
-    return t(f"report.event.{event['kind']}", at=format_time(event["at"]), body=event["body"] or "")
+    return t(f"report.event.{event['kind']}", at=format_time(event["at"]),
+             body=event["body"] or t("report.officer_unnamed"))
 
 
 def report_text(row: dict[str, Any], content: dict[str, Any], identity: dict[str, Any] | None,
-                events: list[dict[str, Any]]) -> str:
-    """The officer's view of a report: header, summary, reporter (unless confidential), history."""
+                events: list[dict[str, Any]], *, hidden: str | None = None) -> str:
+    """The officer's view of a report: header, summary, reporter (None: not opened, shown as
+    `hidden` or the chat's confidential note), history."""
     ref = row["ref"]
     draft = Draft(nonce="", **{k: v for k, v in content.items() if k in Draft.__dataclass_fields__})
     lines = [t("report.view.header", ref=ref, urgency=t(f"report.urgency.{row['urgency']}"),
                status=t(f"report.status.{row['status']}"), created=format_time(row["created_at"])),
              report_flow.summary(draft)]
-    if row["confidential"] or identity is None:
-        lines.append(t("report.view.reporter_confidential"))
+    if identity is None:
+        lines.append(hidden or t("report.view.reporter_confidential"))
     else:
         lines.append(t("report.view.reporter", who=who(identity)))
     if row["carrier_outcome"]:

@@ -31,6 +31,7 @@ class CheckLanguageModel(BaseModel):
     greetings: Annotated[list[NonEmpty], Field(min_length=1)]
     farewells: Annotated[list[NonEmpty], Field(min_length=1)]
     forbidden_categories: Annotated[list[NonEmpty], Field(min_length=1)]
+    interrogatives: list[NonEmpty] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +45,15 @@ class AskLanguage:
 
 @dataclass(frozen=True, slots=True)
 class CheckLanguage:
-    """Particles around clause-bound phrases, greetings and farewells, forbidden-rule categories."""
+    """Particles around clause-bound phrases, greetings and farewells, forbidden-rule categories,
+    and the words that make a message a question (a prompt for a value does not take it)."""
 
     trailing_particles: frozenset[str]
     leading_interjections: frozenset[str]
     greetings: tuple[str, ...]
     farewells: tuple[str, ...]
     forbidden_categories: tuple[str, ...]
+    interrogatives: tuple[str, ...] = ()
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -73,7 +76,8 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
     except ValidationError as exc:
         raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
-                         tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories))
+                         tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories),
+                         tuple(m.interrogatives))
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,13 +26,36 @@ _CACHE_VERSION = "1"
 
 
 def cache_dir() -> Path:
-    """Where derived data goes: $LIBAO_CACHE_DIR, else ~/.cache/libao, else the temp dir."""
+    """Where derived data goes: $LIBAO_CACHE_DIR, else ~/.cache/libao, else a per-user folder in
+    the temp dir (never a shared one). Use `private_dir` before trusting anything in it."""
     env = os.environ.get("LIBAO_CACHE_DIR")
     if env:
         return Path(env)
     home = Path.home()
-    base = home / ".cache" if home.exists() and os.access(home, os.W_OK) else Path(tempfile.gettempdir())
-    return base / "libao"
+    if home.exists() and os.access(home, os.W_OK):
+        return home / ".cache" / "libao"
+    return Path(tempfile.gettempdir()) / f"libao-{_uid()}"
+
+
+def _uid() -> int:
+    getuid = getattr(os, "getuid", None)
+    return int(getuid()) if getuid is not None else 0
+
+
+def private_dir(path: Path) -> bool:
+    """Create `path` (mode 0700) if needed and say whether only this process's user can write in it:
+    a real directory (no symlink) owned by us, without group or other write access (tightened when
+    it is ours). False when it cannot be created or belongs to someone else."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.lstat()
+        if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != _uid()):
+            return False
+        if info.st_mode & 0o077:
+            path.chmod(0o700)
+        return True
+    except OSError:
+        return False
 
 
 # Bounds of the domain dictionary, checked before and while reading it: jieba's work on a word grows
@@ -130,7 +154,10 @@ class Segmenter:
             digest.update(b"\n")
         if userdict is not None and userdict.exists():
             digest.update(read_bounded(userdict, max_bytes=MAX_USERDICT_BYTES))
-        path = cache_dir() / f"vocab-{digest.hexdigest()[:16]}.txt"
+        base = cache_dir()
+        if not private_dir(base):  # someone else could write there: a throw-away folder of our own
+            base = Path(tempfile.mkdtemp(prefix="libao-"))
+        path = base / f"vocab-{digest.hexdigest()[:16]}.txt"
         if not path.exists():
             _atomic_write(path, build_vocabulary(texts, extra_words, userdict))
         self.dictionary = path
@@ -139,7 +166,7 @@ class Segmenter:
     @staticmethod
     def _open(path: Path) -> jieba.Tokenizer:
         tok = jieba.Tokenizer(dictionary=str(path))
-        tok.tmp_dir = str(cache_dir())
+        tok.tmp_dir = str(path.parent)
         tok.initialize()
         return tok
 

@@ -1,0 +1,138 @@
+"""The semantic signal: cosine similarity between a question and each knowledge document's texts.
+
+A document (an entry, or an out-of-scope decoy) is represented by its title and alternate questions
+(embedded as e5 queries) and, for entries, its answer (embedded as a passage). Texts are folded
+exactly like the lexical path (NFKC, traditional -> simplified, typo fixes) before embedding.
+Vectors come from the shipped file beside the knowledge base, then from the user cache; only texts
+found in neither are embedded (and cached).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.core.ask.embed import Embedder
+from bot.core.ask.knowledge import KnowledgeBase
+from bot.core.ask.vectors import VectorStore
+from bot.core.text.normalize import normalize_query
+from bot.core.text.segment import cache_dir
+
+log = logging.getLogger(__name__)
+
+SHIPPED_VECTORS = "vectors.npz"
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticTexts:
+    """What gets embedded for a knowledge base: query texts with their document, and answers."""
+
+    queries: list[str]
+    owners: list[int]
+    passages: list[str]
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> SemanticTexts:
+        queries: list[str] = []
+        owners: list[int] = []
+        for i, e in enumerate(kb.entries):
+            for t in dict.fromkeys(normalize_query(x) for x in (e.title, *e.questions)):
+                queries.append(t)
+                owners.append(i)
+        for j, d in enumerate(kb.decoys):
+            for t in dict.fromkeys(normalize_query(x) for x in d.questions):
+                queries.append(t)
+                owners.append(len(kb.entries) + j)
+        passages = [normalize_query(e.answer) for e in kb.entries]
+        return cls(queries, owners, passages)
+
+    def keys(self, store: VectorStore) -> set[bytes]:
+        return set(store.keys("query", self.queries)) | set(store.keys("passage", self.passages))
+
+
+def user_cache_path(model_id: str) -> Path:
+    return cache_dir() / f"vectors-{re.sub(r'[^A-Za-z0-9.-]+', '_', model_id)}.npz"
+
+
+def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
+               step: Callable[[int, int], None] | None = None) -> tuple[VectorStore, int]:
+    """A store holding every vector `kb` needs: shipped ones, cached ones, then newly embedded ones
+    (which are saved to the user cache). Returns (store, how many texts were embedded)."""
+    texts = SemanticTexts.of(kb)
+    store = VectorStore(embedder.model_id, embedder.dim)
+    sources = []
+    if kb.directory is not None:
+        sources.append(kb.directory / SHIPPED_VECTORS)
+    sources.append(user_cache_path(embedder.model_id))
+    cached = None
+    for path in sources:
+        found = VectorStore.load(path, embedder.model_id, embedder.dim)
+        if found.problem and found.problem != "missing":
+            log.warning("ignoring vectors in %s: %s", path.name, found.problem)
+        store.merge(found, "query", texts.queries)
+        store.merge(found, "passage", texts.passages)
+        cached = found
+    todo = [("query", t) for t in store.missing("query", texts.queries)]
+    todo += [("passage", t) for t in store.missing("passage", texts.passages)]
+    for start in range(0, len(todo), batch):
+        chunk = todo[start:start + batch]
+        for kind in ("query", "passage"):
+            part = [t for k, t in chunk if k == kind]
+            if part:
+                vectors = embedder.embed(part, kind=kind)
+                store.add(kind, part, vectors)
+                if cached is not None:
+                    cached.add(kind, part, vectors)
+        if step:
+            step(min(start + batch, len(todo)), len(todo))
+    if todo and cached is not None:
+        try:
+            cached.save(user_cache_path(embedder.model_id))
+        except OSError:  # a read-only cache only costs time at the next start
+            log.warning("cannot write the vector cache")
+    return store, len(todo)
+
+
+class SemanticIndex:
+    """Per-document similarity of a question, 0..1 cosine (decoys after entries, like the matcher)."""
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, store: VectorStore):
+        texts = SemanticTexts.of(kb)
+        self.embedder = embedder
+        self._queries = store.matrix("query", texts.queries)
+        owners = np.asarray(texts.owners, dtype=np.int64)
+        self._n_docs = len(kb.entries) + len(kb.decoys)
+        # Rows are grouped by document, so a per-document maximum is one reduceat; a document
+        # without texts (cannot happen with the schema's minimum questions) would break that.
+        self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
+        self._docs = owners[self._starts]
+        self._passages = store.matrix("passage", texts.passages)
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase, embedder: Embedder,
+              step: Callable[[int, int], None] | None = None) -> SemanticIndex:
+        store, _ = fill_store(kb, embedder, step=step)
+        return cls(kb, embedder, store)
+
+    def vector(self, question: str) -> np.ndarray:
+        return self.embedder.embed([normalize_query(question)], kind="query")[0]
+
+    def similarities(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(best alternate-question cosine per document, answer cosine per document; -1 for decoys)."""
+        per_doc = np.full(self._n_docs, -1.0, dtype=np.float32)
+        if len(self._starts):
+            per_doc[self._docs] = np.maximum.reduceat(self._queries @ vector, self._starts)
+        answers = np.full(self._n_docs, -1.0, dtype=np.float32)
+        answers[: len(self._passages)] = self._passages @ vector
+        return per_doc, answers
+
+    @staticmethod
+    def nearest(per_doc: np.ndarray, k: int) -> tuple[int, ...]:
+        """The `k` documents with the highest similarity (in no particular order)."""
+        k = min(k, len(per_doc))
+        return tuple(int(i) for i in np.argpartition(-per_doc, k - 1)[:k]) if k > 0 else ()

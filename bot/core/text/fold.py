@@ -1,0 +1,293 @@
+"""The one folding normaliser of the draft checker; every detector runs on its output.
+
+`fold_draft(draft)` gives two projections of one fold, each mapping back to the draft as typed:
+
+* ``wide``: every character folded — NFKC (width, compatibility forms), lower case, 繁->简,
+  digits of every script (full-width, 一二三/两/幺/〇, financial 壹贰叁) to ASCII digits —
+  with invisible characters dropped; spaces, punctuation and symbols kept. Number, e-mail and
+  credential scanners read it.
+* ``compact``: letters, digits, Han and ``%`` only, so that spaces, emoji, ``*``, zero-width or
+  other junk between characters cannot split a word; runs of one Han character collapse
+  (快快快点 -> 快点). Clause and sentence boundaries are remembered. Phrases, markings and
+  topic vocabularies run here. Offsets are computed on demand: only findings need them.
+
+Rule literals go through the same fold (`fold_literal`), so 一遍 in a rule meets 一遍/1遍/壹遍.
+Multipliers (十百千万亿) stay Han: the quantity scanner reads them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+
+import opencc
+
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+EXTRA_T2S = {"著": "着", "麼": "么", "妳": "你"}
+# Digits of every script: Chinese numerals (positional reading 幺三八…), financial forms.
+# 十百千万亿 stay: they are multipliers, read by the quantity scanner.
+NUMERALS = {"〇": "0", "零": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+            "五": "5", "六": "6", "七": "7", "八": "8", "九": "9", "壹": "1", "贰": "2", "叁": "3",
+            "肆": "4", "伍": "5", "柒": "7", "捌": "8", "玖": "9", "貳": "2", "兩": "2", "參": "3",
+            "弍": "2", "弌": "1", "弎": "3"}
+
+_converter = opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[int, str], frozenset[str]]:
+    """(1:1 translate table, chars that fold to zero or several chars)."""
+    chars = [chr(c) for c in range(0x20, 0x10000) if not 0xD800 <= c < 0xE000]
+    nfkc = [unicodedata.normalize("NFKC", ch) for ch in chars]
+    han = [i for i, out in enumerate(nfkc) if len(out) == 1 and ord(out) >= 0x2E80 and out not in EXTRA_T2S]
+    converted = _converter.convert("\n".join(nfkc[i] for i in han)).split("\n")
+    for i, out in zip(han, converted, strict=True):
+        nfkc[i] = out
+    one: dict[int, str] = {}
+    widening: set[str] = set()
+    for ch, out in zip(chars, nfkc, strict=True):
+        out = "" if ch in INVISIBLE else EXTRA_T2S.get(out, out).lower()
+        if len(out) == 1:
+            out = NUMERALS.get(out, out)
+        if out != ch:
+            if len(out) == 1:
+                one[ord(ch)] = out
+            else:
+                widening.add(ch)
+    return one, frozenset(widening)
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=1)
+def _widening_re() -> re.Pattern[str]:
+    _, widening = _tables()
+    return re.compile("[" + re.escape("".join(sorted(widening))) + "]")
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    one, _ = _tables()
+    if ord(ch) < 0x10000:
+        if ord(ch) in one:
+            return one[ord(ch)]
+        if ch in INVISIBLE:
+            return ""
+        out = unicodedata.normalize("NFKC", ch)
+        if out == ch:
+            return ch
+    else:
+        out = unicodedata.normalize("NFKC", ch)
+    out = "".join(NUMERALS.get(c, c) for c in _converter.convert(out).lower())
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A folded text and, for each of its characters, the index in the original draft."""
+
+    text: str
+    offsets: list[int] | range
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        if start >= end:
+            p = self.offsets[start] if start < len(self.offsets) else (self.offsets[-1] + 1 if len(self.offsets) else 0)
+            return p, p
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+_LU = re.compile(r"(?<=[0-9])陆|陆(?=[0-9])")
+
+
+def fold_wide(draft: str) -> View:
+    """The wide view: every character folded, invisible ones dropped, offsets kept."""
+    one, _ = _tables()
+    special = _special_re()
+    if not special.search(draft):
+        text = draft.translate(one)
+        if "陆" in text:  # financial 6 only between digits (大陆 stays)
+            text = _LU.sub("6", text)
+        return View(text, range(len(draft)))
+    # Characters that vanish, widen (… -> ...) or lie outside the BMP are rare: translate the
+    # stretches between them in one call each.
+    pieces: list[str] = []
+    offsets: list[int] = []
+    prev = 0
+    same_length = True
+    for m in special.finditer(draft):
+        i = m.start()
+        pieces.append(draft[prev:i].translate(one))
+        offsets.extend(range(prev, i))
+        out = fold_char(m.group())
+        same_length = same_length and len(out) == 1
+        pieces.append(out)
+        offsets.extend([i] * len(out))
+        prev = i + 1
+    pieces.append(draft[prev:].translate(one))
+    offsets.extend(range(prev, len(draft)))
+    text = "".join(pieces)
+    if "陆" in text:
+        text = _LU.sub("6", text)
+    return View(text, range(len(draft)) if same_length else offsets)
+
+
+@lru_cache(maxsize=1)
+def _special_re() -> re.Pattern[str]:
+    _, widening = _tables()
+    return re.compile("[" + re.escape("".join(sorted(widening))) + "\U00010000-\U0010ffff]")
+
+
+# Clause breaks: punctuation and line breaks (symbols, emoji, '*' are not breaks).
+_PUNCT = "".join(chr(c) for c in range(0x10000) if unicodedata.category(chr(c))[0] == "P")
+_GAP = re.compile(r"([^\w%‰]+|_+)")
+_SENT_END = frozenset("。！？!?；;\n")
+
+
+def _gap_kind(gap: str, spaced: bool) -> int:
+    """0 no break, 1 clause break, 2 sentence break."""
+    if any(c in _SENT_END for c in gap):
+        return 2
+    for c in gap:
+        if (c in _PUNCT and c not in "*&#@/\\") or c in "\r\t":
+            return 1
+        if c == " " and not spaced:
+            return 1
+    return 0
+
+
+_HAN_SPACE_HAN = re.compile(r"[\u4e00-\u9fff] (?=[\u4e00-\u9fff])")
+_REPEAT_RUN = re.compile(r"([\u4e00-\u9fff])\1+")
+
+
+@dataclass(frozen=True, slots=True)
+class Compact:
+    """Content characters only; offsets are computed on demand (only findings need them)."""
+
+    text: str
+    clauses: frozenset[int]  # compact indices at which a clause (or sentence) boundary lies
+    sentences: tuple[int, ...]  # sorted compact indices starting a sentence (0 first)
+    wide: View
+    wstarts: list[int]  # wide index of each content run
+    cstarts: list[int]  # pre-collapse compact index of each content run
+    dropped: list[int]  # pre-collapse indices removed by the repeat collapse (sorted)
+    total: int  # pre-collapse length
+
+    @property
+    def boundaries(self) -> frozenset[int]:
+        return self.clauses
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        i = bisect_right(self.sentences, pos) - 1
+        s = self.sentences[i]
+        e = self.sentences[i + 1] if i + 1 < len(self.sentences) else len(self.text)
+        return s, e
+
+    def wide_index(self, i: int) -> int:
+        """Wide index of compact character `i`."""
+        if self.dropped:  # i-th kept character: skip over the dropped ones before it
+            lo, hi = i, i + len(self.dropped)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if mid - bisect_right(self.dropped, mid) < i:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            i = lo
+        k = bisect_right(self.cstarts, i) - 1
+        return self.wstarts[k] + (i - self.cstarts[k])
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original-draft span of compact [start, end)."""
+        offs = self.wide.offsets
+        end = min(end, len(self.text))
+        if start >= end:
+            if start >= len(self.text):
+                return (offs[-1] + 1, offs[-1] + 1) if len(offs) else (0, 0)
+            p = offs[self.wide_index(start)]
+            return p, p
+        return offs[self.wide_index(start)], offs[self.wide_index(end - 1)] + 1
+
+
+class _GapKinds(dict[str, int]):
+    """Memo of gap -> 0 (no break), 1 (clause break), 2 (sentence break); gaps repeat (，。 and spaces)."""
+
+    def __init__(self, spaced: bool):
+        super().__init__()
+        self.spaced = spaced
+
+    def __missing__(self, gap: str) -> int:
+        value = _gap_kind(gap, self.spaced)
+        if len(self) < 20_000:
+            self[gap] = value
+        return value
+
+
+_GAPS = {False: _GapKinds(False), True: _GapKinds(True)}
+
+
+def compact_of(wide: View) -> Compact:
+    """The compact view of a wide view (see the module docstring)."""
+    text = wide.text
+    parts = _GAP.split(text)
+    runs, gaps = parts[0::2], parts[1::2]
+    spaced = " " in text and len(_HAN_SPACE_HAN.findall(text)) * 3 >= max(1, len(text) // 2)
+    run_len = list(map(len, runs))
+    wstarts = list(accumulate(map(len, parts), initial=0))[0::2]
+    cstarts = list(accumulate(run_len, initial=0))
+    ctext = "".join(runs)
+    kinds = list(map(_GAPS[spaced].__getitem__, gaps))
+    clauses = {c for c, k in zip(cstarts[1:], kinds, strict=False) if k}
+    clauses.add(0)
+    clauses.add(len(ctext))
+    sentences = [0, *sorted({c for c, k in zip(cstarts[1:], kinds, strict=False) if k == 2 and 0 < c < len(ctext)})]
+    drop: list[int] = []
+    # Collapse runs of one Han character (快快快点 -> 快点) unless a clause break lies inside.
+    if _REPEAT_RUN.search(ctext):
+        drop = [i for m in _REPEAT_RUN.finditer(ctext) for i in range(m.start() + 1, m.end()) if i not in clauses]
+        if drop:
+            dset = set(drop)
+            ctext = "".join(c for i, c in enumerate(ctext) if i not in dset)
+            clauses = {b - bisect_left(drop, b) for b in clauses}
+            sentences = sorted({b - bisect_left(drop, b) for b in sentences})
+    return Compact(ctext, frozenset(clauses), tuple(sentences), wide, wstarts, cstarts[:-1] or [0], drop, cstarts[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    original: str
+    wide: View
+    compact: Compact
+
+    def wide_index(self, original: int) -> int:
+        """Index in the wide view of the first character at or after `original`."""
+        offs = self.wide.offsets
+        if isinstance(offs, range):
+            return original
+        return bisect_left(offs, original)
+
+    def compact_index(self, wide_index: int) -> int:
+        """Index in the compact view of the first content character at or after wide `wide_index`."""
+        c = self.compact
+        k = bisect_right(c.wstarts, wide_index) - 1
+        if k < 0:
+            return 0
+        run_end = c.wstarts[k] + ((c.cstarts[k + 1] if k + 1 < len(c.cstarts) else c.total) - c.cstarts[k])
+        pos = c.cstarts[k] + min(wide_index, run_end) - c.wstarts[k]
+        if c.dropped:
+            pos -= bisect_left(c.dropped, pos)
+        return min(pos, len(c.text))
+
+
+def fold_draft(draft: str) -> Folded:
+    wide = fold_wide(draft)
+    return Folded(draft, wide, compact_of(wide))
+
+
+def fold_literal(text: str) -> str:
+    """Compact folded form of a rule literal, same as a draft's."""
+    return compact_of(fold_wide(text)).text

