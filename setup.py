@@ -14,5 +14,6 @@ DATA = {
 setup(
     packages=[*find_packages(include=["bot", "bot.*"]), *DATA],
     package_dir={name: folder for name, (folder, _) in DATA.items()},
-    package_data={name: patterns for name, (_, patterns) in DATA.items()},
+    package_data={**{name: patterns for name, (_, patterns) in DATA.items()},
+                  "bot.channels.web": ["static/*.html", "static/assets/*.js", "static/assets/*.css"]},
 )

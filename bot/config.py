@@ -1,19 +1,23 @@
-"""Configuration of the Telegram bot: environment variables plus one YAML file, read once at start.
+"""Configuration of `serve`: environment variables plus one YAML file, read and validated once at start.
 
-Environment:
-  TELEGRAM_BOT_TOKEN  the bot token from @BotFather (required by `serve`; never logged or printed)
-  LIBAO_CONFIG        path of the YAML file (default: config.yaml in the working directory)
-  LIBAO_DB            path of the SQLite database (default: data/libao.db; overrides `database:`)
-  LIBAO_REPORT_KEY    the leak-report key as base64 (containers with a secret store)
-  LIBAO_REPORT_KEY_FILE  path of the leak-report key file (when `reports.key_file` is not set)
+Environment (secrets live only here, never in the file, and are never logged or printed):
+  TELEGRAM_BOT_TOKEN      the bot token from @BotFather (when channels.telegram is configured)
+  WECOM_BOT_SECRET        the WeCom bot's secret (when channels.wecom is configured)
+  DINGTALK_CLIENT_SECRET  the DingTalk app's client secret (when channels.dingtalk is configured)
+  LIBAO_CONFIG            path of the YAML file (default: config.yaml in the working directory)
+  LIBAO_DB                path of the SQLite database (default: data/libao.db; overrides `database:`)
+  LIBAO_REPORT_KEY        the leak-report key as base64 (containers with a secret store)
+  LIBAO_REPORT_KEY_FILE   path of the leak-report key file (when `reports.key_file` is not set)
 
 This module is the only reader of those variables (`read_environment`); every other part gets
 the values from here. Durations are parsed once into seconds (`Duration`); the defaults of the
 escalation policy are those of `ReportPolicy`.
 
-The YAML file (see config.example.yaml) has the sections `telegram`, `access`, `rate_limit` and
-`privacy`; every key is validated and an unknown key is an error, so a typo cannot silently switch
-a protection off. `load_config` raises ConfigError with one readable line per problem.
+The YAML file (see config.example.yaml) has one section per channel under `channels:` (telegram,
+wecom, dingtalk, web: a channel runs when its section is there and not `enabled: false`), each
+with its own access rules, and the shared sections `rate_limit`, `privacy` and `reports`. Every key
+is validated and an unknown key is an error, so a typo cannot silently switch a protection off.
+`load_config` raises ConfigError with one readable line per problem.
 """
 
 from __future__ import annotations
@@ -26,13 +30,24 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
 from bot.core.reports.escalation import DAY, HOUR, MINUTE, ChainStep, ReportPolicy
 
 ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_CONFIG = "LIBAO_CONFIG"
 ENV_DB = "LIBAO_DB"
+ENV_WECOM_SECRET = "WECOM_BOT_SECRET"
+ENV_DINGTALK_SECRET = "DINGTALK_CLIENT_SECRET"
 ENV_REPORT_KEY = "LIBAO_REPORT_KEY"
 ENV_REPORT_KEY_FILE = "LIBAO_REPORT_KEY_FILE"
 DEFAULT_CONFIG = Path("config.yaml")
@@ -54,6 +69,8 @@ class Environment:
     database: Path | None = None
     report_key: str | None = field(default=None, repr=False)
     report_key_file: Path | None = None
+    wecom_secret: str = field(default="", repr=False)
+    dingtalk_secret: str = field(default="", repr=False)
 
     def config_file(self, flag: Path | str | None = None) -> Path:
         """The YAML file: command-line flag, else $LIBAO_CONFIG, else config.yaml."""
@@ -73,7 +90,9 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         return Path(value) if value else None
 
     return Environment(token=env.get(ENV_TOKEN, "").strip(), config_path=path(ENV_CONFIG), database=path(ENV_DB),
-                       report_key=env.get(ENV_REPORT_KEY) or None, report_key_file=path(ENV_REPORT_KEY_FILE))
+                       report_key=env.get(ENV_REPORT_KEY) or None, report_key_file=path(ENV_REPORT_KEY_FILE),
+                       wecom_secret=env.get(ENV_WECOM_SECRET, "").strip(),
+                       dingtalk_secret=env.get(ENV_DINGTALK_SECRET, "").strip())
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -122,23 +141,6 @@ class WebhookConfig(_Section):
     secret_token: SecretStr | None = None
 
 
-class TelegramConfig(_Section):
-    mode: Literal["polling", "webhook"] = "polling"
-    # Bot API endpoint; the token is appended (python-telegram-bot's convention). Tests point it
-    # at the local emulator; production leaves it unset.
-    base_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
-    poll_interval: Annotated[float, Field(ge=0, le=60)] = 0.0
-    poll_timeout: Annotated[int, Field(ge=0, le=60)] = 10
-    concurrent_updates: Annotated[int, Field(ge=1, le=256)] = 16
-    webhook: WebhookConfig | None = None
-
-    @model_validator(mode="after")
-    def _webhook_needs_section(self) -> TelegramConfig:
-        if self.mode == "webhook" and self.webhook is None:
-            raise ValueError("mode is 'webhook' but the 'webhook' section (url, port, …) is missing")
-        return self
-
-
 class AccessConfig(_Section):
     """Who may use the bot: listed user ids and/or members of one staff group; roles by id."""
 
@@ -166,6 +168,27 @@ class AccessConfig(_Section):
         return None
 
 
+class TelegramConfig(_Section):
+    """The Telegram bot (token: TELEGRAM_BOT_TOKEN); `access` lists Telegram user ids."""
+
+    enabled: bool = True
+    mode: Literal["polling", "webhook"] = "polling"
+    # Bot API endpoint; the token is appended (python-telegram-bot's convention). Tests point it
+    # at the local emulator; production leaves it unset.
+    base_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    poll_interval: Annotated[float, Field(ge=0, le=60)] = 0.0
+    poll_timeout: Annotated[int, Field(ge=0, le=60)] = 10
+    concurrent_updates: Annotated[int, Field(ge=1, le=256)] = 16
+    webhook: WebhookConfig | None = None
+    access: AccessConfig
+
+    @model_validator(mode="after")
+    def _webhook_needs_section(self) -> TelegramConfig:
+        if self.mode == "webhook" and self.webhook is None:
+            raise ValueError("mode is 'webhook' but the 'webhook' section (url, port, …) is missing")
+        return self
+
+
 class RateLimitConfig(_Section):
     """Per-user token bucket: `burst` messages at once, refilled at `per_minute`."""
 
@@ -185,7 +208,7 @@ class PrivacyConfig(_Section):
 
 # ----------------------------------------------------------------------------- leak reports
 # The `reports:` section (reporting a suspected leak). Durations are "30s", "10m", "2h", "10d"
-# or seconds. Officers default to access.officers; deputy and head receive escalations.
+# or seconds. Officers default to channels.telegram.access.officers; deputy and head receive escalations.
 class ReportChainStepConfig(_Section):
     after: Duration = 0
     notify: Literal["officers", "deputy", "head"] = "officers"
@@ -209,7 +232,7 @@ class ReportsConfig(_Section):
     tick_seconds: Annotated[float, Field(ge=1, le=600)] = 15
 
     def policy(self, *, fallback_officers: list[int] | tuple[int, ...]) -> ReportPolicy:
-        """The escalation policy; officers default to `fallback_officers` (access.officers)."""
+        """The escalation policy; officers default to `fallback_officers` (the Telegram access's officers)."""
         chain = (tuple(sorted((ChainStep(s.after, s.notify) for s in self.chain), key=lambda s: s.after))
                  if self.chain is not None else _POLICY.chain)
         return ReportPolicy(
@@ -221,15 +244,132 @@ class ReportsConfig(_Section):
 
 
 def report_policy(file_config: FileConfig) -> ReportPolicy:
-    """The escalation policy of the leak reports (officers default to access.officers)."""
-    return file_config.reports.policy(fallback_officers=file_config.access.officers)
+    """The escalation policy of the leak reports (Telegram officers default to the Telegram access's)."""
+    access = file_config.telegram_access
+    return file_config.reports.policy(fallback_officers=access.officers if access is not None else ())
+# ============================================================================= end LEAK REPORTS CONFIG
+
+
+# ============================================================================= CHANNELS
+# One section per channel under `channels:`. WeCom and DingTalk identify users by the enterprise's
+# user ids and departments; their secrets come from the environment only.
+_PLATFORM_ID = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.@$:+\-]{1,128}$")]
+
+
+class ChannelAccessConfig(_Section):
+    """Who may use a channel's bot, by the enterprise's user id or department id, and their role.
+    `departments` maps a department id to its members' user ids (an export of the address book)."""
+
+    allowed_users: list[_PLATFORM_ID] = []
+    allowed_departments: list[_PLATFORM_ID] = []
+    departments: dict[_PLATFORM_ID, list[_PLATFORM_ID]] = {}
+    officers: list[_PLATFORM_ID] = []
+    admins: list[_PLATFORM_ID] = []
+
+    @model_validator(mode="after")
+    def _somebody_allowed(self) -> ChannelAccessConfig:
+        if not (self.allowed_users or self.allowed_departments or self.officers or self.admins):
+            raise ValueError("nobody could use this bot: set allowed_users, allowed_departments, officers or admins")
+        unknown = [d for d in self.allowed_departments if d not in self.departments]
+        if unknown:
+            raise ValueError(f"allowed_departments not listed under departments: {len(unknown)}")
+        return self
+
+    def role_of(self, user: str, departments: tuple[str, ...] = ()) -> Role | None:
+        """The role of `user` (in `departments`, as the platform says), None when not admitted."""
+        if user in self.admins:
+            return "admin"
+        if user in self.officers:
+            return "officer"
+        if user in self.allowed_users:
+            return "staff"
+        for dept in self.allowed_departments:
+            if dept in departments or user in self.departments.get(dept, ()):
+                return "staff"
+        return None
+
+
+class WeComConfig(_Section):
+    """企业微信智能机器人, long-connection mode: its Bot ID (the secret is WECOM_BOT_SECRET)."""
+
+    enabled: bool = True
+    bot_id: _PLATFORM_ID
+    secret: SecretStr = SecretStr("")
+    ws_url: Annotated[str, Field(pattern=r"^wss?://\S+$")] | None = None  # default: the SDK's endpoint
+    heartbeat_seconds: Annotated[float, Field(ge=1, le=300)] = 30
+    access: ChannelAccessConfig
+
+
+class DingTalkConfig(_Section):
+    """钉钉 robot in Stream mode: the app's Client ID (AppKey); the secret is DINGTALK_CLIENT_SECRET."""
+
+    enabled: bool = True
+    client_id: _PLATFORM_ID
+    client_secret: SecretStr = SecretStr("")
+    access: ChannelAccessConfig
+
+
+class WebConfig(_Section):
+    """The intranet web page (staff chat, anonymous reporting, officers' console).
+
+    Sign-in: a trusted header set by a single-sign-on reverse proxy, believed only from
+    `trusted_proxies`, and/or built-in accounts (`libao user add`). Groups in `groups_header`
+    map to roles; officers and admins of built-in accounts also need a TOTP code."""
+
+    enabled: bool = True
+    listen: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    trusted_proxies: list[IPvAnyNetwork] = []
+    user_header: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")] = "X-Remote-User"
+    groups_header: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")] = "X-Remote-Groups"
+    officer_groups: list[str] = []
+    admin_groups: list[str] = []
+    accounts: bool = True
+    anonymous_reports: bool = True
+    session_idle_minutes: Annotated[float, Field(gt=0, le=1440)] = 30
+    session_max_hours: Annotated[float, Field(gt=0, le=168)] = 12
+    login_attempts: Annotated[int, Field(ge=1, le=100)] = 5
+    login_window_minutes: Annotated[float, Field(gt=0, le=1440)] = 15
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> WebConfig:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")
+        if self.enabled and not self.accounts and not self.trusted_proxies:
+            raise ValueError("nobody could sign in: enable accounts or list trusted_proxies")
+        return self
+
+
+class ChannelsConfig(_Section):
+    """Every channel `serve` runs; a section present and not `enabled: false` starts its channel."""
+
+    telegram: TelegramConfig | None = None
+    wecom: WeComConfig | None = None
+    dingtalk: DingTalkConfig | None = None
+    web: WebConfig | None = None
+    lease_seconds: Annotated[float, Field(ge=1, le=600)] = 30  # one process per long connection
+
+    def active(self) -> list[str]:
+        """Names of the channels that run."""
+        return [name for name in ("telegram", "wecom", "dingtalk", "web")
+                if (section := getattr(self, name)) is not None and section.enabled]
+
+    def officer_keys(self) -> list[str]:
+        """"channel:user_id" of every officer configured on WeCom or DingTalk."""
+        out = []
+        for name, section in (("wecom", self.wecom), ("dingtalk", self.dingtalk)):
+            if section is not None and section.enabled:
+                out += [f"{name}:{u}" for u in section.access.officers]
+        return out
+# ============================================================================= end CHANNELS
 
 
 class FileConfig(_Section):
     """The YAML file's schema."""
 
-    telegram: TelegramConfig = TelegramConfig()
-    access: AccessConfig
+    channels: ChannelsConfig = ChannelsConfig()  # see CHANNELS
     rate_limit: RateLimitConfig = RateLimitConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     reports: ReportsConfig = ReportsConfig()  # leak reports
@@ -237,9 +377,16 @@ class FileConfig(_Section):
     database: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @property
+    def telegram_access(self) -> AccessConfig | None:
+        """Who may use the Telegram bot (None without a Telegram section)."""
+        tg = self.channels.telegram
+        return tg.access if tg is not None else None
+
 
 class Config(_Section):
-    """Everything `serve` needs, validated. `token` is a SecretStr: its repr is masked."""
+    """Everything `serve` needs, validated. `token` is a SecretStr: its repr is masked; it is empty
+    when Telegram does not run."""
 
     token: SecretStr
     file: FileConfig
@@ -249,11 +396,14 @@ class Config(_Section):
 
     @property
     def telegram(self) -> TelegramConfig:
-        return self.file.telegram
+        tg = self.file.channels.telegram
+        if tg is None:
+            raise ValueError("no channels.telegram section")
+        return tg
 
     @property
     def access(self) -> AccessConfig:
-        return self.file.access
+        return self.telegram.access
 
     @property
     def rate_limit(self) -> RateLimitConfig:
@@ -285,7 +435,7 @@ def read_file_config(path: Path) -> FileConfig:
         where = f"line {mark.line + 1}" if mark is not None else "?"
         raise ConfigError([f"{path}: not valid YAML ({where})"]) from None
     if not isinstance(data, dict):
-        raise ConfigError([f"{path}: must be a mapping with at least an 'access' section"])
+        raise ConfigError([f"{path}: must be a mapping with at least a 'channels' section"])
     try:
         return FileConfig.model_validate(data)
     except ValidationError as exc:
@@ -297,17 +447,47 @@ def load_config(env: Mapping[str, str] | None = None, *, config_path: Path | Non
     environment = read_environment(env)
     problems: list[str] = []
     token = environment.token
-    if not token:
-        problems.append(f"{ENV_TOKEN} is not set (get a token from @BotFather; `python -m bot chat` needs none)")
-    elif not _TOKEN_RE.match(token):
-        problems.append(f"{ENV_TOKEN} does not look like a bot token (expected <digits>:<30+ characters>)")
     path = environment.config_file(config_path)
     file_config: FileConfig | None = None
     try:
         file_config = read_file_config(path)
     except ConfigError as exc:
         problems.extend(exc.problems)
+    active = file_config.channels.active() if file_config is not None else []
+    if file_config is not None and not active:
+        problems.append(f"{path}: no channel would run: configure at least one under `channels:` "
+                        "(telegram, wecom, dingtalk, web)")
+    if file_config is None or "telegram" in active:
+        if not token:
+            problems.append(f"{ENV_TOKEN} is not set (get a token from @BotFather; `python -m bot chat` needs none)")
+        elif not _TOKEN_RE.match(token):
+            problems.append(f"{ENV_TOKEN} does not look like a bot token (expected <digits>:<30+ characters>)")
+    if file_config is not None:
+        channels, channel_problems = _channel_secrets(file_config.channels, environment)
+        problems += channel_problems
+        file_config = file_config.model_copy(update={"channels": channels})
     if problems or file_config is None:
         raise ConfigError(problems)
     database = environment.database_file(configured=file_config.database)
     return Config(token=SecretStr(token), file=file_config, database=database, source=path, environment=environment)
+
+
+def _channel_secrets(channels: ChannelsConfig, environment: Environment) -> tuple[ChannelsConfig, list[str]]:
+    """The channels with each one's secret from the environment (never from the file)."""
+    problems = []
+    update: dict[str, object] = {}
+    for name, attr, var, value in (("wecom", "secret", ENV_WECOM_SECRET, environment.wecom_secret),
+                                   ("dingtalk", "client_secret", ENV_DINGTALK_SECRET, environment.dingtalk_secret)):
+        section = getattr(channels, name)
+        if section is None or not section.enabled:
+            continue
+        if getattr(section, attr).get_secret_value():
+            problems.append(f"channels: keep the secret out of the config file; set {var} instead")
+            continue
+        if not value:
+            problems.append(f"{var} is not set (the secret shown in the admin console)")
+        elif len(value) < 8 or any(c.isspace() for c in value):
+            problems.append(f"{var} does not look like a secret (8+ characters, no spaces)")
+        else:
+            update[name] = section.model_copy(update={attr: SecretStr(value)})
+    return channels.model_copy(update=update), problems

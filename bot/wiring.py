@@ -6,6 +6,7 @@ The one place where config, storage and the core meet; the CLI's `serve` and `ch
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import sqlite_utils
@@ -19,25 +20,34 @@ from bot.storage import ReportStore, connect
 
 
 def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, db_path: Path,
-                         environment: Environment) -> ReportService:
+                         environment: Environment, channel_officers: tuple[int, ...] = ()) -> ReportService:
     """The service for `serve` over an open database; raises bot.config.ConfigError when the key
-    is missing or a report recipient could not use the bot."""
+    is missing or a report recipient could not use the bot. `channel_officers`: the internal ids of
+    the officers on the other channels (WeCom/DingTalk officers, web officer accounts), each
+    admitted by their own channel."""
     reports = file_config.reports
     policy = report_policy(file_config)
+    if channel_officers:
+        policy = replace(policy, officers=tuple(dict.fromkeys((*policy.officers, *channel_officers))))
     problems = []
     try:
         key = load_master_key(key=environment.report_key, key_file=reports.key_file or environment.report_key_file,
                               db_path=db_path)
     except ReportKeyError as exc:
         problems.append(f"reports: {exc}")
-    access = file_config.access
-    if access.staff_group_id is None:
-        locked_out = sorted(uid for uid in policy.staff if access.role_of(uid) is None)
+    access = file_config.telegram_access
+    telegram_staff = sorted(uid for uid in policy.staff if uid > 0)
+    if access is None and telegram_staff:
+        problems.append(f"reports: {len(telegram_staff)} report recipient(s) are Telegram ids, but "
+                        "channels.telegram is not configured")
+    elif access is not None and access.staff_group_id is None:
+        locked_out = [uid for uid in telegram_staff if access.role_of(uid) is None]
         if locked_out:
-            problems.append(f"reports: {len(locked_out)} report recipient(s) are not admitted by `access` "
-                            "(add them to access.officers or access.allowed_user_ids)")
-    if not policy.officers:
-        problems.append("reports: no officers (set reports.officers or access.officers)")
+            problems.append(f"reports: {len(locked_out)} report recipient(s) are not admitted by "
+                            "channels.telegram.access (add them to its officers or allowed_user_ids)")
+    if not policy.officers and "web" not in file_config.channels.active():  # web officers use the console
+        problems.append("reports: no officers (set reports.officers, channels.telegram.access.officers, or "
+                        "officers of channels.wecom / channels.dingtalk)")
     if problems:
         raise ConfigError(problems)
     try:

@@ -56,7 +56,7 @@ def test_text_imports_no_feature():
 
 def test_channels_never_import_each_other_or_the_cli():
     channels = sorted(p.name for p in (BOT / "channels").iterdir() if (p / "__init__.py").is_file())
-    assert {"telegram", "console"} <= set(channels)
+    assert {"telegram", "console", "wecom", "dingtalk", "web"} <= set(channels)
     for channel in channels:
         others = tuple(f"bot.channels.{c}" for c in channels if c != channel)
         assert _offenders(f"channels/{channel}", (*others, "bot.cli")) == []
@@ -69,3 +69,23 @@ def test_the_checks_see_a_forbidden_import(tmp_path):
     root = tmp_path / "bot"
     assert "bot/core/check/x.py imports bot.core.ask.matcher" in _offenders("core/check", ("bot.core.ask",), root=root)
     assert _offenders("core", ("telegram",), root=root) == ["bot/core/check/x.py imports telegram"]
+
+
+def test_every_channel_implements_the_one_interface():
+    import inspect
+
+    from bot.channels.base import Channel
+    from bot.channels.console.app import ConsoleChannel
+    from bot.channels.dingtalk.adapter import DingTalkChannel
+    from bot.channels.telegram.app import TelegramChannel
+    from bot.channels.web.server import WebChannel
+    from bot.channels.wecom.adapter import WeComChannel
+
+    names = set()
+    for cls in (TelegramChannel, WeComChannel, DingTalkChannel, WebChannel, ConsoleChannel):
+        names.add(cls.name)
+        for method in ("run", "notify"):
+            ours, theirs = inspect.signature(getattr(cls, method)), inspect.signature(getattr(Channel, method))
+            assert inspect.iscoroutinefunction(getattr(cls, method)), (cls, method)
+            assert list(ours.parameters) == list(theirs.parameters), (cls, method, ours)
+    assert names == {"telegram", "wecom", "dingtalk", "web", "console"}

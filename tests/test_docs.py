@@ -68,6 +68,13 @@ def _code_strings() -> tuple[set[str], list[re.Pattern[str]], set[str]]:
                 elif isinstance(arg, ast.JoinedStr):
                     regex = "".join(re.escape(v.value) if isinstance(v, ast.Constant) else ".+" for v in arg.values)
                     patterns.append(re.compile(regex + "$"))
+    # The web page's templates ({{key}}) and scripts (tx("key"), tx("prefix." + name)) use keys too.
+    for path in sorted((ROOT / "bot" / "channels" / "web" / "static").rglob("*")):
+        if path.suffix in (".html", ".js"):
+            text = path.read_text(encoding="utf-8")
+            constants |= set(re.findall(r"\{\{([a-z0-9_.]+)\}\}", text))
+            constants |= set(re.findall(r'tx\("([a-z0-9_.]+[a-z0-9_])"\)', text))
+            patterns += [re.compile(re.escape(p) + ".+$") for p in re.findall(r'tx\("([a-z0-9_.]+\.)" \+', text)]
     return constants, patterns, called
 
 

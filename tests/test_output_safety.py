@@ -19,7 +19,7 @@ from support.reports import KEY, Answers, button, make_service, officer, reporte
 
 from bot.cli import exitcodes
 from bot.cli.common import json_line, stdin_lines
-from bot.cli.report import spreadsheet_safe
+from bot.core.reports.export import spreadsheet_safe
 from bot.storage import ChatStore, connect
 
 ROOT = Path(__file__).resolve().parents[1]

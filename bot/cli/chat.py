@@ -6,7 +6,8 @@ import argparse
 import sys
 from collections.abc import Iterator
 
-from bot.channels.console.app import PROMPT, ConsoleChat, run_console
+from bot.channels.console.app import PROMPT, ConsoleChannel, ConsoleChat, run_console
+from bot.channels.outbox import Outbox
 from bot.cli import exitcodes
 from bot.cli.common import knowledge_dir
 from bot.core.chat.assistant import AssistantOptions, load_assistant
@@ -42,11 +43,18 @@ def run(args: argparse.Namespace) -> int:
     from bot.core.reports.service import AssistantReportFlow
     from bot.wiring import console_report_service  # leak reports (/report)
 
-    assistant.report_flow = AssistantReportFlow(console_report_service(user_id=0))
+    reports = console_report_service(user_id=0)
+    assistant.report_flow = AssistantReportFlow(reports)
     chat = ConsoleChat(assistant, Sender(user_id=0, role="admin"))
+
+    async def notices(channel: ConsoleChannel) -> None:
+        """One round of the report timers and the one outbox, whose only channel is this console."""
+        reports.tick()
+        await Outbox(reports, {channel.name: channel}, identities=lambda uid: f"{channel.name}:{uid}").send_due()
+
     if sys.stdin.isatty():
-        run_console(chat, _interactive_lines(), sys.stdout, echo=False)
+        run_console(chat, _interactive_lines(), sys.stdout, echo=False, after_line=notices)
     else:
         lines = (raw.decode("utf-8", "replace").rstrip("\r\n") for raw in sys.stdin.buffer)
-        run_console(chat, lines, sys.stdout, echo=True)
+        run_console(chat, lines, sys.stdout, echo=True, after_line=notices)
     return exitcodes.OK

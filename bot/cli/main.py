@@ -13,7 +13,7 @@ from bot.core.yamlfile import DataError, InputFileError
 
 # Each module exposes `register(subparsers)`; the registered handler gets the parsed args and
 # returns an exit code. Order here is the order in `--help`.
-_COMMAND_MODULES = ("ask", "kb", "check", "phrase", "chat", "serve", "report")
+_COMMAND_MODULES = ("ask", "kb", "check", "phrase", "chat", "serve", "report", "user")
 
 
 def build_parser() -> argparse.ArgumentParser:

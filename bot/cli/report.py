@@ -170,21 +170,6 @@ def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     return exitcodes.OK
 
 
-_CSV_FIELDS = ("ref", "category", "urgency", "status", "level", "created_at", "acknowledged_at",
-               "resolved_at", "detail", "when_where", "containment", "confidential", "reporter",
-               "carrier_outcome")
-
-
-# A spreadsheet treats a cell starting with one of these as a formula (or DDE command).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """The cell as text a spreadsheet shows literally: a leading formula character gets a ' in front."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def open_new_private(path: Path, *, force: bool) -> TextIO:
     """A new owner-only file at `path`: never through a symbolic link, never over an existing file
     unless `force` (then the old entry, link or file, is removed first, not written through)."""
@@ -204,40 +189,16 @@ def open_new_private(path: Path, *, force: bool) -> TextIO:
 
 
 def _export(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.reports.sealing import RecordTampered
-    from bot.core.reports.views import format_time
+    from bot.core.reports.export import CSV_FIELDS, export_rows
 
     actor = _actor()
     target = open_new_private(Path(args.out), force=args.force) if args.out else out
     rows = service.list_reports(open_only=not args.all, actor=actor)
     damaged: list[str] = []
     try:
-        writer = csv.DictWriter(target, fieldnames=_CSV_FIELDS)
+        writer = csv.DictWriter(target, fieldnames=CSV_FIELDS)
         writer.writeheader()
-        for r in rows:
-            try:
-                data = service.open_report(r["ref"], actor=actor)
-            except RecordTampered:
-                damaged.append(r["ref"])
-                data = None
-            if data is None:  # altered (or deleted meanwhile): the row says so, the export goes on
-                writer.writerow({"ref": r["ref"], "detail": t("report.cli.export_damaged")})
-                continue
-            c = data["content"]
-            identity = data["identity"]
-            writer.writerow({k: spreadsheet_safe(v) for k, v in {
-                "ref": r["ref"], "category": t(f"report.choice.category.{r['category']}"),
-                "urgency": t(f"report.urgency.{r['urgency']}"), "status": t(f"report.status.{r['status']}"),
-                "level": t(f"report.choice.level.{c.get('level') or 'unknown'}"),
-                "created_at": format_time(r["created_at"]),
-                "acknowledged_at": format_time(r["acknowledged_at"]) if r["acknowledged_at"] else "",
-                "resolved_at": format_time(r["resolved_at"]) if r["resolved_at"] else "",
-                "detail": c.get("detail") or "", "when_where": c.get("when_where") or "",
-                "containment": c.get("containment") or "",
-                "confidential": "是" if r["confidential"] else "否",
-                "reporter": "" if identity is None else service.who(identity),
-                "carrier_outcome": r["carrier_outcome"] or "",
-            }.items()})
+        writer.writerows(export_rows(service, rows, actor=actor, damaged=damaged))
     finally:
         if target is not out:
             target.close()

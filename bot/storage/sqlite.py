@@ -81,8 +81,9 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
+def connect(path: str | Path, *, any_thread: bool = False) -> sqlite_utils.Database:
     """Open (creating, owner-only) the database with WAL and synchronous=FULL: a commit survives a crash.
+    `any_thread`: usable from another thread than this one (a test server in a thread).
 
     Raises StorageError with a plain reason when the path cannot hold a database.
     """
@@ -99,7 +100,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         except OSError as exc:
             raise StorageError(f"cannot create the database {path}: {exc.strerror}") from None
     try:
-        db = sqlite_utils.Database(str(path))
+        db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False) if any_thread else str(path))
         # A text cell with invalid UTF-8 (written around libao) must not make every query on its table fail.
         db.conn.text_factory = _lenient_text
         db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first, so that every later statement waits
@@ -524,8 +525,8 @@ class ReportStore:
         return list(self.db.query(f"SELECT * FROM reports {where}ORDER BY created_at, ref"))
 
     def reports_of(self, reporter: str) -> list[dict[str, Any]]:
-        """One reporter's reports (reference, status, times only), oldest first."""
-        return list(self.db.query("SELECT ref, status, created_at FROM reports WHERE reporter = ? "
+        """One reporter's reports (reference, status, category, time only), oldest first."""
+        return list(self.db.query("SELECT ref, status, category, created_at FROM reports WHERE reporter = ? "
                                   "ORDER BY created_at, ref", [reporter]))
 
     def count_reports(self) -> int:

@@ -99,12 +99,13 @@ def write_config(path: Path, emulator_url: str, *, allowed: list[int], concurren
                  rate_limit: dict[str, Any] | None = None) -> Path:
     """A config file for the real bot: the emulator as Bot API server, these users allowed."""
     lines = [
-        "telegram:",
-        f"  base_url: {emulator_url}",
-        "  poll_timeout: 10",
-        f"  concurrent_updates: {concurrent_updates}",
-        "access:",
-        f"  allowed_user_ids: [{', '.join(map(str, allowed))}]",
+        "channels:",
+        "  telegram:",
+        f"    base_url: {emulator_url}",
+        "    poll_timeout: 10",
+        f"    concurrent_updates: {concurrent_updates}",
+        "    access:",
+        f"      allowed_user_ids: [{', '.join(map(str, allowed))}]",
         "privacy:",
         "  store_unanswered: true",
         "reports:",  # the leak-report workflow has its own tests (it needs a key file and officers)

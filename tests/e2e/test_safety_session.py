@@ -45,9 +45,9 @@ class Session:
 
 def _config(path: Path, url: str, key_file: Path) -> Path:
     path.write_text("\n".join([
-        "telegram:", f"  base_url: {url}", "  poll_timeout: 10", "  concurrent_updates: 1",
-        "access:", f"  allowed_user_ids: [{', '.join(map(str, STAFF))}]",
-        f"  officers: [{', '.join(map(str, OFFICERS))}]", f"  admins: [{ADMIN}]",
+        "channels:", "  telegram:", f"    base_url: {url}", "    poll_timeout: 10", "    concurrent_updates: 1",
+        "    access:", f"      allowed_user_ids: [{', '.join(map(str, STAFF))}]",
+        f"      officers: [{', '.join(map(str, OFFICERS))}]", f"      admins: [{ADMIN}]",
         "rate_limit:", "  burst: 200", "  per_minute: 600",
         "privacy:", "  store_unanswered: true",
         "reports:", "  enabled: true", f"  key_file: {key_file}", "  tick_seconds: 1",

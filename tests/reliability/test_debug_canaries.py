@@ -16,7 +16,7 @@ from support.tgbot import TOKEN, make_bot
 
 from bot.channels.telegram.app import api_method_names
 from bot.channels.telegram.outbox import OutboxSender
-from bot.config import AccessConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig
+from bot.config import AccessConfig, ChannelsConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig, TelegramConfig
 from bot.core.check.checker import default_checker
 from bot.core.reports.escalation import ReportPolicy
 from bot.core.reports.sealing import Sealer
@@ -46,7 +46,8 @@ def _resident_id(body17: str) -> str:
 
 def _config() -> Config:
     access = AccessConfig(allowed_user_ids=[STAFF_ID], officers=[OFFICER_ID])
-    file = FileConfig(access=access, rate_limit=RateLimitConfig(burst=1000, per_minute=1000),
+    file = FileConfig(channels=ChannelsConfig(telegram=TelegramConfig(access=access)),
+                      rate_limit=RateLimitConfig(burst=1000, per_minute=1000),
                       privacy=PrivacyConfig(store_unanswered=False), log_level="DEBUG")
     return Config(token=SecretStr(TOKEN), file=file, database=Path("unused.db"), source=Path("test.yaml"))
 

@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.channels.telegram.app import BackgroundJobs, build_application
-from bot.config import AccessConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig
+from bot.config import AccessConfig, ChannelsConfig, Config, FileConfig, PrivacyConfig, RateLimitConfig, TelegramConfig
 from bot.core.ask.knowledge import Source
 from bot.core.chat.assistant import Assistant, AssistantOptions
 from bot.core.check.checker import CheckResult, Finding
@@ -59,7 +59,8 @@ class StubChecker:
 def make_config(**privacy: Any) -> Config:
     access = AccessConfig(allowed_user_ids=[STAFF], officers=[OFFICER], admins=[ADMIN], staff_group_id=STAFF_GROUP,
                           admin_chat_id=ADMIN_CHAT)
-    file = FileConfig(access=access, rate_limit=RateLimitConfig(burst=BURST, per_minute=6),
+    file = FileConfig(channels=ChannelsConfig(telegram=TelegramConfig(access=access)),
+                      rate_limit=RateLimitConfig(burst=BURST, per_minute=6),
                       privacy=PrivacyConfig(**privacy))
     return Config(token=SecretStr(TOKEN), file=file, database=Path(":memory:"), source=Path("test.yaml"))
 
@@ -91,7 +92,7 @@ async def make_bot(matcher, clock: Clock, *, config: Config | None = None, check
     assistant = Assistant(matcher, store, checker=checker or StubChecker(), phrasebook=Phrasebook(SCENARIOS),  # type: ignore[arg-type]
                           options=options)
     request = RecordingRequest(members={GROUP_MEMBER})
-    app = build_application(config, assistant, store=store, request=request, clock=clock, jobs=BackgroundJobs())
+    app = build_application(config, assistant, request=request, clock=clock, jobs=BackgroundJobs())
     errors: list[BaseException] = []
 
     async def collect(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

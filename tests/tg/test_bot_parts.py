@@ -24,7 +24,7 @@ from bot.logs import PayloadFilter
 from bot.storage import ChatStore, connect
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = "access:\n  allowed_user_ids: [1, 2]\n"
+GOOD = "channels:\n  telegram:\n    access:\n      allowed_user_ids: [1, 2]\n"
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -37,7 +37,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_config_reads_env_and_yaml(tmp_path):
-    path = write(tmp_path, GOOD + "telegram:\n  mode: polling\nprivacy:\n  retention_days: 30\n")
+    path = write(tmp_path, GOOD + "    mode: polling\nprivacy:\n  retention_days: 30\n")
     config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "LIBAO_CONFIG": str(path), "LIBAO_DB": "/tmp/x.db"})
     assert config.access.role_of(1) == "staff" and config.access.role_of(3) is None
     assert config.privacy.retention_days == 30 and not config.privacy.store_unanswered
@@ -46,11 +46,12 @@ def test_config_reads_env_and_yaml(tmp_path):
 
 
 @pytest.mark.parametrize(("yaml_text", "expected"), [
-    ("access: {}\n", "nobody could use the bot"),
+    ("channels:\n  telegram:\n    access: {}\n", "nobody could use the bot"),
     (GOOD + "rate_limit:\n  burst: 0\n", "rate_limit.burst"),
     (GOOD + "privacy:\n  store_questions: true\n", "privacy.store_questions"),  # typo: unknown key
-    (GOOD + "telegram:\n  mode: webhook\n", "webhook"),
-    ("access: [\n", "not valid YAML"),
+    (GOOD + "    mode: webhook\n", "webhook"),
+    ("privacy: {}\n", "no channel would run"),
+    ("channels: [\n", "not valid YAML"),
     ("- just a list\n", "must be a mapping"),
 ])
 def test_config_problems_are_clear(tmp_path, yaml_text, expected):
@@ -73,7 +74,8 @@ def test_config_token_missing_or_malformed_never_echoed(tmp_path):
 
 
 def test_serve_refuses_bad_config_with_exit_code_5(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "LIBAO_CONFIG": str(write(tmp_path, "access: {}\n"))}
+    closed = write(tmp_path, "channels:\n  telegram:\n    access: {}\n")
+    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "LIBAO_CONFIG": str(closed)}
     proc = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True,
                           timeout=120, check=False)
     assert proc.returncode == 5
@@ -181,7 +183,8 @@ def test_config_example_is_valid():
     from bot.config import read_file_config
 
     config = read_file_config(ROOT / "config.example.yaml")
-    assert config.telegram.mode == "polling" and not config.privacy.store_unanswered
+    assert config.channels.telegram is not None and config.channels.telegram.mode == "polling"
+    assert config.channels.active() == ["telegram", "wecom", "dingtalk", "web"] and not config.privacy.store_unanswered
 
 
 def test_dockerfile_runs_serve_as_non_root_with_data_volume():

@@ -485,7 +485,7 @@ async def test_tap_on_an_inaccessible_old_message_answers_privately(bot):
 
 
 async def test_retention_job_purges_on_start(matcher, clock):
-    from bot.channels.telegram.app import retention_job
+    from bot.channels.hub import retention_job
 
     purged = []
 

@@ -3,13 +3,16 @@
 Type a question, or a command as in Telegram (/check 草稿, /phrase, /settings, /report, /help).
 Buttons are numbered: type the number to tap one (the buttons of the latest reply count).
 "@ 关键词" is inline mode (the phrases Telegram would offer to insert). /quit or Ctrl-D ends.
+As a channel (bot.channels.base.Channel) the console prints notices too: after each line, due
+report notices (the console user is reporter and officer at once) appear with numbered buttons.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply, Sender
@@ -73,16 +76,49 @@ class ConsoleChat:
         return "\n".join(lines)
 
 
-def run_console(chat: ConsoleChat, lines: Iterable[str], out: TextIO, *, echo: bool) -> None:
-    """Print the welcome, then answer each line. `echo` repeats the typed line (when stdin is not a
-    terminal) so that a piped session reads as a transcript."""
-    out.write(chat.render(chat.assistant.start(chat.sender)) + "\n")
-    out.write(t("bot.console_hint") + "\n")
-    for raw in lines:
-        if echo:
-            out.write(f"\n{PROMPT}{raw.rstrip()}\n")
-        rendered = chat.handle(raw)
-        if rendered is None:
-            break
-        out.write(rendered + "\n")
-        out.flush()
+class ConsoleChannel:
+    """The console as a channel: its one user is `console:<id>`; `run` answers the lines it reads,
+    `notify` prints a notice with numbered buttons (typing the number taps it)."""
+
+    name = "console"
+
+    def __init__(self, chat: ConsoleChat, lines: Iterable[str], out: TextIO, *, echo: bool,
+                 after_line: Callable[[], Coroutine[Any, Any, object]] | None = None):
+        self.chat = chat
+        self.lines = lines
+        self.out = out
+        self.echo = echo
+        self.after_line = after_line  # e.g. one round of the report timers and the outbox
+
+    async def notify(self, user: str, reply: Reply) -> int | None:
+        self.out.write(t("bot.console_notice") + "\n" + self.chat.render(reply) + "\n")
+        self.out.flush()
+        return None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Print the welcome, then answer each line until /quit, the end of input or `stop`.
+        `echo` repeats the typed line (stdin is not a terminal) so a piped session reads as a transcript."""
+        chat, out = self.chat, self.out
+        out.write(chat.render(chat.assistant.start(chat.sender)) + "\n")
+        out.write(t("bot.console_hint") + "\n")
+        for raw in self.lines:
+            if stop.is_set():
+                break
+            if self.echo:
+                out.write(f"\n{PROMPT}{raw.rstrip()}\n")
+            rendered = chat.handle(raw)
+            if rendered is None:
+                break
+            out.write(rendered + "\n")
+            if self.after_line is not None:
+                await self.after_line()
+            out.flush()
+
+
+def run_console(chat: ConsoleChat, lines: Iterable[str], out: TextIO, *, echo: bool,
+                after_line: Callable[[ConsoleChannel], Coroutine[Any, Any, object]] | None = None) -> None:
+    """Run the console channel over `lines` to the end (`after_line` gets the channel: its notices)."""
+    channel = ConsoleChannel(chat, lines, out, echo=echo)
+    if after_line is not None:
+        channel.after_line = lambda: after_line(channel)
+    asyncio.run(channel.run(asyncio.Event()))

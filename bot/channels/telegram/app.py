@@ -14,11 +14,14 @@ from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, Upda
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot.channels.base import TELEGRAM
 from bot.channels.telegram.access import AccessControl, RateLimiter
 from bot.channels.telegram.errors import make_error_handler
 from bot.channels.telegram.handlers import Handlers, menu_commands, register_handlers
+from bot.channels.telegram.outbox import TelegramNotifier
 from bot.config import Config
 from bot.core.chat.assistant import Assistant
+from bot.core.chat.reply import Reply
 
 log = logging.getLogger(__name__)
 
@@ -49,39 +52,6 @@ class BackgroundJobs:
         self.tasks.clear()
 
 
-def retention_job(store: Any, config: Config) -> Callable[[Application], Coroutine[Any, Any, None]]:
-    """Delete stored votes / unanswered questions / settings past their retention, now and every
-    `privacy.purge_interval_hours`."""
-    privacy = config.privacy
-
-    async def retention_purge(app: Application) -> None:
-        while True:
-            try:
-                removed = store.purge(retention_days=privacy.retention_days,
-                                      settings_retention_days=privacy.settings_retention_days)
-                log.info("retention purge removed %d rows", removed)
-            except Exception as exc:  # keep the loop alive; the next run tries again
-                log.error("retention purge failed: %s", type(exc).__name__)
-            await asyncio.sleep(privacy.purge_interval_hours * 3600)
-
-    return retention_purge
-
-
-def background_jobs(config: Config, store: Any | None, *, reports: Any | None = None) -> BackgroundJobs:
-    """Every background job of the bot, started in post_init (after getMe/setMyCommands).
-
-    A job is ``async def job(app: Application) -> None`` (loop forever; it is cancelled at stop).
-    """
-    jobs = BackgroundJobs()
-    if store is not None:
-        jobs.factories.append(retention_job(store, config))
-    if reports is not None:  # leak reports: escalation timers, notification outbox, retention
-        from bot.channels.telegram.outbox import report_job
-
-        jobs.factories.append(report_job(reports, tick_seconds=config.file.reports.tick_seconds))
-    return jobs
-
-
 def build_application(config: Config, assistant: Assistant, *, store: Any | None = None,
                       request: BaseRequest | None = None, clock: Callable[[], float] = time.monotonic,
                       jobs: BackgroundJobs | None = None) -> Application:
@@ -94,8 +64,7 @@ def build_application(config: Config, assistant: Assistant, *, store: Any | None
         builder = builder.base_file_url((base[:-4] if base.endswith("/bot") else base) + "/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    jobs = jobs if jobs is not None else background_jobs(
-        config, store, reports=getattr(assistant.report_flow, "service", None))
+    jobs = jobs if jobs is not None else BackgroundJobs()
 
     async def post_init(app: Application) -> None:
         # The command menus (everyone's, then each officer's and admin's own chat); a failure here
@@ -140,15 +109,47 @@ def api_method_names() -> frozenset[str]:
     return frozenset(n for n in dir(Bot) if n[:1].islower() and any(ch.isupper() for ch in n))
 
 
-def run(app: Application, config: Config) -> None:
-    """Run until interrupted: long polling by default, a webhook when configured."""
-    tg = config.telegram
-    if tg.mode == "webhook":
-        assert tg.webhook is not None
-        hook = tg.webhook
-        secret = hook.secret_token.get_secret_value() if hook.secret_token else None
-        app.run_webhook(listen=hook.listen, port=hook.port, url_path=hook.path,
+class TelegramChannel:
+    """The Telegram bot as a channel (bot.channels.base.Channel): long polling or a webhook in the
+    shared event loop, and notices sent as messages."""
+
+    name = TELEGRAM
+
+    def __init__(self, app: Application, config: Config):
+        self.app = app
+        self.config = config
+        self.connected = asyncio.Event()
+        self.notifier = TelegramNotifier(app.bot)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        app, tg = self.app, self.config.telegram
+        async with app:  # initialize / shutdown; InvalidToken surfaces here
+            await app.start()
+            if app.post_init is not None:
+                await app.post_init(app)
+            assert app.updater is not None
+            try:
+                if tg.mode == "webhook":
+                    assert tg.webhook is not None
+                    hook = tg.webhook
+                    secret = hook.secret_token.get_secret_value() if hook.secret_token else None
+                    await app.updater.start_webhook(
+                        listen=hook.listen, port=hook.port, url_path=hook.path,
                         webhook_url=hook.url.rstrip("/") + "/" + hook.path.lstrip("/"),
                         secret_token=secret, allowed_updates=ALLOWED_UPDATES)
-    else:
-        app.run_polling(poll_interval=tg.poll_interval, timeout=tg.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+                else:
+                    await app.updater.start_polling(poll_interval=tg.poll_interval, timeout=tg.poll_timeout,
+                                                    allowed_updates=ALLOWED_UPDATES)
+                self.connected.set()
+                await stop.wait()
+            finally:
+                self.connected.clear()
+                if app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+                if app.post_stop is not None:
+                    await app.post_stop(app)
+
+    async def notify(self, user: str, reply: Reply) -> int | None:
+        return await self.notifier.notify(user, reply)

@@ -50,7 +50,8 @@ class Sender:
     """Who is talking, and where: an already admitted user (access control happens in the channel).
 
     `chat_id` (None: the user's own chat) and `private` say where the update came from, `update_key`
-    identifies it for replay protection (None when the channel never redelivers, e.g. the console)."""
+    identifies it for replay protection (None when the channel never redelivers, e.g. the console).
+    `username` is the Telegram @handle, or on the other channels the identity `channel:user_id`."""
 
     user_id: int
     role: Role = "staff"

@@ -14,3 +14,6 @@ class Person:
     private: bool = True
     name: str = ""
     username: str = ""
+    # Set only by a channel that authenticated the officer role itself (the web console's sign-in
+    # with a second factor); messengers rely on the configured id lists instead.
+    officer: bool = False

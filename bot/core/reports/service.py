@@ -31,7 +31,7 @@ from bot.core.reports.outbox import Outbox, Outgoing
 from bot.core.reports.person import Person
 from bot.core.reports.sealing import Sealer
 from bot.core.reports.store import ReportStore
-from bot.core.reports.views import CALLBACK_PREFIX, who
+from bot.core.reports.views import CALLBACK_PREFIX, REPORTER_EVENTS, compact, who
 from bot.core.text.inputs import clean_input
 
 __all__ = ["AssistantReportFlow", "Outgoing", "Person", "ReportService"]
@@ -72,7 +72,7 @@ class ReportService:
 
     # ------------------------------------------------------------------------- entry points
     def is_staff(self, person: Person) -> bool:
-        return person.user_id in self.policy.staff
+        return person.officer or person.user_id in self.policy.staff
 
     def owns_callback(self, data: str) -> bool:
         return data.startswith(CALLBACK_PREFIX)
@@ -202,6 +202,72 @@ class ReportService:
     def actor_for(self, user_id: int) -> str:
         """The audit actor name of a staff member (the CLI uses it to label its own actions)."""
         return self.officers.actor(user_id)
+
+    # ------------------------------------------------------------------------- web console and receipts
+    def officer_act(self, person: Person, ref: str, action: str, text: str = "", *,
+                    update_key: str | None = None) -> list[Reply]:
+        """One officer action in one call (the console sends the text with the action): the same
+        checks as the chat buttons, then the same prompt-and-text steps. A replayed key changes nothing."""
+        if report_flow.parse_reference(ref) != ref:
+            return [Reply(t("report.forged"))]
+        data = self.notifications.sign("o", compact(ref), action)
+        replies = self.handle_callback(person, data, update_key=update_key and update_key + ":a") or []
+        pid = self.sealer.pseudonym(person.user_id)
+        pending = self.store.pending(pid)
+        if action in ("note", "ask", "resolve") and pending is not None and pending["ref"] == ref:
+            replies = self.handle_text(person, text, update_key=update_key and update_key + ":t") or []
+            with self.store.write():
+                self.store.delete_pending(pid)  # an empty text leaves no half-done action behind
+        return replies
+
+    def reporter_answer(self, person: Person, ref: str, text: str, *, update_key: str | None = None) -> list[Reply]:
+        """The reporter's answer to an officer's question (the receipt page): button and text in one."""
+        if report_flow.parse_reference(ref) != ref:
+            return [Reply(t("report.supplement.not_requested"))]
+        replies = self.handle_callback(person, self.notifications.sign("s", compact(ref)),
+                                       update_key=update_key and update_key + ":a") or []
+        pid = self.sealer.pseudonym(person.user_id)
+        pending = self.store.pending(pid)
+        if pending is not None and pending["ref"] == ref:
+            replies = self.handle_text(person, text, update_key=update_key and update_key + ":t") or []
+            with self.store.write():
+                self.store.delete_pending(pid)
+        return replies
+
+    def reporter_view(self, person: Person) -> list[dict[str, Any]]:
+        """The reports this person filed, with what a reporter may read: status and the
+        acknowledgement, questions, answers and conclusion. Nothing is audited as an officer view."""
+        out = []
+        for row in self.store.reports_of(self.sealer.pseudonym(person.user_id)):
+            ref = str(row["ref"])
+            events = [self.officers.event(e) for e in self.store.events(ref) if e["kind"] in REPORTER_EVENTS]
+            out.append({"ref": ref, "status": row["status"], "created_at": row["created_at"],
+                        "category": row["category"], "events": events})
+        return out
+
+    def deadlines(self, row: dict[str, Any]) -> dict[str, float | None]:
+        """The statutory clocks of a report: written report upward, carrier decision, feedback
+        (None when it does not apply or was met)."""
+        carrier = None
+        if row["category"] == "lost_carrier" and not row["carrier_outcome"]:
+            due = [tm["due_at"] for tm in self.store.timers(str(row["ref"]))
+                   if tm["kind"] == escalation.CARRIER_DECISION]
+            carrier = float(due[0]) if due else None
+        open_ = row["status"] != "resolved"
+        return {"written_report": escalation.deadline(submitted_at=row["created_at"], policy=self.policy)
+                if open_ else None,
+                "carrier_decision": carrier,
+                "feedback": row["created_at"] + self.policy.feedback_due if open_ else None}
+
+    def verify_audit(self, *, actor: str) -> tuple[int | None, int, str]:
+        """Check the audit hash chain on demand: (first broken sequence number or None, rows, head hash).
+        The check is itself audited after verifying, so it never breaks what it reports on."""
+        broken = self.store.verify_audit()
+        rows = self.store.audit_rows()
+        with self.store.write():
+            self.store.audit(at=self.clock(), actor=actor, action="audit_verified",
+                             detail={"intact": broken is None})
+        return broken, len(rows), (rows[-1]["hash"] if rows else "-")
 
     # ------------------------------------------------------------------------- the one transaction
     def _is_replay(self, update_key: str | None) -> bool:

@@ -20,6 +20,8 @@ BEIJING = timezone(timedelta(hours=8), "北京时间")
 # each part matches the codec's [A-Za-z0-9_.-] rule and all fits in 64 bytes.
 CALLBACK_PREFIX = callbacks.prefix("r")
 MAX_LIST = 30
+# Event kinds a reporter may read back (with the receipt): never officers' notes or identity views.
+REPORTER_EVENTS = ("submitted", "acknowledged", "info_requested", "info_provided", "resolved")
 
 Sign = Callable[..., str]  # parts -> signed callback data
 
@@ -43,10 +45,16 @@ def compact(ref: str) -> str:
 
 
 def who(identity: dict[str, Any]) -> str:
+    """The reporter as officers see them: name and Telegram @handle and id, or the identity
+    `channel:user_id` on the other channels (their `username`)."""
     parts = [identity.get("name") or t("report.identity.unknown_name")]
-    if identity.get("username"):
-        parts.append(f"@{identity['username']}")
-    parts.append(f"(Telegram ID {identity.get('user_id')})")
+    username = str(identity.get("username") or "")
+    if ":" in username:
+        parts.append(f"({username})")
+    else:
+        if username:
+            parts.append(f"@{username}")
+        parts.append(f"(Telegram ID {identity.get('user_id')})")
     return " ".join(str(p) for p in parts)
 
 

@@ -1,0 +1,1 @@
+"""DingTalk (钉钉) robot in Stream mode."""

@@ -1,0 +1,135 @@
+"""Storage of the long-connection channels: user identities, the exactly-once inbox, the bot lease.
+
+- channel_users: "channel:user_id" <-> a stable negative integer, the id the assistant and the
+  report service use (Telegram ids are positive, so the two never collide);
+- channel_inbox: one row per platform message id; a message is handled by whoever claims it first,
+  and again only if the process that claimed it died before finishing (its lease is gone). Taps keep
+  their button data so a click acknowledged before a crash is still answered after the restart;
+  free text is never stored;
+- channel_lease: one row per bot connection, so two processes never hold the same bot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlite_utils
+
+
+class ChannelStore:
+    """SQL of the channels (see the module docstring)."""
+
+    def __init__(self, db: sqlite_utils.Database, *, clock: Callable[[], float] = time.time):
+        self.db = db
+        self.clock = clock
+        self.init()
+
+    def init(self) -> None:
+        with self.db.atomic():
+            self.db.execute("CREATE TABLE IF NOT EXISTS channel_users ("
+                            "id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS channel_inbox ("
+                            "key TEXT PRIMARY KEY, owner TEXT NOT NULL, state TEXT NOT NULL, "
+                            "tap TEXT, at REAL NOT NULL)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS channel_lease ("
+                            "name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL)")
+
+    # -- identities ---------------------------------------------------------------------------------
+    def user_id(self, key: str) -> int:
+        """The internal id of "channel:user_id" (created on first sight, stable afterwards)."""
+        with self.db.atomic():
+            self.db.execute("INSERT OR IGNORE INTO channel_users (key) VALUES (?)", [key])
+            row = self.db.execute("SELECT id FROM channel_users WHERE key = ?", [key]).fetchone()
+        return -int(row[0])
+
+    def user_key(self, user_id: int) -> str | None:
+        """"channel:user_id" of an internal id, None for ids this table did not issue."""
+        if user_id >= 0:
+            return None
+        row = self.db.execute("SELECT key FROM channel_users WHERE id = ?", [-user_id]).fetchone()
+        return str(row[0]) if row else None
+
+    # -- exactly-once inbox ---------------------------------------------------------------------------
+    def claim(self, key: str, *, owner: str, tap: str | None = None) -> bool:
+        """True when `owner` should handle message `key`: first sight, or a claim left unfinished by
+        a process that no longer holds any lease (it died)."""
+        now = self.clock()
+        with self.db.atomic():
+            row = self.db.execute("SELECT owner, state FROM channel_inbox WHERE key = ?", [key]).fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO channel_inbox (key, owner, state, tap, at) VALUES (?, ?, 'claimed', ?, ?)",
+                                [key, owner, tap, now])
+                return True
+            prev_owner, state = row
+            if state == "done" or prev_owner == owner or self._holds_lease(prev_owner, now):
+                return False
+            self.db.execute("UPDATE channel_inbox SET owner = ?, at = ? WHERE key = ?", [owner, now, key])
+            return True
+
+    def done(self, key: str) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE channel_inbox SET state = 'done', tap = NULL WHERE key = ?", [key])
+
+    def orphaned_taps(self, prefix: str, *, owner: str) -> list[dict[str, Any]]:
+        """Taps under `prefix` claimed by a dead process and never finished (adopted by `owner`)."""
+        now = self.clock()
+        out = []
+        rows = self.db.execute("SELECT key, owner, tap FROM channel_inbox WHERE state = 'claimed' "
+                               "AND tap IS NOT NULL AND key LIKE ? ORDER BY at", [prefix + "%"]).fetchall()
+        for key, prev, tap in rows:
+            if prev != owner and not self._holds_lease(prev, now) and self.claim(key, owner=owner, tap=tap):
+                out.append({"key": key, **json.loads(tap)})
+        return out
+
+    def purge_inbox(self, *, older_than_days: float = 7.0) -> int:
+        with self.db.atomic():
+            cur = self.db.execute("DELETE FROM channel_inbox WHERE state = 'done' AND at < ?",
+                                  [self.clock() - older_than_days * 86400])
+        return int(cur.rowcount or 0)
+
+    # -- one process per bot --------------------------------------------------------------------------
+    def acquire_lease(self, name: str, *, owner: str, ttl: float) -> bool:
+        """Take or renew the lease `name` for `ttl` seconds; False while another live owner has it.
+        An owner on this host whose process is gone (killed) loses it at once."""
+        now = self.clock()
+        with self.db.atomic():
+            row = self.db.execute("SELECT owner, expires FROM channel_lease WHERE name = ?", [name]).fetchone()
+            if row is not None and row[0] != owner and row[1] > now and _alive(row[0]):
+                return False
+            self.db.execute("INSERT INTO channel_lease (name, owner, expires) VALUES (?, ?, ?) "
+                            "ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires = excluded.expires",
+                            [name, owner, now + ttl])
+        return True
+
+    def release_lease(self, name: str, *, owner: str) -> None:
+        with self.db.atomic():
+            self.db.execute("DELETE FROM channel_lease WHERE name = ? AND owner = ?", [name, owner])
+
+    def _holds_lease(self, owner: str, now: float) -> bool:
+        row = self.db.execute("SELECT 1 FROM channel_lease WHERE owner = ? AND expires > ?", [owner, now]).fetchone()
+        return row is not None and _alive(owner)
+
+
+def process_owner() -> str:
+    """This process's owner name: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(4).hex()}"
+
+
+def _alive(owner: str) -> bool:
+    """False only when `owner` names a process on this host that no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

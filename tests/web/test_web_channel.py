@@ -1,0 +1,122 @@
+"""The web page as one channel among the others: report notices through the one outbox shown on the
+officer's page, sessions kept in the database across a restart, TOTP secrets and receipts sealed."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from support.reports import Answers, submit
+from support.webkit import KEY, PASSWORD, client_for, csrf_of, file_anonymous_report, login, make_kit
+
+from bot.channels.console.app import ConsoleChannel, ConsoleChat
+from bot.channels.outbox import Outbox
+from bot.channels.web.app import WebApp, new_nonce
+from bot.channels.web.auth import Accounts, Sessions, WebUser
+from bot.channels.web.server import WebChannel
+from bot.config import WebConfig
+from bot.core.chat.reply import Sender
+from bot.core.reports.sealing import Sealer
+from bot.core.reports.service import Person
+from bot.storage import AccountStore, connect
+from bot.storage.web import WebStore
+
+
+def _restarted(kit) -> WebApp:
+    """A new web application over the same database, as after a restart of `serve`."""
+    return WebApp(kit.assistant, reports=kit.reports, accounts=kit.accounts, trusted=kit.web.trusted,
+                  identities=kit.identities, store=WebStore(kit.db), options=kit.web.options)
+
+
+async def test_a_console_report_reaches_the_web_officer_and_the_ack_reaches_the_console(tmp_path, shared_assistant):
+    kit = make_kit(tmp_path, assistant=shared_assistant, officers=("web:officer1",))
+    out = io.StringIO()
+    uid = kit.identities.user_id("console:alice")
+    console = ConsoleChannel(ConsoleChat(kit.assistant, Sender(user_id=uid)), [], out, echo=False)
+    outbox = Outbox(kit.reports, {"web": WebChannel(WebConfig(), kit.web), "console": console},
+                    identities=kit.identities)
+    ref = submit(kit.reports, Person(user_id=uid, chat_id=uid, username="console:alice"), Answers())
+    kit.reports.tick()
+    # The new-report notice to the officer's web page, then the reporter's "officers received".
+    assert await outbox.send_due() == 2
+    assert f"{ref}" in out.getvalue()
+
+    officer = client_for(kit)
+    csrf = login(officer, kit, "officer1")
+    notices = officer.get("/api/notices").json()["messages"]
+    assert len(notices) == 1 and ref in notices[0]["text"]
+    ack = next(b["data"] for row in notices[0]["buttons"] for b in row if b["label"] == "受理")
+    r = officer.post("/api/tap", json={"data": ack, "nonce": new_nonce()}, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200 and ref in r.json()["messages"][-1]["text"]
+    assert kit.reports.store.report(ref)["status"] == "acknowledged"
+    assert officer.get("/api/notices").json()["messages"] == []  # shown once
+
+    kit.reports.tick()
+    assert await outbox.send_due() >= 1  # the reporter's update, on the console
+    assert f"您提交的报告 {ref} 已由保密员受理" in out.getvalue()
+    assert all(row["status"] == "sent" for row in kit.reports.store.outbox())
+
+
+def test_a_restart_signs_nobody_out_and_keeps_the_receipt_sealed(tmp_path, shared_assistant):
+    kit = make_kit(tmp_path, assistant=shared_assistant)
+    staff = client_for(kit)
+    login(staff, kit, "staff1")
+    reporter = client_for(kit)
+    ref, receipt = file_anonymous_report(reporter, detail="情况说明")
+    opened = reporter.post("/api/receipt/open", json={"receipt": receipt},
+                           headers={"X-CSRF-Token": csrf_of(reporter, "/report")})
+    assert opened.status_code == 200
+
+    kit.web = _restarted(kit)
+    for client in (staff, reporter):
+        client.app = kit.web.starlette()
+    history = staff.get("/api/history")
+    assert history.status_code == 200 and history.json()["user"] == "staff1"
+    view = reporter.get("/api/receipt")
+    assert view.status_code == 200 and view.json()["reports"][0]["ref"] == ref
+
+    rows = list(kit.db.query("SELECT * FROM web_sessions"))
+    assert rows
+    dump = json.dumps([{k: (v.hex() if isinstance(v, bytes) else v) for k, v in r.items()} for r in rows])
+    cookies = [c.value for client in (staff, reporter) for c in client.cookies.jar]
+    assert cookies and not any(c in dump for c in cookies)  # only hashes of the tokens are stored
+    assert receipt.replace(" ", "") not in dump and receipt not in dump
+
+
+def test_ending_a_users_sessions_in_the_database_signs_them_out(tmp_path):
+    now = [1000.0]
+    store = WebStore(connect(tmp_path / "s.db"))
+    sessions = Sessions(idle=1800, max_age=3600, clock=lambda: now[0], store=store, sealer=Sealer(KEY))
+    token, _ = sessions.new(user=WebUser(name="staff1", role="staff", via="account"))
+    assert sessions.get(token) is not None
+    store.drop_user_sessions("staff1")  # what `libao user disable` does, from another process
+    now[0] += 61
+    assert sessions.get(token) is None
+    now[0] += 1800
+    assert sessions.purge() == 0 and sessions.get("unknown-token") is None
+
+
+def test_totp_secrets_are_sealed_and_clear_ones_get_sealed(tmp_path, shared_assistant):
+    kit = make_kit(tmp_path, assistant=shared_assistant)
+    rows = list(kit.db.query("SELECT * FROM web_accounts WHERE role != 'staff'"))
+    assert rows and all(r["totp_secret"] is None and r["totp_sealed"] for r in rows)
+    for name, secret in kit.totp.items():
+        assert all(secret.encode() not in bytes(r["totp_sealed"]) for r in rows), name
+
+    # An account an older version wrote with its secret in clear: sealed at start, sign-in unchanged.
+    kit.db.execute("UPDATE web_accounts SET totp_secret = ?, totp_sealed = NULL WHERE username = 'officer1'",
+                   [kit.totp["officer1"]])
+    assert kit.accounts.seal_legacy() == 1
+    row = AccountStore(kit.db).get("officer1")
+    assert row is not None and row["totp_secret"] is None and row["totp_sealed"]
+    assert kit.accounts.verify("officer1", PASSWORD, kit.code("officer1")) is not None
+
+    # Without the report key, no officer account can be made or sign in.
+    keyless = Accounts(AccountStore(kit.db), hasher=kit.accounts.hasher)
+    try:
+        keyless.add("officer9", PASSWORD, role="officer")
+    except ValueError as exc:
+        assert "report key" in str(exc)
+    else:
+        raise AssertionError("an officer account without the report key was created")
+    assert keyless.verify("admin1", PASSWORD, kit.code("admin1", offset=30)) is None
