@@ -228,7 +228,8 @@ def test_the_bot_reports_tampering_at_start(history, tmp_path):
     shutil.copy(history["db"], db)
     shutil.copy(f"{history['db']}.audit-anchor", f"{db}.audit-anchor")
     config = tmp_path / "config.yaml"
-    config.write_text(f"access:\n  allowed_user_ids: [1]\n  officers: {list(OFFICERS)}\n"
+    config.write_text(f"channels:\n  telegram:\n    access:\n      allowed_user_ids: [1]\n"
+                      f"      officers: {list(OFFICERS)}\n"
                       f"reports:\n  enabled: true\n  key_file: {history['key']}\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIBAO_", "TELEGRAM_"))}
     env.update(TELEGRAM_BOT_TOKEN="123456:" + "T" * 35, LIBAO_DB=str(db),
