@@ -76,6 +76,18 @@ def test_fuzz_ask(matcher):
     run()
 
 
+def test_fuzz_ask_with_the_semantic_signal():
+    from bot.core.ask.index_cache import load_matcher
+
+    shipped = load_matcher()  # the default engine: lexical plus the embedding signal when it can run here
+
+    @settings(FUZZ, max_examples=10)  # the embedder takes up to seconds a question on this machine
+    @given(texts)
+    def run(text: str) -> None:
+        assert shipped.ask(text, limit=3).status in ("answer", "clarify", "unknown")
+    run()
+
+
 def test_fuzz_check(checker):
     @FUZZ
     @given(texts)

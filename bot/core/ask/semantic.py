@@ -20,6 +20,7 @@ import numpy as np
 from bot.core.ask.embed import Embedder
 from bot.core.ask.knowledge import KnowledgeBase
 from bot.core.ask.vectors import VectorStore
+from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.normalize import normalize_query
 from bot.core.text.segment import cache_dir
 
@@ -120,7 +121,9 @@ class SemanticIndex:
         return cls(kb, embedder, store)
 
     def vector(self, question: str) -> np.ndarray:
-        return self.embedder.embed([normalize_query(question)], kind="query")[0]
+        # Bounded work per question, as on the lexical path: raw and folded text cut at the question limit.
+        folded = normalize_query(question[:MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS]
+        return self.embedder.embed([folded], kind="query")[0]
 
     def similarities(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(best alternate-question cosine per document, answer cosine per document; -1 for decoys)."""
