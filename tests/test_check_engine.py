@@ -128,3 +128,26 @@ def test_fold_agrees_with_normalize_except_digits():
         expected = "" if ch in INVISIBLE else to_simplified(ch)
         expected = "".join(NUMERALS.get(c, c) for c in expected)
         assert fold_char(ch) == expected, hex(code)
+
+
+def test_pinyin_spelling_of_a_banned_phrase_is_a_warning():
+    checker = default_checker()
+    spelt = [f for f in checker.check("xia ban le, ming tian zai lai").findings if f.kind == "forbidden"]
+    assert spelt and all(f.severity == "warning" and f.rule == "ban.off_duty" for f in spelt)
+    mixed = [f for f in checker.check("wo yun，系统又卡住了").findings if f.kind == "forbidden"]
+    assert [f.rule for f in mixed] == ["tone.tics"] and mixed[0].severity == "warning"
+    for english in ("Thank you for waiting, I will check the system now.", "ok我马上为您处理"):
+        assert not [f for f in checker.check(english).findings if f.kind == "forbidden"]
+
+
+def test_a_repeated_phrase_is_capped_with_a_count():
+    result = default_checker().check("下班了。" * 300)
+    off = [f for f in result.findings if f.rule == "ban.off_duty"]
+    assert 1 <= len(off) <= 20
+    assert "另有" in off[-1].message or "很多处" in off[-1].message
+
+
+def test_a_colleague_called_by_name_may_be_addressed_as_ni():
+    checker = default_checker()
+    assert not [f for f in checker.check("李姐，你明天几点到？").findings if f.rule == "tone.ni_for_nin"]
+    assert [f for f in checker.check("你明天几点到？").findings if f.rule == "tone.ni_for_nin"]

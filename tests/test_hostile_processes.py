@@ -1,8 +1,9 @@
 """Broken knowledge folders and hostile command lines, run as real processes.
 
-Each case runs `python -m bot ...` under kernel limits — 5 s of CPU and 500 MB of address space
-(a case over either is killed, and fails here) — and must end with a clear message and the exit
-code documented in README's table, never a traceback or a hang. The wall-clock figures are in
+Each case runs `python -m bot ...` under kernel limits — 5 s of CPU (`kb lint`, which also runs
+every rule's examples: 30 s) and 500 MB of address space (a case over either is killed, and fails
+here) — and must end with a clear message and the exit code documented in README's table, never a
+traceback or a hang. The wall-clock figures are in
 benchmarks/hostile_inputs.py.
 """
 
@@ -24,12 +25,13 @@ from bot.core.paths import KNOWLEDGE_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 CPU_SECONDS = 5
+LINT_CPU_SECONDS = 30
 ADDRESS_SPACE = 500 * 1024 * 1024
 
 
-def _limits(file_size: int | None = None):
+def _limits(file_size: int | None = None, cpu: int = CPU_SECONDS):
     def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
         if file_size is not None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
@@ -38,11 +40,11 @@ def _limits(file_size: int | None = None):
 
 
 def run(*args: str | bytes, stdin: bytes = b"", cache: Path, file_size: int | None = None,
-        cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+        cwd: Path = ROOT, cpu: int = CPU_SECONDS) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIBAO_")}
     env["LIBAO_CACHE_DIR"] = str(cache)
     proc = subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, cwd=cwd,
-                          env=env, timeout=120, check=False, preexec_fn=_limits(file_size))
+                          env=env, timeout=120, check=False, preexec_fn=_limits(file_size, cpu))
     out = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
                                       proc.stderr.decode("utf-8", "replace"))
     assert proc.returncode >= 0, f"killed by signal {-proc.returncode} (over a limit?): {out.stderr[-500:]}"
@@ -69,7 +71,8 @@ def _expect_broken(kb: Path, cache: Path, needle: str) -> None:
     """`ask` refuses to start (exit 4) and `kb lint` reports the problem (exit 1), both naming it."""
     asked = run("--knowledge", str(kb), "ask", "电话响几声要接", cache=cache)
     assert asked.returncode == exitcodes.DATA_ERROR and needle in asked.stderr, asked.stderr
-    linted = run("--knowledge", str(kb), "kb", "lint", cache=cache)
+    # kb lint also runs every rule's must-hit/must-not-hit examples: its CPU grows with the rule set.
+    linted = run("--knowledge", str(kb), "kb", "lint", cache=cache, cpu=LINT_CPU_SECONDS)
     assert linted.returncode == exitcodes.FINDINGS and needle in linted.stderr, linted.stderr
 
 
@@ -229,6 +232,7 @@ def test_stdin_modes_survive_every_line(cache):
     lines = ["𝐀𝐁𝐂是内部资料", "\u2f800\u2f801", "你好\u2028世界", "", "🙂🙂", "x" * 300_000, "这事不归我管"]
     data = "\n".join(lines).encode("utf-8") + b"\n\xff\xfe\n"
     for command in ("check", "ask"):
-        result = run(command, stdin=data, cache=cache)
+        # 10 s: the checker builds its astral-character folding table on first use (about 1.5 s here).
+        result = run(command, stdin=data, cache=cache, cpu=10)
         out = result.stdout.splitlines()
         assert result.returncode == exitcodes.OK and len(out) == len(lines) + 1, (command, result.stderr)

@@ -8,7 +8,7 @@ import sys
 from bot.cli import exitcodes
 from bot.cli.common import guarded, json_line, load_matcher, stdin_lines
 from bot.core.ask.matcher import AskResult, Matcher
-from bot.core.chat.views import answer_text
+from bot.core.chat.views import answer_text, clause_text
 from bot.core.phrases.messages import t
 from bot.core.text.inputs import MAX_QUESTION_CHARS, clean_input
 
@@ -37,6 +37,8 @@ def render_text(result: AskResult, matcher: Matcher) -> str:
     """Human output: the answer, its source, related questions (or candidates / unknown)."""
     if result.status == "unknown":
         return t("ask.unknown")
+    if result.status == "clause":
+        return clause_text(result.matches)
     if result.status == "clarify":
         lines = [t("ask.clarify")]
         lines += [f"  {i}. {m.entry.title}  ({t('ask.score', score=m.score)})" for i, m in enumerate(result.matches, 1)]

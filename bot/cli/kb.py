@@ -7,17 +7,19 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from bot.cli import exitcodes
+from bot.cli import exitcodes, rulebook
 from bot.cli.common import Progress, json_line, knowledge_dir, load_matcher
 from bot.core.ask.evaluation import evaluate_ask, fit, load_eval_file
-from bot.core.ask.knowledge import load_knowledge
+from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.core.yamlfile import DataError, Problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("kb", help="knowledge base tools: lint, eval")
+    p = sub.add_parser("kb", help="knowledge base tools: lint, eval, import, export, suggest, test")
     kb_sub = p.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
     lint = kb_sub.add_parser("lint", help="validate every knowledge file (exit 1 when anything is wrong)")
+    lint.add_argument("--strict", action="store_true",
+                      help="also fail on alternate questions closer to another entry and near-duplicate entries")
     lint.set_defaults(func=run_lint)
     ev = kb_sub.add_parser("eval", help="measure ask on an evaluation file")
     ev.add_argument("file", type=Path)
@@ -28,8 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit.add_argument("file", type=Path)
     fit.add_argument("--folds", type=int, default=5)
     fit.set_defaults(func=run_fit)
-    build = kb_sub.add_parser("build", help="embed what changed and rewrite the shipped vectors beside the knowledge")
+    build = kb_sub.add_parser("build", help="embed what changed and rewrite the vectors beside the knowledge "
+                                             "(curated entries and imported clauses)")
     build.set_defaults(func=run_build)
+    rulebook.register(kb_sub)
 
 
 def _lint_rules() -> tuple[str, list[Problem]]:
@@ -66,8 +70,27 @@ def run_lint(args: argparse.Namespace) -> int:
         return exitcodes.FINDINGS
     topics = sorted({(e.domain, e.topic) for e in kb.entries})
     print(f"ok: {len(kb)} entries in {len(topics)} topics, {len(kb.synonyms)} synonym groups")
+    warnings = _curation_warnings(args)
+    if warnings and getattr(args, "strict", False):
+        return exitcodes.FINDINGS
     print(rules_summary)
     return exitcodes.OK
+
+
+def _curation_warnings(args: argparse.Namespace) -> int:
+    """Alternate questions the matcher sends to another entry, near-duplicate entries, and the
+    imported clause store; printed as warnings (errors with --strict)."""
+    from bot.core.rulebook.lint import alternate_conflicts, near_duplicates
+    from bot.core.rulebook.store import load_store
+
+    matcher = load_matcher(args)
+    found = [*alternate_conflicts(matcher), *near_duplicates(matcher)]
+    for w in found:
+        print(f"warning: {w}")
+    docs = load_store(knowledge_dir(args) or DEFAULT_KNOWLEDGE_DIR)
+    clauses = sum(len(d.clauses) for d in docs)
+    print(f"curation: {len(found)} warning(s); {len(docs)} imported document(s), {clauses} clauses")
+    return len(found)
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -118,4 +141,8 @@ def run_build(args: argparse.Namespace) -> int:
     path = kb.directory / SHIPPED_VECTORS
     store.save(path, only=SemanticTexts.of(kb).keys(store))
     print(f"ok: {len(store)} vectors in {path.name} ({embedded} embedded now)")
+    clauses = rulebook.clause_answerer(kb)
+    if clauses is not None:
+        embedded = clauses.build_vectors(embedder, step=Progress(0, "kb build (clauses)").step)
+        print(f"ok: vectors of {len(clauses)} imported clauses ({embedded} embedded now)")
     return exitcodes.OK

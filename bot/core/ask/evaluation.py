@@ -59,6 +59,7 @@ class AskReport:
 
     n: int = 0
     answer_at_1: float = 0.0
+    hit_at_1: float = 0.0  # the first candidate is right and the question is not refused (answer, clarify or clause)
     hit_at_3: float = 0.0
     mrr: float = 0.0
     wrong_confident: float = 0.0
@@ -77,6 +78,7 @@ class AskReport:
             f"signals            {signals}",
             f"questions          {self.n}",
             f"answer@1           {self.answer_at_1:.3f}",
+            f"hit@1              {self.hit_at_1:.3f}",
             f"hit@3              {self.hit_at_3:.3f}",
             f"MRR                {self.mrr:.3f}",
             f"wrong-confident    {self.wrong_confident:.3f}",
@@ -185,7 +187,7 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
     """Run every `ask` and `out_of_scope` question through `matcher.ask`."""
     rep = AskReport(signals=list(matcher.signals), signal_note=getattr(matcher, "semantic_off", ""))
     asks = data.get("ask", [])
-    rr = 0.0
+    rr = h1 = 0.0
     slices: dict[tuple[str, str], list[tuple[str, bool, bool, bool]]] = defaultdict(list)
     everything: list[tuple[str, bool, bool, bool]] = []
     for item in asks:
@@ -201,6 +203,8 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
         if not right:
             kind = "wrong-confident" if wrong else "not-at-1" if hit else "not-in-3"
             rep.misses.append(Miss(q, expect, res.status, got, kind, topic, style))
+        if res.status != "unknown" and first == 0:
+            h1 += 1
         if res.status != "unknown" and first is not None:
             rr += 1.0 / (first + 1)
         row = ("ask", right, hit, wrong)
@@ -231,6 +235,7 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
     rep.by_style = {k: _figures(v) for (axis, k), v in slices.items() if axis == "style"}
     rep.near_duplicates = near_duplicate_rate(matcher, [str(i["q"]) for i in asks]
                                               + [str(i["q"]) for i in data.get("out_of_scope", [])])
+    rep.hit_at_1 = h1 / total.n if total.n else 0.0
     return rep
 
 

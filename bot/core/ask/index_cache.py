@@ -30,20 +30,35 @@ from bot.core.yamlfile import read_bounded
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "2"
-_MAGIC = b"LIBAO-INDEX-2\n"
+_FORMAT = "4"
+_MAGIC = b"LIBAO-INDEX-4\n"
 _KEY_FILE = "index.key"
 MAX_FILES = 3
 
 
 def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
     """Hash of the knowledge files' names and bytes plus everything else the index depends on."""
-    h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}".encode())
+    from bot.core.rulebook.answer import ClauseConfig
+
+    h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}|{ClauseConfig()!r}".encode())
     # The loader's own file list and bounds (DataError when broken): a warm cache never hides them.
     for path in sorted(knowledge_files(directory)):
         h.update(str(path.relative_to(directory)).encode("utf-8") + b"\0")
         h.update(read_bounded(path, max_bytes=MAX_VECTORS_BYTES) + b"\0")  # each already checked to its own limit
     return h.hexdigest()[:24]
+
+
+def build_matcher(directory: Path, config: MatcherConfig) -> Matcher:
+    """Index the curated entries, and the imported clauses as their fallback."""
+    from bot.core.rulebook.answer import ClauseAnswerer
+    from bot.core.rulebook.store import load_store
+
+    kb = load_knowledge(directory)
+    matcher = Matcher(kb, config=config)
+    docs = load_store(directory)
+    if docs:
+        matcher.fallback = ClauseAnswerer(kb, docs, matcher_config=config)
+    return matcher
 
 
 def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
@@ -54,8 +69,11 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
     Raises bot.core.yamlfile.DataError when the knowledge base is broken.
     """
     matcher = _lexical_matcher(directory, config=config, use_cache=use_cache)
+    fallback = getattr(matcher, "fallback", None)
     if not semantic:
         matcher.attach(None, "switched off")
+        if fallback is not None:
+            fallback.attach(None, "switched off")
         return matcher
     from bot.core.ask.embed import load_embedder
 
@@ -63,10 +81,14 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
     if embedder is None:
         log.warning("semantic signal off (%s): answering on the lexical signal alone", why_not)
         matcher.attach(None, why_not)
+        if fallback is not None:
+            fallback.attach(None, why_not)
         return matcher
     from bot.core.ask.semantic import SemanticIndex
 
     matcher.attach(SemanticIndex.build(matcher.kb, embedder))
+    if fallback is not None:
+        fallback.attach(embedder)
     return matcher
 
 
@@ -74,12 +96,12 @@ def _lexical_matcher(directory: Path | None, *, config: MatcherConfig | None, us
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     config = config or MatcherConfig()
     if not use_cache:
-        return Matcher(load_knowledge(directory), config=config)
+        return build_matcher(directory, config)
     folder = cache_dir()
     key = _key(folder) if private_dir(folder) else None
     if key is None:
         log.warning("index cache unavailable (no private cache folder): building the index")
-        return Matcher(load_knowledge(directory), config=config)
+        return build_matcher(directory, config)
     path = folder / f"index-{knowledge_digest(directory, config)}.bin"
     if path.exists():
         cached = read_entry(path, key)
@@ -88,7 +110,7 @@ def _lexical_matcher(directory: Path | None, *, config: MatcherConfig | None, us
             _evict(folder, keep=path)
             return cached
         log.warning("index cache %s failed its check: rebuilding it", path.name)
-    matcher = Matcher(load_knowledge(directory), config=config)
+    matcher = build_matcher(directory, config)
     if not write_entry(path, key, matcher):
         log.warning("cannot write the index cache: the next start builds the index again")
     _evict(folder, keep=path)

@@ -281,7 +281,8 @@ def knowledge_files(directory: Path | None = None) -> list[Path]:
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     entries_dir = directory / "entries"
     files = _entry_files(entries_dir)
-    if not files:
+    clauses = _entry_files(directory / "clauses")  # an imported rulebook (bot/core/rulebook)
+    if not files and not clauses and not (directory / "clauses").is_dir():  # a rulebook alone is a knowledge base
         raise DataError([Problem(str(entries_dir), 0, "no knowledge files (*.yaml) found")])
     if len(files) > MAX_ENTRY_FILES:
         raise DataError([Problem(str(entries_dir), 0, f"too many knowledge files (limit {MAX_ENTRY_FILES})")])
@@ -291,8 +292,10 @@ def knowledge_files(directory: Path | None = None) -> list[Path]:
     extra = [(directory / n, MAX_DATA_FILE_BYTES) for n in names]
     extra.append((directory / "userdict.txt", MAX_USERDICT_BYTES))
     extra.append((directory / "vectors.npz", MAX_VECTORS_BYTES))  # the semantic signal's shipped vectors
+    extra += [(c, MAX_DATA_FILE_BYTES) for c in clauses]
+    extra.append((directory / "clauses" / "vectors.npz", MAX_VECTORS_BYTES))
     for path, limit in [*((f, MAX_ENTRIES_FILE_BYTES) for f in files), *extra]:
-        if path not in files and not os.path.lexists(path):
+        if path not in files and path not in clauses and not os.path.lexists(path):
             continue  # optional files
         problem = _file_problem(path, _rel(directory, path), limit)
         if problem:

@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from rapidfuzz import fuzz
 
@@ -31,12 +31,16 @@ from bot.core.text.synonyms import Canonicalizer
 if TYPE_CHECKING:
     import numpy as np
 
+    from bot.core.ask.embed import Embedder
     from bot.core.ask.semantic import SemanticIndex
 
 # Fitted with `kb fit` (cross-validated on the blind fit set; figures in README).
 LEXICAL_RULE = Decision(answer_cutoff=60.0, answer_margin=2.0, clarify_cutoff=60.0, rival_floor=60.0)
 FUSED_RULE = Decision(answer_cutoff=60.0, answer_margin=4.0, clarify_cutoff=60.0, rival_floor=60.0)
 
+# What `ask` replies: the decision's status, or "clause" when no curated entry answers and these
+# are verbatim clauses of an imported rulebook.
+AskStatus = Literal[Status, "clause"]
 
 @dataclass(frozen=True, slots=True)
 class MatcherConfig:
@@ -84,9 +88,18 @@ class Match:
 class AskResult:
     """What `ask` decided: a confident answer, candidates to choose from, or unknown."""
 
-    status: Status
+    status: AskStatus
     matches: tuple[Match, ...]
     query: str
+
+
+class Fallback(Protocol):
+    """Consulted by `Matcher.ask` after the curated decision (bot.core.rulebook.answer)."""
+
+    def consider(self, query: str, curated: AskResult, *, limit: int,
+                 vector: np.ndarray | None = None) -> AskResult: ...
+
+    def attach(self, embedder: Embedder | None, why_not: str = "") -> None: ...
 
 
 class Matcher:
@@ -96,6 +109,7 @@ class Matcher:
                  exclusive: tuple[tuple[str, ...], ...] | None = None):
         self.kb = kb
         self.config = config or MatcherConfig()
+        self.fallback: Fallback | None = None
         self.canon = Canonicalizer(kb.synonyms)
         # Stopwords and exclusive groups: knowledge/language.yaml; fillers of other voices: voices.yaml.
         self.stopwords = kb.language.stopwords | kb.fillers
@@ -252,23 +266,25 @@ class Matcher:
             out[i] = score
         return out
 
-    def features(self, query: str, *, vector: np.ndarray | None = None,
-                 unknown_weight: float | None = None) -> list[tuple[int, float, float, float]]:
+    def features(self, query: str, *, vector: np.ndarray | None = None, unknown_weight: float | None = None,
+                 similarities: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, float, float, float]]:
         """(document, lexical 0–100, best question cosine, answer cosine) for every candidate of
-        either signal; cosines are -1 when the semantic signal is off. The input of fusion and fitting."""
+        either signal; cosines are -1 when the semantic signal is off. The input of fusion and fitting.
+        `similarities`: the semantic index's similarities of the question, when computed in bulk."""
         semantic = getattr(self, "semantic", None)
         if semantic is None:
             return [(i, s, -1.0, -1.0) for i, s in self._lexical(query, unknown_weight=unknown_weight).items()]
-        v = semantic.vector(query) if vector is None else vector
-        per_doc, answers = semantic.similarities(v)
+        if similarities is None:
+            similarities = semantic.similarities(semantic.vector(query) if vector is None else vector)
+        per_doc, answers = similarities
         nearest = semantic.nearest(per_doc, self.config.semantic_candidates)
         lex = self._lexical(query, nearest, unknown_weight=unknown_weight)
         return [(i, s, float(per_doc[i]), float(answers[i])) for i, s in lex.items()]
 
-    def _rank(self, query: str) -> list[Scored]:
+    def _rank(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
         """Every candidate document with its fused score, best first, decoys included."""
         ranked = [Scored(i, round(fuse(self.config, lex, q, a), 2), i >= self._n_entries)
-                  for i, lex, q, a in self.features(query)]
+                  for i, lex, q, a in self.features(query, vector=vector)]
         ranked.sort(key=lambda r: (-r.score, r.doc))
         return ranked
 
@@ -278,10 +294,23 @@ class Matcher:
 
     def search(self, query: str, *, limit: int = 5, score_cutoff: float = 0.0) -> list[Match]:
         """Entries best answering `query`, best first, scores 0–100, at most `limit`."""
-        found = [Match(self.kb.entries[r.doc], r.score) for r in self._rank(query) if not r.decoy]
-        return [m for m in found if m.score >= score_cutoff][:limit]
+        found, _ = self.candidates(query, limit=limit)
+        return [m for m in found if m.score >= score_cutoff]
+
+    def candidates(self, query: str, *, limit: int = 3,
+                   vector: np.ndarray | None = None) -> tuple[list[Match], bool]:
+        """(best entries, whether an out-of-scope decoy outranks them all), best first."""
+        ranked = self._rank(query, vector=vector)
+        decoy_wins = bool(ranked) and ranked[0].decoy
+        return [Match(self.kb.entries[r.doc], r.score) for r in ranked if not r.decoy][:limit], decoy_wins
 
     def ask(self, query: str, *, limit: int = 3) -> AskResult:
-        """Decide between a confident answer, up to `limit` candidates, and an honest unknown."""
-        status, offered = decide(self._rank(query), self.rule, limit=limit, vague=self.is_vague(query))
-        return AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query)
+        """Decide between a confident answer, up to `limit` candidates, and an honest unknown;
+        the `fallback` (imported clauses) may answer what curated entries do not."""
+        semantic = getattr(self, "semantic", None)
+        vector = semantic.vector(query) if semantic is not None else None
+        status, offered = decide(self._rank(query, vector=vector), self.rule, limit=limit,
+                                 vague=self.is_vague(query))
+        result = AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query)
+        fallback = getattr(self, "fallback", None)
+        return fallback.consider(query, result, limit=limit, vector=vector) if fallback is not None else result

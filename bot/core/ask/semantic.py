@@ -38,11 +38,14 @@ class SemanticTexts:
     passages: list[str]
 
     @classmethod
-    def of(cls, kb: KnowledgeBase) -> SemanticTexts:
+    def of(cls, kb: KnowledgeBase, *, titles: bool = True) -> SemanticTexts:
+        """`titles`: embed entry titles too (not for imported clauses, whose title is a citation
+        path that every clause of a document shares)."""
         queries: list[str] = []
         owners: list[int] = []
         for i, e in enumerate(kb.entries):
-            for t in dict.fromkeys(normalize_query(x) for x in (e.title, *e.questions)):
+            own = (e.title, *e.questions) if titles else e.questions
+            for t in dict.fromkeys(normalize_query(x) for x in own):
                 queries.append(t)
                 owners.append(i)
         for j, d in enumerate(kb.decoys):
@@ -61,13 +64,19 @@ def user_cache_path(model_id: str) -> Path:
 
 
 def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
-               step: Callable[[int, int], None] | None = None) -> tuple[VectorStore, int]:
+               step: Callable[[int, int], None] | None = None, titles: bool = True,
+               shipped: tuple[Path, ...] | None = None, embed: bool = True) -> tuple[VectorStore, int]:
     """A store holding every vector `kb` needs: shipped ones, cached ones, then newly embedded ones
-    (which are saved to the user cache). Returns (store, how many texts were embedded)."""
-    texts = SemanticTexts.of(kb)
+    (which are saved to the user cache). Returns (store, how many texts were embedded).
+
+    `shipped`: the files beside the knowledge to read first (default: its vectors.npz). With
+    `embed` False nothing is embedded: the count is then of the texts still missing."""
+    texts = SemanticTexts.of(kb, titles=titles)
     store = VectorStore(embedder.model_id, embedder.dim)
-    sources = []
-    if kb.directory is not None:
+    sources: list[Path] = []
+    if shipped is not None:
+        sources.extend(shipped)
+    elif kb.directory is not None:
         sources.append(kb.directory / SHIPPED_VECTORS)
     sources.append(user_cache_path(embedder.model_id))
     cached = None
@@ -80,6 +89,8 @@ def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
         cached = found
     todo = [("query", t) for t in store.missing("query", texts.queries)]
     todo += [("passage", t) for t in store.missing("passage", texts.passages)]
+    if not embed:
+        return store, len(todo)
     for start in range(0, len(todo), batch):
         chunk = todo[start:start + batch]
         for kind in ("query", "passage"):
@@ -102,8 +113,8 @@ def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
 class SemanticIndex:
     """Per-document similarity of a question, 0..1 cosine (decoys after entries, like the matcher)."""
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, store: VectorStore):
-        texts = SemanticTexts.of(kb)
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, store: VectorStore, *, titles: bool = True):
+        texts = SemanticTexts.of(kb, titles=titles)
         self.embedder = embedder
         self._queries = store.matrix("query", texts.queries)
         owners = np.asarray(texts.owners, dtype=np.int64)
@@ -113,6 +124,7 @@ class SemanticIndex:
         self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
         self._docs = owners[self._starts]
         self._passages = store.matrix("passage", texts.passages)
+        self._row = {(o, t): r for r, (o, t) in enumerate(zip(texts.owners, texts.queries, strict=True))}
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder,
@@ -133,6 +145,32 @@ class SemanticIndex:
         answers = np.full(self._n_docs, -1.0, dtype=np.float32)
         answers[: len(self._passages)] = self._passages @ vector
         return per_doc, answers
+
+    def held_out(self, pairs: list[tuple[int, str]]) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """For each (document, one of its own texts): the similarities of that stored text (as
+        `similarities` returns them) with the document judged on its other texts only, so an
+        alternate question can be scored without itself; None when the text is not stored."""
+        rows = [self._row.get((doc, normalize_query(text)), -1) for doc, text in pairs]
+        known = [r for r in rows if r >= 0]
+        vectors = self._queries[known]
+        cos = vectors @ self._queries.T  # one product for all of them
+        per_doc = np.maximum.reduceat(cos, self._starts, axis=1) if len(self._starts) else cos[:, :0]
+        answers = vectors @ self._passages.T
+        out: list[tuple[np.ndarray, np.ndarray] | None] = []
+        k = 0
+        for (doc, _), row in zip(pairs, rows, strict=True):
+            if row < 0:
+                out.append(None)
+                continue
+            docs = np.full(self._n_docs, -1.0, dtype=np.float32)
+            docs[self._docs] = per_doc[k]
+            own = [r for (o, _), r in self._row.items() if o == doc and r != row]
+            docs[doc] = cos[k, own].max() if own else -1.0
+            ans = np.full(self._n_docs, -1.0, dtype=np.float32)
+            ans[: len(self._passages)] = answers[k]
+            out.append((docs, ans))
+            k += 1
+        return out
 
     @staticmethod
     def nearest(per_doc: np.ndarray, k: int) -> tuple[int, ...]:

@@ -195,8 +195,10 @@ class Assistant:
             return Reply(t(cleaned.problem))
         result = self.matcher.ask(cleaned.text, limit=self.options.max_candidates)
         reply = self._render_result(result)
-        if result.status == "unknown" and self.options.store_unanswered:
-            self.store.add_unanswered(cleaned.text)
+        # Clause answers are not curated yet: they go to the curation inbox like unanswered ones.
+        if result.status in ("unknown", "clause") and self.options.store_unanswered and self.checker is not None:
+            # Masked where it is found: the inbox never holds a phone or ID number a user typed.
+            self.store.add_unanswered(self.checker.check(cleaned.text).masked_draft())
         if cleaned.truncated:
             reply = Reply(t("input.truncated", limit=MAX_QUESTION_CHARS) + "\n" + reply.text, reply.buttons)
         return reply
@@ -207,6 +209,8 @@ class Assistant:
         if result.status == "clarify":
             rows = tuple((Button(m.entry.title, encode("c", m.entry.id)),) for m in result.matches)
             return Reply(t("ask.clarify"), (*rows, (Button(t("bot.none_of_these"), encode("n")),)))
+        if result.status == "clause":
+            return Reply(views.clause_text(result.matches))
         return self.answer(result.matches[0].entry)
 
     def answer(self, entry: Entry, *, voted: int = 0) -> Reply:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.ask.knowledge import Entry
+from bot.core.ask.matcher import Match
 from bot.core.check.checker import CheckResult
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Scenario
@@ -62,4 +63,20 @@ def phrase_text(scenario: Scenario, phrases: Sequence[str], *, missing: Sequence
     if scenario.note:
         lines.append(t("bot.phrase_note", note=scenario.note))
     lines.append(t("ask.source", source=scenario.source))
+    return "\n".join(lines)
+
+
+def clause_text(matches: tuple[Match, ...]) -> str:
+    """Clauses of an imported rulebook: labelled 原文条款, quoted verbatim with their citation (the
+    first two), the third cited only; never presented like a curated answer."""
+    lines = [t("clause.label")]
+    for i, m in enumerate(matches[:3]):
+        citation = m.entry.title
+        if i == 2:
+            lines.append(t("clause.more") + citation)
+            break
+        if i == 1:
+            lines.append(t("clause.more"))
+        lines.append(f"「{m.entry.answer}」")
+        lines.append(t("clause.citation", citation=citation))
     return "\n".join(lines)

@@ -7,7 +7,6 @@ draft exactly as given, whatever was folded away to find them.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
+from bot.core.check.sounds import SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded, fold_draft
@@ -36,6 +36,14 @@ _FAREWELLS = _LANGUAGE.farewells
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
 _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
 _MIN_HINT_CHARS = 8
+# A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
+# last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
+_MAX_PER_RULE = 20
+_MAX_CANDIDATES = 200
+# Ways of calling a colleague at the head of a message: a surname with one of these, 小王/老李, or a
+# collective. Titles a customer is also called by (先生, 女士, 经理, 总) are not among them.
+_COLLEAGUE_TITLES = ("姐", "哥", "妹", "弟", "工", "组长", "店长", "主管", "师傅", "班长")
+_COLLEAGUES = ("同事们", "兄弟们", "伙计们", "姐妹们", "各位同事")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +80,8 @@ class CheckResult:
         """The result for `draft`: personal-data findings (kind "pii", their `text` already masked)
         replace their span everywhere else — in other findings' text and in the pieces."""
         pii = sorted((f for f in findings if f.kind == "pii"), key=lambda f: f.start)
-        masked = tuple(f if f.kind == "pii" else replace(f, text=_masked_slice(draft, pii, f.start, f.end))
-                       for f in findings)
+        masked = tuple(f if f.kind == "pii" or not any(p.start < f.end and f.start < p.end for p in pii)
+                       else replace(f, text=_masked_slice(draft, pii, f.start, f.end)) for f in findings)
         intervals: list[list[int]] = []
         for f in sorted(findings, key=lambda f: f.start):
             if intervals and f.start < intervals[-1][1]:
@@ -121,92 +129,130 @@ def _masked_slice(draft: str, pii: Sequence[Finding], start: int, end: int) -> s
 
 
 class PhraseMatcher:
-    """All forbidden-rule patterns and exceptions in one Aho-Corasick automaton.
+    """All forbidden-rule patterns in one Aho-Corasick automaton of their first parts.
 
-    Every literal of every part (not only the first) is a key, so one pass over the draft finds
-    all of them; a pattern's later parts are then looked up among the occurrences, never searched.
+    One pass over the draft finds every anchor; a pattern's later parts are then looked for only
+    in the few characters after its anchor, and a rule's exceptions only around its candidates
+    (one compiled alternation per part), so frequent short words in later parts or exceptions
+    (吗, 我, 请) cost nothing on drafts where no anchor fires.
     """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        refs: dict[str, list[tuple[int, Pattern | None, bool, int]]] = {}
-        part_ids: dict[tuple[str, ...], int] = {}
-        self._parts: dict[int, tuple[int, ...]] = {}  # id(pattern) -> ids of its later parts
+        refs: dict[str, list[tuple[int, Pattern, int]]] = {}  # key -> (rule index, pattern, anchor part index)
+        parts: dict[tuple[str, ...], _Part] = {}
+        self._later: dict[int, tuple[_Part, ...]] = {}  # id(pattern) -> its later parts
+        # rule index -> (first part, pattern, longest span) of each exception
+        self._exceptions: dict[int, tuple[tuple[_Part, Pattern, int], ...]] = {}
         for ri, rule in enumerate(rules):
-            for is_exc, pats in ((False, rule.patterns), (True, rule.exceptions)):
-                for pat in pats:
-                    for alt in pat.parts[0]:
-                        refs.setdefault(alt, []).append((ri, pat, is_exc, -1))
-                    ids = []
-                    for part in pat.parts[1:]:
-                        if part not in part_ids:
-                            part_ids[part] = len(part_ids)
-                            for alt in part:
-                                refs.setdefault(alt, []).append((-1, None, False, part_ids[part]))
-                        ids.append(part_ids[part])
-                    self._parts[id(pat)] = tuple(ids)
+            for pat in rule.patterns:
+                # The most selective part anchors the pattern (the shortest alternative longest):
+                # (去|到|找)…{THIRD} is found through its third party, not through every 去.
+                k = max(range(len(pat.parts)), key=lambda i: (min(map(len, pat.parts[i])), -i))
+                for alt in pat.parts[k]:
+                    refs.setdefault(alt, []).append((ri, pat, k))
+            excs = []
+            for pat in (*rule.patterns, *rule.exceptions):
+                self._later[id(pat)] = tuple(parts.setdefault(p, _Part(p)) for p in pat.parts)
+            for pat in rule.exceptions:
+                span = sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1)
+                excs.append((parts.setdefault(pat.parts[0], _Part(pat.parts[0])), pat, span))
+            self._exceptions[ri] = tuple(excs)
+        self.refs = refs
         self._automaton = build_automaton(refs)
 
-    def match(self, view: Compact) -> list[tuple[Rule, int, int]]:
-        """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied."""
-        if self._automaton is None or not view.text:
-            return []
-        firsts: list[tuple[int, Pattern, bool, int, int]] = []
-        occ: dict[int, list[tuple[int, int]]] = {}
-        for last, (klen, refs) in self._automaton.iter(view.text):
-            start = last - klen + 1
-            for ri, pat, is_exc, part in refs:
-                if pat is None:
-                    occ.setdefault(part, []).append((start, last + 1))
-                else:
-                    firsts.append((ri, pat, is_exc, start, last + 1))
-        for spans in occ.values():
-            spans.sort()
-        starts = {part: [s for s, _ in spans] for part, spans in occ.items()}
+    def match(self, view: Compact,
+              occurrences: Sequence[tuple[int, int, Sequence[tuple[int, Pattern, int]]]] | None = None
+              ) -> tuple[list[tuple[Rule, int, int]], dict[str, int]]:
+        """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied, and
+        per rule id the number of anchors past the candidate cap (counted, not matched).
+        `occurrences` ((end index, key length, refs) of this matcher's keys) come from a shared pass."""
+        if occurrences is None:
+            if self._automaton is None or not view.text:
+                return [], {}
+            occurrences = [(last, klen, refs) for last, (klen, refs) in self._automaton.iter(view.text)]
         cands: list[tuple[int, int, int]] = []
-        exc_hits: list[tuple[int, Pattern, int, int]] = []
-        for ri, pat, is_exc, start, end in firsts:
-            if is_exc:
-                exc_hits.append((ri, pat, start, end))  # resolved only if the rule has a candidate
-                continue
-            done = self._complete(view, pat, start, end, occ, starts)
-            if done is not None:
-                cands.append((ri, start, done))
-        if not cands:
-            return []
-        with_cands = {ri for ri, _, _ in cands}
-        excepted: dict[int, list[tuple[int, int]]] = {}
-        for ri, pat, start, anchor_end in exc_hits:
-            if ri in with_cands:
-                done = self._complete(view, pat, start, anchor_end, occ, starts)
+        per_rule: dict[int, int] = {}
+        overflow: dict[str, int] = {}
+        for last, klen, refs in occurrences:
+            start = last - klen + 1
+            for ri, pat, k in refs:
+                n = per_rule[ri] = per_rule.get(ri, 0) + 1
+                if n > _MAX_CANDIDATES:
+                    rid = self.rules[ri].id
+                    overflow[rid] = overflow.get(rid, 0) + 1
+                    continue
+                first = self._back(view.text, pat, k, start) if k else start
+                if first is None:
+                    continue
+                done = self._complete(view, pat, first, last + 1, k + 1)
                 if done is not None:
-                    excepted.setdefault(ri, []).append((start, done))
-        return [(self.rules[ri], s, e) for ri, s, e in cands
-                if not any(xs < e and s < xe for xs, xe in excepted.get(ri, ()))]
+                    cands.append((ri, first, done))
+        if not cands:
+            return [], overflow
+        out = []
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        for ri, s, e in cands:
+            if self._exceptions[ri]:
+                if ri not in excepted:
+                    excepted[ri] = self._exception_spans(view, ri)
+                if any(xs < e and s < xe for xs, xe in excepted[ri]):
+                    continue
+            out.append((self.rules[ri], s, e))
+        return out, overflow
 
-    def _complete(self, view: Compact, pat: Pattern, start: int, pos: int,
-                  occ: dict[int, list[tuple[int, int]]], starts: dict[int, list[int]]) -> int | None:
-        """End of the whole pattern whose first part spans [start, pos), conditions checked."""
-        for part in self._parts[id(pat)]:
-            spans = occ.get(part)
-            if not spans:
-                return None
-            # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
-            i = bisect_left(starts[part], pos)
-            best, best_end = -1, -1
-            while i < len(spans) and spans[i][0] <= pos + pat.max_gap:
-                s, e = spans[i]
-                if best < 0 or (s == best and e > best_end):
-                    best, best_end = s, e
-                elif s > best:
+    def _exception_spans(self, view: Compact, ri: int) -> list[tuple[int, int]]:
+        """Spans of rule `ri`'s exceptions in the draft (looked for once, only for rules with a candidate)."""
+        text = view.text
+        spans = []
+        for first, pat, _span in self._exceptions[ri]:
+            for m in first.regex.finditer(text):
+                done = self._complete(view, pat, m.start(), m.end())
+                if done is not None:
+                    spans.append((m.start(), done))
+        return spans
+
+    def _back(self, text: str, pat: Pattern, k: int, pos: int) -> int | None:
+        """Start of parts 0..k-1 found backwards from an anchor (part k) starting at `pos`."""
+        for part in reversed(self._later[id(pat)][:k]):
+            lo = max(0, pos - pat.max_gap - part.longest)
+            best = None
+            for m in part.regex.finditer(text, lo, pos):
+                if m.end() >= pos - pat.max_gap:
+                    best = m.start()
                     break
-                i += 1
-            if best < 0:
+            if best is None:
                 return None
-            pos = best_end
+            pos = best
+        return pos
+
+    def _complete(self, view: Compact, pat: Pattern, start: int, pos: int, first: int = 1) -> int | None:
+        """End of the whole pattern whose parts before `first` end at `pos`, conditions checked."""
+        text = view.text
+        for part in self._later[id(pat)][first:]:
+            # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
+            m = part.regex.search(text, pos, pos + pat.max_gap + part.longest)
+            if m is None or m.start() > pos + pat.max_gap:
+                return None
+            pos = m.end()
         if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, pos):
             return None
+        if pat.question and not _question(view, start):
+            return None
+        if (text[start] in _ASCII_LETTERS or text[pos - 1] in _ASCII_LETTERS) and not _ascii_word(view, start, pos):
+            return None
         return pos
+
+
+class _Part:
+    """One part of a pattern: its alternatives as one regex, longest first (earliest, then longest wins)."""
+
+    __slots__ = ("longest", "regex")
+
+    def __init__(self, alternatives: tuple[str, ...]):
+        ordered = sorted(alternatives, key=len, reverse=True)
+        self.regex = re.compile("|".join(map(re.escape, ordered)))
+        self.longest = len(ordered[0])
 
 
 class _PrefixMax:
@@ -229,6 +275,33 @@ class _PrefixMax:
             best = max(best, self.tree[i])
             i -= i & -i
         return best
+
+
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_QUESTION_PARTICLES = frozenset("吗么嘛呢啊呀")
+
+
+def _ascii_word(view: Compact, start: int, end: int) -> bool:
+    """An English literal counts only as whole words of the text as typed (ask, not task)."""
+    wide = view.wide.text
+    ws, we = view.wide_index(start), view.wide_index(end - 1) + 1
+    before = wide[ws - 1] if ws > 0 else " "
+    after = wide[we] if we < len(wide) else " "
+    return not (view.text[start] in _ASCII_LETTERS and before in _ASCII_LETTERS) and not (
+        view.text[end - 1] in _ASCII_LETTERS and after in _ASCII_LETTERS)
+
+
+def _question(view: Compact, pos: int) -> bool:
+    """The sentence around compact `pos` ends as a question: a ?/？ after it or a closing particle."""
+    _, se = view.sentence_of(pos)
+    if se == 0:
+        return False
+    if view.text[se - 1] in _QUESTION_PARTICLES:
+        return True
+    wide = view.wide.text
+    i = view.wide_index(se - 1) + 1
+    nxt = view.wide_index(se) if se < len(view.text) else len(wide)
+    return "?" in wide[i:nxt]
 
 
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
@@ -255,7 +328,18 @@ class Checker:
                  settings: dict[str, str] | None = None):
         self.ruleset = rules
         self.phrases = PhraseMatcher(rules.rules)
+        self.sounds = SoundMatcher(rules.rules)
         self.classified = Classified(rules)
+        # One Aho-Corasick pass serves both the phrase matcher and the classified detector.
+        merged: dict[str, tuple[tuple[tuple[int, Pattern, int], ...], tuple[tuple[str, str], ...]]] = {}
+        for key, prefs in self.phrases.refs.items():
+            merged[key] = (tuple(prefs), ())
+        for key, srefs in self.classified.refs.items():
+            merged[key] = (merged.get(key, ((), ()))[0], tuple(srefs))
+        self._automaton = build_automaton(merged)
+        titles = "|".join(_COLLEAGUE_TITLES)
+        names = re.escape(rules.signals.surnames) or "王"
+        self._vocative = re.compile(f"(?:[{names}](?:{titles})|[小老阿][{names}]|{'|'.join(_COLLEAGUES)})(?:啊|呀|哈|)")
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
         items: list[Marker | Topic] = [*rules.markers, *rules.topics]
@@ -273,23 +357,43 @@ class Checker:
     def check(self, draft: str) -> CheckResult:
         """Every finding in `draft`, sorted by position, plus soft hints."""
         folded = fold_draft(draft)
-        findings = self._forbidden(folded)
+        phrase_occ: list[tuple[int, int, tuple[tuple[int, Pattern, int], ...]]] = []
+        secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
+        if self._automaton is not None and folded.compact.text:
+            for last, (klen, (prefs, srefs)) in self._automaton.iter(folded.compact.text):
+                if prefs:
+                    phrase_occ.append((last, klen, prefs))
+                if srefs:
+                    secret_occ.append((last, klen, srefs))
+        findings = self._forbidden(folded, phrase_occ)
+        findings += self._sounds(folded, findings)
         pii = self._pii(folded)
         findings += pii
-        findings += self._secrets(folded, pii)
+        findings += self._secrets(folded, pii, secret_occ)
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
         return CheckResult.of(draft, findings, self._hints(folded))
 
-    def _forbidden(self, folded: Folded) -> list[Finding]:
+    def _forbidden(self, folded: Folded,
+                   occurrences: Sequence[tuple[int, int, Sequence[tuple[int, Pattern, int]]]] | None = None
+                   ) -> list[Finding]:
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
         cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
-        for rule, s, e in self.phrases.match(view):
+        colleague: bool | None = None
+        matches, overflow = self.phrases.match(view, occurrences)
+        for rule, s, e in matches:
+            if rule.customer_only:
+                if colleague is None:
+                    colleague = self._colleague_vocative(view)
+                if colleague:
+                    continue
             if rule.unless:
                 ss, se = view.sentence_of(s)
                 if (rule.id, ss) not in cleared:
-                    cleared[(rule.id, ss)] = any(w in view.text[ss:se] for w in rule.unless)
+                    # The sentence and the next one: 没关系，我来帮您 after a question still answers it.
+                    _, ne = view.sentence_of(se) if se < len(view.text) else (se, se)
+                    cleared[(rule.id, ss)] = any(w in view.text[ss:ne] for w in rule.unless)
                 if cleared[(rule.id, ss)]:
                     continue
             os, oe = view.span(s, e)
@@ -304,7 +408,7 @@ class Checker:
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
         merged: list[tuple[Rule, int, int]] = []
         for (_, s, e), rule in sorted(raw.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[0][2])):
-            if merged and merged[-1][0].id == rule.id and s < merged[-1][2]:
+            if merged and merged[-1][0].id == rule.id and s <= merged[-1][2]:
                 merged[-1] = (rule, merged[-1][1], max(e, merged[-1][2]))
             else:
                 merged.append((rule, s, e))
@@ -312,14 +416,49 @@ class Checker:
         merged.sort(key=lambda m: (m[1] - m[2], m[1]))
         kept: list[Finding] = []
         covers: dict[str, _PrefixMax] = {}
+        shown: dict[str, int] = {}
+        more = dict(overflow)
         for rule, s, e in merged:
             cover = covers.setdefault(rule.category, _PrefixMax(len(folded.original) + 1))
             if cover.query(s) >= e:  # a kept span of this category starting at or before s reaches e
                 continue
             cover.update(s, e)
+            if shown.get(rule.id, 0) >= _MAX_PER_RULE:
+                more[rule.id] = more.get(rule.id, 0) + 1
+                continue
+            shown[rule.id] = shown.get(rule.id, 0) + 1
             kept.append(Finding("forbidden", rule.category, rule.id, s, e, folded.original[s:e],
                                 self._messages[rule.id], self._suggestions[rule.id], rule.severity))
+        if any(more.get(rid) for rid in shown):
+            kept.sort(key=lambda f: f.start)
+            for i in range(len(kept) - 1, -1, -1):  # the last shown finding of each capped rule says how many more
+                f = kept[i]
+                if f.rule in overflow:  # anchors past the cap were not matched: their number is unknown
+                    more.pop(f.rule, None)
+                    kept[i] = replace(f, message=t("check.more_many", message=f.message))
+                    overflow.pop(f.rule)
+                elif more.get(f.rule):
+                    kept[i] = replace(f, message=t("check.more", message=f.message, n=more.pop(f.rule)))
         return kept
+
+    def _sounds(self, folded: Folded, found: list[Finding]) -> list[Finding]:
+        """Banned phrases spelt in pinyin, as warnings (none where a written phrase was found)."""
+        out: list[Finding] = []
+        hits = sorted(self.sounds.find(folded.compact), key=lambda h: (h.start, h.start - h.end))
+        for h in hits:
+            s, e = folded.compact.span(h.start, h.end)
+            if any(f.start < e and s < f.end for f in (*found, *out)):
+                continue
+            message = t("check.sound", message=self._messages[h.rule.id])
+            out.append(Finding("forbidden", h.rule.category, h.rule.id, s, e, folded.original[s:e], message,
+                               self._suggestions[h.rule.id], "warning"))
+        return out
+
+    def _colleague_vocative(self, view: Compact) -> bool:
+        """The draft opens by calling a colleague (李姐， / 小王， / 张工，): it is not addressed to a customer."""
+        text = view.text
+        first = min((b for b in view.clauses if b > 0), default=len(text))
+        return first < len(text) and bool(self._vocative.fullmatch(text, 0, first))
 
     def _pii(self, folded: Folded) -> list[Finding]:
         out = []
@@ -329,11 +468,12 @@ class Checker:
             out.append(Finding("pii", m.category, f"pii.{m.category}", s, e, m.masked, message, suggestion, "error"))
         return out
 
-    def _secrets(self, folded: Folded, pii: list[Finding]) -> list[Finding]:
+    def _secrets(self, folded: Folded, pii: list[Finding],
+                 occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None) -> list[Finding]:
         ci, wi = folded.compact_index, folded.wide_index
         contacts = [(ci(wi(f.start)), ci(wi(f.end - 1)) + 1) for f in pii]
         found: list[tuple[str, str, int, int]] = []
-        for h in self.classified.find(folded, contacts):
+        for h in self.classified.find(folded, contacts, occurrences):
             s, e = folded.compact.span(h.start, h.end)
             found.append((h.category, h.rule, s, e))
         # Overlapping matches of one rule become one span.

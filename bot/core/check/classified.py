@@ -21,8 +21,9 @@ words, linear scans for values.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
@@ -33,19 +34,24 @@ from bot.core.text.fold import Compact, Folded
 _NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百千万亿]++")
 _UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
-          "多万", "多块", "来万", "多个", "余万")
+          "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
+          "万元", "升", "瓶", "包", "桶", "袋", "吨")
 _DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
             "条", "款", "章", "项")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
 # A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
 # symbols, possibly spaced out (8 8 2 1). Bounded repeats over disjoint classes: linear.
 _CRED_VALUE = re.compile(
-    r"[\s:：是为=叫用改成设成就\"“'「『(（]{0,6}"
+    r"[\s:：是为=叫用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
 _OPEN = frozenset("【[(（〔「『<〈《〖{｛［")
 _CLOSE = frozenset("】])）〕」』>〉》〗}｝］")
 _STARS = frozenset("★☆✩✪✫✬✭✮✯✰⭐*")
-_ASCII_WORD = re.compile(r"[a-z][a-z0-9]*+")
+_DIGIT = re.compile(r"[0-9]")
+_ASCII_WORD = re.compile(r"[a-z][a-z0-9'’]*+")
+# Pay stated as months or an amount taken (拿四个月, 多发两个月, 到手一万二): a value shape of the pay category.
+_PAY_VALUE = re.compile(r"(?:拿|发|领|给|到手|多拿|多发|只拿|只发|才拿|能拿|可以拿)(?:了|的|是|有)?"
+                        r"[0-9十百千万半几两]+(?:多|来|个)?(?:个月|薪|万|千|块|k|w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +91,8 @@ class Classified:
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self.own = sig.words.get("neg_own", ())
+        own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
+        self._own_re = re.compile(own) if own else None
         # English words (whole words of the wide text): a category id or a signal role each.
         self.english: dict[str, tuple[str, str]] = {}
         for key, words in sig.english.items():
@@ -95,31 +103,34 @@ class Classified:
         titles = "|".join(sorted(sig.person_titles, key=len, reverse=True)) or "总"
         surnames = re.escape(sig.surnames) or "王"
         self._person = re.compile(f"[{surnames}](?:{titles})|[老小阿][{surnames}]")
+        self.refs = refs
         self.auto = build_automaton(refs)
 
     # ------------------------------------------------------------------------------------
-    def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = ()) -> list[SecretHit]:
-        """Markings and topics in compact-view spans; `contacts` are compact spans of personal data."""
+    def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
+             occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None) -> list[SecretHit]:
+        """Markings and topics in compact-view spans; `contacts` are compact spans of personal data;
+        `occurrences` ((end index, key length, refs) of this detector's words) come from a shared pass."""
         c = f.compact
         text = c.text
         if not text or self.auto is None:
             return []
-        hits: list[tuple[int, int, str, str]] = []
-        for last, (klen, refs) in self.auto.iter(text):
-            s = last - klen + 1
-            for role, tag in refs:
-                hits.append((s, last + 1, role, tag))
+        if occurrences is None:
+            occurrences = [(last, klen, refs) for last, (klen, refs) in self.auto.iter(text)]
+        hits = [(last - klen + 1, last + 1, role, tag) for last, klen, refs in occurrences for role, tag in refs]
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
         out: list[SecretHit] = []
         out += self._markings(f, hits)
-        out += self._topics(f, hits, contacts)
+        marked = frozenset(f.compact.sentence_of(h.start) for h in out)
+        out += self._topics(f, hits, contacts, marked=marked)
         return out
 
     # Markings ---------------------------------------------------------------------------
     def _english_hits(self, f: Folded) -> list[tuple[int, int, str, str]]:
         """English vocabulary as whole words of the wide text (a compact view has lost the spaces)."""
-        words = [(m.start(), m.end(), m.group()) for m in _ASCII_WORD.finditer(f.wide.text)]
+        words = [(m.start(), m.end(), m.group().replace("'", "").replace("’", ""))
+                 for m in _ASCII_WORD.finditer(f.wide.text)]
         out = []
         for i in range(len(words)):
             for n in range(1, self._english_max + 1):
@@ -180,7 +191,8 @@ class Classified:
             before, after = self._wide_neighbours(f, s, e)
             if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
                 continue
-            framed = (before in _OPEN and after in _CLOSE) or before in _STARS or after in _STARS
+            framed = (before in _OPEN and after in _CLOSE) or before in _STARS or after in _STARS or (
+                _symbol(before) and (_symbol(after) or after in " \n:：,，"))
             kind = ""
             if framed:
                 kind = "frame"
@@ -211,8 +223,8 @@ class Classified:
             letters = [ch for ch in orig if ch.isalpha()]
             upper = bool(letters) and all(ch.isupper() for ch in letters)
             standalone = s in c.clauses and e in c.clauses and before in "\n:："
-            framed = upper or before in _OPEN or after in _CLOSE or standalone
-            if framed and not sent_neg(s, "neg_refusal"):
+            framed = upper or before in _OPEN or after in _CLOSE or standalone or deictic_before(s)
+            if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
             if not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
@@ -236,7 +248,7 @@ class Classified:
         text = c.text
         for s, _e, role, _ in hits:
             if role.startswith("neg_"):
-                if role == "neg_public" and text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没")):
+                if role in ("neg_public", "neg_rules") and _negated(text, s):
                     continue
                 by_sentence.setdefault(c.sentence_of(s), set()).add(role)
 
@@ -245,7 +257,10 @@ class Classified:
         return has
 
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
-                contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[SecretHit]:
+                contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...], *,
+                marked: frozenset[tuple[int, int]] = frozenset()) -> list[SecretHit]:
+        """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one) the
+        marking is the secrecy cue of every other sentence; a marked title alone names, not discloses."""
         c = f.compact
         text = c.text
         terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
@@ -256,7 +271,9 @@ class Classified:
         for s, e, role, _ in hits:
             if role == "term":
                 continue
-            if role == "neg_public" and text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没")):
+            if role in ("neg_public", "neg_rules") and _negated(text, s):
+                continue
+            if role == "share" and _forbidden_act(text, s):
                 continue
             sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
         out: list[SecretHit] = []
@@ -269,6 +286,8 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
+            if marked and sent not in marked and "cue" not in sg:
+                sg = {**sg, "cue": [(s, e)]}
             if "neg_refusal" in sg or "neg_rules" in sg or "neg_public" in sg:
                 continue
             if self._owned(text, s) or _listed(f, s, e):
@@ -280,8 +299,9 @@ class Classified:
         return out
 
     def _owned(self, text: str, s: int) -> bool:
-        before = text[max(0, s - 6):s]
-        return any(w in before and len(before) - before.rfind(w) - len(w) <= 2 for w in self.own)
+        """An own-word (您的, 贵公司) ends at most two characters before the topic word."""
+        lo = max(0, s - 6)
+        return any(m.end() >= s - 2 for m in self._own_re.finditer(text, lo, s)) if self._own_re else False
 
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
                   sg: dict[str, list[tuple[int, int]]],
@@ -297,6 +317,10 @@ class Classified:
             q = _quantity(text, lo, hi)
             if q:
                 return "quantity", q[0], q[1]
+        if "taken" in want:
+            m = _PAY_VALUE.search(text, lo, hi)
+            if m:
+                return "quantity", m.start(), m.end()
         if "person" in want:
             m = self._person.search(text, lo, hi)
             if m:
@@ -345,6 +369,25 @@ class Classified:
         return None
 
 
+def _symbol(ch: str) -> bool:
+    """An emoji or pictograph (🔒, ⚠, ✅) framing a level word the way ★ does."""
+    return unicodedata.category(ch) == "So"
+
+
+_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可")
+
+
+def _forbidden_act(text: str, s: int) -> bool:
+    """A sharing verb under a prohibition (不能拷一份带走, 离职时不带走) is a rule, not an act."""
+    before = text[max(0, s - 6):s]
+    return any(w in before for w in _DONT)
+
+
+def _negated(text: str, s: int) -> bool:
+    """A word right after 没/未/不 (还没上报, 未公示) says the opposite of itself."""
+    return text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没"))
+
+
 def _listed(f: Folded, s: int, e: int) -> bool:
     """True when compact [s, e) lies in an item of an enumeration (客户名单、货源情报 / …、薪资福利标准):
     a catalogue of categories, as the rules write them, not a disclosure."""
@@ -362,6 +405,8 @@ def _listed(f: Folded, s: int, e: int) -> bool:
     we = c.wide_index(i - 1) + 1 if i > 0 else 0
     while we < len(wide) and wide[we] in " \t":
         we += 1
+    if _DIGIT.search(c.text, j, i):  # an item with a value (面粉500克、糖30克) is not a catalogue entry
+        return False
     return (ws >= 0 and wide[ws] == "、") or (we < len(wide) and wide[we] == "、") or wide.startswith("等", we)
 
 

@@ -15,6 +15,8 @@ zero-width characters removed, full-width and traditional characters folded):
 * ``已经…一遍`` parts in order with at most ``max_gap`` characters between them;
 * ``^天啊`` only at the start of a clause, ``不行$`` only at its end (trailing particles such
   as 啊/吧/呢 may follow);
+* ``…吗？`` a trailing ``？``: the sentence must end as a question (a ？/? after it, or a
+  question particle 吗/么/嘛/呢/啊 closing its last clause);
 * ``{CLOSE}`` any member of the synonym class CLOSE of the file's ``classes:`` (下班/收工/打烊 ...),
   so that one frame covers the rewordings of a banned phrase.
 
@@ -70,6 +72,8 @@ class RuleModel(BaseModel):
     unless: list[NonEmpty] = []  # words that clear a match anywhere in its sentence (a commitment, an apology)
     max_gap: Annotated[int, Field(ge=0, le=20)] = 6
     quoted_ok: bool = True
+    # Rules about addressing the customer: a draft that opens by calling a colleague (李姐，… / 小王，…) is exempt.
+    customer_only: bool = False
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     suggestion: NonEmpty
@@ -94,7 +98,7 @@ class MarkingModel(BaseModel):
     examples: ExamplesModel
 
 
-EVIDENCE = ("quantity", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
+EVIDENCE = ("quantity", "taken", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
             "credential", "security_detail")
 
 
@@ -154,6 +158,7 @@ class Pattern:
     max_gap: int
     clause_start: bool = False
     clause_end: bool = False
+    question: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +181,7 @@ class Rule:
     suggestion: str
     scenario: str | None = None
     quoted_ok: bool = True
+    customer_only: bool = False
     unless: tuple[str, ...] = ()
     examples: Examples = Examples((), ())
     file: str = ""
@@ -282,9 +288,20 @@ def _expand(part: str) -> list[str]:
 _CLASS = re.compile(r"\{([A-Z_]+)\}")
 
 
+def _class_alternatives(raw: str, m: re.Match[str], classes: dict[str, list[str]]) -> str:
+    """A class as alternatives: its own group, or bare inside an enclosing group (({ASK}|问去))."""
+    members = "|".join(classes[m.group(1)])
+    inside = raw.count("(", 0, m.start()) > raw.count(")", 0, m.start())
+    return members if inside else f"({members})"
+
+
 def compile_pattern(text: str, *, max_gap: int, classes: dict[str, list[str]] | None = None) -> Pattern:
     """Compile the pattern syntax described in the module docstring; ValueError when invalid."""
     raw = text.strip()
+    question = raw.endswith(("？", "?"))
+    raw = raw.rstrip("？?")
+    if question:  # 连…都不…？ : whatever follows up to the end of the sentence
+        raw = raw.removesuffix(GAP)
     start = raw.startswith("^")
     end = raw.endswith("$")
     raw = raw.removeprefix("^").removesuffix("$")
@@ -295,7 +312,7 @@ def compile_pattern(text: str, *, max_gap: int, classes: dict[str, list[str]] | 
             raise ValueError(f"unknown class {{{name}}}")
         if any(c in w for w in (classes or {})[name] for c in "()|…"):
             raise ValueError(f"class {{{name}}} has a member with ( ) | or …")
-    raw = _CLASS.sub(lambda m: "(" + "|".join((classes or {})[m.group(1)]) + ")", raw)
+    raw = _CLASS.sub(lambda m: _class_alternatives(raw, m, classes or {}), raw)
     if raw.count("(") != raw.count(")") or re.search(r"\([^)]*\(", raw):
         raise ValueError("unbalanced or nested parentheses")
     parts: list[tuple[str, ...]] = []
@@ -304,7 +321,7 @@ def compile_pattern(text: str, *, max_gap: int, classes: dict[str, list[str]] | 
         if not chunk or any(not a for a in alts):
             raise ValueError("a part of the pattern is empty after removing spaces and punctuation")
         parts.append(alts)
-    return Pattern(text, tuple(parts), max_gap, start, end)
+    return Pattern(text, tuple(parts), max_gap, start, end, question)
 
 
 def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any,
@@ -332,7 +349,7 @@ def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any,
         rules.append(Rule(
             id=m.id, category=m.category, severity=m.severity, patterns=tuple(compiled["patterns"]),
             exceptions=tuple(compiled["exceptions"]), why=m.why, sources=sources_from(m.sources),
-            suggestion=m.suggestion, scenario=m.scenario, quoted_ok=m.quoted_ok,
+            suggestion=m.suggestion, scenario=m.scenario, quoted_ok=m.quoted_ok, customer_only=m.customer_only,
             unless=tuple(fold_literal(w) for w in m.unless),
             examples=Examples(tuple(m.examples.hit), tuple(m.examples.clean)),
             file=rel, line=line_of(node, "rules", i),

@@ -101,17 +101,46 @@ class View:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
-_LU = re.compile(r"(?<=[0-9])陆|陆(?=[0-9])")
+# Financial 陆 and the radio readings 洞 (0), 拐 (7), 勾 (9) are digits only beside other digits (大陆, 山洞 stay).
+_LU = re.compile(r"(?<=[0-9])[陆洞拐勾]|[陆洞拐勾](?=[0-9])")
+_LU_CHARS = ("陆", "洞", "拐", "勾")
+_LU_DIGITS = {"陆": "6", "洞": "0", "拐": "7", "勾": "9"}
+
+
+def _fold_readings(text: str) -> str:
+    """陆/洞/拐/勾 next to digits -> digits, repeated so that runs of them (洞勾勾) fold too."""
+    for _ in range(8):
+        out = _LU.sub(lambda m: _LU_DIGITS[m.group()], text)
+        if out == text:
+            break
+        text = out
+    return text
+
+
+@lru_cache(maxsize=1)
+def _one_to_one() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The characters that fold to exactly one other character, as a class and a map.
+
+    A draft folds few of its characters; finding them with one character class and replacing
+    only those is several times faster than str.translate over a table of thousands of entries.
+    """
+    one, _ = _tables()
+    chars = "".join(sorted(chr(k) for k in one))
+    return re.compile("[" + re.escape(chars) + "]"), {chr(k): v for k, v in one.items()}
+
+
+def _translate(text: str) -> str:
+    rx, table = _one_to_one()
+    return rx.sub(lambda m: table[m.group()], text)
 
 
 def fold_wide(draft: str) -> View:
     """The wide view: every character folded, invisible ones dropped, offsets kept."""
-    one, _ = _tables()
     special = _special_re()
     if not special.search(draft):
-        text = draft.translate(one)
-        if "陆" in text:  # financial 6 only between digits (大陆 stays)
-            text = _LU.sub("6", text)
+        text = _translate(draft)
+        if any(ch in text for ch in _LU_CHARS):
+            text = _fold_readings(text)
         return View(text, range(len(draft)))
     # Characters that vanish, widen (… -> ...) or lie outside the BMP are rare: translate the
     # stretches between them in one call each.
@@ -121,18 +150,18 @@ def fold_wide(draft: str) -> View:
     same_length = True
     for m in special.finditer(draft):
         i = m.start()
-        pieces.append(draft[prev:i].translate(one))
+        pieces.append(_translate(draft[prev:i]))
         offsets.extend(range(prev, i))
         out = fold_char(m.group())
         same_length = same_length and len(out) == 1
         pieces.append(out)
         offsets.extend([i] * len(out))
         prev = i + 1
-    pieces.append(draft[prev:].translate(one))
+    pieces.append(_translate(draft[prev:]))
     offsets.extend(range(prev, len(draft)))
     text = "".join(pieces)
-    if "陆" in text:
-        text = _LU.sub("6", text)
+    if any(ch in text for ch in _LU_CHARS):
+        text = _fold_readings(text)
     return View(text, range(len(draft)) if same_length else offsets)
 
 
@@ -144,7 +173,11 @@ def _special_re() -> re.Pattern[str]:
 
 # Clause breaks: punctuation and line breaks (symbols, emoji, '*' are not breaks).
 _PUNCT = "".join(chr(c) for c in range(0x10000) if unicodedata.category(chr(c))[0] == "P")
-_GAP = re.compile(r"([^\w%‰]+|_+)")
+# Content characters listed by script (faster than \w, which asks Unicode for every character):
+# ASCII letters and digits, %, Latin, Greek and Cyrillic letters, kana, Hangul and Han.
+_CONTENT = ("0-9a-zA-Z%‰\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff"
+            "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f")
+_GAP = re.compile(f"([^{_CONTENT}]+)")
 _SENT_END = frozenset("。！？!?；;\n")
 
 
@@ -161,7 +194,7 @@ def _gap_kind(gap: str, spaced: bool) -> int:
 
 
 _HAN_SPACE_HAN = re.compile(r"[\u4e00-\u9fff] (?=[\u4e00-\u9fff])")
-_REPEAT_RUN = re.compile(r"([\u4e00-\u9fff])\1+")
+_REPEAT_RUN = re.compile(r"(.)\1+")  # kept only for Han characters (see compact_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,22 +269,32 @@ def compact_of(wide: View) -> Compact:
     parts = _GAP.split(text)
     runs, gaps = parts[0::2], parts[1::2]
     spaced = " " in text and len(_HAN_SPACE_HAN.findall(text)) * 3 >= max(1, len(text) // 2)
-    run_len = list(map(len, runs))
     wstarts = list(accumulate(map(len, parts), initial=0))[0::2]
-    cstarts = list(accumulate(run_len, initial=0))
+    cstarts = list(accumulate(map(len, runs), initial=0))
     ctext = "".join(runs)
-    kinds = list(map(_GAPS[spaced].__getitem__, gaps))
-    clauses = {c for c, k in zip(cstarts[1:], kinds, strict=False) if k}
-    clauses.add(0)
-    clauses.add(len(ctext))
-    sentences = [0, *sorted({c for c, k in zip(cstarts[1:], kinds, strict=False) if k == 2 and 0 < c < len(ctext)})]
+    n = len(ctext)
+    kind = _GAPS[spaced].__getitem__
+    clauses = {0, n}
+    sentences = [0]
+    for c, gap in zip(cstarts[1:], gaps, strict=False):
+        k = kind(gap)
+        if k:
+            clauses.add(c)
+            if k == 2 and 0 < c < n and c != sentences[-1]:
+                sentences.append(c)
     drop: list[int] = []
     # Collapse runs of one Han character (快快快点 -> 快点) unless a clause break lies inside.
     if _REPEAT_RUN.search(ctext):
-        drop = [i for m in _REPEAT_RUN.finditer(ctext) for i in range(m.start() + 1, m.end()) if i not in clauses]
+        drop = [i for m in _REPEAT_RUN.finditer(ctext) if "\u4e00" <= m.group(1) <= "\u9fff"
+                for i in range(m.start() + 1, m.end()) if i not in clauses]
         if drop:
-            dset = set(drop)
-            ctext = "".join(c for i, c in enumerate(ctext) if i not in dset)
+            pieces = []
+            prev = 0
+            for i in drop:
+                pieces.append(ctext[prev:i])
+                prev = i + 1
+            pieces.append(ctext[prev:])
+            ctext = "".join(pieces)
             clauses = {b - bisect_left(drop, b) for b in clauses}
             sentences = sorted({b - bisect_left(drop, b) for b in sentences})
     return Compact(ctext, frozenset(clauses), tuple(sentences), wide, wstarts, cstarts[:-1] or [0], drop, cstarts[-1])

@@ -1,0 +1,156 @@
+"""Banned phrases spelt in pinyin ("xia ban le", "ni zi ji kan") or pinyin mixed with Han.
+
+Reported as warnings: a pinyin spelling is a deliberate evasion or a typing habit, and the
+reading is less certain than a written phrase. Each banned literal (a one-part pattern, or the
+first part of a longer one) becomes its toneless pinyin; a draft's compact text becomes a sound
+string (a Han character -> its most common reading, a run of Latin letters -> itself when it
+splits wholly into pinyin syllables), and one Aho-Corasick pass finds the literals on syllable
+boundaries. Only drafts with a pinyin-looking run pay for this; the reading table is loaded on
+the first such draft.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+import ahocorasick
+
+from bot.core.check.rules import Rule
+from bot.core.text.fold import Compact
+
+_LATIN_RUN = re.compile(r"[a-z]{2,}")
+_MIN_LETTERS = 5  # 我晕 -> woyun; shorter sound keys would meet too much ordinary text
+
+
+@dataclass(frozen=True, slots=True)
+class SoundHit:
+    rule: Rule
+    start: int  # compact indices
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _readings() -> dict[str, str]:
+    """Han character -> its first toneless reading (pypinyin's single-character table)."""
+    from pypinyin import Style, lazy_pinyin
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = {}
+    for code in pinyin_dict:
+        ch = chr(code)
+        if "\u4e00" <= ch <= "\u9fff":
+            out[ch] = lazy_pinyin(ch, style=Style.NORMAL)[0]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    return frozenset(v for v in _readings().values() if v.isascii() and v.isalpha())
+
+
+def _han(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and "\u4e00" <= text[i] <= "\u9fff"
+
+
+def _split(run: str) -> list[int] | None:
+    """Syllable boundaries (offsets) of a Latin run that is wholly pinyin, else None."""
+    syl = _syllables()
+    n = len(run)
+    best: list[list[int] | None] = [None] * (n + 1)
+    best[0] = [0]
+    for i in range(n):
+        path = best[i]
+        if path is None:
+            continue
+        for j in range(min(n, i + 6), i, -1):  # longest syllable first
+            if best[j] is None and run[i:j] in syl:
+                best[j] = [*path, j]
+    return best[n]
+
+
+class SoundMatcher:
+    """The banned literals of a rule set as pinyin, matched on pinyin-spelt drafts."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        self._auto: ahocorasick.Automaton | None = None
+        self._built = False
+
+    def _build(self) -> None:
+        readings = _readings()
+        refs: dict[str, Rule] = {}
+        for rule in self.rules:
+            for pat in rule.patterns:
+                for alt in pat.parts[0]:
+                    if len(alt) < 2 or not all(ch in readings for ch in alt):
+                        continue
+                    key = "".join(readings[ch] for ch in alt)
+                    if len(key) >= _MIN_LETTERS:
+                        refs.setdefault(key, rule)
+        if refs:
+            auto = ahocorasick.Automaton()
+            for key, rule in refs.items():
+                auto.add_word(key, (len(key), rule))
+            auto.make_automaton()
+            self._auto = auto
+        self._built = True
+
+    def find(self, view: Compact) -> list[SoundHit]:
+        """Banned literals written (partly) in pinyin, in compact-view spans."""
+        text = view.text
+        runs = list(_LATIN_RUN.finditer(text))
+        if not runs:
+            return []
+        spelt: list[tuple[re.Match[str], list[int]]] = []
+        for m in runs:
+            cuts = _split(m.group())
+            # Two syllables or more, or one written against Han characters (ni自己去问).
+            if cuts is not None and (len(cuts) > 2 or _han(text, m.start() - 1) or _han(text, m.end())):
+                spelt.append((m, cuts))
+        if not spelt:
+            return []
+        if not self._built:
+            self._build()
+        if self._auto is None:
+            return []
+        readings = _readings()
+        # The sound string, with for each of its syllable starts the compact index it came from.
+        sound: list[str] = []
+        starts: dict[int, int] = {}  # sound offset of a syllable start -> compact index
+        ends: dict[int, int] = {}  # sound offset of a syllable end -> compact end
+        latin: list[tuple[int, int]] = []  # sound spans read from Latin letters
+        pos = 0
+        runs_at = {m.start(): (m, cuts) for m, cuts in spelt}
+        i = 0
+        while i < len(text):
+            if i in runs_at:
+                m, cuts = runs_at[i]
+                lo = pos
+                for a, b in pairwise(cuts):
+                    starts[pos] = i + a
+                    sound.append(m.group()[a:b])
+                    pos += b - a
+                    ends[pos] = i + b
+                latin.append((lo, pos))
+                i = m.end()
+                continue
+            r = readings.get(text[i])
+            if r:
+                starts[pos] = i
+                sound.append(r)
+                pos += len(r)
+                ends[pos] = i + 1
+            else:
+                sound.append("|")
+                pos += 1
+            i += 1
+        s_text = "".join(sound)
+        out = []
+        for last, (klen, rule) in self._auto.iter(s_text):
+            s, e = last - klen + 1, last + 1
+            if s in starts and e in ends and any(ls < e and s < le for ls, le in latin):
+                out.append(SoundHit(rule, starts[s], ends[e]))
+        return out

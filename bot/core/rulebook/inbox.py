@@ -1,0 +1,98 @@
+"""The curation inbox: unanswered questions grouped so that a person can review them in minutes.
+
+Each question is first sent where `ask` would send it with a lower bar: the best curated entry, or
+else the best imported clause. Questions with the same likely home form one cluster (the person
+decides whether the home is right). Questions with no likely home are grouped among themselves by
+shared words (idf-weighted overlap, the matcher's segmentation). Nothing here writes anything:
+`accept_*` in this module return the change, the CLI validates and applies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.core.ask.matcher import Matcher
+from bot.core.rulebook.answer import ClauseAnswerer
+
+if TYPE_CHECKING:
+    import numpy as np
+
+ENTRY_SLACK = 4.0  # a likely home worth showing sits a little below the clarify cutoff, not an answer
+CLAUSE_SLACK = 6.0  # the same lower bar for clauses, below the clause cutoff
+GROUP_COSINE = 0.88  # e5 cosine at which two homeless questions are one group (semantic signal on)
+GROUP_OVERLAP = 0.4  # share of the smaller question's idf mass two homeless questions share (two of three words)
+
+
+@dataclass(slots=True)
+class Cluster:
+    """Questions with one likely home: an entry id, a clause id, or none."""
+
+    questions: list[str] = field(default_factory=list)
+    target_id: str = ""
+    target_title: str = ""
+    kind: str = "none"  # entry | clause | none
+    score: float = 0.0
+
+    @property
+    def representative(self) -> str:
+        """The question to add as an alternate: the shortest complete one (most reusable wording)."""
+        return min(self.questions, key=lambda q: (len(q) < 4, len(q)))
+
+
+def _home(matcher: Matcher, question: str, vector: np.ndarray | None) -> tuple[str, str, str, float]:
+    found, decoy = matcher.candidates(question, limit=1, vector=vector)
+    if decoy:
+        return "none", "", "", 0.0
+    if found and found[0].score >= matcher.rule.clarify_cutoff - ENTRY_SLACK:
+        m = found[0]
+        return "entry", m.entry.id, m.entry.title, m.score
+    fallback = getattr(matcher, "fallback", None)
+    if isinstance(fallback, ClauseAnswerer):
+        clauses, decoy = fallback.matcher.candidates(question, limit=1, vector=vector)
+        if clauses and not decoy and clauses[0].score >= fallback.matcher.rule.clarify_cutoff - CLAUSE_SLACK:
+            m = clauses[0]
+            return "clause", m.entry.id, m.entry.title, m.score
+    return "none", "", "", 0.0
+
+
+def cluster_questions(matcher: Matcher, questions: Iterable[str]) -> list[Cluster]:
+    """Clusters, largest first; duplicates (after normalisation) count once per occurrence."""
+    semantic = getattr(matcher, "semantic", None)
+    by_home: dict[str, Cluster] = {}
+    homeless: list[tuple[str, dict[str, float], np.ndarray | None]] = []
+    for q in questions:
+        q = q.strip()
+        if not q:
+            continue
+        vector = semantic.vector(q) if semantic is not None else None
+        kind, tid, title, score = _home(matcher, q, vector)
+        if kind == "none":
+            words = matcher._words(matcher._prep(q))
+            homeless.append((q, {w: matcher.idf(w) for w in words}, vector))
+            continue
+        c = by_home.setdefault(tid, Cluster(target_id=tid, target_title=title, kind=kind))
+        c.questions.append(q)
+        c.score = max(c.score, score)
+    groups: list[tuple[Cluster, dict[str, float], np.ndarray | None]] = []
+    for q, weights, vector in homeless:
+        best, best_share = None, 0.0
+        for group in groups:
+            c, centre, first = group
+            if vector is not None and first is not None:  # the semantic signal: same meaning, other words
+                share = float(vector @ first) / GROUP_COSINE * GROUP_OVERLAP
+            else:
+                shared = sum(min(weights.get(w, 0.0), v) for w, v in centre.items())
+                share = shared / (min(sum(weights.values()), sum(centre.values())) or 1.0)
+            if share > best_share:
+                best, best_share = group, share
+        if best is not None and best_share >= GROUP_OVERLAP:
+            best[0].questions.append(q)
+            for w, v in weights.items():  # the centre keeps the words the group shares most
+                best[1][w] = max(best[1].get(w, 0.0), v)
+        else:
+            groups.append((Cluster([q]), dict(weights), vector))
+    clusters = list(by_home.values()) + [c for c, _, _ in groups]
+    clusters.sort(key=lambda c: (-len(c.questions), c.kind == "none", c.target_id))
+    return clusters
