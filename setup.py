@@ -4,7 +4,7 @@ or a non-editable install finds them (bot/core/paths.py); everything else is in 
 from setuptools import find_packages, setup
 
 DATA = {
-    "bot._data.knowledge": ("knowledge", ["*.yaml", "*.txt"]),
+    "bot._data.knowledge": ("knowledge", ["*.yaml", "*.txt", "*.npz", "*.z"]),
     "bot._data.knowledge.entries": ("knowledge/entries", ["*.yaml"]),
     "bot._data.phrasebook": ("phrasebook", ["*.yaml"]),
     "bot._data.phrasebook.messages": ("phrasebook/messages", ["*.yaml"]),

@@ -1,17 +1,9 @@
 """Configuration of `serve`: environment variables plus one YAML file, read and validated once at start.
 
-Environment (secrets live only here, never in the file, and are never logged or printed):
-  TELEGRAM_BOT_TOKEN      the bot token from @BotFather (when channels.telegram is configured)
-  WECOM_BOT_SECRET        the WeCom bot's secret (when channels.wecom is configured)
-  DINGTALK_CLIENT_SECRET  the DingTalk app's client secret (when channels.dingtalk is configured)
-  LIBAO_CONFIG            path of the YAML file (default: config.yaml in the working directory)
-  LIBAO_DB                path of the SQLite database (default: data/libao.db; overrides `database:`)
-  LIBAO_REPORT_KEY        the leak-report key as base64 (containers with a secret store)
-  LIBAO_REPORT_KEY_FILE   path of the leak-report key file (when `reports.key_file` is not set)
-
-This module is the only reader of those variables (`read_environment`); every other part gets
-the values from here. Durations are parsed once into seconds (`Duration`); the defaults of the
-escalation policy are those of `ReportPolicy`.
+The environment variables are read once by bot.environment (`read_environment`, re-exported here);
+every other part gets the values from there. Secrets live only in the environment, never in
+the file, and are never logged or printed. Durations are parsed once into seconds (`Duration`);
+the defaults of the escalation policy are those of `ReportPolicy`.
 
 The YAML file (see config.example.yaml) has one section per channel under `channels:` (telegram,
 wecom, dingtalk, web: a channel runs when its section is there and not `enabled: false`), each
@@ -22,10 +14,8 @@ is validated and an unknown key is an error, so a typo cannot silently switch a 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -42,58 +32,26 @@ from pydantic import (
 )
 
 from bot.core.reports.escalation import DAY, HOUR, MINUTE, ChainStep, ReportPolicy
-
-ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
-ENV_CONFIG = "LIBAO_CONFIG"
-ENV_DB = "LIBAO_DB"
-ENV_WECOM_SECRET = "WECOM_BOT_SECRET"
-ENV_DINGTALK_SECRET = "DINGTALK_CLIENT_SECRET"
-ENV_REPORT_KEY = "LIBAO_REPORT_KEY"
-ENV_REPORT_KEY_FILE = "LIBAO_REPORT_KEY_FILE"
-DEFAULT_CONFIG = Path("config.yaml")
-DEFAULT_DB = Path("data/libao.db")
+from bot.environment import (  # noqa: F401  (re-exported: the configuration's one entry point)
+    DEFAULT_CONFIG,
+    DEFAULT_DB,
+    ENV_CACHE_DIR,
+    ENV_CONFIG,
+    ENV_DB,
+    ENV_DINGTALK_SECRET,
+    ENV_REPORT_KEY,
+    ENV_REPORT_KEY_FILE,
+    ENV_TOKEN,
+    ENV_WECOM_SECRET,
+    Environment,
+    database_location,
+    read_environment,
+)
 
 # The shape of a BotFather token: digits, a colon, 30+ URL-safe characters.
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 Role = Literal["staff", "officer", "admin"]
-
-
-@dataclass(frozen=True, slots=True)
-class Environment:
-    """The environment variables libao reads, read once. `token` and `report_key` are secrets: kept out
-    of repr, never logged."""
-
-    token: str = field(default="", repr=False)
-    config_path: Path | None = None
-    database: Path | None = None
-    report_key: str | None = field(default=None, repr=False)
-    report_key_file: Path | None = None
-    wecom_secret: str = field(default="", repr=False)
-    dingtalk_secret: str = field(default="", repr=False)
-
-    def config_file(self, flag: Path | str | None = None) -> Path:
-        """The YAML file: command-line flag, else $LIBAO_CONFIG, else config.yaml."""
-        return Path(flag) if flag else self.config_path or DEFAULT_CONFIG
-
-    def database_file(self, flag: Path | str | None = None, configured: Path | None = None) -> Path:
-        """The database: command-line flag, else $LIBAO_DB, else `database:` of the file, else the default."""
-        return Path(flag) if flag else self.database or configured or DEFAULT_DB
-
-
-def read_environment(env: Mapping[str, str] | None = None) -> Environment:
-    """The variables of `env` (default: the process environment)."""
-    env = os.environ if env is None else env
-
-    def path(name: str) -> Path | None:
-        value = env.get(name, "").strip()
-        return Path(value) if value else None
-
-    return Environment(token=env.get(ENV_TOKEN, "").strip(), config_path=path(ENV_CONFIG), database=path(ENV_DB),
-                       report_key=env.get(ENV_REPORT_KEY) or None, report_key_file=path(ENV_REPORT_KEY_FILE),
-                       wecom_secret=env.get(ENV_WECOM_SECRET, "").strip(),
-                       dingtalk_secret=env.get(ENV_DINGTALK_SECRET, "").strip())
-
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNIT = {"s": 1.0, "m": MINUTE, "h": HOUR, "d": DAY}
@@ -230,6 +188,9 @@ class ReportsConfig(_Section):
     retention_after_resolution: Duration = _POLICY.retention_after_resolution
     draft_ttl: Duration = _POLICY.draft_ttl
     tick_seconds: Annotated[float, Field(ge=1, le=600)] = 15
+    # How long one instance holds a due notification before another may send it: longer than any
+    # send can take, short enough that a crashed instance's notices go out soon after.
+    lease_seconds: Annotated[float, Field(ge=2, le=3600)] = 60
 
     def policy(self, *, fallback_officers: list[int] | tuple[int, ...]) -> ReportPolicy:
         """The escalation policy; officers default to `fallback_officers` (the Telegram access's officers)."""
@@ -374,7 +335,7 @@ class FileConfig(_Section):
     privacy: PrivacyConfig = PrivacyConfig()
     reports: ReportsConfig = ReportsConfig()  # leak reports
     knowledge_dir: Path | None = None
-    database: Path | None = None
+    database: str | None = None  # SQLite file path or postgresql:// URL
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property
@@ -390,7 +351,7 @@ class Config(_Section):
 
     token: SecretStr
     file: FileConfig
-    database: Path
+    database: Path | str  # a SQLite file (Path) or a postgresql:// URL (str)
     source: Path
     environment: Environment = Environment()
 

@@ -9,17 +9,16 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-import sqlite_utils
-
 from bot.config import ConfigError, Environment, FileConfig, report_policy
 from bot.core.reports.escalation import ReportPolicy
 from bot.core.reports.ledger import WrongKeyError
 from bot.core.reports.sealing import ReportKeyError, Sealer, load_master_key
 from bot.core.reports.service import ReportService
 from bot.storage import ReportStore, connect
+from bot.storage.engine import Database
 
 
-def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, db_path: Path,
+def build_report_service(*, db: Database, file_config: FileConfig, db_path: Path | str,
                          environment: Environment, channel_officers: tuple[int, ...] = ()) -> ReportService:
     """The service for `serve` over an open database; raises bot.config.ConfigError when the key
     is missing or a report recipient could not use the bot. `channel_officers`: the internal ids of
@@ -51,7 +50,8 @@ def build_report_service(*, db: sqlite_utils.Database, file_config: FileConfig, 
     if problems:
         raise ConfigError(problems)
     try:
-        return ReportService(store=ReportStore(db), sealer=Sealer(key), policy=policy)
+        return ReportService(store=ReportStore(db), sealer=Sealer(key), policy=policy,
+                             lease_seconds=reports.lease_seconds)
     except WrongKeyError:
         raise ConfigError(["reports: the report key does not belong to this database (nothing was written)"]) \
             from None

@@ -23,3 +23,68 @@ def matcher(kb):
     from bot.core.ask.matcher import Matcher
 
     return Matcher(kb)
+
+
+# ----------------------------------------------------------------------------- storage backends
+# The single-instance storage and report tests run on both engines: SQLite files (as shipped) and
+# databases on a throwaway PostgreSQL server (tests/support/pgserver.py). On "postgres" the module's
+# `connect` opens the database named after the path the test gives, so a test that reopens "the
+# same file" after a simulated crash reopens the same PostgreSQL database.
+BOTH_BACKENDS = {"test_report_service.py", "test_storage_scale.py", "test_report_clock.py", "test_report_outage.py",
+                 "test_report_telegram.py", "test_channel_parts.py",
+                 "test_bot_parts.py::test_chat_storage_persists_and_purges"}
+# Tests that open the SQLite file itself (raw sqlite3, file modes): meaningful for SQLite only.
+SQLITE_FILE_ONLY = {"test_audit_log_is_append_only_and_tamper_evident", "test_officer_cli_list_show_export_audit"}
+
+
+def pytest_generate_tests(metafunc):
+    file = Path(str(metafunc.definition.fspath)).name
+    chosen = file in BOTH_BACKENDS or f"{file}::{metafunc.definition.originalname}" in BOTH_BACKENDS
+    if chosen and "backend" in metafunc.fixturenames:
+        names = ["sqlite"] if metafunc.definition.originalname in SQLITE_FILE_ONLY else ["sqlite", "postgres"]
+        metafunc.parametrize("backend", names, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for this test session (started on first use)."""
+    import os
+
+    from support import pgserver
+
+    if not pgserver.available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries missing (.ci/run installs the postgresql package)")
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    server = pgserver.PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def backend(request):
+    """The storage engine of this test: "sqlite", or "postgres" for BOTH_BACKENDS modules' second run."""
+    name = getattr(request, "param", "sqlite")
+    if name == "postgres":
+        import itertools
+        import sys
+
+        from bot.storage import connect as real_connect
+
+        server = request.getfixturevalue("pg_server")
+        fresh = itertools.count()
+
+        def pg_connect(path):
+            memory = str(path) == ":memory:"
+            key = f"{request.node.nodeid}|{next(fresh) if memory else path}"
+            return real_connect(server.database(key))
+
+        # A private MonkeyPatch: a test's own monkeypatch.undo() must not switch it back to SQLite.
+        patch = pytest.MonkeyPatch()
+        for module in (sys.modules.get("support.reports"), request.module):
+            if module is not None and hasattr(module, "connect"):
+                patch.setattr(module, "connect", pg_connect)
+        yield name
+        patch.undo()
+        return
+    yield name

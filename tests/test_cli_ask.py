@@ -111,3 +111,20 @@ def test_lint_ok_on_shipped_knowledge():
     proc = run_cli("kb", "lint")
     assert proc.returncode == exitcodes.OK, proc.stderr.decode()
     assert proc.stdout.startswith(b"ok:")
+
+
+def test_ask_imports_only_what_answering_needs():
+    """Start-up time goes to answering: `ask` never imports the bot's channels, reports, draft checker
+    or configuration schema."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom bot.cli.main import main\nmain(['--lexical-only', 'ask', '电话响几声要接'])\n"
+            "print('\\n'.join(sorted(sys.modules)))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
+    modules = set(proc.stdout.decode().splitlines())
+    assert "bot.core.ask.matcher" in modules
+    forbidden = ("telegram", "starlette", "httpx", "sqlite_utils", "cryptography", "bot.channels", "bot.storage",
+                 "bot.core.reports", "bot.core.check", "bot.config", "bot.wiring", "pkg_resources")
+    assert sorted(m for m in modules if m.split(".")[0] in forbidden or m.startswith(forbidden)) == []

@@ -10,6 +10,7 @@ import pytest
 from bot.core.ask import index_cache
 from bot.core.ask.knowledge import load_knowledge
 from bot.core.ask.matcher import LEXICAL_RULE, Matcher, MatcherConfig
+from bot.core.cache import CacheDir
 
 
 def test_search_is_best_first_with_scores_0_to_100_and_respects_limit_and_cutoff(matcher):
@@ -59,20 +60,20 @@ def test_every_entry_is_found_by_its_own_title(kb, matcher):
     assert len(misses) <= len(kb.entries) * 0.02, misses
 
 
-def test_index_cache_roundtrip_and_invalidation(tmp_path, monkeypatch, kb):
-    monkeypatch.setenv("LIBAO_CACHE_DIR", str(tmp_path / "cache"))
+def test_index_cache_roundtrip_and_invalidation(tmp_path, kb):
     assert kb.directory is not None
     kdir = tmp_path / "knowledge"
-    shutil.copytree(kb.directory, kdir)
-    first = index_cache.load_matcher(kdir)
-    again = index_cache.load_matcher(kdir)
-    assert len(list((tmp_path / "cache").glob("index-*.bin"))) == 1
+    shutil.copytree(kb.directory, kdir, ignore=shutil.ignore_patterns(index_cache.SHIPPED_INDEX))
+    cache = CacheDir.open(tmp_path / "cache")
+    first = index_cache.load_matcher(kdir, cache=cache, semantic=False)
+    again = index_cache.load_matcher(kdir, cache=cache, semantic=False)
+    assert len(list((tmp_path / "cache").glob("index-*"))) == 1
     assert again.ask("电话响几声要接").matches[0].entry.id == first.ask("电话响几声要接").matches[0].entry.id
     (kdir / "entries" / "etiquette_phone.yaml").write_text("entries: [", encoding="utf-8")
     from bot.core.yamlfile import DataError
 
     with pytest.raises(DataError):
-        index_cache.load_matcher(kdir)
+        index_cache.load_matcher(kdir, cache=cache, semantic=False)
 
 
 def test_config_changes_the_decision_not_the_ranking(kb):

@@ -109,3 +109,13 @@ def test_console_check_never_prints_a_full_number(matcher):
         if _leaks(out, secrets):
             leaked.append((draft, _leaks(out, secrets)))
     assert leaked == []
+
+
+def test_piped_console_session_never_echoes_a_full_number():
+    drafts = generate(50, seed=7)
+    stdin = "".join(f"/check {d}\n" for d, _ in drafts) + "/quit\n"
+    proc = run_cli("chat", stdin=stdin.encode("utf-8"), timeout=600)
+    assert proc.returncode == 0
+    out = proc.stdout.decode("utf-8")
+    assert out.count("你> /check") == len(drafts)  # the transcript echoes every line, masked
+    assert not _leaks(out, [s for _, ss in drafts for s in ss])

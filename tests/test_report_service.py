@@ -18,8 +18,10 @@ from support.clock import Clock
 from support.reports import KEY, OFFICERS, Answers, button, make_service, officer, reporter, submit
 
 from bot.cli import exitcodes
-from bot.core.reports.escalation import DAY
+from bot.core.phrases.messages import t
+from bot.core.reports.escalation import DAY, HOUR
 from bot.core.reports.sealing import ReportKeyError, Sealer, SealError, generate_key_file, load_master_key
+from bot.core.reports.views import elapsed, format_time
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,7 +148,8 @@ def test_officer_cli_list_show_export_audit(tmp_path):
     key_file.chmod(0o600)
     db = tmp_path / "r.db"
     service = make_service(db, clock=Clock())
-    open_ref = submit(service, reporter(8301, "赵六"), Answers(when_where="CLI测试地点", confidential=True))
+    open_ref = submit(service, reporter(8301, "赵六"), Answers(when_where="CLI测试地点", confidential=True,
+                                                               discovered="2小时前"))
     service.store.db.close()
 
     assert _cli("list", key_file=None, db=db).returncode == exitcodes.CONFIG_ERROR  # the key is required
@@ -154,6 +157,8 @@ def test_officer_cli_list_show_export_audit(tmp_path):
     assert listed.returncode == 0 and open_ref in listed.stdout and "2 条通知尚未送达" in listed.stdout
     shown = _cli("show", open_ref.lower(), key_file=key_file, db=db)
     assert shown.returncode == 0 and "CLI测试地点" in shown.stdout and "赵六" not in shown.stdout
+    found = format_time(Clock().now - 2 * HOUR)
+    assert t("report.summary.discovered", at=found, said="2小时前") in shown.stdout
     revealed = _cli("show", open_ref, "--reveal-identity", key_file=key_file, db=db)
     assert "赵六" in revealed.stdout
     assert _cli("show", "AAAA", key_file=key_file, db=db).returncode == exitcodes.BAD_INPUT
@@ -162,6 +167,7 @@ def test_officer_cli_list_show_export_audit(tmp_path):
     assert exported.returncode == 0 and out.stat().st_mode & 0o777 == 0o600
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r["ref"] for r in rows] == [open_ref] and rows[0]["when_where"] == "CLI测试地点"
+    assert rows[0]["discovered_at"] == found
     assert rows[0]["reporter"] == ""  # confidential: not exported
     audit = _cli("audit", key_file=key_file, db=db)
     assert audit.returncode == 0 and "校验通过" in audit.stdout
@@ -191,7 +197,7 @@ def test_assistant_dispatch_point_runs_the_same_flow(tmp_path):
     reply = flow.on_tap(me, kind_payload)
     assert "时间" in reply.text
     assert flow.on_text(Sender(user_id=8402), "不相关的问题") is None  # not in a conversation
-    for answer in ("上午，二楼", "4", "已上报", "2"):
+    for answer in ("1", "上午，二楼", "4", "已上报", "2"):  # 1: discovered just now
         reply = flow.on_text(me, answer)
     assert "请核对" in reply.text
     update = Sender(user_id=8401, first_name="钱七", chat_id=8401, update_key="tg:77")
@@ -202,3 +208,49 @@ def test_assistant_dispatch_point_runs_the_same_flow(tmp_path):
     flow.start(me, "")
     assert flow.cancel(me) is True and flow.cancel(me) is False
     assert "私聊" in flow.start(Sender(user_id=8401, chat_id=-1, private=False), "").text
+
+
+def _staff_texts(service, ref):
+    return {o["step"]: service.sealer.open_json(o["body"], context=f"outbox:{o['idem_key']}")["text"]
+            for o in service.store.outbox(ref=ref) if o["recipient"].startswith("staff:")}
+
+
+def test_a_leak_discovered_yesterday_is_already_late_and_the_officers_are_told_plainly(tmp_path):
+    clock = Clock()
+    service = make_service(tmp_path / "r.db", clock=clock)
+    ref = submit(service, reporter(8401), Answers(discovered="30小时前"))
+    found = clock.now - 30 * HOUR
+    due = found + 24 * HOUR
+    assert service.deadlines(service.store.report(ref))["written_report"] == due
+    texts = _staff_texts(service, ref)
+    # The first notice and the written-report reminder go out at once, both saying the time is up.
+    category = t("report.choice.category.lost_carrier")
+    assert texts["chain:0"] == t("report.notify.new_overdue", ref=ref, category=category,
+                                 urgency=t("report.urgency.high"), deadline=format_time(due), late=elapsed(6 * HOUR))
+    assert texts["written_report"] == t("report.notify.written_report_overdue", ref=ref, deadline=format_time(due),
+                                        late=elapsed(6 * HOUR))
+    # Stored sealed with the rest of the content: no plain discovery time in the report row.
+    row = service.store.report(ref)
+    assert service.sealer.open_json(row["content"], context=f"content:{ref}")["discovered_at"] == found
+    assert b"30" not in bytes(row["content"])[:1] and "discovered" not in row
+    # The officer's chat view says when it was discovered, through the same summary.
+    view = service.handle_command(officer(0), "reports", ref)[0].text
+    assert t("report.summary.discovered", at=format_time(found), said="30小时前") in view
+
+
+def test_a_recent_discovery_keeps_the_ordinary_notice_and_reminds_before_the_deadline(tmp_path):
+    clock = Clock()
+    service = make_service(tmp_path / "r.db", clock=clock)
+    ref = submit(service, reporter(8402), Answers(discovered="3小时前"))
+    due = clock.now - 3 * HOUR + 24 * HOUR
+    texts = _staff_texts(service, ref)
+    assert texts["chain:0"] == t("report.notify.new", ref=ref, category=t("report.choice.category.lost_carrier"),
+                                 urgency=t("report.urgency.high"), deadline=format_time(due))
+    assert "written_report" not in texts
+    clock.advance(17 * HOUR - 1)
+    service.tick()
+    assert "written_report" not in _staff_texts(service, ref)
+    clock.advance(1)
+    service.tick()
+    assert _staff_texts(service, ref)["written_report"] == t("report.notify.written_report", ref=ref,
+                                                             deadline=format_time(due))

@@ -31,6 +31,7 @@ async def test_report_over_telegram_with_replayed_updates(matcher, tmp_path):
 
     await bot.send(u.command("/report", user_id=STAFF))
     await bot.send(u.callback_on(req.last(), req.last().button("外部人员").get("callback_data"), user_id=STAFF))
+    await bot.send(u.callback_on(req.last(), req.last().button("刚刚").get("callback_data"), user_id=STAFF))
     await bot.send(u.text("今天上午，营业厅", user_id=STAFF))
     await bot.send(u.text("3", user_id=STAFF))  # 秘密
     await bot.send(u.text("已提醒同事", user_id=STAFF))

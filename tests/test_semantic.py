@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.core.ask.decision import Decision, Scored, decide
+from bot.core.ask.decision import Decision, Evidence, Scored, decide
 from bot.core.ask.embed import cpu_problem, load_embedder
 from bot.core.ask.vectors import VectorStore, text_key
 
@@ -87,17 +87,18 @@ def test_the_vector_file_is_data_only(tmp_path):
 def test_only_changed_texts_are_embedded_again(tmp_path, monkeypatch, kb):
     from bot.core.ask import semantic
 
-    monkeypatch.setenv("LIBAO_CACHE_DIR", str(tmp_path / "cache"))
+    cache = tmp_path / "cache"
+    cache.mkdir()
     emb = HashEmbedder()
-    _, n_first = semantic.fill_store(kb, emb)
+    _, n_first = semantic.fill_store(kb, emb, cache=cache)
     texts = semantic.SemanticTexts.of(kb)
     assert n_first == len(set(texts.queries)) + len(set(texts.passages))
     emb2 = HashEmbedder()
-    _, n_again = semantic.fill_store(kb, emb2)
+    _, n_again = semantic.fill_store(kb, emb2, cache=cache)
     assert n_again == 0 and emb2.calls == []
     edited = replace(kb, entries=[*kb.entries[:-1], replace(kb.entries[-1], title="一个新的标题")])
     emb3 = HashEmbedder()
-    _, n_edit = semantic.fill_store(edited, emb3)
+    _, n_edit = semantic.fill_store(edited, emb3, cache=cache)
     assert emb3.calls == ["一个新的标题"] and n_edit == 1
 
 
@@ -110,6 +111,28 @@ def test_decide_answers_clarifies_and_refuses():
     assert decide([], RULE) == ("unknown", [])
     status, offered = decide([Scored(i, 70 - i) for i in range(6)], RULE, limit=3)
     assert status == "clarify" and [o.doc for o in offered] == [0, 1, 2]
+
+
+def test_decide_uses_the_signals_evidence():
+    rule = replace(RULE, decoy_cosine=0.03, agreed_cutoff=50)
+    ranked = [Scored(1, 55), Scored(2, 30)]
+    # Both signals put entry 1 first: the lower cutoff applies; otherwise the answer cutoff does.
+    assert decide(ranked, rule, evidence=Evidence(-0.1, agreed=True))[0] == "answer"
+    assert decide(ranked, rule, evidence=Evidence(-0.1, agreed=False))[0] == "clarify"
+    # An out-of-scope topic almost as close as the best entry: unknown, even for a strong entry.
+    assert decide([Scored(1, 90)], rule, evidence=Evidence(-0.02, agreed=True)) == ("unknown", [])
+    assert decide([Scored(1, 90)], rule, evidence=Evidence(-0.05, agreed=True))[0] == "answer"
+    # Without the semantic signal there is no evidence and the rule's plain thresholds apply.
+    assert decide(ranked, rule)[0] == "clarify"
+
+
+def test_evidence_reads_both_signals():
+    from bot.core.ask.matcher import evidence
+
+    rows = [(0, 70.0, 0.91, 0.8), (1, 40.0, 0.95, 0.8), (5, 10.0, 0.93, -1.0)]
+    seen = evidence(rows, n_entries=5)
+    assert seen is not None and not seen.agreed and seen.decoy_gap == pytest.approx(0.93 - 0.95)
+    assert evidence([(0, 70.0, -1.0, -1.0)], n_entries=5) is None  # lexical only
 
 
 def test_cpu_check_reads_the_flags():
@@ -186,3 +209,13 @@ def test_a_paraphrase_without_shared_words_still_finds_its_rule(fused):
 @pytest.mark.parametrize("question", ["今天会下雨吗", "帮我写个python脚本", "茅台股票能买吗"])
 def test_fused_engine_still_refuses_out_of_scope(fused, question):
     assert fused.ask(question).status == "unknown"
+
+
+def test_a_one_word_subject_gets_candidates_even_near_an_out_of_scope_topic():
+    rule = replace(RULE, decoy_cosine=0.03)
+    near_decoy = Evidence(-0.01, agreed=True)
+    status, offered = decide([Scored(1, 57), Scored(2, 56), Scored(3, 55)], rule, vague=True, evidence=near_decoy)
+    assert status == "clarify" and [o.doc for o in offered] == [1, 2, 3]
+    # A decoy on top still refuses, and a full question near a decoy is still unknown.
+    assert decide([Scored(9, 90, decoy=True), Scored(1, 80)], rule, vague=True) == ("unknown", [])
+    assert decide([Scored(1, 57), Scored(2, 56)], rule, evidence=near_decoy) == ("unknown", [])

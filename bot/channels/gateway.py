@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot.channels.ratelimit import RateLimiter
 from bot.config import ChannelAccessConfig
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply, Role, Sender
@@ -104,19 +105,22 @@ def render(reply: Reply, copies: Copies) -> Card:
 
 
 class Gateway:
-    """Gate, exactly-once and the assistant, shared by the channels of one process."""
+    """Gate (access, then the per-user rate limit), exactly-once and the assistant, shared by the
+    channels of one process."""
 
-    def __init__(self, assistant: Assistant, store: ChannelStore, access: dict[str, ChannelAccess], *, owner: str):
+    def __init__(self, assistant: Assistant, store: ChannelStore, access: dict[str, ChannelAccess], *, owner: str,
+                 limiter: RateLimiter):
         self.assistant = assistant
         self.store = store
         self.access = access
         self.owner = owner
+        self.limiter = limiter
         self.copies = Copies()
         self._refused: set[str] = set()
 
-    def handle(self, inc: Incoming) -> list[Card] | None:
+    async def handle(self, inc: Incoming) -> list[Card] | None:
         """The cards to send for `inc`; None when it was already handled (a redelivery)."""
-        return self.respond(inc) if self.accept(inc) else None
+        return await self.respond(inc) if self.accept(inc) else None
 
     def accept(self, inc: Incoming) -> bool:
         """Claim `inc` (False: a redelivery of something handled or being handled). A press keeps
@@ -127,14 +131,14 @@ class Gateway:
         log.info("%s: duplicate delivery ignored", inc.channel)
         return False
 
-    def respond(self, inc: Incoming) -> list[Card]:
+    async def respond(self, inc: Incoming) -> list[Card]:
         """The cards for an accepted `inc`; it counts as handled afterwards."""
         try:
-            return self._answer(inc)
+            return await self._answer(inc)
         finally:
             self.store.done(f"{inc.channel}:{inc.key}")
 
-    def _answer(self, inc: Incoming) -> list[Card]:
+    async def _answer(self, inc: Incoming) -> list[Card]:
         gate = self.access.get(inc.channel)
         role = gate.role(inc.user, inc.departments) if gate is not None else None
         if role is None:
@@ -143,17 +147,21 @@ class Gateway:
             self._refused.add(inc.who)
             log.info("%s: refused a user who is not allowed", inc.channel)
             return [Card(t("access.refused"))]
+        verdict = self.limiter.check(inc.who)
+        if verdict != "ok":  # one polite notice, then silence until the bucket refills
+            log.info("%s: a user over the rate limit", inc.channel)
+            return [Card(t("bot.rate_limited"))] if verdict == "warn" else []
         user_id = self.store.user_id(inc.who)
         sender = Sender(user_id=user_id, role=role, first_name=inc.name, username=inc.who, chat_id=user_id,
                         private=True, update_key=f"{inc.channel}:{inc.key}")
         try:
-            reply = self._dispatch(sender, inc)
+            reply = await self._dispatch(sender, inc)
         except Exception as exc:  # the user gets a clear message; nothing they sent reaches the log
             log.error("%s: handling failed: %s", inc.channel, type(exc).__name__)
             reply = Reply(t("bot.error"))
         return [render(reply, self.copies)]
 
-    def _dispatch(self, sender: Sender, inc: Incoming) -> Reply:
+    async def _dispatch(self, sender: Sender, inc: Incoming) -> Reply:
         if inc.tap is not None:
             if inc.tap.startswith(COPY_PREFIX):
                 text = self.copies.get(inc.tap)
@@ -163,7 +171,8 @@ class Gateway:
         if text.startswith("/") and len(text) > 1:
             name, _, args = text[1:].partition(" ")
             return self.assistant.command(sender, name, args)
-        return self.assistant.text(sender, inc.text)
+        # Matching runs in a worker thread: the event loop keeps serving other users meanwhile.
+        return await self.assistant.text_async(sender, inc.text)
 
     def resume(self, channel: str) -> list[Incoming]:
         """Presses on `channel` acknowledged by a process that died before answering them (now
@@ -239,6 +248,11 @@ class LongConnection:
     def lease_name(self) -> str:
         raise NotImplementedError
 
+    @property
+    def holds_connection(self) -> bool:
+        """Whether this instance holds the bot's connection (only its holder can send notices)."""
+        return self.connected.is_set()
+
     def _prepare(self) -> None:
         """Once the lease is held, before the first connection."""
 
@@ -250,8 +264,16 @@ class LongConnection:
         raise NotImplementedError
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Hold the connection while this instance has the bot's lease; after losing it to another
+        instance (which connects instead), stand by and take over again when that one dies."""
+        while not stop.is_set():
+            await self._lead(stop)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
         owner = self.gateway.owner
         await hold_lease(self.store, self.lease_name, owner=owner, ttl=self.lease_seconds, stop=stop)
+        if stop.is_set():
+            return
         lost = asyncio.Event()
         renewer = asyncio.create_task(renew_lease(self.store, self.lease_name, owner=owner,
                                                   ttl=self.lease_seconds, lost=lost))
@@ -272,7 +294,7 @@ class LongConnection:
     async def resume(self) -> None:
         """Answer presses a killed predecessor acknowledged but never answered."""
         for inc in self.gateway.resume(self.name):
-            for card in self.gateway.respond(inc):
+            for card in await self.gateway.respond(inc):
                 await self.send_card(inc.user, card)
 
     async def notify(self, user: str, reply: Reply) -> int | None:

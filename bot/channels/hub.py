@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.channels.base import Channel, Identities
 from bot.channels.outbox import Outbox, report_loop
+from bot.channels.ratelimit import RateLimiter
 from bot.config import Config, PrivacyConfig
 from bot.core.chat.assistant import Assistant
 from bot.core.reports.service import ReportService
@@ -105,16 +106,17 @@ def build_channels(config: Config, assistant: Assistant, *, store: Any, channel_
     cfg = config.file.channels
     active = cfg.active()
     out: dict[str, Channel] = {}
+    limiter = RateLimiter(config.rate_limit)  # one bucket per "channel:user", the same limit as Telegram's
     if "telegram" in active:
         from bot.channels.telegram.app import TelegramChannel, build_application
 
-        out["telegram"] = TelegramChannel(build_application(config, assistant), config)
+        out["telegram"] = TelegramChannel(build_application(config, assistant), config, leases=channel_store)
     if "wecom" in active or "dingtalk" in active:
         from bot.channels.gateway import ChannelAccess, Gateway
 
         sections = {name: getattr(cfg, name) for name in ("wecom", "dingtalk") if name in active}
         gateway = Gateway(assistant, channel_store, {n: ChannelAccess(s.access) for n, s in sections.items()},
-                          owner=process_owner())
+                          owner=process_owner(), limiter=limiter)
         if cfg.wecom is not None and "wecom" in active:
             from bot.channels.wecom.adapter import WeComChannel
 
@@ -127,7 +129,7 @@ def build_channels(config: Config, assistant: Assistant, *, store: Any, channel_
         from bot.channels.web.server import WebChannel, build_web
 
         out["web"] = WebChannel(cfg.web, build_web(cfg.web, assistant, reports=reports, db=store.db,
-                                                   identities=identities))
+                                                   identities=identities, limiter=limiter))
     return out
 
 

@@ -5,6 +5,10 @@ id is resolved to `channel:user_id` and handed to that channel's `notify`. A row
 after the channel delivered it; every failure reschedules it (the platform's wait for flood control,
 exponential back-off for transient errors, a long wait for an unreachable recipient), so notices
 survive outages and restarts. Nothing here logs text or user ids.
+
+Several instances may run this at once: each due row is leased to one of them (see
+bot/core/reports/outbox.py); a notice for a long-connection channel is sent only by the instance
+holding that connection, the others hand it back at once.
 """
 
 from __future__ import annotations
@@ -71,7 +75,13 @@ class Outbox:
                 log.warning("notification %d: its recipient's channel is not running", item.row_id)
                 continue
             if name in held:
+                self.service.release(item)
                 continue
+            if not getattr(channel, "holds_connection", True):
+                self.service.release(item)  # another instance holds this channel's connection
+                continue
+            if not self.service.may_send(item):
+                continue  # this instance's lease on the row was taken over: the new holder sends it
             try:
                 message_id = await channel.notify(user, Reply(item.text, item.buttons))
             except DeliveryError as exc:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from bot.cli import exitcodes
 from bot.cli.common import guarded, json_line, load_matcher, stdin_lines
-from bot.core.ask.matcher import AskResult, Matcher
 from bot.core.chat.views import answer_text, clause_text
 from bot.core.phrases.messages import t
 from bot.core.text.inputs import MAX_QUESTION_CHARS, clean_input
+
+if TYPE_CHECKING:
+    from bot.core.ask.matcher import AskResult, Matcher
 
 
 def register(sub: argparse._SubParsersAction) -> None:

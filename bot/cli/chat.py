@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from bot.channels.console.app import PROMPT, ConsoleChannel, ConsoleChat, run_console
 from bot.channels.outbox import Outbox
 from bot.cli import exitcodes
-from bot.cli.common import knowledge_dir
+from bot.cli.common import cache_dir, knowledge_dir
 from bot.core.chat.assistant import AssistantOptions, load_assistant
 from bot.core.chat.reply import Sender
 from bot.core.chat.store import ChatStore, MemoryStore
@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         store = SqliteChatStore(connect(args.db))
     else:
         store = MemoryStore()
-    assistant = load_assistant(store, knowledge_dir=knowledge_dir(args), options=AssistantOptions())
+    assistant = load_assistant(store, knowledge_dir=knowledge_dir(args), options=AssistantOptions(),
+                               cache=cache_dir())
     from bot.core.reports.service import AssistantReportFlow
     from bot.wiring import console_report_service  # leak reports (/report)
 

@@ -7,10 +7,11 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from bot.core.ask import index_cache
-from bot.core.ask.matcher import Matcher
+if TYPE_CHECKING:
+    from bot.core.ask.matcher import Matcher
+    from bot.core.cache import CacheDir
 
 
 def knowledge_dir(args: argparse.Namespace) -> Path | None:
@@ -18,9 +19,20 @@ def knowledge_dir(args: argparse.Namespace) -> Path | None:
     return Path(value) if value else None
 
 
+def cache_dir() -> CacheDir:
+    """The private cache directory of the environment (or none, said once, when it is unusable)."""
+    from bot.core.cache import CacheDir
+    from bot.environment import read_environment
+
+    return CacheDir.open(read_environment().cache_dir)
+
+
 def load_matcher(args: argparse.Namespace) -> Matcher:
     """Load and validate the knowledge base, then index it (raises DataError when broken)."""
-    return index_cache.load_matcher(knowledge_dir(args), semantic=not getattr(args, "lexical_only", False),
+    from bot.core.ask import index_cache
+
+    return index_cache.load_matcher(knowledge_dir(args), cache=cache_dir(),
+                                    semantic=not getattr(args, "lexical_only", False),
                                     threads=max(1, int(getattr(args, "embed_threads", 1) or 1)))
 
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bot.cli import exitcodes, rulebook
-from bot.cli.common import Progress, json_line, knowledge_dir, load_matcher
+from bot.cli.common import Progress, cache_dir, json_line, knowledge_dir, load_matcher
 from bot.core.ask.evaluation import evaluate_ask, fit, load_eval_file
 from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.core.yamlfile import DataError, Problem
@@ -29,9 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit = kb_sub.add_parser("fit", help="fit fusion weights and thresholds by cross-validation on a FIT set")
     fit.add_argument("file", type=Path)
     fit.add_argument("--folds", type=int, default=5)
+    fit.add_argument("--max-wrong", type=float, default=0.03, help="limit on the wrong-confident rate")
+    fit.add_argument("--min-refused", type=float, default=0.93, help="limit on out-of-scope questions refused")
     fit.set_defaults(func=run_fit)
-    build = kb_sub.add_parser("build", help="embed what changed and rewrite the vectors beside the knowledge "
-                                             "(curated entries and imported clauses)")
+    build = kb_sub.add_parser("build", help="rewrite the derived files beside the knowledge: the compact vocabulary, "
+                              "the index and the vectors of curated entries and imported clauses "
+                              "(embedding only what changed)")
     build.set_defaults(func=run_build)
     rulebook.register(kb_sub)
 
@@ -40,10 +43,12 @@ def _lint_rules() -> tuple[str, list[Problem]]:
     """Rule files and phrasebook: schema, cross-references, and every rule's examples."""
     from bot.core.check.checker import Checker, example_problems
     from bot.core.phrases.phrasebook import load_phrasebook
+    from bot.core.reports.discovery import load_time_words
     from bot.core.text.language import load_check_language
 
     try:
         load_check_language()
+        load_time_words()
         book = load_phrasebook()
         checker = Checker.load(phrasebook=book)
     except DataError as exc:
@@ -63,6 +68,8 @@ def run_lint(args: argparse.Namespace) -> int:
         problems += exc.problems
     rules_summary, rule_problems = _lint_rules()
     problems += rule_problems
+    if kb is not None:
+        problems += _vocabulary_problems(args)
     if problems or kb is None:
         for p in problems:
             print(p, file=sys.stderr)
@@ -77,6 +84,32 @@ def run_lint(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
+def _vocabulary_problems(args: argparse.Namespace) -> list[Problem]:
+    """The derived files beside the knowledge (compact vocabulary, index) must be those of the
+    knowledge as it is now."""
+    from bot.core.ask import index_cache
+    from bot.core.ask.matcher import MatcherConfig
+    from bot.core.text.segment import VOCABULARY_FILE
+
+    matcher = index_cache.lexical_matcher(knowledge_dir(args), cache=cache_dir())
+    assert matcher.kb.directory is not None
+    directory = matcher.kb.directory
+    problems = []
+    if not matcher.seg.shipped:
+        problems.append(Problem(str(directory / VOCABULARY_FILE), 0,
+                                "the compact vocabulary is missing or stale: run `libao kb build`"))
+    config = MatcherConfig()
+    if index_cache.shipped_index(directory, config=config,
+                                 digest=index_cache.knowledge_digest(directory, config)) is None:
+        problems.append(Problem(str(directory / index_cache.SHIPPED_INDEX), 0,
+                                "the shipped index is missing or stale: run `libao kb build`"))
+    return problems
+
+
+CONFLICT_MARGIN = 5.0  # fused points an alternate question must lean to another entry
+WARNINGS_SHOWN = 10
+
+
 def _curation_warnings(args: argparse.Namespace) -> int:
     """Alternate questions the matcher sends to another entry, near-duplicate entries, and the
     imported clause store; printed as warnings (errors with --strict)."""
@@ -84,9 +117,14 @@ def _curation_warnings(args: argparse.Namespace) -> int:
     from bot.core.rulebook.store import load_store
 
     matcher = load_matcher(args)
-    found = [*alternate_conflicts(matcher), *near_duplicates(matcher)]
-    for w in found:
+    strict = getattr(args, "strict", False)
+    # Near-ties are normal between neighbouring rules; only a clear pull to another entry is worth a look.
+    found = [*alternate_conflicts(matcher, margin=CONFLICT_MARGIN), *near_duplicates(matcher)]
+    shown = found if strict else found[:WARNINGS_SHOWN]
+    for w in shown:
         print(f"warning: {w}")
+    if len(found) > len(shown):
+        print(f"… {len(found) - len(shown)} more (all of them with --strict)")
     docs = load_store(knowledge_dir(args) or DEFAULT_KNOWLEDGE_DIR)
     clauses = sum(len(d.clauses) for d in docs)
     print(f"curation: {len(found)} warning(s); {len(docs)} imported document(s), {clauses} clauses")
@@ -94,6 +132,8 @@ def _curation_warnings(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    from bot.core.ask.evaluation import evaluate_ask, load_eval_file
+
     data = load_eval_file(args.file)
     matcher = load_matcher(args)
     total = len(data.get("ask", [])) + len(data.get("out_of_scope", []))
@@ -112,10 +152,13 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_fit(args: argparse.Namespace) -> int:
+    from bot.core.ask.evaluation import fit, load_eval_file
+
     data = load_eval_file(args.file)
     matcher = load_matcher(args)
     total = len(data.get("ask", [])) + len(data.get("out_of_scope", []))
-    found, cv = fit(matcher, data, folds=max(2, args.folds), step=Progress(total, "kb fit").step)
+    found, cv = fit(matcher, data, folds=max(2, args.folds), max_wrong=args.max_wrong,
+                    min_refused=args.min_refused, step=Progress(total, "kb fit").step)
     print(f"signals            {' + '.join(matcher.signals)}")
     print(f"fusion             {found.fusion}")
     print(f"rule               {found.rule}")
@@ -127,22 +170,34 @@ def run_fit(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from bot.core.ask import index_cache
     from bot.core.ask.embed import load_embedder
+    from bot.core.ask.matcher import Matcher
     from bot.core.ask.semantic import SHIPPED_VECTORS, SemanticTexts, fill_store
+    from bot.core.text.segment import VOCABULARY_FILE
 
     kb = load_knowledge(knowledge_dir(args))
+    assert kb.directory is not None
+    seg = Matcher(kb).seg
+    vocabulary = kb.directory / VOCABULARY_FILE
+    if seg.shipped:
+        print(f"ok: {vocabulary.name} is current")
+    else:
+        vocabulary.write_text(seg.file_text(), encoding="utf-8")
+        print(f"ok: {vocabulary.name} rewritten ({seg.vocabulary.count(chr(10))} words)")
     embedder, why_not = load_embedder(threads=max(1, args.embed_threads))
     if embedder is None:
         print(f"cannot embed here: {why_not}", file=sys.stderr)
-        return exitcodes.FINDINGS
-    progress = Progress(0, "kb build")
-    store, embedded = fill_store(kb, embedder, step=progress.step)
-    assert kb.directory is not None
-    path = kb.directory / SHIPPED_VECTORS
-    store.save(path, only=SemanticTexts.of(kb).keys(store))
-    print(f"ok: {len(store)} vectors in {path.name} ({embedded} embedded now)")
-    clauses = rulebook.clause_answerer(kb)
-    if clauses is not None:
-        embedded = clauses.build_vectors(embedder, step=Progress(0, "kb build (clauses)").step)
-        print(f"ok: vectors of {len(clauses)} imported clauses ({embedded} embedded now)")
-    return exitcodes.OK
+    else:
+        progress = Progress(0, "kb build")
+        store, embedded = fill_store(kb, embedder, step=progress.step, cache=cache_dir().path)
+        path = kb.directory / SHIPPED_VECTORS
+        store.save(path, only=SemanticTexts.of(kb).keys(store))
+        print(f"ok: {len(store)} vectors in {path.name} ({embedded} embedded now)")
+        clauses = rulebook.clause_answerer(kb)
+        if clauses is not None:
+            embedded = clauses.build_vectors(embedder, step=Progress(0, "kb build (clauses)").step)
+            print(f"ok: vectors of {len(clauses)} imported clauses ({embedded} embedded now)")
+    index_cache.build_shipped_index(kb.directory)
+    print(f"ok: {index_cache.SHIPPED_INDEX} rewritten")
+    return exitcodes.OK if embedder is not None else exitcodes.FINDINGS

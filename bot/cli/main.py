@@ -13,21 +13,37 @@ from bot.core.yamlfile import DataError, InputFileError
 
 # Each module exposes `register(subparsers)`; the registered handler gets the parsed args and
 # returns an exit code. Order here is the order in `--help`.
-_COMMAND_MODULES = ("ask", "kb", "check", "phrase", "chat", "serve", "report", "user")
+_COMMAND_MODULES = ("ask", "kb", "check", "phrase", "chat", "serve", "report", "user", "backup")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full CLI parser, one sub-command per module of bot.cli."""
-    import importlib
-
-    parser = argparse.ArgumentParser(prog="libao", description="礼保助手: 服务礼仪与保密守则助手 (offline).")
-    parser.add_argument("--version", action="version", version=f"libao {__version__}")
+def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the shipped one)")
     parser.add_argument("--lexical-only", action="store_true", help="answer without the semantic signal")
     parser.add_argument("--embed-threads", type=int, default=1, metavar="N",
                         help="threads per embedding (default 1: the other core keeps serving)")
+
+
+def _command_of(argv: Sequence[str] | None) -> str | None:
+    """The sub-command named on the command line, if it is one of ours."""
+    pre = argparse.ArgumentParser(add_help=False)
+    _global_options(pre)
+    try:
+        _, rest = pre.parse_known_args(argv)
+    except SystemExit:
+        return None
+    return rest[0] if rest and rest[0] in _COMMAND_MODULES else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The CLI parser, one sub-command per module of bot.cli; with `only`, just that command's module
+    is imported (a command never pays for importing the others: `ask` loads no Telegram code)."""
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="libao", description="礼保助手: 服务礼仪与保密守则助手 (offline).")
+    parser.add_argument("--version", action="version", version=f"libao {__version__}")
+    _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
+    for name in (only,) if only else _COMMAND_MODULES:
         try:
             module = importlib.import_module(f"bot.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -40,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every expected failure becomes a message on stderr and a documented exit code."""
-    parser = build_parser()
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _config_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+def _config_paths(args: argparse.Namespace) -> tuple[str | None, Path | None]:
     """(database, key file) from the config file, when there is a readable one."""
     from bot.config import ConfigError, read_environment, read_file_config
 
@@ -72,7 +72,7 @@ def _open_service(args: argparse.Namespace) -> Any:
     environment = read_environment()
     cfg_db, cfg_key = _config_paths(args)
     db_path = environment.database_file(args.db, cfg_db)
-    if not db_path.is_file():
+    if isinstance(db_path, Path) and not db_path.is_file():
         raise _Fail(t("report.cli.no_db", path=db_path), exitcodes.CONFIG_ERROR)
     key = load_master_key(key=environment.report_key,
                           key_file=args.key_file or cfg_key or environment.report_key_file, db_path=db_path)

@@ -55,7 +55,10 @@ def run(args: argparse.Namespace) -> int:
     store = ChatStore(connect(config.database))
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
-    assistant = load_assistant(store, knowledge_dir=knowledge, options=options)
+    from bot.core.cache import CacheDir
+
+    assistant = load_assistant(store, knowledge_dir=knowledge, options=options,
+                               cache=CacheDir.open(config.environment.cache_dir))
     channel_store = ChannelStore(store.db)
     identities = Identities(channel_store)
     active = config.file.channels.active()

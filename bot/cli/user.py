@@ -32,12 +32,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _paths(args: argparse.Namespace) -> tuple[Path, Path | None]:
+def _paths(args: argparse.Namespace) -> tuple[Path | str, Path | None]:
     """The database and the report key file (TOTP secrets are sealed with the report key)."""
-    from bot.config import DEFAULT_CONFIG, DEFAULT_DB, ENV_CONFIG, ConfigError, read_file_config
+    from bot.config import DEFAULT_CONFIG, DEFAULT_DB, ENV_CONFIG, ConfigError, database_location, read_file_config
 
     path = Path(os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
-    database, key_file = None, None
+    database: Path | str | None = None
+    key_file: Path | None = None
     if path.is_file():
         try:
             file_config = read_file_config(path)
@@ -45,13 +46,13 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path | None]:
         except ConfigError:
             pass
     if args.db:
-        database = Path(args.db)
+        database = database_location(args.db)
     elif os.environ.get("LIBAO_DB"):
-        database = Path(os.environ["LIBAO_DB"])
+        database = database_location(os.environ["LIBAO_DB"])
     return database or DEFAULT_DB, key_file
 
 
-def _sealer(db: Path, key_file: Path | None) -> object | None:
+def _sealer(db: Path | str, key_file: Path | None) -> object | None:
     from bot.core.reports.sealing import ReportKeyError, Sealer, load_master_key
 
     try:

@@ -12,13 +12,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import sqlite_utils
+from bot.storage.engine import Database, SqliteDatabase, StorageError
 
 
 class AccountStore:
     """CRUD over the `web_accounts` table."""
 
-    def __init__(self, db: sqlite_utils.Database, *, clock: Callable[[], float] = time.time):
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time):
+        if not isinstance(db, SqliteDatabase):
+            raise StorageError("the web channel's accounts and sessions are kept in SQLite only so far; "
+                               "run the web channel with a SQLite database")
         self.db = db
         self.clock = clock
         with db.atomic():

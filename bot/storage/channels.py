@@ -6,7 +6,11 @@
   and again only if the process that claimed it died before finishing (its lease is gone). Taps keep
   their button data so a click acknowledged before a crash is still answered after the restart;
   free text is never stored;
-- channel_lease: one row per bot connection, so two processes never hold the same bot.
+- channel_lease: one row per bot connection (Telegram long polling, each WeCom/DingTalk bot), so
+  two processes never hold the same bot. The row's `fence` grows with every change of holder. On
+  PostgreSQL the holder also keeps a session advisory lock: the server drops it the moment the
+  holder's connection dies, so a killed leader is replaced within one wait interval on any host.
+  On SQLite (one host) a holder whose process is gone loses the row at once, otherwise at expiry.
 """
 
 from __future__ import annotations
@@ -18,34 +22,30 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import sqlite_utils
+from bot.storage.engine import Database, lock_key
+from bot.storage.migrations import migrate
 
 
 class ChannelStore:
     """SQL of the channels (see the module docstring)."""
 
-    def __init__(self, db: sqlite_utils.Database, *, clock: Callable[[], float] = time.time):
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time):
         self.db = db
         self.clock = clock
+        self._advisory: set[str] = set()  # lease names whose advisory lock this connection holds
         self.init()
 
     def init(self) -> None:
-        with self.db.atomic():
-            self.db.execute("CREATE TABLE IF NOT EXISTS channel_users ("
-                            "id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE)")
-            self.db.execute("CREATE TABLE IF NOT EXISTS channel_inbox ("
-                            "key TEXT PRIMARY KEY, owner TEXT NOT NULL, state TEXT NOT NULL, "
-                            "tap TEXT, at REAL NOT NULL)")
-            self.db.execute("CREATE TABLE IF NOT EXISTS channel_lease ("
-                            "name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL)")
+        migrate(self.db)
 
     # -- identities ---------------------------------------------------------------------------------
     def user_id(self, key: str) -> int:
         """The internal id of "channel:user_id" (created on first sight, stable afterwards)."""
         with self.db.atomic():
-            self.db.execute("INSERT OR IGNORE INTO channel_users (key) VALUES (?)", [key])
-            row = self.db.execute("SELECT id FROM channel_users WHERE key = ?", [key]).fetchone()
-        return -int(row[0])
+            self.db.execute("INSERT INTO channel_users (key) VALUES (?) ON CONFLICT (key) DO NOTHING", [key])
+            row = self.db.one("SELECT id FROM channel_users WHERE key = ?", [key])
+        assert row is not None
+        return -int(row["id"])
 
     def user_key(self, user_id: int) -> str | None:
         """"channel:user_id" of an internal id, None for ids this table did not issue."""
@@ -59,7 +59,7 @@ class ChannelStore:
         """True when `owner` should handle message `key`: first sight, or a claim left unfinished by
         a process that no longer holds any lease (it died)."""
         now = self.clock()
-        with self.db.atomic():
+        with self.db.write():
             row = self.db.execute("SELECT owner, state FROM channel_inbox WHERE key = ?", [key]).fetchone()
             if row is None:
                 self.db.execute("INSERT INTO channel_inbox (key, owner, state, tap, at) VALUES (?, ?, 'claimed', ?, ?)",
@@ -95,22 +95,62 @@ class ChannelStore:
     # -- one process per bot --------------------------------------------------------------------------
     def acquire_lease(self, name: str, *, owner: str, ttl: float) -> bool:
         """Take or renew the lease `name` for `ttl` seconds; False while another live owner has it.
-        An owner on this host whose process is gone (killed) loses it at once."""
-        now = self.clock()
-        with self.db.atomic():
-            row = self.db.execute("SELECT owner, expires FROM channel_lease WHERE name = ?", [name]).fetchone()
-            if row is not None and row[0] != owner and row[1] > now and _alive(row[0]):
+        An owner on this host whose process is gone (killed) loses it at once; on PostgreSQL so does
+        any owner whose database session ended."""
+        # Newly granted advisory lock: no other session holds it, so the row's holder is gone.
+        vacated = False
+        if self.db.dialect == "postgres":
+            vacated = name not in self._advisory
+            if not self._advisory_lock(name):
                 return False
-            self.db.execute("INSERT INTO channel_lease (name, owner, expires) VALUES (?, ?, ?) "
-                            "ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires = excluded.expires",
+        now = self.clock()
+        with self.db.write():
+            row = self.db.execute("SELECT owner, expires FROM channel_lease WHERE name = ?", [name]).fetchone()
+            if not vacated and row is not None and row[0] != owner and row[1] > now and _alive(row[0]):
+                return False
+            self.db.execute("INSERT INTO channel_lease (name, owner, expires, fence) VALUES (?, ?, ?, 1) "
+                            "ON CONFLICT (name) DO UPDATE SET expires = excluded.expires, "
+                            "fence = CASE WHEN channel_lease.owner = excluded.owner THEN channel_lease.fence "
+                            "ELSE channel_lease.fence + 1 END, owner = excluded.owner",
                             [name, owner, now + ttl])
         return True
 
     def release_lease(self, name: str, *, owner: str) -> None:
-        with self.db.atomic():
+        with self.db.write():
             self.db.execute("DELETE FROM channel_lease WHERE name = ? AND owner = ?", [name, owner])
+        if name in self._advisory:
+            self._advisory.discard(name)
+            self.db.execute("SELECT pg_advisory_unlock(?)", [lock_key(f"lease:{name}")])
+
+    def lease(self, name: str) -> dict[str, Any] | None:
+        """The lease row (owner, expires, fence), or None when nobody holds `name`."""
+        return self.db.one("SELECT name, owner, expires, fence FROM channel_lease WHERE name = ?", [name])
+
+    def _advisory_lock(self, name: str) -> bool:
+        """Hold the session advisory lock of lease `name` (PostgreSQL); a broken connection is False."""
+        if name in self._advisory:
+            try:
+                self.db.execute("SELECT 1")
+            except Exception:
+                self._advisory.discard(name)
+                return False
+            return True
+        row = self.db.execute("SELECT pg_try_advisory_lock(?)", [lock_key(f"lease:{name}")]).fetchone()
+        if row is not None and row[0]:
+            self._advisory.add(name)
+            return True
+        return False
 
     def _holds_lease(self, owner: str, now: float) -> bool:
+        if self.db.dialect == "postgres":
+            for lease in self.db.query("SELECT name FROM channel_lease WHERE owner = ?", [owner]):
+                key = lock_key(f"lease:{lease['name']}")
+                held = self.db.one("SELECT 1 AS h FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                                   "AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1",
+                                   [key >> 32, key & 0xFFFFFFFF])
+                if held is not None:
+                    return _alive(owner)
+            return False
         row = self.db.execute("SELECT 1 FROM channel_lease WHERE owner = ? AND expires > ?", [owner, now]).fetchone()
         return row is not None and _alive(owner)
 

@@ -1,4 +1,5 @@
-"""All persistence of libao: the one module that speaks SQL (sqlite-utils, WAL, synchronous=FULL).
+"""All persistence of libao: the stores over either engine (bot/storage/engine.py: SQLite or
+PostgreSQL, chosen by URL); the schema lives in bot/storage/migrations.py.
 
 Sections (each owned by a feature; keep them apart and keep every SQL statement in this file):
 - schema / connection
@@ -17,11 +18,9 @@ import sqlite3
 import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
-
-import sqlite_utils
 
 from bot.core.privacy import storable
 from bot.core.reports.ledger import (
@@ -34,6 +33,8 @@ from bot.core.reports.ledger import (
     row_digest,
     state_from,
 )
+from bot.storage.engine import Database, StorageError, is_postgres_url, open_database
+from bot.storage.migrations import migrate, table_exists
 
 # ----------------------------------------------------------------------------- schema / connection
 
@@ -43,10 +44,6 @@ BUSY_TIMEOUT_MS = 750
 # endless wait.
 BUSY_RETRIES = 3
 _T = TypeVar("_T")
-
-
-class StorageError(Exception):
-    """The database cannot be used: not a database, a directory, read-only, full or busy (message says which)."""
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -81,15 +78,15 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: str | Path, *, any_thread: bool = False) -> sqlite_utils.Database:
-    """Open (creating, owner-only) the database with WAL and synchronous=FULL: a commit survives a crash.
-    `any_thread`: usable from another thread than this one (a test server in a thread).
+def connect(url: str | Path, *, any_thread: bool = False) -> Database:
+    """Open the database named by `url` (SQLite path or postgresql:// URL) at the latest schema.
+    `any_thread`: a SQLite connection usable from another thread than this one (a test server).
 
-    Raises StorageError with a plain reason when the path cannot hold a database.
+    Raises StorageError with a plain reason when a SQLite path cannot hold a database.
     """
-    memory = str(path) == ":memory:"
-    if not memory:
-        path = Path(path)
+    sqlite_file = not is_postgres_url(url) and str(url) != ":memory:"
+    if sqlite_file:
+        path = Path(url)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             info = path.stat() if path.exists() else None
@@ -100,25 +97,22 @@ def connect(path: str | Path, *, any_thread: bool = False) -> sqlite_utils.Datab
         except OSError as exc:
             raise StorageError(f"cannot create the database {path}: {exc.strerror}") from None
     try:
-        db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False) if any_thread else str(path))
-        # A text cell with invalid UTF-8 (written around libao) must not make every query on its table fail.
-        db.conn.text_factory = _lenient_text
-        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first, so that every later statement waits
-        with_busy_retry(lambda: db.execute("PRAGMA schema_version").fetchall(), what="open")
-        if not memory:
-            with_busy_retry(db.enable_wal, what="enable WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        # Deleted rows are overwritten with zeros, so a cleared value is gone from the pages too.
-        db.execute("PRAGMA secure_delete=ON")
+        db = open_database(url, any_thread=any_thread)
+        if db.dialect == "sqlite":
+            # A text cell with invalid UTF-8 (written around libao) must not make every query on its table fail.
+            db.conn.text_factory = _lenient_text  # type: ignore[union-attr]
+            with_busy_retry(lambda: db.execute("PRAGMA schema_version").fetchall(), what="open")
+        with_busy_retry(lambda: migrate(db), what="bring the schema up to date")
     except sqlite3.DatabaseError as exc:
-        raise StorageError(f"cannot use {path} as a database: {exc}") from None
+        raise StorageError(f"cannot use {url} as a database: {exc}") from None
     return db
 
 
-def checkpoint(db: sqlite_utils.Database) -> None:
+def checkpoint(db: Database) -> None:
     """Fold the WAL into the main file and truncate it, so that the old page versions of what was
-    just deleted (kept in the WAL until a checkpoint) are gone. Skipped inside a transaction."""
-    if db.conn.in_transaction:
+    just deleted (kept in the WAL until a checkpoint) are gone. Skipped inside a transaction and on
+    PostgreSQL (the server recycles its WAL itself)."""
+    if db.dialect != "sqlite" or db.in_transaction:
         return
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -137,35 +131,26 @@ def checkpoint(db: sqlite_utils.Database) -> None:
 _CHAT_SALT_KEY = "chat.voter_salt"
 
 
-def init_chat(db: sqlite_utils.Database) -> None:
-    """Create the chat tables (idempotent)."""
-    with db.atomic():
-        db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
-        db.table("chat_user_settings").create(
-            {"owner": str, "key": str, "value": str, "updated_at": float},
-            pk=("owner", "key"), not_null={"value", "updated_at"}, if_not_exists=True)
-        db.table("chat_votes").create(
-            {"voter": str, "entry_id": str, "vote": int, "created_at": float},
-            pk=("voter", "entry_id"), not_null={"vote", "created_at"}, if_not_exists=True)
-        db.table("chat_unanswered").create(
-            {"id": int, "question": str, "created_at": float},
-            pk="id", not_null={"question", "created_at"}, if_not_exists=True)
-        db.table("chat_flows").create(
-            {"scope": str, "flow": str, "state": str, "updated_at": float},
-            pk="scope", not_null={"flow", "state", "updated_at"}, if_not_exists=True)
-        db.table("chat_votes").create_index(["created_at"], if_not_exists=True)
-        db.table("chat_unanswered").create_index(["created_at"], if_not_exists=True)
+def init_chat(db: Database) -> None:
+    """Bring the schema up to date (idempotent)."""
+    migrate(db)
 
 
 _VOTER_KEY_BYTES = 32
 
 
-def voter_key(db: sqlite_utils.Database) -> bytes:
-    """The secret of the vote pseudonyms, kept outside the database: `<db>.voter-key` (owner-only,
-    created once); a fresh random key for an in-memory database."""
-    rows = list(db.conn.execute("PRAGMA database_list"))
-    file = next((r[2] for r in rows if r[1] == "main"), "")
-    if not file:
+def voter_key(db: Database) -> bytes:
+    """The secret of the vote pseudonyms, kept outside a SQLite database: `<db>.voter-key`
+    (owner-only, created once); a fresh random key for an in-memory database. PostgreSQL has no
+    file beside it: the key is kept in the database's meta table (shared by every process)."""
+    if db.dialect != "sqlite":
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                   [_CHAT_SALT_KEY, secrets.token_hex(_VOTER_KEY_BYTES)])
+        row = db.one("SELECT value FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
+        assert row is not None
+        return bytes.fromhex(str(row["value"]))
+    file = db.file  # type: ignore[union-attr]
+    if file is None:
         return secrets.token_bytes(_VOTER_KEY_BYTES)
     path = Path(f"{file}.voter-key")
     try:
@@ -192,28 +177,30 @@ def voter_key(db: sqlite_utils.Database) -> bytes:
     return key
 
 
-def _migrate_settings(db: sqlite_utils.Database, pseudonym: Callable[[int], str]) -> None:
+def _migrate_settings(db: Database, pseudonym: Callable[[int], str]) -> None:
     """Settings of an older database were keyed by the raw user id: re-key them, drop the table.
-    An older salt kept in the database made pseudonyms reversible by enumerating ids: dropped too."""
+    An older salt kept in a SQLite database made pseudonyms reversible by enumerating ids: dropped too."""
     with db.atomic():
-        if "chat_settings" in db.table_names():
-            for row in db.query("select user_id, key, value, updated_at from chat_settings"):
-                db.execute("insert or replace into chat_user_settings (owner, key, value, updated_at) "
-                           "values (?, ?, ?, ?)", [pseudonym(int(row["user_id"])), row["key"], row["value"],
-                                                   row["updated_at"]])
-            db.execute("drop table chat_settings")
-        db.table("meta").delete_where("key = ?", [_CHAT_SALT_KEY])
+        if table_exists(db, "chat_settings"):
+            for row in list(db.query("SELECT user_id, key, value, updated_at FROM chat_settings")):
+                db.execute("INSERT INTO chat_user_settings (owner, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value, "
+                           "updated_at = excluded.updated_at",
+                           [pseudonym(int(row["user_id"])), row["key"], row["value"], row["updated_at"]])
+            db.execute("DROP TABLE chat_settings")
+        if db.dialect == "sqlite":
+            db.execute("DELETE FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
 
 
 class ChatStore:
-    """The chat's persistent state in SQLite; implements bot.core.chat.assistant.ChatStore."""
+    """The chat's persistent state (either engine); implements bot.core.chat.assistant.ChatStore."""
 
-    def __init__(self, db: sqlite_utils.Database, *, clock: Callable[[], float] = time.time,
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time,
                  key: bytes | None = None):
         self.db = db
         self.clock = clock
-        self._key = key if key is not None else voter_key(db)
         init_chat(db)
+        self._key = key if key is not None else voter_key(db)
         _migrate_settings(db, self._voter)
 
     def _voter(self, user_id: int) -> str:
@@ -222,61 +209,68 @@ class ChatStore:
 
     # settings ------------------------------------------------------------------------------------
     def get_settings(self, user_id: int) -> dict[str, str]:
-        rows = self.db.table("chat_user_settings").rows_where("owner = ?", [self._voter(user_id)], order_by="key")
+        rows = self.db.query("SELECT key, value FROM chat_user_settings WHERE owner = ? ORDER BY key",
+                             [self._voter(user_id)])
         return {str(r["key"]): str(r["value"]) for r in rows}
 
     def set_setting(self, user_id: int, key: str, value: str) -> None:
         with self.db.atomic():
-            self.db.table("chat_user_settings").upsert(
-                {"owner": self._voter(user_id), "key": key, "value": storable(value), "updated_at": self.clock()},
-                pk=("owner", "key"))
+            self.db.execute(
+                "INSERT INTO chat_user_settings (owner, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                [self._voter(user_id), key, storable(value), self.clock()])
 
     def clear_settings(self, user_id: int) -> None:
         """Delete this user's values from the tables, the freed pages and the WAL."""
         with self.db.atomic():
-            self.db.table("chat_user_settings").delete_where("owner = ?", [self._voter(user_id)])
+            self.db.execute("DELETE FROM chat_user_settings WHERE owner = ?", [self._voter(user_id)])
         checkpoint(self.db)
 
     # votes and unanswered questions --------------------------------------------------------------
     def add_vote(self, user_id: int, entry_id: str, vote: int) -> None:
         """Record (or change) this user's vote on an entry: +1 or -1."""
         with self.db.atomic():
-            self.db.table("chat_votes").upsert(
-                {"voter": self._voter(user_id), "entry_id": entry_id, "vote": 1 if vote > 0 else -1,
-                 "created_at": self.clock()}, pk=("voter", "entry_id"))
+            self.db.execute(
+                "INSERT INTO chat_votes (voter, entry_id, vote, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (voter, entry_id) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
+                [self._voter(user_id), entry_id, 1 if vote > 0 else -1, self.clock()])
 
     def add_unanswered(self, question: str) -> None:
         with self.db.atomic():
-            self.db.table("chat_unanswered").insert({"question": storable(question), "created_at": self.clock()})
+            self.db.execute("INSERT INTO chat_unanswered (question, created_at) VALUES (?, ?)",
+                            [storable(question), self.clock()])
 
     def vote_summary(self) -> list[dict[str, Any]]:
         """Per entry: up and down votes, most down-voted first (for curating the knowledge base)."""
         return list(self.db.query(
-            "select entry_id, sum(vote > 0) as up, sum(vote < 0) as down from chat_votes "
+            "select entry_id, sum(case when vote > 0 then 1 else 0 end) as up, "
+            "sum(case when vote < 0 then 1 else 0 end) as down from chat_votes "
             "group by entry_id order by down desc, up asc, entry_id"))
 
     def unanswered(self, *, limit: int = 100) -> list[dict[str, Any]]:
         """The most recent unanswered questions, newest first."""
-        return list(self.db.table("chat_unanswered").rows_where(
-            order_by="created_at desc, id desc", limit=limit))
+        return list(self.db.query("SELECT * FROM chat_unanswered ORDER BY created_at DESC, id DESC LIMIT ?",
+                                  [limit]))
 
     # conversation flows (one per conversation scope; the scope is stored hashed) -------------------
     def _scope(self, scope: str) -> str:
         return hmac.new(self._key, f"flow|{scope}".encode(), hashlib.sha256).hexdigest()[:32]
 
     def get_flow(self, scope: str, *, newer_than: float) -> tuple[str, str] | None:
-        rows = list(self.db.query("select flow, state from chat_flows where scope = ? and updated_at >= ?",
-                                  [self._scope(scope), newer_than]))
-        return (str(rows[0]["flow"]), str(rows[0]["state"])) if rows else None
+        row = self.db.one("SELECT flow, state FROM chat_flows WHERE scope = ? AND updated_at >= ?",
+                          [self._scope(scope), newer_than])
+        return (str(row["flow"]), str(row["state"])) if row else None
 
     def put_flow(self, scope: str, flow: str, state: str) -> None:
         with self.db.atomic():
-            self.db.table("chat_flows").upsert(
-                {"scope": self._scope(scope), "flow": flow, "state": state, "updated_at": self.clock()}, pk="scope")
+            self.db.execute(
+                "INSERT INTO chat_flows (scope, flow, state, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (scope) DO UPDATE SET flow = excluded.flow, state = excluded.state, "
+                "updated_at = excluded.updated_at", [self._scope(scope), flow, state, self.clock()])
 
     def end_flow(self, scope: str) -> None:
         with self.db.atomic():
-            self.db.table("chat_flows").delete_where("scope = ?", [self._scope(scope)])
+            self.db.execute("DELETE FROM chat_flows WHERE scope = ?", [self._scope(scope)])
 
     def purge(self, *, retention_days: float, settings_retention_days: float) -> int:
         """Delete what is older than its retention; returns how many rows went."""
@@ -284,12 +278,11 @@ class ChatStore:
         cutoff, settings_cutoff = now - retention_days * 86400, now - settings_retention_days * 86400
         counts = 0
         with self.db.atomic():
-            self.db.execute("delete from chat_flows where updated_at < ?", [now - 86400])
+            self.db.execute("DELETE FROM chat_flows WHERE updated_at < ?", [now - 86400])
             for table, column, limit in (("chat_votes", "created_at", cutoff),
                                          ("chat_unanswered", "created_at", cutoff),
                                          ("chat_user_settings", "updated_at", settings_cutoff)):
-                counts += self.db.table(table).count_where(f"{column} < ?", [limit])
-                self.db.table(table).delete_where(f"{column} < ?", [limit])
+                counts += int(self.db.execute(f"DELETE FROM {table} WHERE {column} < ?", [limit]).rowcount or 0)
         if counts:
             checkpoint(self.db)
         return counts
@@ -312,7 +305,7 @@ class ReportStore:
     state outside the database; see bot.core.reports.ledger.
     """
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: Database):
         self.db = db
         self._ledger: Ledger | None = None
         self._cached: tuple[int, State] | None = None  # (data_version, state) after our last commit
@@ -322,8 +315,7 @@ class ReportStore:
     # tamper evidence -------------------------------------------------------------------------------
     def anchor_path(self) -> Path | None:
         """The anchor file beside a file database (None in memory)."""
-        rows = list(self.db.conn.execute("PRAGMA database_list"))
-        file = next((r[2] for r in rows if r[1] == "main"), "")
+        file = self.db.file if self.db.dialect == "sqlite" else None  # type: ignore[union-attr]
         return Path(f"{file}.audit-anchor") if file else None
 
     def attach_ledger(self, key: bytes) -> None:
@@ -339,20 +331,21 @@ class ReportStore:
                     GENESIS, int(first["seq"]), first["at"], first["actor"], first["action"], first["ref"],
                     first["detail"]):
                 raise WrongKeyError("the audit log was not written with this report key")
-            with_busy_retry(lambda: self.db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [_KEY_CHECK, ledger.check_value()]),
-                what="record the key check")
-            self.db.conn.commit()
+            def record() -> None:
+                with self.db.atomic():
+                    self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                                    [_KEY_CHECK, ledger.check_value()])
+            with_busy_retry(record, what="record the key check")
         self._ledger = ledger
 
     def _state(self) -> State:
         last = self._one("SELECT seq, hash FROM report_audit ORDER BY seq DESC LIMIT 1")
-        tables = {t: row_digest(self.db.conn.execute(f"SELECT * FROM {t} ORDER BY {_ORDER[t]}"))
+        tables = {t: row_digest(self.db.execute(f"SELECT * FROM {t} ORDER BY {_ORDER[t]}"))
                   for t in PROTECTED_TABLES}
         return State(int(last["seq"]) if last else 0, str(last["hash"]) if last else GENESIS, tables)
 
     def _data_version(self) -> int:
-        return int(self.db.conn.execute("PRAGMA data_version").fetchone()[0])
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])  # type: ignore[index]
 
     def _check_anchor(self, found: State, anchor: dict[str, Any] | None) -> list[str]:
         """How `found` differs from what the anchor vouches for ([] when it is one of its states)."""
@@ -391,75 +384,30 @@ class ReportStore:
                 "alarm": self.alarm or None}
 
     def init(self) -> None:
-        """Create the report tables (idempotent)."""
-        t = self.db.table
-        with self.db.atomic():
-            t("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
-            t("report_seen").create({"key": str, "at": float, "ref": str}, pk="key", not_null={"at"},
-                                    if_not_exists=True)
-            t("report_drafts").create(
-                {"owner": str, "nonce": str, "state": bytes, "updated_at": float},
-                pk="owner", not_null={"nonce", "state", "updated_at"}, if_not_exists=True)
-            t("report_pending").create(
-                {"owner": str, "ref": str, "action": str, "created_at": float},
-                pk="owner", not_null={"ref", "action", "created_at"}, if_not_exists=True)
-            t("reports").create(
-                {"ref": str, "draft_nonce": str, "reporter": str, "identity": bytes, "content": bytes,
-                 "category": str, "urgency": str, "confidential": int, "status": str, "created_at": float,
-                 "updated_at": float, "acknowledged_at": float, "resolved_at": float, "carrier_outcome": str},
-                pk="ref", not_null={"draft_nonce", "reporter", "identity", "content", "category", "urgency",
-                                    "confidential", "status", "created_at", "updated_at"},
-                if_not_exists=True)
-            t("reports").create_index(["draft_nonce"], unique=True, if_not_exists=True)
-            t("reports").create_index(["status"], if_not_exists=True)
-            t("report_events").create(
-                {"id": int, "ref": str, "at": float, "kind": str, "actor": str, "body": bytes},
-                pk="id", not_null={"ref", "at", "kind", "actor"}, if_not_exists=True)
-            t("report_events").create_index(["ref"], if_not_exists=True)
-            t("report_outbox").create(
-                {"id": int, "idem_key": str, "ref": str, "recipient": str, "step": str, "body": bytes,
-                 "status": str, "attempts": int, "next_attempt_at": float, "created_at": float,
-                 "sent_at": float, "message_id": int, "last_error": str},
-                pk="id", not_null={"idem_key", "ref", "recipient", "step", "body", "status", "attempts",
-                                   "next_attempt_at", "created_at"},
-                defaults={"status": "pending", "attempts": 0}, if_not_exists=True)
-            t("report_outbox").create_index(["idem_key"], unique=True, if_not_exists=True)
-            t("report_outbox").create_index(["status", "next_attempt_at"], if_not_exists=True)
-            t("report_timers").create(
-                {"id": int, "ref": str, "step": str, "kind": str, "notify": str, "due_at": float,
-                 "fired_at": float, "cancelled_at": float},
-                pk="id", not_null={"ref", "step", "kind", "notify", "due_at"}, if_not_exists=True)
-            t("report_timers").create_index(["ref", "step"], unique=True, if_not_exists=True)
-            t("report_timers").create_index(["due_at"], if_not_exists=True)
-            t("report_audit").create(
-                {"seq": int, "at": float, "actor": str, "action": str, "ref": str, "detail": str,
-                 "prev_hash": str, "hash": str},
-                pk="seq", not_null={"at", "actor", "action", "detail", "prev_hash", "hash"},
-                if_not_exists=True)
-            # Append-only at the SQL level too; the hash chain detects edits made around SQLite.
-            for event in ("UPDATE", "DELETE"):
-                self.db.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS report_audit_no_{event.lower()} "
-                    f"BEFORE {event} ON report_audit "
-                    "BEGIN SELECT RAISE(ABORT, 'report_audit is append-only'); END")
+        """Bring the schema up to date (idempotent)."""
+        migrate(self.db)
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        """One write transaction, taking the write lock up front (no lock upgrade to fail later).
+        """One write transaction, serialised against every other writer (see bot/storage/engine.py).
 
-        With a ledger on a file database the anchor is written before COMMIT (pending) and confirmed
+        With a ledger on a SQLite file the anchor is written before COMMIT (pending) and confirmed
         after it, under a lock shared by every process using this database.
         """
-        conn = self.db.conn
         ledger = self._ledger
-        with ledger.locked() if ledger is not None else nullcontext():
+        if self.db.dialect != "sqlite" or ledger is None or ledger.anchor is None:
+            with self.db.write():
+                yield
+            return
+        conn = self.db.conn  # type: ignore[union-attr]
+        with ledger.locked():
             with_busy_retry(lambda: conn.execute("BEGIN IMMEDIATE"), what="start a write")
             try:
                 before = self._begin_state()
                 changes = conn.total_changes
                 yield
                 after = None
-                if before is not None and ledger is not None and conn.total_changes != changes:
+                if before is not None and conn.total_changes != changes:
                     after = self._state()
                     if after != before:
                         ledger.write(self._anchor_body(before, after))
@@ -470,15 +418,21 @@ class ReportStore:
                     conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-            if after is not None and ledger is not None:
+            if after is not None:
                 ledger.write(self._anchor_body(after, None))
                 self._cached = (self._data_version(), after)
             elif before is not None:
                 self._cached = (self._data_version(), before)
 
+    def _in_transaction(self) -> bool:
+        return self.db.in_transaction
+
+    def _short(self) -> AbstractContextManager[Any]:
+        """A transaction for a lease change: no global write lock on PostgreSQL (row locks suffice)."""
+        return self.db.atomic() if self.db.dialect == "postgres" else self.write()
+
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-        rows = list(self.db.query(sql, params))
-        return rows[0] if rows else None
+        return self.db.one(sql, params)
 
     # processed updates (replays of Telegram updates and button presses change nothing) -----------
     def seen(self, key: str) -> dict[str, Any] | None:
@@ -486,15 +440,17 @@ class ReportStore:
         return self._one("SELECT * FROM report_seen WHERE key = ?", [key])
 
     def mark_seen(self, key: str, *, at: float, ref: str | None = None) -> None:
-        self.db.execute("INSERT OR IGNORE INTO report_seen (key, at, ref) VALUES (?, ?, ?)", [key, at, ref])
+        self.db.execute("INSERT INTO report_seen (key, at, ref) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                        [key, at, ref])
 
     # drafts and pending free-text inputs ----------------------------------------------------------
     def draft(self, owner: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM report_drafts WHERE owner = ?", [owner])
 
     def put_draft(self, owner: str, *, nonce: str, state: bytes, at: float) -> None:
-        self.db.execute("INSERT OR REPLACE INTO report_drafts (owner, nonce, state, updated_at) "
-                        "VALUES (?, ?, ?, ?)", [owner, nonce, state, at])
+        self.db.execute("INSERT INTO report_drafts (owner, nonce, state, updated_at) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (owner) DO UPDATE SET nonce = excluded.nonce, state = excluded.state, "
+                        "updated_at = excluded.updated_at", [owner, nonce, state, at])
 
     def delete_draft(self, owner: str) -> None:
         self.db.execute("DELETE FROM report_drafts WHERE owner = ?", [owner])
@@ -503,8 +459,9 @@ class ReportStore:
         return self._one("SELECT * FROM report_pending WHERE owner = ?", [owner])
 
     def put_pending(self, owner: str, *, ref: str, action: str, at: float) -> None:
-        self.db.execute("INSERT OR REPLACE INTO report_pending (owner, ref, action, created_at) "
-                        "VALUES (?, ?, ?, ?)", [owner, ref, action, at])
+        self.db.execute("INSERT INTO report_pending (owner, ref, action, created_at) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (owner) DO UPDATE SET ref = excluded.ref, action = excluded.action, "
+                        "created_at = excluded.created_at", [owner, ref, action, at])
 
     def delete_pending(self, owner: str) -> None:
         self.db.execute("DELETE FROM report_pending WHERE owner = ?", [owner])
@@ -542,9 +499,9 @@ class ReportStore:
         self.db.execute(f"UPDATE reports SET {assignments} WHERE ref = ?", [*fields.values(), ref])
 
     def add_event(self, *, ref: str, at: float, kind: str, actor: str, body: bytes | None = None) -> int:
-        cur = self.db.execute("INSERT INTO report_events (ref, at, kind, actor, body) VALUES (?, ?, ?, ?, ?)",
-                              [ref, at, kind, actor, body])
-        return int(cur.lastrowid or 0)
+        row = self.db.execute("INSERT INTO report_events (ref, at, kind, actor, body) VALUES (?, ?, ?, ?, ?) "
+                              "RETURNING id", [ref, at, kind, actor, body]).fetchone()
+        return int(row[0]) if row else 0
 
     def events(self, ref: str) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM report_events WHERE ref = ? ORDER BY id", [ref]))
@@ -553,10 +510,62 @@ class ReportStore:
     def enqueue(self, *, idem_key: str, ref: str, recipient: str, step: str, body: bytes, at: float) -> bool:
         """Add a notification unless one with this idempotency key exists; True if added."""
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO report_outbox (idem_key, ref, recipient, step, body, status, attempts, "
-            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            "INSERT INTO report_outbox (idem_key, ref, recipient, step, body, status, attempts, "
+            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (idem_key) DO NOTHING",
             [idem_key, ref, recipient, step, body, at, at])
         return cur.rowcount == 1
+
+    def _claim(self, table: str, due: str, *, owner: str, now: float, ttl: float, limit: int,
+               order: str) -> list[dict[str, Any]]:
+        """Lease up to `limit` due rows of `table` to `owner` until now + ttl, each with a new fencing
+        number. PostgreSQL: rows locked by another claimer are skipped (FOR UPDATE SKIP LOCKED);
+        SQLite: BEGIN IMMEDIATE and the same conditional update."""
+        # A lease of this very owner counts as free: the same process, restarted inside (tests) or
+        # a new process that got the pid of a dead one, takes its own rows back at once.
+        free = "(lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)"
+        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        sql = (f"UPDATE {table} SET lease_owner = ?, lease_until = ?, fence = fence + 1 "
+               f"WHERE id IN (SELECT id FROM {table} WHERE {due} AND {free} ORDER BY {order} LIMIT ?{skip}) "
+               f"AND {due} AND {free} RETURNING *")
+        params = [owner, now + ttl, now, now, owner, limit, now, now, owner]
+        with nullcontext() if self._in_transaction() else self._short():
+            rows = list(self.db.query(sql, params))
+        return sorted(rows, key=lambda r: tuple(r[c.strip().split()[0]] for c in order.split(",")))
+
+    def claim_outbox(self, *, owner: str, now: float, ttl: float, limit: int) -> list[dict[str, Any]]:
+        """Due notifications leased to `owner` (see `_claim`)."""
+        # As in outbox_due: a reminder never overtakes the notice it reminds of.
+        due = ("status = 'pending' AND next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM report_outbox AS e "
+               "WHERE e.ref = report_outbox.ref AND e.recipient = report_outbox.recipient "
+               "AND e.status = 'pending' AND e.id < report_outbox.id)")
+        return self._claim("report_outbox", due, owner=owner, now=now, ttl=ttl, limit=limit,
+                           order="next_attempt_at, id")
+
+    def confirm_outbox(self, row_id: int, *, owner: str, fence: int, now: float, ttl: float) -> bool:
+        """Extend `owner`'s lease on a row right before sending; False when it was taken over
+        (another instance has a newer fencing number), has expired or the row is no longer pending."""
+        with self._short():
+            cur = self.db.execute("UPDATE report_outbox SET lease_until = ? WHERE id = ? AND fence = ? "
+                                  "AND lease_owner = ? AND status = 'pending' AND lease_until > ?",
+                                  [now + ttl, row_id, fence, owner, now])
+        return cur.rowcount == 1
+
+    def release_outbox(self, row_id: int, *, fence: int) -> None:
+        """Give a claimed row back at once (this instance cannot deliver it)."""
+        with self._short():
+            self.db.execute("UPDATE report_outbox SET lease_owner = NULL, lease_until = NULL "
+                            "WHERE id = ? AND fence = ?", [row_id, fence])
+
+    def claim_timers(self, *, owner: str, now: float, ttl: float, limit: int) -> list[dict[str, Any]]:
+        """Due escalation timers leased to `owner` (see `_claim`); called inside write(), so the
+        claim and the firing commit together (or not at all)."""
+        return self._claim("report_timers", "fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ?",
+                           owner=owner, now=now, ttl=ttl, limit=limit, order="due_at, id")
+
+    def timer_if_fence(self, timer_id: int, *, fence: int) -> dict[str, Any] | None:
+        """The timer, if it is still open and its lease still carries `fence` (call inside write())."""
+        return self._one("SELECT * FROM report_timers WHERE id = ? AND fence = ? AND fired_at IS NULL "
+                         "AND cancelled_at IS NULL", [timer_id, fence])
 
     def outbox_due(self, *, now: float, limit: int) -> list[dict[str, Any]]:
         """Due notifications, each only once every earlier one of the same report to the same
@@ -579,14 +588,20 @@ class ReportStore:
             return list(self.db.query("SELECT * FROM report_outbox ORDER BY id"))
         return list(self.db.query("SELECT * FROM report_outbox WHERE ref = ? ORDER BY id", [ref]))
 
-    def mark_sent(self, row_id: int, *, at: float, message_id: int | None) -> None:
-        self.db.execute("UPDATE report_outbox SET status = 'sent', sent_at = ?, message_id = ?, "
-                        "last_error = NULL WHERE id = ? AND status = 'pending'", [at, message_id, row_id])
+    def mark_sent(self, row_id: int, *, at: float, message_id: int | None, fence: int | None = None) -> bool:
+        """Record a delivery; False when the row is no longer pending or (with `fence`) was taken over."""
+        cond, extra = ("", []) if fence is None else (" AND fence = ?", [fence])
+        cur = self.db.execute("UPDATE report_outbox SET status = 'sent', sent_at = ?, message_id = ?, "
+                              "last_error = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'" + cond,
+                              [at, message_id, row_id, *extra])
+        return cur.rowcount == 1
 
-    def reschedule(self, row_id: int, *, next_at: float, error: str, count_attempt: bool = True) -> None:
+    def reschedule(self, row_id: int, *, next_at: float, error: str, count_attempt: bool = True,
+                   fence: int | None = None) -> None:
+        cond, extra = ("", []) if fence is None else (" AND fence = ?", [fence])
         self.db.execute("UPDATE report_outbox SET attempts = attempts + ?, next_attempt_at = ?, "
-                        "last_error = ? WHERE id = ? AND status = 'pending'",
-                        [1 if count_attempt else 0, next_at, error, row_id])
+                        "last_error = ?, lease_until = NULL WHERE id = ? AND status = 'pending'" + cond,
+                        [1 if count_attempt else 0, next_at, error, row_id, *extra])
 
     def postpone_all(self, *, until: float) -> None:
         """Flood control is per bot: nothing may be sent before `until`."""
@@ -599,8 +614,8 @@ class ReportStore:
 
     # timers ---------------------------------------------------------------------------------------
     def add_timer(self, *, ref: str, step: str, kind: str, notify: str, due_at: float) -> None:
-        self.db.execute("INSERT OR IGNORE INTO report_timers (ref, step, kind, notify, due_at) "
-                        "VALUES (?, ?, ?, ?, ?)", [ref, step, kind, notify, due_at])
+        self.db.execute("INSERT INTO report_timers (ref, step, kind, notify, due_at) "
+                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (ref, step) DO NOTHING", [ref, step, kind, notify, due_at])
 
     def timers_due(self, *, now: float) -> list[dict[str, Any]]:
         return list(self.db.query(
@@ -689,7 +704,8 @@ class ReportStore:
 
         Freed pages are zeroed (secure_delete) so the ciphertext does not linger in the file.
         """
-        self.db.execute("PRAGMA secure_delete = ON")
+        if self.db.dialect == "sqlite":
+            self.db.execute("PRAGMA secure_delete = ON")
         refs = [str(r["ref"]) for r in self.db.query(
             "SELECT ref FROM reports WHERE status = 'resolved' AND resolved_at < ?", [resolved_before])]
         for ref in refs:

@@ -140,6 +140,7 @@ class FakeWeCom(_Server):
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         authed = False
+        number = 0
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 continue
@@ -158,6 +159,7 @@ class FakeWeCom(_Server):
                 authed = True
                 old, self.current = self.current, ws
                 self.connections += 1
+                number = self.connections  # which subscription carried each frame (tests/cluster)
                 if old is not None and not old.closed:
                     await old.close(code=4000, message=b"kicked by a newer connection")
                 continue
@@ -168,7 +170,7 @@ class FakeWeCom(_Server):
                 await ws.send_json({"headers": {"req_id": req_id}, "errcode": 0, "errmsg": "ok"})
                 continue
             errcode, errmsg = self._check(cmd, req_id)
-            self.frames.add(dict(frame, errcode=errcode))
+            self.frames.add(dict(frame, errcode=errcode, _connection=number))
             await ws.send_json({"headers": {"req_id": req_id}, "errcode": errcode, "errmsg": errmsg})
         if self.current is ws:
             self.current = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import signal
 import subprocess
@@ -63,18 +64,33 @@ class WeComUser:
         await self.server.frames.wait(lambda _: any(fragment in m.text for m in self.messages(start)), start=0)
         return self.messages(start)
 
+    async def until_button(self, label: str, *, start: int = 0) -> list[Msg]:
+        """Wait until a message from `start` on has a button labelled with `label`."""
+        await self.server.frames.wait(lambda _: any(label in lb for m in self.messages(start) for lb, _ in m.buttons),
+                                     start=0)
+        return self.messages(start)
+
     async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
+        # The reply bearing the button may still be on its way (text first, then the card).
+        with contextlib.suppress(TimeoutError):
+            await self.server.frames.wait(lambda _: self.shown(label) is not None, start=0)
         msg, key = self.find(label)
         start = len(self.messages())
         await self.server.click(self.user, task_id=msg.card, event_key=key)
         return await self._wait(start, buttons=buttons)
 
-    def find(self, label: str) -> tuple[Msg, str]:
+    def shown(self, label: str) -> tuple[Msg, str] | None:
         for msg in reversed(self.messages()):
             for lb, key in msg.buttons:
                 if label in lb:
                     return msg, key
-        raise AssertionError(f"no button {label!r} shown to {self.user}")
+        return None
+
+    def find(self, label: str) -> tuple[Msg, str]:
+        found = self.shown(label)
+        if found is None:
+            raise AssertionError(f"no button {label!r} shown to {self.user}")
+        return found
 
 
 class DingTalkUser:
@@ -105,26 +121,43 @@ class DingTalkUser:
         await self.server.requests.wait(lambda _: any(fragment in m.text for m in self.messages(start)), start=0)
         return self.messages(start)
 
+    async def until_button(self, label: str, *, start: int = 0) -> list[Msg]:
+        """Wait until a message from `start` on has a button labelled with `label`."""
+        await self.server.requests.wait(lambda _: any(label in lb for m in self.messages(start) for lb, _ in m.buttons),
+                                     start=0)
+        return self.messages(start)
+
     async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
+        # The reply bearing the button may still be on its way.
+        with contextlib.suppress(TimeoutError):
+            await self.server.requests.wait(lambda _: self.shown(label) is not None, start=0)
         msg, key = self.find(label)
         start = len(self.messages())
         mid = await self.server.click(self.user, out_track_id=msg.card, action_id=key)
         await self.server.ack(mid)
         return await self._wait(start, buttons=buttons)
 
-    def find(self, label: str) -> tuple[Msg, str]:
+    def shown(self, label: str) -> tuple[Msg, str] | None:
         for msg in reversed(self.messages()):
             for lb, key in msg.buttons:
                 if label in lb:
                     return msg, key
-        raise AssertionError(f"no button {label!r} shown to {self.user}")
+        return None
+
+    def find(self, label: str) -> tuple[Msg, str]:
+        found = self.shown(label)
+        if found is None:
+            raise AssertionError(f"no button {label!r} shown to {self.user}")
+        return found
 
 
 class Stage:
     """Both fake servers and the bot process over one database."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, *, rate_limit: dict[str, float] | None = None):
         self.tmp = tmp
+        # Scripted users type faster than people: generous unless a test is about the limit.
+        self.rate_limit = rate_limit or {"burst": 1000, "per_minute": 6000}
         self.cert = fakes.self_signed_cert()
         self.wecom = fakes.FakeWeCom(bot_id="libao-bot", secret=WECOM_SECRET, cert=self.cert)
         self.dingtalk = fakes.FakeDingTalk(client_id="dinglibao", client_secret=DINGTALK_SECRET, port=DINGTALK_PORT)
@@ -139,6 +172,7 @@ class Stage:
             "database": str(self.tmp / "libao.db"),
             "log_level": "INFO",
             "reports": {"tick_seconds": 1},
+            "rate_limit": self.rate_limit,
             "channels": {
                 "lease_seconds": 5,
                 "wecom": {"bot_id": "libao-bot", "ws_url": self.wecom.url,

@@ -3,10 +3,13 @@ frames, driven through the vendors' real SDK clients."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
 
 import pytest
 
+from bot.core.phrases.messages import t
 from tests.channels.harness import DingTalkUser, Msg, Stage, WeComUser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
@@ -25,13 +28,19 @@ def users(stage: Stage, reporter_on: str) -> tuple[WeComUser | DingTalkUser, WeC
 
 
 async def file_report(staff: WeComUser | DingTalkUser) -> str:
-    """The /report conversation through cards; returns the reference shown to the reporter."""
-    await staff.say("/report", buttons=True)
-    await staff.press("涉密载体丢失")
-    await staff.say("今天上午十点，三楼会议室", buttons=True)
-    await staff.press("不清楚", buttons=True)
-    await staff.press("尚未采取措施", buttons=True)
-    await staff.press("否，可以告知", buttons=True)
+    """The /report conversation through cards; returns the reference shown to the reporter. Each step
+    waits for what comes next (a card may arrive after its text, or after an earlier reply's card)."""
+    steps = [("say", "/report", "涉密载体丢失"), ("press", "涉密载体丢失", "刚刚"),
+             ("say", "昨天下午", "什么时间、什么地点"),  # when it was discovered, typed
+             ("say", "今天上午十点，三楼会议室", "不清楚"), ("press", "不清楚", "尚未采取措施"),
+             ("press", "尚未采取措施", "否，可以告知"), ("press", "否，可以告知", "提交报告")]
+    for how, what, then in steps:
+        start = len(staff.messages())
+        await (staff.say(what) if how == "say" else staff.press(what))
+        if how == "say" and what == "昨天下午":
+            await staff.until(then, start=start)
+        else:
+            await staff.until_button(then, start=start)
     done = await staff.press("提交报告")
     refs = [m for msg in done for m in REF.findall(msg.text)]
     assert refs, done
@@ -113,7 +122,12 @@ async def test_dropped_connection_redelivery_and_kill9_lose_nothing_and_answer_o
         await staff.say("/report", buttons=True)
         await server.drop()
         await server.connected(count=2, timeout=60)
+        start = len(staff.messages())
         await staff.press("涉密载体丢失")
+        await staff.until_button("刚刚", start=start)
+        start = len(staff.messages())
+        await staff.press("刚刚")
+        await staff.until("什么时间、什么地点", start=start)
 
         # A redelivered message is not answered again: the next thing the user sees answers the next message.
         await staff.say("电话响几声要接？")
@@ -138,3 +152,48 @@ async def test_dropped_connection_redelivery_and_kill9_lose_nothing_and_answer_o
 
         # The report conversation survived the crash: /cancel found it to cancel.
         assert "已取消" in cancelled[-1].text
+
+
+def _handled(stage: Stage, platform: str) -> int:
+    """How many messages of `platform` the bot has finished handling (its exactly-once inbox)."""
+    db = sqlite3.connect(stage.tmp / "libao.db")
+    try:
+        return int(db.execute("SELECT count(*) FROM channel_inbox WHERE state = 'done' AND key LIKE ?",
+                              [f"{platform}:%"]).fetchone()[0])
+    finally:
+        db.close()
+
+
+async def _until_handled(stage: Stage, platform: str, count: int) -> None:
+    for _ in range(1200):  # a wait for the bot, not a timed assertion
+        if _handled(stage, platform) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{platform}: {count} messages not handled")
+
+
+@pytest.mark.parametrize("platform", ["wecom", "dingtalk"])
+async def test_a_flood_from_one_user_is_limited_like_telegram_and_others_are_not(tmp_path, platform):
+    # Three at once and practically no refill: the count does not depend on how fast the machine is.
+    async with Stage(tmp_path, rate_limit={"burst": 3, "per_minute": 0.01}) as stage:
+        stage.start_bot()
+        await stage.up()
+        if platform == "wecom":
+            staff, other = WeComUser(stage.wecom, "wx-staff"), WeComUser(stage.wecom, "wx-officer")
+        else:
+            staff, other = DingTalkUser(stage.dingtalk, "dt-staff"), DingTalkUser(stage.dingtalk, "dt-officer")
+        question = "电话响几声要接？"
+        for _ in range(6):
+            if platform == "dingtalk":
+                await stage.dingtalk.ack(await stage.dingtalk.text(staff.user, question))
+            else:
+                await stage.wecom.text(staff.user, question)
+        await _until_handled(stage, platform, 6)
+        # Another user on the same channel is answered as usual (the bucket is per user).
+        assert any("依据" in m.text for m in await other.say(question))
+        await staff.until(t("bot.rate_limited"))
+        texts = [m.text for m in staff.messages()]
+        assert sum("依据" in x for x in texts) == 3, texts  # the burst is answered
+        assert texts.count(t("bot.rate_limited")) == 1, texts  # one notice, then silence
+        assert stage.log_text().count("over the rate limit") == 3
+        assert question not in stage.log_text()

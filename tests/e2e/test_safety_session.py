@@ -183,7 +183,8 @@ def _tap_label(chat: Conversation, message: dict, label: str) -> dict:
 def _report(chat: Conversation) -> str:
     """A whole report through the buttons and text answers; returns the reference shown."""
     step = _tap_label(chat, chat.say("/report"), "外部人员")
-    assert "时间" in step["text"]
+    assert "什么时候发现" in step["text"]
+    chat.say("前天晚上")
     chat.say("今天上午，营业厅")
     chat.say("3")
     chat.say("已提醒同事")

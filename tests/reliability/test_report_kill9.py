@@ -90,7 +90,11 @@ def test_kill9_during_200_submissions_loses_and_duplicates_nothing(tmp_path):
         row = store.report(ref)
         assert row is not None, f"reference {ref} shown for submission {n} is missing"
         content = service.sealer.open_json(row["content"], context=record_context("content", row))
+        found = content.pop("discovered_at")
+        assert content.pop("discovered_said") == ("3小时前" if n % 2 else "刚刚")
         assert content == _expected_content(n)
+        # typed "3 hours ago" or tapped "just now": before the submission
+        assert row["created_at"] - found >= (3 * 3600 if n % 2 else 0)
     # Every report got its first notifications exactly once (idempotency keys) and its timers.
     for row in store.reports(open_only=False):
         steps = [o["step"] for o in store.outbox(ref=row["ref"])]

@@ -23,6 +23,7 @@ def script(n: int) -> list[tuple[str, str]]:
     steps = [("cmd", "report"), ("tap", f":category:{category}:")]
     if category == "other":
         steps.append(("text", f"说明{n}"))
+    steps.append(("text", "3小时前") if n % 2 else ("tap", ":discovered:now:"))
     steps += [("text", expected_when_where(n)), ("tap", f":level:{LEVELS[n % len(LEVELS)]}:"),
               ("text", f"已采取措施{n}"), ("tap", ":confidential:yes:" if n % 2 else ":confidential:no:"),
               ("tap", ":confirm:submit:")]

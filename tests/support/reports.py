@@ -65,6 +65,7 @@ def shown_ref(replies: list[Reply] | None) -> str | None:
 class Answers:
     category: str = "lost_carrier"
     detail: str = "情况说明"
+    discovered: str = "now"  # a button value (now / today / yesterday), else typed text
     when_where: str = "今天上午十点，三楼会议室"
     level: str = "secret"
     containment: str = "已通知部门负责人"
@@ -83,6 +84,10 @@ def submit(service: ReportService, person: Person, answers: Answers, *, key_pref
     r = service.handle_callback(person, button(r, f":category:{answers.category}:"), update_key=key())
     if answers.category == "other":
         r = service.handle_text(person, answers.detail, update_key=key())
+    if answers.discovered in ("now", "today", "yesterday"):
+        r = service.handle_callback(person, button(r, f":discovered:{answers.discovered}:"), update_key=key())
+    else:
+        r = service.handle_text(person, answers.discovered, update_key=key())
     r = service.handle_text(person, answers.when_where, update_key=key())
     r = service.handle_callback(person, button(r, f":level:{answers.level}:"), update_key=key())
     r = service.handle_text(person, answers.containment, update_key=key())

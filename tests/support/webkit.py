@@ -18,8 +18,10 @@ from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
 from bot.channels.base import Identities
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.web.app import WebApp, WebOptions, new_nonce
 from bot.channels.web.auth import Accounts, TrustedHeader
+from bot.config import RateLimitConfig
 from bot.core.chat.assistant import Assistant, load_assistant
 from bot.core.reports.escalation import ReportPolicy
 from bot.core.reports.sealing import Sealer
@@ -49,9 +51,14 @@ class Kit:
         return pyotp.TOTP(self.totp[name]).at(time.time() + offset)
 
 
+GENEROUS = RateLimitConfig(burst=1000, per_minute=6000)
+
+
 def make_kit(tmp: Path, *, assistant: Assistant | None = None,
-             officers: tuple[str, ...] = ("telegram:5550001",)) -> Kit:
-    """`officers`: identities (`channel:user_id`) that receive report notices."""
+             officers: tuple[str, ...] = ("telegram:5550001",),
+             rate_limit: RateLimitConfig = GENEROUS) -> Kit:
+    """`officers`: identities (`channel:user_id`) that receive report notices; `rate_limit`: generous
+    unless a test is about it (the scripted users here type faster than people)."""
     db = connect(tmp / "libao.db", any_thread=True)
     if assistant is None:
         assistant = load_assistant(ChatStore(db))
@@ -72,7 +79,8 @@ def make_kit(tmp: Path, *, assistant: Assistant | None = None,
     trusted = TrustedHeader([ipaddress.ip_network(PROXY)], user_header="X-Remote-User",
                             groups_header="X-Remote-Groups", officer_groups=["secrecy"], admin_groups=["it"])
     web = WebApp(assistant, reports=reports, accounts=accounts, trusted=trusted,
-                 identities=identities, store=WebStore(db), options=WebOptions())
+                 identities=identities, store=WebStore(db), options=WebOptions(),
+                 limiter=RateLimiter(rate_limit))
     return Kit(web, reports, accounts, assistant, totp, identities, db)
 
 
@@ -150,6 +158,7 @@ def file_anonymous_report(client: TestClient, *, detail: str) -> tuple[str, str]
     msg = send("/report")
     msg = tap(msg, len(msg["buttons"]) - 1)  # category: other
     msg = send(detail)
+    msg = tap(msg, 0)  # discovered: just now
     msg = send("今天上午十点，三楼会议室")
     msg = tap(msg, 0)  # level
     msg = send("已通知部门负责人")

@@ -88,8 +88,8 @@ async def test_settings_during_a_report_draft_asks_continue_or_cancel(matcher, t
         assert busy.text == t("flow.busy", current=draft, target=t("settings.flow_name", field="姓名"))
         await _tap(bot, t("flow.continue", current=draft))
         assert bot.request.last().text == step  # the report continues where it was
-        await bot.send(bot.updates.text("今天上午，营业厅", user_id=STAFF))  # still the report's answer
-        assert bot.store.get_settings(STAFF) == {} and "密级" in bot.request.last().text
+        await bot.send(bot.updates.text("3小时前", user_id=STAFF))  # still the report's answer
+        assert bot.store.get_settings(STAFF) == {} and "在什么时间、什么地点" in bot.request.last().text
         await bot.send(bot.updates.command("/settings 姓名", user_id=STAFF))
         await _tap(bot, "取消并")
         assert bot.request.last().text == t("settings.prompt", field="姓名")

@@ -23,7 +23,7 @@ CASES: dict[str, Callable[[Updates], Update]] = {
     "stranger inline": lambda u: u.inline("道歉", user_id=STRANGER),
     "group member": lambda u: u.text("电话响几声要接？", user_id=GROUP_MEMBER),
 }
-_OWN_TEXTS = {t("access.refused"), t("bot.rate_limited")}
+_OWN_TEXTS = {t("access.refused"), t("access.unverified"), t("bot.rate_limited")}
 _GATE_METHODS = {"getChatMember", "sendMessage", "answerCallbackQuery", "answerInlineQuery"}
 
 
@@ -100,5 +100,37 @@ async def test_an_error_in_a_feature_handler_of_an_admitted_user_is_still_apolog
         assert reached  # admitted; the failing answer went to the error handler
         assert len(bot.errors) == 1
         bot.errors.clear()
+    finally:
+        await bot.app.shutdown()
+
+
+# A failed membership lookup says nothing about the user: Telegram's own "no" (400 user not found,
+# 403 bot not in the group) is a refusal; trouble on the way (5xx, 429, time-outs) is "try later".
+_UNVERIFIED_FAULTS = {f for f in FAULTS if f not in ("400", "403")}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+async def test_a_group_member_whose_check_fails_is_asked_to_try_later_not_refused(matcher, clock, fault):
+    bot, reached = await _bot_with_probe(matcher, clock)
+    try:
+        bot.request.faults["getChatMember"] = fault
+        expected = t("access.unverified") if fault in _UNVERIFIED_FAULTS else t("access.refused")
+        await bot.send(bot.updates.text("电话响几声要接？", user_id=GROUP_MEMBER))
+        assert reached == [] and bot.errors == [], fault  # still closed: no feature reached
+        assert [c.text for c in bot.request.sent()] == [expected], fault
+        # A button in the meantime: the same answer as a toast, nothing reached.
+        bot.request.calls.clear()
+        await bot.send(bot.updates.callback("1x:0", user_id=GROUP_MEMBER))
+        assert reached == [], fault
+        toasts = [c.params.get("text") for c in bot.request.sent("answerCallbackQuery")]
+        assert toasts == [expected], fault
+        if fault not in _UNVERIFIED_FAULTS:
+            return
+        # Telegram recovers; once the short wait is over the member is admitted as usual.
+        del bot.request.faults["getChatMember"]
+        clock.advance(31)
+        await bot.send(bot.updates.text("电话响几声要接？", user_id=GROUP_MEMBER))
+        assert len(reached) == 1, fault
+        assert t("access.refused") not in {c.text for c in bot.request.sent()}, fault
     finally:
         await bot.app.shutdown()

@@ -452,10 +452,10 @@ async def test_a_flood_from_one_user_gets_one_polite_warning(bot):
 
 
 async def test_error_handler_apologises_and_tells_admins_without_content(bot, monkeypatch):
-    def boom(sender, text):
+    async def boom(sender, text):
         raise ValueError(f"cannot handle {text}")
 
-    monkeypatch.setattr(bot.assistant, "ask", boom)
+    monkeypatch.setattr(bot.assistant, "text_async", boom)
     await bot.send(bot.updates.text("机密文件放哪里了", user_id=STAFF))
     assert [type(e) for e in bot.errors] == [ValueError]
     bot.errors.clear()
@@ -467,10 +467,10 @@ async def test_error_handler_apologises_and_tells_admins_without_content(bot, mo
 
 
 async def test_error_while_apologising_does_not_loop(bot, monkeypatch):
-    def boom(sender, text):
+    async def boom(sender, text):
         raise RuntimeError("x")
 
-    monkeypatch.setattr(bot.assistant, "ask", boom)
+    monkeypatch.setattr(bot.assistant, "text_async", boom)
     bot.request.fail["sendMessage"] = "Forbidden: bot was blocked by the user"
     await bot.send(bot.updates.text("你好", user_id=STAFF))
     assert [type(e) for e in bot.errors] == [RuntimeError]

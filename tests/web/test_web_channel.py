@@ -14,10 +14,12 @@ from bot.channels.outbox import Outbox
 from bot.channels.web.app import WebApp, new_nonce
 from bot.channels.web.auth import Accounts, Sessions, WebUser
 from bot.channels.web.server import WebChannel
-from bot.config import WebConfig
+from bot.config import RateLimitConfig, WebConfig
 from bot.core.chat.reply import Sender
+from bot.core.phrases.messages import t
 from bot.core.reports.sealing import Sealer
 from bot.core.reports.service import Person
+from bot.core.reports.views import format_time
 from bot.storage import AccountStore, connect
 from bot.storage.web import WebStore
 
@@ -120,3 +122,44 @@ def test_totp_secrets_are_sealed_and_clear_ones_get_sealed(tmp_path, shared_assi
     else:
         raise AssertionError("an officer account without the report key was created")
     assert keyless.verify("admin1", PASSWORD, kit.code("admin1", offset=30)) is None
+
+
+def test_the_officer_console_shows_when_the_leak_was_discovered_and_the_clock_from_it(tmp_path, shared_assistant):
+    kit = make_kit(tmp_path, assistant=shared_assistant, officers=("web:officer1",))
+    uid = kit.identities.user_id("web:staff1")
+    late = submit(kit.reports, Person(user_id=uid, chat_id=uid, username="web:staff1"), Answers(discovered="30小时前"))
+    fresh = submit(kit.reports, Person(user_id=uid, chat_id=uid, username="web:staff1"), Answers(discovered="now"))
+    officer = client_for(kit)
+    h = {"X-CSRF-Token": login(officer, kit, "officer1")}
+    listed = {r["ref"]: r for r in officer.get("/officer/api/reports").json()["reports"]}
+    assert listed[late]["flags"]["written_report"] == "overdue"  # 24 h from discovery, not from submission
+    assert listed[fresh]["flags"]["written_report"] == "ok"
+    view = officer.post("/officer/api/report", json={"ref": late}, headers=h).json()
+    row = kit.reports.store.report(late)
+    found = kit.reports.notifications.discovered_at(row)
+    assert found is not None and row["created_at"] - found >= 30 * 3600
+    assert t("report.summary.discovered", at=format_time(found), said="30小时前") in view["summary"]
+    assert view["deadlines"]["written_report"] == format_time(found + 24 * 3600)
+
+
+def test_the_web_page_has_the_same_per_user_limit_as_every_channel(tmp_path, shared_assistant):
+    kit = make_kit(tmp_path, assistant=shared_assistant, rate_limit=RateLimitConfig(burst=3, per_minute=0.01))
+    staff = client_for(kit)
+    h = {"X-CSRF-Token": login(staff, kit, "staff1")}
+    replies = []
+    for n in range(5):
+        r = staff.post("/api/send", json={"text": f"电话响几声要接？第{n}次", "nonce": new_nonce()}, headers=h)
+        assert r.status_code == 200
+        replies.append(r.json()["messages"])
+    assert all(t("bot.rate_limited") not in m[-1]["text"] for m in replies[:3])
+    assert [m[-1]["text"] for m in replies[3:]] == [t("bot.rate_limited")] * 2
+    # Nothing of a limited request reached the assistant or the history; a tap is limited the same way.
+    history = json.dumps(staff.get("/api/history").json(), ensure_ascii=False)
+    assert "第2次" in history and "第3次" not in history and "第4次" not in history
+    tapped = staff.post("/api/tap", json={"data": "1x:0", "nonce": new_nonce()}, headers=h).json()["messages"]
+    assert [m["text"] for m in tapped] == [t("bot.rate_limited")]
+    # Another user is answered as usual: the bucket is per user.
+    other = client_for(kit)
+    h2 = {"X-CSRF-Token": login(other, kit, "staff2")}
+    answer = other.post("/api/send", json={"text": "电话响几声要接？", "nonce": new_nonce()}, headers=h2).json()
+    assert t("bot.rate_limited") not in answer["messages"][-1]["text"]

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply, Sender
 from bot.core.phrases.messages import t
+from bot.core.privacy import storable
 
 PROMPT = "你> "
 
@@ -31,20 +32,31 @@ class ConsoleChat:
 
     def handle(self, line: str) -> str | None:
         """The rendered reply to one typed line; None means "quit"."""
+        done, out = self._route(line)
+        return out if done else self.render(self.assistant.text(self.sender, line.strip()))
+
+    async def handle_async(self, line: str) -> str | None:
+        """`handle` on an event loop: a question is matched in a worker thread (`Assistant.text_async`)."""
+        done, out = self._route(line)
+        return out if done else self.render(await self.assistant.text_async(self.sender, line.strip()))
+
+    def _route(self, line: str) -> tuple[bool, str | None]:
+        """(True, the rendered reply or None for "quit") for a command, button number or inline
+        query; (False, None) for a question or other text, which the caller sends on."""
         line = line.strip()
         if line in ("/quit", "/exit"):
-            return None
+            return True, None
         if line.isdigit() and self._buttons:
             n = int(line)
             if not 1 <= n <= len(self._buttons):
-                return t("bot.console_no_button", count=len(self._buttons))
-            return self.render(self.assistant.tap(self.sender, self._buttons[n - 1]))
+                return True, t("bot.console_no_button", count=len(self._buttons))
+            return True, self.render(self.assistant.tap(self.sender, self._buttons[n - 1]))
         if line.startswith("@"):
-            return self.render_inline(line[1:])
+            return True, self.render_inline(line[1:])
         if line.startswith("/"):
             name, _, args = line[1:].partition(" ")
-            return self.render(self.assistant.command(self.sender, name.split("@")[0], args))
-        return self.render(self.assistant.text(self.sender, line))
+            return True, self.render(self.assistant.command(self.sender, name.split("@")[0], args))
+        return False, None
 
     def render(self, reply: Reply) -> str:
         lines: list[str] = []
@@ -105,8 +117,8 @@ class ConsoleChannel:
             if stop.is_set():
                 break
             if self.echo:
-                out.write(f"\n{PROMPT}{raw.rstrip()}\n")
-            rendered = chat.handle(raw)
+                out.write(f"\n{PROMPT}{storable(raw.rstrip())}\n")  # a transcript never shows personal data either
+            rendered = await chat.handle_async(raw)
             if rendered is None:
                 break
             out.write(rendered + "\n")

@@ -111,7 +111,7 @@ class DingTalkChannel(LongConnection):
             return
         inc = Incoming(channel=NAME, user=user, key=str(msg.message_id), text=str(msg.text.content or ""),
                        name=str(msg.sender_nick or ""))
-        for card in self.gateway.handle(inc) or []:
+        for card in await self.gateway.handle(inc) or []:
             await asyncio.to_thread(self._send, msg, card)
 
     def on_press(self, message_id: str, data: dict[str, Any]) -> None:
@@ -127,7 +127,7 @@ class DingTalkChannel(LongConnection):
             self._spawn(self._answer_press(inc, cb.card_instance_id))
 
     async def _answer_press(self, inc: Incoming, out_track_id: str) -> None:
-        for card in self.gateway.respond(inc):
+        for card in await self.gateway.respond(inc):
             if card.edit and out_track_id:
                 await asyncio.to_thread(self._update, out_track_id, card)
             else:

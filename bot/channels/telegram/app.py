@@ -8,20 +8,24 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.channels.base import TELEGRAM
-from bot.channels.telegram.access import AccessControl, RateLimiter
+from bot.channels.ratelimit import RateLimiter
+from bot.channels.telegram.access import AccessControl
 from bot.channels.telegram.errors import make_error_handler
 from bot.channels.telegram.handlers import Handlers, menu_commands, register_handlers
 from bot.channels.telegram.outbox import TelegramNotifier
 from bot.config import Config
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply
+
+if TYPE_CHECKING:
+    from bot.storage.channels import ChannelStore
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +119,14 @@ class TelegramChannel:
 
     name = TELEGRAM
 
-    def __init__(self, app: Application, config: Config):
+    def __init__(self, app: Application, config: Config, *, leases: ChannelStore | None = None):
         self.app = app
         self.config = config
         self.connected = asyncio.Event()
         self.notifier = TelegramNotifier(app.bot)
+        # Long polling allows one getUpdates consumer per bot: with several instances on one
+        # database, the holder of this lease polls and the others stand by.
+        self.leases = leases
 
     async def run(self, stop: asyncio.Event) -> None:
         app, tg = self.app, self.config.telegram
@@ -137,11 +144,12 @@ class TelegramChannel:
                         listen=hook.listen, port=hook.port, url_path=hook.path,
                         webhook_url=hook.url.rstrip("/") + "/" + hook.path.lstrip("/"),
                         secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+                    self.connected.set()
+                    await stop.wait()
+                elif self.leases is None:
+                    await self._poll(stop)
                 else:
-                    await app.updater.start_polling(poll_interval=tg.poll_interval, timeout=tg.poll_timeout,
-                                                    allowed_updates=ALLOWED_UPDATES)
-                self.connected.set()
-                await stop.wait()
+                    await self._poll_as_leader(stop, self.leases)
             finally:
                 self.connected.clear()
                 if app.updater.running:
@@ -150,6 +158,47 @@ class TelegramChannel:
                     await app.stop()
                 if app.post_stop is not None:
                     await app.post_stop(app)
+
+    @property
+    def holds_connection(self) -> bool:
+        """Whether this instance polls (or serves the webhook): only then does it send notices."""
+        return self.connected.is_set()
+
+    async def _poll(self, stop: asyncio.Event, lost: asyncio.Event | None = None) -> None:
+        tg, updater = self.config.telegram, self.app.updater
+        assert updater is not None
+        await updater.start_polling(poll_interval=tg.poll_interval, timeout=tg.poll_timeout,
+                                    allowed_updates=ALLOWED_UPDATES)
+        self.connected.set()
+        waiters = [asyncio.ensure_future(stop.wait())] + ([asyncio.ensure_future(lost.wait())] if lost else [])
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            self.connected.clear()
+            if updater.running:
+                await updater.stop()
+
+    async def _poll_as_leader(self, stop: asyncio.Event, leases: ChannelStore) -> None:
+        """Poll while this instance holds the bot's lease; when another took it, stand by again."""
+        from bot.channels.gateway import hold_lease, renew_lease
+        from bot.storage.channels import process_owner
+
+        name, owner = f"telegram:{self.app.bot.id}", process_owner()
+        ttl = self.config.file.channels.lease_seconds
+        while not stop.is_set():
+            await hold_lease(leases, name, owner=owner, ttl=ttl, stop=stop)
+            if stop.is_set():
+                break
+            lost = asyncio.Event()
+            renewer = asyncio.create_task(renew_lease(leases, name, owner=owner, ttl=ttl, lost=lost))
+            log.info("telegram long polling: this instance leads")
+            try:
+                await self._poll(stop, lost)
+            finally:
+                renewer.cancel()
+                leases.release_lease(name, owner=owner)
 
     async def notify(self, user: str, reply: Reply) -> int | None:
         return await self.notifier.notify(user, reply)

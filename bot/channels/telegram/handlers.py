@@ -29,7 +29,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram.access import AccessControl, AdmittedUpdates, RateLimiter
+from bot.channels.ratelimit import RateLimiter
+from bot.channels.telegram.access import AccessControl, AdmittedUpdates, MembershipUnknown
 from bot.channels.telegram.render import render
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply, Sender
@@ -82,7 +83,11 @@ class Handlers:
         user = update.effective_user
         if user is None or user.is_bot:
             return False
-        role = await self.access.role(context.bot, user.id)
+        try:
+            role = await self.access.role(context.bot, user.id)
+        except MembershipUnknown:  # not refused (they may well be staff), not admitted either
+            await self._refuse(update, user.id, kind="unverified")
+            return False
         if role is None:
             await self._refuse(update, user.id)
             return False
@@ -94,19 +99,20 @@ class Handlers:
             context.user_data[_ROLE_KEY] = role
         return True
 
-    async def _refuse(self, update: Update, user_id: int) -> None:
+    async def _refuse(self, update: Update, user_id: int, *, kind: str = "refused") -> None:
         """A stranger is told once, in a message they will see; a toast or an inline-mode hint
-        does not count as telling them, so their first message still gets the refusal."""
+        does not count as telling them, so their first message still gets the refusal. `kind`
+        "unverified": the membership could not be checked, so "try again later" instead."""
         if update.inline_query is not None:
-            button = InlineQueryResultsButton(text=t("access.refused_short"), start_parameter="refused")
+            button = InlineQueryResultsButton(text=t(f"access.{kind}_short"), start_parameter=kind)
             await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
             return
         if update.callback_query is not None:
-            await update.callback_query.answer(t("access.refused"), show_alert=True)
+            await update.callback_query.answer(t(f"access.{kind}"), show_alert=True)
             return
-        if update.effective_message is not None and self.access.refusal_due(user_id):
-            await _send(update.effective_message, Reply(t("access.refused")))
-            self.access.refusal_shown(user_id)
+        if update.effective_message is not None and self.access.refusal_due(user_id, kind=kind):
+            await _send(update.effective_message, Reply(t(f"access.{kind}")))
+            self.access.refusal_shown(user_id, kind=kind)
 
     async def _notice(self, update: Update, text: str | None) -> None:
         """A rate-limit notice where the user will see it; silence when `text` is None."""
@@ -154,7 +160,7 @@ class Handlers:
         text = message.text
         if message.chat.type != ChatType.PRIVATE and context.bot.username:
             text = text.replace(f"@{context.bot.username}", " ")
-        await _send(message, self.assistant.text(_sender(update, context), text))
+        await _send(message, await self.assistant.text_async(_sender(update, context), text))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files… in a private chat: the Assistant says what to send."""

@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.channels.base import Identities
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.web.auth import (
     Accounts,
     Session,
@@ -43,6 +44,7 @@ from bot.channels.web.auth import (
     receipt_identity,
 )
 from bot.channels.web.render import reply_json
+from bot.config import RateLimitConfig
 from bot.core.chat.assistant import Assistant
 from bot.core.chat.callbacks import decode
 from bot.core.chat.reply import Button, Reply, Sender
@@ -144,8 +146,11 @@ class WebApp:
 
     def __init__(self, assistant: Assistant, *, reports: ReportService | None, accounts: Accounts | None,
                  trusted: TrustedHeader | None, identities: Identities, store: WebStore | None = None,
-                 options: WebOptions | None = None, clock: Callable[[], float] = time.time):
+                 options: WebOptions | None = None, clock: Callable[[], float] = time.time,
+                 limiter: RateLimiter | None = None):
         self.assistant = assistant
+        # The per-user limit of every channel (serve shares one with WeCom and DingTalk).
+        self.limiter = limiter or RateLimiter(RateLimitConfig())
         self.reports = reports
         self.accounts = accounts
         self.trusted = trusted
@@ -346,7 +351,16 @@ class WebApp:
         """Run a step of the report conversation as the receipt's reporter; on submission, the
         receipt is added (the one way back to the report without an account)."""
         sender, person = self._reporter(session)
-        replies = [call(replace(sender, update_key=f"web:{nonce}"))]
+        return self._after_report_step(session, person, call(replace(sender, update_key=f"web:{nonce}")))
+
+    async def _text_in_report(self, session: Session, nonce: str, text: str) -> list[Reply]:
+        """`_via_report` for free text: anything the report flow does not claim is matched in a worker thread."""
+        sender, person = self._reporter(session)
+        reply = await self.assistant.text_async(replace(sender, update_key=f"web:{nonce}"), text)
+        return self._after_report_step(session, person, reply)
+
+    def _after_report_step(self, session: Session, person: Person, reply: Reply) -> list[Reply]:
+        replies = [reply]
         assert self.reports is not None
         if not self.reports.is_active(person):
             if self.reports.reporter_view(person):
@@ -358,17 +372,28 @@ class WebApp:
                 self.sessions.save(session)
         return replies
 
+    def _limited(self, session: Session) -> Response | None:
+        """The rate-limit notice when this user (or this anonymous browser) sends too fast; nothing
+        of what they sent reaches the assistant. A page gets the notice on every refused request."""
+        who = session.user.identity if session.user is not None else f"web-session:{session.key}"
+        if self.limiter.check(who) == "ok":
+            return None
+        return JSONResponse({"messages": [reply_json(Reply(t("bot.rate_limited")), message_id=0)]})
+
     async def send(self, request: Request) -> Response:
         session, body = await self._post(request, signed_in=False)
+        limited = self._limited(session)
+        if limited is not None:
+            return limited
         text, nonce = self._str(body, "text"), self._nonce(body)
         # A draft may hold personal data: the history keeps the checker's masked version only.
         echo = t("web.chat.check_sent") if text.strip().lower().startswith("/check") else text
         out = [self._mine(session, echo)] if session.user is not None else []
-        for reply in self._dispatch_text(session, text, nonce):
+        for reply in await self._dispatch_text(session, text, nonce):
             out.append(self._add(session, reply) if session.user is not None else reply_json(reply, message_id=0))
         return JSONResponse({"messages": out})
 
-    def _dispatch_text(self, session: Session, text: str, nonce: str) -> list[Reply]:
+    async def _dispatch_text(self, session: Session, text: str, nonce: str) -> list[Reply]:
         stripped = text.strip()
         command, _, args = stripped[1:].partition(" ") if stripped.startswith("/") else ("", "", "")
         command = command.lower()
@@ -381,16 +406,19 @@ class WebApp:
         if self._in_report(session):
             if command == "cancel":
                 return self._via_report(session, nonce, lambda s: self.assistant.command(s, "cancel"))
-            return self._via_report(session, nonce, lambda s: self.assistant.text(s, text))
+            return await self._text_in_report(session, nonce, text)
         if session.user is None:
             return [Reply(t("web.error.signin"))]
         sender = self._sender(session.user)
         if command:
             return [self.assistant.command(sender, command, args)]
-        return [self.assistant.text(sender, text)]
+        return [await self.assistant.text_async(sender, text)]
 
     async def tap(self, request: Request) -> Response:
         session, body = await self._post(request, signed_in=False)
+        limited = self._limited(session)
+        if limited is not None:
+            return limited
         data, nonce = self._str(body, "data", limit=128), self._nonce(body)
         message_id = body.get("id")
         parsed = decode(data)

@@ -9,10 +9,10 @@ import contextlib
 import logging
 from typing import Any
 
-import sqlite_utils
 import uvicorn
 
 from bot.channels.base import DeliveryError, Identities
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.web.app import WebApp, WebOptions, seal_notice
 from bot.channels.web.auth import WEB, Accounts, TrustedHeader
 from bot.config import WebConfig
@@ -20,13 +20,14 @@ from bot.core.chat.assistant import Assistant
 from bot.core.chat.reply import Reply
 from bot.core.reports.service import ReportService
 from bot.storage import AccountStore
+from bot.storage.engine import Database
 from bot.storage.web import WebStore
 
 log = logging.getLogger("libao.web")
 
 
 def build_web(config: WebConfig, assistant: Assistant, *, reports: ReportService | None,
-              db: sqlite_utils.Database, identities: Identities) -> WebApp:
+              db: Database, identities: Identities, limiter: RateLimiter | None = None) -> WebApp:
     """The web application over the one assistant and report service."""
     sealer = reports.sealer if reports is not None else None
     accounts = Accounts(AccountStore(db), sealer=sealer) if config.accounts else None
@@ -40,7 +41,7 @@ def build_web(config: WebConfig, assistant: Assistant, *, reports: ReportService
                          session_idle=config.session_idle_minutes * 60, session_max=config.session_max_hours * 3600,
                          login_attempts=config.login_attempts, login_window=config.login_window_minutes * 60)
     return WebApp(assistant, reports=reports, accounts=accounts, trusted=trusted, identities=identities,
-                  store=WebStore(db), options=options)
+                  store=WebStore(db), options=options, limiter=limiter)
 
 
 def uvicorn_server(config: WebConfig, web: WebApp) -> uvicorn.Server:

@@ -126,7 +126,7 @@ class WeComChannel(LongConnection):
         inc = self._incoming(frame, text=str((body.get("text") or {}).get("content", "")))
         if not inc.user:
             return
-        cards = self.gateway.handle(inc)
+        cards = await self.gateway.handle(inc)
         for card in cards or []:
             await self._reply(frame, card)
 
@@ -142,7 +142,7 @@ class WeComChannel(LongConnection):
         except Exception as exc:
             log.warning("card click acknowledgement failed: %s", type(exc).__name__)
         if accepted:
-            for card in self.gateway.respond(inc):
+            for card in await self.gateway.respond(inc):
                 await self.send_card(inc.user, card)
 
     async def _on_enter(self, frame: dict[str, Any]) -> None:

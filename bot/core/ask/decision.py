@@ -14,12 +14,19 @@ Status = Literal["answer", "clarify", "unknown"]
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Thresholds on 0–100 scores."""
+    """Thresholds on 0–100 scores (and, with the semantic signal, on cosines)."""
 
     answer_cutoff: float  # the top entry must reach this to be answered
     answer_margin: float  # ... and lead the first rival by this much
     clarify_cutoff: float  # entries below this are not offered at all
     rival_floor: float  # runner-ups below this do not count against the margin
+    # An out-of-scope topic whose closest question is within this cosine of the best entry's makes
+    # the question out of scope: near-misses ("奖金几号发") sit between a decoy and a rule, and a
+    # clarify band low enough to catch paraphrases would otherwise offer them rules. None: unused.
+    decoy_cosine: float | None = None
+    # When the lexical and the semantic signal each rank the same document first, two independent
+    # readings agree, and a lower cutoff is as safe. None: the answer cutoff either way.
+    agreed_cutoff: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +38,16 @@ class Scored:
     decoy: bool = False
 
 
-def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3,
-           vague: bool = False) -> tuple[Status, list[Scored]]:
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the signals say beyond the fused ranking (semantic signal on only)."""
+
+    decoy_gap: float  # best out-of-scope cosine minus best entry cosine
+    agreed: bool  # both signals rank the same document first
+
+
+def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool = False,
+           evidence: Evidence | None = None) -> tuple[Status, list[Scored]]:
     """(status, up to `limit` entries offered), `ranked` best first.
 
     A decoy on top means the question is about a known out-of-scope area: unknown. A `vague`
@@ -41,13 +56,19 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3,
     if not ranked or ranked[0].decoy:
         return "unknown", []
     offered = [r for r in ranked if not r.decoy and r.score >= rule.clarify_cutoff]
+    # A one-word subject sits near everything, decoys included; offering candidates is never a guess.
+    if vague and len(offered) > 1:
+        return "clarify", offered[:limit]
+    if evidence is not None and rule.decoy_cosine is not None and evidence.decoy_gap >= -rule.decoy_cosine:
+        return "unknown", []
     if not offered:
         return "unknown", []
+    cutoff = rule.answer_cutoff
+    if evidence is not None and evidence.agreed and rule.agreed_cutoff is not None:
+        cutoff = rule.agreed_cutoff
     top = offered[0]
     rivals = [r.score for r in offered[1:] if r.score >= rule.rival_floor]
     runner_up = rivals[0] if rivals else 0.0
-    if vague and len(offered) > 1:
-        return "clarify", offered[:limit]
-    if top.score >= rule.answer_cutoff and top.score - runner_up >= rule.answer_margin:
+    if top.score >= cutoff and top.score - runner_up >= rule.answer_margin:
         return "answer", offered[:limit]
     return "clarify", offered[:limit]

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.ask.decision import Decision, Scored, decide
 from bot.core.ask.knowledge import Entry
-from bot.core.ask.matcher import Matcher, MatcherConfig, fuse
+from bot.core.ask.matcher import Matcher, MatcherConfig, evidence, fuse
 from bot.core.schema import pydantic_problems
 from bot.core.text.normalize import normalize_query
 from bot.core.yamlfile import DataError, InputFileError, Problem, line_of, load_with_lines
@@ -62,6 +62,8 @@ class AskReport:
     hit_at_1: float = 0.0  # the first candidate is right and the question is not refused (answer, clarify or clause)
     hit_at_3: float = 0.0
     mrr: float = 0.0
+    rank_at_1: float = 0.0  # a right entry ranked first, whatever the decision
+    rank_at_3: float = 0.0  # ... among the first three
     wrong_confident: float = 0.0
     n_oos: int = 0
     oos_refused: float = 0.0
@@ -81,6 +83,8 @@ class AskReport:
             f"hit@1              {self.hit_at_1:.3f}",
             f"hit@3              {self.hit_at_3:.3f}",
             f"MRR                {self.mrr:.3f}",
+            f"rank-only hit@1    {self.rank_at_1:.3f}  (ranking alone, whatever the decision)",
+            f"rank-only hit@3    {self.rank_at_3:.3f}",
             f"wrong-confident    {self.wrong_confident:.3f}",
             f"out-of-scope       {self.n_oos}",
             f"oos refused        {self.oos_refused:.3f}",
@@ -187,7 +191,7 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
     """Run every `ask` and `out_of_scope` question through `matcher.ask`."""
     rep = AskReport(signals=list(matcher.signals), signal_note=getattr(matcher, "semantic_off", ""))
     asks = data.get("ask", [])
-    rr = h1 = 0.0
+    rr = h1 = ranked_1 = ranked_3 = 0.0
     slices: dict[tuple[str, str], list[tuple[str, bool, bool, bool]]] = defaultdict(list)
     everything: list[tuple[str, bool, bool, bool]] = []
     for item in asks:
@@ -195,6 +199,9 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
         topic, style = str(item.get("topic", "")), str(item.get("style", ""))
         res = matcher.ask(q, limit=3)
         ranks = [r for r, m in enumerate(res.matches) if _answers(m.entry, expect)]
+        by_score = [r for r, m in enumerate(res.ranked[:3]) if _answers(m.entry, expect)]
+        ranked_1 += bool(by_score) and by_score[0] == 0
+        ranked_3 += bool(by_score)
         first = ranks[0] if ranks else None
         got = [m.entry.title for m in res.matches]
         right = res.status == "answer" and first == 0
@@ -231,6 +238,8 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
         total.wrong_confident
     rep.n_oos, rep.oos_refused = total.n_oos, total.oos_refused
     rep.mrr = rr / total.n if total.n else 0.0
+    rep.rank_at_1 = ranked_1 / total.n if total.n else 0.0
+    rep.rank_at_3 = ranked_3 / total.n if total.n else 0.0
     rep.by_topic = {k: _figures(v) for (axis, k), v in slices.items() if axis == "topic"}
     rep.by_style = {k: _figures(v) for (axis, k), v in slices.items() if axis == "style"}
     rep.near_duplicates = near_duplicate_rate(matcher, [str(i["q"]) for i in asks]
@@ -302,20 +311,22 @@ def _collect(matcher: Matcher, data: dict[str, list[dict[str, Any]]], unknown_we
 
 
 def _outcomes(items: list[_Item], cfg: MatcherConfig, fusion: Fusion, rules: list[Decision],
-              semantic: bool) -> np.ndarray:
+              semantic: bool, n_entries: int) -> np.ndarray:
     """(rules, items, 4) booleans: right at 1, hit in 3, wrong-confident, refused; through `decide`."""
     cfg = replace(cfg, semantic_weight=fusion.semantic_weight, semantic_floor=fusion.semantic_floor)
     ranked_items = []
     for it in items:
         rows = it.features[fusion.unknown_weight]
-        ranked = [Scored(doc, round(fuse(cfg, lex, qc if semantic else -1.0, ac), 2), decoy)
-                  for doc, lex, qc, ac, decoy, _ in rows]
+        signals = [(doc, lex, qc if semantic else -1.0, ac) for doc, lex, qc, ac, _, _ in rows]
+        ranked = [Scored(doc, round(fuse(cfg, lex, qc, ac), 2), decoy)
+                  for (doc, lex, qc, ac), (*_, decoy, _) in zip(signals, rows, strict=True)]
         ranked.sort(key=lambda r: (-r.score, r.doc))
-        ranked_items.append((it.oos, it.vague, ranked[:8], {row[0] for row in rows if row[5]}))
+        ranked_items.append((it.oos, it.vague, ranked[:8], evidence(signals, n_entries),
+                             {row[0] for row in rows if row[5]}))
     out = np.zeros((len(rules), len(items), 4), dtype=bool)
     for r, rule in enumerate(rules):
-        for i, (oos, vague, ranked, correct) in enumerate(ranked_items):
-            status, offered = decide(ranked, rule, limit=3, vague=vague)
+        for i, (oos, vague, ranked, seen, correct) in enumerate(ranked_items):
+            status, offered = decide(ranked, rule, limit=3, vague=vague, evidence=seen)
             first_right = bool(offered) and offered[0].doc in correct
             answered = status == "answer"
             out[r, i] = (answered and first_right, status != "unknown" and any(o.doc in correct for o in offered),
@@ -325,33 +336,48 @@ def _outcomes(items: list[_Item], cfg: MatcherConfig, fusion: Fusion, rules: lis
 
 def _scores(table: np.ndarray, oos: np.ndarray, idx: np.ndarray, max_wrong: float,
             min_refused: float) -> tuple[np.ndarray, np.ndarray]:
-    """(objective per rule, figures per rule: answer@1, hit@3, wrong-confident, refused) on items `idx`."""
+    """(objective per rule, figures per rule: answer@1, hit@3, wrong-confident, refused) on items `idx`.
+
+    The objective is answer@1 + hit@3, with steep penalties past the limits on wrong-confident
+    answers and refused out-of-scope questions: a clarify band below the answer cutoff earns hit@3,
+    so the fit keeps one instead of collapsing it into the answer cutoff.
+    """
     asks, outs = idx[~oos[idx]], idx[oos[idx]]
     a = table[:, asks, :3].mean(axis=1) if len(asks) else np.zeros((len(table), 3))
     refused = table[:, outs, 3].mean(axis=1) if len(outs) else np.ones(len(table))
     figures = np.column_stack([a, refused])
-    objective = (a[:, 0] + 0.5 * a[:, 1] - 10 * np.maximum(0.0, a[:, 2] - max_wrong)
+    objective = (a[:, 0] + a[:, 1] - 10 * np.maximum(0.0, a[:, 2] - max_wrong)
                  - 3 * np.maximum(0.0, min_refused - refused))
     return objective, figures
 
 
-def rule_grid() -> list[Decision]:
+def rule_grid(semantic: bool) -> list[Decision]:
+    """Candidate rules: a clarify band below the answer cutoff, and with the semantic signal the
+    out-of-scope cosine gap and the cutoff when both signals agree."""
     rules = []
+    decoy_cosines: tuple[float | None, ...] = (None, 0.02, 0.03, 0.04) if semantic else (None,)
     for clarify in range(30, 64, 3):
         for cutoff in range(clarify, 82, 3):
-            for margin in (0, 2, 4, 6, 8, 10, 13):
-                rules.append(Decision(float(cutoff), float(margin), float(clarify), float(cutoff)))
+            agreed: tuple[float | None, ...] = (None,)
+            if semantic:
+                agreed = (None, *(float(a) for a in range(max(clarify, cutoff - 12), cutoff, 3)))
+            for margin in (0, 2, 4, 8):
+                for gap in decoy_cosines:
+                    for a in agreed:
+                        rules.append(Decision(float(cutoff), float(margin), float(clarify), float(cutoff), gap, a))
     return rules
 
 
-def fusion_grid(semantic: bool) -> list[Fusion]:
-    weights = (0.35, 0.5, 0.65, 0.8) if semantic else (0.0,)
-    floors = (0.75, 0.82) if semantic else (0.8,)
-    return [Fusion(w, f, u) for w, f, u in itertools.product(weights, floors, (1.0, 0.5, 0.25))]
+def fusion_grid(semantic: bool, unknown_weight: float) -> list[Fusion]:
+    """Fusion settings to explore; the lexical-only fallback keeps the configured unknown-word
+    weight (one setting serves both signal sets) and fits only its thresholds."""
+    if not semantic:
+        return [Fusion(0.0, 0.8, unknown_weight)]
+    return [Fusion(w, f, u) for w, f, u in itertools.product((0.5, 0.65, 0.8), (0.82,), (1.0, 0.5))]
 
 
-def fit(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *, folds: int = 5, max_wrong: float = 0.02,
-        min_refused: float = 0.95, seed: int = 15,
+def fit(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *, folds: int = 5, max_wrong: float = 0.03,
+        min_refused: float = 0.93, seed: int = 15,
         step: Callable[[], None] | None = None) -> tuple[Fit, tuple[float, float, float, float]]:
     """Fit fusion weights and thresholds on `data`, for the signals `matcher` runs.
 
@@ -359,10 +385,11 @@ def fit(matcher: Matcher, data: dict[str, list[dict[str, Any]]], *, folds: int =
     wrong-confident, oos refused: each fold scored with settings fitted on the other folds only).
     """
     semantic = matcher.signals == ("lexical", "semantic")
-    fusions = fusion_grid(semantic)
+    fusions = fusion_grid(semantic, matcher.config.unknown_weight)
     items = _collect(matcher, data, tuple(sorted({f.unknown_weight for f in fusions})), step)
-    rules = rule_grid()
-    tables = [_outcomes(items, matcher.config, f, rules, semantic) for f in fusions]
+    rules = rule_grid(semantic)
+    n_entries = len(matcher.kb.entries)
+    tables = [_outcomes(items, matcher.config, f, rules, semantic, n_entries) for f in fusions]
     oos = np.array([it.oos for it in items], dtype=bool)
     order = np.random.default_rng(seed).permutation(len(items))
     fold_of = np.empty(len(items), dtype=int)

@@ -1,75 +1,125 @@
-"""Start-up in a few tens of milliseconds: the built matcher is cached on disk.
+"""Start-up without rebuilding: the knowledge base, its lexical index and its semantic index cached
+as plain data.
 
-The cache key is a hash of every byte under the knowledge directory, the matcher configuration
-and the libao version, so an edited (or broken) knowledge base never reuses a stale index: a
-cache entry is only ever written after the knowledge base validated and was indexed.
-
-What is read back is never trusted on its name: the cache lives in a folder only this user can
-write (`private_dir`; none at all when that cannot be had), and each file carries an HMAC-SHA256
-under a random key kept in that folder (mode 0600). The MAC is checked before a single byte is
-decoded, so a planted, edited or damaged file is rebuilt, never loaded. At most `MAX_FILES`
-index files are kept (the least recently used go).
+The file is JSON (compressed, behind the cache directory's checksum: see bot.core.cache), never a
+pickle: loading it creates strings, numbers, lists and dicts, nothing else, so a planted or edited
+file can at worst be rejected. It is named by a hash of every byte under the knowledge directory,
+the matcher configuration and the libao version, and that hash is stored inside and checked again,
+so an edited (or broken) knowledge base never reuses a stale index: an entry is only written after
+the knowledge base validated and was indexed. The semantic index (the vectors of every knowledge text,
+grouped by document) is a NumPy .npz read with ``allow_pickle=False`` behind the same checksum.
+The clauses of imported documents (the fallback, bot.core.rulebook) have an index of their own in
+the same format, named by a hash that also covers the imported store. Anything unusable is rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
+import io
+import json
 import logging
-import os
-import pickle
-import secrets
-import tempfile
+import re
+import zipfile
+import zlib
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from bot import __version__
-from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, MAX_VECTORS_BYTES, knowledge_files, load_knowledge
+from bot.core.ask.knowledge import (
+    DEFAULT_KNOWLEDGE_DIR,
+    MAX_VECTORS_BYTES,
+    Decoy,
+    Entry,
+    KnowledgeBase,
+    knowledge_files,
+    load_knowledge,
+)
 from bot.core.ask.matcher import Matcher, MatcherConfig
-from bot.core.text.segment import cache_dir, private_dir
+from bot.core.cache import CacheDir, seal, unseal
+from bot.core.schema import Source
+from bot.core.text.language import AskLanguage
+from bot.core.text.segment import Segmenter
+from bot.core.text.synonyms import SynonymGroup
 from bot.core.yamlfile import read_bounded
+
+if TYPE_CHECKING:
+    from bot.core.ask.embed import Embedder
+    from bot.core.ask.semantic import SemanticIndex
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "4"
-_MAGIC = b"LIBAO-INDEX-4\n"
-_KEY_FILE = "index.key"
-MAX_FILES = 3
+_FORMAT = "3"
+MAGIC = b"libao-index-2\n"
+# The shipped knowledge base's index, written by `kb build` beside the knowledge: a fresh install
+# answers without building it (like the shipped vectors); used only while its digest matches.
+SHIPPED_INDEX = "index.json.z"
+SEMANTIC_MAGIC = b"libao-semantic-1\n"
+CLAUSES_DIR = "clauses"  # bot.core.rulebook.store: the imported documents, indexed on their own
 
 
-def knowledge_digest(directory: Path, config: MatcherConfig) -> str:
-    """Hash of the knowledge files' names and bytes plus everything else the index depends on."""
-    from bot.core.rulebook.answer import ClauseConfig
+def knowledge_digest(directory: Path, config: MatcherConfig, *, clauses: bool = False) -> str:
+    """Hash of the knowledge files' names and bytes plus everything else the index depends on: the
+    shipped index aside, and the imported clauses only for the clause index (`clauses`), so an
+    import leaves the curated index valid."""
+    h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}".encode())
+    if clauses:
+        from bot.core.rulebook.answer import ClauseConfig
 
-    h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}|{ClauseConfig()!r}".encode())
+        h.update(f"|clauses|{ClauseConfig()!r}".encode())
     # The loader's own file list and bounds (DataError when broken): a warm cache never hides them.
-    for path in sorted(knowledge_files(directory)):
+    for path in sorted(p for p in knowledge_files(directory)
+                       if clauses or p.relative_to(directory).parts[0] != CLAUSES_DIR):
         h.update(str(path.relative_to(directory)).encode("utf-8") + b"\0")
         h.update(read_bounded(path, max_bytes=MAX_VECTORS_BYTES) + b"\0")  # each already checked to its own limit
     return h.hexdigest()[:24]
 
 
-def build_matcher(directory: Path, config: MatcherConfig) -> Matcher:
-    """Index the curated entries, and the imported clauses as their fallback."""
-    from bot.core.rulebook.answer import ClauseAnswerer
+def attach_clauses(matcher: Matcher, *, cache: CacheDir) -> None:
+    """The documents imported beside the matcher's knowledge as its fallback: their clause index
+    restored from `cache` (the same sealed plain data as the curated one), else built and stored."""
+    from bot.core.rulebook.answer import ClauseAnswerer, ClauseConfig
     from bot.core.rulebook.store import load_store
 
-    kb = load_knowledge(directory)
-    matcher = Matcher(kb, config=config)
-    docs = load_store(directory)
-    if docs:
-        matcher.fallback = ClauseAnswerer(kb, docs, matcher_config=config)
-    return matcher
+    directory = matcher.kb.directory
+    docs = load_store(directory) if directory is not None else []
+    if not docs:
+        return
+    assert directory is not None
+    clause_config = ClauseConfig()
+    config = clause_config.matcher_config(matcher.config)
+    digest = knowledge_digest(directory, config, clauses=True) if cache.path is not None else ""
+    name = f"clauses-{digest}.json.z"
+    payload = cache.read(name, MAGIC) if digest else None
+    if payload is not None:
+        try:
+            restored = decode(payload, directory, config=config, digest=digest)
+            matcher.fallback = ClauseAnswerer(matcher.kb, docs, config=clause_config, matcher=restored)
+            return
+        except _NOT_AN_INDEX:
+            cache.warn(f"ignoring cache file {name} (not a clause index of this knowledge base): rebuilding it")
+    answerer = ClauseAnswerer(matcher.kb, docs, matcher_config=matcher.config, config=clause_config)
+    matcher.fallback = answerer
+    if digest:
+        cache.write(name, MAGIC, encode(answerer.matcher, digest))
 
 
 def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
-                 use_cache: bool = True, semantic: bool = True, threads: int = 1) -> Matcher:
-    """The matcher for `directory` (default: the shipped knowledge), from cache when valid, with
-    the semantic signal attached when `semantic` and an embedder can run here (said once if not).
+                 cache: CacheDir | None = None, semantic: bool = True, threads: int = 1) -> Matcher:
+    """The matcher for `directory` (default: the shipped knowledge), from `cache` when valid (no
+    cache: built in memory), with the semantic signal attached when `semantic` and an embedder
+    can run here (said once if not).
 
     Raises bot.core.yamlfile.DataError when the knowledge base is broken.
     """
-    matcher = _lexical_matcher(directory, config=config, use_cache=use_cache)
-    fallback = getattr(matcher, "fallback", None)
+    cache = cache or CacheDir(None)
+    directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
+    config = config or MatcherConfig()
+    digest = knowledge_digest(directory, config) if cache.path is not None else ""
+    matcher = lexical_matcher(directory, config=config, cache=cache, digest=digest)
+    fallback = matcher.fallback
     if not semantic:
         matcher.attach(None, "switched off")
         if fallback is not None:
@@ -84,98 +134,167 @@ def load_matcher(directory: Path | None = None, *, config: MatcherConfig | None 
         if fallback is not None:
             fallback.attach(None, why_not)
         return matcher
-    from bot.core.ask.semantic import SemanticIndex
-
-    matcher.attach(SemanticIndex.build(matcher.kb, embedder))
+    matcher.attach(semantic_index(matcher, embedder, cache=cache, digest=digest))
     if fallback is not None:
         fallback.attach(embedder)
     return matcher
 
 
-def _lexical_matcher(directory: Path | None, *, config: MatcherConfig | None, use_cache: bool) -> Matcher:
+def semantic_index(matcher: Matcher, embedder: Embedder, *, cache: CacheDir, digest: str) -> SemanticIndex:
+    """The semantic index of the matcher's knowledge base: its arrays restored from `cache`, else
+    assembled from the vectors (shipped, cached, or embedded now) and stored there."""
+    from bot.core.ask.semantic import SemanticIndex, SemanticTexts
+
+    name = f"semantic-{digest}-{re.sub(r'[^A-Za-z0-9.-]+', '_', embedder.model_id)}.npz"
+    texts = SemanticTexts.of(matcher.kb)
+    payload = cache.read(name, SEMANTIC_MAGIC) if digest else None
+    if payload is not None:
+        try:
+            with np.load(io.BytesIO(payload), allow_pickle=False) as z:
+                return SemanticIndex.from_arrays(embedder, {k: z[k] for k in z.files}, texts)
+        except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile):
+            cache.warn(f"ignoring cache file {name} (not a semantic index of this knowledge base): rebuilding it")
+    index = SemanticIndex.build(matcher.kb, embedder, cache=cache.path)
+    if digest:
+        arrays: dict[str, Any] = index.arrays()
+        for key in ("queries", "passages"):  # the vectors are float16 at heart: keep them so, exactly
+            half = arrays[key].astype(np.float16)
+            if np.array_equal(half.astype(np.float32), arrays[key]):
+                arrays[key] = half
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        cache.write(name, SEMANTIC_MAGIC, out.getvalue())
+    return index
+
+
+def lexical_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
+                    cache: CacheDir | None = None, digest: str = "") -> Matcher:
+    """The lexical matcher of `directory`: restored from `cache`, else built (and stored there);
+    the imported clauses, if any, as its fallback."""
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
     config = config or MatcherConfig()
-    if not use_cache:
-        return build_matcher(directory, config)
-    folder = cache_dir()
-    key = _key(folder) if private_dir(folder) else None
-    if key is None:
-        log.warning("index cache unavailable (no private cache folder): building the index")
-        return build_matcher(directory, config)
-    path = folder / f"index-{knowledge_digest(directory, config)}.bin"
-    if path.exists():
-        cached = read_entry(path, key)
-        if cached is not None:
-            os.utime(path)  # recently used: kept by the eviction
-            _evict(folder, keep=path)
-            return cached
-        log.warning("index cache %s failed its check: rebuilding it", path.name)
-    matcher = build_matcher(directory, config)
-    if not write_entry(path, key, matcher):
-        log.warning("cannot write the index cache: the next start builds the index again")
-    _evict(folder, keep=path)
+    cache = cache or CacheDir(None)
+    matcher = _curated_matcher(directory, config, cache, digest or knowledge_digest(directory, config))
+    attach_clauses(matcher, cache=cache)
     return matcher
 
 
-def _key(folder: Path) -> bytes | None:
-    """This cache folder's MAC key (created on first use, readable by the owner only)."""
-    path = folder / _KEY_FILE
+def _curated_matcher(directory: Path, config: MatcherConfig, cache: CacheDir, digest: str) -> Matcher:
+    name = f"index-{digest}.json.z"
+    payload = cache.read(name, MAGIC)
+    if payload is not None:
+        try:
+            return decode(payload, directory, config=config, digest=digest)
+        except _NOT_AN_INDEX:
+            cache.warn(f"ignoring cache file {name} (not an index of this knowledge base): rebuilding it")
+    shipped = shipped_index(directory, config=config, digest=digest)
+    if shipped is not None:
+        return shipped
+    matcher = Matcher(load_knowledge(directory), config=config)
+    cache.write(name, MAGIC, encode(matcher, digest))
+    return matcher
+
+
+_NOT_AN_INDEX = (ValueError, KeyError, TypeError, IndexError, AttributeError, zlib.error)
+
+
+def shipped_index(directory: Path, *, config: MatcherConfig, digest: str) -> Matcher | None:
+    """The matcher from the index shipped in `directory`, if it is the index of exactly these files."""
     try:
-        if not path.exists():
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(secrets.token_bytes(32))
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        key = path.read_bytes()
+        payload = unseal((directory / SHIPPED_INDEX).read_bytes(), MAGIC)
     except OSError:
         return None
-    return key if len(key) == 32 else None
-
-
-def read_entry(path: Path, key: bytes) -> Matcher | None:
-    """The matcher stored in `path`, or None unless its MAC under `key` checks out (then nothing of
-    it has been decoded)."""
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    head = len(_MAGIC)
-    if not blob.startswith(_MAGIC) or len(blob) < head + 32:
-        return None
-    mac, payload = blob[head:head + 32], blob[head + 32:]
-    if not hmac.compare_digest(mac, hmac.new(key, payload, hashlib.sha256).digest()):
+    if payload is None:
+        log.warning("ignoring %s (checksum mismatch): building the index", SHIPPED_INDEX)
         return None
     try:
-        matcher = pickle.loads(payload)  # written by us, under our key (checked above)
-    except Exception:
-        return None
-    return matcher if isinstance(matcher, Matcher) else None
+        return decode(payload, directory, config=config, digest=digest)
+    except _NOT_AN_INDEX:
+        return None  # stale: the knowledge changed since `kb build` (kb lint says so)
 
 
-def write_entry(path: Path, key: bytes, matcher: Matcher) -> bool:
-    """Store `matcher` with its MAC (atomically, mode 0600); False when the folder refuses."""
-    payload = pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL)
-    blob = _MAGIC + hmac.new(key, payload, hashlib.sha256).digest() + payload
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except OSError:
-        return False
-    return True
+def build_shipped_index(directory: Path, *, config: MatcherConfig | None = None) -> Matcher:
+    """Index `directory` from its YAML and write the shipped index beside it (`kb build`)."""
+    config = config or MatcherConfig()
+    matcher = Matcher(load_knowledge(directory), config=config)
+    target = directory / SHIPPED_INDEX
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(seal(MAGIC, encode(matcher, knowledge_digest(directory, config))))
+    tmp.replace(target)
+    return matcher
 
 
-def _evict(folder: Path, *, keep: Path) -> None:
-    """Keep the `MAX_FILES` most recently used index files (an edited knowledge base leaves its old
-    index behind); older formats and stray temporary files go too."""
-    try:
-        stale = [*folder.glob("index-*.pickle"), *folder.glob("*.tmp")]
-        entries = sorted(folder.glob("index-*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
-        stale += [p for p in entries[MAX_FILES:] if p != keep]
-        for p in stale:
-            p.unlink(missing_ok=True)
-    except OSError:
-        log.warning("could not tidy the index cache")
+# -- the data format ------------------------------------------------------------------------------------
+
+
+def _entry_json(e: Entry) -> list[Any]:
+    return [e.id, e.title, e.answer, list(e.questions), list(e.keywords),
+            [[s.doc, s.clause, s.file] for s in e.sources], e.domain, e.topic, list(e.tags), list(e.related),
+            e.file, e.line]
+
+
+def _entry(row: list[Any]) -> Entry:
+    (id_, title, answer, questions, keywords, sources, domain, topic, tags, related, file, line) = row
+    return Entry(id=_str(id_), title=_str(title), answer=_str(answer), questions=_strs(questions),
+                 keywords=_strs(keywords), sources=tuple(Source(*_strs(s)) for s in sources),
+                 domain=_str(domain), topic=_str(topic), tags=_strs(tags), related=_strs(related),
+                 file=_str(file), line=int(line))
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
+
+
+def _strs(values: object) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        raise TypeError("expected a list")
+    return tuple(_str(v) for v in values)
+
+
+def encode(matcher: Matcher, digest: str) -> bytes:
+    """The payload of an index cache file: the knowledge base, the vocabulary and the index."""
+    kb = matcher.kb
+    data = {
+        "format": _FORMAT,
+        "digest": digest,
+        "entries": [_entry_json(e) for e in kb.entries],
+        "synonyms": [[g.canonical, list(g.terms)] for g in kb.synonyms],
+        "decoys": [[d.id, d.label, list(d.questions)] for d in kb.decoys],
+        "language": {"stopwords": sorted(kb.language.stopwords),
+                     "exclusive": [list(g) for g in kb.language.exclusive],
+                     "typos": [list(p) for p in kb.language.typos]},
+        "fillers": sorted(kb.fillers),
+        "english": kb.english,
+        "userdict": kb.userdict.name if kb.userdict is not None else None,
+        "vocabulary": {"digest": matcher.seg.digest, "text": matcher.seg.vocabulary, "shipped": matcher.seg.shipped},
+        "index": matcher.index_state(),
+        "config": asdict(matcher.config),
+    }
+    # Sorted keys: the same knowledge gives the same bytes (the shipped index is in version control).
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def decode(payload: bytes, directory: Path, *, config: MatcherConfig, digest: str) -> Matcher:
+    """A matcher from an index cache payload; ValueError (or TypeError, KeyError) when it is not
+    the index of `directory` under `config`."""
+    data = json.loads(zlib.decompress(payload).decode("utf-8"))
+    if data["format"] != _FORMAT or data["digest"] != digest or data["config"] != json.loads(
+            json.dumps(asdict(config))):
+        raise ValueError("index of another knowledge base or configuration")
+    lang = data["language"]
+    language = AskLanguage(frozenset(_strs(lang["stopwords"])), tuple(_strs(g) for g in lang["exclusive"]),
+                           tuple((_str(a), _str(b)) for a, b in lang["typos"]))
+    userdict = directory / _str(data["userdict"]) if data["userdict"] is not None else None
+    kb = KnowledgeBase(
+        [_entry(row) for row in data["entries"]],
+        [SynonymGroup(_str(c), _strs(t)) for c, t in data["synonyms"]],
+        [Decoy(_str(i), _str(label), _strs(q)) for i, label, q in data["decoys"]],
+        userdict, directory, language, frozenset(_strs(data["fillers"])),
+        {_str(k): _str(v) for k, v in data["english"].items()},
+    )
+    vocab = data["vocabulary"]
+    seg = Segmenter(_str(vocab["text"]), _str(vocab["digest"]), shipped=bool(vocab["shipped"]))
+    return Matcher.from_index_state(kb, seg, data["index"], config=config)

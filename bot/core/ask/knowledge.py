@@ -25,7 +25,7 @@ from bot.core.schema import DottedId, NonEmpty, Source, SourceModel, cite_all, p
 from bot.core.text.inputs import MAX_QUESTION_CHARS as QUESTION_LIMIT
 from bot.core.text.language import ASK_FILE, AskLanguage, load_ask_language, shipped_ask_language
 from bot.core.text.normalize import normalize_query
-from bot.core.text.segment import MAX_USERDICT_BYTES, read_userdict
+from bot.core.text.segment import MAX_USERDICT_BYTES, MAX_VOCABULARY_BYTES, VOCABULARY_FILE, read_userdict
 from bot.core.text.synonyms import SynonymGroup
 from bot.core.yamlfile import MAX_DATA_FILE_BYTES, DataError, Problem, line_of, load_with_lines
 
@@ -291,6 +291,7 @@ def knowledge_files(directory: Path | None = None) -> list[Path]:
     names = ("synonyms.yaml", "out_of_scope.yaml", "voices.yaml", ASK_FILE)
     extra = [(directory / n, MAX_DATA_FILE_BYTES) for n in names]
     extra.append((directory / "userdict.txt", MAX_USERDICT_BYTES))
+    extra.append((directory / VOCABULARY_FILE, MAX_VOCABULARY_BYTES))  # derived by `kb build`
     extra.append((directory / "vectors.npz", MAX_VECTORS_BYTES))  # the semantic signal's shipped vectors
     extra += [(c, MAX_DATA_FILE_BYTES) for c in clauses]
     extra.append((directory / "clauses" / "vectors.npz", MAX_VECTORS_BYTES))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,6 @@ from bot.core.ask.knowledge import KnowledgeBase
 from bot.core.ask.vectors import VectorStore
 from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.normalize import normalize_query
-from bot.core.text.segment import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -59,26 +58,28 @@ class SemanticTexts:
         return set(store.keys("query", self.queries)) | set(store.keys("passage", self.passages))
 
 
-def user_cache_path(model_id: str) -> Path:
-    return cache_dir() / f"vectors-{re.sub(r'[^A-Za-z0-9.-]+', '_', model_id)}.npz"
+def user_cache_path(model_id: str, cache: Path) -> Path:
+    return cache / f"vectors-{re.sub(r'[^A-Za-z0-9.-]+', '_', model_id)}.npz"
 
 
 def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
-               step: Callable[[int, int], None] | None = None, titles: bool = True,
+               step: Callable[[int, int], None] | None = None, cache: Path | None = None,
+               texts: SemanticTexts | None = None, titles: bool = True,
                shipped: tuple[Path, ...] | None = None, embed: bool = True) -> tuple[VectorStore, int]:
-    """A store holding every vector `kb` needs: shipped ones, cached ones, then newly embedded ones
-    (which are saved to the user cache). Returns (store, how many texts were embedded).
+    """A store holding every vector `kb` needs: shipped ones, cached ones (in the private directory
+    `cache`), then newly embedded ones (saved there). Returns (store, how many texts were embedded).
 
     `shipped`: the files beside the knowledge to read first (default: its vectors.npz). With
     `embed` False nothing is embedded: the count is then of the texts still missing."""
-    texts = SemanticTexts.of(kb, titles=titles)
+    texts = texts or SemanticTexts.of(kb, titles=titles)
     store = VectorStore(embedder.model_id, embedder.dim)
     sources: list[Path] = []
     if shipped is not None:
         sources.extend(shipped)
     elif kb.directory is not None:
         sources.append(kb.directory / SHIPPED_VECTORS)
-    sources.append(user_cache_path(embedder.model_id))
+    if cache is not None:
+        sources.append(user_cache_path(embedder.model_id, cache))
     cached = None
     for path in sources:
         found = VectorStore.load(path, embedder.model_id, embedder.dim)
@@ -102,9 +103,9 @@ def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
                     cached.add(kind, part, vectors)
         if step:
             step(min(start + batch, len(todo)), len(todo))
-    if todo and cached is not None:
+    if todo and cached is not None and cache is not None:
         try:
-            cached.save(user_cache_path(embedder.model_id))
+            cached.save(user_cache_path(embedder.model_id, cache))
         except OSError:  # a read-only cache only costs time at the next start
             log.warning("cannot write the vector cache")
     return store, len(todo)
@@ -113,8 +114,9 @@ def fill_store(kb: KnowledgeBase, embedder: Embedder, *, batch: int = 32,
 class SemanticIndex:
     """Per-document similarity of a question, 0..1 cosine (decoys after entries, like the matcher)."""
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, store: VectorStore, *, titles: bool = True):
-        texts = SemanticTexts.of(kb, titles=titles)
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, store: VectorStore,
+                 texts: SemanticTexts | None = None, *, titles: bool = True):
+        texts = texts or SemanticTexts.of(kb, titles=titles)
         self.embedder = embedder
         self._queries = store.matrix("query", texts.queries)
         owners = np.asarray(texts.owners, dtype=np.int64)
@@ -128,9 +130,37 @@ class SemanticIndex:
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder,
-              step: Callable[[int, int], None] | None = None) -> SemanticIndex:
-        store, _ = fill_store(kb, embedder, step=step)
-        return cls(kb, embedder, store)
+              step: Callable[[int, int], None] | None = None, cache: Path | None = None) -> SemanticIndex:
+        texts = SemanticTexts.of(kb)
+        store, _ = fill_store(kb, embedder, step=step, cache=cache, texts=texts)
+        return cls(kb, embedder, store, texts)
+
+    # -- the index as plain arrays (what the index cache stores, checksummed) ----------------------
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"queries": self._queries, "starts": self._starts, "docs": self._docs,
+                "passages": self._passages, "n_docs": np.asarray(self._n_docs, dtype=np.int64)}
+
+    @classmethod
+    def from_arrays(cls, embedder: Embedder, arrays: Mapping[str, np.ndarray], texts: SemanticTexts) -> SemanticIndex:
+        """The index `arrays` returned for `texts`; ValueError when they do not fit together, the
+        texts or the embedder."""
+        self = cls.__new__(cls)
+        self._row = {(o, t): r for r, (o, t) in enumerate(zip(texts.owners, texts.queries, strict=True))}
+        self.embedder = embedder
+        self._queries = np.asarray(arrays["queries"], dtype=np.float32)
+        self._passages = np.asarray(arrays["passages"], dtype=np.float32)
+        self._starts = np.asarray(arrays["starts"], dtype=np.int64)
+        self._docs = np.asarray(arrays["docs"], dtype=np.int64)
+        self._n_docs = int(arrays["n_docs"])
+        rows = len(self._queries)
+        if (rows != len(texts.queries) or len(self._passages) != len(texts.passages)
+                or self._queries.ndim != 2 or self._queries.shape[1] != embedder.dim or self._passages.ndim != 2
+                or self._passages.shape[1] != embedder.dim or len(self._passages) > self._n_docs
+                or self._starts.shape != self._docs.shape or (rows and (not len(self._starts) or self._starts[0] != 0))
+                or np.any(np.diff(self._starts) <= 0) or np.any(self._starts >= max(rows, 1))
+                or np.any(self._docs < 0) or np.any(self._docs >= self._n_docs)):
+            raise ValueError("semantic index arrays do not fit together")
+        return self
 
     def vector(self, question: str) -> np.ndarray:
         # Bounded work per question, as on the lexical path: raw and folded text cut at the question limit.

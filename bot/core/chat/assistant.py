@@ -6,11 +6,12 @@ about a platform or SQL: storage is the `ChatStore` protocol, text comes from th
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core.ask.knowledge import Entry
 from bot.core.ask.matcher import AskResult, Matcher
@@ -23,8 +24,18 @@ from bot.core.phrases import placeholders
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Phrasebook
 from bot.core.phrases.placeholders import SETTINGS
-from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, clean_input, has_surrogates, scrub
+from bot.core.text.inputs import (
+    MAX_DRAFT_CHARS,
+    MAX_QUESTION_CHARS,
+    CleanInput,
+    clean_input,
+    has_surrogates,
+    scrub,
+)
 from bot.core.text.language import shipped_check_language
+
+if TYPE_CHECKING:
+    from bot.core.cache import CacheDir
 
 SETTING_MAX_CHARS = 40
 
@@ -75,7 +86,7 @@ class Assistant:
         self._taps: dict[str, Callable[[Sender, tuple[str, ...]], Reply]] = {
             "a": self._tap_answer, "c": self._tap_choice, "v": self._tap_vote, "n": self._tap_none,
             "x": self._tap_example, "p": self._tap_phrase, "s": self._tap_setting, "r": self._tap_report,
-            "f": self._tap_flow,
+            "f": self._tap_flow, "e": self._tap_full, "l": self._tap_leak_report,
         }
 
     # -- entry points ------------------------------------------------------------------------------
@@ -103,6 +114,24 @@ class Assistant:
     def text(self, sender: Sender, text: str) -> Reply:
         """Free text: an answer to a pending prompt (report, settings), otherwise a question."""
         text = scrub(text)  # a forged update can carry lone surrogates; nothing downstream could encode them
+        return self._prompted(sender, text) or self.ask(sender, text)
+
+    async def text_async(self, sender: Sender, text: str) -> Reply:
+        """`text` for channels on an event loop: matching a question (an embedding, tens of ms of
+        CPU) runs in a worker thread, so other users' updates are served meanwhile. Everything that
+        touches storage stays on the caller's thread."""
+        text = scrub(text)  # a forged update can carry lone surrogates; nothing downstream could encode them
+        prompted = self._prompted(sender, text)
+        if prompted is not None:
+            return prompted
+        cleaned = clean_input(text, max_chars=MAX_QUESTION_CHARS)
+        if cleaned.problem:
+            return Reply(t(cleaned.problem))
+        result = await asyncio.to_thread(self.matcher.ask, cleaned.text, limit=self.options.max_candidates)
+        return self._question_reply(cleaned, result)
+
+    def _prompted(self, sender: Sender, text: str) -> Reply | None:
+        """The reply when `text` answers a pending prompt (report conversation, settings value)."""
         claimed = self.report_flow.on_text(sender, text) if self.report_flow else None
         if claimed is not None:
             return claimed
@@ -110,7 +139,7 @@ class Assistant:
         if pending is not None:
             self.store.end_flow(_scope(sender))
             return self._setting_answer(sender, pending, text)
-        return self.ask(sender, text)
+        return None
 
     def tap(self, sender: Sender, data: str) -> Reply:
         """A button tap with its callback data; forged or stale data gets the polite 'expired'."""
@@ -193,7 +222,9 @@ class Assistant:
         cleaned = clean_input(question, max_chars=MAX_QUESTION_CHARS)
         if cleaned.problem:
             return Reply(t(cleaned.problem))
-        result = self.matcher.ask(cleaned.text, limit=self.options.max_candidates)
+        return self._question_reply(cleaned, self.matcher.ask(cleaned.text, limit=self.options.max_candidates))
+
+    def _question_reply(self, cleaned: CleanInput, result: AskResult) -> Reply:
         reply = self._render_result(result)
         # Clause answers are not curated yet: they go to the curation inbox like unanswered ones.
         if result.status in ("unknown", "clause") and self.options.store_unanswered and self.checker is not None:
@@ -213,15 +244,37 @@ class Assistant:
             return Reply(views.clause_text(result.matches))
         return self.answer(result.matches[0].entry)
 
-    def answer(self, entry: Entry, *, voted: int = 0) -> Reply:
-        """An entry as a reply: answer, source, related questions, and 👍/👎 (until voted)."""
+    def answer(self, entry: Entry, *, voted: int = 0, full: bool = False) -> Reply:
+        """An entry as a phone-sized reply: the rule's lead and one short source line, a button to the
+        full rule with every citation ("依据" when several documents are cited), "report a leak" on
+        rules about leaks (when reports are on), related questions, and 👍/👎 (until voted)."""
         related = [r for r in (self.matcher.kb.get(i) for i in entry.related) if r is not None]
         related = related[: self.options.max_related]
+        view = views.answer_view(entry, related, voted=voted, full=full)
         rows: list[tuple[Button, ...]] = [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
+        if view.expandable:
+            label = t("bot.citations_label") if view.several_documents else t("bot.full_answer_label")
+            rows.append((Button(label, encode("e", entry.id)),))
+        if view.report and self.report_flow is not None:
+            rows.append((Button(t("bot.report_leak_label"), encode("l")),))
         if not voted:
             rows.append((Button(t("vote.up_label"), encode("v", entry.id, "+")),
                          Button(t("vote.down_label"), encode("v", entry.id, "-"))))
-        return Reply(views.answer_text(entry, related, voted=voted), tuple(rows))
+        return Reply(view.text, tuple(rows))
+
+    def _tap_full(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        """"依据" / "详细": the same answer, in full with every citation, in place of the short one."""
+        entry = self.matcher.kb.get(parts[0]) if len(parts) == 1 else None
+        if entry is None:
+            return self.expired()
+        reply = self.answer(entry, full=True)
+        return Reply(reply.text, reply.buttons, edit=True)
+
+    def _tap_leak_report(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        """"报告泄密隐患" under a rule about leaks: the /report conversation starts."""
+        if parts:
+            return self.expired()
+        return self.report(sender)
 
     def _tap_answer(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
         entry = self.matcher.kb.get(parts[0]) if len(parts) == 1 else None
@@ -474,12 +527,12 @@ def _setting(label: str) -> str | None:
 
 
 def load_assistant(store: ChatStore, *, knowledge_dir: Path | None = None,
-                   options: AssistantOptions | None = None) -> Assistant:
-    """The assistant over the shipped (or given) knowledge, rules and phrasebook.
-    Raises DataError when any data file is broken (start-up is refused)."""
+                   options: AssistantOptions | None = None, cache: CacheDir | None = None) -> Assistant:
+    """The assistant over the shipped (or given) knowledge, rules and phrasebook; the index comes
+    from `cache` when valid. Raises DataError when any data file is broken (start-up is refused)."""
     from bot.core.ask.index_cache import load_matcher
     from bot.core.check.checker import default_checker
     from bot.core.phrases.phrasebook import default_phrasebook
 
-    return Assistant(load_matcher(knowledge_dir), store, checker=default_checker(),
+    return Assistant(load_matcher(knowledge_dir, cache=cache), store, checker=default_checker(),
                      phrasebook=default_phrasebook(), options=options)

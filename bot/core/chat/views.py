@@ -3,13 +3,18 @@ CLI print what these return; nothing else formats a core result for a person."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.core.ask.knowledge import Entry
-from bot.core.ask.matcher import Match
-from bot.core.check.checker import CheckResult
 from bot.core.phrases.messages import t
-from bot.core.phrases.phrasebook import Scenario
+
+if TYPE_CHECKING:
+    from bot.core.ask.knowledge import Entry
+    from bot.core.ask.matcher import Match
+    from bot.core.check.checker import CheckResult
+    from bot.core.phrases.phrasebook import Scenario
 
 
 def preview(text: str, width: int = 40) -> str:
@@ -41,9 +46,68 @@ def check_text(result: CheckResult) -> str:
     return "\n".join(lines)
 
 
+# A lead longer than this keeps to one sentence; a short-source line longer than this is cut.
+LEAD_CHARS = 90
+SOURCE_CHARS = 40
+REPORT_TAG = "report"  # knowledge entries about leaks, lost carriers, suspected disclosure
+_SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+|[^。！？!?]+$")
+# A citation written into the answer text: （《文件》条款）, clause parentheses nested one deep.
+_INLINE_CITATION = re.compile(r"（《[^》]*》(?:[^（）]|（[^（）]*）)*）")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerView:
+    """An answer as shown: `text`, and what a channel with buttons may offer under it: `expandable`
+    (the rule or its citations were shortened; the full view is one tap away, on a button labelled
+    "依据" when several documents' citations were collapsed), `report` (the rule is about a leak)."""
+
+    text: str
+    expandable: bool
+    several_documents: bool
+    report: bool
+
+
+def lead(answer: str) -> str:
+    """The actionable part of an answer for a phone screen: its first sentence, or its first two
+    when the first is short; citations written into the text are left to the source line."""
+    sentences = [s for s in _SENTENCE.findall(_INLINE_CITATION.sub("", answer)) if s.strip()]
+    if not sentences:
+        return answer
+    out = sentences[0]
+    if len(sentences) > 1 and len(out) + len(sentences[1]) <= LEAD_CHARS:
+        out += sentences[1]
+    return out.strip()
+
+
+def short_source(entry: Entry) -> str:
+    """One short line: the first document and the last part of its clause, and how many more."""
+    first = entry.sources[0]
+    last = first.clause.rsplit("·", 1)[-1]
+    clause = last if len(last) >= 4 else first.clause  # "电话接听", not a bare item number
+    docs = len(dict.fromkeys(s.doc for s in entry.sources))
+    cited = f"《{first.doc}》{clause}"
+    text = t("ask.source_more", source=cited, count=docs) if docs > 1 else cited
+    return t("ask.source", source=preview(text, SOURCE_CHARS))
+
+
+def answer_view(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, full: bool = False) -> AnswerView:
+    """An answer for a chat: title, the rule (its lead, unless `full`), the source (one short line,
+    unless `full`: then every citation), the related-questions header and the thanks for a vote."""
+    rule = entry.answer if full else lead(entry.answer)
+    source = t("ask.source", source=entry.source) if full else short_source(entry)
+    lines = [f"【{entry.title}】", rule, source]
+    if related:
+        lines.append(t("ask.related"))
+    if voted:
+        lines.append(t("vote.thanks_up") if voted > 0 else t("vote.thanks_down"))
+    several = len({s.doc for s in entry.sources}) > 1
+    expandable = not full and (rule != entry.answer or source != t("ask.source", source=entry.source))
+    return AnswerView("\n".join(lines), expandable, several and expandable, REPORT_TAG in entry.tags[2:])
+
+
 def answer_text(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, list_related: bool = False) -> str:
-    """An answer: title, rule, source, the related-questions header (`list_related`: with their titles,
-    for outputs without buttons), and the thanks for a vote."""
+    """An answer in full, for outputs without buttons: title, rule, every citation, the related
+    questions (`list_related`: with their titles), and the thanks for a vote."""
     lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source)]
     if related:
         lines.append(t("ask.related"))

@@ -64,14 +64,15 @@ class ReporterConversation:
         draft = self.load_draft(pid)
         if draft is None:
             return [], None
-        return self.apply(person, pid, report_flow.answer(draft, text=text), now, before=draft)
+        return self.apply(person, pid, report_flow.answer(draft, text=text, now=now), now, before=draft)
 
     def choose(self, person: Person, pid: str, nonce: str, token: str, now: float) -> tuple[list[Reply], str | None]:
         draft = self.load_draft(pid)
         if draft is None or not person.private:
             return [Reply(t("report.stale_button"))], None
         # A button of an earlier draft carries another nonce: refused, the current step is re-shown.
-        result = report_flow.choose(draft, token=token, nonce=draft.nonce if nonce == draft.nonce[:8] else "")
+        result = report_flow.choose(draft, token=token, nonce=draft.nonce if nonce == draft.nonce[:8] else "",
+                                    now=now)
         return self.apply(person, pid, result, now, before=draft)
 
     def in_the_way(self, pid: str) -> list[Reply]:
@@ -145,7 +146,8 @@ class ReporterConversation:
         self.store.add_event(ref=ref, at=now, kind="submitted", actor="reporter")
         self.store.audit(at=now, actor="reporter", action="submitted", ref=ref,
                          detail={"category": category, "urgency": urgency})
-        for plan in escalation.plan(submitted_at=now, category=category, level=level, policy=self.policy):
+        for plan in escalation.plan(submitted_at=now, category=category, level=level, policy=self.policy,
+                                    discovered_at=draft.discovered_at):
             self.store.add_timer(ref=ref, step=plan.step, kind=plan.kind, notify=plan.notify, due_at=plan.due_at)
         for timer in self.store.timers_due(now=now):  # "officers at once": in the same commit
             if timer["ref"] == ref:

@@ -66,13 +66,15 @@ class TimerPlan:
     notify: str  # group to notify
 
 
-def plan(*, submitted_at: float, category: str, level: str, policy: ReportPolicy) -> list[TimerPlan]:
-    """Every timer of a new report. The discovery time is taken to be the submission time."""
+def plan(*, submitted_at: float, category: str, level: str, policy: ReportPolicy,
+         discovered_at: float | None = None) -> list[TimerPlan]:
+    """Every timer of a new report. The written report and its reminder run from discovery (the
+    submission when not given); a reminder whose time has passed fires at submission."""
     timers = [TimerPlan(f"{CHAIN}:{i}", CHAIN, submitted_at + s.after, s.notify)
               for i, s in enumerate(policy.chain)]
-    timers.append(TimerPlan(WRITTEN_REPORT, WRITTEN_REPORT,
-                            submitted_at + max(0.0, policy.written_report_due - policy.written_report_lead),
-                            "officers"))
+    start = clock_start(submitted_at=submitted_at, discovered_at=discovered_at)
+    remind = start + max(0.0, policy.written_report_due - policy.written_report_lead)
+    timers.append(TimerPlan(WRITTEN_REPORT, WRITTEN_REPORT, max(submitted_at, remind), "officers"))
     if category == "lost_carrier":
         # Unknown level: the shorter 绝密 clock, because the carrier may be 绝密.
         short = level not in ("secret", "confidential")
@@ -94,6 +96,11 @@ def timer_still_due(*, kind: str, status: str, carrier_decided: bool) -> bool:
     return True
 
 
-def deadline(*, submitted_at: float, policy: ReportPolicy) -> float:
-    """When the written report upward is due."""
-    return submitted_at + policy.written_report_due
+def clock_start(*, submitted_at: float, discovered_at: float | None) -> float:
+    """When the written-report clock starts: discovery, never after the submission."""
+    return submitted_at if discovered_at is None else min(discovered_at, submitted_at)
+
+
+def deadline(*, submitted_at: float, policy: ReportPolicy, discovered_at: float | None = None) -> float:
+    """When the written report upward is due (24 hours after discovery by default)."""
+    return clock_start(submitted_at=submitted_at, discovered_at=discovered_at) + policy.written_report_due

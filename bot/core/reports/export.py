@@ -10,7 +10,7 @@ from bot.core.reports.sealing import RecordTampered
 from bot.core.reports.service import ReportService
 from bot.core.reports.views import format_time
 
-CSV_FIELDS = ("ref", "category", "urgency", "status", "level", "created_at", "acknowledged_at",
+CSV_FIELDS = ("ref", "category", "urgency", "status", "level", "discovered_at", "created_at", "acknowledged_at",
               "resolved_at", "detail", "when_where", "containment", "confidential", "reporter",
               "carrier_outcome")
 
@@ -51,6 +51,7 @@ def _flat(service: ReportService, r: dict[str, Any], data: dict[str, Any]) -> di
         "ref": r["ref"], "category": t(f"report.choice.category.{r['category']}"),
         "urgency": t(f"report.urgency.{r['urgency']}"), "status": t(f"report.status.{r['status']}"),
         "level": t(f"report.choice.level.{c.get('level') or 'unknown'}"),
+        "discovered_at": format_time(c["discovered_at"]) if c.get("discovered_at") is not None else "",
         "created_at": format_time(r["created_at"]),
         "acknowledged_at": format_time(r["acknowledged_at"]) if r["acknowledged_at"] else "",
         "resolved_at": format_time(r["resolved_at"]) if r["resolved_at"] else "",

@@ -11,9 +11,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.core.phrases.messages import t
+from bot.core.reports.discovery import BEIJING, format_time, read_discovery
 from bot.core.text.inputs import clean_input
 
 # ----------------------------------------------------------------------------- vocabulary
@@ -22,10 +24,14 @@ CATEGORIES = ("lost_carrier", "outsider_asking", "improper_copying", "public_tal
 LEVELS = ("top_secret", "secret", "confidential", "unknown")
 URGENCIES = ("urgent", "high", "normal")
 
-# Steps in order; "detail" is asked only for category "other" (the other categories say what happened).
-STEPS = ("category", "detail", "when_where", "level", "containment", "confidential", "confirm")
+# Steps in order; "detail" is asked only for category "other" (the other categories say what happened);
+# "discovered_text" only after the "I will type it" button (a typed time is read at "discovered" too).
+STEPS = ("category", "detail", "discovered", "discovered_text", "when_where", "level", "containment",
+         "confidential", "confirm")
+DISCOVERED = ("now", "today", "yesterday", "other")
 CHOICE_STEPS = {
     "category": CATEGORIES,
+    "discovered": DISCOVERED,
     "level": LEVELS,
     "containment": ("none",),  # a shortcut button; free text is the normal answer
     "confidential": ("yes", "no"),
@@ -57,6 +63,8 @@ class Draft:
     category: str | None = None
     detail: str | None = None
     when_where: str | None = None
+    discovered_at: float | None = None  # when the leak was discovered: the statutory clocks run from it
+    discovered_said: str | None = None  # what the reporter chose or typed, shown beside the time
     level: str | None = None
     containment: str | None = None
     confidential: bool | None = None
@@ -116,6 +124,9 @@ def summary(draft: Draft) -> str:
              t("report.summary.category", value=_label("category", draft.category or "other"))]
     if draft.detail:
         lines.append(t("report.summary.detail", value=draft.detail))
+    if draft.discovered_at is not None:
+        lines.append(t("report.summary.discovered", at=format_time(draft.discovered_at),
+                       said=draft.discovered_said or ""))
     lines += [
         t("report.summary.when_where", value=draft.when_where or ""),
         t("report.summary.level", value=_label("level", draft.level or "unknown")),
@@ -139,7 +150,19 @@ def _next_step(draft: Draft) -> str:
     i = order.index(draft.step) + 1
     if order[i] == "detail" and draft.category != "other":
         i += 1
+    if order[i] == "discovered_text":
+        i += 1
     return order[i]
+
+
+def _day_start(now: float, days_back: int) -> float:
+    """Midnight (Beijing) `days_back` days before `now`: the earliest moment of "today" / "yesterday"."""
+    day = datetime.fromtimestamp(now, BEIJING).date() - timedelta(days=days_back)
+    return datetime.combine(day, time(0), BEIJING).timestamp()
+
+
+def _discovered(draft: Draft, at: float, said: str) -> FlowResult:
+    return _advance(draft, discovered_at=at, discovered_said=said)
 
 
 def _advance(draft: Draft, **changes: Any) -> FlowResult:
@@ -152,13 +175,19 @@ def _again(draft: Draft, key: str, **values: object) -> FlowResult:
     return FlowResult(draft, (Screen(t(key, **values)), prompt(draft)))
 
 
-def choose(draft: Draft, *, token: str, nonce: str) -> FlowResult:
-    """A button press. Buttons of another draft or of an earlier step change nothing."""
+def choose(draft: Draft, *, token: str, nonce: str, now: float) -> FlowResult:
+    """A button press at time `now`. Buttons of another draft or of an earlier step change nothing."""
     step, _, value = token.partition(":")
     if nonce != draft.nonce or step != draft.step or value not in CHOICE_STEPS.get(step, ()):
         return _again(draft, "report.stale_button")
     if step == "category":
         return _advance(draft, category=value)
+    if step == "discovered":
+        if value == "other":
+            typed = replace(draft, step="discovered_text")
+            return FlowResult(typed, (prompt(typed),))
+        back = {"now": None, "today": 0, "yesterday": 1}[value]
+        return _discovered(draft, now if back is None else _day_start(now, back), _label(step, value))
     if step == "level":
         return _advance(draft, level=value)
     if step == "containment":
@@ -174,9 +203,22 @@ def choose(draft: Draft, *, token: str, nonce: str) -> FlowResult:
     return cancel()
 
 
-def answer(draft: Draft, *, text: str) -> FlowResult:
-    """Typed text: the answer at a text step; at a choice step a number or label picks a button."""
+def _read_time(draft: Draft, text: str, now: float) -> FlowResult:
+    """A typed discovery time: read it, or ask again with an example of what is understood."""
+    cleaned = clean_input(text, max_chars=MAX_TEXT_CHARS)
+    reading = read_discovery(cleaned.text, now=now) if not cleaned.problem else None
+    if reading is None or reading.at is None:
+        problem = reading.problem if reading is not None else "unclear"
+        return FlowResult(draft, (Screen(t(f"report.discovered.{problem}")), prompt(draft)))
+    return _discovered(draft, reading.at, cleaned.text)
+
+
+def answer(draft: Draft, *, text: str, now: float) -> FlowResult:
+    """Typed text at time `now`: the answer at a text step; at a choice step a number or label picks
+    a button; at the discovery step a typed time is read."""
     step = draft.step
+    if step == "discovered_text":
+        return _read_time(draft, text, now)
     if step in TEXT_STEPS:
         cleaned = clean_input(text, max_chars=MAX_TEXT_CHARS)
         if cleaned.problem:
@@ -190,7 +232,9 @@ def answer(draft: Draft, *, text: str) -> FlowResult:
     typed = text.strip()
     for number, value in enumerate(values, 1):
         if typed in (str(number), _label(step, value)):
-            return choose(draft, token=f"{step}:{value}", nonce=draft.nonce)
+            return choose(draft, token=f"{step}:{value}", nonce=draft.nonce, now=now)
+    if step == "discovered":
+        return _read_time(draft, text, now)
     return _again(draft, "report.use_buttons")
 
 

@@ -31,10 +31,15 @@ class Notifications:
         """Signed callback data: "1r:" (the Assistant routes kind "r" to the service) + parts + MAC."""
         return self.sealer.sign(CALLBACK_PREFIX + ":".join(parts))
 
-    def fire_due(self, now: float) -> int:
-        """Fire every due timer (one transaction); returns how many fired."""
+    def fire_due(self, now: float, *, owner: str, lease_seconds: float, limit: int = 100) -> int:
+        """Fire the due timers this instance claims; returns how many it claimed.
+
+        One transaction claims them (PostgreSQL: FOR UPDATE SKIP LOCKED, so instances split the
+        work) and writes their outbox rows, audit entries and fired marks: a crash leaves neither a
+        half-fired step nor a claim behind, and no step can fire twice.
+        """
         with self.store.write():
-            due = self.store.timers_due(now=now)
+            due = self.store.claim_timers(owner=owner, now=now, ttl=lease_seconds, limit=limit)
             for timer in due:
                 self.fire(timer, now)
         return len(due)
@@ -43,6 +48,20 @@ class Notifications:
         """The earliest time a timer or a notification is due."""
         times = [x for x in (self.store.next_timer_at(), self.store.outbox_next_at()) if x is not None]
         return min(times) if times else None
+
+    def discovered_at(self, row: dict[str, Any]) -> float | None:
+        """The discovery time the reporter gave (kept sealed in the content), None when not given.
+        `row["content"]` is the sealed blob of a stored row or the already opened dict."""
+        content = row["content"]
+        if not isinstance(content, dict):
+            content = self.sealer.open_json(bytes(content), context=f"content:{row['ref']}")
+        at = content.get("discovered_at")
+        return float(at) if isinstance(at, (int, float)) else None
+
+    def written_deadline(self, row: dict[str, Any]) -> float:
+        """When the written report upward is due: from discovery when given, else from submission."""
+        return escalation.deadline(submitted_at=row["created_at"], policy=self.policy,
+                                   discovered_at=self.discovered_at(row))
 
     def to_reporter(self, ref: str, step: str, now: float, text: str, buttons: ButtonRows = ()) -> None:
         self._enqueue(ref, "reporter", step, now, text, buttons)
@@ -75,14 +94,17 @@ class Notifications:
         step, kind = str(timer["step"]), str(timer["kind"])
         category = t(f"report.choice.category.{row['category']}")
         urgency = t(f"report.urgency.{row['urgency']}")
-        deadline = format_time(escalation.deadline(submitted_at=row["created_at"], policy=self.policy))
+        due_at = self.written_deadline(row)
+        deadline, late = format_time(due_at), elapsed(now - due_at)
+        overdue = now >= due_at
         view = [[(t("report.button.view", ref=ref), self.sign("o", compact(ref), "view"))]]
         buttons: list[list[tuple[str, str]]] = view
         if kind == escalation.CHAIN:
             waited = elapsed(timer["due_at"] - row["created_at"])
             n = int(step.split(":")[1])
             if n == 0:
-                text = t("report.notify.new", ref=ref, category=category, urgency=urgency, deadline=deadline)
+                text = t("report.notify.new_overdue" if overdue else "report.notify.new", ref=ref,
+                         category=category, urgency=urgency, deadline=deadline, late=late)
             elif timer["notify"] == "officers":
                 text = t("report.notify.repeat", n=n + 1, ref=ref, elapsed=waited, category=category,
                          urgency=urgency)
@@ -91,7 +113,8 @@ class Notifications:
                          urgency=urgency)
             buttons = [[(t("report.button.ack"), self.sign("o", compact(ref), "ack"))], *view]
         elif kind == escalation.WRITTEN_REPORT:
-            text = t("report.notify.written_report", ref=ref, deadline=deadline)
+            text = t("report.notify.written_report_overdue" if overdue else "report.notify.written_report",
+                     ref=ref, deadline=deadline, late=late)
         elif kind == escalation.CARRIER_DECISION:
             days = round((timer["due_at"] - row["created_at"]) / escalation.DAY)
             text = t("report.notify.carrier_decision", ref=ref, days=days)

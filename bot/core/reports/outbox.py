@@ -1,5 +1,13 @@
 """The outbox: queued notifications with recipient and text resolved, and their delivery bookkeeping
-(sent, retry later, flood-control pause). The channel sends; this decides what and to whom."""
+(sent, retry later, flood-control pause). The channel sends; this decides what and to whom.
+
+Several instances may share the database: each due row is leased to one of them (`owner`, for
+`lease_seconds`, with a fencing number that grows with every claim). The sender asks `may_send`
+right before sending, which renews the lease only while this claim is still the newest, and the
+delivery is recorded only under the same fencing number: a paused worker whose lease was taken
+over neither sends nor records. What remains is the at-least-once case of every sender: killed (or
+stalled past the lease) after the platform accepted a message but before recording it.
+"""
 
 from __future__ import annotations
 
@@ -31,22 +39,27 @@ class Outgoing:
     text: str
     buttons: tuple[tuple[Button, ...], ...]
     attempts: int
+    fence: int = 0  # the fencing number of this instance's lease on the row
 
 
 class Outbox:
     """Delivery side of the notifications queued by `Notifications`."""
 
-    def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy, notifications: Notifications):
+    def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy, notifications: Notifications,
+                 owner: str, lease_seconds: float = 60.0):
         self.store = store
         self.sealer = sealer
         self.notifications = notifications
+        self.owner = owner
+        self.lease_seconds = lease_seconds
         # Recipients are stored as pseudonyms too, so no raw user id is ever written.
         self._staff_by_pid = {sealer.pseudonym(uid): uid for uid in policy.staff}
 
     def due(self, *, now: float, limit: int) -> list[Outgoing]:
-        """Pending notifications whose time has come, with recipient and text resolved."""
+        """Pending notifications whose time has come, leased to this instance, with recipient and text
+        resolved."""
         out = []
-        for row in self.store.outbox_due(now=now, limit=limit):
+        for row in self.store.claim_outbox(owner=self.owner, now=now, ttl=self.lease_seconds, limit=limit):
             chat_id = self._recipient_chat(row)
             if chat_id is None:
                 with self.store.write():
@@ -58,15 +71,31 @@ class Outbox:
             buttons = tuple(tuple(Button(label, data) for label, data in line)
                             for line in body.get("buttons", []))
             out.append(Outgoing(row["id"], row["idem_key"], chat_id, body["text"], buttons,
-                                int(row["attempts"])))
+                                int(row["attempts"]), int(row["fence"])))
         return out
+
+    def may_send(self, item: Outgoing, *, now: float) -> bool:
+        """Renew this instance's lease on `item` right before sending it; False (do not send) when the
+        lease expired, another instance claimed the row since, or it is no longer pending."""
+        ok = self.store.confirm_outbox(item.row_id, owner=self.owner, fence=item.fence, now=now,
+                                       ttl=self.lease_seconds)
+        if not ok:
+            log.warning("notification %d: lease lost, not sent by this instance", item.row_id)
+        return ok
+
+    def release(self, item: Outgoing) -> None:
+        """Hand a leased notification back at once (another instance's channel delivers it)."""
+        self.store.release_outbox(item.row_id, fence=item.fence)
 
     def delivered(self, item: Outgoing, *, now: float, message_id: int | None) -> None:
         with self.store.write():
             row = self.store.outbox_row(item.row_id)
             if row is None or row["status"] != "pending":
                 return
-            self.store.mark_sent(item.row_id, at=now, message_id=message_id)
+            if not self.store.mark_sent(item.row_id, at=now, message_id=message_id, fence=item.fence or None):
+                log.warning("notification %d: its lease was taken over before the delivery was recorded",
+                            item.row_id)
+                return
             self.store.audit(at=now, actor="system", action="notified", ref=row["ref"],
                              detail={"step": row["step"], "to": _recipient_kind(row["recipient"])})
             if row["step"] == FIRST_NOTICE and str(row["recipient"]).startswith("staff:"):
@@ -77,7 +106,8 @@ class Outbox:
     def retry_later(self, item: Outgoing, *, now: float, delay: float, error: str, flood: bool = False) -> None:
         """Reschedule after a failure; a flood-control wait holds back every notification."""
         with self.store.write():
-            self.store.reschedule(item.row_id, next_at=now + delay, error=error[:200], count_attempt=not flood)
+            self.store.reschedule(item.row_id, next_at=now + delay, error=error[:200], count_attempt=not flood,
+                                  fence=item.fence or None)
             if flood:
                 self.store.postpone_all(until=now + delay)
 

@@ -136,7 +136,7 @@ def load_master_key(*, key: str | None = None, key_file: str | Path | None = Non
         raise ReportKeyError("no report key: set LIBAO_REPORT_KEY_FILE or reports.key_file "
                              "(create one: `libao report keygen FILE`)")
     path = Path(key_file)
-    if db_path is not None and str(db_path) != ":memory:":
+    if db_path is not None and str(db_path) != ":memory:" and "://" not in str(db_path):
         db = Path(db_path).resolve()
         if path.resolve() in {db, Path(f"{db}-wal"), Path(f"{db}-shm")}:
             raise ReportKeyError("the report key must be kept outside the database file")

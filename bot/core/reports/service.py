@@ -15,6 +15,8 @@ step names and error classes only.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -49,11 +51,14 @@ MINE_WORDS = ("mine", "my", "我的", "我的报告")
 class ReportService:
     """The leak-report workflow over a `ReportStore`; one instance per process.
 
-    Every handled input is one write transaction that also records the update as processed."""
+    Every handled input is one write transaction that also records the update as processed.
+    Several processes may share one database: due timers and notifications are leased to one of
+    them at a time (`lease_seconds`, with a fencing number), so each fires or is sent once."""
 
     def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy,
                  clock: Callable[[], float] = time.time,
-                 new_ref: Callable[[], str] = report_flow.new_reference, rehearsal: bool = False):
+                 new_ref: Callable[[], str] = report_flow.new_reference, rehearsal: bool = False,
+                 owner: str | None = None, lease_seconds: float = 60.0):
         # Keys the audit chain; a key that is not this database's is refused before anything is written.
         store.attach_ledger(sealer.audit_key)
         self.rehearsal = rehearsal  # the console twin: nothing is sent or kept, and every reply says so
@@ -61,8 +66,12 @@ class ReportService:
         self.sealer = sealer
         self.policy = policy
         self.clock = clock
+        # Host and pid: a lease of a process that died is taken back by the next one with its pid.
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.lease_seconds = lease_seconds
         self.notifications = Notifications(store=store, sealer=sealer, policy=policy)
-        self.outbox = Outbox(store=store, sealer=sealer, policy=policy, notifications=self.notifications)
+        self.outbox = Outbox(store=store, sealer=sealer, policy=policy, notifications=self.notifications,
+                             owner=self.owner, lease_seconds=lease_seconds)
         self.officers = OfficerDesk(store=store, sealer=sealer, notifications=self.notifications)
         self.conversation = ReporterConversation(store=store, sealer=sealer, policy=policy,
                                                  notifications=self.notifications, new_ref=new_ref,
@@ -159,16 +168,25 @@ class ReportService:
 
     # ------------------------------------------------------------------------- background work
     def tick(self) -> int:
-        """Fire every due timer into the outbox (one transaction); returns how many fired."""
-        return self.notifications.fire_due(self.clock())
+        """Fire the due timers this instance claims into the outbox (one transaction); returns how many."""
+        return self.notifications.fire_due(self.clock(), owner=self.owner, lease_seconds=self.lease_seconds)
 
     def next_wakeup(self) -> float | None:
         """The earliest time a timer or a notification is due."""
         return self.notifications.next_wakeup()
 
     def due_notifications(self, *, limit: int = 20) -> list[Outgoing]:
-        """Pending notifications whose time has come, with recipient and text resolved."""
+        """Pending notifications whose time has come, leased to this instance, with recipient and text
+        resolved. Send each only after `may_send` said yes; `release` what this instance cannot deliver."""
         return self.outbox.due(now=self.clock(), limit=limit)
+
+    def may_send(self, item: Outgoing) -> bool:
+        """Whether this instance still holds `item` (its lease renewed): check right before sending."""
+        return self.outbox.may_send(item, now=self.clock())
+
+    def release(self, item: Outgoing) -> None:
+        """Hand a leased notification back at once (another instance's channel delivers it)."""
+        self.outbox.release(item)
 
     def delivered(self, item: Outgoing, *, message_id: int | None) -> None:
         self.outbox.delivered(item, now=self.clock(), message_id=message_id)
@@ -254,8 +272,7 @@ class ReportService:
                    if tm["kind"] == escalation.CARRIER_DECISION]
             carrier = float(due[0]) if due else None
         open_ = row["status"] != "resolved"
-        return {"written_report": escalation.deadline(submitted_at=row["created_at"], policy=self.policy)
-                if open_ else None,
+        return {"written_report": self.notifications.written_deadline(row) if open_ else None,
                 "carrier_decision": carrier,
                 "feedback": row["created_at"] + self.policy.feedback_due if open_ else None}
 

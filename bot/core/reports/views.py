@@ -6,16 +6,15 @@ Plain functions over store rows and opened (unsealed) content; the channel only 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bot.core.chat import callbacks
 from bot.core.chat.reply import Button
 from bot.core.phrases.messages import t
 from bot.core.reports import flow as report_flow
+from bot.core.reports.discovery import format_time
 from bot.core.reports.flow import Draft
 
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 # Callback data of our buttons: kind "r" of the callback codec, so the Assistant hands taps to us;
 # each part matches the codec's [A-Za-z0-9_.-] rule and all fits in 64 bytes.
 CALLBACK_PREFIX = callbacks.prefix("r")
@@ -24,10 +23,6 @@ MAX_LIST = 30
 REPORTER_EVENTS = ("submitted", "acknowledged", "info_requested", "info_provided", "resolved")
 
 Sign = Callable[..., str]  # parts -> signed callback data
-
-
-def format_time(ts: float) -> str:
-    return datetime.fromtimestamp(ts, BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def elapsed(seconds: float) -> str:

@@ -118,9 +118,14 @@ class ClauseAnswerer:
     """Search over imported clauses, and the fallback `Matcher.ask` consults (see `consider`)."""
 
     def __init__(self, kb: KnowledgeBase, docs: list[StoredDocument], *,
-                 matcher_config: MatcherConfig | None = None, config: ClauseConfig | None = None):
+                 matcher_config: MatcherConfig | None = None, config: ClauseConfig | None = None,
+                 matcher: Matcher | None = None):
+        """`matcher`: the clause index built earlier (restored from the index cache), else built here."""
         self.config = config or ClauseConfig()
         self.documents = [(d.title, d.version, d.effective, len(d.clauses)) for d in docs]
+        if matcher is not None:
+            self.matcher = matcher
+            return
         clause_kb = KnowledgeBase(clause_entries(docs), kb.synonyms, kb.decoys, kb.userdict, kb.directory,
                                   kb.language, kb.fillers, kb.english)
         self.matcher = Matcher(clause_kb, config=self.config.matcher_config(matcher_config or MatcherConfig()))
@@ -191,4 +196,4 @@ def choose(curated: AskResult, status: str, clauses: list[Match], config: Clause
         return curated
     if curated.matches and curated.matches[0].score + config.margin_over_curated > clauses[0].score:
         return curated
-    return AskResult("clause", tuple(clauses[: min(limit, config.shown)]), curated.query)
+    return AskResult("clause", tuple(clauses[: min(limit, config.shown)]), curated.query, curated.ranked)

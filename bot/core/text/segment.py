@@ -1,61 +1,49 @@
-"""Word segmentation with jieba, a domain dictionary and a compact runtime vocabulary.
+"""Word segmentation with jieba over a compact vocabulary shipped beside the knowledge base.
 
-jieba's full dictionary (350k words) costs ~0.6 s to load, most of the start-up budget. The
-matcher only needs words that can occur in the knowledge base, so the full dictionary is used
-once to derive a compact vocabulary (KB words + domain terms, with jieba's frequencies), which is
-cached on disk keyed by the content hash; later starts load only the compact dictionary.
+jieba's full dictionary (350k words) costs ~0.6 s to load, most of a start-up budget. The matcher
+only needs words that can occur in its knowledge base, so the full dictionary is used once, by
+`libao kb build`, to derive a compact vocabulary (the knowledge base's words and domain terms with
+jieba's frequencies, plus single characters so that unknown words still split sensibly), written to
+``knowledge/vocabulary.txt`` under a digest of everything it was derived from. At run time only that
+file is read; `kb lint` reports it stale when the knowledge changed. A knowledge directory without a
+current vocabulary still works: the vocabulary is derived in memory (slow, once per index build).
+
+jieba's own on-disk cache (a marshal file in the temp directory) is never used: the prefix
+dictionary is built from the vocabulary text directly.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import os
-import stat
-import tempfile
+import sys
 from collections.abc import Iterable
 from pathlib import Path
-
-import jieba
+from typing import Any
 
 from bot.core.yamlfile import DataError, Problem, read_bounded
 
-jieba.setLogLevel(logging.WARNING)
-
-_CACHE_VERSION = "1"
-
-
-def cache_dir() -> Path:
-    """Where derived data goes: $LIBAO_CACHE_DIR, else ~/.cache/libao, else a per-user folder in
-    the temp dir (never a shared one). Use `private_dir` before trusting anything in it."""
-    env = os.environ.get("LIBAO_CACHE_DIR")
-    if env:
-        return Path(env)
-    home = Path.home()
-    if home.exists() and os.access(home, os.W_OK):
-        return home / ".cache" / "libao"
-    return Path(tempfile.gettempdir()) / f"libao-{_uid()}"
+VOCABULARY_FILE = "vocabulary.txt"
+_HEADER = "# libao compact vocabulary, derived by `libao kb build`; do not edit. digest "
+_DIGEST_VERSION = "2"
 
 
-def _uid() -> int:
-    getuid = getattr(os, "getuid", None)
-    return int(getuid()) if getuid is not None else 0
-
-
-def private_dir(path: Path) -> bool:
-    """Create `path` (mode 0700) if needed and say whether only this process's user can write in it:
-    a real directory (no symlink) owned by us, without group or other write access (tightened when
-    it is ours). False when it cannot be created or belongs to someone else."""
+def _import_jieba() -> Any:
+    """jieba, imported without pkg_resources: jieba 0.42 imports it (≈0.1 s of setuptools) only to
+    locate its own data files, and falls back to plain paths when it is absent."""
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.lstat()
-        if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != _uid()):
-            return False
-        if info.st_mode & 0o077:
-            path.chmod(0o700)
-        return True
-    except OSError:
-        return False
+        import jieba
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 
 # Bounds of the domain dictionary, checked before and while reading it: jieba's work on a word grows
@@ -64,6 +52,7 @@ MAX_USERDICT_BYTES = 1_000_000
 MAX_USERDICT_WORDS = 50_000
 MAX_WORD_CHARS = 24
 MAX_WORD_FREQ = 10**9
+MAX_VOCABULARY_BYTES = 16_000_000  # the derived vocabulary (≈0.2 MB shipped)
 
 
 def read_userdict(path: Path, *, name: str | None = None) -> list[tuple[str, str]]:
@@ -109,18 +98,33 @@ def _read_userdict(path: Path | None) -> list[tuple[str, str]]:
     return read_userdict(path)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+def vocabulary_digest(texts: Iterable[str], extra_words: Iterable[str], userdict: Path | None) -> str:
+    """Hash of everything a compact vocabulary is derived from."""
+    digest = hashlib.sha256(_DIGEST_VERSION.encode())
+    for t in (*texts, "\0", *extra_words):
+        digest.update(t.encode("utf-8"))
+        digest.update(b"\n")
+    if userdict is not None and userdict.exists():
+        digest.update(read_bounded(userdict, max_bytes=MAX_USERDICT_BYTES))
+    return digest.hexdigest()[:32]
+
+
+def _tokenizer(dictionary_text: str) -> Any:
+    """A jieba tokenizer over `dictionary_text` (``word freq`` lines), built in memory."""
+    jieba = _import_jieba()
+    tok = jieba.Tokenizer()
+    tok.FREQ, tok.total = tok.gen_pfdict(io.BytesIO(dictionary_text.encode("utf-8")))
+    tok.initialized = True
+    return tok
 
 
 def build_vocabulary(texts: Iterable[str], extra_words: Iterable[str], userdict: Path | None) -> str:
     """Derive the compact dictionary text (``word freq`` lines) with jieba's full dictionary."""
+    jieba = _import_jieba()
     full = jieba.Tokenizer()
-    full.initialize()
+    with full.get_dict_file() as f:
+        full.FREQ, full.total = full.gen_pfdict(f)
+    full.initialized = True
     domain = _read_userdict(userdict)
     for word, rest in domain:
         parts = rest.split()
@@ -143,44 +147,44 @@ def build_vocabulary(texts: Iterable[str], extra_words: Iterable[str], userdict:
     return "".join(f"{w} {f}\n" for w, f in sorted(words.items()) if " " not in w)
 
 
+def read_vocabulary(path: Path) -> tuple[str, str] | None:
+    """(digest, dictionary text) of a vocabulary file; None when missing or not one."""
+    try:
+        text = read_bounded(path, max_bytes=MAX_VOCABULARY_BYTES).decode("utf-8")
+    except (DataError, UnicodeDecodeError):
+        return None
+    first, _, rest = text.partition("\n")
+    if not first.startswith(_HEADER):
+        return None
+    return first[len(_HEADER):].strip(), rest
+
+
 class Segmenter:
-    """A jieba tokenizer over the compact vocabulary of one knowledge base."""
+    """A jieba tokenizer over the compact vocabulary of one knowledge base.
 
-    def __init__(self, texts: list[str], extra_words: list[str], userdict: Path | None = None):
-        digest = hashlib.sha256()
-        digest.update(_CACHE_VERSION.encode())
-        for t in (*texts, "\0", *extra_words):
-            digest.update(t.encode("utf-8"))
-            digest.update(b"\n")
-        if userdict is not None and userdict.exists():
-            digest.update(read_bounded(userdict, max_bytes=MAX_USERDICT_BYTES))
-        base = cache_dir()
-        if not private_dir(base):  # someone else could write there: a throw-away folder of our own
-            base = Path(tempfile.mkdtemp(prefix="libao-"))
-        path = base / f"vocab-{digest.hexdigest()[:16]}.txt"
-        if not path.exists():
-            _atomic_write(path, build_vocabulary(texts, extra_words, userdict))
-        self.dictionary = path
-        self._tok = self._open(path)
+    `vocabulary` is the dictionary text, `digest` what it was derived from, `shipped` whether it
+    came from the knowledge directory's vocabulary file (False: derived here, the file is stale)."""
 
-    @staticmethod
-    def _open(path: Path) -> jieba.Tokenizer:
-        tok = jieba.Tokenizer(dictionary=str(path))
-        tok.tmp_dir = str(path.parent)
-        tok.initialize()
-        return tok
+    def __init__(self, vocabulary: str, digest: str, *, shipped: bool = False):
+        self.vocabulary = vocabulary
+        self.digest = digest
+        self.shipped = shipped
+        self._tok = _tokenizer(vocabulary)
 
-    # A pickled index (see bot.core.ask.index_cache) stores the dictionary text, not jieba's tokenizer
-    # (it holds a lock); unpickling re-opens it, which costs ~15 ms instead of ~600 ms.
-    def __getstate__(self) -> dict[str, str]:
-        return {"dictionary": str(self.dictionary), "vocabulary": self.dictionary.read_text(encoding="utf-8")}
+    @classmethod
+    def for_texts(cls, texts: list[str], extra_words: list[str], userdict: Path | None = None, *,
+                  shipped: Path | None = None) -> Segmenter:
+        """The segmenter for these knowledge texts: the `shipped` vocabulary file when it was derived
+        from exactly them, else a vocabulary derived now from jieba's full dictionary."""
+        digest = vocabulary_digest(texts, extra_words, userdict)
+        found = read_vocabulary(shipped) if shipped is not None else None
+        if found is not None and found[0] == digest:
+            return cls(found[1], digest, shipped=True)
+        return cls(build_vocabulary(texts, extra_words, userdict), digest)
 
-    def __setstate__(self, state: dict[str, str]) -> None:
-        path = Path(state["dictionary"])
-        if not path.exists():
-            _atomic_write(path, state["vocabulary"])
-        self.dictionary = path
-        self._tok = self._open(path)
+    def file_text(self) -> str:
+        """The vocabulary file's content (what `kb build` writes)."""
+        return f"{_HEADER}{self.digest}\n{self.vocabulary}"
 
     def cut(self, text: str) -> list[str]:
         """Segment already-normalised text into words (HMM on for unknown words)."""
@@ -189,6 +193,3 @@ class Segmenter:
     def cut_for_search(self, text: str) -> list[str]:
         """Words plus their dictionary sub-words (对外科技交流 -> 对外, 科技, 交流, 对外科技交流)."""
         return self._tok.lcut_for_search(text, HMM=True)
-
-    def add_word(self, word: str) -> None:
-        self._tok.add_word(word)

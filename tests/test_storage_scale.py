@@ -1,0 +1,130 @@
+"""Storage for several instances, on both engines: schema versions, leases with fencing numbers
+(a stale worker neither sends nor records), timers fired once by competing instances, and the
+encrypted backup / restore round trip."""
+
+from __future__ import annotations
+
+import pytest
+from support.clock import Clock
+from support.reports import KEY, Answers, make_service, reporter, submit
+
+from bot import storage
+from bot.core.reports.escalation import MINUTE
+from bot.core.reports.sealing import Sealer
+from bot.core.reports.service import ReportService
+from bot.storage import ReportStore, connect
+from bot.storage.migrations import LATEST, SchemaError, migrate, schema_version
+
+
+def _twin(service: ReportService, db_path, clock: Clock, owner: str) -> ReportService:
+    """A second instance on the same database (its own connection and owner name)."""
+    return ReportService(store=ReportStore(connect(db_path)), sealer=Sealer(KEY), policy=service.policy,
+                         clock=clock, owner=owner, lease_seconds=service.lease_seconds)
+
+
+def test_schema_is_versioned_and_a_newer_database_is_refused(tmp_path):
+    db = connect(tmp_path / "v.db")
+    assert schema_version(db) == LATEST
+    assert migrate(db) == LATEST  # idempotent
+    with db.write():
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                   [LATEST + 1, "from the future", 0.0])
+    with pytest.raises(SchemaError, match="newer"):
+        connect(tmp_path / "v.db")
+
+
+def test_a_stale_worker_neither_sends_nor_records(tmp_path):
+    clock = Clock()
+    db = tmp_path / "r.db"
+    first = make_service(db, clock=clock)
+    first.owner = "host-a:1"
+    submit(first, reporter(3001), Answers(category="network_leak"))
+    items = first.due_notifications(limit=10)
+    assert items and all(first.may_send(i) for i in items)
+    # Instance A stalls past its lease; B claims the same rows (a newer fencing number) and sends.
+    clock.advance(first.lease_seconds + 1)
+    second = _twin(first, db, clock, "host-b:2")
+    taken = second.due_notifications(limit=10)
+    assert {i.row_id for i in taken} == {i.row_id for i in items}
+    assert all(t.fence > i.fence for t, i in zip(sorted(taken, key=lambda x: x.row_id),
+                                                 sorted(items, key=lambda x: x.row_id), strict=True))
+    # A wakes up: it may not send, and a delivery it reports is not recorded.
+    assert not any(first.may_send(i) for i in items)
+    first.delivered(items[0], message_id=1)
+    assert first.store.outbox_row(items[0].row_id)["status"] == "pending"
+    for t in taken:
+        assert second.may_send(t)
+        second.delivered(t, message_id=2)
+    assert {first.store.outbox_row(i.row_id)["status"] for i in items} == {"sent"}
+    notified = [r for r in first.store.audit_rows() if r["action"] == "notified"]
+    assert len(notified) == len(items)
+
+
+def test_competing_instances_fire_each_escalation_step_once(tmp_path):
+    clock = Clock()
+    db = tmp_path / "r.db"
+    services = [make_service(db, clock=clock)]
+    services += [_twin(services[0], db, clock, f"host-{i}:{i}") for i in range(1, 3)]
+    refs = [submit(services[0], reporter(4000 + i), Answers(category="network_leak")) for i in range(5)]
+    clock.advance(11 * MINUTE)
+    fired = [s.tick() for s in services] + [s.tick() for s in services]
+    assert sum(fired) == len(refs)  # chain:1 of each report, by whichever instance claimed it
+    steps = [r for r in services[0].store.audit_rows() if r["action"] == "timer_fired"]
+    assert len(steps) == len({(r["ref"], r["detail"]) for r in steps})
+    # A released row goes straight back to the pool.
+    item = services[1].due_notifications(limit=1)[0]
+    services[1].release(item)
+    assert item.row_id in {i.row_id for i in services[2].due_notifications(limit=50)}
+
+
+def test_backup_restores_into_an_empty_database_only(tmp_path, backend, request):
+    from bot.storage.backup import BackupError, restore, write_backup
+
+    clock = Clock()
+    db = tmp_path / "r.db"
+    service = make_service(db, clock=clock)
+    refs = [submit(service, reporter(5000 + i), Answers()) for i in range(3)]
+    url = service.store.db.url
+    out = tmp_path / "b.bak"
+    info = write_backup(url, out, master_key=KEY)
+    assert info["engine"] == ("postgres" if backend == "postgres" else "sqlite")
+    data = out.read_bytes()
+    assert (out.stat().st_mode & 0o777) == 0o600
+    assert KEY not in data and "三楼会议室".encode() not in data
+    with pytest.raises(BackupError, match=r"another report key|altered"):
+        restore(data, tmp_path / "x.db" if backend == "sqlite" else url, master_key=bytes(32))
+    with pytest.raises(BackupError, match="not empty"):
+        restore(data, url, master_key=KEY)
+    target = (str(tmp_path / "restored.db") if backend == "sqlite"
+              else request.getfixturevalue("pg_server").database(f"{request.node.nodeid}|restored"))
+    restore(data, target, master_key=KEY)
+    restored = ReportStore(storage.connect(target))  # the URL itself, not a test path
+    assert restored.verify_audit() is None
+    assert all(restored.report(ref) is not None for ref in refs)
+
+
+def test_backup_and_restore_commands(tmp_path, backend):
+    import base64
+    import os
+
+    from support.cli import run_cli
+
+    from bot.cli import exitcodes
+
+    if backend != "sqlite":
+        pytest.skip("the command line is engine-neutral; the PostgreSQL path is covered above and in tests/cluster")
+    service = make_service(tmp_path / "live.db", clock=Clock())
+    ref = submit(service, reporter(5100), Answers())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIBAO_")}
+    env["LIBAO_REPORT_KEY"] = base64.urlsafe_b64encode(KEY).decode()
+    out = tmp_path / "nightly.bak"
+    made = run_cli("backup", str(out), "--db", str(tmp_path / "live.db"), env=env)
+    assert made.returncode == exitcodes.OK, made.stderr
+    again = run_cli("restore", str(out), "--db", str(tmp_path / "live.db"), env=env)
+    assert again.returncode == exitcodes.BAD_INPUT  # never over a database that has tables
+    back = run_cli("restore", str(out), "--db", str(tmp_path / "restored.db"), env=env)
+    assert back.returncode == exitcodes.OK, back.stderr
+    assert ReportStore(storage.connect(tmp_path / "restored.db")).report(ref) is not None
+    env["LIBAO_REPORT_KEY"] = base64.urlsafe_b64encode(bytes(32)).decode()
+    wrong = run_cli("restore", str(out), "--db", str(tmp_path / "other.db"), env=env)
+    assert wrong.returncode == exitcodes.BAD_INPUT and b"Traceback" not in wrong.stderr
