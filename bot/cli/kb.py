@@ -9,7 +9,6 @@ from pathlib import Path
 
 from bot.cli import exitcodes, rulebook
 from bot.cli.common import Progress, cache_dir, json_line, knowledge_dir, load_matcher
-from bot.core.ask.evaluation import evaluate_ask, fit, load_eval_file
 from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.core.yamlfile import DataError, Problem
 

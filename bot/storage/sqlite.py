@@ -100,7 +100,7 @@ def connect(url: str | Path, *, any_thread: bool = False) -> Database:
         db = open_database(url, any_thread=any_thread)
         if db.dialect == "sqlite":
             # A text cell with invalid UTF-8 (written around libao) must not make every query on its table fail.
-            db.conn.text_factory = _lenient_text  # type: ignore[union-attr]
+            db.conn.text_factory = _lenient_text
             with_busy_retry(lambda: db.execute("PRAGMA schema_version").fetchall(), what="open")
         with_busy_retry(lambda: migrate(db), what="bring the schema up to date")
     except sqlite3.DatabaseError as exc:
@@ -399,7 +399,7 @@ class ReportStore:
             with self.db.write():
                 yield
             return
-        conn = self.db.conn  # type: ignore[union-attr]
+        conn = self.db.conn
         with ledger.locked():
             with_busy_retry(lambda: conn.execute("BEGIN IMMEDIATE"), what="start a write")
             try:
