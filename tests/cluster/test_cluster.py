@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import re
 import statistics
 import time
 from collections import Counter
@@ -23,8 +24,8 @@ from tests.cluster.stage import KEY, REF, Cluster, Person
 
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(900)]
 
-# 300 submissions and about 200 acknowledgements: 500 report submissions and officer actions.
-REPORTS = int(os.environ.get("LIBAO_CLUSTER_REPORTS", "300"))
+# 500 submissions (and about 330 acknowledgements by the officer).
+REPORTS = int(os.environ.get("LIBAO_CLUSTER_REPORTS", "500"))
 KILL_EVERY = 5.0
 
 
@@ -33,28 +34,36 @@ def _unacknowledged(ref: str) -> bool:
     return hashlib.sha256(ref.encode()).digest()[0] % 3 == 0
 
 
+# Notification templates and the outbox step each one is sent for ("chain:N" from {n} for reminders).
+_NOTICES = {"report.notify.new": "chain:0", "report.notify.new_overdue": "chain:0", "report.notify.repeat": "chain:",
+            "report.notify.written_report": "written_report", "report.notify.written_report_overdue": "written_report",
+            "report.notify.carrier_decision": "carrier_decision", "report.notify.feedback": "feedback",
+            "report.notify.to_reporter.acknowledged": "status:acknowledged",
+            "report.notify.to_reporter.received": "status:received", "report.notify.acknowledged_by": "acknowledged"}
+
+
 def _step(text: str) -> str | None:
     """The outbox step a notification text belongs to (None: an answer, not a notification)."""
-    if text.startswith(_prefix("report.notify.new")):
-        return "chain:0"
-    if text.startswith(_prefix("report.notify.repeat", "n")):
-        n = int(text.split("【第 ")[1].split(" ")[0])
-        return f"chain:{n - 1}"
-    for key, step in (("report.notify.to_reporter.acknowledged", "status:acknowledged"),
-                      ("report.notify.to_reporter.received", "status:received"),
-                      ("report.notify.acknowledged_by", "acknowledged")):
-        if text.startswith(_prefix(key)):
-            return step
+    for pattern, step in _patterns():
+        m = pattern.fullmatch(text)
+        if m:
+            return f"chain:{int(m.group('n')) - 1}" if step == "chain:" else step
     return None
 
 
-def _prefix(key: str, first: str = "ref") -> str:
-    """A message's text up to its first placeholder (`first`)."""
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
     from bot.core.phrases.messages import t
 
-    marker = "@@X@@"
-    values = {name: marker for name in ("ref", "n", "who", "elapsed", "category", "urgency", "deadline")}
-    return t(key, **values).split(marker)[0]
+    out = []
+    for key, step in _NOTICES.items():
+        names = ("ref", "n", "who", "elapsed", "category", "urgency", "deadline", "days", "late", "conclusion",
+                 "outcome", "question")
+        text = re.escape(t(key, **{name: f"@@{name}@@" for name in names}))
+        for name in names:
+            text = text.replace(re.escape(f"@@{name}@@"), rf"(?P<{name}>.*?)" if name == "n" else ".*?", 1)
+            text = text.replace(re.escape(f"@@{name}@@"), ".*?")
+        out.append((re.compile(text, re.S), step))
+    return out
 
 
 async def _run(cluster: Cluster, tmp: Path, backup_file: Path) -> dict:
@@ -71,7 +80,10 @@ async def _run(cluster: Cluster, tmp: Path, backup_file: Path) -> dict:
     async def reporter(p: Person, quota: int) -> None:
         for _ in range(quota):
             ref = await p.file_report()
-            assert ref is not None, f"{p.user}: the bot never confirmed a report"
+            if ref is None:
+                (tmp / f"stuck-{p.user}.txt").write_text(
+                    "\n---\n".join(f"{m[0]}\n{[lb for lb, _ in m[1]]}" for m in cluster.seen(p.user)), encoding="utf-8")
+            assert ref is not None, f"{p.user}: the bot never confirmed a report (see stuck-{p.user}.txt)"
             confirmed.append((ref, time.perf_counter()))
             if not _unacknowledged(ref):
                 for _ in range(50):  # the notice reaches the officer once the leader delivers it
