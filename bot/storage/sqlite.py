@@ -30,10 +30,11 @@ from bot.core.reports.ledger import (
     LedgerError,
     State,
     WrongKeyError,
+    legacy_hash,
     row_digest,
     state_from,
 )
-from bot.storage.engine import Database, StorageError, is_postgres_url, open_database
+from bot.storage.engine import Database, SqliteDatabase, StorageError, is_postgres_url, open_database
 from bot.storage.migrations import migrate, table_exists
 
 # ----------------------------------------------------------------------------- schema / connection
@@ -98,7 +99,7 @@ def connect(url: str | Path, *, any_thread: bool = False) -> Database:
             raise StorageError(f"cannot create the database {path}: {exc.strerror}") from None
     try:
         db = open_database(url, any_thread=any_thread)
-        if db.dialect == "sqlite":
+        if isinstance(db, SqliteDatabase):
             # A text cell with invalid UTF-8 (written around libao) must not make every query on its table fail.
             db.conn.text_factory = _lenient_text
             with_busy_retry(lambda: db.execute("PRAGMA schema_version").fetchall(), what="open")
@@ -295,7 +296,13 @@ class ChatStore:
 # so it commits completely or not at all; that is what makes kill -9 and replays harmless.
 
 _KEY_CHECK = "reports.key_check"
+_ANCHOR_ROW = "reports.anchor"  # PostgreSQL: the anchor, sealed under the key like the file
 _ORDER = {"reports": "ref", "report_events": "id", "report_outbox": "id", "report_timers": "id"}
+# Lease bookkeeping decides which instance sends or fires, not what happened; PostgreSQL claims rows
+# under row locks outside the serialised write, so the anchor leaves these columns out.
+_LEASE_COLUMNS = frozenset({"lease_owner", "lease_until", "fence"})
+# The audit entry that continues a chain written before the audit log was keyed.
+ADOPTED = "audit_keyed"
 
 
 class ReportStore:
@@ -309,6 +316,8 @@ class ReportStore:
         self.db = db
         self._ledger: Ledger | None = None
         self._cached: tuple[int, State] | None = None  # (data_version, state) after our last commit
+        self._cols: dict[str, str] = {}
+        self._adopting = False
         self.alarm: list[str] = []
         with_busy_retry(self.init, what="create the report tables")
 
@@ -318,31 +327,120 @@ class ReportStore:
         file = self.db.file if self.db.dialect == "sqlite" else None  # type: ignore[union-attr]
         return Path(f"{file}.audit-anchor") if file else None
 
-    def attach_ledger(self, key: bytes) -> None:
-        """Key the audit chain with `key`; WrongKeyError (nothing written) when it is not this database's key."""
+    def attach_ledger(self, key: bytes, *, upgrade: Callable[[], dict[str, Any]] | None = None) -> None:
+        """Key the audit chain with `key`; WrongKeyError (nothing written) when it is not this database's key.
+
+        A chain written before the log was keyed is adopted once (see bot.core.reports.ledger): its
+        plain links must verify (else LedgerError, nothing written), then `upgrade` (the caller's
+        re-sealing of older records under the key; it raises WrongKeyError for a foreign key) and a
+        keyed entry naming the old head run in one write.
+        """
         ledger = Ledger(key, self.anchor_path())
         stored = self._one("SELECT value FROM meta WHERE key = ?", [_KEY_CHECK])
         if stored is not None:
             if not hmac.compare_digest(str(stored["value"]), ledger.check_value()):
                 raise WrongKeyError("this report key does not belong to this database")
-        else:
-            first = self._one("SELECT * FROM report_audit ORDER BY seq LIMIT 1")
-            if first is not None and first["hash"] != ledger.audit_mac(
-                    GENESIS, int(first["seq"]), first["at"], first["actor"], first["action"], first["ref"],
-                    first["detail"]):
+            self._ledger = ledger
+            return
+        first = self._one("SELECT * FROM report_audit ORDER BY seq LIMIT 1")
+        if first is not None and first["hash"] != ledger.audit_mac(
+                GENESIS, int(first["seq"]), first["at"], first["actor"], first["action"], first["ref"],
+                first["detail"]):
+            if first["hash"] != legacy_hash(GENESIS, int(first["seq"]), first["at"], first["actor"], first["action"],
+                                            first["ref"], first["detail"]):
                 raise WrongKeyError("the audit log was not written with this report key")
-            def record() -> None:
-                with self.db.atomic():
-                    self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                                    [_KEY_CHECK, ledger.check_value()])
-            with_busy_retry(record, what="record the key check")
+            with_busy_retry(lambda: self._adopt(ledger, upgrade), what="adopt the audit log")
+            return
+
+        def record() -> None:
+            with self.db.write():
+                added = self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                                        [_KEY_CHECK, ledger.check_value()]).rowcount
+                if added and self.db.dialect == "postgres" and first is None:
+                    # A new database: its (empty) state is vouched for from the start, so a missing
+                    # anchor row is always a sign of tampering.
+                    self._ledger = ledger
+                    self._write_anchor(self._anchor_body(self._state(), None))
+        with_busy_retry(record, what="record the key check")
         self._ledger = ledger
+
+    def _adopt(self, ledger: Ledger, upgrade: Callable[[], dict[str, Any]] | None) -> None:
+        prev, count = GENESIS, 0
+        for row in self.db.query("SELECT * FROM report_audit ORDER BY seq"):
+            seq = int(row["seq"])
+            if seq != count + 1 or row["prev_hash"] != prev or row["hash"] != legacy_hash(
+                    prev, seq, row["at"], row["actor"], row["action"], row["ref"], row["detail"]):
+                raise LedgerError(f"the audit log written before it was keyed is broken at entry {seq}: it cannot "
+                                  "be adopted (keep the file for investigation; restore a backup to go on)")
+            prev, count = str(row["hash"]), seq
+        self._ledger, self._adopting = ledger, True
+        try:
+            with self.write():
+                if self._one("SELECT value FROM meta WHERE key = ?", [_KEY_CHECK]) is not None:
+                    return  # another process adopted it meanwhile
+                summary = upgrade() if upgrade is not None else {}
+                self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [_KEY_CHECK, ledger.check_value()])
+                self.audit(at=time.time(), actor="libao", action=ADOPTED,
+                           detail={"legacy_entries": count, "legacy_head": prev, **summary})
+        except BaseException:
+            self._ledger = None
+            raise
+        finally:
+            self._adopting = False
+
+    def reseal_report(self, ref: str, *, identity: bytes, content: bytes) -> None:
+        """Replace a report's sealed fields (adopting an older database: their context changed)."""
+        self.db.execute("UPDATE reports SET identity = ?, content = ? WHERE ref = ?", [identity, content, ref])
+
+    def _columns(self, table: str) -> str:
+        cols = self._cols.get(table)
+        if cols is None:
+            if self.db.dialect == "postgres":
+                names = [str(r["column_name"]) for r in self.db.query(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                    "AND table_name = ? ORDER BY ordinal_position", [table])]
+            else:
+                names = [str(r[1]) for r in self.db.execute(f"PRAGMA table_info({table})")]
+            cols = self._cols[table] = ", ".join(n for n in names if n not in _LEASE_COLUMNS)
+        return cols
 
     def _state(self) -> State:
         last = self._one("SELECT seq, hash FROM report_audit ORDER BY seq DESC LIMIT 1")
-        tables = {t: row_digest(self.db.execute(f"SELECT * FROM {t} ORDER BY {_ORDER[t]}"))
-                  for t in PROTECTED_TABLES}
+        tables: dict[str, tuple[int, str]] = {}
+        for t in PROTECTED_TABLES:
+            cols, order = self._columns(t), _ORDER[t]
+            if self.db.dialect == "postgres":
+                # Digested by the server: no table travels to the client on every write.
+                row = self._one(f"SELECT count(*) AS n, encode(sha256(convert_to(coalesce(string_agg("
+                                f"ROW({cols})::text, chr(10) ORDER BY {order}), ''), 'UTF8')), 'hex') AS h FROM {t}")
+                assert row is not None
+                tables[t] = (int(row["n"]), str(row["h"]))
+            else:
+                tables[t] = row_digest(self.db.execute(f"SELECT {cols} FROM {t} ORDER BY {order}"))
         return State(int(last["seq"]) if last else 0, str(last["hash"]) if last else GENESIS, tables)
+
+    def _anchored(self) -> bool:
+        ledger = self._ledger
+        return ledger is not None and (self.db.dialect == "postgres" or ledger.anchor is not None)
+
+    def _read_anchor(self) -> dict[str, Any] | None:
+        ledger = self._ledger
+        assert ledger is not None
+        if self.db.dialect != "postgres":
+            return ledger.read()
+        row = self._one("SELECT value FROM meta WHERE key = ?", [_ANCHOR_ROW])
+        if row is None:
+            return None
+        return ledger.unpack(str(row["value"]).encode("ascii", "replace"), where="row in the meta table")
+
+    def _write_anchor(self, body: dict[str, Any]) -> None:
+        ledger = self._ledger
+        assert ledger is not None
+        if self.db.dialect != "postgres":
+            ledger.write(body)
+            return
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                        "excluded.value", [_ANCHOR_ROW, ledger.pack(body).decode("ascii")])
 
     def _data_version(self) -> int:
         return int(self.db.execute("PRAGMA data_version").fetchone()[0])  # type: ignore[index]
@@ -352,6 +450,8 @@ class ReportStore:
         if anchor is None:
             if found.seq or any(n for n, _ in found.tables.values()):
                 return ["the audit anchor is missing although the database holds report records"]
+            if self.db.dialect == "postgres":
+                return ["the audit anchor row is missing"]
             return []
         committed, pending = state_from(anchor, "committed"), state_from(anchor, "pending")
         if found in (committed, pending):
@@ -360,15 +460,17 @@ class ReportStore:
 
     def _begin_state(self) -> State | None:
         """The state at the start of a write; a mismatch with the anchor raises the (sticky) alarm."""
-        ledger = self._ledger
-        if ledger is None or ledger.anchor is None:
+        if not self._anchored():
             return None
-        version = self._data_version()
-        if self._cached is not None and self._cached[0] == version:
-            return self._cached[1]
+        if self._adopting:
+            return self._state()  # no anchor yet: the adoption writes the first one
+        if self.db.dialect == "sqlite":
+            version = self._data_version()
+            if self._cached is not None and self._cached[0] == version:
+                return self._cached[1]
         state = self._state()
         try:
-            anchor = ledger.read()
+            anchor = self._read_anchor()
         except LedgerError as exc:
             anchor, problems = None, [str(exc)]
         else:
@@ -395,7 +497,16 @@ class ReportStore:
         after it, under a lock shared by every process using this database.
         """
         ledger = self._ledger
-        if self.db.dialect != "sqlite" or ledger is None or ledger.anchor is None:
+        if self.db.dialect == "postgres" and ledger is not None:
+            # The anchor row changes in the same transaction as the records it vouches for.
+            with self.db.write():
+                start = self._begin_state()
+                yield
+                end = self._state()
+                if end != start:
+                    self._write_anchor(self._anchor_body(end, None))
+            return
+        if ledger is None or ledger.anchor is None or not isinstance(self.db, SqliteDatabase):
             with self.db.write():
                 yield
             return
@@ -406,7 +517,7 @@ class ReportStore:
                 before = self._begin_state()
                 changes = conn.total_changes
                 yield
-                after = None
+                after: State | None = None
                 if before is not None and conn.total_changes != changes:
                     after = self._state()
                     if after != before:
@@ -662,18 +773,29 @@ class ReportStore:
         return list(self.db.query("SELECT * FROM report_audit WHERE ref = ? ORDER BY seq", [ref]))
 
     def verify_audit(self) -> int | None:
-        """The first broken sequence number of the keyed chain, or None if it is intact."""
-        if self._ledger is None:
+        """The first broken sequence number of the keyed chain, or None if it is intact. Entries from
+        before the log was keyed verify by their plain links up to the keyed entry that adopted them."""
+        ledger = self._ledger
+        if ledger is None:
             raise RuntimeError("verifying the audit chain needs the report key (attach_ledger)")
-        prev, expected = GENESIS, 1
+        prev, expected, legacy, keyed = GENESIS, 1, False, False
         for row in self.db.query("SELECT * FROM report_audit ORDER BY seq"):
             seq = int(row["seq"])
-            good = self._ledger.audit_mac(prev, seq, row["at"], row["actor"], row["action"], row["ref"],
-                                          row["detail"])
-            if seq != expected or row["prev_hash"] != prev or not hmac.compare_digest(str(row["hash"]), good):
+            fields = (row["at"], row["actor"], row["action"], row["ref"], row["detail"])
+            if seq != expected or row["prev_hash"] != prev:
                 return seq
+            good = ledger.audit_mac(prev, seq, *fields)
+            if hmac.compare_digest(str(row["hash"]), good):
+                if legacy and not keyed and row["action"] != ADOPTED:
+                    return seq
+                keyed = True
+            elif keyed or row["hash"] != legacy_hash(prev, seq, *fields):
+                return seq
+            else:
+                legacy, good = True, str(row["hash"])
             prev, expected = good, seq + 1
-        return None
+        # Old entries must be followed by the keyed entry that adopted them.
+        return expected if legacy and not keyed else None
 
     def verify(self) -> list[str]:
         """Every sign of tampering: a broken chain, a state the anchor does not vouch for, a past alarm."""
@@ -681,14 +803,15 @@ class ReportStore:
         if ledger is None:
             raise RuntimeError("verifying the records needs the report key (attach_ledger)")
         problems: list[str] = []
-        with ledger.locked():
+        # PostgreSQL: under the writers' lock, so that no commit falls between the tables and the anchor.
+        with ledger.locked(), self.db.write() if self.db.dialect == "postgres" else nullcontext():
             broken = self.verify_audit()
             if broken is not None:
                 problems.append(f"audit log entry {broken} was altered, inserted or removed")
-            if ledger.anchor is not None:
+            if self._anchored():
                 state = self._state()
                 try:
-                    anchor = ledger.read()
+                    anchor = self._read_anchor()
                 except LedgerError as exc:
                     return [*problems, str(exc)]
                 problems += self._check_anchor(state, anchor)

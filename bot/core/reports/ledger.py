@@ -1,17 +1,24 @@
-"""Tamper evidence for the leak-report records: a keyed audit chain and a head anchored outside the database.
+"""Tamper evidence for the leak-report records: a keyed audit chain and an anchored head.
 
 - Every audit row carries HMAC-SHA256(audit key, previous MAC + the row), so a row cannot be edited,
   inserted or re-chained without the report key (which never enters the database).
-- A digest of every protected table (reports, events, outbox, timers) and the chain's head are
-  written, under the same key, to an anchor file beside the database before each commit
-  ("pending") and confirmed after it. Deleting the newest audit rows, emptying a table, rolling a
-  row back to an older version or flipping a status is then a mismatch with the anchor.
+- A digest of every protected table (reports, events, outbox, timers; lease bookkeeping excluded)
+  and the chain's head are sealed under the same key into an anchor. SQLite: a file beside the
+  database, written before each commit ("pending") and confirmed after it. PostgreSQL (several hosts,
+  no shared folder): a row of the database's meta table, written in the same transaction as the
+  change; it still cannot be forged or edited without the key. Deleting the newest audit rows,
+  emptying a table, rolling a row back to an older version or flipping a status is then a mismatch.
 - A mismatch found while running is remembered in the anchor ("alarm"), so a later legitimate write
   cannot wash it out.
+- A chain written before the audit log was keyed (plain SHA-256 links) is adopted once, with the
+  key: it must verify, then a keyed entry that names its head and length continues it, so the old
+  entries can no longer be rewritten either.
 
-Limit (stated, not hidden): whoever deletes the database, its anchor and the key together starts a
+Limits (stated, not hidden): whoever deletes the database, its anchor and the key together starts a
 new, empty record; an anchor restored together with a matching older copy of the database is
-indistinguishable from a restore from backup.
+indistinguishable from a restore from backup. On PostgreSQL the anchor lives with the data, so
+someone able to replace both the tables and the anchor row with an older copy of both (or delete
+all of them, the key check included) is in that position too.
 """
 
 from __future__ import annotations
@@ -34,6 +41,12 @@ GENESIS = "0" * 64
 PROTECTED_TABLES = ("reports", "report_events", "report_outbox", "report_timers")
 _FORMAT = 1
 _MAX_ANCHOR_BYTES = 64 * 1024
+
+
+def legacy_hash(prev: str, seq: int, at: float, actor: str, action: str, ref: str | None, detail: str) -> str:
+    """The link of an audit row written before the chain was keyed (plain SHA-256)."""
+    record = json.dumps([seq, repr(float(at)), actor, action, ref, detail], ensure_ascii=False)
+    return hashlib.sha256((prev + record).encode("utf-8", "backslashreplace")).hexdigest()
 
 
 class LedgerError(Exception):
@@ -136,22 +149,30 @@ class Ledger:
             raise LedgerError(f"the audit anchor {self.anchor} is not a small regular file")
         with os.fdopen(fd, "rb") as fh:
             raw = fh.read(_MAX_ANCHOR_BYTES + 1)
+        return self.unpack(raw, where=str(self.anchor))
+
+    def unpack(self, raw: bytes, *, where: str) -> dict[str, Any]:
+        """An anchor's content after checking its MAC (LedgerError names `where` when it fails)."""
         try:
             data = json.loads(raw.decode("ascii"))
             mac = str(data.pop("mac"))
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise LedgerError(f"the audit anchor {self.anchor} is damaged") from None
+            raise LedgerError(f"the audit anchor {where} is damaged") from None
         if not hmac.compare_digest(mac, self._mac(data)):
-            raise LedgerError(f"the audit anchor {self.anchor} was altered or belongs to another key")
+            raise LedgerError(f"the audit anchor {where} was altered or belongs to another key")
         return dict(data)
+
+    def pack(self, body: dict[str, Any]) -> bytes:
+        """`body` with its format and MAC, as stored."""
+        data = {**body, "v": _FORMAT}
+        data["mac"] = self._mac(data)
+        return json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
     def write(self, body: dict[str, Any]) -> None:
         """Replace the anchor atomically and durably (temp file, fsync, rename, fsync of the folder)."""
         if self.anchor is None:
             return
-        data = {**body, "v": _FORMAT}
-        data["mac"] = self._mac(data)
-        text = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        text = self.pack(body)
         tmp = self.anchor.with_name(f"{self.anchor.name}.{os.getpid()}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)

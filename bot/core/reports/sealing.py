@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.core.reports.ledger import WrongKeyError
+
 _VERSION = b"\x01"  # first byte of every sealed blob, so the key or cipher can be rotated later
 _NONCE = 12
 
@@ -102,6 +104,29 @@ def record_context(kind: str, row: dict[str, Any]) -> str:
     values = [row[k] for k in BOUND_FIELDS]
     values[5], values[6] = int(values[5]), repr(float(values[6]))
     return f"{kind}:v2:" + json.dumps(values, ensure_ascii=False)
+
+
+def reseal_legacy(store: Any, sealer: Sealer) -> dict[str, Any]:
+    """Re-seal reports written before their metadata was bound into the sealing context (adopting an
+    older database with its key). A report that opens under neither context was sealed with another
+    key: WrongKeyError, and the caller's transaction writes nothing."""
+    count = 0
+    for row in store.reports(open_only=False):
+        ref = str(row["ref"])
+        try:
+            sealer.open(row["content"], context=record_context("content", row))
+            continue  # already bound
+        except SealError:
+            pass
+        try:
+            identity = sealer.open_json(row["identity"], context=f"identity:{ref}")
+            content = sealer.open_json(row["content"], context=f"content:{ref}")
+        except SealError:
+            raise WrongKeyError("this report key does not open the reports of this database") from None
+        store.reseal_report(ref, identity=sealer.seal_json(identity, context=record_context("identity", row)),
+                            content=sealer.seal_json(content, context=record_context("content", row)))
+        count += 1
+    return {"resealed_reports": count}
 
 
 # ----------------------------------------------------------------------------- key handling

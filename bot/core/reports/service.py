@@ -31,7 +31,7 @@ from bot.core.reports.notifications import Notifications
 from bot.core.reports.officer import OfficerDesk
 from bot.core.reports.outbox import Outbox, Outgoing
 from bot.core.reports.person import Person
-from bot.core.reports.sealing import Sealer
+from bot.core.reports.sealing import Sealer, reseal_legacy
 from bot.core.reports.store import ReportStore
 from bot.core.reports.views import CALLBACK_PREFIX, REPORTER_EVENTS, compact, who
 from bot.core.text.inputs import clean_input
@@ -60,7 +60,8 @@ class ReportService:
                  new_ref: Callable[[], str] = report_flow.new_reference, rehearsal: bool = False,
                  owner: str | None = None, lease_seconds: float = 60.0):
         # Keys the audit chain; a key that is not this database's is refused before anything is written.
-        store.attach_ledger(sealer.audit_key)
+        # An older database (plain audit chain, reports sealed without their metadata) is adopted once.
+        store.attach_ledger(sealer.audit_key, upgrade=lambda: reseal_legacy(store, sealer))
         self.rehearsal = rehearsal  # the console twin: nothing is sent or kept, and every reply says so
         self.store = store
         self.sealer = sealer
