@@ -62,17 +62,25 @@ def history(tmp_path_factory) -> dict:
     return {"dir": base, "db": db, "key": key_file, "acked": acked, "resolved": resolved, "fresh": fresh}
 
 
-def _sql(*statements: str, drop_triggers: bool = False) -> Callable[[Path, dict], None]:
-    def edit(db: Path, h: dict) -> None:
+class _Sql:
+    """An edit made with plain SQL (kept as text, so the PostgreSQL suite runs the same statements)."""
+
+    def __init__(self, statements: tuple[str, ...], drop_triggers: bool):
+        self.statements, self.drop_triggers = statements, drop_triggers
+
+    def __call__(self, db: Path, h: dict) -> None:
         con = sqlite3.connect(db)
-        if drop_triggers:
+        if self.drop_triggers:
             con.execute("DROP TRIGGER IF EXISTS report_audit_no_update")
             con.execute("DROP TRIGGER IF EXISTS report_audit_no_delete")
-        for s in statements:
+        for s in self.statements:
             con.execute(s.format(**h))
         con.commit()
         con.close()
-    return edit
+
+
+def _sql(*statements: str, drop_triggers: bool = False) -> Callable[[Path, dict], None]:
+    return _Sql(statements, drop_triggers)
 
 
 def _rechain_unkeyed(db: Path, h: dict) -> None:
@@ -245,3 +253,155 @@ def test_the_bot_reports_tampering_at_start(history, tmp_path):
     tampered = start()
     assert tampered.returncode == exitcodes.OK  # the bot keeps serving; the officers' channel stays open
     assert "被改动" in tampered.stderr and "report_timers" in tampered.stderr, tampered.stderr
+
+
+# ----------------------------------------------------------------------------- PostgreSQL
+# The same edits made with SQL by someone holding a superuser connection but not the report key
+# (session_replication_role = replica switches the append-only triggers off), plus edits of the
+# anchor row. Each case runs on its own copy (CREATE DATABASE ... TEMPLATE) of the same history.
+# Not in the list: replacing the tables and the anchor row together with an older copy of both, or
+# deleting all of them with the key check — the limit bot/core/reports/ledger.py states.
+
+def _pg_name(url: str) -> str:
+    return url.split("?")[0].rsplit("/", 1)[1]
+
+
+def _pg_copy(server, source: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_name(source)}"')
+    return server.url(name)
+
+
+def _pg_run(url: str, statements: list[str], *, replica: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        if replica:
+            conn.execute("SET session_replication_role = replica")
+        for s in statements:
+            conn.execute(s)
+
+
+@pytest.fixture(scope="module")
+def pg_history(pg_server, tmp_path_factory) -> dict:
+    from support.reports import policy
+
+    from bot.core.reports.sealing import Sealer
+    from bot.core.reports.service import ReportService
+    from bot.storage import ReportStore, connect
+
+    base = tmp_path_factory.mktemp("pgtamper")
+    url = pg_server.database("tamper-history")
+    clock = Clock()
+
+    def service() -> ReportService:
+        return ReportService(store=ReportStore(connect(url)), sealer=Sealer(KEY), policy=policy(), clock=clock)
+
+    first = service()
+    acked = submit(first, reporter(9001, "孙八"), Answers(category="outsider_asking", confidential=True))
+    view = first.handle_command(officer(0), "reports", acked)
+    first.handle_callback(officer(0), button(view, ":ack:"))
+    first.handle_callback(officer(0), button(view, ":note:"))
+    first.handle_text(officer(0), "已联系报告人")
+    for item in first.due_notifications():
+        first.delivered(item, message_id=1)
+    clock.advance(3600)
+    resolved = submit(first, reporter(9002), Answers(category="outsider_asking", confidential=False))
+    view = first.handle_command(officer(1), "reports", resolved)
+    first.handle_callback(officer(1), button(view, ":resolve:"))
+    first.handle_text(officer(1), "已处理完毕")
+    first.store.db.close()
+    early = _pg_copy(pg_server, url, "tamper_early")
+    again = service()
+    fresh = submit(again, reporter(9003), Answers(category="lost_carrier", confidential=True))
+    again.store.db.close()
+    key_file = base / "report.key"
+    key_file.write_text(base64.urlsafe_b64encode(KEY).decode() + "\n")
+    key_file.chmod(0o600)
+    return {"url": url, "early": early, "key": key_file, "acked": acked, "resolved": resolved, "fresh": fresh}
+
+
+def _pg_rechain_unkeyed(url: str, h: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("UPDATE report_audit SET actor = 'system' WHERE seq = 2")
+        prev = "0" * 64
+        for seq, at, actor, action, ref, detail in conn.execute(
+                "SELECT seq, at, actor, action, ref, detail FROM report_audit ORDER BY seq").fetchall():
+            record = json.dumps([seq, repr(float(at)), actor, action, ref, detail], ensure_ascii=False)
+            digest = hashlib.sha256((prev + record).encode()).hexdigest()
+            conn.execute("UPDATE report_audit SET prev_hash = %s, hash = %s WHERE seq = %s", [prev, digest, seq])
+            prev = digest
+
+
+def _pg_old_anchor(url: str, h: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(h["early"]) as conn:
+        old = conn.execute("SELECT value FROM meta WHERE key = 'reports.anchor'").fetchone()[0]
+    _pg_run(url, [f"UPDATE meta SET value = '{old}' WHERE key = 'reports.anchor'"])
+
+
+def _pg_old_tables(url: str, h: dict) -> None:
+    """Every report table rolled back to the earlier copy; the anchor row left as it is."""
+    import psycopg
+
+    with psycopg.connect(h["early"]) as src, psycopg.connect(url, autocommit=True) as dst:
+        dst.execute("SET session_replication_role = replica")
+        for table in ("report_audit", "reports", "report_events", "report_outbox", "report_timers"):
+            cols = [d.name for d in src.execute(f"SELECT * FROM {table} LIMIT 0").description]
+            rows = src.execute(f"SELECT * FROM {table}").fetchall()
+            dst.execute(f"DELETE FROM {table}")
+            marks = ", ".join("%s" for _ in cols)
+            for row in rows:
+                dst.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", row)
+
+
+def _pg_cases() -> dict[str, Callable[[str, dict], None]]:
+    cases: dict[str, Callable[[str, dict], None]] = {}
+    for name, edit in TAMPERING.items():
+        if isinstance(edit, _Sql):
+            cases[name] = (lambda e: lambda url, h: _pg_run(url, [s.format(**h) for s in e.statements],
+                                                             replica=e.drop_triggers))(edit)
+    cases["audit row edited, chain recomputed"] = _pg_rechain_unkeyed
+    cases["sealed content swapped between reports"] = lambda url, h: _pg_run(url, [
+        f"UPDATE reports SET content = (SELECT content FROM reports WHERE ref = '{h['fresh']}') "
+        f"WHERE ref = '{h['acked']}'"])
+    cases["audit log truncated (TRUNCATE)"] = lambda url, h: _pg_run(url, ["TRUNCATE report_audit"], replica=True)
+    cases["anchor row deleted"] = lambda url, h: _pg_run(url, ["DELETE FROM meta WHERE key = 'reports.anchor'"])
+    cases["anchor row edited"] = lambda url, h: _pg_run(url, [
+        "UPDATE meta SET value = regexp_replace(value, '\"seq\":[0-9]+', '\"seq\":1', 'g') "
+        "WHERE key = 'reports.anchor'"])
+    cases["key check and anchor row deleted"] = lambda url, h: _pg_run(url, [
+        "DELETE FROM meta WHERE key IN ('reports.anchor', 'reports.key_check')"])
+    cases["all report rows and the anchor row deleted"] = lambda url, h: _pg_run(url, [
+        "DELETE FROM meta WHERE key = 'reports.anchor'", "DELETE FROM report_audit", "DELETE FROM report_timers",
+        "DELETE FROM report_outbox", "DELETE FROM report_events", "DELETE FROM reports"], replica=True)
+    cases["anchor row rolled back to an older copy"] = _pg_old_anchor
+    cases["tables rolled back to an older copy"] = _pg_old_tables
+    return cases
+
+
+def test_every_kind_of_tampering_is_reported_on_postgresql(pg_history, pg_server, capsys, monkeypatch):
+    for var in ("LIBAO_DB", "LIBAO_CONFIG", "LIBAO_REPORT_KEY", "LIBAO_REPORT_KEY_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    h = pg_history
+    clean = _pg_copy(pg_server, h["url"], "tamper_clean")
+    code, out = _audit(clean, h["key"], capsys)  # type: ignore[arg-type]
+    assert code == exitcodes.OK and "校验通过" in out, out
+
+    cases = _pg_cases()
+    missed = []
+    for n, (name, edit) in enumerate(cases.items()):
+        url = _pg_copy(pg_server, h["url"], f"tamper_case{n}")
+        edit(url, h)
+        code, out = _audit(url, h["key"], capsys)  # type: ignore[arg-type]
+        if code != exitcodes.FINDINGS or "被改动" not in out:
+            missed.append(f"{name}: exit {code}: {out.strip()[:200]}")
+    print(f"tamper suite (PostgreSQL): detected {len(cases) - len(missed)} / tried {len(cases)}")
+    assert missed == []
