@@ -57,6 +57,22 @@ def build_report_service(*, db: Database, file_config: FileConfig, db_path: Path
             from None
 
 
+def chat_key(*, database: Path | str, file_config: FileConfig, environment: Environment) -> bytes | None:
+    """The key of the chat's pseudonyms on PostgreSQL: derived from the report key, which every
+    instance already holds outside the database (None for SQLite, which keeps a key file beside the
+    database, or when no report key is configured)."""
+    from bot.storage.engine import is_postgres_url
+
+    if not is_postgres_url(database):
+        return None
+    try:
+        key = load_master_key(key=environment.report_key,
+                              key_file=file_config.reports.key_file or environment.report_key_file, db_path=database)
+    except ReportKeyError:
+        return None
+    return Sealer(key).chat_key
+
+
 def console_report_service(*, user_id: int) -> ReportService:
     """The console twin: the same workflow as a rehearsal — a private in-memory database with a
     throw-away key, nothing sent to anyone, and every reply says so; the console user is both

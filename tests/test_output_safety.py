@@ -152,7 +152,9 @@ def test_officer_note_over_the_limit_is_refused_with_the_limit(tmp_path):
 def test_console_report_is_a_stated_rehearsal():
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIBAO_")}
     env["LIBAO_CACHE_DIR"] = os.environ.get("LIBAO_CACHE_DIR", str(ROOT / ".cache"))
-    script = "/report\n2\n今天上午 三楼\n3\n已处理\n2\n1\n/quit\n"
+    script = "/report\n2\n1\n今天上午 三楼\n3\n已处理\n2\n1\n/quit\n"
     out = subprocess.run([sys.executable, "-m", "bot", "chat"], input=script, capture_output=True, text=True,
                          cwd=ROOT, env=env, timeout=120, check=False).stdout
     assert "演练模式" in out and "【演练】" in out and "保密员已收到通知" not in out
+    # The notices the workflow would send are shown here, each marked as never sent.
+    assert out.count("🔔") == out.count("没有发给任何人") > 0

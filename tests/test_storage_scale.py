@@ -217,3 +217,24 @@ def test_an_older_database_is_adopted_once_with_its_key(tmp_path, backend):
     service.store.db.close()
     with pytest.raises(LedgerError, match="broken at entry 2"):
         make_service(other, clock=clock)
+
+
+def test_chat_pseudonyms_are_keyed_outside_a_postgresql_database(tmp_path, backend):
+    from bot.storage import ChatStore
+
+    if backend != "postgres":
+        pytest.skip("SQLite keeps its key in a file beside the database (tests/test_output_safety.py)")
+    db = connect(tmp_path / "chat.db")
+    key = Sealer(KEY).chat_key
+    store = ChatStore(db, key=key)
+    store.set_setting(42, "单位", "某部门")
+    assert db.one("SELECT value FROM meta WHERE key = 'chat.voter_salt'") is None  # no secret beside the rows
+    assert ChatStore(db, key=key).get_settings(42) == {"单位": "某部门"}  # every instance derives the same key
+    owner = db.one("SELECT owner FROM chat_user_settings")
+    assert owner is not None and "42" not in str(owner["owner"])
+    # A salt an earlier release kept in the database is retired with what it keyed.
+    db.execute("INSERT INTO meta (key, value) VALUES ('chat.voter_salt', ?)", ["ab" * 32])
+    assert ChatStore(db).get_settings(42) == {}  # without the outside key: the old salt, not the new rows
+    ChatStore(db, key=key)
+    assert db.one("SELECT value FROM meta WHERE key = 'chat.voter_salt'") is None
+    assert db.one("SELECT count(*) AS n FROM chat_user_settings") == {"n": 0}

@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from bot.storage.channels import ChannelStore
 
     knowledge = config.file.knowledge_dir or (Path(args.knowledge) if args.knowledge else None)
-    store = ChatStore(connect(config.database))
+    from bot.wiring import chat_key
+
+    store = ChatStore(connect(config.database), key=chat_key(database=config.database, file_config=config.file,
+                                                             environment=config.environment))
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
     from bot.core.cache import CacheDir

@@ -142,14 +142,15 @@ _VOTER_KEY_BYTES = 32
 
 def voter_key(db: Database) -> bytes:
     """The secret of the vote pseudonyms, kept outside a SQLite database: `<db>.voter-key`
-    (owner-only, created once); a fresh random key for an in-memory database. PostgreSQL has no
-    file beside it: the key is kept in the database's meta table (shared by every process)."""
+    (owner-only, created once); a fresh random key for an in-memory database.
+
+    PostgreSQL has no file every host shares: `serve` passes a key derived from the report key
+    (ChatStore's `key`). Without one, a salt an earlier release kept in the meta table is still used;
+    none is ever created there (a secret beside the pseudonyms it protects makes them reversible), so
+    the key is then this process's own: votes and settings hold for as long as it runs."""
     if db.dialect != "sqlite":
-        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                   [_CHAT_SALT_KEY, secrets.token_hex(_VOTER_KEY_BYTES)])
         row = db.one("SELECT value FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
-        assert row is not None
-        return bytes.fromhex(str(row["value"]))
+        return bytes.fromhex(str(row["value"])) if row else secrets.token_bytes(_VOTER_KEY_BYTES)
     file = db.file  # type: ignore[union-attr]
     if file is None:
         return secrets.token_bytes(_VOTER_KEY_BYTES)
@@ -178,10 +179,16 @@ def voter_key(db: Database) -> bytes:
     return key
 
 
-def _migrate_settings(db: Database, pseudonym: Callable[[int], str]) -> None:
+def _migrate_settings(db: Database, pseudonym: Callable[[int], str], *, outside_key: bool) -> None:
     """Settings of an older database were keyed by the raw user id: re-key them, drop the table.
-    An older salt kept in a SQLite database made pseudonyms reversible by enumerating ids: dropped too."""
+    An older salt kept in the database made pseudonyms reversible by enumerating ids: dropped once a
+    key from outside it is in use, with the settings and flows keyed by it (no longer reachable)."""
     with db.atomic():
+        if db.dialect != "sqlite" and outside_key and db.one(
+                "SELECT 1 AS e FROM meta WHERE key = ?", [_CHAT_SALT_KEY]) is not None:
+            db.execute("DELETE FROM chat_user_settings")
+            db.execute("DELETE FROM chat_flows")
+            db.execute("DELETE FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
         if table_exists(db, "chat_settings"):
             for row in list(db.query("SELECT user_id, key, value, updated_at FROM chat_settings")):
                 db.execute("INSERT INTO chat_user_settings (owner, key, value, updated_at) VALUES (?, ?, ?, ?) "
@@ -202,7 +209,7 @@ class ChatStore:
         self.clock = clock
         init_chat(db)
         self._key = key if key is not None else voter_key(db)
-        _migrate_settings(db, self._voter)
+        _migrate_settings(db, self._voter, outside_key=key is not None)
 
     def _voter(self, user_id: int) -> str:
         """HMAC under a key outside the database: ids cannot be recovered by trying every id."""

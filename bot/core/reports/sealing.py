@@ -57,6 +57,8 @@ class Sealer:
         self._pid_key = _derive(master, b"pseudonym-v1")
         self._sign_key = _derive(master, b"callback-v1")
         self.audit_key = _derive(master, b"audit-v1")
+        # The chat's vote/settings pseudonyms on PostgreSQL (SQLite keeps its own key file).
+        self.chat_key = _derive(master, b"chat-pseudonym-v1")
 
     def seal(self, text: str, *, context: str) -> bytes:
         nonce = os.urandom(_NONCE)
