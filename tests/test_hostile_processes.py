@@ -236,3 +236,55 @@ def test_stdin_modes_survive_every_line(cache):
         result = run(command, stdin=data, cache=cache, cpu=10)
         out = result.stdout.splitlines()
         assert result.returncode == exitcodes.OK and len(out) == len(lines) + 1, (command, result.stderr)
+
+
+# ----------------------------------------------------------------------------- config file and rulebook files
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "too-large", "alias-bomb"])
+def test_config_file_type_and_size_are_checked_before_reading(tmp_path, cache, kind):
+    config = tmp_path / "config.yaml"
+    if kind == "fifo":
+        os.mkfifo(config)
+    elif kind == "dev-zero":
+        config.symlink_to("/dev/zero")
+    elif kind == "too-large":
+        with config.open("wb") as fh:
+            fh.truncate(50 * 1024 * 1024)
+    else:
+        lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+        lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+        config.write_text("\n".join(lines) + "\n")
+    result = run("serve", "--config", str(config), "--check-config", cache=cache)
+    assert result.returncode == exitcodes.CONFIG_ERROR and str(config) in result.stderr, result.stderr
+
+
+def _zip_bomb(path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("word/document.xml", "w") as member:  # 300 MB of zeros, about 300 kB packed
+            block = b"0" * (1024 * 1024)
+            for _ in range(300):
+                member.write(block)
+
+
+@pytest.mark.parametrize("kind", ["zip-bomb.docx", "password.xlsx", "huge.docx", "fifo.txt", "dev-zero.docx"])
+def test_hostile_rulebook_files_are_refused_by_kb_import(tmp_path, kb, cache, kind):
+    path = tmp_path / kind
+    if kind == "zip-bomb.docx":
+        _zip_bomb(path)
+    elif kind == "password.xlsx":  # an encrypted Office file is an OLE container, not a zip
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(4096))
+    elif kind == "huge.docx":
+        with path.open("wb") as fh:
+            fh.truncate(200 * 1024 * 1024)
+    elif kind == "fifo.txt":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    before = sorted(p.name for p in kb.rglob("*"))
+    result = run("--knowledge", str(kb), "kb", "import", str(path), "--yes", cache=cache)
+    assert result.returncode == exitcodes.BAD_INPUT and "知识库没有任何改动" in result.stderr, result.stderr
+    assert sorted(p.name for p in kb.rglob("*")) == before
