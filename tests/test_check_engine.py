@@ -151,3 +151,14 @@ def test_a_colleague_called_by_name_may_be_addressed_as_ni():
     checker = default_checker()
     assert not [f for f in checker.check("李姐，你明天几点到？").findings if f.rule == "tone.ni_for_nin"]
     assert [f for f in checker.check("你明天几点到？").findings if f.rule == "tone.ni_for_nin"]
+
+
+def test_pinyin_reading_table_matches_pypinyin_for_every_character():
+    from pypinyin import Style, lazy_pinyin
+
+    from bot.core.check.sounds import _readings
+
+    table = _readings()
+    assert len(table) > 20000
+    assert [k for k, v in table.items() if lazy_pinyin(k, style=Style.NORMAL)[0] != v] == []
+    assert table["绿"] == "lv" and table["一"] == "yi"
