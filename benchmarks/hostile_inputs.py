@@ -126,9 +126,41 @@ def main() -> int:
         ("key file is a FIFO", ["report", "--db", str(busy_db), "--key-file", str(fifo_key), "list"], {}),
         ("key file is /dev/zero", ["report", "--db", str(busy_db), "--key-file", str(zero_key), "list"], {}),
     ]
+    # The config file and rulebook files given to `kb import`.
+    fifo_config = base / "fifo.yaml"
+    os.mkfifo(fifo_config)
+    zero_config = base / "zero.yaml"
+    zero_config.symlink_to("/dev/zero")
+    big_config = base / "big.yaml"
+    with big_config.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    import zipfile
+
+    zip_bomb = base / "bomb.docx"
+    with zipfile.ZipFile(zip_bomb, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("word/document.xml", "w") as member:
+        for _ in range(300):
+            member.write(b"0" * (1024 * 1024))
+    password = base / "password.xlsx"
+    password.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(4096))
+    huge_doc = base / "huge.docx"
+    with huge_doc.open("wb") as fh:
+        fh.truncate(200 * 1024 * 1024)
+    fifo_doc = base / "fifo.txt"
+    os.mkfifo(fifo_doc)
+    zero_doc = base / "zero.docx"
+    zero_doc.symlink_to("/dev/zero")
+    import_kb = kb("import-target", lambda k: None)
+    for name, path in (("config file is a FIFO", fifo_config), ("config file is /dev/zero", zero_config),
+                       ("config file of 50 MB", big_config)):
+        cli_cases.append((name, ["serve", "--config", str(path), "--check-config"], {}))
+    for name, path in (("kb import: zip bomb .docx", zip_bomb), ("kb import: password .xlsx", password),
+                       ("kb import: 200 MB .docx", huge_doc), ("kb import: FIFO", fifo_doc),
+                       ("kb import: link to /dev/zero", zero_doc)):
+        cli_cases.append((name, ["--knowledge", str(import_kb), "kb", "import", str(path), "--yes"], {}))
     for name, args, kw in cli_cases:
         code, wall, rss = run(args, cache=cache, **kw)
-        rows.append((name, str(args[0]) if args[0] != "--knowledge" else "ask", code, wall, rss))
+        command = str(args[0]) if args[0] != "--knowledge" else ("ask" if args[2] == "ask" else "kb")
+        rows.append((name, command, code, wall, rss))
     holder = sqlite3.connect(busy_db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     code, wall, rss = run(["report", "--db", str(busy_db), "--key-file", str(key), "list"], cache=cache)

@@ -245,14 +245,23 @@ class PhraseMatcher:
 
 
 class _Part:
-    """One part of a pattern: its alternatives as one regex, longest first (earliest, then longest wins)."""
+    """One part of a pattern: its alternatives as one regex, longest first (earliest, then longest wins).
 
-    __slots__ = ("longest", "regex")
+    Compiled on first use: most parts are only consulted after their pattern's anchor fires, and
+    compiling all of them up front was most of the checker's start-up (`check`, `kb lint`)."""
+
+    __slots__ = ("_ordered", "_regex", "longest")
 
     def __init__(self, alternatives: tuple[str, ...]):
-        ordered = sorted(alternatives, key=len, reverse=True)
-        self.regex = re.compile("|".join(map(re.escape, ordered)))
-        self.longest = len(ordered[0])
+        self._ordered = sorted(alternatives, key=len, reverse=True)
+        self._regex: re.Pattern[str] | None = None
+        self.longest = len(self._ordered[0])
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile("|".join(map(re.escape, self._ordered)))
+        return self._regex
 
 
 class _PrefixMax:
