@@ -186,6 +186,9 @@ class SemanticIndex:
         cos = vectors @ self._queries.T  # one product for all of them
         per_doc = np.maximum.reduceat(cos, self._starts, axis=1) if len(self._starts) else cos[:, :0]
         answers = vectors @ self._passages.T
+        rows_of: dict[int, list[int]] = {}  # document -> its stored texts' rows (one pass, not one per pair)
+        for (o, _), r in self._row.items():
+            rows_of.setdefault(o, []).append(r)
         out: list[tuple[np.ndarray, np.ndarray] | None] = []
         k = 0
         for (doc, _), row in zip(pairs, rows, strict=True):
@@ -194,7 +197,7 @@ class SemanticIndex:
                 continue
             docs = np.full(self._n_docs, -1.0, dtype=np.float32)
             docs[self._docs] = per_doc[k]
-            own = [r for (o, _), r in self._row.items() if o == doc and r != row]
+            own = [r for r in rows_of.get(doc, ()) if r != row]
             docs[doc] = cos[k, own].max() if own else -1.0
             ans = np.full(self._n_docs, -1.0, dtype=np.float32)
             ans[: len(self._passages)] = answers[k]
