@@ -429,9 +429,11 @@ class ReportStore:
 
         Every write changes a row's `xmin` (the transaction that wrote its version), so the server
         first says whether anything changed at all (row count and sum of xmin, one scan, nothing
-        sent), then which rows (key and xmin); only those are read again. A lease claim changes
-        xmin but no protected column: the row is re-read and its hash stays. The digest is of the
-        content, so a restored copy (new xmin everywhere) digests the same."""
+        sent). If so, the row versions newer than any digested are read; when they account for the
+        new count and sum, nothing else changed, else every row's key and xmin are compared and the
+        changed rows read again. A lease claim changes xmin but no protected column: the row is
+        re-read and its hash stays. The digest is of the content, so a restored copy (new xmin
+        everywhere) digests the same."""
         summary_row = self._one(f"SELECT count(*) AS n, coalesce(sum(xmin::text::bigint), 0) AS s FROM {table}")
         assert summary_row is not None
         summary = (int(summary_row["n"]), int(summary_row["s"]))
@@ -439,20 +441,33 @@ class ReportStore:
         if cached is not None and cached[0] == summary:
             return summary[0], cached[1]
         known = cached[2] if cached is not None else {}
-        versions = {r["k"]: str(r["x"]) for r in self.db.query(f"SELECT {key} AS k, xmin::text AS x FROM {table}")}
-        rows = {k: v for k, v in known.items() if versions.get(k) == v[0]}
-        stale = [k for k in versions if k not in rows]
-        for start in range(0, len(stale), 1000):
-            chunk = stale[start:start + 1000]
-            for r in self.db.execute(f"SELECT {key}, xmin::text, {cols} FROM {table} WHERE {key} = ANY(?)", [chunk]):
-                rows[r[0]] = (str(r[1]), hashlib.sha256(repr(tuple(r[2:])).encode("utf-8", "backslashreplace"))
-                              .hexdigest())
+        rows: dict[Any, tuple[str, str]] | None = None
+        if cached is not None:
+            # Row versions newer than every one digested so far: what was written since.
+            newest = max((int(x) for x, _ in known.values()), default=0)
+            fresh = {r[0]: (str(r[1]), self._row_hash(r[2:])) for r in self.db.execute(
+                f"SELECT {key}, xmin::text, {cols} FROM {table} WHERE xmin::text::bigint > ?", [newest])}
+            rows = {**known, **fresh}
+            if (len(rows), sum(int(x) for x, _ in rows.values())) != summary:
+                rows = None  # rows deleted, or older versions rewritten: compare them all
+        if rows is None:
+            versions = {r["k"]: str(r["x"]) for r in self.db.query(f"SELECT {key} AS k, xmin::text AS x FROM {table}")}
+            rows = {k: v for k, v in known.items() if versions.get(k) == v[0]}
+            stale = [k for k in versions if k not in rows]
+            for start in range(0, len(stale), 1000):
+                for r in self.db.execute(f"SELECT {key}, xmin::text, {cols} FROM {table} WHERE {key} = ANY(?)",
+                                         [stale[start:start + 1000]]):
+                    rows[r[0]] = (str(r[1]), self._row_hash(r[2:]))
         h = hashlib.sha256()
         for k in sorted(rows):
             h.update(rows[k][1].encode("ascii") + b"\n")
         digest = h.hexdigest()
         self._pg_rows[table] = (summary, digest, rows)
         return len(rows), digest
+
+    @staticmethod
+    def _row_hash(values: Sequence[Any]) -> str:
+        return hashlib.sha256(repr(tuple(values)).encode("utf-8", "backslashreplace")).hexdigest()
 
     def _anchored(self) -> bool:
         ledger = self._ledger
