@@ -32,9 +32,11 @@ def matcher(kb):
 # same file" after a simulated crash reopens the same PostgreSQL database.
 BOTH_BACKENDS = {"test_report_service.py", "test_storage_scale.py", "test_report_clock.py", "test_report_outage.py",
                  "test_report_telegram.py", "test_channel_parts.py",
-                 "test_bot_parts.py::test_chat_storage_persists_and_purges"}
+                 "test_bot_parts.py::test_chat_storage_persists_and_purges", "test_web_channel.py",
+                 "test_web_security.py"}
 # Tests that open the SQLite file itself (raw sqlite3, file modes): meaningful for SQLite only.
-SQLITE_FILE_ONLY = {"test_audit_log_is_append_only_and_tamper_evident", "test_officer_cli_list_show_export_audit"}
+SQLITE_FILE_ONLY = {"test_audit_log_is_append_only_and_tamper_evident", "test_officer_cli_list_show_export_audit",
+                    "test_an_older_sqlite_file_keeps_its_accounts_and_sessions"}
 
 
 def pytest_generate_tests(metafunc):
@@ -74,14 +76,14 @@ def backend(request):
         server = request.getfixturevalue("pg_server")
         fresh = itertools.count()
 
-        def pg_connect(path):
+        def pg_connect(path, **_options):
             memory = str(path) == ":memory:"
             key = f"{request.node.nodeid}|{next(fresh) if memory else path}"
             return real_connect(server.database(key))
 
         # A private MonkeyPatch: a test's own monkeypatch.undo() must not switch it back to SQLite.
         patch = pytest.MonkeyPatch()
-        for module in (sys.modules.get("support.reports"), request.module):
+        for module in (sys.modules.get("support.reports"), sys.modules.get("support.webkit"), request.module):
             if module is not None and hasattr(module, "connect"):
                 patch.setattr(module, "connect", pg_connect)
         yield name

@@ -32,7 +32,9 @@ def test_dev_set_figures_hold_with_both_signals(kb):
     fused.attach(SemanticIndex.build(kb, embedder))
     report = evaluate_ask(fused, load_eval_file(DEV_SET))
     assert report.signals == ["lexical", "semantic"]
-    assert report.answer_at_1 >= 0.95, report.lines()
+    # The calibrated decision (fitted on the blind sets, not on dev) offers candidates for two dev
+    # questions that the hand thresholds answered; it answers nothing wrong here.
+    assert report.answer_at_1 >= 0.93, report.lines()
     assert report.hit_at_3 >= 0.97, report.lines()
     assert report.wrong_confident <= 0.02, report.lines()
     assert report.oos_refused >= 0.95, report.lines()

@@ -162,3 +162,46 @@ def test_pinyin_reading_table_matches_pypinyin_for_every_character():
     assert len(table) > 20000
     assert [k for k, v in table.items() if lazy_pinyin(k, style=Style.NORMAL)[0] != v] == []
     assert table["绿"] == "lv" and table["一"] == "yi"
+
+
+def test_prefix_trie_regex_matches_as_a_longest_first_alternation():
+    import random
+    import re
+
+    from bot.core.check.checker import _trie_regex
+
+    rng = random.Random(3)
+    for _ in range(200):
+        words = list({"".join(rng.choice("甲乙丙") for _ in range(rng.randint(1, 4)))
+                      for _ in range(rng.randint(1, 8))})
+        flat = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+        trie = re.compile(_trie_regex(words))
+        text = "".join(rng.choice("甲乙丙丁") for _ in range(30))
+        for i in range(len(text)):
+            a, b = flat.match(text, i), trie.match(text, i)
+            assert (a and a.group()) == (b and b.group()), (words, text[i:])
+
+
+def test_markings_put_on_the_document_and_prose_about_them():
+    checker = default_checker()
+
+    def marked(draft: str) -> bool:
+        return any(f.rule == "secret.marker" for f in checker.check(draft).findings)
+
+    assert marked("这份方案已经列为绝密，不要外借")
+    assert marked("档案袋上盖着“机密”章")
+    assert marked("这张表是秘密级的")
+    assert not marked("这是我们的小秘密")
+    assert not marked("文件分为绝密（最重要）和机密两级")
+
+
+def test_topic_exemptions_for_the_customer_and_for_refusals():
+    checker = default_checker()
+
+    def topic(draft: str) -> bool:
+        return any(f.kind == "secret" and f.category == "confidential_topic" for f in checker.check(draft).findings)
+
+    assert topic("下个月门店要提价一成，先别往外讲")
+    assert topic("Our supplier cost is 40 percent of retail, don't tell anyone")
+    assert not topic("您的工资卡已经收到本月工资6200元")
+    assert not topic("同事的病情属于个人隐私，不方便讨论")

@@ -36,3 +36,12 @@ def test_disguised_numbers_are_masked_everywhere():
         result = checker.check(fn("手机13912345678"))
         assert [f.text for f in result.findings if f.kind == "pii"] == ["139****5678"]
         assert "5678" in result.masked_draft() and "1234" not in result.masked_draft().replace(" ", "")
+
+
+def test_keycap_and_shape_separated_numbers_are_masked():
+    checker = default_checker()
+    for draft in ("手机1️⃣3️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣", "手机139⭐1234⭐5678", "手机139▲1234■5678"):
+        result = checker.check(draft)
+        assert [f.text for f in result.findings if f.kind == "pii"] == ["139****5678"], draft
+        digits = "".join(ch for ch in result.masked_draft() if ch.isdigit())
+        assert "1234" not in digits, draft

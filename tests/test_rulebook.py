@@ -4,7 +4,6 @@ the curation inbox, golden questions."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.trees import tree_digest
 
 from bot.cli import exitcodes
 from bot.core.rulebook.split import split_text
@@ -29,14 +29,6 @@ def run(*args: str, stdin: bytes | None = b"") -> subprocess.CompletedProcess[st
     proc = subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
                           cwd=ROOT, timeout=300, check=False)
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
-
-
-def tree_digest(directory: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(directory.rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(directory)).encode() + p.read_bytes())
-    return h.hexdigest()
 
 
 # ----------------------------------------------------------------------------- the splitter
@@ -254,3 +246,45 @@ def test_lint_conflicts_use_the_ask_scoring(matcher):
     conflicts = alternate_conflicts(matcher)
     for c in conflicts[:20]:
         assert c.other_score > c.own_score and c.other_id != c.entry_id
+
+
+LINKED_ENTRY = """entries:
+- id: library.volunteers
+  title: 到公共图书馆做志愿者
+  answer: 公共图书馆招募志愿者参与服务，按条例规定的方式报名。
+  questions: [图书馆志愿者怎么报名, 想在图书馆做志愿服务, 图书馆招不招志愿者, 怎样成为图书馆志愿者,
+    图书馆志愿者有什么要求]
+  keywords: [志愿者, 志愿服务]
+  sources: [{doc: 上海市公共图书馆条例, clause: 第三十五条, file: shanghai_public_library_regulations}]
+  tags: [etiquette, library]
+  clauses: ["《上海市公共图书馆条例》第三十五条", "《上海市公共图书馆条例》第十条 （一）"]
+"""
+
+
+def test_curated_entry_points_to_its_clauses_checked_and_round_tripped(tmp_path):
+    from bot.cli.kb import _clause_reference_problems
+    from bot.core.ask.knowledge import load_knowledge
+
+    kb = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", kb)
+    assert run("--knowledge", str(kb), "kb", "import", str(LIBRARY)).returncode == exitcodes.OK
+    (kb / "entries" / "library.yaml").write_text(LINKED_ENTRY, encoding="utf-8")
+    assert _clause_reference_problems(load_knowledge(kb)) == []
+    text = run("--knowledge", str(kb), "ask", "图书馆志愿者怎么报名").stdout
+    article = next(c for c in load_store(kb)[0].clauses if c.path == ("第三十五条",))
+    item = next(c for c in load_store(kb)[0].clauses if c.path == ("第十条", "（一）"))
+    # the curated answer first, then both clauses verbatim with their citations
+    assert text.index("【到公共图书馆做志愿者】") < text.index("依据的原文条款")
+    assert f"「{article.text}」" in text and f"「{item.text}」" in text
+    assert "出处：《上海市公共图书馆条例》第十条 （一）" in text
+    # a reference to a clause that is not there is a lint problem, with its file and line
+    (kb / "entries" / "library.yaml").write_text(LINKED_ENTRY.replace("第三十五条\"", "第九十九条\""),
+                                                 encoding="utf-8")
+    problems = [str(p) for p in _clause_reference_problems(load_knowledge(kb))]
+    assert len(problems) == 1 and "第九十九条" in problems[0] and "library.yaml" in problems[0]
+    # the clauses column survives the spreadsheet round trip
+    (kb / "entries" / "library.yaml").write_text(LINKED_ENTRY, encoding="utf-8")
+    sheet = tmp_path / "entries.xlsx"
+    assert run("--knowledge", str(kb), "kb", "export", "--xlsx", str(sheet)).returncode == exitcodes.OK
+    proc = run("--knowledge", str(kb), "kb", "import", str(sheet))
+    assert proc.returncode == exitcodes.OK and "没有改动" in proc.stdout, proc.stdout

@@ -219,3 +219,22 @@ def test_a_one_word_subject_gets_candidates_even_near_an_out_of_scope_topic():
     # A decoy on top still refuses, and a full question near a decoy is still unknown.
     assert decide([Scored(9, 90, decoy=True), Scored(1, 80)], rule, vague=True) == ("unknown", [])
     assert decide([Scored(1, 57), Scored(2, 56)], rule, evidence=near_decoy) == ("unknown", [])
+
+
+def test_answer_sentences_are_embedded_as_texts_of_their_entry():
+    from bot.core.ask.knowledge import load_knowledge
+    from bot.core.ask.semantic import SemanticTexts, answer_sentences
+    from bot.core.text.normalize import normalize_query
+
+    said = answer_sentences("电话铃响三声内接听；接起先说您好问候。挂机前要礼貌道别")
+    assert said == ["电话铃响三声内接听", "接起先说您好问候", "挂机前要礼貌道别"]
+    assert answer_sentences("一句话的回答，没有第二句") == []  # the whole answer is embedded anyway
+    assert answer_sentences("如下：短；另一句足够长的句子在这里") == []  # one piece worth embedding
+    kb = load_knowledge(ROOT / "knowledge")
+    texts = SemanticTexts.of(kb)
+    owners = dict(zip(texts.queries, texts.owners, strict=True))
+    long_answer = next(i for i, e in enumerate(kb.entries) if len(answer_sentences(e.answer)) > 2)
+    for s in answer_sentences(kb.entries[long_answer].answer):
+        assert normalize_query(s) in owners
+    clauses = SemanticTexts.of(kb, titles=False)  # imported clauses: questions only
+    assert len(clauses.queries) < len(texts.queries)

@@ -91,13 +91,18 @@ def test_backup_restores_into_an_empty_database_only(tmp_path, backend, request)
     data = out.read_bytes()
     assert (out.stat().st_mode & 0o777) == 0o600
     assert KEY not in data and "三楼会议室".encode() not in data
-    with pytest.raises(BackupError, match=r"another report key|altered"):
-        restore(data, tmp_path / "x.db" if backend == "sqlite" else url, master_key=bytes(32))
+    truncated = tmp_path / "cut.bak"
+    truncated.write_bytes(data[:-100])
+    with pytest.raises(BackupError, match=r"truncated"):
+        restore(truncated, tmp_path / "y.db", master_key=KEY)
+    assert not (tmp_path / "y.db").exists()  # nothing installed from a file that does not authenticate
     with pytest.raises(BackupError, match="not empty"):
-        restore(data, url, master_key=KEY)
+        restore(out, url, master_key=KEY)
     target = (str(tmp_path / "restored.db") if backend == "sqlite"
               else request.getfixturevalue("pg_server").database(f"{request.node.nodeid}|restored"))
-    restore(data, target, master_key=KEY)
+    with pytest.raises(BackupError, match=r"another report key|altered"):
+        restore(out, target, master_key=bytes(32))
+    restore(out, target, master_key=KEY)
     restored = ReportStore(storage.connect(target))  # the URL itself, not a test path
     restored.attach_ledger(Sealer(KEY).audit_key)
     assert restored.verify() == []  # the keyed chain and its anchor came along

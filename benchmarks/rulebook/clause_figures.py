@@ -1,10 +1,14 @@
 """Clause answers on an imported rulebook: hit@1, hit@3 (right clause by article) and out-of-scope
 refused, with the semantic signal on and off; and the fit of the clause cutoff and fusion.
 
+    python benchmarks/rulebook/clause_figures.py run REGULATION QUESTIONS [--part fit|final|all] [--shipped]
     python benchmarks/rulebook/clause_figures.py measure DIR QUESTIONS [--part fit|final|all]
     python benchmarks/rulebook/clause_figures.py fit DIR:QUESTIONS[:fit] [DIR:QUESTIONS ...]
 
-QUESTIONS is the eval format. An item whose `topic` is an article (第十二条) is right when the first /
+`run` imports any regulation file (.docx/.txt/.md/.xlsx) into a fresh knowledge directory through the
+CLI (`kb import`, exactly as an organisation would; `--shipped`: beside a copy of the shipped knowledge),
+then measures it. QUESTIONS is the eval format. An item whose `topic` names an article (第十二条, also
+第十二条第二款) is right when the first /
 one of the first three clauses offered belongs to that article; any other item is right by its
 `expect` strings (the README's criterion, e.g. dev.yaml against an import of the two sources).
 `--part` picks a half of a blind set: split 50/50 with a fixed seed, in-scope and out-of-scope
@@ -30,7 +34,7 @@ from bot.core.ask.matcher import Match, Matcher, fuse
 from bot.core.rulebook.answer import ClauseAnswerer, ClauseConfig, choose
 
 SEED = 16
-ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇]+条$")
+ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条")
 
 
 def split(data: dict[str, list[dict[str, Any]]], part: str) -> dict[str, list[dict[str, Any]]]:
@@ -48,9 +52,9 @@ def split(data: dict[str, list[dict[str, Any]]], part: str) -> dict[str, list[di
 
 
 def right(match: Match, item: dict[str, Any]) -> bool:
-    topic = str(item.get("topic", ""))
-    if ARTICLE.match(topic):
-        return match.entry.id.startswith("clause:") and topic in match.entry.title.split("》", 1)[-1].split()
+    article = ARTICLE.match(str(item.get("topic", "")).strip())
+    if article:
+        return match.entry.id.startswith("clause:") and article.group(0) in match.entry.title.split("》", 1)[-1].split()
     return _answers(match.entry, [str(e) for e in item.get("expect", [])])
 
 
@@ -173,9 +177,39 @@ def fit(sets: list[tuple[Path, dict[str, list[dict[str, Any]]]]], semantic: bool
         print(f"  {d}: hit@1 {f[0]:.3f} hit@3 {f[1]:.3f} refused {f[2]:.3f}")
 
 
+def run(regulation: Path, questions: Path, part: str, shipped: bool) -> int:
+    """Import `regulation` into a scratch knowledge directory with the CLI, then measure it."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR
+
+    data = split(load_eval_file(questions), part)
+    with tempfile.TemporaryDirectory(prefix="libao-clauses-") as scratch:
+        directory = Path(scratch) / "knowledge"
+        if shipped:
+            shutil.copytree(DEFAULT_KNOWLEDGE_DIR, directory)
+        done = subprocess.run([sys.executable, "-m", "bot", "--knowledge", str(directory), "kb", "import",
+                               str(regulation)], stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(done.stdout + done.stderr, file=sys.stderr)
+            return done.returncode
+        print(done.stdout.strip().splitlines()[0] if done.stdout.strip() else "")
+        for semantic in (True, False):
+            matcher = load_matcher(directory, semantic=semantic)
+            print(f"{'+'.join(matcher.signals):17s} {measure(matcher, data).line()}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="import a regulation file, then measure")
+    r.add_argument("regulation", type=Path)
+    r.add_argument("questions", type=Path)
+    r.add_argument("--part", choices=("fit", "final", "all"), default="all")
+    r.add_argument("--shipped", action="store_true", help="import beside a copy of the shipped knowledge")
     m = sub.add_parser("measure")
     m.add_argument("directory", type=Path)
     m.add_argument("questions", type=Path)
@@ -185,6 +219,8 @@ def main() -> int:
     f.add_argument("--lexical-only", action="store_true")
     f.add_argument("--refused", help="per set, comma-separated: the out-of-scope refusal not to fall below")
     args = ap.parse_args()
+    if args.cmd == "run":
+        return run(args.regulation, args.questions, args.part, args.shipped)
     if args.cmd == "measure":
         data = split(load_eval_file(args.questions), args.part)
         for semantic in (True, False):

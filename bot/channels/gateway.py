@@ -1,14 +1,17 @@
-"""What the long-connection channels (WeCom, DingTalk) share: the access gate, exactly-once
-handling, the call into the one assistant, and the rendering of a reply as text + card buttons.
+"""What the long-connection channels (WeCom, DingTalk) share: the access gate, each message claimed
+once (a redelivery of a handled message is not answered again) and answered at least once, the
+call into the one assistant, and the rendering of a reply as text + card buttons.
 
-An adapter turns a platform event into an `Incoming`, calls `Gateway.handle`, and sends the
-`Card`s it gets back; it never decides anything itself. Both implement bot.channels.base.Channel.
+An adapter turns a platform event into an `Incoming` and calls `Gateway.handle` with the function
+that hands a `Card` to the platform; it never decides anything itself. Both implement
+bot.channels.base.Channel.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -91,6 +94,9 @@ class Copies:
         return self.items.get(key)
 
 
+Send = Callable[[Card], Awaitable[None]]  # hands one card to the platform; raises when it was not taken
+
+
 def render(reply: Reply, copies: Copies) -> Card:
     """One rendering path for card channels: data buttons stay, copy buttons become "复制话术"
     presses, inline-mode buttons (no such thing here) are left out."""
@@ -118,25 +124,42 @@ class Gateway:
         self.copies = Copies()
         self._refused: set[str] = set()
 
-    async def handle(self, inc: Incoming) -> list[Card] | None:
-        """The cards to send for `inc`; None when it was already handled (a redelivery)."""
-        return await self.respond(inc) if self.accept(inc) else None
+    async def handle(self, inc: Incoming, send: Send) -> bool:
+        """Answer `inc` through `send` (see `respond`); False when it was already handled (a redelivery)."""
+        if not self.accept(inc):
+            return False
+        await self.respond(inc, send)
+        return True
 
     def accept(self, inc: Incoming) -> bool:
         """Claim `inc` (False: a redelivery of something handled or being handled). A press keeps
         its button data until answered, so one acknowledged before a crash is answered after it."""
         tap = json.dumps({"user": inc.user, "tap": inc.tap, "departments": list(inc.departments)}) if inc.tap else None
-        if self.store.claim(f"{inc.channel}:{inc.key}", owner=self.owner, tap=tap):
+        if self.store.claim(self._key(inc), owner=self.owner, tap=tap):
             return True
         log.info("%s: duplicate delivery ignored", inc.channel)
         return False
 
-    async def respond(self, inc: Incoming) -> list[Card]:
-        """The cards for an accepted `inc`; it counts as handled afterwards."""
+    async def respond(self, inc: Incoming, send: Send) -> None:
+        """Answer an accepted `inc`: every card handed to `send`, and only then marked handled.
+
+        At least once: a process killed before the mark leaves its claim to the next one (the
+        platform's redelivery, or `resume` for a press, answers again), and the message id is the
+        idempotency key of the report service (`update_key`), so a step applied before the kill is
+        not applied twice; a replay gets the conversation's current question. A send that fails
+        gives the claim back for the same reason."""
+        key = self._key(inc)
         try:
-            return await self._answer(inc)
-        finally:
-            self.store.done(f"{inc.channel}:{inc.key}")
+            for card in await self._answer(inc):
+                await send(card)
+        except BaseException:
+            self.store.release(key, owner=self.owner)
+            raise
+        self.store.done(key)
+
+    @staticmethod
+    def _key(inc: Incoming) -> str:
+        return f"{inc.channel}:{inc.key}"
 
     async def _answer(self, inc: Incoming) -> list[Card]:
         gate = self.access.get(inc.channel)
@@ -153,7 +176,7 @@ class Gateway:
             return [Card(t("bot.rate_limited"))] if verdict == "warn" else []
         user_id = self.store.user_id(inc.who)
         sender = Sender(user_id=user_id, role=role, first_name=inc.name, username=inc.who, chat_id=user_id,
-                        private=True, update_key=f"{inc.channel}:{inc.key}")
+                        private=True, update_key=self._key(inc))
         try:
             reply = await self._dispatch(sender, inc)
         except Exception as exc:  # the user gets a clear message; nothing they sent reaches the log
@@ -175,8 +198,8 @@ class Gateway:
         return await self.assistant.text_async(sender, inc.text)
 
     def resume(self, channel: str) -> list[Incoming]:
-        """Presses on `channel` acknowledged by a process that died before answering them (now
-        accepted by this one: answer each with `respond`)."""
+        """Presses on `channel` acknowledged by a process that died (or failed to send) before
+        answering them, now accepted by this one: answer each with `respond`."""
         return [Incoming(channel=channel, user=row["user"], key=row["key"].split(":", 1)[1], tap=row["tap"],
                          departments=tuple(row.get("departments", ())))
                 for row in self.store.orphaned_taps(f"{channel}:", owner=self.owner)]
@@ -294,8 +317,7 @@ class LongConnection:
     async def resume(self) -> None:
         """Answer presses a killed predecessor acknowledged but never answered."""
         for inc in self.gateway.resume(self.name):
-            for card in await self.gateway.respond(inc):
-                await self.send_card(inc.user, card)
+            await self.gateway.respond(inc, functools.partial(self.send_card, inc.user))
 
     async def notify(self, user: str, reply: Reply) -> int | None:
         """A notice (officer or reporter) for `user`, rendered as every card of this channel is."""

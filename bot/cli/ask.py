@@ -10,6 +10,7 @@ from bot.cli import exitcodes
 from bot.cli.common import guarded, json_line, load_matcher, stdin_lines
 from bot.core.chat.views import answer_text, clause_text
 from bot.core.phrases.messages import t
+from bot.core.rulebook.answer import linked_clauses
 from bot.core.text.inputs import MAX_QUESTION_CHARS, clean_input
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def render_text(result: AskResult, matcher: Matcher) -> str:
         return "\n".join(lines)
     entry = result.matches[0].entry
     related = [r for r in (matcher.kb.get(i) for i in entry.related) if r is not None]
-    return answer_text(entry, related, list_related=True)
+    return answer_text(entry, related, list_related=True, clauses=linked_clauses(matcher, entry))
 
 
 def _error_json(key: str, **kw: object) -> dict:

@@ -70,8 +70,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
     try:
         db, key = _target(args)
-        data = Path(args.file).read_bytes()
-        restore(data, db, master_key=key)  # verifies the restored audit record with the key
+        restore(Path(args.file), db, master_key=key)  # verifies the restored audit record with the key
         reports = ReportStore(connect(db)).count_reports()
     except ReportKeyError as exc:
         print(t("report.cli.no_key", problem=exc), file=sys.stderr)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli import exitcodes, rulebook
 from bot.cli.common import Progress, cache_dir, json_line, knowledge_dir, load_matcher
-from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
 from bot.core.yamlfile import DataError, Problem
 
 
@@ -69,6 +69,7 @@ def run_lint(args: argparse.Namespace) -> int:
     problems += rule_problems
     if kb is not None:
         problems += _vocabulary_problems(args)
+        problems += _clause_reference_problems(kb)
     if problems or kb is None:
         for p in problems:
             print(p, file=sys.stderr)
@@ -81,6 +82,23 @@ def run_lint(args: argparse.Namespace) -> int:
         return exitcodes.FINDINGS
     print(rules_summary)
     return exitcodes.OK
+
+
+def _clause_reference_problems(kb: KnowledgeBase) -> list[Problem]:
+    """Every `clauses:` reference of an entry must name at least one imported clause."""
+    from bot.core.rulebook.answer import clause_entries, referenced
+    from bot.core.rulebook.store import load_store
+
+    referring = [e for e in kb.entries if e.clauses]
+    if not referring or kb.directory is None:
+        return []
+    try:
+        clauses = clause_entries(load_store(kb.directory))
+    except DataError as exc:
+        return list(exc.problems)
+    return [Problem(e.file, e.line, f"{e.id}: clause reference {r!r} names no imported clause "
+                                    "(write 《document title》 and its labels, e.g. 《员工手册》第十二条)")
+            for e in referring for r in e.clauses if not referenced(r, clauses)]
 
 
 def _vocabulary_problems(args: argparse.Namespace) -> list[Problem]:

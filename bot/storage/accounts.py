@@ -8,34 +8,16 @@ is accepted once) and a disabled flag. No password, secret or code is stored in 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
-from bot.storage.engine import Database, SqliteDatabase, StorageError
+from bot.storage.migrations import MigratedStore
 
 
-class AccountStore:
-    """CRUD over the `web_accounts` table."""
-
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time):
-        if not isinstance(db, SqliteDatabase):
-            raise StorageError("the web channel's accounts and sessions are kept in SQLite only so far; "
-                               "run the web channel with a SQLite database")
-        self.db = db
-        self.clock = clock
-        with db.atomic():
-            db.table("web_accounts").create(
-                {"username": str, "role": str, "password_hash": str, "totp_secret": str,
-                 "totp_last_step": int, "disabled": int, "created_at": float, "updated_at": float},
-                pk="username", not_null={"role", "password_hash", "disabled", "created_at", "updated_at"},
-                defaults={"disabled": 0, "totp_last_step": 0}, if_not_exists=True)
-            if "totp_sealed" not in db.table("web_accounts").columns_dict:
-                db.execute("ALTER TABLE web_accounts ADD COLUMN totp_sealed BLOB")
+class AccountStore(MigratedStore):
+    """CRUD over the `web_accounts` table (either engine)."""
 
     def get(self, username: str) -> dict[str, Any] | None:
-        rows = list(self.db.query("SELECT * FROM web_accounts WHERE username = ?", [username]))
-        return rows[0] if rows else None
+        return self.db.one("SELECT * FROM web_accounts WHERE username = ?", [username])
 
     def add(self, username: str, *, role: str, password_hash: str, totp_sealed: bytes | None) -> bool:
         """Insert a new account; False when the name is taken."""

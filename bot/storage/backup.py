@@ -15,7 +15,9 @@ travels in the dump.
 
 File layout: MAGIC, 4-byte header length, header JSON, 12-byte nonce, ciphertext+tag. The
 plaintext is a 4-byte length, a JSON object of the side files (base64) and the snapshot; files of
-the first format (MAGIC_V1) hold the snapshot alone.
+the first format (MAGIC_V1) hold the snapshot alone. Both ways are streamed a chunk at a time
+(pg_dump's output / the SQLite copy -> cipher -> file, and back), so memory stays bounded whatever
+the database's size (benchmarks/backup_memory.py measures it).
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ import struct
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.storage.engine import Database, StorageError, is_postgres_url, open_database, redact_url
@@ -47,6 +50,8 @@ MAGIC_V1 = b"LIBAO-BACKUP-1\n"
 # Files beside a SQLite database that belong to it (suffixes of its path).
 SIDE_FILES = (".audit-anchor", ".voter-key")
 _MAX_SIDE_FILE = 64 * 1024
+# The side files' JSON: both at their largest, base64-encoded, with room for the keys.
+_MAX_SIDE_JSON = 4 * _MAX_SIDE_FILE * len(SIDE_FILES)
 
 
 class BackupError(StorageError):
@@ -103,6 +108,14 @@ def _verify(url: str | Path, master_key: bytes) -> list[str]:
         db.close()
 
 
+def _refuse_unverified(url: str | Path, master_key: bytes) -> None:
+    """BackupError when the records fail verification: a backup must not launder a tampered record."""
+    problems = _verify(url, master_key)
+    if problems:
+        raise BackupError("the report records fail verification (`libao report audit` lists why); "
+                          f"no backup written: {problems[0]}")
+
+
 def _read_side(path: Path) -> bytes | None:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -127,29 +140,74 @@ def _write_private(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def snapshot(url: str | Path, *, master_key: bytes) -> tuple[bytes, dict[str, Any], dict[str, bytes]]:
-    """(raw snapshot bytes, header, side files) of the database named by `url`, verified first.
+def _pack_side(side: dict[str, bytes]) -> bytes:
+    """The plaintext's first bytes: the side files as length-prefixed JSON."""
+    files = json.dumps({k: base64.b64encode(v).decode("ascii") for k, v in sorted(side.items())}).encode("ascii")
+    return struct.pack(">I", len(files)) + files
 
-    BackupError when the records fail verification: a backup must not launder a tampered record."""
+
+def _unpack_side(files: bytes) -> dict[str, bytes]:
+    try:
+        return {str(k): base64.b64decode(v) for k, v in dict(json.loads(files)).items() if str(k) in SIDE_FILES}
+    except (ValueError, TypeError):
+        raise BackupError("the backup's contents are malformed") from None
+
+
+CHUNK = 1 << 20  # bytes read, sealed and written at a time: memory stays flat whatever the database's size
+_TAG = 16
+
+
+def _header(url: str | Path) -> dict[str, Any]:
+    db = open_database(url)
+    try:
+        return {"engine": db.dialect, "schema": schema_version(db), "created_at": time.time()}
+    finally:
+        db.close()
+
+
+def _aad(header: dict[str, Any]) -> bytes:
+    head = json.dumps(header, sort_keys=True).encode("utf-8")
+    return MAGIC + struct.pack(">I", len(head)) + head
+
+
+def _seal_stream(source: IO[bytes], out: IO[bytes], header: dict[str, Any], *, master_key: bytes,
+                 side: dict[str, bytes]) -> None:
+    """Write header, nonce, ciphertext and tag: AES-256-GCM over the side files and `source`, a
+    chunk at a time (the same bytes as a one-shot encryption, so every backup file has one layout)."""
+    aad, nonce = _aad(header), os.urandom(12)
+    enc = Cipher(algorithms.AES(_key(master_key)), modes.GCM(nonce)).encryptor()
+    enc.authenticate_additional_data(aad)
+    out.write(aad + nonce)
+    out.write(enc.update(_pack_side(side)))
+    while chunk := source.read(CHUNK):
+        out.write(enc.update(chunk))
+    out.write(enc.finalize() + enc.tag)
+
+
+def _snapshot_into(url: str | Path, sink: Callable[[IO[bytes], dict[str, bytes]], None], *,
+                   master_key: bytes) -> None:
+    """Hand a readable stream of the database's consistent, verified snapshot and its side files to
+    `sink`; BackupError (nothing handed over) when the records fail verification."""
     from bot.core.reports.ledger import Ledger
     from bot.core.reports.sealing import Sealer
 
-    db = open_database(url)
-    try:
-        header = {"engine": db.dialect, "schema": schema_version(db), "created_at": time.time()}
-    finally:
-        db.close()
     if is_postgres_url(url):
-        problems = _verify(url, master_key)
-        if problems:
-            raise BackupError("the report records fail verification (`libao report audit` lists why); "
-                              f"no backup written: {problems[0]}")
+        _refuse_unverified(url, master_key)
         conninfo, env = _pg_env(str(url))
-        proc = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                               "--dbname", conninfo], capture_output=True, env=env)
-        if proc.returncode != 0:
-            raise BackupError(f"pg_dump of {redact_url(url)} failed: {proc.stderr.decode(errors='replace')[-300:]}")
-        return proc.stdout, header, {}
+        with tempfile.TemporaryFile() as errors:
+            proc = subprocess.Popen([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+                                     "--dbname", conninfo], stdout=subprocess.PIPE, stderr=errors, env=env)
+            assert proc.stdout is not None
+            try:
+                sink(proc.stdout, {})
+            finally:
+                proc.stdout.close()
+                code = proc.wait()
+            if code != 0:
+                errors.seek(0)
+                problem = errors.read().decode(errors="replace")[-300:]
+                raise BackupError(f"pg_dump of {redact_url(url)} failed: {problem}")
+        return
     path = Path(url)
     ledger = Ledger(Sealer(master_key).audit_key, Path(f"{path}.audit-anchor"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,70 +224,27 @@ def snapshot(url: str | Path, *, master_key: bytes) -> tuple[bytes, dict[str, An
             side = {suffix: data for suffix in SIDE_FILES if (data := _read_side(Path(f"{path}{suffix}"))) is not None}
         if ".audit-anchor" in side:
             _write_private(Path(f"{copy}.audit-anchor"), side[".audit-anchor"])
-        problems = _verify(copy, master_key)
-        if problems:
-            raise BackupError("the report records fail verification (`libao report audit` lists why); "
-                              f"no backup written: {problems[0]}")
+        _refuse_unverified(copy, master_key)
         # Verifying may have adopted an older record (a keyed entry, a new anchor): keep that.
         with contextlib.suppress(FileNotFoundError):
             side[".audit-anchor"] = Path(f"{copy}.audit-anchor").read_bytes()
         for suffix in ("-wal", "-shm"):
             Path(f"{copy}{suffix}").unlink(missing_ok=True)
-        return copy.read_bytes(), header, side
-
-
-def _pack(raw: bytes, side: dict[str, bytes]) -> bytes:
-    files = json.dumps({k: base64.b64encode(v).decode("ascii") for k, v in sorted(side.items())}).encode("ascii")
-    return struct.pack(">I", len(files)) + files + raw
-
-
-def _unpack(plain: bytes) -> tuple[bytes, dict[str, bytes]]:
-    try:
-        (size,) = struct.unpack(">I", plain[:4])
-        files = json.loads(plain[4:4 + size])
-        side = {str(k): base64.b64decode(v) for k, v in dict(files).items() if str(k) in SIDE_FILES}
-    except (struct.error, ValueError, TypeError):
-        raise BackupError("the backup's contents are malformed") from None
-    return plain[4 + size:], side
-
-
-def seal(raw: bytes, header: dict[str, Any], *, master_key: bytes, side: dict[str, bytes] | None = None) -> bytes:
-    head = json.dumps(header, sort_keys=True).encode("utf-8")
-    aad = MAGIC + struct.pack(">I", len(head)) + head
-    nonce = os.urandom(12)
-    return aad + nonce + AESGCM(_key(master_key)).encrypt(nonce, _pack(raw, side or {}), aad)
-
-
-def unseal(data: bytes, *, master_key: bytes) -> tuple[bytes, dict[str, Any], dict[str, bytes]]:
-    """(raw snapshot, header, side files); BackupError when the file is not a libao backup, was
-    altered or the key is not the one it was made with."""
-    magic = MAGIC if data.startswith(MAGIC) else MAGIC_V1 if data.startswith(MAGIC_V1) else None
-    if magic is None or len(data) < len(magic) + 4:
-        raise BackupError("not a libao backup file")
-    (size,) = struct.unpack(">I", data[len(magic):len(magic) + 4])
-    end = len(magic) + 4 + size
-    aad, nonce, body = data[:end], data[end:end + 12], data[end + 12:]
-    try:
-        header = json.loads(data[len(magic) + 4:end])
-        plain = AESGCM(_key(master_key)).decrypt(nonce, body, aad)
-    except (InvalidTag, ValueError) as exc:
-        raise BackupError("the backup cannot be opened: altered, truncated or made with another report key") \
-            from exc
-    if magic == MAGIC_V1:
-        return plain, header, {}
-    raw, side = _unpack(plain)
-    return raw, header, side
+        with copy.open("rb") as fh:
+            sink(fh, side)
 
 
 def write_backup(url: str | Path, out: Path, *, master_key: bytes) -> dict[str, Any]:
-    """Snapshot `url` into the encrypted file `out` (owner-only, written whole or not at all)."""
-    raw, header, side = snapshot(url, master_key=master_key)
-    data = seal(raw, header, master_key=master_key, side=side)
+    """Snapshot `url` into the encrypted file `out` (owner-only, written whole or not at all),
+    streamed: the snapshot is never held in memory. BackupError, nothing written, when the report
+    records fail verification."""
+    header = _header(url)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".libao-backup-", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _snapshot_into(url, lambda source, side: _seal_stream(source, fh, header, master_key=master_key,
+                                                                  side=side), master_key=master_key)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
@@ -237,7 +252,88 @@ def write_backup(url: str | Path, out: Path, *, master_key: bytes) -> dict[str, 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return dict(header, bytes=len(data))
+    return dict(header, bytes=out.stat().st_size)
+
+
+class _SideSplitter:
+    """Takes decrypted bytes: the side files' length-prefixed JSON first (held, it is small), the
+    snapshot after it (passed on to `out`)."""
+
+    def __init__(self, out: IO[bytes], *, has_side: bool):
+        self.out = out
+        self.head = b""
+        self.need: int | None = 4 if has_side else 0
+        self.files = b""
+
+    def write(self, data: bytes) -> None:
+        while data and self.need:
+            take = self.need - len(self.head)
+            self.head, data = self.head + data[:take], data[take:]
+            if len(self.head) < self.need:
+                return
+            if self.need == 4:
+                (size,) = struct.unpack(">I", self.head)
+                if size > _MAX_SIDE_JSON:
+                    raise BackupError("the backup's contents are malformed")
+                self.need, self.head = size, b""
+                if size == 0:
+                    self.need = 0
+            else:
+                self.files, self.need = self.head, 0
+        if data:
+            self.out.write(data)
+
+    def side(self) -> dict[str, bytes]:
+        if self.need:
+            raise BackupError("the backup's contents are malformed")
+        return _unpack_side(self.files) if self.files else {}
+
+
+def unseal_to(source: Path, out: IO[bytes], *, master_key: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Decrypt the backup file `source` into `out` a chunk at a time; returns its header and side
+    files (suffix -> contents).
+
+    BackupError when the file is not a libao backup, was altered or truncated, or the key is not the
+    one it was made with. `out` holds unverified bytes until this returns: write it somewhere the
+    caller discards on error."""
+    with source.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        start = fh.read(len(MAGIC) + 4)
+        if not start.startswith((MAGIC, MAGIC_V1)) or len(start) < len(MAGIC) + 4:
+            raise BackupError("not a libao backup file")
+        assert len(MAGIC) == len(MAGIC_V1)
+        plain = _SideSplitter(out, has_side=start.startswith(MAGIC))
+        (length,) = struct.unpack(">I", start[len(MAGIC):])
+        head = fh.read(length)
+        nonce = fh.read(12)
+        body = size - len(start) - length - 12 - _TAG
+        if len(head) < length or len(nonce) < 12 or body < 0:
+            raise BackupError("the backup cannot be opened: altered, truncated or made with another report key")
+        try:
+            header = json.loads(head)
+        except ValueError:
+            raise BackupError("the backup cannot be opened: altered, truncated or made with another report key") \
+                from None
+        fh.seek(size - _TAG)
+        tag = fh.read(_TAG)
+        fh.seek(len(start) + length + 12)
+        dec = Cipher(algorithms.AES(_key(master_key)), modes.GCM(nonce, tag)).decryptor()
+        dec.authenticate_additional_data(start + head)
+        left = body
+        while left > 0:
+            chunk = fh.read(min(CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            plain.write(dec.update(chunk))
+        try:
+            plain.write(dec.finalize())
+        except InvalidTag:
+            raise BackupError("the backup cannot be opened: altered, truncated or made with another report key") \
+                from None
+    if not isinstance(header, dict):
+        raise BackupError("not a libao backup file")
+    return header, plain.side()
 
 
 def _is_empty(db: Database) -> bool:
@@ -248,45 +344,44 @@ def _is_empty(db: Database) -> bool:
     return row is not None and int(row["n"]) == 0
 
 
-def restore(data: bytes, url: str | Path, *, master_key: bytes) -> dict[str, Any]:
-    """Restore an encrypted backup into the empty database `url`, then verify its audit record;
-    returns the backup's header. BackupError when the restored records fail verification."""
-    raw, header, side = unseal(data, master_key=master_key)
+def restore(source: Path, url: str | Path, *, master_key: bytes) -> dict[str, Any]:
+    """Restore the encrypted backup file `source` into the empty database `url`, then verify its
+    audit record; returns its header. Decrypted a chunk at a time into a private file beside the
+    target (nothing is installed unless the whole file authenticates). BackupError when the restored
+    records fail verification."""
     target_pg = is_postgres_url(url)
-    if header.get("engine") != ("postgres" if target_pg else "sqlite"):
-        raise BackupError(f"this is a {header.get('engine')} backup; restore it into a database of that engine")
-    if not target_pg and Path(url).exists() and Path(url).stat().st_size > 0:
+    if target_pg or (Path(url).exists() and Path(url).stat().st_size > 0):
         probe = open_database(url)
         try:
             if not _is_empty(probe):
-                raise BackupError(f"{url} is not empty; restore only into a new, empty database")
-        finally:
-            probe.close()
-    if target_pg:
-        db = open_database(url)
-        try:
-            if not _is_empty(db):
                 raise BackupError(f"{redact_url(url)} is not empty; restore only into a new, empty database")
         finally:
-            db.close()
-        conninfo, env = _pg_env(str(url))
-        with tempfile.NamedTemporaryFile(suffix=".dump") as dump:
-            dump.write(raw)
-            dump.flush()
+            probe.close()
+    folder = Path(tempfile.gettempdir()) if target_pg else Path(url).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".libao-restore-", dir=folder)  # owner-only
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            header, side = unseal_to(source, fh, master_key=master_key)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if header.get("engine") != ("postgres" if target_pg else "sqlite"):
+            raise BackupError(f"this is a {header.get('engine')} backup; restore it into a database of that engine")
+        if target_pg:
+            conninfo, env = _pg_env(str(url))
             proc = subprocess.run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-                                   "--dbname", conninfo, dump.name], capture_output=True, env=env)
-        if proc.returncode != 0:
-            raise BackupError(f"pg_restore failed: {proc.stderr.decode(errors='replace')[-300:]}")
-    else:
-        path = Path(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        for suffix in SIDE_FILES:
-            Path(f"{path}{suffix}").unlink(missing_ok=True)  # a stale one belongs to another database
-        _write_private(path, raw)
-        for suffix, content in side.items():
-            _write_private(Path(f"{path}{suffix}"), content)
+                                   "--dbname", conninfo, tmp], capture_output=True, env=env)
+            if proc.returncode != 0:
+                raise BackupError(f"pg_restore failed: {proc.stderr.decode(errors='replace')[-300:]}")
+        else:
+            path = Path(url)
+            for suffix in ("-wal", "-shm", *SIDE_FILES):  # a stale side file belongs to another database
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            os.replace(tmp, path)
+            for suffix, content in side.items():
+                _write_private(Path(f"{path}{suffix}"), content)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     problems = _verify(url, master_key)
     if problems:
         raise BackupError(f"restored into {redact_url(url)}, but its report records fail verification: "

@@ -71,6 +71,12 @@ class ChannelStore:
             self.db.execute("UPDATE channel_inbox SET owner = ?, at = ? WHERE key = ?", [owner, now, key])
             return True
 
+    def release(self, key: str, *, owner: str) -> None:
+        """Give back an unfinished claim (its reply was not sent): the next delivery or resume takes it."""
+        with self.db.atomic():
+            self.db.execute("UPDATE channel_inbox SET owner = '' WHERE key = ? AND owner = ? AND state = 'claimed'",
+                            [key, owner])
+
     def done(self, key: str) -> None:
         with self.db.atomic():
             self.db.execute("UPDATE channel_inbox SET state = 'done', tap = NULL WHERE key = ?", [key])

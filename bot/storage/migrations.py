@@ -1,7 +1,8 @@
 """Versioned schema of both engines, applied at start; a database newer than this code is refused.
 
 Each migration is a list of statements written once with type placeholders ({text}, {real}, {int},
-{blob}, {id}); `_dialect` fills them per engine. Version 1 is the schema the single-process SQLite
+{blob}, {id}); `_statements` fills them per engine ("@column TABLE NAME TYPE" adds a column a table
+made before migrations existed may lack). Version 1 is the schema the single-process SQLite
 release created (CREATE ... IF NOT EXISTS, so an existing file adopts it unchanged); later versions
 only add. Migrations run in one transaction under the engine's write lock, so instances starting
 together apply each version once.
@@ -10,6 +11,7 @@ together apply each version once.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 
 from bot.storage.engine import Database, StorageError
 
@@ -114,9 +116,29 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "CREATE TABLE IF NOT EXISTS chat_flows (scope {text} PRIMARY KEY, flow {text} NOT NULL, "
         "state {text} NOT NULL, updated_at {real} NOT NULL)",
     ]),
+    (4, "web channel: built-in accounts, browser sessions, notices", [
+        # A SQLite file of an older release may hold these tables already (the web stores created
+        # them): IF NOT EXISTS adopts them, "@column" adds what that version lacked.
+        "CREATE TABLE IF NOT EXISTS web_accounts (username {text} PRIMARY KEY, role {text} NOT NULL, "
+        "password_hash {text} NOT NULL, totp_secret {text}, totp_last_step {int} DEFAULT 0, "
+        "disabled {int} NOT NULL DEFAULT 0, created_at {real} NOT NULL, updated_at {real} NOT NULL, "
+        "totp_sealed {blob})",
+        "@column web_accounts totp_sealed {blob}",
+        # "user" is quoted: a reserved word in PostgreSQL.
+        'CREATE TABLE IF NOT EXISTS web_sessions (key {text} PRIMARY KEY, csrf {text} NOT NULL, '
+        'created {real} NOT NULL, seen {real} NOT NULL, "user" {text}, receipt {blob}, '
+        'tries {int} NOT NULL DEFAULT 0)',
+        'CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions ("user")',
+        "CREATE TABLE IF NOT EXISTS web_notices (id {autoid}, recipient {text} NOT NULL, body {blob} NOT NULL, "
+        "at {real} NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS web_notices_recipient ON web_notices (recipient, id)",
+    ]),
+    (5, "curation inbox: the answer a 👎 question got", [
+        "ALTER TABLE chat_unanswered ADD COLUMN entry_id {text}",
+    ]),
     # The keyed audit chain needs no new column: an older (plain) chain is adopted with the key by
     # ReportStore.attach_ledger, which is where the key is. PostgreSQL's anchor is a meta row.
-    (4, "audit log: no TRUNCATE either", ["@no_truncate"]),
+    (6, "audit log: no TRUNCATE either", ["@no_truncate"]),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -126,16 +148,31 @@ class SchemaError(StorageError):
     """The database was written by a newer libao (or its schema table is damaged)."""
 
 
-def _statements(dialect: str, statements: list[str]) -> list[str]:
-    out: list[str] = []
+def _statements(db: Database, statements: list[str]) -> Iterator[str]:
+    """The SQL of `statements` for db's engine, one at a time (a "@column" looks at the table as the
+    statements before it left it)."""
+    dialect = db.dialect
     for s in statements:
         if s == "@append_only":
-            out += _APPEND_ONLY[dialect]
+            yield from _APPEND_ONLY[dialect]
         elif s == "@no_truncate":
-            out += _NO_TRUNCATE[dialect]
+            yield from _NO_TRUNCATE[dialect]
+        elif s.startswith("@column "):
+            _, table, column, kind = s.split(" ", 3)
+            if column not in columns(db, table):
+                yield f"ALTER TABLE {table} ADD COLUMN {column} {kind.format(**_TYPES[dialect])}"
         else:
-            out.append(s.format(**_TYPES[dialect]))
-    return out
+            yield s.format(**_TYPES[dialect])
+
+
+def columns(db: Database, table: str) -> set[str]:
+    """The column names of `table` (empty when there is no such table)."""
+    if db.dialect == "postgres":
+        rows = db.query("SELECT column_name AS name FROM information_schema.columns "
+                        "WHERE table_schema = current_schema() AND table_name = ?", [table])
+    else:
+        rows = db.query("SELECT name FROM pragma_table_info(?)", [table])
+    return {str(r["name"]) for r in rows}
 
 
 def table_exists(db: Database, name: str) -> bool:
@@ -170,7 +207,7 @@ def migrate(db: Database, *, target: int = LATEST) -> int:
                        "name {text} NOT NULL, applied_at {real} NOT NULL)".format(**_TYPES[db.dialect]))
         for version, name, statements in MIGRATIONS:
             if found < version <= target:
-                for sql in _statements(db.dialect, statements):
+                for sql in _statements(db, statements):
                     db.execute(sql)
                 db.execute("INSERT INTO schema_migrations (version, name, applied_at) "
                            "VALUES (?, ?, CAST(? AS {real}))".format(**_TYPES[db.dialect]),
@@ -178,3 +215,12 @@ def migrate(db: Database, *, target: int = LATEST) -> int:
     db._libao_schema = target  # type: ignore[union-attr]
     return found
 
+
+
+class MigratedStore:
+    """Base of the stores: the database (brought to the latest schema) and the clock they stamp rows with."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time):
+        self.db = db
+        self.clock = clock
+        migrate(db)

@@ -125,8 +125,8 @@ def checkpoint(db: Database) -> None:
 #   `settings_retention_days` after the last change;
 # - chat_votes: 👍/👎 per knowledge entry, keyed by the same HMAC (one vote per user and entry, no
 #   text), kept `retention_days`;
-# - chat_unanswered: questions the knowledge base could not answer, only when enabled, without any
-#   user id, kept `retention_days`.
+# - chat_unanswered: questions the knowledge base could not answer, and questions whose answer got
+#   a 👎 (with that entry's id), only when enabled, without any user id, kept `retention_days`.
 # Free text goes through bot.core.privacy.storable on the way in (personal data masked).
 
 _CHAT_SALT_KEY = "chat.voter_salt"
@@ -243,10 +243,19 @@ class ChatStore:
                 "ON CONFLICT (voter, entry_id) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
                 [self._voter(user_id), entry_id, 1 if vote > 0 else -1, self.clock()])
 
-    def add_unanswered(self, question: str) -> None:
+    def add_unanswered(self, question: str, *, entry_id: str | None = None) -> None:
+        """A question for the curation inbox (masked on the way in); `entry_id`: the answer it got a 👎 for."""
         with self.db.atomic():
-            self.db.execute("INSERT INTO chat_unanswered (question, created_at) VALUES (?, ?)",
-                            [storable(question), self.clock()])
+            self.db.execute("INSERT INTO chat_unanswered (question, created_at, entry_id) VALUES (?, ?, ?)",
+                            [storable(question), self.clock(), entry_id])
+
+    def remove_unanswered(self, questions: list[str]) -> int:
+        """Take accepted questions out of the inbox (as stored, i.e. masked); returns how many rows went."""
+        gone = 0
+        with self.db.atomic():
+            for q in dict.fromkeys(questions):
+                gone += int(self.db.execute("DELETE FROM chat_unanswered WHERE question = ?", [q]).rowcount or 0)
+        return gone
 
     def vote_summary(self) -> list[dict[str, Any]]:
         """Per entry: up and down votes, most down-voted first (for curating the knowledge base)."""

@@ -113,6 +113,8 @@ class FakeWeCom(_Server):
         self.current: web.WebSocketResponse | None = None
         self.connections = 0
         self.refuse = False
+        self.hold: set[str] = set()  # users whose replies are neither taken nor answered (see `held`)
+        self.held = _Recorder()  # reply frames kept back for `hold`
         self._events: dict[str, tuple[str, float, str]] = {}  # req_id -> (kind, pushed at, user id)
         self._seq = itertools.count(1)
         self.last_msgid: dict[str, str] = {}
@@ -168,6 +170,9 @@ class FakeWeCom(_Server):
                 break
             if cmd == "ping":
                 await ws.send_json({"headers": {"req_id": req_id}, "errcode": 0, "errmsg": "ok"})
+                continue
+            if self._addressee(frame) in self.hold:  # never taken: the bot waits for the answer
+                self.held.add({"user": self._addressee(frame)})
                 continue
             errcode, errmsg = self._check(cmd, req_id)
             self.frames.add(dict(frame, errcode=errcode, _connection=number))
@@ -284,6 +289,8 @@ class FakeDingTalk(_Server):
         self.current: web.WebSocketResponse | None = None
         self.connections = 0
         self.refuse = False
+        self.hold: set[str] = set()  # users whose replies the webhook takes in but never answers
+        self.held = _Recorder()
         self._tickets: set[str] = set()
         self.last_message_id: dict[str, str] = {}
         self._pushed: dict[str, tuple[dict[str, Any], float, str]] = {}  # messageId -> (frame, at, user)
@@ -342,6 +349,7 @@ class FakeDingTalk(_Server):
             return web.json_response({"code": "param.cardNotExist"}, status=400)
         space = body["openSpaceId"]
         card["user"] = space.rsplit(".", 1)[-1] if space.startswith("dtv1.card//IM_ROBOT.") else None
+        await self._keep_back(card["user"])
         self.requests.add({"path": "card", "outTrackId": body["outTrackId"], "user": card["user"],
                            "data": card["data"]})
         return web.json_response({"success": True})
@@ -352,6 +360,7 @@ class FakeDingTalk(_Server):
         body = await request.json()
         space = body.get("openSpaceId", "")
         user = space.rsplit(".", 1)[-1] if space.startswith("dtv1.card//IM_ROBOT.") else None
+        await self._keep_back(user)
         self.cards[body["outTrackId"]] = {"data": body["cardData"]["cardParamMap"], "user": user}
         self.requests.add({"path": "card", "outTrackId": body["outTrackId"], "user": user,
                            "data": body["cardData"]["cardParamMap"]})
@@ -375,8 +384,17 @@ class FakeDingTalk(_Server):
         if user is None:
             return web.json_response({"errcode": 300001, "errmsg": "session expired"})
         body = await request.json()
+        await self._keep_back(user)
         self.requests.add({"path": "webhook", "user": user, "body": body})
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _keep_back(self, user: str | None) -> None:
+        """A reply to a user in `hold`: taken in and not answered while the hold lasts, then refused."""
+        if user in self.hold:
+            self.held.add({"user": user})
+            while user in self.hold:
+                await asyncio.sleep(0.05)
+            raise web.HTTPServiceUnavailable()
 
     @property
     def _sessions(self) -> dict[str, str]:

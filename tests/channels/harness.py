@@ -33,11 +33,71 @@ class Msg:
     card: str
 
 
-class WeComUser:
+class _PlatformUser:
+    """A user talking to the bot through one fake server; subclasses say how a platform sends."""
+
+    def __init__(self, server: Any, user: str, log: Any):
+        self.server, self.user, self.log = server, user, log
+
+    def messages(self, start: int = 0) -> list[Msg]:
+        raise NotImplementedError
+
+    async def _send(self, text: str) -> None:
+        raise NotImplementedError
+
+    async def _click(self, msg: Msg, key: str) -> None:
+        raise NotImplementedError
+
+    async def _wait(self, start: int, *, buttons: bool) -> list[Msg]:
+        def ready(_: Any) -> bool:
+            new = self.messages(start)
+            return bool(new) and (not buttons or any(m.buttons for m in new))
+        await self.log.wait(ready, start=0)
+        return self.messages(start)
+
+    async def say(self, text: str, *, buttons: bool = False) -> list[Msg]:
+        start = len(self.messages())
+        await self._send(text)
+        return await self._wait(start, buttons=buttons)
+
+    async def until(self, fragment: str, *, start: int = 0) -> list[Msg]:
+        """Wait until a message from `start` on contains `fragment`."""
+        await self.log.wait(lambda _: any(fragment in m.text for m in self.messages(start)), start=0)
+        return self.messages(start)
+
+    async def until_button(self, label: str, *, start: int = 0) -> list[Msg]:
+        """Wait until a message from `start` on has a button labelled with `label`."""
+        await self.log.wait(lambda _: any(label in lb for m in self.messages(start) for lb, _ in m.buttons), start=0)
+        return self.messages(start)
+
+    async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
+        # The reply bearing the button may still be on its way (text first, then the card).
+        with contextlib.suppress(TimeoutError):
+            await self.log.wait(lambda _: self.shown(label) is not None, start=0)
+        msg, key = self.find(label)
+        start = len(self.messages())
+        await self._click(msg, key)
+        return await self._wait(start, buttons=buttons)
+
+    def shown(self, label: str) -> tuple[Msg, str] | None:
+        for msg in reversed(self.messages()):
+            for lb, key in msg.buttons:
+                if label in lb:
+                    return msg, key
+        return None
+
+    def find(self, label: str) -> tuple[Msg, str]:
+        found = self.shown(label)
+        if found is None:
+            raise AssertionError(f"no button {label!r} shown to {self.user}")
+        return found
+
+
+class WeComUser(_PlatformUser):
     """A WeCom user talking to the bot through the fake server."""
 
     def __init__(self, server: fakes.FakeWeCom, user: str):
-        self.server, self.user = server, user
+        super().__init__(server, user, server.frames)
 
     def messages(self, start: int = 0) -> list[Msg]:
         out = []
@@ -47,108 +107,28 @@ class WeComUser:
                            str(card.get("task_id", ""))))
         return out[start:]
 
-    async def _wait(self, start: int, *, buttons: bool) -> list[Msg]:
-        def ready(_: Any) -> bool:
-            new = self.messages(start)
-            return bool(new) and (not buttons or any(m.buttons for m in new))
-        await self.server.frames.wait(ready, start=0)
-        return self.messages(start)
-
-    async def say(self, text: str, *, buttons: bool = False) -> list[Msg]:
-        start = len(self.messages())
+    async def _send(self, text: str) -> None:
         await self.server.text(self.user, text)
-        return await self._wait(start, buttons=buttons)
 
-    async def until(self, fragment: str, *, start: int = 0) -> list[Msg]:
-        """Wait until a message from `start` on contains `fragment`."""
-        await self.server.frames.wait(lambda _: any(fragment in m.text for m in self.messages(start)), start=0)
-        return self.messages(start)
-
-    async def until_button(self, label: str, *, start: int = 0) -> list[Msg]:
-        """Wait until a message from `start` on has a button labelled with `label`."""
-        await self.server.frames.wait(lambda _: any(label in lb for m in self.messages(start) for lb, _ in m.buttons),
-                                     start=0)
-        return self.messages(start)
-
-    async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
-        # The reply bearing the button may still be on its way (text first, then the card).
-        with contextlib.suppress(TimeoutError):
-            await self.server.frames.wait(lambda _: self.shown(label) is not None, start=0)
-        msg, key = self.find(label)
-        start = len(self.messages())
+    async def _click(self, msg: Msg, key: str) -> None:
         await self.server.click(self.user, task_id=msg.card, event_key=key)
-        return await self._wait(start, buttons=buttons)
-
-    def shown(self, label: str) -> tuple[Msg, str] | None:
-        for msg in reversed(self.messages()):
-            for lb, key in msg.buttons:
-                if label in lb:
-                    return msg, key
-        return None
-
-    def find(self, label: str) -> tuple[Msg, str]:
-        found = self.shown(label)
-        if found is None:
-            raise AssertionError(f"no button {label!r} shown to {self.user}")
-        return found
 
 
-class DingTalkUser:
+class DingTalkUser(_PlatformUser):
     """A DingTalk user talking to the robot through the fake server."""
 
     def __init__(self, server: fakes.FakeDingTalk, user: str):
-        self.server, self.user = server, user
+        super().__init__(server, user, server.requests)
 
     def messages(self, start: int = 0) -> list[Msg]:
         return [Msg(fakes.dingtalk_text(r), tuple(fakes.dingtalk_buttons(r)), str(r.get("outTrackId", "")))
                 for r in self.server.to_user(self.user)][start:]
 
-    async def _wait(self, start: int, *, buttons: bool) -> list[Msg]:
-        def ready(_: Any) -> bool:
-            new = self.messages(start)
-            return bool(new) and (not buttons or any(m.buttons for m in new))
-        await self.server.requests.wait(ready, start=0)
-        return self.messages(start)
+    async def _send(self, text: str) -> None:
+        await self.server.ack(await self.server.text(self.user, text))
 
-    async def say(self, text: str, *, buttons: bool = False) -> list[Msg]:
-        start = len(self.messages())
-        mid = await self.server.text(self.user, text)
-        await self.server.ack(mid)
-        return await self._wait(start, buttons=buttons)
-
-    async def until(self, fragment: str, *, start: int = 0) -> list[Msg]:
-        """Wait until a message from `start` on contains `fragment`."""
-        await self.server.requests.wait(lambda _: any(fragment in m.text for m in self.messages(start)), start=0)
-        return self.messages(start)
-
-    async def until_button(self, label: str, *, start: int = 0) -> list[Msg]:
-        """Wait until a message from `start` on has a button labelled with `label`."""
-        await self.server.requests.wait(lambda _: any(label in lb for m in self.messages(start) for lb, _ in m.buttons),
-                                     start=0)
-        return self.messages(start)
-
-    async def press(self, label: str, *, buttons: bool = False) -> list[Msg]:
-        # The reply bearing the button may still be on its way.
-        with contextlib.suppress(TimeoutError):
-            await self.server.requests.wait(lambda _: self.shown(label) is not None, start=0)
-        msg, key = self.find(label)
-        start = len(self.messages())
-        mid = await self.server.click(self.user, out_track_id=msg.card, action_id=key)
-        await self.server.ack(mid)
-        return await self._wait(start, buttons=buttons)
-
-    def shown(self, label: str) -> tuple[Msg, str] | None:
-        for msg in reversed(self.messages()):
-            for lb, key in msg.buttons:
-                if label in lb:
-                    return msg, key
-        return None
-
-    def find(self, label: str) -> tuple[Msg, str]:
-        found = self.shown(label)
-        if found is None:
-            raise AssertionError(f"no button {label!r} shown to {self.user}")
-        return found
+    async def _click(self, msg: Msg, key: str) -> None:
+        await self.server.ack(await self.server.click(self.user, out_track_id=msg.card, action_id=key))
 
 
 class Stage:

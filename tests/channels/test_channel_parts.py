@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.channels.gateway import Backoff, ChannelAccess
-from bot.config import ChannelAccessConfig, ConfigError, load_config
+from bot.channels.gateway import Backoff, Card, ChannelAccess, Gateway, Incoming
+from bot.channels.ratelimit import RateLimiter
+from bot.config import ChannelAccessConfig, ConfigError, RateLimitConfig, load_config
 from bot.storage import connect
 from bot.storage.channels import ChannelStore, process_owner
 
@@ -82,6 +83,29 @@ def test_a_message_is_handled_once_unless_its_handler_died(tmp_path):
     assert store.claim("wecom:m2", owner=me)  # its handler's process is gone: taken over
     assert store.user_id("wecom:u") == store.user_id("wecom:u") < 0
     assert store.user_key(store.user_id("dingtalk:v")) == "dingtalk:v" and store.user_key(5) is None
+
+
+async def test_a_reply_the_platform_did_not_take_leaves_the_message_to_its_redelivery(tmp_path):
+    store = ChannelStore(connect(tmp_path / "db.sqlite"))
+    access = {"wecom": ChannelAccess(ChannelAccessConfig(allowed_users=["u1"]))}
+    # A "复制话术" press is answered by the gateway alone (no assistant needed for this path).
+    gateway = Gateway(None, store, access, owner=process_owner(), limiter=RateLimiter(RateLimitConfig()))  # type: ignore[arg-type]
+    phrase = "您好，请稍等，我帮您确认。"
+    inc = Incoming(channel="wecom", user="u1", key="m1", tap=gateway.copies.put(phrase))
+
+    async def refused(card: Card) -> None:
+        raise ConnectionError("wecom not connected")
+
+    with pytest.raises(ConnectionError):
+        await gateway.handle(inc, refused)
+    sent: list[str] = []
+
+    async def taken(card: Card) -> None:
+        sent.append(card.text)
+
+    assert await gateway.handle(inc, taken)  # the redelivery is answered
+    assert not await gateway.handle(inc, taken)  # and nothing after that
+    assert sent == [phrase]
 
 
 def test_one_live_process_per_bot(tmp_path):

@@ -132,12 +132,21 @@ class Cluster:
         pid = int(str(row["owner"]).split(":")[1])
         return next((p for p in self.procs if p.pid == pid and p.poll() is None), None)
 
+    def _standby_ready(self, leader: subprocess.Popen[bytes]) -> bool:
+        """Whether another live instance has started and waits for the lease: a kill before that
+        would measure how long an instance takes to start (long on a loaded machine), not failover."""
+        for i, proc in enumerate(self.procs):  # procs[i] writes instance{i}.log
+            if proc is not leader and proc.poll() is None and \
+                    b"is held by another process; waiting" in (self.tmp / f"instance{i}.log").read_bytes():
+                return True
+        return False
+
     async def kill_leader(self) -> bool:
         """kill -9 the leader, start a replacement, and measure the time until another instance
         has subscribed to the WeCom server (the new leader holds the connection)."""
         assert self.wecom is not None
         proc = await asyncio.to_thread(self.leader)
-        if proc is None or self.wecom.current is None:
+        if proc is None or self.wecom.current is None or not self._standby_ready(proc):
             return False
         before = self.wecom.connections
         self.killed_connections.add(before)  # the leader holds the newest subscription

@@ -64,9 +64,11 @@ class Emulator:
 
 
 @contextmanager
-def emulator() -> Iterator[Emulator]:
+def emulator(*, env: dict[str, str] | None = None) -> Iterator[Emulator]:
+    """`env`: extra environment of the node process (NODE_EXTRA_CA_CERTS for an https webhook)."""
     ensure_emulator_installed()
     proc = subprocess.Popen(["node", str(HERE / "launcher.js"), "--port", "0"], cwd=HERE,
+                            env=dict(os.environ, **(env or {})),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
     try:
         assert proc.stdout is not None
@@ -231,11 +233,13 @@ class Client:
     def reset(self) -> None:
         self._post("/_libao/reset", {})
 
-    def wait_until_ready(self, bot: BotProcess, *, timeout: float = STARTUP_SECONDS) -> None:
-        """Until the bot finished post_init (its setMyCommands reached the emulator)."""
+    def wait_until_ready(self, bot: BotProcess, *, timeout: float = STARTUP_SECONDS,
+                         instance: str | None = None) -> None:
+        """Until the bot finished post_init (its setMyCommands reached the emulator); `instance`:
+        the name in its base URL when several bots share the emulator."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.calls("setMyCommands"):
+            if any(instance is None or c.get("instance") == instance for c in self.calls("setMyCommands")):
                 return
             if bot.process.poll() is not None:
                 raise RuntimeError(f"bot exited with {bot.process.returncode}:\n{bot.log()[-3000:]}")

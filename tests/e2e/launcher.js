@@ -15,6 +15,11 @@
 // of a chat with long polling (/_libao/botMessages), and a timeline of user messages and bot
 // replies with sub-millisecond timestamps for the benchmark (/_libao/timeline).
 //
+// Several bot instances: a base URL of /i/NAME/bot<token>/… is the Bot API as instance NAME sees it
+// (its calls are recorded with `instance`). getUpdates behaves as Telegram's with two consumers: a
+// second request while another is waiting ends the earlier one with 409 Conflict; every
+// getUpdates is recorded with its start and end (`t`, `end`) and whether it was cut short.
+//
 // Usage: node launcher.js [--port N] ; prints {"port": N} on stdout once listening.
 'use strict';
 
@@ -45,6 +50,16 @@ const app = express();
 app.use(express.json({ limit: '5mb' }));
 app.use(express.urlencoded({ extended: true, limit: '5mb' }));
 
+// Which instance is calling (see the header): the prefix is taken off before routing.
+app.use((req, res, next) => {
+  const m = req.url.match(/^\/i\/([A-Za-z0-9_-]+)(\/bot.*)$/);
+  if (m) {
+    req.instance = m[1];
+    req.url = m[2];
+  }
+  next();
+});
+
 function params(req) {
   const p = { ...req.query, ...req.body };
   for (const key of ['reply_markup', 'entities', 'commands', 'results', 'reply_parameters']) {
@@ -55,9 +70,11 @@ function params(req) {
   return p;
 }
 
-function record(method, p) {
-  calls.push({ method, params: p, t: now() });
+let caller;  // the instance of the request being recorded (set by the route before `record`)
+function record(method, p, instance = caller) {
+  calls.push({ method, params: p, t: now(), instance });
 }
+app.use((req, res, next) => { caller = req.instance; next(); });
 
 function asMessage(stored) {
   const m = stored.message;
@@ -116,7 +133,7 @@ app.all('/bot:token/:method', (req, res, next) => {
   const fault = faults[i];
   fault.times -= 1;
   if (fault.times <= 0) faults.splice(i, 1);
-  calls.push({ method: req.params.method, params: p, t: now(), fault: fault.fault });
+  calls.push({ method: req.params.method, params: p, t: now(), fault: fault.fault, instance: req.instance });
   if (fault.fault === 'lost') {
     res.json = () => { req.socket.destroy(); return res; };
     next();
@@ -126,9 +143,24 @@ app.all('/bot:token/:method', (req, res, next) => {
 });
 
 // --- Bot API side -------------------------------------------------------------------------------
+const polling = new Map();  // token -> the waiting getUpdates: {entry, cut}
+const CONFLICT = { ok: false, error_code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' };
 app.all('/bot:token/getUpdates', async (req, res) => {
   const { token } = req.params;
   const p = params(req);
+  const entry = { method: 'getUpdates', params: p, t: now(), instance: req.instance };
+  calls.push(entry);
+  const earlier = polling.get(token);
+  if (earlier) earlier.cut();
+  let cut = false;
+  let wake = () => {};
+  const mine = { entry, cut: () => { cut = true; entry.conflict = true; wake(); } };
+  polling.set(token, mine);
+  const finish = () => {
+    if (polling.get(token) === mine) polling.delete(token);
+    if (entry.end === undefined) entry.end = now();
+  };
+  res.on('close', finish);  // a consumer that went away (killed) waits no more
   const offset = Number(p.offset || 0);
   const limit = Math.min(Number(p.limit || 100), 100);
   const timeout = Math.min(Number(p.timeout || 0), 50);
@@ -140,8 +172,13 @@ app.all('/bot:token/getUpdates', async (req, res) => {
     .filter((u) => u.botToken === token && u.updateId >= offset).slice(0, limit);
   let updates = pending();
   if (!updates.length && timeout > 0) {
-    await waitFor(USER_EVENTS, timeout * 1000);
-    updates = pending();
+    await Promise.race([waitFor(USER_EVENTS, timeout * 1000), new Promise((resolve) => { wake = resolve; })]);
+    updates = cut ? [] : pending();
+  }
+  finish();
+  if (cut) {
+    res.status(409).json(CONFLICT);
+    return;
   }
   res.json({ ok: true, result: updates.map(fixUpdate) });
 });

@@ -88,7 +88,7 @@ async def test_debug_session_leaves_no_canary_id_or_number_anywhere(matcher, tmp
         await staff_says("/report")
         await tap(STAFF_ID, "其他")
         await staff_says(f"说明 {c['report']}")
-        await staff_says("昨天下午")  # when it was discovered
+        await staff_says("3小时前")  # when it was discovered
         await staff_says(f"今天上午，{c['report']}，客户手机{MOBILE}")
         await staff_says("4")
         await staff_says(f"已封存 {c['report']}")

@@ -115,25 +115,13 @@ class FakeBotApi:
     payloads: list[str] = field(default_factory=list)
 
     def request(self) -> Any:
-        from telegram.request import BaseRequest
+        from support.telegram import OfflineRequest
 
         api = self
 
-        class _Request(BaseRequest):
-            async def initialize(self) -> None:
-                return None
-
-            async def shutdown(self) -> None:
-                return None
-
-            @property
-            def read_timeout(self) -> float | None:
-                return 1.0
-
-            async def do_request(self, url: str, method: str, request_data: Any = None,
-                                 read_timeout: Any = None, write_timeout: Any = None,
-                                 connect_timeout: Any = None, pool_timeout: Any = None) -> tuple[int, bytes]:
-                return api.handle(url.rsplit("/", 1)[-1], request_data.parameters if request_data else {})
+        class _Request(OfflineRequest):
+            async def answer(self, api_method: str, params: dict[str, Any]) -> tuple[int, bytes]:
+                return api.handle(api_method, params)
 
         return _Request()
 

@@ -66,21 +66,10 @@ class Call:
         raise AssertionError(f"no button containing {label_part!r} in {[b['text'] for b in self.buttons]}")
 
 
-@dataclass
-class RecordingRequest(BaseRequest):
-    """Answers Bot API calls offline and records them in `calls`.
+class OfflineRequest(BaseRequest):
+    """BaseRequest's interface for a Bot API that lives in the test: `answer(method, params)`
+    returns (HTTP status, JSON body) or raises the network error a real request would."""
 
-    `members`: user ids getChatMember reports as members of any group; `fail`: method names that
-    answer with a Telegram error (HTTP 400 with a description) to exercise error paths; `faults`:
-    method names that fail the way a network or Telegram does (see FAULTS)."""
-
-    calls: list[Call] = field(default_factory=list)
-    members: set[int] = field(default_factory=set)
-    fail: dict[str, str] = field(default_factory=dict)
-    faults: dict[str, str] = field(default_factory=dict)
-    _message_ids: itertools.count = field(default_factory=lambda: itertools.count(10_000))
-
-    # BaseRequest's abstract interface ------------------------------------------------------------
     async def initialize(self) -> None:
         return None
 
@@ -94,8 +83,28 @@ class RecordingRequest(BaseRequest):
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
                          pool_timeout: Any = None) -> tuple[int, bytes]:
-        api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
+        return await self.answer(url.rsplit("/", 1)[-1], params)
+
+    async def answer(self, api_method: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        raise NotImplementedError
+
+
+@dataclass
+class RecordingRequest(OfflineRequest):
+    """Answers Bot API calls offline and records them in `calls`.
+
+    `members`: user ids getChatMember reports as members of any group; `fail`: method names that
+    answer with a Telegram error (HTTP 400 with a description) to exercise error paths; `faults`:
+    method names that fail the way a network or Telegram does (see FAULTS)."""
+
+    calls: list[Call] = field(default_factory=list)
+    members: set[int] = field(default_factory=set)
+    fail: dict[str, str] = field(default_factory=dict)
+    faults: dict[str, str] = field(default_factory=dict)
+    _message_ids: itertools.count = field(default_factory=lambda: itertools.count(10_000))
+
+    async def answer(self, api_method: str, params: dict[str, Any]) -> tuple[int, bytes]:
         self.calls.append(Call(api_method, params))
         fault = self.faults.get(api_method)
         if fault == "timeout":  # the request never reached Telegram

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyotp
-import sqlite_utils
 import uvicorn
 from argon2 import PasswordHasher
 from starlette.testclient import TestClient
@@ -28,6 +27,7 @@ from bot.core.reports.sealing import Sealer
 from bot.core.reports.service import AssistantReportFlow, ReportService
 from bot.storage import AccountStore, ChatStore, ReportStore, connect
 from bot.storage.channels import ChannelStore
+from bot.storage.engine import Database
 from bot.storage.web import WebStore
 
 KEY = bytes(range(32))  # tests only
@@ -45,7 +45,7 @@ class Kit:
     assistant: Assistant
     totp: dict[str, str]
     identities: Identities
-    db: sqlite_utils.Database
+    db: Database
 
     def code(self, name: str, *, offset: int = 0) -> str:
         return pyotp.TOTP(self.totp[name]).at(time.time() + offset)

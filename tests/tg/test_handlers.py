@@ -87,7 +87,7 @@ async def test_post_init_sets_the_command_menu_and_starts_jobs(matcher, clock):
     everyone = ["start", "help", "check", "phrase", "settings", "report", "cancel"]
     assert [c["command"] for c in menus[0].params["commands"]] == everyone and "scope" not in menus[0].params
     by_chat = {m.params["scope"]["chat_id"]: [c["command"] for c in m.params["commands"]] for m in menus[1:]}
-    assert by_chat == {OFFICER: [*everyone, "reports"], ADMIN: [*everyone, "stats"]}
+    assert by_chat == {OFFICER: [*everyone, "reports"], ADMIN: [*everyone, "stats", "inbox"]}
     assert all(c["description"] for m in menus for c in m.params["commands"])
     await asyncio.sleep(0)  # let the job start
     await jobs.stop()

@@ -127,7 +127,7 @@ def test_staff_officer_reporter_story(kit, browser):
         # guided leak report from the chat page
         answered(page, lambda: page.click("#cmd-report"))
         answered(page, lambda: last_bot(page).locator("button.tap").last.click())  # category: other
-        for answer in ("有外单位人员在走廊打听项目进度", "昨天下午3点", "今天上午十点，三楼会议室"):
+        for answer in ("有外单位人员在走廊打听项目进度", "3小时前", "今天上午十点，三楼会议室"):
             page.fill("#input", answer)
             answered(page, lambda: page.click("#send"))
         answered(page, lambda: last_bot(page).locator("button.tap").first.click())  # level

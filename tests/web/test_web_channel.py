@@ -163,3 +163,27 @@ def test_the_web_page_has_the_same_per_user_limit_as_every_channel(tmp_path, sha
     h2 = {"X-CSRF-Token": login(other, kit, "staff2")}
     answer = other.post("/api/send", json={"text": "电话响几声要接？", "nonce": new_nonce()}, headers=h2).json()
     assert t("bot.rate_limited") not in answer["messages"][-1]["text"]
+
+
+def test_an_older_sqlite_file_keeps_its_accounts_and_sessions(tmp_path):
+    from bot.storage.engine import open_database
+    from bot.storage.migrations import LATEST, migrate, schema_version
+
+    # The tables as the release before versioned web tables made them: no totp_sealed column.
+    old = open_database(tmp_path / "old.db")
+    migrate(old, target=3)
+    old.execute("CREATE TABLE web_accounts (username TEXT PRIMARY KEY, role TEXT NOT NULL, "
+                "password_hash TEXT NOT NULL, "
+                "totp_secret TEXT, totp_last_step INTEGER DEFAULT 0, disabled INTEGER NOT NULL DEFAULT 0, "
+                "created_at FLOAT NOT NULL, updated_at FLOAT NOT NULL)")
+    old.execute("INSERT INTO web_accounts VALUES ('staff1', 'staff', 'hash', NULL, 0, 0, 1.0, 1.0)")
+    old.execute("CREATE TABLE web_sessions (key TEXT PRIMARY KEY, csrf TEXT NOT NULL, created REAL NOT NULL, "
+                "seen REAL NOT NULL, user TEXT, receipt BLOB, tries INTEGER NOT NULL DEFAULT 0)")
+    old.execute("""INSERT INTO web_sessions VALUES ('k1', 'c', 1.0, 1.0, '{"name": "staff1"}', NULL, 0)""")
+    old.close()
+
+    db = connect(tmp_path / "old.db")
+    assert schema_version(db) == LATEST
+    row = AccountStore(db).get("staff1")
+    assert row is not None and row["role"] == "staff" and row["totp_sealed"] is None
+    assert WebStore(db).drop_user_sessions("staff1") == ["k1"]

@@ -111,8 +111,10 @@ class DingTalkChannel(LongConnection):
             return
         inc = Incoming(channel=NAME, user=user, key=str(msg.message_id), text=str(msg.text.content or ""),
                        name=str(msg.sender_nick or ""))
-        for card in await self.gateway.handle(inc) or []:
+        async def send(card: Card) -> None:
             await asyncio.to_thread(self._send, msg, card)
+
+        await self.gateway.handle(inc, send)
 
     def on_press(self, message_id: str, data: dict[str, Any]) -> None:
         """Card callback: answered in the background, after the SDK acked it."""
@@ -127,11 +129,13 @@ class DingTalkChannel(LongConnection):
             self._spawn(self._answer_press(inc, cb.card_instance_id))
 
     async def _answer_press(self, inc: Incoming, out_track_id: str) -> None:
-        for card in await self.gateway.respond(inc):
+        async def send(card: Card) -> None:
             if card.edit and out_track_id:
                 await asyncio.to_thread(self._update, out_track_id, card)
             else:
                 await self.send_card(inc.user, card)
+
+        await self.gateway.respond(inc, send)
 
     # -- outbound (blocking SDK calls, run in threads) -----------------------------------------------
     def _send(self, msg: Any, card: Card) -> None:

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # Commands shown in Telegram's menu (setMyCommands), in this order; officers and admins get their own
 # commands added in their private chats (per-chat scope).
 MENU_COMMANDS = ("start", "help", "check", "phrase", "settings", "report", "cancel")
-ROLE_COMMANDS = {"staff": (), "officer": ("reports",), "admin": ("stats",)}
+ROLE_COMMANDS = {"staff": (), "officer": ("reports",), "admin": ("stats", "inbox")}
 _ROLE_KEY = "libao_role"
 # The gate's handler group: lower than any other, so it runs first.
 GATE_GROUP = -100
@@ -125,7 +125,7 @@ class Handlers:
 
     # -- commands -----------------------------------------------------------------------------------
     async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/start, /help, /phrase, /settings, /report, /cancel, /stats: the Assistant decides."""
+        """/start, /help, /phrase, /settings, /report, /cancel, /stats, /inbox: the Assistant decides."""
         message = update.effective_message
         assert message is not None and message.text is not None
         name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
@@ -225,7 +225,7 @@ def register_handlers(app: Application, handlers: Handlers) -> None:
     # Commands (in groups also as /cmd@botname; other bots' commands never reach here, see the gate).
     app.add_handler(CommandHandler("check", handlers.check))
     app.add_handler(CommandHandler(
-        ["start", "help", "phrase", "settings", "report", "reports", "cancel", "stats"], handlers.command))
+        ["start", "help", "phrase", "settings", "report", "reports", "cancel", "stats", "inbox"], handlers.command))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
 
     # Free text: any text in a private chat; in groups only a mention of the bot (the gate checks

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 from collections import OrderedDict
@@ -126,9 +127,7 @@ class WeComChannel(LongConnection):
         inc = self._incoming(frame, text=str((body.get("text") or {}).get("content", "")))
         if not inc.user:
             return
-        cards = await self.gateway.handle(inc)
-        for card in cards or []:
-            await self._reply(frame, card)
+        await self.gateway.handle(inc, functools.partial(self._reply, frame))
 
     async def _on_click(self, frame: dict[str, Any]) -> None:
         event = ((frame.get("body") or {}).get("event") or {}).get("template_card_event") or {}
@@ -142,8 +141,7 @@ class WeComChannel(LongConnection):
         except Exception as exc:
             log.warning("card click acknowledgement failed: %s", type(exc).__name__)
         if accepted:
-            for card in await self.gateway.respond(inc):
-                await self.send_card(inc.user, card)
+            await self.gateway.respond(inc, functools.partial(self.send_card, inc.user))
 
     async def _on_enter(self, frame: dict[str, Any]) -> None:
         with contextlib.suppress(Exception):

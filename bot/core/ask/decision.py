@@ -6,8 +6,12 @@ same thing at run time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bot.core.ask.calibration import Calibration
 
 Status = Literal["answer", "clarify", "unknown"]
 
@@ -27,6 +31,8 @@ class Decision:
     # When the lexical and the semantic signal each rank the same document first, two independent
     # readings agree, and a lower cutoff is as safe. None: the answer cutoff either way.
     agreed_cutoff: float | None = None
+    # Fitted probabilities instead of the thresholds above, when the evidence carries features.
+    calibration: Calibration | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,7 @@ class Evidence:
 
     decoy_gap: float  # best out-of-scope cosine minus best entry cosine
     agreed: bool  # both signals rank the same document first
+    features: Mapping[str, float] | None = None  # of the first entry, for a calibrated rule
 
 
 def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool = False,
@@ -52,6 +59,7 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool 
 
     A decoy on top means the question is about a known out-of-scope area: unknown. A `vague`
     question (one content word, "电话") names a subject, not a rule: candidates, never a guess.
+    A calibrated rule (with the evidence's features) decides on fitted probabilities instead.
     """
     if not ranked or ranked[0].decoy:
         return "unknown", []
@@ -59,6 +67,8 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool 
     # A one-word subject sits near everything, decoys included; offering candidates is never a guess.
     if vague and len(offered) > 1:
         return "clarify", offered[:limit]
+    if rule.calibration is not None and evidence is not None and evidence.features is not None:
+        return _calibrated(ranked, rule.calibration, evidence.features, limit=limit, vague=vague)
     if evidence is not None and rule.decoy_cosine is not None and evidence.decoy_gap >= -rule.decoy_cosine:
         return "unknown", []
     if not offered:
@@ -72,3 +82,17 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool 
     if top.score >= cutoff and top.score - runner_up >= rule.answer_margin:
         return "answer", offered[:limit]
     return "clarify", offered[:limit]
+
+
+def _calibrated(ranked: list[Scored], cal: Calibration, features: Mapping[str, float], *, limit: int,
+                vague: bool) -> tuple[Status, list[Scored]]:
+    """Answer when the first entry is probably right, candidates when a right one is probably among
+    them, else unknown; every entry below the first decoy competes (the models weigh the scores)."""
+    offered = [r for r in ranked if not r.decoy][:limit]
+    if not offered:
+        return "unknown", []
+    if not vague and cal.answer.probability(features) >= cal.answer_at:
+        return "answer", offered
+    if cal.reach.probability(features) >= cal.offer_at:
+        return "clarify", offered
+    return "unknown", []

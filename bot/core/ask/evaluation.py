@@ -161,7 +161,7 @@ def load_eval_file(path: Path) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _answers(entry: Entry, expect: list[str]) -> bool:
+def answers_expect(entry: Entry, expect: list[str]) -> bool:
     """The README's criterion: the entry's title + answer contains one `expect` string."""
     text = _plain(entry.title + entry.answer)
     return any(_plain(e) in text for e in expect)
@@ -198,8 +198,8 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
         q, expect = str(item["q"]), [str(e) for e in item.get("expect", [])]
         topic, style = str(item.get("topic", "")), str(item.get("style", ""))
         res = matcher.ask(q, limit=3)
-        ranks = [r for r, m in enumerate(res.matches) if _answers(m.entry, expect)]
-        by_score = [r for r, m in enumerate(res.ranked[:3]) if _answers(m.entry, expect)]
+        ranks = [r for r, m in enumerate(res.matches) if answers_expect(m.entry, expect)]
+        by_score = [r for r, m in enumerate(res.ranked[:3]) if answers_expect(m.entry, expect)]
         ranked_1 += bool(by_score) and by_score[0] == 0
         ranked_3 += bool(by_score)
         first = ranks[0] if ranks else None
@@ -301,7 +301,7 @@ def _collect(matcher: Matcher, data: dict[str, list[dict[str, Any]]], unknown_we
             rows = []
             for doc, lex, qc, ac in matcher.features(q, vector=vector, unknown_weight=uw):
                 decoy = doc >= n_entries
-                correct = not decoy and not oos and _answers(matcher.kb.entries[doc], expect)
+                correct = not decoy and not oos and answers_expect(matcher.kb.entries[doc], expect)
                 rows.append((doc, lex, qc, ac, decoy, correct))
             feats[uw] = rows
         out.append(_Item(oos, matcher.is_vague(q), expect, feats))

@@ -230,15 +230,15 @@ def build_shipped_index(directory: Path, *, config: MatcherConfig | None = None)
 def _entry_json(e: Entry) -> list[Any]:
     return [e.id, e.title, e.answer, list(e.questions), list(e.keywords),
             [[s.doc, s.clause, s.file] for s in e.sources], e.domain, e.topic, list(e.tags), list(e.related),
-            e.file, e.line]
+            e.file, e.line, *([list(e.clauses)] if e.clauses else [])]  # an entry without clauses encodes as before
 
 
 def _entry(row: list[Any]) -> Entry:
-    (id_, title, answer, questions, keywords, sources, domain, topic, tags, related, file, line) = row
+    (id_, title, answer, questions, keywords, sources, domain, topic, tags, related, file, line) = row[:12]
     return Entry(id=_str(id_), title=_str(title), answer=_str(answer), questions=_strs(questions),
                  keywords=_strs(keywords), sources=tuple(Source(*_strs(s)) for s in sources),
                  domain=_str(domain), topic=_str(topic), tags=_strs(tags), related=_strs(related),
-                 file=_str(file), line=int(line))
+                 file=_str(file), line=int(line), clauses=_strs(row[12]) if len(row) > 12 else ())
 
 
 def _str(value: object) -> str:

@@ -57,6 +57,9 @@ class EntryModel(BaseModel):
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     tags: Annotated[list[NonEmpty], Field(min_length=2)]
     related: list[NonEmpty] = []
+    # Imported clauses the rule rests on, as 《document title》citation (e.g. 《员工手册》第三章 第十二条);
+    # shown under the answer verbatim, checked by `kb lint` against the clause store.
+    clauses: list[NonEmpty] = []
 
 
 class DecoyModel(BaseModel):
@@ -103,6 +106,7 @@ class Entry:
     related: tuple[str, ...]
     file: str = ""
     line: int = 0
+    clauses: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -163,7 +167,7 @@ def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]
             id=m.id, title=m.title, answer=tidy_answer(m.answer), questions=tuple(m.questions),
             keywords=tuple(m.keywords), sources=sources_from(m.sources),
             domain=m.tags[0], topic=m.tags[1], tags=tuple(m.tags), related=tuple(m.related),
-            file=rel, line=line,
+            file=rel, line=line, clauses=tuple(m.clauses),
         ))
     return entries, problems
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from rapidfuzz import fuzz
 
+from bot.core.ask.calibration import CALIBRATION_FILE, Calibration, load_calibration
+from bot.core.ask.calibration import features as calibration_features
 from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
 from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.inputs import MAX_QUESTION_CHARS
@@ -58,10 +60,11 @@ class MatcherConfig:
     lexical: Decision = LEXICAL_RULE
     # Fusion with the semantic signal (used only when an embedder is attached).
     semantic_weight: float = 0.65  # share of the fused score that is semantic
-    semantic_floor: float = 0.82  # cosine mapped to 0; 1.0 maps to 100
-    answer_offset: float | None = None  # answer-passage cosine + offset competes with the questions'; None: unused
+    semantic_floor: float = 0.85  # cosine mapped to 0; 1.0 maps to 100
+    answer_offset: float | None = 0.0  # answer-passage cosine + offset competes with the questions'; None: unused
     semantic_candidates: int = 20  # nearest documents added to the lexical shortlist
     fused: Decision = FUSED_RULE
+    calibrated: bool = True  # with both signals, decide on knowledge/decision.yaml's fitted models when present
     exclusive_penalty: float = 0.5
     single_char_weight: float = 0.5  # one-character words say little on their own (年, 发, 叫)
     shortlist: int = 20  # documents reranked by alternate-question similarity
@@ -180,6 +183,9 @@ class Matcher:
         # Stopwords and exclusive groups: knowledge/language.yaml; fillers of other voices: voices.yaml.
         self.stopwords = kb.language.stopwords | kb.fillers
         self.exclusive = kb.language.exclusive if exclusive is None else exclusive
+        self.calibration: Calibration | None = None
+        if self.config.calibrated and kb.directory is not None:
+            self.calibration = load_calibration(kb.directory / CALIBRATION_FILE)
         english = {normalize_query(k): v for k, v in kb.english.items() if normalize_query(k)}
         # Whole English words only: "call" is 电话, the "call" inside "recall" is not.
         self._english = english
@@ -247,7 +253,11 @@ class Matcher:
     @property
     def rule(self) -> Decision:
         """The decision thresholds for the signals that run."""
-        return self.config.fused if self.signals == ("lexical", "semantic") else self.config.lexical
+        if self.signals != ("lexical", "semantic"):
+            return self.config.lexical
+        if self.calibration is not None:
+            return replace(self.config.fused, calibration=self.calibration)
+        return self.config.fused
 
     # -- scoring ---------------------------------------------------------------------------------
     def _exclusive_clash(self, query: str, idx: int) -> bool:
@@ -329,14 +339,28 @@ class Matcher:
         """Every candidate document with its fused score, best first, decoys included."""
         return self._rank_with_evidence(query, vector=vector)[0]
 
-    def _rank_with_evidence(self, query: str, *,
-                            vector: np.ndarray | None = None) -> tuple[list[Scored], Evidence | None]:
-        """`_rank`, and the signals' evidence beyond the fused score."""
+    def _rank_with_evidence(self, query: str, *, vector: np.ndarray | None = None,
+                            features: bool | None = None) -> tuple[list[Scored], Evidence | None]:
+        """`_rank`, and the signals' evidence beyond the fused score (with the calibration's
+        features when one is loaded, or when `features` asks for them)."""
         rows = self.features(query, vector=vector)
-        ranked = [Scored(i, round(fuse(self.config, lex, q, a), 2), i >= self._n_entries)
-                  for i, lex, q, a in rows]
+        fused = {i: round(fuse(self.config, lex, q, a), 2) for i, lex, q, a in rows}
+        ranked = [Scored(i, fused[i], i >= self._n_entries) for i, *_ in rows]
         ranked.sort(key=lambda r: (-r.score, r.doc))
-        return ranked, evidence(rows, self._n_entries)
+        seen = evidence(rows, self._n_entries)
+        first = next((r.doc for r in ranked if not r.decoy), None)
+        if seen is not None and first is not None and (self.calibration is not None if features is None else features):
+            words, unknown_share = self.word_stats(query)
+            seen = replace(seen, features=calibration_features(rows, fused, first, self._n_entries, words=words,
+                                                               unknown_share=unknown_share))
+        return ranked, seen
+
+    def word_stats(self, query: str) -> tuple[int, float]:
+        """(content words of the question, share of their idf mass the knowledge base never uses)."""
+        idfs = {w: self.idf(w) for w in self._words(self._prep(query))}
+        total = sum(idfs.values())
+        unknown = sum(v for w, v in idfs.items() if w not in self._idf)
+        return len(idfs), unknown / total if total else 1.0
 
     def is_vague(self, query: str) -> bool:
         """One content word at most: the question names a subject, not a situation."""

@@ -1,7 +1,9 @@
 """The semantic signal: cosine similarity between a question and each knowledge document's texts.
 
-A document (an entry, or an out-of-scope decoy) is represented by its title and alternate questions
-(embedded as e5 queries) and, for entries, its answer (embedded as a passage). Texts are folded
+A document (an entry, or an out-of-scope decoy) is represented by its title, alternate questions and
+each sentence of its answer (embedded as e5 queries: a question names one fact of a long answer, and
+sentence against question compares like with like) and, for entries, its whole answer (embedded as a
+passage). Texts are folded
 exactly like the lexical path (NFKC, traditional -> simplified, typo fixes) before embedding.
 Vectors come from the shipped file beside the knowledge base, then from the user cache; only texts
 found in neither are embedded (and cached).
@@ -38,12 +40,13 @@ class SemanticTexts:
 
     @classmethod
     def of(cls, kb: KnowledgeBase, *, titles: bool = True) -> SemanticTexts:
-        """`titles`: embed entry titles too (not for imported clauses, whose title is a citation
-        path that every clause of a document shares)."""
+        """`titles`: embed entry titles and answer sentences too (not for imported clauses, whose
+        title is a citation path that every clause of a document shares, and whose text is one
+        clause)."""
         queries: list[str] = []
         owners: list[int] = []
         for i, e in enumerate(kb.entries):
-            own = (e.title, *e.questions) if titles else e.questions
+            own = (e.title, *e.questions, *answer_sentences(e.answer)) if titles else e.questions
             for t in dict.fromkeys(normalize_query(x) for x in own):
                 queries.append(t)
                 owners.append(i)
@@ -56,6 +59,18 @@ class SemanticTexts:
 
     def keys(self, store: VectorStore) -> set[bytes]:
         return set(store.keys("query", self.queries)) | set(store.keys("passage", self.passages))
+
+
+_SENTENCE_END = re.compile(r"[；;。！？!?\n]")
+MIN_SENTENCE = 6  # characters: shorter pieces ("如下") say nothing on their own
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """The sentences of an answer worth embedding on their own (a one-sentence answer has none
+    beyond the whole answer)."""
+    parts = [p.strip(" ，,、：:") for p in _SENTENCE_END.split(answer)]
+    parts = [p for p in parts if len(p) >= MIN_SENTENCE]
+    return parts if len(parts) > 1 else []
 
 
 def user_cache_path(model_id: str, cache: Path) -> Path:

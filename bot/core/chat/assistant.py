@@ -7,6 +7,7 @@ about a platform or SQL: storage is the `ChatStore` protocol, text comes from th
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from bot.core.phrases import placeholders
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Phrasebook
 from bot.core.phrases.placeholders import SETTINGS
+from bot.core.rulebook.answer import linked_clauses
+from bot.core.rulebook.curate import accept, token
+from bot.core.rulebook.inbox import Cluster, cluster_questions, inbox_questions
 from bot.core.text.inputs import (
     MAX_DRAFT_CHARS,
     MAX_QUESTION_CHARS,
@@ -55,6 +59,10 @@ class ReportFlow(Protocol):
 
 # A settings prompt waits this long for its value; later text is a question again.
 PROMPT_SECONDS = 30 * 60
+# A 👎 within this time of the answer brings its (masked) question into the curation inbox.
+ASKED_SECONDS = 60 * 60
+INBOX_QUESTIONS = 2000  # the newest inbox questions clustered for /inbox
+INBOX_SHOWN = 5  # clusters listed, each with its accept button
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +94,7 @@ class Assistant:
         self._taps: dict[str, Callable[[Sender, tuple[str, ...]], Reply]] = {
             "a": self._tap_answer, "c": self._tap_choice, "v": self._tap_vote, "n": self._tap_none,
             "x": self._tap_example, "p": self._tap_phrase, "s": self._tap_setting, "r": self._tap_report,
-            "f": self._tap_flow, "e": self._tap_full, "l": self._tap_leak_report,
+            "f": self._tap_flow, "e": self._tap_full, "l": self._tap_leak_report, "i": self._tap_inbox,
         }
 
     # -- entry points ------------------------------------------------------------------------------
@@ -109,6 +117,8 @@ class Assistant:
             return self.cancel(sender)
         if name == "stats":
             return self.stats(sender)
+        if name == "inbox":
+            return self.inbox(sender)
         return Reply(t("bot.unknown_command"))
 
     def text(self, sender: Sender, text: str) -> Reply:
@@ -128,7 +138,7 @@ class Assistant:
         if cleaned.problem:
             return Reply(t(cleaned.problem))
         result = await asyncio.to_thread(self.matcher.ask, cleaned.text, limit=self.options.max_candidates)
-        return self._question_reply(cleaned, result)
+        return self._question_reply(sender, cleaned, result)
 
     def _prompted(self, sender: Sender, text: str) -> Reply | None:
         """The reply when `text` answers a pending prompt (report conversation, settings value)."""
@@ -222,14 +232,19 @@ class Assistant:
         cleaned = clean_input(question, max_chars=MAX_QUESTION_CHARS)
         if cleaned.problem:
             return Reply(t(cleaned.problem))
-        return self._question_reply(cleaned, self.matcher.ask(cleaned.text, limit=self.options.max_candidates))
+        return self._question_reply(sender, cleaned,
+                                    self.matcher.ask(cleaned.text, limit=self.options.max_candidates))
 
-    def _question_reply(self, cleaned: CleanInput, result: AskResult) -> Reply:
+    def _question_reply(self, sender: Sender, cleaned: CleanInput, result: AskResult) -> Reply:
         reply = self._render_result(result)
-        # Clause answers are not curated yet: they go to the curation inbox like unanswered ones.
-        if result.status in ("unknown", "clause") and self.options.store_unanswered and self.checker is not None:
+        if self.options.store_unanswered and self.checker is not None:
             # Masked where it is found: the inbox never holds a phone or ID number a user typed.
-            self.store.add_unanswered(self.checker.check(cleaned.text).masked_draft())
+            if result.status in ("unknown", "clause"):
+                # Clause answers are not curated yet: they go to the curation inbox like unanswered ones.
+                self.store.add_unanswered(self.checker.check(cleaned.text).masked_draft())
+            elif result.status == "answer":  # kept (masked, hashed scope) only so that a 👎 can bring it in
+                asked = {"q": self.checker.check(cleaned.text).masked_draft(), "e": result.matches[0].entry.id}
+                self.store.put_flow(_asked_scope(sender), "asked", json.dumps(asked, ensure_ascii=False))
         if cleaned.truncated:
             reply = Reply(t("input.truncated", limit=MAX_QUESTION_CHARS) + "\n" + reply.text, reply.buttons)
         return reply
@@ -250,7 +265,7 @@ class Assistant:
         rules about leaks (when reports are on), related questions, and 👍/👎 (until voted)."""
         related = [r for r in (self.matcher.kb.get(i) for i in entry.related) if r is not None]
         related = related[: self.options.max_related]
-        view = views.answer_view(entry, related, voted=voted, full=full)
+        view = views.answer_view(entry, related, voted=voted, full=full, clauses=linked_clauses(self.matcher, entry))
         rows: list[tuple[Button, ...]] = [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
         if view.expandable:
             label = t("bot.citations_label") if view.several_documents else t("bot.full_answer_label")
@@ -296,8 +311,71 @@ class Assistant:
         vote = 1 if parts[1] == "+" else -1
         if self.options.store_votes:
             self.store.add_vote(sender.user_id, entry.id, vote)
+        if vote < 0 and self.options.store_unanswered:
+            self._down_to_inbox(sender, entry.id)
         reply = self.answer(entry, voted=vote)
         return Reply(reply.text, reply.buttons, edit=True, toast=t("vote.toast"))
+
+    def _down_to_inbox(self, sender: Sender, entry_id: str) -> None:
+        """The question this user just got `entry_id` for, into the inbox marked with that entry."""
+        scope = _asked_scope(sender)
+        flow = self.store.get_flow(scope, newer_than=self.clock() - ASKED_SECONDS)
+        if flow is None or flow[0] != "asked":
+            return
+        try:
+            asked = json.loads(flow[1])
+        except ValueError:
+            return
+        if isinstance(asked, dict) and asked.get("e") == entry_id and isinstance(asked.get("q"), str):
+            self.store.add_unanswered(asked["q"], entry_id=entry_id)
+            self.store.end_flow(scope)
+
+    # -- the curation inbox (admins) -----------------------------------------------------------------
+    def _clusters(self) -> list[Cluster]:
+        return cluster_questions(self.matcher, inbox_questions(self.store.unanswered(limit=INBOX_QUESTIONS)))
+
+    def inbox(self, sender: Sender) -> Reply:
+        """Admins: unanswered and 👎 questions in clusters, each with its likely home and an accept button."""
+        if sender.role != "admin":
+            return Reply(t("access.admin_only"))
+        clusters = self._clusters()
+        if not clusters:
+            return Reply(t("inbox.empty"))
+        shown = clusters[:INBOX_SHOWN]
+        lines = [t("inbox.head", questions=sum(len(c.questions) for c in clusters), clusters=len(clusters),
+                   shown=len(shown))]
+        rows: list[tuple[Button, ...]] = []
+        for n, c in enumerate(shown, 1):
+            lines.append(t("inbox.cluster", n=n, size=len(c.questions), example=views.preview(c.representative)))
+            if c.voted_down:
+                lines.append(t("inbox.voted_down", count=c.voted_down))
+            if c.kind == "entry":
+                lines.append(t("inbox.target_entry", title=c.target_title))
+            elif c.kind == "clause":
+                lines.append(t("inbox.target_clause", citation=c.target_title))
+            else:
+                lines.append(t("inbox.target_none"))
+            rows.append((Button(t("inbox.accept_label", n=n), encode("i", token(c))),))
+        return Reply("\n".join(lines), tuple(rows))
+
+    def _tap_inbox(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
+        """Accept one cluster: only an admin, only a cluster that is still in the inbox as listed."""
+        if sender.role != "admin":
+            return Reply(t("access.admin_only"))
+        if len(parts) != 1:
+            return self.expired()
+        cluster = next((c for c in self._clusters() if token(c) == parts[0]), None)
+        if cluster is None:
+            return Reply(t("inbox.gone"))
+        directory = self.matcher.kb.directory
+        if directory is None:
+            return Reply(t("inbox.no_directory"))
+        done = accept(cluster, self.matcher, directory)
+        if done.problems:
+            return Reply(t("inbox.lint_failed"))
+        self.store.remove_unanswered(cluster.questions)
+        key = "inbox.accepted_alt" if done.kind == "alternate" else "inbox.accepted_draft"
+        return Reply(t(key, question=done.question, id=done.id, file=done.path.name))
 
     def _tap_none(self, sender: Sender, parts: tuple[str, ...]) -> Reply:
         if parts:
@@ -518,6 +596,11 @@ def _scope(sender: Sender) -> str:
     """The conversation a flow belongs to: this user in this chat."""
     chat = sender.chat_id if sender.chat_id is not None else sender.user_id
     return f"{chat}:{sender.user_id}"
+
+
+def _asked_scope(sender: Sender) -> str:
+    """Where the last answered question of a conversation waits for a possible 👎 (beside its flow)."""
+    return _scope(sender) + ":asked"
 
 
 def _setting(label: str) -> str | None:

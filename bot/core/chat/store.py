@@ -20,7 +20,8 @@ class ChatStore(Protocol):
     def set_setting(self, user_id: int, key: str, value: str) -> None: ...
     def clear_settings(self, user_id: int) -> None: ...
     def add_vote(self, user_id: int, entry_id: str, vote: int) -> None: ...
-    def add_unanswered(self, question: str) -> None: ...
+    def add_unanswered(self, question: str, *, entry_id: str | None = None) -> None: ...
+    def remove_unanswered(self, questions: list[str]) -> int: ...
     def vote_summary(self) -> list[dict[str, Any]]: ...
     def unanswered(self, *, limit: int = 100) -> list[dict[str, Any]]: ...
     def get_flow(self, scope: str, *, newer_than: float) -> tuple[str, str] | None: ...
@@ -34,7 +35,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self.settings: dict[int, dict[str, str]] = {}
         self.votes: dict[tuple[int, str], int] = {}
-        self.questions: list[str] = []
+        self.questions: list[tuple[str, str | None]] = []
         self.flows: dict[str, tuple[str, str, float]] = {}
         self.clock: Callable[[], float] = time.time
 
@@ -50,8 +51,14 @@ class MemoryStore:
     def add_vote(self, user_id: int, entry_id: str, vote: int) -> None:
         self.votes[(user_id, entry_id)] = 1 if vote > 0 else -1
 
-    def add_unanswered(self, question: str) -> None:
-        self.questions.append(storable(question))
+    def add_unanswered(self, question: str, *, entry_id: str | None = None) -> None:
+        self.questions.append((storable(question), entry_id))
+
+    def remove_unanswered(self, questions: list[str]) -> int:
+        gone = set(questions)
+        before = len(self.questions)
+        self.questions = [(q, e) for q, e in self.questions if q not in gone]
+        return before - len(self.questions)
 
     def vote_summary(self) -> list[dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -61,7 +68,7 @@ class MemoryStore:
         return sorted(out.values(), key=lambda r: (-r["down"], r["up"], r["entry_id"]))
 
     def unanswered(self, *, limit: int = 100) -> list[dict[str, Any]]:
-        return [{"question": q} for q in reversed(self.questions[-limit:])]
+        return [{"question": q, "entry_id": e} for q, e in reversed(self.questions[-limit:])]
 
     def get_flow(self, scope: str, *, newer_than: float) -> tuple[str, str] | None:
         found = self.flows.get(scope)

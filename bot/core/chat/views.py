@@ -90,25 +90,47 @@ def short_source(entry: Entry) -> str:
     return t("ask.source", source=preview(text, SOURCE_CHARS))
 
 
-def answer_view(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, full: bool = False) -> AnswerView:
+def linked_lines(clauses: Sequence[Entry], *, full: bool) -> list[str]:
+    """The imported clauses a curated entry points to: quoted verbatim with their citation (`full`),
+    else one short line of citations."""
+    if not clauses:
+        return []
+    if not full:
+        first = clauses[0].title
+        cited = first if len(clauses) == 1 else t("clause.linked_more", citation=first, count=len(clauses))
+        return [t("clause.linked_short", citations=preview(cited, SOURCE_CHARS))]
+    lines = [t("clause.linked")]
+    for c in clauses:
+        lines.append(f"「{c.answer}」")
+        lines.append(t("clause.citation", citation=c.title))
+    return lines
+
+
+def answer_view(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, full: bool = False,
+                clauses: Sequence[Entry] = ()) -> AnswerView:
     """An answer for a chat: title, the rule (its lead, unless `full`), the source (one short line,
-    unless `full`: then every citation), the related-questions header and the thanks for a vote."""
+    unless `full`: then every citation), the clauses it points to (cited, or quoted when `full`),
+    the related-questions header and the thanks for a vote."""
     rule = entry.answer if full else lead(entry.answer)
     source = t("ask.source", source=entry.source) if full else short_source(entry)
-    lines = [f"【{entry.title}】", rule, source]
+    lines = [f"【{entry.title}】", rule, source, *linked_lines(clauses, full=full)]
     if related:
         lines.append(t("ask.related"))
     if voted:
         lines.append(t("vote.thanks_up") if voted > 0 else t("vote.thanks_down"))
     several = len({s.doc for s in entry.sources}) > 1
-    expandable = not full and (rule != entry.answer or source != t("ask.source", source=entry.source))
+    expandable = not full and (rule != entry.answer or source != t("ask.source", source=entry.source)
+                               or bool(clauses))
     return AnswerView("\n".join(lines), expandable, several and expandable, REPORT_TAG in entry.tags[2:])
 
 
-def answer_text(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, list_related: bool = False) -> str:
-    """An answer in full, for outputs without buttons: title, rule, every citation, the related
-    questions (`list_related`: with their titles), and the thanks for a vote."""
-    lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source)]
+def answer_text(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, list_related: bool = False,
+                clauses: Sequence[Entry] = ()) -> str:
+    """An answer in full, for outputs without buttons: title, rule, every citation, the clauses it
+    points to (verbatim), the related questions (`list_related`: with their titles), and the thanks
+    for a vote."""
+    lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source),
+             *linked_lines(clauses, full=True)]
     if related:
         lines.append(t("ask.related"))
         if list_related:

@@ -149,21 +149,22 @@ def _masked_slice(draft: str, pii: _Spans, start: int, end: int) -> str:
 
 
 class PhraseMatcher:
-    """All forbidden-rule patterns in one Aho-Corasick automaton of their first parts.
+    """All forbidden-rule patterns in one Aho-Corasick automaton of their most selective parts.
 
-    One pass over the draft finds every anchor; a pattern's later parts are then looked for only
-    in the few characters after its anchor, and a rule's exceptions only around its candidates
-    (one compiled alternation per part), so frequent short words in later parts or exceptions
-    (吗, 我, 请) cost nothing on drafts where no anchor fires.
+    One pass over the draft finds every anchor. A one-part pattern is matched by its anchor; a
+    pattern of several parts runs as one regex (each part a prefix trie of its alternatives) over
+    the few dozen characters around its anchors only; a rule's exceptions are looked for only when
+    it has a candidate. Frequent short words in other parts or exceptions (吗, 我, 请) so cost
+    nothing on drafts where no anchor fires, and 5,000 extra patterns cost one automaton pass.
     """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
         refs: dict[str, list[tuple[int, Pattern, int]]] = {}  # key -> (rule index, pattern, anchor part index)
-        parts: dict[tuple[str, ...], _Part] = {}
-        self._later: dict[int, tuple[_Part, ...]] = {}  # id(pattern) -> its later parts
-        # rule index -> (first part, pattern, longest span) of each exception
-        self._exceptions: dict[int, tuple[tuple[_Part, Pattern, int], ...]] = {}
+        self._whole: dict[int, re.Pattern[str]] = {}  # id(pattern) -> the pattern of several parts as one regex
+        self._reach: dict[int, int] = {}  # id(pattern) -> the longest text it can match
+        # rule index -> its plain exceptions as one regex, and (regex, pattern) of each with parts or conditions
+        self._exceptions: dict[int, tuple[re.Pattern[str] | None, tuple[tuple[re.Pattern[str], Pattern], ...]]] = {}
         for ri, rule in enumerate(rules):
             for pat in rule.patterns:
                 # The most selective part anchors the pattern (the shortest alternative longest):
@@ -171,13 +172,13 @@ class PhraseMatcher:
                 k = max(range(len(pat.parts)), key=lambda i: (min(map(len, pat.parts[i])), -i))
                 for alt in pat.parts[k]:
                     refs.setdefault(alt, []).append((ri, pat, k))
-            excs = []
-            for pat in (*rule.patterns, *rule.exceptions):
-                self._later[id(pat)] = tuple(parts.setdefault(p, _Part(p)) for p in pat.parts)
-            for pat in rule.exceptions:
-                span = sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1)
-                excs.append((parts.setdefault(pat.parts[0], _Part(pat.parts[0])), pat, span))
-            self._exceptions[ri] = tuple(excs)
+            for pat in rule.patterns:
+                if len(pat.parts) > 1:
+                    self._whole[id(pat)] = _whole_regex(pat)
+                    self._reach[id(pat)] = sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1)
+            plain = [alt for pat in rule.exceptions if _plain(pat) for alt in pat.parts[0]]
+            self._exceptions[ri] = (re.compile(_trie_regex(plain)) if plain else None,
+                                    tuple((_whole_regex(pat), pat) for pat in rule.exceptions if not _plain(pat)))
         self.refs = refs
         self._automaton = build_automaton(refs)
 
@@ -194,94 +195,128 @@ class PhraseMatcher:
         cands: list[tuple[int, int, int]] = []
         per_rule: dict[int, int] = {}
         overflow: dict[str, int] = {}
+        text = view.text
+        # Patterns of several parts whose anchor fired: each is then matched by its own regex in
+        # C over the windows around its anchors, not part by part in Python around every anchor.
+        several: dict[int, tuple[int, Pattern, list[int]]] = {}
         for last, klen, refs in occurrences:
             start = last - klen + 1
-            for ri, pat, k in refs:
+            for ri, pat, _k in refs:
+                if len(pat.parts) > 1:
+                    entry = several.get(id(pat))
+                    if entry is None:
+                        several[id(pat)] = (ri, pat, [start])
+                    else:
+                        entry[2].append(start)
+                    continue
                 n = per_rule[ri] = per_rule.get(ri, 0) + 1
                 if n > _MAX_CANDIDATES:
                     rid = self.rules[ri].id
                     overflow[rid] = overflow.get(rid, 0) + 1
                     continue
-                first = self._back(view.text, pat, k, start) if k else start
-                if first is None:
+                if _conditions_ok(view, pat, start, last + 1):
+                    cands.append((ri, start, last + 1))
+        for key, (ri, pat, starts) in several.items():
+            for m in _windowed(self._whole[key], text, starts, self._reach[key]):
+                n = per_rule[ri] = per_rule.get(ri, 0) + 1
+                if n > _MAX_CANDIDATES:
+                    rid = self.rules[ri].id
+                    overflow[rid] = overflow.get(rid, 0) + 1
                     continue
-                done = self._complete(view, pat, first, last + 1, k + 1)
-                if done is not None:
+                first, done = m.start(), m.end()
+                if _conditions_ok(view, pat, first, done):
                     cands.append((ri, first, done))
         if not cands:
             return [], overflow
         out = []
         excepted: dict[int, list[tuple[int, int]]] = {}
         for ri, s, e in cands:
-            if self._exceptions[ri]:
-                if ri not in excepted:
-                    excepted[ri] = self._exception_spans(view, ri)
-                if any(xs < e and s < xe for xs, xe in excepted[ri]):
-                    continue
+            spans = excepted.get(ri)
+            if spans is None:
+                spans = excepted[ri] = self._exception_spans(view, ri)
+            if spans and any(xs < e and s < xe for xs, xe in spans):
+                continue
             out.append((self.rules[ri], s, e))
         return out, overflow
 
     def _exception_spans(self, view: Compact, ri: int) -> list[tuple[int, int]]:
         """Spans of rule `ri`'s exceptions in the draft (looked for once, only for rules with a candidate)."""
         text = view.text
-        spans = []
-        for first, pat, _span in self._exceptions[ri]:
-            for m in first.regex.finditer(text):
-                done = self._complete(view, pat, m.start(), m.end())
-                if done is not None:
-                    spans.append((m.start(), done))
+        plain, others = self._exceptions[ri]
+        spans = [m.span() for m in plain.finditer(text)] if plain is not None else []
+        for rx, pat in others:
+            spans += [m.span() for m in rx.finditer(text) if _conditions_ok(view, pat, m.start(), m.end())]
         return spans
 
-    def _back(self, text: str, pat: Pattern, k: int, pos: int) -> int | None:
-        """Start of parts 0..k-1 found backwards from an anchor (part k) starting at `pos`."""
-        for part in reversed(self._later[id(pat)][:k]):
-            lo = max(0, pos - pat.max_gap - part.longest)
-            best = None
-            for m in part.regex.finditer(text, lo, pos):
-                if m.end() >= pos - pat.max_gap:
-                    best = m.start()
-                    break
-            if best is None:
-                return None
-            pos = best
-        return pos
-
-    def _complete(self, view: Compact, pat: Pattern, start: int, pos: int, first: int = 1) -> int | None:
-        """End of the whole pattern whose parts before `first` end at `pos`, conditions checked."""
-        text = view.text
-        for part in self._later[id(pat)][first:]:
-            # Earliest occurrence within the gap, the longest there (正忙 / 正忙着 -> 正忙着).
-            m = part.regex.search(text, pos, pos + pat.max_gap + part.longest)
-            if m is None or m.start() > pos + pat.max_gap:
-                return None
-            pos = m.end()
-        if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, pos):
-            return None
-        if pat.question and not _question(view, start):
-            return None
-        if (text[start] in _ASCII_LETTERS or text[pos - 1] in _ASCII_LETTERS) and not _ascii_word(view, start, pos):
-            return None
-        return pos
 
 
-class _Part:
-    """One part of a pattern: its alternatives as one regex, longest first (earliest, then longest wins).
+def _windowed(rx: re.Pattern[str], text: str, starts: list[int], reach: int) -> list[re.Match[str]]:
+    """Matches of `rx` in the windows around its anchors (every match holds an anchor, so it lies
+    within `reach` of one): a few dozen characters searched instead of the whole draft."""
+    out: list[re.Match[str]] = []
+    lo = hi = -1
+    for a in starts:
+        wlo, whi = max(0, a - reach), min(len(text), a + reach)
+        if wlo <= hi:
+            hi = whi
+            continue
+        if hi > lo:
+            out += rx.finditer(text, lo, hi)
+        lo, hi = wlo, whi
+    if hi > lo:
+        out += rx.finditer(text, lo, hi)
+    return out
 
-    Compiled on first use: most parts are only consulted after their pattern's anchor fires, and
-    compiling all of them up front was most of the checker's start-up (`check`, `kb lint`)."""
 
-    __slots__ = ("_ordered", "_regex", "longest")
+def _plain(pat: Pattern) -> bool:
+    return len(pat.parts) == 1 and not (pat.clause_start or pat.clause_end or pat.question)
 
-    def __init__(self, alternatives: tuple[str, ...]):
-        self._ordered = sorted(alternatives, key=len, reverse=True)
-        self._regex: re.Pattern[str] | None = None
-        self.longest = len(self._ordered[0])
 
-    @property
-    def regex(self) -> re.Pattern[str]:
-        if self._regex is None:
-            self._regex = re.compile("|".join(map(re.escape, self._ordered)))
-        return self._regex
+def _whole_regex(pat: Pattern) -> re.Pattern[str]:
+    """A pattern as one regex: each next part at its earliest within the gap, the longest alternative
+    there (正忙 / 正忙着 -> 正忙着)."""
+    gap = f".{{0,{pat.max_gap}}}?"
+    return re.compile(gap.join(f"(?:{_trie_regex(p)})" for p in pat.parts), re.S)
+
+
+def _conditions_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
+    """The clause, question and whole-word conditions of a pattern matched at compact [start, end)."""
+    if (pat.clause_start or pat.clause_end) and not _clause_ok(view, pat, start, end):
+        return False
+    if pat.question and not _question(view, start):
+        return False
+    text = view.text
+    return not ((text[start] in _ASCII_LETTERS or text[end - 1] in _ASCII_LETTERS)
+                and not _ascii_word(view, start, end))
+
+
+def _trie_regex(words: Sequence[str]) -> str:
+    """The words as one regex factored by common prefix (你自己去问|你自己去找 -> 你自己去[问找]), a
+    longer word preferred where one is a prefix of another, as a longest-first alternation does;
+    the expanded alternatives of a pattern part run to hundreds, which a flat alternation tries one by one."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        end = "" in node
+        children = [(ch, build(child)) for ch, child in sorted(node.items()) if ch]
+        if not children:
+            return ""
+        if all(not rest for _, rest in children) and len(children) > 1:
+            body = "[" + "".join(re.escape(ch) for ch, _ in children) + "]"
+        elif len(children) == 1:
+            body = re.escape(children[0][0]) + children[0][1]
+            if end:
+                body = f"(?:{body})"
+        else:
+            body = "(?:" + "|".join(re.escape(ch) + rest for ch, rest in children) + ")"
+        return body + "?" if end else body
+
+    return build(trie)
 
 
 class _PrefixMax:
@@ -318,6 +353,11 @@ def _ascii_word(view: Compact, start: int, end: int) -> bool:
     after = wide[we] if we < len(wide) else " "
     return not (view.text[start] in _ASCII_LETTERS and before in _ASCII_LETTERS) and not (
         view.text[end - 1] in _ASCII_LETTERS and after in _ASCII_LETTERS)
+
+
+def _first_person(word: str) -> bool:
+    """A commitment the speaker makes (我会, 帮您问), as opposed to a courtesy (欢迎, 如有)."""
+    return "我" in word or any(v in word for v in ("帮您", "为您", "替您", "给您", "陪您", "带您", "转接"))
 
 
 def _question(view: Compact, pos: int) -> bool:
@@ -370,6 +410,7 @@ class Checker:
         names = re.escape(rules.signals.surnames) or "王"
         self._vocative = re.compile(f"(?:[{names}](?:{titles})|[小老阿][{names}]|{'|'.join(_COLLEAGUES)})(?:啊|呀|哈|)")
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
+        self._committing = {r.id: tuple(w for w in r.unless if _first_person(w)) for r in rules.rules}
         self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
         items: list[Marker | Topic] = [*rules.markers, *rules.topics]
         self._secret_text = {m.id: (t("check.why", why=m.why, source=m.source), m.suggestion) for m in items}
@@ -389,11 +430,9 @@ class Checker:
         phrase_occ: list[tuple[int, int, tuple[tuple[int, Pattern, int], ...]]] = []
         secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
         if self._automaton is not None and folded.compact.text:
-            for last, (klen, (prefs, srefs)) in self._automaton.iter(folded.compact.text):
-                if prefs:
-                    phrase_occ.append((last, klen, prefs))
-                if srefs:
-                    secret_occ.append((last, klen, srefs))
+            occ = list(self._automaton.iter(folded.compact.text))
+            phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _)) in occ if prefs]
+            secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in occ if srefs]
         findings = self._forbidden(folded, phrase_occ)
         findings += self._sounds(folded, findings)
         pii = self._pii(folded)
@@ -420,9 +459,12 @@ class Checker:
             if rule.unless:
                 ss, se = view.sentence_of(s)
                 if (rule.id, ss) not in cleared:
-                    # The sentence and the next one: 没关系，我来帮您 after a question still answers it.
+                    # The sentence itself, and for a first-person commitment the next one too (没关系，我来帮您
+                    # after a question still answers it); a closing courtesy in the next sentence (如有疑问欢迎来电)
+                    # does not take back what this one said.
                     _, ne = view.sentence_of(se) if se < len(view.text) else (se, se)
-                    cleared[(rule.id, ss)] = any(w in view.text[ss:ne] for w in rule.unless)
+                    cleared[(rule.id, ss)] = any(w in view.text[ss:se] for w in rule.unless) or any(
+                        w in view.text[se:ne] for w in self._committing[rule.id])
                 if cleared[(rule.id, ss)]:
                     continue
             os, oe = view.span(s, e)

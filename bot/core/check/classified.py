@@ -35,15 +35,29 @@ _NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百�
 _UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
           "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
-          "万元", "升", "瓶", "包", "桶", "袋", "吨")
+          "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗")
 _DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
             "条", "款", "章", "项")
+# Amounts in English words on the compact text (threepointtwomillion, fivepercent).
+_EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+                     r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|[0-9])[a-z]{0,16}?"
+                     r"(?:million|billion|thousand|grand|percent)")
+# A capitalised English word in the draft as typed: a named person or organisation unless listed as not a name.
+_CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,11}(?![A-Za-z])")
+# Verbs that stamp or assign a level to the document at hand (印着“机密”, 已定为机密, 通知为机密级).
+_STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着",
+                 "印有", "盖有", "标有", "写有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为",
+                 "确定为", "定密为")
+_STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
+# After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
+_HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
 # A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
 # symbols, possibly spaced out (8 8 2 1). Bounded repeats over disjoint classes: linear.
 _CRED_VALUE = re.compile(
     r"[\s:：是为=叫用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
+_CRED_LEAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:是|为|[:：])")
 _OPEN = frozenset("【[(（〔「『<〈《〖{｛［")
 _CLOSE = frozenset("】])）〕」』>〉》〗}｝］")
 _STARS = frozenset("★☆✩✪✫✬✭✮✯✰⭐*")
@@ -102,7 +116,8 @@ class Classified:
         self._english_max = max((w.count(" ") + 1 for w in self.english), default=0)
         titles = "|".join(sorted(sig.person_titles, key=len, reverse=True)) or "总"
         surnames = re.escape(sig.surnames) or "王"
-        self._person = re.compile(f"[{surnames}](?:{titles})|[老小阿][{surnames}]")
+        self._person = re.compile(f"[{surnames}](?:{titles})|[老小阿][{surnames}]|[{surnames}]某某?")
+        self._not_names = sig.not_names | frozenset(self.english)
         self.refs = refs
         self.auto = build_automaton(refs)
 
@@ -122,7 +137,10 @@ class Classified:
             hits += self._english_hits(f)
         out: list[SecretHit] = []
         out += self._markings(f, hits)
-        marked = frozenset(f.compact.sentence_of(h.start) for h in out)
+        marked: dict[tuple[int, int], int] = {}
+        for h in out:
+            sent = f.compact.sentence_of(h.start)
+            marked[sent] = min(marked.get(sent, h.end), h.end)
         out += self._topics(f, hits, contacts, marked=marked)
         return out
 
@@ -175,6 +193,7 @@ class Classified:
         def prose_follows(e: int) -> bool:
             return any(text[e:e + n] in prose for n in lengths)
 
+        rules_words = [(hs, he) for hs, he, role, _ in hits if role == "neg_rules"]
         deictic_ends = sorted(de for _, de in roles.get("deictic", ()))
         shared = {c.sentence_of(s) for s, _, role, _ in hits if role in ("share", "cue")}
 
@@ -198,6 +217,8 @@ class Classified:
                 kind = "frame"
             elif _after_level_label(text, s):
                 kind = "level"
+            elif (stamp := _stamped(text, s, e, c.clauses)) and not _level_soon(text, e, self.marker):
+                kind = stamp
             elif text.startswith("级", e) and e + 1 in c.clauses and not _listed(f, s, e + 1) and (
                     not _level_soon(text, e + 1, self.marker)):
                 kind = "grade"  # 此件绝密级。 (a level with 级 closing its clause)
@@ -210,9 +231,12 @@ class Classified:
                 kind = "heading"
             if not kind:
                 continue
-            if kind in ("deictic", "heading", "grade") and (sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
+            if kind in ("deictic", "heading", "grade", "stamped") and (
+                    sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
-            if prose_follows(e) and kind not in ("frame", "level", "period"):
+            if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN):
+                continue  # 是绝密（最主要的…）: a level being explained
+            if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned"):
                 continue
             out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("english", ()):
@@ -234,10 +258,13 @@ class Classified:
             if before == "、" or after == "、":
                 continue
             framed = before in _OPEN or after in _CLOSE
-            if sent_neg(s, "neg_refusal") or (not framed and sent_neg(s, "neg_rules")):
+            # 本材料为内部资料，不得外传: the instruction that goes with a label on the document at hand.
+            at_hand = deictic_before(s)
+            if sent_neg(s, "neg_refusal") or (not framed and not at_hand and sent_neg(s, "neg_rules")):
                 continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
-            labelled = framed or deictic_before(s) or gap_ok or c.sentence_of(s) in shared
+            handed = s in c.clauses and text.startswith(_HANDED, e)
+            labelled = framed or at_hand or gap_ok or handed or c.sentence_of(s) in shared
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
@@ -258,9 +285,11 @@ class Classified:
 
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
                 contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...], *,
-                marked: frozenset[tuple[int, int]] = frozenset()) -> list[SecretHit]:
-        """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one) the
-        marking is the secrecy cue of every other sentence; a marked title alone names, not discloses."""
+                marked: dict[tuple[int, int], int] | None = None) -> list[SecretHit]:
+        """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one, with the
+        end of the first) the marking is the secrecy cue of every other sentence and of what follows it
+        past a clause break in its own; a marked title alone names, not discloses."""
+        marked = marked or {}
         c = f.compact
         text = c.text
         terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
@@ -274,7 +303,9 @@ class Classified:
             if role in ("neg_public", "neg_rules") and _negated(text, s):
                 continue
             if role == "share" and _forbidden_act(text, s):
-                continue
+                if not text[max(0, s - 2):s].endswith(_HUSH):
+                    continue
+                role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
             sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
         out: list[SecretHit] = []
         # Longest term wins where terms overlap (进货价 over 进货).
@@ -286,22 +317,28 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
-            if marked and sent not in marked and "cue" not in sg:
+            if marked and "cue" not in sg and (sent not in marked or (
+                    s > marked[sent] and any(b in c.clauses for b in range(marked[sent] + 1, s)))):
                 sg = {**sg, "cue": [(s, e)]}
-            if "neg_refusal" in sg or "neg_rules" in sg or "neg_public" in sg:
+            if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
-            if self._owned(text, s) or _listed(f, s, e):
+            if self._owned(text, s, c.clauses):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts)
-            if ev:
+            if ev and not _listed(f, s, e):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
 
-    def _owned(self, text: str, s: int) -> bool:
-        """An own-word (您的, 贵公司) ends at most two characters before the topic word."""
-        lo = max(0, s - 6)
-        return any(m.end() >= s - 2 for m in self._own_re.finditer(text, lo, s)) if self._own_re else False
+    def _owned(self, text: str, s: int, clauses: frozenset[int]) -> bool:
+        """An own-word (您的, 贵公司) ends at most two characters before the topic word, or opens its
+        clause (您的工资卡收到本月工资: the clause speaks of the customer's own account)."""
+        if self._own_re is None:
+            return False
+        lo = s
+        while lo > 0 and lo not in clauses:
+            lo -= 1
+        return any(m.end() >= s - 2 or m.start() == lo for m in self._own_re.finditer(text, max(lo, s - 12), s))
 
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
                   sg: dict[str, list[tuple[int, int]]],
@@ -315,6 +352,10 @@ class Classified:
         lo, hi = max(ss, s - 24), min(se, e + 24)
         if "quantity" in want:
             q = _quantity(text, lo, hi)
+            if q is None and se < len(text) and f.wide.text[c.wide_index(se - 1) + 1:c.wide_index(se) + 1].count("?"):
+                # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
+                ns, ne = c.sentence_of(se)
+                q = _quantity(text, ns, min(ne, ns + 24))
             if q:
                 return "quantity", q[0], q[1]
         if "taken" in want:
@@ -325,16 +366,20 @@ class Classified:
             m = self._person.search(text, lo, hi)
             if m:
                 return "person", m.start(), m.end()
+            for ns, ne in self._names(f):
+                if ss <= ns < se:
+                    return "person", ns, ne
         if "contact" in want:
-            for cs, ce in contacts:
-                if ss <= cs < se:
-                    return "contact", cs, ce
+            inside = [(cs, ce) for cs, ce in contacts if ss <= cs < se]
+            if inside:
+                return "contact", inside[0][0], inside[0][1]
         if "credential" in want:
             v = self._credential(f, e, se)
             if v:
                 return "credential", v[0], v[1]
         for signal in ("cue", "share", "decision", "future"):
-            if signal in want and signal in sg:
+            # A signal word that is the topic word itself (董事会) is not evidence about it.
+            if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
                 return signal, s, e
         if cat.strong_future and text[s:e] in cat.strong_future and "future" in sg:
             return "future", s, e
@@ -347,6 +392,16 @@ class Classified:
             return "security_detail", s, e
         return None
 
+    def _names(self, f: Folded) -> list[tuple[int, int]]:
+        """Compact spans of capitalised English words that are not vocabulary: named people or firms."""
+        out = []
+        for m in _CAPITALISED.finditer(f.original):
+            if m.group().lower() in self._not_names:
+                continue
+            ws, we = f.wide_index(m.start()), f.wide_index(m.end() - 1)
+            out.append((f.compact_index(ws), f.compact_index(we) + 1))
+        return out
+
     def _credential(self, f: Folded, e: int, se: int) -> tuple[int, int] | None:
         """Compact span of a credential-shaped value or a lock combination right after [.., e)."""
         c = f.compact
@@ -357,8 +412,12 @@ class Classified:
         wide = f.wide.text
         we = c.wide_index(e - 1) + 1
         m = _CRED_VALUE.match(wide, we)
-        if not m:
-            return None
+        if m is None or not m.group(1).strip():
+            # A few words between the thing and its value (门的数字是6-2-9-1): a short code only.
+            lead = _CRED_LEAD.match(wide, we)
+            m = _CRED_VALUE.match(wide, lead.end()) if lead else None
+            if m is None or not 4 <= len(m.group(1).replace(" ", "").replace("-", "")) <= 8:
+                return None
         value = m.group(1).replace(" ", "").replace("\t", "")
         has_digit = any(ch.isdigit() for ch in value)
         has_alpha = any(ch.isalpha() for ch in value)
@@ -374,6 +433,7 @@ def _symbol(ch: str) -> bool:
     return unicodedata.category(ch) == "So"
 
 
+_HUSH = ("别", "不要", "勿", "莫")
 _DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可")
 
 
@@ -440,6 +500,33 @@ def _after_level_label(text: str, s: int) -> bool:
     return False
 
 
+def _clause_has(c: Compact, pos: int, spans: list[tuple[int, int]]) -> bool:
+    """A span of `spans` lies in the clause holding compact `pos`."""
+    lo = hi = pos
+    while lo > 0 and lo not in c.clauses:
+        lo -= 1
+    while hi < len(c.text) and hi not in c.clauses:
+        hi += 1
+    return any(lo <= s and e <= hi for s, e in spans)
+
+
+def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
+    """"stamped" when a marking verb puts the level on the document (印着机密, 已定为机密), "assigned"
+    when a copula does and the level closes its clause or takes 级 (通知为机密级, 这份是绝密的), else ""."""
+    before = text[max(0, s - 4):s]
+    verb = next((v for v in _STAMP if before.endswith(v)), "")
+    if not verb:
+        return ""
+    if verb in _STRONG_STAMP:
+        return "stamped"
+    level = text[s:e]
+    rest = e + 1 if text.startswith("级", e) else e
+    closes = rest in clauses or (text.startswith("的", rest) and rest + 1 in clauses)
+    if closes and (rest > e or level != "秘密"):  # 是秘密 alone is everyday speech; 是秘密级 is a marking
+        return "assigned"
+    return ""
+
+
 def _period(text: str, e: int) -> bool:
     i = e
     while i < len(text) and text[i].isdigit():
@@ -458,7 +545,7 @@ def _quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
             return m.start(), end
         digit = any(ch.isdigit() for ch in tok)
         mult = any(ch in "十百千万亿" for ch in tok)
-        rest = text[end:end + 4]
+        rest = text[end:end + 8]
         if rest.startswith(("多", "来", "余", "几")):
             rest = rest[1:]
         unit = rest.startswith(_UNITS)
@@ -466,6 +553,9 @@ def _quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
             return m.start(), end
         if digit and mult:
             return m.start(), end
+        if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
+            return m.start(), end
         if digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7:
             return m.start(), end
-    return None
+    en = _EN_NUM.search(text, lo, hi)
+    return (en.start(), en.end()) if en else None

@@ -25,7 +25,7 @@ from bot.core.check.rules import PiiContext
 from bot.core.text.fold import Folded
 
 # Digit runs; junk between digits is bounded and disjoint from \d, so matching is linear.
-_JUNK = r"[ \t\u3000\-‐‑–—−./\\*_~·•|'`\u2600-\u27bf\U0001F000-\U0001FAFF]"
+_JUNK = r"[ \t\u3000\-‐‑–—−./\\*_~·•|'`\u2190-\u21ff\u25a0-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF]"
 _RUN = re.compile(
     r"(?<![0-9a-z])(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
     r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:" + _JUNK + r"{0,3}[0-9])*+(?:" + _JUNK + r"{0,2}x)?(?![0-9a-z])")

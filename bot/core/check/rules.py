@@ -126,6 +126,9 @@ class TopicsModel(BaseModel):
     security_detail: list[NonEmpty] = []
     org_suffix: list[NonEmpty] = []
     person_titles: list[NonEmpty] = []
+    # Capitalised English words that open sentences or name things, not people (a capitalised word
+    # otherwise names a party: Jason, Hengda).
+    not_names: list[NonEmpty] = []
     surnames: NonEmpty
     english: dict[NonEmpty, list[NonEmpty]] = {}
     categories: Annotated[list[dict[str, Any]], Field(min_length=1)]
@@ -243,6 +246,7 @@ class Signals:
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> words
     person_titles: tuple[str, ...] = ()
     surnames: str = ""
+    not_names: frozenset[str] = frozenset()
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
 
 
@@ -387,7 +391,8 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
         words |= {f"neg_{role}": _folded(ws) for role, ws in tm.negatives.items()}
         words |= {"security_detail": _folded(tm.security_detail), "org": _folded(tm.org_suffix)}
         english = {k: tuple(w.lower() for w in v) for k, v in tm.english.items()}
-        signals = Signals(words, _folded(tm.person_titles), tm.surnames, english)
+        signals = Signals(words, _folded(tm.person_titles), tm.surnames, english=english,
+                          not_names=frozenset(w.lower() for w in tm.not_names))
         for i, raw in enumerate(tm.categories):
             try:
                 cm = CategoryModel.model_validate(raw)

@@ -64,7 +64,7 @@ class ClauseConfig:
 
         return replace(base, semantic_weight=self.semantic_weight, semantic_floor=self.semantic_floor,
                        answer_offset=self.answer_offset, lexical=rule(self.lexical_cutoff),
-                       fused=rule(self.fused_cutoff))
+                       fused=rule(self.fused_cutoff), calibrated=False)
 
 
 def _body(clause: Clause) -> str:
@@ -114,6 +114,25 @@ def is_clause(entry: Entry) -> bool:
     return entry.id.startswith(CLAUSE_ID_PREFIX)
 
 
+_REFERENCE = re.compile(r"^\s*《(?P<doc>[^》]+)》\s*(?P<path>.*?)\s*$")
+
+
+def referenced(reference: str, clauses: list[Entry]) -> list[Entry]:
+    """The clauses a curated entry's reference names, in document order: 《document title》 and the
+    citation's labels or headings (《员工手册》第十二条 takes the article and its items; 第十二条 （一）
+    the item alone; a chapter label all its clauses). [] when the reference is malformed."""
+    m = _REFERENCE.match(reference)
+    if m is None:
+        return []
+    doc, wanted = m.group("doc").strip(), set(m.group("path").split())
+    out = []
+    for c in clauses:
+        source = c.sources[0]
+        if source.doc == doc and wanted <= set(source.clause.split()):
+            out.append(c)
+    return out
+
+
 class ClauseAnswerer:
     """Search over imported clauses, and the fallback `Matcher.ask` consults (see `consider`)."""
 
@@ -132,6 +151,14 @@ class ClauseAnswerer:
 
     def __len__(self) -> int:
         return len(self.matcher.kb.entries)
+
+    def linked(self, entry: Entry) -> list[Entry]:
+        """The clauses `entry` points to (its `clauses:` references), each once, in reference order."""
+        out: dict[str, Entry] = {}
+        for reference in entry.clauses:
+            for c in referenced(reference, self.matcher.kb.entries):
+                out.setdefault(c.id, c)
+        return list(out.values())
 
     # -- semantic signal ---------------------------------------------------------------------------
     def vector_files(self) -> tuple[Path, ...]:
@@ -187,6 +214,12 @@ class ClauseAnswerer:
             return curated
         status, found = self.rank(query, vector=vector)
         return choose(curated, status, found, self.config, limit=limit)
+
+
+def linked_clauses(matcher: Matcher, entry: Entry) -> list[Entry]:
+    """The imported clauses a curated entry points to, from the matcher's clause fallback ([] without one)."""
+    fallback = getattr(matcher, "fallback", None)
+    return fallback.linked(entry) if entry.clauses and isinstance(fallback, ClauseAnswerer) else []
 
 
 def choose(curated: AskResult, status: str, clauses: list[Match], config: ClauseConfig, *, limit: int) -> AskResult:

@@ -23,14 +23,15 @@ from bot.core.ask.knowledge import Entry, load_knowledge
 from bot.core.phrases.messages import t
 from bot.core.yamlfile import DataError, Problem
 
-HEADER = ("id", "file", "title", "answer", "keywords", "sources", "tags", "related")
+BASE_HEADER = ("id", "file", "title", "answer", "keywords", "sources", "tags", "related")
+HEADER = (*BASE_HEADER, "clauses")  # sheets written before the clauses column still import
 QUESTION_HEADER = "question"
-FIELDS = ("title", "answer", "questions", "keywords", "sources", "tags", "related")
+FIELDS = ("title", "answer", "questions", "keywords", "sources", "tags", "related", "clauses")
 
 
 def is_entries_sheet(rows: list[list[str]]) -> bool:
     """True when the first row is the entries sheet's header (otherwise the .xlsx is a rulebook)."""
-    return bool(rows) and tuple(c.strip() for c in rows[0][: len(HEADER)]) == HEADER
+    return bool(rows) and tuple(c.strip() for c in rows[0][: len(BASE_HEADER)]) == BASE_HEADER
 
 
 def _entry_record(e: Entry) -> dict[str, Any]:
@@ -42,6 +43,8 @@ def _entry_record(e: Entry) -> dict[str, Any]:
     }
     if e.related:
         record["related"] = list(e.related)
+    if e.clauses:
+        record["clauses"] = list(e.clauses)
     return record
 
 
@@ -58,7 +61,7 @@ def export_sheet(entries: list[Entry], path: Path) -> None:
     for e in entries:
         sources = "\n".join(f"{s.doc} | {s.clause} | {s.file}" for s in e.sources)
         ws.append([e.id, Path(e.file).name, e.title, e.answer, "\n".join(e.keywords), sources,
-                   "\n".join(e.tags), "\n".join(e.related), *e.questions])
+                   "\n".join(e.tags), "\n".join(e.related), "\n".join(e.clauses), *e.questions])
     ws.freeze_panes = "C2"
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=".xlsx.tmp")
     os.close(fd)
@@ -78,11 +81,13 @@ def parse_rows(rows: list[list[str]], name: str) -> tuple[list[tuple[str, dict[s
     """(file name, entry record) per data row, and problems with their row numbers."""
     out: list[tuple[str, dict[str, Any]]] = []
     problems: list[str] = []
+    header = HEADER if tuple(c.strip() for c in rows[0][: len(HEADER)]) == HEADER else BASE_HEADER
     for number, row in enumerate(rows[1:], start=2):
-        cells = [*row, *[""] * (len(HEADER) - len(row))]
+        cells = [*row, *[""] * (len(header) - len(row))]
         if not any(c.strip() for c in cells):
             continue
-        rid, file, title, answer, keywords, sources, tags, related = (c.strip() for c in cells[: len(HEADER)])
+        rid, file, title, answer, keywords, sources, tags, related = (c.strip() for c in cells[: len(BASE_HEADER)])
+        clauses = cells[len(BASE_HEADER)].strip() if header is HEADER else ""
         if not rid or not file:
             problems.append(t("kb.sheet.bad_row", name=name, row=number, problem="id / file"))
             continue
@@ -95,11 +100,13 @@ def parse_rows(rows: list[list[str]], name: str) -> tuple[list[tuple[str, dict[s
             srcs.append({"doc": parts[0], "clause": parts[1], "file": parts[2]})
         record: dict[str, Any] = {
             "id": rid, "title": title, "answer": answer.strip(),
-            "questions": [q.strip() for q in cells[len(HEADER):] if q.strip()],
+            "questions": [q.strip() for q in cells[len(header):] if q.strip()],
             "keywords": _lines(keywords), "sources": srcs, "tags": _lines(tags),
         }
         if _lines(related):
             record["related"] = _lines(related)
+        if _lines(clauses):
+            record["clauses"] = _lines(clauses)
         out.append((Path(file).name, record))
     return out, problems
 
@@ -155,7 +162,7 @@ def plan_sheet(rows: list[list[str]], directory: Path, *, name: str) -> SheetPla
             for f in diffs:
                 before = old_file if f == "file" else old_record.get(f, [])
                 after = file if f == "file" else record.get(f, [])
-                if f in ("questions", "keywords", "tags", "related") and isinstance(before, list):
+                if f in ("questions", "keywords", "tags", "related", "clauses") and isinstance(before, list):
                     # exactly the edits: the values taken out and put in
                     gone = [x for x in before if x not in after]
                     new = [x for x in after if x not in before]

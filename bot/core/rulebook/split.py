@@ -15,6 +15,7 @@ line, or numbering that restarts at 第一章 / 第一条 / 一、, starts a new
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ _MARKER_RE = re.compile(
 _TITLE_SUFFIX = r"(?:规范|制度|办法|守则|规定|细则|标准|条例|准则|须知|章程|规程|要求|公约|指引|手册)"
 _TITLE_BRACKET = r"(?:[（(](?![一二三四五六七八九十\d]{1,3}[）)])[^）)]{1,6}[）)])?"
 _GLUED_TITLE_RE = re.compile(rf"^([^\s。；;：:，,!！?？“”\"《》、]{{4,38}}{_TITLE_SUFFIX}{_TITLE_BRACKET})")
+# A name followed by one of these is the subject of a sentence (…管理办法，由…制定; …规定的，可以…),
+# not the title of a new document glued to its text.
+_SUBJECT_FOLLOWS = set("，,的之、：:；;。")
 _NOT_IN_TITLE = re.compile(
     r"应|须|要|得|遵守|按照|根据|依据|依照|执行|适用|本规范|本制度|本办法|以下|第[一二三四五六七八九十百\d]+[条章款]")
 
@@ -190,8 +194,9 @@ def _is_title_line(line: str, next_line: str | None) -> bool:
 class Splitter:
     """Turns a document's lines into clauses with their citation paths."""
 
-    def __init__(self, title: str):
+    def __init__(self, title: str, *, single: bool = False):
         self.default_title = title
+        self.single = single  # one legal document: never split into parts by titles or restarts
         self.parts: list[_Part] = []
         self.pending_titles: list[str] = []
         self.stack: list[_Level] = []
@@ -259,7 +264,7 @@ class Splitter:
                 restart = restart or any(c.numbered for c in part.clauses)
             if mk.style == "chapter" and mk.number == 1 and any(c.numbered for c in part.clauses):
                 restart = True
-            if restart:
+            if restart and not self.single:
                 self._start_part(self._glued_title or _tail_title(self._before) or None)
                 part = self._ensure_part()
             if mk.style == "chapter":
@@ -284,7 +289,8 @@ class Splitter:
                 if not fits and mk.number == 1:
                     top_dynamic = all(_FIXED_RANK.get(x.style) is not None for x in self.stack[:i])
                     if top_dynamic and i == 0 and any(c.numbered for c in part.clauses):
-                        self._start_part(self._glued_title or _tail_title(self._before) or None)
+                        if not self.single:
+                            self._start_part(self._glued_title or _tail_title(self._before) or None)
                         self.stack = [_Level(mk.style, mk.number, mk.label)]
                         return True
                     fits = i == len(self.stack) - 1  # a second list under the same parent
@@ -317,14 +323,16 @@ class Splitter:
                 if self.current is not None:
                     self.buffer.append("\n")
                 continue
-            if _is_title_line(line, nxt):
+            if _is_title_line(line, nxt) and not (self.single and self.part is not None):
                 self._flush()
                 self.pending_titles.append(line.strip())
                 continue
             self._glued_title = ""
             line = line.strip()
             title = ""
-            while (gm := _GLUED_TITLE_RE.match(line)) and not _NOT_IN_TITLE.search(gm.group(1)) \
+            while not self.single and (gm := _GLUED_TITLE_RE.match(line)) \
+                    and not _NOT_IN_TITLE.search(gm.group(1)) \
+                    and line[gm.end():gm.end() + 1] not in _SUBJECT_FOLLOWS \
                     and not (find_markers(line) and find_markers(line)[0].start == 0):
                 title = title or gm.group(1)
                 line = line[gm.end():].lstrip()
@@ -377,8 +385,18 @@ def split_text(text: str, *, title: str) -> list[Clause]:
 
 def split_lines(lines: list[str], *, title: str) -> list[Clause]:
     """All clauses of a document given as lines (paragraphs), in document order."""
-    parts = Splitter(title).feed(list(lines))
+    parts = Splitter(title, single=_one_legal_document(lines)).feed(list(lines))
     return _with_headings([c for p in parts for c in p.clauses])
+
+
+_LINE_ARTICLE_RE = re.compile(rf"^\s*第([{CN_NUM}\d]{{1,5}})条")
+
+
+def _one_legal_document(lines: list[str]) -> bool:
+    """True when the articles that open lines run 第一条, 第二条… upward without restarting: one statute.
+    Its sentences may then start like a title (…管理办法，由…) without opening a new document."""
+    numbers = [cn_to_int(m.group(1)) for line in lines if (m := _LINE_ARTICLE_RE.match(line))]
+    return len(numbers) >= 3 and numbers[0] == 1 and all(0 < b - a <= 3 for a, b in itertools.pairwise(numbers))
 
 
 def _with_headings(clauses: list[Clause]) -> list[Clause]:

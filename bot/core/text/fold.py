@@ -26,7 +26,7 @@ from itertools import accumulate
 
 import opencc
 
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u20e3"
 EXTRA_T2S = {"著": "着", "麼": "么", "妳": "你"}
 # Digits of every script: Chinese numerals (positional reading 幺三八…), financial forms.
 # 十百千万亿 stay: they are multipliers, read by the quantity scanner.

@@ -1,0 +1,141 @@
+"""A calibrated decision: two small logistic models over what the signals say about a question.
+
+`answer` estimates P(the first candidate is right), `reach` P(a right entry is among the first
+three). `decide` answers when the first is high enough, refuses when the second is low, and offers
+candidates in between. Coefficients are data (knowledge/decision.yaml), fitted by cross-validation
+with benchmarks/fit_decision.py; this module only reads them and computes the features, so `ask`,
+`kb eval` and the fitting script compute the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.yamlfile import DataError, Problem, load_with_lines
+
+CALIBRATION_FILE = "decision.yaml"
+
+# Every feature a model may use; a model lists the ones it was fitted on, in its own order.
+FEATURES = (
+    "fused",  # fused score of the first candidate, 0..1
+    "margin",  # ... minus the second's
+    "third",  # fused score of the third candidate
+    "lexical",  # lexical score of the first candidate, 0..1
+    "lexical_gap",  # best lexical score of any candidate minus the first's
+    "question_cos",  # best alternate-question cosine of the first candidate
+    "answer_cos",  # answer-passage cosine of the first candidate
+    "decoy_gap",  # best out-of-scope cosine minus the first candidate's question cosine
+    "decoy_lexical",  # best lexical score of an out-of-scope topic, 0..1
+    "decoy_fused",  # best fused score of an out-of-scope topic minus the first candidate's, 0..1
+    "lexical_agrees",  # the lexical signal alone ranks the first candidate first
+    "semantic_agrees",  # the alternate-question cosine alone ranks it first
+    "answer_agrees",  # the answer-passage cosine alone ranks it first
+    "unknown_share",  # share of the question's idf mass in words the knowledge base never uses
+    "log_words",  # log(1 + content words of the question)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    """P(y) = sigmoid(intercept + sum coef * (x - mean) / scale) over the named features."""
+
+    names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def probability(self, x: Mapping[str, float]) -> float:
+        z = self.intercept + sum(c * (x[n] - m) / s for n, m, s, c in
+                                 zip(self.names, self.mean, self.scale, self.coef, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def as_data(self) -> dict[str, object]:
+        return {"intercept": round(self.intercept, 6),
+                "features": {n: {"mean": round(m, 6), "scale": round(s, 6), "coef": round(c, 6)}
+                             for n, m, s, c in zip(self.names, self.mean, self.scale, self.coef, strict=True)}}
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """The two models and the probabilities at which `decide` answers and offers candidates."""
+
+    answer: Logistic
+    reach: Logistic
+    answer_at: float  # answer when P(first right) reaches this
+    offer_at: float  # otherwise offer candidates when P(a right one in three) reaches this, else unknown
+
+    def as_data(self) -> dict[str, object]:
+        return {"answer_at": round(self.answer_at, 4), "offer_at": round(self.offer_at, 4),
+                "answer": self.answer.as_data(), "reach": self.reach.as_data()}
+
+
+def _logistic(data: object, where: str) -> Logistic:
+    if not isinstance(data, dict) or not isinstance(data.get("features"), dict):
+        raise ValueError(f"{where}: needs intercept and features")
+    names, mean, scale, coef = [], [], [], []
+    for name, spec in data["features"].items():
+        if name not in FEATURES:
+            raise ValueError(f"{where}: unknown feature {name!r}")
+        if not isinstance(spec, dict) or float(spec["scale"]) <= 0:
+            raise ValueError(f"{where}.{name}: needs mean, a positive scale and coef")
+        names.append(str(name))
+        mean.append(float(spec["mean"]))
+        scale.append(float(spec["scale"]))
+        coef.append(float(spec["coef"]))
+    return Logistic(tuple(names), tuple(mean), tuple(scale), tuple(coef), float(data["intercept"]))
+
+
+def load_calibration(path: Path) -> Calibration | None:
+    """The calibration in `path`; None when the file is absent; DataError when it is malformed."""
+    if not path.is_file():
+        return None
+    data, _ = load_with_lines(path)
+    try:
+        if not isinstance(data, dict):
+            raise ValueError("must be a mapping")
+        answer_at, offer_at = float(data["answer_at"]), float(data["offer_at"])
+        if not (0.0 <= offer_at <= 1.0 and 0.0 <= answer_at <= 1.0):
+            raise ValueError("answer_at and offer_at are probabilities")
+        return Calibration(_logistic(data.get("answer"), "answer"), _logistic(data.get("reach"), "reach"),
+                           answer_at, offer_at)
+    except KeyError as exc:
+        raise DataError([Problem(str(path), 1, f"decision calibration: missing {exc}")]) from exc
+    except (TypeError, ValueError) as exc:
+        raise DataError([Problem(str(path), 1, f"decision calibration: {exc}")]) from exc
+
+
+def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int, float], first: int,
+             n_entries: int, *, words: int, unknown_share: float) -> dict[str, float]:
+    """The features of a question whose best entry is `first`.
+
+    rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, decoys
+    (document >= n_entries) included; fused: the fused score of each row's document."""
+    entries = [r for r in rows if r[0] < n_entries]
+    decoys = [r for r in rows if r[0] >= n_entries]
+    scores = [*sorted((fused[r[0]] for r in entries), reverse=True), 0.0, 0.0]
+    top = next(r for r in entries if r[0] == first)
+
+    def leader(i: int) -> int:
+        return max(entries, key=lambda r: (r[i], -r[0]))[0]
+
+    return {
+        "fused": fused[first] / 100.0,
+        "margin": (fused[first] - scores[1]) / 100.0,
+        "third": scores[2] / 100.0,
+        "lexical": top[1] / 100.0,
+        "lexical_gap": (max(r[1] for r in entries) - top[1]) / 100.0,
+        "question_cos": top[2],
+        "answer_cos": top[3],
+        "decoy_gap": max((r[2] for r in decoys), default=-1.0) - top[2],
+        "decoy_lexical": max((r[1] for r in decoys), default=0.0) / 100.0,
+        "decoy_fused": (max((fused[r[0]] for r in decoys), default=0.0) - fused[first]) / 100.0,
+        "lexical_agrees": float(leader(1) == first),
+        "semantic_agrees": float(leader(2) == first),
+        "answer_agrees": float(leader(3) == first),
+        "unknown_share": unknown_share,
+        "log_words": math.log1p(words),
+    }
