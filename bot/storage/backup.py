@@ -257,15 +257,19 @@ def write_backup(url: str | Path, out: Path, *, master_key: bytes) -> dict[str, 
 
 class _SideSplitter:
     """Takes decrypted bytes: the side files' length-prefixed JSON first (held, it is small), the
-    snapshot after it (passed on to `out`)."""
+    snapshot after it (passed on to `out`). Nothing is judged before the tag is: an impossible
+    length (a wrong key decrypts to noise) only makes the rest be dropped."""
 
     def __init__(self, out: IO[bytes], *, has_side: bool):
         self.out = out
         self.head = b""
-        self.need: int | None = 4 if has_side else 0
+        self.need = 4 if has_side else 0
         self.files = b""
+        self.bad = False
 
     def write(self, data: bytes) -> None:
+        if self.bad:
+            return
         while data and self.need:
             take = self.need - len(self.head)
             self.head, data = self.head + data[:take], data[take:]
@@ -274,7 +278,8 @@ class _SideSplitter:
             if self.need == 4:
                 (size,) = struct.unpack(">I", self.head)
                 if size > _MAX_SIDE_JSON:
-                    raise BackupError("the backup's contents are malformed")
+                    self.bad = True
+                    return
                 self.need, self.head = size, b""
                 if size == 0:
                     self.need = 0
@@ -284,7 +289,7 @@ class _SideSplitter:
             self.out.write(data)
 
     def side(self) -> dict[str, bytes]:
-        if self.need:
+        if self.need or self.bad:
             raise BackupError("the backup's contents are malformed")
         return _unpack_side(self.files) if self.files else {}
 
