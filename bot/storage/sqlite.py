@@ -145,12 +145,22 @@ def voter_key(db: Database) -> bytes:
     (owner-only, created once); a fresh random key for an in-memory database.
 
     PostgreSQL has no file every host shares: `serve` passes a key derived from the report key
-    (ChatStore's `key`). Without one, a salt an earlier release kept in the meta table is still used;
-    none is ever created there (a secret beside the pseudonyms it protects makes them reversible), so
-    the key is then this process's own: votes and settings hold for as long as it runs."""
+    (ChatStore's `key`). Without one (no report key configured) a random key kept in the meta table
+    is used, created once, so that settings and votes outlive the process and every instance agrees;
+    a secret beside the pseudonyms it protects makes them reversible by whoever reads the database,
+    so it is retired, with what it keyed, as soon as a report key is configured."""
     if db.dialect != "sqlite":
+        with db.atomic():
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                       [_CHAT_SALT_KEY, secrets.token_bytes(_VOTER_KEY_BYTES).hex()])
         row = db.one("SELECT value FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
-        return bytes.fromhex(str(row["value"])) if row else secrets.token_bytes(_VOTER_KEY_BYTES)
+        if row is None:
+            raise StorageError("the vote key in the meta table could not be created")
+        try:
+            return bytes.fromhex(str(row["value"]))
+        except ValueError:
+            raise StorageError("the vote key in the meta table is damaged (delete its row: votes then "
+                               "start afresh)") from None
     file = db.file  # type: ignore[union-attr]
     if file is None:
         return secrets.token_bytes(_VOTER_KEY_BYTES)
