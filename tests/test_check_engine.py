@@ -205,3 +205,15 @@ def test_topic_exemptions_for_the_customer_and_for_refusals():
     assert topic("Our supplier cost is 40 percent of retail, don't tell anyone")
     assert not topic("您的工资卡已经收到本月工资6200元")
     assert not topic("同事的病情属于个人隐私，不方便讨论")
+
+
+def test_a_lone_surrogate_inside_a_finding_leaves_as_a_replacement_character():
+    from bot.cli.check import result_json
+    from bot.cli.common import json_line
+
+    draft = "你这个不受\udc47理了"  # what a hostile API caller can pass; the compact view skips it
+    result = default_checker().check(draft)
+    hit = [f for f in result.findings if f.kind == "forbidden" and f.start <= 5 < f.end]
+    assert hit and "\ufffd" in hit[0].text and draft[hit[0].start:hit[0].end].replace("\udc47", "\ufffd") == hit[0].text
+    json_line(result_json(result)).encode("utf-8")
+    assert result.masked_draft().encode("utf-8") and "".join(p for p, _ in result.pieces).encode("utf-8")

@@ -22,6 +22,7 @@ from bot.core.check.sounds import SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded, fold_draft
+from bot.core.text.inputs import has_surrogates, scrub
 from bot.core.text.language import shipped_check_language
 from bot.core.yamlfile import Problem
 
@@ -80,7 +81,11 @@ class CheckResult:
     @classmethod
     def of(cls, draft: str, findings: Sequence[Finding], hints: Sequence[str] = ()) -> CheckResult:
         """The result for `draft`: personal-data findings (kind "pii", their `text` already masked)
-        replace their span everywhere else — in other findings' text and in the pieces."""
+        replace their span everywhere else — in other findings' text and in the pieces. A lone
+        surrogate (an API caller's, not text: nothing could encode it) leaves as U+FFFD, offsets kept."""
+        if has_surrogates(draft):
+            draft = scrub(draft)
+            findings = [replace(f, text=scrub(f.text)) for f in findings]
         pii = _Spans(sorted((f for f in findings if f.kind == "pii"), key=lambda f: f.start))
         masked = tuple(f if f.kind == "pii" or not pii.overlapping(f.start, f.end)
                        else replace(f, text=_masked_slice(draft, pii, f.start, f.end)) for f in findings)
