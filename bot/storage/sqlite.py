@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import sqlite3
 import stat
@@ -34,7 +35,14 @@ from bot.core.reports.ledger import (
     row_digest,
     state_from,
 )
-from bot.storage.engine import Database, SqliteDatabase, StorageError, is_postgres_url, open_database
+from bot.storage.engine import (
+    Database,
+    PostgresDatabase,
+    SqliteDatabase,
+    StorageError,
+    is_postgres_url,
+    open_database,
+)
 from bot.storage.migrations import migrate, table_exists
 
 # ----------------------------------------------------------------------------- schema / connection
@@ -331,6 +339,42 @@ _LEASE_COLUMNS = frozenset({"lease_owner", "lease_until", "fence"})
 ADOPTED = "audit_keyed"
 
 
+_DIGEST_MODULUS = 1 << 256
+# A statement that changes what the anchor vouches for (the protected tables and the audit chain).
+_RECORD_TABLES = "|".join([*PROTECTED_TABLES, "report_audit"])
+_RECORD_CHANGE = re.compile(rf"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:{_RECORD_TABLES})\b", re.I)
+
+
+class _PgDigest:
+    """A PostgreSQL table as last digested: key -> (row version, row MAC), their sum and the
+    newest version seen."""
+
+    __slots__ = ("acc", "newest", "rows", "summary", "xmin_sum")
+
+    def __init__(self) -> None:
+        self.rows: dict[Any, tuple[int, int]] = {}
+        self.acc = 0
+        self.xmin_sum = 0
+        self.newest = 0
+        self.summary: tuple[int, int] | None = None
+
+    def put(self, key: Any, xmin: int, mac: int) -> None:
+        self.drop(key)
+        self.rows[key] = (xmin, mac)
+        self.acc = (self.acc + mac) % _DIGEST_MODULUS
+        self.xmin_sum += xmin
+        self.newest = max(self.newest, xmin)
+
+    def drop(self, key: Any) -> None:
+        old = self.rows.pop(key, None)
+        if old is not None:
+            self.acc = (self.acc - old[1]) % _DIGEST_MODULUS
+            self.xmin_sum -= old[0]
+
+    def digest(self) -> str:
+        return f"{self.acc:064x}"
+
+
 class ReportStore:
     """The leak-report tables; callers hold `write()` around every group of changes.
 
@@ -343,9 +387,11 @@ class ReportStore:
         self._ledger: Ledger | None = None
         self._cached: tuple[int, State] | None = None  # (data_version, state) after our last commit
         self._cols: dict[str, str] = {}
-        # PostgreSQL: per table, (row count and xmin sum, digest, key -> (xmin, row hash)); see _pg_digest.
-        self._pg_rows: dict[str, tuple[tuple[int, int], str, dict[Any, tuple[str, str]]]] = {}
+        # PostgreSQL: per table, its rows' versions and MACs as last digested; see _pg_digest.
+        self._pg_rows: dict[str, _PgDigest] = {}
         self._adopting = False
+        # PostgreSQL: the anchor row's value as fetched with the state at the start of a write.
+        self._anchor_row: tuple[Any] | None = None
         self.alarm: list[str] = []
         with_busy_retry(self.init, what="create the report tables")
 
@@ -432,61 +478,77 @@ class ReportStore:
             cols = self._cols[table] = ", ".join(n for n in names if n not in _LEASE_COLUMNS)
         return cols
 
-    def _state(self) -> State:
+    def _state(self, *, with_anchor: bool = False) -> State:
+        """The current state; on PostgreSQL `with_anchor` also fetches the anchor row in the same
+        query (see _pg_state)."""
+        if self.db.dialect == "postgres":
+            return self._pg_state(with_anchor=with_anchor)
         last = self._one("SELECT seq, hash FROM report_audit ORDER BY seq DESC LIMIT 1")
         tables: dict[str, tuple[int, str]] = {}
         for t in PROTECTED_TABLES:
             cols, order = self._columns(t), _ORDER[t]
-            if self.db.dialect == "postgres":
-                tables[t] = self._pg_digest(t, cols, order)
-            else:
-                tables[t] = row_digest(self.db.execute(f"SELECT {cols} FROM {t} ORDER BY {order}"))
+            tables[t] = row_digest(self.db.execute(f"SELECT {cols} FROM {t} ORDER BY {order}"))
         return State(int(last["seq"]) if last else 0, str(last["hash"]) if last else GENESIS, tables)
 
-    def _pg_digest(self, table: str, cols: str, key: str) -> tuple[int, str]:
+    def _pg_state(self, *, with_anchor: bool) -> State:
+        """One round trip says what changed: each protected table's row count and xmin sum, the
+        chain's head and (asked for at the start of a write) the anchor row, kept for _read_anchor;
+        only the tables whose summary moved are read further."""
+        parts = [f"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM {t}) AS {t}"
+                 for t in PROTECTED_TABLES]
+        parts.append("(SELECT seq || ':' || hash FROM report_audit ORDER BY seq DESC LIMIT 1) AS head")
+        params: list[Any] = []
+        if with_anchor:
+            parts.append("(SELECT value FROM meta WHERE key = ?) AS anchor")
+            params.append(_ANCHOR_ROW)
+        self._anchor_row = None
+        row = self._one("SELECT " + ", ".join(parts), params)
+        assert row is not None
+        tables: dict[str, tuple[int, str]] = {}
+        for t in PROTECTED_TABLES:
+            n, total = str(row[t]).split(":")
+            tables[t] = self._pg_digest(t, self._columns(t), _ORDER[t], (int(n), int(total)))
+        if with_anchor:
+            self._anchor_row = (row["anchor"],)
+        head = str(row["head"]).split(":", 1) if row["head"] is not None else None
+        return State(int(head[0]) if head else 0, head[1] if head else GENESIS, tables)
+
+    def _pg_digest(self, table: str, cols: str, key: str, summary: tuple[int, int]) -> tuple[int, str]:
         """(rows, digest of their protected columns) of a PostgreSQL table, kept current row by row.
 
         Every write changes a row's `xmin` (the transaction that wrote its version), so the server
-        first says whether anything changed at all (row count and sum of xmin, one scan, nothing
-        sent). If so, the row versions newer than any digested are read; when they account for the
-        new count and sum, nothing else changed, else every row's key and xmin are compared and the
-        changed rows read again. A lease claim changes xmin but no protected column: the row is
-        re-read and its hash stays. The digest is of the content, so a restored copy (new xmin
-        everywhere) digests the same."""
-        summary_row = self._one(f"SELECT count(*) AS n, coalesce(sum(xmin::text::bigint), 0) AS s FROM {table}")
-        assert summary_row is not None
-        summary = (int(summary_row["n"]), int(summary_row["s"]))
+        says whether anything changed at all (`summary`: row count and sum of xmin). If so, the row
+        versions newer than any digested are read; when they account for the new count and sum,
+        nothing else changed, else every row's key and xmin are compared and the changed rows read
+        again. A lease claim changes xmin but no protected column: the row is re-read and its MAC
+        stays. The digest is the sum of the rows' MACs under the audit key (ledger.row_mac): one row
+        changes it by one addition, so a write costs the rows it wrote, not the table's size, and
+        without the key no row's term can be computed. It is of the content, so a restored copy
+        (new xmin everywhere) digests the same."""
+        ledger = self._ledger
+        assert ledger is not None
         cached = self._pg_rows.get(table)
-        if cached is not None and cached[0] == summary:
-            return summary[0], cached[1]
-        known = cached[2] if cached is not None else {}
-        rows: dict[Any, tuple[str, str]] | None = None
+        if cached is not None and cached.summary == summary:
+            return summary[0], cached.digest()
+        digest = cached if cached is not None else _PgDigest()
         if cached is not None:
             # Row versions newer than every one digested so far: what was written since.
-            newest = max((int(x) for x, _ in known.values()), default=0)
-            fresh = {r[0]: (str(r[1]), self._row_hash(r[2:])) for r in self.db.execute(
-                f"SELECT {key}, xmin::text, {cols} FROM {table} WHERE xmin::text::bigint > ?", [newest])}
-            rows = {**known, **fresh}
-            if (len(rows), sum(int(x) for x, _ in rows.values())) != summary:
-                rows = None  # rows deleted, or older versions rewritten: compare them all
-        if rows is None:
-            versions = {r["k"]: str(r["x"]) for r in self.db.query(f"SELECT {key} AS k, xmin::text AS x FROM {table}")}
-            rows = {k: v for k, v in known.items() if versions.get(k) == v[0]}
-            stale = [k for k in versions if k not in rows]
-            for start in range(0, len(stale), 1000):
+            for r in self.db.execute(f"SELECT {key}, xmin::text, {cols} FROM {table} WHERE xmin::text::bigint > ?",
+                                     [digest.newest]):
+                digest.put(r[0], int(r[1]), ledger.row_mac(table, r[2:]))
+        if (len(digest.rows), digest.xmin_sum) != summary:
+            # Rows deleted, or older versions rewritten: compare every row's version.
+            versions = {r["k"]: int(r["x"]) for r in self.db.query(f"SELECT {key} AS k, xmin::text AS x FROM {table}")}
+            for k in [k for k in digest.rows if k not in versions]:
+                digest.drop(k)
+            stale = [k for k, x in versions.items() if k not in digest.rows or digest.rows[k][0] != x]
+            for begin in range(0, len(stale), 1000):
                 for r in self.db.execute(f"SELECT {key}, xmin::text, {cols} FROM {table} WHERE {key} = ANY(?)",
-                                         [stale[start:start + 1000]]):
-                    rows[r[0]] = (str(r[1]), self._row_hash(r[2:]))
-        h = hashlib.sha256()
-        for k in sorted(rows):
-            h.update(rows[k][1].encode("ascii") + b"\n")
-        digest = h.hexdigest()
-        self._pg_rows[table] = (summary, digest, rows)
-        return len(rows), digest
-
-    @staticmethod
-    def _row_hash(values: Sequence[Any]) -> str:
-        return hashlib.sha256(repr(tuple(values)).encode("utf-8", "backslashreplace")).hexdigest()
+                                         [stale[begin:begin + 1000]]):
+                    digest.put(r[0], int(r[1]), ledger.row_mac(table, r[2:]))
+        digest.summary = summary
+        self._pg_rows[table] = digest
+        return len(digest.rows), digest.digest()
 
     def _anchored(self) -> bool:
         ledger = self._ledger
@@ -497,10 +559,15 @@ class ReportStore:
         assert ledger is not None
         if self.db.dialect != "postgres":
             return ledger.read()
-        row = self._one("SELECT value FROM meta WHERE key = ?", [_ANCHOR_ROW])
-        if row is None:
+        fetched, self._anchor_row = self._anchor_row, None
+        if fetched is not None:
+            value = fetched[0]
+        else:
+            row = self._one("SELECT value FROM meta WHERE key = ?", [_ANCHOR_ROW])
+            value = row["value"] if row is not None else None
+        if value is None:
             return None
-        return ledger.unpack(str(row["value"]).encode("ascii", "replace"), where="row in the meta table")
+        return ledger.unpack(str(value).encode("ascii", "replace"), where="row in the meta table")
 
     def _write_anchor(self, body: dict[str, Any]) -> None:
         ledger = self._ledger
@@ -537,7 +604,7 @@ class ReportStore:
             version = self._data_version()
             if self._cached is not None and self._cached[0] == version:
                 return self._cached[1]
-        state = self._state()
+        state = self._state(with_anchor=True)
         try:
             anchor = self._read_anchor()
         except LedgerError as exc:
@@ -566,14 +633,26 @@ class ReportStore:
         after it, under a lock shared by every process using this database.
         """
         ledger = self._ledger
-        if self.db.dialect == "postgres" and ledger is not None:
-            # The anchor row changes in the same transaction as the records it vouches for.
-            with self.db.write():
-                start = self._begin_state()
-                yield
-                end = self._state()
-                if end != start:
-                    self._write_anchor(self._anchor_body(end, None))
+        if isinstance(self.db, PostgresDatabase) and ledger is not None:
+            # The anchor row changes in the same transaction as the records it vouches for. The
+            # state is taken just before the first statement that changes the records (most steps of
+            # a conversation change none, and then cost nothing here).
+            db = self.db
+            begun: list[State | None] = []
+
+            def note_change(sql: str) -> None:
+                if not begun and _RECORD_CHANGE.match(sql):
+                    begun.append(self._begin_state())
+            with db.write():
+                db.before_execute = note_change
+                try:
+                    yield
+                finally:
+                    db.before_execute = None
+                if begun:
+                    end = self._state()
+                    if end != begun[0]:
+                        self._write_anchor(self._anchor_body(end, None))
             return
         if ledger is None or ledger.anchor is None or not isinstance(self.db, SqliteDatabase):
             with self.db.write():

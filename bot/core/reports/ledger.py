@@ -32,7 +32,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,12 @@ class Ledger:
         body = json.dumps([prev, seq, repr(float(at)), actor, action, ref, detail], ensure_ascii=False)
         return hmac.new(self._key, b"audit|" + body.encode("utf-8", "backslashreplace"),
                         hashlib.sha256).hexdigest()
+
+    def row_mac(self, table: str, values: Sequence[Any]) -> int:
+        """A row's keyed term in its table's digest (PostgreSQL; see ReportStore._pg_digest): a sum
+        of such terms changes by one addition per row written, and cannot be matched without the key."""
+        body = repr((table, tuple(values))).encode("utf-8", "backslashreplace")
+        return int.from_bytes(hmac.digest(self._key, b"row|" + body, "sha256"), "big")
 
     def check_value(self) -> str:
         """Stored in the database at creation: a different key is recognised before anything is written."""
