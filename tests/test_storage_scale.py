@@ -136,6 +136,38 @@ def test_backup_and_restore_commands(tmp_path, backend):
     assert wrong.returncode == exitcodes.BAD_INPUT and b"Traceback" not in wrong.stderr
 
 
+def test_a_restore_that_does_not_verify_exits_1(tmp_path, backend):
+    import base64
+    import json
+    import os
+    import sqlite3
+    import struct
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from support.cli import run_cli
+
+    from bot.cli import exitcodes
+    from bot.storage import backup
+
+    if backend != "sqlite":
+        pytest.skip("a file of the first backup format holds a SQLite snapshot without its anchor")
+    submit(make_service(tmp_path / "live.db", clock=Clock()), reporter(5200), Answers())
+    # The first format carried the snapshot alone: a keyed database restored from it has no anchor.
+    head = json.dumps({"engine": "sqlite", "schema": 6, "created_at": 0.0}, sort_keys=True).encode()
+    aad, nonce = backup.MAGIC_V1 + struct.pack(">I", len(head)) + head, os.urandom(12)
+    source, copy = sqlite3.connect(tmp_path / "live.db"), sqlite3.connect(tmp_path / "copy.db")
+    source.backup(copy)
+    source.close()
+    copy.close()
+    old = tmp_path / "old.bak"
+    old.write_bytes(aad + nonce + AESGCM(backup._key(KEY)).encrypt(nonce, (tmp_path / "copy.db").read_bytes(), aad))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIBAO_")}
+    env["LIBAO_REPORT_KEY"] = base64.urlsafe_b64encode(KEY).decode()
+    done = run_cli("restore", str(old), "--db", str(tmp_path / "restored.db"), env=env)
+    assert done.returncode == exitcodes.FINDINGS, done.stderr
+    assert "anchor" in done.stderr.decode() and b"Traceback" not in done.stderr
+
+
 def _make_legacy(service: ReportService) -> int:
     """Turn a database into what the release before the keyed audit log wrote: plain SHA-256 links,
     reports sealed without their metadata, no key check, no anchor. Returns the number of entries."""

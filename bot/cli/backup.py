@@ -65,7 +65,7 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     from bot.core.reports.sealing import ReportKeyError
     from bot.storage import ReportStore, connect
-    from bot.storage.backup import restore
+    from bot.storage.backup import RestoreUnverified, restore
     from bot.storage.engine import StorageError, redact_url
 
     try:
@@ -78,6 +78,9 @@ def run_restore(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(t("backup.failed", problem=exc.strerror or exc), file=sys.stderr)
         return exitcodes.BAD_INPUT
+    except RestoreUnverified as exc:
+        print(t("backup.failed", problem=exc), file=sys.stderr)
+        return exitcodes.FINDINGS
     except StorageError as exc:
         print(t("backup.failed", problem=exc), file=sys.stderr)
         return exitcodes.BAD_INPUT

@@ -58,6 +58,10 @@ class BackupError(StorageError):
     """A backup could not be written or restored (message says why)."""
 
 
+class RestoreUnverified(BackupError):
+    """The backup was restored, but its report records fail verification (message says why)."""
+
+
 def _key(master: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"libao backup v1").derive(master)
 
@@ -389,6 +393,6 @@ def restore(source: Path, url: str | Path, *, master_key: bytes) -> dict[str, An
         Path(tmp).unlink(missing_ok=True)
     problems = _verify(url, master_key)
     if problems:
-        raise BackupError(f"restored into {redact_url(url)}, but its report records fail verification: "
+        raise RestoreUnverified(f"restored into {redact_url(url)}, but its report records fail verification: "
                           + "; ".join(problems))
     return header
