@@ -152,6 +152,7 @@ def hostile_drafts() -> dict[str, str]:
         "repeated Han": "下" * n,
         "emoji between chars": ("下😀" * n)[:n],
         "one word, no punctuation": ("你去问别人" * n)[:n],
+        "phone numbers, space-separated": ("13800138000 " * n)[:n],
     }
 
 
@@ -207,6 +208,20 @@ def main() -> int:
         took = worst_time(checker, text)
         slowest = max(slowest, took)
         print(f"  hostile {name:<32} {took * 1000:6.1f} ms  ({took / ref:.1f}x ordinary)")
+    # Every word the rule files list (topic terms, secrecy signals, level words, each rule's literal
+    # alternatives) repeated without a break to 5,000 characters: per-occurrence work that scans the
+    # clause shows up here as a quadratic.
+    words = sorted({w for t in shipped.topics for w in t.terms}
+                   | {w for r in shipped.rules for pat in r.patterns for w in pat.parts[0]})
+    worst_word, worst_word_time = "", 0.0
+    for word in words:
+        took = worst_time(checker, (word * (5000 // max(1, len(word)) + 1))[:5000], repeat=1)
+        if took > worst_word_time:
+            worst_word, worst_word_time = word, took
+    took = worst_time(checker, (worst_word * (5000 // len(worst_word) + 1))[:5000])
+    slowest = max(slowest, took)
+    print(f"  each of {len(words)} listed words repeated to 5,000 chars: slowest {took * 1000:.1f} ms "
+          f"({took / ref:.1f}x ordinary)")
     linear = slowest < HOSTILE_LIMIT
     print(f"hostile drafts under {HOSTILE_LIMIT * 1000:.0f} ms: {'yes' if linear else 'NO'}")
     return 0 if ok and linear else 1

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -383,18 +382,24 @@ def _pydantic_lines(exc: ValidationError, prefix: str) -> list[str]:
     return out
 
 
+# A configuration is a few kB; the bound is checked before reading (a FIFO, a device or a huge file
+# named as the config is refused, not waited on or loaded).
+MAX_CONFIG_BYTES = 1_000_000
+
+
 def read_file_config(path: Path) -> FileConfig:
     """Parse and validate the YAML file alone (raises ConfigError)."""
-    if not path.is_file():
+    from bot.core.yamlfile import DataError, load_with_lines
+
+    if not path.exists() and not path.is_symlink():
         raise ConfigError([f"config file {path} not found (set {ENV_CONFIG} or create it from config.example.yaml)"])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read: {exc.__class__.__name__}"]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "?"
-        raise ConfigError([f"{path}: not valid YAML ({where})"]) from None
+        data, _ = load_with_lines(path, max_bytes=MAX_CONFIG_BYTES)
+    except DataError as exc:
+        # Messages name the file, the line and the reason, never a value (it may be a secret).
+        problems = [str(p if not p.message.startswith("malformed YAML value") else
+                        type(p)(p.file, p.line, "malformed YAML value")) for p in exc.problems]
+        raise ConfigError(problems) from None
     if not isinstance(data, dict):
         raise ConfigError([f"{path}: must be a mapping with at least a 'channels' section"])
     try:

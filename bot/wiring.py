@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Environment, FileConfig, report_policy
 from bot.core.reports.escalation import ReportPolicy
+from bot.core.reports.ledger import WrongKeyError
 from bot.core.reports.sealing import ReportKeyError, Sealer, load_master_key
 from bot.core.reports.service import ReportService
 from bot.storage import ReportStore, connect
@@ -48,12 +49,33 @@ def build_report_service(*, db: Database, file_config: FileConfig, db_path: Path
                         "officers of channels.wecom / channels.dingtalk)")
     if problems:
         raise ConfigError(problems)
-    return ReportService(store=ReportStore(db), sealer=Sealer(key), policy=policy,
-                         lease_seconds=reports.lease_seconds)
+    try:
+        return ReportService(store=ReportStore(db), sealer=Sealer(key), policy=policy,
+                             lease_seconds=reports.lease_seconds)
+    except WrongKeyError:
+        raise ConfigError(["reports: the report key does not belong to this database (nothing was written)"]) \
+            from None
+
+
+def chat_key(*, database: Path | str, file_config: FileConfig, environment: Environment) -> bytes | None:
+    """The key of the chat's pseudonyms on PostgreSQL: derived from the report key, which every
+    instance already holds outside the database (None for SQLite, which keeps a key file beside the
+    database, or when no report key is configured)."""
+    from bot.storage.engine import is_postgres_url
+
+    if not is_postgres_url(database):
+        return None
+    try:
+        key = load_master_key(key=environment.report_key,
+                              key_file=file_config.reports.key_file or environment.report_key_file, db_path=database)
+    except ReportKeyError:
+        return None
+    return Sealer(key).chat_key
 
 
 def console_report_service(*, user_id: int) -> ReportService:
-    """The console twin: the same workflow in a private in-memory database with a throw-away key;
-    the console user is both reporter and officer, so both sides can be tried."""
+    """The console twin: the same workflow as a rehearsal — a private in-memory database with a
+    throw-away key, nothing sent to anyone, and every reply says so; the console user is both
+    reporter and officer, so both sides can be tried."""
     return ReportService(store=ReportStore(connect(":memory:")), sealer=Sealer(os.urandom(32)),
-                         policy=ReportPolicy(officers=(user_id,)))
+                         policy=ReportPolicy(officers=(user_id,)), rehearsal=True)

@@ -153,6 +153,17 @@ def test_a_colleague_called_by_name_may_be_addressed_as_ni():
     assert [f for f in checker.check("你明天几点到？").findings if f.rule == "tone.ni_for_nin"]
 
 
+def test_pinyin_reading_table_matches_pypinyin_for_every_character():
+    from pypinyin import Style, lazy_pinyin
+
+    from bot.core.check.sounds import _readings
+
+    table = _readings()
+    assert len(table) > 20000
+    assert [k for k, v in table.items() if lazy_pinyin(k, style=Style.NORMAL)[0] != v] == []
+    assert table["绿"] == "lv" and table["一"] == "yi"
+
+
 def test_prefix_trie_regex_matches_as_a_longest_first_alternation():
     import random
     import re
@@ -194,3 +205,15 @@ def test_topic_exemptions_for_the_customer_and_for_refusals():
     assert topic("Our supplier cost is 40 percent of retail, don't tell anyone")
     assert not topic("您的工资卡已经收到本月工资6200元")
     assert not topic("同事的病情属于个人隐私，不方便讨论")
+
+
+def test_a_lone_surrogate_inside_a_finding_leaves_as_a_replacement_character():
+    from bot.cli.check import result_json
+    from bot.cli.common import json_line
+
+    draft = "你这个不受\udc47理了"  # what a hostile API caller can pass; the compact view skips it
+    result = default_checker().check(draft)
+    hit = [f for f in result.findings if f.kind == "forbidden" and f.start <= 5 < f.end]
+    assert hit and "\ufffd" in hit[0].text and draft[hit[0].start:hit[0].end].replace("\udc47", "\ufffd") == hit[0].text
+    json_line(result_json(result)).encode("utf-8")
+    assert result.masked_draft().encode("utf-8") and "".join(p for p, _ in result.pieces).encode("utf-8")

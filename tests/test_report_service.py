@@ -20,7 +20,14 @@ from support.reports import KEY, OFFICERS, Answers, button, make_service, office
 from bot.cli import exitcodes
 from bot.core.phrases.messages import t
 from bot.core.reports.escalation import DAY, HOUR
-from bot.core.reports.sealing import ReportKeyError, Sealer, SealError, generate_key_file, load_master_key
+from bot.core.reports.sealing import (
+    ReportKeyError,
+    Sealer,
+    SealError,
+    generate_key_file,
+    load_master_key,
+    record_context,
+)
 from bot.core.reports.views import elapsed, format_time
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -231,7 +238,7 @@ def test_a_leak_discovered_yesterday_is_already_late_and_the_officers_are_told_p
                                         late=elapsed(6 * HOUR))
     # Stored sealed with the rest of the content: no plain discovery time in the report row.
     row = service.store.report(ref)
-    assert service.sealer.open_json(row["content"], context=f"content:{ref}")["discovered_at"] == found
+    assert service.sealer.open_json(row["content"], context=record_context("content", row))["discovered_at"] == found
     assert b"30" not in bytes(row["content"])[:1] and "discovered" not in row
     # The officer's chat view says when it was discovered, through the same summary.
     view = service.handle_command(officer(0), "reports", ref)[0].text

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING
 
 from bot.cli import exitcodes
-from bot.cli.common import load_matcher, stdin_lines
+from bot.cli.common import guarded, json_line, load_matcher, stdin_lines
 from bot.core.chat.views import answer_text, clause_text
 from bot.core.phrases.messages import t
 from bot.core.rulebook.answer import linked_clauses
@@ -57,6 +56,10 @@ def _error_json(key: str, **kw: object) -> dict:
     return {"status": "unknown", "answers": [], "error": t(key, **kw)}
 
 
+def _answer(matcher: Matcher, question: str, limit: int) -> dict:
+    return result_json(matcher.ask(question, limit=limit))
+
+
 def run(args: argparse.Namespace) -> int:
     limit = max(1, min(args.limit, 10))
     if args.question is not None:
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         result = matcher.ask(cleaned.text, limit=limit)
         if cleaned.truncated:
             print(t("input.truncated", limit=MAX_QUESTION_CHARS), file=sys.stderr)
-        print(json.dumps(result_json(result), ensure_ascii=False) if args.json else render_text(result, matcher))
+        print(json_line(result_json(result)) if args.json else render_text(result, matcher))
         return exitcodes.OK
     matcher = load_matcher(args)
     out = sys.stdout
@@ -78,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             cleaned = clean_input(line, max_chars=MAX_QUESTION_CHARS)
             record = (_error_json(cleaned.problem) if cleaned.problem
-                      else result_json(matcher.ask(cleaned.text, limit=limit)))
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                      else guarded(_error_json("input.failed"), _answer, matcher, cleaned.text, limit))
+        out.write(json_line(record) + "\n")
         out.flush()
     return exitcodes.OK

@@ -8,13 +8,12 @@ phrasebook.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from bot.cli import exitcodes
-from bot.cli.common import Progress, stdin_lines
+from bot.cli.common import Progress, guarded, json_line, stdin_lines
 from bot.core.ask.evaluation import load_eval_file
 from bot.core.chat.views import check_text
 from bot.core.check.checker import Checker, CheckResult
@@ -22,7 +21,7 @@ from bot.core.check.evaluation import CheckReport, evaluate_check
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import load_phrasebook
 from bot.core.phrases.placeholders import PLACEHOLDERS
-from bot.core.text.inputs import MAX_DRAFT_CHARS, clean_input
+from bot.core.text.inputs import MAX_DRAFT_CHARS, clean_input, has_surrogates
 
 # Goals of the issue, checked by `check eval --gate`: (precision, recall).
 GATES = {"forbidden": (0.95, 0.90), "pii": (0.97, 0.97), "secret": (0.90, 0.85)}
@@ -75,14 +74,9 @@ def result_json(result: CheckResult, **extra: object) -> dict:
     return out
 
 
-def _has_surrogates(text: str) -> bool:
-    # argv bytes that are not UTF-8 arrive as lone surrogates (PEP 383).
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
-
-
 def _prepare(draft: str) -> tuple[str | None, str | None, bool]:
     """(draft to check, problem message key, truncated) — offsets stay those of the draft as given."""
-    if _has_surrogates(draft):
+    if has_surrogates(draft):
         return None, "check.bad_encoding", False
     cleaned = clean_input(draft, max_chars=MAX_DRAFT_CHARS)
     if cleaned.problem:
@@ -91,6 +85,11 @@ def _prepare(draft: str) -> tuple[str | None, str | None, bool]:
         lead = len(draft) - len(draft.lstrip())
         return draft[:lead + MAX_DRAFT_CHARS], None, True
     return draft, None, False
+
+
+def _check_record(checker: Checker, draft: str, truncated: bool) -> dict:
+    result = checker.check(draft)
+    return result_json(result, truncated=True) if truncated else result_json(result)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -107,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         if truncated:
             print(t("check.truncated", limit=MAX_DRAFT_CHARS), file=sys.stderr)
         if args.json:
-            print(json.dumps(result_json(result, truncated=truncated), ensure_ascii=False))
+            print(json_line(result_json(result, truncated=truncated)))
         else:
             print(check_text(result))
         return exitcodes.FINDINGS if result.findings else exitcodes.OK
@@ -121,9 +120,9 @@ def run(args: argparse.Namespace) -> int:
             if problem or draft is None:
                 record = {"findings": [], "error": t(problem or "check.empty")}
             else:
-                record = result_json(checker.check(draft), truncated=truncated) if truncated \
-                    else result_json(checker.check(draft))
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                record = guarded({"findings": [], "error": t("input.failed")}, _check_record, checker, draft,
+                                 truncated)
+        out.write(json_line(record) + "\n")
         out.flush()
     return exitcodes.OK
 
@@ -150,7 +149,7 @@ def run_eval(args: argparse.Namespace, path: Path) -> int:
         out = asdict(report)
         if not args.misses:
             out.pop("misses")
-        print(json.dumps(out, ensure_ascii=False, indent=1))
+        print(json_line(out, indent=1))
     else:
         if report.misses and args.misses:
             print("misses:")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from bot.cli import exitcodes, rulebook
-from bot.cli.common import Progress, cache_dir, knowledge_dir, load_matcher
+from bot.cli.common import Progress, cache_dir, json_line, knowledge_dir, load_matcher
 from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
 from bot.core.yamlfile import DataError, Problem
 
@@ -158,7 +157,7 @@ def run_eval(args: argparse.Namespace) -> int:
     progress = Progress(total, "kb eval")
     report = evaluate_ask(matcher, data, step=progress.step)
     if args.json:
-        print(json.dumps(asdict(report), ensure_ascii=False, indent=1))
+        print(json_line(asdict(report), indent=1))
         return exitcodes.OK
     if report.misses and args.misses:
         print("misses:")

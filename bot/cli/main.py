@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from bot import __version__
 from bot.cli import exitcodes
-from bot.core.yamlfile import DataError
+from bot.core.yamlfile import DataError, InputFileError
 
 # Each module exposes `register(subparsers)`; the registered handler gets the parsed args and
 # returns an exit code. Order here is the order in `--help`.
@@ -62,12 +63,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exitcodes.USAGE
     try:
         return int(args.func(args))
+    except InputFileError as exc:
+        print("libao: 输入文件有错误 / the input file is malformed:", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  {p}", file=sys.stderr)
+        return exitcodes.BAD_INPUT
     except DataError as exc:
         print("libao: 知识库或规则文件有错误，拒绝启动 / refusing to start on broken data:", file=sys.stderr)
         for p in exc.problems:
             print(f"  {p}", file=sys.stderr)
         return exitcodes.DATA_ERROR
+    except sqlite3.Error as exc:  # e.g. the disk filled up while writing
+        print(f"libao: 数据库出错 / database error: {exc}", file=sys.stderr)
+        return exitcodes.CONFIG_ERROR
     except KeyboardInterrupt:
         return exitcodes.INTERRUPTED
     except BrokenPipeError:
         return exitcodes.OK
+    except Exception as exc:
+        from bot.storage.sqlite import StorageError  # imported only here: sqlite-utils is slow to import
+
+        if not isinstance(exc, StorageError):
+            raise
+        print(f"libao: 无法使用数据库 / cannot use the database: {exc}", file=sys.stderr)
+        return exitcodes.CONFIG_ERROR

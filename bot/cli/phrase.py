@@ -7,15 +7,16 @@ lookup is fuzzy. Exit codes: 0 shown, 3 no scenario matches, 4 broken phrasebook
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from bot.cli import exitcodes
 from bot.cli.check import add_settings_arguments, settings_from
+from bot.cli.common import json_line
 from bot.core.chat.views import phrase_text
 from bot.core.phrases.messages import t
 from bot.core.phrases.phrasebook import Phrasebook, Scenario, load_phrasebook
+from bot.core.text.inputs import MAX_QUESTION_CHARS, has_surrogates
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,8 +40,7 @@ def run(args: argparse.Namespace) -> int:
     query = " ".join(args.scenario).strip()
     if not args.scenario:
         if args.json:
-            print(json.dumps({"scenarios": [{"id": s.id, "title": s.title} for s in book.scenarios]},
-                             ensure_ascii=False))
+            print(json_line({"scenarios": [{"id": s.id, "title": s.title} for s in book.scenarios]}))
         else:
             print(t("phrase.list_header"))
             for s in book.scenarios:
@@ -49,15 +49,21 @@ def run(args: argparse.Namespace) -> int:
     if not query:
         print(t("phrase.empty"), file=sys.stderr)
         return exitcodes.BAD_INPUT
+    if has_surrogates(query):
+        print(t("input.bad_text"), file=sys.stderr)
+        return exitcodes.BAD_INPUT
+    if len(query) > MAX_QUESTION_CHARS:
+        print(t("input.too_long", limit=MAX_QUESTION_CHARS), file=sys.stderr)
+        return exitcodes.BAD_INPUT
     matches = book.find(query, limit=3)
     if not matches:
         if args.json:
-            print(json.dumps({"query": query, "scenarios": []}, ensure_ascii=False))
+            print(json_line({"query": query, "scenarios": []}))
         print(t("phrase.not_found", query=query), file=sys.stderr)
         return exitcodes.BAD_INPUT
     if args.json:
-        print(json.dumps({"query": query, "scenarios": [_scenario_json(book, s, settings, score)
-                                                        for s, score in matches]}, ensure_ascii=False))
+        print(json_line({"query": query, "scenarios": [_scenario_json(book, s, settings, score)
+                                                        for s, score in matches]}))
         return exitcodes.OK
     best, _ = matches[0]
     print(phrase_text(best, book.render(best.id, settings)))

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli import exitcodes
+from bot.cli.common import json_line
 from bot.core.phrases.messages import t
 
 
@@ -35,9 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true")
     ex = rs.add_parser("export", help="all reports as CSV (content included; keep the file safe)")
     ex.add_argument("--csv", action="store_true", required=True, help="CSV format (the only one)")
-    ex.add_argument("--out", metavar="FILE", help="write here (created owner-only) instead of stdout")
+    ex.add_argument("--out", metavar="FILE",
+                    help="write to this new file (created owner-only; never follows a link) instead of stdout")
+    ex.add_argument("--force", action="store_true", help="with --out: replace an existing file")
     ex.add_argument("--all", action="store_true", help="include resolved reports")
-    rs.add_parser("audit", help="verify the hash chain of the audit log")
+    rs.add_parser("audit", help="verify the keyed audit chain and every record against the audit anchor")
     kg = rs.add_parser("keygen", help="create a new report key file (owner-only permissions)")
     kg.add_argument("file")
     p.set_defaults(func=run)
@@ -77,6 +79,11 @@ def _open_service(args: argparse.Namespace) -> Any:
     return ReportService(store=ReportStore(connect(db_path)), sealer=Sealer(key), policy=ReportPolicy())
 
 
+def _problem(key: str, **kw: object) -> int:
+    print(t(key, **kw), file=sys.stderr)
+    return exitcodes.CONFIG_ERROR
+
+
 class _Fail(Exception):
     def __init__(self, message: str, code: int):
         super().__init__(message)
@@ -92,7 +99,9 @@ def _actor() -> str:
 
 def run(args: argparse.Namespace) -> int:
     from bot.config import ConfigError
-    from bot.core.reports.sealing import ReportKeyError, generate_key_file
+    from bot.core.reports.ledger import LedgerError, WrongKeyError
+    from bot.core.reports.sealing import RecordTampered, ReportKeyError, generate_key_file
+    from bot.storage.sqlite import StorageError
 
     if args.report_command == "keygen":
         path = Path(args.file)
@@ -107,8 +116,14 @@ def run(args: argparse.Namespace) -> int:
         service = _open_service(args)
         return _COMMANDS[args.report_command](service, args, sys.stdout)
     except ReportKeyError as exc:
-        print(t("report.cli.no_key", problem=exc), file=sys.stderr)
-        return exitcodes.CONFIG_ERROR
+        return _problem("report.cli.no_key", problem=exc)
+    except WrongKeyError:
+        return _problem("report.cli.wrong_key")
+    except (StorageError, LedgerError) as exc:
+        return _problem("report.cli.storage", problem=exc)
+    except RecordTampered as exc:
+        print(t("report.cli.tampered", ref=exc.ref), file=sys.stderr)
+        return exitcodes.FINDINGS
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -127,9 +142,9 @@ def _list(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     for r in rows:
         undelivered = sum(1 for o in service.store.outbox(ref=r["ref"]) if o["status"] == "pending")
         if args.json:
-            print(json.dumps({"ref": r["ref"], "category": r["category"], "urgency": r["urgency"],
+            print(json_line({"ref": r["ref"], "category": r["category"], "urgency": r["urgency"],
                               "status": r["status"], "created_at": r["created_at"],
-                              "undelivered": undelivered}, ensure_ascii=False), file=out)
+                              "undelivered": undelivered}), file=out)
             continue
         print(list_line(r) + (" " + t("report.cli.undelivered", count=undelivered) if undelivered else ""), file=out)
     return exitcodes.OK
@@ -148,37 +163,57 @@ def _show(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         keep = ("ref", "category", "urgency", "status", "confidential", "created_at", "acknowledged_at",
                 "resolved_at", "carrier_outcome", "content", "identity", "events")
-        print(json.dumps({k: data[k] for k in keep}, ensure_ascii=False, indent=2), file=out)
+        print(json_line({k: data[k] for k in keep}, indent=2), file=out)
         return exitcodes.OK
     hidden = t("report.view.reporter", who=t("report.cli.identity_hidden"))
     print(report_text(data, data["content"], data["identity"], data["events"], hidden=hidden), file=out)
     return exitcodes.OK
 
 
+def open_new_private(path: Path, *, force: bool) -> TextIO:
+    """A new owner-only file at `path`: never through a symbolic link, never over an existing file
+    unless `force` (then the old entry, link or file, is removed first, not written through)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    if force and (path.is_symlink() or path.exists()):
+        if path.is_dir() and not path.is_symlink():
+            raise _Fail(t("report.cli.out_is_dir", path=path), exitcodes.BAD_INPUT)
+        path.unlink()
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise _Fail(t("report.cli.out_exists", path=path), exitcodes.BAD_INPUT) from None
+    except OSError as exc:
+        raise _Fail(t("report.cli.out_failed", path=path, problem=exc.strerror), exitcodes.BAD_INPUT) from None
+    os.fchmod(fd, 0o600)  # whatever the umask
+    return os.fdopen(fd, "w", encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8
+
+
 def _export(service: Any, args: argparse.Namespace, out: TextIO) -> int:
     from bot.core.reports.export import CSV_FIELDS, export_rows
 
     actor = _actor()
+    target = open_new_private(Path(args.out), force=args.force) if args.out else out
     rows = service.list_reports(open_only=not args.all, actor=actor)
-    if args.out:
-        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        target: TextIO = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8
-    else:
-        target = out
+    damaged: list[str] = []
     try:
         writer = csv.DictWriter(target, fieldnames=CSV_FIELDS)
         writer.writeheader()
-        writer.writerows(export_rows(service, rows, actor=actor))
+        writer.writerows(export_rows(service, rows, actor=actor, damaged=damaged))
     finally:
         if target is not out:
             target.close()
+    if damaged:
+        print(t("report.cli.export_damaged_summary", count=len(damaged), refs=", ".join(damaged)), file=sys.stderr)
+        return exitcodes.FINDINGS
     return exitcodes.OK
 
 
 def _audit(service: Any, args: argparse.Namespace, out: TextIO) -> int:
-    broken = service.store.verify_audit()
-    if broken is not None:
-        print(t("report.cli.audit_broken", seq=broken), file=out)
+    problems = service.store.verify()
+    if problems:
+        print(t("report.cli.audit_broken", count=len(problems)), file=out)
+        for p in problems:
+            print(f"  - {p}", file=out)
         return exitcodes.FINDINGS
     rows = service.store.audit_rows()
     head = rows[-1]["hash"] if rows else "-"

@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from bot.storage.channels import ChannelStore
 
     knowledge = config.file.knowledge_dir or (Path(args.knowledge) if args.knowledge else None)
-    store = ChatStore(connect(config.database))
+    from bot.wiring import chat_key
+
+    store = ChatStore(connect(config.database), key=chat_key(database=config.database, file_config=config.file,
+                                                             environment=config.environment))
     options = AssistantOptions(store_votes=config.privacy.store_votes,
                                store_unanswered=config.privacy.store_unanswered)
     from bot.core.cache import CacheDir
@@ -80,6 +83,15 @@ def run(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             return _refuse(exc.problems)
         assistant.report_flow = AssistantReportFlow(reports)
+        # Tampering with the report records is reported at every start (the bot keeps serving:
+        # shutting the reporting channel would be the attacker's win).
+        tampered = reports.store.verify()
+        if tampered:
+            print("libao: ⚠️ 报告记录被改动过 / the leak-report records were tampered with "
+                  "(run `report audit`):", file=sys.stderr)
+            for problem in tampered:
+                print(f"  {problem}", file=sys.stderr)
+            logging.getLogger("bot").error("leak-report records tampered with: %d problem(s)", len(tampered))
     if args.check_config:
         print(f"libao: configuration OK ({config.source}, database {config.database}; "
               f"channels: {', '.join(active)})")

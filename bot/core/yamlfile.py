@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,13 +37,87 @@ class DataError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def load_with_lines(path: Path, *, name: str | None = None) -> tuple[Any, yaml.Node | None]:
-    """Parse `path`, returning (data, root node). Raises DataError with the line on bad YAML."""
+# Bounds on every data file read (knowledge, rules, phrasebook, evaluation files): checked before
+# reading, so that a device, a FIFO or a huge file is refused in constant time and memory.
+MAX_DATA_FILE_BYTES = 4_000_000
+MAX_YAML_NODES = 500_000  # after alias expansion: "billion laughs" documents are refused
+
+
+def read_bounded(path: Path, *, name: str | None = None, max_bytes: int = MAX_DATA_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; DataError naming the reason otherwise.
+
+    Opened non-blocking (a FIFO must not wait for a writer), checked with fstat on the open
+    descriptor (no race with a swapped path), read with a hard cap.
+    """
     name = name or str(path)
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise DataError([Problem(name, 0, f"cannot read file: {exc.strerror}")]) from None
+        reason = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror
+        raise DataError([Problem(name, 0, f"cannot read file: {reason}")]) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a directory on its own
+        os.close(fd)
+        raise DataError([Problem(name, 0, "not a regular file (device, FIFO, socket or directory)")])
+    with os.fdopen(fd, "rb") as fh:
+        if info.st_size > max_bytes:
+            raise DataError([Problem(name, 0, f"file too large: {info.st_size:,} bytes (limit {max_bytes:,})")])
+        try:
+            raw = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise DataError([Problem(name, 0, f"cannot read file: {exc.strerror}")]) from None
+    if len(raw) > max_bytes:  # grew while being read
+        raise DataError([Problem(name, 0, f"file too large (limit {max_bytes:,} bytes)")])
+    return raw
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int | None:
+    """Nodes the document expands to (aliases counted at every use), or None for a recursive alias.
+
+    Stops counting past `limit`; memoised per node, so the walk itself is linear in the file.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = _children(node)
+            sizes[key] = min(limit + 1, 1 + sum(sizes[id(c)] for c in children))
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            return None
+        active.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in active:
+                return None
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+class InputFileError(DataError):
+    """A file the user passed as input (an evaluation file) is unreadable or malformed: bad input, not bad data."""
+
+
+def load_with_lines(path: Path, *, name: str | None = None,
+                    max_bytes: int = MAX_DATA_FILE_BYTES) -> tuple[Any, yaml.Node | None]:
+    """Parse `path`, returning (data, root node). Raises DataError with the line on bad YAML."""
+    name = name or str(path)
+    raw = read_bounded(path, name=name, max_bytes=max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -49,6 +126,13 @@ def load_with_lines(path: Path, *, name: str | None = None) -> tuple[Any, yaml.N
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                size = _expanded_size(node, MAX_YAML_NODES)
+                if size is None:
+                    raise DataError([Problem(name, 0, "recursive YAML alias")])
+                if size > MAX_YAML_NODES:
+                    raise DataError([Problem(name, 0, f"too many YAML values after alias expansion "
+                                                      f"(limit {MAX_YAML_NODES:,})")])
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -57,6 +141,10 @@ def load_with_lines(path: Path, *, name: str | None = None) -> tuple[Any, yaml.N
         raise DataError([Problem(name, line, f"malformed YAML: {exc.problem}")]) from None
     except yaml.YAMLError as exc:
         raise DataError([Problem(name, 0, f"malformed YAML: {exc}")]) from None
+    except RecursionError:
+        raise DataError([Problem(name, 0, "YAML nested too deeply")]) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2024-13-45
+        raise DataError([Problem(name, 0, f"malformed YAML value: {exc}")]) from None
     return data, node
 
 

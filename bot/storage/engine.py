@@ -19,7 +19,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -119,6 +119,9 @@ class PostgresDatabase:
         self.url = url
         self._lock = threading.RLock()
         self._sql: dict[str, str] = {}
+        # Called with each statement before `execute` or `query` runs it, while set (the report store's write
+        # notes its first change to the records this way).
+        self.before_execute: Callable[[str], None] | None = None
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=int(connect_timeout),
                                         application_name="libao")
@@ -132,17 +135,23 @@ class PostgresDatabase:
         return out
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _PgCursor:
-        with self._lock, self.conn.cursor() as cur:
-            cur.execute(self._translate(sql), list(params))
-            rows = cur.fetchall() if cur.description is not None else []
-            return _PgCursor(cur.rowcount, rows)
+        with self._lock:
+            if self.before_execute is not None:  # under the lock: only the thread that set it sees it
+                self.before_execute(sql)
+            with self.conn.cursor() as cur:
+                cur.execute(self._translate(sql), list(params))
+                rows = cur.fetchall() if cur.description is not None else []
+                return _PgCursor(cur.rowcount, rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         from psycopg.rows import dict_row
 
-        with self._lock, self.conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(self._translate(sql), list(params))
-            rows = cur.fetchall()
+        with self._lock:
+            if self.before_execute is not None:
+                self.before_execute(sql)
+            with self.conn.cursor(row_factory=dict_row) as cur:
+                cur.execute(self._translate(sql), list(params))
+                rows = cur.fetchall()
         return iter(rows)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:

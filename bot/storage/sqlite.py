@@ -10,26 +10,110 @@ Sections (each owned by a feature; keep them apart and keep every SQL statement 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
+import re
 import secrets
+import sqlite3
+import stat
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.core.privacy import storable
-from bot.storage.engine import Database, open_database
+from bot.core.reports.ledger import (
+    GENESIS,
+    PROTECTED_TABLES,
+    Ledger,
+    LedgerError,
+    State,
+    WrongKeyError,
+    legacy_hash,
+    row_digest,
+    state_from,
+)
+from bot.storage.engine import (
+    Database,
+    PostgresDatabase,
+    SqliteDatabase,
+    StorageError,
+    is_postgres_url,
+    open_database,
+)
 from bot.storage.migrations import migrate, table_exists
 
 # ----------------------------------------------------------------------------- schema / connection
 
+BUSY_TIMEOUT_MS = 750
+# A second process may hold the write lock longer than one busy timeout (a checkpoint, a purge);
+# retries are bounded (about 3.5 s in all) so that a stuck peer yields a clear "busy" error, never an
+# endless wait.
+BUSY_RETRIES = 3
+_T = TypeVar("_T")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def with_busy_retry(fn: Callable[[], _T], *, what: str, retries: int = BUSY_RETRIES) -> _T:
+    """Run `fn`, retrying a bounded number of times while another process holds the database."""
+    for attempt in range(retries + 1):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or attempt == retries:
+                if _is_busy(exc):
+                    raise StorageError(f"the database is busy ({what}); another libao process holds it") from None
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file owner-only before SQLite does (SQLite copies its mode to -wal/-shm)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
 
 def connect(url: str | Path, *, any_thread: bool = False) -> Database:
     """Open the database named by `url` (SQLite path or postgresql:// URL) at the latest schema.
-    `any_thread`: a SQLite connection usable from another thread than this one (a test server)."""
-    db = open_database(url, any_thread=any_thread)
-    migrate(db)
+    `any_thread`: a SQLite connection usable from another thread than this one (a test server).
+
+    Raises StorageError with a plain reason when a SQLite path cannot hold a database.
+    """
+    sqlite_file = not is_postgres_url(url) and str(url) != ":memory:"
+    if sqlite_file:
+        path = Path(url)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            info = path.stat() if path.exists() else None
+            if info is not None and not stat.S_ISREG(info.st_mode):
+                raise StorageError(f"{path} is not a regular file")
+            if info is None:
+                _create_private(path)
+        except OSError as exc:
+            raise StorageError(f"cannot create the database {path}: {exc.strerror}") from None
+    try:
+        db = open_database(url, any_thread=any_thread)
+        if isinstance(db, SqliteDatabase):
+            # A text cell with invalid UTF-8 (written around libao) must not make every query on its table fail.
+            db.conn.text_factory = _lenient_text
+            with_busy_retry(lambda: db.execute("PRAGMA schema_version").fetchall(), what="open")
+        with_busy_retry(lambda: migrate(db), what="bring the schema up to date")
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"cannot use {url} as a database: {exc}") from None
     return db
 
 
@@ -44,10 +128,11 @@ def checkpoint(db: Database) -> None:
 
 # ----------------------------------------------------------------------------- chat
 # What the chat stores (docs/privacy.md lists it; nothing else about a conversation is written):
-# - chat_user_settings: a user's own placeholder values (单位/部门/姓名), keyed by a salted hash
-#   of the user id, until they clear them or `settings_retention_days` after the last change;
-# - chat_votes: 👍/👎 per knowledge entry, keyed by a salted hash of the user id (one vote per user
-#   and entry, no text), kept `retention_days`;
+# - chat_user_settings: a user's own placeholder values (单位/部门/姓名), keyed by an HMAC of the
+#   user id under `<db>.voter-key` (outside the database), until they clear them or
+#   `settings_retention_days` after the last change;
+# - chat_votes: 👍/👎 per knowledge entry, keyed by the same HMAC (one vote per user and entry, no
+#   text), kept `retention_days`;
 # - chat_unanswered: questions the knowledge base could not answer, and questions whose answer got
 #   a 👎 (with that entry's id), only when enabled, without any user id, kept `retention_days`.
 # Free text goes through bot.core.privacy.storable on the way in (personal data masked).
@@ -56,47 +141,97 @@ _CHAT_SALT_KEY = "chat.voter_salt"
 
 
 def init_chat(db: Database) -> None:
-    """Bring the schema up to date and give the database its voter salt (idempotent)."""
+    """Bring the schema up to date (idempotent)."""
     migrate(db)
+
+
+_VOTER_KEY_BYTES = 32
+
+
+def voter_key(db: Database) -> bytes:
+    """The secret of the vote pseudonyms, kept outside a SQLite database: `<db>.voter-key`
+    (owner-only, created once); a fresh random key for an in-memory database.
+
+    PostgreSQL has no file every host shares: `serve` passes a key derived from the report key
+    (ChatStore's `key`). Without one (no report key configured) a random key kept in the meta table
+    is used, created once, so that settings and votes outlive the process and every instance agrees;
+    a secret beside the pseudonyms it protects makes them reversible by whoever reads the database,
+    so it is retired, with what it keyed, as soon as a report key is configured."""
+    if db.dialect != "sqlite":
+        with db.atomic():
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                       [_CHAT_SALT_KEY, secrets.token_bytes(_VOTER_KEY_BYTES).hex()])
+        row = db.one("SELECT value FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
+        if row is None:
+            raise StorageError("the vote key in the meta table could not be created")
+        try:
+            return bytes.fromhex(str(row["value"]))
+        except ValueError:
+            raise StorageError("the vote key in the meta table is damaged (delete its row: votes then "
+                               "start afresh)") from None
+    file = db.file  # type: ignore[union-attr]
+    if file is None:
+        return secrets.token_bytes(_VOTER_KEY_BYTES)
+    path = Path(f"{file}.voter-key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(f"cannot create the vote key {path}: {exc.strerror}") from None
+    else:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(_VOTER_KEY_BYTES))
+            fh.flush()
+            os.fsync(fh.fileno())
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise StorageError(f"cannot read the vote key {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise StorageError(f"the vote key {path} is not a regular file")
+        key = fh.read(_VOTER_KEY_BYTES + 1)
+    if len(key) != _VOTER_KEY_BYTES:
+        raise StorageError(f"the vote key {path} is damaged (delete it: votes then start afresh)")
+    return key
+
+
+def _migrate_settings(db: Database, pseudonym: Callable[[int], str], *, outside_key: bool) -> None:
+    """Settings of an older database were keyed by the raw user id: re-key them, drop the table.
+    An older salt kept in the database made pseudonyms reversible by enumerating ids: dropped once a
+    key from outside it is in use, with the settings and flows keyed by it (no longer reachable)."""
     with db.atomic():
-        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                   [_CHAT_SALT_KEY, secrets.token_hex(16)])
-        _migrate_settings(db)
-
-
-def _migrate_settings(db: Database) -> None:
-    """Settings of an older database were keyed by the raw user id: re-key them, drop the table."""
-    if not table_exists(db, "chat_settings"):
-        return
-    salt = _salt(db)
-    for row in list(db.query("SELECT user_id, key, value, updated_at FROM chat_settings")):
-        db.execute("INSERT INTO chat_user_settings (owner, key, value, updated_at) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                   [_pseudonym(salt, int(row["user_id"])), row["key"], row["value"], row["updated_at"]])
-    db.execute("DROP TABLE chat_settings")
-
-
-def _salt(db: Database) -> str:
-    row = db.one("SELECT value FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
-    assert row is not None
-    return str(row["value"])
-
-
-def _pseudonym(salt: str, user_id: int) -> str:
-    return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:32]
+        if db.dialect != "sqlite" and outside_key and db.one(
+                "SELECT 1 AS e FROM meta WHERE key = ?", [_CHAT_SALT_KEY]) is not None:
+            db.execute("DELETE FROM chat_user_settings")
+            db.execute("DELETE FROM chat_flows")
+            db.execute("DELETE FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
+        if table_exists(db, "chat_settings"):
+            for row in list(db.query("SELECT user_id, key, value, updated_at FROM chat_settings")):
+                db.execute("INSERT INTO chat_user_settings (owner, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value, "
+                           "updated_at = excluded.updated_at",
+                           [pseudonym(int(row["user_id"])), row["key"], row["value"], row["updated_at"]])
+            db.execute("DROP TABLE chat_settings")
+        if db.dialect == "sqlite":
+            db.execute("DELETE FROM meta WHERE key = ?", [_CHAT_SALT_KEY])
 
 
 class ChatStore:
     """The chat's persistent state (either engine); implements bot.core.chat.assistant.ChatStore."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time):
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time,
+                 key: bytes | None = None):
         self.db = db
         self.clock = clock
         init_chat(db)
-        self._salt = _salt(db)
+        self._key = key if key is not None else voter_key(db)
+        _migrate_settings(db, self._voter, outside_key=key is not None)
 
     def _voter(self, user_id: int) -> str:
-        return _pseudonym(self._salt, user_id)
+        """HMAC under a key outside the database: ids cannot be recovered by trying every id."""
+        return hmac.new(self._key, f"voter:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
     # settings ------------------------------------------------------------------------------------
     def get_settings(self, user_id: int) -> dict[str, str]:
@@ -154,7 +289,7 @@ class ChatStore:
 
     # conversation flows (one per conversation scope; the scope is stored hashed) -------------------
     def _scope(self, scope: str) -> str:
-        return hashlib.sha256(f"{self._salt}|flow|{scope}".encode()).hexdigest()[:32]
+        return hmac.new(self._key, f"flow|{scope}".encode(), hashlib.sha256).hexdigest()[:32]
 
     def get_flow(self, scope: str, *, newer_than: float) -> tuple[str, str] | None:
         row = self.db.one("SELECT flow, state FROM chat_flows WHERE scope = ? AND updated_at >= ?",
@@ -194,35 +329,366 @@ class ChatStore:
 # timers + audit entry + processed-update marker) runs in one `ReportStore.write()` transaction,
 # so it commits completely or not at all; that is what makes kill -9 and replays harmless.
 
-_AUDIT_GENESIS = "0" * 64
+_KEY_CHECK = "reports.key_check"
+_ANCHOR_ROW = "reports.anchor"  # PostgreSQL: the anchor, sealed under the key like the file
+_ORDER = {"reports": "ref", "report_events": "id", "report_outbox": "id", "report_timers": "id"}
+# Lease bookkeeping decides which instance sends or fires, not what happened; PostgreSQL claims rows
+# under row locks outside the serialised write, so the anchor leaves these columns out.
+_LEASE_COLUMNS = frozenset({"lease_owner", "lease_until", "fence"})
+# The audit entry that continues a chain written before the audit log was keyed.
+ADOPTED = "audit_keyed"
 
 
-def _audit_hash(prev: str, seq: int, at: float, actor: str, action: str, ref: str | None, detail: str) -> str:
-    record = json.dumps([seq, repr(float(at)), actor, action, ref, detail], ensure_ascii=False)
-    return hashlib.sha256((prev + record).encode("utf-8")).hexdigest()
+_DIGEST_MODULUS = 1 << 256
+# A statement that changes what the anchor vouches for (the protected tables and the audit chain).
+_RECORD_TABLES = "|".join([*PROTECTED_TABLES, "report_audit"])
+_RECORD_CHANGE = re.compile(rf"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:{_RECORD_TABLES})\b", re.I)
+
+
+class _PgDigest:
+    """A PostgreSQL table as last digested: key -> (row version, row MAC), their sum and the
+    newest version seen."""
+
+    __slots__ = ("acc", "newest", "rows", "summary", "xmin_sum")
+
+    def __init__(self) -> None:
+        self.rows: dict[Any, tuple[int, int]] = {}
+        self.acc = 0
+        self.xmin_sum = 0
+        self.newest = 0
+        self.summary: tuple[int, int] | None = None
+
+    def put(self, key: Any, xmin: int, mac: int) -> None:
+        self.drop(key)
+        self.rows[key] = (xmin, mac)
+        self.acc = (self.acc + mac) % _DIGEST_MODULUS
+        self.xmin_sum += xmin
+        self.newest = max(self.newest, xmin)
+
+    def drop(self, key: Any) -> None:
+        old = self.rows.pop(key, None)
+        if old is not None:
+            self.acc = (self.acc - old[1]) % _DIGEST_MODULUS
+            self.xmin_sum -= old[0]
+
+    def digest(self) -> str:
+        return f"{self.acc:064x}"
 
 
 class ReportStore:
-    """The leak-report tables; callers hold `write()` around every group of changes."""
+    """The leak-report tables; callers hold `write()` around every group of changes.
+
+    `attach_ledger` (done by the report service with its key) keys the audit chain and anchors the
+    state outside the database; see bot.core.reports.ledger.
+    """
 
     def __init__(self, db: Database):
         self.db = db
-        self.init()
+        self._ledger: Ledger | None = None
+        self._cached: tuple[int, State] | None = None  # (data_version, state) after our last commit
+        self._cols: dict[str, str] = {}
+        # PostgreSQL: per table, its rows' versions and MACs as last digested; see _pg_digest.
+        self._pg_rows: dict[str, _PgDigest] = {}
+        self._adopting = False
+        # PostgreSQL: the anchor row's value as fetched with the state at the start of a write.
+        self._anchor_row: tuple[Any] | None = None
+        self.alarm: list[str] = []
+        with_busy_retry(self.init, what="create the report tables")
+
+    # tamper evidence -------------------------------------------------------------------------------
+    def anchor_path(self) -> Path | None:
+        """The anchor file beside a file database (None in memory)."""
+        file = self.db.file if self.db.dialect == "sqlite" else None  # type: ignore[union-attr]
+        return Path(f"{file}.audit-anchor") if file else None
+
+    def attach_ledger(self, key: bytes, *, upgrade: Callable[[], dict[str, Any]] | None = None) -> None:
+        """Key the audit chain with `key`; WrongKeyError (nothing written) when it is not this database's key.
+
+        A chain written before the log was keyed is adopted once (see bot.core.reports.ledger): its
+        plain links must verify (else LedgerError, nothing written), then `upgrade` (the caller's
+        re-sealing of older records under the key; it raises WrongKeyError for a foreign key) and a
+        keyed entry naming the old head run in one write.
+        """
+        ledger = Ledger(key, self.anchor_path())
+        stored = self._one("SELECT value FROM meta WHERE key = ?", [_KEY_CHECK])
+        if stored is not None:
+            if not hmac.compare_digest(str(stored["value"]), ledger.check_value()):
+                raise WrongKeyError("this report key does not belong to this database")
+            self._ledger = ledger
+            return
+        first = self._one("SELECT * FROM report_audit ORDER BY seq LIMIT 1")
+        if first is not None and first["hash"] != ledger.audit_mac(
+                GENESIS, int(first["seq"]), first["at"], first["actor"], first["action"], first["ref"],
+                first["detail"]):
+            if first["hash"] != legacy_hash(GENESIS, int(first["seq"]), first["at"], first["actor"], first["action"],
+                                            first["ref"], first["detail"]):
+                raise WrongKeyError("the audit log was not written with this report key")
+            with_busy_retry(lambda: self._adopt(ledger, upgrade), what="adopt the audit log")
+            return
+
+        def record() -> None:
+            with self.db.write():
+                added = self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                                        [_KEY_CHECK, ledger.check_value()]).rowcount
+                if added and self.db.dialect == "postgres" and first is None:
+                    # A new database: its (empty) state is vouched for from the start, so a missing
+                    # anchor row is always a sign of tampering.
+                    self._ledger = ledger
+                    self._write_anchor(self._anchor_body(self._state(), None))
+        with_busy_retry(record, what="record the key check")
+        self._ledger = ledger
+
+    def _adopt(self, ledger: Ledger, upgrade: Callable[[], dict[str, Any]] | None) -> None:
+        prev, count = GENESIS, 0
+        for row in self.db.query("SELECT * FROM report_audit ORDER BY seq"):
+            seq = int(row["seq"])
+            if seq != count + 1 or row["prev_hash"] != prev or row["hash"] != legacy_hash(
+                    prev, seq, row["at"], row["actor"], row["action"], row["ref"], row["detail"]):
+                raise LedgerError(f"the audit log written before it was keyed is broken at entry {seq}: it cannot "
+                                  "be adopted (keep the file for investigation; restore a backup to go on)")
+            prev, count = str(row["hash"]), seq
+        self._ledger, self._adopting = ledger, True
+        try:
+            with self.write():
+                if self._one("SELECT value FROM meta WHERE key = ?", [_KEY_CHECK]) is not None:
+                    return  # another process adopted it meanwhile
+                summary = upgrade() if upgrade is not None else {}
+                self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [_KEY_CHECK, ledger.check_value()])
+                self.audit(at=time.time(), actor="libao", action=ADOPTED,
+                           detail={"legacy_entries": count, "legacy_head": prev, **summary})
+        except BaseException:
+            self._ledger = None
+            raise
+        finally:
+            self._adopting = False
+
+    def reseal_report(self, ref: str, *, identity: bytes, content: bytes) -> None:
+        """Replace a report's sealed fields (adopting an older database: their context changed)."""
+        self.db.execute("UPDATE reports SET identity = ?, content = ? WHERE ref = ?", [identity, content, ref])
+
+    def _columns(self, table: str) -> str:
+        cols = self._cols.get(table)
+        if cols is None:
+            if self.db.dialect == "postgres":
+                names = [str(r["column_name"]) for r in self.db.query(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                    "AND table_name = ? ORDER BY ordinal_position", [table])]
+            else:
+                names = [str(r[1]) for r in self.db.execute(f"PRAGMA table_info({table})")]
+            cols = self._cols[table] = ", ".join(n for n in names if n not in _LEASE_COLUMNS)
+        return cols
+
+    def _state(self, *, with_anchor: bool = False) -> State:
+        """The current state; on PostgreSQL `with_anchor` also fetches the anchor row in the same
+        query (see _pg_state)."""
+        if self.db.dialect == "postgres":
+            return self._pg_state(with_anchor=with_anchor)
+        last = self._one("SELECT seq, hash FROM report_audit ORDER BY seq DESC LIMIT 1")
+        tables: dict[str, tuple[int, str]] = {}
+        for t in PROTECTED_TABLES:
+            cols, order = self._columns(t), _ORDER[t]
+            tables[t] = row_digest(self.db.execute(f"SELECT {cols} FROM {t} ORDER BY {order}"))
+        return State(int(last["seq"]) if last else 0, str(last["hash"]) if last else GENESIS, tables)
+
+    def _pg_state(self, *, with_anchor: bool) -> State:
+        """One round trip says what changed: each protected table's row count and xmin sum, the
+        chain's head and (asked for at the start of a write) the anchor row, kept for _read_anchor;
+        only the tables whose summary moved are read further."""
+        parts = [f"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM {t}) AS {t}"
+                 for t in PROTECTED_TABLES]
+        parts.append("(SELECT seq || ':' || hash FROM report_audit ORDER BY seq DESC LIMIT 1) AS head")
+        params: list[Any] = []
+        if with_anchor:
+            parts.append("(SELECT value FROM meta WHERE key = ?) AS anchor")
+            params.append(_ANCHOR_ROW)
+        self._anchor_row = None
+        row = self._one("SELECT " + ", ".join(parts), params)
+        assert row is not None
+        tables: dict[str, tuple[int, str]] = {}
+        for t in PROTECTED_TABLES:
+            n, total = str(row[t]).split(":")
+            tables[t] = self._pg_digest(t, self._columns(t), _ORDER[t], (int(n), int(total)))
+        if with_anchor:
+            self._anchor_row = (row["anchor"],)
+        head = str(row["head"]).split(":", 1) if row["head"] is not None else None
+        return State(int(head[0]) if head else 0, head[1] if head else GENESIS, tables)
+
+    def _pg_digest(self, table: str, cols: str, key: str, summary: tuple[int, int]) -> tuple[int, str]:
+        """(rows, digest of their protected columns) of a PostgreSQL table, kept current row by row.
+
+        Every write changes a row's `xmin` (the transaction that wrote its version), so the server
+        says whether anything changed at all (`summary`: row count and sum of xmin). If so, the row
+        versions newer than any digested are read; when they account for the new count and sum,
+        nothing else changed, else every row's key and xmin are compared and the changed rows read
+        again. A lease claim changes xmin but no protected column: the row is re-read and its MAC
+        stays. The digest is the sum of the rows' MACs under the audit key (ledger.row_mac): one row
+        changes it by one addition, so a write costs the rows it wrote, not the table's size, and
+        without the key no row's term can be computed. It is of the content, so a restored copy
+        (new xmin everywhere) digests the same."""
+        ledger = self._ledger
+        assert ledger is not None
+        cached = self._pg_rows.get(table)
+        if cached is not None and cached.summary == summary:
+            return summary[0], cached.digest()
+        digest = cached if cached is not None else _PgDigest()
+        if cached is not None:
+            # Row versions newer than every one digested so far: what was written since.
+            for r in self.db.execute(f"SELECT {key}, xmin::text, {cols} FROM {table} WHERE xmin::text::bigint > ?",
+                                     [digest.newest]):
+                digest.put(r[0], int(r[1]), ledger.row_mac(table, r[2:]))
+        if (len(digest.rows), digest.xmin_sum) != summary:
+            # Rows deleted, or older versions rewritten: compare every row's version.
+            versions = {r["k"]: int(r["x"]) for r in self.db.query(f"SELECT {key} AS k, xmin::text AS x FROM {table}")}
+            for k in [k for k in digest.rows if k not in versions]:
+                digest.drop(k)
+            stale = [k for k, x in versions.items() if k not in digest.rows or digest.rows[k][0] != x]
+            for begin in range(0, len(stale), 1000):
+                for r in self.db.execute(f"SELECT {key}, xmin::text, {cols} FROM {table} WHERE {key} = ANY(?)",
+                                         [stale[begin:begin + 1000]]):
+                    digest.put(r[0], int(r[1]), ledger.row_mac(table, r[2:]))
+        digest.summary = summary
+        self._pg_rows[table] = digest
+        return len(digest.rows), digest.digest()
+
+    def _anchored(self) -> bool:
+        ledger = self._ledger
+        return ledger is not None and (self.db.dialect == "postgres" or ledger.anchor is not None)
+
+    def _read_anchor(self) -> dict[str, Any] | None:
+        ledger = self._ledger
+        assert ledger is not None
+        if self.db.dialect != "postgres":
+            return ledger.read()
+        fetched, self._anchor_row = self._anchor_row, None
+        if fetched is not None:
+            value = fetched[0]
+        else:
+            row = self._one("SELECT value FROM meta WHERE key = ?", [_ANCHOR_ROW])
+            value = row["value"] if row is not None else None
+        if value is None:
+            return None
+        return ledger.unpack(str(value).encode("ascii", "replace"), where="row in the meta table")
+
+    def _write_anchor(self, body: dict[str, Any]) -> None:
+        ledger = self._ledger
+        assert ledger is not None
+        if self.db.dialect != "postgres":
+            ledger.write(body)
+            return
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                        "excluded.value", [_ANCHOR_ROW, ledger.pack(body).decode("ascii")])
+
+    def _data_version(self) -> int:
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])  # type: ignore[index]
+
+    def _check_anchor(self, found: State, anchor: dict[str, Any] | None) -> list[str]:
+        """How `found` differs from what the anchor vouches for ([] when it is one of its states)."""
+        if anchor is None:
+            if found.seq or any(n for n, _ in found.tables.values()):
+                return ["the audit anchor is missing although the database holds report records"]
+            if self.db.dialect == "postgres":
+                return ["the audit anchor row is missing"]
+            return []
+        committed, pending = state_from(anchor, "committed"), state_from(anchor, "pending")
+        if found in (committed, pending):
+            return []
+        return found.differences(committed) if committed else ["the audit anchor holds no state"]
+
+    def _begin_state(self) -> State | None:
+        """The state at the start of a write; a mismatch with the anchor raises the (sticky) alarm."""
+        if not self._anchored():
+            return None
+        if self._adopting:
+            return self._state()  # no anchor yet: the adoption writes the first one
+        if self.db.dialect == "sqlite":
+            version = self._data_version()
+            if self._cached is not None and self._cached[0] == version:
+                return self._cached[1]
+        state = self._state(with_anchor=True)
+        try:
+            anchor = self._read_anchor()
+        except LedgerError as exc:
+            anchor, problems = None, [str(exc)]
+        else:
+            problems = self._check_anchor(state, anchor)
+        if anchor is not None and anchor.get("alarm"):
+            self.alarm = list(anchor["alarm"])
+        if problems and not self.alarm:
+            self.alarm = [f"{time.strftime('%Y-%m-%d %H:%M:%S')}: {p}" for p in problems]
+        return state
+
+    def _anchor_body(self, committed: State, pending: State | None) -> dict[str, Any]:
+        return {"committed": committed.to_json(), "pending": pending.to_json() if pending else None,
+                "alarm": self.alarm or None}
 
     def init(self) -> None:
         """Bring the schema up to date (idempotent)."""
         migrate(self.db)
 
-    def write(self) -> AbstractContextManager[None]:
-        """One write transaction, serialised against every other writer (see bot/storage/engine.py)."""
-        return self.db.write()
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction, serialised against every other writer (see bot/storage/engine.py).
+
+        With a ledger on a SQLite file the anchor is written before COMMIT (pending) and confirmed
+        after it, under a lock shared by every process using this database.
+        """
+        ledger = self._ledger
+        if isinstance(self.db, PostgresDatabase) and ledger is not None:
+            # The anchor row changes in the same transaction as the records it vouches for. The
+            # state is taken just before the first statement that changes the records (most steps of
+            # a conversation change none, and then cost nothing here).
+            db = self.db
+            begun: list[State | None] = []
+
+            def note_change(sql: str) -> None:
+                if not begun and _RECORD_CHANGE.match(sql):
+                    begun.append(self._begin_state())
+            with db.write():
+                db.before_execute = note_change
+                try:
+                    yield
+                finally:
+                    db.before_execute = None
+                if begun:
+                    end = self._state()
+                    if end != begun[0]:
+                        self._write_anchor(self._anchor_body(end, None))
+            return
+        if ledger is None or ledger.anchor is None or not isinstance(self.db, SqliteDatabase):
+            with self.db.write():
+                yield
+            return
+        conn = self.db.conn
+        with ledger.locked():
+            with_busy_retry(lambda: conn.execute("BEGIN IMMEDIATE"), what="start a write")
+            try:
+                before = self._begin_state()
+                changes = conn.total_changes
+                yield
+                after: State | None = None
+                if before is not None and conn.total_changes != changes:
+                    after = self._state()
+                    if after != before:
+                        ledger.write(self._anchor_body(before, after))
+                    else:
+                        after = None
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            if after is not None:
+                ledger.write(self._anchor_body(after, None))
+                self._cached = (self._data_version(), after)
+            elif before is not None:
+                self._cached = (self._data_version(), before)
 
     def _in_transaction(self) -> bool:
         return self.db.in_transaction
 
     def _short(self) -> AbstractContextManager[Any]:
         """A transaction for a lease change: no global write lock on PostgreSQL (row locks suffice)."""
-        return self.db.atomic() if self.db.dialect == "postgres" else self.db.write()
+        return self.db.atomic() if self.db.dialect == "postgres" else self.write()
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         return self.db.one(sql, params)
@@ -439,13 +905,15 @@ class ReportStore:
     # audit log (append-only, hash-chained, no content) -------------------------------------------
     def audit(self, *, at: float, actor: str, action: str, ref: str | None = None,
               detail: dict[str, Any] | None = None) -> None:
+        if self._ledger is None:
+            raise RuntimeError("the audit chain needs the report key (attach_ledger) before writing")
         last = self._one("SELECT seq, hash FROM report_audit ORDER BY seq DESC LIMIT 1")
-        prev, seq = (str(last["hash"]), int(last["seq"]) + 1) if last else (_AUDIT_GENESIS, 1)
+        prev, seq = (str(last["hash"]), int(last["seq"]) + 1) if last else (GENESIS, 1)
         text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
+        mac = self._ledger.audit_mac(prev, seq, at, actor, action, ref, text)
         self.db.execute(
             "INSERT INTO report_audit (seq, at, actor, action, ref, detail, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [seq, at, actor, action, ref, text, prev, _audit_hash(prev, seq, at, actor, action, ref, text)])
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [seq, at, actor, action, ref, text, prev, mac])
 
     def audit_rows(self, *, ref: str | None = None) -> list[dict[str, Any]]:
         if ref is None:
@@ -453,15 +921,53 @@ class ReportStore:
         return list(self.db.query("SELECT * FROM report_audit WHERE ref = ? ORDER BY seq", [ref]))
 
     def verify_audit(self) -> int | None:
-        """The first broken sequence number of the hash chain, or None if it is intact."""
-        prev, expected = _AUDIT_GENESIS, 1
+        """The first broken sequence number of the keyed chain, or None if it is intact. Entries from
+        before the log was keyed verify by their plain links up to the keyed entry that adopted them."""
+        ledger = self._ledger
+        if ledger is None:
+            raise RuntimeError("verifying the audit chain needs the report key (attach_ledger)")
+        prev, expected, legacy, keyed = GENESIS, 1, False, False
         for row in self.db.query("SELECT * FROM report_audit ORDER BY seq"):
             seq = int(row["seq"])
-            good = _audit_hash(prev, seq, row["at"], row["actor"], row["action"], row["ref"], row["detail"])
-            if seq != expected or row["prev_hash"] != prev or row["hash"] != good:
+            fields = (row["at"], row["actor"], row["action"], row["ref"], row["detail"])
+            if seq != expected or row["prev_hash"] != prev:
                 return seq
+            good = ledger.audit_mac(prev, seq, *fields)
+            if hmac.compare_digest(str(row["hash"]), good):
+                if legacy and not keyed and row["action"] != ADOPTED:
+                    return seq
+                keyed = True
+            elif keyed or row["hash"] != legacy_hash(prev, seq, *fields):
+                return seq
+            else:
+                legacy, good = True, str(row["hash"])
             prev, expected = good, seq + 1
-        return None
+        # Old entries must be followed by the keyed entry that adopted them.
+        return expected if legacy and not keyed else None
+
+    def verify(self) -> list[str]:
+        """Every sign of tampering: a broken chain, a state the anchor does not vouch for, a past alarm."""
+        ledger = self._ledger
+        if ledger is None:
+            raise RuntimeError("verifying the records needs the report key (attach_ledger)")
+        problems: list[str] = []
+        # PostgreSQL: under the writers' lock, so that no commit falls between the tables and the anchor.
+        with ledger.locked(), self.db.write() if self.db.dialect == "postgres" else nullcontext():
+            broken = self.verify_audit()
+            if broken is not None:
+                problems.append(f"audit log entry {broken} was altered, inserted or removed")
+            if self._anchored():
+                state = self._state()
+                try:
+                    anchor = self._read_anchor()
+                except LedgerError as exc:
+                    return [*problems, str(exc)]
+                problems += self._check_anchor(state, anchor)
+                if anchor is not None and anchor.get("alarm"):
+                    problems += [f"alarm raised earlier: {a}" for a in anchor["alarm"]]
+        problems += [f"alarm raised while running: {a}" for a in self.alarm if
+                     f"alarm raised earlier: {a}" not in problems]
+        return problems
 
     # retention ------------------------------------------------------------------------------------
     def purge(self, *, resolved_before: float, drafts_before: float, seen_before: float) -> list[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.reports.sealing import record_context
 from tests.cluster.stage import KEY, REF, Cluster, Person
 
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(900)]
@@ -174,7 +175,7 @@ def test_three_instances_survive_kill9_of_the_leader(tmp_path, pg_server):
     for ref in confirmed:
         row = store.report(ref)
         assert row is not None, ref
-        assert sealer.open_json(row["content"], context=f"content:{ref}")["category"] == "lost_carrier"
+        assert sealer.open_json(row["content"], context=record_context("content", row))["category"] == "lost_carrier"
         assert row["status"] == ("acknowledged" if ref in result["acked"] else "new")
     assert result["acked"] and all(not _unacknowledged(r) for r in result["acked"])
 
@@ -195,7 +196,7 @@ def test_three_instances_survive_kill9_of_the_leader(tmp_path, pg_server):
         if row["recipient"] == "reporter":
             report = store.report(row["ref"])
             assert report is not None
-            identity = sealer.open_json(report["identity"], context=f"identity:{row['ref']}")
+            identity = sealer.open_json(report["identity"], context=record_context("identity", report))
             user = str(channels.user_key(int(identity["chat_id"]))).partition(":")[2]
         else:
             user = officer_pids[str(row["recipient"])[len("staff:"):]]
@@ -222,8 +223,10 @@ def test_three_instances_survive_kill9_of_the_leader(tmp_path, pg_server):
         assert len(set(copies)) == len(copies), (key, copies)
     assert sum(n - 1 for n in duplicates.values()) <= len(cluster.kills)
 
-    # The audit chain verifies; the failover is measured (kill -9 -> another instance connected).
-    assert store.verify_audit() is None
+    # The keyed audit chain and its anchor row verify; the failover is measured (kill -9 -> another
+    # instance connected).
+    store.attach_ledger(sealer.audit_key)
+    assert store.verify() == []
     assert len(cluster.failovers) >= 3
     stats = {"kills": len(cluster.kills), "failover_median_s": round(statistics.median(cluster.failovers), 3),
              "failover_max_s": round(max(cluster.failovers), 3), "notifications": sum(sent.values()),
@@ -236,6 +239,7 @@ def test_three_instances_survive_kill9_of_the_leader(tmp_path, pg_server):
     target = pg_server.database(f"restored-{tmp_path}")
     restore(backup_file, target, master_key=KEY)
     restored = ReportStore(connect(target))
-    assert restored.verify_audit() is None
+    restored.attach_ledger(Sealer(KEY).audit_key)
+    assert restored.verify() == []
     before = [ref for ref, at in result["confirmed"] if at < result["backup_started"]]
     assert before and all(restored.report(ref) is not None for ref in before)

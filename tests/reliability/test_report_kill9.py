@@ -20,6 +20,8 @@ from support import report_driver
 from support.clock import Clock
 from support.reports import make_service
 
+from bot.core.reports.sealing import record_context
+
 pytestmark = pytest.mark.reliability
 
 SUBMISSIONS = 200
@@ -87,7 +89,7 @@ def test_kill9_during_200_submissions_loses_and_duplicates_nothing(tmp_path):
     for n, ref in shown.items():
         row = store.report(ref)
         assert row is not None, f"reference {ref} shown for submission {n} is missing"
-        content = service.sealer.open_json(row["content"], context=f"content:{ref}")
+        content = service.sealer.open_json(row["content"], context=record_context("content", row))
         found = content.pop("discovered_at")
         assert content.pop("discovered_said") == ("3小时前" if n % 2 else "刚刚")
         assert content == _expected_content(n)
@@ -99,5 +101,6 @@ def test_kill9_during_200_submissions_loses_and_duplicates_nothing(tmp_path):
         assert steps.count("chain:0") == 2
         assert len(store.timers(row["ref"])) >= 6
     assert store.verify_audit() is None
+    assert store.verify() == []  # no kill -9 leaves the anchor and the database out of step
     submitted = [a for a in store.audit_rows() if a["action"] == "submitted"]
     assert len(submitted) == SUBMISSIONS

@@ -51,7 +51,7 @@ def test_config_reads_env_and_yaml(tmp_path):
     (GOOD + "privacy:\n  store_questions: true\n", "privacy.store_questions"),  # typo: unknown key
     (GOOD + "    mode: webhook\n", "webhook"),
     ("privacy: {}\n", "no channel would run"),
-    ("channels: [\n", "not valid YAML"),
+    ("channels: [\n", "malformed YAML"),
     ("- just a list\n", "must be a mapping"),
 ])
 def test_config_problems_are_clear(tmp_path, yaml_text, expected):

@@ -9,16 +9,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from rapidfuzz import fuzz, process
 
 from bot.core.ask.decision import Decision, Scored, decide
 from bot.core.ask.knowledge import Entry
 from bot.core.ask.matcher import Matcher, MatcherConfig, evidence, fuse
+from bot.core.schema import pydantic_problems
 from bot.core.text.normalize import normalize_query
-from bot.core.yamlfile import DataError, Problem, load_with_lines
+from bot.core.yamlfile import DataError, InputFileError, Problem, line_of, load_with_lines
 
 NEAR_DUPLICATE = 80.0  # RapidFuzz ratio to an alternate question at which a question is a near-duplicate
 
@@ -101,12 +103,62 @@ class AskReport:
         return out
 
 
+class _FileItem(BaseModel):
+    """An evaluation file's item as written (other fields allowed)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class _AskItem(_FileItem):
+    q: Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+    expect: list[str] = []
+
+
+class _DraftItem(_FileItem):
+    draft: Annotated[str, StringConstraints(max_length=100_000)]
+    hits: list[str] = []
+    kinds: list[str] = []
+    forbidden: bool = False
+
+
+_ITEM_MODELS: dict[str, type[_FileItem]] = {"ask": _AskItem, "out_of_scope": _AskItem, "check": _DraftItem,
+                                        "leak": _DraftItem}
+
+
 def load_eval_file(path: Path) -> dict[str, list[dict[str, Any]]]:
-    """Read an evaluation YAML; DataError when it is not one."""
-    data, _ = load_with_lines(path)
+    """Read and validate an evaluation YAML (format: shared/eval/README.md).
+
+    Raises InputFileError (a DataError) with file:line of every malformed item.
+    """
+    name = str(path)
+    try:
+        data, node = load_with_lines(path)
+    except DataError as exc:
+        raise InputFileError(exc.problems) from None
     if not isinstance(data, dict):
-        raise DataError([Problem(str(path), 1, "evaluation file must be a mapping with ask/out_of_scope/...")])
-    return {k: list(v or []) for k, v in data.items() if isinstance(v, list)}
+        raise InputFileError([Problem(name, 1, "evaluation file must be a mapping with ask/out_of_scope/...")])
+    out: dict[str, list[dict[str, Any]]] = {}
+    problems: list[Problem] = []
+    for key, value in data.items():
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            problems.append(Problem(name, line_of(node, str(key)), f"{key}: expected a list of items"))
+            continue
+        model = _ITEM_MODELS.get(str(key))
+        items = []
+        for i, item in enumerate(value):
+            if model is None:
+                items.append(item)
+                continue
+            try:
+                items.append(model.model_validate(item).model_dump())
+            except ValidationError as exc:
+                problems.extend(pydantic_problems(exc, name, node, (str(key), i), what="item"))
+        out[str(key)] = items
+    if problems:
+        raise InputFileError(problems)
+    return out
 
 
 def answers_expect(entry: Entry, expect: list[str]) -> bool:

@@ -28,13 +28,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bot import __version__
-from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, Decoy, Entry, KnowledgeBase, load_knowledge
+from bot.core.ask.knowledge import (
+    DEFAULT_KNOWLEDGE_DIR,
+    MAX_VECTORS_BYTES,
+    Decoy,
+    Entry,
+    KnowledgeBase,
+    knowledge_files,
+    load_knowledge,
+)
 from bot.core.ask.matcher import Matcher, MatcherConfig
 from bot.core.cache import CacheDir, seal, unseal
 from bot.core.schema import Source
 from bot.core.text.language import AskLanguage
 from bot.core.text.segment import Segmenter
 from bot.core.text.synonyms import SynonymGroup
+from bot.core.yamlfile import read_bounded
 
 if TYPE_CHECKING:
     from bot.core.ask.embed import Embedder
@@ -60,10 +69,11 @@ def knowledge_digest(directory: Path, config: MatcherConfig, *, clauses: bool = 
         from bot.core.rulebook.answer import ClauseConfig
 
         h.update(f"|clauses|{ClauseConfig()!r}".encode())
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != SHIPPED_INDEX
-                       and (clauses or p.relative_to(directory).parts[0] != CLAUSES_DIR)):
+    # The loader's own file list and bounds (DataError when broken): a warm cache never hides them.
+    for path in sorted(p for p in knowledge_files(directory)
+                       if clauses or p.relative_to(directory).parts[0] != CLAUSES_DIR):
         h.update(str(path.relative_to(directory)).encode("utf-8") + b"\0")
-        h.update(path.read_bytes() + b"\0")
+        h.update(read_bounded(path, max_bytes=MAX_VECTORS_BYTES) + b"\0")  # each already checked to its own limit
     return h.hexdigest()[:24]
 
 

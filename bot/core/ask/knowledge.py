@@ -9,7 +9,10 @@ Layout of `knowledge/`:
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +22,27 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from bot.core.paths import KNOWLEDGE_DIR
 from bot.core.schema import DottedId, NonEmpty, Source, SourceModel, cite_all, pydantic_problems, sources_from
+from bot.core.text.inputs import MAX_QUESTION_CHARS as QUESTION_LIMIT
 from bot.core.text.language import ASK_FILE, AskLanguage, load_ask_language, shipped_ask_language
 from bot.core.text.normalize import normalize_query
+from bot.core.text.segment import MAX_USERDICT_BYTES, MAX_VOCABULARY_BYTES, VOCABULARY_FILE, read_userdict
 from bot.core.text.synonyms import SynonymGroup
-from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
+from bot.core.yamlfile import MAX_DATA_FILE_BYTES, DataError, Problem, line_of, load_with_lines
 
 DEFAULT_KNOWLEDGE_DIR = KNOWLEDGE_DIR
 
 DOMAINS = ("etiquette", "secrecy")
+# Bounds the loader checks before and while reading, and `kb lint` enforces (it runs this loader):
+# the shipped base is far below them (largest file 53 kB, longest answer under 300 characters).
+MAX_ENTRY_FILES = 500
+MAX_ENTRIES_FILE_BYTES = 2_000_000
+MAX_ENTRIES = 50_000
+MAX_TITLE_CHARS = 100
+MAX_ANSWER_CHARS = 3_000
+MAX_QUESTION_CHARS = QUESTION_LIMIT
+MAX_KEYWORD_CHARS = 40
+MAX_LIST_ITEMS = 100
+MAX_VECTORS_BYTES = 64_000_000  # knowledge/vectors.npz (4 MB shipped)
 MIN_QUESTIONS = 5
 
 class EntryModel(BaseModel):
@@ -129,7 +145,7 @@ class KnowledgeBase:
 
 
 def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]]:
-    data, node = load_with_lines(path, name=rel)
+    data, node = load_with_lines(path, name=rel, max_bytes=MAX_ENTRIES_FILE_BYTES)
     try:
         fm = FileModel.model_validate(data)
     except ValidationError as exc:
@@ -228,15 +244,109 @@ def tidy_answer(text: str) -> str:
     return _CJK_GAP.sub("", text.strip())
 
 
+def _entry_files(entries_dir: Path) -> list[Path]:
+    """The candidate entry files, listed without following anything (bounded count)."""
+    try:
+        if not stat.S_ISDIR(entries_dir.stat().st_mode):
+            return []
+        names = []
+        with os.scandir(entries_dir) as it:
+            for item in it:
+                if _ENTRY_FILE.match(item.name):
+                    names.append(entries_dir / item.name)
+                    if len(names) > MAX_ENTRY_FILES:
+                        break
+    except OSError:
+        return []
+    return sorted(names)
+
+
+def _file_problem(path: Path, rel: str, max_bytes: int) -> Problem | None:
+    """Why `path` cannot be a data file (type, size, link loop), checked with stat before any read."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        reason = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror
+        return Problem(rel, 0, f"cannot read file: {reason}")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(rel, 0, "not a regular file (device, FIFO, socket or directory)")
+    if info.st_size > max_bytes:
+        return Problem(rel, 0, f"file too large: {info.st_size:,} bytes (limit {max_bytes:,})")
+    return None
+
+
+def knowledge_files(directory: Path | None = None) -> list[Path]:
+    """Every file the knowledge base consists of, after the loader's type and size checks.
+
+    Cheap (stat only): a cached index is only valid for a directory that passes these checks, so
+    a warm cache cannot hide a FIFO, a device, a link loop or an oversized file.
+    Raises DataError listing every problem.
+    """
+    directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
+    entries_dir = directory / "entries"
+    files = _entry_files(entries_dir)
+    clauses = _entry_files(directory / "clauses")  # an imported rulebook (bot/core/rulebook)
+    if not files and not clauses and not (directory / "clauses").is_dir():  # a rulebook alone is a knowledge base
+        raise DataError([Problem(str(entries_dir), 0, "no knowledge files (*.yaml) found")])
+    if len(files) > MAX_ENTRY_FILES:
+        raise DataError([Problem(str(entries_dir), 0, f"too many knowledge files (limit {MAX_ENTRY_FILES})")])
+    problems: list[Problem] = []
+    out: list[Path] = []
+    names = ("synonyms.yaml", "out_of_scope.yaml", "voices.yaml", ASK_FILE)
+    extra = [(directory / n, MAX_DATA_FILE_BYTES) for n in names]
+    extra.append((directory / "userdict.txt", MAX_USERDICT_BYTES))
+    extra.append((directory / VOCABULARY_FILE, MAX_VOCABULARY_BYTES))  # derived by `kb build`
+    extra.append((directory / "vectors.npz", MAX_VECTORS_BYTES))  # the semantic signal's shipped vectors
+    extra += [(c, MAX_DATA_FILE_BYTES) for c in clauses]
+    extra.append((directory / "clauses" / "vectors.npz", MAX_VECTORS_BYTES))
+    for path, limit in [*((f, MAX_ENTRIES_FILE_BYTES) for f in files), *extra]:
+        if path not in files and path not in clauses and not os.path.lexists(path):
+            continue  # optional files
+        problem = _file_problem(path, _rel(directory, path), limit)
+        if problem:
+            problems.append(problem)
+        else:
+            out.append(path)
+    if problems:
+        raise DataError(problems)
+    return out
+
+
+def _rel(directory: Path, path: Path) -> str:
+    return str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
+
+
+def _bound_problems(entries: list[Entry]) -> list[Problem]:
+    """Length limits of the fields (the matcher's work and a reply's size grow with them)."""
+    problems = []
+    for e in entries:
+        for what, values, limit in (("title", [e.title], MAX_TITLE_CHARS), ("answer", [e.answer], MAX_ANSWER_CHARS),
+                                    ("question", e.questions, MAX_QUESTION_CHARS),
+                                    ("keyword", e.keywords, MAX_KEYWORD_CHARS)):
+            longest = max((len(v) for v in values), default=0)
+            if longest > limit:
+                problems.append(Problem(e.file, e.line, f"{e.id}: {what} too long: {longest:,} characters "
+                                                        f"(limit {limit:,})"))
+        if len(e.questions) > MAX_LIST_ITEMS or len(e.keywords) > MAX_LIST_ITEMS:
+            problems.append(Problem(e.file, e.line, f"{e.id}: more than {MAX_LIST_ITEMS} questions or keywords"))
+    if len(entries) > MAX_ENTRIES:
+        problems.append(Problem(entries[-1].file, 0, f"too many entries: {len(entries):,} (limit {MAX_ENTRIES:,})"))
+    return problems
+
+
 def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     """Load and validate the knowledge base; raise DataError listing every problem found."""
     directory = Path(directory or DEFAULT_KNOWLEDGE_DIR)
-    entries_dir = directory / "entries"
-    files = sorted(p for p in entries_dir.glob("*") if _ENTRY_FILE.match(p.name)) if entries_dir.is_dir() else []
-    if not files and not (directory / "clauses").is_dir():  # an imported rulebook alone is a knowledge base
-        raise DataError([Problem(str(entries_dir), 0, "no knowledge files (*.yaml) found")])
+    found = knowledge_files(directory)
+    files = [p for p in found if p.parent == directory / "entries"]
     entries: list[Entry] = []
     problems: list[Problem] = []
+    userdict = directory / "userdict.txt"
+    if userdict in found:
+        try:
+            read_userdict(userdict, name=_rel(directory, userdict))
+        except DataError as exc:
+            problems.extend(exc.problems)
     for path in files:
         rel = str(path.relative_to(directory.parent)) if directory.parent in path.parents else str(path)
         try:
@@ -270,9 +380,9 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
         except DataError as exc:
             problems.extend(exc.problems)
     problems.extend(_cross_checks(entries))
+    problems.extend(_bound_problems(entries))
     if problems:
         raise DataError(problems)
-    userdict = directory / "userdict.txt"
     return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory, language,
                          fillers, english)
 

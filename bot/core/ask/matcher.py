@@ -25,6 +25,7 @@ from bot.core.ask.calibration import CALIBRATION_FILE, Calibration, load_calibra
 from bot.core.ask.calibration import features as calibration_features
 from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
 from bot.core.ask.knowledge import Entry, KnowledgeBase
+from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.normalize import normalize_query
 from bot.core.text.segment import VOCABULARY_FILE, Segmenter
 from bot.core.text.synonyms import Canonicalizer
@@ -223,7 +224,9 @@ class Matcher:
 
     # -- text pipeline -------------------------------------------------------------------------
     def _prep(self, text: str) -> str:
-        folded = normalize_query(text)
+        # Bounded work per question whatever the caller passes: a channel cuts at the question limit,
+        # and folding can widen a character (㍿ -> 株式会社), so the folded form is cut as well.
+        folded = normalize_query(text[:MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS]
         if self._english_re is not None:
             folded = self._english_re.sub(lambda m: self._english[m.group(0)], folded)
         return self.canon(folded)

@@ -22,6 +22,7 @@ import numpy as np
 from bot.core.ask.embed import Embedder
 from bot.core.ask.knowledge import KnowledgeBase
 from bot.core.ask.vectors import VectorStore
+from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.normalize import normalize_query
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,9 @@ class SemanticIndex:
         return self
 
     def vector(self, question: str) -> np.ndarray:
-        return self.embedder.embed([normalize_query(question)], kind="query")[0]
+        # Bounded work per question, as on the lexical path: raw and folded text cut at the question limit.
+        folded = normalize_query(question[:MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS]
+        return self.embedder.embed([folded], kind="query")[0]
 
     def similarities(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(best alternate-question cosine per document, answer cosine per document; -1 for decoys)."""
@@ -198,6 +201,9 @@ class SemanticIndex:
         cos = vectors @ self._queries.T  # one product for all of them
         per_doc = np.maximum.reduceat(cos, self._starts, axis=1) if len(self._starts) else cos[:, :0]
         answers = vectors @ self._passages.T
+        rows_of: dict[int, list[int]] = {}  # document -> its stored texts' rows (one pass, not one per pair)
+        for (o, _), r in self._row.items():
+            rows_of.setdefault(o, []).append(r)
         out: list[tuple[np.ndarray, np.ndarray] | None] = []
         k = 0
         for (doc, _), row in zip(pairs, rows, strict=True):
@@ -206,7 +212,7 @@ class SemanticIndex:
                 continue
             docs = np.full(self._n_docs, -1.0, dtype=np.float32)
             docs[self._docs] = per_doc[k]
-            own = [r for (o, _), r in self._row.items() if o == doc and r != row]
+            own = [r for r in rows_of.get(doc, ()) if r != row]
             docs[doc] = cos[k, own].max() if own else -1.0
             ans = np.full(self._n_docs, -1.0, dtype=np.float32)
             ans[: len(self._passages)] = answers[k]

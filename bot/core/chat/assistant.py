@@ -28,7 +28,14 @@ from bot.core.phrases.placeholders import SETTINGS
 from bot.core.rulebook.answer import linked_clauses
 from bot.core.rulebook.curate import accept, token
 from bot.core.rulebook.inbox import Cluster, cluster_questions, inbox_questions
-from bot.core.text.inputs import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, CleanInput, clean_input
+from bot.core.text.inputs import (
+    MAX_DRAFT_CHARS,
+    MAX_QUESTION_CHARS,
+    CleanInput,
+    clean_input,
+    has_surrogates,
+    scrub,
+)
 from bot.core.text.language import shipped_check_language
 
 if TYPE_CHECKING:
@@ -93,7 +100,7 @@ class Assistant:
     # -- entry points ------------------------------------------------------------------------------
     def command(self, sender: Sender, name: str, args: str = "") -> Reply:
         """A slash command by name (without the slash), e.g. ("check", "草稿")."""
-        name = name.lower()
+        name, args = scrub(name).lower(), scrub(args)
         if name in ("start", "help"):
             return self.start(sender) if name == "start" else self.help(sender)
         if name == "check":
@@ -116,12 +123,14 @@ class Assistant:
 
     def text(self, sender: Sender, text: str) -> Reply:
         """Free text: an answer to a pending prompt (report, settings), otherwise a question."""
+        text = scrub(text)  # a forged update can carry lone surrogates; nothing downstream could encode them
         return self._prompted(sender, text) or self.ask(sender, text)
 
     async def text_async(self, sender: Sender, text: str) -> Reply:
         """`text` for channels on an event loop: matching a question (an embedding, tens of ms of
         CPU) runs in a worker thread, so other users' updates are served meanwhile. Everything that
         touches storage stays on the caller's thread."""
+        text = scrub(text)  # a forged update can carry lone surrogates; nothing downstream could encode them
         prompted = self._prompted(sender, text)
         if prompted is not None:
             return prompted
@@ -144,7 +153,7 @@ class Assistant:
 
     def tap(self, sender: Sender, data: str) -> Reply:
         """A button tap with its callback data; forged or stale data gets the polite 'expired'."""
-        parsed = decode(data)
+        parsed = decode(data) if not has_surrogates(data) else None
         handler = self._taps.get(parsed[0]) if parsed else None
         if parsed is None or handler is None:
             return self.expired()
@@ -154,7 +163,7 @@ class Assistant:
         """Inline mode: standard phrases matching `query`, filled with the user's settings."""
         if self.phrasebook is None:
             return ()
-        query = query.strip()[:64]
+        query = scrub(query).strip()[:64]
         settings = self.store.get_settings(sender.user_id)
         if query:
             ids = [sid for sid, _ in self._find_scenarios(query, limit=limit)]

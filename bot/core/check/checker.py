@@ -7,9 +7,11 @@ draft exactly as given, whatever was folded away to find them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ from bot.core.check.sounds import SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded, fold_draft
+from bot.core.text.inputs import has_surrogates, scrub
 from bot.core.text.language import shipped_check_language
 from bot.core.yamlfile import Problem
 
@@ -78,9 +81,13 @@ class CheckResult:
     @classmethod
     def of(cls, draft: str, findings: Sequence[Finding], hints: Sequence[str] = ()) -> CheckResult:
         """The result for `draft`: personal-data findings (kind "pii", their `text` already masked)
-        replace their span everywhere else — in other findings' text and in the pieces."""
-        pii = sorted((f for f in findings if f.kind == "pii"), key=lambda f: f.start)
-        masked = tuple(f if f.kind == "pii" or not any(p.start < f.end and f.start < p.end for p in pii)
+        replace their span everywhere else — in other findings' text and in the pieces. A lone
+        surrogate (an API caller's, not text: nothing could encode it) leaves as U+FFFD, offsets kept."""
+        if has_surrogates(draft):
+            draft = scrub(draft)
+            findings = [replace(f, text=scrub(f.text)) for f in findings]
+        pii = _Spans(sorted((f for f in findings if f.kind == "pii"), key=lambda f: f.start))
+        masked = tuple(f if f.kind == "pii" or not pii.overlapping(f.start, f.end)
                        else replace(f, text=_masked_slice(draft, pii, f.start, f.end)) for f in findings)
         intervals: list[list[int]] = []
         for f in sorted(findings, key=lambda f: f.start):
@@ -112,12 +119,30 @@ class CheckResult:
         return "".join(f"{open_mark}{text}{close_mark}" if inside else text for text, inside in self.pieces)
 
 
-def _masked_slice(draft: str, pii: Sequence[Finding], start: int, end: int) -> str:
+class _Spans:
+    """Findings sorted by start, with the running maximum of their ends: the ones overlapping a
+    span are found by bisection, so masking a draft with hundreds of numbers stays linear-ish."""
+
+    def __init__(self, spans: list[Finding]):
+        self.spans = spans
+        self._reach = list(accumulate((f.end for f in spans), max))
+
+    def overlapping(self, start: int, end: int) -> list[Finding]:
+        out = []
+        for f in self.spans[bisect_right(self._reach, start):]:
+            if f.start >= end:
+                break
+            if f.end > start:
+                out.append(f)
+        return out
+
+
+def _masked_slice(draft: str, pii: _Spans, start: int, end: int) -> str:
     """draft[start:end] with personal data masked: a number wholly inside by its masked form, a
     part of one cut by the span boundary by asterisks."""
     out: list[str] = []
     pos = start
-    for f in pii:
+    for f in pii.overlapping(start, end):
         s, e = max(f.start, pos), min(f.end, end)
         if e <= s:
             continue

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -448,24 +448,38 @@ def _negated(text: str, s: int) -> bool:
     return text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没"))
 
 
+# The clause boundaries of the last draft, sorted: `_listed` runs for every term of a draft, and
+# walking to the boundaries character by character made a long draft without any quadratic.
+_bounds_of: tuple[Compact | None, list[int], list[int]] = (None, [], [])
+
+
+def _clause_bounds(c: Compact) -> tuple[list[int], list[int]]:
+    """(sorted clause boundaries, sorted digit positions) of `c`'s text."""
+    global _bounds_of
+    last = _bounds_of
+    if last[0] is not c:
+        last = _bounds_of = (c, sorted(c.clauses), [m.start() for m in _DIGIT.finditer(c.text)])
+    return last[1], last[2]
+
+
 def _listed(f: Folded, s: int, e: int) -> bool:
     """True when compact [s, e) lies in an item of an enumeration (客户名单、货源情报 / …、薪资福利标准):
     a catalogue of categories, as the rules write them, not a disclosure."""
     c = f.compact
     wide = f.wide.text
-    i = e
-    while i < len(c.text) and i not in c.clauses:
-        i += 1
-    j = s
-    while j > 0 and j not in c.clauses:
-        j -= 1
+    bounds, digits = _clause_bounds(c)
+    k = bisect_left(bounds, e)
+    i = min(bounds[k], len(c.text)) if k < len(bounds) else len(c.text)  # first boundary at or after e
+    k = bisect_right(bounds, s) - 1
+    j = bounds[k] if k >= 0 and bounds[k] > 0 else 0  # last boundary at or before s
     ws = c.wide_index(j) - 1
     while ws >= 0 and wide[ws] in " \t":
         ws -= 1
     we = c.wide_index(i - 1) + 1 if i > 0 else 0
     while we < len(wide) and wide[we] in " \t":
         we += 1
-    if _DIGIT.search(c.text, j, i):  # an item with a value (面粉500克、糖30克) is not a catalogue entry
+    d = bisect_left(digits, j)
+    if d < len(digits) and digits[d] < i:  # an item with a value (面粉500克、糖30克) is not a catalogue entry
         return False
     return (ws >= 0 and wide[ws] == "、") or (we < len(wide) and wide[we] == "、") or wide.startswith("等", we)
 

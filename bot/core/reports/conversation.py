@@ -16,7 +16,7 @@ from bot.core.reports.escalation import ReportPolicy
 from bot.core.reports.flow import Draft, FlowResult, Screen
 from bot.core.reports.notifications import Notifications
 from bot.core.reports.person import Person
-from bot.core.reports.sealing import Sealer
+from bot.core.reports.sealing import Sealer, record_context
 from bot.core.reports.store import ReportStore
 from bot.core.reports.views import MAX_LIST, format_time
 
@@ -27,7 +27,8 @@ class ReporterConversation:
     """A reporter's draft from /report to submission; call inside the caller's write transaction."""
 
     def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy,
-                 notifications: Notifications, new_ref: Callable[[], str]):
+                 notifications: Notifications, new_ref: Callable[[], str], rehearsal: bool = False):
+        self.rehearsal = rehearsal
         self.store = store
         self.sealer = sealer
         self.policy = policy
@@ -42,7 +43,10 @@ class ReporterConversation:
             self.store.put_draft(pid, nonce=draft.nonce, at=now, state=stored["state"])
             return [Reply(t("report.draft_exists")), *self.current(pid)], None
         self.store.delete_pending(pid)
-        return self.apply(person, pid, report_flow.start(nonce=secrets.token_hex(8)), now)
+        replies, ref = self.apply(person, pid, report_flow.start(nonce=secrets.token_hex(8)), now)
+        if self.rehearsal:
+            replies = [Reply(t("report.rehearsal.banner")), *replies]
+        return replies, ref
 
     def cancel(self, pid: str) -> list[Reply]:
         had_draft = self.store.draft(pid) is not None
@@ -103,7 +107,8 @@ class ReporterConversation:
         assert result.draft is not None
         if result.submit:
             ref = self.submit(person, pid, result.draft, now)
-            return [Reply(t("report.submitted", ref=ref, ref_spoken=" ".join(ref.split("-"))))], ref
+            key = "report.rehearsal.submitted" if self.rehearsal else "report.submitted"
+            return [Reply(t(key, ref=ref, ref_spoken=" ".join(ref.split("-"))))], ref
         if result.draft != before:  # a refused input leaves the stored draft untouched
             self.store.put_draft(pid, nonce=result.draft.nonce, at=now,
                                  state=self.sealer.seal_json(result.draft.to_dict(), context=f"draft:{pid}"))
@@ -129,13 +134,15 @@ class ReporterConversation:
         content = {k: v for k, v in draft.to_dict().items() if k not in ("nonce", "step")}
         identity = {"user_id": person.user_id, "chat_id": person.chat_id,
                     "name": person.name, "username": person.username}
-        self.store.insert_report({
+        row: dict[str, Any] = {
             "ref": ref, "draft_nonce": draft.nonce, "reporter": pid,
-            "identity": self.sealer.seal_json(identity, context=f"identity:{ref}"),
-            "content": self.sealer.seal_json(content, context=f"content:{ref}"),
             "category": category, "urgency": urgency, "confidential": 1 if draft.confidential else 0,
             "status": "new", "created_at": now, "updated_at": now,
-        })
+        }
+        # The metadata is the sealed fields' associated data: flipping it later breaks decryption.
+        row["identity"] = self.sealer.seal_json(identity, context=record_context("identity", row))
+        row["content"] = self.sealer.seal_json(content, context=record_context("content", row))
+        self.store.insert_report(row)
         self.store.add_event(ref=ref, at=now, kind="submitted", actor="reporter")
         self.store.audit(at=now, actor="reporter", action="submitted", ref=ref,
                          detail={"category": category, "urgency": urgency})

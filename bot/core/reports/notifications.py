@@ -10,7 +10,7 @@ from typing import Any
 from bot.core.phrases.messages import t
 from bot.core.reports import escalation
 from bot.core.reports.escalation import ReportPolicy
-from bot.core.reports.sealing import Sealer
+from bot.core.reports.sealing import Sealer, record_context
 from bot.core.reports.store import ReportStore
 from bot.core.reports.views import CALLBACK_PREFIX, compact, elapsed, format_time
 
@@ -54,7 +54,7 @@ class Notifications:
         `row["content"]` is the sealed blob of a stored row or the already opened dict."""
         content = row["content"]
         if not isinstance(content, dict):
-            content = self.sealer.open_json(bytes(content), context=f"content:{row['ref']}")
+            content = self.sealer.open_json(bytes(content), context=record_context("content", row))
         at = content.get("discovered_at")
         return float(at) if isinstance(at, (int, float)) else None
 

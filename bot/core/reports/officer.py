@@ -3,6 +3,7 @@ ask the reporter, note, resolve, carrier found / not found, reveal the reporter)
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bot.core.chat.reply import Button, Reply
@@ -10,9 +11,11 @@ from bot.core.phrases.messages import t
 from bot.core.reports import escalation
 from bot.core.reports.notifications import Notifications
 from bot.core.reports.person import Person
-from bot.core.reports.sealing import Sealer
+from bot.core.reports.sealing import RecordTampered, Sealer, SealError, record_context
 from bot.core.reports.store import ReportStore
 from bot.core.reports.views import MAX_LIST, compact, list_text, officer_buttons, report_text, who
+
+log = logging.getLogger("libao.reports")
 
 
 class OfficerDesk:
@@ -41,15 +44,24 @@ class OfficerDesk:
         row = self.store.report(ref)
         if row is None:
             return [Reply(t("report.unknown_ref", ref=ref))]
+        try:
+            content = self.sealer.open_json(row["content"], context=record_context("content", row))
+            identity = (None if row["confidential"]
+                        else self.sealer.open_json(row["identity"], context=record_context("identity", row)))
+        except SealError:
+            log.error("report %s: sealed fields do not match the record (tampered with)", ref)
+            return [Reply(t("report.tampered", ref=ref))]
         self.store.audit(at=now, actor=self.actor(person.user_id), action="viewed", ref=ref)
-        content = self.sealer.open_json(row["content"], context=f"content:{ref}")
-        identity = None if row["confidential"] else self.sealer.open_json(row["identity"], context=f"identity:{ref}")
         events = [self.event(e) for e in self.store.events(ref)]
         return [Reply(report_text(row, content, identity, events), officer_buttons(row, self.notifications.sign))]
 
     def event(self, e: dict[str, Any]) -> dict[str, Any]:
         """A stored event with its body opened."""
-        body = self.sealer.open(e["body"], context=f"event:{e['ref']}") if e["body"] is not None else None
+        try:
+            body = self.sealer.open(e["body"], context=f"event:{e['ref']}") if e["body"] is not None else None
+        except SealError:  # one altered history entry is marked, the rest of the report still reads
+            log.error("report %s: a history entry does not open (tampered with)", e["ref"])
+            body = t("report.event_damaged")
         return {"at": e["at"], "kind": e["kind"], "actor": e["actor"], "body": body}
 
     def action(self, person: Person, ref: str, action: str, now: float) -> list[Reply]:
@@ -62,7 +74,11 @@ class OfficerDesk:
         if action == "view":
             return self.view(person, ref, now)
         if action == "reveal":
-            identity = self.sealer.open_json(row["identity"], context=f"identity:{ref}")
+            try:
+                identity = self.sealer.open_json(row["identity"], context=record_context("identity", row))
+            except SealError:
+                log.error("report %s: sealed identity does not match the record (tampered with)", ref)
+                return [Reply(t("report.tampered", ref=ref))]
             if not row["confidential"]:
                 return [Reply(t("report.identity.not_confidential", who=who(identity)))]
             self.store.add_event(ref=ref, at=now, kind="identity_revealed", actor=actor)
@@ -148,14 +164,18 @@ class OfficerDesk:
             row = self.store.report(ref)
             if row is None:
                 return None
+            # Opened before the access is recorded: an altered record is refused, not half shown.
+            data = dict(row)
+            try:
+                data["content"] = self.sealer.open_json(row["content"], context=record_context("content", row))
+                data["identity"] = (self.sealer.open_json(row["identity"], context=record_context("identity", row))
+                                    if reveal_identity or not row["confidential"] else None)
+            except SealError:
+                raise RecordTampered(ref) from None
+            data["events"] = [self.event(e) for e in self.store.events(ref)]
             self.store.audit(at=now, actor=actor, action="viewed", ref=ref)
             if reveal_identity and row["confidential"]:
                 self.store.audit(at=now, actor=actor, action="identity_revealed", ref=ref)
-        data = dict(row)
-        data["content"] = self.sealer.open_json(row["content"], context=f"content:{ref}")
-        data["identity"] = (self.sealer.open_json(row["identity"], context=f"identity:{ref}")
-                            if reveal_identity or not row["confidential"] else None)
-        data["events"] = [self.event(e) for e in self.store.events(ref)]
         return data
 
     def list_reports(self, *, open_only: bool, actor: str, now: float) -> list[dict[str, Any]]:

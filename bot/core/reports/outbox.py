@@ -20,7 +20,7 @@ from bot.core.phrases.messages import t
 from bot.core.reports import escalation
 from bot.core.reports.escalation import ReportPolicy
 from bot.core.reports.notifications import Notifications
-from bot.core.reports.sealing import Sealer
+from bot.core.reports.sealing import Sealer, record_context
 from bot.core.reports.store import ReportStore
 
 log = logging.getLogger("libao.reports")
@@ -117,7 +117,7 @@ class Outbox:
             report = self.store.report(str(row["ref"]))
             if report is None:
                 return None
-            identity = self.sealer.open_json(report["identity"], context=f"identity:{report['ref']}")
+            identity = self.sealer.open_json(report["identity"], context=record_context("identity", report))
             return int(identity["chat_id"])
         if recipient.startswith("staff:"):
             return self._staff_by_pid.get(recipient[len("staff:"):])

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.core.reports.ledger import WrongKeyError
+
 _VERSION = b"\x01"  # first byte of every sealed blob, so the key or cipher can be rotated later
 _NONCE = 12
 
@@ -31,6 +33,14 @@ class ReportKeyError(Exception):
 
 class SealError(Exception):
     """A sealed value could not be opened: wrong key, or tampered / swapped between rows."""
+
+
+class RecordTampered(Exception):
+    """A report's sealed fields do not open with its metadata: the record was altered in the database."""
+
+    def __init__(self, ref: str):
+        super().__init__(f"report {ref}: record altered (its sealed content does not match its metadata)")
+        self.ref = ref
 
 
 def _derive(master: bytes, label: bytes) -> bytes:
@@ -46,13 +56,16 @@ class Sealer:
         self._aead = AESGCM(_derive(master, b"seal-v1"))
         self._pid_key = _derive(master, b"pseudonym-v1")
         self._sign_key = _derive(master, b"callback-v1")
+        self.audit_key = _derive(master, b"audit-v1")
+        # The chat's vote/settings pseudonyms on PostgreSQL (SQLite keeps its own key file).
+        self.chat_key = _derive(master, b"chat-pseudonym-v1")
 
     def seal(self, text: str, *, context: str) -> bytes:
         nonce = os.urandom(_NONCE)
         return _VERSION + nonce + self._aead.encrypt(nonce, text.encode("utf-8"), context.encode("utf-8"))
 
     def open(self, blob: bytes, *, context: str) -> str:
-        if not blob or blob[:1] != _VERSION:
+        if not isinstance(blob, bytes) or not blob or blob[:1] != _VERSION:
             raise SealError("unknown sealed-value version")
         nonce, body = blob[1:1 + _NONCE], blob[1 + _NONCE:]
         try:
@@ -83,7 +96,44 @@ class Sealer:
         return payload if hmac.compare_digest(self.sign(payload).encode(), data.encode()) else None
 
 
+# Fields of a report that never change after submission; they are the associated data of its sealed
+# content and identity, so flipping `confidential` or swapping the reporter breaks decryption.
+BOUND_FIELDS = ("ref", "draft_nonce", "reporter", "category", "urgency", "confidential", "created_at")
+
+
+def record_context(kind: str, row: dict[str, Any]) -> str:
+    """The AEAD context of a report's `content` or `identity`: the field name plus its bound metadata."""
+    values = [row[k] for k in BOUND_FIELDS]
+    values[5], values[6] = int(values[5]), repr(float(values[6]))
+    return f"{kind}:v2:" + json.dumps(values, ensure_ascii=False)
+
+
+def reseal_legacy(store: Any, sealer: Sealer) -> dict[str, Any]:
+    """Re-seal reports written before their metadata was bound into the sealing context (adopting an
+    older database with its key). A report that opens under neither context was sealed with another
+    key: WrongKeyError, and the caller's transaction writes nothing."""
+    count = 0
+    for row in store.reports(open_only=False):
+        ref = str(row["ref"])
+        try:
+            sealer.open(row["content"], context=record_context("content", row))
+            continue  # already bound
+        except SealError:
+            pass
+        try:
+            identity = sealer.open_json(row["identity"], context=f"identity:{ref}")
+            content = sealer.open_json(row["content"], context=f"content:{ref}")
+        except SealError:
+            raise WrongKeyError("this report key does not open the reports of this database") from None
+        store.reseal_report(ref, identity=sealer.seal_json(identity, context=record_context("identity", row)),
+                            content=sealer.seal_json(content, context=record_context("content", row)))
+        count += 1
+    return {"resealed_reports": count}
+
+
 # ----------------------------------------------------------------------------- key handling
+
+MAX_KEY_FILE_BYTES = 1024
 
 
 def generate_key_file(path: Path) -> None:
@@ -117,12 +167,29 @@ def load_master_key(*, key: str | None = None, key_file: str | Path | None = Non
         db = Path(db_path).resolve()
         if path.resolve() in {db, Path(f"{db}-wal"), Path(f"{db}-shm")}:
             raise ReportKeyError("the report key must be kept outside the database file")
+    return _decode(_read_key_file(path), str(path))
+
+
+def _read_key_file(path: Path) -> str:
+    """The key file's text, after its type, size and permissions were checked on the open descriptor.
+
+    O_NONBLOCK: opening a FIFO must not wait for a writer; the checks refuse it before any read.
+    """
     try:
-        mode = path.stat().st_mode
-        text = path.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        raise ReportKeyError(f"cannot read the report key file {path}: {reason}") from None
-    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ReportKeyError(f"the report key file {path} is readable by others; run: chmod 600 {path}")
-    return _decode(text, str(path))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ReportKeyError(f"cannot read the report key file {path}: {exc.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a directory on its own
+        os.close(fd)
+        raise ReportKeyError(f"the report key file {path} is not a regular file")
+    with os.fdopen(fd, "rb") as fh:
+        if info.st_size > MAX_KEY_FILE_BYTES:
+            raise ReportKeyError(f"the report key file {path} is too large to be a key ({info.st_size} bytes)")
+        if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise ReportKeyError(f"the report key file {path} is readable by others; run: chmod 600 {path}")
+        try:
+            return fh.read(MAX_KEY_FILE_BYTES + 1).decode("ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not ASCII"
+            raise ReportKeyError(f"cannot read the report key file {path}: {reason}") from None

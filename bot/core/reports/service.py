@@ -31,7 +31,7 @@ from bot.core.reports.notifications import Notifications
 from bot.core.reports.officer import OfficerDesk
 from bot.core.reports.outbox import Outbox, Outgoing
 from bot.core.reports.person import Person
-from bot.core.reports.sealing import Sealer
+from bot.core.reports.sealing import Sealer, reseal_legacy
 from bot.core.reports.store import ReportStore
 from bot.core.reports.views import CALLBACK_PREFIX, REPORTER_EVENTS, compact, who
 from bot.core.text.inputs import clean_input
@@ -41,6 +41,7 @@ __all__ = ["AssistantReportFlow", "Outgoing", "Person", "ReportService"]
 log = logging.getLogger("libao.reports")
 
 COMMANDS = ("report", "cancel", "reports")
+MAX_NOTE_CHARS = 2000  # an officer's note or question, a reporter's supplement
 # A draft untouched this long no longer takes the person's messages as its answers.
 DRAFT_IDLE = 30 * 60
 # "/report mine": the reporter's own reports.
@@ -56,8 +57,12 @@ class ReportService:
 
     def __init__(self, *, store: ReportStore, sealer: Sealer, policy: ReportPolicy,
                  clock: Callable[[], float] = time.time,
-                 new_ref: Callable[[], str] = report_flow.new_reference,
+                 new_ref: Callable[[], str] = report_flow.new_reference, rehearsal: bool = False,
                  owner: str | None = None, lease_seconds: float = 60.0):
+        # Keys the audit chain; a key that is not this database's is refused before anything is written.
+        # An older database (plain audit chain, reports sealed without their metadata) is adopted once.
+        store.attach_ledger(sealer.audit_key, upgrade=lambda: reseal_legacy(store, sealer))
+        self.rehearsal = rehearsal  # the console twin: nothing is sent or kept, and every reply says so
         self.store = store
         self.sealer = sealer
         self.policy = policy
@@ -70,7 +75,8 @@ class ReportService:
                              owner=self.owner, lease_seconds=lease_seconds)
         self.officers = OfficerDesk(store=store, sealer=sealer, notifications=self.notifications)
         self.conversation = ReporterConversation(store=store, sealer=sealer, policy=policy,
-                                                 notifications=self.notifications, new_ref=new_ref)
+                                                 notifications=self.notifications, new_ref=new_ref,
+                                                 rehearsal=rehearsal)
 
     who = staticmethod(who)
 
@@ -330,9 +336,11 @@ class ReportService:
         pending = self.store.pending(pid)
         if pending is None:
             return self.conversation.answer(person, pid, text, now)
-        cleaned = clean_input(text, max_chars=2000)
+        cleaned = clean_input(text, max_chars=MAX_NOTE_CHARS)
         if cleaned.problem:
             return [Reply(t("report.text_required"))], None
+        if cleaned.truncated:  # said, not silently cut: the input is still awaited
+            return [Reply(t("report.note_too_long", limit=MAX_NOTE_CHARS, length=len(text.strip())))], None
         ref, action = str(pending["ref"]), str(pending["action"])
         self.store.delete_pending(pid)
         row = self.store.report(ref)

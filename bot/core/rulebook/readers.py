@@ -8,7 +8,10 @@ posing as text. A refusal is a `Refused` carrying a message key of phrasebook/me
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,29 +52,37 @@ def read_document(path: Path) -> ReadDocument:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise Refused("kb.import.bad_type", name=path.name, types=" ".join(SUFFIXES))
+    # One non-blocking descriptor, checked with fstat: a FIFO does not wait for a writer, a link to a
+    # device is refused, and the bytes read are those of the file that was checked.
     try:
-        size = path.stat().st_size
-    except OSError:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
         raise Refused("kb.import.missing", name=str(path)) from None
-    if not path.is_file():
-        raise Refused("kb.import.missing", name=str(path))
-    if size > MAX_FILE_BYTES:
-        raise Refused("kb.import.too_big", name=path.name, mb=size // (1024 * 1024),
+    except OSError as exc:
+        raise Refused("kb.import.unreadable", name=str(path), reason=exc.strerror or "") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused("kb.import.not_regular", name=str(path))
+        if info.st_size > MAX_FILE_BYTES:
+            raise Refused("kb.import.too_big", name=path.name, mb=info.st_size // (1024 * 1024),
+                          limit=MAX_FILE_BYTES // (1024 * 1024))
+        if info.st_size == 0:
+            raise Refused("kb.import.empty", name=path.name)
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # grew while being read
+        raise Refused("kb.import.too_big", name=path.name, mb=len(data) // (1024 * 1024),
                       limit=MAX_FILE_BYTES // (1024 * 1024))
-    if size == 0:
-        raise Refused("kb.import.empty", name=path.name)
-    with path.open("rb") as f:
-        head = f.read(8)
+    head = data[:8]
     if suffix in TEXT_SUFFIXES:
-        return _read_text(path)
+        return _read_text(path, data)
     if head == OLE_MAGIC:
         raise Refused("kb.import.encrypted", name=path.name)
-    _check_archive(path)
+    _check_archive(io.BytesIO(data), path.name)
     return _read_docx(path) if suffix == ".docx" else _read_xlsx(path)
 
 
-def _read_text(path: Path) -> ReadDocument:
-    data = path.read_bytes()
+def _read_text(path: Path, data: bytes) -> ReadDocument:
     if b"\x00" in data[:65536]:
         raise Refused("kb.import.binary", name=path.name)
     for encoding in ("utf-8-sig", "gb18030"):
@@ -103,23 +114,23 @@ def _strip_markdown(line: str) -> str:
     return re.sub(r"(\*\*|__)(.+?)\1", r"\2", line)
 
 
-def _check_archive(path: Path) -> None:
+def _check_archive(data: io.BytesIO, name: str) -> None:
     """Refuse a zip bomb or a broken archive before any parser touches it."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(data) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise Refused("kb.import.corrupt", name=path.name) from None
+        raise Refused("kb.import.corrupt", name=name) from None
     if len(infos) > MAX_MEMBERS:
-        raise Refused("kb.import.bomb", name=path.name)
+        raise Refused("kb.import.bomb", name=name)
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(1, info.compress_size)
         if total > MAX_UNCOMPRESSED_BYTES or (info.file_size > 1024 * 1024 and ratio > MAX_MEMBER_RATIO):
-            raise Refused("kb.import.bomb", name=path.name)
+            raise Refused("kb.import.bomb", name=name)
         if info.flag_bits & 0x1:
-            raise Refused("kb.import.encrypted", name=path.name)
+            raise Refused("kb.import.encrypted", name=name)
 
 
 def _read_docx(path: Path) -> ReadDocument:

@@ -28,7 +28,7 @@ _converter = opencc.OpenCC("t2s")
 @lru_cache(maxsize=65536)
 def _fold_char(ch: str) -> str:
     """NFKC + traditional->simplified + lower case for one character (may widen, e.g. ﬁ)."""
-    if ch in _INVISIBLE:
+    if ch in _INVISIBLE or "\ud800" <= ch <= "\udfff":  # a lone surrogate is not text (and OpenCC rejects it)
         return ""
     out = unicodedata.normalize("NFKC", ch)
     if out in _EXTRA_T2S:

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from bot.core.yamlfile import DataError, Problem, read_bounded
+
 VOCABULARY_FILE = "vocabulary.txt"
 _HEADER = "# libao compact vocabulary, derived by `libao kb build`; do not edit. digest "
 _DIGEST_VERSION = "2"
@@ -44,18 +46,56 @@ def _import_jieba() -> Any:
     return jieba
 
 
-def _read_userdict(path: Path | None) -> list[tuple[str, str]]:
-    """(word, rest-of-line) pairs of a jieba user dictionary, comments and blanks skipped."""
-    if path is None or not path.exists():
-        return []
-    out = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
+# Bounds of the domain dictionary, checked before and while reading it: jieba's work on a word grows
+# with its length (a 100,000-character word took 14 GB), so words are as short as real terms.
+MAX_USERDICT_BYTES = 1_000_000
+MAX_USERDICT_WORDS = 50_000
+MAX_WORD_CHARS = 24
+MAX_WORD_FREQ = 10**9
+MAX_VOCABULARY_BYTES = 16_000_000  # the derived vocabulary (≈0.2 MB shipped)
+
+
+def read_userdict(path: Path, *, name: str | None = None) -> list[tuple[str, str]]:
+    """(word, rest-of-line) pairs of a jieba user dictionary (``word [freq] [tag]``), validated.
+
+    Raises DataError naming file:line for a non-regular or oversized file, invalid UTF-8, an
+    over-long word, a bad frequency or too many words.
+    """
+    name = name or str(path)
+    text = read_bounded(path, name=name, max_bytes=MAX_USERDICT_BYTES)
+    try:
+        lines = text.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem(name, 0, f"not valid UTF-8 (byte {exc.start})")]) from None
+    out: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         word, _, rest = line.partition(" ")
-        out.append((word, rest.strip()))
+        parts = rest.split()
+        if len(word) > MAX_WORD_CHARS:
+            problems.append(Problem(name, number, f"word too long: {len(word):,} characters (limit {MAX_WORD_CHARS})"))
+        elif parts and parts[0].isdigit() and int(parts[0]) > MAX_WORD_FREQ:
+            problems.append(Problem(name, number, f"frequency too large (limit {MAX_WORD_FREQ:,})"))
+        elif len(parts) > 2 or (len(parts) == 2 and not parts[0].isdigit()):
+            problems.append(Problem(name, number, "expected `word [frequency] [tag]`"))
+        else:
+            out.append((word, rest.strip()))
+        if len(out) > MAX_USERDICT_WORDS:
+            problems.append(Problem(name, number, f"too many words (limit {MAX_USERDICT_WORDS:,})"))
+            break
+    if problems:
+        raise DataError(problems)
     return out
+
+
+def _read_userdict(path: Path | None) -> list[tuple[str, str]]:
+    """(word, rest-of-line) pairs of a jieba user dictionary, comments and blanks skipped."""
+    if path is None or not path.exists():
+        return []
+    return read_userdict(path)
 
 
 def vocabulary_digest(texts: Iterable[str], extra_words: Iterable[str], userdict: Path | None) -> str:
@@ -65,7 +105,7 @@ def vocabulary_digest(texts: Iterable[str], extra_words: Iterable[str], userdict
         digest.update(t.encode("utf-8"))
         digest.update(b"\n")
     if userdict is not None and userdict.exists():
-        digest.update(userdict.read_bytes())
+        digest.update(read_bounded(userdict, max_bytes=MAX_USERDICT_BYTES))
     return digest.hexdigest()[:32]
 
 
@@ -110,8 +150,8 @@ def build_vocabulary(texts: Iterable[str], extra_words: Iterable[str], userdict:
 def read_vocabulary(path: Path) -> tuple[str, str] | None:
     """(digest, dictionary text) of a vocabulary file; None when missing or not one."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_bounded(path, max_bytes=MAX_VOCABULARY_BYTES).decode("utf-8")
+    except (DataError, UnicodeDecodeError):
         return None
     first, _, rest = text.partition("\n")
     if not first.startswith(_HEADER):
