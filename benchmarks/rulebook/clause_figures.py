@@ -113,7 +113,7 @@ def _collect(directory: Path, data: dict[str, list[dict[str, Any]]], semantic: b
         sem = getattr(matcher, "semantic", None)
         vector = sem.vector(q) if sem is not None else None
         curated = matcher.ask(q, limit=3)
-        feats = cm.features(q, vector=vector if getattr(cm, "semantic", None) is not None else None)
+        feats = clauses.features(q, vector=vector if getattr(cm, "semantic", None) is not None else None)
         correct = set() if oos else {d for d, *_ in feats if d < n_entries and right(Match(cm.kb.entries[d], 0), item)}
         curated_right = not oos and curated.matches and right(curated.matches[0], item)
         out.append(_Item(oos, (curated, curated_right, [right(m, item) for m in curated.matches] if not oos else []),

@@ -66,9 +66,11 @@ def knowledge_digest(directory: Path, config: MatcherConfig, *, clauses: bool = 
     import leaves the curated index valid."""
     h = hashlib.sha256(f"{_FORMAT}|{__version__}|{config!r}".encode())
     if clauses:
-        from bot.core.rulebook.answer import ClauseConfig
+        from bot.core.rulebook.answer import ClauseConfig, shipped_language_files
 
         h.update(f"|clauses|{ClauseConfig()!r}".encode())
+        for path in shipped_language_files():  # the clause index reads these beside the directory's own
+            h.update(read_bounded(path, max_bytes=MAX_VECTORS_BYTES) + b"\0")
     # The loader's own file list and bounds (DataError when broken): a warm cache never hides them.
     for path in sorted(p for p in knowledge_files(directory)
                        if clauses or p.relative_to(directory).parts[0] != CLAUSES_DIR):

@@ -15,6 +15,7 @@ import re
 import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -404,3 +405,9 @@ def _load_voices(path: Path, rel: str) -> tuple[frozenset[str], dict[str, str]]:
         raise DataError(pydantic_problems(exc, rel, node, ())) from exc
     fillers = frozenset(normalize_query(w) for group in vm.fillers for w in group)
     return fillers, {k.strip().lower(): v for k, v in vm.english.items()}
+
+
+@lru_cache(maxsize=1)
+def shipped_voices() -> tuple[frozenset[str], dict[str, str]]:
+    """The shipped knowledge/voices.yaml's fillers and English map (loaded once per process)."""
+    return _load_voices(KNOWLEDGE_DIR / "voices.yaml", "knowledge/voices.yaml")

@@ -23,15 +23,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.core.ask.decision import Decision, decide
-from bot.core.ask.knowledge import Entry, KnowledgeBase
-from bot.core.ask.matcher import AskResult, Match, Matcher, MatcherConfig
+import numpy as np
+
+from bot.core.ask.decision import Decision, Scored, decide
+from bot.core.ask.knowledge import Entry, KnowledgeBase, shipped_voices
+from bot.core.ask.matcher import AskResult, Match, Matcher, MatcherConfig, fuse
+from bot.core.paths import KNOWLEDGE_DIR
+from bot.core.rulebook.register import REGISTER_FILE, register_synonyms, shipped_register
 from bot.core.rulebook.split import Clause
 from bot.core.rulebook.store import StoredDocument, slug
 from bot.core.schema import Source
+from bot.core.text.inputs import MAX_QUESTION_CHARS
+from bot.core.text.normalize import normalize_query
 
 if TYPE_CHECKING:
-    import numpy as np
 
     from bot.core.ask.embed import Embedder
 
@@ -56,6 +61,7 @@ class ClauseConfig:
     answer_offset: float | None = 0.03  # clause text as an e5 passage: cosine + offset vs its query form
     shown: int = 3  # clauses returned; replies quote the first two verbatim and cite the third
     margin_over_curated: float = 0.0  # a clause beats curated candidates only when it scores this much higher
+    register_vector: bool = True  # also embed the question as read in the document's legal register
 
     def matcher_config(self, base: MatcherConfig) -> MatcherConfig:
         """The matcher settings for clauses: the curated ones with the clause fusion and cutoffs."""
@@ -110,6 +116,25 @@ def clause_entries(docs: list[StoredDocument]) -> list[Entry]:
     return out
 
 
+def clause_knowledge(kb: KnowledgeBase, docs: list[StoredDocument]) -> KnowledgeBase:
+    """The knowledge base the clause index searches: the clauses, `kb`'s synonyms and decoys, the
+    legal register's groups for these documents, and the shipped voices (dialect, English) when
+    `kb` has none of its own (a rulebook imported alone is still asked in every voice)."""
+    entries = clause_entries(docs)
+    taken = [t for g in kb.synonyms for t in (g.canonical, *g.terms)]
+    texts = [t for e in entries for t in (e.answer, *e.keywords)]
+    synonyms = [*kb.synonyms, *register_synonyms(shipped_register(), texts, taken=taken)]
+    fillers, english = kb.fillers, kb.english
+    if not fillers and not english:
+        fillers, english = shipped_voices()
+    return KnowledgeBase(entries, synonyms, kb.decoys, kb.userdict, kb.directory, kb.language, fillers, english)
+
+
+def shipped_language_files() -> tuple[Path, ...]:
+    """The shipped files `clause_knowledge` may read (part of the clause index's cache key)."""
+    return tuple(p for p in (KNOWLEDGE_DIR / REGISTER_FILE, KNOWLEDGE_DIR / "voices.yaml") if p.exists())
+
+
 def is_clause(entry: Entry) -> bool:
     return entry.id.startswith(CLAUSE_ID_PREFIX)
 
@@ -145,9 +170,8 @@ class ClauseAnswerer:
         if matcher is not None:
             self.matcher = matcher
             return
-        clause_kb = KnowledgeBase(clause_entries(docs), kb.synonyms, kb.decoys, kb.userdict, kb.directory,
-                                  kb.language, kb.fillers, kb.english)
-        self.matcher = Matcher(clause_kb, config=self.config.matcher_config(matcher_config or MatcherConfig()))
+        config = self.config.matcher_config(matcher_config or MatcherConfig())
+        self.matcher = Matcher(clause_knowledge(kb, docs), config=config)
 
     def __len__(self) -> int:
         return len(self.matcher.kb.entries)
@@ -192,12 +216,35 @@ class ClauseAnswerer:
         self.matcher.attach(SemanticIndex(kb, embedder, store, titles=False))
 
     # -- search ------------------------------------------------------------------------------------
+    def features(self, query: str, *, vector: np.ndarray | None = None) -> list[tuple[int, float, float, float]]:
+        """The clause matcher's `features` of `query`. With the semantic signal, the question is also
+        embedded as read in the document's register (老板 -> 用人单位), and each clause keeps the
+        closer of the two readings."""
+        m = self.matcher
+        semantic = getattr(m, "semantic", None)
+        if semantic is None:
+            return m.features(query)
+        vector = semantic.vector(query) if vector is None else vector
+        per_doc, answers = semantic.similarities(vector)
+        rewritten = m._prep(query)
+        if self.config.register_vector and rewritten != normalize_query(query[:MAX_QUESTION_CHARS]):
+            more_doc, more_answers = semantic.similarities(semantic.vector(rewritten))
+            per_doc, answers = np.maximum(per_doc, more_doc), np.maximum(answers, more_answers)
+        return m.features(query, similarities=(per_doc, answers))
+
+    def ranked(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
+        """Every candidate clause (and decoy) with its fused score, best first."""
+        m = self.matcher
+        n = len(m.kb.entries)
+        ranked = [Scored(i, round(fuse(m.config, lex, q, a), 2), i >= n)
+                  for i, lex, q, a in self.features(query, vector=vector)]
+        ranked.sort(key=lambda r: (-r.score, r.doc))
+        return ranked
+
     def rank(self, query: str, *, vector: np.ndarray | None = None) -> tuple[str, list[Match]]:
         """(the decision's status over clauses alone, the clauses it offers, best first)."""
         m = self.matcher
-        if getattr(m, "semantic", None) is None:
-            vector = None
-        status, offered = decide(m._rank(query, vector=vector), m.rule, limit=max(self.config.shown, 1))
+        status, offered = decide(self.ranked(query, vector=vector), m.rule, limit=max(self.config.shown, 1))
         return status, [Match(m.kb.entries[r.doc], r.score) for r in offered]
 
     def search(self, query: str, *, limit: int = 2, score_cutoff: float = 0.0) -> list[Match]:
