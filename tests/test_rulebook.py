@@ -229,6 +229,31 @@ def test_suggest_clusters_and_accepting_adds_an_alternate(tmp_path):
     assert entry is not None and set(entry.questions) & set(clusters[0]["questions"])
 
 
+def test_suggest_accept_from_the_database_takes_the_questions_out_of_the_inbox(tmp_path):
+    from bot.storage.sqlite import ChatStore, connect
+
+    kb = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", kb)
+    db = tmp_path / "bot.db"
+    store = ChatStore(connect(db))
+    asked = ["电话响几声必须接", "座机铃响几下得接起来", "来电响几声内要接听", "今天股票涨了吗"]
+    for q in asked:
+        store.add_unanswered(q)
+    store.db.close()
+    proc = run("--knowledge", str(kb), "kb", "suggest", "--db", str(db), "--json")
+    assert proc.returncode == exitcodes.OK, proc.stderr
+    clusters = json.loads(proc.stdout)
+    first = clusters[0]
+    assert first["kind"] == "entry" and len(first["questions"]) == 3
+    proc = run("--knowledge", str(kb), "kb", "suggest", "--db", str(db), "--accept", "1")
+    assert proc.returncode == exitcodes.OK, proc.stderr
+    left = [r["question"] for r in ChatStore(connect(db)).unanswered(limit=100)]
+    assert sorted(left) == sorted(set(asked) - set(first["questions"]))
+    # the accepted questions are gone from the listing; the rest is still there to review
+    again = json.loads(run("--knowledge", str(kb), "kb", "suggest", "--db", str(db), "--json").stdout)
+    assert [q for c in again for q in c["questions"]] == left
+
+
 def test_kb_test_fails_below_thresholds(tmp_path):
     golden = BENCH / "library_questions.yaml"
     kb = tmp_path / "kb"

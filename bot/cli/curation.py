@@ -12,31 +12,36 @@ from bot.cli import exitcodes
 from bot.cli.common import load_matcher
 from bot.core.ask.matcher import Matcher
 from bot.core.phrases.messages import t
-from bot.core.rulebook.curate import accept
+from bot.core.rulebook.curate import Inbox, accept
 from bot.core.rulebook.inbox import Asked, Cluster, cluster_questions, inbox_questions
 
 SHOWN_MEMBERS = 5
+ALL_QUESTIONS = 100_000  # the command line clusters the whole inbox, not only the newest questions
 
 
-def _questions(args: argparse.Namespace) -> list[Asked]:
+def _questions(args: argparse.Namespace) -> tuple[list[Asked], Inbox | None]:
+    """The questions to cluster, and the store they came from (None: a text file, left as it is)."""
     if args.from_file:
-        return [Asked(x.strip()) for x in args.from_file.read_text(encoding="utf-8").splitlines() if x.strip()]
+        lines = args.from_file.read_text(encoding="utf-8").splitlines()
+        return [Asked(x.strip()) for x in lines if x.strip()], None
     from bot.storage.sqlite import ChatStore, connect
 
     db = args.db or (Path(os.environ["LIBAO_DB"]) if os.environ.get("LIBAO_DB") else None)
     if db is None or not Path(db).exists():
-        return []
-    return inbox_questions(ChatStore(connect(db)).unanswered(limit=100_000))
+        return [], None
+    store = ChatStore(connect(db))
+    return inbox_questions(store.unanswered(limit=ALL_QUESTIONS)), store
 
 
 def run_suggest(args: argparse.Namespace, directory: Path) -> int:
     matcher = load_matcher(args)
-    clusters = cluster_questions(matcher, _questions(args))
+    questions, inbox = _questions(args)
+    clusters = cluster_questions(matcher, questions)
     if args.accept is not None:
         if not 1 <= args.accept <= len(clusters):
             print(t("kb.suggest.bad_cluster", n=args.accept), file=sys.stderr)
             return exitcodes.BAD_INPUT
-        return _accept(clusters[args.accept - 1], matcher, directory)
+        return _accept(clusters[args.accept - 1], matcher, directory, inbox)
     if args.json:
         print(json.dumps([{"n": i, "size": len(c.questions), "kind": c.kind, "target": c.target_id,
                            "title": c.target_title, "score": c.score, "questions": c.questions,
@@ -62,8 +67,8 @@ def run_suggest(args: argparse.Namespace, directory: Path) -> int:
     return exitcodes.OK
 
 
-def _accept(cluster: Cluster, matcher: Matcher, directory: Path) -> int:
-    done = accept(cluster, matcher, directory)
+def _accept(cluster: Cluster, matcher: Matcher, directory: Path, inbox: Inbox | None) -> int:
+    done = accept(cluster, matcher, directory, inbox)
     if done.problems:
         print(t("kb.suggest.lint_failed"), file=sys.stderr)
         for p in done.problems:

@@ -370,10 +370,9 @@ class Assistant:
         directory = self.matcher.kb.directory
         if directory is None:
             return Reply(t("inbox.no_directory"))
-        done = accept(cluster, self.matcher, directory)
+        done = accept(cluster, self.matcher, directory, self.store)
         if done.problems:
             return Reply(t("inbox.lint_failed"))
-        self.store.remove_unanswered(cluster.questions)
         key = "inbox.accepted_alt" if done.kind == "alternate" else "inbox.accepted_draft"
         return Reply(t(key, question=done.question, id=done.id, file=done.path.name))
 

@@ -170,8 +170,8 @@ class ClauseAnswerer:
         if matcher is not None:
             self.matcher = matcher
             return
-        config = self.config.matcher_config(matcher_config or MatcherConfig())
-        self.matcher = Matcher(clause_knowledge(kb, docs), config=config)
+        clause_config = self.config.matcher_config(matcher_config or MatcherConfig())
+        self.matcher = Matcher(clause_knowledge(kb, docs), config=clause_config)
 
     def __len__(self) -> int:
         return len(self.matcher.kb.entries)

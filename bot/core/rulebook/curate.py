@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -45,11 +46,22 @@ def token(cluster: Cluster) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
-def accept(cluster: Cluster, matcher: Matcher, directory: Path) -> Accepted:
-    """Apply `cluster`: an alternate question when it has an entry home, else a draft entry."""
+class Inbox(Protocol):
+    """Where the inbox's questions are kept (bot.storage.sqlite.ChatStore)."""
+
+    def remove_unanswered(self, questions: list[str]) -> int: ...
+
+
+def accept(cluster: Cluster, matcher: Matcher, directory: Path, inbox: Inbox | None = None) -> Accepted:
+    """Apply `cluster`: an alternate question when it has an entry home, else a draft entry; once
+    applied, its questions leave `inbox` (the store they were read from, None for a file)."""
     if cluster.kind == "entry":
-        return _add_alternate(cluster, matcher, directory)
-    return _draft_entry(cluster, matcher, directory)
+        done = _add_alternate(cluster, matcher, directory)
+    else:
+        done = _draft_entry(cluster, matcher, directory)
+    if inbox is not None and not done.problems:
+        inbox.remove_unanswered(cluster.questions)
+    return done
 
 
 def _add_alternate(cluster: Cluster, matcher: Matcher, directory: Path) -> Accepted:
