@@ -62,6 +62,7 @@ class ClauseConfig:
     shown: int = 3  # clauses returned; replies quote the first two verbatim and cite the third
     margin_over_curated: float = 0.0  # a clause beats curated candidates only when it scores this much higher
     register_vector: bool = True  # also embed the question as read in the document's legal register
+    quantity_penalty: float = 20.0  # a clause stating no figure, for a question asking for one (多少, 几天)
 
     def matcher_config(self, base: MatcherConfig) -> MatcherConfig:
         """The matcher settings for clauses: the curated ones with the clause fusion and cutoffs."""
@@ -123,7 +124,7 @@ def clause_knowledge(kb: KnowledgeBase, docs: list[StoredDocument]) -> Knowledge
     entries = clause_entries(docs)
     taken = [t for g in kb.synonyms for t in (g.canonical, *g.terms)]
     texts = [t for e in entries for t in (e.answer, *e.keywords)]
-    synonyms = [*kb.synonyms, *register_synonyms(shipped_register(), texts, taken=taken)]
+    synonyms = [*kb.synonyms, *register_synonyms(shipped_register().groups, texts, taken=taken)]
     fillers, english = kb.fillers, kb.english
     if not fillers and not english:
         fillers, english = shipped_voices()
@@ -233,11 +234,19 @@ class ClauseAnswerer:
         return m.features(query, similarities=(per_doc, answers))
 
     def ranked(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
-        """Every candidate clause (and decoy) with its fused score, best first."""
+        """Every candidate clause (and decoy) with its fused score, best first. A question asking for
+        a figure (多少, 几天, 上限) is answered only by a clause stating one: others lose
+        `quantity_penalty` (near misses ask for the figure a statute never sets)."""
         m = self.matcher
         n = len(m.kb.entries)
-        ranked = [Scored(i, round(fuse(m.config, lex, q, a), 2), i >= n)
-                  for i, lex, q, a in self.features(query, vector=vector)]
+        register = shipped_register()
+        penalty = self.config.quantity_penalty if register.asks_quantity(query) else 0.0
+        ranked = []
+        for i, lex, q, a in self.features(query, vector=vector):
+            score = fuse(m.config, lex, q, a)
+            if penalty and i < n and not register.states_quantity(m.kb.entries[i].answer):
+                score = max(0.0, score - penalty)
+            ranked.append(Scored(i, round(score, 2), i >= n))
         ranked.sort(key=lambda r: (-r.score, r.doc))
         return ranked
 
