@@ -31,7 +31,7 @@ from bot.core.ask.decision import Decision, Scored, decide
 from bot.core.ask.evaluation import answers_expect, load_eval_file
 from bot.core.ask.index_cache import load_matcher
 from bot.core.ask.matcher import Match, Matcher, fuse
-from bot.core.rulebook.answer import ClauseAnswerer, ClauseConfig, choose
+from bot.core.rulebook.answer import ClauseAnswerer, ClauseConfig, choose, penalised
 
 SEED = 16
 ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条")
@@ -95,6 +95,7 @@ class _Item:
     oos: bool
     curated: Any  # AskResult of the curated entries alone
     features: list[tuple[int, float, float, float]]  # clause candidates
+    figure_missing: set[int]  # candidates lacking the figure the question asks for
     decoys: set[int]
     correct: set[int]
 
@@ -116,8 +117,10 @@ def _collect(directory: Path, data: dict[str, list[dict[str, Any]]], semantic: b
         feats = clauses.features(q, vector=vector if getattr(cm, "semantic", None) is not None else None)
         correct = set() if oos else {d for d, *_ in feats if d < n_entries and right(Match(cm.kb.entries[d], 0), item)}
         curated_right = not oos and curated.matches and right(curated.matches[0], item)
+        missing = clauses.figure_missing(q)
         out.append(_Item(oos, (curated, curated_right, [right(m, item) for m in curated.matches] if not oos else []),
-                         feats, {d for d, *_ in feats if d >= n_entries}, correct))
+                         feats, {d for d, *_ in feats if missing(d)}, {d for d, *_ in feats if d >= n_entries},
+                         correct))
     return out
 
 
@@ -126,7 +129,8 @@ def _score(items: list[_Item], config: ClauseConfig, semantic: bool, base_matche
     rule: Decision = mc.fused if semantic else mc.lexical
     h1 = h3 = ref = n = n_oos = 0
     for it in items:
-        ranked = [Scored(d, round(fuse(mc, lex, qc if semantic else -1.0, ac), 2), d in it.decoys)
+        ranked = [Scored(d, round(penalised(fuse(mc, lex, qc if semantic else -1.0, ac), config,
+                                            d in it.figure_missing), 2), d in it.decoys)
                   for d, lex, qc, ac in it.features]
         ranked.sort(key=lambda r: (-r.score, r.doc))
         status, offered = decide(ranked, rule, limit=config.shown)
@@ -148,7 +152,8 @@ def _score(items: list[_Item], config: ClauseConfig, semantic: bool, base_matche
 
 
 def fit(sets: list[tuple[Path, dict[str, list[dict[str, Any]]]]], semantic: bool,
-        floors_refused: list[float] | None = None) -> None:
+        floors_refused: list[float] | None = None,
+        held_out: list[tuple[Path, dict[str, list[dict[str, Any]]]]] | None = None) -> None:
     base = load_matcher(sets[0][0], semantic=False).config
     collected = [_collect(d, data, semantic) for d, data in sets]
     now = ClauseConfig()
@@ -162,19 +167,23 @@ def fit(sets: list[tuple[Path, dict[str, list[dict[str, Any]]]]], semantic: bool
     floors = (0.75, 0.78, 0.82) if semantic else (0.82,)
     offsets: tuple[float | None, ...] = (None, -0.03, 0.0, 0.03) if semantic else (None,)
     best: tuple[float, ClauseConfig, list[tuple[float, ...]]] | None = None
-    for w, fl, off, cut in itertools.product(weights, floors, offsets, range(10, 72, 2)):
-        cfg = replace(now, semantic_weight=w, semantic_floor=fl, answer_offset=off,
-                      **({"fused_cutoff": float(cut)} if semantic else {"lexical_cutoff": float(cut)}))
+    for w, fl, off, q, cut in itertools.product(weights, floors, offsets, (0.0, 10.0, 20.0, 30.0), range(10, 72, 2)):
+        cfg = replace(now, semantic_weight=w, semantic_floor=fl, answer_offset=off, quantity_penalty=q)
+        cfg = replace(cfg, fused_cutoff=float(cut)) if semantic else replace(cfg, lexical_cutoff=float(cut))
         figs = [_score(items, cfg, semantic, base) for items in collected]
-        # Out-of-scope refusal may not fall below today's; then the most right clauses.
+        # Out-of-scope refusal may not fall below today's; then the most right clauses; between
+        # equals, the one refusing more.
         penalty = sum(max(0.0, b[2] - f[2]) for b, f in zip(baseline, figs, strict=True))
-        objective = sum(f[0] + f[1] for f in figs) - 10 * penalty
+        objective = sum(f[0] + f[1] + 0.1 * f[2] for f in figs) - 10 * penalty
         if best is None or objective > best[0]:
             best = (objective, cfg, figs)
     assert best is not None
     print("fitted", best[1])
     for (d, _), f in zip(sets, best[2], strict=True):
         print(f"  {d}: hit@1 {f[0]:.3f} hit@3 {f[1]:.3f} refused {f[2]:.3f}")
+    for d, data in held_out or []:  # measured with the fitted configuration, never fitted on
+        f = _score(_collect(d, data, semantic), best[1], semantic, base)
+        print(f"  held out {d}: hit@1 {f[0]:.3f} hit@3 {f[1]:.3f} refused {f[2]:.3f}")
 
 
 def run(regulation: Path, questions: Path, part: str, shipped: bool) -> int:
@@ -218,6 +227,8 @@ def main() -> int:
     f.add_argument("sets", nargs="+", help="DIR:QUESTIONS[:fit]")
     f.add_argument("--lexical-only", action="store_true")
     f.add_argument("--refused", help="per set, comma-separated: the out-of-scope refusal not to fall below")
+    f.add_argument("--held-out", nargs="*", default=[], metavar="DIR:QUESTIONS",
+                   help="sets measured with the fitted configuration only (cross-validation)")
     args = ap.parse_args()
     if args.cmd == "run":
         return run(args.regulation, args.questions, args.part, args.shipped)
@@ -235,7 +246,8 @@ def main() -> int:
             return 2
         sets.append((Path(d), split(load_eval_file(Path(q)), part[0] if part else "all")))
     floors = [float(x) for x in args.refused.split(",")] if args.refused else None
-    fit(sets, semantic=not args.lexical_only, floors_refused=floors)
+    held = [(Path(d), split(load_eval_file(Path(q)), "all")) for d, q in (h.split(":")[:2] for h in args.held_out)]
+    fit(sets, semantic=not args.lexical_only, floors_refused=floors, held_out=held)
     return 0
 
 

@@ -67,6 +67,7 @@ def run_lint(args: argparse.Namespace) -> int:
         problems += exc.problems
     rules_summary, rule_problems = _lint_rules()
     problems += rule_problems
+    problems += _register_problems()
     if kb is not None:
         problems += _vocabulary_problems(args)
         problems += _clause_reference_problems(kb)
@@ -82,6 +83,17 @@ def run_lint(args: argparse.Namespace) -> int:
         return exitcodes.FINDINGS
     print(rules_summary)
     return exitcodes.OK
+
+
+def _register_problems() -> list[Problem]:
+    """The legal register the clause search reads (knowledge/register.yaml)."""
+    from bot.core.rulebook.register import load_register
+
+    try:
+        load_register()
+    except DataError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _clause_reference_problems(kb: KnowledgeBase) -> list[Problem]:

@@ -136,6 +136,11 @@ def shipped_language_files() -> tuple[Path, ...]:
     return tuple(p for p in (KNOWLEDGE_DIR / REGISTER_FILE, KNOWLEDGE_DIR / "voices.yaml") if p.exists())
 
 
+def penalised(score: float, config: ClauseConfig, figure_missing: bool) -> float:
+    """A clause's fused score, less the quantity penalty when it lacks the figure asked for."""
+    return max(0.0, score - config.quantity_penalty) if figure_missing else score
+
+
 def is_clause(entry: Entry) -> bool:
     return entry.id.startswith(CLAUSE_ID_PREFIX)
 
@@ -233,20 +238,23 @@ class ClauseAnswerer:
             per_doc, answers = np.maximum(per_doc, more_doc), np.maximum(answers, more_answers)
         return m.features(query, similarities=(per_doc, answers))
 
+    def figure_missing(self, query: str) -> Callable[[int], bool]:
+        """Per clause index: does `query` ask for a figure (多少, 几天) that the clause does not state?"""
+        register = shipped_register()
+        entries = self.matcher.kb.entries
+        if not register.asks_quantity(query):
+            return lambda i: False
+        return lambda i: i < len(entries) and not register.states_quantity(entries[i].answer)
+
     def ranked(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
         """Every candidate clause (and decoy) with its fused score, best first. A question asking for
         a figure (多少, 几天, 上限) is answered only by a clause stating one: others lose
         `quantity_penalty` (near misses ask for the figure a statute never sets)."""
         m = self.matcher
         n = len(m.kb.entries)
-        register = shipped_register()
-        penalty = self.config.quantity_penalty if register.asks_quantity(query) else 0.0
-        ranked = []
-        for i, lex, q, a in self.features(query, vector=vector):
-            score = fuse(m.config, lex, q, a)
-            if penalty and i < n and not register.states_quantity(m.kb.entries[i].answer):
-                score = max(0.0, score - penalty)
-            ranked.append(Scored(i, round(score, 2), i >= n))
+        missing = self.figure_missing(query)
+        ranked = [Scored(i, round(penalised(fuse(m.config, lex, q, a), self.config, missing(i)), 2), i >= n)
+                  for i, lex, q, a in self.features(query, vector=vector)]
         ranked.sort(key=lambda r: (-r.score, r.doc))
         return ranked
 
