@@ -66,11 +66,11 @@ def _home(matcher: Matcher, question: str, vector: np.ndarray | None,
         m = found[0]
         return "entry", m.entry.id, m.entry.title, m.score
     fallback = getattr(matcher, "fallback", None)
-    if isinstance(fallback, ClauseAnswerer):
-        clauses, decoy = fallback.matcher.candidates(question, limit=1, vector=vector)
-        if clauses and not decoy and clauses[0].score >= fallback.matcher.rule.clarify_cutoff - CLAUSE_SLACK:
-            m = clauses[0]
-            return "clause", m.entry.id, m.entry.title, m.score
+    if isinstance(fallback, ClauseAnswerer):  # scored as `ask` scores clauses (register, quantity guard)
+        ranked = fallback.ranked(question, vector=vector)
+        if ranked and not ranked[0].decoy and ranked[0].score >= fallback.matcher.rule.clarify_cutoff - CLAUSE_SLACK:
+            clause = fallback.matcher.kb.entries[ranked[0].doc]
+            return "clause", clause.id, clause.title, ranked[0].score
     return "none", "", "", 0.0
 
 
