@@ -8,8 +8,9 @@ draft checked in the same run (the machine is shared, so the ratio is the compar
 
     .venv/bin/python benchmarks/check_worst.py [--fuzz 300] [--seed 1] [--top 3]
 
-Each draft is checked once; the slowest of each family is then re-timed as the best of three runs
-(the least disturbed run), which is the figure reported and compared with the 50 ms budget.
+Times are CPU time of the checking thread (on a shared machine wall time also counts other jobs'
+turns). Each draft is checked once; the three slowest of each family are then re-timed as the best
+of three runs (the least disturbed), and the slowest of those is reported and held to the budget.
 """
 
 from __future__ import annotations
@@ -127,9 +128,9 @@ def families(checker: Checker, rng: random.Random, fuzz: int) -> dict[str, Itera
 def timed(checker: Checker, text: str, repeat: int = 1) -> float:
     best = float("inf")
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         checker.check(text)
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.thread_time() - t0)
     return best
 
 
@@ -149,15 +150,16 @@ def main() -> int:
     for _ in range(3):
         checker.check(plain)  # warm the per-character and compiled-part caches
     ref = timed(checker, plain, repeat=5)
-    print(f"ordinary {N:,}-char draft: {ref * 1000:.1f} ms (best of 5)")
-    print(f"{'family':<42} {'drafts':>6} {'worst ms':>9} {'x ordinary':>10}  slowest draft")
+    print(f"ordinary {N:,}-char draft: {ref * 1000:.1f} ms CPU (best of 5)")
+    print(f"{'family':<42} {'drafts':>6} {'CPU ms':>9} {'x ordinary':>10}  slowest draft")
     worst_all = 0.0
     for name, drafts in families(checker, rng, args.fuzz).items():
         times: list[tuple[float, str]] = []
         for text in drafts:
             times.append((timed(checker, text), text))
         times.sort(key=lambda item: -item[0])
-        slowest = timed(checker, times[0][1], repeat=3)
+        times[:3] = sorted(((timed(checker, text, repeat=3), text) for _, text in times[:3]), key=lambda x: -x[0])
+        slowest = times[0][0]
         worst_all = max(worst_all, slowest)
         print(f"{name:<42} {len(times):>6} {slowest * 1000:>9.1f} {slowest / ref:>10.1f}  {_show(times[0][1])}")
         for took, text in times[1:args.top]:

@@ -163,8 +163,8 @@ def fit(sets: list[tuple[Path, dict[str, list[dict[str, Any]]]]], semantic: bool
     offsets: tuple[float | None, ...] = (None, -0.03, 0.0, 0.03) if semantic else (None,)
     best: tuple[float, ClauseConfig, list[tuple[float, ...]]] | None = None
     for w, fl, off, cut in itertools.product(weights, floors, offsets, range(10, 72, 2)):
-        cfg = replace(now, semantic_weight=w, semantic_floor=fl, answer_offset=off,
-                      **({"fused_cutoff": float(cut)} if semantic else {"lexical_cutoff": float(cut)}))
+        cfg = replace(now, semantic_weight=w, semantic_floor=fl, answer_offset=off)
+        cfg = replace(cfg, fused_cutoff=float(cut)) if semantic else replace(cfg, lexical_cutoff=float(cut))
         figs = [_score(items, cfg, semantic, base) for items in collected]
         # Out-of-scope refusal may not fall below today's; then the most right clauses.
         penalty = sum(max(0.0, b[2] - f[2]) for b, f in zip(baseline, figs, strict=True))

@@ -48,9 +48,11 @@ def _lint_rules(cache: CacheDir | None = None) -> tuple[str, list[Problem]]:
     The result is kept in the sealed cache under a hash of every phrasebook file and of the code
     that judges them: the checker (and its examples) is loaded only when one of them changed.
     """
+    from bot.core.check import rules
     from bot.core.paths import PHRASEBOOK_DIR
 
-    digest = _files_digest("rules", sorted(PHRASEBOOK_DIR.rglob("*")))
+    files = {*PHRASEBOOK_DIR.rglob("*"), *Path(rules.DEFAULT_RULES_DIR).rglob("*")}
+    digest = _files_digest("rules", sorted(files))
     name = f"lint-rules-{digest}.json"
     cached = _cached_json(cache, name) if digest else None
     if cached is not None:
