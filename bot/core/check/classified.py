@@ -25,6 +25,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
 from bot.core.text.automaton import build_automaton
@@ -311,6 +312,7 @@ class Classified:
         # Longest term wins where terms overlap (进货价 over 进货).
         terms.sort(key=lambda t: (t[0], -(t[1] - t[0])))
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
+        names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
         for s, e, cat_id in terms:
             cat = self.categories[cat_id]
             sent = c.sentence_of(s)
@@ -324,7 +326,7 @@ class Classified:
                 continue
             if self._owned(text, s, c.clauses):
                 continue
-            ev = self._evidence(f, cat, s, e, sent, sg, contacts)
+            ev = self._evidence(f, cat, s, e, sent, sg, contacts, names)
             if ev and not _listed(f, s, e):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
@@ -335,16 +337,20 @@ class Classified:
         clause (您的工资卡收到本月工资: the clause speaks of the customer's own account)."""
         if self._own_re is None:
             return False
-        lo = s
-        while lo > 0 and lo not in clauses:
+        # A clause opening more than 12 characters back cannot be where a match starts: the walk
+        # stops there, so a long clause of repeated topic words stays linear.
+        lo, floor = s, max(0, s - 13)
+        while lo > floor and lo not in clauses:
             lo -= 1
         return any(m.end() >= s - 2 or m.start() == lo for m in self._own_re.finditer(text, max(lo, s - 12), s))
 
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
                   sg: dict[str, list[tuple[int, int]]],
-                  contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[str, int, int] | None:
+                  contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...],
+                  names: Callable[[], list[tuple[int, int]]]) -> tuple[str, int, int] | None:
         """(evidence kind, span) that makes the mention at [s, e) a disclosure; the span of a value
-        (amount, person, contact, credential) joins the finding, a signal's does not."""
+        (amount, person, contact, credential) joins the finding, a signal's does not. `names`: the
+        draft's capitalised names (`_names`)."""
         c = f.compact
         text = c.text
         ss, se = sent
@@ -366,7 +372,7 @@ class Classified:
             m = self._person.search(text, lo, hi)
             if m:
                 return "person", m.start(), m.end()
-            for ns, ne in self._names(f):
+            for ns, ne in names():
                 if ss <= ns < se:
                     return "person", ns, ne
         if "contact" in want:
