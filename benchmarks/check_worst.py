@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from support.fuzz import SPECIAL, hostile_text, words  # noqa: E402
 
 from bot.core.check.checker import Checker, default_checker  # noqa: E402
+from bot.core.check.rules import Marker, Rule, Topic  # noqa: E402
 from bot.core.text.inputs import MAX_DRAFT_CHARS  # noqa: E402
 
 N = MAX_DRAFT_CHARS
@@ -40,13 +41,18 @@ def fill(piece: str, n: int = N) -> str:
     return (piece * (n // max(1, len(piece)) + 1))[:n]
 
 
-def families(checker: Checker, rng: random.Random, fuzz: int) -> dict[str, Iterator[str]]:
+def families(checker: Checker, rng: random.Random, fuzz: int, words_sample: int) -> dict[str, Iterator[str]]:
     """Family name -> its hostile drafts (generated lazily)."""
     rs = checker.ruleset
-    listed = sorted({w for t in rs.topics for w in t.terms}
-                    | {w for r in rs.rules for pat in r.patterns for w in pat.parts[0]})
-    examples = sorted({d for item in [*rs.rules, *rs.markers, *rs.topics]
-                       for d in (*item.examples.hit, *item.examples.clean)})
+    # Every topic term, marking and signal word; the rules' literals are their patterns' expansions
+    # (over 100,000), of which a seeded sample.
+    terms = sorted({w for t in rs.topics for w in t.terms}
+                   | {w for m in rs.markers for w in (*m.levels, *m.english, *m.phrases, *m.labels, *m.deictic)}
+                   | {w for words in rs.signals.words.values() for w in words})
+    literals = sorted({w for r in rs.rules for pat in r.patterns for w in pat.parts[0]} - set(terms))
+    listed = terms + rng.sample(literals, min(words_sample, len(literals)))
+    items: list[Rule | Marker | Topic] = [*rs.rules, *rs.markers, *rs.topics]
+    examples = sorted({d for item in items for d in (*item.examples.hit, *item.examples.clean)})
     markings = ["【机密】", "【秘密】", "【绝密】", "【内部资料】", "（机密★1年）", "秘密★", "绝密★长期",
                 "机密级", "内部资料", "是内部资料", "密级：机密", "★", "【", "】"]
     singles = ["1", "0", "a", "@", ".", " ", "\n", "。", "，", "下", "密", "的", "一", "*", "-", "_", "#",
@@ -115,7 +121,7 @@ def families(checker: Checker, rng: random.Random, fuzz: int) -> dict[str, Itera
     return {
         "digit runs with junk": digits(),
         "at-signs and dots": at_dots(),
-        f"listed words repeated ({len(listed)})": listed_words(),
+        f"listed words ({len(terms)} + {min(words_sample, len(literals))} of {len(literals):,})": listed_words(),
         "repeated markings": repeated_markings(),
         "runs of one character": one_char_runs(),
         "mixed scripts": mixed_scripts(),
@@ -142,6 +148,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fuzz", type=int, default=300, help="fuzz-generator drafts of >= 1,000 characters")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--words", type=int, default=1500, help="rule literals sampled (every topic term is taken)")
     ap.add_argument("--top", type=int, default=0, help="also print the N slowest drafts of each family")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -153,7 +160,7 @@ def main() -> int:
     print(f"ordinary {N:,}-char draft: {ref * 1000:.1f} ms CPU (best of 5)")
     print(f"{'family':<42} {'drafts':>6} {'CPU ms':>9} {'x ordinary':>10}  slowest draft")
     worst_all = 0.0
-    for name, drafts in families(checker, rng, args.fuzz).items():
+    for name, drafts in families(checker, rng, args.fuzz, args.words).items():
         times: list[tuple[float, str]] = []
         for text in drafts:
             times.append((timed(checker, text), text))

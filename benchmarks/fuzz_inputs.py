@@ -35,7 +35,7 @@ from bot.core.text.inputs import MAX_DRAFT_CHARS  # noqa: E402
 from bot.wiring import console_report_service  # noqa: E402
 
 # Share of the inputs per entry point. "ask" is the lexical engine; "ask+semantic" the shipped default
-# with the embedding signal attached (up to seconds for a long question here, so a small share).
+# with the embedding signal attached (the embedder dominates: a small share).
 SHARES = {"ask": 0.295, "ask+semantic": 0.005, "check": 0.3, "phrase": 0.15, "assistant": 0.15, "report": 0.1}
 
 
