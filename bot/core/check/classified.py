@@ -26,6 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
 from bot.core.text.automaton import build_automaton
@@ -313,6 +314,7 @@ class Classified:
         terms.sort(key=lambda t: (t[0], -(t[1] - t[0])))
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
         names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
+        amounts: dict[tuple[str, int, int], Any] = {}
         for s, e, cat_id in terms:
             cat = self.categories[cat_id]
             sent = c.sentence_of(s)
@@ -326,7 +328,7 @@ class Classified:
                 continue
             if self._owned(text, s, c.clauses):
                 continue
-            ev = self._evidence(f, cat, s, e, sent, sg, contacts, names)
+            ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts)
             if ev and not _listed(f, s, e):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
@@ -347,21 +349,22 @@ class Classified:
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
                   sg: dict[str, list[tuple[int, int]]],
                   contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...],
-                  names: Callable[[], list[tuple[int, int]]]) -> tuple[str, int, int] | None:
+                  names: Callable[[], list[tuple[int, int]]],
+                  amounts: dict[tuple[str, int, int], Any] | None = None) -> tuple[str, int, int] | None:
         """(evidence kind, span) that makes the mention at [s, e) a disclosure; the span of a value
         (amount, person, contact, credential) joins the finding, a signal's does not. `names`: the
-        draft's capitalised names (`_names`)."""
+        draft's capitalised names (`_names`); `amounts` the draft's memo for `_quantity`."""
         c = f.compact
         text = c.text
         ss, se = sent
         want = cat.evidence
         lo, hi = max(ss, s - 24), min(se, e + 24)
         if "quantity" in want:
-            q = _quantity(text, lo, hi)
+            q = _quantity(text, lo, hi, amounts)
             if q is None and se < len(text) and f.wide.text[c.wide_index(se - 1) + 1:c.wide_index(se) + 1].count("?"):
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
-                q = _quantity(text, ns, min(ne, ns + 24))
+                q = _quantity(text, ns, min(ne, ns + 24), amounts)
             if q:
                 return "quantity", q[0], q[1]
         if "taken" in want:
@@ -540,28 +543,52 @@ def _period(text: str, e: int) -> bool:
     return i > e and text.startswith(("年", "个月", "月", "天"), i)
 
 
-def _quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
-    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500)."""
+def _is_amount(text: str, start: int, end: int) -> bool:
+    """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
+    tok = text[start:end]
+    if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
+        return False
+    if tok.startswith(("百分之", "千分之")):
+        return True
+    digit = any(ch.isdigit() for ch in tok)
+    mult = any(ch in "十百千万亿" for ch in tok)
+    rest = text[end:end + 8]
+    if rest.startswith(("多", "来", "余", "几")):
+        rest = rest[1:]
+    unit = rest.startswith(_UNITS)
+    if unit and (digit or mult):
+        return True
+    if digit and mult:
+        return True
+    if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
+        return True
+    return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
+
+
+def _quantity(text: str, lo: int, hi: int,
+              memo: dict[tuple[str, int, int], Any] | None = None) -> tuple[int, int] | None:
+    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500).
+
+    Whether a number is an amount depends only on its span in `text`: `memo` (one per draft) keeps
+    the verdicts and each window's answer, so the overlapping windows of a draft full of topic words
+    judge each number once.
+    """
+    if memo is None:
+        memo = {}
+    window = ("window", lo, hi)
+    if window in memo:
+        return memo[window]
+    found: tuple[int, int] | None = None
     for m in _NUM.finditer(text, lo, hi):
-        tok = m.group()
-        end = m.end()
-        if m.start() > 0 and text[m.start() - 1] == "第":  # 第十一条: an ordinal, not a quantity
-            continue
-        if tok.startswith(("百分之", "千分之")):
-            return m.start(), end
-        digit = any(ch.isdigit() for ch in tok)
-        mult = any(ch in "十百千万亿" for ch in tok)
-        rest = text[end:end + 8]
-        if rest.startswith(("多", "来", "余", "几")):
-            rest = rest[1:]
-        unit = rest.startswith(_UNITS)
-        if unit and (digit or mult):
-            return m.start(), end
-        if digit and mult:
-            return m.start(), end
-        if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
-            return m.start(), end
-        if digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7:
-            return m.start(), end
-    en = _EN_NUM.search(text, lo, hi)
-    return (en.start(), en.end()) if en else None
+        key = ("number", m.start(), m.end())
+        verdict = memo.get(key)
+        if verdict is None:
+            verdict = memo[key] = _is_amount(text, m.start(), m.end())
+        if verdict:
+            found = (m.start(), m.end())
+            break
+    else:
+        en = _EN_NUM.search(text, lo, hi)
+        found = (en.start(), en.end()) if en else None
+    memo[window] = found
+    return found
