@@ -7,12 +7,13 @@ inputs that crashed, shortened) and the slowest input of each entry point: by wa
 time of the calling thread (on a shared machine the wall time also holds other jobs' turns; the
 embedder's worker threads, if more than one, are not counted).
 
-    .venv/bin/python benchmarks/fuzz_inputs.py [--inputs 100000] [--seed 1]
+    .venv/bin/python benchmarks/fuzz_inputs.py [--inputs 100000] [--seed 1] [--save slowest.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -51,6 +52,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--inputs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--save", type=Path, help="write the slowest input of each entry point (by CPU time) "
+                        "here as JSON, to profile it")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -143,6 +146,9 @@ def main() -> int:
         n_crash = sum(v for k, v in crashes.items() if k.startswith(name + ":"))
         print(f"{name:<13} {counts[name]:>8,} {n_crash:>8}  {t * 1000:.1f} ms wall ({len(text):,} chars) | "
               f"{c * 1000:.1f} ms CPU ({len(heavy):,} chars, {_show(heavy)})")
+    if args.save:
+        args.save.write_text(json.dumps({name: {"cpu_ms": round(c * 1000, 1), "text": text}
+                                         for name, (c, text) in heaviest.items()}, ensure_ascii=True), encoding="ascii")
     print(f"crashes: {sum(crashes.values())} / {sum(counts.values()):,}")
     for kind, n in crashes.most_common():
         print(f"  {kind}: {n}")
