@@ -6,11 +6,15 @@ import argparse
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.cli import exitcodes, rulebook
 from bot.cli.common import Progress, cache_dir, json_line, knowledge_dir, load_matcher
 from bot.core.ask.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
-from bot.core.yamlfile import DataError, Problem
+from bot.core.yamlfile import DataError, Problem, read_bounded
+
+if TYPE_CHECKING:
+    from bot.core.cache import CacheDir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,8 +42,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     rulebook.register(kb_sub)
 
 
-def _lint_rules() -> tuple[str, list[Problem]]:
-    """Rule files and phrasebook: schema, cross-references, and every rule's examples."""
+def _lint_rules(cache: CacheDir | None = None) -> tuple[str, list[Problem]]:
+    """Rule files and phrasebook: schema, cross-references, and every rule's examples.
+
+    The result is kept in the sealed cache under a hash of every phrasebook file and of the code
+    that judges them: the checker (and its examples) is loaded only when one of them changed.
+    """
+    from bot.core.check import rules
+    from bot.core.paths import PHRASEBOOK_DIR
+
+    files = {*PHRASEBOOK_DIR.rglob("*"), *Path(rules.DEFAULT_RULES_DIR).rglob("*")}
+    digest = _files_digest("rules", sorted(files))
+    name = f"lint-rules-{digest}.json"
+    cached = _cached_json(cache, name) if digest else None
+    if cached is not None:
+        try:
+            return str(cached["summary"]), [Problem(str(f), int(n), str(m)) for f, n, m in cached["problems"]]
+        except (KeyError, TypeError, ValueError):
+            pass  # not this format: judged afresh below
+    summary, problems = _judge_rules()
+    if digest and cache is not None:
+        _store_json(cache, name, {"summary": summary, "problems": [[p.file, p.line, p.message] for p in problems]})
+    return summary, problems
+
+
+def _judge_rules() -> tuple[str, list[Problem]]:
     from bot.core.check.checker import Checker, example_problems
     from bot.core.phrases.phrasebook import load_phrasebook
     from bot.core.reports.discovery import load_time_words
@@ -58,6 +85,48 @@ def _lint_rules() -> tuple[str, list[Problem]]:
     return summary, example_problems(checker)
 
 
+LINT_MAGIC = b"libao-lint-1\n"
+
+
+def _files_digest(kind: str, files: list[Path]) -> str:
+    """Hash of `kind`, of `files` (names and bytes, each read within the data-file bound) and of the
+    core's code, which decides what a lint finds; '' when a file cannot be read (then nothing is
+    cached, and the lint itself says what is wrong)."""
+    import hashlib
+
+    from bot import __version__
+
+    core = Path(__file__).resolve().parents[1] / "core"
+    h = hashlib.sha256(f"{kind}|{__version__}".encode())
+    try:
+        for path in [*sorted(core.rglob("*.py")), *files]:
+            if path.is_dir():
+                continue
+            h.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+            h.update(read_bounded(path) + b"\0")
+    except DataError:
+        return ""
+    return h.hexdigest()[:24]
+
+
+def _cached_json(cache: CacheDir | None, name: str) -> Any:
+    import json
+
+    payload = cache.read(name, LINT_MAGIC) if cache is not None else None
+    if payload is None:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
+
+
+def _store_json(cache: CacheDir, name: str, value: object) -> None:
+    import json
+
+    cache.write(name, LINT_MAGIC, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
 def run_lint(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     try:
@@ -65,7 +134,8 @@ def run_lint(args: argparse.Namespace) -> int:
     except DataError as exc:
         kb = None
         problems += exc.problems
-    rules_summary, rule_problems = _lint_rules()
+    cache = cache_dir()
+    rules_summary, rule_problems = _lint_rules(cache)
     problems += rule_problems
     problems += _register_problems()
     if kb is not None:
@@ -78,7 +148,7 @@ def run_lint(args: argparse.Namespace) -> int:
         return exitcodes.FINDINGS
     topics = sorted({(e.domain, e.topic) for e in kb.entries})
     print(f"ok: {len(kb)} entries in {len(topics)} topics, {len(kb.synonyms)} synonym groups")
-    warnings = _curation_warnings(args)
+    warnings = _curation_warnings(args, cache)
     if warnings and getattr(args, "strict", False):
         return exitcodes.FINDINGS
     print(rules_summary)
@@ -139,22 +209,36 @@ CONFLICT_MARGIN = 5.0  # fused points an alternate question must lean to another
 WARNINGS_SHOWN = 10
 
 
-def _curation_warnings(args: argparse.Namespace) -> int:
+def _curation_warnings(args: argparse.Namespace, cache: CacheDir | None = None) -> int:
     """Alternate questions the matcher sends to another entry, near-duplicate entries, and the
-    imported clause store; printed as warnings (errors with --strict)."""
+    imported clause store; printed as warnings (errors with --strict).
+
+    The warnings are kept in the sealed cache under a hash of every knowledge file, the signals
+    that run and the code: scoring every alternate question is done once per change."""
+    from bot.core.ask import index_cache
     from bot.core.rulebook.lint import alternate_conflicts, near_duplicates
     from bot.core.rulebook.store import load_store
 
+    directory = Path(knowledge_dir(args) or DEFAULT_KNOWLEDGE_DIR)
     matcher = load_matcher(args)
     strict = getattr(args, "strict", False)
-    # Near-ties are normal between neighbouring rules; only a clear pull to another entry is worth a look.
-    found = [*alternate_conflicts(matcher, margin=CONFLICT_MARGIN), *near_duplicates(matcher)]
+    knowledge = index_cache.knowledge_digest(directory, matcher.config, clauses=True)
+    digest = _files_digest(f"curation|{knowledge}|{'+'.join(matcher.signals)}|{CONFLICT_MARGIN}", [])
+    name = f"lint-curation-{digest}.json"
+    cached = _cached_json(cache, name) if digest else None
+    if isinstance(cached, list) and all(isinstance(w, str) for w in cached):
+        found: list[str] = cached
+    else:
+        # Near-ties are normal between neighbouring rules; only a clear pull to another entry is worth a look.
+        found = [str(w) for w in [*alternate_conflicts(matcher, margin=CONFLICT_MARGIN), *near_duplicates(matcher)]]
+        if digest and cache is not None:
+            _store_json(cache, name, found)
     shown = found if strict else found[:WARNINGS_SHOWN]
     for w in shown:
         print(f"warning: {w}")
     if len(found) > len(shown):
         print(f"… {len(found) - len(shown)} more (all of them with --strict)")
-    docs = load_store(knowledge_dir(args) or DEFAULT_KNOWLEDGE_DIR)
+    docs = load_store(directory)
     clauses = sum(len(d.clauses) for d in docs)
     print(f"curation: {len(found)} warning(s); {len(docs)} imported document(s), {clauses} clauses")
     return len(found)

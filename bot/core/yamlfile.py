@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,31 +44,59 @@ MAX_DATA_FILE_BYTES = 4_000_000
 MAX_YAML_NODES = 500_000  # after alias expansion: "billion laughs" documents are refused
 
 
-def read_bounded(path: Path, *, name: str | None = None, max_bytes: int = MAX_DATA_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most `max_bytes`; DataError naming the reason otherwise.
+class FileRefused(DataError):
+    """`read_bounded` refused a file. `reason`: "missing", "unreadable", "not_regular" or "too_large";
+    `detail` the system's words for "unreadable", `size` the bytes seen for "too_large"."""
+
+    def __init__(self, name: str, reason: str, *, detail: str = "", size: int = 0, limit: int = 0):
+        self.reason, self.detail, self.size, self.limit = reason, detail, size, limit
+        if reason in ("missing", "unreadable"):
+            message = f"cannot read file: {detail}"
+        elif reason == "not_regular":
+            message = "not a regular file (device, FIFO, socket or directory)"
+        elif size:
+            message = f"file too large: {size:,} bytes (limit {limit:,})"
+        else:
+            message = f"file too large (limit {limit:,} bytes)"
+        super().__init__([Problem(name, 0, message)])
+
+
+def read_bounded(path: Path, *, name: str | None = None, max_bytes: int = MAX_DATA_FILE_BYTES,
+                 nofollow: bool = False, inspect: Callable[[os.stat_result], None] | None = None) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; FileRefused (a DataError) naming the reason.
 
     Opened non-blocking (a FIFO must not wait for a writer), checked with fstat on the open
-    descriptor (no race with a swapped path), read with a hard cap.
+    descriptor (no race with a swapped path), read with a hard cap. `nofollow` refuses a symbolic
+    link as the last component; `inspect` sees the descriptor's stat before any byte is read (and
+    may raise, e.g. on loose permissions).
     """
     name = name or str(path)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | (os.O_NOFOLLOW if nofollow else 0)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise FileRefused(name, "missing", detail=exc.strerror or "") from None
     except OSError as exc:
-        reason = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror
-        raise DataError([Problem(name, 0, f"cannot read file: {reason}")]) from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a directory on its own
-        os.close(fd)
-        raise DataError([Problem(name, 0, "not a regular file (device, FIFO, socket or directory)")])
-    with os.fdopen(fd, "rb") as fh:
+        reason = "symbolic link loop" if exc.errno == errno.ELOOP and not nofollow else exc.strerror
+        raise FileRefused(name, "unreadable", detail=reason or "") from None
+    try:  # checked before fdopen, which refuses a directory on its own
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused(name, "not_regular")
         if info.st_size > max_bytes:
-            raise DataError([Problem(name, 0, f"file too large: {info.st_size:,} bytes (limit {max_bytes:,})")])
+            raise FileRefused(name, "too_large", size=info.st_size, limit=max_bytes)
+        if inspect is not None:
+            inspect(info)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
         try:
             raw = fh.read(max_bytes + 1)
         except OSError as exc:
-            raise DataError([Problem(name, 0, f"cannot read file: {exc.strerror}")]) from None
+            raise FileRefused(name, "unreadable", detail=exc.strerror or "") from None
     if len(raw) > max_bytes:  # grew while being read
-        raise DataError([Problem(name, 0, f"file too large (limit {max_bytes:,} bytes)")])
+        raise FileRefused(name, "too_large", limit=max_bytes)
     return raw
 
 

@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import sqlite3
-import stat
 import struct
 import subprocess
 import tempfile
@@ -42,6 +41,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.core.yamlfile import FileRefused, read_bounded
 from bot.storage.engine import Database, StorageError, is_postgres_url, open_database, redact_url
 from bot.storage.migrations import schema_version
 
@@ -122,18 +122,15 @@ def _refuse_unverified(url: str | Path, master_key: bytes) -> None:
 
 def _read_side(path: Path) -> bytes | None:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise BackupError(f"cannot read {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise BackupError(f"{path} is not a regular file")
-        data = fh.read(_MAX_SIDE_FILE + 1)
-    if len(data) > _MAX_SIDE_FILE:
-        raise BackupError(f"{path} is larger than it can be")
-    return data
+        return read_bounded(path, max_bytes=_MAX_SIDE_FILE, nofollow=True)
+    except FileRefused as exc:
+        if exc.reason == "missing":
+            return None
+        if exc.reason == "not_regular":
+            raise BackupError(f"{path} is not a regular file") from None
+        if exc.reason == "too_large":
+            raise BackupError(f"{path} is larger than it can be") from None
+        raise BackupError(f"cannot read {path}: {exc.detail}") from None
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -35,6 +35,7 @@ from bot.core.reports.ledger import (
     row_digest,
     state_from,
 )
+from bot.core.yamlfile import FileRefused, read_bounded
 from bot.storage.engine import (
     Database,
     PostgresDatabase,
@@ -185,13 +186,13 @@ def voter_key(db: Database) -> bytes:
             fh.flush()
             os.fsync(fh.fileno())
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        raise StorageError(f"cannot read the vote key {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise StorageError(f"the vote key {path} is not a regular file")
-        key = fh.read(_VOTER_KEY_BYTES + 1)
+        key = read_bounded(path, max_bytes=_VOTER_KEY_BYTES, nofollow=True)
+    except FileRefused as exc:
+        if exc.reason == "not_regular":
+            raise StorageError(f"the vote key {path} is not a regular file") from None
+        if exc.reason != "too_large":
+            raise StorageError(f"cannot read the vote key {path}: {exc.detail}") from None
+        key = b""  # damaged: said below
     if len(key) != _VOTER_KEY_BYTES:
         raise StorageError(f"the vote key {path} is damaged (delete it: votes then start afresh)")
     return key

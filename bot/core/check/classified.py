@@ -25,6 +25,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
 from bot.core.text.automaton import build_automaton
@@ -311,6 +313,8 @@ class Classified:
         # Longest term wins where terms overlap (进货价 over 进货).
         terms.sort(key=lambda t: (t[0], -(t[1] - t[0])))
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
+        names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
+        amounts: dict[tuple[str, int, int], Any] = {}
         for s, e, cat_id in terms:
             cat = self.categories[cat_id]
             sent = c.sentence_of(s)
@@ -324,7 +328,7 @@ class Classified:
                 continue
             if self._owned(text, s, c.clauses):
                 continue
-            ev = self._evidence(f, cat, s, e, sent, sg, contacts)
+            ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts)
             if ev and not _listed(f, s, e):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
@@ -335,27 +339,32 @@ class Classified:
         clause (您的工资卡收到本月工资: the clause speaks of the customer's own account)."""
         if self._own_re is None:
             return False
-        lo = s
-        while lo > 0 and lo not in clauses:
+        # A clause opening more than 12 characters back cannot be where a match starts: the walk
+        # stops there, so a long clause of repeated topic words stays linear.
+        lo, floor = s, max(0, s - 13)
+        while lo > floor and lo not in clauses:
             lo -= 1
         return any(m.end() >= s - 2 or m.start() == lo for m in self._own_re.finditer(text, max(lo, s - 12), s))
 
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
                   sg: dict[str, list[tuple[int, int]]],
-                  contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[str, int, int] | None:
+                  contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...],
+                  names: Callable[[], list[tuple[int, int]]],
+                  amounts: dict[tuple[str, int, int], Any] | None = None) -> tuple[str, int, int] | None:
         """(evidence kind, span) that makes the mention at [s, e) a disclosure; the span of a value
-        (amount, person, contact, credential) joins the finding, a signal's does not."""
+        (amount, person, contact, credential) joins the finding, a signal's does not. `names`: the
+        draft's capitalised names (`_names`); `amounts` the draft's memo for `_quantity`."""
         c = f.compact
         text = c.text
         ss, se = sent
         want = cat.evidence
         lo, hi = max(ss, s - 24), min(se, e + 24)
         if "quantity" in want:
-            q = _quantity(text, lo, hi)
+            q = _quantity(text, lo, hi, amounts)
             if q is None and se < len(text) and f.wide.text[c.wide_index(se - 1) + 1:c.wide_index(se) + 1].count("?"):
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
-                q = _quantity(text, ns, min(ne, ns + 24))
+                q = _quantity(text, ns, min(ne, ns + 24), amounts)
             if q:
                 return "quantity", q[0], q[1]
         if "taken" in want:
@@ -366,7 +375,7 @@ class Classified:
             m = self._person.search(text, lo, hi)
             if m:
                 return "person", m.start(), m.end()
-            for ns, ne in self._names(f):
+            for ns, ne in names():
                 if ss <= ns < se:
                     return "person", ns, ne
         if "contact" in want:
@@ -534,28 +543,52 @@ def _period(text: str, e: int) -> bool:
     return i > e and text.startswith(("年", "个月", "月", "天"), i)
 
 
-def _quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
-    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500)."""
+def _is_amount(text: str, start: int, end: int) -> bool:
+    """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
+    tok = text[start:end]
+    if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
+        return False
+    if tok.startswith(("百分之", "千分之")):
+        return True
+    digit = any(ch.isdigit() for ch in tok)
+    mult = any(ch in "十百千万亿" for ch in tok)
+    rest = text[end:end + 8]
+    if rest.startswith(("多", "来", "余", "几")):
+        rest = rest[1:]
+    unit = rest.startswith(_UNITS)
+    if unit and (digit or mult):
+        return True
+    if digit and mult:
+        return True
+    if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
+        return True
+    return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
+
+
+def _quantity(text: str, lo: int, hi: int,
+              memo: dict[tuple[str, int, int], Any] | None = None) -> tuple[int, int] | None:
+    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500).
+
+    Whether a number is an amount depends only on its span in `text`: `memo` (one per draft) keeps
+    the verdicts and each window's answer, so the overlapping windows of a draft full of topic words
+    judge each number once.
+    """
+    if memo is None:
+        memo = {}
+    window = ("window", lo, hi)
+    if window in memo:
+        return memo[window]
+    found: tuple[int, int] | None = None
     for m in _NUM.finditer(text, lo, hi):
-        tok = m.group()
-        end = m.end()
-        if m.start() > 0 and text[m.start() - 1] == "第":  # 第十一条: an ordinal, not a quantity
-            continue
-        if tok.startswith(("百分之", "千分之")):
-            return m.start(), end
-        digit = any(ch.isdigit() for ch in tok)
-        mult = any(ch in "十百千万亿" for ch in tok)
-        rest = text[end:end + 8]
-        if rest.startswith(("多", "来", "余", "几")):
-            rest = rest[1:]
-        unit = rest.startswith(_UNITS)
-        if unit and (digit or mult):
-            return m.start(), end
-        if digit and mult:
-            return m.start(), end
-        if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
-            return m.start(), end
-        if digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7:
-            return m.start(), end
-    en = _EN_NUM.search(text, lo, hi)
-    return (en.start(), en.end()) if en else None
+        key = ("number", m.start(), m.end())
+        verdict = memo.get(key)
+        if verdict is None:
+            verdict = memo[key] = _is_amount(text, m.start(), m.end())
+        if verdict:
+            found = (m.start(), m.end())
+            break
+    else:
+        en = _EN_NUM.search(text, lo, hi)
+        found = (en.start(), en.end()) if en else None
+    memo[window] = found
+    return found

@@ -18,6 +18,7 @@ start only where no digit (or digit + junk) precedes, and repeats are possessive
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,13 +61,13 @@ def is_resident_id(s: str) -> bool:
     return False
 
 
+_LUHN_DOUBLED = {str(d): d * 2 - 9 if d > 4 else d * 2 for d in range(10)}
+_LUHN_PLAIN = {str(d): d for d in range(10)}
+
+
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, c in enumerate(reversed(digits)):
-        d = int(c)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
+    backwards = digits[::-1]
+    total = sum(map(_LUHN_PLAIN.__getitem__, backwards[0::2])) + sum(map(_LUHN_DOUBLED.__getitem__, backwards[1::2]))
     return total % 10 == 0
 
 
@@ -166,19 +167,29 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
                 if len(digits) >= 11:
                     cands.append((-(len(digits)), a, b, groups[a][0], digits))
         cands.sort()
-        service = [(groups[a][0], groups[b][1]) for _, a, b, _, d in cands if is_service_number(d)]
-        # a 400 hotline or a landline read whole is not a mobile or card inside it
-        for _, _a, b, s, digits in cands:
+        # A 400 hotline or a landline read whole is not a mobile or card inside it. Windows span at
+        # most 12 groups, so the service windows containing one start in the 12 groups before it:
+        # a check per candidate in constant time (a run of thousands of groups stays linear).
+        service_end: dict[int, int] = {}  # start group -> furthest end group of a service window
+        for _, a, b, _, d in cands:
+            if is_service_number(d):
+                service_end[a] = max(b, service_end.get(a, b))
+        context: dict[int, tuple[int, str | None]] = {}
+        for _, a, b, s, digits in cands:
             e = groups[b][1]
-            if any(ts < e and s < te for ts, te in taken):
+            # `taken` spans are disjoint and kept sorted: only the last one starting before e can overlap.
+            k = bisect_left(taken, (e, -1)) - 1
+            if k >= 0 and taken[k][1] > s:
                 continue
-            if any(ss <= s and e <= se for ss, se in service):
+            if service_end and any(service_end.get(a2, -1) >= b for a2 in range(max(0, b - 11), a + 1)):
                 continue
             c = classify(digits)
             if c is None:
                 continue
             category, strength = c
-            score, pos = _context_score(text, s, ctx)
+            if s not in context:  # the windows starting at one group share the words before it
+                context[s] = _context_score(text, s, ctx)
+            score, pos = context[s]
             if pos == "bank_card" and category == "id_card" and strength == 3:
                 category = "bank_card"
             if category == "bank_card" and pos == "id_card":
@@ -187,7 +198,7 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
                 continue
             value = digits[2:] if category == "mobile" and len(digits) == 13 else digits
             out.append(PiiMatch(category, s, e, mask(category, value)))
-            taken.append((s, e))
+            insort(taken, (s, e))
     return out
 
 

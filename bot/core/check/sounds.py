@@ -60,19 +60,27 @@ def _han(text: str, i: int) -> bool:
 
 
 def _split(run: str) -> list[int] | None:
-    """Syllable boundaries (offsets) of a Latin run that is wholly pinyin, else None."""
+    """Syllable boundaries (offsets) of a Latin run that is wholly pinyin, else None.
+
+    Each reachable offset keeps only the offset it was reached from (not the whole path), so a
+    run of thousands of letters costs linear time and memory.
+    """
     syl = _syllables()
     n = len(run)
-    best: list[list[int] | None] = [None] * (n + 1)
-    best[0] = [0]
+    came_from: list[int] = [-1] * (n + 1)
+    came_from[0] = 0
     for i in range(n):
-        path = best[i]
-        if path is None:
+        if came_from[i] < 0:
             continue
         for j in range(min(n, i + 6), i, -1):  # longest syllable first
-            if best[j] is None and run[i:j] in syl:
-                best[j] = [*path, j]
-    return best[n]
+            if came_from[j] < 0 and run[i:j] in syl:
+                came_from[j] = i
+    if came_from[n] < 0:
+        return None
+    cuts = [n]
+    while cuts[-1] > 0:
+        cuts.append(came_from[cuts[-1]])
+    return cuts[::-1]
 
 
 class SoundMatcher:

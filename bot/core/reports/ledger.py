@@ -30,12 +30,13 @@ import hashlib
 import hmac
 import json
 import os
-import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bot.core.yamlfile import FileRefused, read_bounded
 
 GENESIS = "0" * 64
 PROTECTED_TABLES = ("reports", "report_events", "report_outbox", "report_timers")
@@ -144,17 +145,13 @@ class Ledger:
         if self.anchor is None:
             return None
         try:
-            fd = os.open(self.anchor, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise LedgerError(f"cannot read the audit anchor {self.anchor}: {exc.strerror}") from None
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ANCHOR_BYTES:
-            os.close(fd)
-            raise LedgerError(f"the audit anchor {self.anchor} is not a small regular file")
-        with os.fdopen(fd, "rb") as fh:
-            raw = fh.read(_MAX_ANCHOR_BYTES + 1)
+            raw = read_bounded(self.anchor, max_bytes=_MAX_ANCHOR_BYTES, nofollow=True)
+        except FileRefused as exc:
+            if exc.reason == "missing":
+                return None
+            if exc.reason == "unreadable":
+                raise LedgerError(f"cannot read the audit anchor {self.anchor}: {exc.detail}") from None
+            raise LedgerError(f"the audit anchor {self.anchor} is not a small regular file") from None
         return self.unpack(raw, where=str(self.anchor))
 
     def unpack(self, raw: bytes, *, where: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.core.reports.ledger import WrongKeyError
+from bot.core.yamlfile import FileRefused, read_bounded
 
 _VERSION = b"\x01"  # first byte of every sealed blob, so the key or cipher can be rotated later
 _NONCE = 12
@@ -173,23 +174,23 @@ def load_master_key(*, key: str | None = None, key_file: str | Path | None = Non
 def _read_key_file(path: Path) -> str:
     """The key file's text, after its type, size and permissions were checked on the open descriptor.
 
-    O_NONBLOCK: opening a FIFO must not wait for a writer; the checks refuse it before any read.
+    A FIFO, a device or a huge file is refused before any read; so is a key others can read.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise ReportKeyError(f"cannot read the report key file {path}: {exc.strerror}") from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a directory on its own
-        os.close(fd)
-        raise ReportKeyError(f"the report key file {path} is not a regular file")
-    with os.fdopen(fd, "rb") as fh:
-        if info.st_size > MAX_KEY_FILE_BYTES:
-            raise ReportKeyError(f"the report key file {path} is too large to be a key ({info.st_size} bytes)")
+
+    def private(info: os.stat_result) -> None:
         if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise ReportKeyError(f"the report key file {path} is readable by others; run: chmod 600 {path}")
-        try:
-            return fh.read(MAX_KEY_FILE_BYTES + 1).decode("ascii")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or "not ASCII"
-            raise ReportKeyError(f"cannot read the report key file {path}: {reason}") from None
+
+    try:
+        raw = read_bounded(path, max_bytes=MAX_KEY_FILE_BYTES, inspect=private)
+    except FileRefused as exc:
+        if exc.reason == "not_regular":
+            raise ReportKeyError(f"the report key file {path} is not a regular file") from None
+        if exc.reason == "too_large":
+            raise ReportKeyError(f"the report key file {path} is too large to be a key "
+                                 f"({exc.size or exc.limit} bytes)") from None
+        raise ReportKeyError(f"cannot read the report key file {path}: {exc.detail}") from None
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError:
+        raise ReportKeyError(f"cannot read the report key file {path}: not ASCII") from None

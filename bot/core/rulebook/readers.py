@@ -9,13 +9,13 @@ posing as text. A refusal is a `Refused` carrying a message key of phrasebook/me
 from __future__ import annotations
 
 import io
-import os
 import re
-import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bot.core.yamlfile import FileRefused, read_bounded
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # far above any rulebook; a 200 MB "manual" is refused unread
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
@@ -55,24 +55,18 @@ def read_document(path: Path) -> ReadDocument:
     # One non-blocking descriptor, checked with fstat: a FIFO does not wait for a writer, a link to a
     # device is refused, and the bytes read are those of the file that was checked.
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise Refused("kb.import.missing", name=str(path)) from None
-    except OSError as exc:
-        raise Refused("kb.import.unreadable", name=str(path), reason=exc.strerror or "") from None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused("kb.import.not_regular", name=str(path))
-        if info.st_size > MAX_FILE_BYTES:
-            raise Refused("kb.import.too_big", name=path.name, mb=info.st_size // (1024 * 1024),
-                          limit=MAX_FILE_BYTES // (1024 * 1024))
-        if info.st_size == 0:
-            raise Refused("kb.import.empty", name=path.name)
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:  # grew while being read
-        raise Refused("kb.import.too_big", name=path.name, mb=len(data) // (1024 * 1024),
-                      limit=MAX_FILE_BYTES // (1024 * 1024))
+        data = read_bounded(path, max_bytes=MAX_FILE_BYTES)
+    except FileRefused as exc:
+        if exc.reason == "missing":
+            raise Refused("kb.import.missing", name=str(path)) from None
+        if exc.reason == "not_regular":
+            raise Refused("kb.import.not_regular", name=str(path)) from None
+        if exc.reason == "too_large":
+            raise Refused("kb.import.too_big", name=path.name, mb=max(exc.size, exc.limit) // (1024 * 1024),
+                          limit=MAX_FILE_BYTES // (1024 * 1024)) from None
+        raise Refused("kb.import.unreadable", name=str(path), reason=exc.detail) from None
+    if not data:
+        raise Refused("kb.import.empty", name=path.name)
     head = data[:8]
     if suffix in TEXT_SUFFIXES:
         return _read_text(path, data)
