@@ -107,7 +107,9 @@ def connect(url: str | Path, *, any_thread: bool = False) -> Database:
         except OSError as exc:
             raise StorageError(f"cannot create the database {path}: {exc.strerror}") from None
     try:
-        db = open_database(url, any_thread=any_thread)
+        # Two processes opening a new file at once race to switch it to WAL; SQLite answers the loser
+        # "locked" without waiting (its busy handler is skipped where waiting could deadlock).
+        db = with_busy_retry(lambda: open_database(url, any_thread=any_thread), what="open")
         if isinstance(db, SqliteDatabase):
             # A text cell with invalid UTF-8 (written around libao) must not make every query on its table fail.
             db.conn.text_factory = _lenient_text
