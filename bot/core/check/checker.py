@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
-from bot.core.check.sounds import SoundMatcher
+from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded, fold_draft
@@ -403,6 +403,7 @@ class Checker:
         self.ruleset = rules
         self.phrases = PhraseMatcher(rules.rules)
         self.sounds = SoundMatcher(rules.rules)
+        self.homophones = HomophoneMatcher(rules.rules)
         self.classified = Classified(rules)
         # One Aho-Corasick pass serves both the phrase matcher and the classified detector.
         merged: dict[str, tuple[tuple[tuple[int, Pattern, int], ...], tuple[tuple[str, str], ...]]] = {}
@@ -518,8 +519,16 @@ class Checker:
         return kept
 
     def _sounds(self, folded: Folded, found: list[Finding]) -> list[Finding]:
-        """Banned phrases spelt in pinyin, as warnings (none where a written phrase was found)."""
+        """Banned phrases spelt in pinyin or typed with homophones, as warnings (none where a written
+        phrase was found)."""
         out: list[Finding] = []
+        rewritten = self.homophones.rewrite(folded.compact.text)
+        if rewritten is not None:
+            # The same matcher, conditions and exceptions, over the text with the literals written back.
+            for f in self._forbidden(replace(folded, compact=replace(folded.compact, text=rewritten))):
+                if not any(g.start < f.end and f.start < g.end for g in (*found, *out)):
+                    out.append(replace(f, message=t("check.homophone", message=self._messages[f.rule]),
+                                       severity="warning"))
         hits = sorted(self.sounds.find(folded.compact), key=lambda h: (h.start, h.start - h.end))
         for h in hits:
             s, e = folded.compact.span(h.start, h.end)
