@@ -207,6 +207,13 @@ def test_markings_put_on_the_document_and_prose_about_them():
     assert marked("这张表是秘密级的")
     assert not marked("这是我们的小秘密")
     assert not marked("文件分为绝密（最重要）和机密两级")
+    # A label or a graded title heading the text, or a label with a ban on passing it on.
+    assert marked("内部材料：下季度排班调整草案")
+    assert marked("关于门店装修的通知\n内部文件 请勿外传")
+    assert marked("保密资料，禁止截图，看完即删")
+    assert marked("绝密级项目简报：华东区试点")
+    assert not marked("绝密级文件应当存放在保密柜中。")
+    assert not marked("内部资料的管理办法见第三章。")
 
 
 def test_topic_exemptions_for_the_customer_and_for_refusals():
