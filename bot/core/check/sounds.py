@@ -163,6 +163,17 @@ class SoundMatcher:
 
 _MIN_HOMOPHONE_CHARS = 3  # 下班了 / 不归我管: two-character sound keys meet too much ordinary text
 _FUNCTION = shipped_check_language().function_characters
+_MAX_SPELLINGS = 2000
+
+
+_HAN_LEFT = re.compile("[^\ue000-\uf8ff]")
+
+
+@lru_cache(maxsize=1)
+def _sound_table() -> dict[int, str]:
+    """Han character -> one private-use character per toneless syllable (shared by every checker)."""
+    ids: dict[str, str] = {}
+    return {ord(ch): ids.setdefault(reading, chr(0xE000 + len(ids))) for ch, reading in _readings().items()}
 
 
 class HomophoneMatcher:
@@ -181,16 +192,15 @@ class HomophoneMatcher:
         self._auto: ahocorasick.Automaton | None = None
 
     def _build(self) -> None:
-        readings = _readings()
-        ids: dict[str, str] = {}
-        table: dict[int, str] = {}
-        for ch, reading in readings.items():
-            table[ord(ch)] = ids.setdefault(reading, chr(0xE000 + len(ids)))  # private use: one per syllable
-        literals = {alt for rule in self.rules for pat in rule.patterns for alt in pat.parts[0]
-                    if len(alt) >= _MIN_HOMOPHONE_CHARS and all(ch in readings for ch in alt)}
+        table = _sound_table()
+        # A frame that expands to thousands of spellings is a combination, not a phrase one mistypes.
+        literals = {alt for rule in self.rules for pat in rule.patterns if len(pat.parts[0]) <= _MAX_SPELLINGS
+                    for alt in pat.parts[0] if len(alt) >= _MIN_HOMOPHONE_CHARS}
         keys: dict[str, list[str]] = {}
         for alt in sorted(literals):
-            keys.setdefault(alt.translate(table), []).append(alt)
+            key = alt.translate(table)
+            if not _HAN_LEFT.search(key):  # every character has a reading
+                keys.setdefault(key, []).append(alt)
         if keys:
             auto = ahocorasick.Automaton()
             for key, alts in keys.items():
