@@ -153,6 +153,20 @@ def test_a_colleague_called_by_name_may_be_addressed_as_ni():
     assert [f for f in checker.check("你明天几点到？").findings if f.rule == "tone.ni_for_nin"]
 
 
+def test_a_banned_phrase_typed_with_a_homophone_is_a_warning():
+    checker = default_checker()
+    for draft, rule in (("下斑了，明天再徕", "ban.off_duty"), ("这事不归窝管", "tone.buck_passing"),
+                        ("您去问别仁吧", "ban.go_ask_others")):
+        found = [f for f in checker.check(draft).findings if f.rule == rule]
+        assert found and all(f.severity == "warning" and "同音字" in f.message for f in found), draft
+    # The phrase matcher's own conditions still apply, and ordinary words that sound alike stay clean.
+    for clean in ("我们下半年再谈合作", "我们明天再来拜访您，感谢您的配合。", "请您到三号窗口办理。"):
+        assert not [f for f in checker.check(clean).findings if f.kind == "forbidden"], clean
+    # A phrase written out is reported once, as an error, not again as a homophone.
+    written = [f for f in checker.check("下班了，明天再来").findings if f.rule == "ban.off_duty"]
+    assert written and all(f.severity == "error" for f in written)
+
+
 def test_pinyin_reading_table_matches_pypinyin_for_every_character():
     from pypinyin import Style, lazy_pinyin
 
@@ -193,6 +207,13 @@ def test_markings_put_on_the_document_and_prose_about_them():
     assert marked("这张表是秘密级的")
     assert not marked("这是我们的小秘密")
     assert not marked("文件分为绝密（最重要）和机密两级")
+    # A label or a graded title heading the text, or a label with a ban on passing it on.
+    assert marked("内部材料：下季度排班调整草案")
+    assert marked("关于门店装修的通知\n内部文件 请勿外传")
+    assert marked("保密资料，禁止截图，看完即删")
+    assert marked("绝密级项目简报：华东区试点")
+    assert not marked("绝密级文件应当存放在保密柜中。")
+    assert not marked("内部资料的管理办法见第三章。")
 
 
 def test_topic_exemptions_for_the_customer_and_for_refusals():

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
-from bot.core.check.sounds import SoundMatcher
+from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded, fold_draft
@@ -273,6 +273,11 @@ def _windowed(rx: re.Pattern[str], text: str, starts: list[int], reach: int) -> 
     return out
 
 
+def _words_regex(words: Sequence[str]) -> re.Pattern[str] | None:
+    """Any of `words` as one regex (None for no words)."""
+    return re.compile(_trie_regex(list(dict.fromkeys(words)))) if words else None
+
+
 def _plain(pat: Pattern) -> bool:
     return len(pat.parts) == 1 and not (pat.clause_start or pat.clause_end or pat.question)
 
@@ -403,6 +408,7 @@ class Checker:
         self.ruleset = rules
         self.phrases = PhraseMatcher(rules.rules)
         self.sounds = SoundMatcher(rules.rules)
+        self.homophones = HomophoneMatcher(rules.rules)
         self.classified = Classified(rules)
         # One Aho-Corasick pass serves both the phrase matcher and the classified detector.
         merged: dict[str, tuple[tuple[tuple[int, Pattern, int], ...], tuple[tuple[str, str], ...]]] = {}
@@ -415,7 +421,10 @@ class Checker:
         names = re.escape(rules.signals.surnames) or "王"
         self._vocative = re.compile(f"(?:[{names}](?:{titles})|[小老阿][{names}]|{'|'.join(_COLLEAGUES)})(?:啊|呀|哈|)")
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
-        self._committing = {r.id: tuple(w for w in r.unless if _first_person(w)) for r in rules.rules}
+        # A rule's `unless` words (and the first-person ones among them) as one regex each: searched in
+        # C over a sentence rather than word by word.
+        self._unless = {r.id: _words_regex(r.unless) for r in rules.rules}
+        self._committing = {r.id: _words_regex([w for w in r.unless if _first_person(w)]) for r in rules.rules}
         self._messages = {r.id: t("check.why", why=r.why, source=r.source) for r in rules.rules}
         items: list[Marker | Topic] = [*rules.markers, *rules.topics]
         self._secret_text = {m.id: (t("check.why", why=m.why, source=m.source), m.suggestion) for m in items}
@@ -435,9 +444,11 @@ class Checker:
         phrase_occ: list[tuple[int, int, tuple[tuple[int, Pattern, int], ...]]] = []
         secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
         if self._automaton is not None and folded.compact.text:
-            occ = list(self._automaton.iter(folded.compact.text))
-            phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _)) in occ if prefs]
-            secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in occ if srefs]
+            for last, (klen, (prefs, srefs)) in self._automaton.iter(folded.compact.text):
+                if prefs:
+                    phrase_occ.append((last, klen, prefs))
+                if srefs:
+                    secret_occ.append((last, klen, srefs))
         findings = self._forbidden(folded, phrase_occ)
         findings += self._sounds(folded, findings)
         pii = self._pii(folded)
@@ -468,8 +479,9 @@ class Checker:
                     # after a question still answers it); a closing courtesy in the next sentence (如有疑问欢迎来电)
                     # does not take back what this one said.
                     _, ne = view.sentence_of(se) if se < len(view.text) else (se, se)
-                    cleared[(rule.id, ss)] = any(w in view.text[ss:se] for w in rule.unless) or any(
-                        w in view.text[se:ne] for w in self._committing[rule.id])
+                    unless, committing = self._unless[rule.id], self._committing[rule.id]
+                    cleared[(rule.id, ss)] = bool(unless is not None and unless.search(view.text, ss, se)) or bool(
+                        committing is not None and committing.search(view.text, se, ne))
                 if cleared[(rule.id, ss)]:
                     continue
             os, oe = view.span(s, e)
@@ -518,8 +530,16 @@ class Checker:
         return kept
 
     def _sounds(self, folded: Folded, found: list[Finding]) -> list[Finding]:
-        """Banned phrases spelt in pinyin, as warnings (none where a written phrase was found)."""
+        """Banned phrases spelt in pinyin or typed with homophones, as warnings (none where a written
+        phrase was found)."""
         out: list[Finding] = []
+        rewritten = self.homophones.rewrite(folded.compact.text)
+        if rewritten is not None:
+            # The same matcher, conditions and exceptions, over the text with the literals written back.
+            for f in self._forbidden(replace(folded, compact=replace(folded.compact, text=rewritten))):
+                if not any(g.start < f.end and f.start < g.end for g in (*found, *out)):
+                    out.append(replace(f, message=t("check.homophone", message=self._messages[f.rule]),
+                                       severity="warning"))
         hits = sorted(self.sounds.find(folded.compact), key=lambda h: (h.start, h.start - h.end))
         for h in hits:
             s, e = folded.compact.span(h.start, h.end)

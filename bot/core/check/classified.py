@@ -53,6 +53,11 @@ _STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "
 _STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
+# After a label: an instruction not to pass the document on (内部资料，严禁转发) — the label is on it.
+_NO_SHARE = tuple(f"{a}{b}" for a in ("严禁", "不得", "请勿", "禁止", "切勿", "不要", "勿", "不准", "不许", "谢绝")
+                  for b in ("外传", "转发", "外发", "外泄", "扩散", "复制", "转载", "外借", "外带", "截图", "拍照",
+                            "翻拍", "传阅", "对外", "转给", "发给", "泄露", "外送", "带出"))
+_HEADING_END = frozenset(":：-—")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
 # A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
 # symbols, possibly spaced out (8 8 2 1). Bounded repeats over disjoint classes: linear.
@@ -224,6 +229,8 @@ class Classified:
             elif text.startswith("级", e) and e + 1 in c.clauses and not _listed(f, s, e + 1) and (
                     not _level_soon(text, e + 1, self.marker)):
                 kind = "grade"  # 此件绝密级。 (a level with 级 closing its clause)
+            elif text.startswith("级", e) and s in c.clauses and before in "\n:：" and self._heading(f, e + 1):
+                kind = "grade"  # 机密级会议纪要：… (a graded title heading the text)
             elif _period(text, e):
                 kind = "period"
             elif deictic_before(s) and not prose_follows(e):
@@ -262,14 +269,27 @@ class Classified:
             framed = before in _OPEN or after in _CLOSE
             # 本材料为内部资料，不得外传: the instruction that goes with a label on the document at hand.
             at_hand = deictic_before(s)
-            if sent_neg(s, "neg_refusal") or (not framed and not at_hand and sent_neg(s, "neg_rules")):
+            # A label heading the text or a line (内部资料：… / 内部资料 严禁转发), or followed by a ban on
+            # passing it on: the ban is the label's own wording, not talk about the rules.
+            heading = s in c.clauses and before == "\n" and (after in _HEADING_END or after == " ")
+            instructed = text.startswith(_NO_SHARE, e)
+            if sent_neg(s, "neg_refusal") or (not (framed or at_hand or heading or instructed)
+                                              and sent_neg(s, "neg_rules")):
                 continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
             handed = s in c.clauses and text.startswith(_HANDED, e)
-            labelled = framed or at_hand or gap_ok or handed or c.sentence_of(s) in shared
+            labelled = framed or at_hand or gap_ok or handed or heading or instructed or c.sentence_of(s) in shared
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
+
+    def _heading(self, f: Folded, start: int) -> bool:
+        """A short title runs from compact `start` to its clause end, and a colon or dash follows it."""
+        c = f.compact
+        end = next((b for b in range(start, min(len(c.text), start + 12) + 1) if b in c.clauses), None)
+        if end is None or end == start:
+            return False
+        return self._wide_neighbours(f, start, end)[1] in _HEADING_END
 
     # Topics -----------------------------------------------------------------------------
     def _sentence_negs(self, c: Compact, hits: list[tuple[int, int, str, str]]) -> Callable[[int, str], bool]:

@@ -21,6 +21,7 @@ import ahocorasick
 
 from bot.core.check.rules import Rule
 from bot.core.text.fold import Compact
+from bot.core.text.language import shipped_check_language
 
 _LATIN_RUN = re.compile(r"[a-z]{2,}")
 _MIN_LETTERS = 5  # 我晕 -> woyun; shorter sound keys would meet too much ordinary text
@@ -166,3 +167,73 @@ class SoundMatcher:
             if s in starts and e in ends and any(ls < e and s < le for ls, le in latin):
                 out.append(SoundHit(rule, starts[s], ends[e]))
         return out
+
+
+_MIN_HOMOPHONE_CHARS = 3  # 下班了 / 不归我管: two-character sound keys meet too much ordinary text
+_FUNCTION = shipped_check_language().function_characters
+_MAX_SPELLINGS = 2000
+
+
+_HAN_LEFT = re.compile("[^\ue000-\uf8ff]")
+
+
+@lru_cache(maxsize=1)
+def _sound_table() -> dict[int, str]:
+    """Han character -> one private-use character per toneless syllable (shared by every checker)."""
+    ids: dict[str, str] = {}
+    return {ord(ch): ids.setdefault(reading, chr(0xE000 + len(ids))) for ch, reading in _readings().items()}
+
+
+class HomophoneMatcher:
+    """Banned literals typed with a homophone (下斑了, 这不归窝管): an input-method slip or a dodge.
+
+    Every Han character maps to one private-use character per toneless syllable (one str.translate),
+    and one Aho-Corasick pass over that sound string finds the banned literals of three characters or
+    more. Where a match differs from its literal in at most a third of its characters, the literal's
+    characters are written into a copy of the compact text, offsets unchanged, so the ordinary phrase
+    matcher then judges it with all its conditions. The tables are built on the first draft.
+    """
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        self._table: dict[int, str] | None = None
+        self._auto: ahocorasick.Automaton | None = None
+
+    def _build(self) -> None:
+        table = _sound_table()
+        # A frame that expands to thousands of spellings is a combination, not a phrase one mistypes.
+        literals = {alt for rule in self.rules for pat in rule.patterns if len(pat.parts[0]) <= _MAX_SPELLINGS
+                    for alt in pat.parts[0] if len(alt) >= _MIN_HOMOPHONE_CHARS}
+        keys: dict[str, list[str]] = {}
+        for alt in sorted(literals):
+            key = alt.translate(table)
+            if not _HAN_LEFT.search(key):  # every character has a reading
+                keys.setdefault(key, []).append(alt)
+        if keys:
+            auto = ahocorasick.Automaton()
+            for key, alts in keys.items():
+                auto.add_word(key, (len(key), tuple(alts)))
+            auto.make_automaton()
+            self._auto = auto
+        self._table = table
+
+    def rewrite(self, text: str) -> str | None:
+        """`text` with homophone spellings of banned literals replaced by the literals, or None."""
+        if self._table is None:
+            self._build()
+        if self._auto is None or self._table is None:
+            return None
+        chars: list[str] | None = None
+        for last, (klen, alts) in self._auto.iter(text.translate(self._table)):
+            start = last - klen + 1
+            typed = text[start:last + 1]
+            if typed in alts:  # the literal itself: the phrase matcher has seen it
+                continue
+            for alt in alts:
+                differ = [b for a, b in zip(alt, typed, strict=True) if a != b]
+                if len(differ) <= klen // 3 and not any(b in _FUNCTION for b in differ):
+                    if chars is None:
+                        chars = list(text)
+                    chars[start:last + 1] = alt
+                    break
+        return None if chars is None else "".join(chars)

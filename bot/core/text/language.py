@@ -32,6 +32,7 @@ class CheckLanguageModel(BaseModel):
     farewells: Annotated[list[NonEmpty], Field(min_length=1)]
     forbidden_categories: Annotated[list[NonEmpty], Field(min_length=1)]
     interrogatives: list[NonEmpty] = []
+    function_characters: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,8 @@ class AskLanguage:
 @dataclass(frozen=True, slots=True)
 class CheckLanguage:
     """Particles around clause-bound phrases, greetings and farewells, forbidden-rule categories,
-    and the words that make a message a question (a prompt for a value does not take it)."""
+    the words that make a message a question (a prompt for a value does not take it), and the
+    frequent function characters a homophone slip does not produce (的 for 得 is grammar, not a dodge)."""
 
     trailing_particles: frozenset[str]
     leading_interjections: frozenset[str]
@@ -54,6 +56,7 @@ class CheckLanguage:
     farewells: tuple[str, ...]
     forbidden_categories: tuple[str, ...]
     interrogatives: tuple[str, ...] = ()
+    function_characters: frozenset[str] = frozenset()
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -77,7 +80,7 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
         raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
                          tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories),
-                         tuple(m.interrogatives))
+                         tuple(m.interrogatives), frozenset(m.function_characters))
 
 
 @lru_cache(maxsize=1)
