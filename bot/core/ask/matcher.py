@@ -345,14 +345,23 @@ class Matcher:
         features when one is loaded, or when `features` asks for them)."""
         rows = self.features(query, vector=vector)
         fused = {i: round(fuse(self.config, lex, q, a), 2) for i, lex, q, a in rows}
-        ranked = [Scored(i, fused[i], i >= self._n_entries) for i, *_ in rows]
-        ranked.sort(key=lambda r: (-r.score, r.doc))
         seen = evidence(rows, self._n_entries)
+        rerank = self.calibration.rerank if self.calibration is not None else None
+        words, unknown_share = self.word_stats(query) if seen is not None else (0, 0.0)
+        reranked = None
+        if rerank is not None and seen is not None:
+            # The reranker's order, its probabilities as scores; "none of them" weighs the decoys.
+            probs, none = rerank.probabilities(rows, self._n_entries, words=words, unknown_share=unknown_share)
+            ranked = [Scored(i, round(100.0 * p, 2)) for i, p in probs]
+            reranked = ([p for _, p in probs], none)
+            seen = replace(seen, fused=fused)
+        else:
+            ranked = [Scored(i, fused[i], i >= self._n_entries) for i, *_ in rows]
+            ranked.sort(key=lambda r: (-r.score, r.doc))
         first = next((r.doc for r in ranked if not r.decoy), None)
         if seen is not None and first is not None and (self.calibration is not None if features is None else features):
-            words, unknown_share = self.word_stats(query)
             seen = replace(seen, features=calibration_features(rows, fused, first, self._n_entries, words=words,
-                                                               unknown_share=unknown_share))
+                                                               unknown_share=unknown_share, reranked=reranked))
         return ranked, seen
 
     def word_stats(self, query: str) -> tuple[int, float]:
