@@ -51,10 +51,6 @@ from bot.core.ask.evaluation import answers_expect, load_eval_file  # noqa: E402
 from bot.core.ask.matcher import Matcher, fuse  # noqa: E402
 
 L2 = 1.0  # ridge on standardised coefficients
-# What `answer` and `reach` read after a reranker: its probabilities and what speaks for out of scope.
-# Leaving one file out, the full feature set scored lower (answer@1 .751 against .763 pooled):
-# with ~1,300 questions it learns the fit files' voices.
-RERANKED_FEATURES = ("p_first", "p_margin", "p_three", "p_none", "unknown_share", "log_words", "decoy_gap")
 ANSWER_GRID = np.round(np.arange(0.30, 0.981, 0.01), 3)
 OFFER_GRID = np.round(np.arange(0.02, 0.801, 0.01), 3)
 
@@ -190,9 +186,7 @@ class Table:
 
 
 def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cutoff: float) -> Table:
-    """Each question ranked as `Matcher._rank_with_evidence` ranks it with `rerank`; the features
-    are those `answer` and `reach` read (`RERANKED_FEATURES` with a reranker, else all)."""
-    names = RERANKED_FEATURES if rerank is not None else FEATURES
+    """Each question ranked as `Matcher._rank_with_evidence` ranks it with `rerank`."""
     x, first, three, decoy_first, vague_offer = [], [], [], [], []
     for q in questions:
         reranked = None
@@ -208,9 +202,9 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
         vague_offer.append(q.vague and sum(i < n and q.fused[i] >= clarify_cutoff for i in order) > 1)
         if order:
             f = features(q.rows, q.fused, order[0], n, words=q.words, unknown_share=q.unknown_share, reranked=reranked)
-            x.append([f[k] for k in names])
+            x.append([f[k] for k in FEATURES])
         else:
-            x.append([0.0] * len(names))
+            x.append([0.0] * len(FEATURES))
         first.append(bool(order) and order[0] in q.right)
         three.append(any(i in q.right for i in order[:3]))
     return Table(np.asarray(x, dtype=float), np.asarray(first), np.asarray(three),
@@ -219,8 +213,8 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
                  np.asarray(vague_offer), np.asarray([q.source for q in questions]))
 
 
-def logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> Logistic:
-    """Newton's method on the L2-penalised log-likelihood of standardised features `names`."""
+def logistic(x: np.ndarray, y: np.ndarray) -> Logistic:
+    """Newton's method on the L2-penalised log-likelihood of standardised features."""
     mean, scale = _standardise(x)
     z = np.c_[np.ones(len(x)), (x - mean) / scale]
     w = np.zeros(z.shape[1])
@@ -231,7 +225,7 @@ def logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> Logistic:
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return Logistic(names, tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, w[1:])),
+    return Logistic(FEATURES, tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, w[1:])),
                     float(w[0]))
 
 
@@ -261,17 +255,30 @@ def figures(t: Table, status: np.ndarray, idx: np.ndarray) -> tuple[float, float
 
 def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, clarify_cutoff: float,
         max_wrong: float, min_refused: float) -> tuple[Calibration, Table]:
-    """Everything fitted on the questions `idx`; with the table of all questions in its ranking."""
+    """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
+
+    `answer`, `reach` and the probabilities are fitted on what the reranker says of questions it
+    was not fitted on (each file of `idx` ranked by a reranker fitted on its other files): on its
+    own fit questions it is surer than it will be on new ones."""
     reranker = fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n) if rerank else None
     t = table(questions, n, reranker, clarify_cutoff)
-    names = RERANKED_FEATURES if reranker is not None else FEATURES
-    answer = logistic(t.x[idx], t.first_right[idx].astype(float), names)
-    reach = logistic(t.x[idx], t.three_right[idx].astype(float), names)
-    pa, pr = probabilities(answer, t.x), probabilities(reach, t.x)
+    honest = t
+    files = list(dict.fromkeys(t.source[idx]))
+    if reranker is not None and len(files) > 1:
+        honest = table(questions, n, reranker, clarify_cutoff)
+        for name in files:
+            part = idx & (t.source == name)
+            other = fit_reranker([q for q, i in zip(questions, idx & ~part, strict=True) if i], n)
+            held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff)
+            honest.x[part], honest.first_right[part] = held.x, held.first_right
+            honest.three_right[part] = held.three_right
+    answer = logistic(honest.x[idx], honest.first_right[idx].astype(float))
+    reach = logistic(honest.x[idx], honest.three_right[idx].astype(float))
+    pa, pr = probabilities(answer, honest.x), probabilities(reach, honest.x)
     best = (-np.inf, 0.5, 0.5)
     for answer_at in ANSWER_GRID:
         for offer_at in OFFER_GRID:
-            a1, h3, wrong, refused = figures(t, statuses(t, pa, pr, answer_at, offer_at), idx)
+            a1, h3, wrong, refused = figures(honest, statuses(honest, pa, pr, answer_at, offer_at), idx)
             objective = a1 + h3 - 10 * max(0.0, wrong - max_wrong) - 3 * max(0.0, min_refused - refused)
             if objective > best[0]:
                 best = (objective, float(answer_at), float(offer_at))
