@@ -37,8 +37,8 @@ DEFAULT_SOURCES = ROOT.parent / "shared" / "sources"
 
 _NUM = r"(?:\d+(?:[.．]\d+)?|[零〇一二两三四五六七八九十百千半几]{1,4})"
 # Units after which a number is a rule's figure (rings, minutes, metres…), longest first.
-_UNITS = ("个工作日|工作日|个小时|小时|分钟|秒钟|秒|个月|周岁|周|天|日|年|厘米|公分|米|步|声|下|遍|次|度|倍|"
-          "层|级|名|人|件|份|%|％|公斤|元")
+_UNITS = ("毫米|个工作日|工作日|个小时|小时|分钟|秒钟|秒|个月|周岁|周|天|日|年|厘米|公分|米|步|声|下|遍|次|度|倍|"
+          "层|级|名|人|件|份|%|％|公斤|元|毫米|寸")
 _NUMBER_RE = re.compile(rf"{_NUM}\s*(?:{_UNITS})")
 _QUOTED_RE = re.compile(r"“([^”“]{1,30})”|「([^」]{1,30})」|‘([^’]{1,30})’|\"([^\"]{1,30})\"")
 _FORBIDDEN_HEAD_RE = re.compile(r"禁语|忌语|禁用语|服务忌语|不准说|不得说")
@@ -74,6 +74,9 @@ def key_terms(clause: Clause) -> list[str]:
             item = item.strip(" \u3000：:，,、“”\"")
             if 2 <= len(item) <= 14 and not _FORBIDDEN_HEAD_RE.search(item):
                 terms.append(item)
+    head = re.match(r"\s*([\u4e00-\u9fff、]{2,10})[:：]", body)
+    if head and not _FORBIDDEN_HEAD_RE.search(head.group(1)):  # a titled item: 语音亲切：…
+        terms.append(head.group(1))
     seen: set[str] = set()
     return [t for t in terms if not (t in seen or seen.add(t))]  # type: ignore[func-returns-value]
 
@@ -106,8 +109,22 @@ class ClauseReport:
     cited_by: list[str]
     terms: list[str]
     missing: list[str] = field(default_factory=list)
+    words: int = 0
+    unsaid: list[str] = field(default_factory=list)  # the clause's words found in no answer
     support: float = 0.0  # share of the clause's character pairs found in the closest entry's answer
     closest: str = ""
+
+
+def words(text: str) -> list[str]:
+    """The clause's Chinese words of two characters or more (jieba), once each."""
+    import jieba  # only the audit needs the full dictionary
+
+    jieba.setLogLevel(60)
+    out: list[str] = []
+    for w in jieba.cut(fold(text)):
+        if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w) and w not in out:
+            out.append(w)
+    return out
 
 
 def bigrams(text: str) -> set[str]:
@@ -132,12 +149,14 @@ def audit(sources: list[Path], entries: list[Entry]) -> dict[str, list[ClauseRep
         rows = []
         for clause in split_text(path.read_text(encoding="utf-8"), title=stem[:3]):
             terms = key_terms(clause)
+            ws = words(_body(clause))
             support, closest = _closest(bigrams(_body(clause)), answers)
             rows.append(ClauseReport(
                 doc=clause.doc, citation=clause.citation(),
                 cited_by=[e.id for e in entries if cites(e, clause, stem)],
                 terms=terms, missing=[t for t in terms if fold(t) not in haystack],
-                support=round(support, 2), closest=closest))
+                support=round(support, 2), closest=closest,
+                words=len(ws), unsaid=[w for w in ws if w not in haystack]))
         out[path.name] = rows
     return out
 
@@ -157,24 +176,28 @@ def main() -> int:
     if args.json:
         print(json.dumps({k: [asdict(r) for r in v] for k, v in report.items()}, ensure_ascii=False, indent=1))
         return 0
-    totals = [0, 0, 0, 0, 0]  # clauses, cited, stated, terms, terms missing
+    totals = [0, 0, 0, 0, 0, 0, 0]  # clauses, cited, stated, terms, terms missing, words, words unsaid
     for name, rows in report.items():
         cited = sum(1 for r in rows if r.cited_by)
         stated = sum(1 for r in rows if r.support >= STATED)
         terms = sum(len(r.terms) for r in rows)
         missing = sum(len(r.missing) for r in rows)
-        for i, n in enumerate((len(rows), cited, stated, terms, missing)):
+        nwords = sum(r.words for r in rows)
+        unsaid = sum(len(r.unsaid) for r in rows)
+        for i, n in enumerate((len(rows), cited, stated, terms, missing, nwords, unsaid)):
             totals[i] += n
         print(f"{name}: clauses cited {_pct(cited, len(rows))}, stated by one answer {_pct(stated, len(rows))}, "
-              f"key terms in an answer {_pct(terms - missing, terms)}")
+              f"key terms in an answer {_pct(terms - missing, terms)}, "
+              f"words in an answer {_pct(nwords - unsaid, nwords)}")
         if args.missing:
             for r in rows:
-                if r.missing or r.support < STATED:
+                if r.missing or r.support < STATED or r.unsaid:
                     print(f"  {r.citation}  [{', '.join(r.cited_by) or '-'}] support {r.support:.2f} ({r.closest})"
-                          + (f"  missing: {' | '.join(r.missing)}" if r.missing else ""))
-    n, cited, stated, terms, missing = totals
+                          + (f"  missing: {' | '.join(r.missing)}" if r.missing else "")
+                          + (f"  unsaid: {' '.join(r.unsaid)}" if r.unsaid else ""))
+    n, cited, stated, terms, missing, nwords, unsaid = totals
     print(f"total: clauses cited {_pct(cited, n)}, stated by one answer {_pct(stated, n)}, "
-          f"key terms in an answer {_pct(terms - missing, terms)}")
+          f"key terms in an answer {_pct(terms - missing, terms)}, words in an answer {_pct(nwords - unsaid, nwords)}")
     return 0
 
 
