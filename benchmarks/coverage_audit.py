@@ -42,6 +42,7 @@ _UNITS = ("毫米|个工作日|工作日|个小时|小时|分钟|秒钟|秒|个�
 _NUMBER_RE = re.compile(rf"{_NUM}\s*(?:{_UNITS})")
 _QUOTED_RE = re.compile(r"“([^”“]{1,30})”|「([^」]{1,30})」|‘([^’]{1,30})’|\"([^\"]{1,30})\"")
 _FORBIDDEN_HEAD_RE = re.compile(r"禁语|忌语|禁用语|服务忌语|不准说|不得说")
+_HEADING_RE = re.compile(r"(?:^\s*|\d+(?:[.．]\d+)+\s*|[①-⑳]\s*)([\u4e00-\u9fff、]{2,10})[:：]")
 _ITEM_SPLIT_RE = re.compile(r"[；;。！!？?\n]|[（(]?\d{1,2}[)）、.．]|[①-⑳]")
 # Numbers that are only dates, page numbers or counts of the training plan, not rules.
 STATED = 0.5  # a clause whose character pairs are half in one answer is stated by it
@@ -74,9 +75,9 @@ def key_terms(clause: Clause) -> list[str]:
             item = item.strip(" \u3000：:，,、“”\"")
             if 2 <= len(item) <= 14 and not _FORBIDDEN_HEAD_RE.search(item):
                 terms.append(item)
-    head = re.match(r"\s*([\u4e00-\u9fff、]{2,10})[:：]", body)
-    if head and not _FORBIDDEN_HEAD_RE.search(head.group(1)):  # a titled item: 语音亲切：…
-        terms.append(head.group(1))
+    for head in _HEADING_RE.finditer(body):  # titled items: 语音亲切：…, 3.5 维护秩序：…
+        if not _FORBIDDEN_HEAD_RE.search(head.group(1)):
+            terms.append(head.group(1))
     seen: set[str] = set()
     return [t for t in terms if not (t in seen or seen.add(t))]  # type: ignore[func-returns-value]
 
