@@ -69,7 +69,7 @@ def key_terms(clause: Clause) -> list[str]:
         if not _NOT_A_RULE_RE.match(term) and not re.fullmatch(r"[一二三四五六七八九十]+[、.．]", term):
             terms.append(term)
     for m in _QUOTED_RE.finditer(body):
-        terms.append(re.sub(r"\s+", "", next(g for g in m.groups() if g)))
+        terms.append(re.sub(r"\s+", "", next(g for g in m.groups() if g)).rstrip("。，,.!！?？；;"))
     if _FORBIDDEN_HEAD_RE.search(" ".join(clause.path) + body[:20]):
         for item in _ITEM_SPLIT_RE.split(body):
             item = item.strip(" \u3000：:，,、“”\"")
