@@ -1,28 +1,32 @@
-"""Refit the calibrated decision (knowledge/decision.yaml) by cross-validation on FIT sets.
+"""Refit the calibrated ranking and decision (knowledge/decision.yaml) by cross-validation on FIT sets.
 
-Run:  .venv/bin/python benchmarks/fit_decision.py FILE [FILE ...] [--write] [--folds 5]
+Run:  .venv/bin/python benchmarks/fit_decision.py FILE [FILE ...] [--write] [--no-rerank]
           [--max-wrong 0.02 ...] [--min-refused 0.95 ...]
 
-For every question of the evaluation files (format: shared/eval/README.md) the matcher ranks the
-entries with both signals and computes the calibration features of its first entry
-(bot/core/ask/calibration.py). Two L2-regularised logistic models are fitted on them:
-`answer` (is the first entry right?) and `reach` (is a right entry among the first three? an
-out-of-scope question: no). The two probabilities at which `decide` answers and offers candidates
-are then chosen to maximise answer@1 + hit@3 with steep penalties past the limits on wrong-confident
-answers and refused out-of-scope questions; the limits are tighter than the issue's (.03, .93)
-because held-out figures come out a little worse than in-sample ones.
+For every question of the evaluation files (format: shared/eval/README.md) the matcher lists its
+candidates with both signals (bot/core/ask/matcher.py `features`). Fitted on them, in order:
+- `rerank` (unless --no-rerank): a conditional logit over each question's candidate entries and a
+  "none of them" alternative (bot/core/ask/calibration.py `Reranker`), maximising the probability
+  of the right entries (of "none" for out-of-scope questions and when no candidate is right);
+- `answer` and `reach`: L2-regularised logistic models over the calibration features of the first
+  entry in that order (is it right? is a right entry among the first three?);
+- the two probabilities at which `decide` answers and offers candidates, chosen to maximise
+  answer@1 + hit@3 with steep penalties past the limits on wrong-confident answers and refused
+  out-of-scope questions; the limits are tighter than the issue's (.03, .93) because held-out
+  figures come out worse than in-sample ones.
 
-Printed: k-fold cross-validated figures per file and pooled (each fold scored with models and
-probabilities fitted on the other folds only), then the in-sample figures of the fit on
-everything. `--write` stores that fit in knowledge/decision.yaml; then run `libao kb build` (the
-shipped index is keyed by every file of knowledge/, this one included) and `kb eval` to see it
-through `ask`.
-Never fit on a set you report as held-out.
+Cross-validation is grouped by file: each file is scored with everything fitted on the other files
+only (each set was written by other people in other voices, so this is what a new set will see).
+Printed: per-file and pooled cross-validated figures with the rank-only ones, then the in-sample
+figures of the fit on everything. `--write` stores that fit in knowledge/decision.yaml; then run
+`libao kb build` (the shipped index is keyed by every file of knowledge/, this one included) and
+`kb eval` to see it through `ask`. Never fit on a set you report as held-out.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,20 +36,144 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.core.ask.calibration import CALIBRATION_FILE, FEATURES, Calibration, Logistic  # noqa: E402
+from bot.core.ask.calibration import (  # noqa: E402
+    CALIBRATION_FILE,
+    CANDIDATE_FEATURES,
+    FEATURES,
+    NONE_FEATURES,
+    Calibration,
+    Logistic,
+    Reranker,
+    candidate_features,
+    features,
+)
 from bot.core.ask.evaluation import answers_expect, load_eval_file  # noqa: E402
-from bot.core.ask.matcher import Matcher  # noqa: E402
+from bot.core.ask.matcher import Matcher, fuse  # noqa: E402
 
-L2 = 1.0  # ridge on standardised coefficients: 15 features, ~800 questions
+L2 = 1.0  # ridge on standardised coefficients
 ANSWER_GRID = np.round(np.arange(0.30, 0.981, 0.01), 3)
-OFFER_GRID = np.round(np.arange(0.02, 0.701, 0.01), 3)
+OFFER_GRID = np.round(np.arange(0.02, 0.801, 0.01), 3)
+
+Row = tuple[int, float, float, float]
 
 
 @dataclass(slots=True)
-class Rows:
-    """Per question: features, whether the first / one of three entries is right, out of scope, vague,
-    what `decide` settles before the models (a decoy first: unknown; a vague question with rivals:
-    candidates), and the file."""
+class Question:
+    """One question's candidates and what is known about it."""
+
+    rows: list[Row]
+    fused: dict[int, float]
+    right: set[int]  # candidate entries that answer it
+    words: int
+    unknown_share: float
+    vague: bool
+    oos: bool
+    source: str
+
+
+def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
+    """Rank every question of `files` once and keep what the fit needs."""
+    semantic = matcher.semantic
+    assert semantic is not None
+    n = len(matcher.kb.entries)
+    out = []
+    for path in files:
+        data = load_eval_file(path)
+        items = [(str(i["q"]), [str(e) for e in i.get("expect", [])], False) for i in data.get("ask", [])]
+        items += [(str(i["q"]), [], True) for i in data.get("out_of_scope", [])]
+        for q, expect, oos in items:
+            rows = matcher.features(q, vector=semantic.vector(q))
+            fused = {i: round(fuse(matcher.config, lex, qc, ac), 2) for i, lex, qc, ac in rows}
+            right = {r[0] for r in rows if r[0] < n and not oos and answers_expect(matcher.kb.entries[r[0]], expect)}
+            words, unknown_share = matcher.word_stats(q)
+            out.append(Question(rows, fused, right, words, unknown_share, matcher.is_vague(q), oos, path.name))
+    return out
+
+
+# ----------------------------------------------------------------------------- the reranker
+
+def _none_x(q: Question, n: int) -> list[float]:
+    decoys = [r for r in q.rows if r[0] >= n]
+    x = {"decoy_cos": max((r[2] for r in decoys), default=-1.0),
+         "decoy_lexical": max((r[1] for r in decoys), default=0.0) / 100.0,
+         "unknown_share": q.unknown_share, "log_words": math.log1p(q.words)}
+    return [x[f] for f in NONE_FEATURES]
+
+
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return mean, scale
+
+
+def fit_reranker(questions: list[Question], n: int) -> Reranker:
+    """Newton's method with step halving on the L2-penalised log-likelihood of the right choice
+    (any right candidate; "none" when there is none)."""
+    qs = [q for q in questions if any(r[0] < n for r in q.rows)]
+    cands = [np.array([[f[k] for k in CANDIDATE_FEATURES] for f in candidate_features([r for r in q.rows if r[0] < n])])
+             for q in qs]
+    nones = np.array([_none_x(q, n) for q in qs])
+    cm, cs = _standardise(np.concatenate(cands))
+    nm, ns = _standardise(nones)
+    p, k = len(CANDIDATE_FEATURES), max(len(c) for c in cands) + 1
+    # design: candidates [x, 0, 0], "none" (last slot) [0, 1, z]
+    d = np.zeros((len(qs), k, p + 1 + len(NONE_FEATURES)))
+    present = np.zeros((len(qs), k), dtype=bool)
+    right = np.zeros((len(qs), k), dtype=bool)
+    for j, (q, c) in enumerate(zip(qs, cands, strict=True)):
+        entries = [r[0] for r in q.rows if r[0] < n]
+        d[j, : len(c), :p] = (c - cm) / cs
+        d[j, -1, p] = 1.0
+        d[j, -1, p + 1:] = (nones[j] - nm) / ns
+        present[j, : len(c)] = present[j, -1] = True
+        right[j, : len(c)] = [e in q.right for e in entries]
+        right[j, -1] = not q.right
+    w = np.zeros(d.shape[2])
+
+    def objective(w: np.ndarray) -> float:
+        u = np.where(present, d @ w, -np.inf)
+        return float((_logsumexp(np.where(right, u, -np.inf)) - _logsumexp(u)).sum() - 0.5 * L2 * w @ w)
+
+    current = objective(w)
+    for _ in range(100):
+        u = np.where(present, d @ w, -np.inf)
+        prob = np.exp(u - _logsumexp(u)[:, None])
+        ur = np.where(right, u, -np.inf)
+        prob_right = np.exp(ur - _logsumexp(ur)[:, None])
+        mean_all = np.einsum("nk,nkf->nf", prob, d)
+        grad = (np.einsum("nk,nkf->nf", prob_right, d) - mean_all).sum(axis=0) - L2 * w
+        # the covariance of the full softmax bounds the curvature; the line search keeps each step uphill
+        hess = np.einsum("nk,nkf,nkg->fg", prob, d, d) - mean_all.T @ mean_all + L2 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        t = 1.0
+        while t > 1e-4 and objective(w + t * step) < current:
+            t /= 2
+        if t <= 1e-4:
+            break
+        w = w + t * step
+        gain, current = objective(w) - current, objective(w)
+        if gain < 1e-7:
+            break
+    candidate = Logistic(CANDIDATE_FEATURES, tuple(map(float, cm)), tuple(map(float, cs)),
+                         tuple(map(float, w[:p])), 0.0)
+    none = Logistic(NONE_FEATURES, tuple(map(float, nm)), tuple(map(float, ns)), tuple(map(float, w[p + 1:])),
+                    float(w[p]))
+    return Reranker(candidate, none)
+
+
+def _logsumexp(u: np.ndarray) -> np.ndarray:
+    top = u.max(axis=1)
+    top = np.where(np.isfinite(top), top, 0.0)
+    return top + np.log(np.exp(u - top[:, None]).sum(axis=1))
+
+
+# ----------------------------------------------------------------------------- the decision
+
+@dataclass(slots=True)
+class Table:
+    """Per question, in one ranking: calibration features of the first entry, whether the first /
+    one of three is right, out of scope, what `decide` settles before the models (a decoy first:
+    unknown; a vague question with rivals: candidates), and the file."""
 
     x: np.ndarray
     first_right: np.ndarray
@@ -57,39 +185,37 @@ class Rows:
     source: np.ndarray
 
 
-def collect(matcher: Matcher, files: list[Path]) -> Rows:
-    """Rank every question of `files` once and keep what the fit needs."""
-    semantic = matcher.semantic
-    assert semantic is not None
-    x, first, three, oos, vague, decoy_first, vague_offer, source = [], [], [], [], [], [], [], []
-    cutoff = matcher.config.fused.clarify_cutoff
-    for path in files:
-        data = load_eval_file(path)
-        items = [(str(i["q"]), [str(e) for e in i.get("expect", [])], False) for i in data.get("ask", [])]
-        items += [(str(i["q"]), [], True) for i in data.get("out_of_scope", [])]
-        for q, expect, out in items:
-            ranked, seen = matcher._rank_with_evidence(q, vector=semantic.vector(q), features=True)
-            top = [r.doc for r in ranked if not r.decoy][:3]
-            right = [not out and answers_expect(matcher.kb.entries[d], expect) for d in top]
-            feats = seen.features if seen is not None else None
-            x.append([feats[n] for n in FEATURES] if feats else [0.0] * len(FEATURES))
-            first.append(bool(right) and right[0])
-            three.append(any(right))
-            oos.append(out)
-            is_vague = matcher.is_vague(q)
-            vague.append(is_vague or not top)
-            decoy_first.append(not ranked or ranked[0].decoy)
-            vague_offer.append(is_vague and sum(not r.decoy and r.score >= cutoff for r in ranked) > 1)
-            source.append(path.name)
-    return Rows(np.asarray(x, dtype=float), np.asarray(first), np.asarray(three), np.asarray(oos),
-                np.asarray(vague), np.asarray(decoy_first), np.asarray(vague_offer), np.asarray(source))
+def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cutoff: float) -> Table:
+    """Each question ranked as `Matcher._rank_with_evidence` ranks it with `rerank`."""
+    x, first, three, decoy_first, vague_offer = [], [], [], [], []
+    for q in questions:
+        reranked = None
+        if rerank is not None:
+            probs, none = rerank.probabilities(q.rows, n, words=q.words, unknown_share=q.unknown_share)
+            order = [i for i, _ in probs]
+            reranked = ([p for _, p in probs], none)
+            decoy_first.append(not order)
+        else:
+            ranked = sorted(q.fused, key=lambda i: (-q.fused[i], i))
+            order = [i for i in ranked if i < n]
+            decoy_first.append(not ranked or ranked[0] >= n)
+        vague_offer.append(q.vague and sum(i < n and q.fused[i] >= clarify_cutoff for i in order) > 1)
+        if order:
+            f = features(q.rows, q.fused, order[0], n, words=q.words, unknown_share=q.unknown_share, reranked=reranked)
+            x.append([f[k] for k in FEATURES])
+        else:
+            x.append([0.0] * len(FEATURES))
+        first.append(bool(order) and order[0] in q.right)
+        three.append(any(i in q.right for i in order[:3]))
+    return Table(np.asarray(x, dtype=float), np.asarray(first), np.asarray(three),
+                 np.asarray([q.oos for q in questions]), np.asarray([q.vague or not q.rows for q in questions]),
+                 np.asarray(decoy_first),
+                 np.asarray(vague_offer), np.asarray([q.source for q in questions]))
 
 
 def logistic(x: np.ndarray, y: np.ndarray) -> Logistic:
     """Newton's method on the L2-penalised log-likelihood of standardised features."""
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
+    mean, scale = _standardise(x)
     z = np.c_[np.ones(len(x)), (x - mean) / scale]
     w = np.zeros(z.shape[1])
     ridge = L2 * np.diag(np.r_[0.0, np.ones(z.shape[1] - 1)])
@@ -109,52 +235,69 @@ def probabilities(model: Logistic, x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -60, 60)))
 
 
-def statuses(rows: Rows, p_answer: np.ndarray, p_reach: np.ndarray, answer_at: float, offer_at: float) -> np.ndarray:
+def statuses(t: Table, p_answer: np.ndarray, p_reach: np.ndarray, answer_at: float, offer_at: float) -> np.ndarray:
     """2 answer, 1 candidates, 0 unknown: what `decide` returns with the calibration, vectorised."""
-    answer = (p_answer >= answer_at) & ~rows.vague
+    answer = (p_answer >= answer_at) & ~t.vague
     calibrated = np.where(answer, 2, np.where(p_reach >= offer_at, 1, 0))
-    return np.where(rows.decoy_first, 0, np.where(rows.vague_offer, 1, calibrated))
+    return np.where(t.decoy_first, 0, np.where(t.vague_offer, 1, calibrated))
 
 
-def figures(rows: Rows, status: np.ndarray, idx: np.ndarray) -> tuple[float, float, float, float]:
+def figures(t: Table, status: np.ndarray, idx: np.ndarray) -> tuple[float, float, float, float]:
     """answer@1, hit@3, wrong-confident, oos refused over the questions `idx`."""
-    asks, outs = idx & ~rows.oos, idx & rows.oos
+    asks, outs = idx & ~t.oos, idx & t.oos
     n = max(1, int(asks.sum()))
-    a1 = float(((status == 2) & rows.first_right & asks).sum() / n)
-    h3 = float(((status > 0) & rows.three_right & asks).sum() / n)
-    wrong = float(((status == 2) & ~rows.first_right & asks).sum() / n)
+    a1 = float(((status == 2) & t.first_right & asks).sum() / n)
+    h3 = float(((status > 0) & t.three_right & asks).sum() / n)
+    wrong = float(((status == 2) & ~t.first_right & asks).sum() / n)
     refused = float(((status == 0) & outs).sum() / outs.sum()) if outs.any() else 1.0
     return a1, h3, wrong, refused
 
 
-def fit(rows: Rows, idx: np.ndarray, max_wrong: float, min_refused: float) -> Calibration:
-    """Models and probabilities fitted on the questions `idx`."""
-    answer = logistic(rows.x[idx], rows.first_right[idx].astype(float))
-    reach = logistic(rows.x[idx], rows.three_right[idx].astype(float))
-    pa, pr = probabilities(answer, rows.x), probabilities(reach, rows.x)
+def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, clarify_cutoff: float,
+        max_wrong: float, min_refused: float) -> tuple[Calibration, Table]:
+    """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
+
+    `answer`, `reach` and the probabilities are fitted on what the reranker says of questions it
+    was not fitted on (each file of `idx` ranked by a reranker fitted on its other files): on its
+    own fit questions it is surer than it will be on new ones."""
+    reranker = fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n) if rerank else None
+    t = table(questions, n, reranker, clarify_cutoff)
+    honest = t
+    files = list(dict.fromkeys(t.source[idx]))
+    if reranker is not None and len(files) > 1:
+        honest = table(questions, n, reranker, clarify_cutoff)
+        for name in files:
+            part = idx & (t.source == name)
+            other = fit_reranker([q for q, i in zip(questions, idx & ~part, strict=True) if i], n)
+            held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff)
+            honest.x[part], honest.first_right[part] = held.x, held.first_right
+            honest.three_right[part] = held.three_right
+    answer = logistic(honest.x[idx], honest.first_right[idx].astype(float))
+    reach = logistic(honest.x[idx], honest.three_right[idx].astype(float))
+    pa, pr = probabilities(answer, honest.x), probabilities(reach, honest.x)
     best = (-np.inf, 0.5, 0.5)
     for answer_at in ANSWER_GRID:
         for offer_at in OFFER_GRID:
-            a1, h3, wrong, refused = figures(rows, statuses(rows, pa, pr, answer_at, offer_at), idx)
+            a1, h3, wrong, refused = figures(honest, statuses(honest, pa, pr, answer_at, offer_at), idx)
             objective = a1 + h3 - 10 * max(0.0, wrong - max_wrong) - 3 * max(0.0, min_refused - refused)
             if objective > best[0]:
                 best = (objective, float(answer_at), float(offer_at))
-    return Calibration(answer, reach, best[1], best[2])
+    return Calibration(answer, reach, best[1], best[2], reranker), t
 
 
-def run(rows: Rows, cal: Calibration) -> np.ndarray:
-    return statuses(rows, probabilities(cal.answer, rows.x), probabilities(cal.reach, rows.x), cal.answer_at,
-                    cal.offer_at)
+def run(t: Table, cal: Calibration) -> np.ndarray:
+    return statuses(t, probabilities(cal.answer, t.x), probabilities(cal.reach, t.x), cal.answer_at, cal.offer_at)
 
 
-def write(cal: Calibration, path: Path, files: list[Path], folds: int, cv: tuple[float, ...],
-          max_wrong: float, min_refused: float) -> None:
+def write(cal: Calibration, path: Path, files: list[Path], cv: tuple[float, ...], max_wrong: float,
+          min_refused: float) -> None:
     import yaml
 
-    note = (f"# Calibrated decision of `ask` with both signals (bot/core/ask/calibration.py).\n"
+    how = "conditional-logit reranker, then L2 logistic regressions" if cal.rerank else "L2 logistic regression"
+    note = (f"# Calibrated ranking and decision of `ask` with both signals (bot/core/ask/calibration.py).\n"
             f"# Fitted by benchmarks/fit_decision.py on {', '.join(p.as_posix() for p in files)}\n"
-            f"# (L2 logistic regression, Newton; probabilities chosen for wrong-confident <= {max_wrong}\n"
-            f"# and out-of-scope refused >= {min_refused}). {folds}-fold cross-validated on those files:\n"
+            f"# ({how}, Newton; probabilities chosen for wrong-confident <= {max_wrong}\n"
+            f"# and out-of-scope refused >= {min_refused}). Cross-validated leaving one file out:\n"
             f"# answer@1 {cv[0]:.3f}, hit@3 {cv[1]:.3f}, wrong-confident {cv[2]:.3f}, oos refused {cv[3]:.3f}.\n"
             f"# Do not edit by hand: rerun the script with --write.\n")
     path.write_text(note + yaml.safe_dump(cal.as_data(), allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -163,11 +306,10 @@ def write(cal: Calibration, path: Path, files: list[Path], folds: int, cv: tuple
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", type=Path, nargs="+")
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--no-rerank", action="store_true", help="order by the fused score (no reranker)")
     parser.add_argument("--max-wrong", type=float, nargs="+", default=[0.02],
                         help="limit(s) on the wrong-confident rate; several: one fit per pair, the first written")
     parser.add_argument("--min-refused", type=float, nargs="+", default=[0.95])
-    parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--write", action="store_true", help=f"store the fit in knowledge/{CALIBRATION_FILE}")
     args = parser.parse_args()
 
@@ -178,29 +320,40 @@ def main() -> int:
     if matcher.semantic is None:
         print(f"the semantic signal is off ({matcher.semantic_off}): nothing to calibrate", file=sys.stderr)
         return 1
-    rows = collect(matcher, args.files)
-    everything = np.ones(len(rows.oos), dtype=bool)
-    fold = np.empty(len(rows.oos), dtype=int)
-    fold[np.random.default_rng(args.seed).permutation(len(fold))] = np.arange(len(fold)) % args.folds
-    for n, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
-        held_out = np.zeros(len(fold), dtype=int)
-        for k in range(args.folds):
-            cal = fit(rows, fold != k, max_wrong, min_refused)
-            held_out[fold == k] = run(rows, cal)[fold == k]
-        print(f"limits: wrong-confident <= {max_wrong}, oos refused >= {min_refused}")
-        print(f"{args.folds}-fold cross-validated     answer@1  hit@3  wrong-confident  oos refused")
-        for name in [*dict.fromkeys(rows.source), "pooled"]:
-            idx = everything if name == "pooled" else rows.source == name
-            a1, h3, wc, rf = figures(rows, held_out, idx)
-            print(f"  {name:<28} {a1:8.3f} {h3:6.3f} {wc:16.3f} {rf:12.3f}")
-        cv = figures(rows, held_out, everything)
-        cal = fit(rows, everything, max_wrong, min_refused)
-        a1, h3, wc, rf = figures(rows, run(rows, cal), everything)
+    n = len(matcher.kb.entries)
+    cutoff = matcher.config.fused.clarify_cutoff
+    questions = collect(matcher, args.files)
+    source = np.asarray([q.source for q in questions])
+    names = list(dict.fromkeys(source))
+    everything = np.ones(len(questions), dtype=bool)
+    opts = {"rerank": not args.no_rerank, "clarify_cutoff": cutoff}
+    for k, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
+        held_out = np.zeros(len(questions), dtype=int)
+        first_right = np.zeros(len(questions), dtype=bool)
+        three_right = np.zeros(len(questions), dtype=bool)
+        for name in names:
+            cal, t = fit(questions, n, source != name, max_wrong=max_wrong, min_refused=min_refused, **opts)
+            held_out[source == name] = run(t, cal)[source == name]
+            first_right[source == name] = t.first_right[source == name]
+            three_right[source == name] = t.three_right[source == name]
+        t.first_right, t.three_right = first_right, three_right  # each file's own held-out ranking
+        print(f"limits: wrong-confident <= {max_wrong}, oos refused >= {min_refused}; "
+              f"{'reranked' if opts['rerank'] else 'fused order'}")
+        print("leave-one-file-out               answer@1  hit@3  wrong-confident  oos refused  rank@1  rank@3")
+        for name in [*names, "pooled"]:
+            idx = everything if name == "pooled" else source == name
+            a1, h3, wc, rf = figures(t, held_out, idx)
+            asks = idx & ~t.oos
+            r1, r3 = first_right[asks].mean(), three_right[asks].mean()
+            print(f"  {name:<28} {a1:8.3f} {h3:6.3f} {wc:16.3f} {rf:12.3f} {r1:7.3f} {r3:7.3f}")
+        cv = figures(t, held_out, everything)
+        cal, t = fit(questions, n, everything, max_wrong=max_wrong, min_refused=min_refused, **opts)
+        a1, h3, wc, rf = figures(t, run(t, cal), everything)
         print(f"fit on everything: answer_at {cal.answer_at}, offer_at {cal.offer_at}; in-sample "
               f"answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} oos refused {rf:.3f}")
-        if args.write and n == 0:
+        if args.write and k == 0:
             path = ROOT / "knowledge" / CALIBRATION_FILE
-            write(cal, path, args.files, args.folds, cv, max_wrong, min_refused)
+            write(cal, path, args.files, cv, max_wrong, min_refused)
             print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

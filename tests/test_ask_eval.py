@@ -32,8 +32,8 @@ def test_dev_set_figures_hold_with_both_signals(kb):
     fused.attach(SemanticIndex.build(kb, embedder))
     report = evaluate_ask(fused, load_eval_file(DEV_SET))
     assert report.signals == ["lexical", "semantic"]
-    # The calibrated decision (fitted on the blind sets, not on dev) offers candidates for two dev
-    # questions that the hand thresholds answered; it answers nothing wrong here.
+    # The calibrated ranking and decision were fitted with dev among the fit files; leaving dev out
+    # of that fit they score answer@1 .96 here, so the gate holds out of sample too.
     assert report.answer_at_1 >= 0.93, report.lines()
     assert report.hit_at_3 >= 0.97, report.lines()
     assert report.wrong_confident <= 0.02, report.lines()

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.core.ask.calibration import FEATURES, Calibration, Logistic, features, load_calibration
+from bot.core.ask.calibration import (
+    CANDIDATE_FEATURES,
+    FEATURES,
+    NONE_FEATURES,
+    Calibration,
+    Logistic,
+    Reranker,
+    candidate_features,
+    features,
+    load_calibration,
+)
 from bot.core.ask.decision import Decision, Evidence, Scored, decide
 from bot.core.yamlfile import DataError
 
@@ -83,3 +95,105 @@ def test_the_shipped_calibration_loads_and_names_known_features():
     cal = load_calibration(ROOT / "knowledge" / "decision.yaml")
     assert cal is not None and 0 < cal.offer_at < cal.answer_at < 1
     assert set(cal.answer.names) <= set(FEATURES) and set(cal.reach.names) <= set(FEATURES)
+    assert cal.rerank is not None and set(cal.rerank.candidate.names) <= set(CANDIDATE_FEATURES)
+
+
+def _reranker(question: float = 30.0, none: float = 0.0, decoy: float = 20.0) -> Reranker:
+    """Candidates scored on their question cosine; "none" on the closest out-of-scope cosine."""
+    cand = Logistic(CANDIDATE_FEATURES, (0.0,) * len(CANDIDATE_FEATURES), (1.0,) * len(CANDIDATE_FEATURES),
+                    tuple(question if n == "question_cos" else 0.0 for n in CANDIDATE_FEATURES), 0.0)
+    nothing = Logistic(NONE_FEATURES, (0.0,) * len(NONE_FEATURES), (1.0,) * len(NONE_FEATURES),
+                       tuple(decoy if n == "decoy_cos" else 0.0 for n in NONE_FEATURES), none)
+    return Reranker(cand, nothing)
+
+
+def test_reranker_is_a_softmax_over_candidates_and_none_of_them():
+    rr = _reranker(none=-10.0, decoy=40.0)
+    rows = [(0, 90.0, 0.90, 0.85), (1, 40.0, 0.95, 0.80), (7, 0.0, 0.80, -1.0)]  # 7 is a decoy
+    ranked, none = rr.probabilities(rows, 5, words=3, unknown_share=0.0)
+    assert [d for d, _ in ranked] == [1, 0]  # the question cosine decides, not the lexical score
+    assert sum(p for _, p in ranked) + none == pytest.approx(1.0)
+    u1, u0, un = 30 * 0.95, 30 * 0.90, -10 + 40 * 0.80
+    total = math.exp(u1) + math.exp(u0) + math.exp(un)
+    assert ranked[0][1] == pytest.approx(math.exp(u1) / total) and none == pytest.approx(math.exp(un) / total)
+    # An out-of-scope topic closer than any entry makes "none of them" the likeliest reading.
+    _, none = rr.probabilities([*rows[:2], (7, 0.0, 0.99, -1.0)], 5, words=3, unknown_share=0.0)
+    assert none > 0.5
+    assert rr.probabilities(rows[2:], 5, words=3, unknown_share=0.0) == ([], 1.0)
+
+
+def test_candidate_features_are_relative_to_the_other_candidates():
+    f0, f1 = candidate_features([(0, 90.0, 0.90, 0.85), (1, 40.0, 0.95, 0.80)])
+    assert f0["lexical_gap"] == 0.0 and f1["lexical_gap"] == pytest.approx(-0.5)
+    assert f0["question_gap"] == pytest.approx(-0.05) and f1["question_top"] == 1.0 and f0["question_top"] == 0.0
+    assert f0["answer_top"] == 1.0 and f1["answer_gap"] == pytest.approx(-0.05)
+
+
+def test_a_reranked_decision_keeps_the_fused_cutoffs_for_one_word_subjects():
+    rule = replace(RULE, calibration=replace(CAL, rerank=_reranker()))
+    ranked = [Scored(2, 70.0), Scored(1, 20.0), Scored(3, 10.0)]  # probabilities, best first
+    near = Evidence(-0.1, agreed=True, features=_evidence(0.5, 0.9).features, fused={1: 60.0, 2: 55.0, 3: 20.0})
+    status, offered = decide(ranked, rule, vague=True, evidence=near)
+    assert status == "clarify" and [o.doc for o in offered] == [2, 1]  # reranked order, fused cutoff
+    far = replace(near, fused={1: 30.0, 2: 45.0, 3: 20.0}, features=_evidence(0.5, 0.8).features)
+    assert decide(ranked, rule, vague=True, evidence=far) == ("unknown", [])  # one offerable, nothing near
+
+
+def test_a_reranker_round_trips_through_the_file_and_a_malformed_one_is_refused(tmp_path):
+    import yaml
+
+    cal = replace(CAL, rerank=_reranker(none=-3.0))
+    path = tmp_path / "decision.yaml"
+    path.write_text(yaml.safe_dump(cal.as_data()), encoding="utf-8")
+    again = load_calibration(path)
+    assert again is not None and again.rerank is not None
+    rows = [(0, 90.0, 0.90, 0.85), (1, 40.0, 0.95, 0.80), (7, 0.0, 0.80, -1.0)]
+    (got, got_none), (want, want_none) = (r.probabilities(rows, 5, words=2, unknown_share=0.1)
+                                          for r in (again.rerank, _reranker(none=-3.0)))
+    assert [d for d, _ in got] == [d for d, _ in want] and got_none == pytest.approx(want_none)
+    assert [p for _, p in got] == pytest.approx([p for _, p in want])
+    data = cal.as_data()
+    data["rerank"] = {"candidate": {"fused": {"mean": 0, "scale": 1, "coef": 1}}, "none": data["rerank"]["none"]}  # type: ignore[index]
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(DataError):
+        load_calibration(path)  # a decision feature is not a candidate feature
+
+
+def _fit_module():
+    spec = importlib.util.spec_from_file_location("fit_decision", ROOT / "benchmarks" / "fit_decision.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("fit_decision", module)  # its dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def _synthetic(rng, fd, n_questions: int, source: str):
+    """Questions over 10 entries whose right entry has the best question cosine but a noisy lexical
+    score; every fourth is out of scope (its closest decoy, document 10, is nearer than any entry)."""
+    out = []
+    for k in range(n_questions):
+        oos = k % 4 == 0
+        right = int(rng.integers(10))
+        rows = []
+        for d in range(10):
+            cos = 0.80 + 0.05 * rng.random() + (0.1 if d == right and not oos else 0.0)
+            rows.append((d, float(100 * rng.random()), float(cos), float(cos - 0.05)))
+        rows.append((10, 0.0, 0.97 if oos else 0.80, -1.0))
+        out.append(fd.Question(rows, {r[0]: r[1] for r in rows}, set() if oos else {right}, 4, 0.0, False, oos, source))
+    return out
+
+
+def test_the_fitted_reranker_learns_which_evidence_ranks_right_entries_first():
+    import numpy as np
+
+    fd = _fit_module()
+    rng = np.random.default_rng(0)
+    rr = fd.fit_reranker(_synthetic(rng, fd, 200, "a"), 10)
+    coef = dict(zip(rr.candidate.names, rr.candidate.coef, strict=True))
+    assert coef["question_cos"] > abs(coef["lexical"])  # the informative signal outweighs the noise
+    held_out = _synthetic(rng, fd, 100, "b")
+    first = [rr.probabilities(q.rows, 10, words=q.words, unknown_share=0.0) for q in held_out]
+    asks = [(q, f) for q, f in zip(held_out, first, strict=True) if not q.oos]
+    assert sum(f[0][0][0] in q.right for q, f in asks) / len(asks) >= 0.95
+    assert all(f[1] > 0.5 for q, f in zip(held_out, first, strict=True) if q.oos)  # "none of them" wins

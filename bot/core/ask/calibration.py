@@ -1,9 +1,14 @@
-"""A calibrated decision: two small logistic models over what the signals say about a question.
+"""A calibrated ranking and decision: small fitted models over what the signals say about a question.
 
-`answer` estimates P(the first candidate is right), `reach` P(a right entry is among the first
-three). `decide` answers when the first is high enough, refuses when the second is low, and offers
-candidates in between. Coefficients are data (knowledge/decision.yaml), fitted by cross-validation
-with benchmarks/fit_decision.py; this module only reads them and computes the features, so `ask`,
+`rerank` (optional) is a conditional logit over the candidates of one question plus a "none of
+them" alternative: each candidate's utility is linear in its own evidence (lexical score, question
+and answer cosines, their gaps to the best candidate, which signal ranks it first), the "none"
+utility in what speaks for out of scope (closest out-of-scope topic, words the knowledge base never
+uses). Its softmax orders the candidates and says how sure the first is. `answer` then estimates
+P(the first candidate is right), `reach` P(a right entry is among the first three). `decide`
+answers when the first is high enough, refuses when the second is low, and offers candidates in
+between. Coefficients are data (knowledge/decision.yaml), fitted by cross-validation with
+benchmarks/fit_decision.py; this module only reads them and computes the features, so `ask`,
 `kb eval` and the fitting script compute the same numbers.
 """
 
@@ -35,6 +40,30 @@ FEATURES = (
     "answer_agrees",  # the answer-passage cosine alone ranks it first
     "unknown_share",  # share of the question's idf mass in words the knowledge base never uses
     "log_words",  # log(1 + content words of the question)
+    "p_first",  # reranker probability of the first candidate (0 without a reranker)
+    "p_margin",  # ... minus the second's
+    "p_three",  # ... of the first three together
+    "p_none",  # ... that no candidate answers
+)
+
+# What the reranker reads of each candidate (relative to the other candidates of the question)...
+CANDIDATE_FEATURES = (
+    "lexical",  # lexical score, 0..1
+    "question_cos",  # best alternate-question (title, answer sentence) cosine
+    "answer_cos",  # answer-passage cosine
+    "lexical_gap",  # ... each minus the best of any candidate (<= 0)
+    "question_gap",
+    "answer_gap",
+    "lexical_top",  # 1 when that signal alone ranks the candidate first
+    "question_top",
+    "answer_top",
+)
+# ... and of the question, for the "none of them" alternative.
+NONE_FEATURES = (
+    "decoy_cos",  # best out-of-scope question cosine (-1 without decoys)
+    "decoy_lexical",  # best lexical score of an out-of-scope topic, 0..1
+    "unknown_share",
+    "log_words",
 )
 
 
@@ -48,10 +77,12 @@ class Logistic:
     coef: tuple[float, ...]
     intercept: float
 
+    def utility(self, x: Mapping[str, float]) -> float:
+        return self.intercept + sum(c * (x[n] - m) / s for n, m, s, c in
+                                    zip(self.names, self.mean, self.scale, self.coef, strict=True))
+
     def probability(self, x: Mapping[str, float]) -> float:
-        z = self.intercept + sum(c * (x[n] - m) / s for n, m, s, c in
-                                 zip(self.names, self.mean, self.scale, self.coef, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, self.utility(x)))))
 
     def as_data(self) -> dict[str, object]:
         return {"intercept": round(self.intercept, 6),
@@ -60,25 +91,74 @@ class Logistic:
 
 
 @dataclass(frozen=True, slots=True)
+class Reranker:
+    """Conditional logit: the utility of a candidate is `candidate`'s linear term (no intercept: only
+    differences count), of "none of them" `none`'s; probabilities are their softmax over one question."""
+
+    candidate: Logistic
+    none: Logistic
+
+    def probabilities(self, rows: Sequence[tuple[int, float, float, float]], n_entries: int, *,
+                      words: int, unknown_share: float) -> tuple[list[tuple[int, float]], float]:
+        """([(entry, probability)] best first, ties by document, probability of none of them).
+
+        rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, the
+        closest out-of-scope topics (document >= n_entries) included."""
+        entries = [r for r in rows if r[0] < n_entries]
+        decoys = [r for r in rows if r[0] >= n_entries]
+        none = self.none.utility({"decoy_cos": max((r[2] for r in decoys), default=-1.0),
+                                  "decoy_lexical": max((r[1] for r in decoys), default=0.0) / 100.0,
+                                  "unknown_share": unknown_share, "log_words": math.log1p(words)})
+        if not entries:
+            return [], 1.0
+        utilities = [self.candidate.utility(x) for x in candidate_features(entries)]
+        top = max(none, *utilities)
+        weights = [math.exp(u - top) for u in utilities]
+        total = sum(weights) + math.exp(none - top)
+        ranked = sorted(((r[0], w / total) for r, w in zip(entries, weights, strict=True)), key=lambda t: (-t[1], t[0]))
+        return ranked, math.exp(none - top) / total
+
+    def as_data(self) -> dict[str, object]:
+        return {"candidate": self.candidate.as_data()["features"], "none": self.none.as_data()}
+
+
+def candidate_features(entries: Sequence[tuple[int, float, float, float]]) -> list[dict[str, float]]:
+    """The reranker's view of each candidate entry (rows as in `Reranker.probabilities`)."""
+    best = [max(r[i] for r in entries) for i in (1, 2, 3)]
+    out = []
+    for r in entries:
+        lexical, question, answer = r[1] / 100.0, r[2], r[3]
+        out.append({"lexical": lexical, "question_cos": question, "answer_cos": answer,
+                    "lexical_gap": lexical - best[0] / 100.0, "question_gap": question - best[1],
+                    "answer_gap": answer - best[2], "lexical_top": float(r[1] >= best[0]),
+                    "question_top": float(r[2] >= best[1]), "answer_top": float(r[3] >= best[2])})
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class Calibration:
-    """The two models and the probabilities at which `decide` answers and offers candidates."""
+    """The models and the probabilities at which `decide` answers and offers candidates."""
 
     answer: Logistic
     reach: Logistic
     answer_at: float  # answer when P(first right) reaches this
     offer_at: float  # otherwise offer candidates when P(a right one in three) reaches this, else unknown
+    rerank: Reranker | None = None  # order candidates by the reranker instead of the fused score
 
     def as_data(self) -> dict[str, object]:
-        return {"answer_at": round(self.answer_at, 4), "offer_at": round(self.offer_at, 4),
-                "answer": self.answer.as_data(), "reach": self.reach.as_data()}
+        data: dict[str, object] = {"answer_at": round(self.answer_at, 4), "offer_at": round(self.offer_at, 4),
+                                   "answer": self.answer.as_data(), "reach": self.reach.as_data()}
+        if self.rerank is not None:
+            data["rerank"] = self.rerank.as_data()
+        return data
 
 
-def _logistic(data: object, where: str) -> Logistic:
+def _logistic(data: object, where: str, known: tuple[str, ...] = FEATURES) -> Logistic:
     if not isinstance(data, dict) or not isinstance(data.get("features"), dict):
         raise ValueError(f"{where}: needs intercept and features")
     names, mean, scale, coef = [], [], [], []
     for name, spec in data["features"].items():
-        if name not in FEATURES:
+        if name not in known:
             raise ValueError(f"{where}: unknown feature {name!r}")
         if not isinstance(spec, dict) or float(spec["scale"]) <= 0:
             raise ValueError(f"{where}.{name}: needs mean, a positive scale and coef")
@@ -100,8 +180,16 @@ def load_calibration(path: Path) -> Calibration | None:
         answer_at, offer_at = float(data["answer_at"]), float(data["offer_at"])
         if not (0.0 <= offer_at <= 1.0 and 0.0 <= answer_at <= 1.0):
             raise ValueError("answer_at and offer_at are probabilities")
+        rerank = None
+        if data.get("rerank") is not None:
+            spec = data["rerank"]
+            if not isinstance(spec, dict):
+                raise ValueError("rerank: needs candidate and none")
+            rerank = Reranker(_logistic({"intercept": 0.0, "features": spec.get("candidate")}, "rerank.candidate",
+                                        CANDIDATE_FEATURES),
+                              _logistic(spec.get("none"), "rerank.none", NONE_FEATURES))
         return Calibration(_logistic(data.get("answer"), "answer"), _logistic(data.get("reach"), "reach"),
-                           answer_at, offer_at)
+                           answer_at, offer_at, rerank)
     except KeyError as exc:
         raise DataError([Problem(str(path), 1, f"decision calibration: missing {exc}")]) from exc
     except (TypeError, ValueError) as exc:
@@ -109,11 +197,13 @@ def load_calibration(path: Path) -> Calibration | None:
 
 
 def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int, float], first: int,
-             n_entries: int, *, words: int, unknown_share: float) -> dict[str, float]:
+             n_entries: int, *, words: int, unknown_share: float,
+             reranked: tuple[Sequence[float], float] | None = None) -> dict[str, float]:
     """The features of a question whose best entry is `first`.
 
     rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, decoys
-    (document >= n_entries) included; fused: the fused score of each row's document."""
+    (document >= n_entries) included; fused: the fused score of each row's document; reranked:
+    the reranker's probabilities of the entries best first, and of none of them."""
     entries = [r for r in rows if r[0] < n_entries]
     decoys = [r for r in rows if r[0] >= n_entries]
     scores = [*sorted((fused[r[0]] for r in entries), reverse=True), 0.0, 0.0]
@@ -138,4 +228,12 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
         "answer_agrees": float(leader(3) == first),
         "unknown_share": unknown_share,
         "log_words": math.log1p(words),
+        **_reranker_features(reranked),
     }
+
+
+def _reranker_features(reranked: tuple[Sequence[float], float] | None) -> dict[str, float]:
+    if reranked is None:
+        return {"p_first": 0.0, "p_margin": 0.0, "p_three": 0.0, "p_none": 0.0}
+    p = [*reranked[0][:3], 0.0, 0.0]
+    return {"p_first": p[0], "p_margin": p[0] - p[1], "p_three": sum(p[:3]), "p_none": reranked[1]}

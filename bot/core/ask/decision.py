@@ -51,6 +51,7 @@ class Evidence:
     decoy_gap: float  # best out-of-scope cosine minus best entry cosine
     agreed: bool  # both signals rank the same document first
     features: Mapping[str, float] | None = None  # of the first entry, for a calibrated rule
+    fused: Mapping[int, float] | None = None  # fused score per document, when `ranked` is ordered otherwise
 
 
 def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool = False,
@@ -59,15 +60,20 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool 
 
     A decoy on top means the question is about a known out-of-scope area: unknown. A `vague`
     question (one content word, "电话") names a subject, not a rule: candidates, never a guess.
-    A calibrated rule (with the evidence's features) decides on fitted probabilities instead.
+    A calibrated rule (with the evidence's features) decides on fitted probabilities instead; with
+    a reranker, `ranked` is ordered by its probabilities (scores 0-100) and `evidence.fused` holds
+    the fused scores the cutoffs apply to.
     """
     if not ranked or ranked[0].decoy:
         return "unknown", []
-    offered = [r for r in ranked if not r.decoy and r.score >= rule.clarify_cutoff]
+    calibrated = rule.calibration is not None and evidence is not None and evidence.features is not None
+    fused = evidence.fused if evidence is not None and evidence.fused is not None else {}
+    # Reranked scores are probabilities: the cutoffs apply to the fused scores behind them.
+    offered = [r for r in ranked if not r.decoy and fused.get(r.doc, r.score) >= rule.clarify_cutoff]
     # A one-word subject sits near everything, decoys included; offering candidates is never a guess.
     if vague and len(offered) > 1:
         return "clarify", offered[:limit]
-    if rule.calibration is not None and evidence is not None and evidence.features is not None:
+    if calibrated and rule.calibration is not None and evidence is not None and evidence.features is not None:
         return _calibrated(ranked, rule.calibration, evidence.features, limit=limit, vague=vague)
     if evidence is not None and rule.decoy_cosine is not None and evidence.decoy_gap >= -rule.decoy_cosine:
         return "unknown", []

@@ -112,6 +112,9 @@ class AskResult:
     matches: tuple[Match, ...]
     query: str
     ranked: tuple[Match, ...] = ()  # the best entries by score alone, whatever the decision
+    # The fused score of the first match when scores are reranker probabilities: what a clause's
+    # fused score competes with (bot.core.rulebook.answer.choose). None: the first match's score.
+    fused_first: float | None = None
 
 
 class Fallback(Protocol):
@@ -337,22 +340,33 @@ class Matcher:
 
     def _rank(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
         """Every candidate document with its fused score, best first, decoys included."""
-        return self._rank_with_evidence(query, vector=vector)[0]
+        return self._rank_with_evidence(query, vector=vector, rerank=False)[0]
 
     def _rank_with_evidence(self, query: str, *, vector: np.ndarray | None = None,
-                            features: bool | None = None) -> tuple[list[Scored], Evidence | None]:
-        """`_rank`, and the signals' evidence beyond the fused score (with the calibration's
-        features when one is loaded, or when `features` asks for them)."""
+                            features: bool | None = None, rerank: bool = True) -> tuple[list[Scored], Evidence | None]:
+        """The candidates, best first, and the signals' evidence beyond the fused score (with the
+        calibration's features when one is loaded, or when `features` asks for them). With the
+        calibration's reranker (unless `rerank` is False) entries come in its order, scored with its
+        probabilities; else every document with its fused score, decoys included."""
         rows = self.features(query, vector=vector)
         fused = {i: round(fuse(self.config, lex, q, a), 2) for i, lex, q, a in rows}
-        ranked = [Scored(i, fused[i], i >= self._n_entries) for i, *_ in rows]
-        ranked.sort(key=lambda r: (-r.score, r.doc))
         seen = evidence(rows, self._n_entries)
+        reranker = self.calibration.rerank if self.calibration is not None and rerank else None
+        words, unknown_share = self.word_stats(query) if seen is not None else (0, 0.0)
+        reranked = None
+        if reranker is not None and seen is not None:
+            # The reranker's order, its probabilities as scores; "none of them" weighs the decoys.
+            probs, none = reranker.probabilities(rows, self._n_entries, words=words, unknown_share=unknown_share)
+            ranked = [Scored(i, round(100.0 * p, 2)) for i, p in probs]
+            reranked = ([p for _, p in probs], none)
+            seen = replace(seen, fused=fused)
+        else:
+            ranked = [Scored(i, fused[i], i >= self._n_entries) for i, *_ in rows]
+            ranked.sort(key=lambda r: (-r.score, r.doc))
         first = next((r.doc for r in ranked if not r.decoy), None)
         if seen is not None and first is not None and (self.calibration is not None if features is None else features):
-            words, unknown_share = self.word_stats(query)
             seen = replace(seen, features=calibration_features(rows, fused, first, self._n_entries, words=words,
-                                                               unknown_share=unknown_share))
+                                                               unknown_share=unknown_share, reranked=reranked))
         return ranked, seen
 
     def word_stats(self, query: str) -> tuple[int, float]:
@@ -386,7 +400,9 @@ class Matcher:
         ranked, seen = self._rank_with_evidence(query, vector=vector)
         status, offered = decide(ranked, self.rule, limit=limit, vague=self.is_vague(query), evidence=seen)
         best = [r for r in ranked if not r.decoy][:limit]
+        fused = seen.fused if seen is not None and seen.fused is not None and offered else None
         result = AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query,
-                           tuple(Match(self.kb.entries[r.doc], r.score) for r in best))
+                           tuple(Match(self.kb.entries[r.doc], r.score) for r in best),
+                           fused[offered[0].doc] if fused is not None else None)
         fallback = getattr(self, "fallback", None)
         return fallback.consider(query, result, limit=limit, vector=vector) if fallback is not None else result

@@ -291,6 +291,8 @@ def choose(curated: AskResult, status: str, clauses: list[Match], config: Clause
     scores as high), or the curated clarify/unknown. Used by `consider` and by the fitting tool."""
     if curated.status == "answer" or status == "unknown" or not clauses:
         return curated
-    if curated.matches and curated.matches[0].score + config.margin_over_curated > clauses[0].score:
-        return curated
+    if curated.matches:
+        top = curated.matches[0].score if curated.fused_first is None else curated.fused_first
+        if top + config.margin_over_curated > clauses[0].score:
+            return curated
     return AskResult("clause", tuple(clauses[: min(limit, config.shown)]), curated.query, curated.ranked)
