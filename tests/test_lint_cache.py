@@ -5,30 +5,24 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import textwrap
 from pathlib import Path
+
+import yaml
 
 from bot.cli.kb import _curation_warnings, _lint_rules
 from bot.core.cache import CacheDir
 from bot.core.paths import KNOWLEDGE_DIR
 
-COPY = """
-  - id: phone.answer_rings_copy
-    title: 电话铃响几声内接听
-    answer: >-
-      来电要及时接听：《客户服务人员行为规范》要求电话铃响不得超过三声就要接起。
-      《客户服务人员日常行为规范》另提倡“电话响两声再接”——响一声就接显得不沉稳，
-      久等又让对方不快（人等电话的耐心通常不超过17秒）。两份规定合起来：响第二声后、第三声前接起最稳妥。
-    questions:
-      - 座机的铃声规定到底怎么回事
-      - 复制条目的第二个测试问法
-      - 复制条目的第三个测试问法
-      - 复制条目的第四个测试问法
-      - 复制条目的第五个测试问法
-    keywords: [铃声]
-    tags: [etiquette, phone]
-    sources:
-      - {doc: 客户服务人员行为规范, clause: 一、通过电话与客户接触的行为规范·电话接听, file: "000"}
-"""
+QUESTIONS = ["座机的铃声规定到底怎么回事", *(f"复制条目的第{n}个测试问法" for n in "二三四五")]
+
+
+def _copy_of_first_entry(entries: Path) -> tuple[str, str]:
+    """The file's first entry again under a new id and other questions: a near-duplicate by construction."""
+    first = yaml.safe_load(entries.read_text(encoding="utf-8"))["entries"][0]
+    copy = {**first, "id": f"{first['id']}_copy", "questions": QUESTIONS}
+    copy.pop("related", None)
+    return first["id"], "\n" + textwrap.indent(yaml.safe_dump([copy], allow_unicode=True, sort_keys=False), "  ")
 
 
 def test_curation_warnings_are_reused_until_the_knowledge_changes(tmp_path, capsys):
@@ -46,10 +40,11 @@ def test_curation_warnings_are_reused_until_the_knowledge_changes(tmp_path, caps
     assert len(list((tmp_path / "cache").glob("lint-curation-*"))) == 1
     assert _curation_warnings(args, cache) == first
     assert capsys.readouterr().out == out_first
-    entries.write_text(entries.read_text(encoding="utf-8") + COPY, encoding="utf-8")
+    original, copy = _copy_of_first_entry(entries)
+    entries.write_text(entries.read_text(encoding="utf-8") + copy, encoding="utf-8")
     edited = _curation_warnings(args, cache)
     out_edited = capsys.readouterr().out
-    assert "phone.answer_rings_copy looks like a near-duplicate of phone.answer_rings" in out_edited
+    assert f"{original}_copy looks like a near-duplicate of {original}" in out_edited
     assert edited > first and len(list((tmp_path / "cache").glob("lint-curation-*"))) == 2
 
 
