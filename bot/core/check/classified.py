@@ -40,6 +40,8 @@ _UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折",
           "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗")
 _DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
             "条", "款", "章", "项")
+_NUM_CHAR = re.compile(r"[0-9十百千万亿]")
+_EN_AMOUNT = re.compile(r"million|billion|thousand|grand|percent")
 # Amounts in English words on the compact text (threepointtwomillion, fivepercent).
 _EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
                      r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|[0-9])[a-z]{0,16}?"
@@ -330,8 +332,18 @@ class Classified:
                 role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
             sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
         out: list[SecretHit] = []
-        # Longest term wins where terms overlap (进货价 over 进货).
+        # Longest term wins where terms overlap (进货价 over 进货); a term inside a longer one of its
+        # category (利润 in 净利润) is the same mention, judged once with it: a draft of such words
+        # repeated is judged once per mention, not once per word part.
         terms.sort(key=lambda t: (t[0], -(t[1] - t[0])))
+        reach: dict[str, int] = {}
+        mentions = []
+        for s, e, cat_id in terms:
+            if e <= reach.get(cat_id, -1):
+                continue
+            reach[cat_id] = e
+            mentions.append((s, e, cat_id))
+        terms = mentions
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
         names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
         amounts: dict[tuple[str, int, int], Any] = {}
@@ -598,6 +610,17 @@ def _quantity(text: str, lo: int, hi: int,
     window = ("window", lo, hi)
     if window in memo:
         return memo[window]
+    marks = memo.get(("marks",))
+    if marks is None:
+        # Where a number or an English amount word lies, found once per draft: a window holding
+        # neither has no quantity, and is answered without a search.
+        marks = memo[("marks",)] = ([m.start() for m in _NUM_CHAR.finditer(text)],
+                                    [m.end() for m in _EN_AMOUNT.finditer(text)])
+    digits, words = marks
+    i, j = bisect_left(digits, lo), bisect_left(words, lo)
+    if not (i < len(digits) and digits[i] < hi) and not (j < len(words) and words[j] <= hi):
+        memo[window] = None
+        return None
     found: tuple[int, int] | None = None
     for m in _NUM.finditer(text, lo, hi):
         key = ("number", m.start(), m.end())
