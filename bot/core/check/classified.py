@@ -347,6 +347,14 @@ class Classified:
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
         names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
         amounts: dict[tuple[str, int, int], Any] = {}
+        bounds = _clause_bounds(c)[0]
+
+        def break_between(a: int, b: int) -> bool:
+            """A clause boundary at a position in [a, b): looked up, not walked (a marked sentence of
+            many topic words stays linear)."""
+            k = bisect_left(bounds, a)
+            return k < len(bounds) and bounds[k] < b
+
         for s, e, cat_id in terms:
             cat = self.categories[cat_id]
             sent = c.sentence_of(s)
@@ -354,7 +362,7 @@ class Classified:
                 continue
             sg = sig.get(sent, {})
             if marked and "cue" not in sg and (sent not in marked or (
-                    s > marked[sent] and any(b in c.clauses for b in range(marked[sent] + 1, s)))):
+                    s > marked[sent] and break_between(marked[sent] + 1, s))):
                 sg = {**sg, "cue": [(s, e)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
@@ -610,11 +618,11 @@ def _quantity(text: str, lo: int, hi: int,
     window = ("window", lo, hi)
     if window in memo:
         return memo[window]
-    marks = memo.get(("marks",))
+    marks = memo.get(("marks", 0, 0))
     if marks is None:
         # Where a number or an English amount word lies, found once per draft: a window holding
         # neither has no quantity, and is answered without a search.
-        marks = memo[("marks",)] = ([m.start() for m in _NUM_CHAR.finditer(text)],
+        marks = memo[("marks", 0, 0)] = ([m.start() for m in _NUM_CHAR.finditer(text)],
                                     [m.end() for m in _EN_AMOUNT.finditer(text)])
     digits, words = marks
     i, j = bisect_left(digits, lo), bisect_left(words, lo)
