@@ -605,6 +605,17 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
 
 
+def _number_table(text: str) -> tuple[list[int], list[int], list[int]]:
+    """The draft's numbers (starts, ends) and for each the index of the first amount at or after it
+    (len when none): one pass, so that a window's first amount is a lookup."""
+    spans = [m.span() for m in _NUM.finditer(text)]
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    next_amount = [len(spans)] * (len(spans) + 1)
+    for i in range(len(spans) - 1, -1, -1):
+        next_amount[i] = i if _is_amount(text, starts[i], ends[i]) else next_amount[i + 1]
+    return starts, ends, next_amount
+
+
 def _quantity(text: str, lo: int, hi: int,
               memo: dict[tuple[str, int, int], Any] | None = None) -> tuple[int, int] | None:
     """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500).
@@ -629,6 +640,23 @@ def _quantity(text: str, lo: int, hi: int,
     if not (i < len(digits) and digits[i] < hi) and not (j < len(words) and words[j] <= hi):
         memo[window] = None
         return None
+    table = memo.get(("numbers", 0, 0))
+    if table is None:
+        table = memo[("numbers", 0, 0)] = _number_table(text)
+    starts, ends, next_amount = table
+    # A window that neither starts nor ends inside one of the draft's numbers sees exactly those
+    # numbers (the pattern looks behind past its start): its first amount is looked up.
+    i = bisect_left(starts, lo)
+    if not (i > 0 and ends[i - 1] > lo):
+        a = next_amount[i]
+        if a < len(starts) and ends[a] <= hi:
+            memo[window] = (starts[a], ends[a])
+            return memo[window]
+        k = bisect_left(starts, hi) - 1
+        if not (k >= i and ends[k] > hi):
+            en = _EN_NUM.search(text, lo, hi) if j < len(words) and words[j] <= hi else None
+            memo[window] = (en.start(), en.end()) if en else None
+            return memo[window]
     found: tuple[int, int] | None = None
     for m in _NUM.finditer(text, lo, hi):
         key = ("number", m.start(), m.end())
