@@ -66,6 +66,8 @@ _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位
 _CRED_VALUE = re.compile(
     r"[\s:：是为=叫用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
+_CRED_CHAR = re.compile(r"[a-z0-9!@#$%^&*._+~?-]")
+_LOCK_CHAR = re.compile(r"[左右]")
 _CRED_LEAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:是|为|[:：])")
 _OPEN = frozenset("【[(（〔「『<〈《〖{｛［")
 _CLOSE = frozenset("】])）〕」』>〉》〗}｝］")
@@ -348,6 +350,10 @@ class Classified:
         names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
         amounts: dict[tuple[str, int, int], Any] = {}
         bounds = _clause_bounds(c)[0]
+        # Whether the draft holds an own-word, or a character a credential value or a lock
+        # combination needs at all: asked once per draft, not once per topic word.
+        own_any = self._own_re is not None and self._own_re.search(text) is not None
+        credentials = _CRED_CHAR.search(f.wide.text) is not None or _LOCK_CHAR.search(text) is not None
 
         def break_between(a: int, b: int) -> bool:
             """A clause boundary at a position in [a, b): looked up, not walked (a marked sentence of
@@ -366,9 +372,9 @@ class Classified:
                 sg = {**sg, "cue": [(s, e)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
-            if self._owned(text, s, c.clauses):
+            if own_any and self._owned(text, s, c.clauses):
                 continue
-            ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts)
+            ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
             if ev and not _listed(f, s, e):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
@@ -390,10 +396,12 @@ class Classified:
                   sg: dict[str, list[tuple[int, int]]],
                   contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...],
                   names: Callable[[], list[tuple[int, int]]],
-                  amounts: dict[tuple[str, int, int], Any] | None = None) -> tuple[str, int, int] | None:
+                  amounts: dict[tuple[str, int, int], Any] | None = None, *,
+                  credentials: bool = True) -> tuple[str, int, int] | None:
         """(evidence kind, span) that makes the mention at [s, e) a disclosure; the span of a value
         (amount, person, contact, credential) joins the finding, a signal's does not. `names`: the
-        draft's capitalised names (`_names`); `amounts` the draft's memo for `_quantity`."""
+        draft's capitalised names (`_names`); `amounts` the draft's memo for `_quantity`; `credentials`
+        False when the draft has no character a credential value could be made of."""
         c = f.compact
         text = c.text
         ss, se = sent
@@ -422,7 +430,7 @@ class Classified:
             inside = [(cs, ce) for cs, ce in contacts if ss <= cs < se]
             if inside:
                 return "contact", inside[0][0], inside[0][1]
-        if "credential" in want:
+        if "credential" in want and credentials:
             v = self._credential(f, e, se)
             if v:
                 return "credential", v[0], v[1]
