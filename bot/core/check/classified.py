@@ -40,6 +40,8 @@ _UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折",
           "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗")
 _DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
             "条", "款", "章", "项")
+_NUM_CHAR = re.compile(r"[0-9十百千万亿]")
+_EN_AMOUNT = re.compile(r"million|billion|thousand|grand|percent")
 # Amounts in English words on the compact text (threepointtwomillion, fivepercent).
 _EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
                      r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|[0-9])[a-z]{0,16}?"
@@ -64,6 +66,8 @@ _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位
 _CRED_VALUE = re.compile(
     r"[\s:：是为=叫用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
+_CRED_CHAR = re.compile(r"[a-z0-9!@#$%^&*._+~?-]")
+_LOCK_CHAR = re.compile(r"[左右]")
 _CRED_LEAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:是|为|[:：])")
 _OPEN = frozenset("【[(（〔「『<〈《〖{｛［")
 _CLOSE = frozenset("】])）〕」』>〉》〗}｝］")
@@ -330,11 +334,33 @@ class Classified:
                 role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
             sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
         out: list[SecretHit] = []
-        # Longest term wins where terms overlap (进货价 over 进货).
+        # Longest term wins where terms overlap (进货价 over 进货); a term inside a longer one of its
+        # category (利润 in 净利润) is the same mention, judged once with it: a draft of such words
+        # repeated is judged once per mention, not once per word part.
         terms.sort(key=lambda t: (t[0], -(t[1] - t[0])))
+        reach: dict[str, int] = {}
+        mentions = []
+        for s, e, cat_id in terms:
+            if e <= reach.get(cat_id, -1):
+                continue
+            reach[cat_id] = e
+            mentions.append((s, e, cat_id))
+        terms = mentions
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
         names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
         amounts: dict[tuple[str, int, int], Any] = {}
+        bounds = _clause_bounds(c)[0]
+        # Whether the draft holds an own-word, or a character a credential value or a lock
+        # combination needs at all: asked once per draft, not once per topic word.
+        own_any = self._own_re is not None and self._own_re.search(text) is not None
+        credentials = _CRED_CHAR.search(f.wide.text) is not None or _LOCK_CHAR.search(text) is not None
+
+        def break_between(a: int, b: int) -> bool:
+            """A clause boundary at a position in [a, b): looked up, not walked (a marked sentence of
+            many topic words stays linear)."""
+            k = bisect_left(bounds, a)
+            return k < len(bounds) and bounds[k] < b
+
         for s, e, cat_id in terms:
             cat = self.categories[cat_id]
             sent = c.sentence_of(s)
@@ -342,13 +368,13 @@ class Classified:
                 continue
             sg = sig.get(sent, {})
             if marked and "cue" not in sg and (sent not in marked or (
-                    s > marked[sent] and any(b in c.clauses for b in range(marked[sent] + 1, s)))):
+                    s > marked[sent] and break_between(marked[sent] + 1, s))):
                 sg = {**sg, "cue": [(s, e)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
-            if self._owned(text, s, c.clauses):
+            if own_any and self._owned(text, s, c.clauses):
                 continue
-            ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts)
+            ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
             if ev and not _listed(f, s, e):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
@@ -370,10 +396,12 @@ class Classified:
                   sg: dict[str, list[tuple[int, int]]],
                   contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...],
                   names: Callable[[], list[tuple[int, int]]],
-                  amounts: dict[tuple[str, int, int], Any] | None = None) -> tuple[str, int, int] | None:
+                  amounts: dict[tuple[str, int, int], Any] | None = None, *,
+                  credentials: bool = True) -> tuple[str, int, int] | None:
         """(evidence kind, span) that makes the mention at [s, e) a disclosure; the span of a value
         (amount, person, contact, credential) joins the finding, a signal's does not. `names`: the
-        draft's capitalised names (`_names`); `amounts` the draft's memo for `_quantity`."""
+        draft's capitalised names (`_names`); `amounts` the draft's memo for `_quantity`; `credentials`
+        False when the draft has no character a credential value could be made of."""
         c = f.compact
         text = c.text
         ss, se = sent
@@ -402,7 +430,7 @@ class Classified:
             inside = [(cs, ce) for cs, ce in contacts if ss <= cs < se]
             if inside:
                 return "contact", inside[0][0], inside[0][1]
-        if "credential" in want:
+        if "credential" in want and credentials:
             v = self._credential(f, e, se)
             if v:
                 return "credential", v[0], v[1]
@@ -585,6 +613,17 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
 
 
+def _number_table(text: str) -> tuple[list[int], list[int], list[int]]:
+    """The draft's numbers (starts, ends) and for each the index of the first amount at or after it
+    (len when none): one pass, so that a window's first amount is a lookup."""
+    spans = [m.span() for m in _NUM.finditer(text)]
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    next_amount = [len(spans)] * (len(spans) + 1)
+    for i in range(len(spans) - 1, -1, -1):
+        next_amount[i] = i if _is_amount(text, starts[i], ends[i]) else next_amount[i + 1]
+    return starts, ends, next_amount
+
+
 def _quantity(text: str, lo: int, hi: int,
               memo: dict[tuple[str, int, int], Any] | None = None) -> tuple[int, int] | None:
     """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500).
@@ -598,6 +637,34 @@ def _quantity(text: str, lo: int, hi: int,
     window = ("window", lo, hi)
     if window in memo:
         return memo[window]
+    marks = memo.get(("marks", 0, 0))
+    if marks is None:
+        # Where a number or an English amount word lies, found once per draft: a window holding
+        # neither has no quantity, and is answered without a search.
+        marks = memo[("marks", 0, 0)] = ([m.start() for m in _NUM_CHAR.finditer(text)],
+                                    [m.end() for m in _EN_AMOUNT.finditer(text)])
+    digits, words = marks
+    i, j = bisect_left(digits, lo), bisect_left(words, lo)
+    if not (i < len(digits) and digits[i] < hi) and not (j < len(words) and words[j] <= hi):
+        memo[window] = None
+        return None
+    table = memo.get(("numbers", 0, 0))
+    if table is None:
+        table = memo[("numbers", 0, 0)] = _number_table(text)
+    starts, ends, next_amount = table
+    # A window that neither starts nor ends inside one of the draft's numbers sees exactly those
+    # numbers (the pattern looks behind past its start): its first amount is looked up.
+    i = bisect_left(starts, lo)
+    if not (i > 0 and ends[i - 1] > lo):
+        a = next_amount[i]
+        if a < len(starts) and ends[a] <= hi:
+            memo[window] = (starts[a], ends[a])
+            return memo[window]
+        k = bisect_left(starts, hi) - 1
+        if not (k >= i and ends[k] > hi):
+            en = _EN_NUM.search(text, lo, hi) if j < len(words) and words[j] <= hi else None
+            memo[window] = (en.start(), en.end()) if en else None
+            return memo[window]
     found: tuple[int, int] | None = None
     for m in _NUM.finditer(text, lo, hi):
         key = ("number", m.start(), m.end())
