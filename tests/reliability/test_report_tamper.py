@@ -30,12 +30,9 @@ pytestmark = pytest.mark.reliability
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def history(tmp_path_factory) -> dict:
-    base = tmp_path_factory.mktemp("tamper")
-    db = base / "r.db"
-    clock = Clock()
-    service = make_service(db, clock=clock)
+def _two_reports(service, clock: Clock) -> tuple:
+    """The history both engines' tamper suites start from: a confidential report acknowledged with a
+    note and its notices delivered, then an hour later a second report resolved."""
     acked = submit(service, reporter(9001, "孙八"), Answers(category="outsider_asking", confidential=True))
     view = service.handle_command(officer(0), "reports", acked)
     service.handle_callback(officer(0), button(view, ":ack:"))
@@ -48,6 +45,16 @@ def history(tmp_path_factory) -> dict:
     view = service.handle_command(officer(1), "reports", resolved)
     service.handle_callback(officer(1), button(view, ":resolve:"))
     service.handle_text(officer(1), "已处理完毕")
+    return acked, resolved
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("tamper")
+    db = base / "r.db"
+    clock = Clock()
+    service = make_service(db, clock=clock)
+    acked, resolved = _two_reports(service, clock)
     clock.advance(60)
     # A consistent copy of database and anchor as they were before the last report (for roll-backs).
     early = sqlite3.connect(base / "early.db")
@@ -301,18 +308,7 @@ def pg_history(pg_server, tmp_path_factory) -> dict:
         return ReportService(store=ReportStore(connect(url)), sealer=Sealer(KEY), policy=policy(), clock=clock)
 
     first = service()
-    acked = submit(first, reporter(9001, "孙八"), Answers(category="outsider_asking", confidential=True))
-    view = first.handle_command(officer(0), "reports", acked)
-    first.handle_callback(officer(0), button(view, ":ack:"))
-    first.handle_callback(officer(0), button(view, ":note:"))
-    first.handle_text(officer(0), "已联系报告人")
-    for item in first.due_notifications():
-        first.delivered(item, message_id=1)
-    clock.advance(3600)
-    resolved = submit(first, reporter(9002), Answers(category="outsider_asking", confidential=False))
-    view = first.handle_command(officer(1), "reports", resolved)
-    first.handle_callback(officer(1), button(view, ":resolve:"))
-    first.handle_text(officer(1), "已处理完毕")
+    acked, resolved = _two_reports(first, clock)
     first.store.db.close()
     early = _pg_copy(pg_server, url, "tamper_early")
     again = service()
