@@ -275,3 +275,32 @@ def test_chat_pseudonyms_are_keyed_outside_a_postgresql_database(tmp_path, backe
     ChatStore(db, key=key)
     assert db.one("SELECT value FROM meta WHERE key = 'chat.voter_salt'") is None
     assert db.one("SELECT count(*) AS n FROM chat_user_settings") == {"n": 0}
+
+
+def test_a_sqlite_transaction_that_reads_then_writes_survives_another_process_committing(tmp_path, backend):
+    """Two instances on one SQLite file: a transaction that reads first must not be told "locked" when
+    the other commits before its write (a stale WAL snapshot cannot be upgraded)."""
+    import threading
+
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL transactions take no file lock; its writers are serialised by write()")
+
+    path = tmp_path / "shared.db"
+    first, second = connect(path, any_thread=True), connect(path, any_thread=True)
+    first.execute("CREATE TABLE counter (n INTEGER)")
+    first.execute("INSERT INTO counter (n) VALUES (0)")
+    first.conn.commit()
+
+    def other_instance() -> None:
+        with second.atomic():
+            second.execute("UPDATE counter SET n = n + 1")
+
+    with first.atomic():
+        seen = first.one("SELECT n FROM counter")
+        other = threading.Thread(target=other_instance)
+        other.start()
+        other.join(timeout=0.5)  # lets the other commit first if nothing holds it back
+        first.execute("UPDATE counter SET n = ?", [seen["n"] + 10])
+    other.join()
+    # Both writes landed, one after the other: the first transaction's, then the other's increment.
+    assert first.one("SELECT n FROM counter") == {"n": 11}

@@ -67,6 +67,31 @@ class SqliteDatabase(sqlite_utils.Database):
         return None
 
     @contextmanager
+    def atomic(self) -> Iterator[SqliteDatabase]:
+        """A transaction that takes the write lock when it starts (BEGIN IMMEDIATE); nested blocks are
+        savepoints. A deferred BEGIN that reads and then writes fails at once with "database is locked"
+        when another process committed in between (WAL cannot upgrade a stale snapshot, and SQLite skips
+        the busy handler there), so two instances starting on one file could stop each other."""
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
     def write(self) -> Iterator[None]:
         """BEGIN IMMEDIATE: take the write lock up front (no lock upgrade to fail later)."""
         conn = self.conn
