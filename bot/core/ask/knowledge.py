@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from bot.core.paths import KNOWLEDGE_DIR
 from bot.core.schema import DottedId, NonEmpty, Source, SourceModel, cite_all, pydantic_problems, sources_from
+from bot.core.text.english import EnglishGlossary, fold_question
 from bot.core.text.inputs import MAX_QUESTION_CHARS as QUESTION_LIMIT
 from bot.core.text.language import ASK_FILE, AskLanguage, load_ask_language, shipped_ask_language
 from bot.core.text.normalize import normalize_query
@@ -134,9 +135,15 @@ class KnowledgeBase:
     fillers: frozenset[str] = frozenset()  # voices.yaml: words that say how, not what, is asked
     english: dict[str, str] = field(default_factory=dict)  # voices.yaml: office English -> Chinese
     _by_id: dict[str, Entry] = field(init=False, repr=False)
+    _glossary: EnglishGlossary = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {e.id: e for e in self.entries}
+        self._glossary = EnglishGlossary(self.english, (f for f in self.fillers if f.isascii()))
+
+    def fold(self, text: str) -> str:
+        """`text` as both signals read it: office English in Chinese, then folded (`fold_question`)."""
+        return fold_question(text, self._glossary)
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)

@@ -13,7 +13,6 @@ Signals (each measured on the dev set, see README "Matching"):
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -26,7 +25,6 @@ from bot.core.ask.calibration import features as calibration_features
 from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
 from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.inputs import MAX_QUESTION_CHARS
-from bot.core.text.normalize import normalize_query
 from bot.core.text.segment import VOCABULARY_FILE, Segmenter
 from bot.core.text.synonyms import Canonicalizer
 
@@ -189,12 +187,6 @@ class Matcher:
         self.calibration: Calibration | None = None
         if self.config.calibrated and kb.directory is not None:
             self.calibration = load_calibration(kb.directory / CALIBRATION_FILE)
-        english = {normalize_query(k): v for k, v in kb.english.items() if normalize_query(k)}
-        # Whole English words only: "call" is 电话, the "call" inside "recall" is not.
-        self._english = english
-        self._english_re = (re.compile(r"(?<![a-z])(" + "|".join(re.escape(k) for k in
-                                                                  sorted(english, key=len, reverse=True))
-                                       + r")(?![a-z])") if english else None)
 
     # -- the index as plain data ---------------------------------------------------------------------
     def index_state(self) -> dict[str, Any]:
@@ -229,9 +221,8 @@ class Matcher:
     def _prep(self, text: str) -> str:
         # Bounded work per question whatever the caller passes: a channel cuts at the question limit,
         # and folding can widen a character (㍿ -> 株式会社), so the folded form is cut as well.
-        folded = normalize_query(text[:MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS]
-        if self._english_re is not None:
-            folded = self._english_re.sub(lambda m: self._english[m.group(0)], folded)
+        # English is read before folding, while its words are still apart (knowledge/voices.yaml).
+        folded = self.kb.fold(text[:MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS]
         return self.canon(folded)
 
     def _words(self, prepped: str) -> set[str]:

@@ -4,7 +4,8 @@ A document (an entry, or an out-of-scope decoy) is represented by its title, alt
 each sentence of its answer (embedded as e5 queries: a question names one fact of a long answer, and
 sentence against question compares like with like) and, for entries, its whole answer (embedded as a
 passage). Texts are folded
-exactly like the lexical path (NFKC, traditional -> simplified, typo fixes) before embedding.
+exactly like the lexical path (office English read as Chinese, NFKC, traditional -> simplified,
+typo fixes) before embedding.
 Vectors come from the shipped file beside the knowledge base, then from the user cache; only texts
 found in neither are embedded (and cached).
 """
@@ -43,6 +44,7 @@ class SemanticTexts:
     queries: list[str]
     owners: list[int]
     passages: list[str]
+    fold: Callable[[str], str] = normalize_query  # how a question is folded to be embedded like these
 
     @classmethod
     def of(cls, kb: KnowledgeBase, *, titles: bool = True) -> SemanticTexts:
@@ -53,15 +55,15 @@ class SemanticTexts:
         owners: list[int] = []
         for i, e in enumerate(kb.entries):
             own = (e.title, *e.questions, *answer_sentences(e.answer)) if titles else e.questions
-            for t in dict.fromkeys(normalize_query(x) for x in own):
+            for t in dict.fromkeys(kb.fold(x) for x in own):
                 queries.append(t)
                 owners.append(i)
         for j, d in enumerate(kb.decoys):
-            for t in dict.fromkeys(normalize_query(x) for x in d.questions):
+            for t in dict.fromkeys(kb.fold(x) for x in d.questions):
                 queries.append(t)
                 owners.append(len(kb.entries) + j)
-        passages = [normalize_query(e.answer) for e in kb.entries]
-        return cls(queries, owners, passages)
+        passages = [kb.fold(e.answer) for e in kb.entries]
+        return cls(queries, owners, passages, kb.fold)
 
     def keys(self, store: VectorStore) -> set[bytes]:
         return set(store.keys("query", self.queries)) | set(store.keys("passage", self.passages))
@@ -139,6 +141,7 @@ class SemanticIndex:
                  texts: SemanticTexts | None = None, *, titles: bool = True):
         texts = texts or SemanticTexts.of(kb, titles=titles)
         self.embedder = embedder
+        self._fold = texts.fold
         self._queries = store.matrix("query", texts.queries)
         owners = np.asarray(texts.owners, dtype=np.int64)
         self._n_docs = len(kb.entries) + len(kb.decoys)
@@ -168,6 +171,7 @@ class SemanticIndex:
         self = cls.__new__(cls)
         self._row = {(o, t): r for r, (o, t) in enumerate(zip(texts.owners, texts.queries, strict=True))}
         self.embedder = embedder
+        self._fold = texts.fold
         self._queries = np.asarray(arrays["queries"], dtype=np.float32)
         self._passages = np.asarray(arrays["passages"], dtype=np.float32)
         self._starts = np.asarray(arrays["starts"], dtype=np.int64)
@@ -185,7 +189,7 @@ class SemanticIndex:
 
     def vector(self, question: str) -> np.ndarray:
         """The question's embedding: of its first MAX_EMBEDDED_CHARS characters once normalised."""
-        folded = normalize_query(question[:MAX_QUESTION_CHARS])[:MAX_EMBEDDED_CHARS]
+        folded = self._fold(question[:MAX_QUESTION_CHARS])[:MAX_EMBEDDED_CHARS]
         return self.embedder.embed([folded], kind="query")[0]
 
     def similarities(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -201,7 +205,7 @@ class SemanticIndex:
         """For each (document, one of its own texts): the similarities of that stored text (as
         `similarities` returns them) with the document judged on its other texts only, so an
         alternate question can be scored without itself; None when the text is not stored."""
-        rows = [self._row.get((doc, normalize_query(text)), -1) for doc, text in pairs]
+        rows = [self._row.get((doc, self._fold(text)), -1) for doc, text in pairs]
         known = [r for r in rows if r >= 0]
         vectors = self._queries[known]
         cos = vectors @ self._queries.T  # one product for all of them

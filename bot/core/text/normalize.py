@@ -98,12 +98,40 @@ def _fold_content(ch: str) -> str:
     return "".join(c for c in _fold_char(ch) if is_content_char(c))
 
 
-def normalize_query(text: str) -> str:
+def normalize_query(text: str, *, word_spaces: bool = False) -> str:
     """The matcher's canonical form of a question: folded, compact, the typos of
     knowledge/language.yaml fixed. Equal to ``fold(text).text`` with the typos fixed; without the
-    offset map, which every text of the knowledge base would otherwise pay for at start-up."""
-    s = "".join(map(_fold_content, text))
+    offset map, which every text of the knowledge base would otherwise pay for at start-up.
+    `word_spaces`: whitespace between two Latin words (or a word and a number) stays one space, so
+    that "long black" is not read as one word "longblack"."""
+    if word_spaces and any(c.isspace() for c in text):
+        s = _compact_keeping_word_spaces(text)
+    else:
+        s = "".join(map(_fold_content, text))
     for wrong, right in shipped_ask_language().typos:
         if wrong in s:
             s = s.replace(wrong, right)
     return s
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _compact_keeping_word_spaces(text: str) -> str:
+    out: list[str] = []
+    pending = False  # a separator seen since the last kept character
+    for ch in text:
+        if ch.isspace():
+            pending = bool(out)
+            continue
+        folded = _fold_content(ch)
+        if not folded:  # punctuation parts words too ("boss/leader"); an invisible joiner does not
+            pending = pending or (bool(out) and ch not in _INVISIBLE)
+            continue
+        last, first = out[-1][-1] if out else "", folded[0]
+        if pending and _latin(last) and _latin(first) and not (last.isdigit() and first.isdigit()):
+            out.append(" ")
+        pending = False
+        out.append(folded)
+    return "".join(out)
