@@ -197,3 +197,34 @@ def test_the_fitted_reranker_learns_which_evidence_ranks_right_entries_first():
     asks = [(q, f) for q, f in zip(held_out, first, strict=True) if not q.oos]
     assert sum(f[0][0][0] in q.right for q, f in asks) / len(asks) >= 0.95
     assert all(f[1] > 0.5 for q, f in zip(held_out, first, strict=True) if q.oos)  # "none of them" wins
+
+
+def test_wilson_bounds_hold_the_rate_and_narrow_with_more_questions():
+    fd = _fit_module()
+    lo, hi = fd.wilson(3, 100, 1.96)
+    assert lo < 0.03 < hi
+    assert fd.wilson(0, 100, 1.96)[0] == 0.0 < fd.wilson(0, 100, 1.96)[1]
+    assert fd.wilson(30, 1000, 1.96)[1] < hi  # the same rate on ten times the questions
+    assert fd.wilson(3, 100, 0.0) == pytest.approx((0.03, 0.03))
+
+
+def test_thresholds_chosen_on_the_bound_keep_it_and_answer_less_than_on_the_rate():
+    import numpy as np
+
+    fd = _fit_module()
+    rng = np.random.default_rng(1)
+    questions = _synthetic(rng, fd, 400, "a")
+    t = fd.table(questions, 10, None, 0.0)
+    everything = np.ones(len(questions), dtype=bool)
+    # A noisy but informative probability that the first entry is right / a right one is offered.
+    pa = np.clip(0.5 * t.first_right + 0.5 * rng.random(len(questions)), 0, 1)
+    pr = np.clip(0.5 * t.three_right + 0.5 * rng.random(len(questions)), 0, 1)
+    z = 1.96
+    at_rate = fd.choose(t, pa, pr, everything, max_wrong=0.03, min_refused=0.9, z=0.0)
+    at_bound = fd.choose(t, pa, pr, everything, max_wrong=0.03, min_refused=0.9, z=z)
+    wrong_hi, refused_lo = fd.bounds(t, fd.statuses(t, pa, pr, *at_bound), everything, z)
+    assert wrong_hi <= 0.03 and refused_lo >= 0.9
+    answered = [int((fd.statuses(t, pa, pr, *c) == 2).sum()) for c in (at_rate, at_bound)]
+    assert 0 < answered[1] <= answered[0]
+    _, _, wrong, _ = fd.figures(t, fd.statuses(t, pa, pr, *at_rate), everything)
+    assert wrong <= 0.03

@@ -4,6 +4,7 @@ both signals alike, over the whole glossary (words, phrases, regular endings, wh
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -34,7 +35,7 @@ def test_every_glossary_entry_is_read_between_other_english_words(kb, glossary):
 
 def test_two_glossary_words_side_by_side_are_both_read(kb, glossary):
     words = sorted(_single_words(kb).items())
-    for (a, ca), (b, cb) in zip(words, words[1:], strict=False):
+    for (a, ca), (b, cb) in pairwise(words):
         folded = fold_question(f"{a.upper()} {b}", glossary)
         assert normalize_query(ca) in folded and normalize_query(cb) in folded, (a, b)
 

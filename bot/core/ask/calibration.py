@@ -44,6 +44,11 @@ FEATURES = (
     "p_margin",  # ... minus the second's
     "p_three",  # ... of the first three together
     "p_none",  # ... that no candidate answers
+    "p_logit",  # log odds of p_first: how sure, on a scale where a lead keeps counting near 1
+    "coverage",  # share of the question's idf mass the first candidate's words explain
+    "lexical_lead",  # lexical score of the first candidate minus the best other entry's, 0..1
+    "question_lead",  # alternate-question cosine of the first candidate minus the best other entry's
+    "all_agree",  # the lexical and both semantic readings alone each rank the first candidate first
 )
 
 # What the reranker reads of each candidate (relative to the other candidates of the question)...
@@ -198,19 +203,25 @@ def load_calibration(path: Path) -> Calibration | None:
 
 def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int, float], first: int,
              n_entries: int, *, words: int, unknown_share: float,
-             reranked: tuple[Sequence[float], float] | None = None) -> dict[str, float]:
+             reranked: tuple[Sequence[float], float] | None = None,
+             coverage: Mapping[int, float] | None = None) -> dict[str, float]:
     """The features of a question whose best entry is `first`.
 
     rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, decoys
     (document >= n_entries) included; fused: the fused score of each row's document; reranked:
-    the reranker's probabilities of the entries best first, and of none of them."""
+    the reranker's probabilities of the entries best first, and of none of them; coverage: the share
+    of the question each entry explains (`Matcher.word_stats`)."""
     entries = [r for r in rows if r[0] < n_entries]
     decoys = [r for r in rows if r[0] >= n_entries]
     scores = [*sorted((fused[r[0]] for r in entries), reverse=True), 0.0, 0.0]
     top = next(r for r in entries if r[0] == first)
 
+    others = [r for r in entries if r[0] != first]
+
     def leader(i: int) -> int:
         return max(entries, key=lambda r: (r[i], -r[0]))[0]
+
+    agree = [float(leader(i) == first) for i in (1, 2, 3)]
 
     return {
         "fused": fused[first] / 100.0,
@@ -223,17 +234,23 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
         "decoy_gap": max((r[2] for r in decoys), default=-1.0) - top[2],
         "decoy_lexical": max((r[1] for r in decoys), default=0.0) / 100.0,
         "decoy_fused": (max((fused[r[0]] for r in decoys), default=0.0) - fused[first]) / 100.0,
-        "lexical_agrees": float(leader(1) == first),
-        "semantic_agrees": float(leader(2) == first),
-        "answer_agrees": float(leader(3) == first),
+        "lexical_agrees": agree[0],
+        "semantic_agrees": agree[1],
+        "answer_agrees": agree[2],
         "unknown_share": unknown_share,
         "log_words": math.log1p(words),
         **_reranker_features(reranked),
+        "coverage": (coverage or {}).get(first, 0.0),
+        "lexical_lead": (top[1] - max((r[1] for r in others), default=0.0)) / 100.0,
+        "question_lead": top[2] - max((r[2] for r in others), default=-1.0),
+        "all_agree": agree[0] * agree[1] * agree[2],
     }
 
 
 def _reranker_features(reranked: tuple[Sequence[float], float] | None) -> dict[str, float]:
     if reranked is None:
-        return {"p_first": 0.0, "p_margin": 0.0, "p_three": 0.0, "p_none": 0.0}
+        return {"p_first": 0.0, "p_margin": 0.0, "p_three": 0.0, "p_none": 0.0, "p_logit": 0.0}
     p = [*reranked[0][:3], 0.0, 0.0]
-    return {"p_first": p[0], "p_margin": p[0] - p[1], "p_three": sum(p[:3]), "p_none": reranked[1]}
+    first = min(1.0 - 1e-6, max(1e-6, p[0]))
+    return {"p_first": p[0], "p_margin": p[0] - p[1], "p_three": sum(p[:3]), "p_none": reranked[1],
+            "p_logit": math.log(first / (1.0 - first))}

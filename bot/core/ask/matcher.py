@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -343,7 +344,8 @@ class Matcher:
         fused = {i: round(fuse(self.config, lex, q, a), 2) for i, lex, q, a in rows}
         seen = evidence(rows, self._n_entries)
         reranker = self.calibration.rerank if self.calibration is not None and rerank else None
-        words, unknown_share = self.word_stats(query) if seen is not None else (0, 0.0)
+        words, unknown_share, coverage = (self.word_stats(query, docs=[r[0] for r in rows if r[0] < self._n_entries])
+                                          if seen is not None else (0, 0.0, {}))
         reranked = None
         if reranker is not None and seen is not None:
             # The reranker's order, its probabilities as scores; "none of them" weighs the decoys.
@@ -357,15 +359,19 @@ class Matcher:
         first = next((r.doc for r in ranked if not r.decoy), None)
         if seen is not None and first is not None and (self.calibration is not None if features is None else features):
             seen = replace(seen, features=calibration_features(rows, fused, first, self._n_entries, words=words,
-                                                               unknown_share=unknown_share, reranked=reranked))
+                                                               unknown_share=unknown_share, reranked=reranked,
+                                                               coverage=coverage))
         return ranked, seen
 
-    def word_stats(self, query: str) -> tuple[int, float]:
-        """(content words of the question, share of their idf mass the knowledge base never uses)."""
+    def word_stats(self, query: str, *, docs: Iterable[int] = ()) -> tuple[int, float, dict[int, float]]:
+        """(content words of the question, share of their idf mass the knowledge base never uses,
+        share of it each of the documents `docs` explains)."""
         idfs = {w: self.idf(w) for w in self._words(self._prep(query))}
         total = sum(idfs.values())
         unknown = sum(v for w, v in idfs.items() if w not in self._idf)
-        return len(idfs), unknown / total if total else 1.0
+        coverage = {d: sum(v * self._credit[d].get(w, 0.0) for w, v in idfs.items()) / total if total else 0.0
+                    for d in docs}
+        return len(idfs), unknown / total if total else 1.0, coverage
 
     def is_vague(self, query: str) -> bool:
         """One content word at most: the question names a subject, not a situation."""
