@@ -77,6 +77,7 @@ def test_word_spaces_only_between_latin_words():
     assert normalize_query("电 话 号 码", word_spaces=True) == "电话号码"
     assert normalize_query("ab\u200bcd ef", word_spaces=True) == "abcd ef"  # an invisible joiner joins
     assert normalize_query("ab/cd，12 34", word_spaces=True) == "ab cd 1234"  # digits run on
+    assert normalize_query("boss/leader", word_spaces=True) == "boss leader"
     assert normalize_query("ＡＢ　ｃｄ", word_spaces=True) == "ab cd"  # full-width letters and space fold first
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from itertools import pairwise
 
-from bot.core.text.normalize import normalize_query, to_simplified
+from bot.core.text.normalize import LATIN_LETTER, normalize_query, to_simplified
 
 # A word: ASCII letters, possibly joined by hyphens or an apostrophe (e-mail, boss's).
 _WORD = re.compile(r"[a-z]+(?:['’\-][a-z]+)*")
@@ -83,6 +83,8 @@ class EnglishGlossary:
     def translate(self, text: str) -> str:
         """`text` folded to simplified lower case, known English read as Chinese, fillers dropped;
         everything else (spaces and punctuation included) kept for the folding that follows."""
+        if not LATIN_LETTER.search(text):  # most of the knowledge's texts: nothing to read
+            return text
         text = to_simplified(text)
         tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
         if not tokens:

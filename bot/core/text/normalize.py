@@ -6,6 +6,7 @@ the normalised text can always be shown on the characters the user actually wrot
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -104,7 +105,7 @@ def normalize_query(text: str, *, word_spaces: bool = False) -> str:
     offset map, which every text of the knowledge base would otherwise pay for at start-up.
     `word_spaces`: whitespace between two Latin words (or a word and a number) stays one space, so
     that "long black" is not read as one word "longblack"."""
-    if word_spaces and any(c.isspace() for c in text):
+    if word_spaces and LATIN_LETTER.search(text):
         s = _compact_keeping_word_spaces(text)
     else:
         s = "".join(map(_fold_content, text))
@@ -112,6 +113,9 @@ def normalize_query(text: str, *, word_spaces: bool = False) -> str:
         if wrong in s:
             s = s.replace(wrong, right)
     return s
+
+
+LATIN_LETTER = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]")  # full-width letters fold to ASCII
 
 
 def _latin(ch: str) -> bool:
