@@ -15,6 +15,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import ahocorasick
+
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
@@ -213,7 +215,8 @@ class PhraseMatcher:
             value = (singles, multis)
             refs[key] = shared.setdefault(value, value)
         self.refs = refs
-        self._automaton = build_automaton({key: (value,) for key, value in refs.items()})
+        # Its own automaton is built only for a caller without a shared pass (the checker has one).
+        self._automaton: ahocorasick.Automaton | None = None
 
     def match(self, view: Compact, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None
               ) -> tuple[list[tuple[Rule, int, int]], dict[str, int]]:
@@ -221,8 +224,10 @@ class PhraseMatcher:
         per rule id the number of anchors past the candidate cap (counted, not matched).
         `occurrences` ((end index, key length, refs) of this matcher's keys) come from a shared pass."""
         if occurrences is None:
-            if self._automaton is None or not view.text:
+            if not view.text or not self.refs:
                 return [], {}
+            if self._automaton is None:
+                self._automaton = build_automaton({key: (value,) for key, value in self.refs.items()})
             occurrences = [(last, klen, value[0]) for last, (klen, value) in self._automaton.iter(view.text)]
         cands: list[tuple[int, int, int]] = []
         per_rule: dict[int, int] = {}
@@ -470,6 +475,12 @@ class Checker:
         scenarios = {s.id for s in phrasebook.scenarios} if phrasebook is not None else None
         return cls(load_rules(rules_dir, scenarios=scenarios), phrasebook=phrasebook, settings=settings)
 
+    def _phrase_occurrences(self, text: str) -> list[tuple[int, int, KeyRefs]]:
+        """The phrase matcher's keys in `text`, found by the shared automaton (warm from this draft's pass)."""
+        if self._automaton is None or not text:
+            return []
+        return [(last, klen, prefs) for last, (klen, (prefs, _)) in self._automaton.iter(text) if prefs]
+
     def check(self, draft: str) -> CheckResult:
         """Every finding in `draft`, sorted by position, plus soft hints."""
         folded = fold_draft(draft)
@@ -565,7 +576,8 @@ class Checker:
         rewritten = self.homophones.rewrite(folded.compact.text)
         if rewritten is not None:
             # The same matcher, conditions and exceptions, over the text with the literals written back.
-            for f in self._forbidden(replace(folded, compact=replace(folded.compact, text=rewritten))):
+            for f in self._forbidden(replace(folded, compact=replace(folded.compact, text=rewritten)),
+                                     self._phrase_occurrences(rewritten)):
                 if not any(g.start < f.end and f.start < g.end for g in (*found, *out)):
                     out.append(replace(f, message=t("check.homophone", message=self._messages[f.rule]),
                                        severity="warning"))
