@@ -226,9 +226,10 @@ class PhraseMatcher:
         if occurrences is None:
             if not view.text or not self.refs:
                 return [], {}
-            if self._automaton is None:
-                self._automaton = build_automaton({key: (value,) for key, value in self.refs.items()})
-            occurrences = [(last, klen, value[0]) for last, (klen, value) in self._automaton.iter(view.text)]
+            auto = self._automaton
+            if auto is None:
+                auto = self._automaton = build_automaton({key: (value,) for key, value in self.refs.items()})
+            occurrences = [(last, klen, value[0]) for last, (klen, value) in auto.iter(view.text)] if auto else []
         cands: list[tuple[int, int, int]] = []
         per_rule: dict[int, int] = {}
         overflow: dict[str, int] = {}
