@@ -207,13 +207,19 @@ class PhraseMatcher:
             plain = [alt for pat in rule.exceptions if _plain(pat) for alt in pat.parts[0]]
             self._exceptions[ri] = (re.compile(_trie_regex(plain)) if plain else None,
                                     tuple((_whole_regex(pat), pat) for pat in rule.exceptions if not _plain(pat)))
-        shared: dict[KeyRefs, KeyRefs] = {}  # the alternatives of one part share one value
+        # The alternatives of one part share one value (keyed by identity: hashing a pattern hashes
+        # all its alternatives).
+        shared: dict[tuple[tuple[int, int, bool], ...], KeyRefs] = {}
         refs: dict[str, KeyRefs] = {}
         for key, pats in anchors.items():
-            singles = tuple((ri, pat, _needs_conditions(pat, key)) for ri, pat in pats if len(pat.parts) == 1)
-            multis = tuple((index[id(pat)], ri, pat) for ri, pat in pats if len(pat.parts) > 1)
-            value = (singles, multis)
-            refs[key] = shared.setdefault(value, value)
+            flags = tuple((ri, id(pat), _needs_conditions(pat, key)) for ri, pat in pats)
+            value = shared.get(flags)
+            if value is None:
+                value = shared[flags] = (
+                    tuple((ri, pat, flag) for (ri, pat), (_, _, flag) in zip(pats, flags, strict=True)
+                          if len(pat.parts) == 1),
+                    tuple((index[id(pat)], ri, pat) for ri, pat in pats if len(pat.parts) > 1))
+            refs[key] = value
         self.refs = refs
         # Its own automaton is built only for a caller without a shared pass (the checker has one).
         self._automaton: ahocorasick.Automaton | None = None
