@@ -15,6 +15,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import ahocorasick
+
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
@@ -153,21 +155,39 @@ def _masked_slice(draft: str, pii: _Spans, start: int, end: int) -> str:
     return "".join(out)
 
 
+# What an automaton key of the phrase matcher leads to, precomputed so that the per-occurrence work
+# is a few tuple reads: one-part patterns as (rule index, pattern, conditions to test) and patterns of
+# several parts as (pattern index, rule index, pattern).
+Singles = tuple[tuple[int, Pattern, bool], ...]
+Multis = tuple[tuple[int, int, Pattern], ...]
+KeyRefs = tuple[Singles, Multis]
+
+# A part with at most this many alternatives is looked for by substring; a larger one by its first
+# characters (a necessary condition either way, checked before the part's regex runs).
+_SUBSTRING_ALTS = 8
+
+
 class PhraseMatcher:
     """All forbidden-rule patterns in one Aho-Corasick automaton of their most selective parts.
 
     One pass over the draft finds every anchor. A one-part pattern is matched by its anchor; a
     pattern of several parts runs as one regex (each part a prefix trie of its alternatives) over
-    the few dozen characters around its anchors only; a rule's exceptions are looked for only when
-    it has a candidate. Frequent short words in other parts or exceptions (吗, 我, 请) so cost
-    nothing on drafts where no anchor fires, and 5,000 extra patterns cost one automaton pass.
+    the few dozen characters around its anchors only, and only when each of its other parts occurs
+    somewhere in the draft (a substring test, or for a part of many alternatives its first
+    characters against the draft's characters); a rule's exceptions are looked for only when it has
+    a candidate. Frequent short words in other parts or exceptions (吗, 我, 请) so cost nothing on
+    drafts where no anchor fires, and 5,000 extra patterns cost one automaton pass.
     """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        refs: dict[str, list[tuple[int, Pattern, int]]] = {}  # key -> (rule index, pattern, anchor part index)
-        self._whole: dict[int, re.Pattern[str]] = {}  # id(pattern) -> the pattern of several parts as one regex
-        self._reach: dict[int, int] = {}  # id(pattern) -> the longest text it can match
+        anchors: dict[str, list[tuple[int, Pattern]]] = {}  # key -> (rule index, pattern) anchored there
+        # pattern index -> the pattern of several parts as one regex, the longest text it can match,
+        # and what its other parts need: ("in", alternatives) or ("chars", their first characters)
+        self._whole: list[re.Pattern[str]] = []
+        self._reach: list[int] = []
+        self._needs: list[tuple[tuple[bool, tuple[str, ...] | frozenset[str]], ...]] = []
+        index: dict[int, int] = {}  # id(pattern) -> pattern index
         # rule index -> its plain exceptions as one regex, and (regex, pattern) of each with parts or conditions
         self._exceptions: dict[int, tuple[re.Pattern[str] | None, tuple[tuple[re.Pattern[str], Pattern], ...]]] = {}
         for ri, rule in enumerate(rules):
@@ -176,53 +196,72 @@ class PhraseMatcher:
                 # (去|到|找)…{THIRD} is found through its third party, not through every 去.
                 k = max(range(len(pat.parts)), key=lambda i: (min(map(len, pat.parts[i])), -i))
                 for alt in pat.parts[k]:
-                    refs.setdefault(alt, []).append((ri, pat, k))
-            for pat in rule.patterns:
-                if len(pat.parts) > 1:
-                    self._whole[id(pat)] = _whole_regex(pat)
-                    self._reach[id(pat)] = sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1)
+                    anchors.setdefault(alt, []).append((ri, pat))
+                if len(pat.parts) > 1 and id(pat) not in index:
+                    index[id(pat)] = len(self._whole)
+                    self._whole.append(_whole_regex(pat))
+                    self._reach.append(sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1))
+                    self._needs.append(tuple(
+                        (True, part) if len(part) <= _SUBSTRING_ALTS else (False, frozenset(a[0] for a in part))
+                        for i, part in enumerate(pat.parts) if i != k))
             plain = [alt for pat in rule.exceptions if _plain(pat) for alt in pat.parts[0]]
             self._exceptions[ri] = (re.compile(_trie_regex(plain)) if plain else None,
                                     tuple((_whole_regex(pat), pat) for pat in rule.exceptions if not _plain(pat)))
+        # The alternatives of one part share one value (keyed by identity: hashing a pattern hashes
+        # all its alternatives).
+        shared: dict[tuple[tuple[int, int, bool], ...], KeyRefs] = {}
+        refs: dict[str, KeyRefs] = {}
+        for key, pats in anchors.items():
+            flags = tuple((ri, id(pat), _needs_conditions(pat, key)) for ri, pat in pats)
+            value = shared.get(flags)
+            if value is None:
+                value = shared[flags] = (
+                    tuple((ri, pat, flag) for (ri, pat), (_, _, flag) in zip(pats, flags, strict=True)
+                          if len(pat.parts) == 1),
+                    tuple((index[id(pat)], ri, pat) for ri, pat in pats if len(pat.parts) > 1))
+            refs[key] = value
         self.refs = refs
-        self._automaton = build_automaton(refs)
+        # Its own automaton is built only for a caller without a shared pass (the checker has one).
+        self._automaton: ahocorasick.Automaton | None = None
 
-    def match(self, view: Compact,
-              occurrences: Sequence[tuple[int, int, Sequence[tuple[int, Pattern, int]]]] | None = None
+    def match(self, view: Compact, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None
               ) -> tuple[list[tuple[Rule, int, int]], dict[str, int]]:
         """(rule, start, end) in `view` coordinates, exceptions and clause conditions applied, and
         per rule id the number of anchors past the candidate cap (counted, not matched).
         `occurrences` ((end index, key length, refs) of this matcher's keys) come from a shared pass."""
         if occurrences is None:
-            if self._automaton is None or not view.text:
+            if not view.text or not self.refs:
                 return [], {}
-            occurrences = [(last, klen, refs) for last, (klen, refs) in self._automaton.iter(view.text)]
+            auto = self._automaton
+            if auto is None:
+                auto = self._automaton = build_automaton({key: (value,) for key, value in self.refs.items()})
+            occurrences = [(last, klen, value[0]) for last, (klen, value) in auto.iter(view.text)] if auto else []
         cands: list[tuple[int, int, int]] = []
         per_rule: dict[int, int] = {}
         overflow: dict[str, int] = {}
         text = view.text
         # Patterns of several parts whose anchor fired: each is then matched by its own regex in
-        # C over the windows around its anchors, not part by part in Python around every anchor.
+        # C over the windows around its anchors, not part by part in Python around every anchor;
+        # None for one whose other parts do not all occur in the draft.
         several: dict[int, tuple[int, Pattern, list[int]]] = {}
-        for last, klen, refs in occurrences:
+        for last, klen, (singles, multis) in occurrences:
             start = last - klen + 1
-            for ri, pat, _k in refs:
-                if len(pat.parts) > 1:
-                    entry = several.get(id(pat))
-                    if entry is None:
-                        several[id(pat)] = (ri, pat, [start])
-                    else:
-                        entry[2].append(start)
-                    continue
+            for pi, ri, pat in multis:
+                entry = several.get(pi)
+                if entry is None:
+                    several[pi] = (ri, pat, [start])
+                else:
+                    entry[2].append(start)
+            for ri, pat, conditional in singles:
                 n = per_rule[ri] = per_rule.get(ri, 0) + 1
                 if n > _MAX_CANDIDATES:
                     rid = self.rules[ri].id
                     overflow[rid] = overflow.get(rid, 0) + 1
                     continue
-                if _conditions_ok(view, pat, start, last + 1):
+                if not conditional or _conditions_ok(view, pat, start, last + 1):
                     cands.append((ri, start, last + 1))
-        for key, (ri, pat, starts) in several.items():
-            for m in _windowed(self._whole[key], text, starts, self._reach[key]):
+        for pi, (ri, pat, starts) in several.items():
+            for m in _windowed(self._whole[pi], text, starts, self._reach[pi]):
                 n = per_rule[ri] = per_rule.get(ri, 0) + 1
                 if n > _MAX_CANDIDATES:
                     rid = self.rules[ri].id
@@ -253,6 +292,11 @@ class PhraseMatcher:
             spans += [m.span() for m in rx.finditer(text) if _conditions_ok(view, pat, m.start(), m.end())]
         return spans
 
+
+def _needs_conditions(pat: Pattern, key: str) -> bool:
+    """A one-part pattern matched as `key` has conditions to test (`_conditions_ok`) beyond the match."""
+    return bool(pat.clause_start or pat.clause_end or pat.question
+                or key[0] in _ASCII_LETTERS or key[-1] in _ASCII_LETTERS)
 
 
 def _windowed(rx: re.Pattern[str], text: str, starts: list[int], reach: int) -> list[re.Match[str]]:
@@ -411,11 +455,11 @@ class Checker:
         self.homophones = HomophoneMatcher(rules.rules)
         self.classified = Classified(rules)
         # One Aho-Corasick pass serves both the phrase matcher and the classified detector.
-        merged: dict[str, tuple[tuple[tuple[int, Pattern, int], ...], tuple[tuple[str, str], ...]]] = {}
+        merged: dict[str, tuple[KeyRefs | None, tuple[tuple[str, str], ...]]] = {}
         for key, prefs in self.phrases.refs.items():
-            merged[key] = (tuple(prefs), ())
+            merged[key] = (prefs, ())
         for key, srefs in self.classified.refs.items():
-            merged[key] = (merged.get(key, ((), ()))[0], tuple(srefs))
+            merged[key] = (merged.get(key, (None, ()))[0], tuple(srefs))
         self._automaton = build_automaton(merged)
         titles = "|".join(_COLLEAGUE_TITLES)
         names = re.escape(rules.signals.surnames) or "王"
@@ -438,17 +482,21 @@ class Checker:
         scenarios = {s.id for s in phrasebook.scenarios} if phrasebook is not None else None
         return cls(load_rules(rules_dir, scenarios=scenarios), phrasebook=phrasebook, settings=settings)
 
+    def _phrase_occurrences(self, text: str) -> list[tuple[int, int, KeyRefs]]:
+        """The phrase matcher's keys in `text`, found by the shared automaton (warm from this draft's pass)."""
+        if self._automaton is None or not text:
+            return []
+        return [(last, klen, prefs) for last, (klen, (prefs, _)) in self._automaton.iter(text) if prefs]
+
     def check(self, draft: str) -> CheckResult:
         """Every finding in `draft`, sorted by position, plus soft hints."""
         folded = fold_draft(draft)
-        phrase_occ: list[tuple[int, int, tuple[tuple[int, Pattern, int], ...]]] = []
+        phrase_occ: list[tuple[int, int, KeyRefs]] = []
         secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
         if self._automaton is not None and folded.compact.text:
-            for last, (klen, (prefs, srefs)) in self._automaton.iter(folded.compact.text):
-                if prefs:
-                    phrase_occ.append((last, klen, prefs))
-                if srefs:
-                    secret_occ.append((last, klen, srefs))
+            found = list(self._automaton.iter(folded.compact.text))
+            phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _)) in found if prefs]
+            secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in found if srefs]
         findings = self._forbidden(folded, phrase_occ)
         findings += self._sounds(folded, findings)
         pii = self._pii(folded)
@@ -457,8 +505,7 @@ class Checker:
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
         return CheckResult.of(draft, findings, self._hints(folded))
 
-    def _forbidden(self, folded: Folded,
-                   occurrences: Sequence[tuple[int, int, Sequence[tuple[int, Pattern, int]]]] | None = None
+    def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None
                    ) -> list[Finding]:
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
@@ -536,7 +583,8 @@ class Checker:
         rewritten = self.homophones.rewrite(folded.compact.text)
         if rewritten is not None:
             # The same matcher, conditions and exceptions, over the text with the literals written back.
-            for f in self._forbidden(replace(folded, compact=replace(folded.compact, text=rewritten))):
+            for f in self._forbidden(replace(folded, compact=replace(folded.compact, text=rewritten)),
+                                     self._phrase_occurrences(rewritten)):
                 if not any(g.start < f.end and f.start < g.end for g in (*found, *out)):
                     out.append(replace(f, message=t("check.homophone", message=self._messages[f.rule]),
                                        severity="warning"))

@@ -178,10 +178,14 @@ _HAN_LEFT = re.compile("[^\ue000-\uf8ff]")
 
 
 @lru_cache(maxsize=1)
-def _sound_table() -> dict[int, str]:
-    """Han character -> one private-use character per toneless syllable (shared by every checker)."""
+def _sound_table() -> str:
+    """A str.translate table: Han character -> one private-use character per toneless syllable, every
+    other code point below the end of the Han block -> itself, past it -> left as is (an index error).
+    A string of 40,960 characters rather than a dict of 20,000 entries: one compact array that stays in
+    cache between drafts (shared by every checker)."""
     ids: dict[str, str] = {}
-    return {ord(ch): ids.setdefault(reading, chr(0xE000 + len(ids))) for ch, reading in _readings().items()}
+    sound = {ord(ch): ids.setdefault(reading, chr(0xE000 + len(ids))) for ch, reading in _readings().items()}
+    return "".join(sound.get(code, chr(code)) for code in range(max(sound) + 1))
 
 
 class HomophoneMatcher:
@@ -196,7 +200,7 @@ class HomophoneMatcher:
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        self._table: dict[int, str] | None = None
+        self._table: str | None = None
         self._auto: ahocorasick.Automaton | None = None
 
     def _build(self) -> None:
