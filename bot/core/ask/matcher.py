@@ -307,10 +307,14 @@ class Matcher:
             pool = sorted(rough, key=rough.__getitem__, reverse=True)[: 4 * cfg.shortlist]
         else:
             pool = list(rough)
-        cover = {}
-        for i in {*pool, *extra}:
-            credit = self._credit[i]
-            cover[i] = sum(idf * credit.get(w, 0.0) for w, idf in idfs.items())
+        # Each document's explained mass, summed in the question's word order through the postings
+        # (a word the document lacks adds nothing).
+        wanted = {*pool, *extra}
+        cover = dict.fromkeys(wanted, 0.0)
+        for w, idf in idfs.items():
+            for i in self._postings.get(w, ()):
+                if i in wanted:
+                    cover[i] += idf * self._credit[i][w]
         shortlist = {*sorted(pool, key=cover.__getitem__, reverse=True)[: cfg.shortlist], *extra}
         # Long scenario messages explain much in absolute terms but little relatively; short
         # out-of-scope questions the other way round: the two together separate them.

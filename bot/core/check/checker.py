@@ -438,6 +438,12 @@ class Checker:
         scenarios = {s.id for s in phrasebook.scenarios} if phrasebook is not None else None
         return cls(load_rules(rules_dir, scenarios=scenarios), phrasebook=phrasebook, settings=settings)
 
+    def prepare(self) -> None:
+        """Build now what is otherwise built on the first draft that needs it (the homophone and
+        pinyin tables): a long-lived process does it at start, not on a user's message."""
+        self.homophones.prepare()
+        self.sounds.prepare()
+
     def check(self, draft: str) -> CheckResult:
         """Every finding in `draft`, sorted by position, plus soft hints."""
         folded = fold_draft(draft)
