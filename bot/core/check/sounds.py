@@ -134,7 +134,8 @@ class SoundMatcher:
                 spelt.append((m, cuts))
         if not spelt:
             return []
-        self.prepare()
+        if not self._built:
+            self._build()
         if self._auto is None:
             return []
         readings = _readings()
@@ -236,7 +237,8 @@ class HomophoneMatcher:
 
     def rewrite(self, text: str) -> str | None:
         """`text` with homophone spellings of banned literals replaced by the literals, or None."""
-        self.prepare()
+        if self._table is None:
+            self._build()
         if self._auto is None or self._table is None:
             return None
         chars: list[str] | None = None
