@@ -8,6 +8,7 @@ time of the calling thread (on a shared machine the wall time also holds other j
 embedder's worker threads, if more than one, are not counted).
 
     .venv/bin/python benchmarks/fuzz_inputs.py [--inputs 100000] [--seed 1] [--save slowest.json]
+        [--only ENTRY_POINT]    # e.g. --only ask+semantic --inputs 3000: every input through that one
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--save", type=Path, help="write the slowest input of each entry point (by CPU time) "
                         "here as JSON, to profile it")
+    parser.add_argument("--only", choices=sorted(SHARES), help="send every input through this entry point")
     args = parser.parse_args()
+    shares = {args.only: 1.0} if args.only else SHARES
     rng = random.Random(args.seed)
 
     semantic = load_matcher()
@@ -123,7 +126,7 @@ def main() -> int:
     # (about 160 ms CPU) and is charged to whichever input happens to trigger it. Frozen, they are
     # left out of collections, and an input's time is its own.
     gc.freeze()
-    plan = [name for name, share in SHARES.items() for _ in range(round(args.inputs * share))]
+    plan = [name for name, share in shares.items() for _ in range(round(args.inputs * share))]
     rng.shuffle(plan)
     started = time.perf_counter()
     for name in plan:
@@ -145,7 +148,7 @@ def main() -> int:
 
     print(f"fuzz run: {sum(counts.values()):,} inputs in {total:.0f} s (seed {args.seed})")
     print(f"{'entry point':<13} {'inputs':>8} {'crashes':>8}  slowest input by wall time | by CPU time (length, start)")
-    for name in SHARES:
+    for name in shares:
         t, text = slowest.get(name, (0.0, ""))
         c, heavy = heaviest.get(name, (0.0, ""))
         n_crash = sum(v for k, v in crashes.items() if k.startswith(name + ":"))

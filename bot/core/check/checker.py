@@ -488,6 +488,12 @@ class Checker:
             return []
         return [(last, klen, prefs) for last, (klen, (prefs, _)) in self._automaton.iter(text) if prefs]
 
+    def prepare(self) -> None:
+        """Build now what is otherwise built on the first draft that needs it (the homophone and
+        pinyin tables): a long-lived process does it at start, not on a user's message."""
+        self.homophones.prepare()
+        self.sounds.prepare()
+
     def check(self, draft: str) -> CheckResult:
         """Every finding in `draft`, sorted by position, plus soft hints."""
         folded = fold_draft(draft)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
-from bot.core.ask.matcher import Matcher, fuse
+from bot.core.ask.matcher import Matcher, MatcherConfig, fuse
 from bot.core.text.normalize import normalize_query
 
 if TYPE_CHECKING:
@@ -41,9 +41,15 @@ class Conflict:
 
 
 def alternate_conflicts(matcher: Matcher, *, margin: float = 0.0) -> list[Conflict]:
-    """Alternate questions whose best other entry outscores their own entry by more than `margin`."""
+    """Alternate questions whose best other entry outscores their own entry by more than `margin`.
+
+    Exactly what scoring every candidate of every question would find, for a fraction of the work:
+    the character similarity, the dear part of a lexical score, is computed for the own entry and
+    then for rivals in order of the highest score they could reach, only while one of them could
+    still be a conflict or beat the best conflicting rival found so far."""
     out: list[Conflict] = []
     kb = matcher.kb
+    cfg = matcher.config
     semantic = getattr(matcher, "semantic", None)
     pairs = [(idx, q) for idx, entry in enumerate(kb.entries) for q in entry.questions]
     held: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(pairs)
@@ -56,17 +62,35 @@ def alternate_conflicts(matcher: Matcher, *, margin: float = 0.0) -> list[Confli
         prepped = matcher._prep(q)
         matcher._alts[idx] = [a for a in alts if a != prepped] or alts
         try:
-            features = matcher.features(q, similarities=sims)
+            if semantic is None:
+                cosines = None
+                extra: tuple[int, ...] = ()
+            else:
+                cosines = semantic.similarities(semantic.vector(q)) if sims is None else sims
+                extra = matcher.nearest_documents(cosines[0])
+            query, parts = matcher._lexical_parts(q, extra)
+            own = _fused(cfg, cosines, idx, matcher._lexical_score(query, idx, parts[idx])) if idx in parts else 0.0
+            # Rivals by the score they could reach; max() over (score, document) decides ties.
+            bounds = sorted(((_fused(cfg, cosines, i, matcher.lexical_bound(part)), i) for i, part in parts.items()
+                             if i != idx and i < len(kb.entries)), reverse=True)
+            best: tuple[float, int] | None = None
+            for bound, i in bounds:
+                if bound < best[0] if best is not None else bound <= own + margin:
+                    break
+                score = (_fused(cfg, cosines, i, matcher._lexical_score(query, i, parts[i])), i)
+                if score[0] > own + margin and (best is None or score > best):
+                    best = score
         finally:
             matcher._alts[idx] = alts
-        scores = {doc: fuse(matcher.config, lex, qc, ac) for doc, lex, qc, ac in features}
-        own = scores.get(idx, 0.0)
-        rivals = [(s, i) for i, s in scores.items() if i != idx and i < len(kb.entries)]
-        if rivals:
-            best, other = max(rivals)
-            if best > own + margin:
-                out.append(Conflict(entry.id, q, kb.entries[other].id, own, best, entry.file, entry.line))
+        if best is not None:
+            out.append(Conflict(entry.id, q, kb.entries[best[1]].id, own, best[0], entry.file, entry.line))
     return out
+
+
+def _fused(cfg: MatcherConfig, cosines: tuple[np.ndarray, np.ndarray] | None, doc: int, lexical: float) -> float:
+    if cosines is None:
+        return fuse(cfg, lexical, -1.0, -1.0)
+    return fuse(cfg, lexical, float(cosines[0][doc]), float(cosines[1][doc]))
 
 
 @dataclass(frozen=True, slots=True)
