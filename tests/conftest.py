@@ -25,6 +25,21 @@ def matcher(kb):
     return Matcher(kb)
 
 
+# ----------------------------------------------------------------------------- order of the run
+# The longest tests first: scripts/test runs the suite on two pytest-xdist workers, a file at a
+# time in collection order, so the cluster run and the real-process e2e modules start while the
+# other worker works through the short files instead of being left alone at the end.
+LONG_FIRST = ("cluster", "e2e", "reliability", "browser")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        marks = {m.name for m in item.iter_markers()}
+        return next((i for i, name in enumerate(LONG_FIRST) if name in marks), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: each file keeps its own order
+
+
 # ----------------------------------------------------------------------------- storage backends
 # The single-instance storage and report tests run on both engines: SQLite files (as shipped) and
 # databases on a throwaway PostgreSQL server (tests/support/pgserver.py). On "postgres" the module's

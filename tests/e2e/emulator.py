@@ -8,12 +8,15 @@ Everything binds 127.0.0.1; every process started here is stopped by the same ob
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,12 +43,17 @@ def node_missing_reason() -> str | None:
 
 
 def ensure_emulator_installed() -> None:
-    """`npm ci` from the lock file when node_modules lacks the pinned emulator."""
+    """`npm ci` from the lock file when node_modules lacks the pinned emulator; one install at a time
+    (pytest-xdist workers may reach here together, and two `npm ci` in one folder break each other)."""
     marker = HERE / "node_modules" / "telegram-test-api" / "package.json"
     if marker.exists():
         return
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True,
-                   timeout=600, stdout=subprocess.DEVNULL)
+    lock = Path(tempfile.gettempdir()) / f"libao-npm-{hashlib.sha1(str(HERE).encode()).hexdigest()[:12]}.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if not marker.exists():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True,
+                           timeout=600, stdout=subprocess.DEVNULL)
 
 
 @dataclass
