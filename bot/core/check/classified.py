@@ -55,10 +55,6 @@ _STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "
 _STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
-# After a label: an instruction not to pass the document on (内部资料，严禁转发) — the label is on it.
-_NO_SHARE = tuple(f"{a}{b}" for a in ("严禁", "不得", "请勿", "禁止", "切勿", "不要", "勿", "不准", "不许", "谢绝")
-                  for b in ("外传", "转发", "外发", "外泄", "扩散", "复制", "转载", "外借", "外带", "截图", "拍照",
-                            "翻拍", "传阅", "对外", "转给", "发给", "泄露", "外送", "带出"))
 _HEADING_END = frozenset(":：-—")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
 # A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
@@ -113,6 +109,11 @@ class Classified:
             add(words, role)
         for t in rules.topics:
             add(t.terms, "term", t.id)
+        # After a label, within a few characters: an instruction not to pass the document on (内部资料，
+        # 请大家严禁转发) — the label is on the document at hand.
+        no_share = "|".join(map(re.escape, sorted(self.marker.no_share if self.marker else (), key=len, reverse=True)))
+        self._no_share = re.compile(f".{{0,4}}?(?:{no_share})") if no_share else None
+        self._no_share_at = re.compile(f"(?:{no_share})")
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self.own = sig.words.get("neg_own", ())
@@ -276,8 +277,8 @@ class Classified:
             # A label heading the text or a line (内部资料：… / 内部资料 严禁转发), or followed by a ban on
             # passing it on: the ban is the label's own wording, not talk about the rules.
             heading = s in c.clauses and before == "\n" and (after in _HEADING_END or after == " ")
-            instructed = text.startswith(_NO_SHARE, e)
-            if sent_neg(s, "neg_refusal") or (not (framed or at_hand or heading or instructed)
+            instructed = self._instructed(c, e)
+            if sent_neg(s, "neg_refusal") or (not (framed or at_hand or heading or instructed == 2)
                                               and sent_neg(s, "neg_rules")):
                 continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
@@ -286,6 +287,13 @@ class Classified:
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
+
+    def _instructed(self, c: Compact, end: int) -> int:
+        """A ban on passing the document on after compact `end`, in its sentence: 2 right after, 1 a bit later."""
+        m = self._no_share.match(c.text, end) if self._no_share else None
+        if m is None or c.sentence_of(m.end() - 1) != c.sentence_of(end):
+            return 0
+        return 2 if self._no_share_at.match(c.text, end) else 1
 
     def _heading(self, f: Folded, start: int) -> bool:
         """A short title runs from compact `start` to its clause end, and a colon or dash follows it."""
