@@ -324,6 +324,7 @@ _SPACED = re.compile(r"(?<![a-z0-9._@-])[a-z0-9._@-](?: [a-z0-9._@-]){5,}(?![a-z
 # The @ replaced by a symbol or emoji (name#163.com, name😀outlook.com) before a public mail provider's domain.
 _MAIL_HOSTS = ("qq|163|126|139|189|yeah|sina|sohu|gmail|outlook|hotmail|live|msn|yahoo|foxmail|aliyun|icloud"
                "|21cn|tom|protonmail")
+_HOST = re.compile(r"(?:" + _MAIL_HOSTS + r")\s?[.。]\s?(?:com|cn|net)")
 _STAND_IN = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]{1,63}) ?[^\sa-z0-9\u4e00-\u9fff._-]{1,3} ?"
                        r"(?:" + _MAIL_HOSTS + r")\s?[.。]\s?(?:com|cn|net)(?:[.]cn)?(?![a-z])")
 
@@ -333,7 +334,7 @@ def _disguised_emails(text: str) -> list[PiiMatch]:
     for m in _SPACED.finditer(text):
         if "@" in m.group():
             out += [PiiMatch("email", m.start(), m.end(), e.masked) for e in find_emails(m.group().replace(" ", ""))]
-    for m in _STAND_IN.finditer(text):
+    for m in _STAND_IN.finditer(text) if _HOST.search(text) else ():
         host = re.sub(r"\s", "", text[m.end(1):m.end()])
         value = f"{m.group(1)}@{re.sub(r'^[^a-z0-9]+', '', host).replace('。', '.')}"
         out.append(PiiMatch("email", m.start(), m.end(), mask("email", value)))
