@@ -55,6 +55,12 @@ _STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "
 _STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
+# A demonstrative before a level word and a document noun after it (那份机密的报告): the document at hand.
+_DEMONSTRATIVE = ("那个", "这个", "那份", "这份", "那些", "这些", "那张", "这张", "那本", "这本")
+_DOC_NOUN = ("的文档", "的文件", "的资料", "的材料", "的报告", "的表", "的方案", "的合同", "的图纸", "的名单")
+# English: "this (one|file ...) is / marked (as)" right before the level word labels the document at hand.
+_EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s+"
+                         r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$")
 _HEADING_END = frozenset(":：-—")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
 # A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
@@ -238,6 +244,8 @@ class Classified:
                 kind = "grade"  # 机密级会议纪要：… (a graded title heading the text)
             elif _period(text, e):
                 kind = "period"
+            elif text[s:e] != "秘密" and text[max(0, s - 2):s] in _DEMONSTRATIVE and text.startswith(_DOC_NOUN, e):
+                kind = "demonstrative"  # 那个绝密的文档: the document at hand, not the level in general
             elif deictic_before(s) and not prose_follows(e):
                 kind = "deictic"
             elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
@@ -245,12 +253,12 @@ class Classified:
                 kind = "heading"
             if not kind:
                 continue
-            if kind in ("deictic", "heading", "grade", "stamped") and (
+            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative") and (
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN):
                 continue  # 是绝密（最主要的…）: a level being explained
-            if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned"):
+            if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned", "demonstrative"):
                 continue
             out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("english", ()):
@@ -261,7 +269,8 @@ class Classified:
             letters = [ch for ch in orig if ch.isalpha()]
             upper = bool(letters) and all(ch.isupper() for ch in letters)
             standalone = s in c.clauses and e in c.clauses and before in "\n:："
-            framed = upper or before in _OPEN or after in _CLOSE or standalone or deictic_before(s)
+            framed = upper or before in _OPEN or after in _CLOSE or standalone or deictic_before(s) or (
+                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None)
             if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
@@ -509,8 +518,8 @@ def _forbidden_act(text: str, s: int) -> bool:
 
 
 def _negated(text: str, s: int) -> bool:
-    """A word right after 没/未/不 (还没上报, 未公示) says the opposite of itself."""
-    return text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没"))
+    """A word right after 没/未/不/才 (还没上报, 未公示, 下周才公告) says the opposite of itself."""
+    return text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才"))
 
 
 # The clause boundaries of the last draft, sorted: `_listed` runs for every term of a draft, and
