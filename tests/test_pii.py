@@ -82,3 +82,34 @@ def test_full_number_never_in_output():
 def test_mask_shapes():
     assert mask("mobile", "13812345678") == "138****5678"
     assert mask("email", "li@sohu.com") == "l***@sohu.com"
+
+
+@pytest.mark.parametrize(("draft", "expected"), [
+    # One digit at a time, any symbol between: the whole number is read (up to 19 pieces).
+    ("证件 1#1#0#1#0#5#1#9#4#9#1#2#3#1#0#0#2#X", [("id_card", "1101**********002X")]),
+    ("手机 (138)1234=5678", [("mobile", "138****5678")]),
+    ("手机138，1234，5678", [("mobile", "138****5678")]),
+    ("手机 138【1234】5678", [("mobile", "138****5678")]),
+    # In pieces with words between, after the word that names the number.
+    ("他身份证前六位110105，中间那段19491231，最后是002X", [("id_card", "1101**********002X")]),
+    ("我手机138 后面是 1234，再后面 5678", [("mobile", "138****5678")]),
+    # E-mail addresses typed a character at a time, or with the @ replaced by a symbol or an emoji.
+    ("邮箱 w a n g l e i 8 8 @ 1 2 6 . c o m", [("email", "w***@126.com")]),
+    ("邮箱 wanglei88 # 126 . com 发我", [("email", "w***@126.com")]),
+    ("wanglei88🌟gmail.com", [("email", "w***@gmail.com")]),
+    ("mary2021 圈a qq 点 com", [("email", "m***@qq.com")]),
+])
+def test_disguised_pii(draft, expected):
+    assert pii(draft) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "营收13,800,000,000元，同比增长",          # thousands separators: an amount
+    "电话 15 分钟内回复，共 345 单，金额 678901",  # pieces that are counts and amounts
+    "手机号139开头，尾号4321",                  # too few digits to be a number
+    "客户手机138****5678已登记",                # already masked
+    "手机 138 xxxx 5678",
+    "访问 www.163.com 查看",
+])
+def test_disguise_readers_leave_look_alikes(draft):
+    assert pii(draft) == []

@@ -55,10 +55,12 @@ _STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "
 _STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
-# After a label: an instruction not to pass the document on (内部资料，严禁转发) — the label is on it.
-_NO_SHARE = tuple(f"{a}{b}" for a in ("严禁", "不得", "请勿", "禁止", "切勿", "不要", "勿", "不准", "不许", "谢绝")
-                  for b in ("外传", "转发", "外发", "外泄", "扩散", "复制", "转载", "外借", "外带", "截图", "拍照",
-                            "翻拍", "传阅", "对外", "转给", "发给", "泄露", "外送", "带出"))
+# A demonstrative before a level word and a document noun after it (那份机密的报告): the document at hand.
+_DEMONSTRATIVE = ("那个", "这个", "那份", "这份", "那些", "这些", "那张", "这张", "那本", "这本")
+_DOC_NOUN = ("的文档", "的文件", "的资料", "的材料", "的报告", "的表", "的方案", "的合同", "的图纸", "的名单")
+# English: "this (one|file ...) is / marked (as)" right before the level word labels the document at hand.
+_EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s+"
+                         r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$")
 _HEADING_END = frozenset(":：-—")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
 # A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
@@ -113,6 +115,11 @@ class Classified:
             add(words, role)
         for t in rules.topics:
             add(t.terms, "term", t.id)
+        # After a label, within a few characters: an instruction not to pass the document on (内部资料，
+        # 请大家严禁转发) — the label is on the document at hand.
+        no_share = "|".join(map(re.escape, sorted(self.marker.no_share if self.marker else (), key=len, reverse=True)))
+        self._no_share = re.compile(f".{{0,4}}?(?:{no_share})") if no_share else None
+        self._no_share_at = re.compile(f"(?:{no_share})")
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self.own = sig.words.get("neg_own", ())
@@ -237,6 +244,8 @@ class Classified:
                 kind = "grade"  # 机密级会议纪要：… (a graded title heading the text)
             elif _period(text, e):
                 kind = "period"
+            elif text[s:e] != "秘密" and text[max(0, s - 2):s] in _DEMONSTRATIVE and text.startswith(_DOC_NOUN, e):
+                kind = "demonstrative"  # 那个绝密的文档: the document at hand, not the level in general
             elif deictic_before(s) and not prose_follows(e):
                 kind = "deictic"
             elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
@@ -244,12 +253,12 @@ class Classified:
                 kind = "heading"
             if not kind:
                 continue
-            if kind in ("deictic", "heading", "grade", "stamped") and (
+            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative") and (
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN):
                 continue  # 是绝密（最主要的…）: a level being explained
-            if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned"):
+            if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned", "demonstrative"):
                 continue
             out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("english", ()):
@@ -260,7 +269,8 @@ class Classified:
             letters = [ch for ch in orig if ch.isalpha()]
             upper = bool(letters) and all(ch.isupper() for ch in letters)
             standalone = s in c.clauses and e in c.clauses and before in "\n:："
-            framed = upper or before in _OPEN or after in _CLOSE or standalone or deictic_before(s)
+            framed = upper or before in _OPEN or after in _CLOSE or standalone or deictic_before(s) or (
+                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None)
             if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
@@ -276,8 +286,8 @@ class Classified:
             # A label heading the text or a line (内部资料：… / 内部资料 严禁转发), or followed by a ban on
             # passing it on: the ban is the label's own wording, not talk about the rules.
             heading = s in c.clauses and before == "\n" and (after in _HEADING_END or after == " ")
-            instructed = text.startswith(_NO_SHARE, e)
-            if sent_neg(s, "neg_refusal") or (not (framed or at_hand or heading or instructed)
+            instructed = self._instructed(c, e)
+            if sent_neg(s, "neg_refusal") or (not (framed or at_hand or heading or instructed == 2)
                                               and sent_neg(s, "neg_rules")):
                 continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
@@ -286,6 +296,13 @@ class Classified:
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
+
+    def _instructed(self, c: Compact, end: int) -> int:
+        """A ban on passing the document on after compact `end`, in its sentence: 2 right after, 1 a bit later."""
+        m = self._no_share.match(c.text, end) if self._no_share else None
+        if m is None or c.sentence_of(m.end() - 1) != c.sentence_of(end):
+            return 0
+        return 2 if self._no_share_at.match(c.text, end) else 1
 
     def _heading(self, f: Folded, start: int) -> bool:
         """A short title runs from compact `start` to its clause end, and a colon or dash follows it."""
@@ -501,8 +518,8 @@ def _forbidden_act(text: str, s: int) -> bool:
 
 
 def _negated(text: str, s: int) -> bool:
-    """A word right after 没/未/不 (还没上报, 未公示) says the opposite of itself."""
-    return text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没"))
+    """A word right after 没/未/不/才 (还没上报, 未公示, 下周才公告) says the opposite of itself."""
+    return text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才"))
 
 
 # The clause boundaries of the last draft, sorted: `_listed` runs for every term of a draft, and

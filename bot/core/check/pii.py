@@ -21,16 +21,22 @@ import re
 from bisect import bisect_left, insort
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from bot.core.check.rules import PiiContext
 from bot.core.text.fold import Folded
 
 # Digit runs; junk between digits is bounded and disjoint from \d, so matching is linear.
-_JUNK = r"[ \t\u3000\-‐‑–—−./\\*_~·•|'`\u2190-\u21ff\u25a0-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF]"
+# Any space, punctuation or symbol counts (ASCII, general punctuation, CJK brackets, emoji): a number
+# typed with + = # 、【】 or ♥ between its pieces is still one number.
+_JUNK = (r"[ \t\-./\\*_~·•|'`\"+=#$¥&%^()\[\]{}<>,:;!?\u2010-\u2bff\u3000-\u3006\u3008-\u303f\ufe30-\ufe4f"
+         r"\U0001F000-\U0001FAFF]")
+# A grouped amount (1,380,000,000): thousands separators, not a number typed in pieces.
+_AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _RUN = re.compile(
     r"(?<![0-9a-z])(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
     r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:" + _JUNK + r"{0,3}[0-9])*+(?:" + _JUNK + r"{0,2}x)?(?![0-9a-z])")
-_GROUP = re.compile(r"[0-9]+x?")
+_GROUP = re.compile(r"[0-9]+x?|(?<![0-9])x$")  # a check digit X may follow its own separator
 _NOT_WORD = re.compile(r"[\W_]+")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -151,16 +157,19 @@ def _context_score(text: str, start: int, ctx: PiiContext) -> tuple[int, str | N
 def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
     out: list[PiiMatch] = []
     for m in _RUN.finditer(text):
+        if _AMOUNT.fullmatch(m.group()):
+            continue
         groups = _groups(m.group(), m.start())
         if not groups:
             continue
         n = len(groups)
         taken: list[tuple[int, int]] = []
-        # Group-aligned windows, longest first: a whole disguised number before its parts.
+        # Group-aligned windows, longest first: a whole disguised number before its parts (up to 19 groups:
+        # an ID number typed one digit at a time).
         cands: list[tuple[int, int, int, int, str]] = []
         for a in range(n):
             digits = ""
-            for b in range(a, min(n, a + 12)):
+            for b in range(a, min(n, a + 19)):
                 digits += groups[b][2]
                 if len(digits) > 19:
                     break
@@ -168,7 +177,7 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
                     cands.append((-(len(digits)), a, b, groups[a][0], digits))
         cands.sort()
         # A 400 hotline or a landline read whole is not a mobile or card inside it. Windows span at
-        # most 12 groups, so the service windows containing one start in the 12 groups before it:
+        # most 19 groups, so the service windows containing one start in the 19 groups before it:
         # a check per candidate in constant time (a run of thousands of groups stays linear).
         service_end: dict[int, int] = {}  # start group -> furthest end group of a service window
         for _, a, b, _, d in cands:
@@ -181,7 +190,7 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
             k = bisect_left(taken, (e, -1)) - 1
             if k >= 0 and taken[k][1] > s:
                 continue
-            if service_end and any(service_end.get(a2, -1) >= b for a2 in range(max(0, b - 11), a + 1)):
+            if service_end and any(service_end.get(a2, -1) >= b for a2 in range(max(0, b - 18), a + 1)):
                 continue
             c = classify(digits)
             if c is None:
@@ -199,6 +208,60 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
             value = digits[2:] if category == "mobile" and len(digits) == 13 else digits
             out.append(PiiMatch(category, s, e, mask(category, value)))
             insort(taken, (s, e))
+    return out
+
+
+# A number given in pieces with words between (前六位…，中间那段…，最后四位…) right after the word that
+# names it. Each piece has three digits or more and is not a quantity; the pieces joined must
+# validate (ID check digit, mobile prefix, Luhn) — a chance join of counts and amounts rarely does.
+_PIECE = re.compile(r"(?<![0-9])[0-9]{3,}x?(?![0-9])")
+_PIECE_STOP = re.compile(r"[。！？!?\n;；]")
+_PIECE_UNIT = frozenset("元块万千百亿分秒钟个次单件天年月日号岁%人家台张位")
+_PIECE_GAP = 14  # characters of words between two pieces
+_PIECE_SPAN = 60  # the whole number, pieces and words, after its word
+
+
+@lru_cache(maxsize=8)
+def _positive_words(words: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str] | None:
+    alt = "|".join(re.escape(w) for w in sorted({w for _, ws in words for w in ws}, key=len, reverse=True))
+    return re.compile(alt) if alt else None
+
+
+def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
+    words = _positive_words(tuple(sorted(ctx.positive.items())))
+    if words is None:
+        return []
+    category_of = {w: cat for cat, ws in ctx.positive.items() for w in ws}
+    out: list[PiiMatch] = []
+    last = 0
+    for wm in words.finditer(text):
+        if wm.start() < last:
+            continue
+        cat = category_of.get(wm.group())
+        stop = _PIECE_STOP.search(text, wm.end(), wm.end() + _PIECE_SPAN)
+        end = stop.start() if stop else min(len(text), wm.end() + _PIECE_SPAN)
+        pieces = [p for p in _PIECE.finditer(text, wm.end(), end) if text[p.end():p.end() + 1] not in _PIECE_UNIT
+                  or p.end() == len(text)]
+        if len(pieces) < 2:
+            continue
+        digits = pieces[0].group()
+        for k in range(1, min(len(pieces), 6)):
+            if pieces[k].start() - pieces[k - 1].end() > _PIECE_GAP:
+                break
+            digits += pieces[k].group()
+            found = None
+            if len(digits) == 18 and is_resident_id(digits):
+                found = "id_card"
+            elif len(digits) == 11 and cat == "mobile" and _MOBILE.fullmatch(digits):
+                found = "mobile"
+            elif 16 <= len(digits) <= 19 and cat == "bank_card" and digits.isdigit() and luhn_ok(digits):
+                found = "bank_card"
+            if found:
+                out.append(PiiMatch(found, pieces[0].start(), pieces[k].end(), mask(found, digits)))
+                last = pieces[k].end()
+                break
+            if len(digits) > 19:
+                break
     return out
 
 
@@ -256,13 +319,39 @@ def find_emails(text: str) -> list[PiiMatch]:
     return out
 
 
+# An address typed one character at a time (a b c @ 1 6 3 . c o m): read with the spaces taken out.
+_SPACED = re.compile(r"(?<![a-z0-9._@-])[a-z0-9._@-](?: [a-z0-9._@-]){5,}(?![a-z0-9._@-])")
+# The @ replaced by a symbol or emoji (name#163.com, name😀outlook.com) before a public mail provider's domain.
+_MAIL_HOSTS = ("qq|163|126|139|189|yeah|sina|sohu|gmail|outlook|hotmail|live|msn|yahoo|foxmail|aliyun|icloud"
+               "|21cn|tom|protonmail")
+_HOST = re.compile(r"(?:" + _MAIL_HOSTS + r")\s?[.。]\s?(?:com|cn|net)")
+_STAND_IN = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]{1,63}) ?[^\sa-z0-9\u4e00-\u9fff._-]{1,3} ?"
+                       r"(?:" + _MAIL_HOSTS + r")\s?[.。]\s?(?:com|cn|net)(?:[.]cn)?(?![a-z])")
+
+
+def _disguised_emails(text: str) -> list[PiiMatch]:
+    out: list[PiiMatch] = []
+    for m in _SPACED.finditer(text):
+        if "@" in m.group():
+            out += [PiiMatch("email", m.start(), m.end(), e.masked) for e in find_emails(m.group().replace(" ", ""))]
+    for m in _STAND_IN.finditer(text) if _HOST.search(text) else ():
+        host = re.sub(r"\s", "", text[m.end(1):m.end()])
+        value = f"{m.group(1)}@{re.sub(r'^[^a-z0-9]+', '', host).replace('。', '.')}"
+        out.append(PiiMatch("email", m.start(), m.end(), mask("email", value)))
+    return out
+
+
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
     text = folded.wide.text
-    found = find_emails(text) if ("@" in text or "at" in text or "艾特" in text) else []
+    found = find_emails(text) if ("@" in text or "at" in text or "艾特" in text or "圈" in text) else []
+    taken = [(m.start, m.end) for m in found]
+    found += [m for m in _disguised_emails(text) if not any(s < m.end and m.start < e for s, e in taken)]
     taken = [(m.start, m.end) for m in found]
     # The shortest personal number (a mobile) has 11 digits: a draft with fewer has none.
     if sum(map(text.count, "0123456789")) >= 11:
         found += [m for m in find_numbers(text, ctx) if not any(s < m.end and m.start < e for s, e in taken)]
+        taken = [(m.start, m.end) for m in found]
+        found += [m for m in find_pieces(text, ctx) if not any(s < m.end and m.start < e for s, e in taken)]
     found.sort(key=lambda m: m.start)
     return found

@@ -81,6 +81,15 @@ class RuleModel(BaseModel):
     examples: ExamplesModel
 
 
+class NoShareModel(BaseModel):
+    """An instruction not to pass a document on: a ban word followed by an act (严禁 + 外传), or a use restriction."""
+
+    model_config = ConfigDict(extra="forbid")
+    bans: list[NonEmpty] = []
+    acts: list[NonEmpty] = []
+    restrictions: list[NonEmpty] = []
+
+
 class MarkingModel(BaseModel):
     """密级 markings as a small grammar: level words in a marking context (see markings in classified.py)."""
 
@@ -92,6 +101,7 @@ class MarkingModel(BaseModel):
     labels: list[NonEmpty] = []
     deictic: list[NonEmpty] = []
     prose_after: list[NonEmpty] = []
+    no_share: NoShareModel = NoShareModel()
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     suggestion: NonEmpty
@@ -206,6 +216,7 @@ class Marker:
     labels: tuple[str, ...]
     deictic: tuple[str, ...]
     prose_after: tuple[str, ...]
+    no_share: tuple[str, ...]
     why: str
     sources: tuple[Source, ...]
     suggestion: str
@@ -377,7 +388,9 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
             problems.extend(pydantic_problems(exc, rel, node, ("marking",)))
         else:
             markers.append(Marker(mm.id, _folded(mm.levels), _folded(mm.english), _folded(mm.phrases),
-                                  _folded(mm.labels), _folded(mm.deictic), _folded(mm.prose_after), mm.why,
+                                  _folded(mm.labels), _folded(mm.deictic), _folded(mm.prose_after),
+                                  _folded([f"{b}{a}" for b in mm.no_share.bans for a in mm.no_share.acts]
+                                          + mm.no_share.restrictions), mm.why,
                                   sources_from(mm.sources), mm.suggestion,
                                   Examples(tuple(mm.examples.hit), tuple(mm.examples.clean)),
                                   rel, line_of(node, "marking")))
