@@ -34,6 +34,10 @@ _PG_SCHEMES = ("postgresql://", "postgres://")
 _WRITE_LOCK = 0x11BA0_0001
 
 
+# How long a SQLite statement waits for another process's lock before it is told "busy".
+BUSY_TIMEOUT_MS = 4000
+
+
 class StorageError(Exception):
     """The database cannot be used (message says why; never contains a password)."""
 
@@ -231,7 +235,7 @@ def open_database(url: str | Path, *, retries: int = 0, any_thread: bool = False
     if not memory:
         Path(url).parent.mkdir(parents=True, exist_ok=True)
     db = SqliteDatabase(url, any_thread=any_thread)
-    db.execute("PRAGMA busy_timeout=5000")
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     if not memory:
         db.enable_wal()
     db.execute("PRAGMA synchronous=FULL")

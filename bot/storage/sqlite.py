@@ -37,6 +37,7 @@ from bot.core.reports.ledger import (
 )
 from bot.core.yamlfile import FileRefused, read_bounded
 from bot.storage.engine import (
+    BUSY_TIMEOUT_MS,
     Database,
     PostgresDatabase,
     SqliteDatabase,
@@ -48,11 +49,12 @@ from bot.storage.migrations import migrate, table_exists
 
 # ----------------------------------------------------------------------------- schema / connection
 
-BUSY_TIMEOUT_MS = 750
-# A second process may hold the write lock longer than one busy timeout (a checkpoint, a purge);
-# retries are bounded (about 3.5 s in all) so that a stuck peer yields a clear "busy" error, never an
-# endless wait.
+# A second process may hold the write lock longer than one busy timeout (a checkpoint, a purge), and
+# SQLite answers some races "locked" at once without waiting (two processes switching a new file to
+# WAL): a step is retried while its first attempt began less than BUSY_BUDGET_S ago, so a stuck peer
+# yields a clear "busy" error after about one busy timeout, never after several.
 BUSY_RETRIES = 3
+BUSY_BUDGET_S = BUSY_TIMEOUT_MS / 1000
 _T = TypeVar("_T")
 
 
@@ -62,12 +64,13 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 
 
 def with_busy_retry(fn: Callable[[], _T], *, what: str, retries: int = BUSY_RETRIES) -> _T:
-    """Run `fn`, retrying a bounded number of times while another process holds the database."""
+    """Run `fn`, retrying a bounded number of times (and time) while another process holds the database."""
+    began = time.monotonic()
     for attempt in range(retries + 1):
         try:
             return fn()
         except sqlite3.OperationalError as exc:
-            if not _is_busy(exc) or attempt == retries:
+            if not _is_busy(exc) or attempt == retries or time.monotonic() - began >= BUSY_BUDGET_S:
                 if _is_busy(exc):
                     raise StorageError(f"the database is busy ({what}); another libao process holds it") from None
                 raise
