@@ -107,3 +107,25 @@ def test_unknown_scenario_is_reported(tmp_path):
 def test_empty_rule_directory(tmp_path):
     with pytest.raises(DataError, match="no rule files"):
         load_rules(tmp_path)
+
+
+def test_pattern_parts_fold_like_drafts_piece_by_piece_or_whole(monkeypatch):
+    """A part's alternatives are folded piece by piece where that equals folding each whole
+    expansion as a draft is folded; checked on every part of every shipped pattern (classes
+    expanded) and on joins that repeat, widen or read digits."""
+    from bot.core.check import rules as rules_module
+    from bot.core.text.fold import compact_of, fold_wide
+
+    chunks = ["(谢|)谢您", "一(遍|次)", "(請|请)稍(候|等)", "(ＡＢ|ab)c", "(陆|6)(8|洞)", "(快|)快点", "(稍 等|稍等)"]
+    real = rules_module._expand_folded
+
+    def recorded(chunk: str) -> list[str]:
+        chunks.append(chunk)
+        return real(chunk)
+
+    monkeypatch.setattr(rules_module, "_expand_folded", recorded)
+    load_rules()
+    monkeypatch.undo()
+    assert len(chunks) > 100
+    for chunk in chunks:
+        assert real(chunk) == [compact_of(fold_wide(a)).text for a in rules_module._expand(chunk)], chunk

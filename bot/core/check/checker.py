@@ -184,7 +184,10 @@ class PhraseMatcher:
         anchors: dict[str, list[tuple[int, Pattern]]] = {}  # key -> (rule index, pattern) anchored there
         # pattern index -> the pattern of several parts as one regex, the longest text it can match,
         # and what its other parts need: ("in", alternatives) or ("chars", their first characters)
-        self._whole: list[re.Pattern[str]] = []
+        # Compiled on first use (`prepare` compiles all): a few dozen large regexes are most of the
+        # matcher's build, and `kb lint` or a one-shot `check` needs only the few its drafts reach.
+        self._whole: list[re.Pattern[str] | None] = []
+        self._whole_of: list[Pattern] = []
         self._reach: list[int] = []
         self._needs: list[tuple[tuple[bool, tuple[str, ...] | frozenset[str]], ...]] = []
         index: dict[int, int] = {}  # id(pattern) -> pattern index
@@ -199,7 +202,8 @@ class PhraseMatcher:
                     anchors.setdefault(alt, []).append((ri, pat))
                 if len(pat.parts) > 1 and id(pat) not in index:
                     index[id(pat)] = len(self._whole)
-                    self._whole.append(_whole_regex(pat))
+                    self._whole.append(None)
+                    self._whole_of.append(pat)
                     self._reach.append(sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1))
                     self._needs.append(tuple(
                         (True, part) if len(part) <= _SUBSTRING_ALTS else (False, frozenset(a[0] for a in part))
@@ -223,6 +227,16 @@ class PhraseMatcher:
         self.refs = refs
         # Its own automaton is built only for a caller without a shared pass (the checker has one).
         self._automaton: ahocorasick.Automaton | None = None
+
+    def _compile_whole(self, pi: int) -> re.Pattern[str]:
+        rx = self._whole[pi] = _whole_regex(self._whole_of[pi])
+        return rx
+
+    def prepare(self) -> None:
+        """Compile every pattern of several parts now rather than on the first draft that reaches it."""
+        for pi, rx in enumerate(self._whole):
+            if rx is None:
+                self._compile_whole(pi)
 
     def match(self, view: Compact, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None
               ) -> tuple[list[tuple[Rule, int, int]], dict[str, int]]:
@@ -261,7 +275,7 @@ class PhraseMatcher:
                 if not conditional or _conditions_ok(view, pat, start, last + 1):
                     cands.append((ri, start, last + 1))
         for pi, (ri, pat, starts) in several.items():
-            for m in _windowed(self._whole[pi], text, starts, self._reach[pi]):
+            for m in _windowed(self._whole[pi] or self._compile_whole(pi), text, starts, self._reach[pi]):
                 n = per_rule[ri] = per_rule.get(ri, 0) + 1
                 if n > _MAX_CANDIDATES:
                     rid = self.rules[ri].id
@@ -489,8 +503,10 @@ class Checker:
         return [(last, klen, prefs) for last, (klen, (prefs, _)) in self._automaton.iter(text) if prefs]
 
     def prepare(self) -> None:
-        """Build now what is otherwise built on the first draft that needs it (the homophone and
-        pinyin tables): a long-lived process does it at start, not on a user's message."""
+        """Build now what is otherwise built on the first draft that needs it (the phrase matcher's
+        regexes, the homophone and pinyin tables): a long-lived process does it at start, not on a
+        user's message."""
+        self.phrases.prepare()
         self.homophones.prepare()
         self.sounds.prepare()
 

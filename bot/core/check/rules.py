@@ -41,6 +41,7 @@ from bot.core.paths import PHRASEBOOK_DIR
 from bot.core.schema import DottedId as RuleId
 from bot.core.schema import NonEmpty, Source, SourceModel, cite_all, pydantic_problems, sources_from
 from bot.core.text.fold import fold_literal as fold_draft_literal
+from bot.core.text.fold import fold_plain, has_repeat
 from bot.core.text.language import shipped_check_language
 from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
 
@@ -286,8 +287,8 @@ def fold_literal(text: str) -> str:
     return fold_draft_literal(text)
 
 
-def _expand(part: str) -> list[str]:
-    """``(a|b)c(d|)`` -> [acd, ac, bcd, bc]."""
+def _pieces(part: str) -> list[list[str]]:
+    """``(a|b)c(d|)`` -> [[a, b], [c], [d, ""]]."""
     pieces: list[list[str]] = []
     pos = 0
     for m in _GROUP.finditer(part):
@@ -297,7 +298,26 @@ def _expand(part: str) -> list[str]:
         pos = m.end()
     if pos < len(part):
         pieces.append([part[pos:]])
-    return ["".join(p) for p in itertools.product(*pieces)]
+    return pieces
+
+
+def _expand(part: str) -> list[str]:
+    """``(a|b)c(d|)`` -> [acd, ac, bcd, bc]."""
+    return ["".join(p) for p in itertools.product(*_pieces(part))]
+
+
+def _expand_folded(part: str) -> list[str]:
+    """`fold_literal` of each of `_expand(part)`, in its order: the pieces are folded once each and
+    joined where that is the same (see `fold_plain`), not each of the thousands of products."""
+    pieces = _pieces(part)
+    folded = [[fold_plain(alt) for alt in alts] for alts in pieces]
+    if any(f is None for alts in folded for f in alts):
+        return [fold_literal(a) for a in _expand(part)]
+    out = []
+    for raw, plain in zip(itertools.product(*pieces), itertools.product(*folded), strict=True):
+        joined = "".join(plain)  # type: ignore[arg-type]
+        out.append(fold_literal("".join(raw)) if has_repeat(joined) else joined)
+    return out
 
 
 _CLASS = re.compile(r"\{([A-Z_]+)\}")
@@ -332,7 +352,7 @@ def compile_pattern(text: str, *, max_gap: int, classes: dict[str, list[str]] | 
         raise ValueError("unbalanced or nested parentheses")
     parts: list[tuple[str, ...]] = []
     for chunk in raw.split(GAP):
-        alts = tuple(dict.fromkeys(fold_literal(a) for a in _expand(chunk)))
+        alts = tuple(dict.fromkeys(_expand_folded(chunk)))
         if not chunk or any(not a for a in alts):
             raise ValueError("a part of the pattern is empty after removing spaces and punctuation")
         parts.append(alts)

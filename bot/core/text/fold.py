@@ -331,6 +331,25 @@ def fold_draft(draft: str) -> Folded:
     return Folded(draft, wide, compact_of(wide))
 
 
+def has_repeat(text: str) -> bool:
+    """Whether a character repeats at once (a run that the compact view may collapse)."""
+    return _REPEAT_RUN.search(text) is not None
+
+
+def fold_plain(text: str) -> str | None:
+    """`fold_literal(text)` when `text` holds no special, gap, reading or repeated character (then it
+    is the one-to-one translation, built without the views), else None. Most rule literals are such
+    text (the rule files expand to ~180,000), and so is the join of such pieces when no two
+    neighbours repeat a character: translation is character by character."""
+    if _special_re().search(text):
+        return None
+    folded = _translate(text)
+    if any(ch in folded for ch in _LU_CHARS) or _GAP.search(folded) or _REPEAT_RUN.search(folded):
+        return None
+    return folded
+
+
 def fold_literal(text: str) -> str:
     """Compact folded form of a rule literal, same as a draft's."""
-    return compact_of(fold_wide(text)).text
+    plain = fold_plain(text)
+    return compact_of(fold_wide(text)).text if plain is None else plain
