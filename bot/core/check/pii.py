@@ -18,10 +18,11 @@ start only where no digit (or digit + junk) precedes, and repeats are possessive
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate
 
 from bot.core.check.rules import PiiContext
 from bot.core.text.fold import Folded
@@ -138,7 +139,15 @@ def _context_score(text: str, start: int, ctx: PiiContext) -> tuple[int, str | N
     A negative word that labels the number itself (订单号12…, within three characters) weighs -3,
     one further away -2; a weak word (尾号: it names the last digits, not the whole number) -1.
     """
-    before = _NOT_WORD.sub("", text[max(0, start - ctx.window * 2):start])[-ctx.window:]
+    return _score_before(_words_before(text, start, ctx), ctx)
+
+
+def _words_before(text: str, start: int, ctx: PiiContext) -> str:
+    return _NOT_WORD.sub("", text[max(0, start - ctx.window * 2):start])[-ctx.window:]
+
+
+def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
+    """`_context_score` of the words `before` a number, already cut to the window."""
     neg = max((before.rfind(w) + len(w) for w in ctx.negative if w in before), default=-1)
     weak = max((before.rfind(w) + len(w) for w in ctx.weak_negative if w in before), default=-1)
     pos_at, pos_cat = -1, None
@@ -165,45 +174,53 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
         n = len(groups)
         taken: list[tuple[int, int]] = []
         # Group-aligned windows, longest first: a whole disguised number before its parts (up to 19 groups:
-        # an ID number typed one digit at a time).
-        cands: list[tuple[int, int, int, int, str]] = []
-        for a in range(n):
-            digits = ""
-            for b in range(a, min(n, a + 19)):
-                digits += groups[b][2]
-                if len(digits) > 19:
-                    break
-                if len(digits) >= 11:
-                    cands.append((-(len(digits)), a, b, groups[a][0], digits))
-        cands.sort()
-        # A 400 hotline or a landline read whole is not a mobile or card inside it. Windows span at
-        # most 19 groups, so the service windows containing one start in the 19 groups before it:
-        # a check per candidate in constant time (a run of thousands of groups stays linear).
+        # an ID number typed one digit at a time). Windows that validate as no category, or that the
+        # words before them rule out, cannot be taken: only the others are candidates. A 400 hotline or
+        # a landline read whole is not a mobile or card inside it; windows span at most 19 groups, so
+        # the service windows containing one start in the 19 groups before it: a check per candidate in
+        # constant time (a run of thousands of groups stays linear). A run of thousands of short groups
+        # repeats the same digit strings: each is judged once per run.
+        cands: list[tuple[int, int, int, int, str, str]] = []
         service_end: dict[int, int] = {}  # start group -> furthest end group of a service window
-        for _, a, b, _, d in cands:
-            if is_service_number(d):
-                service_end[a] = max(b, service_end.get(a, b))
-        context: dict[int, tuple[int, str | None]] = {}
-        for _, a, b, s, digits in cands:
+        service: dict[str, bool] = {}
+        classified: dict[str, tuple[str, int] | None] = {}
+        joined = "".join(g[2] for g in groups)
+        ends = list(accumulate(len(g[2]) for g in groups))  # ends[b]: digits in groups[0..b]
+        scored: dict[str, tuple[int, str | None]] = {}
+        for a in range(n):
+            first = ends[a] - len(groups[a][2])
+            # The windows of 11 to 19 digits starting at group a, found by bisection, not by growing a string.
+            lo = bisect_left(ends, first + 11, a)
+            hi = min(bisect_right(ends, first + 19, a), a + 19, n)
+            start = groups[a][0]
+            context: tuple[int, str | None] | None = None  # the words before group a, judged once
+            for b in range(lo, hi):
+                digits = joined[first:ends[b]]
+                if service[digits] if digits in service else service.setdefault(digits, is_service_number(digits)):
+                    service_end[a] = max(b, service_end.get(a, b))
+                c = classified[digits] if digits in classified else classified.setdefault(digits, classify(digits))
+                if c is None:
+                    continue
+                if context is None:
+                    before = _words_before(text, start, ctx)
+                    if before not in scored:
+                        scored[before] = _score_before(before, ctx)
+                    context = scored[before]
+                category, strength = c
+                score, pos = context
+                if pos == "bank_card" and category == "id_card" and strength == 3:
+                    category = "bank_card"
+                if (category == "bank_card" and pos == "id_card") or strength + score <= 0:
+                    continue
+                cands.append((-len(digits), a, b, start, digits, category))
+        cands.sort()
+        for _, a, b, s, digits, category in cands:
             e = groups[b][1]
             # `taken` spans are disjoint and kept sorted: only the last one starting before e can overlap.
             k = bisect_left(taken, (e, -1)) - 1
             if k >= 0 and taken[k][1] > s:
                 continue
             if service_end and any(service_end.get(a2, -1) >= b for a2 in range(max(0, b - 18), a + 1)):
-                continue
-            c = classify(digits)
-            if c is None:
-                continue
-            category, strength = c
-            if s not in context:  # the windows starting at one group share the words before it
-                context[s] = _context_score(text, s, ctx)
-            score, pos = context[s]
-            if pos == "bank_card" and category == "id_card" and strength == 3:
-                category = "bank_card"
-            if category == "bank_card" and pos == "id_card":
-                continue
-            if strength + score <= 0:
                 continue
             value = digits[2:] if category == "mobile" and len(digits) == 13 else digits
             out.append(PiiMatch(category, s, e, mask(category, value)))
