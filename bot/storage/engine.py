@@ -72,7 +72,7 @@ class SqliteDatabase(sqlite_utils.Database):
 
     @contextmanager
     def atomic(self) -> Iterator[SqliteDatabase]:
-        """A transaction that takes the write lock when it starts (BEGIN IMMEDIATE); nested blocks are
+        """A transaction that takes the write lock when it starts (`write`); nested blocks are
         savepoints. A deferred BEGIN that reads and then writes fails at once with "database is locked"
         when another process committed in between (WAL cannot upgrade a stale snapshot, and SQLite skips
         the busy handler there), so two instances starting on one file could stop each other."""
@@ -80,20 +80,8 @@ class SqliteDatabase(sqlite_utils.Database):
             with super().atomic():
                 yield self
             return
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.write():
             yield self
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        try:
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -106,7 +94,12 @@ class SqliteDatabase(sqlite_utils.Database):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     @property
     def in_transaction(self) -> bool:

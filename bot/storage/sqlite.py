@@ -207,9 +207,9 @@ def _migrate_settings(db: Database, pseudonym: Callable[[int], str], *, outside_
     """Settings of an older database were keyed by the raw user id: re-key them, drop the table.
     An older salt kept in the database made pseudonyms reversible by enumerating ids: dropped once a
     key from outside it is in use, with the settings and flows keyed by it (no longer reachable).
-    On PostgreSQL under the write lock: instances starting together would otherwise each drop the
-    old table and deadlock on it."""
-    with db.write() if db.dialect == "postgres" else db.atomic():
+    Under the write lock: instances starting together would otherwise each drop the old table and
+    deadlock on it (PostgreSQL) or fail to upgrade a stale read (SQLite)."""
+    with db.write():
         if db.dialect != "sqlite" and outside_key and db.one(
                 "SELECT 1 AS e FROM meta WHERE key = ?", [_CHAT_SALT_KEY]) is not None:
             db.execute("DELETE FROM chat_user_settings")

@@ -133,21 +133,17 @@ def _groups(run: str, base: int) -> list[tuple[int, int, str]]:
     return [(base + g.start(), base + g.end(), g.group()) for g in _GROUP.finditer(run)]
 
 
-def _context_score(text: str, start: int, ctx: PiiContext) -> tuple[int, str | None]:
-    """(score, positive category) from the words just before wide index `start`.
-
-    A negative word that labels the number itself (订单号12…, within three characters) weighs -3,
-    one further away -2; a weak word (尾号: it names the last digits, not the whole number) -1.
-    """
-    return _score_before(_words_before(text, start, ctx), ctx)
-
-
 def _words_before(text: str, start: int, ctx: PiiContext) -> str:
+    """The words just before wide index `start`, cut to the context window."""
     return _NOT_WORD.sub("", text[max(0, start - ctx.window * 2):start])[-ctx.window:]
 
 
 def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
-    """`_context_score` of the words `before` a number, already cut to the window."""
+    """(score, positive category) from the words `before` a number (see `_words_before`).
+
+    A negative word that labels the number itself (订单号12…, within three characters) weighs -3,
+    one further away -2; a weak word (尾号: it names the last digits, not the whole number) -1.
+    """
     neg = max((before.rfind(w) + len(w) for w in ctx.negative if w in before), default=-1)
     weak = max((before.rfind(w) + len(w) for w in ctx.weak_negative if w in before), default=-1)
     pos_at, pos_cat = -1, None
