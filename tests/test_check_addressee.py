@@ -98,5 +98,5 @@ def test_a_broken_addressee_file_is_a_file_line_problem(tmp_path: Path):
 
 def test_the_shipped_file_loads_with_cues_on_both_sides():
     a = Addressee.load(surnames="王李")
-    assert {c.side for c in a.cues} == {"colleague", "customer"}
+    assert a.cues["colleague"] and a.cues["customer"]
     assert a.least >= 1

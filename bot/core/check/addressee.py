@@ -16,10 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
+import ahocorasick
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core.paths import PHRASEBOOK_DIR
 from bot.core.schema import NonEmpty, pydantic_problems
+from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, fold_literal
 from bot.core.yamlfile import DataError, load_with_lines
 
@@ -75,13 +77,29 @@ class Addressee:
         self.least, self.margin = model.least, model.margin
         names = f"[{re.escape(surnames)}]" if surnames else "(?!)"
         cues = []
+        starts: set[str] = set()  # characters a positional cue can begin with: other clause heads are skipped
         for cm in model.cues:
             words = sorted({fold_literal(w) for w in cm.words} - {""}, key=len, reverse=True)
             alt = "|".join(map(re.escape, words))
             body = {"required": f"{names}(?:{alt})", "optional": f"{names}?(?:{alt})",
                     "after": f"(?:{alt}){names}", "none": f"(?:{alt})"}[cm.surname]
             cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body)))
-        self.cues = tuple(cues)
+            if cm.where != "anywhere":
+                starts.update(w[0] for w in words)
+                if cm.surname in ("required", "optional"):
+                    starts.update(surnames)
+        self.cues = {side: tuple(c for c in cues if c.side == side) for side in ("colleague", "customer")}
+        # The words found anywhere, for each side: one Aho-Corasick pass (values: the cues' indices).
+        self._anywhere: dict[str, ahocorasick.Automaton | None] = {}
+        for side in self.cues:
+            refs: dict[str, list[int]] = {}
+            for k, (cue, cm) in enumerate((c, m) for c, m in zip(cues, model.cues, strict=True) if c.side == side):
+                if cue.where == "anywhere":
+                    for w in {fold_literal(w) for w in cm.words} - {""}:
+                        refs.setdefault(w, []).append(k)
+            self._anywhere[side] = build_automaton(refs)
+        self._calls = tuple(c for c in self.cues["customer"] if c.where == "call")
+        self._starts = frozenset(starts)
 
     @classmethod
     def load(cls, path: Path | None = None, *, surnames: str) -> Addressee:
@@ -94,36 +112,54 @@ class Addressee:
             raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
         return cls(model, surnames=surnames)
 
-    def evidence(self, view: Compact) -> Evidence:
-        """Points for a colleague and for a customer as the reader of `view`."""
+    def _side(self, view: Compact, side: Side, words: list[str]) -> int:
+        """Points of one side, the words that earned them appended to `words`."""
         text, bounds = view.text, view.clauses
-        heads = sorted(b for b in bounds if b < len(text))
-        points = {"colleague": 0, "customer": 0}
-        words: list[str] = []
-        called: set[tuple[int, int]] = set()  # a customer call is not also a colleague's nickname (阿姨, 老板)
-        for cue in sorted(self.cues, key=lambda c: c.side != "customer"):
+        heads = sorted(b for b in bounds if b < len(text) and text[b] in self._starts)
+        points = 0
+        anywhere: dict[int, dict[str, None]] = {}
+        auto = self._anywhere[side]
+        if auto is not None and text:
+            for end, (klen, ks) in auto.iter(text):
+                for k in ks:
+                    anywhere.setdefault(k, {})[text[end - klen + 1:end + 1]] = None
+        for k, cue in enumerate(self.cues[side]):
             found: dict[str, None] = {}
             if cue.where == "anywhere":
-                found = dict.fromkeys(m.group() for m in cue.regex.finditer(text))
+                found = anywhere.get(k, {})
             else:
-                for h in heads[:1] if cue.where == "opening" else heads:
+                for h in heads:
+                    if cue.where == "opening" and h:
+                        break
                     m = cue.regex.match(text, h)
                     if m is None or (cue.where == "call" and not _call_ends(text, bounds, m.end())):
                         continue
-                    if cue.side == "customer":
-                        called.add(m.span())
-                    elif any(s <= m.start() and m.end() <= e for s, e in called):
-                        continue
+                    if side == "colleague" and self._customer_call(text, bounds, h, m.end()):
+                        continue  # 阿姨, 老板: a customer called, not a colleague's nickname
                     found[m.group()] = None
             if found:
-                points[cue.side] += cue.weight * min(len(found), cue.most)
+                points += cue.weight * min(len(found), cue.most)
                 words += found
-        return Evidence(points["colleague"], points["customer"], tuple(words))
+        return points
+
+    def _customer_call(self, text: str, bounds: frozenset[int], head: int, end: int) -> bool:
+        for cue in self._calls:
+            m = cue.regex.match(text, head)
+            if m is not None and m.end() >= end and _call_ends(text, bounds, m.end()):
+                return True
+        return False
+
+    def evidence(self, view: Compact) -> Evidence:
+        """Points for a colleague and for a customer as the reader of `view`."""
+        words: list[str] = []
+        colleague = self._side(view, "colleague", words)
+        return Evidence(colleague, self._side(view, "customer", words), tuple(words))
 
     def to_colleague(self, view: Compact) -> bool:
-        """The draft reads as written to a colleague, not to a customer."""
-        ev = self.evidence(view)
-        return ev.colleague >= self.least and ev.colleague - ev.customer >= self.margin
+        """The draft reads as written to a colleague, not to a customer (the customer side is weighed
+        only when the colleague's evidence is strong enough on its own)."""
+        colleague = self._side(view, "colleague", [])
+        return colleague >= self.least and colleague - self._side(view, "customer", []) >= self.margin
 
 
 def _call_ends(text: str, bounds: frozenset[int], end: int) -> bool:
