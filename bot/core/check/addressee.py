@@ -43,6 +43,10 @@ class CueModel(BaseModel):
     weight: Annotated[int, Field(ge=1, le=5)]
     most: Annotated[int, Field(ge=1, le=5)] = 1  # distinct words of the group that count
     words: Annotated[list[NonEmpty], Field(min_length=1)]
+    # Only after one of these, at most `within` characters before the word (你 … 交班: the reader's
+    # shift, not the writer's); for `anywhere` cues.
+    near: list[NonEmpty] = []
+    within: Annotated[int, Field(ge=0, le=8)] = 0
 
 
 class AddresseeModel(BaseModel):
@@ -83,6 +87,9 @@ class Addressee:
             alt = "|".join(map(re.escape, words))
             body = {"required": f"{names}(?:{alt})", "optional": f"{names}?(?:{alt})",
                     "after": f"(?:{alt}){names}", "none": f"(?:{alt})"}[cm.surname]
+            if cm.near:
+                near = "|".join(map(re.escape, sorted({fold_literal(w) for w in cm.near} - {""}, key=len, reverse=True)))
+                body = f"(?:{near}).{{0,{cm.within}}}?({body})"
             cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body)))
             if cm.where != "anywhere":
                 starts.update(w[0] for w in words)
@@ -94,7 +101,7 @@ class Addressee:
         for side in self.cues:
             refs: dict[str, list[int]] = {}
             for k, (cue, cm) in enumerate((c, m) for c, m in zip(cues, model.cues, strict=True) if c.side == side):
-                if cue.where == "anywhere":
+                if cue.where == "anywhere" and not cm.near:
                     for w in {fold_literal(w) for w in cm.words} - {""}:
                         refs.setdefault(w, []).append(k)
             self._anywhere[side] = build_automaton(refs)
@@ -126,7 +133,8 @@ class Addressee:
         for k, cue in enumerate(self.cues[side]):
             found: dict[str, None] = {}
             if cue.where == "anywhere":
-                found = anywhere.get(k, {})
+                found = anywhere.get(k, {}) if cue.regex.groups == 0 else dict.fromkeys(
+                    m.group(1) for m in cue.regex.finditer(text))
             else:
                 for h in heads:
                     if cue.where == "opening" and h:
