@@ -83,12 +83,12 @@ class Addressee:
         cues = []
         starts: set[str] = set()  # characters a positional cue can begin with: other clause heads are skipped
         for cm in model.cues:
-            words = sorted({fold_literal(w) for w in cm.words} - {""}, key=len, reverse=True)
+            words = _folded(cm.words)
             alt = "|".join(map(re.escape, words))
             body = {"required": f"{names}(?:{alt})", "optional": f"{names}?(?:{alt})",
                     "after": f"(?:{alt}){names}", "none": f"(?:{alt})"}[cm.surname]
             if cm.near:
-                near = "|".join(map(re.escape, sorted({fold_literal(w) for w in cm.near} - {""}, key=len, reverse=True)))
+                near = "|".join(map(re.escape, _folded(cm.near)))
                 body = f"(?:{near}).{{0,{cm.within}}}?({body})"
             cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body)))
             if cm.where != "anywhere":
@@ -102,10 +102,13 @@ class Addressee:
             refs: dict[str, list[int]] = {}
             for k, (cue, cm) in enumerate((c, m) for c, m in zip(cues, model.cues, strict=True) if c.side == side):
                 if cue.where == "anywhere" and not cm.near:
-                    for w in {fold_literal(w) for w in cm.words} - {""}:
+                    for w in _folded(cm.words):
                         refs.setdefault(w, []).append(k)
             self._anywhere[side] = build_automaton(refs)
         self._calls = tuple(c for c in self.cues["customer"] if c.where == "call")
+        # Per side, any positional cue at all: most clause heads fail this one match and skip the rest.
+        self._any_head = {side: re.compile("|".join(c.regex.pattern for c in group if c.where != "anywhere") or "(?!)")
+                          for side, group in self.cues.items()}
         self._starts = frozenset(starts)
 
     @classmethod
@@ -121,8 +124,9 @@ class Addressee:
 
     def _side(self, view: Compact, side: Side, words: list[str]) -> int:
         """Points of one side, the words that earned them appended to `words`."""
-        text, bounds = view.text, view.clauses
-        heads = sorted(b for b in bounds if b < len(text) and text[b] in self._starts)
+        text, bounds, n = view.text, view.clauses, len(view.text)
+        any_head, starts = self._any_head[side].match, self._starts
+        heads = sorted(b for b in bounds if b < n and text[b] in starts and any_head(text, b))
         points = 0
         anywhere: dict[int, dict[str, None]] = {}
         auto = self._anywhere[side]
@@ -135,7 +139,7 @@ class Addressee:
             if cue.where == "anywhere":
                 found = anywhere.get(k, {}) if cue.regex.groups == 0 else dict.fromkeys(
                     m.group(1) for m in cue.regex.finditer(text))
-            else:
+            elif heads:
                 for h in heads:
                     if cue.where == "opening" and h:
                         break
@@ -168,6 +172,11 @@ class Addressee:
         only when the colleague's evidence is strong enough on its own)."""
         colleague = self._side(view, "colleague", [])
         return colleague >= self.least and colleague - self._side(view, "customer", []) >= self.margin
+
+
+def _folded(words: list[str]) -> list[str]:
+    """Words folded like a draft's compact text, longest first (an alternation prefers the longer)."""
+    return sorted({fold_literal(w) for w in words} - {""}, key=len, reverse=True)
 
 
 def _call_ends(text: str, bounds: frozenset[int], end: int) -> bool:
