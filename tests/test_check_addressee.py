@@ -27,6 +27,7 @@ COLLEAGUE = [
     "你先下班吧，剩下的货我来上架。",
     "周五团建你去不去？报名表在群里。",
     "王姐说她下午再来拿钥匙。",
+    "阿芳，你几点到店？",
 ]
 # Drafts to a customer with 你 or another customer-only phrase: some with no evidence at all, some
 # with staff words that a customer is also told (交班, 盘点), one with a colleague's title but 您.
@@ -38,6 +39,7 @@ CUSTOMER = [
     ("我们在盘点，你明天再来吧。", "tone.ni_for_nin"),
     ("快点，我这边马上交班了。", "ban.hurry_up"),
     ("张工您好，你的维修单已经受理了。", "tone.ni_for_nin"),
+    ("小心，你的包掉在地上了。", "tone.ni_for_nin"),
 ]
 
 

@@ -47,6 +47,10 @@ class CueModel(BaseModel):
     # shift, not the writer's); for `anywhere` cues.
     near: list[NonEmpty] = []
     within: Annotated[int, Field(ge=0, le=8)] = 0
+    # A given name: one more Han character follows the word (小美), and the call must end its clause
+    # (小美，…), since 小心你的包 also starts with 小 + a character; `except` lists such ordinary words.
+    given_name: bool = False
+    except_: list[NonEmpty] = Field(default=[], alias="except")
 
 
 class AddresseeModel(BaseModel):
@@ -63,6 +67,7 @@ class Cue:
     weight: int
     most: int
     regex: re.Pattern[str]
+    alone: bool = False  # the match must end its clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +92,12 @@ class Addressee:
             alt = "|".join(map(re.escape, words))
             body = {"required": f"{names}(?:{alt})", "optional": f"{names}?(?:{alt})",
                     "after": f"(?:{alt}){names}", "none": f"(?:{alt})"}[cm.surname]
+            if cm.given_name:
+                body = f"(?!{'|'.join(map(re.escape, _folded(cm.except_))) or '(?!)'})(?:{body})[\u4e00-\u9fff]"
             if cm.near:
                 near = "|".join(map(re.escape, _folded(cm.near)))
                 body = f"(?:{near}).{{0,{cm.within}}}?({body})"
-            cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body)))
+            cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body), alone=cm.given_name))
             if cm.where != "anywhere":
                 starts.update(w[0] for w in words)
                 if cm.surname in ("required", "optional"):
@@ -145,6 +152,8 @@ class Addressee:
                         break
                     m = cue.regex.match(text, h)
                     if m is None or (cue.where == "call" and not _call_ends(text, bounds, m.end())):
+                        continue
+                    if cue.alone and not (m.end() in bounds or m.end() >= n):
                         continue
                     if side == "colleague" and self._customer_call(text, bounds, h, m.end()):
                         continue  # 阿姨, 老板: a customer called, not a colleague's nickname
