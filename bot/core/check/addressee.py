@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import ahocorasick
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.paths import PHRASEBOOK_DIR
-from bot.core.schema import NonEmpty, pydantic_problems
+from bot.core.schema import NonEmpty, load_file_model
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, fold_literal
-from bot.core.yamlfile import DataError, load_with_lines
 
 FILE = "addressee.yaml"
 Side = Literal["colleague", "customer"]
@@ -122,11 +121,7 @@ class Addressee:
     def load(cls, path: Path | None = None, *, surnames: str) -> Addressee:
         """phrasebook/addressee.yaml (or `path`); DataError with file:line when broken."""
         path = path or PHRASEBOOK_DIR / FILE
-        data, node = load_with_lines(path)
-        try:
-            model = AddresseeModel.model_validate(data)
-        except ValidationError as exc:
-            raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
+        model = load_file_model(path, AddresseeModel)
         return cls(model, surnames=surnames)
 
     def _side(self, view: Compact, side: Side, words: list[str]) -> int:
