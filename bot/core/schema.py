@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from bot.core.yamlfile import Problem, line_of
+from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
+
+M = TypeVar("M", bound=BaseModel)
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # "phone.ring_three", "tone.blame_customer": a lower-case prefix and at least one dotted part.
@@ -56,3 +59,12 @@ def pydantic_problems(exc: ValidationError, file: str, node: Any, prefix: tuple[
         where = ".".join(str(x) for x in loc) or what
         out.append(Problem(file, line_of(node, *prefix, *loc), f"{where}: {err['msg']}"))
     return out
+
+
+def load_file_model(path: Path, model: type[M]) -> M:
+    """A whole YAML file validated as `model`; DataError with file:line problems when broken."""
+    data, node = load_with_lines(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import ahocorasick
 
+from bot.core.check.addressee import shipped_addressee
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
@@ -45,10 +46,6 @@ _MIN_HINT_CHARS = 8
 # last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
 _MAX_PER_RULE = 20
 _MAX_CANDIDATES = 200
-# Ways of calling a colleague at the head of a message: a surname with one of these, 小王/老李, or a
-# collective. Titles a customer is also called by (先生, 女士, 经理, 总) are not among them.
-_COLLEAGUE_TITLES = ("姐", "哥", "妹", "弟", "工", "组长", "店长", "主管", "师傅", "班长")
-_COLLEAGUES = ("同事们", "兄弟们", "伙计们", "姐妹们", "各位同事")
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,9 +472,7 @@ class Checker:
         for key, srefs in self.classified.refs.items():
             merged[key] = (merged.get(key, (None, ()))[0], tuple(srefs))
         self._automaton = build_automaton(merged)
-        titles = "|".join(_COLLEAGUE_TITLES)
-        names = re.escape(rules.signals.surnames) or "王"
-        self._vocative = re.compile(f"(?:[{names}](?:{titles})|[小老阿][{names}]|{'|'.join(_COLLEAGUES)})(?:啊|呀|哈|)")
+        self._addressee = shipped_addressee(rules.signals.surnames or "王")  # phrasebook/addressee.yaml
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         # A rule's `unless` words (and the first-person ones among them) as one regex each: searched in
         # C over a sentence rather than word by word.
@@ -538,7 +533,7 @@ class Checker:
         for rule, s, e in matches:
             if rule.customer_only:
                 if colleague is None:
-                    colleague = self._colleague_vocative(view)
+                    colleague = self._addressee.to_colleague(view)
                 if colleague:
                     continue
             if rule.unless:
@@ -619,12 +614,6 @@ class Checker:
             out.append(Finding("forbidden", h.rule.category, h.rule.id, s, e, folded.original[s:e], message,
                                self._suggestions[h.rule.id], "warning"))
         return out
-
-    def _colleague_vocative(self, view: Compact) -> bool:
-        """The draft opens by calling a colleague (李姐， / 小王， / 张工，): it is not addressed to a customer."""
-        text = view.text
-        first = min((b for b in view.clauses if b > 0), default=len(text))
-        return first < len(text) and bool(self._vocative.fullmatch(text, 0, first))
 
     def _pii(self, folded: Folded) -> list[Finding]:
         out = []

@@ -73,7 +73,7 @@ class RuleModel(BaseModel):
     unless: list[NonEmpty] = []  # words that clear a match anywhere in its sentence (a commitment, an apology)
     max_gap: Annotated[int, Field(ge=0, le=20)] = 6
     quoted_ok: bool = True
-    # Rules about addressing the customer: a draft that opens by calling a colleague (李姐，… / 小王，…) is exempt.
+    # Rules about addressing the customer: a draft judged to be to a colleague is exempt (check/addressee.py).
     customer_only: bool = False
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]

@@ -17,11 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.paths import PHRASEBOOK_DIR
-from bot.core.schema import NonEmpty, pydantic_problems
-from bot.core.yamlfile import DataError, Problem, load_with_lines
+from bot.core.schema import NonEmpty, load_file_model
+from bot.core.yamlfile import DataError, Problem
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 MAX_CHARS = 40  # a time expression is short; anything longer is asked again
@@ -71,11 +71,7 @@ class TimeWords:
 def load_time_words(path: Path | None = None) -> TimeWords:
     """phrasebook/time.yaml (or `path`); DataError with file:line when broken."""
     path = path or PHRASEBOOK_DIR / "time.yaml"
-    data, node = load_with_lines(path)
-    try:
-        m = TimeWordsModel.model_validate(data)
-    except ValidationError as exc:
-        raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
+    m = load_file_model(path, TimeWordsModel)
     problems = [f"day_parts: {word!r} names the unknown part {part!r}"
                 for word, (_, part) in m.day_parts.items() if part not in m.parts]
     problems += [f"parts: {word!r} ends before it starts" for word, (a, b) in m.parts.items() if b < a]

@@ -8,11 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.paths import KNOWLEDGE_DIR, PHRASEBOOK_DIR
-from bot.core.schema import NonEmpty, pydantic_problems
-from bot.core.yamlfile import DataError, load_with_lines
+from bot.core.schema import NonEmpty, load_file_model
 
 ASK_FILE = "language.yaml"
 
@@ -62,22 +61,14 @@ class CheckLanguage:
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
     """`language.yaml` of a knowledge directory; DataError with file:line when broken."""
     path = (knowledge_dir or KNOWLEDGE_DIR) / ASK_FILE
-    data, node = load_with_lines(path)
-    try:
-        m = AskLanguageModel.model_validate(data)
-    except ValidationError as exc:
-        raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
+    m = load_file_model(path, AskLanguageModel)
     return AskLanguage(frozenset(m.stopwords), tuple(tuple(g) for g in m.exclusive), tuple(m.typos.items()))
 
 
 def load_check_language(path: Path | None = None) -> CheckLanguage:
     """phrasebook/language.yaml (or `path`); DataError with file:line when broken."""
     path = path or PHRASEBOOK_DIR / "language.yaml"
-    data, node = load_with_lines(path)
-    try:
-        m = CheckLanguageModel.model_validate(data)
-    except ValidationError as exc:
-        raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
+    m = load_file_model(path, CheckLanguageModel)
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
                          tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories),
                          tuple(m.interrogatives), frozenset(m.function_characters))

@@ -1,0 +1,194 @@
+"""Who a draft speaks to: a colleague or a customer.
+
+Rules about addressing the customer (`customer_only`: 你 for 您, 快点, 明天再来) do not apply to a
+message between colleagues. The judgement weighs cue groups from phrasebook/addressee.yaml: names and
+titles called at a clause head, internal-work and peer-talk vocabulary for a colleague; customer
+calls, an opening greeting, 您 and courtesy, service done on the reader's behalf for a customer.
+The customer is the default: a draft is to a colleague only when that evidence is strong and leads.
+It runs on the draft's compact view, only when a customer-only rule matched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import ahocorasick
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.core.paths import PHRASEBOOK_DIR
+from bot.core.schema import NonEmpty, load_file_model
+from bot.core.text.automaton import build_automaton
+from bot.core.text.fold import Compact, fold_literal
+
+FILE = "addressee.yaml"
+Side = Literal["colleague", "customer"]
+Where = Literal["anywhere", "head", "call", "opening"]
+# What may follow a called name inside its clause (李姐你… / 先生您… / 小王啊，).
+_AFTER_CALL = "你您侬啊呀哈呢"
+
+
+class CueModel(BaseModel):
+    """One group of cue words for one side."""
+
+    model_config = ConfigDict(extra="forbid")
+    side: Side
+    where: Where
+    # required: a surname first (李姐); optional: 先生 or 李先生; after: a surname follows (小王); none.
+    surname: Literal["required", "optional", "after", "none"] = "none"
+    weight: Annotated[int, Field(ge=1, le=5)]
+    most: Annotated[int, Field(ge=1, le=5)] = 1  # distinct words of the group that count
+    words: Annotated[list[NonEmpty], Field(min_length=1)]
+    # Only after one of these, at most `within` characters before the word (你 … 交班: the reader's
+    # shift, not the writer's); for `anywhere` cues.
+    near: list[NonEmpty] = []
+    within: Annotated[int, Field(ge=0, le=8)] = 0
+    # A given name: one more Han character follows the word (小美), and the call must end its clause
+    # (小美，…), since 小心你的包 also starts with 小 + a character; `except` lists such ordinary words.
+    given_name: bool = False
+    except_: list[NonEmpty] = Field(default=[], alias="except")
+
+
+class AddresseeModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    least: Annotated[int, Field(ge=1, le=10)]
+    margin: Annotated[int, Field(ge=0, le=10)]
+    cues: Annotated[list[CueModel], Field(min_length=1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    side: Side
+    where: Where
+    weight: int
+    most: int
+    regex: re.Pattern[str]
+    alone: bool = False  # the match must end its clause
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Points for each side and the cue words that earned them (for tests and explanations)."""
+
+    colleague: int
+    customer: int
+    words: tuple[str, ...]
+
+
+class Addressee:
+    """Judges whether a draft is written to a colleague (build once; thread-safe)."""
+
+    def __init__(self, model: AddresseeModel, *, surnames: str):
+        self.least, self.margin = model.least, model.margin
+        names = f"[{re.escape(surnames)}]" if surnames else "(?!)"
+        cues = []
+        starts: set[str] = set()  # characters a positional cue can begin with: other clause heads are skipped
+        for cm in model.cues:
+            words = _folded(cm.words)
+            alt = "|".join(map(re.escape, words))
+            body = {"required": f"{names}(?:{alt})", "optional": f"{names}?(?:{alt})",
+                    "after": f"(?:{alt}){names}", "none": f"(?:{alt})"}[cm.surname]
+            if cm.given_name:
+                body = f"(?!{'|'.join(map(re.escape, _folded(cm.except_))) or '(?!)'})(?:{body})[\u4e00-\u9fff]"
+            if cm.near:
+                near = "|".join(map(re.escape, _folded(cm.near)))
+                body = f"(?:{near}).{{0,{cm.within}}}?({body})"
+            cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body), alone=cm.given_name))
+            if cm.where != "anywhere":
+                starts.update(w[0] for w in words)
+                if cm.surname in ("required", "optional"):
+                    starts.update(surnames)
+        self.cues = {side: tuple(c for c in cues if c.side == side) for side in ("colleague", "customer")}
+        # The words found anywhere, for each side: one Aho-Corasick pass (values: the cues' indices).
+        self._anywhere: dict[str, ahocorasick.Automaton | None] = {}
+        for side in self.cues:
+            refs: dict[str, list[int]] = {}
+            for k, (cue, cm) in enumerate((c, m) for c, m in zip(cues, model.cues, strict=True) if c.side == side):
+                if cue.where == "anywhere" and not cm.near:
+                    for w in _folded(cm.words):
+                        refs.setdefault(w, []).append(k)
+            self._anywhere[side] = build_automaton(refs)
+        self._calls = tuple(c for c in self.cues["customer"] if c.where == "call")
+        # Per side, any positional cue at all: most clause heads fail this one match and skip the rest.
+        self._any_head = {side: re.compile("|".join(c.regex.pattern for c in group if c.where != "anywhere") or "(?!)")
+                          for side, group in self.cues.items()}
+        self._starts = frozenset(starts)
+
+    @classmethod
+    def load(cls, path: Path | None = None, *, surnames: str) -> Addressee:
+        """phrasebook/addressee.yaml (or `path`); DataError with file:line when broken."""
+        path = path or PHRASEBOOK_DIR / FILE
+        model = load_file_model(path, AddresseeModel)
+        return cls(model, surnames=surnames)
+
+    def _side(self, view: Compact, side: Side, words: list[str]) -> int:
+        """Points of one side, the words that earned them appended to `words`."""
+        text, bounds, n = view.text, view.clauses, len(view.text)
+        any_head, starts = self._any_head[side].match, self._starts
+        heads = sorted(b for b in bounds if b < n and text[b] in starts and any_head(text, b))
+        points = 0
+        anywhere: dict[int, dict[str, None]] = {}
+        auto = self._anywhere[side]
+        if auto is not None and text:
+            for end, (klen, ks) in auto.iter(text):
+                for k in ks:
+                    anywhere.setdefault(k, {})[text[end - klen + 1:end + 1]] = None
+        for k, cue in enumerate(self.cues[side]):
+            found: dict[str, None] = {}
+            if cue.where == "anywhere":
+                found = anywhere.get(k, {}) if cue.regex.groups == 0 else dict.fromkeys(
+                    m.group(1) for m in cue.regex.finditer(text))
+            elif heads:
+                for h in heads:
+                    if cue.where == "opening" and h:
+                        break
+                    m = cue.regex.match(text, h)
+                    if m is None or (cue.where == "call" and not _call_ends(text, bounds, m.end())):
+                        continue
+                    if cue.alone and not (m.end() in bounds or m.end() >= n):
+                        continue
+                    if side == "colleague" and self._customer_call(text, bounds, h, m.end()):
+                        continue  # 阿姨, 老板: a customer called, not a colleague's nickname
+                    found[m.group()] = None
+            if found:
+                points += cue.weight * min(len(found), cue.most)
+                words += found
+        return points
+
+    def _customer_call(self, text: str, bounds: frozenset[int], head: int, end: int) -> bool:
+        for cue in self._calls:
+            m = cue.regex.match(text, head)
+            if m is not None and m.end() >= end and _call_ends(text, bounds, m.end()):
+                return True
+        return False
+
+    def evidence(self, view: Compact) -> Evidence:
+        """Points for a colleague and for a customer as the reader of `view`."""
+        words: list[str] = []
+        colleague = self._side(view, "colleague", words)
+        return Evidence(colleague, self._side(view, "customer", words), tuple(words))
+
+    def to_colleague(self, view: Compact) -> bool:
+        """The draft reads as written to a colleague, not to a customer (the customer side is weighed
+        only when the colleague's evidence is strong enough on its own)."""
+        colleague = self._side(view, "colleague", [])
+        return colleague >= self.least and colleague - self._side(view, "customer", []) >= self.margin
+
+
+def _folded(words: list[str]) -> list[str]:
+    """Words folded like a draft's compact text, longest first (an alternation prefers the longer)."""
+    return sorted({fold_literal(w) for w in words} - {""}, key=len, reverse=True)
+
+
+def _call_ends(text: str, bounds: frozenset[int], end: int) -> bool:
+    """A called name ends its clause or is followed by a particle or the pronoun it calls."""
+    return end in bounds or end >= len(text) or text[end] in _AFTER_CALL
+
+
+@lru_cache(maxsize=4)
+def shipped_addressee(surnames: str) -> Addressee:
+    """The shipped phrasebook/addressee.yaml with these surnames (loaded once per process)."""
+    return Addressee.load(surnames=surnames)

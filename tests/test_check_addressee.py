@@ -1,0 +1,104 @@
+"""Who a draft speaks to (bot/core/check/addressee.py, phrasebook/addressee.yaml): rules about
+addressing the customer do not apply between colleagues, and a customer is the default reader."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.core.check.addressee import FILE, Addressee
+from bot.core.check.checker import default_checker
+from bot.core.paths import PHRASEBOOK_DIR
+from bot.core.text.fold import fold_draft
+from bot.core.yamlfile import DataError
+
+# Internal chat, one per kind of evidence: a colleague called at a clause head (not only the first),
+# shift swaps and cover, meetings, staff transport, paperwork asked of a peer, praise, meals.
+COLLEAGUE = [
+    "收到。老陈，你周四那个班我帮你顶。",
+    "你周日能不能跟我换个班？我家里有点事。",
+    "快点快点，班车马上就开走了！",
+    "晨会改到八点半了，你记得跟后面几个人说一声。",
+    "你昨天的考勤没打上，去找人事补个卡。",
+    "上个月的台账你整理完发我一份，谢啦。",
+    "辛苦你了，今天客流这么大你一直没歇。",
+    "你先下班吧，剩下的货我来上架。",
+    "周五团建你去不去？报名表在群里。",
+    "王姐说她下午再来拿钥匙。",
+    "阿芳，你几点到店？",
+]
+# Drafts to a customer with 你 or another customer-only phrase: some with no evidence at all, some
+# with staff words that a customer is also told (交班, 盘点), one with a colleague's title but 您.
+CUSTOMER = [
+    ("你好，你的证件已经办好了，过来拿吧。", "tone.ni_for_nin"),
+    ("你把这张表填一下，填完交给我。", "tone.ni_for_nin"),
+    ("你稍等，我帮你查一下记录。", "tone.ni_for_nin"),
+    ("阿姨，你的药在二号窗口取。", "tone.ni_for_nin"),
+    ("我们在盘点，你明天再来吧。", "tone.ni_for_nin"),
+    ("快点，我这边马上交班了。", "ban.hurry_up"),
+    ("张工您好，你的维修单已经受理了。", "tone.ni_for_nin"),
+    ("小心，你的包掉在地上了。", "tone.ni_for_nin"),
+]
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return default_checker()
+
+
+def _colleague(checker, draft: str) -> bool:
+    return checker._addressee.to_colleague(fold_draft(draft).compact)
+
+
+@pytest.mark.parametrize("draft", COLLEAGUE)
+def test_internal_chat_is_not_checked_for_customer_address(checker, draft):
+    assert _colleague(checker, draft), draft
+    customer_only = {r.id for r in checker.ruleset.rules if r.customer_only}
+    assert not [f.rule for f in checker.check(draft).findings if f.rule in customer_only]
+
+
+@pytest.mark.parametrize(("draft", "rule"), CUSTOMER)
+def test_a_customer_is_still_told_off_for_ni_and_service_bans(checker, draft, rule):
+    assert not _colleague(checker, draft), draft
+    assert rule in {f.rule for f in checker.check(draft).findings}, draft
+
+
+def test_customer_evidence_outweighs_a_colleague_name(checker):
+    # A colleague's title called, then the customer's courtesy: the customer side leads.
+    base = "李姐，你看一下这个。"
+    assert _colleague(checker, base)
+    assert not _colleague(checker, "李姐，您好，请问你要办理什么业务？")
+    ev = checker._addressee.evidence(fold_draft("小王，你来一下，先生您稍等。").compact)
+    assert ev.colleague >= 3 and ev.customer >= 3
+
+
+def test_a_customer_call_is_not_a_nickname(checker):
+    # 阿姨 / 老板 begin like 阿陈 / 老刘 but call a customer.
+    for draft in ("阿姨，你慢点走。", "老板，你要的货到了。"):
+        assert not _colleague(checker, draft), draft
+
+
+def test_rules_that_are_not_about_the_customer_still_apply_between_colleagues(checker):
+    # Coarse words are not harmless chat: tone.rude is not customer-only.
+    rude = next(r for r in checker.ruleset.rules if r.id == "tone.rude")
+    assert not rude.customer_only
+    draft = f"老陈，{rude.examples.hit[0]}"
+    assert "tone.rude" in {f.rule for f in checker.check(draft).findings}
+
+
+def test_a_broken_addressee_file_is_a_file_line_problem(tmp_path: Path):
+    path = tmp_path / FILE
+    shutil.copy(PHRASEBOOK_DIR / FILE, path)
+    text = path.read_text(encoding="utf-8").replace("where: opening", "where: everywhere", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        Addressee.load(path, surnames="王李")
+    assert any(p.file == str(path) and p.line > 1 for p in err.value.problems)
+
+
+def test_the_shipped_file_loads_with_cues_on_both_sides():
+    a = Addressee.load(surnames="王李")
+    assert a.cues["colleague"] and a.cues["customer"]
+    assert a.least >= 1
