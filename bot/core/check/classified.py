@@ -26,6 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import Any
 
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
@@ -61,13 +62,27 @@ _DOC_NOUN = ("的文档", "的文件", "的资料", "的材料", "的报告", "�
 # English: "this (one|file ...) is / marked (as)" right before the level word labels the document at hand.
 _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s+"
                          r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$")
+_EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?|matters?)\b")
 _HEADING_END = frozenset(":：-—")
+# A level word in quotes after 是 (就是“机密”) is the word being glossed, not a level given to a document.
+_QUOTES = frozenset("\"“”'‘’")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
 # A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
 # symbols, possibly spaced out (8 8 2 1). Bounded repeats over disjoint classes: linear.
 _CRED_VALUE = re.compile(
     r"[\s:：是为=叫用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
+# A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
+_LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{2,40}(?:[ -][0-9]{1,4}){0,7}")
+_SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
+_PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
+# A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
+# patrols come and go. Opening hours (营业到晚上十点) are public.
+_CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?")
+_OPEN_HOURS = re.compile(r"营业|开放|办公时间|上班时间|欢迎|服务时间")
+# Words that name a number as something other than a code (尾号5678, 工号1023, 门牌号 …号1208).
+_NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "号码", "编号", "单号", "工号", "房间", "号", "电话", "手机",
+                    "卡号", "第", "热线", "共", "约", "价", "¥", "$")
 _CRED_CHAR = re.compile(r"[a-z0-9!@#$%^&*._+~?-]")
 _LOCK_CHAR = re.compile(r"[左右]")
 _CRED_LEAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:是|为|[:：])")
@@ -153,6 +168,7 @@ class Classified:
         hits = [(last - klen + 1, last + 1, role, tag) for last, klen, refs in occurrences for role, tag in refs]
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
+        hits = _inside_cues_dropped(hits)
         out: list[SecretHit] = []
         out += self._markings(f, hits)
         marked: dict[tuple[int, int], int] = {}
@@ -256,7 +272,8 @@ class Classified:
             if kind in ("deictic", "heading", "grade", "stamped", "demonstrative") and (
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
-            if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN):
+            if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
+                                       or before in _QUOTES):
                 continue  # 是绝密（最主要的…）: a level being explained
             if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned", "demonstrative"):
                 continue
@@ -269,7 +286,10 @@ class Classified:
             letters = [ch for ch in orig if ch.isalpha()]
             upper = bool(letters) and all(ch.isupper() for ch in letters)
             standalone = s in c.clauses and e in c.clauses and before in "\n:："
-            framed = upper or before in _OPEN or after in _CLOSE or standalone or deictic_before(s) or (
+            bracketed = before in _OPEN or after in _CLOSE or standalone
+            if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
+                continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
+            framed = upper or bracketed or deictic_before(s) or (
                 _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None)
             if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
@@ -379,6 +399,9 @@ class Classified:
             return k < len(bounds) and bounds[k] < b
 
         for s, e, cat_id in terms:
+            if break_between(s + 1, e) and _PUNCT_INSIDE.search(
+                    f.wide.text, c.wide_index(s), c.wide_index(e - 1)):
+                continue  # 客户，资料: the compact view joined two clauses into a word (a space does not part one)
             cat = self.categories[cat_id]
             sent = c.sentence_of(s)
             if (cat_id, sent) in seen_cat_sentence:
@@ -386,10 +409,13 @@ class Classified:
             sg = sig.get(sent, {})
             if marked and "cue" not in sg and (sent not in marked or (
                     s > marked[sent] and break_between(marked[sent] + 1, s))):
-                sg = {**sg, "cue": [(s, e)]}
+                # The marking is the cue; its span lies before the term (or in another sentence),
+                # so the rule that a signal word which is the topic word itself is no evidence keeps it.
+                at = marked.get(sent, 0)
+                sg = {**sg, "cue": [(at - 1, at)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
-            if own_any and self._owned(text, s, c.clauses):
+            if own_any and self._owned(text, s, bounds[bisect_right(bounds, s) - 1], sg.get("third_person", [])):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
             if ev and not _listed(f, s, e):
@@ -397,17 +423,20 @@ class Classified:
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
 
-    def _owned(self, text: str, s: int, clauses: frozenset[int]) -> bool:
-        """An own-word (您的, 贵公司) ends at most two characters before the topic word, or opens its
-        clause (您的工资卡收到本月工资: the clause speaks of the customer's own account)."""
+    def _owned(self, text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
+        """An own-word (您的, 贵公司, 您尾号) ends at most two characters before the topic word, or opens
+        its clause (`lo`, its start) with no third person between (您尾号3521的储蓄卡本月工资已到账: the
+        clause speaks of the customer's own account; 您的同事小王工资… does not)."""
         if self._own_re is None:
             return False
-        # A clause opening more than 12 characters back cannot be where a match starts: the walk
-        # stops there, so a long clause of repeated topic words stays linear.
-        lo, floor = s, max(0, s - 13)
-        while lo > floor and lo not in clauses:
-            lo -= 1
-        return any(m.end() >= s - 2 or m.start() == lo for m in self._own_re.finditer(text, max(lo, s - 12), s))
+        # Only the 24 characters before the term are searched: a long clause of repeated topic
+        # words stays linear.
+        for m in self._own_re.finditer(text, max(lo, s - 24), s):
+            if m.end() >= s - 2:
+                return True
+            if m.start() == lo and not any(m.end() <= xs < s for xs, _ in others):
+                return True
+        return False
 
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
                   sg: dict[str, list[tuple[int, int]]],
@@ -452,6 +481,8 @@ class Classified:
             if v:
                 return "credential", v[0], v[1]
         for signal in ("cue", "share", "decision", "future"):
+            if signal == "share" and "neg_audience" in sg:
+                continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
             # A signal word that is the topic word itself (董事会) is not evidence about it.
             if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
                 return signal, s, e
@@ -462,8 +493,27 @@ class Classified:
         # The customer as subject (您住院期间) is not a colleague's private matter.
         if "third_person" in want and "third_person" in sg and "您" not in text[ss:s]:
             return "third_person", s, e
-        if "security_detail" in want and "security_detail" in sg:
-            return "security_detail", s, e
+        if "security_detail" in want and ("security_detail" in sg or (
+                _CLOCK.search(text, ss, se) and not _OPEN_HOURS.search(text, ss, se))):
+            return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
+        return None
+
+    @staticmethod
+    def _later_credential(f: Folded, ws: int) -> tuple[int, int] | None:
+        """Compact span of a code-shaped value further on in the sentence (at most 30 characters
+        after wide `ws`): 主管的OA密码就是他生日 19870612, 电子锁的码 5 2 0 1 3, wifi后台 admin / Adm!n2024.
+        Numbers that something else names (尾号5678, 工号1023, 2024年) are not codes. The sentence
+        is cut on the wide text, where a '!' inside a value (adm!n) does not end it."""
+        wide = f.wide.text
+        end = _SENTENCE_END.search(wide, ws, ws + 30)
+        for m in _LATER_VALUE.finditer(wide, ws, end.start() if end else ws + 30):
+            value = m.group()
+            before = wide[max(0, m.start() - 4):m.start()].rstrip()
+            if before.endswith(_NOT_CODE_BEFORE) or wide.startswith(_DATEISH + _UNITS, m.end()):
+                continue
+            if _code_shaped(value):
+                vs, ve = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
+                return (vs, ve) if ve > vs else None
         return None
 
     def _names(self, f: Folded) -> list[tuple[int, int]]:
@@ -491,7 +541,7 @@ class Classified:
             lead = _CRED_LEAD.match(wide, we)
             m = _CRED_VALUE.match(wide, lead.end()) if lead else None
             if m is None or not 4 <= len(m.group(1).replace(" ", "").replace("-", "")) <= 8:
-                return None
+                return self._later_credential(f, we)
         value = m.group(1).replace(" ", "").replace("\t", "")
         has_digit = any(ch.isdigit() for ch in value)
         has_alpha = any(ch.isalpha() for ch in value)
@@ -500,6 +550,35 @@ class Classified:
             vs, ve = f.compact_index(m.start(1)), f.compact_index(m.end(1) - 1) + 1
             return (vs, ve) if ve > vs else (e, e)
         return None
+
+
+def _inside_cues_dropped(hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Negative words inside a longer secrecy cue are that cue's words (先别透露 holds 别透露, a rule
+    word): dropped. Cues sorted by start with a running maximum of their ends: linear after the sort."""
+    cues = sorted((s, e) for s, e, role, _ in hits if role == "cue")
+    if not cues:
+        return hits
+    starts = [s for s, _ in cues]
+    reach = list(accumulate((e for _, e in cues), max))
+    out = []
+    for h in hits:
+        s, e, role, _ = h
+        if role.startswith("neg_"):
+            k = bisect_right(starts, s) - 1
+            if k >= 0 and (reach[k] > e or (reach[k] == e and starts[k] < s)):
+                continue
+        out.append(h)
+    return out
+
+
+def _code_shaped(value: str) -> bool:
+    """A value standing alone later in the sentence: a 4-8 digit code, or 6+ characters mixing letters
+    with digits or symbols (adm!n2024). Shorter mixes (10am, 2f) are too common in prose."""
+    bare = value.replace(" ", "").replace("-", "")
+    if bare.isdigit():
+        return 4 <= len(bare) <= 8
+    has_alpha = any(ch.isalpha() for ch in bare)
+    return len(bare) >= 6 and has_alpha and any(not ch.isalpha() for ch in bare)
 
 
 def _symbol(ch: str) -> bool:
