@@ -35,7 +35,7 @@ from bot.core.text.fold import Compact, Folded
 
 # Quantities on the compact text (digits of every script are ASCII there; '%' is kept).
 _NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百千万亿]++")
-_UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
+_UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m", "元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
           "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
           "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗")
@@ -53,7 +53,7 @@ _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,11}(?![A-Za-z])")
 _STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着",
                  "印有", "盖有", "标有", "写有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为",
                  "确定为", "定密为")
-_STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
+_STAMP = (*_STRONG_STAMP, "属于", "属", "为", "系", "是")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
 # A demonstrative before a level word and a document noun after it (那份机密的报告): the document at hand.
@@ -75,10 +75,15 @@ _CRED_VALUE = re.compile(
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{2,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
+_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|不可以|不方便)[^告提透说给复]{0,6}?(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+_WITHOUT = ("无需", "不需要", "不用", "免")
+# A marked title: the clause after the marking ends with a document noun and no colon follows it.
+_TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报", "分析", "总结",
+                "安排", "表")
 _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
 # patrols come and go. Opening hours (营业到晚上十点) are public.
-_CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?")
+_CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?|(?<![0-9])[0-9]{1,4}(?:am|pm)(?![a-z])")
 _OPEN_HOURS = re.compile(r"营业|开放|办公时间|上班时间|欢迎|服务时间")
 # Words that name a number as something other than a code (尾号5678, 工号1023, 门牌号 …号1208).
 _NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "号码", "编号", "单号", "工号", "房间", "号", "电话", "手机",
@@ -169,6 +174,9 @@ class Classified:
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
         hits = _inside_cues_dropped(hits)
+        if "不" in text or "无法" in text or "没法" in text:
+            # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
         out: list[SecretHit] = []
         out += self._markings(f, hits)
         marked: dict[tuple[int, int], int] = {}
@@ -351,7 +359,7 @@ class Classified:
                 marked: dict[tuple[int, int], int] | None = None) -> list[SecretHit]:
         """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one, with the
         end of the first) the marking is the secrecy cue of every other sentence and of what follows it
-        past a clause break in its own; a marked title alone names, not discloses."""
+        in its own: a marked title (〖机密〗返点政策调整说明) names a document of that topic at hand."""
         marked = marked or {}
         c = f.compact
         text = c.text
@@ -407,14 +415,16 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
-            if marked and "cue" not in sg and (sent not in marked or (
-                    s > marked[sent] and break_between(marked[sent] + 1, s))):
+            if marked and "cue" not in sg and (sent not in marked or (s >= marked[sent] and (
+                    break_between(marked[sent] + 1, s) or not self._title(f, e, bounds)))):
                 # The marking is the cue; its span lies before the term (or in another sentence),
                 # so the rule that a signal word which is the topic word itself is no evidence keeps it.
                 at = marked.get(sent, 0)
                 sg = {**sg, "cue": [(at - 1, at)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
+            if text[max(0, s - 3):s].endswith(_WITHOUT):
+                continue  # 无需密码: the thing is absent, nothing is disclosed
             if own_any and self._owned(text, s, bounds[bisect_right(bounds, s) - 1], sg.get("third_person", [])):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
@@ -422,6 +432,21 @@ class Classified:
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
+
+    @staticmethod
+    def _title(f: Folded, e: int, bounds: list[int]) -> bool:
+        """The clause holding compact `e` ends with a document noun and no colon follows: a marked title
+        (【机密】经营分析材料，请阅后收回) names the document; its content (…排名：第一…) discloses."""
+        c = f.compact
+        k = bisect_left(bounds, e)
+        end = bounds[k] if k < len(bounds) else len(c.text)
+        if not c.text.startswith(_TITLE_NOUNS, end - 2) and not c.text.startswith(_TITLE_NOUNS, end - 1):
+            return False
+        after = c.wide_index(end - 1) + 1
+        wide = f.wide.text
+        while after < len(wide) and wide[after] in " \t\u3000":
+            after += 1
+        return not wide.startswith((":", "："), after)
 
     def _owned(self, text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
         """An own-word (您的, 贵公司, 您尾号) ends at most two characters before the topic word, or opens
@@ -459,6 +484,8 @@ class Classified:
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
                 q = _quantity(text, ns, min(ne, ns + 24), amounts)
+            while q and any(cs <= q[0] < ce for cs, ce in contacts):
+                q = _quantity(text, q[1], hi, amounts)  # the digits of a masked number are not an amount
             if q:
                 return "quantity", q[0], q[1]
         if "taken" in want:
@@ -578,7 +605,7 @@ def _code_shaped(value: str) -> bool:
     if bare.isdigit():
         return 4 <= len(bare) <= 8
     has_alpha = any(ch.isalpha() for ch in bare)
-    return len(bare) >= 6 and has_alpha and any(not ch.isalpha() for ch in bare)
+    return len(bare) >= 6 and has_alpha and any(ch.isdigit() or ch in "!@#$%^&*+~?" for ch in bare)
 
 
 def _symbol(ch: str) -> bool:
