@@ -79,7 +79,7 @@ _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|不可以|不方便)[^告
 _WITHOUT = ("无需", "不需要", "不用", "免")
 # A marked title: the clause after the marking ends with a document noun and no colon follows it.
 _TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报", "分析", "总结",
-                "安排", "表")
+                "安排", "表", "草案", "初稿", "稿", "预案")
 _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
 # patrols come and go. Opening hours (营业到晚上十点) are public.
@@ -416,7 +416,8 @@ class Classified:
                 continue
             sg = sig.get(sent, {})
             if marked and "cue" not in sg and (sent not in marked or (s >= marked[sent] and (
-                    break_between(marked[sent] + 1, s) or not self._title(f, e, bounds)))):
+                    break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
+                    s < marked[sent] and self._colon_after(f, marked[sent]))):
                 # The marking is the cue; its span lies before the term (or in another sentence),
                 # so the rule that a signal word which is the topic word itself is no evidence keeps it.
                 at = marked.get(sent, 0)
@@ -428,10 +429,22 @@ class Classified:
             if own_any and self._owned(text, s, bounds[bisect_right(bounds, s) - 1], sg.get("third_person", [])):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
-            if ev and not _listed(f, s, e):
+            # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
+            if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
+                    min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
+
+    @staticmethod
+    def _colon_after(f: Folded, end: int) -> bool:
+        """A colon right after the marking ending at compact `end` (客户资料表(内部资料):赵六 …): the
+        document it labels follows, so the name before the marking is of a document disclosed."""
+        wide = f.wide.text
+        i = f.compact.wide_index(end - 1) + 1
+        while i < len(wide) and (wide[i] in " \t\u3000" or wide[i] in _CLOSE):
+            i += 1
+        return wide.startswith((":", "："), i)
 
     @staticmethod
     def _title(f: Folded, e: int, bounds: list[int]) -> bool:
