@@ -534,7 +534,7 @@ class Classified:
         if "third_person" in want and "third_person" in sg and "您" not in text[ss:s]:
             return "third_person", s, e
         if "security_detail" in want and ("security_detail" in sg or (
-                _CLOCK.search(text, ss, se) and not _OPEN_HOURS.search(text, ss, se))):
+                _found_in(text, ss, se, _CLOCK, amounts) and not _found_in(text, ss, se, _OPEN_HOURS, amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
 
@@ -590,6 +590,20 @@ class Classified:
             vs, ve = f.compact_index(m.start(1)), f.compact_index(m.end(1) - 1) + 1
             return (vs, ve) if ve > vs else (e, e)
         return None
+
+
+def _found_in(text: str, lo: int, hi: int, rx: re.Pattern[str],
+              memo: dict[tuple[str, int, int], Any] | None) -> bool:
+    """Whether `rx` matches starting in text[lo:hi]: the draft's matches are found once (kept in the
+    draft's `memo`) and a window is a lookup, so a long sentence of topic words stays linear."""
+    key = ("rx:" + rx.pattern, 0, 0)
+    starts = memo.get(key) if memo is not None else None
+    if starts is None:
+        starts = [m.start() for m in rx.finditer(text)]
+        if memo is not None:
+            memo[key] = starts
+    i = bisect_left(starts, lo)
+    return i < len(starts) and starts[i] < hi
 
 
 def _inside_cues_dropped(hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
