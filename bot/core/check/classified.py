@@ -35,7 +35,8 @@ from bot.core.text.fold import Compact, Folded
 
 # Quantities on the compact text (digits of every script are ASCII there; '%' is kept).
 _NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百千万亿]++")
-_UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m", "元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
+_UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m",
+          "元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
           "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
           "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗")
@@ -62,7 +63,8 @@ _DOC_NOUN = ("的文档", "的文件", "的资料", "的材料", "的报告", "�
 # English: "this (one|file ...) is / marked (as)" right before the level word labels the document at hand.
 _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s+"
                          r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$")
-_EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?|matters?)\b")
+_EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?"
+                          r"|matters?)\b")
 _HEADING_END = frozenset(":：-—")
 # A level word in quotes after 是 (就是“机密”) is the word being glossed, not a level given to a document.
 _QUOTES = frozenset("\"“”'‘’")
@@ -75,19 +77,20 @@ _CRED_VALUE = re.compile(
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{2,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
-_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|不可以|不方便)[^告提透说给复]{0,6}?(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|不可以|不方便)[^告提透说给复]{0,6}?"
+                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
 _WITHOUT = ("无需", "不需要", "不用", "免")
 # A marked title: the clause after the marking ends with a document noun and no colon follows it.
-_TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报", "分析", "总结",
-                "安排", "表", "草案", "初稿", "稿", "预案")
+_TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
+                "分析", "总结", "安排", "表", "草案", "初稿", "稿", "预案")
 _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
 # patrols come and go. Opening hours (营业到晚上十点) are public.
 _CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?|(?<![0-9])[0-9]{1,4}(?:am|pm)(?![a-z])")
 _OPEN_HOURS = re.compile(r"营业|开放|办公时间|上班时间|欢迎|服务时间")
 # Words that name a number as something other than a code (尾号5678, 工号1023, 门牌号 …号1208).
-_NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "号码", "编号", "单号", "工号", "房间", "号", "电话", "手机",
-                    "卡号", "第", "热线", "共", "约", "价", "¥", "$")
+_NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "号码", "编号", "单号", "工号", "房间", "号", "电话",
+                    "手机", "卡号", "第", "热线", "共", "约", "价", "¥", "$")
 _CRED_CHAR = re.compile(r"[a-z0-9!@#$%^&*._+~?-]")
 _LOCK_CHAR = re.compile(r"[左右]")
 _CRED_LEAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:是|为|[:：])")

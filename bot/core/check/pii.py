@@ -344,7 +344,8 @@ _STAND_IN = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]{1,63}) ?[^\sa-z0-9
 
 # The draft says which character stands for the @ (#改成@, 把*换成@, ￥=@): that character before any
 # domain with a known top-level label is an address, whatever the provider.
-_SAYS_AT = re.compile(r"([^\sa-z0-9\u4e00-\u9fff])\s?[)）\]]?\s?(?:改成|换成|替换成|替换为|改为|换为|代表|就是|表示|=)\s?@")
+_SAYS_AT = re.compile(r"([^\sa-z0-9\u4e00-\u9fff])\s?[)）\]]?\s?"
+                      r"(?:改成|换成|替换成|替换为|改为|换为|代表|就是|表示|=)\s?@")
 
 
 def _declared_stand_in(text: str, sym: str) -> list[PiiMatch]:
