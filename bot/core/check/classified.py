@@ -79,6 +79,8 @@ _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{2,
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|不可以|不方便)[^告提透说给复]{0,6}?"
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+# Categories about a person: the speaker speaking of themselves discloses nobody else's.
+_ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_private"})
 _WITHOUT = ("无需", "不需要", "不用", "免")
 # A marked title: the clause after the marking ends with a document noun and no colon follows it.
 _TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
@@ -429,6 +431,8 @@ class Classified:
                 continue
             if text[max(0, s - 3):s].endswith(_WITHOUT):
                 continue  # 无需密码: the thing is absent, nothing is disclosed
+            if cat_id in _ABOUT_SOMEONE and self._self_subject(text, s, bounds, sg.get("third_person", [])):
+                continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
             if own_any and self._owned(text, s, bounds[bisect_right(bounds, s) - 1], sg.get("third_person", [])):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
@@ -438,6 +442,13 @@ class Classified:
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
+
+    @staticmethod
+    def _self_subject(text: str, s: int, bounds: list[int], others: list[tuple[int, int]]) -> bool:
+        """The clause holding `s` opens with 我 (not 我们) and no third person comes before the term."""
+        lo = bounds[bisect_right(bounds, s) - 1]
+        return (text.startswith("我", lo) and not text.startswith("我们", lo)
+                and not any(lo <= xs < s for xs, _ in others))
 
     @staticmethod
     def _colon_after(f: Folded, end: int) -> bool:
