@@ -69,10 +69,11 @@ _HEADING_END = frozenset(":：-—")
 # A level word in quotes after 是 (就是“机密”) is the word being glossed, not a level given to a document.
 _QUOTES = frozenset("\"“”'‘’")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
-# A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
-# symbols, possibly spaced out (8 8 2 1). Bounded repeats over disjoint classes: linear.
+# A credential value right after its word: lead-in (是/为/:/quotes ...; not 叫, which names a network
+# or an account: wifi叫Shop_1), then letters, digits and symbols, possibly spaced out (8 8 2 1).
+# Bounded repeats over disjoint classes: linear.
 _CRED_VALUE = re.compile(
-    r"[\s:：是为=叫用改成设成就了换到都\"“'「『(（]{0,8}"
+    r"[\s:：是为=用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{2,40}(?:[ -][0-9]{1,4}){0,7}")
