@@ -91,6 +91,7 @@ _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
 # patrols come and go. Opening hours (营业到晚上十点) are public.
 _CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?|(?<![0-9])[0-9]{1,4}(?:am|pm)(?![a-z])")
 _OPEN_HOURS = re.compile(r"营业|开放|办公时间|上班时间|欢迎|服务时间")
+_WINDOW_RX = {"clock": _CLOCK, "hours": _OPEN_HOURS}
 # Words that name a number as something other than a code (尾号5678, 工号1023, 门牌号 …号1208).
 _NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "号码", "编号", "单号", "工号", "房间", "号", "电话",
                     "手机", "卡号", "第", "热线", "共", "约", "价", "¥", "$")
@@ -549,7 +550,7 @@ class Classified:
         if "third_person" in want and "third_person" in sg and "您" not in text[ss:s]:
             return "third_person", s, e
         if "security_detail" in want and ("security_detail" in sg or (
-                _found_in(text, ss, se, _CLOCK, amounts) and not _found_in(text, ss, se, _OPEN_HOURS, amounts))):
+                _found_in(text, ss, se, "clock", amounts) and not _found_in(text, ss, se, "hours", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
 
@@ -607,18 +608,23 @@ class Classified:
         return None
 
 
-def _found_in(text: str, lo: int, hi: int, rx: re.Pattern[str],
-              memo: dict[tuple[str, int, int], Any] | None) -> bool:
-    """Whether `rx` matches starting in text[lo:hi]: the draft's matches are found once (kept in the
-    draft's `memo`) and a window is a lookup, so a long sentence of topic words stays linear."""
-    key = ("rx:" + rx.pattern, 0, 0)
+def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int, int], Any] | None) -> bool:
+    """Whether the pattern `name` (of _WINDOW_RX) matches starting in text[lo:hi]: the draft's matches are
+    found once (kept in the draft's `memo`) and a window is a lookup, so a long sentence of topic words
+    stays linear."""
+    if memo is not None and (answer := memo.get((name, lo, hi))) is not None:
+        return bool(answer)
+    key = (name, 0, 0)
     starts = memo.get(key) if memo is not None else None
     if starts is None:
-        starts = [m.start() for m in rx.finditer(text)]
+        starts = [m.start() for m in _WINDOW_RX[name].finditer(text)]
         if memo is not None:
             memo[key] = starts
     i = bisect_left(starts, lo)
-    return i < len(starts) and starts[i] < hi
+    found = i < len(starts) and starts[i] < hi
+    if memo is not None:
+        memo[(name, lo, hi)] = found  # a sentence of many topic words asks the same window again
+    return found
 
 
 def _inside_cues_dropped(hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
