@@ -76,7 +76,7 @@ _CRED_VALUE = re.compile(
     r"[\s:：是为=用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
-_LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{2,40}(?:[ -][0-9]{1,4}){0,7}")
+_LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|不可以|不方便)[^告提透说给复]{0,6}?"
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
@@ -90,7 +90,10 @@ _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
 # patrols come and go. Opening hours (营业到晚上十点) are public.
 _CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?|(?<![0-9])[0-9]{1,4}(?:am|pm)(?![a-z])")
-_OPEN_HOURS = re.compile(r"营业|开放|办公时间|上班时间|欢迎|服务时间")
+_OPEN_HOURS = re.compile(r"营业|开放|办公时间|上班时间|欢迎|服务时间|关门|打烊|开门营业|闭店时间")
+# Times alone are no detail where the sentence gives public opening hours (晚上十点关门，保安会在门口).
+_TIME_DETAIL = frozenset({"几点", "点到", "凌晨", "晚上", "夜里", "深夜", "半夜", "周末", "节假日", "下班后", "零点",
+                          "时段", "到几点", "tonight", "thisweek", "weekend", "saturday"})
 _WINDOW_RX = {"clock": _CLOCK, "hours": _OPEN_HOURS}
 # Words that name a number as something other than a code (尾号5678, 工号1023, 门牌号 …号1208).
 _NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "号码", "编号", "单号", "工号", "房间", "号", "电话",
@@ -485,7 +488,9 @@ class Classified:
             return False
         # Only the 24 characters before the term are searched: a long clause of repeated topic
         # words stays linear.
-        for m in self._own_re.finditer(text, max(lo, s - 24), s):
+        # From 24 characters back, not from the clause start: in English every word is a clause of the
+        # compact view, and the own-word (your password) stands in the clause before the term.
+        for m in self._own_re.finditer(text, max(0, s - 24), s):
             if m.end() >= s - 2:
                 return True
             if m.start() == lo and not any(m.end() <= xs < s for xs, _ in others):
@@ -549,8 +554,10 @@ class Classified:
         # The customer as subject (您住院期间) is not a colleague's private matter.
         if "third_person" in want and "third_person" in sg and "您" not in text[ss:s]:
             return "third_person", s, e
-        if "security_detail" in want and ("security_detail" in sg or (
-                _found_in(text, ss, se, "clock", amounts) and not _found_in(text, ss, se, "hours", amounts))):
+        hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
+        if "security_detail" in want and (
+                any(not hours or text[xs:xe] not in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
+                or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
 
@@ -598,7 +605,10 @@ class Classified:
             m = _CRED_VALUE.match(wide, lead.end()) if lead else None
             if m is None or not 4 <= len(m.group(1).replace(" ", "").replace("-", "")) <= 8:
                 return self._later_credential(f, we)
-        value = m.group(1).replace(" ", "").replace("\t", "")
+        words = m.group(1).split()
+        if len(words) > 1 and all(w.rstrip(".,?!").isalpha() for w in words):
+            return None  # keep your password safe and never share it: English words, not a value
+        value = "".join(words).rstrip(".?!")
         has_digit = any(ch.isdigit() for ch in value)
         has_alpha = any(ch.isalpha() for ch in value)
         has_sym = any(not ch.isalnum() for ch in value)
@@ -662,7 +672,7 @@ def _symbol(ch: str) -> bool:
 
 
 _HUSH = ("别", "不要", "勿", "莫")
-_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可")
+_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "never", "dont", "not")
 
 
 def _forbidden_act(text: str, s: int) -> bool:
