@@ -98,6 +98,8 @@ def test_mask_shapes():
     ("邮箱 wanglei88 # 126 . com 发我", [("email", "w***@126.com")]),
     ("wanglei88🌟gmail.com", [("email", "w***@gmail.com")]),
     ("mary2021 圈a qq 点 com", [("email", "m***@qq.com")]),
+    # The draft says which symbol stands for the @: any domain, not only a public provider's.
+    ("供货方邮箱 sales.team$hengfeng-steel.com.cn（$换成@）", [("email", "s***@hengfeng-steel.com.cn")]),
 ])
 def test_disguised_pii(draft, expected):
     assert pii(draft) == expected
@@ -110,6 +112,7 @@ def test_disguised_pii(draft, expected):
     "客户手机138****5678已登记",                # already masked
     "手机 138 xxxx 5678",
     "访问 www.163.com 查看",
+    "编号#A12.cn 的包裹，#改成@ 这种写法请不要用",  # no local part before the symbol
 ])
 def test_disguise_readers_leave_look_alikes(draft):
     assert pii(draft) == []

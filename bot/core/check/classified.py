@@ -26,6 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import Any
 
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
@@ -34,7 +35,8 @@ from bot.core.text.fold import Compact, Folded
 
 # Quantities on the compact text (digits of every script are ASCII there; '%' is kept).
 _NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百千万亿]++")
-_UNITS = ("元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
+_UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m",
+          "元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
           "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
           "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗")
@@ -52,7 +54,7 @@ _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,11}(?![A-Za-z])")
 _STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着",
                  "印有", "盖有", "标有", "写有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为",
                  "确定为", "定密为")
-_STAMP = (*_STRONG_STAMP, "属于", "为", "系", "是")
+_STAMP = (*_STRONG_STAMP, "属于", "属", "为", "系", "是")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
 # A demonstrative before a level word and a document noun after it (那份机密的报告): the document at hand.
@@ -61,13 +63,41 @@ _DOC_NOUN = ("的文档", "的文件", "的资料", "的材料", "的报告", "�
 # English: "this (one|file ...) is / marked (as)" right before the level word labels the document at hand.
 _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s+"
                          r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$")
+_EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?"
+                          r"|matters?)\b")
 _HEADING_END = frozenset(":：-—")
+# A level word in quotes after 是 (就是“机密”) is the word being glossed, not a level given to a document.
+_QUOTES = frozenset("\"“”'‘’")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
-# A credential value right after its word: lead-in (是/为/:/quotes ...), then letters, digits and
-# symbols, possibly spaced out (8 8 2 1). Bounded repeats over disjoint classes: linear.
+# A credential value right after its word: lead-in (是/为/:/quotes ...; not 叫, which names a network
+# or an account: wifi叫Shop_1), then letters, digits and symbols, possibly spaced out (8 8 2 1).
+# Bounded repeats over disjoint classes: linear.
 _CRED_VALUE = re.compile(
-    r"[\s:：是为=叫用改成设成就了换到都\"“'「『(（]{0,8}"
+    r"[\s:：是为=用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
+# A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
+_LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
+_SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
+_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|不可以|不方便)[^告提透说给复]{0,6}?"
+                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+# Categories about a person: the speaker speaking of themselves discloses nobody else's.
+_ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_private"})
+_WITHOUT = ("无需", "不需要", "不用", "免")
+# A marked title: the clause after the marking ends with a document noun and no colon follows it.
+_TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
+                "分析", "总结", "安排", "表", "草案", "初稿", "稿", "预案")
+_PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
+# A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
+# patrols come and go. Opening hours (营业到晚上十点) are public.
+_CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?|(?<![0-9])[0-9]{1,4}(?:am|pm)(?![a-z])")
+_OPEN_HOURS = re.compile(r"营业|开放|办公时间|上班时间|欢迎|服务时间|关门|打烊|开门营业|闭店时间")
+# Times alone are no detail where the sentence gives public opening hours (晚上十点关门，保安会在门口).
+_TIME_DETAIL = frozenset({"几点", "点到", "凌晨", "晚上", "夜里", "深夜", "半夜", "周末", "节假日", "下班后", "零点",
+                          "时段", "到几点", "tonight", "thisweek", "weekend", "saturday"})
+_WINDOW_RX = {"clock": _CLOCK, "hours": _OPEN_HOURS}
+# Words that name a number as something other than a code (尾号5678, 工号1023, 门牌号 …号1208).
+_NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "号码", "编号", "单号", "工号", "房间", "号", "电话",
+                    "手机", "卡号", "第", "热线", "共", "约", "价", "¥", "$")
 _CRED_CHAR = re.compile(r"[a-z0-9!@#$%^&*._+~?-]")
 _LOCK_CHAR = re.compile(r"[左右]")
 _CRED_LEAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:是|为|[:：])")
@@ -153,6 +183,10 @@ class Classified:
         hits = [(last - klen + 1, last + 1, role, tag) for last, klen, refs in occurrences for role, tag in refs]
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
+        hits = _inside_cues_dropped(hits)
+        if "不" in text or "无法" in text or "没法" in text:
+            # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
         out: list[SecretHit] = []
         out += self._markings(f, hits)
         marked: dict[tuple[int, int], int] = {}
@@ -256,7 +290,8 @@ class Classified:
             if kind in ("deictic", "heading", "grade", "stamped", "demonstrative") and (
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
-            if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN):
+            if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
+                                       or before in _QUOTES):
                 continue  # 是绝密（最主要的…）: a level being explained
             if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned", "demonstrative"):
                 continue
@@ -269,7 +304,10 @@ class Classified:
             letters = [ch for ch in orig if ch.isalpha()]
             upper = bool(letters) and all(ch.isupper() for ch in letters)
             standalone = s in c.clauses and e in c.clauses and before in "\n:："
-            framed = upper or before in _OPEN or after in _CLOSE or standalone or deictic_before(s) or (
+            bracketed = before in _OPEN or after in _CLOSE or standalone
+            if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
+                continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
+            framed = upper or bracketed or deictic_before(s) or (
                 _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None)
             if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
@@ -331,7 +369,7 @@ class Classified:
                 marked: dict[tuple[int, int], int] | None = None) -> list[SecretHit]:
         """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one, with the
         end of the first) the marking is the secrecy cue of every other sentence and of what follows it
-        past a clause break in its own; a marked title alone names, not discloses."""
+        in its own: a marked title (〖机密〗返点政策调整说明) names a document of that topic at hand."""
         marked = marked or {}
         c = f.compact
         text = c.text
@@ -379,35 +417,85 @@ class Classified:
             return k < len(bounds) and bounds[k] < b
 
         for s, e, cat_id in terms:
+            if break_between(s + 1, e) and _PUNCT_INSIDE.search(
+                    f.wide.text, c.wide_index(s), c.wide_index(e - 1)):
+                continue  # 客户，资料: the compact view joined two clauses into a word (a space does not part one)
             cat = self.categories[cat_id]
             sent = c.sentence_of(s)
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
-            if marked and "cue" not in sg and (sent not in marked or (
-                    s > marked[sent] and break_between(marked[sent] + 1, s))):
-                sg = {**sg, "cue": [(s, e)]}
+            if marked and "cue" not in sg and (sent not in marked or (s >= marked[sent] and (
+                    break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
+                    s < marked[sent] and self._colon_after(f, marked[sent]))):
+                # The marking is the cue; its span lies before the term (or in another sentence),
+                # so the rule that a signal word which is the topic word itself is no evidence keeps it.
+                at = marked.get(sent, 0)
+                sg = {**sg, "cue": [(at - 1, at)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
-            if own_any and self._owned(text, s, c.clauses):
+            if text[max(0, s - 3):s].endswith(_WITHOUT):
+                continue  # 无需密码: the thing is absent, nothing is disclosed
+            if cat_id in _ABOUT_SOMEONE and self._self_subject(text, s, bounds, sg.get("third_person", [])):
+                continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
+            if own_any and self._owned(text, s, bounds[bisect_right(bounds, s) - 1], sg.get("third_person", [])):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
-            if ev and not _listed(f, s, e):
+            # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
+            if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
+                    min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
 
-    def _owned(self, text: str, s: int, clauses: frozenset[int]) -> bool:
-        """An own-word (您的, 贵公司) ends at most two characters before the topic word, or opens its
-        clause (您的工资卡收到本月工资: the clause speaks of the customer's own account)."""
+    @staticmethod
+    def _self_subject(text: str, s: int, bounds: list[int], others: list[tuple[int, int]]) -> bool:
+        """The clause holding `s` opens with 我 (not 我们) and no third person comes before the term."""
+        lo = bounds[bisect_right(bounds, s) - 1]
+        return (text.startswith("我", lo) and not text.startswith("我们", lo)
+                and not any(lo <= xs < s for xs, _ in others))
+
+    @staticmethod
+    def _colon_after(f: Folded, end: int) -> bool:
+        """A colon right after the marking ending at compact `end` (客户资料表(内部资料):赵六 …): the
+        document it labels follows, so the name before the marking is of a document disclosed."""
+        wide = f.wide.text
+        i = f.compact.wide_index(end - 1) + 1
+        while i < len(wide) and (wide[i] in " \t\u3000" or wide[i] in _CLOSE):
+            i += 1
+        return wide.startswith((":", "："), i)
+
+    @staticmethod
+    def _title(f: Folded, e: int, bounds: list[int]) -> bool:
+        """The clause holding compact `e` ends with a document noun and no colon follows: a marked title
+        (【机密】经营分析材料，请阅后收回) names the document; its content (…排名：第一…) discloses."""
+        c = f.compact
+        k = bisect_left(bounds, e)
+        end = bounds[k] if k < len(bounds) else len(c.text)
+        if not c.text.startswith(_TITLE_NOUNS, end - 2) and not c.text.startswith(_TITLE_NOUNS, end - 1):
+            return False
+        after = c.wide_index(end - 1) + 1
+        wide = f.wide.text
+        while after < len(wide) and wide[after] in " \t\u3000":
+            after += 1
+        return not wide.startswith((":", "："), after)
+
+    def _owned(self, text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
+        """An own-word (您的, 贵公司, 您尾号) ends at most two characters before the topic word, or opens
+        its clause (`lo`, its start) with no third person between (您尾号3521的储蓄卡本月工资已到账: the
+        clause speaks of the customer's own account; 您的同事小王工资… does not)."""
         if self._own_re is None:
             return False
-        # A clause opening more than 12 characters back cannot be where a match starts: the walk
-        # stops there, so a long clause of repeated topic words stays linear.
-        lo, floor = s, max(0, s - 13)
-        while lo > floor and lo not in clauses:
-            lo -= 1
-        return any(m.end() >= s - 2 or m.start() == lo for m in self._own_re.finditer(text, max(lo, s - 12), s))
+        # Only the 24 characters before the term are searched: a long clause of repeated topic
+        # words stays linear.
+        # From 24 characters back, not from the clause start: in English every word is a clause of the
+        # compact view, and the own-word (your password) stands in the clause before the term.
+        for m in self._own_re.finditer(text, max(0, s - 24), s):
+            if m.end() >= s - 2:
+                return True
+            if m.start() == lo and not any(m.end() <= xs < s for xs, _ in others):
+                return True
+        return False
 
     def _evidence(self, f: Folded, cat: Topic, s: int, e: int, sent: tuple[int, int],
                   sg: dict[str, list[tuple[int, int]]],
@@ -430,6 +518,8 @@ class Classified:
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
                 q = _quantity(text, ns, min(ne, ns + 24), amounts)
+            while q and any(cs <= q[0] < ce for cs, ce in contacts):
+                q = _quantity(text, q[1], hi, amounts)  # the digits of a masked number are not an amount
             if q:
                 return "quantity", q[0], q[1]
         if "taken" in want:
@@ -452,6 +542,8 @@ class Classified:
             if v:
                 return "credential", v[0], v[1]
         for signal in ("cue", "share", "decision", "future"):
+            if signal == "share" and "neg_audience" in sg:
+                continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
             # A signal word that is the topic word itself (董事会) is not evidence about it.
             if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
                 return signal, s, e
@@ -462,8 +554,29 @@ class Classified:
         # The customer as subject (您住院期间) is not a colleague's private matter.
         if "third_person" in want and "third_person" in sg and "您" not in text[ss:s]:
             return "third_person", s, e
-        if "security_detail" in want and "security_detail" in sg:
-            return "security_detail", s, e
+        hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
+        if "security_detail" in want and (
+                any(not hours or text[xs:xe] not in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
+                or (not hours and _found_in(text, ss, se, "clock", amounts))):
+            return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
+        return None
+
+    @staticmethod
+    def _later_credential(f: Folded, ws: int) -> tuple[int, int] | None:
+        """Compact span of a code-shaped value further on in the sentence (at most 30 characters
+        after wide `ws`): 主管的OA密码就是他生日 19870612, 电子锁的码 5 2 0 1 3, wifi后台 admin / Adm!n2024.
+        Numbers that something else names (尾号5678, 工号1023, 2024年) are not codes. The sentence
+        is cut on the wide text, where a '!' inside a value (adm!n) does not end it."""
+        wide = f.wide.text
+        end = _SENTENCE_END.search(wide, ws, ws + 30)
+        for m in _LATER_VALUE.finditer(wide, ws, end.start() if end else ws + 30):
+            value = m.group()
+            before = wide[max(0, m.start() - 4):m.start()].rstrip()
+            if before.endswith(_NOT_CODE_BEFORE) or wide.startswith(_DATEISH + _UNITS, m.end()):
+                continue
+            if _code_shaped(value):
+                vs, ve = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
+                return (vs, ve) if ve > vs else None
         return None
 
     def _names(self, f: Folded) -> list[tuple[int, int]]:
@@ -491,8 +604,11 @@ class Classified:
             lead = _CRED_LEAD.match(wide, we)
             m = _CRED_VALUE.match(wide, lead.end()) if lead else None
             if m is None or not 4 <= len(m.group(1).replace(" ", "").replace("-", "")) <= 8:
-                return None
-        value = m.group(1).replace(" ", "").replace("\t", "")
+                return self._later_credential(f, we)
+        words = m.group(1).split()
+        if len(words) > 1 and all(w.rstrip(".,?!").isalpha() for w in words):
+            return None  # keep your password safe and never share it: English words, not a value
+        value = "".join(words).rstrip(".?!")
         has_digit = any(ch.isdigit() for ch in value)
         has_alpha = any(ch.isalpha() for ch in value)
         has_sym = any(not ch.isalnum() for ch in value)
@@ -502,13 +618,61 @@ class Classified:
         return None
 
 
+def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int, int], Any] | None) -> bool:
+    """Whether the pattern `name` (of _WINDOW_RX) matches starting in text[lo:hi]: the draft's matches are
+    found once (kept in the draft's `memo`) and a window is a lookup, so a long sentence of topic words
+    stays linear."""
+    if memo is not None and (answer := memo.get((name, lo, hi))) is not None:
+        return bool(answer)
+    key = (name, 0, 0)
+    starts = memo.get(key) if memo is not None else None
+    if starts is None:
+        starts = [m.start() for m in _WINDOW_RX[name].finditer(text)]
+        if memo is not None:
+            memo[key] = starts
+    i = bisect_left(starts, lo)
+    found = i < len(starts) and starts[i] < hi
+    if memo is not None:
+        memo[(name, lo, hi)] = found  # a sentence of many topic words asks the same window again
+    return found
+
+
+def _inside_cues_dropped(hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Negative words inside a longer secrecy cue are that cue's words (先别透露 holds 别透露, a rule
+    word): dropped. Cues sorted by start with a running maximum of their ends: linear after the sort."""
+    cues = sorted((s, e) for s, e, role, _ in hits if role == "cue")
+    if not cues:
+        return hits
+    starts = [s for s, _ in cues]
+    reach = list(accumulate((e for _, e in cues), max))
+    out = []
+    for h in hits:
+        s, e, role, _ = h
+        if role.startswith("neg_"):
+            k = bisect_right(starts, s) - 1
+            if k >= 0 and (reach[k] > e or (reach[k] == e and starts[k] < s)):
+                continue
+        out.append(h)
+    return out
+
+
+def _code_shaped(value: str) -> bool:
+    """A value standing alone later in the sentence: a 4-8 digit code, or 6+ characters mixing letters
+    with digits or symbols (adm!n2024). Shorter mixes (10am, 2f) are too common in prose."""
+    bare = value.replace(" ", "").replace("-", "")
+    if bare.isdigit():
+        return 4 <= len(bare) <= 8
+    has_alpha = any(ch.isalpha() for ch in bare)
+    return len(bare) >= 6 and has_alpha and any(ch.isdigit() or ch in "!@#$%^&*+~?" for ch in bare)
+
+
 def _symbol(ch: str) -> bool:
     """An emoji or pictograph (🔒, ⚠, ✅) framing a level word the way ★ does."""
     return unicodedata.category(ch) == "So"
 
 
 _HUSH = ("别", "不要", "勿", "莫")
-_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可")
+_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "never", "dont", "not")
 
 
 def _forbidden_act(text: str, s: int) -> bool:

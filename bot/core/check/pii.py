@@ -342,8 +342,26 @@ _STAND_IN = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]{1,63}) ?[^\sa-z0-9
                        r"(?:" + _MAIL_HOSTS + r")\s?[.。]\s?(?:com|cn|net)(?:[.]cn)?(?![a-z])")
 
 
+# The draft says which character stands for the @ (#改成@, 把*换成@, ￥=@): that character before any
+# domain with a known top-level label is an address, whatever the provider.
+_SAYS_AT = re.compile(r"([^\sa-z0-9\u4e00-\u9fff])\s?[)）\]]?\s?"
+                      r"(?:改成|换成|替换成|替换为|改为|换为|代表|就是|表示|=)\s?@")
+
+
+def _declared_stand_in(text: str, sym: str) -> list[PiiMatch]:
+    rx = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]{0,63}) ?" + re.escape(sym)
+                    + r" ?((?:[a-z0-9][a-z0-9-]{0,62}\.){1,4}[a-z]{2,6})(?![a-z0-9])")
+    out = []
+    for m in rx.finditer(text):
+        if m.group(2).rsplit(".", 1)[-1] in _TLDS:
+            out.append(PiiMatch("email", m.start(), m.end(), mask("email", f"{m.group(1)}@{m.group(2)}")))
+    return out
+
+
 def _disguised_emails(text: str) -> list[PiiMatch]:
     out: list[PiiMatch] = []
+    for sym in {m.group(1) for m in _SAYS_AT.finditer(text)} if "@" in text else ():
+        out += _declared_stand_in(text, sym)
     for m in _SPACED.finditer(text):
         if "@" in m.group():
             out += [PiiMatch("email", m.start(), m.end(), e.masked) for e in find_emails(m.group().replace(" ", ""))]

@@ -133,7 +133,7 @@ class TopicsModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     signals: dict[Literal["share", "cue", "future", "decision", "third_person"], list[NonEmpty]]
-    negatives: dict[Literal["refusal", "rules", "public", "own"], list[NonEmpty]]
+    negatives: dict[Literal["refusal", "rules", "public", "own", "audience"], list[NonEmpty]]
     security_detail: list[NonEmpty] = []
     org_suffix: list[NonEmpty] = []
     person_titles: list[NonEmpty] = []
