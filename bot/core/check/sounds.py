@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -170,10 +171,16 @@ class SoundMatcher:
                 pos += 1
             i += 1
         s_text = "".join(sound)
+        # The Latin spans are in order and disjoint: the one a match could overlap is the first that
+        # ends after the match starts (bisection, so a draft of thousands of runs stays linear).
+        latin_ends = [le for _, le in latin]
         out = []
         for last, (klen, rule) in self._auto.iter(s_text):
             s, e = last - klen + 1, last + 1
-            if s in starts and e in ends and any(ls < e and s < le for ls, le in latin):
+            if s not in starts or e not in ends:
+                continue
+            k = bisect_right(latin_ends, s)
+            if k < len(latin) and latin[k][0] < e:
                 out.append(SoundHit(rule, starts[s], ends[e]))
         return out
 
