@@ -554,7 +554,9 @@ class Checker:
                     original = folded.original
                     quoted = ([m.span(m.lastindex or 0) for m in _QUOTED.finditer(original)]
                               if any(q in original for q in _QUOTES) else [])
-                if any(qs <= os and oe <= qe for qs, qe in quoted):
+                # Quoted phrases listed one after another (不准说“自己看”“去问别人”) fold into one
+                # compact run, so a match may start in one quote and end in the next.
+                if any(qs <= os < qe for qs, qe in quoted) and any(qs < oe <= qe for qs, qe in quoted):
                     continue
             raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
