@@ -100,3 +100,16 @@ def test_the_semantic_signal_embeds_the_same_folded_text(kb):
     index = SemanticIndex(kb, embedder, store)
     phone = kb.english["phone"]
     assert np.allclose(index.vector("PHONE  lost 了"), index.vector(f"{phone} {kb.english['lost']}了"))
+
+
+def test_no_piece_of_a_chinese_filler_counts_as_information(matcher, kb):
+    # A filler split into characters (请教 -> 请, 教) would count as unexplained information.
+    for filler in (f for f in kb.fillers if len(f) > 1 and not f.isascii()):
+        assert set(matcher.seg.cut(matcher._prep(filler))) <= matcher.stopwords, filler
+
+
+@pytest.mark.parametrize("framing", ["兹有一事请教：{}？", "敬请明示：{}。", "烦请告知，{}",
+                                     "昨天当时心里有点犹豫，想问问{}"])
+def test_formal_and_storytelling_framing_leaves_the_question_words(matcher, framing):
+    plain = "会议室的茶杯多久清洗一次"
+    assert matcher._words(matcher._prep(framing.format(plain))) == matcher._words(matcher._prep(plain))

@@ -135,8 +135,11 @@ class Matcher:
         prep = lru_cache(maxsize=None)(self._prep)
         texts = [prep(t) for e in kb.entries for t in (e.title, e.answer, *e.questions, *e.keywords)]
         texts += [prep(q) for d in kb.decoys for q in d.questions]
+        # Voice fillers are words of the vocabulary, so that a phrase like 请教 or 有何 is cut whole
+        # and dropped, not split into characters that count as unexplained information.
+        fillers = {f for f in kb.fillers if len(f) > 1 and not f.isascii()}
         extra = sorted({prep(k) for e in kb.entries for k in e.keywords} | self.canon.canonical_terms
-                       | {t for group in self.exclusive for t in group} | set(kb.english.values()))
+                       | {t for group in self.exclusive for t in group} | set(kb.english.values()) | fillers)
         shipped = kb.directory / VOCABULARY_FILE if kb.directory is not None else None
         self.seg = Segmenter.for_texts(texts, extra, kb.userdict, shipped=shipped)
         # Documents are the entries followed by the out-of-scope decoys (index >= n_entries).
