@@ -29,8 +29,8 @@ from bot.core.text.fold import Folded
 
 # Digit runs; junk between digits is bounded and disjoint from \d, so matching is linear.
 # Any space, punctuation or symbol counts (ASCII, general punctuation, CJK brackets, emoji): a number
-# typed with + = # 、【】 or ♥ between its pieces is still one number.
-_JUNK = (r"[ \t\-./\\*_~·•|'`\"+=#$¥&%^()\[\]{}<>,:;!?\u2010-\u2bff\u3000-\u3006\u3008-\u303f\ufe30-\ufe4f"
+# typed with + = # 、【】 or ♥ between its pieces is still one number, and so is one broken over lines.
+_JUNK = (r"[ \t\n\r\-./\\*_~·•|'`\"+=#$¥&%^()\[\]{}<>,:;!?\u2010-\u2bff\u3000-\u3006\u3008-\u303f\ufe30-\ufe4f"
          r"\U0001F000-\U0001FAFF]")
 # A grouped amount (1,380,000,000): thousands separators, not a number typed in pieces.
 _AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
@@ -281,7 +281,7 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
 # E-mail ------------------------------------------------------------------------------------
 _AT = re.compile(
     r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a)\s{0,3}")
-_DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])|点)\s{0,3}")
+_DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])|点|句号)\s{0,3}")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
 _TLDS = frozenset("com cn net org edu gov io co info me hk tw uk de jp biz cc top xyz vip mil int".split())

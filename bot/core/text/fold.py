@@ -105,16 +105,65 @@ class View:
 _LU = re.compile(r"(?<=[0-9])[陆洞拐勾]|[陆洞拐勾](?=[0-9])")
 _LU_CHARS = ("陆", "洞", "拐", "勾")
 _LU_DIGITS = {"陆": "6", "洞": "0", "拐": "7", "勾": "9"}
+_READING_CHARS = (*_LU_CHARS, "叉")
 
 
 def _fold_readings(text: str) -> str:
-    """陆/洞/拐/勾 next to digits -> digits, repeated so that runs of them (洞勾勾) fold too."""
+    """陆/洞/拐/勾 next to digits -> digits, repeated so that runs of them (洞勾勾) fold too; 叉 after
+    three digits is the check letter X of an ID number (…002叉)."""
     for _ in range(8):
         out = _LU.sub(lambda m: _LU_DIGITS[m.group()], text)
         if out == text:
             break
         text = out
-    return text
+    return _CROSS.sub("x", text) if "叉" in text else text
+
+
+_CROSS = re.compile(r"(?<=[0-9]{3})叉")
+
+# Digits spelt in pinyin (yao san ba…, run together or apart, mixed with digits), the radio readings
+# included (yao/liang/guai/dong/gou). Only a run of three syllables or more folds: one or two digit
+# syllables are ordinary pinyin (Liu Yi, xia ban ba). An ID's check letter may end the run (…ba x).
+_SYLLABLE_DIGITS = {"ling": "0", "dong": "0", "yao": "1", "yi": "1", "liang": "2", "er": "2", "san": "3",
+                    "si": "4", "wu": "5", "liu": "6", "guai": "7", "qi": "7", "ba": "8", "jiu": "9", "gou": "9"}
+_SYL = "|".join(sorted(_SYLLABLE_DIGITS, key=len, reverse=True))
+_PINYIN_DIGITS = re.compile(
+    rf"(?<![a-z])(?:{_SYL}|[0-9])(?:[ \-.,/·*_~|]{{0,2}}(?:{_SYL}|[0-9]))++(?:[ \-]?[x叉])?+")
+_SYL_ONE = re.compile(_SYL)
+_PINYIN_HINT = re.compile(rf"(?:{_SYL})[ \-.,/·*_~|0-9]{{0,3}}(?:{_SYL})")
+
+
+def _fold_pinyin(text: str, offsets: list[int] | range) -> tuple[str, list[int] | range]:
+    """Digit syllables of a run of three or more -> digits, offsets of each digit at its syllable."""
+    pieces: list[str] = []
+    offs: list[int] = []
+    prev = 0
+    for m in _PINYIN_DIGITS.finditer(text):
+        # A run glued to a word (sierra) is not digits; checked here, not by a lookahead, so that a
+        # failed run is not retried from each of its syllables (linear time).
+        if text[m.end():m.end() + 1].isascii() and text[m.end():m.end() + 1].isalpha():
+            continue
+        syllables = list(_SYL_ONE.finditer(m.group()))
+        if len(syllables) < 3:
+            continue
+        pieces.append(text[prev:m.start()])
+        offs.extend(offsets[prev:m.start()])
+        i = m.start()
+        for s in syllables:
+            a, b = m.start() + s.start(), m.start() + s.end()
+            pieces.append(text[i:a])
+            offs.extend(offsets[i:a])
+            pieces.append(_SYLLABLE_DIGITS[s.group()])
+            offs.append(offsets[a])
+            i = b
+        pieces.append(text[i:m.end()].replace("叉", "x"))  # the ID's check letter, spelt out
+        offs.extend(offsets[i:m.end()])
+        prev = m.end()
+    if not pieces:
+        return text, offsets
+    pieces.append(text[prev:])
+    offs.extend(offsets[prev:])
+    return "".join(pieces), offs
 
 
 @lru_cache(maxsize=1)
@@ -139,8 +188,10 @@ def fold_wide(draft: str) -> View:
     special = _special_re()
     if not special.search(draft):
         text = _translate(draft)
-        if any(ch in text for ch in _LU_CHARS):
+        if any(ch in text for ch in _READING_CHARS):
             text = _fold_readings(text)
+        if _PINYIN_HINT.search(text):
+            return View(*_fold_pinyin(text, range(len(draft))))
         return View(text, range(len(draft)))
     # Characters that vanish, widen (… -> ...) or lie outside the BMP are rare: translate the
     # stretches between them in one call each.
@@ -160,9 +211,12 @@ def fold_wide(draft: str) -> View:
     pieces.append(_translate(draft[prev:]))
     offsets.extend(range(prev, len(draft)))
     text = "".join(pieces)
-    if any(ch in text for ch in _LU_CHARS):
+    if any(ch in text for ch in _READING_CHARS):
         text = _fold_readings(text)
-    return View(text, range(len(draft)) if same_length else offsets)
+    view_offsets: list[int] | range = range(len(draft)) if same_length else offsets
+    if _PINYIN_HINT.search(text):
+        return View(*_fold_pinyin(text, view_offsets))
+    return View(text, view_offsets)
 
 
 @lru_cache(maxsize=1)
@@ -344,7 +398,8 @@ def fold_plain(text: str) -> str | None:
     if _special_re().search(text):
         return None
     folded = _translate(text)
-    if any(ch in folded for ch in _LU_CHARS) or _GAP.search(folded) or _REPEAT_RUN.search(folded):
+    if (any(ch in folded for ch in _READING_CHARS) or _GAP.search(folded) or _REPEAT_RUN.search(folded)
+            or _PINYIN_HINT.search(folded)):
         return None
     return folded
 
