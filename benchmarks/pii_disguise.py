@@ -131,6 +131,9 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "sep_newline": _grouped("\n"),
     "each_digit_space": _each(" "),
     "pieces": _pieces,
+    "pieces_after_false_start": lambda v, rng: rng.choice(("幺三……不对，", "一五八，哦不是，", "先记个139，错了，"))
+                                                 + _pieces(v, rng).replace("前", "", 1),
+    "prefix_0086": lambda v, rng: ("0086 " + v) if len(v) == 11 else v,
     "pieces_han": lambda v, rng: "".join(_HAN.get(c, c) for c in _pieces(v, rng)),
     "han_grouped": lambda v, rng: " ".join("".join(_HAN.get(c, _x(c, rng)) for c in g) for g in _groups(v)),
     "pinyin_grouped": lambda v, rng: "，".join(_pinyin(" ")(g, rng) for g in _groups(v)),
@@ -178,6 +181,8 @@ def _clean(rng: random.Random) -> dict[str, str]:
         "tail_pinyin": f"尾号是{_pinyin(' ')(m[-4:], rng)}的那张卡",
         "order_han": "单号" + "".join(_HAN[c] for c in order),
         "quantity_han": f"一共{rng.randrange(2, 9)}{rng.randrange(100, 999)}件，一二三号柜台都有",
+        "english_at": rng.choice(("I work at qq now, call me later", "meet Li at 163 Jianshe Road", "see you at 126")),
+        "group_mention": f"群里@{rng.choice(('张三', '小王', 'all'))} 看一下{rng.choice(('163', 'qq', ''))}号文件",
         "pinyin_prose": rng.choice(("Liu Yi 明天值班，请 Wang Er 接替", "yi er san si wu, shang shan da lao hu",
                                     "咱们 ba 这个问题 liu 到明天", "qi shi 我也不知道 san 点以后吧")),
     }
@@ -211,6 +216,9 @@ def email_drafts(per: int, seed: int = 20261203) -> list[tuple[str, str, str]]:
     out += [("digits_local", "email", f"邮箱{rng.randrange(10**5, 10**10)}{rng.choice(('艾特', '@', ' at ', '(at)'))}qq"
                                       f"{rng.choice(('点', '.', ' dot ', '句号'))}com") for _ in range(per)]
     out += [("upper_case", "email", f"EMAIL: {rng.choice(_LOCALS).upper()} AT {rng.choice(('QQ', 'GMAIL'))} DOT COM")
+            for _ in range(per)]
+    out += [("host_without_tld", "email", f"邮箱{rng.choice(_LOCALS)}{rng.choice(('@', '艾特', '(at)', '＠'))}"
+                                          f"{rng.choice(('163', 'qq', '126', 'sina'))}{rng.choice(('', '邮箱', '的'))}就行")
             for _ in range(per)]
     out += [("name_at_domain_dot_com", "email", f"邮箱 {rng.choice(_LOCALS)} at {rng.choice(('qq', '163', 'sina'))} dot com")
             for _ in range(per)]

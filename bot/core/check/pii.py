@@ -103,6 +103,8 @@ def classify(digits: str) -> tuple[str, int] | None:
         return "mobile", 2
     if len(digits) == 13 and digits.startswith("86") and _MOBILE.fullmatch(digits[2:]):
         return "mobile", 2
+    if len(digits) == 15 and digits.startswith("0086") and _MOBILE.fullmatch(digits[4:]):
+        return "mobile", 2
     if 16 <= len(digits) <= 19 and digits.isdigit():
         return ("bank_card", 1) if luhn_ok(digits) else ("bank_card", -1)
     return None
@@ -218,7 +220,7 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
                 continue
             if service_end and any(service_end.get(a2, -1) >= b for a2 in range(max(0, b - 18), a + 1)):
                 continue
-            value = digits[2:] if category == "mobile" and len(digits) == 13 else digits
+            value = digits[-11:] if category == "mobile" else digits
             out.append(PiiMatch(category, s, e, mask(category, value)))
             insort(taken, (s, e))
     return out
@@ -255,27 +257,35 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
         end = stop.start() if stop else min(len(text), wm.end() + _PIECE_SPAN)
         pieces = [p for p in _PIECE.finditer(text, wm.end(), end) if text[p.end():p.end() + 1] not in _PIECE_UNIT
                   or p.end() == len(text)]
-        if len(pieces) < 2:
-            continue
-        digits = pieces[0].group()
-        for k in range(1, min(len(pieces), 6)):
-            if pieces[k].start() - pieces[k - 1].end() > _PIECE_GAP:
-                break
-            digits += pieces[k].group()
-            found = None
-            if len(digits) == 18 and is_resident_id(digits):
-                found = "id_card"
-            elif len(digits) == 11 and cat == "mobile" and _MOBILE.fullmatch(digits):
-                found = "mobile"
-            elif 16 <= len(digits) <= 19 and cat == "bank_card" and digits.isdigit() and luhn_ok(digits):
-                found = "bank_card"
-            if found:
-                out.append(PiiMatch(found, pieces[0].start(), pieces[k].end(), mask(found, digits)))
-                last = pieces[k].end()
-                break
-            if len(digits) > 19:
+        # The number may start at any piece: a false start or a correction comes first (一三八……不对，是151…).
+        for first in range(len(pieces) - 1):
+            match = _joined_pieces(pieces, first, cat)
+            if match:
+                out.append(match)
+                last = match.end
                 break
     return out
+
+
+def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> PiiMatch | None:
+    """The number that pieces[first], pieces[first + 1], … make when joined, if one validates."""
+    digits = pieces[first].group()
+    for k in range(first + 1, min(len(pieces), first + 6)):
+        if pieces[k].start() - pieces[k - 1].end() > _PIECE_GAP:
+            return None
+        digits += pieces[k].group()
+        found = None
+        if len(digits) == 18 and is_resident_id(digits):
+            found = "id_card"
+        elif len(digits) == 11 and cat == "mobile" and _MOBILE.fullmatch(digits):
+            found = "mobile"
+        elif 16 <= len(digits) <= 19 and cat == "bank_card" and digits.isdigit() and luhn_ok(digits):
+            found = "bank_card"
+        if found:
+            return PiiMatch(found, pieces[first].start(), pieces[k].end(), mask(found, digits))
+        if len(digits) > 19:
+            return None
+    return None
 
 
 # E-mail ------------------------------------------------------------------------------------
@@ -319,6 +329,13 @@ def find_emails(text: str) -> list[PiiMatch]:
             if dm.group().strip() not in (".",) and not _LABEL.match(text, dm.end()):
                 break
             pos = dm.end()
+        if len(labels) == 1 and labels[0] in _HOST_NAMES and m.group().strip() != "at":
+            # A public provider named without its top-level label (name@163, name 艾特 qq邮箱); not after
+            # a bare English "at" (I work at qq).
+            value = f"{local}@{labels[0]}"
+            out.append(PiiMatch("email", j, end, mask("email", value)))
+            last_end = end
+            continue
         if len(labels) < 2:
             continue
         tld = labels[-1]
@@ -337,6 +354,7 @@ _SPACED = re.compile(r"(?<![a-z0-9._@-])[a-z0-9._@-](?: [a-z0-9._@-]){5,}(?![a-z
 # The @ replaced by a symbol or emoji (name#163.com, name😀outlook.com) before a public mail provider's domain.
 _MAIL_HOSTS = ("qq|163|126|139|189|yeah|sina|sohu|gmail|outlook|hotmail|live|msn|yahoo|foxmail|aliyun|icloud"
                "|21cn|tom|protonmail")
+_HOST_NAMES = frozenset(_MAIL_HOSTS.split("|"))
 _HOST = re.compile(r"(?:" + _MAIL_HOSTS + r")\s?[.。]\s?(?:com|cn|net)")
 _STAND_IN = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]{1,63}) ?[^\sa-z0-9\u4e00-\u9fff._-]{1,3} ?"
                        r"(?:" + _MAIL_HOSTS + r")\s?[.。]\s?(?:com|cn|net)(?:[.]cn)?(?![a-z])")
