@@ -107,6 +107,8 @@ def _pieces(v: str, rng: random.Random) -> str:
     return rng.choice((f"前{len(head)}位{head}，后{len(tail)}位{tail}", f"开头是{head}，后面是{tail}"))
 
 
+_MIXED_SEPS = (" ", "-", ".", "/", "*", " - ", "、", "~", "_", "")
+
 # disguise -> writer of a number
 NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "plain": lambda v, rng: v,
@@ -137,7 +139,7 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "pieces_han": lambda v, rng: "".join(_HAN.get(c, c) for c in _pieces(v, rng)),
     "han_grouped": lambda v, rng: " ".join("".join(_HAN.get(c, _x(c, rng)) for c in g) for g in _groups(v)),
     "pinyin_grouped": lambda v, rng: "，".join(_pinyin(" ")(g, rng) for g in _groups(v)),
-    "sep_mixed": lambda v, rng: "".join(c + (rng.choice((" ", "-", ".", "/", "*", " - ", "、", "~", "_", "")) if i % 3 == 2 else "")
+    "sep_mixed": lambda v, rng: "".join(c + (rng.choice(_MIXED_SEPS) if i % 3 == 2 else "")
                                         for i, c in enumerate(v)).strip(" -./*、~_"),
 }
 _LABELS = {"mobile": ("手机", "电话", "手机号是", "联系电话：", "他的号码"),
@@ -207,10 +209,12 @@ def email_drafts(per: int, seed: int = 20261203) -> list[tuple[str, str, str]]:
     out = []
     for name, at in _ATS.items():
         for _ in range(per):
-            out.append((name, "email", rng.choice(_MAIL_FRAMES).format(v=_email(rng, at, rng.choice(("点", ".", " dot "))))))
+            value = _email(rng, at, rng.choice(("点", ".", " dot ")))
+            out.append((name, "email", rng.choice(_MAIL_FRAMES).format(v=value)))
     for name, dot in _DOTS.items():
         for _ in range(per):
-            out.append((name, "email", rng.choice(_MAIL_FRAMES).format(v=_email(rng, rng.choice(("@", " at ", "艾特")), dot))))
+            value = _email(rng, rng.choice(("@", " at ", "艾特")), dot)
+            out.append((name, "email", rng.choice(_MAIL_FRAMES).format(v=value)))
     out += [("at_dot_han_spaced", "email", f"邮箱 {rng.choice(_LOCALS)} 艾特 {rng.choice(('qq', '163'))} 点 com")
             for _ in range(per)]
     out += [("digits_local", "email", f"邮箱{rng.randrange(10**5, 10**10)}{rng.choice(('艾特', '@', ' at ', '(at)'))}qq"
@@ -218,9 +222,11 @@ def email_drafts(per: int, seed: int = 20261203) -> list[tuple[str, str, str]]:
     out += [("upper_case", "email", f"EMAIL: {rng.choice(_LOCALS).upper()} AT {rng.choice(('QQ', 'GMAIL'))} DOT COM")
             for _ in range(per)]
     out += [("host_without_tld", "email", f"邮箱{rng.choice(_LOCALS)}{rng.choice(('@', '艾特', '(at)', '＠'))}"
-                                          f"{rng.choice(('163', 'qq', '126', 'sina'))}{rng.choice(('', '邮箱', '的'))}就行")
+                                          f"{rng.choice(('163', 'qq', '126', 'sina'))}"
+                                          f"{rng.choice(('', '邮箱', '的'))}就行")
             for _ in range(per)]
-    out += [("name_at_domain_dot_com", "email", f"邮箱 {rng.choice(_LOCALS)} at {rng.choice(('qq', '163', 'sina'))} dot com")
+    out += [("name_at_domain_dot_com", "email",
+             f"邮箱 {rng.choice(_LOCALS)} at {rng.choice(('qq', '163', 'sina'))} dot com")
             for _ in range(per)]
     return out
 
@@ -237,7 +243,10 @@ def _pii(checker: Checker, draft: str) -> list[str]:
     return [f.category for f in checker.check(draft).findings if f.kind == "pii"]
 
 
-def table(checker: Checker, per: int) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]], list[tuple[str, str]]]:
+Counts = dict[str, tuple[int, int]]
+
+
+def table(checker: Checker, per: int) -> tuple[Counts, Counts, list[tuple[str, str]]]:
     """(disguise -> (found, total), clean kind -> (flagged, total), misses as (kind, draft))."""
     found: dict[str, list[int]] = {}
     misses = []
