@@ -107,6 +107,8 @@ def _pieces(v: str, rng: random.Random) -> str:
     return rng.choice((f"前{len(head)}位{head}，后{len(tail)}位{tail}", f"开头是{head}，后面是{tail}"))
 
 
+_TONED = dict(zip("0123456789X", ("líng", "yāo", "èr", "sān", "sì", "wǔ", "liù", "qī", "bā", "jiǔ", "x"), strict=True))
+_ENGLISH = dict(zip("0123456789X", "zero one two three four five six seven eight nine X".split(), strict=True))
 _MIXED_SEPS = (" ", "-", ".", "/", "*", " - ", "、", "~", "_", "")
 
 # disguise -> writer of a number
@@ -136,6 +138,8 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "pieces_after_false_start": lambda v, rng: rng.choice(("幺三……不对，", "一五八，哦不是，", "先记个139，错了，"))
                                                  + _pieces(v, rng).replace("前", "", 1),
     "prefix_0086": lambda v, rng: ("0086 " + v) if len(v) == 11 else v,
+    "pinyin_tones": lambda v, rng: " ".join(_TONED.get(c, c) for c in v),
+    "english_words": lambda v, rng: " ".join(_ENGLISH.get(c, c) for c in v),
     "pieces_han": lambda v, rng: "".join(_HAN.get(c, c) for c in _pieces(v, rng)),
     "han_grouped": lambda v, rng: " ".join("".join(_HAN.get(c, _x(c, rng)) for c in g) for g in _groups(v)),
     "pinyin_grouped": lambda v, rng: "，".join(_pinyin(" ")(g, rng) for g in _groups(v)),
@@ -150,6 +154,7 @@ _FRAMES = ("客户{l}{v}，麻烦登记一下。", "{l} {v} 这位先生下午�
 
 # E-mail ----------------------------------------------------------------------------------------
 _LOCALS = ("zhangwei", "li.ming88", "wanghui_2021", "chenjing", "liu.yang", "zhaolei77", "sunli", "huangmin")
+SPACED_LOCALS = ("zhang wei", "li xiao ming", "wang fang", "chen jing88")
 _DOMAINS = (("163", "com"), ("qq", "com"), ("126", "com"), ("sina", "com"), ("gmail", "com"),
             ("foxmail", "com"), ("company", "cn"), ("example", "com", "cn"))
 _ATS = {"at_spaced": " at ", "at_paren": "(at)", "at_bracket": "[at]", "at_fullwidth": "＠", "at_aite": "艾特",
@@ -224,6 +229,9 @@ def email_drafts(per: int, seed: int = 20261203) -> list[tuple[str, str, str]]:
     out += [("host_without_tld", "email", f"邮箱{rng.choice(_LOCALS)}{rng.choice(('@', '艾特', '(at)', '＠'))}"
                                           f"{rng.choice(('163', 'qq', '126', 'sina'))}"
                                           f"{rng.choice(('', '邮箱', '的'))}就行")
+            for _ in range(per)]
+    out += [("local_in_words", "email", f"邮箱{rng.choice(('', ' ', '：'))}{rng.choice(SPACED_LOCALS)}"
+                                        f"{rng.choice(('@', ' @ ', ' at ', '艾特'))}{rng.choice(('163', 'qq'))}.com")
             for _ in range(per)]
     out += [("name_at_domain_dot_com", "email",
              f"邮箱 {rng.choice(_LOCALS)} at {rng.choice(('qq', '163', 'sina'))} dot com")

@@ -160,9 +160,10 @@ def test_disguised_emails_never_come_back_whole():
     checker = default_checker()
     leaked = []
     for name, _, draft in bench.email_drafts(6):
-        local = next(w for w in (*bench._LOCALS, *re.findall(r"[0-9]{5,}", draft)) if w in draft.lower())
+        local = next(w for w in (*bench._LOCALS, *bench.SPACED_LOCALS, *re.findall(r"[0-9]{5,}", draft))
+                     if w in draft.lower())
         result = checker.check(draft)
-        out = result.masked_draft() + "".join(f.text for f in result.findings)
-        if local.lower() in out.lower():
+        out = (result.masked_draft() + "".join(f.text for f in result.findings)).lower()
+        if any(part in out for part in (local, *(w for w in local.split() if len(w) >= 4))):
             leaked.append((name, draft))
     assert leaked == []

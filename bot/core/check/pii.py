@@ -298,6 +298,30 @@ _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
 _TLDS = frozenset("com cn net org edu gov io co info me hk tw uk de jp biz cc top xyz vip mil int".split())
 
 
+_NOT_NAME = frozenset("at to me is my the and or via send mail email e-mail address contact".split())
+
+
+def _spaced_local_start(text: str, j: int, floor: int) -> int:
+    """Start of a local part typed in words (邮箱 zhang wei @163.com): up to two earlier words of letters join it
+    when they run back to a Chinese character or a colon, never English words around an address."""
+    k = j
+    for _ in range(2):
+        if k - 2 < floor or text[k - 1] != " " or text[k - 2] not in _LOCAL_CHARS:
+            break
+        w = k - 1
+        while w > floor and text[w - 1] in _LOCAL_CHARS:
+            w -= 1
+        if not text[w:k - 1].isalpha() or text[w:k - 1] in _NOT_NAME:
+            break  # name words are letters: a number or an English word before the address is not part of it
+        k = w
+    if k == j:
+        return j
+    p = k
+    while p > 0 and text[p - 1] == " ":
+        p -= 1
+    return k if p > 0 and (not text[p - 1].isascii() or text[p - 1] == ":") else j
+
+
 def find_emails(text: str) -> list[PiiMatch]:
     out: list[PiiMatch] = []
     last_end = 0
@@ -311,7 +335,9 @@ def find_emails(text: str) -> list[PiiMatch]:
             j -= 1
         while j < i and not text[j].isalnum():
             j += 1
-        local = text[j:i]
+        if j < i:
+            j = _spaced_local_start(text, j, floor)
+        local = text[j:i].replace(" ", "")
         if not local or len(local) > 64:
             continue
         plain = m.group().strip() == "@"
