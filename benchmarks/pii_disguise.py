@@ -111,6 +111,15 @@ _TONED = dict(zip("0123456789X", ("líng", "yāo", "èr", "sān", "sì", "wǔ", 
 _ENGLISH = dict(zip("0123456789X", "zero one two three four five six seven eight nine X".split(), strict=True))
 _MIXED_SEPS = (" ", "-", ".", "/", "*", " - ", "、", "~", "_", "")
 
+def _pieces_out_of_order(v: str, rng: random.Random) -> str:
+    g = _groups(v)
+    if len(g) == 3:
+        a, b, c = g
+        return rng.choice((f"后{len(c)}位{c}，前{len(a)}位{a}，中间{b}", f"结尾{c}，开头{a}，中间是{b}"))
+    head, tail = "".join(g[:2]), "".join(g[2:])
+    return f"后{len(tail)}位是{tail}，前{len(head)}位是{head}"
+
+
 # disguise -> writer of a number
 NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "plain": lambda v, rng: v,
@@ -140,6 +149,7 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "prefix_0086": lambda v, rng: ("0086 " + v) if len(v) == 11 else v,
     "pinyin_tones": lambda v, rng: " ".join(_TONED.get(c, c) for c in v),
     "english_words": lambda v, rng: " ".join(_ENGLISH.get(c, c) for c in v),
+    "pieces_out_of_order": _pieces_out_of_order,
     "pieces_han": lambda v, rng: "".join(_HAN.get(c, c) for c in _pieces(v, rng)),
     "han_grouped": lambda v, rng: " ".join("".join(_HAN.get(c, _x(c, rng)) for c in g) for g in _groups(v)),
     "pinyin_grouped": lambda v, rng: "，".join(_pinyin(" ")(g, rng) for g in _groups(v)),

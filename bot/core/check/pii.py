@@ -264,7 +264,54 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
                 out.append(match)
                 last = match.end
                 break
+        else:
+            match = _named_pieces(text, wm.end(), pieces, cat)
+            if match:
+                out.append(match)
+                last = match.end
     return out
+
+
+def _piece_place(words: str) -> int | None:
+    """Where the words before a piece put it: 0 first (前六位, 开头), 1 middle (中间), 2 last (后四位, 结尾)."""
+    if "中间" in words:
+        return 1
+    if "前" in words or "开头" in words:
+        return 0
+    if "后" in words or "尾" in words or "末" in words:
+        return 2
+    return None
+
+
+def _named_pieces(text: str, start: int, pieces: list[re.Match[str]], cat: str | None) -> PiiMatch | None:
+    """Pieces out of order, each named by its place (后四位5678，前三位138，中间1234), joined in place order."""
+    if not 2 <= len(pieces) <= 4:
+        return None
+    places: list[int] = []
+    prev = start
+    for p in pieces:
+        place = _piece_place(text[prev:p.start()])
+        if p.start() - prev > _PIECE_GAP or place is None:
+            return None
+        places.append(place)
+        prev = p.end()
+    if places == sorted(places):
+        return None  # in order already: the ordinary join has judged it
+    ordered = [p for _, p in sorted(zip(places, pieces, strict=True), key=lambda t: t[0])]
+    digits = "".join(p.group() for p in ordered)
+    found = _validated(digits, cat)
+    return PiiMatch(found, pieces[0].start(), pieces[-1].end(), mask(found, digits)) if found else None
+
+
+def _validated(digits: str, cat: str | None) -> str | None:
+    """The category of pieces joined into `digits`: any valid ID; a mobile or card only after its own word."""
+    if len(digits) == 18 and is_resident_id(digits):
+        return "id_card"
+    if len(digits) == 11 and cat == "mobile" and _MOBILE.fullmatch(digits):
+        return "mobile"
+    if 16 <= len(digits) <= 19 and cat == "bank_card" and digits.isdigit() and luhn_ok(digits):
+        return "bank_card"
+    return None
 
 
 def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> PiiMatch | None:
@@ -274,13 +321,7 @@ def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> 
         if pieces[k].start() - pieces[k - 1].end() > _PIECE_GAP:
             return None
         digits += pieces[k].group()
-        found = None
-        if len(digits) == 18 and is_resident_id(digits):
-            found = "id_card"
-        elif len(digits) == 11 and cat == "mobile" and _MOBILE.fullmatch(digits):
-            found = "mobile"
-        elif 16 <= len(digits) <= 19 and cat == "bank_card" and digits.isdigit() and luhn_ok(digits):
-            found = "bank_card"
+        found = _validated(digits, cat)
         if found:
             return PiiMatch(found, pieces[first].start(), pieces[k].end(), mask(found, digits))
         if len(digits) > 19:
