@@ -200,6 +200,8 @@ def _clean(rng: random.Random) -> dict[str, str]:
         "quantity_han": f"一共{rng.randrange(2, 9)}{rng.randrange(100, 999)}件，一二三号柜台都有",
         "english_at": rng.choice(("I work at qq now, call me later", "meet Li at 163 Jianshe Road", "see you at 126")),
         "group_mention": f"群里@{rng.choice(('张三', '小王', 'all'))} 看一下{rng.choice(('163', 'qq', ''))}号文件",
+        "mail_rules_prose": rng.choice(("邮箱前缀写工号，后缀统一是公司域名", "邮件后缀是 company.cn 的都是内部人员",
+                                        "email 后面附上工号即可")),
         "pinyin_prose": rng.choice(("Liu Yi 明天值班，请 Wang Er 接替", "yi er san si wu, shang shan da lao hu",
                                     "咱们 ba 这个问题 liu 到明天", "qi shi 我也不知道 san 点以后吧")),
     }
@@ -243,6 +245,9 @@ def email_drafts(per: int, seed: int = 20261203) -> list[tuple[str, str, str]]:
     out += [("local_in_words", "email", f"邮箱{rng.choice(('', ' ', '：'))}{rng.choice(SPACED_LOCALS)}"
                                         f"{rng.choice(('@', ' @ ', ' at ', '艾特'))}{rng.choice(('163', 'qq'))}.com")
             for _ in range(per)]
+    out += [("address_in_two_parts", "email", rng.choice(("邮箱前缀{l}，后缀{d}", "客户邮箱用户名 {l} 域名是 {d}",
+                                                        "邮箱是{l}，后面加@{d}", "email {l} 后缀 {d}")).format(
+        l=rng.choice(_LOCALS), d=rng.choice(("点", ".", " dot ")).join(rng.choice(_DOMAINS)))) for _ in range(per)]
     out += [("name_at_domain_dot_com", "email",
              f"邮箱 {rng.choice(_LOCALS)} at {rng.choice(('qq', '163', 'sina'))} dot com")
             for _ in range(per)]

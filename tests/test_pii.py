@@ -131,6 +131,7 @@ def test_disguise_readers_leave_look_alikes(draft):
     ("邮箱 wangli at 163 句号 com", [("email", "w***@163.com")]),
     ("资料发 wangli艾特qq邮箱", [("email", "w***@qq")]),
     ("邮箱：wang xiao li @ 126.com", [("email", "w***@126.com")]),
+    ("客户邮箱用户名 zhang.wei 域名是 qq 点 com", [("email", "z***@qq.com")]),
     # a number before an address is not part of its name
     ("邮箱 13800001111 zhao6@qq.com", [("mobile", "138****1111"), ("email", "z***@qq.com")]),
 ])
@@ -146,6 +147,7 @@ def test_spelt_and_pieced_disguises(draft, expected):
     "one two three, let's go",
     "电话后面是5678，前面是159的那个客户",             # pieces that make no whole number
     "订单后四位1234，前六位202401",
+    "邮箱前缀写工号，后缀统一是公司域名",                # how addresses are made, no address
 ])
 def test_spelt_look_alikes_stay_clean_or_apart(draft):
     assert pii(draft) == []

@@ -440,6 +440,25 @@ def _disguised_emails(text: str) -> list[PiiMatch]:
     return out
 
 
+# An address told in two parts after its word: 邮箱前缀 wangli88，后缀 163.com / 用户名…，域名… / …后面加@qq.com.
+_PIECED_EMAIL = re.compile(
+    r"(?:邮箱|邮件|email|e-mail|mail)[^。！？!?\n@]{0,8}?(?:前缀|用户名|账号|名字|名)?(?:是|为|:|\s)*"
+    r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]{1,63})\s?[,，;；、]?\s?(?:然后|再)?"
+    r"(?:后缀|域名|后面|尾巴|@后面)(?:是|为|加|跟|接|:|\s)*@?\s?"
+    r"([a-z0-9-]{1,63}(?:\s?(?:\.|。|点|句号|dot)\s?[a-z0-9-]{1,63}){0,3})(?![a-z0-9])")
+_PIECED_DOT = re.compile(r"\s?(?:\.|。|点|句号|dot)\s?")
+
+
+def _pieced_emails(text: str) -> list[PiiMatch]:
+    out = []
+    for m in _PIECED_EMAIL.finditer(text):
+        labels = _PIECED_DOT.split(m.group(2))
+        if (len(labels) >= 2 and labels[-1] in _TLDS) or (len(labels) == 1 and labels[0] in _HOST_NAMES):
+            value = f"{m.group(1)}@{'.'.join(labels)}"
+            out.append(PiiMatch("email", m.start(1), m.end(), mask("email", value)))
+    return out
+
+
 def _with_pieces(found: list[PiiMatch], pieces: list[PiiMatch]) -> list[PiiMatch]:
     """`found` and the numbers given in pieces that overlap none of it. An ID or card joined from pieces
     (its checksum valid, a card under its own word) replaces a number found inside one of its pieces: a
@@ -460,6 +479,9 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     taken = [(m.start, m.end) for m in found]
     found += [m for m in _disguised_emails(text) if not any(s < m.end and m.start < e for s, e in taken)]
     taken = [(m.start, m.end) for m in found]
+    if "邮" in text or "mail" in text:
+        found += [m for m in _pieced_emails(text) if not any(s < m.end and m.start < e for s, e in taken)]
+        taken = [(m.start, m.end) for m in found]
     # The shortest personal number (a mobile) has 11 digits: a draft with fewer has none.
     if sum(map(text.count, "0123456789")) >= 11:
         found += [m for m in find_numbers(text, ctx) if not any(s < m.end and m.start < e for s, e in taken)]
