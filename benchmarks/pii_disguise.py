@@ -150,6 +150,11 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "pinyin_tones": lambda v, rng: " ".join(_TONED.get(c, c) for c in v),
     "english_words": lambda v, rng: " ".join(_ENGLISH.get(c, c) for c in v),
     "pieces_out_of_order": _pieces_out_of_order,
+    "pieces_by_sentence": lambda v, rng: _pieces(v, rng).replace("，", "。"),
+    "x_apart": lambda v, rng: " ".join(_groups(v[:-1] if v.endswith("X") else v))
+                              + (rng.choice((" 叉", "（叉）", " x", "-X")) if v.endswith("X") else ""),
+    "listed_with_a_mobile": lambda v, rng: " ".join(_groups(v)) + rng.choice((" / ", "，", "、", " 或 "))
+                                           + " ".join(_groups(mobile(rng))),
     "pieces_han": lambda v, rng: "".join(_HAN.get(c, c) for c in _pieces(v, rng)),
     "han_grouped": lambda v, rng: " ".join("".join(_HAN.get(c, _x(c, rng)) for c in g) for g in _groups(v)),
     "pinyin_grouped": lambda v, rng: "，".join(_pinyin(" ")(g, rng) for g in _groups(v)),

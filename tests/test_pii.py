@@ -132,6 +132,11 @@ def test_disguise_readers_leave_look_alikes(draft):
     ("资料发 wangli艾特qq邮箱", [("email", "w***@qq")]),
     ("邮箱：wang xiao li @ 126.com", [("email", "w***@126.com")]),
     ("客户邮箱用户名 zhang.wei 域名是 qq 点 com", [("email", "z***@qq.com")]),
+    ("身份证 110105 19491231 002（叉）", [("id_card", "1101**********002X")]),
+    ("手机前三位159。中间1234。后四位5678", [("mobile", "159****5678")]),
+    ("电话开头159，结尾5678，中间1234", [("mobile", "159****5678")]),   # named places beat text order
+    # two mobiles after their word are two mobiles, not one card read across them
+    ("他的号码159 1234 5678 / 138 0000 1111", [("mobile", "159****5678"), ("mobile", "138****1111")]),
     # a number before an address is not part of its name
     ("邮箱 13800001111 zhao6@qq.com", [("mobile", "138****1111"), ("email", "z***@qq.com")]),
 ])

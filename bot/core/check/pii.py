@@ -208,8 +208,9 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
                 score, pos = context
                 if pos == "bank_card" and category == "id_card" and strength == 3:
                     category = "bank_card"
-                if (category == "bank_card" and pos == "id_card") or strength + score <= 0:
-                    continue
+                phone = pos == "mobile" and not any(w in before for w in ctx.positive.get("bank_card", ()))
+                if (category == "bank_card" and (pos == "id_card" or phone)) or strength + score <= 0:
+                    continue  # nor is a card read across the numbers right after 手机/电话 (138 1234 5678/139 …)
                 cands.append((-len(digits), a, b, start, digits, category))
         cands.sort()
         for _, a, b, s, digits, category in cands:
@@ -230,7 +231,7 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
 # names it. Each piece has three digits or more and is not a quantity; the pieces joined must
 # validate (ID check digit, mobile prefix, Luhn) — a chance join of counts and amounts rarely does.
 _PIECE = re.compile(r"(?<![0-9])[0-9]{3,}x?(?![0-9])")
-_PIECE_STOP = re.compile(r"[。！？!?\n;；]")
+_PIECE_STOP = re.compile(r"[！？!?\n]")  # not 。: pieces are told sentence by sentence too (前三位138。中间…)
 _PIECE_UNIT = frozenset("元块万千百亿分秒钟个次单件天年月日号岁%人家台张位")
 _PIECE_GAP = 14  # characters of words between two pieces
 _PIECE_SPAN = 60  # the whole number, pieces and words, after its word
@@ -258,17 +259,15 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
         pieces = [p for p in _PIECE.finditer(text, wm.end(), end) if text[p.end():p.end() + 1] not in _PIECE_UNIT
                   or p.end() == len(text)]
         # The number may start at any piece: a false start or a correction comes first (一三八……不对，是151…).
+        # Pieces named by their place are joined in that order first (开头…，结尾…，中间…).
+        match = _named_pieces(text, wm.end(), pieces, cat)
         for first in range(len(pieces) - 1):
-            match = _joined_pieces(pieces, first, cat)
             if match:
-                out.append(match)
-                last = match.end
                 break
-        else:
-            match = _named_pieces(text, wm.end(), pieces, cat)
-            if match:
-                out.append(match)
-                last = match.end
+            match = _joined_pieces(pieces, first, cat)
+        if match:
+            out.append(match)
+            last = match.end
     return out
 
 

@@ -114,7 +114,7 @@ _READING_CHARS = (*_LU_CHARS, "叉")
 
 def _fold_readings(text: str) -> str:
     """陆/洞/拐/勾 next to digits -> digits, repeated so that runs of them (洞勾勾) fold too; 叉 after
-    three digits is the check letter X of an ID number (…002叉)."""
+    a digit is the check letter X of an ID number (…002叉, 002 叉, 002（叉）)."""
     for _ in range(8):
         out = _LU.sub(lambda m: _LU_DIGITS[m.group()], text)
         if out == text:
@@ -123,7 +123,7 @@ def _fold_readings(text: str) -> str:
     return _CROSS.sub("x", text) if "叉" in text else text
 
 
-_CROSS = re.compile(r"(?<=[0-9]{3})叉")
+_CROSS = re.compile(r"(?<=[0-9])叉|(?<=[0-9][ \-])叉|(?<=[0-9][(（])叉(?=[)）])")
 
 # Digits spelt in pinyin (yao san ba…, run together or apart, mixed with digits) or English, the radio readings
 # included (yao/liang/guai/dong/gou). Only a run of three syllables or more folds: one or two digit
