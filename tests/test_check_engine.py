@@ -120,13 +120,14 @@ def test_long_and_odd_drafts_do_not_break():
 
 
 def test_fold_agrees_with_normalize_except_digits():
-    from bot.core.text.fold import INVISIBLE, NUMERALS, fold_char
+    from bot.core.text.fold import INVISIBLE, NUMERALS, TONE_MARKS, fold_char
     from bot.core.text.normalize import to_simplified
 
-    for code in [*range(0x20, 0x3000, 7), *range(0x4E00, 0xA000, 11), *range(0xF900, 0x10000, 3)]:
+    # and except pinyin tone marks, which the fold drops (yāo sān bā is yao san ba)
+    for code in [*range(0x20, 0x3000, 7), *range(0x4E00, 0xA000, 11), *range(0xF900, 0x10000, 3), 0xC1, 0x101]:
         ch = chr(code)
         expected = "" if ch in INVISIBLE else to_simplified(ch)
-        expected = "".join(NUMERALS.get(c, c) for c in expected)
+        expected = "".join(NUMERALS.get(c, TONE_MARKS.get(c, c)) for c in expected)
         assert fold_char(ch) == expected, hex(code)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -119,3 +120,50 @@ def test_piped_console_session_never_echoes_a_full_number():
     out = proc.stdout.decode("utf-8")
     assert out.count("你> /check") == len(drafts)  # the transcript echoes every line, masked
     assert not _leaks(out, [s for _, ss in drafts for s in ss])
+
+
+def _disguise_bench():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("pii_disguise", ROOT / "benchmarks" / "pii_disguise.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _digits_of(text: str) -> str:
+    """The digits of `text` as the checker reads them (pinyin, Han, radio and full-width digits folded)."""
+    from bot.core.text.fold import fold_wide
+    return "".join(ch for ch in fold_wide(text).text if ch.isdigit())
+
+
+def test_disguised_numbers_never_come_back_whole():
+    """Every disguise of the benchmark (pinyin, 幺两拐洞, 壹贰, separators, line breaks, pieces, 叉…): the
+    masked draft and every finding, read back through the same fold, hold no full number."""
+    bench = _disguise_bench()
+    checker = default_checker()
+    drafts = bench.number_drafts(12)
+    assert len({name for name, _, _ in drafts}) >= 20
+    leaked = []
+    for name, _, draft in drafts:
+        value = _digits_of(draft)[-19:]
+        whole = [v for v in (value[-18:], value[-11:]) if v in _digits_of(draft)]
+        result = checker.check(draft)
+        shown = _digits_of(result.masked_draft()) + "|" + "|".join(_digits_of(f.text) for f in result.findings)
+        if any(v in shown for v in whole):
+            leaked.append((name, draft))
+    assert leaked == []
+
+
+def test_disguised_emails_never_come_back_whole():
+    bench = _disguise_bench()
+    checker = default_checker()
+    leaked = []
+    for name, _, draft in bench.email_drafts(6):
+        local = next(w for w in (*bench._LOCALS, *bench.SPACED_LOCALS, *re.findall(r"[0-9]{5,}", draft))
+                     if w in draft.lower())
+        result = checker.check(draft)
+        out = (result.masked_draft() + "".join(f.text for f in result.findings)).lower()
+        if any(part in out for part in (local, *(w for w in local.split() if len(w) >= 4))):
+            leaked.append((name, draft))
+    assert leaked == []

@@ -158,3 +158,31 @@ def test_console_report_is_a_stated_rehearsal():
     assert "演练模式" in out and "【演练】" in out and "保密员已收到通知" not in out
     # The notices the workflow would send are shown here, each marked as never sent.
     assert out.count("🔔") == out.count("没有发给任何人") > 0
+
+
+def test_check_json_masks_disguised_numbers():
+    """`check --json` over drafts whose numbers are spelt in pinyin, 幺两拐洞, 壹贰, broken over lines or
+    split by symbols: the JSON lines, read back through the checker's own fold, hold no full number."""
+    import importlib.util
+
+    from support.cli import run_cli
+
+    from bot.core.text.fold import fold_wide
+    spec = importlib.util.spec_from_file_location("pii_disguise", ROOT / "benchmarks" / "pii_disguise.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    drafts = [d.replace("\n", " ") for _, _, d in bench.number_drafts(6)]
+    proc = run_cli("check", "--json", stdin="".join(d + "\n" for d in drafts).encode("utf-8"), timeout=300)
+    assert proc.returncode == 0
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert len(lines) == len(drafts)
+
+    def digits(text: str) -> str:
+        return "".join(ch for ch in fold_wide(text).text if ch.isdigit())
+
+    for draft, line in zip(drafts, lines, strict=True):
+        record = json.loads(line)
+        assert record["findings"], draft
+        value = digits(draft)
+        assert value[-11:] not in digits(json.dumps(record, ensure_ascii=False)), draft

@@ -116,3 +116,46 @@ def test_disguised_pii(draft, expected):
 ])
 def test_disguise_readers_leave_look_alikes(draft):
     assert pii(draft) == []
+
+
+# Disguises by kind: digits spelt out (pinyin with or without tones, radio readings, English words),
+# the ID's X as 叉, a number broken over lines, pieces after a false start or out of order, e-mail
+# shorthands. Values made up here.
+@pytest.mark.parametrize(("draft", "expected"), [
+    ("回访电话 yao wu jiu yao er san si wu liu qi ba", [("mobile", "159****5678")]),
+    ("手机号 yaowujiuyaoersansiwuliuqiba 记一下", [("mobile", "159****5678")]),
+    ("号码：yāo wǔ jiǔ yāo èr sān sì wǔ liù qī bā", [("mobile", "159****5678")]),
+    ("call back: one five nine one two three four five six seven eight", [("mobile", "159****5678")]),
+    ("身份证 一一零一零五一九四九一二三一零零二叉", [("id_card", "1101**********002X")]),
+    ("身份证号 yiyilingyilingwuyijiusijiuyiersanyilinglingerx", [("id_card", "1101**********002X")]),
+    ("客户手机159\n1234\n5678，下午回电", [("mobile", "159****5678")]),
+    ("电话一五九……不对，是158，中间是1234，后面5678", [("mobile", "158****5678")]),
+    ("手机后四位5678，前三位159，中间1234", [("mobile", "159****5678")]),
+    ("邮箱 wangli at 163 句号 com", [("email", "w***@163.com")]),
+    ("资料发 wangli艾特qq邮箱", [("email", "w***@qq")]),
+    ("邮箱：wang xiao li @ 126.com", [("email", "w***@126.com")]),
+    ("客户邮箱用户名 zhang.wei 域名是 qq 点 com", [("email", "z***@qq.com")]),
+    ("身份证 110105 19491231 002（叉）", [("id_card", "1101**********002X")]),
+    ("手机前三位159。中间1234。后四位5678", [("mobile", "159****5678")]),
+    ("电话开头159，结尾5678，中间1234", [("mobile", "159****5678")]),   # named places beat text order
+    # two mobiles after their word are two mobiles, not one card read across them
+    ("他的号码159 1234 5678 / 138 0000 1111", [("mobile", "159****5678"), ("mobile", "138****1111")]),
+    # a number before an address is not part of its name
+    ("邮箱 13800001111 zhao6@qq.com", [("mobile", "138****1111"), ("email", "z***@qq.com")]),
+])
+def test_spelt_and_pieced_disguises(draft, expected):
+    assert pii(draft) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "Liu Yi 和 Wang Er 明天值班",                     # one or two digit syllables are names
+    "yi er san si wu, shang shan da lao hu",           # counting: five digits are no number
+    "I work at qq now, call me later",                 # a bare English "at" before a provider
+    "群里@张三 看一下 163 号文件",
+    "one two three, let's go",
+    "电话后面是5678，前面是159的那个客户",             # pieces that make no whole number
+    "订单后四位1234，前六位202401",
+    "邮箱前缀写工号，后缀统一是公司域名",                # how addresses are made, no address
+])
+def test_spelt_look_alikes_stay_clean_or_apart(draft):
+    assert pii(draft) == []

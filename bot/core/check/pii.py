@@ -29,8 +29,8 @@ from bot.core.text.fold import Folded
 
 # Digit runs; junk between digits is bounded and disjoint from \d, so matching is linear.
 # Any space, punctuation or symbol counts (ASCII, general punctuation, CJK brackets, emoji): a number
-# typed with + = # 、【】 or ♥ between its pieces is still one number.
-_JUNK = (r"[ \t\-./\\*_~·•|'`\"+=#$¥&%^()\[\]{}<>,:;!?\u2010-\u2bff\u3000-\u3006\u3008-\u303f\ufe30-\ufe4f"
+# typed with + = # 、【】 or ♥ between its pieces is still one number, and so is one broken over lines.
+_JUNK = (r"[ \t\n\r\-./\\*_~·•|'`\"+=#$¥&%^()\[\]{}<>,:;!?\u2010-\u2bff\u3000-\u3006\u3008-\u303f\ufe30-\ufe4f"
          r"\U0001F000-\U0001FAFF]")
 # A grouped amount (1,380,000,000): thousands separators, not a number typed in pieces.
 _AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
@@ -102,6 +102,8 @@ def classify(digits: str) -> tuple[str, int] | None:
     if len(digits) == 11 and _MOBILE.fullmatch(digits):
         return "mobile", 2
     if len(digits) == 13 and digits.startswith("86") and _MOBILE.fullmatch(digits[2:]):
+        return "mobile", 2
+    if len(digits) == 15 and digits.startswith("0086") and _MOBILE.fullmatch(digits[4:]):
         return "mobile", 2
     if 16 <= len(digits) <= 19 and digits.isdigit():
         return ("bank_card", 1) if luhn_ok(digits) else ("bank_card", -1)
@@ -206,8 +208,9 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
                 score, pos = context
                 if pos == "bank_card" and category == "id_card" and strength == 3:
                     category = "bank_card"
-                if (category == "bank_card" and pos == "id_card") or strength + score <= 0:
-                    continue
+                phone = pos == "mobile" and not any(w in before for w in ctx.positive.get("bank_card", ()))
+                if (category == "bank_card" and (pos == "id_card" or phone)) or strength + score <= 0:
+                    continue  # nor is a card read across the numbers right after 手机/电话 (138 1234 5678/139 …)
                 cands.append((-len(digits), a, b, start, digits, category))
         cands.sort()
         for _, a, b, s, digits, category in cands:
@@ -218,7 +221,7 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
                 continue
             if service_end and any(service_end.get(a2, -1) >= b for a2 in range(max(0, b - 18), a + 1)):
                 continue
-            value = digits[2:] if category == "mobile" and len(digits) == 13 else digits
+            value = digits[-11:] if category == "mobile" else digits
             out.append(PiiMatch(category, s, e, mask(category, value)))
             insort(taken, (s, e))
     return out
@@ -228,7 +231,7 @@ def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
 # names it. Each piece has three digits or more and is not a quantity; the pieces joined must
 # validate (ID check digit, mobile prefix, Luhn) — a chance join of counts and amounts rarely does.
 _PIECE = re.compile(r"(?<![0-9])[0-9]{3,}x?(?![0-9])")
-_PIECE_STOP = re.compile(r"[。！？!?\n;；]")
+_PIECE_STOP = re.compile(r"[！？!?\n]")  # not 。: pieces are told sentence by sentence too (前三位138。中间…)
 _PIECE_UNIT = frozenset("元块万千百亿分秒钟个次单件天年月日号岁%人家台张位")
 _PIECE_GAP = 14  # characters of words between two pieces
 _PIECE_SPAN = 60  # the whole number, pieces and words, after its word
@@ -255,36 +258,108 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
         end = stop.start() if stop else min(len(text), wm.end() + _PIECE_SPAN)
         pieces = [p for p in _PIECE.finditer(text, wm.end(), end) if text[p.end():p.end() + 1] not in _PIECE_UNIT
                   or p.end() == len(text)]
-        if len(pieces) < 2:
-            continue
-        digits = pieces[0].group()
-        for k in range(1, min(len(pieces), 6)):
-            if pieces[k].start() - pieces[k - 1].end() > _PIECE_GAP:
+        # The number may start at any piece: a false start or a correction comes first (一三八……不对，是151…).
+        # Pieces named by their place are joined in that order first (开头…，结尾…，中间…).
+        match = _named_pieces(text, wm.end(), pieces, cat)
+        for first in range(len(pieces) - 1):
+            if match:
                 break
-            digits += pieces[k].group()
-            found = None
-            if len(digits) == 18 and is_resident_id(digits):
-                found = "id_card"
-            elif len(digits) == 11 and cat == "mobile" and _MOBILE.fullmatch(digits):
-                found = "mobile"
-            elif 16 <= len(digits) <= 19 and cat == "bank_card" and digits.isdigit() and luhn_ok(digits):
-                found = "bank_card"
-            if found:
-                out.append(PiiMatch(found, pieces[0].start(), pieces[k].end(), mask(found, digits)))
-                last = pieces[k].end()
-                break
-            if len(digits) > 19:
-                break
+            match = _joined_pieces(pieces, first, cat)
+        if match:
+            out.append(match)
+            last = match.end
     return out
+
+
+def _piece_place(words: str) -> int | None:
+    """Where the words before a piece put it: 0 first (前六位, 开头), 1 middle (中间), 2 last (后四位, 结尾)."""
+    if "中间" in words:
+        return 1
+    if "前" in words or "开头" in words:
+        return 0
+    if "后" in words or "尾" in words or "末" in words:
+        return 2
+    return None
+
+
+def _named_pieces(text: str, start: int, pieces: list[re.Match[str]], cat: str | None) -> PiiMatch | None:
+    """Pieces out of order, each named by its place (后四位5678，前三位138，中间1234), joined in place order."""
+    if not 2 <= len(pieces) <= 4:
+        return None
+    places: list[int] = []
+    prev = start
+    for p in pieces:
+        place = _piece_place(text[prev:p.start()])
+        if p.start() - prev > _PIECE_GAP or place is None:
+            return None
+        places.append(place)
+        prev = p.end()
+    if places == sorted(places):
+        return None  # in order already: the ordinary join has judged it
+    ordered = [p for _, p in sorted(zip(places, pieces, strict=True), key=lambda t: t[0])]
+    digits = "".join(p.group() for p in ordered)
+    found = _validated(digits, cat)
+    return PiiMatch(found, pieces[0].start(), pieces[-1].end(), mask(found, digits)) if found else None
+
+
+def _validated(digits: str, cat: str | None) -> str | None:
+    """The category of pieces joined into `digits`: any valid ID; a mobile or card only after its own word."""
+    if len(digits) == 18 and is_resident_id(digits):
+        return "id_card"
+    if len(digits) == 11 and cat == "mobile" and _MOBILE.fullmatch(digits):
+        return "mobile"
+    if 16 <= len(digits) <= 19 and cat == "bank_card" and digits.isdigit() and luhn_ok(digits):
+        return "bank_card"
+    return None
+
+
+def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> PiiMatch | None:
+    """The number that pieces[first], pieces[first + 1], … make when joined, if one validates."""
+    digits = pieces[first].group()
+    for k in range(first + 1, min(len(pieces), first + 6)):
+        if pieces[k].start() - pieces[k - 1].end() > _PIECE_GAP:
+            return None
+        digits += pieces[k].group()
+        found = _validated(digits, cat)
+        if found:
+            return PiiMatch(found, pieces[first].start(), pieces[k].end(), mask(found, digits))
+        if len(digits) > 19:
+            return None
+    return None
 
 
 # E-mail ------------------------------------------------------------------------------------
 _AT = re.compile(
     r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a)\s{0,3}")
-_DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])|点)\s{0,3}")
+_DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])"
+                  r"|点|句号)\s{0,3}")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
 _TLDS = frozenset("com cn net org edu gov io co info me hk tw uk de jp biz cc top xyz vip mil int".split())
+
+
+_NOT_NAME = frozenset("at to me is my the and or via send mail email e-mail address contact".split())
+
+
+def _spaced_local_start(text: str, j: int, floor: int) -> int:
+    """Start of a local part typed in words (邮箱 zhang wei @163.com): up to two earlier words of letters join it
+    when they run back to a Chinese character or a colon, never English words around an address."""
+    k = j
+    for _ in range(2):
+        if k - 2 < floor or text[k - 1] != " " or text[k - 2] not in _LOCAL_CHARS:
+            break
+        w = k - 1
+        while w > floor and text[w - 1] in _LOCAL_CHARS:
+            w -= 1
+        if not text[w:k - 1].isalpha() or text[w:k - 1] in _NOT_NAME:
+            break  # name words are letters: a number or an English word before the address is not part of it
+        k = w
+    if k == j:
+        return j
+    p = k
+    while p > 0 and text[p - 1] == " ":
+        p -= 1
+    return k if p > 0 and (not text[p - 1].isascii() or text[p - 1] == ":") else j
 
 
 def find_emails(text: str) -> list[PiiMatch]:
@@ -300,7 +375,9 @@ def find_emails(text: str) -> list[PiiMatch]:
             j -= 1
         while j < i and not text[j].isalnum():
             j += 1
-        local = text[j:i]
+        if j < i:
+            j = _spaced_local_start(text, j, floor)
+        local = text[j:i].replace(" ", "")
         if not local or len(local) > 64:
             continue
         plain = m.group().strip() == "@"
@@ -319,6 +396,13 @@ def find_emails(text: str) -> list[PiiMatch]:
             if dm.group().strip() not in (".",) and not _LABEL.match(text, dm.end()):
                 break
             pos = dm.end()
+        if len(labels) == 1 and labels[0] in _HOST_NAMES and m.group().strip() != "at":
+            # A public provider named without its top-level label (name@163, name 艾特 qq邮箱); not after
+            # a bare English "at" (I work at qq).
+            value = f"{local}@{labels[0]}"
+            out.append(PiiMatch("email", j, end, mask("email", value)))
+            last_end = end
+            continue
         if len(labels) < 2:
             continue
         tld = labels[-1]
@@ -337,6 +421,7 @@ _SPACED = re.compile(r"(?<![a-z0-9._@-])[a-z0-9._@-](?: [a-z0-9._@-]){5,}(?![a-z
 # The @ replaced by a symbol or emoji (name#163.com, name😀outlook.com) before a public mail provider's domain.
 _MAIL_HOSTS = ("qq|163|126|139|189|yeah|sina|sohu|gmail|outlook|hotmail|live|msn|yahoo|foxmail|aliyun|icloud"
                "|21cn|tom|protonmail")
+_HOST_NAMES = frozenset(_MAIL_HOSTS.split("|"))
 _HOST = re.compile(r"(?:" + _MAIL_HOSTS + r")\s?[.。]\s?(?:com|cn|net)")
 _STAND_IN = re.compile(r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]{1,63}) ?[^\sa-z0-9\u4e00-\u9fff._-]{1,3} ?"
                        r"(?:" + _MAIL_HOSTS + r")\s?[.。]\s?(?:com|cn|net)(?:[.]cn)?(?![a-z])")
@@ -372,6 +457,38 @@ def _disguised_emails(text: str) -> list[PiiMatch]:
     return out
 
 
+# An address told in two parts after its word: 邮箱前缀 wangli88，后缀 163.com / 用户名…，域名… / …后面加@qq.com.
+_PIECED_EMAIL = re.compile(
+    r"(?:邮箱|邮件|email|e-mail|mail)[^。！？!?\n@]{0,8}?(?:前缀|用户名|账号|名字|名)?(?:是|为|:|\s)*"
+    r"(?<![a-z0-9._-])([a-z0-9][a-z0-9._-]{1,63})\s?[,，;；、]?\s?(?:然后|再)?"
+    r"(?:后缀|域名|后面|尾巴|@后面)(?:是|为|加|跟|接|:|\s)*@?\s?"
+    r"([a-z0-9-]{1,63}(?:\s?(?:\.|。|点|句号|dot)\s?[a-z0-9-]{1,63}){0,3})(?![a-z0-9])")
+_PIECED_DOT = re.compile(r"\s?(?:\.|。|点|句号|dot)\s?")
+
+
+def _pieced_emails(text: str) -> list[PiiMatch]:
+    out = []
+    for m in _PIECED_EMAIL.finditer(text):
+        labels = _PIECED_DOT.split(m.group(2))
+        if (len(labels) >= 2 and labels[-1] in _TLDS) or (len(labels) == 1 and labels[0] in _HOST_NAMES):
+            value = f"{m.group(1)}@{'.'.join(labels)}"
+            out.append(PiiMatch("email", m.start(1), m.end(), mask("email", value)))
+    return out
+
+
+def _with_pieces(found: list[PiiMatch], pieces: list[PiiMatch]) -> list[PiiMatch]:
+    """`found` and the numbers given in pieces that overlap none of it. An ID or card joined from pieces
+    (its checksum valid, a card under its own word) replaces a number found inside one of its pieces: a
+    card told as 52976250, then 15632183885 is a card, not a mobile."""
+    for p in pieces:
+        inside = [m for m in found if p.start <= m.start and m.end <= p.end and m.category != "email"]
+        if inside and p.category in ("id_card", "bank_card") and all(m.category != p.category for m in inside):
+            found = [m for m in found if m not in inside]
+        if not any(m.start < p.end and p.start < m.end for m in found):
+            found.append(p)
+    return found
+
+
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
     text = folded.wide.text
@@ -379,10 +496,13 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     taken = [(m.start, m.end) for m in found]
     found += [m for m in _disguised_emails(text) if not any(s < m.end and m.start < e for s, e in taken)]
     taken = [(m.start, m.end) for m in found]
+    if "邮" in text or "mail" in text:
+        found += [m for m in _pieced_emails(text) if not any(s < m.end and m.start < e for s, e in taken)]
+        taken = [(m.start, m.end) for m in found]
     # The shortest personal number (a mobile) has 11 digits: a draft with fewer has none.
     if sum(map(text.count, "0123456789")) >= 11:
         found += [m for m in find_numbers(text, ctx) if not any(s < m.end and m.start < e for s, e in taken)]
         taken = [(m.start, m.end) for m in found]
-        found += [m for m in find_pieces(text, ctx) if not any(s < m.end and m.start < e for s, e in taken)]
+        found = _with_pieces(found, find_pieces(text, ctx))
     found.sort(key=lambda m: m.start)
     return found

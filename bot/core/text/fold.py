@@ -35,6 +35,10 @@ NUMERALS = {"〇": "0", "零": "0", "一": "1", "幺": "1", "二": "2", "两": "
             "肆": "4", "伍": "5", "柒": "7", "捌": "8", "玖": "9", "貳": "2", "兩": "2", "參": "3",
             "弍": "2", "弌": "1", "弎": "3"}
 
+# Pinyin tone marks are dropped (yāo sān bā reads as yao san ba); ü keeps its dots.
+TONE_MARKS = {**{c: "a" for c in "āáǎà"}, **{c: "e" for c in "ēéěè"}, **{c: "i" for c in "īíǐì"},
+              **{c: "o" for c in "ōóǒò"}, **{c: "u" for c in "ūúǔù"}, **{c: "ü" for c in "ǖǘǚǜ"}}
+
 _converter = opencc.OpenCC("t2s")
 
 
@@ -52,7 +56,7 @@ def _tables() -> tuple[dict[int, str], frozenset[str]]:
     for ch, out in zip(chars, nfkc, strict=True):
         out = "" if ch in INVISIBLE else EXTRA_T2S.get(out, out).lower()
         if len(out) == 1:
-            out = NUMERALS.get(out, out)
+            out = NUMERALS.get(out, TONE_MARKS.get(out, out))
         if out != ch:
             if len(out) == 1:
                 one[ord(ch)] = out
@@ -105,16 +109,84 @@ class View:
 _LU = re.compile(r"(?<=[0-9])[陆洞拐勾]|[陆洞拐勾](?=[0-9])")
 _LU_CHARS = ("陆", "洞", "拐", "勾")
 _LU_DIGITS = {"陆": "6", "洞": "0", "拐": "7", "勾": "9"}
+_READING_CHARS = (*_LU_CHARS, "叉")
 
 
 def _fold_readings(text: str) -> str:
-    """陆/洞/拐/勾 next to digits -> digits, repeated so that runs of them (洞勾勾) fold too."""
+    """陆/洞/拐/勾 next to digits -> digits, repeated so that runs of them (洞勾勾) fold too; 叉 after
+    a digit is the check letter X of an ID number (…002叉, 002 叉, 002（叉）)."""
     for _ in range(8):
         out = _LU.sub(lambda m: _LU_DIGITS[m.group()], text)
         if out == text:
             break
         text = out
-    return text
+    return _CROSS.sub("x", text) if "叉" in text else text
+
+
+_CROSS = re.compile(r"(?<=[0-9])叉|(?<=[0-9][ \-])叉|(?<=[0-9][(（])叉(?=[)）])")
+
+# Digits spelt in pinyin (yao san ba…, run together or apart, mixed with digits) or English, the radio readings
+# included (yao/liang/guai/dong/gou). Only a run of three syllables or more folds: one or two digit
+# syllables are ordinary pinyin (Liu Yi, xia ban ba). An ID's check letter may end the run (…ba x).
+_SYLLABLE_DIGITS = {"ling": "0", "dong": "0", "yao": "1", "yi": "1", "liang": "2", "er": "2", "san": "3",
+                    "si": "4", "wu": "5", "liu": "6", "guai": "7", "qi": "7", "ba": "8", "jiu": "9", "gou": "9"}
+# The English words (one three eight …) under the same three-in-a-row rule, apart from each other and
+# never mixed with pinyin (qi six is not qi si x).
+_WORD_DIGITS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "seven": "7", "eight": "8", "nine": "9"}
+_DIGIT_WORDS = {**_SYLLABLE_DIGITS, **_WORD_DIGITS}
+
+
+def _spelt_run(words: dict[str, str], glued: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    alt = "|".join(sorted(words, key=len, reverse=True))
+    gap = "{0,2}" if glued else "{1,2}"
+    run = re.compile(rf"(?<![a-z])(?:{alt}|[0-9])(?:[ \-.,/·*_~|]{gap}(?:{alt}|[0-9]))++(?:[ \-]?[x叉])?+")
+    return run, re.compile(alt)
+
+
+_SPELT = (_spelt_run(_SYLLABLE_DIGITS, glued=True), _spelt_run(_WORD_DIGITS, glued=False))
+_PINYIN_HINT = re.compile(rf"(?:{'|'.join(_DIGIT_WORDS)})[ \-.,/·*_~|0-9]{{0,3}}(?:{'|'.join(_DIGIT_WORDS)})")
+
+
+def _fold_spelt(text: str, offsets: list[int] | range) -> tuple[str, list[int] | range]:
+    """`_fold_pinyin` for pinyin syllables, then for English words."""
+    for run, one in _SPELT:
+        text, offsets = _fold_pinyin(text, offsets, run, one)
+    return text, offsets
+
+
+def _fold_pinyin(text: str, offsets: list[int] | range, run: re.Pattern[str],
+                 one: re.Pattern[str]) -> tuple[str, list[int] | range]:
+    """Digit syllables of a run of three or more -> digits, offsets of each digit at its syllable."""
+    pieces: list[str] = []
+    offs: list[int] = []
+    prev = 0
+    for m in run.finditer(text):
+        # A run glued to a word (sierra) is not digits; checked here, not by a lookahead, so that a
+        # failed run is not retried from each of its syllables (linear time).
+        if text[m.end():m.end() + 1].isascii() and text[m.end():m.end() + 1].isalpha():
+            continue
+        syllables = list(one.finditer(m.group()))
+        if len(syllables) < 3:
+            continue
+        pieces.append(text[prev:m.start()])
+        offs.extend(offsets[prev:m.start()])
+        i = m.start()
+        for s in syllables:
+            a, b = m.start() + s.start(), m.start() + s.end()
+            pieces.append(text[i:a])
+            offs.extend(offsets[i:a])
+            pieces.append(_DIGIT_WORDS[s.group()])
+            offs.append(offsets[a])
+            i = b
+        pieces.append(text[i:m.end()].replace("叉", "x"))  # the ID's check letter, spelt out
+        offs.extend(offsets[i:m.end()])
+        prev = m.end()
+    if not pieces:
+        return text, offsets
+    pieces.append(text[prev:])
+    offs.extend(offsets[prev:])
+    return "".join(pieces), offs
 
 
 @lru_cache(maxsize=1)
@@ -139,8 +211,10 @@ def fold_wide(draft: str) -> View:
     special = _special_re()
     if not special.search(draft):
         text = _translate(draft)
-        if any(ch in text for ch in _LU_CHARS):
+        if any(ch in text for ch in _READING_CHARS):
             text = _fold_readings(text)
+        if _PINYIN_HINT.search(text):
+            return View(*_fold_spelt(text, range(len(draft))))
         return View(text, range(len(draft)))
     # Characters that vanish, widen (… -> ...) or lie outside the BMP are rare: translate the
     # stretches between them in one call each.
@@ -160,9 +234,12 @@ def fold_wide(draft: str) -> View:
     pieces.append(_translate(draft[prev:]))
     offsets.extend(range(prev, len(draft)))
     text = "".join(pieces)
-    if any(ch in text for ch in _LU_CHARS):
+    if any(ch in text for ch in _READING_CHARS):
         text = _fold_readings(text)
-    return View(text, range(len(draft)) if same_length else offsets)
+    view_offsets: list[int] | range = range(len(draft)) if same_length else offsets
+    if _PINYIN_HINT.search(text):
+        return View(*_fold_spelt(text, view_offsets))
+    return View(text, view_offsets)
 
 
 @lru_cache(maxsize=1)
@@ -344,7 +421,8 @@ def fold_plain(text: str) -> str | None:
     if _special_re().search(text):
         return None
     folded = _translate(text)
-    if any(ch in folded for ch in _LU_CHARS) or _GAP.search(folded) or _REPEAT_RUN.search(folded):
+    if (any(ch in folded for ch in _READING_CHARS) or _GAP.search(folded) or _REPEAT_RUN.search(folded)
+            or _PINYIN_HINT.search(folded)):
         return None
     return folded
 

@@ -1,0 +1,317 @@
+"""Personal data by disguise: valid numbers and e-mail addresses written the ways staff hide them.
+
+Every draft is generated here (valid GB 11643 IDs, Luhn cards, 1[3-9] mobiles, made-up
+addresses), not taken from an evaluation set. For each disguise kind the table gives the share of
+drafts in which the checker reports personal data of the right category, and for each clean kind
+(order numbers, amounts, dates, hotlines, masked numbers, 尾号 — in the same disguises) the share
+reported as personal data (should be 0).
+
+    .venv/bin/python benchmarks/pii_disguise.py [--per 60] [--misses KIND]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.core.check.checker import Checker, default_checker
+from bot.core.check.pii import luhn_ok
+
+GOAL = 0.97
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_REGIONS = ("110105", "120101", "130102", "210202", "320106", "330102", "350203", "370202", "410105",
+            "420106", "440106", "450103", "510104", "530102", "610103", "650102")
+
+
+def resident_id(rng: random.Random) -> str:
+    born = date(1952, 1, 1) + timedelta(days=rng.randrange(365 * 50))
+    body = f"{rng.choice(_REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def resident_id_x(rng: random.Random) -> str:
+    while True:
+        v = resident_id(rng)
+        if v.endswith("X"):
+            return v
+
+
+def mobile(rng: random.Random) -> str:
+    return f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+
+
+def bank_card(rng: random.Random) -> str:
+    body = rng.choice(("62", "43", "52")) + "".join(rng.choice("0123456789") for _ in range(rng.choice((14, 15, 16))))
+    return next(body + d for d in "0123456789" if luhn_ok(body + d))  # luhn_ok is tested on its own (test_pii)
+
+
+# Digit spellings ------------------------------------------------------------------------------
+_PINYIN = {"0": ("ling", "dong"), "1": ("yi", "yao"), "2": ("er", "liang"), "3": ("san",), "4": ("si",),
+           "5": ("wu",), "6": ("liu",), "7": ("qi", "guai"), "8": ("ba",), "9": ("jiu",)}
+_HAN = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
+_RADIO = dict(zip("0123456789", "洞幺两三四五六拐八九", strict=True))
+_FIN = dict(zip("0123456789", "零壹贰叁肆伍陆柒捌玖", strict=True))
+_FULL = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+_X = ("x", "Ｘ", "叉", "X")
+
+
+def _spell(value: str, rng: random.Random, table: Callable[[str], str], sep: str = "") -> str:
+    return sep.join(table(c) for c in value)
+
+
+def _x(c: str, rng: random.Random) -> str:
+    return rng.choice(_X) if c == "X" else c
+
+
+def _pinyin(sep: str) -> Callable[[str, random.Random], str]:
+    def apply(v: str, rng: random.Random) -> str:
+        return sep.join(rng.choice(_PINYIN[c]) if c.isdigit() else "x" for c in v)
+    return apply
+
+
+def _groups(v: str) -> list[str]:
+    if len(v) == 11:
+        return [v[:3], v[3:7], v[7:]]
+    if len(v) == 18:
+        return [v[:6], v[6:14], v[14:]]
+    return [v[i:i + 4] for i in range(0, len(v), 4)]
+
+
+def _grouped(sep: str) -> Callable[[str, random.Random], str]:
+    return lambda v, rng: sep.join(_groups(v))
+
+
+def _each(sep: str) -> Callable[[str, random.Random], str]:
+    return lambda v, rng: sep.join(v)
+
+
+def _pieces(v: str, rng: random.Random) -> str:
+    g = _groups(v)
+    if len(g) == 3:
+        a, b, c = g
+        return rng.choice((f"前{len(a)}位{a}，中间{b}，后{len(c)}位{c}",
+                           f"开头是{a}，中间是{b}，结尾是{c}",
+                           f"前面{a}，然后{b}，最后{c}"))
+    head, tail = "".join(g[:2]), "".join(g[2:])
+    return rng.choice((f"前{len(head)}位{head}，后{len(tail)}位{tail}", f"开头是{head}，后面是{tail}"))
+
+
+_TONED = dict(zip("0123456789X", ("líng", "yāo", "èr", "sān", "sì", "wǔ", "liù", "qī", "bā", "jiǔ", "x"), strict=True))
+_ENGLISH = dict(zip("0123456789X", "zero one two three four five six seven eight nine X".split(), strict=True))
+_MIXED_SEPS = (" ", "-", ".", "/", "*", " - ", "、", "~", "_", "")
+
+def _pieces_out_of_order(v: str, rng: random.Random) -> str:
+    g = _groups(v)
+    if len(g) == 3:
+        a, b, c = g
+        return rng.choice((f"后{len(c)}位{c}，前{len(a)}位{a}，中间{b}", f"结尾{c}，开头{a}，中间是{b}"))
+    head, tail = "".join(g[:2]), "".join(g[2:])
+    return f"后{len(tail)}位是{tail}，前{len(head)}位是{head}"
+
+
+# disguise -> writer of a number
+NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
+    "plain": lambda v, rng: v,
+    "pinyin_spaced": _pinyin(" "),
+    "pinyin_joined": _pinyin(""),
+    "pinyin_dashed": _pinyin("-"),
+    "radio": lambda v, rng: "".join(_RADIO.get(c, _x(c, rng)) for c in v),
+    "han_digits": lambda v, rng: "".join(_HAN.get(c, _x(c, rng)) for c in v),
+    "mixed_han_arabic": lambda v, rng: "".join(rng.choice((c, _HAN.get(c, c), _RADIO.get(c, c)))
+                                               if c.isdigit() else _x(c, rng) for c in v),
+    "financial": lambda v, rng: "".join(_FIN.get(c, _x(c, rng)) for c in v),
+    "fullwidth": lambda v, rng: "".join(_FULL.get(c, c) for c in v),
+    "sep_space": _grouped(" "),
+    "sep_dot": _grouped("."),
+    "sep_dash": _grouped("-"),
+    "sep_slash": _grouped("/"),
+    "sep_comma": _grouped("，"),
+    "sep_middot": _grouped("·"),
+    "sep_emoji": _grouped("🌟"),
+    "sep_star": _grouped("*"),
+    "sep_zero_width": _each("\u200b"),
+    "sep_newline": _grouped("\n"),
+    "each_digit_space": _each(" "),
+    "pieces": _pieces,
+    "pieces_after_false_start": lambda v, rng: rng.choice(("幺三……不对，", "一五八，哦不是，", "先记个139，错了，"))
+                                                 + _pieces(v, rng).replace("前", "", 1),
+    "prefix_0086": lambda v, rng: ("0086 " + v) if len(v) == 11 else v,
+    "pinyin_tones": lambda v, rng: " ".join(_TONED.get(c, c) for c in v),
+    "english_words": lambda v, rng: " ".join(_ENGLISH.get(c, c) for c in v),
+    "pieces_out_of_order": _pieces_out_of_order,
+    "pieces_by_sentence": lambda v, rng: _pieces(v, rng).replace("，", "。"),
+    "x_apart": lambda v, rng: " ".join(_groups(v[:-1] if v.endswith("X") else v))
+                              + (rng.choice((" 叉", "（叉）", " x", "-X")) if v.endswith("X") else ""),
+    "listed_with_a_mobile": lambda v, rng: " ".join(_groups(v)) + rng.choice((" / ", "，", "、", " 或 "))
+                                           + " ".join(_groups(mobile(rng))),
+    "pieces_han": lambda v, rng: "".join(_HAN.get(c, c) for c in _pieces(v, rng)),
+    "han_grouped": lambda v, rng: " ".join("".join(_HAN.get(c, _x(c, rng)) for c in g) for g in _groups(v)),
+    "pinyin_grouped": lambda v, rng: "，".join(_pinyin(" ")(g, rng) for g in _groups(v)),
+    "sep_mixed": lambda v, rng: "".join(c + (rng.choice(_MIXED_SEPS) if i % 3 == 2 else "")
+                                        for i, c in enumerate(v)).strip(" -./*、~_"),
+}
+_LABELS = {"mobile": ("手机", "电话", "手机号是", "联系电话：", "他的号码"),
+           "id_card": ("身份证", "身份证号", "证件号码是", "身份证号码："),
+           "bank_card": ("卡号", "银行卡号是", "工资卡", "收款账号：")}
+_FRAMES = ("客户{l}{v}，麻烦登记一下。", "{l} {v} 这位先生下午还会过来", "王阿姨{l}{v}，回访时注意语气",
+           "帮我查下{l}{v}的记录", "{l}{v}")
+
+# E-mail ----------------------------------------------------------------------------------------
+_LOCALS = ("zhangwei", "li.ming88", "wanghui_2021", "chenjing", "liu.yang", "zhaolei77", "sunli", "huangmin")
+SPACED_LOCALS = ("zhang wei", "li xiao ming", "wang fang", "chen jing88")
+_DOMAINS = (("163", "com"), ("qq", "com"), ("126", "com"), ("sina", "com"), ("gmail", "com"),
+            ("foxmail", "com"), ("company", "cn"), ("example", "com", "cn"))
+_ATS = {"at_spaced": " at ", "at_paren": "(at)", "at_bracket": "[at]", "at_fullwidth": "＠", "at_aite": "艾特",
+        "at_quan": "圈a", "at_spaces_round": " @ ", "at_paren_cn": "（at）", "at_word_upper": " AT "}
+_DOTS = {"dot_plain": ".", "dot_dian": "点", "dot_word": " dot ", "dot_juhao": "句号", "dot_paren": "(dot)",
+         "dot_cn_full": "。", "dot_spaced": " . "}
+_MAIL_FRAMES = ("资料发到邮箱{v}就行", "客户邮箱：{v}，记得抄送", "他的email是 {v} 请回复", "发 {v} 吧")
+
+
+def _email(rng: random.Random, at: str, dot: str) -> str:
+    host = rng.choice(_DOMAINS)
+    return f"{rng.choice(_LOCALS)}{at}{dot.join(host)}"
+
+
+# Clean kinds: must not be personal data -------------------------------------------------------
+def _clean(rng: random.Random) -> dict[str, str]:
+    order = f"{rng.randrange(2019, 2026)}{rng.randrange(10**13):013d}"
+    hotline = rng.choice(("400", "800")) + f"{rng.randrange(10**7):07d}"
+    land = rng.choice(("010", "021", "0755", "0571")) + f"{rng.randrange(10**7, 10**8)}"
+    m = mobile(rng)
+    return {
+        "order_number": f"订单号{order}，请耐心等待",
+        "amount": f"本月营业额{rng.randrange(10**6, 10**9):,}元，比上月略高",
+        "date": f"活动时间{rng.randrange(2024, 2027)}年{rng.randrange(1, 13)}月{rng.randrange(1, 29)}日至"
+                f"{rng.randrange(1, 13)}月{rng.randrange(1, 29)}日",
+        "hotline": f"如有疑问请拨打客服热线{hotline}",
+        "hotline_spaced": f"全国服务热线 {hotline[:3]}-{hotline[3:6]}-{hotline[6:]}",
+        "landline": f"门店座机{land[:-8]}-{land[-8:]}，工作日可打",
+        "masked_mobile": f"您尾号{m[-4:]}的手机，号码{m[:3]}****{m[-4:]}已验证",
+        "tail_digits": f"请确认卡号尾号{m[-4:]}是否正确",
+        "tail_pinyin": f"尾号是{_pinyin(' ')(m[-4:], rng)}的那张卡",
+        "order_han": "单号" + "".join(_HAN[c] for c in order),
+        "quantity_han": f"一共{rng.randrange(2, 9)}{rng.randrange(100, 999)}件，一二三号柜台都有",
+        "english_at": rng.choice(("I work at qq now, call me later", "meet Li at 163 Jianshe Road", "see you at 126")),
+        "group_mention": f"群里@{rng.choice(('张三', '小王', 'all'))} 看一下{rng.choice(('163', 'qq', ''))}号文件",
+        "mail_rules_prose": rng.choice(("邮箱前缀写工号，后缀统一是公司域名", "邮件后缀是 company.cn 的都是内部人员",
+                                        "email 后面附上工号即可")),
+        "pinyin_prose": rng.choice(("Liu Yi 明天值班，请 Wang Er 接替", "yi er san si wu, shang shan da lao hu",
+                                    "咱们 ba 这个问题 liu 到明天", "qi shi 我也不知道 san 点以后吧")),
+    }
+
+
+def number_drafts(per: int, seed: int = 20261202) -> list[tuple[str, str, str]]:
+    """(disguise, category, draft) — `per` drafts per disguise, categories in turn."""
+    rng = random.Random(seed)
+    makers = {"mobile": mobile, "id_card": resident_id, "bank_card": bank_card}
+    out = []
+    for name, writer in NUMBER_DISGUISES.items():
+        for i in range(per):
+            cat = ("mobile", "id_card", "bank_card")[i % 3]
+            value = resident_id_x(rng) if cat == "id_card" and i % 2 else makers[cat](rng)
+            v = writer(value, rng)
+            out.append((name, cat, rng.choice(_FRAMES).format(l=rng.choice(_LABELS[cat]), v=v)))
+    return out
+
+
+def email_drafts(per: int, seed: int = 20261203) -> list[tuple[str, str, str]]:
+    rng = random.Random(seed)
+    out = []
+    for name, at in _ATS.items():
+        for _ in range(per):
+            value = _email(rng, at, rng.choice(("点", ".", " dot ")))
+            out.append((name, "email", rng.choice(_MAIL_FRAMES).format(v=value)))
+    for name, dot in _DOTS.items():
+        for _ in range(per):
+            value = _email(rng, rng.choice(("@", " at ", "艾特")), dot)
+            out.append((name, "email", rng.choice(_MAIL_FRAMES).format(v=value)))
+    out += [("at_dot_han_spaced", "email", f"邮箱 {rng.choice(_LOCALS)} 艾特 {rng.choice(('qq', '163'))} 点 com")
+            for _ in range(per)]
+    out += [("digits_local", "email", f"邮箱{rng.randrange(10**5, 10**10)}{rng.choice(('艾特', '@', ' at ', '(at)'))}qq"
+                                      f"{rng.choice(('点', '.', ' dot ', '句号'))}com") for _ in range(per)]
+    out += [("upper_case", "email", f"EMAIL: {rng.choice(_LOCALS).upper()} AT {rng.choice(('QQ', 'GMAIL'))} DOT COM")
+            for _ in range(per)]
+    out += [("host_without_tld", "email", f"邮箱{rng.choice(_LOCALS)}{rng.choice(('@', '艾特', '(at)', '＠'))}"
+                                          f"{rng.choice(('163', 'qq', '126', 'sina'))}"
+                                          f"{rng.choice(('', '邮箱', '的'))}就行")
+            for _ in range(per)]
+    out += [("local_in_words", "email", f"邮箱{rng.choice(('', ' ', '：'))}{rng.choice(SPACED_LOCALS)}"
+                                        f"{rng.choice(('@', ' @ ', ' at ', '艾特'))}{rng.choice(('163', 'qq'))}.com")
+            for _ in range(per)]
+    out += [("address_in_two_parts", "email", rng.choice(("邮箱前缀{l}，后缀{d}", "客户邮箱用户名 {l} 域名是 {d}",
+                                                        "邮箱是{l}，后面加@{d}", "email {l} 后缀 {d}")).format(
+        l=rng.choice(_LOCALS), d=rng.choice(("点", ".", " dot ")).join(rng.choice(_DOMAINS)))) for _ in range(per)]
+    out += [("name_at_domain_dot_com", "email",
+             f"邮箱 {rng.choice(_LOCALS)} at {rng.choice(('qq', '163', 'sina'))} dot com")
+            for _ in range(per)]
+    return out
+
+
+def clean_drafts(per: int, seed: int = 20261204) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(per):
+        out += list(_clean(rng).items())
+    return out
+
+
+def _pii(checker: Checker, draft: str) -> list[str]:
+    return [f.category for f in checker.check(draft).findings if f.kind == "pii"]
+
+
+Counts = dict[str, tuple[int, int]]
+
+
+def table(checker: Checker, per: int) -> tuple[Counts, Counts, list[tuple[str, str]]]:
+    """(disguise -> (found, total), clean kind -> (flagged, total), misses as (kind, draft))."""
+    found: dict[str, list[int]] = {}
+    misses = []
+    for name, cat, draft in number_drafts(per) + email_drafts(per):
+        ok = cat in _pii(checker, draft)
+        cell = found.setdefault(name, [0, 0])
+        cell[0] += ok
+        cell[1] += 1
+        if not ok:
+            misses.append((name, draft))
+    flagged: dict[str, list[int]] = {}
+    for name, draft in clean_drafts(per):
+        bad = bool(_pii(checker, draft))
+        cell = flagged.setdefault(name, [0, 0])
+        cell[0] += bad
+        cell[1] += 1
+        if bad:
+            misses.append((name, draft))
+    return ({k: (a, b) for k, (a, b) in found.items()}, {k: (a, b) for k, (a, b) in flagged.items()}, misses)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--per", type=int, default=60)
+    ap.add_argument("--misses", default="", help="print the misses (or false alarms) of this kind ('all')")
+    args = ap.parse_args()
+    found, flagged, misses = table(default_checker(), args.per)
+    ok = True
+    print(f"{'disguise':<24} found  rate")
+    for name, (hit, total) in found.items():
+        ok &= hit / total >= GOAL
+        print(f"{name:<24} {hit:>3}/{total:<4} {hit / total:.3f}")
+    print(f"\n{'clean kind':<24} flagged")
+    for name, (bad, total) in flagged.items():
+        ok &= bad == 0
+        print(f"{name:<24} {bad:>3}/{total}")
+    for kind, draft in misses:
+        if args.misses in (kind, "all"):
+            print(kind, repr(draft))
+    print(f"goal: >= {GOAL} found per disguise, 0 clean flagged: {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
