@@ -159,3 +159,19 @@ def test_spelt_and_pieced_disguises(draft, expected):
 ])
 def test_spelt_look_alikes_stay_clean_or_apart(draft):
     assert pii(draft) == []
+
+
+@pytest.mark.parametrize(("draft", "expected"), [
+    # A name or ordinal ending in a numeral character, glued to a number: the word's digit is not
+    # part of it (张三 + 138…, 王五 + an ID), while a number typed half in words stays one number.
+    ("联系人张三13812345678", [("mobile", "138****5678")]),
+    ("王五110101199003074514来过", [("id_card", "1101**********4514")]),
+    ("第三13812345678号", [("mobile", "138****5678")]),
+    ("号码一3八1二3四5六7八", [("mobile", "138****5678")]),
+])
+def test_a_word_digit_beside_a_number_is_not_part_of_it(draft, expected):
+    assert pii(draft) == expected
+
+
+def test_an_order_number_after_a_word_digit_stays_clean():
+    assert pii("订单号三13812345678") == []

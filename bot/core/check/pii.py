@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -130,9 +131,25 @@ class PiiMatch:
     masked: str
 
 
-def _groups(run: str, base: int) -> list[tuple[int, int, str]]:
-    """Digit groups of a run: (wide start, wide end, digits); junk between digits separates groups."""
-    return [(base + g.start(), base + g.end(), g.group()) for g in _GROUP.finditer(run)]
+def _groups(run: str, base: int, spelt: Sequence[bool] | None = None) -> list[tuple[int, int, str]]:
+    """Digit groups of a run: (wide start, wide end, digits); junk between digits separates groups.
+
+    With `spelt` (per wide index: the digit was written as a word, 三/幺/san, not as a numeral), a group
+    also breaks where the writing changes: 张三13812345678 is a name and a mobile, not a 12-digit
+    number, and a number typed half in words (一3八…) is still found across its groups.
+    """
+    out = []
+    for g in _GROUP.finditer(run):
+        s, e = base + g.start(), base + g.end()
+        if spelt is not None:
+            cut = s
+            for i in range(s + 1, e):
+                if run[i - base] != "x" and spelt[i] != spelt[i - 1]:
+                    out.append((cut, i, run[cut - base:i - base]))
+                    cut = i
+            s = cut
+        out.append((s, e, run[s - base:e - base]))
+    return out
 
 
 def _words_before(text: str, start: int, ctx: PiiContext) -> str:
@@ -161,12 +178,13 @@ def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
     return (2 if pos_cat else 0), pos_cat
 
 
-def find_numbers(text: str, ctx: PiiContext) -> list[PiiMatch]:
+def find_numbers(text: str, ctx: PiiContext, *, spelt: Sequence[bool] | None = None) -> list[PiiMatch]:
+    """Personal numbers in the wide text; `spelt` marks digits written as words (see `_groups`)."""
     out: list[PiiMatch] = []
     for m in _RUN.finditer(text):
         if _AMOUNT.fullmatch(m.group()):
             continue
-        groups = _groups(m.group(), m.start())
+        groups = _groups(m.group(), m.start(), spelt)
         if not groups:
             continue
         n = len(groups)
@@ -489,6 +507,13 @@ def _with_pieces(found: list[PiiMatch], pieces: list[PiiMatch]) -> list[PiiMatch
     return found
 
 
+def _spelt_digits(folded: Folded) -> list[bool] | None:
+    """Per wide index, whether a digit there was written as a word; None when every digit is a numeral."""
+    text, original, offsets = folded.wide.text, folded.original, folded.wide.offsets
+    flags = [c.isdigit() and not original[offsets[i]].isdecimal() for i, c in enumerate(text)]
+    return flags if any(flags) else None
+
+
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
     text = folded.wide.text
@@ -501,7 +526,8 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
         taken = [(m.start, m.end) for m in found]
     # The shortest personal number (a mobile) has 11 digits: a draft with fewer has none.
     if sum(map(text.count, "0123456789")) >= 11:
-        found += [m for m in find_numbers(text, ctx) if not any(s < m.end and m.start < e for s, e in taken)]
+        found += [m for m in find_numbers(text, ctx, spelt=_spelt_digits(folded))
+                  if not any(s < m.end and m.start < e for s, e in taken)]
         taken = [(m.start, m.end) for m in found]
         found = _with_pieces(found, find_pieces(text, ctx))
     found.sort(key=lambda m: m.start)
