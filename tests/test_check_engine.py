@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -239,3 +242,23 @@ def test_a_lone_surrogate_inside_a_finding_leaves_as_a_replacement_character():
     assert hit and "\ufffd" in hit[0].text and draft[hit[0].start:hit[0].end].replace("\udc47", "\ufffd") == hit[0].text
     json_line(result_json(result)).encode("utf-8")
     assert result.masked_draft().encode("utf-8") and "".join(p for p, _ in result.pieces).encode("utf-8")
+
+
+def test_pinyin_readings_come_from_pypinyin_table_without_importing_the_package():
+    # A fresh interpreter: the readings are built, the package (and its 45 MiB phrase dictionary) is not
+    # imported; the table read from the JSON file equals the one pypinyin itself loads.
+    code = (
+        "import sys\n"
+        "from bot.core.check.sounds import _readings\n"
+        "r = _readings()\n"
+        "assert 'pypinyin' not in sys.modules, sorted(m for m in sys.modules if 'pinyin' in m)\n"
+        "from pypinyin.pinyin_dict import pinyin_dict\n"
+        "from bot.core.check.sounds import _toneless\n"
+        "own = {chr(c): _toneless(v.split(',')[0]) for c, v in pinyin_dict.items() if 0x4E00 <= c <= 0x9FFF}\n"
+        "assert r == own and len(r) > 20000\n"
+        "print(r['班'], r['下'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["ban", "xia"]
