@@ -466,11 +466,15 @@ class Checker:
         self.homophones = HomophoneMatcher(rules.rules)
         self.classified = Classified(rules)
         # One Aho-Corasick pass serves both the phrase matcher and the classified detector.
+        # Equal values are one object (the phrase side's refs are already shared between spellings),
+        # so that the automaton stores one tuple for all the keys that carry it.
         merged: dict[str, tuple[KeyRefs | None, tuple[tuple[str, str], ...]]] = {}
+        pairs: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[KeyRefs | None, tuple[tuple[str, str], ...]]] = {}
         for key, prefs in self.phrases.refs.items():
-            merged[key] = (prefs, ())
+            merged[key] = pairs.setdefault((id(prefs), ()), (prefs, ()))
         for key, srefs in self.classified.refs.items():
-            merged[key] = (merged.get(key, (None, ()))[0], tuple(srefs))
+            own = merged.get(key, (None, ()))[0]
+            merged[key] = pairs.setdefault((id(own), tuple(srefs)), (own, tuple(srefs)))
         self._automaton = build_automaton(merged)
         self._addressee = shipped_addressee(rules.signals.surnames or "王")  # phrasebook/addressee.yaml
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
