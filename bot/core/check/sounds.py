@@ -128,8 +128,10 @@ class SoundMatcher:
                         refs.setdefault(key, rule)
         if refs:
             auto = ahocorasick.Automaton()
+            # One stored (length, rule) per pair, shared by its keys (as in `build_automaton`).
+            stored: dict[tuple[int, int], tuple[int, Rule]] = {}
             for key, rule in refs.items():
-                auto.add_word(key, (len(key), rule))
+                auto.add_word(key, stored.setdefault((len(key), id(rule)), (len(key), rule)))
             auto.make_automaton()
             self._auto = auto
         self._built = True
