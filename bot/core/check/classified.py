@@ -436,9 +436,10 @@ class Classified:
                 continue
             if text[max(0, s - 3):s].endswith(_WITHOUT):
                 continue  # 无需密码: the thing is absent, nothing is disclosed
-            if cat_id in _ABOUT_SOMEONE and self._self_subject(text, s, bounds, sg.get("third_person", [])):
+            lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
+            if cat_id in _ABOUT_SOMEONE and self._self_subject(text, s, lo, sg.get("third_person", [])):
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
-            if own_any and self._owned(text, s, bounds[bisect_right(bounds, s) - 1], sg.get("third_person", [])):
+            if own_any and self._owned(text, s, lo, sg.get("third_person", [])):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
@@ -449,9 +450,8 @@ class Classified:
         return out
 
     @staticmethod
-    def _self_subject(text: str, s: int, bounds: list[int], others: list[tuple[int, int]]) -> bool:
-        """The clause holding `s` opens with 我 (not 我们) and no third person comes before the term."""
-        lo = bounds[bisect_right(bounds, s) - 1]
+    def _self_subject(text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
+        """The clause holding `s` (from `lo`) opens with 我 (not 我们) and no third person comes before the term."""
         return (text.startswith("我", lo) and not text.startswith("我们", lo)
                 and not any(lo <= xs < s for xs, _ in others))
 
@@ -459,11 +459,7 @@ class Classified:
     def _colon_after(f: Folded, end: int) -> bool:
         """A colon right after the marking ending at compact `end` (客户资料表(内部资料):赵六 …): the
         document it labels follows, so the name before the marking is of a document disclosed."""
-        wide = f.wide.text
-        i = f.compact.wide_index(end - 1) + 1
-        while i < len(wide) and (wide[i] in " \t\u3000" or wide[i] in _CLOSE):
-            i += 1
-        return wide.startswith((":", "："), i)
+        return _colon_follows(f, end, " \t\u3000" + "".join(_CLOSE))
 
     @staticmethod
     def _title(f: Folded, e: int, bounds: list[int]) -> bool:
@@ -474,11 +470,7 @@ class Classified:
         end = bounds[k] if k < len(bounds) else len(c.text)
         if not c.text.startswith(_TITLE_NOUNS, end - 2) and not c.text.startswith(_TITLE_NOUNS, end - 1):
             return False
-        after = c.wide_index(end - 1) + 1
-        wide = f.wide.text
-        while after < len(wide) and wide[after] in " \t\u3000":
-            after += 1
-        return not wide.startswith((":", "："), after)
+        return not _colon_follows(f, end, " \t\u3000")
 
     def _owned(self, text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
         """An own-word (您的, 贵公司, 您尾号) ends at most two characters before the topic word, or opens
@@ -486,10 +478,9 @@ class Classified:
         clause speaks of the customer's own account; 您的同事小王工资… does not)."""
         if self._own_re is None:
             return False
-        # Only the 24 characters before the term are searched: a long clause of repeated topic
-        # words stays linear.
-        # From 24 characters back, not from the clause start: in English every word is a clause of the
-        # compact view, and the own-word (your password) stands in the clause before the term.
+        # The 24 characters before the term are searched, not the clause from its start: a long clause
+        # of repeated topic words stays linear, and in English, where every word is a clause of the
+        # compact view, the own-word (your password) stands in the clause before the term.
         for m in self._own_re.finditer(text, max(0, s - 24), s):
             if m.end() >= s - 2:
                 return True
@@ -616,6 +607,15 @@ class Classified:
             vs, ve = f.compact_index(m.start(1)), f.compact_index(m.end(1) - 1) + 1
             return (vs, ve) if ve > vs else (e, e)
         return None
+
+
+def _colon_follows(f: Folded, end: int, skip: str) -> bool:
+    """A colon follows compact `end` in the wide text, past any characters of `skip`."""
+    wide = f.wide.text
+    i = f.compact.wide_index(end - 1) + 1
+    while i < len(wide) and wide[i] in skip:
+        i += 1
+    return wide.startswith((":", "："), i)
 
 
 def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int, int], Any] | None) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -131,22 +131,22 @@ class PiiMatch:
     masked: str
 
 
-def _groups(run: str, base: int, spelt: Sequence[bool] | None = None) -> list[tuple[int, int, str]]:
+def _groups(run: str, base: int, spelt: Callable[[int], bool] | None = None) -> list[tuple[int, int, str]]:
     """Digit groups of a run: (wide start, wide end, digits); junk between digits separates groups.
 
-    With `spelt` (per wide index: the digit was written as a word, 三/幺/san, not as a numeral), a group
-    also breaks where the writing changes: 张三13812345678 is a name and a mobile, not a 12-digit
+    With `spelt` (of a wide index: the digit there was written as a word, 三/幺/san, not as a numeral), a
+    group also breaks where the writing changes: 张三13812345678 is a name and a mobile, not a 12-digit
     number, and a number typed half in words (一3八…) is still found across its groups.
     """
     out = []
     for g in _GROUP.finditer(run):
         s, e = base + g.start(), base + g.end()
         if spelt is not None:
-            cut = s
+            cut, was = s, spelt(s)
             for i in range(s + 1, e):
-                if run[i - base] != "x" and spelt[i] != spelt[i - 1]:
+                if run[i - base] != "x" and (now := spelt(i)) != was:
                     out.append((cut, i, run[cut - base:i - base]))
-                    cut = i
+                    cut, was = i, now
             s = cut
         out.append((s, e, run[s - base:e - base]))
     return out
@@ -178,7 +178,7 @@ def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
     return (2 if pos_cat else 0), pos_cat
 
 
-def find_numbers(text: str, ctx: PiiContext, *, spelt: Sequence[bool] | None = None) -> list[PiiMatch]:
+def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | None = None) -> list[PiiMatch]:
     """Personal numbers in the wide text; `spelt` marks digits written as words (see `_groups`)."""
     out: list[PiiMatch] = []
     for m in _RUN.finditer(text):
@@ -507,28 +507,29 @@ def _with_pieces(found: list[PiiMatch], pieces: list[PiiMatch]) -> list[PiiMatch
     return found
 
 
-def _spelt_digits(folded: Folded) -> list[bool] | None:
-    """Per wide index, whether a digit there was written as a word; None when every digit is a numeral."""
-    text, original, offsets = folded.wide.text, folded.original, folded.wide.offsets
-    flags = [c.isdigit() and not original[offsets[i]].isdecimal() for i, c in enumerate(text)]
-    return flags if any(flags) else None
+def _spelt_digits(folded: Folded) -> Callable[[int], bool]:
+    """Whether the digit at a wide index was written as a word: asked of the digits of runs only, not
+    of every character of the draft."""
+    original, offsets = folded.original, folded.wide.offsets
+    return lambda i: not original[offsets[i]].isdecimal()
+
+
+def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMatch]:
+    """`found` and those of `more` that overlap none of it (earlier finders win)."""
+    taken = [(m.start, m.end) for m in found]
+    return found + [m for m in more if not any(s < m.end and m.start < e for s, e in taken)]
 
 
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
     text = folded.wide.text
     found = find_emails(text) if ("@" in text or "at" in text or "艾特" in text or "圈" in text) else []
-    taken = [(m.start, m.end) for m in found]
-    found += [m for m in _disguised_emails(text) if not any(s < m.end and m.start < e for s, e in taken)]
-    taken = [(m.start, m.end) for m in found]
+    found = _add_disjoint(found, _disguised_emails(text))
     if "邮" in text or "mail" in text:
-        found += [m for m in _pieced_emails(text) if not any(s < m.end and m.start < e for s, e in taken)]
-        taken = [(m.start, m.end) for m in found]
+        found = _add_disjoint(found, _pieced_emails(text))
     # The shortest personal number (a mobile) has 11 digits: a draft with fewer has none.
     if sum(map(text.count, "0123456789")) >= 11:
-        found += [m for m in find_numbers(text, ctx, spelt=_spelt_digits(folded))
-                  if not any(s < m.end and m.start < e for s, e in taken)]
-        taken = [(m.start, m.end) for m in found]
+        found = _add_disjoint(found, find_numbers(text, ctx, spelt=_spelt_digits(folded)))
         found = _with_pieces(found, find_pieces(text, ctx))
     found.sort(key=lambda m: m.start)
     return found

@@ -24,6 +24,7 @@ from pathlib import Path
 import ahocorasick
 
 from bot.core.check.rules import Rule
+from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact
 from bot.core.text.language import shipped_check_language
 
@@ -117,23 +118,18 @@ class SoundMatcher:
 
     def _build(self) -> None:
         readings = _readings()
-        refs: dict[str, Rule] = {}
+        # One (rule,) object per rule, so that the automaton stores one value for all its keys.
+        refs: dict[str, tuple[Rule]] = {}
         for rule in self.rules:
+            one = (rule,)
             for pat in rule.patterns:
                 for alt in pat.parts[0]:
                     if len(alt) < 2 or not all(ch in readings for ch in alt):
                         continue
                     key = "".join(readings[ch] for ch in alt)
                     if len(key) >= _MIN_LETTERS:
-                        refs.setdefault(key, rule)
-        if refs:
-            auto = ahocorasick.Automaton()
-            # One stored (length, rule) per pair, shared by its keys (as in `build_automaton`).
-            stored: dict[tuple[int, int], tuple[int, Rule]] = {}
-            for key, rule in refs.items():
-                auto.add_word(key, stored.setdefault((len(key), id(rule)), (len(key), rule)))
-            auto.make_automaton()
-            self._auto = auto
+                        refs.setdefault(key, one)
+        self._auto = build_automaton(refs)
         self._built = True
 
     def find(self, view: Compact) -> list[SoundHit]:
@@ -190,7 +186,7 @@ class SoundMatcher:
         # ends after the match starts (bisection, so a draft of thousands of runs stays linear).
         latin_ends = [le for _, le in latin]
         out = []
-        for last, (klen, rule) in self._auto.iter(s_text):
+        for last, (klen, (rule,)) in self._auto.iter(s_text):
             s, e = last - klen + 1, last + 1
             if s not in starts or e not in ends:
                 continue
@@ -253,6 +249,8 @@ class HomophoneMatcher:
             key = alt.translate(table)
             if not _HAN_LEFT.search(key):  # every character has a reading
                 keys.setdefault(key, []).append(alt)
+        # Not `build_automaton`: no two keys share their spellings, and its table of shared values
+        # would only add a transient 2 MiB to the serving peak.
         if keys:
             auto = ahocorasick.Automaton()
             for key, alts in keys.items():
