@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -27,13 +29,30 @@ def cache_dir() -> CacheDir:
     return CacheDir.open(read_environment().cache_dir)
 
 
+@contextmanager
+def loading() -> Iterator[None]:
+    """Garbage collection held off while a command imports its modules or loads the ask engine:
+    both make hundreds of thousands of objects and no garbage, and the collector's passes over
+    them were a tenth of a warm `ask`. What was made is then frozen out of later passes (as
+    `serve` and `chat` freeze their engines), so no single pass walks it all afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def load_matcher(args: argparse.Namespace) -> Matcher:
     """Load and validate the knowledge base, then index it (raises DataError when broken)."""
     from bot.core.ask import index_cache
 
-    return index_cache.load_matcher(knowledge_dir(args), cache=cache_dir(),
-                                    semantic=not getattr(args, "lexical_only", False),
-                                    threads=max(1, int(getattr(args, "embed_threads", 1) or 1)))
+    with loading():
+        return index_cache.load_matcher(knowledge_dir(args), cache=cache_dir(),
+                                        semantic=not getattr(args, "lexical_only", False),
+                                        threads=max(1, int(getattr(args, "embed_threads", 1) or 1)))
 
 
 # json.dumps(ensure_ascii=False) leaves these raw, and str.splitlines() (and JavaScript before ES2019)

@@ -56,7 +56,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every expected failure becomes a message on stderr and a documented exit code."""
-    parser = build_parser(_command_of(argv))
+    from bot.cli.common import loading
+
+    with loading():
+        parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
