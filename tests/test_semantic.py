@@ -102,6 +102,40 @@ def test_only_changed_texts_are_embedded_again(tmp_path, monkeypatch, kb):
     assert emb3.calls == ["一个新的标题"] and n_edit == 1
 
 
+def test_a_semantic_index_restored_from_the_cache_has_the_texts_of_the_knowledge(tmp_path, kb):
+    """The folded texts are stored with the vectors (not folded again at start): restored, they are
+    the knowledge base's own, give the same similarities, and damaged ones are rebuilt."""
+    from bot.core.ask import index_cache, semantic
+    from bot.core.ask.matcher import Matcher
+    from bot.core.cache import CacheDir
+
+    matcher = Matcher(kb)
+    cache = CacheDir.open(tmp_path / "cache")
+    built = index_cache.semantic_index(matcher, HashEmbedder(), cache=cache, digest="d1")
+    emb = HashEmbedder()
+    restored = index_cache.semantic_index(matcher, emb, cache=cache, digest="d1")
+    assert emb.calls == []  # nothing embedded: the cache was used
+    texts = semantic.SemanticTexts.of(kb)
+    own = {(o, t): r for r, (o, t) in enumerate(zip(texts.owners, texts.queries, strict=True))}
+    assert restored._row == built._row == own
+    vector = HashEmbedder().embed(["电话响几声要接"])[0]
+    for a, b in zip(restored.similarities(vector), built.similarities(vector), strict=True):
+        assert np.array_equal(a, b)
+    name = next(p.name for p in (tmp_path / "cache").iterdir() if p.name.startswith("semantic"))
+    stored = cache.read(name, index_cache.SEMANTIC_MAGIC)
+    assert stored is not None
+    import io
+
+    with np.load(io.BytesIO(stored)) as z:
+        parts = {k: z[k].copy() for k in z.files}
+    parts["query_texts_lengths"][0] += 1  # the texts no longer cut where they did
+    out = io.BytesIO()
+    np.savez(out, **parts)
+    cache.write(name, index_cache.SEMANTIC_MAGIC, out.getvalue())
+    again = index_cache.semantic_index(matcher, HashEmbedder(), cache=cache, digest="d1")
+    assert again._row == built._row
+
+
 def test_decide_answers_clarifies_and_refuses():
     assert decide([Scored(1, 80), Scored(2, 50)], RULE)[0] == "answer"
     assert decide([Scored(1, 80), Scored(2, 78)], RULE)[0] == "clarify"  # a close rival

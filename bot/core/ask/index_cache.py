@@ -21,6 +21,7 @@ import logging
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,7 +48,7 @@ from bot.core.yamlfile import read_bounded
 
 if TYPE_CHECKING:
     from bot.core.ask.embed import Embedder
-    from bot.core.ask.semantic import SemanticIndex
+    from bot.core.ask.semantic import SemanticIndex, SemanticTexts
 
 log = logging.getLogger(__name__)
 
@@ -147,26 +148,62 @@ def semantic_index(matcher: Matcher, embedder: Embedder, *, cache: CacheDir, dig
     assembled from the vectors (shipped, cached, or embedded now) and stored there."""
     from bot.core.ask.semantic import SemanticIndex, SemanticTexts
 
-    name = f"semantic-{digest}-{re.sub(r'[^A-Za-z0-9.-]+', '_', embedder.model_id)}.npz"
-    texts = SemanticTexts.of(matcher.kb)
+    # semantic2: the folded texts are stored with the vectors (files of the first form are not read).
+    name = f"semantic2-{digest}-{re.sub(r'[^A-Za-z0-9.-]+', '_', embedder.model_id)}.npz"
     payload = cache.read(name, SEMANTIC_MAGIC) if digest else None
     if payload is not None:
         try:
             with np.load(io.BytesIO(payload), allow_pickle=False) as z:
-                return SemanticIndex.from_arrays(embedder, {k: z[k] for k in z.files}, texts)
-        except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile):
+                stored = {k: z[k] for k in z.files}
+            return SemanticIndex.from_arrays(embedder, stored, _texts_from_arrays(stored, matcher.kb.fold))
+        except (ValueError, KeyError, OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile):
             cache.warn(f"ignoring cache file {name} (not a semantic index of this knowledge base): rebuilding it")
-    index = SemanticIndex.build(matcher.kb, embedder, cache=cache.path)
+    texts = SemanticTexts.of(matcher.kb)
+    index = SemanticIndex.build(matcher.kb, embedder, cache=cache.path, texts=texts)
     if digest:
         arrays: dict[str, Any] = index.arrays()
         for key in ("queries", "passages"):  # the vectors are float16 at heart: keep them so, exactly
             half = arrays[key].astype(np.float16)
             if np.array_equal(half.astype(np.float32), arrays[key]):
                 arrays[key] = half
+        arrays.update(_texts_arrays(texts))
         out = io.BytesIO()
         np.savez(out, **arrays)
         cache.write(name, SEMANTIC_MAGIC, out.getvalue())
     return index
+
+
+# The folded texts of a semantic index are stored with it: folding the knowledge base's ~7,000 texts
+# again was a tenth of a warm start. Each list is one UTF-8 array and its texts' lengths.
+def _texts_arrays(texts: SemanticTexts) -> dict[str, np.ndarray]:
+    out = {"owners": np.asarray(texts.owners, dtype=np.int64)}
+    for key, items in (("query_texts", texts.queries), ("passage_texts", texts.passages)):
+        out[key] = np.frombuffer("".join(items).encode("utf-8"), dtype=np.uint8)
+        out[f"{key}_lengths"] = np.asarray([len(t) for t in items], dtype=np.int64)
+    return out
+
+
+def _texts_from_arrays(arrays: dict[str, np.ndarray], fold: Callable[[str], str]) -> SemanticTexts:
+    from bot.core.ask.semantic import SemanticTexts
+
+    def strings(key: str) -> list[str]:
+        blob = arrays[key]
+        lengths = arrays[f"{key}_lengths"]
+        if blob.dtype != np.uint8 or blob.ndim != 1 or lengths.ndim != 1 or np.any(lengths < 0):
+            raise ValueError("malformed texts")
+        text = blob.tobytes().decode("utf-8")
+        ends = np.cumsum(lengths).tolist()
+        if (ends[-1] if ends else 0) != len(text):
+            raise ValueError("malformed texts")
+        return [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+    owners = arrays["owners"]
+    if owners.ndim != 1 or owners.dtype != np.int64:
+        raise ValueError("malformed owners")
+    queries = strings("query_texts")
+    if len(queries) != len(owners):
+        raise ValueError("one owner per text")
+    return SemanticTexts(queries, owners.tolist(), strings("passage_texts"), fold)
 
 
 def lexical_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,

@@ -158,8 +158,9 @@ class SemanticIndex:
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder,
-              step: Callable[[int, int], None] | None = None, cache: Path | None = None) -> SemanticIndex:
-        texts = SemanticTexts.of(kb)
+              step: Callable[[int, int], None] | None = None, cache: Path | None = None,
+              texts: SemanticTexts | None = None) -> SemanticIndex:
+        texts = texts or SemanticTexts.of(kb)
         store, _ = fill_store(kb, embedder, step=step, cache=cache, texts=texts)
         return cls(kb, embedder, store, texts)
 
