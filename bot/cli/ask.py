@@ -10,7 +10,6 @@ from bot.cli import exitcodes
 from bot.cli.common import guarded, json_line, load_matcher, stdin_lines
 from bot.core.chat.views import answer_text, clause_text
 from bot.core.phrases.messages import t
-from bot.core.rulebook.answer import linked_clauses
 from bot.core.text.inputs import MAX_QUESTION_CHARS, clean_input
 
 if TYPE_CHECKING:
@@ -49,7 +48,12 @@ def render_text(result: AskResult, matcher: Matcher) -> str:
         return "\n".join(lines)
     entry = result.matches[0].entry
     related = [r for r in (matcher.kb.get(i) for i in entry.related) if r is not None]
-    return answer_text(entry, related, list_related=True, clauses=linked_clauses(matcher, entry))
+    clauses = []
+    if entry.clauses and matcher.fallback is not None:  # imported documents: their module only then
+        from bot.core.rulebook.answer import linked_clauses
+
+        clauses = linked_clauses(matcher, entry)
+    return answer_text(entry, related, list_related=True, clauses=clauses)
 
 
 def _error_json(key: str, **kw: object) -> dict:

@@ -6,28 +6,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-# "phone.ring_three", "tone.blame_customer": a lower-case prefix and at least one dotted part.
-DottedId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
-# "greeting_phone": one lower-case word.
-PlainId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    from bot.core.fields import DottedId, NonEmpty, PlainId, SourceModel
+
+M = TypeVar("M", bound="BaseModel")
+
+_FIELDS = ("NonEmpty", "DottedId", "PlainId", "SourceModel")
+__all__ = ["DottedId", "M", "NonEmpty", "PlainId", "Source", "SourceModel", "cite_all", "load_file_model",
+           "pydantic_problems", "sources_from"]
 
 
-class SourceModel(BaseModel):
-    """Where a rule comes from: the document's own title and the clause or section in it."""
+def __getattr__(name: str) -> Any:
+    """The pydantic field types (bot.core.fields), imported on first use: see that module."""
+    if name in _FIELDS:
+        from bot.core import fields
 
-    model_config = ConfigDict(extra="forbid")
-    doc: NonEmpty
-    clause: NonEmpty
-    file: NonEmpty = Field(description="source file stem in shared/sources, e.g. 000 or 004")
+        return getattr(fields, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ def pydantic_problems(exc: ValidationError, file: str, node: Any, prefix: tuple[
 
 def load_file_model(path: Path, model: type[M]) -> M:
     """A whole YAML file validated as `model`; DataError with file:line problems when broken."""
+    from pydantic import ValidationError
+
     data, node = load_with_lines(path)
     try:
         return model.model_validate(data)

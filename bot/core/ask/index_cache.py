@@ -41,7 +41,7 @@ from bot.core.ask.knowledge import (
 from bot.core.ask.matcher import Matcher, MatcherConfig
 from bot.core.cache import CacheDir, seal, unseal
 from bot.core.schema import Source
-from bot.core.text.language import AskLanguage
+from bot.core.text.language import ASK_FILE, AskLanguage, restore_shipped_ask_language
 from bot.core.text.segment import Segmenter
 from bot.core.text.synonyms import SynonymGroup
 from bot.core.yamlfile import read_bounded
@@ -83,13 +83,14 @@ def knowledge_digest(directory: Path, config: MatcherConfig, *, clauses: bool = 
 def attach_clauses(matcher: Matcher, *, cache: CacheDir) -> None:
     """The documents imported beside the matcher's knowledge as its fallback: their clause index
     restored from `cache` (the same sealed plain data as the curated one), else built and stored."""
-    from bot.core.rulebook.answer import ClauseAnswerer, ClauseConfig
     from bot.core.rulebook.store import load_store
 
     directory = matcher.kb.directory
     docs = load_store(directory) if directory is not None else []
     if not docs:
         return
+    from bot.core.rulebook.answer import ClauseAnswerer, ClauseConfig  # only with imported documents
+
     assert directory is not None
     clause_config = ClauseConfig()
     config = clause_config.matcher_config(matcher.config)
@@ -326,6 +327,8 @@ def decode(payload: bytes, directory: Path, *, config: MatcherConfig, digest: st
     lang = data["language"]
     language = AskLanguage(frozenset(_strs(lang["stopwords"])), tuple(_strs(g) for g in lang["exclusive"]),
                            tuple((_str(a), _str(b)) for a, b in lang["typos"]))
+    if directory.resolve() == DEFAULT_KNOWLEDGE_DIR.resolve() and (directory / ASK_FILE).exists():
+        restore_shipped_ask_language(language)  # the digest covered it: not read and validated again
     userdict = directory / _str(data["userdict"]) if data["userdict"] is not None else None
     kb = KnowledgeBase(
         [_entry(row) for row in data["entries"]],

@@ -17,12 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.core.paths import KNOWLEDGE_DIR
-from bot.core.schema import DottedId, NonEmpty, Source, SourceModel, cite_all, pydantic_problems, sources_from
+from bot.core.schema import Source, cite_all, pydantic_problems, sources_from
 from bot.core.text.english import EnglishGlossary, fold_question
 from bot.core.text.inputs import MAX_QUESTION_CHARS as QUESTION_LIMIT
 from bot.core.text.language import ASK_FILE, AskLanguage, load_ask_language, shipped_ask_language
@@ -46,51 +43,6 @@ MAX_KEYWORD_CHARS = 40
 MAX_LIST_ITEMS = 100
 MAX_VECTORS_BYTES = 64_000_000  # knowledge/vectors.npz (4 MB shipped)
 MIN_QUESTIONS = 5
-
-class EntryModel(BaseModel):
-    """Schema of one knowledge entry as written in YAML."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: DottedId
-    title: NonEmpty
-    answer: NonEmpty
-    questions: Annotated[list[NonEmpty], Field(min_length=MIN_QUESTIONS)]
-    keywords: Annotated[list[NonEmpty], Field(min_length=1)]
-    sources: Annotated[list[SourceModel], Field(min_length=1)]
-    tags: Annotated[list[NonEmpty], Field(min_length=2)]
-    related: list[NonEmpty] = []
-    # Imported clauses the rule rests on, as 《document title》citation (e.g. 《员工手册》第三章 第十二条);
-    # shown under the answer verbatim, checked by `kb lint` against the clause store.
-    clauses: list[NonEmpty] = []
-
-
-class DecoyModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: Annotated[str, StringConstraints(pattern=r"^oos\.[a-z0-9_]+$")]
-    label: NonEmpty
-    questions: Annotated[list[NonEmpty], Field(min_length=3)]
-
-
-class DecoyFileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    topics: list[DecoyModel]
-
-
-class FileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    entries: Annotated[list[dict[str, Any]], Field(min_length=1)]
-
-
-class SynonymGroupModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    canonical: NonEmpty
-    terms: Annotated[list[NonEmpty], Field(min_length=1)]
-
-
-class SynonymFileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    groups: list[SynonymGroupModel]
-
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -153,6 +105,10 @@ class KnowledgeBase:
 
 
 def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]]:
+    from pydantic import ValidationError
+
+    from bot.core.ask.knowledge_schema import EntryModel, FileModel
+
     data, node = load_with_lines(path, name=rel, max_bytes=MAX_ENTRIES_FILE_BYTES)
     try:
         fm = FileModel.model_validate(data)
@@ -181,6 +137,10 @@ def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]
 
 
 def _load_synonyms(path: Path, rel: str) -> tuple[list[SynonymGroup], list[Problem]]:
+    from pydantic import ValidationError
+
+    from bot.core.ask.knowledge_schema import SynonymFileModel
+
     if not path.exists():
         return [], []
     data, node = load_with_lines(path, name=rel)
@@ -201,6 +161,10 @@ def _load_synonyms(path: Path, rel: str) -> tuple[list[SynonymGroup], list[Probl
 
 
 def _load_decoys(path: Path, rel: str) -> tuple[list[Decoy], list[Problem]]:
+    from pydantic import ValidationError
+
+    from bot.core.ask.knowledge_schema import DecoyFileModel
+
     if not path.exists():
         return [], []
     data, node = load_with_lines(path, name=rel)
@@ -395,14 +359,12 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
                          fillers, english)
 
 
-class VoicesModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    fillers: list[list[NonEmpty]] = []
-    english: dict[NonEmpty, NonEmpty] = {}
-
-
 def _load_voices(path: Path, rel: str) -> tuple[frozenset[str], dict[str, str]]:
     """Filler words (folded) and the English -> Chinese map (lower case) of voices.yaml."""
+    from pydantic import ValidationError
+
+    from bot.core.ask.knowledge_schema import VoicesModel
+
     if not path.exists():
         return frozenset(), {}
     data, node = load_with_lines(path, name=rel)

@@ -14,42 +14,15 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.core.rulebook.split import Clause, cn_to_int
 from bot.core.schema import pydantic_problems
 from bot.core.yamlfile import DataError, Problem, load_with_lines
 
 CLAUSES_DIR = "clauses"
-
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class DocumentModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: NonEmpty
-    source: NonEmpty
-    version: NonEmpty
-    effective: str = ""
-    sha256: NonEmpty
-
-
-class ClauseModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    doc: NonEmpty
-    path: Annotated[list[NonEmpty], Field(min_length=1)]
-    text: NonEmpty
-    numbered: bool = True
-
-
-class StoreFileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    document: DocumentModel
-    clauses: Annotated[list[ClauseModel], Field(min_length=1)]
-
 
 @dataclass(slots=True)
 class StoredDocument:
@@ -93,6 +66,10 @@ def content_hash(clauses: list[Clause]) -> str:
 
 def load_document(path: Path) -> StoredDocument:
     """One store file, validated (DataError with file:line otherwise)."""
+    from pydantic import ValidationError
+
+    from bot.core.rulebook.store_schema import StoreFileModel
+
     data, node = load_with_lines(path)
     try:
         m = StoreFileModel.model_validate(data)

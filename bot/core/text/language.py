@@ -6,32 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.paths import KNOWLEDGE_DIR, PHRASEBOOK_DIR
-from bot.core.schema import NonEmpty, load_file_model
+from bot.core.schema import load_file_model
 
 ASK_FILE = "language.yaml"
-
-
-class AskLanguageModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    stopwords: Annotated[list[NonEmpty], Field(min_length=1)]
-    exclusive: list[Annotated[list[NonEmpty], Field(min_length=2)]] = []
-    typos: dict[NonEmpty, NonEmpty] = {}
-
-
-class CheckLanguageModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    trailing_particles: NonEmpty
-    leading_interjections: NonEmpty
-    greetings: Annotated[list[NonEmpty], Field(min_length=1)]
-    farewells: Annotated[list[NonEmpty], Field(min_length=1)]
-    forbidden_categories: Annotated[list[NonEmpty], Field(min_length=1)]
-    interrogatives: list[NonEmpty] = []
-    function_characters: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +39,8 @@ class CheckLanguage:
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
     """`language.yaml` of a knowledge directory; DataError with file:line when broken."""
+    from bot.core.text.language_schema import AskLanguageModel
+
     path = (knowledge_dir or KNOWLEDGE_DIR) / ASK_FILE
     m = load_file_model(path, AskLanguageModel)
     return AskLanguage(frozenset(m.stopwords), tuple(tuple(g) for g in m.exclusive), tuple(m.typos.items()))
@@ -67,6 +48,8 @@ def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
 
 def load_check_language(path: Path | None = None) -> CheckLanguage:
     """phrasebook/language.yaml (or `path`); DataError with file:line when broken."""
+    from bot.core.text.language_schema import CheckLanguageModel
+
     path = path or PHRASEBOOK_DIR / "language.yaml"
     m = load_file_model(path, CheckLanguageModel)
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
@@ -74,10 +57,23 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
                          tuple(m.interrogatives), frozenset(m.function_characters))
 
 
-@lru_cache(maxsize=1)
+_SHIPPED_ASK: list[AskLanguage] = []
+
+
 def shipped_ask_language() -> AskLanguage:
-    """The shipped knowledge/language.yaml (loaded once per process)."""
-    return load_ask_language()
+    """The shipped knowledge/language.yaml (loaded once per process, or restored with an index of
+    the shipped knowledge: see `restore_shipped_ask_language`)."""
+    if not _SHIPPED_ASK:
+        _SHIPPED_ASK.append(load_ask_language())
+    return _SHIPPED_ASK[0]
+
+
+def restore_shipped_ask_language(language: AskLanguage) -> None:
+    """The shipped language as restored from an index of the shipped knowledge, whose digest covers
+    knowledge/language.yaml: read and validated again, it imported pydantic for a quarter of a warm
+    start."""
+    if not _SHIPPED_ASK:
+        _SHIPPED_ASK.append(language)
 
 
 @lru_cache(maxsize=1)
