@@ -129,3 +129,17 @@ def test_ask_imports_only_what_answering_needs():
     forbidden = ("telegram", "starlette", "httpx", "sqlite_utils", "cryptography", "bot.channels", "bot.storage",
                  "bot.core.reports", "bot.core.check", "bot.config", "bot.wiring", "pkg_resources", "pydantic")
     assert sorted(m for m in modules if m.split(".")[0] in forbidden or m.startswith(forbidden)) == []
+
+
+def test_numpy_matrix_products_run_on_one_thread_unless_told_otherwise():
+    """A question's similarities are one small product: BLAS threads only wait for each other."""
+    import subprocess
+    import sys
+
+    code = "import os, bot, numpy\nprint(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {"PATH": "/usr/bin:/bin"}
+    for preset, expected in ((None, "1"), ("2", "2")):
+        run_env = env if preset is None else {**env, "OPENBLAS_NUM_THREADS": preset}
+        proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=run_env, capture_output=True, timeout=120,
+                              check=True)
+        assert proc.stdout.decode().strip() == expected
