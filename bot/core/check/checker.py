@@ -476,6 +476,10 @@ class Checker:
             own = merged.get(key, (None, ()))[0]
             merged[key] = pairs.setdefault((id(own), tuple(srefs)), (own, tuple(srefs)))
         self._automaton = build_automaton(merged)
+        # The checker always hands the phrase matcher its occurrences from this shared pass, so the
+        # matcher's own table of 175,000 keys (its dict alone 7 MiB of the serving process) is not
+        # kept; it would only build the phrase matcher's own automaton, which the checker never uses.
+        self.phrases.refs = {}
         self._addressee = shipped_addressee(rules.signals.surnames or "王")  # phrasebook/addressee.yaml
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         # A rule's `unless` words (and the first-person ones among them) as one regex each: searched in
