@@ -539,11 +539,6 @@ class Checker:
         colleague: bool | None = None
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
-            if rule.customer_only:
-                if colleague is None:
-                    colleague = self._addressee.to_colleague(view)
-                if colleague:
-                    continue
             if rule.unless:
                 ss, se = view.sentence_of(s)
                 if (rule.id, ss) not in cleared:
@@ -565,6 +560,13 @@ class Checker:
                 # Quoted phrases listed one after another (不准说“自己看”“去问别人”) fold into one
                 # compact run, so a match may start in one quote and end in the next.
                 if any(qs <= os < qe for qs, qe in quoted) and any(qs < oe <= qe for qs, qe in quoted):
+                    continue
+            # The addressee is judged last: the draft's whole text is weighed, and most matches of
+            # customer-only rules have been cleared by then.
+            if rule.customer_only:
+                if colleague is None:
+                    colleague = self._addressee.to_colleague(view)
+                if colleague:
                     continue
             raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).

@@ -162,6 +162,9 @@ class Classified:
             for w in words:
                 self.english[w] = (role, tag)
         self._english_max = max((w.count(" ") + 1 for w in self.english), default=0)
+        # Every word sequence that begins some entry: a run of a draft's words no entry begins with ends the look.
+        self._english_starts = frozenset(" ".join(w.split(" ")[:n]) for w in self.english
+                                         for n in range(1, w.count(" ") + 2))
         titles = "|".join(sorted(sig.person_titles, key=len, reverse=True)) or "总"
         surnames = re.escape(sig.surnames) or "王"
         self._person = re.compile(f"[{surnames}](?:{titles})|[老小阿][{surnames}]|[{surnames}]某某?")
@@ -202,11 +205,16 @@ class Classified:
         words = [(m.start(), m.end(), m.group().replace("'", "").replace("’", ""))
                  for m in _ASCII_WORD.finditer(f.wide.text)]
         out = []
+        starts = self._english_starts
         for i in range(len(words)):
+            key = words[i][2]
             for n in range(1, self._english_max + 1):
                 if i + n > len(words):
                     break
-                key = " ".join(w for _, _, w in words[i:i + n])
+                if n > 1:
+                    key = f"{key} {words[i + n - 1][2]}"
+                if key not in starts:
+                    break
                 hit = self.english.get(key)
                 if hit:
                     s = f.compact_index(words[i][0])
