@@ -193,8 +193,8 @@ class Classified:
         hits = [(last - klen + 1, last + 1, role, tag) for last, klen, refs in occurrences for role, tag in refs]
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
-        if self.marker is not None and _LEET_WORD.search(f.wide.text):
-            hits += self._leet_markings(f)
+            if self.marker is not None and _LEET_WORD.search(f.wide.text):
+                hits += self._leet_markings(f)
         hits = _inside_cues_dropped(hits)
         if "不" in text or "无法" in text or "没法" in text:
             # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
