@@ -58,6 +58,8 @@ _STAMP = (*_STRONG_STAMP, "属于", "属", "为", "系", "是")
 # Whose secret the level names, between the copula and the level (属于公司绝密, 是我们的机密).
 _OWNERS = ("本公司", "公司的", "公司", "我们的", "咱们的")
 _PARTICLES = frozenset("哦噢喔啊呀哈呢嘛啦喇")
+# Words that name a marking as a word (…字样, …标志): prose about the marking.
+_MARK_WORDS = ("字样", "标志", "标识", "这几个字", "几个字")
 # A word of letters with a digit inside (c0nfidential): read with the digits that look like letters.
 _LEET_WORD = re.compile(r"(?<![a-z0-9])[a-z]+[0-9][a-z0-9]*[a-z](?![a-z0-9])")
 _LEET = str.maketrans("013457", "oieast")
@@ -334,6 +336,9 @@ class Classified:
             if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
+            before, after = self._wide_neighbours(f, s, e)
+            if before in _QUOTES and after in _QUOTES and text.startswith(("的", *_MARK_WORDS), e):
+                continue  # 标着“仅供内部参考”的文件: a class of documents named by their marking
             if not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("label", ()):
