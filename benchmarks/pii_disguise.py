@@ -157,6 +157,7 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "sep_zero_width": _each("\u200b"),
     "sep_newline": _grouped("\n"),
     "each_digit_space": _each(" "),
+    "spread_with_spaces": lambda v, rng: "    ".join("  ".join(g) for g in _groups(v)),
     "pieces": _pieces,
     "pieces_after_false_start": lambda v, rng: rng.choice(("幺三……不对，", "一五八，哦不是，", "先记个139，错了，"))
                                                  + _pieces(v, rng).replace("前", "", 1),

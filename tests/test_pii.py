@@ -184,6 +184,8 @@ def test_a_word_digit_beside_a_number_is_not_part_of_it(draft, expected):
     ("邮箱 li_ming 在 qq 点 com", [("email", "l***@qq.com")]),
     ("邮箱是zhangwei在163点com", [("email", "z***@163.com")]),
     ("邮箱 zhangwei 小老鼠 qq.com", [("email", "z***@qq.com")]),
+    # Digits spread out with wider gaps of spaces (up to eight) are still one number.
+    ("手机 1  3  9    1  2  3  4    5  6  7  8", [("mobile", "139****5678")]),
     # A card ending in 0, then a mobile: 0 + the mobile is no landline hiding the mobile.
     ("银行卡号是6222 0212 3456 7890 128，139 1234 5678", [("bank_card", "6222***********0128"),
                                                        ("mobile", "139****5678")]),

@@ -35,9 +35,14 @@ _JUNK = (r"[ \t\n\r\-./\\*_~·•|'`\"+=#$¥&%^()\[\]{}<>,:;!?\u2010-\u2bff\u300
          r"\U0001F000-\U0001FAFF]")
 # A grouped amount (1,380,000,000): thousands separators, not a number typed in pieces.
 _AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+# Between digits: up to three junk characters, or a wider gap of spaces only (1  3  9    1  2  3  4: digits
+# spread out with spaces, up to eight); both bounded, so a run still starts only where no digit precedes it.
+_WIDE_GAP = 8
 _RUN = re.compile(
     r"(?<![0-9a-z])(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
-    r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:" + _JUNK + r"{0,3}[0-9])*+(?:" + _JUNK + r"{0,2}x)?(?![0-9a-z])")
+    + "".join(f"(?<![0-9] {{{k}}})" for k in range(4, _WIDE_GAP + 1))
+    + r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:(?:" + _JUNK + r"{0,3}| {4," + str(_WIDE_GAP) + r"})[0-9])*+(?:"
+    + _JUNK + r"{0,2}x)?(?![0-9a-z])")
 _GROUP = re.compile(r"[0-9]+x?|(?<![0-9])x$")  # a check digit X may follow its own separator
 _NOT_WORD = re.compile(r"[\W_]+")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
