@@ -57,6 +57,7 @@ _PINYIN = {"0": ("ling", "dong"), "1": ("yi", "yao"), "2": ("er", "liang"), "3":
 _HAN = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
 _RADIO = dict(zip("0123456789", "洞幺两三四五六拐八九", strict=True))
 _FIN = dict(zip("0123456789", "零壹贰叁肆伍陆柒捌玖", strict=True))
+_FIN_TRAD = dict(zip("0123456789", "零壹貳參肆伍陸柒捌玖", strict=True))  # traditional financial forms
 _FULL = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 _X = ("x", "Ｘ", "叉", "X")
 
@@ -106,6 +107,21 @@ _TONED = dict(zip("0123456789X", ("líng", "yāo", "èr", "sān", "sì", "wǔ", 
 _ENGLISH = dict(zip("0123456789X", "zero one two three four five six seven eight nine X".split(), strict=True))
 _MIXED_SEPS = (" ", "-", ".", "/", "*", " - ", "、", "~", "_", "")
 
+
+def _english_spoken(v: str, rng: random.Random) -> str:
+    """Read aloud in English: 0 as "oh", a digit said twice as "double …"."""
+    words: list[str] = []
+    i = 0
+    while i < len(v):
+        word = "oh" if v[i] == "0" else _ENGLISH.get(v[i], v[i])
+        if i + 1 < len(v) and v[i + 1] == v[i] and v[i] != "X":
+            words.append(f"double {word}")
+            i += 2
+        else:
+            words.append(word)
+            i += 1
+    return " ".join(words)
+
 def _pieces_out_of_order(v: str, rng: random.Random) -> str:
     g = _groups(v)
     if len(g) == 3:
@@ -126,6 +142,9 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "mixed_han_arabic": lambda v, rng: "".join(rng.choice((c, _HAN.get(c, c), _RADIO.get(c, c)))
                                                if c.isdigit() else _x(c, rng) for c in v),
     "financial": lambda v, rng: "".join(_FIN.get(c, _x(c, rng)) for c in v),
+    "financial_traditional": lambda v, rng: "".join(_FIN_TRAD.get(c, _x(c, rng)) for c in v),
+    "financial_traditional_grouped": lambda v, rng: " ".join("".join(_FIN_TRAD.get(c, _x(c, rng)) for c in g)
+                                                             for g in _groups(v)),
     "fullwidth": lambda v, rng: "".join(_FULL.get(c, c) for c in v),
     "sep_space": _grouped(" "),
     "sep_dot": _grouped("."),
@@ -138,12 +157,14 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "sep_zero_width": _each("\u200b"),
     "sep_newline": _grouped("\n"),
     "each_digit_space": _each(" "),
+    "spread_with_spaces": lambda v, rng: "    ".join("  ".join(g) for g in _groups(v)),
     "pieces": _pieces,
     "pieces_after_false_start": lambda v, rng: rng.choice(("幺三……不对，", "一五八，哦不是，", "先记个139，错了，"))
                                                  + _pieces(v, rng).replace("前", "", 1),
     "prefix_0086": lambda v, rng: ("0086 " + v) if len(v) == 11 else v,
     "pinyin_tones": lambda v, rng: " ".join(_TONED.get(c, c) for c in v),
     "english_words": lambda v, rng: " ".join(_ENGLISH.get(c, c) for c in v),
+    "english_spoken": _english_spoken,
     "pieces_out_of_order": _pieces_out_of_order,
     "pieces_by_sentence": lambda v, rng: _pieces(v, rng).replace("，", "。"),
     "x_apart": lambda v, rng: " ".join(_groups(v[:-1] if v.endswith("X") else v))
@@ -168,7 +189,8 @@ SPACED_LOCALS = ("zhang wei", "li xiao ming", "wang fang", "chen jing88")
 _DOMAINS = (("163", "com"), ("qq", "com"), ("126", "com"), ("sina", "com"), ("gmail", "com"),
             ("foxmail", "com"), ("company", "cn"), ("example", "com", "cn"))
 _ATS = {"at_spaced": " at ", "at_paren": "(at)", "at_bracket": "[at]", "at_fullwidth": "＠", "at_aite": "艾特",
-        "at_quan": "圈a", "at_spaces_round": " @ ", "at_paren_cn": "（at）", "at_word_upper": " AT "}
+        "at_quan": "圈a", "at_spaces_round": " @ ", "at_paren_cn": "（at）", "at_word_upper": " AT ",
+        "at_zai": "在", "at_zai_spaced": " 在 ", "at_mouse": "小老鼠"}
 _DOTS = {"dot_plain": ".", "dot_dian": "点", "dot_word": " dot ", "dot_juhao": "句号", "dot_paren": "(dot)",
          "dot_cn_full": "。", "dot_spaced": " . "}
 _MAIL_FRAMES = ("资料发到邮箱{v}就行", "客户邮箱：{v}，记得抄送", "他的email是 {v} 请回复", "发 {v} 吧")
@@ -199,6 +221,8 @@ def _clean(rng: random.Random) -> dict[str, str]:
         "order_han": "单号" + "".join(_HAN[c] for c in order),
         "quantity_han": f"一共{rng.randrange(2, 9)}{rng.randrange(100, 999)}件，一二三号柜台都有",
         "english_at": rng.choice(("I work at qq now, call me later", "meet Li at 163 Jianshe Road", "see you at 126")),
+        "zai_prose": rng.choice(("我在qq上跟他说过了", "客户在163号门店办的卡", "店员在 sina 微博上发了通知",
+                                 "资料在 u 盘里，点开就能看")),
         "group_mention": f"群里@{rng.choice(('张三', '小王', 'all'))} 看一下{rng.choice(('163', 'qq', ''))}号文件",
         "mail_rules_prose": rng.choice(("邮箱前缀写工号，后缀统一是公司域名", "邮件后缀是 company.cn 的都是内部人员",
                                         "email 后面附上工号即可")),

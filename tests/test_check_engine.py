@@ -218,6 +218,17 @@ def test_markings_put_on_the_document_and_prose_about_them():
     assert marked("绝密级项目简报：华东区试点")
     assert not marked("绝密级文件应当存放在保密柜中。")
     assert not marked("内部资料的管理办法见第三章。")
+    # Reworded: 级别, whose secret it is, a closing particle, English typed with digits or said anywhere.
+    assert marked("这份材料属于绝密级别")
+    assert marked("该方案属于公司绝密，仅限高管阅读")
+    assert marked("这个是机密哦，你自己看")
+    assert marked("以下内容涉密，请勿转发")
+    assert marked("C0NFIDENTIAL 门店调整名单")
+    assert marked("这个报价单是internal only的，别发出去")
+    assert marked("Highly confidential - board pack")
+    # A level in quotes is a word being talked about; so is a question about its translation.
+    assert not marked("培训时说，'这是公司机密'这种话要委婉地讲")
+    assert not marked("请问“绝密”英文怎么说？是top secret吗？")
 
 
 def test_topic_exemptions_for_the_customer_and_for_refusals():
@@ -230,6 +241,16 @@ def test_topic_exemptions_for_the_customer_and_for_refusals():
     assert topic("Our supplier cost is 40 percent of retail, don't tell anyone")
     assert not topic("您的工资卡已经收到本月工资6200元")
     assert not topic("同事的病情属于个人隐私，不方便讨论")
+    # A public word followed by "not yet" or "before" is no longer public (公告里还没写, 正式通知前).
+    assert topic("项目控制价内部定在一百二十万，公告里还没写")
+    assert topic("明年采购成本要压两成，正式通知前不要对外说")
+    assert not topic("薪资范围在招聘启事上写着，月薪五千到七千")
+    assert not topic("交易流水号 2024061210332198761，请保留好")
+    # Names told by 姓/叫, industry suffixes, English in Chinese drafts, dialect cues.
+    assert topic("我们的大客户是鼎盛物流，对接人姓王，每月下单八十万")
+    assert topic("The unit cost is 9 per piece, we sell at 30")
+    assert topic("Lisa is on antidepressants, keep it between us")
+    assert topic("老细话下个月要搬厂去东莞，大家仲未知")
 
 
 def test_a_lone_surrogate_inside_a_finding_leaves_as_a_replacement_character():

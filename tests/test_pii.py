@@ -173,5 +173,37 @@ def test_a_word_digit_beside_a_number_is_not_part_of_it(draft, expected):
     assert pii(draft) == expected
 
 
+@pytest.mark.parametrize(("draft", "expected"), [
+    # Traditional financial numerals: 參 and 陸 fold to 参/陆, digits only beside other digits.
+    ("手機：壹參玖 壹貳參肆 伍陸柒捌", [("mobile", "139****5678")]),
+    ("身份證號碼：壹壹零壹零壹壹玖玖零零參零柒貳參壹陸", [("id_card", "1101**********2316")]),
+    # Read aloud in English: "oh" is zero, "double"/"triple" repeat a digit.
+    ("mobile one three nine oh one two three four five six seven", [("mobile", "139****4567")]),
+    ("cell: one three eight double-oh one two three four five six", [("mobile", "138****3456")]),
+    # The @ said as 在 after a name of letters, or as the slang 小老鼠; an underscore belongs to the name.
+    ("邮箱 li_ming 在 qq 点 com", [("email", "l***@qq.com")]),
+    ("邮箱是zhangwei在163点com", [("email", "z***@163.com")]),
+    ("邮箱 zhangwei 小老鼠 qq.com", [("email", "z***@qq.com")]),
+    # Digits spread out with wider gaps of spaces (up to eight) are still one number.
+    ("手机 1  3  9    1  2  3  4    5  6  7  8", [("mobile", "139****5678")]),
+    # A card ending in 0, then a mobile: 0 + the mobile is no landline hiding the mobile.
+    ("银行卡号是6222 0212 3456 7890 128，139 1234 5678", [("bank_card", "6222***********0128"),
+                                                       ("mobile", "139****5678")]),
+])
+def test_traditional_spoken_and_said_at_disguises(draft, expected):
+    assert pii(draft) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "我参加了3参与的活动",          # 参 away from digits stays a word
+    "我在qq上跟他说过了",           # 在 before a provider, no full domain
+    "客户在163号门店办的卡",
+    "他说 oh no, oh well",           # one spoken zero is no number
+    "门店座机 010-12345678",
+])
+def test_spoken_look_alikes_stay_clean(draft):
+    assert pii(draft) == []
+
+
 def test_an_order_number_after_a_word_digit_stays_clean():
     assert pii("订单号三13812345678") == []

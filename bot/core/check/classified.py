@@ -35,7 +35,7 @@ from bot.core.text.fold import Compact, Folded
 
 # Quantities on the compact text (digits of every script are ASCII there; '%' is kept).
 _NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百千万亿]++")
-_UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m",
+_UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m", "per", "each", "apiece", "bucks", "cents",
           "元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
           "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
@@ -55,6 +55,16 @@ _STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "
                  "印有", "盖有", "标有", "写有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为",
                  "确定为", "定密为")
 _STAMP = (*_STRONG_STAMP, "属于", "属", "为", "系", "是")
+# Whose secret the level names, between the copula and the level (属于公司绝密, 是我们的机密).
+_OWNERS = ("本公司", "公司的", "公司", "我们的", "咱们的")
+_PARTICLES = frozenset("哦噢喔啊呀哈呢嘛啦喇")
+# Words that name a marking as a word (…字样, …标志): prose about the marking.
+_MARK_WORDS = ("字样", "标志", "标识", "这几个字", "几个字")
+# A word of letters with a digit inside (c0nfidential): read with the digits that look like letters.
+_LEET_WORD = re.compile(r"(?<![a-z0-9])[a-z]+[0-9][a-z0-9]*[a-z](?![a-z0-9])")
+_LEET = str.maketrans("013457", "oieast")
+# English markings that are whole phrases (internal only, top secret): a marking wherever they stand.
+_SELF_EN = ("only", "strictlyconfidential", "highlyconfidential")
 # After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
 _HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
 # A demonstrative before a level word and a document noun after it (那份机密的报告): the document at hand.
@@ -167,7 +177,9 @@ class Classified:
                                          for n in range(1, w.count(" ") + 2))
         titles = "|".join(sorted(sig.person_titles, key=len, reverse=True)) or "总"
         surnames = re.escape(sig.surnames) or "王"
-        self._person = re.compile(f"[{surnames}](?:{titles})|[老小阿][{surnames}]|[{surnames}]某某?")
+        # A name is also told by 姓/叫 before a surname (对接人姓王, 经理叫李强).
+        self._person = re.compile(
+            f"[{surnames}](?:{titles})|[老小阿][{surnames}]|[{surnames}]某某?|(?<=[姓叫])[{surnames}]")
         self._not_names = sig.not_names | frozenset(self.english)
         self.refs = refs
         self.auto = build_automaton(refs)
@@ -186,6 +198,8 @@ class Classified:
         hits = [(last - klen + 1, last + 1, role, tag) for last, klen, refs in occurrences for role, tag in refs]
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
+            if self.marker is not None and _LEET_WORD.search(f.wide.text):
+                hits += self._leet_markings(f)
         hits = _inside_cues_dropped(hits)
         if "不" in text or "无法" in text or "没法" in text:
             # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
@@ -220,6 +234,15 @@ class Classified:
                     s = f.compact_index(words[i][0])
                     e = f.compact_index(words[i + n - 1][1] - 1) + 1
                     out.append((s, e, hit[0], hit[1]))
+        return out
+
+    def _leet_markings(self, f: Folded) -> list[tuple[int, int, str, str]]:
+        """English level words typed with digits for letters (C0NFIDENTIAL, CONF1DENTIAL)."""
+        levels = frozenset(self.marker.english) if self.marker else frozenset()
+        out = []
+        for m in _LEET_WORD.finditer(f.wide.text):
+            if m.group().translate(_LEET) in levels:
+                out.append((f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1, "english", ""))
         return out
 
     def _wide_neighbours(self, f: Folded, s: int, e: int) -> tuple[str, str]:
@@ -277,7 +300,8 @@ class Classified:
                 kind = "frame"
             elif _after_level_label(text, s):
                 kind = "level"
-            elif (stamp := _stamped(text, s, e, c.clauses)) and not _level_soon(text, e, self.marker):
+            elif (stamp := _stamped(text, s, e, c.clauses)) and not _level_soon(text, e, self.marker) and not (
+                    stamp == "assigned" and (before in _QUOTES or after in _QUOTES) and deictic_before(s)):
                 kind = stamp
             elif text.startswith("级", e) and e + 1 in c.clauses and not _listed(f, s, e + 1) and (
                     not _level_soon(text, e + 1, self.marker)):
@@ -299,7 +323,7 @@ class Classified:
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
-                                       or before in _QUOTES):
+                                       or before in _QUOTES or after in _QUOTES):
                 continue  # 是绝密（最主要的…）: a level being explained
             if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned", "demonstrative"):
                 continue
@@ -315,11 +339,14 @@ class Classified:
             bracketed = before in _OPEN or after in _CLOSE or standalone
             if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
                 continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
-            framed = upper or bracketed or deictic_before(s) or (
+            framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(_SELF_EN) or (
                 _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None)
             if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
+            before, after = self._wide_neighbours(f, s, e)
+            if before in _QUOTES and after in _QUOTES and text.startswith(("的", *_MARK_WORDS), e):
+                continue  # 标着“仅供内部参考”的文件: a class of documents named by their marking
             if not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("label", ()):
@@ -362,9 +389,9 @@ class Classified:
     def _sentence_negs(self, c: Compact, hits: list[tuple[int, int, str, str]]) -> Callable[[int, str], bool]:
         by_sentence: dict[tuple[int, int], set[str]] = {}
         text = c.text
-        for s, _e, role, _ in hits:
+        for s, e, role, _ in hits:
             if role.startswith("neg_"):
-                if role in ("neg_public", "neg_rules") and _negated(text, s):
+                if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
                     continue
                 by_sentence.setdefault(c.sentence_of(s), set()).add(role)
 
@@ -389,7 +416,7 @@ class Classified:
         for s, e, role, _ in hits:
             if role == "term":
                 continue
-            if role in ("neg_public", "neg_rules") and _negated(text, s):
+            if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
                 continue
             if role == "share" and _forbidden_act(text, s):
                 if not text[max(0, s - 2):s].endswith(_HUSH):
@@ -689,9 +716,15 @@ def _forbidden_act(text: str, s: int) -> bool:
     return any(w in before for w in _DONT)
 
 
-def _negated(text: str, s: int) -> bool:
-    """A word right after 没/未/不/才 (还没上报, 未公示, 下周才公告) says the opposite of itself."""
-    return text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才"))
+_NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前")
+
+
+def _negated(text: str, s: int, e: int | None = None) -> bool:
+    """A word right after 没/未/不/才 (还没上报, 未公示, 下周才公告), or right before 还没 (公告里还没写),
+    or before 前 (正式通知前), says the opposite of itself."""
+    if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才")):
+        return True
+    return e is not None and _NOT_YET_AFTER.match(text, e) is not None
 
 
 # The clause boundaries of the last draft, sorted: `_listed` runs for every term of a draft, and
@@ -759,15 +792,20 @@ def _clause_has(c: Compact, pos: int, spans: list[tuple[int, int]]) -> bool:
 def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
     """"stamped" when a marking verb puts the level on the document (印着机密, 已定为机密), "assigned"
     when a copula does and the level closes its clause or takes 级 (通知为机密级, 这份是绝密的), else ""."""
-    before = text[max(0, s - 4):s]
+    lead = s - len(owner) if (owner := next((o for o in _OWNERS if text.startswith(o, s - len(o))), "")) else s
+    before = text[max(0, lead - 4):lead]
     verb = next((v for v in _STAMP if before.endswith(v)), "")
     if not verb:
         return ""
     if verb in _STRONG_STAMP:
         return "stamped"
     level = text[s:e]
-    rest = e + 1 if text.startswith("级", e) else e
-    closes = rest in clauses or (text.startswith("的", rest) and rest + 1 in clauses)
+    rest = e + 2 if text.startswith("级别", e) else e + 1 if text.startswith("级", e) else e
+    if text.startswith("的", rest):
+        rest += 1
+    if rest < len(text) and text[rest] in _PARTICLES:  # 这个是机密哦
+        rest += 1
+    closes = rest in clauses or rest == len(text)
     if closes and (rest > e or level != "秘密"):  # 是秘密 alone is everyday speech; 是秘密级 is a marking
         return "assigned"
     return ""

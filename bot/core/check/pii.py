@@ -35,9 +35,14 @@ _JUNK = (r"[ \t\n\r\-./\\*_~·•|'`\"+=#$¥&%^()\[\]{}<>,:;!?\u2010-\u2bff\u300
          r"\U0001F000-\U0001FAFF]")
 # A grouped amount (1,380,000,000): thousands separators, not a number typed in pieces.
 _AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+# Between digits: up to three junk characters, or a wider gap of spaces only (1  3  9    1  2  3  4: digits
+# spread out with spaces, up to eight); both bounded, so a run still starts only where no digit precedes it.
+_WIDE_GAP = 8
 _RUN = re.compile(
     r"(?<![0-9a-z])(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
-    r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:" + _JUNK + r"{0,3}[0-9])*+(?:" + _JUNK + r"{0,2}x)?(?![0-9a-z])")
+    + "".join(f"(?<![0-9] {{{k}}})" for k in range(4, _WIDE_GAP + 1))
+    + r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:(?:" + _JUNK + r"{0,3}| {4," + str(_WIDE_GAP) + r"})[0-9])*+(?:"
+    + _JUNK + r"{0,2}x)?(?![0-9a-z])")
 _GROUP = re.compile(r"[0-9]+x?|(?<![0-9])x$")  # a check digit X may follow its own separator
 _NOT_WORD = re.compile(r"[\W_]+")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -178,6 +183,12 @@ def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
     return (2 if pos_cat else 0), pos_cat
 
 
+def _covered(taken: list[tuple[int, int]], i: int) -> bool:
+    """Wide index `i` lies in one of the sorted, disjoint spans `taken`."""
+    k = bisect_right(taken, (i, 1 << 62)) - 1
+    return k >= 0 and taken[k][0] <= i < taken[k][1]
+
+
 def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | None = None) -> list[PiiMatch]:
     """Personal numbers in the wide text; `spelt` marks digits written as words (see `_groups`)."""
     out: list[PiiMatch] = []
@@ -237,7 +248,10 @@ def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | N
             k = bisect_left(taken, (e, -1)) - 1
             if k >= 0 and taken[k][1] > s:
                 continue
-            if service_end and any(service_end.get(a2, -1) >= b for a2 in range(max(0, b - 18), a + 1)):
+            # A service number read from the last digits of a number already taken and the start of this one
+            # (a card ending in 0, then a mobile: 0 + 132… reads as a landline) does not hide this one.
+            if service_end and any(service_end.get(a2, -1) >= b and not _covered(taken, groups[a2][0])
+                                   for a2 in range(max(0, b - 18), a + 1)):
                 continue
             value = digits[-11:] if category == "mobile" else digits
             out.append(PiiMatch(category, s, e, mask(category, value)))
@@ -347,11 +361,15 @@ def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> 
 
 
 # E-mail ------------------------------------------------------------------------------------
+# The @ said in words: at, 艾特, 圈a, the slang 小老鼠, and 在 right after a name of letters (name 在 163 点 com);
+# 在 and a bare at only count before a full domain (see find_emails).
 _AT = re.compile(
-    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a)\s{0,3}")
+    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
+    r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
+_WORD_AT = ("at", "在")
 _DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])"
                   r"|点|句号)\s{0,3}")
-_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-_")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
 _TLDS = frozenset("com cn net org edu gov io co info me hk tw uk de jp biz cc top xyz vip mil int".split())
 
@@ -414,7 +432,7 @@ def find_emails(text: str) -> list[PiiMatch]:
             if dm.group().strip() not in (".",) and not _LABEL.match(text, dm.end()):
                 break
             pos = dm.end()
-        if len(labels) == 1 and labels[0] in _HOST_NAMES and m.group().strip() != "at":
+        if len(labels) == 1 and labels[0] in _HOST_NAMES and m.group().strip() not in _WORD_AT:
             # A public provider named without its top-level label (name@163, name 艾特 qq邮箱); not after
             # a bare English "at" (I work at qq).
             value = f"{local}@{labels[0]}"
@@ -514,6 +532,18 @@ def _spelt_digits(folded: Folded) -> Callable[[int], bool]:
     return lambda i: not original[offsets[i]].isdecimal()
 
 
+def _at_said_zai(text: str) -> bool:
+    """A 在 right after a letter or digit (name在163点com): the only 在 the e-mail scan needs to look at;
+    asked with str.find, since 在 is in most drafts and the full scan is not cheap."""
+    i = text.find("在")
+    while i != -1:
+        before = text[i - 1:i] if text[i - 1:i] != " " else text[i - 2:i - 1]
+        if before and before in _LOCAL_CHARS:
+            return True
+        i = text.find("在", i + 1)
+    return False
+
+
 def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMatch]:
     """`found` and those of `more` that overlap none of it (earlier finders win)."""
     taken = [(m.start, m.end) for m in found]
@@ -523,7 +553,8 @@ def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMa
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
     text = folded.wide.text
-    found = find_emails(text) if ("@" in text or "at" in text or "艾特" in text or "圈" in text) else []
+    found = find_emails(text) if ("@" in text or "at" in text or "艾特" in text or "圈" in text
+                                       or "老鼠" in text or _at_said_zai(text)) else []
     found = _add_disjoint(found, _disguised_emails(text))
     if "邮" in text or "mail" in text:
         found = _add_disjoint(found, _pieced_emails(text))

@@ -105,10 +105,11 @@ class View:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
-# Financial 陆 and the radio readings 洞 (0), 拐 (7), 勾 (9) are digits only beside other digits (大陆, 山洞 stay).
-_LU = re.compile(r"(?<=[0-9])[陆洞拐勾]|[陆洞拐勾](?=[0-9])")
-_LU_CHARS = ("陆", "洞", "拐", "勾")
-_LU_DIGITS = {"陆": "6", "洞": "0", "拐": "7", "勾": "9"}
+# Financial 陆 and 参 (the simplified fold of the traditional financial 陸 and 參) and the radio readings
+# 洞 (0), 拐 (7), 勾 (9) are digits only beside other digits (大陆, 参加, 山洞 stay).
+_LU = re.compile(r"(?<=[0-9])[陆参洞拐勾]|[陆参洞拐勾](?=[0-9])")
+_LU_CHARS = ("陆", "参", "洞", "拐", "勾")
+_LU_DIGITS = {"陆": "6", "参": "3", "洞": "0", "拐": "7", "勾": "9"}
 _READING_CHARS = (*_LU_CHARS, "叉")
 
 
@@ -132,13 +133,17 @@ _SYLLABLE_DIGITS = {"ling": "0", "dong": "0", "yao": "1", "yi": "1", "liang": "2
                     "si": "4", "wu": "5", "liu": "6", "guai": "7", "qi": "7", "ba": "8", "jiu": "9", "gou": "9"}
 # The English words (one three eight …) under the same three-in-a-row rule, apart from each other and
 # never mixed with pinyin (qi six is not qi si x).
-_WORD_DIGITS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+# "oh" is the spoken zero, and "double five" / "triple eight" repeat the digit, as numbers are read aloud.
+_WORD_DIGITS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                 "seven": "7", "eight": "8", "nine": "9"}
+_REPEATS = {"double": 2, "triple": 3}
 _DIGIT_WORDS = {**_SYLLABLE_DIGITS, **_WORD_DIGITS}
 
 
 def _spelt_run(words: dict[str, str], glued: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
     alt = "|".join(sorted(words, key=len, reverse=True))
+    if not glued:  # English words: double/triple before a word repeats it
+        alt = rf"(?:(?:{'|'.join(_REPEATS)})[ \-])?(?:{alt})"
     gap = "{0,2}" if glued else "{1,2}"
     run = re.compile(rf"(?<![a-z])(?:{alt}|[0-9])(?:[ \-.,/·*_~|]{gap}(?:{alt}|[0-9]))++(?:[ \-]?[x叉])?+")
     return run, re.compile(alt)
@@ -176,8 +181,11 @@ def _fold_pinyin(text: str, offsets: list[int] | range, run: re.Pattern[str],
             a, b = m.start() + s.start(), m.start() + s.end()
             pieces.append(text[i:a])
             offs.extend(offsets[i:a])
-            pieces.append(_DIGIT_WORDS[s.group()])
-            offs.append(offsets[a])
+            word = s.group()
+            times = _REPEATS.get(word[:6].rstrip(" -"), 1)
+            digit = _DIGIT_WORDS[word.rsplit(" ", 1)[-1].rsplit("-", 1)[-1] if times > 1 else word]
+            pieces.append(digit * times)
+            offs.extend([offsets[a]] * times)
             i = b
         pieces.append(text[i:m.end()].replace("叉", "x"))  # the ID's check letter, spelt out
         offs.extend(offsets[i:m.end()])
