@@ -32,6 +32,7 @@ class CheckLanguageModel(BaseModel):
     forbidden_categories: Annotated[list[NonEmpty], Field(min_length=1)]
     interrogatives: list[NonEmpty] = []
     function_characters: str = ""
+    mention_cues: list[NonEmpty] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,8 @@ class AskLanguage:
 class CheckLanguage:
     """Particles around clause-bound phrases, greetings and farewells, forbidden-rule categories,
     the words that make a message a question (a prompt for a value does not take it), and the
-    frequent function characters a homophone slip does not produce (的 for 得 is grammar, not a dodge)."""
+    frequent function characters a homophone slip does not produce (的 for 得 is grammar, not a dodge),
+    and the words that make a sentence speak about a phrase rather than say it (禁语, 客户说)."""
 
     trailing_particles: frozenset[str]
     leading_interjections: frozenset[str]
@@ -56,6 +58,7 @@ class CheckLanguage:
     forbidden_categories: tuple[str, ...]
     interrogatives: tuple[str, ...] = ()
     function_characters: frozenset[str] = frozenset()
+    mention_cues: tuple[str, ...] = ()
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -71,7 +74,7 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
     m = load_file_model(path, CheckLanguageModel)
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
                          tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories),
-                         tuple(m.interrogatives), frozenset(m.function_characters))
+                         tuple(m.interrogatives), frozenset(m.function_characters), tuple(m.mention_cues))
 
 
 @lru_cache(maxsize=1)
