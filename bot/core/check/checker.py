@@ -44,6 +44,7 @@ _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.es
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
 _MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANGUAGE.mention_cues} - {""},
                                       key=len, reverse=True)) or "(?!)")
+_REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
 # last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
@@ -424,8 +425,10 @@ def _ascii_word(view: Compact, start: int, end: int) -> bool:
 
 
 def _first_person(word: str) -> bool:
-    """A commitment the speaker makes (我会, 帮您问), as opposed to a courtesy (欢迎, 如有)."""
-    return "我" in word or any(v in word for v in ("帮您", "为您", "替您", "给您", "陪您", "带您", "转接"))
+    """A commitment the speaker makes (我会, 帮您问) or a reassurance (没关系, phrasebook/language.yaml),
+    as opposed to a courtesy (欢迎, 如有): it clears a match in the sentence before it too."""
+    return "我" in word or any(v in word for v in ("帮您", "为您", "替您", "给您", "陪您", "带您", "转接")) or any(
+        r in word for r in _REASSURANCES)
 
 
 def _question(view: Compact, pos: int) -> bool:

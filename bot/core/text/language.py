@@ -33,6 +33,7 @@ class CheckLanguageModel(BaseModel):
     interrogatives: list[NonEmpty] = []
     function_characters: str = ""
     mention_cues: list[NonEmpty] = []
+    reassurances: list[NonEmpty] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class CheckLanguage:
     interrogatives: tuple[str, ...] = ()
     function_characters: frozenset[str] = frozenset()
     mention_cues: tuple[str, ...] = ()
+    reassurances: tuple[str, ...] = ()
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -74,7 +76,8 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
     m = load_file_model(path, CheckLanguageModel)
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
                          tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories),
-                         tuple(m.interrogatives), frozenset(m.function_characters), tuple(m.mention_cues))
+                         tuple(m.interrogatives), frozenset(m.function_characters), tuple(m.mention_cues),
+                         tuple(m.reassurances))
 
 
 @lru_cache(maxsize=1)
