@@ -28,6 +28,13 @@ COLLEAGUE = [
     "周五团建你去不去？报名表在群里。",
     "王姐说她下午再来拿钥匙。",
     "阿芳，你几点到店？",
+    # No name called: peer small talk, the reader's own round of work, office equipment, a customer
+    # spoken of in the third person, with nothing at all for a customer (least_alone).
+    "你中午吃什么？我想点外卖。",
+    "下班一起走吧，你坐我车。",
+    "你们组今天还有几单没派？",
+    "会议室的投影仪你会开吗？",
+    "那位客户的资料你先收着。",
 ]
 # Drafts to a customer with 你 or another customer-only phrase: some with no evidence at all, some
 # with staff words that a customer is also told (交班, 盘点), one with a colleague's title but 您.
@@ -40,6 +47,11 @@ CUSTOMER = [
     ("快点，我这边马上交班了。", "ban.hurry_up"),
     ("张工您好，你的维修单已经受理了。", "tone.ni_for_nin"),
     ("小心，你的包掉在地上了。", "tone.ni_for_nin"),
+    # Weak staff words alone (the writer's own shift, a customer group chat) do not make the reader a colleague.
+    ("通知都发群里了，你自己翻一下。", "tone.ni_for_nin"),
+    ("我这边要交班了，你明天再来吧。", "tone.ni_for_nin"),
+    # A peer's word beside the customer's courtesy: the customer side still weighs.
+    ("您好，火锅套餐你要几份？", "tone.ni_for_nin"),
 ]
 
 
@@ -102,3 +114,11 @@ def test_the_shipped_file_loads_with_cues_on_both_sides():
     a = Addressee.load(surnames="王李")
     assert a.cues["colleague"] and a.cues["customer"]
     assert a.least >= 1
+
+
+def test_least_alone_counts_only_groups_a_customer_is_not_also_told(checker):
+    # 交班 (weak, also said to a customer) alone is not enough; a peer's lunch question alone is.
+    assert not _colleague(checker, "我要交班了，你等等。")
+    assert _colleague(checker, "你吃饭了吗？")
+    # The lowered threshold needs no customer evidence at all: one 您 restores `least` and `margin`.
+    assert not _colleague(checker, "您吃饭了吗？你先坐。")

@@ -283,3 +283,20 @@ def test_pinyin_readings_come_from_pypinyin_table_without_importing_the_package(
                          cwd=Path(__file__).resolve().parents[1])
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["ban", "xia"]
+
+
+def test_a_phrase_talked_about_without_quotation_marks_is_not_said():
+    # The norms or a training quiz in the sentence or the one before, or a customer's words reported.
+    for draft in ("培训小测：哪一句算服务禁语？甲、请您稍候 乙、下班了，明天再来。",
+                  "规范里不能说不归我管，要说我帮您联系。",
+                  "顾客说你们这儿下班了明天再来，我解释了营业时间。"):
+        assert not [f.rule for f in CHECKER.check(draft).findings if f.kind == "forbidden"], draft
+    # The same phrase said, with such a word far away in another sentence, is still found.
+    draft = "下班了，明天再来。这是昨天的事。培训时讲过服务禁语。"
+    assert "ban.off_duty" in {f.rule for f in CHECKER.check(draft).findings}
+
+
+def test_a_homophone_spelling_does_not_run_across_punctuation():
+    # 您好：本… is a greeting and a new clause, not 您好笨 typed with a homophone.
+    assert CHECKER.check("您好：本周六上午停电检修。").ok
+    assert not CHECKER.check("您好，本店今天八折。").findings

@@ -50,12 +50,18 @@ class CueModel(BaseModel):
     # (小美，…), since 小心你的包 also starts with 小 + a character; `except` lists such ordinary words.
     given_name: bool = False
     except_: list[NonEmpty] = Field(default=[], alias="except")
+    # The group counts toward `least_alone` (false: words also said to a customer, such as the writer's
+    # own shift given as an excuse, 我马上交班了).
+    alone: bool = True
 
 
 class AddresseeModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     least: Annotated[int, Field(ge=1, le=10)]
     margin: Annotated[int, Field(ge=0, le=10)]
+    # The colleague evidence enough when nothing at all speaks for a customer (no greeting, no 您, no
+    # service words); `least` when unset.
+    least_alone: Annotated[int, Field(ge=1, le=10)] | None = None
     cues: Annotated[list[CueModel], Field(min_length=1)]
 
 
@@ -67,6 +73,7 @@ class Cue:
     most: int
     regex: re.Pattern[str]
     alone: bool = False  # the match must end its clause
+    lone: bool = True  # counts toward `least_alone`
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +90,7 @@ class Addressee:
 
     def __init__(self, model: AddresseeModel, *, surnames: str):
         self.least, self.margin = model.least, model.margin
+        self.least_alone = model.least_alone or model.least
         names = f"[{re.escape(surnames)}]" if surnames else "(?!)"
         cues = []
         starts: set[str] = set()  # characters a positional cue can begin with: other clause heads are skipped
@@ -96,7 +104,8 @@ class Addressee:
             if cm.near:
                 near = "|".join(map(re.escape, _folded(cm.near)))
                 body = f"(?:{near}).{{0,{cm.within}}}?({body})"
-            cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body), alone=cm.given_name))
+            cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body), alone=cm.given_name,
+                            lone=cm.alone))
             if cm.where != "anywhere":
                 starts.update(w[0] for w in words)
                 if cm.surname in ("required", "optional"):
@@ -124,8 +133,9 @@ class Addressee:
         model = load_file_model(path, AddresseeModel)
         return cls(model, surnames=surnames)
 
-    def _side(self, view: Compact, side: Side, words: list[str]) -> int:
-        """Points of one side, the words that earned them appended to `words`."""
+    def _side(self, view: Compact, side: Side, words: list[str], lone: list[int] | None = None) -> int:
+        """Points of one side, the words that earned them appended to `words`; the points of the groups
+        that count toward `least_alone` added to `lone[0]`."""
         text, bounds, n = view.text, view.clauses, len(view.text)
         any_head, starts = self._any_head[side].match, self._starts
         heads = sorted(b for b in bounds if b < n and text[b] in starts and any_head(text, b))
@@ -156,6 +166,8 @@ class Addressee:
             if found:
                 points += cue.weight * min(len(found), cue.most)
                 words += found
+                if lone is not None and cue.lone:
+                    lone[0] += cue.weight * min(len(found), cue.most)
         return points
 
     def _customer_call(self, text: str, bounds: frozenset[int], head: int, end: int) -> bool:
@@ -174,8 +186,14 @@ class Addressee:
     def to_colleague(self, view: Compact) -> bool:
         """The draft reads as written to a colleague, not to a customer (the customer side is weighed
         only when the colleague's evidence is strong enough on its own)."""
-        colleague = self._side(view, "colleague", [])
-        return colleague >= self.least and colleague - self._side(view, "customer", []) >= self.margin
+        lone = [0]
+        colleague = self._side(view, "colleague", [], lone)
+        if colleague < min(self.least, self.least_alone):
+            return False
+        customer = self._side(view, "customer", [])
+        if customer == 0 and lone[0] >= self.least_alone:
+            return True
+        return colleague >= self.least and colleague - customer >= self.margin
 
 
 def _folded(words: list[str]) -> list[str]:

@@ -24,7 +24,7 @@ from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rul
 from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
-from bot.core.text.fold import Compact, Folded, fold_draft
+from bot.core.text.fold import Compact, Folded, fold_draft, fold_literal
 from bot.core.text.inputs import has_surrogates, scrub
 from bot.core.text.language import shipped_check_language
 from bot.core.yamlfile import Problem
@@ -41,6 +41,10 @@ _FAREWELLS = _LANGUAGE.farewells
 # Opening/closing quote pairs; text between them is someone else's words or a title.
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
 _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
+# Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
+_MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANGUAGE.mention_cues} - {""},
+                                      key=len, reverse=True)) or "(?!)")
+_REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
 # last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
@@ -421,8 +425,10 @@ def _ascii_word(view: Compact, start: int, end: int) -> bool:
 
 
 def _first_person(word: str) -> bool:
-    """A commitment the speaker makes (我会, 帮您问), as opposed to a courtesy (欢迎, 如有)."""
-    return "我" in word or any(v in word for v in ("帮您", "为您", "替您", "给您", "陪您", "带您", "转接"))
+    """A commitment the speaker makes (我会, 帮您问) or a reassurance (没关系, phrasebook/language.yaml),
+    as opposed to a courtesy (欢迎, 如有): it clears a match in the sentence before it too."""
+    return "我" in word or any(v in word for v in ("帮您", "为您", "替您", "给您", "陪您", "带您", "转接")) or any(
+        r in word for r in _REASSURANCES)
 
 
 def _question(view: Compact, pos: int) -> bool:
@@ -436,6 +442,14 @@ def _question(view: Compact, pos: int) -> bool:
     i = view.wide_index(se - 1) + 1
     nxt = view.wide_index(se) if se < len(view.text) else len(wide)
     return "?" in wide[i:nxt]
+
+
+def _mentioned(view: Compact, ss: int) -> bool:
+    """The sentence starting at compact `ss`, or the one before it (下列哪句属于服务禁语？A.… B.…), has
+    a word that makes it speak about a phrase rather than say it."""
+    _, se = view.sentence_of(ss)
+    ps = view.sentence_of(ss - 1)[0] if ss > 0 else ss
+    return _MENTION.search(view.text, ps, se) is not None
 
 
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
@@ -536,6 +550,7 @@ class Checker:
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
         cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
+        mentioned: dict[int, bool] = {}  # sentence start -> the sentence speaks about a phrase (禁语, 客户说)
         colleague: bool | None = None
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
@@ -560,6 +575,11 @@ class Checker:
                 # Quoted phrases listed one after another (不准说“自己看”“去问别人”) fold into one
                 # compact run, so a match may start in one quote and end in the next.
                 if any(qs <= os < qe for qs, qe in quoted) and any(qs < oe <= qe for qs, qe in quoted):
+                    continue
+                ss = view.sentence_of(s)[0]
+                if ss not in mentioned:
+                    mentioned[ss] = _mentioned(view, ss)
+                if mentioned[ss]:
                     continue
             # The addressee is judged last: the draft's whole text is weighed, and most matches of
             # customer-only rules have been cleared by then.
@@ -609,7 +629,7 @@ class Checker:
         """Banned phrases spelt in pinyin or typed with homophones, as warnings (none where a written
         phrase was found)."""
         out: list[Finding] = []
-        rewritten = self.homophones.rewrite(folded.compact.text)
+        rewritten = self.homophones.rewrite(folded.compact.text, bounds=folded.compact.clauses)
         if rewritten is not None:
             # The same matcher, conditions and exceptions, over the text with the literals written back.
             for f in self._forbidden(replace(folded, compact=replace(folded.compact, text=rewritten)),

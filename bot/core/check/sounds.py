@@ -259,8 +259,9 @@ class HomophoneMatcher:
             self._auto = auto
         self._table = table
 
-    def rewrite(self, text: str) -> str | None:
-        """`text` with homophone spellings of banned literals replaced by the literals, or None."""
+    def rewrite(self, text: str, *, bounds: frozenset[int] = frozenset()) -> str | None:
+        """`text` with homophone spellings of banned literals replaced by the literals, or None.
+        A spelling that runs across a clause boundary (`bounds`: 您好：本… is no 您好笨) is not one."""
         if self._table is None:
             self._build()
         if self._auto is None or self._table is None:
@@ -270,6 +271,8 @@ class HomophoneMatcher:
             start = last - klen + 1
             typed = text[start:last + 1]
             if typed in alts:  # the literal itself: the phrase matcher has seen it
+                continue
+            if bounds and any(b in bounds for b in range(start + 1, last + 1)):
                 continue
             for alt in alts:
                 differ = [b for a, b in zip(alt, typed, strict=True) if a != b]

@@ -26,7 +26,8 @@ class AskLanguage:
 class CheckLanguage:
     """Particles around clause-bound phrases, greetings and farewells, forbidden-rule categories,
     the words that make a message a question (a prompt for a value does not take it), and the
-    frequent function characters a homophone slip does not produce (的 for 得 is grammar, not a dodge)."""
+    frequent function characters a homophone slip does not produce (的 for 得 is grammar, not a dodge),
+    and the words that make a sentence speak about a phrase rather than say it (禁语, 客户说)."""
 
     trailing_particles: frozenset[str]
     leading_interjections: frozenset[str]
@@ -35,6 +36,8 @@ class CheckLanguage:
     forbidden_categories: tuple[str, ...]
     interrogatives: tuple[str, ...] = ()
     function_characters: frozenset[str] = frozenset()
+    mention_cues: tuple[str, ...] = ()
+    reassurances: tuple[str, ...] = ()
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -54,7 +57,8 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
     m = load_file_model(path, CheckLanguageModel)
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
                          tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories),
-                         tuple(m.interrogatives), frozenset(m.function_characters))
+                         tuple(m.interrogatives), frozenset(m.function_characters), tuple(m.mention_cues),
+                         tuple(m.reassurances))
 
 
 _SHIPPED_ASK: list[AskLanguage] = []

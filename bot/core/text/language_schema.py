@@ -26,3 +26,5 @@ class CheckLanguageModel(BaseModel):
     forbidden_categories: Annotated[list[NonEmpty], Field(min_length=1)]
     interrogatives: list[NonEmpty] = []
     function_characters: str = ""
+    mention_cues: list[NonEmpty] = []
+    reassurances: list[NonEmpty] = []
