@@ -123,7 +123,7 @@ def train(data: list[tuple[str, int]], *, l2: float, iters: int = 300) -> tuple[
 
 
 def fit(sets: list[list[dict[str, Any]]], extra: list[tuple[str, int, str | None]], *, l2: float,
-        threshold: float) -> SentenceModel:
+        threshold: float, files: list[str]) -> dict[str, Any]:
     labelled: dict[str, int] = {}
     cited: dict[str, str] = {}
     for items in sets:
@@ -143,8 +143,15 @@ def fit(sets: list[list[dict[str, Any]]], extra: list[tuple[str, int, str | None
     for rid in sorted(set(cited.values())):
         rw, rb = train(sorted((t, int(r == rid)) for t, r in cited.items()), l2=l2)
         rules[rid] = {"bias": round(rb, 4), "weights": {g: round(w, 4) for g, w in rw.items() if abs(w) >= PRUNE_RULE}}
-    return SentenceModel(threshold, bias, weights, {r: v["bias"] for r, v in rules.items()},
-                         {r: v["weights"] for r, v in rules.items()})
+    return {
+        "about": "Scored forbidden-sentence detector, written by benchmarks/fit_forbidden.py; do not edit.",
+        "fitted_on": [Path(f).as_posix() for f in files],
+        "threshold": threshold,
+        "bias": round(bias, 4),
+        "weights": dict(sorted(weights.items())),
+        "rules": {r: {"bias": v["bias"], "weights": {g: w for g, w in sorted(v["weights"].items()) if g in weights}}
+                  for r, v in sorted(rules.items())},
+    }
 
 
 def outcome(items: list[dict[str, Any]], model: SentenceModel | None, threshold: float) -> tuple[int, int, int]:
@@ -154,7 +161,7 @@ def outcome(items: list[dict[str, Any]], model: SentenceModel | None, threshold:
         found = list(it["found"])
         if model is not None:
             for text, s, e, _, _ in it["units"]:
-                if not any(a < e and s < b for a, b in found) and model.score(grams(text)) >= threshold:
+                if not any(a < e and s < b for a, b in found) and model.score(model.rows(grams(text))) >= threshold:
                     found.append((s, e))
         if it["forbidden"]:
             if any(a < e and s < b for a, b in found for s, e in it["hits"]):
@@ -187,7 +194,8 @@ def main() -> None:
     pooled = {t: [0, 0, 0] for t in THRESHOLDS}
     base = [0, 0, 0]
     for f in args.files:
-        model = fit([sets[g] for g in args.files if g != f], extra, l2=args.l2, threshold=0)
+        others = [g for g in args.files if g != f]
+        model = SentenceModel.from_json(fit([sets[g] for g in others], extra, l2=args.l2, threshold=0, files=others))
         b = outcome(sets[f], None, 101)
         base = [x + y for x, y in zip(base, b, strict=True)]
         cells = []
@@ -202,16 +210,7 @@ def main() -> None:
     best = max(THRESHOLDS, key=lambda t: (f1(*pooled[t]), t))
     print(f"threshold chosen by pooled leave-one-file-out F1: {best}")
     if args.write:
-        model = fit(list(sets.values()), extra, l2=args.l2, threshold=best)
-        data = {
-            "about": "Scored forbidden-sentence detector, written by benchmarks/fit_forbidden.py; do not edit.",
-            "fitted_on": [Path(f).as_posix() for f in args.files],
-            "threshold": best,
-            "bias": round(model.bias, 4),
-            "weights": dict(sorted(model.weights.items())),
-            "rules": {r: {"bias": model.rule_bias[r], "weights": dict(sorted(model.rule_weights[r].items()))}
-                      for r in sorted(model.rule_bias)},
-        }
+        data = fit(list(sets.values()), extra, l2=args.l2, threshold=best, files=args.files)
         MODEL_PATH.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH} ({len(data['weights'])} weights)")
 

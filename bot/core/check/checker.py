@@ -465,7 +465,7 @@ class Checker:
         # The scored sentence detector (phrasebook/forbidden_model.json), citing only rules loaded here.
         model = load_model() if scored else None
         by_id = {r.id: r for r in rules.rules}
-        self._model: SentenceModel | None = model if model and all(r in by_id for r in model.rule_bias) else None
+        self._model: SentenceModel | None = model if model and all(r in by_id for r in model.rules) else None
         self._by_id = by_id
         self.phrases = PhraseMatcher(rules.rules)
         self.sounds = SoundMatcher(rules.rules)
@@ -638,14 +638,26 @@ class Checker:
         view = folded.compact
         out: list[Finding] = []
         colleague: bool | None = None
+        spans = _Spans(sorted(found, key=lambda f: f.start))
+        # A sentence repeated after the phrase matcher's cap (下班了。× 300) is the same sentence as the
+        # flagged ones, not a new one; and a rule's scored findings are capped like its phrases.
+        covered: set[str] = set()
+        shown: dict[str, int] = {}
         for a, b, ending in sentence_units(view):
             s, e = view.span(a, b)
-            if any(f.start < e and s < f.end for f in found):
+            text = view.text[a:b]
+            if spans.overlapping(s, e):
+                covered.add(text)
                 continue
-            grams = ngrams(view.text[a:b], ending)
-            if model.score(grams) < model.threshold:
+            if text in covered:
                 continue
-            rule = self._by_id[model.rule(grams)]
+            rows = model.rows(ngrams(text, ending))
+            if model.score(rows) < model.threshold:
+                continue
+            rule = self._by_id[model.rule(rows)]
+            if shown.get(rule.id, 0) >= _MAX_PER_RULE:
+                continue
+            shown[rule.id] = shown.get(rule.id, 0) + 1
             if rule.customer_only:
                 if colleague is None:
                     colleague = self._addressee.to_colleague(view)

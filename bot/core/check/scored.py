@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from operator import add
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -64,53 +65,49 @@ def sentence_units(view: Compact) -> Iterator[tuple[int, int, str]]:
 
 @dataclass(frozen=True, slots=True)
 class SentenceModel:
-    """Weights of the forbidden-sentence score and of each rule's share of the flagged sentences."""
+    """Weights of the forbidden-sentence score and of each rule's share of the flagged sentences.
+
+    Kept compact (the serving process is at its memory budget): one index from n-gram to a row,
+    the weights in flat arrays of 32-bit floats (a column per rule), no float or tuple object per weight.
+    """
 
     threshold: float
     bias: float
-    weights: dict[str, float]
-    rule_bias: dict[str, float]
-    rule_weights: dict[str, dict[str, float]]
-    # n-gram -> ((rule index in sorted rule ids, weight), ...): one pass over a sentence's n-grams
-    # scores every rule.
-    _by_gram: dict[str, tuple[tuple[int, float], ...]] = field(default_factory=dict, compare=False)
-    _rules: tuple[str, ...] = ()
+    index: dict[str, int]  # n-gram -> row
+    weights: array[float]  # row -> weight in the score
+    rules: tuple[str, ...]  # rule ids, sorted
+    rule_bias: tuple[float, ...]
+    rule_weights: tuple[array[float], ...]  # per rule: row -> weight
 
-    def __post_init__(self) -> None:
-        rules = tuple(sorted(self.rule_bias))
-        by_gram: dict[str, list[tuple[int, float]]] = {}
-        for i, rid in enumerate(rules):
-            for g, w in self.rule_weights[rid].items():
-                by_gram.setdefault(g, []).append((i, w))
-        object.__setattr__(self, "_rules", rules)
-        object.__setattr__(self, "_by_gram", {g: tuple(v) for g, v in by_gram.items()})
+    def rows(self, grams: set[str]) -> list[int]:
+        """The rows of the n-grams that carry a weight (looked up by C-level maps; most carry none)."""
+        return [i for i in map(self.index.get, grams) if i is not None]
 
-    def score(self, grams: set[str]) -> float:
-        """0–100: how likely the sentence is forbidden language (`grams`: its `ngrams`)."""
-        w = self.weights
-        # Looked up by C-level maps: most of a sentence's n-grams carry no weight (None, dropped).
-        z = self.bias + sum(filter(None, map(w.get, grams)))
+    def score(self, rows: list[int]) -> float:
+        """0–100: how likely the sentence of these `rows` is forbidden language."""
+        z = self.bias + sum(map(self.weights.__getitem__, rows))
         return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def rule(self, grams: set[str]) -> str:
+    def rule(self, rows: list[int]) -> str:
         """The rule whose category the flagged sentence most resembles."""
-        z = [self.rule_bias[r] for r in self._rules]
-        by_gram = self._by_gram
-        for refs in filter(None, map(by_gram.get, grams)):
-            for i, w in refs:
-                z[i] += w
-        return self._rules[max(range(len(z)), key=z.__getitem__)]
+        z = [b + sum(map(w.__getitem__, rows)) for b, w in zip(self.rule_bias, self.rule_weights, strict=True)]
+        return self.rules[max(range(len(z)), key=z.__getitem__)]
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> SentenceModel:
+    def from_json(cls, data: dict[str, Any]) -> SentenceModel:
+        """From the file's form: {"threshold", "bias", "weights": {gram: w}, "rules": {id: {"bias", "weights"}}}."""
         rules = data["rules"]
-        assert isinstance(rules, dict)
-        weights = data["weights"]
-        assert isinstance(weights, dict)
-        return cls(float(str(data["threshold"])), float(str(data["bias"])),
-                   {str(k): float(v) for k, v in weights.items()},
-                   {str(r): float(v["bias"]) for r, v in rules.items()},
-                   {str(r): {str(k): float(x) for k, x in v["weights"].items()} for r, v in rules.items()})
+        ids = tuple(sorted(rules))
+        # A rule's weight counts only on n-grams the score itself weighs: a flagged sentence is told
+        # apart by what flagged it, and the rest would double the index.
+        grams = sorted(data["weights"])
+        index = {g: i for i, g in enumerate(grams)}
+
+        def column(w: dict[str, float]) -> array[float]:
+            return array("f", (float(w.get(g, 0.0)) for g in grams))
+
+        return cls(float(data["threshold"]), float(data["bias"]), index, column(data["weights"]), ids,
+                   tuple(float(rules[r]["bias"]) for r in ids), tuple(column(rules[r]["weights"]) for r in ids))
 
 
 @lru_cache(maxsize=2)
