@@ -161,7 +161,7 @@ def outcome(items: list[dict[str, Any]], model: SentenceModel | None, threshold:
         found = list(it["found"])
         if model is not None:
             for text, s, e, _, _ in it["units"]:
-                if not any(a < e and s < b for a, b in found) and model.score(model.rows(grams(text))) >= threshold:
+                if not any(a < e and s < b for a, b in found) and model.score(grams(text)) >= threshold:
                     found.append((s, e))
         if it["forbidden"]:
             if any(a < e and s < b for a, b in found for s, e in it["hits"]):

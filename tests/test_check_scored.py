@@ -77,4 +77,4 @@ def test_model_file_is_sound_and_fitted_on_fit_sets_only():
     values = [*data["weights"].values(), *(w for r in data["rules"].values() for w in r["weights"].values())]
     assert values and all(math.isfinite(v) for v in values)
     model = load_model()
-    assert model is not None and 0 <= model.score(model.rows(ngrams("您好"))) <= 100
+    assert model is not None and 0 <= model.score(ngrams("您好")) <= 100

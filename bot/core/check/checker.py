@@ -638,23 +638,23 @@ class Checker:
         view = folded.compact
         out: list[Finding] = []
         colleague: bool | None = None
-        spans = _Spans(sorted(found, key=lambda f: f.start))
+        spans: _Spans | None = None
         # A sentence repeated after the phrase matcher's cap (下班了。× 300) is the same sentence as the
         # flagged ones, not a new one; and a rule's scored findings are capped like its phrases.
-        covered: set[str] = set()
+        covered: set[str] | None = None
         shown: dict[str, int] = {}
-        for a, b, ending in sentence_units(view):
+        units = list(sentence_units(view))
+        for a, b, ending in units:
+            grams = ngrams(view.text[a:b], ending)
+            if model.score(grams) < model.threshold:
+                continue  # most sentences: no offsets needed
+            if spans is None:
+                spans = _Spans(sorted(found, key=lambda f: f.start))
+                covered = {view.text[x:y] for x, y, _ in units if spans.overlapping(*view.span(x, y))}
             s, e = view.span(a, b)
-            text = view.text[a:b]
-            if spans.overlapping(s, e):
-                covered.add(text)
+            if view.text[a:b] in (covered or ()) or spans.overlapping(s, e):
                 continue
-            if text in covered:
-                continue
-            rows = model.rows(ngrams(text, ending))
-            if model.score(rows) < model.threshold:
-                continue
-            rule = self._by_id[model.rule(rows)]
+            rule = self._by_id[model.rule(grams)]
             if shown.get(rule.id, 0) >= _MAX_PER_RULE:
                 continue
             shown[rule.id] = shown.get(rule.id, 0) + 1

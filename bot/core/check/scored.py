@@ -67,29 +67,28 @@ def sentence_units(view: Compact) -> Iterator[tuple[int, int, str]]:
 class SentenceModel:
     """Weights of the forbidden-sentence score and of each rule's share of the flagged sentences.
 
-    Kept compact (the serving process is at its memory budget): one index from n-gram to a row,
-    the weights in flat arrays of 32-bit floats (a column per rule), no float or tuple object per weight.
+    Kept compact (the serving process is at its memory budget): the rules' weights are columns of
+    32-bit floats over one n-gram index, no float or tuple object per weight; only the score, run on
+    every sentence, keeps a plain dict.
     """
 
     threshold: float
     bias: float
-    index: dict[str, int]  # n-gram -> row
-    weights: array[float]  # row -> weight in the score
+    weights: dict[str, float]  # n-gram -> weight in the score
+    index: dict[str, int]  # n-gram -> row of the rule columns
     rules: tuple[str, ...]  # rule ids, sorted
     rule_bias: tuple[float, ...]
     rule_weights: tuple[array[float], ...]  # per rule: row -> weight
 
-    def rows(self, grams: set[str]) -> list[int]:
-        """The rows of the n-grams that carry a weight (looked up by C-level maps; most carry none)."""
-        return [i for i in map(self.index.get, grams) if i is not None]
-
-    def score(self, rows: list[int]) -> float:
-        """0–100: how likely the sentence of these `rows` is forbidden language."""
-        z = self.bias + sum(map(self.weights.__getitem__, rows))
+    def score(self, grams: set[str]) -> float:
+        """0–100: how likely the sentence of these `ngrams` is forbidden language."""
+        # Looked up by C-level maps: most n-grams carry no weight (None, dropped).
+        z = self.bias + sum(filter(None, map(self.weights.get, grams)))
         return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def rule(self, rows: list[int]) -> str:
+    def rule(self, grams: set[str]) -> str:
         """The rule whose category the flagged sentence most resembles."""
+        rows = [i for i in map(self.index.get, grams) if i is not None]
         z = [b + sum(map(w.__getitem__, rows)) for b, w in zip(self.rule_bias, self.rule_weights, strict=True)]
         return self.rules[max(range(len(z)), key=z.__getitem__)]
 
@@ -106,7 +105,8 @@ class SentenceModel:
         def column(w: dict[str, float]) -> array[float]:
             return array("f", (float(w.get(g, 0.0)) for g in grams))
 
-        return cls(float(data["threshold"]), float(data["bias"]), index, column(data["weights"]), ids,
+        weights = {g: float(data["weights"][g]) for g in grams}
+        return cls(float(data["threshold"]), float(data["bias"]), weights, index, ids,
                    tuple(float(rules[r]["bias"]) for r in ids), tuple(column(rules[r]["weights"]) for r in ids))
 
 
