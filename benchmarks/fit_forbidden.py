@@ -4,9 +4,10 @@ Run:  .venv/bin/python benchmarks/fit_forbidden.py FILE [FILE ...] [--write] [--
 
 Units are the sentences of the folded drafts. A sentence of a forbidden draft that holds one of its
 `hits` is positive, a sentence of a clean draft negative (the other sentences of forbidden drafts are
-left out: unlabelled); the rule files' must-hit sentences (where their rule fires) and must-not-hit
-examples, and the phrasebook's standard phrases (clean), are added. Per rule, a one-vs-rest model over
-the positives the rule patterns catch says which rule's why, source and rewrite a finding cites.
+left out: unlabelled, and so is a sentence only the word rules 你→您 / 开口语 flag); the rule files'
+must-hit sentences (where their rule fires) and must-not-hit examples, the phrasebook's standard
+phrases and the knowledge base's answers (clean) are added. Per rule, a one-vs-rest model over the
+positives the rule patterns catch says which rule's why, source and rewrite a finding cites.
 
 Leave-one-file-out: each file is scored by the rule patterns plus a model fitted on the other files
 only; the threshold is the one of the grid with the best pooled F1 of forbidden drafts (each set was
@@ -29,6 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.core.ask.knowledge import load_knowledge  # noqa: E402
 from bot.core.check.checker import Checker  # noqa: E402
 from bot.core.check.scored import MODEL_PATH, SentenceModel, ngrams, sentence_units  # noqa: E402
 from bot.core.phrases.phrasebook import load_phrasebook  # noqa: E402
@@ -42,6 +44,7 @@ NOT_CITED = ("tone.ni_for_nin", "tone.openers")
 # Weights below these are dropped (leave-one-file-out measures the pruned model): the score keeps
 # about a third of its n-grams and the figures, in a few MiB less memory.
 PRUNE, PRUNE_RULE = 0.05, 0.1
+KB_PROSE = True
 
 
 def sentences(draft: str) -> list[tuple[str, int, int]]:
@@ -87,7 +90,8 @@ def load_set(path: str, checker: Checker) -> list[dict[str, Any]]:
 
 
 def extra_units(checker: Checker) -> list[tuple[str, int, str | None]]:
-    """Rule examples (must-hit sentences where their rule fires; must-not-hit ones) and standard phrases."""
+    """Rule examples (must-hit sentences where their rule fires; must-not-hit ones), standard phrases
+    and the knowledge base's answers."""
     out: list[tuple[str, int, str | None]] = []
     for rule in checker.ruleset.rules:
         for draft in rule.examples.hit:
@@ -97,6 +101,9 @@ def extra_units(checker: Checker) -> list[tuple[str, int, str | None]]:
         out += [(t, 0, None) for draft in rule.examples.clean for t, _, _ in sentences(draft)]
     pb = load_phrasebook()
     out += [(t, 0, None) for sc in pb.scenarios for p in pb.render(sc.id, {}) for t, _, _ in sentences(p)]
+    if KB_PROSE:
+        # The knowledge base's answers: the rules' own prose (不得…, 禁止说“…”) is no forbidden language.
+        out += [(t, 0, None) for e in load_knowledge().entries for t, _, _ in sentences(e.answer)]
     return out
 
 

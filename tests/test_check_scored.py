@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -78,3 +79,26 @@ def test_model_file_is_sound_and_fitted_on_fit_sets_only():
     assert values and all(math.isfinite(v) for v in values)
     model = load_model()
     assert model is not None and 0 <= model.score(ngrams("您好")) <= 100
+
+
+SOURCES = MODEL_PATH.parents[1].parent / "shared" / "sources"
+
+
+def _scored_findings(draft: str) -> int:
+    return sum(f.kind == "forbidden" and "禁语同类" in f.message for f in default_checker().check(draft).findings)
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="shared/sources not available")
+def test_the_source_documents_prose_is_not_flagged():
+    # Not fitted on: the documents quote banned phrases and state rules in imperatives (不得…, 禁止说“…”).
+    sentences = [s for p in sorted(SOURCES.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
+                 for s in re.split(r"(?<=[。！？!?；;])", line) if len(s.strip()) >= 4]
+    assert len(sentences) > 500
+    assert sum(map(_scored_findings, sentences)) <= 2 * len(sentences) / 1000
+
+
+def test_the_knowledge_base_answers_are_not_flagged():
+    from bot.core.ask.knowledge import load_knowledge
+
+    answers = [e.answer for e in load_knowledge().entries]
+    assert sum(map(_scored_findings, answers)) <= 2
