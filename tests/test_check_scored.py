@@ -102,3 +102,17 @@ def test_the_knowledge_base_answers_are_not_flagged():
 
     answers = [e.answer for e in load_knowledge().entries]
     assert sum(map(_scored_findings, answers)) <= 2
+
+
+def test_a_model_citing_a_rule_that_is_gone_is_left_out_and_reported():
+    from dataclasses import replace
+
+    from bot.core.check.checker import example_problems
+    from bot.core.check.rules import load_rules
+
+    shipped = load_rules()
+    cited = load_model().rules  # type: ignore[union-attr]
+    rules = replace(shipped, rules=[r for r in shipped.rules if r.id != cited[0]])
+    checker = Checker(rules, phrasebook=load_phrasebook())
+    assert checker._model is None
+    assert any(cited[0] in p.message and "fit_forbidden" in p.message for p in example_problems(checker))

@@ -21,7 +21,7 @@ from bot.core.check.addressee import shipped_addressee
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
-from bot.core.check.scored import SentenceModel, load_model, ngrams, sentence_units
+from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, ngrams, sentence_units
 from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
@@ -733,6 +733,11 @@ def example_problems(checker: Checker) -> list[Problem]:
     rs = checker.ruleset
     items: list[Rule | Marker | Topic] = [*rs.rules, *rs.markers, *rs.topics]
     problems: list[Problem] = []
+    model = load_model()
+    if model is not None and checker._model is None:  # the checker left it out: a rule it cites is gone
+        missing = sorted(set(model.rules) - {r.id for r in rs.rules})
+        problems.append(Problem(str(MODEL_PATH), 0, f"the scored detector cites rules not loaded: {', '.join(missing)}"
+                                " (refit with benchmarks/fit_forbidden.py)"))
     for item in items:
         for draft in item.examples.hit:
             if not any(f.rule == item.id for f in checker.check(draft).findings):
