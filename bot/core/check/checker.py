@@ -21,6 +21,7 @@ from bot.core.check.addressee import shipped_addressee
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
+from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, ngrams, sentence_units
 from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
@@ -473,8 +474,13 @@ class Checker:
     """Runs every detector over a draft; build once, call `check` many times (thread-safe)."""
 
     def __init__(self, rules: RuleSet, *, phrasebook: Phrasebook | None = None,
-                 settings: dict[str, str] | None = None):
+                 settings: dict[str, str] | None = None, scored: bool = True):
         self.ruleset = rules
+        # The scored sentence detector (phrasebook/forbidden_model.json), citing only rules loaded here.
+        model = load_model() if scored else None
+        by_id = {r.id: r for r in rules.rules}
+        self._model: SentenceModel | None = model if model and all(r in by_id for r in model.rules) else None
+        self._by_id = by_id
         self.phrases = PhraseMatcher(rules.rules)
         self.sounds = SoundMatcher(rules.rules)
         self.homophones = HomophoneMatcher(rules.rules)
@@ -508,10 +514,11 @@ class Checker:
 
     @classmethod
     def load(cls, rules_dir: Path | None = None, *, phrasebook: Phrasebook | None = None,
-             settings: dict[str, str] | None = None) -> Checker:
+             settings: dict[str, str] | None = None, scored: bool = True) -> Checker:
         """Load the rule files (DataError with file:line when broken) and build a checker."""
         scenarios = {s.id for s in phrasebook.scenarios} if phrasebook is not None else None
-        return cls(load_rules(rules_dir, scenarios=scenarios), phrasebook=phrasebook, settings=settings)
+        return cls(load_rules(rules_dir, scenarios=scenarios), phrasebook=phrasebook, settings=settings,
+                   scored=scored)
 
     def _phrase_occurrences(self, text: str) -> list[tuple[int, int, KeyRefs]]:
         """The phrase matcher's keys in `text`, found by the shared automaton (warm from this draft's pass)."""
@@ -538,6 +545,7 @@ class Checker:
             secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in found if srefs]
         findings = self._forbidden(folded, phrase_occ)
         findings += self._sounds(folded, findings)
+        findings += self._scored(folded, findings)
         pii = self._pii(folded)
         findings += pii
         findings += self._secrets(folded, pii, secret_occ)
@@ -647,6 +655,45 @@ class Checker:
                                self._suggestions[h.rule.id], "warning"))
         return out
 
+    def _scored(self, folded: Folded, found: list[Finding]) -> list[Finding]:
+        """Sentences the rule patterns left clean that the scored detector rates forbidden (at or above
+        its threshold), as warnings citing the rule whose category they most resemble."""
+        model = self._model
+        if model is None:
+            return []
+        view = folded.compact
+        out: list[Finding] = []
+        colleague: bool | None = None
+        spans: _Spans | None = None
+        # A sentence repeated after the phrase matcher's cap (下班了。× 300) is the same sentence as the
+        # flagged ones, not a new one; and a rule's scored findings are capped like its phrases.
+        covered: set[str] | None = None
+        shown: dict[str, int] = {}
+        units = list(sentence_units(view))
+        for a, b, ending in units:
+            grams = ngrams(view.text[a:b], ending)
+            if model.score(grams) < model.threshold:
+                continue  # most sentences: no offsets needed
+            if spans is None:
+                spans = _Spans(sorted(found, key=lambda f: f.start))
+                covered = {view.text[x:y] for x, y, _ in units if spans.overlapping(*view.span(x, y))}
+            s, e = view.span(a, b)
+            if view.text[a:b] in (covered or ()) or spans.overlapping(s, e):
+                continue
+            rule = self._by_id[model.rule(grams)]
+            if shown.get(rule.id, 0) >= _MAX_PER_RULE:
+                continue
+            shown[rule.id] = shown.get(rule.id, 0) + 1
+            if rule.customer_only:
+                if colleague is None:
+                    colleague = self._addressee.to_colleague(view)
+                if colleague:
+                    continue
+            out.append(Finding("forbidden", rule.category, rule.id, s, e, folded.original[s:e],
+                               t("check.scored", message=self._messages[rule.id]), self._suggestions[rule.id],
+                               "warning"))
+        return out
+
     def _pii(self, folded: Folded) -> list[Finding]:
         out = []
         for m in find_pii(folded, self.ruleset.pii):
@@ -712,6 +759,11 @@ def example_problems(checker: Checker) -> list[Problem]:
     rs = checker.ruleset
     items: list[Rule | Marker | Topic] = [*rs.rules, *rs.markers, *rs.topics]
     problems: list[Problem] = []
+    model = load_model()
+    if model is not None and checker._model is None:  # the checker left it out: a rule it cites is gone
+        missing = sorted(set(model.rules) - {r.id for r in rs.rules})
+        problems.append(Problem(str(MODEL_PATH), 0, f"the scored detector cites rules not loaded: {', '.join(missing)}"
+                                " (refit with benchmarks/fit_forbidden.py)"))
     for item in items:
         for draft in item.examples.hit:
             if not any(f.rule == item.id for f in checker.check(draft).findings):

@@ -1,0 +1,118 @@
+"""The scored forbidden-sentence detector (bot/core/check/scored.py) and its fitted model file."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+from bot.core.check.checker import Checker, default_checker
+from bot.core.check.scored import MODEL_PATH, load_model, ngrams, sentence_units
+from bot.core.phrases.phrasebook import load_phrasebook
+from bot.core.text.fold import fold_draft
+
+
+@pytest.fixture(scope="module")
+def patterns_only() -> Checker:
+    return Checker.load(phrasebook=load_phrasebook(), scored=False)
+
+
+def _forbidden(checker: Checker, draft: str):
+    return [f for f in checker.check(draft).findings if f.kind == "forbidden"]
+
+
+@pytest.mark.parametrize("draft", ["这个我们也弄不了，您另请高明。", "您就别在这儿磨叽了，后边还有人呢。"])
+def test_reworded_sentence_the_patterns_miss_is_a_warning_citing_a_rule(patterns_only, draft):
+    assert not _forbidden(patterns_only, draft)
+    found = _forbidden(default_checker(), draft)
+    assert len(found) == 1
+    f = found[0]
+    rule = next(r for r in default_checker().ruleset.rules if r.id == f.rule)
+    assert f.severity == "warning" and f.category == rule.category
+    assert rule.why in f.message and rule.source in f.message  # why and source clause
+    assert f.suggestion  # and a rewrite
+    assert draft[f.start:f.end] == f.text and f.end - f.start >= len(draft) - 2  # the sentence
+
+
+def test_sentences_the_patterns_flag_are_not_scored_again(patterns_only):
+    draft = "下班了，明天再来吧。"
+    assert [f.rule for f in _forbidden(default_checker(), draft)] == [f.rule for f in _forbidden(patterns_only, draft)]
+
+
+def test_standard_phrases_and_polite_replies_stay_clean():
+    checker = default_checker()
+    pb = load_phrasebook()
+    drafts = [p for s in pb.scenarios for p in pb.render(s.id, {})]
+    drafts += ["您先别着急，我马上帮您联系维修师傅。", "麻烦您稍等，我查一下库存。", "您好，请问有什么可以帮您？"]
+    flagged = [d for d in drafts if any(f.severity == "warning" and "禁语同类" in f.message
+                                        for f in _forbidden(checker, d))]
+    assert not flagged
+
+
+def test_ngrams_are_every_1_to_3_gram_with_ends_and_punctuation():
+    def naive(s: str) -> set[str]:
+        t = "^" + s + "$"
+        return {t[i:i + n] for n in (1, 2, 3) for i in range(len(t) - n + 1)}
+
+    for s in ("", "吗", "您没瞧见吗", "abc您好"):
+        assert ngrams(s) == naive(s)
+    assert ngrams("您没瞧见吗", "?") == naive("您没瞧见吗") | {"#?"}
+    assert ngrams("走", "!!") == naive("走") | {"#!"}
+
+
+def test_sentence_units_carry_their_ending_as_typed():
+    view = fold_draft("您看不见吗？ 我说了好多遍！好的").compact
+    units = [(view.text[a:b], ending) for a, b, ending in sentence_units(view)]
+    assert [u[0] for u in units] == ["您看不见吗", "我说了好多遍", "好的"]
+    assert "?" in units[0][1] and "!" in units[1][1] and units[2][1] == ""
+
+
+def test_model_file_is_sound_and_fitted_on_fit_sets_only():
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert 0 < data["threshold"] <= 100
+    assert data["fitted_on"] and not any("/v7/" in f for f in data["fitted_on"])  # v7 is the held-out set
+    rule_ids = {r.id for r in default_checker().ruleset.rules}
+    assert set(data["rules"]) <= rule_ids
+    values = [*data["weights"].values(), *(w for r in data["rules"].values() for w in r["weights"].values())]
+    assert values and all(math.isfinite(v) for v in values)
+    model = load_model()
+    assert model is not None and 0 <= model.score(ngrams("您好")) <= 100
+
+
+SOURCES = MODEL_PATH.parents[1].parent / "shared" / "sources"
+
+
+def _scored_findings(draft: str) -> int:
+    return sum(f.kind == "forbidden" and "禁语同类" in f.message for f in default_checker().check(draft).findings)
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="shared/sources not available")
+def test_the_source_documents_prose_is_not_flagged():
+    # Not fitted on: the documents quote banned phrases and state rules in imperatives (不得…, 禁止说“…”).
+    sentences = [s for p in sorted(SOURCES.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
+                 for s in re.split(r"(?<=[。！？!?；;])", line) if len(s.strip()) >= 4]
+    assert len(sentences) > 500
+    assert sum(map(_scored_findings, sentences)) <= 2 * len(sentences) / 1000
+
+
+def test_the_knowledge_base_answers_are_not_flagged():
+    from bot.core.ask.knowledge import load_knowledge
+
+    answers = [e.answer for e in load_knowledge().entries]
+    assert sum(map(_scored_findings, answers)) <= 2
+
+
+def test_a_model_citing_a_rule_that_is_gone_is_left_out_and_reported():
+    from dataclasses import replace
+
+    from bot.core.check.checker import example_problems
+    from bot.core.check.rules import load_rules
+
+    shipped = load_rules()
+    cited = load_model().rules  # type: ignore[union-attr]
+    rules = replace(shipped, rules=[r for r in shipped.rules if r.id != cited[0]])
+    checker = Checker(rules, phrasebook=load_phrasebook())
+    assert checker._model is None
+    assert any(cited[0] in p.message and "fit_forbidden" in p.message for p in example_problems(checker))
