@@ -18,3 +18,11 @@ def test_related_ids_resolve(kb):
     for e in kb.entries:
         for r in e.related:
             assert kb.get(r) is not None, (e.id, r)
+
+
+def test_decoys_never_repeat_an_entry_question(kb):
+    # an out-of-scope question that is also an entry's question would be refused and answered at once
+    asked = {kb.fold(q) for e in kb.entries for q in e.questions}
+    for d in kb.decoys:
+        assert d.label and len(d.questions) >= 4, d.id
+        assert not asked & {kb.fold(q) for q in d.questions}, d.id
