@@ -56,6 +56,9 @@ class MatcherConfig:
     evidence_saturation: float = 20.0
     answer_text_credit: float = 0.5  # credit for a question word found only in the answer text
     unknown_weight: float = 0.5  # share of a word unknown to the knowledge base counted as unexplained mass
+    # Weight of a long question's words outside its asking sentences (KnowledgeBase.asking_part): a
+    # story's narrative is not information the entry must explain. 1.0: every word alike.
+    narrative_weight: float = 1.0
     lexical: Decision = LEXICAL_RULE
     # Fusion with the semantic signal (used only when an embedder is attached).
     semantic_weight: float = 0.65  # share of the fused score that is semantic
@@ -288,6 +291,9 @@ class Matcher:
         # A word the knowledge base never uses is unexplained information (what refuses "茅台股票
         # 能买吗"); `unknown_weight` < 1 lets other voices (dialect, English, formal) cost less.
         idfs = {w: self.idf(w) * (1.0 if w in self._idf else uw) for w in words}
+        if cfg.narrative_weight != 1.0 and (part := self.kb.asking_part(query[:MAX_QUESTION_CHARS])):
+            asked = self._words(self._prep(part))
+            idfs = {w: v if w in asked else v * cfg.narrative_weight for w, v in idfs.items()}
         q_mass = sum(idfs.values()) or 1.0
         # Candidates come from the rarest words first; a document sharing only very common words
         # with the question could not win anyway, and skipping it keeps 10,000 entries fast.
