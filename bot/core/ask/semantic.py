@@ -76,7 +76,7 @@ class SemanticTexts:
 
 # How the whole question's similarities and its asking part's combine (measured on the fit sets,
 # README "How `ask` decides"): "max" keeps each document's better reading, "mean" their average.
-ASKING_FUSION = "mean"
+ASKING_FUSION = "max"
 
 
 def _fused(whole: tuple[np.ndarray, np.ndarray],
