@@ -41,6 +41,7 @@ from bot.core.ask.knowledge import (
 from bot.core.ask.matcher import Matcher, MatcherConfig
 from bot.core.cache import CacheDir, seal, unseal
 from bot.core.schema import Source
+from bot.core.text.asking import AskingWords
 from bot.core.text.language import ASK_FILE, AskLanguage, restore_shipped_ask_language
 from bot.core.text.segment import Segmenter
 from bot.core.text.synonyms import SynonymGroup
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "3"
+_FORMAT = "4"
 MAGIC = b"libao-index-2\n"
 # The shipped knowledge base's index, written by `kb build` beside the knowledge: a fresh install
 # answers without building it (like the shipped vectors); used only while its digest matches.
@@ -304,7 +305,8 @@ def encode(matcher: Matcher, digest: str) -> bytes:
         "decoys": [[d.id, d.label, list(d.questions)] for d in kb.decoys],
         "language": {"stopwords": sorted(kb.language.stopwords),
                      "exclusive": [list(g) for g in kb.language.exclusive],
-                     "typos": [list(p) for p in kb.language.typos]},
+                     "typos": [list(p) for p in kb.language.typos],
+                     "asking": [list(kb.language.asking.words), list(kb.language.asking.endings)]},
         "fillers": sorted(kb.fillers),
         "english": kb.english,
         "userdict": kb.userdict.name if kb.userdict is not None else None,
@@ -326,7 +328,8 @@ def decode(payload: bytes, directory: Path, *, config: MatcherConfig, digest: st
         raise ValueError("index of another knowledge base or configuration")
     lang = data["language"]
     language = AskLanguage(frozenset(_strs(lang["stopwords"])), tuple(_strs(g) for g in lang["exclusive"]),
-                           tuple((_str(a), _str(b)) for a, b in lang["typos"]))
+                           tuple((_str(a), _str(b)) for a, b in lang["typos"]),
+                           AskingWords(*(_strs(part) for part in lang["asking"])))
     if directory.resolve() == DEFAULT_KNOWLEDGE_DIR.resolve() and (directory / ASK_FILE).exists():
         restore_shipped_ask_language(language)  # the digest covered it: not read and validated again
     userdict = directory / _str(data["userdict"]) if data["userdict"] is not None else None

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bot.core.paths import KNOWLEDGE_DIR
 from bot.core.schema import Source, cite_all, pydantic_problems, sources_from
+from bot.core.text.asking import asking_part
 from bot.core.text.english import EnglishGlossary, fold_question
 from bot.core.text.inputs import MAX_QUESTION_CHARS as QUESTION_LIMIT
 from bot.core.text.language import ASK_FILE, AskLanguage, load_ask_language, shipped_ask_language
@@ -96,6 +97,11 @@ class KnowledgeBase:
     def fold(self, text: str) -> str:
         """`text` as both signals read it: office English in Chinese, then folded (`fold_question`)."""
         return fold_question(text, self._glossary)
+
+    def asking_part(self, text: str) -> str:
+        """The sentences of a long message that ask, as written ('' when that is all of it):
+        bot/core/text/asking.py, with the asking words of knowledge/language.yaml."""
+        return asking_part(text, self.language.asking, self.fold) if self.language.asking else ""
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)

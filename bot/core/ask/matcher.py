@@ -56,6 +56,9 @@ class MatcherConfig:
     evidence_saturation: float = 20.0
     answer_text_credit: float = 0.5  # credit for a question word found only in the answer text
     unknown_weight: float = 0.5  # share of a word unknown to the knowledge base counted as unexplained mass
+    # Weight of a long question's words outside its asking sentences (KnowledgeBase.asking_part): a
+    # story's narrative is not information the entry must explain. 1.0: every word alike.
+    narrative_weight: float = 1.0
     lexical: Decision = LEXICAL_RULE
     # Fusion with the semantic signal (used only when an embedder is attached).
     semantic_weight: float = 0.65  # share of the fused score that is semantic
@@ -287,7 +290,7 @@ class Matcher:
             return prepped, {}
         # A word the knowledge base never uses is unexplained information (what refuses "茅台股票
         # 能买吗"); `unknown_weight` < 1 lets other voices (dialect, English, formal) cost less.
-        idfs = {w: self.idf(w) * (1.0 if w in self._idf else uw) for w in words}
+        idfs = self._narrative({w: self.idf(w) * (1.0 if w in self._idf else uw) for w in words}, query)
         q_mass = sum(idfs.values()) or 1.0
         # Candidates come from the rarest words first; a document sharing only very common words
         # with the question could not win anyway, and skipping it keeps 10,000 entries fast.
@@ -315,6 +318,15 @@ class Matcher:
         # out-of-scope questions the other way round: the two together separate them.
         return prepped, {i: cfg.evidence_weight * min(1.0, cover[i] / cfg.evidence_saturation)
                          + cfg.coverage_weight * (cover[i] / q_mass) for i in shortlist}
+
+    def _narrative(self, idfs: dict[str, float], query: str) -> dict[str, float]:
+        """`idfs` with the words outside a long question's asking sentences weighed by
+        `narrative_weight` (unchanged when it is 1 or the question has no asking part of its own)."""
+        weight = self.config.narrative_weight
+        if weight == 1.0 or not (part := self.kb.asking_part(query[:MAX_QUESTION_CHARS])):
+            return idfs
+        asked = self._words(self._prep(part))
+        return {w: v if w in asked else v * weight for w, v in idfs.items()}
 
     def _lexical_score(self, prepped: str, i: int, part: float) -> float:
         """Document `i`'s lexical score (0–100) from its `_lexical_parts` part: adds the similarity
@@ -390,7 +402,7 @@ class Matcher:
     def word_stats(self, query: str, *, docs: Iterable[int] = ()) -> tuple[int, float, dict[int, float]]:
         """(content words of the question, share of their idf mass the knowledge base never uses,
         share of it each of the documents `docs` explains)."""
-        idfs = {w: self.idf(w) for w in self._words(self._prep(query))}
+        idfs = self._narrative({w: self.idf(w) for w in self._words(self._prep(query))}, query)
         total = sum(idfs.values())
         unknown = sum(v for w, v in idfs.items() if w not in self._idf)
         coverage = {d: sum(v * self._credit[d].get(w, 0.0) for w, v in idfs.items()) / total if total else 0.0

@@ -49,6 +49,7 @@ class SemanticTexts:
     owners: list[int]
     passages: list[str]
     fold: Callable[[str], str] = normalize_query  # how a question is folded to be embedded like these
+    asking: Callable[[str], str] = lambda text: ""  # a long question's asking sentences (KnowledgeBase.asking_part)
 
     @classmethod
     def of(cls, kb: KnowledgeBase, *, titles: bool = True) -> SemanticTexts:
@@ -67,10 +68,24 @@ class SemanticTexts:
                 queries.append(t)
                 owners.append(len(kb.entries) + j)
         passages = [kb.fold(e.answer) for e in kb.entries]
-        return cls(queries, owners, passages, kb.fold)
+        return cls(queries, owners, passages, kb.fold, kb.asking_part)
 
     def keys(self, store: VectorStore) -> set[bytes]:
         return set(store.keys("query", self.queries)) | set(store.keys("passage", self.passages))
+
+
+# How the whole question's similarities and its asking part's combine (measured on the fit sets,
+# README "How `ask` decides"): "max" keeps each document's better reading, "mean" their average.
+ASKING_FUSION = "max"
+
+
+def _fused(whole: tuple[np.ndarray, np.ndarray],
+           parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    both = [whole, *parts]
+    if ASKING_FUSION == "max":
+        return np.maximum.reduce([r[0] for r in both]), np.maximum.reduce([r[1] for r in both])
+    return (np.stack([r[0] for r in both]).mean(axis=0, dtype=np.float32),
+            np.stack([r[1] for r in both]).mean(axis=0, dtype=np.float32))
 
 
 _SENTENCE_END = re.compile(r"[；;。！？!?\n]")
@@ -146,6 +161,7 @@ class SemanticIndex:
         texts = texts or SemanticTexts.of(kb, titles=titles)
         self.embedder = embedder
         self._fold = texts.fold
+        self._asking = texts.asking
         self._queries = store.matrix("query", texts.queries)
         owners = np.asarray(texts.owners, dtype=np.int64)
         self._n_docs = len(kb.entries) + len(kb.decoys)
@@ -177,6 +193,7 @@ class SemanticIndex:
         self._row = {(o, t): r for r, (o, t) in enumerate(zip(texts.owners, texts.queries, strict=True))}
         self.embedder = embedder
         self._fold = texts.fold
+        self._asking = texts.asking
         self._queries = np.asarray(arrays["queries"], dtype=np.float32)
         self._passages = np.asarray(arrays["passages"], dtype=np.float32)
         self._starts = np.asarray(arrays["starts"], dtype=np.int64)
@@ -194,15 +211,28 @@ class SemanticIndex:
 
     def vector(self, question: str) -> np.ndarray:
         """The question's embedding: of its first MAX_EMBEDDED_CHARS characters once normalised, and
-        of no more than MAX_EMBEDDED_TOKENS tokens."""
-        folded = self._fold(question[:MAX_QUESTION_CHARS])[:MAX_EMBEDDED_CHARS]
+        of no more than MAX_EMBEDDED_TOKENS tokens. A long question whose last sentences ask
+        (`SemanticTexts.asking`) gets two rows, the whole and the asking part: a story's narrative
+        dilutes the whole, while its question alone reads like the knowledge's questions."""
+        text = question[:MAX_QUESTION_CHARS]
+        texts = [self._opening(text)]
+        part = self._asking(text)
+        if part:
+            texts.append(self._opening(part))
+        vectors = self.embedder.embed(texts, kind="query")
+        return vectors[0] if len(texts) == 1 else vectors
+
+    def _opening(self, text: str) -> str:
+        folded = self._fold(text)[:MAX_EMBEDDED_CHARS]
         opening = getattr(self.embedder, "opening", None)
-        if opening is not None:
-            folded = opening(folded, max_tokens=MAX_EMBEDDED_TOKENS)
-        return self.embedder.embed([folded], kind="query")[0]
+        return opening(folded, max_tokens=MAX_EMBEDDED_TOKENS) if opening is not None else folded
 
     def similarities(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(best alternate-question cosine per document, answer cosine per document; -1 for decoys)."""
+        """(best alternate-question cosine per document, answer cosine per document; -1 for decoys).
+        Of two rows (`vector` of a long question): ASKING_FUSION of the two readings."""
+        if vector.ndim == 2:
+            readings = [self.similarities(v) for v in vector]
+            return _fused(readings[0], readings[1:])
         per_doc = np.full(self._n_docs, -1.0, dtype=np.float32)
         if len(self._starts):
             per_doc[self._docs] = np.maximum.reduceat(self._queries @ vector, self._starts)

@@ -3,23 +3,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from bot.core.paths import KNOWLEDGE_DIR, PHRASEBOOK_DIR
 from bot.core.schema import load_file_model
+from bot.core.text.asking import AskingWords
 
 ASK_FILE = "language.yaml"
 
 
 @dataclass(frozen=True, slots=True)
 class AskLanguage:
-    """Words that carry no topic, groups of mutually exclusive terms, typo fixes for questions."""
+    """Words that carry no topic, groups of mutually exclusive terms, typo fixes for questions, and
+    what makes a sentence of a long message the one that asks (bot/core/text/asking.py)."""
 
     stopwords: frozenset[str]
     exclusive: tuple[tuple[str, ...], ...]
     typos: tuple[tuple[str, str], ...]
+    asking: AskingWords = field(default_factory=AskingWords)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,14 @@ def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
 
     path = (knowledge_dir or KNOWLEDGE_DIR) / ASK_FILE
     m = load_file_model(path, AskLanguageModel)
-    return AskLanguage(frozenset(m.stopwords), tuple(tuple(g) for g in m.exclusive), tuple(m.typos.items()))
+    from bot.core.text.normalize import fold  # normalize reads this module's typos
+
+    # Asking words are matched in folded sentences: folded here the same way.
+    def folded(words: list[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w for w in (fold(x).text for x in words) if w))
+
+    return AskLanguage(frozenset(m.stopwords), tuple(tuple(g) for g in m.exclusive), tuple(m.typos.items()),
+                       AskingWords(folded(m.asking), folded(m.asking_endings)))
 
 
 def load_check_language(path: Path | None = None) -> CheckLanguage:

@@ -15,6 +15,8 @@ class AskLanguageModel(BaseModel):
     stopwords: Annotated[list[NonEmpty], Field(min_length=1)]
     exclusive: list[Annotated[list[NonEmpty], Field(min_length=2)]] = []
     typos: dict[NonEmpty, NonEmpty] = {}
+    asking: list[NonEmpty] = []
+    asking_endings: list[NonEmpty] = []
 
 
 class CheckLanguageModel(BaseModel):

@@ -1,0 +1,117 @@
+"""Long questions: the asking sentences of a story, situation or formal message (bot/core/text/asking.py,
+`asking` of knowledge/language.yaml), read beside the whole by the semantic and lexical signals."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bot.core.ask.semantic import MAX_EMBEDDED_CHARS, SemanticIndex, SemanticTexts
+from bot.core.ask.vectors import VectorStore
+from bot.core.text.asking import AskingWords, asking_part, sentences
+from bot.core.text.language import load_ask_language
+from bot.core.text.normalize import normalize_query
+
+WORDS = AskingWords(("怎么", "是否", "算不算"), ("吗", "呢"))
+
+
+def test_sentences_end_at_sentence_marks_not_commas():
+    assert sentences("我在前台，客户来了。这样可以吗？谢谢！") == ["我在前台，客户来了。", "这样可以吗？", "谢谢！"]
+    assert sentences("  ") == []
+
+
+@pytest.mark.parametrize(("text", "part"), [
+    # the story first, its question last: the question alone
+    ("上周我在银行大堂做引导，有位老客户想拉我一起跳槽。接待客户时递名片应该怎么递才合乎礼仪？",
+     "接待客户时递名片应该怎么递才合乎礼仪？"),
+    # a question mark makes a sentence ask, whatever its words; a closing courtesy is not asked
+    ("我们部门下周要接待外宾。外宾到达后先安排座次还是先介绍来宾？谢谢！", "外宾到达后先安排座次还是先介绍来宾？"),
+    # a question particle at the end asks too
+    ("我在营业厅上班。今天客户递来的名片我直接塞进口袋了这合适吗", "今天客户递来的名片我直接塞进口袋了这合适吗"),
+    # too short to name its subject: the sentence before it is read with it
+    ("我在酒店前台工作。有位客户要我把别的客人的房号告诉他。这样做可以吗？",
+     "有位客户要我把别的客人的房号告诉他。这样做可以吗？"),
+    # one sentence, commas only: the whole message is what it asks
+    ("我在医院挂号处上班，午饭时跟同事聊起一份涉密文件的内容，这算不算违规？", ""),
+    # nothing asks: no part of its own
+    ("我在前台上班。客户来了。", ""),
+    # the short asking sentence needs everything before it: that is the whole message
+    ("我是新人。这样可以吗？", ""),
+])
+def test_the_asking_part_is_the_last_asking_sentence_long_enough_to_name_its_subject(text, part):
+    assert asking_part(text, WORDS, normalize_query) == part
+
+
+def test_asking_words_of_the_language_file_are_folded_and_cover_the_voices():
+    asking = load_ask_language().asking
+    assert asking.words and asking.endings
+    assert all(w == normalize_query(w) for w in (*asking.words, *asking.endings))
+    # the formal voice's markers and the story's "can I" forms are general language data
+    for w in ("是否", "告知", "明示", "能不能", "算不算", "怎么"):
+        assert any(w in m or m in w for m in asking.words), w
+    assert "吗" in asking.endings
+
+
+def test_the_knowledge_base_reads_the_asking_part_of_a_traditional_or_formal_message(kb):
+    formal = "本人系新入职員工，前日接待來訪客戶時遞名片的順序有誤。煩請告知：交換名片時應當由誰先遞？"
+    assert kb.asking_part(formal) == "煩請告知：交換名片時應當由誰先遞？"
+    assert kb.asking_part("电话响几声必须接") == ""
+
+
+class _HashEmbedder:
+    """Deterministic unit vectors from the text (no model needed)."""
+
+    model_id = "hash-test"
+    dim = 16
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts, *, kind="query"):
+        self.calls.append(list(texts))
+        rows = [np.frombuffer(hashlib.sha256(f"{kind}{t}".encode()).digest()[:16], dtype=np.uint8) for t in texts]
+        m = np.asarray(rows, dtype=np.float32) + 1.0
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def _index(kb) -> tuple[SemanticIndex, _HashEmbedder]:
+    small = replace(kb, entries=kb.entries[:4], decoys=kb.decoys[:2])
+    texts = SemanticTexts.of(small)
+    embedder = _HashEmbedder()
+    store = VectorStore(embedder.model_id, embedder.dim)
+    store.add("query", texts.queries, embedder.embed(texts.queries))
+    store.add("passage", texts.passages, embedder.embed(texts.passages, kind="passage"))
+    return SemanticIndex(small, embedder, store, texts), embedder
+
+
+def test_a_long_question_is_embedded_whole_and_by_its_asking_part_in_one_call(kb):
+    index, embedder = _index(kb)
+    story = "昨天我在营业厅值班，有位客户情绪激动地投诉了很久。这种情况下应该怎么安抚客户才对？"
+    embedder.calls.clear()
+    vector = index.vector(story)
+    assert vector.shape == (2, embedder.dim)
+    asked_part = normalize_query("这种情况下应该怎么安抚客户才对")
+    assert embedder.calls == [[normalize_query(story)[:MAX_EMBEDDED_CHARS], asked_part]]
+    whole, asked = index.similarities(vector[0]), index.similarities(vector[1])
+    per_doc, answers = index.similarities(vector)
+    # each document's reading lies between the two (mean or max of them), never outside
+    for fused, a, b in ((per_doc, whole[0], asked[0]), (answers, whole[1], asked[1])):
+        assert np.all(fused >= np.minimum(a, b) - 1e-6) and np.all(fused <= np.maximum(a, b) + 1e-6)
+    short = index.vector("客户投诉怎么办")
+    assert short.shape == (embedder.dim,)  # a question of one sentence costs one embedding
+
+
+def test_narrative_words_weigh_less_in_coverage_when_asked(matcher):
+    story = "上周我们营业厅来了很多办业务的老人，大家排队排了很久。电话响几声之内必须接起来？"
+    plain = matcher._lexical_parts(story)[1]
+    lighter = replace(matcher.config, narrative_weight=0.5)
+    matcher_config, matcher.config = matcher.config, lighter
+    try:
+        weighted = matcher._lexical_parts(story)[1]
+    finally:
+        matcher.config = matcher_config
+    best = max(plain, key=plain.__getitem__)
+    assert best in weighted and weighted[best] > plain[best]  # the narrative costs the entry less coverage
