@@ -543,17 +543,20 @@ class Checker:
             found = list(self._automaton.iter(folded.compact.text))
             phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _)) in found if prefs]
             secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in found if srefs]
-        findings = self._forbidden(folded, phrase_occ)
+        judged: set[int] = set()
+        findings = self._forbidden(folded, phrase_occ, judged=judged)
         findings += self._sounds(folded, findings)
-        findings += self._scored(folded, findings)
+        findings += self._scored(folded, findings, judged)
         pii = self._pii(folded)
         findings += pii
         findings += self._secrets(folded, pii, secret_occ)
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
         return CheckResult.of(draft, findings, self._hints(folded))
 
-    def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None
-                   ) -> list[Finding]:
+    def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None,
+                   *, judged: set[int] | None = None) -> list[Finding]:
+        """Findings of the rule patterns; `judged` receives the start of each sentence whose match its
+        context cleared (a commitment, a reassurance, a quote, speech about a phrase)."""
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
@@ -573,6 +576,8 @@ class Checker:
                     cleared[(rule.id, ss)] = bool(unless is not None and unless.search(view.text, ss, se)) or bool(
                         committing is not None and committing.search(view.text, se, ne))
                 if cleared[(rule.id, ss)]:
+                    if judged is not None:
+                        judged.add(ss)
                     continue
             os, oe = view.span(s, e)
             if rule.quoted_ok:
@@ -582,12 +587,16 @@ class Checker:
                               if any(q in original for q in _QUOTES) else [])
                 # Quoted phrases listed one after another (不准说“自己看”“去问别人”) fold into one
                 # compact run, so a match may start in one quote and end in the next.
-                if any(qs <= os < qe for qs, qe in quoted) and any(qs < oe <= qe for qs, qe in quoted):
-                    continue
                 ss = view.sentence_of(s)[0]
+                if any(qs <= os < qe for qs, qe in quoted) and any(qs < oe <= qe for qs, qe in quoted):
+                    if judged is not None:
+                        judged.add(ss)
+                    continue
                 if ss not in mentioned:
                     mentioned[ss] = _mentioned(view, ss)
                 if mentioned[ss]:
+                    if judged is not None:
+                        judged.add(ss)
                     continue
             # The addressee is judged last: the draft's whole text is weighed, and most matches of
             # customer-only rules have been cleared by then.
@@ -655,9 +664,11 @@ class Checker:
                                self._suggestions[h.rule.id], "warning"))
         return out
 
-    def _scored(self, folded: Folded, found: list[Finding]) -> list[Finding]:
+    def _scored(self, folded: Folded, found: list[Finding], judged: set[int] | frozenset[int] = frozenset()
+                ) -> list[Finding]:
         """Sentences the rule patterns left clean that the scored detector rates forbidden (at or above
-        its threshold), as warnings citing the rule whose category they most resemble."""
+        its threshold), as warnings citing the rule whose category they most resemble. A sentence in
+        `judged` had a pattern match its context cleared: that judgement of its meaning stands."""
         model = self._model
         if model is None:
             return []
@@ -671,6 +682,8 @@ class Checker:
         shown: dict[str, int] = {}
         units = list(sentence_units(view))
         for a, b, ending in units:
+            if a in judged:
+                continue
             grams = ngrams(view.text[a:b], ending)
             if model.score(grams) < model.threshold:
                 continue  # most sentences: no offsets needed
