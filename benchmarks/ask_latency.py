@@ -85,7 +85,7 @@ def synthetic_kb(kb: KnowledgeBase, n: int, rng: random.Random) -> KnowledgeBase
         entries.append(replace(base, id=f"synthetic.e{i}", questions=questions, related=(),
                                keywords=tuple(rng.sample(fragments, 3))))
     return KnowledgeBase(entries, kb.synonyms, kb.decoys, kb.userdict, kb.directory, kb.language, kb.fillers,
-                         kb.english)
+                         kb.english, kb.standard)
 
 
 def perturb(q: str, rng: random.Random) -> str:

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "4"
+_FORMAT = "5"
 MAGIC = b"libao-index-2\n"
 # The shipped knowledge base's index, written by `kb build` beside the knowledge: a fresh install
 # answers without building it (like the shipped vectors); used only while its digest matches.
@@ -309,6 +309,7 @@ def encode(matcher: Matcher, digest: str) -> bytes:
                      "asking": [list(kb.language.asking.words), list(kb.language.asking.endings)]},
         "fillers": sorted(kb.fillers),
         "english": kb.english,
+        "standard": kb.standard,
         "userdict": kb.userdict.name if kb.userdict is not None else None,
         "vocabulary": {"digest": matcher.seg.digest, "text": matcher.seg.vocabulary, "shipped": matcher.seg.shipped},
         "index": matcher.index_state(),
@@ -339,6 +340,7 @@ def decode(payload: bytes, directory: Path, *, config: MatcherConfig, digest: st
         [Decoy(_str(i), _str(label), _strs(q)) for i, label, q in data["decoys"]],
         userdict, directory, language, frozenset(_strs(data["fillers"])),
         {_str(k): _str(v) for k, v in data["english"].items()},
+        {_str(k): _str(v) for k, v in data["standard"].items()},
     )
     vocab = data["vocabulary"]
     seg = Segmenter(_str(vocab["text"]), _str(vocab["digest"]), shipped=bool(vocab["shipped"]))

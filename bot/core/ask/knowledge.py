@@ -25,6 +25,7 @@ from bot.core.text.english import EnglishGlossary, fold_question
 from bot.core.text.inputs import MAX_QUESTION_CHARS as QUESTION_LIMIT
 from bot.core.text.language import ASK_FILE, AskLanguage, load_ask_language, shipped_ask_language
 from bot.core.text.normalize import normalize_query
+from bot.core.text.standard import StandardWords
 from bot.core.text.segment import MAX_USERDICT_BYTES, MAX_VOCABULARY_BYTES, VOCABULARY_FILE, read_userdict
 from bot.core.text.synonyms import SynonymGroup
 from bot.core.yamlfile import MAX_DATA_FILE_BYTES, DataError, Problem, line_of, load_with_lines
@@ -87,16 +88,20 @@ class KnowledgeBase:
     language: AskLanguage = field(default_factory=shipped_ask_language)
     fillers: frozenset[str] = frozenset()  # voices.yaml: words that say how, not what, is asked
     english: dict[str, str] = field(default_factory=dict)  # voices.yaml: office English -> Chinese
+    standard: dict[str, str] = field(default_factory=dict)  # voices.yaml: dialect, formal -> standard
     _by_id: dict[str, Entry] = field(init=False, repr=False)
     _glossary: EnglishGlossary = field(init=False, repr=False)
+    _standard: StandardWords = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {e.id: e for e in self.entries}
         self._glossary = EnglishGlossary(self.english, (f for f in self.fillers if f.isascii()))
+        self._standard = StandardWords(self.standard)
 
     def fold(self, text: str) -> str:
-        """`text` as both signals read it: office English in Chinese, then folded (`fold_question`)."""
-        return fold_question(text, self._glossary)
+        """`text` as both signals read it: office English in Chinese, then folded (`fold_question`),
+        regional and formal words read as standard Mandarin (bot/core/text/standard.py)."""
+        return self._standard(fold_question(text, self._glossary))
 
     def asking_part(self, text: str) -> str:
         """The sentences of a long message that ask, as written ('' when that is all of it):
@@ -347,9 +352,9 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
         decoys = []
         problems.extend(exc.problems)
     try:
-        fillers, english = _load_voices(directory / "voices.yaml", directory.name + "/voices.yaml")
+        fillers, english, standard = _load_voices(directory / "voices.yaml", directory.name + "/voices.yaml")
     except DataError as exc:
-        fillers, english = frozenset(), {}
+        fillers, english, standard = frozenset(), {}, {}
         problems.extend(exc.problems)
     language = shipped_ask_language()
     if (directory / ASK_FILE).exists():
@@ -362,27 +367,31 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     if problems:
         raise DataError(problems)
     return KnowledgeBase(entries, synonyms, decoys, userdict if userdict.exists() else None, directory, language,
-                         fillers, english)
+                         fillers, english, standard)
 
 
-def _load_voices(path: Path, rel: str) -> tuple[frozenset[str], dict[str, str]]:
-    """Filler words (folded) and the English -> Chinese map (lower case) of voices.yaml."""
+Voices = tuple[frozenset[str], dict[str, str], dict[str, str]]
+
+
+def _load_voices(path: Path, rel: str) -> Voices:
+    """Filler words (folded), the English -> Chinese map (lower case) and the regional/formal ->
+    standard map of voices.yaml."""
     from pydantic import ValidationError
 
     from bot.core.ask.knowledge_schema import VoicesModel
 
     if not path.exists():
-        return frozenset(), {}
+        return frozenset(), {}, {}
     data, node = load_with_lines(path, name=rel)
     try:
         vm = VoicesModel.model_validate(data)
     except ValidationError as exc:
         raise DataError(pydantic_problems(exc, rel, node, ())) from exc
     fillers = frozenset(normalize_query(w) for group in vm.fillers for w in group)
-    return fillers, {k.strip().lower(): v for k, v in vm.english.items()}
+    return fillers, {k.strip().lower(): v for k, v in vm.english.items()}, dict(vm.standard)
 
 
 @lru_cache(maxsize=1)
-def shipped_voices() -> tuple[frozenset[str], dict[str, str]]:
-    """The shipped knowledge/voices.yaml's fillers and English map (loaded once per process)."""
+def shipped_voices() -> Voices:
+    """The shipped knowledge/voices.yaml's fillers, English and standard maps (loaded once per process)."""
     return _load_voices(KNOWLEDGE_DIR / "voices.yaml", "knowledge/voices.yaml")

@@ -60,3 +60,4 @@ class VoicesModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     fillers: list[list[NonEmpty]] = []
     english: dict[NonEmpty, NonEmpty] = {}
+    standard: dict[NonEmpty, NonEmpty] = {}

@@ -125,10 +125,11 @@ def clause_knowledge(kb: KnowledgeBase, docs: list[StoredDocument]) -> Knowledge
     taken = [t for g in kb.synonyms for t in (g.canonical, *g.terms)]
     texts = [t for e in entries for t in (e.answer, *e.keywords)]
     synonyms = [*kb.synonyms, *register_synonyms(shipped_register().groups, texts, taken=taken)]
-    fillers, english = kb.fillers, kb.english
-    if not fillers and not english:
-        fillers, english = shipped_voices()
-    return KnowledgeBase(entries, synonyms, kb.decoys, kb.userdict, kb.directory, kb.language, fillers, english)
+    fillers, english, standard = kb.fillers, kb.english, kb.standard
+    if not fillers and not english and not standard:
+        fillers, english, standard = shipped_voices()
+    return KnowledgeBase(entries, synonyms, kb.decoys, kb.userdict, kb.directory, kb.language, fillers, english,
+                         standard)
 
 
 def shipped_language_files() -> tuple[Path, ...]:
