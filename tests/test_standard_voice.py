@@ -3,6 +3,8 @@ signals: the data tested like code, over the whole map, against the knowledge ba
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -59,6 +61,21 @@ def test_no_reading_cuts_a_word_of_the_knowledge_s_own_texts(kb, words):
                 overlaps = a < m.end() and m.start() < b
                 assert not overlaps or inside_it or inside_word, (m.group(0), w, folded)
     assert seen > 100  # the knowledge writes some alternate questions in these voices too
+
+
+_QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|「[^」]*」|『[^』]*』|\"[^\"]*\"|'[^']*'")
+
+
+def test_the_rules_own_writing_uses_no_word_read_as_standard_except_quoted(kb, words):
+    # The rules are standard written Chinese: a word they write themselves (是否, 为宜) belongs to
+    # no other voice, and rewriting it would change the rules' own text. Quoted speech (a reply
+    # the rules forbid, "啥？") may be in any voice.
+    reader = StandardWords(words)
+    assert reader._pattern is not None
+    for e in kb.entries:
+        for text in (e.title, e.answer):
+            found = reader._pattern.findall(fold_question(_QUOTED.sub("。", text), kb._glossary))
+            assert not found, (e.id, found)
 
 
 def test_every_reading_is_words_the_knowledge_base_knows(matcher, words):
