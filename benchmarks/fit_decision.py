@@ -220,8 +220,10 @@ class Table:
     source: np.ndarray
 
 
-def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cutoff: float) -> Table:
-    """Each question ranked as `Matcher._rank_with_evidence` ranks it with `rerank`."""
+def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cutoff: float,
+          pairs: frozenset[tuple[int, int]] = frozenset()) -> Table:
+    """Each question ranked as `Matcher._rank_with_evidence` ranks it with `rerank`; when its first
+    two entries are one of `pairs` (`KnowledgeBase.one_rule`), an answer states both."""
     x, first, three, decoy_first, vague_offer = [], [], [], [], []
     for q in questions:
         reranked = None
@@ -235,13 +237,14 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
             order = [i for i in ranked if i < n]
             decoy_first.append(not ranked or ranked[0] >= n)
         vague_offer.append(q.vague and sum(i < n and q.fused[i] >= clarify_cutoff for i in order) > 1)
+        paired = len(order) > 1 and (order[0], order[1]) in pairs
         if order:
             f = features(q.rows, q.fused, order[0], n, words=q.words, unknown_share=q.unknown_share, reranked=reranked,
-                         coverage=q.coverage)
+                         coverage=q.coverage, paired=paired)
             x.append([f[k] for k in FEATURES])
         else:
             x.append([0.0] * len(FEATURES))
-        first.append(bool(order) and order[0] in q.right)
+        first.append(any(i in q.right for i in order[: 2 if paired else 1]))
         three.append(any(i in q.right for i in order[:3]))
     return Table(np.asarray(x, dtype=float), np.asarray(first), np.asarray(three),
                  np.asarray([q.oos for q in questions]), np.asarray([q.vague or not q.rows for q in questions]),
@@ -330,7 +333,8 @@ def choose(t: Table, pa: np.ndarray, pr: np.ndarray, idx: np.ndarray, *, max_wro
 
 def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, clarify_cutoff: float,
         max_wrong: float, min_refused: float, z: float,
-        names: tuple[str, ...] = FEATURES, answer_names: tuple[str, ...] | None = None) -> tuple[Calibration, Table]:
+        names: tuple[str, ...] = FEATURES, answer_names: tuple[str, ...] | None = None,
+        pairs: frozenset[tuple[int, int]] = frozenset()) -> tuple[Calibration, Table]:
     """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
 
     `answer` and `reach` are fitted on what the reranker says of questions it was not fitted on
@@ -339,15 +343,15 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
     offers candidates are chosen on out-of-file probabilities too (each file's from models fitted
     on the other files), with the limits on confidence bounds: what a new set will see."""
     reranker = fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n) if rerank else None
-    t = table(questions, n, reranker, clarify_cutoff)
+    t = table(questions, n, reranker, clarify_cutoff, pairs)
     honest = t
     files = list(dict.fromkeys(t.source[idx]))
     if reranker is not None and len(files) > 1:
-        honest = table(questions, n, reranker, clarify_cutoff)
+        honest = table(questions, n, reranker, clarify_cutoff, pairs)
         for name in files:
             part = idx & (t.source == name)
             other = fit_reranker([q for q, i in zip(questions, idx & ~part, strict=True) if i], n)
-            held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff)
+            held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff, pairs)
             honest.x[part], honest.first_right[part] = held.x, held.first_right
             honest.three_right[part] = held.three_right
     answer_names = answer_names or names
@@ -362,7 +366,7 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         pr[part] = probabilities(logistic(honest.x[rest], honest.three_right[rest].astype(float), names),
                                  honest.x[part])
     answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z)
-    return Calibration(answer, reach, answer_at, offer_at, reranker), t
+    return Calibration(answer, reach, answer_at, offer_at, reranker, bool(pairs)), t
 
 
 def run(t: Table, cal: Calibration) -> np.ndarray:
@@ -384,6 +388,14 @@ f"Cross-validated leaving one file out: answer@1 {cv[0]:.3f}, hit@3 {cv[1]:.3f},
             f"# oos refused {cv[3]:.3f} (95% lower bound {cv[5]:.3f}).\n"
             f"# Do not edit by hand: rerun the script with --write.\n")
     path.write_text(note + yaml.safe_dump(cal.as_data(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def one_rule_pairs(matcher: Matcher) -> frozenset[tuple[int, int]]:
+    """Every ordered pair of entries that point to each other (`KnowledgeBase.one_rule`)."""
+    kb = matcher.kb
+    ids = {e.id: i for i, e in enumerate(kb.entries)}
+    return frozenset((i, ids[r]) for i, e in enumerate(kb.entries) for r in e.related
+                     if r in ids and kb.one_rule(i, ids[r]))
 
 
 def _key(files: list[Path]) -> str:
@@ -408,6 +420,8 @@ def main() -> int:
                         help="what the reach model (and, without --answer-features, the answer model) reads")
     parser.add_argument("--answer-features", nargs="+", choices=FEATURES, default=list(DEFAULT_ANSWER_FEATURES),
                         help="what the answer model reads")
+    parser.add_argument("--no-pairs", action="store_true",
+                        help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
     parser.add_argument("--write", action="store_true", help=f"store the fit in knowledge/{CALIBRATION_FILE}")
     args = parser.parse_args()
@@ -433,7 +447,8 @@ def main() -> int:
     everything = np.ones(len(questions), dtype=bool)
     opts: dict[str, Any] = {"rerank": not args.no_rerank, "clarify_cutoff": cutoff, "z": z,
                             "names": tuple(args.features),
-                            "answer_names": tuple(args.answer_features)}
+                            "answer_names": tuple(args.answer_features),
+                            "pairs": frozenset() if args.no_pairs else one_rule_pairs(matcher)}
     for k, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
         held_out = np.zeros(len(questions), dtype=int)
         first_right = np.zeros(len(questions), dtype=bool)

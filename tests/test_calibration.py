@@ -228,3 +228,39 @@ def test_thresholds_chosen_on_the_bound_keep_it_and_answer_less_than_on_the_rate
     assert 0 < answered[1] <= answered[0]
     _, _, wrong, _ = fd.figures(t, fd.statuses(t, pa, pr, *at_rate), everything)
     assert wrong <= 0.03
+
+
+def test_a_pair_of_one_rule_is_answered_on_the_two_entries_joint_probability():
+    rows = [(0, 80.0, 0.90, 0.85), (1, 78.0, 0.90, 0.84), (2, 30.0, 0.80, 0.70)]
+    fused = {0: 70.0, 1: 69.0, 2: 40.0}
+    reranked = ([0.45, 0.40, 0.10], 0.05)
+    alone = features(rows, fused, 0, 3, words=3, unknown_share=0.0, reranked=reranked)
+    paired = features(rows, fused, 0, 3, words=3, unknown_share=0.0, reranked=reranked, paired=True)
+    assert alone["p_logit"] == pytest.approx(math.log(0.45 / 0.55))
+    assert paired["p_logit"] == pytest.approx(math.log(0.85 / 0.15))
+    assert {k: v for k, v in paired.items() if k != "p_logit"} == {k: v for k, v in alone.items() if k != "p_logit"}
+
+
+def test_the_pairs_switch_round_trips_through_the_file_and_must_be_a_boolean(tmp_path):
+    import yaml
+
+    path = tmp_path / "decision.yaml"
+    path.write_text(yaml.safe_dump(replace(CAL, pairs=True).as_data()), encoding="utf-8")
+    loaded = load_calibration(path)
+    assert loaded is not None and loaded.pairs
+    path.write_text(yaml.safe_dump(CAL.as_data()), encoding="utf-8")  # an older file: answered alone
+    loaded = load_calibration(path)
+    assert loaded is not None and not loaded.pairs
+    path.write_text(yaml.safe_dump(CAL.as_data() | {"pairs": "yes"}), encoding="utf-8")
+    with pytest.raises(DataError):
+        load_calibration(path)
+
+
+def test_the_fit_counts_an_answer_right_when_the_second_entry_of_a_pair_answers():
+    fd = _fit_module()
+    rows = [(0, 80.0, 0.95, 0.90), (1, 70.0, 0.90, 0.85), (2, 20.0, 0.80, 0.70)]
+    q = fd.Question(rows, {0: 80.0, 1: 70.0, 2: 20.0}, {1}, 4, 0.0, False, False, "a")
+    alone = fd.table([q], 3, None, 0.0)
+    paired = fd.table([q], 3, None, 0.0, frozenset({(0, 1), (1, 0)}))
+    assert not alone.first_right[0] and paired.first_right[0]
+    assert alone.three_right[0] and paired.three_right[0]

@@ -143,3 +143,20 @@ def test_numpy_matrix_products_run_on_one_thread_unless_told_otherwise():
         proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=run_env, capture_output=True, timeout=120,
                               check=True)
         assert proc.stdout.decode().strip() == expected
+
+
+def test_a_paired_answer_states_both_entries_of_one_rule(matcher):
+    from bot.cli.ask import render_text, result_json
+    from bot.core.ask.matcher import AskResult, Match
+    from bot.core.phrases.messages import t
+
+    first, second = matcher.kb.get("email.password"), matcher.kb.get("it.password")
+    assert first is not None and second is not None
+    paired = AskResult("answer", (Match(first, 60.0), Match(second, 30.0)), "q", paired=True)
+    assert paired.answered == paired.matches
+    text = render_text(paired, matcher)
+    assert t("ask.also") in text and second.answer in text and text.index(first.answer) < text.index(second.answer)
+    assert result_json(paired)["paired"] is True
+    alone = AskResult("answer", paired.matches, "q")
+    assert alone.answered == paired.matches[:1] and t("ask.also") not in render_text(alone, matcher)
+    assert AskResult("clarify", paired.matches, "q", paired=True).answered == ()

@@ -28,6 +28,7 @@ def result_json(result: AskResult) -> dict:
     """The documented JSON shape of an ask result."""
     return {
         "status": result.status,
+        "paired": result.paired,
         "answers": [
             {"id": m.entry.id, "title": m.entry.title, "answer": m.entry.answer,
              "source": m.entry.source, "score": m.score}
@@ -47,13 +48,14 @@ def render_text(result: AskResult, matcher: Matcher) -> str:
         lines += [f"  {i}. {m.entry.title}  ({t('ask.score', score=m.score)})" for i, m in enumerate(result.matches, 1)]
         return "\n".join(lines)
     entry = result.matches[0].entry
-    related = [r for r in (matcher.kb.get(i) for i in entry.related) if r is not None]
+    also = result.answered[1].entry if len(result.answered) > 1 else None
+    related = [r for r in (matcher.kb.get(i) for i in entry.related) if r is not None and r is not also]
     clauses = []
     if entry.clauses and matcher.fallback is not None:  # imported documents: their module only then
         from bot.core.rulebook.answer import linked_clauses
 
         clauses = linked_clauses(matcher, entry)
-    return answer_text(entry, related, list_related=True, clauses=clauses)
+    return answer_text(entry, related, list_related=True, clauses=clauses, also=also)
 
 
 def _error_json(key: str, **kw: object) -> dict:

@@ -149,10 +149,15 @@ class Calibration:
     answer_at: float  # answer when P(first right) reaches this
     offer_at: float  # otherwise offer candidates when P(a right one in three) reaches this, else unknown
     rerank: Reranker | None = None  # order candidates by the reranker instead of the fused score
+    # The first two entries, when they point to each other (`KnowledgeBase.one_rule`), are answered
+    # together: the answer model reads their joint probability, the reply carries both.
+    pairs: bool = False
 
     def as_data(self) -> dict[str, object]:
         data: dict[str, object] = {"answer_at": round(self.answer_at, 4), "offer_at": round(self.offer_at, 4),
                                    "answer": self.answer.as_data(), "reach": self.reach.as_data()}
+        if self.pairs:
+            data["pairs"] = True
         if self.rerank is not None:
             data["rerank"] = self.rerank.as_data()
         return data
@@ -193,8 +198,11 @@ def load_calibration(path: Path) -> Calibration | None:
             rerank = Reranker(_logistic({"intercept": 0.0, "features": spec.get("candidate")}, "rerank.candidate",
                                         CANDIDATE_FEATURES),
                               _logistic(spec.get("none"), "rerank.none", NONE_FEATURES))
+        pairs = data.get("pairs", False)
+        if not isinstance(pairs, bool):
+            raise ValueError("pairs: true or false")
         return Calibration(_logistic(data.get("answer"), "answer"), _logistic(data.get("reach"), "reach"),
-                           answer_at, offer_at, rerank)
+                           answer_at, offer_at, rerank, pairs)
     except KeyError as exc:
         raise DataError([Problem(str(path), 1, f"decision calibration: missing {exc}")]) from exc
     except (TypeError, ValueError) as exc:
@@ -204,13 +212,15 @@ def load_calibration(path: Path) -> Calibration | None:
 def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int, float], first: int,
              n_entries: int, *, words: int, unknown_share: float,
              reranked: tuple[Sequence[float], float] | None = None,
-             coverage: Mapping[int, float] | None = None) -> dict[str, float]:
+             coverage: Mapping[int, float] | None = None, paired: bool = False) -> dict[str, float]:
     """The features of a question whose best entry is `first`.
 
     rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, decoys
     (document >= n_entries) included; fused: the fused score of each row's document; reranked:
     the reranker's probabilities of the entries best first, and of none of them; coverage: the share
-    of the question each entry explains (`Matcher.word_stats`)."""
+    of the question each entry explains (`Matcher.word_stats`); paired: the second entry is one rule
+    with the first (`KnowledgeBase.one_rule`), the reply carries both, so the reranker's log odds are
+    those of the two together."""
     entries = [r for r in rows if r[0] < n_entries]
     decoys = [r for r in rows if r[0] >= n_entries]
     scores = [*sorted((fused[r[0]] for r in entries), reverse=True), 0.0, 0.0]
@@ -239,7 +249,7 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
         "answer_agrees": agree[2],
         "unknown_share": unknown_share,
         "log_words": math.log1p(words),
-        **_reranker_features(reranked),
+        **_reranker_features(reranked, paired=paired),
         "coverage": (coverage or {}).get(first, 0.0),
         "lexical_lead": (top[1] - max((r[1] for r in others), default=0.0)) / 100.0,
         "question_lead": top[2] - max((r[2] for r in others), default=-1.0),
@@ -247,10 +257,10 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
     }
 
 
-def _reranker_features(reranked: tuple[Sequence[float], float] | None) -> dict[str, float]:
+def _reranker_features(reranked: tuple[Sequence[float], float] | None, *, paired: bool = False) -> dict[str, float]:
     if reranked is None:
         return {"p_first": 0.0, "p_margin": 0.0, "p_three": 0.0, "p_none": 0.0, "p_logit": 0.0}
     p = [*reranked[0][:3], 0.0, 0.0]
-    first = min(1.0 - 1e-6, max(1e-6, p[0]))
+    first = min(1.0 - 1e-6, max(1e-6, p[0] + p[1] if paired else p[0]))
     return {"p_first": p[0], "p_margin": p[0] - p[1], "p_three": sum(p[:3]), "p_none": reranked[1],
             "p_logit": math.log(first / (1.0 - first))}

@@ -65,6 +65,8 @@ class AskReport:
     rank_at_1: float = 0.0  # a right entry ranked first, whatever the decision
     rank_at_3: float = 0.0  # ... among the first three
     wrong_confident: float = 0.0
+    paired: float = 0.0  # answered with two entries of one rule (`AskResult.paired`)
+    paired_second: float = 0.0  # ... and right by the second entry alone
     n_oos: int = 0
     oos_refused: float = 0.0
     near_duplicates: float = 0.0
@@ -86,6 +88,7 @@ class AskReport:
             f"rank-only hit@1    {self.rank_at_1:.3f}  (ranking alone, whatever the decision)",
             f"rank-only hit@3    {self.rank_at_3:.3f}",
             f"wrong-confident    {self.wrong_confident:.3f}",
+            f"paired answers     {self.paired:.3f}  (right by the second entry only: {self.paired_second:.3f})",
             f"out-of-scope       {self.n_oos}",
             f"oos refused        {self.oos_refused:.3f}",
             f"near-duplicates    {self.near_duplicates:.3f}  (ratio >= {NEAR_DUPLICATE:.0f} to an alternate question)",
@@ -191,7 +194,7 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
     """Run every `ask` and `out_of_scope` question through `matcher.ask`."""
     rep = AskReport(signals=list(matcher.signals), signal_note=getattr(matcher, "semantic_off", ""))
     asks = data.get("ask", [])
-    rr = h1 = ranked_1 = ranked_3 = 0.0
+    rr = h1 = ranked_1 = ranked_3 = paired = paired_second = 0.0
     slices: dict[tuple[str, str], list[tuple[str, bool, bool, bool]]] = defaultdict(list)
     everything: list[tuple[str, bool, bool, bool]] = []
     for item in asks:
@@ -204,8 +207,11 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
         ranked_3 += bool(by_score)
         first = ranks[0] if ranks else None
         got = [m.entry.title for m in res.matches]
-        right = res.status == "answer" and first == 0
-        wrong = res.status == "answer" and first != 0
+        # A paired answer states its first two matches (`AskResult.answered`).
+        right = res.status == "answer" and first is not None and first < len(res.answered)
+        wrong = res.status == "answer" and not right
+        paired += res.status == "answer" and res.paired
+        paired_second += right and first == 1
         hit = res.status != "unknown" and first is not None and first < 3
         if not right:
             kind = "wrong-confident" if wrong else "not-at-1" if hit else "not-in-3"
@@ -240,6 +246,8 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
     rep.mrr = rr / total.n if total.n else 0.0
     rep.rank_at_1 = ranked_1 / total.n if total.n else 0.0
     rep.rank_at_3 = ranked_3 / total.n if total.n else 0.0
+    rep.paired = paired / total.n if total.n else 0.0
+    rep.paired_second = paired_second / total.n if total.n else 0.0
     rep.by_topic = {k: _figures(v) for (axis, k), v in slices.items() if axis == "topic"}
     rep.by_style = {k: _figures(v) for (axis, k), v in slices.items() if axis == "style"}
     rep.near_duplicates = near_duplicate_rate(matcher, [str(i["q"]) for i in asks]

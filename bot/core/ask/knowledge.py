@@ -111,6 +111,12 @@ class KnowledgeBase:
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
 
+    def one_rule(self, first: int, second: int) -> bool:
+        """Entries `first` and `second` (indices) point to each other (`related` both ways): parts of
+        one rule or cases of one situation, so a reply can carry both and neither is the other's rival."""
+        a, b = self.entries[first], self.entries[second]
+        return a.id in b.related and b.id in a.related
+
     def __len__(self) -> int:
         return len(self.entries)
 

@@ -117,6 +117,16 @@ class AskResult:
     # The fused score of the first match when scores are reranker probabilities: what a clause's
     # fused score competes with (bot.core.rulebook.answer.choose). None: the first match's score.
     fused_first: float | None = None
+    # An answer whose second match is one rule with the first (`KnowledgeBase.one_rule`): the reply
+    # carries both, the first in full and the second after it.
+    paired: bool = False
+
+    @property
+    def answered(self) -> tuple[Match, ...]:
+        """The matches an answer states: the first, and the second of a pair."""
+        if self.status != "answer":
+            return ()
+        return self.matches[:2] if self.paired else self.matches[:1]
 
 
 class Fallback(Protocol):
@@ -396,8 +406,16 @@ class Matcher:
         if seen is not None and first is not None and (self.calibration is not None if features is None else features):
             seen = replace(seen, features=calibration_features(rows, fused, first, self._n_entries, words=words,
                                                                unknown_share=unknown_share, reranked=reranked,
-                                                               coverage=coverage))
+                                                               coverage=coverage, paired=self._paired(ranked)))
         return ranked, seen
+
+    def _paired(self, ranked: list[Scored]) -> bool:
+        """The first two entries are one rule (`KnowledgeBase.one_rule`) and the calibration answers
+        such a pair together."""
+        if self.calibration is None or not self.calibration.pairs:
+            return False
+        two = [r.doc for r in ranked if not r.decoy][:2]
+        return len(two) == 2 and self.kb.one_rule(*two)
 
     def word_stats(self, query: str, *, docs: Iterable[int] = ()) -> tuple[int, float, dict[int, float]]:
         """(content words of the question, share of their idf mass the knowledge base never uses,
@@ -436,6 +454,7 @@ class Matcher:
         fused = seen.fused if seen is not None and seen.fused is not None and offered else None
         result = AskResult(status, tuple(Match(self.kb.entries[r.doc], r.score) for r in offered), query,
                            tuple(Match(self.kb.entries[r.doc], r.score) for r in best),
-                           fused[offered[0].doc] if fused is not None else None)
+                           fused[offered[0].doc] if fused is not None else None,
+                           paired=status == "answer" and self._paired(offered))
         fallback = getattr(self, "fallback", None)
         return fallback.consider(query, result, limit=limit, vector=vector) if fallback is not None else result

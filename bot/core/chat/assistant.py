@@ -257,15 +257,18 @@ class Assistant:
             return Reply(t("ask.clarify"), (*rows, (Button(t("bot.none_of_these"), encode("n")),)))
         if result.status == "clause":
             return Reply(views.clause_text(result.matches))
-        return self.answer(result.matches[0].entry)
+        return self.answer(result.matches[0].entry,
+                           also=result.answered[1].entry if len(result.answered) > 1 else None)
 
-    def answer(self, entry: Entry, *, voted: int = 0, full: bool = False) -> Reply:
-        """An entry as a phone-sized reply: the rule's lead and one short source line, a button to the
-        full rule with every citation ("依据" when several documents are cited), "report a leak" on
-        rules about leaks (when reports are on), related questions, and 👍/👎 (until voted)."""
-        related = [r for r in (self.matcher.kb.get(i) for i in entry.related) if r is not None]
+    def answer(self, entry: Entry, *, voted: int = 0, full: bool = False, also: Entry | None = None) -> Reply:
+        """An entry as a phone-sized reply: the rule's lead and one short source line (and the lead of
+        `also`, the other part of one rule), a button to the full rule with every citation ("依据" when
+        several documents are cited), "report a leak" on rules about leaks (when reports are on),
+        related questions, and 👍/👎 (until voted)."""
+        related = [r for r in (self.matcher.kb.get(i) for i in entry.related) if r is not None and r is not also]
         related = related[: self.options.max_related]
-        view = views.answer_view(entry, related, voted=voted, full=full, clauses=linked_clauses(self.matcher, entry))
+        view = views.answer_view(entry, related, voted=voted, full=full, clauses=linked_clauses(self.matcher, entry),
+                                 also=also)
         rows: list[tuple[Button, ...]] = [(Button("↪ " + r.title, encode("a", r.id)),) for r in related]
         if view.expandable:
             label = t("bot.citations_label") if view.several_documents else t("bot.full_answer_label")

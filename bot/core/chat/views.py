@@ -107,13 +107,16 @@ def linked_lines(clauses: Sequence[Entry], *, full: bool) -> list[str]:
 
 
 def answer_view(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, full: bool = False,
-                clauses: Sequence[Entry] = ()) -> AnswerView:
+                clauses: Sequence[Entry] = (), also: Entry | None = None) -> AnswerView:
     """An answer for a chat: title, the rule (its lead, unless `full`), the source (one short line,
     unless `full`: then every citation), the clauses it points to (cited, or quoted when `full`),
-    the related-questions header and the thanks for a vote."""
+    the other part of the rule (`also`, an entry one rule with this one: its title and lead), the
+    related-questions header and the thanks for a vote."""
     rule = entry.answer if full else lead(entry.answer)
     source = t("ask.source", source=entry.source) if full else short_source(entry)
     lines = [f"【{entry.title}】", rule, source, *linked_lines(clauses, full=full)]
+    if also is not None:
+        lines += [t("ask.also"), f"【{also.title}】", lead(also.answer)]
     if related:
         lines.append(t("ask.related"))
     if voted:
@@ -125,12 +128,14 @@ def answer_view(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, 
 
 
 def answer_text(entry: Entry, related: Sequence[Entry] = (), *, voted: int = 0, list_related: bool = False,
-                clauses: Sequence[Entry] = ()) -> str:
+                clauses: Sequence[Entry] = (), also: Entry | None = None) -> str:
     """An answer in full, for outputs without buttons: title, rule, every citation, the clauses it
-    points to (verbatim), the related questions (`list_related`: with their titles), and the thanks
-    for a vote."""
+    points to (verbatim), the other part of the rule (`also`: title, rule, citation), the related
+    questions (`list_related`: with their titles), and the thanks for a vote."""
     lines = [f"【{entry.title}】", entry.answer, t("ask.source", source=entry.source),
              *linked_lines(clauses, full=True)]
+    if also is not None:
+        lines += [t("ask.also"), f"【{also.title}】", also.answer, t("ask.source", source=also.source)]
     if related:
         lines.append(t("ask.related"))
         if list_related:
