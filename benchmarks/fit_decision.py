@@ -83,6 +83,7 @@ class Question:
     oos: bool
     source: str
     coverage: dict[int, float] = field(default_factory=dict)  # share of the question each candidate explains
+    style: str = ""  # the question's voice in the evaluation file (short, story, situation...), for the report
 
 
 def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
@@ -93,15 +94,16 @@ def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
     out = []
     for path in files:
         data = load_eval_file(path)
-        items = [(str(i["q"]), [str(e) for e in i.get("expect", [])], False) for i in data.get("ask", [])]
-        items += [(str(i["q"]), [], True) for i in data.get("out_of_scope", [])]
-        for q, expect, oos in items:
+        items = [(str(i["q"]), [str(e) for e in i.get("expect", [])], False, str(i.get("style", "")))
+                 for i in data.get("ask", [])]
+        items += [(str(i["q"]), [], True, str(i.get("style", ""))) for i in data.get("out_of_scope", [])]
+        for q, expect, oos, style in items:
             rows = matcher.features(q, vector=semantic.vector(q))
             fused = {i: round(fuse(matcher.config, lex, qc, ac), 2) for i, lex, qc, ac in rows}
             right = {r[0] for r in rows if r[0] < n and not oos and answers_expect(matcher.kb.entries[r[0]], expect)}
             words, unknown_share, coverage = matcher.word_stats(q, docs=[r[0] for r in rows if r[0] < n])
             out.append(Question(rows, fused, right, words, unknown_share, matcher.is_vague(q), oos, path.name,
-                                coverage))
+                                coverage, style))
     return out
 
 
@@ -121,7 +123,8 @@ def load_questions(path: Path, key: str) -> list[Question] | None:
     if data.get("key") != key:
         return None
     return [Question([tuple(r) for r in d["rows"]], {int(k): v for k, v in d["fused"]}, set(d["right"]), d["words"],
-                     d["unknown_share"], d["vague"], d["oos"], d["source"], {int(k): v for k, v in d["coverage"]})
+                     d["unknown_share"], d["vague"], d["oos"], d["source"], {int(k): v for k, v in d["coverage"]},
+                     d.get("style", ""))
             for d in data["questions"]]
 
 
@@ -469,6 +472,14 @@ def main() -> int:
             asks = idx & ~t.oos
             r1, r3 = first_right[asks].mean(), three_right[asks].mean()
             print(f"  {name:<28} {a1:8.3f} {h3:6.3f} {wc:16.3f} {rf:12.3f} {r1:7.3f} {r3:7.3f}")
+        styles = np.asarray([q.style for q in questions])
+        print("  by style (every file)          answer@1  hit@3  wrong-confident  oos refused  rank@1  rank@3     n")
+        for style in sorted(set(styles) - {""}):
+            idx = styles == style
+            a1, h3, wc, rf = figures(t, held_out, idx)
+            asks = idx & ~t.oos
+            r1, r3 = first_right[asks].mean(), three_right[asks].mean()
+            print(f"  {style:<28} {a1:8.3f} {h3:6.3f} {wc:16.3f} {rf:12.3f} {r1:7.3f} {r3:7.3f} {int(asks.sum()):5d}")
         cv = figures(t, held_out, everything)
         hi, lo = bounds(t, held_out, everything, NormalDist().inv_cdf(0.975))
         print(f"  pooled, 95% Wilson bounds: wrong-confident <= {hi:.3f}, oos refused >= {lo:.3f}")

@@ -115,3 +115,47 @@ def test_narrative_words_weigh_less_in_coverage_when_asked(matcher):
         matcher.config = matcher_config
     best = max(plain, key=plain.__getitem__)
     assert best in weighted and weighted[best] > plain[best]  # the narrative costs the entry less coverage
+
+
+def _with_config(matcher, **changes):
+    """Run `matcher` with some config fields changed (restored by the caller's `finally`)."""
+    saved = matcher.config
+    matcher.config = replace(saved, **changes)
+    return saved
+
+
+@pytest.mark.parametrize("how", ["max", "mean"])
+def test_a_story_is_also_read_lexically_on_its_asking_sentence(matcher, how):
+    story = ("上周我们营业厅来了很多办业务的老人，大家排队排了很久，我一直在窗口帮他们填表，忙得团团转。"
+             "电话响几声之内必须接起来？")
+    whole = matcher._lexical(story)
+    asked = matcher._lexical(matcher.kb.asking_part(story))
+    saved = _with_config(matcher, asking_lexical=how)
+    try:
+        both = matcher._asking_lexical(story, (), unknown_weight=None)
+        plain = matcher._asking_lexical("电话响几声之内必须接起来", (), unknown_weight=None)
+    finally:
+        matcher.config = saved
+    rings = next(i for i, e in enumerate(matcher.kb.entries) if e.id == "phone.answer_rings")
+    # the asking sentence alone scores its entry higher than the story diluted by its narrative ...
+    assert asked[rings] > whole[rings]
+    # ... and each document's combined score lies between its two readings (the max: the higher)
+    for i, s in both.items():
+        a = matcher._lexical(matcher.kb.asking_part(story), (i,))[i]
+        w = matcher._lexical(story, (i,))[i]
+        assert min(a, w) - 1e-9 <= s <= max(a, w) + 1e-9
+        if how == "max":
+            assert s == pytest.approx(max(a, w))
+    assert max(both, key=both.__getitem__) == rings
+    # a question of one sentence has no asking part of its own: read once, as before
+    assert plain == matcher._lexical("电话响几声之内必须接起来")
+
+
+def test_without_asking_lexical_the_whole_question_is_read_once(matcher):
+    story = "上周我们营业厅来了很多办业务的老人。电话响几声之内必须接起来？"
+    saved = _with_config(matcher, asking_lexical="off")
+    try:
+        assert matcher._asking_lexical(story, (), unknown_weight=None) == matcher._lexical(story)
+    finally:
+        matcher.config = saved
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.core.ask.knowledge import DOMAINS, MIN_QUESTIONS
 
 
@@ -51,3 +53,22 @@ def test_entries_of_one_rule_point_to_each_other_and_share_a_source_document(kb)
     one_way = next((i, index[r]) for i, e in enumerate(kb.entries) for r in e.related
                    if e.id not in kb.entries[index[r]].related)
     assert not kb.one_rule(*one_way)
+
+
+# Entries whose rule turns on a count, a duration, a length or a level (脱密期 by post, rings, minutes,
+# days, millimetres): staff ask them as a case to judge ("我调离秘密级岗位一年两个月了，脱密期满了吗").
+THRESHOLD_ENTRIES = ("personnel.declass_period", "personnel.retired", "foreign_tech.carry_abroad", "phone.hold_wait",
+                     "phone.answer_rings", "callback.three_days", "appearance.nails", "housekeeping.nails",
+                     "center.training", "handshake.duration", "email.reply_same_day")
+_AMOUNT = re.compile(r"[0-9一二两三四五六七八九十半]+ *(?:个)?(?:年|月|天|日|周|星期|小时|分钟|分半钟|秒|声|次|毫米)"
+                     r"|[绝机]密级|秘密级|周[一二三四五六日]")
+_JUDGED = re.compile(r"(?:吗|么|不|没|算不算[^，。？]*|是不是[^，。？]*)[？?]?$")
+
+
+def test_threshold_rules_are_also_asked_as_a_case_to_judge(kb):
+    for entry_id in THRESHOLD_ENTRIES:
+        e = kb.get(entry_id)
+        assert e is not None, entry_id
+        assert _AMOUNT.search(e.answer), entry_id  # the rule states its figure or level
+        cases = [q for q in e.questions if _AMOUNT.search(q) and _JUDGED.search(q)]
+        assert cases, entry_id  # ... and some question applies it to a concrete case and asks for a verdict

@@ -59,6 +59,11 @@ class MatcherConfig:
     # Weight of a long question's words outside its asking sentences (KnowledgeBase.asking_part): a
     # story's narrative is not information the entry must explain. 1.0: every word alike.
     narrative_weight: float = 1.0
+    # A long question's lexical score per document also read on its asking sentences alone, and the
+    # two readings combined ("max", "mean"; "off": the whole only): a story's narrative words are
+    # unexplained mass that lowers every entry's coverage and character similarity, while the asking
+    # sentence alone reads like the knowledge's questions (the semantic signal reads both likewise).
+    asking_lexical: str = "mean"
     lexical: Decision = LEXICAL_RULE
     # Fusion with the semantic signal (used only when an embedder is attached).
     semantic_weight: float = 0.65  # share of the fused score that is semantic
@@ -373,8 +378,26 @@ class Matcher:
         if similarities is None:
             similarities = semantic.similarities(semantic.vector(query) if vector is None else vector)
         per_doc, answers = similarities
-        lex = self._lexical(query, self.nearest_documents(per_doc), unknown_weight=unknown_weight)
+        lex = self._asking_lexical(query, self.nearest_documents(per_doc), unknown_weight=unknown_weight)
         return [(i, s, float(per_doc[i]), float(answers[i])) for i, s in lex.items()]
+
+    def _asking_lexical(self, query: str, extra: tuple[int, ...], *,
+                        unknown_weight: float | None) -> dict[int, float]:
+        """Lexical scores of the whole question and of its asking part (when it has one of its own),
+        combined per document as `asking_lexical` says, over the candidates of either reading."""
+        how = self.config.asking_lexical
+        part = self.kb.asking_part(query[:MAX_QUESTION_CHARS]) if how != "off" else ""
+        if not part:
+            return self._lexical(query, extra, unknown_weight=unknown_weight)
+        asked = self._lexical(part, extra, unknown_weight=unknown_weight)
+        if not asked:  # the asking sentences are all scaffolding: the whole says it
+            return self._lexical(query, extra, unknown_weight=unknown_weight)
+        whole = self._lexical(query, (*extra, *asked), unknown_weight=unknown_weight)
+        if missing := tuple(i for i in whole if i not in asked):
+            asked.update(self._lexical(part, missing, unknown_weight=unknown_weight))
+        if how == "max":
+            return {i: max(s, asked[i]) for i, s in whole.items()}
+        return {i: (s + asked[i]) / 2.0 for i, s in whole.items()}
 
     def _rank(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
         """Every candidate document with its fused score, best first, decoys included."""
