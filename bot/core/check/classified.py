@@ -170,8 +170,7 @@ class Classified:
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self.own = sig.words.get("neg_own", ())
         own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
-        # Besides the listed own-words, 您 with a short qualifier and 的 (您本次的, 您刚办的): the customer's own.
-        self._own_re = re.compile(f"{own}|您[\u4e00-\u9fff0-9]{{1,3}}的" if own else "您[\u4e00-\u9fff0-9]{1,3}的")
+        self._own_re = re.compile(own) if own else None
         # English words (whole words of the wide text): a category id or a signal role each.
         self.english: dict[str, tuple[str, str]] = {}
         for key, words in sig.english.items():
@@ -301,7 +300,7 @@ class Classified:
         levels = roles.get("level", ())
         # A draft that lists the levels (秘密、机密、绝密三个密级) talks about the grammar: a level after
         # 是 elsewhere in it (答案是绝密) is an answer about levels, not one given to a document.
-        catalogue = any(_level_soon(text, le, self.marker) for _, le in levels)
+        catalogue = sorted(le for _, le in levels if _level_soon(text, le, self.marker))
         for s, e in levels:
             # Inside a longer word such as 保密 / 秘密花园 stays a candidate; prose decides.
             before, after = self._wide_neighbours(f, s, e)
@@ -346,7 +345,8 @@ class Classified:
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
-                                       or before in _QUOTES or after in _QUOTES or catalogue):
+                                       or before in _QUOTES or after in _QUOTES
+                                       or _within(catalogue, s - 40, s)):
                 continue  # 是绝密（最主要的…）: a level being explained
             if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned", "demonstrative"):
                 continue
@@ -491,8 +491,10 @@ class Classified:
         bounds = _clause_bounds(c)[0]
         # Whether the draft holds an own-word, or a character a credential value or a lock
         # combination needs at all: asked once per draft, not once per topic word.
-        own_spans = [m.span() for m in self._own_re.finditer(text)] if self._own_re is not None else []
-        own_any = bool(own_spans)
+        # Chinese own-words only: an English "your" is too common to speak for a whole sentence.
+        own_spans = [m.span() for m in self._own_re.finditer(text) if not text[m.start()].isascii()
+                     ] if self._own_re is not None else []
+        own_any = self._own_re is not None and (bool(own_spans) or self._own_re.search(text) is not None)
         own_starts = [a for a, _ in own_spans]
         credentials = _CRED_CHAR.search(f.wide.text) is not None or _LOCK_CHAR.search(text) is not None
 
@@ -525,7 +527,8 @@ class Classified:
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
             if cat_id in _ABOUT_SOMEONE and self._self_subject(text, s, lo, sg.get("third_person", [])):
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
-            if cat_id in _ABOUT_SOMEONE and "staff" not in sg and any(xs < s for xs, _ in sg.get("neg_customer", ())):
+            if cat_id in _ABOUT_SOMEONE and any(xs < s for xs, _ in sg.get("neg_customer", ())) and not any(
+                    xs < s for xs, _ in sg.get("staff", ())):
                 continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
             if own_any and (self._owned(text, s, lo, sg.get("third_person", []))
                             or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
@@ -632,9 +635,13 @@ class Classified:
         if "org" in want and "org" in sg:
             return "org", s, e
         # The customer as subject (您住院期间) is not a colleague's private matter.
-        if "third_person" in want and "third_person" in sg and "您" not in text[ss:s]:
+        # The colleague is named before the term or in its clause (她最近在闹离婚); a pronoun clauses later
+        # (医生在手术室…到时请他给您讲) is somebody else's errand.
+        if "third_person" in want and "您" not in text[ss:s] and any(
+                xs < s or not _boundary_in(c, e, xs) for xs, _ in sg.get("third_person", ())):
             return "third_person", s, e
-        if "stored" in want and any(e <= xs <= e + 12 and not _boundary_in(c, e, xs) for xs, _ in sg.get("stored", ())):
+        if "stored" in want and not _forbidden_act(text, s) and any(
+                e <= xs <= e + 12 and not _boundary_in(c, e, xs) for xs, _ in sg.get("stored", ())):
             return "stored", s, e  # 密钥写死在config.js里: where the credential is kept, right after it
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
         if "security_detail" in want and (
@@ -733,7 +740,7 @@ def _owned_sentence(text: str, s: int, ss: int, own: list[tuple[int, int]], own_
     if k < 0 or own_starts[k] < ss:
         return False
     oe = own[k][1]
-    if s - oe > 60:
+    if s - oe > 40:
         return False  # far apart: the sentence has moved on (and a long one stays linear)
     between = text[oe:s]
     return not any(oe <= xs < s for xs, _ in others) and not any(w in between for w in _OUR_SIDE)
@@ -749,6 +756,12 @@ _EXAMPLE_AFTER = ("这种", "这样", "这类", "写法", "格式", "之类", "�
 def _example_around(text: str, s: int, e: int) -> bool:
     before, after = text[max(0, s - 6):s], text[e:e + 10]
     return any(w in before for w in _EXAMPLE_BEFORE) or any(w in after for w in _EXAMPLE_AFTER)
+
+
+def _within(positions: list[int], lo: int, hi: int) -> bool:
+    """A position of sorted `positions` lies in [lo, hi)."""
+    k = bisect_left(positions, lo)
+    return k < len(positions) and positions[k] < hi
 
 
 def _english_key(prefix: str, word: str, starts: frozenset[str]) -> str:
