@@ -397,9 +397,10 @@ class Classified:
         return out
 
     def _work(self, c: Compact, pos: int) -> bool:
-        """The sentence holding compact `pos` speaks of a film, book or show."""
+        """The sentence around compact `pos` (30 characters each way) speaks of a film, book or show."""
         ss, se = c.sentence_of(pos)
-        return self.marker is not None and any(w in c.text[ss:se] for w in self.marker.work_context)
+        window = c.text[max(ss, pos - 30):min(se, pos + 30)]
+        return self.marker is not None and any(w in window for w in self.marker.work_context)
 
     def _relayed(self, text: str, e: int, *, doc: bool) -> bool:
         """A relay word follows compact `e` (after 级, 的 and a document noun when `doc`): the draft
@@ -527,8 +528,7 @@ class Classified:
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
             if cat_id in _ABOUT_SOMEONE and self._self_subject(text, s, lo, sg.get("third_person", [])):
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
-            if cat_id in _ABOUT_SOMEONE and any(xs < s for xs, _ in sg.get("neg_customer", ())) and not any(
-                    xs < s for xs, _ in sg.get("staff", ())):
+            if cat_id in _ABOUT_SOMEONE and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
                 continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
             if own_any and (self._owned(text, s, lo, sg.get("third_person", []))
                             or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
@@ -637,11 +637,11 @@ class Classified:
         # The customer as subject (您住院期间) is not a colleague's private matter.
         # The colleague is named before the term or in its clause (她最近在闹离婚); a pronoun clauses later
         # (医生在手术室…到时请他给您讲) is somebody else's errand.
-        if "third_person" in want and "您" not in text[ss:s] and any(
-                xs < s or not _boundary_in(c, e, xs) for xs, _ in sg.get("third_person", ())):
+        if "third_person" in want and "third_person" in sg and "您" not in text[ss:s] and (
+                _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
-        if "stored" in want and not _forbidden_act(text, s) and any(
-                e <= xs <= e + 12 and not _boundary_in(c, e, xs) for xs, _ in sg.get("stored", ())):
+        if "stored" in want and "stored" in sg and (xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
+                c, e, xs) and not _forbidden_act(text, s):
             return "stored", s, e  # 密钥写死在config.js里: where the credential is kept, right after it
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
         if "security_detail" in want and (
@@ -756,6 +756,32 @@ _EXAMPLE_AFTER = ("这种", "这样", "这类", "写法", "格式", "之类", "�
 def _example_around(text: str, s: int, e: int) -> bool:
     before, after = text[max(0, s - 6):s], text[e:e + 10]
     return any(w in before for w in _EXAMPLE_BEFORE) or any(w in after for w in _EXAMPLE_AFTER)
+
+
+_FAR = 1 << 40
+
+
+def _starts(sg: dict[str, list[tuple[int, int]]], role: str) -> list[tuple[int, int]]:
+    """A sentence's `role` signals sorted by start, kept in `sg` once sorted (English hits come after
+    the automaton's, so the list is not in text order by itself)."""
+    key = f"#{role}"
+    got = sg.get(key)
+    if got is None:
+        got = sg[key] = sorted(sg.get(role, ()))
+    return got
+
+
+def _first(sg: dict[str, list[tuple[int, int]]], role: str) -> int:
+    """Start of the sentence's first `role` signal (a large number when none)."""
+    got = _starts(sg, role)
+    return got[0][0] if got else _FAR
+
+
+def _next(sg: dict[str, list[tuple[int, int]]], role: str, pos: int) -> int:
+    """Start of the sentence's first `role` signal at or after `pos` (a large number when none)."""
+    got = _starts(sg, role)
+    k = bisect_left(got, (pos, -1))
+    return got[k][0] if k < len(got) else _FAR
 
 
 def _within(positions: list[int], lo: int, hi: int) -> bool:
