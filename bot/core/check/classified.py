@@ -4,15 +4,23 @@ Markings: a level word (绝密/机密/秘密 ..., CONFIDENTIAL) counts only in a
 by brackets of any kind or ★/☆, after 密级(为/:), followed by 级 or a period (★1年), after a
 "this document" word (此件/本文件/附件 ...), or as a heading — and not when prose about markings
 follows (…级秘密载体, 标有“秘密”字样). Whole marking phrases (仅供内部参考) and labels (内部资料,
-涉密文件) count when they label or hand over the document at hand, not when refusing.
+涉密文件) count when they label or hand over the document at hand, not when refusing. A marked
+document relayed (机密级文件里写了, 涉密文件上写着) and a stamp read out before a quoted level (写的“秘密”)
+are markings; a quoted level given as an example of the format (例如“机密★10年”这种写法), a level
+answering a list of levels (秘密、机密、绝密…答案是绝密) and a level in title marks where the sentence
+speaks of a film or book (电影《机密》) are not.
 
 Topics: each category of the documents' 保密范围 lists (pay, customers, costs, finance, tenders,
 technology, plans, personnel, staff privacy, credentials, security) has a vocabulary and names
 the kinds of evidence that make a mention a disclosure, checked within the sentence: a quantity
 in any notation (三成, 八十多万, 百分之十二), a person or organisation, a contact, a sharing verb,
 a secrecy cue, a decision or a date ahead, a credential-shaped value or lock combination.
-Negative contexts in the sentence suppress: refusals, talk about the rules, already-public
-information, and the customer's own data addressed to them (您的工资).
+Where a credential is kept (密钥写死在config里) is evidence for credentials. English vocabulary also
+matches a plural (accounts list), and an English "already public" word under a negation (HR hasn't
+announced it) is none. Negative contexts in the sentence suppress: refusals, talk about the rules,
+already-public information, the customer's own data addressed to them (您的工资; 您尾号…的卡…这是单位代发
+的工资, an own-word earlier in the sentence with no third person or our side between), and a health or
+family matter whose subject is the customer or their party (客户说是他老婆的…), not a colleague.
 
 Everything runs on the one folded text (`bot.core.text.fold`): one Aho-Corasick pass for all
 words, linear scans for values.
@@ -40,7 +48,7 @@ _UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m", "per", "each", "apie
           "元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
           "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
-          "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗")
+          "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗", "蚊", "文钱")
 _DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
             "条", "款", "章", "项")
 _NUM_CHAR = re.compile(r"[0-9十百千万亿拾佰仟]")
