@@ -173,7 +173,12 @@ class Classified:
         no_share = "|".join(map(re.escape, sorted(self.marker.no_share if self.marker else (), key=len, reverse=True)))
         self._no_share = re.compile(f".{{0,4}}?(?:{no_share})") if no_share else None
         self._no_share_at = re.compile(f"(?:{no_share})")
-        self._doc_nouns = tuple(sorted(self.marker.doc_nouns, key=len, reverse=True)) if self.marker else ()
+        relay = "|".join(map(re.escape, sorted(self.marker.relay if self.marker else (), key=len, reverse=True)))
+        nouns = "|".join(map(re.escape, sorted(self.marker.doc_nouns if self.marker else (), key=len, reverse=True)))
+        self._relay = re.compile(f"(?:{relay})") if relay else None
+        self._relay_doc = re.compile(f"级?的?(?:{nouns})(?:{relay})") if relay and nouns else None
+        work = self.marker.work_context if self.marker else ()
+        self._work_re = re.compile("|".join(map(re.escape, sorted(work, key=len, reverse=True)))) if work else None
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self.own = sig.words.get("neg_own", ())
@@ -308,7 +313,7 @@ class Classified:
         levels = roles.get("level", ())
         # A draft that lists the levels (秘密、机密、绝密三个密级) talks about the grammar: a level after
         # 是 elsewhere in it (答案是绝密) is an answer about levels, not one given to a document.
-        catalogue = sorted(le for _, le in levels if _level_soon(text, le, self.marker))
+        catalogue = cache(lambda: sorted(le for _, le in levels if _level_soon(text, le, self.marker)))
         for s, e in levels:
             # Inside a longer word such as 保密 / 秘密花园 stays a candidate; prose decides.
             before, after = self._wide_neighbours(f, s, e)
@@ -349,12 +354,13 @@ class Classified:
                 kind = "heading"
             if not kind:
                 continue
+            if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 40, s):
+                continue  # 秘密、机密、绝密…答：绝密: an answer about the levels listed just before
             if kind in ("deictic", "heading", "grade", "stamped", "demonstrative") and (
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
-                                       or before in _QUOTES or after in _QUOTES
-                                       or _within(catalogue, s - 40, s)):
+                                       or before in _QUOTES or after in _QUOTES):
                 continue  # 是绝密（最主要的…）: a level being explained
             if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned", "demonstrative"):
                 continue
@@ -406,27 +412,16 @@ class Classified:
 
     def _work(self, c: Compact, pos: int) -> bool:
         """The sentence around compact `pos` (30 characters each way) speaks of a film, book or show."""
+        if self._work_re is None:
+            return False
         ss, se = c.sentence_of(pos)
-        window = c.text[max(ss, pos - 30):min(se, pos + 30)]
-        return self.marker is not None and any(w in window for w in self.marker.work_context)
+        return self._work_re.search(c.text, max(ss, pos - 30), min(se, pos + 30)) is not None
 
     def _relayed(self, text: str, e: int, *, doc: bool) -> bool:
         """A relay word follows compact `e` (after 级, 的 and a document noun when `doc`): the draft
         passes on what a marked document says (机密级文件里写了, 涉密文件上写着)."""
-        mk = self.marker
-        if mk is None or not mk.relay:
-            return False
-        i = e
-        if doc:
-            if text.startswith("级", i):
-                i += 1
-            if text.startswith("的", i):
-                i += 1
-            noun = next((n for n in self._doc_nouns if text.startswith(n, i)), "")
-            if not noun:
-                return False
-            i += len(noun)
-        return text.startswith(mk.relay, i)
+        rx = self._relay_doc if doc else self._relay
+        return rx is not None and rx.match(text, e) is not None
 
     def _instructed(self, c: Compact, end: int) -> int:
         """A ban on passing the document on after compact `end`, in its sentence: 2 right after, 1 a bit later."""
@@ -761,9 +756,13 @@ _EXAMPLE_BEFORE = ("例如", "比如", "譬如", "诸如", "像是", "举例")
 _EXAMPLE_AFTER = ("这种", "这样", "这类", "写法", "格式", "之类", "字样", "的写法", "标志", "标识", "等字")
 
 
+_EXAMPLE_BEFORE_RE = re.compile("|".join(_EXAMPLE_BEFORE))
+_EXAMPLE_AFTER_RE = re.compile("|".join(_EXAMPLE_AFTER))
+
+
 def _example_around(text: str, s: int, e: int) -> bool:
-    before, after = text[max(0, s - 6):s], text[e:e + 10]
-    return any(w in before for w in _EXAMPLE_BEFORE) or any(w in after for w in _EXAMPLE_AFTER)
+    return (_EXAMPLE_BEFORE_RE.search(text, max(0, s - 6), s) is not None
+            or _EXAMPLE_AFTER_RE.search(text, e, e + 10) is not None)
 
 
 _FAR = 1 << 40
