@@ -177,6 +177,7 @@ class Classified:
         nouns = "|".join(map(re.escape, sorted(self.marker.doc_nouns if self.marker else (), key=len, reverse=True)))
         self._relay = re.compile(f"(?:{relay})") if relay else None
         self._relay_doc = re.compile(f"级?的?(?:{nouns})(?:{relay})") if relay and nouns else None
+        self._mark_objects = tuple(self.marker.mark_objects) if self.marker and self.marker.mark_objects else ("\0",)
         work = self.marker.work_context if self.marker else ()
         self._work_re = re.compile("|".join(map(re.escape, sorted(work, key=len, reverse=True)))) if work else None
         prose_after = self.marker.prose_after if self.marker else ()
@@ -322,7 +323,8 @@ class Classified:
             if self._relayed(text, e, doc=True) and not (sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 机密级文件里写了，…
                 continue
-            if before in _QUOTES and text[max(0, s - 3):s].endswith(_QUOTED_STAMP) and not sent_neg(s, "neg_refusal"):
+            if before in _QUOTES and (text[max(0, s - 3):s].endswith(_QUOTED_STAMP) or (
+                    after in _QUOTES and text.startswith(self._mark_objects, e))) and not sent_neg(s, "neg_refusal"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 右上角写的“秘密”: the stamp read out
                 continue
             if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
@@ -750,7 +752,8 @@ def _owned_sentence(text: str, s: int, ss: int, own: list[tuple[int, int]], own_
 
 
 # A stamp read out before a quoted level (写的“秘密”, 印的是“机密”): only with the quote, 写的秘密 is prose.
-_QUOTED_STAMP = ("写的", "印的", "标的", "盖的", "写的是", "印的是", "标的是", "盖的是", "写著", "寫的")
+_QUOTED_STAMP = ("写的", "印的", "标的", "盖的", "写的是", "印的是", "标的是", "盖的是", "写著", "寫的",
+                 "水印是", "章是", "标签是", "印章是")
 # Around a quoted level: it is cited as an example of the format (例如“机密★10年”这种写法).
 _EXAMPLE_BEFORE = ("例如", "比如", "譬如", "诸如", "像是", "举例")
 _EXAMPLE_AFTER = ("这种", "这样", "这类", "写法", "格式", "之类", "字样", "的写法", "标志", "标识", "等字")

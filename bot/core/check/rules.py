@@ -107,6 +107,7 @@ class MarkingModel(BaseModel):
     doc_nouns: list[NonEmpty] = []
     # A level in title marks 《》 names a work (电影《机密》) when the sentence speaks of one.
     work_context: list[NonEmpty] = []
+    mark_objects: list[NonEmpty] = []
     no_share: NoShareModel = NoShareModel()
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]
@@ -235,6 +236,7 @@ class Marker:
     relay: tuple[str, ...] = ()
     doc_nouns: tuple[str, ...] = ()
     work_context: tuple[str, ...] = ()
+    mark_objects: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -426,7 +428,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                                   sources_from(mm.sources), mm.suggestion,
                                   Examples(tuple(mm.examples.hit), tuple(mm.examples.clean)),
                                   rel, line_of(node, "marking"), _folded(mm.relay), _folded(mm.doc_nouns),
-                                  _folded(mm.work_context)))
+                                  _folded(mm.work_context), _folded(mm.mark_objects)))
     if fm.topics is not None:
         try:
             tm = TopicsModel.model_validate(fm.topics)
