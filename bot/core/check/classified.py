@@ -4,15 +4,23 @@ Markings: a level word (绝密/机密/秘密 ..., CONFIDENTIAL) counts only in a
 by brackets of any kind or ★/☆, after 密级(为/:), followed by 级 or a period (★1年), after a
 "this document" word (此件/本文件/附件 ...), or as a heading — and not when prose about markings
 follows (…级秘密载体, 标有“秘密”字样). Whole marking phrases (仅供内部参考) and labels (内部资料,
-涉密文件) count when they label or hand over the document at hand, not when refusing.
+涉密文件) count when they label or hand over the document at hand, not when refusing. A marked
+document relayed (机密级文件里写了, 涉密文件上写着) and a stamp read out before a quoted level (写的“秘密”)
+are markings; a quoted level given as an example of the format (例如“机密★10年”这种写法), a level
+answering a list of levels (秘密、机密、绝密…答案是绝密) and a level in title marks where the sentence
+speaks of a film or book (电影《机密》) are not.
 
 Topics: each category of the documents' 保密范围 lists (pay, customers, costs, finance, tenders,
 technology, plans, personnel, staff privacy, credentials, security) has a vocabulary and names
 the kinds of evidence that make a mention a disclosure, checked within the sentence: a quantity
 in any notation (三成, 八十多万, 百分之十二), a person or organisation, a contact, a sharing verb,
 a secrecy cue, a decision or a date ahead, a credential-shaped value or lock combination.
-Negative contexts in the sentence suppress: refusals, talk about the rules, already-public
-information, and the customer's own data addressed to them (您的工资).
+Where a credential is kept (密钥写死在config里) is evidence for credentials. English vocabulary also
+matches a plural (accounts list), and an English "already public" word under a negation (HR hasn't
+announced it) is none. Negative contexts in the sentence suppress: refusals, talk about the rules,
+already-public information, the customer's own data addressed to them (您的工资; 您尾号…的卡…这是单位代发
+的工资, an own-word earlier in the sentence with no third person or our side between), and a health or
+family matter whose subject is the customer or their party (客户说是他老婆的…), not a colleague.
 
 Everything runs on the one folded text (`bot.core.text.fold`): one Aho-Corasick pass for all
 words, linear scans for values.
@@ -34,15 +42,16 @@ from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded
 
 # Quantities on the compact text (digits of every script are ASCII there; '%' is kept).
-_NUM = re.compile(r"(?<![0-9十百千万亿])(?:百分之|千分之)?[0-9十百千万亿]++")
+# The financial multipliers 拾佰仟 (柒佰陆拾万) are numerals too: fold turns 柒 into 7, not 佰 or 陆 beside it.
+_NUM = re.compile(r"(?<![0-9十百千万亿拾佰仟])(?:百分之|千分之)?(?:[0-9十百千万亿拾佰仟]|陆(?=[拾佰仟万亿]))++")
 _UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m", "per", "each", "apiece", "bucks", "cents",
           "元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
           "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
           "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
-          "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗")
+          "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗", "蚊", "文钱")
 _DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
             "条", "款", "章", "项")
-_NUM_CHAR = re.compile(r"[0-9十百千万亿]")
+_NUM_CHAR = re.compile(r"[0-9十百千万亿拾佰仟]")
 _EN_AMOUNT = re.compile(r"million|billion|thousand|grand|percent")
 # Amounts in English words on the compact text (threepointtwomillion, fivepercent).
 _EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
@@ -111,8 +120,12 @@ _NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "�
 _CRED_CHAR = re.compile(r"[a-z0-9!@#$%^&*._+~?-]")
 _LOCK_CHAR = re.compile(r"[左右]")
 _CRED_LEAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:是|为|[:：])")
-_OPEN = frozenset("【[(（〔「『<〈《〖{｛［")
-_CLOSE = frozenset("】])）〕」』>〉》〗}｝］")
+_OPEN = frozenset("【[(（〔「『<〖{｛［")
+_CLOSE = frozenset("】])）〕」』>〗}｝］")
+# Title marks frame a label (《涉密文件》) or a level alone (《机 密》字样), but name a work where the
+# sentence speaks of one (电影《机密》今晚放映).
+_TITLE_OPEN = frozenset("《〈")
+_TITLE_CLOSE = frozenset("》〉")
 _STARS = frozenset("★☆✩✪✫✬✭✮✯✰⭐*")
 _DIGIT = re.compile(r"[0-9]")
 _ASCII_WORD = re.compile(r"[a-z][a-z0-9'’]*+")
@@ -160,6 +173,13 @@ class Classified:
         no_share = "|".join(map(re.escape, sorted(self.marker.no_share if self.marker else (), key=len, reverse=True)))
         self._no_share = re.compile(f".{{0,4}}?(?:{no_share})") if no_share else None
         self._no_share_at = re.compile(f"(?:{no_share})")
+        relay = "|".join(map(re.escape, sorted(self.marker.relay if self.marker else (), key=len, reverse=True)))
+        nouns = "|".join(map(re.escape, sorted(self.marker.doc_nouns if self.marker else (), key=len, reverse=True)))
+        self._relay = re.compile(f"(?:{relay})") if relay else None
+        self._relay_doc = re.compile(f"级?的?(?:{nouns})(?:{relay})") if relay and nouns else None
+        self._mark_objects = tuple(self.marker.mark_objects) if self.marker and self.marker.mark_objects else ("\0",)
+        work = self.marker.work_context if self.marker else ()
+        self._work_re = re.compile("|".join(map(re.escape, sorted(work, key=len, reverse=True)))) if work else None
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self.own = sig.words.get("neg_own", ())
@@ -178,8 +198,10 @@ class Classified:
         titles = "|".join(sorted(sig.person_titles, key=len, reverse=True)) or "总"
         surnames = re.escape(sig.surnames) or "王"
         # A name is also told by 姓/叫 before a surname (对接人姓王, 经理叫李强).
+        not_person = "|".join(map(re.escape, sorted(sig.not_person, key=len, reverse=True)))
+        nicknamed = f"(?!{not_person})[老小阿][{surnames}]" if not_person else f"[老小阿][{surnames}]"
         self._person = re.compile(
-            f"[{surnames}](?:{titles})|[老小阿][{surnames}]|[{surnames}]某某?|(?<=[姓叫])[{surnames}]")
+            f"[{surnames}](?:{titles})|{nicknamed}|[{surnames}]某某?|(?<=[姓叫])[{surnames}]")
         self._not_names = sig.not_names | frozenset(self.english)
         self.refs = refs
         self.auto = build_automaton(refs)
@@ -221,15 +243,16 @@ class Classified:
         out = []
         starts = self._english_starts
         for i in range(len(words)):
-            key = words[i][2]
+            key = ""
             for n in range(1, self._english_max + 1):
                 if i + n > len(words):
                     break
-                if n > 1:
-                    key = f"{key} {words[i + n - 1][2]}"
-                if key not in starts:
+                key = _english_key(key, words[i + n - 1][2], starts)
+                if not key:
                     break
                 hit = self.english.get(key)
+                if hit and hit[0] in ("neg_public", "neg_rules") and _en_negated(words, i):
+                    continue  # HR hasn't announced it: the opposite of already public
                 if hit:
                     s = f.compact_index(words[i][0])
                     e = f.compact_index(words[i + n - 1][1] - 1) + 1
@@ -288,13 +311,27 @@ class Classified:
                 i += 1
             return False
 
-        for s, e in roles.get("level", ()):
+        levels = roles.get("level", ())
+        # A draft that lists the levels (秘密、机密、绝密三个密级) talks about the grammar: a level after
+        # 是 elsewhere in it (答案是绝密) is an answer about levels, not one given to a document.
+        catalogue = cache(lambda: sorted(le for _, le in levels if _level_soon(text, le, self.marker)))
+        for s, e in levels:
             # Inside a longer word such as 保密 / 秘密花园 stays a candidate; prose decides.
             before, after = self._wide_neighbours(f, s, e)
+            if before in _QUOTES and (_example_around(text, s, e) or sent_neg(s, "neg_rules")):
+                continue  # 例如“机密★10年”这种写法: a marking quoted as an example of the format
+            if self._relayed(text, e, doc=True) and not (sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
+                out.append(SecretHit("secret_marker", marker_id, s, e))  # 机密级文件里写了，…
+                continue
+            if before in _QUOTES and (text[max(0, s - 3):s].endswith(_QUOTED_STAMP) or (
+                    after in _QUOTES and text.startswith(self._mark_objects, e))) and not sent_neg(s, "neg_refusal"):
+                out.append(SecretHit("secret_marker", marker_id, s, e))  # 右上角写的“秘密”: the stamp read out
+                continue
             if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
                 continue
             framed = (before in _OPEN and after in _CLOSE) or before in _STARS or after in _STARS or (
-                _symbol(before) and (_symbol(after) or after in " \n:：,，"))
+                _symbol(before) and (_symbol(after) or after in " \n:：,，")) or (
+                before in _TITLE_OPEN and after in _TITLE_CLOSE and not self._work(c, s))
             kind = ""
             if framed:
                 kind = "frame"
@@ -319,6 +356,8 @@ class Classified:
                 kind = "heading"
             if not kind:
                 continue
+            if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 40, s):
+                continue  # 秘密、机密、绝密…答：绝密: an answer about the levels listed just before
             if kind in ("deictic", "heading", "grade", "stamped", "demonstrative") and (
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
@@ -353,7 +392,7 @@ class Classified:
             before, after = self._wide_neighbours(f, s, e)
             if before == "、" or after == "、":
                 continue
-            framed = before in _OPEN or after in _CLOSE
+            framed = before in _OPEN or after in _CLOSE or (before in _TITLE_OPEN and after in _TITLE_CLOSE)
             # 本材料为内部资料，不得外传: the instruction that goes with a label on the document at hand.
             at_hand = deictic_before(s)
             # A label heading the text or a line (内部资料：… / 内部资料 严禁转发), or followed by a ban on
@@ -363,12 +402,28 @@ class Classified:
             if sent_neg(s, "neg_refusal") or (not (framed or at_hand or heading or instructed == 2)
                                               and sent_neg(s, "neg_rules")):
                 continue
+            if self._relayed(text, e, doc=False) and not sent_neg(s, "neg_refusal"):
+                out.append(SecretHit("secret_marker", marker_id, s, e))  # 涉密文件上写着，…: its content relayed
+                continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
             handed = s in c.clauses and text.startswith(_HANDED, e)
             labelled = framed or at_hand or gap_ok or handed or heading or instructed or c.sentence_of(s) in shared
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
+
+    def _work(self, c: Compact, pos: int) -> bool:
+        """The sentence around compact `pos` (30 characters each way) speaks of a film, book or show."""
+        if self._work_re is None:
+            return False
+        ss, se = c.sentence_of(pos)
+        return self._work_re.search(c.text, max(ss, pos - 30), min(se, pos + 30)) is not None
+
+    def _relayed(self, text: str, e: int, *, doc: bool) -> bool:
+        """A relay word follows compact `e` (after 级, 的 and a document noun when `doc`): the draft
+        passes on what a marked document says (机密级文件里写了, 涉密文件上写着)."""
+        rx = self._relay_doc if doc else self._relay
+        return rx is not None and rx.match(text, e) is not None
 
     def _instructed(self, c: Compact, end: int) -> int:
         """A ban on passing the document on after compact `end`, in its sentence: 2 right after, 1 a bit later."""
@@ -442,7 +497,11 @@ class Classified:
         bounds = _clause_bounds(c)[0]
         # Whether the draft holds an own-word, or a character a credential value or a lock
         # combination needs at all: asked once per draft, not once per topic word.
-        own_any = self._own_re is not None and self._own_re.search(text) is not None
+        # Chinese own-words only: an English "your" is too common to speak for a whole sentence.
+        own_spans = [m.span() for m in self._own_re.finditer(text) if not text[m.start()].isascii()
+                     ] if self._own_re is not None else []
+        own_any = self._own_re is not None and (bool(own_spans) or self._own_re.search(text) is not None)
+        own_starts = [a for a, _ in own_spans]
         credentials = _CRED_CHAR.search(f.wide.text) is not None or _LOCK_CHAR.search(text) is not None
 
         def break_between(a: int, b: int) -> bool:
@@ -474,7 +533,10 @@ class Classified:
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
             if cat_id in _ABOUT_SOMEONE and self._self_subject(text, s, lo, sg.get("third_person", [])):
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
-            if own_any and self._owned(text, s, lo, sg.get("third_person", [])):
+            if cat_id in _ABOUT_SOMEONE and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
+                continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
+            if own_any and (self._owned(text, s, lo, sg.get("third_person", []))
+                            or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
@@ -578,8 +640,14 @@ class Classified:
         if "org" in want and "org" in sg:
             return "org", s, e
         # The customer as subject (您住院期间) is not a colleague's private matter.
-        if "third_person" in want and "third_person" in sg and "您" not in text[ss:s]:
+        # The colleague is named before the term or in its clause (她最近在闹离婚); a pronoun clauses later
+        # (医生在手术室…到时请他给您讲) is somebody else's errand.
+        if "third_person" in want and "third_person" in sg and "您" not in text[ss:s] and (
+                _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
+        if "stored" in want and "stored" in sg and (xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
+                c, e, xs) and not _forbidden_act(text, s):
+            return "stored", s, e  # 密钥写死在config.js里: where the credential is kept, right after it
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
         if "security_detail" in want and (
                 any(not hours or text[xs:xe] not in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
@@ -644,6 +712,108 @@ class Classified:
         return None
 
 
+# English negations (apostrophes dropped) and the words that may stand between one and its verb.
+_EN_NOT = frozenset({"not", "never", "hasnt", "havent", "hadnt", "isnt", "wasnt", "werent", "arent", "dont", "doesnt",
+                     "didnt", "wont", "cant", "no"})
+_EN_BETWEEN = frozenset({"yet", "been", "be", "officially", "publicly", "formally", "to", "it", "this", "that", "them"})
+
+
+def _en_negated(words: list[tuple[int, int, str]], i: int) -> bool:
+    """A negation before word `i` with only auxiliaries between (hasn't been announced, yet to be published)."""
+    j = i - 1
+    while j >= 0 and i - j <= 4:
+        w = words[j][2]
+        if w in _EN_NOT or (w == "yet" and j + 2 < i and words[j + 1][2] == "to"):
+            return True
+        if w not in _EN_BETWEEN:
+            return False
+        j -= 1
+    return False
+
+
+# Our side: a sentence that speaks of the company or the team after addressing the customer
+# (您的订单…我们进价才二十) tells the company's own matters.
+_OUR_SIDE = ("我们", "咱们", "我司", "本店", "店里", "公司", "单位里", "我们店", "内部")
+
+
+def _owned_sentence(text: str, s: int, ss: int, own: list[tuple[int, int]], own_starts: list[int],
+                    others: list[tuple[int, int]]) -> bool:
+    """The sentence (from `ss`) addresses the customer's own matter before the term at `s` — an own-word
+    (您尾号…的储蓄卡…这是单位代发的工资) with no third person and no word of our side between: the
+    customer's own data, told to them."""
+    k = bisect_left(own_starts, s) - 1
+    if k < 0 or own_starts[k] < ss:
+        return False
+    oe = own[k][1]
+    if s - oe > 40:
+        return False  # far apart: the sentence has moved on (and a long one stays linear)
+    between = text[oe:s]
+    return not any(oe <= xs < s for xs, _ in others) and not any(w in between for w in _OUR_SIDE)
+
+
+# A stamp read out before a quoted level (写的“秘密”, 印的是“机密”): only with the quote, 写的秘密 is prose.
+_QUOTED_STAMP = ("写的", "印的", "标的", "盖的", "写的是", "印的是", "标的是", "盖的是", "写著", "寫的",
+                 "水印是", "章是", "标签是", "印章是")
+# Around a quoted level: it is cited as an example of the format (例如“机密★10年”这种写法).
+_EXAMPLE_BEFORE = ("例如", "比如", "譬如", "诸如", "像是", "举例")
+_EXAMPLE_AFTER = ("这种", "这样", "这类", "写法", "格式", "之类", "字样", "的写法", "标志", "标识", "等字")
+
+
+_EXAMPLE_BEFORE_RE = re.compile("|".join(_EXAMPLE_BEFORE))
+_EXAMPLE_AFTER_RE = re.compile("|".join(_EXAMPLE_AFTER))
+
+
+def _example_around(text: str, s: int, e: int) -> bool:
+    return (_EXAMPLE_BEFORE_RE.search(text, max(0, s - 6), s) is not None
+            or _EXAMPLE_AFTER_RE.search(text, e, e + 10) is not None)
+
+
+_FAR = 1 << 40
+
+
+def _starts(sg: dict[str, list[tuple[int, int]]], role: str) -> list[tuple[int, int]]:
+    """A sentence's `role` signals sorted by start, kept in `sg` once sorted (English hits come after
+    the automaton's, so the list is not in text order by itself)."""
+    key = f"#{role}"
+    got = sg.get(key)
+    if got is None:
+        got = sg[key] = sorted(sg.get(role, ()))
+    return got
+
+
+def _first(sg: dict[str, list[tuple[int, int]]], role: str) -> int:
+    """Start of the sentence's first `role` signal (a large number when none)."""
+    got = _starts(sg, role)
+    return got[0][0] if got else _FAR
+
+
+def _next(sg: dict[str, list[tuple[int, int]]], role: str, pos: int) -> int:
+    """Start of the sentence's first `role` signal at or after `pos` (a large number when none)."""
+    got = _starts(sg, role)
+    k = bisect_left(got, (pos, -1))
+    return got[k][0] if k < len(got) else _FAR
+
+
+def _within(positions: list[int], lo: int, hi: int) -> bool:
+    """A position of sorted `positions` lies in [lo, hi)."""
+    k = bisect_left(positions, lo)
+    return k < len(positions) and positions[k] < hi
+
+
+def _english_key(prefix: str, word: str, starts: frozenset[str]) -> str:
+    """`prefix` extended by `word`, or by its singular (accounts -> account, boxes -> box) when only
+    that begins an entry: the vocabulary lists a word once; "" when neither does."""
+    key = f"{prefix} {word}" if prefix else word
+    if key in starts:
+        return key
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        for stem in (word[:-1], word[:-2] if word.endswith("es") else ""):
+            alt = f"{prefix} {stem}" if prefix else stem
+            if stem and alt in starts:
+                return alt
+    return ""
+
+
 def _colon_follows(f: Folded, end: int, skip: str) -> bool:
     """A colon follows compact `end` in the wide text, past any characters of `skip`."""
     wide = f.wide.text
@@ -673,9 +843,10 @@ def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int,
 
 
 def _inside_cues_dropped(hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    """Negative words inside a longer secrecy cue are that cue's words (先别透露 holds 别透露, a rule
-    word): dropped. Cues sorted by start with a running maximum of their ends: linear after the sort."""
-    cues = sorted((s, e) for s, e, role, _ in hits if role == "cue")
+    """Negative words inside a longer secrecy cue or topic word are that word's letters (先别透露 holds
+    别透露, a rule word; training weights holds training): dropped. Cues sorted by start with a running
+    maximum of their ends: linear after the sort."""
+    cues = sorted((s, e) for s, e, role, _ in hits if role in ("cue", "term"))
     if not cues:
         return hits
     starts = [s for s, _ in cues]
@@ -724,6 +895,7 @@ def _negated(text: str, s: int, e: int | None = None) -> bool:
     or before 前 (正式通知前), says the opposite of itself."""
     if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才")):
         return True
+
     return e is not None and _NOT_YET_AFTER.match(text, e) is not None
 
 
@@ -739,6 +911,13 @@ def _clause_bounds(c: Compact) -> tuple[list[int], list[int]]:
     if last[0] is not c:
         last = _bounds_of = (c, sorted(c.clauses), [m.start() for m in _DIGIT.finditer(c.text)])
     return last[1], last[2]
+
+
+def _boundary_in(c: Compact, a: int, b: int) -> bool:
+    """A clause boundary at a position in (a, b]."""
+    bounds = _clause_bounds(c)[0]
+    k = bisect_right(bounds, a)
+    return k < len(bounds) and bounds[k] <= b
 
 
 def _listed(f: Folded, s: int, e: int) -> bool:
@@ -826,7 +1005,7 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if tok.startswith(("百分之", "千分之")):
         return True
     digit = any(ch.isdigit() for ch in tok)
-    mult = any(ch in "十百千万亿" for ch in tok)
+    mult = any(ch in "十百千万亿拾佰仟" for ch in tok)
     rest = text[end:end + 8]
     if rest.startswith(("多", "来", "余", "几")):
         rest = rest[1:]

@@ -102,6 +102,12 @@ class MarkingModel(BaseModel):
     labels: list[NonEmpty] = []
     deictic: list[NonEmpty] = []
     prose_after: list[NonEmpty] = []
+    # After a marked document's noun (机密级文件里写了, 涉密文件上写着): its content is being relayed.
+    relay: list[NonEmpty] = []
+    doc_nouns: list[NonEmpty] = []
+    # A level in title marks 《》 names a work (电影《机密》) when the sentence speaks of one.
+    work_context: list[NonEmpty] = []
+    mark_objects: list[NonEmpty] = []
     no_share: NoShareModel = NoShareModel()
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]
@@ -110,7 +116,7 @@ class MarkingModel(BaseModel):
 
 
 EVIDENCE = ("quantity", "taken", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
-            "credential", "security_detail")
+            "credential", "security_detail", "stored")
 
 
 class CategoryModel(BaseModel):
@@ -132,11 +138,14 @@ class TopicsModel(BaseModel):
     """General disclosure signals and negative contexts shared by every category."""
 
     model_config = ConfigDict(extra="forbid")
-    signals: dict[Literal["share", "cue", "future", "decision", "third_person"], list[NonEmpty]]
-    negatives: dict[Literal["refusal", "rules", "public", "own", "audience"], list[NonEmpty]]
+    signals: dict[Literal["share", "cue", "future", "decision", "third_person", "staff"], list[NonEmpty]]
+    negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer"], list[NonEmpty]]
     security_detail: list[NonEmpty] = []
+    stored: list[NonEmpty] = []
     org_suffix: list[NonEmpty] = []
     person_titles: list[NonEmpty] = []
+    # Words that read as 老/小/阿 + surname but are not a person (小时, 小于).
+    not_person: list[NonEmpty] = []
     # Capitalised English words that open sentences or name things, not people (a capitalised word
     # otherwise names a party: Jason, Hengda).
     not_names: list[NonEmpty] = []
@@ -224,6 +233,10 @@ class Marker:
     examples: Examples
     file: str = ""
     line: int = 0
+    relay: tuple[str, ...] = ()
+    doc_nouns: tuple[str, ...] = ()
+    work_context: tuple[str, ...] = ()
+    mark_objects: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -258,6 +271,7 @@ class Signals:
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> words
     person_titles: tuple[str, ...] = ()
     surnames: str = ""
+    not_person: tuple[str, ...] = ()
     not_names: frozenset[str] = frozenset()
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
 
@@ -413,7 +427,8 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                                           + mm.no_share.restrictions), mm.why,
                                   sources_from(mm.sources), mm.suggestion,
                                   Examples(tuple(mm.examples.hit), tuple(mm.examples.clean)),
-                                  rel, line_of(node, "marking")))
+                                  rel, line_of(node, "marking"), _folded(mm.relay), _folded(mm.doc_nouns),
+                                  _folded(mm.work_context), _folded(mm.mark_objects)))
     if fm.topics is not None:
         try:
             tm = TopicsModel.model_validate(fm.topics)
@@ -422,9 +437,10 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
             return markers, topics, signals, problems
         words: dict[str, tuple[str, ...]] = {str(role): _folded(ws) for role, ws in tm.signals.items()}
         words |= {f"neg_{role}": _folded(ws) for role, ws in tm.negatives.items()}
-        words |= {"security_detail": _folded(tm.security_detail), "org": _folded(tm.org_suffix)}
+        words |= {"security_detail": _folded(tm.security_detail), "org": _folded(tm.org_suffix),
+                  "stored": _folded(tm.stored)}
         english = {k: tuple(w.lower() for w in v) for k, v in tm.english.items()}
-        signals = Signals(words, _folded(tm.person_titles), tm.surnames, english=english,
+        signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
                           not_names=frozenset(w.lower() for w in tm.not_names))
         for i, raw in enumerate(tm.categories):
             try:
