@@ -112,10 +112,13 @@ class KnowledgeBase:
         return self._by_id.get(entry_id)
 
     def one_rule(self, first: int, second: int) -> bool:
-        """Entries `first` and `second` (indices) point to each other (`related` both ways): parts of
-        one rule or cases of one situation, so a reply can carry both and neither is the other's rival."""
+        """Entries `first` and `second` (indices) point to each other (`related` both ways) and cite a
+        clause in common: parts of one rule, so a reply can carry both and neither is the other's rival.
+        Two-way links between entries of different clauses are neighbours (handing over vs receiving a
+        business card), not one rule: answering with the one when the other was asked is wrong."""
         a, b = self.entries[first], self.entries[second]
-        return a.id in b.related and b.id in a.related
+        return (a.id in b.related and b.id in a.related
+                and not {(s.doc, s.clause) for s in a.sources}.isdisjoint((s.doc, s.clause) for s in b.sources))
 
     def __len__(self) -> int:
         return len(self.entries)
