@@ -48,7 +48,8 @@ def test_entries_of_one_rule_point_to_each_other_and_share_a_source_document(kb)
     for a, b in ONE_RULE:
         i, j = index[a], index[b]
         assert kb.one_rule(i, j) and kb.one_rule(j, i), (a, b)
-        assert {(s.doc, s.clause) for s in kb.entries[i].sources} & {(s.doc, s.clause) for s in kb.entries[j].sources}, (a, b)
+        clauses = [{(s.doc, s.clause) for s in kb.entries[k].sources} for k in (i, j)]
+        assert clauses[0] & clauses[1], (a, b)
     # One way only is a pointer, not one rule.
     one_way = next((i, index[r]) for i, e in enumerate(kb.entries) for r in e.related
                    if e.id not in kb.entries[index[r]].related)
