@@ -264,3 +264,12 @@ def test_the_fit_counts_an_answer_right_when_the_second_entry_of_a_pair_answers(
     paired = fd.table([q], 3, None, 0.0, frozenset({(0, 1), (1, 0)}))
     assert not alone.first_right[0] and paired.first_right[0]
     assert alone.three_right[0] and paired.three_right[0]
+
+
+def test_a_one_word_subject_is_never_answered_by_the_lexical_rule_either():
+    from bot.core.ask.matcher import LEXICAL_RULE
+
+    one = [Scored(4, 95.0)]  # a single candidate, far above the answer cutoff
+    assert decide(one, LEXICAL_RULE)[0] == "answer"
+    assert decide(one, LEXICAL_RULE, vague=True) == ("clarify", one)
+    assert decide([Scored(4, 20.0)], LEXICAL_RULE, vague=True) == ("unknown", [])

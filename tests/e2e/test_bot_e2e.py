@@ -10,7 +10,8 @@ from bot.core.phrases.messages import t
 
 pytestmark = pytest.mark.e2e
 
-CLARIFY_CANDIDATES = ("电话", "礼仪", "保密", "着装", "客户", "接待", "规范", "服务", "邮件", "称呼")
+CLARIFY_CANDIDATES = ("电话", "礼仪", "保密", "着装", "客户", "接待", "规范", "服务", "邮件", "称呼",
+                      "介绍", "名片", "会议")
 
 
 def test_start_sets_menu_and_offers_examples(e2e):

@@ -79,6 +79,8 @@ def decide(ranked: list[Scored], rule: Decision, *, limit: int = 3, vague: bool 
         return "unknown", []
     if not offered:
         return "unknown", []
+    if vague:  # as in the calibrated rule: a subject alone is never answered, even with one candidate
+        return "clarify", offered[:limit]
     cutoff = rule.answer_cutoff
     if evidence is not None and evidence.agreed and rule.agreed_cutoff is not None:
         cutoff = rule.agreed_cutoff
