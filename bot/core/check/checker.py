@@ -21,7 +21,7 @@ from bot.core.check.addressee import shipped_addressee
 from bot.core.check.classified import Classified
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
-from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, ngrams, sentence_units
+from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, sentence_units
 from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
@@ -684,8 +684,8 @@ class Checker:
         for a, b, ending in units:
             if a in judged:
                 continue
-            grams = ngrams(view.text[a:b], ending)
-            if model.score(grams) < model.threshold:
+            rows = model.rows(view.text[a:b], ending)
+            if model.score_rows(rows) < model.threshold:
                 continue  # most sentences: no offsets needed
             if spans is None:
                 spans = _Spans(sorted(found, key=lambda f: f.start))
@@ -693,7 +693,7 @@ class Checker:
             s, e = view.span(a, b)
             if view.text[a:b] in (covered or ()) or spans.overlapping(s, e):
                 continue
-            rule = self._by_id[model.rule(grams)]
+            rule = self._by_id[model.rule_of(rows)]
             if shown.get(rule.id, 0) >= _MAX_PER_RULE:
                 continue
             shown[rule.id] = shown.get(rule.id, 0) + 1

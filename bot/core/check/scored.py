@@ -16,9 +16,11 @@ from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from operator import add
+from operator import add, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import ahocorasick
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 MODEL_PATH = Path(__file__).resolve().parents[3] / "phrasebook" / "forbidden_model.json"
 NGRAMS = (1, 2, 3)
+_ROW = itemgetter(1)
 
 
 def ngrams(sentence: str, ending: str = "") -> set[str]:
@@ -67,30 +70,53 @@ def sentence_units(view: Compact) -> Iterator[tuple[int, int, str]]:
 class SentenceModel:
     """Weights of the forbidden-sentence score and of each rule's share of the flagged sentences.
 
-    Kept compact (the serving process is at its memory budget): the rules' weights are columns of
-    32-bit floats over one n-gram index, no float or tuple object per weight; only the score, run on
-    every sentence, keeps a plain dict.
+    Kept compact (the serving process is at its memory budget): one n-gram index, the score's weights
+    a tuple over its rows and the rules' weights columns of 32-bit floats over them, no float or tuple
+    object per weight. `rows` finds a sentence's weighted n-grams by one pass of an automaton of them
+    (in C, no string or set entry for each of its many unweighted n-grams).
     """
 
     threshold: float
     bias: float
-    weights: dict[str, float]  # n-gram -> weight in the score
-    index: dict[str, int]  # n-gram -> row of the rule columns
+    index: dict[str, int]  # n-gram -> row
+    weights: tuple[float, ...]  # row -> weight in the score
     rules: tuple[str, ...]  # rule ids, sorted
     rule_bias: tuple[float, ...]
     rule_weights: tuple[array[float], ...]  # per rule: row -> weight
+    finder: ahocorasick.Automaton | None = None  # weighted n-gram of at most max(NGRAMS) characters -> row
 
     def score(self, grams: set[str]) -> float:
         """0–100: how likely the sentence of these `ngrams` is forbidden language."""
-        # Looked up by C-level maps: most n-grams carry no weight (None, dropped).
-        z = self.bias + sum(filter(None, map(self.weights.get, grams)))
-        return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        return self.score_rows(self._rows(grams))
 
     def rule(self, grams: set[str]) -> str:
         """The rule whose category the flagged sentence most resembles."""
-        rows = [i for i in map(self.index.get, grams) if i is not None]
+        return self.rule_of(self._rows(grams))
+
+    def rows(self, sentence: str, ending: str = "") -> set[int]:
+        """The rows of the weighted n-grams among `ngrams(sentence, ending)`."""
+        if self.finder is None:
+            return set(self._rows(ngrams(sentence, ending)))
+        # Every occurrence of a weighted n-gram in the marked sentence: the same n-grams as `ngrams`
+        # keeps, found without building the unweighted ones.
+        rows = set(map(_ROW, self.finder.iter("^" + sentence + "$")))
+        for mark in ("#?", "#!"):
+            if mark[1] in ending and (i := self.index.get(mark)) is not None:
+                rows.add(i)
+        return rows
+
+    def score_rows(self, rows: set[int] | list[int]) -> float:
+        """`score` of the n-grams of these rows."""
+        z = self.bias + sum(map(self.weights.__getitem__, rows))
+        return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def rule_of(self, rows: set[int] | list[int]) -> str:
+        """`rule` of the n-grams of these rows."""
         z = [b + sum(map(w.__getitem__, rows)) for b, w in zip(self.rule_bias, self.rule_weights, strict=True)]
         return self.rules[max(range(len(z)), key=z.__getitem__)]
+
+    def _rows(self, grams: set[str]) -> list[int]:
+        return [i for i in map(self.index.get, grams) if i is not None]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SentenceModel:
@@ -105,9 +131,15 @@ class SentenceModel:
         def column(w: dict[str, float]) -> array[float]:
             return array("f", (float(w.get(g, 0.0)) for g in grams))
 
-        weights = {g: float(data["weights"][g]) for g in grams}
-        return cls(float(data["threshold"]), float(data["bias"]), weights, index, ids,
-                   tuple(float(rules[r]["bias"]) for r in ids), tuple(column(rules[r]["weights"]) for r in ids))
+        finder = ahocorasick.Automaton()
+        for g, i in index.items():
+            if len(g) <= max(NGRAMS):  # longer ones `ngrams` never makes
+                finder.add_word(g, i)
+        finder.make_automaton()
+        return cls(float(data["threshold"]), float(data["bias"]), index,
+                   tuple(float(data["weights"][g]) for g in grams), ids,
+                   tuple(float(rules[r]["bias"]) for r in ids), tuple(column(rules[r]["weights"]) for r in ids),
+                   finder if len(finder) else None)
 
 
 @lru_cache(maxsize=2)
