@@ -675,24 +675,22 @@ class Checker:
         view = folded.compact
         out: list[Finding] = []
         colleague: bool | None = None
-        spans: _Spans | None = None
         # A sentence repeated after the phrase matcher's cap (下班了。× 300) is the same sentence as the
         # flagged ones, not a new one; and a rule's scored findings are capped like its phrases.
         covered: set[str] | None = None
         shown: dict[str, int] = {}
         units = list(sentence_units(view))
+        if found:
+            # Known before scoring: a sentence a finding covers (or one of the same text) is not scored.
+            spans = _Spans(sorted(found, key=lambda f: f.start))
+            covered = {view.text[x:y] for x, y, _ in units if spans.overlapping(*view.span(x, y))}
         for a, b, ending in units:
-            if a in judged:
+            if a in judged or (covered and view.text[a:b] in covered):
                 continue
             rows = model.rows(view.text[a:b], ending)
             if model.score_rows(rows) < model.threshold:
                 continue  # most sentences: no offsets needed
-            if spans is None:
-                spans = _Spans(sorted(found, key=lambda f: f.start))
-                covered = {view.text[x:y] for x, y, _ in units if spans.overlapping(*view.span(x, y))}
             s, e = view.span(a, b)
-            if view.text[a:b] in (covered or ()) or spans.overlapping(s, e):
-                continue
             rule = self._by_id[model.rule_of(rows)]
             if shown.get(rule.id, 0) >= _MAX_PER_RULE:
                 continue
