@@ -300,3 +300,17 @@ def test_a_homophone_spelling_does_not_run_across_punctuation():
     # 您好：本… is a greeting and a new clause, not 您好笨 typed with a homophone.
     assert CHECKER.check("您好：本周六上午停电检修。").ok
     assert not CHECKER.check("您好，本店今天八折。").findings
+
+
+def test_wide_index_skips_the_characters_the_repeat_collapse_dropped():
+    from bot.core.text.fold import fold_draft
+
+    for draft in ["谢谢谢谢，好好好的的", "快快快 快快点！！好好", "哈哈哈哈哈", "a  b，，c", "下下班班了了"]:
+        folded = fold_draft(draft)
+        c = folded.compact
+        wide = [c.wide_index(i) for i in range(len(c.text))]
+        # Each compact character points to that character in the wide text, in order, the first of a run kept.
+        assert [folded.wide.text[w] for w in wide] == list(c.text)
+        assert wide == sorted(set(wide))
+        assert all(w == 0 or folded.wide.text[w - 1] != folded.wide.text[w] for w in wide)
+    assert fold_draft("快快快点").compact.wide_index(1) == 3

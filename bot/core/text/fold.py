@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
@@ -305,6 +305,9 @@ class Compact:
     cstarts: list[int]  # pre-collapse compact index of each content run
     dropped: list[int]  # pre-collapse indices removed by the repeat collapse (sorted)
     total: int  # pre-collapse length
+    # For each dropped index, the number of characters kept before it (dropped[j] - j, non-decreasing):
+    # the characters dropped before kept character i are those with at most i kept before them.
+    kept_before: list[int] = field(default_factory=list)
 
     @property
     def boundaries(self) -> frozenset[int]:
@@ -319,14 +322,7 @@ class Compact:
     def wide_index(self, i: int) -> int:
         """Wide index of compact character `i`."""
         if self.dropped:  # i-th kept character: skip over the dropped ones before it
-            lo, hi = i, i + len(self.dropped)
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if mid - bisect_right(self.dropped, mid) < i:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            i = lo
+            i += bisect_right(self.kept_before, i)
         k = bisect_right(self.cstarts, i) - 1
         return self.wstarts[k] + (i - self.cstarts[k])
 
@@ -393,7 +389,8 @@ def compact_of(wide: View) -> Compact:
             ctext = "".join(pieces)
             clauses = {b - bisect_left(drop, b) for b in clauses}
             sentences = sorted({b - bisect_left(drop, b) for b in sentences})
-    return Compact(ctext, frozenset(clauses), tuple(sentences), wide, wstarts, cstarts[:-1] or [0], drop, cstarts[-1])
+    return Compact(ctext, frozenset(clauses), tuple(sentences), wide, wstarts, cstarts[:-1] or [0], drop, cstarts[-1],
+                   [d - j for j, d in enumerate(drop)])
 
 
 @dataclass(frozen=True, slots=True)
