@@ -300,3 +300,11 @@ def test_a_homophone_spelling_does_not_run_across_punctuation():
     # 您好：本… is a greeting and a new clause, not 您好笨 typed with a homophone.
     assert CHECKER.check("您好：本周六上午停电检修。").ok
     assert not CHECKER.check("您好，本店今天八折。").findings
+
+
+def test_a_not_a_question_is_no_mention_of_a_rule():
+    # 不能说 is a mention cue (规范里不能说“…”); 能不能说清楚点 asks, and is judged as said.
+    checker = default_checker()
+    said = [f.rule for f in checker.check("您到底能不能讲明白一点？").findings if f.kind == "forbidden"]
+    assert "tone.rhetorical" in said
+    assert not [f for f in checker.check("培训时讲过，不能说“您自己看”。").findings if f.kind == "forbidden"]
