@@ -203,6 +203,8 @@ class Classified:
         self._person = re.compile(
             f"[{surnames}](?:{titles})|{nicknamed}|[{surnames}]某某?|(?<=[姓叫])[{surnames}]")
         self._not_names = sig.not_names | frozenset(self.english)
+        self._not_terms = re.compile("|".join(map(re.escape, sorted(sig.not_terms, key=len, reverse=True)))
+                                     ) if sig.not_terms else None
         self.refs = refs
         self.auto = build_automaton(refs)
 
@@ -464,6 +466,10 @@ class Classified:
         c = f.compact
         text = c.text
         terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
+        if terms and self._not_terms is not None:
+            ordinary = [m.span() for m in self._not_terms.finditer(text)]
+            if ordinary:  # 发到手机上: the topic word 到手 is letters of another word
+                terms = [t for t in terms if not any(a <= t[0] and t[1] <= b for a, b in ordinary)]
         if not terms:
             return []
         # Signals by sentence.
