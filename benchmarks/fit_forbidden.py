@@ -6,7 +6,9 @@ Units are the sentences of the folded drafts. A sentence of a forbidden draft th
 `hits` is positive, a sentence of a clean draft negative (the other sentences of forbidden drafts are
 left out: unlabelled, and so is a sentence only the word rules 你→您 / 开口语 flag); the rule files'
 must-hit sentences (where their rule fires) and must-not-hit examples, the phrasebook's standard
-phrases and the knowledge base's answers (clean) are added. Per rule, a one-vs-rest model over the
+phrases and the knowledge base's answers (clean) are added, and so are phrasebook/forbidden_examples.yaml's
+sentences (written for the detector from the documents' 服务禁语, labelled with a rule, and their polite
+counterparts). Per rule, a one-vs-rest model over the
 positives the rule patterns catch says which rule's why, source and rewrite a finding cites.
 
 Leave-one-file-out: each file is scored by the rule patterns plus a model fitted on the other files
@@ -45,6 +47,7 @@ NOT_CITED = ("tone.ni_for_nin", "tone.openers")
 # about a third of its n-grams and the figures, in a few MiB less memory.
 PRUNE, PRUNE_RULE = 0.05, 0.1
 KB_PROSE = True
+EXAMPLES_PATH = ROOT / "phrasebook" / "forbidden_examples.yaml"
 
 
 def sentences(draft: str) -> list[tuple[str, int, int]]:
@@ -101,6 +104,11 @@ def extra_units(checker: Checker) -> list[tuple[str, int, str | None]]:
         out += [(t, 0, None) for draft in rule.examples.clean for t, _, _ in sentences(draft)]
     pb = load_phrasebook()
     out += [(t, 0, None) for sc in pb.scenarios for p in pb.render(sc.id, {}) for t, _, _ in sentences(p)]
+    if EXAMPLES_PATH.is_file():
+        written = yaml.safe_load(EXAMPLES_PATH.read_text(encoding="utf-8"))
+        for rid, drafts in (written.get("forbidden") or {}).items():
+            out += [(t, 1, str(rid)) for draft in drafts for t, _, _ in sentences(str(draft))]
+        out += [(t, 0, None) for draft in written.get("clean") or [] for t, _, _ in sentences(str(draft))]
     if KB_PROSE:
         # The knowledge base's answers: the rules' own prose (不得…, 禁止说“…”) is no forbidden language.
         out += [(t, 0, None) for e in load_knowledge().entries for t, _, _ in sentences(e.answer)]

@@ -36,6 +36,9 @@ def test_financial_numerals_are_an_amount():
     ("we moved the customer lists with buyer names to my Dropbox, sending you the link",
      "secret.topic.customers"),
     ("机房服务器的管理员密码贴在显示器背面", "secret.topic.credentials"),
+    ("对象存储的 access key 是 AKID9rTq27LmX0pW，别发到群外", "secret.topic.credentials"),
+    ("这是涉密文件，不要拷贝到个人电脑上", "secret.marker"),
+    ("内部文件 注意保管 —— 三季度渠道调整", "secret.marker"),
 ])
 def test_new_kinds_of_disclosure_are_found(draft, rule):
     assert rule in _rules(draft)
@@ -49,6 +52,9 @@ def test_new_kinds_of_disclosure_are_found(draft, rule):
     "您尾号0456的账户今天到账5200元，是单位代发的工资。",
     "顾客说是她婆婆住院了，想改约时间。",
     "请勿把登录密码写在便签上。",
+    "新系统要求设置密码至少十位，包含大小写字母和数字。",
+    "抱歉，我没办法把供应商报价单给您看，这需要采购部审批。",
+    "办理结果会推送到手机上，到时凭取件码8812领取。",
 ])
 def test_negative_contexts_hold(draft):
     assert not _rules(draft)

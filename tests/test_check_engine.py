@@ -314,3 +314,11 @@ def test_wide_index_skips_the_characters_the_repeat_collapse_dropped():
         assert wide == sorted(set(wide))
         assert all(w == 0 or folded.wide.text[w - 1] != folded.wide.text[w] for w in wide)
     assert fold_draft("快快快点").compact.wide_index(1) == 3
+
+
+def test_a_not_a_question_is_no_mention_of_a_rule():
+    # 不能说 is a mention cue (规范里不能说“…”); 能不能说清楚点 asks, and is judged as said.
+    checker = default_checker()
+    said = [f.rule for f in checker.check("您到底能不能讲明白一点？").findings if f.kind == "forbidden"]
+    assert "tone.rhetorical" in said
+    assert not [f for f in checker.check("培训时讲过，不能说“您自己看”。").findings if f.kind == "forbidden"]

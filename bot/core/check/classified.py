@@ -97,7 +97,7 @@ _CRED_VALUE = re.compile(
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
-_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|不可以|不方便)[^告提透说给复]{0,6}?"
+_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复]{0,10}?"
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
 # Categories about a person: the speaker speaking of themselves discloses nobody else's.
 _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_private"})
@@ -203,6 +203,8 @@ class Classified:
         self._person = re.compile(
             f"[{surnames}](?:{titles})|{nicknamed}|[{surnames}]某某?|(?<=[姓叫])[{surnames}]")
         self._not_names = sig.not_names | frozenset(self.english)
+        self._not_terms = re.compile("|".join(map(re.escape, sorted(sig.not_terms, key=len, reverse=True)))
+                                     ) if sig.not_terms else None
         self.refs = refs
         self.auto = build_automaton(refs)
 
@@ -223,7 +225,7 @@ class Classified:
             if self.marker is not None and _LEET_WORD.search(f.wide.text):
                 hits += self._leet_markings(f)
         hits = _inside_cues_dropped(hits)
-        if "不" in text or "无法" in text or "没法" in text:
+        if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
             # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
         out: list[SecretHit] = []
@@ -464,6 +466,10 @@ class Classified:
         c = f.compact
         text = c.text
         terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
+        if terms and self._not_terms is not None:
+            ordinary = [m.span() for m in self._not_terms.finditer(text)]
+            if ordinary:  # 发到手机上: the topic word 到手 is letters of another word
+                terms = [t for t in terms if not any(a <= t[0] and t[1] <= b for a, b in ordinary)]
         if not terms:
             return []
         # Signals by sentence.

@@ -146,6 +146,8 @@ class TopicsModel(BaseModel):
     person_titles: list[NonEmpty] = []
     # Words that read as 老/小/阿 + surname but are not a person (小时, 小于).
     not_person: list[NonEmpty] = []
+    # Ordinary words that hold a topic word but are not it (发到手机 holds 到手, 年终总结 holds 年终).
+    not_terms: list[NonEmpty] = []
     # Capitalised English words that open sentences or name things, not people (a capitalised word
     # otherwise names a party: Jason, Hengda).
     not_names: list[NonEmpty] = []
@@ -273,6 +275,7 @@ class Signals:
     surnames: str = ""
     not_person: tuple[str, ...] = ()
     not_names: frozenset[str] = frozenset()
+    not_terms: tuple[str, ...] = ()
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
 
 
@@ -441,7 +444,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                   "stored": _folded(tm.stored)}
         english = {k: tuple(w.lower() for w in v) for k, v in tm.english.items()}
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
-                          not_names=frozenset(w.lower() for w in tm.not_names))
+                          not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms))
         for i, raw in enumerate(tm.categories):
             try:
                 cm = CategoryModel.model_validate(raw)
