@@ -173,10 +173,13 @@ def fit(sets: list[list[dict[str, Any]]], extra: list[tuple[str, int, str | None
     }
 
 
-def outcome(items: list[dict[str, Any]], model: SentenceModel | None, threshold: float) -> tuple[int, int, int]:
-    """(tp, fp, fn) of forbidden drafts as `check eval` counts them, the model's sentences added."""
+def outcome(items: list[dict[str, Any]], model: SentenceModel | None, threshold: float,
+            by_kind: dict[str, list[int]] | None = None) -> tuple[int, int, int]:
+    """(tp, fp, fn) of forbidden drafts as `check eval` counts them, the model's sentences added
+    (and per `kind_of_text` into `by_kind` when given)."""
     tp = fp = fn = 0
     for it in items:
+        before = (tp, fp, fn)
         found = list(it["found"])
         if model is not None:
             for text, s, e, _, _ in it["units"]:
@@ -190,6 +193,10 @@ def outcome(items: list[dict[str, Any]], model: SentenceModel | None, threshold:
                 fp += bool(found)
         elif found:
             fp += 1
+        if by_kind is not None:
+            cell = by_kind.setdefault(str(it["kind"] or "-"), [0, 0, 0])
+            for k, (x, y) in enumerate(zip((tp, fp, fn), before, strict=True)):
+                cell[k] += x - y
     return tp, fp, fn
 
 
@@ -212,9 +219,11 @@ def main() -> None:
     extra = extra_units(checker)
     pooled = {t: [0, 0, 0] for t in THRESHOLDS}
     base = [0, 0, 0]
+    models: dict[str, SentenceModel] = {}
     for f in args.files:
         others = [g for g in args.files if g != f]
-        model = SentenceModel.from_json(fit([sets[g] for g in others], extra, l2=args.l2, threshold=0, files=others))
+        model = models[f] = SentenceModel.from_json(fit([sets[g] for g in others], extra, l2=args.l2, threshold=0,
+                                                        files=others))
         b = outcome(sets[f], None, 101)
         base = [x + y for x, y in zip(base, b, strict=True)]
         cells = []
@@ -228,6 +237,12 @@ def main() -> None:
         print(f"pooled, threshold {t}: {pr(*pooled[t])}  F1 {f1(*pooled[t]):.4f}")
     best = max(THRESHOLDS, key=lambda t: (f1(*pooled[t]), t))
     print(f"threshold chosen by pooled leave-one-file-out F1: {best}")
+    kinds: dict[str, list[int]] = {}
+    for f in args.files:
+        outcome(sets[f], models[f], best, kinds)
+    for k in sorted(kinds):
+        tp, fp, fn = kinds[k]
+        print(f"  leave-one-file-out at {best}, kind_of_text {k}: {pr(tp, fp, fn)} (tp {tp}, fp {fp}, fn {fn})")
     if args.write:
         data = fit(list(sets.values()), extra, l2=args.l2, threshold=best, files=args.files)
         MODEL_PATH.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -444,15 +444,21 @@ class Classified:
 
     # Topics -----------------------------------------------------------------------------
     def _sentence_negs(self, c: Compact, hits: list[tuple[int, int, str, str]]) -> Callable[[int, str], bool]:
+        """Whether the sentence around a position holds a negative word of a role (found on the first
+        question: most drafts with a level word never ask)."""
         by_sentence: dict[tuple[int, int], set[str]] = {}
         text = c.text
-        for s, e, role, _ in hits:
-            if role.startswith("neg_"):
-                if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
-                    continue
-                by_sentence.setdefault(c.sentence_of(s), set()).add(role)
+        found = False
 
         def has(pos: int, role: str) -> bool:
+            nonlocal found
+            if not found:
+                found = True
+                for s, e, r, _ in hits:
+                    if r.startswith("neg_"):
+                        if r in ("neg_public", "neg_rules") and _negated(text, s, e if r == "neg_public" else None):
+                            continue
+                        by_sentence.setdefault(c.sentence_of(s), set()).add(r)
             return role in by_sentence.get(c.sentence_of(pos), ())
         return has
 
