@@ -2,7 +2,8 @@
 
 Run:  .venv/bin/python benchmarks/fit_decision.py FILE [FILE ...] [--write] [--no-rerank]
           [--max-wrong 0.03 ...] [--min-refused 0.93 ...] [--confidence 0.95]
-          [--features NAME ...] [--answer-features NAME ...] [--questions CACHE.json]
+          [--features NAME ...] [--answer-features NAME ...] [--candidate-features NAME ...]
+          [--questions CACHE.json]
 
 For every question of the evaluation files (format: shared/eval/README.md) the matcher lists its
 candidates with both signals (bot/core/ask/matcher.py `features`). Fitted on them, in order:
@@ -32,6 +33,7 @@ import hashlib
 import json
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import NormalDist
@@ -45,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 from bot.core.ask.calibration import (  # noqa: E402
     CALIBRATION_FILE,
     CANDIDATE_FEATURES,
+    EXTRA_CANDIDATE_FEATURES,
+    EXTRA_CANDIDATE_FEATURES_SET,
     FEATURES,
     NONE_FEATURES,
     Calibration,
@@ -58,8 +62,11 @@ from bot.core.ask.matcher import Matcher, fuse  # noqa: E402
 
 L2 = 1.0  # ridge on standardised coefficients
 # What the reach model reads by default: leave-one-file-out, the leads and the agreement of all
-# three readings added nothing to these (answer@1 within 0.01 at the same bounds).
-DEFAULT_FEATURES = tuple(f for f in FEATURES if f not in {"p_logit", "lexical_lead", "question_lead", "all_agree"})
+# three readings added nothing to these (answer@1 within 0.01 at the same bounds), nor, on nine
+# files, the first's clause and topic against its competition (README, "How `ask` decides").
+DEFAULT_FEATURES = tuple(f for f in FEATURES if f not in {"p_logit", "lexical_lead", "question_lead", "all_agree",
+                                                          "p_clause_logit", "p_clause_margin", "clause_margin",
+                                                          "topic_share"})
 # ... and the answer model: the reranker's log odds alone. Fitted on four sets and read on the fifth,
 # it answers more at the same bounds (pooled answer@1 0.768 against 0.744) than a model of every
 # feature, whose extra weights describe the sets it was fitted on more than a new one.
@@ -144,16 +151,20 @@ def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
-def fit_reranker(questions: list[Question], n: int) -> Reranker:
+def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CANDIDATE_FEATURES,
+                 kin: Sequence[frozenset[int]] = (), topics: Sequence[str] = ()) -> Reranker:
     """Newton's method with step halving on the L2-penalised log-likelihood of the right choice
-    (any right candidate; "none" when there is none)."""
+    (any right candidate; "none" when there is none), over the candidate features `names`."""
     qs = [q for q in questions if any(r[0] < n for r in q.rows)]
-    cands = [np.array([[f[k] for k in CANDIDATE_FEATURES] for f in candidate_features([r for r in q.rows if r[0] < n])])
+    cands = [np.array([[f[k] for k in names]
+                       for f in candidate_features([r for r in q.rows if r[0] < n], coverage=q.coverage,
+                                                   topics=topics, kin=kin,
+                                                   extra=not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(names))])
              for q in qs]
     nones = np.array([_none_x(q, n) for q in qs])
     cm, cs = _standardise(np.concatenate(cands))
     nm, ns = _standardise(nones)
-    p, k = len(CANDIDATE_FEATURES), max(len(c) for c in cands) + 1
+    p, k = len(names), max(len(c) for c in cands) + 1
     # design: candidates [x, 0, 0], "none" (last slot) [0, 1, z]
     d = np.zeros((len(qs), k, p + 1 + len(NONE_FEATURES)))
     present = np.zeros((len(qs), k), dtype=bool)
@@ -192,7 +203,7 @@ def fit_reranker(questions: list[Question], n: int) -> Reranker:
         gain, current = objective(w) - current, objective(w)
         if gain < 1e-7:
             break
-    candidate = Logistic(CANDIDATE_FEATURES, tuple(map(float, cm)), tuple(map(float, cs)),
+    candidate = Logistic(names, tuple(map(float, cm)), tuple(map(float, cs)),
                          tuple(map(float, w[:p])), 0.0)
     none = Logistic(NONE_FEATURES, tuple(map(float, nm)), tuple(map(float, ns)), tuple(map(float, w[p + 1:])),
                     float(w[p]))
@@ -224,16 +235,19 @@ class Table:
 
 
 def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cutoff: float,
-          pairs: frozenset[tuple[int, int]] = frozenset()) -> Table:
+          pairs: frozenset[tuple[int, int]] = frozenset(), kin: Sequence[frozenset[int]] = (),
+          topics: Sequence[str] = ()) -> Table:
     """Each question ranked as `Matcher._rank_with_evidence` ranks it with `rerank`; when its first
-    two entries are one of `pairs` (`KnowledgeBase.one_rule`), an answer states both."""
+    two entries are one of `pairs` (`KnowledgeBase.one_rule`), an answer states both. kin: per
+    entry, the others citing one of its clauses (`KnowledgeBase.kin`); topics: per entry, its topic."""
     x, first, three, decoy_first, vague_offer = [], [], [], [], []
     for q in questions:
-        reranked = None
+        reranked, order_p = None, ()
         if rerank is not None:
-            probs, none = rerank.probabilities(q.rows, n, words=q.words, unknown_share=q.unknown_share)
+            probs, none = rerank.probabilities(q.rows, n, words=q.words, unknown_share=q.unknown_share,
+                                               coverage=q.coverage, topics=topics, kin=kin)
             order = [i for i, _ in probs]
-            reranked = ([p for _, p in probs], none)
+            reranked, order_p = ([p for _, p in probs], none), tuple(order)
             decoy_first.append(not order)
         else:
             ranked = sorted(q.fused, key=lambda i: (-q.fused[i], i))
@@ -243,7 +257,10 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
         paired = len(order) > 1 and (order[0], order[1]) in pairs
         if order:
             f = features(q.rows, q.fused, order[0], n, words=q.words, unknown_share=q.unknown_share, reranked=reranked,
-                         coverage=q.coverage, paired=paired)
+                         coverage=q.coverage, paired=paired, order=order_p,
+                         kin=kin[order[0]] if kin else (),
+                         kin_topic=frozenset(r[0] for r in q.rows if r[0] < n and topics
+                                             and topics[r[0]] == topics[order[0]]))
             x.append([f[k] for k in FEATURES])
         else:
             x.append([0.0] * len(FEATURES))
@@ -337,7 +354,8 @@ def choose(t: Table, pa: np.ndarray, pr: np.ndarray, idx: np.ndarray, *, max_wro
 def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, clarify_cutoff: float,
         max_wrong: float, min_refused: float, z: float,
         names: tuple[str, ...] = FEATURES, answer_names: tuple[str, ...] | None = None,
-        pairs: frozenset[tuple[int, int]] = frozenset()) -> tuple[Calibration, Table]:
+        pairs: frozenset[tuple[int, int]] = frozenset(), kin: Sequence[frozenset[int]] = (),
+        topics: Sequence[str] = (), candidate_names: tuple[str, ...] = CANDIDATE_FEATURES) -> tuple[Calibration, Table]:
     """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
 
     `answer` and `reach` are fitted on what the reranker says of questions it was not fitted on
@@ -345,16 +363,19 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
     it is surer than it will be on new ones. The probabilities at which `decide` answers and
     offers candidates are chosen on out-of-file probabilities too (each file's from models fitted
     on the other files), with the limits on confidence bounds: what a new set will see."""
-    reranker = fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n) if rerank else None
-    t = table(questions, n, reranker, clarify_cutoff, pairs)
+    reranker = (fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n, candidate_names, kin, topics)
+                if rerank else None)
+    t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics)
     honest = t
     files = list(dict.fromkeys(t.source[idx]))
     if reranker is not None and len(files) > 1:
-        honest = table(questions, n, reranker, clarify_cutoff, pairs)
+        honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics)
         for name in files:
             part = idx & (t.source == name)
-            other = fit_reranker([q for q, i in zip(questions, idx & ~part, strict=True) if i], n)
-            held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff, pairs)
+            other = fit_reranker([q for q, i in zip(questions, idx & ~part, strict=True) if i], n, candidate_names,
+                                 kin, topics)
+            held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff, pairs, kin,
+                         topics)
             honest.x[part], honest.first_right[part] = held.x, held.first_right
             honest.three_right[part] = held.three_right
     answer_names = answer_names or names
@@ -423,6 +444,8 @@ def main() -> int:
                         help="what the reach model (and, without --answer-features, the answer model) reads")
     parser.add_argument("--answer-features", nargs="+", choices=FEATURES, default=list(DEFAULT_ANSWER_FEATURES),
                         help="what the answer model reads")
+    parser.add_argument("--candidate-features", nargs="+", choices=CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES,
+                        default=list(CANDIDATE_FEATURES), help="what the reranker reads of each candidate")
     parser.add_argument("--no-pairs", action="store_true",
                         help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
@@ -451,7 +474,10 @@ def main() -> int:
     opts: dict[str, Any] = {"rerank": not args.no_rerank, "clarify_cutoff": cutoff, "z": z,
                             "names": tuple(args.features),
                             "answer_names": tuple(args.answer_features),
-                            "pairs": frozenset() if args.no_pairs else one_rule_pairs(matcher)}
+                            "pairs": frozenset() if args.no_pairs else one_rule_pairs(matcher),
+                            "kin": [matcher.kb.kin(i) for i in range(n)],
+                            "topics": [e.topic for e in matcher.kb.entries],
+                            "candidate_names": tuple(args.candidate_features)}
     for k, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
         held_out = np.zeros(len(questions), dtype=int)
         first_right = np.zeros(len(questions), dtype=bool)

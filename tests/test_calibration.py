@@ -12,6 +12,7 @@ import pytest
 
 from bot.core.ask.calibration import (
     CANDIDATE_FEATURES,
+    EXTRA_CANDIDATE_FEATURES,
     FEATURES,
     NONE_FEATURES,
     Calibration,
@@ -273,3 +274,49 @@ def test_a_one_word_subject_is_never_answered_by_the_lexical_rule_either():
     assert decide(one, LEXICAL_RULE)[0] == "answer"
     assert decide(one, LEXICAL_RULE, vague=True) == ("clarify", one)
     assert decide([Scored(4, 20.0)], LEXICAL_RULE, vague=True) == ("unknown", [])
+
+
+def test_entries_citing_one_clause_are_kin_and_one_rule_pairs_are_among_them():
+    from bot.core.ask.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    clauses = [{(s.doc, s.clause) for s in e.sources} for e in kb.entries]
+    for i in range(len(kb.entries)):
+        kin = kb.kin(i)
+        assert i not in kin
+        assert all(not clauses[i].isdisjoint(clauses[j]) and i in kb.kin(j) for j in kin)
+        ids = {e.id: k for k, e in enumerate(kb.entries)}
+        for r in kb.entries[i].related:
+            if r in ids and kb.one_rule(i, ids[r]):
+                assert ids[r] in kin
+    assert sum(map(len, (kb.kin(i) for i in range(len(kb.entries))))) > 0
+
+
+def test_clause_features_leave_the_first_entrys_siblings_out_of_the_competition():
+    rows = [(0, 80.0, 0.90, 0.85), (1, 78.0, 0.90, 0.84), (2, 50.0, 0.80, 0.70), (3, 30.0, 0.75, 0.70)]
+    fused = {0: 70.0, 1: 69.0, 2: 40.0, 3: 30.0}
+    reranked = ([0.45, 0.35, 0.15, 0.05], 0.0)
+    plain = features(rows, fused, 0, 4, words=3, unknown_share=0.0, reranked=reranked, order=(0, 1, 2, 3))
+    assert plain["clause_margin"] == pytest.approx(0.01) and plain["p_clause_margin"] == pytest.approx(0.10)
+    # Entry 1 cites the first's clause: not a rival; its probability counts with the first's.
+    kin = features(rows, fused, 0, 4, words=3, unknown_share=0.0, reranked=reranked, order=(0, 1, 2, 3),
+                   kin={1}, kin_topic={1, 2})
+    assert kin["clause_margin"] == pytest.approx(0.30) and kin["p_clause_margin"] == pytest.approx(0.65)
+    assert kin["p_clause_logit"] == pytest.approx(math.log(0.80 / 0.20))
+    assert kin["topic_share"] == pytest.approx(1.0) and plain["topic_share"] == pytest.approx(0.45 / 0.95)
+    # Without the reranker's order the probability features are off, the fused margin still counts.
+    assert features(rows, fused, 0, 4, words=3, unknown_share=0.0, kin={1})["p_clause_logit"] == 0.0
+
+
+def test_extra_candidate_features_are_computed_only_when_asked_for():
+    rows = [(0, 90.0, 0.90, 0.85), (1, 40.0, 0.95, 0.80), (2, 30.0, 0.70, 0.60)]
+    assert set(candidate_features(rows)[0]) == set(CANDIDATE_FEATURES)
+    f0, f1, f2 = candidate_features(rows, coverage={0: 0.8, 1: 0.5}, topics=["a", "b", "a"],
+                                    kin=[frozenset({2}), frozenset(), frozenset({0})], extra=True)
+    assert set(f0) == set(CANDIDATE_FEATURES) | set(EXTRA_CANDIDATE_FEATURES)
+    assert f0["lexical_lead"] == pytest.approx(0.5) and f1["lexical_lead"] == pytest.approx(-0.5)
+    assert f1["question_lead"] == pytest.approx(0.05) and f0["question_lead"] == pytest.approx(-0.05)
+    assert f0["coverage_gap"] == 0.0 and f1["coverage_gap"] == pytest.approx(-0.3) and f2["coverage"] == 0.0
+    assert f0["topic_support"] == pytest.approx(0.5) and f1["topic_support"] == 0.0
+    assert f2["kin_support"] == pytest.approx(-0.05)  # its sibling's cosine, 0.90, against the best 0.95
+    assert f0["agree_top"] == 0.0  # the lexical leader is not the question-cosine leader

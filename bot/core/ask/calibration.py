@@ -15,7 +15,7 @@ benchmarks/fit_decision.py; this module only reads them and computes the feature
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +49,10 @@ FEATURES = (
     "lexical_lead",  # lexical score of the first candidate minus the best other entry's, 0..1
     "question_lead",  # alternate-question cosine of the first candidate minus the best other entry's
     "all_agree",  # the lexical and both semantic readings alone each rank the first candidate first
+    "p_clause_logit",  # log odds of the reranker probability of the first and the candidates citing its clause
+    "p_clause_margin",  # ... minus the best candidate's of another clause: the competition, not the siblings
+    "clause_margin",  # fused score of the first minus the best candidate's of another clause, 0..1
+    "topic_share",  # share of the first three's reranker probability on entries of the first's topic
 )
 
 # What the reranker reads of each candidate (relative to the other candidates of the question)...
@@ -63,6 +67,18 @@ CANDIDATE_FEATURES = (
     "question_top",
     "answer_top",
 )
+# Read when a reranker lists them (given the question's coverage and the entries' topics).
+EXTRA_CANDIDATE_FEATURES = (
+    "coverage",  # share of the question's idf mass the candidate's words explain
+    "coverage_gap",  # ... minus the best of any candidate (<= 0)
+    "topic_support",  # share of the five best-fused other candidates in the candidate's topic
+    "kin_support",  # best alternate-question cosine among the candidates citing its clause, minus the best
+    "agree_top",  # the lexical and the alternate-question signal both rank the candidate first
+    "lexical_lead",  # lexical score minus the best other candidate's (a leader's lead, else its gap)
+    "question_lead",  # ... of the alternate-question cosine
+    "answer_lead",  # ... of the answer-passage cosine
+)
+EXTRA_CANDIDATE_FEATURES_SET = frozenset(EXTRA_CANDIDATE_FEATURES)
 # ... and of the question, for the "none of them" alternative.
 NONE_FEATURES = (
     "decoy_cos",  # best out-of-scope question cosine (-1 without decoys)
@@ -104,7 +120,9 @@ class Reranker:
     none: Logistic
 
     def probabilities(self, rows: Sequence[tuple[int, float, float, float]], n_entries: int, *,
-                      words: int, unknown_share: float) -> tuple[list[tuple[int, float]], float]:
+                      words: int, unknown_share: float, coverage: Mapping[int, float] | None = None,
+                      topics: Sequence[str] = (),
+                      kin: Sequence[Collection[int]] = ()) -> tuple[list[tuple[int, float]], float]:
         """([(entry, probability)] best first, ties by document, probability of none of them).
 
         rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, the
@@ -116,7 +134,9 @@ class Reranker:
                                   "unknown_share": unknown_share, "log_words": math.log1p(words)})
         if not entries:
             return [], 1.0
-        utilities = [self.candidate.utility(x) for x in candidate_features(entries)]
+        extra = not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(self.candidate.names)
+        utilities = [self.candidate.utility(x) for x in candidate_features(entries, coverage=coverage, topics=topics,
+                                                                            kin=kin, extra=extra)]
         top = max(none, *utilities)
         weights = [math.exp(u - top) for u in utilities]
         total = sum(weights) + math.exp(none - top)
@@ -127,16 +147,35 @@ class Reranker:
         return {"candidate": self.candidate.as_data()["features"], "none": self.none.as_data()}
 
 
-def candidate_features(entries: Sequence[tuple[int, float, float, float]]) -> list[dict[str, float]]:
-    """The reranker's view of each candidate entry (rows as in `Reranker.probabilities`)."""
+def candidate_features(entries: Sequence[tuple[int, float, float, float]], *,
+                       coverage: Mapping[int, float] | None = None, topics: Sequence[str] = (),
+                       kin: Sequence[Collection[int]] = (), extra: bool = False) -> list[dict[str, float]]:
+    """The reranker's view of each candidate entry (rows as in `Reranker.probabilities`); with
+    `extra`, EXTRA_CANDIDATE_FEATURES too (measured, not shipped: they cost a loop over the
+    candidates per candidate) from coverage: share of the question each entry explains; topics,
+    kin: per entry of the knowledge base, its topic and the entries citing one of its clauses."""
     best = [max(r[i] for r in entries) for i in (1, 2, 3)]
-    out = []
-    for r in entries:
-        lexical, question, answer = r[1] / 100.0, r[2], r[3]
-        out.append({"lexical": lexical, "question_cos": question, "answer_cos": answer,
-                    "lexical_gap": lexical - best[0] / 100.0, "question_gap": question - best[1],
-                    "answer_gap": answer - best[2], "lexical_top": float(r[1] >= best[0]),
-                    "question_top": float(r[2] >= best[1]), "answer_top": float(r[3] >= best[2])})
+    out = [{"lexical": r[1] / 100.0, "question_cos": r[2], "answer_cos": r[3],
+            "lexical_gap": r[1] / 100.0 - best[0] / 100.0, "question_gap": r[2] - best[1],
+            "answer_gap": r[3] - best[2], "lexical_top": float(r[1] >= best[0]),
+            "question_top": float(r[2] >= best[1]), "answer_top": float(r[3] >= best[2])} for r in entries]
+    if not extra:
+        return out
+    cover = coverage or {}
+    best_cover = max((cover.get(r[0], 0.0) for r in entries), default=0.0)
+    near = sorted(entries, key=lambda r: -(r[1] / 100.0 + r[2] + r[3]))[:6]
+    for r, x in zip(entries, out, strict=True):
+        others = [o for o in near if o[0] != r[0]][:5]
+        rest = [o for o in entries if o[0] != r[0]]
+        kin_cos = max((o[2] for o in rest if kin and o[0] in kin[r[0]]), default=r[2])
+        x.update({"coverage": cover.get(r[0], 0.0), "coverage_gap": cover.get(r[0], 0.0) - best_cover,
+                  "topic_support": (sum(topics[o[0]] == topics[r[0]] for o in others) / len(others)
+                                    if topics and others else 0.0),
+                  "kin_support": max(kin_cos, r[2]) - best[1],
+                  "agree_top": float(r[1] >= best[0] and r[2] >= best[1]),
+                  "lexical_lead": (r[1] - max((o[1] for o in rest), default=r[1])) / 100.0,
+                  "question_lead": r[2] - max((o[2] for o in rest), default=r[2]),
+                  "answer_lead": r[3] - max((o[3] for o in rest), default=r[3])})
     return out
 
 
@@ -196,7 +235,7 @@ def load_calibration(path: Path) -> Calibration | None:
             if not isinstance(spec, dict):
                 raise ValueError("rerank: needs candidate and none")
             rerank = Reranker(_logistic({"intercept": 0.0, "features": spec.get("candidate")}, "rerank.candidate",
-                                        CANDIDATE_FEATURES),
+                                        CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES),
                               _logistic(spec.get("none"), "rerank.none", NONE_FEATURES))
         pairs = data.get("pairs", False)
         if not isinstance(pairs, bool):
@@ -212,7 +251,8 @@ def load_calibration(path: Path) -> Calibration | None:
 def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int, float], first: int,
              n_entries: int, *, words: int, unknown_share: float,
              reranked: tuple[Sequence[float], float] | None = None,
-             coverage: Mapping[int, float] | None = None, paired: bool = False) -> dict[str, float]:
+             coverage: Mapping[int, float] | None = None, paired: bool = False,
+             order: Sequence[int] = (), kin: Collection[int] = (), kin_topic: Collection[int] = ()) -> dict[str, float]:
     """The features of a question whose best entry is `first`.
 
     rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, decoys
@@ -220,7 +260,8 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
     the reranker's probabilities of the entries best first, and of none of them; coverage: the share
     of the question each entry explains (`Matcher.word_stats`); paired: the second entry is one rule
     with the first (`KnowledgeBase.one_rule`), the reply carries both, so the reranker's log odds are
-    those of the two together."""
+    those of the two together; order: the entries of `reranked`, in its order; kin: the candidate
+    entries citing a clause the first cites (`KnowledgeBase.kin`), kin_topic: those of its topic."""
     entries = [r for r in rows if r[0] < n_entries]
     decoys = [r for r in rows if r[0] >= n_entries]
     scores = [*sorted((fused[r[0]] for r in entries), reverse=True), 0.0, 0.0]
@@ -254,7 +295,28 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
         "lexical_lead": (top[1] - max((r[1] for r in others), default=0.0)) / 100.0,
         "question_lead": top[2] - max((r[2] for r in others), default=-1.0),
         "all_agree": agree[0] * agree[1] * agree[2],
+        **_clause_features(reranked, order, fused, first, entries, kin, kin_topic),
     }
+
+
+def _clause_features(reranked: tuple[Sequence[float], float] | None, order: Sequence[int], fused: Mapping[int, float],
+                     first: int, entries: Sequence[tuple[int, float, float, float]], kin: Collection[int],
+                     kin_topic: Collection[int]) -> dict[str, float]:
+    """The first entry against its competition: entries citing one of its clauses are parts of the
+    same rule (either serves), not rivals; entries of its topic are a narrower competition."""
+    rival = max((fused[r[0]] for r in entries if r[0] != first and r[0] not in kin), default=0.0)
+    out = {"clause_margin": (fused[first] - rival) / 100.0}
+    if reranked is None or len(order) != len(reranked[0]):
+        return {**out, "p_clause_logit": 0.0, "p_clause_margin": 0.0, "topic_share": 0.0}
+    probs = dict(zip(order, reranked[0], strict=True))
+    mass = probs.get(first, 0.0) + sum(p for d, p in probs.items() if d in kin and d != first)
+    mass = min(1.0 - 1e-6, max(1e-6, mass))
+    other = max((p for d, p in probs.items() if d != first and d not in kin), default=0.0)
+    three = list(zip(order, reranked[0], strict=True))[:3]
+    total = sum(p for _, p in three)
+    same = sum(p for d, p in three if d == first or d in kin_topic)
+    return {**out, "p_clause_logit": math.log(mass / (1.0 - mass)), "p_clause_margin": mass - other,
+            "topic_share": same / total if total > 0 else 0.0}
 
 
 def _reranker_features(reranked: tuple[Sequence[float], float] | None, *, paired: bool = False) -> dict[str, float]:

@@ -92,9 +92,16 @@ class KnowledgeBase:
     _by_id: dict[str, Entry] = field(init=False, repr=False)
     _glossary: EnglishGlossary = field(init=False, repr=False)
     _standard: StandardWords = field(init=False, repr=False)
+    _kin: list[frozenset[int]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {e.id: e for e in self.entries}
+        citing: dict[tuple[str, str], set[int]] = {}
+        for i, e in enumerate(self.entries):
+            for s in e.sources:
+                citing.setdefault((s.doc, s.clause), set()).add(i)
+        self._kin = [frozenset(j for s in e.sources for j in citing[(s.doc, s.clause)]) - {i}
+                     for i, e in enumerate(self.entries)]
         self._glossary = EnglishGlossary(self.english, (f for f in self.fillers if f.isascii()))
         self._standard = StandardWords(self.standard)
 
@@ -119,6 +126,10 @@ class KnowledgeBase:
         a, b = self.entries[first], self.entries[second]
         return (a.id in b.related and b.id in a.related
                 and not {(s.doc, s.clause) for s in a.sources}.isdisjoint((s.doc, s.clause) for s in b.sources))
+
+    def kin(self, entry: int) -> frozenset[int]:
+        """The other entries (indices) citing a clause `entry` cites: parts or readings of its rule."""
+        return self._kin[entry]
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -207,6 +207,8 @@ class Matcher:
         self.stopwords = kb.language.stopwords | kb.fillers
         self.exclusive = kb.language.exclusive if exclusive is None else exclusive
         self.calibration: Calibration | None = None
+        self._topics = [e.topic for e in kb.entries]
+        self._kin = [kb.kin(i) for i in range(len(kb.entries))]
         if self.config.calibrated and kb.directory is not None:
             self.calibration = load_calibration(kb.directory / CALIBRATION_FILE)
 
@@ -416,11 +418,13 @@ class Matcher:
         words, unknown_share, coverage = (self.word_stats(query, docs=[r[0] for r in rows if r[0] < self._n_entries])
                                           if seen is not None else (0, 0.0, {}))
         reranked = None
+        order: tuple[int, ...] = ()
         if reranker is not None and seen is not None:
             # The reranker's order, its probabilities as scores; "none of them" weighs the decoys.
-            probs, none = reranker.probabilities(rows, self._n_entries, words=words, unknown_share=unknown_share)
+            probs, none = reranker.probabilities(rows, self._n_entries, words=words, unknown_share=unknown_share,
+                                                 coverage=coverage, topics=self._topics, kin=self._kin)
             ranked = [Scored(i, round(100.0 * p, 2)) for i, p in probs]
-            reranked = ([p for _, p in probs], none)
+            reranked, order = ([p for _, p in probs], none), tuple(i for i, _ in probs)
             seen = replace(seen, fused=fused)
         else:
             ranked = [Scored(i, fused[i], i >= self._n_entries) for i, *_ in rows]
@@ -429,8 +433,15 @@ class Matcher:
         if seen is not None and first is not None and (self.calibration is not None if features is None else features):
             seen = replace(seen, features=calibration_features(rows, fused, first, self._n_entries, words=words,
                                                                unknown_share=unknown_share, reranked=reranked,
-                                                               coverage=coverage, paired=self._paired(ranked)))
+                                                               coverage=coverage, paired=self._paired(ranked),
+                                                               order=order, kin=self._kin[first],
+                                                               kin_topic=self._same_topic(first, rows)))
         return ranked, seen
+
+    def _same_topic(self, first: int, rows: list[tuple[int, float, float, float]]) -> frozenset[int]:
+        """The candidate entries of `first`'s topic."""
+        topic = self.kb.entries[first].topic
+        return frozenset(r[0] for r in rows if r[0] < self._n_entries and self.kb.entries[r[0]].topic == topic)
 
     def _paired(self, ranked: list[Scored]) -> bool:
         """The first two entries are one rule (`KnowledgeBase.one_rule`) and the calibration answers
