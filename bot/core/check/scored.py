@@ -70,20 +70,21 @@ def sentence_units(view: Compact) -> Iterator[tuple[int, int, str]]:
 class SentenceModel:
     """Weights of the forbidden-sentence score and of each rule's share of the flagged sentences.
 
-    Kept compact (the serving process is at its memory budget): one n-gram index, the score's weights
-    a tuple over its rows and the rules' weights columns of 32-bit floats over them, no float or tuple
-    object per weight. `rows` finds a sentence's weighted n-grams by one pass of an automaton of them
-    (in C, no string or set entry for each of its many unweighted n-grams).
+    Kept compact (the serving process is at its memory budget): the weighted n-grams are the keys of
+    one automaton whose values are their rows (no dict, no string object per n-gram), the score's
+    weights a tuple over the rows and the rules' weights columns of 32-bit floats over them. `rows`
+    finds a sentence's weighted n-grams by one pass of the automaton over it (in C, no string or set
+    entry for each of its many unweighted n-grams).
     """
 
     threshold: float
     bias: float
-    index: dict[str, int]  # n-gram -> row
+    index: ahocorasick.Automaton  # weighted n-gram (at most max(NGRAMS) characters) -> row
     weights: tuple[float, ...]  # row -> weight in the score
     rules: tuple[str, ...]  # rule ids, sorted
     rule_bias: tuple[float, ...]
     rule_weights: tuple[array[float], ...]  # per rule: row -> weight
-    finder: ahocorasick.Automaton | None = None  # weighted n-gram of at most max(NGRAMS) characters -> row
+    marks: tuple[tuple[str, int], ...] = ()  # the rows of the endings' n-grams (#?, #!) and their characters
 
     def score(self, grams: set[str]) -> float:
         """0–100: how likely the sentence of these `ngrams` is forbidden language."""
@@ -95,13 +96,13 @@ class SentenceModel:
 
     def rows(self, sentence: str, ending: str = "") -> set[int]:
         """The rows of the weighted n-grams among `ngrams(sentence, ending)`."""
-        if self.finder is None:
-            return set(self._rows(ngrams(sentence, ending)))
+        if not self.weights:
+            return set()
         # Every occurrence of a weighted n-gram in the marked sentence: the same n-grams as `ngrams`
         # keeps, found without building the unweighted ones.
-        rows = set(map(_ROW, self.finder.iter("^" + sentence + "$")))
-        for mark in ("#?", "#!"):
-            if mark[1] in ending and (i := self.index.get(mark)) is not None:
+        rows = set(map(_ROW, self.index.iter("^" + sentence + "$")))
+        for ch, i in self.marks:
+            if ch in ending:
                 rows.add(i)
         return rows
 
@@ -116,7 +117,10 @@ class SentenceModel:
         return self.rules[max(range(len(z)), key=z.__getitem__)]
 
     def _rows(self, grams: set[str]) -> list[int]:
-        return [i for i in map(self.index.get, grams) if i is not None]
+        if not self.weights:
+            return []
+        get = self.index.get
+        return [i for i in (get(g, None) for g in grams) if i is not None]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SentenceModel:
@@ -125,21 +129,20 @@ class SentenceModel:
         ids = tuple(sorted(rules))
         # A rule's weight counts only on n-grams the score itself weighs: a flagged sentence is told
         # apart by what flagged it, and the rest would double the index.
-        grams = sorted(data["weights"])
-        index = {g: i for i, g in enumerate(grams)}
+        grams = [g for g in sorted(data["weights"]) if len(g) <= max(NGRAMS)]  # longer ones `ngrams` never makes
 
         def column(w: dict[str, float]) -> array[float]:
             return array("f", (float(w.get(g, 0.0)) for g in grams))
 
-        finder = ahocorasick.Automaton()
-        for g, i in index.items():
-            if len(g) <= max(NGRAMS):  # longer ones `ngrams` never makes
-                finder.add_word(g, i)
-        finder.make_automaton()
+        index = ahocorasick.Automaton()
+        for i, g in enumerate(grams):
+            index.add_word(g, i)
+        index.make_automaton()
+        marks = tuple((mark[1], i) for mark in ("#?", "#!") if (i := index.get(mark, None)) is not None)
         return cls(float(data["threshold"]), float(data["bias"]), index,
                    tuple(float(data["weights"][g]) for g in grams), ids,
                    tuple(float(rules[r]["bias"]) for r in ids), tuple(column(rules[r]["weights"]) for r in ids),
-                   finder if len(finder) else None)
+                   marks)
 
 
 @lru_cache(maxsize=2)
