@@ -55,6 +55,7 @@ def test_new_kinds_of_disclosure_are_found(draft, rule):
     "新系统要求设置密码至少十位，包含大小写字母和数字。",
     "抱歉，我没办法把供应商报价单给您看，这需要采购部审批。",
     "办理结果会推送到手机上，到时凭取件码8812领取。",
+    "小区保安电话0571-86620000，夜里有急事可以打。",
 ])
 def test_negative_contexts_hold(draft):
     assert not _rules(draft)
