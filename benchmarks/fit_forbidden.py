@@ -87,7 +87,7 @@ def load_set(path: str, checker: Checker) -> list[dict[str, Any]]:
             if label == 1 and rule is None and any(a < e and s < b for a, b, _ in found):
                 label = -1  # only a word rule (你 for 您) fires here: no evidence about meaning either way
             units.append((text, s, e, label, rule))
-        items.append({"forbidden": forbidden, "hits": hits, "found": [(a, b) for a, b, _ in found],
+        items.append({"forbidden": forbidden, "hits": hits, "draft": draft, "found": [(a, b) for a, b, _ in found],
                       "units": units, "kind": it.get("kind_of_text")})
     return items
 
@@ -213,6 +213,8 @@ def main() -> None:
     ap.add_argument("files", nargs="+")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--misses", action="store_true",
+                    help="print the fit files' drafts missed out of file (never a held-out set)")
     args = ap.parse_args()
     checker = Checker.load(phrasebook=load_phrasebook(), scored=False)
     sets = {f: load_set(f, checker) for f in args.files}
@@ -240,6 +242,11 @@ def main() -> None:
     kinds: dict[str, list[int]] = {}
     for f in args.files:
         outcome(sets[f], models[f], best, kinds)
+    if args.misses:
+        for f in args.files:
+            for it in sets[f]:
+                if it["forbidden"] and outcome([it], models[f], best)[0] == 0:
+                    print(f"  missed out of file ({f}, {it['kind']}): {it['draft']}")
     for k in sorted(kinds):
         tp, fp, fn = kinds[k]
         print(f"  leave-one-file-out at {best}, kind_of_text {k}: {pr(tp, fp, fn)} (tp {tp}, fp {fp}, fn {fn})")

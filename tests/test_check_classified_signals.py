@@ -39,6 +39,9 @@ def test_financial_numerals_are_an_amount():
     ("对象存储的 access key 是 AKID9rTq27LmX0pW，别发到群外", "secret.topic.credentials"),
     ("这是涉密文件，不要拷贝到个人电脑上", "secret.marker"),
     ("内部文件 注意保管 —— 三季度渠道调整", "secret.marker"),
+    ("仓库进的这批货一件才十二块，标价四十九，别跟客人讲", "secret.topic.costs"),
+    ("人事说小吴下个季度要调岗，接她的人还在谈", "secret.topic.personnel"),
+    ("老板打算年内把城南那家店盘出去", "secret.topic.plans"),
 ])
 def test_new_kinds_of_disclosure_are_found(draft, rule):
     assert rule in _rules(draft)
@@ -55,6 +58,8 @@ def test_new_kinds_of_disclosure_are_found(draft, rule):
     "新系统要求设置密码至少十位，包含大小写字母和数字。",
     "抱歉，我没办法把供应商报价单给您看，这需要采购部审批。",
     "办理结果会推送到手机上，到时凭取件码8812领取。",
+    "小区保安电话0571-86620000，夜里有急事可以打。",
+    "请问离职员工的劳动合同应该由谁保管？",
 ])
 def test_negative_contexts_hold(draft):
     assert not _rules(draft)
