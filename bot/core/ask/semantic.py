@@ -82,6 +82,8 @@ ASKING_FUSION = "max"
 # out is read too (KnowledgeBase.matter), and fused like the asking part: the frame pulls the whole
 # question's embedding towards the entries that speak of violations and rules in general.
 READ_MATTER = True
+# The frame-free reading instead of the whole question's (one embedding, as before) or beside it.
+MATTER_REPLACES_WHOLE = False
 
 
 def _fused(whole: tuple[np.ndarray, np.ndarray],
@@ -222,11 +224,12 @@ class SemanticIndex:
         (`SemanticTexts.asking`) gets two rows, the whole and the asking part: a story's narrative
         dilutes the whole, while its question alone reads like the knowledge's questions."""
         text = question[:MAX_QUESTION_CHARS]
-        texts = [self._opening(text)]
+        rest = self._matter(text) if READ_MATTER else ""
+        texts = [self._opening(rest if rest and MATTER_REPLACES_WHOLE else text)]
         part = self._asking(text)
         if part:
             texts.append(self._opening(part))
-        if READ_MATTER and (rest := self._matter(text)):
+        if rest and not MATTER_REPLACES_WHOLE:
             texts.append(self._opening(rest))
         vectors = self.embedder.embed(texts, kind="query")
         return vectors[0] if len(texts) == 1 else vectors
