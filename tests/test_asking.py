@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bot.core.ask import semantic
 from bot.core.ask.semantic import MAX_EMBEDDED_CHARS, SemanticIndex, SemanticTexts
 from bot.core.ask.vectors import VectorStore
 from bot.core.text.asking import AskingWords, asking_part, matter, sentences
@@ -201,13 +202,16 @@ def test_frame_words_of_the_language_file_are_folded_and_name_no_subject(kb):
     assert kb.matter(formal) == "本人系新入職員工，交換名片時應當由誰先遞？"
 
 
-def test_a_question_with_a_frame_clause_is_embedded_without_it_too(kb):
+def test_a_question_with_a_frame_clause_is_embedded_without_it(kb, monkeypatch):
     index, embedder = _index(kb)
     situation = "我下班时把合同摊在桌上没收，这算违规吗？"
+    rest = normalize_query("我下班时把合同摊在桌上没收")
     embedder.calls.clear()
-    vector = index.vector(situation)
-    assert vector.shape == (2, embedder.dim)
-    assert embedder.calls == [[normalize_query(situation), normalize_query("我下班时把合同摊在桌上没收")]]
+    monkeypatch.setattr(semantic, "MATTER_REPLACES_WHOLE", True)
+    assert index.vector(situation).shape == (embedder.dim,)  # one embedding, as before
+    monkeypatch.setattr(semantic, "MATTER_REPLACES_WHOLE", False)
+    assert index.vector(situation).shape == (2, embedder.dim)  # beside the whole
+    assert embedder.calls == [[rest], [normalize_query(situation), rest]]
 
 
 def test_the_lexical_signal_reads_the_matter_beside_the_whole_when_configured(matcher):

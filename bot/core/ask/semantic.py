@@ -78,12 +78,13 @@ class SemanticTexts:
 # How the whole question's similarities and its asking part's combine (measured on the fit sets,
 # README "How `ask` decides"): "max" keeps each document's better reading, "mean" their average.
 ASKING_FUSION = "max"
-# A question whose clauses that only frame it ("……，这算违规吗？", "规范里是怎么要求的？") are left
-# out is read too (KnowledgeBase.matter), and fused like the asking part: the frame pulls the whole
-# question's embedding towards the entries that speak of violations and rules in general.
+# A question is read without its clauses that only frame it ("……，这算违规吗？", "规范里是怎么要求的？";
+# KnowledgeBase.matter): the frame pulls the whole question's embedding towards the entries that speak
+# of violations and rules in general.
 READ_MATTER = True
-# The frame-free reading instead of the whole question's (one embedding, as before) or beside it.
-MATTER_REPLACES_WHOLE = False
+# The frame-free reading in place of the whole question's (one embedding, as before; shipped) or beside
+# it, fused like the asking part (one more embedding; measured no better, README "How `ask` decides").
+MATTER_REPLACES_WHOLE = True
 
 
 def _fused(whole: tuple[np.ndarray, np.ndarray],
@@ -222,7 +223,8 @@ class SemanticIndex:
         """The question's embedding: of its first MAX_EMBEDDED_CHARS characters once normalised, and
         of no more than MAX_EMBEDDED_TOKENS tokens. A long question whose last sentences ask
         (`SemanticTexts.asking`) gets two rows, the whole and the asking part: a story's narrative
-        dilutes the whole, while its question alone reads like the knowledge's questions."""
+        dilutes the whole, while its question alone reads like the knowledge's questions. A question
+        with clauses that only frame it is read without them (`SemanticTexts.matter`)."""
         text = question[:MAX_QUESTION_CHARS]
         rest = self._matter(text) if READ_MATTER else ""
         texts = [self._opening(rest if rest and MATTER_REPLACES_WHOLE else text)]
