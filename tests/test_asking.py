@@ -9,9 +9,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bot.core.ask import semantic
 from bot.core.ask.semantic import MAX_EMBEDDED_CHARS, SemanticIndex, SemanticTexts
 from bot.core.ask.vectors import VectorStore
-from bot.core.text.asking import AskingWords, asking_part, sentences
+from bot.core.text.asking import AskingWords, asking_part, matter, sentences
 from bot.core.text.language import load_ask_language
 from bot.core.text.normalize import normalize_query
 
@@ -159,3 +160,76 @@ def test_without_asking_lexical_the_whole_question_is_read_once(matcher):
     finally:
         matcher.config = saved
 
+
+
+FRAME = AskingWords(("怎么", "算不算"), ("吗",),
+                    ("这", "这样", "做", "违规", "规范", "里", "是", "要求", "的", "可以", "算", "我"))
+_FRAME = FRAME.frame_pattern
+
+
+@pytest.mark.parametrize(("text", "rest"), [
+    # a situation's trailing judgement names no subject: the situation alone
+    ("我下班时把合同摊在桌上没收，这算违规吗？", "我下班时把合同摊在桌上没收，"),
+    # a story's closing question about "the rules" likewise, whatever the sentence marks
+    ("客户在电话里骂了我几句，我跟同事吐槽了他。规范里是怎么要求的？", "客户在电话里骂了我几句，我跟同事吐槽了他。"),
+    # a clause keeps its place as soon as it names anything besides the frame
+    ("我下班时把合同摊在桌上没收，这样做违规吗，要求锁柜子吗？", "我下班时把合同摊在桌上没收，要求锁柜子吗？"),
+    # no clause is frame only: nothing of its own
+    ("电话响几声之内必须接起来？", ""),
+    # every clause is frame: nothing is left to read
+    ("这样做可以吗？这算不算违规？", ""),
+    # too little left to say anything on its own
+    ("没收，这算违规吗？", ""),
+])
+def test_the_matter_of_a_question_is_it_without_the_clauses_that_only_frame_it(text, rest):
+    assert matter(text, _FRAME, normalize_query) == rest
+
+
+def test_without_frame_words_there_is_no_matter():
+    assert WORDS.frame_pattern is not None  # asking words alone still make a pattern ...
+    assert matter("我下班时把合同摊在桌上没收，这算违规吗？", None, normalize_query) == ""
+
+
+def test_frame_words_of_the_language_file_are_folded_and_name_no_subject(kb):
+    asking = load_ask_language().asking
+    assert asking.frame and all(w == normalize_query(w) for w in asking.frame)
+    # words that name what the knowledge is about are never frame (they are its subjects)
+    for subject in ("保密", "礼貌", "着装", "电话", "客户", "名片", "文件", "秘密"):
+        assert subject not in asking.frame, subject
+    situation = "我用家里座机给同事念了一段文件的内容，这样算违规不？"
+    assert kb.matter(situation) == "我用家里座机给同事念了一段文件的内容，"
+    formal = "烦請告知：本人系新入職員工，交換名片時應當由誰先遞？敬請明示。"
+    assert kb.matter(formal) == "本人系新入職員工，交換名片時應當由誰先遞？"
+
+
+def test_a_question_with_a_frame_clause_is_embedded_without_it(kb, monkeypatch):
+    index, embedder = _index(kb)
+    situation = "我下班时把合同摊在桌上没收，这算违规吗？"
+    rest = normalize_query("我下班时把合同摊在桌上没收")
+    embedder.calls.clear()
+    monkeypatch.setattr(semantic, "MATTER_REPLACES_WHOLE", True)
+    assert index.vector(situation).shape == (embedder.dim,)  # one embedding, as before
+    monkeypatch.setattr(semantic, "MATTER_REPLACES_WHOLE", False)
+    assert index.vector(situation).shape == (2, embedder.dim)  # beside the whole
+    assert embedder.calls == [[rest], [normalize_query(situation), rest]]
+
+
+def test_the_lexical_signal_reads_the_matter_beside_the_whole_when_configured(matcher):
+    situation = "我下班时把合同摊在桌上没收，这算违规吗？"
+    rest = matcher.kb.matter(situation)
+    assert rest
+    saved = _with_config(matcher, matter_lexical=True)
+    try:
+        both = matcher._asking_lexical(situation, (), unknown_weight=None)
+    finally:
+        matcher.config = saved
+    saved = _with_config(matcher, matter_lexical=False)
+    try:
+        off = matcher._asking_lexical(situation, (), unknown_weight=None)
+    finally:
+        matcher.config = saved
+    assert off == matcher._lexical(situation)  # off: read once, as before
+    for i, s in both.items():  # the mean of the two readings
+        w = matcher._lexical(situation, (i,))[i]
+        m = matcher._lexical(rest, (i,))[i]
+        assert s == pytest.approx((w + m) / 2)

@@ -121,6 +121,12 @@ def test_a_semantic_index_restored_from_the_cache_has_the_texts_of_the_knowledge
     vector = HashEmbedder().embed(["电话响几声要接"])[0]
     for a, b in zip(restored.similarities(vector), built.similarities(vector), strict=True):
         assert np.array_equal(a, b)
+    # a long question is read the same ways, warm or cold: whole, asking part, without its frame
+    story = "昨天我在营业厅值班，有位客户投诉了很久，我顶了他两句。规范里这种情况是怎么要求的？"
+    cold, warm = HashEmbedder(), HashEmbedder()
+    built.embedder, restored.embedder = cold, warm
+    assert built.vector(story).shape == restored.vector(story).shape
+    assert cold.calls == warm.calls and kb.fold(story) not in cold.calls  # read without its frame clause
     name = next(p.name for p in (tmp_path / "cache").iterdir() if p.name.startswith("semantic"))
     stored = cache.read(name, index_cache.SEMANTIC_MAGIC)
     assert stored is not None

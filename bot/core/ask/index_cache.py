@@ -21,7 +21,6 @@ import logging
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -157,7 +156,7 @@ def semantic_index(matcher: Matcher, embedder: Embedder, *, cache: CacheDir, dig
         try:
             with np.load(io.BytesIO(payload), allow_pickle=False) as z:
                 stored = {k: z[k] for k in z.files}
-            return SemanticIndex.from_arrays(embedder, stored, _texts_from_arrays(stored, matcher.kb.fold))
+            return SemanticIndex.from_arrays(embedder, stored, _texts_from_arrays(stored, matcher.kb))
         except (ValueError, KeyError, OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile):
             cache.warn(f"ignoring cache file {name} (not a semantic index of this knowledge base): rebuilding it")
     texts = SemanticTexts.of(matcher.kb)
@@ -185,7 +184,7 @@ def _texts_arrays(texts: SemanticTexts) -> dict[str, np.ndarray]:
     return out
 
 
-def _texts_from_arrays(arrays: dict[str, np.ndarray], fold: Callable[[str], str]) -> SemanticTexts:
+def _texts_from_arrays(arrays: dict[str, np.ndarray], kb: KnowledgeBase) -> SemanticTexts:
     from bot.core.ask.semantic import SemanticTexts
 
     def strings(key: str) -> list[str]:
@@ -205,7 +204,9 @@ def _texts_from_arrays(arrays: dict[str, np.ndarray], fold: Callable[[str], str]
     queries = strings("query_texts")
     if len(queries) != len(owners):
         raise ValueError("one owner per text")
-    return SemanticTexts(queries, owners.tolist(), strings("passage_texts"), fold)
+    # The readings of a question come from the knowledge base, as in SemanticTexts.of: restored
+    # without them, a warm start read a long question once where a cold one read it twice.
+    return SemanticTexts(queries, owners.tolist(), strings("passage_texts"), kb.fold, kb.asking_part, kb.matter)
 
 
 def lexical_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,
@@ -306,7 +307,8 @@ def encode(matcher: Matcher, digest: str) -> bytes:
         "language": {"stopwords": sorted(kb.language.stopwords),
                      "exclusive": [list(g) for g in kb.language.exclusive],
                      "typos": [list(p) for p in kb.language.typos],
-                     "asking": [list(kb.language.asking.words), list(kb.language.asking.endings)]},
+                     "asking": [list(kb.language.asking.words), list(kb.language.asking.endings),
+                                list(kb.language.asking.frame)]},
         "fillers": sorted(kb.fillers),
         "english": kb.english,
         "standard": kb.standard,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bot.core.paths import KNOWLEDGE_DIR
 from bot.core.schema import Source, cite_all, pydantic_problems, sources_from
-from bot.core.text.asking import asking_part
+from bot.core.text.asking import all_frame, asking_part, matter
 from bot.core.text.english import EnglishGlossary, fold_question
 from bot.core.text.inputs import MAX_QUESTION_CHARS as QUESTION_LIMIT
 from bot.core.text.language import ASK_FILE, AskLanguage, load_ask_language, shipped_ask_language
@@ -78,6 +78,10 @@ class Decoy:
     questions: tuple[str, ...]
 
 
+# An asking part that only frames the question is not read on its own (README "How `ask` decides").
+FRAME_ASKING_DROPPED = True
+
+
 @dataclass(slots=True)
 class KnowledgeBase:
     entries: list[Entry]
@@ -93,9 +97,11 @@ class KnowledgeBase:
     _glossary: EnglishGlossary = field(init=False, repr=False)
     _standard: StandardWords = field(init=False, repr=False)
     _kin: list[frozenset[int]] = field(init=False, repr=False)
+    _frame: re.Pattern[str] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {e.id: e for e in self.entries}
+        self._frame = self.language.asking.frame_pattern if self.language.asking.frame else None
         citing: dict[tuple[str, str], set[int]] = {}
         for i, e in enumerate(self.entries):
             for s in e.sources:
@@ -113,7 +119,16 @@ class KnowledgeBase:
     def asking_part(self, text: str) -> str:
         """The sentences of a long message that ask, as written ('' when that is all of it):
         bot/core/text/asking.py, with the asking words of knowledge/language.yaml."""
-        return asking_part(text, self.language.asking, self.fold) if self.language.asking else ""
+        part = asking_part(text, self.language.asking, self.fold) if self.language.asking else ""
+        # A story's closing "规范里这种情况是怎么要求的？" names no subject: the story is what it asks
+        # about, read whole and without its frame clauses (`matter`).
+        return "" if part and FRAME_ASKING_DROPPED and all_frame(part, self._frame, self.fold) else part
+
+    def matter(self, text: str) -> str:
+        """`text` without the clauses that only frame it ("这算违规吗", "规范里是怎么要求的"), as
+        written ('' when none does, or little remains): bot/core/text/asking.py, with the frame words
+        of knowledge/language.yaml."""
+        return matter(text, self._frame, self.fold)
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)

@@ -64,6 +64,10 @@ class MatcherConfig:
     # unexplained mass that lowers every entry's coverage and character similarity, while the asking
     # sentence alone reads like the knowledge's questions (the semantic signal reads both likewise).
     asking_lexical: str = "mean"
+    # A question is also read without its clauses that only frame it (KnowledgeBase.matter: "……，这算
+    # 违规吗", "规范里是怎么要求的"), combined like the asking part: their words (违规, 规定, 要求) are
+    # the words of the entries about violations and rules in general.
+    matter_lexical: bool = True
     lexical: Decision = LEXICAL_RULE
     # Fusion with the semantic signal (used only when an embedder is attached).
     semantic_weight: float = 0.65  # share of the fused score that is semantic
@@ -385,21 +389,25 @@ class Matcher:
 
     def _asking_lexical(self, query: str, extra: tuple[int, ...], *,
                         unknown_weight: float | None) -> dict[int, float]:
-        """Lexical scores of the whole question and of its asking part (when it has one of its own),
-        combined per document as `asking_lexical` says, over the candidates of either reading."""
+        """Lexical scores of the whole question and of its other readings — its asking part (when it
+        has one of its own), the question without its frame clauses (`matter_lexical`) — combined per
+        document as `asking_lexical` says, over the candidates of every reading."""
         how = self.config.asking_lexical
-        part = self.kb.asking_part(query[:MAX_QUESTION_CHARS]) if how != "off" else ""
-        if not part:
+        text = query[:MAX_QUESTION_CHARS]
+        parts = [p for p in (self.kb.asking_part(text) if how != "off" else "",
+                             self.kb.matter(text) if self.config.matter_lexical else "") if p]
+        pairs = [(p, r) for p in parts if (r := self._lexical(p, extra, unknown_weight=unknown_weight))]
+        if not pairs:  # one reading, or the others are all scaffolding: the whole says it
             return self._lexical(query, extra, unknown_weight=unknown_weight)
-        asked = self._lexical(part, extra, unknown_weight=unknown_weight)
-        if not asked:  # the asking sentences are all scaffolding: the whole says it
-            return self._lexical(query, extra, unknown_weight=unknown_weight)
-        whole = self._lexical(query, (*extra, *asked), unknown_weight=unknown_weight)
-        if missing := tuple(i for i in whole if i not in asked):
-            asked.update(self._lexical(part, missing, unknown_weight=unknown_weight))
+        readings = [r for _, r in pairs]
+        seen = {i for r in readings for i in r}
+        whole = self._lexical(query, (*extra, *seen), unknown_weight=unknown_weight)
+        for part, reading in pairs:
+            if missing := tuple(i for i in whole if i not in reading):
+                reading.update(self._lexical(part, missing, unknown_weight=unknown_weight))
         if how == "max":
-            return {i: max(s, asked[i]) for i, s in whole.items()}
-        return {i: (s + asked[i]) / 2.0 for i, s in whole.items()}
+            return {i: max(s, *(r[i] for r in readings)) for i, s in whole.items()}
+        return {i: (s + sum(r[i] for r in readings)) / (1 + len(readings)) for i, s in whole.items()}
 
     def _rank(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
         """Every candidate document with its fused score, best first, decoys included."""

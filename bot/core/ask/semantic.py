@@ -50,6 +50,7 @@ class SemanticTexts:
     passages: list[str]
     fold: Callable[[str], str] = normalize_query  # how a question is folded to be embedded like these
     asking: Callable[[str], str] = lambda text: ""  # a long question's asking sentences (KnowledgeBase.asking_part)
+    matter: Callable[[str], str] = lambda text: ""  # a question without its frame clauses (KnowledgeBase.matter)
 
     @classmethod
     def of(cls, kb: KnowledgeBase, *, titles: bool = True) -> SemanticTexts:
@@ -68,7 +69,7 @@ class SemanticTexts:
                 queries.append(t)
                 owners.append(len(kb.entries) + j)
         passages = [kb.fold(e.answer) for e in kb.entries]
-        return cls(queries, owners, passages, kb.fold, kb.asking_part)
+        return cls(queries, owners, passages, kb.fold, kb.asking_part, kb.matter)
 
     def keys(self, store: VectorStore) -> set[bytes]:
         return set(store.keys("query", self.queries)) | set(store.keys("passage", self.passages))
@@ -77,6 +78,13 @@ class SemanticTexts:
 # How the whole question's similarities and its asking part's combine (measured on the fit sets,
 # README "How `ask` decides"): "max" keeps each document's better reading, "mean" their average.
 ASKING_FUSION = "max"
+# A question is read without its clauses that only frame it ("……，这算违规吗？", "规范里是怎么要求的？";
+# KnowledgeBase.matter): the frame pulls the whole question's embedding towards the entries that speak
+# of violations and rules in general.
+READ_MATTER = True
+# The frame-free reading in place of the whole question's (one embedding, as before; shipped) or beside
+# it, fused like the asking part (one more embedding; measured no better, README "How `ask` decides").
+MATTER_REPLACES_WHOLE = True
 
 
 def _fused(whole: tuple[np.ndarray, np.ndarray],
@@ -162,6 +170,7 @@ class SemanticIndex:
         self.embedder = embedder
         self._fold = texts.fold
         self._asking = texts.asking
+        self._matter = texts.matter
         self._queries = store.matrix("query", texts.queries)
         owners = np.asarray(texts.owners, dtype=np.int64)
         self._n_docs = len(kb.entries) + len(kb.decoys)
@@ -194,6 +203,7 @@ class SemanticIndex:
         self.embedder = embedder
         self._fold = texts.fold
         self._asking = texts.asking
+        self._matter = texts.matter
         self._queries = np.asarray(arrays["queries"], dtype=np.float32)
         self._passages = np.asarray(arrays["passages"], dtype=np.float32)
         self._starts = np.asarray(arrays["starts"], dtype=np.int64)
@@ -213,12 +223,16 @@ class SemanticIndex:
         """The question's embedding: of its first MAX_EMBEDDED_CHARS characters once normalised, and
         of no more than MAX_EMBEDDED_TOKENS tokens. A long question whose last sentences ask
         (`SemanticTexts.asking`) gets two rows, the whole and the asking part: a story's narrative
-        dilutes the whole, while its question alone reads like the knowledge's questions."""
+        dilutes the whole, while its question alone reads like the knowledge's questions. A question
+        with clauses that only frame it is read without them (`SemanticTexts.matter`)."""
         text = question[:MAX_QUESTION_CHARS]
-        texts = [self._opening(text)]
+        rest = self._matter(text) if READ_MATTER else ""
+        texts = [self._opening(rest if rest and MATTER_REPLACES_WHOLE else text)]
         part = self._asking(text)
         if part:
             texts.append(self._opening(part))
+        if rest and not MATTER_REPLACES_WHOLE:
+            texts.append(self._opening(rest))
         vectors = self.embedder.embed(texts, kind="query")
         return vectors[0] if len(texts) == 1 else vectors
 

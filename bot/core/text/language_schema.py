@@ -17,6 +17,7 @@ class AskLanguageModel(BaseModel):
     typos: dict[NonEmpty, NonEmpty] = {}
     asking: list[NonEmpty] = []
     asking_endings: list[NonEmpty] = []
+    frame: list[NonEmpty] = []
 
 
 class CheckLanguageModel(BaseModel):
