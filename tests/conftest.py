@@ -25,6 +25,19 @@ def matcher(kb):
     return Matcher(kb)
 
 
+@pytest.fixture(scope="session")
+def semantic_index(kb):
+    """The shipped knowledge base's semantic index over its stored vectors (skipped without an embedder)."""
+    from bot.core.ask.embed import load_embedder
+    from bot.core.ask.semantic import SemanticIndex, fill_store
+
+    embedder, why_not = load_embedder()
+    if embedder is None:
+        pytest.skip(f"no embedder here: {why_not}")
+    store, _ = fill_store(kb, embedder, embed=False)
+    return SemanticIndex(kb, embedder, store)
+
+
 # ----------------------------------------------------------------------------- order of the run
 # The longest tests first: scripts/test runs the suite on two pytest-xdist workers, a file at a
 # time in collection order, so the cluster run and the real-process e2e modules start while the

@@ -89,17 +89,9 @@ def test_the_lexical_signal_reads_english_as_its_chinese(matcher, kb):
     assert mixed and plain and mixed[0].entry.id == plain[0].entry.id
 
 
-def test_the_semantic_signal_embeds_the_same_folded_text(kb):
-    from bot.core.ask.embed import load_embedder
-    from bot.core.ask.semantic import SemanticIndex, fill_store
-
-    embedder, why_not = load_embedder()
-    if embedder is None:
-        pytest.skip(f"no embedder here: {why_not}")
-    store, _ = fill_store(kb, embedder, embed=False)
-    index = SemanticIndex(kb, embedder, store)
-    phone = kb.english["phone"]
-    assert np.allclose(index.vector("PHONE  lost 了"), index.vector(f"{phone} {kb.english['lost']}了"))
+def test_the_semantic_signal_embeds_the_same_folded_text(kb, semantic_index):
+    phone, lost = kb.english["phone"], kb.english["lost"]
+    assert np.allclose(semantic_index.vector("PHONE  lost 了"), semantic_index.vector(f"{phone} {lost}了"))
 
 
 def test_no_piece_of_a_chinese_filler_counts_as_information(matcher, kb):

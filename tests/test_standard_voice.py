@@ -116,13 +116,5 @@ def test_the_map_survives_the_index_cache(kb, tmp_path):
     assert restored.kb.fold("侬晓得伐") == built.kb.fold("侬晓得伐") == "你知道吗"
 
 
-def test_the_semantic_signal_embeds_the_standard_reading(kb):
-    from bot.core.ask.embed import load_embedder
-    from bot.core.ask.semantic import SemanticIndex, fill_store
-
-    embedder, why_not = load_embedder()
-    if embedder is None:
-        pytest.skip(f"no embedder here: {why_not}")
-    store, _ = fill_store(kb, embedder, embed=False)
-    index = SemanticIndex(kb, embedder, store)
-    assert np.allclose(index.vector("俺上班穿个运动鞋中不中"), index.vector("我上班穿个运动鞋行不行"))
+def test_the_semantic_signal_embeds_the_standard_reading(semantic_index):
+    assert np.allclose(semantic_index.vector("俺上班穿个运动鞋中不中"), semantic_index.vector("我上班穿个运动鞋行不行"))

@@ -139,8 +139,7 @@ class KnowledgeBase:
         Two-way links between entries of different clauses are neighbours (handing over vs receiving a
         business card), not one rule: answering with the one when the other was asked is wrong."""
         a, b = self.entries[first], self.entries[second]
-        return (a.id in b.related and b.id in a.related
-                and not {(s.doc, s.clause) for s in a.sources}.isdisjoint((s.doc, s.clause) for s in b.sources))
+        return a.id in b.related and b.id in a.related and second in self._kin[first]
 
     def kin(self, entry: int) -> frozenset[int]:
         """The other entries (indices) citing a clause `entry` cites: parts or readings of its rule."""

@@ -448,8 +448,8 @@ class Matcher:
 
     def _same_topic(self, first: int, rows: list[tuple[int, float, float, float]]) -> frozenset[int]:
         """The candidate entries of `first`'s topic."""
-        topic = self.kb.entries[first].topic
-        return frozenset(r[0] for r in rows if r[0] < self._n_entries and self.kb.entries[r[0]].topic == topic)
+        topic = self._topics[first]
+        return frozenset(r[0] for r in rows if r[0] < self._n_entries and self._topics[r[0]] == topic)
 
     def _paired(self, ranked: list[Scored]) -> bool:
         """The first two entries are one rule (`KnowledgeBase.one_rule`) and the calibration answers

@@ -567,6 +567,7 @@ class Checker:
                    *, judged: set[int] | None = None) -> list[Finding]:
         """Findings of the rule patterns; `judged` receives the start of each sentence whose match its
         context cleared (a commitment, a reassurance, a quote, speech about a phrase)."""
+        judged = set() if judged is None else judged
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
@@ -586,8 +587,7 @@ class Checker:
                     cleared[(rule.id, ss)] = bool(unless is not None and unless.search(view.text, ss, se)) or bool(
                         committing is not None and committing.search(view.text, se, ne))
                 if cleared[(rule.id, ss)]:
-                    if judged is not None:
-                        judged.add(ss)
+                    judged.add(ss)
                     continue
             os, oe = view.span(s, e)
             if rule.quoted_ok:
@@ -599,14 +599,12 @@ class Checker:
                 # compact run, so a match may start in one quote and end in the next.
                 ss = view.sentence_of(s)[0]
                 if any(qs <= os < qe for qs, qe in quoted) and any(qs < oe <= qe for qs, qe in quoted):
-                    if judged is not None:
-                        judged.add(ss)
+                    judged.add(ss)
                     continue
                 if ss not in mentioned:
                     mentioned[ss] = _mentioned(view, ss)
                 if mentioned[ss]:
-                    if judged is not None:
-                        judged.add(ss)
+                    judged.add(ss)
                     continue
             # The addressee is judged last: the draft's whole text is weighed, and most matches of
             # customer-only rules have been cleared by then.

@@ -510,9 +510,9 @@ class Classified:
         # Whether the draft holds an own-word, or a character a credential value or a lock
         # combination needs at all: asked once per draft, not once per topic word.
         # Chinese own-words only: an English "your" is too common to speak for a whole sentence.
-        own_spans = [m.span() for m in self._own_re.finditer(text) if not text[m.start()].isascii()
-                     ] if self._own_re is not None else []
-        own_any = self._own_re is not None and (bool(own_spans) or self._own_re.search(text) is not None)
+        own_all = [m.span() for m in self._own_re.finditer(text)] if self._own_re is not None else []
+        own_any = bool(own_all)
+        own_spans = [(a, b) for a, b in own_all if not text[a].isascii()]
         own_starts = [a for a, _ in own_spans]
         credentials = _CRED_CHAR.search(f.wide.text) is not None or _LOCK_CHAR.search(text) is not None
 
