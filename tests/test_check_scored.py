@@ -181,3 +181,27 @@ def test_written_examples_are_judged_as_written():
     bad = [str(x) for xs in data["forbidden"].values() for x in xs]
     missed = [x for x in bad if not _forbidden(checker, x)]
     assert len(missed) <= len(bad) // 20, missed
+
+
+def test_a_remembered_verdict_is_the_verdict_scoring_gives(monkeypatch):
+    # The same sentences, ending in ? or not, checked with the verdicts remembered and forgotten
+    # before every draft: the same findings; the memory stays within its bound.
+    import bot.core.check.checker as checker_module
+
+    checker = default_checker()
+    sentences = ["这个我们也弄不了，您另请高明。", "您就别在这儿磨叽了，后边还有人呢？", "麻烦您稍等，我查一下库存。",
+                 "您好，请问有什么可以帮您？", "这个我们也弄不了，您另请高明！"]
+    drafts = [a + b for a in sentences for b in sentences]
+    remembered = [checker.check(d) for d in drafts + drafts]
+    assert checker._verdicts
+    forgotten = []
+    for d in drafts + drafts:
+        checker._verdicts.clear()
+        forgotten.append(checker.check(d))
+    assert remembered == forgotten
+    assert any(f.severity == "warning" for r in remembered for f in r.findings)
+    monkeypatch.setattr(checker_module, "_MEMO_SENTENCES", 3)
+    for d in drafts:
+        checker.check(d)
+        assert len(checker._verdicts) <= 3
+    checker._verdicts.clear()

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +51,10 @@ _MIN_HINT_CHARS = 8
 # last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
 _MAX_PER_RULE = 20
 _MAX_CANDIDATES = 200
+# The scored detector's verdicts of sentences up to _MEMO_CHARS long, kept for up to
+# _MEMO_SENTENCES sentences (then forgotten at once): about 1 MiB at most.
+_MEMO_CHARS = 64
+_MEMO_SENTENCES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,6 +495,7 @@ class Checker:
         by_id = {r.id: r for r in rules.rules}
         self._model: SentenceModel | None = model if model and all(r in by_id for r in model.rules) else None
         self._by_id = by_id
+        self._verdicts: dict[tuple[str, str], str | None] = {}  # (sentence, ending marks) -> flagged rule
         self.phrases = PhraseMatcher(rules.rules)
         self.sounds = SoundMatcher(rules.rules)
         self.homophones = HomophoneMatcher(rules.rules)
@@ -554,9 +559,11 @@ class Checker:
             phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _)) in found if prefs]
             secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in found if srefs]
         judged: set[int] = set()
-        findings = self._forbidden(folded, phrase_occ, judged=judged)
+        # Whether the draft is written to a colleague: judged once, for the patterns and the score alike.
+        reader: list[bool] = []
+        findings = self._forbidden(folded, phrase_occ, judged=judged, reader=reader)
         findings += self._sounds(folded, findings)
-        findings += self._scored(folded, findings, judged)
+        findings += self._scored(folded, findings, judged, reader=reader)
         pii = self._pii(folded)
         findings += pii
         findings += self._secrets(folded, pii, secret_occ)
@@ -564,16 +571,17 @@ class Checker:
         return CheckResult.of(draft, findings, self._hints(folded))
 
     def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None,
-                   *, judged: set[int] | None = None) -> list[Finding]:
+                   *, judged: set[int] | None = None, reader: list[bool] | None = None) -> list[Finding]:
         """Findings of the rule patterns; `judged` receives the start of each sentence whose match its
-        context cleared (a commitment, a reassurance, a quote, speech about a phrase)."""
+        context cleared (a commitment, a reassurance, a quote, speech about a phrase); `reader` holds
+        whether the draft is written to a colleague once that is judged (empty until then)."""
         judged = set() if judged is None else judged
+        reader = [] if reader is None else reader
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
         cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
         mentioned: dict[int, bool] = {}  # sentence start -> the sentence speaks about a phrase (禁语, 客户说)
-        colleague: bool | None = None
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
             if rule.unless:
@@ -609,9 +617,9 @@ class Checker:
             # The addressee is judged last: the draft's whole text is weighed, and most matches of
             # customer-only rules have been cleared by then.
             if rule.customer_only:
-                if colleague is None:
-                    colleague = self._addressee.to_colleague(view)
-                if colleague:
+                if not reader:
+                    reader.append(self._addressee.to_colleague(view))
+                if reader[0]:
                     continue
             raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
@@ -672,8 +680,8 @@ class Checker:
                                self._suggestions[h.rule.id], "warning"))
         return out
 
-    def _scored(self, folded: Folded, found: list[Finding], judged: set[int] | frozenset[int] = frozenset()
-                ) -> list[Finding]:
+    def _scored(self, folded: Folded, found: list[Finding], judged: set[int] | frozenset[int] = frozenset(),
+                *, reader: list[bool] | None = None) -> list[Finding]:
         """Sentences the rule patterns left clean that the scored detector rates forbidden (at or above
         its threshold), as warnings citing the rule whose category they most resemble. A sentence in
         `judged` had a pattern match its context cleared: that judgement of its meaning stands."""
@@ -682,31 +690,45 @@ class Checker:
             return []
         view = folded.compact
         out: list[Finding] = []
-        colleague: bool | None = None
+        reader = [] if reader is None else reader
         # A sentence repeated after the phrase matcher's cap (下班了。× 300) is the same sentence as the
         # flagged ones, not a new one; and a rule's scored findings are capped like its phrases.
         covered: set[str] | None = None
         shown: dict[str, int] = {}
-        units = list(sentence_units(view))
+        if any(ch in view.wide.text for ch, _ in model.marks):
+            units = list(sentence_units(view))
+        else:  # no ending the model weighs (? !) anywhere: the endings need not be cut out
+            units = [(x, y, "") for x, y in pairwise((*view.sentences, len(view.text))) if y > x]
         if found:
             # Known before scoring: a sentence a finding covers (or one of the same text) is not scored.
             spans = _Spans(sorted(found, key=lambda f: f.start))
             covered = {view.text[x:y] for x, y, _ in units if spans.overlapping(*view.span(x, y))}
+        memo = self._verdicts
         for a, b, ending in units:
-            if a in judged or (covered and view.text[a:b] in covered):
+            sentence = view.text[a:b]
+            if a in judged or (covered and sentence in covered):
                 continue
-            rows = model.rows(view.text[a:b], ending)
-            if model.score_rows(rows) < model.threshold:
+            # A sentence's verdict depends on its text and its ending's ? and ! alone: standard
+            # phrases recur from draft to draft, and a short sentence is scored once.
+            key = (sentence, model.ending_marks(ending))
+            rid = memo.get(key, "")  # "": not seen (a rule id is never empty)
+            if rid == "":
+                rid = model.verdict(sentence, ending)
+                if b - a <= _MEMO_CHARS:
+                    if len(memo) >= _MEMO_SENTENCES:
+                        memo.clear()
+                    memo[key] = rid
+            if rid is None:
                 continue  # most sentences: no offsets needed
             s, e = view.span(a, b)
-            rule = self._by_id[model.rule_of(rows)]
+            rule = self._by_id[rid]
             if shown.get(rule.id, 0) >= _MAX_PER_RULE:
                 continue
             shown[rule.id] = shown.get(rule.id, 0) + 1
             if rule.customer_only:
-                if colleague is None:
-                    colleague = self._addressee.to_colleague(view)
-                if colleague:
+                if not reader:
+                    reader.append(self._addressee.to_colleague(view))
+                if reader[0]:
                     continue
             out.append(Finding("forbidden", rule.category, rule.id, s, e, folded.original[s:e],
                                t("check.scored", message=self._messages[rule.id]), self._suggestions[rule.id],

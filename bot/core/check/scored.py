@@ -106,6 +106,15 @@ class SentenceModel:
                 rows.add(i)
         return rows
 
+    def verdict(self, sentence: str, ending: str = "") -> str | None:
+        """The rule a sentence is flagged under (its score at or above the threshold), else None."""
+        rows = self.rows(sentence, ending)
+        return None if self.score_rows(rows) < self.threshold else self.rule_of(rows)
+
+    def ending_marks(self, ending: str) -> str:
+        """The characters of `ending` the model weighs (? and !): with the sentence, all `verdict` reads."""
+        return "".join(ch for ch, _ in self.marks if ch in ending)
+
     def score_rows(self, rows: set[int] | list[int]) -> float:
         """`score` of the n-grams of these rows."""
         z = self.bias + sum(map(self.weights.__getitem__, rows))
