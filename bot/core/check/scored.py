@@ -59,17 +59,29 @@ def ngrams(sentence: str, ending: str = "") -> set[str]:
 def class_text(classes: ahocorasick.Automaton | None, text: str) -> str:
     """`text` with each class word (longest first, left to right) replaced by its class's character
     (a private-use character no folded text holds); `text` itself when none is there."""
+    return class_reading(classes, text)[0]
+
+
+def class_reading(classes: ahocorasick.Automaton | None, text: str) -> tuple[str, list[int]]:
+    """`class_text` and the positions of its class characters in it."""
     if classes is None:
-        return text
-    out, at = [], 0
+        return text, []
+    out: list[str] = []
+    at = 0
+    where: list[int] = []
+    size = 0
     for end, (length, ch) in classes.iter_long(text):
-        out.append(text[at:end + 1 - length])
+        piece = text[at:end + 1 - length]
+        out.append(piece)
         out.append(ch)
+        size += len(piece)
+        where.append(size)
+        size += 1
         at = end + 1
     if not out:
-        return text
+        return text, []
     out.append(text[at:])
-    return "".join(out)
+    return "".join(out), where
 
 
 def class_automaton(classes: dict[str, list[str]]) -> ahocorasick.Automaton | None:
@@ -149,9 +161,15 @@ class SentenceModel:
         if self.classes is not None:
             # The n-grams holding a class character: only the class reading's (its other n-grams are
             # the sentence's own, already found).
-            read = class_text(self.classes, marked)
-            if read != marked:
-                rows.update(map(_ROW, self.index.iter(read)))
+            read, where = class_reading(self.classes, marked)
+            # Looked up around each class character (six n-grams at most hold it; "^" comes first, so
+            # it is never at 0), not by another pass over the whole sentence.
+            get = self.index.get
+            for p in where:
+                for g in (read[p], read[p - 1:p + 1], read[p:p + 2], read[max(0, p - 2):p + 1],
+                          read[p - 1:p + 2], read[p:p + 3]):
+                    if (i := get(g, None)) is not None:
+                        rows.add(i)
         for ch, i in self.marks:
             if ch in ending:
                 rows.add(i)
