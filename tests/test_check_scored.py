@@ -9,7 +9,16 @@ import re
 import pytest
 
 from bot.core.check.checker import Checker, default_checker
-from bot.core.check.scored import MODEL_PATH, load_model, ngrams, sentence_units
+from bot.core.check.scored import (
+    CLASS_BASE,
+    MODEL_PATH,
+    class_automaton,
+    class_text,
+    load_model,
+    ngrams,
+    sentence_grams,
+    sentence_units,
+)
 from bot.core.phrases.phrasebook import load_phrasebook
 from bot.core.text.fold import fold_draft
 
@@ -136,10 +145,30 @@ def test_rows_found_by_the_automaton_are_the_weighted_ngrams():
     for draft in drafts:
         view = fold_draft(draft).compact
         for a, b, ending in sentence_units(view):
-            grams = ngrams(view.text[a:b], ending)
+            grams = sentence_grams(view.text[a:b], ending, model.classes)
             expected = {i for g in grams if (i := model.index.get(g, None)) is not None}
             assert model.rows(view.text[a:b], ending) == expected
             assert model.score_rows(model.rows(view.text[a:b], ending)) == pytest.approx(model.score(grams))
+
+
+def test_class_reading_replaces_the_longest_word_of_each_class():
+    classes = class_automaton({"CLOSE": ["下班", "下班时间", "打烊"], "LATER": ["明天", "明天上午"]})
+    close, later = chr(CLASS_BASE), chr(CLASS_BASE + 1)
+    assert class_text(classes, "都下班了明天再来") == f"都{close}了{later}再来"
+    assert class_text(classes, "下班时间到了明天上午来") == f"{close}到了{later}来"
+    assert class_text(classes, "您好") == "您好" and class_text(None, "下班了") == "下班了"
+    # What the fit learnt of one member counts for another: the class n-grams are the same.
+    shared = sentence_grams("打烊了", "", classes) & sentence_grams("下班了", "", classes)
+    assert {close + "了", "^" + close, close + "了$"} <= shared
+
+
+def test_the_model_reads_the_rule_files_classes():
+    model = load_model()
+    assert model is not None and model.classes is not None
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert "CLOSE" in data["classes"] and "THIRD" in data["classes"]
+    # Some weighted n-grams are class readings (a private-use character stands for the class).
+    assert any(any(ord(ch) >= CLASS_BASE and ord(ch) < CLASS_BASE + 64 for ch in g) for g in data["weights"])
 
 
 EXAMPLES = MODEL_PATH.parent / "forbidden_examples.yaml"

@@ -1,7 +1,9 @@
 """A scored sentence detector of forbidden language: what the rule patterns miss said in new words.
 
 Character 1–3-gram logistic models over a sentence of the folded draft (`Compact` text, so that
-traditional characters, width, spaces and junk separators are already folded): one scores "this
+traditional characters, width, spaces and junk separators are already folded), and over the same
+sentence with each word of the rule files' synonym classes (下班/收工/打烊 …, 别人/物业/售后 …) read as
+its class, so that what the fit learnt of one member counts for every member: one scores "this
 sentence is 服务禁语/反问/推诿/不文明 aimed at the customer", one per rule says which rule's category
 it is, so that the finding cites that rule's why, source clause and rewrite. Fitted by
 benchmarks/fit_forbidden.py on the fit drafts (leave-one-file-out chooses the threshold) and stored
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 MODEL_PATH = Path(__file__).resolve().parents[3] / "phrasebook" / "forbidden_model.json"
 NGRAMS = (1, 2, 3)
+CLASS_BASE = 0xE000  # class i is read as chr(CLASS_BASE + i): private use, never in a folded draft
 _ROW = itemgetter(1)
 
 
@@ -50,6 +53,58 @@ def ngrams(sentence: str, ending: str = "") -> set[str]:
         out.add("#?")
     if "!" in ending:
         out.add("#!")
+    return out
+
+
+def class_text(classes: ahocorasick.Automaton | None, text: str) -> str:
+    """`text` with each class word (longest first, left to right) replaced by its class's character
+    (a private-use character no folded text holds); `text` itself when none is there."""
+    return class_reading(classes, text)[0]
+
+
+def class_reading(classes: ahocorasick.Automaton | None, text: str) -> tuple[str, list[int]]:
+    """`class_text` and the positions of its class characters in it."""
+    if classes is None:
+        return text, []
+    out: list[str] = []
+    at = 0
+    where: list[int] = []
+    size = 0
+    for end, (length, ch) in classes.iter_long(text):
+        piece = text[at:end + 1 - length]
+        out.append(piece)
+        out.append(ch)
+        size += len(piece)
+        where.append(size)
+        size += 1
+        at = end + 1
+    if not out:
+        return text, []
+    out.append(text[at:])
+    return "".join(out), where
+
+
+def class_automaton(classes: dict[str, list[str]]) -> ahocorasick.Automaton | None:
+    """The automaton `class_text` reads: each member word -> (its length, its class's character);
+    a word in two classes is read as the first."""
+    index = ahocorasick.Automaton()
+    for i, name in enumerate(sorted(classes)):
+        for w in classes[name]:
+            if w and not index.exists(w):
+                index.add_word(w, (len(w), chr(CLASS_BASE + i)))
+    if not len(index):
+        return None
+    index.make_automaton()
+    return index
+
+
+def sentence_grams(sentence: str, ending: str = "", classes: ahocorasick.Automaton | None = None) -> set[str]:
+    """`ngrams` of the sentence and of its `class_text`: the n-grams with a class character added
+    (the others are the sentence's own)."""
+    out = ngrams(sentence, ending)
+    read = class_text(classes, sentence)
+    if read != sentence:
+        out |= ngrams(read)
     return out
 
 
@@ -85,6 +140,7 @@ class SentenceModel:
     rule_bias: tuple[float, ...]
     rule_weights: tuple[array[float], ...]  # per rule: row -> weight
     marks: tuple[tuple[str, int], ...] = ()  # the rows of the endings' n-grams (#?, #!) and their characters
+    classes: ahocorasick.Automaton | None = None  # class word -> (length, class character), see `class_text`
 
     def score(self, grams: set[str]) -> float:
         """0–100: how likely the sentence of these `ngrams` is forbidden language."""
@@ -100,7 +156,20 @@ class SentenceModel:
             return set()
         # Every occurrence of a weighted n-gram in the marked sentence: the same n-grams as `ngrams`
         # keeps, found without building the unweighted ones.
-        rows = set(map(_ROW, self.index.iter("^" + sentence + "$")))
+        marked = "^" + sentence + "$"
+        rows = set(map(_ROW, self.index.iter(marked)))
+        if self.classes is not None:
+            # The n-grams holding a class character: only the class reading's (its other n-grams are
+            # the sentence's own, already found).
+            read, where = class_reading(self.classes, marked)
+            # Looked up around each class character (six n-grams at most hold it; "^" comes first, so
+            # it is never at 0), not by another pass over the whole sentence.
+            get = self.index.get
+            for p in where:
+                for g in (read[p], read[p - 1:p + 1], read[p:p + 2], read[max(0, p - 2):p + 1],
+                          read[p - 1:p + 2], read[p:p + 3]):
+                    if (i := get(g, None)) is not None:
+                        rows.add(i)
         for ch, i in self.marks:
             if ch in ending:
                 rows.add(i)
@@ -133,7 +202,8 @@ class SentenceModel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SentenceModel:
-        """From the file's form: {"threshold", "bias", "weights": {gram: w}, "rules": {id: {"bias", "weights"}}}."""
+        """From the file's form: {"threshold", "bias", "weights": {gram: w}, "rules": {id: {"bias", "weights"}},
+        "classes": {name: [folded words]}} (classes optional)."""
         rules = data["rules"]
         ids = tuple(sorted(rules))
         # A rule's weight counts only on n-grams the score itself weighs: a flagged sentence is told
@@ -151,7 +221,7 @@ class SentenceModel:
         return cls(float(data["threshold"]), float(data["bias"]), index,
                    tuple(float(data["weights"][g]) for g in grams), ids,
                    tuple(float(rules[r]["bias"]) for r in ids), tuple(column(rules[r]["weights"]) for r in ids),
-                   marks)
+                   marks, class_automaton(data.get("classes") or {}))
 
 
 @lru_cache(maxsize=2)
