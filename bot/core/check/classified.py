@@ -678,7 +678,11 @@ class Classified:
                 c, e, xs) and not _forbidden_act(text, s):
             return "stored", s, e  # 密钥写死在config.js里: where the credential is kept, right after it
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
-        if "security_detail" in want and (
+        if "security_detail" in want and "neg_reader" in sg:
+            # Told to a customer: where guards stand and when is the service described; a weakness discloses.
+            if "security_weak" in sg:
+                return "security_detail", s, e
+        elif "security_detail" in want and (
                 any(not hours or text[xs:xe] not in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement

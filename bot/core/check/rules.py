@@ -145,6 +145,8 @@ class TopicsModel(BaseModel):
     negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer", "commitment", "reader"],
                     list[NonEmpty]]
     security_detail: list[NonEmpty] = []
+    # The details that expose a weakness (坏了, 没人, 死角): the only ones told to a customer that count.
+    security_weak: list[NonEmpty] = []
     stored: list[NonEmpty] = []
     org_suffix: list[NonEmpty] = []
     person_titles: list[NonEmpty] = []
@@ -451,7 +453,8 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
             return markers, topics, signals, problems
         words: dict[str, tuple[str, ...]] = {str(role): _folded(ws) for role, ws in tm.signals.items()}
         words |= {f"neg_{role}": _folded(ws) for role, ws in tm.negatives.items()}
-        words |= {"security_detail": _folded(tm.security_detail), "org": _folded(tm.org_suffix),
+        words |= {"security_detail": _folded(tm.security_detail), "security_weak": _folded(tm.security_weak),
+                  "org": _folded(tm.org_suffix),
                   "stored": _folded(tm.stored)}
         english = {k: tuple(w.lower() for w in v) for k, v in tm.english.items()}
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
