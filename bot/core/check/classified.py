@@ -215,6 +215,11 @@ class Classified:
         self._hush = re.compile(f"(?:{_alternation(bans)})(?:{_alternation(to)}).{{0,5}}?(?:{_alternation(tell)})"
                                 ) if bans and to and tell else None
         self._hush_first = frozenset(w[0] for w in bans)
+        # Ahead or passive, a taking verb, a post (要去总部当助理, 被派去新公司做主管): a personnel move.
+        ahead, verbs, posts = (sig.role_move.get(k, ()) for k in ("ahead", "verbs", "posts"))
+        self._role_move = re.compile(
+            f"(?:{_alternation(ahead)})[^把]{{0,8}}?(?:{_alternation(verbs)})[^把]{{0,6}}?(?:{_alternation(posts)})"
+        ) if ahead and verbs and posts and _PERSONNEL in self.categories else None
         self.refs = refs
         self.auto = build_automaton(refs)
 
@@ -240,6 +245,8 @@ class Classified:
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
+        if self._role_move is not None:
+            hits += [(m.start(), m.end(), "term", _PERSONNEL) for m in self._role_move.finditer(text)]
         if self._unit_change is not None and "把" in text:
             hits += [(m.start(), m.end(), "term", _PLANS) for m in self._unit_change.finditer(text)]
         out: list[SecretHit] = []
@@ -746,6 +753,7 @@ class Classified:
 
 
 _PLANS = "secret.topic.plans"
+_PERSONNEL = "secret.topic.personnel"
 
 
 def _alternation(words: Sequence[str]) -> str:

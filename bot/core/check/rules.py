@@ -159,6 +159,8 @@ class TopicsModel(BaseModel):
     # (先别跟顾客说, 不要让家长知道).
     unit_change: dict[Literal["units", "changes"], list[NonEmpty]] = {}
     hush: dict[Literal["bans", "to", "tell"], list[NonEmpty]] = {}
+    # A move said without a personnel word: ahead or passive + taking verb + post (要去总部当助理, 被派去做主管).
+    role_move: dict[Literal["ahead", "verbs", "posts"], list[NonEmpty]] = {}
     # Capitalised English words that open sentences or name things, not people (a capitalised word
     # otherwise names a party: Jason, Hengda).
     not_names: list[NonEmpty] = []
@@ -289,6 +291,7 @@ class Signals:
     not_terms: tuple[str, ...] = ()
     unit_change: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hush: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    role_move: dict[str, tuple[str, ...]] = field(default_factory=dict)
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
 
 
@@ -460,7 +463,8 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
                           not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms),
                           unit_change={k: _folded(v) for k, v in tm.unit_change.items()},
-                          hush={k: _folded(v) for k, v in tm.hush.items()})
+                          hush={k: _folded(v) for k, v in tm.hush.items()},
+                          role_move={k: _folded(v) for k, v in tm.role_move.items()})
         for i, raw in enumerate(tm.categories):
             try:
                 cm = CategoryModel.model_validate(raw)
