@@ -897,8 +897,8 @@ _SUBJECT_NEGS = frozenset({"neg_customer", "neg_own"})
 
 def _inside_cues_dropped(hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """Negative words inside a longer secrecy cue, decision or topic word are that word's letters (先别透露
-    holds 别透露, a rule word; 领导的意思 holds 的意思; training weights holds training): dropped. Cues sorted by start with a running
-    maximum of their ends: linear after the sort."""
+    holds 别透露, a rule word; 领导的意思 holds 的意思; training weights holds training): dropped. Cues sorted
+    by start with a running maximum of their ends: linear after the sort."""
     cues = sorted((s, e) for s, e, role, _ in hits if role in ("cue", "term", "decision"))
     if not cues:
         return hits
