@@ -215,6 +215,10 @@ class Classified:
         self._hush = re.compile(f"(?:{_alternation(bans)})(?:{_alternation(to)}).{{0,5}}?(?:{_alternation(tell)})"
                                 ) if bans and to and tell else None
         self._hush_first = frozenset(w[0] for w in bans)
+        # 听 + an insider + a telling verb (听财务说, 听人事那边讲): news from inside, a secrecy cue.
+        insiders, told = sig.hearsay.get("from", ()), sig.hearsay.get("tell", ())
+        self._hearsay = re.compile(f"听(?:{_alternation(insiders)}).{{0,3}}?(?:{_alternation(told)})"
+                                   ) if insiders and told else None
         # Ahead or passive, a taking verb, a post (要去总部当助理, 被派去新公司做主管): a personnel move.
         ahead, verbs, posts = (sig.role_move.get(k, ()) for k in ("ahead", "verbs", "posts"))
         self._role_move = re.compile(
@@ -245,6 +249,8 @@ class Classified:
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
+        if self._hearsay is not None and "听" in text:
+            hits += [(m.start(), m.end(), "cue", "") for m in self._hearsay.finditer(text)]
         if self._role_move is not None:
             hits += [(m.start(), m.end(), "term", _PERSONNEL) for m in self._role_move.finditer(text)]
         if self._unit_change is not None and "把" in text:

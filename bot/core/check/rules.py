@@ -159,6 +159,8 @@ class TopicsModel(BaseModel):
     # (先别跟顾客说, 不要让家长知道).
     unit_change: dict[Literal["units", "changes"], list[NonEmpty]] = {}
     hush: dict[Literal["bans", "to", "tell"], list[NonEmpty]] = {}
+    # Hearsay from inside: 听 + an insider + a telling verb (听财务说).
+    hearsay: dict[Literal["from", "tell"], list[NonEmpty]] = {}
     # A move said without a personnel word: ahead or passive + taking verb + post (要去总部当助理, 被派去做主管).
     role_move: dict[Literal["ahead", "verbs", "posts"], list[NonEmpty]] = {}
     # Capitalised English words that open sentences or name things, not people (a capitalised word
@@ -292,6 +294,7 @@ class Signals:
     unit_change: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hush: dict[str, tuple[str, ...]] = field(default_factory=dict)
     role_move: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    hearsay: dict[str, tuple[str, ...]] = field(default_factory=dict)
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
 
 
@@ -464,7 +467,8 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                           not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms),
                           unit_change={k: _folded(v) for k, v in tm.unit_change.items()},
                           hush={k: _folded(v) for k, v in tm.hush.items()},
-                          role_move={k: _folded(v) for k, v in tm.role_move.items()})
+                          role_move={k: _folded(v) for k, v in tm.role_move.items()},
+                          hearsay={k: _folded(v) for k, v in tm.hearsay.items()})
         for i, raw in enumerate(tm.categories):
             try:
                 cm = CategoryModel.model_validate(raw)
