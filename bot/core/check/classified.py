@@ -182,6 +182,7 @@ class Classified:
         self._work_re = re.compile("|".join(map(re.escape, sorted(work, key=len, reverse=True)))) if work else None
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
+        self._absence = frozenset(sig.words.get("neg_absence", ()))
         self.own = sig.words.get("neg_own", ())
         own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
         self._own_re = re.compile(own) if own else None
@@ -569,6 +570,9 @@ class Classified:
                 continue
             if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg:
                 continue  # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer
+            if cat_id in _ABOUT_SOMEONE and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
+                    text[s:e] in self._absence):
+                continue  # 店长今天请病假了，明天请他给您回电: an absence explained to the customer
             if text[max(0, s - 3):s].endswith(_WITHOUT):
                 continue  # 无需密码: the thing is absent, nothing is disclosed
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause

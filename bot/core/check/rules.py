@@ -142,7 +142,8 @@ class TopicsModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     signals: dict[Literal["share", "cue", "future", "decision", "third_person", "staff", "compare"], list[NonEmpty]]
-    negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer", "commitment", "reader"],
+    negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer", "commitment", "reader",
+                                 "absence"],
                     list[NonEmpty]]
     security_detail: list[NonEmpty] = []
     # The details that expose a weakness (坏了, 没人, 死角): the only ones told to a customer that count.
