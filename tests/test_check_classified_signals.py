@@ -88,6 +88,8 @@ def test_repeated_new_shapes_stay_fast():
     ("后台的秘码是 abc12345，登不上再问我", "secret.topic.credentials"),
     ("仓库门的口另是 7 3 1 9", "secret.topic.credentials"),
     ("放心，晚上库房没人巡逻，你直接进", "secret.topic.security"),  # reassurance to a colleague
+    ("听人事那边说公司资金链快断了", "secret.topic.finance"),  # hearsay from inside
+    ("我们主管在跟猎头谈，可能要跳槽去对手那边", "secret.topic.personnel"),
 ])
 def test_disclosures_without_numbers_are_found(draft, rule):
     assert rule in _rules(draft)
@@ -103,6 +105,9 @@ def test_disclosures_without_numbers_are_found(draft, rule):
     "新店长的任命通知已经向全体员工公布了。",
     "很抱歉，其他客户的资料受隐私保护，我无法帮您查询。",
     "请不要跟陌生人透露您的验证码。",
+    "很抱歉，王医生今天请病假了，明天我请他给您回电。",
+    "李女士，您预约的手术安排在下周三上午。",
+    "大家注意，保安师傅说今晚要检修电梯，请走楼梯。",
 ])
 def test_service_commitments_and_everyday_talk_stay_clean(draft):
     assert not _rules(draft)
