@@ -90,6 +90,7 @@ def test_repeated_new_shapes_stay_fast():
     ("放心，晚上库房没人巡逻，你直接进", "secret.topic.security"),  # reassurance to a colleague
     ("听人事那边说公司资金链快断了", "secret.topic.finance"),  # hearsay from inside
     ("我们主管在跟猎头谈，可能要跳槽去对手那边", "secret.topic.personnel"),
+    ("老孙因为违反纪律要被开除了，还没公布", "secret.topic.personnel"),  # 纪律 inside a term is no rules talk
 ])
 def test_disclosures_without_numbers_are_found(draft, rule):
     assert rule in _rules(draft)
@@ -108,6 +109,7 @@ def test_disclosures_without_numbers_are_found(draft, rule):
     "很抱歉，王医生今天请病假了，明天我请他给您回电。",
     "李女士，您预约的手术安排在下周三上午。",
     "大家注意，保安师傅说今晚要检修电梯，请走楼梯。",
+    "公司要求大家不要跟外人讲客户名单的事。",  # a ban in general words inside rules talk
 ])
 def test_service_commitments_and_everyday_talk_stay_clean(draft):
     assert not _rules(draft)
