@@ -73,3 +73,71 @@ def test_repeated_new_shapes_stay_fast():
         t = time.process_time()
         checker.check(draft)
         assert time.process_time() - t < 0.5, piece  # linear: far under a quadratic's seconds
+
+
+# Round of the confidential topics (branch leakt): disclosures without numbers, sound-alike credential
+# words, service commitments to the customer.
+@pytest.mark.parametrize("draft, rule", [
+    ("老板已经拍板，年底把城东仓卖掉，别到处说", "secret.topic.plans"),  # 把 + unit + change verb
+    ("张会计要被派去新公司做财务主管了，还没宣布", "secret.topic.personnel"),  # ahead + taking verb + post
+    ("咱们科长要退二线了，位置给谁还没定，先别外传", "secret.topic.personnel"),
+    ("保洁阿姨的儿子吸毒被抓了，这事别传", "secret.topic.staff_private"),
+    ("这批奶粉是从代理商那里拿的，比批发还便宜，你别跟别人说", "secret.topic.costs"),  # general hush cue
+    ("新来的主管工资比我们高一大截，你别说出去", "secret.topic.pay"),
+    ("今年的预算比去年砍了一半", "secret.topic.finance"),  # a comparison discloses the value
+    ("后台的秘码是 abc12345，登不上再问我", "secret.topic.credentials"),
+    ("仓库门的口另是 7 3 1 9", "secret.topic.credentials"),
+    ("放心，晚上库房没人巡逻，你直接进", "secret.topic.security"),  # reassurance to a colleague
+    ("听人事那边说公司资金链快断了", "secret.topic.finance"),  # hearsay from inside
+    ("我们主管在跟猎头谈，可能要跳槽去对手那边", "secret.topic.personnel"),
+    ("老孙因为违反纪律要被开除了，还没公布", "secret.topic.personnel"),  # 纪律 inside a term is no rules talk
+])
+def test_disclosures_without_numbers_are_found(draft, rule):
+    assert rule in _rules(draft)
+
+
+@pytest.mark.parametrize("draft", [
+    "您放心，我们营业厅晚上有保安值班，监控也是24小时开着的。",
+    "先生，停车场夜间有保安值守，车辆请停在监控范围内。",
+    "您下班后来取的话，保安室24小时有人，报您的名字就行。",
+    "您寄存的物品放在有监控的库房里，晚上也有人值守。",
+    "我们会派主管跟进您的问题，请保持电话畅通。",
+    "您好，周姐今天调休，由我来为您服务。",
+    "新店长的任命通知已经向全体员工公布了。",
+    "很抱歉，其他客户的资料受隐私保护，我无法帮您查询。",
+    "请不要跟陌生人透露您的验证码。",
+    "很抱歉，王医生今天请病假了，明天我请他给您回电。",
+    "李女士，您预约的手术安排在下周三上午。",
+    "大家注意，保安师傅说今晚要检修电梯，请走楼梯。",
+    "公司要求大家不要跟外人讲客户名单的事。",  # a ban in general words inside rules talk
+])
+def test_service_commitments_and_everyday_talk_stay_clean(draft):
+    assert not _rules(draft)
+
+
+def test_credential_homophones_sound_like_their_word():
+    """Each listed sound-alike reads as 密码 or 口令 (toneless) and is merged into the vocabulary."""
+    from pathlib import Path
+
+    import yaml
+    from pypinyin import lazy_pinyin
+
+    from bot.core.check.rules import load_rules
+    raw = yaml.safe_load((Path(__file__).resolve().parents[1] / "phrasebook/rules/secret.yaml").read_text("utf-8"))
+    entry = next(c for c in raw["topics"]["categories"] if c["id"] == "secret.topic.credentials")
+    sounds = {tuple(lazy_pinyin(w)) for w in ("密码", "口令")}
+    assert entry["homophones"]
+    for w in entry["homophones"]:
+        assert tuple(lazy_pinyin(w)) in sounds, w
+    terms = next(t for t in load_rules().topics if t.id == entry["id"]).terms
+    assert set(entry["homophones"]) <= set(terms)
+
+
+def test_new_shapes_stay_fast():
+    checker = default_checker()
+    checker.check("热身")
+    for piece in ("要去总部当助", "把店", "把店撤", "别跟他", "别跟他说进价", "被派去做经理"):
+        draft = (piece * (5000 // len(piece) + 1))[:5000]
+        t = time.process_time()
+        checker.check(draft)
+        assert time.process_time() - t < 0.5, piece

@@ -182,6 +182,7 @@ class Classified:
         self._work_re = re.compile("|".join(map(re.escape, sorted(work, key=len, reverse=True)))) if work else None
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
+        self._absence = frozenset(sig.words.get("neg_absence", ()))
         self.own = sig.words.get("neg_own", ())
         own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
         self._own_re = re.compile(own) if own else None
@@ -205,6 +206,25 @@ class Classified:
         self._not_names = sig.not_names | frozenset(self.english)
         self._not_terms = re.compile("|".join(map(re.escape, sorted(sig.not_terms, key=len, reverse=True)))
                                      ) if sig.not_terms else None
+        # 把 + one of the company's units + a change verb (把售后部撤了): a plan said without a plan word.
+        units, changes = sig.unit_change.get("units", ()), sig.unit_change.get("changes", ())
+        self._unit_change = re.compile(
+            f"把[^把]{{0,6}}?(?:{_alternation(units)})[^把]{{0,4}}?(?:{_alternation(changes)})"
+        ) if units and changes and _PLANS in self.categories else None
+        # A ban, someone to tell and a telling verb (先别跟顾客说, 不要让家长知道): asking for discretion.
+        bans, to, tell = (sig.hush.get(k, ()) for k in ("bans", "to", "tell"))
+        self._hush = re.compile(f"(?:{_alternation(bans)})(?:{_alternation(to)}).{{0,5}}?(?:{_alternation(tell)})"
+                                ) if bans and to and tell else None
+        self._hush_first = frozenset(w[0] for w in bans)
+        # 听 + an insider + a telling verb (听财务说, 听人事那边讲): news from inside, a secrecy cue.
+        insiders, told = sig.hearsay.get("from", ()), sig.hearsay.get("tell", ())
+        self._hearsay = re.compile(f"听(?:{_alternation(insiders)}).{{0,3}}?(?:{_alternation(told)})"
+                                   ) if insiders and told else None
+        # Ahead or passive, a taking verb, a post (要去总部当助理, 被派去新公司做主管): a personnel move.
+        ahead, verbs, posts = (sig.role_move.get(k, ()) for k in ("ahead", "verbs", "posts"))
+        self._role_move = re.compile(
+            f"(?:{_alternation(ahead)})[^把]{{0,8}}?(?:{_alternation(verbs)})[^把]{{0,6}}?(?:{_alternation(posts)})"
+        ) if ahead and verbs and posts and _PERSONNEL in self.categories else None
         self.refs = refs
         self.auto = build_automaton(refs)
 
@@ -228,6 +248,14 @@ class Classified:
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
             # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
+        if self._hush is not None and not self._hush_first.isdisjoint(text):
+            hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
+        if self._hearsay is not None and "听" in text:
+            hits += [(m.start(), m.end(), "cue", "") for m in self._hearsay.finditer(text)]
+        if self._role_move is not None:
+            hits += [(m.start(), m.end(), "term", _PERSONNEL) for m in self._role_move.finditer(text)]
+        if self._unit_change is not None and "把" in text:
+            hits += [(m.start(), m.end(), "term", _PLANS) for m in self._unit_change.finditer(text)]
         out: list[SecretHit] = []
         out += self._markings(f, hits)
         marked: dict[tuple[int, int], int] = {}
@@ -540,6 +568,11 @@ class Classified:
                 sg = {**sg, "cue": [(at - 1, at)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
+            if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg:
+                continue  # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer
+            if cat_id in _ABOUT_SOMEONE and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
+                    text[s:e] in self._absence):
+                continue  # 店长今天请病假了，明天请他给您回电: an absence explained to the customer
             if text[max(0, s - 3):s].endswith(_WITHOUT):
                 continue  # 无需密码: the thing is absent, nothing is disclosed
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
@@ -641,13 +674,14 @@ class Classified:
             v = self._credential(f, e, se)
             if v:
                 return "credential", v[0], v[1]
-        for signal in ("cue", "share", "decision", "future"):
+        for signal in ("cue", "share", "decision", "future", "compare"):
             if signal == "share" and "neg_audience" in sg:
                 continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
             # A signal word that is the topic word itself (董事会) is not evidence about it.
             if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
                 return signal, s, e
-        if cat.strong_future and text[s:e] in cat.strong_future and "future" in sg:
+        # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
+        if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
             return "future", s, e
         if "org" in want and "org" in sg:
             return "org", s, e
@@ -661,7 +695,11 @@ class Classified:
                 c, e, xs) and not _forbidden_act(text, s):
             return "stored", s, e  # 密钥写死在config.js里: where the credential is kept, right after it
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
-        if "security_detail" in want and (
+        if "security_detail" in want and "neg_reader" in sg:
+            # Told to a customer: where guards stand and when is the service described; a weakness discloses.
+            if "security_weak" in sg:
+                return "security_detail", s, e
+        elif "security_detail" in want and (
                 any(not hours or text[xs:xe] not in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
@@ -722,6 +760,15 @@ class Classified:
             vs, ve = f.compact_index(m.start(1)), f.compact_index(m.end(1) - 1) + 1
             return (vs, ve) if ve > vs else (e, e)
         return None
+
+
+_PLANS = "secret.topic.plans"
+_PERSONNEL = "secret.topic.personnel"
+
+
+def _alternation(words: Sequence[str]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
 
 # English negations (apostrophes dropped) and the words that may stand between one and its verb.
@@ -854,11 +901,15 @@ def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int,
     return found
 
 
+# Whose matter it is (客户的, 您的): still said when a term holds the words (客户的资料 holds 客户的).
+_SUBJECT_NEGS = frozenset({"neg_customer", "neg_own"})
+
+
 def _inside_cues_dropped(hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    """Negative words inside a longer secrecy cue or topic word are that word's letters (先别透露 holds
-    别透露, a rule word; training weights holds training): dropped. Cues sorted by start with a running
-    maximum of their ends: linear after the sort."""
-    cues = sorted((s, e) for s, e, role, _ in hits if role in ("cue", "term"))
+    """Negative words inside a longer secrecy cue, decision or topic word are that word's letters (先别透露
+    holds 别透露, a rule word; 领导的意思 holds 的意思; training weights holds training): dropped. Cues sorted
+    by start with a running maximum of their ends: linear after the sort."""
+    cues = sorted((s, e) for s, e, role, _ in hits if role in ("cue", "term", "decision"))
     if not cues:
         return hits
     starts = [s for s, _ in cues]
@@ -866,7 +917,7 @@ def _inside_cues_dropped(hits: list[tuple[int, int, str, str]]) -> list[tuple[in
     out = []
     for h in hits:
         s, e, role, _ = h
-        if role.startswith("neg_"):
+        if role.startswith("neg_") and role not in _SUBJECT_NEGS:
             k = bisect_right(starts, s) - 1
             if k >= 0 and (reach[k] > e or (reach[k] == e and starts[k] < s)):
                 continue

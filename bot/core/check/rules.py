@@ -116,7 +116,7 @@ class MarkingModel(BaseModel):
 
 
 EVIDENCE = ("quantity", "taken", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
-            "credential", "security_detail", "stored")
+            "credential", "security_detail", "stored", "compare")
 
 
 class CategoryModel(BaseModel):
@@ -128,6 +128,9 @@ class CategoryModel(BaseModel):
     terms: Annotated[list[NonEmpty], Field(min_length=1)]
     evidence: Annotated[list[Literal[EVIDENCE]], Field(min_length=1)]  # type: ignore[valid-type]
     strong_future: list[NonEmpty] = []
+    # The terms typed with another character of the same sound (秘码, 口另): input-method slips or dodges
+    # of short words, which the phrase matcher's homophone pass (three characters or more) does not read.
+    homophones: list[NonEmpty] = []
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     suggestion: NonEmpty
@@ -138,9 +141,13 @@ class TopicsModel(BaseModel):
     """General disclosure signals and negative contexts shared by every category."""
 
     model_config = ConfigDict(extra="forbid")
-    signals: dict[Literal["share", "cue", "future", "decision", "third_person", "staff"], list[NonEmpty]]
-    negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer"], list[NonEmpty]]
+    signals: dict[Literal["share", "cue", "future", "decision", "third_person", "staff", "compare"], list[NonEmpty]]
+    negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer", "commitment", "reader",
+                                 "absence"],
+                    list[NonEmpty]]
     security_detail: list[NonEmpty] = []
+    # The details that expose a weakness (坏了, 没人, 死角): the only ones told to a customer that count.
+    security_weak: list[NonEmpty] = []
     stored: list[NonEmpty] = []
     org_suffix: list[NonEmpty] = []
     person_titles: list[NonEmpty] = []
@@ -148,6 +155,15 @@ class TopicsModel(BaseModel):
     not_person: list[NonEmpty] = []
     # Ordinary words that hold a topic word but are not it (发到手机 holds 到手, 年终总结 holds 年终).
     not_terms: list[NonEmpty] = []
+    # A plan for one of the company's own units said without a plan word: 把 + unit + change verb
+    # (把售后部撤了, 把华南仓卖掉); and asking for discretion in general words: ban + "to someone" + telling verb
+    # (先别跟顾客说, 不要让家长知道).
+    unit_change: dict[Literal["units", "changes"], list[NonEmpty]] = {}
+    hush: dict[Literal["bans", "to", "tell"], list[NonEmpty]] = {}
+    # Hearsay from inside: 听 + an insider + a telling verb (听财务说).
+    hearsay: dict[Literal["from", "tell"], list[NonEmpty]] = {}
+    # A move said without a personnel word: ahead or passive + taking verb + post (要去总部当助理, 被派去做主管).
+    role_move: dict[Literal["ahead", "verbs", "posts"], list[NonEmpty]] = {}
     # Capitalised English words that open sentences or name things, not people (a capitalised word
     # otherwise names a party: Jason, Hengda).
     not_names: list[NonEmpty] = []
@@ -276,6 +292,10 @@ class Signals:
     not_person: tuple[str, ...] = ()
     not_names: frozenset[str] = frozenset()
     not_terms: tuple[str, ...] = ()
+    unit_change: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    hush: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    role_move: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    hearsay: dict[str, tuple[str, ...]] = field(default_factory=dict)
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
 
 
@@ -440,18 +460,23 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
             return markers, topics, signals, problems
         words: dict[str, tuple[str, ...]] = {str(role): _folded(ws) for role, ws in tm.signals.items()}
         words |= {f"neg_{role}": _folded(ws) for role, ws in tm.negatives.items()}
-        words |= {"security_detail": _folded(tm.security_detail), "org": _folded(tm.org_suffix),
+        words |= {"security_detail": _folded(tm.security_detail), "security_weak": _folded(tm.security_weak),
+                  "org": _folded(tm.org_suffix),
                   "stored": _folded(tm.stored)}
         english = {k: tuple(w.lower() for w in v) for k, v in tm.english.items()}
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
-                          not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms))
+                          not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms),
+                          unit_change={k: _folded(v) for k, v in tm.unit_change.items()},
+                          hush={k: _folded(v) for k, v in tm.hush.items()},
+                          role_move={k: _folded(v) for k, v in tm.role_move.items()},
+                          hearsay={k: _folded(v) for k, v in tm.hearsay.items()})
         for i, raw in enumerate(tm.categories):
             try:
                 cm = CategoryModel.model_validate(raw)
             except ValidationError as exc:
                 problems.extend(pydantic_problems(exc, rel, node, ("topics", "categories", i)))
                 continue
-            topics.append(Topic(cm.id, cm.title, _folded(cm.terms), frozenset(cm.evidence),
+            topics.append(Topic(cm.id, cm.title, _folded([*cm.terms, *cm.homophones]), frozenset(cm.evidence),
                                 frozenset(_folded(cm.strong_future)), cm.why, sources_from(cm.sources),
                                 cm.suggestion, Examples(tuple(cm.examples.hit), tuple(cm.examples.clean)),
                                 rel, line_of(node, "topics", "categories", i)))
