@@ -18,6 +18,7 @@ class AskLanguageModel(BaseModel):
     asking: list[NonEmpty] = []
     asking_endings: list[NonEmpty] = []
     frame: list[NonEmpty] = []
+    roles: list[NonEmpty] = []
 
 
 class CheckLanguageModel(BaseModel):
