@@ -12,7 +12,7 @@ import pytest
 from bot.core.ask import semantic
 from bot.core.ask.semantic import MAX_EMBEDDED_CHARS, SemanticIndex, SemanticTexts
 from bot.core.ask.vectors import VectorStore
-from bot.core.text.asking import AskingWords, asking_part, is_role, matter, sentences
+from bot.core.text.asking import AskingWords, asking_part, matter, sentences
 from bot.core.text.language import load_ask_language
 from bot.core.text.normalize import normalize_query
 
@@ -199,7 +199,7 @@ def test_frame_words_of_the_language_file_are_folded_and_name_no_subject(kb):
     situation = "我用家里座机给同事念了一段文件的内容，这样算违规不？"
     assert kb.matter(situation) == "我用家里座机给同事念了一段文件的内容，"
     formal = "烦請告知：本人系新入職員工，交換名片時應當由誰先遞？敬請明示。"
-    assert kb.matter(formal) == "交換名片時應當由誰先遞？"  # who asks is background too (`roles`)
+    assert kb.matter(formal) == "本人系新入職員工，交換名片時應當由誰先遞？"
 
 
 def test_a_question_with_a_frame_clause_is_embedded_without_it(kb, monkeypatch):
@@ -233,39 +233,3 @@ def test_the_lexical_signal_reads_the_matter_beside_the_whole_when_configured(ma
         w = matcher._lexical(situation, (i,))[i]
         m = matcher._lexical(rest, (i,))[i]
         assert s == pytest.approx((w + m) / 2)
-
-
-ROLES = replace(FRAME, roles=("本人系", "我是", "作为"))
-
-
-@pytest.mark.parametrize(("text", "rest"), [
-    # a first clause that only says who asks is background, like the frame
-    ("本人系新入职窗口人员，烦请告知着装应以何种服装为主？", "烦请告知着装应以何种服装为主？"),
-    ("我是做客服的，客户的电话号码能发给朋友吗？", "客户的电话号码能发给朋友吗？"),
-    # after a frame clause too
-    ("这算违规吗：作为新员工，我把合同摊在桌上没收？", "我把合同摊在桌上没收？"),
-    # a first clause that asks is not a role ("我是不是……")
-    ("我是不是该先报告领导，再补救？", ""),
-    # a long first clause says more than who asks
-    ("作为窗口人员接待群众时碰到有人插队大吵大闹，该怎么办？", ""),
-    # a role alone is the whole message: nothing is dropped
-    ("本人系窗口人员。", ""),
-    # a clause that does not open with a role stays
-    ("新来的窗口人员，着装应以何种服装为主？", ""),
-])
-def test_a_clause_that_only_says_who_asks_is_read_as_background(text, rest):
-    assert matter(text, ROLES.frame_pattern, normalize_query, asking=ROLES) == rest
-
-
-def test_without_roles_the_first_clause_stays():
-    text = "本人系新入职窗口人员，烦请告知着装应以何种服装为主？"
-    assert matter(text, FRAME.frame_pattern, normalize_query, asking=FRAME) == ""
-    assert not is_role("本人系新入职窗口人员", None)
-
-
-def test_roles_of_the_language_file_are_folded_openers_that_name_no_subject():
-    asking = load_ask_language().asking
-    assert asking.roles and all(w == normalize_query(w) for w in asking.roles)
-    # an opener of self-introduction, never a role or a subject word itself
-    for subject in ("客服", "窗口", "员工", "人员", "保密", "家政"):
-        assert not any(subject in w for w in asking.roles), subject

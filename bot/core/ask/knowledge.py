@@ -128,7 +128,7 @@ class KnowledgeBase:
         """`text` without the clauses that only frame it ("这算违规吗", "规范里是怎么要求的"), as
         written ('' when none does, or little remains): bot/core/text/asking.py, with the frame words
         of knowledge/language.yaml."""
-        return matter(text, self._frame, self.fold, asking=self.language.asking)
+        return matter(text, self._frame, self.fold)
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)

@@ -32,9 +32,6 @@ FRAME_REST = 0
 # Below this many folded characters what remains of a message without its frame clauses says too
 # little to be read on its own.
 MIN_MATTER_CHARS = 4
-# A first clause longer than this (folded) says more than who asks: "我是新来的，上周把客户资料……"
-# is cut at its comma, but "作为窗口人员接待群众时碰到插队的人" is a situation, not a role.
-MAX_ROLE_CHARS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +43,6 @@ class AskingWords:
     words: tuple[str, ...] = ()
     endings: tuple[str, ...] = ()
     frame: tuple[str, ...] = ()
-    # How a message opens when its first clause only says who asks ("本人系窗口工作人员，", "我是做
-    # 客服的，"): background, read like a frame clause (`matter`).
-    roles: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.words or self.endings)
@@ -81,29 +75,16 @@ def all_frame(text: str, pattern: re.Pattern[str] | None, fold: Callable[[str], 
     return bool(parts) and all(is_frame(fold(p), pattern) for p in parts)
 
 
-def is_role(folded: str, asking: AskingWords | None, *, max_chars: int = MAX_ROLE_CHARS) -> bool:
-    """A folded clause that only says who asks: it opens with a role word ("本人系", "我是", "作为"),
-    is short, and asks nothing ("我是不是该……" asks)."""
-    return (asking is not None and bool(asking.roles) and folded.startswith(asking.roles)
-            and len(folded) <= max_chars and not folded.endswith(asking.endings)
-            and not any(w in folded for w in asking.words))
-
-
 def matter(text: str, pattern: re.Pattern[str] | None, fold: Callable[[str], str], *,
-           min_chars: int = MIN_MATTER_CHARS, asking: AskingWords | None = None) -> str:
+           min_chars: int = MIN_MATTER_CHARS) -> str:
     """`text` without its frame clauses, as written ('' when none is frame, or when what remains
     is too short to say anything): a situation's "……，这算违规吗" or a story's "规范里这种情况是怎么
     要求的？" asks for a judgement and names no subject, while it pulls both signals towards entries
-    that speak of violations and rules in general. With `asking`, the first other clause goes too
-    when it only says who asks ("本人系新入职窗口人员，"): the role is background, its words ("窗口", "人员") pull
-    towards entries about the role instead of the one about what is asked."""
+    that speak of violations and rules in general."""
     if pattern is None:
         return ""
     parts = clauses(text)
     kept = [p for p in parts if not is_frame(fold(p), pattern)]
-    # the role opens what the message says, after any frame ("烦请告知：本人系……，")
-    if len(kept) > 1 and is_role(fold(kept[0]), asking):
-        kept = kept[1:]
     if len(kept) == len(parts) or not kept:
         return ""
     rest = "".join(kept)

@@ -56,8 +56,7 @@ def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
         return tuple(dict.fromkeys(w for w in (fold(x).text for x in words) if w))
 
     return AskLanguage(frozenset(m.stopwords), tuple(tuple(g) for g in m.exclusive), tuple(m.typos.items()),
-                       AskingWords(folded(m.asking), folded(m.asking_endings), folded(m.frame),
-                                   folded(m.roles)))
+                       AskingWords(folded(m.asking), folded(m.asking_endings), folded(m.frame)))
 
 
 def load_check_language(path: Path | None = None) -> CheckLanguage:

@@ -18,7 +18,6 @@ class AskLanguageModel(BaseModel):
     asking: list[NonEmpty] = []
     asking_endings: list[NonEmpty] = []
     frame: list[NonEmpty] = []
-    roles: list[NonEmpty] = []
 
 
 class CheckLanguageModel(BaseModel):
