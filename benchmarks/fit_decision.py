@@ -91,6 +91,7 @@ class Question:
     source: str
     coverage: dict[int, float] = field(default_factory=dict)  # share of the question each candidate explains
     style: str = ""  # the question's voice in the evaluation file (short, story, situation...), for the report
+    keys: dict[int, float] = field(default_factory=dict)  # share of the question's key terms each candidate holds
 
 
 def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
@@ -109,15 +110,17 @@ def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
             fused = {i: round(fuse(matcher.config, lex, qc, ac), 2) for i, lex, qc, ac in rows}
             right = {r[0] for r in rows if r[0] < n and not oos and answers_expect(matcher.kb.entries[r[0]], expect)}
             words, unknown_share, coverage = matcher.word_stats(q, docs=[r[0] for r in rows if r[0] < n])
+            keys = matcher.key_terms(q, docs=[r[0] for r in rows if r[0] < n])
             out.append(Question(rows, fused, right, words, unknown_share, matcher.is_vague(q), oos, path.name,
-                                coverage, style))
+                                coverage, style, keys))
     return out
 
 
 def save_questions(questions: list[Question], path: Path, key: str) -> None:
     """What `collect` found, as JSON: refitting with other options need not rank everything again."""
     data = [{**{f: getattr(q, f) for f in Question.__slots__}, "right": sorted(q.right),
-             "fused": list(q.fused.items()), "coverage": list(q.coverage.items())} for q in questions]
+             "fused": list(q.fused.items()), "coverage": list(q.coverage.items()),
+             "keys": list(q.keys.items())} for q in questions]
     path.write_text(json.dumps({"key": key, "questions": data}), encoding="utf-8")
 
 
@@ -131,7 +134,7 @@ def load_questions(path: Path, key: str) -> list[Question] | None:
         return None
     return [Question([tuple(r) for r in d["rows"]], {int(k): v for k, v in d["fused"]}, set(d["right"]), d["words"],
                      d["unknown_share"], d["vague"], d["oos"], d["source"], {int(k): v for k, v in d["coverage"]},
-                     d.get("style", ""))
+                     d.get("style", ""), {int(k): v for k, v in d.get("keys", [])})
             for d in data["questions"]]
 
 
@@ -158,7 +161,7 @@ def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CAN
     qs = [q for q in questions if any(r[0] < n for r in q.rows)]
     cands = [np.array([[f[k] for k in names]
                        for f in candidate_features([r for r in q.rows if r[0] < n], coverage=q.coverage,
-                                                   topics=topics, kin=kin,
+                                                   topics=topics, kin=kin, keys=q.keys,
                                                    extra=not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(names))])
              for q in qs]
     nones = np.array([_none_x(q, n) for q in qs])
@@ -245,7 +248,7 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
         reranked, order_p = None, ()
         if rerank is not None:
             probs, none = rerank.probabilities(q.rows, n, words=q.words, unknown_share=q.unknown_share,
-                                               coverage=q.coverage, topics=topics, kin=kin)
+                                               coverage=q.coverage, topics=topics, kin=kin, keys=q.keys)
             order = [i for i, _ in probs]
             reranked, order_p = ([p for _, p in probs], none), tuple(order)
             decoy_first.append(not order)

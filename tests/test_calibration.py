@@ -320,3 +320,6 @@ def test_extra_candidate_features_are_computed_only_when_asked_for():
     assert f0["topic_support"] == pytest.approx(0.5) and f1["topic_support"] == 0.0
     assert f2["kin_support"] == pytest.approx(-0.05)  # its sibling's cosine, 0.90, against the best 0.95
     assert f0["agree_top"] == 0.0  # the lexical leader is not the question-cosine leader
+    assert f0["key_term"] == 0.0 and f0["key_gap"] == 0.0  # no key terms given
+    g0, g1, _ = candidate_features(rows, keys={0: 0.4, 1: 1.0}, extra=True)
+    assert g1["key_term"] == 1.0 and g1["key_gap"] == 0.0 and g0["key_gap"] == pytest.approx(-0.6)

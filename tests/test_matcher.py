@@ -82,3 +82,13 @@ def test_config_changes_the_decision_not_the_ranking(kb):
     result = strict.ask("电话响几声要接")
     assert result.status == "clarify"
     assert "三声" in result.matches[0].entry.answer
+
+
+def test_key_terms_credit_the_entry_holding_the_questions_rarest_word(kb, matcher):
+    """A question about eye shadow shares 化妆 with the general make-up rule; only the colour rule
+    holds its key term 眼影, which is what the reranker's key-term features read."""
+    ids = {e.id: i for i, e in enumerate(kb.entries)}
+    colors, general = ids["appearance.makeup_colors"], ids["appearance.makeup"]
+    keys = matcher.key_terms("女员工化妆时眼影有什么限制", docs=[colors, general])
+    assert keys[colors] == pytest.approx(1.0) and 0.0 <= keys[general] < keys[colors]
+    assert matcher.key_terms("", docs=[colors]) == {colors: 0.0}

@@ -77,8 +77,11 @@ EXTRA_CANDIDATE_FEATURES = (
     "lexical_lead",  # lexical score minus the best other candidate's (a leader's lead, else its gap)
     "question_lead",  # ... of the alternate-question cosine
     "answer_lead",  # ... of the answer-passage cosine
+    "key_term",  # share of the question's rarest known words (its key terms) the candidate's words hold
+    "key_gap",  # ... minus the best of any candidate (<= 0): the neighbour that lacks the key term
 )
 EXTRA_CANDIDATE_FEATURES_SET = frozenset(EXTRA_CANDIDATE_FEATURES)
+KEY_FEATURES = frozenset({"key_term", "key_gap"})  # need the question's key terms (`Matcher.key_terms`)
 # ... and of the question, for the "none of them" alternative.
 NONE_FEATURES = (
     "decoy_cos",  # best out-of-scope question cosine (-1 without decoys)
@@ -121,8 +124,8 @@ class Reranker:
 
     def probabilities(self, rows: Sequence[tuple[int, float, float, float]], n_entries: int, *,
                       words: int, unknown_share: float, coverage: Mapping[int, float] | None = None,
-                      topics: Sequence[str] = (),
-                      kin: Sequence[Collection[int]] = ()) -> tuple[list[tuple[int, float]], float]:
+                      topics: Sequence[str] = (), kin: Sequence[Collection[int]] = (),
+                      keys: Mapping[int, float] | None = None) -> tuple[list[tuple[int, float]], float]:
         """([(entry, probability)] best first, ties by document, probability of none of them).
 
         rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, the
@@ -136,7 +139,7 @@ class Reranker:
             return [], 1.0
         extra = not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(self.candidate.names)
         utilities = [self.candidate.utility(x) for x in candidate_features(entries, coverage=coverage, topics=topics,
-                                                                            kin=kin, extra=extra)]
+                                                                            kin=kin, keys=keys, extra=extra)]
         top = max(none, *utilities)
         weights = [math.exp(u - top) for u in utilities]
         total = sum(weights) + math.exp(none - top)
@@ -149,11 +152,13 @@ class Reranker:
 
 def candidate_features(entries: Sequence[tuple[int, float, float, float]], *,
                        coverage: Mapping[int, float] | None = None, topics: Sequence[str] = (),
-                       kin: Sequence[Collection[int]] = (), extra: bool = False) -> list[dict[str, float]]:
+                       kin: Sequence[Collection[int]] = (), keys: Mapping[int, float] | None = None,
+                       extra: bool = False) -> list[dict[str, float]]:
     """The reranker's view of each candidate entry (rows as in `Reranker.probabilities`); with
     `extra`, EXTRA_CANDIDATE_FEATURES too (measured, not shipped: they cost a loop over the
-    candidates per candidate) from coverage: share of the question each entry explains; topics,
-    kin: per entry of the knowledge base, its topic and the entries citing one of its clauses."""
+    candidates per candidate) from coverage: share of the question each entry explains; keys: share
+    of its key terms (`Matcher.key_terms`); topics, kin: per entry of the knowledge base, its topic
+    and the entries citing one of its clauses."""
     best = [max(r[i] for r in entries) for i in (1, 2, 3)]
     out = [{"lexical": r[1] / 100.0, "question_cos": r[2], "answer_cos": r[3],
             "lexical_gap": r[1] / 100.0 - best[0] / 100.0, "question_gap": r[2] - best[1],
@@ -163,6 +168,8 @@ def candidate_features(entries: Sequence[tuple[int, float, float, float]], *,
         return out
     cover = coverage or {}
     best_cover = max((cover.get(r[0], 0.0) for r in entries), default=0.0)
+    key = keys or {}
+    best_key = max((key.get(r[0], 0.0) for r in entries), default=0.0)
     near = sorted(entries, key=lambda r: -(r[1] / 100.0 + r[2] + r[3]))[:6]
     for r, x in zip(entries, out, strict=True):
         others = [o for o in near if o[0] != r[0]][:5]
@@ -175,7 +182,8 @@ def candidate_features(entries: Sequence[tuple[int, float, float, float]], *,
                   "agree_top": float(r[1] >= best[0] and r[2] >= best[1]),
                   "lexical_lead": (r[1] - max((o[1] for o in rest), default=r[1])) / 100.0,
                   "question_lead": r[2] - max((o[2] for o in rest), default=r[2]),
-                  "answer_lead": r[3] - max((o[3] for o in rest), default=r[3])})
+                  "answer_lead": r[3] - max((o[3] for o in rest), default=r[3]),
+                  "key_term": key.get(r[0], 0.0), "key_gap": key.get(r[0], 0.0) - best_key})
     return out
 
 

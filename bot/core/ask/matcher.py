@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from rapidfuzz import fuzz, process
 
-from bot.core.ask.calibration import CALIBRATION_FILE, Calibration, load_calibration
+from bot.core.ask.calibration import CALIBRATION_FILE, KEY_FEATURES, Calibration, load_calibration
 from bot.core.ask.calibration import features as calibration_features
 from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
 from bot.core.ask.knowledge import Entry, KnowledgeBase
@@ -82,6 +82,10 @@ class MatcherConfig:
     max_candidates: int = 300  # documents whose coverage is computed (rarest words first)
     char_scorer: str = "ratio"  # rapidfuzz.fuzz scorer for the character similarity
     sub_words: bool = True  # also index dictionary sub-words of long words (科技 in 对外科技交流)
+    # The question's rarest words the knowledge uses (its key terms, 眼影 in "化妆时眼影有何限制") read by
+    # the reranker's key-term features when it names them (`key_terms`): a neighbouring rule that
+    # shares the question's common words but not its key term should not win.
+    key_terms: int = 2
 
 
 def fuse(cfg: MatcherConfig, lexical: float, question_cos: float, answer_cos: float) -> float:
@@ -428,9 +432,11 @@ class Matcher:
         reranked = None
         order: tuple[int, ...] = ()
         if reranker is not None and seen is not None:
+            keys = (self.key_terms(query, docs=[r[0] for r in rows if r[0] < self._n_entries])
+                    if not KEY_FEATURES.isdisjoint(reranker.candidate.names) else None)
             # The reranker's order, its probabilities as scores; "none of them" weighs the decoys.
             probs, none = reranker.probabilities(rows, self._n_entries, words=words, unknown_share=unknown_share,
-                                                 coverage=coverage, topics=self._topics, kin=self._kin)
+                                                 coverage=coverage, topics=self._topics, kin=self._kin, keys=keys)
             ranked = [Scored(i, round(100.0 * p, 2)) for i, p in probs]
             reranked, order = ([p for _, p in probs], none), tuple(i for i, _ in probs)
             seen = replace(seen, fused=fused)
@@ -468,6 +474,14 @@ class Matcher:
         coverage = {d: sum(v * self._credit[d].get(w, 0.0) for w, v in idfs.items()) / total if total else 0.0
                     for d in docs}
         return len(idfs), unknown / total if total else 1.0, coverage
+
+    def key_terms(self, query: str, *, docs: Iterable[int] = ()) -> dict[int, float]:
+        """Share of the idf mass of the question's `config.key_terms` rarest known words each of the
+        documents `docs` holds (title, questions, keywords or answer)."""
+        idfs = {w: self._idf[w] for w in self._words(self._prep(query)) if w in self._idf}
+        keys = sorted(idfs, key=lambda w: (-idfs[w], w))[: self.config.key_terms]
+        total = sum(idfs[w] for w in keys)
+        return {d: sum(idfs[w] for w in keys if w in self._credit[d]) / total if total else 0.0 for d in docs}
 
     def is_vague(self, query: str) -> bool:
         """One content word at most: the question names a subject, not a situation."""
