@@ -168,34 +168,26 @@ Singles = tuple[tuple[int, Pattern, bool], ...]
 Multis = tuple[tuple[int, int, Pattern], ...]
 KeyRefs = tuple[Singles, Multis]
 
-# A part with at most this many alternatives is looked for by substring; a larger one by its first
-# characters (a necessary condition either way, checked before the part's regex runs).
-_SUBSTRING_ALTS = 8
-
 
 class PhraseMatcher:
     """All forbidden-rule patterns in one Aho-Corasick automaton of their most selective parts.
 
     One pass over the draft finds every anchor. A one-part pattern is matched by its anchor; a
     pattern of several parts runs as one regex (each part a prefix trie of its alternatives) over
-    the few dozen characters around its anchors only, and only when each of its other parts occurs
-    somewhere in the draft (a substring test, or for a part of many alternatives its first
-    characters against the draft's characters); a rule's exceptions are looked for only when it has
-    a candidate. Frequent short words in other parts or exceptions (吗, 我, 请) so cost nothing on
+    the few dozen characters around its anchors only; a rule's exceptions are looked for only when
+    it has a candidate. Frequent short words in other parts or exceptions (吗, 我, 请) so cost nothing on
     drafts where no anchor fires, and 5,000 extra patterns cost one automaton pass.
     """
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
         anchors: dict[str, list[tuple[int, Pattern]]] = {}  # key -> (rule index, pattern) anchored there
-        # pattern index -> the pattern of several parts as one regex, the longest text it can match,
-        # and what its other parts need: ("in", alternatives) or ("chars", their first characters)
+        # pattern index -> the pattern of several parts as one regex, and the longest text it can match
         # Compiled on first use (`prepare` compiles all): a few dozen large regexes are most of the
         # matcher's build, and `kb lint` or a one-shot `check` needs only the few its drafts reach.
         self._whole: list[re.Pattern[str] | None] = []
         self._whole_of: list[Pattern] = []
         self._reach: list[int] = []
-        self._needs: list[tuple[tuple[bool, tuple[str, ...] | frozenset[str]], ...]] = []
         index: dict[int, int] = {}  # id(pattern) -> pattern index
         # rule index -> its plain exceptions as one regex, and (regex, pattern) of each with parts or conditions
         self._exceptions: dict[int, tuple[re.Pattern[str] | None, tuple[tuple[re.Pattern[str], Pattern], ...]]] = {}
@@ -211,9 +203,6 @@ class PhraseMatcher:
                     self._whole.append(None)
                     self._whole_of.append(pat)
                     self._reach.append(sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1))
-                    self._needs.append(tuple(
-                        (True, part) if len(part) <= _SUBSTRING_ALTS else (False, frozenset(a[0] for a in part))
-                        for i, part in enumerate(pat.parts) if i != k))
             plain = [alt for pat in rule.exceptions if _plain(pat) for alt in pat.parts[0]]
             self._exceptions[ri] = (re.compile(_trie_regex(plain)) if plain else None,
                                     tuple((_whole_regex(pat), pat) for pat in rule.exceptions if not _plain(pat)))
