@@ -22,6 +22,52 @@ def test_english_plural_reaches_the_singular_entry_only():
     assert _english_key("", "boss", starts) == ""
 
 
+def test_english_verb_forms_reach_their_entry():
+    starts = frozenset({"resign", "transfer", "close", "patrol", "install"})
+    assert _english_key("", "resigned", starts) == "resign"
+    assert _english_key("", "resigning", starts) == "resign"
+    assert _english_key("", "transferred", starts) == "transfer"
+    assert _english_key("", "closing", starts) == "close"
+    assert _english_key("", "patrolled", starts) == "patrol"
+    assert _english_key("", "installed", starts) == "install"
+    assert _english_key("", "red", starts) == ""  # too short to be an inflection
+
+
+def test_english_entries_are_read_as_draft_words():
+    from bot.core.check.rules import _english_entry
+    assert _english_entry("P&L") == "p l"
+    assert _english_entry("co-worker") == "co worker"
+    assert _english_entry("don't tell") == "dont tell"
+
+
+@pytest.mark.parametrize("draft, rule", [
+    ("The P&L for the second half shows a 4 million loss, keep it to yourself", "secret.topic.finance"),
+    ("Q4 numbers are out internally: sales down 15%, not public yet", "secret.topic.finance"),
+    ("他这次的salary package涨到60w了，你知道就行", "secret.topic.pay"),
+    ("I'll forward the CRM export with all the buyer phone numbers to your gmail", "secret.topic.customers"),
+    ("Between you and me, the vendor price list has our unit cost at 12 yuan", "secret.topic.costs"),
+    ("Linda resigned yesterday, HR will announce it next week, keep quiet", "secret.topic.personnel"),
+    ("He is on medical leave for a heart condition, don't spread it", "secret.topic.staff_private"),
+    ("The safe combination is 38-12-77", "secret.topic.credentials"),
+    ("Security at the warehouse is just one guy after midnight", "secret.topic.security"),
+    ("The board signed off on the reorg, just between us", "secret.topic.plans"),
+])
+def test_english_is_a_spelling_of_each_topic(draft, rule):
+    assert rule in _rules(draft)
+
+
+@pytest.mark.parametrize("draft", [
+    "Dear guests, we look forward to welcoming you at our new store opening next month.",
+    "Our guards patrol the car park at night, please be assured, sir.",
+    "Sorry, I'm not authorized to share salary details.",
+    "Our Q3 results were officially announced in the press release last week.",
+    "The employee handbook says passwords should never be shared.",
+    "Your payslip for March is available in the app.",
+])
+def test_english_negative_contexts_still_apply(draft):
+    assert not {r for r in _rules(draft) if r.startswith("secret.topic")}
+
+
 def test_financial_numerals_are_an_amount():
     text = "标底价7佰陆拾万"
     q = _quantity(text, 0, len(text))

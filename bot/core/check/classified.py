@@ -187,11 +187,12 @@ class Classified:
         own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
         self._own_re = re.compile(own) if own else None
         # English words (whole words of the wide text): a category id or a signal role each.
-        self.english: dict[str, tuple[str, str]] = {}
+        # A word may serve several roles (blind spot: a security word and a weakness of the arrangement).
+        self.english: dict[str, list[tuple[str, str]]] = {}
         for key, words in sig.english.items():
             role, tag = ("term", key) if key in self.categories else (key, "")
             for w in words:
-                self.english[w] = (role, tag)
+                self.english.setdefault(w, []).append((role, tag))
         self._english_max = max((w.count(" ") + 1 for w in self.english), default=0)
         # Every word sequence that begins some entry: a run of a draft's words no entry begins with ends the look.
         self._english_starts = frozenset(" ".join(w.split(" ")[:n]) for w in self.english
@@ -280,13 +281,12 @@ class Classified:
                 key = _english_key(key, words[i + n - 1][2], starts)
                 if not key:
                     break
-                hit = self.english.get(key)
-                if hit and hit[0] in ("neg_public", "neg_rules") and _en_negated(words, i):
-                    continue  # HR hasn't announced it: the opposite of already public
-                if hit:
+                for role, tag in self.english.get(key, ()):
+                    if role in ("neg_public", "neg_rules") and _en_negated(words, i):
+                        continue  # HR hasn't announced it: the opposite of already public
                     s = f.compact_index(words[i][0])
                     e = f.compact_index(words[i + n - 1][1] - 1) + 1
-                    out.append((s, e, hit[0], hit[1]))
+                    out.append((s, e, role, tag))
         return out
 
     def _leet_markings(self, f: Folded) -> list[tuple[int, int, str, str]]:
@@ -860,17 +860,30 @@ def _within(positions: list[int], lo: int, hi: int) -> bool:
 
 
 def _english_key(prefix: str, word: str, starts: frozenset[str]) -> str:
-    """`prefix` extended by `word`, or by its singular (accounts -> account, boxes -> box) when only
-    that begins an entry: the vocabulary lists a word once; "" when neither does."""
+    """`prefix` extended by `word`, or by its base form when only that begins an entry: the plural
+    (accounts -> account, boxes -> box) or the past and -ing forms of a verb (resigned, resigning ->
+    resign; transferred -> transfer; closing -> close): the vocabulary lists a word once; "" when
+    none does."""
     key = f"{prefix} {word}" if prefix else word
-    if key in starts:
-        return key
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        for stem in (word[:-1], word[:-2] if word.endswith("es") else ""):
-            alt = f"{prefix} {stem}" if prefix else stem
-            if stem and alt in starts:
-                return alt
+    if key in starts or len(word) <= 3:
+        return key if key in starts else ""
+    for stem in _english_stems(word):
+        alt = f"{prefix} {stem}" if prefix else stem
+        if alt in starts:
+            return alt
     return ""
+
+
+def _english_stems(word: str) -> tuple[str, ...]:
+    """Candidate base forms of an inflected English word, most likely first."""
+    if word.endswith("s") and not word.endswith("ss"):
+        return (word[:-1], word[:-2]) if word.endswith("es") else (word[:-1],)
+    for end in ("ed", "ing"):
+        if word.endswith(end) and len(word) - len(end) >= 3:
+            base = word[:-len(end)]
+            doubled = (base[:-1],) if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiou" else ()
+            return (base, f"{base}e", *doubled)
+    return ()
 
 
 def _colon_follows(f: Folded, end: int, skip: str) -> bool:

@@ -463,7 +463,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
         words |= {"security_detail": _folded(tm.security_detail), "security_weak": _folded(tm.security_weak),
                   "org": _folded(tm.org_suffix),
                   "stored": _folded(tm.stored)}
-        english = {k: tuple(w.lower() for w in v) for k, v in tm.english.items()}
+        english = {k: tuple(dict.fromkeys(_english_entry(w) for w in v)) for k, v in tm.english.items()}
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
                           not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms),
                           unit_change={k: _folded(v) for k, v in tm.unit_change.items()},
@@ -541,3 +541,9 @@ def load_rules(directory: Path | None = None, *, scenarios: set[str] | None = No
     if problems:
         raise DataError(problems)
     return rs
+
+
+def _english_entry(word: str) -> str:
+    """An English entry spelt as the checker reads a draft: lower case, apostrophes dropped (don't ->
+    dont), any other non-letter a word break (P&L -> "p l", co-worker -> "co worker", year-end -> "year end")."""
+    return " ".join(re.findall(r"[a-z0-9]+", word.lower().replace("'", "").replace("’", "")))
