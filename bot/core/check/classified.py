@@ -16,11 +16,13 @@ the kinds of evidence that make a mention a disclosure, checked within the sente
 in any notation (三成, 八十多万, 百分之十二), a person or organisation, a contact, a sharing verb,
 a secrecy cue, a decision or a date ahead, a credential-shaped value or lock combination.
 Where a credential is kept (密钥写死在config里) is evidence for credentials. English vocabulary also
-matches a plural (accounts list), and an English "already public" word under a negation (HR hasn't
-announced it) is none. Negative contexts in the sentence suppress: refusals, talk about the rules,
-already-public information, the customer's own data addressed to them (您的工资; 您尾号…的卡…这是单位代发
-的工资, an own-word earlier in the sentence with no third person or our side between), and a health or
-family matter whose subject is the customer or their party (客户说是他老婆的…), not a colleague.
+matches a plural (accounts list) or a verb's past and -ing forms (resigned, transferred, closing), an
+entry is spelt as a draft is read (P&L as the words p, l), and an English "already public" word
+under a negation (HR hasn't announced it) is none. Negative contexts in the sentence suppress:
+refusals, talk about the rules, already-public information, the customer's own data addressed
+to them (您的工资; 您尾号…的卡…这是单位代发的工资, an own-word earlier in the sentence with no
+third person or our side between), and a health or family matter whose subject is the
+customer or their party (客户说是他老婆的…), not a colleague.
 
 Everything runs on the one folded text (`bot.core.text.fold`): one Aho-Corasick pass for all
 words, linear scans for values.
