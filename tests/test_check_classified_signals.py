@@ -51,6 +51,7 @@ def test_english_entries_are_read_as_draft_words():
     ("The safe combination is 38-12-77", "secret.topic.credentials"),
     ("Security at the warehouse is just one guy after midnight", "secret.topic.security"),
     ("The board signed off on the reorg, just between us", "secret.topic.plans"),
+    ("Mike is getting a promotion next month, HR has not announced it", "secret.topic.personnel"),
 ])
 def test_english_is_a_spelling_of_each_topic(draft, rule):
     assert rule in _rules(draft)
@@ -63,6 +64,7 @@ def test_english_is_a_spelling_of_each_topic(draft, rule):
     "Our Q3 results were officially announced in the press release last week.",
     "The employee handbook says passwords should never be shared.",
     "Your payslip for March is available in the app.",
+    "The spring promotion ends next week, 20% off all shoes.",  # a sale, not a move up
 ])
 def test_english_negative_contexts_still_apply(draft):
     assert not {r for r in _rules(draft) if r.startswith("secret.topic")}
