@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -548,24 +548,30 @@ class Checker:
             phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _)) in found if prefs]
             secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in found if srefs]
         judged: set[int] = set()
-        # Whether the draft is written to a colleague: judged once, for the patterns and the score alike.
-        reader: list[bool] = []
-        findings = self._forbidden(folded, phrase_occ, judged=judged, reader=reader)
+        # Whether the draft is written to a colleague: judged at most once, for the patterns and the score alike.
+        colleague = self._colleague(folded)
+        findings = self._forbidden(folded, phrase_occ, judged=judged, colleague=colleague)
         findings += self._sounds(folded, findings)
-        findings += self._scored(folded, findings, judged, reader=reader)
+        findings += self._scored(folded, findings, judged, colleague=colleague)
         pii = self._pii(folded)
         findings += pii
         findings += self._secrets(folded, pii, secret_occ)
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
         return CheckResult.of(draft, findings, self._hints(folded))
 
+    def _colleague(self, folded: Folded) -> Callable[[], bool]:
+        """Whether `folded` is written to a colleague, judged on the first call only: the whole draft
+        is weighed, and most drafts never ask."""
+        return cache(partial(self._addressee.to_colleague, folded.compact))
+
     def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None,
-                   *, judged: set[int] | None = None, reader: list[bool] | None = None) -> list[Finding]:
+                   *, judged: set[int] | None = None, colleague: Callable[[], bool] | None = None
+                   ) -> list[Finding]:
         """Findings of the rule patterns; `judged` receives the start of each sentence whose match its
-        context cleared (a commitment, a reassurance, a quote, speech about a phrase); `reader` holds
-        whether the draft is written to a colleague once that is judged (empty until then)."""
+        context cleared (a commitment, a reassurance, a quote, speech about a phrase); `colleague` says
+        (judging on first call) whether the draft is written to a colleague."""
         judged = set() if judged is None else judged
-        reader = [] if reader is None else reader
+        colleague = colleague or self._colleague(folded)
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
@@ -605,11 +611,8 @@ class Checker:
                     continue
             # The addressee is judged last: the draft's whole text is weighed, and most matches of
             # customer-only rules have been cleared by then.
-            if rule.customer_only:
-                if not reader:
-                    reader.append(self._addressee.to_colleague(view))
-                if reader[0]:
-                    continue
+            if rule.customer_only and colleague():
+                continue
             raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
         merged: list[tuple[Rule, int, int]] = []
@@ -670,7 +673,7 @@ class Checker:
         return out
 
     def _scored(self, folded: Folded, found: list[Finding], judged: set[int] | frozenset[int] = frozenset(),
-                *, reader: list[bool] | None = None) -> list[Finding]:
+                *, colleague: Callable[[], bool] | None = None) -> list[Finding]:
         """Sentences the rule patterns left clean that the scored detector rates forbidden (at or above
         its threshold), as warnings citing the rule whose category they most resemble. A sentence in
         `judged` had a pattern match its context cleared: that judgement of its meaning stands."""
@@ -679,7 +682,7 @@ class Checker:
             return []
         view = folded.compact
         out: list[Finding] = []
-        reader = [] if reader is None else reader
+        colleague = colleague or self._colleague(folded)
         # A sentence repeated after the phrase matcher's cap (下班了。× 300) is the same sentence as the
         # flagged ones, not a new one; and a rule's scored findings are capped like its phrases.
         covered: set[str] | None = None
@@ -714,11 +717,8 @@ class Checker:
             if shown.get(rule.id, 0) >= _MAX_PER_RULE:
                 continue
             shown[rule.id] = shown.get(rule.id, 0) + 1
-            if rule.customer_only:
-                if not reader:
-                    reader.append(self._addressee.to_colleague(view))
-                if reader[0]:
-                    continue
+            if rule.customer_only and colleague():
+                continue
             out.append(Finding("forbidden", rule.category, rule.id, s, e, folded.original[s:e],
                                t("check.scored", message=self._messages[rule.id]), self._suggestions[rule.id],
                                "warning"))
