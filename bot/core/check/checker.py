@@ -180,13 +180,19 @@ class PhraseMatcher:
     """
 
     def __init__(self, rules: list[Rule]):
-        self.rules = rules
+        # What a match reports and its conditions read: the rules without their patterns' alternatives
+        # (`Rule.without_alternatives`), which only this build and a regex not yet compiled read.
+        self.rules = [rule.without_alternatives() for rule in rules]
+        slim = {id(pat): kept for rule, slim_rule in zip(rules, self.rules, strict=True)
+                for pat, kept in zip((*rule.patterns, *rule.exceptions), (*slim_rule.patterns, *slim_rule.exceptions),
+                                     strict=True)}
         anchors: dict[str, list[tuple[int, Pattern]]] = {}  # key -> (rule index, pattern) anchored there
         # pattern index -> the pattern of several parts as one regex, and the longest text it can match
         # Compiled on first use (`prepare` compiles all): a few dozen large regexes are most of the
-        # matcher's build, and `kb lint` or a one-shot `check` needs only the few its drafts reach.
+        # matcher's build, and `kb lint` or a one-shot `check` needs only the few its drafts reach. The
+        # whole pattern is kept only until its regex is compiled.
         self._whole: list[re.Pattern[str] | None] = []
-        self._whole_of: list[Pattern] = []
+        self._whole_of: list[Pattern | None] = []
         self._reach: list[int] = []
         index: dict[int, int] = {}  # id(pattern) -> pattern index
         # rule index -> its plain exceptions as one regex, and (regex, pattern) of each with parts or conditions
@@ -205,7 +211,8 @@ class PhraseMatcher:
                     self._reach.append(sum(max(map(len, p)) for p in pat.parts) + pat.max_gap * (len(pat.parts) - 1))
             plain = [alt for pat in rule.exceptions if _plain(pat) for alt in pat.parts[0]]
             self._exceptions[ri] = (re.compile(_trie_regex(plain)) if plain else None,
-                                    tuple((_whole_regex(pat), pat) for pat in rule.exceptions if not _plain(pat)))
+                                    tuple((_whole_regex(pat), slim[id(pat)]) for pat in rule.exceptions
+                                          if not _plain(pat)))
         # The alternatives of one part share one value (keyed by identity: hashing a pattern hashes
         # all its alternatives).
         shared: dict[tuple[tuple[int, int, bool], ...], KeyRefs] = {}
@@ -215,16 +222,22 @@ class PhraseMatcher:
             value = shared.get(flags)
             if value is None:
                 value = shared[flags] = (
-                    tuple((ri, pat, flag) for (ri, pat), (_, _, flag) in zip(pats, flags, strict=True)
+                    tuple((ri, slim[id(pat)], flag) for (ri, pat), (_, _, flag) in zip(pats, flags, strict=True)
                           if len(pat.parts) == 1),
-                    tuple((index[id(pat)], ri, pat) for ri, pat in pats if len(pat.parts) > 1))
+                    tuple((index[id(pat)], ri, slim[id(pat)]) for ri, pat in pats if len(pat.parts) > 1))
             refs[key] = value
         self.refs = refs
         # Its own automaton is built only for a caller without a shared pass (the checker has one).
         self._automaton: ahocorasick.Automaton | None = None
 
     def _compile_whole(self, pi: int) -> re.Pattern[str]:
-        rx = self._whole[pi] = _whole_regex(self._whole_of[pi])
+        pat = self._whole_of[pi]
+        if pat is None:  # compiled meanwhile by another thread: the whole pattern is released once compiled
+            done = self._whole[pi]
+            assert done is not None
+            return done
+        rx = self._whole[pi] = _whole_regex(pat)
+        self._whole_of[pi] = None
         return rx
 
     def prepare(self) -> None:
@@ -478,15 +491,18 @@ class Checker:
 
     def __init__(self, rules: RuleSet, *, phrasebook: Phrasebook | None = None,
                  settings: dict[str, str] | None = None, scored: bool = True):
-        self.ruleset = rules
+        self.phrases = PhraseMatcher(rules.rules)
+        # The rules as kept: without their patterns' alternatives, which only the matchers' build reads
+        # (the homophone and pinyin tables hold the whole rules until `prepare` builds them); the
+        # caller's rule set is left whole.
+        self.ruleset = replace(rules, rules=self.phrases.rules)
         # The scored sentence detector (phrasebook/forbidden_model.json), citing only rules loaded here.
         model = load_model() if scored else None
-        by_id = {r.id: r for r in rules.rules}
+        by_id = {r.id: r for r in self.ruleset.rules}
         self._model: SentenceModel | None = model if model and all(r in by_id for r in model.rules) else None
         self._by_id = by_id
         self._verdicts: dict[tuple[str, str], str | None] = {}  # (sentence, ending marks) -> flagged rule
-        self.phrases = PhraseMatcher(rules.rules)
-        self.sounds = SoundMatcher(rules.rules)
+        self.sounds = SoundMatcher(rules.rules, self.ruleset.rules)
         self.homophones = HomophoneMatcher(rules.rules)
         self.classified = Classified(rules)
         # One Aho-Corasick pass serves both the phrase matcher and the classified detector.

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -201,6 +201,12 @@ class Pattern:
     clause_end: bool = False
     question: bool = False
 
+    def without_alternatives(self) -> Pattern:
+        """The pattern as a prepared matcher keeps it: its source, gap and clause conditions, no parts.
+        The folded alternatives (312,771 strings of the shipped rules, ≈ 26 MiB) are read only while
+        the automata and regexes are built; kept by every rule, they stayed in a serving process."""
+        return Pattern(self.source, (), self.max_gap, self.clause_start, self.clause_end, self.question)
+
 
 @dataclass(frozen=True, slots=True)
 class Examples:
@@ -231,6 +237,12 @@ class Rule:
     @property
     def source(self) -> str:
         return cite_all(self.sources)
+
+    def without_alternatives(self) -> Rule:
+        """The rule with `Pattern.without_alternatives` patterns and exceptions: what a finding
+        reports and the conditions read, once the matchers are built from the whole rule."""
+        return replace(self, patterns=tuple(p.without_alternatives() for p in self.patterns),
+                       exceptions=tuple(p.without_alternatives() for p in self.exceptions))
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,8 +102,11 @@ def _split(run: str) -> list[int] | None:
 class SoundMatcher:
     """The banned literals of a rule set as pinyin, matched on pinyin-spelt drafts."""
 
-    def __init__(self, rules: list[Rule]):
-        self.rules = rules
+    def __init__(self, rules: list[Rule], reported: list[Rule] | None = None):
+        # A hit reports rules[i] as `reported[i]` (the checker's rules without their alternatives);
+        # the rules themselves are read only to build, and released once built.
+        self.rules = reported if reported is not None else rules
+        self._source: list[Rule] | None = rules
         self._auto: ahocorasick.Automaton | None = None
         self._built = False
 
@@ -120,8 +123,8 @@ class SoundMatcher:
         readings = _readings()
         # One (rule,) object per rule, so that the automaton stores one value for all its keys.
         refs: dict[str, tuple[Rule]] = {}
-        for rule in self.rules:
-            one = (rule,)
+        for rule, reported in zip(self._source or (), self.rules, strict=True):
+            one = (reported,)
             for pat in rule.patterns:
                 for alt in pat.parts[0]:
                     if len(alt) < 2 or not all(ch in readings for ch in alt):
@@ -131,6 +134,7 @@ class SoundMatcher:
                         refs.setdefault(key, one)
         self._auto = build_automaton(refs)
         self._built = True
+        self._source = None
 
     def find(self, view: Compact) -> list[SoundHit]:
         """Banned literals written (partly) in pinyin, in compact-view spans."""
@@ -226,7 +230,7 @@ class HomophoneMatcher:
     """
 
     def __init__(self, rules: list[Rule]):
-        self.rules = rules
+        self.rules = rules  # read only to build, and released once built
         self._table: str | None = None
         self._auto: ahocorasick.Automaton | None = None
 
@@ -258,6 +262,7 @@ class HomophoneMatcher:
             auto.make_automaton()
             self._auto = auto
         self._table = table
+        self.rules = []
 
     def rewrite(self, text: str, *, bounds: frozenset[int] = frozenset()) -> str | None:
         """`text` with homophone spellings of banned literals replaced by the literals, or None.
