@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         store = MemoryStore()
     assistant = load_assistant(store, knowledge_dir=knowledge_dir(args), options=AssistantOptions(),
-                               cache=cache_dir())
+                               cache=cache_dir(), prepare=True)
     from bot.core.reports.service import AssistantReportFlow
     from bot.wiring import console_report_service, ready_for_users  # leak reports (/report)
 

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.core.cache import CacheDir
 
     assistant = load_assistant(store, knowledge_dir=knowledge, options=options,
-                               cache=CacheDir.open(config.environment.cache_dir))
+                               cache=CacheDir.open(config.environment.cache_dir), prepare=not args.check_config)
     channel_store = ChannelStore(store.db)
     identities = Identities(channel_store)
     active = config.file.channels.active()
