@@ -27,7 +27,8 @@ def ready_for_users(assistant: Assistant) -> None:
     otherwise build on first use (the homophone and pinyin tables, about 0.8 s; the embedder's and
     the segmenter's first run) is built now, and everything loaded so far, the engines' million
     objects above all, is frozen out of garbage collection, whose full pass over them (about
-    160 ms) would otherwise be charged to whichever user's message triggers it."""
+    160 ms) would otherwise be charged to whichever user's message triggers it; and the C heap's
+    pages that loading freed are returned (`return_free_heap`)."""
     if assistant.checker is not None:
         assistant.checker.prepare()
     entries = assistant.matcher.kb.entries

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 
 from bot.core.check.checker import Checker, default_checker, example_problems
-from bot.core.check.rules import CATEGORIES, compile_pattern, load_rules
+from bot.core.check.rules import CATEGORIES, Pattern, compile_pattern, load_rules
 from bot.core.phrases.phrasebook import default_phrasebook
 from bot.core.yamlfile import DataError
 
@@ -129,3 +130,43 @@ def test_pattern_parts_fold_like_drafts_piece_by_piece_or_whole(monkeypatch):
     assert len(chunks) > 100
     for chunk in chunks:
         assert real(chunk) == [compact_of(fold_wide(a)).text for a in rules_module._expand(chunk)], chunk
+
+
+SLIM_RULE = """kind: forbidden
+rules:
+  - id: x.slim
+    category: 口头语
+    patterns: ["我晕", "不归我管", "(真|太)烦…(了|啦)"]
+    exceptions: ["我晕车"]
+    why: 演示
+    sources: [{doc: 某规范, clause: 一, file: "000"}]
+    suggestion: 删去
+    examples: {hit: ["我晕"], clean: ["您好"]}
+"""
+
+
+def test_a_checker_keeps_its_rules_without_the_alternatives_and_still_matches_them(tmp_path):
+    rs = load_rules(_write(tmp_path, SLIM_RULE))
+    checker = Checker(rs)
+    checker.prepare()
+    # The caller's rule set stays whole; the checker's copy keeps each pattern's source and
+    # conditions, not its expanded alternatives (read only while its matchers were built).
+    assert rs.rules[0].patterns[2].parts == (("真烦", "太烦"), ("了", "啦"))
+    kept = checker.ruleset.rules[0]
+    assert [p.source for p in kept.patterns] == ["我晕", "不归我管", "(真|太)烦…(了|啦)"]
+    assert all(p.parts == () for p in (*kept.patterns, *kept.exceptions))
+    del rs
+    gc.collect()
+    sources = {"我晕", "不归我管", "(真|太)烦…(了|啦)", "我晕车"}
+    assert not [o for o in gc.get_objects() if isinstance(o, Pattern) and o.source in sources and o.parts]
+    # Every matcher built from the whole rules still finds them: a literal, one of several parts,
+    # an exception, a pinyin spelling and a homophone.
+
+    def found(draft: str) -> list[tuple[str, str]]:
+        return [(f.rule, f.severity) for f in checker.check(draft).findings]
+
+    assert found("我晕了") == [("x.slim", "error")]
+    assert found("今天真是太烦人了") == [("x.slim", "error")]
+    assert found("我晕车") == []
+    assert found("woyun了") == [("x.slim", "warning")]
+    assert found("这事不归窝管") == [("x.slim", "warning")]
