@@ -120,10 +120,13 @@ class SoundMatcher:
         return self._built
 
     def _build(self) -> None:
+        source = self._source
+        if source is None:  # built meanwhile by another thread (the rules are released once built)
+            return
         readings = _readings()
         # One (rule,) object per rule, so that the automaton stores one value for all its keys.
         refs: dict[str, tuple[Rule]] = {}
-        for rule, reported in zip(self._source or (), self.rules, strict=True):
+        for rule, reported in zip(source, self.rules, strict=True):
             one = (reported,)
             for pat in rule.patterns:
                 for alt in pat.parts[0]:
