@@ -620,7 +620,7 @@ def load_assistant(store: ChatStore, *, knowledge_dir: Path | None = None,
     `prepare` (a long-lived process: `serve`, `chat`): the checker is built and prepared
     (`Checker.prepare`) first, before the ask engine is loaded. Its build leaves memory free inside
     the allocator's arenas (the patterns' alternatives, its loading's temporaries), which the ask
-    engine's objects then fill; loaded after it, they took new memory (serving peak RSS ≈ 10 MiB more)."""
+    engine's objects then fill; loaded after it, they took new memory (serving peak RSS 12–13 MiB more)."""
     from bot.core.ask.index_cache import load_matcher
     from bot.core.check.checker import default_checker
     from bot.core.phrases.phrasebook import default_phrasebook
