@@ -1079,6 +1079,11 @@ def _period(text: str, e: int) -> bool:
     return i > e and text.startswith(("年", "个月", "月", "天"), i)
 
 
+# After a number, a few letters then a digit: the number heads a code (91410105ma44u8rx2p), not an amount
+# (the compact view has lost the spaces: 4.2usdwequote11 is an amount and words).
+_CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
+
+
 def _is_amount(text: str, start: int, end: int) -> bool:
     """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
     tok = text[start:end]
@@ -1092,6 +1097,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if rest.startswith(("多", "来", "余", "几")):
         rest = rest[1:]
     unit = rest.startswith(_UNITS)
+    if unit and rest[:1].isascii() and _CODE_TAIL.match(text, end):
+        unit = False  # 91410105MA44U8…: letters and digits go on, a code (a tax number), not an amount in m or k
     if unit and (digit or mult):
         return True
     if digit and mult:
