@@ -756,8 +756,10 @@ class Classified:
             if m is None or not 4 <= len(m.group(1).replace(" ", "").replace("-", "")) <= 8:
                 return self._later_credential(f, we)
         words = m.group(1).split()
-        if len(words) > 1 and all(w.rstrip(".,?!").isalpha() for w in words):
-            return None  # keep your password safe and never share it: English words, not a value
+        if len(words) > 1 and sum(w.rstrip(".,?!").isalpha() and len(w) > 1 for w in words) >= 2:
+            # keep your password safe and never share it; team will be on duty 24/7: English words
+            # (two or more), not a value — a spaced value is digits or one word with its symbols.
+            return None
         value = "".join(words).rstrip(".?!")
         has_digit = any(ch.isdigit() for ch in value)
         has_alpha = any(ch.isalpha() for ch in value)
