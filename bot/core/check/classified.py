@@ -100,7 +100,9 @@ _CRED_VALUE = re.compile(
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复]{0,10}?"
-                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)"
+                      # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你).
+                      r"|(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
 # Categories about a person: the speaker speaking of themselves discloses nobody else's.
 _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_private"})
 _WITHOUT = ("无需", "不需要", "不用", "免")
