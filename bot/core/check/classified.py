@@ -1088,6 +1088,14 @@ def _period(text: str, e: int) -> bool:
 _CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
 
 
+# A number of years or working days is a span of time, as are months counted back or ahead (近三个月,
+# 三个月内); months alone stay an amount (拿四个月: a bonus in months' pay), and so do days (账期九十天:
+# the payment term is the term disclosed).
+_DURATION = ("个工作日", "工作日", "年", "周年", "岁")
+_SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
+_SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "前", "里", "左右", "的时间", "一次")
+
+
 def _is_amount(text: str, start: int, end: int) -> bool:
     """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
     tok = text[start:end]
@@ -1100,6 +1108,9 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     rest = text[end:end + 8]
     if rest.startswith(("多", "来", "余", "几")):
         rest = rest[1:]
+    if rest.startswith(_DURATION) or (rest.startswith("个月") and (
+            text[max(0, start - 2):start].endswith(_SPAN_BEFORE) or rest[2:].startswith(_SPAN_AFTER))):
+        return False  # 期限一百八十天, 近三个月的流水, 三个月后复查: a span of time, not an amount
     unit = rest.startswith(_UNITS)
     if unit and rest[:1].isascii() and _CODE_TAIL.match(text, end):
         unit = False  # 91410105MA44U8…: letters and digits go on, a code (a tax number), not an amount in m or k
