@@ -535,6 +535,14 @@ class Classified:
             reach[cat_id] = e
             mentions.append((s, e, cat_id))
         terms = mentions
+        # A topic the draft calls public (调薪方案…已在OA系统正式公布) stays public in the sentences after
+        # it (本次调薪平均幅度为百分之五): a notice goes on to give what was announced. A secrecy cue in a
+        # later sentence still counts there.
+        announced: dict[str, int] = {}
+        for s, _, cat_id in terms:
+            sg = sig.get(sent := c.sentence_of(s), {})
+            if "neg_public" in sg and "cue" not in sg and cat_id not in announced:
+                announced[cat_id] = sent[1]
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
         names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
         amounts: dict[tuple[str, int, int], Any] = {}
@@ -571,6 +579,8 @@ class Classified:
                 at = marked.get(sent, 0)
                 sg = {**sg, "cue": [(at - 1, at)]}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
+                continue
+            if s >= announced.get(cat_id, _FAR) and "cue" not in sg:
                 continue
             if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg:
                 continue  # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer
