@@ -189,7 +189,9 @@ class Classified:
         self._absence = frozenset(sig.words.get("neg_absence", ()))
         self.own = sig.words.get("neg_own", ())
         own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
-        self._own_re = re.compile(own) if own else None
+        # Besides the listed own-words, their shape: 您 + a verb of up to three characters + 的 (您要办的低保,
+        # 您询问的理财产品): what the customer asked about or applies for is told to them.
+        self._own_re = re.compile(f"{own}|{_OWN_SHAPE}") if own else None
         # English words (whole words of the wide text): a category id or a signal role each.
         # A word may serve several roles (blind spot: a security word and a weakness of the arrangement).
         self.english: dict[str, list[tuple[str, str]]] = {}
@@ -782,6 +784,7 @@ class Classified:
         return None
 
 
+_OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
 _PERSONNEL = "secret.topic.personnel"
 
