@@ -564,6 +564,11 @@ class Classified:
             k = bisect_left(bounds, a)
             return k < len(bounds) and bounds[k] < b
 
+        # A draft that opens by greeting outsiders (各位家长好：, 尊敬的业主：) is written to them as a whole:
+        # its later sentences speak to that reader though they no longer name them.
+        first = bounds[0] if bounds and bounds[0] > 0 else (bounds[1] if len(bounds) > 1 else len(text))
+        greeted = first <= 12 and any(
+            ss < first and role == "neg_reader" and text[ss:se] not in _INSIDE_READERS for ss, se, role, _ in hits)
         for s, e, cat_id in terms:
             if break_between(s + 1, e) and _PUNCT_INSIDE.search(
                     f.wide.text, c.wide_index(s), c.wide_index(e - 1)):
@@ -573,6 +578,8 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
+            if greeted and "neg_reader" not in sg:
+                sg = {**sg, "neg_reader": [(0, 0)]}
             if marked and "cue" not in sg and (sent not in marked or (s >= marked[sent] and (
                     break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
                     s < marked[sent] and self._colon_after(f, marked[sent]))):
@@ -784,6 +791,8 @@ class Classified:
         return None
 
 
+# Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
+_INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
 _PERSONNEL = "secret.topic.personnel"
