@@ -105,6 +105,7 @@ _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不�
                       r"|(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
 # Categories about a person: the speaker speaking of themselves discloses nobody else's.
 _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_private"})
+_ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
 _WITHOUT = ("无需", "不需要", "不用", "免")
 # A marked title: the clause after the marking ends with a document noun and no colon follows it.
 _TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
@@ -567,6 +568,10 @@ class Classified:
         # A draft that opens by greeting outsiders (各位家长好：, 尊敬的业主：) is written to them as a whole:
         # its later sentences speak to that reader though they no longer name them.
         first = bounds[0] if bounds and bounds[0] > 0 else (bounds[1] if len(bounds) > 1 else len(text))
+        # Where the draft names a customer and where a colleague: a later sentence that names nobody goes
+        # on about the one named last.
+        customer_at = sorted(hs for hs, _, role, _ in hits if role == "neg_customer")
+        staff_at = sorted(hs for hs, _, role, _ in hits if role in ("staff", "third_person"))
         greeted = first <= 12 and any(
             ss < first and role == "neg_reader" and text[ss:se] not in _INSIDE_READERS for ss, se, role, _ in hits)
         for s, e, cat_id in terms:
@@ -603,6 +608,8 @@ class Classified:
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
             if cat_id in _ABOUT_SOMEONE and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
                 continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
+            if cat_id in _ABOUT_PERSON and self._customer_carried(text, s, sent[0], sg, customer_at, staff_at):
+                continue
             if own_any and (self._owned(text, s, lo, sg.get("third_person", []))
                             or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
                 continue
@@ -613,6 +620,19 @@ class Classified:
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
+
+    def _customer_carried(self, text: str, s: int, ss: int, sg: dict[str, list[tuple[int, int]]],
+                          customer_at: list[int], staff_at: list[int]) -> bool:
+        """The sentence (from `ss`) names nobody before the term at `s`, and the draft named a customer
+        (那位客户) after its last colleague in the sentences before: a report on a customer goes on about
+        them (…身份证号码…，月收入约九千元 is the customer's income, not a colleague's pay)."""
+        k = bisect_left(customer_at, ss) - 1
+        if k < 0 or _first(sg, "staff") < s or _first(sg, "third_person") < s:
+            return False
+        j = bisect_left(staff_at, ss) - 1
+        if j >= 0 and staff_at[j] > customer_at[k]:
+            return False
+        return self._person.search(text, ss, s) is None
 
     @staticmethod
     def _self_subject(text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
@@ -795,6 +815,7 @@ class Classified:
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
+# Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _PERSONNEL = "secret.topic.personnel"
 
 
