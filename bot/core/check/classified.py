@@ -87,6 +87,8 @@ _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s
 _EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?"
                           r"|matters?)\b")
 _HEADING_END = frozenset(":：-—")
+# A lower-case English word right after a capitalised one: the capital opens a sentence (Hurry up).
+_ENGLISH_NEXT = re.compile(r"[ ,]+[a-z]")
 # A level word in quotes after 是 (就是“机密”) is the word being glossed, not a level given to a document.
 _QUOTES = frozenset("\"“”'‘’")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
@@ -776,6 +778,9 @@ class Classified:
         for m in _CAPITALISED.finditer(f.original):
             if m.group().lower() in self._not_names:
                 continue
+            if f.original[max(0, m.start() - 2):m.start()].strip(" ")[-1:] in _QUOTES and (
+                    _ENGLISH_NEXT.match(f.original, m.end())):
+                continue  # "Hurry up, we're closing": a quoted English sentence opens with a capital, not a name
             ws, we = f.wide_index(m.start()), f.wide_index(m.end() - 1)
             out.append((f.compact_index(ws), f.compact_index(we) + 1))
         return out
