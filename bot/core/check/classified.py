@@ -107,6 +107,10 @@ _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不�
                       r"|(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
 # Categories about a person: the speaker speaking of themselves discloses nobody else's.
 _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_private"})
+# Negatives a colon bounds; an already-public word before a colon heads what follows it (行政通知：…,
+# published on the website: revenue …) and stays with it.
+_SCOPED_NEGS = ("neg_refusal", "neg_rules")
+_COLON = re.compile(r"[:：]")
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
 _WITHOUT = ("无需", "不需要", "不用", "免")
 # A marked title: the clause after the marking ends with a document noun and no colon follows it.
@@ -574,6 +578,8 @@ class Classified:
         # on about the one named last.
         customer_at = sorted(hs for hs, _, role, _ in hits if role == "neg_customer")
         staff_at = sorted(hs for hs, _, role, _ in hits if role in ("staff", "third_person"))
+        colons = [f.compact_index(m.start()) for m in _COLON.finditer(f.wide.text)] if (
+            ":" in f.wide.text or "：" in f.wide.text) else []
         greeted = first <= 12 and any(
             ss < first and role == "neg_reader" and text[ss:se] not in _INSIDE_READERS for ss, se, role, _ in hits)
         for s, e, cat_id in terms:
@@ -594,6 +600,13 @@ class Classified:
                 # so the rule that a signal word which is the topic word itself is no evidence keeps it.
                 at = marked.get(sent, 0)
                 sg = {**sg, "cue": [(at - 1, at)]}
+            if colons and any(k in sg for k in _SCOPED_NEGS) and (k := bisect_right(colons, s)) > 0:
+                # A colon opens what is told (有些事培训时不会讲，…我跟你交个底：偷偷告诉你，…): a negative
+                # clauses before it is about something else. One in the clause the colon ends heads what
+                # follows (商业秘密包括但不限于以下信息：客户信息…), and one after the term still speaks of it.
+                colon = colons[k - 1]
+                sg = {r: v for r, v in sg.items()
+                      if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
             if s >= announced.get(cat_id, _FAR) and "cue" not in sg:
