@@ -1034,7 +1034,9 @@ def _forbidden_act(text: str, s: int) -> bool:
     return any(w in before for w in _DONT)
 
 
-_NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前")
+_NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前"
+                            # 年报下个月才披露: a later time and 才 before the telling verb, out only then.
+                            r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)")
 
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
