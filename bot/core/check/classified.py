@@ -1025,13 +1025,18 @@ def _symbol(ch: str) -> bool:
 
 
 _HUSH = ("别", "不要", "勿", "莫")
+_DONT_WIDE = ("禁止", "严禁", "不得", "不准", "不要", "不能", "不可")
 _DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "never", "dont", "not")
 
 
 def _forbidden_act(text: str, s: int) -> bool:
     """A sharing verb under a prohibition (不能拷一份带走, 离职时不带走) is a rule, not an act."""
     before = text[max(0, s - 6):s]
-    return any(w in before for w in _DONT)
+    if any(w in before for w in _DONT):
+        return True
+    # A two-character prohibition reaches over a longer object (不能直接当废纸卖给…).
+    wider = text[max(0, s - 10):s]
+    return any(w in wider for w in _DONT_WIDE)
 
 
 _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前"
