@@ -34,6 +34,8 @@ def _topics(draft: str) -> bool:
     "尊敬的业主：小区近期更换了门岗系统。夜间时段的保安巡逻已经加强。",
     # A report on a customer goes on about them in a sentence that names nobody.
     "王经理，那位客户的申请我核过了。单位是市二医院，月收入约一万二，没有逾期。",
+    # A two-character prohibition reaches a sharing verb over a longer object.
+    "报废的设计图纸不能直接当旧纸卖给回收站，要送去粉碎。",
 ])
 def test_clean_drafts_stay_clean(draft):
     assert not _topics(draft), draft
@@ -56,6 +58,7 @@ def test_clean_drafts_stay_clean(draft):
     "这些事培训时不会讲，但你早晚要知道，我跟你交个底：公司账上的现金只够发两个月工资了。",
     # A later time and 才 before the telling verb: not public yet.
     "财报下周才公布，但这季度净利润跌了三成，先别往外说。",
+    "报废的设计图纸我偷偷卖给回收站了。",
 ])
 def test_leaks_of_the_same_shape_stay_found(draft):
     assert _topics(draft), draft
