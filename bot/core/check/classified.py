@@ -548,10 +548,11 @@ class Classified:
         # it (本次调薪平均幅度为百分之五): a notice goes on to give what was announced. A secrecy cue in a
         # later sentence still counts there.
         announced: dict[str, int] = {}
-        for s, _, cat_id in terms:
-            sg = sig.get(sent := c.sentence_of(s), {})
-            if "neg_public" in sg and "cue" not in sg and cat_id not in announced:
-                announced[cat_id] = sent[1]
+        if any("neg_public" in v for v in sig.values()):  # most drafts call nothing public: skip the walk
+            for s, _, cat_id in terms:
+                sg = sig.get(sent := c.sentence_of(s), {})
+                if "neg_public" in sg and "cue" not in sg and cat_id not in announced:
+                    announced[cat_id] = sent[1]
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
         names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
         amounts: dict[tuple[str, int, int], Any] = {}
@@ -576,8 +577,10 @@ class Classified:
         first = bounds[0] if bounds and bounds[0] > 0 else (bounds[1] if len(bounds) > 1 else len(text))
         # Where the draft names a customer and where a colleague: a later sentence that names nobody goes
         # on about the one named last.
-        customer_at = sorted(hs for hs, _, role, _ in hits if role == "neg_customer")
-        staff_at = sorted(hs for hs, _, role, _ in hits if role in ("staff", "third_person"))
+        # (gathered once per draft, and only for a draft that names a customer at all)
+        customer_at = sorted(hs for hs, _, role, _ in hits if role == "neg_customer") if any(
+            "neg_customer" in v for v in sig.values()) else []
+        staff_at = sorted(hs for hs, _, role, _ in hits if role in ("staff", "third_person")) if customer_at else []
         colons = [f.compact_index(m.start()) for m in _COLON.finditer(f.wide.text)] if (
             ":" in f.wide.text or "：" in f.wide.text) else []
         greeted = first <= 12 and any(
@@ -623,7 +626,7 @@ class Classified:
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
             if cat_id in _ABOUT_SOMEONE and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
                 continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
-            if cat_id in _ABOUT_PERSON and self._customer_carried(text, s, sent[0], sg, customer_at, staff_at):
+            if customer_at and cat_id in _ABOUT_PERSON and self._customer_carried(text, s, sent[0], sg, customer_at, staff_at):
                 continue
             if own_any and (self._owned(text, s, lo, sg.get("third_person", []))
                             or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
