@@ -584,7 +584,8 @@ class Classified:
         colons = [f.compact_index(m.start()) for m in _COLON.finditer(f.wide.text)] if (
             ":" in f.wide.text or "：" in f.wide.text) else []
         greeted = first <= 12 and any(
-            ss < first and role == "neg_reader" and text[ss:se] not in _INSIDE_READERS for ss, se, role, _ in hits)
+            ss < first and text[ss:se] not in _INSIDE_READERS
+            for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
         for s, e, cat_id in terms:
             if break_between(s + 1, e) and _PUNCT_INSIDE.search(
                     f.wide.text, c.wide_index(s), c.wide_index(e - 1)):
