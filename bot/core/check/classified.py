@@ -102,9 +102,10 @@ _CRED_VALUE = re.compile(
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复]{0,10}?"
-                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)"
-                      # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你).
-                      r"|(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
+                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+# A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
+# draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
+_CANNOT_HAND = re.compile(r"(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
 # Categories about a person: the speaker speaking of themselves discloses nobody else's.
 _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_private"})
 # Negatives a colon bounds; an already-public word before a colon heads what follows it (行政通知：…,
@@ -262,6 +263,8 @@ class Classified:
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
             # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
+            if "不了" in text or "不出" in text:
+                hits += [(m.start(), m.end(), "neg_refusal", "") for m in _CANNOT_HAND.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
