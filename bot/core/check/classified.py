@@ -87,6 +87,8 @@ _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s
 _EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?"
                           r"|matters?)\b")
 _HEADING_END = frozenset(":：-—")
+# A lower-case English word right after a capitalised one: the capital opens a sentence (Hurry up).
+_ENGLISH_NEXT = re.compile(r"[ ,]+[a-z]")
 # A level word in quotes after 是 (就是“机密”) is the word being glossed, not a level given to a document.
 _QUOTES = frozenset("\"“”'‘’")
 _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位)?")
@@ -101,8 +103,16 @@ _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复]{0,10}?"
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+# A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
+# draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
+_CANNOT_HAND = re.compile(r"(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
 # Categories about a person: the speaker speaking of themselves discloses nobody else's.
 _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_private"})
+# Negatives a colon bounds; an already-public word before a colon heads what follows it (行政通知：…,
+# published on the website: revenue …) and stays with it.
+_SCOPED_NEGS = ("neg_refusal", "neg_rules")
+_COLON = re.compile(r"[:：]")
+_ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
 _WITHOUT = ("无需", "不需要", "不用", "免")
 # A marked title: the clause after the marking ends with a document noun and no colon follows it.
 _TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
@@ -187,7 +197,9 @@ class Classified:
         self._absence = frozenset(sig.words.get("neg_absence", ()))
         self.own = sig.words.get("neg_own", ())
         own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
-        self._own_re = re.compile(own) if own else None
+        # Besides the listed own-words, their shape: 您 + a verb of up to three characters + 的 (您要办的低保,
+        # 您询问的理财产品): what the customer asked about or applies for is told to them.
+        self._own_re = re.compile(f"{own}|{_OWN_SHAPE}") if own else None
         # English words (whole words of the wide text): a category id or a signal role each.
         # A word may serve several roles (blind spot: a security word and a weakness of the arrangement).
         self.english: dict[str, list[tuple[str, str]]] = {}
@@ -251,6 +263,8 @@ class Classified:
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
             # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
+            if "不了" in text or "不出" in text:
+                hits += [(m.start(), m.end(), "neg_refusal", "") for m in _CANNOT_HAND.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
@@ -533,6 +547,15 @@ class Classified:
             reach[cat_id] = e
             mentions.append((s, e, cat_id))
         terms = mentions
+        # A topic the draft calls public (调薪方案…已在OA系统正式公布) stays public in the sentences after
+        # it (本次调薪平均幅度为百分之五): a notice goes on to give what was announced. A secrecy cue in a
+        # later sentence still counts there.
+        announced: dict[str, int] = {}
+        if any("neg_public" in v for v in sig.values()):  # most drafts call nothing public: skip the walk
+            for s, _, cat_id in terms:
+                sg = sig.get(sent := c.sentence_of(s), {})
+                if "neg_public" in sg and "cue" not in sg and cat_id not in announced:
+                    announced[cat_id] = sent[1]
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
         names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
         amounts: dict[tuple[str, int, int], Any] = {}
@@ -552,6 +575,20 @@ class Classified:
             k = bisect_left(bounds, a)
             return k < len(bounds) and bounds[k] < b
 
+        # A draft that opens by greeting outsiders (各位家长好：, 尊敬的业主：) is written to them as a whole:
+        # its later sentences speak to that reader though they no longer name them.
+        first = bounds[0] if bounds and bounds[0] > 0 else (bounds[1] if len(bounds) > 1 else len(text))
+        # Where the draft names a customer and where a colleague: a later sentence that names nobody goes
+        # on about the one named last.
+        # (gathered once per draft, and only for a draft that names a customer at all)
+        customer_at = sorted(hs for hs, _, role, _ in hits if role == "neg_customer") if any(
+            "neg_customer" in v for v in sig.values()) else []
+        staff_at = sorted(hs for hs, _, role, _ in hits if role in ("staff", "third_person")) if customer_at else []
+        colons = [f.compact_index(m.start()) for m in _COLON.finditer(f.wide.text)] if (
+            ":" in f.wide.text or "：" in f.wide.text) else []
+        greeted = first <= 12 and any(
+            ss < first and text[ss:se] not in _INSIDE_READERS
+            for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
         for s, e, cat_id in terms:
             if break_between(s + 1, e) and _PUNCT_INSIDE.search(
                     f.wide.text, c.wide_index(s), c.wide_index(e - 1)):
@@ -561,6 +598,8 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
+            if greeted and "neg_reader" not in sg:
+                sg = {**sg, "neg_reader": [(0, 0)]}
             if marked and "cue" not in sg and (sent not in marked or (s >= marked[sent] and (
                     break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
                     s < marked[sent] and self._colon_after(f, marked[sent]))):
@@ -568,7 +607,16 @@ class Classified:
                 # so the rule that a signal word which is the topic word itself is no evidence keeps it.
                 at = marked.get(sent, 0)
                 sg = {**sg, "cue": [(at - 1, at)]}
+            if colons and any(k in sg for k in _SCOPED_NEGS) and (k := bisect_right(colons, s)) > 0:
+                # A colon opens what is told (有些事培训时不会讲，…我跟你交个底：偷偷告诉你，…): a negative
+                # clauses before it is about something else. One in the clause the colon ends heads what
+                # follows (商业秘密包括但不限于以下信息：客户信息…), and one after the term still speaks of it.
+                colon = colons[k - 1]
+                sg = {r: v for r, v in sg.items()
+                      if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
+                continue
+            if s >= announced.get(cat_id, _FAR) and "cue" not in sg:
                 continue
             if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg:
                 continue  # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer
@@ -582,6 +630,9 @@ class Classified:
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
             if cat_id in _ABOUT_SOMEONE and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
                 continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
+            if customer_at and cat_id in _ABOUT_PERSON and self._customer_carried(
+                    text, s, sent[0], sg, customer_at, staff_at):
+                continue
             if own_any and (self._owned(text, s, lo, sg.get("third_person", []))
                             or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
                 continue
@@ -592,6 +643,19 @@ class Classified:
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
+
+    def _customer_carried(self, text: str, s: int, ss: int, sg: dict[str, list[tuple[int, int]]],
+                          customer_at: list[int], staff_at: list[int]) -> bool:
+        """The sentence (from `ss`) names nobody before the term at `s`, and the draft named a customer
+        (那位客户) after its last colleague in the sentences before: a report on a customer goes on about
+        them (…身份证号码…，月收入约九千元 is the customer's income, not a colleague's pay)."""
+        k = bisect_left(customer_at, ss) - 1
+        if k < 0 or _first(sg, "staff") < s or _first(sg, "third_person") < s:
+            return False
+        j = bisect_left(staff_at, ss) - 1
+        if j >= 0 and staff_at[j] > customer_at[k]:
+            return False
+        return self._person.search(text, ss, s) is None
 
     @staticmethod
     def _self_subject(text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
@@ -663,6 +727,10 @@ class Classified:
                 return "quantity", m.start(), m.end()
         if "person" in want:
             m = self._person.search(text, lo, hi)
+            while m and _boundary_in(c, m.start(), m.end() - 1):
+                # 血压偏高，医生建议: the compact view joined a clause's last character to the next one's
+                # title; a name and its title stand in one clause.
+                m = self._person.search(text, m.start() + 1, hi)
             if m:
                 return "person", m.start(), m.end()
             for ns, ne in names():
@@ -731,6 +799,9 @@ class Classified:
         for m in _CAPITALISED.finditer(f.original):
             if m.group().lower() in self._not_names:
                 continue
+            if f.original[max(0, m.start() - 2):m.start()].strip(" ")[-1:] in _QUOTES and (
+                    _ENGLISH_NEXT.match(f.original, m.end())):
+                continue  # "Hurry up, we're closing": a quoted English sentence opens with a capital, not a name
             ws, we = f.wide_index(m.start()), f.wide_index(m.end() - 1)
             out.append((f.compact_index(ws), f.compact_index(we) + 1))
         return out
@@ -752,8 +823,10 @@ class Classified:
             if m is None or not 4 <= len(m.group(1).replace(" ", "").replace("-", "")) <= 8:
                 return self._later_credential(f, we)
         words = m.group(1).split()
-        if len(words) > 1 and all(w.rstrip(".,?!").isalpha() for w in words):
-            return None  # keep your password safe and never share it: English words, not a value
+        if len(words) > 1 and sum(w.rstrip(".,?!").isalpha() and len(w) > 1 for w in words) >= 2:
+            # keep your password safe and never share it; team will be on duty 24/7: English words
+            # (two or more), not a value — a spaced value is digits or one word with its symbols.
+            return None
         value = "".join(words).rstrip(".?!")
         has_digit = any(ch.isdigit() for ch in value)
         has_alpha = any(ch.isalpha() for ch in value)
@@ -764,7 +837,11 @@ class Classified:
         return None
 
 
+# Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
+_INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
+_OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
+# Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _PERSONNEL = "secret.topic.personnel"
 
 
@@ -956,16 +1033,23 @@ def _symbol(ch: str) -> bool:
 
 
 _HUSH = ("别", "不要", "勿", "莫")
+_DONT_WIDE = ("禁止", "严禁", "不得", "不准", "不要", "不能", "不可")
 _DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "never", "dont", "not")
 
 
 def _forbidden_act(text: str, s: int) -> bool:
     """A sharing verb under a prohibition (不能拷一份带走, 离职时不带走) is a rule, not an act."""
     before = text[max(0, s - 6):s]
-    return any(w in before for w in _DONT)
+    if any(w in before for w in _DONT):
+        return True
+    # A two-character prohibition reaches over a longer object (不能直接当废纸卖给…).
+    wider = text[max(0, s - 10):s]
+    return any(w in wider for w in _DONT_WIDE)
 
 
-_NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前")
+_NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前"
+                            # 年报下个月才披露: a later time and 才 before the telling verb, out only then.
+                            r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)")
 
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
@@ -1075,6 +1159,19 @@ def _period(text: str, e: int) -> bool:
     return i > e and text.startswith(("年", "个月", "月", "天"), i)
 
 
+# After a number, a few letters then a digit: the number heads a code (91410105ma44u8rx2p), not an amount
+# (the compact view has lost the spaces: 4.2usdwequote11 is an amount and words).
+_CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
+
+
+# A number of years or working days is a span of time, as are months counted back or ahead (近三个月,
+# 三个月内); months alone stay an amount (拿四个月: a bonus in months' pay), and so do days (账期九十天:
+# the payment term is the term disclosed).
+_DURATION = ("个工作日", "工作日", "年", "周年", "岁")
+_SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
+_SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "前", "里", "左右", "的时间", "一次")
+
+
 def _is_amount(text: str, start: int, end: int) -> bool:
     """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
     tok = text[start:end]
@@ -1087,7 +1184,12 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     rest = text[end:end + 8]
     if rest.startswith(("多", "来", "余", "几")):
         rest = rest[1:]
+    if rest.startswith(_DURATION) or (rest.startswith("个月") and (
+            text[max(0, start - 2):start].endswith(_SPAN_BEFORE) or rest[2:].startswith(_SPAN_AFTER))):
+        return False  # 期限一百八十天, 近三个月的流水, 三个月后复查: a span of time, not an amount
     unit = rest.startswith(_UNITS)
+    if unit and rest[:1].isascii() and _CODE_TAIL.match(text, end):
+        unit = False  # 91410105MA44U8…: letters and digits go on, a code (a tax number), not an amount in m or k
     if unit and (digit or mult):
         return True
     if digit and mult:
