@@ -5,10 +5,9 @@ Folding drops spaces, so English has to be read first, while the words are still
 "long nail" is "longnail", which neither a whole-word look-up nor the embedder reads as 长指甲.
 Words are looked up whole (the "call" inside "recall" is not 电话), phrases of the glossary before
 their words ("dress code", also written "dresscode" or "dress-code"), and a word missing from the
-glossary is tried without a regular ending (emails, checked, meetings, calling; in a phrase, any
-one of its words: followed up, hanging up). Fillers (ok, please, the, to) are dropped. English
-the glossary does not know stays, one space between words, so that the embedder still reads it as
-words. The glossary is data: knowledge/voices.yaml ``english:``.
+glossary is tried without a regular ending (emails, checked, meetings, calling). Fillers (ok,
+please) are dropped. English the glossary does not know stays, one space between words, so that
+the embedder still reads it as words. The glossary is data: knowledge/voices.yaml ``english:``.
 """
 
 from __future__ import annotations
@@ -75,13 +74,10 @@ class EnglishGlossary:
         found = self._phrases.get(words)
         if found is not None:
             return found
-        # One word of a phrase without its ending: the last ("dress codes") or, in a phrasal verb,
-        # any other ("followed up", "hanging up", "shook hands" is irregular and not found).
-        for at in range(len(words) - 1, -1, -1):
-            for stem in _endings(words[at]):
-                found = self._phrases.get((*words[:at], stem, *words[at + 1:]))
-                if found is not None:
-                    return found
+        for stem in _endings(words[-1]):
+            found = self._phrases.get((*words[:-1], stem))
+            if found is not None:
+                return found
         return None
 
     def translate(self, text: str) -> str:
