@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/fit_decision.py FILE [FILE ...] [--write] [--no-rerank]
           [--max-wrong 0.03 ...] [--min-refused 0.93 ...] [--confidence 0.95]
           [--features NAME ...] [--answer-features NAME ...] [--candidate-features NAME ...]
-          [--questions CACHE.json]
+          [--questions CACHE.json] [--held-out FILE ...]
 
 For every question of the evaluation files (format: shared/eval/README.md) the matcher lists its
 candidates with both signals (bot/core/ask/matcher.py `features`). Fitted on them, in order:
