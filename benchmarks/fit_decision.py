@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/fit_decision.py FILE [FILE ...] [--write] [--no-rerank]
           [--max-wrong 0.03 ...] [--min-refused 0.93 ...] [--confidence 0.95]
           [--features NAME ...] [--answer-features NAME ...] [--candidate-features NAME ...]
-          [--questions CACHE.json]
+          [--questions CACHE.json] [--held-out FILE ...]
 
 For every question of the evaluation files (format: shared/eval/README.md) the matcher lists its
 candidates with both signals (bot/core/ask/matcher.py `features`). Fitted on them, in order:
@@ -453,6 +453,8 @@ def main() -> int:
                         help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
     parser.add_argument("--write", action="store_true", help=f"store the fit in knowledge/{CALIBRATION_FILE}")
+    parser.add_argument("--held-out", type=Path, nargs="*", default=[],
+                        help="sets never fitted on: their figures (only) under the fit on everything")
     args = parser.parse_args()
     z = NormalDist().inv_cdf(0.5 + args.confidence / 2) if args.confidence > 0 else 0.0
 
@@ -516,6 +518,12 @@ def main() -> int:
         a1, h3, wc, rf = figures(t, run(t, cal), everything)
         print(f"fit on everything: answer_at {cal.answer_at}, offer_at {cal.offer_at}; in-sample "
               f"answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} oos refused {rf:.3f}")
+        for path in args.held_out:
+            held = collect(matcher, [path])
+            ht = table(held, n, cal.rerank, cutoff, opts["pairs"], opts["kin"], opts["topics"])
+            a1, h3, wc, rf = figures(ht, run(ht, cal), np.ones(len(held), dtype=bool))
+            print(f"held out {path.name}: answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} "
+                  f"oos refused {rf:.3f} (figures only: never fit on it)")
         if args.write and k == 0:
             path = ROOT / "knowledge" / CALIBRATION_FILE
             write(cal, path, args.files, (*cv, hi, lo), max_wrong, min_refused, args.confidence)
