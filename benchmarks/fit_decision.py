@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/fit_decision.py FILE [FILE ...] [--write] [--no-rerank]
           [--max-wrong 0.03 ...] [--min-refused 0.93 ...] [--confidence 0.95]
           [--features NAME ...] [--answer-features NAME ...] [--candidate-features NAME ...]
-          [--questions CACHE.json] [--held-out FILE ...]
+          [--questions CACHE.json]
 
 For every question of the evaluation files (format: shared/eval/README.md) the matcher lists its
 candidates with both signals (bot/core/ask/matcher.py `features`). Fitted on them, in order:
@@ -425,6 +425,21 @@ def one_rule_pairs(matcher: Matcher) -> frozenset[tuple[int, int]]:
                      if r in ids and kb.one_rule(i, ids[r]))
 
 
+def _held_out_figures(matcher: Matcher, path: Path, cal: Calibration, n: int, opts: dict[str, Any]) -> None:
+    """`path` scored by `cal` (fitted without it): figures only, overall and by style, no item named."""
+    qs = collect(matcher, [path])
+    t = table(qs, n, cal.rerank, opts["clarify_cutoff"], opts["pairs"], opts["kin"], opts["topics"])
+    status = run(t, cal)
+    every = np.ones(len(qs), dtype=bool)
+    a1, h3, wc, rf = figures(t, status, every)
+    print(f"held out {path.name}: answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} oos refused {rf:.3f}")
+    styles = np.asarray([q.style for q in qs])
+    for style in sorted(set(styles) - {""}):
+        idx = styles == style
+        a1, h3, wc, rf = figures(t, status, idx)
+        print(f"  {style:<12} answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} n {int((idx & ~t.oos).sum())}")
+
+
 def _key(files: list[Path]) -> str:
     """What the collected questions depend on: the evaluation files, the knowledge and the code."""
     h = hashlib.sha256()
@@ -454,7 +469,7 @@ def main() -> int:
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
     parser.add_argument("--write", action="store_true", help=f"store the fit in knowledge/{CALIBRATION_FILE}")
     parser.add_argument("--held-out", type=Path, nargs="*", default=[],
-                        help="sets never fitted on: their figures (only) under the fit on everything")
+                        help="files scored by the fit on everything: figures only (overall and by style), never misses")
     args = parser.parse_args()
     z = NormalDist().inv_cdf(0.5 + args.confidence / 2) if args.confidence > 0 else 0.0
 
@@ -519,11 +534,7 @@ def main() -> int:
         print(f"fit on everything: answer_at {cal.answer_at}, offer_at {cal.offer_at}; in-sample "
               f"answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} oos refused {rf:.3f}")
         for path in args.held_out:
-            held = collect(matcher, [path])
-            ht = table(held, n, cal.rerank, cutoff, opts["pairs"], opts["kin"], opts["topics"])
-            a1, h3, wc, rf = figures(ht, run(ht, cal), np.ones(len(held), dtype=bool))
-            print(f"held out {path.name}: answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} "
-                  f"oos refused {rf:.3f} (figures only: never fit on it)")
+            _held_out_figures(matcher, path, cal, n, opts)
         if args.write and k == 0:
             path = ROOT / "knowledge" / CALIBRATION_FILE
             write(cal, path, args.files, (*cv, hi, lo), max_wrong, min_refused, args.confidence)
