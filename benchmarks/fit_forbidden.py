@@ -250,7 +250,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--l2", type=float, default=0.3)
     ap.add_argument("--misses", action="store_true",
-                    help="print the fit files' drafts missed out of file (never a held-out set)")
+                    help="print the fit files' drafts missed and falsely flagged out of file (never a held-out set)")
     args = ap.parse_args()
     checker = Checker.load(phrasebook=load_phrasebook(), scored=False)
     sets = {f: load_set(f, checker) for f in args.files}
@@ -284,8 +284,12 @@ def main() -> None:
     if args.misses:
         for f in args.files:
             for it in sets[f]:
-                if it["forbidden"] and outcome([it], models[f], best)[0] == 0:
+                tp, fp, _ = outcome([it], models[f], best)
+                if it["forbidden"] and tp == 0:
                     print(f"  missed out of file ({f}, {it['kind']}): {it['draft']}")
+                if fp:
+                    by = "patterns" if outcome([it], None, 101)[1] else "model"
+                    print(f"  false alarm out of file ({f}, {it['kind']}, {by}): {it['draft']}")
     for k in sorted(kinds):
         tp, fp, fn = kinds[k]
         print(f"  leave-one-file-out at {best}, kind_of_text {k}: {pr(tp, fp, fn)} (tp {tp}, fp {fp}, fn {fn})")
