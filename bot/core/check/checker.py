@@ -29,6 +29,7 @@ from bot.core.text.english import EnglishGlossary
 from bot.core.text.fold import Compact, Folded, fold_draft, fold_literal
 from bot.core.text.inputs import has_surrogates, scrub
 from bot.core.text.language import shipped_check_language
+from bot.core.text.normalize import to_simplified
 from bot.core.yamlfile import Problem
 
 if TYPE_CHECKING:
@@ -569,12 +570,15 @@ class Checker:
         return cache(partial(self._to_colleague, folded))
 
     def _to_colleague(self, folded: Folded) -> bool:
-        """`Addressee.to_colleague` of the draft, its English words also read through the glossary
-        (boss is 领导, team leader 组长: English-mixed office talk carries the same cues)."""
+        """`Addressee.to_colleague` of the draft, or of it with its English words read through the
+        glossary (boss is 领导, team leader 组长: English-mixed office talk carries the same cues)."""
         view = folded.compact
-        if self._english and _ENGLISH_WORD.search(view.wide.text):
-            view = fold_draft(self._english.translate(folded.original)).compact
-        return self._addressee.to_colleague(view)
+        if self._addressee.to_colleague(view):
+            return True
+        if not (self._english and _ENGLISH_WORD.search(view.wide.text)):
+            return False
+        read = self._english.translate(folded.original)  # folded again only when the glossary knew a word
+        return read != to_simplified(folded.original) and self._addressee.to_colleague(fold_draft(read).compact)
 
     def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None,
                    *, judged: set[int] | None = None, colleague: Callable[[], bool] | None = None
