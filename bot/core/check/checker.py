@@ -577,8 +577,8 @@ class Checker:
             return True
         if not (self._english and _ENGLISH_WORD.search(view.wide.text)):
             return False
-        read = self._english.translate(folded.original)  # folded again only when the glossary knew a word
-        return read != to_simplified(folded.original) and self._addressee.to_colleague(fold_draft(read).compact)
+        read = _english_read(self._english, folded.original)
+        return read is not None and self._addressee.to_colleague(read)
 
     def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None,
                    *, judged: set[int] | None = None, colleague: Callable[[], bool] | None = None
@@ -793,6 +793,14 @@ def _suggestion(rule: Rule, phrasebook: Phrasebook | None, settings: dict[str, s
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=16)
+def _english_read(glossary: EnglishGlossary, original: str) -> Compact | None:
+    """The draft with its English words read through `glossary`, folded; None when it knows none. Kept
+    for the last few drafts: the homophone pass judges the same draft's addressee again."""
+    read = glossary.translate(original)
+    return None if read == to_simplified(original) else fold_draft(read).compact
+
+
 @lru_cache(maxsize=1)
 def _english_glossary() -> EnglishGlossary:
     """knowledge/voices.yaml's office English -> Chinese (the ask engine's glossary), loaded once; a
