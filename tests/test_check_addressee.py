@@ -123,11 +123,3 @@ def test_least_alone_counts_only_groups_a_customer_is_not_also_told(checker):
     # The lowered threshold needs no customer evidence at all: one 您 restores `least` and `margin`.
     assert not _colleague(checker, "您吃饭了吗？你先坐。")
 
-
-def test_office_english_is_read_through_the_glossary_for_the_addressee(checker):
-    # knowledge/voices.yaml reads boss as 领导, a boss in the third person is peer talk; the Chinese
-    # draft without it stays a customer's (you for 您 flagged).
-    assert checker._to_colleague(fold_draft("你那份文件 boss 已经看过了，说写得不错。"))
-    assert not checker._to_colleague(fold_draft("你那份文件已经看过了，说写得不错。"))
-    # Cue words written in English still count beside their Chinese reading.
-    assert checker._to_colleague(fold_draft("你那个 report 交了没？"))

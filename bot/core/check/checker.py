@@ -25,11 +25,9 @@ from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, sentenc
 from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
-from bot.core.text.english import EnglishGlossary
 from bot.core.text.fold import Compact, Folded, fold_draft, fold_literal
 from bot.core.text.inputs import has_surrogates, scrub
 from bot.core.text.language import shipped_check_language
-from bot.core.text.normalize import to_simplified
 from bot.core.yamlfile import Problem
 
 if TYPE_CHECKING:
@@ -407,7 +405,6 @@ class _PrefixMax:
 
 
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-_ENGLISH_WORD = re.compile(r"[a-z]{2}")
 _QUESTION_PARTICLES = frozenset("吗么嘛呢啊呀")
 
 
@@ -508,8 +505,6 @@ class Checker:
         # kept; it would only build the phrase matcher's own automaton, which the checker never uses.
         self.phrases.refs = {}
         self._addressee = shipped_addressee(rules.signals.surnames or "王")  # phrasebook/addressee.yaml
-        # Office English read as Chinese (knowledge/voices.yaml): the addressee's cues are Chinese words.
-        self._english = _english_glossary()
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         # A rule's `unless` words (and the first-person ones among them) as one regex each: searched in
         # C over a sentence rather than word by word.
@@ -567,18 +562,7 @@ class Checker:
     def _colleague(self, folded: Folded) -> Callable[[], bool]:
         """Whether `folded` is written to a colleague, judged on the first call only: the whole draft
         is weighed, and most drafts never ask."""
-        return cache(partial(self._to_colleague, folded))
-
-    def _to_colleague(self, folded: Folded) -> bool:
-        """`Addressee.to_colleague` of the draft, or of it with its English words read through the
-        glossary (boss is 领导, team leader 组长: English-mixed office talk carries the same cues)."""
-        view = folded.compact
-        if self._addressee.to_colleague(view):
-            return True
-        if not (self._english and _ENGLISH_WORD.search(view.wide.text)):
-            return False
-        read = _english_read(self._english, folded.original)
-        return read is not None and self._addressee.to_colleague(read)
+        return cache(partial(self._addressee.to_colleague, folded.compact))
 
     def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None,
                    *, judged: set[int] | None = None, colleague: Callable[[], bool] | None = None
@@ -793,24 +777,6 @@ def _suggestion(rule: Rule, phrasebook: Phrasebook | None, settings: dict[str, s
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=16)
-def _english_read(glossary: EnglishGlossary, original: str) -> Compact | None:
-    """The draft with its English words read through `glossary`, folded; None when it knows none. Kept
-    for the last few drafts: the homophone pass judges the same draft's addressee again."""
-    read = glossary.translate(original)
-    return None if read == to_simplified(original) else fold_draft(read).compact
-
-
-@lru_cache(maxsize=1)
-def _english_glossary() -> EnglishGlossary:
-    """knowledge/voices.yaml's office English -> Chinese (the ask engine's glossary), loaded once; a
-    word reads as itself followed by its Chinese, so that cues written in English (ppt, meeting) and
-    in Chinese (领导 for boss) both still count."""
-    from bot.core.ask.knowledge import shipped_voices
-
-    return EnglishGlossary({k: f"{k} {v}" for k, v in shipped_voices()[1].items()})
-
-
 def default_checker() -> Checker:
     """The checker over the shipped rules and phrasebook (loaded once per process)."""
     from bot.core.phrases.phrasebook import load_phrasebook
