@@ -122,4 +122,3 @@ def test_least_alone_counts_only_groups_a_customer_is_not_also_told(checker):
     assert _colleague(checker, "你吃饭了吗？")
     # The lowered threshold needs no customer evidence at all: one 您 restores `least` and `margin`.
     assert not _colleague(checker, "您吃饭了吗？你先坐。")
-
