@@ -24,12 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
+from bot.core.paths import PHRASEBOOK_DIR
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from bot.core.text.fold import Compact
 
-MODEL_PATH = Path(__file__).resolve().parents[3] / "phrasebook" / "forbidden_model.json"
+# Found through the package's data folder, not this file's place: an installed wheel keeps the
+# phrasebook in bot/_data/.
+MODEL_PATH = PHRASEBOOK_DIR / "forbidden_model.json"
 NGRAMS = (1, 2, 3)
 CLASS_BASE = 0xE000  # class i is read as chr(CLASS_BASE + i): private use, never in a folded draft
 _ROW = itemgetter(1)
