@@ -42,10 +42,9 @@ def fill(piece: str, n: int = N) -> str:
     return (piece * (n // max(1, len(piece)) + 1))[:n]
 
 
-def families(rules: RuleSet, rng: random.Random, fuzz: int, words_sample: int) -> dict[str, Iterator[str]]:
+def families(rs: RuleSet, rng: random.Random, fuzz: int, words_sample: int) -> dict[str, Iterator[str]]:
     """Family name -> its hostile drafts (generated lazily), from the rule set as loaded (a checker
     keeps its rules without the patterns' alternatives)."""
-    rs = rules
     # Every topic term, marking and signal word; the rules' literals are their patterns' expansions
     # (over 100,000), of which a seeded sample.
     terms = sorted({w for t in rs.topics for w in t.terms}

@@ -112,6 +112,7 @@ _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_privat
 # published on the website: revenue …) and stays with it.
 _SCOPED_NEGS = ("neg_refusal", "neg_rules")
 _COLON = re.compile(r"[:：]")
+# Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
 _WITHOUT = ("无需", "不需要", "不用", "免")
 # A marked title: the clause after the marking ends with a document noun and no colon follows it.
@@ -609,7 +610,7 @@ class Classified:
                 sg = {**sg, "cue": [(at - 1, at)]}
             if colons and any(k in sg for k in _SCOPED_NEGS) and (k := bisect_right(colons, s)) > 0:
                 # A colon opens what is told (有些事培训时不会讲，…我跟你交个底：偷偷告诉你，…): a negative
-                # clauses before it is about something else. One in the clause the colon ends heads what
+                # clause before it is about something else. One in the clause the colon ends heads what
                 # follows (商业秘密包括但不限于以下信息：客户信息…), and one after the term still speaks of it.
                 colon = colons[k - 1]
                 sg = {r: v for r, v in sg.items()
@@ -841,7 +842,6 @@ class Classified:
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
-# Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _PERSONNEL = "secret.topic.personnel"
 
 
@@ -1033,8 +1033,9 @@ def _symbol(ch: str) -> bool:
 
 
 _HUSH = ("别", "不要", "勿", "莫")
-_DONT_WIDE = ("禁止", "严禁", "不得", "不准", "不要", "不能", "不可")
 _DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "never", "dont", "not")
+# Its two-character Chinese prohibitions, which reach over a longer object (`_forbidden_act`).
+_DONT_WIDE = tuple(w for w in _DONT if len(w) == 2 and not w.isascii())
 
 
 def _forbidden_act(text: str, s: int) -> bool:
