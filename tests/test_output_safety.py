@@ -119,6 +119,38 @@ def test_database_and_vote_key_are_owner_only(tmp_path):
     assert [r["down"] for r in again.vote_summary()] == [1]
 
 
+def _vote_key_of(path: str, start, out) -> None:
+    from bot.storage.sqlite import voter_key
+
+    db = connect(path)
+    start.wait()
+    try:
+        out.put(voter_key(db).hex())
+    except Exception as exc:  # reported to the test, which fails on it
+        out.put(f"error: {exc}")
+
+
+def test_instances_starting_together_agree_on_one_whole_vote_key(tmp_path):
+    # Each instance creates the key file if it is missing; one whose neighbour was still writing it
+    # once read it half-written and refused to start ("the vote key … is damaged").
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    for attempt in range(5):
+        path = str(tmp_path / f"chat{attempt}.db")
+        connect(path)  # the database exists; its key file not yet
+        start, out = ctx.Barrier(6), ctx.Queue()
+        procs = [ctx.Process(target=_vote_key_of, args=(path, start, out)) for _ in range(6)]
+        for p in procs:
+            p.start()
+        keys = [out.get(timeout=60) for _ in procs]
+        for p in procs:
+            p.join(timeout=60)
+        assert len(set(keys)) == 1 and not keys[0].startswith("error"), keys
+        assert sorted(f.name for f in tmp_path.glob(f"*chat{attempt}.db*voter-key*")) == [f"chat{attempt}.db.voter-key"]
+        assert stat.S_IMODE((tmp_path / f"chat{attempt}.db.voter-key").stat().st_mode) == 0o600
+
+
 def test_json_records_are_one_line_for_every_reader():
     record = {"text": "甲\u2028乙\u2029丙\u0085丁\n戊"}
     line = json_line(record)

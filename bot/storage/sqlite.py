@@ -17,9 +17,10 @@ import re
 import secrets
 import sqlite3
 import stat
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -179,17 +180,8 @@ def voter_key(db: Database) -> bytes:
     if file is None:
         return secrets.token_bytes(_VOTER_KEY_BYTES)
     path = Path(f"{file}.voter-key")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise StorageError(f"cannot create the vote key {path}: {exc.strerror}") from None
-    else:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(secrets.token_bytes(_VOTER_KEY_BYTES))
-            fh.flush()
-            os.fsync(fh.fileno())
+    if not os.path.lexists(path):
+        _create_key_file(path)
     try:
         key = read_bounded(path, max_bytes=_VOTER_KEY_BYTES, nofollow=True)
     except FileRefused as exc:
@@ -201,6 +193,29 @@ def voter_key(db: Database) -> bytes:
     if len(key) != _VOTER_KEY_BYTES:
         raise StorageError(f"the vote key {path} is damaged (delete it: votes then start afresh)")
     return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Create `path` holding a new random key, whole or not at all: the key is written and synced under
+    a private temporary name, then linked into place. Instances starting together on one database
+    each try; one link wins, and no instance ever reads a key file another is still writing."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # created 0600
+    except OSError as exc:
+        raise StorageError(f"cannot create the vote key {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(_VOTER_KEY_BYTES))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another instance's key is in place: that one is used
+    except OSError as exc:
+        raise StorageError(f"cannot create the vote key {path}: {exc.strerror}") from None
+    finally:
+        with suppress(OSError):
+            os.unlink(tmp)
 
 
 def _migrate_settings(db: Database, pseudonym: Callable[[int], str], *, outside_key: bool) -> None:
