@@ -57,7 +57,7 @@ from bot.core.ask.calibration import (  # noqa: E402
     candidate_features,
     features,
 )
-from bot.core.ask.evaluation import answers_expect, load_eval_file  # noqa: E402
+from bot.core.ask.evaluation import answers_expect, load_eval_file, wilson  # noqa: E402
 from bot.core.ask.matcher import Matcher, fuse  # noqa: E402
 
 L2 = 1.0  # ridge on standardised coefficients
@@ -316,16 +316,6 @@ def figures(t: Table, status: np.ndarray, idx: np.ndarray) -> tuple[float, float
     wrong = float(((status == 2) & ~t.first_right & asks).sum() / n)
     refused = float(((status == 0) & outs).sum() / outs.sum()) if outs.any() else 1.0
     return a1, h3, wrong, refused
-
-
-def wilson(k: float, n: float, z: float) -> tuple[float, float]:
-    """Wilson score interval of a rate k/n at normal quantile z ((0, 1) when n is 0)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = k / n
-    centre = p + z * z / (2 * n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, (centre - half) / (1 + z * z / n)), min(1.0, (centre + half) / (1 + z * z / n))
 
 
 def bounds(t: Table, status: np.ndarray, idx: np.ndarray, z: float) -> tuple[float, float]:

@@ -29,9 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--misses", action="store_true", help="also list every miss (never on a final split)")
     ev.set_defaults(func=run_eval)
-    fit = kb_sub.add_parser("fit", help="fit fusion weights and thresholds by cross-validation on a FIT set")
-    fit.add_argument("file", type=Path)
-    fit.add_argument("--folds", type=int, default=5)
+    fit = kb_sub.add_parser("fit", help="fit fusion weights and thresholds by cross-validation on FIT sets")
+    fit.add_argument("file", type=Path, nargs="+", help="one or more evaluation files; several: one fold per file")
+    fit.add_argument("--folds", type=int, default=5, help="random folds of a single file")
     fit.add_argument("--max-wrong", type=float, default=0.03, help="limit on the wrong-confident rate")
     fit.add_argument("--min-refused", type=float, default=0.93, help="limit on out-of-scope questions refused")
     fit.set_defaults(func=run_fit)
@@ -265,19 +265,22 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_fit(args: argparse.Namespace) -> int:
-    from bot.core.ask.evaluation import fit, load_eval_file
+    from bot.core.ask.evaluation import fit, join_eval_files
 
-    data = load_eval_file(args.file)
+    data, groups = join_eval_files(args.file)
     matcher = load_matcher(args)
     total = len(data.get("ask", [])) + len(data.get("out_of_scope", []))
+    by_file = len(args.file) > 1
     found, cv = fit(matcher, data, folds=max(2, args.folds), max_wrong=args.max_wrong,
-                    min_refused=args.min_refused, step=Progress(total, "kb fit").step)
+                    min_refused=args.min_refused, groups=groups if by_file else None,
+                    step=Progress(total, "kb fit").step)
     print(f"signals            {' + '.join(matcher.signals)}")
     print(f"fusion             {found.fusion}")
     print(f"rule               {found.rule}")
     print(f"on the whole set   answer@1 {found.answer_at_1:.3f}  hit@3 {found.hit_at_3:.3f}  "
           f"wrong-confident {found.wrong_confident:.3f}  oos refused {found.oos_refused:.3f}")
-    print(f"{args.folds}-fold CV          answer@1 {cv[0]:.3f}  hit@3 {cv[1]:.3f}  "
+    folds = f"leave-1-of-{len(args.file)}-files" if by_file else f"{args.folds}-fold CV"
+    print(f"{folds:<18} answer@1 {cv[0]:.3f}  hit@3 {cv[1]:.3f}  "
           f"wrong-confident {cv[2]:.3f}  oos refused {cv[3]:.3f}")
     return exitcodes.OK
 
