@@ -249,7 +249,8 @@ def test_the_readings_of_a_long_message_are_its_rows_split_by_reading(kb):
     part = kb.asking_part(story)
     for doc, *_ in rows:
         fw, fa, lw, la, qw, qa = readings[doc]
-        assert lw == pytest.approx(m._lexical(story, (doc,))[doc]) and la == pytest.approx(m._lexical(part, (doc,))[doc])
+        assert lw == pytest.approx(m._lexical(story, (doc,))[doc])
+        assert la == pytest.approx(m._lexical(part, (doc,))[doc])
         assert qw == pytest.approx(whole[0][doc]) and qa == pytest.approx(asked[0][doc])
         assert fw == pytest.approx(fuse(m.config, lw, qw, float(whole[1][doc])))
         assert fa == pytest.approx(fuse(m.config, la, qa, float(asked[1][doc])))
