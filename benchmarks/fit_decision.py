@@ -53,6 +53,7 @@ from bot.core.ask.calibration import (  # noqa: E402
     NONE_FEATURES,
     Calibration,
     Logistic,
+    Reading,
     Reranker,
     candidate_features,
     features,
@@ -64,13 +65,17 @@ L2 = 1.0  # ridge on standardised coefficients
 # What the reach model reads by default: leave-one-file-out, the leads and the agreement of all
 # three readings added nothing to these (answer@1 within 0.01 at the same bounds), nor, on nine
 # files, the first's clause and topic against its competition (README, "How `ask` decides").
+AGREEMENT_FEATURES = FEATURES[FEATURES.index("answer_lead"):]
 DEFAULT_FEATURES = tuple(f for f in FEATURES if f not in {"p_logit", "lexical_lead", "question_lead", "all_agree",
                                                           "p_clause_logit", "p_clause_margin", "clause_margin",
-                                                          "topic_share"})
-# ... and the answer model: the reranker's log odds alone. Fitted on four sets and read on the fifth,
-# it answers more at the same bounds (pooled answer@1 0.768 against 0.744) than a model of every
-# feature, whose extra weights describe the sets it was fitted on more than a new one.
-DEFAULT_ANSWER_FEATURES = ("p_logit",)
+                                                          "topic_share", *AGREEMENT_FEATURES})
+# ... and the answer model: the reranker's log odds, and on a long message (read whole and by its asking
+# part) a shift and slope of their own and whether the readings agree, with the share of the signals
+# naming the first entry. The log odds alone were the best of many features fitted on four sets and
+# read on the fifth (pooled answer@1 0.768 against 0.744 for every feature); on long messages they
+# understate how often the first entry is right: leaving one of twelve files out, pooled answer@1
+# 0.832 -> 0.837, stories 0.701 -> 0.766 at the same bounds (README "How `ask` decides").
+DEFAULT_ANSWER_FEATURES = ("p_logit", "long", "long_p_logit", "long_agree", "votes")
 ANSWER_GRID = np.round(np.arange(0.30, 0.981, 0.01), 3)
 OFFER_GRID = np.round(np.arange(0.02, 0.801, 0.01), 3)
 
@@ -92,6 +97,8 @@ class Question:
     coverage: dict[int, float] = field(default_factory=dict)  # share of the question each candidate explains
     style: str = ""  # the question's voice in the evaluation file (short, story, situation...), for the report
     keys: dict[int, float] = field(default_factory=dict)  # share of the question's key terms each candidate holds
+    readings: dict[int, Reading] = field(default_factory=dict)  # what each reading says of each candidate alone
+    long: bool = False  # read twice: whole and asking part (`Matcher.readings`)
 
 
 def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
@@ -106,13 +113,13 @@ def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
                  for i in data.get("ask", [])]
         items += [(str(i["q"]), [], True, str(i.get("style", ""))) for i in data.get("out_of_scope", [])]
         for q, expect, oos, style in items:
-            rows = matcher.features(q, vector=semantic.vector(q))
+            rows, readings, long = matcher.readings(q, vector=semantic.vector(q))
             fused = {i: round(fuse(matcher.config, lex, qc, ac), 2) for i, lex, qc, ac in rows}
             right = {r[0] for r in rows if r[0] < n and not oos and answers_expect(matcher.kb.entries[r[0]], expect)}
             words, unknown_share, coverage = matcher.word_stats(q, docs=[r[0] for r in rows if r[0] < n])
             keys = matcher.key_terms(q, docs=[r[0] for r in rows if r[0] < n])
             out.append(Question(rows, fused, right, words, unknown_share, matcher.is_vague(q), oos, path.name,
-                                coverage, style, keys))
+                                coverage, style, keys, readings, long))
     return out
 
 
@@ -120,7 +127,7 @@ def save_questions(questions: list[Question], path: Path, key: str) -> None:
     """What `collect` found, as JSON: refitting with other options need not rank everything again."""
     data = [{**{f: getattr(q, f) for f in Question.__slots__}, "right": sorted(q.right),
              "fused": list(q.fused.items()), "coverage": list(q.coverage.items()),
-             "keys": list(q.keys.items())} for q in questions]
+             "keys": list(q.keys.items()), "readings": list(q.readings.items())} for q in questions]
     path.write_text(json.dumps({"key": key, "questions": data}), encoding="utf-8")
 
 
@@ -134,7 +141,8 @@ def load_questions(path: Path, key: str) -> list[Question] | None:
         return None
     return [Question([tuple(r) for r in d["rows"]], {int(k): v for k, v in d["fused"]}, set(d["right"]), d["words"],
                      d["unknown_share"], d["vague"], d["oos"], d["source"], {int(k): v for k, v in d["coverage"]},
-                     d.get("style", ""), {int(k): v for k, v in d.get("keys", [])})
+                     d.get("style", ""), {int(k): v for k, v in d.get("keys", [])},
+                     {int(k): tuple(v) for k, v in d.get("readings", [])}, d.get("long", False))
             for d in data["questions"]]
 
 
@@ -263,7 +271,8 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
                          coverage=q.coverage, paired=paired, order=order_p,
                          kin=kin[order[0]] if kin else (),
                          kin_topic=frozenset(r[0] for r in q.rows if r[0] < n and topics
-                                             and topics[r[0]] == topics[order[0]]))
+                                             and topics[r[0]] == topics[order[0]]),
+                         readings=q.readings or None, long=q.long)
             x.append([f[k] for k in FEATURES])
         else:
             x.append([0.0] * len(FEATURES))

@@ -233,3 +233,28 @@ def test_the_lexical_signal_reads_the_matter_beside_the_whole_when_configured(ma
         w = matcher._lexical(situation, (i,))[i]
         m = matcher._lexical(rest, (i,))[i]
         assert s == pytest.approx((w + m) / 2)
+
+
+def test_the_readings_of_a_long_message_are_its_rows_split_by_reading(kb):
+    from bot.core.ask.matcher import Matcher, fuse
+
+    index, _ = _index(kb)
+    m = Matcher(replace(kb, entries=kb.entries[:4], decoys=kb.decoys[:2]))  # the index's knowledge
+    m.attach(index)
+    story = "昨天我在营业厅值班，有位客户情绪激动地投诉了很久。这种情况下应该怎么安抚客户才对？"
+    rows, readings, long = m.readings(story)
+    assert long and rows == m.features(story) and set(readings) == {r[0] for r in rows}
+    vector = index.vector(story)
+    whole, asked = index.similarities(vector[0]), index.similarities(vector[1])
+    part = kb.asking_part(story)
+    for doc, *_ in rows:
+        fw, fa, lw, la, qw, qa = readings[doc]
+        assert lw == pytest.approx(m._lexical(story, (doc,))[doc])
+        assert la == pytest.approx(m._lexical(part, (doc,))[doc])
+        assert qw == pytest.approx(whole[0][doc]) and qa == pytest.approx(asked[0][doc])
+        assert fw == pytest.approx(fuse(m.config, lw, qw, float(whole[1][doc])))
+        assert fa == pytest.approx(fuse(m.config, la, qa, float(asked[1][doc])))
+    # one sentence: read once, the same values for both readings
+    rows, readings, long = m.readings("客户投诉怎么办")
+    assert not long and rows == m.features("客户投诉怎么办")
+    assert all(r[0] == r[1] and r[2] == r[3] and r[4] == r[5] for r in readings.values())

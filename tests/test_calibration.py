@@ -323,3 +323,28 @@ def test_extra_candidate_features_are_computed_only_when_asked_for():
     assert f0["key_term"] == 0.0 and f0["key_gap"] == 0.0  # no key terms given
     g0, g1, _ = candidate_features(rows, keys={0: 0.4, 1: 1.0}, extra=True)
     assert g1["key_term"] == 1.0 and g1["key_gap"] == 0.0 and g0["key_gap"] == pytest.approx(-0.6)
+
+
+def test_agreement_features_read_each_reading_of_a_long_message_alone():
+    rows = [(0, 70.0, 0.92, 0.86), (1, 72.0, 0.90, 0.88), (5, 30.0, 0.95, -1.0)]  # 5 is a decoy
+    fused = {0: 70.0, 1: 66.0, 5: 50.0}
+    # (whole fused, asking fused, whole lexical, asking lexical, whole question cos, asking question cos)
+    readings = {0: (60.0, 80.0, 65.0, 75.0, 0.90, 0.94), 1: (64.0, 70.0, 74.0, 70.0, 0.91, 0.88),
+                5: (40.0, 40.0, 30.0, 30.0, 0.95, 0.95)}
+    f = features(rows, fused, 0, 5, words=8, unknown_share=0.0, reranked=([0.6, 0.3], 0.1),
+                 readings=readings, long=True)
+    # the asking part names entry 0, the whole message entry 1: the readings disagree
+    assert f["whole_agrees"] == 0.0 and f["asking_agrees"] == 1.0 and f["readings_agree"] == 0.0
+    assert f["whole_lead"] == pytest.approx(-0.04) and f["asking_lead"] == pytest.approx(0.10)
+    assert f["lexical_readings_agree"] == 0.0 and f["question_readings_agree"] == 0.0
+    assert f["answer_lead"] == pytest.approx(-0.02) and f["signals_agree"] == 0.0  # lexical ranks 1 first
+    # seven leaders: lexical (1), question cos (0), answer cos (1), then per reading lexical 1 / 0, cos 1 / 0
+    assert f["votes"] == pytest.approx(3 / 7)
+    assert f["long"] == 1.0 and f["long_votes"] == pytest.approx(3 / 7) and f["long_agree"] == 0.0
+    assert f["long_p_logit"] == pytest.approx(math.log(0.6 / 0.4))
+    assert f["words_votes"] == pytest.approx(math.log(9) * 3 / 7)
+    # a message read once: both readings are the rows' own, and the long interactions are off
+    once = features(rows, fused, 0, 5, words=8, unknown_share=0.0, reranked=([0.6, 0.3], 0.1))
+    assert once["whole_agrees"] == once["asking_agrees"] == once["readings_agree"] == 1.0
+    assert once["whole_lead"] == once["asking_lead"] == pytest.approx(0.04)
+    assert once["long"] == once["long_votes"] == once["long_p_logit"] == 0.0

@@ -53,7 +53,28 @@ FEATURES = (
     "p_clause_margin",  # ... minus the best candidate's of another clause: the competition, not the siblings
     "clause_margin",  # fused score of the first minus the best candidate's of another clause, 0..1
     "topic_share",  # share of the first three's reranker probability on entries of the first's topic
+    # Whether the evidence agrees on the first candidate, reading by reading (`Readings`): a long
+    # message is read whole and by its asking part, each with both signals.
+    "answer_lead",  # answer-passage cosine of the first candidate minus the best other entry's
+    "whole_agrees",  # the whole message's reading alone (its fused score) ranks the first candidate first
+    "asking_agrees",  # ... the asking part's reading alone (the whole's, for a message of one reading)
+    "readings_agree",  # both readings rank it first
+    "whole_lead",  # fused score of the first under the whole reading minus the best other's, 0..1
+    "asking_lead",  # ... under the asking part's reading
+    "lexical_readings_agree",  # the lexical signal ranks it first on both readings
+    "question_readings_agree",  # the alternate-question cosine ranks it first on both readings
+    "signals_agree",  # the lexical and the alternate-question signal both rank it first
+    "votes",  # share of seven leaders naming it: lexical, question, answer, and both signals of each reading
+    "long",  # 1 when the message has an asking part of its own (two readings)
+    "long_votes",  # long x votes: agreement weighed where the narrative dilutes the reranker
+    "long_agree",  # long x readings_agree
+    "long_p_logit",  # long x p_logit: the reranker's log odds may mean more or less on a long message
+    "words_votes",  # log_words x votes
 )
+# Per candidate document, what each reading of the message says alone (`Matcher.readings`): fused
+# score of the whole (frame-free) reading, of the asking part's; lexical score of each; alternate-
+# question cosine of each. A message of one reading has the whole's values twice.
+Reading = tuple[float, float, float, float, float, float]
 
 # What the reranker reads of each candidate (relative to the other candidates of the question)...
 CANDIDATE_FEATURES = (
@@ -260,7 +281,8 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
              n_entries: int, *, words: int, unknown_share: float,
              reranked: tuple[Sequence[float], float] | None = None,
              coverage: Mapping[int, float] | None = None, paired: bool = False,
-             order: Sequence[int] = (), kin: Collection[int] = (), kin_topic: Collection[int] = ()) -> dict[str, float]:
+             order: Sequence[int] = (), kin: Collection[int] = (), kin_topic: Collection[int] = (),
+             readings: Mapping[int, Reading] | None = None, long: bool = False) -> dict[str, float]:
     """The features of a question whose best entry is `first`.
 
     rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, decoys
@@ -269,7 +291,9 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
     of the question each entry explains (`Matcher.word_stats`); paired: the second entry is one rule
     with the first (`KnowledgeBase.one_rule`), the reply carries both, so the reranker's log odds are
     those of the two together; order: the entries of `reranked`, in its order; kin: the candidate
-    entries citing a clause the first cites (`KnowledgeBase.kin`), kin_topic: those of its topic."""
+    entries citing a clause the first cites (`KnowledgeBase.kin`), kin_topic: those of its topic;
+    readings: each row's `Reading` (None: the rows' own values for both readings, fused as `fused`);
+    long: the message was read twice (whole and asking part)."""
     entries = [r for r in rows if r[0] < n_entries]
     decoys = [r for r in rows if r[0] >= n_entries]
     scores = [*sorted((fused[r[0]] for r in entries), reverse=True), 0.0, 0.0]
@@ -281,6 +305,8 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
         return max(entries, key=lambda r: (r[i], -r[0]))[0]
 
     agree = [float(leader(i) == first) for i in (1, 2, 3)]
+    reranker = _reranker_features(reranked, paired=paired)
+    agreement = _reading_features(entries, fused, first, readings, agree, long, reranker["p_logit"], math.log1p(words))
 
     return {
         "fused": fused[first] / 100.0,
@@ -298,13 +324,43 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
         "answer_agrees": agree[2],
         "unknown_share": unknown_share,
         "log_words": math.log1p(words),
-        **_reranker_features(reranked, paired=paired),
+        **reranker,
         "coverage": (coverage or {}).get(first, 0.0),
         "lexical_lead": (top[1] - max((r[1] for r in others), default=0.0)) / 100.0,
         "question_lead": top[2] - max((r[2] for r in others), default=-1.0),
         "all_agree": agree[0] * agree[1] * agree[2],
         **_clause_features(reranked, order, fused, first, entries, kin, kin_topic),
+        **agreement,
     }
+
+
+def _reading_features(entries: Sequence[tuple[int, float, float, float]], fused: Mapping[int, float], first: int,
+                      readings: Mapping[int, Reading] | None, agree: Sequence[float], long: bool, p_logit: float,
+                      log_words: float) -> dict[str, float]:
+    """Does the evidence agree on `first`, reading by reading: the reranker reads the readings
+    combined (max of the cosines, mean of the lexical scores), so a story whose asking sentence and
+    whole message name the same entry looks as unsure as one whose readings disagree."""
+    view = {r[0]: (readings[r[0]] if readings is not None and r[0] in readings
+                   else (fused[r[0]], fused[r[0]], r[1], r[1], r[2], r[2])) for r in entries}
+
+    def lead(k: int) -> float:
+        """The first's value of `view` column k minus the best other entry's (negative: not first)."""
+        return view[first][k] - max((v[k] for d, v in view.items() if d != first), default=view[first][k] - 1.0)
+
+    def top(k: int) -> float:
+        return float(view[first][k] >= max(v[k] for v in view.values()))
+
+    tops = [top(k) for k in range(6)]
+    votes = (sum(agree) + sum(tops[2:])) / 7.0
+    first_answer = next(r[3] for r in entries if r[0] == first)
+    flag = float(long)
+    both = tops[0] * tops[1]
+    return {"answer_lead": first_answer - max((r[3] for r in entries if r[0] != first), default=-1.0),
+            "whole_agrees": tops[0], "asking_agrees": tops[1], "readings_agree": both,
+            "whole_lead": lead(0) / 100.0, "asking_lead": lead(1) / 100.0,
+            "lexical_readings_agree": tops[2] * tops[3], "question_readings_agree": tops[4] * tops[5],
+            "signals_agree": agree[0] * agree[1], "votes": votes, "long": flag, "long_votes": flag * votes,
+            "long_agree": flag * both, "long_p_logit": flag * p_logit, "words_votes": log_words * votes}
 
 
 def _clause_features(reranked: tuple[Sequence[float], float] | None, order: Sequence[int], fused: Mapping[int, float],

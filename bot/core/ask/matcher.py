@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from rapidfuzz import fuzz, process
 
-from bot.core.ask.calibration import CALIBRATION_FILE, KEY_FEATURES, Calibration, load_calibration
+from bot.core.ask.calibration import CALIBRATION_FILE, KEY_FEATURES, Calibration, Reading, load_calibration
 from bot.core.ask.calibration import features as calibration_features
 from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
 from bot.core.ask.knowledge import Entry, KnowledgeBase
@@ -391,27 +391,56 @@ class Matcher:
         lex = self._asking_lexical(query, self.nearest_documents(per_doc), unknown_weight=unknown_weight)
         return [(i, s, float(per_doc[i]), float(answers[i])) for i, s in lex.items()]
 
+    def readings(self, query: str, *, vector: np.ndarray | None = None
+                 ) -> tuple[list[tuple[int, float, float, float]], dict[int, Reading], bool]:
+        """`features` (the same rows), what each reading of the message says of every row alone
+        (`calibration.Reading`), and whether the message was read twice (whole and asking part).
+        The semantic signal must be on. Costs nothing the rows do not compute already."""
+        semantic = self.semantic
+        assert semantic is not None
+        parts = semantic.readings(semantic.vector(query) if vector is None else vector)
+        per_doc, answers = semantic.fuse_readings(parts)
+        lex, whole, asking = self._lexical_readings(query, self.nearest_documents(per_doc), unknown_weight=None)
+        rows = [(i, s, float(per_doc[i]), float(answers[i])) for i, s in lex.items()]
+        (qw, aw), (qa, aa) = parts[0], parts[-1]
+        cfg = self.config
+        out: dict[int, Reading] = {}
+        for i, *_ in rows:
+            lw = whole[i]
+            la = asking[i] if asking is not None else lw
+            q1, q2 = float(qw[i]), float(qa[i])
+            out[i] = (fuse(cfg, lw, q1, float(aw[i])), fuse(cfg, la, q2, float(aa[i])), lw, la, q1, q2)
+        return rows, out, len(parts) > 1
+
     def _asking_lexical(self, query: str, extra: tuple[int, ...], *,
                         unknown_weight: float | None) -> dict[int, float]:
         """Lexical scores of the whole question and of its other readings — its asking part (when it
         has one of its own), the question without its frame clauses (`matter_lexical`) — combined per
         document as `asking_lexical` says, over the candidates of every reading."""
+        return self._lexical_readings(query, extra, unknown_weight=unknown_weight)[0]
+
+    def _lexical_readings(self, query: str, extra: tuple[int, ...], *, unknown_weight: float | None
+                          ) -> tuple[dict[int, float], dict[int, float], dict[int, float] | None]:
+        """`_asking_lexical`, with the whole question's reading and the asking part's alone (None
+        without one) beside it, for the decision's agreement features."""
         how = self.config.asking_lexical
         text = query[:MAX_QUESTION_CHARS]
-        parts = [p for p in (self.kb.asking_part(text) if how != "off" else "",
-                             self.kb.matter(text) if self.config.matter_lexical else "") if p]
-        pairs = [(p, r) for p in parts if (r := self._lexical(p, extra, unknown_weight=unknown_weight))]
+        asked = self.kb.asking_part(text) if how != "off" else ""
+        parts = [(k, p) for k, p in enumerate((asked, self.kb.matter(text) if self.config.matter_lexical else "")) if p]
+        pairs = [(k, p, r) for k, p in parts if (r := self._lexical(p, extra, unknown_weight=unknown_weight))]
         if not pairs:  # one reading, or the others are all scaffolding: the whole says it
-            return self._lexical(query, extra, unknown_weight=unknown_weight)
-        readings = [r for _, r in pairs]
+            alone = self._lexical(query, extra, unknown_weight=unknown_weight)
+            return alone, alone, None
+        readings = [r for _, _, r in pairs]
         seen = {i for r in readings for i in r}
         whole = self._lexical(query, (*extra, *seen), unknown_weight=unknown_weight)
-        for part, reading in pairs:
+        for _, part, reading in pairs:
             if missing := tuple(i for i in whole if i not in reading):
                 reading.update(self._lexical(part, missing, unknown_weight=unknown_weight))
+        asking = next((r for k, _, r in pairs if k == 0), None)
         if how == "max":
-            return {i: max(s, *(r[i] for r in readings)) for i, s in whole.items()}
-        return {i: (s + sum(r[i] for r in readings)) / (1 + len(readings)) for i, s in whole.items()}
+            return {i: max(s, *(r[i] for r in readings)) for i, s in whole.items()}, whole, asking
+        return {i: (s + sum(r[i] for r in readings)) / (1 + len(readings)) for i, s in whole.items()}, whole, asking
 
     def _rank(self, query: str, *, vector: np.ndarray | None = None) -> list[Scored]:
         """Every candidate document with its fused score, best first, decoys included."""
@@ -423,7 +452,10 @@ class Matcher:
         calibration's features when one is loaded, or when `features` asks for them). With the
         calibration's reranker (unless `rerank` is False) entries come in its order, scored with its
         probabilities; else every document with its fused score, decoys included."""
-        rows = self.features(query, vector=vector)
+        if getattr(self, "semantic", None) is not None:
+            rows, readings, long = self.readings(query, vector=vector)
+        else:
+            rows, readings, long = self.features(query, vector=vector), None, False
         fused = {i: round(fuse(self.config, lex, q, a), 2) for i, lex, q, a in rows}
         seen = evidence(rows, self._n_entries)
         reranker = self.calibration.rerank if self.calibration is not None and rerank else None
@@ -449,7 +481,8 @@ class Matcher:
                                                                unknown_share=unknown_share, reranked=reranked,
                                                                coverage=coverage, paired=self._paired(ranked),
                                                                order=order, kin=self._kin[first],
-                                                               kin_topic=self._same_topic(first, rows)))
+                                                               kin_topic=self._same_topic(first, rows),
+                                                               readings=readings, long=long))
         return ranked, seen
 
     def _same_topic(self, first: int, rows: list[tuple[int, float, float, float]]) -> frozenset[int]:

@@ -245,14 +245,22 @@ class SemanticIndex:
         """(best alternate-question cosine per document, answer cosine per document; -1 for decoys).
         Of two rows (`vector` of a long question): ASKING_FUSION of the two readings."""
         if vector.ndim == 2:
-            readings = [self.similarities(v) for v in vector]
-            return _fused(readings[0], readings[1:])
+            return self.fuse_readings(self.readings(vector))
         per_doc = np.full(self._n_docs, -1.0, dtype=np.float32)
         if len(self._starts):
             per_doc[self._docs] = np.maximum.reduceat(self._queries @ vector, self._starts)
         answers = np.full(self._n_docs, -1.0, dtype=np.float32)
         answers[: len(self._passages)] = self._passages @ vector
         return per_doc, answers
+
+    def readings(self, vector: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`similarities` of each row of `vector` alone (the whole reading first, then the asking part)."""
+        return [self.similarities(v) for v in vector] if vector.ndim == 2 else [self.similarities(vector)]
+
+    @staticmethod
+    def fuse_readings(readings: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """What `similarities` returns of the rows whose `readings` these are."""
+        return readings[0] if len(readings) == 1 else _fused(readings[0], readings[1:])
 
     def held_out(self, pairs: list[tuple[int, str]]) -> list[tuple[np.ndarray, np.ndarray] | None]:
         """For each (document, one of its own texts): the similarities of that stored text (as
