@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from bot.core.text.pinyin import sound_table, toned_readings
+from bot.core.text.pinyin import sound_table, toned_table
 
 _MAX_TERM = 6  # longest term (characters) looked for: longer ones are phrases, rarely mistyped whole
 
@@ -28,9 +28,8 @@ def _han(text: str) -> bool:
     return bool(text) and all("\u4e00" <= c <= "\u9fff" for c in text)
 
 
-def _tones(text: str) -> tuple[str, ...]:
-    table = toned_readings()
-    return tuple(table.get(c, c) for c in text)
+def _tones(text: str) -> str:
+    return text.translate(toned_table())
 
 
 class Respeller:

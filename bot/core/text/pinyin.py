@@ -41,10 +41,13 @@ def _readings() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def toned_readings() -> dict[str, str]:
-    """Han character -> its first reading with its tone mark (pypinyin's single-character table)."""
-    return {chr(int(code)): unicodedata.normalize("NFC", reading.split(",")[0])
-            for code, reading in _pinyin_table().items() if 0x4E00 <= int(code) <= 0x9FFF}
+def toned_table() -> str:
+    """Like `sound_table`, with the first reading's tone: 主任 and 主人 translate apart. Built from the
+    JSON table on first use and kept as one compact string (no dict of 20,000 readings)."""
+    ids: dict[str, str] = {}
+    sound = {int(code): ids.setdefault(unicodedata.normalize("NFC", reading.split(",")[0]), chr(0xE000 + len(ids)))
+             for code, reading in _pinyin_table().items() if 0x4E00 <= int(code) <= 0x9FFF}
+    return "".join(sound.get(code, chr(code)) for code in range(max(sound) + 1))
 
 
 @lru_cache(maxsize=1)
