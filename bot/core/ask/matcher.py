@@ -272,14 +272,14 @@ class Matcher:
         speller = getattr(self, "_speller", None)
         if speller is None:
             from bot.core.ask.respell import Respeller
-            from bot.core.text.language import shipped_check_language
+            from bot.core.text.language import function_characters
 
             def known(word: str) -> bool:
                 return word in self._idf or word in self.stopwords or self.canon(word) != word
 
             speller = self._speller = Respeller(
                 self._idf, known=known, cut=self.seg.cut, fold=self._prep,
-                function_characters=shipped_check_language().function_characters)
+                function_characters=function_characters())
         head = query[:MAX_QUESTION_CHARS]
         read = speller(head)
         return query if read is head else read
