@@ -112,7 +112,8 @@ def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
         items = [(str(i["q"]), [str(e) for e in i.get("expect", [])], False, str(i.get("style", "")))
                  for i in data.get("ask", [])]
         items += [(str(i["q"]), [], True, str(i.get("style", ""))) for i in data.get("out_of_scope", [])]
-        for q, expect, oos, style in items:
+        for asked, expect, oos, style in items:
+            q = matcher.respell(asked)  # as `Matcher.ask` reads it
             rows, readings, long = matcher.readings(q, vector=semantic.vector(q))
             fused = {i: round(fuse(matcher.config, lex, qc, ac), 2) for i, lex, qc, ac in rows}
             right = {r[0] for r in rows if r[0] < n and not oos and answers_expect(matcher.kb.entries[r[0]], expect)}

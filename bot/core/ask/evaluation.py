@@ -302,7 +302,8 @@ def _collect(matcher: Matcher, data: dict[str, list[dict[str, Any]]], unknown_we
     items = [(str(i["q"]), [str(e) for e in i.get("expect", [])], False) for i in data.get("ask", [])]
     items += [(str(i["q"]), [], True) for i in data.get("out_of_scope", [])]
     out = []
-    for q, expect, oos in items:
+    for asked, expect, oos in items:
+        q = matcher.respell(asked)  # as `Matcher.ask` reads it
         vector = semantic.vector(q) if semantic is not None else None
         feats = {}
         for uw in unknown_weights:

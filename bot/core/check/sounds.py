@@ -11,15 +11,11 @@ the first such draft.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from pathlib import Path
 
 import ahocorasick
 
@@ -27,6 +23,9 @@ from bot.core.check.rules import Rule
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact
 from bot.core.text.language import shipped_check_language
+from bot.core.text.pinyin import _readings, _sound_table, _toneless
+
+__all__ = ["HomophoneMatcher", "SoundHit", "SoundMatcher", "_readings", "_toneless"]
 
 _LATIN_RUN = re.compile(r"[a-z]{2,}")
 _MIN_LETTERS = 5  # 我晕 -> woyun; shorter sound keys would meet too much ordinary text
@@ -37,33 +36,6 @@ class SoundHit:
     rule: Rule
     start: int  # compact indices
     end: int
-
-
-def _toneless(reading: str) -> str:
-    """yī -> yi, lǘ -> lv: pypinyin's NORMAL style, without a call into pypinyin per character."""
-    bare = "".join(c for c in unicodedata.normalize("NFD", reading) if c == "\u0308" or not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", bare).replace("ü", "v")
-
-
-def _pinyin_table() -> dict[str, str]:
-    """pypinyin's single-character table (code point as a decimal string -> readings), read from its
-    JSON file without importing the package: `import pypinyin` also loads its phrase dictionary,
-    about 45 MiB of a serving process for a table libao never reads."""
-    spec = importlib.util.find_spec("pypinyin")  # a top-level package: located, not executed
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("pypinyin is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
-    table: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-    return table
-
-
-@lru_cache(maxsize=1)
-def _readings() -> dict[str, str]:
-    """Han character -> its first toneless reading (pypinyin's single-character table), read from
-    the table itself: the first draft with a Latin run pays about a sixth of asking pypinyin for
-    each of its 20,000 characters."""
-    return {chr(int(code)): _toneless(reading.split(",")[0]) for code, reading in _pinyin_table().items()
-            if 0x4E00 <= int(code) <= 0x9FFF}
 
 
 @lru_cache(maxsize=1)
@@ -209,17 +181,6 @@ _MAX_SPELLINGS = 2000
 
 
 _HAN_LEFT = re.compile("[^\ue000-\uf8ff]")
-
-
-@lru_cache(maxsize=1)
-def _sound_table() -> str:
-    """A str.translate table: Han character -> one private-use character per toneless syllable, every
-    other code point below the end of the Han block -> itself, past it -> left as is (an index error).
-    A string of 40,960 characters rather than a dict of 20,000 entries: one compact array that stays in
-    cache between drafts (shared by every checker)."""
-    ids: dict[str, str] = {}
-    sound = {ord(ch): ids.setdefault(reading, chr(0xE000 + len(ids))) for ch, reading in _readings().items()}
-    return "".join(sound.get(code, chr(code)) for code in range(max(sound) + 1))
 
 
 class HomophoneMatcher:

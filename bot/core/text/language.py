@@ -94,3 +94,14 @@ def restore_shipped_ask_language(language: AskLanguage) -> None:
 def shipped_check_language() -> CheckLanguage:
     """The shipped phrasebook/language.yaml (loaded once per process)."""
     return load_check_language()
+
+
+@lru_cache(maxsize=1)
+def function_characters() -> frozenset[str]:
+    """The shipped phrasebook/language.yaml's function characters alone, for `ask` (its homophone
+    respeller): read with the YAML loader, without validating the check's whole language, so that
+    `ask` starts without pydantic. A checker in the same process reads the same list validated."""
+    import yaml
+
+    data = yaml.safe_load((PHRASEBOOK_DIR / "language.yaml").read_text(encoding="utf-8")) or {}
+    return frozenset(str(data.get("function_characters", "")))
