@@ -157,9 +157,38 @@ def _groups(run: str, base: int, spelt: Callable[[int], bool] | None = None) -> 
     return out
 
 
+# A space kept between two English words (see `_words_before`); any other gap is dropped.
+_LONE_SPACE = re.compile(r"(?<![a-z0-9]) | (?![a-z0-9])")
+
+
 def _words_before(text: str, start: int, ctx: PiiContext) -> str:
-    """The words just before wide index `start`, cut to the context window."""
-    return _NOT_WORD.sub("", text[max(0, start - ctx.window * 2):start])[-ctx.window:]
+    """The words just before wide index `start`, cut to the context window. English words keep one
+    space between them, so that a context word is read as a word, not inside another (sn is no serial
+    number inside "courier's number")."""
+    words = _NOT_WORD.sub(" ", text[max(0, start - ctx.window * 2):start])
+    if " " not in words:
+        return words[-ctx.window:]
+    words = _LONE_SPACE.sub("", words)
+    cut, kept = len(words), 0  # the window counts letters, not the spaces kept between words
+    while cut > 0 and kept < ctx.window:
+        cut -= 1
+        kept += words[cut] != " "
+    return words[cut:]
+
+
+def _word_end(before: str, w: str) -> int:
+    """End of the last occurrence of context word `w` in `before`, or -1; a word in Latin letters
+    counts only as a whole word (card, not the card inside discard)."""
+    i = before.rfind(w)
+    if i < 0 or not w.isascii():
+        return i + len(w) if i >= 0 else -1
+    while i >= 0:
+        e = i + len(w)
+        if (i == 0 or not before[i - 1].isascii() or not before[i - 1].isalpha()) and (
+                e == len(before) or not before[e].isascii() or not before[e].isalpha()):
+            return e
+        i = before.rfind(w, 0, e - 1)
+    return -1
 
 
 def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
@@ -168,14 +197,14 @@ def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
     A negative word that labels the number itself (订单号12…, within three characters) weighs -3,
     one further away -2; a weak word (尾号: it names the last digits, not the whole number) -1.
     """
-    neg = max((before.rfind(w) + len(w) for w in ctx.negative if w in before), default=-1)
-    weak = max((before.rfind(w) + len(w) for w in ctx.weak_negative if w in before), default=-1)
-    pos_at, pos_cat = -1, None
+    neg = max((_word_end(before, w) for w in ctx.negative if w in before), default=-1)
+    weak = max((_word_end(before, w) for w in ctx.weak_negative if w in before), default=-1)
+    pos_at, pos_len, pos_cat = -1, 0, None
     for cat, words in ctx.positive.items():
         for w in words:
-            i = before.rfind(w)
-            if i >= 0 and i + len(w) > pos_at:
-                pos_at, pos_cat = i + len(w), cat
+            e = _word_end(before, w) if w in before else -1
+            if e > pos_at or (e == pos_at >= 0 and len(w) > pos_len):  # the longer word names it: id card, not card
+                pos_at, pos_len, pos_cat = e, len(w), cat
     if neg >= 0 and neg >= pos_at:
         return (-3 if len(before) - neg <= 3 else -2), None
     if weak >= 0 and weak >= pos_at:
@@ -237,7 +266,8 @@ def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | N
                 score, pos = context
                 if pos == "bank_card" and category == "id_card" and strength == 3:
                     category = "bank_card"
-                phone = pos == "mobile" and not any(w in before for w in ctx.positive.get("bank_card", ()))
+                phone = pos == "mobile" and not any(_word_end(before, w) >= 0 for w in ctx.positive.get("bank_card", ())
+                                                    if w in before)
                 if (category == "bank_card" and (pos == "id_card" or phone)) or strength + score <= 0:
                     continue  # nor is a card read across the numbers right after 手机/电话 (138 1234 5678/139 …)
                 cands.append((-len(digits), a, b, start, digits, category))
@@ -363,12 +393,18 @@ def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> 
 # E-mail ------------------------------------------------------------------------------------
 # The @ said in words: at, 艾特, 圈a, the slang 小老鼠, and 在 right after a name of letters (name 在 163 点 com);
 # 在 and a bare at only count before a full domain (see find_emails).
+# Dictated through speech-to-text or typed as said, the @ also comes as its name with 符号 (at符号, 艾特符号),
+# as 爱特, or in pinyin (ai te, quan a), and the dot as dian: each is a spoken form of the same two symbols.
 _AT = re.compile(
-    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
+    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]"
+    r"|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|爱特|圈a|小老鼠|(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
+_AT_PINYIN = re.compile(r"(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])")
 _WORD_AT = ("at", "在")
 _DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])"
-                  r"|点|句号)\s{0,3}")
+                  r"|点|句号|(?<![a-z])dian(?= ?[a-z0-9]))\s{0,3}")
+# A local part's _ - . said as words (zhang下划线san, li 点 ming): read back across them.
+_SAID_LOCAL_SEP = re.compile(r"(?:[a-z0-9]\s?)(?:下划线|底线|中划线|横杠|减号|杠|点)\s?$")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-_")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
 _TLDS = frozenset("com cn net org edu gov io co info me hk tw uk de jp biz cc top xyz vip mil int".split())
@@ -398,6 +434,24 @@ def _spaced_local_start(text: str, j: int, floor: int) -> int:
     return k if p > 0 and (not text[p - 1].isascii() or text[p - 1] == ":") else j
 
 
+_SAID_SEP = re.compile(r"\s?(?:下划线|底线|中划线|横杠|减号|杠|点)\s?")
+_SAID_SEP_CHAR = {"下划线": "_", "底线": "_", "中划线": "-", "横杠": "-", "减号": "-", "杠": "-", "点": "."}
+
+
+def _said_local_start(text: str, j: int, floor: int) -> int:
+    """Start of a local part whose _ - . were said as words (zhang下划线san): each such word with letters or
+    digits before it joins the local part, at most three times and within its 64 characters."""
+    for _ in range(3):
+        m = _SAID_LOCAL_SEP.search(text, max(floor, j - 6), j)
+        if not m:
+            break
+        k = m.start() + 1
+        while k > floor and text[k - 1] in _LOCAL_CHARS and text[k - 1] not in "._%+-":
+            k -= 1
+        j = k
+    return j
+
+
 def find_emails(text: str) -> list[PiiMatch]:
     out: list[PiiMatch] = []
     last_end = 0
@@ -413,7 +467,8 @@ def find_emails(text: str) -> list[PiiMatch]:
             j += 1
         if j < i:
             j = _spaced_local_start(text, j, floor)
-        local = text[j:i].replace(" ", "")
+            j = _said_local_start(text, j, floor)
+        local = _SAID_SEP.sub(lambda s: _SAID_SEP_CHAR[s.group().strip()], text[j:i]).replace(" ", "")
         if not local or len(local) > 64:
             continue
         plain = m.group().strip() == "@"
@@ -553,8 +608,9 @@ def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMa
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
     text = folded.wide.text
-    found = find_emails(text) if ("@" in text or "at" in text or "艾特" in text or "圈" in text
-                                       or "老鼠" in text or _at_said_zai(text)) else []
+    found = find_emails(text) if ("@" in text or "at" in text or "艾特" in text or "圈" in text or "爱特" in text
+                                       or "老鼠" in text or _at_said_zai(text)
+                                       or (("te" in text or "quan" in text) and _AT_PINYIN.search(text))) else []
     found = _add_disjoint(found, _disguised_emails(text))
     if "邮" in text or "mail" in text:
         found = _add_disjoint(found, _pieced_emails(text))
