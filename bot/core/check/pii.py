@@ -168,11 +168,17 @@ def _words_before(text: str, start: int, ctx: PiiContext) -> str:
     words = _NOT_WORD.sub(" ", text[max(0, start - ctx.window * 2):start])
     if " " not in words:
         return words[-ctx.window:]
-    words = _LONE_SPACE.sub("", words)
-    cut, kept = len(words), 0  # the window counts letters, not the spaces kept between words
+    # An English word counts as two characters of the window, as a Chinese word of two would:
+    # "identity card number" names the number as 身份证号 does.
+    words = _LONE_SPACE.sub("", _NOT_WORD.sub(" ", text[max(0, start - ctx.window * 4):start]))
+    cut, kept = len(words), 0
     while cut > 0 and kept < ctx.window:
         cut -= 1
-        kept += words[cut] != " "
+        ch = words[cut]
+        if not ch.isascii():
+            kept += 1
+        elif ch != " " and (cut == 0 or not words[cut - 1].isascii() or words[cut - 1] == " "):
+            kept += 2  # the first letter of an English word
     return words[cut:]
 
 
@@ -218,9 +224,21 @@ def _covered(taken: list[tuple[int, int]], i: int) -> bool:
     return k >= 0 and taken[k][0] <= i < taken[k][1]
 
 
+# Words said between the groups of a dictated number (138 杠 1234 杠 5678; 6228，然后4804，再0256): read as the
+# space they stand for, the punctuation round them too, so that the groups make one run (same length: the
+# wide indices stay).
+_SAID_BETWEEN = re.compile(r"(?<=[0-9])[ ,，、]?(?:然后是?|接着是?|再是?|横杠|杠|空格)[ ,，、:：]?(?=[0-9])")
+
+
+def _said_between(text: str) -> str:
+    return _SAID_BETWEEN.sub(lambda m: " " * len(m.group()), text)
+
+
 def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | None = None) -> list[PiiMatch]:
     """Personal numbers in the wide text; `spelt` marks digits written as words (see `_groups`)."""
     out: list[PiiMatch] = []
+    if "然" in text or "接" in text or "再" in text or "杠" in text or "空格" in text:
+        text = _said_between(text)
     for m in _RUN.finditer(text):
         if _AMOUNT.fullmatch(m.group()):
             continue
@@ -330,7 +348,31 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
         if match:
             out.append(match)
             last = match.end
+    # Pieces whose first is named by its place (前三位…，后面…) with the number's word elsewhere in the sentence,
+    # after the pieces too (前三位幺九八，后面95588746，这是家属的电话): the word gives the category.
+    if "前" in text or "开头" in text:
+        for pm in _PLACE_START.finditer(text):
+            if pm.start() < last or any(m.start <= pm.start() < m.end for m in out):
+                continue
+            stop = _PIECE_STOP.search(text, pm.end(), pm.end() + _PIECE_SPAN)
+            end = stop.start() if stop else min(len(text), pm.end() + _PIECE_SPAN)
+            pieces = [p for p in _PIECE.finditer(text, pm.start(), end)
+                      if text[p.end():p.end() + 1] not in _PIECE_UNIT or p.end() == len(text)]
+            if len(pieces) < 2 or pieces[0].start() - pm.end() > 3:
+                continue
+            opened = text.rfind("。", max(0, pm.start() - _PIECE_SPAN), pm.start()) + 1
+            closed = _SENTENCE_END.search(text, end, end + _PIECE_SPAN)
+            said = words.search(text, max(opened, pm.start() - _PIECE_SPAN), closed.start() if closed else
+                                min(len(text), end + _PIECE_SPAN))
+            match = _joined_pieces(pieces, 0, category_of.get(said.group()) if said else None)
+            if match:
+                out.append(match)
+                last = match.end
     return out
+
+
+_PLACE_START = re.compile(r"(?:前[0-9]{1,2}位|开头)(?:是|为|:)?")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 
 def _piece_place(words: str) -> int | None:

@@ -128,7 +128,7 @@ _CROSS = re.compile(r"(?<=[0-9])叉|(?<=[0-9][ \-])叉|(?<=[0-9][(（])叉(?=[)�
 
 # The ID's check letter X said aloud after its digits (…002艾克斯, 002 爱克斯, 002大写X): the word folds to x,
 # so that the number reads whole; 大写/字母 before an x already typed is dropped the same way.
-_X_WORD = re.compile(r"(?<=[0-9])([ \-]?)(?:大写的?|字母)?(?:艾克斯|爱克斯|埃克斯|挨克斯)"
+_X_WORD = re.compile(r"(?<=[0-9])([ \-]?)(?:(?:大写的?|字母)?(?:艾克斯|爱克斯|埃克斯|挨克斯)|(?:大写的?|字母)叉)"
                      r"|(?<=[0-9])([ \-]?)(?:大写的?|字母)(?=x(?![a-z]))")
 _X_HINT = ("克斯", "大写", "字母")
 
