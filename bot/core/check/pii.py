@@ -159,14 +159,15 @@ def _groups(run: str, base: int, spelt: Callable[[int], bool] | None = None) -> 
 
 # A space kept between two English words (see `_words_before`); any other gap is dropped.
 _LONE_SPACE = re.compile(r"(?<![a-z0-9]) | (?![a-z0-9])")
+_LATIN = re.compile(r"[a-z]")
 
 
 def _words_before(text: str, start: int, ctx: PiiContext) -> str:
     """The words just before wide index `start`, cut to the context window. English words keep one
     space between them, so that a context word is read as a word, not inside another (sn is no serial
     number inside "courier's number")."""
-    words = _NOT_WORD.sub(" ", text[max(0, start - ctx.window * 2):start])
-    if " " not in words:
+    words = _NOT_WORD.sub("", text[max(0, start - ctx.window * 2):start])
+    if not _LATIN.search(words):
         return words[-ctx.window:]
     # An English word counts as two characters of the window, as a Chinese word of two would:
     # "identity card number" names the number as 身份证号 does.
@@ -175,9 +176,9 @@ def _words_before(text: str, start: int, ctx: PiiContext) -> str:
     while cut > 0 and kept < ctx.window:
         cut -= 1
         ch = words[cut]
-        if not ch.isascii():
+        if not ch.isascii() or ch.isdigit():
             kept += 1
-        elif ch != " " and (cut == 0 or not words[cut - 1].isascii() or words[cut - 1] == " "):
+        elif ch != " " and (cut == 0 or not words[cut - 1].isalpha() or not words[cut - 1].isascii()):
             kept += 2  # the first letter of an English word
     return words[cut:]
 
