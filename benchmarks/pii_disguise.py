@@ -131,6 +131,10 @@ def _pieces_out_of_order(v: str, rng: random.Random) -> str:
     return f"后{len(tail)}位是{tail}，前{len(head)}位是{head}"
 
 
+_SAID_SEPS = ("杠", " 杠 ", "横杠", " 空格 ", "，然后", "，再", "，接着是")  # words said between groups
+_SAID_X = ("艾克斯", " 爱克斯", "大写X", " 大写的x", "埃克斯")  # the ID's X said aloud
+
+
 # disguise -> writer of a number
 NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "plain": lambda v, rng: v,
@@ -180,12 +184,12 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     # (幺/两/洞 mixed in) with commas, dashes or words between them, groups mixed Arabic and Chinese, the X said.
     "dictated_groups_comma": lambda v, rng: rng.choice(("，", ",", "、", "。")).join(
         "".join(rng.choice((_HAN, _RADIO)).get(c, _x(c, rng)) for c in g) for g in _groups(v)),
-    "dictated_groups_words": lambda v, rng: rng.choice(("杠", " 杠 ", "横杠", " 空格 ", "，然后", "，再", "，接着是")).join(
+    "dictated_groups_words": lambda v, rng: rng.choice(_SAID_SEPS).join(
         "".join(_RADIO.get(c, _x(c, rng)) for c in g) for g in _groups(v)),
     "mixed_groups": lambda v, rng: " ".join(g if i % 2 else "".join(_HAN.get(c, _x(c, rng)) for c in g)
                                             for i, g in enumerate(_groups(v))),
     "x_said": lambda v, rng: " ".join(_groups(v[:-1] if v.endswith("X") else v))
-                             + (rng.choice(("艾克斯", " 爱克斯", "大写X", " 大写的x", "埃克斯")) if v.endswith("X") else ""),
+                             + (rng.choice(_SAID_X) if v.endswith("X") else ""),
     "x_said_han": lambda v, rng: "".join(_HAN.get(c, c) for c in (v[:-1] if v.endswith("X") else v))
                                  + (rng.choice(("叉", "艾克斯", "大写叉")) if v.endswith("X") else ""),
 }
@@ -244,9 +248,11 @@ def _clean(rng: random.Random) -> dict[str, str]:
                                                  for g in (hotline[:3], hotline[3:6], hotline[6:])),
         "landline_dictated": f"门店座机{''.join(_RADIO[c] for c in land[:-8])}，"
                              f"{''.join(_HAN[c] for c in land[-8:-4])}，{''.join(_HAN[c] for c in land[-4:])}",
-        "date_han": f"活动从二零{''.join(_HAN[c] for c in str(rng.randrange(20, 27)))}年{_HAN[str(rng.randrange(1, 10))]}月"
+        "date_han": f"活动从二零{''.join(_HAN[c] for c in str(rng.randrange(20, 27)))}年"
+                    f"{_HAN[str(rng.randrange(1, 10))]}月"
                     f"十{_HAN[str(rng.randrange(1, 10))]}日开始，到二零二七年一月三十一日结束",
-        "tail_dictated": f"您尾号{''.join(_RADIO[c] for c in m[-4:])}的手机已验证，卡号后四位{''.join(_HAN[c] for c in m[-4:])}",
+        "tail_dictated": f"您尾号{''.join(_RADIO[c] for c in m[-4:])}的手机已验证，"
+                         f"卡号后四位{''.join(_HAN[c] for c in m[-4:])}",
         "english_order": rng.choice((f"Order No. {order}, shipping today", f"tracking number {m}, pls check",
                                      f"call our hotline {hotline[:3]}-{hotline[3:6]}-{hotline[6:]}",
                                      f"invoice {rng.randrange(10**10, 10**11)}{rng.randrange(10)}")),
@@ -282,11 +288,12 @@ def labelled_drafts(per: int, seed: int = 20261205) -> list[tuple[str, str, str]
     """Numbers whose word comes after them, or is English."""
     rng = random.Random(seed)
     out = []
-    for i in range(per):
+    for _ in range(per):
         v = mobile(rng)
         a, b = v[:3], v[3:]
         a = "".join(rng.choice((_HAN, _RADIO, {})).get(c, c) for c in a)
-        out.append(("word_after_pieces", "mobile", rng.choice(_PLACE_FIRST).format(a=a, b=b, l=rng.choice(("电话", "手机号")))))
+        draft = rng.choice(_PLACE_FIRST).format(a=a, b=b, l=rng.choice(("电话", "手机号")))
+        out.append(("word_after_pieces", "mobile", draft))
     makers = {"mobile": mobile, "id_card": resident_id, "bank_card": bank_card}
     for i in range(per):
         cat = ("mobile", "id_card", "bank_card")[i % 3]
@@ -336,7 +343,8 @@ def email_drafts(per: int, seed: int = 20261203) -> list[tuple[str, str, str]]:
              f"邮箱 {rng.choice(_LOCALS)} at {rng.choice(('qq', '163', 'sina'))} dot com")
             for _ in range(per)]
     for name, ats in _SAID_AT.items():
-        out += [(name, "email", f"{rng.choice(('邮箱', 'you xiang：', 'email '))}{rng.choice(_LOCALS)} {rng.choice(ats)} "
+        out += [(name, "email", f"{rng.choice(('邮箱', 'you xiang：', 'email '))}{rng.choice(_LOCALS)} "
+                                f"{rng.choice(ats)} "
                                 f"{rng.choice(('qq', '163', 'sina'))} {rng.choice(('dian', '点', 'dot'))} com")
                 for _ in range(per)]
     out += [("local_said_separators", "email", f"邮箱{rng.choice(SAID_LOCALS)}{rng.choice(('艾特', ' at ', '@'))}"
