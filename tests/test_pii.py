@@ -216,6 +216,8 @@ def test_an_order_number_after_a_word_digit_stays_clean():
     ("卡号六二二八，然后四八零四，再零二五六，接着是四八九零，零一八", [("bank_card", "6228***********0018")]),
     ("卡号 6228 空格 4804 空格 0256 空格 4890 空格 018", [("bank_card", "6228***********0018")]),
     ("电话138 一二三四 5678", [("mobile", "138****5678")]),
+    ("手机幺三八杠拐拐拐拐杠洞洞洞洞", [("mobile", "138****0000")]),  # a group all radio readings
+    ("手机幺三八，拐拐拐拐，洞洞洞洞", [("mobile", "138****0000")]),
     # The ID's X said aloud, or 大写 before it.
     ("身份证号11010519491231002艾克斯", [("id_card", "1101**********002X")]),
     ("身份证 110105 19491231 002 爱克斯", [("id_card", "1101**********002X")]),
@@ -257,6 +259,7 @@ def test_dictated_forms_are_masked_whole():
     "说到 ai te 这个词，quan a 是圈 a 的拼音",    # the said @ without an address round it
     "第1然后2再3",                               # words between short counts make no number
     "型号X100，大写X不是身份证",
+    "第3条，参照执行；去洞庭湖，拐角处",            # 参 and readings after a separator stay words
 ])
 def test_dictated_look_alikes_stay_clean(draft):
     assert pii(draft) == []
