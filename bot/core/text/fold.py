@@ -111,9 +111,10 @@ class View:
 # readings) reads as digits when a digit lies beyond the separator.
 _SAID_SEPARATORS = ("，", ",", "、", " ", "-", "杠", "横杠", "空格", "然后", "，再", " 杠 ")
 # Only the radio readings 洞拐勾: 陆 and 参 after a separator are words (第3条，参照…).
-_LU = re.compile(r"(?<=[0-9])[陆参洞拐勾]|[陆参洞拐勾](?=[0-9])|(?:"
-                 + "|".join(f"(?<=[0-9]{re.escape(sep)})" for sep in _SAID_SEPARATORS)
-                 + ")[洞拐勾]|[洞拐勾](?=" + "|".join(re.escape(sep) + "[0-9]" for sep in _SAID_SEPARATORS) + ")")
+# The character first, its neighbours after: a pattern opening with a character class is scanned for fast.
+_LU = re.compile(r"[陆参](?:(?<=[0-9].)|(?=[0-9]))|[洞拐勾](?:(?<=[0-9].)|(?=[0-9])|"
+                 + "|".join(f"(?<=[0-9]{re.escape(sep)}.)" for sep in _SAID_SEPARATORS) + "|(?="
+                 + "|".join(re.escape(sep) + "[0-9]" for sep in _SAID_SEPARATORS) + "))")
 _LU_CHARS = ("陆", "参", "洞", "拐", "勾")
 _LU_DIGITS = {"陆": "6", "参": "3", "洞": "0", "拐": "7", "勾": "9"}
 _READING_CHARS = (*_LU_CHARS, "叉")
