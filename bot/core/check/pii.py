@@ -227,14 +227,13 @@ def _covered(taken: list[tuple[int, int]], i: int) -> bool:
 
 # Words said between the groups of a dictated number (138 杠 1234 杠 5678; 6228，然后4804，再0256): read as the
 # space they stand for, the punctuation round them too, so that the groups make one run (same length: the
-# wide indices stay).
-# The digit before opens the pattern (a character class is scanned for fast) and is kept.
-# A space, star or emoji typed inside the word (然 后, 空😀格) does not hide it.
+# wide indices stay). A space, star or emoji typed inside the word (然 后, 空😀格) does not hide it. The digit
+# before opens the pattern (a character class is scanned for fast) and is kept.
 _IN_WORD = r"(?:[ *]|[\U0001F000-\U0001FAFF])?"
 _ROUND_WORD = r"(?:[ ,，、:：*]|[\U0001F000-\U0001FAFF])?"
-_SAID_BETWEEN = re.compile(r"([0-9])" + _ROUND_WORD + "(?:" + "|".join(_IN_WORD.join(w) + (f"(?:{_IN_WORD}是)?" if w in ("然后", "接着", "再") else "")
-                                                        for w in ("然后", "接着", "再", "横杠", "杠", "空格"))
-                           + ")" + _ROUND_WORD + "(?=[0-9])")
+_SAID_WORDS = [_IN_WORD.join(w) + (f"(?:{_IN_WORD}是)?" if w in ("然后", "接着", "再") else "")
+               for w in ("然后", "接着", "再", "横杠", "杠", "空格")]
+_SAID_BETWEEN = re.compile(r"([0-9])" + _ROUND_WORD + "(?:" + "|".join(_SAID_WORDS) + ")" + _ROUND_WORD + "(?=[0-9])")
 
 
 def _said_between(text: str) -> str:
