@@ -243,7 +243,7 @@ def _said_between(text: str) -> str:
 def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | None = None) -> list[PiiMatch]:
     """Personal numbers in the wide text; `spelt` marks digits written as words (see `_groups`)."""
     out: list[PiiMatch] = []
-    if "然" in text or "接" in text or "再" in text or "杠" in text or "空格" in text:
+    if "然" in text or "接" in text or "再" in text or "杠" in text or "空" in text:
         text = _said_between(text)
     for m in _RUN.finditer(text):
         if _AMOUNT.fullmatch(m.group()):
