@@ -32,7 +32,16 @@ PII_DRAFTS = (
     "退款将打到卡号6228480402564890018，请查收。",
     "资料请发到邮箱li.qiang@sohu.com，谢谢。",
     "张先生的联系电话15866668888，麻烦回电。",
+    # Dictated through speech-to-text or typed as said (round 26).
+    "客户手机幺三八，一二三四，五六七八，麻烦回电。",
+    "身份证号11010519491231002艾克斯，请核对。",
+    "卡号六二二八，然后四八零四，再零二五六，接着是四八九零，零一八。",
+    "手机幺三八 杠 幺两三四 杠 五六七八",
+    "邮箱 zhangwei ai te qq dian com，谢谢。",
+    "The driver's phone is +86 138 1234 5678, call him.",
 )
+# Digits written as Han numerals are not repeated: 三三八 is another number, not 三八 disguised.
+_NUMERAL_CHARS = frozenset("零〇一二三四五六七八九十幺两洞拐勾")
 
 
 def _between(sep: str) -> Callable[[str], str]:
@@ -53,7 +62,7 @@ def _joinable(ch: str) -> bool:
 
 
 def _repeat(text: str) -> str:
-    return "".join(ch * 2 if ord(ch) in _HAN else ch for ch in text)
+    return "".join(ch * 2 if ord(ch) in _HAN and ch not in _NUMERAL_CHARS else ch for ch in text)
 
 
 TRANSFORMS: dict[str, Callable[[str], str]] = {

@@ -67,10 +67,15 @@ def families(rs: RuleSet, rng: random.Random, fuzz: int, words_sample: int) -> d
         yield fill("1 ")[:-1] + "a"
         yield fill("110101199003077777X")
         yield fill("6222021234567890123 ")
+        # Dictated: words said between groups, the X said, pieces named by place with the word after them.
+        for piece in ["138杠", "1 杠 ", "幺三八，然后", "6228 空格 ", "1再", "2大写", "2艾克斯", "002大写叉 ",
+                      "前三位138，后面", "前3位1", "前", "开头138，"]:
+            yield fill(piece)
 
     def at_dots() -> Iterator[str]:
         for piece in ["a@b.", "@.", "@", ".", "a.", "a@", "@a", "x at y dot ", "a@b.cn ", "a.b.c", "a-b@c-d.",
-                      "1@1.", "邮箱a@", "@@..", "a@b..", "_@_.", "a+b@c."]:
+                      "1@1.", "邮箱a@", "@@..", "a@b..", "_@_.", "a+b@c.", "a ai te b dian ", "quan a ",
+                      "a下划线", "a下划线b艾特", "a点b点", "at符号", "a 爱特 b 点 ", "a杠"]:
             yield fill(piece)
             yield fill("a" * 60 + piece)
 

@@ -131,6 +131,10 @@ def _pieces_out_of_order(v: str, rng: random.Random) -> str:
     return f"后{len(tail)}位是{tail}，前{len(head)}位是{head}"
 
 
+_SAID_SEPS = ("杠", " 杠 ", "横杠", " 空格 ", "，然后", "，再", "，接着是")  # words said between groups
+_SAID_X = ("艾克斯", " 爱克斯", "大写X", " 大写的x", "埃克斯")  # the ID's X said aloud
+
+
 # disguise -> writer of a number
 NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "plain": lambda v, rng: v,
@@ -176,6 +180,18 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "pinyin_grouped": lambda v, rng: "，".join(_pinyin(" ")(g, rng) for g in _groups(v)),
     "sep_mixed": lambda v, rng: "".join(c + (rng.choice(_MIXED_SEPS) if i % 3 == 2 else "")
                                         for i, c in enumerate(v)).strip(" -./*、~_"),
+    # Dictated through a phone's speech-to-text or typed as said in a work chat: groups of Chinese digits
+    # (幺/两/洞 mixed in) with commas, dashes or words between them, groups mixed Arabic and Chinese, the X said.
+    "dictated_groups_comma": lambda v, rng: rng.choice(("，", ",", "、", "。")).join(
+        "".join(rng.choice((_HAN, _RADIO)).get(c, _x(c, rng)) for c in g) for g in _groups(v)),
+    "dictated_groups_words": lambda v, rng: rng.choice(_SAID_SEPS).join(
+        "".join(_RADIO.get(c, _x(c, rng)) for c in g) for g in _groups(v)),
+    "mixed_groups": lambda v, rng: " ".join(g if i % 2 else "".join(_HAN.get(c, _x(c, rng)) for c in g)
+                                            for i, g in enumerate(_groups(v))),
+    "x_said": lambda v, rng: " ".join(_groups(v[:-1] if v.endswith("X") else v))
+                             + (rng.choice(_SAID_X) if v.endswith("X") else ""),
+    "x_said_han": lambda v, rng: "".join(_HAN.get(c, c) for c in (v[:-1] if v.endswith("X") else v))
+                                 + (rng.choice(("叉", "艾克斯", "大写叉")) if v.endswith("X") else ""),
 }
 _LABELS = {"mobile": ("手机", "电话", "手机号是", "联系电话：", "他的号码"),
            "id_card": ("身份证", "身份证号", "证件号码是", "身份证号码："),
@@ -226,6 +242,20 @@ def _clean(rng: random.Random) -> dict[str, str]:
         "group_mention": f"群里@{rng.choice(('张三', '小王', 'all'))} 看一下{rng.choice(('163', 'qq', ''))}号文件",
         "mail_rules_prose": rng.choice(("邮箱前缀写工号，后缀统一是公司域名", "邮件后缀是 company.cn 的都是内部人员",
                                         "email 后面附上工号即可")),
+        # Dictated look-alikes: public numbers and the customer's own tail read out in groups.
+        "order_dictated": "订单号" + "，".join("".join(_RADIO[c] for c in g) for g in _groups(m)),
+        "hotline_dictated": "客服热线" + "，".join("".join(_HAN[c] for c in g)
+                                                 for g in (hotline[:3], hotline[3:6], hotline[6:])),
+        "landline_dictated": f"门店座机{''.join(_RADIO[c] for c in land[:-8])}，"
+                             f"{''.join(_HAN[c] for c in land[-8:-4])}，{''.join(_HAN[c] for c in land[-4:])}",
+        "date_han": f"活动从二零{''.join(_HAN[c] for c in str(rng.randrange(20, 27)))}年"
+                    f"{_HAN[str(rng.randrange(1, 10))]}月"
+                    f"十{_HAN[str(rng.randrange(1, 10))]}日开始，到二零二七年一月三十一日结束",
+        "tail_dictated": f"您尾号{''.join(_RADIO[c] for c in m[-4:])}的手机已验证，"
+                         f"卡号后四位{''.join(_HAN[c] for c in m[-4:])}",
+        "english_order": rng.choice((f"Order No. {order}, shipping today", f"tracking number {m}, pls check",
+                                     f"call our hotline {hotline[:3]}-{hotline[3:6]}-{hotline[6:]}",
+                                     f"invoice {rng.randrange(10**10, 10**11)}{rng.randrange(10)}")),
         "pinyin_prose": rng.choice(("Liu Yi 明天值班，请 Wang Er 接替", "yi er san si wu, shang shan da lao hu",
                                     "咱们 ba 这个问题 liu 到明天", "qi shi 我也不知道 san 点以后吧")),
     }
@@ -243,6 +273,43 @@ def number_drafts(per: int, seed: int = 20261202) -> list[tuple[str, str, str]]:
             v = writer(value, rng)
             out.append((name, cat, rng.choice(_FRAMES).format(l=rng.choice(_LABELS[cat]), v=v)))
     return out
+
+
+# The number's word after it (前三位…，后面…，这是…的电话) or in English (work chats).
+_PLACE_FIRST = ("前三位{a}，后面{b}，这是客户的{l}", "开头{a}，后面是{b}，{l}没错吧")
+_ENGLISH_LABELS = {"mobile": ("phone", "mobile", "cell", "his number is", "call him at"),
+                   "id_card": ("ID card", "ID no.", "identity card number", "her ID"),
+                   "bank_card": ("card number", "bank account", "debit card", "the refund card no.")}
+_ENGLISH_FRAMES = ("Customer {l}: {v}, pls verify thx", "The courier's {l} is {v}, just check it.",
+                   "{l} {v} — confirm before 5pm", "客户的 {l} 是 {v}，麻烦 process 一下")
+
+
+def labelled_drafts(per: int, seed: int = 20261205) -> list[tuple[str, str, str]]:
+    """Numbers whose word comes after them, or is English."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(per):
+        v = mobile(rng)
+        a, b = v[:3], v[3:]
+        a = "".join(rng.choice((_HAN, _RADIO, {})).get(c, c) for c in a)
+        draft = rng.choice(_PLACE_FIRST).format(a=a, b=b, l=rng.choice(("电话", "手机号")))
+        out.append(("word_after_pieces", "mobile", draft))
+    makers = {"mobile": mobile, "id_card": resident_id, "bank_card": bank_card}
+    for i in range(per):
+        cat = ("mobile", "id_card", "bank_card")[i % 3]
+        v = makers[cat](rng)
+        if cat == "mobile" and rng.random() < 0.5:
+            v = "+86 " + " ".join(_groups(v))
+        elif rng.random() < 0.5:
+            v = " ".join(_groups(v))
+        out.append(("english_label", cat, rng.choice(_ENGLISH_FRAMES).format(l=rng.choice(_ENGLISH_LABELS[cat]), v=v)))
+    return out
+
+
+# Local parts whose _ - . are said as words, and digits said in Chinese.
+SAID_LOCALS = ("zhang下划线wei", "li点ming88", "wang 下划线 hui2021", "chen杠jing")
+_SAID_AT = {"at_pinyin": ("ai te", "aite", "quan a"), "at_symbol_word": ("at符号", " at 符号 ", "艾特符号", "@符号"),
+            "at_aite_homophone": ("爱特", " 爱特 ")}
 
 
 def email_drafts(per: int, seed: int = 20261203) -> list[tuple[str, str, str]]:
@@ -275,6 +342,17 @@ def email_drafts(per: int, seed: int = 20261203) -> list[tuple[str, str, str]]:
     out += [("name_at_domain_dot_com", "email",
              f"邮箱 {rng.choice(_LOCALS)} at {rng.choice(('qq', '163', 'sina'))} dot com")
             for _ in range(per)]
+    for name, ats in _SAID_AT.items():
+        out += [(name, "email", f"{rng.choice(('邮箱', 'you xiang：', 'email '))}{rng.choice(_LOCALS)} "
+                                f"{rng.choice(ats)} "
+                                f"{rng.choice(('qq', '163', 'sina'))} {rng.choice(('dian', '点', 'dot'))} com")
+                for _ in range(per)]
+    out += [("local_said_separators", "email", f"邮箱{rng.choice(SAID_LOCALS)}{rng.choice(('艾特', ' at ', '@'))}"
+                                               f"{rng.choice(('qq', '163'))}{rng.choice(('点', ' 点 ', '.'))}com")
+            for _ in range(per)]
+    out += [("digits_local_said", "email", "邮箱" + "".join(rng.choice((_HAN, _RADIO))[c] for c in
+                                                            str(rng.randrange(10**5, 10**10)))
+                                           + f"{rng.choice(('艾特', ' at ', '圈a'))}qq点com") for _ in range(per)]
     return out
 
 
@@ -297,7 +375,7 @@ def table(checker: Checker, per: int) -> tuple[Counts, Counts, list[tuple[str, s
     """(disguise -> (found, total), clean kind -> (flagged, total), misses as (kind, draft))."""
     found: dict[str, list[int]] = {}
     misses = []
-    for name, cat, draft in number_drafts(per) + email_drafts(per):
+    for name, cat, draft in number_drafts(per) + labelled_drafts(per) + email_drafts(per):
         ok = cat in _pii(checker, draft)
         cell = found.setdefault(name, [0, 0])
         cell[0] += ok

@@ -142,7 +142,7 @@ def test_disguised_numbers_never_come_back_whole():
     masked draft and every finding, read back through the same fold, hold no full number."""
     bench = _disguise_bench()
     checker = default_checker()
-    drafts = bench.number_drafts(12)
+    drafts = bench.number_drafts(12) + bench.labelled_drafts(12)
     assert len({name for name, _, _ in drafts}) >= 20
     leaked = []
     for name, _, draft in drafts:
@@ -156,14 +156,67 @@ def test_disguised_numbers_never_come_back_whole():
 
 
 def test_disguised_emails_never_come_back_whole():
+    """Every e-mail disguise, the dictated ones included (艾特/ai te/圈a, 点/dian, a local part's _ said as 下划线,
+    its digits said in Chinese): the output, read back through the checker's fold, holds no local part."""
+    from bot.core.text.fold import fold_wide
     bench = _disguise_bench()
     checker = default_checker()
     leaked = []
     for name, _, draft in bench.email_drafts(6):
-        local = next(w for w in (*bench._LOCALS, *bench.SPACED_LOCALS, *re.findall(r"[0-9]{5,}", draft))
-                     if w in draft.lower())
+        read = fold_wide(draft).text
+        local = next(w for w in (*bench._LOCALS, *bench.SPACED_LOCALS, *bench.SAID_LOCALS,
+                                 *re.findall(r"[0-9]{5,}", read)) if w in read)
         result = checker.check(draft)
-        out = (result.masked_draft() + "".join(f.text for f in result.findings)).lower()
-        if any(part in out for part in (local, *(w for w in local.split() if len(w) >= 4))):
+        out = fold_wide(result.masked_draft() + "".join(f.text for f in result.findings)).text
+        parts = re.split(r"\s|下划线|点|杠", local)
+        if any(part in out for part in (local, *(w for w in parts if len(w) >= 4))):
             leaked.append((name, draft))
     assert leaked == []
+
+
+_DICTATED = ("dictated_groups_comma", "dictated_groups_words", "mixed_groups", "x_said", "x_said_han")
+_SAID_EMAILS = ("at_pinyin", "at_symbol_word", "at_aite_homophone", "local_said_separators", "digits_local_said")
+
+
+def _dictated_drafts() -> list[tuple[str, str]]:
+    """(draft, what must not come back: the number's last 11 digits, or the e-mail's local part), for the
+    forms dictated through speech-to-text or typed as said."""
+    from bot.core.text.fold import fold_wide
+    bench = _disguise_bench()
+    out = [(d, _digits_of(d)[-11:]) for name, _, d in bench.number_drafts(3) if name in _DICTATED]
+    out += [(d, _digits_of(d)[-11:]) for _, _, d in bench.labelled_drafts(4)]
+    for name, _, d in bench.email_drafts(3):
+        if name in _SAID_EMAILS:
+            read = fold_wide(d).text
+            local = next(w for w in (*bench._LOCALS, *bench.SAID_LOCALS, *re.findall(r"[0-9]{5,}", read)) if w in read)
+            out.append((d, re.split(r"\s|下划线|点|杠", local)[-1] if not local.isdigit() else local))
+    return out
+
+
+def _shown(text: str) -> str:
+    """Output as the checker reads it: digits of every script folded, the words said for _ . - kept."""
+    from bot.core.text.fold import fold_wide
+    return fold_wide(text).text
+
+
+def test_dictated_forms_never_come_back_whole_in_any_output(matcher):
+    """Numbers in dictated groups (一三八，一二三四…, 杠/然后 between groups, mixed scripts, the X said as 艾克斯),
+    numbers labelled after or in English, e-mails said (ai te, at符号, 下划线, Chinese digits): not in `check`'s
+    text output, its JSON lines, nor the console chat's /check."""
+    def leaked(out: str, secret: str) -> bool:
+        return secret in (_digits_of(out) if secret.isdigit() else _shown(out))
+
+    drafts = _dictated_drafts()
+    assert len(drafts) >= 30 and all(len(secret) >= 3 and leaked(d, secret) for d, secret in drafts)
+
+    proc = run_cli("check", "--json", stdin="".join(d.replace("\n", " ") + "\n" for d, _ in drafts).encode(),
+                   timeout=600)
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert proc.returncode == 0 and len(lines) == len(drafts)
+    assert [d for (d, s), line in zip(drafts, lines, strict=True) if not json.loads(line)["findings"]] == []
+    assert [d for (d, s), line in zip(drafts, lines, strict=True) if leaked(line, s)] == []
+    chat = ConsoleChat(Assistant(matcher, MemoryStore(), checker=default_checker(), phrasebook=default_phrasebook()))
+    assert [d for d, s in drafts if leaked(chat.handle(f"/check {d}") or "", s)] == []
+    for draft, secret in drafts[::8]:  # the text output, one process a draft
+        text = run_cli("check", draft).stdout.decode("utf-8")
+        assert "【" in text and not leaked(text, secret), draft

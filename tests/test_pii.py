@@ -207,3 +207,59 @@ def test_spoken_look_alikes_stay_clean(draft):
 
 def test_an_order_number_after_a_word_digit_stays_clean():
     assert pii("订单号三13812345678") == []
+
+
+@pytest.mark.parametrize(("draft", "expected"), [
+    # Dictated through speech-to-text: groups of Chinese digits with commas, dashes or words between.
+    ("客户手机一三八，一二三四，五六七八，麻烦回电", [("mobile", "138****5678")]),
+    ("手机幺三八杠幺两三四杠五六七八", [("mobile", "138****5678")]),
+    ("卡号六二二八，然后四八零四，再零二五六，接着是四八九零，零一八", [("bank_card", "6228***********0018")]),
+    ("卡号 6228 空格 4804 空格 0256 空格 4890 空格 018", [("bank_card", "6228***********0018")]),
+    ("电话138 一二三四 5678", [("mobile", "138****5678")]),
+    ("手机幺三八杠拐拐拐拐杠洞洞洞洞", [("mobile", "138****0000")]),  # a group all radio readings
+    ("手机幺三八，拐拐拐拐，洞洞洞洞", [("mobile", "138****0000")]),
+    # The ID's X said aloud, or 大写 before it.
+    ("身份证号11010519491231002艾克斯", [("id_card", "1101**********002X")]),
+    ("身份证 110105 19491231 002 爱克斯", [("id_card", "1101**********002X")]),
+    ("身份证号一一零一零五一九四九一二三一零零二大写叉", [("id_card", "1101**********002X")]),
+    ("身份证号 11010519491231002大写X", [("id_card", "1101**********002X")]),
+    # The number's word after its pieces, and English labels read as whole words.
+    ("前三位幺三八，后面12345678，这是客户的电话", [("mobile", "138****5678")]),
+    ("The driver's number is +86 138 1234 5678, call him", [("mobile", "138****5678")]),
+    ("Customer ID card no. 11010519491231002X, pls verify", [("id_card", "1101**********002X")]),
+    ("The refund card number: 6228480402564890018", [("bank_card", "6228***********0018")]),
+    # E-mails said: ai te / quan a / at符号 / 爱特 for @, dian for the dot, 下划线 and 点 inside the name.
+    ("you xiang: zhangwei ai te qq dian com", [("email", "z***@qq.com")]),
+    ("邮箱 zhangwei quan a 163 dian com", [("email", "z***@163.com")]),
+    ("邮箱 wangfang at符号 163 点 com", [("email", "w***@163.com")]),
+    ("邮箱 wangfang 爱特 qq 点 com", [("email", "w***@qq.com")]),
+    ("邮箱 zhang下划线wei艾特163点com", [("email", "z***@163.com")]),
+    ("邮箱 li点ming88艾特qq点com", [("email", "l***@qq.com")]),
+])
+def test_dictated_and_chat_forms(draft, expected):
+    assert pii(draft) == expected
+
+
+def test_dictated_forms_are_masked_whole():
+    """The masked draft keeps nothing of a dictated number or a name said with 下划线."""
+    for draft, gone in (("邮箱 zhang下划线wei艾特163点com", "zhang"),
+                        ("卡号六二二八，然后四八零四，再零二五六，接着是四八九零，零一八", "四八零四"),
+                        ("身份证号11010519491231002艾克斯", "艾克斯")):
+        assert gone not in CHECKER.check(draft).masked_draft(), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "订单号幺三八，一二三四，五六七八",           # dictated, but an order number
+    "客服热线四零零，八八八，一二三四",           # a public hotline read in groups
+    "门店座机洞二幺，六二三四，五六七八",
+    "您尾号五六七八的手机已验证",
+    "tracking number 13812345678, pls check",    # English labels lower the score as 单号 does
+    "Order No. 20241234567890123, shipping today",
+    "I discard the note at 3 pm",               # card inside discard is no label
+    "说到 ai te 这个词，quan a 是圈 a 的拼音",    # the said @ without an address round it
+    "第1然后2再3",                               # words between short counts make no number
+    "型号X100，大写X不是身份证",
+    "第3条，参照执行；去洞庭湖，拐角处",            # 参 and readings after a separator stay words
+])
+def test_dictated_look_alikes_stay_clean(draft):
+    assert pii(draft) == []

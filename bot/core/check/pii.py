@@ -157,9 +157,45 @@ def _groups(run: str, base: int, spelt: Callable[[int], bool] | None = None) -> 
     return out
 
 
+# A space kept between two English words (see `_words_before`); any other gap is dropped.
+_LONE_SPACE = re.compile(r"(?<![a-z0-9]) | (?![a-z0-9])")
+_LATIN = re.compile(r"[a-z]")
+
+
 def _words_before(text: str, start: int, ctx: PiiContext) -> str:
-    """The words just before wide index `start`, cut to the context window."""
-    return _NOT_WORD.sub("", text[max(0, start - ctx.window * 2):start])[-ctx.window:]
+    """The words just before wide index `start`, cut to the context window. English words keep one
+    space between them, so that a context word is read as a word, not inside another (sn is no serial
+    number inside "courier's number")."""
+    words = _NOT_WORD.sub("", text[max(0, start - ctx.window * 2):start])
+    if not _LATIN.search(words):
+        return words[-ctx.window:]
+    # An English word counts as two characters of the window, as a Chinese word of two would:
+    # "identity card number" names the number as 身份证号 does.
+    words = _LONE_SPACE.sub("", _NOT_WORD.sub(" ", text[max(0, start - ctx.window * 4):start]))
+    cut, kept = len(words), 0
+    while cut > 0 and kept < ctx.window:
+        cut -= 1
+        ch = words[cut]
+        if not ch.isascii() or ch.isdigit():
+            kept += 1
+        elif ch != " " and (cut == 0 or not words[cut - 1].isalpha() or not words[cut - 1].isascii()):
+            kept += 2  # the first letter of an English word
+    return words[cut:]
+
+
+def _word_end(before: str, w: str) -> int:
+    """End of the last occurrence of context word `w` in `before`, or -1; a word in Latin letters
+    counts only as a whole word (card, not the card inside discard)."""
+    i = before.rfind(w)
+    if i < 0 or not w.isascii():
+        return i + len(w) if i >= 0 else -1
+    while i >= 0:
+        e = i + len(w)
+        if (i == 0 or not before[i - 1].isascii() or not before[i - 1].isalpha()) and (
+                e == len(before) or not before[e].isascii() or not before[e].isalpha()):
+            return e
+        i = before.rfind(w, 0, e - 1)
+    return -1
 
 
 def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
@@ -168,14 +204,14 @@ def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
     A negative word that labels the number itself (订单号12…, within three characters) weighs -3,
     one further away -2; a weak word (尾号: it names the last digits, not the whole number) -1.
     """
-    neg = max((before.rfind(w) + len(w) for w in ctx.negative if w in before), default=-1)
-    weak = max((before.rfind(w) + len(w) for w in ctx.weak_negative if w in before), default=-1)
-    pos_at, pos_cat = -1, None
+    neg = max((_word_end(before, w) for w in ctx.negative if w in before), default=-1)
+    weak = max((_word_end(before, w) for w in ctx.weak_negative if w in before), default=-1)
+    pos_at, pos_len, pos_cat = -1, 0, None
     for cat, words in ctx.positive.items():
         for w in words:
-            i = before.rfind(w)
-            if i >= 0 and i + len(w) > pos_at:
-                pos_at, pos_cat = i + len(w), cat
+            e = _word_end(before, w) if w in before else -1
+            if e > pos_at or (e == pos_at >= 0 and len(w) > pos_len):  # the longer word names it: id card, not card
+                pos_at, pos_len, pos_cat = e, len(w), cat
     if neg >= 0 and neg >= pos_at:
         return (-3 if len(before) - neg <= 3 else -2), None
     if weak >= 0 and weak >= pos_at:
@@ -189,9 +225,26 @@ def _covered(taken: list[tuple[int, int]], i: int) -> bool:
     return k >= 0 and taken[k][0] <= i < taken[k][1]
 
 
+# Words said between the groups of a dictated number (138 杠 1234 杠 5678; 6228，然后4804，再0256): read as the
+# space they stand for, the punctuation round them too, so that the groups make one run (same length: the
+# wide indices stay). A space, star or emoji typed inside the word (然 后, 空😀格) does not hide it. The digit
+# before opens the pattern (a character class is scanned for fast) and is kept.
+_IN_WORD = r"(?:[ *]|[\U0001F000-\U0001FAFF])?"
+_ROUND_WORD = r"(?:[ ,，、:：*]|[\U0001F000-\U0001FAFF])?"
+_SAID_WORDS = [_IN_WORD.join(w) + (f"(?:{_IN_WORD}是)?" if w in ("然后", "接着", "再") else "")
+               for w in ("然后", "接着", "再", "横杠", "杠", "空格")]
+_SAID_BETWEEN = re.compile(r"([0-9])" + _ROUND_WORD + "(?:" + "|".join(_SAID_WORDS) + ")" + _ROUND_WORD + "(?=[0-9])")
+
+
+def _said_between(text: str) -> str:
+    return _SAID_BETWEEN.sub(lambda m: m.group(1) + " " * (len(m.group()) - 1), text)
+
+
 def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | None = None) -> list[PiiMatch]:
     """Personal numbers in the wide text; `spelt` marks digits written as words (see `_groups`)."""
     out: list[PiiMatch] = []
+    if "然" in text or "接" in text or "再" in text or "杠" in text or "空" in text:
+        text = _said_between(text)
     for m in _RUN.finditer(text):
         if _AMOUNT.fullmatch(m.group()):
             continue
@@ -237,7 +290,8 @@ def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | N
                 score, pos = context
                 if pos == "bank_card" and category == "id_card" and strength == 3:
                     category = "bank_card"
-                phone = pos == "mobile" and not any(w in before for w in ctx.positive.get("bank_card", ()))
+                phone = pos == "mobile" and not any(_word_end(before, w) >= 0 for w in ctx.positive.get("bank_card", ())
+                                                    if w in before)
                 if (category == "bank_card" and (pos == "id_card" or phone)) or strength + score <= 0:
                     continue  # nor is a card read across the numbers right after 手机/电话 (138 1234 5678/139 …)
                 cands.append((-len(digits), a, b, start, digits, category))
@@ -300,7 +354,31 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
         if match:
             out.append(match)
             last = match.end
+    # Pieces whose first is named by its place (前三位…，后面…) with the number's word elsewhere in the sentence,
+    # after the pieces too (前三位幺九八，后面95588746，这是家属的电话): the word gives the category.
+    if "前" in text or "开头" in text:
+        for pm in _PLACE_START.finditer(text):
+            if pm.start() < last or any(m.start <= pm.start() < m.end for m in out):
+                continue
+            stop = _PIECE_STOP.search(text, pm.end(), pm.end() + _PIECE_SPAN)
+            end = stop.start() if stop else min(len(text), pm.end() + _PIECE_SPAN)
+            pieces = [p for p in _PIECE.finditer(text, pm.start(), end)
+                      if text[p.end():p.end() + 1] not in _PIECE_UNIT or p.end() == len(text)]
+            if len(pieces) < 2 or pieces[0].start() - pm.end() > 3:
+                continue
+            opened = text.rfind("。", max(0, pm.start() - _PIECE_SPAN), pm.start()) + 1
+            closed = _SENTENCE_END.search(text, end, end + _PIECE_SPAN)
+            said = words.search(text, max(opened, pm.start() - _PIECE_SPAN), closed.start() if closed else
+                                min(len(text), end + _PIECE_SPAN))
+            match = _joined_pieces(pieces, 0, category_of.get(said.group()) if said else None)
+            if match:
+                out.append(match)
+                last = match.end
     return out
+
+
+_PLACE_START = re.compile(r"(?:前[0-9]{1,2}位|开头)(?:是|为|:)?")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 
 def _piece_place(words: str) -> int | None:
@@ -363,12 +441,28 @@ def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> 
 # E-mail ------------------------------------------------------------------------------------
 # The @ said in words: at, 艾特, 圈a, the slang 小老鼠, and 在 right after a name of letters (name 在 163 点 com);
 # 在 and a bare at only count before a full domain (see find_emails).
+# Dictated through speech-to-text or typed as said, the @ also comes as its name with 符号 (at符号, 艾特符号),
+# as 爱特, or in pinyin (ai te, quan a), and the dot as dian: each is a spoken form of the same two symbols.
 _AT = re.compile(
     r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
+# The spoken forms make the scan slower: used only for a draft holding one of them (see `_said_at`).
+_AT_SAID = re.compile(
+    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]"
+    r"|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|爱特|圈a|小老鼠|(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])"
+    r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
+_AT_PINYIN = re.compile(r"(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])")
+
+
+def _said_at(text: str) -> bool:
+    """The @ said as 爱特, with 符号, or in pinyin (ai te, quan a): asked with `in` before any regex."""
+    return ("符号" in text or "爱特" in text or (("ai te" in text or "aite" in text or "quan a" in text
+                                                 or "quana" in text) and _AT_PINYIN.search(text) is not None))
 _WORD_AT = ("at", "在")
 _DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])"
-                  r"|点|句号)\s{0,3}")
+                  r"|点|句号|(?<![a-z])dian(?= ?[a-z0-9]))\s{0,3}")
+# A local part's _ - . said as words (zhang下划线san, li 点 ming): read back across them.
+_SAID_LOCAL_SEP = re.compile(r"(?:[a-z0-9]\s?)(?:下划线|底线|中划线|横杠|减号|杠|点)\s?$")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-_")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
 _TLDS = frozenset("com cn net org edu gov io co info me hk tw uk de jp biz cc top xyz vip mil int".split())
@@ -398,10 +492,29 @@ def _spaced_local_start(text: str, j: int, floor: int) -> int:
     return k if p > 0 and (not text[p - 1].isascii() or text[p - 1] == ":") else j
 
 
-def find_emails(text: str) -> list[PiiMatch]:
+_SAID_SEP = re.compile(r"\s?(?:下划线|底线|中划线|横杠|减号|杠|点)\s?")
+_SAID_SEP_CHAR = {"下划线": "_", "底线": "_", "中划线": "-", "横杠": "-", "减号": "-", "杠": "-", "点": "."}
+
+
+def _said_local_start(text: str, j: int, floor: int) -> int:
+    """Start of a local part whose _ - . were said as words (zhang下划线san): each such word with letters or
+    digits before it joins the local part, at most three times and within its 64 characters."""
+    for _ in range(3):
+        m = _SAID_LOCAL_SEP.search(text, max(floor, j - 6), j)
+        if not m:
+            break
+        k = m.start() + 1
+        while k > floor and text[k - 1] in _LOCAL_CHARS and text[k - 1] not in "._%+-":
+            k -= 1
+        j = k
+    return j
+
+
+def find_emails(text: str, *, said: bool = False) -> list[PiiMatch]:
+    """E-mail addresses of the wide text; `said`: the @ may also be said (see `_said_at`)."""
     out: list[PiiMatch] = []
     last_end = 0
-    for m in _AT.finditer(text):
+    for m in (_AT_SAID if said else _AT).finditer(text):
         if m.start() < last_end:
             continue
         i = m.start()
@@ -413,7 +526,8 @@ def find_emails(text: str) -> list[PiiMatch]:
             j += 1
         if j < i:
             j = _spaced_local_start(text, j, floor)
-        local = text[j:i].replace(" ", "")
+            j = _said_local_start(text, j, floor)
+        local = _SAID_SEP.sub(lambda s: _SAID_SEP_CHAR[s.group().strip()], text[j:i]).replace(" ", "")
         if not local or len(local) > 64:
             continue
         plain = m.group().strip() == "@"
@@ -553,8 +667,9 @@ def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMa
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
     text = folded.wide.text
-    found = find_emails(text) if ("@" in text or "at" in text or "艾特" in text or "圈" in text
-                                       or "老鼠" in text or _at_said_zai(text)) else []
+    said = _said_at(text)
+    found = find_emails(text, said=said) if (said or "@" in text or "at" in text or "艾特" in text or "圈" in text
+                                             or "老鼠" in text or _at_said_zai(text)) else []
     found = _add_disjoint(found, _disguised_emails(text))
     if "邮" in text or "mail" in text:
         found = _add_disjoint(found, _pieced_emails(text))

@@ -445,6 +445,12 @@ def _folded(words: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in map(fold_literal, words) if w))
 
 
+def _context_words(words: list[str]) -> tuple[str, ...]:
+    """Personal-data context words: folded, and English ones spelt as the number scanner reads the words
+    before a number (lower case, one space between words: "id card", not "idcard")."""
+    return tuple(dict.fromkeys(w for w in (_english_entry(x) if x.isascii() else fold_literal(x) for x in words) if w))
+
+
 def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list[Topic], Signals, list[Problem]]:
     markers: list[Marker] = []
     topics: list[Topic] = []
@@ -547,8 +553,8 @@ def load_rules(directory: Path | None = None, *, scenarios: set[str] | None = No
             except ValidationError as exc:
                 problems.extend(pydantic_problems(exc, rel, node, ("contexts",)))
                 continue
-            rs.pii = PiiContext(_folded(cm.negative), _folded(cm.weak_negative),
-                                {k: _folded(v) for k, v in cm.positive.items()}, cm.window)
+            rs.pii = PiiContext(_context_words(cm.negative), _context_words(cm.weak_negative),
+                                {k: _context_words(v) for k, v in cm.positive.items()}, cm.window)
     problems.extend(_cross_checks(rs, scenarios))
     if problems:
         raise DataError(problems)

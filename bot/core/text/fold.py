@@ -107,7 +107,14 @@ class View:
 
 # Financial 陆 and 参 (the simplified fold of the traditional financial 陸 and 參) and the radio readings
 # 洞 (0), 拐 (7), 勾 (9) are digits only beside other digits (大陆, 参加, 山洞 stay).
-_LU = re.compile(r"(?<=[0-9])[陆参洞拐勾]|[陆参洞拐勾](?=[0-9])")
+# A number dictated in groups has its separators beside the readings too: 杠洞洞拐杠, ，拐拐拐拐， (a group all radio
+# readings) reads as digits when a digit lies beyond the separator.
+_SAID_SEPARATORS = ("，", ",", "、", " ", "-", "杠", "横杠", "空格", "然后", "，再", " 杠 ")
+# Only the radio readings 洞拐勾: 陆 and 参 after a separator are words (第3条，参照…).
+# The character first, its neighbours after: a pattern opening with a character class is scanned for fast.
+_LU = re.compile(r"[陆参](?:(?<=[0-9].)|(?=[0-9]))|[洞拐勾](?:(?<=[0-9].)|(?=[0-9])|"
+                 + "|".join(f"(?<=[0-9]{re.escape(sep)}.)" for sep in _SAID_SEPARATORS) + "|(?="
+                 + "|".join(re.escape(sep) + "[0-9]" for sep in _SAID_SEPARATORS) + "))")
 _LU_CHARS = ("陆", "参", "洞", "拐", "勾")
 _LU_DIGITS = {"陆": "6", "参": "3", "洞": "0", "拐": "7", "勾": "9"}
 _READING_CHARS = (*_LU_CHARS, "叉")
@@ -125,6 +132,33 @@ def _fold_readings(text: str) -> str:
 
 
 _CROSS = re.compile(r"(?<=[0-9])叉|(?<=[0-9][ \-])叉|(?<=[0-9][(（])叉(?=[)）])")
+
+# The ID's check letter X said aloud after its digits (…002艾克斯, 002 爱克斯, 002大写X): the word folds to x,
+# so that the number reads whole; 大写/字母 before an x already typed is dropped the same way.
+_X_WORD = re.compile(r"(?<=[0-9])([ \-]?)(?:(?:大写的?|字母)?(?:艾克斯|爱克斯|埃克斯|挨克斯)|(?:大写的?|字母)叉)"
+                     r"|(?<=[0-9])([ \-]?)(?:大写的?|字母)(?=x(?![a-z]))")
+_X_HINT = ("克斯", "大写", "字母")
+
+
+def _fold_x_words(text: str, offsets: list[int] | range) -> tuple[str, list[int] | range]:
+    """`_X_WORD` folded, each x (or the dropped word) mapped to where the word was said."""
+    pieces: list[str] = []
+    offs: list[int] = []
+    prev = 0
+    for m in _X_WORD.finditer(text):
+        sep = m.group(1) if m.group(1) is not None else m.group(2)
+        word_at = m.start() + len(sep)
+        pieces.append(text[prev:word_at])
+        offs.extend(offsets[prev:word_at])
+        if m.group(1) is not None:
+            pieces.append("x")
+            offs.append(offsets[word_at])
+        prev = m.end()
+    if not pieces:
+        return text, offsets
+    pieces.append(text[prev:])
+    offs.extend(offsets[prev:])
+    return "".join(pieces), offs
 
 # Digits spelt in pinyin (yao san ba…, run together or apart, mixed with digits) or English, the radio readings
 # included (yao/liang/guai/dong/gou). Only a run of three syllables or more folds: one or two digit
@@ -232,13 +266,16 @@ def fold_wide(draft: str) -> View:
         text = _translate(draft)
         if any(ch in text for ch in _READING_CHARS):
             text = _fold_readings(text)
+        offsets: list[int] | range = range(len(draft))
+        if any(h in text for h in _X_HINT):
+            text, offsets = _fold_x_words(text, offsets)
         if _PINYIN_HINT.search(text):
-            return View(*_fold_spelt(text, range(len(draft))))
-        return View(text, range(len(draft)))
+            return View(*_fold_spelt(text, offsets))
+        return View(text, offsets)
     # Characters that vanish, widen (… -> ...) or lie outside the BMP are rare: translate the
     # stretches between them in one call each.
     pieces: list[str] = []
-    offsets: list[int] = []
+    offsets = []
     prev = 0
     same_length = True
     for m in special.finditer(draft):
@@ -256,6 +293,8 @@ def fold_wide(draft: str) -> View:
     if any(ch in text for ch in _READING_CHARS):
         text = _fold_readings(text)
     view_offsets: list[int] | range = range(len(draft)) if same_length else offsets
+    if any(h in text for h in _X_HINT):
+        text, view_offsets = _fold_x_words(text, view_offsets)
     if _PINYIN_HINT.search(text):
         return View(*_fold_spelt(text, view_offsets))
     return View(text, view_offsets)
@@ -438,7 +477,7 @@ def fold_plain(text: str) -> str | None:
         return None
     folded = _translate(text)
     if (any(ch in folded for ch in _READING_CHARS) or _GAP.search(folded) or _REPEAT_RUN.search(folded)
-            or _PINYIN_HINT.search(folded)):
+            or _PINYIN_HINT.search(folded) or _X_WORD.search(folded)):
         return None
     return folded
 
