@@ -38,7 +38,8 @@ _QUOTE_MARKS = frozenset("“「『\"‘")
 _BLANK = "\ue0ff"
 # An @-mention in a work chat: @ before a surname, a Latin name or everyone (@王芳 / @Mike / @所有人), not an
 # e-mail address (name@mail.com, a @ b.com) nor @ as a verb (在群里@过您).
-_MENTION = "(?<![0-9a-z_.\\-])@(?:[{surnames}]|所有人|全体|大家|各位|[a-z](?![0-9a-z_.\\-]*\\.(?:com|cn|net|org|edu|gov)\\b))"
+_MENTION = ("(?<![0-9a-z_.\\-])@(?:[{surnames}]|所有人|全体|大家|各位|"
+            "[a-z](?![0-9a-z_.\\-]*\\.(?:com|cn|net|org|edu|gov)\\b))")
 
 
 class CueModel(BaseModel):
@@ -232,7 +233,8 @@ def _unquoted(view: Compact) -> str:
     if _QUOTE_MARKS.isdisjoint(wide):
         return view.text
     text = view.text
-    pieces, prev = [], 0
+    pieces: list[str] = []
+    prev = 0
     for m in _SPEECH.finditer(wide):
         s, e = view.index_of_wide(m.start() + 1), view.index_of_wide(m.end() - 1)
         if e > s:

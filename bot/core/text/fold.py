@@ -324,7 +324,8 @@ class Compact:
         k = bisect_right(self.wstarts, wide_index) - 1
         if k < 0:
             return 0
-        run_end = self.wstarts[k] + ((self.cstarts[k + 1] if k + 1 < len(self.cstarts) else self.total) - self.cstarts[k])
+        run_end = self.wstarts[k] + (
+            (self.cstarts[k + 1] if k + 1 < len(self.cstarts) else self.total) - self.cstarts[k])
         pos = self.cstarts[k] + min(wide_index, run_end) - self.wstarts[k]
         if self.dropped:
             pos -= bisect_left(self.dropped, pos)
