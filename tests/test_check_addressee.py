@@ -164,3 +164,11 @@ def test_quoted_words_count_for_neither_side(checker):
     assert _colleague(checker, draft)
     # Unquoted, the same courtesy is this draft's own.
     assert checker._addressee.evidence(fold_draft("您这边稍等，我要投诉的单子先记一下。").compact).customer > 0
+
+
+def test_reported_words_after_a_colon_count_for_neither_side(checker):
+    # A third party's words reported after a colon are theirs; the writer's own 我跟您说： is not.
+    draft = "客户刚才说：您这服务太差了，我要投诉。你先帮我记一下。"
+    assert "您" not in checker._addressee.evidence(fold_draft(draft).compact).words
+    assert _colleague(checker, draft)
+    assert "您" in checker._addressee.evidence(fold_draft("我跟您说：你的材料还差一份。").compact).words

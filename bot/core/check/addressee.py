@@ -33,7 +33,12 @@ Where = Literal["anywhere", "head", "call", "opening", "mention"]
 _AFTER_CALL = "你您侬啊呀哈呢"
 # Speech quotes in the wide view (titles in 《》 are not speech: an internal document's title is evidence).
 _SPEECH = re.compile("“[^”]{1,200}”|「[^」]{1,200}」|『[^』]{1,200}』|\"[^\"]{1,200}\"|‘[^’]{1,200}’")
-_QUOTE_MARKS = frozenset("“「『\"‘")
+_QUOTE_MARKS = frozenset("“「『\"‘：:")
+# Reported speech without quotes: a third party's words after a colon, to the end of the sentence
+# (客户说：你们怎么还不退款). The writer's own 我跟您说： is not among the speakers.
+_REPORTED = re.compile("(?:他|她|他们|她们|客户|顾客|客人|对方|业主|家长|患者|病人|家属|用户|群众|老人|那人|那位)"
+                       "(?:刚才|刚刚|一直|又|还|就|当时|在电话里)?(?:说|讲|问|反映|表示|嚷|喊|骂|抱怨)(?:道|着)?[:：]"
+                       "([^。！？!?\n]{1,200})")
 # Stands for a quoted character: no cue word holds it, so quoted words count for neither side.
 _BLANK = "\ue0ff"
 # An @-mention in a work chat: @ before a surname, a Latin name or everyone (@王芳 / @Mike / @所有人), not an
@@ -228,15 +233,19 @@ class Addressee:
 
 
 def _unquoted(view: Compact) -> str:
-    """The view's text with the characters inside speech quotes blanked (same length and clauses)."""
+    """The view's text with the characters inside speech quotes and a third party's reported words
+    blanked (same length and clauses)."""
     wide = view.wide.text
     if _QUOTE_MARKS.isdisjoint(wide):
         return view.text
     text = view.text
     pieces: list[str] = []
     prev = 0
-    for m in _SPEECH.finditer(wide):
-        s, e = view.index_of_wide(m.start() + 1), view.index_of_wide(m.end() - 1)
+    spans = [(m.start() + 1, m.end() - 1) for m in _SPEECH.finditer(wide)]
+    if "：" in wide or ":" in wide:
+        spans = sorted(spans + [m.span(1) for m in _REPORTED.finditer(wide)])
+    for ws, we in spans:
+        s, e = max(view.index_of_wide(ws), prev), view.index_of_wide(we)
         if e > s:
             pieces += (text[prev:s], _BLANK * (e - s))
             prev = e
