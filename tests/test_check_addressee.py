@@ -122,3 +122,53 @@ def test_least_alone_counts_only_groups_a_customer_is_not_also_told(checker):
     assert _colleague(checker, "你吃饭了吗？")
     # The lowered threshold needs no customer evidence at all: one 您 restores `least` and `margin`.
     assert not _colleague(checker, "您吃饭了吗？你先坐。")
+
+
+# Work-chat signals (WeCom / DingTalk): an @-mention, a bare 收到 reply, a colleague named by department
+# and nickname or by surname and 姐, office English, the team as "ours".
+WORK_CHAT = [
+    "@刘洋 你下午几点回来？",
+    "收到～你先忙，我晚点再看。",
+    "行政部的小陈让你去拿一下钥匙。",
+    "钥匙我放在周姐那里了，你下班前去拿。",
+    "你那份 deck 我改了两页。",
+    "隔壁组借了我们两台电脑，你跟他们要回来。",
+]
+
+
+@pytest.mark.parametrize("draft", WORK_CHAT)
+def test_work_chat_signals_mark_a_colleague(checker, draft):
+    assert _colleague(checker, draft), draft
+    assert "tone.ni_for_nin" not in {f.rule for f in checker.check(draft).findings}
+
+
+def test_an_at_sign_that_is_no_mention_is_no_colleague_sign(checker):
+    # An e-mail address, and @ as a verb in a customer group (在群里@了你), name nobody in a work chat.
+    for draft in ("发到 wang@qq.com 就行，你注意查收。", "刚在业主群里@了你，你看一下缴费通知。"):
+        assert not _colleague(checker, draft), draft
+        assert "tone.ni_for_nin" in {f.rule for f in checker.check(draft).findings}, draft
+
+
+def test_a_reply_word_counts_only_as_a_whole_reply(checker):
+    # 收到 as the whole reply is a work chat's; 收到您的… / 收到你的… tells a customer what arrived.
+    assert _colleague(checker, "收到，你先歇会儿。")
+    assert not _colleague(checker, "收到你的材料了，你等通知吧。")
+
+
+def test_quoted_words_count_for_neither_side(checker):
+    # A customer's complaint forwarded to a colleague: the 您 and 投诉 inside the quotes are the
+    # customer's words, not this draft's courtesy.
+    draft = "客户刚才在电话里说“您这服务太差了，我要投诉”，你先帮我记一下。"
+    ev = checker._addressee.evidence(fold_draft(draft).compact)
+    assert "您" not in ev.words and "投诉" not in ev.words
+    assert _colleague(checker, draft)
+    # Unquoted, the same courtesy is this draft's own.
+    assert checker._addressee.evidence(fold_draft("您这边稍等，我要投诉的单子先记一下。").compact).customer > 0
+
+
+def test_reported_words_after_a_colon_count_for_neither_side(checker):
+    # A third party's words reported after a colon are theirs; the writer's own 我跟您说： is not.
+    draft = "客户刚才说：您这服务太差了，我要投诉。你先帮我记一下。"
+    assert "您" not in checker._addressee.evidence(fold_draft(draft).compact).words
+    assert _colleague(checker, draft)
+    assert "您" in checker._addressee.evidence(fold_draft("我跟您说：你的材料还差一份。").compact).words

@@ -322,3 +322,12 @@ def test_a_not_a_question_is_no_mention_of_a_rule():
     said = [f.rule for f in checker.check("您到底能不能讲明白一点？").findings if f.kind == "forbidden"]
     assert "tone.rhetorical" in said
     assert not [f for f in checker.check("培训时讲过，不能说“您自己看”。").findings if f.kind == "forbidden"]
+
+
+def test_a_promise_about_another_matter_does_not_take_back_a_banned_act():
+    # A first-person commitment in the next sentence still answers the act before it; one in a
+    # sentence that opens on another matter or a condition (另外…, 如果…) goes on with the message.
+    assert not [f for f in forbidden("这个您去问售后吧。我帮您把电话找出来。") if f.rule == "ban.go_ask_others"]
+    for draft in ("这个您去问售后吧。另外，我们会为您免费延长保修。",
+                  "这个您去问售后吧。如果有其他问题，我们会尽力帮您。"):
+        assert "ban.go_ask_others" in {f.rule for f in forbidden(draft)}, draft

@@ -5,7 +5,9 @@ message between colleagues. The judgement weighs cue groups from phrasebook/addr
 titles called at a clause head, internal-work and peer-talk vocabulary for a colleague; customer
 calls, an opening greeting, 您 and courtesy, service done on the reader's behalf for a customer.
 The customer is the default: a draft is to a colleague only when that evidence is strong and leads.
-It runs on the draft's compact view, only when a customer-only rule matched.
+It runs on the draft's compact view, only when a customer-only rule matched. Words inside speech
+quotes (“…”, 「…」) are someone else's (a customer's complaint forwarded to a colleague, a rule's example
+phrase) and say nothing about who this draft speaks to: they are read as blanks.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import ahocorasick
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.core.paths import PHRASEBOOK_DIR
 from bot.core.schema import NonEmpty, load_file_model
@@ -26,9 +28,25 @@ from bot.core.text.fold import Compact, fold_literal
 
 FILE = "addressee.yaml"
 Side = Literal["colleague", "customer"]
-Where = Literal["anywhere", "head", "call", "opening"]
+Where = Literal["anywhere", "head", "call", "opening", "mention"]
 # What may follow a called name inside its clause (李姐你… / 先生您… / 小王啊，).
 _AFTER_CALL = "你您侬啊呀哈呢"
+# Speech quotes in the wide view (titles in 《》 are not speech: an internal document's title is evidence).
+_SPEECH = re.compile("“[^”]{1,200}”|「[^」]{1,200}」|『[^』]{1,200}』|\"[^\"]{1,200}\"|‘[^’]{1,200}’")
+_QUOTE_MARK = re.compile("[“「『\"‘]")
+# A speaking verb before a colon: the cheap test before the reported-speech regex.
+_SAID = re.compile("[说讲问映示嚷喊骂怨道着][:：]")
+# Reported speech without quotes: a third party's words after a colon, to the end of the sentence
+# (客户说：你们怎么还不退款). The writer's own 我跟您说： is not among the speakers.
+_REPORTED = re.compile("(?:他|她|他们|她们|客户|顾客|客人|对方|业主|家长|患者|病人|家属|用户|群众|老人|那人|那位)"
+                       "(?:刚才|刚刚|一直|又|还|就|当时|在电话里)?(?:说|讲|问|反映|表示|嚷|喊|骂|抱怨)(?:道|着)?[:：]"
+                       "([^。！？!?\n]{1,200})")
+# Stands for a quoted character: no cue word holds it, so quoted words count for neither side.
+_BLANK = "\ue0ff"
+# An @-mention in a work chat: @ before a surname, a Latin name or everyone (@王芳 / @Mike / @所有人), not an
+# e-mail address (name@mail.com, a @ b.com) nor @ as a verb (在群里@过您).
+_MENTION = ("(?<![0-9a-z_.\\-])@(?:[{surnames}]|所有人|全体|大家|各位|"
+            "[a-z](?![0-9a-z_.\\-]*\\.(?:com|cn|net|org|edu|gov)\\b))")
 
 
 class CueModel(BaseModel):
@@ -41,7 +59,8 @@ class CueModel(BaseModel):
     surname: Literal["required", "optional", "after", "none"] = "none"
     weight: Annotated[int, Field(ge=1, le=5)]
     most: Annotated[int, Field(ge=1, le=5)] = 1  # distinct words of the group that count
-    words: Annotated[list[NonEmpty], Field(min_length=1)]
+    # `mention`: an @ before a name in the draft (work chats); its words are not used.
+    words: list[NonEmpty] = []
     # Only after one of these, at most `within` characters before the word (你 … 交班: the reader's
     # shift, not the writer's); for `anywhere` cues.
     near: list[NonEmpty] = []
@@ -53,6 +72,14 @@ class CueModel(BaseModel):
     # The group counts toward `least_alone` (false: words also said to a customer, such as the writer's
     # own shift given as an excuse, 我马上交班了).
     alone: bool = True
+    # The word fills its clause (收到， / 好的收到。 as a work chat's reply: 收到您的反馈 is no such reply).
+    whole: bool = False
+
+    @model_validator(mode="after")
+    def _has_words(self) -> CueModel:
+        if not self.words and self.where != "mention":
+            raise ValueError("words: at least one word (only a `mention` cue has none)")
+        return self
 
 
 class AddresseeModel(BaseModel):
@@ -74,6 +101,7 @@ class Cue:
     regex: re.Pattern[str]
     alone: bool = False  # the match must end its clause
     lone: bool = True  # counts toward `least_alone`
+    listed: bool = False  # found by the side's automaton of words (else by the regex)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +123,7 @@ class Addressee:
         cues = []
         starts: set[str] = set()  # characters a positional cue can begin with: other clause heads are skipped
         for cm in model.cues:
-            words = _folded(cm.words)
+            words = _folded(cm.words) if cm.where != "mention" else ["@"]
             alt = "|".join(map(re.escape, words))
             body = {"required": f"{names}(?:{alt})", "optional": f"{names}?(?:{alt})",
                     "after": f"(?:{alt}){names}", "none": f"(?:{alt})"}[cm.surname]
@@ -104,9 +132,12 @@ class Addressee:
             if cm.near:
                 near = "|".join(map(re.escape, _folded(cm.near)))
                 body = f"(?:{near}).{{0,{cm.within}}}?({body})"
-            cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body), alone=cm.given_name,
-                            lone=cm.alone))
-            if cm.where != "anywhere":
+            if cm.where == "mention":
+                body = _MENTION.format(surnames=re.escape(surnames) or "(?!)")
+            listed = cm.where == "anywhere" and not cm.near and cm.surname == "none"
+            cues.append(Cue(cm.side, cm.where, cm.weight, cm.most, re.compile(body),
+                            alone=cm.given_name or cm.whole, lone=cm.alone, listed=listed))
+            if cm.where not in ("anywhere", "mention"):
                 starts.update(w[0] for w in words)
                 if cm.surname in ("required", "optional"):
                     starts.update(surnames)
@@ -116,13 +147,16 @@ class Addressee:
         for side in self.cues:
             refs: dict[str, list[int]] = {}
             for k, (cue, cm) in enumerate((c, m) for c, m in zip(cues, model.cues, strict=True) if c.side == side):
-                if cue.where == "anywhere" and not cm.near:
-                    for w in _folded(cm.words):
+                if cue.where == "anywhere":
+                    # A regex cue is tried only when a word it needs is there (its `near` word, else its
+                    # word): one automaton pass instead of a regex scan of every draft.
+                    for w in _folded(cm.near if cm.near and not cue.listed else cm.words):
                         refs.setdefault(w, []).append(k)
             self._anywhere[side] = build_automaton(refs)
         self._calls = tuple(c for c in self.cues["customer"] if c.where == "call")
         # Per side, any positional cue at all: most clause heads fail this one match and skip the rest.
-        self._any_head = {side: re.compile("|".join(c.regex.pattern for c in group if c.where != "anywhere") or "(?!)")
+        self._any_head = {side: re.compile("|".join(c.regex.pattern for c in group
+                                                    if c.where not in ("anywhere", "mention")) or "(?!)")
                           for side, group in self.cues.items()}
         self._starts = frozenset(starts)
 
@@ -133,10 +167,10 @@ class Addressee:
         model = load_file_model(path, AddresseeModel)
         return cls(model, surnames=surnames)
 
-    def _side(self, view: Compact, side: Side, words: list[str], lone: list[int] | None = None) -> int:
-        """Points of one side, the words that earned them appended to `words`; the points of the groups
-        that count toward `least_alone` added to `lone[0]`."""
-        text, bounds, n = view.text, view.clauses, len(view.text)
+    def _side(self, view: Compact, text: str, side: Side, words: list[str], lone: list[int] | None = None) -> int:
+        """Points of one side (`text`: the view's text, quoted words blanked), the words that earned them
+        appended to `words`; the points of the groups that count toward `least_alone` added to `lone[0]`."""
+        bounds, n = view.clauses, len(text)
         any_head, starts = self._any_head[side].match, self._starts
         heads = sorted(b for b in bounds if b < n and text[b] in starts and any_head(text, b))
         points = 0
@@ -149,8 +183,12 @@ class Addressee:
         for k, cue in enumerate(self.cues[side]):
             found: dict[str, None] = {}
             if cue.where == "anywhere":
-                found = anywhere.get(k, {}) if cue.regex.groups == 0 else dict.fromkeys(
-                    m.group(1) for m in cue.regex.finditer(text))
+                found = anywhere.get(k, {}) if cue.listed else {} if k not in anywhere else dict.fromkeys(
+                    m.group(cue.regex.groups and 1) for m in cue.regex.finditer(text))
+            elif cue.where == "mention":
+                wide = view.wide.text
+                if "@" in wide:
+                    found = dict.fromkeys(wide[m.start():m.start() + 4] for m in cue.regex.finditer(wide))
             elif heads:
                 for h in heads:
                     if cue.where == "opening" and h:
@@ -158,7 +196,7 @@ class Addressee:
                     m = cue.regex.match(text, h)
                     if m is None or (cue.where == "call" and not _call_ends(text, bounds, m.end())):
                         continue
-                    if cue.alone and not (m.end() in bounds or m.end() >= n):
+                    if cue.alone and not (m.end() in bounds or m.end() >= n or _gap_after(view, m.end())):
                         continue
                     if side == "colleague" and self._customer_call(text, bounds, h, m.end()):
                         continue  # 阿姨, 老板: a customer called, not a colleague's nickname
@@ -180,20 +218,51 @@ class Addressee:
     def evidence(self, view: Compact) -> Evidence:
         """Points for a colleague and for a customer as the reader of `view`."""
         words: list[str] = []
-        colleague = self._side(view, "colleague", words)
-        return Evidence(colleague, self._side(view, "customer", words), tuple(words))
+        text = _unquoted(view)
+        colleague = self._side(view, text, "colleague", words)
+        return Evidence(colleague, self._side(view, text, "customer", words), tuple(words))
 
     def to_colleague(self, view: Compact) -> bool:
         """The draft reads as written to a colleague, not to a customer (the customer side is weighed
         only when the colleague's evidence is strong enough on its own)."""
         lone = [0]
-        colleague = self._side(view, "colleague", [], lone)
+        text = _unquoted(view)
+        colleague = self._side(view, text, "colleague", [], lone)
         if colleague < min(self.least, self.least_alone):
             return False
-        customer = self._side(view, "customer", [])
+        customer = self._side(view, text, "customer", [])
         if customer == 0 and lone[0] >= self.least_alone:
             return True
         return colleague >= self.least and colleague - customer >= self.margin
+
+
+def _unquoted(view: Compact) -> str:
+    """The view's text with the characters inside speech quotes and a third party's reported words
+    blanked (same length and clauses)."""
+    wide = view.wide.text
+    quoted = _QUOTE_MARK.search(wide) is not None
+    said = (":" in wide or "：" in wide) and _SAID.search(wide) is not None
+    if not (quoted or said):
+        return view.text
+    text = view.text
+    pieces: list[str] = []
+    prev = 0
+    spans = [(m.start() + 1, m.end() - 1) for m in _SPEECH.finditer(wide)] if quoted else []
+    if said:
+        spans = sorted(spans + [m.span(1) for m in _REPORTED.finditer(wide)])
+    for ws, we in spans:
+        s, e = max(view.index_of_wide(ws), prev), view.index_of_wide(we)
+        if e > s:
+            pieces += (text[prev:s], _BLANK * (e - s))
+            prev = e
+    return "".join(pieces) + text[prev:] if pieces else text
+
+
+def _gap_after(view: Compact, i: int) -> bool:
+    """A symbol other than a space lies between compact characters i - 1 and i (收到～我… / 小美~你…): a
+    clause ends there though the fold keeps no boundary."""
+    a, b = view.wide_index(i - 1), view.wide_index(i)
+    return b > a + 1 and not view.wide.text[a + 1:b].isspace()
 
 
 def _folded(words: list[str]) -> list[str]:

@@ -47,6 +47,10 @@ _MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANG
                                       key=len, reverse=True)) or "(?!)")
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
+# A first-person commitment in the next sentence answers a banned act (没关系，我来帮您…), but not when that
+# sentence opens on another matter or a condition: a long message goes on (如您需要清单，…我们会尽快寄出 /
+# 后续进度我们会同步), and that promise does not take back the act before it.
+_NEW_MATTER = re.compile("另外|此外|同时|还有|其他|其它|后续|关于|对于|顺便|最后|如果|如|若|假如|要是|万一|倘若")
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
 # last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
 _MAX_PER_RULE = 20
@@ -604,7 +608,8 @@ class Checker:
                     _, ne = view.sentence_of(se) if se < len(view.text) else (se, se)
                     unless, committing = self._unless[rule.id], self._committing[rule.id]
                     cleared[(rule.id, ss)] = bool(unless is not None and unless.search(view.text, ss, se)) or bool(
-                        committing is not None and committing.search(view.text, se, ne))
+                        committing is not None and not _NEW_MATTER.match(view.text, se)
+                        and committing.search(view.text, se, ne))
                 if cleared[(rule.id, ss)]:
                     judged.add(ss)
                     continue

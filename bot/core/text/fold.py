@@ -358,6 +358,18 @@ class Compact:
         e = self.sentences[i + 1] if i + 1 < len(self.sentences) else len(self.text)
         return s, e
 
+    def index_of_wide(self, wide_index: int) -> int:
+        """Index of the first content character at or after wide `wide_index`."""
+        k = bisect_right(self.wstarts, wide_index) - 1
+        if k < 0:
+            return 0
+        run_end = self.wstarts[k] + (
+            (self.cstarts[k + 1] if k + 1 < len(self.cstarts) else self.total) - self.cstarts[k])
+        pos = self.cstarts[k] + min(wide_index, run_end) - self.wstarts[k]
+        if self.dropped:
+            pos -= bisect_left(self.dropped, pos)
+        return min(pos, len(self.text))
+
     def wide_index(self, i: int) -> int:
         """Wide index of compact character `i`."""
         if self.dropped:  # i-th kept character: skip over the dropped ones before it
@@ -447,15 +459,7 @@ class Folded:
 
     def compact_index(self, wide_index: int) -> int:
         """Index in the compact view of the first content character at or after wide `wide_index`."""
-        c = self.compact
-        k = bisect_right(c.wstarts, wide_index) - 1
-        if k < 0:
-            return 0
-        run_end = c.wstarts[k] + ((c.cstarts[k + 1] if k + 1 < len(c.cstarts) else c.total) - c.cstarts[k])
-        pos = c.cstarts[k] + min(wide_index, run_end) - c.wstarts[k]
-        if c.dropped:
-            pos -= bisect_left(c.dropped, pos)
-        return min(pos, len(c.text))
+        return self.compact.index_of_wide(wide_index)
 
 
 def fold_draft(draft: str) -> Folded:
