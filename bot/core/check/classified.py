@@ -1193,6 +1193,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
         unit = False  # 91410105MA44U8…: letters and digits go on, a code (a tax number), not an amount in m or k
     if unit and (digit or mult):
         return True
+    if rest.startswith(_DATEISH):
+        return False  # 十五号, 二十三楼: a date, a floor or an ordinal names a day or a place, not an amount
     if digit and mult:
         return True
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
