@@ -103,6 +103,9 @@ _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复]{0,10}?"
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+_REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^说讲发]{0,8}?(?:说|讲|发)")
+_TO_READER = ("给你", "给您", "你", "您")
+_GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
 _CANNOT_HAND = re.compile(r"(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
@@ -266,6 +269,12 @@ class Classified:
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
             if "不了" in text or "不出" in text:
                 hits += [(m.start(), m.end(), "neg_refusal", "") for m in _CANNOT_HAND.finditer(text)]
+            # 我不方便说, 不方便在群里发: a bare telling or sending verb refused, closing its clause (不能发工资
+            # goes on to an object and is no refusal to tell); 不方便细说，反正… goes on to tell the gist.
+            clauses = f.compact.clauses
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSE_BARE.finditer(text)
+                     if (m.end() in clauses or m.end() == len(text) or text.startswith(_TO_READER, m.end()))
+                     and not text.startswith(_GIST, m.end())]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
