@@ -39,6 +39,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
+from bot.core.check.edges import WordEdges
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded
@@ -246,6 +247,9 @@ class Classified:
         ) if ahead and verbs and posts and _PERSONNEL in self.categories else None
         self.refs = refs
         self.auto = build_automaton(refs)
+        # Whether a topic word is letters of ordinary words around it (新开 in 重新开具): jieba's test
+        # over the words that can cross the topic words' edges (bot/core/check/edges.py).
+        self.edges = WordEdges.load()
 
     # ------------------------------------------------------------------------------------
     def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
@@ -650,6 +654,8 @@ class Classified:
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
             if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
                     min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
+                if self.edges is not None and self.edges.straddles(text, s, e, lo, _clause_end(bounds, s, len(text))):
+                    continue  # 重新开具 holds 新开, 客户表示 holds 客户表: letters of other words, no mention
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
@@ -852,6 +858,12 @@ _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的"
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
 _PERSONNEL = "secret.topic.personnel"
+
+
+def _clause_end(bounds: list[int], pos: int, length: int) -> int:
+    """The end of the clause holding compact `pos` (`bounds`: the clause starts, sorted)."""
+    k = bisect_right(bounds, pos)
+    return bounds[k] if k < len(bounds) else length
 
 
 def _alternation(words: Sequence[str]) -> str:
