@@ -123,9 +123,9 @@ def derive(terms: Iterable[str]) -> str:
     for word, f in full.items():
         if not f:
             continue  # a prefix entry of jieba's table, not a word
-        if len(word) == 1:
-            keep[word] = f
-        elif f >= MIN_FREQ and any(word[k:] in prefixes or word[:k] in suffixes for k in range(1, len(word))):
+        # Every single character (unknown words still split sensibly), and the crossing words.
+        crossing = f >= MIN_FREQ and any(word[k:] in prefixes or word[:k] in suffixes for k in range(1, len(word)))
+        if len(word) == 1 or crossing:
             keep[word] = f
     for t in chinese:
         keep[t] = full.get(t) or keep.get(t) or 1
