@@ -52,3 +52,10 @@ def test_a_bare_refused_telling_verb_is_a_refusal_unless_the_gist_follows():
     assert _topics("老李的病情我不方便说，你去问他本人吧") == set()
     assert _topics("机房门禁密码我不能在群里发，你来我工位找我") == set()
     assert _topics("今年交的税我不方便细说，反正比去年少了百分之三十，心里有数就行") == {"secret.topic.finance"}
+
+
+def test_a_topic_word_with_one_part_in_english_is_a_topic_word():
+    assert _topics("这份 customer 资料我私发你了，里面有三百个手机号") == {"secret.topic.customers"}
+    assert _topics("会员 list 我导出来发你了") == {"secret.topic.customers"}
+    assert _topics("把 member 名单导一份给我，下午要用") == {"secret.topic.customers"}
+    assert _topics("supplier 来电话了，说明天到货") == set()  # the part alone is no topic word

@@ -185,6 +185,7 @@ class Classified:
             add(words, role)
         for t in rules.topics:
             add(t.terms, "term", t.id)
+            add(_code_switched(t.terms, sig.code_switch), "term", t.id)
         # After a label, within a few characters: an instruction not to pass the document on (内部资料，
         # 请大家严禁转发) — the label is on the document at hand.
         no_share = "|".join(map(re.escape, sorted(self.marker.no_share if self.marker else (), key=len, reverse=True)))
@@ -858,6 +859,23 @@ _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的"
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
 _PERSONNEL = "secret.topic.personnel"
+
+
+def _code_switched(terms: Sequence[str], parts: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The topic words with one part written in English (客户名单 -> customer名单, client名单, 客户list),
+    as the compact view of a mixed draft reads them (spaces dropped, lower case). A word wholly in
+    English is the English vocabulary's, matched as whole words, so at least one Chinese character stays."""
+    out: dict[str, None] = {}
+    for term in terms:
+        for part, english in parts.items():
+            i = term.find(part)
+            while i >= 0 and len(part) < len(term):
+                rest = term[:i] + term[i + len(part):]
+                if any("\u4e00" <= ch <= "\u9fff" for ch in rest):
+                    for word in english:
+                        out[term[:i] + word + term[i + len(part):]] = None
+                i = term.find(part, i + 1)
+    return tuple(w for w in out if w not in terms)
 
 
 def _clause_end(bounds: list[int], pos: int, length: int) -> int:
