@@ -95,6 +95,20 @@ class WordEdges:
                     best[j - lo] = score
         return best[-1]
 
+    def _crossed(self, text: str, s: int, e: int, lo: int, hi: int) -> bool:
+        """Whether some word of the tables within [lo, hi) crosses position s or e (a few look-ups; most
+        topic words have none, and their segmentations need not be compared)."""
+        freq, longest = self.freq, self.longest
+        for a in range(max(lo, s - longest + 1), s):  # starts before the topic word, ends inside it
+            for b in range(s + 1, min(e, a + longest + 1)):
+                if text[a:b] in freq:
+                    return True
+        for a in range(s + 1, e):  # starts inside, ends after it
+            for b in range(e + 1, min(hi, a + longest) + 1):
+                if text[a:b] in freq:
+                    return True
+        return False
+
     def straddles(self, text: str, s: int, e: int, lo: int, hi: int) -> bool:
         """Whether text[s:e], a topic word, is letters of words that cross its edges; `lo`, `hi` bound
         its clause. A word the tables do not hold (a pattern's span, a rule set's own word) is kept."""
@@ -103,6 +117,8 @@ class WordEdges:
         lo, hi = max(lo, s - WINDOW), min(hi, e + WINDOW)
         if lo >= s and hi <= e:
             return False
+        if not self._crossed(text, s, e, lo, hi):
+            return False  # no word of the tables crosses an edge: both segmentations are the same
         free = self._best(text, lo, hi, s, e, False)
         kept = self._best(text, lo, hi, s, e, True)
         return free - kept > MARGIN
