@@ -46,6 +46,7 @@ def test_a_day_or_a_floor_is_no_amount():
     assert not _is_amount("每月十5号发", 2, 4)
     assert not _is_amount("在二十3楼", 1, 4)
     assert _is_amount("涨了二十5万", 2, 5)
+    assert not _is_amount("您尾号6617的卡", 3, 7)  # a card's last digits name it
 
 
 def test_a_bare_refused_telling_verb_is_a_refusal_unless_the_gist_follows():

@@ -1212,11 +1212,16 @@ _SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
 _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "前", "里", "左右", "的时间", "一次")
 
 
+_ID_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "编号", "单号", "工号", "卡号", "房间", "房号", "门牌号")
+
+
 def _is_amount(text: str, start: int, end: int) -> bool:
     """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
     tok = text[start:end]
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
+    if text[max(0, start - 3):start].endswith(_ID_BEFORE):
+        return False  # 尾号2208, 工号1023: a number that names a card or a person, not an amount
     if tok.startswith(("百分之", "千分之")):
         return True
     digit = any(ch.isdigit() for ch in tok)
