@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core.check.checker import default_checker
 from bot.core.check.classified import _is_amount
-from bot.core.check.edges import WORDS_FILE, WordEdges, shipped_digest, terms_digest
+from bot.core.check.edges import WORDS_FILE, WordEdges, edge_words, shipped_digest, terms_digest
 from bot.core.check.rules import load_rules
 
 
@@ -14,7 +14,7 @@ def _topics(draft: str) -> set[str]:
 
 
 def test_the_shipped_words_file_was_derived_for_the_shipped_topic_words():
-    terms = [t for topic in load_rules().topics for t in topic.terms if t and not t.isascii()]
+    terms = [t for t in edge_words(load_rules()) if t and not t.isascii()]
     assert shipped_digest() == terms_digest(terms), "run `python -m bot.core.check.edges` after changing topic words"
     assert WordEdges.load(WORDS_FILE) is not None
 
@@ -60,3 +60,9 @@ def test_a_topic_word_with_one_part_in_english_is_a_topic_word():
     assert _topics("会员 list 我导出来发你了") == {"secret.topic.customers"}
     assert _topics("把 member 名单导一份给我，下午要用") == {"secret.topic.customers"}
     assert _topics("supplier 来电话了，说明天到货") == set()  # the part alone is no topic word
+
+
+def test_a_sharing_word_straddling_two_words_is_no_sharing_act():
+    # 对外|发布 holds the sharing word 外发: the announcement is no handing over.
+    assert _topics("仓库搬迁的通知今天对外发布，各门店照常营业") == set()
+    assert _topics("仓库搬迁的事先别外发") == {"secret.topic.plans"}

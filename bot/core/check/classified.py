@@ -539,6 +539,8 @@ class Classified:
             return []
         # Signals by sentence.
         sig: dict[tuple[int, int], dict[str, list[tuple[int, int]]]] = {}
+        # Only the sentences holding a topic word read their signals: the edge test is asked there alone.
+        term_sentences = {c.sentence_of(s) for s, _, _ in terms} if self.edges is not None else set()
         for s, e, role, _ in hits:
             if role == "term":
                 continue
@@ -548,6 +550,9 @@ class Classified:
                 if not text[max(0, s - 2):s].endswith(_HUSH):
                     continue
                 role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
+            if role in _EDGE_SIGNALS and self.edges is not None and c.sentence_of(s) in term_sentences and (
+                    self.edges.straddles(text, s, e, *_clause_of(_clause_bounds(c)[0], s, len(text)))):
+                continue  # 对外发布 holds 外发: letters of other words, no sharing act
             sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
         out: list[SecretHit] = []
         # Longest term wins where terms overlap (进货价 over 进货); a term inside a longer one of its
@@ -876,6 +881,16 @@ def _code_switched(terms: Sequence[str], parts: dict[str, tuple[str, ...]]) -> t
                         out[term[:i] + word + term[i + len(part):]] = None
                 i = term.find(part, i + 1)
     return tuple(w for w in out if w not in terms)
+
+
+# Signal words tested like topic words (their edge words are in the same tables).
+_EDGE_SIGNALS = ("share", "cue")
+
+
+def _clause_of(bounds: list[int], pos: int, length: int) -> tuple[int, int]:
+    """The clause (start, end) holding compact `pos`."""
+    k = bisect_right(bounds, pos)
+    return (bounds[k - 1] if k > 0 else 0), (bounds[k] if k < len(bounds) else length)
 
 
 def _clause_end(bounds: list[int], pos: int, length: int) -> int:

@@ -22,8 +22,12 @@ import math
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.paths import PHRASEBOOK_DIR
+
+if TYPE_CHECKING:
+    from bot.core.check.rules import RuleSet
 
 WORDS_FILE = PHRASEBOOK_DIR / "secret_words.txt"
 _HEADER = "# libao topic-word edges, derived by `python -m bot.core.check.edges`; do not edit. digest "
@@ -160,10 +164,17 @@ def shipped_digest(path: Path = WORDS_FILE) -> str | None:
     return first[len(_HEADER):].strip() if first.startswith(_HEADER) else None
 
 
+def edge_words(rules: RuleSet) -> list[str]:
+    """The words the edge test is for: the topic words and the sharing and secrecy signal words."""
+    words = [t for topic in rules.topics for t in topic.terms]
+    words += [w for role in ("share", "cue") for w in rules.signals.words.get(role, ())]
+    return words
+
+
 def main() -> int:
     from bot.core.check.rules import load_rules
 
-    terms = [t for topic in load_rules().topics for t in topic.terms]
+    terms = edge_words(load_rules())
     WORDS_FILE.write_text(derive(terms), encoding="utf-8")
     print(f"wrote {WORDS_FILE}", file=sys.stderr)
     return 0
