@@ -50,8 +50,9 @@ class WordEdges:
     """Word frequencies for the edge test; `straddles` is thread-safe (read-only tables)."""
 
     def __init__(self, freq: dict[str, int], total: int):
-        self.freq = freq
         self.log_total = math.log(total) if total > 0 else 0.0
+        # Log probabilities, computed once (a logarithm per look-up was most of the test's time).
+        self.logp = {w: math.log(max(f, 1)) - self.log_total for w, f in freq.items()}
         self.longest = min(_MAX_WORD, max((len(w) for w in freq), default=1))
 
     @classmethod
@@ -80,21 +81,21 @@ class WordEdges:
         floor = -self.log_total  # an unknown character: frequency 1, as jieba counts it
         best = [-math.inf] * (hi - lo + 1)
         best[0] = 0.0
-        freq = self.freq
+        logp = self.logp
         for i in range(lo, hi):
             here = best[i - lo]
             if here == -math.inf:
                 continue
             for j in range(i + 1, min(hi, i + self.longest) + 1):
-                f = freq.get(text[i:j])
-                if f is None:
+                p = logp.get(text[i:j])
+                if p is None:
                     if j == i + 1:
-                        f = 1
+                        p = floor
                     else:
                         continue
                 if keep_edges and ((i < s < j < e) or (s < i < e < j)):
                     continue
-                score = here + (math.log(f) - self.log_total if f > 1 else floor)
+                score = here + p
                 if score > best[j - lo]:
                     best[j - lo] = score
         return best[-1]
@@ -102,7 +103,7 @@ class WordEdges:
     def _crossed(self, text: str, s: int, e: int, lo: int, hi: int) -> bool:
         """Whether some word of the tables within [lo, hi) crosses position s or e (a few look-ups; most
         topic words have none, and their segmentations need not be compared)."""
-        freq, longest = self.freq, self.longest
+        freq, longest = self.logp, self.longest
         for a in range(max(lo, s - longest + 1), s):  # starts before the topic word, ends inside it
             for b in range(s + 1, min(e, a + longest + 1)):
                 if text[a:b] in freq:
@@ -116,7 +117,7 @@ class WordEdges:
     def straddles(self, text: str, s: int, e: int, lo: int, hi: int) -> bool:
         """Whether text[s:e], a topic word, is letters of words that cross its edges; `lo`, `hi` bound
         its clause. A word the tables do not hold (a pattern's span, a rule set's own word) is kept."""
-        if text[s:e] not in self.freq:
+        if text[s:e] not in self.logp:
             return False
         lo, hi = max(lo, s - WINDOW), min(hi, e + WINDOW)
         if lo >= s and hi <= e:
