@@ -40,6 +40,9 @@ def test_a_longer_word_holding_the_whole_topic_word_crosses_no_edge():
     assert not edges.straddles("新开", 0, 2, 0, 2)  # nothing around it
     assert not edges.straddles("重新开具", 1, 3, 1, 3)  # the clause is the word alone
     assert not edges.straddles("重新招聘", 1, 3, 0, 4)  # 新招 is no word of the tables: kept
+    budget = [1]
+    assert edges.straddles("重新开具", 1, 3, 0, 4, budget)
+    assert not edges.straddles("重新开具", 1, 3, 0, 4, budget)  # the draft's budget is spent: kept
 
 
 def test_a_day_or_a_floor_is_no_amount():

@@ -39,6 +39,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
+from bot.core.check.edges import BUDGET as EDGE_BUDGET
 from bot.core.check.edges import WordEdges
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
 from bot.core.text.automaton import build_automaton
@@ -541,6 +542,7 @@ class Classified:
         sig: dict[tuple[int, int], dict[str, list[tuple[int, int]]]] = {}
         # Only the sentences holding a topic word read their signals: the edge test is asked there alone.
         term_sentences = {c.sentence_of(s) for s, _, _ in terms} if self.edges is not None else set()
+        edge_budget = [EDGE_BUDGET]
         for s, e, role, _ in hits:
             if role == "term":
                 continue
@@ -551,7 +553,7 @@ class Classified:
                     continue
                 role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
             if role in _EDGE_SIGNALS and self.edges is not None and c.sentence_of(s) in term_sentences and (
-                    self.edges.straddles(text, s, e, *_clause_of(_clause_bounds(c)[0], s, len(text)))):
+                    self.edges.straddles(text, s, e, *_clause_of(_clause_bounds(c)[0], s, len(text)), edge_budget)):
                 continue  # 对外发布 holds 外发: letters of other words, no sharing act
             sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
         out: list[SecretHit] = []
@@ -660,7 +662,8 @@ class Classified:
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
             if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
                     min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
-                if self.edges is not None and self.edges.straddles(text, s, e, lo, _clause_end(bounds, s, len(text))):
+                if self.edges is not None and self.edges.straddles(text, s, e, lo, _clause_end(bounds, s, len(text)),
+                                                                    edge_budget):
                     continue  # 重新开具 holds 新开, 客户表示 holds 客户表: letters of other words, no mention
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))

@@ -39,6 +39,8 @@ WINDOW = 6
 # Crossing words rarer than this in jieba's dictionary never win a segmentation that matters here.
 MIN_FREQ = 100
 _MAX_WORD = 8
+# Segmentations compared per draft at most (a real draft asks a handful; ≈ 60 µs each).
+BUDGET = 64
 
 
 def terms_digest(terms: Iterable[str]) -> str:
@@ -114,9 +116,11 @@ class WordEdges:
                     return True
         return False
 
-    def straddles(self, text: str, s: int, e: int, lo: int, hi: int) -> bool:
+    def straddles(self, text: str, s: int, e: int, lo: int, hi: int, budget: list[int] | None = None) -> bool:
         """Whether text[s:e], a topic word, is letters of words that cross its edges; `lo`, `hi` bound
-        its clause. A word the tables do not hold (a pattern's span, a rule set's own word) is kept."""
+        its clause. A word the tables do not hold (a pattern's span, a rule set's own word) is kept.
+        `budget` (one per draft: [segmentations left]) bounds a hostile draft of such words repeated;
+        once spent, words are kept, as before this test."""
         if text[s:e] not in self.logp:
             return False
         lo, hi = max(lo, s - WINDOW), min(hi, e + WINDOW)
@@ -124,6 +128,10 @@ class WordEdges:
             return False
         if not self._crossed(text, s, e, lo, hi):
             return False  # no word of the tables crosses an edge: both segmentations are the same
+        if budget is not None:
+            if budget[0] <= 0:
+                return False
+            budget[0] -= 1
         free = self._best(text, lo, hi, s, e, False)
         kept = self._best(text, lo, hi, s, e, True)
         return free - kept > MARGIN
