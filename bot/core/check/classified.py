@@ -39,6 +39,8 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
+from bot.core.check.edges import BUDGET as EDGE_BUDGET
+from bot.core.check.edges import WordEdges
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded
@@ -103,6 +105,9 @@ _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复]{0,10}?"
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+_REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^说讲发]{0,8}?(?:说|讲|发)")
+_TO_READER = ("给你", "给您", "你", "您")
+_GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
 _CANNOT_HAND = re.compile(r"(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
@@ -181,6 +186,7 @@ class Classified:
             add(words, role)
         for t in rules.topics:
             add(t.terms, "term", t.id)
+            add(_code_switched(t.terms, sig.code_switch), "term", t.id)
         # After a label, within a few characters: an instruction not to pass the document on (内部资料，
         # 请大家严禁转发) — the label is on the document at hand.
         no_share = "|".join(map(re.escape, sorted(self.marker.no_share if self.marker else (), key=len, reverse=True)))
@@ -243,6 +249,9 @@ class Classified:
         ) if ahead and verbs and posts and _PERSONNEL in self.categories else None
         self.refs = refs
         self.auto = build_automaton(refs)
+        # Whether a topic word is letters of ordinary words around it (新开 in 重新开具): jieba's test
+        # over the words that can cross the topic words' edges (bot/core/check/edges.py).
+        self.edges = WordEdges.load()
 
     # ------------------------------------------------------------------------------------
     def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
@@ -266,6 +275,12 @@ class Classified:
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
             if "不了" in text or "不出" in text:
                 hits += [(m.start(), m.end(), "neg_refusal", "") for m in _CANNOT_HAND.finditer(text)]
+            # 我不方便说, 不方便在群里发: a bare telling or sending verb refused, closing its clause (不能发工资
+            # goes on to an object and is no refusal to tell); 不方便细说，反正… goes on to tell the gist.
+            clauses = f.compact.clauses
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSE_BARE.finditer(text)
+                     if (m.end() in clauses or m.end() == len(text) or text.startswith(_TO_READER, m.end()))
+                     and not text.startswith(_GIST, m.end())]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
@@ -525,6 +540,9 @@ class Classified:
             return []
         # Signals by sentence.
         sig: dict[tuple[int, int], dict[str, list[tuple[int, int]]]] = {}
+        # Only the sentences holding a topic word read their signals: the edge test is asked there alone.
+        term_sentences = {c.sentence_of(s) for s, _, _ in terms} if self.edges is not None else set()
+        edge_budget = [EDGE_BUDGET]
         for s, e, role, _ in hits:
             if role == "term":
                 continue
@@ -534,6 +552,9 @@ class Classified:
                 if not text[max(0, s - 2):s].endswith(_HUSH):
                     continue
                 role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
+            if role in _EDGE_SIGNALS and self.edges is not None and c.sentence_of(s) in term_sentences and (
+                    self.edges.straddles(text, s, e, *_clause_of(_clause_bounds(c)[0], s, len(text)), edge_budget)):
+                continue  # 对外发布 holds 外发: letters of other words, no sharing act
             sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
         out: list[SecretHit] = []
         # Longest term wins where terms overlap (进货价 over 进货); a term inside a longer one of its
@@ -641,6 +662,9 @@ class Classified:
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
             if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
                     min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
+                if self.edges is not None and self.edges.straddles(text, s, e, lo, _clause_end(bounds, s, len(text)),
+                                                                    edge_budget):
+                    continue  # 重新开具 holds 新开, 客户表示 holds 客户表: letters of other words, no mention
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
@@ -843,6 +867,39 @@ _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的"
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
 _PERSONNEL = "secret.topic.personnel"
+
+
+def _code_switched(terms: Sequence[str], parts: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The topic words with one part written in English (客户名单 -> customer名单, client名单, 客户list),
+    as the compact view of a mixed draft reads them (spaces dropped, lower case). A word wholly in
+    English is the English vocabulary's, matched as whole words, so at least one Chinese character stays."""
+    out: dict[str, None] = {}
+    for term in terms:
+        for part, english in parts.items():
+            i = term.find(part)
+            while i >= 0 and len(part) < len(term):
+                rest = term[:i] + term[i + len(part):]
+                if any("\u4e00" <= ch <= "\u9fff" for ch in rest):
+                    for word in english:
+                        out[term[:i] + word + term[i + len(part):]] = None
+                i = term.find(part, i + 1)
+    return tuple(w for w in out if w not in terms)
+
+
+# Signal words tested like topic words (their edge words are in the same tables).
+_EDGE_SIGNALS = ("share", "cue")
+
+
+def _clause_of(bounds: list[int], pos: int, length: int) -> tuple[int, int]:
+    """The clause (start, end) holding compact `pos`."""
+    k = bisect_right(bounds, pos)
+    return (bounds[k - 1] if k > 0 else 0), (bounds[k] if k < len(bounds) else length)
+
+
+def _clause_end(bounds: list[int], pos: int, length: int) -> int:
+    """The end of the clause holding compact `pos` (`bounds`: the clause starts, sorted)."""
+    k = bisect_right(bounds, pos)
+    return bounds[k] if k < len(bounds) else length
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -1173,11 +1230,16 @@ _SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
 _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "前", "里", "左右", "的时间", "一次")
 
 
+_ID_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "编号", "单号", "工号", "卡号", "房间", "房号", "门牌号")
+
+
 def _is_amount(text: str, start: int, end: int) -> bool:
     """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
     tok = text[start:end]
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
+    if text[max(0, start - 3):start].endswith(_ID_BEFORE):
+        return False  # 尾号2208, 工号1023: a number that names a card or a person, not an amount
     if tok.startswith(("百分之", "千分之")):
         return True
     digit = any(ch.isdigit() for ch in tok)
@@ -1193,6 +1255,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
         unit = False  # 91410105MA44U8…: letters and digits go on, a code (a tax number), not an amount in m or k
     if unit and (digit or mult):
         return True
+    if rest.startswith(_DATEISH):
+        return False  # 十五号, 二十三楼: a date, a floor or an ordinal names a day or a place, not an amount
     if digit and mult:
         return True
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio

@@ -169,6 +169,9 @@ class TopicsModel(BaseModel):
     not_names: list[NonEmpty] = []
     surnames: NonEmpty
     english: dict[NonEmpty, list[NonEmpty]] = {}
+    # A part of the topic words and the English words a mixed draft writes it with (客户 -> customer,
+    # 名单 -> list): each topic word is also matched with one such part in English (customer名单, 客户list).
+    code_switch: dict[NonEmpty, list[NonEmpty]] = {}
     categories: Annotated[list[dict[str, Any]], Field(min_length=1)]
 
 
@@ -309,6 +312,7 @@ class Signals:
     role_move: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hearsay: dict[str, tuple[str, ...]] = field(default_factory=dict)
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
+    code_switch: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Chinese part -> English words
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,7 +491,9 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                           unit_change={k: _folded(v) for k, v in tm.unit_change.items()},
                           hush={k: _folded(v) for k, v in tm.hush.items()},
                           role_move={k: _folded(v) for k, v in tm.role_move.items()},
-                          hearsay={k: _folded(v) for k, v in tm.hearsay.items()})
+                          hearsay={k: _folded(v) for k, v in tm.hearsay.items()},
+                          code_switch={fold_literal(k): tuple(dict.fromkeys(
+                              w.lower().replace(" ", "") for w in v)) for k, v in tm.code_switch.items()})
         for i, raw in enumerate(tm.categories):
             try:
                 cm = CategoryModel.model_validate(raw)
