@@ -246,9 +246,11 @@ class Classified:
 
     # ------------------------------------------------------------------------------------
     def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
-             occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None) -> list[SecretHit]:
+             occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None, *,
+             to_customer: Callable[[], bool] | None = None) -> list[SecretHit]:
         """Markings and topics in compact-view spans; `contacts` are compact spans of personal data;
-        `occurrences` ((end index, key length, refs) of this detector's words) come from a shared pass."""
+        `occurrences` ((end index, key length, refs) of this detector's words) come from a shared pass;
+        `to_customer` says (judging on first call) whether the whole draft is written to a customer."""
         c = f.compact
         text = c.text
         if not text or self.auto is None:
@@ -280,7 +282,7 @@ class Classified:
         for h in out:
             sent = f.compact.sentence_of(h.start)
             marked[sent] = min(marked.get(sent, h.end), h.end)
-        out += self._topics(f, hits, contacts, marked=marked)
+        out += self._topics(f, hits, contacts, marked=marked, to_customer=to_customer)
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -509,7 +511,8 @@ class Classified:
 
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
                 contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...], *,
-                marked: dict[tuple[int, int], int] | None = None) -> list[SecretHit]:
+                marked: dict[tuple[int, int], int] | None = None,
+                to_customer: Callable[[], bool] | None = None) -> list[SecretHit]:
         """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one, with the
         end of the first) the marking is the secrecy cue of every other sentence and of what follows it
         in its own: a marked title (〖机密〗返点政策调整说明) names a document of that topic at hand."""
@@ -599,7 +602,11 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
-            if greeted and "neg_reader" not in sg:
+            if "neg_reader" not in sg and (greeted or (
+                    to_customer is not None and "security_detail" in cat.evidence and to_customer())):
+                # A draft written to a customer as a whole (judged on its own evidence, not by default)
+                # speaks to them in every sentence: 我们的服务热线每天早八点到晚八点有人工值守 is the service
+                # described to its user, not the arrangement disclosed.
                 sg = {**sg, "neg_reader": [(0, 0)]}
             if marked and "cue" not in sg and (sent not in marked or (s >= marked[sent] and (
                     break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
