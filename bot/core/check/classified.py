@@ -1175,6 +1175,10 @@ _CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
 # A number of years or working days is a span of time, as are months counted back or ahead (近三个月,
 # 三个月内); months alone stay an amount (拿四个月: a bonus in months' pay), and so do days (账期九十天:
 # the payment term is the term disclosed).
+# A number dialled (拨打12366) or naming a release (升级到2.2.0版本, v3.1) is no amount of anything.
+_DIALLED = ("拨打", "致电", "热线", "电话", "来电", "call")
+_NAMED_NUMBER_AFTER = ("热线", "版本", "版的", "版", "号线")
+_VERSION_BEFORE = ("版本", "版本号", "version", "v", "ver")
 _DURATION = ("个工作日", "工作日", "年", "周年", "岁")
 _SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
 _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "前", "里", "左右", "的时间", "一次")
@@ -1185,6 +1189,9 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     tok = text[start:end]
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
+    if text[max(0, start - 2):start].endswith(_DIALLED) or text.startswith(_NAMED_NUMBER_AFTER, end) or (
+            text[max(0, start - 8):start].endswith(_VERSION_BEFORE)):
+        return False  # 拨打12366, 2.2.0版本, 版本v3: a number to dial or a release's name, not an amount
     if tok.startswith(("百分之", "千分之")):
         return True
     digit = any(ch.isdigit() for ch in tok)
