@@ -753,7 +753,7 @@ class Classified:
             if v:
                 return "credential", v[0], v[1]
         for signal in ("cue", "share", "decision", "future", "compare"):
-            if signal == "share" and "neg_audience" in sg:
+            if signal in ("share", "decision") and "neg_audience" in sg:
                 continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
             # A signal word that is the topic word itself (董事会) is not evidence about it.
             if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
