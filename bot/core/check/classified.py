@@ -634,7 +634,8 @@ class Classified:
             if text[max(0, s - 3):s].endswith(_WITHOUT):
                 continue  # 无需密码: the thing is absent, nothing is disclosed
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
-            if cat_id in _ABOUT_SOMEONE and self._self_subject(text, s, lo, sg.get("third_person", [])):
+            if cat_id in _ABOUT_SOMEONE and (self._self_subject(text, s, lo, sg.get("third_person", []))
+                                             or self._speaker_last(text, s, e, sent, sg, bounds)):
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
             if cat_id in _ABOUT_SOMEONE and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
                 continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
@@ -670,6 +671,23 @@ class Classified:
         """The clause holding `s` (from `lo`) opens with 我 (not 我们) and no third person comes before the term."""
         return (text.startswith("我", lo) and not text.startswith("我们", lo)
                 and not any(lo <= xs < s for xs, _ in others))
+
+    def _speaker_last(self, text: str, s: int, e: int, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]],
+                      bounds: list[int]) -> bool:
+        """我 (not 我们 or an organisation's 我司) stands at most 20 characters before the term at `s`, and
+        nobody else is named between them (喂李姐啊我是小张啊那个我今天下午要去医院拿个体检报告, dictated without
+        commas): the speaker's own matter. A name called before 我 is the reader."""
+        ss, se = sent
+        i = text.rfind("我", max(ss, s - 20), s)
+        if i < 0 or text.startswith(_OUR_ORG, i):
+            return False
+        # Nobody between 我 and the term, nor in a later clause of the sentence (我拿到体检报告了，老王…
+        # speaks of 老王); a name in the term's own clause after it is whom the speaker turns to (跟组长说).
+        k = bisect_right(bounds, e)
+        later = bounds[k] if k < len(bounds) and bounds[k] < se else se
+        if any(i < xs < s or later <= xs < se for role in ("third_person", "staff") for xs, _ in sg.get(role, ())):
+            return False
+        return self._person.search(text, i, s) is None and self._person.search(text, later, se) is None
 
     @staticmethod
     def _colon_after(f: Folded, end: int) -> bool:
@@ -878,6 +896,8 @@ def _en_negated(words: list[tuple[int, int, str]], i: int) -> bool:
 
 # Our side: a sentence that speaks of the company or the team after addressing the customer
 # (您的订单…我们进价才二十) tells the company's own matters.
+# 我 opening an organisation's or a group's name: not the speaker alone.
+_OUR_ORG = ("我们", "我司", "我方", "我行", "我院", "我局", "我部", "我店", "我厂", "我校", "我所")
 _OUR_SIDE = ("我们", "咱们", "我司", "本店", "店里", "公司", "单位里", "我们店", "内部")
 
 
