@@ -788,8 +788,10 @@ class Classified:
                 _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
         if "stored" in want and "stored" in sg and (xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
-                c, e, xs) and not _forbidden_act(text, s):
-            return "stored", s, e  # 密钥写死在config.js里: where the credential is kept, right after it
+                c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs):
+            # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
+            # about where it must not be kept.
+            return "stored", s, e
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
         if "security_detail" in want and "neg_reader" in sg:
             # Told to a customer: where guards stand and when is the service described; a weakness discloses.
@@ -1078,6 +1080,15 @@ def _forbidden_act(text: str, s: int) -> bool:
 _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前"
                             # 年报下个月才披露: a later time and 才 before the telling verb, out only then.
                             r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)")
+
+
+_STORE_BANS = (*(w for w in _DONT if len(w) > 1 and not w.isascii()), "别", "勿")
+
+
+def _banned_between(text: str, a: int, b: int) -> bool:
+    """A prohibition (不要, 别, 严禁 …) between a thing and the verb of where it is kept: a rule, not a place."""
+    gap = text[a:b]  # a lone 不 is left out: 密码我不是写在便签上了吗 tells where it is
+    return any(w in gap for w in _STORE_BANS)
 
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
