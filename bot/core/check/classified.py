@@ -1210,6 +1210,7 @@ _CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
 _DIALLED = ("拨打", "致电", "热线", "电话", "来电", "call")
 _NAMED_NUMBER_AFTER = ("热线", "版本", "版的", "版", "号线")
 _VERSION_BEFORE = ("版本", "版本号", "version", "v", "ver")
+_DAY_AFTER = ("号", "日", "月", "点", "时", "楼", "层", "栋", "届", "期")
 _DURATION = ("个工作日", "工作日", "年", "周年", "岁")
 _SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
 _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "前", "里", "左右", "的时间", "一次")
@@ -1239,7 +1240,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if unit and (digit or mult):
         return True
     if digit and mult:
-        return True
+        # 十五号发工资, 十二月: a day, a month or a floor in numerals is a date or a place, not an amount.
+        return not rest.startswith(_DAY_AFTER)
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
         return True
     return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
