@@ -753,9 +753,11 @@ class Classified:
                 return "quantity", m.start(), m.end()
         if "person" in want:
             m = self._person.search(text, lo, hi)
-            while m and _boundary_in(c, m.start(), m.end() - 1):
+            while m and (_boundary_in(c, m.start(), m.end() - 1) or (
+                    m.start() == 0 and m.end() in c.clauses and e > m.end())):
                 # 血压偏高，医生建议: the compact view joined a clause's last character to the next one's
-                # title; a name and its title stand in one clause.
+                # title; a name and its title stand in one clause. A name called alone at the draft's head
+                # (小杨，帮我处理一下这个会员的资料…) is the reader, not whom the matter is about.
                 m = self._person.search(text, m.start() + 1, hi)
             if m:
                 return "person", m.start(), m.end()
