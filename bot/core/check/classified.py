@@ -626,8 +626,12 @@ class Classified:
                 continue
             if s >= announced.get(cat_id, _FAR) and "cue" not in sg:
                 continue
-            if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg:
-                continue  # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer
+            if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
+                    "quantity" not in cat.evidence or _quantity(text, max(sent[0], s - 24), min(sent[1], e + 24),
+                                                                amounts) is None):
+                # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer. A reassurance does not
+                # clear an amount told with it (您放心…标底大概在五百万上下).
+                continue
             if cat_id in _ABOUT_SOMEONE and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
                     text[s:e] in self._absence):
                 continue  # 店长今天请病假了，明天请他给您回电: an absence explained to the customer
