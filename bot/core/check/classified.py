@@ -1212,6 +1212,8 @@ _CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
 # A number of years or working days is a span of time, as are months counted back or ahead (近三个月,
 # 三个月内); months alone stay an amount (拿四个月: a bonus in months' pay), and so do days (账期九十天:
 # the payment term is the term disclosed).
+# A number that identifies (尾号2208的工资卡, 工号1023) is no amount either.
+_ID_BEFORE = ("尾号", "后4位", "末4位", "工号", "卡号", "编号", "单号", "订单号", "账号", "车牌号", "房间号", "房号")
 # A number dialled (拨打12366) or naming a release (升级到2.2.0版本, v3.1) is no amount of anything.
 _DIALLED = ("拨打", "致电", "热线", "电话", "来电", "call")
 _NAMED_NUMBER_AFTER = ("热线", "版本", "版的", "版", "号线")
@@ -1227,7 +1229,7 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     tok = text[start:end]
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
-    if text[max(0, start - 2):start].endswith(_DIALLED) or text.startswith(_NAMED_NUMBER_AFTER, end) or (
+    if text[max(0, start - 3):start].endswith(_ID_BEFORE) or text[max(0, start - 2):start].endswith(_DIALLED) or text.startswith(_NAMED_NUMBER_AFTER, end) or (
             text[max(0, start - 8):start].endswith(_VERSION_BEFORE)):
         return False  # 拨打12366, 2.2.0版本, 版本v3: a number to dial or a release's name, not an amount
     if tok.startswith(("百分之", "千分之")):
