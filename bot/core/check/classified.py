@@ -101,8 +101,8 @@ _CRED_VALUE = re.compile(
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
-_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复]{0,10}?"
-                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复发]{0,10}?"
+                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
 _CANNOT_HAND = re.compile(r"(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
