@@ -1229,8 +1229,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     tok = text[start:end]
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
-    if text[max(0, start - 3):start].endswith(_ID_BEFORE) or text[max(0, start - 2):start].endswith(_DIALLED) or text.startswith(_NAMED_NUMBER_AFTER, end) or (
-            text[max(0, start - 8):start].endswith(_VERSION_BEFORE)):
+    before = text[max(0, start - 8):start]
+    if before.endswith(_ID_BEFORE + _DIALLED + _VERSION_BEFORE) or text.startswith(_NAMED_NUMBER_AFTER, end):
         return False  # 拨打12366, 2.2.0版本, 版本v3: a number to dial or a release's name, not an amount
     if tok.startswith(("百分之", "千分之")):
         return True
