@@ -575,9 +575,18 @@ class Checker:
         findings += self._scored(folded, findings, judged, colleague=colleague)
         pii = self._pii(folded)
         findings += pii
-        findings += self._secrets(folded, pii, secret_occ)
+        findings += self._secrets(folded, pii, secret_occ, colleague)
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
         return CheckResult.of(draft, findings, self._hints(folded))
+
+    def _to_customer(self, folded: Folded, colleague: Callable[[], bool]) -> bool:
+        """The draft reads as written to a customer on the reader's own evidence (a greeting, 您 and
+        courtesy, a customer called), not by default: the customer side's points reach the model's
+        `least` and lead the colleague side's by its `margin`, the bar a colleague draft must clear."""
+        if colleague():
+            return False
+        ev = self._addressee.evidence(folded.compact)
+        return ev.customer >= self._addressee.least and ev.customer - ev.colleague >= self._addressee.margin
 
     def _colleague(self, folded: Folded) -> Callable[[], bool]:
         """Whether `folded` is written to a colleague, judged on the first call only: the whole draft
@@ -754,11 +763,14 @@ class Checker:
         return out
 
     def _secrets(self, folded: Folded, pii: list[Finding],
-                 occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None) -> list[Finding]:
+                 occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None,
+                 colleague: Callable[[], bool] | None = None) -> list[Finding]:
         ci, wi = folded.compact_index, folded.wide_index
         contacts = [(ci(wi(f.start)), ci(wi(f.end - 1)) + 1) for f in pii]
         found: list[tuple[str, str, int, int]] = []
-        for h in self.classified.find(folded, contacts, occurrences):
+        colleague = colleague or self._colleague(folded)
+        for h in self.classified.find(folded, contacts, occurrences,
+                                      to_customer=cache(partial(self._to_customer, folded, colleague))):
             s, e = folded.compact.span(h.start, h.end)
             found.append((h.category, h.rule, s, e))
         # Overlapping matches of one rule become one span.

@@ -103,8 +103,8 @@ _CRED_VALUE = re.compile(
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
-_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复]{0,10}?"
-                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给)")
+_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复发]{0,10}?"
+                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
 _REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^说讲发]{0,8}?(?:说|讲|发)")
 _TO_READER = ("给你", "给您", "你", "您")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
@@ -255,9 +255,11 @@ class Classified:
 
     # ------------------------------------------------------------------------------------
     def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
-             occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None) -> list[SecretHit]:
+             occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None, *,
+             to_customer: Callable[[], bool] | None = None) -> list[SecretHit]:
         """Markings and topics in compact-view spans; `contacts` are compact spans of personal data;
-        `occurrences` ((end index, key length, refs) of this detector's words) come from a shared pass."""
+        `occurrences` ((end index, key length, refs) of this detector's words) come from a shared pass;
+        `to_customer` says (judging on first call) whether the whole draft is written to a customer."""
         c = f.compact
         text = c.text
         if not text or self.auto is None:
@@ -295,7 +297,7 @@ class Classified:
         for h in out:
             sent = f.compact.sentence_of(h.start)
             marked[sent] = min(marked.get(sent, h.end), h.end)
-        out += self._topics(f, hits, contacts, marked=marked)
+        out += self._topics(f, hits, contacts, marked=marked, to_customer=to_customer)
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -524,7 +526,8 @@ class Classified:
 
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
                 contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...], *,
-                marked: dict[tuple[int, int], int] | None = None) -> list[SecretHit]:
+                marked: dict[tuple[int, int], int] | None = None,
+                to_customer: Callable[[], bool] | None = None) -> list[SecretHit]:
         """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one, with the
         end of the first) the marking is the secrecy cue of every other sentence and of what follows it
         in its own: a marked title (〖机密〗返点政策调整说明) names a document of that topic at hand."""
@@ -620,7 +623,11 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
-            if greeted and "neg_reader" not in sg:
+            if "neg_reader" not in sg and (greeted or (
+                    to_customer is not None and "security_detail" in cat.evidence and to_customer())):
+                # A draft written to a customer as a whole (judged on its own evidence, not by default)
+                # speaks to them in every sentence: 我们的服务热线每天早八点到晚八点有人工值守 is the service
+                # described to its user, not the arrangement disclosed.
                 sg = {**sg, "neg_reader": [(0, 0)]}
             if marked and "cue" not in sg and (sent not in marked or (s >= marked[sent] and (
                     break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
@@ -640,15 +647,20 @@ class Classified:
                 continue
             if s >= announced.get(cat_id, _FAR) and "cue" not in sg:
                 continue
-            if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg:
-                continue  # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer
+            if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
+                    "quantity" not in cat.evidence or _quantity(text, max(sent[0], s - 24), min(sent[1], e + 24),
+                                                                amounts) is None):
+                # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer. A reassurance does not
+                # clear an amount told with it (您放心…标底大概在五百万上下).
+                continue
             if cat_id in _ABOUT_SOMEONE and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
                     text[s:e] in self._absence):
                 continue  # 店长今天请病假了，明天请他给您回电: an absence explained to the customer
             if text[max(0, s - 3):s].endswith(_WITHOUT):
                 continue  # 无需密码: the thing is absent, nothing is disclosed
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
-            if cat_id in _ABOUT_SOMEONE and self._self_subject(text, s, lo, sg.get("third_person", [])):
+            if cat_id in _ABOUT_SOMEONE and (self._self_subject(text, s, lo, sg.get("third_person", []))
+                                             or self._speaker_last(text, s, e, sent, sg, bounds)):
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
             if cat_id in _ABOUT_SOMEONE and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
                 continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
@@ -687,6 +699,23 @@ class Classified:
         """The clause holding `s` (from `lo`) opens with 我 (not 我们) and no third person comes before the term."""
         return (text.startswith("我", lo) and not text.startswith("我们", lo)
                 and not any(lo <= xs < s for xs, _ in others))
+
+    def _speaker_last(self, text: str, s: int, e: int, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]],
+                      bounds: list[int]) -> bool:
+        """我 (not 我们 or an organisation's 我司) stands at most 20 characters before the term at `s`, and
+        nobody else is named between them (喂李姐啊我是小张啊那个我今天下午要去医院拿个体检报告, dictated without
+        commas): the speaker's own matter. A name called before 我 is the reader."""
+        ss, se = sent
+        i = text.rfind("我", max(ss, s - 20), s)
+        if i < 0 or text.startswith(_OUR_ORG, i):
+            return False
+        # Nobody between 我 and the term, nor in a later clause of the sentence (我拿到体检报告了，老王…
+        # speaks of 老王); a name in the term's own clause after it is whom the speaker turns to (跟组长说).
+        k = bisect_right(bounds, e)
+        later = bounds[k] if k < len(bounds) and bounds[k] < se else se
+        if any(i < xs < s or later <= xs < se for role in ("third_person", "staff") for xs, _ in sg.get(role, ())):
+            return False
+        return self._person.search(text, i, s) is None and self._person.search(text, later, se) is None
 
     @staticmethod
     def _colon_after(f: Folded, end: int) -> bool:
@@ -752,9 +781,11 @@ class Classified:
                 return "quantity", m.start(), m.end()
         if "person" in want:
             m = self._person.search(text, lo, hi)
-            while m and _boundary_in(c, m.start(), m.end() - 1):
+            while m and (_boundary_in(c, m.start(), m.end() - 1) or (
+                    m.start() == 0 and m.end() in c.clauses and e > m.end())):
                 # 血压偏高，医生建议: the compact view joined a clause's last character to the next one's
-                # title; a name and its title stand in one clause.
+                # title; a name and its title stand in one clause. A name called alone at the draft's head
+                # (小杨，帮我处理一下这个会员的资料…) is the reader, not whom the matter is about.
                 m = self._person.search(text, m.start() + 1, hi)
             if m:
                 return "person", m.start(), m.end()
@@ -770,7 +801,7 @@ class Classified:
             if v:
                 return "credential", v[0], v[1]
         for signal in ("cue", "share", "decision", "future", "compare"):
-            if signal == "share" and "neg_audience" in sg:
+            if signal in ("share", "decision") and "neg_audience" in sg:
                 continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
             # A signal word that is the topic word itself (董事会) is not evidence about it.
             if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
@@ -787,8 +818,10 @@ class Classified:
                 _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
         if "stored" in want and "stored" in sg and (xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
-                c, e, xs) and not _forbidden_act(text, s):
-            return "stored", s, e  # 密钥写死在config.js里: where the credential is kept, right after it
+                c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs):
+            # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
+            # about where it must not be kept.
+            return "stored", s, e
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
         if "security_detail" in want and "neg_reader" in sg:
             # Told to a customer: where guards stand and when is the service described; a weakness discloses.
@@ -928,6 +961,8 @@ def _en_negated(words: list[tuple[int, int, str]], i: int) -> bool:
 
 # Our side: a sentence that speaks of the company or the team after addressing the customer
 # (您的订单…我们进价才二十) tells the company's own matters.
+# 我 opening an organisation's or a group's name: not the speaker alone.
+_OUR_ORG = ("我们", "我司", "我方", "我行", "我院", "我局", "我部", "我店", "我厂", "我校", "我所")
 _OUR_SIDE = ("我们", "咱们", "我司", "本店", "店里", "公司", "单位里", "我们店", "内部")
 
 
@@ -1110,6 +1145,15 @@ _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未
                             r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)")
 
 
+_STORE_BANS = (*(w for w in _DONT if len(w) > 1 and not w.isascii()), "别", "勿")
+
+
+def _banned_between(text: str, a: int, b: int) -> bool:
+    """A prohibition (不要, 别, 严禁 …) between a thing and the verb of where it is kept: a rule, not a place."""
+    gap = text[a:b]  # a lone 不 is left out: 密码我不是写在便签上了吗 tells where it is
+    return any(w in gap for w in _STORE_BANS)
+
+
 def _negated(text: str, s: int, e: int | None = None) -> bool:
     """A word right after 没/未/不/才 (还没上报, 未公示, 下周才公告), or right before 还没 (公告里还没写),
     or before 前 (正式通知前), says the opposite of itself."""
@@ -1225,12 +1269,18 @@ _CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
 # A number of years or working days is a span of time, as are months counted back or ahead (近三个月,
 # 三个月内); months alone stay an amount (拿四个月: a bonus in months' pay), and so do days (账期九十天:
 # the payment term is the term disclosed).
+# A number that identifies (尾号2208的工资卡, 工号1023) is no amount either.
+_ID_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "工号", "卡号", "编号", "单号", "订单号", "账号", "车牌号",
+              "房间号", "房间", "房号", "门牌号")
+# A number dialled (拨打12366) or naming a release (升级到2.2.0版本, v3.1) is no amount of anything.
+_DIALLED = ("拨打", "致电", "热线", "电话", "来电", "call")
+_NAMED_NUMBER_AFTER = ("热线", "版本", "版的", "版", "号线")
+_VERSION_BEFORE = ("版本", "版本号", "version", "v", "ver")
+_DAY_AFTER = ("号", "日", "月", "点", "时", "楼", "层", "栋", "届", "期")
 _DURATION = ("个工作日", "工作日", "年", "周年", "岁")
 _SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
 _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "前", "里", "左右", "的时间", "一次")
 
-
-_ID_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "编号", "单号", "工号", "卡号", "房间", "房号", "门牌号")
 
 
 def _is_amount(text: str, start: int, end: int) -> bool:
@@ -1238,8 +1288,9 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     tok = text[start:end]
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
-    if text[max(0, start - 3):start].endswith(_ID_BEFORE):
-        return False  # 尾号2208, 工号1023: a number that names a card or a person, not an amount
+    before = text[max(0, start - 8):start]
+    if before.endswith(_ID_BEFORE + _DIALLED + _VERSION_BEFORE) or text.startswith(_NAMED_NUMBER_AFTER, end):
+        return False  # 拨打12366, 2.2.0版本, 版本v3: a number to dial or a release's name, not an amount
     if tok.startswith(("百分之", "千分之")):
         return True
     digit = any(ch.isdigit() for ch in tok)
@@ -1258,7 +1309,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if rest.startswith(_DATEISH):
         return False  # 十五号, 二十三楼: a date, a floor or an ordinal names a day or a place, not an amount
     if digit and mult:
-        return True
+        # 十五号发工资, 十二月: a day, a month or a floor in numerals is a date or a place, not an amount.
+        return not rest.startswith(_DAY_AFTER)
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
         return True
     return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
