@@ -140,6 +140,17 @@ _X_WORD = re.compile(r"(?<=[0-9])([ \-]?)(?:(?:大写的?|字母)?(?:艾克斯|�
 _X_HINT = ("克斯", "大写", "字母")
 
 
+def _spliced(text: str, offsets: list[int] | range, pieces: list[str], offs: list[int],
+             prev: int) -> tuple[str, list[int] | range]:
+    """The rewritten pieces with the rest of `text` from `prev`, and their offsets (unchanged when
+    nothing was rewritten)."""
+    if not pieces:
+        return text, offsets
+    pieces.append(text[prev:])
+    offs.extend(offsets[prev:])
+    return "".join(pieces), offs
+
+
 def _fold_x_words(text: str, offsets: list[int] | range) -> tuple[str, list[int] | range]:
     """`_X_WORD` folded, each x (or the dropped word) mapped to where the word was said."""
     pieces: list[str] = []
@@ -154,11 +165,7 @@ def _fold_x_words(text: str, offsets: list[int] | range) -> tuple[str, list[int]
             pieces.append("x")
             offs.append(offsets[word_at])
         prev = m.end()
-    if not pieces:
-        return text, offsets
-    pieces.append(text[prev:])
-    offs.extend(offsets[prev:])
-    return "".join(pieces), offs
+    return _spliced(text, offsets, pieces, offs, prev)
 
 # Digits spelt in pinyin (yao san ba…, run together or apart, mixed with digits) or English, the radio readings
 # included (yao/liang/guai/dong/gou). Only a run of three syllables or more folds: one or two digit
@@ -224,11 +231,7 @@ def _fold_pinyin(text: str, offsets: list[int] | range, run: re.Pattern[str],
         pieces.append(text[i:m.end()].replace("叉", "x"))  # the ID's check letter, spelt out
         offs.extend(offsets[i:m.end()])
         prev = m.end()
-    if not pieces:
-        return text, offsets
-    pieces.append(text[prev:])
-    offs.extend(offsets[prev:])
-    return "".join(pieces), offs
+    return _spliced(text, offsets, pieces, offs, prev)
 
 
 @lru_cache(maxsize=1)
