@@ -174,9 +174,9 @@ def test_a_banned_phrase_typed_with_a_homophone_is_a_warning():
 def test_pinyin_reading_table_matches_pypinyin_for_every_character():
     from pypinyin import Style, lazy_pinyin
 
-    from bot.core.check.sounds import _readings
+    from bot.core.text.pinyin import readings
 
-    table = _readings()
+    table = readings()
     assert len(table) > 20000
     assert [k for k, v in table.items() if lazy_pinyin(k, style=Style.NORMAL)[0] != v] == []
     assert table["绿"] == "lv" and table["一"] == "yi"
@@ -270,12 +270,12 @@ def test_pinyin_readings_come_from_pypinyin_table_without_importing_the_package(
     # imported; the table read from the JSON file equals the one pypinyin itself loads.
     code = (
         "import sys\n"
-        "from bot.core.check.sounds import _readings\n"
-        "r = _readings()\n"
+        "from bot.core.text.pinyin import readings\n"
+        "r = readings()\n"
         "assert 'pypinyin' not in sys.modules, sorted(m for m in sys.modules if 'pinyin' in m)\n"
         "from pypinyin.pinyin_dict import pinyin_dict\n"
-        "from bot.core.check.sounds import _toneless\n"
-        "own = {chr(c): _toneless(v.split(',')[0]) for c, v in pinyin_dict.items() if 0x4E00 <= c <= 0x9FFF}\n"
+        "from bot.core.text.pinyin import toneless\n"
+        "own = {chr(c): toneless(v.split(',')[0]) for c, v in pinyin_dict.items() if 0x4E00 <= c <= 0x9FFF}\n"
         "assert r == own and len(r) > 20000\n"
         "print(r['班'], r['下'])\n"
     )

@@ -23,9 +23,7 @@ from bot.core.check.rules import Rule
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact
 from bot.core.text.language import shipped_check_language
-from bot.core.text.pinyin import _readings, _sound_table, _toneless
-
-__all__ = ["HomophoneMatcher", "SoundHit", "SoundMatcher", "_readings", "_toneless"]
+from bot.core.text.pinyin import readings, sound_table
 
 _LATIN_RUN = re.compile(r"[a-z]{2,}")
 _MIN_LETTERS = 5  # 我晕 -> woyun; shorter sound keys would meet too much ordinary text
@@ -40,7 +38,7 @@ class SoundHit:
 
 @lru_cache(maxsize=1)
 def _syllables() -> frozenset[str]:
-    return frozenset(v for v in _readings().values() if v.isascii() and v.isalpha())
+    return frozenset(v for v in readings().values() if v.isascii() and v.isalpha())
 
 
 def _han(text: str, i: int) -> bool:
@@ -95,16 +93,16 @@ class SoundMatcher:
         source = self._source
         if source is None:  # built meanwhile by another thread (the rules are released once built)
             return
-        readings = _readings()
+        spelt = readings()
         # One (rule,) object per rule, so that the automaton stores one value for all its keys.
         refs: dict[str, tuple[Rule]] = {}
         for rule, reported in zip(source, self.rules, strict=True):
             one = (reported,)
             for pat in rule.patterns:
                 for alt in pat.parts[0]:
-                    if len(alt) < 2 or not all(ch in readings for ch in alt):
+                    if len(alt) < 2 or not all(ch in spelt for ch in alt):
                         continue
-                    key = "".join(readings[ch] for ch in alt)
+                    key = "".join(spelt[ch] for ch in alt)
                     if len(key) >= _MIN_LETTERS:
                         refs.setdefault(key, one)
         self._auto = build_automaton(refs)
@@ -129,7 +127,7 @@ class SoundMatcher:
             self._build()
         if self._auto is None:
             return []
-        readings = _readings()
+        sounds = readings()
         # The sound string, with for each of its syllable starts the compact index it came from.
         sound: list[str] = []
         starts: dict[int, int] = {}  # sound offset of a syllable start -> compact index
@@ -150,7 +148,7 @@ class SoundMatcher:
                 latin.append((lo, pos))
                 i = m.end()
                 continue
-            r = readings.get(text[i])
+            r = sounds.get(text[i])
             if r:
                 starts[pos] = i
                 sound.append(r)
@@ -208,7 +206,7 @@ class HomophoneMatcher:
         return self._table is not None
 
     def _build(self) -> None:
-        table = _sound_table()
+        table = sound_table()
         # A frame that expands to thousands of spellings is a combination, not a phrase one mistypes.
         literals = {alt for rule in self.rules for pat in rule.patterns if len(pat.parts[0]) <= _MAX_SPELLINGS
                     for alt in pat.parts[0] if len(alt) >= _MIN_HOMOPHONE_CHARS}

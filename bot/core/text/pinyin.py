@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 
-def _toneless(reading: str) -> str:
+def toneless(reading: str) -> str:
     """yī -> yi, lǘ -> lv: pypinyin's NORMAL style, without a call into pypinyin per character."""
     bare = "".join(c for c in unicodedata.normalize("NFD", reading) if c == "\u0308" or not unicodedata.combining(c))
     return unicodedata.normalize("NFC", bare).replace("ü", "v")
@@ -30,38 +30,35 @@ def _pinyin_table() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _readings() -> dict[str, str]:
+def readings() -> dict[str, str]:
     """Han character -> its first toneless reading (pypinyin's single-character table), read from
     the table itself: the first draft with a Latin run pays about a sixth of asking pypinyin for
     each of its 20,000 characters."""
     # About 1,500 distinct first readings among 20,000 characters: each is made toneless once.
-    toneless = lru_cache(maxsize=None)(_toneless)
-    return {chr(int(code)): toneless(reading.split(",")[0]) for code, reading in _pinyin_table().items()
+    bare = lru_cache(maxsize=None)(toneless)
+    return {chr(int(code)): bare(reading.split(",")[0]) for code, reading in _pinyin_table().items()
             if 0x4E00 <= int(code) <= 0x9FFF}
+
+
+def _translate_table(sounds: dict[int, str]) -> str:
+    """A str.translate table: each code point of `sounds` -> one private-use character per distinct
+    sound, every other code point below the last one -> itself, past it -> left as is (an index
+    error). A string of 40,960 characters rather than a dict of 20,000 entries: one compact array that
+    stays in cache between drafts."""
+    ids: dict[str, str] = {}
+    sound = {code: ids.setdefault(reading, chr(0xE000 + len(ids))) for code, reading in sounds.items()}
+    return "".join(sound.get(code, chr(code)) for code in range(max(sound) + 1))
+
+
+@lru_cache(maxsize=1)
+def sound_table() -> str:
+    """Han character -> one private-use character per toneless syllable (`_translate_table`): two texts
+    that sound alike translate to the same string (shared by every checker and by `ask`)."""
+    return _translate_table({ord(ch): reading for ch, reading in readings().items()})
 
 
 @lru_cache(maxsize=1)
 def toned_table() -> str:
-    """Like `sound_table`, with the first reading's tone: 主任 and 主人 translate apart. Built from the
-    JSON table on first use and kept as one compact string (no dict of 20,000 readings)."""
-    ids: dict[str, str] = {}
-    sound = {int(code): ids.setdefault(unicodedata.normalize("NFC", reading.split(",")[0]), chr(0xE000 + len(ids)))
-             for code, reading in _pinyin_table().items() if 0x4E00 <= int(code) <= 0x9FFF}
-    return "".join(sound.get(code, chr(code)) for code in range(max(sound) + 1))
-
-
-@lru_cache(maxsize=1)
-def _sound_table() -> str:
-    """A str.translate table: Han character -> one private-use character per toneless syllable, every
-    other code point below the end of the Han block -> itself, past it -> left as is (an index error).
-    A string of 40,960 characters rather than a dict of 20,000 entries: one compact array that stays in
-    cache between drafts (shared by every checker)."""
-    ids: dict[str, str] = {}
-    sound = {ord(ch): ids.setdefault(reading, chr(0xE000 + len(ids))) for ch, reading in _readings().items()}
-    return "".join(sound.get(code, chr(code)) for code in range(max(sound) + 1))
-
-
-def sound_table() -> str:
-    """The `str.translate` table of `_sound_table` (Han character -> one private-use character per
-    toneless syllable): two texts that sound alike translate to the same string."""
-    return _sound_table()
+    """Like `sound_table`, with the first reading's tone: 主任 and 主人 translate apart."""
+    return _translate_table({int(code): unicodedata.normalize("NFC", reading.split(",")[0])
+                             for code, reading in _pinyin_table().items() if 0x4E00 <= int(code) <= 0x9FFF})
