@@ -29,6 +29,7 @@ figures of the fit on everything. `--write` stores that fit in knowledge/decisio
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import math
@@ -354,6 +355,9 @@ def choose(t: Table, pa: np.ndarray, pr: np.ndarray, idx: np.ndarray, *, max_wro
     return best[1], best[2]
 
 
+_FITTED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
 def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, clarify_cutoff: float,
         max_wrong: float, min_refused: float, z: float,
         names: tuple[str, ...] = FEATURES, answer_names: tuple[str, ...] | None = None,
@@ -366,6 +370,13 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
     it is surer than it will be on new ones. The probabilities at which `decide` answers and
     offers candidates are chosen on out-of-file probabilities too (each file's from models fitted
     on the other files), with the limits on confidence bounds: what a new set will see."""
+    # Everything but the two probabilities is the same for every pair of limits: fitted once per
+    # subset of questions (the reranker fits dominate the run, twelve files times thirteen fits).
+    memo_key = (id(questions), idx.tobytes(), rerank, names, answer_names, candidate_names, bool(pairs))
+    if memo_key in _FITTED:
+        reranker, t, honest, answer, reach, pa, pr = _FITTED[memo_key]
+        answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z)
+        return Calibration(answer, reach, answer_at, offer_at, reranker, bool(pairs)), t
     reranker = (fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n, candidate_names, kin, topics)
                 if rerank else None)
     t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics)
@@ -392,6 +403,7 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
                                  honest.x[part])
         pr[part] = probabilities(logistic(honest.x[rest], honest.three_right[rest].astype(float), names),
                                  honest.x[part])
+    _FITTED[memo_key] = (reranker, t, honest, answer, reach, pa, pr)
     answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z)
     return Calibration(answer, reach, answer_at, offer_at, reranker, bool(pairs)), t
 
@@ -467,6 +479,10 @@ def main() -> int:
     parser.add_argument("--no-pairs", action="store_true",
                         help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
+    parser.add_argument("--statuses", type=Path,
+                        help="JSON file of every fit question's leave-one-file-out status (2 answer, 1 candidates, "
+                             "0 unknown) per pair of limits, in file order: to read which out-of-scope questions "
+                             "are still answered (never given the held-out files)")
     parser.add_argument("--write", action="store_true", help=f"store the fit in knowledge/{CALIBRATION_FILE}")
     parser.add_argument("--held-out", type=Path, nargs="*", default=[],
                         help="files scored by the fit on everything: figures only (overall and by style), never misses")
@@ -498,6 +514,7 @@ def main() -> int:
                             "kin": [matcher.kb.kin(i) for i in range(n)],
                             "topics": [e.topic for e in matcher.kb.entries],
                             "candidate_names": tuple(args.candidate_features)}
+    dumped: list[dict[str, Any]] = []
     for k, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
         held_out = np.zeros(len(questions), dtype=int)
         first_right = np.zeros(len(questions), dtype=bool)
@@ -507,6 +524,7 @@ def main() -> int:
             held_out[source == name] = run(t, cal)[source == name]
             first_right[source == name] = t.first_right[source == name]
             three_right[source == name] = t.three_right[source == name]
+        t = copy.copy(t)  # the fold's table is kept for the next pair of limits: not changed in place
         t.first_right, t.three_right = first_right, three_right  # each file's own held-out ranking
         print(f"limits: wrong-confident <= {max_wrong}, oos refused >= {min_refused}"
               f"{f' at {args.confidence:.0%} confidence (Wilson)' if z else ' (rates)'}; "
@@ -529,6 +547,12 @@ def main() -> int:
         cv = figures(t, held_out, everything)
         hi, lo = bounds(t, held_out, everything, NormalDist().inv_cdf(0.975))
         print(f"  pooled, 95% Wilson bounds: wrong-confident <= {hi:.3f}, oos refused >= {lo:.3f}")
+        if args.statuses:
+            dumped.append({"max_wrong": max_wrong, "min_refused": min_refused,
+                           "questions": [{"source": q.source, "oos": q.oos, "style": q.style, "status": int(s),
+                                          "first_right": bool(f)}
+                                         for q, s, f in zip(questions, held_out, first_right, strict=True)]})
+            args.statuses.write_text(json.dumps(dumped), encoding="utf-8")
         cal, t = fit(questions, n, everything, max_wrong=max_wrong, min_refused=min_refused, **opts)
         a1, h3, wc, rf = figures(t, run(t, cal), everything)
         print(f"fit on everything: answer_at {cal.answer_at}, offer_at {cal.offer_at}; in-sample "
