@@ -87,13 +87,8 @@ _CLASS_INDEX = class_automaton(CLASS_WORDS)
 
 def sentences(draft: str) -> list[tuple[str, int, int]]:
     """(folded sentence and its ending, start, end in the draft) of each sentence, as the checker cuts them."""
-    return [(t, s, e) for t, s, e, _ in sentences_at(draft)]
-
-
-def sentences_at(draft: str) -> list[tuple[str, int, int, int]]:
-    """`sentences` and each one's start in the compact text (what the checker's `judged` holds)."""
     c = fold_draft(draft).compact
-    return [(c.text[a:b] + "\0" + ending, *c.span(a, b), a) for a, b, ending in sentence_units(c)]
+    return [(c.text[a:b] + "\0" + ending, *c.span(a, b)) for a, b, ending in sentence_units(c)]
 
 
 def grams(unit: str) -> set[str]:
@@ -117,25 +112,23 @@ def load_set(path: str, checker: Checker) -> list[dict[str, Any]]:
         draft = str(it["draft"])
         forbidden = bool(it.get("forbidden"))
         hits = _spans(draft, [str(h) for h in it.get("hits") or []])
-        found = [(f.start, f.end, f.rule) for f in checker.check(draft).findings if f.kind == "forbidden"]
-        # What the checker's scored stage is told: sentences whose pattern match the context cleared,
-        # and whether the draft is to a colleague (customer-only rules' sentences are then skipped).
-        folded = fold_draft(draft)
-        judged: set[int] = set()
-        colleague = checker._colleague(folded)
-        checker._forbidden(folded, checker._phrase_occurrences(folded.compact.text), judged=judged,
-                           colleague=colleague)
+        # What the checker's scored stage is told: the patterns' findings, the sentences whose pattern
+        # match the context cleared, and whether the draft is to a colleague (customer-only rules'
+        # sentences are then skipped).
+        stage = checker.scored_stage(draft)
+        found = [(f.start, f.end, f.rule) for f in stage.found]
         units = []
-        for text, s, e, at in sentences_at(draft):
+        for sentence in stage.sentences():
+            text, s, e = sentence.text + "\0" + sentence.ending, sentence.start, sentence.end
             label = 0
             if forbidden:
                 label = 1 if any(a < e and s < b for a, b in hits) else -1
             rule = next((r for a, b, r in found if a < e and s < b and r not in NOT_CITED), None)
             if label == 1 and rule is None and any(a < e and s < b for a, b, _ in found):
                 label = -1  # only a word rule (你 for 您) fires here: no evidence about meaning either way
-            units.append((text, s, e, label, rule, at in judged))
+            units.append((text, s, e, label, rule, sentence.judged))
         items.append({"forbidden": forbidden, "hits": hits, "draft": draft, "found": [(a, b) for a, b, _ in found],
-                      "units": units, "kind": it.get("kind_of_text"), "colleague": colleague()})
+                      "units": units, "kind": it.get("kind_of_text"), "colleague": stage.colleague()})
     return items
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache, partial
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
 
@@ -129,6 +129,35 @@ class CheckResult:
     def marked(self, *, open_mark: str = "【", close_mark: str = "】") -> str:
         """The masked draft with finding spans wrapped in marks (overlapping spans merged)."""
         return "".join(f"{open_mark}{text}{close_mark}" if inside else text for text, inside in self.pieces)
+
+
+class ScoredSentence(NamedTuple):
+    """One sentence of a draft as the scored detector reads it: its folded text and the wide text
+    after it (the ending, whose ? and ! are features), its span in the draft, and whether a pattern
+    match in it was cleared by its context (then it is never scored: that judgement stands)."""
+
+    text: str
+    ending: str
+    start: int
+    end: int
+    judged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredStage:
+    """What the scored detector is told of a draft by the stages before it (`Checker.scored_stage`)."""
+
+    folded: Folded
+    found: list[Finding]  # the rule patterns' and the sound matchers' findings, by position
+    judged: frozenset[int]  # compact start of each sentence whose pattern match its context cleared
+    colleague: Callable[[], bool]  # whether the draft is written to a colleague (judged on first call)
+
+    def sentences(self) -> list[ScoredSentence]:
+        """Every sentence, with what the score reads of it; `_scored` leaves out the judged ones and
+        those of a finding's text (and, to a colleague, the customer-only rules' verdicts)."""
+        view = self.folded.compact
+        return [ScoredSentence(view.text[a:b], ending, *view.span(a, b), a in self.judged)
+                for a, b, ending in sentence_units(view)]
 
 
 class _Spans:
@@ -567,17 +596,28 @@ class Checker:
             found = list(self._automaton.iter(folded.compact.text))
             phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _)) in found if prefs]
             secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in found if srefs]
+        stage = self._stage(folded, phrase_occ)
+        findings = [*stage.found, *self._scored(stage)]
+        pii = self._pii(folded)
+        findings += pii
+        findings += self._secrets(folded, pii, secret_occ, stage.colleague)
+        findings.sort(key=lambda f: (f.start, f.end, f.kind))
+        return CheckResult.of(draft, findings, self._hints(folded))
+
+    def scored_stage(self, draft: str) -> ScoredStage:
+        """What `check` tells the scored detector of `draft`: the patterns' findings, the sentences
+        they judged and the addressee (for fitting the detector on what it will be given)."""
+        folded = fold_draft(draft)
+        return self._stage(folded, self._phrase_occurrences(folded.compact.text))
+
+    def _stage(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]]) -> ScoredStage:
         judged: set[int] = set()
         # Whether the draft is written to a colleague: judged at most once, for the patterns and the score alike.
         colleague = self._colleague(folded)
-        findings = self._forbidden(folded, phrase_occ, judged=judged, colleague=colleague)
-        findings += self._sounds(folded, findings)
-        findings += self._scored(folded, findings, judged, colleague=colleague)
-        pii = self._pii(folded)
-        findings += pii
-        findings += self._secrets(folded, pii, secret_occ, colleague)
-        findings.sort(key=lambda f: (f.start, f.end, f.kind))
-        return CheckResult.of(draft, findings, self._hints(folded))
+        found = self._forbidden(folded, occurrences, judged=judged, colleague=colleague)
+        found += self._sounds(folded, found)
+        found.sort(key=lambda f: (f.start, f.end))
+        return ScoredStage(folded, found, frozenset(judged), colleague)
 
     def _to_customer(self, folded: Folded, colleague: Callable[[], bool]) -> bool:
         """The draft reads as written to a customer on the reader's own evidence (a greeting, 您 and
@@ -702,17 +742,16 @@ class Checker:
                                self._suggestions[h.rule.id], "warning"))
         return out
 
-    def _scored(self, folded: Folded, found: list[Finding], judged: set[int] | frozenset[int] = frozenset(),
-                *, colleague: Callable[[], bool] | None = None) -> list[Finding]:
+    def _scored(self, stage: ScoredStage) -> list[Finding]:
         """Sentences the rule patterns left clean that the scored detector rates forbidden (at or above
-        its threshold), as warnings citing the rule whose category they most resemble. A sentence in
-        `judged` had a pattern match its context cleared: that judgement of its meaning stands."""
+        its threshold), as warnings citing the rule whose category they most resemble. A sentence
+        `stage` holds judged had a pattern match its context cleared: that judgement of its meaning stands."""
         model = self._model
         if model is None:
             return []
+        folded, found, judged, colleague = stage.folded, stage.found, stage.judged, stage.colleague
         view = folded.compact
         out: list[Finding] = []
-        colleague = colleague or self._colleague(folded)
         # A sentence repeated after the phrase matcher's cap (下班了。× 300) is the same sentence as the
         # flagged ones, not a new one; and a rule's scored findings are capped like its phrases.
         covered: set[str] | None = None
