@@ -6,17 +6,11 @@ shape that stays found."""
 
 from __future__ import annotations
 
-import pytest
+from support.classified import clean_beside_leaks
 
-from bot.core.check.checker import default_checker
 from bot.core.check.classified import _is_amount
 
-
-def _topics(draft: str) -> bool:
-    return any(f.category == "confidential_topic" for f in default_checker().check(draft).findings)
-
-
-@pytest.mark.parametrize("draft", [
+CLEAN = [
     # A draft written to a customer: staffing hours of the service are the service described.
     "您好，您的订单已经发货，预计明天送到，请您留意电话。我们的售后电话每天早九点到晚十点都有人工值守。",
     # A release's name and a hotline are no amounts.
@@ -35,12 +29,9 @@ def _topics(draft: str) -> bool:
     "小李，帮我核对一下这位会员的资料变更申请，核完跟我说一声。",
     # A handing verb after a refusal word.
     "仓库门禁密码我不方便在微信上发，你过来我当面讲。",
-])
-def test_clean_drafts_stay_clean(draft):
-    assert not _topics(draft), draft
+]
 
-
-@pytest.mark.parametrize("draft", [
+LEAKS = [
     # Told to a customer, a weakness of the arrangement still discloses.
     "您好，您的包裹已经入库。我们仓库晚上监控坏了，也没人值守。",
     # A colleague's health in a later clause of the speaker's sentence.
@@ -53,9 +44,9 @@ def test_clean_drafts_stay_clean(draft):
     "王总您放心，这次的标底在三百万左右，你们按二百九十万报就行。",
     # A budget with its amount, to the team or not.
     "各位同事，年会预算批下来了，一共三十万，先别往外说。",
-])
-def test_leaks_of_the_same_shape_stay_found(draft):
-    assert _topics(draft), draft
+]
+
+test_clean_drafts_stay_clean, test_leaks_of_the_same_shape_stay_found = clean_beside_leaks(CLEAN, LEAKS)
 
 
 def test_numbers_that_name_are_not_amounts():

@@ -4,18 +4,13 @@ same shape that stays found."""
 
 from __future__ import annotations
 
-import pytest
+from support.classified import clean_beside_leaks
 
 from bot.core.check.checker import default_checker
 from bot.core.check.classified import _is_amount
 from bot.core.text.fold import fold_draft
 
-
-def _topics(draft: str) -> bool:
-    return any(f.category == "confidential_topic" for f in default_checker().check(draft).findings)
-
-
-@pytest.mark.parametrize("draft", [
+CLEAN = [
     # A surname and a title joined across a comma by the compact view are no name.
     "老人家血糖偏高，医生说要住院观察两天。",
     # A number heading a code (a tax number) is not an amount in m or k.
@@ -36,12 +31,9 @@ def _topics(draft: str) -> bool:
     "王经理，那位客户的申请我核过了。单位是市二医院，月收入约一万二，没有逾期。",
     # A two-character prohibition reaches a sharing verb over a longer object.
     "报废的设计图纸不能直接当旧纸卖给回收站，要送去粉碎。",
-])
-def test_clean_drafts_stay_clean(draft):
-    assert not _topics(draft), draft
+]
 
-
-@pytest.mark.parametrize("draft", [
+LEAKS = [
     # A name and its title in one clause are a person.
     "高医生那边说老李的检查结果不好，要做手术，你先别往外说。",
     # An amount in m still counts.
@@ -59,9 +51,9 @@ def test_clean_drafts_stay_clean(draft):
     # A later time and 才 before the telling verb: not public yet.
     "财报下周才公布，但这季度净利润跌了三成，先别往外说。",
     "报废的设计图纸我偷偷卖给回收站了。",
-])
-def test_leaks_of_the_same_shape_stay_found(draft):
-    assert _topics(draft), draft
+]
+
+test_clean_drafts_stay_clean, test_leaks_of_the_same_shape_stay_found = clean_beside_leaks(CLEAN, LEAKS)
 
 
 def test_span_of_time_is_not_an_amount():
