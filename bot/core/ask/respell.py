@@ -80,47 +80,59 @@ class Respeller:
         out: list[tuple[int, int, str]] = []
         taken = 0
         for a, b in spans:
-            found = None
-            for length in range(min(_MAX_TERM, len(folded)), 1, -1):
-                for s in range(max(taken, a - length + 1), b):
-                    e = s + length
-                    if e > len(folded):
-                        break
-                    # Beyond the suspect the window takes whole words (保秘 + 期限), never part of
-                    # one (同事 + 家住 is no 事假).
-                    if (s < a and s not in bounds) or (e > b and e not in bounds):
-                        continue
-                    terms = self._keys.get(sound[s:e])
-                    if terms is None:
-                        continue
-                    typed = folded[s:e]
-                    if typed in terms:
-                        continue
-                    # Two characters sound alike far more often by chance: there the tones must agree
-                    # too (主任 zhǔrèn is no 主人 zhǔrén; 保蜜 bǎomì is 保密), and a function character
-                    # is part of another word (有位客户 is no 有味).
-                    if length == 2:
-                        if any(c in self._function for c in typed):
-                            continue
-                        terms = tuple(t for t in terms if _tones(t) == _tones(typed))
-                    fits = []
-                    for term in terms:
-                        differ = [i for i in range(length) if term[i] != typed[i]]
-                        if (len(differ) <= length // 2 and all(a <= s + i < b for i in differ)
-                                and not any(typed[i] in self._function or term[i] in self._function for i in differ)):
-                            fits.append((length - len(differ), term))
-                    if fits:
-                        best = max(k for k, _ in fits)
-                        top = [t for k, t in fits if k == best]
-                        if len(top) == 1:
-                            found = (s, e, top[0])
-                            break
-                if found is not None:
-                    break
+            found = self._window(folded, sound, a, b, taken, bounds)
             if found is not None:
                 out.append(found)
                 taken = found[1]
         return out
+
+    def _window(self, folded: str, sound: str, a: int, b: int, taken: int, bounds: set[int]
+                ) -> tuple[int, int, str] | None:
+        """The window over the suspect `a`..`b` (not before `taken`) to rewrite, and its term: the
+        longest that sounds like a term that fits, the leftmost of equally long ones."""
+        for length in range(min(_MAX_TERM, len(folded)), 1, -1):
+            for s in range(max(taken, a - length + 1), b):
+                e = s + length
+                if e > len(folded):
+                    break
+                # Beyond the suspect the window takes whole words (保秘 + 期限), never part of
+                # one (同事 + 家住 is no 事假).
+                if (s < a and s not in bounds) or (e > b and e not in bounds):
+                    continue
+                terms = self._keys.get(sound[s:e])
+                if terms is None:
+                    continue
+                term = self._fit(folded[s:e], terms, range(a - s, b - s))
+                if term is not None:
+                    return s, e, term
+        return None
+
+    def _fit(self, typed: str, terms: tuple[str, ...], suspect: range) -> str | None:
+        """The one term of `terms` (which sound like `typed`) that `typed` may be read as: differing
+        only at positions of `suspect` (the suspect word's, in the window), in at most half of
+        them and in no function character; None when none does, `typed` is a term itself, or two
+        keep equally many of its characters."""
+        if typed in terms:
+            return None
+        length = len(typed)
+        # Two characters sound alike far more often by chance: there the tones must agree too
+        # (主任 zhǔrèn is no 主人 zhǔrén; 保蜜 bǎomì is 保密), and a function character is part of
+        # another word (有位客户 is no 有味).
+        if length == 2:
+            if any(c in self._function for c in typed):
+                return None
+            terms = tuple(t for t in terms if _tones(t) == _tones(typed))
+        fits = []
+        for term in terms:
+            differ = [i for i in range(length) if term[i] != typed[i]]
+            if (len(differ) <= length // 2 and all(i in suspect for i in differ)
+                    and not any(typed[i] in self._function or term[i] in self._function for i in differ)):
+                fits.append((length - len(differ), term))
+        if not fits:
+            return None
+        best = max(k for k, _ in fits)
+        top = [t for k, t in fits if k == best]
+        return top[0] if len(top) == 1 else None
 
     def __call__(self, question: str) -> str:
         """`question` with its homophone slips written as the knowledge's terms (as typed otherwise)."""
