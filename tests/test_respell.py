@@ -104,3 +104,11 @@ def test_unknown_latin_words_weigh_nothing_on_the_lexical_signal(matcher):
 def test_unknown_latin_words_counted_as_unexplained_when_configured(kb):
     counted = Matcher(kb, config=MatcherConfig(latin_unknown_weight=None))
     assert counted.word_stats("保密期限 blorptastic 一般多久")[1] > counted.word_stats("保密期限一般多久")[1]
+
+
+def test_prepare_builds_the_sound_keys_before_the_first_slip(speller):
+    # A long-lived process builds them at warm-up (`ready_for_users`), not on a user's question.
+    assert not speller._keys
+    speller.prepare()
+    assert speller._keys
+    assert speller("投诉处理完要做总节吗") == "投诉处理完要做总结吗"

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from bot.core.ask.embed import Embedder
+    from bot.core.ask.respell import Respeller
     from bot.core.ask.semantic import SemanticIndex
 
 # Fitted with `kb fit` on the blind fit set (figures in README). The fused rule was fitted to
@@ -266,10 +267,21 @@ class Matcher:
     # -- text pipeline -------------------------------------------------------------------------
     def respell(self, query: str) -> str:
         """`query` with its homophone slips of the knowledge's terms rewritten (`MatcherConfig.respell`);
-        the respeller is built on the first question, not at start."""
+        the respeller is built on the first question, not at start (`prepare` builds it sooner)."""
         if not self.config.respell:
             return query
-        speller = getattr(self, "_speller", None)
+        head = query[:MAX_QUESTION_CHARS]
+        read = self._respeller()(head)
+        return query if read is head else read
+
+    def prepare(self) -> None:
+        """Build now what the first questions would otherwise build: the respeller and its terms'
+        sound keys (about 0.5 s, else charged to the first question holding an unknown word)."""
+        if self.config.respell:
+            self._respeller().prepare()
+
+    def _respeller(self) -> Respeller:
+        speller: Respeller | None = getattr(self, "_speller", None)
         if speller is None:
             from bot.core.ask.respell import Respeller
             from bot.core.text.language import function_characters
@@ -280,9 +292,7 @@ class Matcher:
             speller = self._speller = Respeller(
                 self._idf, known=known, cut=self.seg.cut, fold=self._prep,
                 function_characters=function_characters())
-        head = query[:MAX_QUESTION_CHARS]
-        read = speller(head)
-        return query if read is head else read
+        return speller
 
     def _prep(self, text: str) -> str:
         # Bounded work per question whatever the caller passes: a channel cuts at the question limit,

@@ -56,6 +56,13 @@ class Respeller:
         self._table = table
         self._source = None
 
+    def prepare(self) -> None:
+        """Build the terms' sound keys and the toned table now (a long-lived process, at start) rather
+        than on the first question that holds a suspect word."""
+        if self._source is not None:
+            self._build()
+        toned_table()  # read by a two-character window only: 80 KiB
+
     def suspects(self, folded: str) -> tuple[list[tuple[int, int]], set[int]]:
         """Spans of `folded` (a folded question) holding a word of two Han characters or more that the
         knowledge base does not know, and the offsets where its words start or end."""
@@ -74,8 +81,7 @@ class Respeller:
         spans, bounds = self.suspects(folded)
         if not spans:
             return []
-        if self._source is not None:
-            self._build()
+        self.prepare()
         sound = folded.translate(self._table)
         out: list[tuple[int, int, str]] = []
         taken = 0
