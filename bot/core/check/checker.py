@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache, partial
+from functools import lru_cache
 from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ import ahocorasick
 
 from bot.core.check.addressee import shipped_addressee
 from bot.core.check.classified import Classified
+from bot.core.check.once import Once
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
 from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, sentence_units
@@ -591,7 +592,7 @@ class Checker:
     def _colleague(self, folded: Folded) -> Callable[[], bool]:
         """Whether `folded` is written to a colleague, judged on the first call only: the whole draft
         is weighed, and most drafts never ask."""
-        return cache(partial(self._addressee.to_colleague, folded.compact))
+        return Once(self._addressee.to_colleague, folded.compact)
 
     def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None,
                    *, judged: set[int] | None = None, colleague: Callable[[], bool] | None = None
@@ -770,7 +771,7 @@ class Checker:
         found: list[tuple[str, str, int, int]] = []
         colleague = colleague or self._colleague(folded)
         for h in self.classified.find(folded, contacts, occurrences,
-                                      to_customer=cache(partial(self._to_customer, folded, colleague))):
+                                      to_customer=Once(self._to_customer, folded, colleague)):
             s, e = folded.compact.span(h.start, h.end)
             found.append((h.category, h.rule, s, e))
         # Overlapping matches of one rule become one span.
