@@ -507,6 +507,9 @@ class Checker:
         self._model: SentenceModel | None = model if model and all(r in by_id for r in model.rules) else None
         self._by_id = by_id
         self._verdicts: dict[tuple[str, str], str | None] = {}  # (sentence, ending marks) -> flagged rule
+        # An ending (the wide text between two sentences: 。, ？, ！\n ...) -> the marks the model weighs in it:
+        # a few endings make up most sentences' (forgotten at once past _MEMO_SENTENCES, like the verdicts).
+        self._endings: dict[str, str] = {}
         self.sounds = SoundMatcher(rules.rules, self.ruleset.rules)
         self.homophones = HomophoneMatcher(rules.rules)
         self.classified = Classified(rules)
@@ -726,14 +729,19 @@ class Checker:
             # Known before scoring: a sentence a finding covers (or one of the same text) is not scored.
             spans = _Spans(sorted(found, key=lambda f: f.start))
             covered = {view.text[x:y] for x, y, _ in units if spans.overlapping(*view.span(x, y))}
-        memo = self._verdicts
+        memo, endings = self._verdicts, self._endings
         for a, b, ending in units:
             sentence = view.text[a:b]
             if a in judged or (covered and sentence in covered):
                 continue
             # A sentence's verdict depends on its text and its ending's ? and ! alone: standard
             # phrases recur from draft to draft, and a short sentence is scored once.
-            key = (sentence, model.ending_marks(ending))
+            marks = endings.get(ending)
+            if marks is None:
+                if len(endings) >= _MEMO_SENTENCES:
+                    endings.clear()
+                marks = endings[ending] = model.ending_marks(ending)
+            key = (sentence, marks)
             rid = memo.get(key, "")  # "": not seen (a rule id is never empty)
             if rid == "":
                 rid = model.verdict(sentence, ending)
