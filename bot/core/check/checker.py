@@ -60,6 +60,9 @@ _MAX_CANDIDATES = 200
 # _MEMO_SENTENCES sentences (then forgotten at once): about 1 MiB at most.
 _MEMO_CHARS = 64
 _MEMO_SENTENCES = 4096
+# The ending marks of sentence endings up to _MEMO_ENDING_CHARS long, for up to _MEMO_ENDINGS endings.
+_MEMO_ENDING_CHARS = 8
+_MEMO_ENDINGS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,7 +511,8 @@ class Checker:
         self._by_id = by_id
         self._verdicts: dict[tuple[str, str], str | None] = {}  # (sentence, ending marks) -> flagged rule
         # An ending (the wide text between two sentences: 。, ？, ！\n ...) -> the marks the model weighs in it:
-        # a few endings make up most sentences' (forgotten at once past _MEMO_SENTENCES, like the verdicts).
+        # a few short endings make up most sentences'. Only those of up to _MEMO_ENDING_CHARS are kept, at
+        # most _MEMO_ENDINGS of them (then forgotten at once): a few dozen KiB at worst.
         self._endings: dict[str, str] = {}
         self.sounds = SoundMatcher(rules.rules, self.ruleset.rules)
         self.homophones = HomophoneMatcher(rules.rules)
@@ -738,9 +742,11 @@ class Checker:
             # phrases recur from draft to draft, and a short sentence is scored once.
             marks = endings.get(ending)
             if marks is None:
-                if len(endings) >= _MEMO_SENTENCES:
-                    endings.clear()
-                marks = endings[ending] = model.ending_marks(ending)
+                marks = model.ending_marks(ending)
+                if len(ending) <= _MEMO_ENDING_CHARS:
+                    if len(endings) >= _MEMO_ENDINGS:
+                        endings.clear()
+                    endings[ending] = marks
             key = (sentence, marks)
             rid = memo.get(key, "")  # "": not seen (a rule id is never empty)
             if rid == "":
