@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache, partial
+from functools import lru_cache
 from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -19,6 +19,7 @@ import ahocorasick
 
 from bot.core.check.addressee import shipped_addressee
 from bot.core.check.classified import Classified
+from bot.core.check.once import Once
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
 from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, sentence_units
@@ -59,6 +60,9 @@ _MAX_CANDIDATES = 200
 # _MEMO_SENTENCES sentences (then forgotten at once): about 1 MiB at most.
 _MEMO_CHARS = 64
 _MEMO_SENTENCES = 4096
+# The ending marks of sentence endings up to _MEMO_ENDING_CHARS long, for up to _MEMO_ENDINGS endings.
+_MEMO_ENDING_CHARS = 8
+_MEMO_ENDINGS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,6 +539,10 @@ class Checker:
         self._model: SentenceModel | None = model if model and all(r in by_id for r in model.rules) else None
         self._by_id = by_id
         self._verdicts: dict[tuple[str, str], str | None] = {}  # (sentence, ending marks) -> flagged rule
+        # An ending (the wide text between two sentences: 。, ？, ！\n ...) -> the marks the model weighs in it:
+        # a few short endings make up most sentences'. Only those of up to _MEMO_ENDING_CHARS are kept, at
+        # most _MEMO_ENDINGS of them (then forgotten at once): a few dozen KiB at worst.
+        self._endings: dict[str, str] = {}
         self.sounds = SoundMatcher(rules.rules, self.ruleset.rules)
         self.homophones = HomophoneMatcher(rules.rules)
         self.classified = Classified(rules)
@@ -631,7 +639,7 @@ class Checker:
     def _colleague(self, folded: Folded) -> Callable[[], bool]:
         """Whether `folded` is written to a colleague, judged on the first call only: the whole draft
         is weighed, and most drafts never ask."""
-        return cache(partial(self._addressee.to_colleague, folded.compact))
+        return Once(self._addressee.to_colleague, folded.compact)
 
     def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None,
                    *, judged: set[int] | None = None, colleague: Callable[[], bool] | None = None
@@ -764,14 +772,21 @@ class Checker:
             # Known before scoring: a sentence a finding covers (or one of the same text) is not scored.
             spans = _Spans(sorted(found, key=lambda f: f.start))
             covered = {view.text[x:y] for x, y, _ in units if spans.overlapping(*view.span(x, y))}
-        memo = self._verdicts
+        memo, endings = self._verdicts, self._endings
         for a, b, ending in units:
             sentence = view.text[a:b]
             if a in judged or (covered and sentence in covered):
                 continue
             # A sentence's verdict depends on its text and its ending's ? and ! alone: standard
             # phrases recur from draft to draft, and a short sentence is scored once.
-            key = (sentence, model.ending_marks(ending))
+            marks = endings.get(ending)
+            if marks is None:
+                marks = model.ending_marks(ending)
+                if len(ending) <= _MEMO_ENDING_CHARS:
+                    if len(endings) >= _MEMO_ENDINGS:
+                        endings.clear()
+                    endings[ending] = marks
+            key = (sentence, marks)
             rid = memo.get(key, "")  # "": not seen (a rule id is never empty)
             if rid == "":
                 rid = model.verdict(sentence, ending)
@@ -809,7 +824,7 @@ class Checker:
         found: list[tuple[str, str, int, int]] = []
         colleague = colleague or self._colleague(folded)
         for h in self.classified.find(folded, contacts, occurrences,
-                                      to_customer=cache(partial(self._to_customer, folded, colleague))):
+                                      to_customer=Once(self._to_customer, folded, colleague)):
             s, e = folded.compact.span(h.start, h.end)
             found.append((h.category, h.rule, s, e))
         # Overlapping matches of one rule become one span.

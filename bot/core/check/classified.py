@@ -35,12 +35,12 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from itertools import accumulate
 from typing import Any
 
 from bot.core.check.edges import BUDGET as EDGE_BUDGET
 from bot.core.check.edges import WordEdges
+from bot.core.check.once import Once
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded
@@ -378,7 +378,7 @@ class Classified:
         levels = roles.get("level", ())
         # A draft that lists the levels (秘密、机密、绝密三个密级) talks about the grammar: a level after
         # 是 elsewhere in it (答案是绝密) is an answer about levels, not one given to a document.
-        catalogue = cache(lambda: sorted(le for _, le in levels if _level_soon(text, le, self.marker)))
+        catalogue = Once(lambda: sorted(le for _, le in levels if _level_soon(text, le, self.marker)))
         for s, e in levels:
             # Inside a longer word such as 保密 / 秘密花园 stays a candidate; prose decides.
             before, after = self._wide_neighbours(f, s, e)
@@ -582,7 +582,7 @@ class Classified:
                 if "neg_public" in sg and "cue" not in sg and cat_id not in announced:
                     announced[cat_id] = sent[1]
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
-        names = cache(lambda: self._names(f))  # found once per draft, not once per topic word
+        names = Once(self._names, f)  # found once per draft, not once per topic word
         amounts: dict[tuple[str, int, int], Any] = {}
         bounds = _clause_bounds(c)[0]
         # Whether the draft holds an own-word, or a character a credential value or a lock

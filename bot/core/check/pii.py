@@ -597,7 +597,9 @@ def _disguised_emails(text: str) -> list[PiiMatch]:
     out: list[PiiMatch] = []
     for sym in {m.group(1) for m in _SAYS_AT.finditer(text)} if "@" in text else ():
         out += _declared_stand_in(text, sym)
-    for m in _SPACED.finditer(text):
+    # Only a spaced run holding the @ itself is read: a draft without one skips the scan (its lookbehind
+    # is tried at every character).
+    for m in _SPACED.finditer(text) if "@" in text else ():
         if "@" in m.group():
             out += [PiiMatch("email", m.start(), m.end(), e.masked) for e in find_emails(m.group().replace(" ", ""))]
     for m in _STAND_IN.finditer(text) if _HOST.search(text) else ():
