@@ -782,15 +782,16 @@ class Classified:
         if "person" in want:
             m = self._person.search(text, lo, hi)
             while m and (_boundary_in(c, m.start(), m.end() - 1) or (
-                    m.start() == 0 and m.end() in c.clauses and e > m.end())):
+                    m.start() == 0 and m.end() in c.clauses and e > m.end()) or _addressed(f, m.start(), m.end())):
                 # 血压偏高，医生建议: the compact view joined a clause's last character to the next one's
                 # title; a name and its title stand in one clause. A name called alone at the draft's head
-                # (小杨，帮我处理一下这个会员的资料…) is the reader, not whom the matter is about.
+                # (小杨，帮我处理一下这个会员的资料…) or called and then spoken to (王哥你那个客户的资料…,
+                # @周婷) is the reader, not whom the matter is about.
                 m = self._person.search(text, m.start() + 1, hi)
             if m:
                 return "person", m.start(), m.end()
             for ns, ne in names():
-                if ss <= ns < se:
+                if ss <= ns < se and not _addressed(f, ns, ne):
                     return "person", ns, ne
         if "contact" in want:
             inside = [(cs, ce) for cs, ce in contacts if ss <= cs < se]
@@ -900,6 +901,21 @@ _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的"
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
 _PERSONNEL = "secret.topic.personnel"
+
+
+# After a name: words that speak to it (王哥你…, 小王啊你帮我…); before it: a greeting or an at-sign.
+_ADDRESS_AFTER = re.compile(r"[啊呀哈啦嘛哎喂,，、 ]{0,2}[你您]")
+_GREETING = re.compile(r"(?:^|[^a-z])(?:hi|hey|dear|hello|@)[ ,]*$")
+
+
+def _addressed(f: Folded, s: int, e: int) -> bool:
+    """The name at compact [s, e) is the reader: spoken to right after it (王哥你那个客户的资料, 小王啊你帮我记一下)
+    or greeted or @-mentioned before it (@周婷 跟你同步, Hi Mark): the draft is written to them."""
+    c = f.compact
+    if e < len(c.text) and _ADDRESS_AFTER.match(f.wide.text, c.wide_index(e - 1) + 1):
+        return True
+    ws = c.wide_index(s)
+    return _GREETING.search(f.wide.text, max(0, ws - 8), ws) is not None
 
 
 def _code_switched(terms: Sequence[str], parts: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
