@@ -653,9 +653,11 @@ class Classified:
                 # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer. A reassurance does not
                 # clear an amount told with it (您放心…标底大概在五百万上下).
                 continue
-            if cat_id in _ABOUT_SOMEONE and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
+            if cat_id in _ABOUT_SOMEONE and "cue" not in sg and "share" not in sg and (
                     text[s:e] in self._absence):
-                continue  # 店长今天请病假了，明天请他给您回电: an absence explained to the customer
+                # 店长今天请病假了，明天请他给您回电: an absence explained, to a customer or to the colleague who
+                # covers the shift; the illness named (住院, 抑郁症) is a term of its own and still counts.
+                continue
             if text[max(0, s - 3):s].endswith(_WITHOUT):
                 continue  # 无需密码: the thing is absent, nothing is disclosed
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
