@@ -107,6 +107,7 @@ _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不�
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
 _REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^说讲发]{0,8}?(?:说|讲|发)")
 _TO_READER = ("给你", "给您", "你", "您")
+_NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
@@ -283,6 +284,9 @@ class Classified:
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSE_BARE.finditer(text)
                      if (m.end() in clauses or m.end() == len(text) or text.startswith(_TO_READER, m.end()))
                      and not text.startswith(_GIST, m.end())]
+        if "没" in text:
+            # 暂时没有可以分享的信息, 没什么可透露的: nothing that may be told is a refusal too.
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _NOTHING_TO_TELL.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
