@@ -120,7 +120,7 @@ _SCOPED_NEGS = ("neg_refusal", "neg_rules")
 _COLON = re.compile(r"[:：]")
 # Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
-_WITHOUT = ("无需", "不需要", "不用", "免")
+_WITHOUT = ("无需", "不需要", "不用", "免", "没有任何", "并没有", "并无", "从来没有", "根本没有")
 # A marked title: the clause after the marking ends with a document noun and no colon follows it.
 _TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
                 "分析", "总结", "安排", "表", "草案", "初稿", "稿", "预案")
@@ -662,7 +662,7 @@ class Classified:
                 # 店长今天请病假了，明天请他给您回电: an absence explained, to a customer or to the colleague who
                 # covers the shift; the illness named (住院, 抑郁症) is a term of its own and still counts.
                 continue
-            if text[max(0, s - 3):s].endswith(_WITHOUT):
+            if text[max(0, s - 4):s].endswith(_WITHOUT):
                 continue  # 无需密码: the thing is absent, nothing is disclosed
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
             if cat_id in _ABOUT_SOMEONE and (self._self_subject(text, s, lo, sg.get("third_person", []))
