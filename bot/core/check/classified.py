@@ -1147,9 +1147,9 @@ def _symbol(ch: str) -> bool:
 
 
 _HUSH = ("别", "不要", "勿", "莫")
-_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "never", "dont", "not")
-# Its two-character Chinese prohibitions, which reach over a longer object (`_forbidden_act`).
-_DONT_WIDE = tuple(w for w in _DONT if len(w) == 2 and not w.isascii())
+_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "不许", "不允许", "never", "dont", "not")
+# Its Chinese prohibitions of two characters or more, which reach over a longer object (`_forbidden_act`).
+_DONT_WIDE = tuple(w for w in _DONT if len(w) >= 2 and not w.isascii())
 
 
 def _forbidden_act(text: str, s: int) -> bool:
