@@ -805,6 +805,8 @@ class Classified:
                 return "contact", inside[0][0], inside[0][1]
         if "credential" in want and credentials:
             v = self._credential(f, e, se)
+            if v and any(cs < v[1] and v[0] < ce for cs, ce in contacts):
+                v = None  # 您上次登记的银行卡6214…: personal data found as such (a card, a phone), not a secret code
             if v:
                 return "credential", v[0], v[1]
         for signal in ("cue", "share", "decision", "future", "compare"):
