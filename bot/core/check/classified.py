@@ -668,7 +668,7 @@ class Classified:
             if cat_id in _ABOUT_SOMEONE and (self._self_subject(text, s, lo, sg.get("third_person", []))
                                              or self._speaker_last(text, s, e, sent, sg, bounds)):
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
-            if cat_id in _ABOUT_SOMEONE and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
+            if cat_id in _ABOUT_PERSON and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
                 continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
             if customer_at and cat_id in _ABOUT_PERSON and self._customer_carried(
                     text, s, sent[0], sg, customer_at, staff_at):
