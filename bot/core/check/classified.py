@@ -298,10 +298,12 @@ class Classified:
         out: list[SecretHit] = []
         out += self._markings(f, hits)
         marked: dict[tuple[int, int], int] = {}
+        marked_from: dict[tuple[int, int], int] = {}
         for h in out:
             sent = f.compact.sentence_of(h.start)
             marked[sent] = min(marked.get(sent, h.end), h.end)
-        out += self._topics(f, hits, contacts, marked=marked, to_customer=to_customer)
+            marked_from[sent] = min(marked_from.get(sent, h.start), h.start)
+        out += self._topics(f, hits, contacts, marked=marked, marked_from=marked_from, to_customer=to_customer)
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -531,11 +533,13 @@ class Classified:
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
                 contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...], *,
                 marked: dict[tuple[int, int], int] | None = None,
+                marked_from: dict[tuple[int, int], int] | None = None,
                 to_customer: Callable[[], bool] | None = None) -> list[SecretHit]:
         """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one, with the
         end of the first) the marking is the secrecy cue of every other sentence and of what follows it
         in its own: a marked title (〖机密〗返点政策调整说明) names a document of that topic at hand."""
         marked = marked or {}
+        marked_from = marked_from or {}
         c = f.compact
         text = c.text
         terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
@@ -677,6 +681,12 @@ class Classified:
                             or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            if ev and sent in marked and ev[0] not in _VALUE_EVIDENCE and any(
+                    s <= ks <= e for ks, _ in sg.get("doc_kind", ())) and not any(
+                    marked_from[sent] <= x < sent[1] for x in colons) and _quantity(text, sent[0], sent[1], amounts) is None:
+                # 附件中的预算汇总表属于绝密级文件，请勿转发: the topic word names the marked document's kind and
+                # nothing of what it says is told (no value, no colon opening its content): the marking is the finding.
+                continue
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
             if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
                     min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
@@ -908,6 +918,8 @@ class Classified:
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
+# Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
+_VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential"})
 _PERSONNEL = "secret.topic.personnel"
 
 
