@@ -1268,6 +1268,10 @@ def _clause_has(c: Compact, pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(lo <= s and e <= hi for s, e in spans)
 
 
+# Document nouns a graded level may take before its clause closes (为机密级资料。).
+_GRADED_NOUNS = ("文件", "资料", "材料", "文档", "件", "报告", "档案")
+
+
 def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
     """"stamped" when a marking verb puts the level on the document (印着机密, 已定为机密), "assigned"
     when a copula does and the level closes its clause or takes 级 (通知为机密级, 这份是绝密的), else ""."""
@@ -1282,6 +1286,8 @@ def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
     rest = e + 2 if text.startswith("级别", e) else e + 1 if text.startswith("级", e) else e
     if text.startswith("的", rest):
         rest += 1
+    if rest > e and (noun := next((n for n in _GRADED_NOUNS if text.startswith(n, rest)), "")):
+        rest += len(noun)  # 属于绝密级文件: the document at hand graded, as 属于绝密级 alone is
     if rest < len(text) and text[rest] in _PARTICLES:  # 这个是机密哦
         rest += 1
     closes = rest in clauses or rest == len(text)
