@@ -1325,6 +1325,11 @@ _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "
 
 
 
+# Items of work counted after a number: how much work there is, told in a complaint or a handover.
+_WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case", "case", "通电话", "个电话", "个投诉", "条投诉",
+             "起投诉", "个咨询", "条咨询", "个来电", "通来电", "个号", "位顾客", "个顾客", "拨客人", "桌客人")
+
+
 def _is_amount(text: str, start: int, end: int) -> bool:
     """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
     tok = text[start:end]
@@ -1343,6 +1348,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if rest.startswith(_DURATION) or (rest.startswith("个月") and (
             text[max(0, start - 2):start].endswith(_SPAN_BEFORE) or rest[2:].startswith(_SPAN_AFTER))):
         return False  # 期限一百八十天, 近三个月的流水, 三个月后复查: a span of time, not an amount
+    if rest.startswith(_WORKLOAD):
+        return False  # 一天200个ticket, 接了四十个电话: the work counted (a workload), not a figure of the business
     unit = rest.startswith(_UNITS)
     if unit and rest[:1].isascii() and _CODE_TAIL.match(text, end):
         unit = False  # 91410105MA44U8…: letters and digits go on, a code (a tax number), not an amount in m or k
