@@ -107,6 +107,7 @@ _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不�
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
 _REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^说讲发]{0,8}?(?:说|讲|发)")
 _TO_READER = ("给你", "给您", "你", "您")
+_WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
@@ -287,6 +288,9 @@ class Classified:
         if "没" in text:
             # 暂时没有可以分享的信息, 没什么可透露的: nothing that may be told is a refusal too.
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _NOTHING_TO_TELL.finditer(text)]
+        if "等" in text:
+            # 等人事部正式通知吧, 以公司公告为准: pointing to the announcement to come instead of telling.
+            hits += [(m.start(), m.end(), "neg_defer", "") for m in _WAIT_NOTICE.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
@@ -653,6 +657,8 @@ class Classified:
                       if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
+            if "neg_defer" in sg and _quantity(text, sent[0], sent[1], amounts) is None:
+                continue  # 我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told with it still counts
             if s >= announced.get(cat_id, _FAR) and "cue" not in sg:
                 continue
             if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
