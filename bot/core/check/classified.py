@@ -635,6 +635,7 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
+            lent = False  # the secrecy cue is a marking's, lent to the sentence
             if "neg_reader" not in sg and (greeted or (
                     to_customer is not None and "security_detail" in cat.evidence and to_customer())):
                 # A draft written to a customer as a whole (judged on its own evidence, not by default)
@@ -647,6 +648,7 @@ class Classified:
                 # The marking is the cue; its span lies before the term (or in another sentence),
                 # so the rule that a signal word which is the topic word itself is no evidence keeps it.
                 at = marked.get(sent, 0)
+                lent = True
                 sg = {**sg, "cue": [(at - 1, at)]}
             if colons and any(k in sg for k in _SCOPED_NEGS) and (k := bisect_right(colons, s)) > 0:
                 # A colon opens what is told (有些事培训时不会讲，…我跟你交个底：偷偷告诉你，…): a negative
@@ -687,6 +689,10 @@ class Classified:
                             or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            if ev and ev[0] not in _VALUE_EVIDENCE and (ev[0] != "cue" or lent) and any(
+                    ks == e for ks, _ in sg.get("meeting", ())) and _quantity(text, sent[0], sent[1], amounts) is None:
+                # 本周五召开年度预算评审会: the topic word names a meeting; nothing of the topic is told.
+                continue
             if ev and sent in marked and ev[0] not in _VALUE_EVIDENCE and any(
                     s <= ks <= e for ks, _ in sg.get("doc_kind", ())) and not any(
                     marked_from[sent] <= x < sent[1] for x in colons) and _quantity(text, sent[0], sent[1], amounts) is None:
