@@ -660,7 +660,8 @@ class Classified:
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
             if "neg_defer" in sg and _quantity(text, sent[0], sent[1], amounts) is None:
-                continue  # 我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told with it still counts
+                # 我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts.
+                continue
             if s >= announced.get(cat_id, _FAR) and "cue" not in sg:
                 continue
             if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
@@ -695,7 +696,8 @@ class Classified:
                 continue
             if ev and sent in marked and ev[0] not in _VALUE_EVIDENCE and any(
                     s <= ks <= e for ks, _ in sg.get("doc_kind", ())) and not any(
-                    marked_from[sent] <= x < sent[1] for x in colons) and _quantity(text, sent[0], sent[1], amounts) is None:
+                    marked_from[sent] <= x < sent[1] for x in colons) and (
+                    _quantity(text, sent[0], sent[1], amounts) is None):
                 # 附件中的预算汇总表属于绝密级文件，请勿转发: the topic word names the marked document's kind and
                 # nothing of what it says is told (no value, no colon opening its content): the marking is the finding.
                 continue
@@ -1173,7 +1175,8 @@ def _symbol(ch: str) -> bool:
 
 
 _HUSH = ("别", "不要", "勿", "莫")
-_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "不许", "不允许", "never", "dont", "not")
+_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "不许", "不允许",
+         "never", "dont", "not")
 # Its Chinese prohibitions of two characters or more, which reach over a longer object (`_forbidden_act`).
 _DONT_WIDE = tuple(w for w in _DONT if len(w) >= 2 and not w.isascii())
 
