@@ -107,6 +107,8 @@ _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不�
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
 _REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^说讲发]{0,8}?(?:说|讲|发)")
 _TO_READER = ("给你", "给您", "你", "您")
+# A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
+_SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
 _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
@@ -659,6 +661,12 @@ class Classified:
                       if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
+            if cat_id in _ABOUT_PERSON and "neg_reader" in sg and "cue" not in sg and "third_person" not in sg and any(
+                    text[xs:xe].endswith("您") for xs, xe in sg.get("share", ())) and self._person.search(
+                    text, sent[0], sent[1]) is None:
+                continue  # offer letter 已经发到您的邮箱: the reader's own offer or payslip, sent to them
+            if cat_id == _CUSTOMERS and "cue" not in sg and _SERVED.search(text, max(sent[0], s - 12), s + 2):
+                continue  # 那位办理车贷的客户资料: one customer known by the service they came for, not the base
             if "neg_defer" in sg and _quantity(text, sent[0], sent[1], amounts) is None:
                 # 我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts.
                 continue
@@ -932,6 +940,7 @@ class Classified:
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
+_CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential"})
 _PERSONNEL = "secret.topic.personnel"
