@@ -662,9 +662,11 @@ class Classified:
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
             if cat_id in _ABOUT_PERSON and "neg_reader" in sg and "cue" not in sg and "third_person" not in sg and any(
-                    text[xs:xe].endswith("您") for xs, xe in sg.get("share", ())) and self._person.search(
-                    text, sent[0], sent[1]) is None:
-                continue  # offer letter 已经发到您的邮箱: the reader's own offer or payslip, sent to them
+                    text[xs:xe].endswith("您") and text.startswith("的", xe) for xs, xe in sg.get("share", ())) and (
+                    self._person.search(text, sent[0], sent[1]) is None):
+                # offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them
+                # (把薪资表发给您看看 hands over a table of everyone's pay and still counts).
+                continue
             if cat_id == _CUSTOMERS and "cue" not in sg and _SERVED.search(text, max(sent[0], s - 12), s + 2):
                 continue  # 那位办理车贷的客户资料: one customer known by the service they came for, not the base
             if "neg_defer" in sg and _quantity(text, sent[0], sent[1], amounts) is None:
@@ -946,8 +948,9 @@ _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential"})
 _PERSONNEL = "secret.topic.personnel"
 
 
-# After a name: words that speak to it (王哥你…, 小王啊你帮我…); before it: a greeting or an at-sign.
-_ADDRESS_AFTER = re.compile(r"[啊呀哈啦嘛哎喂,，、 ]{0,2}[你您]")
+# After a name: words that speak to it (王哥你…, 小王啊你帮我…; not across a comma: 孙经理，你去找他 names him to
+# the reader); before it: a greeting or an at-sign.
+_ADDRESS_AFTER = re.compile(r"[啊呀哈啦嘛哎喂 ]{0,2}[你您]")
 _GREETING = re.compile(r"(?:^|[^a-z])(?:hi|hey|dear|hello|@)[ ,]*$")
 
 
