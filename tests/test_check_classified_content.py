@@ -82,10 +82,10 @@ def test_work_counted_is_no_amount():
 
 @pytest.mark.parametrize("draft", [
     # An offer delivered to the reader is theirs; a pay table handed to the reader is everyone's.
-    ("您好，您的录用offer已经发到您的邮箱，请查收。", False),
+    ("恭喜通过面试，offer letter 已经发到您的邮箱，请三天内回复。", False),
     ("我把全组的薪资表导出来发给您看看。", True),
     # A customer known by the service they came for, against the customer base handed over.
-    ("那位来办理过户的客户资料我已经录好了，您核对一下。", False),
+    ("那位来办理过户的客户资料我放到共享盘了，您核对一下。", False),
     ("我把全部VIP客户资料导出来发给你了，别往外说。", True),
 ])
 def test_whose_matter_and_which_customer(draft):
