@@ -107,6 +107,10 @@ _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不�
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
 _REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^说讲发]{0,8}?(?:说|讲|发)")
 _TO_READER = ("给你", "给您", "你", "您")
+# A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
+_SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
+_WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
+_NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
@@ -119,7 +123,7 @@ _SCOPED_NEGS = ("neg_refusal", "neg_rules")
 _COLON = re.compile(r"[:：]")
 # Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
-_WITHOUT = ("无需", "不需要", "不用", "免")
+_WITHOUT = ("无需", "不需要", "不用", "免", "没有任何", "并没有", "并无", "从来没有", "根本没有")
 # A marked title: the clause after the marking ends with a document noun and no colon follows it.
 _TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
                 "分析", "总结", "安排", "表", "草案", "初稿", "稿", "预案")
@@ -283,6 +287,12 @@ class Classified:
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSE_BARE.finditer(text)
                      if (m.end() in clauses or m.end() == len(text) or text.startswith(_TO_READER, m.end()))
                      and not text.startswith(_GIST, m.end())]
+        if "没" in text:
+            # 暂时没有可以分享的信息, 没什么可透露的: nothing that may be told is a refusal too.
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _NOTHING_TO_TELL.finditer(text)]
+        if "等" in text:
+            # 等人事部正式通知吧, 以公司公告为准: pointing to the announcement to come instead of telling.
+            hits += [(m.start(), m.end(), "neg_defer", "") for m in _WAIT_NOTICE.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
@@ -294,10 +304,12 @@ class Classified:
         out: list[SecretHit] = []
         out += self._markings(f, hits)
         marked: dict[tuple[int, int], int] = {}
+        marked_from: dict[tuple[int, int], int] = {}
         for h in out:
             sent = f.compact.sentence_of(h.start)
             marked[sent] = min(marked.get(sent, h.end), h.end)
-        out += self._topics(f, hits, contacts, marked=marked, to_customer=to_customer)
+            marked_from[sent] = min(marked_from.get(sent, h.start), h.start)
+        out += self._topics(f, hits, contacts, marked=marked, marked_from=marked_from, to_customer=to_customer)
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -527,11 +539,13 @@ class Classified:
     def _topics(self, f: Folded, hits: list[tuple[int, int, str, str]],
                 contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...], *,
                 marked: dict[tuple[int, int], int] | None = None,
+                marked_from: dict[tuple[int, int], int] | None = None,
                 to_customer: Callable[[], bool] | None = None) -> list[SecretHit]:
         """Disclosed topics. In a draft with a 密级 marking (`marked`: the sentences holding one, with the
         end of the first) the marking is the secrecy cue of every other sentence and of what follows it
         in its own: a marked title (〖机密〗返点政策调整说明) names a document of that topic at hand."""
         marked = marked or {}
+        marked_from = marked_from or {}
         c = f.compact
         text = c.text
         terms = [(s, e, tag) for s, e, role, tag in hits if role == "term"]
@@ -623,6 +637,7 @@ class Classified:
             if (cat_id, sent) in seen_cat_sentence:
                 continue
             sg = sig.get(sent, {})
+            lent = False  # the secrecy cue is a marking's, lent to the sentence
             if "neg_reader" not in sg and (greeted or (
                     to_customer is not None and "security_detail" in cat.evidence and to_customer())):
                 # A draft written to a customer as a whole (judged on its own evidence, not by default)
@@ -635,6 +650,7 @@ class Classified:
                 # The marking is the cue; its span lies before the term (or in another sentence),
                 # so the rule that a signal word which is the topic word itself is no evidence keeps it.
                 at = marked.get(sent, 0)
+                lent = True
                 sg = {**sg, "cue": [(at - 1, at)]}
             if colons and any(k in sg for k in _SCOPED_NEGS) and (k := bisect_right(colons, s)) > 0:
                 # A colon opens what is told (有些事培训时不会讲，…我跟你交个底：偷偷告诉你，…): a negative
@@ -645,6 +661,17 @@ class Classified:
                       if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
             if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
+            if cat_id in _ABOUT_PERSON and "neg_reader" in sg and "cue" not in sg and "third_person" not in sg and any(
+                    text[xs:xe].endswith("您") and text.startswith("的", xe) for xs, xe in sg.get("share", ())) and (
+                    self._person.search(text, sent[0], sent[1]) is None):
+                # offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them
+                # (把薪资表发给您看看 hands over a table of everyone's pay and still counts).
+                continue
+            if cat_id == _CUSTOMERS and "cue" not in sg and _SERVED.search(text, max(sent[0], s - 12), s + 2):
+                continue  # 那位办理车贷的客户资料: one customer known by the service they came for, not the base
+            if "neg_defer" in sg and _quantity(text, sent[0], sent[1], amounts) is None:
+                # 我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts.
+                continue
             if s >= announced.get(cat_id, _FAR) and "cue" not in sg:
                 continue
             if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
@@ -653,16 +680,18 @@ class Classified:
                 # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer. A reassurance does not
                 # clear an amount told with it (您放心…标底大概在五百万上下).
                 continue
-            if cat_id in _ABOUT_SOMEONE and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
+            if cat_id in _ABOUT_SOMEONE and "cue" not in sg and "share" not in sg and (
                     text[s:e] in self._absence):
-                continue  # 店长今天请病假了，明天请他给您回电: an absence explained to the customer
-            if text[max(0, s - 3):s].endswith(_WITHOUT):
+                # 店长今天请病假了，明天请他给您回电: an absence explained, to a customer or to the colleague who
+                # covers the shift; the illness named (住院, 抑郁症) is a term of its own and still counts.
+                continue
+            if text[max(0, s - 4):s].endswith(_WITHOUT):
                 continue  # 无需密码: the thing is absent, nothing is disclosed
             lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
             if cat_id in _ABOUT_SOMEONE and (self._self_subject(text, s, lo, sg.get("third_person", []))
                                              or self._speaker_last(text, s, e, sent, sg, bounds)):
                 continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
-            if cat_id in _ABOUT_SOMEONE and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
+            if cat_id in _ABOUT_PERSON and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
                 continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
             if customer_at and cat_id in _ABOUT_PERSON and self._customer_carried(
                     text, s, sent[0], sg, customer_at, staff_at):
@@ -671,6 +700,17 @@ class Classified:
                             or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            if ev and ev[0] not in _VALUE_EVIDENCE and (ev[0] != "cue" or lent) and any(
+                    ks == e for ks, _ in sg.get("meeting", ())) and _quantity(text, sent[0], sent[1], amounts) is None:
+                # 本周五召开年度预算评审会: the topic word names a meeting; nothing of the topic is told.
+                continue
+            if ev and sent in marked and ev[0] not in _VALUE_EVIDENCE and any(
+                    s <= ks <= e for ks, _ in sg.get("doc_kind", ())) and not any(
+                    marked_from[sent] <= x < sent[1] for x in colons) and (
+                    _quantity(text, sent[0], sent[1], amounts) is None):
+                # 附件中的预算汇总表属于绝密级文件，请勿转发: the topic word names the marked document's kind and
+                # nothing of what it says is told (no value, no colon opening its content): the marking is the finding.
+                continue
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
             if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
                     min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
@@ -782,15 +822,16 @@ class Classified:
         if "person" in want:
             m = self._person.search(text, lo, hi)
             while m and (_boundary_in(c, m.start(), m.end() - 1) or (
-                    m.start() == 0 and m.end() in c.clauses and e > m.end())):
+                    m.start() == 0 and m.end() in c.clauses and e > m.end()) or _addressed(f, m.start(), m.end())):
                 # 血压偏高，医生建议: the compact view joined a clause's last character to the next one's
                 # title; a name and its title stand in one clause. A name called alone at the draft's head
-                # (小杨，帮我处理一下这个会员的资料…) is the reader, not whom the matter is about.
+                # (小杨，帮我处理一下这个会员的资料…) or called and then spoken to (王哥你那个客户的资料…,
+                # @周婷) is the reader, not whom the matter is about.
                 m = self._person.search(text, m.start() + 1, hi)
             if m:
                 return "person", m.start(), m.end()
             for ns, ne in names():
-                if ss <= ns < se:
+                if ss <= ns < se and not _addressed(f, ns, ne):
                     return "person", ns, ne
         if "contact" in want:
             inside = [(cs, ce) for cs, ce in contacts if ss <= cs < se]
@@ -798,6 +839,8 @@ class Classified:
                 return "contact", inside[0][0], inside[0][1]
         if "credential" in want and credentials:
             v = self._credential(f, e, se)
+            if v and any(cs < v[1] and v[0] < ce for cs, ce in contacts):
+                v = None  # 您上次登记的银行卡6214…: personal data found as such (a card, a phone), not a secret code
             if v:
                 return "credential", v[0], v[1]
         for signal in ("cue", "share", "decision", "future", "compare"):
@@ -899,7 +942,26 @@ class Classified:
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 _PLANS = "secret.topic.plans"
+_CUSTOMERS = "secret.topic.customers"
+# Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
+_VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential"})
 _PERSONNEL = "secret.topic.personnel"
+
+
+# After a name: words that speak to it (王哥你…, 小王啊你帮我…; not across a comma: 孙经理，你去找他 names him to
+# the reader); before it: a greeting or an at-sign.
+_ADDRESS_AFTER = re.compile(r"[啊呀哈啦嘛哎喂 ]{0,2}[你您]")
+_GREETING = re.compile(r"(?:^|[^a-z])(?:hi|hey|dear|hello|@)[ ,]*$")
+
+
+def _addressed(f: Folded, s: int, e: int) -> bool:
+    """The name at compact [s, e) is the reader: spoken to right after it (王哥你那个客户的资料, 小王啊你帮我记一下)
+    or greeted or @-mentioned before it (@周婷 跟你同步, Hi Mark): the draft is written to them."""
+    c = f.compact
+    if e < len(c.text) and _ADDRESS_AFTER.match(f.wide.text, c.wide_index(e - 1) + 1):
+        return True
+    ws = c.wide_index(s)
+    return _GREETING.search(f.wide.text, max(0, ws - 8), ws) is not None
 
 
 def _code_switched(terms: Sequence[str], parts: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -1125,9 +1187,10 @@ def _symbol(ch: str) -> bool:
 
 
 _HUSH = ("别", "不要", "勿", "莫")
-_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "never", "dont", "not")
-# Its two-character Chinese prohibitions, which reach over a longer object (`_forbidden_act`).
-_DONT_WIDE = tuple(w for w in _DONT if len(w) == 2 and not w.isascii())
+_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "不许", "不允许",
+         "never", "dont", "not")
+# Its Chinese prohibitions of two characters or more, which reach over a longer object (`_forbidden_act`).
+_DONT_WIDE = tuple(w for w in _DONT if len(w) >= 2 and not w.isascii())
 
 
 def _forbidden_act(text: str, s: int) -> bool:
@@ -1232,6 +1295,10 @@ def _clause_has(c: Compact, pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(lo <= s and e <= hi for s, e in spans)
 
 
+# Document nouns a graded level may take before its clause closes (为机密级资料。).
+_GRADED_NOUNS = ("文件", "资料", "材料", "文档", "件", "报告", "档案")
+
+
 def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
     """"stamped" when a marking verb puts the level on the document (印着机密, 已定为机密), "assigned"
     when a copula does and the level closes its clause or takes 级 (通知为机密级, 这份是绝密的), else ""."""
@@ -1246,6 +1313,8 @@ def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
     rest = e + 2 if text.startswith("级别", e) else e + 1 if text.startswith("级", e) else e
     if text.startswith("的", rest):
         rest += 1
+    if rest > e and (noun := next((n for n in _GRADED_NOUNS if text.startswith(n, rest)), "")):
+        rest += len(noun)  # 属于绝密级文件: the document at hand graded, as 属于绝密级 alone is
     if rest < len(text) and text[rest] in _PARTICLES:  # 这个是机密哦
         rest += 1
     closes = rest in clauses or rest == len(text)
@@ -1283,6 +1352,11 @@ _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "
 
 
 
+# Items of work counted after a number: how much work there is, told in a complaint or a handover.
+_WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case", "case", "通电话", "个电话", "个投诉", "条投诉",
+             "起投诉", "个咨询", "条咨询", "个来电", "通来电", "个号", "位顾客", "个顾客", "拨客人", "桌客人")
+
+
 def _is_amount(text: str, start: int, end: int) -> bool:
     """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
     tok = text[start:end]
@@ -1301,6 +1375,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if rest.startswith(_DURATION) or (rest.startswith("个月") and (
             text[max(0, start - 2):start].endswith(_SPAN_BEFORE) or rest[2:].startswith(_SPAN_AFTER))):
         return False  # 期限一百八十天, 近三个月的流水, 三个月后复查: a span of time, not an amount
+    if rest.startswith(_WORKLOAD):
+        return False  # 一天200个ticket, 接了四十个电话: the work counted (a workload), not a figure of the business
     unit = rest.startswith(_UNITS)
     if unit and rest[:1].isascii() and _CODE_TAIL.match(text, end):
         unit = False  # 91410105MA44U8…: letters and digits go on, a code (a tax number), not an amount in m or k

@@ -141,7 +141,9 @@ class TopicsModel(BaseModel):
     """General disclosure signals and negative contexts shared by every category."""
 
     model_config = ConfigDict(extra="forbid")
-    signals: dict[Literal["share", "cue", "future", "decision", "third_person", "staff", "compare"], list[NonEmpty]]
+    signals: dict[Literal["share", "cue", "future", "decision", "third_person", "staff", "compare", "doc_kind",
+                                 "meeting"],
+                  list[NonEmpty]]
     negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer", "commitment", "reader",
                                  "absence"],
                     list[NonEmpty]]
