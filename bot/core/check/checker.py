@@ -51,6 +51,8 @@ _MIN_HINT_CHARS = 8
 # sentence opens on another matter or a condition: a long message goes on (如您需要清单，…我们会尽快寄出 /
 # 后续进度我们会同步), and that promise does not take back the act before it.
 _NEW_MATTER = re.compile("另外|此外|同时|还有|其他|其它|后续|关于|对于|顺便|最后|如果|如|若|假如|要是|万一|倘若")
+# What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
+_LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]+")
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
 # last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
 _MAX_PER_RULE = 20
@@ -604,7 +606,8 @@ class Checker:
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
-        cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
+        # (rule, sentence start) -> the next sentence answers it, and the `unless` words' spans in the sentence
+        cleared: dict[tuple[str, int], tuple[bool, list[tuple[int, int]]]] = {}
         mentioned: dict[int, bool] = {}  # sentence start -> the sentence speaks about a phrase (禁语, 客户说)
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
@@ -616,10 +619,18 @@ class Checker:
                     # does not take back what this one said.
                     _, ne = view.sentence_of(se) if se < len(view.text) else (se, se)
                     unless, committing = self._unless[rule.id], self._committing[rule.id]
-                    cleared[(rule.id, ss)] = bool(unless is not None and unless.search(view.text, ss, se)) or bool(
-                        committing is not None and not _NEW_MATTER.match(view.text, se)
-                        and committing.search(view.text, se, ne))
-                if cleared[(rule.id, ss)]:
+                    answered = False
+                    if committing is not None and not _NEW_MATTER.match(view.text, se):
+                        if rule.answer_opens:
+                            lead = _LEAD.match(view.text, se)
+                            answered = committing.match(view.text, lead.end() if lead else se, ne) is not None
+                        else:
+                            answered = committing.search(view.text, se, ne) is not None
+                    cleared[(rule.id, ss)] = (answered, [m.span() for m in unless.finditer(view.text, ss, se)]
+                                              if unless is not None else [])
+                answered, spans = cleared[(rule.id, ss)]
+                # An `unless` word inside the match is part of the act (难不成还要我帮您填？), not an answer to it.
+                if answered or any(us >= e or ue <= s for us, ue in spans):
                     judged.add(ss)
                     continue
             os, oe = view.span(s, e)
