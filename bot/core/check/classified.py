@@ -418,11 +418,16 @@ class Classified:
             elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
                     s in c.clauses and before == "\n" and after in ":： ,，、"):
                 kind = "heading"
+            elif (text[s:e] != "秘密" or text.startswith("级", e)) and text.startswith(("级", "的"), e) and (
+                    c.sentence_of(s) in shared):
+                # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
+                # sentence that hands it over or asks for discretion, marks it (not 秘密, an everyday word).
+                kind = "handled"
             if not kind:
                 continue
             if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 40, s):
                 continue  # 秘密、机密、绝密…答：绝密: an answer about the levels listed just before
-            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative") and (
+            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled") and (
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
