@@ -615,7 +615,8 @@ class Checker:
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
             if e - s > 1 and view.sentence_of(e - 1)[0] > s:
-                continue  # read across a sentence's end (周日。你记得… is no 日你): the fold dropped the stop, not the writer
+                # Read across a sentence's end (周日。你记得… is no 日你): the fold dropped the stop, not the writer.
+                continue
             if rule.unless:
                 ss, se = view.sentence_of(s)
                 if (rule.id, ss) not in cleared:
