@@ -635,8 +635,9 @@ class Checker:
                     cleared[(rule.id, ss)] = (answered, [m.span() for m in unless.finditer(view.text, ss, se)]
                                               if unless is not None else [])
                 answered, spans = cleared[(rule.id, ss)]
-                # An `unless` word inside the match is part of the act (难不成还要我帮您填？), not an answer to it.
-                if answered or any(us >= e or ue <= s for us, ue in spans):
+                # An `unless` word that starts inside the match is part of the act (难不成还要我帮您填？), not an
+                # answer to it; one that starts before it may still hold it (您可以拨打市民热线反映).
+                if answered or any(us < s or us >= e for us, _ in spans):
                     judged.add(ss)
                     continue
             os, oe = view.span(s, e)
