@@ -55,7 +55,9 @@ def extract(rev: str, into: Path) -> None:
 def convert(obj: Any, module: Any) -> Any:
     """A rules dataclass of this tree as the same dataclass of the base package (field by field)."""
     cls = getattr(module, type(obj).__name__)
-    values = {f.name: getattr(obj, f.name) for f in fields(obj)}
+    # Only the fields the base has: a field added since (with its default) is not the base's to take.
+    known = {f.name for f in fields(cls)}
+    values = {f.name: getattr(obj, f.name) for f in fields(obj) if f.name in known}
     if "patterns" in values:
         values["patterns"] = tuple(convert(p, module) for p in values["patterns"])
     if "examples" in values:

@@ -52,6 +52,8 @@ _MIN_HINT_CHARS = 8
 # sentence opens on another matter or a condition: a long message goes on (如您需要清单，…我们会尽快寄出 /
 # 后续进度我们会同步), and that promise does not take back the act before it.
 _NEW_MATTER = re.compile("另外|此外|同时|还有|其他|其它|后续|关于|对于|顺便|最后|如果|如|若|假如|要是|万一|倘若")
+# What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
+_LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]+")
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
 # last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
 _MAX_PER_RULE = 20
@@ -500,7 +502,10 @@ def _mentioned(view: Compact, ss: int) -> bool:
         # it does not quote a rule. (Checked here, not by a lookbehind in the pattern: that costs the
         # literal alternation its fast scan, ×20 per sentence.)
         w, a = m.group(), m.start()
-        if not (len(w) > 1 and w[0] == "不" and a > 0 and text[a - 1] == w[1]):
+        # 质检 read across a word boundary (水质检测, 品质检测) is no quality check of phrases.
+        if w == "质检" and text.startswith("测", m.end()):
+            pass
+        elif not (len(w) > 1 and w[0] == "不" and a > 0 and text[a - 1] == w[1]):
             return True
         m = _MENTION.search(text, a + 1, se)
     return False
@@ -652,10 +657,14 @@ class Checker:
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
-        cleared: dict[tuple[str, int], bool] = {}  # (rule, sentence start) -> an `unless` word is there
+        # (rule, sentence start) -> the next sentence answers it, and the `unless` words' spans in the sentence
+        cleared: dict[tuple[str, int], tuple[bool, list[tuple[int, int]]]] = {}
         mentioned: dict[int, bool] = {}  # sentence start -> the sentence speaks about a phrase (禁语, 客户说)
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
+            if e - s > 1 and view.sentence_of(e - 1)[0] > s:
+                # Read across a sentence's end (周日。你记得… is no 日你): the fold dropped the stop, not the writer.
+                continue
             if rule.unless:
                 ss, se = view.sentence_of(s)
                 if (rule.id, ss) not in cleared:
@@ -664,10 +673,19 @@ class Checker:
                     # does not take back what this one said.
                     _, ne = view.sentence_of(se) if se < len(view.text) else (se, se)
                     unless, committing = self._unless[rule.id], self._committing[rule.id]
-                    cleared[(rule.id, ss)] = bool(unless is not None and unless.search(view.text, ss, se)) or bool(
-                        committing is not None and not _NEW_MATTER.match(view.text, se)
-                        and committing.search(view.text, se, ne))
-                if cleared[(rule.id, ss)]:
+                    answered = False
+                    if committing is not None and not _NEW_MATTER.match(view.text, se):
+                        if rule.answer_opens:
+                            lead = _LEAD.match(view.text, se)
+                            answered = committing.match(view.text, lead.end() if lead else se, ne) is not None
+                        else:
+                            answered = committing.search(view.text, se, ne) is not None
+                    cleared[(rule.id, ss)] = (answered, [m.span() for m in unless.finditer(view.text, ss, se)]
+                                              if unless is not None else [])
+                answered, spans = cleared[(rule.id, ss)]
+                # An `unless` word that starts inside the match is part of the act (难不成还要我帮您填？), not an
+                # answer to it; one that starts before it may still hold it (您可以拨打市民热线反映).
+                if answered or any(us < s or us >= e for us, _ in spans):
                     judged.add(ss)
                     continue
             os, oe = view.span(s, e)

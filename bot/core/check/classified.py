@@ -275,6 +275,8 @@ class Classified:
             hits += self._english_hits(f)
             if self.marker is not None and _LEET_WORD.search(f.wide.text):
                 hits += self._leet_markings(f)
+        if self.marker is not None and "密" in text:
+            hits += _sound_levels(text, self.marker.levels, self.marker.labels)
         hits = _inside_cues_dropped(hits)
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
             # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
@@ -430,11 +432,16 @@ class Classified:
             elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
                     s in c.clauses and before == "\n" and after in ":： ,，、"):
                 kind = "heading"
+            elif (text[s:e] != "秘密" or text.startswith("级", e)) and text.startswith(("级", "的"), e) and (
+                    c.sentence_of(s) in shared):
+                # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
+                # sentence that hands it over or asks for discretion, marks it (not 秘密, an everyday word).
+                kind = "handled"
             if not kind:
                 continue
             if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 40, s):
                 continue  # 秘密、机密、绝密…答：绝密: an answer about the levels listed just before
-            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative") and (
+            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled") and (
                     sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
@@ -1267,6 +1274,33 @@ def _listed(f: Folded, s: int, e: int) -> bool:
     if d < len(digits) and digits[d] < i:  # an item with a value (面粉500克、糖30克) is not a catalogue entry
         return False
     return (ws >= 0 and wide[ws] == "、") or (we < len(wide) and wide[we] == "、") or wide.startswith("等", we)
+
+
+@cache
+def _level_sounds(levels: tuple[str, ...]) -> dict[str, str]:
+    """Han characters read like the first character of a two-character level ending in 密 (鸡/基 for
+    机, 觉/决 for 绝) -> that level; not 秘密, whose first half is an everyday word's."""
+    from bot.core.text.pinyin import readings
+
+    table = readings()
+    firsts = {table.get(level[0]): level for level in levels
+              if len(level) == 2 and level[1] == "密" and level != "秘密" and level[0] in table}
+    return {ch: firsts[r] for ch, r in table.items() if r in firsts and ch + "密" not in levels}
+
+
+def _sound_levels(text: str, levels: tuple[str, ...], labels: tuple[str, ...]) -> list[tuple[int, int, str, str]]:
+    """Levels typed or dictated with a homophone (鸡密, 基密 for 机密): level hits (and label hits where the
+    level heads a label, 鸡密文件) for the marking grammar, which still needs the marking context around them."""
+    out = []
+    i = text.find("密", 1)
+    while i > 0:
+        level = _level_sounds(levels).get(text[i - 1]) if text[i - 1] not in "机绝秘" else None
+        if level is not None:
+            out.append((i - 1, i + 1, "level", ""))
+            out += [(i - 1, i + 1 + len(lb) - 2, "label", "") for lb in labels
+                    if lb.startswith(level) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
+        i = text.find("密", i + 1)
+    return out
 
 
 def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:

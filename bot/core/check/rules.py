@@ -71,6 +71,10 @@ class RuleModel(BaseModel):
     patterns: Annotated[list[NonEmpty], Field(min_length=1)]
     exceptions: list[NonEmpty] = []
     unless: list[NonEmpty] = []  # words that clear a match anywhere in its sentence (a commitment, an apology)
+    # The next sentence's commitment answers a match only when that sentence opens with it (没关系，我跟您说一下):
+    # a rhetorical question stays one when a long message goes on to promise something (您当时没看吗？
+    # 我理解您的心情，我可以帮您调取…).
+    answer_opens: bool = False
     max_gap: Annotated[int, Field(ge=0, le=20)] = 6
     quoted_ok: bool = True
     # Rules about addressing the customer: a draft judged to be to a colleague is exempt (check/addressee.py).
@@ -235,6 +239,7 @@ class Rule:
     quoted_ok: bool = True
     customer_only: bool = False
     unless: tuple[str, ...] = ()
+    answer_opens: bool = False
     examples: Examples = Examples((), ())
     file: str = ""
     line: int = 0
@@ -440,7 +445,7 @@ def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any,
             id=m.id, category=m.category, severity=m.severity, patterns=tuple(compiled["patterns"]),
             exceptions=tuple(compiled["exceptions"]), why=m.why, sources=sources_from(m.sources),
             suggestion=m.suggestion, scenario=m.scenario, quoted_ok=m.quoted_ok, customer_only=m.customer_only,
-            unless=tuple(fold_literal(w) for w in m.unless),
+            unless=tuple(fold_literal(w) for w in m.unless), answer_opens=m.answer_opens,
             examples=Examples(tuple(m.examples.hit), tuple(m.examples.clean)),
             file=rel, line=line_of(node, "rules", i),
         ))
