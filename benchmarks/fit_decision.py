@@ -49,6 +49,7 @@ from bot.core.ask.calibration import (  # noqa: E402
     CANDIDATE_FEATURES,
     EXTRA_CANDIDATE_FEATURES,
     EXTRA_CANDIDATE_FEATURES_SET,
+    FACT_CANDIDATE_FEATURES,
     FEATURES,
     NONE_FEATURES,
     Calibration,
@@ -59,6 +60,7 @@ from bot.core.ask.calibration import (  # noqa: E402
     features,
 )
 from bot.core.ask.evaluation import answers_expect, load_eval_file, wilson  # noqa: E402
+from bot.core.ask.facts import fact_features  # noqa: E402
 from bot.core.ask.matcher import Matcher, fuse  # noqa: E402
 
 L2 = 1.0  # ridge on standardised coefficients
@@ -99,6 +101,7 @@ class Question:
     keys: dict[int, float] = field(default_factory=dict)  # share of the question's key terms each candidate holds
     readings: dict[int, Reading] = field(default_factory=dict)  # what each reading says of each candidate alone
     long: bool = False  # read twice: whole and asking part (`Matcher.readings`)
+    asked: frozenset[str] = frozenset()  # the kinds of fact it asks for (`Matcher.asked_facts`)
 
 
 def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
@@ -120,7 +123,7 @@ def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
             words, unknown_share, coverage = matcher.word_stats(q, docs=[r[0] for r in rows if r[0] < n])
             keys = matcher.key_terms(q, docs=[r[0] for r in rows if r[0] < n])
             out.append(Question(rows, fused, right, words, unknown_share, matcher.is_vague(q), oos, path.name,
-                                coverage, style, keys, readings, long))
+                                coverage, style, keys, readings, long, matcher.asked_facts(q)))
     return out
 
 
@@ -128,7 +131,8 @@ def save_questions(questions: list[Question], path: Path, key: str) -> None:
     """What `collect` found, as JSON: refitting with other options need not rank everything again."""
     data = [{**{f: getattr(q, f) for f in Question.__slots__}, "right": sorted(q.right),
              "fused": list(q.fused.items()), "coverage": list(q.coverage.items()),
-             "keys": list(q.keys.items()), "readings": list(q.readings.items())} for q in questions]
+             "keys": list(q.keys.items()), "readings": list(q.readings.items()), "asked": sorted(q.asked)}
+            for q in questions]
     path.write_text(json.dumps({"key": key, "questions": data}), encoding="utf-8")
 
 
@@ -143,7 +147,8 @@ def load_questions(path: Path, key: str) -> list[Question] | None:
     return [Question([tuple(r) for r in d["rows"]], {int(k): v for k, v in d["fused"]}, set(d["right"]), d["words"],
                      d["unknown_share"], d["vague"], d["oos"], d["source"], {int(k): v for k, v in d["coverage"]},
                      d.get("style", ""), {int(k): v for k, v in d.get("keys", [])},
-                     {int(k): tuple(v) for k, v in d.get("readings", [])}, d.get("long", False))
+                     {int(k): tuple(v) for k, v in d.get("readings", [])}, d.get("long", False),
+                     frozenset(d.get("asked", [])))
             for d in data["questions"]]
 
 
@@ -164,14 +169,16 @@ def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CANDIDATE_FEATURES,
-                 kin: Sequence[frozenset[int]] = (), topics: Sequence[str] = ()) -> Reranker:
+                 kin: Sequence[frozenset[int]] = (), topics: Sequence[str] = (),
+                 stated: Sequence[frozenset[str]] = ()) -> Reranker:
     """Newton's method with step halving on the L2-penalised log-likelihood of the right choice
     (any right candidate; "none" when there is none), over the candidate features `names`."""
     qs = [q for q in questions if any(r[0] < n for r in q.rows)]
     cands = [np.array([[f[k] for k in names]
                        for f in candidate_features([r for r in q.rows if r[0] < n], coverage=q.coverage,
                                                    topics=topics, kin=kin, keys=q.keys,
-                                                   extra=not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(names))])
+                                                   extra=not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(names),
+                                                   unmet=_unmet(q, n, stated))])
              for q in qs]
     nones = np.array([_none_x(q, n) for q in qs])
     cm, cs = _standardise(np.concatenate(cands))
@@ -222,6 +229,13 @@ def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CAN
     return Reranker(candidate, none)
 
 
+def _unmet(q: Question, n: int, stated: Sequence[frozenset[str]]) -> dict[int, float]:
+    """`Matcher.unmet_facts` of the question's candidate entries."""
+    if not q.asked or not stated:
+        return {}
+    return {r[0]: float(not q.asked & stated[r[0]]) for r in q.rows if r[0] < n}
+
+
 def _logsumexp(u: np.ndarray) -> np.ndarray:
     top = u.max(axis=1)
     top = np.where(np.isfinite(top), top, 0.0)
@@ -248,16 +262,18 @@ class Table:
 
 def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cutoff: float,
           pairs: frozenset[tuple[int, int]] = frozenset(), kin: Sequence[frozenset[int]] = (),
-          topics: Sequence[str] = ()) -> Table:
+          topics: Sequence[str] = (), stated: Sequence[frozenset[str]] = ()) -> Table:
     """Each question ranked as `Matcher._rank_with_evidence` ranks it with `rerank`; when its first
     two entries are one of `pairs` (`KnowledgeBase.one_rule`), an answer states both. kin: per
-    entry, the others citing one of its clauses (`KnowledgeBase.kin`); topics: per entry, its topic."""
+    entry, the others citing one of its clauses (`KnowledgeBase.kin`); topics: per entry, its topic;
+    stated: per entry, the kinds of fact it states (`Matcher.stated_facts`)."""
     x, first, three, decoy_first, vague_offer = [], [], [], [], []
     for q in questions:
         reranked, order_p = None, ()
         if rerank is not None:
             probs, none = rerank.probabilities(q.rows, n, words=q.words, unknown_share=q.unknown_share,
-                                               coverage=q.coverage, topics=topics, kin=kin, keys=q.keys)
+                                               coverage=q.coverage, topics=topics, kin=kin, keys=q.keys,
+                                               unmet=_unmet(q, n, stated))
             order = [i for i, _ in probs]
             reranked, order_p = ([p for _, p in probs], none), tuple(order)
             decoy_first.append(not order)
@@ -273,7 +289,8 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
                          kin=kin[order[0]] if kin else (),
                          kin_topic=frozenset(r[0] for r in q.rows if r[0] < n and topics
                                              and topics[r[0]] == topics[order[0]]),
-                         readings=q.readings or None, long=q.long)
+                         readings=q.readings or None, long=q.long,
+                         facts=fact_features(q.asked, stated[order[0]] if stated else frozenset()))
             x.append([f[k] for k in FEATURES])
         else:
             x.append([0.0] * len(FEATURES))
@@ -358,7 +375,8 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         max_wrong: float, min_refused: float, z: float,
         names: tuple[str, ...] = FEATURES, answer_names: tuple[str, ...] | None = None,
         pairs: frozenset[tuple[int, int]] = frozenset(), kin: Sequence[frozenset[int]] = (),
-        topics: Sequence[str] = (), candidate_names: tuple[str, ...] = CANDIDATE_FEATURES) -> tuple[Calibration, Table]:
+        topics: Sequence[str] = (), candidate_names: tuple[str, ...] = CANDIDATE_FEATURES,
+        stated: Sequence[frozenset[str]] = ()) -> tuple[Calibration, Table]:
     """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
 
     `answer` and `reach` are fitted on what the reranker says of questions it was not fitted on
@@ -366,19 +384,19 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
     it is surer than it will be on new ones. The probabilities at which `decide` answers and
     offers candidates are chosen on out-of-file probabilities too (each file's from models fitted
     on the other files), with the limits on confidence bounds: what a new set will see."""
-    reranker = (fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n, candidate_names, kin, topics)
-                if rerank else None)
-    t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics)
+    reranker = (fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n, candidate_names, kin, topics,
+                             stated) if rerank else None)
+    t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated)
     honest = t
     files = list(dict.fromkeys(t.source[idx]))
     if reranker is not None and len(files) > 1:
-        honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics)
+        honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated)
         for name in files:
             part = idx & (t.source == name)
             other = fit_reranker([q for q, i in zip(questions, idx & ~part, strict=True) if i], n, candidate_names,
-                                 kin, topics)
+                                 kin, topics, stated)
             held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff, pairs, kin,
-                         topics)
+                         topics, stated)
             honest.x[part], honest.first_right[part] = held.x, held.first_right
             honest.three_right[part] = held.three_right
     answer_names = answer_names or names
@@ -428,7 +446,7 @@ def one_rule_pairs(matcher: Matcher) -> frozenset[tuple[int, int]]:
 def _held_out_figures(matcher: Matcher, path: Path, cal: Calibration, n: int, opts: dict[str, Any]) -> None:
     """`path` scored by `cal` (fitted without it): figures only, overall and by style, no item named."""
     qs = collect(matcher, [path])
-    t = table(qs, n, cal.rerank, opts["clarify_cutoff"], opts["pairs"], opts["kin"], opts["topics"])
+    t = table(qs, n, cal.rerank, opts["clarify_cutoff"], opts["pairs"], opts["kin"], opts["topics"], opts["stated"])
     status = run(t, cal)
     every = np.ones(len(qs), dtype=bool)
     a1, h3, wc, rf = figures(t, status, every)
@@ -462,7 +480,8 @@ def main() -> int:
                         help="what the reach model (and, without --answer-features, the answer model) reads")
     parser.add_argument("--answer-features", nargs="+", choices=FEATURES, default=list(DEFAULT_ANSWER_FEATURES),
                         help="what the answer model reads")
-    parser.add_argument("--candidate-features", nargs="+", choices=CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES,
+    parser.add_argument("--candidate-features", nargs="+",
+                        choices=CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES + FACT_CANDIDATE_FEATURES,
                         default=list(CANDIDATE_FEATURES), help="what the reranker reads of each candidate")
     parser.add_argument("--no-pairs", action="store_true",
                         help="answer the first entry alone, even when the second is one rule with it")
@@ -497,6 +516,7 @@ def main() -> int:
                             "pairs": frozenset() if args.no_pairs else one_rule_pairs(matcher),
                             "kin": [matcher.kb.kin(i) for i in range(n)],
                             "topics": [e.topic for e in matcher.kb.entries],
+                            "stated": [matcher.stated_facts(i) for i in range(n)],
                             "candidate_names": tuple(args.candidate_features)}
     for k, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
         held_out = np.zeros(len(questions), dtype=int)
