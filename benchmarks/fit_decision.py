@@ -49,6 +49,7 @@ from bot.core.ask.calibration import (  # noqa: E402
     CANDIDATE_FEATURES,
     EXTRA_CANDIDATE_FEATURES,
     EXTRA_CANDIDATE_FEATURES_SET,
+    EXTRA_NONE_FEATURES,
     FACT_CANDIDATE_FEATURES,
     FEATURES,
     NONE_FEATURES,
@@ -154,12 +155,12 @@ def load_questions(path: Path, key: str) -> list[Question] | None:
 
 # ----------------------------------------------------------------------------- the reranker
 
-def _none_x(q: Question, n: int) -> list[float]:
+def _none_x(q: Question, n: int, names: tuple[str, ...] = NONE_FEATURES) -> list[float]:
     decoys = [r for r in q.rows if r[0] >= n]
     x = {"decoy_cos": max((r[2] for r in decoys), default=-1.0),
          "decoy_lexical": max((r[1] for r in decoys), default=0.0) / 100.0,
-         "unknown_share": q.unknown_share, "log_words": math.log1p(q.words)}
-    return [x[f] for f in NONE_FEATURES]
+         "unknown_share": q.unknown_share, "log_words": math.log1p(q.words), "fact_asked": float(bool(q.asked))}
+    return [x[f] for f in names]
 
 
 def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +171,7 @@ def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CANDIDATE_FEATURES,
                  kin: Sequence[frozenset[int]] = (), topics: Sequence[str] = (),
-                 stated: Sequence[frozenset[str]] = ()) -> Reranker:
+                 stated: Sequence[frozenset[str]] = (), none_names: tuple[str, ...] = NONE_FEATURES) -> Reranker:
     """Newton's method with step halving on the L2-penalised log-likelihood of the right choice
     (any right candidate; "none" when there is none), over the candidate features `names`."""
     qs = [q for q in questions if any(r[0] < n for r in q.rows)]
@@ -180,12 +181,12 @@ def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CAN
                                                    extra=not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(names),
                                                    unmet=_unmet(q, n, stated))])
              for q in qs]
-    nones = np.array([_none_x(q, n) for q in qs])
+    nones = np.array([_none_x(q, n, none_names) for q in qs])
     cm, cs = _standardise(np.concatenate(cands))
     nm, ns = _standardise(nones)
     p, k = len(names), max(len(c) for c in cands) + 1
     # design: candidates [x, 0, 0], "none" (last slot) [0, 1, z]
-    d = np.zeros((len(qs), k, p + 1 + len(NONE_FEATURES)))
+    d = np.zeros((len(qs), k, p + 1 + len(none_names)))
     present = np.zeros((len(qs), k), dtype=bool)
     right = np.zeros((len(qs), k), dtype=bool)
     for j, (q, c) in enumerate(zip(qs, cands, strict=True)):
@@ -224,7 +225,7 @@ def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CAN
             break
     candidate = Logistic(names, tuple(map(float, cm)), tuple(map(float, cs)),
                          tuple(map(float, w[:p])), 0.0)
-    none = Logistic(NONE_FEATURES, tuple(map(float, nm)), tuple(map(float, ns)), tuple(map(float, w[p + 1:])),
+    none = Logistic(none_names, tuple(map(float, nm)), tuple(map(float, ns)), tuple(map(float, w[p + 1:])),
                     float(w[p]))
     return Reranker(candidate, none)
 
@@ -273,7 +274,7 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
         if rerank is not None:
             probs, none = rerank.probabilities(q.rows, n, words=q.words, unknown_share=q.unknown_share,
                                                coverage=q.coverage, topics=topics, kin=kin, keys=q.keys,
-                                               unmet=_unmet(q, n, stated))
+                                               unmet=_unmet(q, n, stated), fact_asked=float(bool(q.asked)))
             order = [i for i, _ in probs]
             reranked, order_p = ([p for _, p in probs], none), tuple(order)
             decoy_first.append(not order)
@@ -376,7 +377,8 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         names: tuple[str, ...] = FEATURES, answer_names: tuple[str, ...] | None = None,
         pairs: frozenset[tuple[int, int]] = frozenset(), kin: Sequence[frozenset[int]] = (),
         topics: Sequence[str] = (), candidate_names: tuple[str, ...] = CANDIDATE_FEATURES,
-        stated: Sequence[frozenset[str]] = ()) -> tuple[Calibration, Table]:
+        stated: Sequence[frozenset[str]] = (), none_names: tuple[str, ...] = NONE_FEATURES
+        ) -> tuple[Calibration, Table]:
     """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
 
     `answer` and `reach` are fitted on what the reranker says of questions it was not fitted on
@@ -385,7 +387,7 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
     offers candidates are chosen on out-of-file probabilities too (each file's from models fitted
     on the other files), with the limits on confidence bounds: what a new set will see."""
     reranker = (fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n, candidate_names, kin, topics,
-                             stated) if rerank else None)
+                             stated, none_names) if rerank else None)
     t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated)
     honest = t
     files = list(dict.fromkeys(t.source[idx]))
@@ -394,7 +396,7 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         for name in files:
             part = idx & (t.source == name)
             other = fit_reranker([q for q, i in zip(questions, idx & ~part, strict=True) if i], n, candidate_names,
-                                 kin, topics, stated)
+                                 kin, topics, stated, none_names)
             held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff, pairs, kin,
                          topics, stated)
             honest.x[part], honest.first_right[part] = held.x, held.first_right
@@ -483,6 +485,8 @@ def main() -> int:
     parser.add_argument("--candidate-features", nargs="+",
                         choices=CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES + FACT_CANDIDATE_FEATURES,
                         default=list(CANDIDATE_FEATURES), help="what the reranker reads of each candidate")
+    parser.add_argument("--none-features", nargs="+", choices=NONE_FEATURES + EXTRA_NONE_FEATURES,
+                        default=list(NONE_FEATURES), help="what the reranker's \"none of them\" reads")
     parser.add_argument("--no-pairs", action="store_true",
                         help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
@@ -517,7 +521,8 @@ def main() -> int:
                             "kin": [matcher.kb.kin(i) for i in range(n)],
                             "topics": [e.topic for e in matcher.kb.entries],
                             "stated": [matcher.stated_facts(i) for i in range(n)],
-                            "candidate_names": tuple(args.candidate_features)}
+                            "candidate_names": tuple(args.candidate_features),
+                            "none_names": tuple(args.none_features)}
     for k, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
         held_out = np.zeros(len(questions), dtype=int)
         first_right = np.zeros(len(questions), dtype=bool)

@@ -112,6 +112,8 @@ EXTRA_CANDIDATE_FEATURES_SET = frozenset(EXTRA_CANDIDATE_FEATURES)
 FACT_CANDIDATE_FEATURES = ("fact_unmet",)
 KEY_FEATURES = frozenset({"key_term", "key_gap"})  # need the question's key terms (`Matcher.key_terms`)
 # ... and of the question, for the "none of them" alternative.
+# Read by "none of them" when its model lists it: the question asks for a kind of fact (bot/core/ask/facts.py).
+EXTRA_NONE_FEATURES = ("fact_asked",)
 NONE_FEATURES = (
     "decoy_cos",  # best out-of-scope question cosine (-1 without decoys)
     "decoy_lexical",  # best lexical score of an out-of-scope topic, 0..1
@@ -155,17 +157,20 @@ class Reranker:
                       words: int, unknown_share: float, coverage: Mapping[int, float] | None = None,
                       topics: Sequence[str] = (), kin: Sequence[Collection[int]] = (),
                       keys: Mapping[int, float] | None = None,
-                      unmet: Mapping[int, float] | None = None) -> tuple[list[tuple[int, float]], float]:
+                      unmet: Mapping[int, float] | None = None,
+                      fact_asked: float = 0.0) -> tuple[list[tuple[int, float]], float]:
         """([(entry, probability)] best first, ties by document, probability of none of them).
 
         rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, the
         closest out-of-scope topics (document >= n_entries) included; unmet: per entry, 1 when the
-        question asks for a kind of fact it does not state (read when the reranker lists fact_unmet)."""
+        question asks for a kind of fact it does not state (read when the reranker lists fact_unmet);
+        fact_asked: 1 when the question asks for a kind of fact (read when "none" lists it)."""
         entries = [r for r in rows if r[0] < n_entries]
         decoys = [r for r in rows if r[0] >= n_entries]
         none = self.none.utility({"decoy_cos": max((r[2] for r in decoys), default=-1.0),
                                   "decoy_lexical": max((r[1] for r in decoys), default=0.0) / 100.0,
-                                  "unknown_share": unknown_share, "log_words": math.log1p(words)})
+                                  "unknown_share": unknown_share, "log_words": math.log1p(words),
+                                  "fact_asked": fact_asked})
         if not entries:
             return [], 1.0
         extra = not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(self.candidate.names)
@@ -280,7 +285,7 @@ def load_calibration(path: Path) -> Calibration | None:
                 raise ValueError("rerank: needs candidate and none")
             rerank = Reranker(_logistic({"intercept": 0.0, "features": spec.get("candidate")}, "rerank.candidate",
                                         CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES + FACT_CANDIDATE_FEATURES),
-                              _logistic(spec.get("none"), "rerank.none", NONE_FEATURES))
+                              _logistic(spec.get("none"), "rerank.none", NONE_FEATURES + EXTRA_NONE_FEATURES))
         pairs = data.get("pairs", False)
         if not isinstance(pairs, bool):
             raise ValueError("pairs: true or false")

@@ -516,7 +516,9 @@ class Matcher:
             # The reranker's order, its probabilities as scores; "none of them" weighs the decoys.
             probs, none = reranker.probabilities(rows, self._n_entries, words=words, unknown_share=unknown_share,
                                                  coverage=coverage, topics=self._topics, kin=self._kin, keys=keys,
-                                                 unmet=unmet)
+                                                 unmet=unmet, fact_asked=(float(bool(self.asked_facts(query)))
+                                                                          if "fact_asked" in reranker.none.names
+                                                                          else 0.0))
             ranked = [Scored(i, round(100.0 * p, 2)) for i, p in probs]
             reranked, order = ([p for _, p in probs], none), tuple(i for i, _ in probs)
             seen = replace(seen, fused=fused)
