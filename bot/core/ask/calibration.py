@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.ask.facts import FACT_FEATURES
 from bot.core.yamlfile import DataError, Problem, load_with_lines
 
 CALIBRATION_FILE = "decision.yaml"
@@ -240,6 +241,13 @@ class Calibration:
     # The first two entries, when they point to each other (`KnowledgeBase.one_rule`), are answered
     # together: the answer model reads their joint probability, the reply carries both.
     pairs: bool = False
+
+    def reads_facts(self) -> bool:
+        """Whether a model reads what kind of fact is asked (knowledge/fact_kinds.yaml)."""
+        names = {*self.answer.names, *self.reach.names}
+        if self.rerank is not None:
+            names |= {*self.rerank.candidate.names, *self.rerank.none.names}
+        return not names.isdisjoint({*FACT_CANDIDATE_FEATURES, *EXTRA_NONE_FEATURES, *FACT_FEATURES})
 
     def as_data(self) -> dict[str, object]:
         data: dict[str, object] = {"answer_at": round(self.answer_at, 4), "offer_at": round(self.offer_at, 4),

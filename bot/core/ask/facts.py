@@ -83,7 +83,11 @@ def load_fact_kinds(path: Path, fold: Callable[[str], str]) -> FactKinds | None:
 
     if not path.is_file():
         return None
-    return parse_fact_kinds(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, fold)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{FACT_FILE}: not YAML ({exc})") from None
+    return parse_fact_kinds(data or {}, fold)
 
 
 def fact_features(asked: frozenset[str], stated: frozenset[str]) -> dict[str, float]:

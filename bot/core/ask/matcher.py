@@ -30,6 +30,7 @@ from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.segment import VOCABULARY_FILE, Segmenter
 from bot.core.text.synonyms import Canonicalizer
+from bot.core.yamlfile import DataError, Problem
 
 if TYPE_CHECKING:
     import numpy as np
@@ -236,6 +237,8 @@ class Matcher:
             self.calibration = load_calibration(kb.directory / CALIBRATION_FILE)
         self._facts: FactKinds | Literal[False] | None = False  # knowledge/fact_kinds.yaml, read when first needed
         self._stated: dict[int, frozenset[str]] = {}  # per entry, the kinds of fact it states (filled as asked)
+        if self.calibration is not None and self.calibration.reads_facts():
+            self.fact_kinds()  # a broken file is a start-up error, not a failed question
 
     # -- the index as plain data ---------------------------------------------------------------------
     def index_state(self) -> dict[str, Any]:
@@ -540,7 +543,11 @@ class Matcher:
         """The knowledge's fact kinds (knowledge/fact_kinds.yaml), None when it has none."""
         if self._facts is False:
             directory = self.kb.directory
-            self._facts = load_fact_kinds(directory / FACT_FILE, self.kb.fold) if directory is not None else None
+            try:
+                self._facts = load_fact_kinds(directory / FACT_FILE, self.kb.fold) if directory is not None else None
+            except ValueError as exc:
+                assert directory is not None
+                raise DataError([Problem(str(directory / FACT_FILE), 1, str(exc))]) from exc
         return self._facts
 
     def asked_facts(self, query: str) -> frozenset[str]:
