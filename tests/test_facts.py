@@ -87,3 +87,15 @@ def test_malformed_data_is_refused():
         parse_fact_kinds({"kinds": {}}, str.lower)
     with pytest.raises(ValueError, match="list of words"):
         parse_fact_kinds({"kinds": {k: {"asks": "多少"} for k in KINDS}, "states": {}}, str.lower)
+
+
+def test_the_matcher_reads_the_shipped_fact_kinds(matcher):
+    assert matcher.fact_kinds() is not None
+    assert "place" in matcher.asked_facts("这份文件应该交到哪里")
+    assert matcher.asked_facts("这样做合适吗") == frozenset()
+    # a long message is read in its asking sentence: a figure in the story is not what it asks
+    story = "上周我们部门来了三个新同事，大家一起吃了饭，聊了很多。接待访客的时候应该注意什么"
+    assert "number" not in matcher.asked_facts(story)
+    unmet = matcher.unmet_facts("这份文件应该交到哪里", range(len(matcher.kb.entries)))
+    assert set(unmet.values()) == {0.0, 1.0}
+    assert all(unmet[i] == 0.0 for i in range(len(matcher.kb.entries)) if "place" in matcher.stated_facts(i))
