@@ -90,6 +90,11 @@ def load_fact_kinds(path: Path, fold: Callable[[str], str]) -> FactKinds | None:
     return parse_fact_kinds(data or {}, fold)
 
 
+def entry_facts(kinds: FactKinds | None, title: str, answer: str, fold: Callable[[str], str]) -> frozenset[str]:
+    """The kinds of fact an entry states in its title and answer, folded as questions are."""
+    return kinds.stated(fold(title + "。" + answer)) if kinds is not None else frozenset()
+
+
 def fact_features(asked: frozenset[str], stated: frozenset[str]) -> dict[str, float]:
     """What the decision reads: whether the question asks for a fact of a kind, and whether the
     first entry states none of the kinds asked (or only some)."""

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from bot.core.ask.calibration import CALIBRATION_FILE, KEY_FEATURES, Calibration, Reading, load_calibration
 from bot.core.ask.calibration import features as calibration_features
 from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
-from bot.core.ask.facts import FACT_FEATURES, FACT_FILE, FactKinds, fact_features, load_fact_kinds
+from bot.core.ask.facts import FACT_FEATURES, FACT_FILE, FactKinds, entry_facts, fact_features, load_fact_kinds
 from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.segment import VOCABULARY_FILE, Segmenter
@@ -561,9 +561,8 @@ class Matcher:
     def stated_facts(self, entry: int) -> frozenset[str]:
         """The kinds of fact entry `entry` states in its title and answer."""
         if entry not in self._stated:
-            facts = self.fact_kinds()
             e = self.kb.entries[entry]
-            self._stated[entry] = facts.stated(self.kb.fold(e.title + "。" + e.answer)) if facts else frozenset()
+            self._stated[entry] = entry_facts(self.fact_kinds(), e.title, e.answer, self.kb.fold)
         return self._stated[entry]
 
     def _fact_features(self, query: str, first: int) -> dict[str, float] | None:
