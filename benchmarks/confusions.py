@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from fit_decision import load_questions  # noqa: E402
+from fit_decision import _unmet, load_questions  # noqa: E402
 
 from bot.core.ask.calibration import load_calibration  # noqa: E402
 from bot.core.ask.evaluation import load_eval_file  # noqa: E402
+from bot.core.ask.facts import FACT_FILE, entry_facts, load_fact_kinds  # noqa: E402
 from bot.core.ask.knowledge import load_knowledge  # noqa: E402
 
 
@@ -43,12 +44,15 @@ def main() -> int:
     ids = [e.id for e in kb.entries]
     n = len(ids)
     topics, kin = [e.topic for e in kb.entries], [kb.kin(i) for i in range(n)]
+    kinds = load_fact_kinds(kb.directory / FACT_FILE, kb.fold) if kb.directory is not None else None
+    stated = [entry_facts(kinds, e.title, e.answer, kb.fold) for e in kb.entries]
     pairs: collections.Counter[tuple[str, str]] = collections.Counter()
     for (source, text, style), q in zip(texts, questions, strict=True):
         if q.oos or not q.rows:
             continue
         probs, _ = cal.rerank.probabilities(q.rows, n, words=q.words, unknown_share=q.unknown_share,
-                                            coverage=q.coverage, topics=topics, kin=kin, keys=q.keys)
+                                            coverage=q.coverage, topics=topics, kin=kin, keys=q.keys,
+                                            unmet=_unmet(q, n, stated), fact_asked=float(bool(q.asked)))
         if not probs or probs[0][0] in q.right:
             continue
         first, p = probs[0]

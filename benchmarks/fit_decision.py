@@ -50,6 +50,8 @@ from bot.core.ask.calibration import (  # noqa: E402
     CANDIDATE_FEATURES,
     EXTRA_CANDIDATE_FEATURES,
     EXTRA_CANDIDATE_FEATURES_SET,
+    EXTRA_NONE_FEATURES,
+    FACT_CANDIDATE_FEATURES,
     FEATURES,
     NONE_FEATURES,
     Calibration,
@@ -60,6 +62,7 @@ from bot.core.ask.calibration import (  # noqa: E402
     features,
 )
 from bot.core.ask.evaluation import answers_expect, load_eval_file, wilson  # noqa: E402
+from bot.core.ask.facts import fact_features  # noqa: E402
 from bot.core.ask.matcher import Matcher, fuse  # noqa: E402
 
 L2 = 1.0  # ridge on standardised coefficients
@@ -100,6 +103,7 @@ class Question:
     keys: dict[int, float] = field(default_factory=dict)  # share of the question's key terms each candidate holds
     readings: dict[int, Reading] = field(default_factory=dict)  # what each reading says of each candidate alone
     long: bool = False  # read twice: whole and asking part (`Matcher.readings`)
+    asked: frozenset[str] = frozenset()  # the kinds of fact it asks for (`Matcher.asked_facts`)
 
 
 def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
@@ -121,7 +125,7 @@ def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
             words, unknown_share, coverage = matcher.word_stats(q, docs=[r[0] for r in rows if r[0] < n])
             keys = matcher.key_terms(q, docs=[r[0] for r in rows if r[0] < n])
             out.append(Question(rows, fused, right, words, unknown_share, matcher.is_vague(q), oos, path.name,
-                                coverage, style, keys, readings, long))
+                                coverage, style, keys, readings, long, matcher.asked_facts(q)))
     return out
 
 
@@ -129,7 +133,8 @@ def save_questions(questions: list[Question], path: Path, key: str) -> None:
     """What `collect` found, as JSON: refitting with other options need not rank everything again."""
     data = [{**{f: getattr(q, f) for f in Question.__slots__}, "right": sorted(q.right),
              "fused": list(q.fused.items()), "coverage": list(q.coverage.items()),
-             "keys": list(q.keys.items()), "readings": list(q.readings.items())} for q in questions]
+             "keys": list(q.keys.items()), "readings": list(q.readings.items()), "asked": sorted(q.asked)}
+            for q in questions]
     path.write_text(json.dumps({"key": key, "questions": data}), encoding="utf-8")
 
 
@@ -144,18 +149,19 @@ def load_questions(path: Path, key: str) -> list[Question] | None:
     return [Question([tuple(r) for r in d["rows"]], {int(k): v for k, v in d["fused"]}, set(d["right"]), d["words"],
                      d["unknown_share"], d["vague"], d["oos"], d["source"], {int(k): v for k, v in d["coverage"]},
                      d.get("style", ""), {int(k): v for k, v in d.get("keys", [])},
-                     {int(k): tuple(v) for k, v in d.get("readings", [])}, d.get("long", False))
+                     {int(k): tuple(v) for k, v in d.get("readings", [])}, d.get("long", False),
+                     frozenset(d.get("asked", [])))
             for d in data["questions"]]
 
 
 # ----------------------------------------------------------------------------- the reranker
 
-def _none_x(q: Question, n: int) -> list[float]:
+def _none_x(q: Question, n: int, names: tuple[str, ...] = NONE_FEATURES) -> list[float]:
     decoys = [r for r in q.rows if r[0] >= n]
     x = {"decoy_cos": max((r[2] for r in decoys), default=-1.0),
          "decoy_lexical": max((r[1] for r in decoys), default=0.0) / 100.0,
-         "unknown_share": q.unknown_share, "log_words": math.log1p(q.words)}
-    return [x[f] for f in NONE_FEATURES]
+         "unknown_share": q.unknown_share, "log_words": math.log1p(q.words), "fact_asked": float(bool(q.asked))}
+    return [x[f] for f in names]
 
 
 def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -165,21 +171,23 @@ def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CANDIDATE_FEATURES,
-                 kin: Sequence[frozenset[int]] = (), topics: Sequence[str] = ()) -> Reranker:
+                 kin: Sequence[frozenset[int]] = (), topics: Sequence[str] = (),
+                 stated: Sequence[frozenset[str]] = (), none_names: tuple[str, ...] = NONE_FEATURES) -> Reranker:
     """Newton's method with step halving on the L2-penalised log-likelihood of the right choice
     (any right candidate; "none" when there is none), over the candidate features `names`."""
     qs = [q for q in questions if any(r[0] < n for r in q.rows)]
     cands = [np.array([[f[k] for k in names]
                        for f in candidate_features([r for r in q.rows if r[0] < n], coverage=q.coverage,
                                                    topics=topics, kin=kin, keys=q.keys,
-                                                   extra=not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(names))])
+                                                   extra=not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(names),
+                                                   unmet=_unmet(q, n, stated))])
              for q in qs]
-    nones = np.array([_none_x(q, n) for q in qs])
+    nones = np.array([_none_x(q, n, none_names) for q in qs])
     cm, cs = _standardise(np.concatenate(cands))
     nm, ns = _standardise(nones)
     p, k = len(names), max(len(c) for c in cands) + 1
     # design: candidates [x, 0, 0], "none" (last slot) [0, 1, z]
-    d = np.zeros((len(qs), k, p + 1 + len(NONE_FEATURES)))
+    d = np.zeros((len(qs), k, p + 1 + len(none_names)))
     present = np.zeros((len(qs), k), dtype=bool)
     right = np.zeros((len(qs), k), dtype=bool)
     for j, (q, c) in enumerate(zip(qs, cands, strict=True)):
@@ -218,9 +226,16 @@ def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CAN
             break
     candidate = Logistic(names, tuple(map(float, cm)), tuple(map(float, cs)),
                          tuple(map(float, w[:p])), 0.0)
-    none = Logistic(NONE_FEATURES, tuple(map(float, nm)), tuple(map(float, ns)), tuple(map(float, w[p + 1:])),
+    none = Logistic(none_names, tuple(map(float, nm)), tuple(map(float, ns)), tuple(map(float, w[p + 1:])),
                     float(w[p]))
     return Reranker(candidate, none)
+
+
+def _unmet(q: Question, n: int, stated: Sequence[frozenset[str]]) -> dict[int, float]:
+    """`Matcher.unmet_facts` of the question's candidate entries."""
+    if not q.asked or not stated:
+        return {}
+    return {r[0]: float(not q.asked & stated[r[0]]) for r in q.rows if r[0] < n}
 
 
 def _logsumexp(u: np.ndarray) -> np.ndarray:
@@ -249,16 +264,18 @@ class Table:
 
 def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cutoff: float,
           pairs: frozenset[tuple[int, int]] = frozenset(), kin: Sequence[frozenset[int]] = (),
-          topics: Sequence[str] = ()) -> Table:
+          topics: Sequence[str] = (), stated: Sequence[frozenset[str]] = ()) -> Table:
     """Each question ranked as `Matcher._rank_with_evidence` ranks it with `rerank`; when its first
     two entries are one of `pairs` (`KnowledgeBase.one_rule`), an answer states both. kin: per
-    entry, the others citing one of its clauses (`KnowledgeBase.kin`); topics: per entry, its topic."""
+    entry, the others citing one of its clauses (`KnowledgeBase.kin`); topics: per entry, its topic;
+    stated: per entry, the kinds of fact it states (`Matcher.stated_facts`)."""
     x, first, three, decoy_first, vague_offer = [], [], [], [], []
     for q in questions:
         reranked, order_p = None, ()
         if rerank is not None:
             probs, none = rerank.probabilities(q.rows, n, words=q.words, unknown_share=q.unknown_share,
-                                               coverage=q.coverage, topics=topics, kin=kin, keys=q.keys)
+                                               coverage=q.coverage, topics=topics, kin=kin, keys=q.keys,
+                                               unmet=_unmet(q, n, stated), fact_asked=float(bool(q.asked)))
             order = [i for i, _ in probs]
             reranked, order_p = ([p for _, p in probs], none), tuple(order)
             decoy_first.append(not order)
@@ -274,7 +291,8 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
                          kin=kin[order[0]] if kin else (),
                          kin_topic=frozenset(r[0] for r in q.rows if r[0] < n and topics
                                              and topics[r[0]] == topics[order[0]]),
-                         readings=q.readings or None, long=q.long)
+                         readings=q.readings or None, long=q.long,
+                         facts=fact_features(q.asked, stated[order[0]] if stated else frozenset()))
             x.append([f[k] for k in FEATURES])
         else:
             x.append([0.0] * len(FEATURES))
@@ -362,7 +380,9 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         max_wrong: float, min_refused: float, z: float,
         names: tuple[str, ...] = FEATURES, answer_names: tuple[str, ...] | None = None,
         pairs: frozenset[tuple[int, int]] = frozenset(), kin: Sequence[frozenset[int]] = (),
-        topics: Sequence[str] = (), candidate_names: tuple[str, ...] = CANDIDATE_FEATURES) -> tuple[Calibration, Table]:
+        topics: Sequence[str] = (), candidate_names: tuple[str, ...] = CANDIDATE_FEATURES,
+        stated: Sequence[frozenset[str]] = (), none_names: tuple[str, ...] = NONE_FEATURES
+        ) -> tuple[Calibration, Table]:
     """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
 
     `answer` and `reach` are fitted on what the reranker says of questions it was not fitted on
@@ -372,24 +392,25 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
     on the other files), with the limits on confidence bounds: what a new set will see."""
     # Everything but the two probabilities is the same for every pair of limits: fitted once per
     # subset of questions (the reranker fits dominate the run, twelve files times thirteen fits).
-    memo_key = (id(questions), idx.tobytes(), rerank, names, answer_names, candidate_names, bool(pairs))
+    memo_key = (id(questions), idx.tobytes(), rerank, names, answer_names, candidate_names, none_names,
+                bool(pairs))
     if memo_key in _FITTED:
         reranker, t, honest, answer, reach, pa, pr = _FITTED[memo_key]
         answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z)
         return Calibration(answer, reach, answer_at, offer_at, reranker, bool(pairs)), t
-    reranker = (fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n, candidate_names, kin, topics)
-                if rerank else None)
-    t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics)
+    reranker = (fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n, candidate_names, kin, topics,
+                             stated, none_names) if rerank else None)
+    t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated)
     honest = t
     files = list(dict.fromkeys(t.source[idx]))
     if reranker is not None and len(files) > 1:
-        honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics)
+        honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated)
         for name in files:
             part = idx & (t.source == name)
             other = fit_reranker([q for q, i in zip(questions, idx & ~part, strict=True) if i], n, candidate_names,
-                                 kin, topics)
+                                 kin, topics, stated, none_names)
             held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff, pairs, kin,
-                         topics)
+                         topics, stated)
             honest.x[part], honest.first_right[part] = held.x, held.first_right
             honest.three_right[part] = held.three_right
     answer_names = answer_names or names
@@ -440,7 +461,7 @@ def one_rule_pairs(matcher: Matcher) -> frozenset[tuple[int, int]]:
 def _held_out_figures(matcher: Matcher, path: Path, cal: Calibration, n: int, opts: dict[str, Any]) -> None:
     """`path` scored by `cal` (fitted without it): figures only, overall and by style, no item named."""
     qs = collect(matcher, [path])
-    t = table(qs, n, cal.rerank, opts["clarify_cutoff"], opts["pairs"], opts["kin"], opts["topics"])
+    t = table(qs, n, cal.rerank, opts["clarify_cutoff"], opts["pairs"], opts["kin"], opts["topics"], opts["stated"])
     status = run(t, cal)
     every = np.ones(len(qs), dtype=bool)
     a1, h3, wc, rf = figures(t, status, every)
@@ -474,8 +495,11 @@ def main() -> int:
                         help="what the reach model (and, without --answer-features, the answer model) reads")
     parser.add_argument("--answer-features", nargs="+", choices=FEATURES, default=list(DEFAULT_ANSWER_FEATURES),
                         help="what the answer model reads")
-    parser.add_argument("--candidate-features", nargs="+", choices=CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES,
+    parser.add_argument("--candidate-features", nargs="+",
+                        choices=CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES + FACT_CANDIDATE_FEATURES,
                         default=list(CANDIDATE_FEATURES), help="what the reranker reads of each candidate")
+    parser.add_argument("--none-features", nargs="+", choices=NONE_FEATURES + EXTRA_NONE_FEATURES,
+                        default=list(NONE_FEATURES), help="what the reranker's \"none of them\" reads")
     parser.add_argument("--no-pairs", action="store_true",
                         help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
@@ -513,7 +537,9 @@ def main() -> int:
                             "pairs": frozenset() if args.no_pairs else one_rule_pairs(matcher),
                             "kin": [matcher.kb.kin(i) for i in range(n)],
                             "topics": [e.topic for e in matcher.kb.entries],
-                            "candidate_names": tuple(args.candidate_features)}
+                            "stated": [matcher.stated_facts(i) for i in range(n)],
+                            "candidate_names": tuple(args.candidate_features),
+                            "none_names": tuple(args.none_features)}
     dumped: list[dict[str, Any]] = []
     for k, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
         held_out = np.zeros(len(questions), dtype=int)

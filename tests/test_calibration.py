@@ -13,6 +13,8 @@ import pytest
 from bot.core.ask.calibration import (
     CANDIDATE_FEATURES,
     EXTRA_CANDIDATE_FEATURES,
+    EXTRA_NONE_FEATURES,
+    FACT_CANDIDATE_FEATURES,
     FEATURES,
     NONE_FEATURES,
     Calibration,
@@ -96,7 +98,9 @@ def test_the_shipped_calibration_loads_and_names_known_features():
     cal = load_calibration(ROOT / "knowledge" / "decision.yaml")
     assert cal is not None and 0 < cal.offer_at < cal.answer_at < 1
     assert set(cal.answer.names) <= set(FEATURES) and set(cal.reach.names) <= set(FEATURES)
-    assert cal.rerank is not None and set(cal.rerank.candidate.names) <= set(CANDIDATE_FEATURES)
+    assert cal.rerank is not None
+    assert set(cal.rerank.candidate.names) <= {*CANDIDATE_FEATURES, *FACT_CANDIDATE_FEATURES}
+    assert set(cal.rerank.none.names) <= {*NONE_FEATURES, *EXTRA_NONE_FEATURES}
 
 
 def _reranker(question: float = 30.0, none: float = 0.0, decoy: float = 20.0) -> Reranker:

@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.ask.facts import FACT_FEATURES
 from bot.core.yamlfile import DataError, Problem, load_with_lines
 
 CALIBRATION_FILE = "decision.yaml"
@@ -70,7 +71,12 @@ FEATURES = (
     "long_agree",  # long x readings_agree
     "long_p_logit",  # long x p_logit: the reranker's log odds may mean more or less on a long message
     "words_votes",  # log_words x votes
+    # What is asked against what the first entry states (bot/core/ask/facts.py, knowledge/fact_kinds.yaml).
+    "fact_asked",  # the question asks for a figure, a time, an amount, a place or a person to contact
+    "fact_unmet",  # ... and the first candidate states none of the kinds asked
+    "fact_missing",  # ... share of the kinds asked the first candidate does not state
 )
+NO_FACTS = {"fact_asked": 0.0, "fact_unmet": 0.0, "fact_missing": 0.0}
 # Per candidate document, what each reading of the message says alone (`Matcher.readings`): fused
 # score of the whole (frame-free) reading, of the asking part's; lexical score of each; alternate-
 # question cosine of each. A message of one reading has the whole's values twice.
@@ -102,8 +108,13 @@ EXTRA_CANDIDATE_FEATURES = (
     "key_gap",  # ... minus the best of any candidate (<= 0): the neighbour that lacks the key term
 )
 EXTRA_CANDIDATE_FEATURES_SET = frozenset(EXTRA_CANDIDATE_FEATURES)
+# Read when a reranker lists it, without the extra features' loops (bot/core/ask/facts.py): the
+# question asks for a kind of fact (a figure, a time, a place...) the candidate states none of.
+FACT_CANDIDATE_FEATURES = ("fact_unmet",)
 KEY_FEATURES = frozenset({"key_term", "key_gap"})  # need the question's key terms (`Matcher.key_terms`)
 # ... and of the question, for the "none of them" alternative.
+# Read by "none of them" when its model lists it: the question asks for a kind of fact (bot/core/ask/facts.py).
+EXTRA_NONE_FEATURES = ("fact_asked",)
 NONE_FEATURES = (
     "decoy_cos",  # best out-of-scope question cosine (-1 without decoys)
     "decoy_lexical",  # best lexical score of an out-of-scope topic, 0..1
@@ -146,21 +157,27 @@ class Reranker:
     def probabilities(self, rows: Sequence[tuple[int, float, float, float]], n_entries: int, *,
                       words: int, unknown_share: float, coverage: Mapping[int, float] | None = None,
                       topics: Sequence[str] = (), kin: Sequence[Collection[int]] = (),
-                      keys: Mapping[int, float] | None = None) -> tuple[list[tuple[int, float]], float]:
+                      keys: Mapping[int, float] | None = None,
+                      unmet: Mapping[int, float] | None = None,
+                      fact_asked: float = 0.0) -> tuple[list[tuple[int, float]], float]:
         """([(entry, probability)] best first, ties by document, probability of none of them).
 
         rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, the
-        closest out-of-scope topics (document >= n_entries) included."""
+        closest out-of-scope topics (document >= n_entries) included; unmet: per entry, 1 when the
+        question asks for a kind of fact it does not state (read when the reranker lists fact_unmet);
+        fact_asked: 1 when the question asks for a kind of fact (read when "none" lists it)."""
         entries = [r for r in rows if r[0] < n_entries]
         decoys = [r for r in rows if r[0] >= n_entries]
         none = self.none.utility({"decoy_cos": max((r[2] for r in decoys), default=-1.0),
                                   "decoy_lexical": max((r[1] for r in decoys), default=0.0) / 100.0,
-                                  "unknown_share": unknown_share, "log_words": math.log1p(words)})
+                                  "unknown_share": unknown_share, "log_words": math.log1p(words),
+                                  "fact_asked": fact_asked})
         if not entries:
             return [], 1.0
         extra = not EXTRA_CANDIDATE_FEATURES_SET.isdisjoint(self.candidate.names)
         utilities = [self.candidate.utility(x) for x in candidate_features(entries, coverage=coverage, topics=topics,
-                                                                            kin=kin, keys=keys, extra=extra)]
+                                                                            kin=kin, keys=keys, extra=extra,
+                                                                            unmet=unmet)]
         top = max(none, *utilities)
         weights = [math.exp(u - top) for u in utilities]
         total = sum(weights) + math.exp(none - top)
@@ -174,17 +191,21 @@ class Reranker:
 def candidate_features(entries: Sequence[tuple[int, float, float, float]], *,
                        coverage: Mapping[int, float] | None = None, topics: Sequence[str] = (),
                        kin: Sequence[Collection[int]] = (), keys: Mapping[int, float] | None = None,
-                       extra: bool = False) -> list[dict[str, float]]:
+                       extra: bool = False, unmet: Mapping[int, float] | None = None) -> list[dict[str, float]]:
     """The reranker's view of each candidate entry (rows as in `Reranker.probabilities`); with
     `extra`, EXTRA_CANDIDATE_FEATURES too (measured, not shipped: they cost a loop over the
     candidates per candidate) from coverage: share of the question each entry explains; keys: share
     of its key terms (`Matcher.key_terms`); topics, kin: per entry of the knowledge base, its topic
-    and the entries citing one of its clauses."""
+    and the entries citing one of its clauses. With `unmet` (per entry, 1 when the question asks
+    for a kind of fact it states none of), FACT_CANDIDATE_FEATURES too."""
     best = [max(r[i] for r in entries) for i in (1, 2, 3)]
     out = [{"lexical": r[1] / 100.0, "question_cos": r[2], "answer_cos": r[3],
             "lexical_gap": r[1] / 100.0 - best[0] / 100.0, "question_gap": r[2] - best[1],
             "answer_gap": r[3] - best[2], "lexical_top": float(r[1] >= best[0]),
             "question_top": float(r[2] >= best[1]), "answer_top": float(r[3] >= best[2])} for r in entries]
+    if unmet is not None:
+        for r, x in zip(entries, out, strict=True):
+            x["fact_unmet"] = unmet.get(r[0], 0.0)
     if not extra:
         return out
     cover = coverage or {}
@@ -220,6 +241,13 @@ class Calibration:
     # The first two entries, when they point to each other (`KnowledgeBase.one_rule`), are answered
     # together: the answer model reads their joint probability, the reply carries both.
     pairs: bool = False
+
+    def reads_facts(self) -> bool:
+        """Whether a model reads what kind of fact is asked (knowledge/fact_kinds.yaml)."""
+        names = {*self.answer.names, *self.reach.names}
+        if self.rerank is not None:
+            names |= {*self.rerank.candidate.names, *self.rerank.none.names}
+        return not names.isdisjoint({*FACT_CANDIDATE_FEATURES, *EXTRA_NONE_FEATURES, *FACT_FEATURES})
 
     def as_data(self) -> dict[str, object]:
         data: dict[str, object] = {"answer_at": round(self.answer_at, 4), "offer_at": round(self.offer_at, 4),
@@ -264,8 +292,8 @@ def load_calibration(path: Path) -> Calibration | None:
             if not isinstance(spec, dict):
                 raise ValueError("rerank: needs candidate and none")
             rerank = Reranker(_logistic({"intercept": 0.0, "features": spec.get("candidate")}, "rerank.candidate",
-                                        CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES),
-                              _logistic(spec.get("none"), "rerank.none", NONE_FEATURES))
+                                        CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES + FACT_CANDIDATE_FEATURES),
+                              _logistic(spec.get("none"), "rerank.none", NONE_FEATURES + EXTRA_NONE_FEATURES))
         pairs = data.get("pairs", False)
         if not isinstance(pairs, bool):
             raise ValueError("pairs: true or false")
@@ -282,7 +310,8 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
              reranked: tuple[Sequence[float], float] | None = None,
              coverage: Mapping[int, float] | None = None, paired: bool = False,
              order: Sequence[int] = (), kin: Collection[int] = (), kin_topic: Collection[int] = (),
-             readings: Mapping[int, Reading] | None = None, long: bool = False) -> dict[str, float]:
+             readings: Mapping[int, Reading] | None = None, long: bool = False,
+             facts: Mapping[str, float] | None = None) -> dict[str, float]:
     """The features of a question whose best entry is `first`.
 
     rows: (document, lexical 0-100, question cosine, answer cosine) of every candidate, decoys
@@ -293,7 +322,8 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
     those of the two together; order: the entries of `reranked`, in its order; kin: the candidate
     entries citing a clause the first cites (`KnowledgeBase.kin`), kin_topic: those of its topic;
     readings: each row's `Reading` (None: the rows' own values for both readings, fused as `fused`);
-    long: the message was read twice (whole and asking part)."""
+    long: the message was read twice (whole and asking part); facts: what is asked against what the
+    first entry states (`facts.fact_features`; none asked when absent)."""
     entries = [r for r in rows if r[0] < n_entries]
     decoys = [r for r in rows if r[0] >= n_entries]
     scores = [*sorted((fused[r[0]] for r in entries), reverse=True), 0.0, 0.0]
@@ -331,6 +361,7 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
         "all_agree": agree[0] * agree[1] * agree[2],
         **_clause_features(reranked, order, fused, first, entries, kin, kin_topic),
         **agreement,
+        **(facts or NO_FACTS),
     }
 
 

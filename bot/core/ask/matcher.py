@@ -25,10 +25,12 @@ from rapidfuzz import fuzz, process
 from bot.core.ask.calibration import CALIBRATION_FILE, KEY_FEATURES, Calibration, Reading, load_calibration
 from bot.core.ask.calibration import features as calibration_features
 from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
+from bot.core.ask.facts import FACT_FEATURES, FACT_FILE, FactKinds, entry_facts, fact_features, load_fact_kinds
 from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.segment import VOCABULARY_FILE, Segmenter
 from bot.core.text.synonyms import Canonicalizer
+from bot.core.yamlfile import DataError, Problem
 
 if TYPE_CHECKING:
     import numpy as np
@@ -234,6 +236,10 @@ class Matcher:
         self._kin = [kb.kin(i) for i in range(len(kb.entries))]
         if self.config.calibrated and kb.directory is not None:
             self.calibration = load_calibration(kb.directory / CALIBRATION_FILE)
+        self._facts: FactKinds | Literal[False] | None = False  # knowledge/fact_kinds.yaml, read when first needed
+        self._stated: dict[int, frozenset[str]] = {}  # per entry, the kinds of fact it states (filled as asked)
+        if self.calibration is not None and self.calibration.reads_facts():
+            self.fact_kinds()  # a broken file is a start-up error, not a failed question
 
     # -- the index as plain data ---------------------------------------------------------------------
     def index_state(self) -> dict[str, Any]:
@@ -518,9 +524,14 @@ class Matcher:
         if reranker is not None and seen is not None:
             keys = (self.key_terms(query, docs=[r[0] for r in rows if r[0] < self._n_entries])
                     if not KEY_FEATURES.isdisjoint(reranker.candidate.names) else None)
+            unmet = (self.unmet_facts(query, [r[0] for r in rows if r[0] < self._n_entries])
+                     if "fact_unmet" in reranker.candidate.names else None)
             # The reranker's order, its probabilities as scores; "none of them" weighs the decoys.
             probs, none = reranker.probabilities(rows, self._n_entries, words=words, unknown_share=unknown_share,
-                                                 coverage=coverage, topics=self._topics, kin=self._kin, keys=keys)
+                                                 coverage=coverage, topics=self._topics, kin=self._kin, keys=keys,
+                                                 unmet=unmet, fact_asked=(float(bool(self.asked_facts(query)))
+                                                                          if "fact_asked" in reranker.none.names
+                                                                          else 0.0))
             ranked = [Scored(i, round(100.0 * p, 2)) for i, p in probs]
             reranked, order = ([p for _, p in probs], none), tuple(i for i, _ in probs)
             seen = replace(seen, fused=fused)
@@ -534,8 +545,48 @@ class Matcher:
                                                                coverage=coverage, paired=self._paired(ranked),
                                                                order=order, kin=self._kin[first],
                                                                kin_topic=self._same_topic(first, rows),
-                                                               readings=readings, long=long))
+                                                               readings=readings, long=long,
+                                                               facts=self._fact_features(query, first)))
         return ranked, seen
+
+    def fact_kinds(self) -> FactKinds | None:
+        """The knowledge's fact kinds (knowledge/fact_kinds.yaml), None when it has none."""
+        if self._facts is False:
+            directory = self.kb.directory
+            try:
+                self._facts = load_fact_kinds(directory / FACT_FILE, self.kb.fold) if directory is not None else None
+            except ValueError as exc:
+                assert directory is not None
+                raise DataError([Problem(str(directory / FACT_FILE), 1, str(exc))]) from exc
+        return self._facts
+
+    def asked_facts(self, query: str) -> frozenset[str]:
+        """The kinds of fact `query` asks for, read in its asking part when a long message has one."""
+        facts = self.fact_kinds()
+        if facts is None:
+            return frozenset()
+        text = query[:MAX_QUESTION_CHARS]
+        return facts.asked(self.kb.fold(self.kb.asking_part(text) or text))
+
+    def stated_facts(self, entry: int) -> frozenset[str]:
+        """The kinds of fact entry `entry` states in its title and answer."""
+        if entry not in self._stated:
+            e = self.kb.entries[entry]
+            self._stated[entry] = entry_facts(self.fact_kinds(), e.title, e.answer, self.kb.fold)
+        return self._stated[entry]
+
+    def _fact_features(self, query: str, first: int) -> dict[str, float] | None:
+        """`facts.fact_features` of the question and its first entry, when the calibration reads them
+        (None otherwise: the features default to none asked, and the question is not read for them)."""
+        cal = self.calibration
+        if cal is None or FACT_FEATURES.isdisjoint((*cal.answer.names, *cal.reach.names)):
+            return None
+        return fact_features(self.asked_facts(query), self.stated_facts(first))
+
+    def unmet_facts(self, query: str, docs: Iterable[int]) -> dict[int, float]:
+        """Per entry of `docs`, 1 when `query` asks for kinds of fact it states none of."""
+        asked = self.asked_facts(query)
+        return {d: float(bool(asked) and not asked & self.stated_facts(d)) for d in docs}
 
     def _same_topic(self, first: int, rows: list[tuple[int, float, float, float]]) -> frozenset[int]:
         """The candidate entries of `first`'s topic."""

@@ -1,0 +1,104 @@
+"""What kind of fact a question asks for, and which kinds an entry states.
+
+"多少 / 什么时候 / 在哪 / 找谁" want a figure, a time, a place, a person to contact. A rule that
+states none of them does not answer such a question however close its topic: the out-of-scope
+questions that still get an answer (pay, allowances, repairs, forms) and many wrong confident
+answers ask for exactly such a fact. The language data is knowledge/fact_kinds.yaml; the decision
+reads the match as calibration features (`fact_features`), fitted like the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+FACT_FILE = "fact_kinds.yaml"
+KINDS = ("number", "time", "money", "place", "person")
+FACT_FEATURES = frozenset({"fact_asked", "fact_unmet", "fact_missing"})  # of calibration.FEATURES
+_NUMERALS = "零二两三四五六七八九十百千万半"  # 一 only before a unit of measure (see `counted`)
+
+
+@dataclass(frozen=True, slots=True)
+class FactKinds:
+    """Per kind, what asks for it in a folded question and what states it in a folded entry text."""
+
+    asks: tuple[tuple[str, re.Pattern[str]], ...]
+    states: tuple[tuple[str, re.Pattern[str]], ...]
+
+    def asked(self, folded: str) -> frozenset[str]:
+        """The kinds of fact the folded question asks for."""
+        return frozenset(k for k, p in self.asks if p.search(folded))
+
+    def stated(self, folded: str) -> frozenset[str]:
+        """The kinds of fact the folded text (an entry's title and answer) states."""
+        return frozenset(k for k, p in self.states if p.search(folded))
+
+
+def _alternation(words: Iterable[str], fold: Callable[[str], str]) -> str:
+    folded = {fold(w) for w in words} - {""}
+    return "|".join(re.escape(w) for w in sorted(folded, key=lambda w: (-len(w), w)))
+
+
+def _english(words: Iterable[str]) -> str:
+    folded = {" ".join(w.lower().split()) for w in words} - {""}
+    return "|".join(rf"(?<![a-z]){re.escape(w)}(?![a-z])" for w in sorted(folded, key=lambda w: (-len(w), w)))
+
+
+def parse_fact_kinds(data: object, fold: Callable[[str], str]) -> FactKinds:
+    """The kinds in `data` (knowledge/fact_kinds.yaml), cues folded with `fold` as questions are.
+    ValueError when malformed."""
+    if not (isinstance(data, dict) and isinstance(data.get("kinds"), dict) and isinstance(data.get("states"), dict)):
+        raise ValueError(f"{FACT_FILE}: needs `kinds` and `states`")
+    kinds, states = data["kinds"], data["states"]
+
+    def words(section: dict[str, object], key: str) -> list[str]:
+        value = section.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+            raise ValueError(f"{FACT_FILE}: {key} must be a list of words")
+        return value
+
+    asks = []
+    for kind in KINDS:
+        spec = kinds.get(kind)
+        if not isinstance(spec, dict):
+            raise ValueError(f"{FACT_FILE}: kinds.{kind} is missing")
+        parts = [p for p in (_alternation(words(spec, "asks"), fold), _english(words(spec, "asks_english"))) if p]
+        asks.append((kind, re.compile("|".join(parts))))
+    units = _alternation(words(states, "units"), fold)
+    counted = _alternation(words(states, "counted"), fold)
+    time_units = _alternation(words(states, "time_units"), fold)
+    figure = rf"[0-9]|[{_NUMERALS}一]+(?:{units})|[{_NUMERALS}]+(?:{counted})"
+    said = {kind: _alternation(words(states, kind), fold) for kind in KINDS}
+    extra = {"number": figure, "time": rf"[0-9{_NUMERALS}一]+(?:{time_units})",
+             "money": rf"[0-9{_NUMERALS}一]+(?:元|块)"}
+    stated = tuple((k, re.compile("|".join(p for p in (said[k], extra.get(k, "")) if p))) for k in KINDS)
+    return FactKinds(tuple(asks), stated)
+
+
+def load_fact_kinds(path: Path, fold: Callable[[str], str]) -> FactKinds | None:
+    """`path` parsed (None when absent); read with the YAML loader alone, as `ask` starts without pydantic."""
+    import yaml
+
+    if not path.is_file():
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{FACT_FILE}: not YAML ({exc})") from None
+    return parse_fact_kinds(data or {}, fold)
+
+
+def entry_facts(kinds: FactKinds | None, title: str, answer: str, fold: Callable[[str], str]) -> frozenset[str]:
+    """The kinds of fact an entry states in its title and answer, folded as questions are."""
+    return kinds.stated(fold(title + "。" + answer)) if kinds is not None else frozenset()
+
+
+def fact_features(asked: frozenset[str], stated: frozenset[str]) -> dict[str, float]:
+    """What the decision reads: whether the question asks for a fact of a kind, and whether the
+    first entry states none of the kinds asked (or only some)."""
+    if not asked:
+        return {"fact_asked": 0.0, "fact_unmet": 0.0, "fact_missing": 0.0}
+    return {"fact_asked": 1.0, "fact_unmet": float(not asked & stated),
+            "fact_missing": len(asked - stated) / len(asked)}
