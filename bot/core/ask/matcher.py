@@ -521,17 +521,18 @@ class Matcher:
                                           if seen is not None else (0, 0.0, {}))
         reranked = None
         order: tuple[int, ...] = ()
+        # Read once here for the reranker and the decision alike, and only when a model reads it.
+        asked = (self.asked_facts(query) if seen is not None and self.calibration is not None
+                 and self.calibration.reads_facts() else frozenset())
         if reranker is not None and seen is not None:
             keys = (self.key_terms(query, docs=[r[0] for r in rows if r[0] < self._n_entries])
                     if not KEY_FEATURES.isdisjoint(reranker.candidate.names) else None)
-            unmet = (self.unmet_facts(query, [r[0] for r in rows if r[0] < self._n_entries])
+            unmet = (self._unmet(asked, [r[0] for r in rows if r[0] < self._n_entries])
                      if "fact_unmet" in reranker.candidate.names else None)
             # The reranker's order, its probabilities as scores; "none of them" weighs the decoys.
             probs, none = reranker.probabilities(rows, self._n_entries, words=words, unknown_share=unknown_share,
                                                  coverage=coverage, topics=self._topics, kin=self._kin, keys=keys,
-                                                 unmet=unmet, fact_asked=(float(bool(self.asked_facts(query)))
-                                                                          if "fact_asked" in reranker.none.names
-                                                                          else 0.0))
+                                                 unmet=unmet, fact_asked=float(bool(asked)))
             ranked = [Scored(i, round(100.0 * p, 2)) for i, p in probs]
             reranked, order = ([p for _, p in probs], none), tuple(i for i, _ in probs)
             seen = replace(seen, fused=fused)
@@ -546,7 +547,7 @@ class Matcher:
                                                                order=order, kin=self._kin[first],
                                                                kin_topic=self._same_topic(first, rows),
                                                                readings=readings, long=long,
-                                                               facts=self._fact_features(query, first)))
+                                                               facts=self._fact_features(asked, first)))
         return ranked, seen
 
     def fact_kinds(self) -> FactKinds | None:
@@ -575,17 +576,19 @@ class Matcher:
             self._stated[entry] = entry_facts(self.fact_kinds(), e.title, e.answer, self.kb.fold)
         return self._stated[entry]
 
-    def _fact_features(self, query: str, first: int) -> dict[str, float] | None:
-        """`facts.fact_features` of the question and its first entry, when the calibration reads them
-        (None otherwise: the features default to none asked, and the question is not read for them)."""
+    def _fact_features(self, asked: frozenset[str], first: int) -> dict[str, float] | None:
+        """`facts.fact_features` of the kinds the question asks for and its first entry, when the
+        answer or reach model reads them (None otherwise: the features default to none asked)."""
         cal = self.calibration
         if cal is None or FACT_FEATURES.isdisjoint((*cal.answer.names, *cal.reach.names)):
             return None
-        return fact_features(self.asked_facts(query), self.stated_facts(first))
+        return fact_features(asked, self.stated_facts(first))
 
     def unmet_facts(self, query: str, docs: Iterable[int]) -> dict[int, float]:
         """Per entry of `docs`, 1 when `query` asks for kinds of fact it states none of."""
-        asked = self.asked_facts(query)
+        return self._unmet(self.asked_facts(query), docs)
+
+    def _unmet(self, asked: frozenset[str], docs: Iterable[int]) -> dict[int, float]:
         return {d: float(bool(asked) and not asked & self.stated_facts(d)) for d in docs}
 
     def _same_topic(self, first: int, rows: list[tuple[int, float, float, float]]) -> frozenset[int]:
