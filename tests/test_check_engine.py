@@ -144,6 +144,43 @@ def test_pinyin_spelling_of_a_banned_phrase_is_a_warning():
         assert not [f for f in checker.check(english).findings if f.kind == "forbidden"]
 
 
+def test_widest_frames_spelt_in_pinyin_are_found_as_from_every_literal(monkeypatch):
+    """The pinyin matcher reads the widest frames from their pieces (`Pattern.pieces`) instead of a key
+    per literal: on drafts spelling their literals (wholly or partly in pinyin, joined, with the joins
+    whose pieces meet on one character among them) it finds exactly the hits, and the rule reporting
+    each, of a matcher keyed by every literal."""
+    import random
+
+    from bot.core.check import sounds
+    from bot.core.check.rules import load_rules
+    from bot.core.text.fold import fold_draft
+    from bot.core.text.pinyin import readings
+
+    rules = load_rules().rules
+    read = sounds.SoundMatcher(rules)
+    read.prepare()
+    monkeypatch.setattr(sounds, "_PRODUCT_MIN", 10**9)
+    every = sounds.SoundMatcher(rules)
+    every.prepare()
+    wide = [p for r in rules for p in r.patterns if len(p.parts[0]) > 10_000]
+    assert wide and all(p.pieces for p in wide)
+    spelt, rng = readings(), random.Random(7)
+    literals = [a for p in wide for a in p.parts[0]] + [a for r in rules for p in r.patterns for a in p.parts[0][:3]]
+    literals += [a for r in rules for p in r.patterns for a in p.irregular]
+    found = 0
+    for _ in range(1500):
+        draft = ""
+        for _ in range(rng.randint(1, 3)):
+            lit = rng.choice(literals)
+            draft += "".join(spelt[c] if c in spelt and rng.random() < 0.6 else c for c in lit)
+            draft += rng.choice(["", "，", "的", " ", "了"])
+        view = fold_draft(draft).compact
+        expected = sorted((h.rule.id, h.start, h.end) for h in every.find(view))
+        assert sorted((h.rule.id, h.start, h.end) for h in read.find(view)) == expected, draft
+        found += bool(expected)
+    assert found > 1000
+
+
 def test_a_repeated_phrase_is_capped_with_a_count():
     result = default_checker().check("下班了。" * 300)
     off = [f for f in result.findings if f.rule == "ban.off_duty"]

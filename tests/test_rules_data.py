@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 from pathlib import Path
 
 import pytest
@@ -119,17 +120,42 @@ def test_pattern_parts_fold_like_drafts_piece_by_piece_or_whole(monkeypatch):
 
     chunks = ["(谢|)谢您", "一(遍|次)", "(請|请)稍(候|等)", "(ＡＢ|ab)c", "(陆|6)(8|洞)", "(快|)快点", "(稍 等|稍等)"]
     real = rules_module._expand_folded
+    product = rules_module._expand_product
 
-    def recorded(chunk: str) -> list[str]:
+    def recorded(chunk: str) -> tuple[list[str], tuple[tuple[str, ...], ...], tuple[str, ...]]:
         chunks.append(chunk)
-        return real(chunk)
+        return product(chunk)
 
-    monkeypatch.setattr(rules_module, "_expand_folded", recorded)
+    monkeypatch.setattr(rules_module, "_expand_product", recorded)
     load_rules()
     monkeypatch.undo()
     assert len(chunks) > 100
     for chunk in chunks:
         assert real(chunk) == [compact_of(fold_wide(a)).text for a in rules_module._expand(chunk)], chunk
+
+
+def _joins(pieces: tuple[tuple[str, ...], ...]) -> set[str]:
+    """Every join of one alternative per piece that repeats no character where two non-empty ones meet."""
+    out = set()
+    for combo in itertools.product(*pieces):
+        chosen = [c for c in combo if c]
+        if all(a[-1] != b[0] for a, b in itertools.pairwise(chosen)):
+            out.add("".join(chosen))
+    return out
+
+
+def test_pattern_first_part_is_its_pieces_product_and_irregular_joins():
+    """`Pattern.pieces` and `irregular` describe the first part's literals exactly (what the pinyin
+    matcher reads instead of the literals of the widest frames): checked on every shipped pattern and
+    on joins that repeat a character where pieces meet."""
+    patterns = [p for r in load_rules().rules for p in (*r.patterns, *r.exceptions)]
+    patterns += [compile_pattern(t, max_gap=3) for t in ("(快|)快点", "(快|慢)快点", "(好|)(好|)好", "(ab|b)(b|c)", "(陆|6)(8|洞)")]
+    with_pieces = [p for p in patterns if p.pieces]
+    assert len(with_pieces) > 100 and max(len(p.parts[0]) for p in with_pieces) > 50_000
+    for p in with_pieces:
+        assert set(p.parts[0]) == _joins(p.pieces) | set(p.irregular), p.source
+    assert compile_pattern("(快|)快点", max_gap=3).irregular == ()  # 快点 is the join of "" and 快点 too
+    assert compile_pattern("(快|慢)快点", max_gap=3).irregular == ("快点",)
 
 
 SLIM_RULE = """kind: forbidden

@@ -209,6 +209,11 @@ class Pattern:
     clause_start: bool = False
     clause_end: bool = False
     question: bool = False
+    # The first part as the product of its folded pieces (see `_expand_product`): its literals are every
+    # join of one alternative of each piece that repeats no character where two pieces meet, and the
+    # `irregular` ones; () when a piece does not fold by itself. Read, like `parts`, only while building.
+    pieces: tuple[tuple[str, ...], ...] = ()
+    irregular: tuple[str, ...] = ()
 
     def without_alternatives(self) -> Pattern:
         """The pattern as a prepared matcher keeps it: its source, gap and clause conditions, no parts.
@@ -369,15 +374,48 @@ def _expand(part: str) -> list[str]:
 def _expand_folded(part: str) -> list[str]:
     """`fold_literal` of each of `_expand(part)`, in its order: the pieces are folded once each and
     joined where that is the same (see `fold_plain`), not each of the thousands of products."""
+    return _expand_product(part)[0]
+
+
+def _expand_product(part: str) -> tuple[list[str], tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """`_expand_folded(part)`, with the part's folded pieces and its irregular literals: those of the
+    joins where two neighbouring (non-empty) pieces meet on one character, folded whole as a draft's
+    run is collapsed, that are no other join. The literals are then exactly every join of the pieces
+    that repeats no character where they meet, and the irregular ones, so a matcher can read a part
+    of 90,000 literals from its few dozen pieces (`Pattern.pieces`). Pieces () when that does not
+    hold (a piece that folds differently beside its neighbours)."""
     pieces = _pieces(part)
-    folded = [[fold_plain(alt) for alt in alts] for alts in pieces]
-    if any(f is None for alts in folded for f in alts):
-        return [fold_literal(a) for a in _expand(part)]
-    out = []
-    for raw, plain in zip(itertools.product(*pieces), itertools.product(*folded), strict=True):
-        joined = "".join(plain)  # type: ignore[arg-type]
-        out.append(fold_literal("".join(raw)) if has_repeat(joined) else joined)
-    return out
+    plain = [[fold_plain(alt) for alt in alts] for alts in pieces]
+    irregular: list[str] = []
+    if all(f is not None for alts in plain for f in alts):
+        out = []
+        regular = set()
+        for raw, fold in zip(itertools.product(*pieces), itertools.product(*plain), strict=True):
+            joined = "".join(fold)  # type: ignore[arg-type]
+            if has_repeat(joined):  # a plain piece repeats nothing inside: they meet on one character
+                whole = fold_literal("".join(raw))
+                out.append(whole)
+                irregular.append(whole)
+            else:
+                out.append(joined)
+                regular.add(joined)
+        return out, _unique(plain), tuple(w for w in dict.fromkeys(irregular) if w not in regular)  # type: ignore[arg-type]
+    out = [fold_literal(a) for a in _expand(part)]
+    folded = [[fold_literal(alt) for alt in alts] for alts in pieces]
+    joins = set()
+    for literal, fold in zip(out, itertools.product(*folded), strict=True):
+        chosen = [f for f in fold if f]
+        if any(x[-1] == y[0] for x, y in itertools.pairwise(chosen)):
+            irregular.append(literal)
+        elif literal != "".join(chosen):
+            return out, (), ()
+        else:
+            joins.add(literal)
+    return out, _unique(folded), tuple(w for w in dict.fromkeys(irregular) if w not in joins)
+
+
+def _unique(pieces: list[list[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(dict.fromkeys(alts)) for alts in pieces)
 
 
 _CLASS = re.compile(r"\{([A-Z_]+)\}")
@@ -411,12 +449,17 @@ def compile_pattern(text: str, *, max_gap: int, classes: dict[str, list[str]] | 
     if raw.count("(") != raw.count(")") or re.search(r"\([^)]*\(", raw):
         raise ValueError("unbalanced or nested parentheses")
     parts: list[tuple[str, ...]] = []
+    pieces: tuple[tuple[str, ...], ...] = ()
+    irregular: tuple[str, ...] = ()
     for chunk in raw.split(GAP):
-        alts = tuple(dict.fromkeys(_expand_folded(chunk)))
+        literals, chunk_pieces, chunk_irregular = _expand_product(chunk)
+        alts = tuple(dict.fromkeys(literals))
         if not chunk or any(not a for a in alts):
             raise ValueError("a part of the pattern is empty after removing spaces and punctuation")
+        if not parts:
+            pieces, irregular = chunk_pieces, chunk_irregular
         parts.append(alts)
-    return Pattern(text, tuple(parts), max_gap, start, end, question)
+    return Pattern(text, tuple(parts), max_gap, start, end, question, pieces, irregular)
 
 
 def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any,

@@ -78,6 +78,7 @@ class SoundMatcher:
         self.rules = reported if reported is not None else rules
         self._source: list[Rule] | None = rules
         self._auto: ahocorasick.Automaton | None = None
+        self._anchors: ahocorasick.Automaton | None = None
         self._built = False
 
     def prepare(self) -> None:
@@ -94,18 +95,29 @@ class SoundMatcher:
         if source is None:  # built meanwhile by another thread (the rules are released once built)
             return
         spelt = readings()
-        # One (rule,) object per rule, so that the automaton stores one value for all its keys.
-        refs: dict[str, tuple[Rule]] = {}
-        for rule, reported in zip(source, self.rules, strict=True):
-            one = (reported,)
+        # One (rule index, rule) object per rule, so that the automaton stores one value for all its
+        # keys; a key spelt by several rules reports the first, as the index tells across the widest
+        # frames read from their pieces (`_Product`).
+        refs: dict[str, tuple[int, Rule]] = {}
+        anchors: dict[str, list[tuple[_Product, str, str, int]]] = {}
+        for ri, (rule, reported) in enumerate(zip(source, self.rules, strict=True)):
+            one = (ri, reported)
             for pat in rule.patterns:
-                for alt in pat.parts[0]:
+                literals = pat.parts[0]
+                if pat.pieces and len(literals) > _PRODUCT_MIN:
+                    product = _product(ri, reported, pat.pieces, spelt)
+                    if product is not None:
+                        literals = pat.irregular
+                        for key, first, last, chars in product[1]:
+                            anchors.setdefault(key, []).append((product[0], first, last, chars))
+                for alt in literals:
                     if len(alt) < 2 or not all(ch in spelt for ch in alt):
                         continue
                     key = "".join(spelt[ch] for ch in alt)
                     if len(key) >= _MIN_LETTERS:
                         refs.setdefault(key, one)
         self._auto = build_automaton(refs)
+        self._anchors = build_automaton(anchors)
         self._built = True
         self._source = None
 
@@ -125,7 +137,7 @@ class SoundMatcher:
             return []
         if not self._built:
             self._build()
-        if self._auto is None:
+        if self._auto is None and self._anchors is None:
             return []
         sounds = readings()
         # The sound string, with for each of its syllable starts the compact index it came from.
@@ -162,15 +174,91 @@ class SoundMatcher:
         # The Latin spans are in order and disjoint: the one a match could overlap is the first that
         # ends after the match starts (bisection, so a draft of thousands of runs stays linear).
         latin_ends = [le for _, le in latin]
+        found: dict[tuple[int, int], tuple[int, Rule]] = {}  # (start, end) -> the first rule spelling it
+        if self._auto is not None:
+            for last, (klen, (ri, rule)) in self._auto.iter(s_text):
+                found[last - klen + 1, last + 1] = (ri, rule)
+        if self._anchors is not None:
+            for last, (klen, spellings) in self._anchors.iter(s_text):
+                for product, first, final, chars in spellings:
+                    for span in product.spans(s_text, last - klen + 1, last + 1, first, final, chars):
+                        known = found.get(span)
+                        if known is None or product.index < known[0]:
+                            found[span] = (product.index, product.rule)
         out = []
-        for last, (klen, (rule,)) in self._auto.iter(s_text):
-            s, e = last - klen + 1, last + 1
+        for (s, e), (_, rule) in sorted(found.items(), key=lambda item: (item[0][1], item[0][0])):
             if s not in starts or e not in ends:
                 continue
             k = bisect_right(latin_ends, s)
             if k < len(latin) and latin[k][0] < e:
                 out.append(SoundHit(rule, starts[s], ends[e]))
         return out
+
+
+# A first part of more literals than this is read from its pieces (`Pattern.pieces`): the pinyin of the
+# widest frames' 170,000 literals was most of the pinyin automaton (23 MiB of a serving process).
+_PRODUCT_MIN = 500
+
+# One alternative of a piece as spelt: its toneless pinyin, first and last characters (where two pieces
+# meet on one character the join is an irregular literal, spelt from `Pattern.irregular`) and length.
+_Spelt = tuple[str, str, str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Product:
+    """A frame's first part as its pieces spelt in pinyin: one piece that is never empty anchors it
+    in a small automaton, and the pieces before and after it are read outwards from each anchor."""
+
+    index: int  # the rule's index: a key spelt by several rules reports the first
+    rule: Rule
+    before: tuple[tuple[_Spelt, ...], ...]  # nearest first
+    after: tuple[tuple[_Spelt, ...], ...]
+
+    def spans(self, text: str, a: int, b: int, first: str, last: str, chars: int) -> list[tuple[int, int]]:
+        """(start, end) in the sound string `text` of each literal spelt there around the anchor
+        alternative spelt at [a, b) (its first and last characters, its length): of two characters
+        or more, and `_MIN_LETTERS` letters, as the literal keys are."""
+        heads = _extend(text, self.before, {(a, first, min(2, chars))}, leftwards=True)
+        if not heads:
+            return []
+        tails = _extend(text, self.after, {(b, last, 0)}, leftwards=False)
+        return [(s, e) for s, _, n in heads for e, _, m in tails if n + m >= 2 and e - s >= _MIN_LETTERS]
+
+
+def _extend(text: str, pieces: tuple[tuple[_Spelt, ...], ...], states: set[tuple[int, str, int]],
+            *, leftwards: bool) -> set[tuple[int, str, int]]:
+    """(position, character at the edge, characters up to two) after reading `pieces` from `states`
+    outwards; an alternative that would meet the edge on the same character is no regular join."""
+    for piece in pieces:
+        nxt: set[tuple[int, str, int]] = set()
+        for pos, edge, n in states:
+            for key, first, last, chars in piece:
+                if not key:
+                    nxt.add((pos, edge, n))
+                elif leftwards:
+                    if last != edge and pos >= len(key) and text.startswith(key, pos - len(key)):
+                        nxt.add((pos - len(key), first, min(2, n + chars)))
+                elif first != edge and text.startswith(key, pos):
+                    nxt.add((pos + len(key), last, min(2, n + chars)))
+        states = nxt
+        if not states:
+            break
+    return states
+
+
+def _product(index: int, rule: Rule, pieces: tuple[tuple[str, ...], ...], spelt: dict[str, str]
+             ) -> tuple[_Product, list[_Spelt]] | None:
+    """The pieces as a `_Product` and its anchor piece's alternatives, or None without a piece that is
+    never empty. An alternative with a character of no reading spells no literal and is left out."""
+    spelt_pieces = [tuple(("".join(spelt[ch] for ch in alt), alt[:1], alt[-1:], len(alt)) for alt in alts
+                          if all(ch in spelt for ch in alt)) for alts in pieces]
+    solid = [i for i, alts in enumerate(pieces) if all(alts)]
+    if not solid:
+        return None
+    # The anchor: the piece whose shortest spelling is longest (the fewest false starts).
+    k = max(solid, key=lambda i: (min((len(x[0]) for x in spelt_pieces[i]), default=99), -i))
+    product = _Product(index, rule, tuple(reversed(spelt_pieces[:k])), tuple(spelt_pieces[k + 1:]))
+    return product, list(spelt_pieces[k])
 
 
 _MIN_HOMOPHONE_CHARS = 3  # 下班了 / 不归我管: two-character sound keys meet too much ordinary text
