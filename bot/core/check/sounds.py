@@ -202,6 +202,9 @@ _PRODUCT_MIN = 500
 # One alternative of a piece as spelt: its toneless pinyin, first and last characters (where two pieces
 # meet on one character the join is an irregular literal, spelt from `Pattern.irregular`) and length.
 _Spelt = tuple[str, str, str, int]
+# A piece as read outwards: whether it may be empty, and its alternatives by the letter they start
+# with (read rightwards) or end with (read leftwards): only those can match at a position.
+_Piece = tuple[bool, dict[str, tuple[_Spelt, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +214,8 @@ class _Product:
 
     index: int  # the rule's index: a key spelt by several rules reports the first
     rule: Rule
-    before: tuple[tuple[_Spelt, ...], ...]  # nearest first
-    after: tuple[tuple[_Spelt, ...], ...]
+    before: tuple[_Piece, ...]  # nearest first, by last letter
+    after: tuple[_Piece, ...]  # by first letter
 
     def spans(self, text: str, a: int, b: int, first: str, last: str, chars: int) -> list[tuple[int, int]]:
         """(start, end) in the sound string `text` of each literal spelt there around the anchor
@@ -225,25 +228,35 @@ class _Product:
         return [(s, e) for s, _, n in heads for e, _, m in tails if n + m >= 2 and e - s >= _MIN_LETTERS]
 
 
-def _extend(text: str, pieces: tuple[tuple[_Spelt, ...], ...], states: set[tuple[int, str, int]],
+def _extend(text: str, pieces: tuple[_Piece, ...], states: set[tuple[int, str, int]],
             *, leftwards: bool) -> set[tuple[int, str, int]]:
     """(position, character at the edge, characters up to two) after reading `pieces` from `states`
     outwards; an alternative that would meet the edge on the same character is no regular join."""
-    for piece in pieces:
-        nxt: set[tuple[int, str, int]] = set()
+    size = len(text)
+    for optional, by_letter in pieces:
+        nxt: set[tuple[int, str, int]] = set(states) if optional else set()
         for pos, edge, n in states:
-            for key, first, last, chars in piece:
-                if not key:
-                    nxt.add((pos, edge, n))
-                elif leftwards:
-                    if last != edge and pos >= len(key) and text.startswith(key, pos - len(key)):
-                        nxt.add((pos - len(key), first, min(2, n + chars)))
-                elif first != edge and text.startswith(key, pos):
-                    nxt.add((pos + len(key), last, min(2, n + chars)))
+            if leftwards:
+                if pos > 0:
+                    for key, first, last, chars in by_letter.get(text[pos - 1], ()):
+                        if last != edge and text.endswith(key, 0, pos):
+                            nxt.add((pos - len(key), first, min(2, n + chars)))
+            elif pos < size:
+                for key, first, last, chars in by_letter.get(text[pos], ()):
+                    if first != edge and text.startswith(key, pos):
+                        nxt.add((pos + len(key), last, min(2, n + chars)))
         states = nxt
         if not states:
             break
     return states
+
+
+def _piece(alts: tuple[_Spelt, ...], *, leftwards: bool) -> _Piece:
+    by_letter: dict[str, list[_Spelt]] = {}
+    for alt in alts:
+        if alt[0]:
+            by_letter.setdefault(alt[0][-1] if leftwards else alt[0][0], []).append(alt)
+    return any(not alt[0] for alt in alts), {letter: tuple(group) for letter, group in by_letter.items()}
 
 
 def _product(index: int, rule: Rule, pieces: tuple[tuple[str, ...], ...], spelt: dict[str, str]
@@ -257,7 +270,8 @@ def _product(index: int, rule: Rule, pieces: tuple[tuple[str, ...], ...], spelt:
         return None
     # The anchor: the piece whose shortest spelling is longest (the fewest false starts).
     k = max(solid, key=lambda i: (min((len(x[0]) for x in spelt_pieces[i]), default=99), -i))
-    product = _Product(index, rule, tuple(reversed(spelt_pieces[:k])), tuple(spelt_pieces[k + 1:]))
+    product = _Product(index, rule, tuple(_piece(p, leftwards=True) for p in reversed(spelt_pieces[:k])),
+                       tuple(_piece(p, leftwards=False) for p in spelt_pieces[k + 1:]))
     return product, list(spelt_pieces[k])
 
 
