@@ -149,7 +149,8 @@ def test_pattern_first_part_is_its_pieces_product_and_irregular_joins():
     matcher reads instead of the literals of the widest frames): checked on every shipped pattern and
     on joins that repeat a character where pieces meet."""
     patterns = [p for r in load_rules().rules for p in (*r.patterns, *r.exceptions)]
-    patterns += [compile_pattern(t, max_gap=3) for t in ("(快|)快点", "(快|慢)快点", "(好|)(好|)好", "(ab|b)(b|c)", "(陆|6)(8|洞)")]
+    made = ("(快|)快点", "(快|慢)快点", "(好|)(好|)好", "(ab|b)(b|c)", "(陆|6)(8|洞)", "(看看|瞧)(看|吧)")
+    patterns += [compile_pattern(t, max_gap=3) for t in made]
     with_pieces = [p for p in patterns if p.pieces]
     assert len(with_pieces) > 100 and max(len(p.parts[0]) for p in with_pieces) > 50_000
     for p in with_pieces:

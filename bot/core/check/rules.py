@@ -404,6 +404,12 @@ def _expand_product(part: str) -> tuple[list[str], tuple[tuple[str, ...], ...], 
     folded = [[fold_literal(alt) for alt in alts] for alts in pieces]
     joins = set()
     for literal, fold in zip(out, itertools.product(*folded), strict=True):
+        joined = "".join(fold)
+        if not has_repeat(joined):  # most joins: no two pieces meet on one character
+            if literal != joined:
+                return out, (), ()
+            joins.add(literal)
+            continue
         chosen = [f for f in fold if f]
         if any(x[-1] == y[0] for x, y in itertools.pairwise(chosen)):
             irregular.append(literal)
