@@ -174,25 +174,35 @@ class SoundMatcher:
         # The Latin spans are in order and disjoint: the one a match could overlap is the first that
         # ends after the match starts (bisection, so a draft of thousands of runs stays linear).
         latin_ends = [le for _, le in latin]
-        found: dict[tuple[int, int], tuple[int, Rule]] = {}  # (start, end) -> the first rule spelling it
+
+        def latin_within(s: int, e: int) -> bool:
+            k = bisect_right(latin_ends, s)
+            return k < len(latin) and latin[k][0] < e
+
+        # (start, end) -> the first rule spelling it there, on syllable boundaries and partly Latin.
+        found: dict[tuple[int, int], tuple[int, Rule]] = {}
         if self._auto is not None:
             for last, (klen, (ri, rule)) in self._auto.iter(s_text):
-                found[last - klen + 1, last + 1] = (ri, rule)
+                s, e = last - klen + 1, last + 1
+                if s in starts and e in ends and latin_within(s, e):
+                    found[s, e] = (ri, rule)
+        read = False
         if self._anchors is not None:
             for last, (klen, spellings) in self._anchors.iter(s_text):
+                a, b = last - klen + 1, last + 1
                 for product, first, final, chars in spellings:
-                    for span in product.spans(s_text, last - klen + 1, last + 1, first, final, chars):
-                        known = found.get(span)
-                        if known is None or product.index < known[0]:
-                            found[span] = (product.index, product.rule)
-        out = []
-        for (s, e), (_, rule) in sorted(found.items(), key=lambda item: (item[0][1], item[0][0])):
-            if s not in starts or e not in ends:
-                continue
-            k = bisect_right(latin_ends, s)
-            if k < len(latin) and latin[k][0] < e:
-                out.append(SoundHit(rule, starts[s], ends[e]))
-        return out
+                    # Its literals around this anchor lie within its reach: none is partly Latin without Latin there.
+                    if not latin_within(a - product.reach[0], b + product.reach[1]):
+                        continue
+                    for s, e in product.spans(s_text, a, b, first, final, chars):
+                        if s in starts and e in ends and latin_within(s, e):
+                            known = found.get((s, e))
+                            if known is None or product.index < known[0]:
+                                found[s, e] = (product.index, product.rule)
+                                read = True
+        # In the automaton's order (by end, the longest first), as the literal keys alone were found.
+        hits = sorted(found.items(), key=lambda item: (item[0][1], item[0][0])) if read else found.items()
+        return [SoundHit(rule, starts[s], ends[e]) for (s, e), (_, rule) in hits]
 
 
 # A first part of more literals than this is read from its pieces (`Pattern.pieces`): the pinyin of the
@@ -216,6 +226,7 @@ class _Product:
     rule: Rule
     before: tuple[_Piece, ...]  # nearest first, by last letter
     after: tuple[_Piece, ...]  # by first letter
+    reach: tuple[int, int]  # the most letters its pieces spell before and after the anchor
 
     def spans(self, text: str, a: int, b: int, first: str, last: str, chars: int) -> list[tuple[int, int]]:
         """(start, end) in the sound string `text` of each literal spelt there around the anchor
@@ -270,8 +281,10 @@ def _product(index: int, rule: Rule, pieces: tuple[tuple[str, ...], ...], spelt:
         return None
     # The anchor: the piece whose shortest spelling is longest (the fewest false starts).
     k = max(solid, key=lambda i: (min((len(x[0]) for x in spelt_pieces[i]), default=99), -i))
+    reach = [sum(max((len(x[0]) for x in p), default=0) for p in side)
+             for side in (spelt_pieces[:k], spelt_pieces[k + 1:])]
     product = _Product(index, rule, tuple(_piece(p, leftwards=True) for p in reversed(spelt_pieces[:k])),
-                       tuple(_piece(p, leftwards=False) for p in spelt_pieces[k + 1:]))
+                       tuple(_piece(p, leftwards=False) for p in spelt_pieces[k + 1:]), (reach[0], reach[1]))
     return product, list(spelt_pieces[k])
 
 
