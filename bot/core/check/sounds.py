@@ -5,7 +5,10 @@ reading is less certain than a written phrase. Each banned literal (a one-part p
 first part of a longer one) becomes its toneless pinyin; a draft's compact text becomes a sound
 string (a Han character -> its most common reading, a run of Latin letters -> itself when it
 splits wholly into pinyin syllables), and one Aho-Corasick pass finds the literals on syllable
-boundaries. Only drafts with a pinyin-looking run pay for this; the reading table is loaded on
+boundaries. The widest frames (a first part of tens of thousands of literals, their synonym classes
+multiplied out) are spelt piece by piece instead: an automaton of one piece finds where they may be,
+and the pieces around it are read outwards from there (`_Product`), with the same hits.
+Only drafts with a pinyin-looking run pay for this; the reading table is loaded on
 the first such draft.
 """
 
