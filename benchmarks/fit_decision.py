@@ -62,7 +62,7 @@ from bot.core.ask.calibration import (  # noqa: E402
     features,
 )
 from bot.core.ask.evaluation import answers_expect, load_eval_file, wilson  # noqa: E402
-from bot.core.ask.facts import fact_features  # noqa: E402
+from bot.core.ask.facts import fact_features, unmet_facts  # noqa: E402
 from bot.core.ask.matcher import Matcher, fuse  # noqa: E402
 
 L2 = 1.0  # ridge on standardised coefficients
@@ -232,10 +232,9 @@ def fit_reranker(questions: list[Question], n: int, names: tuple[str, ...] = CAN
 
 
 def _unmet(q: Question, n: int, stated: Sequence[frozenset[str]]) -> dict[int, float]:
-    """`Matcher.unmet_facts` of the question's candidate entries."""
-    if not q.asked or not stated:
-        return {}
-    return {r[0]: float(not q.asked & stated[r[0]]) for r in q.rows if r[0] < n}
+    """`facts.unmet_facts` of the question's candidate entries, as `Matcher` computes them (none
+    without the entries' kinds)."""
+    return unmet_facts(q.asked, [r[0] for r in q.rows if r[0] < n], stated.__getitem__) if stated else {}
 
 
 def _logsumexp(u: np.ndarray) -> np.ndarray:

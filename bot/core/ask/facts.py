@@ -95,6 +95,13 @@ def entry_facts(kinds: FactKinds | None, title: str, answer: str, fold: Callable
     return kinds.stated(fold(title + "。" + answer)) if kinds is not None else frozenset()
 
 
+def unmet_facts(asked: frozenset[str], docs: Iterable[int], stated: Callable[[int], frozenset[str]]
+                ) -> dict[int, float]:
+    """Per entry of `docs`, 1 when the question asks for kinds of fact (`asked`) the entry states none
+    of (`stated`: an entry's kinds); the reranker's `fact_unmet`, for `ask` and the fitting tool alike."""
+    return {d: float(bool(asked) and not asked & stated(d)) for d in docs}
+
+
 def fact_features(asked: frozenset[str], stated: frozenset[str]) -> dict[str, float]:
     """What the decision reads: whether the question asks for a fact of a kind, and whether the
     first entry states none of the kinds asked (or only some)."""

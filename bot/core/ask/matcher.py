@@ -25,7 +25,15 @@ from rapidfuzz import fuzz, process
 from bot.core.ask.calibration import CALIBRATION_FILE, KEY_FEATURES, Calibration, Reading, load_calibration
 from bot.core.ask.calibration import features as calibration_features
 from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
-from bot.core.ask.facts import FACT_FEATURES, FACT_FILE, FactKinds, entry_facts, fact_features, load_fact_kinds
+from bot.core.ask.facts import (
+    FACT_FEATURES,
+    FACT_FILE,
+    FactKinds,
+    entry_facts,
+    fact_features,
+    load_fact_kinds,
+    unmet_facts,
+)
 from bot.core.ask.knowledge import Entry, KnowledgeBase
 from bot.core.text.inputs import MAX_QUESTION_CHARS
 from bot.core.text.segment import VOCABULARY_FILE, Segmenter
@@ -527,7 +535,7 @@ class Matcher:
         if reranker is not None and seen is not None:
             keys = (self.key_terms(query, docs=[r[0] for r in rows if r[0] < self._n_entries])
                     if not KEY_FEATURES.isdisjoint(reranker.candidate.names) else None)
-            unmet = (self._unmet(asked, [r[0] for r in rows if r[0] < self._n_entries])
+            unmet = (unmet_facts(asked, [r[0] for r in rows if r[0] < self._n_entries], self.stated_facts)
                      if "fact_unmet" in reranker.candidate.names else None)
             # The reranker's order, its probabilities as scores; "none of them" weighs the decoys.
             probs, none = reranker.probabilities(rows, self._n_entries, words=words, unknown_share=unknown_share,
@@ -586,10 +594,7 @@ class Matcher:
 
     def unmet_facts(self, query: str, docs: Iterable[int]) -> dict[int, float]:
         """Per entry of `docs`, 1 when `query` asks for kinds of fact it states none of."""
-        return self._unmet(self.asked_facts(query), docs)
-
-    def _unmet(self, asked: frozenset[str], docs: Iterable[int]) -> dict[int, float]:
-        return {d: float(bool(asked) and not asked & self.stated_facts(d)) for d in docs}
+        return unmet_facts(self.asked_facts(query), docs, self.stated_facts)
 
     def _same_topic(self, first: int, rows: list[tuple[int, float, float, float]]) -> frozenset[int]:
         """The candidate entries of `first`'s topic."""
