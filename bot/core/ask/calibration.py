@@ -74,9 +74,8 @@ FEATURES = (
     # What is asked against what the first entry states (bot/core/ask/facts.py, knowledge/fact_kinds.yaml).
     "fact_asked",  # the question asks for a figure, a time, an amount, a place or a person to contact
     "fact_unmet",  # ... and the first candidate states none of the kinds asked
-    "fact_missing",  # ... share of the kinds asked the first candidate does not state
 )
-NO_FACTS = {"fact_asked": 0.0, "fact_unmet": 0.0, "fact_missing": 0.0}
+NO_FACTS = {"fact_asked": 0.0, "fact_unmet": 0.0}
 # Per candidate document, what each reading of the message says alone (`Matcher.readings`): fused
 # score of the whole (frame-free) reading, of the asking part's; lexical score of each; alternate-
 # question cosine of each. A message of one reading has the whole's values twice.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 FACT_FILE = "fact_kinds.yaml"
 KINDS = ("number", "time", "money", "place", "person")
-FACT_FEATURES = frozenset({"fact_asked", "fact_unmet", "fact_missing"})  # of calibration.FEATURES
+FACT_FEATURES = frozenset({"fact_asked", "fact_unmet"})  # of calibration.FEATURES
 _NUMERALS = "零二两三四五六七八九十百千万半"  # 一 only before a unit of measure (see `counted`)
 
 
@@ -104,8 +104,7 @@ def unmet_facts(asked: frozenset[str], docs: Iterable[int], stated: Callable[[in
 
 def fact_features(asked: frozenset[str], stated: frozenset[str]) -> dict[str, float]:
     """What the decision reads: whether the question asks for a fact of a kind, and whether the
-    first entry states none of the kinds asked (or only some)."""
+    first entry states none of the kinds asked."""
     if not asked:
-        return {"fact_asked": 0.0, "fact_unmet": 0.0, "fact_missing": 0.0}
-    return {"fact_asked": 1.0, "fact_unmet": float(not asked & stated),
-            "fact_missing": len(asked - stated) / len(asked)}
+        return {"fact_asked": 0.0, "fact_unmet": 0.0}
+    return {"fact_asked": 1.0, "fact_unmet": float(not asked & stated)}
