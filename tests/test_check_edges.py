@@ -69,3 +69,18 @@ def test_a_sharing_word_straddling_two_words_is_no_sharing_act():
     # 对外|发布 holds the sharing word 外发: the announcement is no handing over.
     assert _topics("仓库搬迁的通知今天对外发布，各门店照常营业") == set()
     assert _topics("仓库搬迁的事先别外发") == {"secret.topic.plans"}
+
+
+def _forbidden(draft: str) -> set[str]:
+    return {f.rule for f in default_checker().check(draft).findings if f.kind == "forbidden"}
+
+
+def test_a_mention_cue_straddling_two_words_does_not_make_its_sentence_a_mention():
+    # The same edge test as the topic words': 质检 in 品质|检测 is no word about phrases, so the banned
+    # phrase after it is said, not quoted; 质检 standing as a word still makes the sentence talk about one.
+    edges = WordEdges.load(WORDS_FILE)
+    assert edges is not None
+    assert edges.straddles("品质检测中心", 1, 3, 0, 6)
+    assert not edges.straddles("质检时会扣分", 0, 2, 0, 6)
+    assert "ban.off_duty" in _forbidden("这里是品质检测中心，您明天再来吧")
+    assert _forbidden("质检时说您明天再来吧会扣分") == set()

@@ -19,6 +19,8 @@ import ahocorasick
 
 from bot.core.check.addressee import shipped_addressee
 from bot.core.check.classified import Classified
+from bot.core.check.edges import BUDGET as EDGE_BUDGET
+from bot.core.check.edges import WordEdges
 from bot.core.check.once import Once
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
@@ -490,9 +492,10 @@ def _question(view: Compact, pos: int) -> bool:
     return "?" in wide[i:nxt]
 
 
-def _mentioned(view: Compact, ss: int) -> bool:
+def _mentioned(view: Compact, ss: int, edges: WordEdges | None, budget: list[int]) -> bool:
     """The sentence starting at compact `ss`, or the one before it (下列哪句属于服务禁语？A.… B.…), has
-    a word that makes it speak about a phrase rather than say it."""
+    a word that makes it speak about a phrase rather than say it. `edges` (the topic words' edge test,
+    which holds the cues too) and `budget` (one per draft) as for `WordEdges.straddles`."""
     _, se = view.sentence_of(ss)
     ps = view.sentence_of(ss - 1)[0] if ss > 0 else ss
     text = view.text
@@ -500,12 +503,11 @@ def _mentioned(view: Compact, ss: int) -> bool:
     while m is not None:
         # A cue of the 不X form (不能说) as the second half of an A-not-A question (能不能说清楚点) asks,
         # it does not quote a rule. (Checked here, not by a lookbehind in the pattern: that costs the
-        # literal alternation its fast scan, ×20 per sentence.)
+        # literal alternation its fast scan, ×20 per sentence.) A cue read across word boundaries
+        # (质检 in 水质检测, 品质检测) is letters of other words, not a word about phrases.
         w, a = m.group(), m.start()
-        # 质检 read across a word boundary (水质检测, 品质检测) is no quality check of phrases.
-        if w == "质检" and text.startswith("测", m.end()):
-            pass
-        elif not (len(w) > 1 and w[0] == "不" and a > 0 and text[a - 1] == w[1]):
+        if not (len(w) > 1 and w[0] == "不" and a > 0 and text[a - 1] == w[1]) and not (
+                edges is not None and edges.straddles(text, a, m.end(), ps, se, budget)):
             return True
         m = _MENTION.search(text, a + 1, se)
     return False
@@ -660,6 +662,7 @@ class Checker:
         # (rule, sentence start) -> the next sentence answers it, and the `unless` words' spans in the sentence
         cleared: dict[tuple[str, int], tuple[bool, list[tuple[int, int]]]] = {}
         mentioned: dict[int, bool] = {}  # sentence start -> the sentence speaks about a phrase (禁语, 客户说)
+        edge_budget = [EDGE_BUDGET]  # the cues' edge tests of this draft (`WordEdges.straddles`)
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
             if e - s > 1 and view.sentence_of(e - 1)[0] > s:
@@ -701,7 +704,7 @@ class Checker:
                     judged.add(ss)
                     continue
                 if ss not in mentioned:
-                    mentioned[ss] = _mentioned(view, ss)
+                    mentioned[ss] = _mentioned(view, ss, self.classified.edges, edge_budget)
                 if mentioned[ss]:
                     judged.add(ss)
                     continue

@@ -5,7 +5,8 @@ A topic word matched as a substring can straddle two ordinary words: 新开 in �
 segmentation of a few characters around the word (word probabilities, a dynamic programme over the
 candidate words) against the most likely one in which no word crosses the topic word's edges. The
 topic word is letters of other words when the first beats the second by more than `MARGIN` (natural
-log units); a longer word that holds the whole topic word (月工资 holds 工资) crosses no edge.
+log units); a longer word that holds the whole topic word (月工资 holds 工资) crosses no edge. The
+same test serves the words that make a sentence speak about a phrase (质检 in 水质检测 is none).
 
 jieba's full dictionary (350,000 words, ≈0.6 s and tens of MiB to load) is not loaded at run time.
 The question only needs the topic words and the words that can cross their edges (a word whose end
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.paths import PHRASEBOOK_DIR
+from bot.core.text.language import shipped_check_language
 
 if TYPE_CHECKING:
     from bot.core.check.rules import RuleSet
@@ -174,9 +176,11 @@ def shipped_digest(path: Path = WORDS_FILE) -> str | None:
 
 
 def edge_words(rules: RuleSet) -> list[str]:
-    """The words the edge test is for: the topic words and the sharing and secrecy signal words."""
+    """The words the edge test is for: the topic words, the sharing and secrecy signal words, and the
+    words that make a sentence speak about a phrase (phrasebook/language.yaml's mention cues)."""
     words = [t for topic in rules.topics for t in topic.terms]
     words += [w for role in ("share", "cue") for w in rules.signals.words.get(role, ())]
+    words += shipped_check_language().mention_cues
     return words
 
 
