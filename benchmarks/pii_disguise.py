@@ -309,7 +309,8 @@ _CARD_FRAMES = ("退款退到他{w}{v}，你核对一下", "{w}{v}", "客户说�
 
 def _unchecked_card(rng: random.Random) -> str:
     while True:
-        v = rng.choice(("62", "62", "43", "52")) + "".join(rng.choice("0123456789") for _ in range(rng.choice((14, 15, 17))))
+        body = "".join(rng.choice("0123456789") for _ in range(rng.choice((14, 15, 17))))
+        v = rng.choice(("62", "62", "43", "52")) + body
         if not luhn_ok(v):
             return v
 

@@ -38,8 +38,13 @@ _AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 # Between digits: up to three junk characters, or a wider gap of spaces only (1  3  9    1  2  3  4: digits
 # spread out with spaces, up to eight); both bounded, so a run still starts only where no digit precedes it.
 _WIDE_GAP = 8
+# A number glued to letters is part of a code (SF1234…, XK138…), except after a word that labels it in chat
+# English (vx138…, tel138…, card6222…): each label is its own fixed-width look-behind, tried only after a letter.
+_GLUED_LABELS = ("vx", "wx", "v", "tel", "phone", "mob", "mobile", "cell", "call", "id", "idno", "card", "acct",
+                 "account")
+_RUN_START = ("(?:(?<![0-9a-z])|" + "|".join(f"(?<=(?<![a-z]){w})" for w in _GLUED_LABELS) + ")")
 _RUN = re.compile(
-    r"(?<![0-9a-z])(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
+    r"(?<![0-9])" + _RUN_START + r"(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
     + "".join(f"(?<![0-9] {{{k}}})" for k in range(4, _WIDE_GAP + 1))
     + r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:(?:" + _JUNK + r"{0,3}| {4," + str(_WIDE_GAP) + r"})[0-9])*+(?:"
     + _JUNK + r"{0,2}x)?(?![0-9a-z])")
@@ -666,6 +671,17 @@ def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMa
     return found + [m for m in more if not any(s < m.end and m.start < e for s, e in taken)]
 
 
+# The letter O typed for the digit 0 (138OO138OOO): a run of digits and o's that holds a digit, not glued to
+# other letters (hello2, go138, 138ok stay as they are); an ID's check digit x may close it, and a label may
+# come before a run that opens with a digit.
+_O_FOR_ZERO = re.compile(r"(?<![0-9o])(?:(?<![a-z])o+)?[0-9][0-9o]*x?(?![a-z0-9])")
+
+
+def _o_for_zero(text: str) -> str:
+    """The text with each such o read as 0: same length, so the wide indices (and the masked spans) stay."""
+    return _O_FOR_ZERO.sub(lambda m: m.group().replace("o", "0") if "o" in m.group() else m.group(), text)
+
+
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
     text = folded.wide.text
@@ -676,7 +692,11 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     if "邮" in text or "mail" in text:
         found = _add_disjoint(found, _pieced_emails(text))
     # The shortest personal number (a mobile) has 11 digits: a draft with fewer has none.
-    if sum(map(text.count, "0123456789")) >= 11:
+    digits = sum(map(text.count, "0123456789"))
+    if digits and "o" in text and digits + text.count("o") >= 11:
+        text = _o_for_zero(text)
+        digits = sum(map(text.count, "0123456789"))
+    if digits >= 11:
         found = _add_disjoint(found, find_numbers(text, ctx, spelt=_spelt_digits(folded)))
         found = _with_pieces(found, find_pieces(text, ctx))
     found.sort(key=lambda m: m.start)
