@@ -361,7 +361,7 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
             last = match.end
     # Pieces whose first is named by its place (前三位…，后面…) with the number's word elsewhere in the sentence,
     # after the pieces too (前三位幺九八，后面95588746，这是家属的电话): the word gives the category.
-    if "前" in text or "开头" in text:
+    if "前" in text or "开头" in text or "后" in text or "尾" in text or "末" in text:
         for pm in _PLACE_START.finditer(text):
             if pm.start() < last or any(m.start <= pm.start() < m.end for m in out):
                 continue
@@ -375,14 +375,48 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
             closed = _SENTENCE_END.search(text, end, end + _PIECE_SPAN)
             said = words.search(text, max(opened, pm.start() - _PIECE_SPAN), closed.start() if closed else
                                 min(len(text), end + _PIECE_SPAN))
-            match = _joined_pieces(pieces, 0, category_of.get(said.group()) if said else None)
+            cat = category_of.get(said.group()) if said else None
+            match = _named_pieces(text, pm.start(), pieces, cat) or _joined_pieces(pieces, 0, cat)
+            if match is None and cat is None:
+                match = _placed_mobile(text, pm.start(), pieces)
             if match:
                 out.append(match)
                 last = match.end
+    # Digits said straight, then the tail named (幺八六零二一四，尾数七七八九): the tail word says the digits
+    # before it are the number's head.
+    if "尾数" in text or "后四位" in text or "最后四位" in text:
+        for hm in _HEAD_TAIL.finditer(text):
+            digits = hm.group(1) + hm.group(2)
+            if _MOBILE.fullmatch(digits) and not any(m.start < hm.end() and hm.start() < m.end for m in out):
+                out.append(PiiMatch("mobile", hm.start(), hm.end(), mask("mobile", digits)))
     return out
 
 
-_PLACE_START = re.compile(r"(?:前[0-9]{1,2}位|开头)(?:是|为|:)?")
+# A number's first, middle or last part named by its place; out-of-order tellings may open with any of them.
+_PLACE_START = re.compile(r"(?:前[0-9]{1,2}位|开头|后[0-9]{1,2}位|尾数|结尾|最后[0-9]{1,2}位|末[0-9]{1,2}位)"
+                          r"(?:是|为|:)?")
+_HEAD_TAIL = re.compile(r"(?<![0-9])([0-9]{7})[，,、 ]{0,2}(?:尾数|后四位|最后四位)(?:是|为|:)?\s?([0-9]{4})(?![0-9])")
+
+
+def _placed_mobile(text: str, start: int, pieces: list[re.Match[str]]) -> PiiMatch | None:
+    """A mobile told in two to four pieces, every one named by its place (前三位…，中间四位…，尾数…) and no word for
+    the number: naming each part by its place says one number is being handed over, and the mobile's shape
+    (11 digits, 1[3-9]) is checked on the pieces joined in place order."""
+    placed: list[tuple[int, re.Match[str]]] = []
+    prev = start
+    for p in pieces[:4]:
+        place = _piece_place(text[prev:p.start()])
+        if p.start() - prev > _PIECE_GAP or place is None:
+            break
+        placed.append((place, p))
+        prev = p.end()
+    if len(placed) < 2:
+        return None
+    ordered = [p for _, p in sorted(placed, key=lambda t: t[0])]
+    digits = "".join(p.group() for p in ordered)
+    if not _MOBILE.fullmatch(digits):
+        return None
+    return PiiMatch("mobile", placed[0][1].start(), placed[-1][1].end(), mask("mobile", digits))
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 
