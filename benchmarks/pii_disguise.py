@@ -195,6 +195,12 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     # Round 28: the letter O typed for the digit 0 (138OO…), alone or in groups.
     "letter_o_for_zero": lambda v, rng: rng.choice(("", " ")).join(
         g.replace("0", rng.choice(("o", "O"))) for g in _groups(v)),
+    # Chinese digits with the input method's circle for 零 (一三八○○…), and fillers or confirmations that
+    # speech-to-text writes between dictated groups (幺三八，嗯，一二三四).
+    "circle_zero": lambda v, rng: "".join({**_HAN, "0": rng.choice(("○", "◯"))}.get(c, _x(c, rng)) for c in v),
+    "fillers_between_groups": lambda v, rng: "".join(
+        (rng.choice(("，嗯，", "，呃，", " 那个 ", "，就是", "，对，", "，啊，")) if i else "")
+        + "".join(rng.choice((_HAN, _RADIO, {})).get(c, _x(c, rng)) for c in g) for i, g in enumerate(_groups(v))),
 }
 _LABELS = {"mobile": ("手机", "电话", "手机号是", "联系电话：", "他的号码"),
            "id_card": ("身份证", "身份证号", "证件号码是", "身份证号码："),
@@ -263,6 +269,7 @@ def _clean(rng: random.Random) -> dict[str, str]:
         # among digits that make no number, and pieces by place that only give the customer's head and tail.
         "code_letters_digits": rng.choice((f"设备 XK{m} 已返厂", f"包裹SF{rng.randrange(10**11, 10**12)}到了",
                                            f"型号ABC{bank_card(rng)[:12]}停产", f"批号LOT{m}合格")),
+        "order_grouped": f"订单号 {order[:4]} {order[4:]}，请耐心等待",
         "letter_o_prose": rng.choice(("2O24年第2O期培训共1OO人", "房间1O1和2O3都空着", "版本v1.0.2O上线了")),
         "place_pieces_partial": rng.choice((f"前三位{m[:3]}，后四位{m[-4:]}，您核对下是不是您的号",
                                             f"尾数{m[-4:]}，开头{m[:3]}的那个手机")),
@@ -307,6 +314,10 @@ _CARD_WORDS = ("{b}卡", "{b}的卡", "开户行{b}，", "{b}储蓄", "{b}账户
 _CARD_FRAMES = ("退款退到他{w}{v}，你核对一下", "{w}{v}", "客户说钱转到{w} {v} 就行", "麻烦打到{w}{v}，谢谢")
 
 
+_BUSINESS_FRAMES = ("{w}的事找财务小王{v}", "{w}那边的李师傅 {v}，你催一下", "{w}问题联系张会计{v}",
+                    "关于{w}，客户王磊{v}")
+
+
 def _unchecked_card(rng: random.Random) -> str:
     while True:
         body = "".join(rng.choice("0123456789") for _ in range(rng.choice((14, 15, 17))))
@@ -344,6 +355,13 @@ def labelled_drafts(per: int, seed: int = 20261205) -> list[tuple[str, str, str]
         cat = ("mobile", "id_card", "bank_card")[i % 3]
         v = makers[cat](rng)
         out.append(("label_glued", cat, rng.choice(_GLUED_FRAMES).format(l=rng.choice(_GLUED_LABELS[cat]), v=v)))
+    # A business word a few words before a mobile names what the call is about, not the number (快递小哥的号…).
+    for _ in range(per):
+        v = mobile(rng)
+        if rng.random() < 0.4:
+            v = " ".join(_groups(v))
+        out.append(("business_word_before", "mobile", rng.choice(_BUSINESS_FRAMES).format(
+            w=rng.choice(("快递", "退款", "发票", "物流", "订单", "积分", "工单")), v=v)))
     for _ in range(per):
         v = _unchecked_card(rng)
         if rng.random() < 0.4:

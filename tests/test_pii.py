@@ -296,3 +296,25 @@ def test_round28_disguises(draft, expected):
 ])
 def test_round28_look_alikes_stay_clean(draft):
     assert pii(draft) == []
+
+
+@pytest.mark.parametrize(("draft", "expected"), [
+    # A business word a few words before a mobile names the matter, not the number.
+    ("快递小哥的号13912345678，你催一下", [("mobile", "139****5678")]),
+    ("退款的事找财务小王 139 1234 5678", [("mobile", "139****5678")]),
+    # Fillers and confirmations between dictated groups; the circle typed for 零.
+    ("他说幺三九，嗯，一二三四，呃，五六七八", [("mobile", "139****5678")]),
+    ("139，对，1234，对，5678", [("mobile", "139****5678")]),
+    ("一三九○○一三九○○○", [("mobile", "139****9000")]),
+])
+def test_round28_context_and_fillers(draft, expected):
+    assert pii(draft) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "订单号 2024 13812345678",           # digits after the word are the order number's own groups
+    "tracking number 13812345678, pls check",
+    "快递单号：顺丰 13812345678",
+])
+def test_a_negative_word_still_labels_its_own_number(draft):
+    assert pii(draft) == []

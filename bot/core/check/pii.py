@@ -203,11 +203,14 @@ def _word_end(before: str, w: str) -> int:
     return -1
 
 
+_ENGLISH_WORD = re.compile(r"[a-z]+")
+
+
 def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
     """(score, positive category) from the words `before` a number (see `_words_before`).
 
-    A negative word that labels the number itself (订单号12…, within three characters) weighs -3,
-    one further away -2; a weak word (尾号: it names the last digits, not the whole number) -1.
+    A negative word that labels the number itself (订单号12…, within three characters besides digits) weighs
+    -3, one further away -1; a weak word (尾号: it names the last digits, not the whole number) -1.
     """
     neg = max((_word_end(before, w) for w in ctx.negative if w in before), default=-1)
     weak = max((_word_end(before, w) for w in ctx.weak_negative if w in before), default=-1)
@@ -218,7 +221,13 @@ def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
             if e > pos_at or (e == pos_at >= 0 and len(w) > pos_len):  # the longer word names it: id card, not card
                 pos_at, pos_len, pos_cat = e, len(w), cat
     if neg >= 0 and neg >= pos_at:
-        return (-3 if len(before) - neg <= 3 else -2), None
+        # Further away, the word names the business the number comes up in (快递, 退款, 发票), not the number:
+        # it lowers the score by one, so a mobile's shape still outweighs it and a card's checksum does not.
+        # Digits between the word and the number are the number's own first groups (订单号 2024 1381…).
+        # An English word counts one, as a Chinese character does (tracking number 1900…: the label's own noun).
+        rest = before[neg:]
+        between = (len(_ENGLISH_WORD.sub("w", rest)) - sum(map(rest.count, "0123456789")) - rest.count(" "))
+        return (-3 if between <= 3 else -1), None
     if weak >= 0 and weak >= pos_at:
         return -1, None
     return (2 if pos_cat else 0), pos_cat
@@ -238,7 +247,12 @@ _IN_WORD = r"(?:[ *]|[\U0001F000-\U0001FAFF])?"
 _ROUND_WORD = r"(?:[ ,，、:：*]|[\U0001F000-\U0001FAFF])?"
 _SAID_WORDS = [_IN_WORD.join(w) + (f"(?:{_IN_WORD}是)?" if w in ("然后", "接着", "再") else "")
                for w in ("然后", "接着", "再", "横杠", "杠", "空格")]
+# Fillers and confirmations speech-to-text writes between dictated groups (幺三八，嗯，一二三四；138，对，1234).
+_SAID_WORDS += [_IN_WORD.join(w) for w in ("那个", "就是", "嗯", "呃", "额", "啊", "哦", "唔", "对")]
 _SAID_BETWEEN = re.compile(r"([0-9])" + _ROUND_WORD + "(?:" + "|".join(_SAID_WORDS) + ")" + _ROUND_WORD + "(?=[0-9])")
+
+
+_SAID_HINTS = ("然", "接", "再", "杠", "空", "那", "就", "嗯", "呃", "额", "啊", "哦", "唔", "对")
 
 
 def _said_between(text: str) -> str:
@@ -248,7 +262,7 @@ def _said_between(text: str) -> str:
 def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | None = None) -> list[PiiMatch]:
     """Personal numbers in the wide text; `spelt` marks digits written as words (see `_groups`)."""
     out: list[PiiMatch] = []
-    if "然" in text or "接" in text or "再" in text or "杠" in text or "空" in text:
+    if any(w in text for w in _SAID_HINTS):
         text = _said_between(text)
     for m in _RUN.finditer(text):
         if _AMOUNT.fullmatch(m.group()):
@@ -708,12 +722,14 @@ def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMa
 # The letter O typed for the digit 0 (138OO138OOO): a run of digits and o's that holds a digit, not glued to
 # other letters (hello2, go138, 138ok stay as they are); an ID's check digit x may close it, and a label may
 # come before a run that opens with a digit.
-_O_FOR_ZERO = re.compile(r"(?<![0-9o])(?:(?<![a-z])o+)?[0-9][0-9o]*x?(?![a-z0-9])")
+# The circles an input method offers beside 〇 (○ ◯) are read the same way.
+_O_FOR_ZERO = re.compile(r"(?<![0-9o○◯])(?:(?<![a-z])[o○◯]+)?[0-9][0-9o○◯]*x?(?![a-z0-9])")
+_ZERO_LOOKALIKES = str.maketrans("o○◯", "000")
 
 
 def _o_for_zero(text: str) -> str:
     """The text with each such o read as 0: same length, so the wide indices (and the masked spans) stay."""
-    return _O_FOR_ZERO.sub(lambda m: m.group().replace("o", "0") if "o" in m.group() else m.group(), text)
+    return _O_FOR_ZERO.sub(lambda m: m.group().translate(_ZERO_LOOKALIKES), text)
 
 
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
@@ -727,7 +743,7 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
         found = _add_disjoint(found, _pieced_emails(text))
     # The shortest personal number (a mobile) has 11 digits: a draft with fewer has none.
     digits = sum(map(text.count, "0123456789"))
-    if digits and "o" in text and digits + text.count("o") >= 11:
+    if digits and ("o" in text or "○" in text or "◯" in text) and digits + sum(map(text.count, "o○◯")) >= 11:
         text = _o_for_zero(text)
         digits = sum(map(text.count, "0123456789"))
     if digits >= 11:
