@@ -269,6 +269,8 @@ def _clean(rng: random.Random) -> dict[str, str]:
         # among digits that make no number, and pieces by place that only give the customer's head and tail.
         "code_letters_digits": rng.choice((f"设备 XK{m} 已返厂", f"包裹SF{rng.randrange(10**11, 10**12)}到了",
                                            f"型号ABC{bank_card(rng)[:12]}停产", f"批号LOT{m}合格")),
+        "store_card": f"{rng.choice(('储值卡', '礼品卡', '会员卡', '加油卡', '购物卡'))}"
+                      f"{rng.choice(('', '号', ' ', '：'))}{_unchecked_card(rng)}余额不足",
         "order_grouped": f"订单号 {order[:4]} {order[4:]}，请耐心等待",
         "letter_o_prose": rng.choice(("2O24年第2O期培训共1OO人", "房间1O1和2O3都空着", "版本v1.0.2O上线了")),
         "place_pieces_partial": rng.choice((f"前三位{m[:3]}，后四位{m[-4:]}，您核对下是不是您的号",
@@ -310,7 +312,8 @@ _GLUED_FRAMES = ("加我{l}{v}，备注客户", "{l}{v}", "联系人王姐{l}{v}
 # transfer it receives: the number's word, not its checksum, says it is a card.
 _BANKS = ("工行", "建行", "农行", "中行", "招行", "交行", "邮储", "工商银行", "建设银行", "农业银行", "中国银行",
           "招商银行", "交通银行", "浦发", "中信银行", "兴业银行", "民生银行", "光大银行", "平安银行", "广发银行")
-_CARD_WORDS = ("{b}卡", "{b}的卡", "开户行{b}，", "{b}储蓄", "{b}账户", "那张{b}卡", "收款人张伟 {b}", "户名李娜，")
+_CARD_WORDS = ("{b}卡", "{b}的卡", "开户行{b}，", "{b}储蓄", "{b}账户", "那张{b}卡", "收款人张伟 {b}", "户名李娜，",
+               "这张卡", "退款卡", "他的卡：", "副卡")
 _CARD_FRAMES = ("退款退到他{w}{v}，你核对一下", "{w}{v}", "客户说钱转到{w} {v} 就行", "麻烦打到{w}{v}，谢谢")
 
 

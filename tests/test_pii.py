@@ -318,3 +318,11 @@ def test_round28_context_and_fillers(draft, expected):
 ])
 def test_a_negative_word_still_labels_its_own_number(draft):
     assert pii(draft) == []
+
+
+def test_the_bare_word_card_and_a_stores_cards():
+    """卡 alone names a bank card (a hand-written one, check digit wrong, included); a store's card, even as
+    储值卡号 where 卡号 starts inside it, does not."""
+    assert pii("退款卡6222 0202 0000 1234 560") == [("bank_card", "6222***********4560")]
+    assert pii("储值卡号6222020200001234560余额不足") == []
+    assert pii("礼品卡 6222020200001234560") == []

@@ -220,7 +220,8 @@ def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
             e = _word_end(before, w) if w in before else -1
             if e > pos_at or (e == pos_at >= 0 and len(w) > pos_len):  # the longer word names it: id card, not card
                 pos_at, pos_len, pos_cat = e, len(w), cat
-    if neg >= 0 and neg >= pos_at:
+    # A positive word that starts inside the negative one is its compound (储值卡 + 卡号: 储值卡号), not a label.
+    if neg >= 0 and (neg >= pos_at or pos_at - pos_len < neg):
         # Further away, the word names the business the number comes up in (快递, 退款, 发票), not the number:
         # it lowers the score by one, so a mobile's shape still outweighs it and a card's checksum does not.
         # Digits between the word and the number are the number's own first groups (订单号 2024 1381…).
