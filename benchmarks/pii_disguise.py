@@ -215,7 +215,7 @@ _DOMAINS = (("163", "com"), ("qq", "com"), ("126", "com"), ("sina", "com"), ("gm
             ("foxmail", "com"), ("company", "cn"), ("example", "com", "cn"))
 _ATS = {"at_spaced": " at ", "at_paren": "(at)", "at_bracket": "[at]", "at_fullwidth": "＠", "at_aite": "艾特",
         "at_quan": "圈a", "at_spaces_round": " @ ", "at_paren_cn": "（at）", "at_word_upper": " AT ",
-        "at_zai": "在", "at_zai_spaced": " 在 ", "at_mouse": "小老鼠"}
+        "at_zai": "在", "at_paren_a": "(a)", "at_bracket_a": "[a]", "at_zai_spaced": " 在 ", "at_mouse": "小老鼠"}
 _DOTS = {"dot_plain": ".", "dot_dian": "点", "dot_word": " dot ", "dot_juhao": "句号", "dot_paren": "(dot)",
          "dot_cn_full": "。", "dot_spaced": " . "}
 _MAIL_FRAMES = ("资料发到邮箱{v}就行", "客户邮箱：{v}，记得抄送", "他的email是 {v} 请回复", "发 {v} 吧")

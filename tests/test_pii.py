@@ -326,3 +326,9 @@ def test_the_bare_word_card_and_a_stores_cards():
     assert pii("退款卡6222 0202 0000 1234 560") == [("bank_card", "6222***********4560")]
     assert pii("储值卡号6222020200001234560余额不足") == []
     assert pii("礼品卡 6222020200001234560") == []
+
+
+def test_the_at_as_a_in_brackets():
+    assert [c for c, _ in pii("邮箱zhangwei(a)163.com")] == ["email"]
+    assert [c for c, _ in pii("邮箱 li.ming [a] qq.com")] == ["email"]
+    assert pii("见附件(a)和附件(b)") == []

@@ -493,16 +493,16 @@ def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> 
 
 
 # E-mail ------------------------------------------------------------------------------------
-# The @ said in words: at, 艾特, 圈a, the slang 小老鼠, and 在 right after a name of letters (name 在 163 点 com);
-# 在 and a bare at only count before a full domain (see find_emails).
+# The @ said in words: at, 艾特, 圈a, a in brackets (name(a)163.com), the slang 小老鼠, and 在 right after a name
+# of letters (name 在 163 点 com); 在 and a bare at only count before a full domain (see find_emails).
 # Dictated through speech-to-text or typed as said, the @ also comes as its name with 符号 (at符号, 艾特符号),
 # as 爱特, or in pinyin (ai te, quan a), and the dot as dian: each is a spoken form of the same two symbols.
 _AT = re.compile(
-    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
+    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
 # The spoken forms make the scan slower: used only for a draft holding one of them (see `_said_at`).
 _AT_SAID = re.compile(
-    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]"
+    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>]"
     r"|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|爱特|圈a|小老鼠|(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
 _AT_PINYIN = re.compile(r"(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])")
@@ -738,6 +738,7 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     text = folded.wide.text
     said = _said_at(text)
     found = find_emails(text, said=said) if (said or "@" in text or "at" in text or "艾特" in text or "圈" in text
+                                             or "a)" in text or "a]" in text
                                              or "老鼠" in text or _at_said_zai(text)) else []
     found = _add_disjoint(found, _disguised_emails(text))
     if "邮" in text or "mail" in text:
