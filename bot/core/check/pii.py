@@ -343,6 +343,11 @@ _PIECE_GAP = 14  # characters of words between two pieces
 _PIECE_SPAN = 60  # the whole number, pieces and words, after its word
 
 
+def _cut(text: str, piece: re.Match[str]) -> bool:
+    """The piece was cut by the end of the span searched: its number goes on (a card's first digits are no piece)."""
+    return text[piece.end():piece.end() + 1].isdigit()
+
+
 @lru_cache(maxsize=8)
 def _positive_words(words: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str] | None:
     alt = "|".join(re.escape(w) for w in sorted({w for _, ws in words for w in ws}, key=len, reverse=True))
@@ -362,8 +367,8 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
         cat = category_of.get(wm.group())
         stop = _PIECE_STOP.search(text, wm.end(), wm.end() + _PIECE_SPAN)
         end = stop.start() if stop else min(len(text), wm.end() + _PIECE_SPAN)
-        pieces = [p for p in _PIECE.finditer(text, wm.end(), end) if text[p.end():p.end() + 1] not in _PIECE_UNIT
-                  or p.end() == len(text)]
+        pieces = [p for p in _PIECE.finditer(text, wm.end(), end) if (text[p.end():p.end() + 1] not in _PIECE_UNIT
+                  or p.end() == len(text)) and not _cut(text, p)]
         # The number may start at any piece: a false start or a correction comes first (一三八……不对，是151…).
         # Pieces named by their place are joined in that order first (开头…，结尾…，中间…).
         match = _named_pieces(text, wm.end(), pieces, cat)
@@ -383,7 +388,7 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
             stop = _PIECE_STOP.search(text, pm.end(), pm.end() + _PIECE_SPAN)
             end = stop.start() if stop else min(len(text), pm.end() + _PIECE_SPAN)
             pieces = [p for p in _PIECE.finditer(text, pm.start(), end)
-                      if text[p.end():p.end() + 1] not in _PIECE_UNIT or p.end() == len(text)]
+                      if (text[p.end():p.end() + 1] not in _PIECE_UNIT or p.end() == len(text)) and not _cut(text, p)]
             if len(pieces) < 2 or pieces[0].start() - pm.end() > 3:
                 continue
             opened = text.rfind("。", max(0, pm.start() - _PIECE_SPAN), pm.start()) + 1
