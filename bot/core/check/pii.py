@@ -44,7 +44,9 @@ _GLUED_LABELS = ("vx", "wx", "v", "tel", "phone", "mob", "mobile", "cell", "call
                  "account")
 _RUN_START = ("(?:(?<![0-9a-z])|" + "|".join(f"(?<=(?<![a-z]){w})" for w in _GLUED_LABELS) + ")")
 _RUN = re.compile(
-    r"(?<![0-9])" + _RUN_START + r"(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
+    # A run opens with a digit or +86: asked first, so the look-behinds are tried only there.
+    r"(?=[+0-9])(?<![0-9])" + _RUN_START
+    + r"(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
     + "".join(f"(?<![0-9] {{{k}}})" for k in range(4, _WIDE_GAP + 1))
     + r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:(?:" + _JUNK + r"{0,3}| {4," + str(_WIDE_GAP) + r"})[0-9])*+(?:"
     + _JUNK + r"{0,2}x)?(?![0-9a-z])")
