@@ -74,6 +74,8 @@ TRANSFORMS: dict[str, Callable[[str], str]] = {
     "fullwidth": lambda s: "".join(_FULL.get(ch, ch) for ch in s),
     "chinese_numerals": lambda s: "".join(_NUMERALS.get(ch, ch) for ch in s),
     "repeats": _repeat,
+    # Round 28: the letter O typed for the digit 0 (13800138000 as 138OO138OOO).
+    "letter_o": lambda s: s.replace("0", "O"),
 }
 
 

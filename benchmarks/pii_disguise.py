@@ -192,6 +192,15 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
                              + (rng.choice(_SAID_X) if v.endswith("X") else ""),
     "x_said_han": lambda v, rng: "".join(_HAN.get(c, c) for c in (v[:-1] if v.endswith("X") else v))
                                  + (rng.choice(("叉", "艾克斯", "大写叉")) if v.endswith("X") else ""),
+    # Round 28: the letter O typed for the digit 0 (138OO…), alone or in groups.
+    "letter_o_for_zero": lambda v, rng: rng.choice(("", " ")).join(
+        g.replace("0", rng.choice(("o", "O"))) for g in _groups(v)),
+    # Chinese digits with the input method's circle for 零 (一三八○○…), and fillers or confirmations that
+    # speech-to-text writes between dictated groups (幺三八，嗯，一二三四).
+    "circle_zero": lambda v, rng: "".join({**_HAN, "0": rng.choice(("○", "◯"))}.get(c, _x(c, rng)) for c in v),
+    "fillers_between_groups": lambda v, rng: "".join(
+        (rng.choice(("，嗯，", "，呃，", " 那个 ", "，就是", "，对，", "，啊，")) if i else "")
+        + "".join(rng.choice((_HAN, _RADIO, {})).get(c, _x(c, rng)) for c in g) for i, g in enumerate(_groups(v))),
 }
 _LABELS = {"mobile": ("手机", "电话", "手机号是", "联系电话：", "他的号码"),
            "id_card": ("身份证", "身份证号", "证件号码是", "身份证号码："),
@@ -206,7 +215,7 @@ _DOMAINS = (("163", "com"), ("qq", "com"), ("126", "com"), ("sina", "com"), ("gm
             ("foxmail", "com"), ("company", "cn"), ("example", "com", "cn"))
 _ATS = {"at_spaced": " at ", "at_paren": "(at)", "at_bracket": "[at]", "at_fullwidth": "＠", "at_aite": "艾特",
         "at_quan": "圈a", "at_spaces_round": " @ ", "at_paren_cn": "（at）", "at_word_upper": " AT ",
-        "at_zai": "在", "at_zai_spaced": " 在 ", "at_mouse": "小老鼠"}
+        "at_zai": "在", "at_paren_a": "(a)", "at_bracket_a": "[a]", "at_zai_spaced": " 在 ", "at_mouse": "小老鼠"}
 _DOTS = {"dot_plain": ".", "dot_dian": "点", "dot_word": " dot ", "dot_juhao": "句号", "dot_paren": "(dot)",
          "dot_cn_full": "。", "dot_spaced": " . "}
 _MAIL_FRAMES = ("资料发到邮箱{v}就行", "客户邮箱：{v}，记得抄送", "他的email是 {v} 请回复", "发 {v} 吧")
@@ -256,6 +265,16 @@ def _clean(rng: random.Random) -> dict[str, str]:
         "english_order": rng.choice((f"Order No. {order}, shipping today", f"tracking number {m}, pls check",
                                      f"call our hotline {hotline[:3]}-{hotline[3:6]}-{hotline[6:]}",
                                      f"invoice {rng.randrange(10**10, 10**11)}{rng.randrange(10)}")),
+        # Round 28: letters glued to digits that are no label (a device or tracking code), the letter O
+        # among digits that make no number, and pieces by place that only give the customer's head and tail.
+        "code_letters_digits": rng.choice((f"设备 XK{m} 已返厂", f"包裹SF{rng.randrange(10**11, 10**12)}到了",
+                                           f"型号ABC{bank_card(rng)[:12]}停产", f"批号LOT{m}合格")),
+        "store_card": f"{rng.choice(('储值卡', '礼品卡', '会员卡', '加油卡', '购物卡'))}"
+                      f"{rng.choice(('', '号', ' ', '：'))}{_unchecked_card(rng)}余额不足",
+        "order_grouped": f"订单号 {order[:4]} {order[4:]}，请耐心等待",
+        "letter_o_prose": rng.choice(("2O24年第2O期培训共1OO人", "房间1O1和2O3都空着", "版本v1.0.2O上线了")),
+        "place_pieces_partial": rng.choice((f"前三位{m[:3]}，后四位{m[-4:]}，您核对下是不是您的号",
+                                            f"尾数{m[-4:]}，开头{m[:3]}的那个手机")),
         "pinyin_prose": rng.choice(("Liu Yi 明天值班，请 Wang Er 接替", "yi er san si wu, shang shan da lao hu",
                                     "咱们 ba 这个问题 liu 到明天", "qi shi 我也不知道 san 点以后吧")),
     }
@@ -284,6 +303,38 @@ _ENGLISH_FRAMES = ("Customer {l}: {v}, pls verify thx", "The courier's {l} is {v
                    "{l} {v} — confirm before 5pm", "客户的 {l} 是 {v}，麻烦 process 一下")
 
 
+# Round 28: an English or chat label typed with no gap before the number (vx138…, Tel138…, card6222…).
+_GLUED_LABELS = {"mobile": ("vx", "wx", "v", "tel", "Tel", "phone", "mob", "cell", "VX", "call"),
+                 "id_card": ("ID", "id", "idno"),
+                 "bank_card": ("card", "acct", "Card", "account")}
+_GLUED_FRAMES = ("加我{l}{v}，备注客户", "{l}{v}", "联系人王姐{l}{v}下午在", "客户的{l}{v}，记一下")
+# A card whose check digit is wrong (as written by hand), named by its bank, by the card itself or by the
+# transfer it receives: the number's word, not its checksum, says it is a card.
+_BANKS = ("工行", "建行", "农行", "中行", "招行", "交行", "邮储", "工商银行", "建设银行", "农业银行", "中国银行",
+          "招商银行", "交通银行", "浦发", "中信银行", "兴业银行", "民生银行", "光大银行", "平安银行", "广发银行")
+_CARD_WORDS = ("{b}卡", "{b}的卡", "开户行{b}，", "{b}储蓄", "{b}账户", "那张{b}卡", "收款人张伟 {b}", "账户名李娜，",
+               "这张卡", "退款卡", "他的卡：", "副卡")
+_CARD_FRAMES = ("退款退到他{w}{v}，你核对一下", "{w}{v}", "客户说钱转到{w} {v} 就行", "麻烦打到{w}{v}，谢谢")
+
+
+_BUSINESS_FRAMES = ("{w}的事找财务小王{v}", "{w}那边的李师傅 {v}，你催一下", "{w}问题联系张会计{v}",
+                    "关于{w}，客户王磊{v}")
+
+
+def _unchecked_card(rng: random.Random) -> str:
+    while True:
+        body = "".join(rng.choice("0123456789") for _ in range(rng.choice((14, 15, 17))))
+        v = rng.choice(("62", "62", "43", "52")) + body
+        if not luhn_ok(v):
+            return v
+
+
+# Pieces named by their place and no word for the number at all (前三位…，中间四位…，尾数…), or the tail
+# named 尾数 after digits said straight (幺八六零二一四，尾数七七八九).
+_PLACE_ONLY = ("前三位{a}，中间四位{b}，尾数{c}，客户留的", "开头{a}，中间{b}，最后四位{c}",
+               "后四位{c}，中间{b}，前三位{a}，记一下", "{a}{b}，尾数{c}，下午回个话")
+
+
 def labelled_drafts(per: int, seed: int = 20261205) -> list[tuple[str, str, str]]:
     """Numbers whose word comes after them, or is English."""
     rng = random.Random(seed)
@@ -303,6 +354,29 @@ def labelled_drafts(per: int, seed: int = 20261205) -> list[tuple[str, str, str]
         elif rng.random() < 0.5:
             v = " ".join(_groups(v))
         out.append(("english_label", cat, rng.choice(_ENGLISH_FRAMES).format(l=rng.choice(_ENGLISH_LABELS[cat]), v=v)))
+    for i in range(per):
+        cat = ("mobile", "id_card", "bank_card")[i % 3]
+        v = makers[cat](rng)
+        out.append(("label_glued", cat, rng.choice(_GLUED_FRAMES).format(l=rng.choice(_GLUED_LABELS[cat]), v=v)))
+    # A business word a few words before a mobile names what the call is about, not the number (快递小哥的号…).
+    for _ in range(per):
+        v = mobile(rng)
+        if rng.random() < 0.4:
+            v = " ".join(_groups(v))
+        out.append(("business_word_before", "mobile", rng.choice(_BUSINESS_FRAMES).format(
+            w=rng.choice(("快递", "退款", "发票", "物流", "订单", "积分", "工单")), v=v)))
+    for _ in range(per):
+        v = _unchecked_card(rng)
+        if rng.random() < 0.4:
+            v = " ".join(_groups(v))
+        word = rng.choice(_CARD_WORDS).format(b=rng.choice(_BANKS))
+        out.append(("card_by_bank_unchecked", "bank_card", rng.choice(_CARD_FRAMES).format(w=word, v=v)))
+    for _ in range(per):
+        v = mobile(rng)
+        a, b, c = v[:3], v[3:7], v[7:]
+        if rng.random() < 0.5:
+            a, b, c = ("".join(rng.choice((_HAN, _RADIO)).get(d, d) for d in g) for g in (a, b, c))
+        out.append(("pieces_by_place_only", "mobile", rng.choice(_PLACE_ONLY).format(a=a, b=b, c=c)))
     return out
 
 

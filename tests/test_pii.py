@@ -263,3 +263,72 @@ def test_dictated_forms_are_masked_whole():
 ])
 def test_dictated_look_alikes_stay_clean(draft):
     assert pii(draft) == []
+
+
+@pytest.mark.parametrize(("draft", "expected"), [
+    # The letter O typed for 0, in one piece or in groups; an ID's x may close it.
+    ("客户手机139OO139OOO，回电", [("mobile", "139****9000")]),
+    ("手机 139 oo13 9ooo", [("mobile", "139****9000")]),
+    ("身份证11o1o519491231oo2X", [("id_card", "1101**********002X")]),
+    # A chat label glued to the number.
+    ("加我vx13912345678备注客户", [("mobile", "139****5678")]),
+    ("Tel13912345678找前台", [("mobile", "139****5678")]),
+    # A hand-written card (check digit wrong) named by its bank, holder or branch.
+    ("退到他那张工行卡 6222 0202 0000 1234 567", [("bank_card", "6222***********4567")]),
+    ("开户行建设银行，户名李娜，6217001234567890123", [("bank_card", "6217***********0123")]),
+    # Pieces named by their place and no word for the number; the tail named after digits said straight.
+    ("前三位一三九，中间四位一二三四，尾数五六七八，客户留的", [("mobile", "139****5678")]),
+    ("后四位5678，中间1234，前三位139，记一下", [("mobile", "139****5678")]),
+    ("幺三九幺二三四，尾数五六七八，下午回个话", [("mobile", "139****5678")]),
+])
+def test_round28_disguises(draft, expected):
+    assert pii(draft) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "2O24年第2O期培训共1OO人",                       # the letter O among digits that make no number
+    "hello 13 go2 138ok",
+    "设备 XK13912345678 已返厂",                      # letters that are no label make a code
+    "包裹SF123456789012到了",
+    "前三位138，后四位5678，您核对下是不是您的号",     # head and tail only: the customer's own number
+    "营业额前三位1380万，中间1234万，尾数5678元",      # amounts by place
+    "订单号20240613000123，工行网点自提",              # a bank's name does not make an order number a card
+])
+def test_round28_look_alikes_stay_clean(draft):
+    assert pii(draft) == []
+
+
+@pytest.mark.parametrize(("draft", "expected"), [
+    # A business word a few words before a mobile names the matter, not the number.
+    ("快递小哥的号13912345678，你催一下", [("mobile", "139****5678")]),
+    ("退款的事找财务小王 139 1234 5678", [("mobile", "139****5678")]),
+    # Fillers and confirmations between dictated groups; the circle typed for 零.
+    ("他说幺三九，嗯，一二三四，呃，五六七八", [("mobile", "139****5678")]),
+    ("139，对，1234，对，5678", [("mobile", "139****5678")]),
+    ("一三九○○一三九○○○", [("mobile", "139****9000")]),
+])
+def test_round28_context_and_fillers(draft, expected):
+    assert pii(draft) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "订单号 2024 13812345678",           # digits after the word are the order number's own groups
+    "tracking number 13812345678, pls check",
+    "快递单号：顺丰 13812345678",
+])
+def test_a_negative_word_still_labels_its_own_number(draft):
+    assert pii(draft) == []
+
+
+def test_the_bare_word_card_and_a_stores_cards():
+    """卡 alone names a bank card (a hand-written one, check digit wrong, included); a store's card, even as
+    储值卡号 where 卡号 starts inside it, does not."""
+    assert pii("退款卡6222 0202 0000 1234 560") == [("bank_card", "6222***********4560")]
+    assert pii("储值卡号6222020200001234560余额不足") == []
+    assert pii("礼品卡 6222020200001234560") == []
+
+
+def test_the_at_as_a_in_brackets():
+    assert [c for c, _ in pii("邮箱zhangwei(a)163.com")] == ["email"]
+    assert [c for c, _ in pii("邮箱 li.ming [a] qq.com")] == ["email"]
+    assert pii("见附件(a)和附件(b)") == []

@@ -38,8 +38,15 @@ _AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 # Between digits: up to three junk characters, or a wider gap of spaces only (1  3  9    1  2  3  4: digits
 # spread out with spaces, up to eight); both bounded, so a run still starts only where no digit precedes it.
 _WIDE_GAP = 8
+# A number glued to letters is part of a code (SF1234…, XK138…), except after a word that labels it in chat
+# English (vx138…, tel138…, card6222…): each label is its own fixed-width look-behind, tried only after a letter.
+_GLUED_LABELS = ("vx", "wx", "v", "tel", "phone", "mob", "mobile", "cell", "call", "id", "idno", "card", "acct",
+                 "account")
+_RUN_START = ("(?:(?<![0-9a-z])|" + "|".join(f"(?<=(?<![a-z]){w})" for w in _GLUED_LABELS) + ")")
 _RUN = re.compile(
-    r"(?<![0-9a-z])(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
+    # A run opens with a digit or +86: asked first, so the look-behinds are tried only there.
+    r"(?=[+0-9])(?<![0-9])" + _RUN_START
+    + r"(?<![0-9]" + _JUNK + r")(?<![0-9]" + _JUNK + r"{2})(?<![0-9]" + _JUNK + r"{3})"
     + "".join(f"(?<![0-9] {{{k}}})" for k in range(4, _WIDE_GAP + 1))
     + r"(?:\+?86" + _JUNK + r"{0,2})?[0-9](?:(?:" + _JUNK + r"{0,3}| {4," + str(_WIDE_GAP) + r"})[0-9])*+(?:"
     + _JUNK + r"{0,2}x)?(?![0-9a-z])")
@@ -198,11 +205,14 @@ def _word_end(before: str, w: str) -> int:
     return -1
 
 
+_ENGLISH_WORD = re.compile(r"[a-z]+")
+
+
 def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
     """(score, positive category) from the words `before` a number (see `_words_before`).
 
-    A negative word that labels the number itself (订单号12…, within three characters) weighs -3,
-    one further away -2; a weak word (尾号: it names the last digits, not the whole number) -1.
+    A negative word that labels the number itself (订单号12…, within three characters besides digits) weighs
+    -3, one further away -1; a weak word (尾号: it names the last digits, not the whole number) -1.
     """
     neg = max((_word_end(before, w) for w in ctx.negative if w in before), default=-1)
     weak = max((_word_end(before, w) for w in ctx.weak_negative if w in before), default=-1)
@@ -212,8 +222,15 @@ def _score_before(before: str, ctx: PiiContext) -> tuple[int, str | None]:
             e = _word_end(before, w) if w in before else -1
             if e > pos_at or (e == pos_at >= 0 and len(w) > pos_len):  # the longer word names it: id card, not card
                 pos_at, pos_len, pos_cat = e, len(w), cat
-    if neg >= 0 and neg >= pos_at:
-        return (-3 if len(before) - neg <= 3 else -2), None
+    # A positive word that starts inside the negative one is its compound (储值卡 + 卡号: 储值卡号), not a label.
+    if neg >= 0 and (neg >= pos_at or pos_at - pos_len < neg):
+        # Further away, the word names the business the number comes up in (快递, 退款, 发票), not the number:
+        # it lowers the score by one, so a mobile's shape still outweighs it and a card's checksum does not.
+        # Digits between the word and the number are the number's own first groups (订单号 2024 1381…).
+        # An English word counts one, as a Chinese character does (tracking number 1900…: the label's own noun).
+        rest = before[neg:]
+        between = (len(_ENGLISH_WORD.sub("w", rest)) - sum(map(rest.count, "0123456789")) - rest.count(" "))
+        return (-3 if between <= 3 else -1), None
     if weak >= 0 and weak >= pos_at:
         return -1, None
     return (2 if pos_cat else 0), pos_cat
@@ -233,7 +250,12 @@ _IN_WORD = r"(?:[ *]|[\U0001F000-\U0001FAFF])?"
 _ROUND_WORD = r"(?:[ ,，、:：*]|[\U0001F000-\U0001FAFF])?"
 _SAID_WORDS = [_IN_WORD.join(w) + (f"(?:{_IN_WORD}是)?" if w in ("然后", "接着", "再") else "")
                for w in ("然后", "接着", "再", "横杠", "杠", "空格")]
+# Fillers and confirmations speech-to-text writes between dictated groups (幺三八，嗯，一二三四；138，对，1234).
+_SAID_WORDS += [_IN_WORD.join(w) for w in ("那个", "就是", "嗯", "呃", "额", "啊", "哦", "唔", "对")]
 _SAID_BETWEEN = re.compile(r"([0-9])" + _ROUND_WORD + "(?:" + "|".join(_SAID_WORDS) + ")" + _ROUND_WORD + "(?=[0-9])")
+
+
+_SAID_HINTS = ("然", "接", "再", "杠", "空", "那", "就", "嗯", "呃", "额", "啊", "哦", "唔", "对")
 
 
 def _said_between(text: str) -> str:
@@ -243,7 +265,7 @@ def _said_between(text: str) -> str:
 def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | None = None) -> list[PiiMatch]:
     """Personal numbers in the wide text; `spelt` marks digits written as words (see `_groups`)."""
     out: list[PiiMatch] = []
-    if "然" in text or "接" in text or "再" in text or "杠" in text or "空" in text:
+    if any(w in text for w in _SAID_HINTS):
         text = _said_between(text)
     for m in _RUN.finditer(text):
         if _AMOUNT.fullmatch(m.group()):
@@ -323,6 +345,11 @@ _PIECE_GAP = 14  # characters of words between two pieces
 _PIECE_SPAN = 60  # the whole number, pieces and words, after its word
 
 
+def _cut(text: str, piece: re.Match[str]) -> bool:
+    """The piece was cut by the end of the span searched: its number goes on (a card's first digits are no piece)."""
+    return text[piece.end():piece.end() + 1].isdigit()
+
+
 @lru_cache(maxsize=8)
 def _positive_words(words: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str] | None:
     alt = "|".join(re.escape(w) for w in sorted({w for _, ws in words for w in ws}, key=len, reverse=True))
@@ -342,8 +369,8 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
         cat = category_of.get(wm.group())
         stop = _PIECE_STOP.search(text, wm.end(), wm.end() + _PIECE_SPAN)
         end = stop.start() if stop else min(len(text), wm.end() + _PIECE_SPAN)
-        pieces = [p for p in _PIECE.finditer(text, wm.end(), end) if text[p.end():p.end() + 1] not in _PIECE_UNIT
-                  or p.end() == len(text)]
+        pieces = [p for p in _PIECE.finditer(text, wm.end(), end) if (text[p.end():p.end() + 1] not in _PIECE_UNIT
+                  or p.end() == len(text)) and not _cut(text, p)]
         # The number may start at any piece: a false start or a correction comes first (一三八……不对，是151…).
         # Pieces named by their place are joined in that order first (开头…，结尾…，中间…).
         match = _named_pieces(text, wm.end(), pieces, cat)
@@ -356,28 +383,62 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
             last = match.end
     # Pieces whose first is named by its place (前三位…，后面…) with the number's word elsewhere in the sentence,
     # after the pieces too (前三位幺九八，后面95588746，这是家属的电话): the word gives the category.
-    if "前" in text or "开头" in text:
+    if "前" in text or "开头" in text or "后" in text or "尾" in text or "末" in text:
         for pm in _PLACE_START.finditer(text):
             if pm.start() < last or any(m.start <= pm.start() < m.end for m in out):
                 continue
             stop = _PIECE_STOP.search(text, pm.end(), pm.end() + _PIECE_SPAN)
             end = stop.start() if stop else min(len(text), pm.end() + _PIECE_SPAN)
             pieces = [p for p in _PIECE.finditer(text, pm.start(), end)
-                      if text[p.end():p.end() + 1] not in _PIECE_UNIT or p.end() == len(text)]
+                      if (text[p.end():p.end() + 1] not in _PIECE_UNIT or p.end() == len(text)) and not _cut(text, p)]
             if len(pieces) < 2 or pieces[0].start() - pm.end() > 3:
                 continue
             opened = text.rfind("。", max(0, pm.start() - _PIECE_SPAN), pm.start()) + 1
             closed = _SENTENCE_END.search(text, end, end + _PIECE_SPAN)
             said = words.search(text, max(opened, pm.start() - _PIECE_SPAN), closed.start() if closed else
                                 min(len(text), end + _PIECE_SPAN))
-            match = _joined_pieces(pieces, 0, category_of.get(said.group()) if said else None)
+            cat = category_of.get(said.group()) if said else None
+            match = _named_pieces(text, pm.start(), pieces, cat) or _joined_pieces(pieces, 0, cat)
+            if match is None and cat is None:
+                match = _placed_mobile(text, pm.start(), pieces)
             if match:
                 out.append(match)
                 last = match.end
+    # Digits said straight, then the tail named (幺八六零二一四，尾数七七八九): the tail word says the digits
+    # before it are the number's head.
+    if "尾数" in text or "后四位" in text or "最后四位" in text:
+        for hm in _HEAD_TAIL.finditer(text):
+            digits = hm.group(1) + hm.group(2)
+            if _MOBILE.fullmatch(digits) and not any(m.start < hm.end() and hm.start() < m.end for m in out):
+                out.append(PiiMatch("mobile", hm.start(), hm.end(), mask("mobile", digits)))
     return out
 
 
-_PLACE_START = re.compile(r"(?:前[0-9]{1,2}位|开头)(?:是|为|:)?")
+# A number's first, middle or last part named by its place; out-of-order tellings may open with any of them.
+_PLACE_START = re.compile(r"(?:前[0-9]{1,2}位|开头|后[0-9]{1,2}位|尾数|结尾|最后[0-9]{1,2}位|末[0-9]{1,2}位)"
+                          r"(?:是|为|:)?")
+_HEAD_TAIL = re.compile(r"(?<![0-9])([0-9]{7})[，,、 ]{0,2}(?:尾数|后四位|最后四位)(?:是|为|:)?\s?([0-9]{4})(?![0-9])")
+
+
+def _placed_mobile(text: str, start: int, pieces: list[re.Match[str]]) -> PiiMatch | None:
+    """A mobile told in two to four pieces, every one named by its place (前三位…，中间四位…，尾数…) and no word for
+    the number: naming each part by its place says one number is being handed over, and the mobile's shape
+    (11 digits, 1[3-9]) is checked on the pieces joined in place order."""
+    placed: list[tuple[int, re.Match[str]]] = []
+    prev = start
+    for p in pieces[:4]:
+        place = _piece_place(text[prev:p.start()])
+        if p.start() - prev > _PIECE_GAP or place is None:
+            break
+        placed.append((place, p))
+        prev = p.end()
+    if len(placed) < 2:
+        return None
+    ordered = [p for _, p in sorted(placed, key=lambda t: t[0])]
+    digits = "".join(p.group() for p in ordered)
+    if not _MOBILE.fullmatch(digits):
+        return None
+    return PiiMatch("mobile", placed[0][1].start(), placed[-1][1].end(), mask("mobile", digits))
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 
@@ -439,16 +500,16 @@ def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> 
 
 
 # E-mail ------------------------------------------------------------------------------------
-# The @ said in words: at, 艾特, 圈a, the slang 小老鼠, and 在 right after a name of letters (name 在 163 点 com);
-# 在 and a bare at only count before a full domain (see find_emails).
+# The @ said in words: at, 艾特, 圈a, a in brackets (name(a)163.com), the slang 小老鼠, and 在 right after a name
+# of letters (name 在 163 点 com); 在 and a bare at only count before a full domain (see find_emails).
 # Dictated through speech-to-text or typed as said, the @ also comes as its name with 符号 (at符号, 艾特符号),
 # as 爱特, or in pinyin (ai te, quan a), and the dot as dian: each is a spoken form of the same two symbols.
 _AT = re.compile(
-    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
+    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
 # The spoken forms make the scan slower: used only for a draft holding one of them (see `_said_at`).
 _AT_SAID = re.compile(
-    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<]\s{0,2}(?:at|艾特)\s{0,2}[\])）}>]"
+    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>]"
     r"|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|爱特|圈a|小老鼠|(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
 _AT_PINYIN = re.compile(r"(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])")
@@ -666,17 +727,35 @@ def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMa
     return found + [m for m in more if not any(s < m.end and m.start < e for s, e in taken)]
 
 
+# The letter O typed for the digit 0 (138OO138OOO): a run of digits and o's that holds a digit, not glued to
+# other letters (hello2, go138, 138ok stay as they are); an ID's check digit x may close it, and a label may
+# come before a run that opens with a digit.
+# The circles an input method offers beside 〇 (○ ◯) are read the same way.
+_O_FOR_ZERO = re.compile(r"(?<![0-9o○◯])(?:(?<![a-z])[o○◯]+)?[0-9][0-9o○◯]*x?(?![a-z0-9])")
+_ZERO_LOOKALIKES = str.maketrans("o○◯", "000")
+
+
+def _o_for_zero(text: str) -> str:
+    """The text with each such o read as 0: same length, so the wide indices (and the masked spans) stay."""
+    return _O_FOR_ZERO.sub(lambda m: m.group().translate(_ZERO_LOOKALIKES), text)
+
+
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     """All personal data of a folded draft (wide-view spans), e-mail addresses first."""
     text = folded.wide.text
     said = _said_at(text)
     found = find_emails(text, said=said) if (said or "@" in text or "at" in text or "艾特" in text or "圈" in text
+                                             or "a)" in text or "a]" in text
                                              or "老鼠" in text or _at_said_zai(text)) else []
     found = _add_disjoint(found, _disguised_emails(text))
     if "邮" in text or "mail" in text:
         found = _add_disjoint(found, _pieced_emails(text))
     # The shortest personal number (a mobile) has 11 digits: a draft with fewer has none.
-    if sum(map(text.count, "0123456789")) >= 11:
+    digits = sum(map(text.count, "0123456789"))
+    if digits and ("o" in text or "○" in text or "◯" in text) and digits + sum(map(text.count, "o○◯")) >= 11:
+        text = _o_for_zero(text)
+        digits = sum(map(text.count, "0123456789"))
+    if digits >= 11:
         found = _add_disjoint(found, find_numbers(text, ctx, spelt=_spelt_digits(folded)))
         found = _with_pieces(found, find_pieces(text, ctx))
     found.sort(key=lambda m: m.start)
