@@ -100,3 +100,43 @@ def test_the_matcher_reads_the_shipped_fact_kinds(matcher):
     unmet = matcher.unmet_facts("这份文件应该交到哪里", range(len(matcher.kb.entries)))
     assert set(unmet.values()) == {0.0, 1.0}
     assert all(unmet[i] == 0.0 for i in range(len(matcher.kb.entries)) if "place" in matcher.stated_facts(i))
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("这种情况应该如何处理", "place"),  # 如何处理 holds 何处
+    ("规定里提到哪些时候可以做", "place"),  # 在哪些 holds 在哪
+    ("项目现在进展到哪一步了", "place"),
+])
+def test_a_longer_word_holding_a_cue_asks_nothing(kinds, question, kind):
+    assert kind not in kinds.asked(question)
+
+
+def test_a_masked_word_leaves_the_other_cues_of_the_question(kinds):
+    assert "place" in kinds.asked("如何处理完以后材料交到哪里")
+
+
+def test_sequences_enumerations_and_parties_are_stated(kinds):
+    assert "time" in kinds.stated("等介绍完对方和自己后再递上名片")
+    assert "time" in kinds.stated("离职后继续保密，直到资料已经公开为止")
+    assert "number" in kinds.stated("程序如下：（一）提出申请；（二）参加考核")
+    assert "person" in kinds.stated("先把男士介绍给女士")
+
+
+def test_an_entry_states_what_its_alternate_questions_ask(kinds):
+    from bot.core.ask.facts import entry_facts
+
+    title, answer = "递名片", "双手递上，文字正面朝向对方"
+    assert "time" not in entry_facts(kinds, title, answer, str.lower)
+    assert kinds.questions_share is not None
+    asking = ["名片什么时候递", "名片怎么递", "见面先递名片吗"]
+    assert "time" in entry_facts(kinds, title, answer, str.lower, asking)
+    many = ["名片什么时候递", *(f"名片要双手递吗{i}" for i in range(20))]  # one of 21: under the share
+    assert "time" not in entry_facts(kinds, title, answer, str.lower, many)
+
+
+def test_the_share_of_questions_is_checked():
+    data = yaml.safe_load((KNOWLEDGE_DIR / FACT_FILE).read_text(encoding="utf-8"))
+    with pytest.raises(ValueError, match="questions_share"):
+        parse_fact_kinds({**data, "questions_share": 2}, str.lower)
+    plain = {k: v for k, v in data.items() if k != "questions_share"}
+    assert parse_fact_kinds(plain, str.lower).questions_share is None

@@ -10,7 +10,8 @@ reads the match as calibration features (`fact_features`), fitted like the other
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,18 @@ class FactKinds:
 
     asks: tuple[tuple[str, re.Pattern[str]], ...]
     states: tuple[tuple[str, re.Pattern[str]], ...]
+    # Per kind, longer words that contain one of its cues without asking for it (如何处理 holds 何处,
+    # 在哪些 holds 在哪): blanked out before that kind's cues are searched.
+    masks: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # An entry also states a kind that at least this share of its alternate questions asks for: they
+    # are what its curator wrote it to answer ("电话响几声要接" of a rule whose figure is 三声 in words
+    # the cues miss); None: the answer's words alone.
+    questions_share: float | None = None
 
     def asked(self, folded: str) -> frozenset[str]:
         """The kinds of fact the folded question asks for."""
-        return frozenset(k for k, p in self.asks if p.search(folded))
+        masks = dict(self.masks)
+        return frozenset(k for k, p in self.asks if p.search(masks[k].sub("|", folded) if k in masks else folded))
 
     def stated(self, folded: str) -> frozenset[str]:
         """The kinds of fact the folded text (an entry's title and answer) states."""
@@ -59,13 +68,15 @@ def parse_fact_kinds(data: object, fold: Callable[[str], str]) -> FactKinds:
             raise ValueError(f"{FACT_FILE}: {key} must be a list of words")
         return value
 
-    asks = []
+    asks, masks = [], []
     for kind in KINDS:
         spec = kinds.get(kind)
         if not isinstance(spec, dict):
             raise ValueError(f"{FACT_FILE}: kinds.{kind} is missing")
         parts = [p for p in (_alternation(words(spec, "asks"), fold), _english(words(spec, "asks_english"))) if p]
         asks.append((kind, re.compile("|".join(parts))))
+        if mask := _alternation(words(spec, "not_asks"), fold):
+            masks.append((kind, re.compile(mask)))
     units = _alternation(words(states, "units"), fold)
     counted = _alternation(words(states, "counted"), fold)
     time_units = _alternation(words(states, "time_units"), fold)
@@ -74,7 +85,10 @@ def parse_fact_kinds(data: object, fold: Callable[[str], str]) -> FactKinds:
     extra = {"number": figure, "time": rf"[0-9{_NUMERALS}一]+(?:{time_units})",
              "money": rf"[0-9{_NUMERALS}一]+(?:元|块)"}
     stated = tuple((k, re.compile("|".join(p for p in (said[k], extra.get(k, "")) if p))) for k in KINDS)
-    return FactKinds(tuple(asks), stated)
+    share = data.get("questions_share")
+    if share is not None and not (isinstance(share, int | float) and 0 <= share <= 1):
+        raise ValueError(f"{FACT_FILE}: questions_share must be a share between 0 and 1")
+    return FactKinds(tuple(asks), stated, tuple(masks), None if share is None else float(share))
 
 
 def load_fact_kinds(path: Path, fold: Callable[[str], str]) -> FactKinds | None:
@@ -90,9 +104,18 @@ def load_fact_kinds(path: Path, fold: Callable[[str], str]) -> FactKinds | None:
     return parse_fact_kinds(data or {}, fold)
 
 
-def entry_facts(kinds: FactKinds | None, title: str, answer: str, fold: Callable[[str], str]) -> frozenset[str]:
-    """The kinds of fact an entry states in its title and answer, folded as questions are."""
-    return kinds.stated(fold(title + "。" + answer)) if kinds is not None else frozenset()
+def entry_facts(kinds: FactKinds | None, title: str, answer: str, fold: Callable[[str], str],
+                questions: Sequence[str] = ()) -> frozenset[str]:
+    """The kinds of fact an entry states in its title and answer, folded as questions are, and those
+    its alternate `questions` ask for often enough (`FactKinds.questions_share`)."""
+    if kinds is None:
+        return frozenset()
+    stated = kinds.stated(fold(title + "。" + answer))
+    if kinds.questions_share is None or not questions:
+        return stated
+    counts = Counter(k for q in questions for k in kinds.asked(fold(q)))
+    least = max(1.0, kinds.questions_share * len(questions))
+    return stated | {k for k, c in counts.items() if c >= least}
 
 
 def unmet_facts(asked: frozenset[str], docs: Iterable[int], stated: Callable[[int], frozenset[str]]

@@ -578,10 +578,10 @@ class Matcher:
         return facts.asked(self.kb.fold(self.kb.asking_part(text) or text))
 
     def stated_facts(self, entry: int) -> frozenset[str]:
-        """The kinds of fact entry `entry` states in its title and answer."""
+        """The kinds of fact entry `entry` states in its title and answer (and its alternate questions ask)."""
         if entry not in self._stated:
             e = self.kb.entries[entry]
-            self._stated[entry] = entry_facts(self.fact_kinds(), e.title, e.answer, self.kb.fold)
+            self._stated[entry] = entry_facts(self.fact_kinds(), e.title, e.answer, self.kb.fold, e.questions)
         return self._stated[entry]
 
     def _fact_features(self, asked: frozenset[str], first: int) -> dict[str, float] | None:
