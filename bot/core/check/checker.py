@@ -52,6 +52,13 @@ _MIN_HINT_CHARS = 8
 # sentence opens on another matter or a condition: a long message goes on (如您需要清单，…我们会尽快寄出 /
 # 后续进度我们会同步), and that promise does not take back the act before it.
 _NEW_MATTER = re.compile("另外|此外|同时|还有|其他|其它|后续|关于|对于|顺便|最后|如果|如|若|假如|要是|万一|倘若")
+# A clause longer than this (content characters with no punctuation) reads as dictated: written
+# clauses are shorter, and speech typed by an input method has no punctuation at all.
+_DICTATED_RUN = 30
+_DICTATED_BREAK = re.compile(
+    "(?<=[" + re.escape("".join(sorted(_LANGUAGE.dictated_ends))) + "])" + "|(?=(" + "|".join(
+        map(re.escape, sorted(map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + "))"
+) if _LANGUAGE.dictated_ends and _LANGUAGE.dictated_openers else None
 # What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
 _LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]+")
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
@@ -470,6 +477,34 @@ def _ascii_word(view: Compact, start: int, end: int) -> bool:
         view.text[end - 1] in _ASCII_LETTERS and after in _ASCII_LETTERS)
 
 
+def _dictated(folded: Folded) -> Folded:
+    """`folded` with its long unpunctuated clauses cut where speech pauses (phrasebook/language.yaml):
+    after a closing particle a sentence ends; before a spoken connective (然后, 所以) a clause does, as a
+    comma would (a sentence break there cut polite follow-ups into sentences the scored detector
+    reads alone: more false alarms on the fit files). The same object when no clause is that long."""
+    view = folded.compact
+    text = view.text
+    if _DICTATED_BREAK is None or len(text) <= _DICTATED_RUN:
+        return folded
+    added: list[int] = []
+    ends: list[int] = []
+    bounds = sorted(view.clauses)
+    for a, b in pairwise(bounds):
+        if b - a > _DICTATED_RUN:
+            # No piece shorter than a word and a particle (好吧 | 然后 opening the clause itself, 然后 | 如果).
+            last = a
+            for m in _DICTATED_BREAK.finditer(text, a + 2, b - 1):
+                if (i := m.start()) - last >= 4:
+                    added.append(i)
+                    if m.lastindex is None:  # after a closing particle: the sentence ends (…问吧 | 他们…)
+                        ends.append(i)
+                    last = i
+    if not added:
+        return folded
+    return replace(folded, compact=replace(view, clauses=view.clauses | frozenset(added),
+                                           sentences=tuple(sorted({*view.sentences, *ends}))))
+
+
 def _first_person(word: str) -> bool:
     """A commitment the speaker makes (我会, 帮您问) or a reassurance (没关系, phrasebook/language.yaml),
     as opposed to a courtesy (欢迎, 如有): it clears a match in the sentence before it too."""
@@ -627,6 +662,9 @@ class Checker:
         judged: set[int] = set()
         # Whether the draft is written to a colleague: judged at most once, for the patterns and the score alike.
         colleague = self._colleague(folded)
+        # The forbidden stages read a dictated draft cut into its spoken sentences; the addressee (shared
+        # with the classified detector) and the other detectors keep the draft's own punctuation.
+        folded = _dictated(folded)
         found = self._forbidden(folded, occurrences, judged=judged, colleague=colleague)
         found += self._sounds(folded, found)
         found.sort(key=lambda f: (f.start, f.end))
