@@ -35,7 +35,8 @@ def test_clause_end_frame_found_in_a_dictated_draft():
     dictated = "您好这边材料我们收下了审核要一段时间您回家等消息吧有结果了系统会自动发短信的然后别的也没什么了"
     assert any(f.rule == "ban.go_ask_others" and "等消息吧" in f.text for f in forbidden(dictated))
     # Still cleared when the speaker takes the matter on.
-    assert not forbidden("您好这边是营业厅然后您问的那个套餐变更我们这里办不了我帮您问一下客服热线吧然后今天下午给您回电话")
+    assert not forbidden("您好这边是营业厅然后您问的那个套餐变更我们这里办不了"
+                         "我帮您问一下客服热线吧然后今天下午给您回电话")
 
 
 def test_mention_cue_reaches_only_the_nearby_clauses():
