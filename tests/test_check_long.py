@@ -59,3 +59,10 @@ def test_office_english_reading():
     # The English "you" is no 你 for 您, and a commitment said in English stays clean.
     assert not forbidden("Please wait，I 帮您问一下 manager。")
     assert not any(f.rule == "tone.ni_for_nin" for f in forbidden("Thank you for waiting，您的业务办好了。"))
+
+
+def test_conditional_promise_in_the_next_sentence_does_not_take_the_act_back():
+    handed = "这个是厂家负责的，您打厂家电话问吧。"
+    other = "小区里的路灯如有损坏，欢迎随时报修，我们会在当天处理。"
+    assert any(f.rule == "ban.go_ask_others" for f in forbidden(handed + other))
+    assert not forbidden(handed + "这边我们会帮您跟进结果。")

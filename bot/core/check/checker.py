@@ -66,6 +66,7 @@ _DICTATED_BREAK = re.compile(
     "(?<=[" + re.escape("".join(sorted(_LANGUAGE.dictated_ends))) + "])" + "|(?=(" + "|".join(
         map(re.escape, sorted(map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + "))"
 ) if _LANGUAGE.dictated_ends and _LANGUAGE.dictated_openers else None
+_CONDITION = re.compile("如有|如需|如果|如您|若有|若您|假如|要是|万一|倘若")
 # What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
 _LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]+")
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
@@ -748,7 +749,10 @@ class Checker:
                             lead = _LEAD.match(view.text, se)
                             answered = committing.match(view.text, lead.end() if lead else se, ne) is not None
                         else:
-                            answered = committing.search(view.text, se, ne) is not None
+                            m = committing.search(view.text, se, ne)
+                            # A promise made on a condition (如有损坏…我们会安排) offers help with some other
+                            # matter; it does not take on the one this sentence hands away.
+                            answered = m is not None and _CONDITION.search(view.text, se, m.start()) is None
                     cleared[(rule.id, ss)] = (answered, [m.span() for m in unless.finditer(view.text, ss, se)]
                                               if unless is not None else [])
                 answered, spans = cleared[(rule.id, ss)]
