@@ -49,10 +49,8 @@ _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.es
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
 _MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANGUAGE.mention_cues} - {""},
                                       key=len, reverse=True)) or "(?!)")
-# Before a reporting cue (客户说, 顾客反映): the speaker asks someone to pass a word on (跟客户说一下).
+# The word rules judge Chinese as typed (你 for 您, openers): not read into an English sentence.
 _WORD_RULES = frozenset({"tone.ni_for_nin", "tone.openers"})
-_TELL = frozenset("跟和向给对")
-_ONCE = ("1下", "下", "1声")  # 一下/一声 as folded (digits in every script are ASCII)
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A first-person commitment in the next sentence answers a banned act (没关系，我来帮您…), but not when that
@@ -533,48 +531,25 @@ def _question(view: Compact, pos: int) -> bool:
     return "?" in wide[i:nxt]
 
 
-def _mentioned(view: Compact, ss: int) -> list[int]:
-    """Where the sentence starting at compact `ss`, or the one before it (下列哪句属于服务禁语？A.… B.…),
-    has a word that makes it speak about a phrase rather than say it (its starts; empty: none)."""
+def _mentioned(view: Compact, ss: int) -> bool:
+    """The sentence starting at compact `ss`, or the one before it (下列哪句属于服务禁语？A.… B.…), has
+    a word that makes it speak about a phrase rather than say it."""
     _, se = view.sentence_of(ss)
     ps = view.sentence_of(ss - 1)[0] if ss > 0 else ss
     text = view.text
-    out: list[int] = []
     m = _MENTION.search(text, ps, se)
     while m is not None:
         # A cue of the 不X form (不能说) as the second half of an A-not-A question (能不能说清楚点) asks,
         # it does not quote a rule. (Checked here, not by a lookbehind in the pattern: that costs the
         # literal alternation its fast scan, ×20 per sentence.)
         w, a = m.group(), m.start()
-        # 质检 read across a word boundary (水质检测, 品质检测) is no quality check of phrases; 跟客户说一下 /
-        # 向顾客反映一下 asks someone to pass a word on, no one's words are reported (同事对顾客说“…” still is).
-        told = a > 0 and text[a - 1] in _TELL and text.startswith(_ONCE, m.end())
-        if (w == "质检" and text.startswith("测", m.end())) or told:
+        # 质检 read across a word boundary (水质检测, 品质检测) is no quality check of phrases.
+        if w == "质检" and text.startswith("测", m.end()):
             pass
         elif not (len(w) > 1 and w[0] == "不" and a > 0 and text[a - 1] == w[1]):
-            out.append(a)
+            return True
         m = _MENTION.search(text, a + 1, se)
-    return out
-
-
-def _mention_reaches(view: Compact, cues: list[int], start: int, end: int) -> bool:
-    """A cue of `_mentioned` speaks about the match at compact [start, end): it lies before the match's
-    end or at most one clause after the match's clause (…这种话属于禁语); one further on in a long
-    sentence is about something else (尼玛，… 按话术安抚)."""
-    if not cues:
-        return False
-    if cues[0] < end:
-        return True
-    bounds = view.clauses
-    n = len(view.text)
-    reach, seen = end, 0
-    while reach < n and seen < 2:
-        if reach in bounds and reach > end:
-            seen += 1
-            if seen == 2:
-                break
-        reach += 1
-    return any(c < reach for c in cues)
+    return False
 
 
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
@@ -729,7 +704,7 @@ class Checker:
         quoted: list[tuple[int, int]] | None = None
         # (rule, sentence start) -> the next sentence answers it, and the `unless` words' spans in the sentence
         cleared: dict[tuple[str, int], tuple[bool, list[tuple[int, int]]]] = {}
-        mentioned: dict[int, list[int]] = {}  # sentence start -> the sentence speaks about a phrase (禁语, 客户说)
+        mentioned: dict[int, bool] = {}  # sentence start -> the sentence speaks about a phrase (禁语, 客户说)
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
             if e - s > 1 and view.sentence_of(e - 1)[0] > s:
@@ -775,7 +750,7 @@ class Checker:
                     continue
                 if ss not in mentioned:
                     mentioned[ss] = _mentioned(view, ss)
-                if _mention_reaches(view, mentioned[ss], s, e):
+                if mentioned[ss]:
                     judged.add(ss)
                     continue
             # The addressee is judged last: the draft's whole text is weighed, and most matches of
