@@ -26,11 +26,14 @@ from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
 from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, sentence_units
 from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
+from bot.core.paths import KNOWLEDGE_DIR
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
+from bot.core.text.english import EnglishGlossary
 from bot.core.text.fold import Compact, Folded, fold_draft, fold_literal
 from bot.core.text.inputs import has_surrogates, scrub
 from bot.core.text.language import shipped_check_language
+from bot.core.text.normalize import LATIN_LETTER
 from bot.core.yamlfile import Problem
 
 if TYPE_CHECKING:
@@ -48,12 +51,25 @@ _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.es
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
 _MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANGUAGE.mention_cues} - {""},
                                       key=len, reverse=True)) or "(?!)")
+# The word rules judge Chinese as typed (你 for 您, openers): not read into an English sentence.
+# The English words of the checker's own reading (phrasebook/language.yaml english_reading), as whole words.
+_ACT_WORDS = sorted((k.lower() for k, _ in _LANGUAGE.english_reading), key=len, reverse=True)
+_ACT_ENGLISH = re.compile("(?<![a-z])(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _ACT_WORDS)
+                          + ")(?![a-z])") if _ACT_WORDS else None
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A first-person commitment in the next sentence answers a banned act (没关系，我来帮您…), but not when that
 # sentence opens on another matter or a condition: a long message goes on (如您需要清单，…我们会尽快寄出 /
 # 后续进度我们会同步), and that promise does not take back the act before it.
 _NEW_MATTER = re.compile("另外|此外|同时|还有|其他|其它|后续|关于|对于|顺便|最后|如果|如|若|假如|要是|万一|倘若")
+# A clause longer than this (content characters with no punctuation) reads as dictated: written
+# clauses are shorter, and speech typed by an input method has no punctuation at all.
+_DICTATED_RUN = 30
+_DICTATED_BREAK = re.compile(
+    "(?<=[" + re.escape("".join(sorted(_LANGUAGE.dictated_ends))) + "])" + "|(?=(" + "|".join(
+        map(re.escape, sorted(map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + "))"
+) if _LANGUAGE.dictated_ends and _LANGUAGE.dictated_openers else None
+_CONDITION = re.compile("如有|如需|如果|如您|若有|若您|假如|要是|万一|倘若")
 # What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
 _LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]+")
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
@@ -472,6 +488,34 @@ def _ascii_word(view: Compact, start: int, end: int) -> bool:
         view.text[end - 1] in _ASCII_LETTERS and after in _ASCII_LETTERS)
 
 
+def _dictated(folded: Folded) -> Folded:
+    """`folded` with its long unpunctuated clauses cut where speech pauses (phrasebook/language.yaml):
+    after a closing particle a sentence ends; before a spoken connective (然后, 所以) a clause does, as a
+    comma would (a sentence break there cut polite follow-ups into sentences the scored detector
+    reads alone: more false alarms on the fit files). The same object when no clause is that long."""
+    view = folded.compact
+    text = view.text
+    if _DICTATED_BREAK is None or len(text) <= _DICTATED_RUN:
+        return folded
+    added: list[int] = []
+    ends: list[int] = []
+    bounds = sorted(view.clauses)
+    for a, b in pairwise(bounds):
+        if b - a > _DICTATED_RUN:
+            # No piece shorter than a word and a particle (好吧 | 然后 opening the clause itself, 然后 | 如果).
+            last = a
+            for m in _DICTATED_BREAK.finditer(text, a + 2, b - 1):
+                if (i := m.start()) - last >= 4:
+                    added.append(i)
+                    if m.lastindex is None:  # after a closing particle: the sentence ends (…问吧 | 他们…)
+                        ends.append(i)
+                    last = i
+    if not added:
+        return folded
+    return replace(folded, compact=replace(view, clauses=view.clauses | frozenset(added),
+                                           sentences=tuple(sorted({*view.sentences, *ends}))))
+
+
 def _first_person(word: str) -> bool:
     """A commitment the speaker makes (我会, 帮您问) or a reassurance (没关系, phrasebook/language.yaml),
     as opposed to a courtesy (欢迎, 如有): it clears a match in the sentence before it too."""
@@ -613,6 +657,7 @@ class Checker:
             secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in found if srefs]
         stage = self._stage(folded, phrase_occ)
         findings = [*stage.found, *self._scored(stage)]
+        findings += self._english(stage, findings)
         pii = self._pii(folded)
         findings += pii
         findings += self._secrets(folded, pii, secret_occ, stage.colleague)
@@ -629,6 +674,9 @@ class Checker:
         judged: set[int] = set()
         # Whether the draft is written to a colleague: judged at most once, for the patterns and the score alike.
         colleague = self._colleague(folded)
+        # The forbidden stages read a dictated draft cut into its spoken sentences; the addressee (shared
+        # with the classified detector) and the other detectors keep the draft's own punctuation.
+        folded = _dictated(folded)
         found = self._forbidden(folded, occurrences, judged=judged, colleague=colleague)
         found += self._sounds(folded, found)
         found.sort(key=lambda f: (f.start, f.end))
@@ -682,7 +730,10 @@ class Checker:
                             lead = _LEAD.match(view.text, se)
                             answered = committing.match(view.text, lead.end() if lead else se, ne) is not None
                         else:
-                            answered = committing.search(view.text, se, ne) is not None
+                            m = committing.search(view.text, se, ne)
+                            # A promise made on a condition (如有损坏…我们会安排) offers help with some other
+                            # matter; it does not take on the one this sentence hands away.
+                            answered = m is not None and _CONDITION.search(view.text, se, m.start()) is None
                     cleared[(rule.id, ss)] = (answered, [m.span() for m in unless.finditer(view.text, ss, se)]
                                               if unless is not None else [])
                 answered, spans = cleared[(rule.id, ss)]
@@ -829,6 +880,47 @@ class Checker:
                                "warning"))
         return out
 
+    def _english(self, stage: ScoredStage, found: list[Finding]) -> list[Finding]:
+        """Sentences holding office English (read the notice, ask HR, not my job) read once more with
+        their English as the Chinese of the ask engine's glossary (knowledge/voices.yaml ``english:``) and
+        the checker's own words (phrasebook/language.yaml ``english_reading``), and scored by the
+        forbidden-sentence detector: a banned act said half in English is the act. Only sentences nothing
+        flagged or cleared; the finding is the whole sentence, as a warning."""
+        folded = stage.folded
+        # Only where English words of address or of the banned acts' verbs occur (you, read, wait …):
+        # office English alone (deck, update) carries no act, and the second reading costs a sentence's
+        # whole judgement again.
+        model = self._model
+        if model is None or _ACT_ENGLISH is None or not LATIN_LETTER.search(folded.original) or not _ACT_ENGLISH.search(
+                folded.original.lower()):
+            return []
+        view = folded.compact
+        glossary = office_english()
+        out: list[Finding] = []
+        for a, b, ending in sentence_units(view):
+            if a in stage.judged:
+                continue
+            s, e = view.span(a, b)
+            original = folded.original[s:e]
+            if not _ACT_ENGLISH.search(original.lower()) or any(f.start < e and s < f.end for f in (*found, *out)):
+                continue
+            read = glossary.translate(original.lower())
+            sub = fold_draft(read)
+            if sub.compact.text == view.text[a:b]:  # no English the glossary knows
+                continue
+            # The score alone judges the reading: the patterns over it were measured too (v17 fit English-mixed
+            # one more caught, v16 joined one more false alarm) and left out.
+            rid = model.verdict(sub.compact.text, ending) if sub.compact.text else None
+            if rid is None:
+                continue
+            rule = self._by_id[rid]
+            if rule.customer_only and stage.colleague():
+                continue
+            out.append(Finding("forbidden", rule.category, rule.id, s, e, original,
+                               t("check.scored", message=self._messages[rule.id]), self._suggestions[rule.id],
+                               "warning"))
+        return out
+
     def _pii(self, folded: Folded) -> list[Finding]:
         out = []
         for m in find_pii(folded, self.ruleset.pii):
@@ -882,6 +974,19 @@ def _suggestion(rule: Rule, phrasebook: Phrasebook | None, settings: dict[str, s
         return rule.suggestion
     phrase = phrasebook.render(scenario.id, settings)[0]
     return t("check.suggest_with_phrase", suggestion=rule.suggestion, title=scenario.title, phrase=phrase)
+
+
+@lru_cache(maxsize=1)
+def office_english() -> EnglishGlossary:
+    """The ask engine's office-English glossary (knowledge/voices.yaml ``english:``), read with the
+    YAML loader on the first draft holding Latin letters (`ask` validates the same file)."""
+    import yaml
+
+    path = KNOWLEDGE_DIR / "voices.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    words = {str(k).strip().lower(): str(v) for k, v in ((data or {}).get("english") or {}).items()}
+    # The checker's own words of address and banned acts first (phrasebook/language.yaml).
+    return EnglishGlossary({**words, **{k.strip().lower(): v for k, v in _LANGUAGE.english_reading}})
 
 
 @lru_cache(maxsize=1)

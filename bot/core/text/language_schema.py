@@ -31,3 +31,6 @@ class CheckLanguageModel(BaseModel):
     function_characters: str = ""
     mention_cues: list[NonEmpty] = []
     reassurances: list[NonEmpty] = []
+    dictated_ends: str = ""
+    dictated_openers: list[NonEmpty] = []
+    english_reading: dict[NonEmpty, NonEmpty] = {}

@@ -1,0 +1,55 @@
+"""Long and dictated drafts and English-mixed ones: how the forbidden stages cut and read them."""
+
+from __future__ import annotations
+
+from bot.core.check.checker import Finding, _dictated, default_checker, office_english
+from bot.core.text.fold import fold_draft
+
+CHECKER = default_checker()
+
+
+def forbidden(draft: str) -> list[Finding]:
+    return [f for f in CHECKER.check(draft).findings if f.kind == "forbidden"]
+
+
+def test_dictated_draft_is_cut_where_speech_pauses():
+    draft = "您好这边材料我们收下了审核要一段时间您回家等消息吧有结果了系统会自动发短信的然后别的也没什么了"
+    folded = fold_draft(draft)
+    view = _dictated(folded).compact
+    text = view.text
+    # A sentence ends after the closing particle; a clause (not a sentence) before the connective.
+    assert text.index("有结果") in view.sentences
+    assert text.index("然后") in view.clauses and text.index("然后") not in view.sentences
+    # The draft's own view is left as typed (the addressee, personal data and classified read it).
+    assert folded.compact.sentences == (0,)
+
+
+def test_punctuated_or_short_draft_is_not_recut():
+    folded = fold_draft("您好，材料收下了，您回家等消息吧，有结果会通知您。")
+    assert _dictated(folded) is folded
+    short = fold_draft("您回家等消息吧有结果通知您")
+    assert _dictated(short) is short
+
+
+def test_clause_end_frame_found_in_a_dictated_draft():
+    dictated = "您好这边材料我们收下了审核要一段时间您回家等消息吧有结果了系统会自动发短信的然后别的也没什么了"
+    assert any(f.rule == "ban.go_ask_others" and "等消息吧" in f.text for f in forbidden(dictated))
+    # Still cleared when the speaker takes the matter on.
+    assert not forbidden("您好这边是营业厅然后您问的那个套餐变更我们这里办不了"
+                         "我帮您问一下客服热线吧然后今天下午给您回电话")
+
+
+def test_office_english_reading():
+    glossary = office_english()
+    read = glossary.translate("didn't you read the notice yourself")
+    assert "看" in read and "自己" in read and "你" in read and "通知" in read
+    # The English "you" is no 你 for 您, and a commitment said in English stays clean.
+    assert not forbidden("Please wait，I 帮您问一下 manager。")
+    assert not any(f.rule == "tone.ni_for_nin" for f in forbidden("Thank you for waiting，您的业务办好了。"))
+
+
+def test_conditional_promise_in_the_next_sentence_does_not_take_the_act_back():
+    handed = "这个是厂家负责的，您打厂家电话问吧。"
+    other = "小区里的路灯如有损坏，欢迎随时报修，我们会在当天处理。"
+    assert any(f.rule == "ban.go_ask_others" for f in forbidden(handed + other))
+    assert not forbidden(handed + "这边我们会帮您跟进结果。")
