@@ -56,6 +56,7 @@ _MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANG
 _ACT_WORDS = sorted((k.lower() for k, _ in _LANGUAGE.english_reading), key=len, reverse=True)
 _ACT_ENGLISH = re.compile("(?<![a-z])(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _ACT_WORDS)
                           + ")(?![a-z])") if _ACT_WORDS else None
+_WORD_RULES = frozenset({"tone.ni_for_nin", "tone.openers"})
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A first-person commitment in the next sentence answers a banned act (没关系，我来帮您…), but not when that
@@ -882,16 +883,14 @@ class Checker:
 
     def _english(self, stage: ScoredStage, found: list[Finding]) -> list[Finding]:
         """Sentences holding office English (read the notice, ask HR, not my job) read once more with
-        their English as the Chinese of the ask engine's glossary (knowledge/voices.yaml ``english:``) and
-        the checker's own words (phrasebook/language.yaml ``english_reading``), and scored by the
-        forbidden-sentence detector: a banned act said half in English is the act. Only sentences nothing
-        flagged or cleared; the finding is the whole sentence, as a warning."""
+        their English as the Chinese of the ask engine's glossary (knowledge/voices.yaml ``english:``)
+        and judged by the same patterns and score: a banned act said half in English is the act. Only
+        sentences nothing flagged or cleared; the finding is the whole sentence, as a warning."""
         folded = stage.folded
         # Only where English words of address or of the banned acts' verbs occur (you, read, wait …):
         # office English alone (deck, update) carries no act, and the second reading costs a sentence's
         # whole judgement again.
-        model = self._model
-        if model is None or _ACT_ENGLISH is None or not LATIN_LETTER.search(folded.original) or not _ACT_ENGLISH.search(
+        if _ACT_ENGLISH is None or not LATIN_LETTER.search(folded.original) or not _ACT_ENGLISH.search(
                 folded.original.lower()):
             return []
         view = folded.compact
@@ -908,9 +907,11 @@ class Checker:
             sub = fold_draft(read)
             if sub.compact.text == view.text[a:b]:  # no English the glossary knows
                 continue
-            # The score alone judges the reading: the patterns over it were measured too (v17 fit English-mixed
-            # one more caught, v16 joined one more false alarm) and left out.
-            rid = model.verdict(sub.compact.text, ending) if sub.compact.text else None
+            # The word rules (你 for 您, openers) judge Chinese as typed: English "you" is no 你.
+            hits = [f for f in self._forbidden(sub, colleague=stage.colleague) if f.rule not in _WORD_RULES]
+            rid = hits[0].rule if hits else None
+            if rid is None and self._model is not None and sub.compact.text:
+                rid = self._model.verdict(sub.compact.text, ending)
             if rid is None:
                 continue
             rule = self._by_id[rid]
