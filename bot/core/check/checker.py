@@ -52,10 +52,6 @@ _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.es
 _MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANGUAGE.mention_cues} - {""},
                                       key=len, reverse=True)) or "(?!)")
 # The word rules judge Chinese as typed (你 for 您, openers): not read into an English sentence.
-# The English words of the checker's own reading (phrasebook/language.yaml english_reading), as whole words.
-_ACT_WORDS = sorted((k.lower() for k, _ in _LANGUAGE.english_reading), key=len, reverse=True)
-_ACT_ENGLISH = re.compile("(?<![a-z])(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _ACT_WORDS)
-                          + ")(?![a-z])") if _ACT_WORDS else None
 _WORD_RULES = frozenset({"tone.ni_for_nin", "tone.openers"})
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
@@ -887,11 +883,7 @@ class Checker:
         and judged by the same patterns and score: a banned act said half in English is the act. Only
         sentences nothing flagged or cleared; the finding is the whole sentence, as a warning."""
         folded = stage.folded
-        # Only where English words of address or of the banned acts' verbs occur (you, read, wait …):
-        # office English alone (deck, update) carries no act, and the second reading costs a sentence's
-        # whole judgement again.
-        if _ACT_ENGLISH is None or not LATIN_LETTER.search(folded.original) or not _ACT_ENGLISH.search(
-                folded.original.lower()):
+        if not LATIN_LETTER.search(folded.original):
             return []
         view = folded.compact
         glossary = office_english()
@@ -901,7 +893,7 @@ class Checker:
                 continue
             s, e = view.span(a, b)
             original = folded.original[s:e]
-            if not _ACT_ENGLISH.search(original.lower()) or any(f.start < e and s < f.end for f in (*found, *out)):
+            if not LATIN_LETTER.search(original) or any(f.start < e and s < f.end for f in (*found, *out)):
                 continue
             read = glossary.translate(original.lower())
             sub = fold_draft(read)
