@@ -26,14 +26,11 @@ from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
 from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, sentence_units
 from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
-from bot.core.paths import KNOWLEDGE_DIR
 from bot.core.phrases.messages import t
 from bot.core.text.automaton import build_automaton
-from bot.core.text.english import EnglishGlossary
 from bot.core.text.fold import Compact, Folded, fold_draft, fold_literal
 from bot.core.text.inputs import has_surrogates, scrub
 from bot.core.text.language import shipped_check_language
-from bot.core.text.normalize import LATIN_LETTER
 from bot.core.yamlfile import Problem
 
 if TYPE_CHECKING:
@@ -51,8 +48,6 @@ _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.es
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
 _MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANGUAGE.mention_cues} - {""},
                                       key=len, reverse=True)) or "(?!)")
-# The word rules judge Chinese as typed (你 for 您, openers): not read into an English sentence.
-_WORD_RULES = frozenset({"tone.ni_for_nin", "tone.openers"})
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A first-person commitment in the next sentence answers a banned act (没关系，我来帮您…), but not when that
@@ -654,7 +649,6 @@ class Checker:
             secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in found if srefs]
         stage = self._stage(folded, phrase_occ)
         findings = [*stage.found, *self._scored(stage)]
-        findings += self._english(stage, findings)
         pii = self._pii(folded)
         findings += pii
         findings += self._secrets(folded, pii, secret_occ, stage.colleague)
@@ -877,43 +871,6 @@ class Checker:
                                "warning"))
         return out
 
-    def _english(self, stage: ScoredStage, found: list[Finding]) -> list[Finding]:
-        """Sentences holding office English (read the notice, ask HR, not my job) read once more with
-        their English as the Chinese of the ask engine's glossary (knowledge/voices.yaml ``english:``)
-        and judged by the same patterns and score: a banned act said half in English is the act. Only
-        sentences nothing flagged or cleared; the finding is the whole sentence, as a warning."""
-        folded = stage.folded
-        if not LATIN_LETTER.search(folded.original):
-            return []
-        view = folded.compact
-        glossary = office_english()
-        out: list[Finding] = []
-        for a, b, ending in sentence_units(view):
-            if a in stage.judged:
-                continue
-            s, e = view.span(a, b)
-            original = folded.original[s:e]
-            if not LATIN_LETTER.search(original) or any(f.start < e and s < f.end for f in (*found, *out)):
-                continue
-            read = glossary.translate(original.lower())
-            sub = fold_draft(read)
-            if sub.compact.text == view.text[a:b]:  # no English the glossary knows
-                continue
-            # The word rules (你 for 您, openers) judge Chinese as typed: English "you" is no 你.
-            hits = [f for f in self._forbidden(sub, colleague=stage.colleague) if f.rule not in _WORD_RULES]
-            rid = hits[0].rule if hits else None
-            if rid is None and self._model is not None and sub.compact.text:
-                rid = self._model.verdict(sub.compact.text, ending)
-            if rid is None:
-                continue
-            rule = self._by_id[rid]
-            if rule.customer_only and stage.colleague():
-                continue
-            out.append(Finding("forbidden", rule.category, rule.id, s, e, original,
-                               t("check.scored", message=self._messages[rule.id]), self._suggestions[rule.id],
-                               "warning"))
-        return out
-
     def _pii(self, folded: Folded) -> list[Finding]:
         out = []
         for m in find_pii(folded, self.ruleset.pii):
@@ -967,19 +924,6 @@ def _suggestion(rule: Rule, phrasebook: Phrasebook | None, settings: dict[str, s
         return rule.suggestion
     phrase = phrasebook.render(scenario.id, settings)[0]
     return t("check.suggest_with_phrase", suggestion=rule.suggestion, title=scenario.title, phrase=phrase)
-
-
-@lru_cache(maxsize=1)
-def office_english() -> EnglishGlossary:
-    """The ask engine's office-English glossary (knowledge/voices.yaml ``english:``), read with the
-    YAML loader on the first draft holding Latin letters (`ask` validates the same file)."""
-    import yaml
-
-    path = KNOWLEDGE_DIR / "voices.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    words = {str(k).strip().lower(): str(v) for k, v in ((data or {}).get("english") or {}).items()}
-    # The checker's own words of address and banned acts first (phrasebook/language.yaml).
-    return EnglishGlossary({**words, **{k.strip().lower(): v for k, v in _LANGUAGE.english_reading}})
 
 
 @lru_cache(maxsize=1)

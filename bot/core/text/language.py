@@ -45,7 +45,6 @@ class CheckLanguage:
     # one of these closing particles, and before one of these openers (然后, 所以 …).
     dictated_ends: frozenset[str] = frozenset()
     dictated_openers: tuple[str, ...] = ()
-    english_reading: tuple[tuple[str, str], ...] = ()  # English word or phrase -> Chinese (the checker's reading)
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -73,8 +72,7 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
                          tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories),
                          tuple(m.interrogatives), frozenset(m.function_characters), tuple(m.mention_cues),
-                         tuple(m.reassurances), frozenset(m.dictated_ends), tuple(m.dictated_openers),
-                         tuple(m.english_reading.items()))
+                         tuple(m.reassurances), frozenset(m.dictated_ends), tuple(m.dictated_openers))
 
 
 _SHIPPED_ASK: list[AskLanguage] = []

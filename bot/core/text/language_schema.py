@@ -33,4 +33,3 @@ class CheckLanguageModel(BaseModel):
     reassurances: list[NonEmpty] = []
     dictated_ends: str = ""
     dictated_openers: list[NonEmpty] = []
-    english_reading: dict[NonEmpty, NonEmpty] = {}
