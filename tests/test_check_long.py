@@ -1,8 +1,8 @@
-"""Long and dictated drafts and English-mixed ones: how the forbidden stages cut and read them."""
+"""Long and dictated drafts: how the forbidden stages cut and read them."""
 
 from __future__ import annotations
 
-from bot.core.check.checker import Finding, _dictated, default_checker, office_english
+from bot.core.check.checker import Finding, _dictated, default_checker
 from bot.core.text.fold import fold_draft
 
 CHECKER = default_checker()
@@ -37,15 +37,6 @@ def test_clause_end_frame_found_in_a_dictated_draft():
     # Still cleared when the speaker takes the matter on.
     assert not forbidden("您好这边是营业厅然后您问的那个套餐变更我们这里办不了"
                          "我帮您问一下客服热线吧然后今天下午给您回电话")
-
-
-def test_office_english_reading():
-    glossary = office_english()
-    read = glossary.translate("didn't you read the notice yourself")
-    assert "看" in read and "自己" in read and "你" in read and "通知" in read
-    # The English "you" is no 你 for 您, and a commitment said in English stays clean.
-    assert not forbidden("Please wait，I 帮您问一下 manager。")
-    assert not any(f.rule == "tone.ni_for_nin" for f in forbidden("Thank you for waiting，您的业务办好了。"))
 
 
 def test_conditional_promise_in_the_next_sentence_does_not_take_the_act_back():
