@@ -104,10 +104,12 @@ def distinct_questions(kb: KnowledgeBase, n: int, rng: random.Random) -> list[st
     return list(out)
 
 
-def run_child(args: list[str], env: dict[str, str], stdin: bytes = b"") -> tuple[float, float, int]:
-    """(wall s, CPU s, peak RSS KiB) of one `python -m bot ...` process."""
+def run_child(args: list[str], env: dict[str, str], stdin: bytes = b"", *, cwd: Path = ROOT
+              ) -> tuple[float, float, int]:
+    """(wall s, CPU s, peak RSS KiB) of one `python -m bot ...` process, started in `cwd` (so that
+    `python -m bot` imports that tree's `bot`)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=cwd, env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert proc.stdin is not None
     proc.stdin.write(stdin)
@@ -116,8 +118,18 @@ def run_child(args: list[str], env: dict[str, str], stdin: bytes = b"") -> tuple
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"python -m bot {' '.join(args)} failed ({proc.returncode})")
+        raise SystemExit(f"python -m bot {' '.join(args)} failed ({proc.returncode}) in {cwd}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def serving(questions: list[str], *, cwd: Path = ROOT) -> tuple[float, int]:
+    """(wall s, peak RSS KiB) of `chat` answering `questions` then /quit, in a fresh cache directory
+    filled first by one `ask`, as a served install has it."""
+    with tempfile.TemporaryDirectory(prefix="libao-bench-cache-") as cache:
+        env = dict(os.environ, LIBAO_CACHE_DIR=cache)
+        run_child(["ask", QUESTION], env, cwd=cwd)
+        wall, _, rss = run_child(["chat"], env, ("\n".join(questions) + "\n/quit\n").encode(), cwd=cwd)
+    return wall, rss
 
 
 def bare_start(runs: int) -> float:
@@ -166,11 +178,7 @@ def main() -> None:
     start_times(args.starts, lexical_only=False)
     start_times(args.starts, lexical_only=True)
     kb = load_knowledge()
-    serve_questions = "\n".join(distinct_questions(kb, 100, random.Random(3))) + "\n/quit\n"
-    with tempfile.TemporaryDirectory(prefix="libao-bench-cache-") as cache:
-        env = dict(os.environ, LIBAO_CACHE_DIR=cache)
-        run_child(["ask", QUESTION], env)  # fill the cache
-        wall, _, rss = run_child(["chat"], env, serve_questions.encode())
+    wall, rss = serving(distinct_questions(kb, 100, random.Random(3)))
     print(f"  serving the shipped knowledge base (`python -m bot chat`, 100 questions, checker and "
           f"phrasebook loaded): peak RSS {rss / 1024:.0f} MiB, {wall:.1f} s")
 

@@ -21,40 +21,21 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from ask_latency import QUESTION, distinct_questions  # noqa: E402
+from ask_latency import distinct_questions, serving  # noqa: E402
 
 from bot.core.ask.knowledge import load_knowledge  # noqa: E402
 
 
-def child_rss(tree: Path, args: list[str], env: dict[str, str], stdin: bytes = b"") -> int:
-    """Peak RSS in KiB of one `python -m bot ...` run in `tree` (that tree's `bot` imported)."""
-    proc = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=tree, env=env, stdin=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert proc.stdin is not None
-    proc.stdin.write(stdin)
-    proc.stdin.close()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"python -m bot {' '.join(args)} failed in {tree}")
-    return usage.ru_maxrss
-
-
 def serving_rss(tree: Path, questions: list[str]) -> float:
     """Peak RSS in MiB of `chat` in `tree` answering `questions`, in a fresh cache directory."""
-    with tempfile.TemporaryDirectory(prefix="libao-bench-cache-") as cache:
-        env = dict(os.environ, LIBAO_CACHE_DIR=cache)
-        child_rss(tree, ["ask", QUESTION], env)  # fills the index cache, as a served install has it
-        stdin = ("\n".join(questions) + "\n/quit\n").encode()
-        return child_rss(tree, ["chat"], env, stdin) / 1024
+    return serving(questions, cwd=tree)[1] / 1024
 
 
 def main() -> None:
