@@ -248,14 +248,14 @@ def _covered(taken: list[tuple[int, int]], i: int) -> bool:
 # before opens the pattern (a character class is scanned for fast) and is kept.
 _IN_WORD = r"(?:[ *]|[\U0001F000-\U0001FAFF])?"
 _ROUND_WORD = r"(?:[ ,，、:：*]|[\U0001F000-\U0001FAFF])?"
-_SAID_WORDS = [_IN_WORD.join(w) + (f"(?:{_IN_WORD}是)?" if w in ("然后", "接着", "再") else "")
-               for w in ("然后", "接着", "再", "横杠", "杠", "空格")]
+_SAID = ("然后", "接着", "再", "横杠", "杠", "空格")
 # Fillers and confirmations speech-to-text writes between dictated groups (幺三八，嗯，一二三四；138，对，1234).
-_SAID_WORDS += [_IN_WORD.join(w) for w in ("那个", "就是", "嗯", "呃", "额", "啊", "哦", "唔", "对")]
+_FILLERS = ("那个", "就是", "嗯", "呃", "额", "啊", "哦", "唔", "对")
+_SAID_WORDS = [_IN_WORD.join(w) + (f"(?:{_IN_WORD}是)?" if w in ("然后", "接着", "再") else "") for w in _SAID]
+_SAID_WORDS += [_IN_WORD.join(w) for w in _FILLERS]
 _SAID_BETWEEN = re.compile(r"([0-9])" + _ROUND_WORD + "(?:" + "|".join(_SAID_WORDS) + ")" + _ROUND_WORD + "(?=[0-9])")
-
-
-_SAID_HINTS = ("然", "接", "再", "杠", "空", "那", "就", "嗯", "呃", "额", "啊", "哦", "唔", "对")
+# A draft holds one of the words only if it holds the word's first character: the substitution's gate.
+_SAID_HINTS = tuple(dict.fromkeys(w[0] for w in (*_SAID, *_FILLERS)))
 
 
 def _said_between(text: str) -> str:
@@ -345,9 +345,16 @@ _PIECE_GAP = 14  # characters of words between two pieces
 _PIECE_SPAN = 60  # the whole number, pieces and words, after its word
 
 
-def _cut(text: str, piece: re.Match[str]) -> bool:
-    """The piece was cut by the end of the span searched: its number goes on (a card's first digits are no piece)."""
-    return text[piece.end():piece.end() + 1].isdigit()
+def _pieces_between(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """The digit pieces in text[start:end] that can be part of a number: none followed by a unit (an
+    amount, a count; unless the text ends there), none cut by `end` while its digits go on (a card's
+    first digits are no piece)."""
+    out = []
+    for p in _PIECE.finditer(text, start, end):
+        after = text[p.end():p.end() + 1]
+        if (after not in _PIECE_UNIT or p.end() == len(text)) and not after.isdigit():
+            out.append(p)
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -369,8 +376,7 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
         cat = category_of.get(wm.group())
         stop = _PIECE_STOP.search(text, wm.end(), wm.end() + _PIECE_SPAN)
         end = stop.start() if stop else min(len(text), wm.end() + _PIECE_SPAN)
-        pieces = [p for p in _PIECE.finditer(text, wm.end(), end) if (text[p.end():p.end() + 1] not in _PIECE_UNIT
-                  or p.end() == len(text)) and not _cut(text, p)]
+        pieces = _pieces_between(text, wm.end(), end)
         # The number may start at any piece: a false start or a correction comes first (一三八……不对，是151…).
         # Pieces named by their place are joined in that order first (开头…，结尾…，中间…).
         match = _named_pieces(text, wm.end(), pieces, cat)
@@ -389,8 +395,7 @@ def find_pieces(text: str, ctx: PiiContext) -> list[PiiMatch]:
                 continue
             stop = _PIECE_STOP.search(text, pm.end(), pm.end() + _PIECE_SPAN)
             end = stop.start() if stop else min(len(text), pm.end() + _PIECE_SPAN)
-            pieces = [p for p in _PIECE.finditer(text, pm.start(), end)
-                      if (text[p.end():p.end() + 1] not in _PIECE_UNIT or p.end() == len(text)) and not _cut(text, p)]
+            pieces = _pieces_between(text, pm.start(), end)
             if len(pieces) < 2 or pieces[0].start() - pm.end() > 3:
                 continue
             opened = text.rfind("。", max(0, pm.start() - _PIECE_SPAN), pm.start()) + 1
