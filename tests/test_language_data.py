@@ -43,6 +43,53 @@ def test_greetings_of_the_file_silence_the_greeting_hint():
     assert len(greeted.hints) == len(bare.hints) - 1
 
 
+def test_conditions_of_the_file_keep_a_promise_from_taking_the_act_back():
+    check = load_check_language()
+    handed = "这个是厂家负责的，您打厂家电话问吧。"
+    plain = "小区里的路灯损坏了，欢迎随时报修，我们会在当天处理。"
+    conditional = f"小区里的路灯{check.conditions[0]}损坏，欢迎随时报修，我们会在当天处理。"
+    assert not [f for f in default_checker().check(handed + plain).findings if f.kind == "forbidden"]
+    assert [f for f in default_checker().check(handed + conditional).findings if f.kind == "forbidden"]
+
+
+def test_new_matter_of_the_file_keeps_a_commitment_from_answering_the_act():
+    check = load_check_language()
+    handed = "这个是厂家负责的，您打厂家电话问吧。"
+    answer = "我们会帮您跟进结果。"
+    assert not [f for f in default_checker().check(handed + answer).findings if f.kind == "forbidden"]
+    assert [f for f in default_checker().check(handed + check.new_matter_openers[0] + answer).findings
+            if f.kind == "forbidden"]
+
+
+def test_words_of_the_file_said_between_dictated_groups_keep_a_number_whole():
+    check = load_check_language()
+    words = (*check.number_sequence_words, *check.number_separator_words, *check.number_fillers)
+    assert words
+    for word in words:
+        findings = default_checker().check(f"客户手机139，{word}，1234，{word}，5678").findings
+        assert [(f.kind, f.text) for f in findings] == [("pii", "139****5678")], word
+    # A sequence word may be followed by 是.
+    said = check.number_sequence_words[0]
+    assert [f.text for f in default_checker().check(f"客户手机139{said}是1234{said}是5678").findings] == ["139****5678"]
+
+
+_ENTRIES = ("new_matter_openers", "conditions", "number_sequence_words", "number_separator_words", "number_fillers")
+
+
+@pytest.mark.parametrize("key", _ENTRIES)
+@pytest.mark.parametrize("bad", ["如有", "['']", "[嗯, [对]]"])
+def test_malformed_check_language_entry_is_a_problem_with_its_line(tmp_path, key, bad):
+    lines = [line for line in (PHRASEBOOK_DIR / "language.yaml").read_text(encoding="utf-8").splitlines()
+             if not line.startswith(f"{key}:")]
+    assert len(lines) < len((PHRASEBOOK_DIR / "language.yaml").read_text(encoding="utf-8").splitlines())
+    broken = tmp_path / "language.yaml"
+    broken.write_text("\n".join([*lines, f"{key}: {bad}"]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_check_language(broken)
+    [problem] = err.value.problems
+    assert problem.line == len(lines) + 1 and problem.message.startswith(key)
+
+
 def _copy_knowledge(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, target)

@@ -51,9 +51,9 @@ _MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANG
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A first-person commitment in the next sentence answers a banned act (没关系，我来帮您…), but not when that
-# sentence opens on another matter or a condition: a long message goes on (如您需要清单，…我们会尽快寄出 /
-# 后续进度我们会同步), and that promise does not take back the act before it.
-_NEW_MATTER = re.compile("另外|此外|同时|还有|其他|其它|后续|关于|对于|顺便|最后|如果|如|若|假如|要是|万一|倘若")
+# sentence opens on another matter or a condition (phrasebook/language.yaml): a long message goes on
+# (如您需要清单，…我们会尽快寄出 / 后续进度我们会同步), and that promise does not take back the act before it.
+_NEW_MATTER = re.compile("|".join(map(re.escape, _LANGUAGE.new_matter_openers)) or "(?!)")
 # A clause longer than this (content characters with no punctuation) reads as dictated: written
 # clauses are shorter, and speech typed by an input method has no punctuation at all.
 _DICTATED_RUN = 30
@@ -61,7 +61,8 @@ _DICTATED_BREAK = re.compile(
     "(?<=[" + re.escape("".join(sorted(_LANGUAGE.dictated_ends))) + "])" + "|(?=(" + "|".join(
         map(re.escape, sorted(map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + "))"
 ) if _LANGUAGE.dictated_ends and _LANGUAGE.dictated_openers else None
-_CONDITION = re.compile("如有|如需|如果|如您|若有|若您|假如|要是|万一|倘若")
+# The conditions a promise may be made on (如有…): phrasebook/language.yaml.
+_CONDITION = re.compile("|".join(map(re.escape, _LANGUAGE.conditions)) or "(?!)")
 # What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
 _LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]+")
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the

@@ -27,6 +27,7 @@ from itertools import accumulate
 
 from bot.core.check.rules import PiiContext
 from bot.core.text.fold import Folded
+from bot.core.text.language import shipped_check_language
 
 # Digit runs; junk between digits is bounded and disjoint from \d, so matching is linear.
 # Any space, punctuation or symbol counts (ASCII, general punctuation, CJK brackets, emoji): a number
@@ -248,12 +249,15 @@ def _covered(taken: list[tuple[int, int]], i: int) -> bool:
 # before opens the pattern (a character class is scanned for fast) and is kept.
 _IN_WORD = r"(?:[ *]|[\U0001F000-\U0001FAFF])?"
 _ROUND_WORD = r"(?:[ ,，、:：*]|[\U0001F000-\U0001FAFF])?"
-_SAID = ("然后", "接着", "再", "横杠", "杠", "空格")
-# Fillers and confirmations speech-to-text writes between dictated groups (幺三八，嗯，一二三四；138，对，1234).
-_FILLERS = ("那个", "就是", "嗯", "呃", "额", "啊", "哦", "唔", "对")
-_SAID_WORDS = [_IN_WORD.join(w) + (f"(?:{_IN_WORD}是)?" if w in ("然后", "接着", "再") else "") for w in _SAID]
-_SAID_WORDS += [_IN_WORD.join(w) for w in _FILLERS]
-_SAID_BETWEEN = re.compile(r"([0-9])" + _ROUND_WORD + "(?:" + "|".join(_SAID_WORDS) + ")" + _ROUND_WORD + "(?=[0-9])")
+# The words, and the fillers and confirmations speech-to-text writes between groups (幺三八，嗯，一二三四；
+# 138，对，1234), are phrasebook/language.yaml's; a sequence word may be followed by 是 (接着是4890).
+_LANGUAGE = shipped_check_language()
+_SAID = (*_LANGUAGE.number_sequence_words, *_LANGUAGE.number_separator_words)
+_FILLERS = _LANGUAGE.number_fillers
+_SAID_WORDS = [_IN_WORD.join(w) + f"(?:{_IN_WORD}是)?" for w in _LANGUAGE.number_sequence_words]
+_SAID_WORDS += [_IN_WORD.join(w) for w in (*_LANGUAGE.number_separator_words, *_FILLERS)]
+_SAID_BETWEEN = re.compile(r"([0-9])" + _ROUND_WORD + "(?:" + ("|".join(_SAID_WORDS) or "(?!)") + ")" + _ROUND_WORD
+                           + "(?=[0-9])")
 # A draft holds one of the words only if it holds the word's first character: the substitution's gate.
 _SAID_HINTS = tuple(dict.fromkeys(w[0] for w in (*_SAID, *_FILLERS)))
 

@@ -30,7 +30,8 @@ class CheckLanguage:
     """Particles around clause-bound phrases, greetings and farewells, forbidden-rule categories,
     the words that make a message a question (a prompt for a value does not take it), and the
     frequent function characters a homophone slip does not produce (的 for 得 is grammar, not a dodge),
-    and the words that make a sentence speak about a phrase rather than say it (禁语, 客户说)."""
+    the words that make a sentence speak about a phrase rather than say it (禁语, 客户说), what keeps a
+    promise from answering a banned act (另外, 如有), and the words said between a dictated number's groups."""
 
     trailing_particles: frozenset[str]
     leading_interjections: frozenset[str]
@@ -45,6 +46,14 @@ class CheckLanguage:
     # one of these closing particles, and before one of these openers (然后, 所以 …).
     dictated_ends: frozenset[str] = frozenset()
     dictated_openers: tuple[str, ...] = ()
+    # What opens a sentence on another matter (另外, 如您…) and the conditions a promise may be made on
+    # (如有…): a commitment there does not answer the banned act before it.
+    new_matter_openers: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    # Words said between the groups of a dictated number (然后, 杠), and the fillers spoken there (嗯, 对).
+    number_sequence_words: tuple[str, ...] = ()
+    number_separator_words: tuple[str, ...] = ()
+    number_fillers: tuple[str, ...] = ()
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -72,7 +81,9 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
                          tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories),
                          tuple(m.interrogatives), frozenset(m.function_characters), tuple(m.mention_cues),
-                         tuple(m.reassurances), frozenset(m.dictated_ends), tuple(m.dictated_openers))
+                         tuple(m.reassurances), frozenset(m.dictated_ends), tuple(m.dictated_openers),
+                         tuple(m.new_matter_openers), tuple(m.conditions), tuple(m.number_sequence_words),
+                         tuple(m.number_separator_words), tuple(m.number_fillers))
 
 
 _SHIPPED_ASK: list[AskLanguage] = []

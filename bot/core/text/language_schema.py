@@ -33,3 +33,8 @@ class CheckLanguageModel(BaseModel):
     reassurances: list[NonEmpty] = []
     dictated_ends: str = ""
     dictated_openers: list[NonEmpty] = []
+    new_matter_openers: list[NonEmpty] = []
+    conditions: list[NonEmpty] = []
+    number_sequence_words: list[NonEmpty] = []
+    number_separator_words: list[NonEmpty] = []
+    number_fillers: list[NonEmpty] = []
