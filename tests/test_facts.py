@@ -80,7 +80,7 @@ def test_the_candidate_feature_is_read_only_when_given():
 
 
 def test_every_kind_is_described(kinds):
-    assert [k for k, _ in kinds.asks] == list(KINDS) == [k for k, _ in kinds.states]
+    assert [k for k, *_ in kinds.asks] == list(KINDS) == [k for k, _ in kinds.states]
 
 
 def test_malformed_data_is_refused():

@@ -25,11 +25,10 @@ _NUMERALS = "零二两三四五六七八九十百千万半"  # 一 only before a
 class FactKinds:
     """Per kind, what asks for it in a folded question and what states it in a folded entry text."""
 
-    asks: tuple[tuple[str, re.Pattern[str]], ...]
+    # Per kind, its cues and the longer words that contain one of them without asking for it (如何处理
+    # holds 何处, 在哪些 holds 在哪; None: none), blanked out before the kind's cues are searched.
+    asks: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]
     states: tuple[tuple[str, re.Pattern[str]], ...]
-    # Per kind, longer words that contain one of its cues without asking for it (如何处理 holds 何处,
-    # 在哪些 holds 在哪): blanked out before that kind's cues are searched.
-    masks: tuple[tuple[str, re.Pattern[str]], ...] = ()
     # An entry also states a kind that at least this share of its alternate questions asks for: they
     # are what its curator wrote it to answer ("电话响几声要接" of a rule whose figure is 三声 in words
     # the cues miss); None: the answer's words alone.
@@ -37,8 +36,7 @@ class FactKinds:
 
     def asked(self, folded: str) -> frozenset[str]:
         """The kinds of fact the folded question asks for."""
-        masks = dict(self.masks)
-        return frozenset(k for k, p in self.asks if p.search(masks[k].sub("|", folded) if k in masks else folded))
+        return frozenset(k for k, p, mask in self.asks if p.search(mask.sub("|", folded) if mask else folded))
 
     def stated(self, folded: str) -> frozenset[str]:
         """The kinds of fact the folded text (an entry's title and answer) states."""
@@ -68,15 +66,14 @@ def parse_fact_kinds(data: object, fold: Callable[[str], str]) -> FactKinds:
             raise ValueError(f"{FACT_FILE}: {key} must be a list of words")
         return value
 
-    asks, masks = [], []
+    asks = []
     for kind in KINDS:
         spec = kinds.get(kind)
         if not isinstance(spec, dict):
             raise ValueError(f"{FACT_FILE}: kinds.{kind} is missing")
         parts = [p for p in (_alternation(words(spec, "asks"), fold), _english(words(spec, "asks_english"))) if p]
-        asks.append((kind, re.compile("|".join(parts))))
-        if mask := _alternation(words(spec, "not_asks"), fold):
-            masks.append((kind, re.compile(mask)))
+        mask = _alternation(words(spec, "not_asks"), fold)
+        asks.append((kind, re.compile("|".join(parts)), re.compile(mask) if mask else None))
     units = _alternation(words(states, "units"), fold)
     counted = _alternation(words(states, "counted"), fold)
     time_units = _alternation(words(states, "time_units"), fold)
@@ -88,7 +85,7 @@ def parse_fact_kinds(data: object, fold: Callable[[str], str]) -> FactKinds:
     share = data.get("questions_share")
     if share is not None and not (isinstance(share, int | float) and 0 <= share <= 1):
         raise ValueError(f"{FACT_FILE}: questions_share must be a share between 0 and 1")
-    return FactKinds(tuple(asks), stated, tuple(masks), None if share is None else float(share))
+    return FactKinds(tuple(asks), stated, None if share is None else float(share))
 
 
 def load_fact_kinds(path: Path, fold: Callable[[str], str]) -> FactKinds | None:
