@@ -1,4 +1,4 @@
-"""A disclosure needs content (round 27): who is spoken to, questions about what may be done, news told to
+"""A disclosure needs content: who is spoken to, questions about what may be done, news told to
 all staff or already online, nothing that may be told, a denial, pointing to the notice to come, personal
 data that is no code, a customer named before their income, a marked document named by its kind, a meeting
 named by its topic, work counted. Drafts written for the test (not evaluation items), each clean one beside

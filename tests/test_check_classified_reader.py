@@ -1,4 +1,4 @@
-"""Whose matter a topic word speaks of and whether anything is disclosed (round 26): a draft written to
+"""Whose matter a topic word speaks of and whether anything is disclosed: a draft written to
 a customer as a whole, numbers that name rather than count, a decision told to its team, the speaker's
 own matter, a rule about where a thing must not be kept, a name called at the head, a reassurance with
 an amount. Drafts written for the test (not evaluation items), each clean one beside a leak of the same

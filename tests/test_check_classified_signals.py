@@ -1,4 +1,4 @@
-"""Classified-content mechanisms of this round, on drafts written for the test (not evaluation items)."""
+"""Classified-content mechanisms, on drafts written for the test (not evaluation items)."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def test_repeated_new_shapes_stay_fast():
         assert time.process_time() - t < 0.5, piece  # linear: far under a quadratic's seconds
 
 
-# Round of the confidential topics (branch leakt): disclosures without numbers, sound-alike credential
+# Confidential topics: disclosures without numbers, sound-alike credential
 # words, service commitments to the customer.
 @pytest.mark.parametrize("draft, rule", [
     ("老板已经拍板，年底把城东仓卖掉，别到处说", "secret.topic.plans"),  # 把 + unit + change verb

@@ -281,7 +281,7 @@ def test_dictated_look_alikes_stay_clean(draft):
     ("后四位5678，中间1234，前三位139，记一下", [("mobile", "139****5678")]),
     ("幺三九幺二三四，尾数五六七八，下午回个话", [("mobile", "139****5678")]),
 ])
-def test_round28_disguises(draft, expected):
+def test_o_for_zero_glued_labels_named_cards_and_pieces_by_place_are_found(draft, expected):
     assert pii(draft) == expected
 
 
@@ -294,7 +294,7 @@ def test_round28_disguises(draft, expected):
     "营业额前三位1380万，中间1234万，尾数5678元",      # amounts by place
     "订单号20240613000123，工行网点自提",              # a bank's name does not make an order number a card
 ])
-def test_round28_look_alikes_stay_clean(draft):
+def test_letter_o_codes_amounts_by_place_and_head_tail_only_stay_clean(draft):
     assert pii(draft) == []
 
 
@@ -307,7 +307,7 @@ def test_round28_look_alikes_stay_clean(draft):
     ("139，对，1234，对，5678", [("mobile", "139****5678")]),
     ("一三九○○一三九○○○", [("mobile", "139****9000")]),
 ])
-def test_round28_context_and_fillers(draft, expected):
+def test_business_words_fillers_and_circle_zero_keep_a_mobile(draft, expected):
     assert pii(draft) == expected
 
 
