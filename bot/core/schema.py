@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
+from bot.core.yamlfile import MAX_DATA_FILE_BYTES, DataError, Problem, line_of, load_with_lines
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -19,7 +19,7 @@ M = TypeVar("M", bound="BaseModel")
 
 _FIELDS = ("NonEmpty", "DottedId", "PlainId", "SourceModel")
 __all__ = ["DottedId", "M", "NonEmpty", "PlainId", "Source", "SourceModel", "cite_all", "load_file_model",
-           "pydantic_problems", "sources_from"]
+           "pydantic_problems", "sources_from", "validate_file"]
 
 
 def __getattr__(name: str) -> Any:
@@ -62,12 +62,24 @@ def pydantic_problems(exc: ValidationError, file: str, node: Any, prefix: tuple[
     return out
 
 
-def load_file_model(path: Path, model: type[M]) -> M:
-    """A whole YAML file validated as `model`; DataError with file:line problems when broken."""
+def validate_file(path: Path, model: type[M], *, name: str | None = None, max_bytes: int = MAX_DATA_FILE_BYTES,
+                  what: str = "file") -> tuple[M | None, Any, list[Problem]]:
+    """A whole YAML file validated as `model`, with its root node (for the lines of the checks that
+    follow): (model, node, []) or, when it does not validate, (None, node, file:line problems). Every
+    loader of a data file reads it this way; DataError when the file is no YAML at all."""
     from pydantic import ValidationError
 
-    data, node = load_with_lines(path)
+    name = name or str(path)
+    data, node = load_with_lines(path, name=name, max_bytes=max_bytes)
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), node, []
     except ValidationError as exc:
-        raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
+        return None, node, pydantic_problems(exc, name, node, what=what)
+
+
+def load_file_model(path: Path, model: type[M]) -> M:
+    """A whole YAML file validated as `model`; DataError with file:line problems when broken."""
+    m, _, problems = validate_file(path, model)
+    if m is None:
+        raise DataError(problems)
+    return m

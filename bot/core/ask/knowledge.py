@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.core.paths import KNOWLEDGE_DIR
-from bot.core.schema import Source, cite_all, pydantic_problems, sources_from
+from bot.core.schema import Source, cite_all, pydantic_problems, sources_from, validate_file
 from bot.core.text.asking import all_frame, asking_part, matter
 from bot.core.text.english import EnglishGlossary, fold_question
 from bot.core.text.inputs import MAX_QUESTION_CHARS as QUESTION_LIMIT
@@ -28,7 +28,7 @@ from bot.core.text.normalize import normalize_query
 from bot.core.text.segment import MAX_USERDICT_BYTES, MAX_VOCABULARY_BYTES, VOCABULARY_FILE, read_userdict
 from bot.core.text.standard import StandardWords
 from bot.core.text.synonyms import SynonymGroup
-from bot.core.yamlfile import MAX_DATA_FILE_BYTES, DataError, Problem, line_of, load_with_lines
+from bot.core.yamlfile import MAX_DATA_FILE_BYTES, DataError, Problem, line_of
 
 DEFAULT_KNOWLEDGE_DIR = KNOWLEDGE_DIR
 
@@ -154,11 +154,9 @@ def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]
 
     from bot.core.ask.knowledge_schema import EntryModel, FileModel
 
-    data, node = load_with_lines(path, name=rel, max_bytes=MAX_ENTRIES_FILE_BYTES)
-    try:
-        fm = FileModel.model_validate(data)
-    except ValidationError as exc:
-        return [], pydantic_problems(exc, rel, node, (), what="entry")
+    fm, node, broken = validate_file(path, FileModel, name=rel, max_bytes=MAX_ENTRIES_FILE_BYTES, what="entry")
+    if fm is None:
+        return [], broken
     entries: list[Entry] = []
     problems: list[Problem] = []
     for i, raw in enumerate(fm.entries):
@@ -182,17 +180,13 @@ def _load_entries_file(path: Path, rel: str) -> tuple[list[Entry], list[Problem]
 
 
 def _load_synonyms(path: Path, rel: str) -> tuple[list[SynonymGroup], list[Problem]]:
-    from pydantic import ValidationError
-
     from bot.core.ask.knowledge_schema import SynonymFileModel
 
     if not path.exists():
         return [], []
-    data, node = load_with_lines(path, name=rel)
-    try:
-        sm = SynonymFileModel.model_validate(data)
-    except ValidationError as exc:
-        return [], pydantic_problems(exc, rel, node, (), what="entry")
+    sm, node, broken = validate_file(path, SynonymFileModel, name=rel, what="entry")
+    if sm is None:
+        return [], broken
     groups = [SynonymGroup(g.canonical, tuple(g.terms)) for g in sm.groups]
     problems: list[Problem] = []
     seen: dict[str, str] = {}
@@ -206,17 +200,13 @@ def _load_synonyms(path: Path, rel: str) -> tuple[list[SynonymGroup], list[Probl
 
 
 def _load_decoys(path: Path, rel: str) -> tuple[list[Decoy], list[Problem]]:
-    from pydantic import ValidationError
-
     from bot.core.ask.knowledge_schema import DecoyFileModel
 
     if not path.exists():
         return [], []
-    data, node = load_with_lines(path, name=rel)
-    try:
-        dm = DecoyFileModel.model_validate(data)
-    except ValidationError as exc:
-        return [], pydantic_problems(exc, rel, node, (), what="entry")
+    dm, _, broken = validate_file(path, DecoyFileModel, name=rel, what="entry")
+    if dm is None:
+        return [], broken
     return [Decoy(d.id, d.label, tuple(d.questions)) for d in dm.topics], []
 
 
@@ -410,17 +400,13 @@ Voices = tuple[frozenset[str], dict[str, str], dict[str, str]]
 def _load_voices(path: Path, rel: str) -> Voices:
     """Filler words (folded), the English -> Chinese map (lower case) and the regional/formal ->
     standard map of voices.yaml."""
-    from pydantic import ValidationError
-
     from bot.core.ask.knowledge_schema import VoicesModel
 
     if not path.exists():
         return frozenset(), {}, {}
-    data, node = load_with_lines(path, name=rel)
-    try:
-        vm = VoicesModel.model_validate(data)
-    except ValidationError as exc:
-        raise DataError(pydantic_problems(exc, rel, node, ())) from exc
+    vm, _, broken = validate_file(path, VoicesModel, name=rel, what="item")
+    if vm is None:
+        raise DataError(broken)
     fillers = frozenset(normalize_query(w) for group in vm.fillers for w in group)
     return fillers, {k.strip().lower(): v for k, v in vm.english.items()}, dict(vm.standard)
 

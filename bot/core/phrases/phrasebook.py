@@ -17,9 +17,9 @@ from rapidfuzz import fuzz, process
 
 from bot.core.paths import PHRASEBOOK_DIR
 from bot.core.phrases.placeholders import BLANKS
-from bot.core.schema import NonEmpty, PlainId, Source, SourceModel, pydantic_problems, sources_from
+from bot.core.schema import NonEmpty, PlainId, Source, SourceModel, pydantic_problems, sources_from, validate_file
 from bot.core.text.normalize import normalize_query
-from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
+from bot.core.yamlfile import DataError, Problem, line_of
 
 DEFAULT_PHRASEBOOK = PHRASEBOOK_DIR / "scenarios.yaml"
 
@@ -99,11 +99,9 @@ def load_phrasebook(path: Path | None = None) -> Phrasebook:
     """Load and validate the phrasebook; DataError with file:line when broken."""
     path = path or DEFAULT_PHRASEBOOK
     rel = str(path)
-    data, node = load_with_lines(path)
-    try:
-        fm = FileModel.model_validate(data)
-    except ValidationError as exc:
-        raise DataError(pydantic_problems(exc, rel, node, what="file")) from None
+    fm, node, broken = validate_file(path, FileModel)
+    if fm is None:
+        raise DataError(broken)
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}

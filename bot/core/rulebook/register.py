@@ -16,13 +16,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.core.paths import KNOWLEDGE_DIR
-from bot.core.schema import pydantic_problems
+from bot.core.schema import validate_file
 from bot.core.text.normalize import normalize_query
 from bot.core.text.synonyms import SynonymGroup
-from bot.core.yamlfile import DataError, Problem, line_of, load_with_lines
+from bot.core.yamlfile import DataError, Problem, line_of
 
 REGISTER_FILE = "register.yaml"
 MIN_TERM_CHARS = 2  # one character (钱, 狗) sits inside too many unrelated words
@@ -73,11 +73,9 @@ def load_register(path: Path | None = None) -> Register:
     """The register in `path` (default: the shipped one), folded as questions are; DataError with
     file:line when broken or when a term is in two groups."""
     path = path or KNOWLEDGE_DIR / REGISTER_FILE
-    data, node = load_with_lines(path)
-    try:
-        model = RegisterModel.model_validate(data)
-    except ValidationError as exc:
-        raise DataError(pydantic_problems(exc, str(path), node, what="file")) from None
+    model, node, broken = validate_file(path, RegisterModel)
+    if model is None:
+        raise DataError(broken)
     groups: list[RegisterGroup] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
