@@ -64,6 +64,17 @@ def _confirm(args: argparse.Namespace) -> bool:
         return False
 
 
+def _go_ahead(args: argparse.Namespace) -> bool:
+    """Whether a shown change is to be written: not on a dry run, and only once confirmed (a
+    cancelled one says so)."""
+    if args.dry_run:
+        return False
+    if not _confirm(args):
+        print(t("kb.import.cancelled"))
+        return False
+    return True
+
+
 def run_import(args: argparse.Namespace) -> int:
     from bot.core.rulebook.importer import apply_import, plan_import
     from bot.core.rulebook.sheet import is_entries_sheet
@@ -89,10 +100,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(t("kb.import.unchanged", version=plan.previous.version if plan.previous else ""))
         return exitcodes.OK
     _print_diff(plan)
-    if args.dry_run:
-        return exitcodes.OK
-    if not _confirm(args):
-        print(t("kb.import.cancelled"))
+    if not _go_ahead(args):
         return exitcodes.OK
     apply_import(plan)
     print(t("kb.import.done", path=plan.target))
@@ -164,10 +172,7 @@ def _import_sheet(args: argparse.Namespace, rows: list[list[str]], directory: Pa
     print(t("kb.sheet.diff_head", added=plan.added, changed=plan.changed, removed=plan.removed))
     for line in plan.lines:
         print(line)
-    if args.dry_run:
-        return exitcodes.OK
-    if not _confirm(args):
-        print(t("kb.import.cancelled"))
+    if not _go_ahead(args):
         return exitcodes.OK
     refused = apply_sheet(plan, directory)
     if refused:
