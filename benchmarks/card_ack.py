@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,34 +33,34 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def wecom_clicks(stage: Stage, n: int) -> list[float]:
-    user = WeComUser(stage.wecom, "wx-staff")
+async def presses(user: WeComUser | DingTalkUser, n: int, press: Callable[[str, str], Awaitable[float]]
+                  ) -> list[float]:
+    """The ack times of `n` presses of the buttons of the card `user` is shown (round robin): the
+    same card and sequence on both platforms, so that only `press` (card id, button key -> ack time) differs."""
     await user.say("/phrase", buttons=True)
     card = next(m for m in reversed(user.messages()) if m.buttons)
-    out = []
-    for i in range(n):
-        _, key = card.buttons[i % len(card.buttons)]
+    return [await press(card.card, card.buttons[i % len(card.buttons)][1]) for i in range(n)]
+
+
+async def wecom_clicks(stage: Stage, n: int) -> list[float]:
+    async def press(card: str, key: str) -> float:
         start = len(stage.wecom.frames.items)
-        req = await stage.wecom.click("wx-staff", task_id=card.card, event_key=key)
+        req = await stage.wecom.click("wx-staff", task_id=card, event_key=key)
         frame = await stage.wecom.frames.wait(
-            lambda f, req=req: f.get("cmd") == "aibot_respond_update_msg" and f["headers"]["req_id"] == req,
-            start=start)
+            lambda f: f.get("cmd") == "aibot_respond_update_msg" and f["headers"]["req_id"] == req, start=start)
         assert frame["errcode"] == 0, frame
-        out.append(frame["_at"] - stage.wecom.pushed_at(req))
-    return out
+        return frame["_at"] - stage.wecom.pushed_at(req)
+
+    return await presses(WeComUser(stage.wecom, "wx-staff"), n, press)
 
 
 async def dingtalk_clicks(stage: Stage, n: int) -> list[float]:
-    user = DingTalkUser(stage.dingtalk, "dt-staff")
-    await user.say("/phrase", buttons=True)
-    card = next(m for m in reversed(user.messages()) if m.buttons)
-    out = []
-    for i in range(n):
-        _, key = card.buttons[i % len(card.buttons)]
-        mid = await stage.dingtalk.click("dt-staff", out_track_id=card.card, action_id=key)
+    async def press(card: str, key: str) -> float:
+        mid = await stage.dingtalk.click("dt-staff", out_track_id=card, action_id=key)
         ack = await stage.dingtalk.ack(mid)
-        out.append(ack["_at"] - stage.dingtalk.pushed_at(mid))
-    return out
+        return ack["_at"] - stage.dingtalk.pushed_at(mid)
+
+    return await presses(DingTalkUser(stage.dingtalk, "dt-staff"), n, press)
 
 
 async def ping_rtt(stage: Stage, n: int) -> list[float]:
