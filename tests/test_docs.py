@@ -1,13 +1,18 @@
-"""The documentation matches the code: every CLI command is in the README's command table, every
-message key the code uses exists in phrasebook/messages/ and every key there is used, every exit
-code is documented."""
+"""The documentation matches the code: every CLI command is in the README's command table and every
+command there exists, every option of every command is in the README's command-line section, every
+command the README and docs/ show being run parses with the CLI's own parser, every message key the
+code uses exists in phrasebook/messages/ and every key there is used, every exit code is documented."""
 
 from __future__ import annotations
 
 import argparse
 import ast
 import re
+import shlex
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from bot.cli import exitcodes
 from bot.cli.main import build_parser
@@ -15,6 +20,8 @@ from bot.core.phrases.messages import load_messages
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+# The docs a reader runs commands from; docs/history.md records earlier rounds as they were.
+DOCS = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").rglob("*.md") if p.name != "history.md")]
 
 
 def _section(title: str) -> str:
@@ -28,22 +35,100 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
     return dict(actions[0].choices) if actions else {}
 
 
-def _commands() -> list[str]:
-    """Every command path: "ask", "kb lint", "report show", ..."""
-    out = []
-    for name, sub in _subcommands(build_parser()).items():
-        children = _subcommands(sub)
-        out += [f"{name} {child}" for child in children] if children else [name]
+def _command_parsers() -> dict[str, argparse.ArgumentParser]:
+    """Every command path ("ask", "kb lint", "report show", ...) and its parser, to any depth."""
+    out: dict[str, argparse.ArgumentParser] = {}
+
+    def walk(path: str, parser: argparse.ArgumentParser) -> None:
+        children = _subcommands(parser)
+        if not children:
+            out[path] = parser
+        for name, child in children.items():
+            walk(f"{path} {name}".strip(), child)
+
+    walk("", build_parser())
     return out
 
 
-def test_every_cli_command_is_in_the_readme_table():
+def _commands() -> list[str]:
+    """Every command path: "ask", "kb lint", "report show", ..."""
+    return list(_command_parsers())
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    return {o for a in parser._actions for o in a.option_strings if o.startswith("--") and o != "--help"}
+
+
+def _table_cells() -> list[str]:
+    """The command cells of the README's command table, without their backticks (`kb lint`, ...)."""
     table = [line for line in _section("## Command line").splitlines() if line.startswith("| `")]
-    cells = [line.split("` |")[0][3:].replace("\\|", "|") for line in table]
+    return [line.split("` |")[0][3:].replace("\\|", "|") for line in table]
+
+
+def test_every_cli_command_is_in_the_readme_table():
+    cells = _table_cells()
     assert len(_commands()) >= 10
     for command in _commands():
         name, _, child = command.partition(" ")
         assert any(c.split()[0] == name and (not child or re.search(rf"(^| |\|){child}\b", c)) for c in cells), command
+
+
+def test_every_command_of_the_readme_table_exists():
+    """A row of a removed or renamed command fails, and so does one naming a sub-command its group
+    does not have (`report list|show REF|...`: each alternative's first word)."""
+    top = _subcommands(build_parser())
+    for cell in _table_cells():
+        name, _, rest = cell.partition(" ")
+        assert name in top, cell
+        children = _subcommands(top[name])
+        if children:
+            # Alternatives are split by | outside brackets (`user add NAME [--role staff|officer]|list`).
+            for alternative in re.sub(r"\[[^\]]*\]", "", rest).split("|"):
+                assert alternative.split()[0] in children, cell
+
+
+def test_every_option_is_in_the_readme_command_line_section():
+    """Each command's options (`check --rules`, `report show --reveal-identity`, ...), those of its group
+    (`report --db`) and the global ones (`--embed-threads`) are named where the commands are listed."""
+    named = set(re.findall(r"--[a-z][a-z0-9-]*", _section("## Command line")))
+    groups = {name: sub for name, sub in _subcommands(build_parser()).items() if _subcommands(sub)}
+    parsers = {"(global)": build_parser(), **groups, **_command_parsers()}
+    missing = sorted(f"{command} {option}" for command, parser in parsers.items()
+                     for option in _options(parser) - {"--version"} - named)
+    assert missing == []
+
+
+_CODE = re.compile(r"```.*?```|`[^`\n]+`", re.S)
+# A run of the CLI inside a code span or block where a command starts (a line, a span, bin/, after a
+# prompt, pipe or &&; not an image name: docker -t libao), up to a pipe, a shell separator or a comment.
+_INVOKED = re.compile(r"(?:^\s*|(?<=`)|(?<=bin/)|(?<=\$ )|(?<=\| )|(?<=&& ))"
+                      r"(?:libao|python -m bot)(?![\w.-])([^|;&#\n`]*)", re.M)
+
+
+def _invocations() -> Iterator[tuple[str, list[str]]]:
+    """(file:line, the words after the program) of every run of the CLI the docs show."""
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        for code in _CODE.finditer(text):
+            for m in _INVOKED.finditer(code.group()):
+                line = text.count("\n", 0, code.start() + m.start()) + 1
+                # A command substitution ($(date +%F)) stands for one word.
+                yield f"{path.name}:{line}", shlex.split(re.sub(r"\$\([^)]*\)", "X", m.group(1)))
+
+
+def test_every_command_the_docs_run_parses():
+    """What the README and docs/ show being run is a command line the CLI takes (`report --db X list`,
+    not `report list --db X`); a command named without its arguments (`libao user add`) is a mention."""
+    mentions = set(_commands()) | set(_subcommands(build_parser()))
+    runs = list(_invocations())
+    assert len(runs) >= 20
+    for where, words in runs:
+        if " ".join(words) in mentions:
+            continue
+        try:
+            build_parser().parse_args(words)
+        except SystemExit:
+            pytest.fail(f"{where}: {' '.join(words)} is not a command line the CLI takes")
 
 
 def test_every_exit_code_is_documented():
