@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -104,21 +105,29 @@ def distinct_questions(kb: KnowledgeBase, n: int, rng: random.Random) -> list[st
     return list(out)
 
 
-def run_child(args: list[str], env: dict[str, str], stdin: bytes = b"", *, cwd: Path = ROOT
-              ) -> tuple[float, float, int]:
-    """(wall s, CPU s, peak RSS KiB) of one `python -m bot ...` process, started in `cwd` (so that
-    `python -m bot` imports that tree's `bot`)."""
+def bot_process(args: Sequence[str | bytes], env: dict[str, str], stdin: bytes = b"", *, cwd: Path = ROOT,
+                preexec_fn: Callable[[], None] | None = None) -> tuple[int, float, resource.struct_rusage]:
+    """(exit code, wall s, resource usage) of one `python -m bot ...` process fed `stdin`, started in
+    `cwd` (so that `python -m bot` imports that tree's `bot`); its usage is its own, from wait4, not
+    the benchmark's. The one child runner of the benchmarks that time or weigh a process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=cwd, env=env, stdin=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=preexec_fn)
     assert proc.stdin is not None
     proc.stdin.write(stdin)
     proc.stdin.close()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"python -m bot {' '.join(args)} failed ({proc.returncode}) in {cwd}")
+    return proc.returncode, wall, usage
+
+
+def run_child(args: list[str], env: dict[str, str], stdin: bytes = b"", *, cwd: Path = ROOT
+              ) -> tuple[float, float, int]:
+    """(wall s, CPU s, peak RSS KiB) of one `python -m bot ...` process that must succeed."""
+    code, wall, usage = bot_process(args, env, stdin, cwd=cwd)
+    if code != 0:
+        raise SystemExit(f"python -m bot {' '.join(args)} failed ({code}) in {cwd}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 

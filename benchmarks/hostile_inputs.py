@@ -13,15 +13,15 @@ import resource
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from ask_latency import bot_process  # noqa: E402
 
 from bot.core.paths import KNOWLEDGE_DIR  # noqa: E402
 
@@ -39,15 +39,8 @@ def run(args: list[str | bytes], *, cache: Path, stdin: bytes = b"",
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
 
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=ROOT, env=env, preexec_fn=limits)
-    assert proc.stdin is not None
-    proc.stdin.write(stdin)
-    proc.stdin.close()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, time.perf_counter() - t0, usage.ru_maxrss / 1024
+    code, wall, usage = bot_process(args, env, stdin, preexec_fn=limits)
+    return code, wall, usage.ru_maxrss / 1024
 
 
 def main() -> int:
