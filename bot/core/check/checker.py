@@ -609,7 +609,7 @@ class Checker:
         by_id = {r.id: r for r in self.ruleset.rules}
         self._model: SentenceModel | None = model if model and all(r in by_id for r in model.rules) else None
         self._by_id = by_id
-        self._verdicts: dict[tuple[str, str], str | None] = {}  # (sentence, ending marks) -> flagged rule
+        self._verdicts: dict[tuple[str, str], str | None] = {}  # (sentence, marks[+: a piece]) -> flagged rule
         # An ending (the wide text between two sentences: 。, ？, ！\n ...) -> the marks the model weighs in it:
         # a few short endings make up most sentences'. Only those of up to _MEMO_ENDING_CHARS are kept, at
         # most _MEMO_ENDINGS of them (then forgotten at once): a few dozen KiB at worst.
@@ -881,26 +881,24 @@ class Checker:
             scored.append((a, b, ending, 0.0))
         for a, b, ending, least in scored:
             sentence = view.text[a:b]
-            if least:  # a piece of a flagged sentence: rare, scored afresh
+            # A sentence's verdict depends on its text and its ending's ? and ! alone: standard
+            # phrases recur from draft to draft, and a short sentence is scored once (a piece of a
+            # flagged sentence, judged from its own bar, is remembered apart).
+            marks = endings.get(ending)
+            if marks is None:
+                marks = model.ending_marks(ending)
+                if len(ending) <= _MEMO_ENDING_CHARS:
+                    if len(endings) >= _MEMO_ENDINGS:
+                        endings.clear()
+                    endings[ending] = marks
+            key = (sentence, marks + "+" if least else marks)
+            rid = memo.get(key, "")  # "": not seen (a rule id is never empty)
+            if rid == "":
                 rid = model.verdict(sentence, ending, least)
-            else:
-                # A sentence's verdict depends on its text and its ending's ? and ! alone: standard
-                # phrases recur from draft to draft, and a short sentence is scored once.
-                marks = endings.get(ending)
-                if marks is None:
-                    marks = model.ending_marks(ending)
-                    if len(ending) <= _MEMO_ENDING_CHARS:
-                        if len(endings) >= _MEMO_ENDINGS:
-                            endings.clear()
-                        endings[ending] = marks
-                key = (sentence, marks)
-                rid = memo.get(key, "")  # "": not seen (a rule id is never empty)
-                if rid == "":
-                    rid = model.verdict(sentence, ending)
-                    if b - a <= _MEMO_CHARS:
-                        if len(memo) >= _MEMO_SENTENCES:
-                            memo.clear()
-                        memo[key] = rid
+                if b - a <= _MEMO_CHARS:
+                    if len(memo) >= _MEMO_SENTENCES:
+                        memo.clear()
+                    memo[key] = rid
             if rid is None:
                 continue  # most sentences: no offsets needed
             s, e = view.span(a, b)
