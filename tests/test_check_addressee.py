@@ -172,13 +172,3 @@ def test_reported_words_after_a_colon_count_for_neither_side(checker):
     assert "您" not in checker._addressee.evidence(fold_draft(draft).compact).words
     assert _colleague(checker, draft)
     assert "您" in checker._addressee.evidence(fold_draft("我跟您说：你的材料还差一份。").compact).words
-
-
-def test_one_called_name_is_one_piece_of_evidence(checker):
-    # 李姐， at a clause head is a call; it is not also counted as a named subject and as a surname
-    # with a title elsewhere in the draft.
-    ev = checker._addressee.evidence(fold_draft("李姐，这张单子明天再看。").compact)
-    assert ev.colleague == 3 and ev.words.count("李姐") == 1
-    # Named again later (李姐说…), she is named again.
-    again = checker._addressee.evidence(fold_draft("李姐，这张单子明天再看，李姐说的。").compact)
-    assert again.colleague > ev.colleague

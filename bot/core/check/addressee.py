@@ -174,9 +174,6 @@ class Addressee:
         any_head, starts = self._any_head[side].match, self._starts
         heads = sorted(b for b in bounds if b < n and text[b] in starts and any_head(text, b))
         points = 0
-        # Clause heads already counted: one called name (张姐，…) is one piece of evidence, not a call, a
-        # named subject and a surname-and-title word at once.
-        used: set[int] = set()
         anywhere: dict[int, dict[str, None]] = {}
         auto = self._anywhere[side]
         if auto is not None and text:
@@ -187,8 +184,7 @@ class Addressee:
             found: dict[str, None] = {}
             if cue.where == "anywhere":
                 found = anywhere.get(k, {}) if cue.listed else {} if k not in anywhere else dict.fromkeys(
-                    m.group(cue.regex.groups and 1) for m in cue.regex.finditer(text)
-                    if m.start(cue.regex.groups and 1) not in used)
+                    m.group(cue.regex.groups and 1) for m in cue.regex.finditer(text))
             elif cue.where == "mention":
                 wide = view.wide.text
                 if "@" in wide:
@@ -197,8 +193,6 @@ class Addressee:
                 for h in heads:
                     if cue.where == "opening" and h:
                         break
-                    if h in used:
-                        continue
                     m = cue.regex.match(text, h)
                     if m is None or (cue.where == "call" and not _call_ends(text, bounds, m.end())):
                         continue
@@ -207,7 +201,6 @@ class Addressee:
                     if side == "colleague" and self._customer_call(text, bounds, h, m.end()):
                         continue  # 阿姨, 老板: a customer called, not a colleague's nickname
                     found[m.group()] = None
-                    used.add(h)
             if found:
                 points += cue.weight * min(len(found), cue.most)
                 words += found
