@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.core.ask.knowledge import load_knowledge  # noqa: E402
-from bot.core.check.checker import Checker  # noqa: E402
+from bot.core.check.checker import PIECE_SCORE, Checker, uncovered_pieces  # noqa: E402
 from bot.core.check.rules import fold_literal  # noqa: E402
 from bot.core.check.scored import (  # noqa: E402
     MODEL_PATH,
@@ -81,6 +81,11 @@ def load_classes() -> dict[str, list[str]]:
 
 
 CLASS_WORDS = load_classes() if CLASSES else {}
+# The clauses of a flagged sentence that no finding touches are scored on their own from this score up
+# (the checker's `PIECE_SCORE`; swept after the threshold is chosen); the number of them flagged in
+# `outcome`, and of those on no labelled hit (further warnings in a draft already flagged).
+PIECE_T = [PIECE_SCORE]
+PIECES = [0, 0]
 CUSTOMER_ONLY: set[str] = set()  # rules whose sentences to a colleague are not flagged (filled by main)
 _CLASS_INDEX = class_automaton(CLASS_WORDS)
 
@@ -127,8 +132,19 @@ def load_set(path: str, checker: Checker) -> list[dict[str, Any]]:
             if label == 1 and rule is None and any(a < e and s < b for a, b, _ in found):
                 label = -1  # only a word rule (你 for 您) fires here: no evidence about meaning either way
             units.append((text, s, e, label, rule, sentence.judged))
+        # The clauses of a flagged sentence that no finding touches, which the checker scores on their own.
+        view = stage.folded.compact
+        spans = [(a, b) for a, b, _ in found]
+
+        def overlapping(x: int, y: int, spans: list[tuple[int, int]] = spans) -> list[tuple[int, int]]:
+            return [(a, b) for a, b in spans if a < y and x < b]
+
+        pieces = [(view.text[x:y] + "\0" + end, *view.span(x, y))
+                  for a, b, ending in sentence_units(view) if a not in stage.judged and overlapping(*view.span(a, b))
+                  for x, y, end in uncovered_pieces(view, a, b, ending, overlapping)]
         items.append({"forbidden": forbidden, "hits": hits, "draft": draft, "found": [(a, b) for a, b, _ in found],
-                      "units": units, "kind": it.get("kind_of_text"), "colleague": stage.colleague()})
+                      "units": units, "pieces": pieces, "kind": it.get("kind_of_text"),
+                      "colleague": stage.colleague()})
     return items
 
 
@@ -230,6 +246,13 @@ def outcome(items: list[dict[str, Any]], model: SentenceModel | None, threshold:
                 g = grams(text)
                 if model.score(g) >= threshold and not (it["colleague"] and model.rule(g) in CUSTOMER_ONLY):
                     found.append((s, e))
+            for text, s, e in it["pieces"] if patterns else ():
+                g = grams(text)
+                least = max(threshold, PIECE_T[0])
+                if model.score(g) >= least and not (it["colleague"] and model.rule(g) in CUSTOMER_ONLY):
+                    found.append((s, e))
+                    PIECES[0] += 1
+                    PIECES[1] += not any(a < e and s < b for a, b in it["hits"])
         if it["forbidden"]:
             if any(a < e and s < b for a, b in found for s, e in it["hits"]):
                 tp += 1
@@ -288,6 +311,16 @@ def main() -> None:
               f"  F1 {f1(*alone[t]):.4f}")
     best = max(THRESHOLDS, key=lambda t: (f1(*pooled[t]), t))
     print(f"threshold chosen by pooled leave-one-file-out F1: {best}")
+    for pt in sorted({0.0, PIECE_SCORE, 90.0, 95.0, 98.0}):
+        PIECES[:] = [0, 0]
+        PIECE_T[0] = pt
+        tot = [0, 0, 0]
+        for f in args.files:
+            tot = [x + y for x, y in zip(tot, outcome(sets[f], models[f], best), strict=True)]
+        print(f"leave-one-file-out at {best}, pieces from {max(pt, best)}: {pr(*tot)} (tp {tot[0]}, fp {tot[1]}, "
+              f"fn {tot[2]}); clauses of flagged sentences flagged on their own {PIECES[0]}"
+              f" ({PIECES[1]} on no labelled hit)")
+    PIECE_T[0] = PIECE_SCORE
     kinds: dict[str, list[int]] = {}
     for f in args.files:
         outcome(sets[f], models[f], best, kinds)

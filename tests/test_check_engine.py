@@ -139,7 +139,10 @@ def test_pinyin_spelling_of_a_banned_phrase_is_a_warning():
     spelt = [f for f in checker.check("xia ban le, ming tian zai lai").findings if f.kind == "forbidden"]
     assert spelt and all(f.severity == "warning" and f.rule == "ban.off_duty" for f in spelt)
     mixed = [f for f in checker.check("wo yun，系统又卡住了").findings if f.kind == "forbidden"]
-    assert [f.rule for f in mixed] == ["tone.tics"] and mixed[0].severity == "warning"
+    assert mixed[0].rule == "tone.tics" and mixed[0].severity == "warning" and mixed[0].text == "wo yun"
+    # The clause after it is read as the scored detector reads it alone.
+    alone = [f.rule for f in checker.check("系统又卡住了").findings if f.kind == "forbidden"]
+    assert [f.rule for f in mixed[1:]] == alone and all(f.severity == "warning" for f in mixed[1:])
     for english in ("Thank you for waiting, I will check the system now.", "ok我马上为您处理"):
         assert not [f for f in checker.check(english).findings if f.kind == "forbidden"]
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.core.check.checker import Checker, default_checker
+from bot.core.check.checker import Checker, default_checker, uncovered_pieces
 from bot.core.check.scored import (
     CLASS_BASE,
     MODEL_PATH,
@@ -234,3 +234,36 @@ def test_a_remembered_verdict_is_the_verdict_scoring_gives(monkeypatch):
         checker.check(d)
         assert len(checker._verdicts) <= 3
     checker._verdicts.clear()
+
+
+@pytest.mark.parametrize("draft, first", [("我晕，这个我们也弄不了，您另请高明。", "我晕"),
+                                          ("天啊，这表又填错了，您别在这儿磨叽了，后边还有人呢。", "天啊")])
+def test_the_clauses_a_finding_leaves_in_its_sentence_are_scored_on_their_own(patterns_only, draft, first):
+    # The patterns find the tic; the act after it in the same sentence, said in new words, is not
+    # hidden by that finding: the clauses no finding touches are read as a sentence of their own.
+    assert [f.text for f in _forbidden(patterns_only, draft)] == [first]
+    found = _forbidden(default_checker(), draft)
+    assert found[0].text == first
+    rest = found[1:]
+    assert len(rest) == 1 and rest[0].severity == "warning"
+    assert rest[0].start > draft.index(first) + len(first) and draft[rest[0].start:rest[0].end] == rest[0].text
+
+
+def test_uncovered_pieces_are_runs_of_clauses_no_finding_touches():
+    view = fold_draft("天啊，这表又填错了，您别磨叽了，后边有人呢？").compact
+    a, b, ending = next(iter(sentence_units(view)))
+    first = (0, 2)  # the original span of 天啊
+
+    def overlapping(x: int, y: int) -> list[tuple[int, int]]:
+        return [first] if x < first[1] and first[0] < y else []
+
+    pieces = uncovered_pieces(view, a, b, ending, overlapping)
+    assert [(view.text[x:y], end) for x, y, end in pieces] == [("这表又填错了您别磨叽了后边有人呢", ending)]
+    assert "?" in ending
+    # A sentence of one clause has no pieces; nor has a run shorter than a word and its object.
+    one = fold_draft("天啊。").compact
+    assert uncovered_pieces(one, 0, len(one.text), "", overlapping) == []
+    short = fold_draft("这表填错了，天啊，好吧").compact
+    last = (6, 8)
+    assert [short.text[x:y] for x, y, _ in uncovered_pieces(
+        short, 0, len(short.text), "", lambda x, y: [last] if x < last[1] and last[0] < y else [])] == ["这表填错了"]

@@ -76,6 +76,12 @@ _MEMO_SENTENCES = 4096
 # The ending marks of sentence endings up to _MEMO_ENDING_CHARS long, for up to _MEMO_ENDINGS endings.
 _MEMO_ENDING_CHARS = 8
 _MEMO_ENDINGS = 256
+# The shortest run of clauses of a flagged sentence that the scored detector reads on its own.
+_MIN_PIECE = 4
+# Such a run is reported from this score up (the model's own threshold if higher): the highest score
+# at which the pooled leave-one-file-out figures of fit_forbidden.py stay those of its own threshold
+# (fourteen fit files, round 29: 90 as 80, a quarter fewer such findings; 95 loses one draft).
+PIECE_SCORE = 90.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -567,6 +573,28 @@ def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
     return True
 
 
+def uncovered_pieces(view: Compact, a: int, b: int, ending: str,
+                     overlapping: Callable[[int, int], Sequence[object]]) -> list[tuple[int, int, str]]:
+    """The runs of clauses of the sentence at compact [a, b) that no finding overlaps (`overlapping`
+    takes an original-draft span), each of at least `_MIN_PIECE` characters, as (start, end, ending):
+    the sentence's ending goes with the run that closes it, and the others end as a comma would."""
+    cuts = [a, *sorted(c for c in view.clauses if a < c < b), b]
+    if len(cuts) < 3:
+        return []
+    out: list[tuple[int, int, str]] = []
+    run = -1
+    for x, y in pairwise(cuts):
+        if overlapping(*view.span(x, y)):
+            if run >= 0 and x - run >= _MIN_PIECE:
+                out.append((run, x, ""))
+            run = -1
+        elif run < 0:
+            run = x
+    if run >= 0 and b - run >= _MIN_PIECE and run > a:
+        out.append((run, b, ending))
+    return out
+
+
 class Checker:
     """Runs every detector over a draft; build once, call `check` many times (thread-safe)."""
 
@@ -582,7 +610,7 @@ class Checker:
         by_id = {r.id: r for r in self.ruleset.rules}
         self._model: SentenceModel | None = model if model and all(r in by_id for r in model.rules) else None
         self._by_id = by_id
-        self._verdicts: dict[tuple[str, str], str | None] = {}  # (sentence, ending marks) -> flagged rule
+        self._verdicts: dict[tuple[str, str], str | None] = {}  # (sentence, marks[+: a piece]) -> flagged rule
         # An ending (the wide text between two sentences: 。, ？, ！\n ...) -> the marks the model weighs in it:
         # a few short endings make up most sentences'. Only those of up to _MEMO_ENDING_CHARS are kept, at
         # most _MEMO_ENDINGS of them (then forgotten at once): a few dozen KiB at worst.
@@ -816,8 +844,9 @@ class Checker:
 
     def _scored(self, stage: ScoredStage) -> list[Finding]:
         """Sentences the rule patterns left clean that the scored detector rates forbidden (at or above
-        its threshold), as warnings citing the rule whose category they most resemble. A sentence
-        `stage` holds judged had a pattern match its context cleared: that judgement of its meaning stands."""
+        its threshold), as warnings citing the rule whose category they most resemble, and of a sentence
+        they flagged, the runs of clauses no finding touches (from `PIECE_SCORE`). A sentence `stage`
+        holds judged had a pattern match its context cleared: that judgement of its meaning stands."""
         model = self._model
         if model is None:
             return []
@@ -827,6 +856,7 @@ class Checker:
         # A sentence repeated after the phrase matcher's cap (下班了。× 300) is the same sentence as the
         # flagged ones, not a new one; and a rule's scored findings are capped like its phrases.
         covered: set[str] | None = None
+        spans: _Spans | None = None
         shown: dict[str, int] = {}
         if any(ch in view.wide.text for ch, _ in model.marks):
             units = list(sentence_units(view))
@@ -837,12 +867,24 @@ class Checker:
             spans = _Spans(sorted(found, key=lambda f: f.start))
             covered = {view.text[x:y] for x, y, _ in units if spans.overlapping(*view.span(x, y))}
         memo, endings = self._verdicts, self._endings
+        scored: list[tuple[int, int, str, float]] = []  # (start, end, ending, least score: 0 for a sentence)
         for a, b, ending in units:
-            sentence = view.text[a:b]
-            if a in judged or (covered and sentence in covered):
+            if a in judged:
                 continue
+            if covered and view.text[a:b] in covered:
+                # A long sentence holds more than the phrase found in it (…价目表上写着呢，您自己去那边对着看吧，
+                # 后面还一堆人等着呢): its clauses that no finding touches are read as a sentence of
+                # their own, so that a second act is not hidden by the first one's finding.
+                if spans is not None and spans.overlapping(*view.span(a, b)):
+                    scored += [(x, y, end, PIECE_SCORE)
+                               for x, y, end in uncovered_pieces(view, a, b, ending, spans.overlapping)]
+                continue
+            scored.append((a, b, ending, 0.0))
+        for a, b, ending, least in scored:
+            sentence = view.text[a:b]
             # A sentence's verdict depends on its text and its ending's ? and ! alone: standard
-            # phrases recur from draft to draft, and a short sentence is scored once.
+            # phrases recur from draft to draft, and a short sentence is scored once (a piece of a
+            # flagged sentence, judged from its own bar, is remembered apart).
             marks = endings.get(ending)
             if marks is None:
                 marks = model.ending_marks(ending)
@@ -850,10 +892,10 @@ class Checker:
                     if len(endings) >= _MEMO_ENDINGS:
                         endings.clear()
                     endings[ending] = marks
-            key = (sentence, marks)
+            key = (sentence, marks + "+" if least else marks)
             rid = memo.get(key, "")  # "": not seen (a rule id is never empty)
             if rid == "":
-                rid = model.verdict(sentence, ending)
+                rid = model.verdict(sentence, ending, least)
                 if b - a <= _MEMO_CHARS:
                     if len(memo) >= _MEMO_SENTENCES:
                         memo.clear()

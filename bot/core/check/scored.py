@@ -179,10 +179,10 @@ class SentenceModel:
                 rows.add(i)
         return rows
 
-    def verdict(self, sentence: str, ending: str = "") -> str | None:
-        """The rule a sentence is flagged under (its score at or above the threshold), else None."""
+    def verdict(self, sentence: str, ending: str = "", least: float = 0.0) -> str | None:
+        """The rule a sentence is flagged under (its score at or above the threshold, and `least`), else None."""
         rows = self.rows(sentence, ending)
-        return None if self.score_rows(rows) < self.threshold else self.rule_of(rows)
+        return None if self.score_rows(rows) < max(self.threshold, least) else self.rule_of(rows)
 
     def ending_marks(self, ending: str) -> str:
         """The characters of `ending` the model weighs (? and !): with the sentence, all `verdict` reads."""
