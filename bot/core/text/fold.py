@@ -333,6 +333,7 @@ def _gap_kind(gap: str, spaced: bool) -> int:
 
 _HAN_SPACE_HAN = re.compile(r"[\u4e00-\u9fff] (?=[\u4e00-\u9fff])")
 _REPEAT_RUN = re.compile(r"(.)\1+")  # kept only for Han characters (see compact_of)
+_HAN_REPEAT = re.compile(r"([\u4e00-\u9fff])\1")  # what the compact view collapses
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,15 +476,17 @@ def has_repeat(text: str) -> bool:
     return _REPEAT_RUN.search(text) is not None
 
 
-def fold_plain(text: str) -> str | None:
+def fold_plain(text: str, *, other_repeats: bool = False) -> str | None:
     """`fold_literal(text)` when `text` holds no special, gap, reading or repeated character (then it
     is the one-to-one translation, built without the views), else None. Most rule literals are such
     text (the rule files expand to ~180,000), and so is the join of such pieces when no two
-    neighbours repeat a character: translation is character by character."""
+    neighbours repeat a character: translation is character by character. With `other_repeats` a
+    repeated character that is not Han (app, 400, 800) is allowed: the compact view collapses Han runs only."""
     if _special_re().search(text):
         return None
     folded = _translate(text)
-    if (any(ch in folded for ch in _READING_CHARS) or _GAP.search(folded) or _REPEAT_RUN.search(folded)
+    if (any(ch in folded for ch in _READING_CHARS) or _GAP.search(folded)
+            or (_HAN_REPEAT if other_repeats else _REPEAT_RUN).search(folded)
             or _PINYIN_HINT.search(folded) or _X_WORD.search(folded)):
         return None
     return folded
