@@ -334,6 +334,7 @@ def _gap_kind(gap: str, spaced: bool) -> int:
 _HAN_SPACE_HAN = re.compile(r"[\u4e00-\u9fff] (?=[\u4e00-\u9fff])")
 _REPEAT_RUN = re.compile(r"(.)\1+")  # kept only for Han characters (see compact_of)
 _HAN_REPEAT = re.compile(r"([\u4e00-\u9fff])\1")  # what the compact view collapses
+_HAN_RUN = re.compile(r"([\u4e00-\u9fff])\1+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,9 +432,9 @@ def compact_of(wide: View) -> Compact:
                 sentences.append(c)
     drop: list[int] = []
     # Collapse runs of one Han character (快快快点 -> 快点) unless a clause break lies inside.
-    if _REPEAT_RUN.search(ctext):
-        drop = [i for m in _REPEAT_RUN.finditer(ctext) if "\u4e00" <= m.group(1) <= "\u9fff"
-                for i in range(m.start() + 1, m.end()) if i not in clauses]
+    if _HAN_REPEAT.search(ctext):
+        # The same runs as (.)\1+ finds, its Han ones: a run is of one character, so no other run holds it.
+        drop = [i for m in _HAN_RUN.finditer(ctext) for i in range(m.start() + 1, m.end()) if i not in clauses]
         if drop:
             pieces = []
             prev = 0
