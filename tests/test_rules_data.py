@@ -126,12 +126,20 @@ def test_pattern_parts_fold_like_drafts_piece_by_piece_or_whole(monkeypatch):
         chunks.append(chunk)
         return product(chunk)
 
+    def recorded_folded(chunk: str) -> list[str]:
+        chunks.append(chunk)
+        return real(chunk)
+
     monkeypatch.setattr(rules_module, "_expand_product", recorded)
+    monkeypatch.setattr(rules_module, "_expand_folded", recorded_folded)
     load_rules()
     monkeypatch.undo()
     assert len(chunks) > 100
+    chunks += ["(400|app)(电话|上)", "(app|ap)p"]  # a piece repeating a letter or digit, alone and where pieces meet
     for chunk in chunks:
-        assert real(chunk) == [compact_of(fold_wide(a)).text for a in rules_module._expand(chunk)], chunk
+        whole = [compact_of(fold_wide(a)).text for a in rules_module._expand(chunk)]
+        assert real(chunk) == whole, chunk
+        assert product(chunk)[0] == whole, chunk
 
 
 def _joins(pieces: tuple[tuple[str, ...], ...]) -> set[str]:
@@ -144,19 +152,38 @@ def _joins(pieces: tuple[tuple[str, ...], ...]) -> set[str]:
     return out
 
 
-def test_pattern_first_part_is_its_pieces_product_and_irregular_joins():
+def test_pattern_first_part_is_its_pieces_product_and_irregular_joins(monkeypatch):
     """`Pattern.pieces` and `irregular` describe the first part's literals exactly (what the pinyin
     matcher reads instead of the literals of the widest frames): checked on every shipped pattern and
     on joins that repeat a character where pieces meet."""
+    from bot.core.check import rules as rules_module
+
+    chunks = ["(快|)快点", "(快|慢)快点", "(好|)(好|)好", "(ab|b)(b|c)", "(陆|6)(8|洞)", "(看看|瞧)(看|吧)",
+              "(400|app)(电话|上)", "(ap|app)(p|上)"]
+    folded = rules_module._expand_folded
+
+    def recorded(chunk: str) -> list[str]:
+        chunks.append(chunk)
+        return folded(chunk)
+
+    monkeypatch.setattr(rules_module, "_expand_folded", recorded)
     patterns = [p for r in load_rules().rules for p in (*r.patterns, *r.exceptions)]
-    made = ("(快|)快点", "(快|慢)快点", "(好|)(好|)好", "(ab|b)(b|c)", "(陆|6)(8|洞)", "(看看|瞧)(看|吧)")
-    patterns += [compile_pattern(t, max_gap=3) for t in made]
-    with_pieces = [p for p in patterns if p.pieces]
-    assert len(with_pieces) > 100 and max(len(p.parts[0]) for p in with_pieces) > 50_000
-    for p in with_pieces:
+    monkeypatch.undo()
+    # Only a first part of more expansions than the pinyin matcher reads as literals is given its pieces.
+    assert all(p.pieces for p in patterns if len(p.parts[0]) > rules_module.WIDE_PART)
+    wide = [p for p in patterns if p.pieces]
+    assert len(wide) > 20 and max(len(p.parts[0]) for p in wide) > 50_000
+    for p in wide:
         assert set(p.parts[0]) == _joins(p.pieces) | set(p.irregular), p.source
-    assert compile_pattern("(快|)快点", max_gap=3).irregular == ()  # 快点 is the join of "" and 快点 too
-    assert compile_pattern("(快|慢)快点", max_gap=3).irregular == ("快点",)
+    # Every other part's pieces, as `_expand_product` would work them out, describe its literals too.
+    for chunk in chunks:
+        literals, pieces, irregular = rules_module._expand_product(chunk)
+        if pieces:
+            assert set(literals) == _joins(pieces) | set(irregular), chunk
+    assert sum(bool(rules_module._expand_product(c)[1]) for c in chunks) > 100
+    assert rules_module._expand_product("(快|)快点")[2] == ()  # 快点 is the join of "" and 快点 too
+    assert rules_module._expand_product("(快|慢)快点")[2] == ("快点",)
+    assert compile_pattern("(快|慢)快点", max_gap=3).pieces == ()  # two literals: read as literals
 
 
 SLIM_RULE = """kind: forbidden

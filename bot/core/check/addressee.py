@@ -13,6 +13,7 @@ phrase) and say nothing about who this draft speaks to: they are read as blanks.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,8 @@ from bot.core.text.fold import Compact, fold_literal
 
 FILE = "addressee.yaml"
 Side = Literal["colleague", "customer"]
+# Occurrences of `Addressee.words` in a text: (end index, key length, the key's (side, cue index) refs).
+Words = Sequence[tuple[int, int, tuple[tuple[Side, int], ...]]]
 Where = Literal["anywhere", "head", "call", "opening", "mention"]
 # What may follow a called name inside its clause (李姐你… / 先生您… / 小王啊，).
 _AFTER_CALL = "你您侬啊呀哈呢"
@@ -144,7 +147,11 @@ class Addressee:
         self.cues = {side: tuple(c for c in cues if c.side == side) for side in ("colleague", "customer")}
         # The words found anywhere, for each side: one Aho-Corasick pass (values: the cues' indices).
         self._anywhere: dict[str, ahocorasick.Automaton | None] = {}
-        for side in self.cues:
+        # The same words of both sides, word -> (side, cue index) ...: a caller that passes over the draft
+        # anyway (the checker's one automaton) finds them in that pass and hands them over (`to_colleague`).
+        shared: dict[str, list[tuple[Side, int]]] = {}
+        sides: tuple[Side, ...] = ("colleague", "customer")
+        for side in sides:
             refs: dict[str, list[int]] = {}
             for k, (cue, cm) in enumerate((c, m) for c, m in zip(cues, model.cues, strict=True) if c.side == side):
                 if cue.where == "anywhere":
@@ -153,12 +160,21 @@ class Addressee:
                     for w in _folded(cm.near if cm.near and not cue.listed else cm.words):
                         refs.setdefault(w, []).append(k)
             self._anywhere[side] = build_automaton(refs)
+            for w, ks in refs.items():
+                shared.setdefault(w, []).extend((side, k) for k in ks)
+        self.words: dict[str, tuple[tuple[Side, int], ...]] = {w: tuple(v) for w, v in shared.items()}
         self._calls = tuple(c for c in self.cues["customer"] if c.where == "call")
         # Per side, any positional cue at all: most clause heads fail this one match and skip the rest.
         self._any_head = {side: re.compile("|".join(c.regex.pattern for c in group
                                                     if c.where not in ("anywhere", "mention")) or "(?!)")
                           for side, group in self.cues.items()}
         self._starts = frozenset(starts)
+        # Per side, the cues that can score without a word of the automaton: a mention (@), and the
+        # positional ones when a clause head matches any. Others are looked at only when their word is there.
+        self._mention_cues = {side: tuple(k for k, c in enumerate(group) if c.where == "mention")
+                              for side, group in self.cues.items()}
+        self._head_cues = {side: tuple(k for k, c in enumerate(group) if c.where not in ("anywhere", "mention"))
+                           for side, group in self.cues.items()}
 
     @classmethod
     def load(cls, path: Path | None = None, *, surnames: str) -> Addressee:
@@ -167,9 +183,11 @@ class Addressee:
         model = load_file_model(path, AddresseeModel)
         return cls(model, surnames=surnames)
 
-    def _side(self, view: Compact, text: str, side: Side, words: list[str], lone: list[int] | None = None) -> int:
+    def _side(self, view: Compact, text: str, side: Side, words: list[str], lone: list[int] | None = None,
+              found_words: Words | None = None) -> int:
         """Points of one side (`text`: the view's text, quoted words blanked), the words that earned them
-        appended to `words`; the points of the groups that count toward `least_alone` added to `lone[0]`."""
+        appended to `words`; the points of the groups that count toward `least_alone` added to `lone[0]`.
+        `found_words`: the occurrences of `self.words` in `text`, when the caller has found them."""
         bounds, n = view.clauses, len(text)
         any_head, starts = self._any_head[side].match, self._starts
         heads = sorted(b for b in bounds if b < n and text[b] in starts and any_head(text, b))
@@ -177,10 +195,20 @@ class Addressee:
         anywhere: dict[int, dict[str, None]] = {}
         auto = self._anywhere[side]
         if auto is not None and text:
-            for end, (klen, ks) in auto.iter(text):
-                for k in ks:
-                    anywhere.setdefault(k, {})[text[end - klen + 1:end + 1]] = None
-        for k, cue in enumerate(self.cues[side]):
+            if found_words is not None:
+                # In the order the side's own automaton reports them: by end, the longest first at one end.
+                for end, klen, refs in found_words:
+                    for s, k in refs:
+                        if s == side:
+                            anywhere.setdefault(k, {})[text[end - klen + 1:end + 1]] = None
+            else:
+                for end, (klen, ks) in auto.iter(text):
+                    for k in ks:
+                        anywhere.setdefault(k, {})[text[end - klen + 1:end + 1]] = None
+        cues = self.cues[side]
+        # The cues that may find something, in their order (the words they earn are listed in it).
+        for k in sorted({*anywhere, *self._mention_cues[side], *(self._head_cues[side] if heads else ())}):
+            cue = cues[k]
             found: dict[str, None] = {}
             if cue.where == "anywhere":
                 found = anywhere.get(k, {}) if cue.listed else {} if k not in anywhere else dict.fromkeys(
@@ -215,22 +243,27 @@ class Addressee:
                 return True
         return False
 
-    def evidence(self, view: Compact) -> Evidence:
-        """Points for a colleague and for a customer as the reader of `view`."""
+    def evidence(self, view: Compact, found_words: Words | None = None) -> Evidence:
+        """Points for a colleague and for a customer as the reader of `view`; `found_words` as for
+        `to_colleague`."""
         words: list[str] = []
         text = _unquoted(view)
-        colleague = self._side(view, text, "colleague", words)
-        return Evidence(colleague, self._side(view, text, "customer", words), tuple(words))
+        found = found_words if text is view.text else None
+        colleague = self._side(view, text, "colleague", words, None, found)
+        return Evidence(colleague, self._side(view, text, "customer", words, None, found), tuple(words))
 
-    def to_colleague(self, view: Compact) -> bool:
+    def to_colleague(self, view: Compact, found_words: Words | None = None) -> bool:
         """The draft reads as written to a colleague, not to a customer (the customer side is weighed
-        only when the colleague's evidence is strong enough on its own)."""
+        only when the colleague's evidence is strong enough on its own). `found_words`: the occurrences
+        ((end index, length, its refs in `self.words`), in an Aho-Corasick pass's order) of `self.words`
+        in the view's text, when the caller has found them (else this looks for them)."""
         lone = [0]
         text = _unquoted(view)
-        colleague = self._side(view, text, "colleague", [], lone)
+        found = found_words if text is view.text else None  # quoted words blanked: another text
+        colleague = self._side(view, text, "colleague", [], lone, found)
         if colleague < min(self.least, self.least_alone):
             return False
-        customer = self._side(view, text, "customer", [])
+        customer = self._side(view, text, "customer", [], None, found)
         if customer == 0 and lone[0] >= self.least_alone:
             return True
         return colleague >= self.least and colleague - customer >= self.margin

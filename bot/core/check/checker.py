@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
 
-from bot.core.check.addressee import shipped_addressee
+from bot.core.check.addressee import Side, Words, shipped_addressee
 from bot.core.check.classified import Classified
 from bot.core.check.edges import BUDGET as EDGE_BUDGET
 from bot.core.check.edges import WordEdges
@@ -223,6 +223,10 @@ def _masked_slice(draft: str, pii: _Spans, start: int, end: int) -> str:
 Singles = tuple[tuple[int, Pattern, bool], ...]
 Multis = tuple[tuple[int, int, Pattern], ...]
 KeyRefs = tuple[Singles, Multis]
+# What a key of the checker's shared automaton leads to: the phrase matcher's refs, the classified
+# detector's (role, tag) pairs and the addressee's (side, cue index) pairs.
+AddresseeRefs = tuple[tuple[Side, int], ...]
+SharedRefs = tuple[KeyRefs | None, tuple[tuple[str, str], ...], AddresseeRefs]
 
 
 class PhraseMatcher:
@@ -408,7 +412,20 @@ def _whole_regex(pat: Pattern) -> re.Pattern[str]:
     """A pattern as one regex: each next part at its earliest within the gap, the longest alternative
     there (正忙 / 正忙着 -> 正忙着)."""
     gap = f".{{0,{pat.max_gap}}}?"
-    return re.compile(gap.join(f"(?:{_trie_regex(p)})" for p in pat.parts), re.S)
+    return re.compile(gap.join(f"(?:{_guard(p) if i else ''}{_trie_regex(p)})" for i, p in enumerate(pat.parts)),
+                      re.S)
+
+
+# A part after a gap whose alternatives begin with this many characters or more is guarded by a class of
+# them: the regex engine tries a branch's alternatives one by one, so (去|到|找|问|上)…{THIRD}… tried THIRD's
+# 150 alternatives at every gap position after each 上 and 到 (half its time); the class refuses most
+# positions in one look-up. It matches nothing by itself, so the matches are the same.
+_GUARD_FIRSTS = 8
+
+
+def _guard(part: Sequence[str]) -> str:
+    firsts = sorted({alt[0] for alt in part if alt})
+    return "(?=[" + "".join(map(re.escape, firsts)) + "])" if len(firsts) >= _GUARD_FIRSTS else ""
 
 
 def _conditions_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
@@ -618,22 +635,27 @@ class Checker:
         self.sounds = SoundMatcher(rules.rules, self.ruleset.rules)
         self.homophones = HomophoneMatcher(rules.rules)
         self.classified = Classified(rules)
-        # One Aho-Corasick pass serves both the phrase matcher and the classified detector.
+        self._addressee = shipped_addressee(rules.signals.surnames or "王")  # phrasebook/addressee.yaml
+        # One Aho-Corasick pass serves the phrase matcher, the classified detector and the addressee's
+        # words (its own two passes were ≈ 20 µs of each draft that asks who it is written to).
         # Equal values are one object (the phrase side's refs are already shared between spellings),
         # so that the automaton stores one tuple for all the keys that carry it.
-        merged: dict[str, tuple[KeyRefs | None, tuple[tuple[str, str], ...]]] = {}
-        pairs: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[KeyRefs | None, tuple[tuple[str, str], ...]]] = {}
+        merged: dict[str, SharedRefs] = {}
+        triples: dict[tuple[int, tuple[tuple[str, str], ...], AddresseeRefs], SharedRefs] = {}
         for key, prefs in self.phrases.refs.items():
-            merged[key] = pairs.setdefault((id(prefs), ()), (prefs, ()))
+            merged[key] = triples.setdefault((id(prefs), (), ()), (prefs, (), ()))
         for key, srefs in self.classified.refs.items():
-            own = merged.get(key, (None, ()))[0]
-            merged[key] = pairs.setdefault((id(own), tuple(srefs)), (own, tuple(srefs)))
+            own = merged.get(key, (None, (), ()))[0]
+            merged[key] = triples.setdefault((id(own), tuple(srefs), ()), (own, tuple(srefs), ()))
+        none: SharedRefs = (None, (), ())
+        for key, arefs in self._addressee.words.items():
+            own, secret, _ = merged.get(key, none)
+            merged[key] = triples.setdefault((id(own), secret, arefs), (own, secret, arefs))
         self._automaton = build_automaton(merged)
         # The checker always hands the phrase matcher its occurrences from this shared pass, so the
         # matcher's own table of 175,000 keys (its dict alone 7 MiB of the serving process) is not
         # kept; it would only build the phrase matcher's own automaton, which the checker never uses.
         self.phrases.refs = {}
-        self._addressee = shipped_addressee(rules.signals.surnames or "王")  # phrasebook/addressee.yaml
         self._suggestions = {r.id: _suggestion(r, phrasebook, settings or {}) for r in rules.rules}
         # A rule's `unless` words (and the first-person ones among them) as one regex each: searched in
         # C over a sentence rather than word by word.
@@ -657,7 +679,7 @@ class Checker:
         """The phrase matcher's keys in `text`, found by the shared automaton (warm from this draft's pass)."""
         if self._automaton is None or not text:
             return []
-        return [(last, klen, prefs) for last, (klen, (prefs, _)) in self._automaton.iter(text) if prefs]
+        return [(last, klen, prefs) for last, (klen, (prefs, _, _)) in self._automaton.iter(text) if prefs]
 
     def prepare(self) -> None:
         """Build now what is otherwise built on the first draft that needs it (the phrase matcher's
@@ -672,15 +694,17 @@ class Checker:
         folded = fold_draft(draft)
         phrase_occ: list[tuple[int, int, KeyRefs]] = []
         secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
+        words: Words | None = None
         if self._automaton is not None and folded.compact.text:
             found = list(self._automaton.iter(folded.compact.text))
-            phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _)) in found if prefs]
-            secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs)) in found if srefs]
-        stage = self._stage(folded, phrase_occ)
+            phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _, _)) in found if prefs]
+            secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs, _)) in found if srefs]
+            words = [(last, klen, arefs) for last, (klen, (_, _, arefs)) in found if arefs]
+        stage = self._stage(folded, phrase_occ, words)
         findings = [*stage.found, *self._scored(stage)]
         pii = self._pii(folded)
         findings += pii
-        findings += self._secrets(folded, pii, secret_occ, stage.colleague)
+        findings += self._secrets(folded, pii, secret_occ, stage.colleague, words)
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
         return CheckResult.of(draft, findings, self._hints(folded))
 
@@ -690,10 +714,11 @@ class Checker:
         folded = fold_draft(draft)
         return self._stage(folded, self._phrase_occurrences(folded.compact.text))
 
-    def _stage(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]]) -> ScoredStage:
+    def _stage(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]],
+               words: Words | None = None) -> ScoredStage:
         judged: set[int] = set()
         # Whether the draft is written to a colleague: judged at most once, for the patterns and the score alike.
-        colleague = self._colleague(folded)
+        colleague = self._colleague(folded, words)
         # The forbidden stages read a dictated draft cut into its spoken sentences; the addressee (shared
         # with the classified detector) and the other detectors keep the draft's own punctuation.
         folded = _dictated(folded)
@@ -702,19 +727,19 @@ class Checker:
         found.sort(key=lambda f: (f.start, f.end))
         return ScoredStage(folded, found, frozenset(judged), colleague)
 
-    def _to_customer(self, folded: Folded, colleague: Callable[[], bool]) -> bool:
+    def _to_customer(self, folded: Folded, colleague: Callable[[], bool], words: Words | None = None) -> bool:
         """The draft reads as written to a customer on the reader's own evidence (a greeting, 您 and
         courtesy, a customer called), not by default: the customer side's points reach the model's
         `least` and lead the colleague side's by its `margin`, the bar a colleague draft must clear."""
         if colleague():
             return False
-        ev = self._addressee.evidence(folded.compact)
+        ev = self._addressee.evidence(folded.compact, words)
         return ev.customer >= self._addressee.least and ev.customer - ev.colleague >= self._addressee.margin
 
-    def _colleague(self, folded: Folded) -> Callable[[], bool]:
+    def _colleague(self, folded: Folded, words: Words | None = None) -> Callable[[], bool]:
         """Whether `folded` is written to a colleague, judged on the first call only: the whole draft
-        is weighed, and most drafts never ask."""
-        return Once(self._addressee.to_colleague, folded.compact)
+        is weighed, and most drafts never ask. `words`: the addressee's words found by the shared pass."""
+        return Once(self._addressee.to_colleague, folded.compact, words)
 
     def _forbidden(self, folded: Folded, occurrences: Sequence[tuple[int, int, KeyRefs]] | None = None,
                    *, judged: set[int] | None = None, colleague: Callable[[], bool] | None = None
@@ -924,13 +949,13 @@ class Checker:
 
     def _secrets(self, folded: Folded, pii: list[Finding],
                  occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None,
-                 colleague: Callable[[], bool] | None = None) -> list[Finding]:
+                 colleague: Callable[[], bool] | None = None, words: Words | None = None) -> list[Finding]:
         ci, wi = folded.compact_index, folded.wide_index
         contacts = [(ci(wi(f.start)), ci(wi(f.end - 1)) + 1) for f in pii]
         found: list[tuple[str, str, int, int]] = []
-        colleague = colleague or self._colleague(folded)
+        colleague = colleague or self._colleague(folded, words)
         for h in self.classified.find(folded, contacts, occurrences,
-                                      to_customer=Once(self._to_customer, folded, colleague)):
+                                      to_customer=Once(self._to_customer, folded, colleague, words)):
             s, e = folded.compact.span(h.start, h.end)
             found.append((h.category, h.rule, s, e))
         # Overlapping matches of one rule become one span.

@@ -608,12 +608,9 @@ class Classified:
         amounts: dict[tuple[str, int, int], Any] = {}
         bounds = _clause_bounds(c)[0]
         # Whether the draft holds an own-word, or a character a credential value or a lock
-        # combination needs at all: asked once per draft, not once per topic word.
-        # Chinese own-words only: an English "your" is too common to speak for a whole sentence.
-        own_all = [m.span() for m in self._own_re.finditer(text)] if self._own_re is not None else []
-        own_any = bool(own_all)
-        own_spans = [(a, b) for a, b in own_all if not text[a].isascii()]
-        own_starts = [a for a, _ in own_spans]
+        # combination needs at all: asked once per draft, not once per topic word (the own-words only
+        # by the first topic word that gets that far: most are settled before).
+        own = Once(_own_words, self._own_re, text)
         credentials = _CRED_CHAR.search(f.wide.text) is not None or _LOCK_CHAR.search(text) is not None
 
         def break_between(a: int, b: int) -> bool:
@@ -704,8 +701,9 @@ class Classified:
             if customer_at and cat_id in _ABOUT_PERSON and self._customer_carried(
                     text, s, sent[0], sg, customer_at, staff_at):
                 continue
-            if own_any and (self._owned(text, s, lo, sg.get("third_person", []))
-                            or _owned_sentence(text, s, sent[0], own_spans, own_starts, sg.get("third_person", []))):
+            if (owned := own())[0] and (self._owned(text, s, lo, sg.get("third_person", []))
+                                        or _owned_sentence(text, s, sent[0], owned[1], owned[2],
+                                                           sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
             if ev and ev[0] not in _VALUE_EVIDENCE and (ev[0] != "cue" or lent) and any(
@@ -1157,6 +1155,14 @@ def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int,
 
 # Whose matter it is (客户的, 您的): still said when a term holds the words (客户的资料 holds 客户的).
 _SUBJECT_NEGS = frozenset({"neg_customer", "neg_own"})
+
+
+def _own_words(own_re: re.Pattern[str] | None, text: str) -> tuple[bool, list[tuple[int, int]], list[int]]:
+    """(whether `text` holds an own-word, the spans of its Chinese ones, their starts). Chinese own-words
+    only in the spans: an English "your" is too common to speak for a whole sentence."""
+    spans = [m.span() for m in own_re.finditer(text)] if own_re is not None else []
+    chinese = [(a, b) for a, b in spans if not text[a].isascii()]
+    return bool(spans), chinese, [a for a, _ in chinese]
 
 
 def _inside_cues_dropped(hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:

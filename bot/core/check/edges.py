@@ -79,16 +79,19 @@ class WordEdges:
                 freq[word] = int(f)
         return cls(freq, total) if total else None
 
-    def _best(self, text: str, lo: int, hi: int, s: int, e: int, keep_edges: bool) -> float:
-        """Log probability of the most likely segmentation of text[lo:hi]; with `keep_edges`, no word
-        may cross position s or e (start inside and end outside [s, e), or the reverse)."""
+    def _best(self, text: str, lo: int, hi: int, s: int, e: int) -> tuple[float, float]:
+        """Log probabilities of the most likely segmentation of text[lo:hi], freely and with no word
+        crossing position s or e (start inside and end outside [s, e), or the reverse): both in one
+        walk, which reads each candidate word's frequency once for the two."""
         floor = -self.log_total  # an unknown character: frequency 1, as jieba counts it
-        best = [-math.inf] * (hi - lo + 1)
-        best[0] = 0.0
+        inf = -math.inf
+        free = [inf] * (hi - lo + 1)
+        kept = [inf] * (hi - lo + 1)
+        free[0] = kept[0] = 0.0
         logp = self.logp
         for i in range(lo, hi):
-            here = best[i - lo]
-            if here == -math.inf:
+            here, held = free[i - lo], kept[i - lo]
+            if here == inf and held == inf:
                 continue
             for j in range(i + 1, min(hi, i + self.longest) + 1):
                 p = logp.get(text[i:j])
@@ -97,12 +100,11 @@ class WordEdges:
                         p = floor
                     else:
                         continue
-                if keep_edges and ((i < s < j < e) or (s < i < e < j)):
-                    continue
-                score = here + p
-                if score > best[j - lo]:
-                    best[j - lo] = score
-        return best[-1]
+                if here != inf and here + p > free[j - lo]:
+                    free[j - lo] = here + p
+                if held != inf and not ((i < s < j < e) or (s < i < e < j)) and held + p > kept[j - lo]:
+                    kept[j - lo] = held + p
+        return free[-1], kept[-1]
 
     def _crossed(self, text: str, s: int, e: int, lo: int, hi: int) -> bool:
         """Whether some word of the tables within [lo, hi) crosses position s or e (a few look-ups; most
@@ -134,8 +136,7 @@ class WordEdges:
             if budget[0] <= 0:
                 return False
             budget[0] -= 1
-        free = self._best(text, lo, hi, s, e, False)
-        kept = self._best(text, lo, hi, s, e, True)
+        free, kept = self._best(text, lo, hi, s, e)
         return free - kept > MARGIN
 
 

@@ -30,7 +30,9 @@ Runs of one Han character collapse to one, in literals and in drafts alike (下�
 from __future__ import annotations
 
 import itertools
+import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -211,7 +213,8 @@ class Pattern:
     question: bool = False
     # The first part as the product of its folded pieces (see `_expand_product`): its literals are every
     # join of one alternative of each piece that repeats no character where two pieces meet, and the
-    # `irregular` ones; () when a piece does not fold by itself. Read, like `parts`, only while building.
+    # `irregular` ones; () when a piece does not fold by itself, and for a first part of at most WIDE_PART
+    # expansions (the pinyin matcher reads those literals). Read, like `parts`, only while building.
     pieces: tuple[tuple[str, ...], ...] = ()
     irregular: tuple[str, ...] = ()
 
@@ -374,7 +377,42 @@ def _expand(part: str) -> list[str]:
 def _expand_folded(part: str) -> list[str]:
     """`fold_literal` of each of `_expand(part)`, in its order: the pieces are folded once each and
     joined where that is the same (see `fold_plain`), not each of the thousands of products."""
-    return _expand_product(part)[0]
+    pieces = _pieces(part)
+    plain = _plain_pieces(pieces)
+    if plain is None:
+        return [fold_literal(a) for a in _expand(part)]
+    return [literal for literal, _ in _plain_joins(pieces, plain)]
+
+
+# A first part of more literals than this is read by the pinyin matcher from its pieces (`Pattern.pieces`,
+# `bot.core.check.sounds`); narrower parts are folded without them (`_expand_folded`): working the
+# pieces out for each of the rules' 676 parts cost every process that loads them.
+WIDE_PART = 500
+
+
+def _plain_pieces(pieces: list[list[str]]) -> list[list[str]] | None:
+    """Each alternative of each piece folded by itself (`fold_plain`, a repeated character other than
+    Han allowed: 400, app), or None when one does not fold by itself."""
+    plain = [[fold_plain(alt, other_repeats=True) for alt in alts] for alts in pieces]
+    return None if any(f is None for alts in plain for f in alts) else plain  # type: ignore[return-value]
+
+
+def _plain_joins(pieces: list[list[str]], plain: list[list[str]]) -> Iterator[tuple[str, bool]]:
+    """(literal, whether two neighbouring non-empty pieces meet on one character there) of each join of
+    plain pieces, in `_expand`'s order. Such a join (and only such: no plain piece repeats a Han
+    character inside) may hold a run the compact view collapses, and is folded whole."""
+    inner = any(has_repeat(f) for alts in plain for f in alts)  # a piece repeating a character (400)
+    for raw, fold in zip(itertools.product(*pieces), itertools.product(*plain), strict=True):
+        joined = "".join(fold)
+        if not has_repeat(joined):  # most joins: the pieces repeat nothing, inside or where they meet
+            yield joined, False
+            continue
+        if inner:
+            chosen = [f for f in fold if f]
+            if all(x[-1] != y[0] for x, y in itertools.pairwise(chosen)):
+                yield joined, False  # 400电话: a repeat inside a piece, not Han, folded as it stands
+                continue
+        yield fold_literal("".join(raw)), True
 
 
 def _expand_product(part: str) -> tuple[list[str], tuple[tuple[str, ...], ...], tuple[str, ...]]:
@@ -385,21 +423,18 @@ def _expand_product(part: str) -> tuple[list[str], tuple[tuple[str, ...], ...], 
     of 90,000 literals from its few dozen pieces (`Pattern.pieces`). Pieces () when that does not
     hold (a piece that folds differently beside its neighbours)."""
     pieces = _pieces(part)
-    plain = [[fold_plain(alt) for alt in alts] for alts in pieces]
+    plain = _plain_pieces(pieces)
     irregular: list[str] = []
-    if all(f is not None for alts in plain for f in alts):
+    if plain is not None:
         out = []
         regular = set()
-        for raw, fold in zip(itertools.product(*pieces), itertools.product(*plain), strict=True):
-            joined = "".join(fold)  # type: ignore[arg-type]
-            if has_repeat(joined):  # a plain piece repeats nothing inside: they meet on one character
-                whole = fold_literal("".join(raw))
-                out.append(whole)
-                irregular.append(whole)
+        for literal, meet in _plain_joins(pieces, plain):
+            out.append(literal)
+            if meet:
+                irregular.append(literal)
             else:
-                out.append(joined)
-                regular.add(joined)
-        return out, _unique(plain), tuple(w for w in dict.fromkeys(irregular) if w not in regular)  # type: ignore[arg-type]
+                regular.add(literal)
+        return out, _unique(plain), tuple(w for w in dict.fromkeys(irregular) if w not in regular)
     out = [fold_literal(a) for a in _expand(part)]
     folded = [[fold_literal(alt) for alt in alts] for alts in pieces]
     joins = set()
@@ -458,12 +493,15 @@ def compile_pattern(text: str, *, max_gap: int, classes: dict[str, list[str]] | 
     pieces: tuple[tuple[str, ...], ...] = ()
     irregular: tuple[str, ...] = ()
     for chunk in raw.split(GAP):
-        literals, chunk_pieces, chunk_irregular = _expand_product(chunk)
+        # The pieces only where the pinyin matcher may read them: a first part of more expansions than
+        # it reads as literals (its literals, duplicates dropped, are at most its expansions).
+        if not parts and math.prod(len(alts) for alts in _pieces(chunk)) > WIDE_PART:
+            literals, pieces, irregular = _expand_product(chunk)
+        else:
+            literals = _expand_folded(chunk)
         alts = tuple(dict.fromkeys(literals))
         if not chunk or any(not a for a in alts):
             raise ValueError("a part of the pattern is empty after removing spaces and punctuation")
-        if not parts:
-            pieces, irregular = chunk_pieces, chunk_irregular
         parts.append(alts)
     return Pattern(text, tuple(parts), max_gap, start, end, question, pieces, irregular)
 

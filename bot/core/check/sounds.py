@@ -22,7 +22,7 @@ from itertools import pairwise
 
 import ahocorasick
 
-from bot.core.check.rules import Rule
+from bot.core.check.rules import WIDE_PART, Rule
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact
 from bot.core.text.language import shipped_check_language
@@ -208,9 +208,10 @@ class SoundMatcher:
         return [SoundHit(rule, starts[s], ends[e]) for (s, e), (_, rule) in hits]
 
 
-# A first part of more literals than this is read from its pieces (`Pattern.pieces`): the pinyin of the
-# widest frames' 170,000 literals was most of the pinyin automaton (23 MiB of a serving process).
-_PRODUCT_MIN = 500
+# A first part of more literals than this is read from its pieces (`Pattern.pieces`, which the rules give
+# such parts alone): the pinyin of the widest frames' 170,000 literals was most of the pinyin automaton
+# (23 MiB of a serving process).
+_PRODUCT_MIN = WIDE_PART
 
 # One alternative of a piece as spelt: its toneless pinyin, first and last characters (where two pieces
 # meet on one character the join is an irregular literal, spelt from `Pattern.irregular`) and length.

@@ -333,6 +333,8 @@ def _gap_kind(gap: str, spaced: bool) -> int:
 
 _HAN_SPACE_HAN = re.compile(r"[\u4e00-\u9fff] (?=[\u4e00-\u9fff])")
 _REPEAT_RUN = re.compile(r"(.)\1+")  # kept only for Han characters (see compact_of)
+_HAN_REPEAT = re.compile(r"([\u4e00-\u9fff])\1")  # what the compact view collapses
+_HAN_RUN = re.compile(r"([\u4e00-\u9fff])\1+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,9 +432,9 @@ def compact_of(wide: View) -> Compact:
                 sentences.append(c)
     drop: list[int] = []
     # Collapse runs of one Han character (快快快点 -> 快点) unless a clause break lies inside.
-    if _REPEAT_RUN.search(ctext):
-        drop = [i for m in _REPEAT_RUN.finditer(ctext) if "\u4e00" <= m.group(1) <= "\u9fff"
-                for i in range(m.start() + 1, m.end()) if i not in clauses]
+    if _HAN_REPEAT.search(ctext):
+        # The same runs as (.)\1+ finds, its Han ones: a run is of one character, so no other run holds it.
+        drop = [i for m in _HAN_RUN.finditer(ctext) for i in range(m.start() + 1, m.end()) if i not in clauses]
         if drop:
             pieces = []
             prev = 0
@@ -475,15 +477,17 @@ def has_repeat(text: str) -> bool:
     return _REPEAT_RUN.search(text) is not None
 
 
-def fold_plain(text: str) -> str | None:
+def fold_plain(text: str, *, other_repeats: bool = False) -> str | None:
     """`fold_literal(text)` when `text` holds no special, gap, reading or repeated character (then it
     is the one-to-one translation, built without the views), else None. Most rule literals are such
     text (the rule files expand to ~180,000), and so is the join of such pieces when no two
-    neighbours repeat a character: translation is character by character."""
+    neighbours repeat a character: translation is character by character. With `other_repeats` a
+    repeated character that is not Han (app, 400, 800) is allowed: the compact view collapses Han runs only."""
     if _special_re().search(text):
         return None
     folded = _translate(text)
-    if (any(ch in folded for ch in _READING_CHARS) or _GAP.search(folded) or _REPEAT_RUN.search(folded)
+    if (any(ch in folded for ch in _READING_CHARS) or _GAP.search(folded)
+            or (_HAN_REPEAT if other_repeats else _REPEAT_RUN).search(folded)
             or _PINYIN_HINT.search(folded) or _X_WORD.search(folded)):
         return None
     return folded
