@@ -95,7 +95,7 @@ def score(checker: Checker, items: list[tuple[str, set[str]]], seen: dict[str, l
 
 def load_items(path: Path) -> list[tuple[str, set[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    items = [(str(i.get("draft", "")), set()) for i in data.get("check") or []]
+    items: list[tuple[str, set[str]]] = [(str(i.get("draft", "")), set()) for i in data.get("check") or []]
     items += [(str(i.get("draft", "")), {str(k) for k in i.get("kinds") or []}) for i in data.get("leak") or []]
     return items
 

@@ -207,6 +207,7 @@ class Classified:
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self._absence = frozenset(sig.words.get("neg_absence", ()))
+        self._keys = frozenset(sig.words.get("key_thing", ()))
         self.own = sig.words.get("neg_own", ())
         own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
         # Besides the listed own-words, their shape: 您 + a verb of up to three characters + 的 (您要办的低保,
@@ -869,9 +870,11 @@ class Classified:
                 _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
         if "stored" in want and "stored" in sg and (xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
-                c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs):
+                c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs) and (
+                text[s:e] not in self._keys or "guarded" in sg or _next(sg, "hidden", xs) <= xs + 12):
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
-            # about where it must not be kept.
+            # about where it must not be kept. A physical key's place (钥匙放在值班室) is an errand unless the
+            # sentence names what it guards (保险柜的钥匙) or the place hides it (压在地垫下).
             return "stored", s, e
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
         if "security_detail" in want and "neg_reader" in sg:

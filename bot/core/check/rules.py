@@ -155,6 +155,11 @@ class TopicsModel(BaseModel):
     # The details that expose a weakness (坏了, 没人, 死角): the only ones told to a customer that count.
     security_weak: list[NonEmpty] = []
     stored: list[NonEmpty] = []
+    # Physical keys (钥匙, 门卡), what they may guard (保险柜, 机房) and hiding places (藏在, 花盆底下): where
+    # a key is left is a secret only for a guarded room or box, or where it is hidden.
+    keys: list[NonEmpty] = []
+    guarded: list[NonEmpty] = []
+    hidden: list[NonEmpty] = []
     org_suffix: list[NonEmpty] = []
     person_titles: list[NonEmpty] = []
     # Words that read as 老/小/阿 + surname but are not a person (小时, 小于).
@@ -540,7 +545,8 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
         words |= {f"neg_{role}": _folded(ws) for role, ws in tm.negatives.items()}
         words |= {"security_detail": _folded(tm.security_detail), "security_weak": _folded(tm.security_weak),
                   "org": _folded(tm.org_suffix),
-                  "stored": _folded(tm.stored)}
+                  "stored": _folded(tm.stored), "key_thing": _folded(tm.keys), "guarded": _folded(tm.guarded),
+                  "hidden": _folded(tm.hidden)}
         english = {k: tuple(dict.fromkeys(_english_entry(w) for w in v)) for k, v in tm.english.items()}
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
                           not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms),
