@@ -89,6 +89,15 @@ _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s
                          r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$")
 _EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?"
                           r"|matters?)\b")
+# A specific document (the, this, attached …) before an English level and a kind of document after it (the
+# Confidential deck, our internal only report): a document at hand, when the sentence hands it over.
+_EN_DETERMINER = re.compile(r"\b(?:the|this|that|attached|our|my|your|a|an)\s*$")
+_EN_DOC_AFTER = re.compile(r"\s*(?:deck|decks|file|files|doc|docs|document|documents|report|reports|memo|memos|slides?"
+                           r"|sheet|spreadsheet|pdf|ppt|pptx|excel|xlsx|plan|minutes|draft|attachment|email|mail)\b")
+# A level word in compact text followed by an English kind of document (the 机密 file).
+_EN_DOC_COMPACT = ("deck", "file", "doc", "report", "memo", "slide", "sheet", "pdf", "ppt", "excel", "xlsx", "minutes")
+# Words that read a stamp out before it (顶部写着 Top Secret, 封面印着 CONFIDENTIAL).
+_READ_OUT = ("写着", "写的是", "标着", "标的是", "印着", "印的是", "盖着", "标注着", "标注了", "标了", "写了", "打着", "贴着")
 _HEADING_END = frozenset(":：-—")
 # A lower-case English word right after a capitalised one: the capital opens a sentence (Hurry up).
 _ENGLISH_NEXT = re.compile(r"[ ,]+[a-z]")
@@ -434,7 +443,8 @@ class Classified:
             elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
                     s in c.clauses and before == "\n" and after in ":： ,，、"):
                 kind = "heading"
-            elif (text[s:e] != "秘密" or text.startswith("级", e)) and text.startswith(("级", "的"), e) and (
+            elif (text[s:e] != "秘密" or text.startswith("级", e)) and (
+                    text.startswith(("级", "的"), e) or text.startswith(_EN_DOC_COMPACT, e)) and (
                     c.sentence_of(s) in shared):
                 # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
                 # sentence that hands it over or asks for discretion, marks it (not 秘密, an everyday word).
@@ -461,10 +471,14 @@ class Classified:
             upper = bool(letters) and all(ch.isupper() for ch in letters)
             standalone = s in c.clauses and e in c.clauses and before in "\n:："
             bracketed = before in _OPEN or after in _CLOSE or standalone
-            if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
+            # The Confidential deck, in a sentence that hands it over: the document at hand.
+            at_hand = c.sentence_of(s) in shared and _EN_DOC_AFTER.match(f.wide.text, we) is not None and (
+                _EN_DETERMINER.search(f.wide.text, max(0, ws - 12), ws) is not None)
+            if not bracketed and not at_hand and _EN_DOC_NOUN.match(f.wide.text, we):
                 continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
-            framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(_SELF_EN) or (
-                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None)
+            framed = upper or bracketed or at_hand or deictic_before(s) or text[s:e].endswith(_SELF_EN) or (
+                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None) or text[max(0, s - 4):s].endswith(
+                _READ_OUT)
             if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
@@ -719,6 +733,12 @@ class Classified:
                     _quantity(text, sent[0], sent[1], amounts) is None):
                 # 附件中的预算汇总表属于绝密级文件，请勿转发: the topic word names the marked document's kind and
                 # nothing of what it says is told (no value, no colon opening its content): the marking is the finding.
+                continue
+            if ev and ev[0] not in _VALUE_EVIDENCE and (ev[0] != "cue" or lent) and (
+                    any(e <= fs <= e + 3 for fs, _ in sg.get("form", ()))
+                    or ("approval" in sg and "neg_reader" in sg and ev[0] == "share")):
+                # 预算表的格式改了: the form of a document, none of its content; 设计图明天发您确认: made for
+                # the reader and sent for their approval.
                 continue
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
             if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(

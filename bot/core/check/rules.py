@@ -158,6 +158,10 @@ class TopicsModel(BaseModel):
     # Physical keys (钥匙, 门卡), what they may guard (保险柜, 机房) and hiding places (藏在, 花盆底下): where
     # a key is left is a secret only for a guarded room or box, or where it is hidden.
     keys: list[NonEmpty] = []
+    # A form to fill in (预算表的模板, 格式): the document's shape, none of its content.
+    forms: list[NonEmpty] = []
+    # Sent for the reader's approval (设计图发您确认): a deliverable made for the reader, theirs to see.
+    approval: list[NonEmpty] = []
     guarded: list[NonEmpty] = []
     hidden: list[NonEmpty] = []
     org_suffix: list[NonEmpty] = []
@@ -545,7 +549,8 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
         words |= {f"neg_{role}": _folded(ws) for role, ws in tm.negatives.items()}
         words |= {"security_detail": _folded(tm.security_detail), "security_weak": _folded(tm.security_weak),
                   "org": _folded(tm.org_suffix),
-                  "stored": _folded(tm.stored), "key_thing": _folded(tm.keys), "guarded": _folded(tm.guarded),
+                  "stored": _folded(tm.stored), "key_thing": _folded(tm.keys), "form": _folded(tm.forms),
+                  "approval": _folded(tm.approval), "guarded": _folded(tm.guarded),
                   "hidden": _folded(tm.hidden)}
         english = {k: tuple(dict.fromkeys(_english_entry(w) for w in v)) for k, v in tm.english.items()}
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
