@@ -97,7 +97,8 @@ _EN_DOC_AFTER = re.compile(r"\s*(?:deck|decks|file|files|doc|docs|document|docum
 # A level word in compact text followed by an English kind of document (the 机密 file).
 _EN_DOC_COMPACT = ("deck", "file", "doc", "report", "memo", "slide", "sheet", "pdf", "ppt", "excel", "xlsx", "minutes")
 # Words that read a stamp out before it (顶部写着 Top Secret, 封面印着 CONFIDENTIAL).
-_READ_OUT = ("写着", "写的是", "标着", "标的是", "印着", "印的是", "盖着", "标注着", "标注了", "标了", "写了", "打着", "贴着")
+_READ_OUT = ("写着", "写的是", "标着", "标的是", "印着", "印的是", "盖着", "标注着", "标注了", "标了", "写了",
+             "打着", "贴着")
 _HEADING_END = frozenset(":：-—")
 # A lower-case English word right after a capitalised one: the capital opens a sentence (Hurry up).
 _ENGLISH_NEXT = re.compile(r"[ ,]+[a-z]")
