@@ -120,6 +120,9 @@ _REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|�
 _TO_READER = ("给你", "给您", "你", "您")
 # A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
 _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
+# One customer pointed at (这位客户的资料): the words a customer term opens with, and the pointing words.
+_ONE_CUSTOMER = ("客户", "顾客", "客人", "会员", "业主")
+_ONE = ("这位", "那位", "这个", "那个", "该", "此")
 _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
@@ -691,8 +694,11 @@ class Classified:
                 # offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them
                 # (把薪资表发给您看看 hands over a table of everyone's pay and still counts).
                 continue
-            if cat_id == _CUSTOMERS and "cue" not in sg and _SERVED.search(text, max(sent[0], s - 12), s + 2):
-                continue  # 那位办理车贷的客户资料: one customer known by the service they came for, not the base
+            if cat_id == _CUSTOMERS and "cue" not in sg and (_SERVED.search(text, max(sent[0], s - 12), s + 2) or (
+                    text.startswith(_ONE_CUSTOMER, s) and text[max(sent[0], s - 2):s].endswith(_ONE))):
+                # 那位办理车贷的客户资料, 这位客户的资料我转给你了: one customer (known by the service they came
+                # for, or pointed at) handed on for the service, not the customer base.
+                continue
             if "neg_defer" in sg and _quantity(text, sent[0], sent[1], amounts) is None:
                 # 我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts.
                 continue
