@@ -882,6 +882,9 @@ class Classified:
         for signal in ("cue", "share", "decision", "future", "compare"):
             if signal in ("share", "decision") and "neg_audience" in sg:
                 continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
+            if signal == "share" and cat.inward and "share_out" not in sg and not any(
+                    w in text[s:min(se, e + 8)] for w in cat.inward):
+                continue  # 这位客户的资料我转给你了: passed to a colleague in the work, not taken out
             # A signal word that is the topic word itself (董事会) is not evidence about it.
             if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
                 return signal, s, e

@@ -132,6 +132,10 @@ class CategoryModel(BaseModel):
     terms: Annotated[list[NonEmpty], Field(min_length=1)]
     evidence: Annotated[list[Literal[EVIDENCE]], Field(min_length=1)]  # type: ignore[valid-type]
     strong_future: list[NonEmpty] = []
+    # Documents colleagues hand each other in the daily work (a customer's file passed to whoever serves
+    # them): a sharing act counts only when it takes the thing out (`share_out`), or when what is handed
+    # is the whole base, named by one of these words at or right after the topic word (名单, list).
+    inward: list[NonEmpty] = []
     # The terms typed with another character of the same sound (秘码, 口另): input-method slips or dodges
     # of short words, which the phrase matcher's homophone pass (three characters or more) does not read.
     homophones: list[NonEmpty] = []
@@ -145,8 +149,8 @@ class TopicsModel(BaseModel):
     """General disclosure signals and negative contexts shared by every category."""
 
     model_config = ConfigDict(extra="forbid")
-    signals: dict[Literal["share", "cue", "future", "decision", "third_person", "staff", "compare", "doc_kind",
-                                 "meeting"],
+    signals: dict[Literal["share", "share_out", "cue", "future", "decision", "third_person", "staff", "compare",
+                          "doc_kind", "meeting"],
                   list[NonEmpty]]
     negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer", "commitment", "reader",
                                  "absence"],
@@ -312,6 +316,7 @@ class Topic:
     examples: Examples
     file: str = ""
     line: int = 0
+    inward: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -570,7 +575,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
             topics.append(Topic(cm.id, cm.title, _folded([*cm.terms, *cm.homophones]), frozenset(cm.evidence),
                                 frozenset(_folded(cm.strong_future)), cm.why, sources_from(cm.sources),
                                 cm.suggestion, Examples(tuple(cm.examples.hit), tuple(cm.examples.clean)),
-                                rel, line_of(node, "topics", "categories", i)))
+                                rel, line_of(node, "topics", "categories", i), inward=_folded(cm.inward)))
     return markers, topics, signals, problems
 
 
