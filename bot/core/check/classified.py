@@ -885,8 +885,10 @@ class Classified:
             if signal == "share" and cat.inward and "share_out" not in sg and not any(
                     w in text[s:min(se, e + 8)] for w in cat.inward):
                 continue  # 这位客户的资料我转给你了: passed to a colleague in the work, not taken out
-            # A signal word that is the topic word itself (董事会) is not evidence about it.
-            if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
+            # A signal word that is the topic word itself (董事会) is not evidence about it. A sharing act
+            # the reader does (您可以先导出报表, 您在系统里导出报表时): the reader handling their own data.
+            if signal in want and any(not (xs < e and s < xe) and not (signal == "share" and _reader_does(c, ss, xs))
+                                      for xs, xe in sg.get(signal, ())):
                 return signal, s, e
         # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
         if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
@@ -982,6 +984,8 @@ class Classified:
 # Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
+# The reader as the one who acts (您可以导出, 您在系统里导出): 您 and a modal or a word of where or when.
+_READER_DOES = re.compile(r"您(?:可以|也可以|还可以|可|在|先|需要|要|自己|自行|直接|能|就|随时)")
 _PLANS = "secret.topic.plans"
 _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
@@ -993,6 +997,12 @@ _PERSONNEL = "secret.topic.personnel"
 # the reader); before it: a greeting or an at-sign.
 _ADDRESS_AFTER = re.compile(r"[啊呀哈啦嘛哎喂 ]{0,2}[你您]")
 _GREETING = re.compile(r"(?:^|[^a-z])(?:hi|hey|dear|hello|@)[ ,]*$")
+
+
+def _reader_does(c: Compact, ss: int, xs: int) -> bool:
+    """The reader is who does the act at `xs` (您可以先导出…), in its clause: their own data handled."""
+    m = _READER_DOES.search(c.text, max(ss, xs - 10), xs)
+    return m is not None and not _boundary_in(c, m.start(), xs)
 
 
 def _addressed(f: Folded, s: int, e: int) -> bool:
