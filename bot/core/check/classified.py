@@ -290,7 +290,8 @@ class Classified:
             hits += self._english_hits(f)
             if self.marker is not None and _LEET_WORD.search(f.wide.text):
                 hits += self._leet_markings(f)
-        if self.marker is not None and "密" in text:
+        if self.marker is not None and ("密" in text or (
+                ("机" in text or "绝" in text) and not _mi_sounds(self.marker.levels).isdisjoint(text))):
             hits += _sound_levels(text, self.marker.levels, self.marker.labels)
         hits = _inside_cues_dropped(hits)
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
@@ -1344,7 +1345,23 @@ def _sound_levels(text: str, levels: tuple[str, ...], labels: tuple[str, ...]) -
             out += [(i - 1, i + 1 + len(lb) - 2, "label", "") for lb in labels
                     if lb.startswith(level) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
         i = text.find("密", i + 1)
+    # The level's own first character with 密 typed by its sound (机蜜, 绝觅): the slip on the second half.
+    halves = _mi_sounds(levels)
+    if halves.isdisjoint(text):
+        return out
+    for i in range(1, len(text)):
+        if text[i] in halves and (said := text[i - 1] + "密") in levels and said != "秘密":
+            out.append((i - 1, i + 1, "level", ""))
+            out += [(i - 1, i + 1 + len(lb) - 2, "label", "") for lb in labels
+                    if lb.startswith(said) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
     return out
+
+
+@cache
+def _mi_sounds(levels: tuple[str, ...]) -> frozenset[str]:
+    """Han characters read like 密 in its own tone, mì (蜜, 觅, 秘 …): the second half of a level typed by
+    sound. Not the other tones' (米, 迷): 机米 is a kind of rice, 绝迷 no slip an input method makes for 绝密."""
+    return frozenset("蜜觅秘谧幂宓泌覓祕謐") if "密" in "".join(levels) else frozenset()
 
 
 def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:
