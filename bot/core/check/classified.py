@@ -120,10 +120,16 @@ _REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|�
 _TO_READER = ("给你", "给您", "你", "您")
 # A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
 _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
+# A person known by the service they came for (刚才来理赔的那位先生, 来借书的阿姨): a customer, whose
+# papers handed to a colleague are the service's, not a colleague's private matter.
+_CAME_FOR = re.compile(r"(?<!新)来(?:办|办理|理赔|咨询|看房|取件|取票|修|缴费|交费|退|投诉|报案|挂号|就诊|看病"
+                       r"|借书|还书|改签|退票|开户|报装|报修|存|取钱|贷款|买|问)[^，,。；;]{0,6}?的(?:那位|这位|那个|这个)?"
+                       r"(?:客户|顾客|客人|先生|女士|阿姨|大爷|大妈|大姐|老人|乘客|旅客|读者|业主|患者|病人|家属|小伙子|姑娘)")
 # One customer pointed at (这位客户的资料): the words a customer term opens with, and the pointing words.
 _ONE_CUSTOMER = ("客户", "顾客", "客人", "会员", "业主")
 _ONE = ("这位", "那位", "这个", "那个", "该", "此")
-_WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
+_WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)"
+                          r"|(?:定了|定下来|确定了?|出来)?(?:会|再|将)(?:另行|统一)?(?:发|下)?(?:通知|公布|公告)(?:大家)?|另行通知|届时通知")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
@@ -308,8 +314,8 @@ class Classified:
         if "没" in text:
             # 暂时没有可以分享的信息, 没什么可透露的: nothing that may be told is a refusal too.
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _NOTHING_TO_TELL.finditer(text)]
-        if "等" in text:
-            # 等人事部正式通知吧, 以公司公告为准: pointing to the announcement to come instead of telling.
+        if "等" in text or "通知" in text or "公告" in text or "公布" in text:
+            # 等人事部正式通知吧, 以公司公告为准, 定了会发通知: pointing to the announcement to come instead of telling.
             hits += [(m.start(), m.end(), "neg_defer", "") for m in _WAIT_NOTICE.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
@@ -695,6 +701,8 @@ class Classified:
                 # offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them
                 # (把薪资表发给您看看 hands over a table of everyone's pay and still counts).
                 continue
+            if cat_id in _ABOUT_PERSON and "cue" not in sg and _CAME_FOR.search(text, max(sent[0], s - 16), s + 2):
+                continue  # 刚才来理赔的那位先生的病历: the customer known by the service they came for
             if cat_id == _CUSTOMERS and "cue" not in sg and (_SERVED.search(text, max(sent[0], s - 12), s + 2) or (
                     text.startswith(_ONE_CUSTOMER, s) and text[max(sent[0], s - 2):s].endswith(_ONE))):
                 # 那位办理车贷的客户资料, 这位客户的资料我转给你了: one customer (known by the service they came
