@@ -207,7 +207,8 @@ class Classified:
             add(mk.labels, "label")
             add(mk.deictic, "deictic")
         for role, words in sig.words.items():
-            add(words, role)
+            if role not in _LAZY_ROLES:
+                add(words, role)
         for t in rules.topics:
             add(t.terms, "term", t.id)
             add(_code_switched(t.terms, sig.code_switch), "term", t.id)
@@ -227,6 +228,10 @@ class Classified:
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self._absence = frozenset(sig.words.get("neg_absence", ()))
         self._keys = frozenset(sig.words.get("key_thing", ()))
+        # What a key guards and where it is hidden: looked for only where a key's place is told (rare), not
+        # by the shared pass over every draft.
+        self._guarded = re.compile(_alternation(sig.words.get("guarded", ()))) if sig.words.get("guarded") else None
+        self._hidden = re.compile(_alternation(sig.words.get("hidden", ()))) if sig.words.get("hidden") else None
         self.own = sig.words.get("neg_own", ())
         own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
         # Besides the listed own-words, their shape: 您 + a verb of up to three characters + 的 (您要办的低保,
@@ -912,7 +917,7 @@ class Classified:
             return "third_person", s, e
         if "stored" in want and "stored" in sg and (xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
                 c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs) and (
-                text[s:e] not in self._keys or "guarded" in sg or _next(sg, "hidden", xs) <= xs + 12):
+                text[s:e] not in self._keys or self._key_disclosed(text, ss, se, xs)):
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
             # about where it must not be kept. A physical key's place (钥匙放在值班室) is an errand unless the
             # sentence names what it guards (保险柜的钥匙) or the place hides it (压在地垫下).
@@ -927,6 +932,11 @@ class Classified:
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
+
+    def _key_disclosed(self, text: str, ss: int, se: int, xs: int) -> bool:
+        """A physical key's place told at `xs`: the sentence names what it guards, or the place hides it."""
+        return bool((self._guarded is not None and self._guarded.search(text, ss, se))
+                    or (self._hidden is not None and self._hidden.search(text, xs, min(se, xs + 14))))
 
     @staticmethod
     def _later_credential(f: Folded, ws: int) -> tuple[int, int] | None:
@@ -992,6 +1002,8 @@ class Classified:
 
 # Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
+# Signal lists searched only where needed, not put into the shared automaton.
+_LAZY_ROLES = frozenset({"key_thing", "guarded", "hidden"})
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
 # The reader as the one who acts (您可以导出, 您在系统里导出): 您 and a modal or a word of where or when.
 _READER_DOES = re.compile(r"您(?:可以|也可以|还可以|可|在|先|需要|要|自己|自行|直接|能|就|随时)")
