@@ -386,6 +386,7 @@ class RerankerCache:
     path: Path | None = None
     key: str = ""
     fitted: dict[str, Any] = field(default_factory=dict)
+    built: dict[str, Reranker] = field(default_factory=dict)  # the same objects again: tables are memoised by them
 
     def load(self, path: Path, key: str) -> None:
         self.path, self.key = path, key
@@ -396,15 +397,20 @@ class RerankerCache:
         self.fitted = data.get("rerankers", {}) if data.get("key") == key else {}
 
     def get(self, files: Sequence[str], names: tuple[str, ...], none_names: tuple[str, ...]) -> Reranker | None:
-        data = self.fitted.get(self._id(files, names, none_names))
+        key = self._id(files, names, none_names)
+        if key in self.built:
+            return self.built[key]
+        data = self.fitted.get(key)
         if data is None:
             return None
         def model(d: dict[str, Any]) -> Logistic:
             return Logistic(tuple(d["names"]), tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]), d["intercept"])
-        return Reranker(model(data["candidate"]), model(data["none"]))
+        self.built[key] = Reranker(model(data["candidate"]), model(data["none"]))
+        return self.built[key]
 
     def put(self, files: Sequence[str], names: tuple[str, ...], none_names: tuple[str, ...],
             reranker: Reranker) -> None:
+        self.built[self._id(files, names, none_names)] = reranker
         if self.path is None:
             return
         def data(m: Logistic) -> dict[str, Any]:  # full precision: the same numbers as a fresh fit

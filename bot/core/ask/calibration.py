@@ -74,12 +74,6 @@ FEATURES = (
     # What is asked against what the first entry states (bot/core/ask/facts.py, knowledge/fact_kinds.yaml).
     "fact_asked",  # the question asks for a figure, a time, an amount, a place or a person to contact
     "fact_unmet",  # ... and the first candidate states none of the kinds asked
-    # Does the first entry stand out from its real rivals (session 29, issue 15)?
-    "second_kin",  # the second entry (reranker order) cites a clause the first cites: one rule, two documents
-    "paired",  # the first two are one rule (`KnowledgeBase.one_rule`) and answered together
-    "coverage_lead",  # share of the question the first explains minus the best other candidate's
-    "p_logit_sq",  # p_logit squared / 10: the log odds may count less (or more) far from the threshold
-    "signals_p_logit",  # signals_agree x p_logit: the log odds when both signals name the entry
 )
 NO_FACTS = {"fact_asked": 0.0, "fact_unmet": 0.0}
 # Per candidate document, what each reading of the message says alone (`Matcher.readings`): fused
@@ -367,19 +361,7 @@ def features(rows: Sequence[tuple[int, float, float, float]], fused: Mapping[int
         **_clause_features(reranked, order, fused, first, entries, kin, kin_topic),
         **agreement,
         **(facts or NO_FACTS),
-        **_rival_features(order, first, entries, kin, coverage, paired, reranker["p_logit"],
-                          agreement["signals_agree"]),
     }
-
-
-def _rival_features(order: Sequence[int], first: int, entries: Sequence[tuple[int, float, float, float]],
-                    kin: Collection[int], coverage: Mapping[int, float] | None, paired: bool, p_logit: float,
-                    signals_agree: float) -> dict[str, float]:
-    cover = coverage or {}
-    best_other = max((cover.get(r[0], 0.0) for r in entries if r[0] != first), default=0.0)
-    return {"second_kin": float(len(order) > 1 and order[1] in kin), "paired": float(paired),
-            "coverage_lead": cover.get(first, 0.0) - best_other, "p_logit_sq": p_logit * p_logit / 10.0,
-            "signals_p_logit": signals_agree * p_logit}
 
 
 def _reading_features(entries: Sequence[tuple[int, float, float, float]], fused: Mapping[int, float], first: int,
