@@ -104,6 +104,7 @@ class Question:
     readings: dict[int, Reading] = field(default_factory=dict)  # what each reading says of each candidate alone
     long: bool = False  # read twice: whole and asking part (`Matcher.readings`)
     asked: frozenset[str] = frozenset()  # the kinds of fact it asks for (`Matcher.asked_facts`)
+    text: str = ""  # the question as the matcher reads it (respelled), for features derived after collection
 
 
 def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
@@ -125,7 +126,7 @@ def collect(matcher: Matcher, files: list[Path]) -> list[Question]:
             words, unknown_share, coverage = matcher.word_stats(q, docs=[r[0] for r in rows if r[0] < n])
             keys = matcher.key_terms(q, docs=[r[0] for r in rows if r[0] < n])
             out.append(Question(rows, fused, right, words, unknown_share, matcher.is_vague(q), oos, path.name,
-                                coverage, style, keys, readings, long, matcher.asked_facts(q)))
+                                coverage, style, keys, readings, long, matcher.asked_facts(q), q))
     return out
 
 
@@ -150,7 +151,7 @@ def load_questions(path: Path, key: str) -> list[Question] | None:
                      d["unknown_share"], d["vague"], d["oos"], d["source"], {int(k): v for k, v in d["coverage"]},
                      d.get("style", ""), {int(k): v for k, v in d.get("keys", [])},
                      {int(k): tuple(v) for k, v in d.get("readings", [])}, d.get("long", False),
-                     frozenset(d.get("asked", [])))
+                     frozenset(d.get("asked", [])), d.get("text", ""))
             for d in data["questions"]]
 
 
@@ -375,6 +376,70 @@ def choose(t: Table, pa: np.ndarray, pr: np.ndarray, idx: np.ndarray, *, max_wro
 _FITTED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
+@dataclass(slots=True)
+class RerankerCache:
+    """Rerankers fitted on a subset of the files, kept on disk between runs (`--rerankers`): they
+    dominate a refit (a fold's reranker and one per other file, for every fold) and depend only on
+    the collected questions (`key`), the files of the subset and what they read, not on the answer
+    and reach models' features, so trying those refits nothing twice."""
+
+    path: Path | None = None
+    key: str = ""
+    fitted: dict[str, Any] = field(default_factory=dict)
+    built: dict[str, Reranker] = field(default_factory=dict)  # the same objects again: tables are memoised by them
+
+    def load(self, path: Path, key: str) -> None:
+        self.path, self.key = path, key
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        self.fitted = data.get("rerankers", {}) if data.get("key") == key else {}
+
+    def get(self, files: Sequence[str], names: tuple[str, ...], none_names: tuple[str, ...]) -> Reranker | None:
+        key = self._id(files, names, none_names)
+        if key in self.built:
+            return self.built[key]
+        data = self.fitted.get(key)
+        if data is None:
+            return None
+        def model(d: dict[str, Any]) -> Logistic:
+            return Logistic(tuple(d["names"]), tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]), d["intercept"])
+        self.built[key] = Reranker(model(data["candidate"]), model(data["none"]))
+        return self.built[key]
+
+    def put(self, files: Sequence[str], names: tuple[str, ...], none_names: tuple[str, ...],
+            reranker: Reranker) -> None:
+        self.built[self._id(files, names, none_names)] = reranker
+        if self.path is None:
+            return
+        def data(m: Logistic) -> dict[str, Any]:  # full precision: the same numbers as a fresh fit
+            return {"names": m.names, "mean": m.mean, "scale": m.scale, "coef": m.coef, "intercept": m.intercept}
+        self.fitted[self._id(files, names, none_names)] = {"candidate": data(reranker.candidate),
+                                                            "none": data(reranker.none)}
+        self.path.write_text(json.dumps({"key": self.key, "rerankers": self.fitted}), encoding="utf-8")
+
+    @staticmethod
+    def _id(files: Sequence[str], names: tuple[str, ...], none_names: tuple[str, ...]) -> str:
+        return json.dumps([sorted(files), names, none_names, L2])
+
+
+RERANKERS = RerankerCache()
+
+
+def cached_reranker(questions: list[Question], idx: np.ndarray, n: int, names: tuple[str, ...],
+                    kin: Sequence[frozenset[int]], topics: Sequence[str], stated: Sequence[frozenset[str]],
+                    none_names: tuple[str, ...]) -> Reranker:
+    """`fit_reranker` on the questions `idx`, or the one `RERANKERS` keeps for the same files."""
+    files = sorted({q.source for q, i in zip(questions, idx, strict=True) if i})
+    found = RERANKERS.get(files, names, none_names)
+    if found is None:
+        found = fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n, names, kin, topics, stated,
+                             none_names)
+        RERANKERS.put(files, names, none_names, found)
+    return found
+
+
 def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, clarify_cutoff: float,
         max_wrong: float, min_refused: float, z: float,
         names: tuple[str, ...] = FEATURES, answer_names: tuple[str, ...] | None = None,
@@ -397,8 +462,8 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         reranker, t, honest, answer, reach, pa, pr = _FITTED[memo_key]
         answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z)
         return Calibration(answer, reach, answer_at, offer_at, reranker, bool(pairs)), t
-    reranker = (fit_reranker([q for q, i in zip(questions, idx, strict=True) if i], n, candidate_names, kin, topics,
-                             stated, none_names) if rerank else None)
+    reranker = (cached_reranker(questions, idx, n, candidate_names, kin, topics, stated, none_names)
+                if rerank else None)
     t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated)
     honest = t
     files = list(dict.fromkeys(t.source[idx]))
@@ -406,8 +471,7 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated)
         for name in files:
             part = idx & (t.source == name)
-            other = fit_reranker([q for q, i in zip(questions, idx & ~part, strict=True) if i], n, candidate_names,
-                                 kin, topics, stated, none_names)
+            other = cached_reranker(questions, idx & ~part, n, candidate_names, kin, topics, stated, none_names)
             held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff, pairs, kin,
                          topics, stated)
             honest.x[part], honest.first_right[part] = held.x, held.first_right
@@ -473,10 +537,14 @@ def _held_out_figures(matcher: Matcher, path: Path, cal: Calibration, n: int, op
 
 
 def _key(files: list[Path]) -> str:
-    """What the collected questions depend on: the evaluation files, the knowledge and the code."""
+    """What the collected questions depend on: the evaluation files, the knowledge and the code.
+    Not the calibration (its module and its coefficients): `collect` ranks without it, and a refit
+    that writes decision.yaml, or a new feature of calibration.py, can then reuse the questions."""
     h = hashlib.sha256()
     code = sorted((ROOT / "bot" / "core" / "ask").glob("*.py")) + sorted((ROOT / "bot" / "core" / "text").glob("*.py"))
-    for path in [*files, *sorted((ROOT / "knowledge").rglob("*.yaml")), *code]:
+    knowledge = sorted((ROOT / "knowledge").rglob("*.yaml"))
+    skip = {ROOT / "bot" / "core" / "ask" / "calibration.py", ROOT / "knowledge" / CALIBRATION_FILE}
+    for path in [p for p in [*files, *knowledge, *code] if p not in skip]:
         h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
@@ -502,6 +570,9 @@ def main() -> int:
     parser.add_argument("--no-pairs", action="store_true",
                         help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
+    parser.add_argument("--rerankers", type=Path,
+                        help="JSON file keeping the fitted rerankers between runs (same questions and reranker "
+                             "features): refits that change only the answer and reach models fit no reranker again")
     parser.add_argument("--statuses", type=Path,
                         help="JSON file of every fit question's leave-one-file-out status (2 answer, 1 candidates, "
                              "0 unknown) per pair of limits, in file order: to read which out-of-scope questions "
@@ -527,6 +598,8 @@ def main() -> int:
         questions = collect(matcher, args.files)
         if args.questions:
             save_questions(questions, args.questions, key)
+    if args.rerankers:
+        RERANKERS.load(args.rerankers, key)
     source = np.asarray([q.source for q in questions])
     names = list(dict.fromkeys(source))
     everything = np.ones(len(questions), dtype=bool)

@@ -352,3 +352,30 @@ def test_agreement_features_read_each_reading_of_a_long_message_alone():
     assert once["whole_agrees"] == once["asking_agrees"] == once["readings_agree"] == 1.0
     assert once["whole_lead"] == once["asking_lead"] == pytest.approx(0.04)
     assert once["long"] == once["long_votes"] == once["long_p_logit"] == 0.0
+
+
+def test_fitted_rerankers_are_kept_on_disk_and_found_for_the_same_files_only(tmp_path):
+    import numpy as np
+
+    fd = _fit_module()
+    rng = np.random.default_rng(1)
+    questions = _synthetic(rng, fd, 80, "a") + _synthetic(rng, fd, 80, "b")
+    every = np.ones(len(questions), dtype=bool)
+    names, none = fd.CANDIDATE_FEATURES, fd.NONE_FEATURES
+    cache = fd.RerankerCache()
+    cache.load(tmp_path / "rr.json", "k1")
+    fd.RERANKERS, saved = cache, fd.RERANKERS
+    try:
+        fitted = fd.cached_reranker(questions, every, 10, names, (), (), (), none)
+        again = fd.RerankerCache()
+        again.load(tmp_path / "rr.json", "k1")
+        found = again.get(["a", "b"], names, none)
+        assert found is not None and found.as_data() == fitted.as_data()
+        assert found.candidate.coef == fitted.candidate.coef  # full precision, not the file's rounding
+        assert again.get(["a"], names, none) is None  # another subset of files
+        assert again.get(["a", "b"], names[:-1], none) is None  # other features
+        stale = fd.RerankerCache()
+        stale.load(tmp_path / "rr.json", "k2")  # other questions: nothing is reused
+        assert stale.get(["a", "b"], names, none) is None
+    finally:
+        fd.RERANKERS = saved
