@@ -153,6 +153,11 @@ def hostile_drafts() -> dict[str, str]:
         "emoji between chars": ("下😀" * n)[:n],
         "one word, no punctuation": ("你去问别人" * n)[:n],
         "phone numbers, space-separated": ("13800138000 " * n)[:n],
+        # Shapes of the classified detector's negative contexts and disclosure signals, each repeated:
+        # every occurrence opens a search, so a per-occurrence scan would show here as a quadratic.
+        **{f"repeated {piece}": (piece * (n // len(piece) + 1))[:n] for piece in (
+            "机密级文件里写了", "写的“秘密”", "客户说他老婆", "密码写在", "《机密》", "您尾号1的卡工资他",
+            "要去总部当助", "把店", "把店撤", "别跟他", "别跟他说进价", "被派去做经理")},
     }
 
 

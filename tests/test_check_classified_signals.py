@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.core.check.checker import default_checker
@@ -113,16 +111,6 @@ def test_negative_contexts_hold(draft):
     assert not _rules(draft)
 
 
-def test_repeated_new_shapes_stay_fast():
-    checker = default_checker()
-    checker.check("热身")
-    for piece in ("机密级文件里写了", "写的“秘密”", "客户说他老婆", "密码写在", "《机密》", "您尾号1的卡工资他"):
-        draft = (piece * (5000 // len(piece) + 1))[:5000]
-        t = time.process_time()
-        checker.check(draft)
-        assert time.process_time() - t < 0.5, piece  # linear: far under a quadratic's seconds
-
-
 # Confidential topics: disclosures without numbers, sound-alike credential
 # words, service commitments to the customer.
 @pytest.mark.parametrize("draft, rule", [
@@ -179,13 +167,3 @@ def test_credential_homophones_sound_like_their_word():
         assert tuple(lazy_pinyin(w)) in sounds, w
     terms = next(t for t in load_rules().topics if t.id == entry["id"]).terms
     assert set(entry["homophones"]) <= set(terms)
-
-
-def test_new_shapes_stay_fast():
-    checker = default_checker()
-    checker.check("热身")
-    for piece in ("要去总部当助", "把店", "把店撤", "别跟他", "别跟他说进价", "被派去做经理"):
-        draft = (piece * (5000 // len(piece) + 1))[:5000]
-        t = time.process_time()
-        checker.check(draft)
-        assert time.process_time() - t < 0.5, piece
