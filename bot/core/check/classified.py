@@ -89,16 +89,6 @@ _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s
                          r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$")
 _EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?"
                           r"|matters?)\b")
-# A specific document (the, this, attached …) before an English level and a kind of document after it (the
-# Confidential deck, our internal only report): a document at hand, when the sentence hands it over.
-_EN_DETERMINER = re.compile(r"\b(?:the|this|that|attached|our|my|your|a|an)\s*$")
-_EN_DOC_AFTER = re.compile(r"\s*(?:deck|decks|file|files|doc|docs|document|documents|report|reports|memo|memos|slides?"
-                           r"|sheet|spreadsheet|pdf|ppt|pptx|excel|xlsx|plan|minutes|draft|attachment|email|mail)\b")
-# A level word in compact text followed by an English kind of document (the 机密 file).
-_EN_DOC_COMPACT = ("deck", "file", "doc", "report", "memo", "slide", "sheet", "pdf", "ppt", "excel", "xlsx", "minutes")
-# Words that read a stamp out before it (顶部写着 Top Secret, 封面印着 CONFIDENTIAL).
-_READ_OUT = ("写着", "写的是", "标着", "标的是", "印着", "印的是", "盖着", "标注着", "标注了", "标了", "写了",
-             "打着", "贴着")
 _HEADING_END = frozenset(":：-—")
 # A lower-case English word right after a capitalised one: the capital opens a sentence (Hurry up).
 _ENGLISH_NEXT = re.compile(r"[ ,]+[a-z]")
@@ -120,16 +110,7 @@ _REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|�
 _TO_READER = ("给你", "给您", "你", "您")
 # A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
 _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
-# A person known by the service they came for (刚才来理赔的那位先生, 来借书的阿姨): a customer, whose
-# papers handed to a colleague are the service's, not a colleague's private matter.
-_CAME_FOR = re.compile(r"(?<!新)来(?:办|办理|理赔|咨询|看房|取件|取票|修|缴费|交费|退|投诉|报案|挂号|就诊|看病"
-                       r"|借书|还书|改签|退票|开户|报装|报修|存|取钱|贷款|买|问)[^，,。；;]{0,6}?的(?:那位|这位|那个|这个)?"
-                       r"(?:客户|顾客|客人|先生|女士|阿姨|大爷|大妈|大姐|老人|乘客|旅客|读者|业主|患者|病人|家属|小伙子|姑娘)")
-# One customer pointed at (这位客户的资料): the words a customer term opens with, and the pointing words.
-_ONE_CUSTOMER = ("客户", "顾客", "客人", "会员", "业主")
-_ONE = ("这位", "那位", "这个", "那个", "该", "此")
-_WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)"
-                          r"|(?:定了|定下来|确定了?|出来)?(?:会|再|将)(?:另行|统一)?(?:发|下)?(?:通知|公布|公告)(?:大家)?|另行通知|届时通知")
+_WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
@@ -207,8 +188,7 @@ class Classified:
             add(mk.labels, "label")
             add(mk.deictic, "deictic")
         for role, words in sig.words.items():
-            if role not in _LAZY_ROLES:
-                add(words, role)
+            add(words, role)
         for t in rules.topics:
             add(t.terms, "term", t.id)
             add(_code_switched(t.terms, sig.code_switch), "term", t.id)
@@ -227,11 +207,6 @@ class Classified:
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self._absence = frozenset(sig.words.get("neg_absence", ()))
-        self._keys = frozenset(sig.words.get("key_thing", ()))
-        # What a key guards and where it is hidden: looked for only where a key's place is told (rare), not
-        # by the shared pass over every draft.
-        self._guarded = re.compile(_alternation(sig.words.get("guarded", ()))) if sig.words.get("guarded") else None
-        self._hidden = re.compile(_alternation(sig.words.get("hidden", ()))) if sig.words.get("hidden") else None
         self.own = sig.words.get("neg_own", ())
         own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
         # Besides the listed own-words, their shape: 您 + a verb of up to three characters + 的 (您要办的低保,
@@ -301,8 +276,7 @@ class Classified:
             hits += self._english_hits(f)
             if self.marker is not None and _LEET_WORD.search(f.wide.text):
                 hits += self._leet_markings(f)
-        if self.marker is not None and ("密" in text or (
-                ("机" in text or "绝" in text) and not _mi_sounds(self.marker.levels).isdisjoint(text))):
+        if self.marker is not None and "密" in text:
             hits += _sound_levels(text, self.marker.levels, self.marker.labels)
         hits = _inside_cues_dropped(hits)
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
@@ -319,8 +293,8 @@ class Classified:
         if "没" in text:
             # 暂时没有可以分享的信息, 没什么可透露的: nothing that may be told is a refusal too.
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _NOTHING_TO_TELL.finditer(text)]
-        if "等" in text or "通知" in text or "公告" in text or "公布" in text:
-            # 等人事部正式通知吧, 以公司公告为准, 定了会发通知: pointing to the announcement to come instead of telling.
+        if "等" in text:
+            # 等人事部正式通知吧, 以公司公告为准: pointing to the announcement to come instead of telling.
             hits += [(m.start(), m.end(), "neg_defer", "") for m in _WAIT_NOTICE.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
@@ -459,8 +433,7 @@ class Classified:
             elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
                     s in c.clauses and before == "\n" and after in ":： ,，、"):
                 kind = "heading"
-            elif (text[s:e] != "秘密" or text.startswith("级", e)) and (
-                    text.startswith(("级", "的"), e) or text.startswith(_EN_DOC_COMPACT, e)) and (
+            elif (text[s:e] != "秘密" or text.startswith("级", e)) and text.startswith(("级", "的"), e) and (
                     c.sentence_of(s) in shared):
                 # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
                 # sentence that hands it over or asks for discretion, marks it (not 秘密, an everyday word).
@@ -487,14 +460,10 @@ class Classified:
             upper = bool(letters) and all(ch.isupper() for ch in letters)
             standalone = s in c.clauses and e in c.clauses and before in "\n:："
             bracketed = before in _OPEN or after in _CLOSE or standalone
-            # The Confidential deck, in a sentence that hands it over: the document at hand.
-            at_hand = c.sentence_of(s) in shared and _EN_DOC_AFTER.match(f.wide.text, we) is not None and (
-                _EN_DETERMINER.search(f.wide.text, max(0, ws - 12), ws) is not None)
-            if not bracketed and not at_hand and _EN_DOC_NOUN.match(f.wide.text, we):
+            if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
                 continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
-            framed = upper or bracketed or at_hand or deictic_before(s) or text[s:e].endswith(_SELF_EN) or (
-                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None) or text[max(0, s - 4):s].endswith(
-                _READ_OUT)
+            framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(_SELF_EN) or (
+                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None)
             if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
@@ -703,13 +672,8 @@ class Classified:
                 # offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them
                 # (把薪资表发给您看看 hands over a table of everyone's pay and still counts).
                 continue
-            if cat_id in _ABOUT_PERSON and "cue" not in sg and _CAME_FOR.search(text, max(sent[0], s - 16), s + 2):
-                continue  # 刚才来理赔的那位先生的病历: the customer known by the service they came for
-            if cat_id == _CUSTOMERS and "cue" not in sg and (_SERVED.search(text, max(sent[0], s - 12), s + 2) or (
-                    text.startswith(_ONE_CUSTOMER, s) and text[max(sent[0], s - 2):s].endswith(_ONE))):
-                # 那位办理车贷的客户资料, 这位客户的资料我转给你了: one customer (known by the service they came
-                # for, or pointed at) handed on for the service, not the customer base.
-                continue
+            if cat_id == _CUSTOMERS and "cue" not in sg and _SERVED.search(text, max(sent[0], s - 12), s + 2):
+                continue  # 那位办理车贷的客户资料: one customer known by the service they came for, not the base
             if "neg_defer" in sg and _quantity(text, sent[0], sent[1], amounts) is None:
                 # 我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts.
                 continue
@@ -752,12 +716,6 @@ class Classified:
                     _quantity(text, sent[0], sent[1], amounts) is None):
                 # 附件中的预算汇总表属于绝密级文件，请勿转发: the topic word names the marked document's kind and
                 # nothing of what it says is told (no value, no colon opening its content): the marking is the finding.
-                continue
-            if ev and ev[0] not in _VALUE_EVIDENCE and (ev[0] != "cue" or lent) and (
-                    any(e <= fs <= e + 3 for fs, _ in sg.get("form", ()))
-                    or ("approval" in sg and "neg_reader" in sg and ev[0] == "share")):
-                # 预算表的格式改了: the form of a document, none of its content; 设计图明天发您确认: made for
-                # the reader and sent for their approval.
                 continue
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
             if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
@@ -894,13 +852,8 @@ class Classified:
         for signal in ("cue", "share", "decision", "future", "compare"):
             if signal in ("share", "decision") and "neg_audience" in sg:
                 continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
-            if signal == "share" and cat.inward and "share_out" not in sg and not any(
-                    w in text[s:min(se, e + 8)] for w in cat.inward):
-                continue  # 这位客户的资料我转给你了: passed to a colleague in the work, not taken out
-            # A signal word that is the topic word itself (董事会) is not evidence about it. A sharing act
-            # the reader does (您可以先导出报表, 您在系统里导出报表时): the reader handling their own data.
-            if signal in want and any(not (xs < e and s < xe) and not (signal == "share" and _reader_does(c, ss, xs))
-                                      for xs, xe in sg.get(signal, ())):
+            # A signal word that is the topic word itself (董事会) is not evidence about it.
+            if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
                 return signal, s, e
         # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
         if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
@@ -914,11 +867,9 @@ class Classified:
                 _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
         if "stored" in want and "stored" in sg and (xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
-                c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs) and (
-                text[s:e] not in self._keys or self._key_disclosed(text, ss, se, xs)):
+                c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs):
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
-            # about where it must not be kept. A physical key's place (钥匙放在值班室) is an errand unless the
-            # sentence names what it guards (保险柜的钥匙) or the place hides it (压在地垫下).
+            # about where it must not be kept.
             return "stored", s, e
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
         if "security_detail" in want and "neg_reader" in sg:
@@ -930,11 +881,6 @@ class Classified:
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
-
-    def _key_disclosed(self, text: str, ss: int, se: int, xs: int) -> bool:
-        """A physical key's place told at `xs`: the sentence names what it guards, or the place hides it."""
-        return bool((self._guarded is not None and self._guarded.search(text, ss, se))
-                    or (self._hidden is not None and self._hidden.search(text, xs, min(se, xs + 14))))
 
     @staticmethod
     def _later_credential(f: Folded, ws: int) -> tuple[int, int] | None:
@@ -1000,11 +946,7 @@ class Classified:
 
 # Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
-# Signal lists searched only where needed, not put into the shared automaton.
-_LAZY_ROLES = frozenset({"key_thing", "guarded", "hidden"})
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
-# The reader as the one who acts (您可以导出, 您在系统里导出): 您 and a modal or a word of where or when.
-_READER_DOES = re.compile(r"您(?:可以|也可以|还可以|可|在|先|需要|要|自己|自行|直接|能|就|随时)")
 _PLANS = "secret.topic.plans"
 _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
@@ -1016,12 +958,6 @@ _PERSONNEL = "secret.topic.personnel"
 # the reader); before it: a greeting or an at-sign.
 _ADDRESS_AFTER = re.compile(r"[啊呀哈啦嘛哎喂 ]{0,2}[你您]")
 _GREETING = re.compile(r"(?:^|[^a-z])(?:hi|hey|dear|hello|@)[ ,]*$")
-
-
-def _reader_does(c: Compact, ss: int, xs: int) -> bool:
-    """The reader is who does the act at `xs` (您可以先导出…), in its clause: their own data handled."""
-    m = _READER_DOES.search(c.text, max(ss, xs - 10), xs)
-    return m is not None and not _boundary_in(c, m.start(), xs)
 
 
 def _addressed(f: Folded, s: int, e: int) -> bool:
@@ -1371,23 +1307,7 @@ def _sound_levels(text: str, levels: tuple[str, ...], labels: tuple[str, ...]) -
             out += [(i - 1, i + 1 + len(lb) - 2, "label", "") for lb in labels
                     if lb.startswith(level) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
         i = text.find("密", i + 1)
-    # The level's own first character with 密 typed by its sound (机蜜, 绝觅): the slip on the second half.
-    halves = _mi_sounds(levels)
-    if halves.isdisjoint(text):
-        return out
-    for i in range(1, len(text)):
-        if text[i] in halves and (said := text[i - 1] + "密") in levels and said != "秘密":
-            out.append((i - 1, i + 1, "level", ""))
-            out += [(i - 1, i + 1 + len(lb) - 2, "label", "") for lb in labels
-                    if lb.startswith(said) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
     return out
-
-
-@cache
-def _mi_sounds(levels: tuple[str, ...]) -> frozenset[str]:
-    """Han characters read like 密 in its own tone, mì (蜜, 觅, 秘 …): the second half of a level typed by
-    sound. Not the other tones' (米, 迷): 机米 is a kind of rice, 绝迷 no slip an input method makes for 绝密."""
-    return frozenset("蜜觅秘谧幂宓泌覓祕謐") if "密" in "".join(levels) else frozenset()
 
 
 def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:

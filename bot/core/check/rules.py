@@ -134,10 +134,6 @@ class CategoryModel(BaseModel):
     terms: Annotated[list[NonEmpty], Field(min_length=1)]
     evidence: Annotated[list[Literal[EVIDENCE]], Field(min_length=1)]  # type: ignore[valid-type]
     strong_future: list[NonEmpty] = []
-    # Documents colleagues hand each other in the daily work (a customer's file passed to whoever serves
-    # them): a sharing act counts only when it takes the thing out (`share_out`), or when what is handed
-    # is the whole base, named by one of these words at or right after the topic word (名单, list).
-    inward: list[NonEmpty] = []
     # The terms typed with another character of the same sound (秘码, 口另): input-method slips or dodges
     # of short words, which the phrase matcher's homophone pass (three characters or more) does not read.
     homophones: list[NonEmpty] = []
@@ -151,8 +147,8 @@ class TopicsModel(BaseModel):
     """General disclosure signals and negative contexts shared by every category."""
 
     model_config = ConfigDict(extra="forbid")
-    signals: dict[Literal["share", "share_out", "cue", "future", "decision", "third_person", "staff", "compare",
-                          "doc_kind", "meeting"],
+    signals: dict[Literal["share", "cue", "future", "decision", "third_person", "staff", "compare", "doc_kind",
+                                 "meeting"],
                   list[NonEmpty]]
     negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer", "commitment", "reader",
                                  "absence"],
@@ -161,15 +157,6 @@ class TopicsModel(BaseModel):
     # The details that expose a weakness (坏了, 没人, 死角): the only ones told to a customer that count.
     security_weak: list[NonEmpty] = []
     stored: list[NonEmpty] = []
-    # Physical keys (钥匙, 门卡), what they may guard (保险柜, 机房) and hiding places (藏在, 花盆底下): where
-    # a key is left is a secret only for a guarded room or box, or where it is hidden.
-    keys: list[NonEmpty] = []
-    # A form to fill in (预算表的模板, 格式): the document's shape, none of its content.
-    forms: list[NonEmpty] = []
-    # Sent for the reader's approval (设计图发您确认): a deliverable made for the reader, theirs to see.
-    approval: list[NonEmpty] = []
-    guarded: list[NonEmpty] = []
-    hidden: list[NonEmpty] = []
     org_suffix: list[NonEmpty] = []
     person_titles: list[NonEmpty] = []
     # Words that read as 老/小/阿 + surname but are not a person (小时, 小于).
@@ -319,7 +306,6 @@ class Topic:
     examples: Examples
     file: str = ""
     line: int = 0
-    inward: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -592,9 +578,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
         words |= {f"neg_{role}": _folded(ws) for role, ws in tm.negatives.items()}
         words |= {"security_detail": _folded(tm.security_detail), "security_weak": _folded(tm.security_weak),
                   "org": _folded(tm.org_suffix),
-                  "stored": _folded(tm.stored), "key_thing": _folded(tm.keys), "form": _folded(tm.forms),
-                  "approval": _folded(tm.approval), "guarded": _folded(tm.guarded),
-                  "hidden": _folded(tm.hidden)}
+                  "stored": _folded(tm.stored)}
         english = {k: tuple(dict.fromkeys(_english_entry(w) for w in v)) for k, v in tm.english.items()}
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
                           not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms),
@@ -613,7 +597,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
             topics.append(Topic(cm.id, cm.title, _folded([*cm.terms, *cm.homophones]), frozenset(cm.evidence),
                                 frozenset(_folded(cm.strong_future)), cm.why, sources_from(cm.sources),
                                 cm.suggestion, Examples(tuple(cm.examples.hit), tuple(cm.examples.clean)),
-                                rel, line_of(node, "topics", "categories", i), inward=_folded(cm.inward)))
+                                rel, line_of(node, "topics", "categories", i)))
     return markers, topics, signals, problems
 
 
