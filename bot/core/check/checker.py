@@ -59,7 +59,8 @@ _NEW_MATTER = re.compile("|".join(map(re.escape, _LANGUAGE.new_matter_openers)) 
 _DICTATED_RUN = 30
 _DICTATED_BREAK = re.compile(
     "(?<=[" + re.escape("".join(sorted(_LANGUAGE.dictated_ends))) + "])" + "|(?=(" + "|".join(
-        map(re.escape, sorted(map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + "))"
+        map(re.escape, sorted({*map(fold_literal, _LANGUAGE.dictated_openers),
+                               *map(fold_literal, _LANGUAGE.dictated_interjections)}, key=len, reverse=True))) + "))"
 ) if _LANGUAGE.dictated_ends and _LANGUAGE.dictated_openers else None
 # The conditions a promise may be made on (如有…): phrasebook/language.yaml.
 _CONDITION = re.compile("|".join(map(re.escape, _LANGUAGE.conditions)) or "(?!)")

@@ -54,6 +54,8 @@ class CheckLanguage:
     number_sequence_words: tuple[str, ...] = ()
     number_separator_words: tuple[str, ...] = ()
     number_fillers: tuple[str, ...] = ()
+    # Exclamations a dictated draft says as a clause of their own (我靠, 我的天): a clause begins at one.
+    dictated_interjections: tuple[str, ...] = ()
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -83,7 +85,8 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
                          tuple(m.interrogatives), frozenset(m.function_characters), tuple(m.mention_cues),
                          tuple(m.reassurances), frozenset(m.dictated_ends), tuple(m.dictated_openers),
                          tuple(m.new_matter_openers), tuple(m.conditions), tuple(m.number_sequence_words),
-                         tuple(m.number_separator_words), tuple(m.number_fillers))
+                         tuple(m.number_separator_words), tuple(m.number_fillers),
+                         tuple(m.dictated_interjections))
 
 
 _SHIPPED_ASK: list[AskLanguage] = []

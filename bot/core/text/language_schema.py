@@ -38,3 +38,4 @@ class CheckLanguageModel(BaseModel):
     number_sequence_words: list[NonEmpty] = []
     number_separator_words: list[NonEmpty] = []
     number_fillers: list[NonEmpty] = []
+    dictated_interjections: list[NonEmpty] = []
