@@ -48,3 +48,26 @@ def test_conditional_promise_in_the_next_sentence_does_not_take_the_act_back():
     other = "小区里的路灯如有损坏，欢迎随时报修，我们会在当天处理。"
     assert any(f.rule == "ban.go_ask_others" for f in forbidden(handed + other))
     assert not forbidden(handed + "这边我们会帮您跟进结果。")
+
+
+def test_dictated_clause_begins_at_an_exclamation():
+    # A coarse exclamation inside a long unpunctuated clause opens its own clause, where the coarse
+    # words' clause-head frame finds it; words that merely start the same way stay whole.
+    draft = "小陈你把三楼的仓库盘点表整理一下下午要交我靠这批货又少了两箱你再去核对一遍入库单和出库单"
+    assert any(f.rule == "tone.rude" and f.text == "我靠" for f in forbidden(draft))
+    wiping = "小陈你把三楼的仓库盘点表整理一下我擦一下柜台玻璃上的灰马上过来帮你核对入库单和出库单"
+    assert not [f for f in forbidden(wiping) if f.rule == "tone.rude"]
+
+
+def test_office_english_buck_passing_and_questions_back():
+    assert any(f.rule == "tone.buck_passing" for f in forbidden("您好，这个 refund 的问题 is beyond our scope，抱歉。"))
+    assert any(f.rule == "ban.go_ask_others" for f in forbidden("关于发票，please ask 财务 yourself 吧。"))
+    assert any(f.rule == "tone.rhetorical" for f in forbidden("Didn't you check 邮件里的 notice？"))
+    assert any(f.rule == "tone.rhetorical" for f in forbidden("系统是你们自己选的，凭什么怪我们？"))
+    assert not forbidden("您好，您的 refund 已经处理完成，请查收。")
+
+
+def test_the_readers_organisation_called_gui_is_an_outside_party():
+    # 贵公司 is said to a client whatever title the reader is called by: the customer-only rules apply.
+    draft = "赵工您好，贵公司提交的样品检测报告已经出来了，另外运费的事不归我们负责，您直接找物流公司吧。"
+    assert any(f.category == "推诿" or f.rule == "ban.go_ask_others" for f in forbidden(draft))
