@@ -172,3 +172,14 @@ def test_reported_words_after_a_colon_count_for_neither_side(checker):
     assert "您" not in checker._addressee.evidence(fold_draft(draft).compact).words
     assert _colleague(checker, draft)
     assert "您" in checker._addressee.evidence(fold_draft("我跟您说：你的材料还差一份。").compact).words
+
+
+def test_a_notice_reported_posted_or_a_deadline_is_no_colleague_sign_alone(checker):
+    # Said to a customer when turning them away; a notice to be posted is still a task for a colleague.
+    assert not _colleague(checker, "缴费通知贴了好几天了，你自己看公告。")
+    assert not _colleague(checker, "The deadline 已经过了，你明年再来吧。")
+    assert _colleague(checker, "你下午去一趟5号楼，把停电的通知贴一下。")
+
+
+def test_the_reader_named_as_an_outside_organisation_is_a_customer(checker):
+    assert not _colleague(checker, "张工您好，贵司的图纸我们收到了，接口的问题您找你们的项目经理吧。")
