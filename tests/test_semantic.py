@@ -307,8 +307,8 @@ def test_a_document_is_also_read_by_the_pooled_direction_of_its_questions(tmp_pa
     best = max(float(vectors[r] @ question) for r, o in enumerate(texts.owners) if o == doc)
     share = semantic.POOLED_SHARE
     assert 0 < share < 1
-    assert index.similarities(question)[0][doc] == pytest.approx((1 - share) * best + share * float(direction @ question),
-                                                                 abs=1e-5)
+    blended = (1 - share) * best + share * float(direction @ question)
+    assert index.similarities(question)[0][doc] == pytest.approx(blended, abs=1e-5)
     # restored from the cache, the same numbers
     matcher = Matcher(kb)
     cache = CacheDir.open(tmp_path / "cache")
