@@ -131,8 +131,12 @@ def pooled_directions(queries: np.ndarray, owners: np.ndarray, pooled: tuple[boo
     if not pooled or not any(pooled):
         return np.zeros((0, dim), dtype=np.float32)
     mask = np.asarray(pooled, dtype=bool)
+    docs = owners[mask]
+    order = np.argsort(docs, kind="stable")  # grouped by document, so each sum is one reduceat (add.at is slow)
+    docs = docs[order]
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
     sums = np.zeros((n_docs, dim), dtype=np.float64)
-    np.add.at(sums, owners[mask], queries[mask].astype(np.float64))
+    sums[docs[starts]] = np.add.reduceat(queries[mask][order].astype(np.float64), starts, axis=0)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0).astype(np.float32)
 
