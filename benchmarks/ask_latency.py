@@ -199,7 +199,7 @@ def main() -> None:
     print(f"  lexical index of the shipped knowledge base (YAML -> index, shipped vocabulary: "
           f"{matcher.seg.shipped}): {build * 1000:.0f} ms")
     from bot.core.ask.embed import load_embedder
-    from bot.core.ask.semantic import SemanticIndex, SemanticTexts
+    from bot.core.ask.semantic import SemanticIndex, SemanticTexts, pooled_directions
 
     embedder, why_not = load_embedder(threads=1)
     if embedder is not None:
@@ -253,9 +253,10 @@ def main() -> None:
         passages = vectors[: len(big.entries)].copy()
         owners = np.asarray(texts.owners, dtype=np.int64)
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        n_docs = len(big.entries) + len(big.decoys)
         big_matcher.attach(SemanticIndex.from_arrays(embedder, {
             "queries": vectors, "passages": passages, "starts": starts, "docs": owners[starts],
-            "n_docs": np.asarray(len(big.entries) + len(big.decoys))}, texts))
+            "n_docs": np.asarray(n_docs), "pooled": pooled_directions(vectors, owners, texts.pooled, n_docs)}, texts))
         fq = big_queries[: args.fused_queries]
         peer = peer_ms()
         p50, p99 = time_calls(big_matcher.ask, fq)

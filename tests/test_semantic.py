@@ -278,3 +278,49 @@ def test_answer_sentences_are_embedded_as_texts_of_their_entry():
         assert normalize_query(s) in owners
     clauses = SemanticTexts.of(kb, titles=False)  # imported clauses: questions only
     assert len(clauses.queries) < len(texts.queries)
+
+
+def test_a_document_is_also_read_by_the_pooled_direction_of_its_questions(tmp_path, kb):
+    """An entry's question cosine blends its best text with the normalised mean of its title and
+    alternate questions (not its answer sentences); imported clauses pool nothing; a restored index
+    pools alike; an alternate question held out is not part of its own document's direction."""
+    from bot.core.ask import index_cache, semantic
+    from bot.core.ask.matcher import Matcher
+    from bot.core.cache import CacheDir
+
+    texts = semantic.SemanticTexts.of(kb)
+    sentences = {kb.fold(s) for e in kb.entries for s in semantic.answer_sentences(e.answer)}
+    asked = [{kb.fold(x) for x in (e.title, *e.questions)} for e in kb.entries]
+    for t, owner, pooled in zip(texts.queries, texts.owners, texts.pooled, strict=True):
+        assert pooled == (owner >= len(kb.entries) or t in asked[owner]), t
+    assert any(t in sentences and not p for t, p in zip(texts.queries, texts.pooled, strict=True))
+    assert semantic.SemanticTexts.of(kb, titles=False).pooled == ()
+    emb = HashEmbedder()
+    index = semantic.SemanticIndex.build(kb, emb, texts=texts)
+    store, _ = semantic.fill_store(kb, HashEmbedder(), texts=texts)
+    vectors = store.matrix("query", texts.queries)
+    doc = 0
+    mine = [r for r, (o, p) in enumerate(zip(texts.owners, texts.pooled, strict=True)) if o == doc and p]
+    direction = vectors[mine].mean(axis=0)
+    direction /= np.linalg.norm(direction)
+    question = HashEmbedder().embed(["电话响几声要接"])[0]
+    best = max(float(vectors[r] @ question) for r, o in enumerate(texts.owners) if o == doc)
+    share = semantic.POOLED_SHARE
+    assert 0 < share < 1
+    blended = (1 - share) * best + share * float(direction @ question)
+    assert index.similarities(question)[0][doc] == pytest.approx(blended, abs=1e-5)
+    # restored from the cache, the same numbers
+    matcher = Matcher(kb)
+    cache = CacheDir.open(tmp_path / "cache")
+    index_cache.semantic_index(matcher, HashEmbedder(), cache=cache, digest="d1")
+    restored = index_cache.semantic_index(matcher, HashEmbedder(), cache=cache, digest="d1")
+    assert np.array_equal(restored.similarities(question)[0], index.similarities(question)[0])
+    # held out: the document's direction without the text itself
+    text = kb.entries[doc].questions[0]
+    row = texts.queries.index(kb.fold(text))
+    (held, _), = index.held_out([(doc, text)])
+    rest = [r for r in mine if r != row]
+    without = vectors[rest].mean(axis=0)
+    without /= np.linalg.norm(without)
+    others = max(float(vectors[r] @ vectors[row]) for r, o in enumerate(texts.owners) if o == doc and r != row)
+    assert held[doc] == pytest.approx((1 - share) * others + share * float(without @ vectors[row]), abs=1e-5)

@@ -149,8 +149,9 @@ def semantic_index(matcher: Matcher, embedder: Embedder, *, cache: CacheDir, dig
     assembled from the vectors (shipped, cached, or embedded now) and stored there."""
     from bot.core.ask.semantic import SemanticIndex, SemanticTexts
 
-    # semantic2: the folded texts are stored with the vectors (files of the first form are not read).
-    name = f"semantic2-{digest}-{re.sub(r'[^A-Za-z0-9.-]+', '_', embedder.model_id)}.npz"
+    # semantic2: the folded texts are stored with the vectors (files of the first form are not read);
+    # semantic3: with each document's pooled direction and which texts it pools.
+    name = f"semantic3-{digest}-{re.sub(r'[^A-Za-z0-9.-]+', '_', embedder.model_id)}.npz"
     payload = cache.read(name, SEMANTIC_MAGIC) if digest else None
     if payload is not None:
         try:
@@ -177,7 +178,7 @@ def semantic_index(matcher: Matcher, embedder: Embedder, *, cache: CacheDir, dig
 # The folded texts of a semantic index are stored with it: folding the knowledge base's ~7,000 texts
 # again was a tenth of a warm start. Each list is one UTF-8 array and its texts' lengths.
 def _texts_arrays(texts: SemanticTexts) -> dict[str, np.ndarray]:
-    out = {"owners": np.asarray(texts.owners, dtype=np.int64)}
+    out = {"owners": np.asarray(texts.owners, dtype=np.int64), "pooled_texts": np.asarray(texts.pooled, dtype=bool)}
     for key, items in (("query_texts", texts.queries), ("passage_texts", texts.passages)):
         out[key] = np.frombuffer("".join(items).encode("utf-8"), dtype=np.uint8)
         out[f"{key}_lengths"] = np.asarray([len(t) for t in items], dtype=np.int64)
@@ -206,7 +207,11 @@ def _texts_from_arrays(arrays: dict[str, np.ndarray], kb: KnowledgeBase) -> Sema
         raise ValueError("one owner per text")
     # The readings of a question come from the knowledge base, as in SemanticTexts.of: restored
     # without them, a warm start read a long question once where a cold one read it twice.
-    return SemanticTexts(queries, owners.tolist(), strings("passage_texts"), kb.fold, kb.asking_part, kb.matter)
+    pooled = arrays["pooled_texts"]
+    if pooled.ndim != 1 or pooled.dtype != np.bool_ or len(pooled) not in (0, len(owners)):
+        raise ValueError("malformed pooled texts")
+    return SemanticTexts(queries, owners.tolist(), strings("passage_texts"), kb.fold, kb.asking_part, kb.matter,
+                         tuple(bool(x) for x in pooled))
 
 
 def lexical_matcher(directory: Path | None = None, *, config: MatcherConfig | None = None,

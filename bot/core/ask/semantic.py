@@ -51,6 +51,9 @@ class SemanticTexts:
     fold: Callable[[str], str] = normalize_query  # how a question is folded to be embedded like these
     asking: Callable[[str], str] = lambda text: ""  # a long question's asking sentences (KnowledgeBase.asking_part)
     matter: Callable[[str], str] = lambda text: ""  # a question without its frame clauses (KnowledgeBase.matter)
+    # Which query texts join their document's pooled direction (`SemanticIndex`): an entry's title and
+    # alternate questions, a decoy's questions; not answer sentences. Empty: no pooling (imported clauses).
+    pooled: tuple[bool, ...] = ()
 
     @classmethod
     def of(cls, kb: KnowledgeBase, *, titles: bool = True) -> SemanticTexts:
@@ -59,21 +62,34 @@ class SemanticTexts:
         clause)."""
         queries: list[str] = []
         owners: list[int] = []
+        pooled: list[bool] = []
         for i, e in enumerate(kb.entries):
-            own = (e.title, *e.questions, *answer_sentences(e.answer)) if titles else e.questions
-            for t in dict.fromkeys(kb.fold(x) for x in own):
+            asked = [kb.fold(x) for x in (e.title, *e.questions)]
+            own = (*asked, *(kb.fold(x) for x in answer_sentences(e.answer))) if titles else asked[1:]
+            for t in dict.fromkeys(own):
                 queries.append(t)
                 owners.append(i)
+                pooled.append(t in asked)
         for j, d in enumerate(kb.decoys):
             for t in dict.fromkeys(kb.fold(x) for x in d.questions):
                 queries.append(t)
                 owners.append(len(kb.entries) + j)
+                pooled.append(True)
         passages = [kb.fold(e.answer) for e in kb.entries]
-        return cls(queries, owners, passages, kb.fold, kb.asking_part, kb.matter)
+        return cls(queries, owners, passages, kb.fold, kb.asking_part, kb.matter,
+                   tuple(pooled) if titles and POOLED_SHARE > 0 else ())
 
     def keys(self, store: VectorStore) -> set[bytes]:
         return set(store.keys("query", self.queries)) | set(store.keys("passage", self.passages))
 
+
+# A document's question cosine is its best single text's blended with its pooled direction's: the
+# normalised mean of its title and alternate questions (`SemanticTexts.pooled`). The best single text
+# alone favours documents with many texts (one of many phrasings lands near any question) and reads
+# one phrasing's accidents; the mean direction reads what all of them ask. POOLED_SHARE is the pooled
+# direction's weight (0: the best text alone), chosen leaving one fit file out (README "How `ask`
+# decides", step 5).
+POOLED_SHARE = 0.5
 
 # How the whole question's similarities and its asking part's combine (measured on the fit sets,
 # README "How `ask` decides"): "max" keeps each document's better reading, "mean" their average.
@@ -106,6 +122,28 @@ def answer_sentences(answer: str) -> list[str]:
     parts = [p.strip(" ，,、：:") for p in _SENTENCE_END.split(answer)]
     parts = [p for p in parts if len(p) >= MIN_SENTENCE]
     return parts if len(parts) > 1 else []
+
+
+def pooled_directions(queries: np.ndarray, owners: np.ndarray, pooled: tuple[bool, ...], n_docs: int) -> np.ndarray:
+    """Per document, the normalised mean of its pooled texts' vectors (zeros for a document with none);
+    an empty (0, dim) array when nothing is pooled."""
+    dim = queries.shape[1] if queries.ndim == 2 else 0
+    if not pooled or not any(pooled):
+        return np.zeros((0, dim), dtype=np.float32)
+    mask = np.asarray(pooled, dtype=bool)
+    docs = owners[mask]
+    order = np.argsort(docs, kind="stable")  # grouped by document, so each sum is one reduceat (add.at is slow)
+    docs = docs[order]
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    sums = np.zeros((n_docs, dim), dtype=np.float64)
+    sums[docs[starts]] = np.add.reduceat(queries[mask][order].astype(np.float64), starts, axis=0)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0).astype(np.float32)
+
+
+def blend_pooled(best: np.ndarray, pooled: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """The best text's cosine blended with the pooled direction's, for the documents that have one."""
+    return np.where(has, (1.0 - POOLED_SHARE) * best + POOLED_SHARE * pooled, best).astype(np.float32)
 
 
 def user_cache_path(model_id: str, cache: Path) -> Path:
@@ -180,6 +218,9 @@ class SemanticIndex:
         self._docs = owners[self._starts]
         self._passages = store.matrix("passage", texts.passages)
         self._row = {(o, t): r for r, (o, t) in enumerate(zip(texts.owners, texts.queries, strict=True))}
+        self._pooled = pooled_directions(self._queries, owners, texts.pooled, self._n_docs)
+        self._pooled_rows = np.any(self._pooled != 0, axis=1)
+        self._pooled_of = [bool(x) for x in texts.pooled]  # for `held_out`: which rows a document pools
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder,
@@ -192,7 +233,8 @@ class SemanticIndex:
     # -- the index as plain arrays (what the index cache stores, checksummed) ----------------------
     def arrays(self) -> dict[str, np.ndarray]:
         return {"queries": self._queries, "starts": self._starts, "docs": self._docs,
-                "passages": self._passages, "n_docs": np.asarray(self._n_docs, dtype=np.int64)}
+                "passages": self._passages, "n_docs": np.asarray(self._n_docs, dtype=np.int64),
+                "pooled": self._pooled}
 
     @classmethod
     def from_arrays(cls, embedder: Embedder, arrays: Mapping[str, np.ndarray], texts: SemanticTexts) -> SemanticIndex:
@@ -209,13 +251,19 @@ class SemanticIndex:
         self._starts = np.asarray(arrays["starts"], dtype=np.int64)
         self._docs = np.asarray(arrays["docs"], dtype=np.int64)
         self._n_docs = int(arrays["n_docs"])
+        self._pooled = np.asarray(arrays["pooled"], dtype=np.float32)
+        self._pooled_rows = np.any(self._pooled != 0, axis=1) if self._pooled.ndim == 2 else np.zeros(0, dtype=bool)
+        self._pooled_of = [bool(x) for x in texts.pooled]
         rows = len(self._queries)
         if (rows != len(texts.queries) or len(self._passages) != len(texts.passages)
                 or self._queries.ndim != 2 or self._queries.shape[1] != embedder.dim or self._passages.ndim != 2
                 or self._passages.shape[1] != embedder.dim or len(self._passages) > self._n_docs
                 or self._starts.shape != self._docs.shape or (rows and (not len(self._starts) or self._starts[0] != 0))
                 or np.any(np.diff(self._starts) <= 0) or np.any(self._starts >= max(rows, 1))
-                or np.any(self._docs < 0) or np.any(self._docs >= self._n_docs)):
+                or np.any(self._docs < 0) or np.any(self._docs >= self._n_docs)
+                or self._pooled.ndim != 2 or self._pooled.shape[1] != embedder.dim
+                or len(self._pooled) not in (0, self._n_docs)
+                or len(self._pooled_of) not in (0, rows)):
             raise ValueError("semantic index arrays do not fit together")
         return self
 
@@ -249,6 +297,8 @@ class SemanticIndex:
         per_doc = np.full(self._n_docs, -1.0, dtype=np.float32)
         if len(self._starts):
             per_doc[self._docs] = np.maximum.reduceat(self._queries @ vector, self._starts)
+        if len(self._pooled):
+            per_doc = blend_pooled(per_doc, self._pooled @ vector, self._pooled_rows)
         answers = np.full(self._n_docs, -1.0, dtype=np.float32)
         answers[: len(self._passages)] = self._passages @ vector
         return per_doc, answers
@@ -285,6 +335,16 @@ class SemanticIndex:
             docs[self._docs] = per_doc[k]
             own = [r for r in rows_of.get(doc, ()) if r != row]
             docs[doc] = cos[k, own].max() if own else -1.0
+            if len(self._pooled):
+                pooled = self._pooled @ vectors[k]
+                has = self._pooled_rows.copy()
+                rest = [r for r in own if self._pooled_of[r]]  # the document pooled without this text
+                direction = self._queries[rest].astype(np.float64).sum(axis=0) if rest else None
+                norm = float(np.linalg.norm(direction)) if direction is not None else 0.0
+                has[doc] = norm > 0
+                if norm > 0 and direction is not None:
+                    pooled[doc] = float(self._queries[row] @ (direction / norm))
+                docs = blend_pooled(docs, pooled, has)
             ans = np.full(self._n_docs, -1.0, dtype=np.float32)
             ans[: len(self._passages)] = answers[k]
             out.append((docs, ans))
