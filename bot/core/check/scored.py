@@ -115,14 +115,14 @@ def sentence_grams(sentence: str, ending: str = "", classes: ahocorasick.Automat
 def sentence_units(view: Compact) -> Iterator[tuple[int, int, str]]:
     """(start, end, the wide text between the sentence and the next) of each sentence of the
     compact view: the ending's punctuation (width folded, so ？ is ?) is a feature of the sentence."""
-    n = len(view.text)
-    starts = [*view.sentences, n]
+    starts = [*view.sentences, len(view.text)]
     wide = view.wide.text
-    wide_index = view.wide_index
     for a, b in pairwise(starts):
         if b <= a:
             continue
-        yield a, b, wide[wide_index(b - 1) + 1:wide_index(b) if b < n else len(wide)]
+        i = view.wide_index(b - 1) + 1
+        j = view.wide_index(b) if b < len(view.text) else len(wide)
+        yield a, b, wide[i:j]
 
 
 @dataclass(frozen=True, slots=True)

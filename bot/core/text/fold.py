@@ -22,8 +22,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain
-from operator import add, sub
+from itertools import accumulate
 
 import opencc
 
@@ -353,10 +352,6 @@ class Compact:
     # For each dropped index, the number of characters kept before it (dropped[j] - j, non-decreasing):
     # the characters dropped before kept character i are those with at most i kept before them.
     kept_before: list[int] = field(default_factory=list)
-    # The wide index of every compact character, filled on the first `wide_index` call: a draft's
-    # stages ask it some sixty times, each a bisection or two, where a list is read in one step. Built
-    # once per draft and shared by the views `dataclasses.replace` makes of it (the same characters).
-    wides: list[int] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def boundaries(self) -> frozenset[int]:
@@ -382,18 +377,6 @@ class Compact:
 
     def wide_index(self, i: int) -> int:
         """Wide index of compact character `i`."""
-        wides = self.wides
-        if not wides and self.text:
-            ends = [*self.cstarts[1:], self.total]
-            wides += chain.from_iterable(map(range, self.wstarts, map(add, self.wstarts, map(sub, ends, self.cstarts))))
-            for d in reversed(self.dropped):
-                del wides[d]
-        if 0 <= i < len(wides):
-            return wides[i]
-        return self._wide_index(i)
-
-    def _wide_index(self, i: int) -> int:
-        """`wide_index` computed (for an index past the text too)."""
         if self.dropped:  # i-th kept character: skip over the dropped ones before it
             i += bisect_right(self.kept_before, i)
         k = bisect_right(self.cstarts, i) - 1
