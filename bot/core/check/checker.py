@@ -696,18 +696,10 @@ class Checker:
         secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
         words: Words | None = None
         if self._automaton is not None and folded.compact.text:
-            word_occ: list[tuple[int, int, AddresseeRefs]] = []
-            words = word_occ
-            # One walk of the hits deals them to the three detectors (three comprehensions each
-            # unpacking every hit took half as long again).
-            add_phrase, add_secret, add_word = phrase_occ.append, secret_occ.append, word_occ.append
-            for last, (klen, (prefs, srefs, arefs)) in self._automaton.iter(folded.compact.text):
-                if prefs:
-                    add_phrase((last, klen, prefs))
-                if srefs:
-                    add_secret((last, klen, srefs))
-                if arefs:
-                    add_word((last, klen, arefs))
+            found = list(self._automaton.iter(folded.compact.text))
+            phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _, _)) in found if prefs]
+            secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs, _)) in found if srefs]
+            words = [(last, klen, arefs) for last, (klen, (_, _, arefs)) in found if arefs]
         stage = self._stage(folded, phrase_occ, words)
         findings = [*stage.found, *self._scored(stage)]
         pii = self._pii(folded)
