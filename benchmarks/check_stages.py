@@ -89,7 +89,16 @@ def main() -> int:
     for name, drafts in sets.items():
         spent: dict[str, float] = defaultdict(float)
         listed = [s for s in stages(checker) if hasattr(s[0], s[1])]
-        undo = [wrap(owner, attr, label, spent) for owner, attr, label, _ in listed]
+        undo: list[Callable[[], None]] = []
+        try:
+            for owner, attr, label, _ in listed:
+                undo.append(wrap(owner, attr, label, spent))
+        except (AttributeError, TypeError):
+            for u in reversed(undo):
+                u()
+            print("a compiled checker's methods cannot be wrapped: time the sources "
+                  "(bash scripts/compile-checker --clean)", file=sys.stderr)
+            return 2
         try:
             t0 = time.thread_time()
             for d in drafts:
