@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick
 
@@ -223,11 +223,15 @@ def _masked_slice(draft: str, pii: _Spans, start: int, end: int) -> str:
 # several parts as (pattern index, rule index, pattern).
 Singles = tuple[tuple[int, Pattern, bool], ...]
 Multis = tuple[tuple[int, int, Pattern], ...]
-KeyRefs = tuple[Singles, Multis]
-# What a key of the checker's shared automaton leads to: the phrase matcher's refs, the classified
-# detector's (role, tag) pairs and the addressee's (side, cue index) pairs.
+# KeyRefs: (Singles, Multis). Written as a tuple of any length, like SharedRefs below: compiled by
+# mypyc (scripts/compile-checker), a tuple of fixed length is unpacked into a C struct and packed
+# again into a new tuple wherever it is stored, so the one value many keys share became one tuple
+# per key (+70 MiB of serving peak RSS); a tuple of any length stays the object it is.
+KeyRefs = tuple[Any, ...]
+# What a key of the checker's shared automaton leads to: the phrase matcher's refs (KeyRefs or None),
+# the classified detector's (role, tag) pairs and the addressee's (side, cue index) pairs.
 AddresseeRefs = tuple[tuple[Side, int], ...]
-SharedRefs = tuple[KeyRefs | None, tuple[tuple[str, str], ...], AddresseeRefs]
+SharedRefs = tuple[Any, ...]
 
 
 class PhraseMatcher:
