@@ -183,3 +183,25 @@ def test_a_notice_reported_posted_or_a_deadline_is_no_colleague_sign_alone(check
 
 def test_the_reader_named_as_an_outside_organisation_is_a_customer(checker):
     assert not _colleague(checker, "张工您好，贵司的图纸我们收到了，接口的问题您找你们的项目经理吧。")
+
+
+def test_the_staff_meal_break_or_an_office_named_alone_is_no_colleague_sign(checker):
+    # A customer is told the staff are out eating or the office is empty when turned away; a meal
+    # shared or a second sign still makes the reader a colleague.
+    assert not _colleague(checker, "收费的师傅吃饭去了，你下午再来吧。")
+    assert not _colleague(checker, "主任办公室今天没人，你改天再来。")
+    assert _colleague(checker, "你吃了没？中午一起去吃面。")
+    assert _colleague(checker, "你下午去会议室把投影仪调一下，顺便把排班表打出来。")
+
+
+def test_the_served_addressed_as_a_group_at_the_head_are_customers(checker):
+    draft = "各位家长晚上好，明早的例会通知大家了吗？都说了多少遍了，怎么还是有人不带接送卡？"
+    assert "各位家长" in checker._addressee.evidence(fold_draft(draft).compact).words
+    assert not _colleague(checker, draft)
+    assert any(f.kind == "forbidden" for f in checker.check(draft).findings)
+
+
+def test_office_english_of_peers_is_colleague_evidence(checker):
+    assert _colleague(checker, "你周报写完了吗？写完 ping 我，boss 要看。")
+    # ping alone is also what a customer may be told to do to a third party: no sign by itself.
+    assert not _colleague(checker, "这个不归我管，你 ping 一下 IT 吧。")
