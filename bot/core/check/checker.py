@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 # Particles around clause-bound phrases, greetings and farewells: phrasebook/language.yaml.
 _LANGUAGE = shipped_check_language()
 _TRAILING = _LANGUAGE.trailing_particles
+_ADDRESS = _LANGUAGE.trailing_address
 _LEADING = _LANGUAGE.leading_interjections
 _GREETINGS = _LANGUAGE.greetings
 _FAREWELLS = _LANGUAGE.farewells
@@ -590,6 +591,11 @@ def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
         e = end
         while e not in bounds and e < len(text) and text[e] in _TRAILING:
             e += 1
+        if e not in bounds and e < len(text) and text[e] in _ADDRESS and text[e - 1] in _TRAILING:
+            # 再来吧您: the reader called after the particle still closes the clause (particles may follow).
+            e += 1
+            while e not in bounds and e < len(text) and text[e] in _TRAILING:
+                e += 1
         if e not in bounds:
             return False
     return True

@@ -56,6 +56,8 @@ class CheckLanguage:
     number_fillers: tuple[str, ...] = ()
     # Exclamations a dictated draft says as a clause of their own (我靠, 我的天): a clause begins at one.
     dictated_interjections: tuple[str, ...] = ()
+    # The reader addressed after the closing particle, in speech (明天再来吧您): still the clause's end.
+    trailing_address: frozenset[str] = frozenset()
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -86,7 +88,7 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
                          tuple(m.reassurances), frozenset(m.dictated_ends), tuple(m.dictated_openers),
                          tuple(m.new_matter_openers), tuple(m.conditions), tuple(m.number_sequence_words),
                          tuple(m.number_separator_words), tuple(m.number_fillers),
-                         tuple(m.dictated_interjections))
+                         tuple(m.dictated_interjections), frozenset(m.trailing_address))
 
 
 _SHIPPED_ASK: list[AskLanguage] = []

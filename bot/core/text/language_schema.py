@@ -39,3 +39,4 @@ class CheckLanguageModel(BaseModel):
     number_separator_words: list[NonEmpty] = []
     number_fillers: list[NonEmpty] = []
     dictated_interjections: list[NonEmpty] = []
+    trailing_address: str = ""
