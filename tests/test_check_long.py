@@ -71,3 +71,17 @@ def test_the_readers_organisation_called_gui_is_an_outside_party():
     # 贵公司 is said to a client whatever title the reader is called by: the customer-only rules apply.
     draft = "赵工您好，贵公司提交的样品检测报告已经出来了，另外运费的事不归我们负责，您直接找物流公司吧。"
     assert any(f.category == "推诿" or f.rule == "ban.go_ask_others" for f in forbidden(draft))
+
+
+def test_the_reader_called_after_the_closing_particle_still_ends_the_clause():
+    # Spoken 明天再来吧您: the clause-end frames still see the clause's end; a particle must come first.
+    assert any(f.rule == "ban.off_duty" for f in forbidden("窗口下午三点才开，您下午再来吧您。"))
+    assert any(f.rule == "ban.off_duty" for f in forbidden("窗口下午三点才开，您下午再来吧。"))
+    assert not any(f.rule == "ban.off_duty" for f in forbidden("下午再来您的材料就齐了，我帮您先登记。"))
+
+
+def test_another_partys_matter_or_ours_to_refuse_in_new_words():
+    assert any(f.rule == "ban.go_ask_others" for f in forbidden("您好，包裹丢了那是快递公司的问题，您问您的快递去。"))
+    assert any(f.category == "推诿" for f in forbidden("您好，退押金的事不归我们门店管。"))
+    assert any(f.category == "推诿" for f in forbidden("您好，装修纠纷我们物业不参与的。"))
+    assert not forbidden("您好，这是我们的问题，我马上给您重新办理。")
