@@ -205,3 +205,9 @@ def test_office_english_of_peers_is_colleague_evidence(checker):
     assert _colleague(checker, "你周报写完了吗？写完 ping 我，boss 要看。")
     # ping alone is also what a customer may be told to do to a third party: no sign by itself.
     assert not _colleague(checker, "这个不归我管，你 ping 一下 IT 吧。")
+
+
+def test_staff_only_tools_and_peer_accountability_are_colleague_evidence(checker):
+    # A shared drive or the team asked to keep each other to the rules: the reader works here too.
+    assert _colleague(checker, "培训课件已放到共享盘，请自行查阅。")
+    assert _colleague(checker, "窗口用语请大家互相提醒，别说“自己看”。")
