@@ -706,6 +706,12 @@ class Classified:
                                                            sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            if ev and ev[0] == "quantity" and "Q" in _FLAGS and cat_id in _AMOUNT_TOPICS and "cue" not in sg and (
+                    _billed(text, sent, sg)):
+                continue
+            if ev and ev[0] not in _VALUE_EVIDENCE and not lent and _named_only(text, s, e, lo, sg, ev[0], sent in marked, sent[0], sent[1]) and (
+                    _quantity(text, sent[0], sent[1], amounts) is None):
+                continue
             if ev and ev[0] not in _VALUE_EVIDENCE and (ev[0] != "cue" or lent) and any(
                     ks == e for ks, _ in sg.get("meeting", ())) and _quantity(text, sent[0], sent[1], amounts) is None:
                 # 本周五召开年度预算评审会: the topic word names a meeting; nothing of the topic is told.
@@ -1229,6 +1235,87 @@ def _banned_between(text: str, a: int, b: int) -> bool:
     """A prohibition (不要, 别, 严禁 …) between a thing and the verb of where it is kept: a rule, not a place."""
     gap = text[a:b]  # a lone 不 is left out: 密码我不是写在便签上了吗 tells where it is
     return any(w in gap for w in _STORE_BANS)
+
+
+import os as _os
+_FLAGS = _os.environ.get("CLS31", "BCE")
+# A topic word named as a matter (人事调整的事, 合并的 rumor): the talk is about the matter, not what it holds.
+_MATTER = ("的事", "这事", "这件事", "那件事", "的传言", "的消息", "的rumor", "的说法", "的风声", "一事")
+# Prohibitions whose object is the act's thing (不要在群里议论孩子的家庭情况, 严禁拍摄设计图纸).
+_PROHIBIT = ("不要", "别", "请勿", "勿", "不得", "不能", "不许", "不准", "禁止", "严禁", "不可", "莫")
+# Telling verbs: after a prohibition they introduce content (别告诉客户明年要涨价), not an object.
+_TELL = ("告诉", "说", "讲", "知道", "透露", "提", "晓得", "听", "让")
+# Not yet: a category told to be undecided or unannounced (工资方案还没定).
+_NOT_YET = re.compile(r"(?:的事|方案|名单|这事|的事情)?(?:目前|现在|暂时)?(?:也|都|还|尚)?(?:没有?|未)"
+                      r"(?:最终|正式)?(?:定|确定|公布|出|下来|通知|发|宣布|下发|批|官宣|announce)")
+# Signals that tell something of a topic (a plan ahead, a decision, a comparison).
+_TELLING = ("future", "decision", "compare")
+
+
+_FORWARD = ("传", "发", "转", "截图", "截屏", "拍照", "外泄", "扩散", "forward", "share", "send", "post")
+_BAN_WORDS = ("别", "不要", "勿", "不得", "严禁", "禁止", "不准", "不许", "不能", "dont", "donot", "never", "not")
+
+
+def _forward_ban(text: str, s: int, e: int) -> bool:
+    """The cue at [s, e) prohibits passing a thing on (不要外传, 请勿截图发到群里, don't forward): a handling
+    rule, unlike a prohibition of telling a person (别让雇主知道, 别跟客户说), which implies what is told."""
+    span = text[max(0, s - 4):e]
+    return any(w in span for w in _BAN_WORDS) and any(w in text[s:e] for w in _FORWARD) and not any(
+        w in span for w in _TELL)
+
+
+_AMOUNT_TOPICS = frozenset({"secret.topic.pay", "secret.topic.costs", "secret.topic.finance"})
+# The reader pays, is owed or is refunded (您本次应补缴…, 您这单需要补的差价, 差价转给您, 退到您卡上): an amount
+# of the reader's own bill, not a company figure.
+_BILL = re.compile(r"(?:您|你|亲)[^，,。；;！!？?]{0,10}?(?:补缴|缴纳|缴费|缴|交|付|补|支付|充值|还差|欠费|欠|应付|预付|押金)"
+                   r"|(?:退|转|返还|返|打|赔|补|汇)[^，,。；;！!？?]{0,4}?(?:给|到|至|回)(?:您|你)")
+
+
+def _billed(text: str, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]]) -> bool:
+    """The sentence settles an amount with the reader and names no colleague: the reader's own bill."""
+    if "third_person" in sg or "staff" in sg:
+        return False
+    return _BILL.search(text, sent[0], sent[1]) is not None
+
+
+# Undecided, unknown to the speaker, or denied (还没定, 我也不清楚, 没有任何计划, 纯属谣言): unlike 还没公布 (decided,
+# not yet told: a secrecy cue), there is nothing yet to disclose.
+_UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终|正式)?(?:定|确定|定下来|敲定|拍板)(?!了)"
+                        r"|我(?:也|都|还)?(?:不知道|不清楚|不太清楚|没听说)|没有任何(?:计划|安排|消息|通知)|没有这(?:回|个)事|没这回事"
+                        r"|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程)")
+
+
+def _named_only(text: str, s: int, e: int, lo: int, sg: dict[str, list[tuple[int, int]]], kind: str = '', marked: bool = False, lo0: int = 0, hi0: int = 0) -> bool:
+    """The topic word at [s, e) is named, nothing of it told, where the sentence holds no value for it and
+    no signal that tells something of it (a plan ahead, a decision, a comparison): named as a matter
+    (人事调整的事以正式发文为准, 合并的 rumor 大家别传), as the object of a prohibited act (不要在前台议论孩子的
+    家庭情况), or as undecided (工资方案还没定，定了会通知). A prohibition lends secrecy to what a sentence
+    tells; with nothing told, it states a rule."""
+    if "D" not in _FLAGS and any(k in sg for k in _TELLING):
+        return False
+    if "D" in _FLAGS and kind != "share" and (m := _UNDECIDED.search(text, lo0, hi0)) and not any(
+            xs < m.start() for k in _TELLING for xs, _ in sg.get(k, ())):
+        return True
+    if any(k in sg for k in _TELLING):
+        return False
+    if "B" in _FLAGS and text.startswith(_MATTER, e) and not any(w in text[lo:s] for w in ("要", "将", "会", "准备", "打算", "已经", "定了")):
+        return True
+    if "C" in _FLAGS:
+        head = text[max(lo, s - 12):s]
+        for w in _PROHIBIT:
+            i = head.rfind(w)
+            if i >= 0 and not any(v in head[i + len(w):] for v in _TELL):
+                return True
+    if "P" in _FLAGS and kind == "cue" and not marked and "share" not in sg and "third_person" not in sg and all(
+            _forward_ban(text, xs, xe) for xs, xe in sg.get("cue", ())):
+        return True
+    if "D" in _FLAGS and kind != "share" and (m := _UNDECIDED.search(text, lo0, hi0)) and not any(
+            xs < m.start() for k in _TELLING for xs, _ in sg.get(k, ())):
+        return True
+    if "E" in _FLAGS and _NOT_YET.match(text, e) and not any(
+            w in text[lo:s] for w in ("要", "将", "会", "准备", "打算", "已经")):
+        return True
+    return False
 
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
