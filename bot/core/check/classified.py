@@ -883,7 +883,8 @@ class Classified:
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
-                any(not hours or text[xs:xe] not in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
+                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not ("R" in _FLAGS and _ruled(text, xs))
+                    for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
@@ -1285,6 +1286,15 @@ _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终
                         r"|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程)")
 
 
+# Prohibitions a few characters before a security detail (备用金不要放在抽屉里过夜, 钥匙别放在前台): where
+# a thing must not be kept is a rule, not where it is.
+_RULE_BANS = ("不要", "别", "不得", "严禁", "禁止", "请勿", "勿", "不准", "不许", "切勿", "不能")
+
+
+def _ruled(text: str, s: int) -> bool:
+    return any(w in text[max(0, s - 4):s] for w in _RULE_BANS)
+
+
 def _named_only(text: str, s: int, e: int, lo: int, sg: dict[str, list[tuple[int, int]]], kind: str = '', marked: bool = False, lo0: int = 0, hi0: int = 0) -> bool:
     """The topic word at [s, e) is named, nothing of it told, where the sentence holds no value for it and
     no signal that tells something of it (a plan ahead, a decision, a comparison): named as a matter
@@ -1294,7 +1304,7 @@ def _named_only(text: str, s: int, e: int, lo: int, sg: dict[str, list[tuple[int
     if "D" not in _FLAGS and any(k in sg for k in _TELLING):
         return False
     if "D" in _FLAGS and kind != "share" and (m := _UNDECIDED.search(text, lo0, hi0)) and not any(
-            xs < m.start() for k in _TELLING for xs, _ in sg.get(k, ())):
+            xs < m.start() and not ("F" in _FLAGS and text.startswith("的", xe)) for k in _TELLING for xs, xe in sg.get(k, ())):
         return True
     if any(k in sg for k in _TELLING):
         return False
