@@ -438,12 +438,19 @@ class Classified:
                 # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
                 # sentence that hands it over or asks for discretion, marks it (not 秘密, an everyday word).
                 kind = "handled"
+            if not kind and "M" in _FLAGS and text.startswith("级", e) and not _level_soon(text, e + 1, self.marker) and (
+                    _COUNTED.search(text, max(0, s - 12), s) is not None) and not _boundary_in(c, max(0, s - 12), s):
+                kind = "counted"  # 收到一份教育部的秘密级文件, 那份秘密级的试验大纲: a document of that grade at hand
+            if not kind and "M" in _FLAGS and _STAMP_NOUN.match(text, e) and not _level_soon(text, e, self.marker):
+                kind = "stamp"  # 右上角有个机密的章: the level stamped on the thing at hand
             if not kind:
                 continue
             if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 40, s):
                 continue  # 秘密、机密、绝密…答：绝密: an answer about the levels listed just before
-            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled") and (
-                    sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
+            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled", "counted", "stamp") and (
+                    sent_neg(s, "neg_refusal") or (sent_neg(s, "neg_rules") and not (
+                        "H" in _FLAGS and kind in ("deictic", "grade", "stamped", "demonstrative", "counted", "stamp")
+                        and self._rules_after_only(c, s, e, rules_words)))):
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
                                        or before in _QUOTES or after in _QUOTES):
@@ -495,6 +502,15 @@ class Classified:
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
+
+    @staticmethod
+    def _rules_after_only(c: Compact, s: int, e: int, rules_words: list[tuple[int, int]]) -> bool:
+        """Every rules word of the sentence around the level at [s, e) stands in a later clause than the
+        level's (这份文件标注为机密级，…请在机要室内阅读，不得拍照): the handling of the document just marked,
+        not prose about markings, which states its rule in the level's own clause or before it."""
+        ss, se = c.sentence_of(s)
+        inside = [(hs, he) for hs, he in rules_words if ss <= hs < se]
+        return bool(inside) and all(hs >= e and _boundary_in(c, e, hs) for hs, _ in inside)
 
     def _work(self, c: Compact, pos: int) -> bool:
         """The sentence around compact `pos` (30 characters each way) speaks of a film, book or show."""
@@ -664,7 +680,11 @@ class Classified:
                 colon = colons[k - 1]
                 sg = {r: v for r, v in sg.items()
                       if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
-            if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
+            # A rules word only in later clauses than the term (…减少百分之十二，请在机要室内阅读，不得拍照) is
+            # the handling of what was just told; it clears the term only where no value is told with it.
+            rules_later = "T" in _FLAGS and "neg_rules" in sg and all(
+                xs >= e and _boundary_in(c, e, xs) for xs, _ in sg["neg_rules"])
+            if "neg_refusal" in sg or ("neg_rules" in sg and not rules_later) or ("neg_public" in sg and "cue" not in sg):
                 continue
             if cat_id in _ABOUT_PERSON and "neg_reader" in sg and "cue" not in sg and "third_person" not in sg and any(
                     text[xs:xe].endswith("您") and text.startswith("的", xe) for xs, xe in sg.get("share", ())) and (
@@ -706,6 +726,9 @@ class Classified:
                                                            sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            if rules_later and not (ev and ev[0] in _VALUE_EVIDENCE and not break_between(
+                    min(s, ev[1]) + 1, max(e, ev[2]))):
+                continue
             if ev and ev[0] == "quantity" and "Q" in _FLAGS and cat_id in _AMOUNT_TOPICS and "cue" not in sg and (
                     _billed(text, sent, sg)):
                 continue
@@ -1293,6 +1316,12 @@ _RULE_BANS = ("不要", "别", "不得", "严禁", "禁止", "请勿", "勿", "�
 
 def _ruled(text: str, s: int) -> bool:
     return any(w in text[max(0, s - 4):s] for w in _RULE_BANS)
+
+
+# A counted or pointed-at copy before a graded level (一份…秘密级文件, 那份秘密级的大纲): one document.
+_COUNTED = re.compile(r"(?:[一两几这那该此每]|[0-9]+)份")
+# A stamp after a level (机密的章, 绝密章, 秘密的戳): the level stamped on a thing.
+_STAMP_NOUN = re.compile(r"的?(?:章|印章|戳|钢印)")
 
 
 def _named_only(text: str, s: int, e: int, lo: int, sg: dict[str, list[tuple[int, int]]], kind: str = '', marked: bool = False, lo0: int = 0, hi0: int = 0) -> bool:
