@@ -438,19 +438,16 @@ class Classified:
                 # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
                 # sentence that hands it over or asks for discretion, marks it (not 秘密, an everyday word).
                 kind = "handled"
-            if not kind and "M" in _FLAGS and text.startswith("级", e) and not _level_soon(text, e + 1, self.marker) and (
-                    _COUNTED.search(text, max(0, s - 12), s) is not None) and not _boundary_in(c, max(0, s - 12), s):
-                kind = "counted"  # 收到一份教育部的秘密级文件, 那份秘密级的试验大纲: a document of that grade at hand
-            if not kind and "M" in _FLAGS and _STAMP_NOUN.match(text, e) and not _level_soon(text, e, self.marker):
-                kind = "stamp"  # 右上角有个机密的章: the level stamped on the thing at hand
             if not kind:
                 continue
             if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 40, s):
                 continue  # 秘密、机密、绝密…答：绝密: an answer about the levels listed just before
-            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled", "counted", "stamp") and (
+            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled") and (
                     sent_neg(s, "neg_refusal") or (sent_neg(s, "neg_rules") and not (
-                        "H" in _FLAGS and kind in ("deictic", "grade", "stamped", "demonstrative", "counted", "stamp")
-                        and self._rules_after_only(c, s, e, rules_words)))):
+                        kind != "heading" and kind != "handled" and _rules_after(c, e, rules_words)))):
+                # A rules word in a later clause than the level's (这份文件标注为机密级，…请在机要室内阅读，
+                # 不得拍照) is the handling of the document just marked; prose about markings states its
+                # rule in the level's own clause or before it (秘密级文件应当存放在保密柜中).
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
                                        or before in _QUOTES or after in _QUOTES):
@@ -502,15 +499,6 @@ class Classified:
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
-
-    @staticmethod
-    def _rules_after_only(c: Compact, s: int, e: int, rules_words: list[tuple[int, int]]) -> bool:
-        """Every rules word of the sentence around the level at [s, e) stands in a later clause than the
-        level's (这份文件标注为机密级，…请在机要室内阅读，不得拍照): the handling of the document just marked,
-        not prose about markings, which states its rule in the level's own clause or before it."""
-        ss, se = c.sentence_of(s)
-        inside = [(hs, he) for hs, he in rules_words if ss <= hs < se]
-        return bool(inside) and all(hs >= e and _boundary_in(c, e, hs) for hs, _ in inside)
 
     def _work(self, c: Compact, pos: int) -> bool:
         """The sentence around compact `pos` (30 characters each way) speaks of a film, book or show."""
@@ -680,11 +668,7 @@ class Classified:
                 colon = colons[k - 1]
                 sg = {r: v for r, v in sg.items()
                       if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
-            # A rules word only in later clauses than the term (…减少百分之十二，请在机要室内阅读，不得拍照) is
-            # the handling of what was just told; it clears the term only where no value is told with it.
-            rules_later = "T" in _FLAGS and "neg_rules" in sg and all(
-                xs >= e and _boundary_in(c, e, xs) for xs, _ in sg["neg_rules"])
-            if "neg_refusal" in sg or ("neg_rules" in sg and not rules_later) or ("neg_public" in sg and "cue" not in sg):
+            if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
                 continue
             if cat_id in _ABOUT_PERSON and "neg_reader" in sg and "cue" not in sg and "third_person" not in sg and any(
                     text[xs:xe].endswith("您") and text.startswith("的", xe) for xs, xe in sg.get("share", ())) and (
@@ -726,14 +710,10 @@ class Classified:
                                                            sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
-            if rules_later and not (ev and ev[0] in _VALUE_EVIDENCE and not break_between(
-                    min(s, ev[1]) + 1, max(e, ev[2]))):
-                continue
-            if ev and ev[0] == "quantity" and "Q" in _FLAGS and cat_id in _AMOUNT_TOPICS and "cue" not in sg and (
-                    _billed(text, sent, sg)):
-                continue
-            if ev and ev[0] not in _VALUE_EVIDENCE and not lent and _named_only(text, s, e, lo, sg, ev[0], sent in marked, sent[0], sent[1]) and (
-                    _quantity(text, sent[0], sent[1], amounts) is None):
+            if ev and ev[0] not in _VALUE_EVIDENCE and ev[0] != "share" and not lent and _undecided(
+                    text, sent, sg) and _quantity(text, sent[0], sent[1], amounts) is None:
+                # 年终奖方案还没定，定了会通知大家 / 标底的事我也不知道 / 搬迁的传言…目前没有任何计划: the matter
+                # is undecided, unknown to the speaker or denied, and no value is told: nothing to disclose.
                 continue
             if ev and ev[0] not in _VALUE_EVIDENCE and (ev[0] != "cue" or lent) and any(
                     ks == e for ks, _ in sg.get("meeting", ())) and _quantity(text, sent[0], sent[1], amounts) is None:
@@ -906,7 +886,7 @@ class Classified:
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
-                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not ("R" in _FLAGS and _ruled(text, xs))
+                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not _ruled(text, xs)
                     for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
@@ -1261,100 +1241,41 @@ def _banned_between(text: str, a: int, b: int) -> bool:
     return any(w in gap for w in _STORE_BANS)
 
 
-import os as _os
-_FLAGS = _os.environ.get("CLS31", "BCE")
-# A topic word named as a matter (人事调整的事, 合并的 rumor): the talk is about the matter, not what it holds.
-_MATTER = ("的事", "这事", "这件事", "那件事", "的传言", "的消息", "的rumor", "的说法", "的风声", "一事")
-# Prohibitions whose object is the act's thing (不要在群里议论孩子的家庭情况, 严禁拍摄设计图纸).
-_PROHIBIT = ("不要", "别", "请勿", "勿", "不得", "不能", "不许", "不准", "禁止", "严禁", "不可", "莫")
-# Telling verbs: after a prohibition they introduce content (别告诉客户明年要涨价), not an object.
-_TELL = ("告诉", "说", "讲", "知道", "透露", "提", "晓得", "听", "让")
-# Not yet: a category told to be undecided or unannounced (工资方案还没定).
-_NOT_YET = re.compile(r"(?:的事|方案|名单|这事|的事情)?(?:目前|现在|暂时)?(?:也|都|还|尚)?(?:没有?|未)"
-                      r"(?:最终|正式)?(?:定|确定|公布|出|下来|通知|发|宣布|下发|批|官宣|announce)")
-# Signals that tell something of a topic (a plan ahead, a decision, a comparison).
-_TELLING = ("future", "decision", "compare")
-
-
-_FORWARD = ("传", "发", "转", "截图", "截屏", "拍照", "外泄", "扩散", "forward", "share", "send", "post")
-_BAN_WORDS = ("别", "不要", "勿", "不得", "严禁", "禁止", "不准", "不许", "不能", "dont", "donot", "never", "not")
-
-
-def _forward_ban(text: str, s: int, e: int) -> bool:
-    """The cue at [s, e) prohibits passing a thing on (不要外传, 请勿截图发到群里, don't forward): a handling
-    rule, unlike a prohibition of telling a person (别让雇主知道, 别跟客户说), which implies what is told."""
-    span = text[max(0, s - 4):e]
-    return any(w in span for w in _BAN_WORDS) and any(w in text[s:e] for w in _FORWARD) and not any(
-        w in span for w in _TELL)
-
-
-_AMOUNT_TOPICS = frozenset({"secret.topic.pay", "secret.topic.costs", "secret.topic.finance"})
-# The reader pays, is owed or is refunded (您本次应补缴…, 您这单需要补的差价, 差价转给您, 退到您卡上): an amount
-# of the reader's own bill, not a company figure.
-_BILL = re.compile(r"(?:您|你|亲)[^，,。；;！!？?]{0,10}?(?:补缴|缴纳|缴费|缴|交|付|补|支付|充值|还差|欠费|欠|应付|预付|押金)"
-                   r"|(?:退|转|返还|返|打|赔|补|汇)[^，,。；;！!？?]{0,4}?(?:给|到|至|回)(?:您|你)")
-
-
-def _billed(text: str, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]]) -> bool:
-    """The sentence settles an amount with the reader and names no colleague: the reader's own bill."""
-    if "third_person" in sg or "staff" in sg:
-        return False
-    return _BILL.search(text, sent[0], sent[1]) is not None
-
-
-# Undecided, unknown to the speaker, or denied (还没定, 我也不清楚, 没有任何计划, 纯属谣言): unlike 还没公布 (decided,
-# not yet told: a secrecy cue), there is nothing yet to disclose.
+# Undecided, unknown to the speaker, or denied (还没定, 我也不清楚, 没有任何计划, 纯属谣言): unlike 还没公布
+# (decided and not yet told: a secrecy cue) there is nothing yet to disclose. 还没定下来 and 未敲定 too, not
+# 定了 (decided).
 _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终|正式)?(?:定|确定|定下来|敲定|拍板)(?!了)"
-                        r"|我(?:也|都|还)?(?:不知道|不清楚|不太清楚|没听说)|没有任何(?:计划|安排|消息|通知)|没有这(?:回|个)事|没这回事"
-                        r"|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程)")
-
-
-# Prohibitions a few characters before a security detail (备用金不要放在抽屉里过夜, 钥匙别放在前台): where
-# a thing must not be kept is a rule, not where it is.
+                        r"|我(?:也|都|还)?(?:不知道|不清楚|不太清楚|没听说)|没有任何(?:计划|安排|消息|通知)"
+                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程)")
+# Signals that tell something of a topic: a plan ahead, a decision, a comparison.
+_TELLING = ("future", "decision", "compare")
+# Prohibitions a few characters before a security detail (备用金不要放在抽屉里过夜): where a thing must not
+# be kept or what must not be done is a rule, not the arrangement.
 _RULE_BANS = ("不要", "别", "不得", "严禁", "禁止", "请勿", "勿", "不准", "不许", "切勿", "不能")
 
 
+def _undecided(text: str, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]]) -> bool:
+    """The sentence says its matter is undecided, unknown to the speaker or denied, and tells nothing of
+    it before saying so: a plan, decision or comparison signal before that phrase is content (下学期要压缩
+    经费…还没最终定 has told the plan); one after it is the promise to tell (定了会通知), and one that
+    qualifies the topic word (明年的工资调整方案) names it."""
+    m = _UNDECIDED.search(text, sent[0], sent[1])
+    if m is None:
+        return False
+    return not any(xs < m.start() and not text.startswith("的", xe) for k in _TELLING for xs, xe in sg.get(k, ()))
+
+
 def _ruled(text: str, s: int) -> bool:
+    """A prohibition ends at most four characters before `s`."""
     return any(w in text[max(0, s - 4):s] for w in _RULE_BANS)
 
 
-# A counted or pointed-at copy before a graded level (一份…秘密级文件, 那份秘密级的大纲): one document.
-_COUNTED = re.compile(r"(?:[一两几这那该此每]|[0-9]+)份")
-# A stamp after a level (机密的章, 绝密章, 秘密的戳): the level stamped on a thing.
-_STAMP_NOUN = re.compile(r"的?(?:章|印章|戳|钢印)")
-
-
-def _named_only(text: str, s: int, e: int, lo: int, sg: dict[str, list[tuple[int, int]]], kind: str = '', marked: bool = False, lo0: int = 0, hi0: int = 0) -> bool:
-    """The topic word at [s, e) is named, nothing of it told, where the sentence holds no value for it and
-    no signal that tells something of it (a plan ahead, a decision, a comparison): named as a matter
-    (人事调整的事以正式发文为准, 合并的 rumor 大家别传), as the object of a prohibited act (不要在前台议论孩子的
-    家庭情况), or as undecided (工资方案还没定，定了会通知). A prohibition lends secrecy to what a sentence
-    tells; with nothing told, it states a rule."""
-    if "D" not in _FLAGS and any(k in sg for k in _TELLING):
-        return False
-    if "D" in _FLAGS and kind != "share" and (m := _UNDECIDED.search(text, lo0, hi0)) and not any(
-            xs < m.start() and not ("F" in _FLAGS and text.startswith("的", xe)) for k in _TELLING for xs, xe in sg.get(k, ())):
-        return True
-    if any(k in sg for k in _TELLING):
-        return False
-    if "B" in _FLAGS and text.startswith(_MATTER, e) and not any(w in text[lo:s] for w in ("要", "将", "会", "准备", "打算", "已经", "定了")):
-        return True
-    if "C" in _FLAGS:
-        head = text[max(lo, s - 12):s]
-        for w in _PROHIBIT:
-            i = head.rfind(w)
-            if i >= 0 and not any(v in head[i + len(w):] for v in _TELL):
-                return True
-    if "P" in _FLAGS and kind == "cue" and not marked and "share" not in sg and "third_person" not in sg and all(
-            _forward_ban(text, xs, xe) for xs, xe in sg.get("cue", ())):
-        return True
-    if "D" in _FLAGS and kind != "share" and (m := _UNDECIDED.search(text, lo0, hi0)) and not any(
-            xs < m.start() for k in _TELLING for xs, _ in sg.get(k, ())):
-        return True
-    if "E" in _FLAGS and _NOT_YET.match(text, e) and not any(
-            w in text[lo:s] for w in ("要", "将", "会", "准备", "打算", "已经")):
-        return True
-    return False
+def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool:
+    """Every rules word of the sentence holding the level that ends at `e` stands after it, in a later
+    clause."""
+    ss, se = c.sentence_of(e - 1)
+    inside = [hs for hs, _ in rules_words if ss <= hs < se]
+    return bool(inside) and all(hs >= e and _boundary_in(c, e, hs) for hs in inside)
 
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
