@@ -1247,6 +1247,8 @@ def _banned_between(text: str, a: int, b: int) -> bool:
 _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终|正式)?(?:定|确定|定下来|敲定|拍板)(?!了)"
                         r"|我(?:也|都|还)?(?:不知道|不清楚|不太清楚|没听说)|没有任何(?:计划|安排|消息|通知)"
                         r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程)")
+# A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
+_AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
 _TELLING = ("future", "decision", "compare")
 # Prohibitions a few characters before a security detail (备用金不要放在抽屉里过夜): where a thing must not
@@ -1256,11 +1258,11 @@ _RULE_BANS = ("不要", "别", "不得", "严禁", "禁止", "请勿", "勿", "�
 
 def _undecided(text: str, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]]) -> bool:
     """The sentence says its matter is undecided, unknown to the speaker or denied, and tells nothing of
-    it before saying so: a plan, decision or comparison signal before that phrase is content (下学期要压缩
-    经费…还没最终定 has told the plan); one after it is the promise to tell (定了会通知), and one that
-    qualifies the topic word (明年的工资调整方案) names it."""
+    it before saying so: a plan word (要, 准备, 已经 …) or a plan, decision or comparison signal before that
+    phrase is content (下学期要压缩经费…还没最终定 has told the plan); a signal after it is the promise to
+    tell (定了会通知), and one that qualifies the topic word (明年的工资调整方案) names it."""
     m = _UNDECIDED.search(text, sent[0], sent[1])
-    if m is None:
+    if m is None or _AHEAD.search(text, sent[0], m.start()) is not None:
         return False
     return not any(xs < m.start() and not text.startswith("的", xe) for k in _TELLING for xs, xe in sg.get(k, ()))
 
