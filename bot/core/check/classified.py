@@ -443,7 +443,11 @@ class Classified:
             if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 40, s):
                 continue  # 秘密、机密、绝密…答：绝密: an answer about the levels listed just before
             if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled") and (
-                    sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
+                    sent_neg(s, "neg_refusal") or (sent_neg(s, "neg_rules") and not (
+                        kind != "heading" and kind != "handled" and _rules_after(c, e, rules_words)))):
+                # A rules word in a later clause than the level's (这份文件标注为机密级，…请在机要室内阅读，
+                # 不得拍照) is the handling of the document just marked; prose about markings states its
+                # rule in the level's own clause or before it (秘密级文件应当存放在保密柜中).
                 continue
             if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
                                        or before in _QUOTES or after in _QUOTES):
@@ -706,6 +710,11 @@ class Classified:
                                                            sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            if ev and ev[0] not in _VALUE_EVIDENCE and ev[0] != "share" and not lent and _undecided(
+                    text, sent, sg) and _quantity(text, sent[0], sent[1], amounts) is None:
+                # 年终奖方案还没定，定了会通知大家 / 标底的事我也不知道 / 搬迁的传言…目前没有任何计划: the matter
+                # is undecided, unknown to the speaker or denied, and no value is told: nothing to disclose.
+                continue
             if ev and ev[0] not in _VALUE_EVIDENCE and (ev[0] != "cue" or lent) and any(
                     ks == e for ks, _ in sg.get("meeting", ())) and _quantity(text, sent[0], sent[1], amounts) is None:
                 # 本周五召开年度预算评审会: the topic word names a meeting; nothing of the topic is told.
@@ -877,7 +886,8 @@ class Classified:
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
-                any(not hours or text[xs:xe] not in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
+                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not _ruled(text, xs)
+                    for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
@@ -1229,6 +1239,45 @@ def _banned_between(text: str, a: int, b: int) -> bool:
     """A prohibition (不要, 别, 严禁 …) between a thing and the verb of where it is kept: a rule, not a place."""
     gap = text[a:b]  # a lone 不 is left out: 密码我不是写在便签上了吗 tells where it is
     return any(w in gap for w in _STORE_BANS)
+
+
+# Undecided, unknown to the speaker, or denied (还没定, 我也不清楚, 没有任何计划, 纯属谣言): unlike 还没公布
+# (decided and not yet told: a secrecy cue) there is nothing yet to disclose. 还没定下来 and 未敲定 too, not
+# 定了 (decided).
+_UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终|正式)?(?:定|确定|定下来|敲定|拍板)(?!了)"
+                        r"|我(?:也|都|还)?(?:不知道|不清楚|不太清楚|没听说)|没有任何(?:计划|安排|消息|通知)"
+                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程)")
+# A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
+_AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
+# Signals that tell something of a topic: a plan ahead, a decision, a comparison.
+_TELLING = ("future", "decision", "compare")
+# Prohibitions a few characters before a security detail (备用金不要放在抽屉里过夜): where a thing must not
+# be kept or what must not be done is a rule, not the arrangement.
+_RULE_BANS = ("不要", "别", "不得", "严禁", "禁止", "请勿", "勿", "不准", "不许", "切勿", "不能")
+
+
+def _undecided(text: str, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]]) -> bool:
+    """The sentence says its matter is undecided, unknown to the speaker or denied, and tells nothing of
+    it before saying so: a plan word (要, 准备, 已经 …) or a plan, decision or comparison signal before that
+    phrase is content (下学期要压缩经费…还没最终定 has told the plan); a signal after it is the promise to
+    tell (定了会通知), and one that qualifies the topic word (明年的工资调整方案) names it."""
+    m = _UNDECIDED.search(text, sent[0], sent[1])
+    if m is None or _AHEAD.search(text, sent[0], m.start()) is not None:
+        return False
+    return not any(xs < m.start() and not text.startswith("的", xe) for k in _TELLING for xs, xe in sg.get(k, ()))
+
+
+def _ruled(text: str, s: int) -> bool:
+    """A prohibition ends at most four characters before `s`."""
+    return any(w in text[max(0, s - 4):s] for w in _RULE_BANS)
+
+
+def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool:
+    """Every rules word of the sentence holding the level that ends at `e` stands after it, in a later
+    clause."""
+    ss, se = c.sentence_of(e - 1)
+    inside = [hs for hs, _ in rules_words if ss <= hs < se]
+    return bool(inside) and all(hs >= e and _boundary_in(c, e, hs) for hs in inside)
 
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
