@@ -30,11 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from check_throughput import make_drafts, synthetic_rules  # noqa: E402
+from check_throughput import draft_sets, synthetic_rules  # noqa: E402
 
 from bot.core.check.checker import Checker  # noqa: E402
-from bot.core.check.rules import load_rules  # noqa: E402
-from bot.core.phrases.phrasebook import load_phrasebook  # noqa: E402
 
 ALIAS = "bot_base"
 _IMPORT = re.compile(r"\b(from|import) bot\b")
@@ -71,12 +69,7 @@ def main() -> int:
     ap.add_argument("--drafts", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
-    book = load_phrasebook()
-    rules = load_rules(scenarios={s.id for s in book.scenarios})
-    phrases = [p for s in book.scenarios for p in book.render(s.id, {})]
-    rng = random.Random(7)
-    sets = {"ordinary": make_drafts(args.drafts, rng, rules, phrases),
-            "a third violating": make_drafts(args.drafts, rng, rules, phrases, heavy=True)}
+    book, rules, sets = draft_sets(args.drafts, random.Random(7))
     synthetic = synthetic_rules(5000, random.Random(3))
     new = Checker(replace(rules, rules=[*rules.rules, *synthetic]), phrasebook=book)
     with tempfile.TemporaryDirectory() as tmp:

@@ -25,12 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from check_throughput import make_drafts, synthetic_rules  # noqa: E402
+from check_throughput import draft_sets, synthetic_rules  # noqa: E402
 
 import bot.core.check.checker as checker_module  # noqa: E402
 from bot.core.check.checker import Checker  # noqa: E402
-from bot.core.check.rules import load_rules  # noqa: E402
-from bot.core.phrases.phrasebook import load_phrasebook  # noqa: E402
 
 
 def stages(checker: Checker) -> list[tuple[Any, str, str, bool]]:
@@ -74,12 +72,7 @@ def main() -> int:
     ap.add_argument("--drafts", type=int, default=1500)
     ap.add_argument("--patterns", type=int, default=5000)
     args = ap.parse_args()
-    book = load_phrasebook()
-    shipped = load_rules(scenarios={s.id for s in book.scenarios})
-    phrases = [p for s in book.scenarios for p in book.render(s.id, {})]
-    rng = random.Random(7)
-    sets = {"ordinary": make_drafts(args.drafts, rng, shipped, phrases),
-            "a third violating": make_drafts(args.drafts, rng, shipped, phrases, heavy=True)}
+    book, shipped, sets = draft_sets(args.drafts, random.Random(7))
     rules = replace(shipped, rules=[*shipped.rules, *synthetic_rules(args.patterns, random.Random(3))])
     checker = Checker(rules, phrasebook=book)
     checker.prepare()

@@ -32,7 +32,7 @@ import ahocorasick
 
 from bot.core.check.checker import Checker
 from bot.core.check.rules import Examples, Rule, RuleSet, compile_pattern, load_rules
-from bot.core.phrases.phrasebook import load_phrasebook
+from bot.core.phrases.phrasebook import Phrasebook, load_phrasebook
 
 GOAL = 5000
 ROUND0_QUIET = 5900  # drafts/s of the round-0 checker on a quiet machine
@@ -80,6 +80,16 @@ def make_drafts(n: int, rng: random.Random, rs: RuleSet, phrases: list[str], *, 
             rng.shuffle(parts)
         drafts.append("".join(parts)[:DRAFT_CHARS])
     return drafts
+
+
+def draft_sets(n: int, rng: random.Random) -> tuple[Phrasebook, RuleSet, dict[str, list[str]]]:
+    """The shipped phrasebook and rules, and `n` drafts of each kind the check benchmarks compare:
+    "ordinary" (mostly clean) and "a third violating" (`make_drafts(heavy=True)`), drawn from `rng`."""
+    book = load_phrasebook()
+    shipped = load_rules(scenarios={s.id for s in book.scenarios})
+    phrases = [p for s in book.scenarios for p in book.render(s.id, {})]
+    return book, shipped, {"ordinary": make_drafts(n, rng, shipped, phrases),
+                           "a third violating": make_drafts(n, rng, shipped, phrases, heavy=True)}
 
 
 def synthetic_rules(count: int, rng: random.Random) -> list[Rule]:
@@ -180,11 +190,8 @@ def main() -> int:
     ap.add_argument("--no-hostile", action="store_true", help="throughput only, skip the hostile drafts")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    book = load_phrasebook()
-    shipped = load_rules(scenarios={s.id for s in book.scenarios})
-    phrases = [p for s in book.scenarios for p in book.render(s.id, {})]
-    drafts = make_drafts(args.drafts, rng, shipped, phrases)
-    heavy = make_drafts(args.drafts, rng, shipped, phrases, heavy=True)
+    book, shipped, sets = draft_sets(args.drafts, rng)
+    drafts, heavy = sets["ordinary"], sets["a third violating"]
     n_patterns = sum(len(r.patterns) for r in shipped.rules)
     checker = Checker(shipped, phrasebook=book)
     peer = Peer(drafts)
