@@ -129,6 +129,8 @@ _WITHOUT = ("无需", "不需要", "不用", "免", "没有任何", "并没有",
 _TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
                 "分析", "总结", "安排", "表", "草案", "初稿", "稿", "预案")
 _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
+# An act's own object named before it in its clause (把截图发到群里, 拍了照片发给他): the act is about that.
+_OWN_OBJECT = re.compile(r"[把将]|照片|图片|相片")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
 # patrols come and go. Opening hours (营业到晚上十点) are public.
 _CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?|(?<![0-9])[0-9]{1,4}(?:am|pm)(?![a-z])")
@@ -862,7 +864,8 @@ class Classified:
             if signal in ("share", "decision") and "neg_audience" in sg:
                 continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
             # A signal word that is the topic word itself (董事会) is not evidence about it.
-            if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
+            if signal in want and any(not (xs < e and s < xe) and (signal != "share" or _one_clause(f, s, e, xs, xe))
+                                      for xs, xe in sg.get(signal, ())):
                 return signal, s, e
         # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
         if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
@@ -1292,6 +1295,22 @@ def _negated(text: str, s: int, e: int | None = None) -> bool:
 # The clause boundaries of the last draft, sorted: `_listed` runs for every term of a draft, and
 # walking to the boundaries character by character made a long draft without any quadratic.
 _bounds_of: tuple[Compact | None, list[int], list[int]] = (None, [], [])
+
+
+def _one_clause(f: Folded, s: int, e: int, xs: int, xe: int) -> bool:
+    """The sharing act at compact [xs, xe) acts on the term at [s, e): both stand in one clause, or the act
+    opens the clause right after the term's with no object of its own before it (设计图纸和文档，客户想看我就
+    发过去了 / 供应商的批次号贴错了，我拍了照片发到群里: the photo is what is sent). Clauses are cut on the
+    wide text, where English words keep their spaces and only punctuation parts clauses."""
+    c = f.compact
+    wide = f.wide.text
+    if xs < s:
+        return _PUNCT_INSIDE.search(wide, c.wide_index(xe - 1) + 1, c.wide_index(s)) is None
+    a, b = c.wide_index(e - 1) + 1, c.wide_index(xs)
+    cuts = [m.end() for m in _PUNCT_INSIDE.finditer(wide, a, b)]
+    if not cuts:
+        return True
+    return len(cuts) == 1 and _OWN_OBJECT.search(wide, cuts[0], b) is None
 
 
 def _clause_bounds(c: Compact) -> tuple[list[int], list[int]]:
