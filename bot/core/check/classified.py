@@ -1298,14 +1298,15 @@ _bounds_of: tuple[Compact | None, list[int], list[int]] = (None, [], [])
 
 
 def _one_clause(f: Folded, s: int, e: int, xs: int, xe: int) -> bool:
-    """The sharing act at compact [xs, xe) acts on the term at [s, e): both stand in one clause, or the act
-    opens the clause right after the term's with no object of its own before it (设计图纸和文档，客户想看我就
+    """The sharing act at compact [xs, xe) acts on the term at [s, e): both stand in one clause, a colon
+    after the act opens the term's clause, or the act opens the clause right after the term's with no object of its own before it (设计图纸和文档，客户想看我就
     发过去了 / 供应商的批次号贴错了，我拍了照片发到群里: the photo is what is sent). Clauses are cut on the
     wide text, where English words keep their spaces and only punctuation parts clauses."""
     c = f.compact
     wide = f.wide.text
-    if xs < s:
-        return _PUNCT_INSIDE.search(wide, c.wide_index(xe - 1) + 1, c.wide_index(s)) is None
+    if xs < s:  # an act before the term: in its clause, or heading it with a colon (转发给你：…预算草案)
+        cuts = _PUNCT_INSIDE.findall(wide, c.wide_index(xe - 1) + 1, c.wide_index(s))
+        return not cuts or (len(cuts) == 1 and cuts[0] in ":：")
     a, b = c.wide_index(e - 1) + 1, c.wide_index(xs)
     cuts = [m.end() for m in _PUNCT_INSIDE.finditer(wide, a, b)]
     if not cuts:
