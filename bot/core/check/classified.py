@@ -129,6 +129,9 @@ _WITHOUT = ("无需", "不需要", "不用", "免", "没有任何", "并没有",
 _TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
                 "分析", "总结", "安排", "表", "草案", "初稿", "稿", "预案")
 _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
+# What may follow an organisation's name (its possessive, a side, a verb of dealing with it).
+_AFTER_NAME = ("的", "那边", "这边", "那里", "这里", "了", "是", "说", "给", "要", "和", "跟", "与", "也", "都", "在",
+               "报", "出", "发", "提", "开", "有", "签", "谈", "付", "打")
 # An act's own object named before it in its clause (把截图发到群里, 拍了照片发给他): the act is about that.
 _OWN_OBJECT = re.compile(r"[把将]|照片|图片|相片")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
@@ -870,7 +873,7 @@ class Classified:
         # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
         if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
             return "future", s, e
-        if "org" in want and "org" in sg:
+        if "org" in want and any(_org_name_end(text, xe) for _, xe in sg.get("org", ())):
             return "org", s, e
         # The customer as subject (您住院期间) is not a colleague's private matter.
         # The colleague is named before the term or in its clause (她最近在闹离婚); a pronoun clauses later
@@ -1295,6 +1298,13 @@ def _negated(text: str, s: int, e: int | None = None) -> bool:
 # The clause boundaries of the last draft, sorted: `_listed` runs for every term of a draft, and
 # walking to the boundaries character by character made a long draft without any quadratic.
 _bounds_of: tuple[Compact | None, list[int], list[int]] = (None, [], [])
+
+
+def _org_name_end(text: str, xe: int) -> bool:
+    """An organisation suffix ending at `xe` closes a name (卖给恒达物流了, 恒达物流的王总) rather than
+    opening a longer word (建设路, 集团客户, 包装盒背面, 物业费): what follows is no further noun letter."""
+    nxt = text[xe:xe + 1]
+    return not nxt or not ("\u4e00" <= nxt <= "\u9fff") or text.startswith(_AFTER_NAME, xe)
 
 
 def _one_clause(f: Folded, s: int, e: int, xs: int, xe: int) -> bool:
