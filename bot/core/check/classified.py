@@ -881,7 +881,8 @@ class Classified:
         if "third_person" in want and "third_person" in sg and "您" not in text[ss:s] and (
                 _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
-        if "stored" in want and "stored" in sg and (xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
+        if "stored" in want and "stored" in sg and not text[s:e].endswith(_PHYSICAL_KEYS) and (
+                xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
                 c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs):
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
             # about where it must not be kept.
@@ -1216,6 +1217,9 @@ def _symbol(ch: str) -> bool:
     return unicodedata.category(ch) == "So"
 
 
+# Where a door key is kept (钥匙放在值班室抽屉里) is the shift's ordinary handover, not a secret told: a key
+# counts with what it opens or a weakness (金库钥匙, 监控也关了), which the security category judges.
+_PHYSICAL_KEYS = ("钥匙", "钥匙串", "门卡")
 _HUSH = ("别", "不要", "勿", "莫")
 _DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "不许", "不允许",
          "never", "dont", "not")
