@@ -185,6 +185,7 @@ class Classified:
             for w in words:
                 refs.setdefault(w, []).append((role, tag))
 
+        self._bans: tuple[str, ...] = (self.marker.bans if self.marker is not None and self.marker.bans else _BANS)
         if self.marker is not None:
             mk = self.marker
             add(mk.levels, "level")
@@ -582,7 +583,7 @@ class Classified:
                 continue
             if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
                 continue
-            if role == "share" and _forbidden_act(text, s):
+            if role == "share" and _forbidden_act(text, s, self._bans):
                 if not text[max(0, s - 2):s].endswith(_HUSH):
                     continue
                 role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
@@ -883,7 +884,7 @@ class Classified:
             return "third_person", s, e
         if "stored" in want and "stored" in sg and not text[s:e].endswith(_PHYSICAL_KEYS) and (
                 xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
-                c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs):
+                c, e, xs) and not _forbidden_act(text, s, self._bans) and not _banned_between(text, e, xs, self._bans):
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
             # about where it must not be kept.
             return "stored", s, e
@@ -893,7 +894,7 @@ class Classified:
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
-                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not _ruled(text, xs)
+                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not _ruled(text, xs, self._bans)
                     for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
@@ -1221,20 +1222,22 @@ def _symbol(ch: str) -> bool:
 # counts with what it opens or a weakness (金库钥匙, 监控也关了), which the security category judges.
 _PHYSICAL_KEYS = ("钥匙", "钥匙串", "门卡")
 _HUSH = ("别", "不要", "勿", "莫")
-_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "不许", "不允许",
-         "never", "dont", "not")
-# Its Chinese prohibitions of two characters or more, which reach over a longer object (`_forbidden_act`).
-_DONT_WIDE = tuple(w for w in _DONT if len(w) >= 2 and not w.isascii())
+# The prohibition words are secret.yaml's `marking.no_share.bans` (one list for the no-share instruction after a
+# label, a sharing verb under a rule, a place where a thing must not be kept, a security detail after a
+# rule); these stand in when no marking is loaded. `_forbidden_act` adds plain negation: a lone 不 and English.
+_BANS = ("严禁", "不得", "请勿", "禁止", "切勿", "不要", "勿", "不准", "不许", "谢绝", "别", "莫", "不能", "不可",
+         "千万别", "千万不要", "请不要", "不允许", "甭")
+_NEGATION = ("不", "never", "dont", "not")
 
 
-def _forbidden_act(text: str, s: int) -> bool:
-    """A sharing verb under a prohibition (不能拷一份带走, 离职时不带走) is a rule, not an act."""
+def _forbidden_act(text: str, s: int, bans: Sequence[str] = _BANS) -> bool:
+    """A sharing verb under a prohibition or a negation (不能拷一份带走, 离职时不带走) is a rule, not an act."""
     before = text[max(0, s - 6):s]
-    if any(w in before for w in _DONT):
+    if any(w in before for w in bans) or any(w in before for w in _NEGATION):
         return True
-    # A two-character prohibition reaches over a longer object (不能直接当废纸卖给…).
+    # A prohibition of two characters or more reaches over a longer object (不能直接当废纸卖给…).
     wider = text[max(0, s - 10):s]
-    return any(w in wider for w in _DONT_WIDE)
+    return any(w in wider for w in bans if len(w) >= 2)
 
 
 _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前"
@@ -1242,13 +1245,10 @@ _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未
                             r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)")
 
 
-_STORE_BANS = (*(w for w in _DONT if len(w) > 1 and not w.isascii()), "别", "勿")
-
-
-def _banned_between(text: str, a: int, b: int) -> bool:
+def _banned_between(text: str, a: int, b: int, bans: Sequence[str] = _BANS) -> bool:
     """A prohibition (不要, 别, 严禁 …) between a thing and the verb of where it is kept: a rule, not a place."""
-    gap = text[a:b]  # a lone 不 is left out: 密码我不是写在便签上了吗 tells where it is
-    return any(w in gap for w in _STORE_BANS)
+    gap = text[a:b]  # a lone 不 is no prohibition: 密码我不是写在便签上了吗 tells where it is
+    return any(w in gap for w in bans)
 
 
 # Undecided, unknown to the speaker, or denied (还没定, 我也不清楚, 没有任何计划, 纯属谣言): unlike 还没公布
@@ -1261,9 +1261,6 @@ _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
 _TELLING = ("future", "decision", "compare")
-# Prohibitions a few characters before a security detail (备用金不要放在抽屉里过夜): where a thing must not
-# be kept or what must not be done is a rule, not the arrangement.
-_RULE_BANS = ("不要", "别", "不得", "严禁", "禁止", "请勿", "勿", "不准", "不许", "切勿", "不能")
 
 
 def _undecided(text: str, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]]) -> bool:
@@ -1277,9 +1274,10 @@ def _undecided(text: str, sent: tuple[int, int], sg: dict[str, list[tuple[int, i
     return not any(xs < m.start() and not text.startswith("的", xe) for k in _TELLING for xs, xe in sg.get(k, ()))
 
 
-def _ruled(text: str, s: int) -> bool:
-    """A prohibition ends at most four characters before `s`."""
-    return any(w in text[max(0, s - 4):s] for w in _RULE_BANS)
+def _ruled(text: str, s: int, bans: Sequence[str] = _BANS) -> bool:
+    """A prohibition ends at most four characters before `s` (备用金不要放在抽屉里过夜): where a thing must not
+    be kept or what must not be done is a rule, not the arrangement."""
+    return any(w in text[max(0, s - 4):s] for w in bans)
 
 
 def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool:
