@@ -132,6 +132,8 @@ _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
 # What may follow an organisation's name (its possessive, a side, a verb of dealing with it).
 _AFTER_NAME = ("的", "那边", "这边", "那里", "这里", "了", "是", "说", "给", "要", "和", "跟", "与", "也", "都", "在",
                "报", "出", "发", "提", "开", "有", "签", "谈", "付", "打")
+# Words by which a sentence points back at what came before it (以上都是内部资料, 上述内容请勿外传).
+_BACK_REFERENCE = re.compile(r"以上|上述|上面|前面|前述|above|aforementioned")
 # An act's own object named before it in its clause (把截图发到群里, 拍了照片发给他): the act is about that.
 _OWN_OBJECT = re.compile(r"[把将]|照片|图片|相片")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
@@ -640,6 +642,11 @@ class Classified:
         staff_at = sorted(hs for hs, _, role, _ in hits if role in ("staff", "third_person")) if customer_at else []
         colons = [f.compact_index(m.start()) for m in _COLON.finditer(f.wide.text)] if (
             ":" in f.wide.text or "：" in f.wide.text) else []
+        # A marking lends its cue to the sentences after it, where the marked document's content follows;
+        # to those before it only when a marked sentence points back at them (以上都是 internal only):
+        # 阅档室今天下午临时搬到二楼 before 这份秘密级文件我拍照发群里了 is the day's other business.
+        first_marked = min(ms for ms, _ in marked) if marked else 0
+        looks_back = bool(marked) and any(_BACK_REFERENCE.search(text, ms, me) for ms, me in marked)
         greeted = first <= 12 and any(
             ss < first and text[ss:se] not in _INSIDE_READERS
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
@@ -659,9 +666,10 @@ class Classified:
                 # speaks to them in every sentence: 我们的服务热线每天早八点到晚八点有人工值守 is the service
                 # described to its user, not the arrangement disclosed.
                 sg = {**sg, "neg_reader": [(0, 0)]}
-            if marked and "cue" not in sg and (sent not in marked or (s >= marked[sent] and (
-                    break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
-                    s < marked[sent] and self._colon_after(f, marked[sent]))):
+            if marked and "cue" not in sg and ((sent not in marked and (sent[0] >= first_marked or looks_back)) or (
+                    sent in marked and s >= marked[sent] and (
+                        break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
+                    sent in marked and s < marked[sent] and self._colon_after(f, marked[sent]))):
                 # The marking is the cue; its span lies before the term (or in another sentence),
                 # so the rule that a signal word which is the topic word itself is no evidence keeps it.
                 at = marked.get(sent, 0)
