@@ -972,7 +972,10 @@ class Classified:
 
 # Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
-_OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
+# The reader's own matter said as 您 + a short qualifier + 的 (您这单需要补的差价, 您本次应补缴的税款): up to six
+# characters, a clause of what they bought, owe or asked. (The compact view has no commas, so a greeting's
+# 您好，… may open the shape too: the draft addresses that reader.)
+_OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,6}?的"
 _PLANS = "secret.topic.plans"
 _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
