@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -622,7 +622,7 @@ class Classified:
         # Whether the draft holds an own-word, or a character a credential value or a lock
         # combination needs at all: asked once per draft, not once per topic word (the own-words only
         # by the first topic word that gets that far: most are settled before).
-        own = Once(_own_words, self._own_re, text)
+        own = Once(_own_words, self._own_re, c)
         credentials = _CRED_CHAR.search(f.wide.text) is not None or _LOCK_CHAR.search(text) is not None
 
         def break_between(a: int, b: int) -> bool:
@@ -719,7 +719,7 @@ class Classified:
             if customer_at and cat_id in _ABOUT_PERSON and self._customer_carried(
                     text, s, sent[0], sg, customer_at, staff_at):
                 continue
-            if (owned := own())[0] and (self._owned(text, s, lo, sg.get("third_person", []))
+            if (owned := own())[0] and (self._owned(c, s, lo, sg.get("third_person", []))
                                         or _owned_sentence(text, s, sent[0], owned[1], owned[2],
                                                            sg.get("third_person", []))):
                 continue
@@ -803,7 +803,7 @@ class Classified:
             return False
         return not _colon_follows(f, end, " \t\u3000")
 
-    def _owned(self, text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
+    def _owned(self, c: Compact, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
         """An own-word (您的, 贵公司, 您尾号) ends at most two characters before the topic word, or opens
         its clause (`lo`, its start) with no third person between (您尾号3521的储蓄卡本月工资已到账: the
         clause speaks of the customer's own account; 您的同事小王工资… does not)."""
@@ -812,7 +812,7 @@ class Classified:
         # The 24 characters before the term are searched, not the clause from its start: a long clause
         # of repeated topic words stays linear, and in English, where every word is a clause of the
         # compact view, the own-word (your password) stands in the clause before the term.
-        for m in self._own_re.finditer(text, max(0, s - 24), s):
+        for m in _own_matches(self._own_re, c, max(0, s - 24), s):
             if m.end() >= s - 2:
                 return True
             if m.start() == lo and not any(m.end() <= xs < s for xs, _ in others):
@@ -1186,10 +1186,25 @@ def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int,
 _SUBJECT_NEGS = frozenset({"neg_customer", "neg_own"})
 
 
-def _own_words(own_re: re.Pattern[str] | None, text: str) -> tuple[bool, list[tuple[int, int]], list[int]]:
-    """(whether `text` holds an own-word, the spans of its Chinese ones, their starts). Chinese own-words
-    only in the spans: an English "your" is too common to speak for a whole sentence."""
-    spans = [m.span() for m in own_re.finditer(text)] if own_re is not None else []
+def _own_matches(own_re: re.Pattern[str], c: Compact, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    """Own-words in `c`'s text from `lo` to `hi` that lie in one clause: a match across a clause boundary
+    (您放心，这次的…; 您好，您的… where the compact view has no commas) is searched again from its next
+    character, so the own-word inside it (您的) is still found."""
+    pos = lo
+    while (m := own_re.search(c.text, pos, hi)) is not None:
+        if _boundary_in(c, m.start(), m.end() - 1):
+            pos = m.start() + 1
+            continue
+        yield m
+        pos = m.end()
+
+
+def _own_words(own_re: re.Pattern[str] | None, c: Compact) -> tuple[bool, list[tuple[int, int]], list[int]]:
+    """(whether `c`'s text holds an own-word, the spans of its Chinese ones, their starts). Chinese own-words
+    only in the spans: an English "your" is too common to speak for a whole sentence. One that crosses a
+    clause boundary of the compact view is two clauses (您放心，这次的标底…), not an own-word."""
+    text = c.text
+    spans = [m.span() for m in _own_matches(own_re, c, 0, len(text))] if own_re is not None else []
     chinese = [(a, b) for a, b in spans if not text[a].isascii()]
     return bool(spans), chinese, [a for a, _ in chinese]
 
