@@ -890,20 +890,21 @@ class Classified:
         if "third_person" in want and "third_person" in sg and "您" not in text[ss:s] and (
                 _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
-        if "stored" in want and "stored" in sg and not text[s:e].endswith(_PHYSICAL_KEYS) and (
+        if "stored" in want and "stored" in sg and (not text[s:e].endswith(_PHYSICAL_KEYS) or "security_weak" in sg) and (
                 xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
                 c, e, xs) and not _forbidden_act(text, s, self._bans) and not _banned_between(text, e, xs, self._bans):
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
             # about where it must not be kept.
             return "stored", s, e
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
+        key = any(k in text[s:e] for k in _PHYSICAL_KEYS)
         if "security_detail" in want and "neg_reader" in sg:
             # Told to a customer: where guards stand and when is the service described; a weakness discloses.
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
                 any((not hours or text[xs:xe] not in _TIME_DETAIL) and not _ruled(text, xs, self._bans)
-                    for xs, xe in sg.get("security_detail", ()))
+                    and not (key and text[xs:xe] in _PLACEMENT) for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
@@ -1244,9 +1245,12 @@ def _symbol(ch: str) -> bool:
     return unicodedata.category(ch) == "So"
 
 
-# Where a door key is kept (钥匙放在值班室抽屉里) is the shift's ordinary handover, not a secret told: a key
-# counts with what it opens or a weakness (金库钥匙, 监控也关了), which the security category judges.
+# Where a door key is kept (钥匙放在值班室抽屉里) is the shift's ordinary handover, not a secret told: a key's
+# place counts with a weakness in its sentence (藏在消防栓里，晚上没人值班) or through what it opens (金库钥匙),
+# which the security category judges.
 _PHYSICAL_KEYS = ("钥匙", "钥匙串", "门卡")
+# Security details that only say where a thing is put: for a key, the handover, not the arrangement.
+_PLACEMENT = frozenset({"放在", "藏在", "位置", "在哪"})
 _HUSH = ("别", "不要", "勿", "莫")
 # The prohibition words are secret.yaml's `marking.no_share.bans` (one list for the no-share instruction after a
 # label, a sharing verb under a rule, a place where a thing must not be kept, a security detail after a
