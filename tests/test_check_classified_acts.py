@@ -1,7 +1,8 @@
 """Round 32's disclosure evidence: a sharing act counts for the topic word it acts on (in its clause, in
 the clause right after with no object of its own, or heading it across a colon); an organisation suffix
 only where it closes a name; a key's place only with a weakness; a marking's cue reaches the sentences
-after it; the reader's own bill told to them; a figure from a published report. Drafts written for the
+after it; the reader's own bill told to them; a figure from a published report; a request for
+discretion only with content told. Drafts written for the
 test (not evaluation items), each clean one beside a leak of the same shape that stays found."""
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ CLEAN = [
     "您这单需要补的差价是二十元，我已经把链接发给您了。",
     # A figure from a report already published.
     "年报是上个月发布的，净利润四亿元，官网可以下载。",
+    # Asking for discretion about a topic named without content is a rule.
+    "薪资结构的事大家不要私下议论，有疑问直接问人事。",
 ]
 
 LEAKS = [
@@ -38,6 +41,10 @@ LEAKS = [
     "您放心，这次的标底在三百万左右，你们按二百九十万报就行。",
     # A publication still ahead is no citation.
     "净利润四亿元，年报下个月才发布。",
+    # Discretion asked with a plan told stays a cue.
+    "下季度要关掉城西两家门店，先别外传。",
+    # An English word counts once in the act's reach.
+    "our top clients list with their buyers' phone numbers is attached",
 ]
 
 test_clean_drafts_stay_clean, test_leaks_of_the_same_shape_stay_found = clean_beside_leaks(CLEAN, LEAKS)

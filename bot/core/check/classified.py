@@ -134,10 +134,13 @@ _AFTER_NAME = ("的", "那边", "这边", "那里", "这里", "了", "是", "说
                "报", "出", "发", "提", "开", "有", "签", "谈", "付", "打")
 # Words by which a sentence points back at what came before it (以上都是内部资料, 上述内容请勿外传).
 _BACK_REFERENCE = re.compile(r"以上|上述|上面|前面|前述|above|aforementioned")
-# How far (compact characters) a sharing act reaches its object without a colon heading it: a dictated
+# How far (in characters, an English word one) a sharing act reaches its object without a colon heading it: a dictated
 # draft has no commas, and its 跟你说一下 … 拍照发我 … forty characters on is about something else. Picked
 # leave-one-group-out from 12/16/20/24/30/unlimited over the nineteen fit groups (every fold picks 20).
 _ACT_REACH = 20
+# Its units: a character, or a run of letters and digits (an English word, which the compact view joins to
+# the next one, counts once).
+_REACH_UNIT = re.compile(r"[a-z0-9]+|[^a-z0-9]")
 # An act's own object named before it in its clause (把截图发到群里, 拍了照片发给他): the act is about that.
 _OWN_OBJECT = re.compile(r"[把将]|照片|图片|相片")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
@@ -728,6 +731,12 @@ class Classified:
                                                            sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            if ev and ev[0] == "cue" and not lent and all(
+                    _ruled(text, xs, self._bans) for xs, _ in sg.get("cue", ())) and not any(
+                    k in sg for k in _TELLING) and _quantity(text, sent[0], sent[1], amounts) is None:
+                # 人事调整的事…大家不要私下议论 / 合并的 rumor 大家别传: asking for discretion about a topic
+                # named without content (no value, no plan, decision or comparison told) is a rule.
+                continue
             if ev and ev[0] not in _VALUE_EVIDENCE and ev[0] != "share" and not lent and _undecided(
                     text, sent, sg) and _quantity(text, sent[0], sent[1], amounts) is None:
                 # 年终奖方案还没定，定了会通知大家 / 标底的事我也不知道 / 搬迁的传言…目前没有任何计划: the matter
@@ -1352,7 +1361,8 @@ def _one_clause(f: Folded, s: int, e: int, xs: int, xe: int) -> bool:
     wide text, where English words keep their spaces and only punctuation parts clauses."""
     c = f.compact
     wide = f.wide.text
-    near = max(xs - e, s - xe) <= _ACT_REACH
+    a, b = (e, xs) if e <= xs else (xe, s)
+    near = b - a <= _ACT_REACH or len(_REACH_UNIT.findall(c.text, a, b)) <= _ACT_REACH
     if xs < s:  # an act before the term: in its clause, or heading it with a colon (转发给你：…预算草案)
         if s - xe > 2 * _ACT_REACH:
             return False  # the colon heads a list of at most a line (and a sentence of many words stays linear)
