@@ -41,8 +41,9 @@ LEAKS = [
     "您放心，这次的标底在三百万左右，你们按二百九十万报就行。",
     # A publication still ahead is no citation.
     "净利润四亿元，年报下个月才发布。",
-    # Discretion asked with a plan told stays a cue.
+    # Discretion asked with a plan told stays a cue: a plan signal, or a plan word before the term.
     "下季度要关掉城西两家门店，先别外传。",
+    "仓库要搬迁的事先别外发。",
     # An English word counts once in the act's reach.
     "our top clients list with their buyers' phone numbers is attached",
 ]

@@ -733,9 +733,11 @@ class Classified:
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
             if ev and ev[0] == "cue" and not lent and all(
                     _ruled(text, xs, self._bans) for xs, _ in sg.get("cue", ())) and not any(
-                    k in sg for k in _TELLING) and _quantity(text, sent[0], sent[1], amounts) is None:
+                    k in sg for k in _TELLING) and _AHEAD.search(text, lo, s) is None and (
+                    _quantity(text, sent[0], sent[1], amounts) is None):
                 # 人事调整的事…大家不要私下议论 / 合并的 rumor 大家别传: asking for discretion about a topic
-                # named without content (no value, no plan, decision or comparison told) is a rule.
+                # named without content (no value, no plan, decision or comparison signal, no plan word before
+                # the term in its clause: 仓库要搬迁的事先别外发 tells the plan) is a rule.
                 continue
             if ev and ev[0] not in _VALUE_EVIDENCE and ev[0] != "share" and not lent and _undecided(
                     text, sent, sg) and _quantity(text, sent[0], sent[1], amounts) is None:
