@@ -66,9 +66,10 @@ def test_a_topic_word_with_one_part_in_english_is_a_topic_word():
 
 
 def test_a_sharing_word_straddling_two_words_is_no_sharing_act():
-    # 对外|发布 holds the sharing word 外发: the announcement is no handing over.
-    assert _topics("仓库搬迁的通知今天对外发布，各门店照常营业") == set()
-    assert _topics("仓库搬迁的事先别外发") == {"secret.topic.plans"}
+    # 对外|发布 holds the sharing word 外发: the announcement is no handing over. (The plan carries a time:
+    # since round 32 a request for discretion about a plan named without content is a rule, not a cue.)
+    assert _topics("仓库下个月搬迁的通知今天对外发布，各门店照常营业") == set()
+    assert _topics("仓库下个月搬迁的事先别外发") == {"secret.topic.plans"}
 
 
 def _forbidden(draft: str) -> set[str]:

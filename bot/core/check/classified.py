@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -129,6 +129,20 @@ _WITHOUT = ("无需", "不需要", "不用", "免", "没有任何", "并没有",
 _TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
                 "分析", "总结", "安排", "表", "草案", "初稿", "稿", "预案")
 _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
+# What may follow an organisation's name (its possessive, a side, a verb of dealing with it).
+_AFTER_NAME = ("的", "那边", "这边", "那里", "这里", "了", "是", "说", "给", "要", "和", "跟", "与", "也", "都", "在",
+               "报", "出", "发", "提", "开", "有", "签", "谈", "付", "打")
+# Words by which a sentence points back at what came before it (以上都是内部资料, 上述内容请勿外传).
+_BACK_REFERENCE = re.compile(r"以上|上述|上面|前面|前述|above|aforementioned")
+# How far (in characters, an English word one) a sharing act reaches its object without a colon heading it: a dictated
+# draft has no commas, and its 跟你说一下 … 拍照发我 … forty characters on is about something else. Picked
+# leave-one-group-out from 12/16/20/24/30/unlimited over the nineteen fit groups (every fold picks 20).
+_ACT_REACH = 20
+# Its units: a character, or a run of letters and digits (an English word, which the compact view joins to
+# the next one, counts once).
+_REACH_UNIT = re.compile(r"[a-z0-9]+|[^a-z0-9]")
+# An act's own object named before it in its clause (把截图发到群里, 拍了照片发给他): the act is about that.
+_OWN_OBJECT = re.compile(r"[把将]|照片|图片|相片")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
 # patrols come and go. Opening hours (营业到晚上十点) are public.
 _CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?|(?<![0-9])[0-9]{1,4}(?:am|pm)(?![a-z])")
@@ -180,6 +194,7 @@ class Classified:
             for w in words:
                 refs.setdefault(w, []).append((role, tag))
 
+        self._bans: tuple[str, ...] = (self.marker.bans if self.marker is not None and self.marker.bans else _BANS)
         if self.marker is not None:
             mk = self.marker
             add(mk.levels, "level")
@@ -577,7 +592,7 @@ class Classified:
                 continue
             if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
                 continue
-            if role == "share" and _forbidden_act(text, s):
+            if role == "share" and _forbidden_act(text, s, self._bans):
                 if not text[max(0, s - 2):s].endswith(_HUSH):
                     continue
                 role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
@@ -614,7 +629,7 @@ class Classified:
         # Whether the draft holds an own-word, or a character a credential value or a lock
         # combination needs at all: asked once per draft, not once per topic word (the own-words only
         # by the first topic word that gets that far: most are settled before).
-        own = Once(_own_words, self._own_re, text)
+        own = Once(_own_words, self._own_re, c)
         credentials = _CRED_CHAR.search(f.wide.text) is not None or _LOCK_CHAR.search(text) is not None
 
         def break_between(a: int, b: int) -> bool:
@@ -634,6 +649,11 @@ class Classified:
         staff_at = sorted(hs for hs, _, role, _ in hits if role in ("staff", "third_person")) if customer_at else []
         colons = [f.compact_index(m.start()) for m in _COLON.finditer(f.wide.text)] if (
             ":" in f.wide.text or "：" in f.wide.text) else []
+        # A marking lends its cue to the sentences after it, where the marked document's content follows;
+        # to those before it only when a marked sentence points back at them (以上都是 internal only):
+        # 阅档室今天下午临时搬到二楼 before 这份秘密级文件我拍照发群里了 is the day's other business.
+        first_marked = min(ms for ms, _ in marked) if marked else 0
+        looks_back = bool(marked) and any(_BACK_REFERENCE.search(text, ms, me) for ms, me in marked)
         greeted = first <= 12 and any(
             ss < first and text[ss:se] not in _INSIDE_READERS
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
@@ -653,9 +673,10 @@ class Classified:
                 # speaks to them in every sentence: 我们的服务热线每天早八点到晚八点有人工值守 is the service
                 # described to its user, not the arrangement disclosed.
                 sg = {**sg, "neg_reader": [(0, 0)]}
-            if marked and "cue" not in sg and (sent not in marked or (s >= marked[sent] and (
-                    break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
-                    s < marked[sent] and self._colon_after(f, marked[sent]))):
+            if marked and "cue" not in sg and ((sent not in marked and (sent[0] >= first_marked or looks_back)) or (
+                    sent in marked and s >= marked[sent] and (
+                        break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
+                    sent in marked and s < marked[sent] and self._colon_after(f, marked[sent]))):
                 # The marking is the cue; its span lies before the term (or in another sentence),
                 # so the rule that a signal word which is the topic word itself is no evidence keeps it.
                 at = marked.get(sent, 0)
@@ -705,11 +726,19 @@ class Classified:
             if customer_at and cat_id in _ABOUT_PERSON and self._customer_carried(
                     text, s, sent[0], sg, customer_at, staff_at):
                 continue
-            if (owned := own())[0] and (self._owned(text, s, lo, sg.get("third_person", []))
+            if (owned := own())[0] and (self._owned(c, s, lo, sg.get("third_person", []))
                                         or _owned_sentence(text, s, sent[0], owned[1], owned[2],
                                                            sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            if ev and ev[0] == "cue" and not lent and all(
+                    _ruled(text, xs, self._bans) for xs, _ in sg.get("cue", ())) and not any(
+                    k in sg for k in _TELLING) and _AHEAD.search(text, lo, s) is None and (
+                    _quantity(text, sent[0], sent[1], amounts) is None):
+                # 人事调整的事…大家不要私下议论 / 合并的 rumor 大家别传: asking for discretion about a topic
+                # named without content (no value, no plan, decision or comparison signal, no plan word before
+                # the term in its clause: 仓库要搬迁的事先别外发 tells the plan) is a rule.
+                continue
             if ev and ev[0] not in _VALUE_EVIDENCE and ev[0] != "share" and not lent and _undecided(
                     text, sent, sg) and _quantity(text, sent[0], sent[1], amounts) is None:
                 # 年终奖方案还没定，定了会通知大家 / 标底的事我也不知道 / 搬迁的传言…目前没有任何计划: the matter
@@ -789,7 +818,7 @@ class Classified:
             return False
         return not _colon_follows(f, end, " \t\u3000")
 
-    def _owned(self, text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
+    def _owned(self, c: Compact, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
         """An own-word (您的, 贵公司, 您尾号) ends at most two characters before the topic word, or opens
         its clause (`lo`, its start) with no third person between (您尾号3521的储蓄卡本月工资已到账: the
         clause speaks of the customer's own account; 您的同事小王工资… does not)."""
@@ -798,7 +827,7 @@ class Classified:
         # The 24 characters before the term are searched, not the clause from its start: a long clause
         # of repeated topic words stays linear, and in English, where every word is a clause of the
         # compact view, the own-word (your password) stands in the clause before the term.
-        for m in self._own_re.finditer(text, max(0, s - 24), s):
+        for m in _own_matches(self._own_re, c, max(0, s - 24), s):
             if m.end() >= s - 2:
                 return True
             if m.start() == lo and not any(m.end() <= xs < s for xs, _ in others):
@@ -862,12 +891,13 @@ class Classified:
             if signal in ("share", "decision") and "neg_audience" in sg:
                 continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
             # A signal word that is the topic word itself (董事会) is not evidence about it.
-            if signal in want and any(not (xs < e and s < xe) for xs, xe in sg.get(signal, ())):
+            if signal in want and any(not (xs < e and s < xe) and (signal != "share" or _one_clause(f, s, e, xs, xe))
+                                      for xs, xe in sg.get(signal, ())):
                 return signal, s, e
         # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
         if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
             return "future", s, e
-        if "org" in want and "org" in sg:
+        if "org" in want and any(_org_name_end(text, xe) for _, xe in sg.get("org", ())):
             return "org", s, e
         # The customer as subject (您住院期间) is not a colleague's private matter.
         # The colleague is named before the term or in its clause (她最近在闹离婚); a pronoun clauses later
@@ -875,19 +905,22 @@ class Classified:
         if "third_person" in want and "third_person" in sg and "您" not in text[ss:s] and (
                 _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
-        if "stored" in want and "stored" in sg and (xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
-                c, e, xs) and not _forbidden_act(text, s) and not _banned_between(text, e, xs):
+        if "stored" in want and "stored" in sg and (
+                not text[s:e].endswith(_PHYSICAL_KEYS) or "security_weak" in sg) and (
+                xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
+                c, e, xs) and not _forbidden_act(text, s, self._bans) and not _banned_between(text, e, xs, self._bans):
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
             # about where it must not be kept.
             return "stored", s, e
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
+        key = any(k in text[s:e] for k in _PHYSICAL_KEYS)
         if "security_detail" in want and "neg_reader" in sg:
             # Told to a customer: where guards stand and when is the service described; a weakness discloses.
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
-                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not _ruled(text, xs)
-                    for xs, xe in sg.get("security_detail", ()))
+                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not _ruled(text, xs, self._bans)
+                    and not (key and text[xs:xe] in _PLACEMENT) for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
@@ -956,7 +989,10 @@ class Classified:
 
 # Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
 _INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
-_OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,3}?的"
+# The reader's own matter said as 您 + a short qualifier + 的 (您这单需要补的差价, 您本次应补缴的税款): up to six
+# characters, a clause of what they bought, owe or asked. (The compact view has no commas, so a greeting's
+# 您好，… may open the shape too: the draft addresses that reader.)
+_OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,6}?的"
 _PLANS = "secret.topic.plans"
 _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
@@ -1167,10 +1203,25 @@ def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int,
 _SUBJECT_NEGS = frozenset({"neg_customer", "neg_own"})
 
 
-def _own_words(own_re: re.Pattern[str] | None, text: str) -> tuple[bool, list[tuple[int, int]], list[int]]:
-    """(whether `text` holds an own-word, the spans of its Chinese ones, their starts). Chinese own-words
-    only in the spans: an English "your" is too common to speak for a whole sentence."""
-    spans = [m.span() for m in own_re.finditer(text)] if own_re is not None else []
+def _own_matches(own_re: re.Pattern[str], c: Compact, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    """Own-words in `c`'s text from `lo` to `hi` that lie in one clause: a match across a clause boundary
+    (您放心，这次的…; 您好，您的… where the compact view has no commas) is searched again from its next
+    character, so the own-word inside it (您的) is still found."""
+    pos = lo
+    while (m := own_re.search(c.text, pos, hi)) is not None:
+        if _boundary_in(c, m.start(), m.end() - 1):
+            pos = m.start() + 1
+            continue
+        yield m
+        pos = m.end()
+
+
+def _own_words(own_re: re.Pattern[str] | None, c: Compact) -> tuple[bool, list[tuple[int, int]], list[int]]:
+    """(whether `c`'s text holds an own-word, the spans of its Chinese ones, their starts). Chinese own-words
+    only in the spans: an English "your" is too common to speak for a whole sentence. One that crosses a
+    clause boundary of the compact view is two clauses (您放心，这次的标底…), not an own-word."""
+    text = c.text
+    spans = [m.span() for m in _own_matches(own_re, c, 0, len(text))] if own_re is not None else []
     chinese = [(a, b) for a, b in spans if not text[a].isascii()]
     return bool(spans), chinese, [a for a, _ in chinese]
 
@@ -1210,21 +1261,29 @@ def _symbol(ch: str) -> bool:
     return unicodedata.category(ch) == "So"
 
 
+# Where a door key is kept (钥匙放在值班室抽屉里) is the shift's ordinary handover, not a secret told: a key's
+# place counts with a weakness in its sentence (藏在消防栓里，晚上没人值班) or through what it opens (金库钥匙),
+# which the security category judges.
+_PHYSICAL_KEYS = ("钥匙", "钥匙串", "门卡")
+# Security details that only say where a thing is put: for a key, the handover, not the arrangement.
+_PLACEMENT = frozenset({"放在", "藏在", "位置", "在哪"})
 _HUSH = ("别", "不要", "勿", "莫")
-_DONT = ("不", "别", "勿", "禁止", "严禁", "不得", "不准", "不要", "不能", "不可", "不许", "不允许",
-         "never", "dont", "not")
-# Its Chinese prohibitions of two characters or more, which reach over a longer object (`_forbidden_act`).
-_DONT_WIDE = tuple(w for w in _DONT if len(w) >= 2 and not w.isascii())
+# The prohibition words are secret.yaml's `marking.no_share.bans` (one list for the no-share instruction after a
+# label, a sharing verb under a rule, a place where a thing must not be kept, a security detail after a
+# rule); these stand in when no marking is loaded. `_forbidden_act` adds plain negation: a lone 不 and English.
+_BANS = ("严禁", "不得", "请勿", "禁止", "切勿", "不要", "勿", "不准", "不许", "谢绝", "别", "莫", "不能", "不可",
+         "千万别", "千万不要", "请不要", "不允许", "甭")
+_NEGATION = ("不", "never", "dont", "not")
 
 
-def _forbidden_act(text: str, s: int) -> bool:
-    """A sharing verb under a prohibition (不能拷一份带走, 离职时不带走) is a rule, not an act."""
+def _forbidden_act(text: str, s: int, bans: Sequence[str] = _BANS) -> bool:
+    """A sharing verb under a prohibition or a negation (不能拷一份带走, 离职时不带走) is a rule, not an act."""
     before = text[max(0, s - 6):s]
-    if any(w in before for w in _DONT):
+    if any(w in before for w in bans) or any(w in before for w in _NEGATION):
         return True
-    # A two-character prohibition reaches over a longer object (不能直接当废纸卖给…).
+    # A prohibition of two characters or more reaches over a longer object (不能直接当废纸卖给…).
     wider = text[max(0, s - 10):s]
-    return any(w in wider for w in _DONT_WIDE)
+    return any(w in wider for w in bans if len(w) >= 2)
 
 
 _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前"
@@ -1232,13 +1291,10 @@ _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未
                             r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)")
 
 
-_STORE_BANS = (*(w for w in _DONT if len(w) > 1 and not w.isascii()), "别", "勿")
-
-
-def _banned_between(text: str, a: int, b: int) -> bool:
+def _banned_between(text: str, a: int, b: int, bans: Sequence[str] = _BANS) -> bool:
     """A prohibition (不要, 别, 严禁 …) between a thing and the verb of where it is kept: a rule, not a place."""
-    gap = text[a:b]  # a lone 不 is left out: 密码我不是写在便签上了吗 tells where it is
-    return any(w in gap for w in _STORE_BANS)
+    gap = text[a:b]  # a lone 不 is no prohibition: 密码我不是写在便签上了吗 tells where it is
+    return any(w in gap for w in bans)
 
 
 # Undecided, unknown to the speaker, or denied (还没定, 我也不清楚, 没有任何计划, 纯属谣言): unlike 还没公布
@@ -1251,9 +1307,6 @@ _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
 _TELLING = ("future", "decision", "compare")
-# Prohibitions a few characters before a security detail (备用金不要放在抽屉里过夜): where a thing must not
-# be kept or what must not be done is a rule, not the arrangement.
-_RULE_BANS = ("不要", "别", "不得", "严禁", "禁止", "请勿", "勿", "不准", "不许", "切勿", "不能")
 
 
 def _undecided(text: str, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]]) -> bool:
@@ -1267,9 +1320,10 @@ def _undecided(text: str, sent: tuple[int, int], sg: dict[str, list[tuple[int, i
     return not any(xs < m.start() and not text.startswith("的", xe) for k in _TELLING for xs, xe in sg.get(k, ()))
 
 
-def _ruled(text: str, s: int) -> bool:
-    """A prohibition ends at most four characters before `s`."""
-    return any(w in text[max(0, s - 4):s] for w in _RULE_BANS)
+def _ruled(text: str, s: int, bans: Sequence[str] = _BANS) -> bool:
+    """A prohibition ends at most four characters before `s` (备用金不要放在抽屉里过夜): where a thing must not
+    be kept or what must not be done is a rule, not the arrangement."""
+    return any(w in text[max(0, s - 4):s] for w in bans)
 
 
 def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool:
@@ -1292,6 +1346,37 @@ def _negated(text: str, s: int, e: int | None = None) -> bool:
 # The clause boundaries of the last draft, sorted: `_listed` runs for every term of a draft, and
 # walking to the boundaries character by character made a long draft without any quadratic.
 _bounds_of: tuple[Compact | None, list[int], list[int]] = (None, [], [])
+
+
+def _org_name_end(text: str, xe: int) -> bool:
+    """An organisation suffix ending at `xe` closes a name (卖给恒达物流了, 恒达物流的王总) rather than
+    opening a longer word (建设路, 集团客户, 包装盒背面, 物业费): what follows is no further noun letter."""
+    nxt = text[xe:xe + 1]
+    return not nxt or not ("\u4e00" <= nxt <= "\u9fff") or text.startswith(_AFTER_NAME, xe)
+
+
+def _one_clause(f: Folded, s: int, e: int, xs: int, xe: int) -> bool:
+    """The sharing act at compact [xs, xe) acts on the term at [s, e): both stand in one clause (within
+    `_ACT_REACH` characters), a colon after the act opens the term's clause, or the act opens the clause
+    right after the term's with no object of its own before it (设计图纸和文档，客户想看我就
+    发过去了 / 供应商的批次号贴错了，我拍了照片发到群里: the photo is what is sent). Clauses are cut on the
+    wide text, where English words keep their spaces and only punctuation parts clauses."""
+    c = f.compact
+    wide = f.wide.text
+    a, b = (e, xs) if e <= xs else (xe, s)
+    near = b - a <= _ACT_REACH or len(_REACH_UNIT.findall(c.text, a, b)) <= _ACT_REACH
+    if xs < s:  # an act before the term: in its clause, or heading it with a colon (转发给你：…预算草案)
+        if s - xe > 2 * _ACT_REACH:
+            return False  # the colon heads a list of at most a line (and a sentence of many words stays linear)
+        cuts = _PUNCT_INSIDE.findall(wide, c.wide_index(xe - 1) + 1, c.wide_index(s))
+        return (not cuts and near) or (len(cuts) == 1 and cuts[0] in ":：")
+    if not near:
+        return False
+    a, b = c.wide_index(e - 1) + 1, c.wide_index(xs)
+    cuts = [m.end() for m in _PUNCT_INSIDE.finditer(wide, a, b)]
+    if not cuts:
+        return True
+    return len(cuts) == 1 and _OWN_OBJECT.search(wide, cuts[0], b) is None
 
 
 def _clause_bounds(c: Compact) -> tuple[list[int], list[int]]:

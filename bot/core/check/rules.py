@@ -285,6 +285,8 @@ class Marker:
     doc_nouns: tuple[str, ...] = ()
     work_context: tuple[str, ...] = ()
     mark_objects: tuple[str, ...] = ()
+    # The prohibition words (不要, 严禁, 请勿 …): the no-share instruction's, and every rule-versus-act test's.
+    bans: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -567,7 +569,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                                   sources_from(mm.sources), mm.suggestion,
                                   Examples(tuple(mm.examples.hit), tuple(mm.examples.clean)),
                                   rel, line_of(node, "marking"), _folded(mm.relay), _folded(mm.doc_nouns),
-                                  _folded(mm.work_context), _folded(mm.mark_objects)))
+                                  _folded(mm.work_context), _folded(mm.mark_objects), _folded(mm.no_share.bans)))
     if fm.topics is not None:
         try:
             tm = TopicsModel.model_validate(fm.topics)
