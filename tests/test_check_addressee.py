@@ -215,13 +215,12 @@ def test_staff_only_tools_and_peer_accountability_are_colleague_evidence(checker
 
 @pytest.mark.parametrize("draft", [
     # The staff's own channel named at the head; a newcomer joining the team or shown the ropes; a peer's
-    # sign-off and the reader's own end of work asked after; training on banned phrases; the served
-    # spoken of as the other party of a shared matter.
+    # sign-off and the reader's own end of work asked after; the served spoken of as the other party
+    # of a shared matter.
     "【工作群】你们几个明天早点到，设备要调试。",
     "我是财务部新来的小林，以后请多关照，你们有报销的事可以找我。",
     "你先忙，等会儿我再找你对一下数。",
     "你下班了没？一起去坐地铁。",
-    "下周的培训讲禁语，你把案例整理一下发给大家。",
     "家长那边你先稳住，我十分钟后到。",
 ])
 def test_team_talk_of_new_kinds_marks_a_colleague(checker, draft):
