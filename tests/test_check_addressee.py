@@ -211,3 +211,26 @@ def test_staff_only_tools_and_peer_accountability_are_colleague_evidence(checker
     # A shared drive or the team asked to keep each other to the rules: the reader works here too.
     assert _colleague(checker, "培训课件已放到共享盘，请自行查阅。")
     assert _colleague(checker, "窗口用语请大家互相提醒，别说“自己看”。")
+
+
+@pytest.mark.parametrize("draft", [
+    # The staff's own channel named at the head; a newcomer joining the team or shown the ropes; a peer's
+    # sign-off and the reader's own end of work asked after; the served spoken of as the other party
+    # of a shared matter.
+    "【工作群】你们几个明天早点到，设备要调试。",
+    "我是财务部新来的小林，以后请多关照，你们有报销的事可以找我。",
+    "你先忙，等会儿我再找你对一下数。",
+    "你下班了没？一起去坐地铁。",
+    "家长那边你先稳住，我十分钟后到。",
+])
+def test_team_talk_of_new_kinds_marks_a_colleague(checker, draft):
+    assert _colleague(checker, draft), draft
+
+
+@pytest.mark.parametrize("draft", [
+    # The same words before a customer: the served's own courtesy, a greeting and service words still weigh.
+    "您好，我是新来的客服小林，以后请多关照，你的订单我来跟进。",
+    "你好，请多指教是客气话，你的快递到了请来取。",
+])
+def test_a_newcomers_courtesy_to_a_customer_still_reads_as_to_a_customer(checker, draft):
+    assert not _colleague(checker, draft), draft

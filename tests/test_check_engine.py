@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.check.checker import CheckResult, Finding, default_checker
+from bot.core.check.sounds import _split
 
 CHECKER = default_checker()
 
@@ -145,6 +146,16 @@ def test_pinyin_spelling_of_a_banned_phrase_is_a_warning():
     assert [f.rule for f in mixed[1:]] == alone and all(f.severity == "warning" for f in mixed[1:])
     for english in ("Thank you for waiting, I will check the system now.", "ok我马上为您处理"):
         assert not [f for f in checker.check(english).findings if f.kind == "forbidden"]
+
+
+def test_an_english_word_that_splits_into_pinyin_only_through_m_or_n_is_not_read_as_pinyin():
+    # mention -> men ti o n: the consonant-only interjections (嗯 n, 呣 m) are a syllable only alone.
+    assert _split("mention") is None and _split("fountain") is None
+    assert _split("n") == [0, 1] and _split("nin") == [0, 3] and _split("xiabanle") == [0, 3, 6, 8]
+    checker = default_checker()
+    draft = "您好，您 mention 的 billing 问题我已经转给 finance 了。"
+    assert not [f for f in checker.check(draft).findings if f.kind == "forbidden"]
+    assert any(f.kind == "forbidden" for f in checker.check("nin qu wen bie ren ba").findings)
 
 
 def test_widest_frames_spelt_in_pinyin_are_found_as_from_every_literal(monkeypatch):

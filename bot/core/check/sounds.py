@@ -29,6 +29,7 @@ from bot.core.text.language import shipped_check_language
 from bot.core.text.pinyin import readings, sound_table
 
 _LATIN_RUN = re.compile(r"[a-z]{2,}")
+_LONE = "mn"  # syllables that are a consonant alone (`_split`)
 _MIN_LETTERS = 5  # 我晕 -> woyun; shorter sound keys would meet too much ordinary text
 
 
@@ -62,7 +63,9 @@ def _split(run: str) -> list[int] | None:
         if came_from[i] < 0:
             continue
         for j in range(min(n, i + 6), i, -1):  # longest syllable first
-            if came_from[j] < 0 and run[i:j] in syl:
+            # The consonant-only interjections (m 呣, n 嗯) are a syllable only written alone: a longer run
+            # that needs one (mention -> men ti o n) is an English word, not pinyin.
+            if came_from[j] < 0 and run[i:j] in syl and (j - i > 1 or n == 1 or run[i] not in _LONE):
                 came_from[j] = i
     if came_from[n] < 0:
         return None
