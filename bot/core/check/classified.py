@@ -738,16 +738,16 @@ class Classified:
                                                            sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            hi = _clause_end(bounds, s, len(text)) if ev else 0
             # An operations word near the term in its clause (a dictated draft's clause runs on for lines).
             routine = ev is not None and not lent and any(
-                max(lo, s - _ROUTINE_REACH) <= xs < min(e + _ROUTINE_REACH, _clause_end(bounds, s, len(text)))
-                for xs, _ in sg.get("neg_routine", ()))
+                max(lo, s - _ROUTINE_REACH) <= xs < min(e + _ROUTINE_REACH, hi) for xs, _ in sg.get("neg_routine", ()))
             if ev and not lent and (("cue" not in sg and (
                     (ev[0] == "quantity" and cat_id in _FIGURE_OWNERS and self._theirs(
-                        text, s, sent, lo, _clause_end(bounds, s, len(text)), bounds, hits_of, own()[1],
+                        text, s, sent, lo, hi, bounds, hits_of, own()[1],
                         readers_only=cat_id not in _FIGURE_OWNERS_ANY))
                     or (ev[0] in ("third_person", "person") and cat_id in _ABOUT_SOMEONE and self._theirs(
-                        text, s, sent, lo, _clause_end(bounds, s, len(text)), bounds, hits_of, own()[1], readers_only=False))
+                        text, s, sent, lo, hi, bounds, hits_of, own()[1], readers_only=False))
                     or (cat_id == _SECURITY and ev[0] in ("security_detail", "share") and "security_weak" not in sg
                         and routine)))
                     or (cat_id == _PLANS and routine and ev[0] not in _VALUE_EVIDENCE)):
