@@ -750,7 +750,8 @@ class Classified:
                         text, s, sent, lo, hi, bounds, hits_of, own()[1], readers_only=False))
                     or (cat_id == _SECURITY and ev[0] in ("security_detail", "share") and "security_weak" not in sg
                         and routine)))
-                    or (cat_id == _PLANS and routine and ev[0] not in _VALUE_EVIDENCE)):
+                    or (cat_id == _PLANS and routine and ev[0] not in _VALUE_EVIDENCE and not any(
+                        lo <= xs < hi for xs, _ in sg.get("neg_ours", ())))):  # 我们饭店下个月停业: our plan
                 # 贵公司六月份的对账单…实际应付三十八万 / 客户是张女士…预算三百万左右: a figure of the reader's or a
                 # customer's own matter, told back to them or to the colleague who serves them; 开一下库房 /
                 # 新门禁昨天启用了: a security facility used in the day's work; 窗口排班调整方案: a service scheduled;
