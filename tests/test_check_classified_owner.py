@@ -1,7 +1,8 @@
 """Round 32's ownership and operations: a figure of the reader's or a customer's own matter (their bill,
 their budget, their tax return) or a customer's family or health matter is theirs, not the organisation's
 secret, unless the organisation's own side is named with it; a security word used in the day's work and a
-plan word in a service schedule are operations. Drafts written for the test (not evaluation items), each
+plan word in a service schedule are operations; a blank form of a list is not the list; asking how a thing
+may be handled is a question about the procedure. Drafts written for the test (not evaluation items), each
 clean one beside a leak of the same shape that stays found."""
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ CLEAN = [
     "明天起新门禁启用，旧卡作废，大家到前台换卡。",
     # A window's rota being rearranged.
     "下周讨论窗口排班调整方案，有想法的先跟我说。",
+    # A blank form of the list, not the list.
+    "供应商名单的模板我传群里了，空白的，各组自己填。",
+    # Asking how a thing may be handled.
+    "请问成本明细表可以导出吗？要找谁申请？",
 ]
 
 LEAKS = [
@@ -38,6 +43,8 @@ LEAKS = [
     "库房的监控坏了一周了，晚上也没人值班。",
     # A plan of ours, though a restaurant is named.
     "我们饭店下个月要关掉二楼的包厢区，先别对外说。",
+    # The filled list is handed over, the template named after it is another thing.
+    "供应商名单我整理好发你了，模板下次再说。",
 ]
 
 test_clean_drafts_stay_clean, test_leaks_of_the_same_shape_stay_found = clean_beside_leaks(CLEAN, LEAKS)

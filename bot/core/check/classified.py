@@ -696,7 +696,8 @@ class Classified:
                 colon = colons[k - 1]
                 sg = {r: v for r, v in sg.items()
                       if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
-            if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
+            if "neg_refusal" in sg or "neg_rules" in sg or "neg_asking" in sg or (
+                    "neg_public" in sg and "cue" not in sg):
                 continue
             if cat_id in _ABOUT_PERSON and "neg_reader" in sg and "cue" not in sg and "third_person" not in sg and any(
                     text[xs:xe].endswith("您") and text.startswith("的", xe) for xs, xe in sg.get("share", ())) and (
@@ -750,12 +751,16 @@ class Classified:
                         text, s, sent, lo, hi, bounds, hits_of, own()[1], readers_only=False))
                     or (cat_id == _SECURITY and ev[0] in ("security_detail", "share") and "security_weak" not in sg
                         and routine)))
+                    or (ev[0] not in _VALUE_EVIDENCE and any(
+                        e <= xs < min(e + _ROUTINE_REACH, hi if not text[s].isascii() else sent[1])
+                        for xs, _ in sg.get("neg_blank", ())))  # an English word is a clause of its own
                     or (cat_id == _PLANS and routine and ev[0] not in _VALUE_EVIDENCE and not any(
                         lo <= xs < hi for xs, _ in sg.get("neg_ours", ())))):  # 我们饭店下个月停业: our plan
                 # 贵公司六月份的对账单…实际应付三十八万 / 客户是张女士…预算三百万左右: a figure of the reader's or a
                 # customer's own matter, told back to them or to the colleague who serves them; 开一下库房 /
                 # 新门禁昨天启用了: a security facility used in the day's work; 窗口排班调整方案: a service scheduled;
-                # 孩子父母离婚了 told to the teacher: a customer's family matter. None is the organisation's secret.
+                # 孩子父母离婚了 told to the teacher: a customer's family matter; 客户名单的模板: a blank form.
+                # None is the organisation's secret.
                 continue
             if ev and ev[0] == "cue" and not lent and all(
                     _ruled(text, xs, self._bans) for xs, _ in sg.get("cue", ())) and not any(
