@@ -41,6 +41,8 @@ LEAKS = [
     "刘女士来办卡的时候，收银员小李说她这个月工资才三千。",
     # A weakness of the storeroom.
     "库房的监控坏了一周了，晚上也没人值班。",
+    # A patrol's schedule told with an everyday verb is still the schedule.
+    "保安每天凌晨两点检查一遍库房。",
     # A plan of ours, though a restaurant is named.
     "我们饭店下个月要关掉二楼的包厢区，先别对外说。",
     # The filled list is handed over, the template named after it is another thing.

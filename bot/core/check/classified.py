@@ -750,7 +750,7 @@ class Classified:
                     or (ev[0] in ("third_person", "person") and cat_id in _ABOUT_SOMEONE and self._theirs(
                         text, s, sent, lo, hi, bounds, hits_of, own()[1], readers_only=False))
                     or (cat_id == _SECURITY and ev[0] in ("security_detail", "share") and "security_weak" not in sg
-                        and routine)))
+                        and routine and not self._timed(text, lo, hi, sg))))
                     or (ev[0] not in _VALUE_EVIDENCE and any(
                         e <= xs < min(e + _ROUTINE_REACH, hi if not text[s].isascii() else sent[1])
                         for xs, _ in sg.get("neg_blank", ())))  # an English word is a clause of its own
@@ -828,6 +828,12 @@ class Classified:
                 head <= a < p for a, _ in hits_of.get("third_person", ())):
             return False
         return self._person.search(text, head, s) is None
+
+    @staticmethod
+    def _timed(text: str, lo: int, hi: int, sg: dict[str, list[tuple[int, int]]]) -> bool:
+        """The clause [lo, hi) tells a time (保安每天凌晨两点检查库房: a patrol's schedule, not the day's errand)."""
+        return _CLOCK.search(text, lo, hi) is not None or any(
+            lo <= xs < hi and text[xs:xe] in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
 
     def _customer_carried(self, text: str, s: int, ss: int, sg: dict[str, list[tuple[int, int]]],
                           customer_at: list[int], staff_at: list[int]) -> bool:
