@@ -654,6 +654,13 @@ class Classified:
         # 阅档室今天下午临时搬到二楼 before 这份秘密级文件我拍照发群里了 is the day's other business.
         first_marked = min(ms for ms, _ in marked) if marked else 0
         looks_back = bool(marked) and any(_BACK_REFERENCE.search(text, ms, me) for ms, me in marked)
+        # Where the draft names the reader's or a customer's side as an owner, and the organisation's own
+        # (gathered once per draft, only for a draft that names either).
+        hits_of: dict[str, list[tuple[int, int]]] = {}
+        if any("neg_theirs" in v or "neg_ours" in v for v in sig.values()):
+            for hs, he, role, _ in hits:
+                if role in ("neg_theirs", "neg_ours", "staff", "third_person"):
+                    hits_of.setdefault(role, []).append((hs, he))
         greeted = first <= 12 and any(
             ss < first and text[ss:se] not in _INSIDE_READERS
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
@@ -689,7 +696,8 @@ class Classified:
                 colon = colons[k - 1]
                 sg = {r: v for r, v in sg.items()
                       if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
-            if "neg_refusal" in sg or "neg_rules" in sg or ("neg_public" in sg and "cue" not in sg):
+            if "neg_refusal" in sg or "neg_rules" in sg or "neg_asking" in sg or (
+                    "neg_public" in sg and "cue" not in sg):
                 continue
             if cat_id in _ABOUT_PERSON and "neg_reader" in sg and "cue" not in sg and "third_person" not in sg and any(
                     text[xs:xe].endswith("您") and text.startswith("的", xe) for xs, xe in sg.get("share", ())) and (
@@ -731,6 +739,29 @@ class Classified:
                                                            sg.get("third_person", []))):
                 continue
             ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
+            hi = _clause_end(bounds, s, len(text)) if ev else 0
+            # An operations word near the term in its clause (a dictated draft's clause runs on for lines).
+            routine = ev is not None and not lent and any(
+                max(lo, s - _ROUTINE_REACH) <= xs < min(e + _ROUTINE_REACH, hi) for xs, _ in sg.get("neg_routine", ()))
+            if ev and not lent and (("cue" not in sg and (
+                    (ev[0] == "quantity" and cat_id in _FIGURE_OWNERS and self._theirs(
+                        text, s, sent, lo, hi, bounds, hits_of, own()[1],
+                        readers_only=cat_id not in _FIGURE_OWNERS_ANY))
+                    or (ev[0] in ("third_person", "person") and cat_id in _ABOUT_SOMEONE and self._theirs(
+                        text, s, sent, lo, hi, bounds, hits_of, own()[1], readers_only=False))
+                    or (cat_id == _SECURITY and ev[0] in ("security_detail", "share") and "security_weak" not in sg
+                        and routine and not self._timed(text, lo, hi, sg))))
+                    or (ev[0] not in _VALUE_EVIDENCE and any(
+                        e <= xs < min(e + _ROUTINE_REACH, hi if not text[s].isascii() else sent[1])
+                        for xs, _ in sg.get("neg_blank", ())))  # an English word is a clause of its own
+                    or (cat_id == _PLANS and routine and ev[0] not in _VALUE_EVIDENCE and not any(
+                        lo <= xs < hi for xs, _ in sg.get("neg_ours", ())))):  # 我们饭店下个月停业: our plan
+                # 贵公司六月份的对账单…实际应付三十八万 / 客户是张女士…预算三百万左右: a figure of the reader's or a
+                # customer's own matter, told back to them or to the colleague who serves them; 开一下库房 /
+                # 新门禁昨天启用了: a security facility used in the day's work; 窗口排班调整方案: a service scheduled;
+                # 孩子父母离婚了 told to the teacher: a customer's family matter; 客户名单的模板: a blank form.
+                # None is the organisation's secret.
+                continue
             if ev and ev[0] == "cue" and not lent and all(
                     _ruled(text, xs, self._bans) for xs, _ in sg.get("cue", ())) and not any(
                     k in sg for k in _TELLING) and _AHEAD.search(text, lo, s) is None and (
@@ -764,6 +795,45 @@ class Classified:
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
+
+    def _theirs(self, text: str, s: int, sent: tuple[int, int], lo: int, hi: int, bounds: list[int],
+                hits_of: dict[str, list[tuple[int, int]]], own: list[tuple[int, int]], *, readers_only: bool) -> bool:
+        """The figure at term `s` (its clause [lo, hi)) is of the reader's or a customer's own matter: an owner
+        of theirs (贵公司, 客户是, 您今年; or an own-word such as 您的, 您尾号 anywhere in the sentence) stands at
+        most 80 characters before the term with no colleague or name between, and no word of ours (我们的,
+        本公司, 内部) in the term's clause. `readers_only`: only the reader's own words count, not a customer's
+        (a colleague's pay told about a customer's visit is still a colleague's)."""
+        ours = hits_of.get("neg_ours", [])
+        theirs = [(a, b) for a, b in hits_of.get("neg_theirs", []) if not readers_only or text[a] in "您贵"]
+        # A customer named in an earlier sentence speaks for the term only through a pronoun before it in
+        # the term's sentence (客户是张女士…。她想看三室朝南的，预算…); the reader (您, 贵公司) stays the reader.
+        carried = any(sent[0] <= a < s for a, _ in hits_of.get("third_person", ()) if text[a] in "他她")
+        marks = [(a, b) for a, b in theirs if s - _OWNER_REACH <= a and b <= s and (
+            a >= sent[0] or carried or text[a] in "您贵")]
+        marks += [(a, b) for a, b in own if sent[0] <= a < sent[1] or s - _OWNER_REACH <= a < s]
+        if not marks:
+            return False
+        # ours words that belong to the reader's side (您公司, 贵公司 hold 公司) are theirs
+        if any(lo <= a < hi and not any(ta <= a < tb for ta, tb in theirs) and text[max(0, a - 1):a] not in ("你", "您")
+               for a, _ in ours):
+            return False
+        before = [b for a, b in marks if a < s]
+        if not before:
+            return True  # 补贴已经发放到您尾号4476的社保卡上: the reader's own, named after the figure
+        p = max(before)
+        # 老张家孩子, 她家里有个孩子: a colleague's child, named before the owner word in its clause.
+        q = bisect_right(bounds, p) - 1
+        head = bounds[q] if q >= 0 else 0
+        if any(head <= a < s for a, _ in hits_of.get("staff", ())) or any(
+                head <= a < p for a, _ in hits_of.get("third_person", ())):
+            return False
+        return self._person.search(text, head, s) is None
+
+    @staticmethod
+    def _timed(text: str, lo: int, hi: int, sg: dict[str, list[tuple[int, int]]]) -> bool:
+        """The clause [lo, hi) tells a time (保安每天凌晨两点检查库房: a patrol's schedule, not the day's errand)."""
+        return _CLOCK.search(text, lo, hi) is not None or any(
+            lo <= xs < hi and text[xs:xe] in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
 
     def _customer_carried(self, text: str, s: int, ss: int, sg: dict[str, list[tuple[int, int]]],
                           customer_at: list[int], staff_at: list[int]) -> bool:
@@ -998,6 +1068,15 @@ _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential"})
 _PERSONNEL = "secret.topic.personnel"
+_SECURITY = "secret.topic.security"
+# Categories whose figure may be the reader's or a customer's own matter (a budget, a bill, a tax return,
+# an income); for pay only the reader's own words count (`Classifier._theirs`).
+_FIGURE_OWNERS = frozenset({"secret.topic.finance", "secret.topic.costs", "secret.topic.pay"})
+_FIGURE_OWNERS_ANY = frozenset({"secret.topic.finance", "secret.topic.costs"})
+# How far before a topic word an owner of theirs still speaks for it (客户是张女士…她想看三室朝南的，预算…).
+_OWNER_REACH = 80
+# How far from a security or plan word an everyday-operations word still speaks of it (开一下库房, 窗口排班调整方案).
+_ROUTINE_REACH = 12
 
 
 # After a name: words that speak to it (王哥你…, 小王啊你帮我…; not across a comma: 孙经理，你去找他 names him to
@@ -1200,7 +1279,7 @@ def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int,
 
 
 # Whose matter it is (客户的, 您的): still said when a term holds the words (客户的资料 holds 客户的).
-_SUBJECT_NEGS = frozenset({"neg_customer", "neg_own"})
+_SUBJECT_NEGS = frozenset({"neg_customer", "neg_own", "neg_theirs", "neg_ours"})
 
 
 def _own_matches(own_re: re.Pattern[str], c: Compact, lo: int, hi: int) -> Iterator[re.Match[str]]:

@@ -151,7 +151,7 @@ class TopicsModel(BaseModel):
                                  "meeting"],
                   list[NonEmpty]]
     negatives: dict[Literal["refusal", "rules", "public", "own", "audience", "customer", "commitment", "reader",
-                                 "absence"],
+                                 "absence", "theirs", "ours", "routine", "blank", "asking"],
                     list[NonEmpty]]
     security_detail: list[NonEmpty] = []
     # The details that expose a weakness (坏了, 没人, 死角): the only ones told to a customer that count.
