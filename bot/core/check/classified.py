@@ -423,6 +423,13 @@ class Classified:
                 continue
             if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
                 continue
+            if _split_word(f, s, e) and (text[s:e] != "秘密" or text.startswith(("级", "件", *self.marker.doc_nouns), e)
+                                         ) and not (sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")
+                                             or prose_follows(e) or _level_soon(text, e, self.marker)):
+                # 绝·密, 机 密, 秘​密: nobody splits a level word writing about levels; the separator
+                # inside it hides a marking from a reader looking for the word.
+                out.append(SecretHit("secret_marker", marker_id, s, e))
+                continue
             framed = (before in _OPEN and after in _CLOSE) or before in _STARS or after in _STARS or (
                 _symbol(before) and (_symbol(after) or after in " \n:：,，")) or (
                 before in _TITLE_OPEN and after in _TITLE_CLOSE and not self._work(c, s))
@@ -1521,6 +1528,30 @@ def _sound_levels(text: str, levels: tuple[str, ...], labels: tuple[str, ...]) -
                     if lb.startswith(level) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
         i = text.find("密", i + 1)
     return out
+
+
+# Characters that may split a word without ending a clause: spaces, invisible characters, dots,
+# dashes and symbols (not the commas, stops and colons of a sentence's own punctuation).
+_SPLITTERS = frozenset("·・.•‧∙_~*#/\\|'`-—–+=^")
+_NOT_SPLITTERS = frozenset("，,、。；;：:！？!?\n\r")
+
+
+def _split_word(f: Folded, s: int, e: int) -> bool:
+    """The word at compact [s, e) stands in the draft with only separators inside it (绝·密, 机 密)."""
+    if e - s < 2:
+        return False
+    c = f.compact
+    offs = c.wide.offsets
+    starts = [offs[c.wide_index(i)] for i in range(s, e)]
+    if starts[-1] - starts[0] == e - s - 1:
+        return False
+    gaps = [f.original[a + 1:b] for a, b in zip(starts, starts[1:], strict=False)]
+    if not all(ch not in _NOT_SPLITTERS and (ch.isspace() or ch in _SPLITTERS
+               or unicodedata.category(ch) in ("Cf", "Sm", "So", "Sk", "Pd")) for gap in gaps for ch in gap):
+        return False
+    # Spaces between every character (机 密 级 文 件, dictation or a spaced-out draft) split no word.
+    before, after = f.original[starts[0] - 1:starts[0]], f.original[starts[-1] + 1:starts[-1] + 2]
+    return not (all(g.isspace() for g in gaps if g) and (before.isspace() or after.isspace()))
 
 
 def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:
