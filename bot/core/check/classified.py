@@ -516,7 +516,10 @@ class Classified:
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 涉密文件上写着，…: its content relayed
                 continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
-            handed = s in c.clauses and text.startswith(_HANDED, e)
+            # 那个机密文件我放你桌上了: a label after a demonstrative, handed over or shared at once, is on
+            # the document at hand (the demonstrative alone may point at a kind: 这个机密文件怎么处理).
+            handed = (s in c.clauses or text[max(0, s - 2):s] in _DEMONSTRATIVE) and (
+                text.startswith(_HANDED, e) or (s not in c.clauses and c.sentence_of(s) in shared))
             labelled = framed or at_hand or gap_ok or handed or heading or instructed or c.sentence_of(s) in shared
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
