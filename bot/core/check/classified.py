@@ -36,7 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 from bot.core.check.edges import BUDGET as EDGE_BUDGET
@@ -86,7 +86,7 @@ _DEMONSTRATIVE = ("那个", "这个", "那份", "这份", "那些", "这些", "�
 _DOC_NOUN = ("的文档", "的文件", "的资料", "的材料", "的报告", "的表", "的方案", "的合同", "的图纸", "的名单")
 # English: "this (one|file ...) is / marked (as)" right before the level word labels the document at hand.
 _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s+"
-                         r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$")
+                         r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$|\battached\s+(?:the\s+|our\s+)?$")
 _EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?"
                           r"|matters?)\b")
 _HEADING_END = frozenset(":：-—")
@@ -107,6 +107,8 @@ _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复发]{0,10}?"
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
 _REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^说讲发]{0,8}?(?:说|讲|发)")
+_REFUSE_EN = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^，,。；;]{0,4}?"
+                        r"(?:share|tell|disclose|send|forward|give|provide|reveal|leak)(?![a-z])")
 _TO_READER = ("给你", "给您", "你", "您")
 # A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
 _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
@@ -387,6 +389,12 @@ class Classified:
             return out
         marker_id = self.marker.id
         sent_neg = self._sentence_negs(c, hits)
+        # 我们不能 share, 没法 send: a refusal whose verb is English (code-switched) refuses the marked thing too.
+        en_refused = {c.sentence_of(m.start()) for m in _REFUSE_EN.finditer(text)} if "不" in text or "没" in text or (
+            "无法" in text) else set()
+
+        def refused(s: int) -> bool:
+            return sent_neg(s, "neg_refusal") or (bool(en_refused) and c.sentence_of(s) in en_refused)
 
         prose, lengths = self._prose
 
@@ -424,7 +432,7 @@ class Classified:
             if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
                 continue
             if _split_word(f, s, e) and (text[s:e] != "秘密" or text.startswith(("级", "件", *self.marker.doc_nouns), e)
-                                         ) and not (sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")
+                                         ) and not (refused(s) or sent_neg(s, "neg_rules")
                                              or prose_follows(e) or _level_soon(text, e, self.marker)):
                 # 绝·密, 机 密, 秘​密: nobody splits a level word writing about levels; the separator
                 # inside it hides a marking from a reader looking for the word.
@@ -489,14 +497,14 @@ class Classified:
             if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
                 continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
             framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(_SELF_EN) or (
-                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None)
-            if framed and not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
+                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None) or _zh_framed(c, s)
+            if framed and not refused(s) and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
             before, after = self._wide_neighbours(f, s, e)
             if before in _QUOTES and after in _QUOTES and text.startswith(("的", *_MARK_WORDS), e):
                 continue  # 标着“仅供内部参考”的文件: a class of documents named by their marking
-            if not sent_neg(s, "neg_refusal") and not sent_neg(s, "neg_rules"):
+            if not refused(s) and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("label", ()):
             before, after = self._wide_neighbours(f, s, e)
@@ -509,7 +517,7 @@ class Classified:
             # passing it on: the ban is the label's own wording, not talk about the rules.
             heading = s in c.clauses and before == "\n" and (after in _HEADING_END or after == " ")
             instructed = self._instructed(c, e)
-            if sent_neg(s, "neg_refusal") or (not (framed or at_hand or heading or instructed == 2)
+            if refused(s) or (not (framed or at_hand or heading or instructed == 2)
                                               and sent_neg(s, "neg_rules")):
                 continue
             if self._relayed(text, e, doc=False) and not sent_neg(s, "neg_refusal"):
@@ -1539,6 +1547,21 @@ _SPLITTERS = frozenset("·・.•‧∙_~*#/\\|'`-—–+=^")
 _NOT_SPLITTERS = frozenset("，,、。；;：:！？!?\n\r")
 
 
+_ZH_COPULA = ("是", "属于", "属", "为")
+_ZH_POINTER = re.compile(r"this|that|these|这个|这份|那个|那份|这些|这是")
+
+
+def _zh_framed(c: Compact, s: int) -> bool:
+    """An English level in a Chinese marking frame: read out after a stamp verb (顶部写着 Top Secret) or
+    given to the thing pointed at (this file 是 Confidential 的, 这份 report 属于 confidential)."""
+    # The sentence, not the clause: a space between Chinese and English opens a clause of the compact view.
+    lo, hi = c.sentence_of(s)
+    seg = c.text[max(lo, s - 12):s]
+    if "吗" in c.text[s:hi]:
+        return False  # 这个是 confidential 的吗: asking whether it is marked
+    return seg.endswith(_STRONG_STAMP) or (seg.endswith(_ZH_COPULA) and _ZH_POINTER.search(seg) is not None)
+
+
 def _split_word(f: Folded, s: int, e: int) -> bool:
     """The word at compact [s, e) stands in the draft with only separators inside it (绝·密, 机 密)."""
     if e - s < 2:
@@ -1548,7 +1571,7 @@ def _split_word(f: Folded, s: int, e: int) -> bool:
     starts = [offs[c.wide_index(i)] for i in range(s, e)]
     if starts[-1] - starts[0] == e - s - 1:
         return False
-    gaps = [f.original[a + 1:b] for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [f.original[a + 1:b] for a, b in pairwise(starts)]
     if not all(ch not in _NOT_SPLITTERS and (ch.isspace() or ch in _SPLITTERS
                or unicodedata.category(ch) in ("Cf", "Sm", "So", "Sk", "Pd")) for gap in gaps for ch in gap):
         return False
