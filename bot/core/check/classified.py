@@ -102,6 +102,17 @@ _CRED_VALUE = re.compile(
     r"[\s:：是为=用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
+# A credential value dictated in words (read out over the phone or typed by voice): letters named by their
+# case (大写的Q, 小写w), symbols by name (井号, 感叹号, 下划线), a digit repeated (八个六, folded 8个6), joined by
+# 然后/再/加 … A value told this way has two or more such pieces, or is one repeated digit; a plain number
+# after the word is `_CRED_VALUE`'s. Bounded repeats over disjoint pieces: linear.
+_SPOKEN_PIECE = (r"(?:大写|小写)的?(?:字母)?[a-z]|井号|井字|星号|感叹号|叹号|下划线|下横线|横杠|中划线|艾特|at符号"
+                 r"|美元符号|百分号|and符号|小数点|点号|[0-9]个[0-9]|[0-9]{1,12}|[a-z]")
+_SPOKEN_CRED = re.compile(
+    r"(?:就是|都是|是|为|改成了?|改为|设成了?|设为|换成了?|用的是)?"
+    rf"((?:{_SPOKEN_PIECE})(?:(?:然后|接着|再加上?|再|加上?|后面是?|跟着|和)?(?:{_SPOKEN_PIECE})){{0,10}})")
+_SPOKEN_NAMED = re.compile(r"大写|小写|井号|井字|星号|叹号|下划线|下横线|横杠|中划线|艾特|at符号|美元符号|百分号"
+                           r"|and符号|小数点|点号|[0-9]个[0-9]")
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复发]{0,10}?"
@@ -1033,6 +1044,9 @@ class Classified:
         locks = list(_LOCK.finditer(text, e, min(se, e + 30)))
         if len(locks) >= 2:
             return locks[0].start(), locks[-1].end()
+        spoken = _spoken_credential(text, e, se)
+        if spoken:
+            return spoken
         wide = f.wide.text
         we = c.wide_index(e - 1) + 1
         m = _CRED_VALUE.match(wide, we)
@@ -1055,6 +1069,23 @@ class Classified:
             vs, ve = f.compact_index(m.start(1)), f.compact_index(m.end(1) - 1) + 1
             return (vs, ve) if ve > vs else (e, e)
         return None
+
+
+def _spoken_credential(text: str, e: int, se: int) -> tuple[int, int] | None:
+    """Compact span of a credential value dictated in words right after [.., e) (大写K小写d井号2024, 就是八个六):
+    named pieces only — two or more pieces with at least one named (a case letter, a symbol word, a repeated
+    digit), or a repeated digit alone; digits and letters alone are left to `_CRED_VALUE`."""
+    m = _SPOKEN_CRED.match(text, e, min(se, e + 48))
+    if m is None or not m.group(1):
+        return None
+    value = m.group(1)
+    named = _SPOKEN_NAMED.findall(value)
+    if not named:
+        return None
+    pieces = len(re.findall(_SPOKEN_PIECE, value))
+    if pieces >= 2 or re.fullmatch(r"[0-9]个[0-9]", value):
+        return m.start(1), m.end(1)
+    return None
 
 
 # Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
