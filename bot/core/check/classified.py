@@ -1068,6 +1068,11 @@ class Classified:
         if (len(value) >= 4 and has_digit) or (len(value) >= 6 and has_alpha and has_sym):
             vs, ve = f.compact_index(m.start(1)), f.compact_index(m.end(1) - 1) + 1
             return (vs, ve) if ve > vs else (e, e)
+        if len(words) == 1 and value.isalpha():
+            # Password for 共享盘 is 'Gx 2024 !!' / the code 改成 2580: a word that is not the value (for, of,
+            # the) stands between the thing and its value; look further on in the sentence, as when nothing
+            # value-shaped follows at all.
+            return self._later_credential(f, we)
         return None
 
 
