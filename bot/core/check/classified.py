@@ -113,6 +113,10 @@ _SPOKEN_CRED = re.compile(
     rf"((?:{_SPOKEN_PIECE})(?:(?:然后|接着|再加上?|再|加上?|后面是?|跟着|和)?(?:{_SPOKEN_PIECE})){{0,10}})")
 _SPOKEN_NAMED = re.compile(r"大写|小写|井号|井字|星号|叹号|下划线|下横线|横杠|中划线|艾特|at符号|美元符号|百分号"
                            r"|and符号|小数点|点号|[0-9]个[0-9]")
+# A formula or a line of code that holds a number (score = 0.6*点击率, if x.rating > 4.5, area * 2.8): the
+# method itself, told in its own notation; read on the wide text, where the operators and the decimal point stand.
+_FORMULA = re.compile(r"(?:[a-z_][a-z0-9_.]{0,30}|[0-9]+(?:\.[0-9]+)?|\))[ \t]{0,2}(?:[=*/<>+^]|==|>=|<=|\+=|-=|\*\*)=?"
+                      r"[ \t]{0,2}[0-9]+(?:\.[0-9]+)?(?![0-9])")
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复发]{0,10}?"
@@ -798,7 +802,7 @@ class Classified:
                 # nothing of what it says is told (no value, no colon opening its content): the marking is the finding.
                 continue
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
-            if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
+            if ev and ((ev[0] in ("person", "quantity", "contact", "credential", "formula") and not break_between(
                     min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
                 if self.edges is not None and self.edges.straddles(text, s, e, lo, _clause_end(bounds, s, len(text)),
                                                                     edge_budget):
@@ -940,6 +944,13 @@ class Classified:
                 q = _quantity(text, q[1], hi, amounts)  # the digits of a masked number are not an amount
             if q:
                 return "quantity", q[0], q[1]
+        if "formula" in want:
+            wide = f.wide.text
+            m = _FORMULA.search(wide, c.wide_index(ss), c.wide_index(se - 1) + 1)
+            if m:
+                vs, ve = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
+                if ve > vs:
+                    return "formula", vs, ve
         if "taken" in want:
             m = _PAY_VALUE.search(text, lo, hi)
             if m:
@@ -1102,7 +1113,7 @@ _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,6}?的"
 _PLANS = "secret.topic.plans"
 _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
-_VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential"})
+_VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
 _PERSONNEL = "secret.topic.personnel"
 _SECURITY = "secret.topic.security"
 # Categories whose figure may be the reader's or a customer's own matter (a budget, a bill, a tax return,
