@@ -102,6 +102,21 @@ _CRED_VALUE = re.compile(
     r"[\s:：是为=用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
+# A credential value dictated in words (read out over the phone or typed by voice): letters named by their
+# case (大写的Q, 小写w), symbols by name (井号, 感叹号, 下划线), a digit repeated (八个六, folded 8个6), joined by
+# 然后/再/加 … A value told this way has two or more such pieces, or is one repeated digit; a plain number
+# after the word is `_CRED_VALUE`'s. Bounded repeats over disjoint pieces: linear.
+_SPOKEN_PIECE = (r"(?:大写|小写)的?(?:字母)?[a-z]|井号|井字|星号|感叹号|叹号|下划线|下横线|横杠|中划线|艾特|at符号"
+                 r"|美元符号|百分号|and符号|小数点|点号|[0-9]个[0-9]|[0-9]{1,12}|[a-z]")
+_SPOKEN_CRED = re.compile(
+    r"(?:就是|都是|是|为|改成了?|改为|设成了?|设为|换成了?|用的是)?"
+    rf"((?:{_SPOKEN_PIECE})(?:(?:然后|接着|再加上?|再|加上?|后面是?|跟着|和)?(?:{_SPOKEN_PIECE})){{0,10}})")
+_SPOKEN_NAMED = re.compile(r"大写|小写|井号|井字|星号|叹号|下划线|下横线|横杠|中划线|艾特|at符号|美元符号|百分号"
+                           r"|and符号|小数点|点号|[0-9]个[0-9]")
+# A formula or a line of code that holds a number (score = 0.6*点击率, if x.rating > 4.5, area * 2.8): the
+# method itself, told in its own notation; read on the wide text, where the operators and the decimal point stand.
+_FORMULA = re.compile(r"(?:[a-z_][a-z0-9_.]{0,30}|[0-9]+(?:\.[0-9]+)?|\))[ \t]{0,2}(?:[=*/<>+^]|==|>=|<=|\+=|-=|\*\*)=?"
+                      r"[ \t]{0,2}[0-9]+(?:\.[0-9]+)?(?![0-9])")
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 _REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复发]{0,10}?"
@@ -805,7 +820,7 @@ class Classified:
                 # nothing of what it says is told (no value, no colon opening its content): the marking is the finding.
                 continue
             # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
-            if ev and ((ev[0] in ("person", "quantity", "contact", "credential") and not break_between(
+            if ev and ((ev[0] in ("person", "quantity", "contact", "credential", "formula") and not break_between(
                     min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
                 if self.edges is not None and self.edges.straddles(text, s, e, lo, _clause_end(bounds, s, len(text)),
                                                                     edge_budget):
@@ -947,6 +962,13 @@ class Classified:
                 q = _quantity(text, q[1], hi, amounts)  # the digits of a masked number are not an amount
             if q:
                 return "quantity", q[0], q[1]
+        if "formula" in want:
+            wide = f.wide.text
+            m = _FORMULA.search(wide, c.wide_index(ss), c.wide_index(se - 1) + 1)
+            if m:
+                vs, ve = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
+                if ve > vs:
+                    return "formula", vs, ve
         if "taken" in want:
             m = _PAY_VALUE.search(text, lo, hi)
             if m:
@@ -1051,6 +1073,9 @@ class Classified:
         locks = list(_LOCK.finditer(text, e, min(se, e + 30)))
         if len(locks) >= 2:
             return locks[0].start(), locks[-1].end()
+        spoken = _spoken_credential(text, e, se)
+        if spoken:
+            return spoken
         wide = f.wide.text
         we = c.wide_index(e - 1) + 1
         m = _CRED_VALUE.match(wide, we)
@@ -1072,7 +1097,29 @@ class Classified:
         if (len(value) >= 4 and has_digit) or (len(value) >= 6 and has_alpha and has_sym):
             vs, ve = f.compact_index(m.start(1)), f.compact_index(m.end(1) - 1) + 1
             return (vs, ve) if ve > vs else (e, e)
+        if len(words) == 1 and value.isalpha():
+            # Password for 共享盘 is 'Gx 2024 !!' / the code 改成 2580: a word that is not the value (for, of,
+            # the) stands between the thing and its value; look further on in the sentence, as when nothing
+            # value-shaped follows at all.
+            return self._later_credential(f, we)
         return None
+
+
+def _spoken_credential(text: str, e: int, se: int) -> tuple[int, int] | None:
+    """Compact span of a credential value dictated in words right after [.., e) (大写K小写d井号2024, 就是八个六):
+    named pieces only — two or more pieces with at least one named (a case letter, a symbol word, a repeated
+    digit), or a repeated digit alone; digits and letters alone are left to `_CRED_VALUE`."""
+    m = _SPOKEN_CRED.match(text, e, min(se, e + 48))
+    if m is None or not m.group(1):
+        return None
+    value = m.group(1)
+    named = _SPOKEN_NAMED.findall(value)
+    if not named:
+        return None
+    pieces = len(re.findall(_SPOKEN_PIECE, value))
+    if pieces >= 2 or re.fullmatch(r"[0-9]个[0-9]", value):
+        return m.start(1), m.end(1)
+    return None
 
 
 # Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
@@ -1084,7 +1131,7 @@ _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,6}?的"
 _PLANS = "secret.topic.plans"
 _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
-_VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential"})
+_VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
 _PERSONNEL = "secret.topic.personnel"
 _SECURITY = "secret.topic.security"
 # Categories whose figure may be the reader's or a customer's own matter (a budget, a bill, a tax return,

@@ -122,7 +122,7 @@ class MarkingModel(BaseModel):
 
 
 EVIDENCE = ("quantity", "taken", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
-            "credential", "security_detail", "stored", "compare")
+            "credential", "security_detail", "stored", "compare", "formula")
 
 
 class CategoryModel(BaseModel):
