@@ -101,28 +101,32 @@ _LOCK = re.compile(r"[左右](?:转|旋|拧)?到?[0-9十]{1,3}(?:圈|格|下|位
 _CRED_VALUE = re.compile(
     r"[\s:：是为=用改成设成就了换到都\"“'「『(（]{0,8}"
     r"([a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ \t][a-z0-9!@#$%^&*._+~?-]{1,12}){0,8})")
-# A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 # A credential value dictated in words (read out over the phone or typed by voice): letters named by their
 # case (大写的Q, 小写w), symbols by name (井号, 感叹号, 下划线), a digit repeated (八个六, folded 8个6), joined by
 # 然后/再/加 … A value told this way has two or more such pieces, or is one repeated digit; a plain number
 # after the word is `_CRED_VALUE`'s. Bounded repeats over disjoint pieces: linear.
-_SPOKEN_PIECE = (r"(?:大写|小写)的?(?:字母)?[a-z]|井号|井字|星号|感叹号|叹号|下划线|下横线|横杠|中划线|艾特|at符号"
-                 r"|美元符号|百分号|and符号|小数点|点号|[0-9]个[0-9]|[0-9]{1,12}|[a-z]")
+_SPOKEN_SYMBOLS = (r"井号|井字|星号|感叹号|叹号|下划线|下横线|横杠|中划线|艾特|at符号|美元符号|百分号"
+                   r"|and符号|小数点|点号")
+_SPOKEN_PIECE = rf"(?:大写|小写)的?(?:字母)?[a-z]|{_SPOKEN_SYMBOLS}|[0-9]个[0-9]|[0-9]{{1,12}}|[a-z]"
+_SPOKEN_PIECES = re.compile(_SPOKEN_PIECE)
 _SPOKEN_CRED = re.compile(
     r"(?:就是|都是|是|为|改成了?|改为|设成了?|设为|换成了?|用的是)?"
     rf"((?:{_SPOKEN_PIECE})(?:(?:然后|接着|再加上?|再|加上?|后面是?|跟着|和)?(?:{_SPOKEN_PIECE})){{0,10}})")
-_SPOKEN_NAMED = re.compile(r"大写|小写|井号|井字|星号|叹号|下划线|下横线|横杠|中划线|艾特|at符号|美元符号|百分号"
-                           r"|and符号|小数点|点号|[0-9]个[0-9]")
+# The pieces that are named (a case, a symbol word, a repeated digit), not plain digits or letters.
+_SPOKEN_NAMED = re.compile(rf"大写|小写|{_SPOKEN_SYMBOLS}|[0-9]个[0-9]")
 # A formula or a line of code that holds a number (score = 0.6*点击率, if x.rating > 4.5, area * 2.8): the
 # method itself, told in its own notation; read on the wide text, where the operators and the decimal point stand.
 _FORMULA = re.compile(r"(?:[a-z_][a-z0-9_.]{0,30}|[0-9]+(?:\.[0-9]+)?|\))[ \t]{0,2}(?:[=*/<>+^]|==|>=|<=|\+=|-=|\*\*)=?"
                       r"[ \t]{0,2}[0-9]+(?:\.[0-9]+)?(?![0-9])")
+# A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
-_REFUSAL = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^告提透说给复发]{0,10}?"
+# The ways of saying "cannot" that open a refusal.
+_CANNOT = r"(?:不能|无法|不便|没法|没办法|不可以|不方便)"
+_REFUSAL = re.compile(_CANNOT + r"[^告提透说给复发]{0,10}?"
                       r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
-_REFUSE_BARE = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^说讲发]{0,8}?(?:说|讲|发)")
-_REFUSE_EN = re.compile(r"(?:不能|无法|不便|没法|没办法|不可以|不方便)[^，,。；;]{0,4}?"
+_REFUSE_BARE = re.compile(_CANNOT + r"[^说讲发]{0,8}?(?:说|讲|发)")
+_REFUSE_EN = re.compile(_CANNOT + r"[^，,。；;]{0,4}?"
                         r"(?:share|tell|disclose|send|forward|give|provide|reveal|leak)(?![a-z])")
 _TO_READER = ("给你", "给您", "你", "您")
 # A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
@@ -1113,10 +1117,9 @@ def _spoken_credential(text: str, e: int, se: int) -> tuple[int, int] | None:
     if m is None or not m.group(1):
         return None
     value = m.group(1)
-    named = _SPOKEN_NAMED.findall(value)
-    if not named:
+    if _SPOKEN_NAMED.search(value) is None:
         return None
-    pieces = len(re.findall(_SPOKEN_PIECE, value))
+    pieces = len(_SPOKEN_PIECES.findall(value))
     if pieces >= 2 or re.fullmatch(r"[0-9]个[0-9]", value):
         return m.start(1), m.end(1)
     return None
