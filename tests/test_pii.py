@@ -24,6 +24,23 @@ def test_resident_id_check_digit_and_date():
     assert not is_resident_id("110105491331002")
 
 
+@pytest.mark.parametrize("draft", [
+    "客户身份证号110105194912310021已登记",  # one digit mistyped: the check digit fails
+    "证件号码 110105 19491231 0021，请核对",
+    "110105194912310021",
+])
+def test_a_mistyped_id_number_is_still_masked(draft):
+    """An ID number with a wrong check digit is still someone's ID: reported and masked like one, so the
+    draft shown back and the masked draft hide it as storage does."""
+    result = CHECKER.check(draft)
+    assert [c for c, _ in pii(draft)] == ["id_card"]
+    assert "0021" in result.masked_draft() and "19491231" not in result.masked_draft()
+
+
+def test_a_mistyped_id_number_after_a_label_of_its_own_stays_clean():
+    assert pii("您的订单号110105194912310021已发货") == []
+
+
 def test_luhn_and_classification():
     assert luhn_ok("6228480402564890018") and not luhn_ok("6228480402564890019")
     assert classify_number("13812345678") == "mobile"

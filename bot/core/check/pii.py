@@ -70,10 +70,16 @@ def _valid_date(y: int, m: int, d: int) -> bool:
     return date(1900, 1, 1) <= born <= date.today()
 
 
+def _id_shaped(s: str) -> bool:
+    """An 18-character resident ID's structure (province, birth date), whatever its check digit."""
+    return (len(s) == 18 and s[:17].isdigit() and s[:2] in _PROVINCES
+            and _valid_date(int(s[6:10]), int(s[10:12]), int(s[12:14])))
+
+
 def is_resident_id(s: str) -> bool:
     s = s.upper()
     if len(s) == 18 and s[:17].isdigit():
-        if s[:2] not in _PROVINCES or not _valid_date(int(s[6:10]), int(s[10:12]), int(s[12:14])):
+        if not _id_shaped(s):
             return False
         total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS, strict=True))
         return _ID_CHECK[total % 11] == s[17]
@@ -119,8 +125,15 @@ def classify(digits: str) -> tuple[str, int] | None:
         return "mobile", 2
     if len(digits) == 15 and digits.startswith("0086") and _MOBILE.fullmatch(digits[4:]):
         return "mobile", 2
+    if 16 <= len(digits) <= 19 and digits.isdigit() and luhn_ok(digits):
+        return "bank_card", 1
+    # An ID number with one digit mistyped is still somebody's ID: its structure is read as a weak ID (the
+    # words before it decide, as for a 15-digit one), so the draft shown back and the masked draft hide it
+    # as storage does. A number that is neither is no card either.
+    if _id_shaped(digits.upper()):
+        return "id_card", 1
     if 16 <= len(digits) <= 19 and digits.isdigit():
-        return ("bank_card", 1) if luhn_ok(digits) else ("bank_card", -1)
+        return "bank_card", -1
     return None
 
 
