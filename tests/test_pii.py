@@ -37,8 +37,9 @@ def test_a_mistyped_id_number_is_still_masked(draft):
     assert "0021" in result.masked_draft() and "19491231" not in result.masked_draft()
 
 
-def test_a_mistyped_id_number_after_a_label_of_its_own_stays_clean():
+def test_a_mistyped_id_number_after_a_label_of_its_own_stays_clean_or_is_its_card():
     assert pii("您的订单号110105194912310021已发货") == []
+    assert [c for c, _ in pii("退款打到卡号110105194912310021")] == ["bank_card"]
 
 
 def test_luhn_and_classification():
