@@ -272,3 +272,18 @@ def test_speech_relayed_to_a_customer_is_checked(checker, draft, rule):
 def test_a_colleague_draft_relaying_a_plain_answer_stays_clean(checker, draft):
     assert _colleague(checker, draft), draft
     assert not [f for f in checker.check(draft).findings if f.kind == "forbidden"], draft
+
+
+# A duty handed to the reader (你负责…, 你跟进…), news told to a peer (跟你说一下), internal checks and
+# staffing (复核, 抽检, 人手不够): a colleague; the customer's 您 forms and Cantonese 同你讲 are not among them.
+@pytest.mark.parametrize("draft", [
+    "周六的义诊你负责登记台，八点前到。",
+    "跟你说一下，明天的物料我已经订好了，你到了直接拿。",
+    "你把库房的灭火器点一遍，下周有抽检。",
+])
+def test_duties_and_news_for_a_peer_are_colleague_talk(checker, draft):
+    assert _colleague(checker, draft), draft
+
+
+def test_the_polite_telling_form_stays_a_customer_draft(checker):
+    assert not _colleague(checker, "跟您说一下，您的材料我们已经收到了，你明天来取。")
