@@ -287,3 +287,13 @@ def test_duties_and_news_for_a_peer_are_colleague_talk(checker, draft):
 
 def test_the_polite_telling_form_stays_a_customer_draft(checker):
     assert not _colleague(checker, "跟您说一下，您的材料我们已经收到了，你明天来取。")
+
+
+# A title greeted with 您好 (赵工您好 / 孙姐，您好): a reply to an outside party, checked as one to a customer.
+@pytest.mark.parametrize("draft", [
+    "赵工您好，您要的检测报告还没出，这事跟我们没关系，您自己问检测站吧。",
+    "孙姐，您好。您的快递到了，我们这边五点就下班了，您明天再来取吧。",
+])
+def test_a_title_greeted_with_nin_hao_is_a_customer(checker, draft):
+    assert not _colleague(checker, draft), draft
+    assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
