@@ -297,3 +297,19 @@ def test_the_polite_telling_form_stays_a_customer_draft(checker):
 def test_a_title_greeted_with_nin_hao_is_a_customer(checker, draft):
     assert not _colleague(checker, draft), draft
     assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
+
+
+# The one a customer is sent to (问你们领导, 找值班主管去, 您的客户经理) and the writer's own books closed (轧账)
+# do not make the reader a colleague; the boss reported to still does (领导说…).
+@pytest.mark.parametrize("draft", [
+    "这事我说了不算，你问你们单位领导去。",
+    "网点已经轧账了，你下周一再来。",
+    "理财亏损不关我们柜台的事，你问你的客户经理。",
+])
+def test_the_party_sent_to_is_not_the_reader(checker, draft):
+    assert not _colleague(checker, draft), draft
+    assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
+
+
+def test_the_boss_reported_to_is_colleague_talk(checker):
+    assert _colleague(checker, "领导说了，你明天早点到，帮我把周报交上去。")
