@@ -234,3 +234,82 @@ def test_team_talk_of_new_kinds_marks_a_colleague(checker, draft):
 ])
 def test_a_newcomers_courtesy_to_a_customer_still_reads_as_to_a_customer(checker, draft):
     assert not _colleague(checker, draft), draft
+
+
+# The served called by role (这位家长，/ 那位大哥你… / 市民，): a customer call, though 这位/那位 spoken of in
+# the third person is a colleague's word; and 工服 is not read inside 人工服务.
+@pytest.mark.parametrize("draft", [
+    "这位家长，报名处已经关门了，你下周再来。",
+    "那位大姐你别急，没看见我在忙吗",
+    "乘客，末班车已经开走了，你明天再来坐吧。",
+    "我们的人工服务今天结束了，你明早再打过来。",
+])
+def test_the_served_called_by_role_is_a_customer(checker, draft):
+    assert not _colleague(checker, draft), draft
+    assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
+
+
+def test_a_customer_spoken_of_by_role_leaves_a_colleague_draft_to_a_colleague(checker):
+    assert _colleague(checker, "小周，那位客户的资料你先收着，我开完会来拿。")
+
+
+# Speech relayed to a customer in a message to a colleague (你就跟他说…, 我跟她讲了…) is judged by the
+# customer-only rules; the word rules (你→您) and a decision handed on (你跟她说不行) are not.
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("小王，那个业主再打来，你就跟他说这事不归我们管，让他自己找开发商去。", "tone.buck_passing"),
+    ("李姐，三号桌那位客人又催了，你直接跟她说我们这边管不了，我先去开会。", "tone.buck_passing"),
+])
+def test_speech_relayed_to_a_customer_is_checked(checker, draft, rule):
+    assert _colleague(checker, draft), draft
+    assert rule in {f.rule for f in checker.check(draft).findings if f.kind == "forbidden"}, draft
+
+
+@pytest.mark.parametrize("draft", [
+    "小王，那个业主再打来，你就跟他说维修师傅明天上午到，我这边已经派单了。",
+    "老陈，实习生问能不能用打印机印私人材料，你跟她说不行，要先登记。",
+    "小刘，你帮我把周报整理一下，我下午要开会。",
+])
+def test_a_colleague_draft_relaying_a_plain_answer_stays_clean(checker, draft):
+    assert _colleague(checker, draft), draft
+    assert not [f for f in checker.check(draft).findings if f.kind == "forbidden"], draft
+
+
+# A duty handed to the reader (你负责…, 你跟进…), news told to a peer (跟你说一下), internal checks and
+# staffing (复核, 抽检, 人手不够): a colleague; the customer's 您 forms and Cantonese 同你讲 are not among them.
+@pytest.mark.parametrize("draft", [
+    "周六的义诊你负责登记台，八点前到。",
+    "跟你说一下，明天的物料我已经订好了，你到了直接拿。",
+    "你把库房的灭火器点一遍，下周有抽检。",
+])
+def test_duties_and_news_for_a_peer_are_colleague_talk(checker, draft):
+    assert _colleague(checker, draft), draft
+
+
+def test_the_polite_telling_form_stays_a_customer_draft(checker):
+    assert not _colleague(checker, "跟您说一下，您的材料我们已经收到了，你明天来取。")
+
+
+# A title greeted with 您好 (赵工您好 / 孙姐，您好): a reply to an outside party, checked as one to a customer.
+@pytest.mark.parametrize("draft", [
+    "赵工您好，您要的检测报告还没出，这事跟我们没关系，您自己问检测站吧。",
+    "孙姐，您好。您的快递到了，我们这边五点就下班了，您明天再来取吧。",
+])
+def test_a_title_greeted_with_nin_hao_is_a_customer(checker, draft):
+    assert not _colleague(checker, draft), draft
+    assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
+
+
+# The one a customer is sent to (问你们领导, 找值班主管去, 您的客户经理) and the writer's own books closed (轧账)
+# do not make the reader a colleague; the boss reported to still does (领导说…).
+@pytest.mark.parametrize("draft", [
+    "这事我说了不算，你问你们单位领导去。",
+    "网点已经轧账了，你下周一再来。",
+    "理财亏损不关我们柜台的事，你问你的客户经理。",
+])
+def test_the_party_sent_to_is_not_the_reader(checker, draft):
+    assert not _colleague(checker, draft), draft
+    assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
+
+
+def test_the_boss_reported_to_is_colleague_talk(checker):
+    assert _colleague(checker, "领导说了，你明天早点到，帮我把周报交上去。")

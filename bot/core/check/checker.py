@@ -63,6 +63,26 @@ _DICTATED_BREAK = re.compile(
         map(re.escape, sorted({*map(fold_literal, _LANGUAGE.dictated_openers),
                                *map(fold_literal, _LANGUAGE.dictated_interjections)}, key=len, reverse=True))) + "))"
 ) if _LANGUAGE.dictated_ends and _LANGUAGE.dictated_openers else None
+# Speech relayed to a customer in a message to a colleague (你就跟他说…, 我跟她讲了…, 回了一句…):
+# phrasebook/language.yaml. The customer-only rules judge what follows it in its sentence; not the word rules
+# (你→您, 开口语: there 你 is the reader's or the customer's, the draft does not say which), nor the ending on
+# 不 (你跟她说不行: the writer hands the reader a decision, not the words of the answer to end on).
+def _relay_regex() -> re.Pattern[str] | None:
+    def alt(words: tuple[str, ...]) -> str:
+        return "|".join(sorted({re.escape(fold_literal(w)) for w in words} - {""}, key=len, reverse=True))
+    parts = []
+    if _LANGUAGE.relay_parties and _LANGUAGE.relay_verbs:
+        parties = alt(_LANGUAGE.relay_parties)
+        parts.append(f"(?:跟|和|对|给|同)(?:{parties}).{{0,4}}?(?:{alt(_LANGUAGE.relay_verbs)})")
+    if _LANGUAGE.relay_frames:
+        parts.append(alt(_LANGUAGE.relay_frames))
+    return re.compile("|".join(parts)) if parts else None
+
+
+_RELAY = _relay_regex()
+# How far before a match in its sentence a relay frame is looked for (compact characters).
+_RELAY_REACH = 40
+_WORD_RULES = frozenset({"tone.ni_for_nin", "tone.openers", "tone.no_ending"})
 # The conditions a promise may be made on (如有…): phrasebook/language.yaml.
 _CONDITION = re.compile("|".join(map(re.escape, _LANGUAGE.conditions)) or "(?!)")
 # What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
@@ -817,7 +837,7 @@ class Checker:
                     continue
             # The addressee is judged last: the draft's whole text is weighed, and most matches of
             # customer-only rules have been cleared by then.
-            if rule.customer_only and colleague():
+            if rule.customer_only and colleague() and not self._relayed(view, s, rule.id):
                 continue
             raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
@@ -855,6 +875,15 @@ class Checker:
                 elif more.get(f.rule):
                     kept[i] = replace(f, message=t("check.more", message=f.message, n=more.pop(f.rule)))
         return kept
+
+    @staticmethod
+    def _relayed(view: Compact, s: int, rule_id: str) -> bool:
+        """A match at `s` of a draft to a colleague is speech relayed to a customer: a relay frame
+        (你就跟他说, 我跟她讲了, 回了一句) stands before it in its sentence."""
+        if _RELAY is None or rule_id in _WORD_RULES:
+            return False
+        ss = view.sentence_of(s)[0]
+        return _RELAY.search(view.text, max(ss, s - _RELAY_REACH), s) is not None
 
     def _sounds(self, folded: Folded, found: list[Finding]) -> list[Finding]:
         """Banned phrases spelt in pinyin or typed with homophones, as warnings (none where a written

@@ -58,6 +58,11 @@ class CheckLanguage:
     dictated_interjections: tuple[str, ...] = ()
     # The reader addressed after the closing particle, in speech (明天再来吧您): still the clause's end.
     trailing_address: frozenset[str] = frozenset()
+    # Words relayed to a customer inside a message to a colleague (你就跟他说…, 我跟她讲了…, 就说…): the
+    # customer spoken of, the verbs of telling, and frames that relay without naming them.
+    relay_parties: tuple[str, ...] = ()
+    relay_verbs: tuple[str, ...] = ()
+    relay_frames: tuple[str, ...] = ()
 
 
 def load_ask_language(knowledge_dir: Path | None = None) -> AskLanguage:
@@ -88,7 +93,8 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
                          tuple(m.reassurances), frozenset(m.dictated_ends), tuple(m.dictated_openers),
                          tuple(m.new_matter_openers), tuple(m.conditions), tuple(m.number_sequence_words),
                          tuple(m.number_separator_words), tuple(m.number_fillers),
-                         tuple(m.dictated_interjections), frozenset(m.trailing_address))
+                         tuple(m.dictated_interjections), frozenset(m.trailing_address),
+                         tuple(m.relay_parties), tuple(m.relay_verbs), tuple(m.relay_frames))
 
 
 _SHIPPED_ASK: list[AskLanguage] = []

@@ -39,4 +39,7 @@ class CheckLanguageModel(BaseModel):
     number_separator_words: list[NonEmpty] = []
     number_fillers: list[NonEmpty] = []
     dictated_interjections: list[NonEmpty] = []
+    relay_parties: list[NonEmpty] = []
+    relay_verbs: list[NonEmpty] = []
+    relay_frames: list[NonEmpty] = []
     trailing_address: str = ""
