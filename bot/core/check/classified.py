@@ -1108,8 +1108,10 @@ class Classified:
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
                 q = _quantity(text, ns, min(ne, ns + 24), amounts)
-            while q and any(cs <= q[0] < ce for cs, ce in contacts):
-                q = _quantity(text, q[1], hi, amounts)  # the digits of a masked number are not an amount
+            while q and (any(cs <= q[0] < ce for cs, ce in contacts) or _clock_time(f, q[0], q[1])):
+                # The digits of a masked number are not an amount, nor a time of day written with a colon
+                # (17:00后, 8:30到17:30: the compact view drops the colon and sees 1700).
+                q = _quantity(text, q[1], hi, amounts)
             if q:
                 return "quantity", q[0], q[1]
         if "formula" in want:
@@ -1852,6 +1854,10 @@ _ID_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "工号"
 _DIALLED = ("拨打", "致电", "热线", "电话", "来电", "call")
 _NAMED_NUMBER_AFTER = ("热线", "版本", "版的", "版", "号线")
 _VERSION_BEFORE = ("版本", "版本号", "version", "v", "ver")
+# A number named as a service line a few characters on (12366纳税服务热线, 95588客服电话).
+_HOTLINE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,6}?(?:热线|专线|服务电话|客服电话|咨询电话|服务号码)")
+# A room numbered after its floor or its kind (三楼301, 会议室302, 教室105): a place, not an amount.
+_PLACE_BEFORE = ("楼", "会议室", "教室", "诊室", "病房", "办公室")
 _DAY_AFTER = ("号", "日", "月", "点", "时", "楼", "层", "栋", "届", "期")
 _DURATION = ("个工作日", "工作日", "年", "周年", "岁")
 _SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
@@ -1870,8 +1876,11 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
     before = text[max(0, start - 8):start]
-    if before.endswith(_ID_BEFORE + _DIALLED + _VERSION_BEFORE) or text.startswith(_NAMED_NUMBER_AFTER, end):
-        return False  # 拨打12366, 2.2.0版本, 版本v3: a number to dial or a release's name, not an amount
+    if before.endswith(_ID_BEFORE + _DIALLED + _VERSION_BEFORE + _PLACE_BEFORE) or text.startswith(
+            _NAMED_NUMBER_AFTER, end) or _HOTLINE_AFTER.match(text, end):
+        # 拨打12366, 12366纳税服务热线, 2.2.0版本, 版本v3, 三楼301: a number to dial, a release's or a room's
+        # name, not an amount
+        return False
     if tok.startswith(("百分之", "千分之")):
         return True
     digit = any(ch.isdigit() for ch in tok)
@@ -1897,6 +1906,16 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
         return True
     return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
+
+
+def _clock_time(f: Folded, s: int, e: int) -> bool:
+    """The compact number [s, e) is a time of day in the draft as typed (17:00, 8:30): a colon stands between
+    its digits, or right after it before two digits."""
+    c = f.compact
+    ws, we = c.wide_index(s), c.wide_index(e - 1) + 1
+    wide = f.wide.text
+    return any(ch in ":：" for ch in wide[ws:we]) or (
+        wide[we:we + 1] in (":", "：") and wide[we + 1:we + 3].isdigit())
 
 
 def _number_table(text: str) -> tuple[list[int], list[int], list[int]]:
