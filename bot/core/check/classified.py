@@ -131,6 +131,11 @@ _REFUSE_EN = re.compile(_CANNOT + r"[^，,。；;]{0,4}?"
 _TO_READER = ("给你", "给您", "你", "您")
 # A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
 _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
+# A visitor known by the errand they came for (那位来咨询离婚财产分割的阿姨, 办失业金的大姐, 来申请低保的居民): the
+# matter named inside is the visitor's own, not a colleague's.
+_ERRAND = re.compile(r"(?:来|要|想|是来)?(?:办理|办|咨询|问|申请|领|报|看|开|做)[^，,。；;！!？?]{1,10}?的"
+                     r"(?:客户|顾客|客人|阿姨|大姐|大爷|大妈|大叔|老人|老太太|老大爷|老奶奶|老爷子|先生|女士|居民|村民|市民|乘客|患者"
+                     r"|病人|家长|群众|当事人|来访者|用户|小伙子|姑娘|学生|老师傅)")
 _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
@@ -356,7 +361,7 @@ class Classified:
         # evidence, then those that read it (each a predicate with its reason; see `_topics`).
         self._cleared_before_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
-            self._announced_before, self._reassured, self._absence_explained, self._thing_absent,
+            self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
             self._speakers_own, self._customers_person, self._customer_reported, self._readers_own)
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
@@ -871,6 +876,15 @@ class Classified:
         the shift; the illness named (住院, 抑郁症) is a term of its own and still counts."""
         return m.cat_id in _ABOUT_SOMEONE and not m.cue and "share" not in m.sg and (
             d.text[m.s:m.e] in self._absence)
+
+    @staticmethod
+    def _visitors_errand(d: _Draft, m: _Mention) -> bool:
+        """那位来咨询离婚财产分割的阿姨, 上午那位办失业金的大姐: a person's matter named as the errand a visitor came
+        for is the visitor's own (told to the colleague who serves them), not a colleague's; a secrecy cue still counts."""
+        if m.cat_id not in _ABOUT_PERSON or m.cue:
+            return False
+        lo, hi = max(m.sent[0], m.s - 10), min(m.sent[1], m.e + 16)
+        return any(x.start() <= m.s and m.e <= x.end() for x in _ERRAND.finditer(d.text, lo, hi))
 
     @staticmethod
     def _thing_absent(d: _Draft, m: _Mention) -> bool:
