@@ -365,7 +365,8 @@ class Classified:
             self._speakers_own, self._customers_person, self._customer_reported, self._readers_own)
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
-            self._discretion_only, self._undecided_matter, self._meeting_named, self._marked_kind)
+            self._discretion_only, self._undecided_matter, self._meeting_named, self._marked_kind,
+            self._work_document_only)
 
     # ------------------------------------------------------------------------------------
     def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
@@ -880,7 +881,8 @@ class Classified:
     @staticmethod
     def _visitors_errand(d: _Draft, m: _Mention) -> bool:
         """那位来咨询离婚财产分割的阿姨, 上午那位办失业金的大姐: a person's matter named as the errand a visitor came
-        for is the visitor's own (told to the colleague who serves them), not a colleague's; a secrecy cue still counts."""
+        for is the visitor's own (told to the colleague who serves them), not a colleague's; a secrecy cue
+        still counts."""
         if m.cat_id not in _ABOUT_PERSON or m.cue:
             return False
         lo, hi = max(m.sent[0], m.s - 10), min(m.sent[1], m.e + 16)
@@ -982,6 +984,14 @@ class Classified:
         return sent in d.marked and m.ev[0] not in _VALUE_EVIDENCE and any(
             m.s <= ks <= m.e for ks, _ in m.sg.get("doc_kind", ())) and not any(
             d.marked_from[sent] <= x < sent[1] for x in d.colons) and d.sentence_figure(sent) is None
+
+    @staticmethod
+    def _work_document_only(d: _Draft, m: _Mention) -> bool:
+        """报表截个图发我 / 导出报表时乱码: a term that names a kind of work document every counter produces
+        (`Topic.value_only`) handed over, hushed or planned, with no value told in its sentence: the day's
+        paperwork, not the figures (报表上我先按八十五报了 tells one and still counts)."""
+        return not m.lent and m.ev[0] not in _VALUE_EVIDENCE and d.text[m.s:m.e] in m.cat.value_only and (
+            d.sentence_figure(m.sent) is None)
 
     def _disclosed(self, d: _Draft, m: _Mention, edge_budget: list[int]) -> bool:
         """A value in the term's own clause (客户名单有王总、李总), or the term not a catalogue entry (`_listed`):
