@@ -837,7 +837,15 @@ class Classified:
         """The sentence refuses to tell, states a rule, asks a question, or calls the matter public with no
         secrecy cue: the topic is named, not disclosed."""
         sg = m.sg
-        return "neg_refusal" in sg or "neg_rules" in sg or "neg_asking" in sg or ("neg_public" in sg and not m.cue)
+        if "neg_asking" in sg or ("neg_public" in sg and not m.cue):
+            return True
+        if "neg_refusal" not in sg and "neg_rules" not in sg:
+            return False
+        # A figure told in the term's own clause, and every refusal or rule later in the sentence
+        # (配方里糖是百分之十五…这个是绝对不能外传的): the hush on what was just told, not a rule instead of it.
+        end = _clause_end(d.bounds, m.s, len(d.text))
+        return not (all(xs >= end for role in _SCOPED_NEGS for xs, _ in sg.get(role, ()))
+                    and d.figure(m.lo, end) is not None)
 
     def _delivered_to_reader(self, d: _Draft, m: _Mention) -> bool:
         """offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them (把薪资表发给您看看
@@ -1889,6 +1897,8 @@ _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "
 
 
 
+# Sheets and volumes counted after a number (二十六张, 一百二十页, 三卷).
+_SHEETS = ("张", "页", "卷", "册")
 # Items of work counted after a number: how much work there is, told in a complaint or a handover.
 _WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case", "case", "通电话", "个电话", "个投诉", "条投诉",
              "起投诉", "个咨询", "条咨询", "个来电", "通来电", "个号", "位顾客", "个顾客", "拨客人", "桌客人")
@@ -1915,6 +1925,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if rest.startswith(_DURATION) or (rest.startswith("个月") and (
             text[max(0, start - 2):start].endswith(_SPAN_BEFORE) or rest[2:].startswith(_SPAN_AFTER))):
         return False  # 期限一百八十天, 近三个月的流水, 三个月后复查: a span of time, not an amount
+    if rest.startswith(_SHEETS):
+        return False  # 图纸共二十六张, 一百二十页: sheets of paper counted, not a figure of what they say
     if rest.startswith(_WORKLOAD):
         return False  # 一天200个ticket, 接了四十个电话: the work counted (a workload), not a figure of the business
     unit = rest.startswith(_UNITS)
