@@ -225,6 +225,8 @@ class _Draft:
     marked_from: dict[tuple[int, int], int]
     colons: list[int]
     announced: dict[str, int]
+    # Whether the whole draft is written to a customer (judged on first call; None: not known).
+    to_customer: Callable[[], bool] | None = None
 
     def break_between(self, a: int, b: int) -> bool:
         """A clause boundary at a position in [a, b): looked up, not walked (a marked sentence of
@@ -366,7 +368,7 @@ class Classified:
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
             self._discretion_only, self._undecided_matter, self._meeting_named, self._marked_kind,
-            self._work_document_only)
+            self._work_document_only, self._decision_to_customer)
 
     # ------------------------------------------------------------------------------------
     def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
@@ -770,7 +772,7 @@ class Classified:
             ss < first and text[ss:se] not in _INSIDE_READERS
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
         d = _Draft(f, text, bounds, amounts, own, hits_of, customer_at, staff_at, marked, marked_from, colons,
-                   announced)
+                   announced, to_customer)
         for s, e, cat_id in terms:
             if d.break_between(s + 1, e) and _PUNCT_INSIDE.search(
                     f.wide.text, c.wide_index(s), c.wide_index(e - 1)):
@@ -992,6 +994,14 @@ class Classified:
         return sent in d.marked and m.ev[0] not in _VALUE_EVIDENCE and any(
             m.s <= ks <= m.e for ks, _ in m.sg.get("doc_kind", ())) and not any(
             d.marked_from[sent] <= x < sent[1] for x in d.colons) and d.sentence_figure(sent) is None
+
+    @staticmethod
+    def _decision_to_customer(d: _Draft, m: _Mention) -> bool:
+        """A decision about prices, pay or a tender told in a draft written to a customer (您这套房的差价公司决定按
+        合同单价退, 利润分配方案已经在股东大会上审议通过) is the service's answer or a public resolution; told among
+        staff (会上领导拍板了，明年起不再给加盟商返点) it is the settled matter disclosed."""
+        return m.ev[0] == "decision" and m.cat_id in _DECIDED_FIGURES and not m.lent and not m.cue and (
+            d.to_customer is not None and d.to_customer())
 
     @staticmethod
     def _work_document_only(d: _Draft, m: _Mention) -> bool:
@@ -1320,6 +1330,8 @@ _SECURITY = "secret.topic.security"
 # Categories whose figure may be the reader's or a customer's own matter (a budget, a bill, a tax return,
 # an income); for pay only the reader's own words count (`Classifier._theirs`).
 _FIGURE_OWNERS = frozenset({"secret.topic.finance", "secret.topic.costs", "secret.topic.pay"})
+# Figures whose settling is itself the news among staff (the boss has settled the rebate, the pay rise, the bid).
+_DECIDED_FIGURES = frozenset({"secret.topic.finance", "secret.topic.costs", "secret.topic.pay", "secret.topic.tender"})
 _FIGURE_OWNERS_ANY = frozenset({"secret.topic.finance", "secret.topic.costs"})
 # How far before a topic word an owner of theirs still speaks for it (客户是张女士…她想看三室朝南的，预算…).
 _OWNER_REACH = 80
@@ -1629,7 +1641,7 @@ def _banned_between(text: str, a: int, b: int, bans: Sequence[str] = _BANS) -> b
 # 定了 (decided).
 _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终|正式)?(?:定|确定|定下来|敲定|拍板)(?!了)"
                         r"|我(?:也|都|还)?(?:不知道|不清楚|不太清楚|没听说)|没有任何(?:计划|安排|消息|通知)"
-                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程)")
+                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)")
 # A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
