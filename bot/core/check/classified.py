@@ -1909,6 +1909,8 @@ _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "
 
 
 
+# Discrete things counted by their measure word (箱, 台, 套 …); weights and money are not among them.
+_ITEMS = ("箱", "件", "台", "套", "瓶", "包", "桶", "袋", "粒", "颗", "位", "辆", "把", "盒")
 # Sheets and volumes counted after a number (二十六张, 一百二十页, 三卷).
 _SHEETS = ("张", "页", "卷", "册")
 # Items of work counted after a number: how much work there is, told in a complaint or a handover.
@@ -1937,6 +1939,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if rest.startswith(_DURATION) or (rest.startswith("个月") and (
             text[max(0, start - 2):start].endswith(_SPAN_BEFORE) or rest[2:].startswith(_SPAN_AFTER))):
         return False  # 期限一百八十天, 近三个月的流水, 三个月后复查: a span of time, not an amount
+    if len(tok) == 1 and tok in "123456789" and rest.startswith(_ITEMS):
+        return False  # 一共三箱, 两套洁净服, 样机两台: a few things counted in the day's work, not a figure
     if rest.startswith(_SHEETS):
         return False  # 图纸共二十六张, 一百二十页: sheets of paper counted, not a figure of what they say
     if rest.startswith(_WORKLOAD):
