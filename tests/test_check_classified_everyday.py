@@ -25,6 +25,9 @@ CLEAN = [
     "今天的报表我放共享盘了，你有空核对一下格式。",
     # Footage looked up for an incident.
     "丢包裹的事你把门口的监控录像调出来看看是谁拿走的。",
+    # A few things counted in the day's work.
+    "供应商的样品到了两箱，我已经签收了，单子放你桌上。",
+    "明天审计的人来两位，你准备两套鞋套放门口。",
     # Still under discussion: undecided.
     "明年的返点政策还在讨论，定了以后商务部会统一通知。",
 ]
@@ -42,6 +45,8 @@ LEAKS = [
     "后门那个监控坏了一个礼拜了，晚上没人盯着，你心里有数。",
     # A figure told, then the hush.
     "咱们卤料里花椒是百分之八，八角是百分之五，这个绝对不能外传。",
+    # A price per box is a figure.
+    "供应商给我们的进价是每箱三十二块，别让客户知道。",
     # A costs decision settled among staff.
     "老板昨天拍板了，下个季度起不再给经销商返点。",
 ]
