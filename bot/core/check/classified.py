@@ -131,6 +131,11 @@ _REFUSE_EN = re.compile(_CANNOT + r"[^，,。；;]{0,4}?"
 _TO_READER = ("给你", "给您", "你", "您")
 # A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
 _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
+# A visitor known by the errand they came for (那位来咨询离婚财产分割的阿姨, 办失业金的大姐, 来申请低保的居民): the
+# matter named inside is the visitor's own, not a colleague's.
+_ERRAND = re.compile(r"(?:来|要|想|是来)?(?:办理|办|咨询|问|申请|领|报|看|开|做)[^，,。；;！!？?]{1,10}?的"
+                     r"(?:客户|顾客|客人|阿姨|大姐|大爷|大妈|大叔|老人|老太太|老大爷|老奶奶|老爷子|先生|女士|居民|村民|市民|乘客|患者"
+                     r"|病人|家长|群众|当事人|来访者|用户|小伙子|姑娘|学生|老师傅)")
 _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 _GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
@@ -200,6 +205,67 @@ class SecretHit:
     rule: str
     start: int  # compact indices
     end: int
+
+
+@dataclass(slots=True)
+class _Draft:
+    """What the topic decision reads once per draft (gathered in `Classified._topics`): the clause
+    bounds, the amounts' memo, the own-words (asked once), the owners' and persons' hits, where customers
+    and colleagues are named, the marked sentences, the colons and the topics called public."""
+
+    f: Folded
+    text: str
+    bounds: list[int]
+    amounts: dict[tuple[str, int, int], Any]
+    own: Once[tuple[bool, list[tuple[int, int]], list[int]]]
+    hits_of: dict[str, list[tuple[int, int]]]
+    customer_at: list[int]
+    staff_at: list[int]
+    marked: dict[tuple[int, int], int]
+    marked_from: dict[tuple[int, int], int]
+    colons: list[int]
+    announced: dict[str, int]
+    # Whether the whole draft is written to a customer (judged on first call; None: not known).
+    to_customer: Callable[[], bool] | None = None
+
+    def break_between(self, a: int, b: int) -> bool:
+        """A clause boundary at a position in [a, b): looked up, not walked (a marked sentence of
+        many topic words stays linear)."""
+        k = bisect_left(self.bounds, a)
+        return k < len(self.bounds) and self.bounds[k] < b
+
+    def figure(self, lo: int, hi: int) -> Any:
+        """An amount told in [lo, hi) (`_quantity`, memoised per draft)."""
+        return _quantity(self.text, lo, hi, self.amounts)
+
+    def sentence_figure(self, sent: tuple[int, int]) -> Any:
+        """An amount told anywhere in the sentence."""
+        return _quantity(self.text, sent[0], sent[1], self.amounts)
+
+
+@dataclass(slots=True)
+class _Mention:
+    """One topic word judged: [s, e) of category `cat_id` in sentence `sent`, `lo` its clause's start;
+    `sg` its sentence's signals as the decision reads them (`lent`: the secrecy cue is a marking's);
+    once evidence is found, `ev` (kind, span), `hi` the clause's end and `routine` (an operations
+    word near the term)."""
+
+    s: int
+    e: int
+    cat_id: str
+    cat: Topic
+    sent: tuple[int, int]
+    sg: dict[str, list[tuple[int, int]]]
+    lent: bool
+    lo: int
+    ev: tuple[str, int, int] = ("", 0, 0)
+    hi: int = 0
+    routine: bool = False
+
+    @property
+    def cue(self) -> bool:
+        """The sentence holds a secrecy cue (its own or a marking's)."""
+        return "cue" in self.sg
 
 
 class Classified:
@@ -293,6 +359,16 @@ class Classified:
         # Whether a topic word is letters of ordinary words around it (新开 in 重新开具): jieba's test
         # over the words that can cross the topic words' edges (bot/core/check/edges.py).
         self.edges = WordEdges.load()
+        # The topic decision's negative contexts, in the order they are asked: those that need no
+        # evidence, then those that read it (each a predicate with its reason; see `_topics`).
+        self._cleared_before_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
+            self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
+            self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
+            self._speakers_own, self._customers_person, self._customer_reported, self._readers_own)
+        self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
+            self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
+            self._discretion_only, self._undecided_matter, self._meeting_named, self._marked_kind,
+            self._work_document_only, self._decision_to_customer)
 
     # ------------------------------------------------------------------------------------
     def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
@@ -669,12 +745,6 @@ class Classified:
         own = Once(_own_words, self._own_re, c)
         credentials = _CRED_CHAR.search(f.wide.text) is not None or _LOCK_CHAR.search(text) is not None
 
-        def break_between(a: int, b: int) -> bool:
-            """A clause boundary at a position in [a, b): looked up, not walked (a marked sentence of
-            many topic words stays linear)."""
-            k = bisect_left(bounds, a)
-            return k < len(bounds) and bounds[k] < b
-
         # A draft that opens by greeting outsiders (各位家长好：, 尊敬的业主：) is written to them as a whole:
         # its later sentences speak to that reader though they no longer name them.
         first = bounds[0] if bounds and bounds[0] > 0 else (bounds[1] if len(bounds) > 1 else len(text))
@@ -701,137 +771,255 @@ class Classified:
         greeted = first <= 12 and any(
             ss < first and text[ss:se] not in _INSIDE_READERS
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
+        d = _Draft(f, text, bounds, amounts, own, hits_of, customer_at, staff_at, marked, marked_from, colons,
+                   announced, to_customer)
         for s, e, cat_id in terms:
-            if break_between(s + 1, e) and _PUNCT_INSIDE.search(
+            if d.break_between(s + 1, e) and _PUNCT_INSIDE.search(
                     f.wide.text, c.wide_index(s), c.wide_index(e - 1)):
                 continue  # 客户，资料: the compact view joined two clauses into a word (a space does not part one)
             cat = self.categories[cat_id]
             sent = c.sentence_of(s)
             if (cat_id, sent) in seen_cat_sentence:
                 continue
-            sg = sig.get(sent, {})
-            lent = False  # the secrecy cue is a marking's, lent to the sentence
-            if "neg_reader" not in sg and (greeted or (
-                    to_customer is not None and "security_detail" in cat.evidence and to_customer())):
-                # A draft written to a customer as a whole (judged on its own evidence, not by default)
-                # speaks to them in every sentence: 我们的服务热线每天早八点到晚八点有人工值守 is the service
-                # described to its user, not the arrangement disclosed.
-                sg = {**sg, "neg_reader": [(0, 0)]}
-            if marked and "cue" not in sg and ((sent not in marked and (sent[0] >= first_marked or looks_back)) or (
-                    sent in marked and s >= marked[sent] and (
-                        break_between(marked[sent] + 1, s) or not self._title(f, e, bounds))) or (
-                    sent in marked and s < marked[sent] and self._colon_after(f, marked[sent]))):
-                # The marking is the cue; its span lies before the term (or in another sentence),
-                # so the rule that a signal word which is the topic word itself is no evidence keeps it.
-                at = marked.get(sent, 0)
-                lent = True
-                sg = {**sg, "cue": [(at - 1, at)]}
-            if colons and any(k in sg for k in _SCOPED_NEGS) and (k := bisect_right(colons, s)) > 0:
-                # A colon opens what is told (有些事培训时不会讲，…我跟你交个底：偷偷告诉你，…): a negative
-                # clause before it is about something else. One in the clause the colon ends heads what
-                # follows (商业秘密包括但不限于以下信息：客户信息…), and one after the term still speaks of it.
-                colon = colons[k - 1]
-                sg = {r: v for r, v in sg.items()
-                      if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
-            if "neg_refusal" in sg or "neg_rules" in sg or "neg_asking" in sg or (
-                    "neg_public" in sg and "cue" not in sg):
+            m = self._mention(d, s, e, cat_id, cat, sent, sig.get(sent, {}), greeted=greeted,
+                              to_customer=to_customer, first_marked=first_marked, looks_back=looks_back)
+            if any(cleared(d, m) for cleared in self._cleared_before_evidence):
                 continue
-            if cat_id in _ABOUT_PERSON and "neg_reader" in sg and "cue" not in sg and "third_person" not in sg and any(
-                    text[xs:xe].endswith("您") and text.startswith("的", xe) for xs, xe in sg.get("share", ())) and (
-                    self._person.search(text, sent[0], sent[1]) is None):
-                # offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them
-                # (把薪资表发给您看看 hands over a table of everyone's pay and still counts).
+            ev = self._evidence(f, cat, s, e, sent, m.sg, contacts, names, amounts, credentials=credentials)
+            if ev is None:
                 continue
-            if cat_id == _CUSTOMERS and "cue" not in sg and _SERVED.search(text, max(sent[0], s - 12), s + 2):
-                continue  # 那位办理车贷的客户资料: one customer known by the service they came for, not the base
-            if "neg_defer" in sg and _quantity(text, sent[0], sent[1], amounts) is None:
-                # 我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts.
-                continue
-            if s >= announced.get(cat_id, _FAR) and "cue" not in sg:
-                continue
-            if "neg_commitment" in sg and "neg_reader" in sg and "cue" not in sg and "share" not in sg and (
-                    "quantity" not in cat.evidence or _quantity(text, max(sent[0], s - 24), min(sent[1], e + 24),
-                                                                amounts) is None):
-                # 您放心，停车场晚上有保安巡逻: a safeguard promised to the customer. A reassurance does not
-                # clear an amount told with it (您放心…标底大概在五百万上下).
-                continue
-            if cat_id in _ABOUT_SOMEONE and "cue" not in sg and "share" not in sg and (
-                    text[s:e] in self._absence):
-                # 店长今天请病假了，明天请他给您回电: an absence explained, to a customer or to the colleague who
-                # covers the shift; the illness named (住院, 抑郁症) is a term of its own and still counts.
-                continue
-            if text[max(0, s - 4):s].endswith(_WITHOUT):
-                continue  # 无需密码: the thing is absent, nothing is disclosed
-            lo = bounds[bisect_right(bounds, s) - 1]  # start of the term's clause
-            if cat_id in _ABOUT_SOMEONE and (self._self_subject(text, s, lo, sg.get("third_person", []))
-                                             or self._speaker_last(text, s, e, sent, sg, bounds)):
-                continue  # 我这边马上要走人了: the speaker's own move or health, not a colleague's
-            if cat_id in _ABOUT_PERSON and _first(sg, "neg_customer") < s <= _first(sg, "staff"):
-                continue  # 客户说是他老婆的副卡: the customer's (or their family's) matter, not a colleague's
-            if customer_at and cat_id in _ABOUT_PERSON and self._customer_carried(
-                    text, s, sent[0], sg, customer_at, staff_at):
-                continue
-            if (owned := own())[0] and (self._owned(c, s, lo, sg.get("third_person", []))
-                                        or _owned_sentence(text, s, sent[0], owned[1], owned[2],
-                                                           sg.get("third_person", []))):
-                continue
-            ev = self._evidence(f, cat, s, e, sent, sg, contacts, names, amounts, credentials=credentials)
-            hi = _clause_end(bounds, s, len(text)) if ev else 0
+            m.ev = ev
+            m.hi = _clause_end(bounds, s, len(text))
             # An operations word near the term in its clause (a dictated draft's clause runs on for lines).
-            routine = ev is not None and not lent and any(
-                max(lo, s - _ROUTINE_REACH) <= xs < min(e + _ROUTINE_REACH, hi) for xs, _ in sg.get("neg_routine", ()))
-            if ev and not lent and (("cue" not in sg and (
-                    (ev[0] == "quantity" and cat_id in _FIGURE_OWNERS and self._theirs(
-                        text, s, sent, lo, hi, bounds, hits_of, own()[1],
-                        readers_only=cat_id not in _FIGURE_OWNERS_ANY))
-                    or (ev[0] in ("third_person", "person") and cat_id in _ABOUT_SOMEONE and self._theirs(
-                        text, s, sent, lo, hi, bounds, hits_of, own()[1], readers_only=False))
-                    or (cat_id == _SECURITY and ev[0] in ("security_detail", "share") and "security_weak" not in sg
-                        and routine and not self._timed(text, lo, hi, sg))))
-                    or (ev[0] not in _VALUE_EVIDENCE and any(
-                        e <= xs < min(e + _ROUTINE_REACH, hi if not text[s].isascii() else sent[1])
-                        for xs, _ in sg.get("neg_blank", ())))  # an English word is a clause of its own
-                    or (cat_id == _PLANS and routine and ev[0] not in _VALUE_EVIDENCE and not any(
-                        lo <= xs < hi for xs, _ in sg.get("neg_ours", ())))):  # 我们饭店下个月停业: our plan
-                # 贵公司六月份的对账单…实际应付三十八万 / 客户是张女士…预算三百万左右: a figure of the reader's or a
-                # customer's own matter, told back to them or to the colleague who serves them; 开一下库房 /
-                # 新门禁昨天启用了: a security facility used in the day's work; 窗口排班调整方案: a service scheduled;
-                # 孩子父母离婚了 told to the teacher: a customer's family matter; 客户名单的模板: a blank form.
-                # None is the organisation's secret.
+            m.routine = not m.lent and any(max(m.lo, s - _ROUTINE_REACH) <= xs < min(e + _ROUTINE_REACH, m.hi)
+                                           for xs, _ in m.sg.get("neg_routine", ()))
+            if any(cleared(d, m) for cleared in self._cleared_after_evidence):
                 continue
-            if ev and ev[0] == "cue" and not lent and all(
-                    _ruled(text, xs, self._bans) for xs, _ in sg.get("cue", ())) and not any(
-                    k in sg for k in _TELLING) and _AHEAD.search(text, lo, s) is None and (
-                    _quantity(text, sent[0], sent[1], amounts) is None):
-                # 人事调整的事…大家不要私下议论 / 合并的 rumor 大家别传: asking for discretion about a topic
-                # named without content (no value, no plan, decision or comparison signal, no plan word before
-                # the term in its clause: 仓库要搬迁的事先别外发 tells the plan) is a rule.
-                continue
-            if ev and ev[0] not in _VALUE_EVIDENCE and ev[0] != "share" and not lent and _undecided(
-                    text, sent, sg) and _quantity(text, sent[0], sent[1], amounts) is None:
-                # 年终奖方案还没定，定了会通知大家 / 标底的事我也不知道 / 搬迁的传言…目前没有任何计划: the matter
-                # is undecided, unknown to the speaker or denied, and no value is told: nothing to disclose.
-                continue
-            if ev and ev[0] not in _VALUE_EVIDENCE and (ev[0] != "cue" or lent) and any(
-                    ks == e for ks, _ in sg.get("meeting", ())) and _quantity(text, sent[0], sent[1], amounts) is None:
-                # 本周五召开年度预算评审会: the topic word names a meeting; nothing of the topic is told.
-                continue
-            if ev and sent in marked and ev[0] not in _VALUE_EVIDENCE and any(
-                    s <= ks <= e for ks, _ in sg.get("doc_kind", ())) and not any(
-                    marked_from[sent] <= x < sent[1] for x in colons) and (
-                    _quantity(text, sent[0], sent[1], amounts) is None):
-                # 附件中的预算汇总表属于绝密级文件，请勿转发: the topic word names the marked document's kind and
-                # nothing of what it says is told (no value, no colon opening its content): the marking is the finding.
-                continue
-            # A value in the term's own clause (客户名单有王总、李总): a disclosure, not a catalogue entry.
-            if ev and ((ev[0] in ("person", "quantity", "contact", "credential", "formula") and not break_between(
-                    min(s, ev[1]) + 1, max(e, ev[2]))) or not _listed(f, s, e)):
-                if self.edges is not None and self.edges.straddles(text, s, e, lo, _clause_end(bounds, s, len(text)),
-                                                                    edge_budget):
-                    continue  # 重新开具 holds 新开, 客户表示 holds 客户表: letters of other words, no mention
+            if self._disclosed(d, m, edge_budget):
                 seen_cat_sentence.add((cat_id, sent))
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
         return out
+
+    def _mention(self, d: _Draft, s: int, e: int, cat_id: str, cat: Topic, sent: tuple[int, int],
+                 sg: dict[str, list[tuple[int, int]]], *, greeted: bool, to_customer: Callable[[], bool] | None,
+                 first_marked: int, looks_back: bool) -> _Mention:
+        """The topic word at [s, e) with its sentence's signals as the decision reads them: a customer
+        reader by the draft's greeting, a marking's cue lent, negatives before a colon dropped."""
+        f, c, marked, colons = d.f, d.f.compact, d.marked, d.colons
+        lent = False  # the secrecy cue is a marking's, lent to the sentence
+        if "neg_reader" not in sg and (greeted or (
+                to_customer is not None and "security_detail" in cat.evidence and to_customer())):
+            # A draft written to a customer as a whole (judged on its own evidence, not by default)
+            # speaks to them in every sentence: 我们的服务热线每天早八点到晚八点有人工值守 is the service
+            # described to its user, not the arrangement disclosed.
+            sg = {**sg, "neg_reader": [(0, 0)]}
+        if marked and "cue" not in sg and ((sent not in marked and (sent[0] >= first_marked or looks_back)) or (
+                sent in marked and s >= marked[sent] and (
+                    d.break_between(marked[sent] + 1, s) or not self._title(f, e, d.bounds))) or (
+                sent in marked and s < marked[sent] and self._colon_after(f, marked[sent]))):
+            # The marking is the cue; its span lies before the term (or in another sentence),
+            # so the rule that a signal word which is the topic word itself is no evidence keeps it.
+            at = marked.get(sent, 0)
+            lent = True
+            sg = {**sg, "cue": [(at - 1, at)]}
+        if colons and any(k in sg for k in _SCOPED_NEGS) and (k := bisect_right(colons, s)) > 0:
+            # A colon opens what is told (有些事培训时不会讲，…我跟你交个底：偷偷告诉你，…): a negative
+            # clause before it is about something else. One in the clause the colon ends heads what
+            # follows (商业秘密包括但不限于以下信息：客户信息…), and one after the term still speaks of it.
+            colon = colons[k - 1]
+            sg = {r: v for r, v in sg.items()
+                  if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
+        lo = d.bounds[bisect_right(d.bounds, s) - 1]  # start of the term's clause
+        return _Mention(s, e, cat_id, cat, sent, sg, lent, lo)
+
+    # --- Negative contexts read before the evidence: each clears the mention (nothing disclosed). ---
+
+    @staticmethod
+    def _refused_ruled_or_public(d: _Draft, m: _Mention) -> bool:
+        """The sentence refuses to tell, states a rule, asks a question, or calls the matter public with no
+        secrecy cue: the topic is named, not disclosed."""
+        sg = m.sg
+        if "neg_asking" in sg or ("neg_public" in sg and not m.cue):
+            return True
+        if "neg_refusal" not in sg and "neg_rules" not in sg:
+            return False
+        # A figure told in the term's own clause, and every refusal or rule later in the sentence
+        # (配方里糖是百分之十五…这个是绝对不能外传的): the hush on what was just told, not a rule instead of it.
+        end = _clause_end(d.bounds, m.s, len(d.text))
+        return not (all(xs >= end for role in _SCOPED_NEGS for xs, _ in sg.get(role, ()))
+                    and d.figure(m.lo, end) is not None)
+
+    def _delivered_to_reader(self, d: _Draft, m: _Mention) -> bool:
+        """offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them (把薪资表发给您看看
+        hands over a table of everyone's pay and still counts)."""
+        sg, text = m.sg, d.text
+        return m.cat_id in _ABOUT_PERSON and "neg_reader" in sg and not m.cue and "third_person" not in sg and any(
+            text[xs:xe].endswith("您") and text.startswith("的", xe) for xs, xe in sg.get("share", ())) and (
+            self._person.search(text, m.sent[0], m.sent[1]) is None)
+
+    @staticmethod
+    def _served_customer(d: _Draft, m: _Mention) -> bool:
+        """那位办理车贷的客户资料: one customer known by the service they came for, not the customer base."""
+        return m.cat_id == _CUSTOMERS and not m.cue and _SERVED.search(
+            d.text, max(m.sent[0], m.s - 12), m.s + 2) is not None
+
+    @staticmethod
+    def _deferred(d: _Draft, m: _Mention) -> bool:
+        """我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts."""
+        return "neg_defer" in m.sg and d.sentence_figure(m.sent) is None
+
+    @staticmethod
+    def _announced_before(d: _Draft, m: _Mention) -> bool:
+        """A topic the draft called public in an earlier sentence stays public after it (a notice goes on to
+        give what was announced); a secrecy cue in the later sentence still counts."""
+        return m.s >= d.announced.get(m.cat_id, _FAR) and not m.cue
+
+    @staticmethod
+    def _reassured(d: _Draft, m: _Mention) -> bool:
+        """您放心，停车场晚上有保安巡逻: a safeguard promised to the customer. A reassurance does not clear an
+        amount told with it (您放心…标底大概在五百万上下)."""
+        sg = m.sg
+        return "neg_commitment" in sg and "neg_reader" in sg and not m.cue and "share" not in sg and (
+            "quantity" not in m.cat.evidence or d.figure(max(m.sent[0], m.s - 24), min(m.sent[1], m.e + 24)) is None)
+
+    def _absence_explained(self, d: _Draft, m: _Mention) -> bool:
+        """店长今天请病假了，明天请他给您回电: an absence explained, to a customer or to the colleague who covers
+        the shift; the illness named (住院, 抑郁症) is a term of its own and still counts."""
+        return m.cat_id in _ABOUT_SOMEONE and not m.cue and "share" not in m.sg and (
+            d.text[m.s:m.e] in self._absence)
+
+    @staticmethod
+    def _visitors_errand(d: _Draft, m: _Mention) -> bool:
+        """那位来咨询离婚财产分割的阿姨, 上午那位办失业金的大姐: a person's matter named as the errand a visitor came
+        for is the visitor's own (told to the colleague who serves them), not a colleague's; a secrecy cue
+        still counts."""
+        if m.cat_id not in _ABOUT_PERSON or m.cue:
+            return False
+        lo, hi = max(m.sent[0], m.s - 10), min(m.sent[1], m.e + 16)
+        return any(x.start() <= m.s and m.e <= x.end() for x in _ERRAND.finditer(d.text, lo, hi))
+
+    @staticmethod
+    def _thing_absent(d: _Draft, m: _Mention) -> bool:
+        """无需密码: the thing is absent, nothing is disclosed."""
+        return d.text[max(0, m.s - 4):m.s].endswith(_WITHOUT)
+
+    def _speakers_own(self, d: _Draft, m: _Mention) -> bool:
+        """我这边马上要走人了: the speaker's own move or health, not a colleague's."""
+        return m.cat_id in _ABOUT_SOMEONE and (
+            self._self_subject(d.text, m.s, m.lo, m.sg.get("third_person", []))
+            or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds))
+
+    @staticmethod
+    def _customers_person(d: _Draft, m: _Mention) -> bool:
+        """客户说是他老婆的副卡: the customer (named before the term, before any colleague) or their family's
+        matter, not a colleague's."""
+        return m.cat_id in _ABOUT_PERSON and _first(m.sg, "neg_customer") < m.s <= _first(m.sg, "staff")
+
+    def _customer_reported(self, d: _Draft, m: _Mention) -> bool:
+        """A report on a customer named in an earlier sentence goes on about them (`_customer_carried`)."""
+        return bool(d.customer_at) and m.cat_id in _ABOUT_PERSON and self._customer_carried(
+            d.text, m.s, m.sent[0], m.sg, d.customer_at, d.staff_at)
+
+    def _readers_own(self, d: _Draft, m: _Mention) -> bool:
+        """您的密码, 您尾号3521的储蓄卡本月工资已到账: an own-word makes it the reader's own matter
+        (`_owned`, `_owned_sentence`)."""
+        owned = d.own()
+        return owned[0] and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
+                             or _owned_sentence(d.text, m.s, m.sent[0], owned[1], owned[2],
+                                                m.sg.get("third_person", [])))
+
+    # --- Negative contexts read with the evidence (`m.ev`): whose matter it is, everyday operations. ---
+
+    def _their_figure(self, d: _Draft, m: _Mention) -> bool:
+        """贵公司六月份的对账单…实际应付三十八万 / 客户是张女士…预算三百万左右: a figure of the reader's or a
+        customer's own matter, told back to them or to the colleague who serves them (pay: the reader's only)."""
+        return not m.lent and not m.cue and m.ev[0] == "quantity" and m.cat_id in _FIGURE_OWNERS and self._theirs(
+            d.text, m.s, m.sent, m.lo, m.hi, d.bounds, d.hits_of, d.own()[1],
+            readers_only=m.cat_id not in _FIGURE_OWNERS_ANY)
+
+    def _their_person(self, d: _Draft, m: _Mention) -> bool:
+        """孩子父母离婚了 told to the teacher: a customer's (or the reader's) family or health matter."""
+        return not m.lent and not m.cue and m.ev[0] in ("third_person", "person") and m.cat_id in _ABOUT_SOMEONE and (
+            self._theirs(d.text, m.s, m.sent, m.lo, m.hi, d.bounds, d.hits_of, d.own()[1], readers_only=False))
+
+    def _routine_security(self, d: _Draft, m: _Mention) -> bool:
+        """开一下库房 / 新门禁昨天启用了: a security facility used in the day's work (no weakness, no time told)."""
+        return not m.lent and not m.cue and m.cat_id == _SECURITY and m.ev[0] in ("security_detail", "share") and (
+            "security_weak" not in m.sg and m.routine and not self._timed(d.text, m.lo, m.hi, m.sg))
+
+    @staticmethod
+    def _blank_form(d: _Draft, m: _Mention) -> bool:
+        """客户名单的模板: a blank form right after the term, and no value told (an English word is a clause of
+        its own, so the sentence's end bounds it there)."""
+        s, e = m.s, m.e
+        return not m.lent and m.ev[0] not in _VALUE_EVIDENCE and any(
+            e <= xs < min(e + _ROUTINE_REACH, m.hi if not d.text[s].isascii() else m.sent[1])
+            for xs, _ in m.sg.get("neg_blank", ()))
+
+    @staticmethod
+    def _routine_plan(d: _Draft, m: _Mention) -> bool:
+        """窗口排班调整方案: a service scheduled, an operations word near the plan and no value; 我们饭店下个月停业
+        (a word of ours in the clause) is our plan and still counts."""
+        return not m.lent and m.cat_id == _PLANS and m.routine and m.ev[0] not in _VALUE_EVIDENCE and not any(
+            m.lo <= xs < m.hi for xs, _ in m.sg.get("neg_ours", ()))
+
+    def _discretion_only(self, d: _Draft, m: _Mention) -> bool:
+        """人事调整的事…大家不要私下议论 / 合并的 rumor 大家别传: asking for discretion about a topic named without
+        content (no value, no plan, decision or comparison signal, no plan word before the term in its clause:
+        仓库要搬迁的事先别外发 tells the plan) is a rule."""
+        sg, text = m.sg, d.text
+        return m.ev[0] == "cue" and not m.lent and all(
+            _ruled(text, xs, self._bans) for xs, _ in sg.get("cue", ())) and not any(
+            k in sg for k in _TELLING) and _AHEAD.search(text, m.lo, m.s) is None and (
+            d.sentence_figure(m.sent) is None)
+
+    @staticmethod
+    def _undecided_matter(d: _Draft, m: _Mention) -> bool:
+        """年终奖方案还没定，定了会通知大家 / 标底的事我也不知道 / 搬迁的传言…目前没有任何计划: the matter is
+        undecided, unknown to the speaker or denied, and no value is told: nothing to disclose."""
+        return m.ev[0] not in _VALUE_EVIDENCE and m.ev[0] != "share" and not m.lent and _undecided(
+            d.text, m.sent, m.sg) and d.sentence_figure(m.sent) is None
+
+    @staticmethod
+    def _meeting_named(d: _Draft, m: _Mention) -> bool:
+        """本周五召开年度预算评审会: the topic word names a meeting; nothing of the topic is told."""
+        return m.ev[0] not in _VALUE_EVIDENCE and (m.ev[0] != "cue" or m.lent) and any(
+            ks == m.e for ks, _ in m.sg.get("meeting", ())) and d.sentence_figure(m.sent) is None
+
+    @staticmethod
+    def _marked_kind(d: _Draft, m: _Mention) -> bool:
+        """附件中的预算汇总表属于绝密级文件，请勿转发: the topic word names the marked document's kind and nothing
+        of what it says is told (no value, no colon opening its content): the marking is the finding."""
+        sent = m.sent
+        return sent in d.marked and m.ev[0] not in _VALUE_EVIDENCE and any(
+            m.s <= ks <= m.e for ks, _ in m.sg.get("doc_kind", ())) and not any(
+            d.marked_from[sent] <= x < sent[1] for x in d.colons) and d.sentence_figure(sent) is None
+
+    @staticmethod
+    def _decision_to_customer(d: _Draft, m: _Mention) -> bool:
+        """A decision about prices, pay or a tender told in a draft written to a customer (您这套房的差价公司决定按
+        合同单价退, 利润分配方案已经在股东大会上审议通过) is the service's answer or a public resolution; told among
+        staff (会上领导拍板了，明年起不再给加盟商返点) it is the settled matter disclosed."""
+        return m.ev[0] == "decision" and m.cat_id in _DECIDED_FIGURES and not m.lent and not m.cue and (
+            d.to_customer is not None and d.to_customer())
+
+    @staticmethod
+    def _work_document_only(d: _Draft, m: _Mention) -> bool:
+        """报表截个图发我 / 导出报表时乱码: a term that names a kind of work document every counter produces
+        (`Topic.value_only`) handed over, hushed or planned, with no value told in its sentence: the day's
+        paperwork, not the figures (报表上我先按八十五报了 tells one and still counts)."""
+        return not m.lent and m.ev[0] not in _VALUE_EVIDENCE and d.text[m.s:m.e] in m.cat.value_only and (
+            d.sentence_figure(m.sent) is None)
+
+    def _disclosed(self, d: _Draft, m: _Mention, edge_budget: list[int]) -> bool:
+        """A value in the term's own clause (客户名单有王总、李总), or the term not a catalogue entry (`_listed`):
+        a disclosure; unless the term is letters of other words (重新开具 holds 新开, 客户表示 holds 客户表)."""
+        s, e, ev = m.s, m.e, m.ev
+        if not ((ev[0] in _VALUE_EVIDENCE and not d.break_between(min(s, ev[1]) + 1, max(e, ev[2])))
+                or not _listed(d.f, s, e)):
+            return False
+        return not (self.edges is not None and self.edges.straddles(
+            d.text, s, e, m.lo, _clause_end(d.bounds, s, len(d.text)), edge_budget))
 
     def _theirs(self, text: str, s: int, sent: tuple[int, int], lo: int, hi: int, bounds: list[int],
                 hits_of: dict[str, list[tuple[int, int]]], own: list[tuple[int, int]], *, readers_only: bool) -> bool:
@@ -962,8 +1150,10 @@ class Classified:
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
                 q = _quantity(text, ns, min(ne, ns + 24), amounts)
-            while q and any(cs <= q[0] < ce for cs, ce in contacts):
-                q = _quantity(text, q[1], hi, amounts)  # the digits of a masked number are not an amount
+            while q and (any(cs <= q[0] < ce for cs, ce in contacts) or _clock_time(f, q[0], q[1])):
+                # The digits of a masked number are not an amount, nor a time of day written with a colon
+                # (17:00后, 8:30到17:30: the compact view drops the colon and sees 1700).
+                q = _quantity(text, q[1], hi, amounts)
             if q:
                 return "quantity", q[0], q[1]
         if "formula" in want:
@@ -1140,6 +1330,8 @@ _SECURITY = "secret.topic.security"
 # Categories whose figure may be the reader's or a customer's own matter (a budget, a bill, a tax return,
 # an income); for pay only the reader's own words count (`Classifier._theirs`).
 _FIGURE_OWNERS = frozenset({"secret.topic.finance", "secret.topic.costs", "secret.topic.pay"})
+# Figures whose settling is itself the news among staff (the boss has settled the rebate, the pay rise, the bid).
+_DECIDED_FIGURES = frozenset({"secret.topic.finance", "secret.topic.costs", "secret.topic.pay", "secret.topic.tender"})
 _FIGURE_OWNERS_ANY = frozenset({"secret.topic.finance", "secret.topic.costs"})
 # How far before a topic word an owner of theirs still speaks for it (客户是张女士…她想看三室朝南的，预算…).
 _OWNER_REACH = 80
@@ -1449,7 +1641,7 @@ def _banned_between(text: str, a: int, b: int, bans: Sequence[str] = _BANS) -> b
 # 定了 (decided).
 _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终|正式)?(?:定|确定|定下来|敲定|拍板)(?!了)"
                         r"|我(?:也|都|还)?(?:不知道|不清楚|不太清楚|没听说)|没有任何(?:计划|安排|消息|通知)"
-                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程)")
+                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)")
 # A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
@@ -1706,6 +1898,10 @@ _ID_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "工号"
 _DIALLED = ("拨打", "致电", "热线", "电话", "来电", "call")
 _NAMED_NUMBER_AFTER = ("热线", "版本", "版的", "版", "号线")
 _VERSION_BEFORE = ("版本", "版本号", "version", "v", "ver")
+# A number named as a service line a few characters on (12366纳税服务热线, 95588客服电话).
+_HOTLINE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,6}?(?:热线|专线|服务电话|客服电话|咨询电话|服务号码)")
+# A room numbered after its floor or its kind (三楼301, 会议室302, 教室105): a place, not an amount.
+_PLACE_BEFORE = ("楼", "会议室", "教室", "诊室", "病房", "办公室")
 _DAY_AFTER = ("号", "日", "月", "点", "时", "楼", "层", "栋", "届", "期")
 _DURATION = ("个工作日", "工作日", "年", "周年", "岁")
 _SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
@@ -1713,6 +1909,10 @@ _SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "
 
 
 
+# Discrete things counted by their measure word (箱, 台, 套 …); weights and money are not among them.
+_ITEMS = ("箱", "件", "台", "套", "瓶", "包", "桶", "袋", "粒", "颗", "位", "辆", "把", "盒")
+# Sheets and volumes counted after a number (二十六张, 一百二十页, 三卷).
+_SHEETS = ("张", "页", "卷", "册")
 # Items of work counted after a number: how much work there is, told in a complaint or a handover.
 _WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case", "case", "通电话", "个电话", "个投诉", "条投诉",
              "起投诉", "个咨询", "条咨询", "个来电", "通来电", "个号", "位顾客", "个顾客", "拨客人", "桌客人")
@@ -1724,8 +1924,11 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
     before = text[max(0, start - 8):start]
-    if before.endswith(_ID_BEFORE + _DIALLED + _VERSION_BEFORE) or text.startswith(_NAMED_NUMBER_AFTER, end):
-        return False  # 拨打12366, 2.2.0版本, 版本v3: a number to dial or a release's name, not an amount
+    if before.endswith(_ID_BEFORE + _DIALLED + _VERSION_BEFORE + _PLACE_BEFORE) or text.startswith(
+            _NAMED_NUMBER_AFTER, end) or _HOTLINE_AFTER.match(text, end):
+        # 拨打12366, 12366纳税服务热线, 2.2.0版本, 版本v3, 三楼301: a number to dial, a release's or a room's
+        # name, not an amount
+        return False
     if tok.startswith(("百分之", "千分之")):
         return True
     digit = any(ch.isdigit() for ch in tok)
@@ -1736,6 +1939,10 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if rest.startswith(_DURATION) or (rest.startswith("个月") and (
             text[max(0, start - 2):start].endswith(_SPAN_BEFORE) or rest[2:].startswith(_SPAN_AFTER))):
         return False  # 期限一百八十天, 近三个月的流水, 三个月后复查: a span of time, not an amount
+    if len(tok) == 1 and tok in "123456789" and rest.startswith(_ITEMS):
+        return False  # 一共三箱, 两套洁净服, 样机两台: a few things counted in the day's work, not a figure
+    if rest.startswith(_SHEETS):
+        return False  # 图纸共二十六张, 一百二十页: sheets of paper counted, not a figure of what they say
     if rest.startswith(_WORKLOAD):
         return False  # 一天200个ticket, 接了四十个电话: the work counted (a workload), not a figure of the business
     unit = rest.startswith(_UNITS)
@@ -1751,6 +1958,16 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
         return True
     return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
+
+
+def _clock_time(f: Folded, s: int, e: int) -> bool:
+    """The compact number [s, e) is a time of day in the draft as typed (17:00, 8:30): a colon stands between
+    its digits, or right after it before two digits."""
+    c = f.compact
+    ws, we = c.wide_index(s), c.wide_index(e - 1) + 1
+    wide = f.wide.text
+    return any(ch in ":：" for ch in wide[ws:we]) or (
+        wide[we:we + 1] in (":", "：") and wide[we + 1:we + 3].isdigit())
 
 
 def _number_table(text: str) -> tuple[list[int], list[int], list[int]]:

@@ -134,6 +134,9 @@ class CategoryModel(BaseModel):
     terms: Annotated[list[NonEmpty], Field(min_length=1)]
     evidence: Annotated[list[Literal[EVIDENCE]], Field(min_length=1)]  # type: ignore[valid-type]
     strong_future: list[NonEmpty] = []
+    # Terms that name a kind of work document every counter produces (报表): a disclosure only with a value
+    # told (a figure, a name), not by being handed over or hushed.
+    value_only: list[NonEmpty] = []
     # The terms typed with another character of the same sound (秘码, 口另): input-method slips or dodges
     # of short words, which the phrase matcher's homophone pass (three characters or more) does not read.
     homophones: list[NonEmpty] = []
@@ -308,6 +311,7 @@ class Topic:
     examples: Examples
     file: str = ""
     line: int = 0
+    value_only: frozenset[str] = frozenset()
 
     @property
     def source(self) -> str:
@@ -599,7 +603,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
             topics.append(Topic(cm.id, cm.title, _folded([*cm.terms, *cm.homophones]), frozenset(cm.evidence),
                                 frozenset(_folded(cm.strong_future)), cm.why, sources_from(cm.sources),
                                 cm.suggestion, Examples(tuple(cm.examples.hit), tuple(cm.examples.clean)),
-                                rel, line_of(node, "topics", "categories", i)))
+                                rel, line_of(node, "topics", "categories", i), frozenset(_folded(cm.value_only))))
     return markers, topics, signals, problems
 
 
