@@ -54,12 +54,15 @@ from bot.core.ask.calibration import (  # noqa: E402
     FACT_CANDIDATE_FEATURES,
     FEATURES,
     NONE_FEATURES,
+    PAIRS_CLAUSE,
     Calibration,
     Logistic,
     Reading,
     Reranker,
+    answered_together,
     candidate_features,
     features,
+    load_calibration,
 )
 from bot.core.ask.evaluation import answers_expect, load_eval_file, wilson  # noqa: E402
 from bot.core.ask.facts import fact_features, unmet_facts  # noqa: E402
@@ -264,14 +267,18 @@ class Table:
 
 def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cutoff: float,
           pairs: frozenset[tuple[int, int]] = frozenset(), kin: Sequence[frozenset[int]] = (),
-          topics: Sequence[str] = (), stated: Sequence[frozenset[str]] = ()) -> Table:
+          topics: Sequence[str] = (), stated: Sequence[frozenset[str]] = (),
+          clause_kin: Sequence[frozenset[int]] = ()) -> Table:
     """Each question ranked as `Matcher._rank_with_evidence` ranks it with `rerank`; when its first
     two entries are one of `pairs` (`KnowledgeBase.one_rule`), an answer states both. kin: per
     entry, the others citing one of its clauses (`KnowledgeBase.kin`); topics: per entry, its topic;
-    stated: per entry, the kinds of fact it states (`Matcher.stated_facts`)."""
+    stated: per entry, the kinds of fact it states (`Matcher.stated_facts`); clause_kin (`pairs:
+    clause`): per entry, the others citing one of its clauses, answered with it as `answered_together`
+    says."""
     x, first, three, decoy_first, vague_offer = [], [], [], [], []
     for q in questions:
-        reranked, order_p = None, ()
+        reranked: tuple[list[float], float] | None = None
+        order_p: tuple[int, ...] = ()
         if rerank is not None:
             probs, none = rerank.probabilities(q.rows, n, words=q.words, unknown_share=q.unknown_share,
                                                coverage=q.coverage, topics=topics, kin=kin, keys=q.keys,
@@ -284,7 +291,8 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
             order = [i for i in ranked if i < n]
             decoy_first.append(not ranked or ranked[0] >= n)
         vague_offer.append(q.vague and sum(i < n and q.fused[i] >= clarify_cutoff for i in order) > 1)
-        paired = len(order) > 1 and (order[0], order[1]) in pairs
+        paired = answered_together(order[:3], lambda a, b: (a, b) in pairs,
+                                   (lambda a: clause_kin[a]) if clause_kin else None)
         if order:
             f = features(q.rows, q.fused, order[0], n, words=q.words, unknown_share=q.unknown_share, reranked=reranked,
                          coverage=q.coverage, paired=paired, order=order_p,
@@ -445,35 +453,41 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         names: tuple[str, ...] = FEATURES, answer_names: tuple[str, ...] | None = None,
         pairs: frozenset[tuple[int, int]] = frozenset(), kin: Sequence[frozenset[int]] = (),
         topics: Sequence[str] = (), candidate_names: tuple[str, ...] = CANDIDATE_FEATURES,
-        stated: Sequence[frozenset[str]] = (), none_names: tuple[str, ...] = NONE_FEATURES
-        ) -> tuple[Calibration, Table]:
+        stated: Sequence[frozenset[str]] = (), none_names: tuple[str, ...] = NONE_FEATURES,
+        pair_kind: bool | str = True, keep: Reranker | None = None,
+        clause_kin: Sequence[frozenset[int]] = ()) -> tuple[Calibration, Table]:
     """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
 
     `answer` and `reach` are fitted on what the reranker says of questions it was not fitted on
     (each file of `idx` ranked by a reranker fitted on its other files): on its own fit questions
     it is surer than it will be on new ones. The probabilities at which `decide` answers and
     offers candidates are chosen on out-of-file probabilities too (each file's from models fitted
-    on the other files), with the limits on confidence bounds: what a new set will see."""
+    on the other files), with the limits on confidence bounds: what a new set will see.
+
+    pair_kind: what `Calibration.pairs` says (True: the one-rule `pairs`; "clause": also entries
+    citing a clause in common, `clause_kin`, as `answered_together` says);
+    keep: a reranker used as it is in every fold (`--keep-reranker`): only `answer`, `reach` and the
+    two probabilities are fitted, on its probabilities (in-sample on the files it was fitted on)."""
     # Everything but the two probabilities is the same for every pair of limits: fitted once per
     # subset of questions (the reranker fits dominate the run, twelve files times thirteen fits).
     memo_key = (id(questions), idx.tobytes(), rerank, names, answer_names, candidate_names, none_names,
-                bool(pairs))
+                bool(pairs), pair_kind, id(keep))
     if memo_key in _FITTED:
         reranker, t, honest, answer, reach, pa, pr = _FITTED[memo_key]
         answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z)
-        return Calibration(answer, reach, answer_at, offer_at, reranker, bool(pairs)), t
-    reranker = (cached_reranker(questions, idx, n, candidate_names, kin, topics, stated, none_names)
-                if rerank else None)
-    t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated)
+        return Calibration(answer, reach, answer_at, offer_at, reranker, pair_kind if pairs else False), t
+    reranker = keep if keep is not None else (
+        cached_reranker(questions, idx, n, candidate_names, kin, topics, stated, none_names) if rerank else None)
+    t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated, clause_kin)
     honest = t
     files = list(dict.fromkeys(t.source[idx]))
-    if reranker is not None and len(files) > 1:
-        honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated)
+    if reranker is not None and keep is None and len(files) > 1:
+        honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated, clause_kin)
         for name in files:
             part = idx & (t.source == name)
             other = cached_reranker(questions, idx & ~part, n, candidate_names, kin, topics, stated, none_names)
             held = table([q for q, i in zip(questions, part, strict=True) if i], n, other, clarify_cutoff, pairs, kin,
-                         topics, stated)
+                         topics, stated, clause_kin)
             honest.x[part], honest.first_right[part] = held.x, held.first_right
             honest.three_right[part] = held.three_right
     answer_names = answer_names or names
@@ -489,7 +503,7 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
                                  honest.x[part])
     _FITTED[memo_key] = (reranker, t, honest, answer, reach, pa, pr)
     answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z)
-    return Calibration(answer, reach, answer_at, offer_at, reranker, bool(pairs)), t
+    return Calibration(answer, reach, answer_at, offer_at, reranker, pair_kind if pairs else False), t
 
 
 def run(t: Table, cal: Calibration) -> np.ndarray:
@@ -524,7 +538,8 @@ def one_rule_pairs(matcher: Matcher) -> frozenset[tuple[int, int]]:
 def _held_out_figures(matcher: Matcher, path: Path, cal: Calibration, n: int, opts: dict[str, Any]) -> None:
     """`path` scored by `cal` (fitted without it): figures only, overall and by style, no item named."""
     qs = collect(matcher, [path])
-    t = table(qs, n, cal.rerank, opts["clarify_cutoff"], opts["pairs"], opts["kin"], opts["topics"], opts["stated"])
+    t = table(qs, n, cal.rerank, opts["clarify_cutoff"], opts["pairs"], opts["kin"], opts["topics"], opts["stated"],
+              opts["clause_kin"])
     status = run(t, cal)
     every = np.ones(len(qs), dtype=bool)
     a1, h3, wc, rf = figures(t, status, every)
@@ -567,6 +582,12 @@ def main() -> int:
                         default=list(CANDIDATE_FEATURES), help="what the reranker reads of each candidate")
     parser.add_argument("--none-features", nargs="+", choices=NONE_FEATURES + EXTRA_NONE_FEATURES,
                         default=list(NONE_FEATURES), help="what the reranker's \"none of them\" reads")
+    parser.add_argument("--pairs", choices=("rule", "clause"), default="rule",
+                        help="which first two entries an answer states together: one rule (linked both ways, a "
+                             "clause in common) or any two citing a clause in common")
+    parser.add_argument("--keep-reranker", action="store_true",
+                        help="use the reranker of knowledge/decision.yaml as it is in every fold; fit only the "
+                             "answer and reach models and the two probabilities")
     parser.add_argument("--no-pairs", action="store_true",
                         help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
@@ -592,6 +613,14 @@ def main() -> int:
         return 1
     n = len(matcher.kb.entries)
     cutoff = matcher.config.fused.clarify_cutoff
+    pair_kind: bool | str = PAIRS_CLAUSE if args.pairs == "clause" else True
+    keep = None
+    if args.keep_reranker:
+        shipped = load_calibration(ROOT / "knowledge" / CALIBRATION_FILE)
+        if shipped is None or shipped.rerank is None:
+            print("--keep-reranker: knowledge/decision.yaml has no reranker", file=sys.stderr)
+            return 1
+        keep = shipped.rerank
     key = _key(args.files)
     questions = load_questions(args.questions, key) if args.questions else None
     if questions is None:
@@ -607,6 +636,8 @@ def main() -> int:
                             "names": tuple(args.features),
                             "answer_names": tuple(args.answer_features),
                             "pairs": frozenset() if args.no_pairs else one_rule_pairs(matcher),
+                            "pair_kind": pair_kind, "keep": keep,
+                            "clause_kin": [matcher.kb.kin(i) for i in range(n)] if pair_kind == PAIRS_CLAUSE else [],
                             "kin": [matcher.kb.kin(i) for i in range(n)],
                             "topics": [e.topic for e in matcher.kb.entries],
                             "stated": [matcher.stated_facts(i) for i in range(n)],

@@ -17,9 +17,11 @@ from bot.core.ask.calibration import (
     FACT_CANDIDATE_FEATURES,
     FEATURES,
     NONE_FEATURES,
+    PAIRS_CLAUSE,
     Calibration,
     Logistic,
     Reranker,
+    answered_together,
     candidate_features,
     features,
     load_calibration,
@@ -259,6 +261,46 @@ def test_the_pairs_switch_round_trips_through_the_file_and_must_be_a_boolean(tmp
     path.write_text(yaml.safe_dump(CAL.as_data() | {"pairs": "yes"}), encoding="utf-8")
     with pytest.raises(DataError):
         load_calibration(path)
+
+
+def test_entries_of_one_clause_are_answered_together_unless_a_third_part_of_it_is_close_behind():
+    linked = {(0, 1), (1, 0)}
+    kin = {0: {1, 2, 5}, 1: {0}, 2: {0}, 3: set(), 5: {0}}
+
+    def one_rule(a: int, b: int) -> bool:
+        return (a, b) in linked
+
+    def siblings(a: int) -> set[int]:
+        return kin[a]
+
+    assert answered_together([0, 1, 3], one_rule) and answered_together([0, 1, 2], one_rule, siblings)
+    # Citing a clause in common, not linked: one rule only when the calibration says `pairs: clause`.
+    assert not answered_together([2, 0, 3], one_rule) and answered_together([2, 0, 3], one_rule, siblings)
+    # A third part of the first's clause among the first three: the question may be about that part.
+    assert not answered_together([0, 5, 2], one_rule, siblings) and answered_together([0, 5, 3], one_rule, siblings)
+    assert not answered_together([0, 3, 1], one_rule, siblings) and not answered_together([0], one_rule, siblings)
+
+
+def test_the_clause_pairs_switch_round_trips_and_the_shipped_decision_answers_kin_together(tmp_path):
+    import yaml
+
+    path = tmp_path / "decision.yaml"
+    path.write_text(yaml.safe_dump(replace(CAL, pairs=PAIRS_CLAUSE).as_data()), encoding="utf-8")
+    loaded = load_calibration(path)
+    assert loaded is not None and loaded.pairs == PAIRS_CLAUSE
+    shipped = load_calibration(ROOT / "knowledge" / "decision.yaml")
+    assert shipped is not None and shipped.pairs == PAIRS_CLAUSE
+
+
+def test_the_fit_answers_kin_together_with_clause_pairs():
+    fd = _fit_module()
+    rows = [(0, 80.0, 0.95, 0.90), (1, 70.0, 0.90, 0.85), (2, 20.0, 0.80, 0.70)]
+    q = fd.Question(rows, {0: 80.0, 1: 70.0, 2: 20.0}, {1}, 4, 0.0, False, False, "a")
+    kin = [frozenset({1}), frozenset({0}), frozenset()]
+    assert not fd.table([q], 3, None, 0.0).first_right[0]
+    assert fd.table([q], 3, None, 0.0, clause_kin=kin).first_right[0]
+    three = [frozenset({1, 2}), frozenset({0}), frozenset({0})]  # a third part close behind
+    assert not fd.table([q], 3, None, 0.0, clause_kin=three).first_right[0]
 
 
 def test_the_fit_counts_an_answer_right_when_the_second_entry_of_a_pair_answers():

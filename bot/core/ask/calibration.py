@@ -15,7 +15,7 @@ benchmarks/fit_decision.py; this module only reads them and computes the feature
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from bot.core.ask.facts import FACT_FEATURES
 from bot.core.yamlfile import DataError, Problem, load_with_lines
 
 CALIBRATION_FILE = "decision.yaml"
+PAIRS_CLAUSE = "clause"  # `Calibration.pairs`: entries citing a clause in common are answered together
 
 # Every feature a model may use; a model lists the ones it was fitted on, in its own order.
 FEATURES = (
@@ -237,9 +238,12 @@ class Calibration:
     answer_at: float  # answer when P(first right) reaches this
     offer_at: float  # otherwise offer candidates when P(a right one in three) reaches this, else unknown
     rerank: Reranker | None = None  # order candidates by the reranker instead of the fused score
-    # The first two entries, when they point to each other (`KnowledgeBase.one_rule`), are answered
-    # together: the answer model reads their joint probability, the reply carries both.
-    pairs: bool = False
+    # The first two entries, when they are one rule, are answered together: the answer model reads
+    # their joint probability, the reply carries both. False: never; True: they point to each other
+    # and cite a clause in common (`KnowledgeBase.one_rule`); "clause": they cite a clause in common
+    # (`KnowledgeBase.kin`), linked or not: two parts or two documents' readings of one clause each
+    # answer a question about it, so neither is the other's rival.
+    pairs: bool | str = False
 
     def reads_facts(self) -> bool:
         """Whether a model reads what kind of fact is asked (knowledge/fact_kinds.yaml)."""
@@ -252,10 +256,28 @@ class Calibration:
         data: dict[str, object] = {"answer_at": round(self.answer_at, 4), "offer_at": round(self.offer_at, 4),
                                    "answer": self.answer.as_data(), "reach": self.reach.as_data()}
         if self.pairs:
-            data["pairs"] = True
+            data["pairs"] = self.pairs
         if self.rerank is not None:
             data["rerank"] = self.rerank.as_data()
         return data
+
+
+def answered_together(order: Sequence[int], one_rule: Callable[[int, int], bool],
+                      kin: Callable[[int], Collection[int]] | None = None) -> bool:
+    """Whether an answer states the first two entries of `order` (best first) together: they are one
+    rule (`one_rule`), or, with `kin` (`pairs: clause`), they cite a clause in common and no third
+    entry of that clause is among the first three. A clause split over two entries (or read by two
+    documents) is answered by either, so neither is the other's rival; a clause split over more parts
+    with a third part close behind may have been asked about that part, so it stays a choice."""
+    if len(order) < 2:
+        return False
+    first, second = order[0], order[1]
+    if one_rule(first, second):
+        return True
+    if kin is None:
+        return False
+    siblings = kin(first)
+    return second in siblings and not (len(order) > 2 and order[2] in siblings)
 
 
 def _logistic(data: object, where: str, known: tuple[str, ...] = FEATURES) -> Logistic:
@@ -294,8 +316,8 @@ def load_calibration(path: Path) -> Calibration | None:
                                         CANDIDATE_FEATURES + EXTRA_CANDIDATE_FEATURES + FACT_CANDIDATE_FEATURES),
                               _logistic(spec.get("none"), "rerank.none", NONE_FEATURES + EXTRA_NONE_FEATURES))
         pairs = data.get("pairs", False)
-        if not isinstance(pairs, bool):
-            raise ValueError("pairs: true or false")
+        if not isinstance(pairs, bool) and pairs != PAIRS_CLAUSE:
+            raise ValueError(f"pairs: true, false or {PAIRS_CLAUSE}")
         return Calibration(_logistic(data.get("answer"), "answer"), _logistic(data.get("reach"), "reach"),
                            answer_at, offer_at, rerank, pairs)
     except KeyError as exc:

@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from rapidfuzz import fuzz, process
 
-from bot.core.ask.calibration import CALIBRATION_FILE, KEY_FEATURES, Calibration, Reading, load_calibration
+from bot.core.ask.calibration import (
+    CALIBRATION_FILE,
+    KEY_FEATURES,
+    PAIRS_CLAUSE,
+    Calibration,
+    Reading,
+    answered_together,
+    load_calibration,
+)
 from bot.core.ask.calibration import features as calibration_features
 from bot.core.ask.decision import Decision, Evidence, Scored, Status, decide
 from bot.core.ask.facts import (
@@ -602,12 +610,12 @@ class Matcher:
         return frozenset(r[0] for r in rows if r[0] < self._n_entries and self._topics[r[0]] == topic)
 
     def _paired(self, ranked: list[Scored]) -> bool:
-        """The first two entries are one rule (`KnowledgeBase.one_rule`) and the calibration answers
-        such a pair together."""
+        """The calibration answers pairs and the first two entries are one (`answered_together`)."""
         if self.calibration is None or not self.calibration.pairs:
             return False
-        two = [r.doc for r in ranked if not r.decoy][:2]
-        return len(two) == 2 and self.kb.one_rule(*two)
+        order = [r.doc for r in ranked if not r.decoy][:3]
+        return answered_together(order, self.kb.one_rule,
+                                 self.kb.kin if self.calibration.pairs == PAIRS_CLAUSE else None)
 
     def word_stats(self, query: str, *, docs: Iterable[int] = ()) -> tuple[int, float, dict[int, float]]:
         """(content words of the question, share of their idf mass the knowledge base never uses,
