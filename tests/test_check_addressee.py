@@ -64,6 +64,12 @@ def _colleague(checker, draft: str) -> bool:
     return checker._addressee.to_colleague(fold_draft(draft).compact)
 
 
+def _assert_flagged_as_to_a_customer(checker, draft: str) -> None:
+    """Read as written to a customer, and its forbidden language found."""
+    assert not _colleague(checker, draft), draft
+    assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
+
+
 @pytest.mark.parametrize("draft", COLLEAGUE)
 def test_internal_chat_is_not_checked_for_customer_address(checker, draft):
     assert _colleague(checker, draft), draft
@@ -245,8 +251,7 @@ def test_a_newcomers_courtesy_to_a_customer_still_reads_as_to_a_customer(checker
     "我们的人工服务今天结束了，你明早再打过来。",
 ])
 def test_the_served_called_by_role_is_a_customer(checker, draft):
-    assert not _colleague(checker, draft), draft
-    assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
+    _assert_flagged_as_to_a_customer(checker, draft)
 
 
 def test_a_customer_spoken_of_by_role_leaves_a_colleague_draft_to_a_colleague(checker):
@@ -295,8 +300,7 @@ def test_the_polite_telling_form_stays_a_customer_draft(checker):
     "孙姐，您好。您的快递到了，我们这边五点就下班了，您明天再来取吧。",
 ])
 def test_a_title_greeted_with_nin_hao_is_a_customer(checker, draft):
-    assert not _colleague(checker, draft), draft
-    assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
+    _assert_flagged_as_to_a_customer(checker, draft)
 
 
 # The one a customer is sent to (问你们领导, 找值班主管去, 您的客户经理) and the writer's own books closed (轧账)
@@ -307,8 +311,7 @@ def test_a_title_greeted_with_nin_hao_is_a_customer(checker, draft):
     "理财亏损不关我们柜台的事，你问你的客户经理。",
 ])
 def test_the_party_sent_to_is_not_the_reader(checker, draft):
-    assert not _colleague(checker, draft), draft
-    assert any(f.kind == "forbidden" for f in checker.check(draft).findings), draft
+    _assert_flagged_as_to_a_customer(checker, draft)
 
 
 def test_the_boss_reported_to_is_colleague_talk(checker):
