@@ -335,6 +335,7 @@ class Classified:
         self._not_names = sig.not_names | frozenset(self.english)
         self._not_terms = re.compile("|".join(map(re.escape, sorted(sig.not_terms, key=len, reverse=True)))
                                      ) if sig.not_terms else None
+        self._object_heads = sig.object_heads
         # 把 + one of the company's units + a change verb (把售后部撤了): a plan said without a plan word.
         units, changes = sig.unit_change.get("units", ()), sig.unit_change.get("changes", ())
         self._unit_change = re.compile(
@@ -364,7 +365,8 @@ class Classified:
         self._cleared_before_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
             self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
-            self._speakers_own, self._customers_person, self._customer_reported, self._readers_own)
+            self._speakers_own, self._customers_person, self._customer_reported, self._readers_own,
+            self._object_named)
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
             self._discretion_only, self._undecided_matter, self._meeting_named, self._marked_kind,
@@ -928,6 +930,14 @@ class Classified:
         return owned[0] and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
                              or _owned_sentence(d.text, m.s, m.sent[0], owned[1], owned[2],
                                                 m.sg.get("third_person", [])))
+
+    def _object_named(self, d: _Draft, m: _Mention) -> bool:
+        """门禁卡坏了找保安部补办, 户籍窗口, 回户籍地开证明, 监控公司: the topic word before an everyday head
+        (`object_heads`) names a card, a counter, a place or a firm the service deals in, not the topic; a
+        secrecy cue or a weakness (保安部晚上没人) in the sentence, or a figure in the term's clause, still counts;
+        so does a credential (密码柜的组合是4719: the thing's code is what is told)."""
+        return bool(self._object_heads) and m.cat_id != _CREDENTIALS and not m.cue and "security_weak" not in m.sg and d.text.startswith(self._object_heads, m.e) and (
+            d.figure(m.lo, _clause_end(d.bounds, m.s, len(d.text))) is None)
 
     # --- Negative contexts read with the evidence (`m.ev`): whose matter it is, everyday operations. ---
 
