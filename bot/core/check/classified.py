@@ -1011,7 +1011,7 @@ class Classified:
         """A decision about prices, pay or a tender told in a draft written to a customer (您这套房的差价公司决定按
         合同单价退, 利润分配方案已经在股东大会上审议通过) is the service's answer or a public resolution; told among
         staff (会上领导拍板了，明年起不再给加盟商返点) it is the settled matter disclosed."""
-        return m.ev[0] == "decision" and m.cat_id in _DECIDED_FIGURES and not m.lent and not m.cue and (
+        return m.ev[0] == "decision" and m.cat_id in _DECIDED_TO_CUSTOMER and not m.lent and not m.cue and (
             d.to_customer is not None and d.to_customer())
 
     @staticmethod
@@ -1364,6 +1364,9 @@ _SECURITY = "secret.topic.security"
 _FIGURE_OWNERS = frozenset({"secret.topic.finance", "secret.topic.costs", "secret.topic.pay"})
 # Figures whose settling is itself the news among staff (the boss has settled the rebate, the pay rise, the bid).
 _DECIDED_FIGURES = frozenset({"secret.topic.finance", "secret.topic.costs", "secret.topic.pay", "secret.topic.tender"})
+# A decision told in a draft written to a customer is the service's answer to them: about prices, pay or a
+# tender, and about plans (网点下月起周六照常营业 decided, the board's resolution for a client's issue).
+_DECIDED_TO_CUSTOMER = _DECIDED_FIGURES | {_PLANS}
 _FIGURE_OWNERS_ANY = frozenset({"secret.topic.finance", "secret.topic.costs"})
 # How far before a topic word an owner of theirs still speaks for it (客户是张女士…她想看三室朝南的，预算…).
 _OWNER_REACH = 80
