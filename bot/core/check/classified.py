@@ -936,7 +936,8 @@ class Classified:
         (`object_heads`) names a card, a counter, a place or a firm the service deals in, not the topic; a
         secrecy cue or a weakness (保安部晚上没人) in the sentence, or a figure in the term's clause, still counts;
         so does a credential (密码柜的组合是4719: the thing's code is what is told)."""
-        return bool(self._object_heads) and m.cat_id != _CREDENTIALS and not m.cue and "security_weak" not in m.sg and d.text.startswith(self._object_heads, m.e) and (
+        return bool(self._object_heads) and m.cat_id != _CREDENTIALS and not m.cue and (
+            "security_weak" not in m.sg) and d.text.startswith(self._object_heads, m.e) and (
             d.figure(m.lo, _clause_end(d.bounds, m.s, len(d.text))) is None)
 
     # --- Negative contexts read with the evidence (`m.ev`): whose matter it is, everyday operations. ---
