@@ -957,7 +957,8 @@ class Classified:
     def _routine_security(self, d: _Draft, m: _Mention) -> bool:
         """开一下库房 / 新门禁昨天启用了: a security facility used in the day's work (no weakness, no time told)."""
         return not m.lent and not m.cue and m.cat_id == _SECURITY and m.ev[0] in ("security_detail", "share") and (
-            "security_weak" not in m.sg and m.routine and not self._timed(d.text, m.lo, m.hi, m.sg))
+            "security_weak" not in m.sg and (m.routine or _visited(d.text, m.s, m.e))
+            and not self._timed(d.text, m.lo, m.hi, m.sg))
 
     @staticmethod
     def _blank_form(d: _Draft, m: _Mention) -> bool:
@@ -1952,6 +1953,17 @@ _SHEETS = ("张", "页", "卷", "册")
 # Items of work counted after a number: how much work there is, told in a complaint or a handover.
 _WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case", "case", "通电话", "个电话", "个投诉", "条投诉",
              "起投诉", "个咨询", "条咨询", "个来电", "通来电", "个号", "位顾客", "个顾客", "拨客人", "桌客人")
+
+
+# A place gone to, worked in or taken from (去库房领, 到机房里看, 带出库房, 在监控室里): the room as where the
+# day's work happens, not its arrangement.
+_TO_PLACE = ("去", "到", "进", "在", "回", "往", "从", "带出", "拿出", "出")
+_IN_PLACE = ("里", "内", "中", "门口", "领", "取", "拿")
+
+
+def _visited(text: str, s: int, e: int) -> bool:
+    """The security word at [s, e) names a place the sentence's work goes to or happens in."""
+    return text[max(0, s - 2):s].endswith(_TO_PLACE) or text.startswith(_IN_PLACE, e)
 
 
 def _is_amount(text: str, start: int, end: int) -> bool:
