@@ -335,6 +335,7 @@ class Classified:
         self._not_names = sig.not_names | frozenset(self.english)
         self._not_terms = re.compile("|".join(map(re.escape, sorted(sig.not_terms, key=len, reverse=True)))
                                      ) if sig.not_terms else None
+        self._object_heads = sig.object_heads
         # 把 + one of the company's units + a change verb (把售后部撤了): a plan said without a plan word.
         units, changes = sig.unit_change.get("units", ()), sig.unit_change.get("changes", ())
         self._unit_change = re.compile(
@@ -364,7 +365,8 @@ class Classified:
         self._cleared_before_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
             self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
-            self._speakers_own, self._customers_person, self._customer_reported, self._readers_own)
+            self._speakers_own, self._customers_person, self._customer_reported, self._readers_own,
+            self._object_named)
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
             self._discretion_only, self._undecided_matter, self._meeting_named, self._marked_kind,
@@ -929,6 +931,15 @@ class Classified:
                              or _owned_sentence(d.text, m.s, m.sent[0], owned[1], owned[2],
                                                 m.sg.get("third_person", [])))
 
+    def _object_named(self, d: _Draft, m: _Mention) -> bool:
+        """门禁卡坏了找保安部补办, 户籍窗口, 回户籍地开证明, 监控公司: the topic word before an everyday head
+        (`object_heads`) names a card, a counter, a place or a firm the service deals in, not the topic; a
+        secrecy cue or a weakness (保安部晚上没人) in the sentence, or a figure in the term's clause, still counts;
+        so does a credential (密码柜的组合是4719: the thing's code is what is told)."""
+        return bool(self._object_heads) and m.cat_id != _CREDENTIALS and not m.cue and (
+            "security_weak" not in m.sg) and d.text.startswith(self._object_heads, m.e) and (
+            d.figure(m.lo, _clause_end(d.bounds, m.s, len(d.text))) is None)
+
     # --- Negative contexts read with the evidence (`m.ev`): whose matter it is, everyday operations. ---
 
     def _their_figure(self, d: _Draft, m: _Mention) -> bool:
@@ -946,7 +957,8 @@ class Classified:
     def _routine_security(self, d: _Draft, m: _Mention) -> bool:
         """开一下库房 / 新门禁昨天启用了: a security facility used in the day's work (no weakness, no time told)."""
         return not m.lent and not m.cue and m.cat_id == _SECURITY and m.ev[0] in ("security_detail", "share") and (
-            "security_weak" not in m.sg and m.routine and not self._timed(d.text, m.lo, m.hi, m.sg))
+            "security_weak" not in m.sg and (m.routine or _visited(d.text, m.s, m.e))
+            and not self._timed(d.text, m.lo, m.hi, m.sg))
 
     @staticmethod
     def _blank_form(d: _Draft, m: _Mention) -> bool:
@@ -1001,7 +1013,7 @@ class Classified:
         """A decision about prices, pay or a tender told in a draft written to a customer (您这套房的差价公司决定按
         合同单价退, 利润分配方案已经在股东大会上审议通过) is the service's answer or a public resolution; told among
         staff (会上领导拍板了，明年起不再给加盟商返点) it is the settled matter disclosed."""
-        return m.ev[0] == "decision" and m.cat_id in _DECIDED_FIGURES and not m.lent and not m.cue and (
+        return m.ev[0] == "decision" and m.cat_id in _DECIDED_TO_CUSTOMER and not m.lent and not m.cue and (
             d.to_customer is not None and d.to_customer())
 
     @staticmethod
@@ -1354,6 +1366,9 @@ _SECURITY = "secret.topic.security"
 _FIGURE_OWNERS = frozenset({"secret.topic.finance", "secret.topic.costs", "secret.topic.pay"})
 # Figures whose settling is itself the news among staff (the boss has settled the rebate, the pay rise, the bid).
 _DECIDED_FIGURES = frozenset({"secret.topic.finance", "secret.topic.costs", "secret.topic.pay", "secret.topic.tender"})
+# A decision told in a draft written to a customer is the service's answer to them: about prices, pay or a
+# tender, and about plans (网点下月起周六照常营业 decided, the board's resolution for a client's issue).
+_DECIDED_TO_CUSTOMER = _DECIDED_FIGURES | {_PLANS}
 _FIGURE_OWNERS_ANY = frozenset({"secret.topic.finance", "secret.topic.costs"})
 # How far before a topic word an owner of theirs still speaks for it (客户是张女士…她想看三室朝南的，预算…).
 _OWNER_REACH = 80
@@ -1938,6 +1953,17 @@ _SHEETS = ("张", "页", "卷", "册")
 # Items of work counted after a number: how much work there is, told in a complaint or a handover.
 _WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case", "case", "通电话", "个电话", "个投诉", "条投诉",
              "起投诉", "个咨询", "条咨询", "个来电", "通来电", "个号", "位顾客", "个顾客", "拨客人", "桌客人")
+
+
+# A place gone to, worked in or taken from (去库房领, 到机房里看, 带出库房, 在监控室里): the room as where the
+# day's work happens, not its arrangement.
+_TO_PLACE = ("去", "到", "进", "在", "回", "往", "从", "带出", "拿出", "出")
+_IN_PLACE = ("里", "内", "中", "门口", "领", "取", "拿")
+
+
+def _visited(text: str, s: int, e: int) -> bool:
+    """The security word at [s, e) names a place the sentence's work goes to or happens in."""
+    return text[max(0, s - 2):s].endswith(_TO_PLACE) or text.startswith(_IN_PLACE, e)
 
 
 def _is_amount(text: str, start: int, end: int) -> bool:

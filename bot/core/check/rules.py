@@ -166,6 +166,9 @@ class TopicsModel(BaseModel):
     not_person: list[NonEmpty] = []
     # Ordinary words that hold a topic word but are not it (发到手机 holds 到手, 年终总结 holds 年终).
     not_terms: list[NonEmpty] = []
+    # Heads that make a topic word before them the name of an everyday object, office or service
+    # (门禁 + 卡, 户籍 + 窗口, 监控 + 公司): the thing named, not the topic told.
+    object_heads: list[NonEmpty] = []
     # A plan for one of the company's own units said without a plan word: 把 + unit + change verb
     # (把售后部撤了, 把华南仓卖掉); and asking for discretion in general words: ban + "to someone" + telling verb
     # (先别跟顾客说, 不要让家长知道).
@@ -328,6 +331,7 @@ class Signals:
     not_person: tuple[str, ...] = ()
     not_names: frozenset[str] = frozenset()
     not_terms: tuple[str, ...] = ()
+    object_heads: tuple[str, ...] = ()
     unit_change: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hush: dict[str, tuple[str, ...]] = field(default_factory=dict)
     role_move: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -588,6 +592,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
         english = {k: tuple(dict.fromkeys(_english_entry(w) for w in v)) for k, v in tm.english.items()}
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
                           not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms),
+                          object_heads=_folded(tm.object_heads),
                           unit_change={k: _folded(v) for k, v in tm.unit_change.items()},
                           hush={k: _folded(v) for k, v in tm.hush.items()},
                           role_move={k: _folded(v) for k, v in tm.role_move.items()},
