@@ -72,6 +72,11 @@ _STAMP = (*_STRONG_STAMP, "属于", "属", "为", "系", "是")
 # Whose secret the level names, between the copula and the level (属于公司绝密, 是我们的机密).
 _OWNERS = ("本公司", "公司的", "公司", "我们的", "咱们的")
 _PARTICLES = frozenset("哦噢喔啊呀哈呢嘛啦喇")
+# A range of levels after a level word (密级为秘密及以上的文件, 机密级以下): a class of documents a rule
+# speaks of, whatever frame the level stands in; a marking gives one level to one document.
+_RANGE_AFTER = ("及以上", "及以下", "或以上", "或以下", "及其以上", "及其以下")
+# Negation right before a level or label (不是机密文件, 并非涉密文件, 不属于绝密): the document is said to be unmarked.
+_NOT_BEFORE = ("不是", "并非", "不属于", "不属", "不算", "并不是", "也不是", "都不是", "不为", "非")
 # Words that name a marking as a word (…字样, …标志): prose about the marking.
 _MARK_WORDS = ("字样", "标志", "标识", "这几个字", "几个字")
 # A word of letters with a digit inside (c0nfidential): read with the digits that look like letters.
@@ -528,6 +533,8 @@ class Classified:
                 continue
             if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
                 continue
+            if text.startswith(_RANGE_AFTER, e + 1 if text.startswith("级", e) else e) or _not_before(text, s):
+                continue  # 秘密及以上的文件 / 不是机密文件: a range of levels, or a document said to be unmarked
             if _split_word(f, s, e) and (text[s:e] != "秘密" or text.startswith(("级", "件", *self.marker.doc_nouns), e)
                                          ) and not (refused(s) or sent_neg(s, "neg_rules")
                                              or prose_follows(e) or _level_soon(text, e, self.marker)):
@@ -595,7 +602,10 @@ class Classified:
                 continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
             framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(_SELF_EN) or (
                 _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None) or _zh_framed(c, s)
-            if framed and not refused(s) and not sent_neg(s, "neg_rules"):
+            # As for a level: a rules word only in a later clause (标了 CONFIDENTIAL，…培训…别 forward) is the
+            # handling of the document just marked, not prose about markings.
+            rules_clear = sent_neg(s, "neg_rules") and not self._rules_later(f, e, rules_words)
+            if framed and not refused(s) and not rules_clear:
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
             before, after = self._wide_neighbours(f, s, e)
@@ -605,9 +615,13 @@ class Classified:
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("label", ()):
             before, after = self._wide_neighbours(f, s, e)
-            if before == "、" or after == "、":
+            if before == "、" or after == "、" or _not_before(text, s):
                 continue
-            framed = before in _OPEN or after in _CLOSE or (before in _TITLE_OPEN and after in _TITLE_CLOSE)
+            own_frame = (before in _OPEN and after in _CLOSE) or (before in _STARS and after in _STARS)
+            framed = own_frame or before in _OPEN or after in _CLOSE or (
+                before in _TITLE_OPEN and after in _TITLE_CLOSE)
+            if text[s:e] == "涉密" and not own_frame:
+                continue  # the bare 涉密 labels only in a frame of its own (【涉密】); 涉密载体 is prose
             # 本材料为内部资料，不得外传: the instruction that goes with a label on the document at hand.
             at_hand = deictic_before(s)
             # A label heading the text or a line (内部资料：… / 内部资料 严禁转发), or followed by a ban on
@@ -629,6 +643,17 @@ class Classified:
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
+
+    @staticmethod
+    def _rules_later(f: Folded, e: int, rules_words: list[tuple[int, int]]) -> bool:
+        """Every rules word of the sentence holding compact [.., e) stands after it, past a comma, semicolon or
+        colon of the draft (a space between English and Chinese, which opens a compact clause, does not count)."""
+        c = f.compact
+        ss, se = c.sentence_of(e - 1)
+        inside = [hs for hs, _ in rules_words if ss <= hs < se]
+        we = c.wide_index(e - 1) + 1
+        return bool(inside) and all(
+            hs >= e and any(ch in "，,；;：:" for ch in f.wide.text[we:c.wide_index(hs)]) for hs in inside)
 
     def _work(self, c: Compact, pos: int) -> bool:
         """The sentence around compact `pos` (30 characters each way) speaks of a film, book or show."""
@@ -1857,6 +1882,16 @@ def _split_word(f: Folded, s: int, e: int) -> bool:
     # Spaces between every character (机 密 级 文 件, dictation or a spaced-out draft) split no word.
     before, after = f.original[starts[0] - 1:starts[0]], f.original[starts[-1] + 1:starts[-1] + 2]
     return not (all(g.isspace() for g in gaps if g) and (before.isspace() or after.isspace()))
+
+
+def _not_before(text: str, s: int) -> bool:
+    """A negation right before compact `s` (这份不是机密文件): the level or label is denied, not given."""
+    lead = text[max(0, s - 3):s]
+    for neg in _NOT_BEFORE:
+        if lead.endswith(neg):
+            # 非 alone only as a prefix of its own (非涉密文件); 除非/是非 are other words.
+            return neg != "非" or not lead.endswith(("除非", "是非", "莫非", "无非"))
+    return False
 
 
 def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:
