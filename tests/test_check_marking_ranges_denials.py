@@ -1,4 +1,4 @@
-"""Round 35 marking grammar: a range of levels is a class of documents a rule speaks of; a negation right
+"""Marking grammar: a range of levels is a class of documents a rule speaks of; a negation right
 before a level or label denies the marking; the bare 涉密 marks only in a frame of its own; the English
 SECRET is a level; a rules word only in a later clause after a stamped English level is the handling of
 the marked document. Drafts written for the test, not evaluation items."""
