@@ -1,4 +1,4 @@
-"""Round 35's forms: a topic word before an everyday head names a card, a counter, a certificate, a place,
+"""Everyday objects and answers: a topic word before an everyday head names a card, a counter, a certificate, a place,
 an office or a firm (门禁卡, 户籍窗口, 保安部); a decision about plans told in a draft written to a
 customer is the service's answer; a security room gone to or worked in is the day's work. Drafts written
 for the test (not evaluation items), each clean one beside a leak of the same shape."""

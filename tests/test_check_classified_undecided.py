@@ -5,9 +5,7 @@ that stays found — a long draft may hold a reminder and a leak."""
 
 from __future__ import annotations
 
-from support.classified import clean_beside_leaks
-
-from bot.core.check.checker import default_checker
+from support.classified import clean_beside_leaks, marking_found
 
 CLEAN = [
     # Undecided, with the promise to tell once decided (定了 after 还没定 is that promise).
@@ -38,15 +36,11 @@ LEAKS = [
 test_clean_drafts_stay_clean, test_leaks_of_the_same_shape_stay_found = clean_beside_leaks(CLEAN, LEAKS)
 
 
-def _marked(draft: str) -> bool:
-    return any(f.category == "secret_marker" for f in default_checker().check(draft).findings)
-
-
 def test_a_marking_keeps_the_handling_rules_that_follow_it():
-    assert _marked("这份文件标注为机密级，请各位在机要室内阅读，不得拍照、复印。")
-    assert _marked("这份文件标注为机密级，请各位在机要室内阅读。")
+    assert marking_found("这份文件标注为机密级，请各位在机要室内阅读，不得拍照、复印。")
+    assert marking_found("这份文件标注为机密级，请各位在机要室内阅读。")
 
 
 def test_prose_about_markings_states_its_rule_in_the_levels_clause():
-    assert not _marked("秘密级文件应当存放在保密柜中，不得带出。")
-    assert not _marked("绝密级文件由专人保管，不得复印。")
+    assert not marking_found("秘密级文件应当存放在保密柜中，不得带出。")
+    assert not marking_found("绝密级文件由专人保管，不得复印。")

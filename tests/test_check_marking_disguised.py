@@ -6,12 +6,7 @@ for the test, not evaluation items."""
 from __future__ import annotations
 
 import pytest
-
-from bot.core.check.checker import default_checker
-
-
-def _marked(draft: str) -> bool:
-    return any(f.category == "secret_marker" for f in default_checker().check(draft).findings)
+from support.classified import marking_found
 
 
 @pytest.mark.parametrize("draft", [
@@ -23,7 +18,7 @@ def _marked(draft: str) -> bool:
     "封面写着 Top Secret，你拿去参考",
 ])
 def test_disguised_markings_are_found(draft):
-    assert _marked(draft)
+    assert marking_found(draft)
 
 
 @pytest.mark.parametrize("draft", [
@@ -35,4 +30,4 @@ def test_disguised_markings_are_found(draft):
     "这个 info 是 confidential 的，我们不能 share，请您理解。",  # a code-switched refusal
 ])
 def test_their_neighbours_stay_clean(draft):
-    assert not _marked(draft)
+    assert not marking_found(draft)

@@ -6,12 +6,7 @@ the marked document. Drafts written for the test, not evaluation items."""
 from __future__ import annotations
 
 import pytest
-
-from bot.core.check.checker import default_checker
-
-
-def _marked(draft: str) -> bool:
-    return any(f.category == "secret_marker" for f in default_checker().check(draft).findings)
+from support.classified import marking_found
 
 
 @pytest.mark.parametrize("draft", [
@@ -24,7 +19,7 @@ def _marked(draft: str) -> bool:
     "这份不是普通文件，是机密级的，看完交回",
 ])
 def test_markings_are_found(draft):
-    assert _marked(draft)
+    assert marking_found(draft)
 
 
 @pytest.mark.parametrize("draft", [
@@ -38,4 +33,4 @@ def test_markings_are_found(draft):
     "CONFIDENTIAL 文件应当锁进保密柜",
 ])
 def test_their_neighbours_stay_clean(draft):
-    assert not _marked(draft)
+    assert not marking_found(draft)

@@ -16,6 +16,11 @@ def topic_found(draft: str) -> bool:
     return any(f.category == "confidential_topic" for f in default_checker().check(draft).findings)
 
 
+def marking_found(draft: str) -> bool:
+    """Whether the shipped checker flags a secrecy marking in `draft`."""
+    return any(f.category == "secret_marker" for f in default_checker().check(draft).findings)
+
+
 def clean_beside_leaks(clean: Sequence[str], leaks: Sequence[str]
                        ) -> tuple[Callable[[str], None], Callable[[str], None]]:
     """The two tests of a module's drafts (bind them to `test_...` names there for pytest to collect):
