@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# The read-only material beside the clone (../shared); LIBAO_SHARED points elsewhere, e.g. from a git worktree,
+# where ../shared does not exist and the tests that need it would otherwise be skipped unnoticed.
+SHARED = Path(os.environ.get("LIBAO_SHARED") or ROOT.parent / "shared")
 DEV_SET = SHARED / "eval" / "dev.yaml"
+SOURCES = SHARED / "sources"
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.cli.check import GATES
 from bot.core.ask.evaluation import load_eval_file
 from bot.core.check.checker import default_checker
 from bot.core.check.evaluation import evaluate_check
-
-DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.yaml"
+from tests.conftest import DEV_SET
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="shared dev set not available")

@@ -4,14 +4,13 @@ not leaks, so at most 2 personal-data or classified findings per 1,000 of their 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from bot.core.ask.knowledge import load_knowledge
 from bot.core.check.checker import default_checker
+from tests.conftest import SOURCES
 
-SOURCES = Path(__file__).resolve().parents[1].parent / "shared" / "sources"
 _SENTENCE = re.compile(r"[^。！？!?；;\n]{4,}")
 MAX_PER_1000 = 2.0
 

@@ -21,6 +21,7 @@ from bot.core.check.scored import (
 )
 from bot.core.phrases.phrasebook import load_phrasebook
 from bot.core.text.fold import fold_draft
+from tests.conftest import DEV_SET, SOURCES
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,6 @@ def test_model_file_is_sound_and_fitted_on_fit_sets_only():
     assert model is not None and 0 <= model.score(ngrams("您好")) <= 100
 
 
-SOURCES = MODEL_PATH.parents[1].parent / "shared" / "sources"
 
 
 def _scored_findings(draft: str) -> int:
@@ -192,7 +192,7 @@ def test_written_examples_cite_loaded_rules_and_copy_no_evaluation_item():
     # Written for the detector, never taken from a fit set or dev (the held-out v9 is not opened here either).
     blind = EXAMPLES.parents[1] / "benchmarks" / "blind"
     files = [f for f in blind.rglob("*.yaml") if "v9" not in f.parts]
-    files.append(EXAMPLES.parents[2] / "shared" / "eval" / "dev.yaml")
+    files.append(DEV_SET)
     drafts = set()
     for f in files:
         data = yaml.safe_load(f.read_text(encoding="utf-8")) if f.is_file() else None

@@ -18,9 +18,9 @@ from support.trees import tree_digest
 from bot.cli import exitcodes
 from bot.core.rulebook.split import split_text
 from bot.core.rulebook.store import load_store
+from tests.conftest import SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ROOT.parent / "shared" / "sources"
 BENCH = ROOT / "benchmarks" / "rulebook"
 LIBRARY = BENCH / "shanghai_public_library_regulations.md"
 
