@@ -125,16 +125,15 @@ def classify(digits: str) -> tuple[str, int] | None:
         return "mobile", 2
     if len(digits) == 15 and digits.startswith("0086") and _MOBILE.fullmatch(digits[4:]):
         return "mobile", 2
-    if 16 <= len(digits) <= 19 and digits.isdigit() and luhn_ok(digits):
+    card_shaped = 16 <= len(digits) <= 19 and digits.isdigit()
+    if card_shaped and luhn_ok(digits):
         return "bank_card", 1
     # An ID number with one digit mistyped is still somebody's ID: its structure is read as a weak ID (the
     # words before it decide, as for a 15-digit one), so the draft shown back and the masked draft hide it
     # as storage does. A number that is neither is no card either.
-    if _id_shaped(digits.upper()):
+    if _id_shaped(digits):
         return "id_card", 1
-    if 16 <= len(digits) <= 19 and digits.isdigit():
-        return "bank_card", -1
-    return None
+    return ("bank_card", -1) if card_shaped else None
 
 
 def mask(category: str, value: str) -> str:
