@@ -38,6 +38,13 @@ if TYPE_CHECKING:
 
 # Particles around clause-bound phrases, greetings and farewells: phrasebook/language.yaml.
 _LANGUAGE = shipped_check_language()
+
+
+def _literal_alternation(words: Sequence[str]) -> str:
+    """`words` folded like a draft, as a regex alternation of literals, longest first ("" for none)."""
+    return "|".join(sorted({re.escape(fold_literal(w)) for w in words} - {""}, key=len, reverse=True))
+
+
 _TRAILING = _LANGUAGE.trailing_particles
 _ADDRESS = _LANGUAGE.trailing_address
 _LEADING = _LANGUAGE.leading_interjections
@@ -47,8 +54,7 @@ _FAREWELLS = _LANGUAGE.farewells
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
 _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
-_MENTION = re.compile("|".join(sorted({re.escape(fold_literal(w)) for w in _LANGUAGE.mention_cues} - {""},
-                                      key=len, reverse=True)) or "(?!)")
+_MENTION = re.compile(_literal_alternation(_LANGUAGE.mention_cues) or "(?!)")
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A first-person commitment in the next sentence answers a banned act (没关系，我来帮您…), but not when that
@@ -68,14 +74,12 @@ _DICTATED_BREAK = re.compile(
 # (你→您, 开口语: there 你 is the reader's or the customer's, the draft does not say which), nor the ending on
 # 不 (你跟她说不行: the writer hands the reader a decision, not the words of the answer to end on).
 def _relay_regex() -> re.Pattern[str] | None:
-    def alt(words: tuple[str, ...]) -> str:
-        return "|".join(sorted({re.escape(fold_literal(w)) for w in words} - {""}, key=len, reverse=True))
     parts = []
     if _LANGUAGE.relay_parties and _LANGUAGE.relay_verbs:
-        parties = alt(_LANGUAGE.relay_parties)
-        parts.append(f"(?:跟|和|对|给|同)(?:{parties}).{{0,4}}?(?:{alt(_LANGUAGE.relay_verbs)})")
+        parties = _literal_alternation(_LANGUAGE.relay_parties)
+        parts.append(f"(?:跟|和|对|给|同)(?:{parties}).{{0,4}}?(?:{_literal_alternation(_LANGUAGE.relay_verbs)})")
     if _LANGUAGE.relay_frames:
-        parts.append(alt(_LANGUAGE.relay_frames))
+        parts.append(_literal_alternation(_LANGUAGE.relay_frames))
     return re.compile("|".join(parts)) if parts else None
 
 
