@@ -856,7 +856,7 @@ class Classified:
             colon = colons[k - 1]
             sg = {r: v for r, v in sg.items()
                   if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
-        sg = self._told_then_kept(f, cat_id, e, sg)
+        sg = self._told_then_kept(d, cat_id, e, sg)
         lo = d.bounds[bisect_right(d.bounds, s) - 1]  # start of the term's clause
         return _Mention(s, e, cat_id, cat, sent, sg, lent, lo)
 
@@ -1267,7 +1267,7 @@ class Classified:
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         return None
 
-    def _told_then_kept(self, f: Folded, cat_id: str, e: int,
+    def _told_then_kept(self, d: _Draft, cat_id: str, e: int,
                         sg: dict[str, list[tuple[int, int]]]) -> dict[str, list[tuple[int, int]]]:
         """`sg` without its rule and refusal words when they come after the topic word and a value of it told
         there, and so tell the reader to keep what was just told: 营业额是三百二十万，年底对账前不要跟外面的人讲;
@@ -1277,13 +1277,13 @@ class Classified:
         if not spans or min(xs for xs, _ in spans) < e:
             return sg
         first = min(xs for xs, _ in spans)
-        c = f.compact
+        c = d.f.compact
         text = c.text
         # Each a prohibition (不能对外说, 不要写在), in a clause after the one that told the value: 按规定渠道寄出
         # or 我不能在群里发 right after the word is procedure or a refusal, not a request to keep it.
         if not _boundary_in(c, e, first) or not all(any(b in text[xs:xe] for b in self._bans) for xs, xe in spans):
             return sg
-        if _quantity(text, e, first) is None and not (cat_id == _CREDENTIALS and self._credential(f, e, first)):
+        if d.figure(e, first) is None and not (cat_id == _CREDENTIALS and self._credential(d.f, e, first)):
             return sg
         return {r: v for r, v in sg.items() if r not in ("neg_refusal", "neg_rules")}
 
