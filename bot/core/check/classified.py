@@ -232,6 +232,10 @@ class _Draft:
     announced: dict[str, int]
     # Whether the whole draft is written to a customer (judged on first call; None: not known).
     to_customer: Callable[[], bool] | None = None
+    # The draft opens by greeting outsiders (各位家长好：, 尊敬的业主：): written to them as a whole.
+    greeted: bool = False
+    # Some sentence speaks to its reader or readers (您, 各位, 大家, 全体).
+    speaks_to_reader: bool = False
 
     def break_between(self, a: int, b: int) -> bool:
         """A clause boundary at a position in [a, b): looked up, not walked (a marked sentence of
@@ -375,7 +379,7 @@ class Classified:
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
             self._discretion_only, self._undecided_matter, self._meeting_named, self._marked_kind,
-            self._work_document_only, self._decision_to_customer)
+            self._work_document_only, self._decision_to_customer, self._rate_to_recipients)
 
     # ------------------------------------------------------------------------------------
     def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
@@ -799,7 +803,8 @@ class Classified:
             ss < first and text[ss:se] not in _INSIDE_READERS
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
         d = _Draft(f, text, bounds, amounts, own, hits_of, customer_at, staff_at, marked, marked_from, colons,
-                   announced, to_customer)
+                   announced, to_customer, greeted,
+                   any("neg_reader" in v or "neg_audience" in v for v in sig.values()))
         for s, e, cat_id in terms:
             if d.break_between(s + 1, e) and _PUNCT_INSIDE.search(
                     f.wide.text, c.wide_index(s), c.wide_index(e - 1)):
@@ -1048,6 +1053,25 @@ class Classified:
         paperwork, not the figures (报表上我先按八十五报了 tells one and still counts)."""
         return not m.lent and m.ev[0] not in _VALUE_EVIDENCE and d.text[m.s:m.e] in m.cat.value_only and (
             d.sentence_figure(m.sent) is None)
+
+    def _rate_to_recipients(self, d: _Draft, m: _Mention) -> bool:
+        """高龄补贴今年按季度发，一个季度一百五十元 / 各位骑手…恶劣天气补贴每单加两元 / 住院的每天一百块津贴:
+        a standing rate (per order, per day, per quarter) told to the readers it is paid to — the customer, or a
+        group greeted as such (各位, 大家, 您) — is the published standard, not the organisation's pay disclosed.
+        Whose pay it is decides: a colleague, a staff word, a word of ours or a name just before the term or the
+        figure (我们店员底薪每月三千) makes it someone else's; a secrecy cue, a marking, or a change coming,
+        decided or compared (下个月补贴从每单两块降到一块五, 会上定了) is the organisation's matter disclosed."""
+        if m.cat_id != _PAY or m.ev[0] != "quantity" or m.lent or m.cue or any(k in m.sg for k in _TELLING):
+            return False
+        text, (ss, se) = d.text, m.sent
+        lo, hi = max(ss, min(m.s, m.ev[1]) - _ROUTINE_REACH), max(m.e, m.ev[2])
+        if _RATE.search(text, max(ss, m.ev[1] - 8), min(se, m.ev[2] + 2)) is None:
+            return False
+        if any(lo <= xs < hi for role in ("third_person", "staff", "neg_ours") for xs, _ in m.sg.get(role, ())):
+            return False
+        if self._person.search(text, lo, hi) is not None:
+            return False
+        return d.speaks_to_reader or d.greeted or (d.to_customer is not None and d.to_customer())
 
     def _disclosed(self, d: _Draft, m: _Mention, edge_budget: list[int]) -> bool:
         """A value in the term's own clause (客户名单有王总、李总), or the term not a catalogue entry (`_listed`):
@@ -1384,6 +1408,7 @@ _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
 _PERSONNEL = "secret.topic.personnel"
+_PAY = "secret.topic.pay"
 _CREDENTIALS = "secret.topic.credentials"
 _SECURITY = "secret.topic.security"
 # Categories whose figure may be the reader's or a customer's own matter (a budget, a bill, a tax return,
@@ -1514,6 +1539,9 @@ def _example_around(text: str, s: int, e: int) -> bool:
 
 
 _FAR = 1 << 40
+# A standing rate: an amount per order, day, month, quarter, unit of area (每单, 一个季度, 按月, 每平方米).
+_RATE = re.compile(r"每[个一]?(?:单|件|天|日|晚|月|季度?|年|周|小时|次|人|位|平方米|平米|亩|公里|趟|份)|一个(?:季度|月|小时)"
+                   r"|按(?:月|季度?|年|天|日|单|件|次)")
 
 
 def _starts(sg: dict[str, list[tuple[int, int]]], role: str) -> list[tuple[int, int]]:
