@@ -379,7 +379,7 @@ class Classified:
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
             self._discretion_only, self._undecided_matter, self._meeting_named, self._marked_kind,
-            self._work_document_only, self._decision_to_customer, self._rate_to_recipients)
+            self._work_document_only, self._decision_to_customer, self._rate_to_recipients, self._loan_told)
 
     # ------------------------------------------------------------------------------------
     def find(self, f: Folded, contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...] = (),
@@ -1073,6 +1073,19 @@ class Classified:
             return False
         return d.speaks_to_reader or d.greeted or (d.to_customer is not None and d.to_customer())
 
+    @staticmethod
+    def _loan_told(d: _Draft, m: _Mention) -> bool:
+        """这份图纸借阅已经三个月了，借期是两个月 / 借出的三本图纸记得收回: a document's circulation (lent, kept,
+        returned, overdue) with its figure a span of time or a count of copies is the archive's day's work,
+        not what the document says; a secrecy cue or a marking still counts."""
+        if m.ev[0] != "quantity" or m.lent or m.cue:
+            return False
+        text, (ss, se) = d.text, m.sent
+        if not d.text.startswith(_SPAN_OR_COPIES, m.ev[2]):
+            return False
+        lo, hi = max(ss, min(m.s, m.ev[1]) - _ROUTINE_REACH), min(se, max(m.e, m.ev[2]) + _ROUTINE_REACH)
+        return _CIRCULATION.search(text, lo, hi) is not None
+
     def _disclosed(self, d: _Draft, m: _Mention, edge_budget: list[int]) -> bool:
         """A value in the term's own clause (客户名单有王总、李总), or the term not a catalogue entry (`_listed`):
         a disclosure; unless the term is letters of other words (重新开具 holds 新开, 客户表示 holds 客户表)."""
@@ -1539,6 +1552,9 @@ def _example_around(text: str, s: int, e: int) -> bool:
 
 
 _FAR = 1 << 40
+# A document lent, kept or returned (借阅, 借期, 归还, 逾期), and what such a figure counts: a span of time or copies.
+_CIRCULATION = re.compile(r"借阅|借出|借走|借了|借去|借期|续借|归还|还回|还库|收回|调阅|逾期|超期")
+_SPAN_OR_COPIES = ("个月", "个星期", "个礼拜", "天", "周", "星期", "年", "日", "小时", "本", "份", "册", "卷", "盒")
 # A standing rate: an amount per order, day, month, quarter, unit of area (每单, 一个季度, 按月, 每平方米).
 _RATE = re.compile(r"每[个一]?(?:单|件|天|日|晚|月|季度?|年|周|小时|次|人|位|平方米|平米|亩|公里|趟|份)|一个(?:季度|月|小时)"
                    r"|按(?:月|季度?|年|天|日|单|件|次)")
