@@ -985,10 +985,11 @@ class Classified:
             self._theirs(d.text, m.s, m.sent, m.lo, m.hi, d.bounds, d.hits_of, d.own()[1], readers_only=False))
 
     def _routine_security(self, d: _Draft, m: _Mention) -> bool:
-        """开一下库房 / 新门禁昨天启用了: a security facility used in the day's work (no weakness, no time told)."""
+        """开一下库房 / 新门禁昨天启用了: a security facility used in the day's work (no weakness, no time told, or
+        a time of one day's errand: 今天下午两点库房温湿度巡检; 保安每天凌晨两点检查库房 is the standing schedule)."""
         return not m.lent and not m.cue and m.cat_id == _SECURITY and m.ev[0] in ("security_detail", "share") and (
             "security_weak" not in m.sg and (m.routine or _visited(d.text, m.s, m.e))
-            and not self._timed(d.text, m.lo, m.hi, m.sg))
+            and (not self._timed(d.text, m.lo, m.hi, m.sg) or _one_off(d.text, m.sent)))
 
     @staticmethod
     def _blank_form(d: _Draft, m: _Mention) -> bool:
@@ -2038,6 +2039,16 @@ _WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case
 # day's work happens, not its arrangement.
 _TO_PLACE = ("去", "到", "进", "在", "回", "往", "从", "带出", "拿出", "出")
 _IN_PLACE = ("里", "内", "中", "门口", "领", "取", "拿")
+
+
+# One day's errand, not a standing schedule: the day named (今天下午, 明早), no word of recurrence in the sentence.
+_ONE_DAY = re.compile(r"今天|今日|今晚|今早|明天|明日|明早|明晚|后天|这周[一二三四五六日天]|本周[一二三四五六日天]")
+_RECURRING = re.compile(r"每|天天|一般|通常|平时|平常|固定|轮流|轮班|一律|都是|今后|以后都|往后|长期")
+
+
+def _one_off(text: str, sent: tuple[int, int]) -> bool:
+    """The sentence times one day's errand (今天下午两点库房温湿度巡检), not a standing schedule."""
+    return _ONE_DAY.search(text, *sent) is not None and _RECURRING.search(text, *sent) is None
 
 
 def _visited(text: str, s: int, e: int) -> bool:
