@@ -1557,8 +1557,8 @@ _FAR = 1 << 40
 _CIRCULATION = re.compile(r"借阅|借出|借走|借了|借去|借期|续借|归还|还回|还库|收回|调阅|逾期|超期")
 _SPAN_OR_COPIES = ("个月", "个星期", "个礼拜", "天", "周", "星期", "年", "日", "小时", "本", "份", "册", "卷", "盒")
 # A standing rate: an amount per order, day, month, quarter, unit of area (每单, 一个季度, 按月, 每平方米).
-_RATE = re.compile(r"每[个一]?(?:单|件|天|日|晚|月|季度?|年|周|小时|次|人|位|平方米|平米|亩|公里|趟|份)|一个(?:季度|月|小时)"
-                   r"|按(?:月|季度?|年|天|日|单|件|次)")
+_RATE = re.compile(r"每[个一]?(?:单|件|天|日|晚|月|季度?|年|周|小时|次|人|位|平方米|平米|亩|公里|趟|份)"
+                   r"|一个(?:季度|月|小时)|按(?:月|季度?|年|天|日|单|件|次)")
 
 
 def _starts(sg: dict[str, list[tuple[int, int]]], role: str) -> list[tuple[int, int]]:
