@@ -1,6 +1,6 @@
 """Who a figure is told to and what it counts: a standing pay rate told to the readers it is paid to, a
 document's circulation counted in days or copies, a security facility used in one day's errand at a
-time of that day, and a matter of the reader's own organisation (贵司). Drafts written for the test (not
+time of that day, a move whose destination is a time, and a matter of the reader's own organisation (贵司). Drafts written for the test (not
 evaluation items), each clean one beside a leak of the same shape that stays found."""
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ CLEAN = [
     "老李，研究所借走的那套设计图纸已经逾期二十天，你打电话催他们还回来。",
     # A security facility used in one day's errand, at a time of that day.
     "小刘，今天下午三点机房要做消防检查，你先把门口的纸箱搬走。",
+    # A move word whose destination is a time moves appointments or a class, not a person's post.
+    "小周，李医生明天上午要去进修，他的五个专家号都挪到周四下午了，你帮忙通知一下病人。",
+    "家长您好，周六的钢琴课老师临时有事，孩子这节课要调到下周日上午，学费不变。",
     # The reader's own organisation's matter, told back to them.
     "张总，关于贵司那位离职员工的竞业限制，我们建议先固定证据，下周再发律师函。",
 ]
@@ -28,6 +31,8 @@ LEAKS = [
     "老李，设计图纸里的轴承间隙是零点零五毫米，先别外传。",
     # A standing guard schedule, with a word of recurrence.
     "机房每天晚上十点以后就没人了，保安一般凌晨两点才过来巡一次。",
+    # A move to a post, not yet announced.
+    "小周，李医生下个月要调到总部当主任了，名单还没公布，先别往外说。",
     # Our own organisation's departure plan, told outward.
     "张总，跟您透露一下，我们公司下个月要裁掉三十个人，名单已经定了，还没公布。",
 ]

@@ -375,7 +375,7 @@ class Classified:
             self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
             self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
             self._speakers_own, self._customers_person, self._customer_reported, self._readers_own,
-            self._object_named)
+            self._object_named, self._rescheduled)
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
             self._discretion_only, self._undecided_matter, self._meeting_named, self._marked_kind,
@@ -970,6 +970,20 @@ class Classified:
             "security_weak" not in m.sg) and d.text.startswith(self._object_heads, m.e) and (
             d.figure(m.lo, _clause_end(d.bounds, m.s, len(d.text))) is None)
 
+    @staticmethod
+    def _rescheduled(d: _Draft, m: _Mention) -> bool:
+        """他那三个号挪到明天上午 / 孩子要调到周日下午的班: a move word whose destination is a time moves an
+        appointment, a class or a shift, not a person's post (小王下个月调到总部 names a place and still counts)."""
+        if m.cat_id != _PERSONNEL:
+            return False
+        text, at = d.text, m.e
+        if not text.startswith(_MOVE_ENDS, at - 1):
+            if not text.startswith(_MOVE_ENDS, at):
+                return False
+            at += 1  # 要调 + 到周日下午的班
+        at += text.startswith("了", at)
+        return _TIME_NEXT.match(text, at) is not None
+
     # --- Negative contexts read with the evidence (`m.ev`): whose matter it is, everyday operations. ---
 
     def _their_figure(self, d: _Draft, m: _Mention) -> bool:
@@ -1553,6 +1567,10 @@ def _example_around(text: str, s: int, e: int) -> bool:
 
 
 _FAR = 1 << 40
+# A move word's last character (挪到, 调到, 改到) and a time right after it: the destination is a time.
+_MOVE_ENDS = ("到", "至")
+_TIME_NEXT = re.compile(r"今天|今晚|明天|明早|明晚|后天|下周|本周|这周|下礼拜|下星期|周[1-7一二三四五六日天末]|星期"
+                        r"|礼拜[1-7一二三四五六日天]|上午|下午|晚上|早上|中午|[0-9一二三四五六七八九十两]{1,3}(?:点|号|日)")
 # A document lent, kept or returned (借阅, 借期, 归还, 逾期), and what such a figure counts: a span of time or copies.
 _CIRCULATION = re.compile(r"借阅|借出|借走|借了|借去|借期|续借|归还|还回|还库|收回|调阅|逾期|超期")
 _SPAN_OR_COPIES = ("个月", "个星期", "个礼拜", "天", "周", "星期", "年", "日", "小时", "本", "份", "册", "卷", "盒")
@@ -2042,7 +2060,7 @@ _IN_PLACE = ("里", "内", "中", "门口", "领", "取", "拿")
 
 
 # One day's errand, not a standing schedule: the day named (今天下午, 明早), no word of recurrence in the sentence.
-_ONE_DAY = re.compile(r"今天|今日|今晚|今早|明天|明日|明早|明晚|后天|这周[一二三四五六日天]|本周[一二三四五六日天]")
+_ONE_DAY = re.compile(r"今天|今日|今晚|今早|明天|明日|明早|明晚|后天|[这本]周[1-7一二三四五六日天]")
 _RECURRING = re.compile(r"每|天天|一般|通常|平时|平常|固定|轮流|轮班|一律|都是|今后|以后都|往后|长期")
 
 
