@@ -964,11 +964,19 @@ class Classified:
     def _object_named(self, d: _Draft, m: _Mention) -> bool:
         """门禁卡坏了找保安部补办, 户籍窗口, 回户籍地开证明, 监控公司: the topic word before an everyday head
         (`object_heads`) names a card, a counter, a place or a firm the service deals in, not the topic; a
-        secrecy cue or a weakness (保安部晚上没人) in the sentence, or a figure in the term's clause, still counts;
+        secrecy cue or a weakness of the arrangement (保安部晚上没人) in the sentence, or a figure in the term's
+        clause, still counts (a weakness said of the object right after it, 门禁卡坏了, does not);
         so does a credential (密码柜的组合是4719: the thing's code is what is told)."""
-        return bool(self._object_heads) and m.cat_id != _CREDENTIALS and not m.cue and (
-            "security_weak" not in m.sg) and d.text.startswith(self._object_heads, m.e) and (
-            d.figure(m.lo, _clause_end(d.bounds, m.s, len(d.text))) is None)
+        if not self._object_heads or m.cat_id == _CREDENTIALS or m.cue or not d.text.startswith(
+                self._object_heads, m.e):
+            return False
+        # A weakness said of the object itself, right after it (门禁卡坏了, 门禁卡失效的话): a card that stopped
+        # working is the customer's errand; one elsewhere in the sentence is the arrangement's.
+        head = max(len(h) for h in self._object_heads if d.text.startswith(h, m.e))
+        weak = [xs for xs, _ in m.sg.get("security_weak", ())]
+        if any(not (m.e + head <= xs <= m.e + head + 1) for xs in weak):
+            return False
+        return d.figure(m.lo, _clause_end(d.bounds, m.s, len(d.text))) is None
 
     @staticmethod
     def _rescheduled(d: _Draft, m: _Mention) -> bool:
