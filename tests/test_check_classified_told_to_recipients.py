@@ -1,8 +1,8 @@
 """Who a figure is told to and what it counts: a standing pay rate told to the readers it is paid to, a
 document's circulation counted in days or copies, a security facility used in one day's errand at a
-time of that day, a move whose destination is a time, a request declined, a
-telephone's area code, a card that stopped working, and a matter of the reader's own organisation (贵司). Drafts written for the test (not
-evaluation items), each clean one beside a leak of the same shape that stays found."""
+time of that day, a move whose destination is a time, a request declined, a telephone's area code, a
+card that stopped working, and a matter of the reader's own organisation (贵司). Drafts written for the
+test (not evaluation items), each clean one beside a leak of the same shape that stays found."""
 
 from __future__ import annotations
 
