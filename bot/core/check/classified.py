@@ -2095,8 +2095,6 @@ def _is_amount(text: str, start: int, end: int) -> bool:
         return False
     if tok.startswith(("百分之", "千分之")):
         return True
-    if len(tok) > 1 and tok[0] == "0":
-        return False  # 0371, 010-: a number written with a leading zero is an area code or a code, never an amount
     digit = any(ch.isdigit() for ch in tok)
     mult = any(ch in "十百千万亿拾佰仟" for ch in tok)
     rest = text[end:end + 8]
