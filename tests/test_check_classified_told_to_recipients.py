@@ -1,7 +1,7 @@
 """Who a figure is told to and what it counts: a standing pay rate told to the readers it is paid to, a
 document's circulation counted in days or copies, a security facility used in one day's errand at a
-time of that day, a move whose destination is a time, a request declined, a telephone's area code, a
-card that stopped working, and a matter of the reader's own organisation (贵司). Drafts written for the
+time of that day, a move whose destination is a time, a request declined, a card
+that stopped working, and a matter of the reader's own organisation (贵司). Drafts written for the
 test (not evaluation items), each clean one beside a leak of the same shape that stays found."""
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ CLEAN = [
     "门禁卡坏了的话先别急，到物业前台登记一下，下午就能补一张新的。",
     # A request reported as declined: nothing handed over.
     "上午那位张经理来要我们客户的联系方式，我没给，让他走公司的正式流程。",
-    # A number with a leading zero is a telephone's area code, not a price.
-    "您好，进货价要跟我们的商务同事谈，商务的工作电话是0371-66281234。",
     # The reader's own organisation's matter, told back to them.
     "张总，关于贵司那位离职员工的竞业限制，我们建议先固定证据，下周再发律师函。",
 ]
