@@ -1,8 +1,8 @@
 """Who a figure is told to and what it counts: a standing pay rate told to the readers it is paid to, a
 document's circulation counted in days or copies, a security facility used in one day's errand at a
-time of that day, a move whose destination is a time, a request declined, a card
-that stopped working, and a matter of the reader's own organisation (贵司). Drafts written for the
-test (not evaluation items), each clean one beside a leak of the same shape that stays found."""
+time of that day, a move whose destination is a time, a card that stopped working, and a matter of the
+reader's own organisation (贵司). Drafts written for the test (not evaluation items), each clean one beside
+a leak of the same shape that stays found."""
 
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ CLEAN = [
     "家长您好，周六的钢琴课老师临时有事，孩子这节课要调到下周日上午，学费不变。",
     # A weakness said of the card itself is the errand, not the arrangement's weakness.
     "门禁卡坏了的话先别急，到物业前台登记一下，下午就能补一张新的。",
-    # A request reported as declined: nothing handed over.
-    "上午那位张经理来要我们客户的联系方式，我没给，让他走公司的正式流程。",
     # The reader's own organisation's matter, told back to them.
     "张总，关于贵司那位离职员工的竞业限制，我们建议先固定证据，下周再发律师函。",
 ]
@@ -40,8 +38,6 @@ LEAKS = [
     "小周，李医生下个月要调到总部当主任了，名单还没公布，先别往外说。",
     # A weakness of the arrangement beside the card still discloses.
     "门禁卡坏了也没关系，侧门的门禁一直是坏的，直接推就开。",
-    # The request granted: the list went out.
-    "业主名单我发给那个中介了，一共三百多户，带电话的。",
     # Our own organisation's departure plan, told outward.
     "张总，跟您透露一下，我们公司下个月要裁掉三十个人，名单已经定了，还没公布。",
 ]
