@@ -345,6 +345,20 @@ class Classified:
         self._not_terms = re.compile("|".join(map(re.escape, sorted(sig.not_terms, key=len, reverse=True)))
                                      ) if sig.not_terms else None
         self._object_heads = sig.object_heads
+        # Routine work told with a figure (secret.yaml `topics`: circulation, rate, one_day, move_times ...),
+        # matched on the compact view, where 一 and 两 are already digits (每1单, 1个季度, 2点).
+        rt = sig.routine
+        self._circulation = _words_regex(rt.get("circulation", ()))
+        self._circulation_counts = rt.get("circulation_counts", ("\0",)) or ("\0",)
+        per, by, one = rt.get("rate_per", ()), rt.get("rate_by", ()), rt.get("rate_one", ())
+        self._rate = re.compile("|".join(
+            p for p in (f"每[个1]?(?:{_alternation(per)})" if per else "", f"1个(?:{_alternation(one)})" if one else "",
+                        f"按(?:{_alternation(by)})" if by else "") if p)) if per or by or one else None
+        self._one_day = _words_regex(rt.get("one_day", ()))
+        self._recurrence = _words_regex(rt.get("recurrence", ()))
+        self._move_ends = rt.get("move_ends", ())
+        times = rt.get("move_times", ())
+        self._move_time = re.compile(f"{_alternation(times)}|[0-9十]{{1,3}}(?:点|号|日)") if times else None
         # 把 + one of the company's units + a change verb (把售后部撤了): a plan said without a plan word.
         units, changes = sig.unit_change.get("units", ()), sig.unit_change.get("changes", ())
         self._unit_change = re.compile(
@@ -978,19 +992,18 @@ class Classified:
             return False
         return d.figure(m.lo, _clause_end(d.bounds, m.s, len(d.text))) is None
 
-    @staticmethod
-    def _rescheduled(d: _Draft, m: _Mention) -> bool:
+    def _rescheduled(self, d: _Draft, m: _Mention) -> bool:
         """他那三个号挪到明天上午 / 孩子要调到周日下午的班: a move word whose destination is a time moves an
         appointment, a class or a shift, not a person's post (小王下个月调到总部 names a place and still counts)."""
-        if m.cat_id != _PERSONNEL:
+        if m.cat_id != _PERSONNEL or self._move_time is None or not self._move_ends:
             return False
         text, at = d.text, m.e
-        if not text.startswith(_MOVE_ENDS, at - 1):
-            if not text.startswith(_MOVE_ENDS, at):
+        if not text.startswith(self._move_ends, at - 1):
+            if not text.startswith(self._move_ends, at):
                 return False
             at += 1  # 要调 + 到周日下午的班
         at += text.startswith("了", at)
-        return _TIME_NEXT.match(text, at) is not None
+        return self._move_time.match(text, at) is not None
 
     # --- Negative contexts read with the evidence (`m.ev`): whose matter it is, everyday operations. ---
 
@@ -1011,7 +1024,7 @@ class Classified:
         a time of one day's errand: 今天下午两点库房温湿度巡检; 保安每天凌晨两点检查库房 is the standing schedule)."""
         return not m.lent and not m.cue and m.cat_id == _SECURITY and m.ev[0] in ("security_detail", "share") and (
             "security_weak" not in m.sg and (m.routine or _visited(d.text, m.s, m.e))
-            and (not self._timed(d.text, m.lo, m.hi, m.sg) or _one_off(d.text, m.sent)))
+            and (not self._timed(d.text, m.lo, m.hi, m.sg) or self._one_off(d.text, m.sent)))
 
     @staticmethod
     def _blank_form(d: _Draft, m: _Mention) -> bool:
@@ -1088,7 +1101,7 @@ class Classified:
             return False
         text, (ss, se) = d.text, m.sent
         lo, hi = max(ss, min(m.s, m.ev[1]) - _ROUTINE_REACH), max(m.e, m.ev[2])
-        if _RATE.search(text, max(ss, m.ev[1] - 8), min(se, m.ev[2] + 2)) is None:
+        if self._rate is None or self._rate.search(text, max(ss, m.ev[1] - 8), min(se, m.ev[2] + 2)) is None:
             return False
         if any(lo <= xs < hi for role in ("third_person", "staff", "neg_ours") for xs, _ in m.sg.get(role, ())):
             return False
@@ -1096,18 +1109,22 @@ class Classified:
             return False
         return d.speaks_to_reader or d.greeted or (d.to_customer is not None and d.to_customer())
 
-    @staticmethod
-    def _loan_told(d: _Draft, m: _Mention) -> bool:
+    def _loan_told(self, d: _Draft, m: _Mention) -> bool:
         """这份图纸借阅已经三个月了，借期是两个月 / 借出的三本图纸记得收回: a document's circulation (lent, kept,
         returned, overdue) with its figure a span of time or a count of copies is the archive's day's work,
         not what the document says; a secrecy cue or a marking still counts."""
-        if m.ev[0] != "quantity" or m.lent or m.cue:
+        if m.ev[0] != "quantity" or m.lent or m.cue or self._circulation is None:
             return False
         text, (ss, se) = d.text, m.sent
-        if not d.text.startswith(_SPAN_OR_COPIES, m.ev[2]):
+        if not d.text.startswith(self._circulation_counts, m.ev[2]):
             return False
         lo, hi = max(ss, min(m.s, m.ev[1]) - _ROUTINE_REACH), min(se, max(m.e, m.ev[2]) + _ROUTINE_REACH)
-        return _CIRCULATION.search(text, lo, hi) is not None
+        return self._circulation.search(text, lo, hi) is not None
+
+    def _one_off(self, text: str, sent: tuple[int, int]) -> bool:
+        """The sentence times one day's errand (今天下午两点库房温湿度巡检), not a standing schedule."""
+        return self._one_day is not None and self._one_day.search(text, *sent) is not None and (
+            self._recurrence is None or self._recurrence.search(text, *sent) is None)
 
     def _disclosed(self, d: _Draft, m: _Mention, edge_budget: list[int]) -> bool:
         """A value in the term's own clause (客户名单有王总、李总), or the term not a catalogue entry (`_listed`):
@@ -1516,6 +1533,11 @@ def _alternation(words: Sequence[str]) -> str:
     return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
 
+def _words_regex(words: Sequence[str]) -> re.Pattern[str] | None:
+    """Any of the literal words, or None for none."""
+    return re.compile(_alternation(words)) if words else None
+
+
 # English negations (apostrophes dropped) and the words that may stand between one and its verb.
 _EN_NOT = frozenset({"not", "never", "hasnt", "havent", "hadnt", "isnt", "wasnt", "werent", "arent", "dont", "doesnt",
                      "didnt", "wont", "cant", "no"})
@@ -1575,16 +1597,6 @@ def _example_around(text: str, s: int, e: int) -> bool:
 
 
 _FAR = 1 << 40
-# A move word's last character (挪到, 调到, 改到) and a time right after it: the destination is a time.
-_MOVE_ENDS = ("到", "至")
-_TIME_NEXT = re.compile(r"今天|今晚|明天|明早|明晚|后天|下周|本周|这周|下礼拜|下星期|周[1-7一二三四五六日天末]|星期"
-                        r"|礼拜[1-7一二三四五六日天]|上午|下午|晚上|早上|中午|[0-9一二三四五六七八九十两]{1,3}(?:点|号|日)")
-# A document lent, kept or returned (借阅, 借期, 归还, 逾期), and what such a figure counts: a span of time or copies.
-_CIRCULATION = re.compile(r"借阅|借出|借走|借了|借去|借期|续借|归还|还回|还库|收回|调阅|逾期|超期")
-_SPAN_OR_COPIES = ("个月", "个星期", "个礼拜", "天", "周", "星期", "年", "日", "小时", "本", "份", "册", "卷", "盒")
-# A standing rate: an amount per order, day, month, quarter, unit of area (每单, 一个季度, 按月, 每平方米).
-_RATE = re.compile(r"每[个一]?(?:单|件|天|日|晚|月|季度?|年|周|小时|次|人|位|平方米|平米|亩|公里|趟|份)"
-                   r"|一个(?:季度|月|小时)|按(?:月|季度?|年|天|日|单|件|次)")
 
 
 def _starts(sg: dict[str, list[tuple[int, int]]], role: str) -> list[tuple[int, int]]:
@@ -2065,16 +2077,6 @@ _WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case
 # day's work happens, not its arrangement.
 _TO_PLACE = ("去", "到", "进", "在", "回", "往", "从", "带出", "拿出", "出")
 _IN_PLACE = ("里", "内", "中", "门口", "领", "取", "拿")
-
-
-# One day's errand, not a standing schedule: the day named (今天下午, 明早), no word of recurrence in the sentence.
-_ONE_DAY = re.compile(r"今天|今日|今晚|今早|明天|明日|明早|明晚|后天|[这本]周[1-7一二三四五六日天]")
-_RECURRING = re.compile(r"每|天天|一般|通常|平时|平常|固定|轮流|轮班|一律|都是|今后|以后都|往后|长期")
-
-
-def _one_off(text: str, sent: tuple[int, int]) -> bool:
-    """The sentence times one day's errand (今天下午两点库房温湿度巡检), not a standing schedule."""
-    return _ONE_DAY.search(text, *sent) is not None and _RECURRING.search(text, *sent) is None
 
 
 def _visited(text: str, s: int, e: int) -> bool:

@@ -169,6 +169,15 @@ class TopicsModel(BaseModel):
     # Heads that make a topic word before them the name of an everyday object, office or service
     # (门禁 + 卡, 户籍 + 窗口, 监控 + 公司): the thing named, not the topic told.
     object_heads: list[NonEmpty] = []
+    # Routine work told with a figure: a document's circulation and what it counts (借阅 + 三个月), a standing
+    # rate's shapes (每单, 按月, 一个季度), one day's errand against recurrence, a move whose destination is a time.
+    circulation: list[NonEmpty] = []
+    circulation_counts: list[NonEmpty] = []
+    rate: dict[Literal["per", "by", "one"], list[NonEmpty]] = {}
+    one_day: list[NonEmpty] = []
+    recurrence: list[NonEmpty] = []
+    move_ends: list[NonEmpty] = []
+    move_times: list[NonEmpty] = []
     # A plan for one of the company's own units said without a plan word: 把 + unit + change verb
     # (把售后部撤了, 把华南仓卖掉); and asking for discretion in general words: ban + "to someone" + telling verb
     # (先别跟顾客说, 不要让家长知道).
@@ -332,6 +341,7 @@ class Signals:
     not_names: frozenset[str] = frozenset()
     not_terms: tuple[str, ...] = ()
     object_heads: tuple[str, ...] = ()
+    routine: dict[str, tuple[str, ...]] = field(default_factory=dict)  # circulation, rate_per, one_day ... -> words
     unit_change: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hush: dict[str, tuple[str, ...]] = field(default_factory=dict)
     role_move: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -593,6 +603,11 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
         signals = Signals(words, _folded(tm.person_titles), tm.surnames, _folded(tm.not_person), english=english,
                           not_names=frozenset(w.lower() for w in tm.not_names), not_terms=_folded(tm.not_terms),
                           object_heads=_folded(tm.object_heads),
+                          routine={"circulation": _folded(tm.circulation),
+                                   "circulation_counts": _folded(tm.circulation_counts),
+                                   **{f"rate_{k}": _folded(v) for k, v in tm.rate.items()},
+                                   "one_day": _folded(tm.one_day), "recurrence": _folded(tm.recurrence),
+                                   "move_ends": _folded(tm.move_ends), "move_times": _folded(tm.move_times)},
                           unit_change={k: _folded(v) for k, v in tm.unit_change.items()},
                           hush={k: _folded(v) for k, v in tm.hush.items()},
                           role_move={k: _folded(v) for k, v in tm.role_move.items()},
