@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.text.alternation import literal_alternation
+
 FACT_FILE = "fact_kinds.yaml"
 KINDS = ("number", "time", "money", "place", "person")
 FACT_FEATURES = frozenset({"fact_asked", "fact_unmet"})  # of calibration.FEATURES
@@ -44,8 +46,7 @@ class FactKinds:
 
 
 def _alternation(words: Iterable[str], fold: Callable[[str], str]) -> str:
-    folded = {fold(w) for w in words} - {""}
-    return "|".join(re.escape(w) for w in sorted(folded, key=lambda w: (-len(w), w)))
+    return literal_alternation(words, fold=fold)
 
 
 def _english(words: Iterable[str]) -> str:

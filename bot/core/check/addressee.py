@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.core.paths import PHRASEBOOK_DIR
 from bot.core.schema import NonEmpty, load_file_model
+from bot.core.text.alternation import literal_alternation, longest_first
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, fold_literal
 
@@ -131,9 +132,9 @@ class Addressee:
             body = {"required": f"{names}(?:{alt})", "optional": f"{names}?(?:{alt})",
                     "after": f"(?:{alt}){names}", "none": f"(?:{alt})"}[cm.surname]
             if cm.given_name:
-                body = f"(?!{'|'.join(map(re.escape, _folded(cm.except_))) or '(?!)'})(?:{body})[\u4e00-\u9fff]"
+                body = f"(?!{literal_alternation(cm.except_, fold=fold_literal) or '(?!)'})(?:{body})[\u4e00-\u9fff]"
             if cm.near:
-                near = "|".join(map(re.escape, _folded(cm.near)))
+                near = literal_alternation(cm.near, fold=fold_literal)
                 body = f"(?:{near}).{{0,{cm.within}}}?({body})"
             if cm.where == "mention":
                 body = _MENTION.format(surnames=re.escape(surnames) or "(?!)")
@@ -300,7 +301,7 @@ def _gap_after(view: Compact, i: int) -> bool:
 
 def _folded(words: list[str]) -> list[str]:
     """Words folded like a draft's compact text, longest first (an alternation prefers the longer)."""
-    return sorted({fold_literal(w) for w in words} - {""}, key=len, reverse=True)
+    return longest_first(words, fold=fold_literal)
 
 
 def _call_ends(text: str, bounds: frozenset[int], end: int) -> bool:

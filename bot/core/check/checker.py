@@ -27,6 +27,7 @@ from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rul
 from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, sentence_units
 from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
+from bot.core.text.alternation import literal_alternation
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded, fold_draft, fold_literal
 from bot.core.text.inputs import has_surrogates, scrub
@@ -40,11 +41,6 @@ if TYPE_CHECKING:
 _LANGUAGE = shipped_check_language()
 
 
-def _literal_alternation(words: Sequence[str]) -> str:
-    """`words` folded like a draft, as a regex alternation of literals, longest first ("" for none)."""
-    return "|".join(sorted({re.escape(fold_literal(w)) for w in words} - {""}, key=len, reverse=True))
-
-
 _TRAILING = _LANGUAGE.trailing_particles
 _ADDRESS = _LANGUAGE.trailing_address
 _LEADING = _LANGUAGE.leading_interjections
@@ -54,7 +50,7 @@ _FAREWELLS = _LANGUAGE.farewells
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
 _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
-_MENTION = re.compile(_literal_alternation(_LANGUAGE.mention_cues) or "(?!)")
+_MENTION = re.compile(literal_alternation(_LANGUAGE.mention_cues, fold=fold_literal) or "(?!)")
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A first-person commitment in the next sentence answers a banned act (没关系，我来帮您…), but not when that
@@ -76,10 +72,11 @@ _DICTATED_BREAK = re.compile(
 def _relay_regex() -> re.Pattern[str] | None:
     parts = []
     if _LANGUAGE.relay_parties and _LANGUAGE.relay_verbs:
-        parties = _literal_alternation(_LANGUAGE.relay_parties)
-        parts.append(f"(?:跟|和|对|给|同)(?:{parties}).{{0,4}}?(?:{_literal_alternation(_LANGUAGE.relay_verbs)})")
+        parties = literal_alternation(_LANGUAGE.relay_parties, fold=fold_literal)
+        verbs = literal_alternation(_LANGUAGE.relay_verbs, fold=fold_literal)
+        parts.append(f"(?:跟|和|对|给|同)(?:{parties}).{{0,4}}?(?:{verbs})")
     if _LANGUAGE.relay_frames:
-        parts.append(_literal_alternation(_LANGUAGE.relay_frames))
+        parts.append(literal_alternation(_LANGUAGE.relay_frames, fold=fold_literal))
     return re.compile("|".join(parts)) if parts else None
 
 

@@ -43,6 +43,7 @@ from bot.core.check.edges import BUDGET as EDGE_BUDGET
 from bot.core.check.edges import WordEdges
 from bot.core.check.once import Once
 from bot.core.check.rules import Marker, RuleSet, Signals, Topic
+from bot.core.text.alternation import literal_alternation as _alternation
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded
 
@@ -305,21 +306,21 @@ class Classified:
             add(_code_switched(t.terms, sig.code_switch), "term", t.id)
         # After a label, within a few characters: an instruction not to pass the document on (内部资料，
         # 请大家严禁转发) — the label is on the document at hand.
-        no_share = "|".join(map(re.escape, sorted(self.marker.no_share if self.marker else (), key=len, reverse=True)))
+        no_share = _alternation(self.marker.no_share if self.marker else ())
         self._no_share = re.compile(f".{{0,4}}?(?:{no_share})") if no_share else None
         self._no_share_at = re.compile(f"(?:{no_share})")
-        relay = "|".join(map(re.escape, sorted(self.marker.relay if self.marker else (), key=len, reverse=True)))
-        nouns = "|".join(map(re.escape, sorted(self.marker.doc_nouns if self.marker else (), key=len, reverse=True)))
+        relay = _alternation(self.marker.relay if self.marker else ())
+        nouns = _alternation(self.marker.doc_nouns if self.marker else ())
         self._relay = re.compile(f"(?:{relay})") if relay else None
         self._relay_doc = re.compile(f"级?的?(?:{nouns})(?:{relay})") if relay and nouns else None
         self._mark_objects = tuple(self.marker.mark_objects) if self.marker and self.marker.mark_objects else ("\0",)
         work = self.marker.work_context if self.marker else ()
-        self._work_re = re.compile("|".join(map(re.escape, sorted(work, key=len, reverse=True)))) if work else None
+        self._work_re = re.compile(_alternation(work)) if work else None
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self._absence = frozenset(sig.words.get("neg_absence", ()))
         self.own = sig.words.get("neg_own", ())
-        own = "|".join(map(re.escape, sorted(self.own, key=len, reverse=True)))
+        own = _alternation(self.own)
         # Besides the listed own-words, their shape: 您 + a verb of up to three characters + 的 (您要办的低保,
         # 您询问的理财产品): what the customer asked about or applies for is told to them.
         self._own_re = re.compile(f"{own}|{_OWN_SHAPE}") if own else None
@@ -334,15 +335,15 @@ class Classified:
         # Every word sequence that begins some entry: a run of a draft's words no entry begins with ends the look.
         self._english_starts = frozenset(" ".join(w.split(" ")[:n]) for w in self.english
                                          for n in range(1, w.count(" ") + 2))
-        titles = "|".join(sorted(sig.person_titles, key=len, reverse=True)) or "总"
+        titles = _alternation(sig.person_titles) or "总"
         surnames = re.escape(sig.surnames) or "王"
         # A name is also told by 姓/叫 before a surname (对接人姓王, 经理叫李强).
-        not_person = "|".join(map(re.escape, sorted(sig.not_person, key=len, reverse=True)))
+        not_person = _alternation(sig.not_person)
         nicknamed = f"(?!{not_person})[老小阿][{surnames}]" if not_person else f"[老小阿][{surnames}]"
         self._person = re.compile(
             f"[{surnames}](?:{titles})|{nicknamed}|[{surnames}]某某?|(?<=[姓叫])[{surnames}]")
         self._not_names = sig.not_names | frozenset(self.english)
-        self._not_terms = re.compile("|".join(map(re.escape, sorted(sig.not_terms, key=len, reverse=True)))
+        self._not_terms = re.compile(_alternation(sig.not_terms)
                                      ) if sig.not_terms else None
         self._object_heads = sig.object_heads
         # Routine work told with a figure (secret.yaml `topics`: circulation, rate, one_day, move_times ...),
@@ -1526,11 +1527,6 @@ def _clause_end(bounds: list[int], pos: int, length: int) -> int:
     """The end of the clause holding compact `pos` (`bounds`: the clause starts, sorted)."""
     k = bisect_right(bounds, pos)
     return bounds[k] if k < len(bounds) else length
-
-
-def _alternation(words: Sequence[str]) -> str:
-    """A regex alternation of literal words, longest first."""
-    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
 
 def _words_regex(words: Sequence[str]) -> re.Pattern[str] | None:

@@ -26,6 +26,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from bot.core.check.rules import PiiContext
+from bot.core.text.alternation import literal_alternation
 from bot.core.text.fold import Folded
 from bot.core.text.language import shipped_check_language
 
@@ -375,7 +376,7 @@ def _pieces_between(text: str, start: int, end: int) -> list[re.Match[str]]:
 
 @lru_cache(maxsize=8)
 def _positive_words(words: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str] | None:
-    alt = "|".join(re.escape(w) for w in sorted({w for _, ws in words for w in ws}, key=len, reverse=True))
+    alt = literal_alternation(w for _, ws in words for w in ws)
     return re.compile(alt) if alt else None
 
 
