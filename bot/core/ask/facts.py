@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.text.alternation import literal_alternation
+from bot.core.text.alternation import literal_alternation, longest_first
 
 FACT_FILE = "fact_kinds.yaml"
 KINDS = ("number", "time", "money", "place", "person")
@@ -45,13 +45,9 @@ class FactKinds:
         return frozenset(k for k, p in self.states if p.search(folded))
 
 
-def _alternation(words: Iterable[str], fold: Callable[[str], str]) -> str:
-    return literal_alternation(words, fold=fold)
-
-
 def _english(words: Iterable[str]) -> str:
-    folded = {" ".join(w.lower().split()) for w in words} - {""}
-    return "|".join(rf"(?<![a-z]){re.escape(w)}(?![a-z])" for w in sorted(folded, key=lambda w: (-len(w), w)))
+    spelt = longest_first(words, fold=lambda w: " ".join(w.lower().split()))
+    return "|".join(rf"(?<![a-z]){re.escape(w)}(?![a-z])" for w in spelt)
 
 
 def parse_fact_kinds(data: object, fold: Callable[[str], str]) -> FactKinds:
@@ -67,19 +63,20 @@ def parse_fact_kinds(data: object, fold: Callable[[str], str]) -> FactKinds:
             raise ValueError(f"{FACT_FILE}: {key} must be a list of words")
         return value
 
+    def cues(section: dict[str, object], key: str) -> str:
+        return literal_alternation(words(section, key), fold=fold)
+
     asks = []
     for kind in KINDS:
         spec = kinds.get(kind)
         if not isinstance(spec, dict):
             raise ValueError(f"{FACT_FILE}: kinds.{kind} is missing")
-        parts = [p for p in (_alternation(words(spec, "asks"), fold), _english(words(spec, "asks_english"))) if p]
-        mask = _alternation(words(spec, "not_asks"), fold)
+        parts = [p for p in (cues(spec, "asks"), _english(words(spec, "asks_english"))) if p]
+        mask = cues(spec, "not_asks")
         asks.append((kind, re.compile("|".join(parts)), re.compile(mask) if mask else None))
-    units = _alternation(words(states, "units"), fold)
-    counted = _alternation(words(states, "counted"), fold)
-    time_units = _alternation(words(states, "time_units"), fold)
+    units, counted, time_units = cues(states, "units"), cues(states, "counted"), cues(states, "time_units")
     figure = rf"[0-9]|[{_NUMERALS}一]+(?:{units})|[{_NUMERALS}]+(?:{counted})"
-    said = {kind: _alternation(words(states, kind), fold) for kind in KINDS}
+    said = {kind: cues(states, kind) for kind in KINDS}
     extra = {"number": figure, "time": rf"[0-9{_NUMERALS}一]+(?:{time_units})",
              "money": rf"[0-9{_NUMERALS}一]+(?:元|块)"}
     stated = tuple((k, re.compile("|".join(p for p in (said[k], extra.get(k, "")) if p))) for k in KINDS)

@@ -315,7 +315,7 @@ class Classified:
         self._relay_doc = re.compile(f"级?的?(?:{nouns})(?:{relay})") if relay and nouns else None
         self._mark_objects = tuple(self.marker.mark_objects) if self.marker and self.marker.mark_objects else ("\0",)
         work = self.marker.work_context if self.marker else ()
-        self._work_re = re.compile(_alternation(work)) if work else None
+        self._work_re = _words_regex(work)
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self._absence = frozenset(sig.words.get("neg_absence", ()))
@@ -343,18 +343,16 @@ class Classified:
         self._person = re.compile(
             f"[{surnames}](?:{titles})|{nicknamed}|[{surnames}]某某?|(?<=[姓叫])[{surnames}]")
         self._not_names = sig.not_names | frozenset(self.english)
-        self._not_terms = re.compile(_alternation(sig.not_terms)
-                                     ) if sig.not_terms else None
+        self._not_terms = _words_regex(sig.not_terms)
         self._object_heads = sig.object_heads
         # Routine work told with a figure (secret.yaml `topics`: circulation, rate, one_day, move_times ...),
         # matched on the compact view, where 一 and 两 are already digits (每1单, 1个季度, 2点).
         rt = sig.routine
         self._circulation = _words_regex(rt.get("circulation", ()))
-        self._circulation_counts = rt.get("circulation_counts", ("\0",)) or ("\0",)
-        per, by, one = rt.get("rate_per", ()), rt.get("rate_by", ()), rt.get("rate_one", ())
-        self._rate = re.compile("|".join(
-            p for p in (f"每[个1]?(?:{_alternation(per)})" if per else "", f"1个(?:{_alternation(one)})" if one else "",
-                        f"按(?:{_alternation(by)})" if by else "") if p)) if per or by or one else None
+        self._circulation_counts = rt.get("circulation_counts") or ("\0",)
+        rate = [f"{head}(?:{_alternation(units)})" for head, key in (("每[个1]?", "rate_per"), ("1个", "rate_one"),
+                                                                    ("按", "rate_by")) if (units := rt.get(key))]
+        self._rate = re.compile("|".join(rate)) if rate else None
         self._one_day = _words_regex(rt.get("one_day", ()))
         self._recurrence = _words_regex(rt.get("recurrence", ()))
         self._move_ends = rt.get("move_ends", ())
@@ -1117,7 +1115,7 @@ class Classified:
         if m.ev[0] != "quantity" or m.lent or m.cue or self._circulation is None:
             return False
         text, (ss, se) = d.text, m.sent
-        if not d.text.startswith(self._circulation_counts, m.ev[2]):
+        if not text.startswith(self._circulation_counts, m.ev[2]):
             return False
         lo, hi = max(ss, min(m.s, m.ev[1]) - _ROUTINE_REACH), min(se, max(m.e, m.ev[2]) + _ROUTINE_REACH)
         return self._circulation.search(text, lo, hi) is not None
