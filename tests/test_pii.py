@@ -37,6 +37,17 @@ def test_a_mistyped_id_number_is_still_masked(draft):
     assert "0021" in result.masked_draft() and "19491231" not in result.masked_draft()
 
 
+def test_a_mistyped_id_number_whose_digits_pass_luhn_is_an_id_after_an_id_word():
+    """One mistyped ID number in ten also passes the card checksum: after an ID's word it is still the ID
+    (reported and masked), as a card's word makes an ID-shaped number the card."""
+    number = "110101199003070021"
+    assert not is_resident_id(number) and luhn_ok(number)
+    draft = f"客户身份证{number}请核对"
+    assert [c for c, _ in pii(draft)] == ["id_card"]
+    assert number not in CHECKER.check(draft).masked_draft()
+    assert [c for c, _ in pii(f"退款打到卡号{number}")] == ["bank_card"]
+
+
 def test_a_mistyped_id_number_after_a_label_of_its_own_stays_clean_or_is_its_card():
     assert pii("您的订单号110105194912310021已发货") == []
     assert [c for c, _ in pii("退款打到卡号110105194912310021")] == ["bank_card"]

@@ -329,6 +329,8 @@ def find_numbers(text: str, ctx: PiiContext, *, spelt: Callable[[int], bool] | N
                 score, pos = context
                 if pos == "bank_card" and category == "id_card" and len(digits) == 18:
                     category = "bank_card"  # a card's word names it, even one that reads as an ID number
+                elif pos == "id_card" and category == "bank_card" and _id_shaped(digits):
+                    category = "id_card"  # and an ID's word a mistyped ID number whose digits happen to pass Luhn
                 phone = pos == "mobile" and not any(_word_end(before, w) >= 0 for w in ctx.positive.get("bank_card", ())
                                                     if w in before)
                 if (category == "bank_card" and (pos == "id_card" or phone)) or strength + score <= 0:
