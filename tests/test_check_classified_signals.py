@@ -167,3 +167,21 @@ def test_credential_homophones_sound_like_their_word():
         assert tuple(lazy_pinyin(w)) in sounds, w
     terms = next(t for t in load_rules().topics if t.id == entry["id"]).terms
     assert set(entry["homophones"]) <= set(terms)
+
+
+def test_topic_word_with_latin_edge_counts_only_as_whole_words():
+    # The compact view drops spaces and underscores, so a Latin topic word is also letters of the
+    # words around it: ipo in "I posted", a design word in an account name.
+    assert not _rules("I posted the photo of the menu in the group, see it there.")
+    assert _rules("我们的IPO计划下个月提交，先别说出去") == {"secret.topic.plans"}
+    folded = _rules("账号 jwc_admin，密码 Jw@2024#x，帮他们补录一下")
+    assert "secret.topic.technology" not in folded and "secret.topic.credentials" in folded
+
+
+def test_compact_latin_whole_reads_the_wide_text():
+    from bot.core.text.fold import fold_draft
+    c = fold_draft("I posted it; IPO soon").compact
+    i = c.text.index("ipo")
+    assert not c.latin_whole(i, i + 3)  # "I po|sted"
+    j = c.text.rindex("ipo")
+    assert c.latin_whole(j, j + 3)

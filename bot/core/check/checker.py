@@ -462,8 +462,9 @@ def _conditions_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
     if pat.question and not _question(view, start):
         return False
     text = view.text
+    # An English literal counts only as whole words of the text as typed (ask, not task).
     return not ((text[start] in _ASCII_LETTERS or text[end - 1] in _ASCII_LETTERS)
-                and not _ascii_word(view, start, end))
+                and not view.latin_whole(start, end))
 
 
 def _trie_regex(words: Sequence[str]) -> str:
@@ -519,16 +520,6 @@ class _PrefixMax:
 
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _QUESTION_PARTICLES = frozenset("吗么嘛呢啊呀")
-
-
-def _ascii_word(view: Compact, start: int, end: int) -> bool:
-    """An English literal counts only as whole words of the text as typed (ask, not task)."""
-    wide = view.wide.text
-    ws, we = view.wide_index(start), view.wide_index(end - 1) + 1
-    before = wide[ws - 1] if ws > 0 else " "
-    after = wide[we] if we < len(wide) else " "
-    return not (view.text[start] in _ASCII_LETTERS and before in _ASCII_LETTERS) and not (
-        view.text[end - 1] in _ASCII_LETTERS and after in _ASCII_LETTERS)
 
 
 def _dictated(folded: Folded) -> Folded:

@@ -408,6 +408,11 @@ class Classified:
         if occurrences is None:
             occurrences = [(last, klen, refs) for last, (klen, refs) in self.auto.iter(text)]
         hits = [(last - klen + 1, last + 1, role, tag) for last, klen, refs in occurrences for role, tag in refs]
+        if _LATIN_EDGE.search(text):
+            # A word with a Latin edge (ipo, customer名单, 客户list) counts only as whole words as typed:
+            # the compact view has lost the spaces, so ipo is also in "I posted".
+            hits = [h for h in hits if not (text[h[0]] in _LATIN_CHARS or text[h[1] - 1] in _LATIN_CHARS)
+                    or c.latin_whole(h[0], h[1])]
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
             if self.marker is not None and _LEET_WORD.search(f.wide.text):
@@ -1513,6 +1518,8 @@ def _code_switched(terms: Sequence[str], parts: dict[str, tuple[str, ...]]) -> t
 
 # Signal words tested like topic words (their edge words are in the same tables).
 _EDGE_SIGNALS = ("share", "cue")
+_LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_LATIN_EDGE = re.compile("[a-z]")
 
 
 def _clause_of(bounds: list[int], pos: int, length: int) -> tuple[int, int]:

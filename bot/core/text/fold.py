@@ -65,6 +65,7 @@ def _tables() -> tuple[dict[int, str], frozenset[str]]:
     return one, frozenset(widening)
 
 
+_LATIN = frozenset("abcdefghijklmnopqrstuvwxyz")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -381,6 +382,21 @@ class Compact:
             i += bisect_right(self.kept_before, i)
         k = bisect_right(self.cstarts, i) - 1
         return self.wstarts[k] + (i - self.cstarts[k])
+
+    def latin_whole(self, start: int, end: int) -> bool:
+        """Whether compact [start, end) is whole words of the wide text at its Latin-letter edges (a
+        compact view has lost the spaces: ipo is in "I posted", ask in task)."""
+        text = self.text
+        wide = self.wide.text
+        if text[start] in _LATIN:
+            ws = self.wide_index(start)
+            if ws > 0 and wide[ws - 1] in _LATIN:
+                return False
+        if text[end - 1] in _LATIN:
+            we = self.wide_index(end - 1) + 1
+            if we < len(wide) and wide[we] in _LATIN:
+                return False
+        return True
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original-draft span of compact [start, end)."""
