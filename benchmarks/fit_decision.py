@@ -2,6 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/fit_decision.py FILE [FILE ...] [--write] [--no-rerank]
           [--max-wrong 0.03 ...] [--min-refused 0.93 ...] [--confidence 0.95]
+          [--group-max-wrong 0.03 ...] [--group-min-refused 0.93 ...] [--group-confidence 0.68 ...]
           [--features NAME ...] [--answer-features NAME ...] [--candidate-features NAME ...]
           [--questions CACHE.json]
 
@@ -16,14 +17,18 @@ candidates with both signals (bot/core/ask/matcher.py `features`). Fitted on the
   answer@1 + hit@3 while the limits on wrong-confident answers and on refused out-of-scope
   questions hold for the Wilson confidence bounds, not the rates, of out-of-file probabilities
   (each file's from models fitted on the other files): a limit met by the rate on the questions it
-  was fitted on slips on new wording.
+  was fitted on slips on new wording. The limits hold pooled and in every file on its own
+  (`GroupLimits`, with an allowance for a file's few questions): a pooled bound alone lets a fit
+  spend the limit on one set of writers.
 
 Cross-validation is grouped by file: each file is scored with everything fitted on the other files
 only (each set was written by other people in other voices, so this is what a new set will see).
-Printed: per-file and pooled cross-validated figures with the rank-only ones, then the in-sample
-figures of the fit on everything. `--write` stores that fit in knowledge/decision.yaml; then run
-`libao kb build` (the shipped index is keyed by every file of knowledge/, this one included) and
-`kb eval` to see it through `ask`. Never fit on a set you report as held-out.
+Printed: per-file, pooled and by-style cross-validated figures with the rank-only ones and the worst
+file on each limit, then the in-sample figures of the fit on everything and the worst file on the
+out-of-file probabilities its thresholds were chosen on (`--shipped`: the shipped decision's first).
+`--write` stores that fit in knowledge/decision.yaml; then run `libao kb build` (the shipped index
+is keyed by every file of knowledge/, this one included) and `kb eval` to see it through `ask`.
+Never fit on a set you report as held-out.
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ DEFAULT_FEATURES = tuple(f for f in FEATURES if f not in {"p_logit", "lexical_le
 # understate how often the first entry is right: leaving one of twelve files out, pooled answer@1
 # 0.832 -> 0.837, stories 0.701 -> 0.766 at the same bounds (README "How `ask` decides").
 DEFAULT_ANSWER_FEATURES = ("p_logit", "long", "long_p_logit", "long_agree", "votes")
-# Two-sided confidence of the per-group allowance (`GroupLimits`): see the README, "How `ask` decides".
+# Two-sided confidence of the per-group allowance (`GroupLimits`): about one standard error, so a group of
+# 400 questions may answer 15 wrong (.0375) and one of 100 out of scope must refuse 91; README, "How `ask` decides".
 GROUP_CONFIDENCE = 0.68
 ANSWER_GRID = np.round(np.arange(0.30, 0.981, 0.01), 3)
 OFFER_GRID = np.round(np.arange(0.02, 0.801, 0.01), 3)
@@ -546,7 +552,7 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         stated: Sequence[frozenset[str]] = (), none_names: tuple[str, ...] = NONE_FEATURES,
         pair_kind: bool | str = True, keep: Reranker | None = None,
         clause_kin: Sequence[frozenset[int]] = (), group: GroupLimits | None = None,
-        chosen_groups: list[GroupFigures] | None = None) -> tuple[Calibration, Table]:
+        chosen_groups: list[GroupFigures] | None = None, nested: bool = True) -> tuple[Calibration, Table]:
     """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
 
     `answer` and `reach` are fitted on what the reranker says of questions it was not fitted on
@@ -559,20 +565,22 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
     citing a clause in common, `clause_kin`, as `answered_together` says);
     keep: a reranker used as it is in every fold (`--keep-reranker`): only `answer`, `reach` and the
     two probabilities are fitted, on its probabilities (in-sample on the files it was fitted on);
+    nested: False fits the reranker once on `idx` and reads its files with it in-sample too
+    (`--no-nested`: one reranker fit per fold instead of one per fold and file);
     group: limits each file of `idx` must keep on its own out-of-file figures (`GroupLimits`);
     chosen_groups: given, receives those per-file figures at the chosen probabilities (what the
     worst file saw)."""
     # Everything but the two probabilities is the same for every pair of limits: fitted once per
     # subset of questions (the reranker fits dominate the run, twelve files times thirteen fits).
     memo_key = (id(questions), idx.tobytes(), rerank, names, answer_names, candidate_names, none_names,
-                bool(pairs), pair_kind, id(keep))
+                bool(pairs), pair_kind, id(keep), nested)
     if memo_key in _FITTED:
         reranker, t, honest, answer, reach, pa, pr = _FITTED[memo_key]
     else:
         reranker, t, honest, answer, reach, pa, pr = _fit_models(
             questions, n, idx, rerank=rerank, clarify_cutoff=clarify_cutoff, names=names, answer_names=answer_names,
             pairs=pairs, kin=kin, topics=topics, candidate_names=candidate_names, stated=stated,
-            none_names=none_names, keep=keep, clause_kin=clause_kin)
+            none_names=none_names, keep=keep, clause_kin=clause_kin, nested=nested)
         _FITTED[memo_key] = (reranker, t, honest, answer, reach, pa, pr)
     answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z, group=group)
     if chosen_groups is not None:
@@ -584,7 +592,7 @@ def _fit_models(questions: list[Question], n: int, idx: np.ndarray, *, rerank: b
                 names: tuple[str, ...], answer_names: tuple[str, ...] | None, pairs: frozenset[tuple[int, int]],
                 kin: Sequence[frozenset[int]], topics: Sequence[str], candidate_names: tuple[str, ...],
                 stated: Sequence[frozenset[str]], none_names: tuple[str, ...], keep: Reranker | None,
-                clause_kin: Sequence[frozenset[int]]) -> tuple[Any, ...]:
+                clause_kin: Sequence[frozenset[int]], nested: bool = True) -> tuple[Any, ...]:
     """`fit` but the two probabilities: the reranker, the tables, the answer and reach models and the
     out-of-file probabilities the probabilities are chosen on."""
     reranker = keep if keep is not None else (
@@ -592,7 +600,7 @@ def _fit_models(questions: list[Question], n: int, idx: np.ndarray, *, rerank: b
     t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated, clause_kin)
     honest = t
     files = list(dict.fromkeys(t.source[idx]))
-    if reranker is not None and keep is None and len(files) > 1:
+    if reranker is not None and keep is None and nested and len(files) > 1:
         honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated, clause_kin)
         for name in files:
             part = idx & (t.source == name)
@@ -751,6 +759,14 @@ def main() -> int:
     parser.add_argument("--keep-reranker", action="store_true",
                         help="use the reranker of knowledge/decision.yaml as it is in every fold; fit only the "
                              "answer and reach models and the two probabilities")
+    parser.add_argument("--decide-on", nargs="+", default=[],
+                        help="file names (as printed) the answer and reach models and the two probabilities are "
+                             "fitted on; every file is still scored leaving it out. With --keep-reranker: the files "
+                             "out of its fit (on its own fit files it is surer than on new ones)")
+    parser.add_argument("--no-nested", action="store_true",
+                        help="fit the reranker once per fold, on the fold's files, and fit the answer and reach "
+                             "models on its in-sample probabilities (the left-out file stays out of every fit): one "
+                             "reranker fit per fold instead of one per fold and file")
     parser.add_argument("--no-pairs", action="store_true",
                         help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
@@ -805,9 +821,14 @@ def main() -> int:
                             "topics": [e.topic for e in matcher.kb.entries],
                             "stated": [matcher.stated_facts(i) for i in range(n)],
                             "candidate_names": tuple(args.candidate_features),
-                            "none_names": tuple(args.none_features)}
+                            "none_names": tuple(args.none_features), "nested": not args.no_nested}
     dumped: list[dict[str, Any]] = []
     runs = len(args.max_wrong)
+    unknown = set(args.decide_on) - set(names)
+    if unknown:
+        print(f"--decide-on: no such file: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 1
+    decide = np.isin(source, args.decide_on) if args.decide_on else everything
     group_args = [_broadcast(getattr(args, a), runs, a) for a in ("group_max_wrong", "group_min_refused",
                                                                    "group_confidence")]
     if args.shipped:
@@ -829,7 +850,7 @@ def main() -> int:
         first_right = np.zeros(len(questions), dtype=bool)
         three_right = np.zeros(len(questions), dtype=bool)
         for name in names:
-            cal, t = fit(questions, n, source != name, max_wrong=max_wrong, min_refused=min_refused, **opts,
+            cal, t = fit(questions, n, decide & (source != name), max_wrong=max_wrong, min_refused=min_refused, **opts,
                          group=group)
             held_out[source == name] = run(t, cal)[source == name]
             first_right[source == name] = t.first_right[source == name]
@@ -852,7 +873,7 @@ def main() -> int:
                                          for q, s, f in zip(questions, held_out, first_right, strict=True)]})
             args.statuses.write_text(json.dumps(dumped), encoding="utf-8")
         chosen: list[GroupFigures] = []
-        cal, t = fit(questions, n, everything, max_wrong=max_wrong, min_refused=min_refused, **opts,
+        cal, t = fit(questions, n, decide, max_wrong=max_wrong, min_refused=min_refused, **opts,
                      group=group, chosen_groups=chosen)
         a1, h3, wc, rf = figures(t, run(t, cal), everything)
         print(f"fit on everything: answer_at {cal.answer_at}, offer_at {cal.offer_at}; in-sample "
