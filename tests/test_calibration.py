@@ -453,14 +453,26 @@ def _fit_groups(fd, questions, group, max_wrong: float = 0.03):
     return cal, t, chosen[0]
 
 
-def test_a_pooled_limit_lets_one_group_break_it_and_a_per_group_limit_does_not():
+@pytest.fixture(scope="module")
+def writer_fits():
+    """One set of writer groups (one hard) fitted with the pooled limit only, with the per-group
+    allowance and on the per-group rates: (module, fits by name, each as calibration, table, the
+    per-group out-of-file figures the thresholds were chosen on)."""
     import numpy as np
 
     fd = _fit_module()
-    rng = np.random.default_rng(7)
-    questions = _writer_groups(rng, fd, {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0, "hard": -1.5})
-    pooled, _, seen_pooled = _fit_groups(fd, questions, None)
-    per_group, t, seen = _fit_groups(fd, questions, fd.GroupLimits(0.03, 0.85, 0.0))
+    questions = _writer_groups(np.random.default_rng(7), fd, {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0, "hard": -1.5})
+    return fd, {name: _fit_groups(fd, questions, g) for name, g in
+                (("pooled", None), ("allowance", fd.GroupLimits(0.03, 0.85, 1.0)),
+                 ("rates", fd.GroupLimits(0.03, 0.85, 0.0)))}
+
+
+def test_a_pooled_limit_lets_one_group_break_it_and_a_per_group_limit_does_not(writer_fits):
+    import numpy as np
+
+    fd, fits = writer_fits
+    pooled, _, seen_pooled = fits["pooled"]
+    per_group, t, seen = fits["rates"]
     wrong = seen_pooled.wrong / seen_pooled.asks
     names = list(seen_pooled.names)
     assert wrong[names.index("hard")] > 0.03 >= float(np.delete(wrong, names.index("hard")).max())
@@ -492,17 +504,26 @@ def test_the_per_group_allowance_tolerates_a_few_questions_on_a_small_group_only
     assert both.worst() == ("small", 0.05, "large", 0.6)
 
 
-def test_the_per_group_allowance_answers_between_the_pooled_and_the_rate_limits():
+def test_the_per_group_allowance_answers_between_the_pooled_and_the_rate_limits(writer_fits):
+    fd, fits = writer_fits
+    answered = [int((fd.run(t, cal) == 2).sum()) for cal, t, _ in (fits[k] for k in ("pooled", "allowance", "rates"))]
+    assert answered[0] > answered[1] > answered[2] > 0
+    # with the allowance the hard group may sit a question or two above the limit, never further
+    _, _, seen = fits["allowance"]
+    hard = list(seen.names).index("hard")
+    assert 0.03 < seen.wrong[hard] / seen.asks[hard] <= 0.03 + 2 / seen.asks[hard]
+
+
+def test_without_nesting_the_fit_fits_one_reranker_and_reads_its_own_files_with_it():
     import numpy as np
 
     fd = _fit_module()
-    rng = np.random.default_rng(7)
-    questions = _writer_groups(rng, fd, {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0, "hard": -1.5})
-    fits = [_fit_groups(fd, questions, g) for g in (None, fd.GroupLimits(0.03, 0.85, 1.0),
-                                                     fd.GroupLimits(0.03, 0.85, 0.0))]
-    answered = [int((fd.run(t, cal) == 2).sum()) for cal, t, _ in fits]
-    assert answered[0] > answered[1] > answered[2] > 0
-    # with the allowance the hard group may sit a question or two above the limit, never further
-    _, _, seen = fits[1]
-    hard = list(seen.names).index("hard")
-    assert 0.03 < seen.wrong[hard] / seen.asks[hard] <= 0.03 + 2 / seen.asks[hard]
+    rng = np.random.default_rng(3)
+    questions = [q for s in ("a", "b", "c") for q in _synthetic(rng, fd, 40, s)]
+    everything = np.ones(len(questions), dtype=bool)
+    opts = {"rerank": True, "clarify_cutoff": 0.0, "max_wrong": 0.05, "min_refused": 0.8, "z": 0.0,
+            "names": ("p_logit", "p_none")}
+    fd.fit(questions, 10, everything, nested=False, **opts)
+    assert len(fd.RERANKERS.built) == 1  # the fold's own
+    fd.fit(questions, 10, everything, **opts)
+    assert len(fd.RERANKERS.built) == 4  # and one without each file, for the answer model's honest table
