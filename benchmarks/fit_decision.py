@@ -2,6 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/fit_decision.py FILE [FILE ...] [--write] [--no-rerank]
           [--max-wrong 0.03 ...] [--min-refused 0.93 ...] [--confidence 0.95]
+          [--group-max-wrong 0.03 ...] [--group-min-refused 0.93 ...] [--group-confidence 0.68 ...]
           [--features NAME ...] [--answer-features NAME ...] [--candidate-features NAME ...]
           [--questions CACHE.json]
 
@@ -16,14 +17,18 @@ candidates with both signals (bot/core/ask/matcher.py `features`). Fitted on the
   answer@1 + hit@3 while the limits on wrong-confident answers and on refused out-of-scope
   questions hold for the Wilson confidence bounds, not the rates, of out-of-file probabilities
   (each file's from models fitted on the other files): a limit met by the rate on the questions it
-  was fitted on slips on new wording.
+  was fitted on slips on new wording. The limits hold pooled and in every file on its own
+  (`GroupLimits`, with an allowance for a file's few questions): a pooled bound alone lets a fit
+  spend the limit on one set of writers.
 
 Cross-validation is grouped by file: each file is scored with everything fitted on the other files
 only (each set was written by other people in other voices, so this is what a new set will see).
-Printed: per-file and pooled cross-validated figures with the rank-only ones, then the in-sample
-figures of the fit on everything. `--write` stores that fit in knowledge/decision.yaml; then run
-`libao kb build` (the shipped index is keyed by every file of knowledge/, this one included) and
-`kb eval` to see it through `ask`. Never fit on a set you report as held-out.
+Printed: per-file, pooled and by-style cross-validated figures with the rank-only ones and the worst
+file on each limit, then the in-sample figures of the fit on everything and the worst file on the
+out-of-file probabilities its thresholds were chosen on (`--shipped`: the shipped decision's first).
+`--write` stores that fit in knowledge/decision.yaml; then run `libao kb build` (the shipped index
+is keyed by every file of knowledge/, this one included) and `kb eval` to see it through `ask`.
+Never fit on a set you report as held-out.
 """
 
 from __future__ import annotations
@@ -83,6 +88,9 @@ DEFAULT_FEATURES = tuple(f for f in FEATURES if f not in {"p_logit", "lexical_le
 # understate how often the first entry is right: leaving one of twelve files out, pooled answer@1
 # 0.832 -> 0.837, stories 0.701 -> 0.766 at the same bounds (README "How `ask` decides").
 DEFAULT_ANSWER_FEATURES = ("p_logit", "long", "long_p_logit", "long_agree", "votes")
+# Two-sided confidence of the per-group allowance (`GroupLimits`): about one standard error, so a group of
+# 400 questions may answer 15 wrong (.0375) and one of 100 out of scope must refuse 91; README, "How `ask` decides".
+GROUP_CONFIDENCE = 0.68
 ANSWER_GRID = np.round(np.arange(0.30, 0.981, 0.01), 3)
 OFFER_GRID = np.round(np.arange(0.02, 0.801, 0.01), 3)
 
@@ -363,18 +371,106 @@ def bounds(t: Table, status: np.ndarray, idx: np.ndarray, z: float) -> tuple[flo
     return wilson(wrong, float(asks.sum()), z)[1], wilson(refused, float(outs.sum()), z)[0] if outs.any() else 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class GroupLimits:
+    """The limits every group of the fit (one evaluation file: one set of writers) must keep on its own,
+    on its out-of-file figures, besides the pooled bounds.
+
+    The pooled Wilson bound over thousands of questions is tight, so a fit may spend it all on a few
+    groups: rounds 35 to 37 refitted to a pooled bound of .024 while v26's wrong-confident went .030 ->
+    .048 left out. A new set is one more group, so each group must keep the limit, not just their sum.
+    A group holds a few hundred questions (a few dozen out of scope), where one question moves the rate
+    by .003-.025: a group fails only when its rate is above the limit by more than that noise, i.e. when
+    the Wilson bound at `z` on the group's own questions is past the limit (its lower bound of
+    wrong-confident above `max_wrong`, its upper bound of refused below `min_refused`). z = 0: the
+    rates themselves."""
+
+    max_wrong: float = 0.03
+    min_refused: float = 0.93
+    z: float = 0.0
+
+
+def _wilson_arrays(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """`wilson` over arrays of counts and sizes ((0, 1) where a size is 0)."""
+    n = np.asarray(n, dtype=float)
+    safe = np.maximum(n, 1.0)
+    p = np.asarray(k, dtype=float) / safe
+    centre = p + z * z / (2 * safe)
+    half = z * np.sqrt(p * (1 - p) / safe + z * z / (4 * safe * safe))
+    lo = np.maximum(0.0, (centre - half) / (1 + z * z / safe))
+    hi = np.minimum(1.0, (centre + half) / (1 + z * z / safe))
+    return np.where(n > 0, lo, 0.0), np.where(n > 0, hi, 1.0)
+
+
+@dataclass(slots=True)
+class GroupFigures:
+    """Per group (file) of a set of questions: its name, answerable and out-of-scope counts, and how many
+    were answered wrong and how many out-of-scope ones refused."""
+
+    names: np.ndarray
+    asks: np.ndarray
+    outs: np.ndarray
+    wrong: np.ndarray
+    refused: np.ndarray
+
+    def excess(self, limits: GroupLimits) -> tuple[float, float]:
+        """How far the worst group is past each limit (0 when every group keeps it), on its bounds."""
+        wrong_lo, _ = _wilson_arrays(self.wrong, self.asks, limits.z)
+        _, refused_hi = _wilson_arrays(self.refused, self.outs, limits.z)
+        return (max(0.0, float((wrong_lo - limits.max_wrong).max(initial=0.0))),
+                max(0.0, float((limits.min_refused - refused_hi).max(initial=0.0))))
+
+    def worst(self) -> tuple[str, float, str, float]:
+        """The group with the highest wrong-confident rate and its rate, the group with the lowest
+        out-of-scope refusal and its rate."""
+        wrong = self.wrong / np.maximum(self.asks, 1)
+        refused = np.where(self.outs > 0, self.refused / np.maximum(self.outs, 1), 1.0)
+        w, r = int(wrong.argmax()), int(refused.argmin())
+        return str(self.names[w]), float(wrong[w]), str(self.names[r]), float(refused[r])
+
+
+class _Groups:
+    """The groups of `t.source[idx]`, counted once: `figures` of one status array is then a few bincounts."""
+
+    def __init__(self, t: Table, idx: np.ndarray) -> None:
+        self.t, self.idx = t, idx
+        self.names, self.codes = np.unique(t.source[idx], return_inverse=True)
+        self.asks_mask, self.outs_mask = ~t.oos[idx], t.oos[idx]
+        self.wrong_if_answered = self.asks_mask & ~t.first_right[idx]
+        size = len(self.names)
+        self.asks = np.bincount(self.codes, weights=self.asks_mask, minlength=size)
+        self.outs = np.bincount(self.codes, weights=self.outs_mask, minlength=size)
+
+    def figures(self, status: np.ndarray) -> GroupFigures:
+        s = status[self.idx]
+        size = len(self.names)
+        wrong = np.bincount(self.codes, weights=(s == 2) & self.wrong_if_answered, minlength=size)
+        refused = np.bincount(self.codes, weights=(s == 0) & self.outs_mask, minlength=size)
+        return GroupFigures(self.names, self.asks, self.outs, wrong, refused)
+
+
+def group_figures(t: Table, status: np.ndarray, idx: np.ndarray) -> GroupFigures:
+    """Per group of the questions `idx`: what `GroupLimits` is checked on."""
+    return _Groups(t, idx).figures(status)
+
+
 def choose(t: Table, pa: np.ndarray, pr: np.ndarray, idx: np.ndarray, *, max_wrong: float, min_refused: float,
-           z: float) -> tuple[float, float]:
+           z: float, group: GroupLimits | None = None) -> tuple[float, float]:
     """The probabilities at which to answer and to offer candidates: the most answer@1 + hit@3 among
     those whose bounds (z = 0: point estimates) keep wrong-confident <= max_wrong and out-of-scope
-    refused >= min_refused; when none does, the least excess."""
+    refused >= min_refused pooled over `idx`, and, with `group`, keep its limits in every group (file)
+    of `idx` too; when none does, the least excess (pooled and worst group's added)."""
     best: tuple[tuple[bool, float], float, float] = ((False, -np.inf), 0.5, 0.5)
+    groups = _Groups(t, idx) if group is not None else None
     for answer_at in ANSWER_GRID:
         for offer_at in OFFER_GRID:
             status = statuses(t, pa, pr, answer_at, offer_at)
             a1, h3, _, _ = figures(t, status, idx)
             wrong_hi, refused_lo = bounds(t, status, idx, z)
             excess = max(0.0, wrong_hi - max_wrong) * 10 + max(0.0, min_refused - refused_lo) * 3
+            if groups is not None and group is not None:
+                wrong_over, refused_under = groups.figures(status).excess(group)
+                excess += wrong_over * 10 + refused_under * 3
             key = (excess == 0.0, a1 + h3 - excess)
             if key > best[0]:
                 best = (key, float(answer_at), float(offer_at))
@@ -455,7 +551,8 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
         topics: Sequence[str] = (), candidate_names: tuple[str, ...] = CANDIDATE_FEATURES,
         stated: Sequence[frozenset[str]] = (), none_names: tuple[str, ...] = NONE_FEATURES,
         pair_kind: bool | str = True, keep: Reranker | None = None,
-        clause_kin: Sequence[frozenset[int]] = ()) -> tuple[Calibration, Table]:
+        clause_kin: Sequence[frozenset[int]] = (), group: GroupLimits | None = None,
+        chosen_groups: list[GroupFigures] | None = None, nested: bool = True) -> tuple[Calibration, Table]:
     """Everything fitted on the questions `idx`; with the table of all questions in its ranking.
 
     `answer` and `reach` are fitted on what the reranker says of questions it was not fitted on
@@ -467,21 +564,43 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
     pair_kind: what `Calibration.pairs` says (True: the one-rule `pairs`; "clause": also entries
     citing a clause in common, `clause_kin`, as `answered_together` says);
     keep: a reranker used as it is in every fold (`--keep-reranker`): only `answer`, `reach` and the
-    two probabilities are fitted, on its probabilities (in-sample on the files it was fitted on)."""
+    two probabilities are fitted, on its probabilities (in-sample on the files it was fitted on);
+    nested: False fits the reranker once on `idx` and reads its files with it in-sample too
+    (`--no-nested`: one reranker fit per fold instead of one per fold and file);
+    group: limits each file of `idx` must keep on its own out-of-file figures (`GroupLimits`);
+    chosen_groups: given, receives those per-file figures at the chosen probabilities (what the
+    worst file saw)."""
     # Everything but the two probabilities is the same for every pair of limits: fitted once per
     # subset of questions (the reranker fits dominate the run, twelve files times thirteen fits).
     memo_key = (id(questions), idx.tobytes(), rerank, names, answer_names, candidate_names, none_names,
-                bool(pairs), pair_kind, id(keep))
+                bool(pairs), pair_kind, id(keep), nested)
     if memo_key in _FITTED:
         reranker, t, honest, answer, reach, pa, pr = _FITTED[memo_key]
-        answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z)
-        return Calibration(answer, reach, answer_at, offer_at, reranker, pair_kind if pairs else False), t
+    else:
+        reranker, t, honest, answer, reach, pa, pr = _fit_models(
+            questions, n, idx, rerank=rerank, clarify_cutoff=clarify_cutoff, names=names, answer_names=answer_names,
+            pairs=pairs, kin=kin, topics=topics, candidate_names=candidate_names, stated=stated,
+            none_names=none_names, keep=keep, clause_kin=clause_kin, nested=nested)
+        _FITTED[memo_key] = (reranker, t, honest, answer, reach, pa, pr)
+    answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z, group=group)
+    if chosen_groups is not None:
+        chosen_groups.append(group_figures(honest, statuses(honest, pa, pr, answer_at, offer_at), idx))
+    return Calibration(answer, reach, answer_at, offer_at, reranker, pair_kind if pairs else False), t
+
+
+def _fit_models(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, clarify_cutoff: float,
+                names: tuple[str, ...], answer_names: tuple[str, ...] | None, pairs: frozenset[tuple[int, int]],
+                kin: Sequence[frozenset[int]], topics: Sequence[str], candidate_names: tuple[str, ...],
+                stated: Sequence[frozenset[str]], none_names: tuple[str, ...], keep: Reranker | None,
+                clause_kin: Sequence[frozenset[int]], nested: bool = True) -> tuple[Any, ...]:
+    """`fit` but the two probabilities: the reranker, the tables, the answer and reach models and the
+    out-of-file probabilities the probabilities are chosen on."""
     reranker = keep if keep is not None else (
         cached_reranker(questions, idx, n, candidate_names, kin, topics, stated, none_names) if rerank else None)
     t = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated, clause_kin)
     honest = t
     files = list(dict.fromkeys(t.source[idx]))
-    if reranker is not None and keep is None and len(files) > 1:
+    if reranker is not None and keep is None and nested and len(files) > 1:
         honest = table(questions, n, reranker, clarify_cutoff, pairs, kin, topics, stated, clause_kin)
         for name in files:
             part = idx & (t.source == name)
@@ -501,9 +620,7 @@ def fit(questions: list[Question], n: int, idx: np.ndarray, *, rerank: bool, cla
                                  honest.x[part])
         pr[part] = probabilities(logistic(honest.x[rest], honest.three_right[rest].astype(float), names),
                                  honest.x[part])
-    _FITTED[memo_key] = (reranker, t, honest, answer, reach, pa, pr)
-    answer_at, offer_at = choose(honest, pa, pr, idx, max_wrong=max_wrong, min_refused=min_refused, z=z)
-    return Calibration(answer, reach, answer_at, offer_at, reranker, pair_kind if pairs else False), t
+    return reranker, t, honest, answer, reach, pa, pr
 
 
 def run(t: Table, cal: Calibration) -> np.ndarray:
@@ -511,18 +628,24 @@ def run(t: Table, cal: Calibration) -> np.ndarray:
 
 
 def write(cal: Calibration, path: Path, files: list[Path], cv: tuple[float, ...], max_wrong: float,
-          min_refused: float, confidence: float) -> None:
+          min_refused: float, confidence: float, group: GroupLimits | None = None, group_confidence: float = 0.0,
+          worst: tuple[str, float, str, float] | None = None) -> None:
     import yaml
 
     how = "conditional-logit reranker, then L2 logistic regressions" if cal.rerank else "L2 logistic regression"
+    per_file = (f", and in every file wrong-confident <= {group.max_wrong} and refused >= {group.min_refused}\n"
+                f"# on its {group_confidence:.0%} Wilson interval" if group is not None else "")
+    worst_line = (f"# Worst file left out: wrong-confident {worst[1]:.3f} ({worst[0]}), oos refused {worst[3]:.3f}"
+                  f" ({worst[2]}).\n" if worst is not None else "")
     note = (f"# Calibrated ranking and decision of `ask` with both signals (bot/core/ask/calibration.py).\n"
             f"# Fitted by benchmarks/fit_decision.py on {', '.join(p.as_posix() for p in files)}\n"
             f"# ({how}, Newton; probabilities chosen on out-of-file probabilities so that wrong-confident\n"
             f"# <= {max_wrong} and out-of-scope refused >= {min_refused} hold for the {confidence:.0%} Wilson\n"
-            f"# bounds). "
-f"Cross-validated leaving one file out: answer@1 {cv[0]:.3f}, hit@3 {cv[1]:.3f},\n"
+            f"# bounds pooled{per_file}). "
+            f"Cross-validated leaving one file out: answer@1 {cv[0]:.3f}, hit@3 {cv[1]:.3f},\n"
             f"# wrong-confident {cv[2]:.3f} (95% upper bound {cv[4]:.3f}),\n"
             f"# oos refused {cv[3]:.3f} (95% lower bound {cv[5]:.3f}).\n"
+            f"{worst_line}"
             f"# Do not edit by hand: rerun the script with --write.\n")
     path.write_text(note + yaml.safe_dump(cal.as_data(), allow_unicode=True, sort_keys=False), encoding="utf-8")
 
@@ -551,6 +674,42 @@ def _held_out_figures(matcher: Matcher, path: Path, cal: Calibration, n: int, op
         print(f"  {style:<12} answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} n {int((idx & ~t.oos).sum())}")
 
 
+def report(title: str, t: Table, status: np.ndarray,
+           styles: np.ndarray) -> tuple[tuple[float, ...], tuple[float, float]]:
+    """Print per file, pooled and by style answer@1, hit@1 (a right first entry not refused), hit@3,
+    wrong-confident, oos refused and the ranking's own rank@1 / rank@3, the pooled 95% bounds and the
+    worst file on each limit; return the pooled figures and bounds."""
+    source = t.source
+    every = np.ones(len(status), dtype=bool)
+    head = "answer@1  hit@1  hit@3  wrong-confident  oos refused  rank@1  rank@3     n  n oos"
+
+    def row(name: str, idx: np.ndarray) -> None:
+        a1, h3, wc, rf = figures(t, status, idx)
+        asks = idx & ~t.oos
+        h1 = float(((status > 0) & t.first_right & asks).sum() / max(1, int(asks.sum())))
+        r1, r3 = t.first_right[asks].mean(), t.three_right[asks].mean()
+        print(f"  {name:<28} {a1:8.3f} {h1:6.3f} {h3:6.3f} {wc:16.3f} {rf:12.3f} {r1:7.3f} {r3:7.3f} "
+              f"{int(asks.sum()):5d} {int((idx & t.oos).sum()):6d}")
+
+    print(f"{title:<31} {head}")
+    for name in [*dict.fromkeys(source), "pooled"]:
+        row(name, every if name == "pooled" else source == name)
+    print(f"  by style (every file){'':<8} {head}")
+    for style in sorted(set(styles) - {""}):
+        row(style, styles == style)
+    hi, lo = bounds(t, status, every, NormalDist().inv_cdf(0.975))
+    print(f"  pooled, 95% Wilson bounds: wrong-confident <= {hi:.3f}, oos refused >= {lo:.3f}")
+    w_name, w_rate, r_name, r_rate = group_figures(t, status, every).worst()
+    print(f"  worst group: wrong-confident {w_rate:.3f} ({w_name}), oos refused {r_rate:.3f} ({r_name})")
+    return figures(t, status, every), (hi, lo)
+
+
+def _broadcast(values: list[float], runs: int, name: str) -> list[float]:
+    if len(values) not in (1, runs):
+        raise SystemExit(f"--{name.replace('_', '-')}: one value, or one per --max-wrong")
+    return values * runs if len(values) == 1 else values
+
+
 def _key(files: list[Path]) -> str:
     """What the collected questions depend on: the evaluation files, the knowledge and the code.
     Not the calibration (its module and its coefficients): `collect` ranks without it, and a refit
@@ -573,6 +732,18 @@ def main() -> int:
     parser.add_argument("--min-refused", type=float, nargs="+", default=[0.93])
     parser.add_argument("--confidence", type=float, default=0.95,
                         help="the limits hold for the Wilson interval at this two-sided confidence (0: the rates)")
+    parser.add_argument("--group-max-wrong", type=float, nargs="+", default=[0.03],
+                        help="limit(s) on every file's own wrong-confident rate (one per --max-wrong, or one for all)")
+    parser.add_argument("--group-min-refused", type=float, nargs="+", default=[0.93],
+                        help="limit(s) on every file's own out-of-scope refusal")
+    parser.add_argument("--group-confidence", type=float, nargs="+", default=[GROUP_CONFIDENCE],
+                        help="a file breaks a limit when its Wilson interval at this two-sided confidence is past it "
+                             "(0: its rate); the allowance for a file's few questions")
+    parser.add_argument("--no-group-limits", action="store_true",
+                        help="only the pooled limits (the fitter before round 38)")
+    parser.add_argument("--shipped", action="store_true",
+                        help="first print the same figures for the shipped decision (knowledge/decision.yaml) on "
+                             "the same questions: the before of a refit")
     parser.add_argument("--features", nargs="+", choices=FEATURES, default=list(DEFAULT_FEATURES),
                         help="what the reach model (and, without --answer-features, the answer model) reads")
     parser.add_argument("--answer-features", nargs="+", choices=FEATURES, default=list(DEFAULT_ANSWER_FEATURES),
@@ -588,6 +759,14 @@ def main() -> int:
     parser.add_argument("--keep-reranker", action="store_true",
                         help="use the reranker of knowledge/decision.yaml as it is in every fold; fit only the "
                              "answer and reach models and the two probabilities")
+    parser.add_argument("--decide-on", nargs="+", default=[],
+                        help="file names (as printed) the answer and reach models and the two probabilities are "
+                             "fitted on; every file is still scored leaving it out. With --keep-reranker: the files "
+                             "out of its fit (on its own fit files it is surer than on new ones)")
+    parser.add_argument("--no-nested", action="store_true",
+                        help="fit the reranker once per fold, on the fold's files, and fit the answer and reach "
+                             "models on its in-sample probabilities (the left-out file stays out of every fit): one "
+                             "reranker fit per fold instead of one per fold and file")
     parser.add_argument("--no-pairs", action="store_true",
                         help="answer the first entry alone, even when the second is one rule with it")
     parser.add_argument("--questions", type=Path, help="JSON file keeping the ranked questions between runs")
@@ -642,55 +821,72 @@ def main() -> int:
                             "topics": [e.topic for e in matcher.kb.entries],
                             "stated": [matcher.stated_facts(i) for i in range(n)],
                             "candidate_names": tuple(args.candidate_features),
-                            "none_names": tuple(args.none_features)}
+                            "none_names": tuple(args.none_features), "nested": not args.no_nested}
     dumped: list[dict[str, Any]] = []
+    runs = len(args.max_wrong)
+    unknown = set(args.decide_on) - set(names)
+    if unknown:
+        print(f"--decide-on: no such file: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 1
+    decide = np.isin(source, args.decide_on) if args.decide_on else everything
+    group_args = [_broadcast(getattr(args, a), runs, a) for a in ("group_max_wrong", "group_min_refused",
+                                                                   "group_confidence")]
+    if args.shipped:
+        shipped = load_calibration(ROOT / "knowledge" / CALIBRATION_FILE)
+        if shipped is None:
+            print("--shipped: no knowledge/decision.yaml", file=sys.stderr)
+            return 1
+        t = table(questions, n, shipped.rerank, cutoff, opts["pairs"] if shipped.pairs else frozenset(), opts["kin"],
+                  opts["topics"], opts["stated"],
+                  [matcher.kb.kin(i) for i in range(n)] if shipped.pairs == PAIRS_CLAUSE else [])
+        print(f"shipped decision (knowledge/{CALIBRATION_FILE}, in-sample on the files it was fitted on)")
+        report("shipped", t, run(t, shipped), np.asarray([q.style for q in questions]))
     for k, (max_wrong, min_refused) in enumerate(zip(args.max_wrong, args.min_refused, strict=True)):
+        group_confidence = group_args[2][k]
+        group = None if args.no_group_limits else GroupLimits(
+            group_args[0][k], group_args[1][k],
+            NormalDist().inv_cdf(0.5 + group_confidence / 2) if group_confidence > 0 else 0.0)
         held_out = np.zeros(len(questions), dtype=int)
         first_right = np.zeros(len(questions), dtype=bool)
         three_right = np.zeros(len(questions), dtype=bool)
         for name in names:
-            cal, t = fit(questions, n, source != name, max_wrong=max_wrong, min_refused=min_refused, **opts)
+            cal, t = fit(questions, n, decide & (source != name), max_wrong=max_wrong, min_refused=min_refused, **opts,
+                         group=group)
             held_out[source == name] = run(t, cal)[source == name]
             first_right[source == name] = t.first_right[source == name]
             three_right[source == name] = t.three_right[source == name]
         t = copy.copy(t)  # the fold's table is kept for the next pair of limits: not changed in place
         t.first_right, t.three_right = first_right, three_right  # each file's own held-out ranking
         print(f"limits: wrong-confident <= {max_wrong}, oos refused >= {min_refused}"
-              f"{f' at {args.confidence:.0%} confidence (Wilson)' if z else ' (rates)'}; "
-              f"{'reranked' if opts['rerank'] else 'fused order'}")
-        print("leave-one-file-out               answer@1  hit@3  wrong-confident  oos refused  rank@1  rank@3")
-        for name in [*names, "pooled"]:
-            idx = everything if name == "pooled" else source == name
-            a1, h3, wc, rf = figures(t, held_out, idx)
-            asks = idx & ~t.oos
-            r1, r3 = first_right[asks].mean(), three_right[asks].mean()
-            print(f"  {name:<28} {a1:8.3f} {h3:6.3f} {wc:16.3f} {rf:12.3f} {r1:7.3f} {r3:7.3f}")
+              f"{f' at {args.confidence:.0%} confidence (Wilson)' if z else ' (rates)'} pooled; "
+              + (f"in every group wrong-confident <= {group.max_wrong}, oos refused >= {group.min_refused}"
+                 f"{f' at {group_confidence:.0%} confidence (Wilson)' if group.z else ' (rates)'}; "
+                 if group is not None else "no limit per group; ")
+              + f"{'reranked' if opts['rerank'] else 'fused order'}")
         styles = np.asarray([q.style for q in questions])
-        print("  by style (every file)          answer@1  hit@3  wrong-confident  oos refused  rank@1  rank@3     n")
-        for style in sorted(set(styles) - {""}):
-            idx = styles == style
-            a1, h3, wc, rf = figures(t, held_out, idx)
-            asks = idx & ~t.oos
-            r1, r3 = first_right[asks].mean(), three_right[asks].mean()
-            print(f"  {style:<28} {a1:8.3f} {h3:6.3f} {wc:16.3f} {rf:12.3f} {r1:7.3f} {r3:7.3f} {int(asks.sum()):5d}")
-        cv = figures(t, held_out, everything)
-        hi, lo = bounds(t, held_out, everything, NormalDist().inv_cdf(0.975))
-        print(f"  pooled, 95% Wilson bounds: wrong-confident <= {hi:.3f}, oos refused >= {lo:.3f}")
+        cv, (hi, lo) = report("leave-one-file-out", t, held_out, styles)
+        t_lofo = t
         if args.statuses:
             dumped.append({"max_wrong": max_wrong, "min_refused": min_refused,
                            "questions": [{"source": q.source, "oos": q.oos, "style": q.style, "status": int(s),
                                           "first_right": bool(f)}
                                          for q, s, f in zip(questions, held_out, first_right, strict=True)]})
             args.statuses.write_text(json.dumps(dumped), encoding="utf-8")
-        cal, t = fit(questions, n, everything, max_wrong=max_wrong, min_refused=min_refused, **opts)
+        chosen: list[GroupFigures] = []
+        cal, t = fit(questions, n, decide, max_wrong=max_wrong, min_refused=min_refused, **opts,
+                     group=group, chosen_groups=chosen)
         a1, h3, wc, rf = figures(t, run(t, cal), everything)
         print(f"fit on everything: answer_at {cal.answer_at}, offer_at {cal.offer_at}; in-sample "
               f"answer@1 {a1:.3f} hit@3 {h3:.3f} wrong-confident {wc:.3f} oos refused {rf:.3f}")
+        w_name, w_rate, r_name, r_rate = chosen[0].worst()
+        print(f"  at these probabilities, out of file (what they were chosen on): worst group wrong-confident "
+              f"{w_rate:.3f} ({w_name}), worst oos refused {r_rate:.3f} ({r_name})")
         for path in args.held_out:
             _held_out_figures(matcher, path, cal, n, opts)
         if args.write and k == 0:
             path = ROOT / "knowledge" / CALIBRATION_FILE
-            write(cal, path, args.files, (*cv, hi, lo), max_wrong, min_refused, args.confidence)
+            write(cal, path, args.files, (*cv, hi, lo), max_wrong, min_refused, args.confidence, group,
+                  group_confidence, group_figures(t_lofo, held_out, everything).worst())
             print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

@@ -421,3 +421,109 @@ def test_fitted_rerankers_are_kept_on_disk_and_found_for_the_same_files_only(tmp
         assert stale.get(["a", "b"], names, none) is None
     finally:
         fd.RERANKERS = saved
+
+
+def _writer_groups(rng, fd, shifts: dict[str, float], per_group: int = 300):
+    """Questions in writer groups (one `source` each) over 10 entries ranked by their fused score. The
+    first entry is right with a probability rising with its margin over the second, the same in
+    every group but shifted by the group's `shifts` value: one set of writers whose questions look
+    as sure as the others' but are wrong more often (round 37's v26). Every fifth question is out of
+    scope, its decoy (document 10) first nine times in ten."""
+    out = []
+    for source, shift in shifts.items():
+        for k in range(per_group):
+            oos = k % 5 == 0
+            top, margin = float(rng.uniform(50, 100)), float(rng.uniform(0, 40))
+            scores = [top, top - margin, *sorted(rng.uniform(0, top - margin, 8).tolist(), reverse=True)]
+            decoy = top + 5 if oos and rng.random() < 0.9 else float(rng.uniform(0, 40))
+            rows = [(d, s, 0.8, 0.75) for d, s in enumerate(scores)] + [(10, decoy, 0.8, -1.0)]
+            right_first = rng.random() < 1 / (1 + math.exp(-(0.25 * (margin - 8) + shift)))
+            right = set() if oos else ({0} if right_first else {1})
+            out.append(fd.Question(rows, {r[0]: r[1] for r in rows}, right, 6, 0.0, False, oos, source))
+    return out
+
+
+def _fit_groups(fd, questions, group, max_wrong: float = 0.03):
+    import numpy as np
+
+    chosen: list = []
+    everything = np.ones(len(questions), dtype=bool)
+    cal, t = fd.fit(questions, 10, everything, rerank=False, clarify_cutoff=0.0, max_wrong=max_wrong,
+                    min_refused=0.85, z=0.0, names=("fused", "margin"), group=group, chosen_groups=chosen)
+    return cal, t, chosen[0]
+
+
+@pytest.fixture(scope="module")
+def writer_fits():
+    """One set of writer groups (one hard) fitted with the pooled limit only, with the per-group
+    allowance and on the per-group rates: (module, fits by name, each as calibration, table, the
+    per-group out-of-file figures the thresholds were chosen on)."""
+    import numpy as np
+
+    fd = _fit_module()
+    questions = _writer_groups(np.random.default_rng(7), fd, {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0, "hard": -1.5})
+    return fd, {name: _fit_groups(fd, questions, g) for name, g in
+                (("pooled", None), ("allowance", fd.GroupLimits(0.03, 0.85, 1.0)),
+                 ("rates", fd.GroupLimits(0.03, 0.85, 0.0)))}
+
+
+def test_a_pooled_limit_lets_one_group_break_it_and_a_per_group_limit_does_not(writer_fits):
+    import numpy as np
+
+    fd, fits = writer_fits
+    pooled, _, seen_pooled = fits["pooled"]
+    per_group, t, seen = fits["rates"]
+    wrong = seen_pooled.wrong / seen_pooled.asks
+    names = list(seen_pooled.names)
+    assert wrong[names.index("hard")] > 0.03 >= float(np.delete(wrong, names.index("hard")).max())
+    assert seen_pooled.worst()[:1] == ("hard",)  # the worst group is named
+    # Per group, on the out-of-file probabilities the thresholds were chosen on, every group keeps the limit.
+    assert (seen.wrong / seen.asks).max() <= 0.03 and (seen.refused / seen.outs).min() >= 0.85
+    assert seen.excess(fd.GroupLimits(0.03, 0.85, 0.0)) == (0.0, 0.0)
+    assert per_group.answer_at > pooled.answer_at  # bought by answering less
+    answered = [int((fd.run(t, c) == 2).sum()) for c in (pooled, per_group)]
+    assert 0 < answered[1] < answered[0]
+
+
+def test_the_per_group_allowance_tolerates_a_few_questions_on_a_small_group_only():
+    import numpy as np
+
+    fd = _fit_module()
+    limits = fd.GroupLimits(0.03, 0.9, 1.0)
+    names = np.asarray(["small", "large"])
+    # 2 wrong of 40 (.05) is within one question's noise of .03; 20 of 400 (.05) is not.
+    small = fd.GroupFigures(names[:1], np.array([40.0]), np.array([10.0]), np.array([2.0]), np.array([9.0]))
+    large = fd.GroupFigures(names[1:], np.array([400.0]), np.array([100.0]), np.array([20.0]), np.array([90.0]))
+    assert small.excess(limits) == (0.0, 0.0)
+    assert large.excess(limits)[0] > 0.0 and large.excess(limits)[1] == 0.0
+    assert small.excess(fd.GroupLimits(0.03, 0.9, 0.0))[0] == pytest.approx(0.02)  # the rates themselves
+    both = fd.GroupFigures(names, np.array([40.0, 400.0]), np.array([0.0, 100.0]), np.array([2.0, 20.0]),
+                           np.array([0.0, 60.0]))
+    # The worst group decides; a group without out-of-scope questions never breaks the refusal limit.
+    assert both.excess(limits) == (large.excess(limits)[0], pytest.approx(0.9 - fd.wilson(60, 100, 1.0)[1]))
+    assert both.worst() == ("small", 0.05, "large", 0.6)
+
+
+def test_the_per_group_allowance_answers_between_the_pooled_and_the_rate_limits(writer_fits):
+    fd, fits = writer_fits
+    answered = [int((fd.run(t, cal) == 2).sum()) for cal, t, _ in (fits[k] for k in ("pooled", "allowance", "rates"))]
+    assert answered[0] > answered[1] > answered[2] > 0
+    # with the allowance the hard group may sit a question or two above the limit, never further
+    _, _, seen = fits["allowance"]
+    hard = list(seen.names).index("hard")
+    assert 0.03 < seen.wrong[hard] / seen.asks[hard] <= 0.03 + 2 / seen.asks[hard]
+
+
+def test_without_nesting_the_fit_fits_one_reranker_and_reads_its_own_files_with_it():
+    import numpy as np
+
+    fd = _fit_module()
+    rng = np.random.default_rng(3)
+    questions = [q for s in ("a", "b", "c") for q in _synthetic(rng, fd, 40, s)]
+    everything = np.ones(len(questions), dtype=bool)
+    opts = {"rerank": True, "clarify_cutoff": 0.0, "max_wrong": 0.05, "min_refused": 0.8, "z": 0.0,
+            "names": ("p_logit", "p_none")}
+    fd.fit(questions, 10, everything, nested=False, **opts)
+    assert len(fd.RERANKERS.built) == 1  # the fold's own
+    fd.fit(questions, 10, everything, **opts)
+    assert len(fd.RERANKERS.built) == 4  # and one without each file, for the answer model's honest table
