@@ -377,6 +377,7 @@ class Classified:
         self._role_move = re.compile(
             f"(?:{_alternation(ahead)})[^把]{{0,8}}?(?:{_alternation(verbs)})[^把]{{0,6}}?(?:{_alternation(posts)})"
         ) if ahead and verbs and posts and _PERSONNEL in self.categories else None
+        self._handover = _handover_patterns(sig.handover)
         self.refs = refs
         self.auto = build_automaton(refs)
         # Whether a topic word is letters of ordinary words around it (新开 in 重新开具): jieba's test
@@ -440,6 +441,12 @@ class Classified:
             hits += [(m.start(), m.end(), "term", _PERSONNEL) for m in self._role_move.finditer(text)]
         if self._unit_change is not None and "把" in text:
             hits += [(m.start(), m.end(), "term", _PLANS) for m in self._unit_change.finditer(text)]
+        handed = self._handovers(f)
+        if handed:
+            # 推到了公开的github仓库: 公开 inside a hand-over names where the thing was put, not a matter already
+            # public (an official channel, 官网 or 信息公开网, still is one).
+            hits = [h for h in hits if h[2] != "neg_public" or text[h[0]:h[1]] not in _PUT_PUBLIC or not any(
+                hs <= h[0] and h[1] <= he for hs, he, _, _ in handed)] + handed
         out: list[SecretHit] = []
         out += self._markings(f, hits)
         marked: dict[tuple[int, int], int] = {}
@@ -449,6 +456,37 @@ class Classified:
             marked[sent] = min(marked.get(sent, h.end), h.end)
             marked_from[sent] = min(marked_from.get(sent, h.start), h.start)
         out += self._topics(f, hits, contacts, marked=marked, marked_from=marked_from, to_customer=to_customer)
+        return out
+
+    def _handovers(self, f: Folded) -> list[tuple[int, int, str, str]]:
+        """Acts that take something out of the organisation (secret.yaml `topics.handover`): given, sent or told
+        to an outsider, or put in a public place — 拷给了另一家公司, 跟记者说, 发到了家族群, told my friend —
+        as "handover" signals. Not one denied or banned before it (没发给朋友, 不要告诉外人: a hush, read as
+        such elsewhere), one the reader is invited or asked to do (欢迎分享给朋友, 请您告诉家人), one a caution
+        is about (跟外面的人聊天时注意), nor one asked about (能发给朋友吗)."""
+        ho = self._handover
+        if ho is None:
+            return []
+        c = f.compact
+        text = c.text
+        spans = [m.span() for m in ho.zh.finditer(text)] if ho.zh is not None else []
+        if ho.en is not None and _ASCII_WORD.search(f.wide.text):
+            for m in ho.en.finditer(f.wide.text):
+                hs, he = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
+                if he > hs:
+                    spans.append((hs, he))
+        out = []
+        for hs, he in spans:
+            ss, se = c.sentence_of(hs)
+            if he > se:
+                continue  # the recipient or the place is in another sentence
+            lead = text[max(ss, hs - 6):hs]
+            if (lead.endswith(ho.denied) or any(f"{w}把" in text[max(ss, hs - 16):hs] for w in ho.denied)
+                    or any(w in lead for w in ho.invited) or "您" in text[max(ss, hs - 2):he]
+                    or any(q in text[hs:se] for q in ho.asked) or _forbidden_act(text, hs, self._bans)
+                    or (ho.when is not None and ho.when.match(text, he))):
+                continue
+            out.append((hs, he, "handover", ""))
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -953,7 +991,7 @@ class Classified:
         """我这边马上要走人了: the speaker's own move or health, not a colleague's."""
         return m.cat_id in _ABOUT_SOMEONE and (
             self._self_subject(d.text, m.s, m.lo, m.sg.get("third_person", []))
-            or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds))
+            or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds)) and not _handed_object(d.text, m)
 
     @staticmethod
     def _customers_person(d: _Draft, m: _Mention) -> bool:
@@ -1341,6 +1379,12 @@ class Classified:
                     and not (key and text[xs:xe] in _PLACEMENT) for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
+        if "handover" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
+                                      for xs, xe in sg.get("handover", ())):
+            # Taken out to an outsider or a public place, near the term, or the term between the act and whom
+            # it goes to (发给了已经离职的前同事); not a term that is the act's or the recipient's own word. Last:
+            # every other evidence and the predicates read with it decide first.
+            return "handover", s, e
         return None
 
     def _told_then_kept(self, d: _Draft, cat_id: str, e: int,
@@ -1783,6 +1827,62 @@ _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终
                         r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)")
 # A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
+# The public word that names the place a hand-over puts a thing (公开仓库), not its being public already.
+_PUT_PUBLIC = frozenset({"公开", "公开的"})
+# A hand-over to an outsider counts for a topic word this near it (compact characters between them).
+_HANDOVER_REACH = 40
+def _handed_object(text: str, m: _Mention) -> bool:
+    """我把张姐的体检报告转给了我朋友 / 我把拟提拔人员的名单拍照发给了朋友: the term inside the object of a 把
+    that a hand-over to an outsider later in the sentence acts on; the speaker is who hands the thing over,
+    not whose matter it is — unless the object is the speaker's own (我把自己的体检报告发给了…)."""
+    i = text.rfind("把", m.lo, m.s)
+    return i >= 0 and not any(w in text[i:m.s] for w in _SPEAKERS_OWN) and any(
+        xs >= m.e for xs, _ in m.sg.get("handover", ()))
+
+
+_SPEAKERS_OWN = ("自己", "我的", "本人")
+
+
+@dataclass(frozen=True, slots=True)
+class _Handover:
+    """`topics.handover` compiled: the act regexes (compact view, English) and the words that say it did not
+    happen, is invited, asked about, or a situation a caution is about."""
+
+    zh: re.Pattern[str] | None
+    en: re.Pattern[str] | None
+    when: re.Pattern[str] | None
+    denied: tuple[str, ...]
+    invited: tuple[str, ...]
+    asked: tuple[str, ...]
+
+
+def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
+    """`topics.handover` compiled (see `Classified._handovers`); None when the rules give no such words."""
+    alt = _alternation
+    acts, to, tell, pronoun, outsiders, places, post, there = (words.get(k, ()) for k in (
+        "acts", "to", "tell", "pronoun_acts", "outsiders", "places", "post", "there"))
+    parts = []
+    if acts and outsiders:  # 发给了我表哥, 拷给了另一家…公司
+        parts.append(f"(?:{alt(acts)})了?.{{0,8}}?(?:{alt(outsiders)})")
+    if to and outsiders and tell:  # 跟记者说, 给参观的人看了, 同我老表讲咗
+        parts.append(f"(?:{alt(to)}).{{0,8}}?(?:{alt(outsiders)}).{{0,12}}?(?:{alt(tell)})")
+    if outsiders and pronoun:  # 记者打电话问，我告诉他
+        parts.append(f"(?:{alt(outsiders)}).{{0,16}}?(?:{alt(pronoun)})")
+    if post and places:  # 推到了自己的公开github仓库, 发到了家族群
+        parts.append(f"(?:{alt(post)})[了到在上]{{0,2}}.{{0,8}}?(?:{alt(places)})")
+    if places and there:  # 在抖音直播时说, 在朋友圈暗示
+        parts.append(f"在.{{0,4}}?(?:{alt(places)}).{{0,8}}?(?:{alt(there)})")
+    en_acts, en_outsiders = words.get("en_acts", ()), words.get("en_outsiders", ())
+    en = re.compile(rf"(?<![a-z])(?:{alt(en_acts)})(?![a-z])(?:[^a-z.!?;]+[a-z']+){{0,8}}?[^a-z.!?;]+"
+                    rf"(?:{alt(en_outsiders)})(?![a-z])") if en_acts and en_outsiders else None
+    if not parts and en is None:
+        return None
+    when, caution = words.get("when", ()), words.get("caution", ())
+    return _Handover(re.compile("|".join(parts)) if parts else None, en,
+                     re.compile(f".{{0,3}}?(?:{alt(when)}).{{0,4}}?(?:{alt(caution)})") if when and caution else None,
+                     words.get("denied", ()), words.get("invited", ()), words.get("asked", ()))
+
+
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
 _TELLING = ("future", "decision", "compare")
 

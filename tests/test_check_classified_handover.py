@@ -1,0 +1,41 @@
+"""Round 38: handing over or telling to an outsider as disclosure evidence (secret.yaml `topics.handover`), on
+drafts written for the test (not evaluation items)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.check.checker import default_checker
+
+
+def _rules(draft: str) -> set[str]:
+    return {f.rule for f in default_checker().check(draft).findings if f.kind == "secret"}
+
+
+@pytest.mark.parametrize("draft, rule", [
+    ("我把门店上个月的营业额截图发给了我大学同学", "secret.topic.finance"),  # act + recipient
+    ("昨天跟一个记者喝茶，说了我们准备把城北的产品线砍掉", "secret.topic.plans"),  # to-word + recipient + telling verb
+    ("新产品的设计图纸我传到了论坛上，让网友帮忙看看", "secret.topic.technology"),  # posting verb + public place
+    ("我在朋友圈说了我们这批货的进货成本", "secret.topic.costs"),  # 在 + place + telling verb
+    ("猎头打电话来问，我告诉他我们组长的年终奖有五个月", "secret.topic.pay"),  # recipient, then a pronoun act
+    ("我把小李的病历发给了我当护士的朋友", "secret.topic.staff_private"),  # the speaker hands over a colleague's matter
+    ("把这次的投标报价拷给了另一家公司的熟人", "secret.topic.tender"),
+    ("我把源代码推到了自己的公开仓库里", "secret.topic.technology"),  # 公开 names where it was put
+    ("I told a reporter about the store closures", "secret.topic.plans"),  # English: verb, then an outsider
+])
+def test_a_hand_over_to_an_outsider_discloses(draft, rule):
+    assert rule in _rules(draft)
+
+
+@pytest.mark.parametrize("draft", [
+    "请告诉亲戚朋友，我们年底要开新店",  # the reader asked to pass it on
+    "跟外面的人聊天时注意，预算的事不要提",  # a caution about a situation
+    "我把自己的体检报告发给了我老公",  # the speaker's own matter
+    "这份年报是公开的，我发给了我同学",  # public already
+    "能把营业额发给我朋友看看吗？",  # asked about
+    "我没把工资表发给任何朋友",  # denied
+    "我已经把您的订单信息发给了快递公司",  # the day's work with a service partner
+    "采购单已经发给供应商了，明天到货",  # a partner, not an outsider
+])
+def test_no_hand_over_to_an_outsider(draft):
+    assert not {r for r in _rules(draft) if r.startswith("secret.topic.")}
