@@ -39,3 +39,19 @@ def test_a_hand_over_to_an_outsider_discloses(draft, rule):
 ])
 def test_no_hand_over_to_an_outsider(draft):
     assert not {r for r in _rules(draft) if r.startswith("secret.topic.")}
+
+
+@pytest.mark.parametrize("draft, rule", [
+    ("我们车间的计件单价是一件两毛八，先别往外说", "secret.topic.pay"),  # a piece rate
+    ("年底双粮加花红的事你知道就行", "secret.topic.pay"),  # Cantonese pay words
+    ("业主通讯录我已经导出来发给你了", "secret.topic.customers"),
+    ("这款酱的原料成本一瓶才三块，别跟客人说", "secret.topic.costs"),
+    ("我们店一天能卖八千多，这个数别外传", "secret.topic.finance"),
+    ("商务标的报价是四百六十万，别声张", "secret.topic.tender"),
+    ("新板子的电路板设计我发你邮箱了", "secret.topic.technology"),
+    ("公司要被一家上市公司买下了，还没公布", "secret.topic.plans"),
+    ("采购部小王被辞了，先别说出去", "secret.topic.personnel"),
+    ("报警按钮装在收银台下面左手边，别跟别人说", "secret.topic.security"),
+])
+def test_the_categories_everyday_words(draft, rule):
+    assert rule in _rules(draft)
