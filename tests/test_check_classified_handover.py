@@ -22,6 +22,9 @@ def _rules(draft: str) -> set[str]:
     ("把这次的投标报价拷给了另一家公司的熟人", "secret.topic.tender"),
     ("我把源代码推到了自己的公开仓库里", "secret.topic.technology"),  # 公开 names where it was put
     ("I told a reporter about the store closures", "secret.topic.plans"),  # English: verb, then an outsider
+    ("跟经销商透露了我们下季度的提价计划", "secret.topic.plans"),  # a partner, told by a disclosing verb
+    ("客户问起，我透露了我们今年的利润", "secret.topic.finance"),  # a disclosure done, whoever to
+    ("展会上我们把样机拆开给参观的人看了", "secret.topic.technology"),  # shown at a trade fair
 ])
 def test_a_hand_over_to_an_outsider_discloses(draft, rule):
     assert rule in _rules(draft)
@@ -36,6 +39,8 @@ def test_a_hand_over_to_an_outsider_discloses(draft, rule):
     "我没把工资表发给任何朋友",  # denied
     "我已经把您的订单信息发给了快递公司",  # the day's work with a service partner
     "采购单已经发给供应商了，明天到货",  # a partner, not an outsider
+    "我跟客户说了一下利润的事情需要问财务",  # told a partner, but no disclosing verb
+    "我不便透露我们的利润",  # a disclosing verb refused
 ])
 def test_no_hand_over_to_an_outsider(draft):
     assert not {r for r in _rules(draft) if r.startswith("secret.topic.")}

@@ -1872,6 +1872,17 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
         parts.append(f"(?:{alt(post)})[了到在上]{{0,2}}.{{0,8}}?(?:{alt(places)})")
     if places and there:  # 在抖音直播时说, 在朋友圈暗示
         parts.append(f"在.{{0,4}}?(?:{alt(places)}).{{0,8}}?(?:{alt(there)})")
+    partners, partner_tell, partner_acts, disclosed = (words.get(k, ()) for k in (
+        "partners", "partner_tell", "partner_acts", "disclosed"))
+    if to and partners and partner_tell:  # 跟供应商说了, 跟客户透露
+        parts.append(f"(?:{alt(to)}).{{0,6}}?(?:{alt(partners)}).{{0,4}}?(?:{alt(partner_tell)})")
+    if partners and partner_acts:  # 告诉了客户
+        parts.append(f"(?:{alt(partner_acts)}).{{0,6}}?(?:{alt(partners)})")
+    fairs, shown = words.get("fairs", ()), words.get("shown", ())
+    if fairs and shown:  # 展会上我们把样机拆开给人看
+        parts.append(f"(?:{alt(fairs)}).{{0,16}}?(?:{alt(shown)})")
+    if disclosed:  # 透露了, 说漏嘴
+        parts.append(f"(?:{alt(disclosed)})")
     en_acts, en_outsiders = words.get("en_acts", ()), words.get("en_outsiders", ())
     en = re.compile(rf"(?<![a-z])(?:{alt(en_acts)})(?![a-z])(?:[^a-z.!?;]+[a-z']+){{0,8}}?[^a-z.!?;]+"
                     rf"(?:{alt(en_outsiders)})(?![a-z])") if en_acts and en_outsiders else None
