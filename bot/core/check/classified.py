@@ -558,7 +558,8 @@ class Classified:
         def prose_follows(e: int) -> bool:
             return any(text[e:e + n] in prose for n in lengths)
 
-        rules_words = [(hs, he) for hs, he, role, _ in hits if role == "neg_rules"]
+        rules_words = self._not_graded([(hs, he) for hs, he, role, _ in hits if role == "neg_rules"],
+                                       roles.get("level", ()), text)
         deictic_ends = sorted(de for _, de in roles.get("deictic", ()))
         shared = {c.sentence_of(s) for s, _, role, _ in hits if role in ("share", "cue")}
 
@@ -622,6 +623,8 @@ class Classified:
             elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
                     s in c.clauses and before == "\n" and after in ":： ,，、"):
                 kind = "heading"
+            elif self._marked_as(text, s, e, deictic_ends, c.sentence_of(s)):
+                kind = "stamped"  # 这份改造方案按绝密处理 / 每页都有机密的水印: the level given to the thing at hand
             elif (text[s:e] != "秘密" or text.startswith("级", e)) and text.startswith(("级", "的"), e) and (
                     c.sentence_of(s) in shared):
                 # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
@@ -675,8 +678,11 @@ class Classified:
             own_frame = (before in _OPEN and after in _CLOSE) or (before in _STARS and after in _STARS)
             framed = own_frame or before in _OPEN or after in _CLOSE or (
                 before in _TITLE_OPEN and after in _TITLE_CLOSE)
-            if text[s:e] == "涉密" and not own_frame:
-                continue  # the bare 涉密 labels only in a frame of its own (【涉密】); 涉密载体 is prose
+            quoted_stamp = before in _QUOTES and after in _QUOTES and text[max(0, s - 4):s].endswith(_STRONG_STAMP)
+            if text[s:e] == "涉密" and not own_frame and not quoted_stamp:
+                # the bare 涉密 labels only in a frame of its own (【涉密】) or quoted as what is written on the
+                # thing (封面写着“涉密”); 涉密载体 is prose
+                continue
             # 本材料为内部资料，不得外传: the instruction that goes with a label on the document at hand.
             at_hand = deictic_before(s)
             # A label heading the text or a line (内部资料：… / 内部资料 严禁转发), or followed by a ban on
@@ -694,10 +700,34 @@ class Classified:
             # the document at hand (the demonstrative alone may point at a kind: 这个机密文件怎么处理).
             handed = (s in c.clauses or text[max(0, s - 2):s] in _DEMONSTRATIVE) and (
                 text.startswith(_HANDED, e) or (s not in c.clauses and c.sentence_of(s) in shared))
-            labelled = framed or at_hand or gap_ok or handed or heading or instructed or c.sentence_of(s) in shared
+            labelled = framed or at_hand or gap_ok or handed or heading or instructed or quoted_stamp or (
+                c.sentence_of(s) in shared)
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
+
+    def _marked_as(self, text: str, s: int, e: int, deictic_ends: list[int], sent: tuple[int, int]) -> bool:
+        """The level at [s, e) given to the thing at hand: handled as that level (这份方案按绝密处理, 这批图纸按机密级
+        管理: a deictic earlier in the sentence points at it) or carried as a stamp or watermark (每页都有公司机密的
+        水印, 盖着绝密章: the level followed by its mark; not the everyday 秘密 with 的)."""
+        rest = e + 1 if text.startswith("级", e) else e
+        if text[max(0, s - 2):s].endswith(_HANDLED_AS_BEFORE) and text.startswith(_HANDLED_AS, rest) and (
+                any(sent[0] < de <= s - 1 for de in deictic_ends)
+                or any(p in text[sent[0]:s] for p in (*_DEMONSTRATIVE, *_BATCH))):
+            return True
+        if text.startswith("的", rest) and (text[s:e] != "秘密" or rest > e):
+            rest += 1
+        return text.startswith(self._mark_objects, rest)
+
+    @staticmethod
+    def _not_graded(rules_words: list[tuple[int, int]], levels: Sequence[tuple[int, int]],
+                    text: str) -> list[tuple[int, int]]:
+        """The rules words without those that end inside a level taking 级 (属公司秘密级资料: 公司秘密 there is the
+        owner and the grade, not talk about company secrets)."""
+        if not levels or not rules_words:
+            return rules_words
+        graded = [(ls, le) for ls, le in levels if text.startswith("级", le)]
+        return [(hs, he) for hs, he in rules_words if not any(ls < he <= le for ls, le in graded)]
 
     @staticmethod
     def _rules_later(f: Folded, e: int, rules_words: list[tuple[int, int]]) -> bool:
@@ -2134,6 +2164,12 @@ def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
     if closes and (rest > e or level != "秘密"):  # 是秘密 alone is everyday speech; 是秘密级 is a marking
         return "assigned"
     return ""
+
+
+# 按 + level + a handling verb (按绝密处理, 按照机密级管理): the level the thing at hand is handled as.
+_HANDLED_AS_BEFORE = ("按", "按照", "作为", "当作")
+_HANDLED_AS = ("处理", "管理", "保管", "对待", "执行", "办理", "存放")
+_BATCH = ("这批", "那批", "这套", "那套", "这几份", "那几份")
 
 
 def _period(text: str, e: int) -> bool:
