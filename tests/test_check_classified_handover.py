@@ -25,6 +25,8 @@ def _rules(draft: str) -> set[str]:
     ("跟经销商透露了我们下季度的提价计划", "secret.topic.plans"),  # a partner, told by a disclosing verb
     ("客户问起，我透露了我们今年的利润", "secret.topic.finance"),  # a disclosure done, whoever to
     ("展会上我们把样机拆开给参观的人看了", "secret.topic.technology"),  # shown at a trade fair
+    ("我把财务室的电脑密码告诉了我男朋友", "secret.topic.credentials"),  # a code told, its value not written
+    ("群聊截图我发给了我表哥，里面有这个季度的业绩数字", "secret.topic.finance"),
 ])
 def test_a_hand_over_to_an_outsider_discloses(draft, rule):
     assert rule in _rules(draft)
@@ -41,6 +43,8 @@ def test_a_hand_over_to_an_outsider_discloses(draft, rule):
     "采购单已经发给供应商了，明天到货",  # a partner, not an outsider
     "我跟客户说了一下利润的事情需要问财务",  # told a partner, but no disclosing verb
     "我不便透露我们的利润",  # a disclosing verb refused
+    "我把自己家的WiFi密码告诉了邻居",  # the speaker's own code
+    "小区的门禁卡我借给了我妈",  # a card lent, not a code told
 ])
 def test_no_hand_over_to_an_outsider(draft):
     assert not {r for r in _rules(draft) if r.startswith("secret.topic.")}

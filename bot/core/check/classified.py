@@ -1410,7 +1410,9 @@ class Classified:
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         if "handover" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
-                                      for xs, xe in sg.get("handover", ())):
+                                      for xs, xe in sg.get("handover", ())) and not (
+                cat.id == _CREDENTIALS and (any(w in text[max(ss, s - 8):s] for w in _OWN_CODE)
+                                            or text[s:e].endswith(("卡", *_PHYSICAL_KEYS)))):
             # Taken out to an outsider or a public place, near the term, or the term between the act and whom
             # it goes to (发给了已经离职的前同事); not a term that is the act's or the recipient's own word. Last:
             # every other evidence and the predicates read with it decide first.
@@ -1857,6 +1859,9 @@ _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终
                         r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)")
 # A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
+# A code of the speaker's or the reader's own (我家的WiFi密码, 您的密码) handed over is theirs to give; a card or a
+# key lent (门禁卡借给了我妈) is a thing, not a code told.
+_OWN_CODE = ("自己", "我家", "我们家", "家里", "我的", "您", "你的", "你家")
 # The public word that names the place a hand-over puts a thing (公开仓库), not its being public already.
 _PUT_PUBLIC = frozenset({"公开", "公开的"})
 # A hand-over to an outsider counts for a topic word this near it (compact characters between them).
