@@ -1899,8 +1899,10 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
     parts = []
     if acts and outsiders:  # 发给了我表哥, 拷给了另一家…公司
         parts.append(f"(?:{alt(acts)})了?.{{0,8}}?(?:{alt(outsiders)})")
-    if to and outsiders and tell:  # 跟记者说, 给参观的人看了, 同我老表讲咗
+    if to and outsiders and tell:  # 跟记者说, 同我老表讲咗
         parts.append(f"(?:{alt(to)}).{{0,8}}?(?:{alt(outsiders)}).{{0,12}}?(?:{alt(tell)})")
+    if outsiders and (show := words.get("show", ())):  # 给参观的人看了
+        parts.append(f"给.{{0,8}}?(?:{alt(outsiders)}).{{0,4}}?(?:{alt(show)})")
     if outsiders and pronoun:  # 记者打电话问，我告诉他
         parts.append(f"(?:{alt(outsiders)}).{{0,16}}?(?:{alt(pronoun)})")
     if post and places:  # 推到了自己的公开github仓库, 发到了家族群
