@@ -378,6 +378,10 @@ class Classified:
             f"(?:{_alternation(ahead)})[^把]{{0,8}}?(?:{_alternation(verbs)})[^把]{{0,6}}?(?:{_alternation(posts)})"
         ) if ahead and verbs and posts and _PERSONNEL in self.categories else None
         self._handover = _handover_patterns(sig.handover)
+        if self._handover is not None:
+            # The words every hand-over pattern holds (a recipient, a place, a disclosing verb): found by the
+            # shared pass, they say where the patterns may match at all (most drafts hold none).
+            add(self._handover.anchors, _ANCHOR)
         self.refs = refs
         self.auto = build_automaton(refs)
         # Whether a topic word is letters of ordinary words around it (新开 in 重新开具): jieba's test
@@ -409,6 +413,9 @@ class Classified:
         if occurrences is None:
             occurrences = [(last, klen, refs) for last, (klen, refs) in self.auto.iter(text)]
         hits = [(last - klen + 1, last + 1, role, tag) for last, klen, refs in occurrences for role, tag in refs]
+        anchors = [(s, e) for s, e, role, _ in hits if role == _ANCHOR]
+        if anchors:
+            hits = [h for h in hits if h[2] != _ANCHOR]
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
             if self.marker is not None and _LEET_WORD.search(f.wide.text):
@@ -441,7 +448,7 @@ class Classified:
             hits += [(m.start(), m.end(), "term", _PERSONNEL) for m in self._role_move.finditer(text)]
         if self._unit_change is not None and "把" in text:
             hits += [(m.start(), m.end(), "term", _PLANS) for m in self._unit_change.finditer(text)]
-        handed = self._handovers(f)
+        handed = self._handovers(f, anchors)
         if handed:
             # 推到了公开的github仓库: 公开 inside a hand-over names where the thing was put, not a matter already
             # public (an official channel, 官网 or 信息公开网, still is one).
@@ -458,7 +465,7 @@ class Classified:
         out += self._topics(f, hits, contacts, marked=marked, marked_from=marked_from, to_customer=to_customer)
         return out
 
-    def _handovers(self, f: Folded) -> list[tuple[int, int, str, str]]:
+    def _handovers(self, f: Folded, anchors: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
         """Acts that take something out of the organisation (secret.yaml `topics.handover`): given, sent or told
         to an outsider, or put in a public place — 拷给了另一家公司, 跟记者说, 发到了家族群, told my friend —
         as "handover" signals. Not one denied or banned before it (没发给朋友, 不要告诉外人: a hush, read as
@@ -469,8 +476,12 @@ class Classified:
             return []
         c = f.compact
         text = c.text
-        spans = [m.span() for m in ho.zh.finditer(text)] if ho.zh is not None else []
-        if ho.en is not None and _ASCII_WORD.search(f.wide.text):
+        spans = []
+        if ho.zh is not None and anchors:  # every pattern holds an anchor word: only around them
+            lo = max(0, min(s for s, _ in anchors) - _ANCHOR_REACH)
+            hi = min(len(text), max(e for _, e in anchors) + _ANCHOR_REACH)
+            spans += [m.span() for m in ho.zh.finditer(text, lo, hi)]
+        if ho.en is not None and _ASCII_WORD.search(f.wide.text) and any(w in f.wide.text for w in ho.en_anchors):
             for m in ho.en.finditer(f.wide.text):
                 hs, he = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
                 if he > hs:
@@ -1859,6 +1870,10 @@ _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终
                         r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)")
 # A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
+# The shared pass's role for the hand-over anchors, and how far from the nearest anchor a match may start
+# or end (the longest pattern runs about 25 characters beyond its anchor).
+_ANCHOR = "handover_anchor"
+_ANCHOR_REACH = 32
 # A code of the speaker's or the reader's own (我家的WiFi密码, 您的密码) handed over is theirs to give; a card or a
 # key lent (门禁卡借给了我妈) is a thing, not a code told.
 _OWN_CODE = ("自己", "我家", "我们家", "家里", "我的", "您", "你的", "你家")
@@ -1889,6 +1904,8 @@ class _Handover:
     denied: tuple[str, ...]
     invited: tuple[str, ...]
     asked: tuple[str, ...]
+    anchors: tuple[str, ...]  # a word each match of `zh` holds (recipients, places, fairs, disclosing verbs)
+    en_anchors: tuple[str, ...]  # the English outsiders, each match of `en` holds one
 
 
 def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
@@ -1928,7 +1945,9 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
     when, caution = words.get("when", ()), words.get("caution", ())
     return _Handover(re.compile("|".join(parts)) if parts else None, en,
                      re.compile(f".{{0,3}}?(?:{alt(when)}).{{0,4}}?(?:{alt(caution)})") if when and caution else None,
-                     words.get("denied", ()), words.get("invited", ()), words.get("asked", ()))
+                     words.get("denied", ()), words.get("invited", ()), words.get("asked", ()),
+                     tuple(dict.fromkeys((*outsiders, *places, *fairs, *partner_tell, *partner_acts, *disclosed))),
+                     en_outsiders)
 
 
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
