@@ -47,6 +47,7 @@ def test_a_hand_over_to_an_outsider_discloses(draft, rule):
     "小区的门禁卡我借给了我妈",  # a card lent, not a code told
     "周末跟朋友看了场电影，路过我们开的新店",  # 跟 + 看: watching together, not showing
     "我跟朋友打了个电话，问问他们那边的报价",  # 电话 holds no telling verb
+    "我同学在别的公司上班，他说他们年底发双薪",  # the 同 of 同学 is no to-word
 ])
 def test_no_hand_over_to_an_outsider(draft):
     assert not {r for r in _rules(draft) if r.startswith("secret.topic.")}

@@ -1916,8 +1916,10 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
     parts = []
     if acts and outsiders:  # 发给了我表哥, 拷给了另一家…公司
         parts.append(f"(?:{alt(acts)})了?.{{0,8}}?(?:{alt(outsiders)})")
+    not_to = words.get("not_to", ())
+    to_word = f"(?!{alt(not_to)})(?:{alt(to)})" if not_to else f"(?:{alt(to)})"  # not the 同 of 同学
     if to and outsiders and tell:  # 跟记者说, 同我老表讲咗
-        parts.append(f"(?:{alt(to)}).{{0,8}}?(?:{alt(outsiders)}).{{0,12}}?(?:{alt(tell)})")
+        parts.append(f"{to_word}.{{0,8}}?(?:{alt(outsiders)}).{{0,12}}?(?:{alt(tell)})")
     if outsiders and (show := words.get("show", ())):  # 给参观的人看了
         parts.append(f"给.{{0,8}}?(?:{alt(outsiders)}).{{0,4}}?(?:{alt(show)})")
     if outsiders and pronoun:  # 记者打电话问，我告诉他
@@ -1929,7 +1931,7 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
     partners, partner_tell, partner_acts, disclosed = (words.get(k, ()) for k in (
         "partners", "partner_tell", "partner_acts", "disclosed"))
     if to and partners and partner_tell:  # 跟供应商说了, 跟客户透露
-        parts.append(f"(?:{alt(to)}).{{0,6}}?(?:{alt(partners)}).{{0,4}}?(?:{alt(partner_tell)})")
+        parts.append(f"{to_word}.{{0,6}}?(?:{alt(partners)}).{{0,4}}?(?:{alt(partner_tell)})")
     if partners and partner_acts:  # 告诉了客户
         parts.append(f"(?:{alt(partner_acts)}).{{0,6}}?(?:{alt(partners)})")
     fairs, shown = words.get("fairs", ()), words.get("shown", ())
