@@ -48,6 +48,7 @@ def test_a_hand_over_to_an_outsider_discloses(draft, rule):
     "周末跟朋友看了场电影，路过我们开的新店",  # 跟 + 看: watching together, not showing
     "我跟朋友打了个电话，问问他们那边的报价",  # 电话 holds no telling verb
     "我同学在别的公司上班，他说他们年底发双薪",  # the 同 of 同学 is no to-word
+    "我在朋友圈发了我们新店开业的海报，欢迎大家来",  # publicity put out
 ])
 def test_no_hand_over_to_an_outsider(draft):
     assert not {r for r in _rules(draft) if r.startswith("secret.topic.")}

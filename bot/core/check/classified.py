@@ -470,7 +470,7 @@ class Classified:
         to an outsider, or put in a public place — 拷给了另一家公司, 跟记者说, 发到了家族群, told my friend —
         as "handover" signals. Not one denied or banned before it (没发给朋友, 不要告诉外人: a hush, read as
         such elsewhere), one the reader is invited or asked to do (欢迎分享给朋友, 请您告诉家人), one a caution
-        is about (跟外面的人聊天时注意), nor one asked about (能发给朋友吗)."""
+        is about (跟外面的人聊天时注意), one asked about (能发给朋友吗), nor publicity put out (海报, 宣传)."""
         ho = self._handover
         if ho is None:
             return []
@@ -495,6 +495,7 @@ class Classified:
             if (lead.endswith(ho.denied) or any(f"{w}把" in text[max(ss, hs - 16):hs] for w in ho.denied)
                     or any(w in lead for w in ho.invited) or "您" in text[max(ss, hs - 2):he]
                     or any(q in text[hs:se] for q in ho.asked) or _forbidden_act(text, hs, self._bans)
+                    or any(w in text[ss:se] for w in ho.publicity)
                     or (ho.when is not None and ho.when.match(text, he))):
                 continue
             out.append((hs, he, "handover", ""))
@@ -1904,6 +1905,7 @@ class _Handover:
     denied: tuple[str, ...]
     invited: tuple[str, ...]
     asked: tuple[str, ...]
+    publicity: tuple[str, ...]
     anchors: tuple[str, ...]  # a word each match of `zh` holds (recipients, places, fairs, disclosing verbs)
     en_anchors: tuple[str, ...]  # the English outsiders, each match of `en` holds one
 
@@ -1948,6 +1950,7 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
     return _Handover(re.compile("|".join(parts)) if parts else None, en,
                      re.compile(f".{{0,3}}?(?:{alt(when)}).{{0,4}}?(?:{alt(caution)})") if when and caution else None,
                      words.get("denied", ()), words.get("invited", ()), words.get("asked", ()),
+                     words.get("publicity", ()),
                      tuple(dict.fromkeys((*outsiders, *places, *fairs, *partner_tell, *partner_acts, *disclosed))),
                      en_outsiders)
 

@@ -193,7 +193,7 @@ class TopicsModel(BaseModel):
     # a sending or telling verb with an outsider a few words on; and the words that say it did not happen.
     handover: dict[Literal["acts", "to", "not_to", "tell", "show", "pronoun_acts", "outsiders", "places", "post",
                            "there", "fairs", "shown", "partners", "partner_tell", "partner_acts", "disclosed",
-                           "denied", "invited", "asked", "when", "caution", "en_acts", "en_outsiders"],
+                           "denied", "invited", "asked", "publicity", "when", "caution", "en_acts", "en_outsiders"],
                   list[NonEmpty]] = {}
     # Capitalised English words that open sentences or name things, not people (a capitalised word
     # otherwise names a party: Jason, Hengda).
