@@ -1882,6 +1882,8 @@ _OWN_CODE = ("自己", "我家", "我们家", "家里", "我的", "您", "你的
 _PUT_PUBLIC = frozenset({"公开", "公开的"})
 # A hand-over to an outsider counts for a topic word this near it (compact characters between them).
 _HANDOVER_REACH = 40
+
+
 def _handed_object(text: str, m: _Mention) -> bool:
     """我把张姐的体检报告转给了我朋友 / 我把拟提拔人员的名单拍照发给了朋友: the term inside the object of a 把
     that a hand-over to an outsider later in the sentence acts on; the speaker is who hands the thing over,
@@ -1932,7 +1934,7 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
         parts.append(f"在.{{0,4}}?(?:{alt(places)}).{{0,8}}?(?:{alt(there)})")
     partners, partner_tell, partner_acts, disclosed = (words.get(k, ()) for k in (
         "partners", "partner_tell", "partner_acts", "disclosed"))
-    if to and partners and partner_tell:  # 跟供应商说了, 跟客户透露
+    if to and partners and partner_tell:  # 跟供应商透露, 跟客户交了底
         parts.append(f"{to_word}.{{0,6}}?(?:{alt(partners)}).{{0,4}}?(?:{alt(partner_tell)})")
     if partners and partner_acts:  # 告诉了客户
         parts.append(f"(?:{alt(partner_acts)}).{{0,6}}?(?:{alt(partners)})")
