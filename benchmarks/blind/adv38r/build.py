@@ -1,6 +1,13 @@
-# Builds benchmarks/blind/adv38r/check_adv38r.yaml from the lists below (written by rec38 at the round's start,
-# before reading any fit miss). T = confidential_topic, M = secret_marker.
+"""Builds benchmarks/blind/adv38r/check_adv38r.yaml from the lists below (written by rec38 at the round's start,
+before reading any fit miss). T = confidential_topic, M = secret_marker.
+
+    .venv/bin/python benchmarks/blind/adv38r/build.py benchmarks/blind/adv38r/check_adv38r.yaml
+"""
+
+import sys
+
 import yaml
+
 T, M = ["confidential_topic"], ["secret_marker"]
 hit = {
 "pay": [
@@ -13,7 +20,8 @@ hit = {
  ("我把销售部算提点的那张表传给了我在对手公司的同学，他想看看我们怎么算的。", T, "reworded"),
  ("我在小红书发帖说我们酒店前台底薪两千八，旺季加六百，已经有人私信来问了。", T, "reworded"),
  ("外卖站长的年终红包是八千八，我跟来送货的师傅说了。", T, "plain"),
- ("I told my friend at the rival chain that our shift leads get 6,500 a month plus a 2k quarterly bonus.", T, "english"),
+ ("I told my friend at the rival chain that our shift leads get 6,500 a month plus a 2k quarterly bonus.", T,
+  "english"),
  ("我同我老表讲咗，我哋公司今年年尾双粮再加三个月花红。", T, "dialect"),
 ],
 "customers": [
@@ -339,6 +347,6 @@ for cat, xs in hit.items():
 for cat, xs in clean.items():
     for d in xs:
         items.append({"draft": d, "kinds": [], "kind_of_text": "tricky_clean", "category": cat})
-import sys
-yaml.safe_dump({"leak": items}, open(sys.argv[1], "w"), allow_unicode=True, sort_keys=False, width=200)
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    yaml.safe_dump({"leak": items}, out, allow_unicode=True, sort_keys=False, width=200)
 print(sum(len(v) for v in hit.values()), sum(len(v) for v in clean.values()))
