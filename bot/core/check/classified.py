@@ -377,6 +377,11 @@ class Classified:
         self._role_move = re.compile(
             f"(?:{_alternation(ahead)})[^把]{{0,8}}?(?:{_alternation(verbs)})[^把]{{0,6}}?(?:{_alternation(posts)})"
         ) if ahead and verbs and posts and _PERSONNEL in self.categories else None
+        self._handover = _handover_patterns(sig.handover)
+        if self._handover is not None:
+            # The words every hand-over pattern holds (a recipient, a place, a disclosing verb): found by the
+            # shared pass, they say where the patterns may match at all (most drafts hold none).
+            add(self._handover.anchors, _ANCHOR)
         self.refs = refs
         self.auto = build_automaton(refs)
         # Whether a topic word is letters of ordinary words around it (新开 in 重新开具): jieba's test
@@ -413,6 +418,9 @@ class Classified:
             # the compact view has lost the spaces, so ipo is also in "I posted".
             hits = [h for h in hits if not (text[h[0]] in _LATIN_CHARS or text[h[1] - 1] in _LATIN_CHARS)
                     or c.latin_whole(h[0], h[1])]
+        anchors = [(s, e) for s, e, role, _ in hits if role == _ANCHOR]
+        if anchors:
+            hits = [h for h in hits if h[2] != _ANCHOR]
         if self.english and _ASCII_WORD.search(f.wide.text):
             hits += self._english_hits(f)
             if self.marker is not None and _LEET_WORD.search(f.wide.text):
@@ -445,6 +453,12 @@ class Classified:
             hits += [(m.start(), m.end(), "term", _PERSONNEL) for m in self._role_move.finditer(text)]
         if self._unit_change is not None and "把" in text:
             hits += [(m.start(), m.end(), "term", _PLANS) for m in self._unit_change.finditer(text)]
+        handed = self._handovers(f, anchors)
+        if handed:
+            # 推到了公开的github仓库: 公开 inside a hand-over names where the thing was put, not a matter already
+            # public (an official channel, 官网 or 信息公开网, still is one).
+            hits = [h for h in hits if h[2] != "neg_public" or text[h[0]:h[1]] not in _PUT_PUBLIC or not any(
+                hs <= h[0] and h[1] <= he for hs, he, _, _ in handed)] + handed
         out: list[SecretHit] = []
         out += self._markings(f, hits)
         marked: dict[tuple[int, int], int] = {}
@@ -454,6 +468,42 @@ class Classified:
             marked[sent] = min(marked.get(sent, h.end), h.end)
             marked_from[sent] = min(marked_from.get(sent, h.start), h.start)
         out += self._topics(f, hits, contacts, marked=marked, marked_from=marked_from, to_customer=to_customer)
+        return out
+
+    def _handovers(self, f: Folded, anchors: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
+        """Acts that take something out of the organisation (secret.yaml `topics.handover`): given, sent or told
+        to an outsider, or put in a public place — 拷给了另一家公司, 跟记者说, 发到了家族群, told my friend —
+        as "handover" signals. Not one denied or banned before it (没发给朋友, 不要告诉外人: a hush, read as
+        such elsewhere), one the reader is invited or asked to do (欢迎分享给朋友, 请您告诉家人), one a caution
+        is about (跟外面的人聊天时注意), one asked about (能发给朋友吗), nor publicity put out (海报, 宣传)."""
+        ho = self._handover
+        if ho is None:
+            return []
+        c = f.compact
+        text = c.text
+        spans = []
+        if ho.zh is not None and anchors:  # every pattern holds an anchor word: only around them
+            lo = max(0, min(s for s, _ in anchors) - _ANCHOR_REACH)
+            hi = min(len(text), max(e for _, e in anchors) + _ANCHOR_REACH)
+            spans += [m.span() for m in ho.zh.finditer(text, lo, hi)]
+        if ho.en is not None and _ASCII_WORD.search(f.wide.text) and any(w in f.wide.text for w in ho.en_anchors):
+            for m in ho.en.finditer(f.wide.text):
+                hs, he = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
+                if he > hs:
+                    spans.append((hs, he))
+        out = []
+        for hs, he in spans:
+            ss, se = c.sentence_of(hs)
+            if he > se:
+                continue  # the recipient or the place is in another sentence
+            lead = text[max(ss, hs - 6):hs]
+            if (lead.endswith(ho.denied) or any(f"{w}把" in text[max(ss, hs - 16):hs] for w in ho.denied)
+                    or any(w in lead for w in ho.invited) or "您" in text[max(ss, hs - 2):he]
+                    or any(q in text[hs:se] for q in ho.asked) or _forbidden_act(text, hs, self._bans)
+                    or any(w in text[ss:se] for w in ho.publicity)
+                    or (ho.when is not None and ho.when.match(text, he))):
+                continue
+            out.append((hs, he, "handover", ""))
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -525,7 +575,8 @@ class Classified:
         def prose_follows(e: int) -> bool:
             return any(text[e:e + n] in prose for n in lengths)
 
-        rules_words = [(hs, he) for hs, he, role, _ in hits if role == "neg_rules"]
+        rules_words = self._not_graded([(hs, he) for hs, he, role, _ in hits if role == "neg_rules"],
+                                       roles.get("level", ()), text)
         deictic_ends = sorted(de for _, de in roles.get("deictic", ()))
         shared = {c.sentence_of(s) for s, _, role, _ in hits if role in ("share", "cue")}
 
@@ -589,6 +640,8 @@ class Classified:
             elif (s in c.clauses and e in c.clauses and before in "\n:：" and text[s:e] != "秘密") or (
                     s in c.clauses and before == "\n" and after in ":： ,，、"):
                 kind = "heading"
+            elif self._marked_as(text, s, e, deictic_ends, c.sentence_of(s)):
+                kind = "stamped"  # 这份改造方案按绝密处理 / 每页都有机密的水印: the level given to the thing at hand
             elif (text[s:e] != "秘密" or text.startswith("级", e)) and text.startswith(("级", "的"), e) and (
                     c.sentence_of(s) in shared):
                 # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
@@ -642,8 +695,11 @@ class Classified:
             own_frame = (before in _OPEN and after in _CLOSE) or (before in _STARS and after in _STARS)
             framed = own_frame or before in _OPEN or after in _CLOSE or (
                 before in _TITLE_OPEN and after in _TITLE_CLOSE)
-            if text[s:e] == "涉密" and not own_frame:
-                continue  # the bare 涉密 labels only in a frame of its own (【涉密】); 涉密载体 is prose
+            quoted_stamp = before in _QUOTES and after in _QUOTES and text[max(0, s - 4):s].endswith(_STRONG_STAMP)
+            if text[s:e] == "涉密" and not own_frame and not quoted_stamp:
+                # the bare 涉密 labels only in a frame of its own (【涉密】) or quoted as what is written on the
+                # thing (封面写着“涉密”); 涉密载体 is prose
+                continue
             # 本材料为内部资料，不得外传: the instruction that goes with a label on the document at hand.
             at_hand = deictic_before(s)
             # A label heading the text or a line (内部资料：… / 内部资料 严禁转发), or followed by a ban on
@@ -661,10 +717,34 @@ class Classified:
             # the document at hand (the demonstrative alone may point at a kind: 这个机密文件怎么处理).
             handed = (s in c.clauses or text[max(0, s - 2):s] in _DEMONSTRATIVE) and (
                 text.startswith(_HANDED, e) or (s not in c.clauses and c.sentence_of(s) in shared))
-            labelled = framed or at_hand or gap_ok or handed or heading or instructed or c.sentence_of(s) in shared
+            labelled = framed or at_hand or gap_ok or handed or heading or instructed or quoted_stamp or (
+                c.sentence_of(s) in shared)
             if labelled and not prose_follows(e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         return out
+
+    def _marked_as(self, text: str, s: int, e: int, deictic_ends: list[int], sent: tuple[int, int]) -> bool:
+        """The level at [s, e) given to the thing at hand: handled as that level (这份方案按绝密处理, 这批图纸按机密级
+        管理: a deictic earlier in the sentence points at it) or carried as a stamp or watermark (每页都有公司机密的
+        水印, 盖着绝密章: the level followed by its mark; not the everyday 秘密 with 的)."""
+        rest = e + 1 if text.startswith("级", e) else e
+        if text[max(0, s - 2):s].endswith(_HANDLED_AS_BEFORE) and text.startswith(_HANDLED_AS, rest) and (
+                any(sent[0] < de <= s - 1 for de in deictic_ends)
+                or any(p in text[sent[0]:s] for p in (*_DEMONSTRATIVE, *_BATCH))):
+            return True
+        if text.startswith("的", rest) and (text[s:e] != "秘密" or rest > e):
+            rest += 1
+        return text.startswith(self._mark_objects, rest)
+
+    @staticmethod
+    def _not_graded(rules_words: list[tuple[int, int]], levels: Sequence[tuple[int, int]],
+                    text: str) -> list[tuple[int, int]]:
+        """The rules words without those that end inside a level taking 级 (属公司秘密级资料: 公司秘密 there is the
+        owner and the grade, not talk about company secrets)."""
+        if not levels or not rules_words:
+            return rules_words
+        graded = [(ls, le) for ls, le in levels if text.startswith("级", le)]
+        return [(hs, he) for hs, he in rules_words if not any(ls < he <= le for ls, le in graded)]
 
     @staticmethod
     def _rules_later(f: Folded, e: int, rules_words: list[tuple[int, int]]) -> bool:
@@ -958,7 +1038,7 @@ class Classified:
         """我这边马上要走人了: the speaker's own move or health, not a colleague's."""
         return m.cat_id in _ABOUT_SOMEONE and (
             self._self_subject(d.text, m.s, m.lo, m.sg.get("third_person", []))
-            or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds))
+            or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds)) and not _handed_object(d.text, m)
 
     @staticmethod
     def _customers_person(d: _Draft, m: _Mention) -> bool:
@@ -1346,6 +1426,14 @@ class Classified:
                     and not (key and text[xs:xe] in _PLACEMENT) for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
+        if "handover" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
+                                      for xs, xe in sg.get("handover", ())) and not (
+                cat.id == _CREDENTIALS and (any(w in text[max(ss, s - 8):s] for w in _OWN_CODE)
+                                            or text[s:e].endswith(("卡", *_PHYSICAL_KEYS)))):
+            # Taken out to an outsider or a public place, near the term, or the term between the act and whom
+            # it goes to (发给了已经离职的前同事); not a term that is the act's or the recipient's own word. Last:
+            # every other evidence and the predicates read with it decide first.
+            return "handover", s, e
         return None
 
     def _told_then_kept(self, d: _Draft, cat_id: str, e: int,
@@ -1790,6 +1878,92 @@ _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终
                         r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)")
 # A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
+# The shared pass's role for the hand-over anchors, and how far from the nearest anchor a match may start
+# or end (the longest pattern runs about 25 characters beyond its anchor).
+_ANCHOR = "handover_anchor"
+_ANCHOR_REACH = 32
+# A code of the speaker's or the reader's own (我家的WiFi密码, 您的密码) handed over is theirs to give; a card or a
+# key lent (门禁卡借给了我妈) is a thing, not a code told.
+_OWN_CODE = ("自己", "我家", "我们家", "家里", "我的", "您", "你的", "你家")
+# The public word that names the place a hand-over puts a thing (公开仓库), not its being public already.
+_PUT_PUBLIC = frozenset({"公开", "公开的"})
+# A hand-over to an outsider counts for a topic word this near it (compact characters between them).
+_HANDOVER_REACH = 40
+
+
+def _handed_object(text: str, m: _Mention) -> bool:
+    """我把张姐的体检报告转给了我朋友 / 我把拟提拔人员的名单拍照发给了朋友: the term inside the object of a 把
+    that a hand-over to an outsider later in the sentence acts on; the speaker is who hands the thing over,
+    not whose matter it is — unless the object is the speaker's own (我把自己的体检报告发给了…)."""
+    i = text.rfind("把", m.lo, m.s)
+    return i >= 0 and not any(w in text[i:m.s] for w in _SPEAKERS_OWN) and any(
+        xs >= m.e for xs, _ in m.sg.get("handover", ()))
+
+
+_SPEAKERS_OWN = ("自己", "我的", "本人")
+
+
+@dataclass(frozen=True, slots=True)
+class _Handover:
+    """`topics.handover` compiled: the act regexes (compact view, English) and the words that say it did not
+    happen, is invited, asked about, or a situation a caution is about."""
+
+    zh: re.Pattern[str] | None
+    en: re.Pattern[str] | None
+    when: re.Pattern[str] | None
+    denied: tuple[str, ...]
+    invited: tuple[str, ...]
+    asked: tuple[str, ...]
+    publicity: tuple[str, ...]
+    anchors: tuple[str, ...]  # a word each match of `zh` holds (recipients, places, fairs, disclosing verbs)
+    en_anchors: tuple[str, ...]  # the English outsiders, each match of `en` holds one
+
+
+def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
+    """`topics.handover` compiled (see `Classified._handovers`); None when the rules give no such words."""
+    alt = _alternation
+    acts, to, tell, pronoun, outsiders, places, post, there = (words.get(k, ()) for k in (
+        "acts", "to", "tell", "pronoun_acts", "outsiders", "places", "post", "there"))
+    parts = []
+    if acts and outsiders:  # 发给了我表哥, 拷给了另一家…公司
+        parts.append(f"(?:{alt(acts)})了?.{{0,8}}?(?:{alt(outsiders)})")
+    not_to = words.get("not_to", ())
+    to_word = f"(?!{alt(not_to)})(?:{alt(to)})" if not_to else f"(?:{alt(to)})"  # not the 同 of 同学
+    if to and outsiders and tell:  # 跟记者说, 同我老表讲咗
+        parts.append(f"{to_word}.{{0,8}}?(?:{alt(outsiders)}).{{0,12}}?(?:{alt(tell)})")
+    if outsiders and (show := words.get("show", ())):  # 给参观的人看了
+        parts.append(f"给.{{0,8}}?(?:{alt(outsiders)}).{{0,4}}?(?:{alt(show)})")
+    if outsiders and pronoun:  # 记者打电话问，我告诉他
+        parts.append(f"(?:{alt(outsiders)}).{{0,16}}?(?:{alt(pronoun)})")
+    if post and places:  # 推到了自己的公开github仓库, 发到了家族群
+        parts.append(f"(?:{alt(post)})[了到在上]{{0,2}}.{{0,8}}?(?:{alt(places)})")
+    if places and there:  # 在抖音直播时说, 在朋友圈暗示
+        parts.append(f"在.{{0,4}}?(?:{alt(places)}).{{0,8}}?(?:{alt(there)})")
+    partners, partner_tell, partner_acts, disclosed = (words.get(k, ()) for k in (
+        "partners", "partner_tell", "partner_acts", "disclosed"))
+    if to and partners and partner_tell:  # 跟供应商透露, 跟客户交了底
+        parts.append(f"{to_word}.{{0,6}}?(?:{alt(partners)}).{{0,4}}?(?:{alt(partner_tell)})")
+    if partners and partner_acts:  # 告诉了客户
+        parts.append(f"(?:{alt(partner_acts)}).{{0,6}}?(?:{alt(partners)})")
+    fairs, shown = words.get("fairs", ()), words.get("shown", ())
+    if fairs and shown:  # 展会上我们把样机拆开给人看
+        parts.append(f"(?:{alt(fairs)}).{{0,16}}?(?:{alt(shown)})")
+    if disclosed:  # 透露了, 说漏嘴
+        parts.append(f"(?:{alt(disclosed)})")
+    en_acts, en_outsiders = words.get("en_acts", ()), words.get("en_outsiders", ())
+    en = re.compile(rf"(?<![a-z])(?:{alt(en_acts)})(?![a-z])(?:[^a-z.!?;]+[a-z']+){{0,8}}?[^a-z.!?;]+"
+                    rf"(?:{alt(en_outsiders)})(?![a-z])") if en_acts and en_outsiders else None
+    if not parts and en is None:
+        return None
+    when, caution = words.get("when", ()), words.get("caution", ())
+    return _Handover(re.compile("|".join(parts)) if parts else None, en,
+                     re.compile(f".{{0,3}}?(?:{alt(when)}).{{0,4}}?(?:{alt(caution)})") if when and caution else None,
+                     words.get("denied", ()), words.get("invited", ()), words.get("asked", ()),
+                     words.get("publicity", ()),
+                     tuple(dict.fromkeys((*outsiders, *places, *fairs, *partner_tell, *partner_acts, *disclosed))),
+                     en_outsiders)
+
+
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
 _TELLING = ("future", "decision", "compare")
 
@@ -2030,6 +2204,12 @@ def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
     if closes and (rest > e or level != "秘密"):  # 是秘密 alone is everyday speech; 是秘密级 is a marking
         return "assigned"
     return ""
+
+
+# 按 + level + a handling verb (按绝密处理, 按照机密级管理): the level the thing at hand is handled as.
+_HANDLED_AS_BEFORE = ("按", "按照", "作为", "当作")
+_HANDLED_AS = ("处理", "管理", "保管", "对待", "执行", "办理", "存放")
+_BATCH = ("这批", "那批", "这套", "那套", "这几份", "那几份")
 
 
 def _period(text: str, e: int) -> bool:

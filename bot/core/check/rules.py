@@ -122,7 +122,7 @@ class MarkingModel(BaseModel):
 
 
 EVIDENCE = ("quantity", "taken", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
-            "credential", "security_detail", "stored", "compare", "formula")
+            "credential", "security_detail", "stored", "compare", "formula", "handover")
 
 
 class CategoryModel(BaseModel):
@@ -187,6 +187,14 @@ class TopicsModel(BaseModel):
     hearsay: dict[Literal["from", "tell"], list[NonEmpty]] = {}
     # A move said without a personnel word: ahead or passive + taking verb + post (要去总部当助理, 被派去做主管).
     role_move: dict[Literal["ahead", "verbs", "posts"], list[NonEmpty]] = {}
+    # Handing over or telling to an outsider (a friend, a journalist, a rival) or a public place (朋友圈, GitHub):
+    # act + recipient, to-word + recipient + telling verb, recipient + pronoun act, posting verb + place,
+    # 在 + place + act, a trade fair + showing, a partner + disclosing verb, a disclosure done; and in English
+    # a sending or telling verb with an outsider a few words on; and the words that say it did not happen.
+    handover: dict[Literal["acts", "to", "not_to", "tell", "show", "pronoun_acts", "outsiders", "places", "post",
+                           "there", "fairs", "shown", "partners", "partner_tell", "partner_acts", "disclosed",
+                           "denied", "invited", "asked", "publicity", "when", "caution", "en_acts", "en_outsiders"],
+                  list[NonEmpty]] = {}
     # Capitalised English words that open sentences or name things, not people (a capitalised word
     # otherwise names a party: Jason, Hengda).
     not_names: list[NonEmpty] = []
@@ -346,6 +354,7 @@ class Signals:
     hush: dict[str, tuple[str, ...]] = field(default_factory=dict)
     role_move: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hearsay: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    handover: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded; en_* keys spelt as English entries
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
     code_switch: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Chinese part -> English words
 
@@ -612,6 +621,8 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                           hush={k: _folded(v) for k, v in tm.hush.items()},
                           role_move={k: _folded(v) for k, v in tm.role_move.items()},
                           hearsay={k: _folded(v) for k, v in tm.hearsay.items()},
+                          handover={k: tuple(dict.fromkeys(_english_entry(w) for w in v)) if k.startswith("en_")
+                                    else _folded(v) for k, v in tm.handover.items()},
                           code_switch={fold_literal(k): tuple(dict.fromkeys(
                               w.lower().replace(" ", "") for w in v)) for k, v in tm.code_switch.items()})
         for i, raw in enumerate(tm.categories):
