@@ -223,5 +223,5 @@ for d, g in C:
 for d, h, g in F:
     items.append({"draft": d, "forbidden": True, "hits": h, "group": g})
 print(len(C), len(F))
-with open("__import__("os").path.join(__import__("os").path.dirname(__file__), "check_adv38f.yaml")", "w") as fh:
+with open(__import__("os").path.join(__import__("os").path.dirname(__file__), "check_adv38f.yaml"), "w") as fh:
     yaml.safe_dump({"check": items}, fh, allow_unicode=True, sort_keys=False, width=200)
