@@ -84,6 +84,9 @@ _RELAY = _relay_regex()
 # How far before a match in its sentence a relay frame is looked for (compact characters).
 _RELAY_REACH = 40
 _WORD_RULES = frozenset({"tone.ni_for_nin", "tone.openers", "tone.no_ending"})
+# The longest match (compact characters) read as one phrase that a clause break cannot fall inside: the
+# shortest of the two-clause acts (快点，下班了) is longer; 4, 5 and 6 leave every fit draft's recall as it is.
+_SHORT_MATCH = 6
 # The conditions a promise may be made on (如有…): phrasebook/language.yaml.
 _CONDITION = re.compile("|".join(map(re.escape, _LANGUAGE.conditions)) or "(?!)")
 # What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
@@ -792,6 +795,10 @@ class Checker:
         for rule, s, e in matches:
             if e - s > 1 and view.sentence_of(e - 1)[0] > s:
                 # Read across a sentence's end (周日。你记得… is no 日你): the fold dropped the stop, not the writer.
+                continue
+            if e - s <= _SHORT_MATCH and any(b in view.clauses for b in range(s + 1, e)):
+                # A word or two read across a clause's break (您好，笨重的行李 is no 您好笨): the writer's comma
+                # ends one phrase and starts another; a longer act may span its clauses (下班了，明天再来).
                 continue
             if rule.unless:
                 ss, se = view.sentence_of(s)
