@@ -342,8 +342,9 @@ def test_a_phrase_talked_about_without_quotation_marks_is_not_said():
                   "规范里不能说不归我管，要说我帮您联系。",
                   "顾客说你们这儿下班了明天再来，我解释了营业时间。"):
         assert not [f.rule for f in CHECKER.check(draft).findings if f.kind == "forbidden"], draft
-    # The same phrase said, with such a word far away in another sentence, is still found.
-    draft = "下班了，明天再来。这是昨天的事。培训时讲过服务禁语。"
+    # The same phrase said, with such a word far away in another sentence, is still found (to a customer
+    # greeted as one: a draft about 服务禁语 with nothing for a customer reads as written among staff).
+    draft = "您好，下班了，明天再来。这是昨天的事。培训时讲过服务禁语。"
     assert "ban.off_duty" in {f.rule for f in CHECKER.check(draft).findings}
 
 

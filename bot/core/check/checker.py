@@ -84,8 +84,8 @@ _RELAY = _relay_regex()
 # How far before a match in its sentence a relay frame is looked for (compact characters).
 _RELAY_REACH = 40
 _WORD_RULES = frozenset({"tone.ni_for_nin", "tone.openers", "tone.no_ending"})
-# The longest match (compact characters) read as one phrase that a clause break cannot fall inside: the
-# shortest of the two-clause acts (快点，下班了) is longer; 4, 5 and 6 leave every fit draft's recall as it is.
+# The longest match (compact characters) of a `one_clause` rule read as one word or two, which the writer's
+# punctuation cannot fall inside; a longer match may be a phrase with a pause in it.
 _SHORT_MATCH = 6
 # The conditions a promise may be made on (如有…): phrasebook/language.yaml.
 _CONDITION = re.compile("|".join(map(re.escape, _LANGUAGE.conditions)) or "(?!)")
@@ -562,6 +562,14 @@ def _dictated(folded: Folded) -> Folded:
                                            sentences=tuple(sorted({*view.sentences, *ends}))))
 
 
+def _punctuated(view: Compact, i: int) -> bool:
+    """A mark other than a space lies between compact characters i - 1 and i (您好，笨…): the writer's
+    punctuation, not the break between two Latin words (go find)."""
+    a, b = view.wide_index(i - 1), view.wide_index(i)
+    gap = view.wide.text[a + 1:b]
+    return bool(gap) and not gap.isspace()
+
+
 def _first_person(word: str) -> bool:
     """A commitment the speaker makes (我会, 帮您问) or a reassurance (没关系, phrasebook/language.yaml),
     as opposed to a courtesy (欢迎, 如有): it clears a match in the sentence before it too."""
@@ -796,7 +804,8 @@ class Checker:
             if e - s > 1 and view.sentence_of(e - 1)[0] > s:
                 # Read across a sentence's end (周日。你记得… is no 日你): the fold dropped the stop, not the writer.
                 continue
-            if e - s <= _SHORT_MATCH and any(b in view.clauses for b in range(s + 1, e)):
+            if (rule.one_clause and e - s <= _SHORT_MATCH
+                    and any(b in view.clauses and _punctuated(view, b) for b in range(s + 1, e))):
                 # A word or two read across a clause's break (您好，笨重的行李 is no 您好笨): the writer's comma
                 # ends one phrase and starts another; a longer act may span its clauses (下班了，明天再来).
                 continue
