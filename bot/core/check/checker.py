@@ -87,6 +87,8 @@ _WORD_RULES = frozenset({"tone.ni_for_nin", "tone.openers", "tone.no_ending"})
 # The longest match (compact characters) of a `one_clause` rule read as one word or two, which the writer's
 # punctuation cannot fall inside; a longer match may be a phrase with a pause in it.
 _SHORT_MATCH = 6
+# The marks that end a clause in Chinese text, as the wide view holds them (the fold may make them ASCII).
+_CLAUSE_MARKS = frozenset("，,。！!？?；;、")
 # The conditions a promise may be made on (如有…): phrasebook/language.yaml.
 _CONDITION = re.compile("|".join(map(re.escape, _LANGUAGE.conditions)) or "(?!)")
 # What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
@@ -563,11 +565,11 @@ def _dictated(folded: Folded) -> Folded:
 
 
 def _punctuated(view: Compact, i: int) -> bool:
-    """A mark other than a space lies between compact characters i - 1 and i (您好，笨…): the writer's
-    punctuation, not the break between two Latin words (go find)."""
+    """A clause mark of Chinese text lies between compact characters i - 1 and i (您好，笨…): the writer's
+    punctuation; not the break between two Latin words (go find), nor dashes, dots or stars put inside a
+    curse to hide it (我-靠, W-T-F)."""
     a, b = view.wide_index(i - 1), view.wide_index(i)
-    gap = view.wide.text[a + 1:b]
-    return bool(gap) and not gap.isspace()
+    return any(ch in _CLAUSE_MARKS for ch in view.wide.text[a + 1:b])
 
 
 def _first_person(word: str) -> bool:
