@@ -316,3 +316,21 @@ def test_the_party_sent_to_is_not_the_reader(checker, draft):
 
 def test_the_boss_reported_to_is_colleague_talk(checker):
     assert _colleague(checker, "领导说了，你明天早点到，帮我把周报交上去。")
+
+
+@pytest.mark.parametrize("draft", [
+    "你记一下，电话里的开口语“啊、嗯、那”都算扣分。",
+    "这段录音里的口头语你标出来，明天讲评用。",
+    "案例分析，错误示范：你自己去网上查；正确示范：我帮您查一下，请稍等。",
+])
+def test_talk_about_service_language_is_among_staff(checker, draft):
+    # Service language as the subject (话术, 禁用语, a wrong and a right example) is taught and checked among
+    # staff; an example given after its label is not the writer's own words, its 您 no customer evidence.
+    assert checker.check(draft).findings == ()
+
+
+def test_an_example_label_blanks_only_the_example(checker):
+    view = fold_draft("错误示范：您自己看牌子。您好，你的证件办好了。").compact
+    evidence = checker._addressee.evidence(view)
+    assert evidence.customer > 0 and "您" in evidence.words  # the second sentence is the writer's own
+    assert {f.rule for f in checker.check("客户原话：你们快点。你好，你的证件办好了。").findings} >= {"tone.ni_for_nin"}

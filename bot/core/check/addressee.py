@@ -93,6 +93,9 @@ class AddresseeModel(BaseModel):
     # The colleague evidence enough when nothing at all speaks for a customer (no greeting, no 您, no
     # service words); `least` when unset.
     least_alone: Annotated[int, Field(ge=1, le=10)] | None = None
+    # Labels before a colon that give the words after them as an example or as someone else's (原话：, 错误示范：):
+    # those words, to the sentence's end, are read as blanks like quoted words.
+    example_labels: list[NonEmpty] = []
     cues: Annotated[list[CueModel], Field(min_length=1)]
 
 
@@ -123,6 +126,8 @@ class Addressee:
     def __init__(self, model: AddresseeModel, *, surnames: str):
         self.least, self.margin = model.least, model.margin
         self.least_alone = model.least_alone or model.least
+        labels = literal_alternation(model.example_labels, fold=None)
+        self._labelled = re.compile(f"(?:{labels})[:：]([^。！？!?\\n]{{1,200}})") if labels else None
         names = f"[{re.escape(surnames)}]" if surnames else "(?!)"
         cues = []
         starts: set[str] = set()  # characters a positional cue can begin with: other clause heads are skipped
@@ -248,7 +253,7 @@ class Addressee:
         """Points for a colleague and for a customer as the reader of `view`; `found_words` as for
         `to_colleague`."""
         words: list[str] = []
-        text = _unquoted(view)
+        text = _unquoted(view, self._labelled)
         found = found_words if text is view.text else None
         colleague = self._side(view, text, "colleague", words, None, found)
         return Evidence(colleague, self._side(view, text, "customer", words, None, found), tuple(words))
@@ -259,7 +264,7 @@ class Addressee:
         ((end index, length, its refs in `self.words`), in an Aho-Corasick pass's order) of `self.words`
         in the view's text, when the caller has found them (else this looks for them)."""
         lone = [0]
-        text = _unquoted(view)
+        text = _unquoted(view, self._labelled)
         found = found_words if text is view.text else None  # quoted words blanked: another text
         colleague = self._side(view, text, "colleague", [], lone, found)
         if colleague < min(self.least, self.least_alone):
@@ -270,20 +275,22 @@ class Addressee:
         return colleague >= self.least and colleague - customer >= self.margin
 
 
-def _unquoted(view: Compact) -> str:
-    """The view's text with the characters inside speech quotes and a third party's reported words
-    blanked (same length and clauses)."""
+def _unquoted(view: Compact, labelled: re.Pattern[str] | None = None) -> str:
+    """The view's text with the characters inside speech quotes, a third party's reported words and
+    the words after an example's label (`labelled`) blanked (same length and clauses)."""
     wide = view.wide.text
     quoted = _QUOTE_MARK.search(wide) is not None
-    said = (":" in wide or "：" in wide) and _SAID.search(wide) is not None
-    if not (quoted or said):
+    colon = ":" in wide or "：" in wide
+    said = colon and _SAID.search(wide) is not None
+    examples = [m.span(1) for m in labelled.finditer(wide)] if colon and labelled is not None else []
+    if not (quoted or said or examples):
         return view.text
     text = view.text
     pieces: list[str] = []
     prev = 0
     spans = [(m.start() + 1, m.end() - 1) for m in _SPEECH.finditer(wide)] if quoted else []
-    if said:
-        spans = sorted(spans + [m.span(1) for m in _REPORTED.finditer(wide)])
+    if said or examples:
+        spans = sorted(spans + examples + ([m.span(1) for m in _REPORTED.finditer(wide)] if said else []))
     for ws, we in spans:
         s, e = max(view.index_of_wide(ws), prev), view.index_of_wide(we)
         if e > s:

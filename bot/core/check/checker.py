@@ -84,6 +84,11 @@ _RELAY = _relay_regex()
 # How far before a match in its sentence a relay frame is looked for (compact characters).
 _RELAY_REACH = 40
 _WORD_RULES = frozenset({"tone.ni_for_nin", "tone.openers", "tone.no_ending"})
+# The longest match (compact characters) of a `one_clause` rule read as one word or two, which the writer's
+# punctuation cannot fall inside; a longer match may be a phrase with a pause in it.
+_SHORT_MATCH = 6
+# The marks that end a clause in Chinese text, as the wide view holds them (the fold may make them ASCII).
+_CLAUSE_MARKS = frozenset("，,。！!？?；;、")
 # The conditions a promise may be made on (如有…): phrasebook/language.yaml.
 _CONDITION = re.compile("|".join(map(re.escape, _LANGUAGE.conditions)) or "(?!)")
 # What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
@@ -550,6 +555,14 @@ def _dictated(folded: Folded) -> Folded:
                                            sentences=tuple(sorted({*view.sentences, *ends}))))
 
 
+def _punctuated(view: Compact, i: int) -> bool:
+    """A clause mark of Chinese text lies between compact characters i - 1 and i (您好，笨…): the writer's
+    punctuation; not the break between two Latin words (go find), nor dashes, dots or stars put inside a
+    curse to hide it (我-靠, W-T-F)."""
+    a, b = view.wide_index(i - 1), view.wide_index(i)
+    return any(ch in _CLAUSE_MARKS for ch in view.wide.text[a + 1:b])
+
+
 def _first_person(word: str) -> bool:
     """A commitment the speaker makes (我会, 帮您问) or a reassurance (没关系, phrasebook/language.yaml),
     as opposed to a courtesy (欢迎, 如有): it clears a match in the sentence before it too."""
@@ -783,6 +796,11 @@ class Checker:
         for rule, s, e in matches:
             if e - s > 1 and view.sentence_of(e - 1)[0] > s:
                 # Read across a sentence's end (周日。你记得… is no 日你): the fold dropped the stop, not the writer.
+                continue
+            if (rule.one_clause and e - s <= _SHORT_MATCH
+                    and any(b in view.clauses and _punctuated(view, b) for b in range(s + 1, e))):
+                # A word or two read across a clause's break (您好，笨重的行李 is no 您好笨): the writer's comma
+                # ends one phrase and starts another; a longer act may span its clauses (下班了，明天再来).
                 continue
             if rule.unless:
                 ss, se = view.sentence_of(s)

@@ -81,6 +81,9 @@ class RuleModel(BaseModel):
     quoted_ok: bool = True
     # Rules about addressing the customer: a draft judged to be to a colleague is exempt (check/addressee.py).
     customer_only: bool = False
+    # The rule's acts are words (an insult, a curse): a short match that the writer's punctuation falls inside
+    # (您好，笨重的… is no 您好笨) is two phrases, not one; acts of two clauses (下班了，明天再来) leave it false.
+    one_clause: bool = False
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     suggestion: NonEmpty
@@ -269,6 +272,7 @@ class Rule:
     scenario: str | None = None
     quoted_ok: bool = True
     customer_only: bool = False
+    one_clause: bool = False
     unless: tuple[str, ...] = ()
     answer_opens: bool = False
     examples: Examples = Examples((), ())
@@ -561,6 +565,7 @@ def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any,
             id=m.id, category=m.category, severity=m.severity, patterns=tuple(compiled["patterns"]),
             exceptions=tuple(compiled["exceptions"]), why=m.why, sources=sources_from(m.sources),
             suggestion=m.suggestion, scenario=m.scenario, quoted_ok=m.quoted_ok, customer_only=m.customer_only,
+            one_clause=m.one_clause,
             unless=tuple(fold_literal(w) for w in m.unless), answer_opens=m.answer_opens,
             examples=Examples(tuple(m.examples.hit), tuple(m.examples.clean)),
             file=rel, line=line_of(node, "rules", i),
