@@ -42,7 +42,7 @@ from typing import Any
 from bot.core.check.edges import BUDGET as EDGE_BUDGET
 from bot.core.check.edges import WordEdges
 from bot.core.check.once import Once
-from bot.core.check.rules import Marker, RuleSet, Signals, Topic
+from bot.core.check.rules import Marker, MarkGrammar, RuleSet, Signals, Topic
 from bot.core.text.alternation import literal_alternation as _alternation
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded
@@ -65,31 +65,9 @@ _EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleve
                      r"(?:million|billion|thousand|grand|percent)")
 # A capitalised English word in the draft as typed: a named person or organisation unless listed as not a name.
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,11}(?![A-Za-z])")
-# Verbs that stamp or assign a level to the document at hand (印着“机密”, 已定为机密, 通知为机密级).
-_STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着",
-                 "印有", "盖有", "标有", "写有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为",
-                 "确定为", "定密为")
-_STAMP = (*_STRONG_STAMP, "属于", "属", "为", "系", "是")
-# Whose secret the level names, between the copula and the level (属于公司绝密, 是我们的机密).
-_OWNERS = ("本公司", "公司的", "公司", "我们的", "咱们的")
-_PARTICLES = frozenset("哦噢喔啊呀哈呢嘛啦喇")
-# A range of levels after a level word (密级为秘密及以上的文件, 机密级以下): a class of documents a rule
-# speaks of, whatever frame the level stands in; a marking gives one level to one document.
-_RANGE_AFTER = ("及以上", "及以下", "或以上", "或以下", "及其以上", "及其以下")
-# Negation right before a level or label (不是机密文件, 并非涉密文件, 不属于绝密): the document is said to be unmarked.
-_NOT_BEFORE = ("不是", "并非", "不属于", "不属", "不算", "并不是", "也不是", "都不是", "不为", "非")
-# Words that name a marking as a word (…字样, …标志): prose about the marking.
-_MARK_WORDS = ("字样", "标志", "标识", "这几个字", "几个字")
 # A word of letters with a digit inside (c0nfidential): read with the digits that look like letters.
 _LEET_WORD = re.compile(r"(?<![a-z0-9])[a-z]+[0-9][a-z0-9]*[a-z](?![a-z0-9])")
 _LEET = str.maketrans("013457", "oieast")
-# English markings that are whole phrases (internal only, top secret): a marking wherever they stand.
-_SELF_EN = ("only", "strictlyconfidential", "highlyconfidential")
-# After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
-_HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
-# A demonstrative before a level word and a document noun after it (那份机密的报告): the document at hand.
-_DEMONSTRATIVE = ("那个", "这个", "那份", "这份", "那些", "这些", "那张", "这张", "那本", "这本")
-_DOC_NOUN = ("的文档", "的文件", "的资料", "的材料", "的报告", "的表", "的方案", "的合同", "的图纸", "的名单")
 # English: "this (one|file ...) is / marked (as)" right before the level word labels the document at hand.
 _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s+"
                          r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$|\battached\s+(?:the\s+|our\s+)?$")
@@ -127,14 +105,11 @@ _FORMULA = re.compile(r"(?:[a-z_][a-z0-9_.]{0,30}|[0-9]+(?:\.[0-9]+)?|\))[ \t]{0
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
-# The ways of saying "cannot" that open a refusal.
-_CANNOT = r"(?:不能|无法|不便|没法|没办法|不可以|不方便)"
-_REFUSAL = re.compile(_CANNOT + r"[^告提透说给复发]{0,10}?"
-                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
-_REFUSE_BARE = re.compile(_CANNOT + r"[^说讲发]{0,8}?(?:说|讲|发)")
-_REFUSE_EN = re.compile(_CANNOT + r"[^，,。；;]{0,4}?"
-                        r"(?:share|tell|disclose|send|forward|give|provide|reveal|leak)(?![a-z])")
-_TO_READER = ("给你", "给您", "你", "您")
+# After a "cannot" (secret.yaml `topics.grammar.cannot`), a refusal: a telling verb within a few characters,
+# a bare telling verb, an English one (code-switched).
+_REFUSAL_TAIL = r"[^告提透说给复发]{0,10}?(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))"
+_REFUSE_BARE_TAIL = r"[^说讲发]{0,8}?(?:说|讲|发)"
+_REFUSE_EN_TAIL = r"[^，,。；;]{0,4}?(?:share|tell|disclose|send|forward|give|provide|reveal|leak)(?![a-z])"
 # A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
 _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
 # A visitor known by the errand they came for (那位来咨询离婚财产分割的阿姨, 办失业金的大姐, 来申请低保的居民): the
@@ -144,7 +119,6 @@ _ERRAND = re.compile(r"(?:来|要|想|是来)?(?:办理|办|咨询|问|申请|�
                      r"|病人|家长|群众|当事人|来访者|用户|小伙子|姑娘|学生|老师傅)")
 _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
-_GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
 _CANNOT_HAND = re.compile(r"(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
@@ -156,14 +130,7 @@ _SCOPED_NEGS = ("neg_refusal", "neg_rules")
 _COLON = re.compile(r"[:：]")
 # Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
-_WITHOUT = ("无需", "不需要", "不用", "免", "没有任何", "并没有", "并无", "从来没有", "根本没有")
-# A marked title: the clause after the marking ends with a document noun and no colon follows it.
-_TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
-                "分析", "总结", "安排", "表", "草案", "初稿", "稿", "预案")
 _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
-# What may follow an organisation's name (its possessive, a side, a verb of dealing with it).
-_AFTER_NAME = ("的", "那边", "这边", "那里", "这里", "了", "是", "说", "给", "要", "和", "跟", "与", "也", "都", "在",
-               "报", "出", "发", "提", "开", "有", "签", "谈", "付", "打")
 # Words by which a sentence points back at what came before it (以上都是内部资料, 上述内容请勿外传).
 _BACK_REFERENCE = re.compile(r"以上|上述|上面|前面|前述|above|aforementioned")
 # How far (in characters, an English word one) a sharing act reaches its object without a colon heading it: a dictated
@@ -178,11 +145,8 @@ _OWN_OBJECT = re.compile(r"[把将]|照片|图片|相片")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
 # patrols come and go. Opening hours (营业到晚上十点) are public.
 _CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?|(?<![0-9])[0-9]{1,4}(?:am|pm)(?![a-z])")
-_OPEN_HOURS = re.compile(r"营业|开放|办公时间|上班时间|欢迎|服务时间|关门|打烊|开门营业|闭店时间")
-# Times alone are no detail where the sentence gives public opening hours (晚上十点关门，保安会在门口).
-_TIME_DETAIL = frozenset({"几点", "点到", "凌晨", "晚上", "夜里", "深夜", "半夜", "周末", "节假日", "下班后", "零点",
-                          "时段", "到几点", "tonight", "thisweek", "weekend", "saturday"})
-_WINDOW_RX = {"clock": _CLOCK, "hours": _OPEN_HOURS}
+# Times alone are no detail where the sentence gives public opening hours (晚上十点关门，保安会在门口): the
+# opening-hours words and the time details are secret.yaml `topics.grammar.open_hours` and `time_detail`.
 # Words that name a number as something other than a code (尾号5678, 工号1023, 门牌号 …号1208).
 _NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "号码", "编号", "单号", "工号", "房间", "号", "电话",
                     "手机", "卡号", "第", "热线", "共", "约", "价", "¥", "$")
@@ -314,11 +278,25 @@ class Classified:
         self._relay = re.compile(f"(?:{relay})") if relay else None
         self._relay_doc = re.compile(f"级?的?(?:{nouns})(?:{relay})") if relay and nouns else None
         self._mark_objects = tuple(self.marker.mark_objects) if self.marker and self.marker.mark_objects else ("\0",)
+        # The marking grammar's words (secret.yaml `marking.grammar`); around a quoted level, a word of an
+        # example before or after it (例如“机密★10年”这种写法) makes it a format cited, not a marking.
+        self._grammar = self.marker.grammar if self.marker is not None else MarkGrammar()
+        self._example_before = _words_regex(self._grammar.example_before)
+        self._example_after = _words_regex(self._grammar.example_after)
         work = self.marker.work_context if self.marker else ()
         self._work_re = _words_regex(work)
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self._absence = frozenset(sig.words.get("neg_absence", ()))
+        # The topic decision's words (secret.yaml `topics.grammar`): a refusal's "cannot", what may follow a
+        # bare refusal, absence, a marked title's nouns, an organisation name's end, opening hours and times.
+        tg = self._topic_grammar = sig.grammar
+        cannot = f"(?:{_alternation(tg.cannot)})" if tg.cannot else None
+        self._refusal = re.compile(cannot + _REFUSAL_TAIL) if cannot else None
+        self._refuse_bare = re.compile(cannot + _REFUSE_BARE_TAIL) if cannot else None
+        self._refuse_en = re.compile(cannot + _REFUSE_EN_TAIL) if cannot else None
+        self._time_detail = frozenset(tg.time_detail)
+        self._window_rx = {"clock": _CLOCK, "hours": _words_regex(tg.open_hours)}
         self.own = sig.words.get("neg_own", ())
         own = _alternation(self.own)
         # Besides the listed own-words, their shape: 您 + a verb of up to three characters + 的 (您要办的低保,
@@ -430,15 +408,16 @@ class Classified:
         hits = _inside_cues_dropped(hits)
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
             # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
-            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _finditer(self._refusal, text)]
             if "不了" in text or "不出" in text:
                 hits += [(m.start(), m.end(), "neg_refusal", "") for m in _CANNOT_HAND.finditer(text)]
             # 我不方便说, 不方便在群里发: a bare telling or sending verb refused, closing its clause (不能发工资
             # goes on to an object and is no refusal to tell); 不方便细说，反正… goes on to tell the gist.
             clauses = f.compact.clauses
-            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSE_BARE.finditer(text)
-                     if (m.end() in clauses or m.end() == len(text) or text.startswith(_TO_READER, m.end()))
-                     and not text.startswith(_GIST, m.end())]
+            tg = self._topic_grammar
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _finditer(self._refuse_bare, text)
+                     if (m.end() in clauses or m.end() == len(text) or text.startswith(tg.to_reader, m.end()))
+                     and not text.startswith(tg.gist, m.end())]
         if "没" in text:
             # 暂时没有可以分享的信息, 没什么可透露的: nothing that may be told is a refusal too.
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _NOTHING_TO_TELL.finditer(text)]
@@ -562,10 +541,11 @@ class Classified:
         if self.marker is None or not any(r in roles for r in ("level", "english", "mphrase", "label")):
             return out
         marker_id = self.marker.id
+        g = self._grammar
         sent_neg = self._sentence_negs(c, hits)
         # 我们不能 share, 没法 send: a refusal whose verb is English (code-switched) refuses the marked thing too.
-        en_refused = {c.sentence_of(m.start()) for m in _REFUSE_EN.finditer(text)} if "不" in text or "没" in text or (
-            "无法" in text) else set()
+        en_refused = {c.sentence_of(m.start()) for m in _finditer(self._refuse_en, text)} if (
+            "不" in text or "没" in text or "无法" in text) else set()
 
         def refused(s: int) -> bool:
             return sent_neg(s, "neg_refusal") or (bool(en_refused) and c.sentence_of(s) in en_refused)
@@ -595,18 +575,18 @@ class Classified:
         for s, e in levels:
             # Inside a longer word such as 保密 / 秘密花园 stays a candidate; prose decides.
             before, after = self._wide_neighbours(f, s, e)
-            if before in _QUOTES and (_example_around(text, s, e) or sent_neg(s, "neg_rules")):
+            if before in _QUOTES and (self._example_around(text, s, e) or sent_neg(s, "neg_rules")):
                 continue  # 例如“机密★10年”这种写法: a marking quoted as an example of the format
             if self._relayed(text, e, doc=True) and not (sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 机密级文件里写了，…
                 continue
-            if before in _QUOTES and (text[max(0, s - 3):s].endswith(_QUOTED_STAMP) or (
+            if before in _QUOTES and (text[max(0, s - 3):s].endswith(g.quoted_stamp) or (
                     after in _QUOTES and text.startswith(self._mark_objects, e))) and not sent_neg(s, "neg_refusal"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 右上角写的“秘密”: the stamp read out
                 continue
             if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
                 continue
-            if text.startswith(_RANGE_AFTER, e + 1 if text.startswith("级", e) else e) or _not_before(text, s):
+            if text.startswith(g.range_after, e + 1 if text.startswith("级", e) else e) or _not_before(text, s, g):
                 continue  # 秘密及以上的文件 / 不是机密文件: a range of levels, or a document said to be unmarked
             if _split_word(f, s, e) and (text[s:e] != "秘密" or text.startswith(("级", "件", *self.marker.doc_nouns), e)
                                          ) and not (refused(s) or sent_neg(s, "neg_rules")
@@ -621,9 +601,9 @@ class Classified:
             kind = ""
             if framed:
                 kind = "frame"
-            elif _after_level_label(text, s):
+            elif _after_level_label(text, s, g):
                 kind = "level"
-            elif (stamp := _stamped(text, s, e, c.clauses)) and not _level_soon(text, e, self.marker) and not (
+            elif (stamp := _stamped(text, s, e, c.clauses, g)) and not _level_soon(text, e, self.marker) and not (
                     stamp == "assigned" and (before in _QUOTES or after in _QUOTES) and deictic_before(s)):
                 kind = stamp
             elif text.startswith("级", e) and e + 1 in c.clauses and not _listed(f, s, e + 1) and (
@@ -633,7 +613,7 @@ class Classified:
                 kind = "grade"  # 机密级会议纪要：… (a graded title heading the text)
             elif _period(text, e):
                 kind = "period"
-            elif text[s:e] != "秘密" and text[max(0, s - 2):s] in _DEMONSTRATIVE and text.startswith(_DOC_NOUN, e):
+            elif text[s:e] != "秘密" and text[max(0, s - 2):s] in g.demonstratives and text.startswith(g.doc_after, e):
                 kind = "demonstrative"  # 那个绝密的文档: the document at hand, not the level in general
             elif deictic_before(s) and not prose_follows(e):
                 kind = "deictic"
@@ -675,8 +655,8 @@ class Classified:
             bracketed = before in _OPEN or after in _CLOSE or standalone
             if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
                 continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
-            framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(_SELF_EN) or (
-                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None) or _zh_framed(c, s)
+            framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(g.self_english) or (
+                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None) or _zh_framed(c, s, g)
             # As for a level: a rules word only in a later clause (标了 CONFIDENTIAL，…培训…别 forward) is the
             # handling of the document just marked, not prose about markings.
             rules_clear = sent_neg(s, "neg_rules") and not self._rules_later(f, e, rules_words)
@@ -684,18 +664,18 @@ class Classified:
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
             before, after = self._wide_neighbours(f, s, e)
-            if before in _QUOTES and after in _QUOTES and text.startswith(("的", *_MARK_WORDS), e):
+            if before in _QUOTES and after in _QUOTES and text.startswith(("的", *g.mark_words), e):
                 continue  # 标着“仅供内部参考”的文件: a class of documents named by their marking
             if not refused(s) and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("label", ()):
             before, after = self._wide_neighbours(f, s, e)
-            if before == "、" or after == "、" or _not_before(text, s):
+            if before == "、" or after == "、" or _not_before(text, s, g):
                 continue
             own_frame = (before in _OPEN and after in _CLOSE) or (before in _STARS and after in _STARS)
             framed = own_frame or before in _OPEN or after in _CLOSE or (
                 before in _TITLE_OPEN and after in _TITLE_CLOSE)
-            quoted_stamp = before in _QUOTES and after in _QUOTES and text[max(0, s - 4):s].endswith(_STRONG_STAMP)
+            quoted_stamp = before in _QUOTES and after in _QUOTES and text[max(0, s - 4):s].endswith(g.stamp_verbs)
             if text[s:e] == "涉密" and not own_frame and not quoted_stamp:
                 # the bare 涉密 labels only in a frame of its own (【涉密】) or quoted as what is written on the
                 # thing (封面写着“涉密”); 涉密载体 is prose
@@ -715,8 +695,8 @@ class Classified:
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
             # 那个机密文件我放你桌上了: a label after a demonstrative, handed over or shared at once, is on
             # the document at hand (the demonstrative alone may point at a kind: 这个机密文件怎么处理).
-            handed = (s in c.clauses or text[max(0, s - 2):s] in _DEMONSTRATIVE) and (
-                text.startswith(_HANDED, e) or (s not in c.clauses and c.sentence_of(s) in shared))
+            handed = (s in c.clauses or text[max(0, s - 2):s] in g.demonstratives) and (
+                text.startswith(g.handed, e) or (s not in c.clauses and c.sentence_of(s) in shared))
             labelled = framed or at_hand or gap_ok or handed or heading or instructed or quoted_stamp or (
                 c.sentence_of(s) in shared)
             if labelled and not prose_follows(e):
@@ -727,14 +707,19 @@ class Classified:
         """The level at [s, e) given to the thing at hand: handled as that level (这份方案按绝密处理, 这批图纸按机密级
         管理: a deictic earlier in the sentence points at it) or carried as a stamp or watermark (每页都有公司机密的
         水印, 盖着绝密章: the level followed by its mark; not the everyday 秘密 with 的)."""
+        g = self._grammar
         rest = e + 1 if text.startswith("级", e) else e
-        if text[max(0, s - 2):s].endswith(_HANDLED_AS_BEFORE) and text.startswith(_HANDLED_AS, rest) and (
+        if text[max(0, s - 2):s].endswith(g.handled_as_before) and text.startswith(g.handled_as, rest) and (
                 any(sent[0] < de <= s - 1 for de in deictic_ends)
-                or any(p in text[sent[0]:s] for p in (*_DEMONSTRATIVE, *_BATCH))):
+                or any(p in text[sent[0]:s] for p in (*g.demonstratives, *g.batch))):
             return True
         if text.startswith("的", rest) and (text[s:e] != "秘密" or rest > e):
             rest += 1
         return text.startswith(self._mark_objects, rest)
+
+    def _example_around(self, text: str, s: int, e: int) -> bool:
+        return ((self._example_before is not None and self._example_before.search(text, max(0, s - 6), s) is not None)
+                or (self._example_after is not None and self._example_after.search(text, e, e + 10) is not None))
 
     @staticmethod
     def _not_graded(rules_words: list[tuple[int, int]], levels: Sequence[tuple[int, int]],
@@ -1029,10 +1014,9 @@ class Classified:
         lo, hi = max(m.sent[0], m.s - 10), min(m.sent[1], m.e + 16)
         return any(x.start() <= m.s and m.e <= x.end() for x in _ERRAND.finditer(d.text, lo, hi))
 
-    @staticmethod
-    def _thing_absent(d: _Draft, m: _Mention) -> bool:
+    def _thing_absent(self, d: _Draft, m: _Mention) -> bool:
         """无需密码: the thing is absent, nothing is disclosed."""
-        return d.text[max(0, m.s - 4):m.s].endswith(_WITHOUT)
+        return d.text[max(0, m.s - 4):m.s].endswith(self._topic_grammar.without)
 
     def _speakers_own(self, d: _Draft, m: _Mention) -> bool:
         """我这边马上要走人了: the speaker's own move or health, not a colleague's."""
@@ -1253,11 +1237,10 @@ class Classified:
             return False
         return self._person.search(text, head, s) is None
 
-    @staticmethod
-    def _timed(text: str, lo: int, hi: int, sg: dict[str, list[tuple[int, int]]]) -> bool:
+    def _timed(self, text: str, lo: int, hi: int, sg: dict[str, list[tuple[int, int]]]) -> bool:
         """The clause [lo, hi) tells a time (保安每天凌晨两点检查库房: a patrol's schedule, not the day's errand)."""
         return _CLOCK.search(text, lo, hi) is not None or any(
-            lo <= xs < hi and text[xs:xe] in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
+            lo <= xs < hi and text[xs:xe] in self._time_detail for xs, xe in sg.get("security_detail", ()))
 
     def _customer_carried(self, text: str, s: int, ss: int, sg: dict[str, list[tuple[int, int]]],
                           customer_at: list[int], staff_at: list[int]) -> bool:
@@ -1301,14 +1284,14 @@ class Classified:
         document it labels follows, so the name before the marking is of a document disclosed."""
         return _colon_follows(f, end, " \t\u3000" + "".join(_CLOSE))
 
-    @staticmethod
-    def _title(f: Folded, e: int, bounds: list[int]) -> bool:
+    def _title(self, f: Folded, e: int, bounds: list[int]) -> bool:
         """The clause holding compact `e` ends with a document noun and no colon follows: a marked title
         (【机密】经营分析材料，请阅后收回) names the document; its content (…排名：第一…) discloses."""
         c = f.compact
         k = bisect_left(bounds, e)
         end = bounds[k] if k < len(bounds) else len(c.text)
-        if not c.text.startswith(_TITLE_NOUNS, end - 2) and not c.text.startswith(_TITLE_NOUNS, end - 1):
+        nouns = self._topic_grammar.title_nouns
+        if not c.text.startswith(nouns, end - 2) and not c.text.startswith(nouns, end - 1):
             return False
         return not _colon_follows(f, end, " \t\u3000")
 
@@ -1400,7 +1383,8 @@ class Classified:
         # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
         if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
             return "future", s, e
-        if "org" in want and any(_org_name_end(text, xe) for _, xe in sg.get("org", ())):
+        after_name = self._topic_grammar.after_name
+        if "org" in want and any(_org_name_end(text, xe, after_name) for _, xe in sg.get("org", ())):
             return "org", s, e
         # The customer as subject (您住院期间) is not a colleague's private matter.
         # The colleague is named before the term or in its clause (她最近在闹离婚); a pronoun clauses later
@@ -1415,16 +1399,16 @@ class Classified:
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
             # about where it must not be kept.
             return "stored", s, e
-        hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
+        hours = "security_detail" in want and _found_in(text, ss, se, "hours", self._window_rx, amounts)
         key = any(k in text[s:e] for k in _PHYSICAL_KEYS)
         if "security_detail" in want and "neg_reader" in sg:
             # Told to a customer: where guards stand and when is the service described; a weakness discloses.
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
-                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not _ruled(text, xs, self._bans)
+                any((not hours or text[xs:xe] not in self._time_detail) and not _ruled(text, xs, self._bans)
                     and not (key and text[xs:xe] in _PLACEMENT) for xs, xe in sg.get("security_detail", ()))
-                or (not hours and _found_in(text, ss, se, "clock", amounts))):
+                or (not hours and _found_in(text, ss, se, "clock", self._window_rx, amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         if "handover" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
                                       for xs, xe in sg.get("handover", ())) and not (
@@ -1627,6 +1611,11 @@ def _words_regex(words: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(_alternation(words)) if words else None
 
 
+def _finditer(pattern: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
+    """`pattern`'s matches in `text`; none for a pattern of no words (None)."""
+    return pattern.finditer(text) if pattern is not None else iter(())
+
+
 # English negations (apostrophes dropped) and the words that may stand between one and its verb.
 _EN_NOT = frozenset({"not", "never", "hasnt", "havent", "hadnt", "isnt", "wasnt", "werent", "arent", "dont", "doesnt",
                      "didnt", "wont", "cant", "no"})
@@ -1666,23 +1655,6 @@ def _owned_sentence(text: str, s: int, ss: int, own: list[tuple[int, int]], own_
         return False  # far apart: the sentence has moved on (and a long one stays linear)
     between = text[oe:s]
     return not any(oe <= xs < s for xs, _ in others) and not any(w in between for w in _OUR_SIDE)
-
-
-# A stamp read out before a quoted level (写的“秘密”, 印的是“机密”): only with the quote, 写的秘密 is prose.
-_QUOTED_STAMP = ("写的", "印的", "标的", "盖的", "写的是", "印的是", "标的是", "盖的是", "写著", "寫的",
-                 "水印是", "章是", "标签是", "印章是")
-# Around a quoted level: it is cited as an example of the format (例如“机密★10年”这种写法).
-_EXAMPLE_BEFORE = ("例如", "比如", "譬如", "诸如", "像是", "举例")
-_EXAMPLE_AFTER = ("这种", "这样", "这类", "写法", "格式", "之类", "字样", "的写法", "标志", "标识", "等字")
-
-
-_EXAMPLE_BEFORE_RE = re.compile("|".join(_EXAMPLE_BEFORE))
-_EXAMPLE_AFTER_RE = re.compile("|".join(_EXAMPLE_AFTER))
-
-
-def _example_around(text: str, s: int, e: int) -> bool:
-    return (_EXAMPLE_BEFORE_RE.search(text, max(0, s - 6), s) is not None
-            or _EXAMPLE_AFTER_RE.search(text, e, e + 10) is not None)
 
 
 _FAR = 1 << 40
@@ -1753,16 +1725,17 @@ def _colon_follows(f: Folded, end: int, skip: str) -> bool:
     return wide.startswith((":", "："), i)
 
 
-def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int, int], Any] | None) -> bool:
-    """Whether the pattern `name` (of _WINDOW_RX) matches starting in text[lo:hi]: the draft's matches are
-    found once (kept in the draft's `memo`) and a window is a lookup, so a long sentence of topic words
-    stays linear."""
+def _found_in(text: str, lo: int, hi: int, name: str, patterns: dict[str, re.Pattern[str] | None],
+              memo: dict[tuple[str, int, int], Any] | None) -> bool:
+    """Whether the pattern `name` (of `patterns`; None matches nowhere) matches starting in text[lo:hi]: the
+    draft's matches are found once (kept in the draft's `memo`) and a window is a lookup, so a long sentence
+    of topic words stays linear."""
     if memo is not None and (answer := memo.get((name, lo, hi))) is not None:
         return bool(answer)
     key = (name, 0, 0)
     starts = memo.get(key) if memo is not None else None
     if starts is None:
-        starts = [m.start() for m in _WINDOW_RX[name].finditer(text)]
+        starts = [m.start() for m in _finditer(patterns[name], text)]
         if memo is not None:
             memo[key] = starts
     i = bisect_left(starts, lo)
@@ -2007,11 +1980,11 @@ def _negated(text: str, s: int, e: int | None = None) -> bool:
 _bounds_of: tuple[Compact | None, list[int], list[int]] = (None, [], [])
 
 
-def _org_name_end(text: str, xe: int) -> bool:
+def _org_name_end(text: str, xe: int, after_name: tuple[str, ...]) -> bool:
     """An organisation suffix ending at `xe` closes a name (卖给恒达物流了, 恒达物流的王总) rather than
     opening a longer word (建设路, 集团客户, 包装盒背面, 物业费): what follows is no further noun letter."""
     nxt = text[xe:xe + 1]
-    return not nxt or not ("\u4e00" <= nxt <= "\u9fff") or text.startswith(_AFTER_NAME, xe)
+    return not nxt or not ("\u4e00" <= nxt <= "\u9fff") or text.startswith(after_name, xe)
 
 
 def _one_clause(f: Folded, s: int, e: int, xs: int, xe: int) -> bool:
@@ -2109,11 +2082,10 @@ _SPLITTERS = frozenset("·・.•‧∙_~*#/\\|'`-—–+=^")
 _NOT_SPLITTERS = frozenset("，,、。；;：:！？!?\n\r")
 
 
-_ZH_COPULA = ("是", "属于", "属", "为")
 _ZH_POINTER = re.compile(r"this|that|these|这个|这份|那个|那份|这些|这是")
 
 
-def _zh_framed(c: Compact, s: int) -> bool:
+def _zh_framed(c: Compact, s: int, g: MarkGrammar) -> bool:
     """An English level in a Chinese marking frame: read out after a stamp verb (顶部写着 Top Secret) or
     given to the thing pointed at (this file 是 Confidential 的, 这份 report 属于 confidential)."""
     # The sentence, not the clause: a space between Chinese and English opens a clause of the compact view.
@@ -2121,7 +2093,7 @@ def _zh_framed(c: Compact, s: int) -> bool:
     seg = c.text[max(lo, s - 12):s]
     if "吗" in c.text[s:hi]:
         return False  # 这个是 confidential 的吗: asking whether it is marked
-    return seg.endswith(_STRONG_STAMP) or (seg.endswith(_ZH_COPULA) and _ZH_POINTER.search(seg) is not None)
+    return seg.endswith(g.stamp_verbs) or (seg.endswith(g.pointer_copulas) and _ZH_POINTER.search(seg) is not None)
 
 
 def _split_word(f: Folded, s: int, e: int) -> bool:
@@ -2142,10 +2114,10 @@ def _split_word(f: Folded, s: int, e: int) -> bool:
     return not (all(g.isspace() for g in gaps if g) and (before.isspace() or after.isspace()))
 
 
-def _not_before(text: str, s: int) -> bool:
+def _not_before(text: str, s: int, g: MarkGrammar) -> bool:
     """A negation right before compact `s` (这份不是机密文件): the level or label is denied, not given."""
     lead = text[max(0, s - 3):s]
-    for neg in _NOT_BEFORE:
+    for neg in g.not_before:
         if lead.endswith(neg):
             # 非 alone only as a prefix of its own (非涉密文件); 除非/是非 are other words.
             return neg != "非" or not lead.endswith(("除非", "是非", "莫非", "无非"))
@@ -2158,10 +2130,10 @@ def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:
     return marker is not None and any(lv in window for lv in marker.levels)
 
 
-def _after_level_label(text: str, s: int) -> bool:
+def _after_level_label(text: str, s: int, g: MarkGrammar) -> bool:
     """True when a level word at `s` follows 密级 / 级别 (密级：秘密, 密级为绝密), not 绝密级 itself."""
     before = text[max(0, s - 5):s]
-    for tail in ("密级为", "密级是", "密级属", "密级", "级别为", "级别是", "级别"):
+    for tail in g.level_labels:
         if before.endswith(tail):
             i = s - len(tail)
             return i == 0 or text[i - 1] not in "绝机秘涉商"
@@ -2178,27 +2150,25 @@ def _clause_has(c: Compact, pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(lo <= s and e <= hi for s, e in spans)
 
 
-# Document nouns a graded level may take before its clause closes (为机密级资料。).
-_GRADED_NOUNS = ("文件", "资料", "材料", "文档", "件", "报告", "档案")
 
 
-def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
+def _stamped(text: str, s: int, e: int, clauses: frozenset[int], g: MarkGrammar) -> str:
     """"stamped" when a marking verb puts the level on the document (印着机密, 已定为机密), "assigned"
     when a copula does and the level closes its clause or takes 级 (通知为机密级, 这份是绝密的), else ""."""
-    lead = s - len(owner) if (owner := next((o for o in _OWNERS if text.startswith(o, s - len(o))), "")) else s
+    lead = s - len(owner) if (owner := next((o for o in g.owners if text.startswith(o, s - len(o))), "")) else s
     before = text[max(0, lead - 4):lead]
-    verb = next((v for v in _STAMP if before.endswith(v)), "")
+    verb = next((v for v in (*g.stamp_verbs, *g.stamp_copulas) if before.endswith(v)), "")
     if not verb:
         return ""
-    if verb in _STRONG_STAMP:
+    if verb in g.stamp_verbs:
         return "stamped"
     level = text[s:e]
     rest = e + 2 if text.startswith("级别", e) else e + 1 if text.startswith("级", e) else e
     if text.startswith("的", rest):
         rest += 1
-    if rest > e and (noun := next((n for n in _GRADED_NOUNS if text.startswith(n, rest)), "")):
+    if rest > e and (noun := next((n for n in g.graded_nouns if text.startswith(n, rest)), "")):
         rest += len(noun)  # 属于绝密级文件: the document at hand graded, as 属于绝密级 alone is
-    if rest < len(text) and text[rest] in _PARTICLES:  # 这个是机密哦
+    if rest < len(text) and text[rest] in g.particles:  # 这个是机密哦
         rest += 1
     closes = rest in clauses or rest == len(text)
     if closes and (rest > e or level != "秘密"):  # 是秘密 alone is everyday speech; 是秘密级 is a marking
@@ -2206,10 +2176,6 @@ def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
     return ""
 
 
-# 按 + level + a handling verb (按绝密处理, 按照机密级管理): the level the thing at hand is handled as.
-_HANDLED_AS_BEFORE = ("按", "按照", "作为", "当作")
-_HANDLED_AS = ("处理", "管理", "保管", "对待", "执行", "办理", "存放")
-_BATCH = ("这批", "那批", "这套", "那套", "这几份", "那几份")
 
 
 def _period(text: str, e: int) -> bool:
