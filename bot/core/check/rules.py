@@ -677,10 +677,10 @@ def _grammar(model: BaseModel, rel: str, node: Any, at: tuple[str, ...],
     out: dict[str, tuple[str, ...]] = {}
     for key, words in model.model_dump().items():
         out[key] = tuple(words)
-        for w in words:
+        for i, w in enumerate(words):
             if fold_literal(w) != w:
-                problems.append(Problem(rel, line_of(node, *at, key), f"{'.'.join(at)}.{key}: {w!r} is read as "
-                                                                      f"{fold_literal(w)!r} by the compact view"))
+                problems.append(Problem(rel, line_of(node, *at, key, i), f"{'.'.join(at)}.{key}: {w!r} is read as "
+                                                                         f"{fold_literal(w)!r} by the compact view"))
     return out
 
 
