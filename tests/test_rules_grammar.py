@@ -1,4 +1,5 @@
-"""The classified grammars' word lists (secret.yaml `marking.grammar`, `topics.grammar`): every key required and
+"""The classified grammars' word lists (secret.yaml `marking.grammar`, `topics.grammar`, `topics.quantity`): every key
+required and
 non-empty, each word written as the compact view reads it, and the checker reading the words the file gives."""
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import pytest
 import yaml
 
 from bot.core.check.checker import Checker
-from bot.core.check.rules import DEFAULT_RULES_DIR, MarkGrammar, TopicGrammar, load_rules
+from bot.core.check.rules import DEFAULT_RULES_DIR, MarkGrammar, QuantityGrammar, TopicGrammar, load_rules
 from bot.core.yamlfile import DataError
 
 SECRET = DEFAULT_RULES_DIR / "secret.yaml"
 MARK_KEYS = [f.name for f in fields(MarkGrammar)]
 TOPIC_KEYS = [f.name for f in fields(TopicGrammar)]
+QUANTITY_KEYS = [f.name for f in fields(QuantityGrammar)]
+SECTIONS = (("marking", "grammar"), ("topics", "grammar"), ("topics", "quantity"))
 
 
 def _secret(tmp_path: Path, edit) -> Path:
@@ -32,6 +35,7 @@ def test_shipped_grammars_load_every_list():
     marker = rs.markers[0].grammar
     assert all(getattr(marker, k) for k in MARK_KEYS)
     assert all(getattr(rs.signals.grammar, k) for k in TOPIC_KEYS)
+    assert all(getattr(rs.signals.quantity, k) for k in QUANTITY_KEYS)
     # Order is kept: the code takes the first stamp verb or owner that fits, the longer before its tail.
     assert marker.owners.index("公司的") < marker.owners.index("公司")
     assert marker.level_labels.index("密级为") < marker.level_labels.index("密级")
@@ -40,8 +44,8 @@ def test_shipped_grammars_load_every_list():
 @pytest.mark.parametrize("edit", ["missing", "empty"])
 def test_a_missing_or_empty_grammar_list_is_refused(tmp_path, edit):
     def change(data):
-        for section in ("marking", "topics"):
-            grammar = data[section]["grammar"]
+        for section, name in SECTIONS:
+            grammar = data[section][name]
             for key in list(grammar):
                 if edit == "missing":
                     del grammar[key]
@@ -51,15 +55,16 @@ def test_a_missing_or_empty_grammar_list_is_refused(tmp_path, edit):
     with pytest.raises(DataError) as err:
         load_rules(_secret(tmp_path, change))
     message = str(err.value)
-    for key in (*MARK_KEYS, *TOPIC_KEYS):
-        assert f"grammar.{key}" in message or f"grammar → {key}" in message or key in message, key
-    assert len(err.value.problems) == len(MARK_KEYS) + len(TOPIC_KEYS)
+    for key in (*MARK_KEYS, *TOPIC_KEYS, *QUANTITY_KEYS):
+        assert key in message, key
+    assert len(err.value.problems) == len(MARK_KEYS) + len(TOPIC_KEYS) + len(QUANTITY_KEYS)
 
 
-def test_a_grammar_section_is_required(tmp_path):
+@pytest.mark.parametrize(("section", "name"), SECTIONS)
+def test_a_grammar_section_is_required(tmp_path, section, name):
     with pytest.raises(DataError) as err:
-        load_rules(_secret(tmp_path, lambda data: data["topics"].pop("grammar")))
-    assert "grammar" in str(err.value)
+        load_rules(_secret(tmp_path, lambda data: data[section].pop(name)))
+    assert name in str(err.value)
 
 
 def test_a_word_the_compact_view_never_holds_is_refused_with_its_line(tmp_path):
@@ -105,3 +110,15 @@ def test_a_refusal_opens_with_the_cannot_words_the_file_gives(tmp_path):
     edited = Checker(load_rules(_secret(tmp_path / "b", only_buneng)))
     assert not edited.check("工资的具体数额我们不能透露给您，请理解。").findings
     assert [f.rule for f in edited.check(draft).findings] == ["secret.topic.pay"]
+
+
+def test_the_amount_test_reads_the_quantity_words_the_file_gives(tmp_path):
+    draft = "今年调薪后张经理月薪45k"  # k after a number: a unit, so a pay figure told
+
+    def drop_k(data):
+        data["topics"]["quantity"]["units"].remove("k")
+
+    shipped = Checker(load_rules(_secret(tmp_path / "a", lambda data: None)))
+    edited = Checker(load_rules(_secret(tmp_path / "b", drop_k)))
+    assert [f.rule for f in shipped.check(draft).findings] == ["secret.topic.pay"]
+    assert not edited.check(draft).findings  # 45 alone: two digits and no unit, no amount

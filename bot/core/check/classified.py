@@ -42,7 +42,7 @@ from typing import Any
 from bot.core.check.edges import BUDGET as EDGE_BUDGET
 from bot.core.check.edges import WordEdges
 from bot.core.check.once import Once
-from bot.core.check.rules import Marker, MarkGrammar, RuleSet, Signals, Topic
+from bot.core.check.rules import Marker, MarkGrammar, QuantityGrammar, RuleSet, Signals, Topic
 from bot.core.text.alternation import literal_alternation as _alternation
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded
@@ -50,13 +50,6 @@ from bot.core.text.fold import Compact, Folded
 # Quantities on the compact text (digits of every script are ASCII there; '%' is kept).
 # The financial multipliers 拾佰仟 (柒佰陆拾万) are numerals too: fold turns 柒 into 7, not 佰 or 陆 beside it.
 _NUM = re.compile(r"(?<![0-9十百千万亿拾佰仟])(?:百分之|千分之)?(?:[0-9十百千万亿拾佰仟]|陆(?=[拾佰仟万亿]))++")
-_UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m", "per", "each", "apiece", "bucks", "cents",
-          "元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
-          "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
-          "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
-          "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗", "蚊", "文钱")
-_DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
-            "条", "款", "章", "项")
 _NUM_CHAR = re.compile(r"[0-9十百千万亿拾佰仟]")
 _EN_AMOUNT = re.compile(r"million|billion|thousand|grand|percent")
 # Amounts in English words on the compact text (threepointtwomillion, fivepercent).
@@ -195,6 +188,7 @@ class _Draft:
     marked_from: dict[tuple[int, int], int]
     colons: list[int]
     announced: dict[str, int]
+    quantity: QuantityGrammar
     # Whether the whole draft is written to a customer (judged on first call; None: not known).
     to_customer: Callable[[], bool] | None = None
     # The draft opens by greeting outsiders (各位家长好：, 尊敬的业主：): written to them as a whole.
@@ -210,11 +204,11 @@ class _Draft:
 
     def figure(self, lo: int, hi: int) -> Any:
         """An amount told in [lo, hi) (`_quantity`, memoised per draft)."""
-        return _quantity(self.text, lo, hi, self.amounts)
+        return _quantity(self.text, lo, hi, self.quantity, self.amounts)
 
     def sentence_figure(self, sent: tuple[int, int]) -> Any:
         """An amount told anywhere in the sentence."""
-        return _quantity(self.text, sent[0], sent[1], self.amounts)
+        return _quantity(self.text, sent[0], sent[1], self.quantity, self.amounts)
 
 
 @dataclass(slots=True)
@@ -291,6 +285,10 @@ class Classified:
         # The topic decision's words (secret.yaml `topics.grammar`): a refusal's "cannot", what may follow a
         # bare refusal, absence, a marked title's nouns, an organisation name's end, opening hours and times.
         tg = self._topic_grammar = sig.grammar
+        # Whether a number is an amount, by the words around it (secret.yaml `topics.quantity`); a date or a
+        # unit after a number also says it is no code (2024年, 5000元).
+        self._quantity = sig.quantity
+        self._after_code_number = sig.quantity.dateish + sig.quantity.units
         cannot = f"(?:{_alternation(tg.cannot)})" if tg.cannot else None
         self._refusal = re.compile(cannot + _REFUSAL_TAIL) if cannot else None
         self._refuse_bare = re.compile(cannot + _REFUSE_BARE_TAIL) if cannot else None
@@ -886,7 +884,7 @@ class Classified:
             ss < first and text[ss:se] not in _INSIDE_READERS
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
         d = _Draft(f, text, bounds, amounts, own, hits_of, customer_at, staff_at, marked, marked_from, colons,
-                   announced, to_customer, greeted,
+                   announced, self._quantity, to_customer, greeted,
                    any("neg_reader" in v or "neg_audience" in v for v in sig.values()))
         for s, e, cat_id in terms:
             if d.break_between(s + 1, e) and _PUNCT_INSIDE.search(
@@ -1327,15 +1325,15 @@ class Classified:
         want = cat.evidence
         lo, hi = max(ss, s - 24), min(se, e + 24)
         if "quantity" in want:
-            q = _quantity(text, lo, hi, amounts)
+            q = _quantity(text, lo, hi, self._quantity, amounts)
             if q is None and se < len(text) and f.wide.text[c.wide_index(se - 1) + 1:c.wide_index(se) + 1].count("?"):
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
-                q = _quantity(text, ns, min(ne, ns + 24), amounts)
+                q = _quantity(text, ns, min(ne, ns + 24), self._quantity, amounts)
             while q and (any(cs <= q[0] < ce for cs, ce in contacts) or _clock_time(f, q[0], q[1])):
                 # The digits of a masked number are not an amount, nor a time of day written with a colon
                 # (17:00后, 8:30到17:30: the compact view drops the colon and sees 1700).
-                q = _quantity(text, q[1], hi, amounts)
+                q = _quantity(text, q[1], hi, self._quantity, amounts)
             if q:
                 return "quantity", q[0], q[1]
         if "formula" in want:
@@ -1440,8 +1438,7 @@ class Classified:
             return sg
         return {r: v for r, v in sg.items() if r not in ("neg_refusal", "neg_rules")}
 
-    @staticmethod
-    def _later_credential(f: Folded, ws: int) -> tuple[int, int] | None:
+    def _later_credential(self, f: Folded, ws: int) -> tuple[int, int] | None:
         """Compact span of a code-shaped value further on in the sentence (at most 30 characters
         after wide `ws`): 主管的OA密码就是他生日 19870612, 电子锁的码 5 2 0 1 3, wifi后台 admin / Adm!n2024.
         Numbers that something else names (尾号5678, 工号1023, 2024年) are not codes. The sentence
@@ -1451,7 +1448,7 @@ class Classified:
         for m in _LATER_VALUE.finditer(wide, ws, end.start() if end else ws + 30):
             value = m.group()
             before = wide[max(0, m.start() - 4):m.start()].rstrip()
-            if before.endswith(_NOT_CODE_BEFORE) or wide.startswith(_DATEISH + _UNITS, m.end()):
+            if before.endswith(_NOT_CODE_BEFORE) or wide.startswith(self._after_code_number, m.end()):
                 continue
             if _code_shaped(value):
                 vs, ve = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
@@ -2188,36 +2185,9 @@ def _period(text: str, e: int) -> bool:
 # After a number, a few letters then a digit: the number heads a code (91410105ma44u8rx2p), not an amount
 # (the compact view has lost the spaces: 4.2usdwequote11 is an amount and words).
 _CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
-
-
-# A number of years or working days is a span of time, as are months counted back or ahead (近三个月,
-# 三个月内); months alone stay an amount (拿四个月: a bonus in months' pay), and so do days (账期九十天:
-# the payment term is the term disclosed).
-# A number that identifies (尾号2208的工资卡, 工号1023) is no amount either.
-_ID_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "工号", "卡号", "编号", "单号", "订单号", "账号", "车牌号",
-              "房间号", "房间", "房号", "门牌号")
-# A number dialled (拨打12366) or naming a release (升级到2.2.0版本, v3.1) is no amount of anything.
-_DIALLED = ("拨打", "致电", "热线", "电话", "来电", "call")
-_NAMED_NUMBER_AFTER = ("热线", "版本", "版的", "版", "号线")
-_VERSION_BEFORE = ("版本", "版本号", "version", "v", "ver")
-# A number named as a service line a few characters on (12366纳税服务热线, 95588客服电话).
+# A number named as a service line a few characters on (12366纳税服务热线, 95588客服电话). The words around a
+# number that make it an amount or not are secret.yaml `topics.quantity`.
 _HOTLINE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,6}?(?:热线|专线|服务电话|客服电话|咨询电话|服务号码)")
-# A room numbered after its floor or its kind (三楼301, 会议室302, 教室105): a place, not an amount.
-_PLACE_BEFORE = ("楼", "会议室", "教室", "诊室", "病房", "办公室")
-_DAY_AFTER = ("号", "日", "月", "点", "时", "楼", "层", "栋", "届", "期")
-_DURATION = ("个工作日", "工作日", "年", "周年", "岁")
-_SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
-_SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "前", "里", "左右", "的时间", "一次")
-
-
-
-# Discrete things counted by their measure word (箱, 台, 套 …); weights and money are not among them.
-_ITEMS = ("箱", "件", "台", "套", "瓶", "包", "桶", "袋", "粒", "颗", "位", "辆", "把", "盒")
-# Sheets and volumes counted after a number (二十六张, 一百二十页, 三卷).
-_SHEETS = ("张", "页", "卷", "册")
-# Items of work counted after a number: how much work there is, told in a complaint or a handover.
-_WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case", "case", "通电话", "个电话", "个投诉", "条投诉",
-             "起投诉", "个咨询", "条咨询", "个来电", "通来电", "个号", "位顾客", "个顾客", "拨客人", "桌客人")
 
 
 # A place gone to, worked in or taken from (去库房领, 到机房里看, 带出库房, 在监控室里): the room as where the
@@ -2231,14 +2201,14 @@ def _visited(text: str, s: int, e: int) -> bool:
     return text[max(0, s - 2):s].endswith(_TO_PLACE) or text.startswith(_IN_PLACE, e)
 
 
-def _is_amount(text: str, start: int, end: int) -> bool:
+def _is_amount(text: str, start: int, end: int, q: QuantityGrammar) -> bool:
     """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
     tok = text[start:end]
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
     before = text[max(0, start - 8):start]
-    if before.endswith(_ID_BEFORE + _DIALLED + _VERSION_BEFORE + _PLACE_BEFORE) or text.startswith(
-            _NAMED_NUMBER_AFTER, end) or _HOTLINE_AFTER.match(text, end):
+    if before.endswith(q.id_before + q.dialled + q.version_before + q.place_before) or text.startswith(
+            q.named_after, end) or _HOTLINE_AFTER.match(text, end):
         # 拨打12366, 12366纳税服务热线, 2.2.0版本, 版本v3, 三楼301: a number to dial, a release's or a room's
         # name, not an amount
         return False
@@ -2249,28 +2219,28 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     rest = text[end:end + 8]
     if rest.startswith(("多", "来", "余", "几")):
         rest = rest[1:]
-    if rest.startswith(_DURATION) or (rest.startswith("个月") and (
-            text[max(0, start - 2):start].endswith(_SPAN_BEFORE) or rest[2:].startswith(_SPAN_AFTER))):
+    if rest.startswith(q.duration) or (rest.startswith("个月") and (
+            text[max(0, start - 2):start].endswith(q.span_before) or rest[2:].startswith(q.span_after))):
         return False  # 期限一百八十天, 近三个月的流水, 三个月后复查: a span of time, not an amount
-    if len(tok) == 1 and tok in "123456789" and rest.startswith(_ITEMS):
+    if len(tok) == 1 and tok in "123456789" and rest.startswith(q.items):
         return False  # 一共三箱, 两套洁净服, 样机两台: a few things counted in the day's work, not a figure
-    if rest.startswith(_SHEETS):
+    if rest.startswith(q.sheets):
         return False  # 图纸共二十六张, 一百二十页: sheets of paper counted, not a figure of what they say
-    if rest.startswith(_WORKLOAD):
+    if rest.startswith(q.workload):
         return False  # 一天200个ticket, 接了四十个电话: the work counted (a workload), not a figure of the business
-    unit = rest.startswith(_UNITS)
+    unit = rest.startswith(q.units)
     if unit and rest[:1].isascii() and _CODE_TAIL.match(text, end):
         unit = False  # 91410105MA44U8…: letters and digits go on, a code (a tax number), not an amount in m or k
     if unit and (digit or mult):
         return True
-    if rest.startswith(_DATEISH):
+    if rest.startswith(q.dateish):
         return False  # 十五号, 二十三楼: a date, a floor or an ordinal names a day or a place, not an amount
     if digit and mult:
         # 十五号发工资, 十二月: a day, a month or a floor in numerals is a date or a place, not an amount.
-        return not rest.startswith(_DAY_AFTER)
+        return not rest.startswith(q.day_after)
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
         return True
-    return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
+    return bool(digit and len(tok) >= 3 and not rest.startswith(q.dateish) and len(tok) < 7)
 
 
 def _clock_time(f: Folded, s: int, e: int) -> bool:
@@ -2283,20 +2253,21 @@ def _clock_time(f: Folded, s: int, e: int) -> bool:
         wide[we:we + 1] in (":", "：") and wide[we + 1:we + 3].isdigit())
 
 
-def _number_table(text: str) -> tuple[list[int], list[int], list[int]]:
+def _number_table(text: str, q: QuantityGrammar) -> tuple[list[int], list[int], list[int]]:
     """The draft's numbers (starts, ends) and for each the index of the first amount at or after it
     (len when none): one pass, so that a window's first amount is a lookup."""
     spans = [m.span() for m in _NUM.finditer(text)]
     starts, ends = [s for s, _ in spans], [e for _, e in spans]
     next_amount = [len(spans)] * (len(spans) + 1)
     for i in range(len(spans) - 1, -1, -1):
-        next_amount[i] = i if _is_amount(text, starts[i], ends[i]) else next_amount[i + 1]
+        next_amount[i] = i if _is_amount(text, starts[i], ends[i], q) else next_amount[i + 1]
     return starts, ends, next_amount
 
 
-def _quantity(text: str, lo: int, hi: int,
+def _quantity(text: str, lo: int, hi: int, q: QuantityGrammar,
               memo: dict[tuple[str, int, int], Any] | None = None) -> tuple[int, int] | None:
-    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500).
+    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500), by the
+    words around a number of `q` (secret.yaml `topics.quantity`).
 
     Whether a number is an amount depends only on its span in `text`: `memo` (one per draft) keeps
     the verdicts and each window's answer, so the overlapping windows of a draft full of topic words
@@ -2320,7 +2291,7 @@ def _quantity(text: str, lo: int, hi: int,
         return None
     table = memo.get(("numbers", 0, 0))
     if table is None:
-        table = memo[("numbers", 0, 0)] = _number_table(text)
+        table = memo[("numbers", 0, 0)] = _number_table(text, q)
     starts, ends, next_amount = table
     # A window that neither starts nor ends inside one of the draft's numbers sees exactly those
     # numbers (the pattern looks behind past its start): its first amount is looked up.
@@ -2340,7 +2311,7 @@ def _quantity(text: str, lo: int, hi: int,
         key = ("number", m.start(), m.end())
         verdict = memo.get(key)
         if verdict is None:
-            verdict = memo[key] = _is_amount(text, m.start(), m.end())
+            verdict = memo[key] = _is_amount(text, m.start(), m.end(), q)
         if verdict:
             found = (m.start(), m.end())
             break

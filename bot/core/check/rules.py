@@ -146,6 +146,26 @@ class TopicGrammarModel(BaseModel):
     time_detail: GrammarWords
 
 
+class QuantityGrammarModel(BaseModel):
+    """The words around a number that make it an amount or not (`_is_amount` in classified.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+    units: GrammarWords
+    dateish: GrammarWords
+    id_before: GrammarWords
+    dialled: GrammarWords
+    version_before: GrammarWords
+    place_before: GrammarWords
+    named_after: GrammarWords
+    day_after: GrammarWords
+    duration: GrammarWords
+    span_before: GrammarWords
+    span_after: GrammarWords
+    items: GrammarWords
+    sheets: GrammarWords
+    workload: GrammarWords
+
+
 class MarkingModel(BaseModel):
     """密级 markings as a small grammar: level words in a marking context (see markings in classified.py)."""
 
@@ -254,6 +274,7 @@ class TopicsModel(BaseModel):
     # 名单 -> list): each topic word is also matched with one such part in English (customer名单, 客户list).
     code_switch: dict[NonEmpty, list[NonEmpty]] = {}
     grammar: TopicGrammarModel
+    quantity: QuantityGrammarModel
     categories: Annotated[list[dict[str, Any]], Field(min_length=1)]
 
 
@@ -381,6 +402,26 @@ class TopicGrammar:
 
 
 @dataclass(frozen=True, slots=True)
+class QuantityGrammar:
+    """`QuantityGrammarModel`'s lists as loaded (in their order, as the compact view reads them)."""
+
+    units: tuple[str, ...] = ()
+    dateish: tuple[str, ...] = ()
+    id_before: tuple[str, ...] = ()
+    dialled: tuple[str, ...] = ()
+    version_before: tuple[str, ...] = ()
+    place_before: tuple[str, ...] = ()
+    named_after: tuple[str, ...] = ()
+    day_after: tuple[str, ...] = ()
+    duration: tuple[str, ...] = ()
+    span_before: tuple[str, ...] = ()
+    span_after: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    sheets: tuple[str, ...] = ()
+    workload: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Marker:
     """The 密级 marking grammar's word lists (folded) and its rule metadata."""
 
@@ -453,6 +494,7 @@ class Signals:
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
     code_switch: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Chinese part -> English words
     grammar: TopicGrammar = TopicGrammar()
+    quantity: QuantityGrammar = QuantityGrammar()
 
 
 @dataclass(frozen=True, slots=True)
@@ -738,7 +780,9 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                                     else _folded(v) for k, v in tm.handover.items()},
                           code_switch={fold_literal(k): tuple(dict.fromkeys(
                               w.lower().replace(" ", "") for w in v)) for k, v in tm.code_switch.items()},
-                          grammar=TopicGrammar(**_grammar(tm.grammar, rel, node, ("topics", "grammar"), problems)))
+                          grammar=TopicGrammar(**_grammar(tm.grammar, rel, node, ("topics", "grammar"), problems)),
+                          quantity=QuantityGrammar(**_grammar(tm.quantity, rel, node, ("topics", "quantity"),
+                                                              problems)))
         for i, raw in enumerate(tm.categories):
             try:
                 cm = CategoryModel.model_validate(raw)
