@@ -42,7 +42,7 @@ from typing import Any
 from bot.core.check.edges import BUDGET as EDGE_BUDGET
 from bot.core.check.edges import WordEdges
 from bot.core.check.once import Once
-from bot.core.check.rules import Marker, MarkGrammar, QuantityGrammar, RuleSet, Signals, Topic
+from bot.core.check.rules import Marker, MarkGrammar, QuantityGrammar, RuleSet, Signals, Topic, TopicGrammar
 from bot.core.text.alternation import literal_alternation as _alternation
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded
@@ -434,7 +434,8 @@ class Classified:
         if handed:
             # 推到了公开的github仓库: 公开 inside a hand-over names where the thing was put, not a matter already
             # public (an official channel, 官网 or 信息公开网, still is one).
-            hits = [h for h in hits if h[2] != "neg_public" or text[h[0]:h[1]] not in _PUT_PUBLIC or not any(
+            put_public = self._topic_grammar.put_public
+            hits = [h for h in hits if h[2] != "neg_public" or text[h[0]:h[1]] not in put_public or not any(
                 hs <= h[0] and h[1] <= he for hs, he, _, _ in handed)] + handed
         out: list[SecretHit] = []
         out += self._markings(f, hits)
@@ -818,7 +819,7 @@ class Classified:
             if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
                 continue
             if role == "share" and _forbidden_act(text, s, self._bans):
-                if not text[max(0, s - 2):s].endswith(_HUSH):
+                if not text[max(0, s - 2):s].endswith(self._topic_grammar.hush_before):
                     continue
                 role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
             if role in _EDGE_SIGNALS and self.edges is not None and c.sentence_of(s) in term_sentences and (
@@ -881,7 +882,7 @@ class Classified:
                 if role in ("neg_theirs", "neg_ours", "staff", "third_person"):
                     hits_of.setdefault(role, []).append((hs, he))
         greeted = first <= 12 and any(
-            ss < first and text[ss:se] not in _INSIDE_READERS
+            ss < first and text[ss:se] not in self._topic_grammar.inside_readers
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
         d = _Draft(f, text, bounds, amounts, own, hits_of, customer_at, staff_at, marked, marked_from, colons,
                    announced, self._quantity, to_customer, greeted,
@@ -1020,7 +1021,8 @@ class Classified:
         """我这边马上要走人了: the speaker's own move or health, not a colleague's."""
         return m.cat_id in _ABOUT_SOMEONE and (
             self._self_subject(d.text, m.s, m.lo, m.sg.get("third_person", []))
-            or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds)) and not _handed_object(d.text, m)
+            or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds)) and not _handed_object(
+                d.text, m, self._topic_grammar.speakers_own)
 
     @staticmethod
     def _customers_person(d: _Draft, m: _Mention) -> bool:
@@ -1039,7 +1041,7 @@ class Classified:
         owned = d.own()
         return owned[0] and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
                              or _owned_sentence(d.text, m.s, m.sent[0], owned[1], owned[2],
-                                                m.sg.get("third_person", [])))
+                                                m.sg.get("third_person", []), self._topic_grammar.our_side))
 
     def _object_named(self, d: _Draft, m: _Mention) -> bool:
         """门禁卡坏了找保安部补办, 户籍窗口, 回户籍地开证明, 监控公司: the topic word before an everyday head
@@ -1089,7 +1091,7 @@ class Classified:
         """开一下库房 / 新门禁昨天启用了: a security facility used in the day's work (no weakness, no time told, or
         a time of one day's errand: 今天下午两点库房温湿度巡检; 保安每天凌晨两点检查库房 is the standing schedule)."""
         return not m.lent and not m.cue and m.cat_id == _SECURITY and m.ev[0] in ("security_detail", "share") and (
-            "security_weak" not in m.sg and (m.routine or _visited(d.text, m.s, m.e))
+            "security_weak" not in m.sg and (m.routine or _visited(d.text, m.s, m.e, self._topic_grammar))
             and (not self._timed(d.text, m.lo, m.hi, m.sg) or self._one_off(d.text, m.sent)))
 
     @staticmethod
@@ -1266,7 +1268,7 @@ class Classified:
         commas): the speaker's own matter. A name called before 我 is the reader."""
         ss, se = sent
         i = text.rfind("我", max(ss, s - 20), s)
-        if i < 0 or text.startswith(_OUR_ORG, i):
+        if i < 0 or text.startswith(self._topic_grammar.our_org, i):
             return False
         # Nobody between 我 and the term, nor in a later clause of the sentence (我拿到体检报告了，老王…
         # speaks of 老王); a name in the term's own clause after it is whom the speaker turns to (跟组长说).
@@ -1322,6 +1324,7 @@ class Classified:
         c = f.compact
         text = c.text
         ss, se = sent
+        tg = self._topic_grammar
         want = cat.evidence
         lo, hi = max(ss, s - 24), min(se, e + 24)
         if "quantity" in want:
@@ -1391,27 +1394,27 @@ class Classified:
                 _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
         if "stored" in want and "stored" in sg and (
-                not text[s:e].endswith(_PHYSICAL_KEYS) or "security_weak" in sg) and (
+                not text[s:e].endswith(tg.physical_keys) or "security_weak" in sg) and (
                 xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
                 c, e, xs) and not _forbidden_act(text, s, self._bans) and not _banned_between(text, e, xs, self._bans):
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
             # about where it must not be kept.
             return "stored", s, e
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", self._window_rx, amounts)
-        key = any(k in text[s:e] for k in _PHYSICAL_KEYS)
+        key = any(k in text[s:e] for k in tg.physical_keys)
         if "security_detail" in want and "neg_reader" in sg:
             # Told to a customer: where guards stand and when is the service described; a weakness discloses.
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
                 any((not hours or text[xs:xe] not in self._time_detail) and not _ruled(text, xs, self._bans)
-                    and not (key and text[xs:xe] in _PLACEMENT) for xs, xe in sg.get("security_detail", ()))
+                    and not (key and text[xs:xe] in tg.placement) for xs, xe in sg.get("security_detail", ()))
                 or (not hours and _found_in(text, ss, se, "clock", self._window_rx, amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         if "handover" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
                                       for xs, xe in sg.get("handover", ())) and not (
-                cat.id == _CREDENTIALS and (any(w in text[max(ss, s - 8):s] for w in _OWN_CODE)
-                                            or text[s:e].endswith(("卡", *_PHYSICAL_KEYS)))):
+                cat.id == _CREDENTIALS and (any(w in text[max(ss, s - 8):s] for w in tg.own_code)
+                                            or text[s:e].endswith(("卡", *tg.physical_keys)))):
             # Taken out to an outsider or a public place, near the term, or the term between the act and whom
             # it goes to (发给了已经离职的前同事); not a term that is the act's or the recipient's own word. Last:
             # every other evidence and the predicates read with it decide first.
@@ -1523,8 +1526,6 @@ def _spoken_credential(text: str, e: int, se: int) -> tuple[int, int] | None:
     return None
 
 
-# Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
-_INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
 # The reader's own matter said as 您 + a short qualifier + 的 (您这单需要补的差价, 您本次应补缴的税款): up to six
 # characters, a clause of what they bought, owe or asked. (The compact view has no commas, so a greeting's
 # 您好，… may open the shape too: the draft addresses that reader.)
@@ -1632,15 +1633,10 @@ def _en_negated(words: list[tuple[int, int, str]], i: int) -> bool:
     return False
 
 
-# Our side: a sentence that speaks of the company or the team after addressing the customer
-# (您的订单…我们进价才二十) tells the company's own matters.
-# 我 opening an organisation's or a group's name: not the speaker alone.
-_OUR_ORG = ("我们", "我司", "我方", "我行", "我院", "我局", "我部", "我店", "我厂", "我校", "我所")
-_OUR_SIDE = ("我们", "咱们", "我司", "本店", "店里", "公司", "单位里", "我们店", "内部")
 
 
 def _owned_sentence(text: str, s: int, ss: int, own: list[tuple[int, int]], own_starts: list[int],
-                    others: list[tuple[int, int]]) -> bool:
+                    others: list[tuple[int, int]], our_side: tuple[str, ...]) -> bool:
     """The sentence (from `ss`) addresses the customer's own matter before the term at `s` — an own-word
     (您尾号…的储蓄卡…这是单位代发的工资) with no third person and no word of our side between: the
     customer's own data, told to them."""
@@ -1651,7 +1647,7 @@ def _owned_sentence(text: str, s: int, ss: int, own: list[tuple[int, int]], own_
     if s - oe > 40:
         return False  # far apart: the sentence has moved on (and a long one stays linear)
     between = text[oe:s]
-    return not any(oe <= xs < s for xs, _ in others) and not any(w in between for w in _OUR_SIDE)
+    return not any(oe <= xs < s for xs, _ in others) and not any(w in between for w in our_side)
 
 
 _FAR = 1 << 40
@@ -1804,13 +1800,6 @@ def _symbol(ch: str) -> bool:
     return unicodedata.category(ch) == "So"
 
 
-# Where a door key is kept (钥匙放在值班室抽屉里) is the shift's ordinary handover, not a secret told: a key's
-# place counts with a weakness in its sentence (藏在消防栓里，晚上没人值班) or through what it opens (金库钥匙),
-# which the security category judges.
-_PHYSICAL_KEYS = ("钥匙", "钥匙串", "门卡")
-# Security details that only say where a thing is put: for a key, the handover, not the arrangement.
-_PLACEMENT = frozenset({"放在", "藏在", "位置", "在哪"})
-_HUSH = ("别", "不要", "勿", "莫")
 # The prohibition words are secret.yaml's `marking.no_share.bans` (one list for the no-share instruction after a
 # label, a sharing verb under a rule, a place where a thing must not be kept, a security detail after a
 # rule); these stand in when no marking is loaded. `_forbidden_act` adds plain negation: a lone 不 and English.
@@ -1852,25 +1841,17 @@ _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准
 # or end (the longest pattern runs about 25 characters beyond its anchor).
 _ANCHOR = "handover_anchor"
 _ANCHOR_REACH = 32
-# A code of the speaker's or the reader's own (我家的WiFi密码, 您的密码) handed over is theirs to give; a card or a
-# key lent (门禁卡借给了我妈) is a thing, not a code told.
-_OWN_CODE = ("自己", "我家", "我们家", "家里", "我的", "您", "你的", "你家")
-# The public word that names the place a hand-over puts a thing (公开仓库), not its being public already.
-_PUT_PUBLIC = frozenset({"公开", "公开的"})
 # A hand-over to an outsider counts for a topic word this near it (compact characters between them).
 _HANDOVER_REACH = 40
 
 
-def _handed_object(text: str, m: _Mention) -> bool:
+def _handed_object(text: str, m: _Mention, speakers_own: tuple[str, ...]) -> bool:
     """我把张姐的体检报告转给了我朋友 / 我把拟提拔人员的名单拍照发给了朋友: the term inside the object of a 把
     that a hand-over to an outsider later in the sentence acts on; the speaker is who hands the thing over,
     not whose matter it is — unless the object is the speaker's own (我把自己的体检报告发给了…)."""
     i = text.rfind("把", m.lo, m.s)
-    return i >= 0 and not any(w in text[i:m.s] for w in _SPEAKERS_OWN) and any(
+    return i >= 0 and not any(w in text[i:m.s] for w in speakers_own) and any(
         xs >= m.e for xs, _ in m.sg.get("handover", ()))
-
-
-_SPEAKERS_OWN = ("自己", "我的", "本人")
 
 
 @dataclass(frozen=True, slots=True)
@@ -2190,15 +2171,11 @@ _CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
 _HOTLINE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,6}?(?:热线|专线|服务电话|客服电话|咨询电话|服务号码)")
 
 
-# A place gone to, worked in or taken from (去库房领, 到机房里看, 带出库房, 在监控室里): the room as where the
-# day's work happens, not its arrangement.
-_TO_PLACE = ("去", "到", "进", "在", "回", "往", "从", "带出", "拿出", "出")
-_IN_PLACE = ("里", "内", "中", "门口", "领", "取", "拿")
 
 
-def _visited(text: str, s: int, e: int) -> bool:
+def _visited(text: str, s: int, e: int, tg: TopicGrammar) -> bool:
     """The security word at [s, e) names a place the sentence's work goes to or happens in."""
-    return text[max(0, s - 2):s].endswith(_TO_PLACE) or text.startswith(_IN_PLACE, e)
+    return text[max(0, s - 2):s].endswith(tg.to_place) or text.startswith(tg.in_place, e)
 
 
 def _is_amount(text: str, start: int, end: int, q: QuantityGrammar) -> bool:

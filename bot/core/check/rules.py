@@ -144,6 +144,17 @@ class TopicGrammarModel(BaseModel):
     after_name: GrammarWords
     open_hours: GrammarWords
     time_detail: GrammarWords
+    put_public: GrammarWords
+    hush_before: GrammarWords
+    inside_readers: GrammarWords
+    our_org: GrammarWords
+    our_side: GrammarWords
+    speakers_own: GrammarWords
+    own_code: GrammarWords
+    physical_keys: GrammarWords
+    placement: GrammarWords
+    to_place: GrammarWords
+    in_place: GrammarWords
 
 
 class QuantityGrammarModel(BaseModel):
@@ -399,6 +410,17 @@ class TopicGrammar:
     after_name: tuple[str, ...] = ()
     open_hours: tuple[str, ...] = ()
     time_detail: tuple[str, ...] = ()
+    put_public: tuple[str, ...] = ()
+    hush_before: tuple[str, ...] = ()
+    inside_readers: tuple[str, ...] = ()
+    our_org: tuple[str, ...] = ()
+    our_side: tuple[str, ...] = ()
+    speakers_own: tuple[str, ...] = ()
+    own_code: tuple[str, ...] = ()
+    physical_keys: tuple[str, ...] = ()
+    placement: tuple[str, ...] = ()
+    to_place: tuple[str, ...] = ()
+    in_place: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
