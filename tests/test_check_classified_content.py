@@ -7,9 +7,9 @@ a leak of the same shape that stays found."""
 from __future__ import annotations
 
 import pytest
+from support.classified import is_amount
 
 from bot.core.check.checker import default_checker
-from bot.core.check.classified import _is_amount
 
 
 def _categories(draft: str) -> set[str]:
@@ -75,9 +75,9 @@ def test_marked_document_graded_with_a_noun_is_a_marking():
 
 
 def test_work_counted_is_no_amount():
-    assert not _is_amount("一天200个ticket", 2, 5)
-    assert not _is_amount("上午接了四十个电话", 3, 5)
-    assert _is_amount("一天营业额200万", 5, 8)
+    assert not is_amount("一天200个ticket", 2, 5)
+    assert not is_amount("上午接了四十个电话", 3, 5)
+    assert is_amount("一天营业额200万", 5, 8)
 
 
 @pytest.mark.parametrize("draft", [

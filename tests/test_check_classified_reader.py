@@ -6,9 +6,7 @@ shape that stays found."""
 
 from __future__ import annotations
 
-from support.classified import clean_beside_leaks
-
-from bot.core.check.classified import _is_amount
+from support.classified import clean_beside_leaks, is_amount
 
 CLEAN = [
     # A draft written to a customer: staffing hours of the service are the service described.
@@ -50,9 +48,9 @@ test_clean_drafts_stay_clean, test_leaks_of_the_same_shape_stay_found = clean_be
 
 
 def test_numbers_that_name_are_not_amounts():
-    assert not _is_amount("请拨打12366", 3, 8)
-    assert not _is_amount("升级到220版本", 3, 6)
-    assert not _is_amount("尾号2208的卡", 2, 6)
-    assert not _is_amount("每月十5号", 2, 4)
-    assert _is_amount("下拨200万", 2, 5)
-    assert _is_amount("工资十5万", 2, 4)
+    assert not is_amount("请拨打12366", 3, 8)
+    assert not is_amount("升级到220版本", 3, 6)
+    assert not is_amount("尾号2208的卡", 2, 6)
+    assert not is_amount("每月十5号", 2, 4)
+    assert is_amount("下拨200万", 2, 5)
+    assert is_amount("工资十5万", 2, 4)

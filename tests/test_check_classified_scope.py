@@ -4,10 +4,9 @@ same shape that stays found."""
 
 from __future__ import annotations
 
-from support.classified import clean_beside_leaks
+from support.classified import clean_beside_leaks, is_amount
 
 from bot.core.check.checker import default_checker
-from bot.core.check.classified import _is_amount
 from bot.core.text.fold import fold_draft
 
 CLEAN = [
@@ -58,8 +57,8 @@ test_clean_drafts_stay_clean, test_leaks_of_the_same_shape_stay_found = clean_be
 
 def test_span_of_time_is_not_an_amount():
     text = "近6个月的流水"
-    assert not _is_amount(text, 1, 2)
-    assert _is_amount("拿4个月", 1, 2)
+    assert not is_amount(text, 1, 2)
+    assert is_amount("拿4个月", 1, 2)
 
 
 def test_a_quoted_english_sentence_opens_with_no_name():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from support.classified import quantity
 
 from bot.core.check.checker import default_checker
-from bot.core.check.classified import _english_key, _quantity
+from bot.core.check.classified import _english_key
 
 
 def _rules(draft: str) -> set[str]:
@@ -70,9 +71,9 @@ def test_english_negative_contexts_still_apply(draft):
 
 def test_financial_numerals_are_an_amount():
     text = "标底价7佰陆拾万"
-    q = _quantity(text, 0, len(text))
+    q = quantity(text, 0, len(text))
     assert q is not None and text[q[0]:q[1]] == "7佰陆拾万"
-    assert _quantity("陆经理来了", 0, 5) is None  # the surname alone is no number
+    assert quantity("陆经理来了", 0, 5) is None  # the surname alone is no number
 
 
 @pytest.mark.parametrize("draft, rule", [

@@ -3,8 +3,9 @@ for the test (not evaluation items)."""
 
 from __future__ import annotations
 
+from support.classified import is_amount
+
 from bot.core.check.checker import default_checker
-from bot.core.check.classified import _is_amount
 from bot.core.check.edges import WORDS_FILE, WordEdges, edge_words, shipped_digest, terms_digest
 from bot.core.check.rules import load_rules
 
@@ -46,10 +47,10 @@ def test_a_longer_word_holding_the_whole_topic_word_crosses_no_edge():
 
 
 def test_a_day_or_a_floor_is_no_amount():
-    assert not _is_amount("每月十5号发", 2, 4)
-    assert not _is_amount("在二十3楼", 1, 4)
-    assert _is_amount("涨了二十5万", 2, 5)
-    assert not _is_amount("您尾号6617的卡", 3, 7)  # a card's last digits name it
+    assert not is_amount("每月十5号发", 2, 4)
+    assert not is_amount("在二十3楼", 1, 4)
+    assert is_amount("涨了二十5万", 2, 5)
+    assert not is_amount("您尾号6617的卡", 3, 7)  # a card's last digits name it
 
 
 def test_a_bare_refused_telling_verb_is_a_refusal_unless_the_gist_follows():

@@ -9,6 +9,17 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from bot.core.check.checker import default_checker
+from bot.core.check.classified import _is_amount, _quantity
+
+
+def is_amount(text: str, start: int, end: int) -> bool:
+    """`_is_amount` with the shipped words around a number (secret.yaml `topics.quantity`)."""
+    return _is_amount(text, start, end, default_checker().ruleset.signals.quantity)
+
+
+def quantity(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """`_quantity` with the shipped words around a number (secret.yaml `topics.quantity`)."""
+    return _quantity(text, lo, hi, default_checker().ruleset.signals.quantity)
 
 
 def topic_found(draft: str) -> bool:

@@ -42,7 +42,7 @@ from typing import Any
 from bot.core.check.edges import BUDGET as EDGE_BUDGET
 from bot.core.check.edges import WordEdges
 from bot.core.check.once import Once
-from bot.core.check.rules import Marker, RuleSet, Signals, Topic
+from bot.core.check.rules import Marker, MarkGrammar, QuantityGrammar, RuleSet, Signals, Topic, TopicGrammar
 from bot.core.text.alternation import literal_alternation as _alternation
 from bot.core.text.automaton import build_automaton
 from bot.core.text.fold import Compact, Folded
@@ -50,13 +50,6 @@ from bot.core.text.fold import Compact, Folded
 # Quantities on the compact text (digits of every script are ASCII there; '%' is kept).
 # The financial multipliers 拾佰仟 (柒佰陆拾万) are numerals too: fold turns 柒 into 7, not 佰 or 陆 beside it.
 _NUM = re.compile(r"(?<![0-9十百千万亿拾佰仟])(?:百分之|千分之)?(?:[0-9十百千万亿拾佰仟]|陆(?=[拾佰仟万亿]))++")
-_UNITS = ("usd", "rmb", "yuan", "dollar", "eur", "bn", "m", "per", "each", "apiece", "bucks", "cents",
-          "元", "块", "万", "千", "百", "亿", "k", "w", "成", "%", "折", "倍", "个月", "个点", "箱", "斤", "克", "公斤",
-          "kg", "g", "ml", "毫升", "件", "台", "套", "家", "米", "平", "出头", "左右", "上下", "块钱", "毛", "个百分点",
-          "多万", "多块", "来万", "多个", "余万", "勺", "小时", "million", "thousand", "percent", "billion", "grand",
-          "万元", "升", "瓶", "包", "桶", "袋", "吨", "钱", "滴", "片", "粒", "颗", "蚊", "文钱")
-_DATEISH = ("年", "月", "日", "号", "点", "时", "分", "楼", "层", "栋", "室", "路", "期", "次", "遍", "届", "级",
-            "条", "款", "章", "项")
 _NUM_CHAR = re.compile(r"[0-9十百千万亿拾佰仟]")
 _EN_AMOUNT = re.compile(r"million|billion|thousand|grand|percent")
 # Amounts in English words on the compact text (threepointtwomillion, fivepercent).
@@ -65,31 +58,9 @@ _EN_NUM = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleve
                      r"(?:million|billion|thousand|grand|percent)")
 # A capitalised English word in the draft as typed: a named person or organisation unless listed as not a name.
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,11}(?![A-Za-z])")
-# Verbs that stamp or assign a level to the document at hand (印着“机密”, 已定为机密, 通知为机密级).
-_STRONG_STAMP = ("印了个", "盖了个", "标了个", "打了个", "印着", "标着", "盖着", "写着", "印了", "标了", "盖了", "打着",
-                 "印有", "盖有", "标有", "写有", "标注为", "标注", "标为", "标记为", "定为", "列为", "划为",
-                 "确定为", "定密为")
-_STAMP = (*_STRONG_STAMP, "属于", "属", "为", "系", "是")
-# Whose secret the level names, between the copula and the level (属于公司绝密, 是我们的机密).
-_OWNERS = ("本公司", "公司的", "公司", "我们的", "咱们的")
-_PARTICLES = frozenset("哦噢喔啊呀哈呢嘛啦喇")
-# A range of levels after a level word (密级为秘密及以上的文件, 机密级以下): a class of documents a rule
-# speaks of, whatever frame the level stands in; a marking gives one level to one document.
-_RANGE_AFTER = ("及以上", "及以下", "或以上", "或以下", "及其以上", "及其以下")
-# Negation right before a level or label (不是机密文件, 并非涉密文件, 不属于绝密): the document is said to be unmarked.
-_NOT_BEFORE = ("不是", "并非", "不属于", "不属", "不算", "并不是", "也不是", "都不是", "不为", "非")
-# Words that name a marking as a word (…字样, …标志): prose about the marking.
-_MARK_WORDS = ("字样", "标志", "标识", "这几个字", "几个字")
 # A word of letters with a digit inside (c0nfidential): read with the digits that look like letters.
 _LEET_WORD = re.compile(r"(?<![a-z0-9])[a-z]+[0-9][a-z0-9]*[a-z](?![a-z0-9])")
 _LEET = str.maketrans("013457", "oieast")
-# English markings that are whole phrases (internal only, top secret): a marking wherever they stand.
-_SELF_EN = ("only", "strictlyconfidential", "highlyconfidential")
-# After a label at the head of a clause: it is the subject of a handover (涉密文件已放你桌上).
-_HANDED = ("已", "已经", "放", "在你", "在您", "我放", "我已", "给你", "给您", "发你", "发您", "交给")
-# A demonstrative before a level word and a document noun after it (那份机密的报告): the document at hand.
-_DEMONSTRATIVE = ("那个", "这个", "那份", "这份", "那些", "这些", "那张", "这张", "那本", "这本")
-_DOC_NOUN = ("的文档", "的文件", "的资料", "的材料", "的报告", "的表", "的方案", "的合同", "的图纸", "的名单")
 # English: "this (one|file ...) is / marked (as)" right before the level word labels the document at hand.
 _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s+"
                          r"(?:is|are|was|marked|labell?ed|stamped)(?:\s+as)?\s*$|\battached\s+(?:the\s+|our\s+)?$")
@@ -127,14 +98,11 @@ _FORMULA = re.compile(r"(?:[a-z_][a-z0-9_.]{0,30}|[0-9]+(?:\.[0-9]+)?|\))[ \t]{0
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
-# The ways of saying "cannot" that open a refusal.
-_CANNOT = r"(?:不能|无法|不便|没法|没办法|不可以|不方便)"
-_REFUSAL = re.compile(_CANNOT + r"[^告提透说给复发]{0,10}?"
-                      r"(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))")
-_REFUSE_BARE = re.compile(_CANNOT + r"[^说讲发]{0,8}?(?:说|讲|发)")
-_REFUSE_EN = re.compile(_CANNOT + r"[^，,。；;]{0,4}?"
-                        r"(?:share|tell|disclose|send|forward|give|provide|reveal|leak)(?![a-z])")
-_TO_READER = ("给你", "给您", "你", "您")
+# After a "cannot" (secret.yaml `topics.grammar.cannot`), a refusal: a telling verb within a few characters,
+# a bare telling verb, an English one (code-switched).
+_REFUSAL_TAIL = r"[^告提透说给复发]{0,10}?(?:告知|提供|透露|告诉|说明|给您|给你|复印给|发(?![货生现展布]))"
+_REFUSE_BARE_TAIL = r"[^说讲发]{0,8}?(?:说|讲|发)"
+_REFUSE_EN_TAIL = r"[^，,。；;]{0,4}?(?:share|tell|disclose|send|forward|give|provide|reveal|leak)(?![a-z])"
 # A customer known by the service they came for (来办低保的, 办理车贷的客户): one customer being served.
 _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客户|顾客|客人)")
 # A visitor known by the errand they came for (那位来咨询离婚财产分割的阿姨, 办失业金的大姐, 来申请低保的居民): the
@@ -144,7 +112,6 @@ _ERRAND = re.compile(r"(?:来|要|想|是来)?(?:办理|办|咨询|问|申请|�
                      r"|病人|家长|群众|当事人|来访者|用户|小伙子|姑娘|学生|老师傅)")
 _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
-_GIST = ("反正", "但", "不过", "只能说", "总之", "大概", "简单说")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
 _CANNOT_HAND = re.compile(r"(?:发|给|传|告诉|透露|提供|说|讲|拷|复印)(?:不了|不出去|不出来)")
@@ -156,14 +123,7 @@ _SCOPED_NEGS = ("neg_refusal", "neg_rules")
 _COLON = re.compile(r"[:：]")
 # Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
-_WITHOUT = ("无需", "不需要", "不用", "免", "没有任何", "并没有", "并无", "从来没有", "根本没有")
-# A marked title: the clause after the marking ends with a document noun and no colon follows it.
-_TITLE_NOUNS = ("通知", "材料", "资料", "方案", "说明", "报告", "纪要", "名单", "清单", "计划", "文件", "汇报",
-                "分析", "总结", "安排", "表", "草案", "初稿", "稿", "预案")
 _PUNCT_INSIDE = re.compile(r"[，,。；;：:、！？!?\n]")
-# What may follow an organisation's name (its possessive, a side, a verb of dealing with it).
-_AFTER_NAME = ("的", "那边", "这边", "那里", "这里", "了", "是", "说", "给", "要", "和", "跟", "与", "也", "都", "在",
-               "报", "出", "发", "提", "开", "有", "签", "谈", "付", "打")
 # Words by which a sentence points back at what came before it (以上都是内部资料, 上述内容请勿外传).
 _BACK_REFERENCE = re.compile(r"以上|上述|上面|前面|前述|above|aforementioned")
 # How far (in characters, an English word one) a sharing act reaches its object without a colon heading it: a dictated
@@ -178,11 +138,8 @@ _OWN_OBJECT = re.compile(r"[把将]|照片|图片|相片")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
 # patrols come and go. Opening hours (营业到晚上十点) are public.
 _CLOCK = re.compile(r"(?<![0-9])[0-9]{1,2}点(?:半|[0-9]{1,2}分?)?|(?<![0-9])[0-9]{1,4}(?:am|pm)(?![a-z])")
-_OPEN_HOURS = re.compile(r"营业|开放|办公时间|上班时间|欢迎|服务时间|关门|打烊|开门营业|闭店时间")
-# Times alone are no detail where the sentence gives public opening hours (晚上十点关门，保安会在门口).
-_TIME_DETAIL = frozenset({"几点", "点到", "凌晨", "晚上", "夜里", "深夜", "半夜", "周末", "节假日", "下班后", "零点",
-                          "时段", "到几点", "tonight", "thisweek", "weekend", "saturday"})
-_WINDOW_RX = {"clock": _CLOCK, "hours": _OPEN_HOURS}
+# Times alone are no detail where the sentence gives public opening hours (晚上十点关门，保安会在门口): the
+# opening-hours words and the time details are secret.yaml `topics.grammar.open_hours` and `time_detail`.
 # Words that name a number as something other than a code (尾号5678, 工号1023, 门牌号 …号1208).
 _NOT_CODE_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "号码", "编号", "单号", "工号", "房间", "号", "电话",
                     "手机", "卡号", "第", "热线", "共", "约", "价", "¥", "$")
@@ -231,6 +188,7 @@ class _Draft:
     marked_from: dict[tuple[int, int], int]
     colons: list[int]
     announced: dict[str, int]
+    quantity: QuantityGrammar
     # Whether the whole draft is written to a customer (judged on first call; None: not known).
     to_customer: Callable[[], bool] | None = None
     # The draft opens by greeting outsiders (各位家长好：, 尊敬的业主：): written to them as a whole.
@@ -246,11 +204,11 @@ class _Draft:
 
     def figure(self, lo: int, hi: int) -> Any:
         """An amount told in [lo, hi) (`_quantity`, memoised per draft)."""
-        return _quantity(self.text, lo, hi, self.amounts)
+        return _quantity(self.text, lo, hi, self.quantity, self.amounts)
 
     def sentence_figure(self, sent: tuple[int, int]) -> Any:
         """An amount told anywhere in the sentence."""
-        return _quantity(self.text, sent[0], sent[1], self.amounts)
+        return _quantity(self.text, sent[0], sent[1], self.quantity, self.amounts)
 
 
 @dataclass(slots=True)
@@ -314,11 +272,29 @@ class Classified:
         self._relay = re.compile(f"(?:{relay})") if relay else None
         self._relay_doc = re.compile(f"级?的?(?:{nouns})(?:{relay})") if relay and nouns else None
         self._mark_objects = tuple(self.marker.mark_objects) if self.marker and self.marker.mark_objects else ("\0",)
+        # The marking grammar's words (secret.yaml `marking.grammar`); around a quoted level, a word of an
+        # example before or after it (例如“机密★10年”这种写法) makes it a format cited, not a marking.
+        self._grammar = self.marker.grammar if self.marker is not None else MarkGrammar()
+        self._example_before = _words_regex(self._grammar.example_before)
+        self._example_after = _words_regex(self._grammar.example_after)
         work = self.marker.work_context if self.marker else ()
         self._work_re = _words_regex(work)
         prose_after = self.marker.prose_after if self.marker else ()
         self._prose = (frozenset(prose_after), sorted({len(p) for p in prose_after}))
         self._absence = frozenset(sig.words.get("neg_absence", ()))
+        # The topic decision's words (secret.yaml `topics.grammar`): a refusal's "cannot", what may follow a
+        # bare refusal, absence, a marked title's nouns, an organisation name's end, opening hours and times.
+        tg = self._topic_grammar = sig.grammar
+        # Whether a number is an amount, by the words around it (secret.yaml `topics.quantity`); a date or a
+        # unit after a number also says it is no code (2024年, 5000元).
+        self._quantity = sig.quantity
+        self._after_code_number = sig.quantity.dateish + sig.quantity.units
+        cannot = f"(?:{_alternation(tg.cannot)})" if tg.cannot else None
+        self._refusal = re.compile(cannot + _REFUSAL_TAIL) if cannot else None
+        self._refuse_bare = re.compile(cannot + _REFUSE_BARE_TAIL) if cannot else None
+        self._refuse_en = re.compile(cannot + _REFUSE_EN_TAIL) if cannot else None
+        self._time_detail = frozenset(tg.time_detail)
+        self._window_rx = {"clock": _CLOCK, "hours": _words_regex(tg.open_hours)}
         self.own = sig.words.get("neg_own", ())
         own = _alternation(self.own)
         # Besides the listed own-words, their shape: 您 + a verb of up to three characters + 的 (您要办的低保,
@@ -430,15 +406,16 @@ class Classified:
         hits = _inside_cues_dropped(hits)
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
             # 不能通过电话告知, 不能复印给您: a refusal with words between its verb and its object.
-            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSAL.finditer(text)]
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _finditer(self._refusal, text)]
             if "不了" in text or "不出" in text:
                 hits += [(m.start(), m.end(), "neg_refusal", "") for m in _CANNOT_HAND.finditer(text)]
             # 我不方便说, 不方便在群里发: a bare telling or sending verb refused, closing its clause (不能发工资
             # goes on to an object and is no refusal to tell); 不方便细说，反正… goes on to tell the gist.
             clauses = f.compact.clauses
-            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _REFUSE_BARE.finditer(text)
-                     if (m.end() in clauses or m.end() == len(text) or text.startswith(_TO_READER, m.end()))
-                     and not text.startswith(_GIST, m.end())]
+            tg = self._topic_grammar
+            hits += [(m.start(), m.end(), "neg_refusal", "") for m in _finditer(self._refuse_bare, text)
+                     if (m.end() in clauses or m.end() == len(text) or text.startswith(tg.to_reader, m.end()))
+                     and not text.startswith(tg.gist, m.end())]
         if "没" in text:
             # 暂时没有可以分享的信息, 没什么可透露的: nothing that may be told is a refusal too.
             hits += [(m.start(), m.end(), "neg_refusal", "") for m in _NOTHING_TO_TELL.finditer(text)]
@@ -457,7 +434,8 @@ class Classified:
         if handed:
             # 推到了公开的github仓库: 公开 inside a hand-over names where the thing was put, not a matter already
             # public (an official channel, 官网 or 信息公开网, still is one).
-            hits = [h for h in hits if h[2] != "neg_public" or text[h[0]:h[1]] not in _PUT_PUBLIC or not any(
+            put_public = self._topic_grammar.put_public
+            hits = [h for h in hits if h[2] != "neg_public" or text[h[0]:h[1]] not in put_public or not any(
                 hs <= h[0] and h[1] <= he for hs, he, _, _ in handed)] + handed
         out: list[SecretHit] = []
         out += self._markings(f, hits)
@@ -562,10 +540,11 @@ class Classified:
         if self.marker is None or not any(r in roles for r in ("level", "english", "mphrase", "label")):
             return out
         marker_id = self.marker.id
+        g = self._grammar
         sent_neg = self._sentence_negs(c, hits)
         # 我们不能 share, 没法 send: a refusal whose verb is English (code-switched) refuses the marked thing too.
-        en_refused = {c.sentence_of(m.start()) for m in _REFUSE_EN.finditer(text)} if "不" in text or "没" in text or (
-            "无法" in text) else set()
+        en_refused = {c.sentence_of(m.start()) for m in _finditer(self._refuse_en, text)} if (
+            "不" in text or "没" in text or "无法" in text) else set()
 
         def refused(s: int) -> bool:
             return sent_neg(s, "neg_refusal") or (bool(en_refused) and c.sentence_of(s) in en_refused)
@@ -595,18 +574,18 @@ class Classified:
         for s, e in levels:
             # Inside a longer word such as 保密 / 秘密花园 stays a candidate; prose decides.
             before, after = self._wide_neighbours(f, s, e)
-            if before in _QUOTES and (_example_around(text, s, e) or sent_neg(s, "neg_rules")):
+            if before in _QUOTES and (self._example_around(text, s, e) or sent_neg(s, "neg_rules")):
                 continue  # 例如“机密★10年”这种写法: a marking quoted as an example of the format
             if self._relayed(text, e, doc=True) and not (sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 机密级文件里写了，…
                 continue
-            if before in _QUOTES and (text[max(0, s - 3):s].endswith(_QUOTED_STAMP) or (
+            if before in _QUOTES and (text[max(0, s - 3):s].endswith(g.quoted_stamp) or (
                     after in _QUOTES and text.startswith(self._mark_objects, e))) and not sent_neg(s, "neg_refusal"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 右上角写的“秘密”: the stamp read out
                 continue
             if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
                 continue
-            if text.startswith(_RANGE_AFTER, e + 1 if text.startswith("级", e) else e) or _not_before(text, s):
+            if text.startswith(g.range_after, e + 1 if text.startswith("级", e) else e) or _not_before(text, s, g):
                 continue  # 秘密及以上的文件 / 不是机密文件: a range of levels, or a document said to be unmarked
             if _split_word(f, s, e) and (text[s:e] != "秘密" or text.startswith(("级", "件", *self.marker.doc_nouns), e)
                                          ) and not (refused(s) or sent_neg(s, "neg_rules")
@@ -621,9 +600,9 @@ class Classified:
             kind = ""
             if framed:
                 kind = "frame"
-            elif _after_level_label(text, s):
+            elif _after_level_label(text, s, g):
                 kind = "level"
-            elif (stamp := _stamped(text, s, e, c.clauses)) and not _level_soon(text, e, self.marker) and not (
+            elif (stamp := _stamped(text, s, e, c.clauses, g)) and not _level_soon(text, e, self.marker) and not (
                     stamp == "assigned" and (before in _QUOTES or after in _QUOTES) and deictic_before(s)):
                 kind = stamp
             elif text.startswith("级", e) and e + 1 in c.clauses and not _listed(f, s, e + 1) and (
@@ -633,7 +612,7 @@ class Classified:
                 kind = "grade"  # 机密级会议纪要：… (a graded title heading the text)
             elif _period(text, e):
                 kind = "period"
-            elif text[s:e] != "秘密" and text[max(0, s - 2):s] in _DEMONSTRATIVE and text.startswith(_DOC_NOUN, e):
+            elif text[s:e] != "秘密" and text[max(0, s - 2):s] in g.demonstratives and text.startswith(g.doc_after, e):
                 kind = "demonstrative"  # 那个绝密的文档: the document at hand, not the level in general
             elif deictic_before(s) and not prose_follows(e):
                 kind = "deictic"
@@ -675,8 +654,8 @@ class Classified:
             bracketed = before in _OPEN or after in _CLOSE or standalone
             if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
                 continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
-            framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(_SELF_EN) or (
-                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None) or _zh_framed(c, s)
+            framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(g.self_english) or (
+                _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None) or _zh_framed(c, s, g)
             # As for a level: a rules word only in a later clause (标了 CONFIDENTIAL，…培训…别 forward) is the
             # handling of the document just marked, not prose about markings.
             rules_clear = sent_neg(s, "neg_rules") and not self._rules_later(f, e, rules_words)
@@ -684,18 +663,18 @@ class Classified:
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
             before, after = self._wide_neighbours(f, s, e)
-            if before in _QUOTES and after in _QUOTES and text.startswith(("的", *_MARK_WORDS), e):
+            if before in _QUOTES and after in _QUOTES and text.startswith(("的", *g.mark_words), e):
                 continue  # 标着“仅供内部参考”的文件: a class of documents named by their marking
             if not refused(s) and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("label", ()):
             before, after = self._wide_neighbours(f, s, e)
-            if before == "、" or after == "、" or _not_before(text, s):
+            if before == "、" or after == "、" or _not_before(text, s, g):
                 continue
             own_frame = (before in _OPEN and after in _CLOSE) or (before in _STARS and after in _STARS)
             framed = own_frame or before in _OPEN or after in _CLOSE or (
                 before in _TITLE_OPEN and after in _TITLE_CLOSE)
-            quoted_stamp = before in _QUOTES and after in _QUOTES and text[max(0, s - 4):s].endswith(_STRONG_STAMP)
+            quoted_stamp = before in _QUOTES and after in _QUOTES and text[max(0, s - 4):s].endswith(g.stamp_verbs)
             if text[s:e] == "涉密" and not own_frame and not quoted_stamp:
                 # the bare 涉密 labels only in a frame of its own (【涉密】) or quoted as what is written on the
                 # thing (封面写着“涉密”); 涉密载体 is prose
@@ -715,8 +694,8 @@ class Classified:
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
             # 那个机密文件我放你桌上了: a label after a demonstrative, handed over or shared at once, is on
             # the document at hand (the demonstrative alone may point at a kind: 这个机密文件怎么处理).
-            handed = (s in c.clauses or text[max(0, s - 2):s] in _DEMONSTRATIVE) and (
-                text.startswith(_HANDED, e) or (s not in c.clauses and c.sentence_of(s) in shared))
+            handed = (s in c.clauses or text[max(0, s - 2):s] in g.demonstratives) and (
+                text.startswith(g.handed, e) or (s not in c.clauses and c.sentence_of(s) in shared))
             labelled = framed or at_hand or gap_ok or handed or heading or instructed or quoted_stamp or (
                 c.sentence_of(s) in shared)
             if labelled and not prose_follows(e):
@@ -727,14 +706,19 @@ class Classified:
         """The level at [s, e) given to the thing at hand: handled as that level (这份方案按绝密处理, 这批图纸按机密级
         管理: a deictic earlier in the sentence points at it) or carried as a stamp or watermark (每页都有公司机密的
         水印, 盖着绝密章: the level followed by its mark; not the everyday 秘密 with 的)."""
+        g = self._grammar
         rest = e + 1 if text.startswith("级", e) else e
-        if text[max(0, s - 2):s].endswith(_HANDLED_AS_BEFORE) and text.startswith(_HANDLED_AS, rest) and (
+        if text[max(0, s - 2):s].endswith(g.handled_as_before) and text.startswith(g.handled_as, rest) and (
                 any(sent[0] < de <= s - 1 for de in deictic_ends)
-                or any(p in text[sent[0]:s] for p in (*_DEMONSTRATIVE, *_BATCH))):
+                or any(p in text[sent[0]:s] for p in (*g.demonstratives, *g.batch))):
             return True
         if text.startswith("的", rest) and (text[s:e] != "秘密" or rest > e):
             rest += 1
         return text.startswith(self._mark_objects, rest)
+
+    def _example_around(self, text: str, s: int, e: int) -> bool:
+        return ((self._example_before is not None and self._example_before.search(text, max(0, s - 6), s) is not None)
+                or (self._example_after is not None and self._example_after.search(text, e, e + 10) is not None))
 
     @staticmethod
     def _not_graded(rules_words: list[tuple[int, int]], levels: Sequence[tuple[int, int]],
@@ -835,7 +819,7 @@ class Classified:
             if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
                 continue
             if role == "share" and _forbidden_act(text, s, self._bans):
-                if not text[max(0, s - 2):s].endswith(_HUSH):
+                if not text[max(0, s - 2):s].endswith(self._topic_grammar.hush_before):
                     continue
                 role = "cue"  # 别外发 / 不要share: asking for discretion, not stating a rule
             if role in _EDGE_SIGNALS and self.edges is not None and c.sentence_of(s) in term_sentences and (
@@ -898,10 +882,10 @@ class Classified:
                 if role in ("neg_theirs", "neg_ours", "staff", "third_person"):
                     hits_of.setdefault(role, []).append((hs, he))
         greeted = first <= 12 and any(
-            ss < first and text[ss:se] not in _INSIDE_READERS
+            ss < first and text[ss:se] not in self._topic_grammar.inside_readers
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
         d = _Draft(f, text, bounds, amounts, own, hits_of, customer_at, staff_at, marked, marked_from, colons,
-                   announced, to_customer, greeted,
+                   announced, self._quantity, to_customer, greeted,
                    any("neg_reader" in v or "neg_audience" in v for v in sig.values()))
         for s, e, cat_id in terms:
             if d.break_between(s + 1, e) and _PUNCT_INSIDE.search(
@@ -1029,16 +1013,16 @@ class Classified:
         lo, hi = max(m.sent[0], m.s - 10), min(m.sent[1], m.e + 16)
         return any(x.start() <= m.s and m.e <= x.end() for x in _ERRAND.finditer(d.text, lo, hi))
 
-    @staticmethod
-    def _thing_absent(d: _Draft, m: _Mention) -> bool:
+    def _thing_absent(self, d: _Draft, m: _Mention) -> bool:
         """无需密码: the thing is absent, nothing is disclosed."""
-        return d.text[max(0, m.s - 4):m.s].endswith(_WITHOUT)
+        return d.text[max(0, m.s - 4):m.s].endswith(self._topic_grammar.without)
 
     def _speakers_own(self, d: _Draft, m: _Mention) -> bool:
         """我这边马上要走人了: the speaker's own move or health, not a colleague's."""
         return m.cat_id in _ABOUT_SOMEONE and (
             self._self_subject(d.text, m.s, m.lo, m.sg.get("third_person", []))
-            or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds)) and not _handed_object(d.text, m)
+            or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds)) and not _handed_object(
+                d.text, m, self._topic_grammar.speakers_own)
 
     @staticmethod
     def _customers_person(d: _Draft, m: _Mention) -> bool:
@@ -1057,7 +1041,7 @@ class Classified:
         owned = d.own()
         return owned[0] and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
                              or _owned_sentence(d.text, m.s, m.sent[0], owned[1], owned[2],
-                                                m.sg.get("third_person", [])))
+                                                m.sg.get("third_person", []), self._topic_grammar.our_side))
 
     def _object_named(self, d: _Draft, m: _Mention) -> bool:
         """门禁卡坏了找保安部补办, 户籍窗口, 回户籍地开证明, 监控公司: the topic word before an everyday head
@@ -1107,7 +1091,7 @@ class Classified:
         """开一下库房 / 新门禁昨天启用了: a security facility used in the day's work (no weakness, no time told, or
         a time of one day's errand: 今天下午两点库房温湿度巡检; 保安每天凌晨两点检查库房 is the standing schedule)."""
         return not m.lent and not m.cue and m.cat_id == _SECURITY and m.ev[0] in ("security_detail", "share") and (
-            "security_weak" not in m.sg and (m.routine or _visited(d.text, m.s, m.e))
+            "security_weak" not in m.sg and (m.routine or _visited(d.text, m.s, m.e, self._topic_grammar))
             and (not self._timed(d.text, m.lo, m.hi, m.sg) or self._one_off(d.text, m.sent)))
 
     @staticmethod
@@ -1253,11 +1237,10 @@ class Classified:
             return False
         return self._person.search(text, head, s) is None
 
-    @staticmethod
-    def _timed(text: str, lo: int, hi: int, sg: dict[str, list[tuple[int, int]]]) -> bool:
+    def _timed(self, text: str, lo: int, hi: int, sg: dict[str, list[tuple[int, int]]]) -> bool:
         """The clause [lo, hi) tells a time (保安每天凌晨两点检查库房: a patrol's schedule, not the day's errand)."""
         return _CLOCK.search(text, lo, hi) is not None or any(
-            lo <= xs < hi and text[xs:xe] in _TIME_DETAIL for xs, xe in sg.get("security_detail", ()))
+            lo <= xs < hi and text[xs:xe] in self._time_detail for xs, xe in sg.get("security_detail", ()))
 
     def _customer_carried(self, text: str, s: int, ss: int, sg: dict[str, list[tuple[int, int]]],
                           customer_at: list[int], staff_at: list[int]) -> bool:
@@ -1285,7 +1268,7 @@ class Classified:
         commas): the speaker's own matter. A name called before 我 is the reader."""
         ss, se = sent
         i = text.rfind("我", max(ss, s - 20), s)
-        if i < 0 or text.startswith(_OUR_ORG, i):
+        if i < 0 or text.startswith(self._topic_grammar.our_org, i):
             return False
         # Nobody between 我 and the term, nor in a later clause of the sentence (我拿到体检报告了，老王…
         # speaks of 老王); a name in the term's own clause after it is whom the speaker turns to (跟组长说).
@@ -1301,14 +1284,14 @@ class Classified:
         document it labels follows, so the name before the marking is of a document disclosed."""
         return _colon_follows(f, end, " \t\u3000" + "".join(_CLOSE))
 
-    @staticmethod
-    def _title(f: Folded, e: int, bounds: list[int]) -> bool:
+    def _title(self, f: Folded, e: int, bounds: list[int]) -> bool:
         """The clause holding compact `e` ends with a document noun and no colon follows: a marked title
         (【机密】经营分析材料，请阅后收回) names the document; its content (…排名：第一…) discloses."""
         c = f.compact
         k = bisect_left(bounds, e)
         end = bounds[k] if k < len(bounds) else len(c.text)
-        if not c.text.startswith(_TITLE_NOUNS, end - 2) and not c.text.startswith(_TITLE_NOUNS, end - 1):
+        nouns = self._topic_grammar.title_nouns
+        if not c.text.startswith(nouns, end - 2) and not c.text.startswith(nouns, end - 1):
             return False
         return not _colon_follows(f, end, " \t\u3000")
 
@@ -1341,18 +1324,19 @@ class Classified:
         c = f.compact
         text = c.text
         ss, se = sent
+        tg = self._topic_grammar
         want = cat.evidence
         lo, hi = max(ss, s - 24), min(se, e + 24)
         if "quantity" in want:
-            q = _quantity(text, lo, hi, amounts)
+            q = _quantity(text, lo, hi, self._quantity, amounts)
             if q is None and se < len(text) and f.wide.text[c.wide_index(se - 1) + 1:c.wide_index(se) + 1].count("?"):
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
-                q = _quantity(text, ns, min(ne, ns + 24), amounts)
+                q = _quantity(text, ns, min(ne, ns + 24), self._quantity, amounts)
             while q and (any(cs <= q[0] < ce for cs, ce in contacts) or _clock_time(f, q[0], q[1])):
                 # The digits of a masked number are not an amount, nor a time of day written with a colon
                 # (17:00后, 8:30到17:30: the compact view drops the colon and sees 1700).
-                q = _quantity(text, q[1], hi, amounts)
+                q = _quantity(text, q[1], hi, self._quantity, amounts)
             if q:
                 return "quantity", q[0], q[1]
         if "formula" in want:
@@ -1400,7 +1384,8 @@ class Classified:
         # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
         if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
             return "future", s, e
-        if "org" in want and any(_org_name_end(text, xe) for _, xe in sg.get("org", ())):
+        after_name = self._topic_grammar.after_name
+        if "org" in want and any(_org_name_end(text, xe, after_name) for _, xe in sg.get("org", ())):
             return "org", s, e
         # The customer as subject (您住院期间) is not a colleague's private matter.
         # The colleague is named before the term or in its clause (她最近在闹离婚); a pronoun clauses later
@@ -1409,27 +1394,27 @@ class Classified:
                 _first(sg, "third_person") < s or not _boundary_in(c, e, _next(sg, "third_person", s))):
             return "third_person", s, e
         if "stored" in want and "stored" in sg and (
-                not text[s:e].endswith(_PHYSICAL_KEYS) or "security_weak" in sg) and (
+                not text[s:e].endswith(tg.physical_keys) or "security_weak" in sg) and (
                 xs := _next(sg, "stored", e)) <= e + 12 and not _boundary_in(
                 c, e, xs) and not _forbidden_act(text, s, self._bans) and not _banned_between(text, e, xs, self._bans):
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
             # about where it must not be kept.
             return "stored", s, e
-        hours = "security_detail" in want and _found_in(text, ss, se, "hours", amounts)
-        key = any(k in text[s:e] for k in _PHYSICAL_KEYS)
+        hours = "security_detail" in want and _found_in(text, ss, se, "hours", self._window_rx, amounts)
+        key = any(k in text[s:e] for k in tg.physical_keys)
         if "security_detail" in want and "neg_reader" in sg:
             # Told to a customer: where guards stand and when is the service described; a weakness discloses.
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
-                any((not hours or text[xs:xe] not in _TIME_DETAIL) and not _ruled(text, xs, self._bans)
-                    and not (key and text[xs:xe] in _PLACEMENT) for xs, xe in sg.get("security_detail", ()))
-                or (not hours and _found_in(text, ss, se, "clock", amounts))):
+                any((not hours or text[xs:xe] not in self._time_detail) and not _ruled(text, xs, self._bans)
+                    and not (key and text[xs:xe] in tg.placement) for xs, xe in sg.get("security_detail", ()))
+                or (not hours and _found_in(text, ss, se, "clock", self._window_rx, amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         if "handover" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
                                       for xs, xe in sg.get("handover", ())) and not (
-                cat.id == _CREDENTIALS and (any(w in text[max(ss, s - 8):s] for w in _OWN_CODE)
-                                            or text[s:e].endswith(("卡", *_PHYSICAL_KEYS)))):
+                cat.id == _CREDENTIALS and (any(w in text[max(ss, s - 8):s] for w in tg.own_code)
+                                            or text[s:e].endswith(("卡", *tg.physical_keys)))):
             # Taken out to an outsider or a public place, near the term, or the term between the act and whom
             # it goes to (发给了已经离职的前同事); not a term that is the act's or the recipient's own word. Last:
             # every other evidence and the predicates read with it decide first.
@@ -1456,8 +1441,7 @@ class Classified:
             return sg
         return {r: v for r, v in sg.items() if r not in ("neg_refusal", "neg_rules")}
 
-    @staticmethod
-    def _later_credential(f: Folded, ws: int) -> tuple[int, int] | None:
+    def _later_credential(self, f: Folded, ws: int) -> tuple[int, int] | None:
         """Compact span of a code-shaped value further on in the sentence (at most 30 characters
         after wide `ws`): 主管的OA密码就是他生日 19870612, 电子锁的码 5 2 0 1 3, wifi后台 admin / Adm!n2024.
         Numbers that something else names (尾号5678, 工号1023, 2024年) are not codes. The sentence
@@ -1467,7 +1451,7 @@ class Classified:
         for m in _LATER_VALUE.finditer(wide, ws, end.start() if end else ws + 30):
             value = m.group()
             before = wide[max(0, m.start() - 4):m.start()].rstrip()
-            if before.endswith(_NOT_CODE_BEFORE) or wide.startswith(_DATEISH + _UNITS, m.end()):
+            if before.endswith(_NOT_CODE_BEFORE) or wide.startswith(self._after_code_number, m.end()):
                 continue
             if _code_shaped(value):
                 vs, ve = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
@@ -1542,8 +1526,6 @@ def _spoken_credential(text: str, e: int, se: int) -> tuple[int, int] | None:
     return None
 
 
-# Reader words that also greet colleagues (各位：, 您好 to a manager): no sign that the draft is written to outsiders.
-_INSIDE_READERS = frozenset({"您", "大家", "各位", "尊敬的", "亲爱的", "先生", "女士"})
 # The reader's own matter said as 您 + a short qualifier + 的 (您这单需要补的差价, 您本次应补缴的税款): up to six
 # characters, a clause of what they bought, owe or asked. (The compact view has no commas, so a greeting's
 # 您好，… may open the shape too: the draft addresses that reader.)
@@ -1627,6 +1609,11 @@ def _words_regex(words: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(_alternation(words)) if words else None
 
 
+def _finditer(pattern: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
+    """`pattern`'s matches in `text`; none for a pattern of no words (None)."""
+    return pattern.finditer(text) if pattern is not None else iter(())
+
+
 # English negations (apostrophes dropped) and the words that may stand between one and its verb.
 _EN_NOT = frozenset({"not", "never", "hasnt", "havent", "hadnt", "isnt", "wasnt", "werent", "arent", "dont", "doesnt",
                      "didnt", "wont", "cant", "no"})
@@ -1646,15 +1633,10 @@ def _en_negated(words: list[tuple[int, int, str]], i: int) -> bool:
     return False
 
 
-# Our side: a sentence that speaks of the company or the team after addressing the customer
-# (您的订单…我们进价才二十) tells the company's own matters.
-# 我 opening an organisation's or a group's name: not the speaker alone.
-_OUR_ORG = ("我们", "我司", "我方", "我行", "我院", "我局", "我部", "我店", "我厂", "我校", "我所")
-_OUR_SIDE = ("我们", "咱们", "我司", "本店", "店里", "公司", "单位里", "我们店", "内部")
 
 
 def _owned_sentence(text: str, s: int, ss: int, own: list[tuple[int, int]], own_starts: list[int],
-                    others: list[tuple[int, int]]) -> bool:
+                    others: list[tuple[int, int]], our_side: tuple[str, ...]) -> bool:
     """The sentence (from `ss`) addresses the customer's own matter before the term at `s` — an own-word
     (您尾号…的储蓄卡…这是单位代发的工资) with no third person and no word of our side between: the
     customer's own data, told to them."""
@@ -1665,24 +1647,7 @@ def _owned_sentence(text: str, s: int, ss: int, own: list[tuple[int, int]], own_
     if s - oe > 40:
         return False  # far apart: the sentence has moved on (and a long one stays linear)
     between = text[oe:s]
-    return not any(oe <= xs < s for xs, _ in others) and not any(w in between for w in _OUR_SIDE)
-
-
-# A stamp read out before a quoted level (写的“秘密”, 印的是“机密”): only with the quote, 写的秘密 is prose.
-_QUOTED_STAMP = ("写的", "印的", "标的", "盖的", "写的是", "印的是", "标的是", "盖的是", "写著", "寫的",
-                 "水印是", "章是", "标签是", "印章是")
-# Around a quoted level: it is cited as an example of the format (例如“机密★10年”这种写法).
-_EXAMPLE_BEFORE = ("例如", "比如", "譬如", "诸如", "像是", "举例")
-_EXAMPLE_AFTER = ("这种", "这样", "这类", "写法", "格式", "之类", "字样", "的写法", "标志", "标识", "等字")
-
-
-_EXAMPLE_BEFORE_RE = re.compile("|".join(_EXAMPLE_BEFORE))
-_EXAMPLE_AFTER_RE = re.compile("|".join(_EXAMPLE_AFTER))
-
-
-def _example_around(text: str, s: int, e: int) -> bool:
-    return (_EXAMPLE_BEFORE_RE.search(text, max(0, s - 6), s) is not None
-            or _EXAMPLE_AFTER_RE.search(text, e, e + 10) is not None)
+    return not any(oe <= xs < s for xs, _ in others) and not any(w in between for w in our_side)
 
 
 _FAR = 1 << 40
@@ -1753,16 +1718,17 @@ def _colon_follows(f: Folded, end: int, skip: str) -> bool:
     return wide.startswith((":", "："), i)
 
 
-def _found_in(text: str, lo: int, hi: int, name: str, memo: dict[tuple[str, int, int], Any] | None) -> bool:
-    """Whether the pattern `name` (of _WINDOW_RX) matches starting in text[lo:hi]: the draft's matches are
-    found once (kept in the draft's `memo`) and a window is a lookup, so a long sentence of topic words
-    stays linear."""
+def _found_in(text: str, lo: int, hi: int, name: str, patterns: dict[str, re.Pattern[str] | None],
+              memo: dict[tuple[str, int, int], Any] | None) -> bool:
+    """Whether the pattern `name` (of `patterns`; None matches nowhere) matches starting in text[lo:hi]: the
+    draft's matches are found once (kept in the draft's `memo`) and a window is a lookup, so a long sentence
+    of topic words stays linear."""
     if memo is not None and (answer := memo.get((name, lo, hi))) is not None:
         return bool(answer)
     key = (name, 0, 0)
     starts = memo.get(key) if memo is not None else None
     if starts is None:
-        starts = [m.start() for m in _WINDOW_RX[name].finditer(text)]
+        starts = [m.start() for m in _finditer(patterns[name], text)]
         if memo is not None:
             memo[key] = starts
     i = bisect_left(starts, lo)
@@ -1834,13 +1800,6 @@ def _symbol(ch: str) -> bool:
     return unicodedata.category(ch) == "So"
 
 
-# Where a door key is kept (钥匙放在值班室抽屉里) is the shift's ordinary handover, not a secret told: a key's
-# place counts with a weakness in its sentence (藏在消防栓里，晚上没人值班) or through what it opens (金库钥匙),
-# which the security category judges.
-_PHYSICAL_KEYS = ("钥匙", "钥匙串", "门卡")
-# Security details that only say where a thing is put: for a key, the handover, not the arrangement.
-_PLACEMENT = frozenset({"放在", "藏在", "位置", "在哪"})
-_HUSH = ("别", "不要", "勿", "莫")
 # The prohibition words are secret.yaml's `marking.no_share.bans` (one list for the no-share instruction after a
 # label, a sharing verb under a rule, a place where a thing must not be kept, a security detail after a
 # rule); these stand in when no marking is loaded. `_forbidden_act` adds plain negation: a lone 不 and English.
@@ -1882,25 +1841,17 @@ _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准
 # or end (the longest pattern runs about 25 characters beyond its anchor).
 _ANCHOR = "handover_anchor"
 _ANCHOR_REACH = 32
-# A code of the speaker's or the reader's own (我家的WiFi密码, 您的密码) handed over is theirs to give; a card or a
-# key lent (门禁卡借给了我妈) is a thing, not a code told.
-_OWN_CODE = ("自己", "我家", "我们家", "家里", "我的", "您", "你的", "你家")
-# The public word that names the place a hand-over puts a thing (公开仓库), not its being public already.
-_PUT_PUBLIC = frozenset({"公开", "公开的"})
 # A hand-over to an outsider counts for a topic word this near it (compact characters between them).
 _HANDOVER_REACH = 40
 
 
-def _handed_object(text: str, m: _Mention) -> bool:
+def _handed_object(text: str, m: _Mention, speakers_own: tuple[str, ...]) -> bool:
     """我把张姐的体检报告转给了我朋友 / 我把拟提拔人员的名单拍照发给了朋友: the term inside the object of a 把
     that a hand-over to an outsider later in the sentence acts on; the speaker is who hands the thing over,
     not whose matter it is — unless the object is the speaker's own (我把自己的体检报告发给了…)."""
     i = text.rfind("把", m.lo, m.s)
-    return i >= 0 and not any(w in text[i:m.s] for w in _SPEAKERS_OWN) and any(
+    return i >= 0 and not any(w in text[i:m.s] for w in speakers_own) and any(
         xs >= m.e for xs, _ in m.sg.get("handover", ()))
-
-
-_SPEAKERS_OWN = ("自己", "我的", "本人")
 
 
 @dataclass(frozen=True, slots=True)
@@ -2007,11 +1958,11 @@ def _negated(text: str, s: int, e: int | None = None) -> bool:
 _bounds_of: tuple[Compact | None, list[int], list[int]] = (None, [], [])
 
 
-def _org_name_end(text: str, xe: int) -> bool:
+def _org_name_end(text: str, xe: int, after_name: tuple[str, ...]) -> bool:
     """An organisation suffix ending at `xe` closes a name (卖给恒达物流了, 恒达物流的王总) rather than
     opening a longer word (建设路, 集团客户, 包装盒背面, 物业费): what follows is no further noun letter."""
     nxt = text[xe:xe + 1]
-    return not nxt or not ("\u4e00" <= nxt <= "\u9fff") or text.startswith(_AFTER_NAME, xe)
+    return not nxt or not ("\u4e00" <= nxt <= "\u9fff") or text.startswith(after_name, xe)
 
 
 def _one_clause(f: Folded, s: int, e: int, xs: int, xe: int) -> bool:
@@ -2109,11 +2060,10 @@ _SPLITTERS = frozenset("·・.•‧∙_~*#/\\|'`-—–+=^")
 _NOT_SPLITTERS = frozenset("，,、。；;：:！？!?\n\r")
 
 
-_ZH_COPULA = ("是", "属于", "属", "为")
 _ZH_POINTER = re.compile(r"this|that|these|这个|这份|那个|那份|这些|这是")
 
 
-def _zh_framed(c: Compact, s: int) -> bool:
+def _zh_framed(c: Compact, s: int, g: MarkGrammar) -> bool:
     """An English level in a Chinese marking frame: read out after a stamp verb (顶部写着 Top Secret) or
     given to the thing pointed at (this file 是 Confidential 的, 这份 report 属于 confidential)."""
     # The sentence, not the clause: a space between Chinese and English opens a clause of the compact view.
@@ -2121,7 +2071,7 @@ def _zh_framed(c: Compact, s: int) -> bool:
     seg = c.text[max(lo, s - 12):s]
     if "吗" in c.text[s:hi]:
         return False  # 这个是 confidential 的吗: asking whether it is marked
-    return seg.endswith(_STRONG_STAMP) or (seg.endswith(_ZH_COPULA) and _ZH_POINTER.search(seg) is not None)
+    return seg.endswith(g.stamp_verbs) or (seg.endswith(g.pointer_copulas) and _ZH_POINTER.search(seg) is not None)
 
 
 def _split_word(f: Folded, s: int, e: int) -> bool:
@@ -2142,10 +2092,10 @@ def _split_word(f: Folded, s: int, e: int) -> bool:
     return not (all(g.isspace() for g in gaps if g) and (before.isspace() or after.isspace()))
 
 
-def _not_before(text: str, s: int) -> bool:
+def _not_before(text: str, s: int, g: MarkGrammar) -> bool:
     """A negation right before compact `s` (这份不是机密文件): the level or label is denied, not given."""
     lead = text[max(0, s - 3):s]
-    for neg in _NOT_BEFORE:
+    for neg in g.not_before:
         if lead.endswith(neg):
             # 非 alone only as a prefix of its own (非涉密文件); 除非/是非 are other words.
             return neg != "非" or not lead.endswith(("除非", "是非", "莫非", "无非"))
@@ -2158,10 +2108,10 @@ def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:
     return marker is not None and any(lv in window for lv in marker.levels)
 
 
-def _after_level_label(text: str, s: int) -> bool:
+def _after_level_label(text: str, s: int, g: MarkGrammar) -> bool:
     """True when a level word at `s` follows 密级 / 级别 (密级：秘密, 密级为绝密), not 绝密级 itself."""
     before = text[max(0, s - 5):s]
-    for tail in ("密级为", "密级是", "密级属", "密级", "级别为", "级别是", "级别"):
+    for tail in g.level_labels:
         if before.endswith(tail):
             i = s - len(tail)
             return i == 0 or text[i - 1] not in "绝机秘涉商"
@@ -2178,27 +2128,25 @@ def _clause_has(c: Compact, pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(lo <= s and e <= hi for s, e in spans)
 
 
-# Document nouns a graded level may take before its clause closes (为机密级资料。).
-_GRADED_NOUNS = ("文件", "资料", "材料", "文档", "件", "报告", "档案")
 
 
-def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
+def _stamped(text: str, s: int, e: int, clauses: frozenset[int], g: MarkGrammar) -> str:
     """"stamped" when a marking verb puts the level on the document (印着机密, 已定为机密), "assigned"
     when a copula does and the level closes its clause or takes 级 (通知为机密级, 这份是绝密的), else ""."""
-    lead = s - len(owner) if (owner := next((o for o in _OWNERS if text.startswith(o, s - len(o))), "")) else s
+    lead = s - len(owner) if (owner := next((o for o in g.owners if text.startswith(o, s - len(o))), "")) else s
     before = text[max(0, lead - 4):lead]
-    verb = next((v for v in _STAMP if before.endswith(v)), "")
+    verb = next((v for v in (*g.stamp_verbs, *g.stamp_copulas) if before.endswith(v)), "")
     if not verb:
         return ""
-    if verb in _STRONG_STAMP:
+    if verb in g.stamp_verbs:
         return "stamped"
     level = text[s:e]
     rest = e + 2 if text.startswith("级别", e) else e + 1 if text.startswith("级", e) else e
     if text.startswith("的", rest):
         rest += 1
-    if rest > e and (noun := next((n for n in _GRADED_NOUNS if text.startswith(n, rest)), "")):
+    if rest > e and (noun := next((n for n in g.graded_nouns if text.startswith(n, rest)), "")):
         rest += len(noun)  # 属于绝密级文件: the document at hand graded, as 属于绝密级 alone is
-    if rest < len(text) and text[rest] in _PARTICLES:  # 这个是机密哦
+    if rest < len(text) and text[rest] in g.particles:  # 这个是机密哦
         rest += 1
     closes = rest in clauses or rest == len(text)
     if closes and (rest > e or level != "秘密"):  # 是秘密 alone is everyday speech; 是秘密级 is a marking
@@ -2206,10 +2154,6 @@ def _stamped(text: str, s: int, e: int, clauses: frozenset[int]) -> str:
     return ""
 
 
-# 按 + level + a handling verb (按绝密处理, 按照机密级管理): the level the thing at hand is handled as.
-_HANDLED_AS_BEFORE = ("按", "按照", "作为", "当作")
-_HANDLED_AS = ("处理", "管理", "保管", "对待", "执行", "办理", "存放")
-_BATCH = ("这批", "那批", "这套", "那套", "这几份", "那几份")
 
 
 def _period(text: str, e: int) -> bool:
@@ -2222,57 +2166,26 @@ def _period(text: str, e: int) -> bool:
 # After a number, a few letters then a digit: the number heads a code (91410105ma44u8rx2p), not an amount
 # (the compact view has lost the spaces: 4.2usdwequote11 is an amount and words).
 _CODE_TAIL = re.compile(r"[a-z]{1,3}[0-9]")
-
-
-# A number of years or working days is a span of time, as are months counted back or ahead (近三个月,
-# 三个月内); months alone stay an amount (拿四个月: a bonus in months' pay), and so do days (账期九十天:
-# the payment term is the term disclosed).
-# A number that identifies (尾号2208的工资卡, 工号1023) is no amount either.
-_ID_BEFORE = ("尾号", "后四位", "后4位", "末四位", "末4位", "工号", "卡号", "编号", "单号", "订单号", "账号", "车牌号",
-              "房间号", "房间", "房号", "门牌号")
-# A number dialled (拨打12366) or naming a release (升级到2.2.0版本, v3.1) is no amount of anything.
-_DIALLED = ("拨打", "致电", "热线", "电话", "来电", "call")
-_NAMED_NUMBER_AFTER = ("热线", "版本", "版的", "版", "号线")
-_VERSION_BEFORE = ("版本", "版本号", "version", "v", "ver")
-# A number named as a service line a few characters on (12366纳税服务热线, 95588客服电话).
+# A number named as a service line a few characters on (12366纳税服务热线, 95588客服电话). The words around a
+# number that make it an amount or not are secret.yaml `topics.quantity`.
 _HOTLINE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,6}?(?:热线|专线|服务电话|客服电话|咨询电话|服务号码)")
-# A room numbered after its floor or its kind (三楼301, 会议室302, 教室105): a place, not an amount.
-_PLACE_BEFORE = ("楼", "会议室", "教室", "诊室", "病房", "办公室")
-_DAY_AFTER = ("号", "日", "月", "点", "时", "楼", "层", "栋", "届", "期")
-_DURATION = ("个工作日", "工作日", "年", "周年", "岁")
-_SPAN_BEFORE = ("近", "最近", "过去", "前", "头", "未来", "这", "每")
-_SPAN_AFTER = ("后", "内", "以内", "以后", "之内", "之后", "以来", "前", "里", "左右", "的时间", "一次")
 
 
 
-# Discrete things counted by their measure word (箱, 台, 套 …); weights and money are not among them.
-_ITEMS = ("箱", "件", "台", "套", "瓶", "包", "桶", "袋", "粒", "颗", "位", "辆", "把", "盒")
-# Sheets and volumes counted after a number (二十六张, 一百二十页, 三卷).
-_SHEETS = ("张", "页", "卷", "册")
-# Items of work counted after a number: how much work there is, told in a complaint or a handover.
-_WORKLOAD = ("个ticket", "ticket", "个工单", "张工单", "工单", "个case", "case", "通电话", "个电话", "个投诉", "条投诉",
-             "起投诉", "个咨询", "条咨询", "个来电", "通来电", "个号", "位顾客", "个顾客", "拨客人", "桌客人")
 
-
-# A place gone to, worked in or taken from (去库房领, 到机房里看, 带出库房, 在监控室里): the room as where the
-# day's work happens, not its arrangement.
-_TO_PLACE = ("去", "到", "进", "在", "回", "往", "从", "带出", "拿出", "出")
-_IN_PLACE = ("里", "内", "中", "门口", "领", "取", "拿")
-
-
-def _visited(text: str, s: int, e: int) -> bool:
+def _visited(text: str, s: int, e: int, tg: TopicGrammar) -> bool:
     """The security word at [s, e) names a place the sentence's work goes to or happens in."""
-    return text[max(0, s - 2):s].endswith(_TO_PLACE) or text.startswith(_IN_PLACE, e)
+    return text[max(0, s - 2):s].endswith(tg.to_place) or text.startswith(tg.in_place, e)
 
 
-def _is_amount(text: str, start: int, end: int) -> bool:
+def _is_amount(text: str, start: int, end: int, q: QuantityGrammar) -> bool:
     """Whether the number text[start:end] is an amount or quantity (by its own shape and what follows)."""
     tok = text[start:end]
     if start > 0 and text[start - 1] == "第":  # 第十一条: an ordinal, not a quantity
         return False
     before = text[max(0, start - 8):start]
-    if before.endswith(_ID_BEFORE + _DIALLED + _VERSION_BEFORE + _PLACE_BEFORE) or text.startswith(
-            _NAMED_NUMBER_AFTER, end) or _HOTLINE_AFTER.match(text, end):
+    if before.endswith(q.id_before + q.dialled + q.version_before + q.place_before) or text.startswith(
+            q.named_after, end) or _HOTLINE_AFTER.match(text, end):
         # 拨打12366, 12366纳税服务热线, 2.2.0版本, 版本v3, 三楼301: a number to dial, a release's or a room's
         # name, not an amount
         return False
@@ -2283,28 +2196,28 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     rest = text[end:end + 8]
     if rest.startswith(("多", "来", "余", "几")):
         rest = rest[1:]
-    if rest.startswith(_DURATION) or (rest.startswith("个月") and (
-            text[max(0, start - 2):start].endswith(_SPAN_BEFORE) or rest[2:].startswith(_SPAN_AFTER))):
+    if rest.startswith(q.duration) or (rest.startswith("个月") and (
+            text[max(0, start - 2):start].endswith(q.span_before) or rest[2:].startswith(q.span_after))):
         return False  # 期限一百八十天, 近三个月的流水, 三个月后复查: a span of time, not an amount
-    if len(tok) == 1 and tok in "123456789" and rest.startswith(_ITEMS):
+    if len(tok) == 1 and tok in "123456789" and rest.startswith(q.items):
         return False  # 一共三箱, 两套洁净服, 样机两台: a few things counted in the day's work, not a figure
-    if rest.startswith(_SHEETS):
+    if rest.startswith(q.sheets):
         return False  # 图纸共二十六张, 一百二十页: sheets of paper counted, not a figure of what they say
-    if rest.startswith(_WORKLOAD):
+    if rest.startswith(q.workload):
         return False  # 一天200个ticket, 接了四十个电话: the work counted (a workload), not a figure of the business
-    unit = rest.startswith(_UNITS)
+    unit = rest.startswith(q.units)
     if unit and rest[:1].isascii() and _CODE_TAIL.match(text, end):
         unit = False  # 91410105MA44U8…: letters and digits go on, a code (a tax number), not an amount in m or k
     if unit and (digit or mult):
         return True
-    if rest.startswith(_DATEISH):
+    if rest.startswith(q.dateish):
         return False  # 十五号, 二十三楼: a date, a floor or an ordinal names a day or a place, not an amount
     if digit and mult:
         # 十五号发工资, 十二月: a day, a month or a floor in numerals is a date or a place, not an amount.
-        return not rest.startswith(_DAY_AFTER)
+        return not rest.startswith(q.day_after)
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
         return True
-    return bool(digit and len(tok) >= 3 and not rest.startswith(_DATEISH) and len(tok) < 7)
+    return bool(digit and len(tok) >= 3 and not rest.startswith(q.dateish) and len(tok) < 7)
 
 
 def _clock_time(f: Folded, s: int, e: int) -> bool:
@@ -2317,20 +2230,21 @@ def _clock_time(f: Folded, s: int, e: int) -> bool:
         wide[we:we + 1] in (":", "：") and wide[we + 1:we + 3].isdigit())
 
 
-def _number_table(text: str) -> tuple[list[int], list[int], list[int]]:
+def _number_table(text: str, q: QuantityGrammar) -> tuple[list[int], list[int], list[int]]:
     """The draft's numbers (starts, ends) and for each the index of the first amount at or after it
     (len when none): one pass, so that a window's first amount is a lookup."""
     spans = [m.span() for m in _NUM.finditer(text)]
     starts, ends = [s for s, _ in spans], [e for _, e in spans]
     next_amount = [len(spans)] * (len(spans) + 1)
     for i in range(len(spans) - 1, -1, -1):
-        next_amount[i] = i if _is_amount(text, starts[i], ends[i]) else next_amount[i + 1]
+        next_amount[i] = i if _is_amount(text, starts[i], ends[i], q) else next_amount[i + 1]
     return starts, ends, next_amount
 
 
-def _quantity(text: str, lo: int, hi: int,
+def _quantity(text: str, lo: int, hi: int, q: QuantityGrammar,
               memo: dict[tuple[str, int, int], Any] | None = None) -> tuple[int, int] | None:
-    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500).
+    """Span of the first amount or quantity in text[lo:hi] (三成, 八十多万, 百分之十二, 38一箱, 7500), by the
+    words around a number of `q` (secret.yaml `topics.quantity`).
 
     Whether a number is an amount depends only on its span in `text`: `memo` (one per draft) keeps
     the verdicts and each window's answer, so the overlapping windows of a draft full of topic words
@@ -2354,7 +2268,7 @@ def _quantity(text: str, lo: int, hi: int,
         return None
     table = memo.get(("numbers", 0, 0))
     if table is None:
-        table = memo[("numbers", 0, 0)] = _number_table(text)
+        table = memo[("numbers", 0, 0)] = _number_table(text, q)
     starts, ends, next_amount = table
     # A window that neither starts nor ends inside one of the draft's numbers sees exactly those
     # numbers (the pattern looks behind past its start): its first amount is looked up.
@@ -2374,7 +2288,7 @@ def _quantity(text: str, lo: int, hi: int,
         key = ("number", m.start(), m.end())
         verdict = memo.get(key)
         if verdict is None:
-            verdict = memo[key] = _is_amount(text, m.start(), m.end())
+            verdict = memo[key] = _is_amount(text, m.start(), m.end(), q)
         if verdict:
             found = (m.start(), m.end())
             break

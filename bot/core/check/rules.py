@@ -100,6 +100,83 @@ class NoShareModel(BaseModel):
     restrictions: list[NonEmpty] = []
 
 
+# A grammar word list: required, at least one word (an empty list would switch a test of the grammar off unseen).
+GrammarWords = Annotated[list[NonEmpty], Field(min_length=1)]
+
+
+class MarkGrammarModel(BaseModel):
+    """The words the marking grammar reads around a level word or a label (`_markings` in classified.py).
+    Order counts where the code takes the first that fits (`stamp_verbs`, `owners`, `not_before`,
+    `level_labels`: the longer word before the one it ends with)."""
+
+    model_config = ConfigDict(extra="forbid")
+    stamp_verbs: GrammarWords
+    stamp_copulas: GrammarWords
+    owners: GrammarWords
+    particles: GrammarWords
+    range_after: GrammarWords
+    not_before: GrammarWords
+    level_labels: GrammarWords
+    mark_words: GrammarWords
+    self_english: GrammarWords
+    handed: GrammarWords
+    demonstratives: GrammarWords
+    doc_after: GrammarWords
+    graded_nouns: GrammarWords
+    quoted_stamp: GrammarWords
+    example_before: GrammarWords
+    example_after: GrammarWords
+    handled_as_before: GrammarWords
+    handled_as: GrammarWords
+    batch: GrammarWords
+    pointer_copulas: GrammarWords
+
+
+class TopicGrammarModel(BaseModel):
+    """The words the topic decision reads around a topic word or a refusal (`_topics` in classified.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+    cannot: GrammarWords
+    to_reader: GrammarWords
+    gist: GrammarWords
+    without: GrammarWords
+    title_nouns: GrammarWords
+    after_name: GrammarWords
+    open_hours: GrammarWords
+    time_detail: GrammarWords
+    put_public: GrammarWords
+    hush_before: GrammarWords
+    inside_readers: GrammarWords
+    our_org: GrammarWords
+    our_side: GrammarWords
+    speakers_own: GrammarWords
+    own_code: GrammarWords
+    physical_keys: GrammarWords
+    placement: GrammarWords
+    to_place: GrammarWords
+    in_place: GrammarWords
+
+
+class QuantityGrammarModel(BaseModel):
+    """The words around a number that make it an amount or not (`_is_amount` in classified.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+    units: GrammarWords
+    dateish: GrammarWords
+    id_before: GrammarWords
+    dialled: GrammarWords
+    version_before: GrammarWords
+    place_before: GrammarWords
+    named_after: GrammarWords
+    day_after: GrammarWords
+    duration: GrammarWords
+    span_before: GrammarWords
+    span_after: GrammarWords
+    items: GrammarWords
+    sheets: GrammarWords
+    workload: GrammarWords
+
+
 class MarkingModel(BaseModel):
     """密级 markings as a small grammar: level words in a marking context (see markings in classified.py)."""
 
@@ -122,6 +199,7 @@ class MarkingModel(BaseModel):
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     suggestion: NonEmpty
     examples: ExamplesModel
+    grammar: MarkGrammarModel
 
 
 EVIDENCE = ("quantity", "taken", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
@@ -206,6 +284,8 @@ class TopicsModel(BaseModel):
     # A part of the topic words and the English words a mixed draft writes it with (客户 -> customer,
     # 名单 -> list): each topic word is also matched with one such part in English (customer名单, 客户list).
     code_switch: dict[NonEmpty, list[NonEmpty]] = {}
+    grammar: TopicGrammarModel
+    quantity: QuantityGrammarModel
     categories: Annotated[list[dict[str, Any]], Field(min_length=1)]
 
 
@@ -291,6 +371,79 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkGrammar:
+    """`MarkGrammarModel`'s lists as loaded (in their order, as the compact view reads them); empty without a
+    marking section, where no level word is ever found for them to be read around."""
+
+    stamp_verbs: tuple[str, ...] = ()
+    stamp_copulas: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    particles: tuple[str, ...] = ()
+    range_after: tuple[str, ...] = ()
+    not_before: tuple[str, ...] = ()
+    level_labels: tuple[str, ...] = ()
+    mark_words: tuple[str, ...] = ()
+    self_english: tuple[str, ...] = ()
+    handed: tuple[str, ...] = ()
+    demonstratives: tuple[str, ...] = ()
+    doc_after: tuple[str, ...] = ()
+    graded_nouns: tuple[str, ...] = ()
+    quoted_stamp: tuple[str, ...] = ()
+    example_before: tuple[str, ...] = ()
+    example_after: tuple[str, ...] = ()
+    handled_as_before: tuple[str, ...] = ()
+    handled_as: tuple[str, ...] = ()
+    batch: tuple[str, ...] = ()
+    pointer_copulas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TopicGrammar:
+    """`TopicGrammarModel`'s lists as loaded (in their order, as the compact view reads them); empty without a
+    topics section, where no topic word is ever found for them to be read around."""
+
+    cannot: tuple[str, ...] = ()
+    to_reader: tuple[str, ...] = ()
+    gist: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
+    title_nouns: tuple[str, ...] = ()
+    after_name: tuple[str, ...] = ()
+    open_hours: tuple[str, ...] = ()
+    time_detail: tuple[str, ...] = ()
+    put_public: tuple[str, ...] = ()
+    hush_before: tuple[str, ...] = ()
+    inside_readers: tuple[str, ...] = ()
+    our_org: tuple[str, ...] = ()
+    our_side: tuple[str, ...] = ()
+    speakers_own: tuple[str, ...] = ()
+    own_code: tuple[str, ...] = ()
+    physical_keys: tuple[str, ...] = ()
+    placement: tuple[str, ...] = ()
+    to_place: tuple[str, ...] = ()
+    in_place: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityGrammar:
+    """`QuantityGrammarModel`'s lists as loaded (in their order, as the compact view reads them)."""
+
+    units: tuple[str, ...] = ()
+    dateish: tuple[str, ...] = ()
+    id_before: tuple[str, ...] = ()
+    dialled: tuple[str, ...] = ()
+    version_before: tuple[str, ...] = ()
+    place_before: tuple[str, ...] = ()
+    named_after: tuple[str, ...] = ()
+    day_after: tuple[str, ...] = ()
+    duration: tuple[str, ...] = ()
+    span_before: tuple[str, ...] = ()
+    span_after: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    sheets: tuple[str, ...] = ()
+    workload: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Marker:
     """The 密级 marking grammar's word lists (folded) and its rule metadata."""
 
@@ -314,6 +467,7 @@ class Marker:
     mark_objects: tuple[str, ...] = ()
     # The prohibition words (不要, 严禁, 请勿 …): the no-share instruction's, and every rule-versus-act test's.
     bans: tuple[str, ...] = ()
+    grammar: MarkGrammar = MarkGrammar()
 
     @property
     def source(self) -> str:
@@ -361,6 +515,8 @@ class Signals:
     handover: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded; en_* keys spelt as English entries
     english: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role or category id -> words
     code_switch: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Chinese part -> English words
+    grammar: TopicGrammar = TopicGrammar()
+    quantity: QuantityGrammar = QuantityGrammar()
 
 
 @dataclass(frozen=True, slots=True)
@@ -577,6 +733,21 @@ def _folded(words: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in map(fold_literal, words) if w))
 
 
+def _grammar(model: BaseModel, rel: str, node: Any, at: tuple[str, ...],
+             problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """A grammar section's lists as tuples, in their order and unfolded: the code reads them on the compact view
+    with `startswith`/`endswith`, so a word it never holds (寫的, 零点: it reads 写的, 0点) is refused, not
+    silently dead or silently changed by folding."""
+    out: dict[str, tuple[str, ...]] = {}
+    for key, words in model.model_dump().items():
+        out[key] = tuple(words)
+        for i, w in enumerate(words):
+            if fold_literal(w) != w:
+                problems.append(Problem(rel, line_of(node, *at, key, i), f"{'.'.join(at)}.{key}: {w!r} is read as "
+                                                                         f"{fold_literal(w)!r} by the compact view"))
+    return out
+
+
 def _context_words(words: list[str]) -> tuple[str, ...]:
     """Personal-data context words: folded, and English ones spelt as the number scanner reads the words
     before a number (lower case, one space between words: "id card", not "idcard")."""
@@ -601,7 +772,8 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                                   sources_from(mm.sources), mm.suggestion,
                                   Examples(tuple(mm.examples.hit), tuple(mm.examples.clean)),
                                   rel, line_of(node, "marking"), _folded(mm.relay), _folded(mm.doc_nouns),
-                                  _folded(mm.work_context), _folded(mm.mark_objects), _folded(mm.no_share.bans)))
+                                  _folded(mm.work_context), _folded(mm.mark_objects), _folded(mm.no_share.bans),
+                                  MarkGrammar(**_grammar(mm.grammar, rel, node, ("marking", "grammar"), problems))))
     if fm.topics is not None:
         try:
             tm = TopicsModel.model_validate(fm.topics)
@@ -629,7 +801,10 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                           handover={k: tuple(dict.fromkeys(_english_entry(w) for w in v)) if k.startswith("en_")
                                     else _folded(v) for k, v in tm.handover.items()},
                           code_switch={fold_literal(k): tuple(dict.fromkeys(
-                              w.lower().replace(" ", "") for w in v)) for k, v in tm.code_switch.items()})
+                              w.lower().replace(" ", "") for w in v)) for k, v in tm.code_switch.items()},
+                          grammar=TopicGrammar(**_grammar(tm.grammar, rel, node, ("topics", "grammar"), problems)),
+                          quantity=QuantityGrammar(**_grammar(tm.quantity, rel, node, ("topics", "quantity"),
+                                                              problems)))
         for i, raw in enumerate(tm.categories):
             try:
                 cm = CategoryModel.model_validate(raw)
