@@ -29,6 +29,7 @@ Runs of one Han character collapse to one, in literals and in drafts alike (ä¸‹ä
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -754,6 +755,33 @@ def _context_words(words: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in (_english_entry(x) if x.isascii() else fold_literal(x) for x in words) if w))
 
 
+_SHIPPED_GRAMMARS = {"marking": ("grammar",), "topics": ("grammar", "quantity")}
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_grammars() -> dict[str, dict[str, Any]]:
+    """The shipped secret.yaml's grammar sections (empty where it cannot be read: then the rule file's own
+    sections are required as before)."""
+    try:
+        data, _ = load_with_lines(DEFAULT_RULES_DIR / "secret.yaml")
+    except (DataError, OSError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {name: {k: data[name][k] for k in keys if isinstance(data.get(name), dict) and k in data[name]}
+            for name, keys in _SHIPPED_GRAMMARS.items()}
+
+
+def _with_shipped_grammar(section: Any, name: str) -> Any:
+    """An organisation's section with the shipped grammar lists where it leaves a whole list section out: they
+    are language data (how Chinese stamps a level or states an amount), not the organisation's policy, so a
+    rulebook need not copy them; a section it does give is read, and checked, as written."""
+    if not isinstance(section, dict) or all(k in section for k in _SHIPPED_GRAMMARS[name]):
+        return section
+    shipped = _shipped_grammars().get(name, {})
+    return {**section, **{k: v for k, v in shipped.items() if k not in section}}
+
+
 def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list[Topic], Signals, list[Problem]]:
     markers: list[Marker] = []
     topics: list[Topic] = []
@@ -761,7 +789,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
     signals = Signals()
     if fm.marking is not None:
         try:
-            mm = MarkingModel.model_validate(fm.marking)
+            mm = MarkingModel.model_validate(_with_shipped_grammar(fm.marking, "marking"))
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, rel, node, ("marking",)))
         else:
@@ -776,7 +804,7 @@ def _load_secret(fm: FileModel, rel: str, node: Any) -> tuple[list[Marker], list
                                   MarkGrammar(**_grammar(mm.grammar, rel, node, ("marking", "grammar"), problems))))
     if fm.topics is not None:
         try:
-            tm = TopicsModel.model_validate(fm.topics)
+            tm = TopicsModel.model_validate(_with_shipped_grammar(fm.topics, "topics"))
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, rel, node, ("topics",)))
             return markers, topics, signals, problems
