@@ -466,10 +466,8 @@ def _conditions_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
         return False
     if pat.question and not _question(view, start):
         return False
-    text = view.text
     # An English literal counts only as whole words of the text as typed (ask, not task).
-    return not ((text[start] in _ASCII_LETTERS or text[end - 1] in _ASCII_LETTERS)
-                and not view.latin_whole(start, end))
+    return view.latin_whole(start, end)
 
 
 def _trie_regex(words: Sequence[str]) -> str:

@@ -392,8 +392,7 @@ class Classified:
         if _LATIN_EDGE.search(text):
             # A word with a Latin edge (ipo, customer名单, 客户list) counts only as whole words as typed:
             # the compact view has lost the spaces, so ipo is also in "I posted".
-            hits = [h for h in hits if not (text[h[0]] in _LATIN_CHARS or text[h[1] - 1] in _LATIN_CHARS)
-                    or c.latin_whole(h[0], h[1])]
+            hits = [h for h in hits if c.latin_whole(h[0], h[1])]
         anchors = [(s, e) for s, e, role, _ in hits if role == _ANCHOR]
         if anchors:
             hits = [h for h in hits if h[2] != _ANCHOR]
@@ -1588,7 +1587,6 @@ def _code_switched(terms: Sequence[str], parts: dict[str, tuple[str, ...]]) -> t
 
 # Signal words tested like topic words (their edge words are in the same tables).
 _EDGE_SIGNALS = ("share", "cue")
-_LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _LATIN_EDGE = re.compile("[a-z]")
 
 
