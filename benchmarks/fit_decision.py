@@ -390,18 +390,6 @@ class GroupLimits:
     z: float = 0.0
 
 
-def _wilson_arrays(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """`wilson` over arrays of counts and sizes ((0, 1) where a size is 0)."""
-    n = np.asarray(n, dtype=float)
-    safe = np.maximum(n, 1.0)
-    p = np.asarray(k, dtype=float) / safe
-    centre = p + z * z / (2 * safe)
-    half = z * np.sqrt(p * (1 - p) / safe + z * z / (4 * safe * safe))
-    lo = np.maximum(0.0, (centre - half) / (1 + z * z / safe))
-    hi = np.minimum(1.0, (centre + half) / (1 + z * z / safe))
-    return np.where(n > 0, lo, 0.0), np.where(n > 0, hi, 1.0)
-
-
 @dataclass(slots=True)
 class GroupFigures:
     """Per group (file) of a set of questions: its name, answerable and out-of-scope counts, and how many
@@ -415,8 +403,8 @@ class GroupFigures:
 
     def excess(self, limits: GroupLimits) -> tuple[float, float]:
         """How far the worst group is past each limit (0 when every group keeps it), on its bounds."""
-        wrong_lo, _ = _wilson_arrays(self.wrong, self.asks, limits.z)
-        _, refused_hi = _wilson_arrays(self.refused, self.outs, limits.z)
+        wrong_lo, _ = wilson(self.wrong, self.asks, limits.z)
+        _, refused_hi = wilson(self.refused, self.outs, limits.z)
         return (max(0.0, float((wrong_lo - limits.max_wrong).max(initial=0.0))),
                 max(0.0, float((limits.min_refused - refused_hi).max(initial=0.0))))
 

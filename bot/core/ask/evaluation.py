@@ -343,16 +343,19 @@ def _outcomes(items: list[_Item], cfg: MatcherConfig, fusion: Fusion, rules: lis
     return out
 
 
-def wilson(k: Any, n: float, z: float) -> tuple[Any, Any]:
-    """Wilson score interval of the rate k/n at normal quantile z ((0, 1) when n is 0); `k` may be
-    an array of counts."""
-    if n <= 0:
+def wilson(k: Any, n: Any, z: float) -> tuple[Any, Any]:
+    """Wilson score interval of the rate k/n at normal quantile z ((0, 1) where n is 0); `k` and `n`
+    may be arrays of counts and sizes."""
+    sizes = np.asarray(n, dtype=float)
+    if sizes.ndim == 0 and sizes <= 0:
         return 0.0, 1.0
+    empty = sizes <= 0
+    n = np.where(empty, 1.0, sizes)
     p = np.asarray(k, dtype=float) / n
     centre = p + z * z / (2 * n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    lo = np.maximum(0.0, (centre - half) / (1 + z * z / n))
-    hi = np.minimum(1.0, (centre + half) / (1 + z * z / n))
+    lo = np.where(empty, 0.0, np.maximum(0.0, (centre - half) / (1 + z * z / n)))
+    hi = np.where(empty, 1.0, np.minimum(1.0, (centre + half) / (1 + z * z / n)))
     return (float(lo), float(hi)) if lo.ndim == 0 else (lo, hi)
 
 
