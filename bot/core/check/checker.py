@@ -51,6 +51,11 @@ _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉",
 _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
 _MENTION = re.compile(literal_alternation(_LANGUAGE.mention_cues, fold=fold_literal) or "(?!)")
+# Saying something to the served forbidden (不能对群众说, 不要跟客户讲): a rule about phrases, taught to staff.
+_MENTION_BAN = re.compile(
+    f"(?:{literal_alternation(_LANGUAGE.mention_prohibitions, fold=fold_literal)})(?:对|跟|和|向|给)"
+    f"(?:{literal_alternation(_LANGUAGE.mention_parties, fold=fold_literal)})(?:说|讲)"
+) if _LANGUAGE.mention_prohibitions and _LANGUAGE.mention_parties else None
 _REASSURANCES = tuple(fold_literal(w) for w in _LANGUAGE.reassurances)
 _MIN_HINT_CHARS = 8
 # A first-person commitment in the next sentence answers a banned act (没关系，我来帮您…), but not when that
@@ -588,6 +593,8 @@ def _mentioned(view: Compact, ss: int, edges: WordEdges | None, budget: list[int
     _, se = view.sentence_of(ss)
     ps = view.sentence_of(ss - 1)[0] if ss > 0 else ss
     text = view.text
+    if _MENTION_BAN is not None and _MENTION_BAN.search(text, ps, se) is not None:
+        return True
     m = _MENTION.search(text, ps, se)
     while m is not None:
         # A cue of the 不X form (不能说) as the second half of an A-not-A question (能不能说清楚点) asks,

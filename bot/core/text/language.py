@@ -41,6 +41,9 @@ class CheckLanguage:
     interrogatives: tuple[str, ...] = ()
     function_characters: frozenset[str] = frozenset()
     mention_cues: tuple[str, ...] = ()
+    # Saying something to the served forbidden (不能对群众说, 不要跟客户讲): staff talk about phrases.
+    mention_parties: tuple[str, ...] = ()
+    mention_prohibitions: tuple[str, ...] = ()
     reassurances: tuple[str, ...] = ()
     # Where a dictated draft (no punctuation over a long stretch) is read as ending a sentence: after
     # one of these closing particles, and before one of these openers (然后, 所以 …).
@@ -89,7 +92,9 @@ def load_check_language(path: Path | None = None) -> CheckLanguage:
     m = load_file_model(path, CheckLanguageModel)
     return CheckLanguage(frozenset(m.trailing_particles), frozenset(m.leading_interjections),
                          tuple(m.greetings), tuple(m.farewells), tuple(m.forbidden_categories),
-                         tuple(m.interrogatives), frozenset(m.function_characters), tuple(m.mention_cues),
+                         tuple(m.interrogatives), frozenset(m.function_characters),
+                         tuple(m.mention_cues),
+                         tuple(m.mention_parties), tuple(m.mention_prohibitions),
                          tuple(m.reassurances), frozenset(m.dictated_ends), tuple(m.dictated_openers),
                          tuple(m.new_matter_openers), tuple(m.conditions), tuple(m.number_sequence_words),
                          tuple(m.number_separator_words), tuple(m.number_fillers),

@@ -30,6 +30,8 @@ class CheckLanguageModel(BaseModel):
     interrogatives: list[NonEmpty] = []
     function_characters: str = ""
     mention_cues: list[NonEmpty] = []
+    mention_parties: list[NonEmpty] = []
+    mention_prohibitions: list[NonEmpty] = []
     reassurances: list[NonEmpty] = []
     dictated_ends: str = ""
     dictated_openers: list[NonEmpty] = []
