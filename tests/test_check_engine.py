@@ -400,3 +400,28 @@ def test_a_short_phrase_is_not_read_across_a_clause_break(draft):
 ])
 def test_short_acts_in_their_own_clauses_are_still_found(draft, rule):
     assert rule in {f.rule for f in forbidden(draft)}
+
+
+def test_a_prohibition_of_saying_it_to_the_served_is_talk_about_a_phrase():
+    # 不能对群众说 / 不要跟顾客讲 teach staff what not to say; 这种话 refers to a phrase as a kind of saying.
+    for draft in ("新人注意：快下班了也要把号叫完，这话绝对不能对群众说。",
+                  "小李，不要跟顾客讲没看我正忙着吗，要先说请稍等。",
+                  "交接提醒：快关门了也要把号叫完，“明天再来”这种话绝对不能对群众说。"):
+        assert not [f.rule for f in forbidden(draft)], draft
+    # The phrase said to the reader, with no such words in its sentence or the one before, is still found.
+    assert "ban.off_duty" in {f.rule for f in forbidden("您好，快关门了，明天再来吧。")}
+
+
+def test_the_writer_handing_over_the_matter_clears_an_act_shaped_like_a_banned_one():
+    # The reader spared a second trip, the writer sending the written matter itself or the reason in
+    # writing, 得不行 as a degree complement, a third party already told.
+    for draft in ("您的材料齐了，我现在就给您办，不用明天再跑一趟。",
+                  "我把收费标准整理好发到您手机上了，您对着看就清楚了。",
+                  "这个按规定办不了，原因我写给您了。",
+                  "听说孩子录取了，老人家高兴得不行。",
+                  "我已经跟司机说过两遍了，他十分钟内到。"):
+        assert not [f.rule for f in forbidden(draft)], draft
+    for draft, rule in (("今天办不了，明天再跑一趟吧。", "ban.off_duty"),
+                        ("门口有牌子，您自己看。", "ban.read_the_sign"),
+                        ("已经跟您说过两遍了，还不懂？", "ban.told_you_already")):
+        assert rule in {f.rule for f in forbidden(draft)}, draft
