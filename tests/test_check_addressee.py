@@ -35,6 +35,8 @@ COLLEAGUE = [
     "你们组今天还有几单没派？",
     "会议室的投影仪你会开吗？",
     "那位客户的资料你先收着。",
+    # The reader asked to take over a piece of the writer's work, beside a service word (材料).
+    "你帮我把这几份材料按日期排一下，下午要交。",
 ]
 # Drafts to a customer with 你 or another customer-only phrase: some with no evidence at all, some
 # with staff words that a customer is also told (交班, 盘点), one with a colleague's title but 您.
@@ -52,6 +54,8 @@ CUSTOMER = [
     ("我这边要交班了，你明天再来吧。", "tone.ni_for_nin"),
     # A peer's word beside the customer's courtesy: the customer side still weighs.
     ("您好，火锅套餐你要几份？", "tone.ni_for_nin"),
+    # A favour asked of a customer called as one: the call outweighs it.
+    ("阿姨，你帮我在这儿签个字。", "tone.ni_for_nin"),
 ]
 
 
