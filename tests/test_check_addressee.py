@@ -37,6 +37,8 @@ COLLEAGUE = [
     "那位客户的资料你先收着。",
     # The reader asked to take over a piece of the writer's work, beside a service word (材料).
     "你帮我把这几份材料按日期排一下，下午要交。",
+    # The reader's own desk as a place of the shared work.
+    "你那边排到几号了？我这边还有五个没叫。",
 ]
 # Drafts to a customer with 你 or another customer-only phrase: some with no evidence at all, some
 # with staff words that a customer is also told (交班, 盘点), one with a colleague's title but 您.
@@ -56,6 +58,7 @@ CUSTOMER = [
     ("您好，火锅套餐你要几份？", "tone.ni_for_nin"),
     # A favour asked of a customer called as one: the call outweighs it.
     ("阿姨，你帮我在这儿签个字。", "tone.ni_for_nin"),
+    ("你好，你那边信号不好，听不清。", "tone.ni_for_nin"),
 ]
 
 
