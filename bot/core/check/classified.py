@@ -168,6 +168,9 @@ class SecretHit:
     rule: str
     start: int  # compact indices
     end: int
+    # A topic's evidence: the kind that made it a disclosure (quantity, person, contact, cue, share …),
+    # or MARKING_ONLY when a marking's cue is all it has. The checker reads it to report a span once.
+    evidence: str = ""
 
 
 @dataclass(slots=True)
@@ -354,6 +357,8 @@ class Classified:
             f"(?:{_alternation(ahead)})[^把]{{0,8}}?(?:{_alternation(verbs)})[^把]{{0,6}}?(?:{_alternation(posts)})"
         ) if ahead and verbs and posts and _PERSONNEL in self.categories else None
         self._handover = _handover_patterns(sig.handover)
+        # The words that give a thing to a recipient named after them (`_recipient`).
+        self._give_acts = (*sig.handover.get("acts", ()), "给")
         if self._handover is not None:
             # The words every hand-over pattern holds (a recipient, a place, a disclosing verb): found by the
             # shared pass, they say where the patterns may match at all (most drafts hold none).
@@ -910,7 +915,16 @@ class Classified:
                 continue
             if self._disclosed(d, m, edge_budget):
                 seen_cat_sentence.add((cat_id, sent))
-                out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
+                kind = ev[0]
+                if m.lent and kind == "cue" and self._recipient(text, m.lo, s) and self._evidence(
+                        f, cat, s, e, sent, {r: v for r, v in m.sg.items() if r not in _MARKED_THING},
+                        contacts, names, amounts, credentials=credentials) is None:
+                    # The term names whom the marked thing goes to (别拿给投标人看, share 给 GM 就好，别给 vendor),
+                    # nothing but the marking says it is secret, and the thing's being sent or shown (share,
+                    # handover) is the marking's matter: the marking is the finding. A marked title's subject
+                    # (【秘密】调价方案：…) is what the document holds and stays a topic.
+                    kind = MARKING_ONLY
+                out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2]), kind))
         return out
 
     def _mention(self, d: _Draft, s: int, e: int, cat_id: str, cat: Topic, sent: tuple[int, int],
@@ -1420,6 +1434,12 @@ class Classified:
             return "handover", s, e
         return None
 
+    def _recipient(self, text: str, lo: int, s: int) -> bool:
+        """The term at `s` is whom something is given, sent or shown to: a hand-over act (转给, 拿给) or 给
+        ends in its clause at most _RECIPIENT_REACH characters before it."""
+        window = text[max(lo, s - _RECIPIENT_REACH):s]
+        return any(a in window for a in self._give_acts)
+
     def _told_then_kept(self, d: _Draft, cat_id: str, e: int,
                         sg: dict[str, list[tuple[int, int]]]) -> dict[str, list[tuple[int, int]]]:
         """`sg` without its rule and refusal words when they come after the topic word and a value of it told
@@ -1533,6 +1553,12 @@ _PLANS = "secret.topic.plans"
 _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
+# A topic's evidence when a marking's lent cue is all it has (`SecretHit.evidence`).
+MARKING_ONLY = "marking"
+# The signals that, beside a marking, tell what is done with the marked thing, not what it holds.
+_MARKED_THING = frozenset({"cue", "share", "handover"})
+# How far before a term the act that gives a thing to it may end (转给外包的监控公司).
+_RECIPIENT_REACH = 8
 _PERSONNEL = "secret.topic.personnel"
 _PAY = "secret.topic.pay"
 _CREDENTIALS = "secret.topic.credentials"
