@@ -28,6 +28,10 @@ def test_one_thing_is_reported_once_under_its_most_specific_category(draft: str,
 
 
 @pytest.mark.parametrize(("draft", "found"), [
+    # A list named, though one number of it is told: the list is what is handed on.
+    ("联系人名单我发你了：宏达的刘经理 13912345678，别外传。", {"mobile", "confidential_topic"}),
+    # A move decided is told beside the ID, not only kept quiet.
+    ("涉密岗位的小周（身份证110105198805123032）下月调离，此事暂不公开。", {"id_card", "confidential_topic"}),
     # Several values of one kind: the list is the customer base.
     ("客户名单发你了：恒达 13912345678，宏远 13812345678，都是年采购上百万的。", {"mobile", "confidential_topic"}),
     # An e-mail address a thing was sent to: the drawing is what left.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate, pairwise
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import ahocorasick
 
 from bot.core.check.addressee import Side, Words, shipped_addressee
-from bot.core.check.classified import MARKING_ONLY, Classified, SecretHit
+from bot.core.check.classified import LISTED, MARKING_ONLY, Classified, SecretHit
 from bot.core.check.edges import BUDGET as EDGE_BUDGET
 from bot.core.check.edges import WordEdges
 from bot.core.check.once import Once
@@ -1006,7 +1006,7 @@ class Checker:
         hits = self.classified.find(folded, contacts, occurrences,
                                     to_customer=Once(self._to_customer, folded, colleague, words))
         found: list[tuple[str, str, int, int]] = []
-        for h in _most_specific(folded.compact, hits, contacts, [f.category for f in pii]):
+        for h in _most_specific(folded.compact, hits, contacts, [f.category for f in pii], self.ruleset.pii.positive):
             s, e = folded.compact.span(h.start, h.end)
             found.append((h.category, h.rule, s, e))
         # Overlapping matches of one rule become one span.
@@ -1036,7 +1036,7 @@ class Checker:
 
 
 def _most_specific(view: Compact, hits: list[SecretHit], contacts: Sequence[tuple[int, int]],
-                   pii_categories: Sequence[str]) -> list[SecretHit]:
+                   pii_categories: Sequence[str], labels: Mapping[str, Sequence[str]]) -> list[SecretHit]:
     """`hits` less the topics that say nothing beside another finding of the same content: the user is
     shown one reason for one thing, the most specific. Decided here, after the detectors, so that each
     detector keeps reporting what it finds and personal data is masked wherever it is.
@@ -1060,7 +1060,7 @@ def _most_specific(view: Compact, hits: list[SecretHit], contacts: Sequence[tupl
         if h.category == "confidential_topic":
             if h.evidence == MARKING_ONLY and marked:
                 continue
-            if h.evidence not in _OWN_VALUE and _only_personal_data(view, h, contacts, pii_categories):
+            if h.evidence not in _OWN_VALUE and _only_personal_data(view, h, contacts, pii_categories, labels):
                 continue
         out.append(h)
     return out
@@ -1069,20 +1069,26 @@ def _most_specific(view: Compact, hits: list[SecretHit], contacts: Sequence[tupl
 # A topic's evidence that is content of its own beside personal data in its sentence. A named person
 # (person) counts: the fit groups' writers read a named customer or colleague with a number as both
 # (v4–v8, v14, v18: 大客户王总的私人手机…), and dropping those lost more topics than it spared.
-_OWN_VALUE = frozenset({"quantity", "formula", "credential", "person"})
+_OWN_VALUE = frozenset({"quantity", "formula", "credential", LISTED, "decision", "future", "compare"})
 # The evidence by which a thing is sent somewhere: beside an e-mail address, the address is where it went.
 _SENT = frozenset({"share", "handover", "contact"})
 
 
 def _only_personal_data(view: Compact, h: SecretHit, contacts: Sequence[tuple[int, int]],
-                        pii_categories: Sequence[str]) -> bool:
+                        pii_categories: Sequence[str], labels: Mapping[str, Sequence[str]]) -> bool:
     """The topic `h` is the personal data of its sentence: one value of each kind there (not a
-    list), and not an e-mail address a thing was sent to."""
+    list), not an e-mail address a thing was sent to, and a person named with it only as the holder
+    of a number the topic's own words name (王医生的私人手机: 手机 is the mobile's own label)."""
     ss, se = view.sentence_of(h.start)
     kinds = [k for (cs, _), k in zip(contacts, pii_categories, strict=True) if ss <= cs < se]
     if not kinds or len(kinds) != len(set(kinds)):
         return False
-    return not (h.evidence in _SENT and "email" in kinds)
+    if h.evidence in _SENT and "email" in kinds:
+        return False
+    if h.evidence == "person":
+        said = view.text[h.start:h.end]
+        return any(w in said for k in kinds for w in labels.get(k, ()))
+    return True
 
 
 def _suggestion(rule: Rule, phrasebook: Phrasebook | None, settings: dict[str, str]) -> str:

@@ -916,6 +916,12 @@ class Classified:
             if self._disclosed(d, m, edge_budget):
                 seen_cat_sentence.add((cat_id, sent))
                 kind = ev[0]
+                if kind not in _VALUE_EVIDENCE:
+                    if any(w in text[s:e] for w in self._topic_grammar.lists):
+                        kind = LISTED  # 客户名单, client list: a list of people is content of its own
+                    elif kind in _HANDLING and (told := next(
+                            (g for g in _TOLD if g in m.sg and g in cat.evidence), None)):
+                        kind = told  # 下月调离涉密岗位，此事暂不公开: a move decided is told, not only kept quiet
                 if m.lent and kind == "cue" and self._recipient(text, m.lo, s) and self._evidence(
                         f, cat, s, e, sent, {r: v for r, v in m.sg.items() if r not in _MARKED_THING},
                         contacts, names, amounts, credentials=credentials) is None:
@@ -1555,6 +1561,12 @@ _CUSTOMERS = "secret.topic.customers"
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
 # A topic's evidence when a marking's lent cue is all it has (`SecretHit.evidence`).
 MARKING_ONLY = "marking"
+# A topic's evidence when its word names a list of people or firms (`topics.grammar.lists`).
+LISTED = "list"
+# Signals that only say how a thing is handled (kept quiet, sent) …
+_HANDLING = frozenset({"cue", "share"})
+# … and those that say a matter is decided, planned or compared: what is told beside them.
+_TOLD = ("decision", "future", "compare")
 # The signals that, beside a marking, tell what is done with the marked thing, not what it holds.
 _MARKED_THING = frozenset({"cue", "share", "handover"})
 # How far before a term the act that gives a thing to it may end (转给外包的监控公司).
