@@ -1421,14 +1421,20 @@ class Classified:
             return "stored", s, e
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", self._window_rx, amounts)
         key = any(k in text[s:e] for k in tg.physical_keys)
+        # The word names whose or where another thing is (监控室的空调坏了): what follows is that thing's,
+        # unless that thing is itself the detail (监控的盲区, 保安的换班 at `head`) or who guards it (监控室的值班员).
+        owner_word = next((w for w in tg.owner_of if text.startswith(w, e)), "") if "security_detail" in want else ""
+        head = e + len(owner_word)
+        owner = bool(owner_word) and not any(text.startswith(w, head) for w in tg.guards)
         if "security_detail" in want and "neg_reader" in sg:
             # Told to a customer: where guards stand and when is the service described; a weakness discloses.
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
                 any((not hours or text[xs:xe] not in self._time_detail) and not _ruled(text, xs, self._bans)
-                    and not (key and text[xs:xe] in tg.placement) for xs, xe in sg.get("security_detail", ()))
-                or (not hours and _found_in(text, ss, se, "clock", self._window_rx, amounts))):
+                    and not (key and text[xs:xe] in tg.placement) and not (owner and xs > head)
+                    for xs, xe in sg.get("security_detail", ()))
+                or (not hours and not owner and _found_in(text, ss, se, "clock", self._window_rx, amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         if "handover" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
                                       for xs, xe in sg.get("handover", ())) and not (

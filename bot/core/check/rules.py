@@ -143,6 +143,8 @@ class TopicGrammarModel(BaseModel):
     without: GrammarWords
     title_nouns: GrammarWords
     lists: GrammarWords
+    owner_of: GrammarWords
+    guards: GrammarWords
     after_name: GrammarWords
     open_hours: GrammarWords
     time_detail: GrammarWords
@@ -410,6 +412,8 @@ class TopicGrammar:
     without: tuple[str, ...] = ()
     title_nouns: tuple[str, ...] = ()
     lists: tuple[str, ...] = ()
+    owner_of: tuple[str, ...] = ()
+    guards: tuple[str, ...] = ()
     after_name: tuple[str, ...] = ()
     open_hours: tuple[str, ...] = ()
     time_detail: tuple[str, ...] = ()
