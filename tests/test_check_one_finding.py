@@ -52,15 +52,3 @@ def test_the_number_stays_masked_when_the_topic_is_dropped() -> None:
     assert "13912345678" not in result.masked_draft()
     assert all("13912345678" not in f.text for f in result.findings)
 
-
-@pytest.mark.parametrize(("draft", "found"), [
-    # A security word naming whose or where another thing is: the weakness after it is that thing's.
-    ("监控室门口的垃圾没人倒，你跟物业说一声。", set()),
-    ("机房里的打印机坏了，下午找人来修。", set()),
-    # The thing after it is the detail itself, or who guards it: the arrangement is told.
-    ("我们仓库监控的盲区在侧门，晚上没人看。", {"confidential_topic"}),
-    ("跟你说，我们店保安的换班是凌晨四点，那会儿门口没人。", {"confidential_topic"}),
-    ("监控室的值班员晚上十点就走了，后半夜没人看着。", {"confidential_topic"}),
-])
-def test_a_security_word_that_names_whose_another_thing_is(draft: str, found: set[str]) -> None:
-    assert _categories(draft) == found

@@ -87,11 +87,44 @@ LEAK = [
 ]
 
 
+# Written second (before the fit drafts of this kind were read again): a security secret (a code, a
+# schedule, a route) said to be told through its own channel, not in the message, beside the same secret told.
+WITHHELD = [
+    ("plain", "新的门禁密码明天由行政当面告知各部门负责人，群里不发。"),
+    ("plain", "保险柜的新密码由财务主管当面交代给接班的人，别在群里问。"),
+    ("plain", "押运车的到达时间以保卫科的短信通知为准，大家不要在群里讨论。"),
+    ("plain", "下周巡逻路线有调整，具体安排保卫科另行通知各班长。"),
+    ("plain", "监控系统的登录账号另行通知，这两天先别登录。"),
+    ("plain", "夜班值守的人数调整由保卫科当面跟各位交代，不在群里说。"),
+    ("plain", "库房门禁的新密码由仓管员当面告知领料人，不要外传。"),
+    ("english", "机房门禁 code 下周一换，新的 code 由 IT 当面告知，别在群里 ask。"),
+    ("plain", "金库的交接时间以主任的电话通知为准，不要私下打听。"),
+    ("spaces", "那个 新 的 门禁 密码 啊 行政 会 单独 通知 你们 主管 的 群里 就 别 问 了"),
+]
+TOLD = [
+    ("plain", "新的门禁密码是4826#，我先发群里，大家记一下，别外传。"),
+    ("plain", "保险柜的密码改成731209了，你记一下，别跟别人说。"),
+    ("plain", "押运车改成每周二下午三点到，我先跟你说一声，别外传。"),
+    ("plain", "下周巡逻路线改了，晚上十二点以后西区就不巡了，我先跟你们透个底。"),
+    ("plain", "监控系统账号admin，密码是Jk2024!，你先登上去看看，别外传。"),
+    ("plain", "夜班只留一个人值守了，保卫科说别对外讲，我就跟你说一下。"),
+    ("plain", "库房门禁的新密码是0918，领料的人问你就告诉他。"),
+    ("english", "机房门禁 code 换成 5566 了，FYI，别 share 给外包。"),
+    ("plain", "金库交接改到每天晚上八点，只有两个人在，你心里有数就行。"),
+    ("spaces", "那个 新 的 门禁 密码 是 三 三 八 八 井号 你 记 一下 别 跟 外面 的 人 说"),
+]
+
+
 def main() -> None:
     leak = [{"draft": d, "kinds": [], "kind_of_text": k if k != "plain" else "tricky_clean", "category": "security"}
             for k, d in CLEAN]
     leak += [{"draft": d, "kinds": ["confidential_topic"], "kind_of_text": k, "category": "security"} for k, d in LEAK]
     out = Path(__file__).with_name("check_adv40s.yaml")
+    out.write_text(yaml.safe_dump({"leak": leak}, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
+    leak = [{"draft": d, "kinds": [], "kind_of_text": k if k != "plain" else "tricky_clean", "category": "security"}
+            for k, d in WITHHELD]
+    leak += [{"draft": d, "kinds": ["confidential_topic"], "kind_of_text": k, "category": "security"} for k, d in TOLD]
+    out = Path(__file__).with_name("check_adv40p.yaml")
     out.write_text(yaml.safe_dump({"leak": leak}, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
 
 
