@@ -31,8 +31,10 @@ LOCAL = "zhangsan.hr"
 DRAFTS = {
     # A supplier's contact and purchase price in one span: the topic finding holds the mobile.
     MOBILE: f"供应商联系人张三手机{MOBILE}进货价三十一箱，别外传",
-    ID: f"这是客户资料，身份证{ID}，别外传",
-    LOCAL: f"这是客户资料，邮箱{LOCAL}@example.com，别外传",
+    # A customer list beside one value keeps its topic (a list is content of its own); 这是客户资料 beside
+    # the ID alone is the ID's finding only (one thing, one finding: tests/test_check_one_finding.py).
+    ID: f"这是客户名单，身份证{ID}，别外传",
+    LOCAL: f"这是客户名单，邮箱{LOCAL}@example.com，别外传",
 }
 
 

@@ -111,6 +111,11 @@ _ERRAND = re.compile(r"(?:来|要|想|是来)?(?:办理|办|咨询|问|申请|�
                      r"(?:客户|顾客|客人|阿姨|大姐|大爷|大妈|大叔|老人|老太太|老大爷|老奶奶|老爷子|先生|女士|居民|村民|市民|乘客|患者"
                      r"|病人|家长|群众|当事人|来访者|用户|小伙子|姑娘|学生|老师傅)")
 _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
+# The secret is told through its own channel, not in the message (新密码由行政当面告知, 具体安排另行通知,
+# 以保卫科的短信通知为准): the message withholds it, as pointing to the notice to come does.
+_OWN_CHANNEL = re.compile(r"(?:当面|单独|另行)(?:告知|告诉|通知|交代|说明)"
+                          r"|以[^，,。；;！!？?]{0,10}?(?:通知|短信|电话)为准")
+_OWN_CHANNEL_FIRST = ("当面", "单独", "另行", "为准")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
@@ -168,6 +173,9 @@ class SecretHit:
     rule: str
     start: int  # compact indices
     end: int
+    # A topic's evidence: the kind that made it a disclosure (quantity, person, contact, cue, share …),
+    # or MARKING_ONLY when a marking's cue is all it has. The checker reads it to report a span once.
+    evidence: str = ""
 
 
 @dataclass(slots=True)
@@ -354,6 +362,8 @@ class Classified:
             f"(?:{_alternation(ahead)})[^把]{{0,8}}?(?:{_alternation(verbs)})[^把]{{0,6}}?(?:{_alternation(posts)})"
         ) if ahead and verbs and posts and _PERSONNEL in self.categories else None
         self._handover = _handover_patterns(sig.handover)
+        # The words that give a thing to a recipient named after them (`_recipient`).
+        self._give_acts = (*sig.handover.get("acts", ()), "给")
         if self._handover is not None:
             # The words every hand-over pattern holds (a recipient, a place, a disclosing verb): found by the
             # shared pass, they say where the patterns may match at all (most drafts hold none).
@@ -421,6 +431,8 @@ class Classified:
         if "等" in text:
             # 等人事部正式通知吧, 以公司公告为准: pointing to the announcement to come instead of telling.
             hits += [(m.start(), m.end(), "neg_defer", "") for m in _WAIT_NOTICE.finditer(text)]
+        if any(w in text for w in _OWN_CHANNEL_FIRST):
+            hits += [(m.start(), m.end(), "neg_defer", "") for m in _OWN_CHANNEL.finditer(text)]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
@@ -910,7 +922,22 @@ class Classified:
                 continue
             if self._disclosed(d, m, edge_budget):
                 seen_cat_sentence.add((cat_id, sent))
-                out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2])))
+                kind = ev[0]
+                if kind not in _VALUE_EVIDENCE:
+                    if any(w in text[s:e] for w in self._topic_grammar.lists):
+                        kind = LISTED  # 客户名单, client list: a list of people is content of its own
+                    elif kind in _HANDLING and (told := next(
+                            (g for g in _TOLD if g in m.sg and g in cat.evidence), None)):
+                        kind = told  # 下月调离涉密岗位，此事暂不公开: a move decided is told, not only kept quiet
+                if m.lent and kind == "cue" and self._recipient(text, m.lo, s) and self._evidence(
+                        f, cat, s, e, sent, {r: v for r, v in m.sg.items() if r not in _MARKED_THING},
+                        contacts, names, amounts, credentials=credentials) is None:
+                    # The term names whom the marked thing goes to (别拿给投标人看, share 给 GM 就好，别给 vendor),
+                    # nothing but the marking says it is secret, and the thing's being sent or shown (share,
+                    # handover) is the marking's matter: the marking is the finding. A marked title's subject
+                    # (【秘密】调价方案：…) is what the document holds and stays a topic.
+                    kind = MARKING_ONLY
+                out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2]), kind))
         return out
 
     def _mention(self, d: _Draft, s: int, e: int, cat_id: str, cat: Topic, sent: tuple[int, int],
@@ -1401,14 +1428,20 @@ class Classified:
             return "stored", s, e
         hours = "security_detail" in want and _found_in(text, ss, se, "hours", self._window_rx, amounts)
         key = any(k in text[s:e] for k in tg.physical_keys)
+        # The word names whose or where another thing is (监控室的空调坏了): what follows is that thing's,
+        # unless that thing is itself the detail (监控的盲区, 保安的换班 at `head`) or who guards it (监控室的值班员).
+        owner_word = next((w for w in tg.owner_of if text.startswith(w, e)), "") if "security_detail" in want else ""
+        head = e + len(owner_word)
+        owner = bool(owner_word) and not any(text.startswith(w, head) for w in tg.guards)
         if "security_detail" in want and "neg_reader" in sg:
             # Told to a customer: where guards stand and when is the service described; a weakness discloses.
             if "security_weak" in sg:
                 return "security_detail", s, e
         elif "security_detail" in want and (
                 any((not hours or text[xs:xe] not in self._time_detail) and not _ruled(text, xs, self._bans)
-                    and not (key and text[xs:xe] in tg.placement) for xs, xe in sg.get("security_detail", ()))
-                or (not hours and _found_in(text, ss, se, "clock", self._window_rx, amounts))):
+                    and not (key and text[xs:xe] in tg.placement) and not (owner and xs > head)
+                    for xs, xe in sg.get("security_detail", ()))
+                or (not hours and not owner and _found_in(text, ss, se, "clock", self._window_rx, amounts))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         if "handover" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
                                       for xs, xe in sg.get("handover", ())) and not (
@@ -1419,6 +1452,12 @@ class Classified:
             # every other evidence and the predicates read with it decide first.
             return "handover", s, e
         return None
+
+    def _recipient(self, text: str, lo: int, s: int) -> bool:
+        """The term at `s` is whom something is given, sent or shown to: a hand-over act (转给, 拿给) or 给
+        ends in its clause at most _RECIPIENT_REACH characters before it."""
+        window = text[max(lo, s - _RECIPIENT_REACH):s]
+        return any(a in window for a in self._give_acts)
 
     def _told_then_kept(self, d: _Draft, cat_id: str, e: int,
                         sg: dict[str, list[tuple[int, int]]]) -> dict[str, list[tuple[int, int]]]:
@@ -1533,6 +1572,18 @@ _PLANS = "secret.topic.plans"
 _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
+# A topic's evidence when a marking's lent cue is all it has (`SecretHit.evidence`).
+MARKING_ONLY = "marking"
+# A topic's evidence when its word names a list of people or firms (`topics.grammar.lists`).
+LISTED = "list"
+# Signals that only say how a thing is handled (kept quiet, sent) …
+_HANDLING = frozenset({"cue", "share"})
+# … and those that say a matter is decided, planned or compared: what is told beside them.
+_TOLD = ("decision", "future", "compare")
+# The signals that, beside a marking, tell what is done with the marked thing, not what it holds.
+_MARKED_THING = frozenset({"cue", "share", "handover"})
+# How far before a term the act that gives a thing to it may end (转给外包的监控公司).
+_RECIPIENT_REACH = 8
 _PERSONNEL = "secret.topic.personnel"
 _PAY = "secret.topic.pay"
 _CREDENTIALS = "secret.topic.credentials"

@@ -142,6 +142,9 @@ class TopicGrammarModel(BaseModel):
     gist: GrammarWords
     without: GrammarWords
     title_nouns: GrammarWords
+    lists: GrammarWords
+    owner_of: GrammarWords
+    guards: GrammarWords
     after_name: GrammarWords
     open_hours: GrammarWords
     time_detail: GrammarWords
@@ -408,6 +411,9 @@ class TopicGrammar:
     gist: tuple[str, ...] = ()
     without: tuple[str, ...] = ()
     title_nouns: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()
+    owner_of: tuple[str, ...] = ()
+    guards: tuple[str, ...] = ()
     after_name: tuple[str, ...] = ()
     open_hours: tuple[str, ...] = ()
     time_detail: tuple[str, ...] = ()
