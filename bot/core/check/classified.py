@@ -36,7 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate, pairwise
+from itertools import accumulate, islice, pairwise
 from typing import Any
 
 from bot.core.check.edges import BUDGET as EDGE_BUDGET
@@ -1150,14 +1150,24 @@ class Classified:
     def _undecided_matter(d: _Draft, m: _Mention) -> bool:
         """年终奖方案还没定，定了会通知大家 / 标底的事我也不知道 / 搬迁的传言…目前没有任何计划: the matter is
         undecided, unknown to the speaker or denied, and no value is told: nothing to disclose."""
-        return m.ev[0] not in _VALUE_EVIDENCE and m.ev[0] != "share" and not m.lent and _undecided(
-            d.text, m.sent, m.sg) and d.sentence_figure(m.sent) is None
+        if m.ev[0] in _VALUE_EVIDENCE or m.ev[0] == "share" or m.lent:
+            return False
+        # A sentence's verdict is asked once, not once per mention in it (the per-draft memo).
+        key = ("undecided", *m.sent)
+        if key not in d.amounts:
+            d.amounts[key] = _undecided(d.text, m.sent, m.sg)
+        return bool(d.amounts[key]) and d.sentence_figure(m.sent) is None
 
     @staticmethod
     def _meeting_named(d: _Draft, m: _Mention) -> bool:
         """本周五召开年度预算评审会: the topic word names a meeting; nothing of the topic is told."""
-        return m.ev[0] not in _VALUE_EVIDENCE and (m.ev[0] != "cue" or m.lent) and any(
-            ks == m.e for ks, _ in m.sg.get("meeting", ())) and d.sentence_figure(m.sent) is None
+        if m.ev[0] in _VALUE_EVIDENCE or (m.ev[0] == "cue" and not m.lent):
+            return False
+        key = ("meeting", *m.sent)
+        starts = d.amounts.get(key)
+        if starts is None:
+            starts = d.amounts[key] = frozenset(ks for ks, _ in m.sg.get("meeting", ()))
+        return m.e in starts and d.sentence_figure(m.sent) is None
 
     @staticmethod
     def _marked_kind(d: _Draft, m: _Mention) -> bool:
@@ -1345,8 +1355,9 @@ class Classified:
                   credentials: bool = True) -> tuple[str, int, int] | None:
         """(evidence kind, span) that makes the mention at [s, e) a disclosure; the span of a value
         (amount, person, contact, credential) joins the finding, a signal's does not. `names`: the
-        draft's capitalised names (`_names`); `amounts` the draft's memo for `_quantity`; `credentials`
-        False when the draft has no character a credential value could be made of."""
+        draft's capitalised names (`_names`); `amounts` the draft's memo (`_quantity`'s, and each
+        sentence's formula); `credentials` False when the draft has no character a credential value
+        could be made of."""
         c = f.compact
         text = c.text
         ss, se = sent
@@ -1366,12 +1377,18 @@ class Classified:
             if q:
                 return "quantity", q[0], q[1]
         if "formula" in want:
-            wide = f.wide.text
-            m = _FORMULA.search(wide, c.wide_index(ss), c.wide_index(se - 1) + 1)
-            if m:
-                vs, ve = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
-                if ve > vs:
-                    return "formula", vs, ve
+            # The sentence's first formula is searched once per sentence, not once per mention: a long
+            # unpunctuated draft repeating a recipe word would otherwise rescan it for every occurrence.
+            memo_key = ("formula", ss, se)
+            if amounts is not None and memo_key in amounts:
+                span = amounts[memo_key]
+            else:
+                m = _FORMULA.search(f.wide.text, c.wide_index(ss), c.wide_index(se - 1) + 1)
+                span = (f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1) if m else None
+                if amounts is not None:
+                    amounts[memo_key] = span
+            if span and span[1] > span[0]:
+                return "formula", span[0], span[1]
         if "taken" in want:
             m = _PAY_VALUE.search(text, lo, hi)
             if m:
@@ -2023,7 +2040,9 @@ def _one_clause(f: Folded, s: int, e: int, xs: int, xe: int) -> bool:
     c = f.compact
     wide = f.wide.text
     a, b = (e, xs) if e <= xs else (xe, s)
-    near = b - a <= _ACT_REACH or len(_REACH_UNIT.findall(c.text, a, b)) <= _ACT_REACH
+    # Units are counted only up to one past the reach, so an act far off in a long sentence costs no scan of it.
+    near = b - a <= _ACT_REACH or sum(
+        1 for _ in islice(_REACH_UNIT.finditer(c.text, a, b), _ACT_REACH + 1)) <= _ACT_REACH
     if xs < s:  # an act before the term: in its clause, or heading it with a colon (转发给你：…预算草案)
         if s - xe > 2 * _ACT_REACH:
             return False  # the colon heads a list of at most a line (and a sentence of many words stays linear)
