@@ -138,6 +138,7 @@ _ACT_REACH = 20
 # Its units: a character, or a run of letters and digits (an English word, which the compact view joins to
 # the next one, counts once).
 _REACH_UNIT = re.compile(r"[a-z0-9]+|[^a-z0-9]")
+_ALNUM = re.compile(r"[a-z0-9]")
 # An act's own object named before it in its clause (把截图发到群里, 拍了照片发给他): the act is about that.
 _OWN_OBJECT = re.compile(r"[把将]|照片|图片|相片")
 # A time of day on the compact text (九点半 -> 9点半, 21:30 -> 2130 is not read): when guards, escorts or
@@ -1421,8 +1422,11 @@ class Classified:
             if signal in ("share", "decision") and "neg_audience" in sg:
                 continue  # 发到群里了，大家看下: handed round the team it belongs to, not out
             # A signal word that is the topic word itself (董事会) is not evidence about it.
-            if signal in want and any(not (xs < e and s < xe) and (signal != "share" or _one_clause(f, s, e, xs, xe))
-                                      for xs, xe in sg.get(signal, ())):
+            if signal not in want:
+                continue
+            spans = _within_reach(text, sg, s, e, amounts) if signal == "share" else sg.get(signal, ())
+            if any(not (xs < e and s < xe) and (signal != "share" or _one_clause(f, s, e, xs, xe))
+                   for xs, xe in spans):
                 return signal, s, e
         # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
         if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
@@ -2029,6 +2033,34 @@ def _org_name_end(text: str, xe: int, after_name: tuple[str, ...]) -> bool:
     opening a longer word (建设路, 集团客户, 包装盒背面, 物业费): what follows is no further noun letter."""
     nxt = text[xe:xe + 1]
     return not nxt or not ("\u4e00" <= nxt <= "\u9fff") or text.startswith(after_name, xe)
+
+
+def _within_reach(text: str, sg: dict[str, list[tuple[int, int]]], s: int, e: int,
+                  memo: dict[tuple[str, int, int], Any] | None) -> list[tuple[int, int]]:
+    """The sentence's sharing acts that `_one_clause` could join to the term at [s, e), by position
+    alone: one ending at most 2 × `_ACT_REACH` characters before it, or one starting at most
+    `_ACT_REACH` units after it. The rest it would refuse; a long unpunctuated sentence repeating a
+    term and an act would otherwise pair every term with every act."""
+    spans = _starts(sg, "share")
+    if len(spans) <= 4:
+        return spans
+    if memo is None:
+        memo = {}
+    longest = memo.get(("share_longest", *spans[0]))
+    if longest is None:
+        longest = memo[("share_longest", *spans[0])] = max(xe - xs for xs, xe in spans)
+    units = memo.get(("units", 0, 0))
+    if units is None:
+        # Where each `_REACH_UNIT` of the draft starts: the units of [a, b) are those starting there, plus
+        # one when `a` falls inside a run of letters and digits (a search from `a` starts a unit there).
+        units = memo[("units", 0, 0)] = [m.start() for m in _REACH_UNIT.finditer(text)]
+    i = bisect_left(units, e)
+    inside = 0 < e < len(text) and _ALNUM.match(text, e - 1) is not None and _ALNUM.match(text, e) is not None
+    k = i + _ACT_REACH - inside
+    limit = units[k] if k < len(units) else len(text)
+    lo = bisect_left(spans, s - 2 * _ACT_REACH - longest, key=lambda span: span[0])
+    hi = bisect_right(spans, limit, key=lambda span: span[0])
+    return spans[lo:hi]
 
 
 def _one_clause(f: Folded, s: int, e: int, xs: int, xe: int) -> bool:
