@@ -482,15 +482,22 @@ class Classified:
                 if he > hs:
                     spans.append((hs, he))
         out = []
+        # Per sentence, asked once (not once per act: a long unpunctuated sentence holds hundreds): where
+        # its last question word starts, and whether it speaks of publicity.
+        last_asked: dict[int, int] = {}
+        public: dict[int, bool] = {}
         for hs, he in spans:
             ss, se = c.sentence_of(hs)
             if he > se:
                 continue  # the recipient or the place is in another sentence
+            if ss not in last_asked:
+                last_asked[ss] = max((text.rfind(q, ss, se) for q in ho.asked), default=-1)
+                public[ss] = any(w in text[ss:se] for w in ho.publicity)
             lead = text[max(ss, hs - 6):hs]
             if (lead.endswith(ho.denied) or any(f"{w}把" in text[max(ss, hs - 16):hs] for w in ho.denied)
                     or any(w in lead for w in ho.invited) or "您" in text[max(ss, hs - 2):he]
-                    or any(q in text[hs:se] for q in ho.asked) or _forbidden_act(text, hs, self._bans)
-                    or any(w in text[ss:se] for w in ho.publicity)
+                    or last_asked[ss] >= hs or _forbidden_act(text, hs, self._bans)
+                    or public[ss]
                     or (ho.when is not None and ho.when.match(text, he))):
                 continue
             out.append((hs, he, "handover", ""))
@@ -1175,9 +1182,15 @@ class Classified:
         """附件中的预算汇总表属于绝密级文件，请勿转发: the topic word names the marked document's kind and nothing
         of what it says is told (no value, no colon opening its content): the marking is the finding."""
         sent = m.sent
-        return sent in d.marked and m.ev[0] not in _VALUE_EVIDENCE and any(
-            m.s <= ks <= m.e for ks, _ in m.sg.get("doc_kind", ())) and not any(
-            d.marked_from[sent] <= x < sent[1] for x in d.colons) and d.sentence_figure(sent) is None
+        if sent not in d.marked or m.ev[0] in _VALUE_EVIDENCE:
+            return False
+        # Both looked up by bisection (a sentence repeating a document word holds hundreds of each).
+        kinds = _starts(m.sg, "doc_kind")
+        k = bisect_left(kinds, m.s, key=lambda span: span[0])
+        if k == len(kinds) or kinds[k][0] > m.e:
+            return False
+        i = bisect_left(d.colons, d.marked_from[sent])
+        return not (i < len(d.colons) and d.colons[i] < sent[1]) and d.sentence_figure(sent) is None
 
     @staticmethod
     def _decision_to_customer(d: _Draft, m: _Mention) -> bool:
