@@ -1499,10 +1499,14 @@ class Classified:
         there, and so tell the reader to keep what was just told: 营业额是三百二十万，年底对账前不要跟外面的人讲;
         开机密码改成了Qw7781…不要写在便签上. Rules talk and refusals put their negative before or around the topic
         word and tell no value (不得泄露客户资料; 营业额这类经营数字不要跟外面的人讲)."""
-        spans = [x for role in ("neg_refusal", "neg_rules") for x in sg.get(role, ())]
-        if not spans or min(xs for xs, _ in spans) < e:
+        # The sentence's sorted lists (kept in `sg`): the first start is read, not searched for, per mention.
+        refusals, rules = _starts(sg, "neg_refusal"), _starts(sg, "neg_rules")
+        if not refusals and not rules:
             return sg
-        first = min(xs for xs, _ in spans)
+        first = min(got[0][0] for got in (refusals, rules) if got)
+        if first < e:
+            return sg
+        spans = refusals + rules
         c = d.f.compact
         text = c.text
         # Each a prohibition (不能对外说, 不要写在), in a clause after the one that told the value: 按规定渠道寄出
