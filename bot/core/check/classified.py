@@ -1526,6 +1526,8 @@ class Classified:
         end = _SENTENCE_END.search(wide, ws, ws + 30)
         for m in _LATER_VALUE.finditer(wide, ws, end.start() if end else ws + 30):
             value = m.group()
+            if len(value) < 4:
+                continue  # shorter than any code `_code_shaped` accepts (a draft of U盾 holds a value a word)
             before = wide[max(0, m.start() - 4):m.start()].rstrip()
             if before.endswith(_NOT_CODE_BEFORE) or wide.startswith(self._after_code_number, m.end()):
                 continue
