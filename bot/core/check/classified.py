@@ -182,13 +182,14 @@ class SecretHit:
 @dataclass(slots=True)
 class _Draft:
     """What the topic decision reads once per draft (gathered in `Classified._topics`): the clause
-    bounds, the amounts' memo, the own-words (asked once), the owners' and persons' hits, where customers
-    and colleagues are named, the marked sentences, the colons and the topics called public."""
+    bounds, the per-draft memo (`_remembered`), the own-words (asked once), the owners' and persons'
+    hits, where customers and colleagues are named, the marked sentences, the colons and the topics
+    called public."""
 
     f: Folded
     text: str
     bounds: list[int]
-    amounts: dict[tuple[str, int, int], Any]
+    memo: dict[tuple[str, int, int], Any]
     own: Once[tuple[bool, list[tuple[int, int]], list[int]]]
     hits_of: dict[str, list[tuple[int, int]]]
     customer_at: list[int]
@@ -213,11 +214,11 @@ class _Draft:
 
     def figure(self, lo: int, hi: int) -> Any:
         """An amount told in [lo, hi) (`_quantity`, memoised per draft)."""
-        return _quantity(self.text, lo, hi, self.quantity, self.amounts)
+        return _quantity(self.text, lo, hi, self.quantity, self.memo)
 
     def sentence_figure(self, sent: tuple[int, int]) -> Any:
         """An amount told anywhere in the sentence."""
-        return _quantity(self.text, sent[0], sent[1], self.quantity, self.amounts)
+        return _quantity(self.text, sent[0], sent[1], self.quantity, self.memo)
 
 
 @dataclass(slots=True)
@@ -869,7 +870,7 @@ class Classified:
                     announced[cat_id] = sent[1]
         seen_cat_sentence: set[tuple[str, tuple[int, int]]] = set()
         names = Once(self._names, f)  # found once per draft, not once per topic word
-        amounts: dict[tuple[str, int, int], Any] = {}
+        memo: dict[tuple[str, int, int], Any] = {}
         bounds = _clause_bounds(c)[0]
         # Whether the draft holds an own-word, or a character a credential value or a lock
         # combination needs at all: asked once per draft, not once per topic word (the own-words only
@@ -903,7 +904,7 @@ class Classified:
         greeted = first <= 12 and any(
             ss < first and text[ss:se] not in self._topic_grammar.inside_readers
             for ss, se in sig.get(c.sentence_of(0), {}).get("neg_reader", ()))
-        d = _Draft(f, text, bounds, amounts, own, hits_of, customer_at, staff_at, marked, marked_from, colons,
+        d = _Draft(f, text, bounds, memo, own, hits_of, customer_at, staff_at, marked, marked_from, colons,
                    announced, self._quantity, to_customer, greeted,
                    any("neg_reader" in v or "neg_audience" in v for v in sig.values()))
         for s, e, cat_id in terms:
@@ -918,7 +919,7 @@ class Classified:
                               to_customer=to_customer, first_marked=first_marked, looks_back=looks_back)
             if any(cleared(d, m) for cleared in self._cleared_before_evidence):
                 continue
-            ev = self._evidence(f, cat, s, e, sent, m.sg, contacts, names, amounts, credentials=credentials)
+            ev = self._evidence(f, cat, s, e, sent, m.sg, contacts, names, memo, credentials=credentials)
             if ev is None:
                 continue
             m.ev = ev
@@ -939,7 +940,7 @@ class Classified:
                         kind = told  # 下月调离涉密岗位，此事暂不公开: a move decided is told, not only kept quiet
                 if m.lent and kind == "cue" and self._recipient(text, m.lo, s) and self._evidence(
                         f, cat, s, e, sent, {r: v for r, v in m.sg.items() if r not in _MARKED_THING},
-                        contacts, names, amounts, credentials=credentials) is None:
+                        contacts, names, memo, credentials=credentials) is None:
                     # The term names whom the marked thing goes to (别拿给投标人看, share 给 GM 就好，别给 vendor),
                     # nothing but the marking says it is secret, and the thing's being sent or shown (share,
                     # handover) is the marking's matter: the marking is the finding. A marked title's subject
@@ -1160,21 +1161,16 @@ class Classified:
         undecided, unknown to the speaker or denied, and no value is told: nothing to disclose."""
         if m.ev[0] in _VALUE_EVIDENCE or m.ev[0] == "share" or m.lent:
             return False
-        # A sentence's verdict is asked once, not once per mention in it (the per-draft memo).
-        key = ("undecided", *m.sent)
-        if key not in d.amounts:
-            d.amounts[key] = _undecided(d.text, m.sent, m.sg)
-        return bool(d.amounts[key]) and d.sentence_figure(m.sent) is None
+        # A sentence's verdict is asked once, not once per mention in it.
+        return _remembered(d.memo, ("undecided", *m.sent), lambda: _undecided(d.text, m.sent, m.sg)) and (
+            d.sentence_figure(m.sent) is None)
 
     @staticmethod
     def _meeting_named(d: _Draft, m: _Mention) -> bool:
         """本周五召开年度预算评审会: the topic word names a meeting; nothing of the topic is told."""
         if m.ev[0] in _VALUE_EVIDENCE or (m.ev[0] == "cue" and not m.lent):
             return False
-        key = ("meeting", *m.sent)
-        starts = d.amounts.get(key)
-        if starts is None:
-            starts = d.amounts[key] = frozenset(ks for ks, _ in m.sg.get("meeting", ()))
+        starts = _remembered(d.memo, ("meeting", *m.sent), lambda: frozenset(ks for ks, _ in m.sg.get("meeting", ())))
         return m.e in starts and d.sentence_figure(m.sent) is None
 
     @staticmethod
@@ -1365,13 +1361,12 @@ class Classified:
                   sg: dict[str, list[tuple[int, int]]],
                   contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...],
                   names: Callable[[], list[tuple[int, int]]],
-                  amounts: dict[tuple[str, int, int], Any] | None = None, *,
+                  memo: dict[tuple[str, int, int], Any] | None = None, *,
                   credentials: bool = True) -> tuple[str, int, int] | None:
         """(evidence kind, span) that makes the mention at [s, e) a disclosure; the span of a value
         (amount, person, contact, credential) joins the finding, a signal's does not. `names`: the
-        draft's capitalised names (`_names`); `amounts` the draft's memo (`_quantity`'s, and each
-        sentence's formula); `credentials` False when the draft has no character a credential value
-        could be made of."""
+        draft's capitalised names (`_names`); `memo` the draft's memo (`_remembered`); `credentials`
+        False when the draft has no character a credential value could be made of."""
         c = f.compact
         text = c.text
         ss, se = sent
@@ -1379,28 +1374,21 @@ class Classified:
         want = cat.evidence
         lo, hi = max(ss, s - 24), min(se, e + 24)
         if "quantity" in want:
-            q = _quantity(text, lo, hi, self._quantity, amounts)
+            q = _quantity(text, lo, hi, self._quantity, memo)
             if q is None and se < len(text) and f.wide.text[c.wide_index(se - 1) + 1:c.wide_index(se) + 1].count("?"):
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
-                q = _quantity(text, ns, min(ne, ns + 24), self._quantity, amounts)
+                q = _quantity(text, ns, min(ne, ns + 24), self._quantity, memo)
             while q and (any(cs <= q[0] < ce for cs, ce in contacts) or _clock_time(f, q[0], q[1])):
                 # The digits of a masked number are not an amount, nor a time of day written with a colon
                 # (17:00后, 8:30到17:30: the compact view drops the colon and sees 1700).
-                q = _quantity(text, q[1], hi, self._quantity, amounts)
+                q = _quantity(text, q[1], hi, self._quantity, memo)
             if q:
                 return "quantity", q[0], q[1]
         if "formula" in want:
             # The sentence's first formula is searched once per sentence, not once per mention: a long
             # unpunctuated draft repeating a recipe word would otherwise rescan it for every occurrence.
-            memo_key = ("formula", ss, se)
-            if amounts is not None and memo_key in amounts:
-                span = amounts[memo_key]
-            else:
-                m = _FORMULA.search(f.wide.text, c.wide_index(ss), c.wide_index(se - 1) + 1)
-                span = (f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1) if m else None
-                if amounts is not None:
-                    amounts[memo_key] = span
+            span = _remembered(memo, ("formula", ss, se), lambda: _formula_span(f, ss, se))
             if span and span[1] > span[0]:
                 return "formula", span[0], span[1]
         if "taken" in want:
@@ -1437,7 +1425,7 @@ class Classified:
             # A signal word that is the topic word itself (董事会) is not evidence about it.
             if signal not in want:
                 continue
-            spans = _within_reach(text, sg, s, e, amounts) if signal == "share" else sg.get(signal, ())
+            spans = _within_reach(text, sg, s, e, memo) if signal == "share" else sg.get(signal, ())
             if any(not (xs < e and s < xe) and (signal != "share" or _one_clause(f, s, e, xs, xe))
                    for xs, xe in spans):
                 return signal, s, e
@@ -1460,7 +1448,7 @@ class Classified:
             # 密钥写死在config.js里: where the credential is kept, right after it; 钥匙不要放在抽屉里 is a rule
             # about where it must not be kept.
             return "stored", s, e
-        hours = "security_detail" in want and _found_in(text, ss, se, "hours", self._window_rx, amounts)
+        hours = "security_detail" in want and _found_in(text, ss, se, "hours", self._window_rx, memo)
         key = any(k in text[s:e] for k in tg.physical_keys)
         # The word names whose or where another thing is (监控室的空调坏了): what follows is that thing's,
         # unless that thing is itself the detail (监控的盲区, 保安的换班 at `head`) or who guards it (监控室的值班员).
@@ -1475,7 +1463,7 @@ class Classified:
                 any((not hours or text[xs:xe] not in self._time_detail) and not _ruled(text, xs, self._bans)
                     and not (key and text[xs:xe] in tg.placement) and not (owner and xs > head)
                     for xs, xe in sg.get("security_detail", ()))
-                or (not hours and not owner and _found_in(text, ss, se, "clock", self._window_rx, amounts))):
+                or (not hours and not owner and _found_in(text, ss, se, "clock", self._window_rx, memo))):
             return "security_detail", s, e  # a time of day (押运车九点半到) schedules the arrangement
         if "handover" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
                                       for xs, xe in sg.get("handover", ())) and not (
@@ -1696,6 +1684,25 @@ def _clause_end(bounds: list[int], pos: int, length: int) -> int:
 def _words_regex(words: Sequence[str]) -> re.Pattern[str] | None:
     """Any of the literal words, or None for none."""
     return re.compile(_alternation(words)) if words else None
+
+
+def _remembered(memo: dict[tuple[str, int, int], Any] | None, key: tuple[str, int, int],
+                compute: Callable[[], Any]) -> Any:
+    """`compute()`, asked once per draft: kept in the draft's `memo` under `key` (a long sentence of topic
+    words asks the same sentence or window again for each); computed afresh without a memo."""
+    if memo is None:
+        return compute()
+    if key in memo:
+        return memo[key]
+    got = memo[key] = compute()
+    return got
+
+
+def _formula_span(f: Folded, ss: int, se: int) -> tuple[int, int] | None:
+    """Compact span of the first formula (x=12, 3*4) in the sentence [ss, se), searched on the wide text."""
+    c = f.compact
+    m = _FORMULA.search(f.wide.text, c.wide_index(ss), c.wide_index(se - 1) + 1)
+    return (f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1) if m else None
 
 
 def _finditer(pattern: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
@@ -2063,16 +2070,10 @@ def _within_reach(text: str, sg: dict[str, list[tuple[int, int]]], s: int, e: in
     spans = _starts(sg, "share")
     if len(spans) <= 4:
         return spans
-    if memo is None:
-        memo = {}
-    longest = memo.get(("share_longest", *spans[0]))
-    if longest is None:
-        longest = memo[("share_longest", *spans[0])] = max(xe - xs for xs, xe in spans)
-    units = memo.get(("units", 0, 0))
-    if units is None:
-        # Where each `_REACH_UNIT` of the draft starts: the units of [a, b) are those starting there, plus
-        # one when `a` falls inside a run of letters and digits (a search from `a` starts a unit there).
-        units = memo[("units", 0, 0)] = [m.start() for m in _REACH_UNIT.finditer(text)]
+    longest = _remembered(memo, ("share_longest", *spans[0]), lambda: max(xe - xs for xs, xe in spans))
+    # Where each `_REACH_UNIT` of the draft starts: the units of [a, b) are those starting there, plus
+    # one when `a` falls inside a run of letters and digits (a search from `a` starts a unit there).
+    units = _remembered(memo, ("units", 0, 0), lambda: [m.start() for m in _REACH_UNIT.finditer(text)])
     i = bisect_left(units, e)
     inside = 0 < e < len(text) and _ALNUM.match(text, e - 1) is not None and _ALNUM.match(text, e) is not None
     k = i + _ACT_REACH - inside
@@ -2374,20 +2375,16 @@ def _quantity(text: str, lo: int, hi: int, q: QuantityGrammar,
     window = ("window", lo, hi)
     if window in memo:
         return memo[window]
-    marks = memo.get(("marks", 0, 0))
-    if marks is None:
-        # Where a number or an English amount word lies, found once per draft: a window holding
-        # neither has no quantity, and is answered without a search.
-        marks = memo[("marks", 0, 0)] = ([m.start() for m in _NUM_CHAR.finditer(text)],
-                                    [m.end() for m in _EN_AMOUNT.finditer(text)])
+    # Where a number or an English amount word lies, found once per draft: a window holding
+    # neither has no quantity, and is answered without a search.
+    marks = _remembered(memo, ("marks", 0, 0), lambda: ([m.start() for m in _NUM_CHAR.finditer(text)],
+                                                        [m.end() for m in _EN_AMOUNT.finditer(text)]))
     digits, words = marks
     i, j = bisect_left(digits, lo), bisect_left(words, lo)
     if not (i < len(digits) and digits[i] < hi) and not (j < len(words) and words[j] <= hi):
         memo[window] = None
         return None
-    table = memo.get(("numbers", 0, 0))
-    if table is None:
-        table = memo[("numbers", 0, 0)] = _number_table(text, q)
+    table = _remembered(memo, ("numbers", 0, 0), lambda: _number_table(text, q))
     starts, ends, next_amount = table
     # A window that neither starts nor ends inside one of the draft's numbers sees exactly those
     # numbers (the pattern looks behind past its start): its first amount is looked up.
