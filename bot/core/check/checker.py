@@ -29,7 +29,7 @@ from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.alternation import literal_alternation
 from bot.core.text.automaton import build_automaton
-from bot.core.text.fold import Compact, Folded, fold_draft, fold_literal
+from bot.core.text.fold import LATIN, Compact, Folded, fold_draft, fold_literal
 from bot.core.text.inputs import has_surrogates, scrub
 from bot.core.text.language import shipped_check_language
 from bot.core.yamlfile import Problem
@@ -415,7 +415,7 @@ class PhraseMatcher:
 def _needs_conditions(pat: Pattern, key: str) -> bool:
     """A one-part pattern matched as `key` has conditions to test (`_conditions_ok`) beyond the match."""
     return bool(pat.clause_start or pat.clause_end or pat.question
-                or key[0] in _ASCII_LETTERS or key[-1] in _ASCII_LETTERS)
+                or key[0] in LATIN or key[-1] in LATIN)
 
 
 def _windowed(rx: re.Pattern[str], text: str, starts: list[int], reach: int) -> list[re.Match[str]]:
@@ -526,7 +526,6 @@ class _PrefixMax:
         return best
 
 
-_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _QUESTION_PARTICLES = frozenset("吗么嘛呢啊呀")
 
 

@@ -65,7 +65,8 @@ def _tables() -> tuple[dict[int, str], frozenset[str]]:
     return one, frozenset(widening)
 
 
-_LATIN = frozenset("abcdefghijklmnopqrstuvwxyz")
+# The Latin letters as the compact view holds them (folded to lower case).
+LATIN = frozenset("abcdefghijklmnopqrstuvwxyz")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -388,13 +389,13 @@ class Compact:
         compact view has lost the spaces: ipo is in "I posted", ask in task)."""
         text = self.text
         wide = self.wide.text
-        if text[start] in _LATIN:
+        if text[start] in LATIN:
             ws = self.wide_index(start)
-            if ws > 0 and wide[ws - 1] in _LATIN:
+            if ws > 0 and wide[ws - 1] in LATIN:
                 return False
-        if text[end - 1] in _LATIN:
+        if text[end - 1] in LATIN:
             we = self.wide_index(end - 1) + 1
-            if we < len(wide) and wide[we] in _LATIN:
+            if we < len(wide) and wide[we] in LATIN:
                 return False
         return True
 
