@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from bot.core.check.checker import Checker  # noqa: E402
-from bot.core.check.evaluation import SECRET_CATEGORIES  # noqa: E402
+from bot.core.check.evaluation import SECRET_CATEGORIES, Score  # noqa: E402
 from bot.core.check.rules import PII_CATEGORIES  # noqa: E402
 
 BLIND = ROOT / "benchmarks" / "blind"
@@ -64,23 +64,20 @@ def run(checker: Checker, files: list[Path]) -> list[dict]:
     return rows
 
 
-def score(rows: list[dict], cats: tuple[str, ...]) -> tuple[int, int, int]:
-    """(true positives, false alarms, misses) over drafts and categories, as `check eval` counts them."""
-    tp = fp = fn = 0
+def score(rows: list[dict], cats: tuple[str, ...]) -> Score:
+    """True positives, false alarms and misses over drafts and categories, as `check eval` counts them."""
+    s = Score()
     for r in rows:
         for c in cats:
             hit, want = c in r["got"], c in r["want"]
-            tp += hit and want
-            fp += hit and not want
-            fn += want and not hit
-    return tp, fp, fn
+            s.tp += hit and want
+            s.fp += hit and not want
+            s.fn += want and not hit
+    return s
 
 
-def pr(t: tuple[int, int, int]) -> str:
-    tp, fp, fn = t
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    return f"{p:.3f}/{r:.3f}"
+def pr(s: Score) -> str:
+    return f"{s.precision:.3f}/{s.recall:.3f}"
 
 
 def table(results: dict[str, list[dict]], base: dict[str, list[dict]] | None = None) -> None:
