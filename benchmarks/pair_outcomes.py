@@ -99,7 +99,10 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, float]:
             "cfr": sum(o["clarify_first_right"] for o in asks), "nwc": sum(o["wrong"] for o in asks)}
 
 
-def pairs(rows: list[dict[str, Any]]) -> tuple[collections.Counter[tuple[str, str]], collections.Counter[tuple[str, str]]]:
+Pairs = collections.Counter[tuple[str, str]]
+
+
+def pairs(rows: list[dict[str, Any]]) -> tuple[Pairs, Pairs]:
     """(clarify-first-right pairs, wrong-confident pairs), each an unordered pair of ids."""
     clar: collections.Counter[tuple[str, str]] = collections.Counter()
     wrong: collections.Counter[tuple[str, str]] = collections.Counter()

@@ -73,3 +73,25 @@ def test_threshold_rules_are_also_asked_as_a_case_to_judge(kb):
         assert _AMOUNT.search(e.answer), entry_id  # the rule states its figure or level
         cases = [q for q in e.questions if _AMOUNT.search(q) and _JUDGED.search(q)]
         assert cases, entry_id  # ... and some question applies it to a concrete case and asks for a verdict
+
+
+# Entries that state one clause and cited it under different strings (a compound citation, a second
+# spelling), read from the sources in round 42: each pair must share the clause's citation, so `ask`
+# answers them together (`pairs: clause`) instead of offering both as rivals.
+ONE_CLAUSE = [("discipline.interpretation", "platform.supplementary"), ("attitude.own_mistake", "center.penalties"),
+              ("center.smile_stand", "language.farewell"), ("language.tone", "language.voice_speed"),
+              ("code.need_to_know", "code.public_talk"), ("center.assessment", "platform.promotion"),
+              ("center.penalties", "discipline.platform_penalties"),
+              ("discipline.platform_penalties", "personal.customer_privacy"),
+              ("personnel.declass_extend", "personnel.declass_period"),
+              ("complaint.fair_handling", "complaint.listen_first"), ("center.discipline", "center.entertainment"),
+              ("reception.external_relations", "reception.internal_relations"),
+              ("discipline.legal_liability", "obligation.after_leaving"),
+              ("attitude.let_customer_finish", "attitude.unfamiliar_question"),
+              ("attitude.equal_treatment", "forbidden.closing_time"), ("meeting.attendee", "meeting.discipline")]
+
+
+def test_entries_stating_one_clause_cite_it_alike(kb):
+    index = {e.id: i for i, e in enumerate(kb.entries)}
+    for a, b in ONE_CLAUSE:
+        assert index[b] in kb.kin(index[a]) and index[a] in kb.kin(index[b]), (a, b)
