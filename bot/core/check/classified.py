@@ -350,10 +350,15 @@ class Classified:
             f"把[^把]{{0,6}}?(?:{_alternation(units)})[^把]{{0,4}}?(?:{_alternation(changes)})"
         ) if units and changes and _PLANS in self.categories else None
         # A ban, someone to tell and a telling verb (先别跟顾客说, 不要让家长知道): asking for discretion.
-        bans, to, tell = (sig.hush.get(k, ()) for k in ("bans", "to", "tell"))
-        self._hush = re.compile(f"(?:{_alternation(bans)})(?:{_alternation(to)}).{{0,5}}?(?:{_alternation(tell)})"
-                                ) if bans and to and tell else None
-        self._hush_first = frozenset(w[0] for w in bans)
+        bans, to, tell, places, everyone = (sig.hush.get(k, ()) for k in ("bans", "to", "tell", "places", "everyone"))
+        hush = [f"(?:{_alternation(bans)})(?:{_alternation(to)}).{{0,5}}?(?:{_alternation(tell)})"] if (
+            bans and to and tell) else []
+        if bans and places and tell:  # 别在外面说, 不要在群里讲: where it must not be told
+            hush.append(f"(?:{_alternation(bans)})(?:{_alternation(places)}).{{0,3}}?(?:{_alternation(tell)})")
+        if bans and everyone and tell:  # 谁都别说, 谁也不许提: nobody may tell it
+            hush.append(f"(?:{_alternation(everyone)})(?:{_alternation(bans)}).{{0,3}}?(?:{_alternation(tell)})")
+        self._hush = re.compile("|".join(hush)) if hush else None
+        self._hush_first = frozenset(w[0] for w in (*bans, *everyone))
         # 听 + an insider + a telling verb (听财务说, 听人事那边讲): news from inside, a secrecy cue.
         insiders, told = sig.hearsay.get("from", ()), sig.hearsay.get("tell", ())
         self._hearsay = re.compile(f"听(?:{_alternation(insiders)}).{{0,3}}?(?:{_alternation(told)})"
@@ -1916,7 +1921,12 @@ def _forbidden_act(text: str, s: int, bans: Sequence[str] = _BANS) -> bool:
 
 _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前"
                             # 年报下个月才披露: a later time and 才 before the telling verb, out only then.
-                            r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)")
+                            r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)"
+                            # 公告要等到明年三月, 公示还得等, 公告出来之前: the publishing is still waited for.
+                            r"|(?:要|还要|还得|得|需要|得要)等|(?:出来|下来|发出|发出来|出台|发布)(?:之|以)?前")
+# Right before a publishing word: not yet reached (还没到公示那一步, 没走到), only then (才能公示), waited for
+# (要等公告, 等到公示以后).
+_NOT_YET_BEFORE = re.compile(r"(?:还?没|未|尚未|还不)(?:走)?到(?:正式)?$|才(?:能|会|要|可以|可)$|(?:要|得|还要|还得)?等到?(?:正式)?$")
 
 
 def _banned_between(text: str, a: int, b: int, bans: Sequence[str] = _BANS) -> bool:
@@ -2042,11 +2052,12 @@ def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
     """A word right after 没/未/不/才 (还没上报, 未公示, 下周才公告), or right before 还没 (公告里还没写),
-    or before 前 (正式通知前), says the opposite of itself."""
+    or before 前 (正式通知前), says the opposite of itself; so does a publishing still to come — not yet
+    reached (还没到公示那一步, 没走到公告), only then (才能公示), or waited for (公告要等到明年三月, 公示出来之前)."""
     if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才")):
         return True
-
-    return e is not None and _NOT_YET_AFTER.match(text, e) is not None
+    return e is not None and (_NOT_YET_BEFORE.search(text, max(0, s - 4), s) is not None
+                              or _NOT_YET_AFTER.match(text, e) is not None)
 
 
 # The clause boundaries of the last draft, sorted: `_listed` runs for every term of a draft, and
