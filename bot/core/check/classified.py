@@ -357,8 +357,12 @@ class Classified:
             hush.append(f"(?:{_alternation(bans)})(?:{_alternation(places)}).{{0,3}}?(?:{_alternation(tell)})")
         if bans and everyone and tell:  # 谁都别说, 谁也不许提: nobody may tell it
             hush.append(f"(?:{_alternation(everyone)})(?:{_alternation(bans)}).{{0,3}}?(?:{_alternation(tell)})")
+        asked, line = sig.hush.get("asked", ()), sig.hush.get("line", ())
+        if asked and line:  # 有人问就说还没定, 居民来问你就说等通知: a line agreed for outsiders, given the reader
+            # (店长们问起我就说还在做 is the writer's own answer, reported to whom the matter belongs)
+            hush.append(f"(?:{_alternation(asked)})[^我]{{0,6}}?(?:{_alternation(line)})")
         self._hush = re.compile("|".join(hush)) if hush else None
-        self._hush_first = frozenset(w[0] for w in (*bans, *everyone))
+        self._hush_first = frozenset(w[0] for w in (*bans, *everyone, *asked))
         # 听 + an insider + a telling verb (听财务说, 听人事那边讲): news from inside, a secrecy cue.
         insiders, told = sig.hearsay.get("from", ()), sig.hearsay.get("tell", ())
         self._hearsay = re.compile(f"听(?:{_alternation(insiders)}).{{0,3}}?(?:{_alternation(told)})"
@@ -529,6 +533,9 @@ class Classified:
                         continue  # HR hasn't announced it: the opposite of already public
                     s = f.compact_index(words[i][0])
                     e = f.compact_index(words[i + n - 1][1] - 1) + 1
+                    if role == "decision" and (_en_negated(words, i) or f.compact.text.startswith(("不", "没"), e)
+                                               or f.compact.text[max(0, s - 2):s].endswith(("没", "不", "未"))):
+                        continue  # 这单我 approve 不了, 还没 decide: nothing decided
                     out.append((s, e, role, tag))
         return out
 

@@ -267,7 +267,7 @@ class TopicsModel(BaseModel):
     # (把售后部撤了, 把华南仓卖掉); and asking for discretion in general words: ban + "to someone" + telling verb
     # (先别跟顾客说, 不要让家长知道).
     unit_change: dict[Literal["units", "changes"], list[NonEmpty]] = {}
-    hush: dict[Literal["bans", "to", "tell", "places", "everyone"], list[NonEmpty]] = {}
+    hush: dict[Literal["bans", "to", "tell", "places", "everyone", "asked", "line"], list[NonEmpty]] = {}
     # Hearsay from inside: 听 + an insider + a telling verb (听财务说).
     hearsay: dict[Literal["from", "tell"], list[NonEmpty]] = {}
     # A move said without a personnel word: ahead or passive + taking verb + post (要去总部当助理, 被派去做主管).
