@@ -1315,8 +1315,9 @@ class Classified:
 
     @staticmethod
     def _self_subject(text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
-        """The clause holding `s` (from `lo`) opens with 我 (not 我们) and no third person comes before the term."""
-        return (text.startswith("我", lo) and not text.startswith("我们", lo)
+        """The clause holding `s` (from `lo`) opens with 我 (not 我们, nor its regional forms: Cantonese 我哋/我地,
+        Wu 我伲, 我俚) and no third person comes before the term."""
+        return (text.startswith("我", lo) and not text.startswith(_WE, lo)
                 and not any(lo <= xs < s for xs, _ in others))
 
     def _speaker_last(self, text: str, s: int, e: int, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]],
@@ -1609,6 +1610,8 @@ def _spoken_credential(text: str, e: int, se: int) -> tuple[int, int] | None:
 # 您好，… may open the shape too: the draft addresses that reader.)
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,6}?的"
 _PLANS = "secret.topic.plans"
+# "We" opening a clause (the organisation, not the speaker alone), in Mandarin and regional forms.
+_WE = ("我们", "我哋", "我地", "我伲", "我俚", "我哋嘅", "我等")
 _CUSTOMERS = "secret.topic.customers"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
