@@ -858,6 +858,7 @@ class Classified:
                     self.edges.straddles(text, s, e, *_clause_of(_clause_bounds(c)[0], s, len(text)), edge_budget)):
                 continue  # 对外发布 holds 外发: letters of other words, no sharing act
             sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
+        self._cue_carried_back(c, sig, marked)
         out: list[SecretHit] = []
         # Longest term wins where terms overlap (进货价 over 进货); a term inside a longer one of its
         # category (利润 in 净利润) is the same mention, judged once with it: a draft of such words
@@ -960,6 +961,30 @@ class Classified:
                     kind = MARKING_ONLY
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2]), kind))
         return out
+
+    def _cue_carried_back(self, c: Compact, sig: dict[tuple[int, int], dict[str, list[tuple[int, int]]]],
+                          marked: dict[tuple[int, int], int]) -> None:
+        """A sentence whose secrecy cue comes with words pointing back at the sentence before (…Q3 要关掉三家店。
+        这个 decision 还没 announce，please keep it among us): that sentence told what is hushed, and takes the cue
+        (its span stays in the later sentence, so it is never the topic word itself). Not a sentence holding a
+        marking: the marked thing is what is hushed there, and the marking is its finding."""
+        tg = self._topic_grammar
+        if not tg.points_back or not any("cue" in v for v in sig.values()):
+            return
+        text = c.text
+        for sent, v in list(sig.items()):
+            ss = sent[0]
+            if "cue" not in v or ss == 0:
+                continue
+            at = next((ss + len(w) for w in tg.points_back_after if text.startswith(w, ss)), ss)
+            if not text.startswith(tg.points_back, at):
+                continue
+            prev = c.sentence_of(ss - 1)
+            if prev in marked:
+                continue
+            before = sig.setdefault(prev, {})
+            if "cue" not in before:
+                before["cue"] = [v["cue"][0]]
 
     def _mention(self, d: _Draft, s: int, e: int, cat_id: str, cat: Topic, sent: tuple[int, int],
                  sg: dict[str, list[tuple[int, int]]], *, greeted: bool, to_customer: Callable[[], bool] | None,

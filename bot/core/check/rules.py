@@ -158,6 +158,8 @@ class TopicGrammarModel(BaseModel):
     physical_keys: GrammarWords
     placement: GrammarWords
     to_place: GrammarWords
+    points_back: GrammarWords
+    points_back_after: GrammarWords
     in_place: GrammarWords
 
 
@@ -428,6 +430,8 @@ class TopicGrammar:
     placement: tuple[str, ...] = ()
     to_place: tuple[str, ...] = ()
     in_place: tuple[str, ...] = ()
+    points_back: tuple[str, ...] = ()
+    points_back_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
