@@ -491,6 +491,10 @@ class Classified:
                 hs, he = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
                 if he > hs:
                     spans.append((hs, he))
+        partner_spans: set[tuple[int, int]] = set()
+        if ho.to_partner is not None and any(w in text for w in ho.takers):
+            partner_spans = {m.span() for m in ho.to_partner.finditer(text)}
+            spans += sorted(partner_spans)
         out = []
         # Per sentence, asked once (not once per act: a long unpunctuated sentence holds hundreds): where
         # its last question word starts, and whether it speaks of publicity.
@@ -510,7 +514,7 @@ class Classified:
                     or public[ss]
                     or (ho.when is not None and ho.when.match(text, he))):
                 continue
-            out.append((hs, he, "handover", ""))
+            out.append((hs, he, "to_partner" if (hs, he) in partner_spans else "handover", ""))
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -1511,6 +1515,10 @@ class Classified:
             # it goes to (发给了已经离职的前同事); not a term that is the act's or the recipient's own word. Last:
             # every other evidence and the predicates read with it decide first.
             return "handover", s, e
+        if "to_partner" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
+                                        for xs, xe in sg.get("to_partner", ())):
+            # The customer base sold or passed to another business (车主名单导给保险公司的小何, 名单发给厂家的业务员).
+            return "handover", s, e
         return None
 
     def _recipient(self, text: str, lo: int, s: int) -> bool:
@@ -2009,6 +2017,8 @@ class _Handover:
     publicity: tuple[str, ...]
     anchors: tuple[str, ...]  # a word each match of `zh` holds (recipients, places, fairs, disclosing verbs)
     en_anchors: tuple[str, ...]  # the English outsiders, each match of `en` holds one
+    to_partner: re.Pattern[str] | None = None  # an act + another business (导给保险公司): `to_partner` evidence
+    takers: tuple[str, ...] = ()  # the businesses `to_partner` names, each match holds one
 
 
 def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
@@ -2048,12 +2058,14 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
     if not parts and en is None:
         return None
     when, caution = words.get("when", ()), words.get("caution", ())
+    takers = words.get("list_takers", ())
+    to_partner = re.compile(f"(?:{alt(acts)}|拿去给|拿去|导一份给)了?.{{0,10}}?(?:{alt(takers)})") if acts and takers else None
     return _Handover(re.compile("|".join(parts)) if parts else None, en,
                      re.compile(f".{{0,3}}?(?:{alt(when)}).{{0,4}}?(?:{alt(caution)})") if when and caution else None,
                      words.get("denied", ()), words.get("invited", ()), words.get("asked", ()),
                      words.get("publicity", ()),
                      tuple(dict.fromkeys((*outsiders, *places, *fairs, *partner_tell, *partner_acts, *disclosed))),
-                     en_outsiders)
+                     en_outsiders, to_partner, takers)
 
 
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
