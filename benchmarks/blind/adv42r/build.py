@@ -24,11 +24,13 @@ PLANS_LEAK = [
     ("dialect", "俺跟你讲，俺们超市过了年就要关门咧，老板说干不下去了，你可别往外嚷嚷。"),
     ("dialect", "阿妹，我哋公司下个月要裁走一半人，老细琴日开会讲嘅，你唔好同人讲住。"),
     ("dialect", "侬晓得伐，阿拉公司明年要上市了，券商已经进场了，侬要买股票早点准备。"),
-    ("english", "Bro 跟你 share 一下，我们 company 下个季度要 launch 新的会员 plan，年费从 199 降到 99，还没 announce。"),
+    ("english", "Bro 跟你 share 一下，我们 company 下个季度要 launch 新的会员 plan，"
+                "年费从 199 降到 99，还没 announce。"),
     ("english", "FYI 我们 board 昨天 approve 了 acquisition，要收购隔壁那家连锁，next month 签约，keep it low。"),
     ("english", "跟客户说一声也无妨吧，我们 Q3 要 shut down 北区两个门店，staff 都要 relocate。"),
     ("spaces", "我 们 店 下 个 月 要 涨 价 了 ， 会 议 上 定 的 ， 你 先 别 跟 别 人 说 。"),
-    ("dictated", "那个跟你讲一下啊我们公司准备下半年把客服中心整个外包出去 老板上周开会已经拍板了 你们那边要是想接可以先准备准备"),
+    ("dictated", "那个跟你讲一下啊我们公司准备下半年把客服中心整个外包出去 老板上周开会已经拍板了 "
+                 "你们那边要是想接可以先准备准备"),
     ("dictated", "喂老张你听我说我们集团那个重组方案定了啊 物流板块要单独拆出去卖 这事还没公开你心里有数就行"),
     ("plain", "我们领导说了，明年一季度在你们小区对面开新店，选址都看好了，你要不要先来应聘？"),
     ("plain", "听我们店长说，年后总部要把这条街的三家店合成一家，剩下的员工分流到别的区。"),
@@ -95,7 +97,8 @@ CUSTOMERS_LEAK = [
     ("dialect", "我同你讲，我哋间铺嘅熟客有几个好大手笔，陈生每个月都过万，电话我WhatsApp俾你。"),
     ("dialect", "侬要做生意伐，阿拉店里格老顾客名字电话我侪有，几百个，侬要我就拷一份拨侬。"),
     ("english", "Hey，我把我们 top 20 的 client list 发你邮箱了，里面有 contact 和 annual spend，别说是我给的。"),
-    ("english", "FYI 我们最大的 account 是 Sunrise Group，每年 order 五百万左右，buyer 是 Linda Wang，你可以去 approach。"),
+    ("english", "FYI 我们最大的 account 是 Sunrise Group，每年 order 五百万左右，"
+                "buyer 是 Linda Wang，你可以去 approach。"),
     ("english", "跳槽过去之后我手上那些 key accounts 的 contact 都带过去了，你们 sales team 可以直接打。"),
     ("spaces", "我 们 的 大 客 户 是 宏 远 集 团 ， 采 购 是 张 总 ， 电 话 我 发 你 。"),
     ("dictated", "喂你记一下啊我们这边买得最多的是金诚装饰 他们老板姓周 手机我微信发你 一年大概进八十多万 你去聊聊"),

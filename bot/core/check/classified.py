@@ -1515,8 +1515,9 @@ class Classified:
             # it goes to (发给了已经离职的前同事); not a term that is the act's or the recipient's own word. Last:
             # every other evidence and the predicates read with it decide first.
             return "handover", s, e
-        if "to_partner" in want and any(max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
-                                        for xs, xe in sg.get("to_partner", ())):
+        if "to_partner" in want and any(
+                max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
+                for xs, xe in sg.get("to_partner", ())):
             # The customer base sold or passed to another business (车主名单导给保险公司的小何, 名单发给厂家的业务员).
             return "handover", s, e
         return None
@@ -1969,7 +1970,8 @@ _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未
                             r"|(?:要|还要|还得|得|需要|得要)等|(?:出来|下来|发出|发出来|出台|发布)(?:之|以)?前")
 # Right before a publishing word: not yet reached (还没到公示那一步, 没走到), only then (才能公示), waited for
 # (要等公告, 等到公示以后).
-_NOT_YET_BEFORE = re.compile(r"(?:还?没|未|尚未|还不)(?:走)?到(?:正式)?$|才(?:能|会|要|可以|可)$|(?:要|得|还要|还得)?等到?(?:正式)?$")
+_NOT_YET_BEFORE = re.compile(r"(?:还?没|未|尚未|还不)(?:走)?到(?:正式)?$|才(?:能|会|要|可以|可)$"
+                             r"|(?:要|得|还要|还得)?等到?(?:正式)?$")
 
 
 def _banned_between(text: str, a: int, b: int, bans: Sequence[str] = _BANS) -> bool:
@@ -2059,7 +2061,8 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
         return None
     when, caution = words.get("when", ()), words.get("caution", ())
     takers = words.get("list_takers", ())
-    to_partner = re.compile(f"(?:{alt(acts)}|拿去给|拿去|导一份给)了?.{{0,10}}?(?:{alt(takers)})") if acts and takers else None
+    to_partner = re.compile(f"(?:{alt(acts)}|拿去给|拿去|导一份给)了?.{{0,10}}?(?:{alt(takers)})"
+                            ) if acts and takers else None
     return _Handover(re.compile("|".join(parts)) if parts else None, en,
                      re.compile(f".{{0,3}}?(?:{alt(when)}).{{0,4}}?(?:{alt(caution)})") if when and caution else None,
                      words.get("denied", ()), words.get("invited", ()), words.get("asked", ()),

@@ -279,8 +279,9 @@ class TopicsModel(BaseModel):
     # 在 + place + act, a trade fair + showing, a partner + disclosing verb, a disclosure done; and in English
     # a sending or telling verb with an outsider a few words on; and the words that say it did not happen.
     handover: dict[Literal["acts", "to", "not_to", "tell", "show", "pronoun_acts", "outsiders", "places", "post",
-                           "there", "fairs", "shown", "partners", "partner_tell", "partner_acts", "disclosed", "list_takers",
-                           "denied", "invited", "asked", "publicity", "when", "caution", "en_acts", "en_outsiders"],
+                           "there", "fairs", "shown", "partners", "partner_tell", "partner_acts", "disclosed",
+                           "list_takers", "denied", "invited", "asked", "publicity", "when", "caution", "en_acts",
+                           "en_outsiders"],
                   list[NonEmpty]] = {}
     # Capitalised English words that open sentences or name things, not people (a capitalised word
     # otherwise names a party: Jason, Hengda).
