@@ -421,7 +421,7 @@ class Classified:
             hits += self._english_hits(f)
             if self.marker is not None and _LEET_WORD.search(f.wide.text):
                 hits += self._leet_markings(f)
-        if self.marker is not None and "密" in text:
+        if self.marker is not None and ("密" in text or "蜜" in text or "秘" in text):
             hits += _sound_levels(text, self.marker.levels, self.marker.labels)
         hits = _inside_cues_dropped(hits)
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
@@ -2221,18 +2221,31 @@ def _level_sounds(levels: tuple[str, ...]) -> dict[str, str]:
 
 
 def _sound_levels(text: str, levels: tuple[str, ...], labels: tuple[str, ...]) -> list[tuple[int, int, str, str]]:
-    """Levels typed or dictated with a homophone (鸡密, 基密 for 机密): level hits (and label hits where the
-    level heads a label, 鸡密文件) for the marking grammar, which still needs the marking context around them."""
+    """Levels typed or dictated with a homophone (鸡密, 基密 for 机密; 机蜜, 绝蜜, 机秘 for 机密 and 绝密: the
+    input method's first choice for mi is as often 蜜 or 秘): level hits (and label hits where the level heads
+    a label, 鸡密文件) for the marking grammar, which still needs the marking context around them."""
     out = []
-    i = text.find("密", 1)
-    while i > 0:
-        level = _level_sounds(levels).get(text[i - 1]) if text[i - 1] not in "机绝秘" else None
-        if level is not None:
-            out.append((i - 1, i + 1, "level", ""))
-            out += [(i - 1, i + 1 + len(lb) - 2, "label", "") for lb in labels
-                    if lb.startswith(level) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
-        i = text.find("密", i + 1)
+    sounds = _level_sounds(levels)
+    for second in _MI_SOUNDS:
+        i = text.find(second, 1)
+        while i > 0:
+            first = text[i - 1]
+            if second == "密":
+                level = sounds.get(first) if first not in "机绝秘" else None
+            else:  # 机蜜, 绝秘, 鸡蜜: a level's first half before another mi, or its sound before 蜜 (秘 follows
+                # many characters read ji in everyday words: 机要秘书's neighbours, 技秘)
+                level = next((lv for lv in levels if len(lv) == 2 and lv[1] == "密" and lv != "秘密"
+                              and lv[0] == first), None) or (sounds.get(first) if second == "蜜" else None)
+            if level is not None:
+                out.append((i - 1, i + 1, "level", ""))
+                out += [(i - 1, i + 1 + len(lb) - 2, "label", "") for lb in labels
+                        if lb.startswith(level) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
+            i = text.find(second, i + 1)
     return out
+
+
+# The characters an input method or a dictation gives for the mi of a level (机密 typed 机蜜 or 机秘).
+_MI_SOUNDS = ("密", "蜜", "秘")
 
 
 # Characters that may split a word without ending a clause: spaces, invisible characters, dots,
