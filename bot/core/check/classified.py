@@ -2254,7 +2254,8 @@ _SPLITTERS = frozenset("·・.•‧∙_~*#/\\|'`-—–+=^")
 _NOT_SPLITTERS = frozenset("，,、。；;：:！？!?\n\r")
 
 
-_ZH_POINTER = re.compile(r"this|that|these|这个|这份|那个|那份|这些|这是")
+# The thing pointed at: this / that, or 这/那 with a count and a measure word (这几份病历, 那套图纸, 这批).
+_ZH_POINTER = re.compile(r"this|that|these|those|这些|那些|这是|[这那](?:几|两)?[个份本张套批页件卷册]")
 
 
 def _zh_framed(c: Compact, s: int, g: MarkGrammar) -> bool:
