@@ -97,6 +97,9 @@ _FORMULA = re.compile(r"(?:[a-z_][a-z0-9_.]{0,30}|[0-9]+(?:\.[0-9]+)?|\))[ \t]{0
                       r"[ \t]{0,2}[0-9]+(?:\.[0-9]+)?(?![0-9])")
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
+# A colon a few characters after a topic word opens its content; that content is read this far on.
+_HEADING_COLON = re.compile(r"[:：]")
+_LIST_REACH = 80
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 # After a "cannot" (secret.yaml `topics.grammar.cannot`), a refusal: a telling verb within a few characters,
 # a bare telling verb, an English one (code-switched).
@@ -1415,6 +1418,12 @@ class Classified:
         tg = self._topic_grammar
         want = cat.evidence
         lo, hi = max(ss, s - 24), min(se, e + 24)
+        if hi < se and (colon := _HEADING_COLON.search(f.wide.text, c.wide_index(e - 1) + 1,
+                                                        c.wide_index(min(se, e + 6) - 1) + 1)) and not any(
+                ch in _NOT_SPLITTERS for ch in f.wide.text[c.wide_index(e - 1) + 1:colon.start()]):
+            # The term heads a colon in its own clause (配比定了：活性物质九十六点五、导电剂二…): what follows is its
+            # content, a list that runs past the usual reach (not a notice's 有几点注意： a clause on).
+            hi = min(se, e + _LIST_REACH)
         if "quantity" in want:
             q = _quantity(text, lo, hi, self._quantity, memo)
             if q is None and se < len(text) and f.wide.text[c.wide_index(se - 1) + 1:c.wide_index(se) + 1].count("?"):
