@@ -392,7 +392,7 @@ class Classified:
         self._cleared_before_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
             self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
-            self._speakers_own, self._customers_person, self._customer_reported, self._readers_own,
+            self._speakers_own, self._home_made, self._customers_person, self._customer_reported, self._readers_own,
             self._object_named, self._rescheduled)
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
@@ -494,16 +494,17 @@ class Classified:
                 hs, he = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
                 if he > hs:
                     spans.append((hs, he))
-        partner_spans: set[tuple[int, int]] = set()
+        roles = ["handover"] * len(spans)
         if ho.to_partner is not None and any(w in text for w in ho.takers):
-            partner_spans = {m.span() for m in ho.to_partner.finditer(text)}
-            spans += sorted(partner_spans)
+            partner_spans = [m.span() for m in ho.to_partner.finditer(text)]
+            spans += partner_spans
+            roles += ["to_partner"] * len(partner_spans)
         out = []
         # Per sentence, asked once (not once per act: a long unpunctuated sentence holds hundreds): where
         # its last question word starts, and whether it speaks of publicity.
         last_asked: dict[int, int] = {}
         public: dict[int, bool] = {}
-        for hs, he in spans:
+        for (hs, he), role in zip(spans, roles, strict=True):
             ss, se = c.sentence_of(hs)
             if he > se:
                 continue  # the recipient or the place is in another sentence
@@ -517,7 +518,7 @@ class Classified:
                     or public[ss]
                     or (ho.when is not None and ho.when.match(text, he))):
                 continue
-            out.append((hs, he, "to_partner" if (hs, he) in partner_spans else "handover", ""))
+            out.append((hs, he, role, ""))
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -1103,6 +1104,11 @@ class Classified:
             or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds)) and not _handed_object(
                 d.text, m, self._topic_grammar.speakers_own)
 
+    def _home_made(self, d: _Draft, m: _Mention) -> bool:
+        """我在小红书分享了自己在家做面包的方子: a recipe or a way of one's own kitchen, not the organisation's
+        know-how."""
+        return m.cat_id == _TECHNOLOGY and any(w in d.text[m.lo:m.s] for w in self._topic_grammar.home_made)
+
     @staticmethod
     def _customers_person(d: _Draft, m: _Mention) -> bool:
         """客户说是他老婆的副卡: the customer (named before the term, before any colleague) or their family's
@@ -1656,6 +1662,7 @@ _PLANS = "secret.topic.plans"
 # "We" opening a clause (the organisation, not the speaker alone), in Mandarin and regional forms.
 _WE = ("我们", "我哋", "我地", "我伲", "我俚", "我哋嘅", "我等")
 _CUSTOMERS = "secret.topic.customers"
+_TECHNOLOGY = "secret.topic.technology"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
 # A topic's evidence when a marking's lent cue is all it has (`SecretHit.evidence`).

@@ -160,6 +160,7 @@ class TopicGrammarModel(BaseModel):
     to_place: GrammarWords
     points_back: GrammarWords
     points_back_after: GrammarWords
+    home_made: GrammarWords
     in_place: GrammarWords
 
 
@@ -433,6 +434,7 @@ class TopicGrammar:
     in_place: tuple[str, ...] = ()
     points_back: tuple[str, ...] = ()
     points_back_after: tuple[str, ...] = ()
+    home_made: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
