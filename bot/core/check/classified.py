@@ -97,6 +97,9 @@ _FORMULA = re.compile(r"(?:[a-z_][a-z0-9_.]{0,30}|[0-9]+(?:\.[0-9]+)?|\))[ \t]{0
                       r"[ \t]{0,2}[0-9]+(?:\.[0-9]+)?(?![0-9])")
 # A value anywhere later in the sentence: letters, digits and symbols, digits possibly spaced out.
 _LATER_VALUE = re.compile(r"(?<![a-z0-9!@#$%^&*._+~?-])[a-z0-9!@#$%^&*._+~?-]{1,40}(?:[ -][0-9]{1,4}){0,7}")
+# A colon a few characters after a topic word opens its content; that content is read this far on.
+_HEADING_COLON = re.compile(r"[:：]")
+_LIST_REACH = 80
 _SENTENCE_END = re.compile(r"[。！？；;\n]|[!?](?![a-z0-9])")
 # After a "cannot" (secret.yaml `topics.grammar.cannot`), a refusal: a telling verb within a few characters,
 # a bare telling verb, an English one (code-switched).
@@ -350,10 +353,19 @@ class Classified:
             f"把[^把]{{0,6}}?(?:{_alternation(units)})[^把]{{0,4}}?(?:{_alternation(changes)})"
         ) if units and changes and _PLANS in self.categories else None
         # A ban, someone to tell and a telling verb (先别跟顾客说, 不要让家长知道): asking for discretion.
-        bans, to, tell = (sig.hush.get(k, ()) for k in ("bans", "to", "tell"))
-        self._hush = re.compile(f"(?:{_alternation(bans)})(?:{_alternation(to)}).{{0,5}}?(?:{_alternation(tell)})"
-                                ) if bans and to and tell else None
-        self._hush_first = frozenset(w[0] for w in bans)
+        bans, to, tell, places, everyone = (sig.hush.get(k, ()) for k in ("bans", "to", "tell", "places", "everyone"))
+        hush = [f"(?:{_alternation(bans)})(?:{_alternation(to)}).{{0,5}}?(?:{_alternation(tell)})"] if (
+            bans and to and tell) else []
+        if bans and places and tell:  # 别在外面说, 不要在群里讲: where it must not be told
+            hush.append(f"(?:{_alternation(bans)})(?:{_alternation(places)}).{{0,3}}?(?:{_alternation(tell)})")
+        if bans and everyone and tell:  # 谁都别说, 谁也不许提: nobody may tell it
+            hush.append(f"(?:{_alternation(everyone)})(?:{_alternation(bans)}).{{0,3}}?(?:{_alternation(tell)})")
+        asked, line = sig.hush.get("asked", ()), sig.hush.get("line", ())
+        if asked and line:  # 有人问就说还没定, 居民来问你就说等通知: a line agreed for outsiders, given the reader
+            # (店长们问起我就说还在做 is the writer's own answer, reported to whom the matter belongs)
+            hush.append(f"(?:{_alternation(asked)})[^我]{{0,6}}?(?:{_alternation(line)})")
+        self._hush = re.compile("|".join(hush)) if hush else None
+        self._hush_first = frozenset(w[0] for w in (*bans, *everyone, *asked))
         # 听 + an insider + a telling verb (听财务说, 听人事那边讲): news from inside, a secrecy cue.
         insiders, told = sig.hearsay.get("from", ()), sig.hearsay.get("tell", ())
         self._hearsay = re.compile(f"听(?:{_alternation(insiders)}).{{0,3}}?(?:{_alternation(told)})"
@@ -380,7 +392,7 @@ class Classified:
         self._cleared_before_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
             self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
-            self._speakers_own, self._customers_person, self._customer_reported, self._readers_own,
+            self._speakers_own, self._home_made, self._customers_person, self._customer_reported, self._readers_own,
             self._object_named, self._rescheduled)
         self._cleared_after_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._their_figure, self._their_person, self._routine_security, self._blank_form, self._routine_plan,
@@ -412,7 +424,7 @@ class Classified:
             hits += self._english_hits(f)
             if self.marker is not None and _LEET_WORD.search(f.wide.text):
                 hits += self._leet_markings(f)
-        if self.marker is not None and "密" in text:
+        if self.marker is not None and ("密" in text or "蜜" in text or "秘" in text):
             hits += _sound_levels(text, self.marker.levels, self.marker.labels)
         hits = _inside_cues_dropped(hits)
         if "不" in text or "无法" in text or "没法" in text or "没办法" in text:
@@ -482,12 +494,17 @@ class Classified:
                 hs, he = f.compact_index(m.start()), f.compact_index(m.end() - 1) + 1
                 if he > hs:
                     spans.append((hs, he))
+        roles = ["handover"] * len(spans)
+        if ho.to_partner is not None and any(w in text for w in ho.takers):
+            partner_spans = [m.span() for m in ho.to_partner.finditer(text)]
+            spans += partner_spans
+            roles += ["to_partner"] * len(partner_spans)
         out = []
         # Per sentence, asked once (not once per act: a long unpunctuated sentence holds hundreds): where
         # its last question word starts, and whether it speaks of publicity.
         last_asked: dict[int, int] = {}
         public: dict[int, bool] = {}
-        for hs, he in spans:
+        for (hs, he), role in zip(spans, roles, strict=True):
             ss, se = c.sentence_of(hs)
             if he > se:
                 continue  # the recipient or the place is in another sentence
@@ -501,7 +518,7 @@ class Classified:
                     or public[ss]
                     or (ho.when is not None and ho.when.match(text, he))):
                 continue
-            out.append((hs, he, "handover", ""))
+            out.append((hs, he, role, ""))
         return out
 
     # Markings ---------------------------------------------------------------------------
@@ -524,6 +541,9 @@ class Classified:
                         continue  # HR hasn't announced it: the opposite of already public
                     s = f.compact_index(words[i][0])
                     e = f.compact_index(words[i + n - 1][1] - 1) + 1
+                    if role == "decision" and (_en_negated(words, i) or f.compact.text.startswith(("不", "没"), e)
+                                               or f.compact.text[max(0, s - 2):s].endswith(("没", "不", "未"))):
+                        continue  # 这单我 approve 不了, 还没 decide: nothing decided
                     out.append((s, e, role, tag))
         return out
 
@@ -846,6 +866,7 @@ class Classified:
                     self.edges.straddles(text, s, e, *_clause_of(_clause_bounds(c)[0], s, len(text)), edge_budget)):
                 continue  # 对外发布 holds 外发: letters of other words, no sharing act
             sig.setdefault(c.sentence_of(s), {}).setdefault(role, []).append((s, e))
+        self._cue_carried_back(c, sig, marked)
         out: list[SecretHit] = []
         # Longest term wins where terms overlap (进货价 over 进货); a term inside a longer one of its
         # category (利润 in 净利润) is the same mention, judged once with it: a draft of such words
@@ -948,6 +969,30 @@ class Classified:
                     kind = MARKING_ONLY
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2]), kind))
         return out
+
+    def _cue_carried_back(self, c: Compact, sig: dict[tuple[int, int], dict[str, list[tuple[int, int]]]],
+                          marked: dict[tuple[int, int], int]) -> None:
+        """A sentence whose secrecy cue comes with words pointing back at the sentence before (…Q3 要关掉三家店。
+        这个 decision 还没 announce，please keep it among us): that sentence told what is hushed, and takes the cue
+        (its span stays in the later sentence, so it is never the topic word itself). Not a sentence holding a
+        marking: the marked thing is what is hushed there, and the marking is its finding."""
+        tg = self._topic_grammar
+        if not tg.points_back or not any("cue" in v for v in sig.values()):
+            return
+        text = c.text
+        for sent, v in list(sig.items()):
+            ss = sent[0]
+            if "cue" not in v or ss == 0:
+                continue
+            at = next((ss + len(w) for w in tg.points_back_after if text.startswith(w, ss)), ss)
+            if not text.startswith(tg.points_back, at):
+                continue
+            prev = c.sentence_of(ss - 1)
+            if prev in marked:
+                continue
+            before = sig.setdefault(prev, {})
+            if "cue" not in before:
+                before["cue"] = [v["cue"][0]]
 
     def _mention(self, d: _Draft, s: int, e: int, cat_id: str, cat: Topic, sent: tuple[int, int],
                  sg: dict[str, list[tuple[int, int]]], *, greeted: bool, to_customer: Callable[[], bool] | None,
@@ -1058,6 +1103,11 @@ class Classified:
             self._self_subject(d.text, m.s, m.lo, m.sg.get("third_person", []))
             or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds)) and not _handed_object(
                 d.text, m, self._topic_grammar.speakers_own)
+
+    def _home_made(self, d: _Draft, m: _Mention) -> bool:
+        """我在小红书分享了自己在家做面包的方子: a recipe or a way of one's own kitchen, not the organisation's
+        know-how."""
+        return m.cat_id == _TECHNOLOGY and any(w in d.text[m.lo:m.s] for w in self._topic_grammar.home_made)
 
     @staticmethod
     def _customers_person(d: _Draft, m: _Mention) -> bool:
@@ -1303,8 +1353,9 @@ class Classified:
 
     @staticmethod
     def _self_subject(text: str, s: int, lo: int, others: list[tuple[int, int]]) -> bool:
-        """The clause holding `s` (from `lo`) opens with 我 (not 我们) and no third person comes before the term."""
-        return (text.startswith("我", lo) and not text.startswith("我们", lo)
+        """The clause holding `s` (from `lo`) opens with 我 (not 我们, nor its regional forms: Cantonese 我哋/我地,
+        Wu 我伲, 我俚) and no third person comes before the term."""
+        return (text.startswith("我", lo) and not text.startswith(_WE, lo)
                 and not any(lo <= xs < s for xs, _ in others))
 
     def _speaker_last(self, text: str, s: int, e: int, sent: tuple[int, int], sg: dict[str, list[tuple[int, int]]],
@@ -1373,6 +1424,12 @@ class Classified:
         tg = self._topic_grammar
         want = cat.evidence
         lo, hi = max(ss, s - 24), min(se, e + 24)
+        if hi < se and (colon := _HEADING_COLON.search(f.wide.text, c.wide_index(e - 1) + 1,
+                                                        c.wide_index(min(se, e + 6) - 1) + 1)) and not any(
+                ch in _NOT_SPLITTERS for ch in f.wide.text[c.wide_index(e - 1) + 1:colon.start()]):
+            # The term heads a colon in its own clause (配比定了：活性物质九十六点五、导电剂二…): what follows is its
+            # content, a list that runs past the usual reach (not a notice's 有几点注意： a clause on).
+            hi = min(se, e + _LIST_REACH)
         if "quantity" in want:
             q = _quantity(text, lo, hi, self._quantity, memo)
             if q is None and se < len(text) and f.wide.text[c.wide_index(se - 1) + 1:c.wide_index(se) + 1].count("?"):
@@ -1472,6 +1529,11 @@ class Classified:
             # Taken out to an outsider or a public place, near the term, or the term between the act and whom
             # it goes to (发给了已经离职的前同事); not a term that is the act's or the recipient's own word. Last:
             # every other evidence and the predicates read with it decide first.
+            return "handover", s, e
+        if "to_partner" in want and any(
+                max(xs - e, s - xe) <= _HANDOVER_REACH and (s >= xe or e <= xs or xs < s < e < xe)
+                for xs, xe in sg.get("to_partner", ())):
+            # The customer base sold or passed to another business (车主名单导给保险公司的小何, 名单发给厂家的业务员).
             return "handover", s, e
         return None
 
@@ -1597,7 +1659,10 @@ def _spoken_credential(text: str, e: int, se: int) -> tuple[int, int] | None:
 # 您好，… may open the shape too: the draft addresses that reader.)
 _OWN_SHAPE = r"您(?![我咱他她公店们])[\u4e00-\u9fff]{1,6}?的"
 _PLANS = "secret.topic.plans"
+# "We" opening a clause (the organisation, not the speaker alone), in Mandarin and regional forms.
+_WE = ("我们", "我哋", "我地", "我伲", "我俚", "我哋嘅", "我等")
 _CUSTOMERS = "secret.topic.customers"
+_TECHNOLOGY = "secret.topic.technology"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
 # A topic's evidence when a marking's lent cue is all it has (`SecretHit.evidence`).
@@ -1916,7 +1981,13 @@ def _forbidden_act(text: str, s: int, bans: Sequence[str] = _BANS) -> bool:
 
 _NOT_YET_AFTER = re.compile(r"[里上中]?(?:还没|还未|尚未|没有|没|未|都没|也没|暂未|仍未|还不)|(?:之|以)?前"
                             # 年报下个月才披露: a later time and 才 before the telling verb, out only then.
-                            r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)")
+                            r"|[^，,。；;]{0,5}?才(?:会|能|要)?(?:披露|公布|发布|公告|公开|宣布|发文|出来|出|发)"
+                            # 公告要等到明年三月, 公示还得等, 公告出来之前: the publishing is still waited for.
+                            r"|(?:要|还要|还得|得|需要|得要)等|(?:出来|下来|发出|发出来|出台|发布)(?:之|以)?前")
+# Right before a publishing word: not yet reached (还没到公示那一步, 没走到), only then (才能公示), waited for
+# (要等公告, 等到公示以后).
+_NOT_YET_BEFORE = re.compile(r"(?:还?没|未|尚未|还不)(?:走)?到(?:正式)?$|才(?:能|会|要|可以|可)$"
+                             r"|(?:要|得|还要|还得)?等到?(?:正式)?$")
 
 
 def _banned_between(text: str, a: int, b: int, bans: Sequence[str] = _BANS) -> bool:
@@ -1964,6 +2035,8 @@ class _Handover:
     publicity: tuple[str, ...]
     anchors: tuple[str, ...]  # a word each match of `zh` holds (recipients, places, fairs, disclosing verbs)
     en_anchors: tuple[str, ...]  # the English outsiders, each match of `en` holds one
+    to_partner: re.Pattern[str] | None = None  # an act + another business (导给保险公司): `to_partner` evidence
+    takers: tuple[str, ...] = ()  # the businesses `to_partner` names, each match holds one
 
 
 def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
@@ -2003,12 +2076,15 @@ def _handover_patterns(words: dict[str, tuple[str, ...]]) -> _Handover | None:
     if not parts and en is None:
         return None
     when, caution = words.get("when", ()), words.get("caution", ())
+    takers = words.get("list_takers", ())
+    to_partner = re.compile(f"(?:{alt(acts)}|拿去给|拿去|导一份给)了?.{{0,10}}?(?:{alt(takers)})"
+                            ) if acts and takers else None
     return _Handover(re.compile("|".join(parts)) if parts else None, en,
                      re.compile(f".{{0,3}}?(?:{alt(when)}).{{0,4}}?(?:{alt(caution)})") if when and caution else None,
                      words.get("denied", ()), words.get("invited", ()), words.get("asked", ()),
                      words.get("publicity", ()),
                      tuple(dict.fromkeys((*outsiders, *places, *fairs, *partner_tell, *partner_acts, *disclosed))),
-                     en_outsiders)
+                     en_outsiders, to_partner, takers)
 
 
 # Signals that tell something of a topic: a plan ahead, a decision, a comparison.
@@ -2042,11 +2118,12 @@ def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
     """A word right after 没/未/不/才 (还没上报, 未公示, 下周才公告), or right before 还没 (公告里还没写),
-    or before 前 (正式通知前), says the opposite of itself."""
+    or before 前 (正式通知前), says the opposite of itself; so does a publishing still to come — not yet
+    reached (还没到公示那一步, 没走到公告), only then (才能公示), or waited for (公告要等到明年三月, 公示出来之前)."""
     if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才")):
         return True
-
-    return e is not None and _NOT_YET_AFTER.match(text, e) is not None
+    return e is not None and (_NOT_YET_BEFORE.search(text, max(0, s - 4), s) is not None
+                              or _NOT_YET_AFTER.match(text, e) is not None)
 
 
 # The clause boundaries of the last draft, sorted: `_listed` runs for every term of a draft, and
@@ -2160,18 +2237,31 @@ def _level_sounds(levels: tuple[str, ...]) -> dict[str, str]:
 
 
 def _sound_levels(text: str, levels: tuple[str, ...], labels: tuple[str, ...]) -> list[tuple[int, int, str, str]]:
-    """Levels typed or dictated with a homophone (鸡密, 基密 for 机密): level hits (and label hits where the
-    level heads a label, 鸡密文件) for the marking grammar, which still needs the marking context around them."""
+    """Levels typed or dictated with a homophone (鸡密, 基密 for 机密; 机蜜, 绝蜜, 机秘 for 机密 and 绝密: the
+    input method's first choice for mi is as often 蜜 or 秘): level hits (and label hits where the level heads
+    a label, 鸡密文件) for the marking grammar, which still needs the marking context around them."""
     out = []
-    i = text.find("密", 1)
-    while i > 0:
-        level = _level_sounds(levels).get(text[i - 1]) if text[i - 1] not in "机绝秘" else None
-        if level is not None:
-            out.append((i - 1, i + 1, "level", ""))
-            out += [(i - 1, i + 1 + len(lb) - 2, "label", "") for lb in labels
-                    if lb.startswith(level) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
-        i = text.find("密", i + 1)
+    sounds = _level_sounds(levels)
+    for second in _MI_SOUNDS:
+        i = text.find(second, 1)
+        while i > 0:
+            first = text[i - 1]
+            if second == "密":
+                level = sounds.get(first) if first not in "机绝秘" else None
+            else:  # 机蜜, 绝秘, 鸡蜜: a level's first half before another mi, or its sound before 蜜 (秘 follows
+                # many characters read ji in everyday words: 机要秘书's neighbours, 技秘)
+                level = next((lv for lv in levels if len(lv) == 2 and lv[1] == "密" and lv != "秘密"
+                              and lv[0] == first), None) or (sounds.get(first) if second == "蜜" else None)
+            if level is not None:
+                out.append((i - 1, i + 1, "level", ""))
+                out += [(i - 1, i + 1 + len(lb) - 2, "label", "") for lb in labels
+                        if lb.startswith(level) and len(lb) > 2 and text.startswith(lb[2:], i + 1)]
+            i = text.find(second, i + 1)
     return out
+
+
+# The characters an input method or a dictation gives for the mi of a level (机密 typed 机蜜 or 机秘).
+_MI_SOUNDS = ("密", "蜜", "秘")
 
 
 # Characters that may split a word without ending a clause: spaces, invisible characters, dots,
@@ -2180,7 +2270,8 @@ _SPLITTERS = frozenset("·・.•‧∙_~*#/\\|'`-—–+=^")
 _NOT_SPLITTERS = frozenset("，,、。；;：:！？!?\n\r")
 
 
-_ZH_POINTER = re.compile(r"this|that|these|这个|这份|那个|那份|这些|这是")
+# The thing pointed at: this / that, or 这/那 with a count and a measure word (这几份病历, 那套图纸, 这批).
+_ZH_POINTER = re.compile(r"this|that|these|those|这些|那些|这是|[这那](?:几|两)?[个份本张套批页件卷册]")
 
 
 def _zh_framed(c: Compact, s: int, g: MarkGrammar) -> bool:

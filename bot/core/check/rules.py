@@ -158,6 +158,9 @@ class TopicGrammarModel(BaseModel):
     physical_keys: GrammarWords
     placement: GrammarWords
     to_place: GrammarWords
+    points_back: GrammarWords
+    points_back_after: GrammarWords
+    home_made: GrammarWords
     in_place: GrammarWords
 
 
@@ -207,7 +210,7 @@ class MarkingModel(BaseModel):
 
 
 EVIDENCE = ("quantity", "taken", "cue", "share", "decision", "future", "person", "org", "contact", "third_person",
-            "credential", "security_detail", "stored", "compare", "formula", "handover")
+            "credential", "security_detail", "stored", "compare", "formula", "handover", "to_partner")
 
 
 class CategoryModel(BaseModel):
@@ -267,7 +270,7 @@ class TopicsModel(BaseModel):
     # (把售后部撤了, 把华南仓卖掉); and asking for discretion in general words: ban + "to someone" + telling verb
     # (先别跟顾客说, 不要让家长知道).
     unit_change: dict[Literal["units", "changes"], list[NonEmpty]] = {}
-    hush: dict[Literal["bans", "to", "tell"], list[NonEmpty]] = {}
+    hush: dict[Literal["bans", "to", "tell", "places", "everyone", "asked", "line"], list[NonEmpty]] = {}
     # Hearsay from inside: 听 + an insider + a telling verb (听财务说).
     hearsay: dict[Literal["from", "tell"], list[NonEmpty]] = {}
     # A move said without a personnel word: ahead or passive + taking verb + post (要去总部当助理, 被派去做主管).
@@ -278,7 +281,8 @@ class TopicsModel(BaseModel):
     # a sending or telling verb with an outsider a few words on; and the words that say it did not happen.
     handover: dict[Literal["acts", "to", "not_to", "tell", "show", "pronoun_acts", "outsiders", "places", "post",
                            "there", "fairs", "shown", "partners", "partner_tell", "partner_acts", "disclosed",
-                           "denied", "invited", "asked", "publicity", "when", "caution", "en_acts", "en_outsiders"],
+                           "list_takers", "denied", "invited", "asked", "publicity", "when", "caution", "en_acts",
+                           "en_outsiders"],
                   list[NonEmpty]] = {}
     # Capitalised English words that open sentences or name things, not people (a capitalised word
     # otherwise names a party: Jason, Hengda).
@@ -428,6 +432,9 @@ class TopicGrammar:
     placement: tuple[str, ...] = ()
     to_place: tuple[str, ...] = ()
     in_place: tuple[str, ...] = ()
+    points_back: tuple[str, ...] = ()
+    points_back_after: tuple[str, ...] = ()
+    home_made: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
