@@ -281,6 +281,7 @@ class TopicOpinion:
     bias: float
     weights: dict[str, float]
     categories: frozenset[str]  # the topic categories it was fitted on (others are never judged)
+    keep: frozenset[str] = frozenset()  # evidence kinds never judged (a finding with one always stands)
 
     def score(self, features: set[str]) -> float:
         get = self.weights.get
@@ -289,16 +290,18 @@ class TopicOpinion:
 
     def clean(self, view: Compact, hit: Any) -> bool:
         """The finding's score says it is clearly no disclosure."""
-        return hit.rule in self.categories and self.score(topic_features(view, hit)) < self.threshold
+        return (hit.rule in self.categories and hit.evidence not in self.keep
+                and self.score(topic_features(view, hit)) < self.threshold)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TopicOpinion | None:
-        """From the file's form ({"threshold", "bias", "weights", "categories", "features"}); None when
+        """From the file's form ({"threshold", "bias", "weights", "categories", "keep_evidence", "features"}); None when
         it was written for other features than `topic_features` computes."""
         if data.get("features") != OPINION_FEATURES:
             return None
         return cls(float(data["threshold"]), float(data["bias"]),
-                   {str(g): float(w) for g, w in data["weights"].items()}, frozenset(data["categories"]))
+                   {str(g): float(w) for g, w in data["weights"].items()}, frozenset(data["categories"]),
+                   frozenset(data.get("keep_evidence") or ()))
 
 
 @lru_cache(maxsize=2)
