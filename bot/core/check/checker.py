@@ -1043,8 +1043,8 @@ class Checker:
         a topic the learned opinion scores clearly clean is dropped (markings never are)."""
         hits = self._secret_hits(folded, pii, occurrences, colleague, words)
         if opinion and self._opinion is not None and any(h.category == "confidential_topic" for h in hits):
-            opinion, view = self._opinion, folded.compact
-            hits = [h for h in hits if h.category != "confidential_topic" or not opinion.clean(view, h)]
+            judge, view = self._opinion, folded.compact
+            hits = [h for h in hits if h.category != "confidential_topic" or not judge.clean(view, h)]
         found: list[tuple[str, str, int, int]] = []
         for h in hits:
             s, e = folded.compact.span(h.start, h.end)
