@@ -6,7 +6,7 @@ from setuptools import find_packages, setup
 DATA = {
     "bot._data.knowledge": ("knowledge", ["*.yaml", "*.txt", "*.npz", "*.z"]),
     "bot._data.knowledge.entries": ("knowledge/entries", ["*.yaml"]),
-    "bot._data.phrasebook": ("phrasebook", ["*.yaml", "*.txt"]),
+    "bot._data.phrasebook": ("phrasebook", ["*.yaml", "*.txt", "*.json"]),
     "bot._data.phrasebook.messages": ("phrasebook/messages", ["*.yaml"]),
     "bot._data.phrasebook.rules": ("phrasebook/rules", ["*.yaml"]),
 }

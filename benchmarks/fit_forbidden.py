@@ -26,6 +26,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -171,12 +172,16 @@ def extra_units(checker: Checker) -> list[tuple[str, int, str | None]]:
     return out
 
 
-def train(data: list[tuple[str, int]], *, l2: float, iters: int = 300) -> tuple[dict[str, float], float]:
-    """Class-balanced L2 logistic regression over n-gram indicators (Adam, full batch)."""
+def train(data: list[tuple[Any, int]], *, l2: float, iters: int = 300,
+          features: Callable[[Any], Iterable[str]] | None = None) -> tuple[dict[str, float], float]:
+    """Class-balanced L2 logistic regression over indicator features (Adam, full batch): a unit's
+    `features` (default: a sentence's n-grams, `grams`). benchmarks/fit_topics.py fits the topic
+    opinion with it too."""
+    feats = features or grams
     vocab: dict[str, int] = {}
     rows, cols, y = [], [], []
     for i, (text, label) in enumerate(data):
-        for g in grams(text):
+        for g in feats(text):
             rows.append(i)
             cols.append(vocab.setdefault(g, len(vocab)))
         y.append(label)

@@ -13,7 +13,8 @@ from bot.core.check.checker import default_checker
 
 
 def _categories(draft: str) -> set[str]:
-    return {f.category for f in default_checker().check(draft).findings if f.kind == "secret"}
+    # The rule grammar's findings (the learned topic opinion has its own tests).
+    return {f.category for f in default_checker().check(draft, opinion=False).findings if f.kind == "secret"}
 
 
 @pytest.mark.parametrize("draft", [

@@ -24,7 +24,7 @@ def test_wheel_ships_the_data_folders(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("knowledge", "phrasebook"):
         shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / folder).rglob("*")
-                   if p.is_file() and p.suffix in (".yaml", ".txt", ".npz", ".z")}
+                   if p.is_file() and p.suffix in (".yaml", ".txt", ".npz", ".z", ".json")}
         assert shipped
         assert {f"bot/_data/{name}" for name in shipped} <= names
     assert "bot/core/paths.py" in names and not any(n.startswith("tests/") for n in names)

@@ -102,7 +102,9 @@ def test_a_word_the_compact_view_never_holds_is_refused_with_its_line(tmp_path):
 
 def test_the_checker_reads_the_grammar_words_the_file_gives(tmp_path):
     denied, marked = "这份不是机密文件，您放心。", "这份是机密文件，请勿外传。"
-    shipped = Checker(load_rules(_secret(tmp_path / "a", lambda data: None)))
+    # The grammar's words read by the rule grammar alone (opinion=False: before the learned topic opinion,
+    # which has its own tests in tests/test_check_topic_opinion.py).
+    shipped = Checker(load_rules(_secret(tmp_path / "a", lambda data: None)), opinion=False)
     assert [f.rule for f in shipped.check(denied).findings] == []
     assert [f.rule for f in shipped.check(marked).findings] == ["secret.marker"]
 
@@ -110,20 +112,20 @@ def test_the_checker_reads_the_grammar_words_the_file_gives(tmp_path):
         data["marking"]["grammar"]["not_before"].remove("不是")
 
     # Without 不是 among the negations, 这份不是机密文件 reads as a label given to the document at hand.
-    edited = Checker(load_rules(_secret(tmp_path / "b", drop_not_before)))
+    edited = Checker(load_rules(_secret(tmp_path / "b", drop_not_before)), opinion=False)
     assert [f.rule for f in edited.check(denied).findings] == ["secret.marker"]
 
 
 def test_a_refusal_opens_with_the_cannot_words_the_file_gives(tmp_path):
     draft = "工资的具体数额我们没办法透露给您，请理解。"
-    shipped = Checker(load_rules(_secret(tmp_path / "a", lambda data: None)))
+    shipped = Checker(load_rules(_secret(tmp_path / "a", lambda data: None)), opinion=False)
     assert not shipped.check(draft).findings
 
     def only_buneng(data):
         data["topics"]["grammar"]["cannot"] = ["不能"]
 
     # With 不能 the only "cannot", 没办法透露给您 refuses nothing and the pay figure asked about is told.
-    edited = Checker(load_rules(_secret(tmp_path / "b", only_buneng)))
+    edited = Checker(load_rules(_secret(tmp_path / "b", only_buneng)), opinion=False)
     assert not edited.check("工资的具体数额我们不能透露给您，请理解。").findings
     assert [f.rule for f in edited.check(draft).findings] == ["secret.topic.pay"]
 
@@ -134,7 +136,7 @@ def test_the_amount_test_reads_the_quantity_words_the_file_gives(tmp_path):
     def drop_k(data):
         data["topics"]["quantity"]["units"].remove("k")
 
-    shipped = Checker(load_rules(_secret(tmp_path / "a", lambda data: None)))
-    edited = Checker(load_rules(_secret(tmp_path / "b", drop_k)))
+    shipped = Checker(load_rules(_secret(tmp_path / "a", lambda data: None)), opinion=False)
+    edited = Checker(load_rules(_secret(tmp_path / "b", drop_k)), opinion=False)
     assert [f.rule for f in shipped.check(draft).findings] == ["secret.topic.pay"]
     assert not edited.check(draft).findings  # 45 alone: two digits and no unit, no amount

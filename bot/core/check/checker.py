@@ -24,7 +24,15 @@ from bot.core.check.edges import WordEdges
 from bot.core.check.once import Once
 from bot.core.check.pii import find_pii
 from bot.core.check.rules import Marker, Pattern, Rule, RuleSet, Topic, load_rules
-from bot.core.check.scored import MODEL_PATH, SentenceModel, load_model, sentence_units
+from bot.core.check.scored import (
+    MODEL_PATH,
+    OPINION_PATH,
+    SentenceModel,
+    TopicOpinion,
+    load_model,
+    load_opinion,
+    sentence_units,
+)
 from bot.core.check.sounds import HomophoneMatcher, SoundMatcher
 from bot.core.phrases.messages import t
 from bot.core.text.alternation import literal_alternation
@@ -656,7 +664,7 @@ class Checker:
     """Runs every detector over a draft; build once, call `check` many times (thread-safe)."""
 
     def __init__(self, rules: RuleSet, *, phrasebook: Phrasebook | None = None,
-                 settings: dict[str, str] | None = None, scored: bool = True):
+                 settings: dict[str, str] | None = None, scored: bool = True, opinion: bool = True):
         self.phrases = PhraseMatcher(rules.rules)
         # The rules as kept: without their patterns' alternatives, which only the matchers' build reads
         # (the homophone and pinyin tables hold the whole rules until `prepare` builds them); the
@@ -675,6 +683,9 @@ class Checker:
         self.sounds = SoundMatcher(rules.rules, self.ruleset.rules)
         self.homophones = HomophoneMatcher(rules.rules)
         self.classified = Classified(rules)
+        # The learned second opinion on disclosed topics (phrasebook/topic_opinion.json), judging only
+        # the categories it was fitted on that are loaded here.
+        self._opinion: TopicOpinion | None = load_opinion() if opinion else None
         self._addressee = shipped_addressee(rules.signals.surnames or "王")  # phrasebook/addressee.yaml
         # One Aho-Corasick pass serves the phrase matcher, the classified detector and the addressee's
         # words (its own two passes were ≈ 20 µs of each draft that asks who it is written to).
@@ -709,11 +720,11 @@ class Checker:
 
     @classmethod
     def load(cls, rules_dir: Path | None = None, *, phrasebook: Phrasebook | None = None,
-             settings: dict[str, str] | None = None, scored: bool = True) -> Checker:
+             settings: dict[str, str] | None = None, scored: bool = True, opinion: bool = True) -> Checker:
         """Load the rule files (DataError with file:line when broken) and build a checker."""
         scenarios = {s.id for s in phrasebook.scenarios} if phrasebook is not None else None
         return cls(load_rules(rules_dir, scenarios=scenarios), phrasebook=phrasebook, settings=settings,
-                   scored=scored)
+                   scored=scored, opinion=opinion)
 
     def _phrase_occurrences(self, text: str) -> list[tuple[int, int, KeyRefs]]:
         """The phrase matcher's keys in `text`, found by the shared automaton (warm from this draft's pass)."""
@@ -729,8 +740,10 @@ class Checker:
         self.homophones.prepare()
         self.sounds.prepare()
 
-    def check(self, draft: str) -> CheckResult:
-        """Every finding in `draft`, sorted by position, plus soft hints."""
+    def check(self, draft: str, *, opinion: bool = True) -> CheckResult:
+        """Every finding in `draft`, sorted by position, plus soft hints; `opinion=False`: the topics as the
+        rule grammar found them, before the learned opinion is asked (what the grammar's tests and
+        examples are about)."""
         folded = fold_draft(draft)
         phrase_occ: list[tuple[int, int, KeyRefs]] = []
         secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
@@ -744,7 +757,7 @@ class Checker:
         findings = [*stage.found, *self._scored(stage)]
         pii = self._pii(folded)
         findings += pii
-        findings += self._secrets(folded, pii, secret_occ, stage.colleague, words)
+        findings += self._secrets(folded, pii, secret_occ, stage.colleague, words, opinion=opinion)
         findings.sort(key=lambda f: (f.start, f.end, f.kind))
         return CheckResult.of(draft, findings, self._hints(folded))
 
@@ -1001,18 +1014,39 @@ class Checker:
             out.append(Finding("pii", m.category, f"pii.{m.category}", s, e, m.masked, message, suggestion, "error"))
         return out
 
-    def _secrets(self, folded: Folded, pii: list[Finding],
-                 occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None,
-                 colleague: Callable[[], bool] | None = None, words: Words | None = None) -> list[Finding]:
-        """Markings and disclosed topics, each span reported once under its most specific category
-        (`_most_specific`: a topic that is only the personal data or only the marked document beside it is not)."""
+    def topic_hits(self, draft: str) -> tuple[Compact, list[SecretHit]]:
+        """The markings and topics `check` reports of `draft` before the topic opinion is asked, with the
+        compact view they index (for fitting the opinion on what it will be given)."""
+        folded = fold_draft(draft)
+        occ = [(last, klen, srefs) for last, (klen, (_, srefs, _)) in self._automaton.iter(folded.compact.text)
+               if srefs] if self._automaton is not None and folded.compact.text else []
+        words = [(last, klen, arefs) for last, (klen, (_, _, arefs)) in self._automaton.iter(folded.compact.text)
+                 if arefs] if self._automaton is not None and folded.compact.text else None
+        return folded.compact, self._secret_hits(folded, self._pii(folded), occ, None, words)
+
+    def _secret_hits(self, folded: Folded, pii: list[Finding],
+                     occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None,
+                     colleague: Callable[[], bool] | None = None, words: Words | None = None) -> list[SecretHit]:
         ci, wi = folded.compact_index, folded.wide_index
         contacts = [(ci(wi(f.start)), ci(wi(f.end - 1)) + 1) for f in pii]
         colleague = colleague or self._colleague(folded, words)
         hits = self.classified.find(folded, contacts, occurrences,
                                     to_customer=Once(self._to_customer, folded, colleague, words))
+        return _most_specific(folded.compact, hits, contacts, [f.category for f in pii], self.ruleset.pii.positive)
+
+    def _secrets(self, folded: Folded, pii: list[Finding],
+                 occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None,
+                 colleague: Callable[[], bool] | None = None, words: Words | None = None, *,
+                 opinion: bool = True) -> list[Finding]:
+        """Markings and disclosed topics, each span reported once under its most specific category
+        (`_most_specific`: a topic that is only the personal data or only the marked document beside it is not);
+        a topic the learned opinion scores clearly clean is dropped (markings never are)."""
+        hits = self._secret_hits(folded, pii, occurrences, colleague, words)
+        if opinion and self._opinion is not None and any(h.category == "confidential_topic" for h in hits):
+            judge, view = self._opinion, folded.compact
+            hits = [h for h in hits if h.category != "confidential_topic" or not judge.clean(view, h)]
         found: list[tuple[str, str, int, int]] = []
-        for h in _most_specific(folded.compact, hits, contacts, [f.category for f in pii], self.ruleset.pii.positive):
+        for h in hits:
             s, e = folded.compact.span(h.start, h.end)
             found.append((h.category, h.rule, s, e))
         # Overlapping matches of one rule become one span.
@@ -1125,9 +1159,15 @@ def example_problems(checker: Checker) -> list[Problem]:
         missing = sorted(set(model.rules) - {r.id for r in rs.rules})
         problems.append(Problem(str(MODEL_PATH), 0, f"the scored detector cites rules not loaded: {', '.join(missing)}"
                                 " (refit with benchmarks/fit_forbidden.py)"))
+    if OPINION_PATH.is_file() and load_opinion() is None:
+        problems.append(Problem(str(OPINION_PATH), 0, "the topic opinion was written for other features"
+                                " (refit with benchmarks/fit_topics.py --write --no-nested)"))
     for item in items:
         for draft in item.examples.hit:
-            if not any(f.rule == item.id for f in checker.check(draft).findings):
+            # A topic's must-hit examples are the rule grammar's: judged before the learned opinion, which
+            # is measured leave-one-group-out on whole writer groups (benchmarks/fit_topics.py), not held
+            # to single drafts (it drops a few written leaks; those costs are in its figures).
+            if not any(f.rule == item.id for f in checker.check(draft, opinion=not isinstance(item, Topic)).findings):
                 problems.append(Problem(item.file, item.line, f"{item.id}: must-hit example not flagged: {draft!r}"))
         for draft in item.examples.clean:
             if any(f.rule == item.id for f in checker.check(draft).findings):

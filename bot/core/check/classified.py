@@ -180,6 +180,11 @@ class SecretHit:
     # A topic's evidence: the kind that made it a disclosure (quantity, person, contact, cue, share …),
     # or MARKING_ONLY when a marking's cue is all it has. The checker reads it to report a span once.
     evidence: str = ""
+    # A topic's sentence signals as the decision read them (roles: cue, share, neg_customer …; "lent"
+    # when the cue is a marking's, "routine" when an operations word is near): what the topic opinion
+    # (bot/core/check/scored.py `TopicOpinion`) weighs beside the words.
+    signals: tuple[str, ...] = ()
+    term: tuple[int, int] = (0, 0)  # a topic's word, compact indices (the span also holds its evidence)
 
 
 @dataclass(slots=True)
@@ -967,7 +972,8 @@ class Classified:
                     # handover) is the marking's matter: the marking is the finding. A marked title's subject
                     # (【秘密】调价方案：…) is what the document holds and stays a topic.
                     kind = MARKING_ONLY
-                out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2]), kind))
+                signals = (*sorted(m.sg), *(("lent",) if m.lent else ()), *(("routine",) if m.routine else ()))
+                out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2]), kind, signals, (s, e)))
         return out
 
     def _cue_carried_back(self, c: Compact, sig: dict[tuple[int, int], dict[str, list[tuple[int, int]]]],

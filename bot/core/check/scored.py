@@ -234,3 +234,79 @@ def load_model(path: Path = MODEL_PATH) -> SentenceModel | None:
     if not path.is_file():
         return None
     return SentenceModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+# --- The topic opinion: a learned second opinion on the rule grammar's disclosed-topic findings. ---
+
+# Found like the forbidden model: the package's data folder.
+OPINION_PATH = PHRASEBOOK_DIR / "topic_opinion.json"
+# What `topic_features` computes; a model file written for other features is not used (refit).
+OPINION_FEATURES = 1
+_WINDOW = 6  # characters either side of the topic word read as its own n-grams
+
+
+def topic_features(view: Compact, hit: Any) -> set[str]:
+    """What the topic opinion weighs of one disclosed-topic finding (`classified.SecretHit`): its
+    category, the kind of evidence the rule grammar found, the sentence's signals as the grammar read
+    them (cue, share, neg_customer …), the topic word, the character n-grams of its sentence, of a few
+    characters either side of the word and of the sentences before and after it. Written from the
+    folded compact view, so traditional characters, width and separators are already one spelling.
+    General on purpose: what makes a mention a disclosure (a figure, a sharing act, a secrecy cue,
+    a customer served), not which draft it was."""
+    text = view.text
+    ts, te = hit.term if hit.term != (0, 0) else (hit.start, hit.end)
+    ss, se = view.sentence_of(ts)
+    out = {f"c={hit.rule}", f"k={hit.evidence}", f"ck={hit.rule}|{hit.evidence}", f"t={text[ts:te]}"}
+    out.update(f"s={s}" for s in hit.signals)
+    out.update(f"cs={hit.rule}|{s}" for s in hit.signals)
+    out.update("S" + g for g in ngrams(text[ss:se]) if len(g) > 1)
+    out.update("L" + g for g in ngrams(text[max(ss, ts - _WINDOW):ts]) if len(g) > 1)
+    out.update("R" + g for g in ngrams(text[te:min(se, te + _WINDOW)]) if len(g) > 1)
+    if ss > 0:
+        ps, _ = view.sentence_of(ss - 1)
+        out.update("P" + g for g in ngrams(text[ps:ss]) if len(g) > 1)
+    if se < len(text):
+        _, ne = view.sentence_of(se)
+        out.update("N" + g for g in ngrams(text[se:ne]) if len(g) > 1)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class TopicOpinion:
+    """A logistic score, 0–100, of how likely a disclosed-topic finding is a real disclosure; a finding
+    scored below `threshold` is dropped (the grammar's reading was a mention, not a disclosure).
+    Fitted by benchmarks/fit_topics.py, stored in phrasebook/topic_opinion.json."""
+
+    threshold: float
+    bias: float
+    weights: dict[str, float]
+    categories: frozenset[str]  # the topic categories it was fitted on (others are never judged)
+    keep: frozenset[str] = frozenset()  # evidence kinds never judged (a finding with one always stands)
+
+    def score(self, features: set[str]) -> float:
+        get = self.weights.get
+        z = self.bias + sum(get(g, 0.0) for g in features)
+        return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def clean(self, view: Compact, hit: Any) -> bool:
+        """The finding's score says it is clearly no disclosure."""
+        return (hit.rule in self.categories and hit.evidence not in self.keep
+                and self.score(topic_features(view, hit)) < self.threshold)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TopicOpinion | None:
+        """From the file's form ({"threshold", "bias", "weights", "categories", "keep_evidence", "features"}); None when
+        it was written for other features than `topic_features` computes."""
+        if data.get("features") != OPINION_FEATURES:
+            return None
+        return cls(float(data["threshold"]), float(data["bias"]),
+                   {str(g): float(w) for g, w in data["weights"].items()}, frozenset(data["categories"]),
+                   frozenset(data.get("keep_evidence") or ()))
+
+
+@lru_cache(maxsize=2)
+def load_opinion(path: Path = OPINION_PATH) -> TopicOpinion | None:
+    """The shipped topic opinion, or None when the file is absent or stale (the grammar alone decides)."""
+    if not path.is_file():
+        return None
+    return TopicOpinion.from_json(json.loads(path.read_text(encoding="utf-8")))
