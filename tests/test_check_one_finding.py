@@ -1,7 +1,8 @@
-"""One thing, one finding: a confidential topic whose only content is the personal data beside it, or
-whose only evidence is the marking of a document it is the recipient of, is reported as that personal
-data or that marking (`checker._most_specific`). A topic with content of its own beside them stays. Drafts
-written for the test (not evaluation items), each subsumed one beside a kept one of the same shape."""
+"""One thing, one finding: a confidential topic of a kind a person can hold whose only content is the
+personal data beside it, or whose only evidence is the marking of a document it is the recipient of, is
+reported as that personal data or that marking (`checker._most_specific`). A topic with content of its own
+beside them, or a plan or design (never a person's data), stays. Drafts written for the test (not
+evaluation items), each subsumed one beside a kept one of the same shape."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ def test_one_thing_is_reported_once_under_its_most_specific_category(draft: str,
     ("大客户王总的私人手机13912345678，他一般晚上才接。", {"mobile", "confidential_topic"}),
     # A marked document's subject and content.
     ("【机密】下季度调价方案：全线上调百分之八，十月执行。", {"secret_marker", "confidential_topic"}),
+    # A plan or a design is never the number told later in the same run of clauses.
+    ("小陈，明年要把两个仓库合并的事还没公布，先别往外说，对了物业电话是13912345678", {"mobile", "confidential_topic"}),
+    ("新款电机的图纸还没定稿，不要外传，有问题找设计部老周，他手机13812345678", {"mobile", "confidential_topic"}),
 ])
 def test_a_topic_with_content_of_its_own_stays(draft: str, found: set[str]) -> None:
     assert _categories(draft) == found

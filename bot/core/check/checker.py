@@ -1081,13 +1081,15 @@ def _most_specific(view: Compact, hits: list[SecretHit], contacts: Sequence[tupl
     shown one reason for one thing, the most specific. Decided here, after the detectors, so that each
     detector keeps reporting what it finds and personal data is masked wherever it is.
 
-    - A topic with no content of its own (no amount, formula, credential or named person: only a
-      signal or a personal-data value) in a sentence that holds personal data is that personal data: a
-      colleague's private mobile handed on (加班船调度的私人手机我发各窗口了：171…), a refund to a relative's
-      card (退到她老公的卡上：6230…) is reported as the number, not as staff's private matters or customers
-      too. Kept: a named person beside the number (大客户王总的私人手机…: the customer), a list (two or
-      more values of one kind in the sentence: the customer base) and a thing sent to an e-mail address
-      (图纸发到他私人邮箱 x@…: the address is where it went, the drawing is what left).
+    - A topic that can be about persons (not `_NEVER_PERSONAL`) with no content of its own
+      (no amount, formula, credential or named person: only a signal or a personal-data
+      value) in a sentence that holds personal data is that personal data: a colleague's
+      private mobile handed on (加班船调度的私人手机我发各窗口了：171…), a refund to a relative's card
+      (退到她老公的卡上：6230…) is reported as the number, not as staff's private matters or
+      customers too. Kept: a named person beside the number (大客户王总的私人手机…: the customer), a
+      list (two or more values of one kind in the sentence: the customer base) and a thing
+      sent to an e-mail address (图纸发到他私人邮箱 x@…: the address is where it went, the drawing
+      is what left).
     - A topic that names whom a marked document goes to, with nothing but the marking's cue as evidence
       (`MARKING_ONLY`: 这份仅供内部参考的评分细则别拿给投标人看) is the marking. A marked document's
       subject or content (〖机密〗下季度调价方案：全线上调百分之六) is kept.
@@ -1100,7 +1102,8 @@ def _most_specific(view: Compact, hits: list[SecretHit], contacts: Sequence[tupl
         if h.category == "confidential_topic":
             if h.evidence == MARKING_ONLY and marked:
                 continue
-            if h.evidence not in _OWN_VALUE and _only_personal_data(view, h, contacts, pii_categories, labels):
+            if (h.rule not in _NEVER_PERSONAL and h.evidence not in _OWN_VALUE
+                    and _only_personal_data(view, h, contacts, pii_categories, labels)):
                 continue
         out.append(h)
     return out
@@ -1110,6 +1113,12 @@ def _most_specific(view: Compact, hits: list[SecretHit], contacts: Sequence[tupl
 # (person) counts: the fit groups' writers read a named customer or colleague with a number as both
 # (v4–v8, v14, v18: 大客户王总的私人手机…), and dropping those lost more topics than it spared.
 _OWN_VALUE = frozenset({"quantity", "formula", "credential", LISTED, "decision", "future", "compare"})
+# Topics whose matter is a document or a decision, never a person's data: a plan, a result, a base price
+# or a design told in a sentence that also holds a number is still itself (下季度两家门店合并的事还没公布，
+# 先别往外说，…他手机138…). The other categories' matter can be the number (a colleague's private mobile,
+# a customer's card, a guard's or a supplier's contact).
+_NEVER_PERSONAL = frozenset({"secret.topic.plans", "secret.topic.finance", "secret.topic.tender",
+                             "secret.topic.technology"})
 # The evidence by which a thing is sent somewhere: beside an e-mail address, the address is where it went.
 _SENT = frozenset({"share", "handover", "contact"})
 
