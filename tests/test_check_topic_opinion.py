@@ -107,3 +107,44 @@ def test_an_evidence_kind_kept_is_never_judged():
     told = SecretHit("confidential_topic", "secret.topic.pay", 0, 5, "quantity", (), (0, 2))
     cue = SecretHit("confidential_topic", "secret.topic.pay", 0, 5, "cue", (), (0, 2))
     assert not model.clean(view, told) and model.clean(view, cue)
+
+
+def _topic_units() -> list[tuple[object, object]]:
+    """(view, hit) of every disclosed-topic finding the grammar makes on the rules' examples and on a
+    few drafts of several sentences and several findings (spans shared, sentences either side)."""
+    checker = default_checker()
+    drafts = [x for t in checker.ruleset.topics for x in (*t.examples.hit, *t.examples.clean)]
+    drafts += ["今天开会了。下个月工资上调百分之八，别外传。客户名单我导出来发你邮箱了。谢谢",
+               "工资",  # the topic word is the whole draft: empty windows, no sentence either side
+               "进货价每箱四十二块，工资八千，客户名单三百个。进货价别告诉客户！工资的事也别说？",
+               "这份机密文件里写着下季度调价方案，客户王先生电话13912345678，别外传。" * 3]
+    units = []
+    for d in drafts:
+        view, hits = checker.topic_hits(d)
+        units += [(view, h) for h in hits if h.category == "confidential_topic"]
+    return units
+
+
+def test_the_fast_score_agrees_with_the_features_score():
+    # `clean` scores by one automaton pass per span (and a per-draft memo), not by `topic_features`:
+    # the shipped model and a model weighing every feature seen (random weights, so that each span
+    # and prefix counts) must score every finding alike, and so keep or drop it alike.
+    import random
+
+    units = _topic_units()
+    assert len(units) > 50
+    rng = random.Random(43)
+    seen = sorted({f for view, h in units for f in topic_features(view, h)})
+    dense = TopicOpinion(50.0, -0.3, {f: rng.uniform(-1.0, 1.0) for f in seen if rng.random() < 0.7},
+                         frozenset(h.rule for _, h in units))
+    shipped = load_opinion()
+    assert shipped is not None
+    for model in (shipped, dense):
+        memos: dict[int, dict] = {}
+        for view, h in units:
+            want = model.score(topic_features(view, h))
+            assert model.fast_score(view, h) == pytest.approx(want, abs=1e-9)
+            memo = memos.setdefault(id(view), {})  # one memo per draft, shared by its findings
+            assert model.fast_score(view, h, memo) == pytest.approx(want, abs=1e-9)
+            assert model.clean(view, h, memo) == (h.rule in model.categories and h.evidence not in model.keep
+                                                  and want < model.threshold)

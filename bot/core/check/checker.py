@@ -1044,7 +1044,8 @@ class Checker:
         hits = self._secret_hits(folded, pii, occurrences, colleague, words)
         if opinion and self._opinion is not None and any(h.category == "confidential_topic" for h in hits):
             judge, view = self._opinion, folded.compact
-            hits = [h for h in hits if h.category != "confidential_topic" or not judge.clean(view, h)]
+            memo: dict[tuple[int, int], tuple[int, ...]] = {}  # a span's weighted grams, shared by the draft's findings
+            hits = [h for h in hits if h.category != "confidential_topic" or not judge.clean(view, h, memo)]
         found: list[tuple[str, str, int, int]] = []
         for h in hits:
             s, e = folded.compact.span(h.start, h.end)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from operator import add, itemgetter
@@ -243,6 +243,11 @@ OPINION_PATH = PHRASEBOOK_DIR / "topic_opinion.json"
 # What `topic_features` computes; a model file written for other features is not used (refit).
 OPINION_FEATURES = 1
 _WINDOW = 6  # characters either side of the topic word read as its own n-grams
+_GRAM_PREFIXES = "SLRPN"  # the prefixes of `topic_spans`; the other features are "name=…"
+
+
+def _probability(z: float) -> float:
+    return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def topic_features(view: Compact, hit: Any) -> set[str]:
@@ -253,45 +258,113 @@ def topic_features(view: Compact, hit: Any) -> set[str]:
     folded compact view, so traditional characters, width and separators are already one spelling.
     General on purpose: what makes a mention a disclosure (a figure, a sharing act, a secrecy cue,
     a customer served), not which draft it was."""
-    text = view.text
+    out = topic_labels(view.text, hit)
+    for prefix, a, b in topic_spans(view, hit):
+        out.update(prefix + g for g in ngrams(view.text[a:b]) if len(g) > 1)
+    return out
+
+
+def topic_labels(text: str, hit: Any) -> set[str]:
+    """The features of `topic_features` that are not n-grams: category, evidence, signals, topic word."""
     ts, te = hit.term if hit.term != (0, 0) else (hit.start, hit.end)
-    ss, se = view.sentence_of(ts)
     out = {f"c={hit.rule}", f"k={hit.evidence}", f"ck={hit.rule}|{hit.evidence}", f"t={text[ts:te]}"}
     out.update(f"s={s}" for s in hit.signals)
     out.update(f"cs={hit.rule}|{s}" for s in hit.signals)
-    out.update("S" + g for g in ngrams(text[ss:se]) if len(g) > 1)
-    out.update("L" + g for g in ngrams(text[max(ss, ts - _WINDOW):ts]) if len(g) > 1)
-    out.update("R" + g for g in ngrams(text[te:min(se, te + _WINDOW)]) if len(g) > 1)
+    return out
+
+
+def topic_spans(view: Compact, hit: Any) -> list[tuple[str, int, int]]:
+    """(prefix, start, end) of each span of `view.text` whose character 2–3-grams `topic_features`
+    reads under that prefix: S the sentence, L/R the window before/after the topic word, P/N the
+    sentences before/after. One definition for the features (the fitter) and the fast score."""
+    text = view.text
+    ts, te = hit.term if hit.term != (0, 0) else (hit.start, hit.end)
+    ss, se = view.sentence_of(ts)
+    spans = [("S", ss, se), ("L", max(ss, ts - _WINDOW), ts), ("R", te, min(se, te + _WINDOW))]
     if ss > 0:
         ps, _ = view.sentence_of(ss - 1)
-        out.update("P" + g for g in ngrams(text[ps:ss]) if len(g) > 1)
+        spans.append(("P", ps, ss))
     if se < len(text):
         _, ne = view.sentence_of(se)
-        out.update("N" + g for g in ngrams(text[se:ne]) if len(g) > 1)
-    return out
+        spans.append(("N", se, ne))
+    return spans
 
 
 @dataclass(frozen=True, slots=True)
 class TopicOpinion:
     """A logistic score, 0–100, of how likely a disclosed-topic finding is a real disclosure; a finding
     scored below `threshold` is dropped (the grammar's reading was a mention, not a disclosure).
-    Fitted by benchmarks/fit_topics.py, stored in phrasebook/topic_opinion.json."""
+    Fitted by benchmarks/fit_topics.py, stored in phrasebook/topic_opinion.json.
+
+    `clean` does not build `topic_features` (≈ 120 µs a finding: every 2–3-gram of five spans as a
+    prefixed string, each looked up): only the few n-grams with a weight matter, so it finds them by
+    one automaton pass over each span (as `SentenceModel.rows` does) and sums their weights under the
+    span's prefix, and remembers a span's grams in the caller's per-draft memo (several findings
+    share a sentence, and a sentence is also the next one's P and the previous one's N). The same features, so the same
+    score up to the order of the float sum."""
 
     threshold: float
     bias: float
     weights: dict[str, float]
     categories: frozenset[str]  # the topic categories it was fitted on (others are never judged)
     keep: frozenset[str] = frozenset()  # evidence kinds never judged (a finding with one always stands)
+    # Built on first use (the fitter makes many models and only calls `score`): see `_gram_index`.
+    _grams: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def score(self, features: set[str]) -> float:
         get = self.weights.get
-        z = self.bias + sum(get(g, 0.0) for g in features)
-        return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        return _probability(self.bias + sum(get(g, 0.0) for g in features))
 
-    def clean(self, view: Compact, hit: Any) -> bool:
-        """The finding's score says it is clearly no disclosure."""
+    def clean(self, view: Compact, hit: Any, memo: dict[tuple[int, int], tuple[int, ...]] | None = None) -> bool:
+        """The finding's score says it is clearly no disclosure. `memo` (one dict per draft, i.e. per
+        `view`) keeps each span's weighted grams for the draft's other findings."""
         return (hit.rule in self.categories and hit.evidence not in self.keep
-                and self.score(topic_features(view, hit)) < self.threshold)
+                and self.fast_score(view, hit, memo) < self.threshold)
+
+    def fast_score(self, view: Compact, hit: Any, memo: dict[tuple[int, int], tuple[int, ...]] | None = None) -> float:
+        """`score(topic_features(view, hit))` without building the features. The n-gram features of
+        different prefixes never meet (each is its prefix + a gram) nor meet the labels (a lowercase
+        name and "="), so the set's sum is the labels' sum plus, per span, the sum over the distinct
+        weighted grams of that span under its prefix."""
+        get = self.weights.get
+        z = self.bias + sum(get(g, 0.0) for g in topic_labels(view.text, hit))
+        index, columns = self._gram_index()
+        if index is None:
+            return _probability(z)
+        text = view.text
+        for prefix, a, b in topic_spans(view, hit):
+            rows = memo.get((a, b)) if memo is not None else None
+            if rows is None:
+                # The marked span ("^" + span + "$", as `ngrams` reads it): every occurrence of a
+                # weighted gram, each distinct row once (the features are a set).
+                rows = tuple(set(map(_ROW, index.iter("^" + text[a:b] + "$"))))
+                if memo is not None:
+                    memo[a, b] = rows
+            z += sum(map(columns[prefix].__getitem__, rows))
+        return _probability(z)
+
+    def _gram_index(self) -> tuple[ahocorasick.Automaton | None, dict[str, tuple[float, ...]]]:
+        """One automaton over the grams any n-gram feature weighs (gram -> row) and, per prefix, the
+        weight of each row under it (0.0 where the prefix weighs no such gram: adds nothing)."""
+        if not self._grams:
+            grams: dict[str, int] = {}
+            for f in self.weights:
+                if f[:1] in _GRAM_PREFIXES and 2 <= len(f) - 1 <= 3:  # `ngrams` makes nothing longer than 3
+                    grams.setdefault(f[1:], len(grams))
+            columns = {}
+            for prefix in _GRAM_PREFIXES:
+                column = [0.0] * len(grams)
+                for g, i in grams.items():
+                    column[i] = self.weights.get(prefix + g, 0.0)
+                columns[prefix] = tuple(column)
+            index = None
+            if grams:
+                index = ahocorasick.Automaton()
+                for g, i in grams.items():
+                    index.add_word(g, i)
+                index.make_automaton()
+            self._grams.append((index, columns))
+        return self._grams[0]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TopicOpinion | None:
