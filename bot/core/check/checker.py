@@ -726,6 +726,17 @@ class Checker:
         return cls(load_rules(rules_dir, scenarios=scenarios), phrasebook=phrasebook, settings=settings,
                    scored=scored, opinion=opinion)
 
+    def _occurrences(self, text: str) -> tuple[list[tuple[int, int, KeyRefs]],
+                                               list[tuple[int, int, tuple[tuple[str, str], ...]]], Words | None]:
+        """One pass of the shared automaton over `text`: the phrase matcher's keys, the classified
+        detector's and the addressee's words (None: no automaton or no text, so none were looked for)."""
+        if self._automaton is None or not text:
+            return [], [], None
+        found = list(self._automaton.iter(text))
+        return ([(last, klen, prefs) for last, (klen, (prefs, _, _)) in found if prefs],
+                [(last, klen, srefs) for last, (klen, (_, srefs, _)) in found if srefs],
+                [(last, klen, arefs) for last, (klen, (_, _, arefs)) in found if arefs])
+
     def _phrase_occurrences(self, text: str) -> list[tuple[int, int, KeyRefs]]:
         """The phrase matcher's keys in `text`, found by the shared automaton (warm from this draft's pass)."""
         if self._automaton is None or not text:
@@ -745,14 +756,7 @@ class Checker:
         rule grammar found them, before the learned opinion is asked (what the grammar's tests and
         examples are about)."""
         folded = fold_draft(draft)
-        phrase_occ: list[tuple[int, int, KeyRefs]] = []
-        secret_occ: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
-        words: Words | None = None
-        if self._automaton is not None and folded.compact.text:
-            found = list(self._automaton.iter(folded.compact.text))
-            phrase_occ = [(last, klen, prefs) for last, (klen, (prefs, _, _)) in found if prefs]
-            secret_occ = [(last, klen, srefs) for last, (klen, (_, srefs, _)) in found if srefs]
-            words = [(last, klen, arefs) for last, (klen, (_, _, arefs)) in found if arefs]
+        phrase_occ, secret_occ, words = self._occurrences(folded.compact.text)
         stage = self._stage(folded, phrase_occ, words)
         findings = [*stage.found, *self._scored(stage)]
         pii = self._pii(folded)
@@ -1018,10 +1022,7 @@ class Checker:
         """The markings and topics `check` reports of `draft` before the topic opinion is asked, with the
         compact view they index (for fitting the opinion on what it will be given)."""
         folded = fold_draft(draft)
-        occ = [(last, klen, srefs) for last, (klen, (_, srefs, _)) in self._automaton.iter(folded.compact.text)
-               if srefs] if self._automaton is not None and folded.compact.text else []
-        words = [(last, klen, arefs) for last, (klen, (_, _, arefs)) in self._automaton.iter(folded.compact.text)
-                 if arefs] if self._automaton is not None and folded.compact.text else None
+        _, occ, words = self._occurrences(folded.compact.text)
         return folded.compact, self._secret_hits(folded, self._pii(folded), occ, None, words)
 
     def _secret_hits(self, folded: Folded, pii: list[Finding],
