@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from check_groups import groups as writer_groups  # noqa: E402
 from fit_forbidden import train  # noqa: E402
 
 from bot.core.check.checker import Checker  # noqa: E402
@@ -58,16 +59,13 @@ PRUNE = [0.05]
 
 
 def groups() -> dict[str, list[Path]]:
-    """Group name -> its check files: vN (check.yaml where it joins the others, else check*.yaml),
-    adv* (every yaml), then check_fit / check_final / check_v2 as groups of their own."""
-    out: dict[str, list[Path]] = {}
-    dirs = sorted((d for d in BLIND.iterdir() if d.is_dir()),
-                  key=lambda p: (not p.name.startswith("v"), int(re.sub(r"\D", "", p.name) or 0), p.name))
-    for d in dirs:
-        if d.name.startswith("v"):
-            files = [d / "check.yaml"] if (d / "check.yaml").exists() else sorted(d.glob("check*.yaml"))
-        else:
-            files = sorted(d.glob("*.yaml"))
+    """Group name -> its check files: the writer groups vN as `check_groups.py` reads them (check.yaml
+    where it joins the others, else check*.yaml), adv* (every yaml), then check_fit / check_final /
+    check_v2 as groups of their own."""
+    out = writer_groups()
+    for d in sorted((d for d in BLIND.iterdir() if d.is_dir() and not d.name.startswith("v")),
+                    key=lambda p: (int(re.sub(r"\D", "", p.name) or 0), p.name)):
+        files = sorted(d.glob("*.yaml"))
         if files:
             out[d.name] = files
     for name in ("check_fit", "check_final", "check_v2"):
