@@ -72,19 +72,14 @@ def run(out: Path) -> int:
 
 
 def _outcome(r: dict[str, Any]) -> dict[str, Any]:
-    """The figures of one question as `kb eval` counts them (evaluation.evaluate_ask)."""
-    right = set(r["right"])
+    """The figures of one question as `kb eval` counts them (evaluation.outcome, on the stored ids)."""
+    from bot.core.ask.evaluation import outcome_of_ids
+
     if r["kind"] == "out_of_scope":
         return {"oos": True, "refused": r["status"] == "unknown"}
-    ranks = [i for i, e in enumerate(r["matches"]) if e in right]
-    first = ranks[0] if ranks else None
-    answered = (2 if r["paired"] else 1) if r["status"] == "answer" else 0
-    ok = r["status"] == "answer" and first is not None and first < answered
-    return {"oos": False, "right": ok, "wrong": r["status"] == "answer" and not ok,
-            "hit1": r["status"] != "unknown" and first == 0,
-            "rank1": bool(r["ranked"]) and r["ranked"][0] in right,
-            "hit3": r["status"] != "unknown" and first is not None and first < 3,
-            "clarify_first_right": r["status"] == "clarify" and first == 0}
+    o = outcome_of_ids(r["status"], r["paired"], r["matches"], r["ranked"], set(r["right"]))
+    return {"oos": False, "right": o.right, "wrong": o.wrong, "hit1": o.hit_at_1, "rank1": o.rank_at_1,
+            "hit3": o.hit_at_3, "clarify_first_right": o.clarify_first_right}
 
 
 def figures(rows: list[dict[str, Any]]) -> dict[str, float]:

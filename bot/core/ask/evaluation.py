@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.ask.decision import Decision, Scored, decide
 from bot.core.ask.knowledge import Entry
-from bot.core.ask.matcher import Matcher, MatcherConfig, evidence, fuse
+from bot.core.ask.matcher import AskResult, Matcher, MatcherConfig, evidence, fuse
 from bot.core.schema import pydantic_problems
 from bot.core.text.normalize import normalize_query
 from bot.core.yamlfile import DataError, InputFileError, Problem, line_of, load_with_lines
@@ -179,6 +179,47 @@ def near_duplicate_rate(matcher: Matcher, questions: Iterable[str]) -> float:
     return hits / len(qs) if qs else 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One in-scope question's outcome as `kb eval` counts it (`outcome`)."""
+
+    first: int | None  # rank among the offered matches of the first right entry; None: none offered
+    right: bool  # answered, and the answer states a right entry (the second too when paired)
+    wrong: bool  # answered and not right: wrong-confident
+    hit_at_1: bool  # not refused, and the first match is right
+    hit_at_3: bool  # not refused, and a right entry among the first three matches
+    rank_at_1: bool  # a right entry ranked first by score alone, whatever the decision
+    rank_at_3: bool  # ... among the first three
+    clarify_first_right: bool  # candidates offered though the first was right
+
+    @property
+    def paired_second(self) -> bool:
+        """Right only by the second entry of a paired answer."""
+        return self.right and self.first == 1
+
+
+def outcome_of_ids(status: str, paired: bool, matches: Sequence[str], ranked: Sequence[str],
+                   right_ids: Collection[str]) -> Outcome:
+    """`outcome` on a result kept as entry ids: its status, whether paired, the ids of its matches
+    (offered order) and of its first ranked entries (benchmarks/pair_outcomes.py stores these)."""
+    first = next((r for r, e in enumerate(matches) if e in right_ids), None)
+    answered = (2 if paired else 1) if status == "answer" else 0
+    right = first is not None and first < answered
+    by_score = [e in right_ids for e in ranked[:3]]
+    return Outcome(first=first, right=right, wrong=status == "answer" and not right,
+                   hit_at_1=status != "unknown" and first == 0,
+                   hit_at_3=status != "unknown" and first is not None and first < 3,
+                   rank_at_1=bool(by_score) and by_score[0], rank_at_3=any(by_score),
+                   clarify_first_right=status == "clarify" and first == 0)
+
+
+def outcome(result: AskResult, right_ids: Collection[str]) -> Outcome:
+    """How `kb eval` counts `result` of an in-scope question whose right entries are `right_ids`: a
+    paired answer states its first two matches (`AskResult.answered`), hits count unless refused."""
+    return outcome_of_ids(result.status, result.paired, [m.entry.id for m in result.matches],
+                          [m.entry.id for m in result.ranked[:3]], right_ids)
+
+
 def _figures(rows: list[tuple[str, bool, bool, bool]]) -> Figures:
     """rows: (kind, answered right at 1, hit in 3, wrong-confident) with kind 'ask' or 'oos'."""
     asks = [r for r in rows if r[0] == "ask"]
@@ -201,23 +242,16 @@ def evaluate_ask(matcher: Matcher, data: dict[str, list[dict[str, Any]]],
         q, expect = str(item["q"]), [str(e) for e in item.get("expect", [])]
         topic, style = str(item.get("topic", "")), str(item.get("style", ""))
         res = matcher.ask(q, limit=3)
-        ranks = [r for r, m in enumerate(res.matches) if answers_expect(m.entry, expect)]
-        by_score = [r for r, m in enumerate(res.ranked[:3]) if answers_expect(m.entry, expect)]
-        ranked_1 += bool(by_score) and by_score[0] == 0
-        ranked_3 += bool(by_score)
-        first = ranks[0] if ranks else None
-        got = [m.entry.title for m in res.matches]
-        # A paired answer states its first two matches (`AskResult.answered`).
-        right = res.status == "answer" and first is not None and first < len(res.answered)
-        wrong = res.status == "answer" and not right
+        out = outcome(res, {m.entry.id for m in (*res.matches, *res.ranked[:3]) if answers_expect(m.entry, expect)})
+        first, right, wrong, hit = out.first, out.right, out.wrong, out.hit_at_3
+        ranked_1 += out.rank_at_1
+        ranked_3 += out.rank_at_3
         paired += res.status == "answer" and res.paired
-        paired_second += right and first == 1
-        hit = res.status != "unknown" and first is not None and first < 3
+        paired_second += out.paired_second
         if not right:
             kind = "wrong-confident" if wrong else "not-at-1" if hit else "not-in-3"
-            rep.misses.append(Miss(q, expect, res.status, got, kind, topic, style))
-        if res.status != "unknown" and first == 0:
-            h1 += 1
+            rep.misses.append(Miss(q, expect, res.status, [m.entry.title for m in res.matches], kind, topic, style))
+        h1 += out.hit_at_1
         if res.status != "unknown" and first is not None:
             rr += 1.0 / (first + 1)
         row = ("ask", right, hit, wrong)
