@@ -327,15 +327,32 @@ def test_entries_citing_one_clause_are_kin_and_one_rule_pairs_are_among_them():
 
     kb = load_knowledge()
     clauses = [{(s.doc, s.clause) for s in e.sources} for e in kb.entries]
+    # ... or one cites an item of a listed clause (`第六条·4`) the other cites whole (`第六条`)
+    lists = [{(s.doc, part.split("·")[0]) for s in e.sources for part in s.clause.split("；") if "·" in part}
+             for e in kb.entries]
     for i in range(len(kb.entries)):
         kin = kb.kin(i)
         assert i not in kin
-        assert all(not clauses[i].isdisjoint(clauses[j]) and i in kb.kin(j) for j in kin)
+        assert all(i in kb.kin(j) for j in kin)
+        assert all(not clauses[i].isdisjoint(clauses[j] | lists[j]) or not lists[i].isdisjoint(clauses[j])
+                   for j in kin)
         ids = {e.id: k for k, e in enumerate(kb.entries)}
         for r in kb.entries[i].related:
             if r in ids and kb.one_rule(i, ids[r]):
                 assert ids[r] in kin
     assert sum(map(len, (kb.kin(i) for i in range(len(kb.entries))))) > 0
+
+
+def test_an_item_of_a_listed_clause_is_kin_of_the_entry_citing_the_whole_list_not_of_other_items():
+    from bot.core.ask.knowledge import _list_heads, load_knowledge
+
+    assert _list_heads("第六条·4；第七条·2") == ("第六条", "第七条")
+    assert _list_heads("一、A.机密资料·1") == ("一、A.机密资料",) and _list_heads("第二条") == ()
+    kb = load_knowledge()
+    index = {e.id: i for i, e in enumerate(kb.entries)}
+    whole, item, other = index["scope.employee_system_list"], index["scope.financial"], index["scope.technical"]
+    assert item in kb.kin(whole) and whole in kb.kin(item)  # 员工保密制度 第六条 and its item 3
+    assert other in kb.kin(whole) and other not in kb.kin(item)  # item 7: a different rule of the list
 
 
 def test_clause_features_leave_the_first_entrys_siblings_out_of_the_competition():

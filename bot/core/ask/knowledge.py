@@ -81,6 +81,15 @@ class Decoy:
 # An asking part that only frames the question is not read on its own (README "How `ask` decides").
 FRAME_ASKING_DROPPED = True
 
+# An item of a listed clause (`第六条·4`) is kin of an entry citing the whole list (`第六条`): the list's
+# entry states the item among the others, so either answers a question about the item (round 43).
+LIST_ITEM_KIN = True
+
+
+def _list_heads(clause: str) -> tuple[str, ...]:
+    """The whole clauses whose items `clause` cites: `第六条·4；第七条·2` -> (第六条, 第七条)."""
+    return tuple(part.split("·", 1)[0] for part in clause.split("；") if "·" in part)
+
 
 @dataclass(slots=True)
 class KnowledgeBase:
@@ -106,8 +115,16 @@ class KnowledgeBase:
         for i, e in enumerate(self.entries):
             for s in e.sources:
                 citing.setdefault((s.doc, s.clause), set()).add(i)
-        self._kin = [frozenset(j for s in e.sources for j in citing[(s.doc, s.clause)]) - {i}
-                     for i, e in enumerate(self.entries)]
+        kin = [{j for s in e.sources for j in citing[(s.doc, s.clause)]} - {i} for i, e in enumerate(self.entries)]
+        if LIST_ITEM_KIN:
+            for i, e in enumerate(self.entries):
+                for s in e.sources:
+                    for head in _list_heads(s.clause):
+                        for j in citing.get((s.doc, head), ()):
+                            if j != i:
+                                kin[i].add(j)
+                                kin[j].add(i)
+        self._kin = [frozenset(k) for k in kin]
         self._glossary = EnglishGlossary(self.english, (f for f in self.fillers if f.isascii()))
         self._standard = StandardWords(self.standard)
 
@@ -142,7 +159,9 @@ class KnowledgeBase:
         return a.id in b.related and b.id in a.related and second in self._kin[first]
 
     def kin(self, entry: int) -> frozenset[int]:
-        """The other entries (indices) citing a clause `entry` cites: parts or readings of its rule."""
+        """The other entries (indices) citing a clause `entry` cites: parts or readings of its rule; and
+        (`LIST_ITEM_KIN`) those citing the whole list of which `entry` cites an item, or an item of a
+        list `entry` cites whole. Two items of one list are not kin through the list."""
         return self._kin[entry]
 
     def __len__(self) -> int:
