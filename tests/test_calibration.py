@@ -323,19 +323,19 @@ def test_a_one_word_subject_is_never_answered_by_the_lexical_rule_either():
 
 
 def test_entries_citing_one_clause_are_kin_and_one_rule_pairs_are_among_them():
-    from bot.core.ask.knowledge import load_knowledge
+    from bot.core.ask.knowledge import clause_parts, load_knowledge
 
     kb = load_knowledge()
     clauses = [{(s.doc, s.clause) for s in e.sources} for e in kb.entries]
-    # ... or one cites an item of a listed clause (`第六条·4`) the other cites whole (`第六条`)
-    lists = [{(s.doc, part.split("·")[0]) for s in e.sources for part in s.clause.split("；") if "·" in part}
-             for e in kb.entries]
+    # ... or they name a part in common, or one cites an item of a list the other cites whole (clause_parts)
+    parts = [{(s.doc, p) for s in e.sources for p in (*clause_parts(s.clause)[0], s.clause)} for e in kb.entries]
+    wholes = [{(s.doc, h) for s in e.sources for h in clause_parts(s.clause)[1]} for e in kb.entries]
     for i in range(len(kb.entries)):
         kin = kb.kin(i)
         assert i not in kin
         assert all(i in kb.kin(j) for j in kin)
-        assert all(not clauses[i].isdisjoint(clauses[j] | lists[j]) or not lists[i].isdisjoint(clauses[j])
-                   for j in kin)
+        assert all(not parts[i].isdisjoint(parts[j] | wholes[j]) or not wholes[i].isdisjoint(parts[j]) for j in kin)
+        assert all(j in kin for j in range(len(kb.entries)) if j != i and not clauses[i].isdisjoint(clauses[j]))
         ids = {e.id: k for k, e in enumerate(kb.entries)}
         for r in kb.entries[i].related:
             if r in ids and kb.one_rule(i, ids[r]):
@@ -344,10 +344,22 @@ def test_entries_citing_one_clause_are_kin_and_one_rule_pairs_are_among_them():
 
 
 def test_an_item_of_a_listed_clause_is_kin_of_the_entry_citing_the_whole_list_not_of_other_items():
-    from bot.core.ask.knowledge import _list_heads, load_knowledge
+    from bot.core.ask.knowledge import clause_parts, load_knowledge
 
-    assert _list_heads("第六条·4；第七条·2") == ("第六条", "第七条")
-    assert _list_heads("一、A.机密资料·1") == ("一、A.机密资料",) and _list_heads("第二条") == ()
+    assert clause_parts("第六条·4、5；第七条·2") == ({"第六条·4", "第六条·5", "第七条·2"}, {"第六条", "第七条"})
+    assert clause_parts("一、A.机密资料·1") == ({"一、A.机密资料·1"}, {"一、A.机密资料"})
+    assert clause_parts("二·3、回访内容·注意") == ({"二·3、回访内容·注意"}, {"二", "二·3、回访内容"})
+    assert clause_parts("第二条") == ({"第二条"}, set())
+    # a range or a list of labels names each part; a heading's own 、 does not
+    assert clause_parts("一至四")[0] == {"一", "二", "三", "四"}
+    assert clause_parts("第十条至第十二条")[0] == {"第十条", "第十一条", "第十二条"}
+    assert clause_parts("二、保密范围（七）至（九）")[0] == {f"二、保密范围（{n}）" for n in "七八九"}
+    assert clause_parts("(八)、(十)")[0] == {"(八)", "(十)"}
+    assert clause_parts("第六条、第九条")[0] == {"第六条", "第九条"}
+    assert clause_parts("五、培训与考核·3至5")[0] == {f"五、培训与考核·{n}" for n in (3, 4, 5)}
+    assert clause_parts("一、公司秘密分为机密、保密二种")[0] == {"一、公司秘密分为机密、保密二种"}
+    assert clause_parts("序言、一至三")[0] == {"序言、一至三"}
+    assert clause_parts("第十九条至第二十一条")[0] == {"第十九条", "第二十条", "第二十一条"}
     kb = load_knowledge()
     index = {e.id: i for i, e in enumerate(kb.entries)}
     whole, item, other = index["scope.employee_system_list"], index["scope.financial"], index["scope.technical"]

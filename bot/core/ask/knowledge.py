@@ -84,11 +84,66 @@ FRAME_ASKING_DROPPED = True
 # An item of a listed clause (`第六条·4`) is kin of an entry citing the whole list (`第六条`): the list's
 # entry states the item among the others, so either answers a question about the item (round 43).
 LIST_ITEM_KIN = True
+# A citation naming several parts in one string (`第六条、第九条`, `(一)至(七)`, `第六条·4、5`) is kin of
+# an entry citing one of them (round 43); False: only `；` separates parts, as before.
+CLAUSE_PARTS = True
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_NUMBER = r"[一二三四五六七八九十]+|\d+"
+# A label that numbers a part: 第六条, (三) or （三）, a bare number (in a range or after `·`).
+_LABEL = re.compile(rf"^(?P<pre>第|[(（]|)(?P<n>{_NUMBER})(?P<post>条|[)）]|)$")
+_RANGE = re.compile(rf"^(.*?)((?:第|[(（])?(?:{_NUMBER})[条)）]?)至((?:第|[(（])?(?:{_NUMBER})[条)）]?)$")
 
 
-def _list_heads(clause: str) -> tuple[str, ...]:
-    """The whole clauses whose items `clause` cites: `第六条·4；第七条·2` -> (第六条, 第七条)."""
-    return tuple(part.split("·", 1)[0] for part in clause.split("；") if "·" in part)
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+    return _CN_DIGITS[text] if len(text) == 1 else 0
+
+
+def _numeral(n: int, like: str) -> str:
+    if like.isdigit():
+        return str(n)
+    tens, units = divmod(n, 10)
+    return ("" if tens == 0 else "十" if tens == 1 else "零一二三四五六七八九"[tens] + "十") + \
+        ("零一二三四五六七八九"[units] if units or not tens else "")
+
+
+def _expand(tail: str) -> list[str]:
+    """The parts a clause's last step names: a range (`一至八`, `第五条至第八条`, `(一)至(十)`, `3至5`)
+    or a list of labels (`第六条、第九条`, `(八)、(十)`, `4、5`); otherwise `tail` itself."""
+    m = _RANGE.match(tail)
+    if m and not m.group(1).endswith("、"):  # 序言、一至三: a list whose last piece is a range, left whole
+        lo, hi = _LABEL.match(m.group(2)), _LABEL.match(m.group(3))
+        if lo and hi:
+            first, last = _number(lo["n"]), _number(hi["n"])
+            if 0 < first < last <= 60:
+                return [f"{m.group(1)}{lo['pre']}{_numeral(n, lo['n'])}{lo['post']}" for n in range(first, last + 1)]
+    pieces = tail.split("、")
+    labels = [_LABEL.match(p) for p in pieces]
+    # 一、… is a heading's number, not a list of parts: bare Chinese numbers only in a range
+    if len(pieces) > 1 and all(labels) and not all(m and m["pre"] == "" and not m["n"].isdigit() for m in labels):
+        return pieces
+    return [tail]
+
+
+def clause_parts(clause: str) -> tuple[set[str], set[str]]:
+    """(the parts `clause` names, the wholes of which it names an item): `第六条·4、5；第七条·2` ->
+    ({第六条·4, 第六条·5, 第七条·2}, {第六条, 第七条}). Parts are separated by `；`, a range or a list of
+    labels names each (`CLAUSE_PARTS`); every step before a `·` is a whole (`LIST_ITEM_KIN`)."""
+    parts: set[str] = set()
+    wholes: set[str] = set()
+    for part in clause.split("；"):
+        steps = part.split("·")
+        if LIST_ITEM_KIN:
+            wholes.update("·".join(steps[:k]) for k in range(1, len(steps)))
+        head = "·".join(steps[:-1])
+        for tail in (_expand(steps[-1]) if CLAUSE_PARTS else [steps[-1]]):
+            parts.add(f"{head}·{tail}" if head else tail)
+    return parts, wholes
 
 
 @dataclass(slots=True)
@@ -111,20 +166,26 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         self._by_id = {e.id: e for e in self.entries}
         self._frame = self.language.asking.frame_pattern if self.language.asking.frame else None
-        citing: dict[tuple[str, str], set[int]] = {}
+        # Entries are kin when they cite a part in common, or one cites the whole of which the other
+        # cites an item; an entry's own citation string counts as one of its parts.
+        citing: dict[tuple[str, str], set[int]] = defaultdict(set)
+        item_of: dict[tuple[str, str], set[int]] = defaultdict(set)
+        named: list[tuple[set[tuple[str, str]], set[tuple[str, str]]]] = []
         for i, e in enumerate(self.entries):
+            mine: set[tuple[str, str]] = set()
+            wholes: set[tuple[str, str]] = set()
             for s in e.sources:
-                citing.setdefault((s.doc, s.clause), set()).add(i)
-        kin = [{j for s in e.sources for j in citing[(s.doc, s.clause)]} - {i} for i, e in enumerate(self.entries)]
-        if LIST_ITEM_KIN:
-            for i, e in enumerate(self.entries):
-                for s in e.sources:
-                    for head in _list_heads(s.clause):
-                        for j in citing.get((s.doc, head), ()):
-                            if j != i:
-                                kin[i].add(j)
-                                kin[j].add(i)
-        self._kin = [frozenset(k) for k in kin]
+                parts, heads = clause_parts(s.clause)
+                mine.update((s.doc, p) for p in (*parts, s.clause))
+                wholes.update((s.doc, h) for h in heads)
+            named.append((mine, wholes))
+            for key in mine:
+                citing[key].add(i)
+            for key in wholes:
+                item_of[key].add(i)
+        self._kin = [frozenset({j for key in mine for j in (*citing[key], *item_of.get(key, ()))}
+                               | {j for key in wholes for j in citing.get(key, ())}) - {i}
+                     for i, (mine, wholes) in enumerate(named)]
         self._glossary = EnglishGlossary(self.english, (f for f in self.fillers if f.isascii()))
         self._standard = StandardWords(self.standard)
 
