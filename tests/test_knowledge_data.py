@@ -95,3 +95,18 @@ def test_entries_stating_one_clause_cite_it_alike(kb):
     index = {e.id: i for i, e in enumerate(kb.entries)}
     for a, b in ONE_CLAUSE:
         assert index[b] in kb.kin(index[a]) and index[a] in kb.kin(index[b]), (a, b)
+
+
+# Entries whose citations name one part, or a list and its item, spelled alike as the source heads them
+# (round 43): each pair is kin (`KnowledgeBase.kin`, `clause_parts`), so `ask` answers them together.
+LISTED_KIN = [("attitude.proactive", "center.staff_rights"),
+              ("obligation.entry_declaration", "obligation.no_poach_clients"),
+              ("personal.overview", "personal.health_check"), ("personal.violations", "personal.report_reward"),
+              ("appearance.makeup", "appearance.makeup_colors"), ("appearance.makeup", "appearance.face_ears"),
+              ("code.police_overview", "code.publish"), ("callback.content", "callback.length")]
+
+
+def test_a_list_and_its_items_cite_it_alike(kb):
+    index = {e.id: i for i, e in enumerate(kb.entries)}
+    for a, b in LISTED_KIN:
+        assert index[b] in kb.kin(index[a]) and index[a] in kb.kin(index[b]), (a, b)
