@@ -476,7 +476,36 @@ class Classified:
             marked[sent] = min(marked.get(sent, h.end), h.end)
             marked_from[sent] = min(marked_from.get(sent, h.start), h.start)
         out += self._topics(f, hits, contacts, marked=marked, marked_from=marked_from, to_customer=to_customer)
+        if marked and _MARKED_CONTENT in self.categories and not any(h.category == "confidential_topic" for h in out) and (
+                (first := next((h.start for h in sorted(out, key=lambda h: h.start) if h.category == "secret_marker"
+                                and not _in_title(f, h.start)), None)) is not None):
+            told = self._marked_content(f, first, contacts)
+            if told is not None:
+                out.append(SecretHit("confidential_topic", _MARKED_CONTENT, told[0], told[1], "quantity",
+                                     ("lent", "marked_content"), told))
         return out
+
+    def _marked_content(self, f: Folded, start: int,
+                        contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
+        """The first figure told from the draft's first marking on (机密：下次轨道机动在十五号凌晨三点，点火二十八秒):
+        a marked draft that goes on to give a figure gives the marked matter's content, whatever its topic. Not a
+        figure of the document itself — its number or term after a `marked_own` word (保密期限十年, 份号003), a count
+        of copies or a length of time (`marked_counts`: 打二十份, 秘密★六个月), a time of day (17:00前交回), digits of
+        personal data or of a Latin code (ZB-2024-09, an e-mail address)."""
+        text = f.compact.text
+        g = self._topic_grammar
+        memo: dict[tuple[str, int, int], Any] = {}
+        q = _quantity(text, start, len(text), self._quantity, memo)
+        while q is not None:
+            s, e = q
+            edge = text[s - 1:s] + text[e:e + 1]
+            if not (any(cs <= s < ce for cs, ce in contacts) or _clock_time(f, s, e) or _LATIN_CODE.search(edge)
+                    or not text[s:e].strip("0")  # 零件, 零售: the compact view's 0 is no figure
+                    or text.startswith(g.marked_counts, e) or text[s:e].endswith(g.marked_counts)
+                    or any(w in text[max(0, s - 6):s] for w in g.marked_own)):
+                return q
+            q = _quantity(text, e, len(text), self._quantity, memo)
+        return None
 
     def _handovers(self, f: Folded, anchors: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
         """Acts that take something out of the organisation (secret.yaml `topics.handover`): given, sent or told
@@ -1677,6 +1706,10 @@ _WE = ("我们", "我哋", "我地", "我伲", "我俚", "我哋嘅", "我等")
 _CUSTOMERS = "secret.topic.customers"
 _TECHNOLOGY = "secret.topic.technology"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
+# A topic told by a marked draft's figure, not by a word of its own (`Classified._marked_content`).
+_MARKED_CONTENT = "secret.topic.marked_content"
+# A number's neighbour that makes it part of a Latin code or an address (ZB-2024-09, wx_huang77@163.com).
+_LATIN_CODE = re.compile(r"[a-z_@.\-]")
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
 # A topic's evidence when a marking's lent cue is all it has (`SecretHit.evidence`).
 MARKING_ONLY = "marking"
@@ -2460,6 +2493,13 @@ def _is_amount(text: str, start: int, end: int, q: QuantityGrammar) -> bool:
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
         return True
     return bool(digit and len(tok) >= 3 and not rest.startswith(q.dateish) and len(tok) < 7)
+
+
+def _in_title(f: Folded, s: int) -> bool:
+    """The compact position `s` lies inside a book's or a film's title (《不能说的秘密》, 《机密档案》)."""
+    w = f.wide.text
+    ws = f.compact.wide_index(s)
+    return w.rfind("《", 0, ws) > w.rfind("》", 0, ws)
 
 
 def _clock_time(f: Folded, s: int, e: int) -> bool:

@@ -162,6 +162,8 @@ class TopicGrammarModel(BaseModel):
     points_back_after: GrammarWords
     home_made: GrammarWords
     in_place: GrammarWords
+    marked_own: GrammarWords
+    marked_counts: GrammarWords
 
 
 class QuantityGrammarModel(BaseModel):
@@ -435,6 +437,8 @@ class TopicGrammar:
     points_back: tuple[str, ...] = ()
     points_back_after: tuple[str, ...] = ()
     home_made: tuple[str, ...] = ()
+    marked_own: tuple[str, ...] = ()
+    marked_counts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
