@@ -128,6 +128,8 @@ _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_privat
 # Negatives a colon bounds; an already-public word before a colon heads what follows it (行政通知：…,
 # published on the website: revenue …) and stays with it.
 _SCOPED_NEGS = ("neg_refusal", "neg_rules")
+# Negatives a turn in a later clause before the topic word sets aside (`Classified._mention`).
+_TURNED_NEGS = ("neg_refusal", "neg_rules", "neg_public")
 _COLON = re.compile(r"[:：]")
 # Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
@@ -1058,6 +1060,15 @@ class Classified:
             colon = colons[k - 1]
             sg = {r: v for r, v in sg.items()
                   if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
+        if any(k in sg for k in _TURNED_NEGS) and self._topic_grammar.turns:
+            # A clause opening with a turn (按规定是不能说的，但咱俩这关系…标底是八十五万; 严禁外传，不过我还是发你了; policy
+            # 不让 share，but 我已经…): the rule, refusal or public word before it is what the telling goes against.
+            turns = _remembered(d.memo, ("turns", 0, 0), lambda: [
+                b for b in d.bounds if b > 0 and d.text.startswith(self._topic_grammar.turns, b)])
+            k = bisect_right(turns, s) - 1
+            if k >= 0 and turns[k] > sent[0]:
+                turn = turns[k]
+                sg = {r: v for r, v in sg.items() if r not in _TURNED_NEGS or any(xs >= turn for xs, _ in v)}
         sg = self._told_then_kept(d, cat_id, e, sg)
         lo = d.bounds[bisect_right(d.bounds, s) - 1]  # start of the term's clause
         return _Mention(s, e, cat_id, cat, sent, sg, lent, lo)
@@ -2181,11 +2192,11 @@ def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool
 
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
-    """A word right after 没/未/不/才 (还没上报, 未公示, 下周才公告), or right before 还没 (公告里还没写),
+    """A word right after 没/未/不/才/比 (还没上报, 未公示, 下周才公告, 比公告里写的少), or right before 还没 (公告里还没写),
     or before 前 (正式通知前), says the opposite of itself; so does a publishing still to come — not yet
     reached (还没到公示那一步, 没走到公告), only then (才能公示), or waited for (公告要等到明年三月, 公示出来之前)."""
-    if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才")):
-        return True
+    if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才", "比")):
+        return True  # … and one compared with (比公告里写的少二十万): the figure told is not the published one
     return e is not None and (_NOT_YET_BEFORE.search(text, max(0, s - 4), s) is not None
                               or _NOT_YET_AFTER.match(text, e) is not None)
 

@@ -164,6 +164,7 @@ class TopicGrammarModel(BaseModel):
     in_place: GrammarWords
     marked_own: GrammarWords
     marked_counts: GrammarWords
+    turns: GrammarWords
 
 
 class QuantityGrammarModel(BaseModel):
@@ -439,6 +440,7 @@ class TopicGrammar:
     home_made: tuple[str, ...] = ()
     marked_own: tuple[str, ...] = ()
     marked_counts: tuple[str, ...] = ()
+    turns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
