@@ -41,8 +41,10 @@ from bot.core.check.evaluation import Score  # noqa: E402
 TOPIC = "confidential_topic"
 # Broad seed words by category, only to name the category of a missed draft with no topic word (reporting).
 SEEDS = {
-    "plans": ("计划", "方案", "开会", "会议", "决定", "定了", "打算", "准备", "关门", "搬", "合并", "上市", "涨", "降", "停", "撤"),
-    "customers": ("客户", "会员", "顾客", "客人", "名单", "通讯录", "联系方式", "业主", "家长", "住户", "学员", "病人", "患者"),
+    "plans": ("计划", "方案", "开会", "会议", "决定", "定了", "打算", "准备", "关门", "搬", "合并", "上市",
+              "涨", "降", "停", "撤"),
+    "customers": ("客户", "会员", "顾客", "客人", "名单", "通讯录", "联系方式", "业主", "家长", "住户", "学员",
+                  "病人", "患者"),
     "technology": ("配方", "工艺", "代码", "图纸", "参数", "技术", "比例", "数据", "模型", "设计", "做法", "秘"),
     "pay": ("工资", "奖金", "薪", "提成", "绩效"),
     "costs": ("进价", "成本", "供应商", "价", "折扣", "返点"),
@@ -146,7 +148,7 @@ def seed_category(draft: str) -> str:
 
 def classify(checker: Checker, tracer: Tracer, draft: str) -> tuple[str, str, str]:
     """(class, category, detail) of a missed leak."""
-    mentions, found_unchecked = tracer.trace(draft)
+    mentions, _ = tracer.trace(draft)
     if not mentions:
         return "no_word", seed_category(draft), ""
     with_ev = [m for m in mentions if m["ev"] is not None]
@@ -219,7 +221,8 @@ def main() -> None:
     if base is not None:
         for g, out in rows.items():
             old = {r["draft"]: r for r in base.get(g, [])}
-            moved = [(old[r["draft"]], r) for r in out if r["draft"] in old and old[r["draft"]]["grammar"] != r["grammar"]]
+            moved = [(old[r["draft"]], r) for r in out
+                     if r["draft"] in old and old[r["draft"]]["grammar"] != r["grammar"]]
             if moved:
                 print(f"\n{g}: {len(moved)} drafts moved (grammar)")
                 for o, n in moved[:args.show]:
@@ -246,7 +249,8 @@ def main() -> None:
     print(f"\nmisses of the grammar (opinion=False), groups {', '.join(rows)}")
     print(f"{'category':14}" + "".join(f"{k:>12}" for k in classes) + f"{'total':>8}")
     for c in cats:
-        print(f"{c:14}" + "".join(f"{table[(c, k)]:>12}" for k in classes) + f"{sum(table[(c, k)] for k in classes):>8}")
+        total = sum(table[(c, k)] for k in classes)
+        print(f"{c:14}" + "".join(f"{table[(c, k)]:>12}" for k in classes) + f"{total:>8}")
     print(f"{'total':14}" + "".join(f"{sum(table[(c, k)] for c in cats):>12}" for k in classes)
           + f"{sum(table.values()):>8}")
     print("\nsuppressed by:", ", ".join(f"{k} {v}" for k, v in details.most_common()))

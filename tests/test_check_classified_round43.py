@@ -47,7 +47,8 @@ test_clean_drafts_stay_clean, test_leaks_of_the_same_shape_stay_found = clean_be
 
 
 def test_a_marked_figure_is_reported_beside_the_marking():
-    findings = default_checker().check("机密：下周试车的推力定在二十八吨，参试单位三家，别外传。", opinion=False).findings
+    draft = "机密：下周试车的推力定在二十八吨，参试单位三家，别外传。"
+    findings = default_checker().check(draft, opinion=False).findings
     assert {f.category for f in findings} >= {"secret_marker", "confidential_topic"}
     assert any(f.rule == "secret.topic.marked_content" for f in findings)
 

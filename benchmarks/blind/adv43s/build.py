@@ -1,5 +1,6 @@
 """Write check_adv43s.yaml: leaks told beside the words of a rule, a refusal, a question or a publication that
-do not take them back (按规定不能说，但…底价是…; 严禁外传，不过我还是发你了; 不能告诉别人哦; 新闻里说一成，其实定的是三成),
+do not take them back (按规定不能说，但…底价是…; 严禁外传，不过我还是发你了; 不能告诉别人哦;
+新闻里说一成，其实定的是三成),
 each beside a clean look-alike where those words are what the sentence does (the rule stated, the refusal kept,
 the public source pointed to).
 
@@ -28,7 +29,8 @@ LEAK = [
     ("customers", "english", "policy 是不让 share 的，but 我已经把 client list 发给我朋友了，他们公司正好用得上。"),
     ("finance", "plain", "是否公开还没定，不过我听财务说今年亏了两千多万，年报里会很难看。"),
     ("personnel", "plain", "人事规定不许提前透露，但我看到文件了，小刘下个月升主管，老周调去分店。"),
-    ("credentials", "dictated", "按说密码是不能给外人的 不过你急用我就说了 后台账号admin 密码是qwe123456 用完跟我说一声"),
+    ("credentials", "dictated", "按说密码是不能给外人的 不过你急用我就说了 后台账号"
+                                "admin 密码是qwe123456 用完跟我说一声"),
 ]
 
 CLEAN = [

@@ -478,7 +478,8 @@ class Classified:
             marked[sent] = min(marked.get(sent, h.end), h.end)
             marked_from[sent] = min(marked_from.get(sent, h.start), h.start)
         out += self._topics(f, hits, contacts, marked=marked, marked_from=marked_from, to_customer=to_customer)
-        if marked and _MARKED_CONTENT in self.categories and not any(h.category == "confidential_topic" for h in out) and (
+        if marked and _MARKED_CONTENT in self.categories and not any(
+                h.category == "confidential_topic" for h in out) and (
                 (first := next((h.start for h in sorted(out, key=lambda h: h.start) if h.category == "secret_marker"
                                 and not _in_title(f, h.start)), None)) is not None):
             told = self._marked_content(f, first, contacts)
@@ -1061,8 +1062,9 @@ class Classified:
             sg = {r: v for r, v in sg.items()
                   if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
         if any(k in sg for k in _TURNED_NEGS) and self._topic_grammar.turns:
-            # A clause opening with a turn (按规定是不能说的，但咱俩这关系…标底是八十五万; 严禁外传，不过我还是发你了; policy
-            # 不让 share，but 我已经…): the rule, refusal or public word before it is what the telling goes against.
+            # A clause opening with a turn (按规定是不能说的，但咱俩这关系…标底是八十五万; 严禁外传，不过我还是发你了;
+            # policy 不让 share，but 我已经…): the rule, refusal or public word before it is what the telling goes
+            # against.
             turns = _remembered(d.memo, ("turns", 0, 0), lambda: [
                 b for b in d.bounds if b > 0 and d.text.startswith(self._topic_grammar.turns, b)])
             k = bisect_right(turns, s) - 1
@@ -2192,7 +2194,8 @@ def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool
 
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
-    """A word right after 没/未/不/才/比 (还没上报, 未公示, 下周才公告, 比公告里写的少), or right before 还没 (公告里还没写),
+    """A word right after 没/未/不/才/比 (还没上报, 未公示, 下周才公告, 比公告里写的少), or right before 还没
+    (公告里还没写),
     or before 前 (正式通知前), says the opposite of itself; so does a publishing still to come — not yet
     reached (还没到公示那一步, 没走到公告), only then (才能公示), or waited for (公告要等到明年三月, 公示出来之前)."""
     if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才", "比")):
