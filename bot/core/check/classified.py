@@ -128,6 +128,8 @@ _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_privat
 # Negatives a colon bounds; an already-public word before a colon heads what follows it (行政通知：…,
 # published on the website: revenue …) and stays with it.
 _SCOPED_NEGS = ("neg_refusal", "neg_rules")
+# Negatives a turn in a later clause before the topic word sets aside (`Classified._mention`).
+_TURNED_NEGS = ("neg_refusal", "neg_rules", "neg_public")
 _COLON = re.compile(r"[:：]")
 # Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
@@ -476,7 +478,37 @@ class Classified:
             marked[sent] = min(marked.get(sent, h.end), h.end)
             marked_from[sent] = min(marked_from.get(sent, h.start), h.start)
         out += self._topics(f, hits, contacts, marked=marked, marked_from=marked_from, to_customer=to_customer)
+        if marked and _MARKED_CONTENT in self.categories and not any(
+                h.category == "confidential_topic" for h in out) and (
+                (first := next((h.start for h in sorted(out, key=lambda h: h.start) if h.category == "secret_marker"
+                                and not _in_title(f, h.start)), None)) is not None):
+            told = self._marked_content(f, first, contacts)
+            if told is not None:
+                out.append(SecretHit("confidential_topic", _MARKED_CONTENT, told[0], told[1], "quantity",
+                                     ("lent", "marked_content"), told))
         return out
+
+    def _marked_content(self, f: Folded, start: int,
+                        contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
+        """The first figure told from the draft's first marking on (机密：下次轨道机动在十五号凌晨三点，点火二十八秒):
+        a marked draft that goes on to give a figure gives the marked matter's content, whatever its topic. Not a
+        figure of the document itself — its number or term after a `marked_own` word (保密期限十年, 份号003), a count
+        of copies or a length of time (`marked_counts`: 打二十份, 秘密★六个月), a time of day (17:00前交回), digits of
+        personal data or of a Latin code (ZB-2024-09, an e-mail address)."""
+        text = f.compact.text
+        g = self._topic_grammar
+        memo: dict[tuple[str, int, int], Any] = {}
+        q = _quantity(text, start, len(text), self._quantity, memo)
+        while q is not None:
+            s, e = q
+            edge = text[s - 1:s] + text[e:e + 1]
+            if not (any(cs <= s < ce for cs, ce in contacts) or _clock_time(f, s, e) or _LATIN_CODE.search(edge)
+                    or not text[s:e].strip("0")  # 零件, 零售: the compact view's 0 is no figure
+                    or text.startswith(g.marked_counts, e) or text[s:e].endswith(g.marked_counts)
+                    or any(w in text[max(0, s - 6):s] for w in g.marked_own)):
+                return q
+            q = _quantity(text, e, len(text), self._quantity, memo)
+        return None
 
     def _handovers(self, f: Folded, anchors: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
         """Acts that take something out of the organisation (secret.yaml `topics.handover`): given, sent or told
@@ -1029,6 +1061,16 @@ class Classified:
             colon = colons[k - 1]
             sg = {r: v for r, v in sg.items()
                   if r not in _SCOPED_NEGS or any(xs >= colon or not _boundary_in(c, xs, colon - 1) for xs, _ in v)}
+        if any(k in sg for k in _TURNED_NEGS) and self._topic_grammar.turns:
+            # A clause opening with a turn (按规定是不能说的，但咱俩这关系…标底是八十五万; 严禁外传，不过我还是发你了;
+            # policy 不让 share，but 我已经…): the rule, refusal or public word before it is what the telling goes
+            # against.
+            turns = _remembered(d.memo, ("turns", 0, 0), lambda: [
+                b for b in d.bounds if b > 0 and d.text.startswith(self._topic_grammar.turns, b)])
+            k = bisect_right(turns, s) - 1
+            if k >= 0 and turns[k] > sent[0]:
+                turn = turns[k]
+                sg = {r: v for r, v in sg.items() if r not in _TURNED_NEGS or any(xs >= turn for xs, _ in v)}
         sg = self._told_then_kept(d, cat_id, e, sg)
         lo = d.bounds[bisect_right(d.bounds, s) - 1]  # start of the term's clause
         return _Mention(s, e, cat_id, cat, sent, sg, lent, lo)
@@ -1677,6 +1719,10 @@ _WE = ("我们", "我哋", "我地", "我伲", "我俚", "我哋嘅", "我等")
 _CUSTOMERS = "secret.topic.customers"
 _TECHNOLOGY = "secret.topic.technology"
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
+# A topic told by a marked draft's figure, not by a word of its own (`Classified._marked_content`).
+_MARKED_CONTENT = "secret.topic.marked_content"
+# A number's neighbour that makes it part of a Latin code or an address (ZB-2024-09, wx_huang77@163.com).
+_LATIN_CODE = re.compile(r"[a-z_@.\-]")
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
 # A topic's evidence when a marking's lent cue is all it has (`SecretHit.evidence`).
 MARKING_ONLY = "marking"
@@ -2148,11 +2194,12 @@ def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool
 
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
-    """A word right after 没/未/不/才 (还没上报, 未公示, 下周才公告), or right before 还没 (公告里还没写),
+    """A word right after 没/未/不/才/比 (还没上报, 未公示, 下周才公告, 比公告里写的少), or right before 还没
+    (公告里还没写),
     or before 前 (正式通知前), says the opposite of itself; so does a publishing still to come — not yet
     reached (还没到公示那一步, 没走到公告), only then (才能公示), or waited for (公告要等到明年三月, 公示出来之前)."""
-    if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才")):
-        return True
+    if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才", "比")):
+        return True  # … and one compared with (比公告里写的少二十万): the figure told is not the published one
     return e is not None and (_NOT_YET_BEFORE.search(text, max(0, s - 4), s) is not None
                               or _NOT_YET_AFTER.match(text, e) is not None)
 
@@ -2460,6 +2507,13 @@ def _is_amount(text: str, start: int, end: int, q: QuantityGrammar) -> bool:
     if digit and rest.startswith("比") and rest[1:2].isdigit():  # 3比2比1: a ratio
         return True
     return bool(digit and len(tok) >= 3 and not rest.startswith(q.dateish) and len(tok) < 7)
+
+
+def _in_title(f: Folded, s: int) -> bool:
+    """The compact position `s` lies inside a book's or a film's title (《不能说的秘密》, 《机密档案》)."""
+    w = f.wide.text
+    ws = f.compact.wide_index(s)
+    return w.rfind("《", 0, ws) > w.rfind("》", 0, ws)
 
 
 def _clock_time(f: Folded, s: int, e: int) -> bool:

@@ -162,6 +162,9 @@ class TopicGrammarModel(BaseModel):
     points_back_after: GrammarWords
     home_made: GrammarWords
     in_place: GrammarWords
+    marked_own: GrammarWords
+    marked_counts: GrammarWords
+    turns: GrammarWords
 
 
 class QuantityGrammarModel(BaseModel):
@@ -435,6 +438,9 @@ class TopicGrammar:
     points_back: tuple[str, ...] = ()
     points_back_after: tuple[str, ...] = ()
     home_made: tuple[str, ...] = ()
+    marked_own: tuple[str, ...] = ()
+    marked_counts: tuple[str, ...] = ()
+    turns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
