@@ -277,6 +277,33 @@ def test_dictated_forms_are_masked_whole():
         assert gone not in CHECKER.check(draft).masked_draft(), draft
 
 
+@pytest.mark.parametrize(("draft", "expected"), [
+    # Speech-to-text writes a said digit as a character of its sound (要/腰 for 幺, 思 for 四, 久 for 九 …),
+    # a repeated digit as 双 and three zeros as 三个零: read beside other said digits only.
+    ("客户电话要三八，腰二三思，五溜七巴，麻烦回电", [("mobile", "138****5678")]),
+    ("嗯那个师傅电话是 腰三八 一二三思 五六七巴 你打他", [("mobile", "138****5678")]),
+    ("手机幺三八双四五六双七零一", [("mobile", "138****7701")]),
+    ("手机一三八三个零一二三四五", [("mobile", "138****2345")]),
+    ("身份证一一零一零五一久四久一二三一零零二叉", [("id_card", "1101**********002X")]),
+    # A typed number beside 要 keeps its 要: the sound-alike is read only beside said digits.
+    ("我要13812345678这个号码登记一下", [("mobile", "138****5678")]),
+    # The said reading gives the whole card, not the mobile-shaped tail of the draft's own digits.
+    ("收款账号六双二八四八零四零二五六四八九零零一八", [("bank_card", "6228***********0018")]),
+])
+def test_sound_alike_digits(draft, expected):
+    assert pii(draft) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "订单号要三八，一二三四，五六七八",           # sound-alikes in an order number
+    "客服热线思零零，巴巴巴，一二三四",
+    "我要三个，他要两个，巴士七路和九路都到站",     # sound-alike characters in prose beside counts
+    "双九重阳要三个人值班，七八个志愿者留守",
+])
+def test_sound_alike_look_alikes_stay_clean(draft):
+    assert pii(draft) == []
+
+
 @pytest.mark.parametrize("draft", [
     "订单号幺三八，一二三四，五六七八",           # dictated, but an order number
     "客服热线四零零，八八八，一二三四",           # a public hotline read in groups

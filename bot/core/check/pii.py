@@ -751,6 +751,20 @@ def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMa
     return found + [m for m in more if not any(s < m.end and m.start < e for s, e in taken)]
 
 
+def _add_longer(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMatch]:
+    """`found` and those of `more` that overlap none of it; one of `more` that holds the whole of each match
+    it overlaps, and is longer, replaces them (the said digits read whole: a card, not the mobile-shaped
+    tail the draft's own digits gave)."""
+    out = list(found)
+    for m in more:
+        hit = [f for f in out if f.start < m.end and m.start < f.end]
+        if not hit:
+            out.append(m)
+        elif all(m.start <= f.start and f.end <= m.end and (f.end - f.start) < (m.end - m.start) for f in hit):
+            out = [f for f in out if f not in hit] + [m]
+    return out
+
+
 # The letter O typed for the digit 0 (138OO138OOO): a run of digits and o's that holds a digit, not glued to
 # other letters (hello2, go138, 138ok stay as they are); an ID's check digit x may close it, and a label may
 # come before a run that opens with a digit.
@@ -762,6 +776,63 @@ _ZERO_LOOKALIKES = str.maketrans("o○◯", "000")
 def _o_for_zero(text: str) -> str:
     """The text with each such o read as 0: same length, so the wide indices (and the masked spans) stay."""
     return _O_FOR_ZERO.sub(lambda m: m.group().translate(_ZERO_LOOKALIKES), text)
+
+
+# Speech-to-text writes a dictated digit as another character of its sound (要三九 for 幺三九, 久 for 九, 巴 for
+# 八, 思 for 四): general homophones of the digits' readings in Mandarin. Such a character is read as its digit
+# only beside a digit that was itself said (a Chinese numeral or another such reading), never beside a typed
+# numeral (我要13812345678 keeps its 要), and the readings only add numbers the draft's own text does not give.
+_SOUND_DIGITS = {**dict.fromkeys("要腰妖邀吆", "1"), **dict.fromkeys("儿耳而尔", "2"), **dict.fromkeys("伞散", "3"),
+                 **dict.fromkeys("思斯死丝司寺", "4"), **dict.fromkeys("无吴舞午武捂", "5"),
+                 **dict.fromkeys("溜留流", "6"), **dict.fromkeys("期妻漆齐奇骑", "7"),
+                 **dict.fromkeys("巴吧爸扒叭芭", "8"), **dict.fromkeys("久酒旧", "9"),
+                 **dict.fromkeys("灵铃玲凌", "0")}
+_SOUND_CHARS = re.compile("[" + "".join(_SOUND_DIGITS) + "]")
+# 双 before a said digit says it twice (双九 = 99); 两个 / 三个 before one says it that many times (三个零 = 000).
+_DOUBLED = re.compile(r"双(?=[0-9])|[23]个(?=[0-9])")
+
+
+def _said_digits(text: str, spelt: Callable[[int], bool]) -> str:
+    """The wide text with the digits a dictated number holds in other characters read as digits (same
+    length: the wide indices, and the masked spans, stay); `text` itself when there are none."""
+    chars = list(text)
+    n = len(chars)
+
+    def said(j: int) -> bool:
+        return 0 <= j < n and chars[j].isdigit() and chars[j].isascii() and spelt(j)
+
+    def near(i: int) -> bool:  # a said digit beside i, or across one space
+        return (said(i - 1) or said(i + 1) or (i > 1 and chars[i - 1] == " " and said(i - 2))
+                or (i + 2 < n and chars[i + 1] == " " and said(i + 2)))
+
+    changed = False
+    for m in _DOUBLED.finditer(text):
+        i = m.start()
+        if not said(m.end()) or (chars[i] != "双" and not said(i)):
+            continue
+        d = chars[m.end()]
+        if chars[i] == "双":
+            chars[i] = d
+        elif chars[i] == "3":
+            chars[i] = chars[i + 1] = d
+        else:  # 2个X: X, a space, X (the space is junk between digits)
+            chars[i], chars[i + 1] = d, " "
+        changed = True
+    places = [m.start() for m in _SOUND_CHARS.finditer(text)]
+    for _ in range(8):  # a reading beside a reading (要久要久): each pass reaches one character further
+        now = [i for i in places if near(i)]
+        if not now:
+            break
+        for i in now:
+            chars[i] = _SOUND_DIGITS[chars[i]]
+        read = set(now)
+        places = [i for i in places if i not in read]
+        changed = True
+    if changed and "叉" in text:  # the ID's check letter said after such a digit (…伞叉)
+        for i in range(1, n):
+            if chars[i] == "叉" and said(i - 1):
+                chars[i] = "x"
+    return "".join(chars) if changed else text
 
 
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
@@ -779,8 +850,13 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     if digits and ("o" in text or "○" in text or "◯" in text) and digits + sum(map(text.count, "o○◯")) >= 11:
         text = _o_for_zero(text)
         digits = sum(map(text.count, "0123456789"))
+    spelt = _spelt_digits(folded)
     if digits >= 11:
-        found = _add_disjoint(found, find_numbers(text, ctx, spelt=_spelt_digits(folded)))
+        found = _add_disjoint(found, find_numbers(text, ctx, spelt=spelt))
         found = _with_pieces(found, find_pieces(text, ctx))
+    if digits >= 5 and (_SOUND_CHARS.search(text) is not None or _DOUBLED.search(text) is not None):
+        said = _said_digits(text, spelt)
+        if said is not text and sum(map(said.count, "0123456789")) >= 11:
+            found = _add_longer(found, find_numbers(said, ctx, spelt=spelt))
     found.sort(key=lambda m: m.start)
     return found
