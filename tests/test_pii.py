@@ -264,6 +264,9 @@ def test_an_order_number_after_a_word_digit_stays_clean():
     ("邮箱 wangfang 爱特 qq 点 com", [("email", "w***@qq.com")]),
     ("邮箱 zhang下划线wei艾特163点com", [("email", "z***@163.com")]),
     ("邮箱 li点ming88艾特qq点com", [("email", "l***@qq.com")]),
+    # The Chinese input method's brackets round at and dot.
+    ("发到邮箱 zhangwei 【at】 qq 【dot】 com 了", [("email", "z***@qq.com")]),
+    ("邮箱 liming〔at〕example.com.cn", [("email", "l***@example.com.cn")]),
 ])
 def test_dictated_and_chat_forms(draft, expected):
     assert pii(draft) == expected

@@ -525,15 +525,16 @@ def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> 
 
 # E-mail ------------------------------------------------------------------------------------
 # The @ said in words: at, 艾特, 圈a, a in brackets (name(a)163.com), the slang 小老鼠, and 在 right after a name
-# of letters (name 在 163 点 com); 在 and a bare at only count before a full domain (see find_emails).
+# of letters (name 在 163 点 com); 在 and a bare at only count before a full domain (see find_emails). The
+# brackets include the Chinese input method's 【】 and 〔〕 (name【at】163【dot】com).
 # Dictated through speech-to-text or typed as said, the @ also comes as its name with 符号 (at符号, 艾特符号),
 # as 爱特, or in pinyin (ai te, quan a), and the dot as dian: each is a spoken form of the same two symbols.
 _AT = re.compile(
-    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
+    r"\s{0,3}(?:@|[\[(（{<【〔]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>】〕]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
 # The spoken forms make the scan slower: used only for a draft holding one of them (see `_said_at`).
 _AT_SAID = re.compile(
-    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>]"
+    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<【〔]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>】〕]"
     r"|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|爱特|圈a|小老鼠|(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
 _AT_PINYIN = re.compile(r"(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])")
@@ -544,7 +545,7 @@ def _said_at(text: str) -> bool:
     return ("符号" in text or "爱特" in text or (("ai te" in text or "aite" in text or "quan a" in text
                                                  or "quana" in text) and _AT_PINYIN.search(text) is not None))
 _WORD_AT = ("at", "在")
-_DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])"
+_DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<【〔]\s{0,2}(?:dot|点)\s{0,2}[\])）}>】〕]|(?<=[a-z0-9] )dot(?= [a-z])"
                   r"|点|句号|(?<![a-z])dian(?= ?[a-z0-9]))\s{0,3}")
 # A local part's _ - . said as words (zhang下划线san, li 点 ming): read back across them.
 _SAID_LOCAL_SEP = re.compile(r"(?:[a-z0-9]\s?)(?:下划线|底线|中划线|横杠|减号|杠|点)\s?$")
