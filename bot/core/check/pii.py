@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from itertools import accumulate
@@ -789,13 +789,18 @@ _SOUND_DIGITS = {**dict.fromkeys("要腰妖邀吆", "1"), **dict.fromkeys("儿�
                  **dict.fromkeys("巴吧爸扒叭芭", "8"), **dict.fromkeys("久酒旧", "9"),
                  **dict.fromkeys("灵铃玲凌", "0")}
 _SOUND_CHARS = re.compile("[" + "".join(_SOUND_DIGITS) + "]")
+# The cheap test first: such a character beside a digit at all (or across one space); most drafts have none.
+_SOUND_NEAR = re.compile("[" + "".join(_SOUND_DIGITS) + "] ?[0-9]|[0-9] ?[" + "".join(_SOUND_DIGITS) + "]")
 # 双 before a said digit says it twice (双九 = 99); 两个 / 三个 before one says it that many times (三个零 = 000).
 _DOUBLED = re.compile(r"双(?=[0-9])|[23]个(?=[0-9])")
+# How far around the characters read as digits their numbers are looked for (wide characters).
+_SAID_REACH = 80
 
 
-def _said_digits(text: str, spelt: Callable[[int], bool]) -> str:
+def _said_digits(text: str, spelt: Callable[[int], bool]) -> tuple[str, int, int]:
     """The wide text with the digits a dictated number holds in other characters read as digits (same
-    length: the wide indices, and the masked spans, stay); `text` itself when there are none."""
+    length: the wide indices, and the masked spans, stay), and the span of the characters read so;
+    `text` itself (and an empty span) when there are none."""
     chars = list(text)
     n = len(chars)
 
@@ -806,7 +811,7 @@ def _said_digits(text: str, spelt: Callable[[int], bool]) -> str:
         return (said(i - 1) or said(i + 1) or (i > 1 and chars[i - 1] == " " and said(i - 2))
                 or (i + 2 < n and chars[i + 1] == " " and said(i + 2)))
 
-    changed = False
+    changed: list[int] = []
     for m in _DOUBLED.finditer(text):
         i = m.start()
         if not said(m.end()) or (chars[i] != "双" and not said(i)):
@@ -818,7 +823,7 @@ def _said_digits(text: str, spelt: Callable[[int], bool]) -> str:
             chars[i] = chars[i + 1] = d
         else:  # 2个X: X, a space, X (the space is junk between digits)
             chars[i], chars[i + 1] = d, " "
-        changed = True
+        changed.append(i)
     places = [m.start() for m in _SOUND_CHARS.finditer(text)]
     for _ in range(8):  # a reading beside a reading (要久要久): each pass reaches one character further
         now = [i for i in places if near(i)]
@@ -828,12 +833,12 @@ def _said_digits(text: str, spelt: Callable[[int], bool]) -> str:
             chars[i] = _SOUND_DIGITS[chars[i]]
         read = set(now)
         places = [i for i in places if i not in read]
-        changed = True
+        changed += now
     if changed and "叉" in text:  # the ID's check letter said after such a digit (…伞叉)
         for i in range(1, n):
             if chars[i] == "叉" and said(i - 1):
                 chars[i] = "x"
-    return "".join(chars) if changed else text
+    return ("".join(chars), min(changed), max(changed) + 1) if changed else (text, 0, 0)
 
 
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
@@ -855,9 +860,15 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     if digits >= 11:
         found = _add_disjoint(found, find_numbers(text, ctx, spelt=spelt))
         found = _with_pieces(found, find_pieces(text, ctx))
-    if digits >= 5 and (_SOUND_CHARS.search(text) is not None or _DOUBLED.search(text) is not None):
-        said = _said_digits(text, spelt)
-        if said is not text and sum(map(said.count, "0123456789")) >= 11:
-            found = _add_longer(found, find_numbers(said, ctx, spelt=spelt))
+    if digits >= 5 and (_SOUND_NEAR.search(text) is not None or _DOUBLED.search(text) is not None):
+        said, a, b = _said_digits(text, spelt)
+        # Only the numbers round the characters read as digits are new: the scan reads that stretch, with
+        # room for the longest number (and its spaced groups) and the words before it.
+        lo, hi = max(0, a - _SAID_REACH), min(len(said), b + _SAID_REACH)
+        part = said[lo:hi]
+        if b > a and sum(map(part.count, "0123456789")) >= 11:
+            more = find_numbers(part, ctx, spelt=lambda i: spelt(i + lo))
+            found = _add_longer(found, [replace(m, start=m.start + lo, end=m.end + lo) for m in more
+                                        if m.start + lo < b and a < m.end + lo])
     found.sort(key=lambda m: m.start)
     return found
