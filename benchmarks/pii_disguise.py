@@ -313,7 +313,8 @@ def _clean(rng: random.Random) -> dict[str, str]:
                                                   for g in (hotline[:3], hotline[3:6], hotline[6:])),
         "order_sound_alikes": "订单号" + " ".join("".join(_sound(c, rng) for c in g) for g in _groups(order)),
         "sound_prose": rng.choice(("一期二期三期要四期也要，五六个人留下来", "我要三个，他要两个，巴士七路和九路都到站",
-                                   "第一期、第二期、第三期的思路九月再定，要五六个人", "双九重阳要三个人值班，七八个志愿者留守")),
+                                   "第一期、第二期、第三期的思路九月再定，要五六个人",
+                                   "双九重阳要三个人值班，七八个志愿者留守")),
         "pinyin_prose": rng.choice(("Liu Yi 明天值班，请 Wang Er 接替", "yi er san si wu, shang shan da lao hu",
                                     "咱们 ba 这个问题 liu 到明天", "qi shi 我也不知道 san 点以后吧")),
     }

@@ -861,11 +861,11 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
         found = _add_disjoint(found, find_numbers(text, ctx, spelt=spelt))
         found = _with_pieces(found, find_pieces(text, ctx))
     if digits >= 5 and (_SOUND_NEAR.search(text) is not None or _DOUBLED.search(text) is not None):
-        said, a, b = _said_digits(text, spelt)
+        read, a, b = _said_digits(text, spelt)
         # Only the numbers round the characters read as digits are new: the scan reads that stretch, with
         # room for the longest number (and its spaced groups) and the words before it.
-        lo, hi = max(0, a - _SAID_REACH), min(len(said), b + _SAID_REACH)
-        part = said[lo:hi]
+        lo, hi = max(0, a - _SAID_REACH), min(len(read), b + _SAID_REACH)
+        part = read[lo:hi]
         if b > a and sum(map(part.count, "0123456789")) >= 11:
             more = find_numbers(part, ctx, spelt=lambda i: spelt(i + lo))
             found = _add_longer(found, [replace(m, start=m.start + lo, end=m.end + lo) for m in more
