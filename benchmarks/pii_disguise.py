@@ -201,7 +201,40 @@ NUMBER_DISGUISES: dict[str, Callable[[str, random.Random], str]] = {
     "fillers_between_groups": lambda v, rng: "".join(
         (rng.choice(("，嗯，", "，呃，", " 那个 ", "，就是", "，对，", "，啊，")) if i else "")
         + "".join(rng.choice((_HAN, _RADIO, {})).get(c, _x(c, rng)) for c in g) for i, g in enumerate(_groups(v))),
+    # Round 43: speech-to-text writes a said digit as another character of its sound (要三九 for 幺三九, 久 for
+    # 九, 巴 for 八), and a repeated digit as 双 (双九 for 九九) or 三个零 for 零零零.
+    "dictated_sound_alikes": lambda v, rng: rng.choice(("", " ")).join(
+        "".join(_sound(c, rng) for c in g) for g in _groups(v)),
+    "dictated_doubled": lambda v, rng: _doubled(v, rng),
 }
+_SOUNDS = {"1": "要腰妖", "2": "而耳", "3": "伞", "4": "思死斯", "5": "无舞吴", "6": "溜留", "7": "期漆妻",
+           "8": "巴吧爸", "9": "久酒", "0": "灵铃"}
+
+
+def _sound(c: str, rng: random.Random) -> str:
+    """A digit said in Chinese, a third of the time typed as a sound-alike by the speech input."""
+    if c in _SOUNDS and rng.random() < 0.35:
+        return rng.choice(_SOUNDS[c])
+    return _HAN.get(c, _x(c, rng))
+
+
+def _doubled(v: str, rng: random.Random) -> str:
+    """Chinese digits, a digit said twice as 双 and it (双九), three zeros as 三个零."""
+    out, i = [], 0
+    while i < len(v):
+        c = v[i]
+        if v[i:i + 3] == "000":
+            out.append("三个零")
+            i += 3
+        elif i + 1 < len(v) and v[i + 1] == c and c != "X":
+            out.append("双" + _HAN[c])
+            i += 2
+        else:
+            out.append(_HAN.get(c, _x(c, rng)))
+            i += 1
+    return "".join(out)
+
+
 _LABELS = {"mobile": ("手机", "电话", "手机号是", "联系电话：", "他的号码"),
            "id_card": ("身份证", "身份证号", "证件号码是", "身份证号码："),
            "bank_card": ("卡号", "银行卡号是", "工资卡", "收款账号：")}
@@ -275,6 +308,13 @@ def _clean(rng: random.Random) -> dict[str, str]:
         "letter_o_prose": rng.choice(("2O24年第2O期培训共1OO人", "房间1O1和2O3都空着", "版本v1.0.2O上线了")),
         "place_pieces_partial": rng.choice((f"前三位{m[:3]}，后四位{m[-4:]}，您核对下是不是您的号",
                                             f"尾数{m[-4:]}，开头{m[:3]}的那个手机")),
+        # Round 43: said digits with sound-alike characters in a public number and in prose (要三个，巴士七路).
+        "hotline_sound_alikes": "客服热线" + "，".join("".join(_sound(c, rng) for c in g)
+                                                  for g in (hotline[:3], hotline[3:6], hotline[6:])),
+        "order_sound_alikes": "订单号" + " ".join("".join(_sound(c, rng) for c in g) for g in _groups(order)),
+        "sound_prose": rng.choice(("一期二期三期要四期也要，五六个人留下来", "我要三个，他要两个，巴士七路和九路都到站",
+                                   "第一期、第二期、第三期的思路九月再定，要五六个人",
+                                   "双九重阳要三个人值班，七八个志愿者留守")),
         "pinyin_prose": rng.choice(("Liu Yi 明天值班，请 Wang Er 接替", "yi er san si wu, shang shan da lao hu",
                                     "咱们 ba 这个问题 liu 到明天", "qi shi 我也不知道 san 点以后吧")),
     }

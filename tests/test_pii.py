@@ -264,6 +264,9 @@ def test_an_order_number_after_a_word_digit_stays_clean():
     ("邮箱 wangfang 爱特 qq 点 com", [("email", "w***@qq.com")]),
     ("邮箱 zhang下划线wei艾特163点com", [("email", "z***@163.com")]),
     ("邮箱 li点ming88艾特qq点com", [("email", "l***@qq.com")]),
+    # The Chinese input method's brackets round at and dot.
+    ("发到邮箱 zhangwei 【at】 qq 【dot】 com 了", [("email", "z***@qq.com")]),
+    ("邮箱 liming〔at〕example.com.cn", [("email", "l***@example.com.cn")]),
 ])
 def test_dictated_and_chat_forms(draft, expected):
     assert pii(draft) == expected
@@ -275,6 +278,33 @@ def test_dictated_forms_are_masked_whole():
                         ("卡号六二二八，然后四八零四，再零二五六，接着是四八九零，零一八", "四八零四"),
                         ("身份证号11010519491231002艾克斯", "艾克斯")):
         assert gone not in CHECKER.check(draft).masked_draft(), draft
+
+
+@pytest.mark.parametrize(("draft", "expected"), [
+    # Speech-to-text writes a said digit as a character of its sound (要/腰 for 幺, 思 for 四, 久 for 九 …),
+    # a repeated digit as 双 and three zeros as 三个零: read beside other said digits only.
+    ("客户电话要三八，腰二三思，五溜七巴，麻烦回电", [("mobile", "138****5678")]),
+    ("嗯那个师傅电话是 腰三八 一二三思 五六七巴 你打他", [("mobile", "138****5678")]),
+    ("手机幺三八双四五六双七零一", [("mobile", "138****7701")]),
+    ("手机一三八三个零一二三四五", [("mobile", "138****2345")]),
+    ("身份证一一零一零五一久四久一二三一零零二叉", [("id_card", "1101**********002X")]),
+    # A typed number beside 要 keeps its 要: the sound-alike is read only beside said digits.
+    ("我要13812345678这个号码登记一下", [("mobile", "138****5678")]),
+    # The said reading gives the whole card, not the mobile-shaped tail of the draft's own digits.
+    ("收款账号六双二八四八零四零二五六四八九零零一八", [("bank_card", "6228***********0018")]),
+])
+def test_sound_alike_digits(draft, expected):
+    assert pii(draft) == expected
+
+
+@pytest.mark.parametrize("draft", [
+    "订单号要三八，一二三四，五六七八",           # sound-alikes in an order number
+    "客服热线思零零，巴巴巴，一二三四",
+    "我要三个，他要两个，巴士七路和九路都到站",     # sound-alike characters in prose beside counts
+    "双九重阳要三个人值班，七八个志愿者留守",
+])
+def test_sound_alike_look_alikes_stay_clean(draft):
+    assert pii(draft) == []
 
 
 @pytest.mark.parametrize("draft", [

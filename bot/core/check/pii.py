@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from itertools import accumulate
@@ -525,15 +525,16 @@ def _joined_pieces(pieces: list[re.Match[str]], first: int, cat: str | None) -> 
 
 # E-mail ------------------------------------------------------------------------------------
 # The @ said in words: at, 艾特, 圈a, a in brackets (name(a)163.com), the slang 小老鼠, and 在 right after a name
-# of letters (name 在 163 点 com); 在 and a bare at only count before a full domain (see find_emails).
+# of letters (name 在 163 点 com); 在 and a bare at only count before a full domain (see find_emails). The
+# brackets include the Chinese input method's 【】 and 〔〕 (name【at】163【dot】com).
 # Dictated through speech-to-text or typed as said, the @ also comes as its name with 符号 (at符号, 艾特符号),
 # as 爱特, or in pinyin (ai te, quan a), and the dot as dian: each is a spoken form of the same two symbols.
 _AT = re.compile(
-    r"\s{0,3}(?:@|[\[(（{<]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
+    r"\s{0,3}(?:@|[\[(（{<【〔]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>】〕]|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|圈a|小老鼠"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
 # The spoken forms make the scan slower: used only for a draft holding one of them (see `_said_at`).
 _AT_SAID = re.compile(
-    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>]"
+    r"\s{0,3}(?:(?<=[a-z0-9 ])(?:@|at|艾特|爱特)\s?符号|@|[\[(（{<【〔]\s{0,2}(?:at|艾特|a)\s{0,2}[\])）}>】〕]"
     r"|(?<=[a-z0-9] )at(?= [a-z0-9])|艾特|爱特|圈a|小老鼠|(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])"
     r"|(?<=[a-z0-9])在|(?<=[a-z0-9] )在)\s{0,3}")
 _AT_PINYIN = re.compile(r"(?<![a-z])(?:ai ?te|quan ?a)(?![a-z])")
@@ -544,7 +545,7 @@ def _said_at(text: str) -> bool:
     return ("符号" in text or "爱特" in text or (("ai te" in text or "aite" in text or "quan a" in text
                                                  or "quana" in text) and _AT_PINYIN.search(text) is not None))
 _WORD_AT = ("at", "在")
-_DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<]\s{0,2}(?:dot|点)\s{0,2}[\])）}>]|(?<=[a-z0-9] )dot(?= [a-z])"
+_DOT = re.compile(r"\s{0,3}(?:\.|。|[\[(（{<【〔]\s{0,2}(?:dot|点)\s{0,2}[\])）}>】〕]|(?<=[a-z0-9] )dot(?= [a-z])"
                   r"|点|句号|(?<![a-z])dian(?= ?[a-z0-9]))\s{0,3}")
 # A local part's _ - . said as words (zhang下划线san, li 点 ming): read back across them.
 _SAID_LOCAL_SEP = re.compile(r"(?:[a-z0-9]\s?)(?:下划线|底线|中划线|横杠|减号|杠|点)\s?$")
@@ -751,6 +752,20 @@ def _add_disjoint(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMa
     return found + [m for m in more if not any(s < m.end and m.start < e for s, e in taken)]
 
 
+def _add_longer(found: list[PiiMatch], more: Iterable[PiiMatch]) -> list[PiiMatch]:
+    """`found` and those of `more` that overlap none of it; one of `more` that holds the whole of each match
+    it overlaps, and is longer, replaces them (the said digits read whole: a card, not the mobile-shaped
+    tail the draft's own digits gave)."""
+    out = list(found)
+    for m in more:
+        hit = [f for f in out if f.start < m.end and m.start < f.end]
+        if not hit:
+            out.append(m)
+        elif all(m.start <= f.start and f.end <= m.end and (f.end - f.start) < (m.end - m.start) for f in hit):
+            out = [f for f in out if f not in hit] + [m]
+    return out
+
+
 # The letter O typed for the digit 0 (138OO138OOO): a run of digits and o's that holds a digit, not glued to
 # other letters (hello2, go138, 138ok stay as they are); an ID's check digit x may close it, and a label may
 # come before a run that opens with a digit.
@@ -762,6 +777,68 @@ _ZERO_LOOKALIKES = str.maketrans("o○◯", "000")
 def _o_for_zero(text: str) -> str:
     """The text with each such o read as 0: same length, so the wide indices (and the masked spans) stay."""
     return _O_FOR_ZERO.sub(lambda m: m.group().translate(_ZERO_LOOKALIKES), text)
+
+
+# Speech-to-text writes a dictated digit as another character of its sound (要三九 for 幺三九, 久 for 九, 巴 for
+# 八, 思 for 四): general homophones of the digits' readings in Mandarin. Such a character is read as its digit
+# only beside a digit that was itself said (a Chinese numeral or another such reading), never beside a typed
+# numeral (我要13812345678 keeps its 要), and the readings only add numbers the draft's own text does not give.
+_SOUND_DIGITS = {**dict.fromkeys("要腰妖邀吆", "1"), **dict.fromkeys("儿耳而尔", "2"), **dict.fromkeys("伞散", "3"),
+                 **dict.fromkeys("思斯死丝司寺", "4"), **dict.fromkeys("无吴舞午武捂", "5"),
+                 **dict.fromkeys("溜留流", "6"), **dict.fromkeys("期妻漆齐奇骑", "7"),
+                 **dict.fromkeys("巴吧爸扒叭芭", "8"), **dict.fromkeys("久酒旧", "9"),
+                 **dict.fromkeys("灵铃玲凌", "0")}
+_SOUND_CHARS = re.compile("[" + "".join(_SOUND_DIGITS) + "]")
+# The cheap test first: such a character beside a digit at all (or across one space); most drafts have none.
+_SOUND_NEAR = re.compile("[" + "".join(_SOUND_DIGITS) + "] ?[0-9]|[0-9] ?[" + "".join(_SOUND_DIGITS) + "]")
+# 双 before a said digit says it twice (双九 = 99); 两个 / 三个 before one says it that many times (三个零 = 000).
+_DOUBLED = re.compile(r"双(?=[0-9])|[23]个(?=[0-9])")
+# How far around the characters read as digits their numbers are looked for (wide characters).
+_SAID_REACH = 80
+
+
+def _said_digits(text: str, spelt: Callable[[int], bool]) -> tuple[str, int, int]:
+    """The wide text with the digits a dictated number holds in other characters read as digits (same
+    length: the wide indices, and the masked spans, stay), and the span of the characters read so;
+    `text` itself (and an empty span) when there are none."""
+    chars = list(text)
+    n = len(chars)
+
+    def said(j: int) -> bool:
+        return 0 <= j < n and chars[j].isdigit() and chars[j].isascii() and spelt(j)
+
+    def near(i: int) -> bool:  # a said digit beside i, or across one space
+        return (said(i - 1) or said(i + 1) or (i > 1 and chars[i - 1] == " " and said(i - 2))
+                or (i + 2 < n and chars[i + 1] == " " and said(i + 2)))
+
+    changed: list[int] = []
+    for m in _DOUBLED.finditer(text):
+        i = m.start()
+        if not said(m.end()) or (chars[i] != "双" and not said(i)):
+            continue
+        d = chars[m.end()]
+        if chars[i] == "双":
+            chars[i] = d
+        elif chars[i] == "3":
+            chars[i] = chars[i + 1] = d
+        else:  # 2个X: X, a space, X (the space is junk between digits)
+            chars[i], chars[i + 1] = d, " "
+        changed.append(i)
+    places = [m.start() for m in _SOUND_CHARS.finditer(text)]
+    for _ in range(8):  # a reading beside a reading (要久要久): each pass reaches one character further
+        now = [i for i in places if near(i)]
+        if not now:
+            break
+        for i in now:
+            chars[i] = _SOUND_DIGITS[chars[i]]
+        read = set(now)
+        places = [i for i in places if i not in read]
+        changed += now
+    if changed and "叉" in text:  # the ID's check letter said after such a digit (…伞叉)
+        for i in range(1, n):
+            if chars[i] == "叉" and said(i - 1):
+                chars[i] = "x"
+    return ("".join(chars), min(changed), max(changed) + 1) if changed else (text, 0, 0)
 
 
 def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
@@ -779,8 +856,19 @@ def find_pii(folded: Folded, ctx: PiiContext) -> list[PiiMatch]:
     if digits and ("o" in text or "○" in text or "◯" in text) and digits + sum(map(text.count, "o○◯")) >= 11:
         text = _o_for_zero(text)
         digits = sum(map(text.count, "0123456789"))
+    spelt = _spelt_digits(folded)
     if digits >= 11:
-        found = _add_disjoint(found, find_numbers(text, ctx, spelt=_spelt_digits(folded)))
+        found = _add_disjoint(found, find_numbers(text, ctx, spelt=spelt))
         found = _with_pieces(found, find_pieces(text, ctx))
+    if digits >= 5 and (_SOUND_NEAR.search(text) is not None or _DOUBLED.search(text) is not None):
+        read, a, b = _said_digits(text, spelt)
+        # Only the numbers round the characters read as digits are new: the scan reads that stretch, with
+        # room for the longest number (and its spaced groups) and the words before it.
+        lo, hi = max(0, a - _SAID_REACH), min(len(read), b + _SAID_REACH)
+        part = read[lo:hi]
+        if b > a and sum(map(part.count, "0123456789")) >= 11:
+            more = find_numbers(part, ctx, spelt=lambda i: spelt(i + lo))
+            found = _add_longer(found, [replace(m, start=m.start + lo, end=m.end + lo) for m in more
+                                        if m.start + lo < b and a < m.end + lo])
     found.sort(key=lambda m: m.start)
     return found
