@@ -1718,11 +1718,11 @@ _PLANS = "secret.topic.plans"
 _WE = ("我们", "我哋", "我地", "我伲", "我俚", "我哋嘅", "我等")
 _CUSTOMERS = "secret.topic.customers"
 _TECHNOLOGY = "secret.topic.technology"
-# Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 # A topic told by a marked draft's figure, not by a word of its own (`Classified._marked_content`).
 _MARKED_CONTENT = "secret.topic.marked_content"
 # A number's neighbour that makes it part of a Latin code or an address (ZB-2024-09, wx_huang77@163.com).
 _LATIN_CODE = re.compile(r"[a-z_@.\-]")
+# Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
 _VALUE_EVIDENCE = frozenset({"quantity", "person", "contact", "credential", "formula"})
 # A topic's evidence when a marking's lent cue is all it has (`SecretHit.evidence`).
 MARKING_ONLY = "marking"
@@ -2195,9 +2195,9 @@ def _rules_after(c: Compact, e: int, rules_words: list[tuple[int, int]]) -> bool
 
 def _negated(text: str, s: int, e: int | None = None) -> bool:
     """A word right after 没/未/不/才/比 (还没上报, 未公示, 下周才公告, 比公告里写的少), or right before 还没
-    (公告里还没写),
-    or before 前 (正式通知前), says the opposite of itself; so does a publishing still to come — not yet
-    reached (还没到公示那一步, 没走到公告), only then (才能公示), or waited for (公告要等到明年三月, 公示出来之前)."""
+    (公告里还没写), or before 前 (正式通知前), says the opposite of itself; so does a publishing still to come —
+    not yet reached (还没到公示那一步, 没走到公告), only then (才能公示), or waited for (公告要等到明年三月,
+    公示出来之前)."""
     if text[max(0, s - 2):s].endswith(("没", "未", "不", "尚未", "还没", "才", "比")):
         return True  # … and one compared with (比公告里写的少二十万): the figure told is not the published one
     return e is not None and (_NOT_YET_BEFORE.search(text, max(0, s - 4), s) is not None
