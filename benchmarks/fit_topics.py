@@ -56,6 +56,8 @@ THRESHOLDS = (0, 10, 20, 30, 40, 50, 60, 70, 80)
 # Weights below are dropped from the stored model (leave-one-group-out measures the pruned model): 0.05
 # keeps about a sixth of them, ≈ 0.5 MiB in memory instead of ≈ 2.6.
 PRUNE = [0.05]
+# `--precision`: choose the threshold as the lowest whose pooled precision reaches this (0: by pooled F1).
+OBJECTIVE = [0.0]
 
 
 def groups() -> dict[str, list[Path]]:
@@ -99,9 +101,17 @@ def load(checker: Checker, chosen: dict[str, list[Path]]) -> dict[str, list[dict
                 view, hits = checker.topic_hits(draft)
                 found = [h for h in hits if h.category == TOPIC]
                 drafts.append({"want": want, "units": [frozenset(topic_features(view, h)) for h in found],
-                               "kinds": [h.evidence for h in found], "draft": draft})
+                               "kinds": [h.evidence for h in found], "draft": draft,
+                               "hits": [(h.rule, h.evidence, h.signals) for h in found],
+                               "reader": reader(checker, draft) if found else ""})
         out[g] = drafts
     return out
+
+
+def reader(checker: Checker, draft: str) -> str:
+    """Whom the draft is written to as the checker reads it (colleague, customer, or neither known): the
+    breakdown's addressee (`Checker.addressee`)."""
+    return checker.addressee(draft)
 
 
 def rule_examples(checker: Checker) -> list[dict[str, Any]]:
@@ -161,13 +171,55 @@ def add(a: Score, b: Score) -> Score:
 
 def best_threshold(pairs: list[tuple[list[dict[str, Any]], list[list[float]]]], keep: frozenset[str] = frozenset()
                    ) -> float:
-    """The candidate with the best pooled F1 over these (drafts, scores); the lower on a tie."""
+    """The candidate with the best pooled F1 over these (drafts, scores), the lower on a tie; with
+    `--precision P`, the lowest candidate whose pooled precision is at least P."""
     def pooled(t: float) -> Score:
         total = Score()
         for drafts, sc in pairs:
             total = add(total, count(drafts, sc, t, keep))
         return total
+    if OBJECTIVE[0] > 0:
+        # The lowest candidate whose pooled precision reaches the objective (the highest when none does).
+        reach = [t for t in THRESHOLDS if pooled(t).precision >= OBJECTIVE[0]]
+        return min(reach) if reach else max(THRESHOLDS)
     return max(THRESHOLDS, key=lambda t: (f1(pooled(t)), -t))
+
+
+def _length(n: int) -> str:
+    return "<40" if n < 40 else "40-79" if n < 80 else "80-149" if n < 150 else "150+"
+
+
+def breakdown(data: dict[str, list[dict[str, Any]]], scored: dict[str, list[list[float]]],
+              thresholds: dict[str, float]) -> None:
+    """What the opinion drops, by kind: of the drafts the grammar finds (any topic finding), the true ones
+    the opinion drops (every finding below its group's threshold) and the false alarms it drops, by the
+    kept-or-dropped draft's best-scored finding's category, evidence kind and signals, the draft's
+    addressee as the checker reads it, its politeness (您 / a courtesy word / neither), its length and
+    whether any finding tells a value. Read to find categories of loss, not items."""
+    rows: dict[tuple[str, str], list[int]] = {}
+    courtesy = ("请", "谢谢", "感谢", "麻烦", "不好意思", "抱歉", "辛苦")
+    for g, drafts in data.items():
+        t = thresholds[g]
+        for d, sc in zip(drafts, scored[g], strict=True):
+            if not sc:
+                continue
+            kept = max(sc) >= t
+            rule, evidence, signals = d["hits"][max(range(len(sc)), key=sc.__getitem__)]
+            text = d["draft"]
+            keys = [("all", ""), ("category", rule.rsplit(".", 1)[-1]), ("evidence", evidence),
+                    ("addressee", d["reader"] or "none"),
+                    ("politeness", "您" if "您" in text else
+                     "courtesy" if any(w in text for w in courtesy) else "plain"),
+                    ("length", _length(len(text))), ("told value", str(any(k in VALUES for k in d["kinds"])))]
+            keys += [("signal", s) for s in signals if not s.startswith("#")]
+            for k in keys:
+                r = rows.setdefault(k, [0, 0, 0, 0])
+                r[0 if d["want"] else 2] += 1
+                r[1 if d["want"] else 3] += not kept
+    print(f"\n{'what the opinion drops':36}{'true found':>11}{'dropped':>9}{'false found':>13}{'dropped':>9}")
+    for (kind, value), (tf, td, ff, fd) in sorted(rows.items()):
+        if tf + ff >= 10:
+            print(f"  {kind:12}{value:22}{tf:>11}{td:>5} {td / max(1, tf):.2f}{ff:>11}{fd:>5} {fd / max(1, ff):.2f}")
 
 
 def cell(s: Score) -> str:
@@ -186,9 +238,14 @@ def main() -> None:
                          "the precision guard: the best F1, 60, was 0.0004 above it at 0.014 less precision)")
     ap.add_argument("--no-nested", action="store_true",
                     help="skip the per-group threshold (the inner folds): only the pooled table, e.g. for --write")
+    ap.add_argument("--precision", type=float, default=0.0,
+                    help="thresholds: the lowest whose pooled precision reaches this (default: best pooled F1)")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="what the opinion drops by kind (category, evidence, addressee, politeness, length, value)")
     ap.add_argument("--show", type=int, default=0, help="print up to N drafts per group whose count changed (masked)")
     args = ap.parse_args()
     PRUNE[0] = args.prune
+    OBJECTIVE[0] = args.precision
     checker = Checker.load(opinion=False)
     chosen = groups()
     data = load(checker, chosen)
@@ -200,6 +257,7 @@ def main() -> None:
     keep = frozenset(k for k in args.keep.split(",") if k)
     before = after = kept = Score()
     lofo_scores: dict[str, list[list[float]]] = {}
+    chosen_t: dict[str, float] = {}
     print(f"{'group':12}{'before':>28}{'after':>28}  threshold{'':4}{'after, value evidence kept':>28}  threshold")
     for g in names:
         others = [h for h in names if h != g]
@@ -214,6 +272,7 @@ def main() -> None:
             m = model_of(wi, bi)
             inner += [(data[h], scores(m, data[h])) for h in fold]
         t = best_threshold(inner) if inner else 0
+        chosen_t[g] = t
         tk = best_threshold(inner, VALUES) if inner else 0
         s0 = count(data[g], [[100.0] * len(d["units"]) for d in data[g]], 0)
         s1 = count(data[g], lofo_scores[g], t)
@@ -228,6 +287,10 @@ def main() -> None:
                 print(f"    dropped ({'LEAK' if d['want'] else 'clean'}; {max(sc):.0f}): {masked[:90]}")
     print(f"{'pooled':12}{cell(before):>28}{cell(after):>28}{'':15}{cell(kept):>28}")
     pairs = [(data[g], lofo_scores[g]) for g in names]
+    if args.breakdown:
+        # At each group's nested threshold; with --no-nested at the threshold every group left out once chooses.
+        whole = best_threshold(pairs)
+        breakdown(data, lofo_scores, {g: chosen_t[g] if not args.no_nested else whole for g in names})
     for variant in (frozenset(), VALUES):
         for t in THRESHOLDS:
             total = Score()

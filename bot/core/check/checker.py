@@ -1025,6 +1025,16 @@ class Checker:
         _, occ, words = self._occurrences(folded.compact.text)
         return folded.compact, self._secret_hits(folded, self._pii(folded), occ, None, words)
 
+    def addressee(self, draft: str) -> str:
+        """Whom `draft` reads as written to: "colleague", "customer" (on the reader's own evidence, as
+        `_to_customer` judges it) or "" (neither shown). For measuring the topic opinion by addressee."""
+        folded = fold_draft(draft)
+        _, _, words = self._occurrences(folded.compact.text)
+        colleague = self._colleague(folded, words)
+        if colleague():
+            return "colleague"
+        return "customer" if self._to_customer(folded, colleague, words) else ""
+
     def _secret_hits(self, folded: Folded, pii: list[Finding],
                      occurrences: Sequence[tuple[int, int, Sequence[tuple[str, str]]]] | None = None,
                      colleague: Callable[[], bool] | None = None, words: Words | None = None) -> list[SecretHit]:
