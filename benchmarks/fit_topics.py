@@ -234,8 +234,8 @@ def main() -> None:
     ap.add_argument("--keep", default="", help="evidence kinds never judged, comma-separated (written with --write)")
     ap.add_argument("--prune", type=float, default=PRUNE[0])
     ap.add_argument("--threshold", type=int, choices=THRESHOLDS, default=None,
-                    help="with --write: store this threshold instead of the grid's best pooled F1 (round 43 ships 70, "
-                         "the precision guard: the best F1, 60, was 0.0004 above it at 0.014 less precision)")
+                    help="with --write: store this threshold instead of the grid's best pooled F1 (the shipped 70 is "
+                         "a precision guard: docs/history.md, Round 43)")
     ap.add_argument("--no-nested", action="store_true",
                     help="skip the per-group threshold (the inner folds): only the pooled table, e.g. for --write")
     ap.add_argument("--precision", type=float, default=0.0,

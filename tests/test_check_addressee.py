@@ -341,3 +341,12 @@ def test_an_example_label_blanks_only_the_example(checker):
     evidence = checker._addressee.evidence(view)
     assert evidence.customer > 0 and "您" in evidence.words  # the second sentence is the writer's own
     assert {f.rule for f in checker.check("客户原话：你们快点。你好，你的证件办好了。").findings} >= {"tone.ni_for_nin"}
+
+
+def test_the_checker_names_the_reader_it_judged(checker):
+    # Checker.addressee reports the same reading check() acts on: the whole internal-chat and customer
+    # lists, and a draft with no sign of either side.
+    assert {checker.addressee(d) for d in COLLEAGUE} == {"colleague"}
+    readers = [checker.addressee(d) for d, _ in CUSTOMER]
+    assert "colleague" not in readers and "customer" in readers
+    assert checker.addressee("今天天气不错。") == ""
