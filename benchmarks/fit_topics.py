@@ -294,8 +294,8 @@ def main() -> None:
     for variant in (frozenset(), VALUES):
         for t in THRESHOLDS:
             total = Score()
-            for drafts, sc in pairs:
-                total = add(total, count(drafts, sc, t, variant))
+            for drafts, group_scores in pairs:
+                total = add(total, count(drafts, group_scores, t, variant))
             print(f"  every group left out, one threshold {t:>3}{', value evidence kept' if variant else ''}: "
                   f"{cell(total)}  F1 {f1(total):.4f}")
     if args.write:
