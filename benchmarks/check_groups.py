@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,26 +25,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
+from blind_groups import writer_groups  # noqa: E402
 
 from bot.core.check.checker import Checker  # noqa: E402
 from bot.core.check.evaluation import SECRET_CATEGORIES, Score  # noqa: E402
 from bot.core.check.rules import PII_CATEGORIES  # noqa: E402
 
-BLIND = ROOT / "benchmarks" / "blind"
 COLUMNS = (("pii", PII_CATEGORIES), ("markings", ("secret_marker",)), ("topics", ("confidential_topic",)))
 LEAK = (*PII_CATEGORIES, *SECRET_CATEGORIES)
 
 
 def groups() -> dict[str, list[Path]]:
     """vN -> its check files (v4–v9: check.yaml, which joins their forbidden and leak files)."""
-    out: dict[str, list[Path]] = {}
-    for d in sorted(BLIND.glob("v*"), key=lambda p: int(re.sub(r"\D", "", p.name) or 0)):
-        if not d.is_dir():
-            continue
-        files = [d / "check.yaml"] if (d / "check.yaml").exists() else sorted(d.glob("check*.yaml"))
-        if files:
-            out[d.name] = files
-    return out
+    return writer_groups("check")
 
 
 def run(checker: Checker, files: list[Path]) -> list[dict]:

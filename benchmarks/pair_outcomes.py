@@ -36,14 +36,9 @@ BLIND = ROOT / "benchmarks" / "blind"
 def fit_groups() -> dict[str, list[Path]]:
     """Every writer group of the fit: each vN directory is one group (its ask files joined; v3–v8
     keep their whole set in ask_vN.yaml beside two halves), plus blind fit and final."""
-    groups: dict[str, list[Path]] = {"fit": [BLIND / "ask_fit.yaml"], "final": [BLIND / "ask_final.yaml"]}
-    dirs = sorted((d for d in BLIND.iterdir() if d.is_dir() and d.name[1:].isdigit()), key=lambda d: int(d.name[1:]))
-    for d in dirs:
-        whole = d / f"ask_{d.name}.yaml"
-        files = [whole] if whole.exists() else sorted(d.glob("ask_*.yaml"))
-        if files:
-            groups[d.name] = files
-    return groups
+    from blind_groups import writer_groups
+
+    return {"fit": [BLIND / "ask_fit.yaml"], "final": [BLIND / "ask_final.yaml"], **writer_groups("ask")}
 
 
 def run(out: Path) -> int:
