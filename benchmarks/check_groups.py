@@ -1,5 +1,5 @@
 """Personal data, markings and topics per writer group: precision / recall of `check eval` on every fit
-group (benchmarks/blind/v3 … v32, one directory a group), per group and pooled, and what changed
+group (every benchmarks/blind/vN directory, one directory a group), per group and pooled, and what changed
 against a recorded run.
 
 A change to how findings are combined (one span reported once, under its most specific category) moves
