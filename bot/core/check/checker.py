@@ -104,8 +104,9 @@ _SHORT_MATCH = 6
 _CLAUSE_MARKS = frozenset("，,。！!？?；;、")
 # The conditions a promise may be made on (如有…): phrasebook/language.yaml.
 _CONDITION = re.compile("|".join(map(re.escape, _LANGUAGE.conditions)) or "(?!)")
-# What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
-_LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]+")
+# What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle, and
+# the speaker's side or an assent said first (这边我们会帮您跟进, 好的，我来帮您查): still the answer's opening.
+_LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]*(?:这边|这里|好的|那)?[\s，,、～~…：:；;]*")
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
 # last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
 _MAX_PER_RULE = 20
