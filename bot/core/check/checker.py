@@ -56,7 +56,12 @@ _GREETINGS = _LANGUAGE.greetings
 _FAREWELLS = _LANGUAGE.farewells
 # Opening/closing quote pairs; text between them is someone else's words or a title.
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
-_QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
+# A single quote mark between Latin letters is an English contraction's apostrophe (I've, don't, it’s), not a
+# quote: read as one, it made everything between two contractions of an English-mixed draft "quoted".
+_APOSTROPHES = frozenset("'’")
+_QUOTED = re.compile("|".join(
+    (f"(?<![A-Za-z]){re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}(?![A-Za-z])" if c in _APOSTROPHES
+     else f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}") for o, c in _QUOTES.items()))
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
 _MENTION = re.compile(literal_alternation(_LANGUAGE.mention_cues, fold=fold_literal) or "(?!)")
 # Saying something to the served forbidden (不能对群众说, 不要跟客户讲): a rule about phrases, taught to staff.
