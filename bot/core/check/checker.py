@@ -56,6 +56,8 @@ _GREETINGS = _LANGUAGE.greetings
 _FAREWELLS = _LANGUAGE.farewells
 # Opening/closing quote pairs; text between them is someone else's words or a title.
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
+# A verb of saying right before a quote (说“…”, 回了一句：“…”): the quote holds someone's words.
+_SAYING = re.compile("[说讲道问回骂喊嚷称][：:，,]?[“「『\"‘']$")
 # A single quote mark between Latin letters is an English contraction's apostrophe (I've, don't, it’s), not a
 # quote: read as one, it made everything between two contractions of an English-mixed draft "quoted".
 _APOSTROPHES = frozenset("'’")
@@ -64,6 +66,9 @@ _QUOTED = re.compile("|".join(
      else f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}") for o, c in _QUOTES.items()))
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
 _MENTION = re.compile(literal_alternation(_LANGUAGE.mention_cues, fold=fold_literal) or "(?!)")
+# Of those, a party's words reported (客户说, 业主反映): they make only what follows them someone else's words.
+_SAID_CUES = frozenset(fold_literal(w) for w in _LANGUAGE.mention_cues
+                       if w.endswith(("说", "问", "反映")) and not w.startswith(("不", "禁", "严", "别")))
 # Saying something to the served forbidden (不能对群众说, 不要跟客户讲): a rule about phrases, taught to staff.
 _MENTION_BAN = re.compile(
     f"(?:{literal_alternation(_LANGUAGE.mention_prohibitions, fold=fold_literal)})(?:对|跟|和|向|给)"
@@ -599,15 +604,19 @@ def _question(view: Compact, pos: int) -> bool:
     return "?" in wide[i:nxt]
 
 
-def _mentioned(view: Compact, ss: int, edges: WordEdges | None, budget: list[int]) -> bool:
-    """The sentence starting at compact `ss`, or the one before it (下列哪句属于服务禁语？A.… B.…), has
-    a word that makes it speak about a phrase rather than say it. `edges` (the topic words' edge test,
-    which holds the cues too) and `budget` (one per draft) as for `WordEdges.straddles`."""
+def _mentioned(view: Compact, ss: int, edges: WordEdges | None, budget: list[int]) -> list[tuple[int, int]]:
+    """The compact spans of the sentence starting at `ss` (and the one before it: 下列哪句属于服务禁语？
+    A.… B.…) that speak about a phrase rather than say it: both sentences for a word about phrases (禁语,
+    话术, 口头语); for a party's words reported (客户说, 业主反映), only their words — the clause the cue
+    opens, or the one after it when the cue ends its own (客户说，你们…) — not the writer's own words before
+    or after them. `edges` (the topic words' edge test, which holds the cues too) and `budget` (one per
+    draft) as for `WordEdges.straddles`."""
     _, se = view.sentence_of(ss)
     ps = view.sentence_of(ss - 1)[0] if ss > 0 else ss
-    text = view.text
+    text, bounds = view.text, view.clauses
     if _MENTION_BAN is not None and _MENTION_BAN.search(text, ps, se) is not None:
-        return True
+        return [(ps, se)]
+    said: list[tuple[int, int]] = []
     m = _MENTION.search(text, ps, se)
     while m is not None:
         # A cue of the 不X form (不能说) as the second half of an A-not-A question (能不能说清楚点) asks,
@@ -617,9 +626,38 @@ def _mentioned(view: Compact, ss: int, edges: WordEdges | None, budget: list[int
         w, a = m.group(), m.start()
         if not (len(w) > 1 and w[0] == "不" and a > 0 and text[a - 1] == w[1]) and not (
                 edges is not None and edges.straddles(text, a, m.end(), ps, se, budget)):
-            return True
+            if w not in _SAID_CUES:
+                return [(ps, se)]
+            e = m.end() + 1
+            while e < se and e not in bounds:
+                e += 1
+            said.append((m.end(), e))
         m = _MENTION.search(text, a + 1, se)
-    return False
+    return said
+
+
+def _said_through_quotes(view: Compact, spans: list[tuple[int, int]], quoted: list[tuple[int, int]],
+                         original: str) -> list[tuple[int, int]]:
+    """A party's reported words that open a quote (对顾客说“我不明白，你去问别人”，…) run to the quote's end
+    and the clause it closes, not only to the first comma inside it (`_mentioned`'s compact spans;
+    `quoted`: the quotes' inner spans in `original`)."""
+    if not quoted or not spans:
+        return spans
+    out = []
+    bounds, n = view.clauses, len(view.text)
+    for a, b in spans:
+        if a < n:
+            start = view.span(a, a + 1)[0]  # original offset of the first reported character
+            qe = next((qe for qs, qe in quoted if qs <= start < qe), None)
+            if qe is not None:
+                e = b
+                while e < n and view.span(e, e + 1)[0] < qe:
+                    e += 1
+                while e < n and e not in bounds:
+                    e += 1
+                b = max(b, e)
+        out.append((a, b))
+    return out
 
 
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
@@ -817,7 +855,7 @@ class Checker:
         quoted: list[tuple[int, int]] | None = None
         # (rule, sentence start) -> the next sentence answers it, and the `unless` words' spans in the sentence
         cleared: dict[tuple[str, int], tuple[bool, list[tuple[int, int]]]] = {}
-        mentioned: dict[int, bool] = {}  # sentence start -> the sentence speaks about a phrase (禁语, 客户说)
+        mentioned: dict[int, list[tuple[int, int]]] = {}  # sentence start -> its spans about a phrase (禁语, 客户说)
         edge_budget = [EDGE_BUDGET]  # the cues' edge tests of this draft (`WordEdges.straddles`)
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
@@ -864,12 +902,17 @@ class Checker:
                 # Quoted phrases listed one after another (不准说“自己看”“去问别人”) fold into one
                 # compact run, so a match may start in one quote and end in the next.
                 ss = view.sentence_of(s)[0]
-                if any(qs <= os < qe for qs, qe in quoted) and any(qs < oe <= qe for qs, qe in quoted):
+                # A match that runs out of a quote, or into the quoted words after a verb of saying, joins
+                # someone's words to the writer's own (“…去问别人”，被投诉; 下班时说“明天再来”): no phrase the writer
+                # says. One that runs into a quoted name (您自己去看“办事指南”) still is.
+                if any(qs <= os < qe for qs, qe in quoted) or any(
+                        qs < oe <= qe and _SAYING.search(folded.original, max(0, qs - 4), qs) for qs, qe in quoted):
                     judged.add(ss)
                     continue
                 if ss not in mentioned:
-                    mentioned[ss] = _mentioned(view, ss, self.classified.edges, edge_budget)
-                if mentioned[ss]:
+                    mentioned[ss] = _said_through_quotes(
+                        view, _mentioned(view, ss, self.classified.edges, edge_budget), quoted, folded.original)
+                if any(a <= s < b for a, b in mentioned[ss]):
                     judged.add(ss)
                     continue
             # The addressee is judged last: the draft's whole text is weighed, and most matches of
