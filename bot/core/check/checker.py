@@ -660,6 +660,13 @@ def _said_through_quotes(view: Compact, spans: list[tuple[int, int]], quoted: li
     return out
 
 
+# The spoken connectives of phrasebook/language.yaml (dictated_openers), as a clause's first word before a
+# phrase that must start its clause.
+_CONNECTIVE_BEFORE = re.compile("(?:" + "|".join(map(re.escape, sorted(
+    map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + ")$") if _LANGUAGE.dictated_openers else re.compile("(?!)")
+_CONNECTIVE_CHARS = max((len(w) for w in _LANGUAGE.dictated_openers), default=0)
+
+
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
     text, bounds = view.text, view.boundaries
     if pat.clause_start:
@@ -667,7 +674,11 @@ def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
         while s not in bounds and s > 0 and text[s - 1] in _LEADING:
             s -= 1
         if s not in bounds:
-            return False
+            # A spoken connective may open the clause before it (然后天呐…, 不过我的天…): the phrase still
+            # starts what is said after the connective.
+            lead = _CONNECTIVE_BEFORE.search(text, max(0, s - _CONNECTIVE_CHARS), s)
+            if lead is None or lead.start() not in bounds:
+                return False
     if pat.clause_end:
         e = end
         while e not in bounds and e < len(text) and text[e] in _TRAILING:
