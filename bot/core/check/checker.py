@@ -861,6 +861,8 @@ class Checker:
         (judging on first call) whether the draft is written to a colleague."""
         judged = set() if judged is None else judged
         colleague = colleague or self._colleague(folded)
+        # Whether the draft reads as written to a customer on its own evidence (for `colleague_unless`).
+        to_customer = Once(self._to_customer, folded, colleague)
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
@@ -930,6 +932,16 @@ class Checker:
             # customer-only rules have been cleared by then.
             if rule.customer_only and colleague() and not self._relayed(view, s, rule.id):
                 continue
+            if rule.colleague_unless and not to_customer():
+                # The sentence and the next, as written (天啊！我们获得服务之星了🎉: the exclamation is a sentence
+                # of its own, what it exclaims at the next one).
+                ss, se = view.sentence_of(s)
+                ne = view.sentence_of(se)[1] if se < len(view.text) else se
+                a, _ = view.span(ss, ss + 1)
+                _, b = view.span(ne - 1, ne)
+                if any(w in folded.original[a:b + 2] for w in rule.colleague_unless):
+                    judged.add(ss)
+                    continue
             raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
         merged: list[tuple[Rule, int, int]] = []
