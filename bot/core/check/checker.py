@@ -663,7 +663,8 @@ def _said_through_quotes(view: Compact, spans: list[tuple[int, int]], quoted: li
 # The spoken connectives of phrasebook/language.yaml (dictated_openers), as a clause's first word before a
 # phrase that must start its clause.
 _CONNECTIVE_BEFORE = re.compile("(?:" + "|".join(map(re.escape, sorted(
-    map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + ")$") if _LANGUAGE.dictated_openers else re.compile("(?!)")
+    map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + ")$"
+    if _LANGUAGE.dictated_openers else "(?!)")
 _CONNECTIVE_CHARS = max((len(w) for w in _LANGUAGE.dictated_openers), default=0)
 
 
