@@ -933,14 +933,15 @@ class Checker:
             # customer-only rules have been cleared by then.
             if rule.customer_only and colleague() and not self._relayed(view, s, rule.id):
                 continue
-            if rule.colleague_unless and not to_customer():
+            if rule.colleague_unless:
                 # The sentence and the next, as written (天啊！我们获得服务之星了🎉: the exclamation is a sentence
-                # of its own, what it exclaims at the next one).
+                # of its own, what it exclaims at the next one); the words first, the addressee (a second
+                # weighing of the draft's evidence) only when one is there.
                 ss, se = view.sentence_of(s)
                 ne = view.sentence_of(se)[1] if se < len(view.text) else se
                 a, _ = view.span(ss, ss + 1)
                 _, b = view.span(ne - 1, ne)
-                if any(w in folded.original[a:b + 2] for w in rule.colleague_unless):
+                if any(w in folded.original[a:b + 2] for w in rule.colleague_unless) and not to_customer():
                     judged.add(ss)
                     continue
             raw[(rule.id, os, oe)] = rule
