@@ -666,6 +666,7 @@ _CONNECTIVE_BEFORE = re.compile("(?:" + "|".join(map(re.escape, sorted(
     map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + ")$"
     if _LANGUAGE.dictated_openers else "(?!)")
 _CONNECTIVE_CHARS = max((len(w) for w in _LANGUAGE.dictated_openers), default=0)
+_CONNECTIVE_ENDS = frozenset(fold_literal(w)[-1] for w in _LANGUAGE.dictated_openers if fold_literal(w))
 
 
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
@@ -677,6 +678,8 @@ def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
         if s not in bounds:
             # A spoken connective may open the clause before it (然后天呐…, 不过我的天…): the phrase still
             # starts what is said after the connective.
+            if s == 0 or text[s - 1] not in _CONNECTIVE_ENDS:  # most candidates: one set look-up
+                return False
             lead = _CONNECTIVE_BEFORE.search(text, max(0, s - _CONNECTIVE_CHARS), s)
             if lead is None or lead.start() not in bounds:
                 return False
