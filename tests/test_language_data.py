@@ -45,7 +45,9 @@ def test_greetings_of_the_file_silence_the_greeting_hint():
 
 def test_conditions_of_the_file_keep_a_promise_from_taking_the_act_back():
     check = load_check_language()
-    handed = "这个是厂家负责的，您打厂家电话问吧。"
+    # Closing time, whose next-sentence promise may sit anywhere in that sentence (a hand-off's must open it:
+    # answer_opens, tested in test_check_long.py).
+    handed = "我们已经下班了。"
     plain = "小区里的路灯损坏了，欢迎随时报修，我们会在当天处理。"
     conditional = f"小区里的路灯{check.conditions[0]}损坏，欢迎随时报修，我们会在当天处理。"
     assert not [f for f in default_checker().check(handed + plain).findings if f.kind == "forbidden"]

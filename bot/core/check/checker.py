@@ -56,9 +56,19 @@ _GREETINGS = _LANGUAGE.greetings
 _FAREWELLS = _LANGUAGE.farewells
 # Opening/closing quote pairs; text between them is someone else's words or a title.
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", '"': '"', "'": "'", "‘": "’"}
-_QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}" for o, c in _QUOTES.items()))
+# A verb of saying right before a quote (说“…”, 回了一句：“…”): the quote holds someone's words.
+_SAYING = re.compile("[说讲道问回骂喊嚷称][：:，,]?[“「『\"‘']$")
+# A single quote mark between Latin letters is an English contraction's apostrophe (I've, don't, it’s), not a
+# quote: read as one, it made everything between two contractions of an English-mixed draft "quoted".
+_APOSTROPHES = frozenset("'’")
+_QUOTED = re.compile("|".join(
+    (f"(?<![A-Za-z]){re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}(?![A-Za-z])" if c in _APOSTROPHES
+     else f"{re.escape(o)}([^{re.escape(c)}]{{1,200}}){re.escape(c)}") for o, c in _QUOTES.items()))
 # Words that make a sentence speak about a phrase (禁语, 客户说): phrasebook/language.yaml.
 _MENTION = re.compile(literal_alternation(_LANGUAGE.mention_cues, fold=fold_literal) or "(?!)")
+# Of those, a party's words reported (客户说, 业主反映): they make only what follows them someone else's words.
+_SAID_CUES = frozenset(fold_literal(w) for w in _LANGUAGE.mention_cues
+                       if w.endswith(("说", "问", "反映")) and not w.startswith(("不", "禁", "严", "别")))
 # Saying something to the served forbidden (不能对群众说, 不要跟客户讲): a rule about phrases, taught to staff.
 _MENTION_BAN = re.compile(
     f"(?:{literal_alternation(_LANGUAGE.mention_prohibitions, fold=fold_literal)})(?:对|跟|和|向|给)"
@@ -104,8 +114,9 @@ _SHORT_MATCH = 6
 _CLAUSE_MARKS = frozenset("，,。！!？?；;、")
 # The conditions a promise may be made on (如有…): phrasebook/language.yaml.
 _CONDITION = re.compile("|".join(map(re.escape, _LANGUAGE.conditions)) or "(?!)")
-# What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle.
-_LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]+")
+# What may precede the opening words of an answering sentence: punctuation, spaces, a filler particle, and
+# the speaker's side or an assent said first (这边我们会帮您跟进, 好的，我来帮您查): still the answer's opening.
+_LEAD = re.compile(r"[\s，,。.！!？?、～~…：:；;嗯哦噢啊呀]*(?:这边|这里|好的|那)?[\s，,、～~…：:；;]*")
 # A draft that repeats one forbidden phrase hundreds of times gets this many findings of it, the
 # last saying how many more there are; candidates past _MAX_CANDIDATES are only counted.
 _MAX_PER_RULE = 20
@@ -593,15 +604,19 @@ def _question(view: Compact, pos: int) -> bool:
     return "?" in wide[i:nxt]
 
 
-def _mentioned(view: Compact, ss: int, edges: WordEdges | None, budget: list[int]) -> bool:
-    """The sentence starting at compact `ss`, or the one before it (下列哪句属于服务禁语？A.… B.…), has
-    a word that makes it speak about a phrase rather than say it. `edges` (the topic words' edge test,
-    which holds the cues too) and `budget` (one per draft) as for `WordEdges.straddles`."""
+def _mentioned(view: Compact, ss: int, edges: WordEdges | None, budget: list[int]) -> list[tuple[int, int]]:
+    """The compact spans of the sentence starting at `ss` (and the one before it: 下列哪句属于服务禁语？
+    A.… B.…) that speak about a phrase rather than say it: both sentences for a word about phrases (禁语,
+    话术, 口头语); for a party's words reported (客户说, 业主反映), only their words — the clause the cue
+    opens, or the one after it when the cue ends its own (客户说，你们…) — not the writer's own words before
+    or after them. `edges` (the topic words' edge test, which holds the cues too) and `budget` (one per
+    draft) as for `WordEdges.straddles`."""
     _, se = view.sentence_of(ss)
     ps = view.sentence_of(ss - 1)[0] if ss > 0 else ss
-    text = view.text
+    text, bounds = view.text, view.clauses
     if _MENTION_BAN is not None and _MENTION_BAN.search(text, ps, se) is not None:
-        return True
+        return [(ps, se)]
+    said: list[tuple[int, int]] = []
     m = _MENTION.search(text, ps, se)
     while m is not None:
         # A cue of the 不X form (不能说) as the second half of an A-not-A question (能不能说清楚点) asks,
@@ -611,9 +626,47 @@ def _mentioned(view: Compact, ss: int, edges: WordEdges | None, budget: list[int
         w, a = m.group(), m.start()
         if not (len(w) > 1 and w[0] == "不" and a > 0 and text[a - 1] == w[1]) and not (
                 edges is not None and edges.straddles(text, a, m.end(), ps, se, budget)):
-            return True
+            if w not in _SAID_CUES:
+                return [(ps, se)]
+            e = m.end() + 1
+            while e < se and e not in bounds:
+                e += 1
+            said.append((m.end(), e))
         m = _MENTION.search(text, a + 1, se)
-    return False
+    return said
+
+
+def _said_through_quotes(view: Compact, spans: list[tuple[int, int]], quoted: list[tuple[int, int]],
+                         original: str) -> list[tuple[int, int]]:
+    """A party's reported words that open a quote (对顾客说“我不明白，你去问别人”，…) run to the quote's end
+    and the clause it closes, not only to the first comma inside it (`_mentioned`'s compact spans;
+    `quoted`: the quotes' inner spans in `original`)."""
+    if not quoted or not spans:
+        return spans
+    out = []
+    bounds, n = view.clauses, len(view.text)
+    for a, b in spans:
+        if a < n:
+            start = view.span(a, a + 1)[0]  # original offset of the first reported character
+            qe = next((qe for qs, qe in quoted if qs <= start < qe), None)
+            if qe is not None:
+                e = b
+                while e < n and view.span(e, e + 1)[0] < qe:
+                    e += 1
+                while e < n and e not in bounds:
+                    e += 1
+                b = max(b, e)
+        out.append((a, b))
+    return out
+
+
+# The spoken connectives of phrasebook/language.yaml (dictated_openers), as a clause's first word before a
+# phrase that must start its clause.
+_CONNECTIVE_BEFORE = re.compile("(?:" + "|".join(map(re.escape, sorted(
+    map(fold_literal, _LANGUAGE.dictated_openers), key=len, reverse=True))) + ")$"
+    if _LANGUAGE.dictated_openers else "(?!)")
+_CONNECTIVE_CHARS = max((len(w) for w in _LANGUAGE.dictated_openers), default=0)
+_CONNECTIVE_ENDS = frozenset(fold_literal(w)[-1] for w in _LANGUAGE.dictated_openers if fold_literal(w))
 
 
 def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
@@ -623,7 +676,13 @@ def _clause_ok(view: Compact, pat: Pattern, start: int, end: int) -> bool:
         while s not in bounds and s > 0 and text[s - 1] in _LEADING:
             s -= 1
         if s not in bounds:
-            return False
+            # A spoken connective may open the clause before it (然后天呐…, 不过我的天…): the phrase still
+            # starts what is said after the connective.
+            if s == 0 or text[s - 1] not in _CONNECTIVE_ENDS:  # most candidates: one set look-up
+                return False
+            lead = _CONNECTIVE_BEFORE.search(text, max(0, s - _CONNECTIVE_CHARS), s)
+            if lead is None or lead.start() not in bounds:
+                return False
     if pat.clause_end:
         e = end
         while e not in bounds and e < len(text) and text[e] in _TRAILING:
@@ -806,12 +865,14 @@ class Checker:
         (judging on first call) whether the draft is written to a colleague."""
         judged = set() if judged is None else judged
         colleague = colleague or self._colleague(folded)
+        # Whether the draft reads as written to a customer on its own evidence (for `colleague_unless`).
+        to_customer = Once(self._to_customer, folded, colleague)
         raw: dict[tuple[str, int, int], Rule] = {}
         view = folded.compact
         quoted: list[tuple[int, int]] | None = None
         # (rule, sentence start) -> the next sentence answers it, and the `unless` words' spans in the sentence
         cleared: dict[tuple[str, int], tuple[bool, list[tuple[int, int]]]] = {}
-        mentioned: dict[int, bool] = {}  # sentence start -> the sentence speaks about a phrase (禁语, 客户说)
+        mentioned: dict[int, list[tuple[int, int]]] = {}  # sentence start -> its spans about a phrase (禁语, 客户说)
         edge_budget = [EDGE_BUDGET]  # the cues' edge tests of this draft (`WordEdges.straddles`)
         matches, overflow = self.phrases.match(view, occurrences)
         for rule, s, e in matches:
@@ -858,18 +919,34 @@ class Checker:
                 # Quoted phrases listed one after another (不准说“自己看”“去问别人”) fold into one
                 # compact run, so a match may start in one quote and end in the next.
                 ss = view.sentence_of(s)[0]
-                if any(qs <= os < qe for qs, qe in quoted) and any(qs < oe <= qe for qs, qe in quoted):
+                # A match that runs out of a quote, or into the quoted words after a verb of saying, joins
+                # someone's words to the writer's own (“…去问别人”，被投诉; 下班时说“明天再来”): no phrase the writer
+                # says. One that runs into a quoted name (您自己去看“办事指南”) still is.
+                if any(qs <= os < qe for qs, qe in quoted) or any(
+                        qs < oe <= qe and _SAYING.search(folded.original, max(0, qs - 4), qs) for qs, qe in quoted):
                     judged.add(ss)
                     continue
                 if ss not in mentioned:
-                    mentioned[ss] = _mentioned(view, ss, self.classified.edges, edge_budget)
-                if mentioned[ss]:
+                    mentioned[ss] = _said_through_quotes(
+                        view, _mentioned(view, ss, self.classified.edges, edge_budget), quoted, folded.original)
+                if any(a <= s < b for a, b in mentioned[ss]):
                     judged.add(ss)
                     continue
             # The addressee is judged last: the draft's whole text is weighed, and most matches of
             # customer-only rules have been cleared by then.
             if rule.customer_only and colleague() and not self._relayed(view, s, rule.id):
                 continue
+            if rule.colleague_unless:
+                # The sentence and the next, as written (天啊！我们获得服务之星了🎉: the exclamation is a sentence
+                # of its own, what it exclaims at the next one); the words first, the addressee (a second
+                # weighing of the draft's evidence) only when one is there.
+                ss, se = view.sentence_of(s)
+                ne = view.sentence_of(se)[1] if se < len(view.text) else se
+                a, _ = view.span(ss, ss + 1)
+                _, b = view.span(ne - 1, ne)
+                if any(w in folded.original[a:b + 2] for w in rule.colleague_unless) and not to_customer():
+                    judged.add(ss)
+                    continue
             raw[(rule.id, os, oe)] = rule
         # Overlapping matches of one rule become one span (没看我正忙 + 我正忙着 -> 没看我正忙着).
         merged: list[tuple[Rule, int, int]] = []

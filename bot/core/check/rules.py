@@ -85,6 +85,11 @@ class RuleModel(BaseModel):
     # The rule's acts are words (an insult, a curse): a short match that the writer's punctuation falls inside
     # (您好，笨重的… is no 您好笨) is two phrases, not one; acts of two clauses (下班了，明天再来) leave it false.
     one_clause: bool = False
+    # Words or emoji (matched in the draft as written: folding drops emoji) that clear a match in a draft not
+    # read as written to a customer when its sentence (or the next) holds one: a rule that colleagues' chat does
+    # not escape may still spare a sentence of another kind (an exclamation beside laughter or good news is
+    # no venting).
+    colleague_unless: list[NonEmpty] = []
     why: NonEmpty
     sources: Annotated[list[SourceModel], Field(min_length=1)]
     suggestion: NonEmpty
@@ -366,6 +371,7 @@ class Rule:
     one_clause: bool = False
     unless: tuple[str, ...] = ()
     answer_opens: bool = False
+    colleague_unless: tuple[str, ...] = ()
     examples: Examples = Examples((), ())
     file: str = ""
     line: int = 0
@@ -743,6 +749,7 @@ def _load_forbidden(items: list[dict[str, Any]], rel: str, node: Any,
             suggestion=m.suggestion, scenario=m.scenario, quoted_ok=m.quoted_ok, customer_only=m.customer_only,
             one_clause=m.one_clause,
             unless=tuple(fold_literal(w) for w in m.unless), answer_opens=m.answer_opens,
+            colleague_unless=tuple(m.colleague_unless),
             examples=Examples(tuple(m.examples.hit), tuple(m.examples.clean)),
             file=rel, line=line_of(node, "rules", i),
         ))
