@@ -133,6 +133,9 @@ _TURNED_NEGS = ("neg_refusal", "neg_rules", "neg_public")
 # A clause this long (compact characters) is a dictated run-on; negatives in it count only within
 # `_RUN_ON_REACH` characters of the topic word (`Classified._mention`).
 _RUN_ON = 80
+# A sentence this short (compact characters) holding a secrecy cue is a hush on the sentence before
+# (`Classified._cue_carried_back`).
+_BARE_HUSH = 10
 # Words of all of a kind of unit (门店全部转成仓库): `_unit_change`'s subject form.
 _ALL_OF = ("全部", "全都", "统统", "一律", "都")
 _RUN_ON_REACH = 30
@@ -505,8 +508,8 @@ class Classified:
 
     def _hushed_figure(self, f: Folded, hits: list[tuple[int, int, str, str]],
                        contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
-        """A figure told in a sentence that asks for discretion, or in the sentence just before one (补偿款每平三千二，
-        文件还没下来，你先别往外说): the hush says the matter is not to be told, the figure is what is told, whatever
+        """A figure told in a sentence that asks for discretion, or in the sentence just before one (厂家一台开价六十八万，
+        合同还没签，你先别往外说): the hush says the matter is not to be told, the figure is what is told, whatever
         its topic and though no topic word names it. Not hearsay alone (听说明天降温到五度), not a sentence that
         refuses, states a rule, asks or calls the thing public, and not a figure of no matter (`_marked_content`'s
         exclusions: a time of day, copies, personal data's digits, a Latin code)."""
@@ -1069,7 +1072,8 @@ class Classified:
             if "cue" not in v or ss == 0:
                 continue
             at = next((ss + len(w) for w in tg.points_back_after if text.startswith(w, ss)), ss)
-            if not text.startswith(tg.points_back, at):
+            # A hush that is a sentence of its own (…一台开价六十八万。你先别往外说。) points back as 这事 does.
+            if not text.startswith(tg.points_back, at) and sent[1] - ss > _BARE_HUSH:
                 continue
             prev = c.sentence_of(ss - 1)
             if prev in marked:
@@ -1314,10 +1318,13 @@ class Classified:
         content (no value, no plan, decision or comparison signal, no plan word before the term in its clause:
         仓库要搬迁的事先别外发 tells the plan) is a rule."""
         sg, text = m.sg, d.text
+        # … unless the thing is sent on in its clause as well (月报截了几张图发你了…别转出去): the hush is on what
+        # was handed over.
         return m.ev[0] == "cue" and not m.lent and all(
             _ruled(text, xs, self._bans) for xs, _ in sg.get("cue", ())) and not any(
             k in sg for k in _TELLING) and _AHEAD.search(text, m.lo, m.s) is None and (
-            d.sentence_figure(m.sent) is None)
+            d.sentence_figure(m.sent) is None) and not any(
+            _one_clause(d.f, m.s, m.e, xs, xe) for xs, xe in sg.get("share", ()) if xs >= m.e)
 
     @staticmethod
     def _undecided_matter(d: _Draft, m: _Mention) -> bool:
