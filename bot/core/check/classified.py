@@ -508,11 +508,12 @@ class Classified:
 
     def _hushed_figure(self, f: Folded, hits: list[tuple[int, int, str, str]],
                        contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
-        """A figure told in a sentence that asks for discretion, or in the sentence just before one (厂家一台开价
-        六十八万，合同还没签，你先别往外说): the hush says the matter is not to be told, the figure is what is
-        told, whatever its topic and though no topic word names it. Not hearsay alone (听说明天降温到五度), not a sentence that
-        refuses, states a rule, asks or calls the thing public, and not a figure of no matter (`_marked_content`'s
-        exclusions: a time of day, copies, personal data's digits, a Latin code)."""
+        """A figure told in a sentence that asks for discretion, or in the sentence just before
+        one (厂家一台开价六十八万，合同还没签，你先别往外说): the hush says the matter is not to be
+        told, the figure is what is told, whatever its topic and though no topic word names it. Not
+        hearsay alone (听说明天降温到五度), not a sentence that refuses, states a rule, asks or calls the
+        thing public, and not a figure of no matter (`_marked_content`'s exclusions: a time of day,
+        copies, personal data's digits, a Latin code)."""
         c = f.compact
         text = c.text
         negs = [xs for xs, _, role, _ in hits if role in _HUSH_BLOCKERS]
