@@ -138,7 +138,9 @@ _RUN_ON = 80
 _BARE_HUSH = 10
 # Words of all of a kind of unit (门店全部转成仓库): `_unit_change`'s subject form.
 _ALL_OF = ("全部", "全都", "统统", "一律", "都")
+_ALL_OF_RX = re.compile("|".join(_ALL_OF))
 _RUN_ON_REACH = 30
+_RUN_ON_NEGS = 16
 _COLON = re.compile(r"[:：]")
 # Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
@@ -365,12 +367,14 @@ class Classified:
         self._move_time = re.compile(f"{_alternation(times)}|[0-9十]{{1,3}}(?:点|号|日)") if times else None
         # 把 + one of the company's units + a change verb (把售后部撤了): a plan said without a plan word.
         units, changes = sig.unit_change.get("units", ()), sig.unit_change.get("changes", ())
-        # … or the unit as subject with a word of all of them (门店全部转成仓库, 分店都要撤): a change to a kind of
-        # unit as a whole is a plan, where one shop closing for the night is not.
         self._unit_change = re.compile(
             f"把[^把]{{0,6}}?(?:{_alternation(units)})[^把]{{0,4}}?(?:{_alternation(changes)})"
-            f"|(?:{_alternation(units)})(?:{_alternation(_ALL_OF)})要?(?:{_alternation(changes)})"
         ) if units and changes and _PLANS in self.categories else None
+        # … or the unit as subject with a word of all of them (门店全部转成仓库, 分店都要撤): a change to a kind of
+        # unit as a whole is a plan, where one shop closing for the night is not. Found from each all-word
+        # (`_all_units_changed`), not by a regex tried at every character.
+        self._units = tuple(units)
+        self._changes = tuple(changes)
         # A ban, someone to tell and a telling verb (先别跟顾客说, 不要让家长知道): asking for discretion.
         bans, to, tell, places, everyone = (sig.hush.get(k, ()) for k in ("bans", "to", "tell", "places", "everyone"))
         hush = [f"(?:{_alternation(bans)})(?:{_alternation(to)}).{{0,5}}?(?:{_alternation(tell)})"] if (
@@ -472,8 +476,10 @@ class Classified:
             hits += [(m.start(), m.end(), "cue", "") for m in self._hearsay.finditer(text)]
         if self._role_move is not None:
             hits += [(m.start(), m.end(), "term", _PERSONNEL) for m in self._role_move.finditer(text)]
-        if self._unit_change is not None and ("把" in text or any(w in text for w in _ALL_OF)):
+        if self._unit_change is not None and "把" in text:
             hits += [(m.start(), m.end(), "term", _PLANS) for m in self._unit_change.finditer(text)]
+        if self._unit_change is not None and any(w in text for w in _ALL_OF):
+            hits += [(s, e, "term", _PLANS) for s, e in self._all_units_changed(text)]
         handed = self._handovers(f, anchors)
         if handed:
             # 推到了公开的github仓库: 公开 inside a hand-over names where the thing was put, not a matter already
@@ -516,19 +522,40 @@ class Classified:
         copies, personal data's digits, a Latin code)."""
         c = f.compact
         text = c.text
-        negs = [xs for xs, _, role, _ in hits if role in _HUSH_BLOCKERS]
+        negs = sorted(xs for xs, _, role, _ in hits if role in _HUSH_BLOCKERS)
+        held = sorted(cs for cs, _ in contacts)
+        seen: set[int] = set()  # each sentence read once: a sentence of many cues stays linear
         for xs, xe, role, _ in sorted(hits):
             if role != "cue" or text.startswith(_HEARSAY_CUES, xs) or text[xs:xe] in _WEAK_HUSH or text.startswith(
                     ("才", "到时候才"), xs):
                 continue
             ss, se = c.sentence_of(xs)
+            if ss in seen:
+                continue
+            seen.add(ss)
             lo = c.sentence_of(ss - 1)[0] if ss > 0 else ss
-            if any(lo <= n < se for n in negs) or any(lo <= cs < se for cs, _ in contacts):
+            k, j = bisect_left(negs, lo), bisect_left(held, lo)
+            if (k < len(negs) and negs[k] < se) or (j < len(held) and held[j] < se):
                 continue  # … nor a sentence holding personal data: its digits are that finding's matter
             told = self._figure_of_matter(f, lo, se, contacts)
             if told is not None:
                 return told
         return None
+
+    def _all_units_changed(self, text: str) -> list[tuple[int, int]]:
+        """Spans of a unit, a word of all of them and a change verb (门店全部转成, 分店都要撤): `_unit_change`'s
+        subject form, found from each all-word."""
+        out = []
+        for m in _ALL_OF_RX.finditer(text):
+            a, b = m.span()
+            unit = next((u for u in self._units if text.endswith(u, 0, a)), None)
+            if unit is None:
+                continue
+            at = b + 1 if text.startswith("要", b) else b
+            change = next((w for w in self._changes if text.startswith(w, at)), None)
+            if change is not None:
+                out.append((a - len(unit), at + len(change)))
+        return out
 
     def _marked_content(self, f: Folded, start: int,
                         contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
@@ -1132,7 +1159,9 @@ class Classified:
             # of it. Negatives in other clauses are read as before.
             k = bisect_right(d.bounds, s)
             hi = d.bounds[k] if k < len(d.bounds) else len(d.text)
-            if hi - lo >= _RUN_ON:
+            # (a clause of dozens of negatives is no dictated errand but a list of words: read as before, and
+            # a draft of them repeated stays linear)
+            if hi - lo >= _RUN_ON and sum(len(sg.get(r, ())) for r in _TURNED_NEGS) <= _RUN_ON_NEGS:
                 near = range(s - _RUN_ON_REACH, e + _RUN_ON_REACH)
                 kept = {r: [(xs, xe) for xs, xe in v if not lo <= xs < hi or xs in near]
                         for r, v in sg.items() if r in _TURNED_NEGS}
@@ -1611,7 +1640,8 @@ class Classified:
         # A 把-plan (把华南仓卖掉, from `_unit_change`, or 门店全部转成仓库) is a plan by its shape, as a strong plan
         # word is.
         if cat.strong_future and "future" in sg and (text[s:e] in cat.strong_future or text.startswith("把", s) or (
-                self._unit_change is not None and self._unit_change.fullmatch(text, s, e) is not None)):
+                text[s:e].endswith(self._changes) and text.startswith(self._units, s)
+                and _ALL_OF_RX.search(text, s, e) is not None)):
             return "future", s, e
         after_name = self._topic_grammar.after_name
         if "org" in want and any(_org_name_end(text, xe, after_name) for _, xe in sg.get("org", ())):
