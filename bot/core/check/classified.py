@@ -525,6 +525,7 @@ class Classified:
         negs = sorted(xs for xs, _, role, _ in hits if role in _HUSH_BLOCKERS)
         held = sorted(cs for cs, _ in contacts)
         seen: set[int] = set()  # each sentence read once: a sentence of many cues stays linear
+        memo: dict[tuple[str, int, int], Any] = {}
         for xs, xe, role, _ in sorted(hits):
             if role != "cue" or text.startswith(_HEARSAY_CUES, xs) or text[xs:xe] in _WEAK_HUSH or text.startswith(
                     ("才", "到时候才"), xs):
@@ -537,7 +538,7 @@ class Classified:
             k, j = bisect_left(negs, lo), bisect_left(held, lo)
             if (k < len(negs) and negs[k] < se) or (j < len(held) and held[j] < se):
                 continue  # … nor a sentence holding personal data: its digits are that finding's matter
-            told = self._figure_of_matter(f, lo, se, contacts)
+            told = self._figure_of_matter(f, lo, se, contacts, memo)
             if told is not None:
                 return told
         return None
@@ -567,11 +568,13 @@ class Classified:
         return self._figure_of_matter(f, start, len(f.compact.text), contacts)
 
     def _figure_of_matter(self, f: Folded, start: int, end: int,
-                          contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
-        """The first figure in compact [start, end) that tells a matter (see `_marked_content`)."""
+                          contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...],
+                          memo: dict[tuple[str, int, int], Any] | None = None) -> tuple[int, int] | None:
+        """The first figure in compact [start, end) that tells a matter (see `_marked_content`); `memo` the
+        draft's (its number table is built once, not once per sentence asked)."""
         text = f.compact.text
         g = self._topic_grammar
-        memo: dict[tuple[str, int, int], Any] = {}
+        memo = {} if memo is None else memo
         q = _quantity(text, start, end, self._quantity, memo)
         while q is not None:
             s, e = q
