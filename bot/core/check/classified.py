@@ -130,17 +130,18 @@ _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_privat
 _SCOPED_NEGS = ("neg_refusal", "neg_rules")
 # Negatives a turn in a later clause before the topic word sets aside (`Classified._mention`).
 _TURNED_NEGS = ("neg_refusal", "neg_rules", "neg_public")
-# A clause this long (compact characters) is a dictated run-on; negatives in it count only within
-# `_RUN_ON_REACH` characters of the topic word (`Classified._mention`).
-_RUN_ON = 80
 # A sentence this short (compact characters) holding a secrecy cue is a hush on the sentence before
 # (`Classified._cue_carried_back`).
 _BARE_HUSH = 10
+# A clause this long (compact characters) is a dictated run-on; negatives in it count only within
+# `_RUN_ON_REACH` characters of the topic word (`Classified._mention`) …
+_RUN_ON = 80
+_RUN_ON_REACH = 30
+# … and only when it holds at most this many of them (a clause of dozens is a word list, read as before).
+_RUN_ON_NEGS = 16
 # Words of all of a kind of unit (门店全部转成仓库): `_unit_change`'s subject form.
 _ALL_OF = ("全部", "全都", "统统", "一律", "都")
 _ALL_OF_RX = re.compile("|".join(_ALL_OF))
-_RUN_ON_REACH = 30
-_RUN_ON_NEGS = 16
 _COLON = re.compile(r"[:：]")
 # Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
@@ -1155,11 +1156,11 @@ class Classified:
         sg = self._told_then_kept(d, cat_id, e, sg)
         lo = d.bounds[bisect_right(d.bounds, s) - 1]  # start of the term's clause
         if "cue" in sg and any(k in sg for k in _TURNED_NEGS):
-            # A dictated run-on (speech-to-text with no punctuation: one clause of a hundred characters or more)
+            # A dictated run-on (speech-to-text with no punctuation: one clause of `_RUN_ON` characters or more)
             # holds several matters; a refusal, rule or public word far off in it is about another of them
-            # (…招标人那边的意思是想让本地那家中标…这个事就咱俩知道 beside 评分细则 of another errand), so in
-            # such a clause, when it also asks for discretion (a hush or a marking), only those near the term speak
-            # of it. Negatives in other clauses are read as before.
+            # (…你先按规定把场地和物料都准备好…这次招标我们的底价是三百二十万你千万别跟别人说), so in such a
+            # clause, when it also asks for discretion (a hush or a marking), only those near the term speak of it.
+            # Negatives in other clauses are read as before.
             k = bisect_right(d.bounds, s)
             hi = d.bounds[k] if k < len(d.bounds) else len(d.text)
             # (a clause of dozens of negatives is no dictated errand but a list of words: read as before, and
@@ -1828,8 +1829,8 @@ _HUSHED_FIGURE = "secret.topic.hushed_figure"
 # must be kept.
 _HUSH_BLOCKERS = frozenset({"neg_refusal", "neg_rules", "neg_public", "neg_asking", "neg_commitment"})
 _HEARSAY_CUES = ("听", "据说", "传言", "有消息说", "打听")
-# Cue words that ask no discretion by themselves (别让人试驾, 偷偷看了一眼, 满三十单才发, 我都不知道): evidence beside a
-# topic word, too weak to make a figure a secret on their own.
+# Cue words that ask no discretion by themselves (别让他等太久, 偷偷看了一眼, 报销款审完才发, 我都不知道):
+# evidence beside a topic word, too weak to make a figure a secret on their own.
 _WEAK_HUSH = frozenset({"别让", "不要让", "偷偷", "悄悄", "私下", "私底下", "嘘", "还没出", "还没发", "还不知道",
                         "都还不知道", "都不知道", "没人知道", "还没人知道", "心里有数", "还没定", "没定稿", "还没定稿",
                         "内部讨论"})
