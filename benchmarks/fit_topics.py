@@ -237,7 +237,8 @@ def main() -> None:
                     help="with --write: store this threshold instead of the grid's best pooled F1 (the shipped 70 is "
                          "a precision guard: docs/history.md, Round 43)")
     ap.add_argument("--no-nested", action="store_true",
-                    help="skip the per-group threshold (the inner folds): only the pooled table, e.g. for --write")
+                    help="skip the per-group threshold (the inner folds): the per-group column then reads --threshold "
+                         "(0 without it), e.g. for --write")
     ap.add_argument("--precision", type=float, default=0.0,
                     help="thresholds: the lowest whose pooled precision reaches this (default: best pooled F1)")
     ap.add_argument("--breakdown", action="store_true",
@@ -271,9 +272,11 @@ def main() -> None:
             wi, bi = fit(rest, l2=args.l2)
             m = model_of(wi, bi)
             inner += [(data[h], scores(m, data[h])) for h in fold]
-        t = best_threshold(inner) if inner else 0
+        # Without the inner folds, a given --threshold scores each group (by the model fitted without it).
+        fixed = args.threshold if args.no_nested and args.threshold is not None else 0
+        t = best_threshold(inner) if inner else fixed
         chosen_t[g] = t
-        tk = best_threshold(inner, VALUES) if inner else 0
+        tk = best_threshold(inner, VALUES) if inner else fixed
         s0 = count(data[g], [[100.0] * len(d["units"]) for d in data[g]], 0)
         s1 = count(data[g], lofo_scores[g], t)
         s2 = count(data[g], lofo_scores[g], tk, VALUES)

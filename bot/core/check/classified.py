@@ -130,6 +130,18 @@ _ABOUT_SOMEONE = frozenset({"secret.topic.personnel", "secret.topic.staff_privat
 _SCOPED_NEGS = ("neg_refusal", "neg_rules")
 # Negatives a turn in a later clause before the topic word sets aside (`Classified._mention`).
 _TURNED_NEGS = ("neg_refusal", "neg_rules", "neg_public")
+# A sentence this short (compact characters) holding a secrecy cue is a hush on the sentence before
+# (`Classified._cue_carried_back`).
+_BARE_HUSH = 10
+# A clause this long (compact characters) is a dictated run-on; negatives in it count only within
+# `_RUN_ON_REACH` characters of the topic word (`Classified._mention`) …
+_RUN_ON = 80
+_RUN_ON_REACH = 30
+# … and only when it holds at most this many of them (a clause of dozens is a word list, read as before).
+_RUN_ON_NEGS = 16
+# Words of all of a kind of unit (门店全部转成仓库): `_unit_change`'s subject form.
+_ALL_OF = ("全部", "全都", "统统", "一律", "都")
+_ALL_OF_RX = re.compile("|".join(_ALL_OF))
 _COLON = re.compile(r"[:：]")
 # Categories of a person's matter (pay, moves, private life): whose matter it is decides.
 _ABOUT_PERSON = _ABOUT_SOMEONE | {"secret.topic.pay"}
@@ -359,6 +371,11 @@ class Classified:
         self._unit_change = re.compile(
             f"把[^把]{{0,6}}?(?:{_alternation(units)})[^把]{{0,4}}?(?:{_alternation(changes)})"
         ) if units and changes and _PLANS in self.categories else None
+        # … or the unit as subject with a word of all of them (门店全部转成仓库, 分店都要撤): a change to a kind of
+        # unit as a whole is a plan, where one shop closing for the night is not. Found from each all-word
+        # (`_all_units_changed`), not by a regex tried at every character.
+        self._units = tuple(units)
+        self._changes = tuple(changes)
         # A ban, someone to tell and a telling verb (先别跟顾客说, 不要让家长知道): asking for discretion.
         bans, to, tell, places, everyone = (sig.hush.get(k, ()) for k in ("bans", "to", "tell", "places", "everyone"))
         hush = [f"(?:{_alternation(bans)})(?:{_alternation(to)}).{{0,5}}?(?:{_alternation(tell)})"] if (
@@ -462,6 +479,8 @@ class Classified:
             hits += [(m.start(), m.end(), "term", _PERSONNEL) for m in self._role_move.finditer(text)]
         if self._unit_change is not None and "把" in text:
             hits += [(m.start(), m.end(), "term", _PLANS) for m in self._unit_change.finditer(text)]
+        if self._unit_change is not None and any(w in text for w in _ALL_OF):
+            hits += [(s, e, "term", _PLANS) for s, e in self._all_units_changed(text)]
         handed = self._handovers(f, anchors)
         if handed:
             # 推到了公开的github仓库: 公开 inside a hand-over names where the thing was put, not a matter already
@@ -486,6 +505,58 @@ class Classified:
             if told is not None:
                 out.append(SecretHit("confidential_topic", _MARKED_CONTENT, told[0], told[1], "quantity",
                                      ("lent", "marked_content"), told))
+        if not marked and _HUSHED_FIGURE in self.categories and not any(
+                h.category == "confidential_topic" for h in out) and any(h[2] == "cue" for h in hits):
+            told = self._hushed_figure(f, hits, contacts)
+            if told is not None:
+                out.append(SecretHit("confidential_topic", _HUSHED_FIGURE, told[0], told[1], "quantity",
+                                     ("cue", "hushed_figure"), told))
+        return out
+
+    def _hushed_figure(self, f: Folded, hits: list[tuple[int, int, str, str]],
+                       contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
+        """A figure told in a sentence that asks for discretion, or in the sentence just before
+        one (厂家一台开价六十八万，合同还没签，你先别往外说): the hush says the matter is not to be
+        told, the figure is what is told, whatever its topic and though no topic word names it. Not
+        hearsay alone (听说明天降温到五度), not a sentence that refuses, states a rule, asks or calls the
+        thing public, and not a figure of no matter (`_marked_content`'s exclusions: a time of day,
+        copies, personal data's digits, a Latin code)."""
+        c = f.compact
+        text = c.text
+        negs = sorted(xs for xs, _, role, _ in hits if role in _HUSH_BLOCKERS)
+        held = sorted(cs for cs, _ in contacts)
+        seen: set[int] = set()  # each sentence read once: a sentence of many cues stays linear
+        memo: dict[tuple[str, int, int], Any] = {}
+        for xs, xe, role, _ in sorted(hits):
+            if role != "cue" or text.startswith(_HEARSAY_CUES, xs) or text[xs:xe] in _WEAK_HUSH or text.startswith(
+                    ("才", "到时候才"), xs):
+                continue
+            ss, se = c.sentence_of(xs)
+            if ss in seen:
+                continue
+            seen.add(ss)
+            lo = c.sentence_of(ss - 1)[0] if ss > 0 else ss
+            k, j = bisect_left(negs, lo), bisect_left(held, lo)
+            if (k < len(negs) and negs[k] < se) or (j < len(held) and held[j] < se):
+                continue  # … nor a sentence holding personal data: its digits are that finding's matter
+            told = self._figure_of_matter(f, lo, se, contacts, memo)
+            if told is not None:
+                return told
+        return None
+
+    def _all_units_changed(self, text: str) -> list[tuple[int, int]]:
+        """Spans of a unit, a word of all of them and a change verb (门店全部转成, 分店都要撤): `_unit_change`'s
+        subject form, found from each all-word."""
+        out = []
+        for m in _ALL_OF_RX.finditer(text):
+            a, b = m.span()
+            unit = next((u for u in self._units if text.endswith(u, 0, a)), None)
+            if unit is None:
+                continue
+            at = b + 1 if text.startswith("要", b) else b
+            change = next((w for w in self._changes if text.startswith(w, at)), None)
+            if change is not None:
+                out.append((a - len(unit), at + len(change)))
         return out
 
     def _marked_content(self, f: Folded, start: int,
@@ -495,10 +566,17 @@ class Classified:
         figure of the document itself — its number or term after a `marked_own` word (保密期限十年, 份号003), a count
         of copies or a length of time (`marked_counts`: 打二十份, 秘密★六个月), a time of day (17:00前交回), digits of
         personal data or of a Latin code (ZB-2024-09, an e-mail address)."""
+        return self._figure_of_matter(f, start, len(f.compact.text), contacts)
+
+    def _figure_of_matter(self, f: Folded, start: int, end: int,
+                          contacts: list[tuple[int, int]] | tuple[tuple[int, int], ...],
+                          memo: dict[tuple[str, int, int], Any] | None = None) -> tuple[int, int] | None:
+        """The first figure in compact [start, end) that tells a matter (see `_marked_content`); `memo` the
+        draft's (its number table is built once, not once per sentence asked)."""
         text = f.compact.text
         g = self._topic_grammar
-        memo: dict[tuple[str, int, int], Any] = {}
-        q = _quantity(text, start, len(text), self._quantity, memo)
+        memo = {} if memo is None else memo
+        q = _quantity(text, start, end, self._quantity, memo)
         while q is not None:
             s, e = q
             edge = text[s - 1:s] + text[e:e + 1]
@@ -507,7 +585,7 @@ class Classified:
                     or text.startswith(g.marked_counts, e) or text[s:e].endswith(g.marked_counts)
                     or any(w in text[max(0, s - 6):s] for w in g.marked_own)):
                 return q
-            q = _quantity(text, e, len(text), self._quantity, memo)
+            q = _quantity(text, e, end, self._quantity, memo)
         return None
 
     def _handovers(self, f: Folded, anchors: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
@@ -890,9 +968,12 @@ class Classified:
         # Only the sentences holding a topic word read their signals: the edge test is asked there alone.
         term_sentences = {c.sentence_of(s) for s, _, _ in terms} if self.edges is not None else set()
         edge_budget = [EDGE_BUDGET]
+        term_starts = {s for s, _, _ in terms}
         for s, e, role, _ in hits:
             if role == "term":
                 continue
+            if role == "neg_audience" and (e in term_starts or (text.startswith("的", e) and e + 1 in term_starts)):
+                continue  # 全员工资表, 各部门的预算: whose the document is, not whom it is handed round
             if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
                 continue
             if role == "share" and _forbidden_act(text, s, self._bans):
@@ -1023,7 +1104,8 @@ class Classified:
             if "cue" not in v or ss == 0:
                 continue
             at = next((ss + len(w) for w in tg.points_back_after if text.startswith(w, ss)), ss)
-            if not text.startswith(tg.points_back, at):
+            # A hush that is a sentence of its own (…一台开价六十八万。你先别往外说。) points back as 这事 does.
+            if not text.startswith(tg.points_back, at) and sent[1] - ss > _BARE_HUSH:
                 continue
             prev = c.sentence_of(ss - 1)
             if prev in marked:
@@ -1073,6 +1155,21 @@ class Classified:
                 sg = {r: v for r, v in sg.items() if r not in _TURNED_NEGS or any(xs >= turn for xs, _ in v)}
         sg = self._told_then_kept(d, cat_id, e, sg)
         lo = d.bounds[bisect_right(d.bounds, s) - 1]  # start of the term's clause
+        if "cue" in sg and any(k in sg for k in _TURNED_NEGS):
+            # A dictated run-on (speech-to-text with no punctuation: one clause of `_RUN_ON` characters or more)
+            # holds several matters; a refusal, rule or public word far off in it is about another of them
+            # (…你先按规定把场地和物料都准备好…这次招标我们的底价是三百二十万你千万别跟别人说), so in such a
+            # clause, when it also asks for discretion (a hush or a marking), only those near the term speak of it.
+            # Negatives in other clauses are read as before.
+            k = bisect_right(d.bounds, s)
+            hi = d.bounds[k] if k < len(d.bounds) else len(d.text)
+            # (a clause of dozens of negatives is no dictated errand but a list of words: read as before, and
+            # a draft of them repeated stays linear)
+            if hi - lo >= _RUN_ON and sum(len(sg.get(r, ())) for r in _TURNED_NEGS) <= _RUN_ON_NEGS:
+                near = range(s - _RUN_ON_REACH, e + _RUN_ON_REACH)
+                kept = {r: [(xs, xe) for xs, xe in v if not lo <= xs < hi or xs in near]
+                        for r, v in sg.items() if r in _TURNED_NEGS}
+                sg = {r: v for r, v in sg.items() if r not in _TURNED_NEGS} | {r: v for r, v in kept.items() if v}
         return _Mention(s, e, cat_id, cat, sent, sg, lent, lo)
 
     # --- Negative contexts read before the evidence: each clears the mention (nothing disclosed). ---
@@ -1150,7 +1247,7 @@ class Classified:
         return m.cat_id in _ABOUT_SOMEONE and (
             self._self_subject(d.text, m.s, m.lo, m.sg.get("third_person", []))
             or self._speaker_last(d.text, m.s, m.e, m.sent, m.sg, d.bounds)) and not _handed_object(
-                d.text, m, self._topic_grammar.speakers_own)
+                d.text, m, self._topic_grammar.speakers_own, d.bounds)
 
     def _home_made(self, d: _Draft, m: _Mention) -> bool:
         """我在小红书分享了自己在家做面包的方子: a recipe or a way of one's own kitchen, not the organisation's
@@ -1255,10 +1352,13 @@ class Classified:
         content (no value, no plan, decision or comparison signal, no plan word before the term in its clause:
         仓库要搬迁的事先别外发 tells the plan) is a rule."""
         sg, text = m.sg, d.text
+        # … unless the thing is sent on in its clause as well (月报截了几张图发你了…别转出去): the hush is on what
+        # was handed over.
         return m.ev[0] == "cue" and not m.lent and all(
             _ruled(text, xs, self._bans) for xs, _ in sg.get("cue", ())) and not any(
             k in sg for k in _TELLING) and _AHEAD.search(text, m.lo, m.s) is None and (
-            d.sentence_figure(m.sent) is None)
+            d.sentence_figure(m.sent) is None) and not any(
+            _one_clause(d.f, m.s, m.e, xs, xe) for xs, xe in sg.get("share", ()) if xs >= m.e)
 
     @staticmethod
     def _undecided_matter(d: _Draft, m: _Mention) -> bool:
@@ -1541,8 +1641,11 @@ class Classified:
             if any(not (xs < e and s < xe) and (signal != "share" or _one_clause(f, s, e, xs, xe))
                    for xs, xe in spans):
                 return signal, s, e
-        # A 把-plan (把华南仓卖掉, from `_unit_change`) is a plan by its shape, as a strong plan word is.
-        if cat.strong_future and (text[s:e] in cat.strong_future or text.startswith("把", s)) and "future" in sg:
+        # A 把-plan (把华南仓卖掉, from `_unit_change`, or 门店全部转成仓库) is a plan by its shape, as a strong plan
+        # word is.
+        if cat.strong_future and "future" in sg and (text[s:e] in cat.strong_future or text.startswith("把", s) or (
+                text[s:e].endswith(self._changes) and text.startswith(self._units, s)
+                and _ALL_OF_RX.search(text, s, e) is not None)):
             return "future", s, e
         after_name = self._topic_grammar.after_name
         if "org" in want and any(_org_name_end(text, xe, after_name) for _, xe in sg.get("org", ())):
@@ -1720,6 +1823,17 @@ _CUSTOMERS = "secret.topic.customers"
 _TECHNOLOGY = "secret.topic.technology"
 # A topic told by a marked draft's figure, not by a word of its own (`Classified._marked_content`).
 _MARKED_CONTENT = "secret.topic.marked_content"
+_HUSHED_FIGURE = "secret.topic.hushed_figure"
+# What keeps a hush from lending its secrecy to a figure near it (`Classified._hushed_figure`): a refusal, a rule,
+# a question about the procedure, a publication; and hearsay cues, which tell where news came from, not that it
+# must be kept.
+_HUSH_BLOCKERS = frozenset({"neg_refusal", "neg_rules", "neg_public", "neg_asking", "neg_commitment"})
+_HEARSAY_CUES = ("听", "据说", "传言", "有消息说", "打听")
+# Cue words that ask no discretion by themselves (别让他等太久, 偷偷看了一眼, 报销款审完才发, 我都不知道):
+# evidence beside a topic word, too weak to make a figure a secret on their own.
+_WEAK_HUSH = frozenset({"别让", "不要让", "偷偷", "悄悄", "私下", "私底下", "嘘", "还没出", "还没发", "还不知道",
+                        "都还不知道", "都不知道", "没人知道", "还没人知道", "心里有数", "还没定", "没定稿", "还没定稿",
+                        "内部讨论"})
 # A number's neighbour that makes it part of a Latin code or an address (ZB-2024-09, wx_huang77@163.com).
 _LATIN_CODE = re.compile(r"[a-z_@.\-]")
 # Evidence that is a value told (an amount, a name, a contact, a code), not a signal around the topic word.
@@ -2089,13 +2203,21 @@ _ANCHOR_REACH = 32
 _HANDOVER_REACH = 40
 
 
-def _handed_object(text: str, m: _Mention, speakers_own: tuple[str, ...]) -> bool:
+def _handed_object(text: str, m: _Mention, speakers_own: tuple[str, ...], bounds: list[int]) -> bool:
     """我把张姐的体检报告转给了我朋友 / 我把拟提拔人员的名单拍照发给了朋友: the term inside the object of a 把
     that a hand-over to an outsider later in the sentence acts on; the speaker is who hands the thing over,
     not whose matter it is — unless the object is the speaker's own (我把自己的体检报告发给了…)."""
     i = text.rfind("把", m.lo, m.s)
-    return i >= 0 and not any(w in text[i:m.s] for w in speakers_own) and any(
-        xs >= m.e for xs, _ in m.sg.get("handover", ()))
+    if i < 0 or any(w in text[i:m.s] for w in speakers_own):
+        return False
+    if any(xs >= m.e for xs, _ in m.sg.get("handover", ())):
+        return True
+    # 我把要劝退的那几个人的名单截图发你了: the object a sharing act later in the clause sends is the thing
+    # handed on (a 我 inside the object, 我把我要调岗的事…, is still the speaker's own).
+    own_in_object = "我" in text[i + 1:m.s].replace("我们", "")
+    k = bisect_right(bounds, m.e)
+    clause_end = bounds[k] if k < len(bounds) else len(text)
+    return not own_in_object and any(m.e <= xs < clause_end for xs, _ in m.sg.get("share", ()))
 
 
 @dataclass(frozen=True, slots=True)
