@@ -674,6 +674,18 @@ class Classified:
                 i += 1
             return False
 
+        def ruled(s: int, verb_at: int = -1) -> bool:
+            """A rules word in the sentence of compact `s`, not counting one that is the stamp verb just before the
+            level (这卷定密为秘密级: 定密 there gives the grade, no rule is cited); `verb_at`: where the words before
+            the level begin (-1: no stamp verb)."""
+            if not sent_neg(s, "neg_rules"):
+                return False
+            if verb_at < 0:
+                return True
+            lo, hi = c.sentence_of(s)
+            inside = [(hs, he) for hs, he in rules_words if lo <= hs < hi]
+            return not inside or any(not (verb_at - 5 <= hs and he <= verb_at) for hs, he in inside)
+
         levels = roles.get("level", ())
         # A draft that lists the levels (秘密、机密、绝密三个密级) talks about the grammar: a level after
         # 是 elsewhere in it (答案是绝密) is an answer about levels, not one given to a document.
@@ -683,6 +695,8 @@ class Classified:
             before, after = self._wide_neighbours(f, s, e)
             if self._named(text, e):
                 continue  # 「秘密」是什么意思, “绝密★启用前”这行字: the word itself named or glossed
+            if text.startswith(g.gossip, e + 1 if text.startswith("的", e) else e):
+                continue  # 绝密消息, 那个绝密的八卦: top secret as slang for news passed round, no document marked
             # Where the words before the level begin, past a dictated stutter (机机密) and fillers (是那个嗯机密的).
             lead = _lead(text, s, g.fillers)
             stutter = _lead(text, s, ())
@@ -717,7 +731,8 @@ class Classified:
                 kind = "frame"
             elif _after_level_label(text, lead, g):
                 kind = "level"
-            elif (stamp := _stamped(text, s, e, c.clauses, g, lead)) and not _level_soon(text, e, self.marker) and not (
+            elif (stamp := _stamped(text, s, e, c.clauses, g, lead)) and not _level_soon(
+                    text, e, self.marker, other_than=text[s:e]) and not (
                     stamp == "assigned" and (before in _QUOTES or after in _QUOTES) and deictic_before(s)):
                 kind = stamp
             elif text.startswith("级", e) and e + 1 in c.clauses and not _listed(f, s, e + 1) and (
@@ -742,7 +757,7 @@ class Classified:
                 # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
                 # sentence that hands it over or asks for discretion, marks it (not 秘密, an everyday word).
                 kind = "handled"
-            elif ((text.startswith("级", e) and self._pointed(c, s, e + 1)) or (
+            elif ((text.startswith("级", e) and self._pointed(c, s, e + 1, quoted=before in _QUOTES)) or (
                     text[s:e] != "秘密" and text.startswith("的", e) and self._pointer_rx is not None
                     and self._pointer_rx.match(text, e + 1) is not None)) and not (
                     _listed(f, s, e + 1) or _level_soon(text, e + 1, self.marker)
@@ -754,10 +769,13 @@ class Classified:
                 kind = "stamped"  # this deck is marked 秘密, the 机密 file: an English frame around a Chinese level
             if not kind:
                 continue
-            if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 40, s):
+            if kind in ("handled", "pointed") and text.startswith("级的", e) and prose_follows(e + 2) and not (
+                    text.startswith("的", e + 2)):
+                continue  # 机密级的载体借阅要先填…: the grade of a kind of carrier, prose about handling
+            if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 120, s):
                 continue  # 秘密、机密、绝密…答：绝密: an answer about the levels listed just before
             if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled", "pointed") and (
-                    refused(s, e) or (sent_neg(s, "neg_rules") and not (
+                    refused(s, e) or (ruled(s, lead if kind == "stamped" else -1) and not (
                         kind != "heading" and kind != "handled" and _rules_after(c, e, rules_words)))):
                 # A rules word in a later clause than the level's (这份文件标注为机密级，…请在机要室内阅读，
                 # 不得拍照) is the handling of the document just marked; prose about markings states its
@@ -783,7 +801,9 @@ class Classified:
             before, after = self._wide_neighbours(f, s, e)
             letters = [ch for ch in orig if ch.isalpha()]
             upper = bool(letters) and all(ch.isupper() for ch in letters)
-            standalone = s in c.clauses and e in c.clauses and before in "\n:："
+            # CONFIDENTIAL on its own, or opening a line before a separator (Confidential｜内部传阅, CONFIDENTIAL - …)
+            standalone = (s in c.clauses and e in c.clauses and before in "\n:：") or (
+                before == "\n" and after in "|｜/-—–:：")
             bracketed = before in _OPEN or after in _CLOSE or standalone
             if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
                 continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
@@ -875,7 +895,7 @@ class Classified:
         i = e + 1 if text.startswith("级", e) else e
         return bool(g.named_after) and text.startswith(g.named_after, i)
 
-    def _pointed(self, c: Compact, s: int, rest: int) -> bool:
+    def _pointed(self, c: Compact, s: int, rest: int, *, quoted: bool = False) -> bool:
         """One thing pointed at by a head and a measure word before the level at compact `s`, in its clause and
         with no verb word of the clause between (一份教育部的秘密级文件, 那本机密级的, 那个绝密级课题), or right after
         its 级 at `rest` (绝密级的那份材料)."""
@@ -885,7 +905,7 @@ class Classified:
         text = c.text
         if rx.match(text, rest + 1 if text.startswith("的", rest) else rest) is not None:
             return True
-        lo = s
+        lo = s - 1 if quoted and s > 0 else s  # 一份“秘密”级的通报: the quote opens no clause of its own
         while lo > 0 and lo not in c.clauses and s - lo < 10:
             lo -= 1
         # 每一份机密级文件, 各个: every thing of the grade, a class
@@ -952,6 +972,8 @@ class Classified:
         hi = e
         while hi < len(text) and hi not in c.clauses and hi - e < 6:
             hi += 1
+        if any(w in text[e:hi] for w in g.asked_before):
+            return True  # 咱们的内部资料能不能复印带走: whether the kind may be handled, asked
         return (hi in c.clauses or hi == len(text)) and text[max(e, hi - 1):hi] in g.asked_after
 
     def _rule_before(self, c: Compact, s: int, rules_words: list[tuple[int, int]]) -> bool:
@@ -2558,11 +2580,11 @@ def _not_before(text: str, s: int, g: MarkGrammar) -> bool:
     return False
 
 
-def _level_soon(text: str, pos: int, marker: Marker | None, end: int = -1) -> bool:
+def _level_soon(text: str, pos: int, marker: Marker | None, end: int = -1, other_than: str = "") -> bool:
     """Another level word within a few characters (from `pos`, or in text[pos:end]): a list of levels (绝密级、机密级和
-    秘密级) is prose."""
+    秘密级) is prose. `other_than`: the level itself said again (机密的啊，机密！) is emphasis, no list."""
     window = text[pos:pos + 5] if end < 0 else text[pos:end]
-    return marker is not None and any(lv in window for lv in marker.levels)
+    return marker is not None and any(lv in window for lv in marker.levels if lv != other_than)
 
 
 def _after_level_label(text: str, s: int, g: MarkGrammar) -> bool:
@@ -2614,12 +2636,7 @@ def _stamped(text: str, s: int, e: int, clauses: frozenset[int], g: MarkGrammar,
     if rest in clauses or rest == len(text):
         pass  # 是机密级的，项目代号…: the clause closes on the grade
     elif rest > e and (noun := next((n for n in g.graded_nouns if text.startswith(n, rest)), "")):
-        rest += len(noun)  # 属于绝密级文件: the document at hand graded, as 属于绝密级 alone is
-    elif rest > e + 1 and text[rest:rest + 1].isalpha() and not text[rest:rest + 1].isascii():
-        # 这次是机密级的项目，…: a graded thing of any name closing its clause (up to four characters)
-        end = next((i for i in range(rest + 1, min(len(text), rest + 4) + 1) if i in clauses or i == len(text)), -1)
-        if end > 0:
-            rest = end
+        rest += len(noun)  # 属于绝密级文件, 这次是机密级的项目: the thing at hand graded, as 属于绝密级 alone is
     for _ in range(2):  # 这个是机密哦, 呢份嘢系机密嚟㗎
         if rest < len(text) and text[rest] in g.particles:
             rest += 1

@@ -142,6 +142,7 @@ class MarkGrammarModel(BaseModel):
     rule_modals: GrammarWords
     rule_sources: GrammarWords
     kind_words: GrammarWords
+    gossip: GrammarWords
 
 
 class TopicGrammarModel(BaseModel):
@@ -428,6 +429,7 @@ class MarkGrammar:
     rule_modals: tuple[str, ...] = ()
     rule_sources: tuple[str, ...] = ()
     kind_words: tuple[str, ...] = ()
+    gossip: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
