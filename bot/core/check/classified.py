@@ -651,10 +651,10 @@ class Classified:
             if not spans:
                 return False
             own = [sp for sp in spans if sp[0] < e and s < sp[1]]
-            if own and len(own) == len(spans) and self._no_share_at.search(text, e, sent[1]) is not None and (
-                    any(sent[0] < de <= s for de in deictic_ends) or any(p in text[sent[0]:s] for p in g.demonstratives)):
-                return False
-            return True
+            at_hand = any(sent[0] < de <= s for de in deictic_ends) or any(
+                p in text[sent[0]:s] for p in g.demonstratives)
+            instructed = self._no_share_at.search(text, e, sent[1]) is not None
+            return not (own and len(own) == len(spans) and instructed and at_hand)
 
         prose, lengths = self._prose
 
@@ -782,12 +782,15 @@ class Classified:
                 # rule in the level's own clause or before it (秘密级文件应当存放在保密柜中).
                 continue
             if kind == "assigned" and (refused(s, e) or _clause_has(c, s, rules_words) or after in _OPEN
-                                       or before in _QUOTES or after in _QUOTES or self._rule_before(c, s, rules_words)):
-                continue  # 是绝密（最主要的…）: a level being explained; 按公司的保密制度，招投标资料都属于机密级: a class graded
+                                       or before in _QUOTES or after in _QUOTES
+                                       or self._rule_before(c, s, rules_words)):
+                # 是绝密（最主要的…）: a level being explained; 按公司的保密制度，招投标资料都属于机密级: a class graded
+                continue
             if kind not in ("frame", "level", "period", "heading") and (self._supposed_or_asked(c, lead, e) or (
                     kind in ("stamped", "handled", "pointed", "demonstrative")
                     and self._class_ruled(text, e, c.sentence_of(s)[1]))):
-                continue  # 如果是机密级的 / 这个是不是机密文件 / 标着绝密的文件要放进保密柜: no document at hand given it
+                # 如果是机密级的 / 这个是不是机密文件 / 标着绝密的文件要放进保密柜: no document at hand given it
+                continue
             if kind == "frame" and (_level_soon(text, e + 1 if text.startswith("级", e) else e, self.marker)
                                     or _level_soon(text, max(0, s - 3), self.marker, s)):
                 continue  # “绝密★”“机密★”“秘密★”后面跟的数字: the formats listed, not one document's stamp
@@ -855,8 +858,8 @@ class Classified:
             if not (own_frame or heading) and (self._supposed_or_asked(c, s, e) or (
                     instructed and not (framed or at_hand) and self._rule_before(c, s, rules_words))
                     or (quoted_stamp and self._class_ruled(text, e, c.sentence_of(s)[1]))):
-                # 这个算不算内部资料; 保密制度里规定，内部资料不得带出办公区 (the ban a rule's, cited); 印着“内部资料”的，
-                # 只能在室内看: no document at hand labelled
+                # 这个算不算内部资料; 保密制度里规定，内部资料不得带出办公区 (the ban a rule's, cited);
+                # 印着“内部资料”的，只能在室内看: no document at hand labelled
                 continue
             if not (framed or at_hand or heading or instructed or quoted_stamp) and self._modal_after(c, e):
                 continue  # 涉密文件只能在涉密计算机上处理: the kind of document a rule is about
@@ -909,7 +912,8 @@ class Classified:
         while lo > 0 and lo not in c.clauses and s - lo < 10:
             lo -= 1
         # 每一份机密级文件, 各个: every thing of the grade, a class
-        return any(text[m.end():s].count("的") <= 1 and not any(v in text[m.end():s] for v in self._grammar.stamp_copulas)
+        copulas = self._grammar.stamp_copulas
+        return any(text[m.end():s].count("的") <= 1 and not any(v in text[m.end():s] for v in copulas)
                    and text[m.start() - 1:m.start()] not in ("每", "各") for m in rx.finditer(text, lo, s))
 
     def _english_frame(self, f: Folded, s: int, e: int) -> bool:
@@ -977,7 +981,8 @@ class Classified:
         return (hi in c.clauses or hi == len(text)) and text[max(e, hi - 1):hi] in g.asked_after
 
     def _rule_before(self, c: Compact, s: int, rules_words: list[tuple[int, int]]) -> bool:
-        """A rule's source or a rules word before compact `s` in its sentence (按公司的保密制度，招投标资料都属于机密级)."""
+        """A rule's source or a rules word before compact `s` in its sentence (按公司的保密制度，招投标资料都属于
+        机密级)."""
         lo, _ = c.sentence_of(s)
         seg = c.text[lo:s]
         return any(w in seg for w in self._grammar.rule_sources) or any(lo <= hs and he <= s for hs, he in rules_words)
