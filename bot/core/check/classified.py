@@ -67,6 +67,11 @@ _EN_DEICTIC = re.compile(r"\b(?:this|these|that|attached)\b(?:\s+[a-z]+){0,3}?\s
 _EN_DOC_NOUN = re.compile(r"\s*(?:documents?|files?|information|info|materials?|data|records?|papers?|items?"
                           r"|matters?)\b")
 _HEADING_END = frozenset(":：-—")
+# An English determiner right before a Chinese level (the 机密 file).
+# "anything / any document / all files marked" right before an English level: a class of documents in a rule.
+_EN_CLASS = re.compile(r"\b(?:any|anything|everything|all|every)\b(?:\s+[a-z]+){0,2}?\s+(?:marked|labell?ed|stamped)"
+                       r"(?:\s+as)?\s*$")
+_EN_DETERMINER = re.compile(r"\b(?:the|this|that|these|those|our|a)\s*$")
 # A lower-case English word right after a capitalised one: the capital opens a sentence (Hurry up).
 _ENGLISH_NEXT = re.compile(r"[ ,]+[a-z]")
 # A level word in quotes after 是 (就是“机密”) is the word being glossed, not a level given to a document.
@@ -304,11 +309,16 @@ class Classified:
         self._relay = re.compile(f"(?:{relay})") if relay else None
         self._relay_doc = re.compile(f"级?的?(?:{nouns})(?:{relay})") if relay and nouns else None
         self._mark_objects = tuple(self.marker.mark_objects) if self.marker and self.marker.mark_objects else ("\0",)
+        self._doc_nouns = tuple(self.marker.doc_nouns) if self.marker else ()
         # The marking grammar's words (secret.yaml `marking.grammar`); around a quoted level, a word of an
         # example before or after it (例如“机密★10年”这种写法) makes it a format cited, not a marking.
         self._grammar = self.marker.grammar if self.marker is not None else MarkGrammar()
         self._example_before = _words_regex(self._grammar.example_before)
         self._example_after = _words_regex(self._grammar.example_after)
+        # A head and a measure word (一份, 那本, 这几份): one thing pointed at (`_pointed`).
+        heads, measures = self._grammar.pointer_heads, self._grammar.measure_words
+        self._pointer_rx = re.compile(f"(?:{_alternation(heads)})[几2]?(?:{_alternation(measures)})") if (
+            heads and measures) else None
         work = self.marker.work_context if self.marker else ()
         self._work_re = _words_regex(work)
         prose_after = self.marker.prose_after if self.marker else ()
@@ -701,8 +711,28 @@ class Classified:
         en_refused = {c.sentence_of(m.start()) for m in _finditer(self._refuse_en, text)} if (
             "不" in text or "没" in text or "无法" in text) else set()
 
-        def refused(s: int) -> bool:
-            return sent_neg(s, "neg_refusal") or (bool(en_refused) and c.sentence_of(s) in en_refused)
+        # A refusal word after an asker (谁问都不能说, 拍卖公司来问也不能说) tells the reader to keep the thing from
+        # whoever asks: a hush, not a refusal. A refusal word that is the marking itself (属于内部资料, 属于公司机密)
+        # refuses nothing when the sentence points at the thing at hand before it and goes on to tell the reader not
+        # to pass it on (附件是…方案，属于内部资料，请勿外传): the label's own instruction (会议纪要属于内部资料，请不要
+        # 转发 names a kind of document, as a refusal would).
+        refusals: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for hs, he, role, _ in hits:
+            if role == "neg_refusal" and not (g.askers and any(a in text[max(0, hs - 6):hs] for a in g.askers)):
+                refusals.setdefault(c.sentence_of(hs), []).append((hs, he))
+
+        def refused(s: int, e: int = -1) -> bool:
+            sent = c.sentence_of(s)
+            if bool(en_refused) and sent in en_refused:
+                return True
+            spans = refusals.get(sent, ())
+            if not spans:
+                return False
+            own = [sp for sp in spans if sp[0] < e and s < sp[1]]
+            at_hand = any(sent[0] < de <= s for de in deictic_ends) or any(
+                p in text[sent[0]:s] for p in g.demonstratives)
+            instructed = self._no_share_at.search(text, e, sent[1]) is not None
+            return not (own and len(own) == len(spans) and instructed and at_hand)
 
         prose, lengths = self._prose
 
@@ -722,6 +752,18 @@ class Classified:
                 i += 1
             return False
 
+        def ruled(s: int, verb_at: int = -1) -> bool:
+            """A rules word in the sentence of compact `s`, not counting one that is the stamp verb just before the
+            level (这卷定密为秘密级: 定密 there gives the grade, no rule is cited); `verb_at`: where the words before
+            the level begin (-1: no stamp verb)."""
+            if not sent_neg(s, "neg_rules"):
+                return False
+            if verb_at < 0:
+                return True
+            lo, hi = c.sentence_of(s)
+            inside = [(hs, he) for hs, he in rules_words if lo <= hs < hi]
+            return not inside or any(not (verb_at - 5 <= hs and he <= verb_at) for hs, he in inside)
+
         levels = roles.get("level", ())
         # A draft that lists the levels (秘密、机密、绝密三个密级) talks about the grammar: a level after
         # 是 elsewhere in it (答案是绝密) is an answer about levels, not one given to a document.
@@ -729,13 +771,23 @@ class Classified:
         for s, e in levels:
             # Inside a longer word such as 保密 / 秘密花园 stays a candidate; prose decides.
             before, after = self._wide_neighbours(f, s, e)
+            if self._named(text, e):
+                continue  # 「秘密」是什么意思, “绝密★启用前”这行字: the word itself named or glossed
+            if text.startswith(g.gossip, e + 1 if text.startswith("的", e) else e):
+                continue  # 绝密消息, 那个绝密的八卦: top secret as slang for news passed round, no document marked
+            # Where the words before the level begin, past a dictated stutter (机机密) and fillers (是那个嗯机密的).
+            lead = _lead(text, s, g.fillers)
+            stutter = _lead(text, s, ())
             if before in _QUOTES and (self._example_around(text, s, e) or sent_neg(s, "neg_rules")):
                 continue  # 例如“机密★10年”这种写法: a marking quoted as an example of the format
-            if self._relayed(text, e, doc=True) and not (sent_neg(s, "neg_refusal") or sent_neg(s, "neg_rules")):
+            if self._relayed(text, e, doc=True) and not (refused(s, e) or sent_neg(s, "neg_rules")):
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 机密级文件里写了，…
                 continue
+            if before in _QUOTES and text[max(0, s - 4):s].endswith(g.kind_words):
+                continue  # 那种“机密”标签贴纸: a kind of label named, not the stamp on a document
             if before in _QUOTES and (text[max(0, s - 3):s].endswith(g.quoted_stamp) or (
-                    after in _QUOTES and text.startswith(self._mark_objects, e))) and not sent_neg(s, "neg_refusal"):
+                    after in _QUOTES and text.startswith(self._mark_objects, e))) and not refused(s, e) and not (
+                    self._class_ruled(text, e, c.sentence_of(s)[1])):
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 右上角写的“秘密”: the stamp read out
                 continue
             if _listed(f, s, e + 1 if text.startswith("级", e) else e):  # 机密级、秘密级: prose about levels
@@ -743,7 +795,7 @@ class Classified:
             if text.startswith(g.range_after, e + 1 if text.startswith("级", e) else e) or _not_before(text, s, g):
                 continue  # 秘密及以上的文件 / 不是机密文件: a range of levels, or a document said to be unmarked
             if _split_word(f, s, e) and (text[s:e] != "秘密" or text.startswith(("级", "件", *self.marker.doc_nouns), e)
-                                         ) and not (refused(s) or sent_neg(s, "neg_rules")
+                                         ) and not (refused(s, e) or sent_neg(s, "neg_rules")
                                              or prose_follows(e) or _level_soon(text, e, self.marker)):
                 # 绝·密, 机 密, 秘​密: nobody splits a level word writing about levels; the separator
                 # inside it hides a marking from a reader looking for the word.
@@ -755,9 +807,10 @@ class Classified:
             kind = ""
             if framed:
                 kind = "frame"
-            elif _after_level_label(text, s, g):
+            elif _after_level_label(text, lead, g):
                 kind = "level"
-            elif (stamp := _stamped(text, s, e, c.clauses, g)) and not _level_soon(text, e, self.marker) and not (
+            elif (stamp := _stamped(text, s, e, c.clauses, g, lead)) and not _level_soon(
+                    text, e, self.marker, other_than=text[s:e]) and not (
                     stamp == "assigned" and (before in _QUOTES or after in _QUOTES) and deictic_before(s)):
                 kind = stamp
             elif text.startswith("级", e) and e + 1 in c.clauses and not _listed(f, s, e + 1) and (
@@ -767,7 +820,8 @@ class Classified:
                 kind = "grade"  # 机密级会议纪要：… (a graded title heading the text)
             elif _period(text, e):
                 kind = "period"
-            elif text[s:e] != "秘密" and text[max(0, s - 2):s] in g.demonstratives and text.startswith(g.doc_after, e):
+            elif text[s:e] != "秘密" and text[max(0, stutter - 2):stutter] in g.demonstratives and text.startswith(
+                    g.doc_after, e):
                 kind = "demonstrative"  # 那个绝密的文档: the document at hand, not the level in general
             elif deictic_before(s) and not prose_follows(e):
                 kind = "deictic"
@@ -781,20 +835,43 @@ class Classified:
                 # 绝密级的那几页我拍下来了 / 这份是机密的，别往外发: a level given to the thing at hand, in a
                 # sentence that hands it over or asks for discretion, marks it (not 秘密, an everyday word).
                 kind = "handled"
+            elif ((text.startswith("级", e) and self._pointed(c, s, e + 1, quoted=before in _QUOTES)) or (
+                    text[s:e] != "秘密" and text.startswith("的", e) and self._pointer_rx is not None
+                    and self._pointer_rx.match(text, e + 1) is not None)) and not (
+                    _listed(f, s, e + 1) or _level_soon(text, e + 1, self.marker)
+                    or (prose_follows(e + 1) and not text.startswith("的", e + 1))):
+                # 一份教育部的秘密级文件, 那本机密级的试验记录, 绝密级的那份材料: the grade (级, which everyday speech
+                # does not use) of one thing pointed at, told in passing mid-sentence; 机密的那份会议记录 likewise
+                kind = "pointed"
+            elif self._english_frame(f, s, e):
+                kind = "stamped"  # this deck is marked 秘密, the 机密 file: an English frame around a Chinese level
             if not kind:
                 continue
-            if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 40, s):
+            if kind in ("handled", "pointed") and text.startswith("级的", e) and prose_follows(e + 2) and not (
+                    text.startswith("的", e + 2)):
+                continue  # 机密级的载体借阅要先填…: the grade of a kind of carrier, prose about handling
+            if kind in ("assigned", "heading", "deictic") and _within(catalogue(), s - 120, s):
                 continue  # 秘密、机密、绝密…答：绝密: an answer about the levels listed just before
-            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled") and (
-                    sent_neg(s, "neg_refusal") or (sent_neg(s, "neg_rules") and not (
+            if kind in ("deictic", "heading", "grade", "stamped", "demonstrative", "handled", "pointed") and (
+                    refused(s, e) or (ruled(s, lead if kind == "stamped" else -1) and not (
                         kind != "heading" and kind != "handled" and _rules_after(c, e, rules_words)))):
                 # A rules word in a later clause than the level's (这份文件标注为机密级，…请在机要室内阅读，
                 # 不得拍照) is the handling of the document just marked; prose about markings states its
                 # rule in the level's own clause or before it (秘密级文件应当存放在保密柜中).
                 continue
-            if kind == "assigned" and (sent_neg(s, "neg_refusal") or _clause_has(c, s, rules_words) or after in _OPEN
-                                       or before in _QUOTES or after in _QUOTES):
-                continue  # 是绝密（最主要的…）: a level being explained
+            if kind == "assigned" and (refused(s, e) or _clause_has(c, s, rules_words) or after in _OPEN
+                                       or before in _QUOTES or after in _QUOTES
+                                       or self._rule_before(c, s, rules_words)):
+                # 是绝密（最主要的…）: a level being explained; 按公司的保密制度，招投标资料都属于机密级: a class graded
+                continue
+            if kind not in ("frame", "level", "period", "heading") and (self._supposed_or_asked(c, lead, e) or (
+                    kind in ("stamped", "handled", "pointed", "demonstrative")
+                    and self._class_ruled(text, e, c.sentence_of(s)[1]))):
+                # 如果是机密级的 / 这个是不是机密文件 / 标着绝密的文件要放进保密柜: no document at hand given it
+                continue
+            if kind == "frame" and (_level_soon(text, e + 1 if text.startswith("级", e) else e, self.marker)
+                                    or _level_soon(text, max(0, s - 3), self.marker, s)):
+                continue  # “绝密★”“机密★”“秘密★”后面跟的数字: the formats listed, not one document's stamp
             if prose_follows(e) and kind not in ("frame", "level", "period", "stamped", "assigned", "demonstrative"):
                 continue
             out.append(SecretHit("secret_marker", marker_id, s, e))
@@ -805,31 +882,44 @@ class Classified:
             before, after = self._wide_neighbours(f, s, e)
             letters = [ch for ch in orig if ch.isalpha()]
             upper = bool(letters) and all(ch.isupper() for ch in letters)
-            standalone = s in c.clauses and e in c.clauses and before in "\n:："
+            # CONFIDENTIAL on its own, or opening a line before a separator (Confidential｜内部传阅, CONFIDENTIAL - …)
+            standalone = (s in c.clauses and e in c.clauses and before in "\n:：") or (
+                before == "\n" and after in "|｜/-—–:：")
             bracketed = before in _OPEN or after in _CLOSE or standalone
             if not bracketed and _EN_DOC_NOUN.match(f.wide.text, we):
                 continue  # store CONFIDENTIAL documents: the level as an adjective of a kind of document
+            if _not_before(text, s, g) or self._named(text, e) or text.startswith(g.mark_words, e) or (
+                    f.wide.text[we:we + 1] in ("?", "？")) or _EN_CLASS.search(f.wide.text, max(0, ws - 40), ws):
+                # 不是 confidential 的; secret 这个词; 标有 CONFIDENTIAL 字样的文件; is this marked confidential?;
+                # anything marked CONFIDENTIAL: the level denied, named, asked about or a class of documents
+                continue
             framed = upper or bracketed or deictic_before(s) or text[s:e].endswith(g.self_english) or (
                 _EN_DEICTIC.search(f.wide.text, max(0, ws - 40), ws) is not None) or _zh_framed(c, s, g)
             # As for a level: a rules word only in a later clause (标了 CONFIDENTIAL，…培训…别 forward) is the
             # handling of the document just marked, not prose about markings.
             rules_clear = sent_neg(s, "neg_rules") and not self._rules_later(f, e, rules_words)
-            if framed and not refused(s) and not rules_clear:
+            if framed and not refused(s, e) and not rules_clear:
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("mphrase", ()):
             before, after = self._wide_neighbours(f, s, e)
             if before in _QUOTES and after in _QUOTES and text.startswith(("的", *g.mark_words), e):
                 continue  # 标着“仅供内部参考”的文件: a class of documents named by their marking
-            if not refused(s) and not sent_neg(s, "neg_rules"):
+            if not refused(s, e) and not sent_neg(s, "neg_rules"):
                 out.append(SecretHit("secret_marker", marker_id, s, e))
         for s, e in roles.get("label", ()):
             before, after = self._wide_neighbours(f, s, e)
             if before == "、" or after == "、" or _not_before(text, s, g):
                 continue
             own_frame = (before in _OPEN and after in _CLOSE) or (before in _STARS and after in _STARS)
+            if _in_title(f, s) and self._work(c, s):
+                continue  # 《机密档案》是一本推理小说: a work's title
             framed = own_frame or before in _OPEN or after in _CLOSE or (
                 before in _TITLE_OPEN and after in _TITLE_CLOSE)
             quoted_stamp = before in _QUOTES and after in _QUOTES and text[max(0, s - 4):s].endswith(g.stamp_verbs)
+            if before in _QUOTES and (text[max(0, s - 4):s].endswith(g.kind_words) or (
+                    after not in _QUOTES and not text[max(0, s - 4):s].endswith((*g.stamp_verbs, *g.quoted_stamp)))):
+                # 那种“内部资料”标签; 主题是“涉密文件不离身”: a kind named, a slogan or title quoted, no stamp read out
+                continue
             if text[s:e] == "涉密" and not own_frame and not quoted_stamp:
                 # the bare 涉密 labels only in a frame of its own (【涉密】) or quoted as what is written on the
                 # thing (封面写着“涉密”); 涉密载体 is prose
@@ -840,10 +930,18 @@ class Classified:
             # passing it on: the ban is the label's own wording, not talk about the rules.
             heading = s in c.clauses and before == "\n" and (after in _HEADING_END or after == " ")
             instructed = self._instructed(c, e)
-            if refused(s) or (not (framed or at_hand or heading or instructed == 2)
-                                              and sent_neg(s, "neg_rules")):
+            if refused(s, e) or (not (framed or at_hand or heading or instructed == 2)
+                                 and sent_neg(s, "neg_rules")):
                 continue
-            if self._relayed(text, e, doc=False) and not sent_neg(s, "neg_refusal"):
+            if not (own_frame or heading) and (self._supposed_or_asked(c, s, e) or (
+                    instructed and not (framed or at_hand) and self._rule_before(c, s, rules_words))
+                    or (quoted_stamp and self._class_ruled(text, e, c.sentence_of(s)[1]))):
+                # 这个算不算内部资料; 保密制度里规定，内部资料不得带出办公区 (the ban a rule's, cited);
+                # 印着“内部资料”的，只能在室内看: no document at hand labelled
+                continue
+            if not (framed or at_hand or heading or instructed or quoted_stamp) and self._modal_after(c, e):
+                continue  # 涉密文件只能在涉密计算机上处理: the kind of document a rule is about
+            if self._relayed(text, e, doc=False) and not refused(s, e):
                 out.append(SecretHit("secret_marker", marker_id, s, e))  # 涉密文件上写着，…: its content relayed
                 continue
             gap_ok = text[max(0, s - 3):s].endswith(("是", "属于", "为", "系", "份", "件"))
@@ -870,6 +968,102 @@ class Classified:
         if text.startswith("的", rest) and (text[s:e] != "秘密" or rest > e):
             rest += 1
         return text.startswith(self._mark_objects, rest)
+
+    def _named(self, text: str, e: int) -> bool:
+        """The level (or English level) ending at compact `e` is named or glossed as a word right after it (「秘密」
+        是什么意思, secret 这个词怎么读, “绝密★启用前”这行字)."""
+        g = self._grammar
+        i = e + 1 if text.startswith("级", e) else e
+        return bool(g.named_after) and text.startswith(g.named_after, i)
+
+    def _pointed(self, c: Compact, s: int, rest: int, *, quoted: bool = False) -> bool:
+        """One thing pointed at by a head and a measure word before the level at compact `s`, in its clause and
+        with no verb word of the clause between (一份教育部的秘密级文件, 那本机密级的, 那个绝密级课题), or right after
+        its 级 at `rest` (绝密级的那份材料)."""
+        rx = self._pointer_rx
+        if rx is None:
+            return False
+        text = c.text
+        if rx.match(text, rest + 1 if text.startswith("的", rest) else rest) is not None:
+            return True
+        lo = s - 1 if quoted and s > 0 else s  # 一份“秘密”级的通报: the quote opens no clause of its own
+        while lo > 0 and lo not in c.clauses and s - lo < 10:
+            lo -= 1
+        # 每一份机密级文件, 各个: every thing of the grade, a class
+        copulas = self._grammar.stamp_copulas
+        return any(text[m.end():s].count("的") <= 1 and not any(v in text[m.end():s] for v in copulas)
+                   and text[m.start() - 1:m.start()] not in ("每", "各") for m in rx.finditer(text, lo, s))
+
+    def _english_frame(self, f: Folded, s: int, e: int) -> bool:
+        """A Chinese level inside an English marking frame: after "this … is / marked" (this deck is marked 秘密,
+        This STR is 机密) or between an English determiner and an English document noun (the 机密 file)."""
+        wide = f.wide.text
+        ws = f.compact.wide_index(s)
+        we = f.compact.wide_index(e - 1) + 1
+        if not any("a" <= ch <= "z" for ch in wide[max(0, ws - 30):ws] + wide[we:we + 12]):
+            return False
+        if _EN_DEICTIC.search(wide, max(0, ws - 40), ws) is not None:
+            return True
+        return _EN_DETERMINER.search(wide, max(0, ws - 8), ws) is not None and _EN_DOC_NOUN.match(wide, we) is not None
+
+    def _class_ruled(self, text: str, e: int, end: int) -> bool:
+        """After a marked thing ending at compact `e` (the level or label, 级, its stamp or mark words, then 的), a rule
+        for the kind (标着绝密的文件要放进保密柜, 印着“内部资料”的，只能在室内看, 盖了秘密章的文件都要登记): a class of
+        documents named by their marking, not the one at hand (the thing after 的 pointed at — 的那几页 — is one)."""
+        g = self._grammar
+        i = e + 1 if text.startswith("级", e) else e
+        mark = next((w for w in (*self._mark_objects, *g.mark_words, "2个字") if text.startswith(w, i)), "")
+        i += len(mark)
+        if not text.startswith("的", i):
+            return False
+        i += 1
+        if self._pointer_rx is not None and self._pointer_rx.match(text, i) is not None:
+            return False
+        window = text[i:min(end, i + 8)]
+        if any(m in window for m in g.rule_modals if len(m) > 1):
+            return True
+        noun = next((n for n in (*g.graded_nouns, *self._doc_nouns) if text.startswith(n, i)), "")
+        return text.startswith(tuple(m for m in g.rule_modals if len(m) == 1), i + len(noun)) and (
+            bool(noun) or i + 1 <= end)
+
+    def _modal_after(self, c: Compact, e: int) -> bool:
+        """A rule's modal right after a label ending at compact `e`, in its clause (涉密文件只能…, 内部资料须…, 涉密材料
+        一律…): the label names the kind a rule is about."""
+        g = self._grammar
+        text = c.text
+        hi = e
+        while hi < len(text) and hi not in c.clauses and hi - e < 3:
+            hi += 1
+        if text.startswith(tuple(m for m in g.rule_modals if len(m) == 1), e):
+            return True
+        multi = tuple(m for m in g.rule_modals if len(m) > 1)
+        return any(text.startswith(multi, i) for i in range(e, hi))
+
+    def _supposed_or_asked(self, c: Compact, s: int, e: int) -> bool:
+        """The level at compact [s, e) is in a case supposed or a question about it: a conditional or an A-not-A
+        word before it in its clause (如果是机密级的, 这个是不是机密文件, 要不要定为秘密级), or a question particle
+        closing its clause a few characters on (这份是机密的吗)."""
+        g = self._grammar
+        text = c.text
+        lo = s
+        while lo > 0 and lo not in c.clauses and s - lo < 12:
+            lo -= 1
+        head = text[lo:s]
+        if any(w in head for w in (*g.conditionals, *g.asked_before)):
+            return True
+        hi = e
+        while hi < len(text) and hi not in c.clauses and hi - e < 6:
+            hi += 1
+        if any(w in text[e:hi] for w in g.asked_before):
+            return True  # 咱们的内部资料能不能复印带走: whether the kind may be handled, asked
+        return (hi in c.clauses or hi == len(text)) and text[max(e, hi - 1):hi] in g.asked_after
+
+    def _rule_before(self, c: Compact, s: int, rules_words: list[tuple[int, int]]) -> bool:
+        """A rule's source or a rules word before compact `s` in its sentence (按公司的保密制度，招投标资料都属于
+        机密级)."""
+        lo, _ = c.sentence_of(s)
+        seg = c.text[lo:s]
+        return any(w in seg for w in self._grammar.rule_sources) or any(lo <= hs and he <= s for hs, he in rules_words)
 
     def _example_around(self, text: str, s: int, e: int) -> bool:
         return ((self._example_before is not None and self._example_before.search(text, max(0, s - 6), s) is not None)
@@ -2513,10 +2707,11 @@ def _not_before(text: str, s: int, g: MarkGrammar) -> bool:
     return False
 
 
-def _level_soon(text: str, pos: int, marker: Marker | None) -> bool:
-    """Another level word within a few characters: a list of levels (绝密级、机密级和秘密级) is prose."""
-    window = text[pos:pos + 5]
-    return marker is not None and any(lv in window for lv in marker.levels)
+def _level_soon(text: str, pos: int, marker: Marker | None, end: int = -1, other_than: str = "") -> bool:
+    """Another level word within a few characters (from `pos`, or in text[pos:end]): a list of levels (绝密级、机密级和
+    秘密级) is prose. `other_than`: the level itself said again (机密的啊，机密！) is emphasis, no list."""
+    window = text[pos:pos + 5] if end < 0 else text[pos:end]
+    return marker is not None and any(lv in window for lv in marker.levels if lv != other_than)
 
 
 def _after_level_label(text: str, s: int, g: MarkGrammar) -> bool:
@@ -2541,28 +2736,58 @@ def _clause_has(c: Compact, pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 
-def _stamped(text: str, s: int, e: int, clauses: frozenset[int], g: MarkGrammar) -> str:
-    """"stamped" when a marking verb puts the level on the document (印着机密, 已定为机密), "assigned"
-    when a copula does and the level closes its clause or takes 级 (通知为机密级, 这份是绝密的), else ""."""
-    lead = s - len(owner) if (owner := next((o for o in g.owners if text.startswith(o, s - len(o))), "")) else s
+def _stamped(text: str, s: int, e: int, clauses: frozenset[int], g: MarkGrammar, at: int = -1) -> str:
+    """"stamped" when a marking verb puts the level on the document (印着机密, 已定为机密; a stamp read out,
+    标的是绝密; a place that has it, 图上有机密字样), "assigned" when a copula does and the level closes its clause
+    or takes 级 (通知为机密级, 这份是绝密的, 是机密级的项目), else "". `at`: where the words before the level begin
+    (past a dictated stutter or filler, `_lead`)."""
+    at = s if at < 0 else at
+    lead = at - len(owner) if (owner := next((o for o in g.owners if text.startswith(o, at - len(o))), "")) else at
     before = text[max(0, lead - 4):lead]
     verb = next((v for v in (*g.stamp_verbs, *g.stamp_copulas) if before.endswith(v)), "")
+    level = text[s:e]
+    graded = text.startswith("级", e)
     if not verb:
+        if before.endswith(tuple(q for q in g.quoted_stamp if q.endswith("是"))) and (graded or level != "秘密"):
+            return "stamped"  # 上面标的是秘密级的: the stamp read out, quoted or not
+        if before.endswith("有") and not before.endswith(("没有", "带有", "含有", "具有")):
+            mark = next((w for w in (*g.mark_words, "2个字") if text.startswith(w, e)), "")
+            if mark and (e + len(mark) in clauses or e + len(mark) == len(text)):
+                return "stamped"  # 图框右上角有机密两个字，…: the place the level is printed on
         return ""
     if verb in g.stamp_verbs:
         return "stamped"
-    level = text[s:e]
-    rest = e + 2 if text.startswith("级别", e) else e + 1 if text.startswith("级", e) else e
+    rest = e + 2 if text.startswith("级别", e) else e + 1 if graded else e
     if text.startswith("的", rest):
         rest += 1
-    if rest > e and (noun := next((n for n in g.graded_nouns if text.startswith(n, rest)), "")):
-        rest += len(noun)  # 属于绝密级文件: the document at hand graded, as 属于绝密级 alone is
-    if rest < len(text) and text[rest] in g.particles:  # 这个是机密哦
-        rest += 1
+    if rest in clauses or rest == len(text):
+        pass  # 是机密级的，项目代号…: the clause closes on the grade
+    elif rest > e and (noun := next((n for n in g.graded_nouns if text.startswith(n, rest)), "")):
+        rest += len(noun)  # 属于绝密级文件, 这次是机密级的项目: the thing at hand graded, as 属于绝密级 alone is
+    for _ in range(2):  # 这个是机密哦, 呢份嘢系机密嚟㗎
+        if rest < len(text) and text[rest] in g.particles:
+            rest += 1
     closes = rest in clauses or rest == len(text)
     if closes and (rest > e or level != "秘密"):  # 是秘密 alone is everyday speech; 是秘密级 is a marking
         return "assigned"
     return ""
+
+
+def _lead(text: str, s: int, fillers: tuple[str, ...]) -> int:
+    """Where the words before a level at compact `s` begin, past a dictated stutter of its first character (机机密,
+    机…机密) and one run of fillers (这个是那个嗯机密的): the copula or stamp verb the speaker said before them."""
+    i = s
+    while i > 0 and text[i - 1] == text[s] and s - i < 3:
+        i -= 1
+    moved = True
+    while moved and fillers:
+        moved = False
+        for w in fillers:
+            if i >= len(w) and text.startswith(w, i - len(w)):
+                i -= len(w)
+                moved = True
+                break
+    return i
 
 
 

@@ -136,6 +136,18 @@ class MarkGrammarModel(BaseModel):
     handled_as: GrammarWords
     batch: GrammarWords
     pointer_copulas: GrammarWords
+    measure_words: GrammarWords
+    pointer_heads: GrammarWords
+    fillers: GrammarWords
+    askers: GrammarWords
+    conditionals: GrammarWords
+    asked_before: GrammarWords
+    asked_after: GrammarWords
+    named_after: GrammarWords
+    rule_modals: GrammarWords
+    rule_sources: GrammarWords
+    kind_words: GrammarWords
+    gossip: GrammarWords
 
 
 class TopicGrammarModel(BaseModel):
@@ -412,6 +424,18 @@ class MarkGrammar:
     handled_as: tuple[str, ...] = ()
     batch: tuple[str, ...] = ()
     pointer_copulas: tuple[str, ...] = ()
+    measure_words: tuple[str, ...] = ()
+    pointer_heads: tuple[str, ...] = ()
+    fillers: tuple[str, ...] = ()
+    askers: tuple[str, ...] = ()
+    conditionals: tuple[str, ...] = ()
+    asked_before: tuple[str, ...] = ()
+    asked_after: tuple[str, ...] = ()
+    named_after: tuple[str, ...] = ()
+    rule_modals: tuple[str, ...] = ()
+    rule_sources: tuple[str, ...] = ()
+    kind_words: tuple[str, ...] = ()
+    gossip: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
