@@ -272,7 +272,7 @@ def main() -> int:
     parser.add_argument("evidence", nargs="*", help="comma-joined names added to the shipped answer model's features")
     parser.add_argument("--questions", type=Path, help="fit_decision.py's question cache, kept between runs")
     parser.add_argument("--groups", action="store_true",
-                        help="also the per-fold fit with per-group and by-style figures (slow: ~1 min a set)")
+                        help="also the per-fold fit with per-group and by-style figures (slow: minutes a set)")
     args = parser.parse_args()
 
     from bot.cli.common import cache_dir
