@@ -113,6 +113,15 @@ _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客�
 _ERRAND = re.compile(r"(?:来|要|想|是来)?(?:办理|办|咨询|问|申请|领|报|看|开|做)[^，,。；;！!？?]{1,10}?的"
                      r"(?:客户|顾客|客人|阿姨|大姐|大爷|大妈|大叔|老人|老太太|老大爷|老奶奶|老爷子|先生|女士|居民|村民|市民|乘客|患者"
                      r"|病人|家长|群众|当事人|来访者|用户|小伙子|姑娘|学生|老师傅)")
+# Quotation marks that open the words a ban on telling is about (千万别说"你自己看"): a wording, not a secret.
+_OPENING_QUOTES = frozenset("“\"「『‘\'")
+_CLOSING_QUOTES = frozenset("”\"」』’\'")
+# How far a quotation's closing mark is looked for, and the characters that make a quoted span an utterance (a
+# pronoun or a sentence-final particle: said to someone), wide characters.
+_QUOTE_REACH = 40
+_UTTERANCE = frozenset("你您我吧吗呢啊呀嘛")
+# How far after a ban on telling its object (…这种话) is looked for, compact characters.
+_WORDING_REACH = 24
 _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 # The secret is told through its own channel, not in the message (新密码由行政当面告知, 具体安排另行通知,
 # 以保卫科的短信通知为准): the message withholds it, as pointing to the notice to come does.
@@ -398,6 +407,7 @@ class Classified:
         # evidence, then those that read it (each a predicate with its reason; see `_topics`).
         self._cleared_before_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
+            self._prize_won,
             self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
             self._speakers_own, self._home_made, self._customers_person, self._customer_reported, self._readers_own,
             self._object_named, self._rescheduled)
@@ -895,6 +905,8 @@ class Classified:
                 continue
             if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
                 continue
+            if role == "cue" and self._not_a_hush(f, s, e):
+                continue
             if role == "share" and _forbidden_act(text, s, self._bans):
                 if not text[max(0, s - 2):s].endswith(self._topic_grammar.hush_before):
                     continue
@@ -1008,6 +1020,28 @@ class Classified:
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2]), kind, signals, (s, e)))
         return out
 
+    def _not_a_hush(self, f: Folded, s: int, e: int) -> bool:
+        """The secrecy cue at compact [s, e) keeps nothing quiet: a word denied right before it (我们没有内部价,
+        不存在内部价, 我没听说: no such thing), or a ban on telling whose object is a wording (千万别说"你自己看",
+        不要再跟客户说内部价这种话: how to put it, not what to keep quiet)."""
+        tg, text = self._topic_grammar, f.compact.text
+        if tg.denied_cue and text[max(0, s - 5):s].endswith(tg.denied_cue):
+            return True
+        if not tg.wording:
+            return False
+        wide = f.wide.text
+        at = f.compact.wide_index(e - 1) + 1
+        while at < len(wide) and wide[at] in " \u3000":
+            at += 1
+        if at < len(wide) and wide[at] in _OPENING_QUOTES:
+            # A quoted utterance (别说"你自己看"), not a quoted name (别提"苏州"): the words are said to someone.
+            close = next((i for i in range(at + 1, min(len(wide), at + _QUOTE_REACH)) if wide[i] in _CLOSING_QUOTES),
+                         None)
+            if close is not None and any(ch in _UTTERANCE for ch in wide[at + 1:close]):
+                return True
+        se = f.compact.sentence_of(s)[1]
+        return any(text.find(w, e, min(se, e + _WORDING_REACH)) >= 0 for w in tg.wording)
+
     def _cue_carried_back(self, c: Compact, sig: dict[tuple[int, int], dict[str, list[tuple[int, int]]]],
                           marked: dict[tuple[int, int], int]) -> None:
         """A sentence whose secrecy cue comes with words pointing back at the sentence before (…Q3 要关掉三家店。
@@ -1106,6 +1140,16 @@ class Classified:
         return m.cat_id == _CUSTOMERS and not m.cue and _SERVED.search(
             d.text, max(m.sent[0], m.s - 12), m.s + 2) is not None
 
+    def _prize_won(self, d: _Draft, m: _Mention) -> bool:
+        """您这张票中了三等奖，奖金三百元 / 单注奖金超过一万元的到福彩中心兑奖: a prize in a sentence of a prize
+        draw (`prize_draw`) is won by whoever holds the ticket, not the organisation's pay; a secrecy cue or a
+        marking still counts."""
+        tg = self._topic_grammar
+        if m.cat_id != _PAY or m.cue or m.lent or d.text[m.s:m.e] not in tg.prize_terms:
+            return False
+        ss, se = m.sent
+        return any(d.text.find(w, ss, se) >= 0 for w in tg.prize_draw)
+
     @staticmethod
     def _deferred(d: _Draft, m: _Mention) -> bool:
         """我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts."""
@@ -1179,7 +1223,10 @@ class Classified:
         """您的密码, 您尾号3521的储蓄卡本月工资已到账: an own-word makes it the reader's own matter
         (`_owned`, `_owned_sentence`)."""
         owned = d.own()
-        return owned[0] and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
+        # A confiding cue of the sentence's own (你上个月业绩好，跟你透个底：…) tells the reader more than their own.
+        confided = m.cue and not m.lent and any(
+            any(w in d.text[xs:xe] for w in self._topic_grammar.confiding) for xs, xe in m.sg["cue"])
+        return owned[0] and not confided and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
                              or _owned_sentence(d.text, m.s, m.sent[0], owned[1], owned[2],
                                                 m.sg.get("third_person", []), self._topic_grammar.our_side))
 
@@ -2078,7 +2125,11 @@ def _banned_between(text: str, a: int, b: int, bans: Sequence[str] = _BANS) -> b
 # 定了 (decided).
 _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终|正式)?(?:定|确定|定下来|敲定|拍板)(?!了)"
                         r"|我(?:也|都|还)?(?:不知道|不清楚|不太清楚|没听说)|没有任何(?:计划|安排|消息|通知)"
-                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)")
+                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)"
+                        # the promise to tell once it is out (方案还没出来，出来了会正式公示; not 年报还没出来 alone: a
+                        # publication not out yet is a secrecy cue)
+                        r"|(?:出来|定下来|定了|批下来|有结果|有消息)了?(?:以后|之后)?(?:会|再|就)\w{0,4}?"
+                        r"(?:通知|公示|公布|公告|告诉|发|说)")
 # A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
 # The shared pass's role for the hand-over anchors, and how far from the nearest anchor a match may start

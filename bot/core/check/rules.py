@@ -165,6 +165,11 @@ class TopicGrammarModel(BaseModel):
     marked_own: GrammarWords
     marked_counts: GrammarWords
     turns: GrammarWords
+    denied_cue: GrammarWords
+    wording: GrammarWords
+    prize_draw: GrammarWords
+    prize_terms: GrammarWords
+    confiding: GrammarWords
 
 
 class QuantityGrammarModel(BaseModel):
@@ -441,6 +446,11 @@ class TopicGrammar:
     marked_own: tuple[str, ...] = ()
     marked_counts: tuple[str, ...] = ()
     turns: tuple[str, ...] = ()
+    denied_cue: tuple[str, ...] = ()
+    wording: tuple[str, ...] = ()
+    prize_draw: tuple[str, ...] = ()
+    prize_terms: tuple[str, ...] = ()
+    confiding: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
