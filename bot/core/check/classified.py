@@ -407,7 +407,7 @@ class Classified:
         # evidence, then those that read it (each a predicate with its reason; see `_topics`).
         self._cleared_before_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
-            self._prize_won,
+            self._prize_won, self._speakers_money,
             self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
             self._speakers_own, self._home_made, self._customers_person, self._customer_reported, self._readers_own,
             self._object_named, self._rescheduled)
@@ -1150,6 +1150,14 @@ class Classified:
         ss, se = m.sent
         return any(d.text.find(w, ss, se) >= 0 for w in tg.prize_draw)
 
+    def _speakers_money(self, d: _Draft, m: _Mention) -> bool:
+        """我把自己的工资条拍照发给了中介 / 我这个月到手六千二 / 自己家的开支: the speaker's own pay or money, theirs to
+        tell; a secrecy cue still counts."""
+        if m.cat_id not in _OWN_MONEY or m.cue or m.lent:
+            return False
+        words = self._topic_grammar.own_money
+        return any(w in d.text[max(m.lo, m.s - _OWN_MONEY_REACH):m.s] for w in words)
+
     @staticmethod
     def _deferred(d: _Draft, m: _Mention) -> bool:
         """我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts."""
@@ -1785,6 +1793,10 @@ _MARKED_THING = frozenset({"cue", "share", "handover"})
 _RECIPIENT_REACH = 8
 _PERSONNEL = "secret.topic.personnel"
 _PAY = "secret.topic.pay"
+# Money words the speaker may own (their pay, their household's spending), and how far before the term the owner
+# word is looked for in its clause (把自己的工资条, 我这个月到手), compact characters.
+_OWN_MONEY = frozenset({"secret.topic.pay", "secret.topic.finance"})
+_OWN_MONEY_REACH = 8
 _CREDENTIALS = "secret.topic.credentials"
 _SECURITY = "secret.topic.security"
 # Categories whose figure may be the reader's or a customer's own matter (a budget, a bill, a tax return,

@@ -170,6 +170,7 @@ class TopicGrammarModel(BaseModel):
     prize_draw: GrammarWords
     prize_terms: GrammarWords
     confiding: GrammarWords
+    own_money: GrammarWords
 
 
 class QuantityGrammarModel(BaseModel):
@@ -451,6 +452,7 @@ class TopicGrammar:
     prize_draw: tuple[str, ...] = ()
     prize_terms: tuple[str, ...] = ()
     confiding: tuple[str, ...] = ()
+    own_money: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
