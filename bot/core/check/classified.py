@@ -128,6 +128,9 @@ _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:
 _OWN_CHANNEL = re.compile(r"(?:当面|单独|另行)(?:告知|告诉|通知|交代|说明)"
                           r"|以[^，,。；;！!？?]{0,10}?(?:通知|短信|电话)为准")
 _OWN_CHANNEL_FIRST = ("当面", "单独", "另行", "为准")
+# The official document named as what counts (人事任免以公司正式公告为准, 计提金额以审计报告为准): the message
+# withholds the matter and points to the document, unless it has already told something of it (`_deferred`).
+_DOCUMENT_RULES = re.compile(r"以[^，,。；;！!？?]{0,10}?(?:公告|发文|文件|年报|财报|审计报告|报告|批复|公示|官网|通报)为准")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
@@ -464,6 +467,9 @@ class Classified:
             hits += [(m.start(), m.end(), "neg_defer", "") for m in _WAIT_NOTICE.finditer(text)]
         if any(w in text for w in _OWN_CHANNEL_FIRST):
             hits += [(m.start(), m.end(), "neg_defer", "") for m in _OWN_CHANNEL.finditer(text)]
+            # Not a line quoted for outsiders (统一回复"具体以公告为准"): that is the hush, not the speaker's deferring.
+            hits += [(m.start(), m.end(), "neg_defer_doc", "") for m in _DOCUMENT_RULES.finditer(text)
+                     if not _in_quote(f, m.start())]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
@@ -1022,11 +1028,13 @@ class Classified:
 
     def _not_a_hush(self, f: Folded, s: int, e: int) -> bool:
         """The secrecy cue at compact [s, e) keeps nothing quiet: a word denied right before it (我们没有内部价,
-        不存在内部价, 我没听说: no such thing), or a ban on telling whose object is a wording (千万别说"你自己看",
+        不存在内部价, 我没听说: no such thing), acting in secret banned or denied (不要私下收现金), or a ban on telling whose object is a wording (千万别说"你自己看",
         不要再跟客户说内部价这种话: how to put it, not what to keep quiet)."""
         tg, text = self._topic_grammar, f.compact.text
         if tg.denied_cue and text[max(0, s - 5):s].endswith(tg.denied_cue):
             return True
+        if tg.manner_cues and text.startswith(tg.manner_cues, s) and text[max(0, s - 4):s].endswith(tg.manner_banned):
+            return True  # 不要私下收现金, 不会悄悄涨价: acting in secret banned or denied, a rule
         if not tg.wording:
             return False
         wide = f.wide.text
@@ -1161,7 +1169,14 @@ class Classified:
     @staticmethod
     def _deferred(d: _Draft, m: _Mention) -> bool:
         """我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts."""
-        return "neg_defer" in m.sg and d.sentence_figure(m.sent) is None
+        sg = m.sg
+        if d.sentence_figure(m.sent) is not None:
+            return False
+        if "neg_defer" in sg:
+            return True
+        # The document pointed to: only when nothing of the matter is told before it (下个月要裁员，以公告为准 has).
+        return "neg_defer_doc" in sg and not any(k in sg for k in _TELLING) and not m.lent and (
+            _AHEAD.search(d.text, m.sent[0], sg["neg_defer_doc"][0][0]) is None)
 
     @staticmethod
     def _announced_before(d: _Draft, m: _Mention) -> bool:
@@ -2577,6 +2592,13 @@ def _in_title(f: Folded, s: int) -> bool:
     w = f.wide.text
     ws = f.compact.wide_index(s)
     return w.rfind("《", 0, ws) > w.rfind("》", 0, ws)
+
+
+def _in_quote(f: Folded, s: int) -> bool:
+    """The compact position `s` lies inside a quotation in the draft as typed ("…", 「…」)."""
+    w = f.wide.text
+    ws = f.compact.wide_index(s)
+    return max(w.rfind("“", 0, ws), w.rfind("「", 0, ws)) > max(w.rfind("”", 0, ws), w.rfind("」", 0, ws))
 
 
 def _clock_time(f: Folded, s: int, e: int) -> bool:

@@ -171,6 +171,8 @@ class TopicGrammarModel(BaseModel):
     prize_terms: GrammarWords
     confiding: GrammarWords
     own_money: GrammarWords
+    manner_cues: GrammarWords
+    manner_banned: GrammarWords
 
 
 class QuantityGrammarModel(BaseModel):
@@ -453,6 +455,8 @@ class TopicGrammar:
     prize_terms: tuple[str, ...] = ()
     confiding: tuple[str, ...] = ()
     own_money: tuple[str, ...] = ()
+    manner_cues: tuple[str, ...] = ()
+    manner_banned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
