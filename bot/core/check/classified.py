@@ -1131,8 +1131,11 @@ class Classified:
         # A figure told in the term's own clause, and every refusal or rule later in the sentence
         # (配方里糖是百分之十五…这个是绝对不能外传的): the hush on what was just told, not a rule instead of it.
         end = _clause_end(d.bounds, m.s, len(d.text))
+        told = d.figure(m.lo, end)
+        if told is not None and _period_of_term(d.text, told, m.s, m.e):
+            told = d.figure(told[1], end)
         return not (all(xs >= end for role in _SCOPED_NEGS for xs, _ in sg.get(role, ()))
-                    and d.figure(m.lo, end) is not None)
+                    and told is not None)
 
     def _delivered_to_reader(self, d: _Draft, m: _Mention) -> bool:
         """offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them (把薪资表发给您看看
@@ -1561,7 +1564,8 @@ class Classified:
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
                 q = _quantity(text, ns, min(ne, ns + 24), self._quantity, memo)
-            while q and (any(cs <= q[0] < ce for cs, ce in contacts) or _clock_time(f, q[0], q[1])):
+            while q and (any(cs <= q[0] < ce for cs, ce in contacts) or _clock_time(f, q[0], q[1])
+                         or _period_of_term(text, q, s, e)):
                 # The digits of a masked number are not an amount, nor a time of day written with a colon
                 # (17:00后, 8:30到17:30: the compact view drops the colon and sees 1700).
                 q = _quantity(text, q[1], hi, self._quantity, memo)
@@ -2592,6 +2596,12 @@ def _in_title(f: Folded, s: int) -> bool:
     w = f.wide.text
     ws = f.compact.wide_index(s)
     return w.rfind("《", 0, ws) > w.rfind("》", 0, ws)
+
+
+def _period_of_term(text: str, q: tuple[int, int], s: int, e: int) -> bool:
+    """The number `q` is the 一 of the topic word at [s, e) itself (一个月挣, 一年拿: how much in a month), a
+    period named, not a figure told."""
+    return s <= q[0] and q[1] <= e and text[q[0]:q[1]] == "1"
 
 
 def _in_quote(f: Folded, s: int) -> bool:
