@@ -130,7 +130,8 @@ _OWN_CHANNEL = re.compile(r"(?:当面|单独|另行)(?:告知|告诉|通知|交�
 _OWN_CHANNEL_FIRST = ("当面", "单独", "另行", "为准")
 # The official document named as what counts (人事任免以公司正式公告为准, 计提金额以审计报告为准): the message
 # withholds the matter and points to the document, unless it has already told something of it (`_deferred`).
-_DOCUMENT_RULES = re.compile(r"以[^，,。；;！!？?]{0,10}?(?:公告|发文|文件|年报|财报|审计报告|报告|批复|公示|官网|通报)为准")
+_DOCUMENT_RULES = re.compile(r"以[^，,。；;！!？?]{0,10}?"
+                             r"(?:公告|发文|文件|年报|财报|审计报告|报告|批复|公示|官网|通报)为准")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
@@ -1028,8 +1029,9 @@ class Classified:
 
     def _not_a_hush(self, f: Folded, s: int, e: int) -> bool:
         """The secrecy cue at compact [s, e) keeps nothing quiet: a word denied right before it (我们没有内部价,
-        不存在内部价, 我没听说: no such thing), acting in secret banned or denied (不要私下收现金), or a ban on telling whose object is a wording (千万别说"你自己看",
-        不要再跟客户说内部价这种话: how to put it, not what to keep quiet)."""
+        不存在内部价, 我没听说: no such thing), acting in secret banned or denied (不要私下收现金), or a ban on
+        telling whose object is a wording (千万别说"你自己看", 不要再跟客户说内部价这种话: how to put it, not what to
+        keep quiet)."""
         tg, text = self._topic_grammar, f.compact.text
         if tg.denied_cue and text[max(0, s - 5):s].endswith(tg.denied_cue):
             return True
