@@ -118,12 +118,25 @@ _SERVED = re.compile(r"(?:来办|办理|来办理)[^，,。；;]{1,6}?的(?:客�
 _ERRAND = re.compile(r"(?:来|要|想|是来)?(?:办理|办|咨询|问|申请|领|报|看|开|做)[^，,。；;！!？?]{1,10}?的"
                      r"(?:客户|顾客|客人|阿姨|大姐|大爷|大妈|大叔|老人|老太太|老大爷|老奶奶|老爷子|先生|女士|居民|村民|市民|乘客|患者"
                      r"|病人|家长|群众|当事人|来访者|用户|小伙子|姑娘|学生|老师傅)")
+# Quotation marks that open the words a ban on telling is about (千万别说"你自己看"): a wording, not a secret.
+_OPENING_QUOTES = frozenset("“\"「『‘\'")
+_CLOSING_QUOTES = frozenset("”\"」』’\'")
+# How far a quotation's closing mark is looked for, and the characters that make a quoted span an utterance (a
+# pronoun or a sentence-final particle: said to someone), wide characters.
+_QUOTE_REACH = 40
+_UTTERANCE = frozenset("你您我吧吗呢啊呀嘛")
+# How far after a ban on telling its object (…这种话) is looked for, compact characters.
+_WORDING_REACH = 24
 _WAIT_NOTICE = re.compile(r"等[^，,。；;！!？?]{0,5}?(?:正式|官方)?(?:通知|公布|公告|发文|官宣)(?:吧|为准)")
 # The secret is told through its own channel, not in the message (新密码由行政当面告知, 具体安排另行通知,
 # 以保卫科的短信通知为准): the message withholds it, as pointing to the notice to come does.
 _OWN_CHANNEL = re.compile(r"(?:当面|单独|另行)(?:告知|告诉|通知|交代|说明)"
                           r"|以[^，,。；;！!？?]{0,10}?(?:通知|短信|电话)为准")
 _OWN_CHANNEL_FIRST = ("当面", "单独", "另行", "为准")
+# The official document named as what counts (人事任免以公司正式公告为准, 计提金额以审计报告为准): the message
+# withholds the matter and points to the document, unless it has already told something of it (`_deferred`).
+_DOCUMENT_RULES = re.compile(r"以[^，,。；;！!？?]{0,10}?"
+                             r"(?:公告|发文|文件|年报|财报|审计报告|报告|批复|公示|官网|通报)为准")
 _NOTHING_TO_TELL = re.compile(r"没有?(?:什么)?(?:可以|能够?|可)(?:告诉|透露|分享|公开|提供|说|讲|share|disclose|tell)")
 # A handing or telling verb that cannot be done (我私下发不了, 这个透露不了, 给不了你); searched only in a
 # draft holding 不了 or 不出 (an alternation on common verbs costs a look at every character).
@@ -425,6 +438,7 @@ class Classified:
         # evidence, then those that read it (each a predicate with its reason; see `_topics`).
         self._cleared_before_evidence: tuple[Callable[[_Draft, _Mention], bool], ...] = (
             self._refused_ruled_or_public, self._delivered_to_reader, self._served_customer, self._deferred,
+            self._prize_won, self._speakers_money,
             self._announced_before, self._reassured, self._absence_explained, self._thing_absent, self._visitors_errand,
             self._speakers_own, self._home_made, self._customers_person, self._customer_reported, self._readers_own,
             self._object_named, self._rescheduled)
@@ -481,6 +495,9 @@ class Classified:
             hits += [(m.start(), m.end(), "neg_defer", "") for m in _WAIT_NOTICE.finditer(text)]
         if any(w in text for w in _OWN_CHANNEL_FIRST):
             hits += [(m.start(), m.end(), "neg_defer", "") for m in _OWN_CHANNEL.finditer(text)]
+            # Not a line quoted for outsiders (统一回复"具体以公告为准"): that is the hush, not the speaker's deferring.
+            hits += [(m.start(), m.end(), "neg_defer_doc", "") for m in _DOCUMENT_RULES.finditer(text)
+                     if not _in_quote(f, m.start())]
         if self._hush is not None and not self._hush_first.isdisjoint(text):
             hits += [(m.start(), m.end(), "cue", "") for m in self._hush.finditer(text)]
         if self._hearsay is not None and "听" in text:
@@ -1170,6 +1187,8 @@ class Classified:
                 continue  # 全员工资表, 各部门的预算: whose the document is, not whom it is handed round
             if role in ("neg_public", "neg_rules") and _negated(text, s, e if role == "neg_public" else None):
                 continue
+            if role == "cue" and self._not_a_hush(f, s, e):
+                continue
             if role == "share" and _forbidden_act(text, s, self._bans):
                 if not text[max(0, s - 2):s].endswith(self._topic_grammar.hush_before):
                     continue
@@ -1283,6 +1302,31 @@ class Classified:
                 out.append(SecretHit("confidential_topic", cat_id, min(s, ev[1]), max(e, ev[2]), kind, signals, (s, e)))
         return out
 
+    def _not_a_hush(self, f: Folded, s: int, e: int) -> bool:
+        """The secrecy cue at compact [s, e) keeps nothing quiet: a word denied right before it (我们没有内部价,
+        不存在内部价, 我没听说: no such thing), acting in secret banned or denied (不要私下收现金), or a ban on
+        telling whose object is a wording (千万别说"你自己看", 不要再跟客户说内部价这种话: how to put it, not what to
+        keep quiet)."""
+        tg, text = self._topic_grammar, f.compact.text
+        if tg.denied_cue and text[max(0, s - 5):s].endswith(tg.denied_cue):
+            return True
+        if tg.manner_cues and text.startswith(tg.manner_cues, s) and text[max(0, s - 4):s].endswith(tg.manner_banned):
+            return True  # 不要私下收现金, 不会悄悄涨价: acting in secret banned or denied, a rule
+        if not tg.wording:
+            return False
+        wide = f.wide.text
+        at = f.compact.wide_index(e - 1) + 1
+        while at < len(wide) and wide[at] in " \u3000":
+            at += 1
+        if at < len(wide) and wide[at] in _OPENING_QUOTES:
+            # A quoted utterance (别说"你自己看"), not a quoted name (别提"苏州"): the words are said to someone.
+            close = next((i for i in range(at + 1, min(len(wide), at + _QUOTE_REACH)) if wide[i] in _CLOSING_QUOTES),
+                         None)
+            if close is not None and any(ch in _UTTERANCE for ch in wide[at + 1:close]):
+                return True
+        se = f.compact.sentence_of(s)[1]
+        return any(text.find(w, e, min(se, e + _WORDING_REACH)) >= 0 for w in tg.wording)
+
     def _cue_carried_back(self, c: Compact, sig: dict[tuple[int, int], dict[str, list[tuple[int, int]]]],
                           marked: dict[tuple[int, int], int]) -> None:
         """A sentence whose secrecy cue comes with words pointing back at the sentence before (…Q3 要关掉三家店。
@@ -1380,8 +1424,11 @@ class Classified:
         # A figure told in the term's own clause, and every refusal or rule later in the sentence
         # (配方里糖是百分之十五…这个是绝对不能外传的): the hush on what was just told, not a rule instead of it.
         end = _clause_end(d.bounds, m.s, len(d.text))
+        told = d.figure(m.lo, end)
+        if told is not None and _period_of_term(d.text, told, m.s, m.e):
+            told = d.figure(told[1], end)
         return not (all(xs >= end for role in _SCOPED_NEGS for xs, _ in sg.get(role, ()))
-                    and d.figure(m.lo, end) is not None)
+                    and told is not None)
 
     def _delivered_to_reader(self, d: _Draft, m: _Mention) -> bool:
         """offer letter 已经发到您的邮箱: the reader's own offer or payslip, delivered to them (把薪资表发给您看看
@@ -1397,10 +1444,35 @@ class Classified:
         return m.cat_id == _CUSTOMERS and not m.cue and _SERVED.search(
             d.text, max(m.sent[0], m.s - 12), m.s + 2) is not None
 
+    def _prize_won(self, d: _Draft, m: _Mention) -> bool:
+        """您这张票中了三等奖，奖金三百元 / 单注奖金超过一万元的到福彩中心兑奖: a prize in a sentence of a prize
+        draw (`prize_draw`) is won by whoever holds the ticket, not the organisation's pay; a secrecy cue or a
+        marking still counts."""
+        tg = self._topic_grammar
+        if m.cat_id != _PAY or m.cue or m.lent or d.text[m.s:m.e] not in tg.prize_terms:
+            return False
+        ss, se = m.sent
+        return any(d.text.find(w, ss, se) >= 0 for w in tg.prize_draw)
+
+    def _speakers_money(self, d: _Draft, m: _Mention) -> bool:
+        """我把自己的工资条拍照发给了中介 / 我这个月到手六千二 / 自己家的开支: the speaker's own pay or money, theirs to
+        tell; a secrecy cue still counts."""
+        if m.cat_id not in _OWN_MONEY or m.cue or m.lent:
+            return False
+        words = self._topic_grammar.own_money
+        return any(w in d.text[max(m.lo, m.s - _OWN_MONEY_REACH):m.s] for w in words)
+
     @staticmethod
     def _deferred(d: _Draft, m: _Mention) -> bool:
         """我说还没公布，等人事正式通知吧: the asker is pointed to the notice; a figure told still counts."""
-        return "neg_defer" in m.sg and d.sentence_figure(m.sent) is None
+        sg = m.sg
+        if d.sentence_figure(m.sent) is not None:
+            return False
+        if "neg_defer" in sg:
+            return True
+        # The document pointed to: only when nothing of the matter is told before it (下个月要裁员，以公告为准 has).
+        return "neg_defer_doc" in sg and not any(k in sg for k in _TELLING) and not m.lent and (
+            _AHEAD.search(d.text, m.sent[0], sg["neg_defer_doc"][0][0]) is None)
 
     @staticmethod
     def _announced_before(d: _Draft, m: _Mention) -> bool:
@@ -1470,7 +1542,10 @@ class Classified:
         """您的密码, 您尾号3521的储蓄卡本月工资已到账: an own-word makes it the reader's own matter
         (`_owned`, `_owned_sentence`)."""
         owned = d.own()
-        return owned[0] and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
+        # A confiding cue of the sentence's own (你上个月业绩好，跟你透个底：…) tells the reader more than their own.
+        confided = m.cue and not m.lent and any(
+            any(w in d.text[xs:xe] for w in self._topic_grammar.confiding) for xs, xe in m.sg["cue"])
+        return owned[0] and not confided and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
                              or _owned_sentence(d.text, m.s, m.sent[0], owned[1], owned[2],
                                                 m.sg.get("third_person", []), self._topic_grammar.our_side))
 
@@ -1785,7 +1860,8 @@ class Classified:
                 # A question that sets up its answer (拿货什么价？十九一件): the amount is in the next sentence.
                 ns, ne = c.sentence_of(se)
                 q = _quantity(text, ns, min(ne, ns + 24), self._quantity, memo)
-            while q and (any(cs <= q[0] < ce for cs, ce in contacts) or _clock_time(f, q[0], q[1])):
+            while q and (any(cs <= q[0] < ce for cs, ce in contacts) or _clock_time(f, q[0], q[1])
+                         or _period_of_term(text, q, s, e)):
                 # The digits of a masked number are not an amount, nor a time of day written with a colon
                 # (17:00后, 8:30到17:30: the compact view drops the colon and sees 1700).
                 q = _quantity(text, q[1], hi, self._quantity, memo)
@@ -2046,6 +2122,10 @@ _MARKED_THING = frozenset({"cue", "share", "handover"})
 _RECIPIENT_REACH = 8
 _PERSONNEL = "secret.topic.personnel"
 _PAY = "secret.topic.pay"
+# Money words the speaker may own (their pay, their household's spending), and how far before the term the owner
+# word is looked for in its clause (把自己的工资条, 我这个月到手), compact characters.
+_OWN_MONEY = frozenset({"secret.topic.pay", "secret.topic.finance"})
+_OWN_MONEY_REACH = 8
 _CREDENTIALS = "secret.topic.credentials"
 _SECURITY = "secret.topic.security"
 # Categories whose figure may be the reader's or a customer's own matter (a budget, a bill, a tax return,
@@ -2386,7 +2466,11 @@ def _banned_between(text: str, a: int, b: int, bans: Sequence[str] = _BANS) -> b
 # 定了 (decided).
 _UNDECIDED = re.compile(r"(?:还|都|也|尚|暂时|目前)?(?:没|未)(?:最终|正式)?(?:定|确定|定下来|敲定|拍板)(?!了)"
                         r"|我(?:也|都|还)?(?:不知道|不清楚|不太清楚|没听说)|没有任何(?:计划|安排|消息|通知)"
-                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)")
+                        r"|没有这(?:回|个)事|没这回事|(?:纯属|都是|是)谣言|不属实|还在(?:编|做|测算|评估|走流程|讨论|研究|酝酿|论证)"
+                        # the promise to tell once it is out (方案还没出来，出来了会正式公示; not 年报还没出来 alone: a
+                        # publication not out yet is a secrecy cue)
+                        r"|(?:出来|定下来|定了|批下来|有结果|有消息)了?(?:以后|之后)?(?:会|再|就)\w{0,4}?"
+                        r"(?:通知|公示|公布|公告|告诉|发|说)")
 # A plan said by its verb before the undecided phrase (馆里下学期要压缩经费…还没最终定): told, not undecided.
 _AHEAD = re.compile(r"(?<![需重主只想还])要(?![求点是])|将(?!近)|准备|打算|已经|即将|拟")
 # The shared pass's role for the hand-over anchors, and how far from the nearest anchor a match may start
@@ -2861,6 +2945,19 @@ def _in_title(f: Folded, s: int) -> bool:
     w = f.wide.text
     ws = f.compact.wide_index(s)
     return w.rfind("《", 0, ws) > w.rfind("》", 0, ws)
+
+
+def _period_of_term(text: str, q: tuple[int, int], s: int, e: int) -> bool:
+    """The number `q` is the 一 of the topic word at [s, e) itself (一个月挣, 一年拿: how much in a month), a
+    period named, not a figure told."""
+    return s <= q[0] and q[1] <= e and text[q[0]:q[1]] == "1"
+
+
+def _in_quote(f: Folded, s: int) -> bool:
+    """The compact position `s` lies inside a quotation in the draft as typed ("…", 「…」)."""
+    w = f.wide.text
+    ws = f.compact.wide_index(s)
+    return max(w.rfind("“", 0, ws), w.rfind("「", 0, ws)) > max(w.rfind("”", 0, ws), w.rfind("」", 0, ws))
 
 
 def _clock_time(f: Folded, s: int, e: int) -> bool:

@@ -182,6 +182,14 @@ class TopicGrammarModel(BaseModel):
     marked_own: GrammarWords
     marked_counts: GrammarWords
     turns: GrammarWords
+    denied_cue: GrammarWords
+    wording: GrammarWords
+    prize_draw: GrammarWords
+    prize_terms: GrammarWords
+    confiding: GrammarWords
+    own_money: GrammarWords
+    manner_cues: GrammarWords
+    manner_banned: GrammarWords
 
 
 class QuantityGrammarModel(BaseModel):
@@ -471,6 +479,14 @@ class TopicGrammar:
     marked_own: tuple[str, ...] = ()
     marked_counts: tuple[str, ...] = ()
     turns: tuple[str, ...] = ()
+    denied_cue: tuple[str, ...] = ()
+    wording: tuple[str, ...] = ()
+    prize_draw: tuple[str, ...] = ()
+    prize_terms: tuple[str, ...] = ()
+    confiding: tuple[str, ...] = ()
+    own_money: tuple[str, ...] = ()
+    manner_cues: tuple[str, ...] = ()
+    manner_banned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
