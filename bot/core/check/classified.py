@@ -551,6 +551,12 @@ class Classified:
         c = f.compact
         text = c.text
         negs = sorted(xs for xs, _, role, _ in hits if role in _HUSH_BLOCKERS)
+        if self._not_terms is not None and any(role == "term" for _, _, role, _ in hits):
+            # A topic word the grammar set aside as no matter of the organisation's (期望月薪: a job seeker's
+            # expectation) names the matter its sentence's figure belongs to: that sentence tells no secret.
+            terms = [(s, e) for s, e, role, _ in hits if role == "term"]
+            negs = sorted(negs + [a for a, b in (m.span() for m in self._not_terms.finditer(text))
+                                  if any(a <= s and e <= b for s, e in terms)])
         held = sorted(cs for cs, _ in contacts)
         seen: set[int] = set()  # each sentence read once: a sentence of many cues stays linear
         memo: dict[tuple[str, int, int], Any] = {}
