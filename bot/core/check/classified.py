@@ -752,10 +752,12 @@ class Classified:
             if not spans:
                 return False
             own = [sp for sp in spans if sp[0] < e and s < sp[1]]
+            if not own or len(own) != len(spans):
+                return True  # before the searches to the sentence's end: a long sentence holds many levels
             at_hand = any(sent[0] < de <= s for de in deictic_ends) or any(
                 p in text[sent[0]:s] for p in g.demonstratives)
             instructed = self._no_share_at.search(text, e, sent[1]) is not None
-            return not (own and len(own) == len(spans) and instructed and at_hand)
+            return not (instructed and at_hand)
 
         prose, lengths = self._prose
 
@@ -1457,8 +1459,11 @@ class Classified:
         tg = self._topic_grammar
         if m.cat_id != _PAY or m.cue or m.lent or d.text[m.s:m.e] not in tg.prize_terms:
             return False
-        ss, se = m.sent
-        return any(d.text.find(w, ss, se) >= 0 for w in tg.prize_draw)
+        key = ("prize_draw", *m.sent)  # asked once a sentence: a long sentence may hold many prize words
+        if key not in d.memo:
+            ss, se = m.sent
+            d.memo[key] = any(d.text.find(w, ss, se) >= 0 for w in tg.prize_draw)
+        return bool(d.memo[key])
 
     def _speakers_money(self, d: _Draft, m: _Mention) -> bool:
         """我把自己的工资条拍照发给了中介 / 我这个月到手六千二 / 自己家的开支: the speaker's own pay or money, theirs to
@@ -1548,10 +1553,18 @@ class Classified:
         """您的密码, 您尾号3521的储蓄卡本月工资已到账: an own-word makes it the reader's own matter
         (`_owned`, `_owned_sentence`)."""
         owned = d.own()
+        if not owned[0]:
+            return False
         # A confiding cue of the sentence's own (你上个月业绩好，跟你透个底：…) tells the reader more than their own.
-        confided = m.cue and not m.lent and any(
-            any(w in d.text[xs:xe] for w in self._topic_grammar.confiding) for xs, xe in m.sg["cue"])
-        return owned[0] and not confided and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
+        # Asked once a sentence: a long unpunctuated draft holds many mentions and many cues in one sentence.
+        confided = False
+        if m.cue and not m.lent:
+            key = ("confided", *m.sent)
+            if key not in d.memo:
+                d.memo[key] = any(any(w in d.text[xs:xe] for w in self._topic_grammar.confiding)
+                                  for xs, xe in m.sg["cue"])
+            confided = d.memo[key]
+        return not confided and (self._owned(d.f.compact, m.s, m.lo, m.sg.get("third_person", []))
                              or _owned_sentence(d.text, m.s, m.sent[0], owned[1], owned[2],
                                                 m.sg.get("third_person", []), self._topic_grammar.our_side))
 
