@@ -156,16 +156,7 @@ def _fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """`fit_decision.logistic` on a matrix of any columns: (mean, scale, weights with the intercept first)."""
     mean, scale = x.mean(0), x.std(0)
     scale[scale < 1e-9] = 1.0
-    z = np.c_[np.ones(len(x)), (x - mean) / scale]
-    w = np.zeros(z.shape[1])
-    ridge = fd.L2 * np.diag(np.r_[0.0, np.ones(z.shape[1] - 1)])
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -60, 60)))
-        step = np.linalg.solve((z * (p * (1 - p))[:, None]).T @ z + ridge, z.T @ (p - y) + ridge @ w)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return mean, scale, w
+    return mean, scale, fd.newton(np.c_[np.ones(len(x)), (x - mean) / scale], y)
 
 
 def _predict(model: tuple[np.ndarray, np.ndarray, np.ndarray], x: np.ndarray) -> np.ndarray:
@@ -214,7 +205,7 @@ class Bench:
     def matched(self, pa: np.ndarray) -> list[tuple[float, tuple[float, ...], int]]:
         """At each pooled wrong-confident target: (threshold, figures, groups over .03)."""
         every = np.ones(len(self.y), dtype=bool)
-        out = []
+        out: list[tuple[float, tuple[float, ...], int]] = []
         for target in TARGETS:
             for a in np.arange(0.30, 0.99, 0.0025):
                 status = self.status(pa, float(a))

@@ -320,12 +320,9 @@ def table(questions: list[Question], n: int, rerank: Reranker | None, clarify_cu
                  np.asarray(vague_offer), np.asarray([q.source for q in questions]))
 
 
-def logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...] = FEATURES) -> Logistic:
-    """Newton's method on the L2-penalised log-likelihood of the standardised features `names`
-    (columns of `x` in FEATURES order)."""
-    x = x[:, [FEATURES.index(f) for f in names]]
-    mean, scale = _standardise(x)
-    z = np.c_[np.ones(len(x)), (x - mean) / scale]
+def newton(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Ridge-penalised logistic weights (intercept first, not penalised) of standardised columns `z` (its first
+    column all ones), by Newton steps."""
     w = np.zeros(z.shape[1])
     ridge = L2 * np.diag(np.r_[0.0, np.ones(z.shape[1] - 1)])
     for _ in range(50):
@@ -334,6 +331,15 @@ def logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...] = FEATURES) ->
         w -= step
         if np.abs(step).max() < 1e-8:
             break
+    return w
+
+
+def logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...] = FEATURES) -> Logistic:
+    """Newton's method on the L2-penalised log-likelihood of the standardised features `names`
+    (columns of `x` in FEATURES order)."""
+    x = x[:, [FEATURES.index(f) for f in names]]
+    mean, scale = _standardise(x)
+    w = newton(np.c_[np.ones(len(x)), (x - mean) / scale], y)
     return Logistic(names, tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, w[1:])),
                     float(w[0]))
 
